@@ -1,0 +1,75 @@
+package dev.slipway.build;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.zip.Deflater;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipParameters;
+
+/**
+ * Writes a layout as a reproducible {@code .tar.gz}: entries sorted, owner and group 0 with empty
+ * names, modes 0755/0644, every time set to one instant, gzip header mtime 0 (RFC 1952).
+ */
+public final class Archive {
+    private Archive() {}
+
+    /**
+     * Writes {@code layout} under the top directory {@code prefix/} into {@code out}.
+     *
+     * @param layout the directory to archive
+     * @param prefix the top-level directory name inside the archive
+     * @param time   the modification time of every entry
+     * @param out    the {@code .tar.gz} file to write (replaced)
+     * @throws IOException on a read or write failure
+     */
+    public static void writeTarGz(Path layout, String prefix, Instant time, Path out) throws IOException {
+        GzipParameters gp = new GzipParameters();
+        gp.setCompressionLevel(Deflater.BEST_COMPRESSION);
+        gp.setModificationTime(0);
+        Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        try (OutputStream os = Files.newOutputStream(tmp);
+             GzipCompressorOutputStream gz = new GzipCompressorOutputStream(new java.io.BufferedOutputStream(os, 1 << 16), gp);
+             TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            put(tar, new TarArchiveEntry(prefix + "/"), 0755, time);
+            tar.closeArchiveEntry();
+            for (Path p : Launcher.sortedEntries(layout)) {
+                String name = prefix + "/" + Launcher.relativeName(layout, p);
+                if (Files.isSymbolicLink(p)) {
+                    TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                    e.setLinkName(Files.readSymbolicLink(p).toString());
+                    put(tar, e, 0777, time);
+                } else if (Files.isDirectory(p)) {
+                    put(tar, new TarArchiveEntry(name + "/"), 0755, time);
+                } else {
+                    TarArchiveEntry e = new TarArchiveEntry(name);
+                    e.setSize(Files.size(p));
+                    put(tar, e, Launcher.modeOf(p), time);
+                    Files.copy(p, tar);
+                    tar.closeArchiveEntry();
+                    continue;
+                }
+                tar.closeArchiveEntry();
+            }
+            tar.finish();
+        }
+        Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void put(TarArchiveOutputStream tar, TarArchiveEntry e, int mode, Instant time) throws IOException {
+        e.setMode((e.isDirectory() ? 0040000 : e.isSymbolicLink() ? 0120000 : 0100000) | mode);
+        e.setUserId(0);
+        e.setGroupId(0);
+        e.setUserName("");
+        e.setGroupName("");
+        e.setModTime(java.nio.file.attribute.FileTime.from(time));
+        tar.putArchiveEntry(e);
+    }
+}

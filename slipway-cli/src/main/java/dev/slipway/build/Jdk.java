@@ -1,0 +1,91 @@
+package dev.slipway.build;
+
+import dev.slipway.SlipwayException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * A JDK that can link runtimes: it has {@code bin/jlink} and {@code bin/jdeps}, and either
+ * {@code jmods/} or (JDK 24+, JEP 493) a linkable run-time image.
+ *
+ * @param home           the JDK's home directory
+ * @param version        the full version from {@code release}, e.g. {@code 17.0.15}
+ * @param feature        the feature release number, e.g. {@code 17}
+ * @param hasJmods       whether {@code jmods/} exists
+ */
+public record Jdk(Path home, String version, int feature, boolean hasJmods) {
+
+    /**
+     * Finds the JDK for linking: the configured one, else {@code $JAVA_HOME}, else the JDK that runs
+     * Slipway.
+     *
+     * @param configured {@code build.jdk} from slipway.yaml, or {@code null}
+     * @return the JDK
+     * @throws SlipwayException (exit 2) when that JDK has no jlink, or neither jmods nor a
+     *                          linkable run-time image
+     */
+    public static Jdk locate(Path configured) {
+        Path home;
+        String source;
+        if (configured != null) {
+            home = configured;
+            source = "build.jdk in slipway.yaml";
+        } else if (System.getenv("JAVA_HOME") != null && !System.getenv("JAVA_HOME").isBlank()) {
+            home = Path.of(System.getenv("JAVA_HOME"));
+            source = "JAVA_HOME";
+        } else {
+            home = Path.of(System.getProperty("java.home"));
+            source = "the JDK running Slipway";
+        }
+        return at(home, source);
+    }
+
+    /**
+     * Inspects a JDK home.
+     *
+     * @param home   the directory
+     * @param source where the path came from, for messages
+     * @return the JDK
+     * @throws SlipwayException (exit 2) when it cannot link runtimes
+     */
+    public static Jdk at(Path home, String source) {
+        if (!Files.isExecutable(home.resolve("bin/jlink")) || !Files.isExecutable(home.resolve("bin/jdeps"))) {
+            throw SlipwayException.usage("no JDK with jlink at " + home + " (from " + source
+                    + "): a JRE or a JDK without jlink cannot link a runtime. Install a full JDK 17+"
+                    + " (Debian: apt-get install openjdk-17-jdk-headless openjdk-17-jmods) and set"
+                    + " JAVA_HOME or build.jdk to it");
+        }
+        Properties release = new Properties();
+        try (var in = Files.newInputStream(home.resolve("release"))) {
+            release.load(in);
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + home.resolve("release") + " (from " + source
+                    + "): is this a JDK home?");
+        }
+        String version = release.getProperty("JAVA_VERSION", "").replace("\"", "");
+        int feature;
+        try {
+            feature = Integer.parseInt(version.split("[.+-]")[0]);
+        } catch (NumberFormatException e) {
+            throw SlipwayException.usage("cannot tell the Java version of " + home + " from its release file");
+        }
+        if (feature < 17) {
+            throw SlipwayException.usage("the JDK at " + home + " is Java " + feature
+                    + "; Slipway links runtimes with JDK 17 or newer");
+        }
+        boolean jmods = Files.isDirectory(home.resolve("jmods"));
+        if (!jmods && feature < 24) {
+            throw SlipwayException.usage("the JDK at " + home + " (from " + source + ") has no jmods/"
+                    + " directory, so jlink cannot link from it. Install its jmods"
+                    + " (Debian: apt-get install openjdk-" + feature + "-jmods) or use a JDK that has them");
+        }
+        return new Jdk(home, version, feature, jmods);
+    }
+
+    /** @return the path of a tool in {@code bin/}, e.g. {@code tool("jlink")} */
+    public Path tool(String name) {
+        return home.resolve("bin").resolve(name);
+    }
+}

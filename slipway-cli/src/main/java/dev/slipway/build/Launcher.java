@@ -1,0 +1,233 @@
+package dev.slipway.build;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes the launchers of a built layout: the single-file executable (a POSIX sh stub with a gzip
+ * payload appended) and the {@code bin/NAME} script of the archive layout.
+ *
+ * <p>The layout it packs is {@code runtime/} (the jlinked JDK), {@code app/} (jars) and
+ * {@code bin/}. The payload format is documented in {@code unpack.c} and in
+ * {@code docs/single-file.md}.
+ */
+public final class Launcher {
+    private static final int OFFSET_WIDTH = 12;
+
+    private Launcher() {}
+
+    /**
+     * What the launcher starts.
+     *
+     * @param name       the service name
+     * @param version    the release version (for the header comment)
+     * @param platform   the target platform
+     * @param mainClass  the main class
+     * @param classpath  class path entries relative to the layout root, in order
+     * @param jvmOptions JVM options baked in before {@code $JAVA_OPTS}
+     */
+    public record Spec(String name, String version, Platform platform, String mainClass,
+                       List<String> classpath, List<String> jvmOptions) {}
+
+    /**
+     * Renders {@code bin/NAME}, the launcher of the unpacked archive layout.
+     *
+     * @param spec what to start
+     * @return the script text
+     */
+    public static String binScript(Spec spec) {
+        return Templates.fill(Templates.load("bin.sh"), Map.of(
+                "RUN_FUNCTION", runFunction(spec),
+                "NAME", spec.name(), "VERSION", spec.version(), "PLATFORM", spec.platform().toString()));
+    }
+
+    /**
+     * Writes the single-file executable: stub, then the gzip payload of {@code layout}.
+     *
+     * @param spec     what to start
+     * @param layout   the layout directory to pack
+     * @param unpacker the first-run unpacker binary for {@code spec.platform()}
+     * @param out      the file to write (replaced)
+     * @return the payload's cache key, {@code NAME-<first 16 hex of sha256(payload)>}
+     * @throws IOException on a read or write failure
+     */
+    public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path out) throws IOException {
+        Path payload = Files.createTempFile(out.getParent(), ".payload", ".gz");
+        try {
+            String hash;
+            try (OutputStream os = Files.newOutputStream(payload)) {
+                hash = writePayload(layout, os);
+            }
+            String key = spec.name() + "-" + hash.substring(0, 16);
+            String stub = stub(spec, key, unpacker, 0);
+            int length = stub.getBytes(StandardCharsets.UTF_8).length;
+            stub = stub(spec, key, unpacker, length);
+            if (stub.getBytes(StandardCharsets.UTF_8).length != length) {
+                throw new IllegalStateException("stub length changed while filling the payload offset");
+            }
+            Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                os.write(stub.getBytes(StandardCharsets.UTF_8));
+                Files.copy(payload, os);
+            }
+            Files.setPosixFilePermissions(tmp, EXECUTABLE);
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return key;
+        } finally {
+            Files.deleteIfExists(payload);
+        }
+    }
+
+    static final Set<PosixFilePermission> EXECUTABLE = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+
+    static String stub(Spec spec, String key, byte[] unpacker, int offset) {
+        String off = String.valueOf(offset);
+        off = " ".repeat(OFFSET_WIDTH - off.length()) + off;
+        return Templates.fill(Templates.load("stub.sh"), Map.of(
+                "RUN_FUNCTION", runFunction(spec),
+                "NAME", spec.name(), "VERSION", spec.version(), "PLATFORM", spec.platform().toString(),
+                "KEY", key, "OFFSET", off,
+                "LOADER", spec.platform().dynamicLoader(),
+                "UNPACKER", printfEscape(unpacker)));
+    }
+
+    private static String runFunction(Spec spec) {
+        StringBuilder opts = new StringBuilder();
+        for (String o : spec.jvmOptions()) {
+            opts.append(singleQuote(o)).append(' ');
+        }
+        List<String> cp = new ArrayList<>();
+        for (String entry : spec.classpath()) {
+            cp.add("$slipway_home/" + doubleQuoteBody(entry));
+        }
+        return Templates.fill(Templates.load("run-function.sh"), Map.of(
+                "JVM_OPTIONS", opts.toString(),
+                "CLASSPATH", String.join(":", cp),
+                "MAIN", spec.mainClass().replace("'", "")));
+    }
+
+    static String singleQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static String doubleQuoteBody(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$").replace("`", "\\`");
+    }
+
+    /**
+     * Encodes bytes as a printf(1) format operand inside single quotes: printable ASCII stays,
+     * {@code %} doubles, everything else becomes a {@code \ooo} octal escape (POSIX printf).
+     */
+    static String printfEscape(byte[] data) {
+        StringBuilder sb = new StringBuilder(data.length * 3);
+        for (int i = 0; i < data.length; i++) {
+            int b = data[i] & 0xff;
+            if (b >= 0x20 && b < 0x7f && b != '\'' && b != '\\' && b != '%') {
+                sb.append((char) b);
+            } else if (b == '%') {
+                sb.append("%%");
+            } else {
+                boolean nextIsDigit = i + 1 < data.length && data[i + 1] >= '0' && data[i + 1] <= '7';
+                String oct = Integer.toOctalString(b);
+                sb.append('\\').append(nextIsDigit ? "0".repeat(3 - oct.length()) + oct : oct);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Writes the payload: a gzip stream (RFC 1952, level 9, mtime 0) of the layout as
+     * {@code SLPW} records, entries sorted by path, modes normalised to 0755 or 0644.
+     *
+     * @param layout the directory to pack
+     * @param out    where the payload goes; not closed
+     * @return the hex sha256 of the payload bytes
+     * @throws IOException on a read or write failure
+     */
+    public static String writePayload(Path layout, OutputStream out) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        OutputStream counted = new java.security.DigestOutputStream(out, sha) {
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        try (var gz = new GZIPOutputStream(counted, 1 << 16) {
+            {
+                def.setLevel(Deflater.BEST_COMPRESSION);
+            }
+        }; var data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(gz, 1 << 16))) {
+            data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
+            data.write(1);
+            for (Path p : sortedEntries(layout)) {
+                String rel = relativeName(layout, p);
+                byte[] name = rel.getBytes(StandardCharsets.UTF_8);
+                if (Files.isSymbolicLink(p)) {
+                    data.write('L');
+                    writeName(data, name);
+                    writeName(data, Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8));
+                } else if (Files.isDirectory(p)) {
+                    data.write('D');
+                    writeName(data, name);
+                    data.writeShort(0755);
+                } else {
+                    data.write('F');
+                    writeName(data, name);
+                    data.writeShort(modeOf(p));
+                    data.writeLong(Files.size(p));
+                    Files.copy(p, data);
+                }
+            }
+            data.write('E');
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void writeName(java.io.DataOutputStream data, byte[] name) throws IOException {
+        if (name.length == 0 || name.length > 4000) {
+            throw new IOException("path too long for the payload: " + new String(name, StandardCharsets.UTF_8));
+        }
+        data.writeShort(name.length);
+        data.write(name);
+    }
+
+    /** @return 0755 for files executable by their owner, else 0644 */
+    static int modeOf(Path file) throws IOException {
+        return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
+                .contains(PosixFilePermission.OWNER_EXECUTE) ? 0755 : 0644;
+    }
+
+    /** @return every path under {@code root} (not root itself), sorted by relative name */
+    static List<Path> sortedEntries(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> !p.equals(root))
+                    .sorted((a, b) -> relativeName(root, a).compareTo(relativeName(root, b)))
+                    .toList();
+        }
+    }
+
+    static String relativeName(Path root, Path p) {
+        return root.relativize(p).toString().replace('\\', '/');
+    }
+}

@@ -1,0 +1,39 @@
+package dev.slipway.cli;
+
+import dev.slipway.build.Builder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code slipway build}: the single-file executable and archive into {@code dist/}. */
+@Command(name = "build", description = "Build a single-file executable (and a .tar.gz) into dist/.")
+public final class BuildCommand implements Runnable {
+    @Mixin
+    ServiceArg service;
+
+    @Mixin
+    BuildOptions build;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        Builder.build(service.load(), build.options(), SlipwayCli.console(spec));
+    }
+
+    /** Options shared by {@code build} and {@code ship}. */
+    public static final class BuildOptions {
+        @Option(names = "--version", paramLabel = "VERSION",
+                description = "The release version (default: 'version' in slipway.yaml, else git describe).")
+        String version;
+
+        @Option(names = "--no-compile", description = "Do not run the build command; use the jars already built.")
+        boolean noCompile;
+
+        Builder.Options options() {
+            return new Builder.Options(version, !noCompile);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.slipway.cli;
+
+import dev.slipway.config.SlipwayConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code slipway rollback}: back to the previous release, or to {@code --to VERSION}. */
+@Command(name = "rollback", description = "Switch back to the previous release (or --to VERSION) and restart it, gated on readiness.")
+public final class RollbackCommand implements Runnable {
+    @Mixin
+    ServiceArg service;
+
+    @Option(names = "--to", paramLabel = "VERSION", description = "The retained release to return to (default: the previous one).")
+    String version;
+
+    @Option(names = "--target", paramLabel = "TARGET", defaultValue = "local", description = "The target (default: local).")
+    String targetName;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        SlipwayConfig config = service.load();
+        DeployCommand.TargetOption t = new DeployCommand.TargetOption();
+        t.to = targetName;
+        ShipCommand.printReady(SlipwayCli.console(spec), config, t.local(config, SlipwayCli.console(spec)).rollback(version));
+    }
+}

@@ -1,0 +1,18 @@
+package dev.slipway.cli;
+
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Parameters;
+
+/** The service directory argument shared by commands; defaults to the current directory. */
+public final class ServiceArg {
+    @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "SERVICE_DIR",
+            description = "The service directory, holding slipway.yaml (default: current directory).")
+    Path dir;
+
+    /** @return the loaded configuration; throws a {@code ConfigException} (exit 2) when invalid */
+    SlipwayConfig load() {
+        return ConfigLoader.loadFromDir(dir.toAbsolutePath().normalize());
+    }
+}

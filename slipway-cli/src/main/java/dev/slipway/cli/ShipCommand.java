@@ -1,0 +1,41 @@
+package dev.slipway.cli;
+
+import dev.slipway.Console;
+import dev.slipway.build.Builder;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.Release;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code slipway ship}: build, then deploy (to {@code local} by default). The main job. */
+@Command(name = "ship", description = "Build, then deploy (default target: local) and print where it serves.")
+public final class ShipCommand implements Runnable {
+    @Mixin
+    ServiceArg service;
+
+    @Mixin
+    BuildCommand.BuildOptions build;
+
+    @Mixin
+    DeployCommand.TargetOption target;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        SlipwayConfig config = service.load();
+        Console console = SlipwayCli.console(spec);
+        LocalTarget local = target.local(config, console);
+        Builder.build(config, build.options(), console);
+        printReady(console, config, local.deploy(Release.fromDist(config), false));
+    }
+
+    static void printReady(Console console, SlipwayConfig config, LocalTarget.Outcome o) {
+        console.println(config.name() + " " + o.revision().version() + " (commit "
+                + o.revision().commit().substring(0, Math.min(7, o.revision().commit().length())) + ") is ready at "
+                + o.url() + " (revision " + o.revision().revision() + ", pid " + o.pid() + ")");
+    }
+}

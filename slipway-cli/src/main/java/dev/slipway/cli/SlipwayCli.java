@@ -1,0 +1,95 @@
+package dev.slipway.cli;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code slipway} command: parses arguments, runs one subcommand, maps failures to exit codes
+ * (0 ok, 1 failed, 2 usage or config error, 3 inconclusive) and prints them without a stack trace
+ * unless {@code --debug} is given.
+ */
+@Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Go-style build and deploy for JVM services.",
+        subcommands = {CheckCommand.class, BuildCommand.class, DeployCommand.class, ShipCommand.class,
+                RollbackCommand.class, StatusCommand.class, HistoryCommand.class, StartCommand.class,
+                StopCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+public final class SlipwayCli implements Runnable {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; see 'slipway --help'");
+    }
+
+    /**
+     * Runs the CLI with the given streams; used by {@link #main} and by tests.
+     *
+     * @param out  results
+     * @param err  progress and errors
+     * @param args the arguments
+     * @return the exit code
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new SlipwayCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean debug = parseResult.hasMatchedOption("--debug")
+                    || parseResult.subcommands().stream().anyMatch(s -> s.hasMatchedOption("--debug"));
+            return report(e, err, debug);
+        });
+        cli.setParameterExceptionHandler((e, args1) -> {
+            err.println("slipway: " + e.getMessage());
+            err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.flush();
+            return SlipwayException.USAGE;
+        });
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static int report(Exception e, PrintWriter err, boolean debug) {
+        if (e instanceof SlipwayException s) {
+            err.println("slipway: " + s.getMessage());
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return s.exitCode();
+        }
+        err.println("slipway: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return SlipwayException.FAILED;
+    }
+
+    /** @return a console over the command's streams */
+    static Console console(CommandLine.Model.CommandSpec spec) {
+        return new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), System.console() != null);
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args command-line arguments
+     */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(out, err, args));
+    }
+}

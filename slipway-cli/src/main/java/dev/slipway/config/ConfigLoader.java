@@ -1,0 +1,411 @@
+package dev.slipway.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@code slipway.yaml} strictly and resolves defaults.
+ *
+ * <p>Every error is a {@link ConfigException} with {@code file:line:col}: YAML syntax errors
+ * (tabs included), duplicate keys, an empty file, unknown keys (with a "did you mean"), wrong
+ * types, bad durations and out-of-range values.
+ */
+public final class ConfigLoader {
+    /** The file name Slipway looks for in a service directory. */
+    public static final String FILE_NAME = "slipway.yaml";
+
+    /** The default build command: package without tests and copy runtime dependencies. */
+    public static final List<String> DEFAULT_BUILD_COMMAND = List.of(
+            "mvn", "-q", "-B", "-DskipTests", "package",
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
+            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib");
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads {@code slipway.yaml} from a service directory.
+     *
+     * @param serviceDir the service directory
+     * @return the resolved configuration
+     * @throws ConfigException (exit 2) when the file is missing or invalid
+     */
+    public static SlipwayConfig loadFromDir(Path serviceDir) {
+        Path file = serviceDir.resolve(FILE_NAME);
+        if (!Files.isDirectory(serviceDir)) {
+            throw new ConfigException(serviceDir, 0, 0, "no such service directory");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(file, 0, 0, "no " + FILE_NAME + " in " + serviceDir
+                    + " (a service directory needs one; see docs/config.md)");
+        }
+        return load(file);
+    }
+
+    /**
+     * Loads and validates one configuration file.
+     *
+     * @param file the YAML file
+     * @return the resolved configuration
+     * @throws ConfigException (exit 2) when the file cannot be read or is invalid
+     */
+    public static SlipwayConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, 0, 0, "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, 0, "cannot read: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    /**
+     * Parses configuration text.
+     *
+     * @param file the file name used in messages and to resolve relative paths
+     * @param text the YAML text
+     * @return the resolved configuration
+     * @throws ConfigException (exit 2) when the text is invalid
+     */
+    public static SlipwayConfig parse(Path file, String text) {
+        if (text.isBlank()) {
+            throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
+        }
+        RawConfig raw;
+        try {
+            raw = mapper().readValue(text, RawConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw unknownKey(file, e);
+        } catch (InvalidFormatException e) {
+            throw at(file, e.getLocation(), pathOf(e) + ": " + e.getOriginalMessage());
+        } catch (MismatchedInputException e) {
+            throw mismatch(file, e);
+        } catch (JsonMappingException e) {
+            throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ")
+                    + firstLine(e.getOriginalMessage()));
+        } catch (JsonParseException e) {
+            throw at(file, e.getLocation(), "invalid YAML: " + yamlProblem(e));
+        } catch (JsonProcessingException e) {
+            throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
+        }
+        if (raw == null) {
+            throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
+        }
+        return resolve(file, raw, Locations.index(text));
+    }
+
+    private static ObjectMapper mapper() {
+        YAMLFactory yaml = YAMLFactory.builder().build();
+        ObjectMapper mapper = new ObjectMapper(yaml);
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        mapper.disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        SimpleModule module = new SimpleModule("slipway-config");
+        module.addDeserializer(Duration.class, new DurationDeserializer());
+        mapper.registerModule(module);
+        return mapper;
+    }
+
+    /**
+     * Parses a duration such as {@code 500ms}, {@code 1s}, {@code 2m} or {@code 1h}.
+     *
+     * @param text the duration text
+     * @return the duration
+     * @throws IllegalArgumentException when the text is not of that form
+     */
+    public static Duration parseDuration(String text) {
+        var m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text
+                    + "' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                return (Duration) ctxt.handleUnexpectedToken(Duration.class, p);
+            }
+            try {
+                return parseDuration(p.getText());
+            } catch (IllegalArgumentException e) {
+                throw InvalidFormatException.from(p, e.getMessage(), p.getText(), Duration.class);
+            }
+        }
+    }
+
+    // ---- raw model: what the YAML may contain; every field optional -------------------------
+
+    record RawConfig(String name, String version, String main, RawBuild build,
+                     RawService service, RawDeploy deploy) {}
+
+    record RawBuild(List<String> command, String jar, List<String> modules,
+                    @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk) {}
+
+    record RawService(Integer port, Map<String, String> env, RawProbe readiness, RawProbe liveness,
+                      Duration drainTimeout) {}
+
+    record RawProbe(String path, Duration interval, Duration timeout, Duration startupGrace) {}
+
+    record RawDeploy(RawLocal local) {}
+
+    record RawLocal(String address, Integer retain) {}
+
+    // ---- resolution and validation -------------------------------------------------------------
+
+    private static SlipwayConfig resolve(Path file, RawConfig raw, Map<String, JsonLocation> loc) {
+        Validator v = new Validator(file, loc);
+        if (raw.name() == null) {
+            throw new ConfigException(file, 1, 1, "missing required key 'name' (the service name)");
+        }
+        v.check(NAME.matcher(raw.name()).matches(), "name",
+                "'" + raw.name() + "' is not a valid name: use lower-case letters, digits, '.', '_' and '-'");
+        if (raw.version() != null) {
+            v.check(VERSION.matcher(raw.version()).matches(), "version",
+                    "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
+        }
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null) : raw.build();
+        if (b.command() != null) {
+            v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
+        }
+        Path jdk = null;
+        if (b.jdk() != null) {
+            Path p = Path.of(b.jdk());
+            jdk = p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+        }
+        SlipwayConfig.Build build = new SlipwayConfig.Build(
+                b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
+                b.jar(),
+                b.modules() == null ? List.of() : List.copyOf(b.modules()),
+                b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
+                jdk);
+
+        RawService s = raw.service() == null ? new RawService(null, null, null, null, null) : raw.service();
+        int port = s.port() == null ? 8080 : s.port();
+        v.check(port >= 1 && port <= 65535, "service.port", "port " + port + " is out of range 1-65535");
+        SlipwayConfig.Probe readiness = probe(v, "service.readiness", s.readiness(), "/health/ready");
+        SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), "/health/live");
+        Duration drain = s.drainTimeout() == null ? Duration.ofSeconds(30) : s.drainTimeout();
+        Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
+        SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), readiness,
+                liveness, drain);
+
+        RawLocal l = raw.deploy() == null || raw.deploy().local() == null
+                ? new RawLocal(null, null) : raw.deploy().local();
+        int retain = l.retain() == null ? 5 : l.retain();
+        v.check(retain >= 2, "deploy.local.retain",
+                "retain must be at least 2, so that the previous release stays for rollback");
+        SlipwayConfig.Local local = new SlipwayConfig.Local(
+                l.address() == null ? "127.0.0.1" : l.address(), retain);
+        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), build, service, local);
+    }
+
+    private static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, String defaultPath) {
+        RawProbe r = p == null ? new RawProbe(null, null, null, null) : p;
+        String path = r.path() == null ? defaultPath : r.path();
+        v.check(path.startsWith("/"), at + ".path", "a probe path must start with '/'");
+        Duration interval = r.interval() == null ? Duration.ofSeconds(1) : r.interval();
+        Duration timeout = r.timeout() == null ? Duration.ofSeconds(30) : r.timeout();
+        Duration grace = r.startupGrace() == null ? Duration.ZERO : r.startupGrace();
+        v.check(!interval.isZero(), at + ".interval", "the interval must be more than 0");
+        v.check(!timeout.isZero(), at + ".timeout", "the timeout must be more than 0");
+        return new SlipwayConfig.Probe(path, interval, timeout, grace);
+    }
+
+    private record Validator(Path file, Map<String, JsonLocation> locations) {
+        void check(boolean ok, String path, String message) {
+            if (!ok) {
+                JsonLocation l = locations.get(path);
+                throw at(file, l, message);
+            }
+        }
+    }
+
+    // ---- error formatting -----------------------------------------------------------------------
+
+    private static ConfigException at(Path file, JsonLocation l, String message) {
+        int line = l == null ? 0 : l.getLineNr();
+        int col = l == null ? 0 : l.getColumnNr();
+        return new ConfigException(file, Math.max(line, 0), Math.max(col, 0), message);
+    }
+
+    private static ConfigException unknownKey(Path file, UnrecognizedPropertyException e) {
+        String key = e.getPropertyName();
+        List<String> known = e.getKnownPropertyIds() == null ? List.of()
+                : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+        String parent = parentPath(e);
+        StringBuilder msg = new StringBuilder("unknown key '").append(key).append("'");
+        msg.append(parent.isEmpty() ? " at the top level" : " in '" + parent + "'");
+        String suggestion = Suggest.closest(key, known);
+        if (suggestion != null) {
+            msg.append("; did you mean '").append(suggestion).append("'?");
+        }
+        if (!known.isEmpty()) {
+            msg.append(" (known keys: ").append(String.join(", ", known)).append(")");
+        }
+        return at(file, e.getLocation(), msg.toString());
+    }
+
+    private static ConfigException mismatch(Path file, MismatchedInputException e) {
+        String where = pathOf(e);
+        String expected = describe(e.getTargetType());
+        String msg = where.isEmpty() ? "expected a mapping of keys at the top level"
+                : where + ": expected " + expected;
+        return at(file, e.getLocation(), msg);
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (type == Integer.class || type == int.class) {
+            return "a whole number";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Duration.class) {
+            return "a duration such as 500ms, 30s or 5m";
+        }
+        if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a mapping of keys";
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    private static String pathOf(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String parentPath(JsonMappingException e) {
+        var refs = e.getPath();
+        return refs.subList(0, Math.max(0, refs.size() - 1)).stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String yamlProblem(JsonParseException e) {
+        String m = e.getOriginalMessage();
+        if (m != null && m.startsWith("Duplicate field")) {
+            return "duplicate key " + m.substring("Duplicate field ".length()).trim();
+        }
+        Throwable cause = e.getCause();
+        if (cause instanceof com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException y) {
+            String problem = y.getProblem();
+            if (problem != null && problem.contains("'\\t'")) {
+                return "a tab character; YAML indents with spaces only";
+            }
+            return problem != null ? problem : firstLine(m);
+        }
+        if (cause != null && cause.getClass().getName().contains("snakeyaml")) {
+            String text = cause.getMessage();
+            if (text != null && text.contains("\\t")) {
+                return "a tab character; YAML indents with spaces only";
+            }
+        }
+        return firstLine(m);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+
+    /** Maps dotted key paths ({@code service.readiness.path}) to the location of their value. */
+    static final class Locations {
+        private Locations() {}
+
+        static Map<String, JsonLocation> index(String text) {
+            Map<String, JsonLocation> out = new HashMap<>();
+            Deque<String> path = new ArrayDeque<>();
+            String pending = null;
+            try (YAMLParser p = new YAMLFactory().createParser(text)) {
+                JsonToken t;
+                Deque<Boolean> isObject = new ArrayDeque<>();
+                while ((t = p.nextToken()) != null) {
+                    switch (t) {
+                        case FIELD_NAME -> pending = p.currentName();
+                        case START_OBJECT, START_ARRAY -> {
+                            if (pending != null) {
+                                path.addLast(pending);
+                                out.putIfAbsent(String.join(".", path), p.currentTokenLocation());
+                                pending = null;
+                                isObject.push(true);
+                            } else {
+                                isObject.push(false);
+                            }
+                        }
+                        case END_OBJECT, END_ARRAY -> {
+                            if (!isObject.isEmpty() && isObject.pop() && !path.isEmpty()) {
+                                path.removeLast();
+                            }
+                        }
+                        default -> {
+                            if (pending != null) {
+                                path.addLast(pending);
+                                out.putIfAbsent(String.join(".", path), p.currentTokenLocation());
+                                path.removeLast();
+                                pending = null;
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // The text already parsed once; a failure here only loses locations.
+            }
+            return out;
+        }
+    }
+}

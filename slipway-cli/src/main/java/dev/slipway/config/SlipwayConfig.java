@@ -1,0 +1,73 @@
+package dev.slipway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The resolved contents of a service's {@code slipway.yaml}, with every default filled in.
+ *
+ * <p>Parsed by {@link ConfigLoader}; the reference for each key is {@code docs/config.md}.
+ *
+ * @param file    the file this was read from
+ * @param name    the service name: names the executable, archives, and state (required,
+ *                {@code [a-z0-9][a-z0-9._-]*})
+ * @param version a fixed version, or {@code null} to derive it from {@code git describe}
+ * @param main    the main class, or {@code null} to read {@code Main-Class} from the jar manifest
+ * @param build   how to build the service's jars and link its runtime
+ * @param service how the service runs: port, env, probes, drain timeout
+ * @param local   settings of the {@code local} deploy target
+ */
+public record SlipwayConfig(Path file, String name, String version, String main, Build build,
+                            Service service, Local local) {
+
+    /** The directory that holds {@code slipway.yaml}: the service's root. */
+    public Path serviceDir() {
+        return file.toAbsolutePath().getParent();
+    }
+
+    /**
+     * How the service's jars are built and its runtime is linked.
+     *
+     * @param command    the build command run in the service directory, as argv
+     * @param jar        the application jar relative to the service directory, or {@code null}
+     *                   to find the single runnable jar under {@code target/}
+     * @param modules    JDK modules added to those that jdeps finds
+     * @param jvmOptions options baked into the launcher, before {@code $JAVA_OPTS}
+     * @param jdk        the JDK whose {@code jlink} and {@code jmods/} link the runtime, or
+     *                   {@code null} for {@code $JAVA_HOME}, then the JDK running Slipway
+     */
+    public record Build(List<String> command, String jar, List<String> modules,
+                        List<String> jvmOptions, Path jdk) {}
+
+    /**
+     * How the service runs.
+     *
+     * @param port         the TCP port the service listens on, passed as {@code PORT}
+     * @param env          environment variables for the service
+     * @param readiness    the readiness probe used as the deploy's health gate
+     * @param liveness     the liveness probe
+     * @param drainTimeout how long a stop waits after SIGTERM before SIGKILL
+     */
+    public record Service(int port, Map<String, String> env, Probe readiness, Probe liveness,
+                          Duration drainTimeout) {}
+
+    /**
+     * An HTTP probe, in the sense of Kubernetes' readiness and liveness probes.
+     *
+     * @param path         the HTTP path, e.g. {@code /health/ready}
+     * @param interval     time between two attempts
+     * @param timeout      how long the probe may keep failing before the gate fails
+     * @param startupGrace time to wait after start before the first attempt
+     */
+    public record Probe(String path, Duration interval, Duration timeout, Duration startupGrace) {}
+
+    /**
+     * The {@code local} deploy target: this machine.
+     *
+     * @param address the address the service binds and is probed on
+     * @param retain  how many releases to keep under {@code .slipway/local/releases}
+     */
+    public record Local(String address, int retain) {}
+}

@@ -1,0 +1,480 @@
+package dev.slipway.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.build.Builder;
+import dev.slipway.config.SlipwayConfig;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The {@code local} target: runs releases on this machine, with the same mechanics as on hosts.
+ *
+ * <p>State lives under {@code <service>/.slipway/local/}: {@code releases/<version>/} per release,
+ * a {@code current} symbolic link switched with rename(2), {@code <name>.pid}, {@code <name>.log}
+ * and {@code history.tsv}. A deploy installs the release, stops the old process (SIGTERM, then
+ * SIGKILL after the drain timeout), switches {@code current}, starts the new one and waits for its
+ * readiness probe; if that fails it switches back and restarts the previous release.
+ */
+public final class LocalTarget {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SlipwayConfig config;
+    private final Console console;
+    private final Path state;
+    private final Path releases;
+    private final Path current;
+    private final Path log;
+    private final ServiceProcess process;
+    private final History history;
+
+    /**
+     * @param config  the service configuration
+     * @param console where progress and results go
+     */
+    public LocalTarget(SlipwayConfig config, Console console) {
+        this.config = config;
+        this.console = console;
+        this.state = config.serviceDir().resolve(".slipway").resolve("local");
+        this.releases = state.resolve("releases");
+        this.current = state.resolve("current");
+        this.log = state.resolve(config.name() + ".log");
+        this.process = new ServiceProcess(state.resolve(config.name() + ".pid"));
+        this.history = new History(state.resolve("history.tsv"));
+    }
+
+    /** @return the state directory, {@code <service>/.slipway/local} */
+    public Path stateDir() {
+        return state;
+    }
+
+    /** @return the URL the service serves on, e.g. {@code http://127.0.0.1:8080/} */
+    public URI url() {
+        return URI.create("http://" + hostForUrl() + ":" + config.service().port() + "/");
+    }
+
+    private String hostForUrl() {
+        String a = config.local().address();
+        if (a.equals("0.0.0.0") || a.equals("::")) {
+            return "127.0.0.1";
+        }
+        return a.contains(":") ? "[" + a + "]" : a;
+    }
+
+    private URI readinessUrl() {
+        return url().resolve(config.service().readiness().path());
+    }
+
+    /**
+     * The result of a deploy, rollback or start that passed its gate.
+     *
+     * @param revision the history entry written
+     * @param url      where the service serves
+     * @param pid      the service's process id
+     */
+    public record Outcome(History.Entry revision, URI url, long pid) {}
+
+    /**
+     * Deploys a release: plan, then execute; on a failed gate, roll back to the previous release.
+     *
+     * @param release the release to deploy
+     * @param dryRun  print the plan and change nothing
+     * @return the outcome, or {@code null} for a dry run
+     * @throws SlipwayException exit 2 when the port is taken by another process (nothing changed);
+     *                          exit 1 when the release failed its gate (it was rolled back)
+     */
+    public Outcome deploy(Release release, boolean dryRun) {
+        try (DeployLock lock = dryRun ? null : DeployLock.acquire(state, "deploy " + release.version())) {
+            Optional<String> previous = currentVersion();
+            Optional<ProcessHandle> running = process.running();
+            if (running.isEmpty()) {
+                checkPortFree();
+            }
+            String dirName = releaseDirName(release);
+            Path target = releases.resolve(dirName);
+            Plan plan = new Plan();
+            plan.add("install " + config.serviceDir().relativize(release.executable()) + " as "
+                    + state.relativize(target.resolve(config.name())), () -> install(release, target));
+            running.ifPresent(h -> plan.add("stop " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid()
+                    + "): SIGTERM, SIGKILL after " + Console.seconds(config.service().drainTimeout()),
+                    () -> process.stop(config.service().drainTimeout())));
+            plan.add("switch current -> releases/" + dirName, () -> switchTo(dirName));
+            Instant[] started = new Instant[1];
+            plan.add("start releases/" + dirName + "/" + config.name() + " on " + url() + " (log: "
+                    + config.serviceDir().relativize(log) + ")", () -> {
+                        started[0] = Instant.now();
+                        startCurrent();
+                    });
+            plan.add("wait for readiness " + readinessUrl() + " (every " + Console.seconds(config.service().readiness().interval())
+                    + ", up to " + Console.seconds(config.service().readiness().timeout()) + ")", () -> gate(release.version()));
+            if (dryRun) {
+                console.println("plan for deploying " + config.name() + " " + release.version() + " to local:");
+                console.out().print(plan.describe());
+                console.out().flush();
+                return null;
+            }
+            console.progress("deploying " + config.name() + " " + release.version() + " to local (" + state + ")");
+            try {
+                plan.execute();
+            } catch (GateFailed e) {
+                return rollBackAfterFailure(release, dirName, previous, e);
+            } catch (SlipwayException e) {
+                throw e;
+            } catch (Exception e) {
+                throw SlipwayException.failed("deploy failed: " + e.getMessage(), e);
+            }
+            History.Entry rev = history.append(dirName, release.commit(), History.DEPLOYED,
+                    previous.map(p -> "previous " + p).orElse("first release"));
+            prune();
+            long pid = process.running().map(ProcessHandle::pid).orElse(-1L);
+            return new Outcome(rev, url(), pid);
+        }
+    }
+
+    private Outcome rollBackAfterFailure(Release release, String dirName, Optional<String> previous, GateFailed failure) {
+        process.stop(config.service().drainTimeout());
+        String reason = failure.getMessage();
+        String logTail = tail(log, 15);
+        if (previous.isPresent() && Files.isDirectory(releases.resolve(previous.get()))) {
+            console.progress("  readiness failed; rolling back to " + previous.get());
+            switchTo(previous.get());
+            startCurrent();
+            HealthGate.Verdict v = HealthGate.await(readinessUrl(), config.service().readiness(), this::isRunning);
+            String restored = v.ready() ? previous.get() + " serves again" : previous.get() + " restarted but is not ready: " + v.describe();
+            history.append(dirName, release.commit(), History.ROLLED_BACK, reason + "; " + restored);
+            throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
+                    + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
+        }
+        history.append(dirName, release.commit(), History.FAILED, reason + "; no previous release");
+        throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
+                + "\nthere is no previous release to roll back to; the service is stopped"
+                + "\nlast lines of " + log + ":\n" + logTail);
+    }
+
+    /**
+     * Rolls back to a retained release: the one before the current, or {@code toVersion}.
+     *
+     * @param toVersion the version to return to, or {@code null} for the previous one
+     * @return the outcome
+     * @throws SlipwayException exit 2 when nothing is deployed or the version is not retained;
+     *                          exit 1 when the rollback fails its gate (the current release is restored)
+     */
+    public Outcome rollback(String toVersion) {
+        try (DeployLock lock = DeployLock.acquire(state, "rollback")) {
+            String from = currentVersion().orElseThrow(() -> SlipwayException.usage(
+                    "nothing is deployed to local for " + config.name() + "; nothing to roll back"));
+            String to = toVersion != null ? toVersion : previousVersion(from).orElseThrow(() -> SlipwayException.usage(
+                    "no earlier release of " + config.name() + " to roll back to; retained: " + retained()));
+            if (!Files.isDirectory(releases.resolve(to))) {
+                throw SlipwayException.usage("release " + to + " is not retained; retained: " + retained());
+            }
+            String commit = releaseInfo(to).path("commit").asText("unknown");
+            console.progress("rolling back " + config.name() + " from " + from + " to " + to);
+            process.stop(config.service().drainTimeout());
+            switchTo(to);
+            startCurrent();
+            try {
+                gate(to);
+            } catch (GateFailed e) {
+                process.stop(config.service().drainTimeout());
+                switchTo(from);
+                startCurrent();
+                HealthGate.await(readinessUrl(), config.service().readiness(), this::isRunning);
+                history.append(to, commit, History.FAILED, "rollback from " + from + " failed: " + e.getMessage()
+                        + "; " + from + " restored");
+                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + from + " restored");
+            }
+            History.Entry rev = history.append(to, commit, History.ROLLBACK, "from " + from);
+            return new Outcome(rev, url(), process.running().map(ProcessHandle::pid).orElse(-1L));
+        }
+    }
+
+    /**
+     * Starts the current release if it is not running, and waits for readiness.
+     *
+     * @return the outcome with the last revision
+     * @throws SlipwayException exit 2 when nothing is deployed; exit 1 when it does not become ready
+     */
+    public Outcome start() {
+        String version = currentVersion().orElseThrow(() -> SlipwayException.usage(
+                "nothing is deployed to local for " + config.name() + "; run 'slipway ship' or 'slipway deploy' first"));
+        if (process.running().isEmpty()) {
+            checkPortFree();
+            startCurrent();
+            try {
+                gate(version);
+            } catch (GateFailed e) {
+                throw SlipwayException.failed(config.name() + " " + version + " started but is not ready: "
+                        + e.getMessage() + "\nlast lines of " + log + ":\n" + tail(log, 15));
+            }
+        }
+        List<History.Entry> all = history.entries();
+        return new Outcome(all.isEmpty() ? null : all.get(all.size() - 1), url(),
+                process.running().map(ProcessHandle::pid).orElse(-1L));
+    }
+
+    /**
+     * Stops the service gracefully.
+     *
+     * @return whether it was running
+     */
+    public boolean stop() {
+        return process.stop(config.service().drainTimeout());
+    }
+
+    /**
+     * What runs now.
+     *
+     * @param version   the current release's version, or {@code null} when nothing is deployed
+     * @param commit    its commit, or {@code null}
+     * @param revision  the last revision number, or 0
+     * @param pid       the process id, or -1 when not running
+     * @param url       the service URL
+     * @param readiness the readiness probe's answer, or {@code null} when not running
+     */
+    public record Status(String version, String commit, int revision, long pid, URI url, HealthGate.Verdict readiness) {}
+
+    /** @return the current status; probes readiness once when the service runs */
+    public Status status() {
+        Optional<String> v = currentVersion();
+        Optional<ProcessHandle> h = process.running();
+        List<History.Entry> all = history.entries();
+        HealthGate.Verdict ready = h.isPresent() ? HealthGate.probeOnce(readinessUrl(), Duration.ofSeconds(2)) : null;
+        return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
+                all.isEmpty() ? 0 : all.get(all.size() - 1).revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready);
+    }
+
+    /** @return the revisions, oldest first */
+    public List<History.Entry> history() {
+        return history.entries();
+    }
+
+    // ---- steps ------------------------------------------------------------------------------------
+
+    private void install(Release release, Path target) throws IOException {
+        Files.createDirectories(target);
+        Path exe = target.resolve(config.name());
+        Path tmp = target.resolve("." + config.name() + ".tmp");
+        Files.copy(release.executable(), tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.move(tmp, exe, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put("version", release.version());
+        info.put("commit", release.commit());
+        info.put("sha256", release.sha256());
+        info.put("installed", Instant.now().toString());
+        JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("release.json").toFile(), info);
+    }
+
+    /** Points {@code current} at {@code releases/<dir>} atomically: a new link, then rename(2). */
+    private void switchTo(String dirName) {
+        try {
+            Path tmp = state.resolve(".current.tmp");
+            Files.deleteIfExists(tmp);
+            Files.createSymbolicLink(tmp, Path.of("releases", dirName));
+            Files.move(tmp, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot switch " + current + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void startCurrent() {
+        Path exe;
+        try {
+            exe = current.toRealPath().resolve(config.name());
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot resolve " + current + ": " + e.getMessage(), e);
+        }
+        Map<String, String> env = new LinkedHashMap<>(config.service().env());
+        env.put("PORT", String.valueOf(config.service().port()));
+        env.put("ADDR", config.local().address());
+        env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
+        try {
+            Files.writeString(log, "---- " + Instant.now() + " slipway starts " + state.relativize(exe.getParent()) + "\n",
+                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot write " + log + ": " + e.getMessage(), e);
+        }
+        process.start(exe, state, env, log);
+    }
+
+    private void gate(String version) throws GateFailed {
+        HealthGate.Verdict v = console.timed("waiting for readiness of " + version,
+                () -> HealthGate.await(readinessUrl(), config.service().readiness(), this::isRunning));
+        if (!v.ready()) {
+            throw new GateFailed("readiness " + readinessUrl() + " did not pass within "
+                    + Console.seconds(config.service().readiness().timeout()) + ": " + v.describe());
+        }
+    }
+
+    private boolean isRunning() {
+        return process.running().isPresent();
+    }
+
+    private void checkPortFree() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(config.local().address(), config.service().port()));
+        } catch (BindException e) {
+            throw SlipwayException.usage("port " + config.service().port() + " on " + config.local().address()
+                    + " is already in use by another process; stop it or set service.port in "
+                    + config.file().getFileName());
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot use " + config.local().address() + ":" + config.service().port()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** Keeps the newest {@code retain} releases, and always the current and the previous one. */
+    private void prune() {
+        try (Stream<Path> s = Files.list(releases)) {
+            Optional<String> cur = currentVersion();
+            Optional<String> prev = cur.flatMap(this::previousVersion);
+            List<Path> dirs = new ArrayList<>(s.filter(Files::isDirectory).toList());
+            dirs.sort(Comparator.comparing((Path p) -> releaseInfo(p.getFileName().toString()).path("installed").asText()).reversed());
+            for (int i = config.local().retain(); i < dirs.size(); i++) {
+                String name = dirs.get(i).getFileName().toString();
+                if (cur.map(name::equals).orElse(false) || prev.map(name::equals).orElse(false)) {
+                    continue;
+                }
+                Builder.deleteTree(dirs.get(i));
+                console.progress("  pruned release " + name);
+            }
+        } catch (IOException e) {
+            console.progress("  warning: cannot prune old releases: " + e.getMessage());
+        }
+    }
+
+    // ---- queries ----------------------------------------------------------------------------------
+
+    /** @return the directory name {@code current} points at, if any */
+    public Optional<String> currentVersion() {
+        try {
+            if (!Files.isSymbolicLink(current)) {
+                return Optional.empty();
+            }
+            return Optional.of(Files.readSymbolicLink(current).getFileName().toString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The release served before {@code version}: the newest earlier serving revision of another version. */
+    private Optional<String> previousVersion(String version) {
+        List<History.Entry> all = history.entries();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            History.Entry e = all.get(i);
+            if (e.serving() && !e.version().equals(version) && Files.isDirectory(releases.resolve(e.version()))) {
+                return Optional.of(e.version());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private String retained() {
+        try (Stream<Path> s = Files.list(releases)) {
+            return String.join(", ", s.map(p -> p.getFileName().toString()).sorted().toList());
+        } catch (IOException e) {
+            return "none";
+        }
+    }
+
+    private JsonNode releaseInfo(String dirName) {
+        try {
+            return JSON.readTree(releases.resolve(dirName).resolve("release.json").toFile());
+        } catch (IOException e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** The release directory name: the version, or version+sha when other bytes already use it. */
+    private String releaseDirName(Release release) {
+        JsonNode info = releaseInfo(release.version());
+        if (info.isEmpty() || info.path("sha256").asText().equals(release.sha256())) {
+            return release.version();
+        }
+        return release.version() + "+" + release.sha256().substring(0, 8);
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    /** A failed readiness gate; triggers the rollback. */
+    static final class GateFailed extends Exception {
+        GateFailed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * An exclusive lock on a target's state directory, held for one deploy or rollback. The lock
+     * file records who holds it, so a second deploy can name the holder.
+     */
+    static final class DeployLock implements AutoCloseable {
+        private final RandomAccessFile file;
+        private final FileLock lock;
+
+        private DeployLock(RandomAccessFile file, FileLock lock) {
+            this.file = file;
+            this.lock = lock;
+        }
+
+        static DeployLock acquire(Path state, String what) {
+            try {
+                Files.createDirectories(state.resolve("releases"));
+                Path path = state.resolve("deploy.lock");
+                RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw");
+                FileChannel ch = raf.getChannel();
+                FileLock l = ch.tryLock();
+                if (l == null) {
+                    String holder = Files.readString(path, StandardCharsets.UTF_8).trim();
+                    raf.close();
+                    throw SlipwayException.failed("another slipway holds the deploy lock of " + state + ": " + holder);
+                }
+                raf.setLength(0);
+                raf.write(("pid " + ProcessHandle.current().pid() + ", user " + System.getProperty("user.name")
+                        + ", since " + Instant.now() + ", " + what + "\n").getBytes(StandardCharsets.UTF_8));
+                return new DeployLock(raf, l);
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot lock " + state + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                file.close();
+            } catch (IOException ignored) {
+                // Closing the file releases the lock anyway.
+            }
+        }
+    }
+}

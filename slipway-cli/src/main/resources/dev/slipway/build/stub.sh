@@ -1,0 +1,43 @@
+#!/bin/sh
+# @NAME@ @VERSION@ for @PLATFORM@: a single-file executable made by Slipway.
+# This POSIX sh stub is followed by a gzip payload that holds a Java runtime and the app.
+# The first run unpacks the payload once into a cache keyed by its hash; later runs exec java
+# straight away, so the process keeps this PID and receives signals itself.
+# Environment: JAVA_OPTS (extra JVM options), SLIPWAY_CACHE_DIR (cache root),
+# SLIPWAY_VERBOSE=1 (report unpacking on stderr).
+set -eu
+slipway_key='@KEY@'
+slipway_offset='@OFFSET@'
+
+@RUN_FUNCTION@
+
+if [ -n "${SLIPWAY_CACHE_DIR:-}" ]; then
+  slipway_root=$SLIPWAY_CACHE_DIR
+elif [ -n "${XDG_CACHE_HOME:-}" ]; then
+  slipway_root=$XDG_CACHE_HOME/slipway
+elif [ -n "${HOME:-}" ] && [ "$HOME" != / ]; then
+  slipway_root=$HOME/.cache/slipway
+else
+  slipway_root=${TMPDIR:-/tmp}/slipway-cache
+fi
+if [ -f "$slipway_root/run/$slipway_key/.slipway-complete" ]; then
+  slipway_run "$slipway_root/run/$slipway_key" "$@"
+fi
+
+# First run. A POSIX shell can neither inflate nor mkdir, so a small unpacker (glibc only) is
+# written out with printf and run through the dynamic loader, which needs no exec bit.
+slipway_unpacker=
+for slipway_dir in "${TMPDIR:-/tmp}" /var/tmp /dev/shm "$slipway_root" .; do
+  if [ -d "$slipway_dir" ] && [ -w "$slipway_dir" ]; then
+    slipway_unpacker=$slipway_dir/.slipway-unpack.$$
+    break
+  fi
+done
+if [ -z "$slipway_unpacker" ]; then
+  echo "@NAME@: no writable directory to unpack into; set TMPDIR or SLIPWAY_CACHE_DIR" >&2
+  exit 1
+fi
+(set -C && umask 077 && printf '@UNPACKER@' >"$slipway_unpacker")
+slipway_home=$('@LOADER@' "$slipway_unpacker" "$0" "$slipway_offset" "$slipway_root/run/$slipway_key" "$slipway_unpacker")
+slipway_run "$slipway_home" "$@"
+exit 1

@@ -1,0 +1,246 @@
+/*
+ * slipway-unpack: the first-run unpacker of a Slipway single-file executable.
+ *
+ * The single file is a POSIX sh stub followed by a gzip stream (RFC 1952). A POSIX shell alone
+ * cannot decompress or create directories, so on the first run the stub writes this small program
+ * out with printf and runs it through the dynamic loader (it cannot set an exec bit). It needs
+ * nothing but glibc: zlib is linked in statically.
+ *
+ * Usage: slipway-unpack SELF OFFSET DEST [SELF_TO_REMOVE]
+ *   SELF            the single file
+ *   OFFSET          byte offset of the gzip payload inside SELF (leading blanks allowed)
+ *   DEST            cache directory to create, e.g. ~/.cache/slipway/run/myapp-<hash>
+ *   SELF_TO_REMOVE  this program's own temporary file, unlinked at once
+ *
+ * Prints the directory that holds the unpacked tree on stdout (DEST, or a per-user fallback under
+ * $TMPDIR when DEST's parent is not writable) and exits 0. Exits 1 with a message on stderr.
+ *
+ * Concurrency: an exclusive flock(2) on "DEST.lock" serialises first runs, so two first runs at
+ * once unpack once; the tree is written to "DEST.tmp.PID" and published with rename(2), so a
+ * reader never sees a half-written tree, even after a crash.
+ *
+ * Payload format (inside the gzip stream), all integers big-endian:
+ *   "SLPW" u8(version=1), then records until 'E':
+ *   'D' u16 pathlen, path, u16 mode                  directory
+ *   'F' u16 pathlen, path, u16 mode, u64 size, data  regular file
+ *   'L' u16 pathlen, path, u16 targetlen, target     symbolic link
+ *   'E'                                              end
+ * Paths are relative, '/'-separated, and never contain "..".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define COMPLETE_MARKER ".slipway-complete"
+
+static void die(const char *what, const char *path) {
+    fprintf(stderr, "slipway: cannot unpack the runtime: %s%s%s: %s\n",
+            what, path ? " " : "", path ? path : "", errno ? strerror(errno) : "corrupt payload");
+    exit(1);
+}
+
+static int mkdirs(const char *path, mode_t mode) {
+    char buf[PATH_MAX];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) { errno = ENAMETOOLONG; return -1; }
+    memcpy(buf, path, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, mode) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(buf, mode) != 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void) st; (void) flag; (void) ftw;
+    return remove(path);
+}
+
+static void read_exact(gzFile gz, void *buf, size_t n) {
+    char *p = buf;
+    while (n > 0) {
+        unsigned chunk = n > (1u << 30) ? (1u << 30) : (unsigned) n;
+        int got = gzread(gz, p, chunk);
+        if (got <= 0) { errno = 0; die("truncated payload", NULL); }
+        p += got;
+        n -= (size_t) got;
+    }
+}
+
+static uint64_t read_be(gzFile gz, int bytes) {
+    unsigned char b[8];
+    uint64_t v = 0;
+    read_exact(gz, b, (size_t) bytes);
+    for (int i = 0; i < bytes; i++) v = (v << 8) | b[i];
+    return v;
+}
+
+/* Reads a length-prefixed relative path and joins it under root; rejects absolute and ".." paths. */
+static void read_path(gzFile gz, const char *root, char *out, size_t outlen) {
+    char rel[PATH_MAX];
+    size_t n = (size_t) read_be(gz, 2);
+    if (n == 0 || n >= sizeof rel) { errno = 0; die("bad path length", NULL); }
+    read_exact(gz, rel, n);
+    rel[n] = '\0';
+    if (rel[0] == '/' || strcmp(rel, "..") == 0 || strncmp(rel, "../", 3) == 0
+        || strstr(rel, "/../") != NULL || (n >= 3 && strcmp(rel + n - 3, "/..") == 0)) {
+        errno = 0;
+        die("unsafe path in payload", rel);
+    }
+    if ((size_t) snprintf(out, outlen, "%s/%s", root, rel) >= outlen) {
+        errno = ENAMETOOLONG;
+        die("path too long", rel);
+    }
+}
+
+static void unpack_into(const char *self, unsigned long long offset, const char *root) {
+    int fd = open(self, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("cannot open", self);
+    if (lseek(fd, (off_t) offset, SEEK_SET) < 0) die("cannot seek in", self);
+    gzFile gz = gzdopen(fd, "rb");
+    if (gz == NULL) die("cannot read", self);
+    gzbuffer(gz, 1 << 17);
+
+    char magic[5];
+    read_exact(gz, magic, 5);
+    if (memcmp(magic, "SLPW\001", 5) != 0) { errno = 0; die("not a Slipway payload:", self); }
+
+    static char data[1 << 16];
+    char path[PATH_MAX], target[PATH_MAX];
+    for (;;) {
+        int type;
+        unsigned char t;
+        read_exact(gz, &t, 1);
+        type = t;
+        if (type == 'E') break;
+        read_path(gz, root, path, sizeof path);
+        if (type == 'D') {
+            mode_t mode = (mode_t) read_be(gz, 2);
+            if (mkdir(path, 0700) != 0 && errno != EEXIST) die("cannot create", path);
+            if (chmod(path, mode | 0700) != 0) die("cannot chmod", path);
+        } else if (type == 'F') {
+            mode_t mode = (mode_t) read_be(gz, 2);
+            uint64_t size = read_be(gz, 8);
+            int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+            if (out < 0) die("cannot create", path);
+            while (size > 0) {
+                size_t chunk = size > sizeof data ? sizeof data : (size_t) size;
+                read_exact(gz, data, chunk);
+                for (size_t done = 0; done < chunk;) {
+                    ssize_t w = write(out, data + done, chunk - done);
+                    if (w < 0) { if (errno == EINTR) continue; die("cannot write", path); }
+                    done += (size_t) w;
+                }
+                size -= chunk;
+            }
+            if (close(out) != 0) die("cannot write", path);
+        } else if (type == 'L') {
+            size_t n = (size_t) read_be(gz, 2);
+            if (n == 0 || n >= sizeof target) { errno = 0; die("bad link target in", path); }
+            read_exact(gz, target, n);
+            target[n] = '\0';
+            if (target[0] == '/') { errno = 0; die("absolute link target in", path); }
+            if (symlink(target, path) != 0) die("cannot create link", path);
+        } else {
+            errno = 0;
+            die("unknown record in", self);
+        }
+    }
+    gzclose(gz);
+}
+
+static int is_complete(const char *dir) {
+    char marker[PATH_MAX];
+    struct stat st;
+    snprintf(marker, sizeof marker, "%s/%s", dir, COMPLETE_MARKER);
+    return stat(marker, &st) == 0;
+}
+
+/* Unpacks into dest unless already there. Returns 0 on success, -1 (errno set) if dest's parent
+ * cannot be written, so that the caller may fall back. Dies on any other error. */
+static int unpack(const char *self, unsigned long long offset, const char *dest) {
+    char parent[PATH_MAX], lock[PATH_MAX], tmp[PATH_MAX], marker[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dest);
+    char *slash = strrchr(parent, '/');
+    if (slash != NULL && slash != parent) *slash = '\0';
+    if (mkdirs(parent, 0755) != 0) return -1;
+    snprintf(lock, sizeof lock, "%s.lock", dest);
+    int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lfd < 0) return -1;
+    while (flock(lfd, LOCK_EX) != 0) {
+        if (errno != EINTR) die("cannot lock", lock);
+    }
+    if (!is_complete(dest)) {
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dest, (long) getpid());
+        nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        if (mkdir(tmp, 0755) != 0) die("cannot create", tmp);
+        unpack_into(self, offset, tmp);
+        snprintf(marker, sizeof marker, "%s/%s", tmp, COMPLETE_MARKER);
+        int m = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (m < 0 || close(m) != 0) die("cannot create", marker);
+        /* A leftover incomplete DEST (say, from an older unpacker) is moved aside first. */
+        if (rename(tmp, dest) != 0) {
+            if (errno != EEXIST && errno != ENOTEMPTY) die("cannot publish", dest);
+            char aside[PATH_MAX];
+            snprintf(aside, sizeof aside, "%s.old.%ld", dest, (long) getpid());
+            if (rename(dest, aside) != 0 || rename(tmp, dest) != 0) die("cannot publish", dest);
+            nftw(aside, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        }
+        if (getenv("SLIPWAY_VERBOSE") != NULL) fprintf(stderr, "slipway: unpacked into %s\n", dest);
+    }
+    close(lfd);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4 || argc > 5) {
+        fprintf(stderr, "usage: slipway-unpack SELF OFFSET DEST [SELF_TO_REMOVE]\n");
+        return 2;
+    }
+    if (argc == 5) unlink(argv[4]);
+    char *end;
+    errno = 0;
+    unsigned long long offset = strtoull(argv[2], &end, 10);
+    if (errno != 0 || *end != '\0') { fprintf(stderr, "slipway: bad payload offset\n"); return 2; }
+    umask(022);
+
+    if (unpack(argv[1], offset, argv[3]) == 0) {
+        puts(argv[3]);
+        return 0;
+    }
+    /* The cache is read-only (or missing): fall back to a private directory under $TMPDIR. */
+    int primary_errno = errno;
+    const char *tmpdir = getenv("TMPDIR");
+    if (tmpdir == NULL || *tmpdir == '\0') tmpdir = "/tmp";
+    const char *key = strrchr(argv[3], '/');
+    key = key ? key + 1 : argv[3];
+    char base[PATH_MAX], dest[PATH_MAX];
+    snprintf(base, sizeof base, "%s/slipway-%ld", tmpdir, (long) getuid());
+    if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+        errno = primary_errno;
+        die("cannot write the cache", argv[3]);
+    }
+    struct stat st;
+    if (lstat(base, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()
+        || (st.st_mode & 022) != 0) {
+        errno = EPERM;
+        die("refusing a fallback directory not owned by this user:", base);
+    }
+    snprintf(dest, sizeof dest, "%s/run/%s", base, key);
+    if (unpack(argv[1], offset, dest) != 0) die("cannot write", dest);
+    puts(dest);
+    return 0;
+}
