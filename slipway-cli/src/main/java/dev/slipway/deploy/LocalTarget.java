@@ -285,6 +285,7 @@ public final class LocalTarget {
         info.put("sha256", release.sha256());
         info.put("installed", Instant.now().toString());
         JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("release.json").toFile(), info);
+        writeEnvFile(target.resolve(ENV_FILE), serviceEnv());
     }
 
     /** Points {@code current} at {@code releases/<dir>} atomically: a new link, then rename(2). */
@@ -299,24 +300,77 @@ public final class LocalTarget {
         }
     }
 
+    /**
+     * Starts the release {@code current} points at, with the environment recorded when it was
+     * installed ({@code releases/<v>/service.env}), so that a rollback restores the old settings too.
+     */
     private void startCurrent() {
-        Path exe;
+        Path dir;
         try {
-            exe = current.toRealPath().resolve(config.name());
+            dir = current.toRealPath();
         } catch (IOException e) {
             throw SlipwayException.failed("cannot resolve " + current + ": " + e.getMessage(), e);
         }
-        Map<String, String> env = new LinkedHashMap<>(config.service().env());
-        env.put("PORT", String.valueOf(config.service().port()));
-        env.put("ADDR", config.local().address());
-        env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
+        Map<String, String> env = readEnvFile(dir.resolve(ENV_FILE));
         try {
-            Files.writeString(log, "---- " + Instant.now() + " slipway starts " + state.relativize(exe.getParent()) + "\n",
+            Files.writeString(log, "---- " + Instant.now() + " slipway starts " + state.relativize(dir) + "\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw SlipwayException.failed("cannot write " + log + ": " + e.getMessage(), e);
         }
-        process.start(exe, state, env, log);
+        process.start(dir.resolve(config.name()), state, env, log);
+    }
+
+    /** The environment a release runs with: {@code service.env}, plus PORT, ADDR and DRAIN_TIMEOUT. */
+    private Map<String, String> serviceEnv() {
+        Map<String, String> env = new java.util.TreeMap<>(config.service().env());
+        env.put("PORT", String.valueOf(config.service().port()));
+        env.put("ADDR", config.local().address());
+        env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
+        return env;
+    }
+
+    /** The per-release environment file: {@code KEY=VALUE} lines, mode 0600 (see systemd.exec(5) EnvironmentFile=). */
+    static final String ENV_FILE = "service.env";
+
+    private static void writeEnvFile(Path file, Map<String, String> env) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        env.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String unescape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                sb.append(n == 'n' ? '\n' : n);
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static Map<String, String> readEnvFile(Path file) {
+        Map<String, String> env = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    env.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
+                }
+            }
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return env;
     }
 
     private void gate(String version) throws GateFailed {
