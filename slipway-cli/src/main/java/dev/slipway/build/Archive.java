@@ -29,7 +29,7 @@ public final class Archive {
      */
     public static void writeTarGz(Path layout, String prefix, Instant time, Path out) throws IOException {
         GzipParameters gp = new GzipParameters();
-        gp.setCompressionLevel(Deflater.BEST_COMPRESSION);
+        gp.setCompressionLevel(Deflater.DEFAULT_COMPRESSION);
         gp.setModificationTime(0);
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         try (OutputStream os = Files.newOutputStream(tmp);

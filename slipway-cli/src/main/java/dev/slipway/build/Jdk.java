@@ -54,7 +54,7 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
         if (!Files.isExecutable(home.resolve("bin/jlink")) || !Files.isExecutable(home.resolve("bin/jdeps"))) {
             throw SlipwayException.usage("no JDK with jlink at " + home + " (from " + source
                     + "): a JRE or a JDK without jlink cannot link a runtime. Install a full JDK 17+"
-                    + " (Debian: apt-get install openjdk-17-jdk-headless openjdk-17-jmods) and set"
+                    + " (Debian: apt-get install openjdk-17-jdk-headless) and set"
                     + " JAVA_HOME or build.jdk to it");
         }
         Properties release = new Properties();
@@ -78,8 +78,8 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
         boolean jmods = Files.isDirectory(home.resolve("jmods"));
         if (!jmods && feature < 24) {
             throw SlipwayException.usage("the JDK at " + home + " (from " + source + ") has no jmods/"
-                    + " directory, so jlink cannot link from it. Install its jmods"
-                    + " (Debian: apt-get install openjdk-" + feature + "-jmods) or use a JDK that has them");
+                    + " directory, so jlink cannot link from it. Use a full JDK that has them"
+                    + " (Debian: apt-get install openjdk-" + feature + "-jdk-headless) and point build.jdk or JAVA_HOME at it");
         }
         return new Jdk(home, version, feature, jmods);
     }

@@ -45,7 +45,8 @@ public final class Jlink {
     /**
      * Links a runtime with {@code --strip-debug --no-header-files --no-man-pages} and compression;
      * for the host platform it also generates the default CDS archive (JDK-8264735), which
-     * {@code java -jar} on a full JDK has too.
+     * {@code java -jar} on a full JDK has too. The archive for uncompressed oops
+     * ({@code classes_nocoops.jsa}, used only with heaps over 32 GB) is removed to save space.
      *
      * @param jdk       the linking JDK
      * @param modules   the modules to add
@@ -71,6 +72,12 @@ public final class Jlink {
                 () -> Exec.run(cmd, output.getParent(), Duration.ofMinutes(10)));
         if (r.exitCode() != 0) {
             throw SlipwayException.failed("jlink failed with exit code " + r.exitCode() + ":\n" + r.tail(20));
+        }
+        try {
+            // The archive for uncompressed oops serves only heaps over 32 GB; it would add ~10 MB.
+            java.nio.file.Files.deleteIfExists(output.resolve("lib/server/classes_nocoops.jsa"));
+        } catch (java.io.IOException e) {
+            throw SlipwayException.failed("cannot trim the runtime: " + e.getMessage(), e);
         }
     }
 }

@@ -152,7 +152,7 @@ public final class Launcher {
     }
 
     /**
-     * Writes the payload: a gzip stream (RFC 1952, level 9, mtime 0) of the layout as
+     * Writes the payload: a gzip stream (RFC 1952, level 6, mtime 0) of the layout as
      * {@code SLPW} records, entries sorted by path, modes normalised to 0755 or 0644.
      *
      * @param layout the directory to pack
@@ -175,7 +175,7 @@ public final class Launcher {
         };
         try (var gz = new GZIPOutputStream(counted, 1 << 16) {
             {
-                def.setLevel(Deflater.BEST_COMPRESSION);
+                def.setLevel(Deflater.DEFAULT_COMPRESSION);
             }
         }; var data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(gz, 1 << 16))) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));

@@ -110,7 +110,7 @@ public final class ConfigLoader {
         try {
             raw = mapper().readValue(text, RawConfig.class);
         } catch (UnrecognizedPropertyException e) {
-            throw unknownKey(file, e);
+            throw unknownKey(file, e, Locations.keys(text));
         } catch (InvalidFormatException e) {
             throw at(file, e.getLocation(), pathOf(e) + ": " + e.getOriginalMessage());
         } catch (MismatchedInputException e) {
@@ -119,7 +119,13 @@ public final class ConfigLoader {
             throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ")
                     + firstLine(e.getOriginalMessage()));
         } catch (JsonParseException e) {
-            throw at(file, e.getLocation(), "invalid YAML: " + yamlProblem(e));
+            JsonLocation l = e.getLocation();
+            if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y
+                    && y.getProblemMark() != null) {
+                throw new ConfigException(file, y.getProblemMark().getLine() + 1, y.getProblemMark().getColumn() + 1,
+                        "invalid YAML: " + yamlProblem(e));
+            }
+            throw at(file, l, "invalid YAML: " + yamlProblem(e));
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
         }
@@ -273,7 +279,8 @@ public final class ConfigLoader {
         return new ConfigException(file, Math.max(line, 0), Math.max(col, 0), message);
     }
 
-    private static ConfigException unknownKey(Path file, UnrecognizedPropertyException e) {
+    private static ConfigException unknownKey(Path file, UnrecognizedPropertyException e,
+                                              Map<String, JsonLocation> keys) {
         String key = e.getPropertyName();
         List<String> known = e.getKnownPropertyIds() == null ? List.of()
                 : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
@@ -287,10 +294,14 @@ public final class ConfigLoader {
         if (!known.isEmpty()) {
             msg.append(" (known keys: ").append(String.join(", ", known)).append(")");
         }
-        return at(file, e.getLocation(), msg.toString());
+        JsonLocation where = keys.get(parent.isEmpty() ? key : parent + "." + key);
+        return at(file, where != null ? where : e.getLocation(), msg.toString());
     }
 
     private static ConfigException mismatch(Path file, MismatchedInputException e) {
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("No content to map")) {
+            return new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
+        }
         String where = pathOf(e);
         String expected = describe(e.getTargetType());
         String msg = where.isEmpty() ? "expected a mapping of keys at the top level"
@@ -339,18 +350,12 @@ public final class ConfigLoader {
             return "duplicate key " + m.substring("Duplicate field ".length()).trim();
         }
         Throwable cause = e.getCause();
-        if (cause instanceof com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException y) {
+        if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException y) {
             String problem = y.getProblem();
-            if (problem != null && problem.contains("'\\t'")) {
+            if (problem != null && problem.contains("TAB")) {
                 return "a tab character; YAML indents with spaces only";
             }
             return problem != null ? problem : firstLine(m);
-        }
-        if (cause != null && cause.getClass().getName().contains("snakeyaml")) {
-            String text = cause.getMessage();
-            if (text != null && text.contains("\\t")) {
-                return "a tab character; YAML indents with spaces only";
-            }
         }
         return firstLine(m);
     }
@@ -368,7 +373,17 @@ public final class ConfigLoader {
         private Locations() {}
 
         static Map<String, JsonLocation> index(String text) {
+            return scan(text, false);
+        }
+
+        /** @return the locations of the keys themselves, by dotted path */
+        static Map<String, JsonLocation> keys(String text) {
+            return scan(text, true);
+        }
+
+        private static Map<String, JsonLocation> scan(String text, boolean keys) {
             Map<String, JsonLocation> out = new HashMap<>();
+            Map<String, JsonLocation> keyLocations = new HashMap<>();
             Deque<String> path = new ArrayDeque<>();
             String pending = null;
             try (YAMLParser p = new YAMLFactory().createParser(text)) {
@@ -376,7 +391,12 @@ public final class ConfigLoader {
                 Deque<Boolean> isObject = new ArrayDeque<>();
                 while ((t = p.nextToken()) != null) {
                     switch (t) {
-                        case FIELD_NAME -> pending = p.currentName();
+                        case FIELD_NAME -> {
+                            pending = p.currentName();
+                            String prefix = String.join(".", path);
+                            keyLocations.putIfAbsent(prefix.isEmpty() ? pending : prefix + "." + pending,
+                                    p.currentTokenLocation());
+                        }
                         case START_OBJECT, START_ARRAY -> {
                             if (pending != null) {
                                 path.addLast(pending);
@@ -403,9 +423,9 @@ public final class ConfigLoader {
                     }
                 }
             } catch (IOException e) {
-                // The text already parsed once; a failure here only loses locations.
+                // A failure here only loses locations; the caller falls back to Jackson's.
             }
-            return out;
+            return keys ? keyLocations : out;
         }
     }
 }
