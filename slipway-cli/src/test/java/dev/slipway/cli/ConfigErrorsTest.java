@@ -1,0 +1,105 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input: a clear one-line message, exit code 2, no stack trace, nothing changed. */
+class ConfigErrorsTest {
+    @TempDir
+    Path dir;
+
+    private void assertUsageError(CliRunner.Run r, String expectedErr) {
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("slipway: " + expectedErr + "\n"), r.toString());
+        assertFalse(r.err().contains("\tat "), "no stack trace:\n" + r.err());
+        assertFalse(Files.exists(dir.resolve(".slipway")), "nothing changed");
+        assertFalse(Files.exists(dir.resolve("dist")), "nothing changed");
+    }
+
+    @Test
+    void noSlipwayYaml() {
+        assertUsageError(CliRunner.run("build", dir.toString()), dir.resolve("slipway.yaml") + ": no slipway.yaml in "
+                + dir + " (a service directory needs one; see docs/config.md)");
+    }
+
+    @Test
+    void unknownKeyGivesFileLineColumn() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\nservice:\n  port: 8080\n  readyness: {}\n");
+        assertUsageError(CliRunner.run("ship", dir.toString()), dir.resolve("slipway.yaml")
+                + ":4:3: unknown key 'readyness' in 'service'; did you mean 'readiness'?"
+                + " (known keys: drainTimeout, env, liveness, port, readiness)");
+        assertUsageError(CliRunner.run("check", dir.toString()), dir.resolve("slipway.yaml")
+                + ":4:3: unknown key 'readyness' in 'service'; did you mean 'readiness'?"
+                + " (known keys: drainTimeout, env, liveness, port, readiness)");
+    }
+
+    @Test
+    void noJdkWithJlink() throws Exception {
+        Path jre = Files.createDirectories(dir.resolve("jre/bin"));
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\nbuild:\n  jdk: " + jre.getParent() + "\n");
+        assertUsageError(CliRunner.run("build", dir.toString()), "no JDK with jlink at " + jre.getParent()
+                + " (from build.jdk in slipway.yaml): a JRE or a JDK without jlink cannot link a runtime."
+                + " Install a full JDK 17+ (Debian: apt-get install openjdk-17-jdk-headless)"
+                + " and set JAVA_HOME or build.jdk to it");
+    }
+
+    @Test
+    void noRunnableJar() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        assertUsageError(CliRunner.run("build", dir.toString(), "--no-compile"), "no runnable jar: the build left no jar in "
+                + dir.resolve("target") + " (is the packaging 'jar'? did the build run?)");
+    }
+
+    @Test
+    void noMainClass() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        Files.createDirectories(dir.resolve("target"));
+        try (var jar = new JarOutputStream(Files.newOutputStream(dir.resolve("target/svc-1.0.jar")), new Manifest())) {
+            jar.putNextEntry(new java.util.jar.JarEntry("a/A.class"));
+            jar.write(new byte[] {(byte) 0xca, (byte) 0xfe});
+        }
+        var r = CliRunner.run("build", dir.toString(), "--no-compile");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("slipway: no main class: target/svc-1.0.jar has no Main-Class in its manifest;"
+                + " set 'main:' in slipway.yaml or configure the jar plugin's mainClass\n"), r.toString());
+        assertFalse(Files.exists(dir.resolve("dist")), "nothing changed");
+    }
+
+    @Test
+    void deployingWhenNothingWasBuilt() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        assertUsageError(CliRunner.run("deploy", dir.toString()), "nothing built for svc: " + dir.resolve("dist/artifacts.json")
+                + " does not exist; run 'slipway build " + dir + "' first (or 'slipway ship', which builds and deploys)");
+    }
+
+    @Test
+    void unknownTargetAndBadFlags() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars'; available today: local");
+        var r = CliRunner.run("deploy", "--bogus");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("slipway: Unknown option: '--bogus'"), r.toString());
+    }
+
+    @Test
+    void badVersionFlag() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        assertUsageError(CliRunner.run("build", dir.toString(), "--version", "1.0/evil"),
+                "'1.0/evil' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
+    }
+
+    @Test
+    void debugShowsTheStackTrace() throws Exception {
+        var r = CliRunner.run("build", dir.toString(), "--debug");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("\tat dev.slipway."), r.toString());
+    }
+}

@@ -1,0 +1,124 @@
+package dev.slipway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("svc/slipway.yaml");
+
+    private static ConfigException error(String yaml) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.parse(FILE, yaml));
+    }
+
+    @Test
+    void minimalConfigGetsDefaults() {
+        SlipwayConfig c = ConfigLoader.parse(FILE, "name: myapp\n");
+        assertEquals("myapp", c.name());
+        assertEquals(8080, c.service().port());
+        assertEquals("/health/ready", c.service().readiness().path());
+        assertEquals(Duration.ofSeconds(1), c.service().readiness().interval());
+        assertEquals(Duration.ofSeconds(30), c.service().readiness().timeout());
+        assertEquals(Duration.ZERO, c.service().readiness().startupGrace());
+        assertEquals(Duration.ofSeconds(30), c.service().drainTimeout());
+        assertEquals(ConfigLoader.DEFAULT_BUILD_COMMAND, c.build().command());
+        assertEquals("127.0.0.1", c.local().address());
+        assertEquals(5, c.local().retain());
+    }
+
+    @Test
+    void fullConfigIsRead() {
+        SlipwayConfig c = ConfigLoader.parse(FILE, """
+                name: api
+                version: 1.2.3
+                main: example.Main
+                build:
+                  command: [make, jar]
+                  modules: [jdk.crypto.ec]
+                  jvmOptions: ["-Xmx64m"]
+                service:
+                  port: 9000
+                  env: {GREETING: hello}
+                  drainTimeout: 500ms
+                  readiness: {path: /ready, interval: 250ms, timeout: 2m, startupGrace: 3s}
+                deploy:
+                  local: {address: 127.0.0.2, retain: 3}
+                """);
+        assertEquals("1.2.3", c.version());
+        assertEquals("example.Main", c.main());
+        assertEquals(9000, c.service().port());
+        assertEquals("hello", c.service().env().get("GREETING"));
+        assertEquals(Duration.ofMillis(500), c.service().drainTimeout());
+        assertEquals(Duration.ofMinutes(2), c.service().readiness().timeout());
+        assertEquals(Duration.ofSeconds(3), c.service().readiness().startupGrace());
+        assertEquals("127.0.0.2", c.local().address());
+        assertEquals(3, c.local().retain());
+        assertEquals(java.util.List.of("make", "jar"), c.build().command());
+    }
+
+    @Test
+    void unknownKeyNamesLineColumnAndSuggestion() {
+        ConfigException e = error("name: myapp\nservice:\n  prot: 8080\n");
+        assertEquals("svc/slipway.yaml:3:3: unknown key 'prot' in 'service'; did you mean 'port'?"
+                + " (known keys: drainTimeout, env, liveness, port, readiness)", e.getMessage());
+        assertEquals(3, e.line());
+        assertEquals(3, e.column());
+    }
+
+    @Test
+    void unknownTopLevelKey() {
+        ConfigException e = error("name: myapp\nservce: {}\n");
+        assertEquals("svc/slipway.yaml:2:1: unknown key 'servce' at the top level; did you mean 'service'?"
+                + " (known keys: build, deploy, main, name, service, version)", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "name: myapp\\nservice:\\n  port: abc\\n|svc/slipway.yaml:3:9: service.port: expected a whole number",
+        "name: myapp\\nservice:\\n  drainTimeout: 30\\n|svc/slipway.yaml:3:17: service.drainTimeout: expected a duration such as 500ms, 30s or 5m",
+        "name: myapp\\nservice:\\n  drainTimeout: 30x\\n|svc/slipway.yaml:3:17: service.drainTimeout: '30x' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 1h",
+        "name: myapp\\nbuild: [a]\\n|svc/slipway.yaml:2:8: build: expected a mapping of keys",
+        "name: myapp\\nservice:\\n  port: 70000\\n|svc/slipway.yaml:3:9: port 70000 is out of range 1-65535",
+        "name: My App\\n|svc/slipway.yaml:1:7: 'My App' is not a valid name: use lower-case letters, digits, '.', '_' and '-'",
+        "service: {}\\n|svc/slipway.yaml:1:1: missing required key 'name' (the service name)",
+        "name: myapp\\nservice:\\n  readiness: {path: ready}\\n|svc/slipway.yaml:3:21: a probe path must start with '/'",
+        "name: myapp\\ndeploy:\\n  local: {retain: 1}\\n|svc/slipway.yaml:3:19: retain must be at least 2, so that the previous release stays for rollback",
+        "name: myapp\\nname: other\\n|svc/slipway.yaml:2:5: invalid YAML: duplicate key 'name'",
+    })
+    void badInputGivesExactMessage(String yaml, String expected) {
+        assertEquals(expected, error(yaml.replace("\\n", "\n")).getMessage());
+    }
+
+    @Test
+    void tabsAreReportedPlainly() {
+        ConfigException e = error("name: myapp\nservice:\n\tport: 8080\n");
+        assertEquals("svc/slipway.yaml:3:1: invalid YAML: a tab character; YAML indents with spaces only", e.getMessage());
+    }
+
+    @Test
+    void emptyFile() {
+        assertEquals("svc/slipway.yaml:1:1: the file is empty; it needs at least 'name:'", error("  \n").getMessage());
+        assertEquals("svc/slipway.yaml:1:1: the file is empty; it needs at least 'name:'", error("# only a comment\n").getMessage());
+    }
+
+    @Test
+    void missingFileIsAUsageError(@org.junit.jupiter.api.io.TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir));
+        assertEquals(dir.resolve("slipway.yaml") + ": no slipway.yaml in " + dir
+                + " (a service directory needs one; see docs/config.md)", e.getMessage());
+        assertEquals(2, e.exitCode());
+    }
+
+    @Test
+    void durations() {
+        assertEquals(Duration.ofMillis(250), ConfigLoader.parseDuration("250ms"));
+        assertEquals(Duration.ofHours(1), ConfigLoader.parseDuration("1h"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigLoader.parseDuration("1.5s"));
+        assertThrows(IllegalArgumentException.class, () -> ConfigLoader.parseDuration("-1s"));
+    }
+}
