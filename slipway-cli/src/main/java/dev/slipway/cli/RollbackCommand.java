@@ -6,7 +6,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code slipway rollback}: back to the previous release, or to {@code --to VERSION}. */
+/**
+ * {@code slipway rollback}: back to the previous release, or to {@code --to VERSION}. Here
+ * {@code --to} names a version, as in {@code kubectl rollout undo --to-revision}; the target is
+ * {@code --target}.
+ */
 @Command(name = "rollback", description = "Switch back to the previous release (or --to VERSION) and restart it, gated on readiness.")
 public final class RollbackCommand implements Runnable {
     @Mixin
@@ -26,6 +30,7 @@ public final class RollbackCommand implements Runnable {
         SlipwayConfig config = service.load();
         DeployCommand.TargetOption t = new DeployCommand.TargetOption();
         t.to = targetName;
-        ShipCommand.printReady(SlipwayCli.console(spec), config, t.local(config, SlipwayCli.console(spec)).rollback(version));
+        var console = SlipwayCli.console(spec);
+        ShipCommand.printReady(console, config, t.local(config, console).rollback(version));
     }
 }

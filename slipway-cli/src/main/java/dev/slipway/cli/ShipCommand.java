@@ -5,32 +5,19 @@ import dev.slipway.build.Builder;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.LocalTarget;
 import dev.slipway.deploy.Release;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code slipway ship}: build, then deploy (to {@code local} by default). The main job. */
 @Command(name = "ship", description = "Build, then deploy (default target: local) and print where it serves.")
-public final class ShipCommand implements Runnable {
-    @Mixin
-    ServiceArg service;
-
+public final class ShipCommand extends TargetCommand {
     @Mixin
     BuildCommand.BuildOptions build;
 
-    @Mixin
-    DeployCommand.TargetOption target;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public void run() {
-        SlipwayConfig config = service.load();
-        Console console = SlipwayCli.console(spec);
-        LocalTarget local = target.local(config, console);
-        Builder.build(config, build.options(), console);
-        printReady(console, config, local.deploy(Release.fromDist(config), false));
+    void run(Context c) {
+        Builder.build(c.config(), build.options(), c.console());
+        printReady(c.console(), c.config(), c.target().deploy(Release.fromDist(c.config()), false));
     }
 
     static void printReady(Console console, SlipwayConfig config, LocalTarget.Outcome o) {

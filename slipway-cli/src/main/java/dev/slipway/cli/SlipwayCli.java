@@ -41,6 +41,12 @@ public final class SlipwayCli implements Runnable {
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new SlipwayCli());
+        // Every subcommand answers -h/--help; -V stays top-level since 'build --version V' sets a version.
+        cli.getSubcommands().values().stream()
+                .filter(sub -> sub.getCommandSpec().findOption("--help") == null)
+                .forEach(sub -> sub.getCommandSpec().addOption(
+                CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build()));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

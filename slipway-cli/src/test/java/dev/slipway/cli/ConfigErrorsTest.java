@@ -96,6 +96,15 @@ class ConfigErrorsTest {
                 "'1.0/evil' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"check", "build", "deploy", "ship", "rollback", "status",
+        "history", "start", "stop", "version"})
+    void everyCommandHasHelp(String command) {
+        var r = CliRunner.run(command, "--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: slipway " + command), r.toString());
+    }
+
     @Test
     void debugShowsTheStackTrace() throws Exception {
         var r = CliRunner.run("build", dir.toString(), "--debug");

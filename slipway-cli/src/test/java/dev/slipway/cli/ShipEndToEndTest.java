@@ -275,6 +275,9 @@ class ShipEndToEndTest {
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
         assertFalse(Files.exists(service.resolve(".slipway/local/releases/3.0.0/.myapp.tmp")));
+        var missing = CliRunner.run("rollback", service.toString(), "--to", "9.9.9");
+        assertEquals(2, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("slipway: release 9.9.9 is not retained; retained: 1.0.0, 2.0.0, 3.0.0\n"), missing.toString());
         var start = CliRunner.run("start", service.toString());
         assertEquals(0, start.code(), start.toString());
         assertTrue(get("/").body().contains(">1.0.0<"));

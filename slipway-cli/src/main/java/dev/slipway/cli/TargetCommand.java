@@ -1,0 +1,41 @@
+package dev.slipway.cli;
+
+import dev.slipway.Console;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.LocalTarget;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+
+/**
+ * Base of the commands that act on a deploy target: they take the service directory and
+ * {@code --to TARGET}, load the configuration, and hand the target to {@link #run(Context)}.
+ */
+abstract class TargetCommand implements Runnable {
+    @Mixin
+    ServiceArg service;
+
+    @Mixin
+    DeployCommand.TargetOption target;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /**
+     * What a target command works with.
+     *
+     * @param config  the loaded configuration
+     * @param target  the deploy target
+     * @param console the command's output
+     */
+    record Context(SlipwayConfig config, LocalTarget target, Console console) {}
+
+    @Override
+    public final void run() {
+        SlipwayConfig config = service.load();
+        Console console = SlipwayCli.console(spec);
+        run(new Context(config, target.local(config, console), console));
+    }
+
+    /** Does the command's work; throws {@code SlipwayException} on failure. */
+    abstract void run(Context c);
+}
