@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import dev.slipway.build.Platform;
 
 /**
  * Reads {@code slipway.yaml} strictly and resolves defaults.
@@ -186,11 +187,14 @@ public final class ConfigLoader {
 
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
-    record RawConfig(String name, String version, String main, RawBuild build,
-                     RawService service, RawDeploy deploy) {}
+    record RawConfig(String name, String version, String main, List<String> platforms,
+                     List<RawIgnore> ignore, RawBuild build, RawService service, RawDeploy deploy) {}
+
+    record RawIgnore(String os, String arch) {}
 
     record RawBuild(List<String> command, String jar, List<String> modules,
-                    @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk) {}
+                    @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
+                    Map<String, String> targetJdks) {}
 
     record RawService(Integer port, Map<String, String> env, RawProbe readiness, RawProbe liveness,
                       Duration drainTimeout) {}
@@ -214,21 +218,31 @@ public final class ConfigLoader {
             v.check(VERSION.matcher(raw.version()).matches(), "version",
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null) : raw.build();
+        List<String> platforms = platforms(v, raw);
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
-        Path jdk = null;
-        if (b.jdk() != null) {
-            Path p = Path.of(b.jdk());
-            jdk = p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+        Path jdk = b.jdk() == null ? null : resolvePath(file, b.jdk());
+        Map<String, Path> targetJdks = new java.util.TreeMap<>();
+        if (b.targetJdks() != null) {
+            for (var e : b.targetJdks().entrySet()) {
+                String at = "build.targetJdks." + e.getKey();
+                try {
+                    Platform.parse(e.getKey());
+                } catch (dev.slipway.SlipwayException ex) {
+                    throw at(file, keyLocation(v, at), ex.getMessage());
+                }
+                v.check(e.getValue() != null && !e.getValue().isBlank(), at, "a target JDK path is empty");
+                targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
+            }
         }
         SlipwayConfig.Build build = new SlipwayConfig.Build(
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
                 b.jar(),
                 b.modules() == null ? List.of() : List.copyOf(b.modules()),
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
-                jdk);
+                jdk, Map.copyOf(targetJdks));
 
         RawService s = raw.service() == null ? new RawService(null, null, null, null, null) : raw.service();
         int port = s.port() == null ? 8080 : s.port();
@@ -247,7 +261,45 @@ public final class ConfigLoader {
                 "retain must be at least 2, so that the previous release stays for rollback");
         SlipwayConfig.Local local = new SlipwayConfig.Local(
                 l.address() == null ? "127.0.0.1" : l.address(), retain);
-        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), build, service, local);
+        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, service, local);
+    }
+
+    private static Path resolvePath(Path file, String text) {
+        Path p = Path.of(text);
+        return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+    }
+
+    private static JsonLocation keyLocation(Validator v, String path) {
+        return v.locations().get(path);
+    }
+
+    /** The target platforms: {@code platforms} (default: the host), less those {@code ignore} matches. */
+    private static List<String> platforms(Validator v, RawConfig raw) {
+        List<String> listed = raw.platforms() == null ? List.of(Platform.host().toString()) : raw.platforms();
+        v.check(!listed.isEmpty(), "platforms", "platforms is empty; list at least one, e.g. [linux-amd64]");
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < listed.size(); i++) {
+            String p = listed.get(i);
+            try {
+                out.add(Platform.parse(p).toString());
+            } catch (dev.slipway.SlipwayException e) {
+                throw at(v.file(), v.locations().get("platforms[" + i + "]"), e.getMessage());
+            }
+        }
+        if (raw.ignore() != null) {
+            for (int i = 0; i < raw.ignore().size(); i++) {
+                RawIgnore rule = raw.ignore().get(i);
+                v.check(rule != null && (rule.os() != null || rule.arch() != null), "ignore[" + i + "]",
+                        "an ignore rule needs os, arch or both");
+                out.removeIf(p -> {
+                    Platform pl = Platform.parse(p);
+                    return (rule.os() == null || rule.os().equals(pl.os()))
+                            && (rule.arch() == null || rule.arch().equals(pl.arch()));
+                });
+            }
+        }
+        v.check(!out.isEmpty(), "ignore", "the ignore rules remove every platform");
+        return List.copyOf(out);
     }
 
     private static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, String defaultPath) {
@@ -381,51 +433,60 @@ public final class ConfigLoader {
             return scan(text, true);
         }
 
+        /** One open mapping (with its current key) or list (with its current index). */
+        private static final class Frame {
+            final boolean list;
+            String key;
+            int index = -1;
+
+            Frame(boolean list) {
+                this.list = list;
+            }
+        }
+
+        private static String path(Deque<Frame> frames) {
+            StringBuilder sb = new StringBuilder();
+            for (var it = frames.descendingIterator(); it.hasNext();) {
+                Frame f = it.next();
+                if (f.list) {
+                    sb.append('[').append(f.index).append(']');
+                } else if (f.key != null) {
+                    sb.append(sb.length() == 0 ? "" : ".").append(f.key);
+                }
+            }
+            return sb.toString();
+        }
+
         private static Map<String, JsonLocation> scan(String text, boolean keys) {
-            Map<String, JsonLocation> out = new HashMap<>();
+            Map<String, JsonLocation> values = new HashMap<>();
             Map<String, JsonLocation> keyLocations = new HashMap<>();
-            Deque<String> path = new ArrayDeque<>();
-            String pending = null;
+            Deque<Frame> frames = new ArrayDeque<>();
             try (YAMLParser p = new YAMLFactory().createParser(text)) {
                 JsonToken t;
-                Deque<Boolean> isObject = new ArrayDeque<>();
                 while ((t = p.nextToken()) != null) {
-                    switch (t) {
-                        case FIELD_NAME -> {
-                            pending = p.currentName();
-                            String prefix = String.join(".", path);
-                            keyLocations.putIfAbsent(prefix.isEmpty() ? pending : prefix + "." + pending,
-                                    p.currentTokenLocation());
-                        }
-                        case START_OBJECT, START_ARRAY -> {
-                            if (pending != null) {
-                                path.addLast(pending);
-                                out.putIfAbsent(String.join(".", path), p.currentTokenLocation());
-                                pending = null;
-                                isObject.push(true);
-                            } else {
-                                isObject.push(false);
-                            }
-                        }
-                        case END_OBJECT, END_ARRAY -> {
-                            if (!isObject.isEmpty() && isObject.pop() && !path.isEmpty()) {
-                                path.removeLast();
-                            }
-                        }
-                        default -> {
-                            if (pending != null) {
-                                path.addLast(pending);
-                                out.putIfAbsent(String.join(".", path), p.currentTokenLocation());
-                                path.removeLast();
-                                pending = null;
-                            }
-                        }
+                    if (t == JsonToken.FIELD_NAME) {
+                        frames.peek().key = p.currentName();
+                        keyLocations.putIfAbsent(path(frames), p.currentTokenLocation());
+                        continue;
+                    }
+                    if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                        frames.pop();
+                        continue;
+                    }
+                    if (!frames.isEmpty() && frames.peek().list) {
+                        frames.peek().index++;
+                    }
+                    if (!frames.isEmpty()) {
+                        values.putIfAbsent(path(frames), p.currentTokenLocation());
+                    }
+                    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                        frames.push(new Frame(t == JsonToken.START_ARRAY));
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // A failure here only loses locations; the caller falls back to Jackson's.
             }
-            return keys ? keyLocations : out;
+            return keys ? keyLocations : values;
         }
     }
 }

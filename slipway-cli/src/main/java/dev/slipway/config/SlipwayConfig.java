@@ -15,12 +15,13 @@ import java.util.Map;
  *                {@code [a-z0-9][a-z0-9._-]*})
  * @param version a fixed version, or {@code null} to derive it from {@code git describe}
  * @param main    the main class, or {@code null} to read {@code Main-Class} from the jar manifest
+ * @param platforms the target platforms ({@code os-arch}), after {@code ignore} rules; default the host
  * @param build   how to build the service's jars and link its runtime
  * @param service how the service runs: port, env, probes, drain timeout
  * @param local   settings of the {@code local} deploy target
  */
-public record SlipwayConfig(Path file, String name, String version, String main, Build build,
-                            Service service, Local local) {
+public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
+                            Build build, Service service, Local local) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {
@@ -37,9 +38,11 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param jvmOptions options baked into the launcher, before {@code $JAVA_OPTS}
      * @param jdk        the JDK whose {@code jlink} and {@code jmods/} link the runtime, or
      *                   {@code null} for {@code $JAVA_HOME}, then the JDK running Slipway
+     * @param targetJdks per platform ({@code linux-arm64}), a JDK of that platform whose
+     *                   {@code jmods/} are linked; the host platform uses {@code jdk}
      */
     public record Build(List<String> command, String jar, List<String> modules,
-                        List<String> jvmOptions, Path jdk) {}
+                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks) {}
 
     /**
      * How the service runs.

@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
+import dev.slipway.cli.Example.Proc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShipEndToEndTest {
+    private static Proc exec(List<String> cmd, List<String> env) throws Exception {
+        return Example.exec(cmd, env);
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     Path work;
@@ -58,20 +63,13 @@ class ShipEndToEndTest {
     @BeforeAll
     void copyExampleIntoAFreshRepository(@TempDir Path tmp) throws Exception {
         work = tmp;
-        Path example = Path.of(System.getProperty("slipway.repo", "..")).resolve("examples/myapp").toAbsolutePath().normalize();
         service = work.resolve("myapp");
-        copyTree(example, service, Set.of("target", "dist", ".slipway", "data"));
+        Example.copy(service);
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         writeConfig("{}", "20s");
-        try (Git git = Git.init().setDirectory(service.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            PersonIdent who = new PersonIdent("Test", "test@slipway.invalid", java.time.Instant.parse("2026-01-01T00:00:00Z"),
-                    java.time.ZoneOffset.UTC);
-            RevCommit c = git.commit().setMessage("myapp for tests").setAuthor(who).setCommitter(who).setSign(false).call();
-            commit = c.getName();
-        }
+        commit = Example.commit(service);
     }
 
     /** slipway.yaml for the test: its own port, short gates, and {@code env} (YAML flow mapping). */
@@ -106,7 +104,7 @@ class ShipEndToEndTest {
         singleFile = service.resolve("dist/myapp_1.0.0_linux_amd64/myapp");
         assertTrue(Files.isExecutable(singleFile), r.toString());
         assertTrue(Files.isRegularFile(service.resolve("dist/myapp_1.0.0_linux_amd64.tar.gz")));
-        assertTrue(r.out().contains("single file  dist/myapp_1.0.0_linux_amd64/myapp"), r.toString());
+        assertTrue(r.out().contains("linux-amd64  single file dist/myapp_1.0.0_linux_amd64/myapp"), r.toString());
         String json = Files.readString(service.resolve(Builder.ARTIFACTS));
         assertTrue(json.contains("\"commit\" : \"" + commit + "\""), json);
         assertTrue(json.contains("\"sha256\" : \"" + Builder.sha256(singleFile) + "\""), json);
@@ -126,14 +124,14 @@ class ShipEndToEndTest {
         List<String> env = List.of("SLIPWAY_CACHE_DIR=" + cache, "SLIPWAY_VERBOSE=1");
         List<Process> procs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            procs.add(start(List.of(singleFile.toString(), "version"), env));
+            procs.add(Example.start(List.of(singleFile.toString(), "version"), env));
         }
         int unpacked = 0;
         for (Process p : procs) {
-            Proc r = finish(p);
+            Proc r = Example.finish(p);
             assertEquals(0, r.code(), r.toString());
             assertTrue(r.out().contains("Git Commit: " + commit), r.toString());
-            unpacked += count(r.err(), "slipway: unpacked into ");
+            unpacked += Example.count(r.err(), "slipway: unpacked into ");
         }
         assertEquals(1, unpacked, "exactly one of the two runs unpacks");
         try (var s = Files.list(cache.resolve("run"))) {
@@ -142,7 +140,7 @@ class ShipEndToEndTest {
             assertTrue(names.get(0).matches("myapp-[0-9a-f]{16}") && names.get(1).equals(names.get(0) + ".lock"), names.toString());
         }
         Proc warm = exec(List.of(singleFile.toString(), "version"), env);
-        assertEquals(0, count(warm.err(), "unpacked"), "a warm run does not unpack again");
+        assertEquals(0, Example.count(warm.err(), "unpacked"), "a warm run does not unpack again");
     }
 
     @Test
@@ -191,8 +189,8 @@ class ShipEndToEndTest {
             List<String> names = s.map(p -> p.getFileName().toString()).toList();
             assertFalse(names.contains("java") || names.contains("tar") || names.contains("gzip") || names.contains("mkdir"), names.toString());
         }
-        Proc r = exec(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
-                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /myapp version", root.toString()), List.of(), true);
+        Proc r = Example.execClean(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
+                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /myapp version", root.toString()));
         assertEquals(0, r.code(), "libraries copied: " + libs + "\n" + r);
         assertTrue(r.out().contains("Git Commit: " + commit), r.toString());
         assertTrue(r.out().contains("Version:    1.0.0"), r.toString());
@@ -288,83 +286,5 @@ class ShipEndToEndTest {
     private HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    record Proc(int code, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;
-        }
-    }
-
-    private static Process start(List<String> cmd, List<String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        for (String e : env) {
-            int eq = e.indexOf('=');
-            pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return pb.start();
-    }
-
-    private static Proc exec(List<String> cmd, List<String> env) throws Exception {
-        return finish(start(cmd, env));
-    }
-
-    private static Proc exec(List<String> cmd, List<String> env, boolean clearEnv) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (clearEnv) {
-            pb.environment().clear();
-            pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return finish(pb.start());
-    }
-
-    private static Proc finish(Process p) throws Exception {
-        var out = new java.util.concurrent.CompletableFuture<String>();
-        var err = new java.util.concurrent.CompletableFuture<String>();
-        new Thread(() -> out.complete(read(p.getInputStream()))).start();
-        new Thread(() -> err.complete(read(p.getErrorStream()))).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("process ran over 60 s");
-        }
-        return new Proc(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-    }
-
-    private static String read(java.io.InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static int count(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
-            n++;
-        }
-        return n;
-    }
-
-    private static void copyTree(Path from, Path to, Set<String> skipTopLevel) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (from.relativize(dir).getNameCount() == 1 && skipTopLevel.contains(dir.getFileName().toString())) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
