@@ -225,8 +225,12 @@ public final class Builder {
             Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()));
             classpath.add("app/lib/" + dep.getFileName());
         }
+        setTimes(layout.resolve("app"), info.time());
+        List<String> jvmOptions = new ArrayList<>(config.build().jvmOptions());
+        jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, classpath, jars.mainClass(),
+                runtime.key(), useCache, platform, console));
         Launcher.Spec spec = new Launcher.Spec(config.name(), info.version(), platform, jars.mainClass(),
-                classpath, config.build().jvmOptions());
+                classpath, jvmOptions, info.time());
         Path bin = layout.resolve("bin").resolve(config.name());
         Files.writeString(bin, Launcher.binScript(spec));
         Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);
@@ -241,6 +245,66 @@ public final class Builder {
             return Launcher.writeSingleFile(spec, layout, unpacker, executable);
         });
         return new Result(info, platform, executable, archive, runtimeBytes, modules, key, runtime.cacheHit());
+    }
+
+    /**
+     * Trains the startup cache, or takes it from the training cache ({@code <cache>/training/<key>})
+     * when the runtime, every class path jar, the JVM options and the training settings are the
+     * same, so that rebuilds of one commit stay byte-identical.
+     *
+     * @return the launcher options that use the cache; empty when not trained
+     */
+    private static List<String> trainedStartup(SlipwayConfig config, int feature, boolean forHost, Path layout,
+                                               List<String> classpath, String mainClass, String runtimeKey,
+                                               boolean useCache, Platform platform, Console console) throws IOException {
+        var skip = Training.skipReason(config, feature, forHost);
+        if (skip.isPresent()) {
+            console.progress("  " + platform + " startup " + skip.get());
+            return List.of();
+        }
+        StringBuilder recipe = new StringBuilder(runtimeKey).append('\n').append(mainClass).append('\n')
+                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n');
+        for (String entry : classpath) {
+            recipe.append(entry).append(' ').append(sha256(layout.resolve(entry))).append('\n');
+        }
+        String key = HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32);
+        String file = Training.cacheFile(feature);
+        Path cached = cacheDir().resolve("training").resolve(key).resolve(Path.of(file).getFileName());
+        Path target = layout.resolve(file);
+        if (useCache && Files.isRegularFile(cached)) {
+            Files.copy(cached, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            console.progress("  " + platform + " startup cache from the training cache (key " + key.substring(0, 12) + ")");
+        } else {
+            Training.train(config, feature, layout, classpath, mainClass, console);
+            if (useCache) {
+                Files.createDirectories(cached.getParent());
+                Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
+                Files.copy(target, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        return Training.launcherOptions(feature);
+    }
+
+    /** sha256 of a string, for cache keys. */
+    private static final class MessageDigestHolder {
+        static byte[] sha256(String text) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Sets the modification time of every file under {@code dir}. */
+    private static void setTimes(Path dir, Instant time) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(time));
+            }
+        }
     }
 
     /** Copies a tree, keeping symbolic links as links and the owner-execute bit. */

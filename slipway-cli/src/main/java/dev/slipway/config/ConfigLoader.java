@@ -188,7 +188,9 @@ public final class ConfigLoader {
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
     record RawConfig(String name, String version, String main, List<String> platforms,
-                     List<RawIgnore> ignore, RawBuild build, RawService service, RawDeploy deploy) {}
+                     List<RawIgnore> ignore, RawBuild build, RawTrain train, RawService service, RawDeploy deploy) {}
+
+    record RawTrain(Boolean enabled, List<String> urls, List<String> args, Map<String, String> env, Duration timeout) {}
 
     record RawIgnore(String os, String arch) {}
 
@@ -261,7 +263,18 @@ public final class ConfigLoader {
                 "retain must be at least 2, so that the previous release stays for rollback");
         SlipwayConfig.Local local = new SlipwayConfig.Local(
                 l.address() == null ? "127.0.0.1" : l.address(), retain);
-        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, service, local);
+        RawTrain t = raw.train() == null ? new RawTrain(null, null, null, null, null) : raw.train();
+        for (int i = 0; t.urls() != null && i < t.urls().size(); i++) {
+            v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
+                    "a training URL is a path starting with '/'");
+        }
+        SlipwayConfig.Train train = new SlipwayConfig.Train(t.enabled() == null || t.enabled(),
+                t.urls() == null ? List.of(readiness.path()) : List.copyOf(t.urls()),
+                t.args() == null ? List.of() : List.copyOf(t.args()),
+                t.env() == null ? Map.of() : Map.copyOf(t.env()),
+                t.timeout() == null ? Duration.ofSeconds(60) : t.timeout());
+        v.check(!train.timeout().isZero(), "train.timeout", "the timeout must be more than 0");
+        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, train, service, local);
     }
 
     private static Path resolvePath(Path file, String text) {

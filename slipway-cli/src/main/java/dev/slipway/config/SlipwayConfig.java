@@ -17,11 +17,12 @@ import java.util.Map;
  * @param main    the main class, or {@code null} to read {@code Main-Class} from the jar manifest
  * @param platforms the target platforms ({@code os-arch}), after {@code ignore} rules; default the host
  * @param build   how to build the service's jars and link its runtime
+ * @param train   the training run that makes the AOT/CDS cache at build time
  * @param service how the service runs: port, env, probes, drain timeout
  * @param local   settings of the {@code local} deploy target
  */
 public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
-                            Build build, Service service, Local local) {
+                            Build build, Train train, Service service, Local local) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {
@@ -43,6 +44,19 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      */
     public record Build(List<String> command, String jar, List<String> modules,
                         List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks) {}
+
+    /**
+     * The training run at build time (see {@code dev.slipway.build.Training}).
+     *
+     * @param enabled whether to train (default true)
+     * @param urls    paths requested once the app is ready; empty for a program that is not a
+     *                server, which then runs with {@code args} until it exits
+     * @param args    program arguments of the training run
+     * @param env     extra environment of the training run (it gets PORT, ADDR and DATA_DIR)
+     * @param timeout the longest the training run may take to become ready, and to exit
+     */
+    public record Train(boolean enabled, List<String> urls, List<String> args, Map<String, String> env,
+                        Duration timeout) {}
 
     /**
      * How the service runs.

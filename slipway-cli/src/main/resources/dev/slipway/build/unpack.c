@@ -20,7 +20,7 @@
  * reader never sees a half-written tree, even after a crash.
  *
  * Payload format (inside the gzip stream), all integers big-endian:
- *   "SLPW" u8(version=1), then records until 'E':
+ *   "SLPW" u8(version=2) u64(mtime: seconds since 1970 for every file), then records until 'E':
  *   'D' u16 pathlen, path, u16 mode                  directory
  *   'F' u16 pathlen, path, u16 mode, u64 size, data  regular file
  *   'L' u16 pathlen, path, u16 targetlen, target     symbolic link
@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -116,7 +117,11 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
 
     char magic[5];
     read_exact(gz, magic, 5);
-    if (memcmp(magic, "SLPW\001", 5) != 0) { errno = 0; die("not a Slipway payload:", self); }
+    if (memcmp(magic, "SLPW\002", 5) != 0) { errno = 0; die("not a Slipway payload:", self); }
+    /* Files get the build's time, so that CDS/AOT caches, which check jar mtimes, stay valid. */
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = (time_t) read_be(gz, 8);
+    times[0].tv_nsec = times[1].tv_nsec = 0;
 
     static char data[1 << 16];
     char path[PATH_MAX], target[PATH_MAX];
@@ -146,6 +151,7 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
                 }
                 size -= chunk;
             }
+            if (futimens(out, times) != 0) die("cannot set the time of", path);
             if (close(out) != 0) die("cannot write", path);
         } else if (type == 'L') {
             size_t n = (size_t) read_be(gz, 2);
