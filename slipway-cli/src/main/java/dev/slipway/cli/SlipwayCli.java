@@ -28,7 +28,7 @@ public final class SlipwayCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; see 'slipway --help'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
     /**

@@ -54,6 +54,9 @@ public final class ConfigLoader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
 
     private ConfigLoader() {}
 
@@ -108,11 +111,18 @@ public final class ConfigLoader {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
         RawConfig raw;
-        try {
-            raw = mapper().readValue(text, RawConfig.class);
+        try (JsonParser parser = mapper().createParser(text)) {
+            raw = parser.readValueAs(RawConfig.class);
+            if (raw != null && parser.nextToken() != null) {
+                throw at(file, parser.currentTokenLocation(),
+                        "a second YAML document; slipway.yaml holds exactly one (remove the '---' line)");
+            }
         } catch (UnrecognizedPropertyException e) {
             throw unknownKey(file, e, Locations.keys(text));
         } catch (InvalidFormatException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Cannot coerce")) {
+                throw mismatch(file, e);
+            }
             throw at(file, e.getLocation(), pathOf(e) + ": " + e.getOriginalMessage());
         } catch (MismatchedInputException e) {
             throw mismatch(file, e);
@@ -129,11 +139,13 @@ public final class ConfigLoader {
             throw at(file, l, "invalid YAML: " + yamlProblem(e));
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw new ConfigException(file, 0, 0, "cannot read: " + e.getMessage());
         }
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
-        return resolve(file, raw, Locations.index(text));
+        return resolve(file, raw, Locations.index(text), Locations.keys(text));
     }
 
     private static ObjectMapper mapper() {
@@ -143,6 +155,18 @@ public final class ConfigLoader {
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        // 'port: 80.5' or 'jvmOptions: [1, true]' are mistakes, not values to convert.
+        mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
+        mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.POJO)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.EmptyString,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
         SimpleModule module = new SimpleModule("slipway-config");
         module.addDeserializer(Duration.class, new DurationDeserializer());
         mapper.registerModule(module);
@@ -162,13 +186,25 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("'" + text
                     + "' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 1h");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > 86_400_000L) {
+            throw new IllegalArgumentException("'" + text + "' is too long; a duration is at most 24h");
+        }
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+        if (d.compareTo(Duration.ofHours(24)) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is too long; a duration is at most 24h");
+        }
+        return d;
     }
 
     private static final class DurationDeserializer extends JsonDeserializer<Duration> {
@@ -209,8 +245,9 @@ public final class ConfigLoader {
 
     // ---- resolution and validation -------------------------------------------------------------
 
-    private static SlipwayConfig resolve(Path file, RawConfig raw, Map<String, JsonLocation> loc) {
-        Validator v = new Validator(file, loc);
+    private static SlipwayConfig resolve(Path file, RawConfig raw, Map<String, JsonLocation> loc,
+                                         Map<String, JsonLocation> keys) {
+        Validator v = new Validator(file, loc, keys);
         if (raw.name() == null) {
             throw new ConfigException(file, 1, 1, "missing required key 'name' (the service name)");
         }
@@ -253,6 +290,14 @@ public final class ConfigLoader {
         SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), "/health/live");
         Duration drain = s.drainTimeout() == null ? Duration.ofSeconds(30) : s.drainTimeout();
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
+        for (var e : env.entrySet()) {
+            String at = "service.env." + e.getKey();
+            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at,
+                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
+            v.checkKey(!RESERVED_ENV.contains(e.getKey()), at, e.getKey()
+                    + " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
+            v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
+        }
         SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), readiness,
                 liveness, drain);
 
@@ -261,8 +306,10 @@ public final class ConfigLoader {
         int retain = l.retain() == null ? 5 : l.retain();
         v.check(retain >= 2, "deploy.local.retain",
                 "retain must be at least 2, so that the previous release stays for rollback");
-        SlipwayConfig.Local local = new SlipwayConfig.Local(
-                l.address() == null ? "127.0.0.1" : l.address(), retain);
+        String address = l.address() == null ? "127.0.0.1" : l.address();
+        v.check(ADDRESS.matcher(address).matches(), "deploy.local.address",
+                "'" + address + "' is not an IP address or host name");
+        SlipwayConfig.Local local = new SlipwayConfig.Local(address, retain);
         RawTrain t = raw.train() == null ? new RawTrain(null, null, null, null, null) : raw.train();
         for (int i = 0; t.urls() != null && i < t.urls().size(); i++) {
             v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
@@ -327,11 +374,19 @@ public final class ConfigLoader {
         return new SlipwayConfig.Probe(path, interval, timeout, grace);
     }
 
-    private record Validator(Path file, Map<String, JsonLocation> locations) {
+    private record Validator(Path file, Map<String, JsonLocation> locations, Map<String, JsonLocation> keys) {
         void check(boolean ok, String path, String message) {
             if (!ok) {
                 JsonLocation l = locations.get(path);
                 throw at(file, l, message);
+            }
+        }
+
+        /** Like {@link #check}, but points at the key rather than its value. */
+        void checkKey(boolean ok, String path, String message) {
+            if (!ok) {
+                JsonLocation l = keys.get(path);
+                throw at(file, l != null ? l : locations.get(path), message);
             }
         }
     }
@@ -382,7 +437,7 @@ public final class ConfigLoader {
             return "a whole number";
         }
         if (type == String.class) {
-            return "a string";
+            return "a string (quote numbers and booleans, e.g. \"8080\")";
         }
         if (type == Duration.class) {
             return "a duration such as 500ms, 30s or 5m";

@@ -74,6 +74,10 @@ class ShipEndToEndTest {
 
     /** slipway.yaml for the test: its own port, short gates, and {@code env} (YAML flow mapping). */
     private void writeConfig(String env, String readinessTimeout) throws IOException {
+        writeConfig(env, readinessTimeout, "0s");
+    }
+
+    private void writeConfig(String env, String readinessTimeout, String startupGrace) throws IOException {
         Files.writeString(service.resolve("slipway.yaml"), """
                 name: myapp
                 build:
@@ -86,7 +90,8 @@ class ShipEndToEndTest {
                     path: /health/ready
                     interval: 200ms
                     timeout: %s
-                """.formatted(port, env, readinessTimeout));
+                    startupGrace: %s
+                """.formatted(port, env, readinessTimeout, startupGrace));
     }
 
     @AfterAll
@@ -146,6 +151,27 @@ class ShipEndToEndTest {
 
     @Test
     @Order(3)
+    void withoutHomeASharedPlantedCacheIsNeverUsed() throws Exception {
+        String stub = new String(Files.readAllBytes(singleFile), 0, 2048, StandardCharsets.ISO_8859_1);
+        Matcher m = Pattern.compile("slipway_key='([^']+)'").matcher(stub);
+        assertTrue(m.find(), stub);
+        Path tmp = Files.createDirectories(work.resolve("tmpdir"));
+        // What another user could plant in a shared temp directory.
+        Path planted = Files.createDirectories(tmp.resolve("slipway-cache/run/" + m.group(1) + "/runtime/bin"));
+        Files.writeString(planted.resolve("java"), "#!/bin/sh\necho HIJACKED\n");
+        Files.setPosixFilePermissions(planted.resolve("java"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createFile(planted.getParent().getParent().resolve(".slipway-complete"));
+        Proc r = Example.execClean(List.of("/usr/bin/env", "TMPDIR=" + tmp, singleFile.toString(), "version"));
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(r.out().contains("HIJACKED"), r.toString());
+        assertTrue(r.out().contains("Git Commit: " + commit), r.toString());
+        try (var s = Files.list(tmp)) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().matches("slipway-\\d+")), "a private per-user directory");
+        }
+    }
+
+    @Test
+    @Order(4)
     void runsInAnEmptyRootWithNoJdk() throws Exception {
         Tools.requireThat(Tools.root(), "the chroot test needs root");
         Tools.require("unshare");
@@ -198,7 +224,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shipServesShipAgainMakesRevisionTwoAndRollbackRestoresRevisionOne() throws Exception {
         var first = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
         assertEquals(0, first.code(), first.toString());
@@ -227,7 +253,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aReleaseThatFailsReadinessIsRolledBackAutomatically() throws Exception {
         // DATA_DIR pointing at a regular file makes myapp's storage readiness check fail.
         writeConfig("{DATA_DIR: /proc/version}", "3s");
@@ -249,19 +275,99 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
+    void aRedeployOfTheCurrentVersionWithNewSettingsNeverOverwritesIt() throws Exception {
+        writeConfig("{DATA_DIR: /proc/version}", "3s");
+        try {
+            var r = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains("rolled back: 1.0.0 serves again"), r.toString());
+        } finally {
+            writeConfig("{}", "20s");
+        }
+        assertTrue(get("/").body().contains(">1.0.0<"));
+        List<String> lines = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
+        assertTrue(lines.get(lines.size() - 1).matches("5\t1\\.0\\.0\\+[0-9a-f]{8}\t" + commit + "\t\\S+\trolled-back\t.*"),
+                lines.toString());
+        var same = CliRunner.run("rollback", service.toString(), "--to", "1.0.0");
+        assertEquals(2, same.code(), same.toString());
+        assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back"), same.toString());
+    }
+
+    @Test
+    @Order(8)
+    void ctrlCDuringTheGateRestoresThePreviousRelease() throws Exception {
+        var build = CliRunner.run("build", service.toString(), "--version", "4.0.0", "--no-compile");
+        assertEquals(0, build.code(), build.toString());
+        writeConfig("{}", "20s", "8s");
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString())
+                    .redirectErrorStream(true).start();
+            StringBuilder seen = new StringBuilder();
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            String line;
+            while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.contains("waiting for readiness of 4.0.0")) {
+                    break;
+                }
+            }
+            assertTrue(seen.toString().contains("waiting for readiness of 4.0.0"), seen.toString());
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
+            seen.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertTrue(p.exitValue() != 0, seen.toString());
+            assertTrue(seen.toString().contains("deploy interrupted; interrupted before the readiness gate; 1.0.0 restarted"), seen.toString());
+        } finally {
+            writeConfig("{}", "20s");
+        }
+        assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
+        List<String> lines = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
+        assertTrue(lines.get(lines.size() - 1).matches("\\d+\t4\\.0\\.0\t" + commit + "\t\\S+\tinterrupted\t.*"), lines.toString());
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                if (get("/health/ready").statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(get("/").body().contains(">1.0.0<"));
+    }
+
+    @Test
+    @Order(9)
+    void aTamperedBuildIsRefused() throws Exception {
+        Path file = service.resolve("dist/myapp_4.0.0_linux_amd64/myapp");
+        byte[] original = Files.readAllBytes(file);
+        try {
+            Files.write(file, new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND);
+            var r = CliRunner.run("deploy", service.toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("does not match dist/artifacts.json"), r.toString());
+        } finally {
+            Files.write(file, original);
+        }
+    }
+
+    @Test
+    @Order(10)
     void dryRunPrintsThePlanAndChangesNothing() throws Exception {
         List<String> before = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
         var r = CliRunner.run("deploy", service.toString(), "--dry-run");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(r.out().contains("plan for deploying myapp 3.0.0 to local:"), r.toString());
-        assertTrue(r.out().contains("3. switch current -> releases/3.0.0"), r.toString());
+        assertTrue(r.out().contains("plan for deploying myapp 4.0.0 to local:"), r.toString());
+        assertTrue(r.out().contains("3. switch current -> releases/4.0.0"), r.toString());
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertTrue(get("/").body().contains(">1.0.0<"));
     }
 
     @Test
-    @Order(7)
+    @Order(11)
     void aPortInUseIsAUsageErrorAndChangesNothing() throws Exception {
         assertEquals(0, CliRunner.run("stop", service.toString()).code());
         List<String> before = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
@@ -273,10 +379,11 @@ class ShipEndToEndTest {
         }
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
-        assertFalse(Files.exists(service.resolve(".slipway/local/releases/3.0.0/.myapp.tmp")));
+        assertFalse(Files.exists(service.resolve(".slipway/local/releases/4.0.0/.myapp.tmp")));
         var missing = CliRunner.run("rollback", service.toString(), "--to", "9.9.9");
         assertEquals(2, missing.code(), missing.toString());
-        assertTrue(missing.err().contains("slipway: release 9.9.9 is not retained; retained: 1.0.0, 2.0.0, 3.0.0\n"), missing.toString());
+        assertTrue(missing.err().matches("(?s).*slipway: release 9\\.9\\.9 is not retained; retained: 1\\.0\\.0, 1\\.0\\.0\\+[0-9a-f]{8}, 2\\.0\\.0, 3\\.0\\.0, 4\\.0\\.0\n.*"),
+                missing.toString());
         var start = CliRunner.run("start", service.toString());
         assertEquals(0, start.code(), start.toString());
         assertTrue(get("/").body().contains(">1.0.0<"));
