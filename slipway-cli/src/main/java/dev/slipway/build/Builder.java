@@ -260,9 +260,18 @@ public final class Builder {
         Files.createDirectories(outDir);
         Path executable = outDir.resolve(config.name());
         Path archive = dist.resolve(id + ".tar.gz");
+        // Both compress the whole layout: side by side they take the time of one.
         String key = console.timed("writing " + platform + " single file and archive", () -> {
-            Archive.writeTarGz(layout, id, info.time(), archive);
-            return Launcher.writeSingleFile(spec, layout, unpacker, executable);
+            var archiving = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    Archive.writeTarGz(layout, id, info.time(), archive);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String k = Launcher.writeSingleFile(spec, layout, unpacker, executable);
+            archiving.join();
+            return k;
         });
         return new Result(info, platform, executable, archive, runtimeBytes, modules, key, runtime.cacheHit());
     }

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Prints the goals table of bench/run.sh (issue 3) from the JSON files of one run.
+
+Every figure comes from numbers measured in the same run: ratios are ratios of medians.
+A goal that is not met says so in the last column. The variant names below must match those
+bench/run.sh gives to time-to-ready.py and time-command.py. Standard library only.
+
+Usage: bench/goals.py OUT_DIR   (reads time-to-ready.json, build-cold.json, build-warm.json,
+                                 sizes.tsv from OUT_DIR)
+"""
+
+import json
+import os
+import sys
+
+# Variant names used by bench/run.sh.
+GO = "Go net/http hello"
+JAR17 = "java -jar (JDK 17)"
+JAR25 = "java -jar (JDK 25)"
+SINGLE17 = "single file JDK 17 (default CDS)"
+SINGLE25 = "single file JDK 25 (AOT cache)"
+SINGLE25_OFF = "single file JDK 25, AOT cache off"
+RAW_JLINK = "raw jlink (JDK 17)"
+COLD = "slipway build --no-cache --no-compile (JDK 17)"
+WARM17 = "warm: one class changed, slipway build (JDK 17)"
+WARM17_NC = "warm: slipway build --no-compile (JDK 17)"
+WARM25 = "warm: one class changed, slipway build (JDK 25, retrains)"
+
+
+def medians(path):
+    with open(path) as f:
+        return {v["name"]: v["median_ms"] for v in json.load(f)["variants"]}
+
+
+def verdict(ok):
+    return "yes" if ok else "**NO: not met**"
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__.split("\n\n")[-1])
+    out = sys.argv[1]
+    ttr = medians(os.path.join(out, "time-to-ready.json"))
+    cold = medians(os.path.join(out, "build-cold.json"))
+    warm = medians(os.path.join(out, "build-warm.json"))
+    sizes = {}
+    with open(os.path.join(out, "sizes.tsv")) as f:
+        for line in f:
+            key, value = line.rstrip("\n").split("\t")
+            sizes[key] = int(value)
+
+    rows = []
+
+    def ratio(label, a, b, table, limit):
+        r = table[a] / table[b]
+        rows.append((label, f"{r:.2f}× ({table[a]:.0f} ms ÷ {table[b]:.0f} ms)", f"≤ {limit:g}×",
+                     verdict(r <= limit)))
+
+    ratio(f"Time to ready: {SINGLE25} ÷ {JAR25}", SINGLE25, JAR25, ttr, 0.5)
+    ratio(f"Time to ready: {SINGLE17} ÷ {JAR17}", SINGLE17, JAR17, ttr, 0.5)
+    ratio(f"Time to ready: {SINGLE25} ÷ {GO}", SINGLE25, GO, ttr, 10)
+    ratio(f"Time to ready: {SINGLE17} ÷ {GO}", SINGLE17, GO, ttr, 10)
+    for key, label in (("single17", "Size: single file, JDK 17"), ("single25", "Size: single file, JDK 25 (with AOT cache)")):
+        b = sizes[key]
+        rows.append((label, f"{b / 1e6:.1f} MB ({b} bytes)", "≤ 30 MB", verdict(b <= 30_000_000)))
+    ratio(f"Build, cold: {COLD} ÷ {RAW_JLINK}", COLD, RAW_JLINK, cold, 1.3)
+    for name in (WARM17, WARM25):
+        s = warm[name] / 1000
+        rows.append((f"Build, {name}", f"{s:.1f} s", "≤ 3 s wall", verdict(s <= 3)))
+    s = warm[WARM17_NC] / 1000
+    rows.append((f"Build, {WARM17_NC} (without Maven; for comparison)", f"{s:.1f} s", "(≤ 3 s)", verdict(s <= 3)))
+
+    print("| Figure | Measured (medians) | Goal | Met |")
+    print("|---|---:|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    missed = sum(1 for r in rows if r[3] != "yes")
+    print()
+    print(f"{len(rows) - missed} of {len(rows)} goals met." if missed else f"All {len(rows)} goals met.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
