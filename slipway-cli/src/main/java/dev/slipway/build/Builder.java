@@ -116,7 +116,12 @@ public final class Builder {
             MavenProject.compile(config, console);
         }
         MavenProject.Jars jars = MavenProject.locate(config);
-        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), dir);
+        List<String> modules;
+        try {
+            modules = modules(linker, jars, config, options.useCache());
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot list the modules the app needs: " + e.getMessage(), e);
+        }
         console.progress("  modules: " + String.join(",", modules));
 
         Path dist = dir.resolve("dist");
@@ -157,6 +162,31 @@ public final class Builder {
                 // Leftovers under dist/.work are removed by the next build.
             }
         }
+    }
+
+    /**
+     * The module set from jdeps, cached under {@code <cache>/jdeps/} by the linking JDK's version,
+     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps.
+     */
+    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config, boolean useCache)
+            throws IOException {
+        StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules()).append('\n');
+        for (Path jar : jars.all()) {
+            recipe.append(sha256(jar)).append('\n');
+        }
+        Path cached = cacheDir().resolve("jdeps").resolve(
+                HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32) + ".txt");
+        if (useCache && Files.isRegularFile(cached)) {
+            return List.of(Files.readString(cached).trim().split(","));
+        }
+        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.serviceDir());
+        if (useCache) {
+            Files.createDirectories(cached.getParent());
+            Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
+            Files.writeString(tmp, String.join(",", modules));
+            Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return modules;
     }
 
     private static Result join(Future<Result> f) {
@@ -269,7 +299,7 @@ public final class Builder {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            String k = Launcher.writeSingleFile(spec, layout, unpacker, executable);
+            String k = Launcher.writeSingleFile(spec, layout, unpacker, cache.member(runtime, work), executable);
             archiving.join();
             return k;
         });

@@ -65,19 +65,22 @@ public final class Launcher {
     /**
      * Writes the single-file executable: stub, then the gzip payload of {@code layout}.
      *
-     * @param spec     what to start
-     * @param layout   the layout directory to pack
-     * @param unpacker the first-run unpacker binary for {@code spec.platform()}
-     * @param out      the file to write (replaced)
+     * @param spec          what to start
+     * @param layout        the layout directory to pack ({@code app/}, {@code bin/}, {@code runtime/})
+     * @param unpacker      the first-run unpacker binary for {@code spec.platform()}
+     * @param runtimeMember the gzip member of {@code runtime/} from {@link #writeRuntimeMember}
+     *                      (the runtime cache keeps it, so a warm build compresses only the app)
+     * @param out           the file to write (replaced)
      * @return the payload's cache key, {@code NAME-<first 16 hex of sha256(payload)>}
      * @throws IOException on a read or write failure
      */
-    public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path out) throws IOException {
+    public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, Path out)
+            throws IOException {
         Path payload = Files.createTempFile(out.getParent(), ".payload", ".gz");
         try {
             String hash;
             try (OutputStream os = Files.newOutputStream(payload)) {
-                hash = writePayload(layout, spec.time(), os);
+                hash = writePayload(layout, spec.time(), runtimeMember, os);
             }
             String key = spec.name() + "-" + hash.substring(0, 16);
             String stub = stub(spec, key, unpacker, 0);
@@ -159,59 +162,103 @@ public final class Launcher {
     }
 
     /**
-     * Writes the payload: a gzip stream (RFC 1952, level 6, mtime 0) of the layout as
-     * {@code SLPW} version 2 records, entries sorted by path, modes normalised to 0755 or 0644, one
-     * modification time for every file.
+     * Writes the payload: two gzip members (RFC 1952 allows several; zlib's gzread reads them as
+     * one stream). The first holds {@code SLPW}, version 2, the file time, and the records of
+     * everything but {@code runtime/}; the second is {@code runtimeMember}: the records of
+     * {@code runtime/} and the end record. Entries are sorted by path within each member; modes
+     * are normalised to 0755 or 0644; gzip headers carry mtime 0.
      *
-     * @param layout the directory to pack
-     * @param time   the modification time the unpacker gives every file
-     * @param out    where the payload goes; not closed
+     * @param layout        the directory to pack
+     * @param time          the modification time the unpacker gives every file
+     * @param runtimeMember the second member, from {@link #writeRuntimeMember}
+     * @param out           where the payload goes; not closed
      * @return the hex sha256 of the payload bytes
      * @throws IOException on a read or write failure
      */
-    public static String writePayload(Path layout, java.time.Instant time, OutputStream out) throws IOException {
+    public static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, OutputStream out)
+            throws IOException {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        OutputStream counted = new java.security.DigestOutputStream(out, sha) {
+        OutputStream digesting = new java.security.DigestOutputStream(out, sha) {
             @Override
             public void close() throws IOException {
                 flush();
             }
         };
-        try (var gz = new GZIPOutputStream(counted, 1 << 16) {
-            {
-                def.setLevel(Deflater.DEFAULT_COMPRESSION);
-            }
-        }; var data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(gz, 1 << 16))) {
+        try (var data = member(digesting)) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
             data.write(2);
             data.writeLong(time.getEpochSecond());
             for (Path p : sortedEntries(layout)) {
                 String rel = relativeName(layout, p);
-                byte[] name = rel.getBytes(StandardCharsets.UTF_8);
-                if (Files.isSymbolicLink(p)) {
-                    data.write('L');
-                    writeName(data, name);
-                    writeName(data, Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8));
-                } else if (Files.isDirectory(p)) {
-                    data.write('D');
-                    writeName(data, name);
-                    data.writeShort(0755);
-                } else {
-                    data.write('F');
-                    writeName(data, name);
-                    data.writeShort(modeOf(p));
-                    data.writeLong(Files.size(p));
-                    Files.copy(p, data);
+                if (!rel.equals("runtime") && !rel.startsWith("runtime/")) {
+                    writeRecord(data, p, rel);
+                }
+            }
+        }
+        Files.copy(runtimeMember, digesting);
+        digesting.flush();
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * Writes the payload's second gzip member: the records of a runtime directory under the name
+     * {@code runtime/}, then the end record. It depends only on the runtime's files, so the runtime
+     * cache keeps it beside the runtime.
+     *
+     * @param runtime the linked runtime directory
+     * @param out     where the member goes; not closed
+     * @throws IOException on a read or write failure
+     */
+    public static void writeRuntimeMember(Path runtime, OutputStream out) throws IOException {
+        OutputStream shield = new java.io.FilterOutputStream(out) {
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+        try (var data = member(shield)) {
+            writeRecord(data, runtime, "runtime");
+            for (Path p : sortedEntries(runtime)) {
+                String rel = relativeName(runtime, p);
+                if (!rel.startsWith(".slipway")) {
+                    writeRecord(data, p, "runtime/" + rel);
                 }
             }
             data.write('E');
         }
-        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** A gzip member (level 6) over {@code out}; closing it finishes the member and closes {@code out}. */
+    private static java.io.DataOutputStream member(OutputStream out) throws IOException {
+        return new java.io.DataOutputStream(new java.io.BufferedOutputStream(new GZIPOutputStream(out, 1 << 16) {
+            {
+                def.setLevel(Deflater.DEFAULT_COMPRESSION);
+            }
+        }, 1 << 16));
+    }
+
+    private static void writeRecord(java.io.DataOutputStream data, Path p, String rel) throws IOException {
+        byte[] name = rel.getBytes(StandardCharsets.UTF_8);
+        if (Files.isSymbolicLink(p)) {
+            data.write('L');
+            writeName(data, name);
+            writeName(data, Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8));
+        } else if (Files.isDirectory(p)) {
+            data.write('D');
+            writeName(data, name);
+            data.writeShort(0755);
+        } else {
+            data.write('F');
+            writeName(data, name);
+            data.writeShort(modeOf(p));
+            data.writeLong(Files.size(p));
+            Files.copy(p, data);
+        }
     }
 
     private static void writeName(java.io.DataOutputStream data, byte[] name) throws IOException {

@@ -136,6 +136,42 @@ public final class RuntimeCache {
         }
     }
 
+    /**
+     * The single file's compressed {@code runtime/} member for a runtime (see
+     * {@link Launcher#writeRuntimeMember}): kept beside a cached runtime as {@code <key>.member.gz},
+     * written once; for an uncached runtime written into {@code scratch}.
+     *
+     * @param runtime the runtime from {@link #get}
+     * @param scratch a directory for an uncached member
+     * @return the member file
+     * @throws SlipwayException (exit 1) when it cannot be written
+     */
+    public Path member(Runtime runtime, Path scratch) {
+        try {
+            if (!runtime.dir().startsWith(root)) {
+                Path out = scratch.resolve("runtime-" + runtime.key() + ".member.gz");
+                try (var os = java.nio.file.Files.newOutputStream(out)) {
+                    Launcher.writeRuntimeMember(runtime.dir(), os);
+                }
+                return out;
+            }
+            Path member = root.resolve(runtime.key() + ".member.gz");
+            try (FileChannel lock = FileChannel.open(root.resolve(runtime.key() + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); var held = lock.lock()) {
+                if (!Files.isRegularFile(member)) {
+                    Path tmp = root.resolve(runtime.key() + ".member.tmp");
+                    try (var os = Files.newOutputStream(tmp)) {
+                        Launcher.writeRuntimeMember(runtime.dir(), os);
+                    }
+                    Files.move(tmp, member, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return member;
+        } catch (IOException e) {
+            throw SlipwayException.failed("runtime cache " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Links a runtime into a directory that does not exist yet. */
     @FunctionalInterface
     public interface Linker {
@@ -169,6 +205,7 @@ public final class RuntimeCache {
             for (int i = keep; i < entries.size(); i++) {
                 Path e = entries.get(i);
                 Builder.deleteTree(e);
+                Files.deleteIfExists(root.resolve(e.getFileName() + ".member.gz"));
                 Files.deleteIfExists(root.resolve(e.getFileName() + ".lock"));
                 removed.add(e.getFileName().toString());
             }
