@@ -1,6 +1,7 @@
 package example.myapp;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import sun.misc.Signal;
@@ -10,8 +11,10 @@ import sun.misc.Signal;
  *
  * <ul>
  *   <li>{@code myapp version} prints version, git commit and build time (three lines), exit 0.</li>
- *   <li>{@code myapp [--port N] [--addr A]} runs the HTTP server until SIGTERM/SIGINT, then drains
- *       and exits 0. Startup failures print one line to stderr and exit 1.</li>
+ *   <li>{@code myapp [--config FILE] [--port N] [--addr A]} runs the HTTP server until
+ *       SIGTERM/SIGINT, then drains and exits 0. A bad configuration prints one line to stderr
+ *       and exits 2; other startup failures print one line and exit 1. SIGHUP reloads the
+ *       configuration (see {@link Config}).</li>
  * </ul>
  */
 public final class Main {
@@ -51,9 +54,21 @@ public final class Main {
             System.exit(0);
         }
 
+        Map<String, String> env = Map.copyOf(System.getenv());
+        Config config;
+        try {
+            config = Config.parse(env, args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("myapp: bad configuration: " + e.getMessage());
+            System.err.flush();
+            System.exit(2);
+            return;
+        }
+        Log.configure(config.logFormat()); // before the first log line
+        Log.setLevel(config.logLevel());
+
         App app;
         try {
-            Config config = Config.parse(System.getenv(), args);
             app = App.start(config, BuildInfo.load(Main.class.getClassLoader()));
         } catch (Exception e) {
             String msg = e.getMessage() != null ? e.getMessage() : e.toString();
@@ -63,6 +78,33 @@ public final class Main {
             return;
         }
         installSignalHandlers(app);
+        installReload(app, env, args);
+    }
+
+    /**
+     * On SIGHUP, re-reads the configuration from the same environment (captured at start), the
+     * {@code --config} file and the defaults resource, and applies its reloadable settings (see
+     * {@link App#reload}). A configuration that fails to parse is logged and the old one kept.
+     * Connections are not touched.
+     */
+    private static void installReload(App app, Map<String, String> env, String[] args) {
+        try {
+            Signal.handle(new Signal("HUP"), sig -> {
+                Thread t = new Thread(() -> {
+                    Config next;
+                    try {
+                        next = Config.parse(env, args);
+                    } catch (IllegalArgumentException e) {
+                        Log.warn("received SIGHUP: config not reloaded, keeping the old one: " + e.getMessage());
+                        return;
+                    }
+                    app.reload(next);
+                }, "reload");
+                t.start();
+            });
+        } catch (IllegalArgumentException e) {
+            Log.warn("cannot handle SIGHUP: " + e.getMessage());
+        }
     }
 
     /**
@@ -98,6 +140,9 @@ public final class Main {
                         app.shutdownGracefully(sigName);
                         System.exit(0);
                     }, "graceful-shutdown");
+                    // Signal handlers run on a daemon thread, and a new thread inherits that. Once the
+                    // listener and workers stop, a daemon thread alone would let the JVM exit early.
+                    t.setDaemon(false);
                     t.start();
                 });
             } catch (IllegalArgumentException e) {

@@ -36,8 +36,7 @@ class SigtermTest {
 
     private Process startChild(int port, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", Path.of("target", "classes").toAbsolutePath().toString(),
-                "example.myapp.Main");
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "example.myapp.Main");
         pb.environment().put("PORT", String.valueOf(port));
         pb.environment().put("ADDR", "127.0.0.1");
         pb.environment().put("DATA_DIR", tmp.resolve("data").toString());
