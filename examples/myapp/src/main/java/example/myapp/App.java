@@ -32,7 +32,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,8 +54,15 @@ import java.util.regex.Pattern;
  */
 public final class App implements AutoCloseable {
 
-    /** Number of worker threads handling requests on JDK 17..20 (JDK 21+ uses virtual threads). */
+    /** Core worker threads on JDK 17..20 (JDK 21+ uses a virtual thread per request). */
     public static final int WORKER_THREADS = 16;
+
+    /**
+     * Most worker threads on JDK 17..20. The JDK server reads request headers on the worker, so
+     * a slow client holds a thread until {@code sun.net.httpserver.maxReqTime} cuts it; a pool
+     * this large keeps a few hundred such connections from starving normal requests.
+     */
+    public static final int MAX_WORKER_THREADS = 512;
 
     /** Largest accepted {@code ms} for {@code /debug/sleep}, in milliseconds. */
     public static final long MAX_SLEEP_MS = 60_000;
@@ -100,6 +109,7 @@ public final class App implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean listenerStopping = new AtomicBoolean();
     private final AtomicBoolean schemaReady = new AtomicBoolean();
     private volatile String schemaError = "starting";
     private final Counter cacheHits;
@@ -185,7 +195,7 @@ public final class App implements AutoCloseable {
         return app;
     }
 
-    /** Virtual threads on JDK 21+ (found reflectively: this code compiles for 17), else a fixed pool. */
+    /** Virtual threads on JDK 21+ (found reflectively: this code compiles for 17), else a bounded pool. */
     private static ExecutorService workers() {
         if (Runtime.version().feature() >= 21) {
             try {
@@ -194,7 +204,10 @@ public final class App implements AutoCloseable {
                 Log.warn("virtual threads unavailable, using " + WORKER_THREADS + " platform threads: " + e);
             }
         }
-        return Executors.newFixedThreadPool(WORKER_THREADS, new WorkerThreadFactory());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(WORKER_THREADS, MAX_WORKER_THREADS, 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), new WorkerThreadFactory());
+        pool.prestartAllCoreThreads();
+        return pool;
     }
 
     private void migrateWithRetry() {
@@ -306,11 +319,18 @@ public final class App implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: marks the app not ready, keeps serving while waiting for in-flight
-     * non-health requests to finish (at least {@code SHUTDOWN_DELAY_MS} milliseconds, at most
-     * {@code DRAIN_TIMEOUT} seconds, polling every 20 ms), then stops the listener, the worker
-     * pool, the database pool and the Redis client. Blocks the calling thread for the duration;
-     * does not exit the JVM.
+     * Graceful shutdown, in the order load balancers and Kubernetes expect:
+     * <ol>
+     *   <li>readiness answers 503 at once, and every response from now on carries
+     *       {@code Connection: close} so keep-alive clients move away;</li>
+     *   <li>the server keeps accepting for {@code SHUTDOWN_DELAY_MS} milliseconds (the pre-stop
+     *       delay, for load balancers to notice);</li>
+     *   <li>the listener closes: new connections are refused;</li>
+     *   <li>in-flight non-health requests finish, waiting at most {@code DRAIN_TIMEOUT} seconds
+     *       (polled every 20 ms);</li>
+     *   <li>the worker pool, the database pool and the Redis client are closed.</li>
+     * </ol>
+     * Blocks the calling thread for the duration; does not exit the JVM.
      *
      * @param reason what triggered the shutdown, used in log lines (e.g. {@code "SIGTERM"})
      * @return {@code true} if all in-flight requests finished before the drain timeout
@@ -318,40 +338,57 @@ public final class App implements AutoCloseable {
     public boolean shutdownGracefully(String reason) {
         beginShutdown();
         Config cfg = config;
-        long minNanos = TimeUnit.MILLISECONDS.toNanos(cfg.shutdownDelayMs());
-        long maxNanos = TimeUnit.SECONDS.toNanos(cfg.drainTimeoutSec());
         Log.info("received " + reason + ", draining (in-flight=" + inFlight.get() + ", shutdown_delay_ms="
                 + cfg.shutdownDelayMs() + ", drain_timeout_s=" + cfg.drainTimeoutSec() + ")");
         long start = System.nanoTime();
+        try {
+            Thread.sleep(cfg.shutdownDelayMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        stopAccepting(cfg.drainTimeoutSec());
+        long maxNanos = TimeUnit.SECONDS.toNanos(cfg.drainTimeoutSec());
         boolean drained;
         while (true) {
-            long elapsed = System.nanoTime() - start;
-            int n = inFlight.get();
-            if (n == 0 && elapsed >= minNanos) {
+            if (inFlight.get() == 0) {
                 drained = true;
                 break;
             }
-            if (elapsed >= maxNanos) {
-                drained = n == 0;
+            if (System.nanoTime() - start >= maxNanos || Thread.currentThread().isInterrupted()) {
+                drained = inFlight.get() == 0;
                 break;
             }
             try {
                 Thread.sleep(DRAIN_POLL_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                drained = inFlight.get() == 0;
-                break;
             }
         }
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (drained) {
-            Log.info("drained in " + tookMs + " ms, stopping listener");
+            Log.info("drained in " + tookMs + " ms, closing");
         } else {
             Log.warn("drain timeout after " + tookMs + " ms, abandoning " + inFlight.get() + " in-flight request(s)");
         }
         stopNow();
         Log.info(drained ? "stopped gracefully" : "stopped (drain incomplete)");
         return drained;
+    }
+
+    /**
+     * Closes the listener now and lets exchanges in progress finish. {@code HttpServer.stop(d)}
+     * closes the listener at once and then waits up to {@code d} seconds for exchanges; on JDK
+     * before 21 it waits the whole time when none are left, so it runs on its own daemon thread
+     * and the drain loop above decides when we are done.
+     */
+    private void stopAccepting(long drainTimeoutSec) {
+        if (!listenerStopping.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> server.stop((int) Math.max(1, Math.min(Integer.MAX_VALUE, drainTimeoutSec))),
+                "http-stop");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -368,7 +405,9 @@ public final class App implements AutoCloseable {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        server.stop(0);
+        if (listenerStopping.compareAndSet(false, true)) {
+            server.stop(0);
+        }
         executor.shutdown();
         try {
             if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
@@ -813,6 +852,9 @@ public final class App implements AutoCloseable {
             boolean probe = path != null && path.startsWith("/health/");
             if (!probe) {
                 inFlight.incrementAndGet();
+            }
+            if (shuttingDown.get()) {
+                ex.getResponseHeaders().set("Connection", "close"); // move keep-alive clients away
             }
             try {
                 chain.doFilter(ex);

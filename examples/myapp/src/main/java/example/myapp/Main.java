@@ -22,7 +22,7 @@ public final class Main {
     /**
      * JDK HTTP server limits applied unless already set (e.g. with {@code -D}). Values: read
      * timeout 10 s, write timeout 30 s, idle timeout 120 s, max request header size 1 MiB (bytes),
-     * max request header count 200.
+     * max request header count 200, TCP_NODELAY on.
      */
     private static final String[][] HTTP_LIMIT_DEFAULTS = {
             {"sun.net.httpserver.maxReqTime", "10"},           // seconds to read a request
@@ -30,6 +30,9 @@ public final class Main {
             {"sun.net.httpserver.idleInterval", "120"},        // seconds an idle keep-alive connection lives
             {"sun.net.httpserver.maxReqHeaderSize", "1048576"}, // bytes
             {"sun.net.httpserver.maxReqHeaders", "200"},       // header count
+            // TCP_NODELAY: the JDK writes headers and body separately; with Nagle on, a keep-alive
+            // client's next request waits ~40 ms for the delayed ACK (measured with wrk -c1).
+            {"sun.net.httpserver.nodelay", "true"},
     };
 
     private Main() {
