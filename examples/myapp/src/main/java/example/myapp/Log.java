@@ -16,7 +16,10 @@ import ch.qos.logback.classic.LoggerContext;
  * ({@code logback-json.xml}). Everything goes to stdout.
  */
 public final class Log {
-    private static final Logger LOG = LoggerFactory.getLogger("myapp");
+    /** Holder: Logback starts on first use, which must come after {@link #configure(String)}. */
+    private static final class Holder {
+        static final Logger LOG = LoggerFactory.getLogger("myapp");
+    }
 
     private Log() {
     }
@@ -67,7 +70,7 @@ public final class Log {
      * @return whether the {@code myapp} logger is enabled at debug level
      */
     public static boolean isDebug() {
-        return LOG.isDebugEnabled();
+        return Holder.LOG.isDebugEnabled();
     }
 
     /**
@@ -84,7 +87,7 @@ public final class Log {
      */
     public static void request(boolean debug, String method, String route, int status, double durationMs,
                                String client, String proto) {
-        (debug ? LOG.atDebug() : LOG.atInfo())
+        (debug ? Holder.LOG.atDebug() : Holder.LOG.atInfo())
                 .addKeyValue("method", method)
                 .addKeyValue("route", route)
                 .addKeyValue("status", status)
@@ -100,7 +103,7 @@ public final class Log {
      * @param message the message (no trailing newline)
      */
     public static void debug(String message) {
-        LOG.debug(message);
+        Holder.LOG.debug(message);
     }
 
     /**
@@ -109,7 +112,7 @@ public final class Log {
      * @param message the message (no trailing newline)
      */
     public static void info(String message) {
-        LOG.info(message);
+        Holder.LOG.info(message);
     }
 
     /**
@@ -118,7 +121,7 @@ public final class Log {
      * @param message the message (no trailing newline)
      */
     public static void warn(String message) {
-        LOG.warn(message);
+        Holder.LOG.warn(message);
     }
 
     /**
@@ -127,7 +130,7 @@ public final class Log {
      * @param message the message (no trailing newline)
      */
     public static void error(String message) {
-        LOG.error(message);
+        Holder.LOG.error(message);
     }
 
 }

@@ -61,4 +61,27 @@ class ReloadTest {
             assertTrue(c.process.isAlive());
         }
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void jsonLogFormatWritesOneObjectPerLineWithTheRequestFields() throws Exception {
+        try (ChildApp c = ChildApp.start(tmp, Map.of("LOG_FORMAT", "json"), List.of())) {
+            c.awaitReady();
+            assertEquals(404, TestHttp.get(c.port, "/api/notes/77").statusCode());
+            assertTrue(c.awaitOutput("\"message\":\"request\"", 5), c.output());
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            boolean sawRequest = false;
+            for (String line : c.output().lines().toList()) {
+                com.fasterxml.jackson.databind.JsonNode n = json.readTree(line); // throws if not JSON
+                assertTrue(n.has("timestamp") && n.has("level") && n.has("message"), line);
+                if ("request".equals(n.get("message").asText())) {
+                    String kv = n.get("kvpList").toString();
+                    assertTrue(kv.contains("{\"method\":\"GET\"}") && kv.contains("{\"route\":\"/api/notes/{id}\"}")
+                            && kv.contains("{\"status\":\"404\"}") && kv.contains("duration_ms"), line);
+                    sawRequest = true;
+                }
+            }
+            assertTrue(sawRequest);
+        }
+    }
 }
