@@ -1,0 +1,3 @@
+module slipway.invalid/bench/hello-go
+
+go 1.19
