@@ -104,20 +104,24 @@ public final class App implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final ExecutorService checks = Executors.newCachedThreadPool(daemon("health-check"));
-    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final Map<String, StaticFile> staticFiles = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicBoolean listenerStopping = new AtomicBoolean();
-    private final AtomicBoolean schemaReady = new AtomicBoolean();
-    private volatile String schemaError = "starting";
+    private final Schema schema;
     private final Counter cacheHits;
     private final Counter cacheMisses;
     private final Counter cacheErrors;
 
+    /** Jackson, made on first use: building an ObjectMapper loads ~400 classes (start time). */
+    private static final class Jackson {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
     private App(Config config, BuildInfo buildInfo, String indexTemplate, Metrics metrics, Database database,
-                NoteCache cache, HttpServer server, ExecutorService executor) {
+                Schema schema, NoteCache cache, HttpServer server, ExecutorService executor) {
+        this.schema = schema;
         this.config = config;
         this.buildInfo = buildInfo;
         this.storage = new StorageCheck(config.dataDir());
@@ -161,10 +165,12 @@ public final class App implements AutoCloseable {
         }
         Metrics metrics = new Metrics(config.track());
         Database db = null;
+        Schema schema = null;
         NoteCache cache = null;
         HttpServer server;
         try {
             db = Database.open(config.databaseUrl(), config.dataDir(), 10, metrics.registry());
+            schema = Schema.start(db); // in parallel with the rest of the start
             cache = config.redisUrl() == null ? null : new NoteCache(config.redisUrl());
             try {
                 server = HttpServer.create(bindAddr, 1024);
@@ -175,6 +181,9 @@ public final class App implements AutoCloseable {
             if (cache != null) {
                 cache.close();
             }
+            if (schema != null) {
+                schema.stop();
+            }
             if (db != null) {
                 db.close();
             }
@@ -182,16 +191,13 @@ public final class App implements AutoCloseable {
             throw e;
         }
         ExecutorService executor = workers();
-        App app = new App(config, buildInfo, template, metrics, db, cache, server, executor);
+        App app = new App(config, buildInfo, template, metrics, db, schema, cache, server, executor);
         server.createContext("/", app::handle).getFilters().add(app.new RequestFilter());
         server.setExecutor(executor);
         server.start();
         Log.info("listening on http://" + config.addr() + ":" + app.port() + " version=" + buildInfo.version()
                 + " commit=" + buildInfo.commit() + " data_dir=" + config.dataDir() + " database=" + db.description()
                 + " cache=" + (cache == null ? "none" : cache.description()) + " track=" + config.track());
-        Thread schema = new Thread(app::migrateWithRetry, "schema");
-        schema.setDaemon(true);
-        schema.start();
         return app;
     }
 
@@ -210,29 +216,48 @@ public final class App implements AutoCloseable {
         return pool;
     }
 
-    private void migrateWithRetry() {
-        long backoffMs = 250;
-        String lastLogged = null;
-        for (int attempt = 1; !stopped.get(); attempt++) {
-            try {
-                int applied = database.migrate();
-                schemaReady.set(true);
-                schemaError = null;
-                Log.info("schema ready (" + applied + " migration(s) applied, attempt " + attempt + ")");
-                return;
-            } catch (SQLException | RuntimeException e) {
-                schemaError = oneLine(e);
-                if (!schemaError.equals(lastLogged)) {
-                    Log.warn("schema not ready, retrying: " + schemaError);
-                    lastLogged = schemaError;
+    /** Creates or migrates the schema on its own thread, retrying with backoff (250 ms doubling to 5 s). */
+    private static final class Schema {
+        private final AtomicBoolean ready = new AtomicBoolean();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private volatile String error = "starting";
+
+        static Schema start(Database db) {
+            Schema s = new Schema();
+            Thread t = new Thread(() -> s.run(db), "schema");
+            t.setDaemon(true);
+            t.start();
+            return s;
+        }
+
+        void stop() {
+            stop.set(true);
+        }
+
+        private void run(Database db) {
+            long backoffMs = 250;
+            String lastLogged = null;
+            for (int attempt = 1; !stop.get(); attempt++) {
+                try {
+                    int applied = db.migrate();
+                    ready.set(true);
+                    error = null;
+                    Log.info("schema ready (" + applied + " migration(s) applied, attempt " + attempt + ")");
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    error = oneLine(e);
+                    if (!error.equals(lastLogged)) {
+                        Log.warn("schema not ready, retrying: " + error);
+                        lastLogged = error;
+                    }
                 }
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                backoffMs = Math.min(5_000, backoffMs * 2);
             }
-            try {
-                Thread.sleep(backoffMs);
-            } catch (InterruptedException e) {
-                return;
-            }
-            backoffMs = Math.min(5_000, backoffMs * 2);
         }
     }
 
@@ -245,10 +270,10 @@ public final class App implements AutoCloseable {
      */
     public boolean awaitSchema(long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!schemaReady.get() && System.nanoTime() < deadline) {
+        while (!schema.ready.get() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        return schemaReady.get();
+        return schema.ready.get();
     }
 
     /**
@@ -417,6 +442,7 @@ public final class App implements AutoCloseable {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        schema.stop();
         checks.shutdownNow();
         if (cache != null) {
             cache.close();
@@ -496,7 +522,7 @@ public final class App implements AutoCloseable {
 
     private void handleIndex(HttpExchange ex) throws IOException {
         String notes = "unavailable";
-        if (schemaReady.get()) {
+        if (schema.ready.get()) {
             try {
                 notes = String.valueOf(database.count());
             } catch (SQLException e) {
@@ -517,8 +543,8 @@ public final class App implements AutoCloseable {
         Map<String, Future<Optional<String>>> running = new LinkedHashMap<>();
         running.put("storage", checks.submit(storage::check));
         running.put("database", checks.submit(asCheck(() -> {
-            if (!schemaReady.get()) {
-                return "schema not ready: " + schemaError;
+            if (!schema.ready.get()) {
+                return "schema not ready: " + schema.error;
             }
             database.ping();
             return null;
@@ -591,7 +617,7 @@ public final class App implements AutoCloseable {
         }
         JsonNode doc;
         try {
-            doc = json.readTree(raw);
+            doc = Jackson.MAPPER.readTree(raw);
         } catch (IOException e) {
             sendError(ex, 400, "body is not valid JSON");
             return;
@@ -678,7 +704,7 @@ public final class App implements AutoCloseable {
         m.put("title", n.title());
         m.put("body", n.body());
         m.put("created_at", n.createdAt().toString());
-        return json.writeValueAsString(m);
+        return Jackson.MAPPER.writeValueAsString(m);
     }
 
     private void handleSleep(HttpExchange ex) throws IOException {

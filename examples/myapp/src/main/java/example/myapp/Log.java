@@ -31,9 +31,7 @@ public final class Log {
      * @param format {@code human} or {@code json}
      */
     public static void configure(String format) {
-        if ("json".equals(format) && System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback-json.xml");
-        }
+        System.setProperty(LogSetup.FORMAT_PROPERTY, format);
     }
 
     /**
