@@ -813,11 +813,25 @@ public final class App implements AutoCloseable {
         }
     }
 
-    /** First line of an exception's message (class name if none), at most 200 characters. */
+    /**
+     * First line of an exception's message (class name if none), followed by its root cause's
+     * when that differs (HikariCP's "Connection is not available" hides why), at most 200 characters.
+     */
     static String oneLine(Throwable e) {
-        String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
-        m = m.strip().lines().findFirst().orElse(m);
+        String m = firstLine(e);
+        Throwable root = e;
+        for (int i = 0; i < 10 && root.getCause() != null; i++) {
+            root = root.getCause();
+        }
+        if (root != e && !m.contains(firstLine(root))) {
+            m = m + " (" + firstLine(root) + ")";
+        }
         return m.length() > 200 ? m.substring(0, 200) + "…" : m;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        return m.strip().lines().findFirst().orElse(m);
     }
 
     private static String queryParam(String rawQuery, String name) {

@@ -69,7 +69,9 @@ public final class Database implements AutoCloseable {
         String description;
         if (databaseUrl == null) {
             String file = dataDir.toAbsolutePath().normalize().resolve("notes").toString();
-            hc.setJdbcUrl("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE");
+            // TRACE_LEVEL_FILE=0: no notes.trace.db; when H2 cannot write it, it prints stack traces
+            // to stderr for every attempt, which buries the service's own log lines.
+            hc.setJdbcUrl("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0");
             hc.setUsername("sa");
             hc.setPassword("");
             description = "h2:" + file;

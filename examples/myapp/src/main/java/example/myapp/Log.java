@@ -11,9 +11,8 @@ import ch.qos.logback.classic.LoggerContext;
 /**
  * Logging for myapp, through SLF4J and Logback. The format is picked once, before the first log
  * line, by {@link #configure(String)}: {@code human} lines
- * ({@code 2026-01-01T00:00:00.123Z INFO  listening on ...}, from {@code logback.xml}) or
- * {@code json}, one JSON object a line from Logback's {@code JsonEncoder}
- * ({@code logback-json.xml}). Everything goes to stdout.
+ * ({@code 2026-01-01T00:00:00.123Z INFO  listening on ...}) or {@code json}, one JSON object a
+ * line from Logback's {@code JsonEncoder}; see {@link LogSetup}. Everything goes to stdout.
  */
 public final class Log {
     /** Holder: Logback starts on first use, which must come after {@link #configure(String)}. */
