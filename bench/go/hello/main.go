@@ -28,9 +28,10 @@ func main() {
 	addr := net.JoinHostPort(getenv("ADDR", "127.0.0.1"), getenv("PORT", "8080"))
 
 	mux := http.NewServeMux()
+	// The same body as myapp's probes, so that load tests compare equal work.
 	ok := func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintln(w, `{"status":"UP"}`)
+		fmt.Fprintln(w, `{"status":"ok","timestamp":"`+time.Now().UTC().Format(time.RFC3339Nano)+`"}`)
 	}
 	mux.HandleFunc("/health/ready", ok)
 	mux.HandleFunc("/health/live", ok)

@@ -27,9 +27,10 @@ class AppRoutesTest {
     @BeforeAll
     static void startApp() throws Exception {
         Main.applyHttpLimits();
-        Config cfg = new Config("127.0.0.1", 0, 5, tmp.resolve("data"), 0);
+        Config cfg = TestConfig.local(tmp.resolve("data"));
         app = App.start(cfg, new BuildInfo("1.2.3<b>", "abc123", "2026-01-01T00:00:00Z"));
         port = app.port();
+        assertTrue(app.awaitSchema(20_000), "schema not ready");
     }
 
     @AfterAll
@@ -67,7 +68,7 @@ class AppRoutesTest {
     void ready() throws Exception {
         HttpResponse<String> r = TestHttp.get(port, "/health/ready");
         assertEquals(200, r.statusCode(), r.body());
-        assertTrue(r.body().matches("\\{\"status\":\"ok\"," + RFC3339_UTC + ",\"checks\":\\{\"storage\":\"ok\"}}\\s*"),
+        assertTrue(r.body().matches("\\{\"status\":\"ok\"," + RFC3339_UTC + ",\"checks\":\\{\"storage\":\"ok\",\"database\":\"ok\"}}\\s*"),
                 r.body());
     }
 

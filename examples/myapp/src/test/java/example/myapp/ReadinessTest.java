@@ -37,7 +37,7 @@ class ReadinessTest {
     void readyIs503WhenDataDirIsARegularFile() throws Exception {
         Path file = Files.writeString(tmp.resolve("data"), "x");
         // Must not crash even though DATA_DIR cannot be created.
-        try (App app = App.start(new Config("127.0.0.1", 0, 5, file, 0), BuildInfo.load(null))) {
+        try (App app = App.start(TestConfig.local(file), BuildInfo.load(null))) {
             HttpResponse<String> r = TestHttp.get(app.port(), "/health/ready");
             assertEquals(503, r.statusCode());
             assertTrue(r.body().startsWith("{\"status\":\"unhealthy\""), r.body());
@@ -48,7 +48,8 @@ class ReadinessTest {
 
     @Test
     void readyIs503WhileShuttingDownButServingContinues() throws Exception {
-        try (App app = App.start(new Config("127.0.0.1", 0, 5, tmp, 0), BuildInfo.load(null))) {
+        try (App app = App.start(TestConfig.local(tmp), BuildInfo.load(null))) {
+            assertTrue(app.awaitSchema(20_000));
             assertEquals(200, TestHttp.get(app.port(), "/health/ready").statusCode());
             app.beginShutdown();
             HttpResponse<String> r = TestHttp.get(app.port(), "/health/ready");

@@ -25,6 +25,24 @@ final class TestHttp {
         return get(port, rawPath, Duration.ofSeconds(5));
     }
 
+    static HttpResponse<String> post(int port, String rawPath, String body) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + rawPath))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(int port, String rawPath, String... headers) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + rawPath))
+                .timeout(Duration.ofSeconds(10))
+                .headers(headers)
+                .GET()
+                .build();
+        return CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
     static HttpResponse<String> send(int port, String method, String rawPath, Duration timeout)
             throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + rawPath))

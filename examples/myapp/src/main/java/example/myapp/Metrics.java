@@ -1,0 +1,99 @@
+package example.myapp;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+
+/**
+ * Prometheus metrics through Micrometer. Every series carries the constant label {@code track}
+ * ({@code stable} or {@code canary}, from env {@code TRACK}) so canary analysis can compare
+ * tracks, e.g. {@code rate(http_requests_total{status=~"5..",track="canary"}[5m])}.
+ *
+ * <p>HTTP series, labelled {@code method}, {@code route} (the route template such as
+ * {@code /api/notes/{id}}, never the raw path) and {@code status}:
+ * {@code http_server_requests_seconds} (histogram, seconds) and {@code http_requests_total}
+ * (counter). JVM and process series come from Micrometer's binders.
+ */
+public final class Metrics implements AutoCloseable {
+
+    /** Prometheus text exposition format content type (version 0.0.4). */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    /**
+     * Creates the registry and binds JVM and process metrics.
+     *
+     * @param track the {@code track} label value
+     */
+    public Metrics(String track) {
+        registry.config().commonTags("track", track);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /**
+     * Returns the registry, for other components' metrics (e.g. the connection pool's).
+     *
+     * @return the registry
+     */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Records one finished HTTP request.
+     *
+     * @param method      request method
+     * @param route       route template
+     * @param status      response status code
+     * @param durationNs  time from request start to response end, nanoseconds
+     */
+    public void recordRequest(String method, String route, int status, long durationNs) {
+        String code = String.valueOf(status);
+        Timer.builder("http.server.requests")
+                .description("HTTP requests handled, by route template")
+                .tags("method", method, "route", route, "status", code)
+                .publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry)
+                .record(Duration.ofNanos(durationNs));
+        Counter.builder("http.requests")
+                .description("HTTP requests handled, by route template")
+                .tags("method", method, "route", route, "status", code)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Renders all metrics in the Prometheus text format.
+     *
+     * @return the exposition text
+     */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Stops the GC listener and closes the registry. */
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
