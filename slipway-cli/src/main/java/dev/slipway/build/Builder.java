@@ -170,7 +170,8 @@ public final class Builder {
      */
     private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config, boolean useCache)
             throws IOException {
-        StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules()).append('\n');
+        StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules())
+                .append(config.build().excludeModules()).append('\n');
         for (Path jar : jars.all()) {
             recipe.append(sha256(jar)).append('\n');
         }
@@ -179,7 +180,8 @@ public final class Builder {
         if (useCache && Files.isRegularFile(cached)) {
             return List.of(Files.readString(cached).trim().split(","));
         }
-        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.serviceDir());
+        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.build().excludeModules(),
+                config.serviceDir());
         if (useCache) {
             Files.createDirectories(cached.getParent());
             Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");

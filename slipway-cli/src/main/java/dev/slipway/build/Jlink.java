@@ -19,11 +19,12 @@ public final class Jlink {
      * @param jdk     the linking JDK
      * @param jars    the application jar and its dependencies
      * @param extra   modules from {@code build.modules}
+     * @param excluded modules from {@code build.excludeModules}, removed from what jdeps finds
      * @param workDir the working directory
      * @return the sorted module set, e.g. {@code [java.base, jdk.httpserver]}
      * @throws SlipwayException (exit 1) when jdeps fails
      */
-    public static List<String> modules(Jdk jdk, List<Path> jars, List<String> extra, Path workDir) {
+    public static List<String> modules(Jdk jdk, List<Path> jars, List<String> extra, List<String> excluded, Path workDir) {
         List<String> cmd = new ArrayList<>(List.of(jdk.tool("jdeps").toString(), "--print-module-deps",
                 "--ignore-missing-deps", "-q", "--multi-release", String.valueOf(jdk.feature())));
         if (jars.size() > 1) {
@@ -37,6 +38,7 @@ public final class Jlink {
             throw SlipwayException.failed("jdeps could not list the modules the app needs:\n" + r.tail(15));
         }
         TreeSet<String> modules = new TreeSet<>(List.of(last.split(",")));
+        modules.removeAll(excluded);
         modules.add("java.base");
         modules.addAll(extra);
         return List.copyOf(modules);

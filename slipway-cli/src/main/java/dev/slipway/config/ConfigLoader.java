@@ -237,7 +237,7 @@ public final class ConfigLoader {
 
     record RawIgnore(String os, String arch) {}
 
-    record RawBuild(List<String> command, String jar, List<String> modules,
+    record RawBuild(List<String> command, String jar, List<String> modules, List<String> excludeModules,
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
                     Map<String, String> targetJdks, String defaultsResource) {}
 
@@ -265,7 +265,7 @@ public final class ConfigLoader {
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null) : raw.build();
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
@@ -287,6 +287,7 @@ public final class ConfigLoader {
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
                 b.jar(),
                 b.modules() == null ? List.of() : List.copyOf(b.modules()),
+                b.excludeModules() == null ? List.of() : List.copyOf(b.excludeModules()),
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
                 jdk, Map.copyOf(targetJdks),
                 b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource());

@@ -37,6 +37,8 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param jar        the application jar relative to the service directory, or {@code null}
      *                   to find the single runnable jar under {@code target/}
      * @param modules    JDK modules added to those that jdeps finds
+     * @param excludeModules JDK modules to leave out although jdeps finds them (code paths the app
+     *                   never runs, such as a library's optional GUI); {@code java.base} cannot be left out
      * @param jvmOptions options baked into the launcher, before {@code $JAVA_OPTS}
      * @param jdk        the JDK whose {@code jlink} and {@code jmods/} link the runtime, or
      *                   {@code null} for {@code $JAVA_HOME}, then the JDK running Slipway
@@ -45,7 +47,7 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param defaultsResource the class path resource that receives the active profiles'
      *                   {@code defaults}, e.g. {@code slipway-defaults.properties}
      */
-    public record Build(List<String> command, String jar, List<String> modules,
+    public record Build(List<String> command, String jar, List<String> modules, List<String> excludeModules,
                         List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks, String defaultsResource) {}
 
     /**
