@@ -132,7 +132,7 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
-        return resolve(file, raw, Locations.index(text));
+        return resolve(file, raw, Locations.index(text), Locations.keys(text));
     }
 
     private static ObjectMapper mapper() {
@@ -187,7 +187,7 @@ public final class ConfigLoader {
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
     record RawConfig(String name, String version, String main, RawBuild build,
-                     RawService service, RawDeploy deploy) {}
+                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release) {}
 
     record RawBuild(List<String> command, String jar, List<String> modules,
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk) {}
@@ -203,8 +203,10 @@ public final class ConfigLoader {
 
     // ---- resolution and validation -------------------------------------------------------------
 
-    private static SlipwayConfig resolve(Path file, RawConfig raw, Map<String, JsonLocation> loc) {
+    private static SlipwayConfig resolve(Path file, RawConfig raw, Map<String, JsonLocation> loc,
+                                         Map<String, JsonLocation> keyLoc) {
         Validator v = new Validator(file, loc);
+        List<String> warnings = KeyRules.apply(raw, v, keyLoc);
         if (raw.name() == null) {
             throw new ConfigException(file, 1, 1, "missing required key 'name' (the service name)");
         }
@@ -247,7 +249,9 @@ public final class ConfigLoader {
                 "retain must be at least 2, so that the previous release stays for rollback");
         SlipwayConfig.Local local = new SlipwayConfig.Local(
                 l.address() == null ? "127.0.0.1" : l.address(), retain);
-        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), build, service, local);
+        ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
+        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), build, service, local,
+                release, warnings);
     }
 
     private static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, String defaultPath) {
@@ -262,12 +266,26 @@ public final class ConfigLoader {
         return new SlipwayConfig.Probe(path, interval, timeout, grace);
     }
 
-    private record Validator(Path file, Map<String, JsonLocation> locations) {
+    /**
+     * Reports validation errors at the location of a value, by dotted path with list indices
+     * ({@code release.changelog.groups[1].regex}); a path without a location falls back to its
+     * parent's, then to no location.
+     */
+    record Validator(Path file, Map<String, JsonLocation> locations) {
         void check(boolean ok, String path, String message) {
             if (!ok) {
-                JsonLocation l = locations.get(path);
-                throw at(file, l, message);
+                throw error(path, message);
             }
+        }
+
+        ConfigException error(String path, String message) {
+            String p = path;
+            JsonLocation l = locations.get(p);
+            while (l == null && p.contains(".")) {
+                p = p.substring(0, Math.max(p.lastIndexOf('.'), p.lastIndexOf('[')));
+                l = locations.get(p);
+            }
+            return at(file, l, message);
         }
     }
 
@@ -384,41 +402,37 @@ public final class ConfigLoader {
         private static Map<String, JsonLocation> scan(String text, boolean keys) {
             Map<String, JsonLocation> out = new HashMap<>();
             Map<String, JsonLocation> keyLocations = new HashMap<>();
+            // Segments of the current path: key names, and "[i]" for list elements.
             Deque<String> path = new ArrayDeque<>();
+            // One frame per open container: {is a list, next element index, pushed a segment}.
+            Deque<int[]> frames = new ArrayDeque<>();
             String pending = null;
             try (YAMLParser p = new YAMLFactory().createParser(text)) {
                 JsonToken t;
-                Deque<Boolean> isObject = new ArrayDeque<>();
                 while ((t = p.nextToken()) != null) {
-                    switch (t) {
-                        case FIELD_NAME -> {
-                            pending = p.currentName();
-                            String prefix = String.join(".", path);
-                            keyLocations.putIfAbsent(prefix.isEmpty() ? pending : prefix + "." + pending,
-                                    p.currentTokenLocation());
+                    if (t == JsonToken.FIELD_NAME) {
+                        pending = p.currentName();
+                        keyLocations.putIfAbsent(join(path, pending), p.currentTokenLocation());
+                        continue;
+                    }
+                    if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                        if (!frames.isEmpty() && frames.pop()[2] == 1 && !path.isEmpty()) {
+                            path.removeLast();
                         }
-                        case START_OBJECT, START_ARRAY -> {
-                            if (pending != null) {
-                                path.addLast(pending);
-                                out.putIfAbsent(String.join(".", path), p.currentTokenLocation());
-                                pending = null;
-                                isObject.push(true);
-                            } else {
-                                isObject.push(false);
-                            }
-                        }
-                        case END_OBJECT, END_ARRAY -> {
-                            if (!isObject.isEmpty() && isObject.pop() && !path.isEmpty()) {
-                                path.removeLast();
-                            }
-                        }
-                        default -> {
-                            if (pending != null) {
-                                path.addLast(pending);
-                                out.putIfAbsent(String.join(".", path), p.currentTokenLocation());
-                                path.removeLast();
-                                pending = null;
-                            }
+                        continue;
+                    }
+                    String segment = pending;
+                    pending = null;
+                    if (segment == null && !frames.isEmpty() && frames.peek()[0] == 1) {
+                        segment = "[" + frames.peek()[1]++ + "]";
+                    }
+                    if (segment != null) {
+                        out.putIfAbsent(join(path, segment), p.currentTokenLocation());
+                    }
+                    if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                        frames.push(new int[] {t == JsonToken.START_ARRAY ? 1 : 0, 0, segment != null ? 1 : 0});
+                        if (segment != null) {
+                            path.addLast(segment);
                         }
                     }
                 }
@@ -426,6 +440,14 @@ public final class ConfigLoader {
                 // A failure here only loses locations; the caller falls back to Jackson's.
             }
             return keys ? keyLocations : out;
+        }
+
+        private static String join(Deque<String> path, String segment) {
+            StringBuilder sb = new StringBuilder();
+            for (String seg : path) {
+                sb.append(sb.length() == 0 || seg.startsWith("[") ? "" : ".").append(seg);
+            }
+            return sb.append(sb.length() == 0 || segment.startsWith("[") ? "" : ".").append(segment).toString();
         }
     }
 }

@@ -18,9 +18,11 @@ import java.util.Map;
  * @param build   how to build the service's jars and link its runtime
  * @param service how the service runs: port, env, probes, drain timeout
  * @param local   settings of the {@code local} deploy target
+ * @param release what {@code slipway release} makes and where it publishes
+ * @param warnings warnings about the file (deprecated keys), each {@code file:line:col: warning: ...}
  */
 public record SlipwayConfig(Path file, String name, String version, String main, Build build,
-                            Service service, Local local) {
+                            Service service, Local local, ReleaseConfig release, List<String> warnings) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {
