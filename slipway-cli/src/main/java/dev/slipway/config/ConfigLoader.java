@@ -116,16 +116,18 @@ public final class ConfigLoader {
         } catch (MismatchedInputException e) {
             throw mismatch(file, e);
         } catch (JsonMappingException e) {
-            throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ")
-                    + firstLine(e.getOriginalMessage()));
-        } catch (JsonParseException e) {
-            JsonLocation l = e.getLocation();
-            if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y
-                    && y.getProblemMark() != null) {
-                throw new ConfigException(file, y.getProblemMark().getLine() + 1, y.getProblemMark().getColumn() + 1,
-                        "invalid YAML: " + yamlProblem(e));
+            // Syntax errors met while binding a nested value arrive wrapped; report them as syntax.
+            if (e.getCause() instanceof JsonParseException p) {
+                throw syntax(file, p);
             }
-            throw at(file, l, "invalid YAML: " + yamlProblem(e));
+            String m = firstLine(e.getOriginalMessage());
+            if (m.startsWith("Duplicate field")) {
+                throw at(file, e.getLocation(), "invalid YAML: duplicate key "
+                        + m.substring("Duplicate field ".length()).trim());
+            }
+            throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ") + m);
+        } catch (JsonParseException e) {
+            throw syntax(file, e);
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
         }
@@ -334,6 +336,9 @@ public final class ConfigLoader {
         if (type == Integer.class || type == int.class) {
             return "a whole number";
         }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
         if (type == String.class) {
             return "a string";
         }
@@ -362,6 +367,14 @@ public final class ConfigLoader {
                 .collect(Collectors.joining(".")).replace(".[", "[");
     }
 
+    private static ConfigException syntax(Path file, JsonParseException e) {
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblemMark() != null) {
+            return new ConfigException(file, y.getProblemMark().getLine() + 1, y.getProblemMark().getColumn() + 1,
+                    "invalid YAML: " + yamlProblem(e));
+        }
+        return at(file, e.getLocation(), "invalid YAML: " + yamlProblem(e));
+    }
+
     private static String yamlProblem(JsonParseException e) {
         String m = e.getOriginalMessage();
         if (m != null && m.startsWith("Duplicate field")) {
@@ -373,7 +386,15 @@ public final class ConfigLoader {
             if (problem != null && problem.contains("TAB")) {
                 return "a tab character; YAML indents with spaces only";
             }
-            return problem != null ? problem : firstLine(m);
+            if (problem == null) {
+                return firstLine(m);
+            }
+            var mark = y.getContextMark();
+            String hint = problem.contains("<block end>") || problem.contains("<block mapping start>")
+                    ? "; check the indentation: keys of one mapping start in the same column" : "";
+            return (y.getContext() == null ? problem : problem + " (" + y.getContext()
+                    + (mark == null ? "" : " that starts at " + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1))
+                    + ")") + hint;
         }
         return firstLine(m);
     }
