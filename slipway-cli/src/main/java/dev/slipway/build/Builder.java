@@ -19,14 +19,20 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 
 /**
  * {@code slipway build}: from a service directory to a single-file executable and a
  * {@code .tar.gz} in {@code dist/}, plus {@code dist/artifacts.json} listing them.
  *
- * <p>Steps: locate the linking JDK, read git, run the build command, find the jars, jdeps, jlink,
- * write the build-info jar, lay out {@code runtime/ app/ bin/}, write the launchers and archive.
+ * <p>Steps: locate the linking JDK and each platform's target JDK, read git, run the build
+ * command, find the jars, run jdeps once on the host; then per platform (in parallel): take the
+ * runtime from the {@link RuntimeCache} or jlink it, write the build-info jar, lay out
+ * {@code runtime/ app/ bin/}, write the single file and the archive.
  */
 public final class Builder {
     /** The manifest of the last build, relative to the service directory. */
@@ -38,13 +44,20 @@ public final class Builder {
     /**
      * Options of one build.
      *
-     * @param version a version that overrides config and git, or {@code null}
-     * @param compile whether to run the build command first
+     * @param version   a version that overrides config and git, or {@code null}
+     * @param compile   whether to run the build command first
+     * @param useCache  whether to reuse linked runtimes from the runtime cache
+     * @param platforms platforms to build (a subset of the configured ones), or empty for all
      */
-    public record Options(String version, boolean compile) {}
+    public record Options(String version, boolean compile, boolean useCache, List<String> platforms) {
+        /** Options for a build of every configured platform with the cache. */
+        public Options(String version, boolean compile) {
+            this(version, compile, true, List.of());
+        }
+    }
 
     /**
-     * What a build made.
+     * What a build made for one platform.
      *
      * @param info         the injected build info (name, version, commit, time)
      * @param platform     the target platform
@@ -53,25 +66,32 @@ public final class Builder {
      * @param runtimeBytes the size of the linked runtime directory, in bytes
      * @param modules      the JDK modules linked in
      * @param cacheKey     the single file's unpack cache key
+     * @param runtimeFromCache whether the runtime came from the runtime cache
      */
     public record Result(BuildInfo info, Platform platform, Path executable, Path archive,
-                         long runtimeBytes, List<String> modules, String cacheKey) {}
+                         long runtimeBytes, List<String> modules, String cacheKey, boolean runtimeFromCache) {}
 
     /**
-     * Builds the service for the host platform.
+     * Builds the service for every configured platform; independent platforms link and pack in
+     * parallel (two at a time).
      *
      * @param config  the service configuration
-     * @param options version override and whether to compile
+     * @param options version override, compile, cache, platform subset
      * @param console progress and results
-     * @return what was built
-     * @throws SlipwayException exit 2 for configuration problems (no JDK with jlink, no runnable
-     *                          jar, no main class), exit 1 when a tool fails
+     * @return one result per platform, in configuration order
+     * @throws SlipwayException exit 2 for configuration problems (no JDK with jlink, a bad target
+     *                          JDK, no runnable jar, no main class), exit 1 when a tool fails
      */
-    public static Result build(SlipwayConfig config, Options options, Console console) {
+    public static List<Result> build(SlipwayConfig config, Options options, Console console) {
         Path dir = config.serviceDir();
-        Jdk jdk = Jdk.locate(config.build().jdk());
-        Platform platform = Platform.host();
-        platform.dynamicLoader();
+        Jdk linker = Jdk.locate(config.build().jdk());
+        Platform host = Platform.host();
+        List<Platform> platforms = selectPlatforms(config, options);
+        Map<Platform, Jdk> targets = new LinkedHashMap<>();
+        for (Platform p : platforms) {
+            p.dynamicLoader();
+            targets.put(p, targetJdk(config, p, host, linker));
+        }
         if (options.version() != null && !VERSION.matcher(options.version()).matches()) {
             throw SlipwayException.usage("'" + options.version() + "' is not a valid version: use letters,"
                     + " digits, '.', '_', '+' and '-'");
@@ -80,79 +100,236 @@ public final class Builder {
         String version = options.version() != null ? options.version()
                 : config.version() != null ? config.version() : git.derivedVersion();
         BuildInfo info = new BuildInfo(config.name(), version, git.commit(), git.shortCommit(), buildTime(git));
-        console.progress("building " + config.name() + " " + version + " for " + platform
+        console.progress("building " + config.name() + " " + version + " for "
+                + String.join(", ", platforms.stream().map(Platform::toString).toList())
                 + " (commit " + git.shortCommit() + (git.dirty() ? ", dirty" : "") + ")");
 
         if (options.compile()) {
             MavenProject.compile(config, console);
         }
         MavenProject.Jars jars = MavenProject.locate(config);
-        byte[] unpacker = Unpacker.forPlatform(platform, cacheDir());
+        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), dir);
+        console.progress("  modules: " + String.join(",", modules));
 
-        String id = config.name() + "_" + version + "_" + platform.os() + "_" + platform.arch();
         Path dist = dir.resolve("dist");
-        Path work = dist.resolve(".work").resolve(id);
+        Path work = dist.resolve(".work");
+        RuntimeCache cache = new RuntimeCache(cacheDir());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(2, platforms.size()));
         try {
             deleteTree(work);
-            Path layout = work.resolve(id);
-            Files.createDirectories(layout.resolve("app/lib"));
-            Files.createDirectories(layout.resolve("bin"));
-            List<String> modules = Jlink.modules(jdk, jars.all(), config.build().modules(), dir);
-            console.progress("  modules: " + String.join(",", modules));
-            Jlink.link(jdk, modules, true, layout.resolve("runtime"), console);
-
-            List<String> classpath = new ArrayList<>();
-            classpath.add("app/build-info.jar");
-            try (OutputStream os = Files.newOutputStream(layout.resolve("app/build-info.jar"))) {
-                info.writeJar(os);
+            Files.createDirectories(work);
+            List<Future<Result>> futures = new ArrayList<>();
+            for (Platform p : platforms) {
+                futures.add(pool.submit(() -> buildPlatform(config, info, jars, modules, linker, targets.get(p), p,
+                        p.equals(host), cache, options.useCache(), work, console)));
             }
-            Path appJar = layout.resolve("app").resolve(jars.appJar().getFileName());
-            Files.copy(jars.appJar(), appJar);
-            classpath.add("app/" + appJar.getFileName());
-            for (Path dep : jars.dependencies()) {
-                Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()));
-                classpath.add("app/lib/" + dep.getFileName());
+            List<Result> results = new ArrayList<>();
+            for (Future<Result> f : futures) {
+                results.add(join(f));
             }
-            Launcher.Spec spec = new Launcher.Spec(config.name(), version, platform, jars.mainClass(),
-                    classpath, config.build().jvmOptions());
-            Path bin = layout.resolve("bin").resolve(config.name());
-            Files.writeString(bin, Launcher.binScript(spec));
-            Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);
-            long runtimeBytes = sizeOf(layout.resolve("runtime"));
-
-            Path outDir = dist.resolve(id);
-            Files.createDirectories(outDir);
-            Path executable = outDir.resolve(config.name());
-            Path archive = dist.resolve(id + ".tar.gz");
-            // Both compress the whole layout; on two cores they run side by side.
-            var archiving = java.util.concurrent.CompletableFuture.runAsync(() -> {
-                try {
-                    Archive.writeTarGz(layout, id, info.time(), archive);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            String key = console.timed("writing single file and archive", () -> {
-                String k = Launcher.writeSingleFile(spec, layout, unpacker, executable);
-                archiving.join();
-                return k;
-            });
-            Result result = new Result(info, platform, executable, archive, runtimeBytes, modules, key);
-            writeArtifacts(dir, result);
-            console.println("built " + config.name() + " " + version + " (" + platform + ", commit " + git.shortCommit() + ")");
-            console.println("  single file  " + dir.relativize(executable) + "  " + Console.megabytes(Files.size(executable)));
-            console.println("  archive      " + dir.relativize(archive) + "  " + Console.megabytes(Files.size(archive)));
-            console.println("  runtime      " + modules.size() + " modules, " + Console.megabytes(runtimeBytes) + " unpacked");
-            return result;
+            writeArtifacts(dir, info, results);
+            console.println("built " + config.name() + " " + version + " (commit " + git.shortCommit() + ")");
+            for (Result r : results) {
+                console.println("  " + r.platform() + "  single file " + dir.relativize(r.executable()) + "  "
+                        + Console.megabytes(Files.size(r.executable())));
+                console.println("  " + " ".repeat(r.platform().toString().length()) + "  archive     "
+                        + dir.relativize(r.archive()) + "  " + Console.megabytes(Files.size(r.archive())));
+                console.println("  " + " ".repeat(r.platform().toString().length()) + "  runtime     "
+                        + r.modules().size() + " modules, " + Console.megabytes(r.runtimeBytes()) + " unpacked, "
+                        + (r.runtimeFromCache() ? "from the runtime cache" : "linked"));
+            }
+            return results;
         } catch (IOException e) {
             throw SlipwayException.failed("build failed: " + e.getMessage(), e);
         } finally {
+            pool.shutdownNow();
             try {
-                deleteTree(dist.resolve(".work"));
+                deleteTree(work);
             } catch (IOException ignored) {
                 // Leftovers under dist/.work are removed by the next build.
             }
         }
+    }
+
+    private static Result join(Future<Result> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("build interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SlipwayException s) {
+                throw s;
+            }
+            throw SlipwayException.failed("build failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static List<Platform> selectPlatforms(SlipwayConfig config, Options options) {
+        List<Platform> configured = config.platforms().stream().map(Platform::parse).toList();
+        if (options.platforms().isEmpty()) {
+            return configured;
+        }
+        List<Platform> chosen = new ArrayList<>();
+        for (String name : options.platforms()) {
+            Platform p = Platform.parse(name);
+            if (!configured.contains(p)) {
+                throw SlipwayException.usage("platform " + p + " is not in 'platforms' of " + config.file().getFileName()
+                        + " (configured: " + String.join(", ", config.platforms()) + ")");
+            }
+            chosen.add(p);
+        }
+        return chosen;
+    }
+
+    private static Jdk targetJdk(SlipwayConfig config, Platform p, Platform host, Jdk linker) {
+        Path configured = config.build().targetJdks().get(p.toString());
+        if (configured != null) {
+            return Jdk.target(configured, p, linker);
+        }
+        if (p.equals(host)) {
+            return linker;
+        }
+        throw SlipwayException.usage("no JDK for " + p + ": set build.targetJdks." + p + " in "
+                + config.file().getFileName() + " to a " + p + " JDK " + linker.feature() + " with jmods/"
+                + " (Debian: apt-get download openjdk-" + linker.feature() + "-jdk-headless:" + p.arch()
+                + ", then dpkg-deb -x). Slipway never links the host's JDK for another platform");
+    }
+
+    private static Result buildPlatform(SlipwayConfig config, BuildInfo info, MavenProject.Jars jars, List<String> modules,
+                                        Jdk linker, Jdk target, Platform platform, boolean forHost, RuntimeCache cache,
+                                        boolean useCache, Path work, Console console) throws IOException {
+        Path dir = config.serviceDir();
+        Path dist = dir.resolve("dist");
+        String id = config.name() + "_" + info.version() + "_" + platform.os() + "_" + platform.arch();
+        byte[] unpacker = Unpacker.forPlatform(platform, cacheDir());
+        List<String> jlinkOptions = Jlink.options(linker, forHost);
+        RuntimeCache.Runtime runtime = cache.get(new RuntimeCache.Recipe(linker, target, platform, modules, jlinkOptions),
+                useCache, work, out -> Jlink.link(linker, target, platform, modules, jlinkOptions, out, console), console);
+        console.progress("  " + platform + " runtime " + (runtime.cacheHit() ? "from the runtime cache" : "linked")
+                + " (key " + runtime.key().substring(0, 12) + ")");
+
+        Path layout = work.resolve(id);
+        Files.createDirectories(layout.resolve("app/lib"));
+        Files.createDirectories(layout.resolve("bin"));
+        copyTree(runtime.dir(), layout.resolve("runtime"));
+        List<String> classpath = new ArrayList<>();
+        classpath.add("app/build-info.jar");
+        try (OutputStream os = Files.newOutputStream(layout.resolve("app/build-info.jar"))) {
+            info.writeJar(os);
+        }
+        Path appJar = layout.resolve("app").resolve(jars.appJar().getFileName());
+        Files.copy(jars.appJar(), appJar);
+        classpath.add("app/" + appJar.getFileName());
+        for (Path dep : jars.dependencies()) {
+            Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()));
+            classpath.add("app/lib/" + dep.getFileName());
+        }
+        setTimes(layout.resolve("app"), info.time());
+        List<String> jvmOptions = new ArrayList<>(config.build().jvmOptions());
+        jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, classpath, jars.mainClass(),
+                runtime.key(), useCache, platform, console));
+        Launcher.Spec spec = new Launcher.Spec(config.name(), info.version(), platform, jars.mainClass(),
+                classpath, jvmOptions, info.time());
+        Path bin = layout.resolve("bin").resolve(config.name());
+        Files.writeString(bin, Launcher.binScript(spec));
+        Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);
+        long runtimeBytes = sizeOf(layout.resolve("runtime"));
+
+        Path outDir = dist.resolve(id);
+        Files.createDirectories(outDir);
+        Path executable = outDir.resolve(config.name());
+        Path archive = dist.resolve(id + ".tar.gz");
+        String key = console.timed("writing " + platform + " single file and archive", () -> {
+            Archive.writeTarGz(layout, id, info.time(), archive);
+            return Launcher.writeSingleFile(spec, layout, unpacker, executable);
+        });
+        return new Result(info, platform, executable, archive, runtimeBytes, modules, key, runtime.cacheHit());
+    }
+
+    /**
+     * Trains the startup cache, or takes it from the training cache ({@code <cache>/training/<key>})
+     * when the runtime, every class path jar, the JVM options and the training settings are the
+     * same, so that rebuilds of one commit stay byte-identical.
+     *
+     * @return the launcher options that use the cache; empty when not trained
+     */
+    private static List<String> trainedStartup(SlipwayConfig config, int feature, boolean forHost, Path layout,
+                                               List<String> classpath, String mainClass, String runtimeKey,
+                                               boolean useCache, Platform platform, Console console) throws IOException {
+        var skip = Training.skipReason(config, feature, forHost);
+        if (skip.isPresent()) {
+            console.progress("  " + platform + " startup " + skip.get());
+            return List.of();
+        }
+        StringBuilder recipe = new StringBuilder(runtimeKey).append('\n').append(mainClass).append('\n')
+                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n');
+        for (String entry : classpath) {
+            recipe.append(entry).append(' ').append(sha256(layout.resolve(entry))).append('\n');
+        }
+        String key = HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32);
+        String file = Training.cacheFile(feature);
+        Path cached = cacheDir().resolve("training").resolve(key).resolve(Path.of(file).getFileName());
+        Path target = layout.resolve(file);
+        if (useCache && Files.isRegularFile(cached)) {
+            Files.copy(cached, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            console.progress("  " + platform + " startup cache from the training cache (key " + key.substring(0, 12) + ")");
+        } else {
+            Training.train(config, feature, layout, classpath, mainClass, console);
+            if (useCache) {
+                Files.createDirectories(cached.getParent());
+                Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
+                Files.copy(target, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        return Training.launcherOptions(feature);
+    }
+
+    /** sha256 of a string, for cache keys. */
+    private static final class MessageDigestHolder {
+        static byte[] sha256(String text) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Sets the modification time of every file under {@code dir}. */
+    private static void setTimes(Path dir, Instant time) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(time));
+            }
+        }
+    }
+
+    /** Copies a tree, keeping symbolic links as links and the owner-execute bit. */
+    static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                if (d.getFileName().toString().startsWith(".slipway") && !d.equals(from)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(to.resolve(from.relativize(d).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Path dest = to.resolve(from.relativize(f).toString());
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(dest, Files.readSymbolicLink(f));
+                } else if (!f.getFileName().toString().startsWith(".slipway")) {
+                    Files.copy(f, dest, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /** @return the build time: {@code SOURCE_DATE_EPOCH}, else the commit time, else now */
@@ -190,15 +367,17 @@ public final class Builder {
      */
     public record Artifact(String path, String kind, String platform, long size, String sha256) {}
 
-    private static void writeArtifacts(Path dir, Result r) throws IOException {
+    private static void writeArtifacts(Path dir, BuildInfo info, List<Result> results) throws IOException {
         List<Artifact> list = new ArrayList<>();
-        list.add(artifact(dir, r.executable(), "single-file", r.platform()));
-        list.add(artifact(dir, r.archive(), "archive", r.platform()));
+        for (Result r : results) {
+            list.add(artifact(dir, r.executable(), "single-file", r.platform()));
+            list.add(artifact(dir, r.archive(), "archive", r.platform()));
+        }
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("name", r.info().name());
-        doc.put("version", r.info().version());
-        doc.put("commit", r.info().commit());
-        doc.put("date", r.info().isoTime());
+        doc.put("name", info.name());
+        doc.put("version", info.version());
+        doc.put("commit", info.commit());
+        doc.put("date", info.isoTime());
         doc.put("artifacts", list);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(dir.resolve(ARTIFACTS).toFile(), doc);

@@ -84,6 +84,54 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
         return new Jdk(home, version, feature, jmods);
     }
 
+    /**
+     * Inspects the JDK whose {@code jmods/} are linked for a foreign platform. It must have
+     * {@code jmods/}, be of the linker's feature release (jlink refuses others), and be built for
+     * {@code platform} according to its {@code release} file. The host JDK is never used in its
+     * place (adoptium-support#1271 shows that trap).
+     *
+     * @param home     the target JDK's home
+     * @param platform the platform it must be for
+     * @param linker   the JDK whose jlink runs
+     * @return the target JDK
+     * @throws SlipwayException (exit 2) when any check fails, with the fix
+     */
+    public static Jdk target(Path home, Platform platform, Jdk linker) {
+        String setting = "build.targetJdks." + platform;
+        if (!Files.isDirectory(home.resolve("jmods"))) {
+            throw SlipwayException.usage("the " + platform + " JDK at " + home + " (" + setting + ") has no jmods/"
+                    + " directory; point " + setting + " at a full " + platform + " JDK " + linker.feature()
+                    + " (Debian: apt-get download openjdk-" + linker.feature() + "-jdk-headless:" + platform.arch()
+                    + " and extract it with dpkg-deb -x)");
+        }
+        Properties release = new Properties();
+        try (var in = Files.newInputStream(home.resolve("release"))) {
+            release.load(in);
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + home.resolve("release") + " (" + setting
+                    + "): is this a JDK home?");
+        }
+        String version = release.getProperty("JAVA_VERSION", "").replace("\"", "");
+        int feature;
+        try {
+            feature = Integer.parseInt(version.split("[.+-]")[0]);
+        } catch (NumberFormatException e) {
+            throw SlipwayException.usage("cannot tell the Java version of " + home + " from its release file");
+        }
+        if (feature != linker.feature()) {
+            throw SlipwayException.usage("the " + platform + " JDK at " + home + " is JDK " + feature + " but jlink is JDK "
+                    + linker.feature() + " (" + linker.home() + "); jlink links only jmods of its own feature release:"
+                    + " use a " + platform + " JDK " + linker.feature() + " or set build.jdk to a JDK " + feature);
+        }
+        String arch = release.getProperty("OS_ARCH", "").replace("\"", "");
+        String expected = platform.arch().equals("amd64") ? "x86_64|amd64" : "aarch64|arm64";
+        if (!arch.isEmpty() && !arch.matches(expected)) {
+            throw SlipwayException.usage("the JDK at " + home + " (" + setting + ") is for " + arch + ", not "
+                    + platform + "; point " + setting + " at a JDK built for " + platform);
+        }
+        return new Jdk(home, version, feature, true);
+    }
+
     /** @return the path of a tool in {@code bin/}, e.g. {@code tool("jlink")} */
     public Path tool(String name) {
         return home.resolve("bin").resolve(name);

@@ -43,38 +43,56 @@ public final class Jlink {
     }
 
     /**
-     * Links a runtime with {@code --strip-debug --no-header-files --no-man-pages} and compression;
-     * for the host platform it also generates the default CDS archive (JDK-8264735), which
-     * {@code java -jar} on a full JDK has too. The archive for uncompressed oops
-     * ({@code classes_nocoops.jsa}, used only with heaps over 32 GB) is removed to save space.
+     * The jlink options for a platform: {@code --strip-debug --no-header-files --no-man-pages} and
+     * compression; for the host also {@code --generate-cds-archive} (JDK-8264735), the default CDS
+     * archive that {@code java -jar} on a full JDK has too.
      *
-     * @param jdk       the linking JDK
-     * @param modules   the modules to add
-     * @param forHost   whether the runtime is for the platform Slipway runs on
-     * @param output    the runtime directory to create (must not exist)
-     * @param console   for progress while jlink runs
+     * <p>For a foreign platform {@code --strip-debug} becomes {@code --strip-java-debug-attributes}:
+     * Debian's jlink also strips native debug symbols with the host's objcopy, which cannot read
+     * another architecture's ELF files (Debian ships native debug symbols separately anyway).
+     *
+     * @param linker  the JDK whose jlink runs
+     * @param forHost whether the runtime is for the platform Slipway runs on
+     * @return the options, without module path, modules and output
+     */
+    public static List<String> options(Jdk linker, boolean forHost) {
+        List<String> opts = new ArrayList<>(List.of(forHost ? "--strip-debug" : "--strip-java-debug-attributes",
+                "--no-header-files", "--no-man-pages", linker.feature() >= 21 ? "--compress=zip-6" : "--compress=2"));
+        if (forHost) {
+            opts.add("--generate-cds-archive");
+        }
+        return opts;
+    }
+
+    /**
+     * Links a runtime. The archive for uncompressed oops ({@code classes_nocoops.jsa}, used only
+     * with heaps over 32 GB) is removed to save about 10 MB.
+     *
+     * @param linker  the JDK whose jlink runs
+     * @param target  the JDK whose jmods are linked; when it has no jmods it must be the linker
+     *                (JEP 493 links from the run-time image, for its own platform only)
+     * @param modules the modules to add
+     * @param options from {@link #options}
+     * @param output  the runtime directory to create (must not exist)
+     * @param console for progress while jlink runs
      * @throws SlipwayException (exit 1) when jlink fails, with its output
      */
-    public static void link(Jdk jdk, List<String> modules, boolean forHost, Path output, Console console) {
-        List<String> cmd = new ArrayList<>(List.of(jdk.tool("jlink").toString()));
-        if (jdk.hasJmods()) {
+    public static void link(Jdk linker, Jdk target, Platform platform, List<String> modules, List<String> options,
+                            Path output, Console console) {
+        List<String> cmd = new ArrayList<>(List.of(linker.tool("jlink").toString()));
+        if (target.hasJmods()) {
             cmd.add("--module-path");
-            cmd.add(jdk.home().resolve("jmods").toString());
+            cmd.add(target.home().resolve("jmods").toString());
         }
-        cmd.addAll(List.of("--add-modules", String.join(",", modules),
-                "--strip-debug", "--no-header-files", "--no-man-pages",
-                jdk.feature() >= 21 ? "--compress=zip-6" : "--compress=2"));
-        if (forHost) {
-            cmd.add("--generate-cds-archive");
-        }
+        cmd.addAll(List.of("--add-modules", String.join(",", modules)));
+        cmd.addAll(options);
         cmd.addAll(List.of("--output", output.toString()));
-        Exec.Result r = console.timed("linking runtime (" + modules.size() + " modules, JDK " + jdk.version() + ")",
-                () -> Exec.run(cmd, output.getParent(), Duration.ofMinutes(10)));
-        if (r.exitCode() != 0) {
-            throw SlipwayException.failed("jlink failed with exit code " + r.exitCode() + ":\n" + r.tail(20));
+        Exec.Result r = console.timed("linking " + platform + " runtime (" + modules.size() + " modules, JDK "
+                + target.version() + ")", () -> Exec.run(cmd, output.getParent(), Duration.ofMinutes(10)));
+        if (r.exitCode() != 0 || r.output().contains("Error:")) {
+            throw SlipwayException.failed("jlink failed for " + platform + " with exit code " + r.exitCode() + ":\n" + r.tail(20));
         }
         try {
-            // The archive for uncompressed oops serves only heaps over 32 GB; it would add ~10 MB.
             java.nio.file.Files.deleteIfExists(output.resolve("lib/server/classes_nocoops.jsa"));
         } catch (java.io.IOException e) {
             throw SlipwayException.failed("cannot trim the runtime: " + e.getMessage(), e);

@@ -39,10 +39,16 @@ public final class Launcher {
      * @param platform   the target platform
      * @param mainClass  the main class
      * @param classpath  class path entries relative to the layout root, in order
-     * @param jvmOptions JVM options baked in before {@code $JAVA_OPTS}
+     * @param jvmOptions JVM options baked in before {@code $JAVA_OPTS}; {@link #HOME} in an option
+     *                   stands for the unpacked layout's directory
+     * @param time       the modification time given to every unpacked file (CDS and AOT caches
+     *                   check the mtimes of class path jars)
      */
     public record Spec(String name, String version, Platform platform, String mainClass,
-                       List<String> classpath, List<String> jvmOptions) {}
+                       List<String> classpath, List<String> jvmOptions, java.time.Instant time) {}
+
+    /** Stands for the unpacked layout's directory inside a JVM option, e.g. {@code -XX:AOTCache=@HOME@/app/app.aot}. */
+    public static final String HOME = "@HOME@";
 
     /**
      * Renders {@code bin/NAME}, the launcher of the unpacked archive layout.
@@ -71,7 +77,7 @@ public final class Launcher {
         try {
             String hash;
             try (OutputStream os = Files.newOutputStream(payload)) {
-                hash = writePayload(layout, os);
+                hash = writePayload(layout, spec.time(), os);
             }
             String key = spec.name() + "-" + hash.substring(0, 16);
             String stub = stub(spec, key, unpacker, 0);
@@ -110,7 +116,8 @@ public final class Launcher {
     private static String runFunction(Spec spec) {
         StringBuilder opts = new StringBuilder();
         for (String o : spec.jvmOptions()) {
-            opts.append(singleQuote(o)).append(' ');
+            opts.append(o.contains(HOME) ? "\"" + doubleQuoteBody(o).replace(HOME, "$slipway_home") + "\"" : singleQuote(o))
+                    .append(' ');
         }
         List<String> cp = new ArrayList<>();
         for (String entry : spec.classpath()) {
@@ -153,14 +160,16 @@ public final class Launcher {
 
     /**
      * Writes the payload: a gzip stream (RFC 1952, level 6, mtime 0) of the layout as
-     * {@code SLPW} records, entries sorted by path, modes normalised to 0755 or 0644.
+     * {@code SLPW} version 2 records, entries sorted by path, modes normalised to 0755 or 0644, one
+     * modification time for every file.
      *
      * @param layout the directory to pack
+     * @param time   the modification time the unpacker gives every file
      * @param out    where the payload goes; not closed
      * @return the hex sha256 of the payload bytes
      * @throws IOException on a read or write failure
      */
-    public static String writePayload(Path layout, OutputStream out) throws IOException {
+    public static String writePayload(Path layout, java.time.Instant time, OutputStream out) throws IOException {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -179,7 +188,8 @@ public final class Launcher {
             }
         }; var data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(gz, 1 << 16))) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
-            data.write(1);
+            data.write(2);
+            data.writeLong(time.getEpochSecond());
             for (Path p : sortedEntries(layout)) {
                 String rel = relativeName(layout, p);
                 byte[] name = rel.getBytes(StandardCharsets.UTF_8);

@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code slipway build}: the single-file executable and archive into {@code dist/}. */
-@Command(name = "build", description = "Build a single-file executable (and a .tar.gz) into dist/.")
+@Command(name = "build", description = "Build single-file executables (and .tar.gz archives) for the configured platforms into dist/.")
 public final class BuildCommand implements Runnable {
     @Mixin
     ServiceArg service;
@@ -32,8 +32,21 @@ public final class BuildCommand implements Runnable {
         @Option(names = "--no-compile", description = "Do not run the build command; use the jars already built.")
         boolean noCompile;
 
+        @Option(names = "--no-cache", description = "Link every runtime afresh; neither read nor fill the runtime cache.")
+        boolean noCache;
+
+        @Option(names = "--platform", paramLabel = "OS-ARCH",
+                description = "Build only this configured platform (repeatable), e.g. linux-arm64.")
+        java.util.List<String> platforms = new java.util.ArrayList<>();
+
         Builder.Options options() {
-            return new Builder.Options(version, !noCompile);
+            return new Builder.Options(version, !noCompile, !noCache, java.util.List.copyOf(platforms));
+        }
+
+        /** @return these options narrowed to the host platform, for a deploy to this machine */
+        Builder.Options hostOnly() {
+            return new Builder.Options(version, !noCompile, !noCache,
+                    java.util.List.of(dev.slipway.build.Platform.host().toString()));
         }
     }
 }

@@ -8,7 +8,7 @@ import dev.slipway.deploy.Release;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code slipway ship}: build, then deploy (to {@code local} by default). The main job. */
+/** {@code slipway ship}: build for this machine's platform, then deploy (to {@code local} by default). The main job. */
 @Command(name = "ship", description = "Build, then deploy (default target: local) and print where it serves.")
 public final class ShipCommand extends TargetCommand {
     @Mixin
@@ -16,7 +16,7 @@ public final class ShipCommand extends TargetCommand {
 
     @Override
     void run(Context c) {
-        Builder.build(c.config(), build.options(), c.console());
+        Builder.build(c.config(), build.hostOnly(), c.console());
         printReady(c.console(), c.config(), c.target().deploy(Release.fromDist(c.config()), false));
     }
 

@@ -17,7 +17,8 @@ import picocli.CommandLine.ScopeType;
         description = "Go-style build and deploy for JVM services.",
         subcommands = {CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
-                HistoryCommand.class, StartCommand.class, StopCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+                HistoryCommand.class, StartCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SlipwayCli implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
@@ -28,7 +29,7 @@ public final class SlipwayCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command; see 'slipway --help'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
     }
 
     /**
@@ -42,11 +43,7 @@ public final class SlipwayCli implements Runnable {
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new SlipwayCli());
         // Every subcommand answers -h/--help; -V stays top-level since 'build --version V' sets a version.
-        cli.getSubcommands().values().stream()
-                .filter(sub -> sub.getCommandSpec().findOption("--help") == null)
-                .forEach(sub -> sub.getCommandSpec().addOption(
-                CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
-                        .description("Show this help message and exit.").build()));
+        addHelp(cli);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -64,6 +61,16 @@ public final class SlipwayCli implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    private static void addHelp(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            if (sub.getCommandSpec().findOption("--help") == null) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            addHelp(sub);
+        }
     }
 
     private static int report(Exception e, PrintWriter err, boolean debug) {

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import dev.slipway.build.Platform;
 
 /**
  * Reads {@code slipway.yaml} strictly and resolves defaults.
@@ -53,6 +54,9 @@ public final class ConfigLoader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
 
     private ConfigLoader() {}
 
@@ -107,11 +111,18 @@ public final class ConfigLoader {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
         RawConfig raw;
-        try {
-            raw = mapper().readValue(text, RawConfig.class);
+        try (JsonParser parser = mapper().createParser(text)) {
+            raw = parser.readValueAs(RawConfig.class);
+            if (raw != null && parser.nextToken() != null) {
+                throw at(file, parser.currentTokenLocation(),
+                        "a second YAML document; slipway.yaml holds exactly one (remove the '---' line)");
+            }
         } catch (UnrecognizedPropertyException e) {
             throw unknownKey(file, e, Locations.keys(text));
         } catch (InvalidFormatException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Cannot coerce")) {
+                throw mismatch(file, e);
+            }
             throw at(file, e.getLocation(), pathOf(e) + ": " + e.getOriginalMessage());
         } catch (MismatchedInputException e) {
             throw mismatch(file, e);
@@ -130,6 +141,8 @@ public final class ConfigLoader {
             throw syntax(file, e);
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw new ConfigException(file, 0, 0, "cannot read: " + e.getMessage());
         }
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
@@ -144,6 +157,18 @@ public final class ConfigLoader {
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        // 'port: 80.5' or 'jvmOptions: [1, true]' are mistakes, not values to convert.
+        mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.Textual)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
+        mapper.coercionConfigFor(com.fasterxml.jackson.databind.type.LogicalType.POJO)
+                .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.EmptyString,
+                        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
         SimpleModule module = new SimpleModule("slipway-config");
         module.addDeserializer(Duration.class, new DurationDeserializer());
         mapper.registerModule(module);
@@ -163,13 +188,25 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("'" + text
                     + "' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 1h");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            n = Long.MAX_VALUE;
+        }
+        if (n > 86_400_000L) {
+            throw new IllegalArgumentException("'" + text + "' is too long; a duration is at most 24h");
+        }
+        Duration d = switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(n);
             case "s" -> Duration.ofSeconds(n);
             case "m" -> Duration.ofMinutes(n);
             default -> Duration.ofHours(n);
         };
+        if (d.compareTo(Duration.ofHours(24)) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is too long; a duration is at most 24h");
+        }
+        return d;
     }
 
     private static final class DurationDeserializer extends JsonDeserializer<Duration> {
@@ -188,11 +225,17 @@ public final class ConfigLoader {
 
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
-    record RawConfig(String name, String version, String main, RawBuild build,
-                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release) {}
+    record RawConfig(String name, String version, String main, List<String> platforms,
+                     List<RawIgnore> ignore, RawBuild build, RawTrain train, RawService service, RawDeploy deploy,
+                     ReleaseConfig.RawRelease release) {}
+
+    record RawTrain(Boolean enabled, List<String> urls, List<String> args, Map<String, String> env, Duration timeout) {}
+
+    record RawIgnore(String os, String arch) {}
 
     record RawBuild(List<String> command, String jar, List<String> modules,
-                    @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk) {}
+                    @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
+                    Map<String, String> targetJdks) {}
 
     record RawService(Integer port, Map<String, String> env, RawProbe readiness, RawProbe liveness,
                       Duration drainTimeout) {}
@@ -206,9 +249,9 @@ public final class ConfigLoader {
     // ---- resolution and validation -------------------------------------------------------------
 
     private static SlipwayConfig resolve(Path file, RawConfig raw, Map<String, JsonLocation> loc,
-                                         Map<String, JsonLocation> keyLoc) {
-        Validator v = new Validator(file, loc);
-        List<String> warnings = KeyRules.apply(raw, v, keyLoc);
+                                         Map<String, JsonLocation> keys) {
+        Validator v = new Validator(file, loc, keys);
+        List<String> warnings = KeyRules.apply(raw, v, keys);
         if (raw.name() == null) {
             throw new ConfigException(file, 1, 1, "missing required key 'name' (the service name)");
         }
@@ -218,21 +261,31 @@ public final class ConfigLoader {
             v.check(VERSION.matcher(raw.version()).matches(), "version",
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null) : raw.build();
+        List<String> platforms = platforms(v, raw);
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
-        Path jdk = null;
-        if (b.jdk() != null) {
-            Path p = Path.of(b.jdk());
-            jdk = p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+        Path jdk = b.jdk() == null ? null : resolvePath(file, b.jdk());
+        Map<String, Path> targetJdks = new java.util.TreeMap<>();
+        if (b.targetJdks() != null) {
+            for (var e : b.targetJdks().entrySet()) {
+                String at = "build.targetJdks." + e.getKey();
+                try {
+                    Platform.parse(e.getKey());
+                } catch (dev.slipway.SlipwayException ex) {
+                    throw at(file, keyLocation(v, at), ex.getMessage());
+                }
+                v.check(e.getValue() != null && !e.getValue().isBlank(), at, "a target JDK path is empty");
+                targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
+            }
         }
         SlipwayConfig.Build build = new SlipwayConfig.Build(
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
                 b.jar(),
                 b.modules() == null ? List.of() : List.copyOf(b.modules()),
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
-                jdk);
+                jdk, Map.copyOf(targetJdks));
 
         RawService s = raw.service() == null ? new RawService(null, null, null, null, null) : raw.service();
         int port = s.port() == null ? 8080 : s.port();
@@ -241,6 +294,14 @@ public final class ConfigLoader {
         SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), "/health/live");
         Duration drain = s.drainTimeout() == null ? Duration.ofSeconds(30) : s.drainTimeout();
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
+        for (var e : env.entrySet()) {
+            String at = "service.env." + e.getKey();
+            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at,
+                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
+            v.checkKey(!RESERVED_ENV.contains(e.getKey()), at, e.getKey()
+                    + " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
+            v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
+        }
         SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), readiness,
                 liveness, drain);
 
@@ -249,11 +310,62 @@ public final class ConfigLoader {
         int retain = l.retain() == null ? 5 : l.retain();
         v.check(retain >= 2, "deploy.local.retain",
                 "retain must be at least 2, so that the previous release stays for rollback");
-        SlipwayConfig.Local local = new SlipwayConfig.Local(
-                l.address() == null ? "127.0.0.1" : l.address(), retain);
+        String address = l.address() == null ? "127.0.0.1" : l.address();
+        v.check(ADDRESS.matcher(address).matches(), "deploy.local.address",
+                "'" + address + "' is not an IP address or host name");
+        SlipwayConfig.Local local = new SlipwayConfig.Local(address, retain);
+        RawTrain t = raw.train() == null ? new RawTrain(null, null, null, null, null) : raw.train();
+        for (int i = 0; t.urls() != null && i < t.urls().size(); i++) {
+            v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
+                    "a training URL is a path starting with '/'");
+        }
+        SlipwayConfig.Train train = new SlipwayConfig.Train(t.enabled() == null || t.enabled(),
+                t.urls() == null ? List.of(readiness.path()) : List.copyOf(t.urls()),
+                t.args() == null ? List.of() : List.copyOf(t.args()),
+                t.env() == null ? Map.of() : Map.copyOf(t.env()),
+                t.timeout() == null ? Duration.ofSeconds(60) : t.timeout());
+        v.check(!train.timeout().isZero(), "train.timeout", "the timeout must be more than 0");
         ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
-        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), build, service, local,
+        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, train, service, local,
                 release, warnings);
+    }
+
+    private static Path resolvePath(Path file, String text) {
+        Path p = Path.of(text);
+        return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+    }
+
+    private static JsonLocation keyLocation(Validator v, String path) {
+        return v.locations().get(path);
+    }
+
+    /** The target platforms: {@code platforms} (default: the host), less those {@code ignore} matches. */
+    private static List<String> platforms(Validator v, RawConfig raw) {
+        List<String> listed = raw.platforms() == null ? List.of(Platform.host().toString()) : raw.platforms();
+        v.check(!listed.isEmpty(), "platforms", "platforms is empty; list at least one, e.g. [linux-amd64]");
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < listed.size(); i++) {
+            String p = listed.get(i);
+            try {
+                out.add(Platform.parse(p).toString());
+            } catch (dev.slipway.SlipwayException e) {
+                throw at(v.file(), v.locations().get("platforms[" + i + "]"), e.getMessage());
+            }
+        }
+        if (raw.ignore() != null) {
+            for (int i = 0; i < raw.ignore().size(); i++) {
+                RawIgnore rule = raw.ignore().get(i);
+                v.check(rule != null && (rule.os() != null || rule.arch() != null), "ignore[" + i + "]",
+                        "an ignore rule needs os, arch or both");
+                out.removeIf(p -> {
+                    Platform pl = Platform.parse(p);
+                    return (rule.os() == null || rule.os().equals(pl.os()))
+                            && (rule.arch() == null || rule.arch().equals(pl.arch()));
+                });
+            }
+        }
+        v.check(!out.isEmpty(), "ignore", "the ignore rules remove every platform");
+        return List.copyOf(out);
     }
 
     private static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, String defaultPath) {
@@ -273,7 +385,7 @@ public final class ConfigLoader {
      * ({@code release.changelog.groups[1].regex}); a path without a location falls back to its
      * parent's, then to no location.
      */
-    record Validator(Path file, Map<String, JsonLocation> locations) {
+    record Validator(Path file, Map<String, JsonLocation> locations, Map<String, JsonLocation> keys) {
         void check(boolean ok, String path, String message) {
             if (!ok) {
                 throw error(path, message);
@@ -288,6 +400,14 @@ public final class ConfigLoader {
                 l = locations.get(p);
             }
             return at(file, l, message);
+        }
+
+        /** Like {@link #check}, but points at the key rather than its value. */
+        void checkKey(boolean ok, String path, String message) {
+            if (!ok) {
+                JsonLocation l = keys.get(path);
+                throw at(file, l != null ? l : locations.get(path), message);
+            }
         }
     }
 
@@ -340,7 +460,7 @@ public final class ConfigLoader {
             return "true or false";
         }
         if (type == String.class) {
-            return "a string";
+            return "a string (quote numbers and booleans, e.g. \"8080\")";
         }
         if (type == Duration.class) {
             return "a duration such as 500ms, 30s or 5m";
@@ -420,55 +540,61 @@ public final class ConfigLoader {
             return scan(text, true);
         }
 
+        /** One open mapping (with its current key) or list (with its current index). */
+        private static final class Frame {
+            final boolean list;
+            String key;
+            int index = -1;
+
+            Frame(boolean list) {
+                this.list = list;
+            }
+        }
+
+        private static String path(Deque<Frame> frames) {
+            StringBuilder sb = new StringBuilder();
+            for (var it = frames.descendingIterator(); it.hasNext();) {
+                Frame f = it.next();
+                if (f.list) {
+                    sb.append('[').append(f.index).append(']');
+                } else if (f.key != null) {
+                    sb.append(sb.length() == 0 ? "" : ".").append(f.key);
+                }
+            }
+            return sb.toString();
+        }
+
         private static Map<String, JsonLocation> scan(String text, boolean keys) {
-            Map<String, JsonLocation> out = new HashMap<>();
+            Map<String, JsonLocation> values = new HashMap<>();
             Map<String, JsonLocation> keyLocations = new HashMap<>();
-            // Segments of the current path: key names, and "[i]" for list elements.
-            Deque<String> path = new ArrayDeque<>();
-            // One frame per open container: {is a list, next element index, pushed a segment}.
-            Deque<int[]> frames = new ArrayDeque<>();
-            String pending = null;
+            Deque<Frame> frames = new ArrayDeque<>();
             try (YAMLParser p = new YAMLFactory().createParser(text)) {
                 JsonToken t;
                 while ((t = p.nextToken()) != null) {
                     if (t == JsonToken.FIELD_NAME) {
-                        pending = p.currentName();
-                        keyLocations.putIfAbsent(join(path, pending), p.currentTokenLocation());
+                        frames.peek().key = p.currentName();
+                        keyLocations.putIfAbsent(path(frames), p.currentTokenLocation());
                         continue;
                     }
                     if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                        if (!frames.isEmpty() && frames.pop()[2] == 1 && !path.isEmpty()) {
-                            path.removeLast();
-                        }
+                        frames.pop();
                         continue;
                     }
-                    String segment = pending;
-                    pending = null;
-                    if (segment == null && !frames.isEmpty() && frames.peek()[0] == 1) {
-                        segment = "[" + frames.peek()[1]++ + "]";
+                    if (!frames.isEmpty() && frames.peek().list) {
+                        frames.peek().index++;
                     }
-                    if (segment != null) {
-                        out.putIfAbsent(join(path, segment), p.currentTokenLocation());
+                    if (!frames.isEmpty()) {
+                        values.putIfAbsent(path(frames), p.currentTokenLocation());
                     }
                     if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                        frames.push(new int[] {t == JsonToken.START_ARRAY ? 1 : 0, 0, segment != null ? 1 : 0});
-                        if (segment != null) {
-                            path.addLast(segment);
-                        }
+                        frames.push(new Frame(t == JsonToken.START_ARRAY));
                     }
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // A failure here only loses locations; the caller falls back to Jackson's.
             }
-            return keys ? keyLocations : out;
+            return keys ? keyLocations : values;
         }
 
-        private static String join(Deque<String> path, String segment) {
-            StringBuilder sb = new StringBuilder();
-            for (String seg : path) {
-                sb.append(sb.length() == 0 || seg.startsWith("[") ? "" : ".").append(seg);
-            }
-            return sb.append(sb.length() == 0 || segment.startsWith("[") ? "" : ".").append(segment).toString();
-        }
     }
 }

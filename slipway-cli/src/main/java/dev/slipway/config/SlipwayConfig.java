@@ -15,14 +15,17 @@ import java.util.Map;
  *                {@code [a-z0-9][a-z0-9._-]*})
  * @param version a fixed version, or {@code null} to derive it from {@code git describe}
  * @param main    the main class, or {@code null} to read {@code Main-Class} from the jar manifest
+ * @param platforms the target platforms ({@code os-arch}), after {@code ignore} rules; default the host
  * @param build   how to build the service's jars and link its runtime
+ * @param train   the training run that makes the AOT/CDS cache at build time
  * @param service how the service runs: port, env, probes, drain timeout
  * @param local   settings of the {@code local} deploy target
  * @param release what {@code slipway release} makes and where it publishes
  * @param warnings warnings about the file (deprecated keys), each {@code file:line:col: warning: ...}
  */
-public record SlipwayConfig(Path file, String name, String version, String main, Build build,
-                            Service service, Local local, ReleaseConfig release, List<String> warnings) {
+public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
+                            Build build, Train train, Service service, Local local, ReleaseConfig release,
+                            List<String> warnings) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {
@@ -39,9 +42,24 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param jvmOptions options baked into the launcher, before {@code $JAVA_OPTS}
      * @param jdk        the JDK whose {@code jlink} and {@code jmods/} link the runtime, or
      *                   {@code null} for {@code $JAVA_HOME}, then the JDK running Slipway
+     * @param targetJdks per platform ({@code linux-arm64}), a JDK of that platform whose
+     *                   {@code jmods/} are linked; the host platform uses {@code jdk}
      */
     public record Build(List<String> command, String jar, List<String> modules,
-                        List<String> jvmOptions, Path jdk) {}
+                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks) {}
+
+    /**
+     * The training run at build time (see {@code dev.slipway.build.Training}).
+     *
+     * @param enabled whether to train (default true)
+     * @param urls    paths requested once the app is ready; empty for a program that is not a
+     *                server, which then runs with {@code args} until it exits
+     * @param args    program arguments of the training run
+     * @param env     extra environment of the training run (it gets PORT, ADDR and DATA_DIR)
+     * @param timeout the longest the training run may take to become ready, and to exit
+     */
+    public record Train(boolean enabled, List<String> urls, List<String> args, Map<String, String> env,
+                        Duration timeout) {}
 
     /**
      * How the service runs.

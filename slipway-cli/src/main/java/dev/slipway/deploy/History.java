@@ -23,6 +23,8 @@ public record History(Path file) {
     public static final String ROLLED_BACK = "rolled-back";
     /** A deploy that failed with nothing to restore. */
     public static final String FAILED = "failed";
+    /** A deploy stopped by Ctrl-C or SIGTERM before its gate; the previous release was restarted. */
+    public static final String INTERRUPTED = "interrupted";
     /** A revision made by {@code slipway rollback}. */
     public static final String ROLLBACK = "rollback";
 
@@ -89,7 +91,7 @@ public record History(Path file) {
      */
     public Entry append(String version, String commit, String outcome, String note) {
         Entry e = new Entry(nextRevision(), version, commit, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                outcome, note.replace('\t', ' ').replace('\n', ' '));
+                outcome, note.replaceAll("\\p{Cntrl}+", " "));
         String line = e.revision() + "\t" + e.version() + "\t" + e.commit() + "\t" + e.time() + "\t"
                 + e.outcome() + "\t" + e.note() + "\n";
         try {

@@ -48,6 +48,8 @@ public final class LocalTarget {
     private final Path log;
     private final ServiceProcess process;
     private final History history;
+    /** The process this JVM started last, for its exit code; null before any start. */
+    private Process lastStarted;
 
     /**
      * @param config  the service configuration
@@ -82,10 +84,6 @@ public final class LocalTarget {
         return a.contains(":") ? "[" + a + "]" : a;
     }
 
-    private URI readinessUrl() {
-        return url().resolve(config.service().readiness().path());
-    }
-
     /**
      * The result of a deploy, rollback or start that passed its gate.
      *
@@ -105,29 +103,31 @@ public final class LocalTarget {
      *                          exit 1 when the release failed its gate (it was rolled back)
      */
     public Outcome deploy(Release release, boolean dryRun) {
+        verifyChecksum(release);
         try (DeployLock lock = dryRun ? null : DeployLock.acquire(state, "deploy " + release.version())) {
             Optional<String> previous = currentVersion();
             Optional<ProcessHandle> running = process.running();
             if (running.isEmpty()) {
                 checkPortFree();
             }
+            SlipwayConfig.Probe probe = config.service().readiness();
             String dirName = releaseDirName(release);
             Path target = releases.resolve(dirName);
             Plan plan = new Plan();
             plan.add("install " + config.serviceDir().relativize(release.executable()) + " as "
-                    + state.relativize(target.resolve(config.name())), () -> install(release, target));
+                    + state.relativize(target.resolve(config.name())), () -> install(release, dirName));
             running.ifPresent(h -> plan.add("stop " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid()
                     + "): SIGTERM, SIGKILL after " + Console.seconds(config.service().drainTimeout()),
                     () -> process.stop(config.service().drainTimeout())));
-            plan.add("switch current -> releases/" + dirName, () -> switchTo(dirName));
-            Instant[] started = new Instant[1];
+            Interruption interruption = new Interruption(dirName, release.commit(), previous);
+            plan.add("switch current -> releases/" + dirName, () -> {
+                interruption.arm();
+                switchTo(dirName);
+            });
             plan.add("start releases/" + dirName + "/" + config.name() + " on " + url() + " (log: "
-                    + config.serviceDir().relativize(log) + ")", () -> {
-                        started[0] = Instant.now();
-                        startCurrent();
-                    });
-            plan.add("wait for readiness " + readinessUrl() + " (every " + Console.seconds(config.service().readiness().interval())
-                    + ", up to " + Console.seconds(config.service().readiness().timeout()) + ")", () -> gate(release.version()));
+                    + config.serviceDir().relativize(log) + ")", this::startCurrent);
+            plan.add("wait for readiness " + url().resolve(probe.path()) + " (every " + Console.seconds(probe.interval())
+                    + ", up to " + Console.seconds(probe.timeout()) + ")", () -> gate(dirName));
             if (dryRun) {
                 console.println("plan for deploying " + config.name() + " " + release.version() + " to local:");
                 console.out().print(plan.describe());
@@ -135,20 +135,93 @@ public final class LocalTarget {
                 return null;
             }
             console.progress("deploying " + config.name() + " " + release.version() + " to local (" + state + ")");
+            Runtime.getRuntime().addShutdownHook(interruption);
             try {
                 plan.execute();
             } catch (GateFailed e) {
+                interruption.disarm();
                 return rollBackAfterFailure(release, dirName, previous, e);
             } catch (SlipwayException e) {
+                interruption.disarm();
                 throw e;
             } catch (Exception e) {
+                interruption.disarm();
                 throw SlipwayException.failed("deploy failed: " + e.getMessage(), e);
+            } finally {
+                removeHook(interruption);
             }
+            interruption.disarm();
             History.Entry rev = history.append(dirName, release.commit(), History.DEPLOYED,
                     previous.map(p -> "previous " + p).orElse("first release"));
             prune();
             long pid = process.running().map(ProcessHandle::pid).orElse(-1L);
             return new Outcome(rev, url(), pid);
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down: the hook is running or has run.
+        }
+    }
+
+    /**
+     * Ctrl-C (SIGINT) or SIGTERM during a deploy, after the switch and before the verdict: the
+     * new release has not passed its gate, so the previous one is restored and the revision is
+     * recorded as interrupted. Runs as a shutdown hook; bounded by the drain timeout.
+     */
+    private final class Interruption extends Thread {
+        private final String attempted;
+        private final String commit;
+        private final Optional<String> previous;
+        private boolean armed;
+        private boolean done;
+
+        Interruption(String attempted, String commit, Optional<String> previous) {
+            super("slipway-interrupted-deploy");
+            this.attempted = attempted;
+            this.commit = commit;
+            this.previous = previous;
+        }
+
+        synchronized void arm() {
+            armed = true;
+        }
+
+        /** Called once the deploy reached a verdict: the hook then does nothing. */
+        synchronized void disarm() {
+            done = true;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (!armed || done) {
+                return;
+            }
+            done = true;
+            process.stop(config.service().drainTimeout());
+            String note = "interrupted before the readiness gate";
+            if (previous.isPresent() && Files.isDirectory(releases.resolve(previous.get()))) {
+                switchTo(previous.get());
+                startCurrent();
+                note += "; " + previous.get() + " restarted";
+            }
+            history.append(attempted, commit, History.INTERRUPTED, note);
+            console.progress("slipway: deploy interrupted; " + note);
+        }
+    }
+
+    private void verifyChecksum(Release release) {
+        try {
+            String actual = Builder.sha256(release.executable());
+            if (!actual.equals(release.sha256())) {
+                throw SlipwayException.usage(release.executable() + " does not match " + Builder.ARTIFACTS
+                        + " (sha256 " + actual + ", expected " + release.sha256() + "); run 'slipway build' again");
+            }
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + release.executable() + ": " + e.getMessage());
         }
     }
 
@@ -159,9 +232,7 @@ public final class LocalTarget {
         if (previous.isPresent() && Files.isDirectory(releases.resolve(previous.get()))) {
             console.progress("  readiness failed; rolling back to " + previous.get());
             switchTo(previous.get());
-            startCurrent();
-            HealthGate.Verdict v = HealthGate.await(readinessUrl(), config.service().readiness(), this::isRunning);
-            String restored = v.ready() ? previous.get() + " serves again" : previous.get() + " restarted but is not ready: " + v.describe();
+            String restored = restart(previous.get());
             history.append(dirName, release.commit(), History.ROLLED_BACK, reason + "; " + restored);
             throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
                     + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
@@ -172,13 +243,22 @@ public final class LocalTarget {
                 + "\nlast lines of " + log + ":\n" + logTail);
     }
 
+    /** Starts the current release and waits for its own readiness probe; describes the result. */
+    private String restart(String dirName) {
+        startCurrent();
+        SlipwayConfig.Probe probe = probeOf(dirName);
+        HealthGate.Verdict v = HealthGate.await(url().resolve(probe.path()), probe, this::isRunning);
+        return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
+    }
+
     /**
      * Rolls back to a retained release: the one before the current, or {@code toVersion}.
      *
      * @param toVersion the version to return to, or {@code null} for the previous one
      * @return the outcome
-     * @throws SlipwayException exit 2 when nothing is deployed or the version is not retained;
-     *                          exit 1 when the rollback fails its gate (the current release is restored)
+     * @throws SlipwayException exit 2 when nothing is deployed, the version is not retained or is
+     *                          the current one, or the port is taken; exit 1 when the rollback
+     *                          fails its gate (the release that was current is restarted)
      */
     public Outcome rollback(String toVersion) {
         try (DeployLock lock = DeployLock.acquire(state, "rollback")) {
@@ -188,6 +268,12 @@ public final class LocalTarget {
                     "no earlier release of " + config.name() + " to roll back to; retained: " + retained()));
             if (!Files.isDirectory(releases.resolve(to))) {
                 throw SlipwayException.usage("release " + to + " is not retained; retained: " + retained());
+            }
+            if (to.equals(from)) {
+                throw SlipwayException.usage(to + " is already the current release; nothing to roll back");
+            }
+            if (process.running().isEmpty()) {
+                checkPortFree();
             }
             String commit = releaseInfo(to).path("commit").asText("unknown");
             console.progress("rolling back " + config.name() + " from " + from + " to " + to);
@@ -199,11 +285,10 @@ public final class LocalTarget {
             } catch (GateFailed e) {
                 process.stop(config.service().drainTimeout());
                 switchTo(from);
-                startCurrent();
-                HealthGate.await(readinessUrl(), config.service().readiness(), this::isRunning);
+                String restored = restart(from);
                 history.append(to, commit, History.FAILED, "rollback from " + from + " failed: " + e.getMessage()
-                        + "; " + from + " restored");
-                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + from + " restored");
+                        + "; " + restored);
+                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + restored);
             }
             History.Entry rev = history.append(to, commit, History.ROLLBACK, "from " + from);
             return new Outcome(rev, url(), process.running().map(ProcessHandle::pid).orElse(-1L));
@@ -214,19 +299,22 @@ public final class LocalTarget {
      * Starts the current release if it is not running, and waits for readiness.
      *
      * @return the outcome with the last revision
-     * @throws SlipwayException exit 2 when nothing is deployed; exit 1 when it does not become ready
+     * @throws SlipwayException exit 2 when nothing is deployed or the port is taken; exit 1 when
+     *                          it does not become ready, or a deploy holds the lock
      */
     public Outcome start() {
         String version = currentVersion().orElseThrow(() -> SlipwayException.usage(
                 "nothing is deployed to local for " + config.name() + "; run 'slipway ship' or 'slipway deploy' first"));
-        if (process.running().isEmpty()) {
-            checkPortFree();
-            startCurrent();
-            try {
-                gate(version);
-            } catch (GateFailed e) {
-                throw SlipwayException.failed(config.name() + " " + version + " started but is not ready: "
-                        + e.getMessage() + "\nlast lines of " + log + ":\n" + tail(log, 15));
+        try (DeployLock lock = DeployLock.acquire(state, "start")) {
+            if (process.running().isEmpty()) {
+                checkPortFree();
+                startCurrent();
+                try {
+                    gate(version);
+                } catch (GateFailed e) {
+                    throw SlipwayException.failed(config.name() + " " + version + " started but is not ready: "
+                            + e.getMessage() + "\nlast lines of " + log + ":\n" + tail(log, 15));
+                }
             }
         }
         List<History.Entry> all = history.entries();
@@ -238,9 +326,15 @@ public final class LocalTarget {
      * Stops the service gracefully.
      *
      * @return whether it was running
+     * @throws SlipwayException (exit 1) when a deploy holds the lock
      */
     public boolean stop() {
-        return process.stop(config.service().drainTimeout());
+        if (!Files.isDirectory(state)) {
+            return false;
+        }
+        try (DeployLock lock = DeployLock.acquire(state, "stop")) {
+            return process.stop(config.service().drainTimeout());
+        }
     }
 
     /**
@@ -260,7 +354,8 @@ public final class LocalTarget {
         Optional<String> v = currentVersion();
         Optional<ProcessHandle> h = process.running();
         List<History.Entry> all = history.entries();
-        HealthGate.Verdict ready = h.isPresent() ? HealthGate.probeOnce(readinessUrl(), Duration.ofSeconds(2)) : null;
+        HealthGate.Verdict ready = h.isPresent() && v.isPresent()
+                ? HealthGate.probeOnce(url().resolve(probeOf(v.get()).path()), Duration.ofSeconds(2)) : null;
         return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
                 all.isEmpty() ? 0 : all.get(all.size() - 1).revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready);
     }
@@ -272,20 +367,51 @@ public final class LocalTarget {
 
     // ---- steps ------------------------------------------------------------------------------------
 
-    private void install(Release release, Path target) throws IOException {
+    private void install(Release release, String dirName) throws IOException {
+        Path target = releases.resolve(dirName);
         Files.createDirectories(target);
         Path exe = target.resolve(config.name());
         Path tmp = target.resolve("." + config.name() + ".tmp");
         Files.copy(release.executable(), tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.move(tmp, exe, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        Map<String, String> info = new LinkedHashMap<>();
+        SlipwayConfig.Probe probe = config.service().readiness();
+        Map<String, Object> info = new LinkedHashMap<>();
         info.put("version", release.version());
         info.put("commit", release.commit());
         info.put("sha256", release.sha256());
+        info.put("fingerprint", fingerprint(release));
         info.put("installed", Instant.now().toString());
+        info.put("readiness", Map.of("path", probe.path(), "intervalMs", probe.interval().toMillis(),
+                "timeoutMs", probe.timeout().toMillis(), "startupGraceMs", probe.startupGrace().toMillis()));
         JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("release.json").toFile(), info);
         writeEnvFile(target.resolve(ENV_FILE), serviceEnv());
+    }
+
+    /** What makes a release directory: the binary, its environment and its readiness probe. */
+    private String fingerprint(Release release) {
+        SlipwayConfig.Probe p = config.service().readiness();
+        return sha256Hex(release.sha256() + "\n" + new java.util.TreeMap<>(serviceEnv()) + "\n" + p);
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The readiness probe a release was deployed with (release.json), else the configured one. */
+    private SlipwayConfig.Probe probeOf(String dirName) {
+        JsonNode r = releaseInfo(dirName).path("readiness");
+        if (!r.isObject()) {
+            return config.service().readiness();
+        }
+        return new SlipwayConfig.Probe(r.path("path").asText(config.service().readiness().path()),
+                Duration.ofMillis(r.path("intervalMs").asLong(1000)), Duration.ofMillis(r.path("timeoutMs").asLong(30000)),
+                Duration.ofMillis(r.path("startupGraceMs").asLong(0)));
     }
 
     /** Points {@code current} at {@code releases/<dir>} atomically: a new link, then rename(2). */
@@ -318,7 +444,7 @@ public final class LocalTarget {
         } catch (IOException e) {
             throw SlipwayException.failed("cannot write " + log + ": " + e.getMessage(), e);
         }
-        process.start(dir.resolve(config.name()), state, env, log);
+        lastStarted = process.start(dir.resolve(config.name()), state, env, log);
     }
 
     /** The environment a release runs with: {@code service.env}, plus PORT, ADDR and DRAIN_TIMEOUT. */
@@ -373,13 +499,23 @@ public final class LocalTarget {
         return env;
     }
 
-    private void gate(String version) throws GateFailed {
-        HealthGate.Verdict v = console.timed("waiting for readiness of " + version,
-                () -> HealthGate.await(readinessUrl(), config.service().readiness(), this::isRunning));
+    private void gate(String dirName) throws GateFailed {
+        SlipwayConfig.Probe probe = probeOf(dirName);
+        URI url = url().resolve(probe.path());
+        console.progress("  waiting for readiness of " + dirName + " at " + url);
+        HealthGate.Verdict v = HealthGate.await(url, probe, this::isRunning);
         if (!v.ready()) {
-            throw new GateFailed("readiness " + readinessUrl() + " did not pass within "
-                    + Console.seconds(config.service().readiness().timeout()) + ": " + v.describe());
+            String why = v.detail().equals("the process exited")
+                    ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
+                    : "readiness " + url + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
+            console.progress("  not ready: " + why);
+            throw new GateFailed(why);
         }
+        console.progress("  ready after " + Console.seconds(v.elapsed()));
+    }
+
+    private String exitCode() {
+        return lastStarted != null && !lastStarted.isAlive() ? " with exit code " + lastStarted.exitValue() : "";
     }
 
     private boolean isRunning() {
@@ -462,13 +598,18 @@ public final class LocalTarget {
         }
     }
 
-    /** The release directory name: the version, or version+sha when other bytes already use it. */
+    /**
+     * The release directory name: the version, unless that directory holds a different release
+     * (other bytes, environment or probe); then {@code version+<fingerprint prefix>}. An installed
+     * release is never overwritten, so a rollback always finds what it left.
+     */
     private String releaseDirName(Release release) {
+        String fp = fingerprint(release);
         JsonNode info = releaseInfo(release.version());
-        if (info.isEmpty() || info.path("sha256").asText().equals(release.sha256())) {
+        if (info.isEmpty() || info.path("fingerprint").asText().equals(fp)) {
             return release.version();
         }
-        return release.version() + "+" + release.sha256().substring(0, 8);
+        return release.version() + "+" + fp.substring(0, 8);
     }
 
     static String tail(Path file, int lines) {
@@ -524,6 +665,7 @@ public final class LocalTarget {
         @Override
         public void close() {
             try {
+                file.setLength(0);
                 lock.release();
                 file.close();
             } catch (IOException ignored) {

@@ -30,10 +30,10 @@ public record ServiceProcess(Path pidFile) {
      * @param workDir    its working directory
      * @param env        variables added to the environment
      * @param log        the log file
-     * @return the running process
+     * @return the started process (a child of this JVM, so its exit code can be read)
      * @throws SlipwayException (exit 1) when it cannot start
      */
-    public ProcessHandle start(Path executable, Path workDir, Map<String, String> env, Path log) {
+    public Process start(Path executable, Path workDir, Map<String, String> env, Path log) {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             cmd.add("/usr/bin/setsid");
@@ -49,7 +49,7 @@ public record ServiceProcess(Path pidFile) {
             ProcessHandle h = p.toHandle();
             long started = h.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
             Files.writeString(pidFile, h.pid() + " " + started + "\n", StandardCharsets.UTF_8);
-            return h;
+            return p;
         } catch (IOException e) {
             throw SlipwayException.failed("cannot start " + executable + ": " + e.getMessage(), e);
         }

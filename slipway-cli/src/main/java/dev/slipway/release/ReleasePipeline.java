@@ -178,10 +178,9 @@ public final class ReleasePipeline {
         @Override
         public void run(ReleaseContext c) throws IOException {
             Builder.deleteTree(c.dist());
-            Builder.Result r = Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile()),
-                    c.console());
-            // Builder builds one platform today; with several, add every Result here.
-            for (Builder.Result b : List.of(r)) {
+            // One Result per platform in slipway.yaml's 'platforms' (default: the host).
+            for (Builder.Result b : Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile()),
+                    c.console())) {
                 c.builds().add(b);
                 c.add(b.executable(), Artifact.SINGLE_FILE, b.platform().toString());
             }

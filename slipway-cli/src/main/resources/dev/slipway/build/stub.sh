@@ -18,26 +18,28 @@ elif [ -n "${XDG_CACHE_HOME:-}" ]; then
 elif [ -n "${HOME:-}" ] && [ "$HOME" != / ]; then
   slipway_root=$HOME/.cache/slipway
 else
-  slipway_root=${TMPDIR:-/tmp}/slipway-cache
+  # No per-user cache: the unpacker picks $TMPDIR/slipway-<uid>, which it checks is this user's.
+  slipway_root=
 fi
-if [ -f "$slipway_root/run/$slipway_key/.slipway-complete" ]; then
+if [ -n "$slipway_root" ] && [ -f "$slipway_root/run/$slipway_key/.slipway-complete" ]; then
   slipway_run "$slipway_root/run/$slipway_key" "$@"
 fi
 
-# First run. A POSIX shell can neither inflate nor mkdir, so a small unpacker (glibc only) is
-# written out with printf and run through the dynamic loader, which needs no exec bit.
+# First run (or a cache that is not this user's). A POSIX shell can neither inflate nor mkdir,
+# so a small unpacker (glibc only) is written out with printf into the first directory that
+# takes it, and run through the dynamic loader, which needs no exec bit.
 slipway_unpacker=
 for slipway_dir in "${TMPDIR:-/tmp}" /var/tmp /dev/shm "$slipway_root" .; do
-  if [ -d "$slipway_dir" ] && [ -w "$slipway_dir" ]; then
+  if [ -n "$slipway_dir" ] && [ -d "$slipway_dir" ] && [ -w "$slipway_dir" ] &&
+    (set -C && umask 077 && printf '@UNPACKER@' >"$slipway_dir/.slipway-unpack.$$") 2>&-; then
     slipway_unpacker=$slipway_dir/.slipway-unpack.$$
     break
   fi
 done
 if [ -z "$slipway_unpacker" ]; then
-  echo "@NAME@: no writable directory to unpack into; set TMPDIR or SLIPWAY_CACHE_DIR" >&2
+  echo "@NAME@: no writable directory for the first-run unpacker; set TMPDIR or SLIPWAY_CACHE_DIR" >&2
   exit 1
 fi
-(set -C && umask 077 && printf '@UNPACKER@' >"$slipway_unpacker")
-slipway_home=$('@LOADER@' "$slipway_unpacker" "$0" "$slipway_offset" "$slipway_root/run/$slipway_key" "$slipway_unpacker")
+slipway_home=$('@LOADER@' "$slipway_unpacker" "$0" "$slipway_offset" "$slipway_key" "$slipway_root" "$slipway_unpacker")
 slipway_run "$slipway_home" "$@"
 exit 1

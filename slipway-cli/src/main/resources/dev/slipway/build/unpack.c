@@ -6,21 +6,24 @@
  * out with printf and runs it through the dynamic loader (it cannot set an exec bit). It needs
  * nothing but glibc: zlib is linked in statically.
  *
- * Usage: slipway-unpack SELF OFFSET DEST [SELF_TO_REMOVE]
+ * Usage: slipway-unpack SELF OFFSET KEY ROOT [SELF_TO_REMOVE]
  *   SELF            the single file
  *   OFFSET          byte offset of the gzip payload inside SELF (leading blanks allowed)
- *   DEST            cache directory to create, e.g. ~/.cache/slipway/run/myapp-<hash>
+ *   KEY             the payload's cache key, e.g. myapp-<16 hex digits>
+ *   ROOT            the cache root, e.g. ~/.cache/slipway; the tree goes to ROOT/run/KEY. Empty
+ *                   when the user has no cache directory (no HOME)
  *   SELF_TO_REMOVE  this program's own temporary file, unlinked at once
  *
- * Prints the directory that holds the unpacked tree on stdout (DEST, or a per-user fallback under
- * $TMPDIR when DEST's parent is not writable) and exits 0. Exits 1 with a message on stderr.
+ * Prints the directory that holds the unpacked tree on stdout (ROOT/run/KEY, or a per-user
+ * fallback $TMPDIR/slipway-<uid>/run/KEY when ROOT is empty or cannot be written; the fallback
+ * must be a directory of this user with mode 0700) and exits 0. Exits 1 with a message on stderr.
  *
  * Concurrency: an exclusive flock(2) on "DEST.lock" serialises first runs, so two first runs at
  * once unpack once; the tree is written to "DEST.tmp.PID" and published with rename(2), so a
  * reader never sees a half-written tree, even after a crash.
  *
  * Payload format (inside the gzip stream), all integers big-endian:
- *   "SLPW" u8(version=1), then records until 'E':
+ *   "SLPW" u8(version=2) u64(mtime: seconds since 1970 for every file), then records until 'E':
  *   'D' u16 pathlen, path, u16 mode                  directory
  *   'F' u16 pathlen, path, u16 mode, u64 size, data  regular file
  *   'L' u16 pathlen, path, u16 targetlen, target     symbolic link
@@ -38,6 +41,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -116,7 +120,11 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
 
     char magic[5];
     read_exact(gz, magic, 5);
-    if (memcmp(magic, "SLPW\001", 5) != 0) { errno = 0; die("not a Slipway payload:", self); }
+    if (memcmp(magic, "SLPW\002", 5) != 0) { errno = 0; die("not a Slipway payload:", self); }
+    /* Files get the build's time, so that CDS/AOT caches, which check jar mtimes, stay valid. */
+    struct timespec times[2];
+    times[0].tv_sec = times[1].tv_sec = (time_t) read_be(gz, 8);
+    times[0].tv_nsec = times[1].tv_nsec = 0;
 
     static char data[1 << 16];
     char path[PATH_MAX], target[PATH_MAX];
@@ -146,6 +154,7 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
                 }
                 size -= chunk;
             }
+            if (futimens(out, times) != 0) die("cannot set the time of", path);
             if (close(out) != 0) die("cannot write", path);
         } else if (type == 'L') {
             size_t n = (size_t) read_be(gz, 2);
@@ -206,38 +215,49 @@ static int unpack(const char *self, unsigned long long offset, const char *dest)
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4 || argc > 5) {
-        fprintf(stderr, "usage: slipway-unpack SELF OFFSET DEST [SELF_TO_REMOVE]\n");
+    if (argc < 5 || argc > 6) {
+        fprintf(stderr, "usage: slipway-unpack SELF OFFSET KEY ROOT [SELF_TO_REMOVE]\n");
         return 2;
     }
-    if (argc == 5) unlink(argv[4]);
+    if (argc == 6) unlink(argv[5]);
     char *end;
     errno = 0;
     unsigned long long offset = strtoull(argv[2], &end, 10);
     if (errno != 0 || *end != '\0') { fprintf(stderr, "slipway: bad payload offset\n"); return 2; }
+    const char *key = argv[3];
+    if (*key == '\0' || strchr(key, '/') != NULL || strcmp(key, "..") == 0) {
+        fprintf(stderr, "slipway: bad cache key\n");
+        return 2;
+    }
     umask(022);
 
-    if (unpack(argv[1], offset, argv[3]) == 0) {
-        puts(argv[3]);
-        return 0;
+    char dest[PATH_MAX];
+    int primary_errno = 0;
+    if (argv[4][0] != '\0') {
+        if ((size_t) snprintf(dest, sizeof dest, "%s/run/%s", argv[4], key) >= sizeof dest) {
+            errno = ENAMETOOLONG;
+            die("cache path too long", argv[4]);
+        }
+        if (unpack(argv[1], offset, dest) == 0) {
+            puts(dest);
+            return 0;
+        }
+        primary_errno = errno;
     }
-    /* The cache is read-only (or missing): fall back to a private directory under $TMPDIR. */
-    int primary_errno = errno;
+    /* No cache root, or a read-only one: a private directory under $TMPDIR. */
     const char *tmpdir = getenv("TMPDIR");
     if (tmpdir == NULL || *tmpdir == '\0') tmpdir = "/tmp";
-    const char *key = strrchr(argv[3], '/');
-    key = key ? key + 1 : argv[3];
-    char base[PATH_MAX], dest[PATH_MAX];
+    char base[PATH_MAX];
     snprintf(base, sizeof base, "%s/slipway-%ld", tmpdir, (long) getuid());
     if (mkdir(base, 0700) != 0 && errno != EEXIST) {
-        errno = primary_errno;
-        die("cannot write the cache", argv[3]);
+        errno = primary_errno ? primary_errno : errno;
+        die("cannot write the cache", argv[4][0] ? argv[4] : base);
     }
     struct stat st;
     if (lstat(base, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()
-        || (st.st_mode & 022) != 0) {
+        || (st.st_mode & 077) != 0) {
         errno = EPERM;
-        die("refusing a fallback directory not owned by this user:", base);
+        die("refusing a fallback directory that is not this user's alone:", base);
     }
     snprintf(dest, sizeof dest, "%s/run/%s", base, key);
     if (unpack(argv[1], offset, dest) != 0) die("cannot write", dest);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LauncherTest {
     private static final Launcher.Spec SPEC = new Launcher.Spec("myapp", "1.0.0", new Platform("linux", "amd64"),
-            "example.Main", List.of("app/build-info.jar", "app/my app.jar"), List.of("-Xmx64m", "-Dgreeting=it's"));
+            "example.Main", List.of("app/build-info.jar", "app/my app.jar"), List.of("-Xmx64m", "-Dgreeting=it's",
+            "-XX:SharedArchiveFile=" + Launcher.HOME + "/app/app.jsa"), java.time.Instant.EPOCH);
 
     @Test
     void printfEscapeRoundTripsEveryByteThroughPosixSh(@TempDir Path dir) throws Exception {
@@ -44,7 +45,8 @@ class LauncherTest {
         assertEquals(a.getBytes(StandardCharsets.UTF_8).length, b.getBytes(StandardCharsets.UTF_8).length);
         assertTrue(b.contains("slipway_offset='   123456789'"), b);
         assertTrue(b.contains("'/lib64/ld-linux-x86-64.so.2'"), b);
-        assertTrue(b.contains("exec \"$slipway_home/runtime/bin/java\" '-Xmx64m' '-Dgreeting=it'\\''s' ${JAVA_OPTS:-}"
+        assertTrue(b.contains("exec \"$slipway_home/runtime/bin/java\" '-Xmx64m' '-Dgreeting=it'\\''s'"
+                + " \"-XX:SharedArchiveFile=$slipway_home/app/app.jsa\" ${JAVA_OPTS:-}"
                 + " -cp \"$slipway_home/app/build-info.jar:$slipway_home/app/my app.jar\" 'example.Main' \"$@\""), b);
     }
 

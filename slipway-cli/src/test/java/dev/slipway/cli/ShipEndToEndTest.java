@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
+import dev.slipway.cli.Example.Proc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShipEndToEndTest {
+    private static Proc exec(List<String> cmd, List<String> env) throws Exception {
+        return Example.exec(cmd, env);
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     Path work;
@@ -58,24 +63,21 @@ class ShipEndToEndTest {
     @BeforeAll
     void copyExampleIntoAFreshRepository(@TempDir Path tmp) throws Exception {
         work = tmp;
-        Path example = Path.of(System.getProperty("slipway.repo", "..")).resolve("examples/myapp").toAbsolutePath().normalize();
         service = work.resolve("myapp");
-        copyTree(example, service, Set.of("target", "dist", ".slipway", "data"));
+        Example.copy(service);
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         writeConfig("{}", "20s");
-        try (Git git = Git.init().setDirectory(service.toFile()).setInitialBranch("main").call()) {
-            git.add().addFilepattern(".").call();
-            PersonIdent who = new PersonIdent("Test", "test@slipway.invalid", java.time.Instant.parse("2026-01-01T00:00:00Z"),
-                    java.time.ZoneOffset.UTC);
-            RevCommit c = git.commit().setMessage("myapp for tests").setAuthor(who).setCommitter(who).setSign(false).call();
-            commit = c.getName();
-        }
+        commit = Example.commit(service);
     }
 
     /** slipway.yaml for the test: its own port, short gates, and {@code env} (YAML flow mapping). */
     private void writeConfig(String env, String readinessTimeout) throws IOException {
+        writeConfig(env, readinessTimeout, "0s");
+    }
+
+    private void writeConfig(String env, String readinessTimeout, String startupGrace) throws IOException {
         Files.writeString(service.resolve("slipway.yaml"), """
                 name: myapp
                 build:
@@ -88,7 +90,8 @@ class ShipEndToEndTest {
                     path: /health/ready
                     interval: 200ms
                     timeout: %s
-                """.formatted(port, env, readinessTimeout));
+                    startupGrace: %s
+                """.formatted(port, env, readinessTimeout, startupGrace));
     }
 
     @AfterAll
@@ -104,9 +107,10 @@ class ShipEndToEndTest {
         var r = CliRunner.run("build", service.toString(), "--version", "1.0.0");
         assertEquals(0, r.code(), r.toString());
         singleFile = service.resolve("dist/myapp_1.0.0_linux_amd64/myapp");
+        assertTrue(r.err().contains("linux-amd64 startup not trained: a JDK 17 archive cannot move"), r.toString());
         assertTrue(Files.isExecutable(singleFile), r.toString());
         assertTrue(Files.isRegularFile(service.resolve("dist/myapp_1.0.0_linux_amd64.tar.gz")));
-        assertTrue(r.out().contains("single file  dist/myapp_1.0.0_linux_amd64/myapp"), r.toString());
+        assertTrue(r.out().contains("linux-amd64  single file dist/myapp_1.0.0_linux_amd64/myapp"), r.toString());
         String json = Files.readString(service.resolve(Builder.ARTIFACTS));
         assertTrue(json.contains("\"commit\" : \"" + commit + "\""), json);
         assertTrue(json.contains("\"sha256\" : \"" + Builder.sha256(singleFile) + "\""), json);
@@ -126,14 +130,14 @@ class ShipEndToEndTest {
         List<String> env = List.of("SLIPWAY_CACHE_DIR=" + cache, "SLIPWAY_VERBOSE=1");
         List<Process> procs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            procs.add(start(List.of(singleFile.toString(), "version"), env));
+            procs.add(Example.start(List.of(singleFile.toString(), "version"), env));
         }
         int unpacked = 0;
         for (Process p : procs) {
-            Proc r = finish(p);
+            Proc r = Example.finish(p);
             assertEquals(0, r.code(), r.toString());
             assertTrue(r.out().contains("Git Commit: " + commit), r.toString());
-            unpacked += count(r.err(), "slipway: unpacked into ");
+            unpacked += Example.count(r.err(), "slipway: unpacked into ");
         }
         assertEquals(1, unpacked, "exactly one of the two runs unpacks");
         try (var s = Files.list(cache.resolve("run"))) {
@@ -142,11 +146,32 @@ class ShipEndToEndTest {
             assertTrue(names.get(0).matches("myapp-[0-9a-f]{16}") && names.get(1).equals(names.get(0) + ".lock"), names.toString());
         }
         Proc warm = exec(List.of(singleFile.toString(), "version"), env);
-        assertEquals(0, count(warm.err(), "unpacked"), "a warm run does not unpack again");
+        assertEquals(0, Example.count(warm.err(), "unpacked"), "a warm run does not unpack again");
     }
 
     @Test
     @Order(3)
+    void withoutHomeASharedPlantedCacheIsNeverUsed() throws Exception {
+        String stub = new String(Files.readAllBytes(singleFile), 0, 2048, StandardCharsets.ISO_8859_1);
+        Matcher m = Pattern.compile("slipway_key='([^']+)'").matcher(stub);
+        assertTrue(m.find(), stub);
+        Path tmp = Files.createDirectories(work.resolve("tmpdir"));
+        // What another user could plant in a shared temp directory.
+        Path planted = Files.createDirectories(tmp.resolve("slipway-cache/run/" + m.group(1) + "/runtime/bin"));
+        Files.writeString(planted.resolve("java"), "#!/bin/sh\necho HIJACKED\n");
+        Files.setPosixFilePermissions(planted.resolve("java"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createFile(planted.getParent().getParent().resolve(".slipway-complete"));
+        Proc r = Example.execClean(List.of("/usr/bin/env", "TMPDIR=" + tmp, singleFile.toString(), "version"));
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(r.out().contains("HIJACKED"), r.toString());
+        assertTrue(r.out().contains("Git Commit: " + commit), r.toString());
+        try (var s = Files.list(tmp)) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().matches("slipway-\\d+")), "a private per-user directory");
+        }
+    }
+
+    @Test
+    @Order(4)
     void runsInAnEmptyRootWithNoJdk() throws Exception {
         Tools.requireThat(Tools.root(), "the chroot test needs root");
         Tools.require("unshare");
@@ -191,15 +216,15 @@ class ShipEndToEndTest {
             List<String> names = s.map(p -> p.getFileName().toString()).toList();
             assertFalse(names.contains("java") || names.contains("tar") || names.contains("gzip") || names.contains("mkdir"), names.toString());
         }
-        Proc r = exec(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
-                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /myapp version", root.toString()), List.of(), true);
+        Proc r = Example.execClean(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
+                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /myapp version", root.toString()));
         assertEquals(0, r.code(), "libraries copied: " + libs + "\n" + r);
         assertTrue(r.out().contains("Git Commit: " + commit), r.toString());
         assertTrue(r.out().contains("Version:    1.0.0"), r.toString());
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shipServesShipAgainMakesRevisionTwoAndRollbackRestoresRevisionOne() throws Exception {
         var first = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
         assertEquals(0, first.code(), first.toString());
@@ -228,7 +253,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aReleaseThatFailsReadinessIsRolledBackAutomatically() throws Exception {
         // DATA_DIR pointing at a regular file makes myapp's storage readiness check fail.
         writeConfig("{DATA_DIR: /proc/version}", "3s");
@@ -250,19 +275,99 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
+    void aRedeployOfTheCurrentVersionWithNewSettingsNeverOverwritesIt() throws Exception {
+        writeConfig("{DATA_DIR: /proc/version}", "3s");
+        try {
+            var r = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains("rolled back: 1.0.0 serves again"), r.toString());
+        } finally {
+            writeConfig("{}", "20s");
+        }
+        assertTrue(get("/").body().contains(">1.0.0<"));
+        List<String> lines = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
+        assertTrue(lines.get(lines.size() - 1).matches("5\t1\\.0\\.0\\+[0-9a-f]{8}\t" + commit + "\t\\S+\trolled-back\t.*"),
+                lines.toString());
+        var same = CliRunner.run("rollback", service.toString(), "--to", "1.0.0");
+        assertEquals(2, same.code(), same.toString());
+        assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back"), same.toString());
+    }
+
+    @Test
+    @Order(8)
+    void ctrlCDuringTheGateRestoresThePreviousRelease() throws Exception {
+        var build = CliRunner.run("build", service.toString(), "--version", "4.0.0", "--no-compile");
+        assertEquals(0, build.code(), build.toString());
+        writeConfig("{}", "20s", "8s");
+        try {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString())
+                    .redirectErrorStream(true).start();
+            StringBuilder seen = new StringBuilder();
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            String line;
+            while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.contains("waiting for readiness of 4.0.0")) {
+                    break;
+                }
+            }
+            assertTrue(seen.toString().contains("waiting for readiness of 4.0.0"), seen.toString());
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
+            seen.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertTrue(p.exitValue() != 0, seen.toString());
+            assertTrue(seen.toString().contains("deploy interrupted; interrupted before the readiness gate; 1.0.0 restarted"), seen.toString());
+        } finally {
+            writeConfig("{}", "20s");
+        }
+        assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
+        List<String> lines = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
+        assertTrue(lines.get(lines.size() - 1).matches("\\d+\t4\\.0\\.0\t" + commit + "\t\\S+\tinterrupted\t.*"), lines.toString());
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                if (get("/health/ready").statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(get("/").body().contains(">1.0.0<"));
+    }
+
+    @Test
+    @Order(9)
+    void aTamperedBuildIsRefused() throws Exception {
+        Path file = service.resolve("dist/myapp_4.0.0_linux_amd64/myapp");
+        byte[] original = Files.readAllBytes(file);
+        try {
+            Files.write(file, new byte[] {'x'}, java.nio.file.StandardOpenOption.APPEND);
+            var r = CliRunner.run("deploy", service.toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("does not match dist/artifacts.json"), r.toString());
+        } finally {
+            Files.write(file, original);
+        }
+    }
+
+    @Test
+    @Order(10)
     void dryRunPrintsThePlanAndChangesNothing() throws Exception {
         List<String> before = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
         var r = CliRunner.run("deploy", service.toString(), "--dry-run");
         assertEquals(0, r.code(), r.toString());
-        assertTrue(r.out().contains("plan for deploying myapp 3.0.0 to local:"), r.toString());
-        assertTrue(r.out().contains("3. switch current -> releases/3.0.0"), r.toString());
+        assertTrue(r.out().contains("plan for deploying myapp 4.0.0 to local:"), r.toString());
+        assertTrue(r.out().contains("3. switch current -> releases/4.0.0"), r.toString());
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertTrue(get("/").body().contains(">1.0.0<"));
     }
 
     @Test
-    @Order(7)
+    @Order(11)
     void aPortInUseIsAUsageErrorAndChangesNothing() throws Exception {
         assertEquals(0, CliRunner.run("stop", service.toString()).code());
         List<String> before = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
@@ -274,10 +379,11 @@ class ShipEndToEndTest {
         }
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
-        assertFalse(Files.exists(service.resolve(".slipway/local/releases/3.0.0/.myapp.tmp")));
+        assertFalse(Files.exists(service.resolve(".slipway/local/releases/4.0.0/.myapp.tmp")));
         var missing = CliRunner.run("rollback", service.toString(), "--to", "9.9.9");
         assertEquals(2, missing.code(), missing.toString());
-        assertTrue(missing.err().contains("slipway: release 9.9.9 is not retained; retained: 1.0.0, 2.0.0, 3.0.0\n"), missing.toString());
+        assertTrue(missing.err().matches("(?s).*slipway: release 9\\.9\\.9 is not retained; retained: 1\\.0\\.0, 1\\.0\\.0\\+[0-9a-f]{8}, 2\\.0\\.0, 3\\.0\\.0, 4\\.0\\.0\n.*"),
+                missing.toString());
         var start = CliRunner.run("start", service.toString());
         assertEquals(0, start.code(), start.toString());
         assertTrue(get("/").body().contains(">1.0.0<"));
@@ -288,83 +394,5 @@ class ShipEndToEndTest {
     private HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    record Proc(int code, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;
-        }
-    }
-
-    private static Process start(List<String> cmd, List<String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        for (String e : env) {
-            int eq = e.indexOf('=');
-            pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return pb.start();
-    }
-
-    private static Proc exec(List<String> cmd, List<String> env) throws Exception {
-        return finish(start(cmd, env));
-    }
-
-    private static Proc exec(List<String> cmd, List<String> env, boolean clearEnv) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (clearEnv) {
-            pb.environment().clear();
-            pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        }
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        return finish(pb.start());
-    }
-
-    private static Proc finish(Process p) throws Exception {
-        var out = new java.util.concurrent.CompletableFuture<String>();
-        var err = new java.util.concurrent.CompletableFuture<String>();
-        new Thread(() -> out.complete(read(p.getInputStream()))).start();
-        new Thread(() -> err.complete(read(p.getErrorStream()))).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("process ran over 60 s");
-        }
-        return new Proc(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
-    }
-
-    private static String read(java.io.InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static int count(String text, String needle) {
-        int n = 0;
-        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
-            n++;
-        }
-        return n;
-    }
-
-    private static void copyTree(Path from, Path to, Set<String> skipTopLevel) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (from.relativize(dir).getNameCount() == 1 && skipTopLevel.contains(dir.getFileName().toString())) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

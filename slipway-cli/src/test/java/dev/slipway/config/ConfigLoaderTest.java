@@ -74,7 +74,7 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         ConfigException e = error("name: myapp\nservce: {}\n");
         assertEquals("svc/slipway.yaml:2:1: unknown key 'servce' at the top level; did you mean 'service'?"
-                + " (known keys: build, deploy, main, name, release, service, version)", e.getMessage());
+                + " (known keys: build, deploy, ignore, main, name, platforms, release, service, train, version)", e.getMessage());
     }
 
     @ParameterizedTest
@@ -89,6 +89,14 @@ class ConfigLoaderTest {
         "name: myapp\\nservice:\\n  readiness: {path: ready}\\n|svc/slipway.yaml:3:21: a probe path must start with '/'",
         "name: myapp\\ndeploy:\\n  local: {retain: 1}\\n|svc/slipway.yaml:3:19: retain must be at least 2, so that the previous release stays for rollback",
         "name: myapp\\nname: other\\n|svc/slipway.yaml:2:5: invalid YAML: duplicate key 'name'",
+        "name: myapp\\nservice:\\n  port: 80.5\\n|svc/slipway.yaml:3:9: service.port: expected a whole number",
+        "name: myapp\\nbuild:\\n  jvmOptions: [1, true]\\n|svc/slipway.yaml:3:16: build.jvmOptions[0]: expected a string (quote numbers and booleans, e.g. \"8080\")",
+        "name: myapp\\nservice:\\n  env: {\"A B\": x}\\n|svc/slipway.yaml:3:9: 'A B' is not an environment variable name: use letters, digits and '_', not starting with a digit",
+        "name: myapp\\nservice:\\n  env: {PORT: \"1\"}\\n|svc/slipway.yaml:3:9: PORT is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead",
+        "name: myapp\\nservice:\\n  drainTimeout: 9999999999999h\\n|svc/slipway.yaml:3:17: service.drainTimeout: '9999999999999h' is too long; a duration is at most 24h",
+        "name: myapp\\ndeploy:\\n  local: {address: not an ip}\\n|svc/slipway.yaml:3:20: 'not an ip' is not an IP address or host name",
+        "name: myapp\\n---\\nname: other\\n|svc/slipway.yaml:3:1: a second YAML document; slipway.yaml holds exactly one (remove the '---' line)",
+        "name: myapp\\nservice:\\n|svc/slipway.yaml:2:9: service: expected a mapping of keys",
     })
     void badInputGivesExactMessage(String yaml, String expected) {
         assertEquals(expected, error(yaml.replace("\\n", "\n")).getMessage());

@@ -1,0 +1,188 @@
+package dev.slipway.build;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A content-addressed cache of linked runtimes under {@code <cache>/runtimes/<key>/}.
+ *
+ * <p>A jlinked runtime depends only on the linking JDK's build, the target JDK's build, the target
+ * platform, the module set and the jlink options, so the key is a sha256 of exactly those. A
+ * rebuild where only the app changed links nothing. Entries are published with rename(2) under an
+ * exclusive lock, so concurrent builds never see half a runtime.
+ */
+public final class RuntimeCache {
+    /** Bump when the cached runtime's layout or trimming changes, to invalidate old entries. */
+    private static final String FORMAT = "slipway-runtime-1";
+
+    private final Path root;
+
+    /** @param cacheDir Slipway's cache directory; runtimes go under {@code runtimes/} */
+    public RuntimeCache(Path cacheDir) {
+        this.root = cacheDir.resolve("runtimes");
+    }
+
+    /**
+     * The recipe of one runtime.
+     *
+     * @param linker   the JDK whose jlink runs
+     * @param target   the JDK whose jmods are linked (equal to {@code linker} for the host)
+     * @param platform the target platform
+     * @param modules  the sorted module set
+     * @param options  the jlink options, in order
+     */
+    public record Recipe(Jdk linker, Jdk target, Platform platform, List<String> modules, List<String> options) {
+        /** @return the cache key: 32 hex digits of sha256 over the recipe and both JDKs' release files */
+        public String key() {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                for (String part : List.of(FORMAT, identity(linker), identity(target), platform.toString(),
+                        String.join(",", modules), String.join(" ", options))) {
+                    sha.update(part.getBytes(StandardCharsets.UTF_8));
+                    sha.update((byte) 0);
+                }
+                return HexFormat.of().formatHex(sha.digest()).substring(0, 32);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static String identity(Jdk jdk) {
+            StringBuilder sb = new StringBuilder(jdk.version()).append('\n');
+            try {
+                Path release = jdk.home().resolve("release");
+                if (Files.isRegularFile(release)) {
+                    sb.append(Files.readString(release, StandardCharsets.UTF_8));
+                }
+                Path jmods = jdk.home().resolve("jmods");
+                if (Files.isDirectory(jmods)) {
+                    try (Stream<Path> s = Files.list(jmods)) {
+                        s.sorted().forEach(p -> {
+                            try {
+                                sb.append(p.getFileName()).append(' ').append(Files.size(p)).append('\n');
+                            } catch (IOException e) {
+                                sb.append(p.getFileName()).append('\n');
+                            }
+                        });
+                    }
+                }
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot read the JDK at " + jdk.home() + ": " + e.getMessage(), e);
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * A runtime ready to copy.
+     *
+     * @param dir      the runtime directory (do not modify it)
+     * @param key      its cache key
+     * @param cacheHit whether it came from the cache
+     */
+    public record Runtime(Path dir, String key, boolean cacheHit) {}
+
+    /**
+     * Returns the runtime for {@code recipe}, linking it on a miss.
+     *
+     * @param recipe  what to link
+     * @param useCache false to bypass the cache (link into a fresh directory, store nothing)
+     * @param scratch a directory for an uncached link
+     * @param link    links a runtime into the given (not yet existing) directory
+     * @param console for progress
+     * @return the runtime
+     * @throws SlipwayException (exit 1) when linking or the cache fails
+     */
+    public Runtime get(Recipe recipe, boolean useCache, Path scratch, Linker link, Console console) {
+        String key = recipe.key();
+        if (!useCache) {
+            Path dir = scratch.resolve("runtime-" + recipe.platform());
+            link.link(dir);
+            return new Runtime(dir, key, false);
+        }
+        Path entry = root.resolve(key);
+        try {
+            Files.createDirectories(root);
+            try (FileChannel lock = FileChannel.open(root.resolve(key + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); var held = lock.lock()) {
+                if (!Files.isDirectory(entry)) {
+                    Path tmp = root.resolve(key + ".tmp");
+                    Builder.deleteTree(tmp);
+                    link.link(tmp);
+                    Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE);
+                    touch(entry);
+                    return new Runtime(entry, key, false);
+                }
+            }
+            touch(entry);
+            return new Runtime(entry, key, true);
+        } catch (IOException e) {
+            throw SlipwayException.failed("runtime cache " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Links a runtime into a directory that does not exist yet. */
+    @FunctionalInterface
+    public interface Linker {
+        /** @param output the runtime directory to create */
+        void link(Path output);
+    }
+
+    private static void touch(Path entry) throws IOException {
+        Path stamp = entry.resolve(".slipway-last-used");
+        if (!Files.exists(stamp)) {
+            Files.createFile(stamp);
+        }
+        Files.setLastModifiedTime(stamp, FileTime.from(Instant.now()));
+    }
+
+    /**
+     * Removes all but the {@code keep} most recently used runtimes.
+     *
+     * @param keep how many to keep (0 removes all)
+     * @return the keys removed
+     * @throws SlipwayException (exit 1) when an entry cannot be removed
+     */
+    public List<String> prune(int keep) {
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            List<Path> entries = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().endsWith(".tmp"))
+                    .sorted(Comparator.comparing(RuntimeCache::lastUsed).reversed()).toList();
+            for (int i = keep; i < entries.size(); i++) {
+                Path e = entries.get(i);
+                Builder.deleteTree(e);
+                Files.deleteIfExists(root.resolve(e.getFileName() + ".lock"));
+                removed.add(e.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot prune " + root + ": " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
+    private static Instant lastUsed(Path entry) {
+        try {
+            return Files.getLastModifiedTime(entry.resolve(".slipway-last-used")).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+}

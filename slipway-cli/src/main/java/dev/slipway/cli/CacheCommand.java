@@ -1,0 +1,41 @@
+package dev.slipway.cli;
+
+import dev.slipway.build.Builder;
+import dev.slipway.build.RuntimeCache;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code slipway cache}: the runtime cache under {@code ~/.cache/slipway} ({@code $SLIPWAY_CACHE_DIR}). */
+@Command(name = "cache", description = "Manage the runtime cache.", subcommands = CacheCommand.Prune.class)
+public final class CacheCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand; try 'slipway cache prune'");
+    }
+
+    /** {@code slipway cache prune}: keeps the most recently used runtimes. */
+    @Command(name = "prune", description = "Remove cached runtimes except the most recently used ones.")
+    public static final class Prune implements Runnable {
+        @Option(names = "--keep", defaultValue = "3", paramLabel = "N",
+                description = "How many recently used runtimes to keep (default: 3; 0 removes all).")
+        int keep;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            if (keep < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--keep must be 0 or more");
+            }
+            var removed = new RuntimeCache(Builder.cacheDir()).prune(keep);
+            var out = spec.commandLine().getOut();
+            out.println("removed " + removed.size() + " cached runtime(s) from " + Builder.cacheDir().resolve("runtimes"));
+            out.flush();
+        }
+    }
+}

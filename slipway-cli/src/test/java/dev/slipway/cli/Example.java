@@ -1,0 +1,118 @@
+package dev.slipway.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+
+/** Test fixtures: a copy of examples/myapp in a fresh git repository, and process helpers. */
+final class Example {
+    private Example() {}
+
+    /** Copies examples/myapp (without build output and state) to {@code dest}. */
+    static void copy(Path dest) throws IOException {
+        Path example = Path.of(System.getProperty("slipway.repo", "..")).resolve("examples/myapp").toAbsolutePath().normalize();
+        copyTree(example, dest, Set.of("target", "dist", ".slipway", "data"));
+    }
+
+    /** Makes {@code dir} a git repository with one commit (fixed time 2026-01-01T00:00:00Z); returns its id. */
+    static String commit(Path dir) throws Exception {
+        try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+            git.add().addFilepattern(".").call();
+            PersonIdent who = new PersonIdent("Test", "test@slipway.invalid", java.time.Instant.parse("2026-01-01T00:00:00Z"),
+                    java.time.ZoneOffset.UTC);
+            return git.commit().setMessage("myapp for tests").setAuthor(who).setCommitter(who).setSign(false).call().getName();
+        }
+    }
+
+    record Proc(int code, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;
+        }
+    }
+
+    static Process start(List<String> cmd, List<String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            pb.environment().put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return pb.start();
+    }
+
+    static Proc exec(List<String> cmd, List<String> env) throws Exception {
+        return finish(start(cmd, env));
+    }
+
+    /** Runs a command with only PATH in its environment. */
+    static Proc execClean(List<String> cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return finish(pb.start());
+    }
+
+    static Proc finish(Process p) throws Exception {
+        var out = new java.util.concurrent.CompletableFuture<String>();
+        var err = new java.util.concurrent.CompletableFuture<String>();
+        new Thread(() -> out.complete(read(p.getInputStream()))).start();
+        new Thread(() -> err.complete(read(p.getErrorStream()))).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("process ran over 60 s");
+        }
+        return new Proc(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+    }
+
+    static String read(java.io.InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    static void copyTree(Path from, Path to, Set<String> skipTopLevel) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (from.relativize(dir).getNameCount() == 1 && skipTopLevel.contains(dir.getFileName().toString())) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path dest = to.resolve(from.relativize(file).toString());
+                if (attrs.isSymbolicLink()) {
+                    Files.createSymbolicLink(dest, Files.readSymbolicLink(file));
+                } else {
+                    Files.copy(file, dest, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

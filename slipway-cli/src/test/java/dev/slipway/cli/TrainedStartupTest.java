@@ -1,0 +1,58 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Tools;
+import dev.slipway.cli.Example.Proc;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Startup trained at build time: an AOT cache (JEP 483/514) made by a training run on the shipped JDK 25 runtime. */
+class TrainedStartupTest {
+    private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+
+    @Test
+    void aJdk25RuntimeShipsAnAotCacheThatTheJvmUsesAndARejectedCacheStaysQuiet(@TempDir Path work) throws Exception {
+        Tools.requireThat(Files.isExecutable(JDK25.resolve("bin/jlink")), "Temurin 25 at " + JDK25);
+        Path service = work.resolve("myapp");
+        Example.copy(service);
+        String yaml = Files.readString(service.resolve("slipway.yaml"));
+        Files.writeString(service.resolve("slipway.yaml"), yaml.replace("build:\n", "build:\n  jdk: " + JDK25 + "\n"));
+        String commit = Example.commit(service);
+
+        var r = CliRunner.run("build", service.toString(), "--version", "2.5.0");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("training an AOT cache on the JDK 25 runtime done") || r.err().contains("startup cache from the training cache"),
+                r.toString());
+        Path exe = service.resolve("dist/myapp_2.5.0_linux_amd64/myapp");
+        String stub = new String(Files.readAllBytes(exe), 0, 4096, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(stub.contains("\"-XX:AOTCache=$slipway_home/app/app.aot\""), stub);
+
+        Path cache = work.resolve("cache");
+        List<String> env = List.of("SLIPWAY_CACHE_DIR=" + cache, "JAVA_OPTS=-Xlog:class+load=info");
+        Proc v = Example.exec(List.of(exe.toString(), "version"), env);
+        assertEquals(0, v.code(), v.toString());
+        assertTrue(v.out().contains("Git Commit: " + commit), v.toString());
+        assertTrue(v.out().lines().anyMatch(l -> l.contains("example.myapp.Main source: shared objects file")),
+                "the app's classes come from the AOT cache:\n" + v.out());
+
+        // A cache the JVM rejects must not stop the app or leak CDS/AOT logs.
+        Path aot;
+        try (var s = Files.walk(cache.resolve("run"))) {
+            aot = s.filter(p -> p.endsWith("app/app.aot")).findFirst().orElseThrow();
+        }
+        Files.write(aot, new byte[] {1, 2, 3, 4});
+        Proc bad = Example.exec(List.of(exe.toString(), "version"), List.of("SLIPWAY_CACHE_DIR=" + cache));
+        assertEquals(0, bad.code(), bad.toString());
+        assertEquals("", bad.err(), "no AOT/CDS log leaks to the user");
+        assertTrue(bad.out().contains("Version:    2.5.0"), bad.toString());
+
+        var again = CliRunner.run("build", service.toString(), "--version", "2.5.0", "--no-compile");
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.err().contains("linux-amd64 startup cache from the training cache"), again.toString());
+    }
+}
