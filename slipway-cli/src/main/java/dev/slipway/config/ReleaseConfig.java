@@ -47,8 +47,10 @@ public record ReleaseConfig(List<String> before, Archives archives, Checksum che
      *                     listed gets {@code tar.gz}
      * @param files        extra files added at the top of every archive, relative to the service
      *                     directory (never absolute, never with {@code ..})
+     * @param systemdUnit  whether every archive also gets a generated {@code <name>.service}
      */
-    public record Archives(NameTemplate nameTemplate, Map<String, String> formats, List<String> files) {
+    public record Archives(NameTemplate nameTemplate, Map<String, String> formats, List<String> files,
+                           boolean systemdUnit) {
         /** @return the format for an os: {@code tar.gz} or {@code zip} */
         public String formatFor(String os) {
             return formats.getOrDefault(os, "tar.gz");
@@ -117,7 +119,9 @@ public record ReleaseConfig(List<String> before, Archives archives, Checksum che
             @Key(doc = "Archive name without extension; fields {name} {version} {os} {arch} {short commit}"
                     + " {commit} {snapshot:TEXT}") String nameTemplate,
             @Key(doc = "Archive format per os (default tar.gz)") RawFormats formats,
-            @Key(doc = "Extra files added to every archive, relative to the service directory") List<String> files) {}
+            @Key(doc = "Extra files added to every archive, relative to the service directory") List<String> files,
+            @Key(doc = "Add a generated systemd unit <name>.service to every archive (default false)")
+            Boolean systemdUnit) {}
 
     record RawFormats(@Key(values = {"tar.gz", "zip"}) String linux,
                       @Key(values = {"tar.gz", "zip"}) String darwin,
@@ -162,7 +166,7 @@ public record ReleaseConfig(List<String> before, Archives archives, Checksum che
             v.check(!before.get(i).isBlank(), "release.before[" + i + "]", "a hook command is empty");
         }
 
-        RawArchives a = r.archives() == null ? new RawArchives(null, null, null) : r.archives();
+        RawArchives a = r.archives() == null ? new RawArchives(null, null, null, null) : r.archives();
         NameTemplate archiveName = template(v, "release.archives.nameTemplate",
                 a.nameTemplate() == null ? DEFAULT_ARCHIVE_NAME : a.nameTemplate(), ARCHIVE_FIELDS);
         v.check(!archiveName.source().contains("/"), "release.archives.nameTemplate",
@@ -242,7 +246,8 @@ public record ReleaseConfig(List<String> before, Archives archives, Checksum che
                         Boolean.TRUE.equals(g.prerelease()));
             }
         }
-        return new ReleaseConfig(before, new Archives(archiveName, Map.copyOf(formats), files),
+        return new ReleaseConfig(before, new Archives(archiveName, Map.copyOf(formats), files,
+                Boolean.TRUE.equals(a.systemdUnit())),
                 new Checksum(algorithm), new Snapshot(snapshotVersion), changelog, new Publish(directory, github));
     }
 

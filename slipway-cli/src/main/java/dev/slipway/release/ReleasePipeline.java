@@ -213,10 +213,28 @@ public final class ReleasePipeline {
         @Override
         public void run(ReleaseContext c) throws IOException {
             ReleaseConfig.Archives cfg = c.config().release().archives();
-            List<Archives.Extra> extras = cfg.files().stream()
+            List<Archives.Extra> extras = new ArrayList<>(cfg.files().stream()
                     .map(f -> new Archives.Extra(c.serviceDir().resolve(f).normalize(),
                             Path.of(f).normalize().toString().replace('\\', '/')))
-                    .toList();
+                    .toList());
+            Path work = c.dist().resolve(".release");
+            String unitName = c.config().name() + ".service";
+            // A listed file of that name is the user's own unit: it wins over the generated one.
+            if (cfg.systemdUnit() && extras.stream().noneMatch(x -> x.name().equals(unitName))) {
+                Path unit = work.resolve(unitName);
+                Files.createDirectories(work);
+                Files.writeString(unit, SystemdUnit.render(c.config(), c.version()));
+                extras.add(new Archives.Extra(unit, unit.getFileName().toString()));
+            }
+            try {
+                archive(c, cfg, extras);
+            } finally {
+                Builder.deleteTree(work);
+            }
+        }
+
+        private static void archive(ReleaseContext c, ReleaseConfig.Archives cfg, List<Archives.Extra> extras)
+                throws IOException {
             for (Builder.Result b : c.builds()) {
                 String name = archiveName(c, b);
                 String format = cfg.formatFor(b.platform().os());
@@ -224,7 +242,6 @@ public final class ReleasePipeline {
                 if (!out.equals(b.archive()) || !extras.isEmpty()) {
                     Archives.write(b.archive(), name, format, extras, b.info().time(), out);
                 } // else the build's archive already is this archive: same name, same top directory, no extras
-
                 if (!out.equals(b.archive())) {
                     Files.deleteIfExists(b.archive()); // the release archive replaces the build's
                 }

@@ -91,6 +91,7 @@ class ReleaseEndToEndTest {
                     - echo "generating sources"; mkdir -p target && date > target/hook-ran
                   archives:
                     files: [README.md, LICENSE]
+                    systemdUnit: true
                   changelog:
                     sort: asc
                     exclude: ['^docs:']
@@ -217,7 +218,8 @@ class ReleaseEndToEndTest {
 
         // the archive: the layout plus the extra files, under the archive's name, times pinned
         Map<String, TarArchiveEntry> entries = tarEntries(dist.resolve("myapp_1.1.0_linux_amd64.tar.gz"));
-        for (String name : List.of("bin/myapp", "app/build-info.jar", "runtime/bin/java", "README.md", "LICENSE")) {
+        for (String name : List.of("bin/myapp", "app/build-info.jar", "runtime/bin/java", "README.md", "LICENSE",
+                "myapp.service")) {
             assertTrue(entries.containsKey("myapp_1.1.0_linux_amd64/" + name), name + " in " + entries.keySet());
         }
         long commitTime = repo.git().log().setMaxCount(1).call().iterator().next().getCommitTime();
