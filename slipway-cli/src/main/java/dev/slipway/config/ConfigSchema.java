@@ -48,6 +48,16 @@ public final class ConfigSchema {
         }
     }
 
+    /**
+     * @return the YAML key of a record component: its {@code @JsonProperty} name (which Java puts on
+     *         the accessor, not on the component), else the component's name
+     */
+    static String keyName(RecordComponent rc) {
+        com.fasterxml.jackson.annotation.JsonProperty p =
+                rc.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+        return p != null && !p.value().isEmpty() ? p.value() : rc.getName();
+    }
+
     private static ObjectNode typeOf(Type type) {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         if (type instanceof ParameterizedType p) {
@@ -94,7 +104,7 @@ public final class ConfigSchema {
                         prop.put("deprecated", true);
                     }
                 }
-                props.set(rc.getName(), prop);
+                props.set(keyName(rc), prop);
             }
             n.put("additionalProperties", false);
         } else {

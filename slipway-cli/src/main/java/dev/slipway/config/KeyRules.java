@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Applies the {@link Key} rules of the raw config model to a parsed file, generically: a value
  * outside {@link Key#values()} is an error; a deprecated key ({@link Key#replacedBy()}) is a
- * warning. Walks records and lists of records, so a rule added to any raw record works at once.
+ * warning. Walks records, lists and maps of records, so a rule added to any raw record works at once.
  */
 final class KeyRules {
     private KeyRules() {}
@@ -39,6 +39,10 @@ final class KeyRules {
             }
             return;
         }
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, value) -> walk(value, path + "." + k, v, keys, warnings));
+            return;
+        }
         if (!node.getClass().isRecord()) {
             return;
         }
@@ -53,7 +57,7 @@ final class KeyRules {
             if (value == null) {
                 continue;
             }
-            String at = path.isEmpty() ? c.getName() : path + "." + c.getName();
+            String at = path.isEmpty() ? ConfigSchema.keyName(c) : path + "." + ConfigSchema.keyName(c);
             Key rule = c.getAnnotation(Key.class);
             if (rule != null && rule.values().length > 0 && value instanceof String s) {
                 v.check(Arrays.asList(rule.values()).contains(s), at,
