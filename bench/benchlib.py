@@ -18,11 +18,14 @@ JVM_OPTION_VARS = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JA
 
 VARIANT_HELP = """\
 variants (after the options above, at least one; the first is the anchor):
-  --variant NAME [--env KEY=VALUE]... [--fresh-dir-env VAR] -- COMMAND [ARG]...
+  --variant NAME [--env KEY=VALUE]... [--fresh-dir-env VAR] [--setup SHELL-CMD] -- COMMAND [ARG]...
 
   --env KEY=VALUE       set an environment variable for this variant's processes
   --fresh-dir-env VAR   before every run create a new empty directory, pass it in VAR,
                         and delete it after the run (not timed)
+  --setup SHELL-CMD     before every run (warmup runs too) run SHELL-CMD with sh -c, in the
+                        variant's environment (not timed; must exit 0 within 60 s), e.g. to
+                        change a source file before timing an incremental build
   A COMMAND must not contain the word --variant (it starts the next variant)."""
 
 
@@ -31,11 +34,12 @@ class BenchError(Exception):
 
 
 class Variant:
-    def __init__(self, name, argv, env, fresh_dir_env):
+    def __init__(self, name, argv, env, fresh_dir_env, setup=None):
         self.name = name
         self.argv = argv
         self.env = env
         self.fresh_dir_env = fresh_dir_env
+        self.setup = setup
         self.warmup_ms = []
         self.samples_ms = []
         self.extra = {}  # per-run details a script wants in the JSON (lists, same order as samples)
@@ -75,7 +79,7 @@ def parse_args(argv, description, add_options):
         own, command = rest[:sep], rest[sep + 1:]
         if not command:
             parser.error(f"variant {name!r}: empty command")
-        env, fresh = {}, None
+        env, fresh, setup = {}, None, None
         i = 0
         while i < len(own):
             if own[i] == "--env" and i + 1 < len(own) and "=" in own[i + 1]:
@@ -83,12 +87,15 @@ def parse_args(argv, description, add_options):
                 env[key] = value
             elif own[i] == "--fresh-dir-env" and i + 1 < len(own):
                 fresh = own[i + 1]
+            elif own[i] == "--setup" and i + 1 < len(own):
+                setup = own[i + 1]
             else:
-                parser.error(f"variant {name!r}: unexpected {own[i]!r} (expected --env KEY=VALUE or --fresh-dir-env VAR)")
+                parser.error(f"variant {name!r}: unexpected {own[i]!r} "
+                             "(expected --env KEY=VALUE, --fresh-dir-env VAR or --setup SHELL-CMD)")
             i += 2
         if any(v.name == name for v in variants):
             parser.error(f"variant {name!r} given twice")
-        variants.append(Variant(name, command, env, fresh))
+        variants.append(Variant(name, command, env, fresh, setup))
     return opts, variants
 
 
@@ -117,6 +124,27 @@ def spawn(argv, env, log):
                                 stderr=subprocess.STDOUT, start_new_session=True)
     except OSError as e:
         raise BenchError(f"cannot start {argv[0]!r}: {e}") from e
+
+
+def run_setup(variant, env, log, timeout=60):
+    """Runs the variant's --setup command (if any) before a run; not timed. Output goes to log."""
+    if not variant.setup:
+        return
+    log.write(f"--- setup: {variant.setup}\n".encode())
+    log.flush()
+    try:
+        proc = subprocess.Popen(["sh", "-c", variant.setup], env=env, stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as e:
+        raise BenchError(f"{variant.name}: cannot run the setup command: {e}") from e
+    try:
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"{variant.name}: setup command still running after {timeout} s")
+    finally:
+        kill_group(proc)
+    if code != 0:
+        raise BenchError(f"{variant.name}: setup command exited with code {code}")
 
 
 def kill_group(proc):
@@ -194,7 +222,7 @@ def report(tool, opts, variants, settings, removed_env, load_before, started_utc
             "settings": dict(settings, runs=opts.runs, warmup=opts.warmup,
                              removed_env=removed_env, order="round-robin, start rotating each round"),
             "anchor": variants[0].name,
-            "variants": [dict(row, argv=v.argv, env=v.env, fresh_dir_env=v.fresh_dir_env,
+            "variants": [dict(row, argv=v.argv, env=v.env, fresh_dir_env=v.fresh_dir_env, setup=v.setup,
                               warmup_ms=v.warmup_ms, samples_ms=v.samples_ms, **v.extra)
                          for v, row in zip(variants, rows)],
         }

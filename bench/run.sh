@@ -1,22 +1,29 @@
 #!/bin/sh
-# Benchmarks the example service built as a Slipway single file against plain `java -jar`:
-# time to ready, first-run (unpack) cost, and sizes. Prints a Markdown report on stdout (progress
-# and build output go to stderr) and writes the raw numbers as JSON. See bench/README.md.
+# Benchmarks the example service built as Slipway single files (JDK 17, and JDK 25 with a trained
+# AOT cache) against `java -jar` on full JDKs and a Go net/http server: time to ready, first-run
+# (unpack) cost, sizes (with jpackage and Go) and build times (cold against raw jlink, warm with
+# one class changed). Builds happen in temporary copies of examples/myapp, never in it.
+# Prints a Markdown report on stdout (progress and build output go to stderr) and writes the raw
+# numbers as JSON. See bench/README.md.
 set -eu
 
 usage() {
   cat <<'EOF'
-Usage: bench/run.sh [--no-build] [--runs N] [--warmup N] [--extract-runs N] [--out DIR]
+Usage: bench/run.sh [--runs N] [--warmup N] [--extract-runs N] [--build-runs N]
+                    [--build-warmup N] [--out DIR]
 
-  --no-build        use the existing examples/myapp/dist (default: ./slipway build examples/myapp)
   --runs N          measured time-to-ready runs per variant (default 11)
   --warmup N        unreported time-to-ready warmup runs per variant (default 2)
   --extract-runs N  measured runs of `<single file> version`, empty and warm cache (default 5)
-  --out DIR         where to write the JSON files (default bench/results/<UTC time>)
+  --build-runs N    measured runs per build-time variant (default 3)
+  --build-warmup N  unreported runs per build-time variant (default 1)
+  --out DIR         where to write the JSON files and report.md (default bench/results/<UTC time>)
 
-Environment: JDK17 (default /usr/lib/jvm/java-17-openjdk-amd64) and
-JDK25 (default /usr/lib/jvm/temurin-25-jdk-amd64; its variant is skipped if missing).
-Run it from anywhere; paths in the report are relative to the repository root.
+Environment: JDK17 (default /usr/lib/jvm/java-17-openjdk-amd64), JDK25 (default
+/usr/lib/jvm/temurin-25-jdk-amd64) and GO (default /usr/lib/go-1.19/bin/go, else go on PATH;
+Debian: apt-get install golang-1.19-go). All three are required.
+Run it from anywhere; paths in the report are relative to the repository root or to the run's
+temporary directory ($tmp).
 EOF
 }
 
@@ -37,6 +44,8 @@ die() {
   exit 1
 }
 
+say() { echo "run.sh: $*" >&2; }
+
 count() { # validates a whole number within bounds: count NAME VALUE MIN MAX
   case $2 in
     '' | *[!0-9]*) die "$1 needs a whole number, got '$2'" ;;
@@ -46,23 +55,26 @@ count() { # validates a whole number within bounds: count NAME VALUE MIN MAX
 }
 
 command_line=$(quote "$0" "$@")
-build=yes
 runs=11
 warmup=2
 extract_runs=5
+build_runs=3
+build_warmup=1
 out=
 while [ $# -gt 0 ]; do
   case $1 in
-    --no-build) build=no ;;
-    --runs | --warmup | --extract-runs | --out)
+    --runs | --warmup | --extract-runs | --build-runs | --build-warmup | --out)
       [ $# -ge 2 ] || die "$1 needs a value"
       case $1 in
         --runs) runs=$(count --runs "$2" 1 1000) ;;
         --warmup) warmup=$(count --warmup "$2" 0 100) ;;
         --extract-runs) extract_runs=$(count --extract-runs "$2" 1 100) ;;
+        --build-runs) build_runs=$(count --build-runs "$2" 1 20) ;;
+        --build-warmup) build_warmup=$(count --build-warmup "$2" 0 5) ;;
         --out) out=$2 ;;
       esac
       shift ;;
+    --no-build) die "--no-build is gone: the harness now builds temporary copies of examples/myapp itself" ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -75,34 +87,61 @@ case $out in
 esac
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo"
-app_dir=examples/myapp
-jar=$app_dir/target/myapp-0.1.0.jar
-artifacts=$app_dir/dist/artifacts.json
 jdk17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
 jdk25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
-[ -n "$out" ] || out=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+if [ -n "${GO:-}" ]; then go=$GO
+elif [ -x /usr/lib/go-1.19/bin/go ]; then go=/usr/lib/go-1.19/bin/go
+else go=$(command -v go || true)
+fi
+[ -n "$out" ] || out=$repo/bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 [ -x "$jdk17/bin/java" ] || die "no JDK 17 at $jdk17 (set JDK17)"
+[ -x "$jdk17/bin/jpackage" ] || die "no jpackage in $jdk17/bin"
+[ -x "$jdk25/bin/java" ] || die "no JDK 25 at $jdk25 (set JDK25)"
+{ [ -n "$go" ] && [ -x "$go" ]; } || die "no Go toolchain (apt-get install golang-1.19-go, or set GO)"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/slipway-bench.XXXXXX")
+case $tmp$repo in
+  *[[:space:]]* | *[\'\"*?[]*) rm -rf "$tmp"; die "the repository and TMPDIR paths must not contain blanks, quotes or glob characters" ;;
+esac
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+mkdir -p "$out"
 
-if [ "$build" = yes ]; then
-  echo "run.sh: ./slipway build $app_dir ..." >&2
-  ./slipway build "$app_dir" >&2 || die "./slipway build $app_dir failed"
-fi
-[ -f "$artifacts" ] || die "$artifacts not found (build first, or drop --no-build)"
-[ -f "$jar" ] || die "$jar not found"
+# The run's own Slipway cache (runtime cache and training cache of the builds), so that "cold"
+# and "warm" mean what they say whatever ~/.cache/slipway holds.
+build_cache=$tmp/build-cache
+version=0.0.0-bench
+main_java=src/main/java/example/myapp/Main.java
 
-# Prints field $2 (path, size or version) of the artifact of kind $1 for this host's platform.
+# Copies examples/myapp (without build outputs and local state) to $tmp/$1 and sets build.jdk
+# to $2 in the copy's slipway.yaml.
+copy_app() {
+  mkdir "$tmp/$1"
+  tar -C examples/myapp --exclude=./target --exclude=./dist --exclude=./.slipway --exclude=./data -cf - . \
+    | tar -C "$tmp/$1" -xf -
+  grep -q '^build:$' "$tmp/$1/slipway.yaml" || die "examples/myapp/slipway.yaml has no 'build:' line"
+  sed "s|^build:\$|build:\\
+  jdk: $2|" examples/myapp/slipway.yaml >"$tmp/$1/slipway.yaml"
+}
+
+# Builds the copy $tmp/$1 (with Maven), its progress on stderr and in $tmp/$1.build.log.
+first_build() {
+  say "./slipway build $tmp/$1 --version $version ..."
+  if ! SLIPWAY_CACHE_DIR=$build_cache timeout 1200 ./slipway build "$tmp/$1" --version "$version" 2>&1 \
+      | tee "$tmp/$1.build.log" >&2; then
+    die "./slipway build $tmp/$1 failed"
+  fi
+  grep -q '^built ' "$tmp/$1.build.log" || die "./slipway build $tmp/$1 failed"
+}
+
+# Prints field $3 (path or size) of the artifact of kind $2 for this host's platform from the
+# artifacts.json $1.
 artifact() {
-  python3 - "$artifacts" "$1" "$2" <<'EOF'
+  python3 - "$1" "$2" "$3" <<'EOF'
 import json, platform, sys
 doc = json.load(open(sys.argv[1]))
-if sys.argv[2] == "version":
-    print(doc["version"]); sys.exit(0)
 arch = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
 host = platform.system().lower() + "-" + arch
 found = [a for a in doc["artifacts"] if a["kind"] == sys.argv[2] and a.get("platform", host) == host]
@@ -111,104 +150,260 @@ if not found:
 print(found[0][sys.argv[3]])
 EOF
 }
-version=$(artifact version -)
-single=$app_dir/$(artifact single-file path)
-archive=$app_dir/$(artifact archive path)
-[ -x "$single" ] || die "$single is not an executable file"
-[ -f "$archive" ] || die "$archive not found"
-for kind in single-file archive; do
-  if [ "$kind" = single-file ]; then f=$single; else f=$archive; fi
-  [ "$(wc -c <"$f" | tr -d ' ')" = "$(artifact "$kind" size)" ] || die "$f does not have the size $artifacts gives"
-done
-if [ -n "$(find "$jar" -newer "$single")" ]; then
-  echo "run.sh: warning: $jar is newer than $single: the variants may not run the same app build" >&2
-fi
 
-# Pre-warm a cache: one run unpacks the single file into $warm/run/<key>.
+say "building the Slipway CLI if needed ..."
+./slipway version >/dev/null || die "./slipway version failed"
+copy_app app17 "$jdk17"
+copy_app app25 "$jdk25"
+first_build app17
+first_build app25
+
+# Single files, archives and jars of both builds; the single files are unpacked once into $warm.
 warm=$tmp/warm-cache
 mkdir "$warm"
-SLIPWAY_CACHE_DIR=$warm timeout 120 "$single" version >/dev/null || die "$single version failed"
-key=$(head -n 20 "$single" | sed -n "s/^slipway_key='\(.*\)'\$/\1/p")
-unpacked=$warm/run/$key
-if [ -z "$key" ] || [ ! -f "$unpacked/.slipway-complete" ]; then
-  die "no unpacked cache at $warm/run/<key> after the first run"
-fi
-launch=$(head -n 40 "$single" | sed -n 's/^ *exec \(.*\)$/\1/p' | head -n 1)
+# Checks the build of the copy app$1 and unpacks its single file into $warm; sets s (single file),
+# a (archive), k (cache key), l (the stub's exec line) and u (unpacked directory).
+inspect() {
+  dir=$tmp/app$1
+  artifacts=$dir/dist/artifacts.json
+  s=$dir/$(artifact "$artifacts" single-file path)
+  a=$dir/$(artifact "$artifacts" archive path)
+  [ -x "$s" ] || die "$s is not an executable file"
+  [ -f "$dir/target/myapp-0.1.0.jar" ] || die "no $dir/target/myapp-0.1.0.jar"
+  [ "$(wc -c <"$s" | tr -d ' ')" = "$(artifact "$artifacts" single-file size)" ] || die "$s does not have the size $artifacts gives"
+  [ "$(wc -c <"$a" | tr -d ' ')" = "$(artifact "$artifacts" archive size)" ] || die "$a does not have the size $artifacts gives"
+  SLIPWAY_CACHE_DIR=$warm timeout 120 "$s" version >/dev/null || die "$s version failed"
+  k=$(head -n 20 "$s" | sed -n "s/^slipway_key='\(.*\)'\$/\1/p")
+  u=$warm/run/$k
+  if [ -z "$k" ] || [ ! -f "$u/.slipway-complete" ]; then
+    die "no unpacked cache at $warm/run/<key> after the first run of $s"
+  fi
+  l=$(head -n 40 "$s" | sed -n 's/^ *exec \(.*\)$/\1/p' | head -n 1)
+}
+inspect 17
+single17=$s archive17=$a key17=$k launch17=$l unpacked17=$u jar17=$tmp/app17/target/myapp-0.1.0.jar
+inspect 25
+single25=$s archive25=$a key25=$k launch25=$l unpacked25=$u jar25=$tmp/app25/target/myapp-0.1.0.jar
+[ -f "$unpacked25/app/app.aot" ] || die "the JDK 25 single file has no AOT cache (app/app.aot): was training skipped?"
 
-mkdir -p "$out"
-set -- --runs "$runs" --warmup "$warmup" --json "$out/time-to-ready.json" \
-  --variant 'java -jar (JDK 17)' -- "$jdk17/bin/java" -jar "$jar" \
-  --variant 'single file (warm cache)' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single"
-have25=no
-if [ -x "$jdk25/bin/java" ]; then
-  have25=yes
-  set -- "$@" --variant 'java -jar (JDK 25)' -- "$jdk25/bin/java" -jar "$jar"
-else
-  echo "run.sh: no JDK 25 at $jdk25: skipping that variant" >&2
-fi
+# The "AOT cache off" variant: check that JAVA_OPTS=-XX:AOTMode=off really stops the JVM from
+# using the AOT cache (class+load then names the jar, not the "shared objects file").
+class_source() { # class_source JAVA_OPTS CLASS: prints where the single file JDK 25 loads CLASS from
+  SLIPWAY_CACHE_DIR=$warm JAVA_OPTS="$1 -Xlog:class+load=info" timeout 120 "$single25" version \
+    | sed -n "s/^.*\] $2 source: //p" | head -n 1
+}
+aot_on_main=$(class_source '' example.myapp.Main)
+aot_on_object=$(class_source '' java.lang.Object)
+aot_off_main=$(class_source -XX:AOTMode=off example.myapp.Main)
+aot_off_object=$(class_source -XX:AOTMode=off java.lang.Object)
+[ "$aot_on_main" = "shared objects file" ] || die "the JDK 25 single file does not load example.myapp.Main from its AOT cache (source: $aot_on_main)"
+case $aot_off_main in
+  '' | 'shared objects file'*) die "-XX:AOTMode=off did not switch the AOT cache off (example.myapp.Main source: $aot_off_main)" ;;
+esac
+
+# The Go baseline, built here with the standard library only (no network).
+say "building bench/go/hello with $go ..."
+gobuild() {
+  (cd bench/go/hello && GOCACHE=$tmp/go-cache GOPATH=$tmp/go-path GOPROXY=off GOFLAGS='' GO111MODULE=on \
+    CGO_ENABLED=0 "$go" build -trimpath "$@" main.go) || die "go build of bench/go/hello failed"
+}
+gobuild -o "$tmp/hello"
+gobuild -ldflags='-s -w' -o "$tmp/hello-stripped"
+go_version=$("$go" version)
+
+# Module set of the JDK 17 runtime, for raw jlink and jpackage.
+modules=$(sed -n 's/^MODULES="\(.*\)"$/\1/p' "$unpacked17/runtime/release" | tr ' ' ',')
+[ -n "$modules" ] || die "no MODULES in $unpacked17/runtime/release"
 
 mb() { awk -v b="$1" 'BEGIN { printf (b < 1000000 ? "%.3f" : "%.1f"), b / 1000000 }'; }
 java_version() { "$1" -version 2>&1 | sed 's/^/  /'; }
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if ! git diff-index --quiet HEAD -- 2>/dev/null; then commit="$commit (with uncommitted changes)"; fi
+short() { printf '%s\n' "$1" | sed "s|^$tmp/|\$tmp/|"; }
 
-echo '```'
-echo "\$ $command_line"
-echo '```'
-echo
-echo "- Date: $(date -u)"
-echo "- nproc: $(nproc); CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-echo "- Kernel: $(uname -srm); load average (1/5/15 min) at start: $(cut -d ' ' -f 1-3 /proc/loadavg)"
-echo "- Slipway commit: $commit; myapp $version"
-echo "- Cache and temp directories on: $(stat -f -c %T "$tmp") ($tmp)"
-echo "- The single file \`$single\` starts java with: \`exec $launch\`"
-echo "- Java versions:"
-echo
-echo '```'
-echo "java -jar (JDK 17): $jdk17/bin/java"
-java_version "$jdk17/bin/java"
-echo "single file: its bundled runtime, $(grep '^MODULES=' "$unpacked/runtime/release" || echo 'MODULES unknown')"
-java_version "$unpacked/runtime/bin/java"
-if [ "$have25" = yes ]; then
+head=$tmp/head.md
+body=$tmp/body.md
+{
+  echo '```'
+  echo "\$ $command_line"
+  echo '```'
+  echo
+  echo "- Date: $(date -u)"
+  echo "- nproc: $(nproc); CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "- Kernel: $(uname -srm); load average (1/5/15 min) at start: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+  echo "- Slipway commit: $commit; myapp built as $version from temporary copies of examples/myapp"
+  echo "- \$tmp: $tmp, on $(stat -f -c %T "$tmp") (builds, caches and temp directories)"
+  echo "- Go: $go_version"
+  echo "- The JDK 17 single file \`$(short "$single17")\` starts java with: \`exec $launch17\`"
+  echo "- The JDK 25 single file \`$(short "$single25")\` starts java with: \`exec $launch25\`"
+  echo "- AOT cache off (\`JAVA_OPTS=-XX:AOTMode=off\`), checked with \`-Xlog:class+load\`: example.myapp.Main"
+  echo "  comes from \"$aot_off_main\" (with the cache: \"$aot_on_main\") and java.lang.Object from"
+  echo "  \"$aot_off_object\" (with the cache: \"$aot_on_object\"), so AOTMode=off also leaves the"
+  echo "  runtime's default CDS archive unused."
+  echo "- Java versions:"
+  echo
+  echo '```'
+  echo "java -jar (JDK 17): $jdk17/bin/java"
+  java_version "$jdk17/bin/java"
   echo "java -jar (JDK 25): $jdk25/bin/java"
   java_version "$jdk25/bin/java"
-fi
-echo '```'
-echo
+  echo "single file JDK 17: its bundled runtime, $(grep '^MODULES=' "$unpacked17/runtime/release" || echo 'MODULES unknown')"
+  java_version "$unpacked17/runtime/bin/java"
+  echo "single file JDK 25: its bundled runtime, $(grep '^MODULES=' "$unpacked25/runtime/release" || echo 'MODULES unknown')"
+  java_version "$unpacked25/runtime/bin/java"
+  echo '```'
+  echo
+  echo "- The first builds (with Maven, runtime cache empty; not timed by the harness, shown for the step times):"
+  echo
+  echo '```'
+  for j in 17 25; do
+    echo "\$ ./slipway build \$tmp/app$j --version $version    # build.jdk: $(eval "echo \$jdk$j")"
+    sed "s|$tmp/|\$tmp/|g" "$tmp/app$j.build.log"
+  done
+  echo '```'
+  echo
+} >"$head"
 
-echo "### Time to ready"
-echo
-python3 bench/time-to-ready.py "$@"
-echo
+# --- Time to ready ----------------------------------------------------------------------------
+say "time to ready ..."
+{
+  echo "### Time to ready"
+  echo
+  python3 bench/time-to-ready.py --runs "$runs" --warmup "$warmup" --json "$out/time-to-ready.json" \
+    --variant 'Go net/http hello' -- "$tmp/hello" \
+    --variant 'java -jar (JDK 17)' -- "$jdk17/bin/java" -jar "$jar17" \
+    --variant 'single file JDK 17 (default CDS)' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single17" \
+    --variant 'java -jar (JDK 25)' -- "$jdk25/bin/java" -jar "$jar25" \
+    --variant 'single file JDK 25 (AOT cache)' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single25" \
+    --variant 'single file JDK 25, AOT cache off' --env "SLIPWAY_CACHE_DIR=$warm" --env JAVA_OPTS=-XX:AOTMode=off -- "$single25" \
+    || die "time-to-ready.py failed"
+  echo
+  echo "The anchor is the Go binary, so \"median ÷ anchor\" is the factor to Go. Single files run"
+  echo "with a warm unpack cache; \`java -jar\` runs the jar of the same build on the full JDK, no JVM options."
+  echo
+} >>"$body"
 
-echo "### First run: unpacking cost"
-echo
-python3 bench/time-command.py --runs "$extract_runs" --warmup 1 --json "$out/first-run.json" \
-  --variant 'single file version, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single" version \
-  --variant 'single file version, empty cache (unpacks)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single" version
-echo
-echo "Each empty-cache run gets a new empty SLIPWAY_CACHE_DIR; \"median − anchor\" is the unpacking cost."
-echo
+# --- First run --------------------------------------------------------------------------------
+say "first run: unpacking cost ..."
+{
+  echo "### First run: unpacking cost"
+  echo
+  python3 bench/time-command.py --runs "$extract_runs" --warmup 1 --json "$out/first-run.json" \
+    --variant 'JDK 17 single file version, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single17" version \
+    --variant 'JDK 17 single file version, empty cache (unpacks)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single17" version \
+    --variant 'JDK 25 single file version, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single25" version \
+    --variant 'JDK 25 single file version, empty cache (unpacks)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single25" version \
+    || die "time-command.py failed"
+  echo
+  echo "Each empty-cache run gets a new empty SLIPWAY_CACHE_DIR. Unpacking cost (median empty − median warm"
+  echo "of the same file): $(python3 - "$out/first-run.json" <<'EOF'
+import json, sys
+m = {v["name"]: v["median_ms"] for v in json.load(open(sys.argv[1]))["variants"]}
+print("; ".join(f"JDK {j}: {m[f'JDK {j} single file version, empty cache (unpacks)'] - m[f'JDK {j} single file version, warm cache']:.0f} ms"
+                for j in (17, 25)) + ".")
+EOF
+)"
+  echo
+} >>"$body"
 
-echo "### Sizes"
-echo
+# --- Sizes ------------------------------------------------------------------------------------
+say "sizes (jpackage twice) ..."
+mkdir "$tmp/jp-input"
+cp "$jar17" "$tmp/jp-input/"
+jpackage_image() { # jpackage_image DEST [extra options]: an app-image of myapp, JDK 17
+  dest=$1
+  shift
+  timeout 600 "$jdk17/bin/jpackage" --type app-image --input "$tmp/jp-input" --main-jar myapp-0.1.0.jar \
+    --name myapp --dest "$dest" "$@" >"$dest.log" 2>&1 || { cat "$dest.log" >&2; die "jpackage failed"; }
+}
+jpackage_image "$tmp/jp-default"
+jpackage_image "$tmp/jp-modules" --add-modules "$modules"
+bytes() { wc -c <"$1" | tr -d ' '; }
+dub() { du -sb "$1" | cut -f 1; }
 # du: -s total, -b apparent size in bytes (not disk blocks); each inode is counted once.
 # -L follows symlinks (Debian's JDK links config files into /etc and legal notices between
 # modules); dangling ones (e.g. lib/src.zip without the openjdk-17-source package) are skipped.
-jdk_bytes=$(du -sbL "$jdk17/" 2>/dev/null | cut -f 1)
-jmods_bytes=$(du -sbL "$jdk17/jmods" 2>/dev/null | cut -f 1)
-dangling=$(find -L "$jdk17/" -type l 2>/dev/null | wc -l | tr -d ' ')
-unpacked_bytes=$(du -sb "$unpacked" | cut -f 1)
-echo "| What | Measured | Bytes | MB |"
-echo "|---|---|---:|---:|"
-row() { echo "| $1 | $2 | $3 | $(mb "$3") |"; }
-row "single file" "\`$single\`" "$(wc -c <"$single" | tr -d ' ')"
-row "archive (.tar.gz)" "\`$archive\`" "$(wc -c <"$archive" | tr -d ' ')"
-row "app jar" "\`$jar\`" "$(wc -c <"$jar" | tr -d ' ')"
-row "single file unpacked in the cache" "\`du -sb\` of \`\$SLIPWAY_CACHE_DIR/run/$key\`" "$unpacked_bytes"
-row "full JDK 17 directory" "\`du -sbL $jdk17/\` (symlinks followed; dangling symlinks skipped: $dangling)" "$jdk_bytes"
-row "… of which \`jmods/\` (used by jlink only)" "\`du -sbL $jdk17/jmods\`" "$jmods_bytes"
-echo
-echo "MB = 10^6 bytes. du -b counts apparent sizes, not disk blocks."
-echo
-echo "Raw numbers: $out/time-to-ready.json, $out/first-run.json"
+printf 'single17\t%s\nsingle25\t%s\n' "$(bytes "$single17")" "$(bytes "$single25")" >"$out/sizes.tsv"
+{
+  echo "### Sizes"
+  echo
+  echo "| What | Measured | Bytes | MB |"
+  echo "|---|---|---:|---:|"
+  row() { echo "| $1 | $2 | $3 | $(mb "$3") |"; }
+  row "single file, JDK 17 (default CDS)" "\`wc -c\` of \`$(short "$single17")\`" "$(bytes "$single17")"
+  row "single file, JDK 25 (with AOT cache)" "\`wc -c\` of \`$(short "$single25")\`" "$(bytes "$single25")"
+  row "archive (.tar.gz), JDK 17" "\`$(short "$archive17")\`" "$(bytes "$archive17")"
+  row "archive (.tar.gz), JDK 25" "\`$(short "$archive25")\`" "$(bytes "$archive25")"
+  row "runtime alone, JDK 17" "\`du -sb\` of the unpacked \`runtime/\`" "$(dub "$unpacked17/runtime")"
+  row "runtime alone, JDK 25" "\`du -sb\` of the unpacked \`runtime/\`" "$(dub "$unpacked25/runtime")"
+  row "AOT cache, JDK 25" "\`wc -c\` of the unpacked \`app/app.aot\`" "$(bytes "$unpacked25/app/app.aot")"
+  row "single file unpacked, JDK 17" "\`du -sb\` of \`\$SLIPWAY_CACHE_DIR/run/$key17\`" "$(dub "$unpacked17")"
+  row "single file unpacked, JDK 25" "\`du -sb\` of \`\$SLIPWAY_CACHE_DIR/run/$key25\`" "$(dub "$unpacked25")"
+  row "app jar" "\`wc -c\` of \`target/myapp-0.1.0.jar\`" "$(bytes "$jar17")"
+  row "jpackage app-image, JDK 17, default modules" "\`du -sb\`; \`jpackage --type app-image --main-jar myapp-0.1.0.jar\`" "$(dub "$tmp/jp-default/myapp")"
+  row "jpackage app-image, JDK 17, same modules" "\`du -sb\`; the same with \`--add-modules $modules\`" "$(dub "$tmp/jp-modules/myapp")"
+  row "Go hello binary" "\`wc -c\`; \`go build -trimpath\`" "$(bytes "$tmp/hello")"
+  row "Go hello binary, stripped" "\`wc -c\`; \`go build -trimpath -ldflags='-s -w'\`" "$(bytes "$tmp/hello-stripped")"
+  row "full JDK 17 directory" "\`du -sbL $jdk17/\` (dangling symlinks skipped: $(find -L "$jdk17/" -type l 2>/dev/null | wc -l | tr -d ' '))" "$(du -sbL "$jdk17/" 2>/dev/null | cut -f 1)"
+  row "… of which \`jmods/\` (used by jlink only)" "\`du -sbL $jdk17/jmods\`" "$(du -sbL "$jdk17/jmods" 2>/dev/null | cut -f 1)"
+  row "full JDK 25 directory" "\`du -sbL $jdk25/\`" "$(du -sbL "$jdk25/" 2>/dev/null | cut -f 1)"
+  echo
+  echo "MB = 10^6 bytes. du -b counts apparent sizes, not disk blocks. jpackage without \`--add-modules\` links"
+  echo "its default module set; the second image has the single file's modules."
+  echo
+} >>"$body"
+
+# --- Build time -------------------------------------------------------------------------------
+say "build time: cold ..."
+slipway_build() { # the command line of a timed build of the copy $1 (extra options follow)
+  app=$1
+  shift
+  printf '%s\n' env "SLIPWAY_CACHE_DIR=$build_cache" "$repo/slipway" build "$tmp/$app" --version "$version" "$@"
+}
+jlink_opts="--strip-debug --no-header-files --no-man-pages --compress=2"
+# One class changed: a comment appended to Main.java of the copy (never examples/myapp itself).
+edit() { printf '%s\n' "printf '// bench edit %s\\n' \"\$(date +%s%N)\" >>'$tmp/$1/$main_java'"; }
+{
+  echo "### Build time"
+  echo
+  echo "Cold: the Slipway build without the runtime cache and without Maven, against jlink alone with the"
+  echo "same modules ($modules) and the options the brief names (\`$jlink_opts\`);"
+  echo "the third row adds \`--generate-cds-archive\`, which Slipway also passes for the host platform."
+  echo
+  # shellcheck disable=SC2046,SC2086 # word splitting of the option lists is intended
+  python3 bench/time-command.py --runs "$build_runs" --warmup "$build_warmup" --timeout 600 --json "$out/build-cold.json" \
+    --variant 'raw jlink (JDK 17)' --fresh-dir-env OUT -- \
+      sh -c "exec '$jdk17/bin/jlink' --add-modules $modules $jlink_opts --output \"\$OUT/runtime\"" \
+    --variant 'slipway build --no-cache --no-compile (JDK 17)' -- $(slipway_build app17 --no-cache --no-compile) \
+    --variant 'raw jlink + --generate-cds-archive (JDK 17)' --fresh-dir-env OUT -- \
+      sh -c "exec '$jdk17/bin/jlink' --add-modules $modules $jlink_opts --generate-cds-archive --output \"\$OUT/runtime\"" \
+    || die "time-command.py (cold builds) failed"
+  echo
+} >>"$body"
+say "build time: warm ..."
+{
+  echo "Warm: runtime (and training) cache filled by the first builds. Before every run (not timed)"
+  echo "a comment is appended to \`$main_java\` of the copy; the build then runs Maven"
+  echo "(\`mvn -q -B -DskipTests package\`) unless \`--no-compile\`. The JDK 25 build also trains a new AOT"
+  echo "cache, since the jar changed."
+  echo
+  # shellcheck disable=SC2046 # word splitting of the command lines is intended
+  python3 bench/time-command.py --runs "$build_runs" --warmup "$build_warmup" --timeout 600 --json "$out/build-warm.json" \
+    --variant 'warm: slipway build --no-compile (JDK 17)' --setup "$(edit app17)" -- $(slipway_build app17 --no-compile) \
+    --variant 'warm: one class changed, slipway build (JDK 17)' --setup "$(edit app17)" -- $(slipway_build app17) \
+    --variant 'warm: one class changed, slipway build (JDK 25, retrains)' --setup "$(edit app25)" -- $(slipway_build app25) \
+    || die "time-command.py (warm builds) failed"
+  echo
+} >>"$body"
+
+# --- Report -----------------------------------------------------------------------------------
+{
+  cat "$head"
+  echo "### Goals (issue 3)"
+  echo
+  python3 bench/goals.py "$out" || die "goals.py failed"
+  echo
+  cat "$body"
+  echo "Raw numbers: $out/{time-to-ready,first-run,build-cold,build-warm}.json, $out/sizes.tsv"
+} >"$out/report.md"
+cat "$out/report.md"

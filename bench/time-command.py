@@ -34,6 +34,7 @@ def one_run(variant, env, opts, tmp_root, log_path):
             log.write(f"\n=== {variant.name}\n".encode())
             log.flush()
             offset = log.tell()
+            benchlib.run_setup(variant, run_env, log)
             t0 = time.perf_counter_ns()
             proc = benchlib.spawn(variant.argv, run_env, log)
             try:

@@ -48,11 +48,13 @@ public final class Builder {
      * @param compile   whether to run the build command first
      * @param useCache  whether to reuse linked runtimes from the runtime cache
      * @param platforms platforms to build (a subset of the configured ones), or empty for all
+     * @param profiles  build profiles to apply, or empty for those marked {@code default: true}
      */
-    public record Options(String version, boolean compile, boolean useCache, List<String> platforms) {
-        /** Options for a build of every configured platform with the cache. */
+    public record Options(String version, boolean compile, boolean useCache, List<String> platforms,
+                          List<String> profiles) {
+        /** Options for a build of every configured platform with the cache and default profiles. */
         public Options(String version, boolean compile) {
-            this(version, compile, true, List.of());
+            this(version, compile, true, List.of(), List.of());
         }
     }
 
@@ -87,6 +89,12 @@ public final class Builder {
         Jdk linker = Jdk.locate(config.build().jdk());
         Platform host = Platform.host();
         List<Platform> platforms = selectPlatforms(config, options);
+        for (String name : options.profiles()) {
+            if (!config.profiles().containsKey(name)) {
+                throw SlipwayException.usage("unknown profile '" + name + "'; profiles in " + config.file().getFileName()
+                        + ": " + (config.profiles().isEmpty() ? "none" : String.join(", ", config.profiles().keySet())));
+            }
+        }
         Map<Platform, Jdk> targets = new LinkedHashMap<>();
         for (Platform p : platforms) {
             p.dynamicLoader();
@@ -121,7 +129,7 @@ public final class Builder {
             List<Future<Result>> futures = new ArrayList<>();
             for (Platform p : platforms) {
                 futures.add(pool.submit(() -> buildPlatform(config, info, jars, modules, linker, targets.get(p), p,
-                        p.equals(host), cache, options.useCache(), work, console)));
+                        p.equals(host), cache, options, work, console)));
             }
             List<Result> results = new ArrayList<>();
             for (Future<Result> f : futures) {
@@ -198,7 +206,8 @@ public final class Builder {
 
     private static Result buildPlatform(SlipwayConfig config, BuildInfo info, MavenProject.Jars jars, List<String> modules,
                                         Jdk linker, Jdk target, Platform platform, boolean forHost, RuntimeCache cache,
-                                        boolean useCache, Path work, Console console) throws IOException {
+                                        Options options, Path work, Console console) throws IOException {
+        boolean useCache = options.useCache();
         Path dir = config.serviceDir();
         Path dist = dir.resolve("dist");
         String id = config.name() + "_" + info.version() + "_" + platform.os() + "_" + platform.arch();
@@ -218,12 +227,23 @@ public final class Builder {
         try (OutputStream os = Files.newOutputStream(layout.resolve("app/build-info.jar"))) {
             info.writeJar(os);
         }
+        List<SlipwayConfig.Profile> profiles = activeProfiles(config, options.profiles(), platform);
+        if (writeProfileJar(config, profiles, info, layout.resolve("app/profile.jar"))) {
+            classpath.add("app/profile.jar");
+        }
         Path appJar = layout.resolve("app").resolve(jars.appJar().getFileName());
         Files.copy(jars.appJar(), appJar);
         classpath.add("app/" + appJar.getFileName());
-        for (Path dep : jars.dependencies()) {
-            Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()));
-            classpath.add("app/lib/" + dep.getFileName());
+        List<Path> libs = new ArrayList<>(jars.dependencies());
+        profiles.forEach(p -> libs.addAll(p.classpath()));
+        for (Path dep : libs) {
+            Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (!classpath.contains("app/lib/" + dep.getFileName())) {
+                classpath.add("app/lib/" + dep.getFileName());
+            }
+        }
+        if (!profiles.isEmpty()) {
+            console.progress("  " + platform + " profiles: " + String.join(", ", profiles.stream().map(SlipwayConfig.Profile::name).toList()));
         }
         setTimes(layout.resolve("app"), info.time());
         List<String> jvmOptions = new ArrayList<>(config.build().jvmOptions());
@@ -305,6 +325,51 @@ public final class Builder {
                 Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(time));
             }
         }
+    }
+
+    /**
+     * The profiles for one platform: those marked {@code always: true}, plus those named with
+     * {@code --profile} (else those marked {@code default: true}); in file order, each only where its
+     * platform patterns match.
+     */
+    static List<SlipwayConfig.Profile> activeProfiles(SlipwayConfig config, List<String> selected, Platform platform) {
+        return config.profiles().values().stream()
+                .filter(p -> p.always() || (selected.isEmpty() ? p.isDefault() : selected.contains(p.name())))
+                .filter(p -> p.appliesTo(platform.toString()))
+                .toList();
+    }
+
+    /**
+     * Writes {@code app/profile.jar}: the profiles' {@code defaults} as {@code build.defaultsResource}
+     * (later profiles win) and the files of their {@code resources} directories.
+     *
+     * @return whether there was anything to write
+     */
+    private static boolean writeProfileJar(SlipwayConfig config, List<SlipwayConfig.Profile> profiles, BuildInfo info,
+                                           Path jar) throws IOException {
+        Map<String, String> defaults = new java.util.TreeMap<>();
+        Map<String, byte[]> entries = new java.util.TreeMap<>();
+        for (SlipwayConfig.Profile p : profiles) {
+            defaults.putAll(p.defaults());
+            if (p.resources() != null) {
+                try (var files = Files.walk(p.resources())) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        entries.put(p.resources().relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+                    }
+                }
+            }
+        }
+        if (!defaults.isEmpty()) {
+            entries.put(config.build().defaultsResource(), ReproducibleJar.properties("Defaults of the build profiles "
+                    + String.join(", ", profiles.stream().map(SlipwayConfig.Profile::name).toList()) + ".", defaults));
+        }
+        if (entries.isEmpty()) {
+            return false;
+        }
+        try (OutputStream os = Files.newOutputStream(jar)) {
+            ReproducibleJar.write(entries, info.time(), os);
+        }
+        return true;
     }
 
     /** Copies a tree, keeping symbolic links as links and the owner-execute bit. */

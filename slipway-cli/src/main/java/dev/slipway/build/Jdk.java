@@ -57,20 +57,9 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
                     + " (Debian: apt-get install openjdk-17-jdk-headless) and set"
                     + " JAVA_HOME or build.jdk to it");
         }
-        Properties release = new Properties();
-        try (var in = Files.newInputStream(home.resolve("release"))) {
-            release.load(in);
-        } catch (IOException e) {
-            throw SlipwayException.usage("cannot read " + home.resolve("release") + " (from " + source
-                    + "): is this a JDK home?");
-        }
-        String version = release.getProperty("JAVA_VERSION", "").replace("\"", "");
-        int feature;
-        try {
-            feature = Integer.parseInt(version.split("[.+-]")[0]);
-        } catch (NumberFormatException e) {
-            throw SlipwayException.usage("cannot tell the Java version of " + home + " from its release file");
-        }
+        Properties release = release(home, "from " + source);
+        String version = value(release, "JAVA_VERSION");
+        int feature = feature(home, version);
         if (feature < 17) {
             throw SlipwayException.usage("the JDK at " + home + " is Java " + feature
                     + "; Slipway links runtimes with JDK 17 or newer");
@@ -104,32 +93,44 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
                     + " (Debian: apt-get download openjdk-" + linker.feature() + "-jdk-headless:" + platform.arch()
                     + " and extract it with dpkg-deb -x)");
         }
-        Properties release = new Properties();
-        try (var in = Files.newInputStream(home.resolve("release"))) {
-            release.load(in);
-        } catch (IOException e) {
-            throw SlipwayException.usage("cannot read " + home.resolve("release") + " (" + setting
-                    + "): is this a JDK home?");
-        }
-        String version = release.getProperty("JAVA_VERSION", "").replace("\"", "");
-        int feature;
-        try {
-            feature = Integer.parseInt(version.split("[.+-]")[0]);
-        } catch (NumberFormatException e) {
-            throw SlipwayException.usage("cannot tell the Java version of " + home + " from its release file");
-        }
+        Properties release = release(home, setting);
+        String version = value(release, "JAVA_VERSION");
+        int feature = feature(home, version);
         if (feature != linker.feature()) {
             throw SlipwayException.usage("the " + platform + " JDK at " + home + " is JDK " + feature + " but jlink is JDK "
                     + linker.feature() + " (" + linker.home() + "); jlink links only jmods of its own feature release:"
                     + " use a " + platform + " JDK " + linker.feature() + " or set build.jdk to a JDK " + feature);
         }
-        String arch = release.getProperty("OS_ARCH", "").replace("\"", "");
+        String arch = value(release, "OS_ARCH");
         String expected = platform.arch().equals("amd64") ? "x86_64|amd64" : "aarch64|arm64";
         if (!arch.isEmpty() && !arch.matches(expected)) {
             throw SlipwayException.usage("the JDK at " + home + " (" + setting + ") is for " + arch + ", not "
                     + platform + "; point " + setting + " at a JDK built for " + platform);
         }
         return new Jdk(home, version, feature, true);
+    }
+
+    /** Reads a JDK's {@code release} file; {@code where} says where the path came from, for messages. */
+    private static Properties release(Path home, String where) {
+        Properties release = new Properties();
+        try (var in = Files.newInputStream(home.resolve("release"))) {
+            release.load(in);
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + home.resolve("release") + " (" + where + "): is this a JDK home?");
+        }
+        return release;
+    }
+
+    private static String value(Properties release, String key) {
+        return release.getProperty(key, "").replace("\"", "");
+    }
+
+    private static int feature(Path home, String version) {
+        try {
+            return Integer.parseInt(version.split("[.+-]")[0]);
+        } catch (NumberFormatException e) {
+            throw SlipwayException.usage("cannot tell the Java version of " + home + " from its release file");
+        }
     }
 
     /** @return the path of a tool in {@code bin/}, e.g. {@code tool("jlink")} */

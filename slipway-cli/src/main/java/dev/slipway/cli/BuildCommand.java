@@ -39,14 +39,19 @@ public final class BuildCommand implements Runnable {
                 description = "Build only this configured platform (repeatable), e.g. linux-arm64.")
         java.util.List<String> platforms = new java.util.ArrayList<>();
 
+        @Option(names = "--profile", paramLabel = "NAME",
+                description = "Apply this build profile (repeatable); default: the profiles marked default: true.")
+        java.util.List<String> profiles = new java.util.ArrayList<>();
+
         Builder.Options options() {
-            return new Builder.Options(version, !noCompile, !noCache, java.util.List.copyOf(platforms));
+            return new Builder.Options(version, !noCompile, !noCache, java.util.List.copyOf(platforms),
+                    java.util.List.copyOf(profiles));
         }
 
         /** @return these options narrowed to the host platform, for a deploy to this machine */
         Builder.Options hostOnly() {
             return new Builder.Options(version, !noCompile, !noCache,
-                    java.util.List.of(dev.slipway.build.Platform.host().toString()));
+                    java.util.List.of(dev.slipway.build.Platform.host().toString()), java.util.List.copyOf(profiles));
         }
     }
 }

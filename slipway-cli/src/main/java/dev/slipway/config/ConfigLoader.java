@@ -24,6 +24,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -54,6 +55,8 @@ public final class ConfigLoader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern PLATFORM_GLOB = Pattern.compile("\\*|(linux|darwin|windows)-(amd64|arm64|\\*)");
+    private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
@@ -226,8 +229,11 @@ public final class ConfigLoader {
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
     record RawConfig(String name, String version, String main, List<String> platforms,
-                     List<RawIgnore> ignore, RawBuild build, RawTrain train, RawService service, RawDeploy deploy,
-                     ReleaseConfig.RawRelease release) {}
+                     List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
+                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release) {}
+
+    record RawProfile(@JsonProperty("default") Boolean isDefault, Boolean always, List<String> platforms, Map<String, String> defaults,
+                      List<String> classpath, String resources) {}
 
     record RawTrain(Boolean enabled, List<String> urls, List<String> args, Map<String, String> env, Duration timeout) {}
 
@@ -235,7 +241,7 @@ public final class ConfigLoader {
 
     record RawBuild(List<String> command, String jar, List<String> modules,
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
-                    Map<String, String> targetJdks) {}
+                    Map<String, String> targetJdks, String defaultsResource) {}
 
     record RawService(Integer port, Map<String, String> env, RawProbe readiness, RawProbe liveness,
                       Duration drainTimeout) {}
@@ -262,7 +268,7 @@ public final class ConfigLoader {
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null) : raw.build();
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
@@ -285,7 +291,10 @@ public final class ConfigLoader {
                 b.jar(),
                 b.modules() == null ? List.of() : List.copyOf(b.modules()),
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
-                jdk, Map.copyOf(targetJdks));
+                jdk, Map.copyOf(targetJdks),
+                b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource());
+        v.check(RESOURCE.matcher(build.defaultsResource()).matches(), "build.defaultsResource",
+                "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
         RawService s = raw.service() == null ? new RawService(null, null, null, null, null) : raw.service();
         int port = s.port() == null ? 8080 : s.port();
@@ -325,9 +334,36 @@ public final class ConfigLoader {
                 t.env() == null ? Map.of() : Map.copyOf(t.env()),
                 t.timeout() == null ? Duration.ofSeconds(60) : t.timeout());
         v.check(!train.timeout().isZero(), "train.timeout", "the timeout must be more than 0");
+        Map<String, SlipwayConfig.Profile> profiles = new LinkedHashMap<>();
+        if (raw.profiles() != null) {
+            for (var e : raw.profiles().entrySet()) {
+                String at = "profiles." + e.getKey();
+                v.checkKey(NAME.matcher(e.getKey()).matches(), at, "'" + e.getKey()
+                        + "' is not a valid profile name: use lower-case letters, digits, '.', '_' and '-'");
+                RawProfile rp = e.getValue() == null ? new RawProfile(null, null, null, null, null, null) : e.getValue();
+                List<String> globs = rp.platforms() == null ? List.of("*") : List.copyOf(rp.platforms());
+                for (int i = 0; i < globs.size(); i++) {
+                    v.check(PLATFORM_GLOB.matcher(globs.get(i)).matches(), at + ".platforms[" + i + "]",
+                            "'" + globs.get(i) + "' is not a platform pattern such as linux-amd64, linux-* or *");
+                }
+                List<Path> cp = new ArrayList<>();
+                for (int i = 0; rp.classpath() != null && i < rp.classpath().size(); i++) {
+                    Path jar = resolvePath(file, rp.classpath().get(i));
+                    v.check(Files.isRegularFile(jar), at + ".classpath[" + i + "]", "no such jar: " + jar);
+                    cp.add(jar);
+                }
+                Path res = rp.resources() == null ? null : resolvePath(file, rp.resources());
+                if (res != null) {
+                    v.check(Files.isDirectory(res), at + ".resources", "no such directory: " + res);
+                }
+                profiles.put(e.getKey(), new SlipwayConfig.Profile(e.getKey(), rp.isDefault() != null && rp.isDefault(),
+                        rp.always() != null && rp.always(),
+                        globs, rp.defaults() == null ? Map.of() : Map.copyOf(rp.defaults()), List.copyOf(cp), res));
+            }
+        }
         ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
-        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, train, service, local,
-                release, warnings);
+        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
+                local, release, warnings);
     }
 
     private static Path resolvePath(Path file, String text) {

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param main    the main class, or {@code null} to read {@code Main-Class} from the jar manifest
  * @param platforms the target platforms ({@code os-arch}), after {@code ignore} rules; default the host
  * @param build   how to build the service's jars and link its runtime
+ * @param profiles build profiles by name, in file order (Go's build tags)
  * @param train   the training run that makes the AOT/CDS cache at build time
  * @param service how the service runs: port, env, probes, drain timeout
  * @param local   settings of the {@code local} deploy target
@@ -24,8 +25,8 @@ import java.util.Map;
  * @param warnings warnings about the file (deprecated keys), each {@code file:line:col: warning: ...}
  */
 public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
-                            Build build, Train train, Service service, Local local, ReleaseConfig release,
-                            List<String> warnings) {
+                            Build build, Map<String, Profile> profiles, Train train, Service service, Local local,
+                            ReleaseConfig release, List<String> warnings) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {
@@ -44,9 +45,32 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      *                   {@code null} for {@code $JAVA_HOME}, then the JDK running Slipway
      * @param targetJdks per platform ({@code linux-arm64}), a JDK of that platform whose
      *                   {@code jmods/} are linked; the host platform uses {@code jdk}
+     * @param defaultsResource the class path resource that receives the active profiles'
+     *                   {@code defaults}, e.g. {@code slipway-defaults.properties}
      */
     public record Build(List<String> command, String jar, List<String> modules,
-                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks) {}
+                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks, String defaultsResource) {}
+
+    /**
+     * A build profile, the Java form of a Go build tag: extra class path entries, resources and
+     * baked-in default settings, for some platforms.
+     *
+     * @param name      the profile name, e.g. {@code production}
+     * @param isDefault whether it applies when no {@code --profile} is given
+     * @param always    whether it applies whatever {@code --profile} selects (e.g. native jars per platform)
+     * @param platforms platform patterns it applies to: {@code linux-arm64}, {@code linux-*}, {@code *}
+     * @param defaults  settings written to {@link Build#defaultsResource()} (later profiles win)
+     * @param classpath extra jars, absolute
+     * @param resources a directory whose files join the class path, or {@code null}
+     */
+    public record Profile(String name, boolean isDefault, boolean always, List<String> platforms, Map<String, String> defaults,
+                          List<Path> classpath, Path resources) {
+        /** @return whether this profile applies to {@code platform} ({@code os-arch}) */
+        public boolean appliesTo(String platform) {
+            return platforms.stream().anyMatch(glob -> glob.equals("*") || glob.equals(platform)
+                    || glob.endsWith("-*") && platform.startsWith(glob.substring(0, glob.length() - 1)));
+        }
+    }
 
     /**
      * The training run at build time (see {@code dev.slipway.build.Training}).

@@ -55,9 +55,20 @@ class CrossPlatformBuildTest {
                 ignore:
                   - os: windows
                 build:
+                  defaultsResource: myapp-defaults.properties
                   targetJdks:
                     linux-arm64: %s
+                profiles:
+                  dev: {default: true, defaults: {log.format: human}}
+                  production: {defaults: {log.format: json, debug.endpoints: "false"}}
+                  arm-natives: {always: true, platforms: [linux-arm64], classpath: [extra/natives-arm64.jar]}
                 """.formatted(TESTBED.resolve("jdk")));
+        Files.createDirectories(first.resolve("extra"));
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(first.resolve("extra/natives-arm64.jar")))) {
+            jar.putNextEntry(new java.util.zip.ZipEntry("natives/arm64.txt"));
+            jar.write("arm64".getBytes(StandardCharsets.UTF_8));
+        }
+        Files.setLastModifiedTime(first.resolve("extra/natives-arm64.jar"), java.nio.file.attribute.FileTime.fromMillis(0));
         commit = Example.commit(first);
         second = work.resolve("b/myapp");
         Example.copyTree(first, second, java.util.Set.of());
@@ -169,6 +180,52 @@ class CrossPlatformBuildTest {
         assertTrue(unknown.err().contains("slipway.yaml:2:26: unknown platform 'linux-sparc'; known: linux-amd64, linux-arm64,"),
                 unknown.toString());
         assertFalse(Files.exists(dir.resolve("dist")), "nothing changed");
+    }
+
+    @Test
+    @Order(6)
+    void profilesAddDefaultsAndPerPlatformJars() throws Exception {
+        Map<String, String> amd = entryDigests(first.resolve("dist/myapp_1.0.0_linux_amd64.tar.gz"));
+        Map<String, String> arm = entryDigests(first.resolve("dist/myapp_1.0.0_linux_arm64.tar.gz"));
+        assertTrue(arm.containsKey("myapp_1.0.0_linux_arm64/app/lib/natives-arm64.jar"), arm.keySet().toString());
+        assertFalse(amd.containsKey("myapp_1.0.0_linux_amd64/app/lib/natives-arm64.jar"), "only for linux-arm64");
+        assertEquals("log.format=human", defaultsIn(first.resolve("dist/myapp_1.0.0_linux_amd64.tar.gz"), "myapp_1.0.0_linux_amd64"));
+
+        var prod = CliRunner.run("build", first.toString(), "--version", "1.0.1", "--no-compile", "--profile", "production");
+        assertEquals(0, prod.code(), prod.toString());
+        assertTrue(prod.err().contains("linux-amd64 profiles: production"), prod.toString());
+        assertTrue(prod.err().contains("linux-arm64 profiles: production, arm-natives"), prod.toString());
+        assertEquals("debug.endpoints=false\nlog.format=json",
+                defaultsIn(first.resolve("dist/myapp_1.0.1_linux_amd64.tar.gz"), "myapp_1.0.1_linux_amd64"));
+        String stub = new String(Files.readAllBytes(first.resolve("dist/myapp_1.0.1_linux_arm64/myapp")), 0, 4096,
+                StandardCharsets.ISO_8859_1);
+        assertTrue(stub.contains("-cp \"$slipway_home/app/build-info.jar:$slipway_home/app/profile.jar:"
+                + "$slipway_home/app/myapp-0.1.0.jar:$slipway_home/app/lib/natives-arm64.jar\""), stub);
+
+        var unknown = CliRunner.run("build", first.toString(), "--no-compile", "--profile", "prod");
+        assertEquals(2, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("slipway: unknown profile 'prod'; profiles in slipway.yaml: dev, production, arm-natives"),
+                unknown.toString());
+    }
+
+    /** The properties lines of myapp-defaults.properties inside app/profile.jar of an archive. */
+    private static String defaultsIn(Path tarGz, String top) throws Exception {
+        try (var tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(tarGz)))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.getName().equals(top + "/app/profile.jar")) {
+                    try (var jar = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(tar.readAllBytes()))) {
+                        for (var je = jar.getNextJarEntry(); je != null; je = jar.getNextJarEntry()) {
+                            if (je.getName().equals("myapp-defaults.properties")) {
+                                return new String(jar.readAllBytes(), StandardCharsets.ISO_8859_1).lines()
+                                        .filter(l -> !l.startsWith("#")).collect(java.util.stream.Collectors.joining("\n"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return "(none)";
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

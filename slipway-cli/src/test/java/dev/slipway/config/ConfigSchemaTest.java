@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/slipway.schema.json is the schema generated from the config model, and every YAML example
- * in docs/ (each a complete slipway.yaml) and the example service's file validate against it and
- * load with {@link ConfigLoader}.
+ * in docs/ and the example service's file validate against it; the complete ones (with
+ * {@code name}) also load with {@link ConfigLoader}, fragments are validated with a name added.
  */
 class ConfigSchemaTest {
     static final Path REPO = Path.of(System.getProperty("slipway.repo", "..")).toAbsolutePath().normalize();
@@ -59,10 +59,17 @@ class ConfigSchemaTest {
         for (String ex : examples) {
             String where = ex.substring(0, ex.indexOf('\n'));
             String yaml = ex.substring(ex.indexOf('\n') + 1);
-            Set<ValidationMessage> errors = schema.validate(YAML.readTree(yaml));
+            JsonNode node = YAML.readTree(yaml);
+            boolean complete = node.has("name");
+            if (!complete) { // a fragment of a file (e.g. docs/building.md): validate it inside one
+                ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("name", "example");
+            }
+            Set<ValidationMessage> errors = schema.validate(node);
             assertEquals(Set.of(), errors, where + ":\n" + yaml);
-            // Read as if it were examples/myapp/slipway.yaml, so that extra files resolve there.
-            ConfigLoader.parse(REPO.resolve("examples/myapp/slipway.yaml"), yaml);
+            if (complete) {
+                // Read as if it were examples/myapp/slipway.yaml, so that extra files resolve there.
+                ConfigLoader.parse(REPO.resolve("examples/myapp/slipway.yaml"), yaml);
+            }
         }
     }
 
