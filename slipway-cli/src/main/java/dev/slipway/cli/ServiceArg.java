@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
 import java.nio.file.Path;
+import picocli.CommandLine;
 import picocli.CommandLine.Parameters;
 
 /** The service directory argument shared by commands; defaults to the current directory. */
@@ -11,8 +12,20 @@ public final class ServiceArg {
             description = "The service directory, holding slipway.yaml (default: current directory).")
     Path dir;
 
-    /** @return the loaded configuration; throws a {@code ConfigException} (exit 2) when invalid */
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
+    /**
+     * Loads the configuration and prints its warnings (deprecated keys) to the command's stderr.
+     *
+     * @return the loaded configuration; throws a {@code ConfigException} (exit 2) when invalid
+     */
     SlipwayConfig load() {
-        return ConfigLoader.loadFromDir(dir.toAbsolutePath().normalize());
+        SlipwayConfig config = ConfigLoader.loadFromDir(dir.toAbsolutePath().normalize());
+        if (mixee != null) {
+            config.warnings().forEach(w -> mixee.commandLine().getErr().println(w));
+            mixee.commandLine().getErr().flush();
+        }
+        return config;
     }
 }

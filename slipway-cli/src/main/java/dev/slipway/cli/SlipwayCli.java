@@ -15,9 +15,10 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Go-style build and deploy for JVM services.",
-        subcommands = {CheckCommand.class, BuildCommand.class, DeployCommand.class, ShipCommand.class,
-                RollbackCommand.class, StatusCommand.class, HistoryCommand.class, StartCommand.class,
-                StopCommand.class, CacheCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
+                DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
+                HistoryCommand.class, StartCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SlipwayCli implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")

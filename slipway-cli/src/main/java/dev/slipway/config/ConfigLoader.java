@@ -130,16 +130,18 @@ public final class ConfigLoader {
         } catch (MismatchedInputException e) {
             throw mismatch(file, e);
         } catch (JsonMappingException e) {
-            throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ")
-                    + firstLine(e.getOriginalMessage()));
-        } catch (JsonParseException e) {
-            JsonLocation l = e.getLocation();
-            if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y
-                    && y.getProblemMark() != null) {
-                throw new ConfigException(file, y.getProblemMark().getLine() + 1, y.getProblemMark().getColumn() + 1,
-                        "invalid YAML: " + yamlProblem(e));
+            // Syntax errors met while binding a nested value arrive wrapped; report them as syntax.
+            if (e.getCause() instanceof JsonParseException p) {
+                throw syntax(file, p);
             }
-            throw at(file, l, "invalid YAML: " + yamlProblem(e));
+            String m = firstLine(e.getOriginalMessage());
+            if (m.startsWith("Duplicate field")) {
+                throw at(file, e.getLocation(), "invalid YAML: duplicate key "
+                        + m.substring("Duplicate field ".length()).trim());
+            }
+            throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ") + m);
+        } catch (JsonParseException e) {
+            throw syntax(file, e);
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
         } catch (java.io.IOException e) {
@@ -228,7 +230,7 @@ public final class ConfigLoader {
 
     record RawConfig(String name, String version, String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
-                     RawService service, RawDeploy deploy) {}
+                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release) {}
 
     record RawProfile(@JsonProperty("default") Boolean isDefault, Boolean always, List<String> platforms, Map<String, String> defaults,
                       List<String> classpath, String resources) {}
@@ -255,6 +257,7 @@ public final class ConfigLoader {
     private static SlipwayConfig resolve(Path file, RawConfig raw, Map<String, JsonLocation> loc,
                                          Map<String, JsonLocation> keys) {
         Validator v = new Validator(file, loc, keys);
+        List<String> warnings = KeyRules.apply(raw, v, keys);
         if (raw.name() == null) {
             throw new ConfigException(file, 1, 1, "missing required key 'name' (the service name)");
         }
@@ -359,7 +362,9 @@ public final class ConfigLoader {
                         globs, rp.defaults() == null ? Map.of() : Map.copyOf(rp.defaults()), List.copyOf(cp), res));
             }
         }
-        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service, local);
+        ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
+        return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
+                local, release, warnings);
     }
 
     private static Path resolvePath(Path file, String text) {
@@ -412,12 +417,26 @@ public final class ConfigLoader {
         return new SlipwayConfig.Probe(path, interval, timeout, grace);
     }
 
-    private record Validator(Path file, Map<String, JsonLocation> locations, Map<String, JsonLocation> keys) {
+    /**
+     * Reports validation errors at the location of a value, by dotted path with list indices
+     * ({@code release.changelog.groups[1].regex}); a path without a location falls back to its
+     * parent's, then to no location.
+     */
+    record Validator(Path file, Map<String, JsonLocation> locations, Map<String, JsonLocation> keys) {
         void check(boolean ok, String path, String message) {
             if (!ok) {
-                JsonLocation l = locations.get(path);
-                throw at(file, l, message);
+                throw error(path, message);
             }
+        }
+
+        ConfigException error(String path, String message) {
+            String p = path;
+            JsonLocation l = locations.get(p);
+            while (l == null && p.contains(".")) {
+                p = p.substring(0, Math.max(p.lastIndexOf('.'), p.lastIndexOf('[')));
+                l = locations.get(p);
+            }
+            return at(file, l, message);
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */
@@ -474,6 +493,9 @@ public final class ConfigLoader {
         if (type == Integer.class || type == int.class) {
             return "a whole number";
         }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
         if (type == String.class) {
             return "a string (quote numbers and booleans, e.g. \"8080\")";
         }
@@ -502,6 +524,14 @@ public final class ConfigLoader {
                 .collect(Collectors.joining(".")).replace(".[", "[");
     }
 
+    private static ConfigException syntax(Path file, JsonParseException e) {
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getProblemMark() != null) {
+            return new ConfigException(file, y.getProblemMark().getLine() + 1, y.getProblemMark().getColumn() + 1,
+                    "invalid YAML: " + yamlProblem(e));
+        }
+        return at(file, e.getLocation(), "invalid YAML: " + yamlProblem(e));
+    }
+
     private static String yamlProblem(JsonParseException e) {
         String m = e.getOriginalMessage();
         if (m != null && m.startsWith("Duplicate field")) {
@@ -513,7 +543,15 @@ public final class ConfigLoader {
             if (problem != null && problem.contains("TAB")) {
                 return "a tab character; YAML indents with spaces only";
             }
-            return problem != null ? problem : firstLine(m);
+            if (problem == null) {
+                return firstLine(m);
+            }
+            var mark = y.getContextMark();
+            String hint = problem.contains("<block end>") || problem.contains("<block mapping start>")
+                    ? "; check the indentation: keys of one mapping start in the same column" : "";
+            return (y.getContext() == null ? problem : problem + " (" + y.getContext()
+                    + (mark == null ? "" : " that starts at " + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1))
+                    + ")") + hint;
         }
         return firstLine(m);
     }
@@ -594,5 +632,6 @@ public final class ConfigLoader {
             }
             return keys ? keyLocations : values;
         }
+
     }
 }

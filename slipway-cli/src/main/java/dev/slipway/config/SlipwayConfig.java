@@ -21,9 +21,12 @@ import java.util.Map;
  * @param train   the training run that makes the AOT/CDS cache at build time
  * @param service how the service runs: port, env, probes, drain timeout
  * @param local   settings of the {@code local} deploy target
+ * @param release what {@code slipway release} makes and where it publishes
+ * @param warnings warnings about the file (deprecated keys), each {@code file:line:col: warning: ...}
  */
 public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
-                            Build build, Map<String, Profile> profiles, Train train, Service service, Local local) {
+                            Build build, Map<String, Profile> profiles, Train train, Service service, Local local,
+                            ReleaseConfig release, List<String> warnings) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {

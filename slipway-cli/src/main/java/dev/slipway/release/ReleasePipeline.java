@@ -1,0 +1,339 @@
+package dev.slipway.release;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.build.Builder;
+import dev.slipway.build.Exec;
+import dev.slipway.config.ReleaseConfig;
+import dev.slipway.config.SlipwayConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * {@code slipway release}: from a tagged commit (or any tree, as a snapshot) to a complete,
+ * verifiable release in {@code dist/}, then published.
+ *
+ * <p>Order: preflight (exit 2 and nothing changed when the tree is dirty or HEAD untagged for a
+ * real release, or a publisher lacks credentials), hooks, build (into an emptied {@code dist/}),
+ * SBOM, archives, checksums, changelog, manifest, publish. See {@code docs/release.md}.
+ */
+public final class ReleasePipeline {
+    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
+
+    private ReleasePipeline() {}
+
+    /**
+     * Options of one release.
+     *
+     * @param snapshot    release whatever is checked out, with the snapshot version; never publish
+     * @param dryRun      make everything locally but only print what publishing would do
+     * @param skipPublish make everything locally and do not publish
+     * @param compile     run the build command (false: use the jars already built)
+     */
+    public record Options(boolean snapshot, boolean dryRun, boolean skipPublish, boolean compile) {}
+
+    /**
+     * What a release made.
+     *
+     * @param version   the release version
+     * @param artifacts every artifact, as listed in {@code dist/artifacts.json}
+     * @param changelog the changelog Markdown
+     */
+    public record Result(String version, List<Artifact> artifacts, String changelog) {}
+
+    /**
+     * Runs a release.
+     *
+     * @param config  the service configuration
+     * @param options the options
+     * @param console progress (stderr) and the changelog (stdout)
+     * @param env     reads environment variables ({@code System::getenv})
+     * @return what was made
+     * @throws SlipwayException exit 2 when the release cannot start (nothing changed), exit 1 when a
+     *                          step fails
+     */
+    public static Result run(SlipwayConfig config, Options options, Console console, Function<String, String> env) {
+        GitRelease git = GitRelease.of(config.serviceDir());
+        ReleaseConfig rc = config.release();
+        String version;
+        if (options.snapshot()) {
+            version = rc.snapshot().versionTemplate().expand(git.snapshotFields(), true);
+        } else {
+            if (git.dirty()) {
+                throw SlipwayException.usage("the work tree has uncommitted changes; a release is made from a clean,"
+                        + " tagged commit: commit or stash them, or run 'slipway release --snapshot'");
+            }
+            if (git.tag() == null) {
+                throw SlipwayException.usage("HEAD (" + git.shortCommit() + ") has no tag; a release is made from a"
+                        + " tagged commit: tag it (e.g. git tag v1.2.3), or run 'slipway release --snapshot'");
+            }
+            version = GitRelease.versionOf(git.tag());
+        }
+        if (!VERSION.matcher(version).matches()) {
+            throw SlipwayException.usage("the release version '" + version + "' is not valid (from "
+                    + (options.snapshot() ? "release.snapshot.versionTemplate" : "tag " + git.tag())
+                    + "): use letters, digits, '.', '_', '+' and '-'");
+        }
+        List<Publisher> publishers = publishers(rc, env);
+        if (!options.snapshot() && !options.skipPublish() && !options.dryRun()) {
+            publishers.forEach(Publisher::preflight);
+        }
+
+        ReleaseContext c = new ReleaseContext(config, options, git, version, console, env);
+        console.progress("release " + config.name() + " " + version + " (" + (options.snapshot() ? "snapshot"
+                : "tag " + git.tag()) + ", commit " + git.shortCommit() + (git.dirty() ? ", dirty" : "")
+                + (options.dryRun() ? ", dry run: nothing remote is changed" : "") + ")");
+        for (ReleaseStep step : steps(publishers)) {
+            String skip = step.skipReason(c);
+            if (skip != null) {
+                console.progress("• " + step.describe(c) + ": skipped (" + skip + ")");
+                continue;
+            }
+            console.progress("• " + step.describe(c));
+            try {
+                step.run(c);
+            } catch (SlipwayException e) {
+                throw e;
+            } catch (Exception e) {
+                throw SlipwayException.failed(step.describe(c) + " failed: " + e.getMessage(), e);
+            }
+        }
+        console.progress("released " + config.name() + " " + version + ": " + c.artifacts().size()
+                + " artifacts in " + config.serviceDir().relativize(c.dist()) + "/");
+        return new Result(version, c.artifacts(), c.changelog());
+    }
+
+    static List<Publisher> publishers(ReleaseConfig rc, Function<String, String> env) {
+        List<Publisher> out = new ArrayList<>();
+        if (rc.publish().directory() != null) {
+            out.add(new DirectoryPublisher(rc.publish().directory()));
+        }
+        if (rc.publish().github() != null) {
+            out.add(new GitHubPublisher(rc.publish().github(), env));
+        }
+        return out;
+    }
+
+    /** @return the steps in order */
+    static List<ReleaseStep> steps(List<Publisher> publishers) {
+        return List.of(new Hooks(), new Build(), new SbomStep(), new ArchivesStep(), new ChecksumsStep(),
+                new ChangelogStep(), new ManifestStep(), new Publish(publishers));
+    }
+
+    /** @return the archive name (without extension) for one build */
+    static String archiveName(ReleaseContext c, Builder.Result b) {
+        Map<String, String> f = new HashMap<>();
+        f.put("name", c.config().name());
+        f.put("version", c.version());
+        f.put("os", b.platform().os());
+        f.put("arch", b.platform().arch());
+        f.put("short commit", c.git().shortCommit());
+        f.put("commit", c.git().commit());
+        return c.config().release().archives().nameTemplate().expand(f, c.snapshot());
+    }
+
+    // ---- steps -------------------------------------------------------------------------------
+
+    static final class Hooks implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "before hooks";
+        }
+
+        @Override
+        public String skipReason(ReleaseContext c) {
+            return c.config().release().before().isEmpty() ? "none configured" : null;
+        }
+
+        @Override
+        public void run(ReleaseContext c) {
+            for (String hook : c.config().release().before()) {
+                c.console().progress("  $ " + hook);
+                Exec.Result r = Exec.run(List.of("sh", "-c", hook), c.serviceDir(), Duration.ofMinutes(30));
+                if (!r.output().isEmpty()) {
+                    r.output().strip().lines().forEach(l -> c.console().progress("  | " + l));
+                }
+                if (r.exitCode() != 0) {
+                    throw SlipwayException.failed("hook '" + hook + "' failed with exit code " + r.exitCode()
+                            + (r.output().isBlank() ? " (no output)" : ":\n" + r.tail(20)));
+                }
+            }
+        }
+    }
+
+    static final class Build implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "build " + c.config().name() + " " + c.version() + " into an empty dist/";
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            Builder.deleteTree(c.dist());
+            // One Result per platform in slipway.yaml's 'platforms' (default: the host).
+            for (Builder.Result b : Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile()),
+                    c.console())) {
+                c.builds().add(b);
+                c.add(b.executable(), Artifact.SINGLE_FILE, b.platform().toString());
+            }
+        }
+    }
+
+    static final class SbomStep implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "SBOM (CycloneDX 1.6 JSON)";
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            for (Builder.Result b : c.builds()) {
+                Path out = c.dist().resolve(archiveName(c, b) + ".cdx.json");
+                Sbom.write(b.archive(), c.config().name(), c.version(), c.git().commit(), b.platform().toString(),
+                        b.info().time(), out);
+                c.add(out, Artifact.SBOM, b.platform().toString());
+            }
+        }
+    }
+
+    static final class ArchivesStep implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "archives (" + c.config().release().archives().nameTemplate() + ")";
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            ReleaseConfig.Archives cfg = c.config().release().archives();
+            List<Archives.Extra> extras = new ArrayList<>(cfg.files().stream()
+                    .map(f -> new Archives.Extra(c.serviceDir().resolve(f).normalize(),
+                            Path.of(f).normalize().toString().replace('\\', '/')))
+                    .toList());
+            Path work = c.dist().resolve(".release");
+            String unitName = c.config().name() + ".service";
+            // A listed file of that name is the user's own unit: it wins over the generated one.
+            if (cfg.systemdUnit() && extras.stream().noneMatch(x -> x.name().equals(unitName))) {
+                Path unit = work.resolve(unitName);
+                Files.createDirectories(work);
+                Files.writeString(unit, SystemdUnit.render(c.config(), c.version()));
+                extras.add(new Archives.Extra(unit, unit.getFileName().toString()));
+            }
+            try {
+                archive(c, cfg, extras);
+            } finally {
+                Builder.deleteTree(work);
+            }
+        }
+
+        private static void archive(ReleaseContext c, ReleaseConfig.Archives cfg, List<Archives.Extra> extras)
+                throws IOException {
+            for (Builder.Result b : c.builds()) {
+                String name = archiveName(c, b);
+                String format = cfg.formatFor(b.platform().os());
+                Path out = c.dist().resolve(name + "." + format);
+                if (!out.equals(b.archive()) || !extras.isEmpty()) {
+                    Archives.write(b.archive(), name, format, extras, b.info().time(), out);
+                } // else the build's archive already is this archive: same name, same top directory, no extras
+                if (!out.equals(b.archive())) {
+                    Files.deleteIfExists(b.archive()); // the release archive replaces the build's
+                }
+                c.add(out, Artifact.ARCHIVE, b.platform().toString());
+            }
+        }
+    }
+
+    static final class ChecksumsStep implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "checksums (" + c.config().release().checksum().algorithm() + ", " + Checksums.FILE_NAME + ")";
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            List<String> files = c.artifacts().stream()
+                    .filter(a -> List.of(Artifact.SINGLE_FILE, Artifact.ARCHIVE, Artifact.SBOM).contains(a.kind()))
+                    .map(Artifact::distPath).toList();
+            Path out = Checksums.write(c.dist(), files, c.config().release().checksum().algorithm());
+            c.add(out, Artifact.CHECKSUMS, null);
+        }
+    }
+
+    static final class ChangelogStep implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            String prev = c.git().previousTag();
+            return "changelog (" + (prev == null ? "first release: all commits" : "since " + prev) + ")";
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            Changelog log = Changelog.of(c.serviceDir(), c.git().previousTag(), c.config().release().changelog());
+            String md = log.markdown(c.config().name(), c.version());
+            Path out = c.dist().resolve("CHANGELOG.md");
+            Files.writeString(out, md);
+            c.changelog(md);
+            c.add(out, Artifact.CHANGELOG, null);
+            c.console().out().print(md);
+            c.console().out().flush();
+        }
+    }
+
+    static final class ManifestStep implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "manifest (" + ReleaseManifest.PATH + ")";
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            ReleaseManifest.write(c);
+        }
+    }
+
+    static final class Publish implements ReleaseStep {
+        private final List<Publisher> publishers;
+
+        Publish(List<Publisher> publishers) {
+            this.publishers = publishers;
+        }
+
+        @Override
+        public String describe(ReleaseContext c) {
+            return "publish" + (publishers.isEmpty() ? ""
+                    : " to " + String.join(", ", publishers.stream().map(Publisher::describe).toList()))
+                    + (c.options().dryRun() ? " (dry run)" : "");
+        }
+
+        @Override
+        public String skipReason(ReleaseContext c) {
+            if (c.snapshot()) {
+                return "a snapshot is never published";
+            }
+            if (c.options().skipPublish()) {
+                return "--skip-publish";
+            }
+            return publishers.isEmpty() ? "no publisher in release.publish" : null;
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            List<Artifact> all = new ArrayList<>(c.artifacts());
+            Path manifest = c.serviceDir().resolve(ReleaseManifest.PATH);
+            all.add(new Artifact(ReleaseManifest.PATH, "manifest", null, Files.size(manifest), Builder.sha256(manifest)));
+            Publisher.Request req = new Publisher.Request(c.serviceDir(), c.config().name(), c.version(),
+                    c.git().tag(), c.git().commit(), c.changelog(), List.copyOf(all));
+            for (Publisher p : publishers) {
+                c.console().progress("  " + p.describe());
+                p.publish(req, c.options().dryRun(), c.console());
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.slipway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The bad-input suite: every {@code src/test/resources/bad-configs/NN-name.yaml} must fail with
+ * exactly the message in {@code NN-name.expected} ({@code line:col: message}, after the file name),
+ * as a {@link ConfigException} (exit 2).
+ */
+class BadConfigsTest {
+    static final Path DIR = Path.of("src/test/resources/bad-configs");
+
+    static Stream<String> fixtures() throws IOException {
+        try (Stream<Path> s = Files.list(DIR)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).sorted().toList().stream();
+        }
+    }
+
+    @Test
+    void atLeastThirtyFixturesEachWithAnExpectedMessage() throws IOException {
+        List<String> all = fixtures().toList();
+        assertTrue(all.size() >= 30, "only " + all.size() + " fixtures");
+        for (String f : all) {
+            assertTrue(Files.isRegularFile(DIR.resolve(f.replace(".yaml", ".expected"))), f + " has no .expected");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void failsWithTheExpectedMessage(String fixture) throws IOException {
+        Path file = DIR.resolve(fixture);
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(Path.of("slipway.yaml"), text));
+        Path expectedFile = DIR.resolve(fixture.replace(".yaml", ".expected"));
+        String actual = e.getMessage().substring("slipway.yaml:".length());
+        if (Boolean.getBoolean("bad-configs.record")) { // to add a fixture: record, then review the .expected
+            Files.writeString(expectedFile, actual + "\n");
+        }
+        assertEquals(Files.readString(expectedFile).strip(), actual);
+        assertEquals(2, e.exitCode());
+        assertFalse(actual.contains("\n"), "one line");
+    }
+}

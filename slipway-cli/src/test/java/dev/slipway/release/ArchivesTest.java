@@ -1,0 +1,102 @@
+package dev.slipway.release;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.build.Archive;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TimeZone;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Release archives from a small build archive: renamed top directory, extra files, zip, reproducibility. */
+class ArchivesTest {
+    static final Instant TIME = Instant.parse("2026-01-02T03:04:05Z");
+
+    @TempDir
+    Path dir;
+    Path build;
+    List<Archives.Extra> extras;
+
+    @BeforeEach
+    void buildArchive() throws Exception {
+        Path layout = dir.resolve("layout");
+        Files.createDirectories(layout.resolve("bin"));
+        Files.createDirectories(layout.resolve("app/lib"));
+        Files.writeString(layout.resolve("bin/app"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(layout.resolve("bin/app"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(layout.resolve("app/lib/a.jar"), "jar bytes");
+        Files.createSymbolicLink(layout.resolve("app/current.jar"), Path.of("lib/a.jar"));
+        build = dir.resolve("app_1.0_linux_amd64.tar.gz");
+        Archive.writeTarGz(layout, "app_1.0_linux_amd64", TIME, build);
+        Files.createDirectories(dir.resolve("svc/docs"));
+        Files.writeString(dir.resolve("svc/README.md"), "read me\n");
+        Files.writeString(dir.resolve("svc/docs/app.service"), "[Unit]\n");
+        extras = List.of(new Archives.Extra(dir.resolve("svc/docs/app.service"), "docs/app.service"),
+                new Archives.Extra(dir.resolve("svc/README.md"), "README.md"));
+    }
+
+    @Test
+    void tarGzRenamesTheTopDirectoryAndAddsExtrasReproducibly() throws Exception {
+        Path a = dir.resolve("out/app-1.0-linux.tar.gz");
+        Files.createDirectories(a.getParent());
+        Archives.write(build, "app-1.0-linux", "tar.gz", extras, TIME, a);
+        List<String> names = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(a);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                names.add(e.getName() + (e.isSymbolicLink() ? " -> " + e.getLinkName() : "")
+                        + " " + Integer.toOctalString(e.getMode()));
+                assertEquals(TIME.toEpochMilli(), e.getModTime().getTime());
+                assertEquals(0, e.getLongUserId());
+            }
+        }
+        assertEquals(List.of("app-1.0-linux/ 40755", "app-1.0-linux/app/ 40755",
+                "app-1.0-linux/app/current.jar -> lib/a.jar 120777", "app-1.0-linux/app/lib/ 40755",
+                "app-1.0-linux/app/lib/a.jar 100644", "app-1.0-linux/bin/ 40755", "app-1.0-linux/bin/app 100755",
+                "app-1.0-linux/README.md 100644", "app-1.0-linux/docs/app.service 100644"), names);
+        Path b = dir.resolve("out/again.tar.gz");
+        Archives.write(build, "app-1.0-linux", "tar.gz", extras, TIME, b);
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+    }
+
+    @Test
+    void zipKeepsModesAndLinksAndIsTheSameInEveryTimeZone() throws Exception {
+        Path a = dir.resolve("a.zip");
+        Path b = dir.resolve("b.zip");
+        TimeZone before = TimeZone.getDefault();
+        try {
+            TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+            Archives.write(build, "app_1.0_windows_amd64", "zip", extras, TIME, a);
+            TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Kiritimati"));
+            Archives.write(build, "app_1.0_windows_amd64", "zip", extras, TIME, b);
+        } finally {
+            TimeZone.setDefault(before);
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        try (ZipFile zip = ZipFile.builder().setPath(a).get()) {
+            ZipArchiveEntry exe = zip.getEntry("app_1.0_windows_amd64/bin/app");
+            assertEquals(0100755, exe.getUnixMode());
+            ZipArchiveEntry link = zip.getEntry("app_1.0_windows_amd64/app/current.jar");
+            assertTrue(link.isUnixSymlink());
+            assertEquals("lib/a.jar", new String(zip.getInputStream(link).readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals("read me\n", new String(zip.getInputStream(zip.getEntry("app_1.0_windows_amd64/README.md"))
+                    .readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+}
