@@ -28,15 +28,9 @@ public final class Archive {
      * @throws IOException on a read or write failure
      */
     public static void writeTarGz(Path layout, String prefix, Instant time, Path out) throws IOException {
-        GzipParameters gp = new GzipParameters();
-        gp.setCompressionLevel(Deflater.DEFAULT_COMPRESSION);
-        gp.setModificationTime(0);
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         try (OutputStream os = Files.newOutputStream(tmp);
-             GzipCompressorOutputStream gz = new GzipCompressorOutputStream(new java.io.BufferedOutputStream(os, 1 << 16), gp);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+             TarArchiveOutputStream tar = openTarGz(new java.io.BufferedOutputStream(os, 1 << 16))) {
             put(tar, new TarArchiveEntry(prefix + "/"), 0755, time);
             tar.closeArchiveEntry();
             for (Path p : Launcher.sortedEntries(layout)) {
@@ -64,12 +58,42 @@ public final class Archive {
     }
 
     private static void put(TarArchiveOutputStream tar, TarArchiveEntry e, int mode, Instant time) throws IOException {
+        normalize(e, mode, time);
+        tar.putArchiveEntry(e);
+    }
+
+    /**
+     * Opens a reproducible tar.gz stream: gzip level 6 with header mtime 0 (RFC 1952), POSIX (PAX)
+     * headers for long names and big numbers.
+     *
+     * @param out where the compressed bytes go; closed with the returned stream
+     * @return the tar stream
+     * @throws IOException when the gzip header cannot be written
+     */
+    public static TarArchiveOutputStream openTarGz(OutputStream out) throws IOException {
+        GzipParameters gp = new GzipParameters();
+        gp.setCompressionLevel(Deflater.DEFAULT_COMPRESSION);
+        gp.setModificationTime(0);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out, gp));
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        return tar;
+    }
+
+    /**
+     * Makes an entry reproducible: the given permission bits with the entry's type bits, owner and
+     * group 0 with empty names, and one modification time.
+     *
+     * @param e    the entry
+     * @param mode permission bits, e.g. 0755
+     * @param time the modification time
+     */
+    public static void normalize(TarArchiveEntry e, int mode, Instant time) {
         e.setMode((e.isDirectory() ? 0040000 : e.isSymbolicLink() ? 0120000 : 0100000) | mode);
         e.setUserId(0);
         e.setGroupId(0);
         e.setUserName("");
         e.setGroupName("");
         e.setModTime(java.nio.file.attribute.FileTime.from(time));
-        tar.putArchiveEntry(e);
     }
 }

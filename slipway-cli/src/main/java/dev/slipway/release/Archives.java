@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
 import java.util.TimeZone;
@@ -19,8 +18,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
  * Release archives: the build's layout ({@code bin/ runtime/ app/}) under a top directory named
@@ -102,25 +99,15 @@ public final class Archives {
 
     private static final class TarSink implements Sink {
         private final TarArchiveOutputStream tar;
-        private final FileTime time;
+        private final Instant time;
 
         TarSink(OutputStream os, Instant time) throws IOException {
-            GzipParameters gp = new GzipParameters();
-            gp.setCompressionLevel(Deflater.DEFAULT_COMPRESSION);
-            gp.setModificationTime(0);
-            this.tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(os, gp));
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            this.time = FileTime.from(time);
+            this.tar = dev.slipway.build.Archive.openTarGz(os);
+            this.time = time;
         }
 
         private void put(TarArchiveEntry e, int mode) throws IOException {
-            e.setMode((e.isDirectory() ? 0040000 : e.isSymbolicLink() ? 0120000 : 0100000) | mode);
-            e.setUserId(0);
-            e.setGroupId(0);
-            e.setUserName("");
-            e.setGroupName("");
-            e.setModTime(time);
+            dev.slipway.build.Archive.normalize(e, mode, time);
             tar.putArchiveEntry(e);
         }
 
