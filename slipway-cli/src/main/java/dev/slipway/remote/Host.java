@@ -1,0 +1,83 @@
+package dev.slipway.remote;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A machine that a deploy changes: run a shell command on it, put a file on it atomically.
+ *
+ * <p>Deploy plans are executed over this interface only, so the same plan runs on this machine
+ * ({@link LocalHost}) and on a server over SSH. Every method is bounded in time. Implementations
+ * are not required to be thread-safe; use one instance per thread.
+ */
+public interface Host extends AutoCloseable {
+
+    /** @return a short name for reports and errors, e.g. {@code web2 (127.0.1.2)} */
+    String name();
+
+    /**
+     * Runs {@code command} with {@code sh -c} on the host and waits for it.
+     *
+     * @param command a POSIX shell command line; quote arguments with {@link Shell#quote(String)}
+     * @param timeout the longest the command may run; it is killed after that
+     * @return the exit code and the output; a non-zero exit code is not an exception
+     * @throws HostException when the host cannot be reached, the connection drops, or the timeout passes
+     */
+    CommandResult run(String command, Duration timeout);
+
+    /**
+     * Copies a local file to {@code remotePath} atomically: the bytes go to a temporary name in the
+     * same directory, their sha256 is verified on the host, then the file is renamed into place.
+     * A reader never sees a partial file. The parent directory must exist.
+     *
+     * @param local      the file to send
+     * @param remotePath absolute path on the host
+     * @param mode       POSIX permission bits of the result, e.g. {@code 0755}
+     * @param progress   told of bytes sent so far; {@link Progress#NONE} to ignore
+     * @throws HostException when the transfer fails or the checksum on the host differs; the
+     *                       temporary file is removed and {@code remotePath} is unchanged
+     */
+    void upload(Path local, String remotePath, int mode, Progress progress);
+
+    /**
+     * Writes small content (a unit file, an env file) to {@code remotePath} atomically, with the
+     * same guarantees as {@link #upload}.
+     *
+     * @param content    the bytes to write, at most a few MB
+     * @param remotePath absolute path on the host
+     * @param mode       POSIX permission bits, e.g. {@code 0600} for secrets
+     * @throws HostException when the write fails; {@code remotePath} is then unchanged
+     */
+    void write(byte[] content, String remotePath, int mode);
+
+    /** Closes the connection, if any. Never throws. */
+    @Override
+    void close();
+
+    /**
+     * The outcome of a command on a host.
+     *
+     * @param exitCode the command's exit status
+     * @param stdout   standard output, UTF-8
+     * @param stderr   standard error, UTF-8
+     */
+    record CommandResult(int exitCode, String stdout, String stderr) {
+        /** @return whether the command exited with 0 */
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    /** Receives upload progress. */
+    @FunctionalInterface
+    interface Progress {
+        /** Ignores progress. */
+        Progress NONE = (sent, total) -> { };
+
+        /**
+         * @param sentBytes  bytes sent so far
+         * @param totalBytes the file's size in bytes
+         */
+        void update(long sentBytes, long totalBytes);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.slipway.remote;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** This machine as a {@link Host}: commands run with {@code sh -c}, files are copied and renamed. */
+public final class LocalHost implements Host {
+    private final String name;
+
+    /** @param name how reports name this host, e.g. {@code localhost} */
+    public LocalHost(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public CommandResult run(String command, Duration timeout) {
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        try {
+            Process p = pb.start();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread o = pump(p.getInputStream(), out);
+            Thread e = pump(p.getErrorStream(), err);
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new HostException(name + ": command ran longer than " + timeout.toMillis() + " ms: " + command, null);
+            }
+            o.join(5_000);
+            e.join(5_000);
+            return new CommandResult(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } catch (IOException ex) {
+            throw new HostException(name + ": cannot run sh: " + ex.getMessage(), ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new HostException(name + ": interrupted", ex);
+        }
+    }
+
+    @Override
+    public void upload(Path local, String remotePath, int mode, Progress progress) {
+        Path target = Path.of(remotePath);
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            long size = Files.size(local);
+            Files.copy(local, tmp, StandardCopyOption.REPLACE_EXISTING);
+            progress.update(size, size);
+            Files.setPosixFilePermissions(tmp, permissions(mode));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new HostException(name + ": cannot write " + remotePath + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void write(byte[] content, String remotePath, int mode) {
+        Path target = Path.of(remotePath);
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            Files.write(tmp, content);
+            Files.setPosixFilePermissions(tmp, permissions(mode));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new HostException(name + ": cannot write " + remotePath + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /**
+     * @param mode POSIX permission bits, e.g. {@code 0640}
+     * @return the same bits as a permission set
+     */
+    static Set<PosixFilePermission> permissions(int mode) {
+        PosixFilePermission[] order = {
+            PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+        for (int bit = 0; bit < order.length; bit++) {
+            if ((mode & (1 << bit)) != 0) {
+                set.add(order[bit]);
+            }
+        }
+        return set;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: the temp name never shadows the target
+        }
+    }
+
+    private static Thread pump(InputStream in, ByteArrayOutputStream out) {
+        Thread t = new Thread(() -> {
+            try {
+                in.transferTo(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, "localhost-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}
