@@ -12,7 +12,8 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
  * {@code mvn package slipway:release}: what {@code slipway release --no-compile} does: from a
  * tagged, clean HEAD (or any tree with {@code -Dslipway.snapshot}) the archives, checksums,
  * changelog, SBOM and manifest in {@code dist/}, then publishing. As with the CLI, the release
- * version is the tag's (or the snapshot template's), not the POM's.
+ * version is the tag's (or the snapshot template's), not the POM's; the build time is
+ * {@code project.build.outputTimestamp} when set.
  */
 @Mojo(name = "release", defaultPhase = LifecyclePhase.PACKAGE, requiresDependencyResolution = ResolutionScope.RUNTIME,
         threadSafe = true)
@@ -31,7 +32,7 @@ public final class ReleaseMojo extends SlipwayMojo {
 
     @Override
     protected void run(SlipwayConfig config, Console console) {
-        ReleasePipeline.run(config, new ReleasePipeline.Options(snapshot, dryRun, skipPublish, false), console,
+        ReleasePipeline.run(config, new ReleasePipeline.Options(snapshot, dryRun, skipPublish, false, buildTime()), console,
                 System::getenv);
     }
 }

@@ -133,12 +133,17 @@ class MavenPluginTest {
         assertEquals("0.1.0", doc.get("version").asText(), doc.toString());
         Path exe = app.resolve("dist/myapp_0.1.0_linux_amd64/myapp");
         assertTrue(Files.isExecutable(exe), r.log());
+        String out = versionOf(exe);
+        assertTrue(out.contains("Version:    0.1.0"), out);
+        assertTrue(out.contains("Build Time: " + OUTPUT_TIMESTAMP), out);
+    }
+
+    /** @return what {@code EXE version} prints: the build info the app reads from its class path */
+    static String versionOf(Path exe) throws Exception {
         Process p = new ProcessBuilder(exe.toString(), "version").redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(out.contains("Version:    0.1.0"), out);
-        assertTrue(out.contains("Build Time: " + OUTPUT_TIMESTAMP), out);
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -160,6 +165,16 @@ class MavenPluginTest {
         assertTrue(doc.get("version").asText().startsWith("0.0.1-SNAPSHOT-"), doc.toString());
         String sums = Files.readString(app.resolve("dist/checksums.txt"));
         assertTrue(sums.contains("myapp_" + doc.get("version").asText() + "_linux_amd64.tar.gz"), sums);
+        String exe = null;
+        for (JsonNode a : doc.get("artifacts")) {
+            if (a.get("kind").asText().equals("single-file")) {
+                exe = a.get("path").asText();
+            }
+        }
+        assertTrue(exe != null, doc.toString());
+        String out = versionOf(app.resolve(exe));
+        assertTrue(out.contains("Version:    " + doc.get("version").asText()), out);
+        assertTrue(out.contains("Build Time: " + OUTPUT_TIMESTAMP), out);
     }
 
     @Test
