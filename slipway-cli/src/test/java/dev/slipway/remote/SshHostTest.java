@@ -160,6 +160,9 @@ class SshHostTest {
 
             String after = h.run("stat -c %a /srv/up/app; sha256sum < /srv/up/app | cut -c1-64; ls -A /srv/up", Duration.ofSeconds(10)).stdout();
             assertEquals("750\n" + sha256(data) + "\napp\n", after);
+            assertEquals(java.util.Optional.of(sha256(data)), Hosts.sha256(h, "/srv/up/app"));
+            assertEquals(java.util.Optional.empty(), Hosts.sha256(h, "/srv/up/none"));
+            assertEquals(java.util.Optional.empty(), Hosts.sha256(h, "/srv/up"), "a directory is not a release file");
         }
     }
 
