@@ -62,7 +62,7 @@ import org.apache.sshd.core.CoreModuleProperties;
  * Commands run under the login shell of the user as {@code timeout -k 5 SECONDS sh -c COMMAND}
  * (GNU coreutils), so the host kills them when their time is up. Uploads stream the bytes
  * through {@code cat} into a temporary name in the target's directory, check them with
- * {@code sha256sum -c} on the host, then {@code chmod} and {@code mv} them into place.
+ * {@code sha256sum -c} on the host, then {@code chmod} and {@code mv -T} them into place.
  */
 public final class SshHost implements Host {
     private static final int CHUNK = 64 * 1024;
@@ -176,12 +176,13 @@ public final class SshHost implements Host {
         String tmp = dir + (dir.endsWith("/") ? "" : "/") + "." + remotePath.substring(slash + 1)
                 + ".slipway-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         // The EXIT trap removes the temporary file on every path but the successful mv; sshd closes
-        // stdin when the connection goes, so a cut link also ends here.
+        // stdin when the connection goes, so a cut link also ends here. mv -T (GNU) renames onto
+        // the target itself, even when it is a symlink to a directory, instead of moving into it.
         String script = "set -e; umask 077; t=" + Shell.quote(tmp) + "; trap 'rm -f \"$t\"' EXIT; "
                 + "trap 'exit 129' HUP INT TERM PIPE; cat > \"$t\"; "
                 + "if ! echo '" + sha256 + "  '\"$t\" | sha256sum -c --status -; then "
                 + "echo \"sha256 differs on the host: $(sha256sum < \"$t\" | cut -c1-64) instead of " + sha256 + "\" >&2; exit 65; fi; "
-                + "chmod " + Integer.toOctalString(mode) + " \"$t\"; mv -f \"$t\" " + Shell.quote(remotePath) + "; trap - EXIT";
+                + "chmod " + Integer.toOctalString(mode) + " \"$t\"; mv -fT \"$t\" " + Shell.quote(remotePath) + "; trap - EXIT";
         CommandResult r = exec(script, in, size, progress, Duration.ofMinutes(5), "uploading to " + remotePath);
         if (!r.ok()) {
             throw new HostException(name() + ": upload to " + remotePath + " failed (exit " + r.exitCode() + "): "
@@ -209,7 +210,7 @@ public final class SshHost implements Host {
                 byte[] buf = new byte[CHUNK];
                 long sent = 0;
                 progress.update(0, size);
-                for (int n; (n = in.read(buf)) > 0; ) {
+                for (int n; (n = readLocal(in, buf)) > 0; ) {
                     stdin.write(buf, 0, n);
                     sent += n;
                     progress.update(sent, size);
@@ -233,6 +234,14 @@ public final class SshHost implements Host {
             return new CommandResult(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw lost(what, e);
+        }
+    }
+
+    private int readLocal(InputStream in, byte[] buf) {
+        try {
+            return in.read(buf);
+        } catch (IOException e) {
+            throw new HostException(name() + ": cannot read the local file: " + e.getMessage(), e);
         }
     }
 

@@ -163,6 +163,11 @@ class SshHostTest {
             assertEquals(java.util.Optional.of(sha256(data)), Hosts.sha256(h, "/srv/up/app"));
             assertEquals(java.util.Optional.empty(), Hosts.sha256(h, "/srv/up/none"));
             assertEquals(java.util.Optional.empty(), Hosts.sha256(h, "/srv/up"), "a directory is not a release file");
+            // A symlink at the target is replaced, not followed into the directory it names.
+            assertTrue(h.run("mkdir -p /srv/up/d && ln -sfn /srv/up/d /srv/up/link", Duration.ofSeconds(10)).ok());
+            h.write(old, "/srv/up/link", 0644);
+            assertEquals("regular file\n0\n", h.run("stat -c %F /srv/up/link; ls -A /srv/up/d | wc -l",
+                    Duration.ofSeconds(10)).stdout());
         }
     }
 
