@@ -244,6 +244,40 @@ public final class ImageBuilder {
         }
     }
 
+    /**
+     * Pushes an image index that an OCI layout already holds (written by {@link #build}), without
+     * building anything.
+     *
+     * @param layout  the OCI layout directory
+     * @param tag     the layout's tag naming the index ({@value OciImage#REF_NAME})
+     * @param ref     where to push
+     * @param tags    the tags to set; empty for the reference's tag
+     * @param env     reads environment variables (credentials)
+     * @param console progress
+     * @return what was pushed
+     * @throws SlipwayException exit 2 when the layout has no such tag, exit 1 when the push fails
+     * @throws IOException when the layout cannot be read
+     */
+    public static RegistryPush.Result pushLayout(Path layout, String tag, RegistryPush.Ref ref, List<String> tags,
+                                                 Function<String, String> env, Console console) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode top = json.readTree(layout.resolve("index.json").toFile());
+        OciImage.Descriptor index = null;
+        for (JsonNode d : top.path("manifests")) {
+            if (tag.equals(d.path("annotations").path(OciImage.REF_NAME).asText())) {
+                index = new OciImage.Descriptor(d.path("mediaType").asText(), d.path("digest").asText(), d.path("size").asLong());
+            }
+        }
+        if (index == null) {
+            throw SlipwayException.usage("no tag '" + tag + "' in " + layout.resolve("index.json"));
+        }
+        List<OciImage.Descriptor> manifests = new ArrayList<>();
+        for (JsonNode d : json.readTree(layout.resolve("blobs/sha256/" + index.digest().substring(7)).toFile()).path("manifests")) {
+            manifests.add(new OciImage.Descriptor(d.path("mediaType").asText(), d.path("digest").asText(), d.path("size").asLong()));
+        }
+        return RegistryPush.push(layout, index, manifests, ref, tags, env, console);
+    }
+
     private static void report(SlipwayConfig config, Facts facts, Result r, Console console) {
         Path dir = config.serviceDir();
         console.println("image " + facts.name() + " " + facts.version() + " (commit "
