@@ -64,6 +64,7 @@ class ImageEndToEndTest {
     JsonNode artifacts;
     Process registry;
     Path registryLog;
+    String registryAddress;
 
     @BeforeAll
     void buildAndImageOneCommit(@TempDir Path tmp) throws Exception {
@@ -285,6 +286,39 @@ class ImageEndToEndTest {
                 "the oci-archive is byte-identical");
     }
 
+    @Test
+    @Order(6)
+    void aTaggedReleaseBuildsAndPushesTheImageWhenARepositoryIsSet() throws Exception {
+        String address = registryAddress != null ? registryAddress : startRegistry();
+        Files.writeString(second.resolve("slipway.yaml"), Files.readString(second.resolve("slipway.yaml"))
+                + "  repository: " + address + "/acme/released\n");
+        try (var git = org.eclipse.jgit.api.Git.open(second.toFile())) {
+            git.add().addFilepattern("slipway.yaml").call();
+            var who = new org.eclipse.jgit.lib.PersonIdent("Test", "test@slipway.invalid",
+                    java.time.Instant.parse("2026-01-02T00:00:00Z"), java.time.ZoneOffset.UTC);
+            git.commit().setMessage("feat: push images").setAuthor(who).setCommitter(who).setSign(false).call();
+            git.tag().setName("v1.2.0").setAnnotated(false).call();
+        }
+        StringWriter err = new StringWriter();
+        var result = dev.slipway.release.ReleasePipeline.run(ConfigLoader.loadFromDir(second),
+                new dev.slipway.release.ReleasePipeline.Options(false, false, false, true),
+                new Console(new PrintWriter(new StringWriter()), new PrintWriter(err), false),
+                k -> Map.of("SLIPWAY_REGISTRY_USERNAME", USER, "SLIPWAY_REGISTRY_PASSWORD", PASSWORD).get(k));
+        assertEquals("1.2.0", result.version());
+        String log = err.toString();
+        assertTrue(log.indexOf("• image (OCI, from scratch)") < log.indexOf("• push image to " + address + "/acme/released"),
+                log);
+        JsonNode manifest = new ObjectMapper().readTree(second.resolve(Builder.ARTIFACTS).toFile());
+        String index = manifest.path("image").path("index").asText();
+        assertTrue(index.startsWith("sha256:"), manifest.toString());
+        assertTrue(result.artifacts().stream().noneMatch(a -> a.path().endsWith("_image.tar")),
+                "the image is pushed, not uploaded as a release asset");
+        JsonNode remote = json(skopeo("inspect", "--tls-verify=false", "--creds", USER + ":" + PASSWORD,
+                "docker://" + address + "/acme/released:1.2.0"));
+        assertEquals(index, remote.path("Digest").asText());
+        assertEquals("1.2.0", remote.path("Labels").path("org.opencontainers.image.version").asText());
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------
 
     /** skopeo copy (picking one platform from the index) to a single-image layout, then umoci unpack. */
@@ -347,6 +381,7 @@ class ImageEndToEndTest {
                     + (Files.exists(registryLog) ? Files.readString(registryLog) : ""));
             Thread.sleep(100);
         }
+        registryAddress = address;
         return address;
     }
 
