@@ -45,6 +45,12 @@ public final class ImageBuilder {
     private static final String PASSWD = "root:x:0:0:root:/root:/sbin/nologin\n"
             + "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n";
     private static final String GROUP = "root:x:0:\nnogroup:x:65534:\n";
+    /**
+     * The file time of layers that do not change with the commit (system, runtime, and dependencies
+     * unless a trained cache checks their mtimes): 1970-01-01T00:00:01Z, as Jib uses, not 0, which
+     * some tools take for "no time".
+     */
+    static final Instant FIXED_TIME = Instant.ofEpochSecond(1);
 
     private ImageBuilder() {}
 
@@ -374,12 +380,17 @@ public final class ImageBuilder {
                 }
             }
         }
+        // Layers that do not depend on the commit get a fixed time, so a new commit reuses them. Class
+        // path jars keep the build time when a trained cache (AOT, AppCDS) checks their mtimes.
+        boolean trained = Files.exists(tree.resolve("app/app.aot")) || Files.exists(tree.resolve("app/app.jsa"));
+        Path cache = Builder.cacheDir().resolve("layers");
         List<Layer> out = new ArrayList<>();
-        for (Layer.Builder b : List.of(system, runtime, deps, app)) {
-            if (!b.isEmpty()) {
-                out.add(b.write(blobs, facts.time()));
-            }
+        out.add(system.write(blobs, FIXED_TIME, cache));
+        out.add(runtime.write(blobs, FIXED_TIME, cache));
+        if (!deps.isEmpty()) {
+            out.add(deps.write(blobs, trained ? facts.time() : FIXED_TIME, cache));
         }
+        out.add(app.write(blobs, facts.time()));
         return out;
     }
 
@@ -460,6 +471,14 @@ public final class ImageBuilder {
                         Files.copy(tar, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     }
                     Files.setPosixFilePermissions(target, permissions(e.getMode()));
+                    if (e.getLongUserId() != 0 || e.getLongGroupId() != 0) {
+                        try { // possible as root only, as in the Dockerfile's build stage
+                            Files.setAttribute(target, "unix:uid", (int) e.getLongUserId());
+                            Files.setAttribute(target, "unix:gid", (int) e.getLongGroupId());
+                        } catch (IOException | UnsupportedOperationException | SecurityException ignored) {
+                            // The Dockerfile's COPY --chown sets it anyway.
+                        }
+                    }
                 }
             }
         }

@@ -131,7 +131,80 @@ public record Layer(String digest, String diffId, long size, long uncompressedSi
          * @throws IOException on a read or write failure
          */
         public Layer write(Path blobs, Instant time) throws IOException {
+            return write(blobs, time, null);
+        }
+
+        /**
+         * Writes the layer blob, or copies it from a layer cache when an identical layer (same
+         * entries, contents, modes, owners and time) was written before: the compressed blob and
+         * its digests are then reused instead of compressing again.
+         *
+         * @param blobs the {@code blobs/sha256} directory of an OCI layout
+         * @param time  the modification time of every entry
+         * @param cache a directory for cached layers ({@code <key>.tar.gz} and {@code <key>.json}),
+         *              or {@code null} for none
+         * @return the layer
+         * @throws IOException on a read or write failure
+         */
+        public Layer write(Path blobs, Instant time, Path cache) throws IOException {
             Files.createDirectories(blobs);
+            String key = cache == null ? null : key(time);
+            if (cache != null && Files.isRegularFile(cache.resolve(key + ".json"))
+                    && Files.isRegularFile(cache.resolve(key + ".tar.gz"))) {
+                var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cache.resolve(key + ".json").toFile());
+                String digest = meta.path("digest").asText();
+                Path blob = blobs.resolve(digest.substring(7));
+                if (!Files.exists(blob)) {
+                    Path tmp = Files.createTempFile(blobs, ".layer", ".tmp");
+                    Files.copy(cache.resolve(key + ".tar.gz"), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, blob, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+                if (Files.size(blob) == meta.path("size").asLong()) {
+                    return new Layer(digest, meta.path("diffId").asText(), Files.size(blob),
+                            meta.path("uncompressedSize").asLong(), blob, comment);
+                }
+            }
+            Layer layer = writeFresh(blobs, time);
+            if (cache != null) {
+                Files.createDirectories(cache);
+                Path tmp = Files.createTempFile(cache, key, ".tmp");
+                Files.copy(layer.file(), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, cache.resolve(key + ".tar.gz"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Path meta = Files.createTempFile(cache, key, ".tmp");
+                Files.writeString(meta, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of(
+                        "digest", layer.digest(), "diffId", layer.diffId(), "size", layer.size(),
+                        "uncompressedSize", layer.uncompressedSize())));
+                Files.move(meta, cache.resolve(key + ".json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            return layer;
+        }
+
+        /** sha256 over everything that goes into the tar: format, time, and each entry with its content's hash. */
+        private String key(Instant time) throws IOException {
+            MessageDigest sha = sha256();
+            sha.update(("slipway-layer-1\n" + time.getEpochSecond() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (Entry e : entries.values()) {
+                String content = "";
+                if (e.type() == 'f') {
+                    MessageDigest c = sha256();
+                    if (e.data() != null) {
+                        c.update(e.data());
+                    } else {
+                        try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(e.source()), c)) {
+                            in.transferTo(OutputStream.nullOutputStream());
+                        }
+                    }
+                    content = HexFormat.of().formatHex(c.digest());
+                }
+                sha.update((e.path() + '\0' + e.type() + '\0' + e.mode() + '\0' + e.uid() + '\0' + e.gid() + '\0'
+                        + e.link() + '\0' + content + '\n').getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 40);
+        }
+
+        private Layer writeFresh(Path blobs, Instant time) throws IOException {
             Path tmp = Files.createTempFile(blobs, ".layer", ".tmp");
             MessageDigest compressed = sha256();
             MessageDigest uncompressed = sha256();

@@ -84,6 +84,8 @@ public final class Dockerfile {
                 "# 4. From scratch: glibc libraries, CA certificates, zoneinfo, the runtime and the jars; no shell.",
                 "FROM scratch",
                 "COPY --from=slipway /rootfs/ /",
+                "# COPY makes files root's; the data directory belongs to the user the service runs as.",
+                "COPY --from=slipway --chown=" + config.image().user() + " /rootfs/data /data",
                 "USER " + config.image().user(),
                 "EXPOSE " + config.service().port() + "/tcp",
                 envLine.toString(),

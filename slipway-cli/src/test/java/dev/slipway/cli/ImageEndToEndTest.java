@@ -317,6 +317,14 @@ class ImageEndToEndTest {
                 "docker://" + address + "/acme/released:1.2.0"));
         assertEquals(index, remote.path("Digest").asText());
         assertEquals("1.2.0", remote.path("Labels").path("org.opencontainers.image.version").asText());
+        // A new commit reuses the layers that do not depend on it: system, runtime, dependencies.
+        JsonNode before = json(skopeo("inspect", "oci-archive:" + archive + ":1.0.0")).path("Layers");
+        JsonNode after = remote.path("Layers");
+        assertEquals(4, after.size(), remote.toString());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(before.path(i).asText(), after.path(i).asText(), "layer " + i + " is reused by the new commit");
+        }
+        assertFalse(before.path(3).asText().equals(after.path(3).asText()), "the app layer changes with the commit");
     }
 
     // ---- helpers ---------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ class DockerfileTest {
         List<String> last = lines.subList(scratch, lines.size());
         assertTrue(last.contains("COPY --from=slipway /rootfs/ /"), text);
         assertTrue(last.contains("USER 65534:65534"), text);
+        assertTrue(last.contains("COPY --from=slipway --chown=65534:65534 /rootfs/data /data"), "/data is the user's: " + text);
         assertTrue(last.contains("EXPOSE 9090/tcp"), text);
         assertTrue(last.stream().anyMatch(l -> l.contains("LOG_FORMAT=\"json\"")), text);
         assertTrue(last.stream().anyMatch(l -> l.contains("GREETING=\"hello \\\"you\\\"\"")), text);
