@@ -23,8 +23,8 @@ import java.util.regex.Pattern;
  * @param source       the {@code org.opencontainers.image.source} URL, or {@code null} for the
  *                     git remote {@code origin} (without credentials), or none
  * @param annotations  extra annotations of the manifests and the index (also image labels)
- * @param sysroots     per non-host platform, a root directory holding that platform's glibc
- *                     libraries; the host platform uses {@code /}
+ * @param sysroots     per linux platform, a root directory holding that platform's glibc
+ *                     libraries; required for every platform but the host's, which defaults to {@code /}
  */
 public record ImageConfig(boolean certificates, boolean zoneinfo, String repository, List<NameTemplate> tags,
                           String user, Map<String, String> env, String source, Map<String, String> annotations,
@@ -48,7 +48,7 @@ public record ImageConfig(boolean certificates, boolean zoneinfo, String reposit
             @Key(doc = "Extra environment variables of the image") Map<String, String> env,
             @Key(doc = "org.opencontainers.image.source (default: the git remote origin)") String source,
             @Key(doc = "Extra annotations of the manifests and the index") Map<String, String> annotations,
-            @Key(doc = "Per non-host platform, a root holding its glibc libraries") Map<String, String> sysroots) {}
+            @Key(doc = "Per linux platform, a root holding its glibc libraries (the host default: /)") Map<String, String> sysroots) {}
 
     // ---- resolution --------------------------------------------------------------------------
 

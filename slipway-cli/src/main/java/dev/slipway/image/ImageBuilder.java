@@ -211,6 +211,14 @@ public final class ImageBuilder {
         Builder.deleteTree(work);
         Path layout = format.equals(OCI) ? output : work.resolve("layout");
         if (format.equals(OCI)) {
+            if (Files.isDirectory(layout) && !Files.exists(layout.resolve("oci-layout"))) {
+                try (var s = Files.list(layout)) {
+                    if (s.findAny().isPresent()) {
+                        throw SlipwayException.usage(layout + " exists and is not an OCI layout; choose an empty or"
+                                + " new directory for --output");
+                    }
+                }
+            }
             Builder.deleteTree(layout);
         }
         Path blobs = layout.resolve("blobs/sha256");
@@ -336,7 +344,8 @@ public final class ImageBuilder {
         system.add(Layer.Entry.dir("tmp", 01777, 0, 0));
         String[] user = ic.user().split(":");
         system.add(Layer.Entry.dir("data", 0700, Integer.parseInt(user[0]), Integer.parseInt(user[1])));
-        Path root = platform.equals(Platform.host()) ? Path.of("/") : ic.sysroots().get(platform.toString());
+        Path root = ic.sysroots().containsKey(platform.toString()) ? ic.sysroots().get(platform.toString())
+                : platform.equals(Platform.host()) ? Path.of("/") : null;
         if (root == null) {
             throw SlipwayException.usage("no root to take " + platform + " glibc libraries from: set image.sysroots."
                     + platform + " in " + config.file().getFileName() + " (Debian: apt-get download libc6:"
