@@ -78,9 +78,12 @@ public final class Builder {
      * @param modules      the JDK modules linked in
      * @param cacheKey     the single file's unpack cache key
      * @param runtimeFromCache whether the runtime came from the runtime cache
+     * @param launch       what the launcher starts (main class, class path, JVM options), also
+     *                     recorded in {@code dist/artifacts.json} for {@code slipway image}
      */
     public record Result(BuildInfo info, Platform platform, Path executable, Path archive,
-                         long runtimeBytes, List<String> modules, String cacheKey, boolean runtimeFromCache) {}
+                         long runtimeBytes, List<String> modules, String cacheKey, boolean runtimeFromCache,
+                         Launcher.Spec launch) {}
 
     /**
      * Builds the service for every configured platform; independent platforms link and pack in
@@ -315,7 +318,7 @@ public final class Builder {
             archiving.join();
             return k;
         });
-        return new Result(info, platform, executable, archive, runtimeBytes, modules, key, runtime.cacheHit());
+        return new Result(info, platform, executable, archive, runtimeBytes, modules, key, runtime.cacheHit(), spec);
     }
 
     /**
@@ -495,8 +498,27 @@ public final class Builder {
         doc.put("commit", info.commit());
         doc.put("date", info.isoTime());
         doc.put("artifacts", list);
+        Map<String, Object> launch = new LinkedHashMap<>();
+        for (Result r : results) {
+            launch.put(r.platform().toString(), launchOf(r.launch()));
+        }
+        doc.put("launch", launch);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(dir.resolve(ARTIFACTS).toFile(), doc);
+    }
+
+    /**
+     * The {@code launch} entry of one platform in {@code dist/artifacts.json}: {@code mainClass},
+     * {@code classpath} (relative to the layout root) and {@code jvmOptions}, where
+     * {@link Launcher#HOME} stands for the layout root. {@code slipway image} builds its entrypoint
+     * from it.
+     */
+    private static Map<String, Object> launchOf(Launcher.Spec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mainClass", spec.mainClass());
+        m.put("classpath", spec.classpath());
+        m.put("jvmOptions", spec.jvmOptions());
+        return m;
     }
 
     private static Artifact artifact(Path dir, Path file, String kind, Platform platform) throws IOException {

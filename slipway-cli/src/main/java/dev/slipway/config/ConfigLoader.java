@@ -230,7 +230,8 @@ public final class ConfigLoader {
 
     record RawConfig(String name, String version, String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
-                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release) {}
+                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
+                     ImageConfig.RawImage image) {}
 
     record RawProfile(@JsonProperty("default") Boolean isDefault, Boolean always, List<String> platforms, Map<String, String> defaults,
                       List<String> classpath, String resources) {}
@@ -364,7 +365,7 @@ public final class ConfigLoader {
         }
         ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings);
+                local, release, warnings, ImageConfig.resolve(v, raw.image()));
     }
 
     private static Path resolvePath(Path file, String text) {
