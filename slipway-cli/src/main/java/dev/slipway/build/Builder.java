@@ -345,6 +345,12 @@ public final class Builder {
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
         }
+        if (Training.dumpsOnFirstRun(feature)) {
+            Files.writeString(layout.resolve(Training.DUMP_ARGS),
+                    Training.dumpArguments(config.build().jvmOptions(), classpath));
+            console.progress("  " + platform + " startup: the AppCDS archive is dumped from the trained class list"
+                    + " on the first run, where the class path is final (JDK " + feature + ")");
+        }
         return Training.launcherOptions(feature);
     }
 

@@ -78,8 +78,18 @@ class ShipEndToEndTest {
     }
 
     private void writeConfig(String env, String readinessTimeout, String startupGrace) throws IOException {
+        writeConfig(env, readinessTimeout, startupGrace, true);
+    }
+
+    /**
+     * {@code train} false for releases meant to fail their gate: a first run then starts the app at
+     * once instead of dumping the JDK 17 AppCDS archive first (seconds on a busy machine), so the gate
+     * sees the app's own 503 within its short timeout.
+     */
+    private void writeConfig(String env, String readinessTimeout, String startupGrace, boolean train) throws IOException {
         Files.writeString(service.resolve("slipway.yaml"), """
                 name: myapp
+                train: {enabled: %s}
                 build:
                   jvmOptions: ["-XX:+ExitOnOutOfMemoryError"]
                 service:
@@ -91,7 +101,7 @@ class ShipEndToEndTest {
                     interval: 200ms
                     timeout: %s
                     startupGrace: %s
-                """.formatted(port, env, readinessTimeout, startupGrace));
+                """.formatted(train, port, env, readinessTimeout, startupGrace));
     }
 
     @AfterAll
@@ -107,7 +117,9 @@ class ShipEndToEndTest {
         var r = CliRunner.run("build", service.toString(), "--version", "1.0.0");
         assertEquals(0, r.code(), r.toString());
         singleFile = service.resolve("dist/myapp_1.0.0_linux_amd64/myapp");
-        assertTrue(r.err().contains("linux-amd64 startup not trained: a JDK 17 archive cannot move"), r.toString());
+        assertTrue(r.err().contains("training an AppCDS class list on the JDK 17 runtime done"), r.toString());
+        assertTrue(r.err().contains("linux-amd64 startup: the AppCDS archive is dumped from the trained class list on the first run"),
+                r.toString());
         assertTrue(Files.isExecutable(singleFile), r.toString());
         assertTrue(Files.isRegularFile(service.resolve("dist/myapp_1.0.0_linux_amd64.tar.gz")));
         assertTrue(r.out().contains("linux-amd64  single file dist/myapp_1.0.0_linux_amd64/myapp"), r.toString());
@@ -125,6 +137,41 @@ class ShipEndToEndTest {
 
     @Test
     @Order(2)
+    void aJdk17SingleFileDumpsItsAppCdsArchiveOnTheFirstRunAndLaterRunsUseIt() throws Exception {
+        // The first run of test 1 (cache1) unpacked and dumped; it printed nothing.
+        Path home;
+        try (var s = Files.list(work.resolve("cache1/run"))) {
+            home = s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        assertTrue(Files.size(home.resolve("app/app.jsa")) > 1_000_000, "a static AppCDS archive in " + home);
+        try (var s = Files.list(home.resolve("app"))) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp")).toList());
+        }
+        List<String> env = List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache1"), "JAVA_OPTS=-Xlog:class+load=info");
+        Proc v = exec(List.of(singleFile.toString(), "version"), env);
+        assertEquals(0, v.code(), v.toString());
+        assertTrue(v.out().contains("Git Commit: " + commit), v.toString());
+        assertTrue(v.out().lines().anyMatch(l -> l.endsWith("example.myapp.Main source: shared objects file")),
+                "the app's own classes come from the archive:\n" + v.out());
+        assertTrue(v.out().lines().anyMatch(l -> l.endsWith("java.lang.Object source: shared objects file")),
+                "and the JDK's, from the same archive:\n" + v.out());
+
+        // A jar that changed after the dump: the JVM rejects the archive, quietly, and the app starts.
+        Path jar = home.resolve("app/build-info.jar");
+        java.nio.file.attribute.FileTime time = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(time.toMillis() + 60_000));
+        try {
+            Proc rejected = exec(List.of(singleFile.toString(), "version"), List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache1")));
+            assertEquals(0, rejected.code(), rejected.toString());
+            assertEquals("", rejected.err(), "no CDS log leaks to the user");
+            assertTrue(rejected.out().contains("Git Commit: " + commit), rejected.toString());
+        } finally {
+            Files.setLastModifiedTime(jar, time);
+        }
+    }
+
+    @Test
+    @Order(3)
     void twoFirstRunsAtOnceUnpackOnceAndBothSucceed() throws Exception {
         Path cache = work.resolve("cache-concurrent");
         List<String> env = List.of("SLIPWAY_CACHE_DIR=" + cache, "SLIPWAY_VERBOSE=1");
@@ -150,7 +197,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void withoutHomeASharedPlantedCacheIsNeverUsed() throws Exception {
         String stub = new String(Files.readAllBytes(singleFile), 0, 2048, StandardCharsets.ISO_8859_1);
         Matcher m = Pattern.compile("slipway_key='([^']+)'").matcher(stub);
@@ -171,7 +218,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void runsInAnEmptyRootWithNoJdk() throws Exception {
         Tools.requireThat(Tools.root(), "the chroot test needs root");
         Tools.require("unshare");
@@ -224,7 +271,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shipServesShipAgainMakesRevisionTwoAndRollbackRestoresRevisionOne() throws Exception {
         var first = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
         assertEquals(0, first.code(), first.toString());
@@ -253,12 +300,12 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aReleaseThatFailsReadinessIsRolledBackAutomatically() throws Exception {
         // DATA_DIR pointing at a regular file makes myapp's storage readiness check fail.
         // 10 s, not less: the gate also times the rollback's restart of 1.0.0, and myapp (HikariCP,
         // H2, Micrometer, Logback; no AppCDS yet) takes 1 to 3 s to become ready on a busy 2-core machine.
-        writeConfig("{DATA_DIR: /proc/version}", "10s");
+        writeConfig("{DATA_DIR: /proc/version}", "10s", "0s", false);
         try {
             var r = CliRunner.run("ship", service.toString(), "--version", "3.0.0", "--no-compile");
             assertEquals(1, r.code(), r.toString());
@@ -277,9 +324,9 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aRedeployOfTheCurrentVersionWithNewSettingsNeverOverwritesIt() throws Exception {
-        writeConfig("{DATA_DIR: /proc/version}", "10s");
+        writeConfig("{DATA_DIR: /proc/version}", "10s", "0s", false);
         try {
             var r = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
             assertEquals(1, r.code(), r.toString());
@@ -297,7 +344,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void ctrlCDuringTheGateRestoresThePreviousRelease() throws Exception {
         var build = CliRunner.run("build", service.toString(), "--version", "4.0.0", "--no-compile");
         assertEquals(0, build.code(), build.toString());
@@ -342,7 +389,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aTamperedBuildIsRefused() throws Exception {
         Path file = service.resolve("dist/myapp_4.0.0_linux_amd64/myapp");
         byte[] original = Files.readAllBytes(file);
@@ -357,7 +404,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void dryRunPrintsThePlanAndChangesNothing() throws Exception {
         List<String> before = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
         var r = CliRunner.run("deploy", service.toString(), "--dry-run");
@@ -369,7 +416,7 @@ class ShipEndToEndTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void aPortInUseIsAUsageErrorAndChangesNothing() throws Exception {
         assertEquals(0, CliRunner.run("stop", service.toString()).code());
         List<String> before = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
