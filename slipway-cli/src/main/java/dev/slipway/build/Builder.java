@@ -300,7 +300,18 @@ public final class Builder {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            String k = Launcher.writeSingleFile(spec, layout, unpacker, cache.member(runtime, work), executable);
+            String k;
+            try {
+                k = Launcher.writeSingleFile(spec, layout, unpacker, cache.member(runtime, work), executable);
+            } catch (IOException | RuntimeException e) {
+                // Never leave the archive writer running (and holding its cache lock) past a failure.
+                try {
+                    archiving.join();
+                } catch (RuntimeException other) {
+                    e.addSuppressed(other);
+                }
+                throw e;
+            }
             archiving.join();
             return k;
         });

@@ -199,7 +199,9 @@ public final class RuntimeCache {
                     .digest((prefix + "\n" + time.getEpochSecond()).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
             String base = runtime.key() + ".tar-";
             Path member = root.resolve(base + id + ".gz");
-            try (FileChannel lock = FileChannel.open(root.resolve(runtime.key() + ".lock"), StandardOpenOption.CREATE,
+            // Its own lock file: the single file's member() holds <key>.lock at the same time in this
+            // JVM, and a second FileChannel lock on one file in one JVM throws OverlappingFileLockException.
+            try (FileChannel lock = FileChannel.open(root.resolve(runtime.key() + ".tar.lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); var held = lock.lock()) {
                 if (!Files.isRegularFile(member)) {
                     Path tmp = root.resolve(base + id + ".tmp");
@@ -258,7 +260,7 @@ public final class RuntimeCache {
                 Builder.deleteTree(e);
                 Files.deleteIfExists(root.resolve(e.getFileName() + ".member.gz"));
                 try (Stream<Path> tars = Files.list(root)) {
-                    for (Path t : tars.filter(t -> t.getFileName().toString().startsWith(e.getFileName() + ".tar-")).toList()) {
+                    for (Path t : tars.filter(t -> t.getFileName().toString().startsWith(e.getFileName() + ".tar")).toList()) {
                         Files.deleteIfExists(t);
                     }
                 }
