@@ -131,7 +131,7 @@ public final class Builder {
         MavenProject.Jars jars = MavenProject.locate(config);
         List<String> modules;
         try {
-            modules = modules(linker, jars, config, options.useCache());
+            modules = modules(linker, jars, config);
         } catch (IOException e) {
             throw SlipwayException.failed("cannot list the modules the app needs: " + e.getMessage(), e);
         }
@@ -179,10 +179,10 @@ public final class Builder {
 
     /**
      * The module set from jdeps, cached under {@code <cache>/jdeps/} by the linking JDK's version,
-     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps.
+     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps. The key
+     * covers every input of jdeps, so {@code --no-cache} (which relinks and retrains) keeps using it.
      */
-    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config, boolean useCache)
-            throws IOException {
+    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
         StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules())
                 .append(config.build().excludeModules()).append('\n');
         for (Path jar : jars.all()) {
@@ -190,17 +190,15 @@ public final class Builder {
         }
         Path cached = cacheDir().resolve("jdeps").resolve(
                 HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32) + ".txt");
-        if (useCache && Files.isRegularFile(cached)) {
+        if (Files.isRegularFile(cached)) {
             return List.of(Files.readString(cached).trim().split(","));
         }
         List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.build().excludeModules(),
                 config.serviceDir());
-        if (useCache) {
-            Files.createDirectories(cached.getParent());
-            Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
-            Files.writeString(tmp, String.join(",", modules));
-            Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
+        Files.createDirectories(cached.getParent());
+        Path tmp = Files.createTempFile(cached.getParent(), ".jdeps", ".tmp");
+        Files.writeString(tmp, String.join(",", modules));
+        Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return modules;
     }
 
@@ -305,16 +303,28 @@ public final class Builder {
         Files.createDirectories(outDir);
         Path executable = outDir.resolve(config.name());
         Path archive = dist.resolve(id + ".tar.gz");
-        // Both compress the whole layout: side by side they take the time of one.
+        // Both reuse the runtime's compressed part from the runtime cache (a gzip member each) when
+        // they can, and compress the rest side by side.
         String key = console.timed("writing " + platform + " single file and archive", () -> {
             var archiving = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
-                    Archive.writeTarGz(layout, id, info.time(), archive);
+                    Archive.writeTarGz(layout, id, info.time(), cache.tarMember(runtime, id, info.time(), work), archive);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            String k = Launcher.writeSingleFile(spec, layout, unpacker, cache.member(runtime, work), executable);
+            String k;
+            try {
+                k = Launcher.writeSingleFile(spec, layout, unpacker, cache.member(runtime, work), executable);
+            } catch (IOException | RuntimeException e) {
+                // Never leave the archive writer running (and holding its cache lock) past a failure.
+                try {
+                    archiving.join();
+                } catch (RuntimeException other) {
+                    e.addSuppressed(other);
+                }
+                throw e;
+            }
             archiving.join();
             return k;
         });
@@ -357,6 +367,12 @@ public final class Builder {
                 Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
+        }
+        if (Training.dumpsOnFirstRun(feature)) {
+            Files.writeString(layout.resolve(Training.DUMP_ARGS),
+                    Training.dumpArguments(config.build().jvmOptions(), classpath));
+            console.progress("  " + platform + " startup: the AppCDS archive is dumped from the trained class list"
+                    + " on the first run, where the class path is final (JDK " + feature + ")");
         }
         return Training.launcherOptions(feature);
     }
