@@ -106,9 +106,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
     @Override
     public void deployStable(Release release) {
         Release kept = keep(release);
-        for (String a : canary.local().stable()) {
-            start(a, kept, "stable");
-        }
+        startAll(canary.local().stable(), kept, "stable");
         write(dir.resolve("stable.version"), release.version());
         applyWeight(0, Set.of());
     }
@@ -117,9 +115,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
     public void deployCanary(Release release) {
         Release kept = keep(release);
         applyWeight(0, Set.of());
-        for (String a : canary.local().canary()) {
-            start(a, kept, "canary");
-        }
+        startAll(canary.local().canary(), kept, "canary");
     }
 
     @Override
@@ -228,30 +224,46 @@ public final class LocalCanaryTarget implements CanaryTarget {
     }
 
     private void start(String address, Release release, String track) {
-        Path d = instanceDir(address);
-        stop(address);
-        try {
-            Files.createDirectories(d.resolve("data"));
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot create " + d + ": " + e.getMessage(), e);
+        startAll(List.of(address), release, track);
+    }
+
+    /**
+     * Starts the instances side by side, then waits for each one's readiness.
+     *
+     * @throws SlipwayException (exit 1) naming the first instance that did not become ready; all
+     *                          instances of this call are stopped then
+     */
+    private void startAll(List<String> addresses, Release release, String track) {
+        List<Process> procs = new ArrayList<>();
+        for (String address : addresses) {
+            Path d = instanceDir(address);
+            stop(address);
+            try {
+                Files.createDirectories(d.resolve("data"));
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot create " + d + ": " + e.getMessage(), e);
+            }
+            Map<String, String> env = new LinkedHashMap<>(config.service().env());
+            env.put("PORT", String.valueOf(config.service().port()));
+            env.put("ADDR", address);
+            env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
+            env.put("TRACK", track);
+            env.put("DATA_DIR", d.resolve("data").toString());
+            console.progress("starting " + release.version() + " on " + hostPort(address) + " (TRACK=" + track + ")");
+            procs.add(new ServiceProcess(d.resolve("pid")).start(release.executable(), d, env, d.resolve("log")));
         }
-        Map<String, String> env = new LinkedHashMap<>(config.service().env());
-        env.put("PORT", String.valueOf(config.service().port()));
-        env.put("ADDR", address);
-        env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
-        env.put("TRACK", track);
-        env.put("DATA_DIR", d.resolve("data").toString());
-        ServiceProcess sp = new ServiceProcess(d.resolve("pid"));
-        console.progress("starting " + release.version() + " on " + hostPort(address) + " (TRACK=" + track + ")");
-        Process p = sp.start(release.executable(), d, env, d.resolve("log"));
-        URI ready = URI.create("http://" + hostPort(address) + config.service().readiness().path());
-        HealthGate.Verdict v = HealthGate.await(ready, config.service().readiness(), p::isAlive);
-        if (!v.ready()) {
-            sp.stop(Duration.ofSeconds(5));
-            throw SlipwayException.failed(release.version() + " on " + hostPort(address) + " did not become ready: "
-                    + v.describe() + " (log: " + d.resolve("log") + ")");
+        for (int i = 0; i < addresses.size(); i++) {
+            String address = addresses.get(i);
+            Path d = instanceDir(address);
+            URI ready = URI.create("http://" + hostPort(address) + config.service().readiness().path());
+            HealthGate.Verdict v = HealthGate.await(ready, config.service().readiness(), procs.get(i)::isAlive);
+            if (!v.ready()) {
+                addresses.forEach(this::stop);
+                throw SlipwayException.failed(release.version() + " on " + hostPort(address) + " did not become ready: "
+                        + v.describe() + " (log: " + d.resolve("log") + ")");
+            }
+            write(d.resolve("version"), release.version());
         }
-        write(d.resolve("version"), release.version());
     }
 
     private void stop(String address) {
