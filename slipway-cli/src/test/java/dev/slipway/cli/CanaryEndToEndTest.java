@@ -194,6 +194,7 @@ class CanaryEndToEndTest {
         }
         assertEquals(1, r.code(), r.toString());
         JsonNode report = JSON.readTree(r.out());
+        Files.writeString(Path.of("target", "canary-report-bad.json"), r.out()); // for docs/canary.md
         assertEquals("ABORTED", report.path("phase").asText());
         assertEquals(1, report.path("steps").size(), "the first step failed; the second never started");
         JsonNode step = report.path("steps").get(0);
