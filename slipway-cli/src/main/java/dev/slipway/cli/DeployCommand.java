@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code slipway deploy}: rolls the last build out to a target (today: {@code local}). */
-@Command(name = "deploy", description = "Deploy the last build to a target, gated on readiness; roll back on failure.")
+@Command(name = "deploy", footerHeading = "%nExample:%n", footer = {"  slipway deploy examples/myapp --dry-run"},
+        description = "Deploy the last build to a target, gated on readiness; roll back on failure.")
 public final class DeployCommand extends TargetCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
