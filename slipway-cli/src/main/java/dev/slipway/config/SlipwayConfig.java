@@ -24,10 +24,11 @@ import java.util.Map;
  * @param release what {@code slipway release} makes and where it publishes
  * @param warnings warnings about the file (deprecated keys), each {@code file:line:col: warning: ...}
  * @param image   what {@code slipway image} puts into the OCI image and where it pushes
+ * @param canary  canary releases: steps, analysis metrics, Prometheus, the nginx traffic split
  */
 public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
                             Build build, Map<String, Profile> profiles, Train train, Service service, Local local,
-                            ReleaseConfig release, List<String> warnings, ImageConfig image) {
+                            ReleaseConfig release, List<String> warnings, ImageConfig image, CanaryConfig canary) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {
