@@ -515,12 +515,15 @@ public final class ImageBuilder {
         return out;
     }
 
-    /** Unpacks a build's {@code .tar.gz} without its top directory, keeping exec bits and links. */
+    /**
+     * Unpacks a build's {@code .tar.gz} without its top directory, keeping exec bits and links. The
+     * archive is several gzip members (app, then the cached runtime; RFC 1952 2.2), so all are read.
+     */
     static void extract(Path archive, Path into) throws IOException {
         Files.createDirectories(into);
         try (InputStream in = Files.newInputStream(archive);
              TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(
-                     new java.io.BufferedInputStream(in, 1 << 16)))) {
+                     new java.io.BufferedInputStream(in, 1 << 16), true))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String name = e.getName();
