@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         description = "Go-style build and deploy for JVM services.",
         subcommands = {CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
-                HistoryCommand.class, StartCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
+                HistoryCommand.class, StartCommand.class, LockCommand.class, RenderCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SlipwayCli implements Runnable {
 

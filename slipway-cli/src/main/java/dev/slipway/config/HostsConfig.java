@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
  * @param rollout  batches, gates, retention and drain
  * @param service  the systemd unit and the service's environment on the hosts
  * @param proxy    what {@code slipway render nginx} writes
+ * @param knownHosts the known_hosts file that host keys are checked against (default {@code ~/.ssh/known_hosts})
  */
-public record HostsConfig(String dir, List<Server> servers, Rollout rollout, HostService service, Proxy proxy) {
+public record HostsConfig(String dir, List<Server> servers, Rollout rollout, HostService service, Proxy proxy,
+                          Path knownHosts) {
 
     /**
      * One host.
@@ -122,6 +124,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                     @Key(doc = "SSH user for every server without its own (default root)") String user,
                     @Key(doc = "SSH port for every server without its own (default 22)") Integer port,
                     @Key(doc = "Private key on the deploy machine (default: SSH agent and default keys)") String identityFile,
+                    @Key(doc = "known_hosts file for host key checks (default ~/.ssh/known_hosts)") String knownHosts,
                     List<RawServer> servers, RawRollout rollout, RawHostService service, RawProxy proxy) {}
 
     record RawServer(@Key(doc = "Name in reports (default: address)") String name,
@@ -276,7 +279,9 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                 p.readTimeout() == null ? Duration.ofSeconds(60) : p.readTimeout(), p.retry() == null || p.retry());
         v.check(proxy.listen() >= 1 && proxy.listen() <= 65535, "deploy.hosts.proxy.listen", "port out of range 1-65535");
         v.check(proxy.tlsListen() >= 1 && proxy.tlsListen() <= 65535, "deploy.hosts.proxy.tlsListen", "port out of range 1-65535");
-        return new HostsConfig(dir, List.copyOf(servers), rollout, hostService, proxy);
+        Path knownHosts = raw.knownHosts() == null ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts")
+                : path(v, raw.knownHosts());
+        return new HostsConfig(dir, List.copyOf(servers), rollout, hostService, proxy, knownHosts);
     }
 
     private static Map<String, String> env(ConfigLoader.Validator v, String at, Map<String, String> raw) {

@@ -157,7 +157,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
                         : h.name() + ": skip upload, " + dir + "/releases/" + version + "/" + service + " is there (sha256 "
                         + h.sha256().substring(0, 12) + ")"));
                 steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/env (mode 0600, "
-                        + h.env().lines().filter(l -> !l.isBlank()).count() + " variables)"));
+                        + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
             }
             steps.add(new Step(Kind.UNIT, h.name(), 0, h.unitChanged()
                     ? h.name() + ": install /etc/systemd/system/" + unitName + ".service, daemon-reload, enable"
