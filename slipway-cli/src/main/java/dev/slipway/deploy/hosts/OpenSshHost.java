@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class OpenSshHost implements Host {
     private final HostsConfig.Server server;
     private final Path knownHosts;
+    private final Path control;
 
     /**
      * @param server     the host
@@ -36,6 +37,10 @@ public final class OpenSshHost implements Host {
     public OpenSshHost(HostsConfig.Server server, Path knownHosts) {
         this.server = server;
         this.knownHosts = knownHosts;
+        // One SSH connection per host, shared by the commands (ssh_config(5) ControlMaster); it ends
+        // in close(), or by itself 20 s after the last command if this process dies.
+        this.control = Path.of(System.getProperty("java.io.tmpdir"), "slipway-ssh-" + ProcessHandle.current().pid() + "-"
+                + Integer.toHexString(System.identityHashCode(this)));
     }
 
     @Override
@@ -46,7 +51,8 @@ public final class OpenSshHost implements Host {
     private List<String> ssh() {
         List<String> cmd = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
                 "-o", "UserKnownHostsFile=" + knownHosts, "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=5",
-                "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR", "-p", Integer.toString(server.port())));
+                "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR", "-o", "ControlMaster=auto",
+                "-o", "ControlPath=" + control, "-o", "ControlPersist=20s", "-p", Integer.toString(server.port())));
         if (server.identityFile() != null) {
             cmd.addAll(List.of("-o", "IdentitiesOnly=yes", "-i", server.identityFile().toString()));
         }
@@ -137,6 +143,23 @@ public final class OpenSshHost implements Host {
 
     @Override
     public void close() {
+        if (!Files.exists(control)) {
+            return;
+        }
+        List<String> cmd = ssh();
+        cmd.add(cmd.size() - 1, "-O");
+        cmd.add(cmd.size() - 1, "exit");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            // the master ends by itself (ControlPersist)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Thread pump(InputStream in, OutputStream out) {
