@@ -103,6 +103,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
      * Computes a plan.
      *
      * @param hostsConfig the {@code deploy.hosts} section
+     * @param port        the service's port (for the gate)
      * @param service     the service name
      * @param version     the release version
      * @param commit      the release's commit
@@ -116,7 +117,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
      * @throws SlipwayException (exit 2) when a host's platform has no artifact, or (rollback) a host
      *                          does not hold {@code version}
      */
-    public static HostsPlan of(HostsConfig hostsConfig, String service, String version, String commit,
+    public static HostsPlan of(HostsConfig hostsConfig, int port, String service, String version, String commit,
                                Map<String, Artifact> artifacts, Map<String, HostFacts> facts, Map<String, String> envFiles,
                                String unit, String unitSha256, boolean rollback) {
         List<HostPlan> hosts = new ArrayList<>();
@@ -181,7 +182,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
             for (HostPlan h : members) {
                 var p = hostsConfig.rollout().readiness();
                 steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": [batch " + batch + "] gate: GET http://"
-                        + h.server().probeAddress() + ":<port>" + p.path() + " on the host every " + Console.seconds(p.interval())
+                        + h.server().probeAddress() + ":" + port + p.path() + " on the host every " + Console.seconds(p.interval())
                         + " for up to " + Console.seconds(p.timeout()) + " (after " + Console.seconds(p.startupGrace())
                         + "); on failure every switched host goes back"));
             }

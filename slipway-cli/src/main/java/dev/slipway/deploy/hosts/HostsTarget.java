@@ -76,7 +76,7 @@ public final class HostsTarget {
         return withHosts(all -> {
             Map<String, HostFacts> facts = look(all, built.version());
             String unit = HostUnit.render(config);
-            HostsPlan plan = HostsPlan.of(hosts, config.name(), built.version(), built.commit(), built.artifacts(), facts, envs,
+            HostsPlan plan = HostsPlan.of(hosts, config.service().port(), config.name(), built.version(), built.commit(), built.artifacts(), facts, envs,
                     unit, sha256(unit), false);
             return execute(plan, all, lockWait, dryRun, "deploy");
         });
@@ -109,7 +109,7 @@ public final class HostsTarget {
             String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
                     .map(HostHistory.Entry::commit).reduce((a, b) -> b).orElse("unknown");
             String unit = HostUnit.render(config);
-            HostsPlan plan = HostsPlan.of(hosts, config.name(), v, commit, Map.of(), facts, Map.of(), unit, sha256(unit), true);
+            HostsPlan plan = HostsPlan.of(hosts, config.service().port(), config.name(), v, commit, Map.of(), facts, Map.of(), unit, sha256(unit), true);
             return execute(plan, all, lockWait, dryRun, "rollback");
         });
     }
