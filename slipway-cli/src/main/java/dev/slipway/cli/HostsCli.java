@@ -11,6 +11,7 @@ import dev.slipway.deploy.hosts.HostsPlan;
 import dev.slipway.deploy.hosts.HostsTarget;
 import dev.slipway.deploy.hosts.OpenSshHost;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.SshHost;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,22 @@ final class HostsCli {
         return new HostsTarget(config, console, connector(config.hosts()), System.getenv());
     }
 
+    /**
+     * SSH with Apache MINA SSHD ({@link SshHost}); {@code SLIPWAY_SSH=openssh} uses the OpenSSH
+     * client instead ({@link OpenSshHost}: agent, ssh_config, ProxyJump).
+     */
     static Function<HostsConfig.Server, Host> connector(HostsConfig hosts) {
-        return s -> new OpenSshHost(s, hosts.knownHosts());
+        if ("openssh".equals(System.getenv("SLIPWAY_SSH"))) {
+            return s -> new OpenSshHost(s, hosts.knownHosts());
+        }
+        return s -> {
+            SshHost.Options o = SshHost.Options.of(s.address()).withLabel(s.name()).withPort(s.port()).withUser(s.user())
+                    .withKnownHosts(hosts.knownHosts());
+            if (s.identityFile() != null) {
+                o = o.withIdentities(List.of(s.identityFile()));
+            }
+            return SshHost.connect(o);
+        };
     }
 
     static Duration duration(String option, String text) {
