@@ -54,7 +54,7 @@ class HostsDeployTest {
         work = tmp;
         service = tmp.resolve("myapp");
         Example.copy(service);
-        writeConfig("", "20s", "{}", true);
+        writeConfig("", "60s", "{}", true);
         Example.commit(service);
         build("1.0.0", true);
         build("2.0.0", false);
@@ -216,15 +216,20 @@ class HostsDeployTest {
     @Order(2)
     void v3FailingReadinessOnWeb2PutsTheWholeFleetBackOnV2() throws Exception {
         // DATA_DIR pointing at a regular file makes myapp's storage readiness check fail (503).
-        writeConfig("{DATA_DIR: /etc/passwd}", "8s", "{}", true);
+        writeConfig("{DATA_DIR: /etc/passwd}", "40s", "{}", true);
         use("3.0.0");
         long t0 = System.nanoTime();
-        var r = deploy();
+        CliRunner.Run r;
+        try {
+            r = deploy();
+        } finally {
+            writeConfig("", "60s", "{}", true);
+        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("failed deploy of v3 with fleet rollback took " + ms + " ms");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://127.0.1.12:" + PORT
-                + "/health/ready did not pass within 8.0 s: HTTP 503: {\"status\":\"unhealthy\""), r.toString());
+                + "/health/ready did not pass within 40.0 s: HTTP 503: {\"status\":\"unhealthy\""), r.toString());
         assertTrue(r.err().contains("data dir /etc/passwd is not a directory"), r.toString());
         assertTrue(r.err().contains("last journal lines of myapp on web2:"), r.toString());
         assertTrue(r.err().contains("every switched host went back: web1 -> 2.0.0, web2 -> 2.0.0"), r.toString());
@@ -237,7 +242,6 @@ class HostsDeployTest {
         try (Host h = ssh(1)) {
             assertFalse(h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok(), "the lock is released");
         }
-        writeConfig("", "20s", "{}", true);
     }
 
     private Process deployProcess(String crashAt) throws IOException {
@@ -391,17 +395,21 @@ class HostsDeployTest {
         String to = from.equals("1.0.0") ? "2.0.0" : "1.0.0";
         // Drain handling: myapp keeps serving for 1.5 s after SIGTERM (readiness already 503), then
         // finishes in-flight requests; nginx retries refused or 502/503 requests on the next instance.
-        writeConfig("", "20s", "{SHUTDOWN_DELAY_MS: \"1500\"}", true);
-        Wrk good = deployUnderLoad(to);
+        writeConfig("", "60s", "{SHUTDOWN_DELAY_MS: \"1500\"}", true);
+        Wrk good;
+        Wrk bad;
+        try {
+            good = deployUnderLoad(to);
+            // Without it (no retry, no shutdown delay) the same deploy loses requests.
+            writeConfig("", "60s", "{}", false);
+            bad = deployUnderLoad(from);
+        } finally {
+            writeConfig("", "60s", "{}", true);
+        }
         assertTrue(good.requests() > 500, "too little load to mean anything:\n" + good.text());
         assertEquals(0, good.non2xx(), good.text());
         assertEquals(0, good.errors(), good.text());
-
-        // Without it (no retry, no shutdown delay) the same deploy loses requests.
-        writeConfig("", "20s", "{}", false);
-        Wrk bad = deployUnderLoad(from);
         assertTrue(bad.non2xx() + bad.errors() > 0, "without drain handling requests fail:\n" + bad.text());
-        writeConfig("", "20s", "{}", true);
     }
 
     static int freePort() {

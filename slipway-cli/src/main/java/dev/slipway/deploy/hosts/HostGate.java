@@ -45,7 +45,8 @@ public final class HostGate {
      */
     public static Verdict await(Host host, String unit, String address, int port, SlipwayConfig.Probe probe) {
         long intervalMs = Math.max(50, probe.interval().toMillis());
-        long attemptS = Math.max(1, Math.min(5, (intervalMs + 999) / 1000 + 1));
+        // One attempt may take a while: a readiness endpoint may run its checks (myapp: up to 2 s).
+        long attemptS = Math.max(5, Math.min(10, (intervalMs + 999) / 1000 + 1));
         String script = "a=" + Shell.quote(address) + "; p=" + port + "; q=" + Shell.quote(probe.path())
                 + "; u=" + Shell.quote(unit + ".service") + "\n"
                 + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
