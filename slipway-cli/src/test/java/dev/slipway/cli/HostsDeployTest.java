@@ -370,6 +370,7 @@ class HostsDeployTest {
             use(version);
             var r = deploy();
             assertEquals(0, r.code(), r.toString());
+            assertTrue(wrk.isAlive(), "the deploy took longer than wrk's 60 s, so the load did not cover all of it:\n" + r);
             // SIGINT: wrk stops and prints its summary (SIGTERM would kill it silently).
             new ProcessBuilder("kill", "-INT", Long.toString(wrk.pid())).start().waitFor(10, TimeUnit.SECONDS);
             assertTrue(wrk.waitFor(30, TimeUnit.SECONDS));

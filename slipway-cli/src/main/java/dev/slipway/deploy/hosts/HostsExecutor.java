@@ -70,6 +70,11 @@ public final class HostsExecutor {
      */
     public record Result(HostsPlan plan, Map<HostsPlan.Kind, Long> timing, long totalMs) {}
 
+    /** @return the id of this executor's locks */
+    public String lockId() {
+        return me.id();
+    }
+
     /** @return the hosts whose lock this executor holds now (for a Ctrl-C handler) */
     public synchronized Set<String> lockedHosts() {
         return Set.copyOf(locked);

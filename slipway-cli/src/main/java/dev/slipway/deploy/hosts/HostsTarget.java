@@ -200,7 +200,7 @@ public final class HostsTarget {
             HostsConfig.Server s = hosts.servers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             Thread t = new Thread(() -> {
                 try (Host h = connector.apply(s)) {
-                    h.run("rm -rf " + dev.slipway.remote.Shell.quote(hosts.dir() + "/lock"), Duration.ofSeconds(5));
+                    HostLock.release(h, hosts.dir(), ex.lockId());
                 } catch (RuntimeException ignored) {
                     // best effort while the process exits
                 }
