@@ -46,7 +46,7 @@ use() { rm -rf "$svc/dist"; cp -r "$work/dist-$1" "$svc/dist"; }
 
 # Prints one table row from the 'timing:' line of a deploy and its wall time.
 row() {
-  local label=$1 log=$2 wall=$3
+  local label=$1 wall=$2 log=$3
   local t
   t=$(grep '^timing:' "$log" | sed 's/timing: //')
   echo "| $label | $wall | $t |"
@@ -61,7 +61,7 @@ run() {
 }
 echo "| deploy | wall time | slipway's split |"
 echo "|---|---|---|"
-use 1; run "v1 to 3 fresh hosts (upload 3 x 39 MB, first start)" "$sw" deploy "$svc" --to hosts
+use 1; run "v1 to 3 fresh hosts (upload, first start)" "$sw" deploy "$svc" --to hosts
 use 2; run "v2, batch 1 (upload, rolling restart)" "$sw" deploy "$svc" --to hosts
 for i in $(seq 1 "$runs"); do
   if [ $((i % 2)) = 1 ]; then v=1; else v=2; fi

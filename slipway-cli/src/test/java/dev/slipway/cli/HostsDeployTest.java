@@ -258,7 +258,7 @@ class HostsDeployTest {
 
     @Test
     @Order(3)
-    void aConcurrentDeployGetsTheLockHoldersDetails() throws Exception {
+    void aConcurrentDeployGetsTheLockHoldersDetailsAndCtrlCReleasesTheLocks() throws Exception {
         use("1.0.0");
         Process first = deployProcess(null);
         try (Host h = ssh(3)) {
@@ -275,10 +275,16 @@ class HostsDeployTest {
         assertEquals(1, second.code(), second.toString());
         assertTrue(Pattern.compile("slipway: web1 is locked by \\S+@\\S+ \\(pid " + first.pid() + " on \\S+\\) since \\S+, deploy of"
                 + " version 1\\.0\\.0; wait for it \\(--lock-wait DURATION\\)").matcher(second.err()).find(), second.toString());
-        assertTrue(first.waitFor(120, TimeUnit.SECONDS), "the first deploy finished");
-        assertEquals(0, first.exitValue());
+        // Ctrl-C of the first deploy: it releases its locks; every host serves the old or the new release.
+        new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor(10, TimeUnit.SECONDS);
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS), "the first deploy stopped on SIGINT");
+        assertEquals(130, first.exitValue());
         for (int i = 1; i <= 3; i++) {
-            assertEquals("1.0.0", version(i), "web" + i);
+            try (Host h = ssh(i)) {
+                assertFalse(h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok(), "web" + i + " is unlocked");
+            }
+            String v = awaitServing(i, "1.0.0", "2.0.0");
+            assertTrue(v.equals("1.0.0") || v.equals("2.0.0"), "web" + i + " serves " + v);
         }
     }
 

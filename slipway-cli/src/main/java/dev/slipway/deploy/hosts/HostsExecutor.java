@@ -109,7 +109,16 @@ public final class HostsExecutor {
                         tryRollout(plan, h, () -> switchTo(h, plan.version()), "switch");
                     }
                     case RESTART -> tryRollout(plan, h, () -> restart(h), "restart");
-                    case GATE -> gate(plan, h);
+                    case GATE -> {
+                        try {
+                            gate(plan, h);
+                        } catch (RolloutFailed f) {
+                            throw f;
+                        } catch (SlipwayException e) {
+                            // The host dropped off during the gate: it counts as a failed gate.
+                            throw new RolloutFailed(h, "gate: " + e.getMessage(), journal(h));
+                        }
+                    }
                     case DELAY -> sleep(config.rollout().delay());
                     case RECORD -> record(h, plan, plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, "");
                     case PRUNE -> prune(h, plan.version());
