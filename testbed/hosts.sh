@@ -47,6 +47,9 @@ prepare() {
   command -v debootstrap >/dev/null || die "debootstrap is not installed"
   command -v systemd-nspawn >/dev/null || die "systemd-nspawn is not installed (package systemd-container)"
   mkdir -p "$CACHE"
+  # One prepare at a time (test classes and sessions may start together); bounded wait.
+  exec 9>"$CACHE/.prepare.lock"
+  flock -w 900 9 || die "another prepare holds $CACHE/.prepare.lock for more than 15 minutes"
   if [ ! -d "$ROOTFS" ]; then
     local work url
     url=$(mirror)

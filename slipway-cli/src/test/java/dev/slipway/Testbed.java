@@ -73,7 +73,17 @@ public final class Testbed implements AutoCloseable {
             args.add("--netns");
             args.add(j.toString());
         }
-        sh(120, args.toArray(String[]::new));
+        try {
+            sh(120, args.toArray(String[]::new));
+        } catch (AssertionError e) {
+            // Stop whatever booted before the failure; no host outlives its test class.
+            try {
+                sh(60, "down", "--prefix", prefix);
+            } catch (AssertionError ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw e;
+        }
         List<Node> nodes = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(RUN.resolve(prefix).resolve("hosts"))) {

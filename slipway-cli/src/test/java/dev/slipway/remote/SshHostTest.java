@@ -52,7 +52,7 @@ class SshHostTest {
 
     private static SshHost.Options options(Testbed.Node node) {
         return SshHost.Options.of(node.address()).withPort(node.port()).withLabel(node.name())
-                .withIdentities(List.of(Testbed.clientKey())).withKnownHosts(bed.knownHosts())
+                .withIdentities(List.of(Testbed.clientKey())).withAgent(null).withKnownHosts(bed.knownHosts())
                 .withConnect(Duration.ofSeconds(5), 2, Duration.ofMillis(300));
     }
 
@@ -85,13 +85,41 @@ class SshHostTest {
     }
 
     @Test
+    void logsInWithAKeyHeldByAnSshAgent() throws Exception {
+        Path sock = tmp.resolve("agent.sock");
+        Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("agent.log").toFile()).start();
+        try {
+            for (int i = 0; i < 50 && !Files.exists(sock); i++) {
+                Thread.sleep(100);
+            }
+            ProcessBuilder add = new ProcessBuilder("ssh-add", Testbed.clientKey().toString()).redirectErrorStream(true);
+            add.environment().put("SSH_AUTH_SOCK", sock.toString());
+            Process p = add.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            try (SshHost h = SshHost.connect(options(bed.node(1)).withIdentities(List.of()).withAgent(sock))) {
+                assertEquals("0\n", h.run("id -u", Duration.ofSeconds(10)).stdout());
+            }
+            // Without the agent there is nothing to log in with.
+            HostException e = assertThrows(HostException.class,
+                    () -> SshHost.connect(options(bed.node(1)).withIdentities(List.of()).withAgent(null)));
+            assertTrue(e.getMessage().contains("no SSH key to log in with"), e.getMessage());
+        } finally {
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void aCommandPastItsTimeoutIsKilledOnTheHost() {
         try (SshHost h = SshHost.connect(options(bed.node(1)))) {
             long t0 = System.nanoTime();
             HostException e = assertThrows(HostException.class, () -> h.run("sleep 47", Duration.ofSeconds(1)));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(e.getMessage().startsWith("sshtest1 (127.0.1.1): command ran longer than 1000 ms"), e.getMessage());
-            assertTrue(ms < 8_000, "took " + ms + " ms");
+            assertTrue(ms < 20_000, "took " + ms + " ms (sleep 47 was not cut short)");
             assertFalse(h.run("pgrep -x sleep", Duration.ofSeconds(10)).ok(), "sleep 47 still runs on the host");
         }
     }
@@ -132,6 +160,14 @@ class SshHostTest {
 
             String after = h.run("stat -c %a /srv/up/app; sha256sum < /srv/up/app | cut -c1-64; ls -A /srv/up", Duration.ofSeconds(10)).stdout();
             assertEquals("750\n" + sha256(data) + "\napp\n", after);
+            assertEquals(java.util.Optional.of(sha256(data)), Hosts.sha256(h, "/srv/up/app"));
+            assertEquals(java.util.Optional.empty(), Hosts.sha256(h, "/srv/up/none"));
+            assertEquals(java.util.Optional.empty(), Hosts.sha256(h, "/srv/up"), "a directory is not a release file");
+            // A symlink at the target is replaced, not followed into the directory it names.
+            assertTrue(h.run("mkdir -p /srv/up/d && ln -sfn /srv/up/d /srv/up/link", Duration.ofSeconds(10)).ok());
+            h.write(old, "/srv/up/link", 0644);
+            assertEquals("regular file\n0\n", h.run("stat -c %F /srv/up/link; ls -A /srv/up/d | wc -l",
+                    Duration.ofSeconds(10)).stdout());
         }
     }
 
@@ -236,14 +272,12 @@ class SshHostTest {
         }
         SshHost.Options refused = options(bed.node(1)).withLabel("nobody").withPort(closed)
                 .withConnect(Duration.ofSeconds(2), 3, Duration.ofMillis(100));
-        refused = new SshHost.Options(refused.label(), "127.0.0.1", closed, "root", refused.identities(), refused.knownHosts(),
-                refused.connectTimeout(), refused.attempts(), refused.retryDelay(), refused.heartbeat());
-        SshHost.Options r = refused;
+        SshHost.Options r = refused.withAddress("127.0.0.1");
         long t0 = System.nanoTime();
         HostException e = assertThrows(HostException.class, () -> SshHost.connect(r));
         assertEquals("nobody (127.0.0.1:" + closed + "): cannot connect to 127.0.0.1:" + closed
                 + " after 3 attempts (each at most 2000 ms): connection refused", e.getMessage());
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 3_000);
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 10_000, "3 refused attempts are quick");
 
         // A port that accepts but never speaks SSH: each attempt ends at the connect timeout.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
@@ -259,14 +293,14 @@ class SshHostTest {
                 }
             });
             acceptor.start();
-            SshHost.Options mute = new SshHost.Options("mute", "127.0.0.1", silent.getLocalPort(), "root", r.identities(),
-                    r.knownHosts(), Duration.ofMillis(800), 2, Duration.ofMillis(100), r.heartbeat());
+            SshHost.Options mute = r.withLabel("mute").withPort(silent.getLocalPort())
+                    .withConnect(Duration.ofMillis(800), 2, Duration.ofMillis(100));
             long t1 = System.nanoTime();
             HostException e2 = assertThrows(HostException.class, () -> SshHost.connect(mute));
             long ms = (System.nanoTime() - t1) / 1_000_000;
             assertTrue(e2.getMessage().startsWith("mute (127.0.0.1:" + silent.getLocalPort() + "): cannot connect to 127.0.0.1:"
                     + silent.getLocalPort() + " after 2 attempts (each at most 800 ms)"), e2.getMessage());
-            assertTrue(ms >= 1_600 && ms < 4_000, "took " + ms + " ms");
+            assertTrue(ms >= 1_600 && ms < 10_000, "took " + ms + " ms");
             assertEquals(2, held.size(), "one TCP connection per attempt");
             stop.set(true);
             silent.close();
@@ -311,6 +345,17 @@ class SshHostTest {
         try (SshHost again = SshHost.connect(o)) {
             assertEquals(sha256(old), again.run("sha256sum < /srv/cut/app | cut -c1-64", Duration.ofSeconds(10)).stdout().strip(),
                     "the target is unchanged");
+            // The host's shell removes the temporary file once its sshd sees the old connection is
+            // gone (here: its retransmissions meet a reset once the link is back).
+            String left = "";
+            for (int i = 0; i < 60; i++) {
+                left = again.run("ls -A /srv/cut", Duration.ofSeconds(10)).stdout();
+                if (left.equals("app\n")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertEquals("app\n", left, "the temporary file was removed");
         }
     }
 
