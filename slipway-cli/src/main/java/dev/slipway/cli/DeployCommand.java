@@ -14,6 +14,15 @@ public final class DeployCommand extends TargetCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
+            description = "hosts: wait this long (e.g. 2m) for another deploy's lock (default: fail at once).")
+    String lockWait;
+
+    @Override
+    void runHosts(HostsContext c) {
+        HostsCli.printDeployed(c, c.target().deploy(HostsCli.duration("--lock-wait", lockWait), dryRun));
+    }
+
     @Override
     void run(Context c) {
         LocalTarget.Outcome o = c.target().deploy(Release.fromDist(c.config()), dryRun);
@@ -22,15 +31,15 @@ public final class DeployCommand extends TargetCommand {
         }
     }
 
-    /** The {@code --to TARGET} option; only {@code local} exists today. */
+    /** The {@code --to TARGET} option: {@code local} or {@code hosts}. */
     public static final class TargetOption {
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
-                description = "The target: local (default). hosts and kubernetes are planned.")
+                description = "The target: local (default) or hosts (deploy.hosts). kubernetes is planned.")
         String to;
 
         LocalTarget local(SlipwayConfig config, dev.slipway.Console console) {
             if (!to.equals("local")) {
-                throw SlipwayException.usage("unknown target '" + to + "'; available today: local");
+                throw SlipwayException.usage("unknown target '" + to + "'; available today: local, hosts");
             }
             return new LocalTarget(config, console);
         }

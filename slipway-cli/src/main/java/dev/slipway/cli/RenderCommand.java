@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         footer = {"  slipway render ci examples/myapp --stdout", "  slipway render dockerfile examples/myapp --stdout > Dockerfile"},
         commandListHeading = "%nKinds:%n",
         description = "Write a file generated from slipway.yaml (CI workflow, and the kinds listed below).",
-        subcommands = {RenderCommand.Ci.class, RenderCommand.DockerfileKind.class})
+        subcommands = {RenderCommand.Ci.class, RenderCommand.DockerfileKind.class, RenderCommand.Systemd.class,
+            RenderCommand.Nginx.class})
 public final class RenderCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,7 +55,8 @@ public final class RenderCommand implements Runnable {
 
         /**
          * @param config the loaded configuration
-         * @return the default file to write (absolute)
+         * @return the default file to write (absolute), or {@code null} for a file that belongs on
+         *         another machine (a unit, an nginx site): it is printed unless {@code -o} is given
          */
         abstract Path defaultPath(SlipwayConfig config);
 
@@ -69,7 +71,7 @@ public final class RenderCommand implements Runnable {
             SlipwayConfig config = service.load();
             String text = render(config);
             Console console = SlipwayCli.console(spec);
-            if (stdout) {
+            if (stdout || output == null && defaultPath(config) == null) {
                 console.out().print(text);
                 console.out().flush();
                 return;
@@ -138,6 +140,52 @@ public final class RenderCommand implements Runnable {
 
         private static Path repoRoot(SlipwayConfig config) {
             return dev.slipway.render.CiWorkflow.repoRoot(config.serviceDir(), config.serviceDir());
+        }
+    }
+
+    /** {@code slipway render systemd}: the hosts target's unit file; printed unless {@code -o} is given. */
+    @Command(name = "systemd", footerHeading = "%nExample:%n",
+            footer = {"  slipway render systemd examples/myapp > myapp.service && systemd-analyze verify ./myapp.service"},
+            description = "The systemd unit the hosts target installs (hardening, restart limits, graceful stop, reload"
+                    + " with HUP), from deploy.hosts. Printed unless -o FILE is given.")
+    public static final class Systemd extends Kind {
+        @Override
+        Path defaultPath(SlipwayConfig config) {
+            requireHosts(config);
+            return null;
+        }
+
+        @Override
+        String render(SlipwayConfig config) {
+            requireHosts(config);
+            return dev.slipway.deploy.hosts.HostUnit.render(config);
+        }
+    }
+
+    /** {@code slipway render nginx}: upstream and server blocks over the hosts; printed unless {@code -o} is given. */
+    @Command(name = "nginx", footerHeading = "%nExample:%n",
+            footer = {"  slipway render nginx examples/myapp -o /etc/nginx/conf.d/myapp.conf && nginx -t"},
+            description = "An nginx site over the hosts target's instances: upstream with keepalive, X-Forwarded-*,"
+                    + " websocket upgrade, timeouts, quiet health location, TLS with redirect and HSTS when"
+                    + " deploy.hosts.proxy sets a certificate. Printed unless -o FILE is given.")
+    public static final class Nginx extends Kind {
+        @Override
+        Path defaultPath(SlipwayConfig config) {
+            requireHosts(config);
+            return null;
+        }
+
+        @Override
+        String render(SlipwayConfig config) {
+            requireHosts(config);
+            return dev.slipway.deploy.hosts.NginxConf.render(config);
+        }
+    }
+
+    private static void requireHosts(SlipwayConfig config) {
+        if (config.hosts() == null) {
+            throw SlipwayException.usage(config.file() + ": no 'deploy.hosts' section; this kind renders the hosts"
+                    + " target's settings");
         }
     }
 

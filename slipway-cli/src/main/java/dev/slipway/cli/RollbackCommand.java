@@ -20,8 +20,15 @@ public final class RollbackCommand implements Runnable {
     @Option(names = "--to", paramLabel = "VERSION", description = "The retained release to return to (default: the previous one).")
     String version;
 
-    @Option(names = "--target", paramLabel = "TARGET", defaultValue = "local", description = "The target (default: local).")
+    @Option(names = "--target", paramLabel = "TARGET", defaultValue = "local", description = "The target: local (default) or hosts.")
     String targetName;
+
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
+            description = "hosts: wait this long for another deploy's lock (default: fail at once).")
+    String lockWait;
+
+    @Option(names = "--dry-run", description = "hosts: print the plan and change nothing.")
+    boolean dryRun;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,6 +36,13 @@ public final class RollbackCommand implements Runnable {
     @Override
     public void run() {
         SlipwayConfig config = service.load();
+        if (targetName.equals("hosts")) {
+            var console = SlipwayCli.console(spec);
+            var target = HostsCli.target(config, console);
+            HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console),
+                    target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun));
+            return;
+        }
         DeployCommand.TargetOption t = new DeployCommand.TargetOption();
         t.to = targetName;
         var console = SlipwayCli.console(spec);

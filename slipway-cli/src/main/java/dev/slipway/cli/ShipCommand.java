@@ -16,6 +16,12 @@ public final class ShipCommand extends TargetCommand {
     BuildCommand.BuildOptions build;
 
     @Override
+    void runHosts(HostsContext c) {
+        Builder.build(c.config(), build.options(), c.console());
+        HostsCli.printDeployed(c, c.target().deploy(java.time.Duration.ZERO, false));
+    }
+
+    @Override
     void run(Context c) {
         Builder.build(c.config(), build.hostOnly(), c.console());
         printReady(c.console(), c.config(), c.target().deploy(Release.fromDist(c.config()), false));

@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
         description = "Show what runs: version, commit, pid, URL and readiness.")
 public final class StatusCommand extends TargetCommand {
     @Override
+    void runHosts(HostsContext ctx) {
+        HostsCli.printStatus(ctx);
+    }
+
+    @Override
     void run(Context ctx) {
         Console c = ctx.console();
         LocalTarget.Status s = ctx.target().status();

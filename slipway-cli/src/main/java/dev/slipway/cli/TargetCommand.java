@@ -29,13 +29,31 @@ abstract class TargetCommand implements Runnable {
      */
     record Context(SlipwayConfig config, LocalTarget target, Console console) {}
 
+    /**
+     * What a target command works with on the hosts target.
+     *
+     * @param config  the loaded configuration
+     * @param target  the hosts target
+     * @param console the command's output
+     */
+    record HostsContext(SlipwayConfig config, dev.slipway.deploy.hosts.HostsTarget target, Console console) {}
+
     @Override
     public final void run() {
         SlipwayConfig config = service.load();
         Console console = SlipwayCli.console(spec);
+        if (target.to.equals("hosts")) {
+            runHosts(new HostsContext(config, HostsCli.target(config, console), console));
+            return;
+        }
         run(new Context(config, target.local(config, console), console));
     }
 
     /** Does the command's work; throws {@code SlipwayException} on failure. */
     abstract void run(Context c);
+
+    /** Does the command's work on the hosts target; by default the command does not support it. */
+    void runHosts(HostsContext c) {
+        throw dev.slipway.SlipwayException.usage("'" + spec.name() + "' does not support --to hosts");
+    }
 }

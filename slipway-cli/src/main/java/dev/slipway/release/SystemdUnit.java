@@ -61,7 +61,7 @@ public final class SystemdUnit {
     }
 
     /** Quotes a value for systemd: double quotes; backslash, quote and newline escaped; % doubled (specifiers). */
-    static String quote(String s) {
+    public static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("%", "%%").replace("\n", "\\n") + "\"";
     }
 }

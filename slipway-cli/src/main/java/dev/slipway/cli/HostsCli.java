@@ -1,0 +1,99 @@
+package dev.slipway.cli;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.HostsConfig;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.hosts.HostHistory;
+import dev.slipway.deploy.hosts.HostsExecutor;
+import dev.slipway.deploy.hosts.HostsPlan;
+import dev.slipway.deploy.hosts.HostsTarget;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.SshHost;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Glue between the commands and the hosts target: the SSH connector and the printing. */
+final class HostsCli {
+    private HostsCli() {}
+
+    /** @return the hosts target of {@code config}, connecting over SSH */
+    static HostsTarget target(SlipwayConfig config, Console console) {
+        if (config.hosts() == null) {
+            throw SlipwayException.usage(config.file() + ": no 'deploy.hosts' section; --to hosts needs a list of servers"
+                    + " (see docs/hosts.md)");
+        }
+        return new HostsTarget(config, console, connector(config.hosts()), System.getenv());
+    }
+
+    /** SSH with Apache MINA SSHD ({@link SshHost}), strict host-key checking against {@code knownHosts}. */
+    static Function<HostsConfig.Server, Host> connector(HostsConfig hosts) {
+        return s -> {
+            SshHost.Options o = SshHost.Options.of(s.address()).withLabel(s.name()).withPort(s.port()).withUser(s.user())
+                    .withKnownHosts(hosts.knownHosts());
+            if (s.identityFile() != null) {
+                o = o.withIdentities(List.of(s.identityFile()));
+            }
+            return SshHost.connect(o);
+        };
+    }
+
+    static Duration duration(String option, String text) {
+        try {
+            return ConfigLoader.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            throw SlipwayException.usage(option + ": " + e.getMessage());
+        }
+    }
+
+    static void printDeployed(TargetCommand.HostsContext c, HostsExecutor.Result r) {
+        if (r == null) {
+            return;
+        }
+        HostsPlan p = r.plan();
+        Console out = c.console();
+        Map<HostsPlan.Kind, Long> t = r.timing();
+        out.progress("timing: total " + ms(r.totalMs()) + "; upload " + ms(t.getOrDefault(HostsPlan.Kind.UPLOAD, 0L))
+                + ", switch " + ms(t.getOrDefault(HostsPlan.Kind.SWITCH, 0L)) + ", restart "
+                + ms(t.getOrDefault(HostsPlan.Kind.RESTART, 0L)) + ", gate " + ms(t.getOrDefault(HostsPlan.Kind.GATE, 0L)));
+        out.println(p.service() + " " + p.version() + " (commit " + p.commit().substring(0, Math.min(7, p.commit().length()))
+                + ") is ready on " + p.hosts().size() + (p.hosts().size() == 1 ? " host: " : " hosts: ")
+                + p.hosts().stream().map(HostsPlan.HostPlan::name).collect(Collectors.joining(", "))
+                + (p.rollback() ? " (rollback)" : ""));
+    }
+
+    static void printStatus(TargetCommand.HostsContext c) {
+        String format = "%-16s %-24s %-12s %s";
+        c.console().println(String.format(format, "HOST", "VERSION", "UNIT", "READINESS"));
+        for (HostsTarget.HostStatus s : c.target().status()) {
+            if (s.error() != null) {
+                c.console().println(String.format(format, s.host(), "?", "?", "unreachable: " + s.error()));
+                continue;
+            }
+            String ready = s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
+                    + s.readiness().describe() + ")";
+            c.console().println(String.format(format, s.host(), s.version() == null ? "(none)" : s.version(),
+                    s.unitState().isEmpty() ? "-" : s.unitState(), ready)
+                    + s.lock().map(h -> "; LOCKED by " + h.describe()).orElse(""));
+        }
+    }
+
+    static void printHistory(TargetCommand.HostsContext c) {
+        String format = "%-16s %-9s %-24s %-8s %-21s %-12s %-20s %s";
+        c.console().println(String.format(format, "HOST", "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME", "WHO", "NOTE"));
+        for (Map.Entry<String, List<HostHistory.Entry>> h : c.target().history().entrySet()) {
+            for (HostHistory.Entry e : h.getValue()) {
+                c.console().println(String.format(format, h.getKey(), e.revision(), e.version(),
+                        e.commit().substring(0, Math.min(7, e.commit().length())), e.time(), e.outcome(), e.who(), e.note()));
+            }
+        }
+    }
+
+    private static String ms(long ms) {
+        return Console.seconds(ms * 1_000_000L);
+    }
+}

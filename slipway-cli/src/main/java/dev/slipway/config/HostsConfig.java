@@ -1,0 +1,306 @@
+package dev.slipway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The resolved {@code deploy.hosts} section of {@code slipway.yaml}: Linux servers reached over SSH,
+ * where the service runs as a systemd unit behind nginx. The reference is {@code docs/config.md},
+ * section {@code deploy.hosts}; the behaviour is in {@code docs/hosts.md}.
+ *
+ * @param dir      the service's directory on every host: {@code releases/}, {@code current},
+ *                 {@code history.tsv}, {@code lock/} (default {@code /opt/slipway/<name>})
+ * @param servers  the hosts, in rollout order (at least one)
+ * @param rollout  batches, gates, retention and drain
+ * @param service  the systemd unit and the service's environment on the hosts
+ * @param proxy    what {@code slipway render nginx} writes
+ * @param knownHosts the known_hosts file that host keys are checked against (default {@code ~/.ssh/known_hosts})
+ */
+public record HostsConfig(String dir, List<Server> servers, Rollout rollout, HostService service, Proxy proxy,
+                          Path knownHosts) {
+
+    /**
+     * One host.
+     *
+     * @param name         how reports name it (default: its address)
+     * @param address      host name or IP address that SSH connects to
+     * @param port         the SSH port (default 22)
+     * @param user         the SSH user (default root); it must be root or own {@code dir} and run
+     *                     {@code systemctl} (see docs/hosts.md)
+     * @param identityFile a private key on the deploy machine, or {@code null} for the SSH agent and
+     *                     the default keys
+     * @param roles        free labels, e.g. {@code web}; {@code --role} picks hosts by them
+     * @param bind         the address the service binds on this host ({@code ADDR}), and that the gate
+     *                     and nginx use (default {@code 0.0.0.0}, probed on {@code 127.0.0.1} and proxied to {@code address})
+     * @param env          environment for the service on this host only; wins over the other sources
+     */
+    public record Server(String name, String address, int port, String user, Path identityFile, List<String> roles,
+                         String bind, Map<String, String> env) {
+        /** @return where the service answers from the host itself, for the gate */
+        public String probeAddress() {
+            return bind.equals("0.0.0.0") ? "127.0.0.1" : bind.equals("::") ? "::1" : bind;
+        }
+
+        /** @return where the service answers from another machine, for nginx */
+        public String upstreamAddress() {
+            return bind.equals("0.0.0.0") || bind.equals("::") ? address : bind;
+        }
+    }
+
+    /**
+     * How a deploy rolls out.
+     *
+     * @param batchSize    hosts switched at once, or 0 when {@code batchPercent} is used
+     * @param batchPercent percent of the hosts switched at once (rounded up), or 0
+     * @param delay        wait between two batches
+     * @param readiness    the gate on each host (default: {@code service.readiness})
+     * @param retain       releases kept on each host (default 5, at least 2)
+     * @param drainTimeout how long a stop waits after SIGTERM (default {@code service.drainTimeout})
+     * @param lockStaleAfter a lock older than this whose holder is gone is reported as stale
+     */
+    public record Rollout(int batchSize, int batchPercent, Duration delay, SlipwayConfig.Probe readiness, int retain,
+                          Duration drainTimeout, Duration lockStaleAfter) {
+        /**
+         * @param hosts the number of hosts
+         * @return hosts per batch, at least 1
+         */
+        public int batchOf(int hosts) {
+            if (batchPercent > 0) {
+                return Math.max(1, (int) Math.ceil(hosts * batchPercent / 100.0));
+            }
+            return Math.max(1, batchSize);
+        }
+    }
+
+    /**
+     * The systemd unit and the environment file.
+     *
+     * @param unit          the unit name without {@code .service} (default: the service name)
+     * @param user          the user the service runs as, which must exist; {@code null} for a
+     *                      systemd dynamic user ({@code DynamicUser=yes})
+     * @param env           environment for the service on every host (after {@code service.env})
+     * @param secrets       names of environment variables of the deploy machine copied into the
+     *                      env file (mode 0600); a missing one fails the deploy before any change
+     * @param secretsFile   a {@code KEY=VALUE} file on the deploy machine copied into the env file, or {@code null}
+     * @param readWritePaths extra paths the service may write ({@code ReadWritePaths=})
+     * @param memoryMax     {@code MemoryMax=}, e.g. {@code 512M}, or {@code null}
+     * @param cpuQuota      {@code CPUQuota=}, e.g. {@code 200%}, or {@code null}
+     * @param tasksMax      {@code TasksMax=}, or 0 for systemd's default
+     * @param limitNofile   {@code LimitNOFILE=} (default 65536)
+     */
+    public record HostService(String unit, String user, Map<String, String> env, List<String> secrets, Path secretsFile,
+                              List<String> readWritePaths, String memoryMax, String cpuQuota, int tasksMax,
+                              int limitNofile) {}
+
+    /**
+     * nginx in front of the hosts ({@code slipway render nginx}).
+     *
+     * @param listen         the HTTP port (default 80)
+     * @param serverName     {@code server_name} (default {@code _})
+     * @param certificate    a TLS certificate path on the nginx machine; when set, HTTPS on
+     *                       {@code tlsListen} and HTTP redirects to it
+     * @param certificateKey the key of {@code certificate}
+     * @param tlsListen      the HTTPS port (default 443)
+     * @param keepalive      idle keep-alive connections to the upstream per worker (default 32)
+     * @param connectTimeout {@code proxy_connect_timeout} (default 2s)
+     * @param readTimeout    {@code proxy_read_timeout} and {@code proxy_send_timeout} (default 60s)
+     * @param retry          whether nginx retries a request on the next instance when one refuses
+     *                       or answers 502/503/504 (default true; the rolling deploy's zero downtime
+     *                       depends on it)
+     */
+    public record Proxy(int listen, String serverName, String certificate, String certificateKey, int tlsListen,
+                        int keepalive, Duration connectTimeout, Duration readTimeout, boolean retry) {}
+
+    // ---- raw model -----------------------------------------------------------------------------
+
+    record RawHosts(@Key(doc = "Directory of the service on each host (default /opt/slipway/<name>)") String dir,
+                    @Key(doc = "SSH user for every server without its own (default root)") String user,
+                    @Key(doc = "SSH port for every server without its own (default 22)") Integer port,
+                    @Key(doc = "Private key on the deploy machine (default: SSH agent and default keys)") String identityFile,
+                    @Key(doc = "known_hosts file for host key checks (default ~/.ssh/known_hosts)") String knownHosts,
+                    List<RawServer> servers, RawRollout rollout, RawHostService service, RawProxy proxy) {}
+
+    record RawServer(@Key(doc = "Name in reports (default: address)") String name,
+                     @Key(doc = "Host name or IP address for SSH (required)") String address,
+                     Integer port, String user, String identityFile,
+                     @Key(doc = "Labels; --role picks hosts by them") List<String> roles,
+                     @Key(doc = "Address the service binds on this host (default 0.0.0.0)") String bind,
+                     @Key(doc = "Environment for the service on this host only") Map<String, String> env) {}
+
+    record RawRollout(@Key(doc = "Hosts switched at once (default 1)") Integer batchSize,
+                      @Key(doc = "Percent of the hosts switched at once, rounded up (instead of batchSize)") Integer batchPercent,
+                      @Key(doc = "Wait between batches (default 0s)") Duration delay,
+                      @Key(doc = "The gate on each host (default service.readiness)") ConfigLoader.RawProbe readiness,
+                      @Key(doc = "Releases kept on each host (default 5, at least 2)") Integer retain,
+                      @Key(doc = "SIGTERM to SIGKILL (default service.drainTimeout)") Duration drainTimeout,
+                      @Key(doc = "A lock older than this whose holder is gone is stale (default 10m)") Duration lockStaleAfter) {}
+
+    record RawHostService(@Key(doc = "systemd unit name without .service (default: the service name)") String unit,
+                          @Key(doc = "User to run as (default: a systemd dynamic user)") String user,
+                          Map<String, String> env,
+                          @Key(doc = "Names of deploy-machine environment variables copied into the env file") List<String> secrets,
+                          @Key(doc = "KEY=VALUE file on the deploy machine copied into the env file") String secretsFile,
+                          List<String> readWritePaths,
+                          @Key(doc = "MemoryMax=, e.g. 512M") String memoryMax,
+                          @Key(doc = "CPUQuota=, e.g. 200%") String cpuQuota,
+                          Integer tasksMax,
+                          @Key(doc = "LimitNOFILE= (default 65536)") Integer limitNofile) {}
+
+    record RawProxy(@Key(doc = "HTTP port (default 80)") Integer listen,
+                    @Key(doc = "server_name (default _)") String serverName,
+                    @Key(doc = "TLS certificate path on the nginx machine; enables HTTPS and the redirect") String certificate,
+                    String certificateKey,
+                    @Key(doc = "HTTPS port (default 443)") Integer tlsListen,
+                    Integer keepalive, Duration connectTimeout, Duration readTimeout,
+                    @Key(doc = "Retry on the next instance on error/502/503/504 (default true)") Boolean retry) {}
+
+    // ---- resolution ----------------------------------------------------------------------------
+
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9:_.@-]*");
+    private static final Pattern SIZE = Pattern.compile("\\d+[KMGT]?|infinity");
+    private static final Pattern PERCENT = Pattern.compile("\\d+%");
+
+    /**
+     * Resolves and validates the raw section.
+     *
+     * @param v       reports errors at the offending value's {@code file:line:col}
+     * @param raw     the raw section, or {@code null} when absent
+     * @param name    the service name
+     * @param service the resolved {@code service} section (readiness and drain defaults)
+     * @return the section, or {@code null} when {@code deploy.hosts} is absent
+     * @throws ConfigException (exit 2) for a missing address, a bad value or a duplicate name
+     */
+    static HostsConfig resolve(ConfigLoader.Validator v, RawHosts raw, String name, SlipwayConfig.Service service) {
+        if (raw == null) {
+            return null;
+        }
+        String dir = raw.dir() == null ? "/opt/slipway/" + name : raw.dir();
+        v.check(dir.startsWith("/") && !dir.contains("..") && !dir.endsWith("/") && !dir.contains("'"), "deploy.hosts.dir",
+                "'" + dir + "' must be an absolute path without '..' or a trailing '/'");
+        int defaultPort = raw.port() == null ? 22 : raw.port();
+        v.check(defaultPort >= 1 && defaultPort <= 65535, "deploy.hosts.port", "port " + defaultPort + " is out of range 1-65535");
+        String defaultUser = raw.user() == null ? "root" : raw.user();
+        Path defaultKey = raw.identityFile() == null ? null : path(v, raw.identityFile());
+        List<RawServer> rawServers = raw.servers() == null ? List.of() : raw.servers();
+        v.check(!rawServers.isEmpty(), "deploy.hosts", "deploy.hosts needs 'servers', a list of at least one host with an 'address'");
+        List<Server> servers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < rawServers.size(); i++) {
+            String at = "deploy.hosts.servers[" + i + "]";
+            RawServer s = rawServers.get(i);
+            v.check(s != null && s.address() != null, at, "a server needs an 'address'");
+            v.check(ADDRESS.matcher(s.address()).matches(), at + ".address", "'" + s.address() + "' is not an IP address or host name");
+            String n = s.name() == null ? s.address() : s.name();
+            v.check(NAME.matcher(n).matches(), at + ".name", "'" + n + "' is not a valid name: letters, digits, '.', '_', '-'");
+            v.check(names.add(n), s.name() == null ? at + ".address" : at + ".name",
+                    "a second server named '" + n + "'; names must be unique");
+            int port = s.port() == null ? defaultPort : s.port();
+            v.check(port >= 1 && port <= 65535, at + ".port", "port " + port + " is out of range 1-65535");
+            String bind = s.bind() == null ? "0.0.0.0" : s.bind();
+            v.check(ADDRESS.matcher(bind).matches(), at + ".bind", "'" + bind + "' is not an IP address");
+            servers.add(new Server(n, s.address(), port, s.user() == null ? defaultUser : s.user(),
+                    s.identityFile() == null ? defaultKey : path(v, s.identityFile()),
+                    s.roles() == null ? List.of() : List.copyOf(s.roles()), bind, env(v, at + ".env", s.env())));
+        }
+
+        RawRollout r = raw.rollout() == null ? new RawRollout(null, null, null, null, null, null, null) : raw.rollout();
+        v.check(r.batchSize() == null || r.batchPercent() == null, "deploy.hosts.rollout.batchPercent",
+                "set batchSize or batchPercent, not both");
+        int batchSize = r.batchSize() == null ? (r.batchPercent() == null ? 1 : 0) : r.batchSize();
+        int batchPercent = r.batchPercent() == null ? 0 : r.batchPercent();
+        v.check(r.batchSize() == null || batchSize >= 1, "deploy.hosts.rollout.batchSize", "batchSize must be at least 1");
+        v.check(r.batchPercent() == null || batchPercent >= 1 && batchPercent <= 100, "deploy.hosts.rollout.batchPercent",
+                "batchPercent must be 1-100");
+        SlipwayConfig.Probe base = service.readiness();
+        ConfigLoader.RawProbe rp = r.readiness();
+        SlipwayConfig.Probe gate = rp == null ? base : new SlipwayConfig.Probe(
+                rp.path() == null ? base.path() : rp.path(),
+                rp.interval() == null ? base.interval() : rp.interval(),
+                rp.timeout() == null ? base.timeout() : rp.timeout(),
+                rp.startupGrace() == null ? base.startupGrace() : rp.startupGrace());
+        v.check(gate.path().startsWith("/"), "deploy.hosts.rollout.readiness.path", "a probe path must start with '/'");
+        v.check(!gate.interval().isZero(), "deploy.hosts.rollout.readiness.interval", "the interval must be more than 0");
+        v.check(!gate.timeout().isZero(), "deploy.hosts.rollout.readiness.timeout", "the timeout must be more than 0");
+        int retain = r.retain() == null ? 5 : r.retain();
+        v.check(retain >= 2, "deploy.hosts.rollout.retain", "retain must be at least 2, so that the previous release stays for rollback");
+        Rollout rollout = new Rollout(batchSize, batchPercent, r.delay() == null ? Duration.ZERO : r.delay(), gate, retain,
+                r.drainTimeout() == null ? service.drainTimeout() : r.drainTimeout(),
+                r.lockStaleAfter() == null ? Duration.ofMinutes(10) : r.lockStaleAfter());
+
+        RawHostService s = raw.service() == null
+                ? new RawHostService(null, null, null, null, null, null, null, null, null, null) : raw.service();
+        String unit = s.unit() == null ? name : s.unit();
+        v.check(UNIT.matcher(unit).matches() && !unit.endsWith(".service"), "deploy.hosts.service.unit",
+                "'" + unit + "' is not a unit name (without .service)");
+        if (s.user() != null) {
+            v.check(NAME.matcher(s.user()).matches(), "deploy.hosts.service.user", "'" + s.user() + "' is not a user name");
+        }
+        List<String> secrets = s.secrets() == null ? List.of() : List.copyOf(s.secrets());
+        for (int i = 0; i < secrets.size(); i++) {
+            v.check(ENV_NAME.matcher(secrets.get(i)).matches(), "deploy.hosts.service.secrets[" + i + "]",
+                    "'" + secrets.get(i) + "' is not an environment variable name");
+        }
+        List<String> rw = s.readWritePaths() == null ? List.of() : List.copyOf(s.readWritePaths());
+        for (int i = 0; i < rw.size(); i++) {
+            v.check(rw.get(i).startsWith("/") && !rw.get(i).contains(" "), "deploy.hosts.service.readWritePaths[" + i + "]",
+                    "'" + rw.get(i) + "' must be an absolute path without spaces");
+        }
+        if (s.memoryMax() != null) {
+            v.check(SIZE.matcher(s.memoryMax()).matches(), "deploy.hosts.service.memoryMax",
+                    "'" + s.memoryMax() + "' is not a size such as 512M or 2G");
+        }
+        if (s.cpuQuota() != null) {
+            v.check(PERCENT.matcher(s.cpuQuota()).matches(), "deploy.hosts.service.cpuQuota",
+                    "'" + s.cpuQuota() + "' is not a percentage such as 150%");
+        }
+        int nofile = s.limitNofile() == null ? 65536 : s.limitNofile();
+        v.check(nofile >= 64, "deploy.hosts.service.limitNofile", "limitNofile must be at least 64");
+        HostService hostService = new HostService(unit, s.user(), env(v, "deploy.hosts.service.env", s.env()), secrets,
+                s.secretsFile() == null ? null : path(v, s.secretsFile()), rw, s.memoryMax(), s.cpuQuota(),
+                s.tasksMax() == null ? 0 : s.tasksMax(), nofile);
+
+        RawProxy p = raw.proxy() == null ? new RawProxy(null, null, null, null, null, null, null, null, null) : raw.proxy();
+        v.check(p.certificate() == null == (p.certificateKey() == null), "deploy.hosts.proxy",
+                "set both certificate and certificateKey, or neither");
+        Proxy proxy = new Proxy(p.listen() == null ? 80 : p.listen(), p.serverName() == null ? "_" : p.serverName(),
+                p.certificate(), p.certificateKey(), p.tlsListen() == null ? 443 : p.tlsListen(),
+                p.keepalive() == null ? 32 : p.keepalive(),
+                p.connectTimeout() == null ? Duration.ofSeconds(2) : p.connectTimeout(),
+                p.readTimeout() == null ? Duration.ofSeconds(60) : p.readTimeout(), p.retry() == null || p.retry());
+        v.check(proxy.listen() >= 1 && proxy.listen() <= 65535, "deploy.hosts.proxy.listen", "port out of range 1-65535");
+        v.check(proxy.tlsListen() >= 1 && proxy.tlsListen() <= 65535, "deploy.hosts.proxy.tlsListen", "port out of range 1-65535");
+        Path knownHosts = raw.knownHosts() == null ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts")
+                : path(v, raw.knownHosts());
+        return new HostsConfig(dir, List.copyOf(servers), rollout, hostService, proxy, knownHosts);
+    }
+
+    private static Map<String, String> env(ConfigLoader.Validator v, String at, Map<String, String> raw) {
+        if (raw == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var e : raw.entrySet()) {
+            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at + "." + e.getKey(),
+                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
+            v.check(e.getValue() != null, at + "." + e.getKey(), "an environment value is empty; write \"\" for an empty string");
+            out.put(e.getKey(), e.getValue());
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    private static Path path(ConfigLoader.Validator v, String text) {
+        String t = text.startsWith("~/") ? System.getProperty("user.home") + text.substring(1) : text;
+        Path p = Path.of(t);
+        return p.isAbsolute() ? p : v.file().toAbsolutePath().getParent().resolve(p).normalize();
+    }
+}

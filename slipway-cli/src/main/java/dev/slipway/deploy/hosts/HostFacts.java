@@ -1,0 +1,111 @@
+package dev.slipway.deploy.hosts;
+
+import dev.slipway.SlipwayException;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.Shell;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a read-only look at a host finds before a plan is made: one SSH command, no change.
+ *
+ * @param machine       {@code uname -m}, e.g. {@code x86_64}
+ * @param platform      the Slipway platform, e.g. {@code linux-amd64}
+ * @param current       the release {@code current} points to, or {@code null}
+ * @param releases      the releases under {@code releases/}, by name
+ * @param releaseSha256 sha256 of the single file of the version being deployed on that host, or {@code ""}
+ * @param unitSha256    sha256 of the installed unit file, or {@code ""}
+ * @param active        {@code systemctl is-active} of the unit ({@code active}, {@code inactive}, ...), {@code ""} when unknown
+ * @param history       the last revisions (at most 50), oldest first
+ */
+public record HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
+                        String unitSha256, String active, List<HostHistory.Entry> history) {
+
+    /**
+     * Looks at a host.
+     *
+     * @param host    the host
+     * @param dir     the service's directory on it
+     * @param name    the service name (the single file's name)
+     * @param unit    the unit name
+     * @param version the version whose single file's sha256 is wanted
+     * @return the facts
+     * @throws SlipwayException (exit 1) when the host cannot be reached or the look fails
+     */
+    public static HostFacts look(Host host, String dir, String name, String unit, String version) {
+        String d = Shell.quote(dir);
+        String script = "d=" + d + "; u=" + Shell.quote(unit + ".service") + "\n"
+                + "echo \"machine=$(uname -m)\"\n"
+                + "l=$(readlink \"$d/current\" 2>/dev/null) && echo \"current=${l##*/}\"\n"
+                + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do [ -d \"$r\" ] && r=${r%/} && echo \"release=${r##*/}\"; done; fi\n"
+                + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + Shell.quote(name) + "\n"
+                + "[ -f \"$f\" ] && echo \"sha=$(sha256sum < \"$f\" | cut -d' ' -f1)\"\n"
+                + "[ -f \"/etc/systemd/system/$u\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$u\" | cut -d' ' -f1)\"\n"
+                + "echo \"active=$(systemctl is-active \"$u\" 2>/dev/null)\"\n"
+                + "[ -f \"$d/history.tsv\" ] && tail -n 50 \"$d/history.tsv\" | sed 's/^/history=/'\n"
+                + "exit 0\n";
+        Host.CommandResult r = host.run(script, Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed(host.name() + ": cannot read the host's state: " + r.stderr().strip());
+        }
+        return parse(r.stdout());
+    }
+
+    /**
+     * Parses the output of the look command.
+     *
+     * @param out {@code key=value} lines
+     * @return the facts
+     */
+    static HostFacts parse(String out) {
+        String machine = "";
+        String current = null;
+        String sha = "";
+        String unit = "";
+        String active = "";
+        List<String> releases = new ArrayList<>();
+        List<HostHistory.Entry> history = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                continue;
+            }
+            String v = line.substring(eq + 1);
+            switch (line.substring(0, eq)) {
+                case "machine" -> machine = v.strip();
+                case "current" -> current = v.strip().isEmpty() ? null : v.strip();
+                case "release" -> releases.add(v);
+                case "sha" -> sha = v.strip();
+                case "unit" -> unit = v.strip();
+                case "active" -> active = v.strip();
+                case "history" -> HostHistory.parseLine(v).ifPresent(history::add);
+                default -> { }
+            }
+        }
+        return new HostFacts(machine, platformOf(machine), current, List.copyOf(releases), sha, unit, active, List.copyOf(history));
+    }
+
+    /**
+     * @param machine {@code uname -m}
+     * @return the Slipway platform: x86_64 is linux-amd64, aarch64 and arm64 are linux-arm64, else linux-&lt;machine&gt;
+     */
+    public static String platformOf(String machine) {
+        return switch (machine) {
+            case "x86_64", "amd64" -> "linux-amd64";
+            case "aarch64", "arm64" -> "linux-arm64";
+            default -> "linux-" + machine;
+        };
+    }
+
+    /** @return the release before {@code current} in the history that served, or {@code null} */
+    public String previousServing() {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            HostHistory.Entry e = history.get(i);
+            if (e.serving() && !e.version().equals(current)) {
+                return e.version();
+            }
+        }
+        return null;
+    }
+}

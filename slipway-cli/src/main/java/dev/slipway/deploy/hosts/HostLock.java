@@ -1,0 +1,177 @@
+package dev.slipway.deploy.hosts;
+
+import dev.slipway.SlipwayException;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.Shell;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The deploy lock of a service on one host: the directory {@code <dir>/lock}, made with an atomic
+ * {@code mkdir} (POSIX.1-2017 mkdir(2) fails with EEXIST when it exists), holding {@code info}
+ * with who holds it, since when, for which version and why. One deploy, rollback or lock release
+ * at a time changes a host.
+ */
+public final class HostLock {
+    private HostLock() {}
+
+    /**
+     * Who holds a lock.
+     *
+     * @param id      a random token; only the holder's own release removes the lock
+     * @param who     {@code user@machine} of the holder
+     * @param machine the holder's machine name (to tell whether {@code pid} can be checked)
+     * @param pid     the holder's process id on {@code machine}, or -1 when unknown
+     * @param since   when it was taken, or {@code null} when the info file is missing
+     * @param version the version being deployed
+     * @param message what the holder does ({@code deploy}, {@code rollback}, or the --message text)
+     */
+    public record Holder(String id, String who, String machine, long pid, Instant since, String version, String message) {
+        String info() {
+            return "id=" + id + "\nwho=" + one(who) + "\nmachine=" + one(machine) + "\npid=" + pid + "\nsince=" + since
+                    + "\nversion=" + one(version) + "\nmessage=" + one(message) + "\n";
+        }
+
+        /**
+         * @param staleAfter the age from which a lock whose holder cannot be checked is stale
+         * @param now        the current time
+         * @return whether the lock is stale: its holder process on this machine is gone, or it is
+         *         older than {@code staleAfter}, or it has no info (its holder died while taking it)
+         */
+        public boolean stale(Duration staleAfter, Instant now) {
+            if (since == null) {
+                return true;
+            }
+            if (machine.equals(HostLock.machineName()) && pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+                return true;
+            }
+            return Duration.between(since, now).compareTo(staleAfter) > 0;
+        }
+
+        /** @return one line: who, process, since when, version and message */
+        public String describe() {
+            if (since == null) {
+                return "an unknown holder (the lock has no info: its holder stopped while taking it)";
+            }
+            return who + " (pid " + pid + " on " + machine + ") since " + since + ", " + message + " of version " + version;
+        }
+    }
+
+    /**
+     * @param version the version being deployed
+     * @param message what this process does
+     * @return a holder for this process
+     */
+    public static Holder me(String version, String message) {
+        return new Holder(Long.toHexString(new java.security.SecureRandom().nextLong()), System.getProperty("user.name", "?")
+                + "@" + machineName(), machineName(), ProcessHandle.current().pid(),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), version, message);
+    }
+
+    /**
+     * Takes the lock.
+     *
+     * @param host the host
+     * @param dir  the service's directory on it
+     * @param me   this process
+     * @return empty when taken; else who holds it
+     * @throws SlipwayException (exit 1) when the host cannot be reached or the directory cannot be made
+     */
+    public static Optional<Holder> tryAcquire(Host host, String dir, Holder me) {
+        String d = Shell.quote(dir);
+        Host.CommandResult r = host.run("mkdir -p " + d + " || exit 1\n"
+                + "if mkdir " + d + "/lock 2>/dev/null; then printf '%s' " + Shell.quote(me.info()) + " > " + d
+                + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d + "/lock/info && echo acquired; "
+                + "else echo held; cat " + d + "/lock/info 2>/dev/null; fi", Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed(host.name() + ": cannot take the lock in " + dir + ": " + r.stderr().strip());
+        }
+        if (r.stdout().startsWith("acquired")) {
+            return Optional.empty();
+        }
+        return Optional.of(parse(r.stdout()));
+    }
+
+    /**
+     * Releases this process's lock; leaves another holder's lock alone.
+     *
+     * @param host the host
+     * @param dir  the service's directory
+     * @param id   the holder id given to {@link #tryAcquire}
+     * @return whether the lock was ours and is gone
+     */
+    public static boolean release(Host host, String dir, String id) {
+        String d = Shell.quote(dir);
+        Host.CommandResult r = host.run("if grep -qx " + Shell.quote("id=" + id) + " " + d + "/lock/info 2>/dev/null; then rm -rf "
+                + d + "/lock && echo released; fi", Duration.ofSeconds(30));
+        return r.ok() && r.stdout().contains("released");
+    }
+
+    /**
+     * Reads the lock without changing it.
+     *
+     * @return the holder, or empty when unlocked
+     */
+    public static Optional<Holder> read(Host host, String dir) {
+        String d = Shell.quote(dir);
+        Host.CommandResult r = host.run("if [ -d " + d + "/lock ]; then echo held; cat " + d + "/lock/info 2>/dev/null; fi",
+                Duration.ofSeconds(30));
+        return r.stdout().startsWith("held") ? Optional.of(parse(r.stdout())) : Optional.empty();
+    }
+
+    /**
+     * Removes the lock whoever holds it ({@code slipway lock release --force}).
+     *
+     * @return the holder it had, or empty when it was not locked
+     */
+    public static Optional<Holder> forceRelease(Host host, String dir) {
+        Optional<Holder> h = read(host, dir);
+        if (h.isPresent()) {
+            Host.CommandResult r = host.run("rm -rf " + Shell.quote(dir) + "/lock", Duration.ofSeconds(30));
+            if (!r.ok()) {
+                throw SlipwayException.failed(host.name() + ": cannot remove " + dir + "/lock: " + r.stderr().strip());
+            }
+        }
+        return h;
+    }
+
+    static Holder parse(String out) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                m.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        Instant since = null;
+        try {
+            since = m.containsKey("since") ? Instant.parse(m.get("since")) : null;
+        } catch (RuntimeException ignored) {
+            // a damaged info file reads as no info
+        }
+        long pid = -1;
+        try {
+            pid = Long.parseLong(m.getOrDefault("pid", "-1"));
+        } catch (NumberFormatException ignored) {
+            // unknown pid
+        }
+        return new Holder(m.getOrDefault("id", ""), m.getOrDefault("who", "?"), m.getOrDefault("machine", "?"), pid, since,
+                m.getOrDefault("version", "?"), m.getOrDefault("message", "?"));
+    }
+
+    /** @return this machine's name, from /etc/hostname or the HOSTNAME variable */
+    static String machineName() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (java.io.IOException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+    }
+
+    private static String one(String s) {
+        return s == null ? "" : s.replaceAll("[\\p{Cntrl}]+", " ");
+    }
+}

@@ -1,0 +1,407 @@
+package dev.slipway.deploy.hosts;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.HostsConfig;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.Shell;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs a {@link HostsPlan} over {@link Host}s, step by step in the plan's order.
+ *
+ * <p>When a host's switch, restart or gate fails, the deploy stops and every host switched in
+ * this deploy goes back to the release it had before (switch, restart, gate), so the fleet never
+ * stays on two versions; a host that had no release before is stopped. Each host's history then
+ * records the outcome, the locks are released, and a {@link SlipwayException} (exit 1) names the
+ * failing host and the reason: the readiness answer, or the unit's last journal lines.
+ *
+ * <p>Test hook: the environment variable {@code SLIPWAY_CRASH_AT=<step>} or
+ * {@code <step>:<host>} (step ids of {@link HostsPlan.Kind#id()}) halts the process just before
+ * that step, as {@code kill -9} would (no shutdown hooks, no cleanup).
+ */
+public final class HostsExecutor {
+    private final HostsConfig config;
+    private final int port;
+    private final Map<String, Host> hosts;
+    private final Console console;
+    private final HostLock.Holder me;
+    private final Duration lockWait;
+    private final String crashAt;
+    private final Set<String> locked = new LinkedHashSet<>();
+    private final List<HostsPlan.HostPlan> switched = new ArrayList<>();
+    private final Map<HostsPlan.Kind, Long> nanos = new EnumMap<>(HostsPlan.Kind.class);
+
+    /**
+     * @param config   the {@code deploy.hosts} section
+     * @param port     the service's port
+     * @param hosts    a connected host per host name
+     * @param console  progress output
+     * @param me       this process as a lock holder
+     * @param lockWait how long to wait for a held lock (zero: fail at once)
+     * @param crashAt  the {@code SLIPWAY_CRASH_AT} value, or {@code null}
+     */
+    public HostsExecutor(HostsConfig config, int port, Map<String, Host> hosts, Console console, HostLock.Holder me,
+                         Duration lockWait, String crashAt) {
+        this.config = config;
+        this.port = port;
+        this.hosts = hosts;
+        this.console = console;
+        this.me = me;
+        this.lockWait = lockWait;
+        this.crashAt = crashAt == null || crashAt.isBlank() ? null : crashAt.strip();
+    }
+
+    /**
+     * The outcome of a successful run.
+     *
+     * @param plan   the plan run
+     * @param timing wall time per step kind, ms (upload, switch, restart, gate, ...)
+     * @param totalMs the whole run, ms
+     */
+    public record Result(HostsPlan plan, Map<HostsPlan.Kind, Long> timing, long totalMs) {}
+
+    /** @return the id of this executor's locks */
+    public String lockId() {
+        return me.id();
+    }
+
+    /** @return the hosts whose lock this executor holds now (for a Ctrl-C handler) */
+    public synchronized Set<String> lockedHosts() {
+        return Set.copyOf(locked);
+    }
+
+    /**
+     * Runs the plan.
+     *
+     * @param plan the plan
+     * @return timings
+     * @throws SlipwayException (exit 1) when a step fails, after the fleet went back and the locks were released
+     */
+    public Result run(HostsPlan plan) {
+        long start = System.nanoTime();
+        Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
+        plan.hosts().forEach(h -> byName.put(h.name(), h));
+        String who = me.who();
+        try {
+            for (HostsPlan.Step step : plan.steps()) {
+                crashPoint(step);
+                HostsPlan.HostPlan h = step.host() == null ? null : byName.get(step.host());
+                long t0 = System.nanoTime();
+                switch (step.kind()) {
+                    case LOCK -> lock(h);
+                    case UPLOAD -> upload(plan, h);
+                    case ENV -> host(h).write(h.env().getBytes(StandardCharsets.UTF_8), releaseDir(plan) + "/env", 0600);
+                    case UNIT -> unit(h);
+                    case SWITCH -> {
+                        synchronized (this) {
+                            switched.add(h);
+                        }
+                        tryRollout(plan, h, () -> switchTo(h, plan.version()), "switch");
+                    }
+                    case RESTART -> tryRollout(plan, h, () -> restart(h), "restart");
+                    case GATE -> {
+                        try {
+                            gate(plan, h);
+                        } catch (RolloutFailed f) {
+                            throw f;
+                        } catch (SlipwayException e) {
+                            // The host dropped off during the gate: it counts as a failed gate.
+                            throw new RolloutFailed(h, "gate: " + e.getMessage(), journal(h));
+                        }
+                    }
+                    case DELAY -> sleep(config.rollout().delay());
+                    case RECORD -> record(h, plan, plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, "");
+                    case PRUNE -> prune(h, plan.version());
+                    case UNLOCK -> unlock(h.name());
+                    default -> throw new IllegalStateException(step.kind().name());
+                }
+                nanos.merge(step.kind(), System.nanoTime() - t0, Long::sum);
+            }
+        } catch (RolloutFailed f) {
+            throw fleetBack(plan, f, who);
+        } catch (RuntimeException e) {
+            // Before any switch (lock, upload, env, unit) or after every gate (record, prune):
+            // nothing to roll back; free the locks we hold.
+            unlockAll();
+            throw e;
+        }
+        Map<HostsPlan.Kind, Long> ms = new EnumMap<>(HostsPlan.Kind.class);
+        nanos.forEach((k, v) -> ms.put(k, v / 1_000_000));
+        return new Result(plan, ms, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private void crashPoint(HostsPlan.Step step) {
+        if (crashAt == null) {
+            return;
+        }
+        if (crashAt.equals(step.kind().id()) || crashAt.equals(step.kind().id() + ":" + step.host())) {
+            console.progress("SLIPWAY_CRASH_AT=" + crashAt + ": halting before '" + step.description() + "'");
+            Runtime.getRuntime().halt(137);
+        }
+    }
+
+    private Host host(HostsPlan.HostPlan h) {
+        return hosts.get(h.name());
+    }
+
+    private String dir() {
+        return config.dir();
+    }
+
+    private String releaseDir(HostsPlan plan) {
+        return dir() + "/releases/" + plan.version();
+    }
+
+    private void lock(HostsPlan.HostPlan h) {
+        long deadline = System.nanoTime() + lockWait.toNanos();
+        while (true) {
+            var holder = HostLock.tryAcquire(host(h), dir(), me);
+            if (holder.isEmpty()) {
+                synchronized (this) {
+                    locked.add(h.name());
+                }
+                return;
+            }
+            HostLock.Holder other = holder.get();
+            if (System.nanoTime() >= deadline || other.stale(config.rollout().lockStaleAfter(), Instant.now())) {
+                throw SlipwayException.failed(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
+            }
+            console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting");
+            sleep(Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))));
+        }
+    }
+
+    /**
+     * @return the message for a lock held by someone else: the holder's details and, for a stale
+     *         lock, how to clear it
+     */
+    static String lockedMessage(String host, HostLock.Holder other, Duration staleAfter, Duration waited) {
+        String m = host + " is locked by " + other.describe();
+        if (other.stale(staleAfter, Instant.now())) {
+            return m + "; the lock is stale (its holder is gone or it is older than " + Console.seconds(staleAfter)
+                    + "); check the hosts, then clear it with 'slipway lock release --force'; nothing was changed";
+        }
+        return m + (waited.isZero() ? "" : " (waited " + Console.seconds(waited) + ")")
+                + "; wait for it (--lock-wait DURATION) or, if it is gone, 'slipway lock release --force'; nothing was changed";
+    }
+
+    private void upload(HostsPlan plan, HostsPlan.HostPlan h) {
+        String rd = Shell.quote(releaseDir(plan));
+        Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
+        if (!mk.ok()) {
+            throw SlipwayException.failed(h.name() + ": cannot make " + releaseDir(plan) + ": " + mk.stderr().strip());
+        }
+        if (!h.upload()) {
+            return;
+        }
+        long[] shown = {-1};
+        host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, (sent, total) -> {
+            long pct = total == 0 ? 100 : sent * 100 / total;
+            if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
+                shown[0] = pct;
+                console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
+                        + Console.megabytes(total) + ")");
+            }
+        });
+    }
+
+    private void unit(HostsPlan.HostPlan h) {
+        if (!h.unitChanged()) {
+            return;
+        }
+        String name = config.service().unit() + ".service";
+        host(h).write(h.unit().getBytes(StandardCharsets.UTF_8), "/etc/systemd/system/" + name, 0644);
+        Host.CommandResult r = host(h).run("systemctl daemon-reload && systemctl enable " + Shell.quote(name) + " 2>&1",
+                Duration.ofSeconds(60));
+        if (!r.ok()) {
+            throw SlipwayException.failed(h.name() + ": systemctl daemon-reload/enable failed: " + (r.stdout() + r.stderr()).strip());
+        }
+    }
+
+    private void switchTo(HostsPlan.HostPlan h, String version) {
+        String d = Shell.quote(dir());
+        Host.CommandResult r = host(h).run("ln -sfn " + Shell.quote("releases/" + version) + " " + d + "/.current.tmp && mv -T "
+                + d + "/.current.tmp " + d + "/current", Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed(h.name() + ": cannot switch current to " + version + ": " + r.stderr().strip());
+        }
+    }
+
+    private void restart(HostsPlan.HostPlan h) {
+        Duration limit = config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60);
+        Host.CommandResult r = host(h).run("systemctl restart " + Shell.quote(config.service().unit() + ".service") + " 2>&1",
+                limit);
+        if (!r.ok()) {
+            throw SlipwayException.failed("systemctl restart failed: " + (r.stdout() + r.stderr()).strip());
+        }
+    }
+
+    private void gate(HostsPlan plan, HostsPlan.HostPlan h) {
+        HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
+                config.rollout().readiness());
+        if (!v.ready()) {
+            throw new RolloutFailed(h, "readiness http://" + h.server().probeAddress() + ":" + port
+                    + config.rollout().readiness().path() + " did not pass within "
+                    + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe(), journal(h));
+        }
+        console.progress("  " + h.name() + ": ready (HTTP " + v.status() + " after " + v.elapsedMs() + " ms)");
+    }
+
+    private void tryRollout(HostsPlan plan, HostsPlan.HostPlan h, Runnable action, String what) {
+        try {
+            action.run();
+        } catch (SlipwayException e) {
+            throw new RolloutFailed(h, what + ": " + e.getMessage(), journal(h));
+        }
+    }
+
+    private String journal(HostsPlan.HostPlan h) {
+        try {
+            Host.CommandResult r = host(h).run("journalctl -u " + Shell.quote(config.service().unit() + ".service")
+                    + " -n 15 --no-pager -o cat 2>&1", Duration.ofSeconds(20));
+            return r.stdout().strip();
+        } catch (RuntimeException e) {
+            return "(no journal: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Every switched host goes back; history and locks; the exception to throw. */
+    private SlipwayException fleetBack(HostsPlan plan, RolloutFailed f, String who) {
+        console.progress("  " + f.host.name() + " failed: " + f.reason);
+        List<String> back = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<HostsPlan.HostPlan> toUndo;
+        synchronized (this) {
+            toUndo = List.copyOf(switched);
+        }
+        for (HostsPlan.HostPlan h : toUndo) {
+            try {
+                if (h.previous() == null || h.previous().equals(plan.version())) {
+                    if (h.previous() == null) {
+                        Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(config.service().unit()
+                                + ".service") + " 2>&1; rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(120));
+                        back.add(h.name() + " (stopped: it had no release before)");
+                        if (!r.ok()) {
+                            problems.add(h.name() + ": stop failed: " + r.stdout().strip());
+                        }
+                    } else {
+                        back.add(h.name() + " (was already on " + plan.version() + ")");
+                    }
+                    continue;
+                }
+                console.progress("  " + h.name() + ": back to " + h.previous());
+                switchTo(h, h.previous());
+                restart(h);
+                HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
+                        config.rollout().readiness());
+                back.add(h.name() + " -> " + h.previous() + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
+                if (!v.ready()) {
+                    problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
+                }
+            } catch (RuntimeException e) {
+                problems.add(h.name() + ": going back failed: " + e.getMessage());
+            }
+        }
+        String note = f.host.name() + " failed: " + f.reason;
+        for (HostsPlan.HostPlan h : plan.hosts()) {
+            if (!locked.contains(h.name())) {
+                continue;
+            }
+            String outcome = toUndo.contains(h) ? HostHistory.ROLLED_BACK : HostHistory.SKIPPED;
+            try {
+                record(h, plan, outcome, who, note);
+            } catch (RuntimeException e) {
+                problems.add(h.name() + ": cannot record history: " + e.getMessage());
+            }
+        }
+        unlockAll();
+        StringBuilder m = new StringBuilder();
+        m.append(plan.rollback() ? "rollback" : "deploy").append(" of ").append(plan.service()).append(' ').append(plan.version())
+                .append(" failed on ").append(f.host.name()).append(": ").append(f.reason);
+        if (!f.journal.isEmpty()) {
+            m.append("\nlast journal lines of ").append(config.service().unit()).append(" on ").append(f.host.name()).append(":\n");
+            f.journal.lines().forEach(l -> m.append("  | ").append(l).append('\n'));
+        } else {
+            m.append('\n');
+        }
+        m.append(back.isEmpty() ? "no host had been switched; nothing changed on the hosts"
+                : "every switched host went back: " + String.join(", ", back));
+        problems.forEach(p -> m.append("\nwarning: ").append(p));
+        return SlipwayException.failed(m.toString());
+    }
+
+    private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
+        int next = h.facts().history().isEmpty() ? 1 : h.facts().history().get(h.facts().history().size() - 1).revision() + 1;
+        HostHistory.Entry e = new HostHistory.Entry(next, plan.version(), plan.commit(),
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, note);
+        String file = Shell.quote(dir() + "/history.tsv");
+        Host.CommandResult r = host(h).run("[ -f " + file + " ] || printf '# revision\\tversion\\tcommit\\ttime\\toutcome\\twho\\tnote\\n' > "
+                + file + "; printf '%s' " + Shell.quote(e.line()) + " >> " + file, Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed(h.name() + ": cannot append to " + dir() + "/history.tsv: " + r.stderr().strip());
+        }
+    }
+
+    private void prune(HostsPlan.HostPlan h, String version) {
+        String keep = h.previous() == null ? "" : h.previous();
+        Host.CommandResult r = host(h).run("cd " + Shell.quote(dir() + "/releases") + " && ls -1t | tail -n +"
+                + (config.rollout().retain() + 1) + " | while IFS= read -r v; do [ \"$v\" = " + Shell.quote(version)
+                + " ] || [ \"$v\" = " + Shell.quote(keep) + " ] || { rm -rf -- \"$v\" && echo \"$v\"; }; done",
+                Duration.ofSeconds(60));
+        if (!r.ok()) {
+            console.progress("  " + h.name() + ": warning: prune failed: " + r.stderr().strip());
+        } else if (!r.stdout().isBlank()) {
+            console.progress("  " + h.name() + ": pruned " + String.join(", ", r.stdout().strip().split("\n")));
+        }
+    }
+
+    private void unlock(String name) {
+        HostLock.release(hosts.get(name), dir(), me.id());
+        synchronized (this) {
+            locked.remove(name);
+        }
+    }
+
+    private void unlockAll() {
+        for (String name : lockedHosts()) {
+            try {
+                unlock(name);
+            } catch (RuntimeException e) {
+                console.progress("  " + name + ": warning: cannot release the lock: " + e.getMessage());
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("interrupted");
+        }
+    }
+
+    /** A switch, restart or gate failed on a host during the rollout. */
+    private static final class RolloutFailed extends RuntimeException {
+        final HostsPlan.HostPlan host;
+        final String reason;
+        final String journal;
+
+        RolloutFailed(HostsPlan.HostPlan host, String reason, String journal) {
+            super(reason, null, false, false);
+            this.host = host;
+            this.reason = reason;
+            this.journal = journal;
+        }
+    }
+}

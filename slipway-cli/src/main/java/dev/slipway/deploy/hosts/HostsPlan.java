@@ -1,0 +1,215 @@
+package dev.slipway.deploy.hosts;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.HostsConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a deploy (or a fleet rollback) to the hosts target will do, as a value: the facts found on
+ * each host, and the ordered steps that {@link HostsExecutor} runs. {@code --dry-run} prints
+ * {@link #describe()}. It is computed by {@link #of} from the configuration, the artifacts and
+ * the host facts only, so it is tested without hosts.
+ *
+ * <p>The order is: lock every host; prepare every host (upload, env file, unit); then per batch
+ * switch and restart each host of the batch and gate each; then record, prune and unlock each host.
+ *
+ * @param service  the service name
+ * @param version  the release every host ends on
+ * @param commit   the release's commit
+ * @param rollback whether this is {@code slipway rollback} (no upload, history outcome {@code rollback})
+ * @param hosts    per host, in configuration order
+ * @param steps    the steps in execution order
+ */
+public record HostsPlan(String service, String version, String commit, boolean rollback, List<HostPlan> hosts,
+                        List<Step> steps) {
+
+    /** Kinds of step; {@code SLIPWAY_CRASH_AT} names them in lower case. */
+    public enum Kind {
+        /** Take the deploy lock on the host. */
+        LOCK,
+        /** Upload the single file to {@code releases/<version>/}. */
+        UPLOAD,
+        /** Write {@code releases/<version>/env} (mode 0600). */
+        ENV,
+        /** Write the systemd unit, {@code daemon-reload} and enable it. */
+        UNIT,
+        /** Point {@code current} at the release (symlink, then rename). */
+        SWITCH,
+        /** {@code systemctl restart} the unit. */
+        RESTART,
+        /** Wait for readiness on the host. */
+        GATE,
+        /** Wait between two batches. */
+        DELAY,
+        /** Append the revision to the host's history. */
+        RECORD,
+        /** Remove releases beyond retention (never current or previous). */
+        PRUNE,
+        /** Release the deploy lock. */
+        UNLOCK;
+
+        /** @return the lower-case name used by {@code SLIPWAY_CRASH_AT} */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * One step.
+     *
+     * @param kind        what it does
+     * @param host        the host's name, or {@code null} for {@link Kind#DELAY}
+     * @param batch       the rollout batch, from 1, or 0 outside the rollout phase
+     * @param description one line for {@code --dry-run}
+     */
+    public record Step(Kind kind, String host, int batch, String description) {}
+
+    /**
+     * The plan for one host.
+     *
+     * @param server     the configured host
+     * @param facts      what was found on it
+     * @param artifact   the single file for its platform ({@code null} for a rollback)
+     * @param sha256     the file's sha256, hex ({@code null} for a rollback)
+     * @param size       the file's size in bytes
+     * @param upload     whether the file is sent (false when the host already has it, same sha256)
+     * @param env        the env file's content ({@code null} for a rollback: the release keeps its own)
+     * @param unit       the unit file text
+     * @param unitChanged whether the unit differs from the installed one (then {@code daemon-reload})
+     * @param previous   the release {@code current} pointed to before, or {@code null} for none
+     */
+    public record HostPlan(HostsConfig.Server server, HostFacts facts, Path artifact, String sha256, long size,
+                           boolean upload, String env, String unit, boolean unitChanged, String previous) {
+        /** @return the host's name */
+        public String name() {
+            return server.name();
+        }
+    }
+
+    /**
+     * A built single file for one platform.
+     *
+     * @param path   the file
+     * @param sha256 its sha256, hex
+     * @param size   its size in bytes
+     */
+    public record Artifact(Path path, String sha256, long size) {}
+
+    /**
+     * Computes a plan.
+     *
+     * @param hostsConfig the {@code deploy.hosts} section
+     * @param port        the service's port (for the gate)
+     * @param service     the service name
+     * @param version     the release version
+     * @param commit      the release's commit
+     * @param artifacts   single files by platform ({@code linux-amd64}); empty for a rollback
+     * @param facts       what preflight found on each host, by host name
+     * @param envFiles    the env file per host name; empty for a rollback
+     * @param unit        the unit file text
+     * @param unitSha256  its sha256, to compare with the installed unit
+     * @param rollback    whether this is a fleet rollback to {@code version}
+     * @return the plan
+     * @throws SlipwayException (exit 2) when a host's platform has no artifact, or (rollback) a host
+     *                          does not hold {@code version}
+     */
+    public static HostsPlan of(HostsConfig hostsConfig, int port, String service, String version, String commit,
+                               Map<String, Artifact> artifacts, Map<String, HostFacts> facts, Map<String, String> envFiles,
+                               String unit, String unitSha256, boolean rollback) {
+        List<HostPlan> hosts = new ArrayList<>();
+        for (HostsConfig.Server s : hostsConfig.servers()) {
+            HostFacts f = facts.get(s.name());
+            Artifact a = null;
+            boolean upload = false;
+            if (rollback) {
+                if (!f.releases().contains(version)) {
+                    throw SlipwayException.usage(s.name() + " does not hold release " + version + " (it has "
+                            + (f.releases().isEmpty() ? "none" : String.join(", ", f.releases())) + "); nothing was changed");
+                }
+            } else {
+                a = artifacts.get(f.platform());
+                if (a == null) {
+                    throw SlipwayException.usage(s.name() + " is " + f.platform() + " (uname -m: " + f.machine()
+                            + ") but the last build has no single file for it (built: " + String.join(", ", artifacts.keySet())
+                            + "); add it to 'platforms' and build again");
+                }
+                upload = !a.sha256().equals(f.releaseSha256());
+            }
+            hosts.add(new HostPlan(s, f, a == null ? null : a.path(), a == null ? null : a.sha256(), a == null ? 0 : a.size(),
+                    upload, rollback ? null : envFiles.get(s.name()), unit, !unitSha256.equals(f.unitSha256()), f.current()));
+        }
+
+        String dir = hostsConfig.dir();
+        String unitName = hostsConfig.service().unit();
+        List<Step> steps = new ArrayList<>();
+        for (HostPlan h : hosts) {
+            steps.add(new Step(Kind.LOCK, h.name(), 0, h.name() + ": lock " + dir + "/lock"));
+        }
+        for (HostPlan h : hosts) {
+            if (!rollback) {
+                steps.add(new Step(Kind.UPLOAD, h.name(), 0, h.upload()
+                        ? h.name() + ": upload " + h.artifact().getFileName() + " (" + h.facts().platform() + ", "
+                        + Console.megabytes(h.size()) + ") to " + dir + "/releases/" + version + "/" + service + ", verify sha256 "
+                        + h.sha256().substring(0, 12)
+                        : h.name() + ": skip upload, " + dir + "/releases/" + version + "/" + service + " is there (sha256 "
+                        + h.sha256().substring(0, 12) + ")"));
+                steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/env (mode 0600, "
+                        + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
+            }
+            steps.add(new Step(Kind.UNIT, h.name(), 0, h.unitChanged()
+                    ? h.name() + ": install /etc/systemd/system/" + unitName + ".service, daemon-reload, enable"
+                    : h.name() + ": unit " + unitName + ".service unchanged, no daemon-reload"));
+        }
+        int batchSize = hostsConfig.rollout().batchOf(hosts.size());
+        int batch = 0;
+        for (int i = 0; i < hosts.size(); i += batchSize) {
+            batch++;
+            if (batch > 1 && !hostsConfig.rollout().delay().isZero()) {
+                steps.add(new Step(Kind.DELAY, null, batch, "wait " + Console.seconds(hostsConfig.rollout().delay())
+                        + " before batch " + batch));
+            }
+            List<HostPlan> members = hosts.subList(i, Math.min(hosts.size(), i + batchSize));
+            for (HostPlan h : members) {
+                steps.add(new Step(Kind.SWITCH, h.name(), batch, h.name() + ": [batch " + batch + "] switch " + dir
+                        + "/current -> releases/" + version + " (was " + (h.previous() == null ? "none" : h.previous()) + ")"));
+                steps.add(new Step(Kind.RESTART, h.name(), batch, h.name() + ": [batch " + batch + "] systemctl restart "
+                        + unitName));
+            }
+            for (HostPlan h : members) {
+                var p = hostsConfig.rollout().readiness();
+                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": [batch " + batch + "] gate: GET http://"
+                        + h.server().probeAddress() + ":" + port + p.path() + " on the host every " + Console.seconds(p.interval())
+                        + " for up to " + Console.seconds(p.timeout()) + " (after " + Console.seconds(p.startupGrace())
+                        + "); on failure every switched host goes back"));
+            }
+        }
+        for (HostPlan h : hosts) {
+            steps.add(new Step(Kind.RECORD, h.name(), 0, h.name() + ": record the revision in " + dir + "/history.tsv"));
+            steps.add(new Step(Kind.PRUNE, h.name(), 0, h.name() + ": prune releases beyond " + hostsConfig.rollout().retain()
+                    + " (never current or previous)"));
+            steps.add(new Step(Kind.UNLOCK, h.name(), 0, h.name() + ": unlock"));
+        }
+        return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps));
+    }
+
+    /** @return the plan as text: one line per host's facts, then the numbered steps */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(rollback ? "rollback " : "deploy ").append(service).append(' ').append(version).append(" to ")
+                .append(hosts.size()).append(hosts.size() == 1 ? " host\n" : " hosts\n");
+        for (HostPlan h : hosts) {
+            sb.append("  ").append(h.name()).append(" (").append(h.server().user()).append('@').append(h.server().address())
+                    .append(':').append(h.server().port()).append("): ").append(h.facts().platform()).append(", current ")
+                    .append(h.previous() == null ? "none" : h.previous()).append(", unit ")
+                    .append(h.facts().active().isEmpty() ? "not installed" : h.facts().active()).append('\n');
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            sb.append(String.format("%3d. %s%n", i + 1, steps.get(i).description()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,345 @@
+package dev.slipway.deploy.hosts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.build.Builder;
+import dev.slipway.config.HostsConfig;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.remote.Host;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The {@code hosts} deploy target: Linux servers over SSH, systemd, nginx in front. Connects,
+ * looks at every host, makes a {@link HostsPlan} and runs it with a {@link HostsExecutor}; also
+ * status, history and lock release. See {@code docs/hosts.md}.
+ */
+public final class HostsTarget {
+    /** Environment variable naming a plan step to halt before (tests; see {@link HostsExecutor}). */
+    public static final String CRASH_AT = "SLIPWAY_CRASH_AT";
+
+    private final SlipwayConfig config;
+    private final HostsConfig hosts;
+    private final Console console;
+    private final Function<HostsConfig.Server, Host> connector;
+    private final Map<String, String> environment;
+
+    /**
+     * @param config      the service configuration
+     * @param console     output
+     * @param connector   opens a connection to a host (SSH in production)
+     * @param environment the deploy machine's environment (secrets, {@code SLIPWAY_CRASH_AT})
+     * @throws SlipwayException (exit 2) when {@code deploy.hosts} is not configured
+     */
+    public HostsTarget(SlipwayConfig config, Console console, Function<HostsConfig.Server, Host> connector,
+                       Map<String, String> environment) {
+        if (config.hosts() == null) {
+            throw SlipwayException.usage(config.file() + ": no 'deploy.hosts' section; the hosts target needs a list of servers"
+                    + " (see docs/hosts.md)");
+        }
+        this.config = config;
+        this.hosts = config.hosts();
+        this.console = console;
+        this.connector = connector;
+        this.environment = environment;
+    }
+
+    /**
+     * Deploys the last build's single files.
+     *
+     * @param lockWait how long to wait for a held lock
+     * @param dryRun   print the plan, change nothing
+     * @return the result, or {@code null} for a dry run
+     * @throws SlipwayException exit 2 for config or build problems (nothing changed), exit 1 for a
+     *                          failed deploy (the fleet went back)
+     */
+    public HostsExecutor.Result deploy(Duration lockWait, boolean dryRun) {
+        Built built = built();
+        Map<String, String> envs = new LinkedHashMap<>();
+        Map<String, String> shared = sharedEnv();
+        for (HostsConfig.Server s : hosts.servers()) {
+            envs.put(s.name(), envFile(s, shared));
+        }
+        return withHosts(all -> {
+            Map<String, HostFacts> facts = look(all, built.version());
+            String unit = HostUnit.render(config);
+            HostsPlan plan = HostsPlan.of(hosts, config.service().port(), config.name(), built.version(), built.commit(), built.artifacts(), facts, envs,
+                    unit, sha256(unit), false);
+            return execute(plan, all, lockWait, dryRun, "deploy");
+        });
+    }
+
+    /**
+     * Switches every host to a retained release, in batches, with the same gates.
+     *
+     * @param toVersion the release, or {@code null} for the one before the current on the first host
+     * @param lockWait  how long to wait for a held lock
+     * @param dryRun    print the plan, change nothing
+     * @return the result, or {@code null} for a dry run
+     */
+    public HostsExecutor.Result rollback(String toVersion, Duration lockWait, boolean dryRun) {
+        return withHosts(all -> {
+            String first = hosts.servers().get(0).name();
+            Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion);
+            String version = toVersion;
+            if (version == null) {
+                version = facts.get(first).previousServing();
+                if (version == null) {
+                    throw SlipwayException.usage(first + " has no earlier release in its history to roll back to;"
+                            + " name one with --to VERSION");
+                }
+            }
+            String v = version;
+            if (facts.values().stream().allMatch(f -> v.equals(f.current()))) {
+                throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back");
+            }
+            String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
+                    .map(HostHistory.Entry::commit).reduce((a, b) -> b).orElse("unknown");
+            String unit = HostUnit.render(config);
+            HostsPlan plan = HostsPlan.of(hosts, config.service().port(), config.name(), v, commit, Map.of(), facts, Map.of(), unit, sha256(unit), true);
+            return execute(plan, all, lockWait, dryRun, "rollback");
+        });
+    }
+
+    /**
+     * One host's state.
+     *
+     * @param host      the host's name
+     * @param version   the current release, or {@code null}
+     * @param unitState {@code systemctl is-active}
+     * @param readiness one readiness attempt
+     * @param lock      the lock holder, if locked
+     * @param error     why the host could not be read, or {@code null}
+     */
+    public record HostStatus(String host, String version, String unitState, HostGate.Verdict readiness,
+                             Optional<HostLock.Holder> lock, String error) {}
+
+    /** @return each host's current release, unit state and readiness (one attempt); unreachable hosts have an error */
+    public List<HostStatus> status() {
+        List<HostStatus> out = new java.util.ArrayList<>();
+        for (HostsConfig.Server s : hosts.servers()) {
+            try (Host h = connector.apply(s)) {
+                HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-");
+                var p = hosts.rollout().readiness();
+                HostGate.Verdict v = HostGate.await(h, hosts.service().unit(), s.probeAddress(), config.service().port(),
+                        new SlipwayConfig.Probe(p.path(), p.interval(), Duration.ZERO, Duration.ZERO));
+                out.add(new HostStatus(s.name(), f.current(), f.active(), v, HostLock.read(h, hosts.dir()), null));
+            } catch (SlipwayException e) {
+                out.add(new HostStatus(s.name(), null, "", null, Optional.empty(), e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** @return each host's revisions (the last 50), oldest first */
+    public Map<String, List<HostHistory.Entry>> history() {
+        Map<String, List<HostHistory.Entry>> out = new LinkedHashMap<>();
+        for (HostsConfig.Server s : hosts.servers()) {
+            try (Host h = connector.apply(s)) {
+                out.put(s.name(), HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-").history());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code slipway lock release --force}: removes every host's lock.
+     *
+     * @return the holder each host had (empty when it was not locked)
+     */
+    public Map<String, Optional<HostLock.Holder>> releaseLocks() {
+        Map<String, Optional<HostLock.Holder>> out = new LinkedHashMap<>();
+        for (HostsConfig.Server s : hosts.servers()) {
+            try (Host h = connector.apply(s)) {
+                out.put(s.name(), HostLock.forceRelease(h, hosts.dir()));
+            }
+        }
+        return out;
+    }
+
+    // ---- internals ------------------------------------------------------------------------------
+
+    private HostsExecutor.Result execute(HostsPlan plan, Map<String, Host> all, Duration lockWait, boolean dryRun, String what) {
+        if (dryRun) {
+            console.println(plan.describe().stripTrailing());
+            console.println("dry run: nothing was changed");
+            return null;
+        }
+        console.progress(plan.describe().stripTrailing());
+        HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
+                HostLock.me(plan.version(), what), lockWait, environment.get(CRASH_AT));
+        Thread hook = new Thread(() -> releaseOnInterrupt(ex), "slipway-hosts-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return ex.run(plan);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running
+            }
+        }
+    }
+
+    /** Ctrl-C or SIGTERM during a run: release the locks this process holds, over new connections, bounded. */
+    private void releaseOnInterrupt(HostsExecutor ex) {
+        for (String name : ex.lockedHosts()) {
+            HostsConfig.Server s = hosts.servers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            Thread t = new Thread(() -> {
+                try (Host h = connector.apply(s)) {
+                    HostLock.release(h, hosts.dir(), ex.lockId());
+                } catch (RuntimeException ignored) {
+                    // best effort while the process exits
+                }
+            });
+            t.start();
+            try {
+                t.join(8000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            console.progress("interrupted: released the lock on " + name + "; hosts keep the state they had reached");
+        }
+    }
+
+    private <T> T withHosts(Function<Map<String, Host>, T> work) {
+        Map<String, Host> all = new LinkedHashMap<>();
+        try {
+            for (HostsConfig.Server s : hosts.servers()) {
+                all.put(s.name(), connector.apply(s));
+            }
+            return work.apply(all);
+        } finally {
+            all.values().forEach(Host::close);
+        }
+    }
+
+    private Map<String, HostFacts> look(Map<String, Host> all, String version) {
+        Map<String, HostFacts> facts = new LinkedHashMap<>();
+        all.forEach((name, h) -> facts.put(name, HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), version)));
+        return facts;
+    }
+
+    /**
+     * The last build.
+     *
+     * @param version   its version
+     * @param commit    its commit
+     * @param artifacts single files by platform
+     */
+    record Built(String version, String commit, Map<String, HostsPlan.Artifact> artifacts) {}
+
+    private Built built() {
+        Path dir = config.serviceDir();
+        Path manifest = dir.resolve(Builder.ARTIFACTS);
+        if (!Files.isRegularFile(manifest)) {
+            throw SlipwayException.usage("nothing built for " + config.name() + ": " + manifest
+                    + " does not exist; run 'slipway build " + dir + "' first");
+        }
+        try {
+            JsonNode doc = new ObjectMapper().readTree(manifest.toFile());
+            if (!doc.path("name").asText().equals(config.name())) {
+                throw SlipwayException.usage(manifest + " is a build of '" + doc.path("name").asText() + "', not '"
+                        + config.name() + "'; run 'slipway build' again");
+            }
+            Map<String, HostsPlan.Artifact> artifacts = new TreeMap<>();
+            for (JsonNode a : doc.path("artifacts")) {
+                if (a.path("kind").asText().equals("single-file")) {
+                    Path exe = dir.resolve(a.path("path").asText());
+                    if (!Files.isRegularFile(exe)) {
+                        throw SlipwayException.usage("the last build's " + exe + " is gone; run 'slipway build' again");
+                    }
+                    artifacts.put(a.path("platform").asText(), new HostsPlan.Artifact(exe, a.path("sha256").asText(), Files.size(exe)));
+                }
+            }
+            return new Built(doc.path("version").asText(), doc.path("commit").asText(), artifacts);
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + manifest + ": " + e.getMessage() + "; run 'slipway build' again");
+        }
+    }
+
+    /** service.env, deploy.hosts.service.env, the secrets file, then the secrets from the environment. */
+    private Map<String, String> sharedEnv() {
+        Map<String, String> env = new LinkedHashMap<>(config.service().env());
+        env.putAll(hosts.service().env());
+        Path file = hosts.service().secretsFile();
+        if (file != null) {
+            try {
+                int n = 0;
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    n++;
+                    String l = line.strip();
+                    if (l.isEmpty() || l.startsWith("#")) {
+                        continue;
+                    }
+                    if (l.startsWith("export ")) {
+                        l = l.substring(7).strip();
+                    }
+                    int eq = l.indexOf('=');
+                    if (eq <= 0 || !l.substring(0, eq).matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                        throw SlipwayException.usage(file + ":" + n + ": expected KEY=VALUE");
+                    }
+                    String v = l.substring(eq + 1);
+                    if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+                        v = v.substring(1, v.length() - 1);
+                    }
+                    env.put(l.substring(0, eq), v);
+                }
+            } catch (IOException e) {
+                throw SlipwayException.usage("cannot read the secrets file " + file + " (deploy.hosts.service.secretsFile): "
+                        + e.getMessage());
+            }
+        }
+        for (String name : hosts.service().secrets()) {
+            String v = environment.get(name);
+            if (v == null) {
+                throw SlipwayException.usage("the secret " + name + " (deploy.hosts.service.secrets) is not set in this"
+                        + " environment; export it and deploy again; nothing was changed");
+            }
+            env.put(name, v);
+        }
+        return env;
+    }
+
+    /**
+     * The env file of one host (systemd.exec(5), EnvironmentFile=): one {@code KEY="value"} per line.
+     * Slipway's own variables ({@code PORT}, {@code ADDR}, {@code DRAIN_TIMEOUT}) come last and win.
+     */
+    String envFile(HostsConfig.Server s, Map<String, String> shared) {
+        Map<String, String> env = new LinkedHashMap<>(shared);
+        env.putAll(s.env());
+        env.put("PORT", Integer.toString(config.service().port()));
+        env.put("ADDR", s.bind());
+        env.put("DRAIN_TIMEOUT", Long.toString(hosts.rollout().drainTimeout().toSeconds()));
+        StringBuilder sb = new StringBuilder("# written by slipway deploy; mode 0600\n");
+        env.forEach((k, v) -> {
+            if (v.contains("\n") || v.contains("\r")) {
+                throw SlipwayException.usage("the value of " + k + " has a line break; an env file cannot hold it");
+            }
+            sb.append(k).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")
+                    .replace("`", "\\`")).append("\"\n");
+        });
+        return sb.toString();
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,429 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Testbed;
+import dev.slipway.Tools;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.SshHost;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hosts target end to end on three real Debian hosts (systemd, sshd, no Java) booted with
+ * {@code testbed/hosts.sh} at 127.0.1.11-13: rolling deploys, a fleet-wide rollback after a
+ * failed gate, the dry run, the lock, kill -9 at plan steps, and zero downtime behind nginx.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostsDeployTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final int PORT = 18080;
+
+    Testbed testbed;
+    Path service;
+    Path work;
+
+    @BeforeAll
+    void bootHostsAndBuild(@TempDir Path tmp) throws Exception {
+        Tools.require("systemd-analyze");
+        testbed = Testbed.up(3, "hd", "127.0.1.11");
+        work = tmp;
+        service = tmp.resolve("myapp");
+        Example.copy(service);
+        writeConfig("", "60s", "{}", true);
+        Example.commit(service);
+        build("1.0.0", true);
+        build("2.0.0", false);
+        build("3.0.0", false);
+    }
+
+    @AfterAll
+    void stopHosts() {
+        if (testbed != null) {
+            testbed.close();
+        }
+    }
+
+    /** slipway.yaml: the three hosts, short gates, {@code web2Env} on web2, {@code env} on all. */
+    private void writeConfig(String web2Env, String readinessTimeout, String env, boolean retry) throws IOException {
+        Files.writeString(service.resolve("slipway.yaml"), """
+                name: myapp
+                build:
+                  jvmOptions: ["-XX:+ExitOnOutOfMemoryError"]
+                service:
+                  port: %d
+                  drainTimeout: 5s
+                  env: %s
+                  readiness: {path: /health/ready, interval: 200ms, timeout: %s}
+                deploy:
+                  hosts:
+                    identityFile: %s
+                    knownHosts: %s
+                    servers:
+                      - {name: web1, address: 127.0.1.11, bind: 127.0.1.11}
+                      - {name: web2, address: 127.0.1.12, bind: 127.0.1.12%s}
+                      - {name: web3, address: 127.0.1.13, bind: 127.0.1.13}
+                    rollout: {batchSize: 1, retain: 3}
+                    proxy: {listen: %d, retry: %s}
+                """.formatted(PORT, env, readinessTimeout, Testbed.clientKey(), testbed.knownHostsHashed(),
+                web2Env.isEmpty() ? "" : ", env: " + web2Env, nginxPort, retry));
+    }
+
+    int nginxPort = freePort();
+
+    /** Builds a version (the first with Maven, the others from the same jars) and keeps a copy of its dist/. */
+    private void build(String version, boolean compile) throws Exception {
+        List<String> args = new ArrayList<>(List.of("build", service.toString(), "--version", version));
+        if (!compile) {
+            args.add("--no-compile");
+        }
+        var r = CliRunner.run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        Example.copyTree(service.resolve("dist"), work.resolve("dist-" + version), java.util.Set.of());
+    }
+
+    /** Makes {@code version} the last build (restores its dist/). */
+    private void use(String version) throws IOException {
+        Path dist = service.resolve("dist");
+        try (var walk = Files.walk(dist)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Example.copyTree(work.resolve("dist-" + version), dist, java.util.Set.of());
+    }
+
+    private Host ssh(int i) {
+        Testbed.Node n = testbed.node(i);
+        return SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name()).withIdentities(List.of(Testbed.clientKey()))
+                .withKnownHosts(testbed.knownHosts()));
+    }
+
+    /** A listing of what a deploy may change on a host: the service directory and the unit. */
+    private String listing(int i) {
+        try (Host h = ssh(i)) {
+            return h.run("find /opt/slipway /etc/systemd/system -printf '%p %y %m %s %T@\\n' 2>/dev/null | sort;"
+                    + " systemctl show myapp -p MainPID -p ActiveState 2>/dev/null", Duration.ofSeconds(30)).stdout();
+        }
+    }
+
+    private static String version(int i) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.1." + (10 + i) + ":" + PORT + "/"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = Pattern.compile("<span id=\"version\">([^<]+)</span>").matcher(r.body());
+            return r.statusCode() == 200 && m.find() ? m.group(1) : "HTTP " + r.statusCode();
+        } catch (IOException e) {
+            return "no answer";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** Waits (at most 40 s) until host i serves one of {@code versions}; returns what it serves. */
+    private static String awaitServing(int i, String... versions) throws InterruptedException {
+        String v = "";
+        for (int n = 0; n < 200; n++) {
+            v = version(i);
+            if (List.of(versions).contains(v)) {
+                return v;
+            }
+            Thread.sleep(200);
+        }
+        return v;
+    }
+
+    private CliRunner.Run deploy(String... extra) {
+        List<String> args = new ArrayList<>(List.of("deploy", service.toString(), "--to", "hosts"));
+        args.addAll(List.of(extra));
+        return CliRunner.run(args.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(1)
+    void v1ThenV2InBatchesOfOneWithADryRunThatChangesNothing() throws Exception {
+        use("1.0.0");
+        var first = deploy();
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.out().contains("myapp 1.0.0 (commit "), first.toString());
+        assertTrue(first.out().contains("is ready on 3 hosts: web1, web2, web3"), first.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("1.0.0", version(i), "web" + i);
+        }
+
+        use("2.0.0");
+        List<String> before = List.of(listing(1), listing(2), listing(3));
+        var dry = deploy("--dry-run");
+        assertEquals(0, dry.code(), dry.toString());
+        assertTrue(dry.out().contains("deploy myapp 2.0.0 to 3 hosts"), dry.toString());
+        assertTrue(dry.out().contains("web2: upload myapp (linux-amd64, "), dry.toString());
+        assertTrue(dry.out().contains("web3: [batch 3] switch /opt/slipway/myapp/current -> releases/2.0.0 (was 1.0.0)"), dry.toString());
+        assertTrue(dry.out().contains("dry run: nothing was changed"), dry.toString());
+        assertEquals(before, List.of(listing(1), listing(2), listing(3)), "a dry run changes nothing on the hosts");
+
+        var second = deploy();
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(second.err().contains("timing: total "), second.toString());
+        assertTrue(second.err().contains("web2: unit myapp.service unchanged, no daemon-reload"), second.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("2.0.0", version(i), "web" + i);
+        }
+        var history = CliRunner.run("history", service.toString(), "--to", "hosts");
+        assertEquals(0, history.code(), history.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(Pattern.compile("web" + i + " +1 +1\\.0\\.0 .* deployed ").matcher(history.out()).find(), history.out());
+            assertTrue(Pattern.compile("web" + i + " +2 +2\\.0\\.0 .* deployed ").matcher(history.out()).find(), history.out());
+        }
+        assertEquals(6, Example.count(history.out(), " deployed "), history.out());
+        try (Host h = ssh(2)) {
+            var java = h.run("command -v java; ls /usr/lib/jvm 2>&1; ls -l /opt/slipway/myapp/releases/2.0.0/env", Duration.ofSeconds(20));
+            assertFalse(java.stdout().contains("/java"), "no Java on the host: " + java.stdout());
+            assertTrue(java.stdout().contains("cannot access '/usr/lib/jvm'"), java.stdout());
+            assertTrue(java.stdout().contains("-rw------- 1 root root"), "env file mode 0600: " + java.stdout());
+            var unit = h.run("systemctl show myapp -p User -p NoNewPrivileges -p ProtectSystem -p KillMode", Duration.ofSeconds(20));
+            assertTrue(unit.stdout().contains("KillMode=mixed") && unit.stdout().contains("ProtectSystem=strict"), unit.stdout());
+        }
+        var status = CliRunner.run("status", service.toString(), "--to", "hosts");
+        assertEquals(0, status.code(), status.toString());
+        assertEquals(3, Pattern.compile("web\\d +2\\.0\\.0 +active +ready \\(HTTP 200").matcher(status.out()).results().count(),
+                status.out());
+    }
+
+    @Test
+    @Order(2)
+    void v3FailingReadinessOnWeb2PutsTheWholeFleetBackOnV2() throws Exception {
+        // DATA_DIR pointing at a regular file makes myapp's storage readiness check fail (503).
+        writeConfig("{DATA_DIR: /etc/passwd}", "40s", "{}", true);
+        use("3.0.0");
+        long t0 = System.nanoTime();
+        CliRunner.Run r;
+        try {
+            r = deploy();
+        } finally {
+            writeConfig("", "60s", "{}", true);
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("failed deploy of v3 with fleet rollback took " + ms + " ms");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://127.0.1.12:" + PORT
+                + "/health/ready did not pass within 40.0 s: HTTP 503: {\"status\":\"unhealthy\""), r.toString());
+        assertTrue(r.err().contains("data dir /etc/passwd is not a directory"), r.toString());
+        assertTrue(r.err().contains("last journal lines of myapp on web2:"), r.toString());
+        assertTrue(r.err().contains("every switched host went back: web1 -> 2.0.0, web2 -> 2.0.0"), r.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("2.0.0", version(i), "web" + i + " is back on (or never left) 2.0.0");
+        }
+        var history = CliRunner.run("history", service.toString(), "--to", "hosts");
+        assertTrue(Pattern.compile("web1 +3 +3\\.0\\.0 .* rolled-back .*web2 failed").matcher(history.out()).find(), history.out());
+        assertTrue(Pattern.compile("web3 +3 +3\\.0\\.0 .* skipped ").matcher(history.out()).find(), history.out());
+        try (Host h = ssh(1)) {
+            assertFalse(h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok(), "the lock is released");
+        }
+    }
+
+    private Process deployProcess(String crashAt) throws IOException {
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(), "--to", "hosts");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectOutput(work.resolve("child-" + System.nanoTime() + ".log").toFile());
+        if (crashAt != null) {
+            pb.environment().put("SLIPWAY_CRASH_AT", crashAt);
+        }
+        return pb.start();
+    }
+
+    @Test
+    @Order(3)
+    void aConcurrentDeployGetsTheLockHoldersDetailsAndCtrlCReleasesTheLocks() throws Exception {
+        use("1.0.0");
+        Process first = deployProcess(null);
+        try (Host h = ssh(3)) {
+            boolean locked = false;
+            for (int i = 0; i < 150 && !locked; i++) {
+                locked = h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok();
+                if (!locked) {
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(locked, "the first deploy took the lock on web3");
+        }
+        var second = deploy();
+        assertEquals(1, second.code(), second.toString());
+        assertTrue(Pattern.compile("slipway: web1 is locked by \\S+@\\S+ \\(pid " + first.pid() + " on \\S+\\) since \\S+, deploy of"
+                + " version 1\\.0\\.0; wait for it \\(--lock-wait DURATION\\)").matcher(second.err()).find(), second.toString());
+        // Ctrl-C of the first deploy: it releases its locks; every host serves the old or the new release.
+        new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor(10, TimeUnit.SECONDS);
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS), "the first deploy stopped on SIGINT");
+        assertEquals(130, first.exitValue());
+        for (int i = 1; i <= 3; i++) {
+            try (Host h = ssh(i)) {
+                assertFalse(h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok(), "web" + i + " is unlocked");
+            }
+            String v = awaitServing(i, "1.0.0", "2.0.0");
+            assertTrue(v.equals("1.0.0") || v.equals("2.0.0"), "web" + i + " serves " + v);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void killDashNineAtPlanStepsLeavesEveryHostServingOldOrNewAndTheNextRunConvergesAfterForce() throws Exception {
+        String[] points = System.getProperty("slipway.hosts.crashPoints", "lock:web2,switch:web2,gate:web2,unlock:web1").split(",");
+        String old = "1.0.0";
+        for (String point : points) {
+            String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
+            use(next);
+            Process p = deployProcess(point);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), point);
+            assertEquals(137, p.exitValue(), "halted at " + point);
+            for (int i = 1; i <= 3; i++) {
+                String v = awaitServing(i, old, next);
+                assertTrue(v.equals(old) || v.equals(next), "after kill -9 at " + point + " web" + i + " serves " + v);
+            }
+            var stale = deploy();
+            assertEquals(1, stale.code(), point + ": " + stale);
+            assertTrue(stale.err().contains("the lock is stale (its holder is gone"), point + ": " + stale);
+            assertTrue(stale.err().contains("clear it with 'slipway lock release --force'"), point + ": " + stale);
+            var noForce = CliRunner.run("lock", "release", service.toString());
+            assertEquals(2, noForce.code(), noForce.toString());
+            var force = CliRunner.run("lock", "release", service.toString(), "--force");
+            assertEquals(0, force.code(), force.toString());
+            assertTrue(force.out().contains("released the lock of "), force.toString());
+            var converge = deploy();
+            assertEquals(0, converge.code(), point + ": " + converge);
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(next, version(i), point + ": web" + i);
+            }
+            old = next;
+        }
+        // Fleet rollback: back to the release before, in batches, gated.
+        String current = old;
+        var back = CliRunner.run("rollback", service.toString(), "--target", "hosts");
+        assertEquals(0, back.code(), back.toString());
+        String previous = current.equals("1.0.0") ? "2.0.0" : "1.0.0";
+        assertTrue(back.out().contains("myapp " + previous + " ") && back.out().contains("(rollback)"), back.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(previous, version(i), "web" + i);
+        }
+    }
+
+    /** wrk's summary: non-2xx responses and socket errors. */
+    record Wrk(long requests, long errors, long non2xx, String text) {
+        static Wrk parse(String out) {
+            return new Wrk(num(out, "(\\d+) requests in"), num(out, "connect (\\d+)") + num(out, "read (\\d+)")
+                    + num(out, "write (\\d+)") + num(out, "timeout (\\d+)"), num(out, "Non-2xx or 3xx responses: (\\d+)"), out);
+        }
+
+        private static long num(String s, String re) {
+            Matcher m = Pattern.compile(re).matcher(s);
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        }
+    }
+
+    /** Runs wrk through nginx over the three instances for the whole deploy of {@code version}. */
+    private Wrk deployUnderLoad(String version) throws Exception {
+        Path prefix = work.resolve("nginx-" + version);
+        Files.createDirectories(prefix.resolve("logs"));
+        var render = CliRunner.run("render", "nginx", service.toString());
+        assertEquals(0, render.code(), render.toString());
+        Files.writeString(prefix.resolve("site.conf"), render.out().replace("listen " + nginxPort + ";",
+                "listen 127.0.0.1:" + nginxPort + ";"));
+        Files.writeString(prefix.resolve("nginx.conf"), "daemon off;\nworker_processes 1;\nerror_log " + prefix
+                + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n  include "
+                + prefix + "/site.conf;\n}\n");
+        Process nginx = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
+        Process wrk = null;
+        try {
+            String url = "http://127.0.0.1:" + nginxPort + "/health/live";
+            for (int i = 0; i < 50 && !version(1).matches("\\d.*"); i++) {
+                Thread.sleep(100);
+            }
+            for (int i = 0; i < 50; i++) {
+                try {
+                    if (HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode() == 200) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            wrk = new ProcessBuilder("wrk", "-t2", "-c8", "-d60s", "--timeout", "5s", url).redirectErrorStream(true).start();
+            use(version);
+            var r = deploy();
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(wrk.isAlive(), "the deploy took longer than wrk's 60 s, so the load did not cover all of it:\n" + r);
+            // SIGINT: wrk stops and prints its summary (SIGTERM would kill it silently).
+            new ProcessBuilder("kill", "-INT", Long.toString(wrk.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            assertTrue(wrk.waitFor(30, TimeUnit.SECONDS));
+            Wrk w = Wrk.parse(new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            System.out.println("wrk during the deploy of " + version + ":\n" + w.text());
+            return w;
+        } finally {
+            if (wrk != null && wrk.isAlive()) {
+                wrk.destroyForcibly();
+            }
+            nginx.destroy();
+            nginx.waitFor(10, TimeUnit.SECONDS);
+            nginx.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void zeroDowntimeBehindNginxDuringARollingDeployAndTheTestCanFail() throws Exception {
+        Tools.require("nginx");
+        Tools.require("wrk");
+        String from = version(1);
+        String to = from.equals("1.0.0") ? "2.0.0" : "1.0.0";
+        // Drain handling: myapp keeps serving for 1.5 s after SIGTERM (readiness already 503), then
+        // finishes in-flight requests; nginx retries refused or 502/503 requests on the next instance.
+        writeConfig("", "60s", "{SHUTDOWN_DELAY_MS: \"1500\"}", true);
+        Wrk good;
+        Wrk bad;
+        try {
+            good = deployUnderLoad(to);
+            // Without it (no retry, no shutdown delay) the same deploy loses requests.
+            writeConfig("", "60s", "{}", false);
+            bad = deployUnderLoad(from);
+        } finally {
+            writeConfig("", "60s", "{}", true);
+        }
+        assertTrue(good.requests() > 500, "too little load to mean anything:\n" + good.text());
+        assertEquals(0, good.non2xx(), good.text());
+        assertEquals(0, good.errors(), good.text());
+        assertTrue(bad.non2xx() + bad.errors() > 0, "without drain handling requests fail:\n" + bad.text());
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.slipway.deploy.hosts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The hosts target's config, plan and fact parsing, without hosts. */
+class HostsPlanTest {
+    static SlipwayConfig config(String rollout) {
+        return ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                service:
+                  port: 9000
+                  drainTimeout: 20s
+                  readiness: {path: /ready, interval: 500ms, timeout: 15s}
+                deploy:
+                  hosts:
+                    servers:
+                      - {name: a, address: 10.0.0.1}
+                      - {name: b, address: 10.0.0.2, user: deploy, port: 2222}
+                      - {name: c, address: 10.0.0.3, bind: 10.0.0.3, env: {ONLY_C: "1"}}
+                      - {address: 10.0.0.4}
+                    rollout: %s
+                """.formatted(rollout));
+    }
+
+    static final HostsPlan.Artifact AMD = new HostsPlan.Artifact(Path.of("dist/api_1.0.0_linux_amd64/api"), "a".repeat(64), 40_000_000);
+
+    static HostFacts facts(String machine, String current, String sha, String unitSha) {
+        return new HostFacts(machine, HostFacts.platformOf(machine), current, current == null ? List.of() : List.of(current),
+                sha, unitSha, current == null ? "" : "active", List.of());
+    }
+
+    static HostsPlan plan(SlipwayConfig c, Map<String, HostFacts> facts) {
+        Map<String, String> env = new LinkedHashMap<>();
+        facts.keySet().forEach(k -> env.put(k, "# x\nPORT=\"9000\"\n"));
+        return HostsPlan.of(c.hosts(), 9000, "api", "2.0.0", "c0ffee", Map.of("linux-amd64", AMD), facts, env, "unit", "u1", false);
+    }
+
+    static Map<String, HostFacts> allAmd(String current, String sha, String unitSha) {
+        Map<String, HostFacts> f = new LinkedHashMap<>();
+        for (String h : List.of("a", "b", "c", "10.0.0.4")) {
+            f.put(h, facts("x86_64", current, sha, unitSha));
+        }
+        return f;
+    }
+
+    @Test
+    void defaultsComeFromTheServiceSection() {
+        SlipwayConfig c = config("{}");
+        var h = c.hosts();
+        assertEquals("/opt/slipway/api", h.dir());
+        assertEquals(1, h.rollout().batchOf(4));
+        assertEquals(5, h.rollout().retain());
+        assertEquals(Duration.ofSeconds(20), h.rollout().drainTimeout());
+        assertEquals("/ready", h.rollout().readiness().path());
+        assertEquals(Duration.ofSeconds(15), h.rollout().readiness().timeout());
+        assertEquals("api", h.service().unit());
+        assertEquals("10.0.0.4", h.servers().get(3).name());
+        assertEquals("deploy", h.servers().get(1).user());
+        assertEquals(2222, h.servers().get(1).port());
+        assertEquals("root", h.servers().get(0).user());
+        assertEquals("127.0.0.1", h.servers().get(0).probeAddress());
+        assertEquals("10.0.0.1", h.servers().get(0).upstreamAddress());
+        assertEquals("10.0.0.3", h.servers().get(2).probeAddress());
+        assertEquals(2, config("{batchPercent: 50}").hosts().rollout().batchOf(4));
+        assertEquals(1, config("{batchPercent: 10}").hosts().rollout().batchOf(4));
+        assertEquals(3, config("{batchSize: 3}").hosts().rollout().batchOf(4));
+    }
+
+    @Test
+    void badHostsConfigNamesTheLine() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                deploy:
+                  hosts:
+                    servers:
+                      - {name: a, address: 10.0.0.1}
+                      - {name: a, address: 10.0.0.2}
+                """));
+        assertTrue(e.getMessage().startsWith("slipway.yaml:6:"), e.getMessage());
+        assertTrue(e.getMessage().contains("a second server named 'a'"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> config("{batchSize: 2, batchPercent: 50}"));
+        assertTrue(e.getMessage().contains("set batchSize or batchPercent, not both"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> config("{retain: 1}"));
+        assertTrue(e.getMessage().contains("retain must be at least 2"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                deploy:
+                  hosts:
+                    servers:
+                      - {name: a}
+                """));
+        assertTrue(e.getMessage().contains("a server needs an 'address'"), e.getMessage());
+    }
+
+    @Test
+    void planLocksPreparesThenRollsOutInBatchesThenRecordsAndUnlocks() {
+        HostsPlan p = plan(config("{batchSize: 2, delay: 3s}"), allAmd("1.0.0", "", "old"));
+        String kinds = p.steps().stream().map(s -> s.kind().id() + (s.host() == null ? "" : ":" + s.host()))
+                .collect(Collectors.joining(" "));
+        assertEquals("lock:a lock:b lock:c lock:10.0.0.4 "
+                + "upload:a env:a unit:a upload:b env:b unit:b upload:c env:c unit:c upload:10.0.0.4 env:10.0.0.4 unit:10.0.0.4 "
+                + "switch:a restart:a switch:b restart:b gate:a gate:b delay "
+                + "switch:c restart:c switch:10.0.0.4 restart:10.0.0.4 gate:c gate:10.0.0.4 "
+                + "record:a prune:a unlock:a record:b prune:b unlock:b record:c prune:c unlock:c "
+                + "record:10.0.0.4 prune:10.0.0.4 unlock:10.0.0.4", kinds);
+        String text = p.describe();
+        assertTrue(text.contains("a: upload api (linux-amd64, 40.0 MB) to /opt/slipway/api/releases/2.0.0/api, verify sha256 aaaaaaaaaaaa"), text);
+        assertTrue(text.contains("a: install /etc/systemd/system/api.service, daemon-reload, enable"), text);
+        assertTrue(text.contains("b: [batch 1] switch /opt/slipway/api/current -> releases/2.0.0 (was 1.0.0)"), text);
+        assertTrue(text.contains("c: [batch 2] gate: GET http://10.0.0.3:9000/ready on the host every 0.5 s for up to 15.0 s"), text);
+        assertTrue(text.contains("wait 3.0 s before batch 2"), text);
+        assertTrue(text.contains("write /opt/slipway/api/releases/2.0.0/env (mode 0600, 1 variables)"), text);
+        assertTrue(text.contains("  b (deploy@10.0.0.2:2222): linux-amd64, current 1.0.0, unit active"), text);
+    }
+
+    @Test
+    void aReleaseAlreadyOnTheHostIsNotUploadedAndAnUnchangedUnitIsNotReloaded() {
+        HostsPlan p = plan(config("{}"), allAmd("1.0.0", "a".repeat(64), "u1"));
+        assertTrue(p.hosts().stream().noneMatch(HostsPlan.HostPlan::upload));
+        assertTrue(p.hosts().stream().noneMatch(HostsPlan.HostPlan::unitChanged));
+        assertTrue(p.describe().contains("a: skip upload, /opt/slipway/api/releases/2.0.0/api is there"), p.describe());
+        assertTrue(p.describe().contains("a: unit api.service unchanged, no daemon-reload"), p.describe());
+        HostsPlan fresh = plan(config("{}"), allAmd(null, "", ""));
+        assertTrue(fresh.hosts().stream().allMatch(h -> h.upload() && h.unitChanged() && h.previous() == null));
+    }
+
+    @Test
+    void aHostWhosePlatformWasNotBuiltIsAUsageError() {
+        Map<String, HostFacts> f = allAmd("1.0.0", "", "");
+        f.put("b", facts("aarch64", "1.0.0", "", ""));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> plan(config("{}"), f));
+        assertEquals(2, e.exitCode());
+        assertTrue(e.getMessage().contains("b is linux-arm64 (uname -m: aarch64) but the last build has no single file for it"),
+                e.getMessage());
+    }
+
+    @Test
+    void aRollbackPlanNeedsTheReleaseOnEveryHostAndUploadsNothing() {
+        SlipwayConfig c = config("{}");
+        Map<String, HostFacts> f = new LinkedHashMap<>();
+        for (String h : List.of("a", "b", "c", "10.0.0.4")) {
+            f.put(h, new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("1.0.0", "2.0.0"), "", "u1", "active", List.of()));
+        }
+        HostsPlan p = HostsPlan.of(c.hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f, Map.of(), "unit", "u1", true);
+        assertTrue(p.steps().stream().noneMatch(s -> s.kind() == HostsPlan.Kind.UPLOAD || s.kind() == HostsPlan.Kind.ENV));
+        assertTrue(p.describe().startsWith("rollback api 1.0.0 to 4 hosts"), p.describe());
+        f.put("c", new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), "", "u1", "active", List.of()));
+        SlipwayException e = assertThrows(SlipwayException.class,
+                () -> HostsPlan.of(c.hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f, Map.of(), "unit", "u1", true));
+        assertTrue(e.getMessage().contains("c does not hold release 1.0.0 (it has 2.0.0)"), e.getMessage());
+    }
+
+    @Test
+    void factsParseTheLookOutputAndFindThePreviousServingRelease() {
+        HostFacts f = HostFacts.parse("""
+                machine=x86_64
+                current=3.0.0
+                release=1.0.0
+                release=2.0.0
+                release=3.0.0
+                sha=abc
+                unit=def
+                active=active
+                history=1\t1.0.0\tc1\t2026-01-01T00:00:00Z\tdeployed\troot@m\t
+                history=2\t2.0.0\tc2\t2026-01-02T00:00:00Z\trolled-back\troot@m\tb failed
+                history=3\t3.0.0\tc3\t2026-01-03T00:00:00Z\tdeployed\troot@m\t
+                """);
+        assertEquals("linux-amd64", f.platform());
+        assertEquals("3.0.0", f.current());
+        assertEquals(List.of("1.0.0", "2.0.0", "3.0.0"), f.releases());
+        assertEquals(3, f.history().size());
+        assertEquals("1.0.0", f.previousServing(), "2.0.0 was rolled back, so it never served");
+        assertFalse(f.history().get(1).serving());
+        assertEquals("linux-arm64", HostFacts.platformOf("aarch64"));
+        assertEquals(null, HostFacts.parse("machine=x86_64\nactive=inactive\n").current());
+    }
+
+    @Test
+    void aLockMessageNamesTheHolderAndAStaleLockSaysHowToClearIt() {
+        HostLock.Holder live = new HostLock.Holder("1", "ann@ci", HostLock.machineName(), ProcessHandle.current().pid(),
+                Instant.now(), "2.0.0", "deploy");
+        String m = HostsExecutor.lockedMessage("web1", live, Duration.ofMinutes(10), Duration.ZERO);
+        assertTrue(m.startsWith("web1 is locked by ann@ci (pid " + ProcessHandle.current().pid() + " on "), m);
+        assertTrue(m.contains("deploy of version 2.0.0"), m);
+        assertFalse(m.contains("stale"), m);
+        HostLock.Holder gone = new HostLock.Holder("1", "ann@ci", HostLock.machineName(), Integer.MAX_VALUE - 1L,
+                Instant.now(), "2.0.0", "deploy");
+        assertTrue(gone.stale(Duration.ofMinutes(10), Instant.now()));
+        assertTrue(HostsExecutor.lockedMessage("web1", gone, Duration.ofMinutes(10), Duration.ZERO)
+                .contains("the lock is stale (its holder is gone or it is older than 600.0 s); check the hosts, then clear it with"
+                        + " 'slipway lock release --force'"));
+        HostLock.Holder elsewhere = new HostLock.Holder("1", "bob@laptop", "laptop", 5, Instant.now().minusSeconds(700),
+                "2.0.0", "deploy");
+        assertTrue(elsewhere.stale(Duration.ofMinutes(10), Instant.now()));
+        assertFalse(elsewhere.stale(Duration.ofMinutes(20), Instant.now()));
+        HostLock.Holder parsed = HostLock.parse("held\nid=7\nwho=w@m\nmachine=m\npid=42\nsince=2026-01-01T00:00:00Z\nversion=1\nmessage=rollback\n");
+        assertEquals(42, parsed.pid());
+        assertEquals("rollback", parsed.message());
+    }
+
+    @Test
+    void gateOutputIsParsedIntoAVerdict() {
+        HostGate.Verdict ok = HostGate.parse("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"status\":\"ok\"}\n"
+                + "@@gate result=ready code=200 state=active elapsed=840\n", "");
+        assertTrue(ok.ready());
+        assertEquals(840, ok.elapsedMs());
+        assertEquals("{\"status\":\"ok\"}", ok.body());
+        HostGate.Verdict down = HostGate.parse("bash: line 1: connect: Connection refused\n\n@@gate result=down code=0 state=failed elapsed=3\n", "");
+        assertFalse(down.ready());
+        assertEquals("no answer (Connection refused); unit failed", down.describe());
+    }
+}
