@@ -126,7 +126,7 @@ class MavenPluginTest {
     @Test
     @Order(1)
     void buildTakesTheVersionFromThePomAndTheTimeFromOutputTimestamp() throws Exception {
-        Run r = mvn("package", "slipway:build");
+        Run r = mvn("package", "slipway:build", "slipway:image");
         assertEquals(0, r.code(), tail(r.log()));
         assertTrue(r.log().contains("--- slipway-maven-plugin:"), tail(r.log()));
         JsonNode doc = new ObjectMapper().readTree(app.resolve("dist/artifacts.json").toFile());
@@ -136,6 +136,12 @@ class MavenPluginTest {
         String out = versionOf(exe);
         assertTrue(out.contains("Version:    0.1.0"), out);
         assertTrue(out.contains("Build Time: " + OUTPUT_TIMESTAMP), out);
+        // slipway:image made the OCI archive of that build through the CLI's ImageBuilder and recorded it.
+        JsonNode image = doc.get("image");
+        assertTrue(image != null && image.get("index").asText().startsWith("sha256:"), doc.toString());
+        assertEquals("oci-archive", image.get("format").asText(), doc.toString());
+        assertTrue(Files.size(app.resolve(image.get("path").asText())) > 1_000_000, image.toString());
+        assertTrue(image.get("manifests").has("linux-amd64"), image.toString());
     }
 
     /** @return what {@code EXE version} prints: the build info the app reads from its class path */
