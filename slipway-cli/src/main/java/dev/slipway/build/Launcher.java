@@ -68,6 +68,30 @@ public final class Launcher {
     }
 
     /**
+     * Resolves the options made by {@link #whenPresent}: each becomes its plain option when
+     * {@code exists} says its file is in the layout, and is dropped otherwise. For launchers that
+     * are not the sh stub, such as an OCI image's entrypoint, which is fixed when it is built.
+     *
+     * @param options JVM options, some possibly conditional
+     * @param exists  whether a path relative to the layout (e.g. {@code app/app.jsa}) exists
+     * @return the options with no conditional left, in the same order
+     */
+    public static List<String> resolveWhenPresent(List<String> options, java.util.function.Predicate<String> exists) {
+        List<String> out = new ArrayList<>();
+        for (String o : options) {
+            if (!o.startsWith(WHEN_PRESENT)) {
+                out.add(o);
+                continue;
+            }
+            int at = o.indexOf('@', WHEN_PRESENT.length());
+            if (exists.test(o.substring(WHEN_PRESENT.length(), at))) {
+                out.add(o.substring(at + 1));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Renders {@code bin/NAME}, the launcher of the unpacked archive layout.
      *
      * @param spec what to start

@@ -226,10 +226,17 @@ public final class ImageBuilder {
         try {
             Map<Platform, OciImage.Descriptor> manifests = new LinkedHashMap<>();
             Map<Platform, long[]> sizes = new LinkedHashMap<>();
-            for (Source s : sources) {
-                console.progress("  " + s.platform() + " image layers");
-                Path tree = work.resolve(s.platform().toString());
-                extract(s.archive(), tree);
+            List<Source> resolved = new ArrayList<>();
+            for (Source built : sources) {
+                console.progress("  " + built.platform() + " image layers");
+                Path tree = work.resolve(built.platform().toString());
+                extract(built.archive(), tree);
+                // An option for a file the first run of the single file makes (JDK 17's AppCDS archive)
+                // is kept only when the file is in the image: the entrypoint is fixed at build time.
+                Source s = new Source(built.platform(), built.archive(), new Launch(built.launch().mainClass(),
+                        built.launch().classpath(), Launcher.resolveWhenPresent(built.launch().jvmOptions(),
+                                f -> Files.exists(tree.resolve(f)))));
+                resolved.add(s);
                 List<Layer> layers = layers(config, facts, s.platform(), tree, blobs);
                 OciImage.Descriptor cfg = OciImage.writeConfig(blobs, imageConfig(config, facts, s, annotations), layers);
                 manifests.put(s.platform(), OciImage.writeManifest(blobs, cfg, layers, annotations));
@@ -243,7 +250,7 @@ public final class ImageBuilder {
                 OciImage.writeArchive(layout, facts.time(), output);
             }
             if (options.rootfs() != null) {
-                writeRootfs(blobs, manifests, sources, facts, options.rootfs());
+                writeRootfs(blobs, manifests, resolved, facts, options.rootfs());
             }
             RegistryPush.Result pushed = null;
             if (ref != null) {

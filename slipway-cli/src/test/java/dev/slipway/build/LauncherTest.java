@@ -40,6 +40,15 @@ class LauncherTest {
     }
 
     @Test
+    void conditionalOptionsResolveToThePlainOptionOnlyWhenTheirFileIsInTheLayout() {
+        List<String> opts = List.of("-Xss1m", Launcher.whenPresent("app/app.jsa", "-XX:SharedArchiveFile=" + Launcher.HOME
+                + "/app/app.jsa"), "-Dx=1");
+        assertEquals(List.of("-Xss1m", "-Dx=1"), Launcher.resolveWhenPresent(opts, f -> false));
+        assertEquals(List.of("-Xss1m", "-XX:SharedArchiveFile=" + Launcher.HOME + "/app/app.jsa", "-Dx=1"),
+                Launcher.resolveWhenPresent(opts, "app/app.jsa"::equals));
+    }
+
+    @Test
     void stubKeepsItsLengthWhenTheOffsetIsFilledIn() {
         byte[] unpacker = {0x7f, 'E', 'L', 'F', 0, 1, 2};
         String a = Launcher.stub(SPEC, "myapp-0123456789abcdef", unpacker, 0);
