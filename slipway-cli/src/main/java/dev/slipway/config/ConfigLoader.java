@@ -248,7 +248,7 @@ public final class ConfigLoader {
 
     record RawProbe(String path, Duration interval, Duration timeout, Duration startupGrace) {}
 
-    record RawDeploy(RawLocal local) {}
+    record RawDeploy(RawLocal local, KubernetesConfig.RawKubernetes kubernetes) {}
 
     record RawLocal(String address, Integer retain) {}
 
@@ -364,7 +364,8 @@ public final class ConfigLoader {
         }
         ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings);
+                local, release, warnings,
+                KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
     }
 
     private static Path resolvePath(Path file, String text) {
