@@ -58,7 +58,7 @@ public final class ConfigLoader {
     private static final Pattern PLATFORM_GLOB = Pattern.compile("\\*|(linux|darwin|windows)-(amd64|arm64|\\*)");
     private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
 
     private ConfigLoader() {}
@@ -230,7 +230,8 @@ public final class ConfigLoader {
 
     record RawConfig(String name, String version, String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
-                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release) {}
+                     RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
+                     CanaryConfig.RawCanary canary) {}
 
     record RawProfile(@JsonProperty("default") Boolean isDefault, Boolean always, List<String> platforms, Map<String, String> defaults,
                       List<String> classpath, String resources) {}
@@ -363,8 +364,9 @@ public final class ConfigLoader {
             }
         }
         ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
+        CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name());
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings,
+                local, release, warnings, canary,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
     }
 

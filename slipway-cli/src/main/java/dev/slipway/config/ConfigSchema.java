@@ -81,6 +81,8 @@ public final class ConfigSchema {
             n.put("type", "integer");
         } else if (c == Boolean.class || c == boolean.class) {
             n.put("type", "boolean");
+        } else if (c == Double.class || c == double.class) {
+            n.put("type", "number");
         } else if (c == Duration.class) {
             n.put("type", "string");
             n.put("pattern", "^[0-9]+(ms|s|m|h)$");

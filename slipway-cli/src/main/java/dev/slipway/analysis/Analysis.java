@@ -1,0 +1,229 @@
+package dev.slipway.analysis;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The analysis engine: measures metrics against Prometheus on their schedules and reaches a
+ * verdict. Target-independent; a canary strategy on hosts or on Kubernetes calls {@link #run}.
+ *
+ * <p>Rules (the canary guide, {@code docs/canary.md}, explains them for users):
+ * <ul>
+ *   <li>Each metric is measured {@code count} times, first after {@code initialDelay}, then every
+ *       {@code interval}; the metrics run side by side on one schedule.</li>
+ *   <li>A value inside {@code [min, max]} passes, outside fails.</li>
+ *   <li>An empty result or NaN is <em>no data</em>, recorded as such; {@code onNoData} makes it
+ *       inconclusive (default), a failure or a pass. No data is never silent.</li>
+ *   <li>No answer (Prometheus unreachable, HTTP error, query rejected, more than one series) is an
+ *       error; more than {@code errorLimit} in a row fail the metric, so an unreachable Prometheus
+ *       ends in a bounded time with a failure and never in a pass.</li>
+ *   <li>The first metric that fails (more than {@code failureLimit} failures) ends the whole
+ *       analysis at once with {@link Verdict#FAIL}.</li>
+ *   <li>A metric whose measurements all got errors fails too: an analysis that never heard from
+ *       Prometheus never passes.</li>
+ *   <li>Otherwise the analysis is {@link Verdict#INCONCLUSIVE} when any metric had an inconclusive
+ *       measurement, and {@link Verdict#PASS} when all passed.</li>
+ * </ul>
+ */
+public final class Analysis {
+    private Analysis() {}
+
+    /**
+     * Runs the analysis to its verdict. Blocks for at most the longest
+     * {@link MetricCheck#duration()} plus the query timeouts.
+     *
+     * @param checks     the metrics, at least one
+     * @param vars       template variables; must contain {@code service} and {@code track}
+     *                   ({@code job} defaults to {@code service}; {@code interval} is set per metric)
+     * @param prometheus the Prometheus to query
+     * @param clock      the clock measurements are scheduled and stamped with
+     * @param sleeper    waits between measurements
+     * @param listener   told of each measurement as soon as it is taken (to print progress or
+     *                   persist state); may be {@code null}
+     * @return the verdict with every measurement
+     * @throws IllegalArgumentException when a template uses an unknown variable (see {@link #validate})
+     * @throws InterruptedException     when the waiting thread is interrupted
+     */
+    public static AnalysisResult run(List<MetricCheck> checks, Map<String, String> vars, PrometheusClient prometheus,
+                                     Clock clock, Sleeper sleeper, Consumer<Measurement> listener)
+            throws InterruptedException {
+        validate(checks, vars);
+        Instant start = clock.instant();
+        List<State> states = new ArrayList<>();
+        for (MetricCheck c : checks) {
+            states.add(new State(c, start.plus(c.initialDelay()),
+                    QueryTemplate.render(c.query(), QueryTemplate.vars(vars, vars.get("service"), vars.get("track"),
+                            c.interval()))));
+        }
+        List<Measurement> all = new ArrayList<>();
+        State failedState = null;
+        int bound = checks.stream().mapToInt(MetricCheck::count).sum();
+        for (int i = 0; i < bound && failedState == null; i++) {
+            State s = null;
+            for (State t : states) {
+                if (t.verdict == null && (s == null || t.next.isBefore(s.next))) {
+                    s = t;
+                }
+            }
+            if (s == null) {
+                break;
+            }
+            sleeper.sleepUntil(clock, s.next);
+            Measurement m = measure(s, prometheus, clock.instant());
+            all.add(m);
+            if (listener != null) {
+                listener.accept(m);
+            }
+            s.record(m);
+            s.next = s.next.plus(s.check.interval());
+            if (s.verdict == Verdict.FAIL) {
+                failedState = s;
+            }
+        }
+        List<AnalysisResult.MetricResult> results = new ArrayList<>();
+        for (State s : states) {
+            if (s.verdict == null) { // stopped early by another metric's failure
+                s.message = "not finished: the analysis stopped when " + failedState.check.name() + " failed";
+            }
+            results.add(new AnalysisResult.MetricResult(s.check.name(), s.verdict == null ? Verdict.INCONCLUSIVE : s.verdict,
+                    s.taken, s.failed, s.inconclusive, s.errors, s.lastValue, s.message));
+        }
+        Verdict verdict;
+        String message;
+        if (failedState != null) {
+            verdict = Verdict.FAIL;
+            message = failedState.check.name() + " failed: " + failedState.message;
+        } else if (results.stream().anyMatch(r -> r.verdict() == Verdict.INCONCLUSIVE)) {
+            verdict = Verdict.INCONCLUSIVE;
+            AnalysisResult.MetricResult r = results.stream().filter(x -> x.verdict() == Verdict.INCONCLUSIVE)
+                    .findFirst().orElseThrow();
+            message = r.name() + " inconclusive: " + r.message();
+        } else {
+            verdict = Verdict.PASS;
+            message = "all metrics passed: " + String.join(", ", results.stream()
+                    .map(r -> r.name() + " " + (r.lastValue() == null ? "-" : MetricCheck.fmt(r.lastValue()))).toList());
+        }
+        return new AnalysisResult(verdict, start, clock.instant(), List.copyOf(results), List.copyOf(all), message);
+    }
+
+    /**
+     * Checks that every template renders with {@code vars}, before anything is changed.
+     *
+     * @param checks the metrics, at least one
+     * @param vars   the template variables, with {@code service} and {@code track}
+     * @throws IllegalArgumentException naming the metric and the unknown variable, or a missing
+     *                                  {@code service}/{@code track}, or an empty list
+     */
+    public static void validate(List<MetricCheck> checks, Map<String, String> vars) {
+        if (checks.isEmpty()) {
+            throw new IllegalArgumentException("an analysis needs at least one metric");
+        }
+        if (vars.get("service") == null || vars.get("track") == null) {
+            throw new IllegalArgumentException("the variables must include service and track");
+        }
+        for (MetricCheck c : checks) {
+            try {
+                QueryTemplate.render(c.query(), QueryTemplate.vars(vars, vars.get("service"), vars.get("track"),
+                        c.interval()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("metric " + c.name() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static Measurement measure(State s, PrometheusClient prometheus, Instant now) {
+        MetricCheck c = s.check;
+        List<PrometheusClient.Sample> samples;
+        try {
+            samples = prometheus.query(s.query, now);
+        } catch (PrometheusException e) {
+            return new Measurement(c.name(), now, s.query, null, Verdict.ERROR, e.getMessage());
+        }
+        if (samples.size() > 1) {
+            return new Measurement(c.name(), now, s.query, null, Verdict.ERROR, "the query returned "
+                    + samples.size() + " series, not one; aggregate it (e.g. sum(...))");
+        }
+        if (samples.isEmpty() || Double.isNaN(samples.get(0).value())) {
+            String why = samples.isEmpty() ? "no data (empty result)" : "no data (NaN, e.g. 0/0: no requests)";
+            return new Measurement(c.name(), now, s.query, null, c.onNoData().verdict(),
+                    why + "; onNoData: " + c.onNoData().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        double v = samples.get(0).value();
+        boolean ok = c.passes(v);
+        return new Measurement(c.name(), now, s.query, v, ok ? Verdict.PASS : Verdict.FAIL,
+                MetricCheck.fmt(v) + (ok ? " meets " : " does not meet ") + c.condition());
+    }
+
+    /** The running state of one metric. */
+    private static final class State {
+        final MetricCheck check;
+        final String query;
+        Instant next;
+        int taken;
+        int failed;
+        int inconclusive;
+        int errors;
+        int consecutiveErrors;
+        int withValue;
+        Double lastValue;
+        Verdict verdict;
+        String message = "";
+        String lastNoData = null;
+
+        State(MetricCheck check, Instant next, String query) {
+            this.check = check;
+            this.next = next;
+            this.query = query;
+        }
+
+        void record(Measurement m) {
+            taken++;
+            if (m.value() != null) {
+                lastValue = m.value();
+                withValue++;
+            }
+            switch (m.verdict()) {
+                case ERROR -> {
+                    errors++;
+                    consecutiveErrors++;
+                }
+                case FAIL -> {
+                    failed++;
+                    consecutiveErrors = 0;
+                }
+                case INCONCLUSIVE -> {
+                    inconclusive++;
+                    consecutiveErrors = 0;
+                    lastNoData = m.message();
+                }
+                case PASS -> consecutiveErrors = 0;
+            }
+            if (failed > check.failureLimit()) {
+                verdict = Verdict.FAIL;
+                message = m.message() + " (" + failed + " of " + taken + " measurements failed, failureLimit "
+                        + check.failureLimit() + ")";
+            } else if (consecutiveErrors > check.errorLimit()) {
+                verdict = Verdict.FAIL;
+                message = consecutiveErrors + " errors in a row (errorLimit " + check.errorLimit()
+                        + "), last: " + m.message();
+            } else if (taken >= check.count()) {
+                if (inconclusive > 0) {
+                    verdict = Verdict.INCONCLUSIVE;
+                    message = inconclusive + " of " + taken + " measurements had no data (last: " + lastNoData + ")";
+                } else if (withValue == 0 && errors > 0) {
+                    verdict = Verdict.FAIL;
+                    message = "no measurement got an answer from Prometheus (" + errors + " errors, last: "
+                            + m.message() + ")";
+                } else {
+                    verdict = Verdict.PASS;
+                    message = taken + " measurements, " + failed + " failed (failureLimit " + check.failureLimit()
+                            + "), last " + (lastValue == null ? "no data" : MetricCheck.fmt(lastValue));
+                }
+            }
+        }
+    }
+}
