@@ -7,29 +7,55 @@ import dev.slipway.deploy.Release;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code slipway deploy}: rolls the last build out to a target (today: {@code local}). */
+/** {@code slipway deploy}: rolls the last build out to a target ({@code local} or {@code kubernetes}). */
 @Command(name = "deploy", description = "Deploy the last build to a target, gated on readiness; roll back on failure.")
 public final class DeployCommand extends TargetCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;
 
+    @Option(names = "--no-rollback", description = "kubernetes: leave a rollout that missed its progress deadline as it is.")
+    boolean noRollback;
+
+    @Option(names = "--image", paramLabel = "NAME@sha256:DIGEST",
+            description = "kubernetes: the image to deploy (default: deploy.kubernetes.image, then dist/artifacts.json).")
+    String image;
+
+    @picocli.CommandLine.ArgGroup(exclusive = true)
+    KubernetesCli.CanaryAction canary;
+
+    @Override
+    void runKubernetes(SlipwayConfig config, dev.slipway.Console console) {
+        if (dryRun) {
+            throw SlipwayException.usage("--dry-run with --to kubernetes: use 'slipway render kubernetes' to see the manifests");
+        }
+        KubernetesCli.deploy(config, console, image, !noRollback, canary);
+    }
+
     @Override
     void run(Context c) {
+        if (noRollback || image != null || canary != null) {
+            throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
+        }
         LocalTarget.Outcome o = c.target().deploy(Release.fromDist(c.config()), dryRun);
         if (o != null) {
             ShipCommand.printReady(c.console(), c.config(), o);
         }
     }
 
-    /** The {@code --to TARGET} option; only {@code local} exists today. */
+    /** The {@code --to TARGET} option: {@code local} or {@code kubernetes}. */
     public static final class TargetOption {
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
-                description = "The target: local (default). hosts and kubernetes are planned.")
+                description = "The target: local (default) or kubernetes. hosts is planned.")
         String to;
+
+        /** @return whether the target is {@code kubernetes} */
+        boolean isKubernetes() {
+            return "kubernetes".equals(to);
+        }
 
         LocalTarget local(SlipwayConfig config, dev.slipway.Console console) {
             if (!to.equals("local")) {
-                throw SlipwayException.usage("unknown target '" + to + "'; available today: local");
+                throw SlipwayException.usage("unknown target '" + to + "'; available today: local, kubernetes");
             }
             return new LocalTarget(config, console);
         }

@@ -7,6 +7,11 @@ import picocli.CommandLine.Command;
 @Command(name = "history", description = "List the revisions deployed to a target: number, version, commit, time, outcome.")
 public final class HistoryCommand extends TargetCommand {
     @Override
+    void runKubernetes(dev.slipway.config.SlipwayConfig config, dev.slipway.Console console) {
+        KubernetesCli.history(config, console);
+    }
+
+    @Override
     void run(Context c) {
         String format = "%-9s %-24s %-8s %-21s %-12s %s";
         c.console().println(String.format(format, "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME", "NOTE"));

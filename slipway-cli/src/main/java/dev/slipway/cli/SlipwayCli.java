@@ -18,6 +18,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
                 HistoryCommand.class, StartCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
+                RenderCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SlipwayCli implements Runnable {
 

@@ -8,6 +8,11 @@ import picocli.CommandLine.Command;
 @Command(name = "status", description = "Show what runs: version, commit, pid, URL and readiness.")
 public final class StatusCommand extends TargetCommand {
     @Override
+    void runKubernetes(dev.slipway.config.SlipwayConfig config, Console console) {
+        KubernetesCli.status(config, console);
+    }
+
+    @Override
     void run(Context ctx) {
         Console c = ctx.console();
         LocalTarget.Status s = ctx.target().status();

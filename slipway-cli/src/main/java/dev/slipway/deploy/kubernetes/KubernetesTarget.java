@@ -21,8 +21,6 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * {@code deployment.kubernetes.io/revision}), and runs a canary as a second Deployment
  * {@code <name>-canary} behind the same Service.
  *
- * <p>Apply is create-or-merge-patch (RFC 7386) of each object without its status; with an HPA the
- * Deployment carries no {@code replicas}, so a deploy never undoes the HPA's scaling. All waits are
+ * <p>Apply is create-or-replace of each object, keeping what the cluster owns; with an HPA the
+ * Deployment carries no {@code replicas} and keeps the live count, so a deploy never undoes the
+ * HPA's scaling. All waits are
  * bounded by {@code deploy.kubernetes.progressDeadline}, counted from the last observed progress,
  * as the Deployment controller counts it.
  */
@@ -59,6 +58,7 @@ public final class KubernetesTarget implements AutoCloseable {
     private final KubernetesClient client;
     private final Console console;
     private final Duration poll;
+    private final boolean watch;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
 
     /**
@@ -66,13 +66,17 @@ public final class KubernetesTarget implements AutoCloseable {
      * @param client  a client for the cluster (closed by {@link #close()})
      * @param console where progress and reports go
      * @param poll    the longest wait between two readings of a rollout when no watch event comes
+     * @param watch   whether to watch the Deployment (a reading at each event, and at least every
+     *                {@code poll}); without it the rollout is read every {@code poll}
      */
-    public KubernetesTarget(SlipwayConfig config, KubernetesClient client, Console console, Duration poll) {
+    public KubernetesTarget(SlipwayConfig config, KubernetesClient client, Console console, Duration poll,
+                            boolean watch) {
         this.config = config;
         this.k = config.kubernetes();
         this.client = client;
         this.console = console;
         this.poll = poll;
+        this.watch = watch;
     }
 
     /**
@@ -93,7 +97,7 @@ public final class KubernetesTarget implements AutoCloseable {
                         + "' (deploy.kubernetes.context)");
             }
             return new KubernetesTarget(config, new KubernetesClientBuilder().withConfig(c).build(), console,
-                    Duration.ofSeconds(2));
+                    Duration.ofSeconds(2), true);
         } catch (KubernetesClientException e) {
             throw SlipwayException.usage("cannot configure the Kubernetes client: " + e.getMessage());
         }
@@ -205,18 +209,37 @@ public final class KubernetesTarget implements AutoCloseable {
                 + back.revision());
     }
 
-    /** Create, or merge-patch (RFC 7386) the live object with the rendered one, without status. */
+    /**
+     * Creates the object, or replaces the live one with it (PUT, like {@code kubectl replace}),
+     * keeping what the cluster owns: the resourceVersion, a Deployment's status, its revision
+     * annotation and, when the rendered Deployment has no {@code replicas} (an HPA scales it), the
+     * live replica count; a Service's cluster IPs.
+     */
     void apply(HasMetadata o) {
         var r = client.resource(o).inNamespace(k.namespace());
-        if (r.get() == null) {
+        HasMetadata live = r.get();
+        if (live == null) {
             r.create();
             console.progress("  created " + o.getKind() + "/" + o.getMetadata().getName());
-        } else {
-            Map<String, Object> doc = serialization.convertValue(o, Map.class);
-            doc.remove("status");
-            r.patch(PatchContext.of(PatchType.JSON_MERGE), serialization.asJson(doc));
-            console.progress("  patched " + o.getKind() + "/" + o.getMetadata().getName());
+            return;
         }
+        o.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+        if (o instanceof Deployment d && live instanceof Deployment l) {
+            if (d.getSpec().getReplicas() == null) {
+                d.getSpec().setReplicas(l.getSpec().getReplicas());
+            }
+            String rev = annotations(l).get(Manifests.K8S_REVISION);
+            if (rev != null) {
+                d.getMetadata().getAnnotations().put(Manifests.K8S_REVISION, rev);
+            }
+            d.setStatus(l.getStatus());
+        } else if (o instanceof io.fabric8.kubernetes.api.model.Service s
+                && live instanceof io.fabric8.kubernetes.api.model.Service l) {
+            s.getSpec().setClusterIP(l.getSpec().getClusterIP());
+            s.getSpec().setClusterIPs(l.getSpec().getClusterIPs());
+        }
+        client.resource(o).inNamespace(k.namespace()).update();
+        console.progress("  replaced " + o.getKind() + "/" + o.getMetadata().getName());
     }
 
     // ---- rollout -----------------------------------------------------------------------------
@@ -232,7 +255,7 @@ public final class KubernetesTarget implements AutoCloseable {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         Watch watch = null;
         try {
-            watch = deployments().withName(name).watch(new Watcher<>() {
+            watch = !this.watch ? null : deployments().withName(name).watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, Deployment resource) {
                     events.offer(action);
@@ -490,6 +513,35 @@ public final class KubernetesTarget implements AutoCloseable {
             throw SlipwayException.failed("the canary " + canaryName() + " " + release.version()
                     + " did not become available: " + why + "\n  aborted: canary scaled to 0, stable back to "
                     + total + " pods");
+        }
+        return split;
+    }
+
+    /**
+     * Changes a running canary's weight: the canary and stable replica counts are set from the
+     * stable count before the canary, and the canary's rollout is watched.
+     *
+     * @param weightPercent the requested weight, 1-99
+     * @return the new split, with the real weight
+     * @throws SlipwayException exit 2 when no canary runs; exit 1 when the canary does not become
+     *                          available (it is aborted)
+     */
+    public CanarySplit setWeight(int weightPercent) {
+        Deployment c = runningCanary();
+        int total = stableReplicas(c);
+        CanarySplit split = CanarySplit.of(total, weightPercent);
+        deployments().withName(canaryName()).edit(x -> {
+            x.getSpec().setReplicas(split.canary());
+            x.getMetadata().getAnnotations().put(Manifests.CANARY_WEIGHT, String.valueOf(weightPercent));
+            return x;
+        });
+        deployments().withName(config.name()).scale(split.stable());
+        RolloutStatus end = await(canaryName());
+        if (end.state() != RolloutStatus.State.DONE) {
+            String why = end.message() + diagnose(canaryName());
+            abort();
+            throw SlipwayException.failed("the canary " + canaryName() + " did not become available at weight "
+                    + weightPercent + "%: " + why + "\n  aborted: canary scaled to 0, stable back to " + total + " pods");
         }
         return split;
     }
