@@ -59,7 +59,7 @@ public final class KubernetesTarget implements AutoCloseable {
     private final Console console;
     private final Duration poll;
     private final boolean watch;
-    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final KubernetesSerialization serialization = Manifests.SERIALIZATION;
 
     /**
      * @param config  the service configuration

@@ -41,7 +41,7 @@ public final class ManifestCheck {
      * @throws IllegalArgumentException listing every problem found, one per line
      */
     public static List<HasMetadata> parse(String yaml) {
-        KubernetesSerialization s = new KubernetesSerialization();
+        KubernetesSerialization s = Manifests.SERIALIZATION;
         List<HasMetadata> out = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int n = 0;

@@ -75,8 +75,12 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
     public static final String STABLE_REPLICAS = "slipway.dev/stable-replicas";
     /** Annotation on the canary Deployment: the requested weight in percent. */
     public static final String CANARY_WEIGHT = "slipway.dev/canary-weight";
-    /** The container name: the service name. */
     private static final String MANAGED_BY = "slipway";
+    /**
+     * One serializer for all: building one scans every model class (seconds), and a configured
+     * instance is safe to share between threads.
+     */
+    static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     /**
      * Builds the objects for a release.
@@ -121,7 +125,7 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
      * @return a new Deployment; the stable one is not changed
      */
     public Deployment canary(int replicas) {
-        Deployment c = new KubernetesSerialization().clone(deployment);
+        Deployment c = SERIALIZATION.clone(deployment);
         String name = deployment.getMetadata().getName();
         c.getMetadata().setName(name + "-canary");
         c.getMetadata().getLabels().put("track", "canary");
@@ -154,7 +158,7 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
 
     /** @return every object as YAML documents separated by {@code ---}, as {@code kubectl apply -f} reads */
     public String yaml() {
-        KubernetesSerialization s = new KubernetesSerialization();
+        KubernetesSerialization s = SERIALIZATION;
         StringBuilder sb = new StringBuilder();
         for (HasMetadata o : all()) {
             String doc = s.asYaml(o);
