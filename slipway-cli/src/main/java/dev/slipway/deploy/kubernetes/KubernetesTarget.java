@@ -205,8 +205,8 @@ public final class KubernetesTarget implements AutoCloseable {
                     + "\n  and the rollback failed too: " + e.getMessage());
         }
         throw SlipwayException.failed("the rollout of " + config.name() + " " + release.version() + " failed: " + why
-                + "\n  rolled back to revision " + back.revision() + " (" + back.version() + "), now revision "
-                + back.revision());
+                + "\n  rolled back: revision " + back.revision() + " runs " + back.version() + " again (the pod template of"
+                + " revision " + before + ")");
     }
 
     /**

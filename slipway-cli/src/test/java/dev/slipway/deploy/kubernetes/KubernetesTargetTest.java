@@ -158,7 +158,7 @@ class KubernetesTargetTest {
             assertTrue(e.getMessage().contains("CrashLoopBackOff"), e.getMessage());
             assertTrue(e.getMessage().contains("last exit code 1"), e.getMessage());
             assertTrue(e.getMessage().contains("Unhealthy: Readiness probe failed"), e.getMessage());
-            assertTrue(e.getMessage().contains("rolled back to revision 3 (1.0.0)"), e.getMessage());
+            assertTrue(e.getMessage().contains("rolled back: revision 3 runs 1.0.0 again (the pod template of revision 1)"), e.getMessage());
         }
         Deployment d = live("myapp");
         assertEquals(V1, image(d));
