@@ -32,8 +32,26 @@ final class KubernetesCli {
         boolean abort;
     }
 
+    /** Runs an action, turning the client's errors (unreachable server, 403, 422) into exit 1 with the API's message. */
+    private static void api(SlipwayConfig config, Runnable action) {
+        try {
+            action.run();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                    : e.getMessage();
+            throw SlipwayException.failed("Kubernetes API (namespace " + config.kubernetes().namespace() + "): "
+                    + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + m
+                    + (e.getCode() == 0 && e.getCause() != null ? " (" + e.getCause() + ")" : ""), e);
+        }
+    }
+
     static void deploy(SlipwayConfig config, Console console, String image, boolean rollback,
                        CanaryAction action) {
+        api(config, () -> deployIn(config, console, image, rollback, action));
+    }
+
+    private static void deployIn(SlipwayConfig config, Console console, String image, boolean rollback,
+                                 CanaryAction action) {
         try (KubernetesTarget t = KubernetesTarget.connect(config, console)) {
             if (action != null && action.promote) {
                 printOutcome(console, config, t.promote(), "promoted");
@@ -77,6 +95,10 @@ final class KubernetesCli {
     }
 
     static void rollback(SlipwayConfig config, Console console, String to) {
+        api(config, () -> rollbackIn(config, console, to));
+    }
+
+    private static void rollbackIn(SlipwayConfig config, Console console, String to) {
         Long revision = null;
         if (to != null) {
             try {
@@ -92,6 +114,10 @@ final class KubernetesCli {
     }
 
     static void status(SlipwayConfig config, Console c) {
+        api(config, () -> statusIn(config, c));
+    }
+
+    private static void statusIn(SlipwayConfig config, Console c) {
         try (KubernetesTarget t = KubernetesTarget.connect(config, c)) {
             KubernetesTarget.Status s = t.status();
             c.println(config.name() + " on kubernetes (namespace " + config.kubernetes().namespace() + ")");
@@ -114,6 +140,10 @@ final class KubernetesCli {
     }
 
     static void history(SlipwayConfig config, Console c) {
+        api(config, () -> historyIn(config, c));
+    }
+
+    private static void historyIn(SlipwayConfig config, Console c) {
         try (KubernetesTarget t = KubernetesTarget.connect(config, c)) {
             String format = "%-9s %-24s %-8s %-21s %-8s %s";
             c.println(String.format(format, "REVISION", "VERSION", "COMMIT", "CREATED", "PODS", "IMAGE"));

@@ -91,6 +91,9 @@ public final class KubernetesTarget implements AutoCloseable {
     public static KubernetesTarget connect(SlipwayConfig config, Console console) {
         try {
             Config c = Config.autoConfigure(config.kubernetes().context());
+            // An unreachable server fails in seconds (3 retries from 250 ms, doubling), not minutes.
+            c.setRequestRetryBackoffLimit(3);
+            c.setRequestRetryBackoffInterval(250);
             if (config.kubernetes().context() != null && (c.getCurrentContext() == null
                     || !config.kubernetes().context().equals(c.getCurrentContext().getName()))) {
                 throw SlipwayException.usage("kubeconfig has no context '" + config.kubernetes().context()
@@ -160,6 +163,7 @@ public final class KubernetesTarget implements AutoCloseable {
     /**
      * Renders the manifests of a release (what {@code slipway render kubernetes} writes).
      *
+     * @param config  the service configuration
      * @param release the image and version
      * @return the manifests
      */
@@ -174,10 +178,16 @@ public final class KubernetesTarget implements AutoCloseable {
      * @param release  the image and version
      * @param rollback whether a failed rollout is rolled back ({@code --no-rollback} turns it off)
      * @return the outcome when the rollout is available
-     * @throws SlipwayException (exit 1) when the rollout failed (and was rolled back unless told not to)
+     * @throws SlipwayException (exit 1) when the rollout failed (and was rolled back unless told not
+     *                          to); exit 2 when a canary runs
      */
     public Outcome deploy(KubeRelease release, boolean rollback) {
         Manifests m = Manifests.of(config, release);
+        Deployment running = deployments().withName(canaryName()).get();
+        if (running != null && running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0) {
+            throw SlipwayException.usage("a canary of " + config.name() + " runs (" + canaryName() + "); promote or abort"
+                    + " it before a plain deploy");
+        }
         Deployment live = deployments().withName(config.name()).get();
         long before = live == null ? 0 : revision(live);
         m.deployment().getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(before + 1));

@@ -130,6 +130,16 @@ class KubernetesCliTest {
     }
 
     @Test
+    void anUnreachableServerIsAClearFailure() throws Exception {
+        Path svc = dir.resolve("svc");
+        Files.writeString(svc.resolve("slipway.yaml"), "name: myapp\ndeploy: {kubernetes: {context: elsewhere}}\n");
+        Run r = cli("history", svc.toString(), "--to", "kubernetes");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().startsWith("slipway: Kubernetes API (namespace default): "), r.err());
+        assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+    }
+
+    @Test
     void anUnknownContextIsAUsageError() throws Exception {
         Path svc = dir.resolve("svc");
         Files.writeString(svc.resolve("slipway.yaml"), "name: myapp\ndeploy: {kubernetes: {context: nope}}\n");

@@ -231,6 +231,8 @@ class KubernetesTargetTest {
 
             assertThrows(SlipwayException.class, () -> t.canary(new KubeRelease(V3, "3.0.0", "c3"), 10),
                     "one canary at a time");
+            assertEquals(2, assertThrows(SlipwayException.class, () -> t.deploy(new KubeRelease(V3, "3.0.0", "c3"), true))
+                    .exitCode(), "no plain deploy while a canary runs");
 
             assertEquals(3, t.abort());
             assertEquals(0, live("myapp-canary").getSpec().getReplicas());
