@@ -13,8 +13,9 @@ import java.nio.file.Path;
  * The release a Kubernetes deploy rolls out: an image pinned by digest plus its version facts.
  *
  * <p>The image comes from, in order: the {@code --image} option, {@code deploy.kubernetes.image},
- * then the image that {@code slipway image} recorded in {@code dist/artifacts.json} (an artifact
- * whose {@code kind} mentions {@code image} and that has a {@code digest}). A reference without a
+ * then the image that {@code slipway image --push} recorded in {@code dist/artifacts.json} (the
+ * first reference with a digest in {@code image.pushed}; or an artifact whose {@code kind}
+ * mentions {@code image} and that has a {@code digest}). A reference without a
  * digest is refused: a tag can move, so the same revision could run different code (OCI
  * distribution spec: a digest names content, a tag names a pointer).
  *
@@ -37,6 +38,7 @@ public record KubeRelease(String image, String version, String commit) {
         String version = null;
         String commit = "";
         String recorded = null;
+        String unpushed = null;
         Path manifest = config.serviceDir().resolve("dist/artifacts.json");
         if (Files.isRegularFile(manifest)) {
             try {
@@ -45,7 +47,18 @@ public record KubeRelease(String image, String version, String commit) {
                     version = doc.path("version").asText(null);
                     commit = doc.path("commit").asText("");
                 }
-                for (JsonNode a : doc.path("artifacts")) {
+                // slipway image writes {"image": {"index": "sha256:…", "pushed": ["repo:tag@sha256:…"], …}}
+                JsonNode img = doc.path("image");
+                for (JsonNode ref : img.path("pushed")) {
+                    if (KubernetesConfig.DIGEST_REF.matcher(ref.asText()).matches()) {
+                        recorded = ref.asText();
+                        break;
+                    }
+                }
+                if (recorded == null && img.hasNonNull("index")) {
+                    unpushed = img.path("index").asText();
+                }
+                for (JsonNode a : recorded != null ? doc.path("none") : doc.path("artifacts")) {
                     String kind = a.path("kind").asText("");
                     String digest = a.path("digest").asText("");
                     if (kind.contains("image") && digest.startsWith("sha256:")) {
@@ -64,6 +77,11 @@ public record KubeRelease(String image, String version, String commit) {
                 ? config.kubernetes().image() : recorded;
         String source = imageFlag != null ? "--image" : config.kubernetes().image() != null
                 ? "deploy.kubernetes.image" : manifest.toString();
+        if (image == null && unpushed != null) {
+            throw SlipwayException.usage("the image in " + manifest + " (" + unpushed + ") was built but not pushed:"
+                    + " a cluster pulls from a registry; run 'slipway image --push' (image.repository), or give --image"
+                    + " NAME@sha256:<digest>");
+        }
         if (image == null) {
             throw SlipwayException.usage("no image to deploy for " + config.name() + ": run 'slipway image' (it records"
                     + " the image digest in dist/artifacts.json), or give --image NAME@sha256:<digest>, or set"

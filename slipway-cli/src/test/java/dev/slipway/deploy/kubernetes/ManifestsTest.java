@@ -169,6 +169,22 @@ class ManifestsTest {
         assertEquals("2.0.0", r.version());
         assertEquals("abcdef1", r.shortCommit());
         assertEquals(IMAGE, KubeRelease.resolve(c, IMAGE).image(), "--image wins");
+
+        // the format of 'slipway image' (issue 5): the pushed references carry the digest
+        String digest = "sha256:" + "f".repeat(64);
+        Files.writeString(dir.resolve("dist/artifacts.json"), """
+                {"name": "svc", "version": "3.0.0", "commit": "c0ffee00",
+                 "artifacts": [],
+                 "image": {"path": "dist/svc_3.0.0_image", "format": "oci-layout", "index": "%s",
+                           "tags": ["3.0.0"], "pushed": []}}
+                """.formatted(digest));
+        SlipwayException unpushed = assertThrows(SlipwayException.class, () -> KubeRelease.resolve(c, null));
+        assertTrue(unpushed.getMessage().contains("built but not pushed"), unpushed.getMessage());
+        Files.writeString(dir.resolve("dist/artifacts.json"), Files.readString(dir.resolve("dist/artifacts.json"))
+                .replace("\"pushed\": []", "\"pushed\": [\"registry.test/svc:3.0.0@" + digest + "\"]"));
+        KubeRelease pushed = KubeRelease.resolve(c, null);
+        assertEquals("registry.test/svc:3.0.0@" + digest, pushed.image());
+        assertEquals("3.0.0", pushed.version());
     }
 
     @Test
