@@ -289,7 +289,7 @@ public final class App implements AutoCloseable {
         Config applied = new Config(prev.addr(), prev.port(), prev.drainTimeoutSec(), prev.dataDir(),
                 prev.shutdownDelayMs(), prev.databaseUrl(), prev.redisUrl(), prev.track(), next.cacheTtlSec(),
                 next.logLevel(), prev.logFormat(), next.debugEndpoints(), prev.maxBodyBytes(), prev.trustedProxies(),
-                prev.configFile());
+                prev.configFile(), prev.faultPercent());
         config = applied;
         Log.info("config reloaded: log.level=" + next.logLevel() + " cache.ttl=" + next.cacheTtlSec()
                 + " debug.endpoints=" + next.debugEndpoints());
@@ -478,6 +478,17 @@ public final class App implements AutoCloseable {
         return UNMATCHED;
     }
 
+    private final java.util.concurrent.atomic.AtomicLong faultCounter = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Whether this request gets an injected 500: exactly {@code percent} of every 100 requests, spread
+     * evenly (request n fails when floor((n+1)·p/100) &gt; floor(n·p/100)).
+     */
+    private boolean injectFault(int percent) {
+        long n = faultCounter.getAndIncrement();
+        return (n + 1) * percent / 100 > n * percent / 100;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try {
             String path = ex.getRequestURI().getRawPath();
@@ -491,6 +502,11 @@ public final class App implements AutoCloseable {
             if (!allowed.equals(method)) {
                 ex.getResponseHeaders().set("Allow", allowed);
                 sendError(ex, 405, "method not allowed");
+                return;
+            }
+            if (config.faultPercent() > 0 && !route.startsWith("/health/") && !route.equals("/metrics")
+                    && injectFault(config.faultPercent())) {
+                sendError(ex, 500, "injected fault (fault.percent=" + config.faultPercent() + ")");
                 return;
             }
             switch (route) {

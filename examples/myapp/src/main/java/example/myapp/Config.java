@@ -45,6 +45,7 @@ import java.util.Properties;
  *   <tr><td>debug.endpoints / DEBUG_ENDPOINTS</td><td>true</td><td>serve {@code /debug/*} (reloadable)</td></tr>
  *   <tr><td>max.body.bytes / MAX_BODY_BYTES</td><td>65536</td><td>largest accepted request body, bytes; larger gets 413</td></tr>
  *   <tr><td>trusted.proxies / TRUSTED_PROXIES</td><td>(none)</td><td>comma-separated IPs or CIDRs whose X-Forwarded-For/-Proto are believed</td></tr>
+ *   <tr><td>fault.percent / FAULT_PERCENT</td><td>0</td><td>percent of requests (not probes, not /metrics) answered 500 on purpose; only the tests' {@code canary-fault-test} build profile sets it</td></tr>
  * </table>
  *
  * <p>Reloadable keys take effect on SIGHUP (see {@link Main}); the others need a restart.
@@ -64,11 +65,12 @@ import java.util.Properties;
  * @param maxBodyBytes    largest accepted request body, bytes
  * @param trustedProxies  proxies whose X-Forwarded-* headers are honoured
  * @param configFile      the {@code --config} file, or {@code null}; re-read on SIGHUP
+ * @param faultPercent    percent of requests answered 500 on purpose (0-100), for canary tests
  */
 public record Config(String addr, int port, long drainTimeoutSec, Path dataDir, long shutdownDelayMs,
                      String databaseUrl, String redisUrl, String track, long cacheTtlSec, String logLevel,
                      String logFormat, boolean debugEndpoints, long maxBodyBytes, ProxyTrust trustedProxies,
-                     Path configFile) {
+                     Path configFile, int faultPercent) {
 
     /** Classpath resource with baked-in build-profile defaults (optional); see the class doc. */
     public static final String DEFAULTS_RESOURCE = "myapp-defaults.properties";
@@ -83,7 +85,7 @@ public record Config(String addr, int port, long drainTimeoutSec, Path dataDir, 
 
     private static final List<String> KEYS = List.of("port", "addr", "drain.timeout", "data.dir", "shutdown.delay.ms",
             "database.url", "redis.url", "track", "cache.ttl", "log.level", "log.format", "debug.endpoints",
-            "max.body.bytes", "trusted.proxies");
+            "max.body.bytes", "trusted.proxies", "fault.percent");
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("port", String.valueOf(DEFAULT_PORT)),
             Map.entry("addr", DEFAULT_ADDR),
@@ -95,7 +97,8 @@ public record Config(String addr, int port, long drainTimeoutSec, Path dataDir, 
             Map.entry("log.level", "info"),
             Map.entry("log.format", "human"),
             Map.entry("debug.endpoints", "true"),
-            Map.entry("max.body.bytes", "65536"));
+            Map.entry("max.body.bytes", "65536"),
+            Map.entry("fault.percent", "0"));
 
     /** Usage text for {@code --help}. */
     public static final String USAGE = String.join("\n",
@@ -117,6 +120,7 @@ public record Config(String addr, int port, long drainTimeoutSec, Path dataDir, 
             "  debug.endpoints / DEBUG_ENDPOINTS  true or false: serve /debug/* (default true)",
             "  max.body.bytes / MAX_BODY_BYTES    largest request body in bytes (default 65536)",
             "  trusted.proxies / TRUSTED_PROXIES  IPs or CIDRs whose X-Forwarded-For/-Proto are honoured (default none)",
+            "  fault.percent / FAULT_PERCENT      percent of requests answered 500 on purpose, for canary tests (default 0)",
             "Precedence: defaults < " + DEFAULTS_RESOURCE + " on the classpath < --config FILE < environment < flags.",
             "SIGHUP re-reads FILE and the environment given at start; log.level, cache.ttl and",
             "debug.endpoints change at once, the rest at the next restart.",
@@ -286,7 +290,7 @@ public record Config(String addr, int port, long drainTimeoutSec, Path dataDir, 
             throw new IllegalArgumentException(name(src, "trusted.proxies") + ": " + e.getMessage());
         }
         return new Config(v.get("addr"), port, drain, Path.of(v.get("data.dir")), delay, db, redis, track, ttl, level,
-                format, debug, maxBody, proxies, configFile);
+                format, debug, maxBody, proxies, configFile, (int) parseLong(v, src, "fault.percent", 0, 100));
     }
 
     private static String name(Map<String, String> src, String key) {

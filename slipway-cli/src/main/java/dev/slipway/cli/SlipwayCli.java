@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
                 HistoryCommand.class, StartCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
                 RenderCommand.class,
+                CanaryCommands.Canary.class, CanaryCommands.Promote.class, CanaryCommands.Abort.class,
                 CommandLine.HelpCommand.class})
 public final class SlipwayCli implements Runnable {
 

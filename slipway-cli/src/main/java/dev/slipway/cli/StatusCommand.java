@@ -24,5 +24,6 @@ public final class StatusCommand extends TargetCommand {
         c.println("  url        " + s.url());
         c.println("  readiness  " + (s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
                 + s.readiness().describe() + ")"));
+        CanaryCommands.status(ctx.config()).forEach(c::println);
     }
 }

@@ -1,0 +1,360 @@
+package dev.slipway.canary;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.analysis.Analysis;
+import dev.slipway.analysis.AnalysisResult;
+import dev.slipway.analysis.Measurement;
+import dev.slipway.analysis.PrometheusClient;
+import dev.slipway.analysis.Sleeper;
+import dev.slipway.analysis.Verdict;
+import dev.slipway.config.CanaryConfig;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.Release;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The canary strategy, target-independent: a state machine over {@code canary.steps}. Each step
+ * sets the canary's weight, then pauses or runs the {@link Analysis}; a passed last step promotes,
+ * a failed analysis aborts at once (weight 0, canary stopped, stable untouched), an inconclusive
+ * one pauses until {@code slipway promote} or {@code slipway abort}.
+ *
+ * <p>The state ({@link CanaryState}) is written after every change, so a rerun after a crash
+ * resumes at the recorded step (repeating that step from its start). One process at a time drives
+ * a canary (a lock on {@code canary.lock}); {@link #abort} needs no lock, and a running process sees
+ * the abort at its next measurement or within a second of a pause, and stops.
+ */
+public final class CanaryRun {
+    /** How a canary command ended, with the exit codes of {@code DESIGN.md}. */
+    public enum Outcome {
+        /** The canary's release is stable (exit 0). */
+        PROMOTED(0),
+        /** The canary was stopped; stable untouched (exit 1). */
+        ABORTED(SlipwayException.FAILED),
+        /** An analysis was inconclusive; waiting for promote or abort (exit 3). */
+        PAUSED(SlipwayException.INCONCLUSIVE);
+
+        private final int exitCode;
+
+        Outcome(int exitCode) {
+            this.exitCode = exitCode;
+        }
+
+        /** @return the process exit code */
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    /**
+     * @param outcome how it ended
+     * @param state   the final state (the JSON report)
+     */
+    public record Result(Outcome outcome, CanaryState state) {}
+
+    /** Thrown inside a wait when another process aborted the canary. */
+    private static final class AbortedElsewhere extends RuntimeException {
+        AbortedElsewhere() {
+            super(null, null, false, false);
+        }
+    }
+
+    private final SlipwayConfig config;
+    private final CanaryConfig canary;
+    private final CanaryTarget target;
+    private final PrometheusClient prometheus;
+    private final Clock clock;
+    private final Console console;
+    private final Path stateFile;
+
+    /**
+     * @param config     the service configuration ({@code canary} section)
+     * @param target     the target the canary runs on
+     * @param prometheus the Prometheus the analysis queries
+     * @param clock      the clock for schedules and stamps
+     * @param console    progress (stderr) output
+     */
+    public CanaryRun(SlipwayConfig config, CanaryTarget target, PrometheusClient prometheus, Clock clock,
+                     Console console) {
+        this.config = config;
+        this.canary = config.canary();
+        this.target = target;
+        this.prometheus = prometheus;
+        this.clock = clock;
+        this.console = console;
+        this.stateFile = CanaryState.file(config.serviceDir(), target.name());
+    }
+
+    /** @return the state file, {@code .slipway/<target>/canary.json} */
+    public Path stateFile() {
+        return stateFile;
+    }
+
+    /** @return the current state, or {@code null} when no canary ever ran on this target */
+    public CanaryState state() {
+        return CanaryState.load(stateFile);
+    }
+
+    /**
+     * {@code slipway canary}: resumes a canary in progress (after a crash), reports a paused one, or
+     * starts a new one with {@code release}. With no stable version yet, {@code release} goes to the
+     * stable instances directly (there is nothing to compare a canary with), as Argo Rollouts does
+     * for a rollout's first revision.
+     *
+     * @param release the release to canary (the last build); ignored when a canary is resumed
+     * @return how it ended
+     * @throws SlipwayException (exit 2) when the release is already stable or another process runs the canary
+     */
+    public Result run(java.util.function.Supplier<Release> release) {
+        try (Lock lock = lock()) {
+            CanaryState st = state();
+            if (st != null && (st.phase() == CanaryState.Phase.PROGRESSING || st.phase() == CanaryState.Phase.PROMOTING)) {
+                console.progress("resuming the canary of " + st.canaryVersion() + " at step " + (st.step() + 1) + "/"
+                        + canary.steps().size() + " (the last run stopped there: " + st.message() + ")");
+                return steps(st);
+            }
+            if (st != null && st.phase() == CanaryState.Phase.PAUSED) {
+                console.progress("the canary of " + st.canaryVersion() + " is paused: " + st.message());
+                console.progress("run 'slipway promote' to go on, or 'slipway abort' to stop it");
+                return new Result(Outcome.PAUSED, st);
+            }
+            Release r = release.get();
+            String stable = target.stableVersion();
+            Instant now = clock.instant();
+            if (stable == null) {
+                console.progress("no stable release on " + target.name() + " yet: " + r.version()
+                        + " goes to the stable instances directly (a canary needs a stable version to compare with)");
+                target.deployStable(r);
+                CanaryState done = new CanaryState(config.name(), target.name(), null, r.version(), r.commit(),
+                        r.executable().toString(), CanaryState.Phase.PROMOTED, 0, 0, now, now,
+                        "first release " + r.version() + " deployed to the stable instances", List.of());
+                done.save(stateFile);
+                return new Result(Outcome.PROMOTED, done);
+            }
+            if (stable.equals(r.version())) {
+                throw SlipwayException.usage(r.version() + " is already the stable release on " + target.name()
+                        + "; build a new version first");
+            }
+            st = new CanaryState(config.name(), target.name(), stable, r.version(), r.commit(), r.executable().toString(),
+                    CanaryState.Phase.PROGRESSING, 0, 0, now, now, "deploying the canary", List.of());
+            st.save(stateFile);
+            console.progress("canary " + r.version() + " (stable " + stable + "): " + canary.steps().size()
+                    + " steps, at least " + dev.slipway.Console.seconds(canary.minDuration()));
+            try {
+                target.deployCanary(r);
+            } catch (SlipwayException e) {
+                return abortNow(st, "the canary did not start: " + e.getMessage());
+            }
+            return steps(st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed"));
+        } catch (AbortedElsewhere e) {
+            return new Result(Outcome.ABORTED, state());
+        }
+    }
+
+    /**
+     * {@code slipway promote}: goes on with a paused (or crashed) canary from its next step, or, with
+     * {@code full}, promotes at once, skipping the remaining steps.
+     *
+     * @param full promote now without the remaining steps
+     * @return how it ended
+     * @throws SlipwayException (exit 2) when no canary is paused or in progress
+     */
+    public Result promote(boolean full) {
+        try (Lock lock = lock()) {
+            CanaryState st = state();
+            if (st == null || st.phase().terminal()) {
+                throw SlipwayException.usage("no canary in progress on " + target.name() + " to promote"
+                        + (st == null ? "" : " (the last one was " + st.phase().name().toLowerCase() + ")"));
+            }
+            int next = st.step();
+            if (st.phase() == CanaryState.Phase.PAUSED) {
+                final int at = st.step();
+                CanaryState.StepRecord r = st.steps().stream().filter(s -> s.index() == at).findFirst().orElse(null);
+                CanaryState s2 = st;
+                if (r != null) {
+                    s2 = st.withStep(new CanaryState.StepRecord(r.index(), r.weight(), r.kind(), r.started(),
+                            r.finished(), "promoted-by-user (was " + r.outcome() + ")", r.analysis()));
+                }
+                next = st.step() + 1;
+                console.progress("promoting past step " + (st.step() + 1) + " (" + st.message() + ")");
+                st = s2;
+            }
+            CanaryState go = st.with(CanaryState.Phase.PROGRESSING, full ? canary.steps().size() : next, st.weight(),
+                    full ? "promoted by slipway promote --full" : "continued by slipway promote");
+            go.save(stateFile);
+            return steps(go);
+        } catch (AbortedElsewhere e) {
+            return new Result(Outcome.ABORTED, state());
+        }
+    }
+
+    /**
+     * {@code slipway abort}: weight 0 at once, the canary stopped, stable untouched. Works while
+     * another process runs the canary (it sees the abort and stops).
+     *
+     * @param reason why, for the state and history
+     * @return the aborted state
+     * @throws SlipwayException (exit 2) when no canary is in progress
+     */
+    public Result abort(String reason) {
+        CanaryState st = state();
+        if (st == null || st.phase().terminal()) {
+            throw SlipwayException.usage("no canary in progress on " + target.name() + " to abort");
+        }
+        return abortNow(st, reason);
+    }
+
+    // ---- the state machine ------------------------------------------------------------------------
+
+    private Result steps(CanaryState start) {
+        CanaryState st = start;
+        List<CanaryConfig.Step> steps = canary.steps();
+        Release release = new Release(config.name(), st.canaryVersion(), st.canaryCommit(), Path.of(st.canaryRelease()),
+                "");
+        for (int i = st.step(); i < steps.size(); i++) {
+            checkNotAborted();
+            CanaryConfig.Step step = steps.get(i);
+            Instant began = clock.instant();
+            String kind = step.analysis() ? "analysis" : "pause";
+            st = st.with(CanaryState.Phase.PROGRESSING, i, step.weight(), "step " + (i + 1) + ": weight " + step.weight()
+                    + " %, " + kind).withStep(new CanaryState.StepRecord(i, step.weight(), kind, began, null, null, null));
+            st.save(stateFile);
+            target.setWeight(step.weight());
+            console.progress("step " + (i + 1) + "/" + steps.size() + ": weight " + step.weight() + " %, "
+                    + (step.analysis() ? "analysis" : "pause " + dev.slipway.Console.seconds(step.pause())));
+            if (!step.analysis()) {
+                try {
+                    watchfulSleeper().sleepUntil(clock, began.plus(step.pause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw SlipwayException.failed("interrupted during a pause; rerun 'slipway canary' to resume");
+                }
+                st = st.withStep(new CanaryState.StepRecord(i, step.weight(), kind, began, clock.instant(), "pass", null));
+                st.save(stateFile);
+                continue;
+            }
+            AnalysisResult result = analyse(st, i, step.weight(), began);
+            st = st.withStep(new CanaryState.StepRecord(i, step.weight(), kind, began, clock.instant(),
+                    result.verdict().label(), result));
+            if (result.verdict() == Verdict.FAIL) {
+                return abortNow(st, "step " + (i + 1) + " analysis failed: " + result.message());
+            }
+            if (result.verdict() == Verdict.INCONCLUSIVE) {
+                CanaryState paused = st.with(CanaryState.Phase.PAUSED, i, step.weight(),
+                        "step " + (i + 1) + " analysis inconclusive: " + result.message());
+                paused.save(stateFile);
+                console.progress("paused at step " + (i + 1) + ", weight " + step.weight() + " %: " + result.message());
+                console.progress("run 'slipway promote' to go on, or 'slipway abort' to stop the canary");
+                return new Result(Outcome.PAUSED, paused);
+            }
+            console.progress("step " + (i + 1) + " passed: " + result.message());
+            st.save(stateFile);
+        }
+        checkNotAborted();
+        st = st.with(CanaryState.Phase.PROMOTING, steps.size(), st.weight(), "promoting " + st.canaryVersion());
+        st.save(stateFile);
+        console.progress("promoting " + st.canaryVersion() + " to the stable instances");
+        try {
+            target.promote(release);
+        } catch (SlipwayException e) {
+            return abortNow(st, "promotion failed: " + e.getMessage());
+        }
+        CanaryState done = st.with(CanaryState.Phase.PROMOTED, steps.size(), 0, st.canaryVersion() + " promoted");
+        done.save(stateFile);
+        console.progress(done.message());
+        return new Result(Outcome.PROMOTED, done);
+    }
+
+    private AnalysisResult analyse(CanaryState st0, int index, int weight, Instant began) {
+        Map<String, String> vars = new LinkedHashMap<>(canary.vars());
+        vars.put("service", config.name());
+        vars.put("track", "canary");
+        List<Measurement> so = new ArrayList<>();
+        CanaryState[] st = {st0};
+        try {
+            return Analysis.run(canary.metrics(), vars, prometheus, clock, watchfulSleeper(), m -> {
+                so.add(m);
+                console.progress("  " + m.metric() + " " + m.verdict().label() + ": " + m.message());
+                AnalysisResult partial = new AnalysisResult(null, began, m.time(), List.of(), List.copyOf(so),
+                        "running");
+                st[0] = st[0].withStep(new CanaryState.StepRecord(index, weight, "analysis", began, null, null, partial));
+                checkNotAborted();
+                st[0].save(stateFile);
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("interrupted during the analysis; rerun 'slipway canary' to resume");
+        }
+    }
+
+    /** A sleeper that wakes every 250 ms to see whether another process aborted the canary. */
+    private Sleeper watchfulSleeper() {
+        return (c, until) -> {
+            long left;
+            while ((left = until.toEpochMilli() - c.millis()) > 0) {
+                checkNotAborted();
+                Thread.sleep(Math.min(left, 250));
+            }
+            checkNotAborted();
+        };
+    }
+
+    private void checkNotAborted() {
+        CanaryState now = state();
+        if (now != null && now.phase() == CanaryState.Phase.ABORTED) {
+            console.progress("the canary was aborted elsewhere: " + now.message());
+            target.abort(); // idempotent: make sure the weight is 0 even if a step raced the abort
+            throw new AbortedElsewhere();
+        }
+    }
+
+    private Result abortNow(CanaryState st, String reason) {
+        console.progress("aborting: " + reason);
+        CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
+        // Record first, so a running process stops touching the weight; then take the traffic away.
+        aborting.save(stateFile);
+        target.abort();
+        console.progress("aborted: weight 0, canary " + st.canaryVersion() + " stopped, stable " + st.stableVersion()
+                + " untouched");
+        return new Result(Outcome.ABORTED, aborting);
+    }
+
+    /** The held lock on {@code canary.lock}; released on close (and by the OS when the process dies). */
+    private record Lock(FileChannel channel) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing releases the lock; nothing else to do
+            }
+        }
+    }
+
+    private Lock lock() {
+        Path f = stateFile.resolveSibling("canary.lock");
+        try {
+            Files.createDirectories(f.getParent());
+            FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            java.nio.channels.FileLock l = ch.tryLock();
+            if (l == null) {
+                ch.close();
+                throw SlipwayException.usage("another slipway process runs the canary on " + target.name()
+                        + " (" + f + " is locked); wait for it, or run 'slipway abort'");
+            }
+            return new Lock(ch);
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot lock " + f + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.slipway.canary;
+
+import dev.slipway.deploy.Release;
+import java.util.List;
+
+/**
+ * Where a canary runs: the hosts target (instances behind nginx), the local target (loopback
+ * processes behind a local nginx), or Kubernetes. {@link CanaryRun} drives it through the steps;
+ * the target only changes instances and the traffic split. Every method is idempotent, because
+ * a rerun after a crash repeats the step that was interrupted.
+ */
+public interface CanaryTarget {
+
+    /** @return the target's name, e.g. {@code local}; names the state directory {@code .slipway/<name>/} */
+    String name();
+
+    /** @return the version the stable instances run, or {@code null} when nothing was deployed yet */
+    String stableVersion();
+
+    /**
+     * Deploys {@code release} to the stable instances directly (the first release of a service, with
+     * no stable version to compare a canary with), gated on readiness, and routes all traffic to them.
+     *
+     * @param release the release
+     * @throws dev.slipway.SlipwayException (exit 1) when an instance does not become ready
+     */
+    void deployStable(Release release);
+
+    /**
+     * Starts the canary instances with {@code release} and {@code TRACK=canary}, gated on readiness,
+     * with weight 0 (no traffic yet). The stable instances are not touched.
+     *
+     * @param release the canary release
+     * @throws dev.slipway.SlipwayException (exit 1) when a canary instance does not become ready
+     */
+    void deployCanary(Release release);
+
+    /**
+     * Sends exactly {@code percent} % of requests to the canary instances, the rest to stable
+     * (nginx upstream weights, not replica ratios), and returns once the proxy uses it.
+     *
+     * @param percent 0-100
+     */
+    void setWeight(int percent);
+
+    /**
+     * Promotes: the stable instances get {@code release} one at a time (each taken out of the
+     * proxy, restarted with {@code TRACK=stable}, gated, put back), then the canary instances
+     * leave the pool and traffic is all stable.
+     *
+     * @param release the canary's release
+     * @throws dev.slipway.SlipwayException (exit 1) when a stable instance does not become ready
+     *                                      with the new release; it is restarted with the old one
+     */
+    void promote(Release release);
+
+    /**
+     * Aborts: weight 0 at once, then the canary instances are stopped. The stable instances are
+     * never touched. No steps, no analysis.
+     */
+    void abort();
+
+    /** @return one line per instance for {@code slipway status}: address, track, version, running */
+    List<String> describe();
+}

@@ -1,0 +1,100 @@
+package dev.slipway.canary;
+
+import dev.slipway.SlipwayException;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.Shell;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The traffic split as an nginx {@code upstream} block with server weights, rendered and applied on
+ * the proxy host through {@link Host}: write the file atomically, {@code nginx -t}, reload; a
+ * configuration nginx rejects is put back and reported.
+ *
+ * <p>Weights are exact: with {@code S} stable and {@code C} canary servers and a canary share of
+ * {@code W} %, each canary server gets weight {@code W·S} and each stable server
+ * {@code (100-W)·C} (divided by their gcd), so the canary servers together get exactly
+ * {@code W/100} of the total weight whatever the instance counts (nginx's weighted round robin,
+ * {@code ngx_http_upstream_module}). Weight 0 marks the canary servers {@code down}; 100 marks
+ * the stable ones {@code down}. Servers listed in {@code drained} are marked {@code down} too.
+ *
+ * @param host     the proxy host
+ * @param path     the absolute path of the upstream file, included by the site's configuration
+ * @param name     the upstream's name ({@code proxy_pass http://NAME;})
+ * @param test     the configuration test command, e.g. {@code nginx -t -q}
+ * @param reload   the reload command, e.g. {@code nginx -s reload}
+ */
+public record NginxUpstream(Host host, String path, String name, String test, String reload) {
+
+    /**
+     * Renders the upstream block.
+     *
+     * @param stable  stable servers, {@code host:port}
+     * @param canary  canary servers, {@code host:port}
+     * @param percent the canary's share, 0-100
+     * @param drained servers to mark {@code down} (being restarted)
+     * @return the file's text
+     */
+    public String render(List<String> stable, List<String> canary, int percent, Set<String> drained) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("weight " + percent + " is out of range 0-100");
+        }
+        int s = Math.max(1, stable.size());
+        int c = Math.max(1, canary.size());
+        int cw = percent * s;
+        int sw = (100 - percent) * c;
+        int g = gcd(cw, sw);
+        cw = g == 0 ? 0 : cw / g;
+        sw = g == 0 ? 0 : sw / g;
+        StringBuilder out = new StringBuilder("# Rendered by slipway: canary weight ").append(percent)
+                .append(" %. Do not edit; 'slipway canary' rewrites it.\n");
+        out.append("upstream ").append(name).append(" {\n");
+        List<String> lines = new ArrayList<>();
+        for (String a : stable) {
+            lines.add(server(a, sw, percent == 100 || drained.contains(a), "stable"));
+        }
+        for (String a : canary) {
+            lines.add(server(a, cw, percent == 0 || drained.contains(a), "canary"));
+        }
+        lines.forEach(out::append);
+        out.append("    keepalive 16;\n}\n");
+        return out.toString();
+    }
+
+    private static String server(String address, int weight, boolean down, String track) {
+        return "    server " + address + " weight=" + Math.max(1, weight) + " max_fails=0" + (down ? " down" : "")
+                + ";  # " + track + "\n";
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /**
+     * Writes {@code text} to {@link #path}, tests the configuration and reloads nginx. If the test
+     * fails, the previous file is put back and nothing is reloaded.
+     *
+     * @param text the upstream block
+     * @throws SlipwayException (exit 1) with nginx's message when the test or the reload fails
+     */
+    public void apply(String text) {
+        Host.CommandResult old = host.run("cat " + Shell.quote(path) + " 2>/dev/null", Duration.ofSeconds(10));
+        host.write(text.getBytes(StandardCharsets.UTF_8), path, 0644);
+        Host.CommandResult t = host.run(test, Duration.ofSeconds(30));
+        if (!t.ok()) {
+            if (old.ok()) {
+                host.write(old.stdout().getBytes(StandardCharsets.UTF_8), path, 0644);
+            }
+            throw SlipwayException.failed("nginx on " + host.name() + " rejected the upstream " + path + ": "
+                    + (t.stderr() + t.stdout()).strip());
+        }
+        Host.CommandResult r = host.run(reload, Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed("nginx reload on " + host.name() + " failed (" + reload + "): "
+                    + (r.stderr() + r.stdout()).strip());
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.slipway.cli;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.analysis.AnalysisResult;
+import dev.slipway.analysis.PrometheusClient;
+import dev.slipway.canary.CanaryRun;
+import dev.slipway.canary.CanaryState;
+import dev.slipway.canary.LocalCanaryTarget;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.Release;
+import dev.slipway.remote.LocalHost;
+import java.time.Clock;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code slipway canary}, {@code promote} and {@code abort}: thin wrappers around {@link CanaryRun}.
+ * Exit codes: 0 promoted, 1 aborted, 3 paused on an inconclusive analysis, 2 usage or config error.
+ * With {@code --json} the report (the canary state with every measurement) goes to stdout and the
+ * progress to stderr.
+ */
+final class CanaryCommands {
+    private CanaryCommands() {}
+
+    /** Options shared by the three commands. */
+    abstract static class Base implements java.util.concurrent.Callable<Integer> {
+        @Mixin
+        ServiceArg service;
+
+        @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
+                description = "The target: local (instances on loopback behind nginx). hosts is planned.")
+        String to;
+
+        @Option(names = "--json", description = "Print the report (state, steps, every measurement) as JSON to stdout.")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            SlipwayConfig config = service.load();
+            Console console = SlipwayCli.console(spec);
+            if (!to.equals("local")) {
+                throw SlipwayException.usage("unknown canary target '" + to + "'; available today: local");
+            }
+            try (LocalHost proxy = new LocalHost("local")) {
+                LocalCanaryTarget target = new LocalCanaryTarget(config, console, proxy);
+                CanaryRun run = new CanaryRun(config, target, new PrometheusClient(config.canary().prometheus(),
+                        config.canary().queryTimeout()), Clock.systemUTC(), console);
+                CanaryRun.Result r = run(config, run);
+                if (json) {
+                    console.out().print(r.state().toJson());
+                    console.out().flush();
+                } else {
+                    console.println(summary(r));
+                }
+                return exitCode(r);
+            }
+        }
+
+        int exitCode(CanaryRun.Result r) {
+            return r.outcome().exitCode();
+        }
+
+        abstract CanaryRun.Result run(SlipwayConfig config, CanaryRun run);
+    }
+
+    static String summary(CanaryRun.Result r) {
+        CanaryState s = r.state();
+        return switch (r.outcome()) {
+            case PROMOTED -> s.service() + " " + s.canaryVersion() + " promoted on " + s.target();
+            case ABORTED -> s.service() + " canary " + s.canaryVersion() + " aborted on " + s.target() + ": " + s.message()
+                    + " (stable " + s.stableVersion() + " serves all traffic)";
+            case PAUSED -> s.service() + " canary " + s.canaryVersion() + " paused at weight " + s.weight() + " %: "
+                    + s.message() + "; run 'slipway promote' or 'slipway abort'";
+        };
+    }
+
+    /** {@code slipway canary}. */
+    @Command(name = "canary", description = {"Release the last build as a canary: the steps of canary.steps, each"
+            + " setting a traffic weight, then pausing or analysing metrics in Prometheus; promote or abort.",
+            "Exit codes: 0 promoted, 1 aborted, 3 paused (inconclusive), 2 usage. A rerun resumes a canary in progress."})
+    static final class Canary extends Base {
+        @Override
+        CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
+            return run.run(() -> Release.fromDist(config));
+        }
+    }
+
+    /** {@code slipway promote}. */
+    @Command(name = "promote", description = "Go on with a paused canary from its next step (--full: promote now).")
+    static final class Promote extends Base {
+        @Option(names = "--full", description = "Skip the remaining steps and promote at once.")
+        boolean full;
+
+        @Override
+        CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
+            return run.promote(full);
+        }
+    }
+
+    /** {@code slipway abort}: exit 0 when the canary was aborted as asked. */
+    @Command(name = "abort", description = "Abort the canary: weight 0 at once, canary stopped, stable untouched.")
+    static final class Abort extends Base {
+        @Override
+        CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
+            return run.abort("aborted by slipway abort");
+        }
+
+        @Override
+        int exitCode(CanaryRun.Result r) {
+            return 0;
+        }
+    }
+
+    /**
+     * Lines for {@code slipway status}: the canary's phase, step, weight, each metric's last value and verdict.
+     *
+     * @param config the service configuration
+     * @return the lines, empty when no canary ran
+     */
+    static java.util.List<String> status(SlipwayConfig config) {
+        CanaryState s = CanaryState.load(CanaryState.file(config.serviceDir(), "local"));
+        if (s == null) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "
+                + Math.min(s.step() + 1, config.canary().steps().size()) + "/" + config.canary().steps().size()
+                + ", weight " + s.weight() + " % (stable " + (s.stableVersion() == null ? "-" : s.stableVersion()) + ")");
+        out.add("           " + s.message());
+        if (!s.steps().isEmpty()) {
+            CanaryState.StepRecord last = s.steps().get(s.steps().size() - 1);
+            AnalysisResult a = last.analysis();
+            if (a != null) {
+                java.util.Map<String, dev.slipway.analysis.Measurement> lastBy = new java.util.LinkedHashMap<>();
+                a.measurements().forEach(m -> lastBy.put(m.metric(), m));
+                lastBy.values().forEach(m -> out.add("  metric   " + m.metric() + " = "
+                        + (m.value() == null ? "no value" : String.valueOf(m.value())) + " (" + m.verdict().label()
+                        + ", " + m.time() + ")"));
+            }
+        }
+        try (LocalHost proxy = new LocalHost("local")) {
+            if (!config.canary().local().stable().isEmpty() && config.canary().nginx().config() != null) {
+                new LocalCanaryTarget(config, new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                        new java.io.PrintWriter(java.io.Writer.nullWriter()), false), proxy)
+                        .describe().forEach(l -> out.add("  " + l));
+            }
+        }
+        return out;
+    }
+}
