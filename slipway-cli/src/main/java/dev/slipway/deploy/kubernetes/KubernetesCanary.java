@@ -116,7 +116,7 @@ public final class KubernetesCanary {
                 if (analysis.verdict() == Verdict.INCONCLUSIVE) {
                     return new Report(done, "paused", "canary " + release.version() + " paused at step " + (i + 1)
                             + " (real weight " + fmt(split.realPercent()) + "): " + analysis.message()
-                            + "; 'slipway deploy --to kubernetes --promote' or '--abort' decides");
+                            + "; 'slipway promote --to kubernetes' or 'slipway abort --to kubernetes' decides");
                 }
             } else {
                 done.add(new StepReport(step.weight(), split, null));

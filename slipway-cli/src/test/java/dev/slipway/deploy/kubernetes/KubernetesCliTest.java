@@ -68,6 +68,8 @@ class KubernetesCliTest {
                     context: mock
                     replicas: 2
                     progressDeadline: 20s
+                canary:
+                  steps: [{weight: 50, pause: 1s}]
                 """);
         // what 'slipway image' records: the reference and its digest
         Files.createDirectories(svc.resolve("dist"));
@@ -119,6 +121,15 @@ class KubernetesCliTest {
         Run render = cli("render", "kubernetes", svc);
         assertEquals(0, render.code(), render.toString());
         assertEquals(2, ManifestCheck.parse(render.out()).size(), "Service and Deployment");
+
+        Run noCanary = cli("abort", svc, "--to", "kubernetes");
+        assertEquals(2, noCanary.code(), noCanary.toString());
+        assertTrue(noCanary.err().contains("no canary of myapp runs"), noCanary.err());
+        Run canary = cli("canary", svc, "--to", "kubernetes");
+        assertEquals(0, canary.code(), canary.toString());
+        assertTrue(canary.out().contains("weight 50%: 1 canary + 1 stable pod: real weight 50.0% (requested 50%)"),
+                canary.out());
+        assertTrue(canary.out().contains("canary 1.0.0 promoted: myapp revision"), canary.out());
 
         Run tag = cli("deploy", svc, "--to", "kubernetes", "--image", "registry.test/myapp:latest");
         assertEquals(2, tag.code());
