@@ -265,8 +265,9 @@ public record KubernetesConfig(String context, String namespace, String image, i
             }
             pdb = new Pdb(d.minAvailable(), d.maxUnavailable());
         }
-        return new KubernetesConfig(r.context(), namespace, r.image(), replicas, Map.copyOf(requests),
-                Map.copyOf(limits), java.util.Collections.unmodifiableMap(env),
+        return new KubernetesConfig(r.context(), namespace, r.image(), replicas,
+                java.util.Collections.unmodifiableMap(requests), java.util.Collections.unmodifiableMap(limits),
+                java.util.Collections.unmodifiableMap(env),
                 java.util.Collections.unmodifiableMap(secretEnv), preStop, deadline, history, maxSurge,
                 maxUnavailable, ks.type() == null ? "ClusterIP" : ks.type(), servicePort, hpa, pdb);
     }

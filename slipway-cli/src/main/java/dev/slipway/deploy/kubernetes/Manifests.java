@@ -217,7 +217,8 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         env.add(new EnvVar("ADDR", "0.0.0.0", null));
         env.add(new EnvVar("DRAIN_TIMEOUT", String.valueOf(Math.max(1, drain)), null));
         env.add(new EnvVar("TRACK", track, null));
-        s.env().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        s.env().entrySet().stream().filter(e -> !KubernetesConfig.RESERVED_ENV.contains(e.getKey()))
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> env.add(new EnvVar(e.getKey(), e.getValue(), null)));
         k.env().forEach((key, value) -> env.add(new EnvVar(key, value, null)));
         k.secretEnv().forEach((key, ref) -> env.add(new EnvVarBuilder().withName(key).withNewValueFrom()
@@ -255,7 +256,7 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
     }
 
     private static Map<String, Quantity> quantities(Map<String, String> m) {
-        Map<String, Quantity> out = new LinkedHashMap<>();
+        Map<String, Quantity> out = new java.util.TreeMap<>(); // sorted: the same bytes on every run
         m.forEach((k, v) -> out.put(k, new Quantity(v)));
         return out.isEmpty() ? null : out;
     }

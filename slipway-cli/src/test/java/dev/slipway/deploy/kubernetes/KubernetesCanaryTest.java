@@ -108,6 +108,25 @@ class KubernetesCanaryTest {
         }
     }
 
+    /** Sets the exporter's metrics and waits (at most 30 s) until Prometheus has scraped them. */
+    void serve(String text, String track) throws Exception {
+        metrics.set(text);
+        PrometheusClient p = new PrometheusClient(prometheus.url(), Duration.ofSeconds(5));
+        String q = "count(canary_error_ratio{job=\"myapp\",track=\"" + track + "\"})";
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < end) {
+            try {
+                if (!p.query(q, java.time.Instant.now()).isEmpty()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not ready yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("Prometheus did not scrape the exporter within 30 s: " + prometheus.log());
+    }
+
     String image(String name) {
         var d = cluster.client.apps().deployments().inNamespace("default").withName(name).get();
         return d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
@@ -121,7 +140,7 @@ class KubernetesCanaryTest {
     void aHealthyCanaryPassesItsStepsAndIsPromoted() throws Exception {
         SlipwayConfig c = config();
         deployStable(c);
-        metrics.set("canary_error_ratio{track=\"canary\"} 0.0\ncanary_error_ratio{track=\"stable\"} 0.5\n");
+        serve("canary_error_ratio{track=\"canary\"} 0.0\ncanary_error_ratio{track=\"stable\"} 0.5\n", "canary");
         KubernetesCanary.Report r = run(c, new KubeRelease(KubernetesTargetTest.V2, "2.0.0", "c2"));
         assertEquals("promoted", r.outcome(), r.message() + "\n" + err);
         assertEquals(0, r.exitCode());
@@ -140,7 +159,7 @@ class KubernetesCanaryTest {
     void aFailingCanaryIsAbortedAtTheFirstStep() throws Exception {
         SlipwayConfig c = config();
         deployStable(c);
-        metrics.set("canary_error_ratio{track=\"canary\"} 0.3\ncanary_error_ratio{track=\"stable\"} 0.0\n");
+        serve("canary_error_ratio{track=\"canary\"} 0.3\ncanary_error_ratio{track=\"stable\"} 0.0\n", "canary");
         KubernetesCanary.Report r = run(c, new KubeRelease(KubernetesTargetTest.V2, "2.0.0", "c2"));
         assertEquals("aborted", r.outcome(), r.message());
         assertEquals(1, r.exitCode());
@@ -155,7 +174,7 @@ class KubernetesCanaryTest {
     void noDataPausesWithTheCanaryRunning() throws Exception {
         SlipwayConfig c = config();
         deployStable(c);
-        metrics.set("canary_error_ratio{track=\"stable\"} 0.0\n");
+        serve("canary_error_ratio{track=\"stable\"} 0.0\n", "stable");
         KubernetesCanary.Report r = run(c, new KubeRelease(KubernetesTargetTest.V2, "2.0.0", "c2"));
         assertEquals("paused", r.outcome(), r.message());
         assertEquals(3, r.exitCode());
