@@ -49,12 +49,21 @@ public final class Builder {
      * @param useCache  whether to reuse linked runtimes from the runtime cache
      * @param platforms platforms to build (a subset of the configured ones), or empty for all
      * @param profiles  build profiles to apply, or empty for those marked {@code default: true}
+     * @param time      the build time to record (the Maven plugin passes
+     *                  {@code project.build.outputTimestamp}), or {@code null} for {@code SOURCE_DATE_EPOCH},
+     *                  else the commit time, else now
      */
     public record Options(String version, boolean compile, boolean useCache, List<String> platforms,
-                          List<String> profiles) {
+                          List<String> profiles, Instant time) {
         /** Options for a build of every configured platform with the cache and default profiles. */
         public Options(String version, boolean compile) {
             this(version, compile, true, List.of(), List.of());
+        }
+
+        /** Options whose build time comes from the environment or git. */
+        public Options(String version, boolean compile, boolean useCache, List<String> platforms,
+                       List<String> profiles) {
+            this(version, compile, useCache, platforms, profiles, null);
         }
     }
 
@@ -107,7 +116,8 @@ public final class Builder {
         GitInfo git = GitInfo.of(dir);
         String version = options.version() != null ? options.version()
                 : config.version() != null ? config.version() : git.derivedVersion();
-        BuildInfo info = new BuildInfo(config.name(), version, git.commit(), git.shortCommit(), buildTime(git));
+        BuildInfo info = new BuildInfo(config.name(), version, git.commit(), git.shortCommit(),
+                options.time() != null ? options.time() : buildTime(git));
         console.progress("building " + config.name() + " " + version + " for "
                 + String.join(", ", platforms.stream().map(Platform::toString).toList())
                 + " (commit " + git.shortCommit() + (git.dirty() ? ", dirty" : "") + ")");

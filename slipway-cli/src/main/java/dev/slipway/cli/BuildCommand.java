@@ -7,7 +7,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code slipway build}: the single-file executable and archive into {@code dist/}. */
-@Command(name = "build", description = "Build single-file executables (and .tar.gz archives) for the configured platforms into dist/.")
+@Command(name = "build", footerHeading = "%nExample:%n", footer = {"  slipway build examples/myapp --platform linux-amd64 --version 1.2.0"},
+        description = "Build single-file executables (and .tar.gz archives) for the configured platforms into dist/.")
 public final class BuildCommand implements Runnable {
     @Mixin
     ServiceArg service;

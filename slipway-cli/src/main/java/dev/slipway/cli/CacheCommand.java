@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code slipway cache}: the runtime cache under {@code ~/.cache/slipway} ({@code $SLIPWAY_CACHE_DIR}). */
-@Command(name = "cache", description = "Manage the runtime cache.", subcommands = CacheCommand.Prune.class)
+@Command(name = "cache", footerHeading = "%nExample:%n", footer = {"  slipway cache prune --keep 2"},
+        description = "Manage the runtime cache.", subcommands = CacheCommand.Prune.class)
 public final class CacheCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -18,7 +19,8 @@ public final class CacheCommand implements Runnable {
     }
 
     /** {@code slipway cache prune}: keeps the most recently used runtimes. */
-    @Command(name = "prune", description = "Remove cached runtimes except the most recently used ones.")
+    @Command(name = "prune", footerHeading = "%nExample:%n", footer = {"  slipway cache prune --keep 2"},
+        description = "Remove cached runtimes except the most recently used ones.")
     public static final class Prune implements Runnable {
         @Option(names = "--keep", defaultValue = "3", paramLabel = "N",
                 description = "How many recently used runtimes to keep (default: 3; 0 removes all).")

@@ -92,7 +92,8 @@ final class CanaryCommands {
     }
 
     /** {@code slipway canary}. */
-    @Command(name = "canary", description = {"Release the last build as a canary: the steps of canary.steps, each"
+    @Command(name = "canary", footerHeading = "%nExample:%n", footer = {"  slipway canary examples/myapp --json > canary.json"},
+            description = {"Release the last build as a canary: the steps of canary.steps, each"
             + " setting a traffic weight, then pausing or analysing metrics in Prometheus; promote or abort.",
             "Exit codes: 0 promoted, 1 aborted, 3 paused (inconclusive), 2 usage. A rerun resumes a canary in progress."})
     static final class Canary extends Base {
@@ -103,7 +104,8 @@ final class CanaryCommands {
     }
 
     /** {@code slipway promote}. */
-    @Command(name = "promote", description = "Go on with a paused canary from its next step (--full: promote now).")
+    @Command(name = "promote", footerHeading = "%nExample:%n", footer = {"  slipway promote examples/myapp"},
+            description = "Go on with a paused canary from its next step (--full: promote now).")
     static final class Promote extends Base {
         @Option(names = "--full", description = "Skip the remaining steps and promote at once.")
         boolean full;
@@ -115,7 +117,8 @@ final class CanaryCommands {
     }
 
     /** {@code slipway abort}: exit 0 when the canary was aborted as asked. */
-    @Command(name = "abort", description = "Abort the canary: weight 0 at once, canary stopped, stable untouched.")
+    @Command(name = "abort", footerHeading = "%nExample:%n", footer = {"  slipway abort examples/myapp"},
+            description = "Abort the canary: weight 0 at once, canary stopped, stable untouched.")
     static final class Abort extends Base {
         @Override
         CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {

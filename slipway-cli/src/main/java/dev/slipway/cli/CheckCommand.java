@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code slipway check}: validates slipway.yaml; errors are {@code file:line:col} with exit 2. */
-@Command(name = "check", description = "Validate slipway.yaml (errors as file:line:col, exit code 2).")
+@Command(name = "check", footerHeading = "%nExample:%n", footer = {"  slipway check examples/myapp"},
+        description = "Validate slipway.yaml (errors as file:line:col, exit code 2).")
 public final class CheckCommand implements Runnable {
     @Mixin
     ServiceArg service;

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code slipway deploy}: rolls the last build out to a target ({@code local} or {@code kubernetes}). */
-@Command(name = "deploy", description = "Deploy the last build to a target, gated on readiness; roll back on failure.")
+@Command(name = "deploy", footerHeading = "%nExample:%n", footer = {"  slipway deploy examples/myapp --dry-run",
+        "  slipway deploy examples/myapp --to kubernetes"},
+        description = "Deploy the last build to a target, gated on readiness; roll back on failure.")
 public final class DeployCommand extends TargetCommand {
     @Option(names = "--dry-run", description = "Print the plan and change nothing.")
     boolean dryRun;

@@ -4,7 +4,8 @@ import dev.slipway.deploy.History;
 import picocli.CommandLine.Command;
 
 /** {@code slipway history}: the revisions of a target, oldest first. */
-@Command(name = "history", description = "List the revisions deployed to a target: number, version, commit, time, outcome.")
+@Command(name = "history", footerHeading = "%nExample:%n", footer = {"  slipway history examples/myapp"},
+        description = "List the revisions deployed to a target: number, version, commit, time, outcome.")
 public final class HistoryCommand extends TargetCommand {
     @Override
     void runKubernetes(dev.slipway.config.SlipwayConfig config, dev.slipway.Console console) {

@@ -7,7 +7,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code slipway release}: archives, checksums, changelog, SBOM and manifest in dist/, then publish. */
-@Command(name = "release", description = {
+@Command(name = "release", footerHeading = "%nExample:%n", footer = {"  git tag v1.2.0 && slipway release", "  slipway release --snapshot --skip-publish"},
+        description = {
     "Build a release from the tagged HEAD: archives, checksums.txt, CHANGELOG.md, a CycloneDX SBOM and"
         + " dist/artifacts.json; then publish it (release.publish in slipway.yaml).",
     "Refuses a dirty tree or an untagged HEAD (exit 2) unless --snapshot is given."})

@@ -1,71 +1,176 @@
 package dev.slipway.cli;
 
+import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.kubernetes.KubeRelease;
-import dev.slipway.deploy.kubernetes.ManifestCheck;
-import dev.slipway.deploy.kubernetes.Manifests;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
- * {@code slipway render KIND}: writes generated configuration. Today KIND is {@code kubernetes}:
- * the Deployment, Service, HPA and PodDisruptionBudget of the release, checked by
- * {@link ManifestCheck} before they are written.
+ * {@code slipway render KIND}: files generated from slipway.yaml. The kinds are this command's
+ * subcommands: to add one, write a {@link Kind} subclass (or any picocli command) and add it to
+ * the {@code subcommands} list below; {@code render --help} lists it.
  */
-@Command(name = "render", description = "Write generated configuration: 'render kubernetes' writes the Deployment,"
-        + " Service, HPA and PDB as YAML for kubectl apply -f.")
+@Command(name = "render", footerHeading = "%nExample:%n",
+        footer = {"  slipway render ci examples/myapp --stdout", "  slipway render ci --force",
+                "  slipway render kubernetes examples/myapp --stdout"},
+        commandListHeading = "%nKinds:%n",
+        description = "Write a file generated from slipway.yaml (CI workflow, Kubernetes manifests: the kinds listed below).",
+        subcommands = {RenderCommand.Ci.class, RenderCommand.Kubernetes.class})
 public final class RenderCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "KIND", description = "What to render: kubernetes.")
-    String kind;
-
-    @Parameters(index = "1", arity = "0..1", defaultValue = ".", paramLabel = "SERVICE_DIR",
-            description = "The service directory, holding slipway.yaml (default: current directory).")
-    Path dir;
-
-    @Option(names = "--image", paramLabel = "NAME@sha256:DIGEST",
-            description = "The image (default: deploy.kubernetes.image, then dist/artifacts.json).")
-    String image;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.")
-    Path output;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        if (!kind.equals("kubernetes")) {
-            throw SlipwayException.usage("cannot render '" + kind + "'; available today: kubernetes");
-        }
-        SlipwayConfig config = dev.slipway.config.ConfigLoader.loadFromDir(dir.toAbsolutePath().normalize());
-        config.warnings().forEach(w -> spec.commandLine().getErr().println(w));
-        String yaml = Manifests.of(config, KubeRelease.resolve(config, image)).yaml();
-        try {
-            ManifestCheck.parse(yaml);
-        } catch (IllegalArgumentException e) {
-            throw SlipwayException.failed("the rendered manifests do not pass the check (a Slipway bug):\n"
-                    + e.getMessage());
-        }
-        if (output == null) {
-            spec.commandLine().getOut().print(yaml);
-            spec.commandLine().getOut().flush();
-            return;
-        }
-        try {
-            if (output.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(output.toAbsolutePath().getParent());
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing kind: one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /**
+     * A render kind: renders one file from the configuration; writes it (never over a different
+     * file without {@code --force}) or prints it with {@code --stdout}.
+     */
+    public abstract static class Kind implements Runnable {
+        @Mixin
+        ServiceArg service;
+
+        @Option(names = "--stdout", description = "Print the file instead of writing it.")
+        boolean stdout;
+
+        @Option(names = "--force", description = "Overwrite the file when it exists and differs.")
+        boolean force;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write here instead of the default path.")
+        Path output;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        /**
+         * @param config the loaded configuration
+         * @return the default file to write (absolute)
+         */
+        abstract Path defaultPath(SlipwayConfig config);
+
+        /**
+         * @param config the loaded configuration
+         * @return the file's text
+         */
+        abstract String render(SlipwayConfig config);
+
+        @Override
+        public void run() {
+            SlipwayConfig config = service.load();
+            String text = render(config);
+            Console console = SlipwayCli.console(spec);
+            if (stdout) {
+                console.out().print(text);
+                console.out().flush();
+                return;
             }
-            Files.writeString(output, yaml, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot write " + output + ": " + e.getMessage(), e);
+            Path file = output != null ? output.toAbsolutePath().normalize() : defaultPath(config);
+            try {
+                if (Files.exists(file)) {
+                    if (Files.readString(file).equals(text)) {
+                        console.println(file + " is up to date");
+                        return;
+                    }
+                    if (!force) {
+                        throw SlipwayException.usage(file + " exists and differs; use --force to overwrite it"
+                                + " (or --stdout to compare)");
+                    }
+                }
+                Files.createDirectories(file.getParent());
+                Path tmp = Files.createTempFile(file.getParent(), ".slipway-render", ".tmp");
+                Files.writeString(tmp, text);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot write " + file + ": " + e.getMessage(), e);
+            }
+            console.println("wrote " + file);
         }
-        SlipwayCli.console(spec).progress("wrote " + output);
+    }
+
+    /** {@code slipway render ci}: the GitHub Actions workflow. */
+    @Command(name = "ci", footerHeading = "%nExample:%n",
+            footer = {"  slipway render ci examples/myapp --deploy-target hosts --environment production"},
+            description = {"GitHub Actions workflow .github/workflows/release.yml: lint (warnings are errors),"
+                    + " test (PostgreSQL service when the project uses it, JaCoCo), release (tags; --snapshot on"
+                    + " the main branch), image (push), deploy (behind a GitHub environment with required reviewers).",
+                "Written at the repository root (the nearest directory with .git)."})
+    public static final class Ci extends Kind {
+        @Option(names = "--branch", defaultValue = "main", paramLabel = "BRANCH",
+                description = "The main branch: snapshot releases and images (default: main).")
+        String branch;
+
+        @Option(names = "--environment", defaultValue = "production", paramLabel = "NAME",
+                description = "The GitHub environment that guards deploys (default: production).")
+        String environment;
+
+        @Option(names = "--deploy-target", defaultValue = "hosts", paramLabel = "TARGET",
+                description = "The target of 'slipway deploy --to' (default: hosts).")
+        String deployTarget;
+
+        @Override
+        Path defaultPath(SlipwayConfig config) {
+            return repoRoot(config).resolve(dev.slipway.render.CiWorkflow.PATH);
+        }
+
+        @Override
+        String render(SlipwayConfig config) {
+            for (String[] v : new String[][] {{"--branch", branch}, {"--environment", environment},
+                {"--deploy-target", deployTarget}}) {
+                if (!v[1].matches("[A-Za-z0-9][A-Za-z0-9._/-]*")) {
+                    throw SlipwayException.usage(v[0] + " '" + v[1] + "' must be letters, digits, '.', '_', '/', '-'");
+                }
+            }
+            var project = dev.slipway.init.Project.detect(config.serviceDir(),
+                    config.main() != null ? config.main() : "(from slipway.yaml)");
+            return dev.slipway.render.CiWorkflow.render(config, project, repoRoot(config),
+                    new dev.slipway.render.CiWorkflow.Options(branch, environment, deployTarget));
+        }
+
+        private static Path repoRoot(SlipwayConfig config) {
+            return dev.slipway.render.CiWorkflow.repoRoot(config.serviceDir(), config.serviceDir());
+        }
+    }
+
+    /**
+     * {@code slipway render kubernetes}: the Deployment, Service, HPA and PodDisruptionBudget of the
+     * release (docs/kubernetes.md), checked by {@link dev.slipway.deploy.kubernetes.ManifestCheck}
+     * before they are written; default file {@code dist/kubernetes/<name>.yaml}.
+     */
+    @Command(name = "kubernetes", footerHeading = "%nExample:%n",
+            footer = {"  slipway render kubernetes examples/myapp --stdout | kubectl apply --dry-run=server -f -"},
+            description = "Kubernetes manifests (Deployment, Service, HPA, PDB) from deploy.kubernetes, for kubectl apply -f.")
+    public static final class Kubernetes extends Kind {
+        @Option(names = "--image", paramLabel = "NAME@sha256:DIGEST",
+                description = "The image (default: deploy.kubernetes.image, then dist/artifacts.json).")
+        String image;
+
+        @Override
+        Path defaultPath(SlipwayConfig config) {
+            return config.serviceDir().resolve("dist/kubernetes/" + config.name() + ".yaml");
+        }
+
+        @Override
+        String render(SlipwayConfig config) {
+            String yaml = dev.slipway.deploy.kubernetes.Manifests.of(config,
+                    dev.slipway.deploy.kubernetes.KubeRelease.resolve(config, image)).yaml();
+            try {
+                dev.slipway.deploy.kubernetes.ManifestCheck.parse(yaml);
+            } catch (IllegalArgumentException e) {
+                throw SlipwayException.failed("the rendered manifests do not pass the check (a Slipway bug):\n"
+                        + e.getMessage());
+            }
+            return yaml;
+        }
     }
 }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
  * {@code --to} names a version, as in {@code kubectl rollout undo --to-revision}; the target is
  * {@code --target}.
  */
-@Command(name = "rollback", description = "Switch back to the previous release (or --to VERSION) and restart it, gated on readiness.")
+@Command(name = "rollback", footerHeading = "%nExample:%n", footer = {"  slipway rollback examples/myapp --to 1.1.0"},
+        description = "Switch back to the previous release (or --to VERSION) and restart it, gated on readiness.")
 public final class RollbackCommand implements Runnable {
     @Mixin
     ServiceArg service;

@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code slipway schema}: prints the JSON Schema of slipway.yaml (generated from the config model). */
-@Command(name = "schema", description = "Print the JSON Schema of slipway.yaml (also in docs/slipway.schema.json).")
+@Command(name = "schema", footerHeading = "%nExample:%n", footer = {"  slipway schema > slipway.schema.json"},
+        description = "Print the JSON Schema of slipway.yaml (also in docs/slipway.schema.json).")
 public final class SchemaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code slipway ship}: build for this machine's platform, then deploy (to {@code local} by default). The main job. */
-@Command(name = "ship", description = "Build, then deploy (default target: local) and print where it serves.")
+@Command(name = "ship", footerHeading = "%nExample:%n", footer = {"  slipway ship examples/myapp --version 0.2.0"},
+        description = "Build, then deploy (default target: local) and print where it serves.")
 public final class ShipCommand extends TargetCommand {
     @Mixin
     BuildCommand.BuildOptions build;

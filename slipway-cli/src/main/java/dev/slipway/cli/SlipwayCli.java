@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Go-style build and deploy for JVM services.",
-        subcommands = {CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
+        footerHeading = "%nExample:%n", footer = {"  slipway init && slipway ship"},
+        subcommands = {InitCommand.class, RenderCommand.class, CompletionCommand.class, CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
                 HistoryCommand.class, StartCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
                 RenderCommand.class,
@@ -67,6 +68,9 @@ public final class SlipwayCli implements Runnable {
 
     private static void addHelp(CommandLine command) {
         for (CommandLine sub : command.getSubcommands().values()) {
+            if (sub.getCommand() instanceof CommandLine.HelpCommand) {
+                sub.getCommandSpec().usageMessage().footerHeading("%nExample:%n").footer("  slipway help build");
+            }
             if (sub.getCommandSpec().findOption("--help") == null) {
                 sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
                         .description("Show this help message and exit.").build());

@@ -3,7 +3,8 @@ package dev.slipway.cli;
 import picocli.CommandLine.Command;
 
 /** {@code slipway start}: starts the current release if it is not running. */
-@Command(name = "start", description = "Start the current release (if stopped) and wait for readiness.")
+@Command(name = "start", footerHeading = "%nExample:%n", footer = {"  slipway start examples/myapp"},
+        description = "Start the current release (if stopped) and wait for readiness.")
 public final class StartCommand extends TargetCommand {
     @Override
     void run(Context c) {

@@ -5,7 +5,8 @@ import dev.slipway.deploy.LocalTarget;
 import picocli.CommandLine.Command;
 
 /** {@code slipway status}: version, commit, pid, URL and readiness of what runs. */
-@Command(name = "status", description = "Show what runs: version, commit, pid, URL and readiness.")
+@Command(name = "status", footerHeading = "%nExample:%n", footer = {"  slipway status examples/myapp"},
+        description = "Show what runs: version, commit, pid, URL and readiness.")
 public final class StatusCommand extends TargetCommand {
     @Override
     void runKubernetes(dev.slipway.config.SlipwayConfig config, Console console) {

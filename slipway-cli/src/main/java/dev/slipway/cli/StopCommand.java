@@ -3,7 +3,8 @@ package dev.slipway.cli;
 import picocli.CommandLine.Command;
 
 /** {@code slipway stop}: stops the service gracefully (SIGTERM, then SIGKILL after the drain timeout). */
-@Command(name = "stop", description = "Stop the service: SIGTERM, then SIGKILL after the drain timeout.")
+@Command(name = "stop", footerHeading = "%nExample:%n", footer = {"  slipway stop examples/myapp"},
+        description = "Stop the service: SIGTERM, then SIGKILL after the drain timeout.")
 public final class StopCommand extends TargetCommand {
     @Override
     void run(Context c) {

@@ -7,7 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code slipway version}: the tool's own version and the Java it runs on. */
-@Command(name = "version", description = "Print Slipway's version.")
+@Command(name = "version", footerHeading = "%nExample:%n", footer = {"  slipway version"},
+        description = "Print Slipway's version.")
 public final class VersionCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

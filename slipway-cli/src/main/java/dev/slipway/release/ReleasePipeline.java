@@ -37,8 +37,17 @@ public final class ReleasePipeline {
      * @param dryRun      make everything locally but only print what publishing would do
      * @param skipPublish make everything locally and do not publish
      * @param compile     run the build command (false: use the jars already built)
+     * @param buildTime   the build time to record (the Maven plugin passes
+     *                    {@code project.build.outputTimestamp}), or {@code null} for {@code SOURCE_DATE_EPOCH},
+     *                    else the commit time
      */
-    public record Options(boolean snapshot, boolean dryRun, boolean skipPublish, boolean compile) {}
+    public record Options(boolean snapshot, boolean dryRun, boolean skipPublish, boolean compile,
+                          java.time.Instant buildTime) {
+        /** Options whose build time comes from the environment or git. */
+        public Options(boolean snapshot, boolean dryRun, boolean skipPublish, boolean compile) {
+            this(snapshot, dryRun, skipPublish, compile, null);
+        }
+    }
 
     /**
      * What a release made.
@@ -179,8 +188,8 @@ public final class ReleasePipeline {
         public void run(ReleaseContext c) throws IOException {
             Builder.deleteTree(c.dist());
             // One Result per platform in slipway.yaml's 'platforms' (default: the host).
-            for (Builder.Result b : Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile()),
-                    c.console())) {
+            for (Builder.Result b : Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile(),
+                    true, List.of(), List.of(), c.options().buildTime()), c.console())) {
                 c.builds().add(b);
                 c.add(b.executable(), Artifact.SINGLE_FILE, b.platform().toString());
             }

@@ -208,7 +208,9 @@ class CanaryEndToEndTest {
         }
         assertNotNull(failing, step.toString());
         double value = failing.path("value").asDouble();
-        assertTrue(value > 0.15 && value < 0.45, "the canary's 5xx ratio is about 30 %: " + value);
+        // 30 % of the canary's requests fail; a 3 s rate() window reads lower (a new 5xx series loses
+        // its first increase), so the bound is loose: well above max 0.05, and no more than 30 % plus noise
+        assertTrue(value > 0.1 && value < 0.45, "the canary's 5xx ratio: " + value);
         assertTrue(report.path("message").asText().contains("error-rate failed"), report.toString());
 
         // aborted within one interval (3 s) after the failing measurement: no canary response after that

@@ -118,7 +118,7 @@ class KubernetesCliTest {
         assertTrue(status.out().contains("version    1.0.0"), status.out());
         assertTrue(status.out().contains("2 desired, 2 updated, 2 ready, 2 available"), status.out());
 
-        Run render = cli("render", "kubernetes", svc);
+        Run render = cli("render", "kubernetes", svc, "--stdout");
         assertEquals(0, render.code(), render.toString());
         assertEquals(2, ManifestCheck.parse(render.out()).size(), "Service and Deployment");
 

@@ -1,0 +1,76 @@
+package dev.slipway.cli;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.init.InitFile;
+import dev.slipway.init.Project;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code slipway init}: propose a commented slipway.yaml for an existing Maven project. */
+@Command(name = "init", footerHeading = "%nExample:%n",
+        footer = {"  cd my-service && slipway init && slipway check", "  slipway init services/api --main com.acme.Api --force"},
+        description = {"Write a commented slipway.yaml for an existing Maven project: the artifact, main class, JDK"
+                + " and framework (Spring Boot, Quarkus, Helidon, Javalin, plain) are read from the POMs and sources.",
+            "In a multi-module build the file goes to the one application module.",
+            "Never overwrites an existing slipway.yaml without --force (exit 2)."})
+public final class InitCommand implements Runnable {
+    @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
+            description = "The Maven project (default: current directory).")
+    Path dir;
+
+    @Option(names = "--force", description = "Overwrite an existing slipway.yaml.")
+    boolean force;
+
+    @Option(names = "--main", paramLabel = "CLASS", description = "The main class, when the project has several.")
+    String main;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "The service port (default: 8080).")
+    int port;
+
+    @Option(names = "--dry-run", description = "Print what was detected and the file; write nothing.")
+    boolean dryRun;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        Console console = SlipwayCli.console(spec);
+        if (port < 1 || port > 65535) {
+            throw SlipwayException.usage("--port must be 1-65535, got " + port);
+        }
+        Project project = Project.detect(dir, main);
+        String text = InitFile.render(project, port);
+        Path file = project.serviceDir().resolve(ConfigLoader.FILE_NAME);
+        InitFile.describe(project).forEach(l -> console.progress("  " + l));
+        if (dryRun) {
+            console.println(text);
+            return;
+        }
+        if (Files.exists(file) && !force) {
+            throw SlipwayException.usage(file + " exists; slipway init does not overwrite it without --force");
+        }
+        try {
+            Path tmp = Files.createTempFile(project.serviceDir(), ".slipway-init", ".yaml");
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        SlipwayConfig config = ConfigLoader.loadFromDir(project.serviceDir());
+        console.println("wrote " + file + " (" + project.framework().label() + ", service " + config.name()
+                + (project.mainClass() == null ? "" : ", main " + project.mainClass()) + ", Java " + project.jdk()
+                + "); slipway check: ok");
+        console.println("next: slipway build " + dir.toAbsolutePath().normalize().relativize(project.serviceDir())
+                .toString().replaceFirst("^$", ".") + "   (then: slipway render ci)");
+    }
+}

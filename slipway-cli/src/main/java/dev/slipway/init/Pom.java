@@ -1,0 +1,231 @@
+package dev.slipway.init;
+
+import dev.slipway.SlipwayException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+/**
+ * What Slipway reads from one {@code pom.xml} (POM 4.0.0, https://maven.apache.org/pom.html):
+ * coordinates, parent, modules, properties, dependencies and build plugins with their
+ * configuration. It does not resolve parents or profiles; {@code ${...}} references to the POM's
+ * own properties and {@code project.*} coordinates are expanded.
+ *
+ * @param file         the POM file
+ * @param groupId      the group (inherited from the parent when not set), may be {@code null}
+ * @param artifactId   the artifact id
+ * @param version      the version (inherited from the parent when not set), may be {@code null}
+ * @param packaging    {@code jar} unless set
+ * @param parent       the parent's {@code groupId:artifactId}, or {@code null}
+ * @param modules      the {@code <modules>} entries, as written
+ * @param properties   the {@code <properties>}, in file order
+ * @param dependencies {@code groupId:artifactId} of every dependency (managed ones excluded)
+ * @param plugins      {@code groupId:artifactId} of every build plugin to its configuration element
+ *                     (or {@code null}); plugins without a groupId get {@code org.apache.maven.plugins}
+ */
+public record Pom(Path file, String groupId, String artifactId, String version, String packaging, String parent,
+                  List<String> modules, Map<String, String> properties, List<String> dependencies,
+                  Map<String, Element> plugins) {
+
+    private static final Pattern REF = Pattern.compile("\\$\\{([^}]+)}");
+
+    /**
+     * Reads a POM.
+     *
+     * @param file the {@code pom.xml}
+     * @return its contents
+     * @throws SlipwayException (exit 2) when the file cannot be read or is not XML
+     */
+    public static Pom read(Path file) {
+        Document doc;
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            f.setNamespaceAware(false);
+            doc = f.newDocumentBuilder().parse(Files.newInputStream(file));
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + file + ": " + e.getMessage());
+        } catch (Exception e) {
+            throw SlipwayException.usage(file + " is not a valid POM: " + e.getMessage());
+        }
+        Element project = doc.getDocumentElement();
+        Element parent = child(project, "parent");
+        String groupId = text(project, "groupId");
+        String version = text(project, "version");
+        String parentId = null;
+        if (parent != null) {
+            parentId = text(parent, "groupId") + ":" + text(parent, "artifactId");
+            groupId = groupId != null ? groupId : text(parent, "groupId");
+            version = version != null ? version : text(parent, "version");
+        }
+        String packaging = text(project, "packaging");
+        List<String> modules = new ArrayList<>();
+        Element mods = child(project, "modules");
+        if (mods != null) {
+            for (Element m : children(mods, "module")) {
+                modules.add(m.getTextContent().trim());
+            }
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        Element p = child(project, "properties");
+        if (p != null) {
+            for (Element e : children(p, null)) {
+                props.put(e.getTagName(), e.getTextContent().trim());
+            }
+        }
+        List<String> deps = new ArrayList<>();
+        Element ds = child(project, "dependencies");
+        if (ds != null) {
+            for (Element d : children(ds, "dependency")) {
+                deps.add(text(d, "groupId") + ":" + text(d, "artifactId"));
+            }
+        }
+        Map<String, Element> plugins = new LinkedHashMap<>();
+        Element build = child(project, "build");
+        if (build != null) {
+            List<Element> all = new ArrayList<>();
+            Element ps = child(build, "plugins");
+            if (ps != null) {
+                all.addAll(children(ps, "plugin"));
+            }
+            Element pm = child(build, "pluginManagement");
+            Element pmps = pm == null ? null : child(pm, "plugins");
+            if (pmps != null) {
+                all.addAll(children(pmps, "plugin"));
+            }
+            for (Element pl : all) {
+                String g = text(pl, "groupId");
+                String key = (g == null ? "org.apache.maven.plugins" : g) + ":" + text(pl, "artifactId");
+                plugins.putIfAbsent(key, child(pl, "configuration"));
+            }
+        }
+        return new Pom(file, groupId, text(project, "artifactId"), version, packaging == null ? "jar" : packaging,
+                parentId, List.copyOf(modules), props, List.copyOf(deps), plugins);
+    }
+
+    /** @return whether a dependency with this group id (or {@code group:artifact}) is declared */
+    public boolean uses(String groupOrId) {
+        return dependencies.stream().anyMatch(d -> d.equals(groupOrId) || d.startsWith(groupOrId + ":"));
+    }
+
+    /** @return whether a dependency's group id starts with {@code prefix} */
+    public boolean usesGroupPrefix(String prefix) {
+        return dependencies.stream().anyMatch(d -> d.startsWith(prefix));
+    }
+
+    /**
+     * Text at a path below a plugin's {@code <configuration>}, with {@code ${...}} expanded.
+     *
+     * @param plugin {@code groupId:artifactId}
+     * @param path   element names, e.g. {@code archive, manifest, mainClass}; {@code *} matches any
+     *               element at any depth below the previous one
+     * @return the trimmed text, or {@code null}
+     */
+    public String pluginConfig(String plugin, String... path) {
+        Element config = plugins.get(plugin);
+        if (config == null) {
+            return null;
+        }
+        Element found = find(config, path, 0);
+        return found == null ? null : expand(found.getTextContent().trim());
+    }
+
+    private static Element find(Element at, String[] path, int i) {
+        if (i == path.length) {
+            return at;
+        }
+        if (path[i].equals("*")) {
+            for (Element c : descendants(at)) {
+                Element f = find(c, path, i + 1);
+                if (f != null) {
+                    return f;
+                }
+            }
+            return null;
+        }
+        for (Element c : children(at, path[i])) {
+            Element f = find(c, path, i + 1);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Expands {@code ${name}} references to this POM's properties and coordinates; unknown
+     * references stay as they are.
+     *
+     * @param value text, or {@code null}
+     * @return the expanded text, or {@code null}
+     */
+    public String expand(String value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value;
+        for (int round = 0; round < 5 && v.contains("${"); round++) {
+            Matcher m = REF.matcher(v);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String name = m.group(1);
+                String r = switch (name) {
+                    case "project.artifactId", "pom.artifactId" -> artifactId;
+                    case "project.groupId", "pom.groupId" -> groupId;
+                    case "project.version", "pom.version" -> version;
+                    default -> properties.get(name);
+                };
+                m.appendReplacement(out, Matcher.quoteReplacement(r == null ? m.group() : r));
+            }
+            m.appendTail(out);
+            v = out.toString();
+        }
+        return v;
+    }
+
+    /** @return a property, expanded, or {@code null} */
+    public String property(String name) {
+        return expand(properties.get(name));
+    }
+
+    private static Element child(Element parent, String name) {
+        List<Element> c = children(parent, name);
+        return c.isEmpty() ? null : c.get(0);
+    }
+
+    private static String text(Element parent, String name) {
+        Element c = child(parent, name);
+        return c == null ? null : c.getTextContent().trim();
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> out = new ArrayList<>();
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && (name == null || e.getTagName().equals(name))) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static List<Element> descendants(Element parent) {
+        List<Element> out = new ArrayList<>();
+        for (Element c : children(parent, null)) {
+            out.add(c);
+            out.addAll(descendants(c));
+        }
+        return out;
+    }
+}
