@@ -17,7 +17,7 @@ import sys
 GO = "Go net/http hello"
 JAR17 = "java -jar (JDK 17)"
 JAR25 = "java -jar (JDK 25)"
-SINGLE17 = "single file JDK 17 (default CDS)"
+SINGLE17 = "single file JDK 17 (AppCDS)"
 SINGLE25 = "single file JDK 25 (AOT cache)"
 SINGLE25_OFF = "single file JDK 25, AOT cache off"
 RAW_JLINK = "raw jlink (JDK 17)"

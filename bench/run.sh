@@ -185,6 +185,7 @@ single17=$s archive17=$a key17=$k launch17=$l unpacked17=$u jar17=$tmp/app17/tar
 inspect 25
 single25=$s archive25=$a key25=$k launch25=$l unpacked25=$u jar25=$tmp/app25/target/myapp-0.1.0.jar
 [ -f "$unpacked25/app/app.aot" ] || die "the JDK 25 single file has no AOT cache (app/app.aot): was training skipped?"
+[ -f "$unpacked17/app/app.jsa" ] || die "the JDK 17 single file dumped no AppCDS archive (app/app.jsa) on its first run: see $unpacked17/app/app.jsa.log"
 
 # The "AOT cache off" variant: check that JAVA_OPTS=-XX:AOTMode=off really stops the JVM from
 # using the AOT cache (class+load then names the jar, not the "shared objects file").
@@ -192,6 +193,19 @@ class_source() { # class_source JAVA_OPTS CLASS: prints where the single file JD
   SLIPWAY_CACHE_DIR=$warm JAVA_OPTS="$1 -Xlog:class+load=info" timeout 120 "$single25" version \
     | sed -n "s/^.*\] $2 source: //p" | head -n 1
 }
+# The JDK 17 single file: the AppCDS archive its first run dumped, and the runtime's default CDS
+# archive instead (a later -XX:SharedArchiveFile in JAVA_OPTS wins).
+default_cds17=-XX:SharedArchiveFile=$unpacked17/runtime/lib/server/classes.jsa
+class_source17() { # class_source17 JAVA_OPTS CLASS
+  SLIPWAY_CACHE_DIR=$warm JAVA_OPTS="$1 -Xlog:class+load=info" timeout 120 "$single17" version \
+    | sed -n "s/^.*\] $2 source: //p" | head -n 1
+}
+cds17_main=$(class_source17 '' example.myapp.Main)
+cds17_off_main=$(class_source17 "$default_cds17" example.myapp.Main)
+cds17_off_object=$(class_source17 "$default_cds17" java.lang.Object)
+[ "$cds17_main" = "shared objects file" ] || die "the JDK 17 single file does not load example.myapp.Main from its AppCDS archive (source: $cds17_main)"
+[ "$cds17_off_object" = "shared objects file" ] && [ "$cds17_off_main" != "shared objects file" ] ||
+  die "JAVA_OPTS=$default_cds17 does not give the default CDS archive (Object: $cds17_off_object, Main: $cds17_off_main)"
 aot_on_main=$(class_source '' example.myapp.Main)
 aot_on_object=$(class_source '' java.lang.Object)
 aot_off_main=$(class_source -XX:AOTMode=off example.myapp.Main)
@@ -240,6 +254,9 @@ body=$tmp/body.md
   echo "  comes from \"$aot_off_main\" (with the cache: \"$aot_on_main\") and java.lang.Object from"
   echo "  \"$aot_off_object\" (with the cache: \"$aot_on_object\"), so AOTMode=off also leaves the"
   echo "  runtime's default CDS archive unused."
+  echo "- JDK 17 AppCDS archive (dumped by the single file's first run) off: \`JAVA_OPTS=-XX:SharedArchiveFile=<unpacked>/runtime/lib/server/classes.jsa\`"
+  echo "  (the runtime's default CDS archive), checked with \`-Xlog:class+load\`: example.myapp.Main comes from"
+  echo "  \"$cds17_off_main\" (with the AppCDS archive: \"$cds17_main\"), java.lang.Object from \"$cds17_off_object\"."
   echo "- Java versions:"
   echo
   echo '```'
@@ -272,7 +289,8 @@ say "time to ready ..."
   python3 bench/time-to-ready.py --runs "$runs" --warmup "$warmup" --json "$out/time-to-ready.json" \
     --variant 'Go net/http hello' -- "$tmp/hello" \
     --variant 'java -jar (JDK 17)' -- "$jdk17/bin/java" -jar "$jar17" \
-    --variant 'single file JDK 17 (default CDS)' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single17" \
+    --variant 'single file JDK 17 (AppCDS)' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single17" \
+    --variant 'single file JDK 17, default CDS only' --env "SLIPWAY_CACHE_DIR=$warm" --env "JAVA_OPTS=$default_cds17" -- "$single17" \
     --variant 'java -jar (JDK 25)' -- "$jdk25/bin/java" -jar "$jar25" \
     --variant 'single file JDK 25 (AOT cache)' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single25" \
     --variant 'single file JDK 25, AOT cache off' --env "SLIPWAY_CACHE_DIR=$warm" --env JAVA_OPTS=-XX:AOTMode=off -- "$single25" \
@@ -292,7 +310,7 @@ say "first run: unpacking cost ..."
   echo
   python3 bench/time-command.py --runs "$extract_runs" --warmup 1 --json "$out/first-run.json" \
     --variant 'JDK 17 single file version, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single17" version \
-    --variant 'JDK 17 single file version, empty cache (unpacks)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single17" version \
+    --variant 'JDK 17 single file version, empty cache (unpacks, dumps AppCDS)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single17" version \
     --variant 'JDK 25 single file version, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single25" version \
     --variant 'JDK 25 single file version, empty cache (unpacks)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single25" version \
     || die "time-command.py failed"
@@ -301,8 +319,9 @@ say "first run: unpacking cost ..."
   echo "of the same file): $(python3 - "$out/first-run.json" <<'EOF'
 import json, sys
 m = {v["name"]: v["median_ms"] for v in json.load(open(sys.argv[1]))["variants"]}
-print("; ".join(f"JDK {j}: {m[f'JDK {j} single file version, empty cache (unpacks)'] - m[f'JDK {j} single file version, warm cache']:.0f} ms"
-                for j in (17, 25)) + ".")
+first = {17: "JDK 17 single file version, empty cache (unpacks, dumps AppCDS)", 25: "JDK 25 single file version, empty cache (unpacks)"}
+print("; ".join(f"JDK {j}: {m[first[j]] - m[f'JDK {j} single file version, warm cache']:.0f} ms"
+                for j in (17, 25)) + " (JDK 17: unpacking and the AppCDS dump).")
 EOF
 )"
   echo
@@ -332,13 +351,14 @@ printf 'single17\t%s\nsingle25\t%s\n' "$(bytes "$single17")" "$(bytes "$single25
   echo "| What | Measured | Bytes | MB |"
   echo "|---|---|---:|---:|"
   row() { echo "| $1 | $2 | $3 | $(mb "$3") |"; }
-  row "single file, JDK 17 (default CDS)" "\`wc -c\` of \`$(short "$single17")\`" "$(bytes "$single17")"
+  row "single file, JDK 17 (with the class list)" "\`wc -c\` of \`$(short "$single17")\`" "$(bytes "$single17")"
   row "single file, JDK 25 (with AOT cache)" "\`wc -c\` of \`$(short "$single25")\`" "$(bytes "$single25")"
   row "archive (.tar.gz), JDK 17" "\`$(short "$archive17")\`" "$(bytes "$archive17")"
   row "archive (.tar.gz), JDK 25" "\`$(short "$archive25")\`" "$(bytes "$archive25")"
   row "runtime alone, JDK 17" "\`du -sb\` of the unpacked \`runtime/\`" "$(dub "$unpacked17/runtime")"
   row "runtime alone, JDK 25" "\`du -sb\` of the unpacked \`runtime/\`" "$(dub "$unpacked25/runtime")"
   row "AOT cache, JDK 25" "\`wc -c\` of the unpacked \`app/app.aot\`" "$(bytes "$unpacked25/app/app.aot")"
+  row "AppCDS archive, JDK 17 (dumped on the first run)" "\`wc -c\` of the unpacked \`app/app.jsa\`" "$(bytes "$unpacked17/app/app.jsa")"
   row "single file unpacked, JDK 17" "\`du -sb\` of \`\$SLIPWAY_CACHE_DIR/run/$key17\`" "$(dub "$unpacked17")"
   row "single file unpacked, JDK 25" "\`du -sb\` of \`\$SLIPWAY_CACHE_DIR/run/$key25\`" "$(dub "$unpacked25")"
   row "app jar" "\`wc -c\` of \`target/myapp-0.1.0.jar\`" "$(bytes "$jar17")"

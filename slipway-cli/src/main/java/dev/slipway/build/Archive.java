@@ -19,7 +19,8 @@ public final class Archive {
     private Archive() {}
 
     /**
-     * Writes {@code layout} under the top directory {@code prefix/} into {@code out}.
+     * Writes {@code layout} under the top directory {@code prefix/} into {@code out}, compressing its
+     * {@code runtime/} (if any) here rather than taking it from the runtime cache.
      *
      * @param layout the directory to archive
      * @param prefix the top-level directory name inside the archive
@@ -28,33 +29,134 @@ public final class Archive {
      * @throws IOException on a read or write failure
      */
     public static void writeTarGz(Path layout, String prefix, Instant time, Path out) throws IOException {
+        Path member = Files.createTempFile(out.toAbsolutePath().getParent(), ".runtime", ".gz");
+        try {
+            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(member), 1 << 16)) {
+                writeRuntimeMember(layout.resolve("runtime"), prefix, time, os);
+            }
+            writeTarGz(layout, prefix, time, member, out);
+        } finally {
+            Files.deleteIfExists(member);
+        }
+    }
+
+    /**
+     * Writes {@code layout} under the top directory {@code prefix/} into {@code out} as two gzip
+     * members (RFC 1952 allows several; gzip, tar and Java's GZIPInputStream read them as one
+     * stream): the tar entries of everything but {@code runtime/}, without the end-of-archive
+     * blocks, then {@code runtimeMember}. Tar entries sort by name, and {@code runtime} sorts after
+     * {@code app} and {@code bin}, so the entry order is that of one sorted stream.
+     *
+     * @param layout        the directory to archive ({@code app/}, {@code bin/}, {@code runtime/})
+     * @param prefix        the top-level directory name inside the archive
+     * @param time          the modification time of every entry
+     * @param runtimeMember the second member, from {@link #writeRuntimeMember} with the same prefix and time
+     * @param out           the {@code .tar.gz} file to write (replaced)
+     * @throws IOException on a read or write failure
+     */
+    public static void writeTarGz(Path layout, String prefix, Instant time, Path runtimeMember, Path out)
+            throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp);
-             TarArchiveOutputStream tar = openTarGz(new java.io.BufferedOutputStream(os, 1 << 16))) {
+        try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            GzipCompressorOutputStream gz = member(new KeepOpen(os));
+            TarArchiveOutputStream tar = tar(gz);
             put(tar, new TarArchiveEntry(prefix + "/"), 0755, time);
             tar.closeArchiveEntry();
             for (Path p : Launcher.sortedEntries(layout)) {
-                String name = prefix + "/" + Launcher.relativeName(layout, p);
-                if (Files.isSymbolicLink(p)) {
-                    TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                    e.setLinkName(Files.readSymbolicLink(p).toString());
-                    put(tar, e, 0777, time);
-                } else if (Files.isDirectory(p)) {
-                    put(tar, new TarArchiveEntry(name + "/"), 0755, time);
-                } else {
-                    TarArchiveEntry e = new TarArchiveEntry(name);
-                    e.setSize(Files.size(p));
-                    put(tar, e, Launcher.modeOf(p), time);
-                    Files.copy(p, tar);
-                    tar.closeArchiveEntry();
-                    continue;
+                String rel = Launcher.relativeName(layout, p);
+                if (!rel.equals("runtime") && !rel.startsWith("runtime/")) {
+                    putPath(tar, p, prefix + "/" + rel, time);
                 }
-                tar.closeArchiveEntry();
             }
-            tar.finish();
+            // No tar.finish(): the end-of-archive blocks close the runtime member.
+            tar.flush();
+            gz.close();
+            Files.copy(runtimeMember, os);
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Writes the archive's second gzip member: the tar entries of a runtime directory as
+     * {@code prefix/runtime/...}, then the end-of-archive blocks. It depends only on the runtime,
+     * the prefix and the time, so the runtime cache keeps it and a rebuild compresses only the app.
+     * Files whose names start with {@code .slipway} (the cache's own) are left out. Without a
+     * {@code runtime} directory the member holds only the end-of-archive blocks.
+     *
+     * @param runtime the linked runtime directory
+     * @param prefix  the archive's top-level directory name
+     * @param time    the modification time of every entry
+     * @param out     where the member goes; not closed
+     * @throws IOException on a read or write failure
+     */
+    public static void writeRuntimeMember(Path runtime, String prefix, Instant time, OutputStream out) throws IOException {
+        GzipCompressorOutputStream gz = member(new KeepOpen(out));
+        TarArchiveOutputStream tar = tar(gz);
+        if (!Files.isDirectory(runtime)) {
+            tar.close();
+            return;
+        }
+        putPath(tar, runtime, prefix + "/runtime", time);
+        for (Path p : Launcher.sortedEntries(runtime)) {
+            String rel = Launcher.relativeName(runtime, p);
+            if (!rel.startsWith(".slipway")) {
+                putPath(tar, p, prefix + "/runtime/" + rel, time);
+            }
+        }
+        tar.close();
+    }
+
+    private static void putPath(TarArchiveOutputStream tar, Path p, String name, Instant time) throws IOException {
+        if (Files.isSymbolicLink(p)) {
+            TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+            e.setLinkName(Files.readSymbolicLink(p).toString());
+            put(tar, e, 0777, time);
+        } else if (Files.isDirectory(p)) {
+            put(tar, new TarArchiveEntry(name + "/"), 0755, time);
+        } else {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(Files.size(p));
+            put(tar, e, Launcher.modeOf(p), time);
+            Files.copy(p, tar);
+        }
+        tar.closeArchiveEntry();
+    }
+
+    /** A gzip member (level 6, header mtime 0). */
+    private static GzipCompressorOutputStream member(OutputStream out) throws IOException {
+        GzipParameters gp = new GzipParameters();
+        gp.setCompressionLevel(Deflater.DEFAULT_COMPRESSION);
+        gp.setModificationTime(0);
+        return new GzipCompressorOutputStream(out, gp);
+    }
+
+    /**
+     * A tar stream with 512-byte records, so that every entry reaches {@code out} when it is closed
+     * and a stream split between entries needs no padding (the end is two zero blocks).
+     */
+    private static TarArchiveOutputStream tar(OutputStream out) {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, 512);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        return tar;
+    }
+
+    /** Passes writes through whole and keeps the underlying stream open on close. */
+    private static final class KeepOpen extends java.io.FilterOutputStream {
+        KeepOpen(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
     }
 
     private static void put(TarArchiveOutputStream tar, TarArchiveEntry e, int mode, Instant time) throws IOException {

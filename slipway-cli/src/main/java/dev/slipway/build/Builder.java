@@ -78,9 +78,12 @@ public final class Builder {
      * @param modules      the JDK modules linked in
      * @param cacheKey     the single file's unpack cache key
      * @param runtimeFromCache whether the runtime came from the runtime cache
+     * @param launch       what the launcher starts (main class, class path, JVM options), also
+     *                     recorded in {@code dist/artifacts.json} for {@code slipway image}
      */
     public record Result(BuildInfo info, Platform platform, Path executable, Path archive,
-                         long runtimeBytes, List<String> modules, String cacheKey, boolean runtimeFromCache) {}
+                         long runtimeBytes, List<String> modules, String cacheKey, boolean runtimeFromCache,
+                         Launcher.Spec launch) {}
 
     /**
      * Builds the service for every configured platform; independent platforms link and pack in
@@ -128,7 +131,7 @@ public final class Builder {
         MavenProject.Jars jars = MavenProject.locate(config);
         List<String> modules;
         try {
-            modules = modules(linker, jars, config, options.useCache());
+            modules = modules(linker, jars, config);
         } catch (IOException e) {
             throw SlipwayException.failed("cannot list the modules the app needs: " + e.getMessage(), e);
         }
@@ -176,10 +179,10 @@ public final class Builder {
 
     /**
      * The module set from jdeps, cached under {@code <cache>/jdeps/} by the linking JDK's version,
-     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps.
+     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps. The key
+     * covers every input of jdeps, so {@code --no-cache} (which relinks and retrains) keeps using it.
      */
-    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config, boolean useCache)
-            throws IOException {
+    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
         StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules())
                 .append(config.build().excludeModules()).append('\n');
         for (Path jar : jars.all()) {
@@ -187,17 +190,15 @@ public final class Builder {
         }
         Path cached = cacheDir().resolve("jdeps").resolve(
                 HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32) + ".txt");
-        if (useCache && Files.isRegularFile(cached)) {
+        if (Files.isRegularFile(cached)) {
             return List.of(Files.readString(cached).trim().split(","));
         }
         List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.build().excludeModules(),
                 config.serviceDir());
-        if (useCache) {
-            Files.createDirectories(cached.getParent());
-            Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
-            Files.writeString(tmp, String.join(",", modules));
-            Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
+        Files.createDirectories(cached.getParent());
+        Path tmp = Files.createTempFile(cached.getParent(), ".jdeps", ".tmp");
+        Files.writeString(tmp, String.join(",", modules));
+        Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return modules;
     }
 
@@ -302,20 +303,32 @@ public final class Builder {
         Files.createDirectories(outDir);
         Path executable = outDir.resolve(config.name());
         Path archive = dist.resolve(id + ".tar.gz");
-        // Both compress the whole layout: side by side they take the time of one.
+        // Both reuse the runtime's compressed part from the runtime cache (a gzip member each) when
+        // they can, and compress the rest side by side.
         String key = console.timed("writing " + platform + " single file and archive", () -> {
             var archiving = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 try {
-                    Archive.writeTarGz(layout, id, info.time(), archive);
+                    Archive.writeTarGz(layout, id, info.time(), cache.tarMember(runtime, id, info.time(), work), archive);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            String k = Launcher.writeSingleFile(spec, layout, unpacker, cache.member(runtime, work), executable);
+            String k;
+            try {
+                k = Launcher.writeSingleFile(spec, layout, unpacker, cache.member(runtime, work), executable);
+            } catch (IOException | RuntimeException e) {
+                // Never leave the archive writer running (and holding its cache lock) past a failure.
+                try {
+                    archiving.join();
+                } catch (RuntimeException other) {
+                    e.addSuppressed(other);
+                }
+                throw e;
+            }
             archiving.join();
             return k;
         });
-        return new Result(info, platform, executable, archive, runtimeBytes, modules, key, runtime.cacheHit());
+        return new Result(info, platform, executable, archive, runtimeBytes, modules, key, runtime.cacheHit(), spec);
     }
 
     /**
@@ -354,6 +367,12 @@ public final class Builder {
                 Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
+        }
+        if (Training.dumpsOnFirstRun(feature)) {
+            Files.writeString(layout.resolve(Training.DUMP_ARGS),
+                    Training.dumpArguments(config.build().jvmOptions(), classpath));
+            console.progress("  " + platform + " startup: the AppCDS archive is dumped from the trained class list"
+                    + " on the first run, where the class path is final (JDK " + feature + ")");
         }
         return Training.launcherOptions(feature);
     }
@@ -495,8 +514,27 @@ public final class Builder {
         doc.put("commit", info.commit());
         doc.put("date", info.isoTime());
         doc.put("artifacts", list);
+        Map<String, Object> launch = new LinkedHashMap<>();
+        for (Result r : results) {
+            launch.put(r.platform().toString(), launchOf(r.launch()));
+        }
+        doc.put("launch", launch);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(dir.resolve(ARTIFACTS).toFile(), doc);
+    }
+
+    /**
+     * The {@code launch} entry of one platform in {@code dist/artifacts.json}: {@code mainClass},
+     * {@code classpath} (relative to the layout root) and {@code jvmOptions}, where
+     * {@link Launcher#HOME} stands for the layout root. {@code slipway image} builds its entrypoint
+     * from it.
+     */
+    private static Map<String, Object> launchOf(Launcher.Spec spec) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mainClass", spec.mainClass());
+        m.put("classpath", spec.classpath());
+        m.put("jvmOptions", spec.jvmOptions());
+        return m;
     }
 
     private static Artifact artifact(Path dir, Path file, String kind, Platform platform) throws IOException {

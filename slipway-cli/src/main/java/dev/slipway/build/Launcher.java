@@ -50,6 +50,23 @@ public final class Launcher {
     /** Stands for the unpacked layout's directory inside a JVM option, e.g. {@code -XX:AOTCache=@HOME@/app/app.aot}. */
     public static final String HOME = "@HOME@";
 
+    private static final String WHEN_PRESENT = "@WHEN_PRESENT:";
+
+    /**
+     * A JVM option for {@link Spec#jvmOptions()} that the launcher passes only when a file of the
+     * unpacked layout exists at launch (one {@code test -f}), e.g. an archive made on the first run.
+     *
+     * @param file   a path relative to the layout, e.g. {@code app/app.jsa}
+     * @param option the option; may contain {@link #HOME}
+     * @return the encoded option
+     */
+    public static String whenPresent(String file, String option) {
+        if (file.contains("@") || file.startsWith("/")) {
+            throw new IllegalArgumentException("not a relative layout path: " + file);
+        }
+        return WHEN_PRESENT + file + "@" + option;
+    }
+
     /**
      * Renders {@code bin/NAME}, the launcher of the unpacked archive layout.
      *
@@ -118,18 +135,35 @@ public final class Launcher {
 
     private static String runFunction(Spec spec) {
         StringBuilder opts = new StringBuilder();
+        StringBuilder prelude = new StringBuilder();
+        int conditional = 0;
         for (String o : spec.jvmOptions()) {
-            opts.append(o.contains(HOME) ? "\"" + doubleQuoteBody(o).replace(HOME, "$slipway_home") + "\"" : singleQuote(o))
-                    .append(' ');
+            if (o.startsWith(WHEN_PRESENT)) {
+                int at = o.indexOf('@', WHEN_PRESENT.length());
+                String file = o.substring(WHEN_PRESENT.length(), at);
+                String var = "slipway_opt" + ++conditional;
+                prelude.append("  if [ -f \"$slipway_home/").append(doubleQuoteBody(file)).append("\" ]; then ")
+                        .append(var).append('=').append(shellWord(o.substring(at + 1))).append("; else ")
+                        .append(var).append("=; fi\n");
+                opts.append("${").append(var).append(":+\"$").append(var).append("\"} ");
+            } else {
+                opts.append(shellWord(o)).append(' ');
+            }
         }
         List<String> cp = new ArrayList<>();
         for (String entry : spec.classpath()) {
             cp.add("$slipway_home/" + doubleQuoteBody(entry));
         }
         return Templates.fill(Templates.load("run-function.sh"), Map.of(
+                "PRELUDE", prelude.toString(),
                 "JVM_OPTIONS", opts.toString(),
                 "CLASSPATH", String.join(":", cp),
                 "MAIN", spec.mainClass().replace("'", "")));
+    }
+
+    /** A JVM option as one shell word: double-quoted with {@code $slipway_home} when it has {@link #HOME}, else single-quoted. */
+    private static String shellWord(String o) {
+        return o.contains(HOME) ? "\"" + doubleQuoteBody(o).replace(HOME, "$slipway_home") + "\"" : singleQuote(o);
     }
 
     static String singleQuote(String s) {

@@ -60,7 +60,9 @@ public record Platform(String os, String arch) {
         if (os.equals("linux") && arch.equals("arm64")) {
             return "/lib/ld-linux-aarch64.so.1";
         }
-        throw SlipwayException.usage("the single-file launcher is not available for " + this + " yet");
+        throw SlipwayException.usage(this + " is not built yet: darwin and windows targets need a JDK of that platform"
+                + " with jmods/ to link and test against, which this build cannot get (see docs/building.md);"
+                + " remove it from 'platforms' or add it to 'ignore'");
     }
 
     @Override

@@ -172,6 +172,59 @@ public final class RuntimeCache {
         }
     }
 
+    /**
+     * The {@code .tar.gz} archive's compressed {@code runtime/} member (see
+     * {@link Archive#writeRuntimeMember}). Its tar headers carry the archive's top directory and the
+     * build time, so it is kept per runtime for the last prefix and time only, as
+     * {@code <key>.tar-<hash of prefix and time>.gz}: a rebuild of the same version compresses only
+     * the app. For an uncached runtime it is written into {@code scratch}.
+     *
+     * @param runtime the runtime from {@link #get}
+     * @param prefix  the archive's top-level directory, e.g. {@code myapp_1.0.0_linux_amd64}
+     * @param time    the build time given to every entry
+     * @param scratch a directory for an uncached member
+     * @return the member file
+     * @throws SlipwayException (exit 1) when it cannot be written
+     */
+    public Path tarMember(Runtime runtime, String prefix, Instant time, Path scratch) {
+        try {
+            if (!runtime.dir().startsWith(root)) {
+                Path out = scratch.resolve("runtime-" + runtime.key() + ".tar.gz");
+                try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+                    Archive.writeRuntimeMember(runtime.dir(), prefix, time, os);
+                }
+                return out;
+            }
+            String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest((prefix + "\n" + time.getEpochSecond()).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+            String base = runtime.key() + ".tar-";
+            Path member = root.resolve(base + id + ".gz");
+            // Its own lock file: the single file's member() holds <key>.lock at the same time in this
+            // JVM, and a second FileChannel lock on one file in one JVM throws OverlappingFileLockException.
+            try (FileChannel lock = FileChannel.open(root.resolve(runtime.key() + ".tar.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); var held = lock.lock()) {
+                if (!Files.isRegularFile(member)) {
+                    Path tmp = root.resolve(base + id + ".tmp");
+                    try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                        Archive.writeRuntimeMember(runtime.dir(), prefix, time, os);
+                    }
+                    try (Stream<Path> old = Files.list(root)) {
+                        for (Path p : old.filter(p -> p.getFileName().toString().startsWith(base)
+                                && p.getFileName().toString().endsWith(".gz")).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                    Files.move(tmp, member, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return member;
+        } catch (IOException e) {
+            throw SlipwayException.failed("runtime cache " + root + ": " + e.getMessage(), e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Links a runtime into a directory that does not exist yet. */
     @FunctionalInterface
     public interface Linker {
@@ -206,6 +259,11 @@ public final class RuntimeCache {
                 Path e = entries.get(i);
                 Builder.deleteTree(e);
                 Files.deleteIfExists(root.resolve(e.getFileName() + ".member.gz"));
+                try (Stream<Path> tars = Files.list(root)) {
+                    for (Path t : tars.filter(t -> t.getFileName().toString().startsWith(e.getFileName() + ".tar")).toList()) {
+                        Files.deleteIfExists(t);
+                    }
+                }
                 Files.deleteIfExists(root.resolve(e.getFileName() + ".lock"));
                 removed.add(e.getFileName().toString());
             }

@@ -17,20 +17,31 @@ import java.util.Map;
 
 /**
  * Startup trained at build time: a training run of the real app on the runtime being shipped
- * records an AOT cache (JDK 24+, JEP 483 and JEP 514: {@code -XX:AOTCacheOutput}) or a dynamic
- * AppCDS archive (JDK 20-23, JEP 350: {@code -XX:ArchiveClassesAtExit}), which the launcher then
- * passes to the JVM. A cache made by another runtime is rejected by the JVM, so only the runtime
- * being shipped can train, which means only the host platform.
+ * records an AOT cache (JDK 24+, JEP 483 and JEP 514: {@code -XX:AOTCacheOutput}), a dynamic
+ * AppCDS archive (JDK 20-23, JEP 350: {@code -XX:ArchiveClassesAtExit}) or, on JDK 17-19, the list
+ * of the classes it loaded ({@code -XX:DumpLoadedClassList}), which the launcher then uses. A cache
+ * made by another runtime is rejected by the JVM, so only the runtime being shipped can train,
+ * which means only the host platform.
  *
- * <p>JDK 17-19 get no trained archive: their dynamic archives record the absolute class path and
- * are rejected when the single file unpacks somewhere else; relocation came with JDK 20
- * (JDK-8279366). Their runtimes keep the default CDS archive that jlink generates.
+ * <p>JDK 17-19 archives record the absolute class path and are rejected anywhere else (relocation
+ * came with JDK 20, JDK-8279366), so they cannot be made at build time. Instead the class list
+ * ships in the payload with {@link #DUMP_ARGS}, and the single file's unpacker dumps a static
+ * AppCDS archive (JEP 310, {@code -Xshare:dump -XX:SharedClassListFile}) into the unpacked
+ * directory on the first run, where the class path is final. Until then, or if that dump fails,
+ * the runtime's default CDS archive is used.
  */
 public final class Training {
     /** The AOT cache inside the layout. */
     public static final String AOT_FILE = "app/app.aot";
-    /** The dynamic AppCDS archive inside the layout. */
+    /** The AppCDS archive inside the layout: dynamic (JDK 20-23, from training) or static (JDK 17-19, first run). */
     public static final String CDS_FILE = "app/app.jsa";
+    /** The class list of the training run inside the layout (JDK 17-19). */
+    public static final String CLASS_LIST = "app/app.classlist";
+    /**
+     * The arguments of the first-run dump (JDK 17-19): one per line, {@link Launcher#HOME} for the
+     * unpacked directory; the unpacker adds {@code -XX:SharedArchiveFile} (see {@code unpack.c}).
+     */
+    public static final String DUMP_ARGS = "app/app.jsa.args";
 
     private Training() {}
 
@@ -49,16 +60,44 @@ public final class Training {
         if (!forHost) {
             return java.util.Optional.of("not trained: only the host platform's runtime can be trained");
         }
-        if (runtime < 20) {
-            return java.util.Optional.of("not trained: a JDK " + runtime + " archive cannot move to where the single"
-                    + " file unpacks (relocation came with JDK 20, JDK-8279366); default CDS archive only");
+        if (runtime < 17) {
+            return java.util.Optional.of("not trained: JDK " + runtime + " is older than 17");
         }
         return java.util.Optional.empty();
     }
 
-    /** @return the cache file inside the layout for a runtime of this feature release */
+    /** @return the file the training run writes into the layout for a runtime of this feature release */
     public static String cacheFile(int runtime) {
-        return runtime >= 24 ? AOT_FILE : CDS_FILE;
+        return runtime >= 24 ? AOT_FILE : runtime >= 20 ? CDS_FILE : CLASS_LIST;
+    }
+
+    /** @return whether this runtime's archive is dumped on the first run (JDK 17-19) rather than at build time */
+    public static boolean dumpsOnFirstRun(int runtime) {
+        return runtime < 20;
+    }
+
+    /**
+     * The text of {@link #DUMP_ARGS}: the JVM options, {@code -Xshare:dump}, the class list and the
+     * class path, one argument per line, with {@link Launcher#HOME} for the unpacked directory.
+     *
+     * @param jvmOptions the build's JVM options (the archive must be dumped with the heap and GC
+     *                   settings it will run with)
+     * @param classpath  class path entries relative to the layout, in launch order
+     * @return the file's text
+     * @throws IllegalArgumentException when an option contains a line break
+     */
+    public static String dumpArguments(List<String> jvmOptions, List<String> classpath) {
+        List<String> args = new ArrayList<>(jvmOptions);
+        args.add("-Xshare:dump");
+        args.add("-XX:SharedClassListFile=" + Launcher.HOME + "/" + CLASS_LIST);
+        args.add("-cp");
+        args.add(String.join(":", classpath.stream().map(e -> Launcher.HOME + "/" + e).toList()));
+        for (String a : args) {
+            if (a.contains("\n") || a.contains("\r")) {
+                throw new IllegalArgumentException("a JVM option contains a line break: " + a);
+            }
+        }
+        return String.join("\n", args) + "\n";
     }
 
     /**
@@ -69,9 +108,15 @@ public final class Training {
      * @return JVM options with {@link Launcher#HOME}
      */
     public static List<String> launcherOptions(int runtime) {
-        return runtime >= 24
-                ? List.of("-Xlog:aot=off", "-Xlog:cds=off", "-XX:AOTCache=" + Launcher.HOME + "/" + AOT_FILE)
-                : List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE);
+        if (runtime >= 24) {
+            return List.of("-Xlog:aot=off", "-Xlog:cds=off", "-XX:AOTCache=" + Launcher.HOME + "/" + AOT_FILE);
+        }
+        if (runtime >= 20) {
+            return List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE);
+        }
+        // Passed only once the first run has dumped it: a missing archive would cost the default one too.
+        return List.of("-Xlog:cds=off", "-Xlog:class+path=off",
+                Launcher.whenPresent(CDS_FILE, "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE));
     }
 
     /**
@@ -80,28 +125,31 @@ public final class Training {
      * the JVM writes the cache. Without URLs it runs the app with {@code train.args} to its exit.
      *
      * @param config    the service configuration
-     * @param runtime   the runtime's JDK feature release (20 or newer)
+     * @param runtime   the runtime's JDK feature release (17 or newer)
      * @param layout    the layout: {@code runtime/}, {@code app/}
      * @param classpath class path entries relative to the layout
      * @param mainClass the main class
      * @param console   progress
-     * @return the cache file written into the layout
+     * @return the file written into the layout ({@link #cacheFile})
      * @throws SlipwayException (exit 1) when the run fails or writes no cache
      */
     public static Path train(SlipwayConfig config, int runtime, Path layout, List<String> classpath, String mainClass,
                              Console console) {
         SlipwayConfig.Train train = config.train();
         boolean aot = runtime >= 24;
+        boolean classList = dumpsOnFirstRun(runtime);
         Path cache = layout.resolve(cacheFile(runtime));
         List<String> cmd = new ArrayList<>();
         cmd.add(layout.resolve("runtime/bin/java").toString());
         cmd.addAll(config.build().jvmOptions());
-        cmd.add(aot ? "-XX:AOTCacheOutput=" + cache : "-XX:ArchiveClassesAtExit=" + cache);
+        cmd.add(aot ? "-XX:AOTCacheOutput=" + cache
+                : classList ? "-XX:DumpLoadedClassList=" + cache : "-XX:ArchiveClassesAtExit=" + cache);
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classpath.stream().map(e -> layout.resolve(e).toString()).toList()));
         cmd.add(mainClass);
         cmd.addAll(train.args());
-        console.timed("training " + (aot ? "an AOT cache" : "an AppCDS archive") + " on the JDK " + runtime + " runtime",
+        console.timed("training " + (aot ? "an AOT cache" : classList ? "an AppCDS class list" : "an AppCDS archive")
+                        + " on the JDK " + runtime + " runtime",
                 () -> {
                     run(cmd, train, config);
                     return null;

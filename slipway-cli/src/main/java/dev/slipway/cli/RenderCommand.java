@@ -18,11 +18,11 @@ import picocli.CommandLine.Option;
  * the {@code subcommands} list below; {@code render --help} lists it.
  */
 @Command(name = "render", footerHeading = "%nExample:%n",
-        footer = {"  slipway render ci examples/myapp --stdout", "  slipway render ci --force",
+        footer = {"  slipway render ci examples/myapp --stdout", "  slipway render dockerfile examples/myapp --stdout > Dockerfile",
                 "  slipway render kubernetes examples/myapp --stdout"},
         commandListHeading = "%nKinds:%n",
-        description = "Write a file generated from slipway.yaml (CI workflow, Kubernetes manifests: the kinds listed below).",
-        subcommands = {RenderCommand.Ci.class, RenderCommand.Kubernetes.class})
+        description = "Write a file generated from slipway.yaml (CI workflow, and the kinds listed below).",
+        subcommands = {RenderCommand.Ci.class, RenderCommand.DockerfileKind.class, RenderCommand.Kubernetes.class})
 public final class RenderCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -139,6 +139,24 @@ public final class RenderCommand implements Runnable {
 
         private static Path repoRoot(SlipwayConfig config) {
             return dev.slipway.render.CiWorkflow.repoRoot(config.serviceDir(), config.serviceDir());
+        }
+    }
+
+    /** {@code slipway render dockerfile}: a multi-stage Dockerfile that builds the image {@code slipway image} builds. */
+    @Command(name = "dockerfile", footerHeading = "%nExample:%n",
+            footer = {"  slipway render dockerfile examples/myapp --stdout"},
+            description = {"A multi-stage Dockerfile (JDK + Maven stage, 'slipway build' stage, scratch final stage, non-root)"
+                    + " that builds the same image as 'slipway image', for users who build with Docker.",
+                "Written as Dockerfile in the service directory. Not built in Slipway's CI (no Docker engine there)."})
+    public static final class DockerfileKind extends Kind {
+        @Override
+        Path defaultPath(SlipwayConfig config) {
+            return config.serviceDir().resolve("Dockerfile");
+        }
+
+        @Override
+        String render(SlipwayConfig config) {
+            return dev.slipway.render.Dockerfile.render(config);
         }
     }
 

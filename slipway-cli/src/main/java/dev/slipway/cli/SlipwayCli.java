@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {InitCommand.class, RenderCommand.class, CompletionCommand.class, CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
                 HistoryCommand.class, StartCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
+                ImageCommand.class,
                 CanaryCommands.Canary.class, CanaryCommands.Promote.class, CanaryCommands.Abort.class,
                 CommandLine.HelpCommand.class})
 public final class SlipwayCli implements Runnable {

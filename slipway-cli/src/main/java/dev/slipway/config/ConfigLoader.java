@@ -231,7 +231,7 @@ public final class ConfigLoader {
     record RawConfig(String name, String version, String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
                      RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
-                     CanaryConfig.RawCanary canary) {}
+                     ImageConfig.RawImage image, CanaryConfig.RawCanary canary) {}
 
     record RawProfile(@JsonProperty("default") Boolean isDefault, Boolean always, List<String> platforms, Map<String, String> defaults,
                       List<String> classpath, String resources) {}
@@ -366,7 +366,7 @@ public final class ConfigLoader {
         ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
         CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name());
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings, canary,
+                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
     }
 

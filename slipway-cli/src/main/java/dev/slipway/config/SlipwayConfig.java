@@ -23,12 +23,13 @@ import java.util.Map;
  * @param local   settings of the {@code local} deploy target
  * @param release what {@code slipway release} makes and where it publishes
  * @param warnings warnings about the file (deprecated keys), each {@code file:line:col: warning: ...}
+ * @param image   what {@code slipway image} puts into the OCI image and where it pushes
  * @param canary  canary releases: steps, analysis metrics, Prometheus, the nginx traffic split
  * @param kubernetes settings of the {@code kubernetes} deploy target ({@code deploy.kubernetes})
  */
 public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
                             Build build, Map<String, Profile> profiles, Train train, Service service, Local local,
-                            ReleaseConfig release, List<String> warnings,
+                            ReleaseConfig release, List<String> warnings, ImageConfig image,
                             CanaryConfig canary, KubernetesConfig kubernetes) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */

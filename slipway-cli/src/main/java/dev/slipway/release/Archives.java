@@ -55,7 +55,7 @@ public final class Archives {
                              Path out) throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         try (InputStream fin = new BufferedInputStream(Files.newInputStream(buildArchive), 1 << 16);
-             TarArchiveInputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(fin));
+             TarArchiveInputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(fin, true));
              OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             Sink sink = format.equals("zip") ? new ZipSink(os, time) : new TarSink(os, time);
             sink.directory(top + "/");

@@ -22,6 +22,7 @@ public final class ReleaseContext {
     private final List<Builder.Result> builds = new ArrayList<>();
     private final List<Artifact> artifacts = new ArrayList<>();
     private String changelog = "";
+    private dev.slipway.image.ImageBuilder.Result image;
 
     ReleaseContext(SlipwayConfig config, ReleasePipeline.Options options, GitRelease git, String version,
                    Console console, Function<String, String> env) {
@@ -91,4 +92,9 @@ public final class ReleaseContext {
     public String changelog() { return changelog; }
 
     void changelog(String markdown) { this.changelog = markdown; }
+
+    /** @return the OCI image the image step made, or {@code null} */
+    public dev.slipway.image.ImageBuilder.Result image() { return image; }
+
+    void image(dev.slipway.image.ImageBuilder.Result result) { this.image = result; }
 }

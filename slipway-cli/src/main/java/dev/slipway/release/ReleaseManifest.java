@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * <pre>
  * { "name", "version", "commit", "date" (ISO-8601 build time), "tag" (null for a snapshot),
- *   "previousTag", "snapshot", "artifacts": [ {path, kind, platform?, size, sha256} ] }
+ *   "previousTag", "snapshot", "artifacts": [ {path, kind, platform?, size, sha256} ],
+ *   "image" (when image.repository is set): {path, format, index, manifests, tags} }
  * </pre>
  *
  * The file does not list itself. Paths are relative to the service directory.
@@ -44,6 +45,17 @@ public final class ReleaseManifest {
         doc.put("snapshot", c.snapshot());
         List<Artifact> artifacts = c.artifacts();
         doc.put("artifacts", artifacts);
+        if (c.image() != null) {
+            Map<String, Object> image = new LinkedHashMap<>();
+            image.put("path", c.serviceDir().relativize(c.image().output()).toString());
+            image.put("format", c.image().format());
+            image.put("index", c.image().index().digest());
+            Map<String, Object> manifests = new LinkedHashMap<>();
+            c.image().manifests().forEach((p, d) -> manifests.put(p.toString(), d.digest()));
+            image.put("manifests", manifests);
+            image.put("tags", c.image().tags());
+            doc.put("image", image);
+        }
         Path out = c.serviceDir().resolve(PATH);
         Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(doc) + "\n");

@@ -133,8 +133,8 @@ public final class ReleasePipeline {
 
     /** @return the steps in order */
     static List<ReleaseStep> steps(List<Publisher> publishers) {
-        return List.of(new Hooks(), new Build(), new SbomStep(), new ArchivesStep(), new ChecksumsStep(),
-                new ChangelogStep(), new ManifestStep(), new Publish(publishers));
+        return List.of(new Hooks(), new Build(), new ImageStep(), new SbomStep(), new ArchivesStep(), new ChecksumsStep(),
+                new ChangelogStep(), new ManifestStep(), new ImagePush(), new Publish(publishers));
     }
 
     /** @return the archive name (without extension) for one build */
@@ -192,6 +192,94 @@ public final class ReleasePipeline {
                     true, List.of(), List.of(), c.options().buildTime()), c.console())) {
                 c.builds().add(b);
                 c.add(b.executable(), Artifact.SINGLE_FILE, b.platform().toString());
+            }
+        }
+    }
+
+    /**
+     * The OCI image of the linux builds ({@code slipway image}), when {@code image.repository} is
+     * set: an oci-archive in {@code dist/}, recorded in the manifest; not a release asset.
+     */
+    static final class ImageStep implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "image (OCI, from scratch)";
+        }
+
+        @Override
+        public String skipReason(ReleaseContext c) {
+            if (c.config().image().repository() == null) {
+                return "no image.repository in " + c.config().file().getFileName();
+            }
+            return c.builds().stream().anyMatch(b -> b.platform().os().equals("linux")) ? null : "no linux platform";
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            List<dev.slipway.image.ImageBuilder.Source> sources = new ArrayList<>();
+            for (Builder.Result b : c.builds()) {
+                if (b.platform().os().equals("linux")) {
+                    sources.add(new dev.slipway.image.ImageBuilder.Source(b.platform(), b.archive(),
+                            new dev.slipway.image.ImageBuilder.Launch(b.launch().mainClass(), b.launch().classpath(),
+                                    b.launch().jvmOptions())));
+                }
+            }
+            var info = c.builds().get(0).info();
+            c.image(dev.slipway.image.ImageBuilder.build(c.config(),
+                    new dev.slipway.image.ImageBuilder.Facts(info.name(), c.version(), info.commit(), info.time()), sources,
+                    new dev.slipway.image.ImageBuilder.Options(null, dev.slipway.image.ImageBuilder.OCI_ARCHIVE, null,
+                            List.of(), null), c.console(), c.env()));
+        }
+    }
+
+    /** Pushes the image to {@code image.repository} with the tags of {@code image.tags}; publishing, so last. */
+    static final class ImagePush implements ReleaseStep {
+        @Override
+        public String describe(ReleaseContext c) {
+            return "push image to " + c.config().image().repository() + (c.options().dryRun() ? " (dry run)" : "");
+        }
+
+        @Override
+        public String skipReason(ReleaseContext c) {
+            if (c.image() == null) {
+                return "no image";
+            }
+            return c.snapshot() ? "a snapshot is never published" : c.options().skipPublish() ? "--skip-publish" : null;
+        }
+
+        @Override
+        public void run(ReleaseContext c) throws IOException {
+            var ref = dev.slipway.image.RegistryPush.Ref.parse(c.config().image().repository());
+            if (c.options().dryRun()) {
+                c.image().tags().forEach(t -> c.console().progress("  would push " + ref + ":" + t + "@"
+                        + c.image().index().digest()));
+                return;
+            }
+            Path layout = c.dist().resolve(".image-push");
+            Builder.deleteTree(layout);
+            try {
+                Files.createDirectories(layout);
+                try (var in = Files.newInputStream(c.image().output());
+                     var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(in)) {
+                    org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+                    while ((e = tar.getNextEntry()) != null) {
+                        Path target = layout.resolve(e.getName()).normalize();
+                        if (!target.startsWith(layout)) {
+                            throw new IOException("entry " + e.getName() + " leaves the image archive");
+                        }
+                        if (e.isDirectory()) {
+                            Files.createDirectories(target);
+                        } else {
+                            Files.createDirectories(target.getParent());
+                            Files.copy(tar, target);
+                        }
+                    }
+                }
+                var pushed = dev.slipway.image.ImageBuilder.pushLayout(layout, c.image().tags().get(0), ref,
+                        c.image().tags(), c.env(), c.console());
+                pushed.refs().forEach(r -> c.console().progress("  pushed " + r));
+            } finally {
+                Builder.deleteTree(layout);
             }
         }
     }

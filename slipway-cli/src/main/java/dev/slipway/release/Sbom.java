@@ -61,7 +61,7 @@ public final class Sbom {
         List<Component> jars = new ArrayList<>();
         Properties runtime = new Properties();
         try (InputStream fin = new BufferedInputStream(Files.newInputStream(buildArchive), 1 << 16);
-             TarArchiveInputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(fin))) {
+             TarArchiveInputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(fin, true))) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
                 String n = e.getName();

@@ -29,23 +29,40 @@
  *   'L' u16 pathlen, path, u16 targetlen, target     symbolic link
  *   'E'                                              end
  * Paths are relative, '/'-separated, and never contain "..".
+ *
+ * Class data archive (JDK 17-19 runtimes): when the tree holds app/app.jsa.args, the unpacker
+ * dumps a static AppCDS archive for it right after publishing it, still under the lock: it runs
+ * DEST/runtime/bin/java with the arguments of that file (one a line, "@HOME@" standing for DEST)
+ * plus -XX:SharedArchiveFile=DEST/app/app.jsa.tmp.PID, and renames the result to app/app.jsa.
+ * The JVM's output goes to app/app.jsa.log, never to the terminal or the service's log.
+ * It runs at the final path because a JDK 17 archive records the class path and the JVM rejects
+ * it anywhere else. A failed, crashed or slow dump (over DUMP_TIMEOUT_S) leaves no archive and
+ * never stops the app: the launcher passes the archive only when it exists.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #define COMPLETE_MARKER ".slipway-complete"
+#define DUMP_ARGS "app/app.jsa.args"
+#define DUMP_ARCHIVE "app/app.jsa"
+#define DUMP_LOG "app/app.jsa.log"
+#define DUMP_TIMEOUT_S 300
+#define DUMP_MAX_ARGS 254
 
 static void die(const char *what, const char *path) {
     fprintf(stderr, "slipway: cannot unpack the runtime: %s%s%s: %s\n",
@@ -178,6 +195,129 @@ static int is_complete(const char *dir) {
     return stat(marker, &st) == 0;
 }
 
+/* Reports on stderr when SLIPWAY_VERBOSE is set; the first run is silent otherwise. */
+static void note(const char *fmt, ...) {
+    if (getenv("SLIPWAY_VERBOSE") == NULL) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "slipway: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* Replaces every "@HOME@" in line by home; returns a malloc'd string, or NULL when too long. */
+static char *with_home(const char *line, const char *home) {
+    size_t hl = strlen(home), n = 0;
+    char buf[4 * PATH_MAX + 65536];
+    for (const char *p = line; *p;) {
+        if (strncmp(p, "@HOME@", 6) == 0) {
+            if (n + hl >= sizeof buf) return NULL;
+            memcpy(buf + n, home, hl);
+            n += hl;
+            p += 6;
+        } else {
+            if (n + 1 >= sizeof buf) return NULL;
+            buf[n++] = *p++;
+        }
+    }
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+/* Dumps the class data archive of a freshly published tree (see the header). Never fails: any
+ * problem only means that the app runs without the archive. */
+static void dump_archive(const char *dest) {
+    char args_path[PATH_MAX], java[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX], opt[PATH_MAX + 32], log_path[PATH_MAX];
+    if ((size_t) snprintf(args_path, sizeof args_path, "%s/%s", dest, DUMP_ARGS) >= sizeof args_path
+        || (size_t) snprintf(java, sizeof java, "%s/runtime/bin/java", dest) >= sizeof java
+        || (size_t) snprintf(final, sizeof final, "%s/%s", dest, DUMP_ARCHIVE) >= sizeof final
+        || (size_t) snprintf(log_path, sizeof log_path, "%s/%s", dest, DUMP_LOG) >= sizeof log_path
+        || (size_t) snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final, (long) getpid()) >= sizeof tmp) {
+        return;
+    }
+    snprintf(opt, sizeof opt, "-XX:SharedArchiveFile=%s", tmp);
+    FILE *f = fopen(args_path, "re");
+    if (f == NULL) return;
+    char *argv[DUMP_MAX_ARGS + 3];
+    int argc = 0;
+    argv[argc++] = java;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int ok = 1;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (len == 0) continue;
+        if (argc >= DUMP_MAX_ARGS) { ok = 0; break; }
+        if ((argv[argc] = with_home(line, dest)) == NULL) { ok = 0; break; }
+        argc++;
+    }
+    free(line);
+    fclose(f);
+    argv[argc++] = opt;
+    argv[argc] = NULL;
+    if (!ok) {
+        note("class data archive not made: %s is too long", DUMP_ARGS);
+        return;
+    }
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pid_t pid = fork();
+    if (pid < 0) {
+        note("class data archive not made: fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        /* The JVM's output must reach neither the user nor the stub, which reads our stdout: it goes
+         * to DUMP_LOG (there may be no /dev/null, as in a bare chroot). */
+        int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (log < 0) _exit(125);
+        dup2(log, 1);
+        dup2(log, 2);
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0) dup2(null, 0);
+        if (chdir(dest) != 0) _exit(126);
+        execv(java, argv);
+        _exit(127);
+    }
+    int status = 0;
+    long waited_ms = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) { status = -1; break; }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        waited_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+        if (waited_ms > DUMP_TIMEOUT_S * 1000L) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            status = -1;
+            break;
+        }
+        struct timespec pause = {0, 20 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    waited_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+    struct stat st;
+    if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && stat(tmp, &st) == 0 && st.st_size > 0
+        && rename(tmp, final) == 0) {
+        note("dumped the class data archive %s in %ld ms", final, waited_ms);
+        for (int i = 1; i < argc - 1; i++) free(argv[i]);
+        return;
+    }
+    unlink(tmp);
+    for (int i = 1; i < argc - 1; i++) free(argv[i]);
+    if (status == -1) {
+        note("class data archive not made: the dump was stopped or lost after %ld ms", waited_ms);
+    } else if (WIFEXITED(status)) {
+        note("class data archive not made: the dump exited with %d (see %s)", WEXITSTATUS(status), log_path);
+    } else {
+        note("class data archive not made: the dump died of signal %d", WTERMSIG(status));
+    }
+}
+
 /* Unpacks into dest unless already there. Returns 0 on success, -1 (errno set) if dest's parent
  * cannot be written, so that the caller may fall back. Dies on any other error. */
 static int unpack(const char *self, unsigned long long offset, const char *dest) {
@@ -209,6 +349,7 @@ static int unpack(const char *self, unsigned long long offset, const char *dest)
             nftw(aside, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         }
         if (getenv("SLIPWAY_VERBOSE") != NULL) fprintf(stderr, "slipway: unpacked into %s\n", dest);
+        dump_archive(dest);
     }
     close(lfd);
     return 0;

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherTest {
     private static final Launcher.Spec SPEC = new Launcher.Spec("myapp", "1.0.0", new Platform("linux", "amd64"),
             "example.Main", List.of("app/build-info.jar", "app/my app.jar"), List.of("-Xmx64m", "-Dgreeting=it's",
-            "-XX:SharedArchiveFile=" + Launcher.HOME + "/app/app.jsa"), java.time.Instant.EPOCH);
+            "-XX:SharedArchiveFile=" + Launcher.HOME + "/app/app.jsa",
+            Launcher.whenPresent("app/first run.jsa", "-XX:SharedArchiveFile=" + Launcher.HOME + "/app/first run.jsa")),
+            java.time.Instant.EPOCH);
 
     @Test
     void printfEscapeRoundTripsEveryByteThroughPosixSh(@TempDir Path dir) throws Exception {
@@ -46,8 +48,10 @@ class LauncherTest {
         assertTrue(b.contains("slipway_offset='   123456789'"), b);
         assertTrue(b.contains("'/lib64/ld-linux-x86-64.so.2'"), b);
         assertTrue(b.contains("exec \"$slipway_home/runtime/bin/java\" '-Xmx64m' '-Dgreeting=it'\\''s'"
-                + " \"-XX:SharedArchiveFile=$slipway_home/app/app.jsa\" ${JAVA_OPTS:-}"
+                + " \"-XX:SharedArchiveFile=$slipway_home/app/app.jsa\" ${slipway_opt1:+\"$slipway_opt1\"} ${JAVA_OPTS:-}"
                 + " -cp \"$slipway_home/app/build-info.jar:$slipway_home/app/my app.jar\" 'example.Main' \"$@\""), b);
+        assertTrue(b.contains("  if [ -f \"$slipway_home/app/first run.jsa\" ]; then"
+                + " slipway_opt1=\"-XX:SharedArchiveFile=$slipway_home/app/first run.jsa\"; else slipway_opt1=; fi\n"), b);
     }
 
     @Test

@@ -74,7 +74,7 @@ class ConfigLoaderTest {
     void unknownTopLevelKey() {
         ConfigException e = error("name: myapp\nservce: {}\n");
         assertEquals("svc/slipway.yaml:2:1: unknown key 'servce' at the top level; did you mean 'service'?"
-                + " (known keys: build, canary, deploy, ignore, main, name, platforms, profiles, release, service, train, version)",
+                + " (known keys: build, canary, deploy, ignore, image, main, name, platforms, profiles, release, service, train, version)",
                 e.getMessage());
     }
 

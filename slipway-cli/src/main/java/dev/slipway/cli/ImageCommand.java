@@ -1,0 +1,55 @@
+package dev.slipway.cli;
+
+import dev.slipway.image.ImageBuilder;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code slipway image}: an OCI image from scratch of the last build, as a layout or archive, optionally pushed. */
+@Command(name = "image", footerHeading = "%nExample:%n",
+        footer = {"  slipway build examples/myapp && slipway image examples/myapp --push 127.0.0.1:5000/myapp"},
+        description = {
+    "Build a minimal multi-platform OCI image from scratch (glibc libraries, CA certificates, zoneinfo, the runtime"
+        + " and the jars) from the last 'slipway build', with no container engine.",
+    "Writes an oci-archive (default dist/NAME_VERSION_image.tar) or an OCI layout directory; --push sends it to a"
+        + " registry (credentials: SLIPWAY_REGISTRY_USERNAME/PASSWORD or docker config.json)."})
+public final class ImageCommand implements Runnable {
+    @Mixin
+    ServiceArg service;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = ImageBuilder.OCI_ARCHIVE,
+            description = "oci-archive (a tar, default) or oci (a layout directory).")
+    String format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH",
+            description = "Where to write it (default: dist/NAME_VERSION_image.tar, or dist/NAME_VERSION_image/ for oci).")
+    Path output;
+
+    @Option(names = "--push", paramLabel = "REF", arity = "0..1", fallbackValue = "",
+            description = "Also push to REGISTRY/REPOSITORY[:TAG] (without a value: image.repository in slipway.yaml)."
+                    + " Without a tag, the tags of image.tags are set.")
+    String push;
+
+    @Option(names = "--platform", paramLabel = "OS-ARCH",
+            description = "Only this built linux platform (repeatable); default: every linux platform built.")
+    java.util.List<String> platforms = new java.util.ArrayList<>();
+
+    @Option(names = "--rootfs", paramLabel = "DIR", hidden = true,
+            description = "Also write this machine's platform's root file system into DIR (for the rendered Dockerfile).")
+    Path rootfs;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        if (!format.equals(ImageBuilder.OCI) && !format.equals(ImageBuilder.OCI_ARCHIVE)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--format must be oci or oci-archive, not '" + format + "'");
+        }
+        ImageBuilder.fromDist(service.load(), new ImageBuilder.Options(output, format, push, java.util.List.copyOf(platforms), rootfs),
+                SlipwayCli.console(spec), System::getenv);
+    }
+}

@@ -1,0 +1,108 @@
+package dev.slipway.render;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.config.SlipwayConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code slipway render dockerfile}: a multi-stage Dockerfile (Dockerfile reference, "Multi-stage
+ * builds") that builds the image {@code slipway image} builds, for users who build with Docker:
+ *
+ * <ol>
+ *   <li>{@code jdk}: Debian with a JDK, Maven, a C compiler, CA certificates and zoneinfo;</li>
+ *   <li>{@code maven}: {@code pom.xml} first and {@code mvn dependency:go-offline} in its own layer,
+ *       then the sources and the service's build command, offline;</li>
+ *   <li>{@code slipway}: {@code slipway build} for the build's own platform, then
+ *       {@code slipway image --rootfs /rootfs};</li>
+ *   <li>the final stage: {@code FROM scratch}, that root file system, non-root user, exposed port,
+ *       environment, and an exec-form entrypoint that runs java as PID 1.</li>
+ * </ol>
+ *
+ * Slipway's distribution comes in as the BuildKit named context {@code slipway}. The file is not
+ * built in Slipway's CI (no container engine there); tests check its structure.
+ */
+public final class Dockerfile {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Dockerfile() {}
+
+    /**
+     * Renders the Dockerfile of a service.
+     *
+     * @param config the service configuration
+     * @return the Dockerfile text
+     */
+    public static String render(SlipwayConfig config) {
+        String name = config.name();
+        String home = "/opt/" + name;
+        String slipway = "java -cp '/opt/slipway/slipway.jar:/opt/slipway/lib/*' dev.slipway.cli.SlipwayCli";
+        List<String> buildCommand = new ArrayList<>(config.build().command());
+        if (!buildCommand.isEmpty() && buildCommand.get(0).equals("mvn")) {
+            buildCommand.add(1, "-o");
+        }
+        Map<String, String> env = new TreeMap<>();
+        env.putAll(config.service().env());
+        env.putAll(config.image().env());
+        StringBuilder envLine = new StringBuilder("ENV PATH=" + home + "/runtime/bin PORT=" + config.service().port()
+                + " ADDR=0.0.0.0 DRAIN_TIMEOUT=" + config.service().drainTimeout().toSeconds() + " DATA_DIR=/data");
+        env.forEach((k, v) -> envLine.append(" \\\n    ").append(k).append('=').append(json(v)));
+        return String.join("\n",
+                "# syntax=docker/dockerfile:1",
+                "# " + name + ": the scratch image 'slipway image' builds, as a multi-stage Docker build.",
+                "# Rendered by 'slipway render dockerfile'. Slipway's CI checks this file's structure but does not",
+                "# build it (there is no container engine there). Build with BuildKit, passing Slipway's",
+                "# distribution (the directory that holds slipway.jar and lib/) as the named context 'slipway':",
+                "#   docker buildx build --build-context slipway=PATH/TO/slipway-cli/target -t " + name + " .",
+                "",
+                "# 1. A JDK, Maven and a C compiler (for the single file's unpacker); CA certificates and",
+                "#    zoneinfo for the image.",
+                "FROM debian:bookworm-slim AS jdk",
+                "RUN apt-get update \\",
+                "    && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven gcc libc6-dev \\",
+                "       zlib1g-dev git ca-certificates tzdata \\",
+                "    && rm -rf /var/lib/apt/lists/*",
+                "",
+                "# 2. Dependencies resolve in their own layer, before the sources are copied: a change to the",
+                "#    sources reuses it.",
+                "FROM jdk AS maven",
+                "WORKDIR /src",
+                "COPY pom.xml ./",
+                "RUN mvn -q -B dependency:go-offline",
+                "COPY . ./",
+                "RUN " + json(buildCommand),
+                "",
+                "# 3. slipway build for this build's platform, then the image's root file system.",
+                "FROM maven AS slipway",
+                "COPY --from=slipway . /opt/slipway/",
+                "RUN " + slipway + " build --no-compile --platform \"linux-$(dpkg --print-architecture)\" . \\",
+                "    && " + slipway + " image --rootfs /rootfs .",
+                "",
+                "# 4. From scratch: glibc libraries, CA certificates, zoneinfo, the runtime and the jars; no shell.",
+                "FROM scratch",
+                "COPY --from=slipway /rootfs/ /",
+                "# COPY makes files root's; the data directory belongs to the user the service runs as.",
+                "COPY --from=slipway --chown=" + config.image().user() + " /rootfs/data /data",
+                "USER " + config.image().user(),
+                "EXPOSE " + config.service().port() + "/tcp",
+                envLine.toString(),
+                "WORKDIR /data",
+                "VOLUME [\"/data\"]",
+                "STOPSIGNAL SIGTERM",
+                "# java runs as PID 1 and receives SIGTERM itself; its options and class path are in the args file",
+                "# (the java launcher's @file syntax).",
+                "ENTRYPOINT " + json(List.of(home + "/runtime/bin/java", "@" + home + "/app/java.args")),
+                "");
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

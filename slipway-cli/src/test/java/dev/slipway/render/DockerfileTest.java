@@ -1,0 +1,55 @@
+package dev.slipway.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rendered Dockerfile's structure (it is not built: there is no container engine here): the
+ * stages in order, dependency resolution before the sources, a scratch final stage that runs as a
+ * non-root user with an exec-form entrypoint.
+ */
+class DockerfileTest {
+    @Test
+    void multiStageWithDependenciesFirstAndAScratchNonRootFinalStage() throws Exception {
+        SlipwayConfig c = ConfigLoader.parse(Path.of("svc/slipway.yaml"), """
+                name: shop
+                service:
+                  port: 9090
+                  env: {LOG_FORMAT: json}
+                image:
+                  env: {GREETING: "hello \\"you\\""}
+                """);
+        String text = Dockerfile.render(c);
+        List<String> lines = text.lines().toList();
+        List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+        assertEquals(List.of("FROM debian:bookworm-slim AS jdk", "FROM jdk AS maven", "FROM maven AS slipway",
+                "FROM scratch"), froms);
+        int pom = lines.indexOf("COPY pom.xml ./");
+        int offline = lines.indexOf("RUN mvn -q -B dependency:go-offline");
+        int sources = lines.indexOf("COPY . ./");
+        assertTrue(pom > 0 && pom < offline && offline < sources, "dependencies resolve before the sources are copied");
+        String build = lines.get(sources + 1);
+        assertTrue(build.startsWith("RUN [\"mvn\",\"-o\","), "the build command runs offline in exec form: " + build);
+        int scratch = lines.indexOf("FROM scratch");
+        List<String> last = lines.subList(scratch, lines.size());
+        assertTrue(last.contains("COPY --from=slipway /rootfs/ /"), text);
+        assertTrue(last.contains("USER 65534:65534"), text);
+        assertTrue(last.contains("COPY --from=slipway --chown=65534:65534 /rootfs/data /data"), "/data is the user's: " + text);
+        assertTrue(last.contains("EXPOSE 9090/tcp"), text);
+        assertTrue(last.stream().anyMatch(l -> l.contains("LOG_FORMAT=\"json\"")), text);
+        assertTrue(last.stream().anyMatch(l -> l.contains("GREETING=\"hello \\\"you\\\"\"")), text);
+        assertTrue(last.stream().noneMatch(l -> l.startsWith("RUN ")), "no shell in the final stage");
+        String entrypoint = last.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
+        List<?> argv = new ObjectMapper().readValue(entrypoint.substring("ENTRYPOINT ".length()), List.class);
+        assertEquals(List.of("/opt/shop/runtime/bin/java", "@/opt/shop/app/java.args"), argv,
+                "exec form: java is PID 1");
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" image --rootfs /rootfs .")), text);
+    }
+}
