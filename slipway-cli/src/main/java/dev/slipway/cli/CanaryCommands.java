@@ -31,7 +31,7 @@ final class CanaryCommands {
         ServiceArg service;
 
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
-                description = "The target: local (instances on loopback behind nginx). hosts is planned.")
+                description = "The target: local (instances on loopback behind nginx) or kubernetes. hosts is planned.")
         String to;
 
         @Option(names = "--json", description = "Print the report (state, steps, every measurement) as JSON to stdout.")
@@ -44,8 +44,19 @@ final class CanaryCommands {
         public Integer call() {
             SlipwayConfig config = service.load();
             Console console = SlipwayCli.console(spec);
+            if (to.equals("kubernetes")) { // docs/kubernetes.md: replica-ratio weights, same analysis engine
+                if (json) {
+                    throw SlipwayException.usage("--json is not available with --to kubernetes yet");
+                }
+                KubernetesCli.CanaryAction a = new KubernetesCli.CanaryAction();
+                a.canary = this instanceof Canary;
+                a.promote = this instanceof Promote;
+                a.abort = this instanceof Abort;
+                KubernetesCli.deploy(config, console, null, true, a);
+                return 0;
+            }
             if (!to.equals("local")) {
-                throw SlipwayException.usage("unknown canary target '" + to + "'; available today: local");
+                throw SlipwayException.usage("unknown canary target '" + to + "'; available today: local, kubernetes");
             }
             try (LocalHost proxy = new LocalHost("local")) {
                 LocalCanaryTarget target = new LocalCanaryTarget(config, console, proxy);

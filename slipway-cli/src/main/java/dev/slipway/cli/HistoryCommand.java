@@ -13,6 +13,11 @@ public final class HistoryCommand extends TargetCommand {
     }
 
     @Override
+    void runKubernetes(dev.slipway.config.SlipwayConfig config, dev.slipway.Console console) {
+        KubernetesCli.history(config, console);
+    }
+
+    @Override
     void run(Context c) {
         String format = "%-9s %-24s %-8s %-21s %-12s %s";
         c.console().println(String.format(format, "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME", "NOTE"));

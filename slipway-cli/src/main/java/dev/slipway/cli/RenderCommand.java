@@ -18,11 +18,12 @@ import picocli.CommandLine.Option;
  * the {@code subcommands} list below; {@code render --help} lists it.
  */
 @Command(name = "render", footerHeading = "%nExample:%n",
-        footer = {"  slipway render ci examples/myapp --stdout", "  slipway render dockerfile examples/myapp --stdout > Dockerfile"},
+        footer = {"  slipway render ci examples/myapp --stdout", "  slipway render dockerfile examples/myapp --stdout > Dockerfile",
+                "  slipway render kubernetes examples/myapp --stdout"},
         commandListHeading = "%nKinds:%n",
         description = "Write a file generated from slipway.yaml (CI workflow, and the kinds listed below).",
         subcommands = {RenderCommand.Ci.class, RenderCommand.DockerfileKind.class, RenderCommand.Systemd.class,
-            RenderCommand.Nginx.class})
+            RenderCommand.Nginx.class, RenderCommand.Kubernetes.class})
 public final class RenderCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -204,6 +205,38 @@ public final class RenderCommand implements Runnable {
         @Override
         String render(SlipwayConfig config) {
             return dev.slipway.render.Dockerfile.render(config);
+        }
+    }
+
+    /**
+     * {@code slipway render kubernetes}: the Deployment, Service, HPA and PodDisruptionBudget of the
+     * release (docs/kubernetes.md), checked by {@link dev.slipway.deploy.kubernetes.ManifestCheck}
+     * before they are written; default file {@code dist/kubernetes/<name>.yaml}.
+     */
+    @Command(name = "kubernetes", footerHeading = "%nExample:%n",
+            footer = {"  slipway render kubernetes examples/myapp --stdout | kubectl apply --dry-run=server -f -"},
+            description = "Kubernetes manifests (Deployment, Service, HPA, PDB) from deploy.kubernetes, for kubectl apply -f.")
+    public static final class Kubernetes extends Kind {
+        @Option(names = "--image", paramLabel = "NAME@sha256:DIGEST",
+                description = "The image (default: deploy.kubernetes.image, then dist/artifacts.json).")
+        String image;
+
+        @Override
+        Path defaultPath(SlipwayConfig config) {
+            return config.serviceDir().resolve("dist/kubernetes/" + config.name() + ".yaml");
+        }
+
+        @Override
+        String render(SlipwayConfig config) {
+            String yaml = dev.slipway.deploy.kubernetes.Manifests.of(config,
+                    dev.slipway.deploy.kubernetes.KubeRelease.resolve(config, image)).yaml();
+            try {
+                dev.slipway.deploy.kubernetes.ManifestCheck.parse(yaml);
+            } catch (IllegalArgumentException e) {
+                throw SlipwayException.failed("the rendered manifests do not pass the check (a Slipway bug):\n"
+                        + e.getMessage());
+            }
+            return yaml;
         }
     }
 }

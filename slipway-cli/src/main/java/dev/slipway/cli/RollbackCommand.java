@@ -17,10 +17,10 @@ public final class RollbackCommand implements Runnable {
     @Mixin
     ServiceArg service;
 
-    @Option(names = "--to", paramLabel = "VERSION", description = "The retained release to return to (default: the previous one).")
+    @Option(names = "--to", paramLabel = "VERSION", description = "The retained release to return to (default: the previous one); with --target kubernetes a revision number.")
     String version;
 
-    @Option(names = "--target", paramLabel = "TARGET", defaultValue = "local", description = "The target: local (default) or hosts.")
+    @Option(names = "--target", paramLabel = "TARGET", defaultValue = "local", description = "The target: local (default), hosts or kubernetes.")
     String targetName;
 
     @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
@@ -46,6 +46,10 @@ public final class RollbackCommand implements Runnable {
         DeployCommand.TargetOption t = new DeployCommand.TargetOption();
         t.to = targetName;
         var console = SlipwayCli.console(spec);
+        if (t.isKubernetes()) {
+            KubernetesCli.rollback(config, console, version);
+            return;
+        }
         ShipCommand.printReady(console, config, t.local(config, console).rollback(version));
     }
 }

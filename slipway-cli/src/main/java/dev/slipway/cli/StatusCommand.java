@@ -14,6 +14,11 @@ public final class StatusCommand extends TargetCommand {
     }
 
     @Override
+    void runKubernetes(dev.slipway.config.SlipwayConfig config, Console console) {
+        KubernetesCli.status(config, console);
+    }
+
+    @Override
     void run(Context ctx) {
         Console c = ctx.console();
         LocalTarget.Status s = ctx.target().status();

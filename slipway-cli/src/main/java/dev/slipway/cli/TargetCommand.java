@@ -46,7 +46,16 @@ abstract class TargetCommand implements Runnable {
             runHosts(new HostsContext(config, HostsCli.target(config, console), console));
             return;
         }
+        if (target.isKubernetes()) {
+            runKubernetes(config, console);
+            return;
+        }
         run(new Context(config, target.local(config, console), console));
+    }
+
+    /** Does the command's work on the {@code kubernetes} target; by default the command has none. */
+    void runKubernetes(SlipwayConfig config, Console console) {
+        throw dev.slipway.SlipwayException.usage("'slipway " + spec.name() + "' does not work with --to kubernetes");
     }
 
     /** Does the command's work; throws {@code SlipwayException} on failure. */

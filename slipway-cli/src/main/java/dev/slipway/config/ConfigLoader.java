@@ -249,7 +249,7 @@ public final class ConfigLoader {
 
     record RawProbe(String path, Duration interval, Duration timeout, Duration startupGrace) {}
 
-    record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts) {}
+    record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts, KubernetesConfig.RawKubernetes kubernetes) {}
 
     record RawLocal(String address, Integer retain) {}
 
@@ -367,7 +367,8 @@ public final class ConfigLoader {
         HostsConfig hosts = HostsConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().hosts(), raw.name(), service);
         CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name());
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts);
+                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
+                KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
     }
 
     private static Path resolvePath(Path file, String text) {

@@ -83,7 +83,7 @@ class ConfigErrorsTest {
     @Test
     void unknownTargetAndBadFlags() throws Exception {
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
-        assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars'; available today: local, hosts");
+        assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars'; available today: local, hosts, kubernetes");
         var r = CliRunner.run("deploy", "--bogus");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().startsWith("slipway: Unknown option: '--bogus'"), r.toString());

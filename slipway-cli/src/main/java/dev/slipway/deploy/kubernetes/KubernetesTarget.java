@@ -1,0 +1,721 @@
+package dev.slipway.deploy.kubernetes;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.KubernetesConfig;
+import dev.slipway.config.SlipwayConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code kubernetes} deploy target: applies a release's manifests through the fabric8
+ * kubernetes-client, watches the rollout like {@code kubectl rollout status}, rolls back like
+ * {@code kubectl rollout undo} (from the ReplicaSet history, revision annotation
+ * {@code deployment.kubernetes.io/revision}), and runs a canary as a second Deployment
+ * {@code <name>-canary} behind the same Service.
+ *
+ * <p>Apply is create-or-replace of each object, keeping what the cluster owns; with an HPA the
+ * Deployment carries no {@code replicas} and keeps the live count, so a deploy never undoes the
+ * HPA's scaling. All waits are
+ * bounded by {@code deploy.kubernetes.progressDeadline}, counted from the last observed progress,
+ * as the Deployment controller counts it.
+ */
+public final class KubernetesTarget implements AutoCloseable {
+    private static final Set<String> UNDO_SKIP = Set.of("kubectl.kubernetes.io/last-applied-configuration",
+            Manifests.K8S_REVISION, "deployment.kubernetes.io/revision-history",
+            "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
+            "deprecated.deployment.rollback.to");
+
+    private final SlipwayConfig config;
+    private final KubernetesConfig k;
+    private final KubernetesClient client;
+    private final Console console;
+    private final Duration poll;
+    private final boolean watch;
+    private final KubernetesSerialization serialization = Manifests.SERIALIZATION;
+
+    /**
+     * @param config  the service configuration
+     * @param client  a client for the cluster (closed by {@link #close()})
+     * @param console where progress and reports go
+     * @param poll    the longest wait between two readings of a rollout when no watch event comes
+     * @param watch   whether to watch the Deployment (a reading at each event, and at least every
+     *                {@code poll}); without it the rollout is read every {@code poll}
+     */
+    public KubernetesTarget(SlipwayConfig config, KubernetesClient client, Console console, Duration poll,
+                            boolean watch) {
+        this.config = config;
+        this.k = config.kubernetes();
+        this.client = client;
+        this.console = console;
+        this.poll = poll;
+        this.watch = watch;
+    }
+
+    /**
+     * Connects with the kubeconfig ({@code $KUBECONFIG} or {@code ~/.kube/config}, or the in-cluster
+     * service account), using {@code deploy.kubernetes.context} or the current context.
+     *
+     * @param config  the service configuration
+     * @param console output
+     * @return the target
+     * @throws SlipwayException (exit 2) when the context is unknown
+     */
+    public static KubernetesTarget connect(SlipwayConfig config, Console console) {
+        try {
+            Config c = Config.autoConfigure(config.kubernetes().context());
+            // An unreachable server fails in seconds (3 retries from 250 ms, doubling), not minutes.
+            c.setRequestRetryBackoffLimit(3);
+            c.setRequestRetryBackoffInterval(250);
+            if (config.kubernetes().context() != null && (c.getCurrentContext() == null
+                    || !config.kubernetes().context().equals(c.getCurrentContext().getName()))) {
+                throw SlipwayException.usage("kubeconfig has no context '" + config.kubernetes().context()
+                        + "' (deploy.kubernetes.context)");
+            }
+            return new KubernetesTarget(config, new KubernetesClientBuilder().withConfig(c).build(), console,
+                    Duration.ofSeconds(2), true);
+        } catch (KubernetesClientException e) {
+            throw SlipwayException.usage("cannot configure the Kubernetes client: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What a deploy, rollback or promote ended with.
+     *
+     * @param deployment the Deployment's name
+     * @param revision   its revision ({@code deployment.kubernetes.io/revision}), 0 when unknown
+     * @param version    the release version now running
+     * @param image      the image now running
+     */
+    public record Outcome(String deployment, long revision, String version, String image) {}
+
+    /**
+     * One revision in the ReplicaSet history.
+     *
+     * @param revision    the revision number
+     * @param version     the release version ({@code slipway.dev/version}), or {@code "-"}
+     * @param commit      the commit, or {@code "-"}
+     * @param image       the image
+     * @param created     the ReplicaSet's creation time (RFC 3339)
+     * @param replicas    its current replicas
+     * @param current     whether it is the Deployment's current revision
+     * @param changeCause {@code kubernetes.io/change-cause}, or {@code ""}
+     */
+    public record Revision(long revision, String version, String commit, String image, String created, int replicas,
+                           boolean current, String changeCause) {}
+
+    /**
+     * What runs now.
+     *
+     * @param deployed  whether the Deployment exists
+     * @param revision  its revision
+     * @param version   the release version
+     * @param image     the image
+     * @param desired   desired replicas
+     * @param updated   updated replicas
+     * @param ready     ready replicas
+     * @param available available replicas
+     * @param rollout   the rollout reading, as kubectl words it
+     * @param canary    the canary, or {@code null} when none runs
+     */
+    public record Status(boolean deployed, long revision, String version, String image, int desired, int updated,
+                         int ready, int available, String rollout, CanaryStatus canary) {}
+
+    /**
+     * A running canary.
+     *
+     * @param version the canary's release version
+     * @param image   its image
+     * @param split   the replica split, with the real weight
+     * @param ready   ready canary pods
+     */
+    public record CanaryStatus(String version, String image, CanarySplit split, int ready) {}
+
+    // ---- render and apply --------------------------------------------------------------------
+
+    /**
+     * Renders the manifests of a release (what {@code slipway render kubernetes} writes).
+     *
+     * @param config  the service configuration
+     * @param release the image and version
+     * @return the manifests
+     */
+    public static Manifests manifests(SlipwayConfig config, KubeRelease release) {
+        return Manifests.of(config, release);
+    }
+
+    /**
+     * Deploys a release: applies its manifests, watches the rollout, and on a missed progress
+     * deadline reports the pods' problems and rolls back to the previous revision.
+     *
+     * @param release  the image and version
+     * @param rollback whether a failed rollout is rolled back ({@code --no-rollback} turns it off)
+     * @return the outcome when the rollout is available
+     * @throws SlipwayException (exit 1) when the rollout failed (and was rolled back unless told not
+     *                          to); exit 2 when a canary runs
+     */
+    public Outcome deploy(KubeRelease release, boolean rollback) {
+        Manifests m = Manifests.of(config, release);
+        Deployment running = deployments().withName(canaryName()).get();
+        if (running != null && running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0) {
+            throw SlipwayException.usage("a canary of " + config.name() + " runs (" + canaryName() + "); promote or abort"
+                    + " it before a plain deploy");
+        }
+        Deployment live = deployments().withName(config.name()).get();
+        long before = live == null ? 0 : revision(live);
+        m.deployment().getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(before + 1));
+        console.progress("applying " + config.name() + " " + release.version() + " (" + release.image() + ") to namespace "
+                + k.namespace() + (before == 0 ? "" : ", revision " + before + " runs now"));
+        for (HasMetadata o : m.all()) {
+            apply(o);
+        }
+        RolloutStatus end = await(config.name());
+        if (end.state() == RolloutStatus.State.DONE) {
+            return outcome(config.name());
+        }
+        String why = end.message() + diagnose(config.name());
+        if (!rollback || before == 0) {
+            throw SlipwayException.failed("the rollout of " + config.name() + " " + release.version() + " failed: " + why
+                    + (before == 0 ? "\n  (nothing to roll back to: this was the first revision)"
+                    : "\n  not rolled back (--no-rollback); 'slipway rollback --target kubernetes' undoes it"));
+        }
+        console.progress("rolling back " + config.name() + " to revision " + before);
+        Outcome back;
+        try {
+            back = undo(before);
+        } catch (SlipwayException e) {
+            throw SlipwayException.failed("the rollout of " + config.name() + " " + release.version() + " failed: " + why
+                    + "\n  and the rollback failed too: " + e.getMessage());
+        }
+        throw SlipwayException.failed("the rollout of " + config.name() + " " + release.version() + " failed: " + why
+                + "\n  rolled back: revision " + back.revision() + " runs " + back.version() + " again (the pod template of"
+                + " revision " + before + ")");
+    }
+
+    /**
+     * Creates the object, or replaces the live one with it (PUT, like {@code kubectl replace}),
+     * keeping what the cluster owns: the resourceVersion, a Deployment's status, its revision
+     * annotation and, when the rendered Deployment has no {@code replicas} (an HPA scales it), the
+     * live replica count; a Service's cluster IPs.
+     */
+    void apply(HasMetadata o) {
+        var r = client.resource(o).inNamespace(k.namespace());
+        HasMetadata live = r.get();
+        if (live == null) {
+            r.create();
+            console.progress("  created " + o.getKind() + "/" + o.getMetadata().getName());
+            return;
+        }
+        o.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
+        if (o instanceof Deployment d && live instanceof Deployment l) {
+            if (d.getSpec().getReplicas() == null) {
+                d.getSpec().setReplicas(l.getSpec().getReplicas());
+            }
+            String rev = annotations(l).get(Manifests.K8S_REVISION);
+            if (rev != null) {
+                d.getMetadata().getAnnotations().put(Manifests.K8S_REVISION, rev);
+            }
+            d.setStatus(l.getStatus());
+        } else if (o instanceof io.fabric8.kubernetes.api.model.Service s
+                && live instanceof io.fabric8.kubernetes.api.model.Service l) {
+            s.getSpec().setClusterIP(l.getSpec().getClusterIP());
+            s.getSpec().setClusterIPs(l.getSpec().getClusterIPs());
+        }
+        client.resource(o).inNamespace(k.namespace()).update();
+        console.progress("  replaced " + o.getKind() + "/" + o.getMetadata().getName());
+    }
+
+    // ---- rollout -----------------------------------------------------------------------------
+
+    /**
+     * Watches a Deployment until its rollout is done, the controller reports
+     * {@code ProgressDeadlineExceeded}, or no progress was seen for {@code progressDeadline}.
+     *
+     * @param name the Deployment
+     * @return the last reading ({@link RolloutStatus.State#DONE} on success)
+     */
+    RolloutStatus await(String name) {
+        BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        Watch watch = null;
+        try {
+            watch = !this.watch ? null : deployments().withName(name).watch(new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, Deployment resource) {
+                    events.offer(action);
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                    events.offer("closed");
+                }
+            });
+        } catch (KubernetesClientException e) {
+            // Without a watch the loop below still reads the Deployment every poll interval.
+        }
+        try {
+            long deadline = k.progressDeadline().toNanos();
+            long lastProgress = System.nanoTime();
+            String fingerprint = null;
+            String said = null;
+            while (true) {
+                Deployment d = deployments().withName(name).get();
+                if (d == null) {
+                    return new RolloutStatus(RolloutStatus.State.DEADLINE_EXCEEDED, "deployment \"" + name
+                            + "\" was deleted during the rollout", "");
+                }
+                RolloutStatus s = RolloutStatus.of(d);
+                if (!s.message().equals(said)) {
+                    console.progress("  " + name + ": " + s.message());
+                    said = s.message();
+                }
+                if (s.state() != RolloutStatus.State.WAITING) {
+                    return s;
+                }
+                long now = System.nanoTime();
+                if (!s.progress().equals(fingerprint)) {
+                    fingerprint = s.progress();
+                    lastProgress = now;
+                }
+                long left = deadline - (now - lastProgress);
+                if (left <= 0) {
+                    return new RolloutStatus(RolloutStatus.State.DEADLINE_EXCEEDED, "deployment \"" + name
+                            + "\" made no progress for " + Console.seconds(k.progressDeadline())
+                            + " (progressDeadline): " + s.message(), s.progress());
+                }
+                try {
+                    events.poll(Math.min(left, poll.toNanos()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw SlipwayException.failed("interrupted while watching the rollout of " + name);
+                }
+            }
+        } finally {
+            if (watch != null) {
+                watch.close();
+            }
+        }
+    }
+
+    /**
+     * Explains a failed rollout from the pods: container states (CrashLoopBackOff,
+     * ImagePullBackOff, ErrImagePull, ...), last exits, and Warning events (failing probes are
+     * reason {@code Unhealthy}).
+     *
+     * @param name the Deployment
+     * @return lines starting with a newline, or {@code ""} when the pods say nothing
+     */
+    String diagnose(String name) {
+        Deployment d = deployments().withName(name).get();
+        if (d == null || d.getSpec().getSelector() == null) {
+            return "";
+        }
+        List<String> lines = new ArrayList<>();
+        List<Pod> pods = client.pods().inNamespace(k.namespace()).withLabels(d.getSpec().getSelector().getMatchLabels())
+                .list().getItems();
+        Set<String> names = new LinkedHashSet<>();
+        for (Pod p : pods) {
+            names.add(p.getMetadata().getName());
+            if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
+                continue;
+            }
+            for (ContainerStatus c : p.getStatus().getContainerStatuses()) {
+                if (c.getState() != null && c.getState().getWaiting() != null
+                        && c.getState().getWaiting().getReason() != null) {
+                    lines.add("pod " + p.getMetadata().getName() + ": " + c.getState().getWaiting().getReason()
+                            + opt(c.getState().getWaiting().getMessage()) + " (restarts " + c.getRestartCount() + ")");
+                }
+                if (c.getLastState() != null && c.getLastState().getTerminated() != null) {
+                    var t = c.getLastState().getTerminated();
+                    lines.add("pod " + p.getMetadata().getName() + ": last exit code " + t.getExitCode()
+                            + opt(t.getReason()) + opt(t.getMessage()));
+                }
+            }
+        }
+        List<Event> events = new ArrayList<>(client.v1().events().inNamespace(k.namespace()).list().getItems());
+        events.sort(Comparator.comparing(e -> e.getLastTimestamp() == null ? "" : e.getLastTimestamp()));
+        for (Event e : events) {
+            var o = e.getInvolvedObject();
+            if (o != null && "Pod".equals(o.getKind()) && names.contains(o.getName()) && "Warning".equals(e.getType())) {
+                lines.add("event " + o.getName() + ": " + e.getReason() + opt(e.getMessage())
+                        + (e.getCount() != null && e.getCount() > 1 ? " (x" + e.getCount() + ")" : ""));
+            }
+        }
+        if (lines.isEmpty()) {
+            return "\n  (no pod reported a problem; 'kubectl describe deployment " + name + " -n " + k.namespace()
+                    + "' may say more)";
+        }
+        StringBuilder sb = new StringBuilder();
+        lines.stream().distinct().limit(20).forEach(l -> sb.append("\n  ").append(l));
+        return sb.toString();
+    }
+
+    private static String opt(String s) {
+        return s == null || s.isBlank() ? "" : ": " + s;
+    }
+
+    // ---- history and rollback ----------------------------------------------------------------
+
+    /**
+     * The ReplicaSet history of the stable Deployment, oldest revision first.
+     *
+     * @return the revisions; empty when nothing is deployed
+     */
+    public List<Revision> history() {
+        Deployment d = deployments().withName(config.name()).get();
+        if (d == null) {
+            return List.of();
+        }
+        long current = revision(d);
+        List<Revision> out = new ArrayList<>();
+        for (ReplicaSet rs : replicaSets(d)) {
+            long rev = revision(rs);
+            Map<String, String> a = annotations(rs);
+            Map<String, String> ta = rs.getSpec().getTemplate().getMetadata() == null ? Map.of()
+                    : orEmpty(rs.getSpec().getTemplate().getMetadata().getAnnotations());
+            out.add(new Revision(rev, a.getOrDefault(Manifests.VERSION, ta.getOrDefault(Manifests.VERSION, "-")),
+                    a.getOrDefault(Manifests.COMMIT, ta.getOrDefault(Manifests.COMMIT, "-")),
+                    image(rs.getSpec().getTemplate()),
+                    rs.getMetadata().getCreationTimestamp() == null ? "-" : rs.getMetadata().getCreationTimestamp(),
+                    rs.getSpec().getReplicas() == null ? 0 : rs.getSpec().getReplicas(), rev == current,
+                    a.getOrDefault(Manifests.CHANGE_CAUSE, ta.getOrDefault(Manifests.CHANGE_CAUSE, ""))));
+        }
+        return out;
+    }
+
+    /**
+     * Rolls the stable Deployment back like {@code kubectl rollout undo [--to-revision]}: the pod
+     * template of the ReplicaSet of that revision (default: the newest one before the current) is
+     * written into the Deployment, and the rollout is watched.
+     *
+     * @param toRevision the revision, or {@code null} for the previous one
+     * @return the outcome
+     * @throws SlipwayException exit 2 when there is no such revision, exit 1 when the rollback's rollout fails
+     */
+    public Outcome rollback(Long toRevision) {
+        Deployment d = deployments().withName(config.name()).get();
+        if (d == null) {
+            throw SlipwayException.usage("nothing deployed: no Deployment " + config.name() + " in namespace "
+                    + k.namespace());
+        }
+        long current = revision(d);
+        long target;
+        if (toRevision == null) {
+            target = replicaSets(d).stream().mapToLong(KubernetesTarget::revision).filter(r -> r < current && r > 0)
+                    .max().orElseThrow(() -> SlipwayException.usage("no revision of " + config.name()
+                            + " before revision " + current + " to roll back to"));
+        } else {
+            target = toRevision;
+        }
+        console.progress("rolling back " + config.name() + " from revision " + current + " to revision " + target);
+        Outcome o = undo(target);
+        return o;
+    }
+
+    /** Writes revision {@code target}'s template into the Deployment and waits for the rollout. */
+    private Outcome undo(long target) {
+        Deployment d = deployments().withName(config.name()).get();
+        long current = revision(d);
+        List<ReplicaSet> sets = replicaSets(d);
+        ReplicaSet rs = sets.stream().filter(s -> revision(s) == target).findFirst()
+                .orElseThrow(() -> SlipwayException.usage("no revision " + target + " of " + config.name()
+                        + " in the ReplicaSet history (revisions: " + sets.stream().map(s -> String.valueOf(revision(s)))
+                        .toList() + "; revisionHistoryLimit keeps " + k.revisionHistoryLimit() + ")"));
+        if (target == current) {
+            throw SlipwayException.usage("revision " + target + " is the current revision of " + config.name());
+        }
+        PodTemplateSpec template = serialization.clone(rs.getSpec().getTemplate());
+        if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+            template.getMetadata().getLabels().remove("pod-template-hash");
+        }
+        Map<String, String> carried = new HashMap<>();
+        annotations(rs).forEach((key, v) -> {
+            if (!UNDO_SKIP.contains(key)) {
+                carried.put(key, v);
+            }
+        });
+        deployments().withName(config.name()).edit(x -> {
+            x.getSpec().setTemplate(template);
+            if (x.getMetadata().getAnnotations() == null) {
+                x.getMetadata().setAnnotations(new HashMap<>());
+            }
+            x.getMetadata().getAnnotations().putAll(carried);
+            x.getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(current + 1));
+            return x;
+        });
+        RolloutStatus end = await(config.name());
+        if (end.state() != RolloutStatus.State.DONE) {
+            throw SlipwayException.failed("the rollback of " + config.name() + " to revision " + target + " failed: "
+                    + end.message() + diagnose(config.name()));
+        }
+        return outcome(config.name());
+    }
+
+    // ---- canary ------------------------------------------------------------------------------
+
+    /** @return the canary Deployment's name, {@code <name>-canary} */
+    public String canaryName() {
+        return config.name() + "-canary";
+    }
+
+    /**
+     * Starts a canary: {@code <name>-canary} runs the release with a share of the stable pods
+     * ({@link CanarySplit}), the stable Deployment is scaled down by that share, and the canary's
+     * rollout is watched. A canary that does not become available is aborted.
+     *
+     * @param release       the new release
+     * @param weightPercent the requested weight, 1-99
+     * @return the split, with the real weight
+     * @throws SlipwayException exit 2 without a stable Deployment or with a canary already running;
+     *                          exit 1 when the canary failed (and was aborted)
+     */
+    public CanarySplit canary(KubeRelease release, int weightPercent) {
+        Deployment stable = deployments().withName(config.name()).get();
+        if (stable == null) {
+            throw SlipwayException.usage("no stable Deployment " + config.name() + " in namespace " + k.namespace()
+                    + ": deploy once with 'slipway deploy --to kubernetes' before a canary");
+        }
+        Deployment running = deployments().withName(canaryName()).get();
+        if (running != null && running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0) {
+            throw SlipwayException.usage("a canary of " + config.name() + " runs already; 'slipway promote' or"
+                    + " 'slipway abort' it first");
+        }
+        int total = stable.getSpec().getReplicas() == null ? 1 : stable.getSpec().getReplicas();
+        CanarySplit split = CanarySplit.of(total, weightPercent);
+        Deployment c = Manifests.of(config, release).canary(split.canary());
+        c.getMetadata().getAnnotations().put(Manifests.STABLE_REPLICAS, String.valueOf(total));
+        c.getMetadata().getAnnotations().put(Manifests.CANARY_WEIGHT, String.valueOf(weightPercent));
+        console.progress("canary " + canaryName() + " " + release.version() + ": " + split.describe());
+        apply(c);
+        if (split.stable() != total) {
+            deployments().withName(config.name()).scale(split.stable());
+        }
+        RolloutStatus end = await(canaryName());
+        if (end.state() != RolloutStatus.State.DONE) {
+            String why = end.message() + diagnose(canaryName());
+            abort();
+            throw SlipwayException.failed("the canary " + canaryName() + " " + release.version()
+                    + " did not become available: " + why + "\n  aborted: canary scaled to 0, stable back to "
+                    + total + " pods");
+        }
+        return split;
+    }
+
+    /**
+     * Changes a running canary's weight: the canary and stable replica counts are set from the
+     * stable count before the canary, and the canary's rollout is watched.
+     *
+     * @param weightPercent the requested weight, 1-99
+     * @return the new split, with the real weight
+     * @throws SlipwayException exit 2 when no canary runs; exit 1 when the canary does not become
+     *                          available (it is aborted)
+     */
+    public CanarySplit setWeight(int weightPercent) {
+        Deployment c = runningCanary();
+        int total = stableReplicas(c);
+        CanarySplit split = CanarySplit.of(total, weightPercent);
+        deployments().withName(canaryName()).edit(x -> {
+            x.getSpec().setReplicas(split.canary());
+            x.getMetadata().getAnnotations().put(Manifests.CANARY_WEIGHT, String.valueOf(weightPercent));
+            return x;
+        });
+        deployments().withName(config.name()).scale(split.stable());
+        RolloutStatus end = await(canaryName());
+        if (end.state() != RolloutStatus.State.DONE) {
+            String why = end.message() + diagnose(canaryName());
+            abort();
+            throw SlipwayException.failed("the canary " + canaryName() + " did not become available at weight "
+                    + weightPercent + "%: " + why + "\n  aborted: canary scaled to 0, stable back to " + total + " pods");
+        }
+        return split;
+    }
+
+    /**
+     * Promotes the canary: the stable Deployment gets the canary's pod template (track stable) and
+     * its full replica count, its rollout is watched, then the canary is scaled to 0.
+     *
+     * @return the stable Deployment's outcome
+     * @throws SlipwayException exit 2 when no canary runs; exit 1 when the stable rollout fails
+     *                          (the canary then keeps running, so that abort or promote can follow)
+     */
+    public Outcome promote() {
+        Deployment c = runningCanary();
+        int total = stableReplicas(c);
+        PodTemplateSpec template = serialization.clone(c.getSpec().getTemplate());
+        template.getMetadata().getLabels().put("track", "stable");
+        for (Container ct : template.getSpec().getContainers()) {
+            for (EnvVar e : ct.getEnv() == null ? List.<EnvVar>of() : ct.getEnv()) {
+                if (e.getName().equals("TRACK")) {
+                    e.setValue("stable");
+                }
+            }
+        }
+        Map<String, String> carried = new HashMap<>();
+        for (String key : List.of(Manifests.VERSION, Manifests.COMMIT, Manifests.CHANGE_CAUSE)) {
+            if (annotations(c).containsKey(key)) {
+                carried.put(key, annotations(c).get(key));
+            }
+        }
+        console.progress("promoting " + canaryName() + " " + carried.getOrDefault(Manifests.VERSION, "")
+                + ": stable " + config.name() + " gets its template and " + total + " pods");
+        deployments().withName(config.name()).edit(x -> {
+            x.getSpec().setTemplate(template);
+            x.getSpec().setReplicas(total);
+            if (x.getMetadata().getAnnotations() == null) {
+                x.getMetadata().setAnnotations(new HashMap<>());
+            }
+            x.getMetadata().getAnnotations().putAll(carried);
+            return x;
+        });
+        RolloutStatus end = await(config.name());
+        if (end.state() != RolloutStatus.State.DONE) {
+            throw SlipwayException.failed("the promotion of " + canaryName() + " failed: " + end.message()
+                    + diagnose(config.name()) + "\n  the canary still runs; 'slipway abort' scales it to 0 and"
+                    + " 'slipway rollback --target kubernetes' restores the stable revision");
+        }
+        deployments().withName(canaryName()).scale(0);
+        console.progress("  " + canaryName() + " scaled to 0");
+        return outcome(config.name());
+    }
+
+    /**
+     * Aborts the canary: scales it to 0 at once (its pods leave the Service first), then returns
+     * the stable Deployment to its replica count before the canary.
+     *
+     * @return the stable replica count restored
+     * @throws SlipwayException exit 2 when no canary runs
+     */
+    public int abort() {
+        Deployment c = runningCanary();
+        int total = stableReplicas(c);
+        deployments().withName(canaryName()).scale(0);
+        console.progress("aborted " + canaryName() + ": scaled to 0; stable " + config.name() + " back to " + total
+                + " pods");
+        deployments().withName(config.name()).scale(total);
+        return total;
+    }
+
+    private Deployment runningCanary() {
+        Deployment c = deployments().withName(canaryName()).get();
+        if (c == null || c.getSpec().getReplicas() == null || c.getSpec().getReplicas() == 0) {
+            throw SlipwayException.usage("no canary of " + config.name() + " runs in namespace " + k.namespace());
+        }
+        return c;
+    }
+
+    private int stableReplicas(Deployment canary) {
+        String s = annotations(canary).get(Manifests.STABLE_REPLICAS);
+        try {
+            return s == null ? k.replicas() : Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return k.replicas();
+        }
+    }
+
+    // ---- status ------------------------------------------------------------------------------
+
+    /** @return what runs now, with the canary if one runs */
+    public Status status() {
+        Deployment d = deployments().withName(config.name()).get();
+        if (d == null) {
+            return new Status(false, 0, null, null, 0, 0, 0, 0, "not deployed", null);
+        }
+        var s = d.getStatus() == null ? new io.fabric8.kubernetes.api.model.apps.DeploymentStatus() : d.getStatus();
+        CanaryStatus canary = null;
+        Deployment c = deployments().withName(canaryName()).get();
+        if (c != null && c.getSpec().getReplicas() != null && c.getSpec().getReplicas() > 0) {
+            int stable = d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
+            String w = annotations(c).getOrDefault(Manifests.CANARY_WEIGHT, "0");
+            canary = new CanaryStatus(annotations(c).getOrDefault(Manifests.VERSION, "-"), image(c.getSpec().getTemplate()),
+                    new CanarySplit(stableReplicas(c), Integer.parseInt(w), c.getSpec().getReplicas(), stable),
+                    c.getStatus() == null || c.getStatus().getReadyReplicas() == null ? 0 : c.getStatus().getReadyReplicas());
+        }
+        return new Status(true, revision(d), annotations(d).getOrDefault(Manifests.VERSION, "-"),
+                image(d.getSpec().getTemplate()), d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas(),
+                n(s.getUpdatedReplicas()), n(s.getReadyReplicas()), n(s.getAvailableReplicas()),
+                RolloutStatus.of(d).message(), canary);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Deployment,
+            io.fabric8.kubernetes.api.model.apps.DeploymentList, RollableScalableResource<Deployment>> deployments() {
+        return client.apps().deployments().inNamespace(k.namespace());
+    }
+
+    private Outcome outcome(String name) {
+        Deployment d = deployments().withName(name).get();
+        return new Outcome(name, revision(d), annotations(d).getOrDefault(Manifests.VERSION, "-"),
+                image(d.getSpec().getTemplate()));
+    }
+
+    /** The ReplicaSets the Deployment owns (controller reference, else its selector), oldest revision first. */
+    private List<ReplicaSet> replicaSets(Deployment d) {
+        List<ReplicaSet> all = client.apps().replicaSets().inNamespace(k.namespace())
+                .withLabels(d.getSpec().getSelector().getMatchLabels()).list().getItems();
+        String uid = d.getMetadata().getUid();
+        List<ReplicaSet> owned = new ArrayList<>(all.stream().filter(rs -> rs.getMetadata().getOwnerReferences() == null
+                || rs.getMetadata().getOwnerReferences().isEmpty()
+                || rs.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getUid() == null || o.getUid().equals(uid)))
+                .toList());
+        owned.sort(Comparator.comparingLong(KubernetesTarget::revision));
+        return owned;
+    }
+
+    static long revision(HasMetadata o) {
+        String r = o == null ? null : annotations(o).get(Manifests.K8S_REVISION);
+        try {
+            return r == null ? 0 : Long.parseLong(r);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static Map<String, String> annotations(HasMetadata o) {
+        return o.getMetadata() == null ? Map.of() : orEmpty(o.getMetadata().getAnnotations());
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> m) {
+        return m == null ? Map.of() : m;
+    }
+
+    private static String image(PodTemplateSpec t) {
+        return t == null || t.getSpec() == null || t.getSpec().getContainers().isEmpty() ? "-"
+                : t.getSpec().getContainers().get(0).getImage();
+    }
+
+    private static int n(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

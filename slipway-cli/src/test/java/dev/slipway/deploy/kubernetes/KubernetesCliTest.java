@@ -1,0 +1,161 @@
+package dev.slipway.deploy.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.cli.SlipwayCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI end to end on the kubernetes target, against the CRUD mock server through a kubeconfig
+ * (system property {@code kubeconfig}, as {@code $KUBECONFIG}) whose current context points
+ * nowhere: every command works only if {@code deploy.kubernetes.context} selects the mock.
+ * This path watches the rollout (fabric8 watch) rather than polling.
+ */
+class KubernetesCliTest {
+    static final String V1 = KubernetesTargetTest.V1;
+    static final String V2 = KubernetesTargetTest.V2;
+
+    @TempDir
+    Path dir;
+    MockCluster cluster;
+
+    record Run(int code, String out, String err) {}
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SlipwayCli.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster();
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: nowhere
+                  cluster: {server: "http://127.0.0.1:9"}
+                - name: mock
+                  cluster: {server: "%s"}
+                users:
+                - name: tester
+                  user: {token: not-a-secret}
+                contexts:
+                - name: elsewhere
+                  context: {cluster: nowhere, user: tester}
+                - name: mock
+                  context: {cluster: mock, user: tester}
+                current-context: elsewhere
+                """.formatted(cluster.url()));
+        System.setProperty("kubeconfig", kubeconfig.toString());
+        Path svc = Files.createDirectories(dir.resolve("svc"));
+        Files.writeString(svc.resolve("slipway.yaml"), """
+                name: myapp
+                deploy:
+                  kubernetes:
+                    context: mock
+                    replicas: 2
+                    progressDeadline: 20s
+                canary:
+                  steps: [{weight: 50, pause: 1s}]
+                """);
+        // what 'slipway image' records: the reference and its digest
+        Files.createDirectories(svc.resolve("dist"));
+        Files.writeString(svc.resolve("dist/artifacts.json"), """
+                {"name": "myapp", "version": "1.0.0", "commit": "1111111aaaa",
+                 "artifacts": [{"kind": "image", "reference": "registry.test/myapp:1.0.0",
+                                "digest": "sha256:%s"}]}
+                """.formatted("1".repeat(64)));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        System.clearProperty("kubeconfig");
+        cluster.close();
+    }
+
+    @Test
+    void deployStatusHistoryRollbackAndRender() throws Exception {
+        String svc = dir.resolve("svc").toString();
+        Run deploy = cli("deploy", svc, "--to", "kubernetes");
+        assertEquals(0, deploy.code(), deploy.toString());
+        assertTrue(deploy.out().contains("myapp 1.0.0 deployed to kubernetes: deployment/myapp in namespace default"
+                + " is available (revision 1, image " + V1 + ")"), deploy.out());
+        assertTrue(deploy.err().contains("successfully rolled out"), deploy.err());
+
+        Run second = cli("deploy", svc, "--to", "kubernetes", "--image", V2);
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(second.out().contains("(revision 2, image " + V2 + ")"), second.out());
+
+        Run history = cli("history", svc, "--to", "kubernetes");
+        assertEquals(0, history.code(), history.toString());
+        List<String> lines = history.out().lines().toList();
+        assertEquals(3, lines.size(), history.out());
+        assertTrue(lines.get(1).startsWith("1 ") && lines.get(1).contains("1111111") && lines.get(1).contains(V1),
+                history.out());
+        assertTrue(lines.get(2).startsWith("2* "), history.out());
+
+        Run back = cli("rollback", svc, "--target", "kubernetes", "--to", "1");
+        assertEquals(0, back.code(), back.toString());
+        assertTrue(back.out().contains("rolled back to kubernetes") && back.out().contains("(revision 3, image " + V1),
+                back.out());
+
+        Run status = cli("status", svc, "--to", "kubernetes");
+        assertEquals(0, status.code(), status.toString());
+        assertTrue(status.out().contains("revision   3"), status.out());
+        assertTrue(status.out().contains("version    1.0.0"), status.out());
+        assertTrue(status.out().contains("2 desired, 2 updated, 2 ready, 2 available"), status.out());
+
+        Run render = cli("render", "kubernetes", svc, "--stdout");
+        assertEquals(0, render.code(), render.toString());
+        assertEquals(2, ManifestCheck.parse(render.out()).size(), "Service and Deployment");
+
+        Run noCanary = cli("abort", svc, "--to", "kubernetes");
+        assertEquals(2, noCanary.code(), noCanary.toString());
+        assertTrue(noCanary.err().contains("no canary of myapp runs"), noCanary.err());
+        Run canary = cli("canary", svc, "--to", "kubernetes");
+        assertEquals(0, canary.code(), canary.toString());
+        assertTrue(canary.out().contains("weight 50%: 1 canary + 1 stable pod: real weight 50.0% (requested 50%)"),
+                canary.out());
+        assertTrue(canary.out().contains("canary 1.0.0 promoted: myapp revision"), canary.out());
+
+        Run tag = cli("deploy", svc, "--to", "kubernetes", "--image", "registry.test/myapp:latest");
+        assertEquals(2, tag.code());
+        assertTrue(tag.err().contains("not pinned by digest"), tag.err());
+        Run badRevision = cli("rollback", svc, "--target", "kubernetes", "--to", "v1");
+        assertEquals(2, badRevision.code());
+        Run local = cli("deploy", svc, "--image", V2);
+        assertEquals(2, local.code(), "--image is for --to kubernetes");
+    }
+
+    @Test
+    void anUnreachableServerIsAClearFailure() throws Exception {
+        Path svc = dir.resolve("svc");
+        Files.writeString(svc.resolve("slipway.yaml"), "name: myapp\ndeploy: {kubernetes: {context: elsewhere}}\n");
+        Run r = cli("history", svc.toString(), "--to", "kubernetes");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().startsWith("slipway: Kubernetes API (namespace default): "), r.err());
+        assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void anUnknownContextIsAUsageError() throws Exception {
+        Path svc = dir.resolve("svc");
+        Files.writeString(svc.resolve("slipway.yaml"), "name: myapp\ndeploy: {kubernetes: {context: nope}}\n");
+        Run r = cli("status", svc.toString(), "--to", "kubernetes");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("no context 'nope'"), r.err());
+    }
+}

@@ -1,0 +1,210 @@
+package dev.slipway.deploy.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The rendered manifests of myapp: a golden file (re-record with {@code -Dgolden.record=true}),
+ * parsed back strictly into fabric8's models, with the probe, resource, strategy, grace-period and
+ * secret rules checked field by field; the canary replica math; image and config errors.
+ */
+class ManifestsTest {
+    static final Path REPO = Path.of(System.getProperty("slipway.repo", "..")).toAbsolutePath().normalize();
+    static final Path GOLDEN = REPO.resolve("slipway-cli/src/test/resources/dev/slipway/deploy/kubernetes/myapp.golden.yaml");
+    static final String IMAGE = "registry.test/myorg/myapp@sha256:" + "0123456789abcdef".repeat(4);
+    static final KubeRelease RELEASE = new KubeRelease(IMAGE, "1.2.3", "50fdb17e0c1d2a3b4c5d6e7f8091a2b3c4d5e6f7");
+
+    @TempDir
+    Path dir;
+
+    static SlipwayConfig myapp() {
+        return ConfigLoader.loadFromDir(REPO.resolve("examples/myapp"));
+    }
+
+    @Test
+    void myappMatchesTheGoldenFileAndParsesBackStrictly() throws Exception {
+        String yaml = Manifests.of(myapp(), RELEASE).yaml();
+        if (Boolean.getBoolean("golden.record")) {
+            Files.writeString(GOLDEN, yaml, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(GOLDEN), yaml, "re-record with -Dgolden.record=true after a deliberate change");
+
+        List<HasMetadata> objects = ManifestCheck.parse(yaml);
+        assertEquals(List.of("Service", "Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"),
+                objects.stream().map(HasMetadata::getKind).toList());
+        Deployment d = (Deployment) objects.get(1);
+        assertEquals("production", d.getMetadata().getNamespace());
+        assertEquals("1.2.3", d.getMetadata().getAnnotations().get("slipway.dev/version"));
+        assertEquals(RELEASE.commit(), d.getMetadata().getAnnotations().get("slipway.dev/commit"));
+        assertEquals("1.2.3", d.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/version"));
+        assertNull(d.getSpec().getReplicas(), "with an HPA the Deployment leaves the count to it");
+        assertEquals("RollingUpdate", d.getSpec().getStrategy().getType());
+        assertEquals(1, d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal());
+        assertEquals(0, d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal());
+        assertEquals(300, d.getSpec().getProgressDeadlineSeconds());
+        assertEquals(30 + 5, d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds(),
+                "drainTimeout 30s + preStopDelay 5s");
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(IMAGE, c.getImage());
+        assertEquals(5L, c.getLifecycle().getPreStop().getSleep().getSeconds());
+        assertEquals("/health/ready", c.getReadinessProbe().getHttpGet().getPath());
+        assertEquals("http", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
+        assertEquals(1, c.getReadinessProbe().getPeriodSeconds());
+        assertEquals("/health/live", c.getLivenessProbe().getHttpGet().getPath());
+        assertEquals(30, c.getLivenessProbe().getFailureThreshold(), "liveness timeout 30s / interval 1s");
+        assertEquals("100m", c.getResources().getRequests().get("cpu").toString());
+        assertEquals("384Mi", c.getResources().getLimits().get("memory").toString());
+        assertEquals(8080, c.getPorts().get(0).getContainerPort());
+        var secret = c.getEnv().stream().filter(e -> e.getName().equals("DATABASE_URL")).findFirst().orElseThrow();
+        assertNull(secret.getValue(), "a secret variable has no value in the manifest");
+        assertEquals("myapp-db", secret.getValueFrom().getSecretKeyRef().getName());
+        assertEquals("database-url", secret.getValueFrom().getSecretKeyRef().getKey());
+        assertTrue(c.getEnv().stream().anyMatch(e -> e.getName().equals("TRACK") && e.getValue().equals("stable")));
+        HorizontalPodAutoscaler h = (HorizontalPodAutoscaler) objects.get(2);
+        assertEquals(3, h.getSpec().getMinReplicas());
+        assertEquals(20, h.getSpec().getMaxReplicas());
+        assertEquals(60, h.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization());
+        assertEquals(300, h.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds());
+        assertEquals("Percent", h.getSpec().getBehavior().getScaleUp().getPolicies().get(0).getType());
+        PodDisruptionBudget p = (PodDisruptionBudget) objects.get(3);
+        assertEquals(2, p.getSpec().getMinAvailable().getIntVal());
+        assertEquals(d.getSpec().getSelector().getMatchLabels(), p.getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void noSecretValueAppearsInTheManifests() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                service: {env: {PLAIN: visible}}
+                deploy:
+                  kubernetes:
+                    secretEnv:
+                      API_TOKEN: {secret: svc-secrets, key: api-token}
+                """);
+        String yaml = Manifests.of(ConfigLoader.loadFromDir(dir), RELEASE).yaml();
+        assertTrue(yaml.contains("secretKeyRef"));
+        assertTrue(yaml.contains("visible"));
+        // the only mention of the secret variable is its name and reference
+        assertEquals(1, yaml.split("API_TOKEN", -1).length - 1);
+        assertFalse(yaml.matches("(?s).*name: \"API_TOKEN\"\\s*\\n\\s*value:.*"), yaml);
+    }
+
+    @Test
+    void theCheckRejectsUnknownFieldsAndMissingRequiredOnes() {
+        String good = Manifests.of(myapp(), RELEASE).yaml();
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> ManifestCheck.parse(good.replace("progressDeadlineSeconds:", "progressDeadline:")));
+        assertTrue(unknown.getMessage().contains("unknown field(s) [progressDeadline]"), unknown.getMessage());
+        IllegalArgumentException selector = assertThrows(IllegalArgumentException.class,
+                () -> ManifestCheck.parse(good.replace("      track: \"stable\"\n  strategy:", "      track: \"other\"\n  strategy:")));
+        assertTrue(selector.getMessage().contains("spec.selector does not match"), selector.getMessage());
+        IllegalArgumentException kind = assertThrows(IllegalArgumentException.class,
+                () -> ManifestCheck.parse("apiVersion: v9\nkind: Nothing\nmetadata: {name: x}\n"));
+        assertTrue(kind.getMessage().contains("unknown apiVersion/kind"), kind.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ManifestCheck.parse(good.replace("image: \"" + IMAGE + "\"", "image: \"\"")));
+    }
+
+    @Test
+    void canaryWeightIsAReplicaRatioAndTheRealWeightIsReported() {
+        CanarySplit tenth = CanarySplit.of(10, 10);
+        assertEquals(List.of(1, 9), List.of(tenth.canary(), tenth.stable()));
+        assertEquals(10.0, tenth.realPercent(), 1e-9);
+        CanarySplit third = CanarySplit.of(3, 10);
+        assertEquals(List.of(1, 2), List.of(third.canary(), third.stable()));
+        assertEquals("1 canary + 2 stable pods: real weight 33.3% (requested 10%)", third.describe());
+        CanarySplit half = CanarySplit.of(2, 10);
+        assertEquals(List.of(1, 1), List.of(half.canary(), half.stable()));
+        assertEquals(50.0, half.realPercent(), 1e-9);
+        CanarySplit third33 = CanarySplit.of(3, 33);
+        assertEquals(1, third33.canary(), "round(0.99) = 1 of 3");
+        CanarySplit up = CanarySplit.of(10, 25);
+        assertEquals(3, up.canary(), "2.5 rounds half up to 3");
+        assertEquals(30.0, up.realPercent(), 1e-9);
+        assertEquals(9, CanarySplit.of(10, 99).canary(), "the stable Deployment keeps at least one pod");
+        CanarySplit one = CanarySplit.of(1, 10);
+        assertEquals(List.of(1, 1), List.of(one.canary(), one.stable()), "one pod: the canary is added beside it");
+        assertEquals(2, assertThrows(SlipwayException.class, () -> CanarySplit.of(3, 0)).exitCode());
+    }
+
+    @Test
+    void theImageMustBePinnedByDigest() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        SlipwayConfig c = ConfigLoader.loadFromDir(dir);
+        SlipwayException none = assertThrows(SlipwayException.class, () -> KubeRelease.resolve(c, null));
+        assertEquals(2, none.exitCode());
+        assertTrue(none.getMessage().contains("run 'slipway image'"), none.getMessage());
+        SlipwayException tag = assertThrows(SlipwayException.class, () -> KubeRelease.resolve(c, "svc:1.0"));
+        assertTrue(tag.getMessage().contains("not pinned by digest"), tag.getMessage());
+
+        // slipway image's record in dist/artifacts.json: the digest wins over a tag in the reference
+        Files.createDirectories(dir.resolve("dist"));
+        Files.writeString(dir.resolve("dist/artifacts.json"), """
+                {"name": "svc", "version": "2.0.0", "commit": "abcdef1234",
+                 "artifacts": [{"kind": "single-file", "path": "dist/x"},
+                               {"kind": "image", "reference": "registry.test/svc:2.0.0",
+                                "digest": "sha256:%s"}]}
+                """.formatted("e".repeat(64)));
+        KubeRelease r = KubeRelease.resolve(c, null);
+        assertEquals("registry.test/svc@sha256:" + "e".repeat(64), r.image());
+        assertEquals("2.0.0", r.version());
+        assertEquals("abcdef1", r.shortCommit());
+        assertEquals(IMAGE, KubeRelease.resolve(c, IMAGE).image(), "--image wins");
+
+        // the format of 'slipway image' (issue 5): the pushed references carry the digest
+        String digest = "sha256:" + "f".repeat(64);
+        Files.writeString(dir.resolve("dist/artifacts.json"), """
+                {"name": "svc", "version": "3.0.0", "commit": "c0ffee00",
+                 "artifacts": [],
+                 "image": {"path": "dist/svc_3.0.0_image", "format": "oci-layout", "index": "%s",
+                           "tags": ["3.0.0"], "pushed": []}}
+                """.formatted(digest));
+        SlipwayException unpushed = assertThrows(SlipwayException.class, () -> KubeRelease.resolve(c, null));
+        assertTrue(unpushed.getMessage().contains("built but not pushed"), unpushed.getMessage());
+        Files.writeString(dir.resolve("dist/artifacts.json"), Files.readString(dir.resolve("dist/artifacts.json"))
+                .replace("\"pushed\": []", "\"pushed\": [\"registry.test/svc:3.0.0@" + digest + "\"]"));
+        KubeRelease pushed = KubeRelease.resolve(c, null);
+        assertEquals("registry.test/svc:3.0.0@" + digest, pushed.image());
+        assertEquals("3.0.0", pushed.version());
+    }
+
+    @Test
+    void badKubernetesConfigIsAConfigErrorAtItsLine() throws Exception {
+        record Case(String yaml, String message) {}
+        for (Case k : List.of(
+                new Case("    image: svc:1.0\n", "not pinned by digest"),
+                new Case("    hpa: {maxReplicas: 5, cpu: 60}\n", "needs resources.requests.cpu"),
+                new Case("    pdb: {minAvailable: 1, maxUnavailable: 1}\n", "exactly one of"),
+                new Case("    pdb: {minAvailable: 3}\n", "must be below the replica count 3"),
+                new Case("    resources: {requests: {memory: 1Gi}, limits: {memory: 512Mi}}\n", "above its limit"),
+                new Case("    resources: {requests: {cpu: lots}}\n", "not a CPU quantity"),
+                new Case("    secretEnv: {PORT: {secret: s, key: k}}\n", "set by Slipway"),
+                new Case("    secretEnv: {X: {secret: Bad_Name, key: k}}\n", "not a Secret name"),
+                new Case("    strategy: {maxSurge: 0, maxUnavailable: 0}\n", "cannot both be 0"),
+                new Case("    namespace: Prod\n", "not a namespace name"))) {
+            Files.writeString(dir.resolve("slipway.yaml"), "name: svc\ndeploy:\n  kubernetes:\n" + k.yaml());
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir), k.yaml());
+            assertTrue(e.getMessage().contains(k.message()), e.getMessage());
+            assertTrue(e.getMessage().contains("slipway.yaml:4:"), "points at line 4: " + e.getMessage());
+        }
+    }
+}
