@@ -144,21 +144,38 @@ public final class RenderCommand implements Runnable {
         }
     }
 
-    /** {@code slipway render systemd}: the hosts target's unit file; printed unless {@code -o} is given. */
-    @Command(name = "systemd", footerHeading = "%nExample:%n",
-            footer = {"  slipway render systemd examples/myapp > myapp.service && systemd-analyze verify ./myapp.service"},
-            description = "The systemd unit the hosts target installs (hardening, restart limits, graceful stop, reload"
-                    + " with HUP), from deploy.hosts. Printed unless -o FILE is given.")
-    public static final class Systemd extends Kind {
+    /**
+     * A kind rendered from {@code deploy.hosts}: its file belongs on a server, so it is printed unless
+     * {@code -o} is given; without a {@code deploy.hosts} section it is a usage error.
+     */
+    abstract static class HostsKind extends Kind {
         @Override
-        Path defaultPath(SlipwayConfig config) {
+        final Path defaultPath(SlipwayConfig config) {
             requireHosts(config);
             return null;
         }
 
         @Override
-        String render(SlipwayConfig config) {
+        final String render(SlipwayConfig config) {
             requireHosts(config);
+            return renderHosts(config);
+        }
+
+        /**
+         * @param config a configuration with {@code deploy.hosts}
+         * @return the file's text
+         */
+        abstract String renderHosts(SlipwayConfig config);
+    }
+
+    /** {@code slipway render systemd}: the hosts target's unit file; printed unless {@code -o} is given. */
+    @Command(name = "systemd", footerHeading = "%nExample:%n",
+            footer = {"  slipway render systemd examples/myapp > myapp.service && systemd-analyze verify ./myapp.service"},
+            description = "The systemd unit the hosts target installs (hardening, restart limits, graceful stop, reload"
+                    + " with HUP), from deploy.hosts. Printed unless -o FILE is given.")
+    public static final class Systemd extends HostsKind {
+        @Override
+        String renderHosts(SlipwayConfig config) {
             return dev.slipway.deploy.hosts.HostUnit.render(config);
         }
     }
@@ -169,16 +186,9 @@ public final class RenderCommand implements Runnable {
             description = "An nginx site over the hosts target's instances: upstream with keepalive, X-Forwarded-*,"
                     + " websocket upgrade, timeouts, quiet health location, TLS with redirect and HSTS when"
                     + " deploy.hosts.proxy sets a certificate. Printed unless -o FILE is given.")
-    public static final class Nginx extends Kind {
+    public static final class Nginx extends HostsKind {
         @Override
-        Path defaultPath(SlipwayConfig config) {
-            requireHosts(config);
-            return null;
-        }
-
-        @Override
-        String render(SlipwayConfig config) {
-            requireHosts(config);
+        String renderHosts(SlipwayConfig config) {
             return dev.slipway.deploy.hosts.NginxConf.render(config);
         }
     }

@@ -56,12 +56,24 @@ public final class LocalHost implements Host {
 
     @Override
     public void upload(Path local, String remotePath, int mode, Progress progress) {
-        Path target = Path.of(remotePath);
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try {
+        replace(remotePath, mode, tmp -> {
             long size = Files.size(local);
             Files.copy(local, tmp, StandardCopyOption.REPLACE_EXISTING);
             progress.update(size, size);
+        });
+    }
+
+    @Override
+    public void write(byte[] content, String remotePath, int mode) {
+        replace(remotePath, mode, tmp -> Files.write(tmp, content));
+    }
+
+    /** Fills a temporary file beside {@code remotePath}, sets its mode, and renames it into place. */
+    private void replace(String remotePath, int mode, Fill fill) {
+        Path target = Path.of(remotePath);
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            fill.into(tmp);
             Files.setPosixFilePermissions(tmp, permissions(mode));
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -70,18 +82,10 @@ public final class LocalHost implements Host {
         }
     }
 
-    @Override
-    public void write(byte[] content, String remotePath, int mode) {
-        Path target = Path.of(remotePath);
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try {
-            Files.write(tmp, content);
-            Files.setPosixFilePermissions(tmp, permissions(mode));
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            deleteQuietly(tmp);
-            throw new HostException(name + ": cannot write " + remotePath + ": " + e.getMessage(), e);
-        }
+    /** Writes the content of a file about to be renamed into place. */
+    @FunctionalInterface
+    private interface Fill {
+        void into(Path tmp) throws IOException;
     }
 
     @Override
