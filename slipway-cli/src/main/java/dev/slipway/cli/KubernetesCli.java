@@ -39,9 +39,15 @@ final class KubernetesCli {
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
                     : e.getMessage();
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
             throw SlipwayException.failed("Kubernetes API (namespace " + config.kubernetes().namespace() + "): "
                     + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + m
-                    + (e.getCode() == 0 && e.getCause() != null ? " (" + e.getCause() + ")" : ""), e);
+                    + (e.getCode() == 0 && root != e ? " (" + root + "); check that the cluster is reachable from the"
+                            + " kubeconfig's " + (config.kubernetes().context() == null ? "current context"
+                                    : "context '" + config.kubernetes().context() + "'") + " ($KUBECONFIG or ~/.kube/config)" : ""), e);
         }
     }
 

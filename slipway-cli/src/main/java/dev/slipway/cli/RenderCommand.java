@@ -116,8 +116,9 @@ public final class RenderCommand implements Runnable {
                 description = "The GitHub environment that guards deploys (default: production).")
         String environment;
 
-        @Option(names = "--deploy-target", defaultValue = "hosts", paramLabel = "TARGET",
-                description = "The target of 'slipway deploy --to' (default: hosts).")
+        @Option(names = "--deploy-target", paramLabel = "TARGET",
+                description = "The target of 'slipway deploy --to': hosts or kubernetes (default: the one slipway.yaml"
+                        + " configures; hosts when it configures neither or both).")
         String deployTarget;
 
         @Override
@@ -127,8 +128,12 @@ public final class RenderCommand implements Runnable {
 
         @Override
         String render(SlipwayConfig config) {
-            for (String[] v : new String[][] {{"--branch", branch}, {"--environment", environment},
-                {"--deploy-target", deployTarget}}) {
+            String target = deployTarget != null ? deployTarget
+                    : configuresKubernetes(config) && config.hosts() == null ? "kubernetes" : "hosts";
+            if (!target.equals("hosts") && !target.equals("kubernetes")) {
+                throw SlipwayException.usage("--deploy-target '" + target + "': CI deploys to hosts or kubernetes");
+            }
+            for (String[] v : new String[][] {{"--branch", branch}, {"--environment", environment}}) {
                 if (!v[1].matches("[A-Za-z0-9][A-Za-z0-9._/-]*")) {
                     throw SlipwayException.usage(v[0] + " '" + v[1] + "' must be letters, digits, '.', '_', '/', '-'");
                 }
@@ -136,7 +141,17 @@ public final class RenderCommand implements Runnable {
             var project = dev.slipway.init.Project.detect(config.serviceDir(),
                     config.main() != null ? config.main() : "(from slipway.yaml)");
             return dev.slipway.render.CiWorkflow.render(config, project, repoRoot(config),
-                    new dev.slipway.render.CiWorkflow.Options(branch, environment, deployTarget));
+                    new dev.slipway.render.CiWorkflow.Options(branch, environment, target));
+        }
+
+        /** @return whether slipway.yaml has a {@code deploy.kubernetes} section (its settings all have defaults) */
+        private static boolean configuresKubernetes(SlipwayConfig config) {
+            try {
+                return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                        .readTree(config.file().toFile()).path("deploy").has("kubernetes");
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot read " + config.file() + ": " + e.getMessage(), e);
+            }
         }
 
         private static Path repoRoot(SlipwayConfig config) {
@@ -196,7 +211,7 @@ public final class RenderCommand implements Runnable {
     private static void requireHosts(SlipwayConfig config) {
         if (config.hosts() == null) {
             throw SlipwayException.usage(config.file() + ": no 'deploy.hosts' section; this kind renders the hosts"
-                    + " target's settings");
+                    + " target's settings: add deploy.hosts with the servers (see docs/hosts.md)");
         }
     }
 

@@ -406,6 +406,18 @@ public final class ConfigLoader {
             }
         }
         v.check(!out.isEmpty(), "ignore", "the ignore rules remove every platform");
+        // A platform Slipway cannot build yet (darwin, windows) is an error here, at its line, not
+        // only when 'slipway build' reaches it.
+        for (int i = 0; i < listed.size(); i++) {
+            Platform pl = Platform.parse(listed.get(i));
+            if (out.contains(pl.toString())) {
+                try {
+                    pl.dynamicLoader();
+                } catch (dev.slipway.SlipwayException e) {
+                    throw at(v.file(), v.locations().get("platforms[" + i + "]"), e.getMessage());
+                }
+            }
+        }
         return List.copyOf(out);
     }
 

@@ -159,7 +159,8 @@ public final class ImageBuilder {
             for (String wanted : options.platforms()) {
                 if (sources.stream().noneMatch(s -> s.platform().toString().equals(wanted))) {
                     throw SlipwayException.usage("no linux build for " + wanted + " in " + Builder.ARTIFACTS
-                            + "; run 'slipway build --platform " + wanted + "' first");
+                            + (config.platforms().contains(wanted) ? "; run 'slipway build --platform " + wanted + "' first"
+                                    : "; add it to 'platforms' in " + config.file() + ", then run 'slipway build'"));
                 }
             }
             if (sources.isEmpty()) {

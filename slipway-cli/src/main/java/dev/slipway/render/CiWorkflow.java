@@ -58,7 +58,7 @@ public final class CiWorkflow {
                 #
                 # Secrets (repository settings, Actions secrets):
                 #   REGISTRY_USERNAME, REGISTRY_PASSWORD  push the image
-                #   SLIPWAY_SSH_KEY                       deploy to the hosts
+                #   %6$s
                 # Variables: SLIPWAY_INSTALL_URL, where CI downloads the slipway file.
                 # Give the '%3$s' environment required reviewers (repository
                 # settings, Environments): the deploy job waits for their approval.
@@ -87,7 +87,10 @@ public final class CiWorkflow {
                   lint:
                     runs-on: ubuntu-latest
                     steps:
-                """.formatted(config.name(), options.branch(), options.environment(), jdk, service));
+                """.formatted(config.name(), options.branch(), options.environment(), jdk, service,
+                options.deployTarget().equals("kubernetes")
+                        ? "KUBECONFIG                            deploy to the cluster"
+                        : "SLIPWAY_SSH_KEY, SLIPWAY_KNOWN_HOSTS   deploy to the hosts"));
         setup(y, false);
         y.append("""
                       - name: Compile; compiler warnings are errors
@@ -172,12 +175,7 @@ public final class CiWorkflow {
         setup(y, true);
         download(y, distPath);
         y.append("""
-                      - name: slipway image --push (to the registry in slipway.yaml)
-                        run: slipway image --push "$SERVICE_DIR"
-                        env:
-                          SLIPWAY_REGISTRY_USERNAME: ${{ secrets.REGISTRY_USERNAME }}
-                          SLIPWAY_REGISTRY_PASSWORD: ${{ secrets.REGISTRY_PASSWORD }}
-
+                %s
                   deploy:
                     needs: [release, image]
                     if: startsWith(github.ref, 'refs/tags/')
@@ -189,16 +187,59 @@ public final class CiWorkflow {
                       group: deploy-%s
                       cancel-in-progress: false
                     steps:
-                """.formatted(options.environment(), options.environment()));
+                """.formatted(imageStep(config), options.environment(), options.environment()));
         setup(y, true);
         download(y, distPath);
+        if (options.deployTarget().equals("kubernetes")) {
+            y.append("""
+                          - name: The cluster's kubeconfig
+                            run: |
+                              install -d -m 700 ~/.kube
+                              printf '%s\\n' "$KUBECONFIG_TEXT" > ~/.kube/config
+                              chmod 600 ~/.kube/config
+                            env:
+                              KUBECONFIG_TEXT: ${{ secrets.KUBECONFIG }}
+                    """);
+        } else {
+            y.append("""
+                          - name: SSH key and known host keys of the servers
+                            run: |
+                              install -d -m 700 ~/.ssh
+                              printf '%s\\n' "$SSH_KEY" > ~/.ssh/id_ed25519
+                              chmod 600 ~/.ssh/id_ed25519
+                              printf '%s\\n' "$KNOWN_HOSTS" > ~/.ssh/known_hosts
+                            env:
+                              SSH_KEY: ${{ secrets.SLIPWAY_SSH_KEY }}
+                              KNOWN_HOSTS: ${{ secrets.SLIPWAY_KNOWN_HOSTS }}
+                    """);
+        }
         y.append("""
                       - name: slipway deploy --to %s
-                        run: slipway deploy --to %s "$SERVICE_DIR"
-                        env:
-                          SLIPWAY_SSH_KEY: ${{ secrets.SLIPWAY_SSH_KEY }}
+                        run: slipway deploy "$SERVICE_DIR" --to %s
                 """.formatted(options.deployTarget(), options.deployTarget()));
         return y.toString();
+    }
+
+    /**
+     * The image job's last step: push to {@code image.repository} when it is set, else only build
+     * the image (a push needs a repository; the comment says where to set it).
+     */
+    private static String imageStep(SlipwayConfig config) {
+        if (config.image() != null && config.image().repository() != null) {
+            return """
+                          - name: slipway image --push (to image.repository in slipway.yaml)
+                            run: slipway image "$SERVICE_DIR" --push
+                            env:
+                              SLIPWAY_REGISTRY_USERNAME: ${{ secrets.REGISTRY_USERNAME }}
+                              SLIPWAY_REGISTRY_PASSWORD: ${{ secrets.REGISTRY_PASSWORD }}
+                    """;
+        }
+        return """
+                      # Set image.repository in slipway.yaml and 'slipway render ci' again to
+                      # push the image to a registry; until then it is only built.
+                      - name: slipway image
+                        run: slipway image "$SERVICE_DIR"
+                """;
     }
 
     /** Checkout, JDK and the ~/.m2 cache; with {@code slipway}, full history and the CLI. */

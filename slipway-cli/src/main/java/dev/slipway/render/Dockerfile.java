@@ -16,13 +16,15 @@ import java.util.TreeMap;
  *   <li>{@code jdk}: Debian with a JDK, Maven, a C compiler, CA certificates and zoneinfo;</li>
  *   <li>{@code maven}: {@code pom.xml} first and {@code mvn dependency:go-offline} in its own layer,
  *       then the sources and the service's build command, offline;</li>
- *   <li>{@code slipway}: {@code slipway build} for the build's own platform, then
+ *   <li>{@code rootfs}: {@code slipway build} for the build's own platform, then
  *       {@code slipway image --rootfs /rootfs};</li>
  *   <li>the final stage: {@code FROM scratch}, that root file system, non-root user, exposed port,
  *       environment, and an exec-form entrypoint that runs java as PID 1.</li>
  * </ol>
  *
- * Slipway's distribution comes in as the BuildKit named context {@code slipway}. The file is not
+ * Slipway's distribution comes in as the BuildKit named context {@code slipway}; no stage has that
+ * name, because a named context replaces a stage of the same name (docker buildx build
+ * {@code --build-context}). The file is not
  * built in Slipway's CI (no container engine there); tests check its structure.
  */
 public final class Dockerfile {
@@ -76,16 +78,16 @@ public final class Dockerfile {
                 "RUN " + json(buildCommand),
                 "",
                 "# 3. slipway build for this build's platform, then the image's root file system.",
-                "FROM maven AS slipway",
+                "FROM maven AS rootfs",
                 "COPY --from=slipway . /opt/slipway/",
                 "RUN " + slipway + " build --no-compile --platform \"linux-$(dpkg --print-architecture)\" . \\",
                 "    && " + slipway + " image --rootfs /rootfs .",
                 "",
                 "# 4. From scratch: glibc libraries, CA certificates, zoneinfo, the runtime and the jars; no shell.",
                 "FROM scratch",
-                "COPY --from=slipway /rootfs/ /",
+                "COPY --from=rootfs /rootfs/ /",
                 "# COPY makes files root's; the data directory belongs to the user the service runs as.",
-                "COPY --from=slipway --chown=" + config.image().user() + " /rootfs/data /data",
+                "COPY --from=rootfs --chown=" + config.image().user() + " /rootfs/data /data",
                 "USER " + config.image().user(),
                 "EXPOSE " + config.service().port() + "/tcp",
                 envLine.toString(),

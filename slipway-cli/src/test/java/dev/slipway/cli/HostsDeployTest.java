@@ -244,6 +244,15 @@ class HostsDeployTest {
         }
     }
 
+    /** @return the output of the newest deploy started by {@link #deployProcess}, for failure messages */
+    private String lastChildLog() throws IOException {
+        try (var logs = Files.list(work)) {
+            Path newest = logs.filter(f -> f.getFileName().toString().startsWith("child-"))
+                    .max(java.util.Comparator.comparing(Path::toString)).orElse(null);
+            return newest == null ? "(none)" : Files.readString(newest);
+        }
+    }
+
     private Process deployProcess(String crashAt) throws IOException {
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(), "--to", "hosts");
@@ -298,7 +307,7 @@ class HostsDeployTest {
             use(next);
             Process p = deployProcess(point);
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), point);
-            assertEquals(137, p.exitValue(), "halted at " + point);
+            assertEquals(137, p.exitValue(), "halted at " + point + "; its output:\n" + lastChildLog());
             for (int i = 1; i <= 3; i++) {
                 String v = awaitServing(i, old, next);
                 assertTrue(v.equals(old) || v.equals(next), "after kill -9 at " + point + " web" + i + " serves " + v);

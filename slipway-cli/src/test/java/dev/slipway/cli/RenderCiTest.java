@@ -62,10 +62,23 @@ class RenderCiTest {
         assertEquals(0, lint.code(), lint + "\n" + Files.readString(wf));
     }
 
+    /** Adds {@code text} to the project's slipway.yaml and renders the workflow again. */
+    private Path amendAndRender(Path project, String text, String... extra) throws Exception {
+        Files.writeString(project.resolve("slipway.yaml"), text, java.nio.file.StandardOpenOption.APPEND);
+        List<String> args = new ArrayList<>(List.of("render", "ci", project.toString(), "--force"));
+        args.addAll(List.of(extra));
+        CliRunner.Run r = CliRunner.run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        return tmp.resolve(".github/workflows/release.yml");
+    }
+
     @Test
     void jobGraphTriggersAndPostgresService() throws Exception {
         Projects.plain(tmp);
-        Path wf = initAndRender(tmp);
+        String unpushed = jobsOf(initAndRender(tmp)).at("/image/steps").toString();
+        assertTrue(unpushed.contains("slipway image \\\"$SERVICE_DIR\\\"") && !unpushed.contains("--push"),
+                "without image.repository the image is only built: " + unpushed);
+        Path wf = amendAndRender(tmp, "image: {repository: registry.example.com/acme/app}\n");
         yamllint(wf);
         JsonNode y = parse(wf);
         JsonNode jobs = y.get("jobs");
@@ -90,25 +103,44 @@ class RenderCiTest {
         assertTrue(release.contains("slipway release \\\"$SERVICE_DIR\\\""), release);
         assertTrue(release.contains("slipway release --snapshot"), release);
         assertEquals("github.event_name == 'push'", jobs.at("/release/if").asText());
-        assertTrue(jobs.at("/image/steps").toString().contains("slipway image --push"));
+        assertTrue(jobs.at("/image/steps").toString().contains("slipway image \\\"$SERVICE_DIR\\\" --push"),
+                jobs.at("/image/steps").toString());
         assertEquals("production", jobs.at("/deploy/environment").asText());
         assertEquals("deploy-production", jobs.at("/deploy/concurrency/group").asText());
         assertFalse(jobs.at("/deploy/concurrency/cancel-in-progress").asBoolean());
         assertEquals("startsWith(github.ref, 'refs/tags/')", jobs.at("/deploy/if").asText());
-        assertTrue(jobs.at("/deploy/steps").toString().contains("slipway deploy --to hosts"));
+        String deploy = jobs.at("/deploy/steps").toString();
+        assertTrue(deploy.contains("slipway deploy \\\"$SERVICE_DIR\\\" --to hosts"), deploy);
+        assertTrue(deploy.contains("~/.ssh/id_ed25519") && deploy.contains("~/.ssh/known_hosts"), deploy);
+    }
+
+    @Test
+    void theDeployTargetComesFromSlipwayYamlAndAnUnknownOneIsAUsageError() throws Exception {
+        Projects.plain(tmp);
+        initAndRender(tmp);
+        String deploy = jobsOf(amendAndRender(tmp, "  kubernetes: {namespace: shop}\n") /* under init's deploy:, the last section */).at("/deploy/steps").toString();
+        assertTrue(deploy.contains("--to kubernetes") && deploy.contains("secrets.KUBECONFIG") && !deploy.contains(".ssh"), deploy);
+        CliRunner.Run mars = CliRunner.run("render", "ci", tmp.toString(), "--stdout", "--deploy-target", "mars");
+        assertEquals(2, mars.code(), mars.toString());
+        assertTrue(mars.err().contains("CI deploys to hosts or kubernetes"), mars.toString());
+    }
+
+    private static JsonNode jobsOf(Path wf) throws Exception {
+        return parse(wf).get("jobs");
     }
 
     @Test
     void secretsAreReferencedNeverInlined() throws Exception {
         Projects.plain(tmp);
-        String text = Files.readString(initAndRender(tmp));
-        Matcher m = Pattern.compile("(?m)^\\s*(\\w*(PASSWORD|TOKEN|KEY|USERNAME)\\w*): (.*)$").matcher(text);
+        initAndRender(tmp);
+        String text = Files.readString(amendAndRender(tmp, "image: {repository: registry.example.com/acme/app}\n"));
+        Matcher m = Pattern.compile("(?m)^\\s*(\\w*(PASSWORD|TOKEN|KEY|USERNAME|HOSTS)\\w*): (.*)$").matcher(text);
         int n = 0;
         while (m.find()) {
             n++;
             assertTrue(m.group(3).matches("\\$\\{\\{ secrets\\.[A-Z_]+ }}"), "inlined: " + m.group());
         }
-        assertEquals(4, n, text); // GITHUB_TOKEN, registry username and password, SSH key
+        assertEquals(5, n, text); // GITHUB_TOKEN, registry username and password, SSH key, known hosts
     }
 
     @Test

@@ -29,8 +29,12 @@ class DockerfileTest {
         String text = Dockerfile.render(c);
         List<String> lines = text.lines().toList();
         List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
-        assertEquals(List.of("FROM debian:bookworm-slim AS jdk", "FROM jdk AS maven", "FROM maven AS slipway",
+        assertEquals(List.of("FROM debian:bookworm-slim AS jdk", "FROM jdk AS maven", "FROM maven AS rootfs",
                 "FROM scratch"), froms);
+        // The named build context 'slipway' (Slipway's jars) must not share a stage's name: a named
+        // context replaces the stage of the same name, and the final COPY would read the jars.
+        assertTrue(lines.contains("COPY --from=slipway . /opt/slipway/"), text);
+        assertTrue(froms.stream().noneMatch(f -> f.endsWith(" AS slipway")), text);
         int pom = lines.indexOf("COPY pom.xml ./");
         int offline = lines.indexOf("RUN mvn -q -B dependency:go-offline");
         int sources = lines.indexOf("COPY . ./");
@@ -39,9 +43,9 @@ class DockerfileTest {
         assertTrue(build.startsWith("RUN [\"mvn\",\"-o\","), "the build command runs offline in exec form: " + build);
         int scratch = lines.indexOf("FROM scratch");
         List<String> last = lines.subList(scratch, lines.size());
-        assertTrue(last.contains("COPY --from=slipway /rootfs/ /"), text);
+        assertTrue(last.contains("COPY --from=rootfs /rootfs/ /"), text);
         assertTrue(last.contains("USER 65534:65534"), text);
-        assertTrue(last.contains("COPY --from=slipway --chown=65534:65534 /rootfs/data /data"), "/data is the user's: " + text);
+        assertTrue(last.contains("COPY --from=rootfs --chown=65534:65534 /rootfs/data /data"), "/data is the user's: " + text);
         assertTrue(last.contains("EXPOSE 9090/tcp"), text);
         assertTrue(last.stream().anyMatch(l -> l.contains("LOG_FORMAT=\"json\"")), text);
         assertTrue(last.stream().anyMatch(l -> l.contains("GREETING=\"hello \\\"you\\\"\"")), text);

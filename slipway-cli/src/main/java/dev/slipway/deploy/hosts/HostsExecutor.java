@@ -237,10 +237,16 @@ public final class HostsExecutor {
         }
     }
 
+    /**
+     * Restarts the unit. The start rate limit (StartLimitBurst in StartLimitIntervalSec) is there to
+     * stop a crash loop, not a deploy: the counter is reset first (systemctl reset-failed, see
+     * systemd.unit(5)), so several deploys or rollbacks in a minute are never refused by it.
+     */
     private void restart(HostsPlan.HostPlan h) {
         Duration limit = config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60);
-        Host.CommandResult r = host(h).run("systemctl restart " + Shell.quote(config.service().unit() + ".service") + " 2>&1",
-                limit);
+        String unit = Shell.quote(config.service().unit() + ".service");
+        Host.CommandResult r = host(h).run("systemctl reset-failed " + unit + " 2>/dev/null; systemctl restart " + unit
+                + " 2>&1", limit);
         if (!r.ok()) {
             throw SlipwayException.failed("systemctl restart failed: " + (r.stdout() + r.stderr()).strip());
         }
