@@ -70,7 +70,9 @@ public final class InitCommand implements Runnable {
         console.println("wrote " + file + " (" + project.framework().label() + ", service " + config.name()
                 + (project.mainClass() == null ? "" : ", main " + project.mainClass()) + ", Java " + project.jdk()
                 + "); slipway check: ok");
-        console.println("next: slipway build " + dir.toAbsolutePath().normalize().relativize(project.serviceDir())
-                .toString().replaceFirst("^$", ".") + "   (then: slipway render ci)");
+        // The path as the user would type it next, from the directory they are in.
+        String next = Path.of("").toAbsolutePath().relativize(project.serviceDir().toAbsolutePath().normalize())
+                .toString().replaceFirst("^$", ".");
+        console.println("next: slipway build " + next + "   (then: slipway render ci)");
     }
 }

@@ -389,7 +389,16 @@ class HostsDeployTest {
             // SIGINT: wrk stops and prints its summary (SIGTERM would kill it silently).
             new ProcessBuilder("kill", "-INT", Long.toString(wrk.pid())).start().waitFor(10, TimeUnit.SECONDS);
             assertTrue(wrk.waitFor(30, TimeUnit.SECONDS));
-            Wrk w = Wrk.parse(new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            String errors = "";
+            Path errorLog = prefix.resolve("logs/error.log");
+            if (Files.exists(errorLog)) {
+                List<String> lines = Files.readAllLines(errorLog);
+                errors = "\nnginx error.log (last 15 of " + lines.size() + " lines):\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+            }
+            String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Wrk parsed = Wrk.parse(out);
+            Wrk w = new Wrk(parsed.requests(), parsed.errors(), parsed.non2xx(), out + errors + "\ndeploy output:\n" + r.err());
             System.out.println("wrk during the deploy of " + version + ":\n" + w.text());
             return w;
         } finally {
