@@ -142,8 +142,12 @@ public final class Archive {
         return tar;
     }
 
-    /** Passes writes through whole and keeps the underlying stream open on close. */
-    private static final class KeepOpen extends java.io.FilterOutputStream {
+    /**
+     * Passes writes through whole (FilterOutputStream alone would split arrays into single bytes)
+     * and keeps the underlying stream open on close, so that one gzip member can end while the
+     * file goes on.
+     */
+    static final class KeepOpen extends java.io.FilterOutputStream {
         KeepOpen(OutputStream out) {
             super(out);
         }

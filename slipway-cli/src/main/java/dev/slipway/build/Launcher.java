@@ -273,19 +273,7 @@ public final class Launcher {
      * @throws IOException on a read or write failure
      */
     public static void writeRuntimeMember(Path runtime, OutputStream out) throws IOException {
-        // Keeps 'out' open when the member is finished; writes arrays through whole (FilterOutputStream
-        // would split them into single bytes).
-        OutputStream shield = new java.io.FilterOutputStream(out) {
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        };
+        OutputStream shield = new Archive.KeepOpen(out);
         try (var data = member(shield)) {
             writeRecord(data, runtime, "runtime");
             for (Path p : sortedEntries(runtime)) {
