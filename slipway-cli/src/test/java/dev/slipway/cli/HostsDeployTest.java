@@ -300,7 +300,8 @@ class HostsDeployTest {
     @Test
     @Order(4)
     void killDashNineAtPlanStepsLeavesEveryHostServingOldOrNewAndTheNextRunConvergesAfterForce() throws Exception {
-        String[] points = System.getProperty("slipway.hosts.crashPoints", "lock:web2,switch:web2,gate:web2,unlock:web1").split(",");
+        String[] points = System.getProperty("slipway.hosts.crashPoints",
+                "lock:web2,upload:web2,env:web3,unit:web1,switch:web2,restart:web2,gate:web2,record:web2,prune:web3,unlock:web1").split(",");
         String old = "1.0.0";
         for (String point : points) {
             String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
