@@ -36,20 +36,19 @@ public final class RollbackCommand implements Runnable {
     @Override
     public void run() {
         SlipwayConfig config = service.load();
-        if (targetName.equals("hosts")) {
-            var console = SlipwayCli.console(spec);
-            var target = HostsCli.target(config, console);
-            HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console),
-                    target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun));
-            return;
-        }
-        DeployCommand.TargetOption t = new DeployCommand.TargetOption();
-        t.to = targetName;
         var console = SlipwayCli.console(spec);
-        if (t.isKubernetes()) {
-            KubernetesCli.rollback(config, console, version);
-            return;
+        switch (targetName) {
+            case "hosts" -> {
+                var target = HostsCli.target(config, console);
+                HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console),
+                        target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun));
+            }
+            case "kubernetes" -> KubernetesCli.rollback(config, console, version);
+            default -> {
+                DeployCommand.TargetOption local = new DeployCommand.TargetOption();
+                local.to = targetName; // 'local', or an unknown name that local() reports (exit 2)
+                ShipCommand.printReady(console, config, local.local(config, console).rollback(version));
+            }
         }
-        ShipCommand.printReady(console, config, t.local(config, console).rollback(version));
     }
 }
