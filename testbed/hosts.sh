@@ -30,7 +30,9 @@ set -euo pipefail
 CACHE=${SLIPWAY_HOSTS_CACHE:-/var/cache/slipway-testbed/hosts}
 RUN=${SLIPWAY_HOSTS_RUN:-/run/slipway-testbed}
 ROOTFS=$CACHE/rootfs
-PACKAGES=systemd,systemd-sysv,openssh-server,dbus,curl,procps,iproute2
+PACKAGES=systemd,systemd-sysv,openssh-server,dbus,curl,procps,iproute2,nginx-light
+# Written into the rootfs; a cached rootfs built with another package list is rebuilt.
+STAMP=etc/slipway-testbed.packages
 
 die() { echo "hosts.sh: $*" >&2; exit 2; }
 
@@ -50,6 +52,13 @@ prepare() {
   # One prepare at a time (test classes and sessions may start together); bounded wait.
   exec 9>"$CACHE/.prepare.lock"
   flock -w 900 9 || die "another prepare holds $CACHE/.prepare.lock for more than 15 minutes"
+  if [ -d "$ROOTFS" ] && [ "$(cat "$ROOTFS/$STAMP" 2>/dev/null)" != "$PACKAGES" ]; then
+    echo "hosts.sh: the cached rootfs lacks packages of '$PACKAGES'; building it again" >&2
+    local old
+    old=$(mktemp -d "$CACHE/.build.XXXXXX")
+    mv "$ROOTFS" "$old/rootfs"
+    rm -rf "$old"
+  fi
   if [ ! -d "$ROOTFS" ]; then
     local work url
     url=$(mirror)
@@ -60,6 +69,7 @@ prepare() {
     debootstrap --variant=minbase --include="$PACKAGES" bookworm "$work/rootfs" "$url" >"$work/debootstrap.log" 2>&1 \
       || { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
     configure_rootfs "$work/rootfs"
+    echo "$PACKAGES" > "$work/rootfs/$STAMP"
     # The rename is the commit point: an interrupted build leaves only a .build.* directory.
     mv "$work/rootfs" "$ROOTFS"
     rm -rf "$work"
@@ -92,6 +102,10 @@ configure_rootfs() {
       e2scrub_all.timer fstrim.timer; do
     ln -sf /dev/null "$r/etc/systemd/system/$unit"
   done
+  # nginx is there for tests that use a host as the proxy (canary weights); it starts only when a
+  # test starts it, with its own configuration: the hosts share one network, and the packaged
+  # site would make every host bind port 80.
+  rm -f "$r/etc/systemd/system/multi-user.target.wants/nginx.service" "$r/etc/nginx/sites-enabled/default"
   # The host name is the machine name nspawn gives (-M); an /etc/hostname would override it.
   rm -f "$r/etc/hostname"
   # ssh.service's ExecStartPre runs `sshd -t`; it must see the drop-in bound at boot.

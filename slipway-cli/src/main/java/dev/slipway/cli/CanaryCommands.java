@@ -6,9 +6,13 @@ import dev.slipway.analysis.AnalysisResult;
 import dev.slipway.analysis.PrometheusClient;
 import dev.slipway.canary.CanaryRun;
 import dev.slipway.canary.CanaryState;
+import dev.slipway.canary.CanaryTarget;
+import dev.slipway.canary.HostsCanaryTarget;
 import dev.slipway.canary.LocalCanaryTarget;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.Release;
+import dev.slipway.deploy.hosts.HostsTarget;
+import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import java.time.Clock;
 import picocli.CommandLine;
@@ -31,7 +35,8 @@ final class CanaryCommands {
         ServiceArg service;
 
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
-                description = "The target: local (instances on loopback behind nginx) or kubernetes. hosts is planned.")
+                description = "The target: local (instances on loopback behind nginx), hosts (deploy.hosts servers,"
+                        + " canary.hosts) or kubernetes.")
         String to;
 
         @Option(names = "--json", description = "Print the report (state, steps, every measurement) as JSON to stdout.")
@@ -55,22 +60,31 @@ final class CanaryCommands {
                 KubernetesCli.deploy(config, console, null, true, a);
                 return 0;
             }
+            if (to.equals("hosts")) {
+                HostsTarget hosts = HostsCli.target(config, console);
+                try (Host proxy = HostsCli.canaryProxy(config)) {
+                    return drive(config, console, new HostsCanaryTarget(config, console, hosts, proxy));
+                }
+            }
             if (!to.equals("local")) {
-                throw SlipwayException.usage("unknown canary target '" + to + "'; available today: local, kubernetes");
+                throw SlipwayException.usage("unknown canary target '" + to + "'; available: local, hosts, kubernetes");
             }
             try (LocalHost proxy = new LocalHost("local")) {
-                LocalCanaryTarget target = new LocalCanaryTarget(config, console, proxy);
-                CanaryRun run = new CanaryRun(config, target, new PrometheusClient(config.canary().prometheus(),
-                        config.canary().queryTimeout()), Clock.systemUTC(), console);
-                CanaryRun.Result r = run(config, run);
-                if (json) {
-                    console.out().print(r.state().toJson());
-                    console.out().flush();
-                } else {
-                    console.println(summary(r));
-                }
-                return exitCode(r);
+                return drive(config, console, new LocalCanaryTarget(config, console, proxy));
             }
+        }
+
+        private int drive(SlipwayConfig config, Console console, CanaryTarget target) {
+            CanaryRun run = new CanaryRun(config, target, new PrometheusClient(config.canary().prometheus(),
+                    config.canary().queryTimeout()), Clock.systemUTC(), console);
+            CanaryRun.Result r = run(config, run);
+            if (json) {
+                console.out().print(r.state().toJson());
+                console.out().flush();
+            } else {
+                console.println(summary(r));
+            }
+            return exitCode(r);
         }
 
         int exitCode(CanaryRun.Result r) {
@@ -138,7 +152,44 @@ final class CanaryCommands {
      * @return the lines, empty when no canary ran
      */
     static java.util.List<String> status(SlipwayConfig config) {
-        CanaryState s = CanaryState.load(CanaryState.file(config.serviceDir(), "local"));
+        java.util.List<String> out = status(config, "local");
+        if (out.isEmpty()) {
+            return out;
+        }
+        try (LocalHost proxy = new LocalHost("local")) {
+            if (!config.canary().local().stable().isEmpty() && config.canary().nginx().config() != null) {
+                new LocalCanaryTarget(config, new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                        new java.io.PrintWriter(java.io.Writer.nullWriter()), false), proxy)
+                        .describe().forEach(l -> out.add("  " + l));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Lines for {@code slipway status --to hosts}: the canary's state as {@link #status(SlipwayConfig, String)},
+     * then the traffic split as last applied; the hosts themselves are listed by the hosts status.
+     *
+     * @param config the service configuration
+     * @return the lines, empty when no canary ran on the hosts
+     */
+    static java.util.List<String> hostsStatus(SlipwayConfig config) {
+        java.util.List<String> out = status(config, "hosts");
+        if (!out.isEmpty() && config.canary().hosts() != null) {
+            out.add("  " + HostsCanaryTarget.upstreamLine(config));
+        }
+        return out;
+    }
+
+    /**
+     * The canary's phase, step, weight, each metric's last value and verdict, from the state file.
+     *
+     * @param config the service configuration
+     * @param target the canary target's name ({@code local}, {@code hosts})
+     * @return the lines, empty when no canary ran on that target
+     */
+    static java.util.List<String> status(SlipwayConfig config, String target) {
+        CanaryState s = CanaryState.load(CanaryState.file(config.serviceDir(), target));
         if (s == null) {
             return java.util.List.of();
         }
@@ -156,13 +207,6 @@ final class CanaryCommands {
                 lastBy.values().forEach(m -> out.add("  metric   " + m.metric() + " = "
                         + (m.value() == null ? "no value" : String.valueOf(m.value())) + " (" + m.verdict().label()
                         + ", " + m.time() + ")"));
-            }
-        }
-        try (LocalHost proxy = new LocalHost("local")) {
-            if (!config.canary().local().stable().isEmpty() && config.canary().nginx().config() != null) {
-                new LocalCanaryTarget(config, new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()),
-                        new java.io.PrintWriter(java.io.Writer.nullWriter()), false), proxy)
-                        .describe().forEach(l -> out.add("  " + l));
             }
         }
         return out;

@@ -42,6 +42,19 @@ final class HostsCli {
         };
     }
 
+    /**
+     * @param config the service configuration
+     * @return the host nginx runs on for a hosts canary: the SSH host of {@code canary.hosts.proxy}
+     *         (checked against {@code deploy.hosts.knownHosts}), or this machine when it is not set
+     */
+    static Host canaryProxy(SlipwayConfig config) {
+        var h = config.canary().hosts();
+        if (h == null || h.proxy() == null || config.hosts() == null) {
+            return new dev.slipway.remote.LocalHost("local");
+        }
+        return connector(config.hosts()).apply(h.proxy());
+    }
+
     static Duration duration(String option, String text) {
         try {
             return ConfigLoader.parseDuration(text);

@@ -11,6 +11,7 @@ public final class StatusCommand extends TargetCommand {
     @Override
     void runHosts(HostsContext ctx) {
         HostsCli.printStatus(ctx);
+        CanaryCommands.hostsStatus(ctx.config()).forEach(ctx.console()::println);
     }
 
     @Override

@@ -25,9 +25,11 @@ import java.util.regex.Pattern;
  * @param metrics      the metrics each {@code analysis} step measures, in order
  * @param nginx        the proxy whose upstream weights split the traffic
  * @param local        instances of the {@code local} canary target (loopback processes)
+ * @param hosts        the {@code hosts} canary target: which of {@code deploy.hosts.servers} run the
+ *                     canary, and where the proxy is
  */
 public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, String> vars, List<Step> steps,
-                           List<MetricCheck> metrics, Nginx nginx, Local local) {
+                           List<MetricCheck> metrics, Nginx nginx, Local local, Hosts hosts) {
 
     /** Default steps: 10 % then 50 %, each analysed. */
     public static final List<Step> DEFAULT_STEPS = List.of(new Step(10, null, true), new Step(50, null, true));
@@ -78,6 +80,16 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
      */
     public record Local(List<String> stable, List<String> canary) {}
 
+    /**
+     * The {@code hosts} canary target: a subset of {@code deploy.hosts.servers} runs the canary with
+     * {@code TRACK=canary}, the others stay stable; nginx on the proxy host splits the traffic.
+     *
+     * @param canary names of {@code deploy.hosts.servers} that run the canary (at least one, never all)
+     * @param proxy  the host nginx runs on, reached over SSH like the servers, or {@code null} for
+     *               this machine (the deploy machine)
+     */
+    public record Hosts(List<String> canary, HostsConfig.Server proxy) {}
+
     /** @return the least time the steps take: Σ (pause, or interval × count per analysis) */
     public Duration minDuration() {
         return steps.stream().map(s -> s.minDuration(metrics)).reduce(Duration.ZERO, Duration::plus);
@@ -88,7 +100,8 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
     record RawCanary(@Key(doc = "Prometheus root URL (default http://127.0.0.1:9090)") String prometheus,
                      @Key(doc = "Longest one query may take (default 10s)") Duration queryTimeout,
                      @Key(doc = "User variables for metric queries, {{name}}") Map<String, String> vars,
-                     List<RawStep> steps, List<RawMetric> metrics, RawNginx nginx, RawLocal local) {}
+                     List<RawStep> steps, List<RawMetric> metrics, RawNginx nginx, RawLocal local,
+                     RawHostsCanary hosts) {}
 
     record RawStep(@Key(doc = "Canary traffic weight in percent, 0-100") Integer weight,
                    @Key(doc = "Wait this long at the weight") Duration pause,
@@ -114,6 +127,14 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
     record RawLocal(@Key(doc = "Addresses of stable instances") List<String> stable,
                     @Key(doc = "Addresses of canary instances") List<String> canary) {}
 
+    record RawHostsCanary(@Key(doc = "Names of deploy.hosts servers that run the canary") List<String> canary,
+                          RawProxyHost proxy) {}
+
+    record RawProxyHost(@Key(doc = "Host name or IP address of the nginx host (SSH)") String address,
+                        @Key(doc = "SSH port (default deploy.hosts.port, else 22)") Integer port,
+                        @Key(doc = "SSH user (default deploy.hosts.user, else root)") String user,
+                        @Key(doc = "Private key (default deploy.hosts.identityFile)") String identityFile) {}
+
     // ---- resolution --------------------------------------------------------------------------
 
     /**
@@ -122,13 +143,17 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
      * @param v       reports errors at the offending value's {@code file:line:col}
      * @param raw     the raw section, or {@code null} when absent (all defaults)
      * @param service the service name (the default upstream name)
+     * @param hosts   the resolved {@code deploy.hosts} section, or {@code null} when absent
+     * @param rawHosts the raw {@code deploy.hosts} section (its SSH defaults), or {@code null}
      * @return the section with defaults filled in
      * @throws ConfigException (exit 2) for a bad weight, a step with both or neither of pause and
      *                         analysis, a bad URL, an unknown metric without a query, a template
-     *                         with an unknown variable, or min above max
+     *                         with an unknown variable, min above max, or a {@code canary.hosts}
+     *                         server that {@code deploy.hosts} does not list
      */
-    static CanaryConfig resolve(ConfigLoader.Validator v, RawCanary raw, String service) {
-        RawCanary r = raw == null ? new RawCanary(null, null, null, null, null, null, null) : raw;
+    static CanaryConfig resolve(ConfigLoader.Validator v, RawCanary raw, String service, HostsConfig hosts,
+                                HostsConfig.RawHosts rawHosts) {
+        RawCanary r = raw == null ? new RawCanary(null, null, null, null, null, null, null, null) : raw;
         URI prometheus = null;
         String url = r.prometheus() == null ? "http://127.0.0.1:9090" : r.prometheus();
         try {
@@ -206,8 +231,48 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
             v.check(ConfigLoader.ADDRESS.matcher(canary.get(i)).matches(), "canary.local.canary[" + i + "]",
                     "'" + canary.get(i) + "' is not an IP address or host name");
         }
+        Hosts onHosts = hosts(v, r.hosts(), hosts, rawHosts);
+        if (onHosts != null && onHosts.proxy() != null && n.config() != null) {
+            v.check(n.config().startsWith("/"), "canary.nginx.config", "'" + n.config()
+                    + "' must be an absolute path: it names a file on the proxy host " + onHosts.proxy().address());
+        }
         return new CanaryConfig(prometheus, timeout, Map.copyOf(vars), List.copyOf(steps), List.copyOf(metrics), nginx,
-                new Local(stable, canary));
+                new Local(stable, canary), onHosts);
+    }
+
+    private static Hosts hosts(ConfigLoader.Validator v, RawHostsCanary raw, HostsConfig hosts, HostsConfig.RawHosts rawHosts) {
+        if (raw == null) {
+            return null;
+        }
+        v.check(hosts != null, "canary.hosts", "canary.hosts needs a 'deploy.hosts' section: its servers run the canary");
+        List<String> names = hosts.servers().stream().map(HostsConfig.Server::name).toList();
+        List<String> canary = raw.canary() == null ? List.of() : List.copyOf(raw.canary());
+        v.check(!canary.isEmpty(), "canary.hosts", "canary.hosts needs 'canary', the names of the deploy.hosts servers that"
+                + " run the canary, e.g. [" + names.get(names.size() - 1) + "]");
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < canary.size(); i++) {
+            String at = "canary.hosts.canary[" + i + "]";
+            v.check(names.contains(canary.get(i)), at, "no server named '" + canary.get(i) + "' in deploy.hosts.servers"
+                    + " (names: " + String.join(", ", names) + ")");
+            v.check(seen.add(canary.get(i)), at, "'" + canary.get(i) + "' is listed twice");
+        }
+        v.check(canary.size() < names.size(), "canary.hosts.canary", "every server would run the canary; leave at least"
+                + " one of deploy.hosts.servers for the stable release");
+        HostsConfig.Server proxy = null;
+        RawProxyHost p = raw.proxy();
+        if (p != null) {
+            v.check(p.address() != null, "canary.hosts.proxy", "the proxy needs an 'address' (omit 'proxy' for nginx on"
+                    + " this machine)");
+            v.check(HostsConfig.ADDRESS.matcher(p.address()).matches(), "canary.hosts.proxy.address",
+                    "'" + p.address() + "' is not an IP address or host name");
+            int port = p.port() != null ? p.port() : rawHosts != null && rawHosts.port() != null ? rawHosts.port() : 22;
+            v.check(port >= 1 && port <= 65535, "canary.hosts.proxy.port", "port " + port + " is out of range 1-65535");
+            String user = p.user() != null ? p.user() : rawHosts != null && rawHosts.user() != null ? rawHosts.user() : "root";
+            String key = p.identityFile() != null ? p.identityFile() : rawHosts == null ? null : rawHosts.identityFile();
+            proxy = new HostsConfig.Server(p.address(), p.address(), port, user,
+                    key == null ? null : HostsConfig.path(v, key), List.of(), "0.0.0.0", Map.of());
+        }
+        return new Hosts(canary, proxy);
     }
 
     private static MetricCheck metric(ConfigLoader.Validator v, String at, RawMetric m, Map<String, String> vars,

@@ -365,7 +365,8 @@ public final class ConfigLoader {
         }
         ReleaseConfig release = ReleaseConfig.resolve(v, raw.release());
         HostsConfig hosts = HostsConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().hosts(), raw.name(), service);
-        CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name());
+        CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name(), hosts,
+                raw.deploy() == null ? null : raw.deploy().hosts());
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
                 local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));

@@ -163,7 +163,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
 
     // ---- resolution ----------------------------------------------------------------------------
 
-    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9:_.@-]*");
@@ -298,7 +298,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
         return java.util.Collections.unmodifiableMap(out);
     }
 
-    private static Path path(ConfigLoader.Validator v, String text) {
+    static Path path(ConfigLoader.Validator v, String text) {
         String t = text.startsWith("~/") ? System.getProperty("user.home") + text.substring(1) : text;
         Path p = Path.of(t);
         return p.isAbsolute() ? p : v.file().toAbsolutePath().getParent().resolve(p).normalize();

@@ -515,28 +515,35 @@ class CanaryEndToEndTest {
 
     /** Bounded load through nginx: a few threads, at most {@code max} long and 20 000 requests. */
     static final class Load implements AutoCloseable {
-        record Response(Instant time, String upstream, int status) {}
+        /** One answer: when, from which instance (nginx's X-Upstream), its status, the version its page names ("" if none). */
+        record Response(Instant time, String upstream, int status, String version) {}
+
+        private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("<span id=\"version\">([^<]+)</span>");
 
         final List<Response> responses = Collections.synchronizedList(new ArrayList<>());
         final AtomicBoolean stop = new AtomicBoolean();
         final List<Thread> threads = new ArrayList<>();
 
         static Load start(int proxyPort, int threads, Duration max) {
+            return start(URI.create("http://127.0.0.1:" + proxyPort + "/"), threads, max);
+        }
+
+        static Load start(URI uri, int threads, Duration max) {
             Load l = new Load();
             long deadline = System.nanoTime() + max.toNanos();
-            URI uri = URI.create("http://127.0.0.1:" + proxyPort + "/");
             for (int i = 0; i < threads; i++) {
                 Thread t = new Thread(() -> {
                     while (!l.stop.get() && System.nanoTime() < deadline && l.responses.size() < 20_000) {
                         try {
                             HttpResponse<String> r = get(uri);
+                            java.util.regex.Matcher v = VERSION.matcher(r.body());
                             l.responses.add(new Response(Instant.now(), r.headers().firstValue("X-Upstream").orElse(""),
-                                    r.statusCode()));
+                                    r.statusCode(), v.find() ? v.group(1) : ""));
                             Thread.sleep(10);
                         } catch (InterruptedException e) {
                             return;
                         } catch (Exception e) {
-                            l.responses.add(new Response(Instant.now(), "", 0)); // no answer at all
+                            l.responses.add(new Response(Instant.now(), "", 0, "")); // no answer at all
                         }
                     }
                 });

@@ -16,6 +16,12 @@ public final class HostHistory {
     public static final String SKIPPED = "skipped";
     /** A revision made by {@code slipway rollback}. */
     public static final String ROLLBACK = "rollback";
+    /** The release started on this host as a canary ({@code TRACK=canary}); not a serving revision for rollback. */
+    public static final String CANARY = "canary";
+    /** The release went to this host when a canary was promoted ({@code TRACK=stable}). */
+    public static final String PROMOTED = "promoted";
+    /** The canary on this host was aborted; the host went back to the stable release (the entry's version). */
+    public static final String CANARY_ABORTED = "canary-aborted";
 
     private HostHistory() {}
 
@@ -33,7 +39,8 @@ public final class HostHistory {
     public record Entry(int revision, String version, String commit, Instant time, String outcome, String who, String note) {
         /** @return whether this revision left its version serving */
         public boolean serving() {
-            return outcome.equals(DEPLOYED) || outcome.equals(ROLLBACK);
+            return outcome.equals(DEPLOYED) || outcome.equals(ROLLBACK) || outcome.equals(PROMOTED)
+                    || outcome.equals(CANARY_ABORTED) && !version.equals("-");
         }
 
         /** @return the line written to the file, with a newline; tabs and control characters in fields become spaces */

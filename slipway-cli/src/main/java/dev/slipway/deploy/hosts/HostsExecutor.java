@@ -40,6 +40,8 @@ public final class HostsExecutor {
     private final Set<String> locked = new LinkedHashSet<>();
     private final List<HostsPlan.HostPlan> switched = new ArrayList<>();
     private final Map<HostsPlan.Kind, Long> nanos = new EnumMap<>(HostsPlan.Kind.class);
+    private String outcome;
+    private String note = "";
 
     /**
      * @param config   the {@code deploy.hosts} section
@@ -69,6 +71,19 @@ public final class HostsExecutor {
      * @param totalMs the whole run, ms
      */
     public record Result(HostsPlan plan, Map<HostsPlan.Kind, Long> timing, long totalMs) {}
+
+    /**
+     * Sets what a successful run records in each host's history (a canary's own outcomes).
+     *
+     * @param outcome the outcome, e.g. {@link HostHistory#CANARY}, or {@code null} for {@code deployed}/{@code rollback}
+     * @param note    the note
+     * @return this executor
+     */
+    public HostsExecutor recordAs(String outcome, String note) {
+        this.outcome = outcome;
+        this.note = note == null ? "" : note;
+        return this;
+    }
 
     /** @return the id of this executor's locks */
     public String lockId() {
@@ -120,7 +135,8 @@ public final class HostsExecutor {
                         }
                     }
                     case DELAY -> sleep(config.rollout().delay());
-                    case RECORD -> record(h, plan, plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, "");
+                    case RECORD -> record(h, plan, outcome != null ? outcome
+                            : plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, note);
                     case PRUNE -> prune(h, plan.version());
                     case UNLOCK -> unlock(h.name());
                     default -> throw new IllegalStateException(step.kind().name());
@@ -347,14 +363,32 @@ public final class HostsExecutor {
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
-        int next = h.facts().history().isEmpty() ? 1 : h.facts().history().get(h.facts().history().size() - 1).revision() + 1;
-        HostHistory.Entry e = new HostHistory.Entry(next, plan.version(), plan.commit(),
+        appendHistory(host(h), dir(), h.facts(), plan.version(), plan.commit(), outcome, who, note);
+    }
+
+    /**
+     * Appends one revision to {@code <dir>/history.tsv} on a host (creating it with its header).
+     *
+     * @param host    the host
+     * @param dir     the service's directory on the host
+     * @param facts   what was found on the host before (its last revision number)
+     * @param version the release the host runs now
+     * @param commit  the release's commit
+     * @param outcome one of the outcomes of {@link HostHistory}
+     * @param who     {@code user@machine}
+     * @param note    free text
+     * @throws SlipwayException (exit 1) when the file cannot be written
+     */
+    static void appendHistory(Host host, String dir, HostFacts facts, String version, String commit, String outcome,
+                              String who, String note) {
+        int next = facts.history().isEmpty() ? 1 : facts.history().get(facts.history().size() - 1).revision() + 1;
+        HostHistory.Entry e = new HostHistory.Entry(next, version, commit,
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, note);
-        String file = Shell.quote(dir() + "/history.tsv");
-        Host.CommandResult r = host(h).run("[ -f " + file + " ] || printf '# revision\\tversion\\tcommit\\ttime\\toutcome\\twho\\tnote\\n' > "
+        String file = Shell.quote(dir + "/history.tsv");
+        Host.CommandResult r = host.run("[ -f " + file + " ] || printf '# revision\\tversion\\tcommit\\ttime\\toutcome\\twho\\tnote\\n' > "
                 + file + "; printf '%s' " + Shell.quote(e.line()) + " >> " + file, Duration.ofSeconds(30));
         if (!r.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot append to " + dir() + "/history.tsv: " + r.stderr().strip());
+            throw SlipwayException.failed(host.name() + ": cannot append to " + dir + "/history.tsv: " + r.stderr().strip());
         }
     }
 

@@ -8,6 +8,7 @@ import dev.slipway.build.Builder;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.Shell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,11 +32,17 @@ public final class HostsTarget {
     /** Environment variable naming a plan step to halt before (tests; see {@link HostsExecutor}). */
     public static final String CRASH_AT = "SLIPWAY_CRASH_AT";
 
+    /** The {@code TRACK} of every instance outside a canary (myapp's {@code track} metric label). */
+    public static final String STABLE = "stable";
+
     private final SlipwayConfig config;
     private final HostsConfig hosts;
     private final Console console;
     private final Function<HostsConfig.Server, Host> connector;
     private final Map<String, String> environment;
+    private final String track;
+    private final String outcome;
+    private final String note;
 
     /**
      * @param config      the service configuration
@@ -55,6 +62,75 @@ public final class HostsTarget {
         this.console = console;
         this.connector = connector;
         this.environment = environment;
+        this.track = STABLE;
+        this.outcome = null;
+        this.note = "";
+    }
+
+    private HostsTarget(HostsTarget of, HostsConfig hosts, String track, String outcome, String note) {
+        this.config = of.config;
+        this.hosts = hosts;
+        this.console = of.console;
+        this.connector = of.connector;
+        this.environment = of.environment;
+        this.track = track;
+        this.outcome = outcome;
+        this.note = note;
+    }
+
+    /**
+     * This target narrowed to some servers, for a canary: deploys and rollbacks then touch only
+     * them, their env files set {@code TRACK=track}, and their history records {@code outcome}.
+     *
+     * @param names   names of {@code deploy.hosts.servers}, in rollout order
+     * @param track   the {@code TRACK} value, e.g. {@code canary} or {@link #STABLE}
+     * @param outcome the history outcome of a successful run (e.g. {@link HostHistory#CANARY}), or
+     *                {@code null} for the usual {@code deployed}/{@code rollback}
+     * @param note    the history note of a successful run
+     * @return the narrowed target
+     * @throws IllegalArgumentException when a name is not a configured server, or none is given
+     */
+    public HostsTarget narrowed(List<String> names, String track, String outcome, String note) {
+        List<HostsConfig.Server> servers = new java.util.ArrayList<>();
+        for (String n : names) {
+            servers.add(hosts.servers().stream().filter(s -> s.name().equals(n)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no server named " + n)));
+        }
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("no servers");
+        }
+        HostsConfig narrow = new HostsConfig(hosts.dir(), List.copyOf(servers), hosts.rollout(), hosts.service(),
+                hosts.proxy(), hosts.knownHosts());
+        return new HostsTarget(this, narrow, track, outcome, note);
+    }
+
+    /** @return the servers this target deploys to, in rollout order */
+    public List<HostsConfig.Server> servers() {
+        return hosts.servers();
+    }
+
+    /**
+     * Stops the service on these servers and removes {@code current}, for a canary instance that
+     * has no stable release to go back to (systemctl disable --now), and records it in the history.
+     *
+     * @throws SlipwayException (exit 1) when a host cannot be reached or the stop fails
+     */
+    public void stopService() {
+        withHosts(all -> {
+            all.forEach((name, h) -> {
+                String unit = Shell.quote(hosts.service().unit() + ".service");
+                Host.CommandResult r = h.run("systemctl disable --now " + unit + " 2>&1; rm -f "
+                        + Shell.quote(hosts.dir() + "/current"), Duration.ofSeconds(120));
+                if (!r.ok()) {
+                    throw SlipwayException.failed(name + ": cannot stop " + unit + ": " + r.stdout().strip());
+                }
+                HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-");
+                HostsExecutor.appendHistory(h, hosts.dir(), f, "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
+                        HostLock.me("-", "stop").who(), note);
+                console.progress("  " + name + ": stopped " + hosts.service().unit() + " (no earlier release to go back to)");
+            });
+            return null;
+        });
     }
 
     /**
@@ -144,6 +220,14 @@ public final class HostsTarget {
         return out;
     }
 
+    /**
+     * @return what is on each server (current release, releases held, history), by name
+     * @throws SlipwayException (exit 1) when a host cannot be reached
+     */
+    public Map<String, HostFacts> facts() {
+        return withHosts(all -> look(all, "-"));
+    }
+
     /** @return each host's revisions (the last 50), oldest first */
     public Map<String, List<HostHistory.Entry>> history() {
         Map<String, List<HostHistory.Entry>> out = new LinkedHashMap<>();
@@ -180,7 +264,7 @@ public final class HostsTarget {
         }
         console.progress(plan.describe().stripTrailing());
         HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
-                HostLock.me(plan.version(), what), lockWait, environment.get(CRASH_AT));
+                HostLock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
         Thread hook = new Thread(() -> releaseOnInterrupt(ex), "slipway-hosts-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -316,7 +400,8 @@ public final class HostsTarget {
 
     /**
      * The env file of one host (systemd.exec(5), EnvironmentFile=): one {@code KEY="value"} per line.
-     * Slipway's own variables ({@code PORT}, {@code ADDR}, {@code DRAIN_TIMEOUT}) come last and win.
+     * Slipway's own variables ({@code PORT}, {@code ADDR}, {@code DRAIN_TIMEOUT}, {@code TRACK}) come
+     * last and win.
      */
     String envFile(HostsConfig.Server s, Map<String, String> shared) {
         Map<String, String> env = new LinkedHashMap<>(shared);
@@ -324,6 +409,7 @@ public final class HostsTarget {
         env.put("PORT", Integer.toString(config.service().port()));
         env.put("ADDR", s.bind());
         env.put("DRAIN_TIMEOUT", Long.toString(hosts.rollout().drainTimeout().toSeconds()));
+        env.put("TRACK", track);
         StringBuilder sb = new StringBuilder("# written by slipway deploy; mode 0600\n");
         env.forEach((k, v) -> {
             if (v.contains("\n") || v.contains("\r")) {

@@ -1,0 +1,292 @@
+package dev.slipway.canary;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.CanaryConfig;
+import dev.slipway.config.HostsConfig;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.Release;
+import dev.slipway.deploy.hosts.HostFacts;
+import dev.slipway.deploy.hosts.HostHistory;
+import dev.slipway.deploy.hosts.HostsTarget;
+import dev.slipway.remote.Host;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The canary target on Linux hosts: the servers named in {@code canary.hosts.canary} run the canary
+ * with {@code TRACK=canary}, the other servers of {@code deploy.hosts} stay stable with
+ * {@code TRACK=stable}, and nginx on the proxy host ({@code canary.hosts.proxy}, or this machine)
+ * splits the traffic by upstream weights that {@link NginxUpstream} renders and reloads.
+ *
+ * <p>Every change of a host goes through {@link HostsTarget} (the same lock, upload, env file,
+ * unit, switch, restart and readiness gate as {@code slipway deploy --to hosts}), narrowed to the
+ * servers concerned, so each host's {@code history.tsv} records the canary's events:
+ * {@code canary} when the canary starts on a host, {@code promoted} when a promotion gives a host
+ * the new release, {@code canary-aborted} when an aborted canary host goes back to the stable
+ * release.
+ *
+ * <p>Outside a canary every server is in the pool as stable (the upstream lists all of them with
+ * equal weight). Local state lives under {@code .slipway/hosts/canary/}: {@code weight} (the last
+ * applied canary weight, or {@code pool}) and {@code stable.version} (the release the canary is
+ * compared with, for an abort after a crash).
+ */
+public final class HostsCanaryTarget implements CanaryTarget {
+    /** How long a canary step waits for a host's deploy lock held by someone else. */
+    static final Duration LOCK_WAIT = Duration.ofMinutes(2);
+    private static final String POOL = "pool";
+
+    private final SlipwayConfig config;
+    private final Console console;
+    private final HostsTarget hosts;
+    private final NginxUpstream nginx;
+    private final List<String> canaryNames;
+    private final List<String> stableNames;
+    private final Path dir;
+
+    /**
+     * @param config  the service configuration; {@code deploy.hosts}, {@code canary.hosts} and
+     *                {@code canary.nginx.config} must be set
+     * @param console progress output
+     * @param hosts   the hosts target of {@code config} (SSH in production)
+     * @param proxy   the host nginx runs on (this machine, or the SSH host of {@code canary.hosts.proxy})
+     * @throws SlipwayException (exit 2) when {@code canary.hosts} or the nginx file is not configured
+     */
+    public HostsCanaryTarget(SlipwayConfig config, Console console, HostsTarget hosts, Host proxy) {
+        CanaryConfig canary = config.canary();
+        if (config.hosts() == null || canary.hosts() == null) {
+            throw SlipwayException.usage(config.file() + ": the hosts canary target needs deploy.hosts and canary.hosts.canary"
+                    + " (the names of the servers that run the canary); see docs/canary.md");
+        }
+        if (canary.nginx().config() == null) {
+            throw SlipwayException.usage(config.file() + ": the canary needs canary.nginx.config, the upstream file on the"
+                    + " proxy host that the site's nginx configuration includes");
+        }
+        this.config = config;
+        this.console = console;
+        this.hosts = hosts;
+        this.canaryNames = canary.hosts().canary();
+        this.stableNames = config.hosts().servers().stream().map(HostsConfig.Server::name)
+                .filter(n -> !canaryNames.contains(n)).toList();
+        this.nginx = new NginxUpstream(proxy, canary.nginx().config(), canary.nginx().upstream(), canary.nginx().test(),
+                canary.nginx().reload());
+        this.dir = config.serviceDir().resolve(".slipway/hosts/canary");
+    }
+
+    @Override
+    public String name() {
+        return "hosts";
+    }
+
+    /** @return the release of the first stable server that has one, or {@code null} when none has */
+    @Override
+    public String stableVersion() {
+        Map<String, HostFacts> facts = stable(null, null, null).facts();
+        return stableNames.stream().map(n -> facts.get(n).current()).filter(v -> v != null).findFirst().orElse(null);
+    }
+
+    @Override
+    public void deployStable(Release release) {
+        hosts.deploy(LOCK_WAIT, false);
+        applyPool(Set.of());
+    }
+
+    @Override
+    public void deployCanary(Release release) {
+        String stable = stableVersion();
+        if (stable != null) {
+            write("stable.version", stable);
+        }
+        applySplit(0, Set.of());
+        console.progress("starting the canary " + release.version() + " on " + String.join(", ", canaryNames)
+                + " (TRACK=canary), weight 0");
+        hosts.narrowed(canaryNames, "canary", HostHistory.CANARY, "canary of stable " + stable).deploy(LOCK_WAIT, false);
+    }
+
+    @Override
+    public void setWeight(int percent) {
+        applySplit(percent, Set.of());
+    }
+
+    /**
+     * Promotes: each stable server in turn is marked {@code down} in the upstream, deployed with the
+     * new release ({@code TRACK=stable}; the usual gate) and put back; then the canary servers
+     * return to the pool as stable ({@code TRACK=stable}, same release).
+     *
+     * @throws SlipwayException (exit 1) when a stable server does not become ready; that server went
+     *                          back by itself, the ones promoted before it are rolled back to the stable release
+     */
+    @Override
+    public void promote(Release release) {
+        String old = read("stable.version");
+        int weight = weightOr(100);
+        List<String> done = new ArrayList<>();
+        for (String name : stableNames) {
+            Set<String> drained = Set.of(upstream(name));
+            applySplit(weight, drained);
+            try {
+                stable(List.of(name), HostHistory.PROMOTED, "canary " + release.version() + " promoted").deploy(LOCK_WAIT, false);
+            } catch (SlipwayException e) {
+                if (!done.isEmpty() && old != null) {
+                    console.progress("promotion failed on " + name + "; " + String.join(", ", done) + " go back to " + old);
+                    hosts.narrowed(done, HostsTarget.STABLE, HostHistory.ROLLBACK, "promotion of " + release.version()
+                            + " failed on " + name).rollback(old, LOCK_WAIT, false);
+                }
+                applySplit(weight, Set.of());
+                throw e;
+            }
+            done.add(name);
+        }
+        // Every stable server runs the new release; the canary servers rejoin the pool as stable.
+        Set<String> canaries = new HashSet<>();
+        canaryNames.forEach(n -> canaries.add(upstream(n)));
+        applyPool(canaries);
+        hosts.narrowed(canaryNames, HostsTarget.STABLE, HostHistory.PROMOTED, "canary " + release.version()
+                + " promoted; back in the pool").deploy(LOCK_WAIT, false);
+        applyPool(Set.of());
+    }
+
+    /**
+     * Aborts: weight 0 at once (the canary servers {@code down}), then each canary server goes back
+     * to the stable release with {@code TRACK=stable} (a rollback with its gate; a server that never
+     * had it is stopped) and rejoins the pool. The stable servers are not touched.
+     */
+    @Override
+    public void abort() {
+        applySplit(0, Set.of());
+        String stable = read("stable.version");
+        Map<String, HostFacts> facts = hosts.narrowed(canaryNames, HostsTarget.STABLE, null, "").facts();
+        if (stable == null) {
+            stable = stableVersion();
+        }
+        List<String> back = new ArrayList<>();
+        List<String> stop = new ArrayList<>();
+        for (String n : canaryNames) {
+            HostFacts f = facts.get(n);
+            if (stable != null && stable.equals(f.current())) {
+                continue;
+            }
+            (stable != null && f.releases().contains(stable) ? back : stop).add(n);
+        }
+        String note = "canary aborted; back to stable " + stable;
+        if (!back.isEmpty()) {
+            console.progress("rolling " + String.join(", ", back) + " back to the stable release " + stable);
+            hosts.narrowed(back, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, note).rollback(stable, LOCK_WAIT, false);
+        }
+        if (!stop.isEmpty()) {
+            hosts.narrowed(stop, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted; no stable release here")
+                    .stopService();
+        }
+        if (stop.isEmpty()) {
+            applyPool(Set.of());
+        }
+    }
+
+    @Override
+    public List<String> describe() {
+        List<String> out = new ArrayList<>();
+        String w = read("weight");
+        boolean pooled = w == null || w.equals(POOL);
+        for (var s : hosts.status()) {
+            String track = !pooled && canaryNames.contains(s.host()) ? "canary" : "stable";
+            out.add(String.format("%-16s %-7s %-22s %s", s.host(), track, s.version() == null ? "-" : s.version(),
+                    s.error() != null ? "unreachable: " + s.error() : s.unitState()));
+        }
+        out.add(upstreamLine(config));
+        return out;
+    }
+
+    /**
+     * @param config the service configuration, with {@code canary.hosts}
+     * @return one line on the traffic split as last applied (read on this machine, no connection):
+     *         the canary weight, or every server in the pool
+     */
+    public static String upstreamLine(SlipwayConfig config) {
+        Path f = config.serviceDir().resolve(".slipway/hosts/canary/weight");
+        String w;
+        try {
+            w = Files.isRegularFile(f) ? Files.readString(f).strip() : null;
+        } catch (IOException e) {
+            w = null;
+        }
+        CanaryConfig.Hosts h = config.canary().hosts();
+        return "nginx upstream " + config.canary().nginx().upstream() + " on "
+                + (h == null || h.proxy() == null ? "this machine" : h.proxy().address()) + ": "
+                + (w == null || w.equals(POOL) ? "every server in the pool (no canary)"
+                : "canary weight " + w + " % (canary: " + (h == null ? "-" : String.join(", ", h.canary())) + ")");
+    }
+
+    // ---- internals ------------------------------------------------------------------------------
+
+    private HostsTarget stable(List<String> names, String outcome, String note) {
+        return hosts.narrowed(names == null ? stableNames : names, HostsTarget.STABLE, outcome, note == null ? "" : note);
+    }
+
+    private String upstream(String name) {
+        HostsConfig.Server s = config.hosts().servers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        String a = s.upstreamAddress();
+        return (a.contains(":") ? "[" + a + "]" : a) + ":" + config.service().port();
+    }
+
+    private int weightOr(int fallback) {
+        String w = read("weight");
+        try {
+            return w == null || w.equals(POOL) ? fallback : Integer.parseInt(w);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private void applySplit(int percent, Set<String> drained) {
+        nginx.apply(nginx.render(stableNames.stream().map(this::upstream).toList(),
+                canaryNames.stream().map(this::upstream).toList(), percent, drained));
+        write("weight", String.valueOf(percent));
+        settle();
+    }
+
+    private void applyPool(Set<String> drained) {
+        List<String> all = config.hosts().servers().stream().map(s -> upstream(s.name())).toList();
+        nginx.apply(nginx.render(all, List.of(), 0, drained));
+        write("weight", POOL);
+        settle();
+    }
+
+    /** nginx -s reload only signals the master; give the new workers a moment to take over. */
+    private static void settle() {
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void write(String name, String text) {
+        Path f = dir.resolve(name);
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(name + ".tmp");
+            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot write " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String read(String name) {
+        Path f = dir.resolve(name);
+        try {
+            return Files.isRegularFile(f) ? Files.readString(f).strip() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,403 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.Testbed;
+import dev.slipway.Tools;
+import dev.slipway.analysis.PrometheusServer;
+import dev.slipway.canary.CanaryState;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.SshHost;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The canary on the hosts target, end to end with real parts: four Debian hosts booted by
+ * {@code testbed/hosts.sh} at 127.0.1.21-24 (web1 and web2 stable, web3 the canary, lb the proxy
+ * with a real nginx whose upstream weights Slipway rewrites over SSH), myapp single files under
+ * systemd, and a real Prometheus on this machine scraping the three instances every second. The
+ * analysis windows are seconds long; the load is bounded in requests and time.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostsCanaryTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CANARY = "127.0.1.23";
+    private static final String UPSTREAM_FILE = "/etc/nginx/conf.d/myapp-upstream.conf";
+
+    Testbed testbed;
+    Path service;
+    Path work;
+    String baseYaml;
+    int port;
+    int proxyPort;
+    PrometheusServer prometheus;
+
+    @BeforeAll
+    void bootHostsProxyPrometheusAndBuild(@TempDir Path tmp) throws Exception {
+        Tools.require("prometheus");
+        work = tmp;
+        port = PrometheusServer.freePort();
+        proxyPort = PrometheusServer.freePort();
+        testbed = Testbed.up(4, "cy", "127.0.1.21");
+        service = tmp.resolve("myapp");
+        Example.copy(service);
+        baseYaml = Files.readString(service.resolve("slipway.yaml"));
+        writeConfig("{weight: 25, analysis: true}", "{weight: 50, analysis: true}");
+        Example.commit(service);
+        build("1.0.0");
+        build("1.1.0", "--no-compile");
+        build("1.1.1-bad", "--no-compile", "--profile", "canary-fault-test");
+        build("1.2.0", "--no-compile");
+        startProxy();
+        prometheus = PrometheusServer.start(work.resolve("prometheus"), "myapp",
+                List.of("127.0.1.21:" + port, "127.0.1.22:" + port, CANARY + ":" + port));
+    }
+
+    @AfterAll
+    void stopEverything() {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (testbed != null) {
+            testbed.close();
+        }
+    }
+
+    /** nginx on lb (127.0.1.24): a site that proxies to the upstream Slipway renders, naming the answering instance. */
+    private void startProxy() {
+        try (Host lb = ssh(4)) {
+            lb.write(("upstream myapp { server 127.0.1.21:" + port + "; }\n").getBytes(StandardCharsets.UTF_8), UPSTREAM_FILE, 0644);
+            lb.write("""
+                    server {
+                      listen 127.0.1.24:%d;
+                      location / {
+                        proxy_pass http://myapp;
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                        add_header X-Upstream $upstream_addr always;
+                      }
+                    }
+                    """.formatted(proxyPort).getBytes(StandardCharsets.UTF_8), "/etc/nginx/conf.d/myapp-site.conf", 0644);
+            Host.CommandResult r = lb.run("systemctl start nginx 2>&1 && nginx -t 2>&1", Duration.ofSeconds(60));
+            assertTrue(r.ok(), "nginx on lb: " + r.stdout() + r.stderr());
+        }
+    }
+
+    private void writeConfig(String... steps) throws IOException {
+        writeConfig(List.of(steps), List.of(metric("error-rate", "max: 0.05"), metric("latency-p99", "max: 2.0")));
+    }
+
+    private void writeConfig(List<String> steps, List<String> metrics) throws IOException {
+        // myapp's own build section and profiles (canary-fault-test), then this test's service, hosts and canary
+        Files.writeString(service.resolve("slipway.yaml"), baseYaml.substring(0, baseYaml.indexOf("\nservice:") + 1) + """
+                service:
+                  port: %d
+                  drainTimeout: 3s
+                  readiness: {path: /health/ready, interval: 200ms, timeout: 60s}
+                deploy:
+                  hosts:
+                    identityFile: %s
+                    knownHosts: %s
+                    servers:
+                      - {name: web1, address: 127.0.1.21, bind: 127.0.1.21}
+                      - {name: web2, address: 127.0.1.22, bind: 127.0.1.22}
+                      - {name: web3, address: 127.0.1.23, bind: 127.0.1.23}
+                    rollout: {batchSize: 1, retain: 4}
+                canary:
+                  prometheus: %s
+                  steps:
+                %s
+                  metrics:
+                %s
+                  nginx: {config: %s}
+                  hosts:
+                    canary: [web3]
+                    proxy: {address: 127.0.1.24}
+                """.formatted(port, Testbed.clientKey(), testbed.knownHostsHashed(), prometheus == null
+                        ? "http://127.0.0.1:9090" : prometheus.url(),
+                String.join("\n", steps.stream().map(s -> "    - " + s).toList()), String.join("\n", metrics),
+                UPSTREAM_FILE));
+    }
+
+    /** A metric with test-sized windows: every 3 s, twice, after 3 s, unless overridden. */
+    private static String metric(String name, String... settings) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("interval", "3s");
+        m.put("count", "2");
+        m.put("initialDelay", "3s");
+        for (String s : settings) {
+            int c = s.indexOf(':');
+            m.put(s.substring(0, c).strip(), s.substring(c + 1).strip());
+        }
+        return "    - {name: " + name + ", " + String.join(", ", m.entrySet().stream().map(e -> e.getKey() + ": "
+                + e.getValue()).toList()) + "}";
+    }
+
+    private void build(String version, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("build", service.toString(), "--version", version));
+        args.addAll(List.of(extra));
+        CliRunner.Run r = CliRunner.run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        Files.copy(service.resolve("dist/artifacts.json"), service.resolve("dist/artifacts-" + version + ".json"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void use(String version) throws IOException {
+        Files.copy(service.resolve("dist/artifacts-" + version + ".json"), service.resolve("dist/artifacts.json"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Host ssh(int i) {
+        Testbed.Node n = testbed.node(i);
+        return SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name()).withIdentities(List.of(Testbed.clientKey()))
+                .withKnownHosts(testbed.knownHosts()));
+    }
+
+    private String onHost(int i, String command) {
+        try (Host h = ssh(i)) {
+            return h.run(command, Duration.ofSeconds(30)).stdout();
+        }
+    }
+
+    /** @return {@code version track} that host i's instance reports (its page and its metrics' track label) */
+    private String serving(int i) {
+        String base = "http://127.0.1." + (20 + i) + ":" + port;
+        try {
+            String page = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/")).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(3))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            Matcher v = Pattern.compile("<span id=\"version\">([^<]+)</span>").matcher(page);
+            Matcher t = Pattern.compile("track=\"([a-z]+)\"").matcher(metrics);
+            return (v.find() ? v.group(1) : "?") + " " + (t.find() ? t.group(1) : "?");
+        } catch (IOException e) {
+            return "no answer";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** @return the systemd MainPID and start time of myapp on host i: changes when the service restarts */
+    private String process(int i) {
+        return onHost(i, "systemctl show myapp -p MainPID -p ExecMainStartTimestampMonotonic").strip().replace('\n', ' ');
+    }
+
+    /** @return host i's history: one {@code outcome version} per line */
+    private List<String> history(int i) {
+        return onHost(i, "grep -v '^#' /opt/slipway/myapp/history.tsv").lines().map(l -> l.split("\t"))
+                .map(f -> f[4] + " " + f[1]).toList();
+    }
+
+    private CliRunner.Run slipway(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add(1, service.toString());
+        all.addAll(List.of("--to", "hosts"));
+        return CliRunner.run(all.toArray(String[]::new));
+    }
+
+    private URI proxy() {
+        return URI.create("http://127.0.1.24:" + proxyPort + "/");
+    }
+
+    // ---- tests ----------------------------------------------------------------------------------
+
+    @Test
+    @Order(1)
+    void theFirstReleaseGoesToEveryHostThenAGoodCanaryIsPromotedUnderLoad() throws Exception {
+        writeConfig("{weight: 25, analysis: true}", "{weight: 50, analysis: true}");
+        use("1.0.0");
+        CliRunner.Run first = slipway("canary");
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.err().contains("no stable release on hosts yet: 1.0.0 goes to the stable instances directly"),
+                first.err());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("1.0.0 stable", serving(i), "web" + i);
+        }
+        assertTrue(onHost(4, "cat " + UPSTREAM_FILE).contains("server " + CANARY + ":" + port + " weight=1 max_fails=0;"),
+                "web3 is in the pool");
+
+        use("1.1.0");
+        List<CanaryEndToEndTest.Load.Response> all;
+        CliRunner.Run r;
+        String upstreamDuringCanary;
+        try (CanaryEndToEndTest.Load load = CanaryEndToEndTest.Load.start(proxy(), 2, Duration.ofSeconds(150))) {
+            r = slipway("canary", "--json");
+            all = load.stop();
+        }
+        assertEquals(0, r.code(), r.toString());
+        JsonNode report = JSON.readTree(r.out());
+        Files.writeString(Path.of("target", "canary-report-hosts-good.json"), r.out()); // for docs/canary.md
+        assertEquals("PROMOTED", report.path("phase").asText());
+        assertEquals("hosts", report.path("target").asText());
+        assertEquals("1.0.0", report.path("stableVersion").asText());
+        assertEquals(2, report.path("steps").size());
+        for (JsonNode step : report.path("steps")) {
+            assertEquals("pass", step.path("outcome").asText(), step.toString());
+            assertEquals(4, step.path("analysis").path("measurements").size(), "2 metrics x count 2");
+        }
+        assertTrue(r.err().contains("web3: [batch 1] switch"), "the canary went to web3 first: " + r.err());
+        assertTrue(all.stream().anyMatch(x -> x.upstream().startsWith(CANARY)), "the canary served traffic");
+        assertEquals(0, all.stream().filter(x -> x.status() >= 500).count(), "no 5xx, also not during the promotion");
+        long unanswered = all.stream().filter(x -> x.status() == 0).count();
+        assertTrue(unanswered * 100 <= all.size(), unanswered + " of " + all.size() + " requests got no answer");
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("1.1.0 stable", serving(i), "web" + i + " after the promotion");
+        }
+        assertEquals(List.of("deployed 1.0.0", "canary 1.1.0", "promoted 1.1.0"), history(3));
+        assertEquals(List.of("deployed 1.0.0", "promoted 1.1.0"), history(1));
+        assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"), "every server back in the pool");
+
+        String status = slipway("status").out();
+        assertTrue(status.contains("canary     1.1.0 promoted"), status);
+        assertTrue(status.contains("every server in the pool"), status);
+        String history = slipway("history").out();
+        assertTrue(history.contains("canary") && history.contains("promoted"), history);
+    }
+
+    @Test
+    @Order(2)
+    void aBadCanaryIsAbortedWithinOneIntervalAndTheStableHostsAreNeverTouched() throws Exception {
+        writeConfig(List.of("{weight: 25, analysis: true}", "{weight: 50, analysis: true}"),
+                List.of(metric("error-rate", "max: 0.05", "count: 4")));
+        String web1 = process(1);
+        String web2 = process(2);
+        use("1.1.1-bad");
+        List<CanaryEndToEndTest.Load.Response> all;
+        CliRunner.Run r;
+        try (CanaryEndToEndTest.Load load = CanaryEndToEndTest.Load.start(proxy(), 2, Duration.ofSeconds(150))) {
+            r = slipway("canary", "--json");
+            Thread.sleep(1500); // traffic after the abort: none of it may reach the canary
+            all = load.stop();
+        }
+        assertEquals(1, r.code(), r.toString());
+        JsonNode report = JSON.readTree(r.out());
+        Files.writeString(Path.of("target", "canary-report-hosts-bad.json"), r.out()); // for docs/canary.md
+        assertEquals("ABORTED", report.path("phase").asText());
+        assertEquals(1, report.path("steps").size(), "the first step failed; the second never started");
+        JsonNode failing = null;
+        for (JsonNode m : report.path("steps").get(0).path("analysis").path("measurements")) {
+            if (m.path("verdict").asText().equals("FAIL")) {
+                failing = m;
+                break;
+            }
+        }
+        assertNotNull(failing, report.toString());
+        // web3 serves again after the abort, with the stable release: a canary answer is one from web3 that is not 1.1.0
+        java.util.function.Predicate<CanaryEndToEndTest.Load.Response> fromCanary = x -> x.upstream().startsWith(CANARY)
+                && !x.version().equals("1.1.0");
+        Instant failedAt = Instant.parse(failing.path("time").asText());
+        Instant lastCanary = all.stream().filter(fromCanary).map(CanaryEndToEndTest.Load.Response::time)
+                .max(Instant::compareTo).orElseThrow();
+        assertTrue(!lastCanary.isAfter(failedAt.plusSeconds(3)), "last canary response " + lastCanary
+                + ", failing measurement " + failedAt + ": the abort took the traffic away within one interval");
+        Instant firstCanary = all.stream().filter(fromCanary).map(CanaryEndToEndTest.Load.Response::time)
+                .min(Instant::compareTo).orElseThrow();
+        List<CanaryEndToEndTest.Load.Response> during = all.stream()
+                .filter(x -> !x.time().isBefore(firstCanary) && !x.time().isAfter(lastCanary)).toList();
+        long errors = during.stream().filter(x -> x.status() >= 500).count();
+        double share = (double) errors / during.size();
+        double canaryShare = (double) during.stream().filter(fromCanary).count() / during.size();
+        System.out.printf("hosts bad canary: %d requests while the canary had traffic, canary served %.1f %%, errors %.2f %%"
+                + " (expected 25 %% x 30 %% = 7.5 %%)%n", during.size(), 100 * canaryShare, 100 * share);
+        assertEquals(0, all.stream().filter(x -> !fromCanary.test(x) && x.status() >= 500).count(),
+                "the stable release answered no 5xx");
+        assertTrue(all.stream().anyMatch(x -> x.upstream().startsWith(CANARY) && x.time().isAfter(lastCanary)
+                && x.version().equals("1.1.0")), "web3 rejoined the pool with the stable release");
+        assertTrue(canaryShare > 0.12 && canaryShare < 0.38, "canary share " + canaryShare);
+        assertTrue(share > 0.02 && share < 0.14, "error share " + share);
+
+        assertEquals(web1, process(1), "web1 was never restarted");
+        assertEquals(web2, process(2), "web2 was never restarted");
+        assertEquals("1.1.0 stable", serving(3), "web3 went back to the stable release with TRACK=stable");
+        List<String> h = history(3);
+        assertEquals(List.of("canary 1.1.1-bad", "canary-aborted 1.1.0"), h.subList(h.size() - 2, h.size()));
+        assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"), "web3 is back in the pool");
+        String status = slipway("status").out();
+        assertTrue(status.contains("canary     1.1.1-bad aborted"), status);
+        assertTrue(status.contains("metric   error-rate = ") && status.contains("(fail"), status);
+    }
+
+    @Test
+    @Order(3)
+    void aCrashBetweenStepsAbortsCleanlyWhenToldAndResumesOtherwise() throws Exception {
+        writeConfig(List.of("{weight: 10, pause: 1s}", "{weight: 30, pause: 6s}", "{weight: 50, pause: 1s}"),
+                List.of(metric("error-rate")));
+        use("1.2.0");
+        Path state = CanaryState.file(service, "hosts");
+        String web1 = process(1);
+        String web2 = process(2);
+
+        crashAtStep(state, 1);
+        assertEquals("1.2.0 canary", serving(3), "the canary outlives the crashed slipway");
+        assertTrue(onHost(4, "cat " + UPSTREAM_FILE).contains("canary weight 30 %"));
+        CliRunner.Run abort = slipway("abort", "--json");
+        assertEquals(0, abort.code(), abort.toString());
+        assertEquals("ABORTED", JSON.readTree(abort.out()).path("phase").asText());
+        assertEquals("1.1.0 stable", serving(3));
+        assertEquals(web1, process(1), "stable hosts untouched by the abort");
+        assertEquals(web2, process(2), "stable hosts untouched by the abort");
+        assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"));
+
+        crashAtStep(state, 1);
+        CliRunner.Run resumed = slipway("canary", "--json");
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(resumed.err().contains("resuming the canary of 1.2.0 at step 2/3"), resumed.err());
+        assertEquals("PROMOTED", JSON.readTree(resumed.out()).path("phase").asText());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("1.2.0 stable", serving(i), "web" + i);
+        }
+    }
+
+    /** Runs {@code slipway canary --to hosts} in a child JVM and kills it (SIGKILL) once it is at {@code step} with traffic. */
+    private void crashAtStep(Path state, int step) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString(), "--to", "hosts")
+                .redirectErrorStream(true).redirectOutput(work.resolve("crash.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline) {
+                CanaryState s = Files.exists(state) ? CanaryState.load(state) : null;
+                if (s != null && s.phase() == CanaryState.Phase.PROGRESSING && s.step() == step && s.weight() > 0
+                        && s.canaryVersion().equals("1.2.0")) {
+                    break;
+                }
+                assertTrue(p.isAlive(), () -> CanaryEndToEndTest.read(work.resolve("crash.log")));
+                Thread.sleep(100);
+            }
+            Thread.sleep(1000); // the step's weight is applied on the proxy
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
