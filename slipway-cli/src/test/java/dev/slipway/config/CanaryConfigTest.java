@@ -35,6 +35,43 @@ class CanaryConfigTest {
     }
 
     @Test
+    void theHostsCanaryNamesServersAndItsProxyTakesTheSshDefaultsOfDeployHosts() {
+        SlipwayConfig cfg = ConfigLoader.parse(FILE, """
+                name: app
+                deploy:
+                  hosts:
+                    user: deploy
+                    port: 2222
+                    identityFile: /keys/deploy
+                    servers:
+                      - {name: web1, address: 10.0.0.11}
+                      - {name: web2, address: 10.0.0.12}
+                      - {name: web3, address: 10.0.0.13}
+                canary:
+                  nginx: {config: /etc/nginx/conf.d/app.conf}
+                  hosts:
+                    canary: [web3]
+                    proxy: {address: 10.0.0.5, user: root}
+                """);
+        CanaryConfig.Hosts h = cfg.canary().hosts();
+        assertEquals(List.of("web3"), h.canary());
+        assertEquals("10.0.0.5", h.proxy().address());
+        assertEquals("root", h.proxy().user(), "its own user wins");
+        assertEquals(2222, h.proxy().port(), "deploy.hosts.port");
+        assertEquals(Path.of("/keys/deploy"), h.proxy().identityFile(), "deploy.hosts.identityFile");
+        assertNull(ConfigLoader.parse(FILE, "name: app\n").canary().hosts(), "no canary.hosts: not configured");
+        CanaryConfig local = ConfigLoader.parse(FILE, """
+                name: app
+                deploy:
+                  hosts:
+                    servers: [{name: web1, address: 10.0.0.11}, {name: web2, address: 10.0.0.12}]
+                canary:
+                  hosts: {canary: [web2]}
+                """).canary();
+        assertNull(local.hosts().proxy(), "no proxy: nginx on this machine");
+    }
+
+    @Test
     void builtInsTakeOverridesAndCustomMetricsTheirOwnQuery() {
         CanaryConfig c = ConfigLoader.parse(FILE, """
                 name: app
