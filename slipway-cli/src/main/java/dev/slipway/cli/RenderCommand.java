@@ -129,7 +129,7 @@ public final class RenderCommand implements Runnable {
         @Override
         String render(SlipwayConfig config) {
             String target = deployTarget != null ? deployTarget
-                    : configuresKubernetes(config) && config.hosts() == null ? "kubernetes" : "hosts";
+                    : config.kubernetes().configured() && config.hosts() == null ? "kubernetes" : "hosts";
             if (!target.equals("hosts") && !target.equals("kubernetes")) {
                 throw SlipwayException.usage("--deploy-target '" + target + "': CI deploys to hosts or kubernetes");
             }
@@ -142,16 +142,6 @@ public final class RenderCommand implements Runnable {
                     config.main() != null ? config.main() : "(from slipway.yaml)");
             return dev.slipway.render.CiWorkflow.render(config, project, repoRoot(config),
                     new dev.slipway.render.CiWorkflow.Options(branch, environment, target));
-        }
-
-        /** @return whether slipway.yaml has a {@code deploy.kubernetes} section (its settings all have defaults) */
-        private static boolean configuresKubernetes(SlipwayConfig config) {
-            try {
-                return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-                        .readTree(config.file().toFile()).path("deploy").has("kubernetes");
-            } catch (IOException e) {
-                throw SlipwayException.failed("cannot read " + config.file() + ": " + e.getMessage(), e);
-            }
         }
 
         private static Path repoRoot(SlipwayConfig config) {

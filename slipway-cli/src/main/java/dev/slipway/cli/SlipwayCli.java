@@ -3,6 +3,9 @@ package dev.slipway.cli;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,7 +58,7 @@ public final class SlipwayCli implements Runnable {
             return report(e, err, debug);
         });
         cli.setParameterExceptionHandler((e, args1) -> {
-            err.println("slipway: " + e.getMessage());
+            err.println("slipway: " + usageMessage(e));
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return SlipwayException.USAGE;
@@ -64,6 +67,35 @@ public final class SlipwayCli implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The text of a usage error: picocli's message, except for an unknown subcommand, where it names
+     * the subcommands that exist, in the word the parent's help lists them under ("kind" for
+     * {@code render}, "command" elsewhere).
+     *
+     * @param e the parse error
+     * @return one line, without the "slipway: " prefix
+     */
+    static String usageMessage(CommandLine.ParameterException e) {
+        CommandLine parent = e.getCommandLine();
+        CommandLine.Model.CommandSpec spec = parent.getCommandSpec();
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
+                || u.getUnmatched().get(0).startsWith("-") || parent.getSubcommands().isEmpty()
+                || !spec.positionalParameters().isEmpty()) {
+            return e.getMessage();
+        }
+        List<String> names = parent.getSubcommands().entrySet().stream()
+                .filter(s -> s.getKey().equals(s.getValue().getCommandName())) // not an alias
+                .filter(s -> !s.getValue().getCommandSpec().usageMessage().hidden())
+                .map(Map.Entry::getKey).toList();
+        String noun = spec.usageMessage().commandListHeading().replace("%n", "").trim().replaceAll(":$", "")
+                .replaceAll("s$", "").toLowerCase(Locale.ROOT);
+        String word = u.getUnmatched().get(0);
+        String close = dev.slipway.config.Suggest.closest(word, names);
+        return "unknown " + noun + " '" + word + "' for '" + spec.qualifiedName() + "'"
+                + (close != null ? "; did you mean '" + close + "'?" : "")
+                + " (" + noun + "s: " + String.join(", ", names) + ")";
     }
 
     private static void addHelp(CommandLine command) {

@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
         description = "Show what runs: version, commit, pid, URL and readiness.")
 public final class StatusCommand extends TargetCommand {
     @Override
+    boolean worksOnRecordedState() {
+        return true;
+    }
+
+    @Override
     void runHosts(HostsContext ctx) {
         HostsCli.printStatus(ctx);
         CanaryCommands.hostsStatus(ctx.config()).forEach(ctx.console()::println);
@@ -31,6 +36,8 @@ public final class StatusCommand extends TargetCommand {
         c.println("  url        " + s.url());
         c.println("  readiness  " + (s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
                 + s.readiness().describe() + ")"));
-        CanaryCommands.status(ctx.config()).forEach(c::println);
+        if (!ctx.recorded()) { // a canary's steps are in the configuration
+            CanaryCommands.status(ctx.config()).forEach(c::println);
+        }
     }
 }

@@ -7,6 +7,11 @@ import picocli.CommandLine.Command;
         description = "Stop the service: SIGTERM, then SIGKILL after the drain timeout.")
 public final class StopCommand extends TargetCommand {
     @Override
+    boolean worksOnRecordedState() {
+        return true;
+    }
+
+    @Override
     void run(Context c) {
         String name = c.config().name();
         c.console().println(c.target().stop() ? name + " stopped" : name + " was not running");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
@@ -90,13 +91,40 @@ public final class ConfigLoader {
      * @throws ConfigException (exit 2) when the file cannot be read or is invalid
      */
     public static SlipwayConfig load(Path file) {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file, 0, 0, "no such file");
         } catch (IOException e) {
             throw new ConfigException(file, 0, 0, "cannot read: " + e.getMessage());
+        }
+        return parse(file, bytes);
+    }
+
+    /**
+     * Parses the bytes of a configuration file, which must be UTF-8 (YAML 1.2, section 5.2).
+     *
+     * @param file  the file name used in messages and to resolve relative paths
+     * @param bytes the file's contents
+     * @return the resolved configuration
+     * @throws ConfigException (exit 2) at the line and column of the first byte that is not UTF-8,
+     *                         or when the text is invalid
+     */
+    public static SlipwayConfig parse(Path file, byte[] bytes) {
+        var decoder = StandardCharsets.UTF_8.newDecoder(); // reports malformed input, never replaces it
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length); // UTF-8 never has more chars than bytes
+        var result = decoder.decode(in, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
+        }
+        String text = out.flip().toString();
+        if (result.isError()) {
+            int lineStart = text.lastIndexOf('\n') + 1;
+            throw new ConfigException(file, (int) text.chars().filter(c -> c == '\n').count() + 1,
+                    text.length() - lineStart + 1, String.format("byte 0x%02X is not UTF-8 (a file saved as Latin-1"
+                            + " or Windows-1252?); save %s as UTF-8", bytes[in.position()] & 0xff, file.getFileName()));
         }
         return parse(file, text);
     }
@@ -124,12 +152,16 @@ public final class ConfigLoader {
             throw unknownKey(file, e, Locations.keys(text));
         } catch (InvalidFormatException e) {
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Cannot coerce")) {
-                throw mismatch(file, e);
+                throw mismatch(file, e, text);
             }
             throw at(file, e.getLocation(), pathOf(e) + ": " + e.getOriginalMessage());
         } catch (MismatchedInputException e) {
-            throw mismatch(file, e);
+            throw mismatch(file, e, text);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof InputCoercionException c) {
+                JsonLocation value = Locations.index(text).get(pathOf(e));
+                throw outOfRange(file, text, pathOf(e) + ": ", value != null ? value : e.getLocation(), c);
+            }
             // Syntax errors met while binding a nested value arrive wrapped; report them as syntax.
             if (e.getCause() instanceof JsonParseException p) {
                 throw syntax(file, p);
@@ -492,16 +524,87 @@ public final class ConfigLoader {
         return at(file, where != null ? where : e.getLocation(), msg.toString());
     }
 
-    private static ConfigException mismatch(Path file, MismatchedInputException e) {
+    private static ConfigException mismatch(Path file, MismatchedInputException e, String text) {
         if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("No content to map")) {
             return new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
         String where = pathOf(e);
         String expected = describe(e.getTargetType());
+        if (!where.isEmpty() && e.getLocation() != null) {
+            ConfigException indent = misindented(file, text, e.getLocation().getLineNr(), where, e.getTargetType(), expected);
+            if (indent != null) {
+                return indent;
+            }
+        }
         String msg = where.isEmpty() ? "expected a mapping of keys at the top level"
                 : where + ": expected " + expected;
         return at(file, e.getLocation(), msg);
     }
+
+    /** A key, with its leading spaces (and list dash), its name and its value on the same line. */
+    private static final Pattern KEY_LINE = Pattern.compile("^([ -]*)([A-Za-z0-9_.-]+):(?:\\s+(.*))?$");
+
+    /**
+     * A type error that is really an indentation mistake on the next line, reported there: the
+     * line under {@code key:} is not indented, so the key's mapping is empty; or it is indented
+     * deeper than the key, so YAML reads it as more of the key's plain (multi-line) value.
+     *
+     * @return the error at the real line, or {@code null} when the next line is not the cause
+     */
+    private static ConfigException misindented(Path file, String text, int line, String path, Class<?> type,
+                                               String expected) {
+        String[] lines = text.split("\n", -1);
+        if (line < 1 || line > lines.length) {
+            return null;
+        }
+        var key = KEY_LINE.matcher(lines[line - 1]);
+        int next = line;
+        while (next < lines.length && (lines[next].isBlank() || lines[next].trim().startsWith("#"))) {
+            next++;
+        }
+        if (!key.matches() || next >= lines.length) {
+            return null;
+        }
+        String name = key.group(2);
+        String value = key.group(3) == null ? "" : key.group(3).trim();
+        int keyColumn = key.group(1).length();
+        int nextColumn = lines[next].length() - lines[next].stripLeading().length();
+        var nextKey = KEY_LINE.matcher(lines[next]);
+        if ((value.isEmpty() || value.startsWith("#")) && nextColumn <= keyColumn && nextKey.matches()
+                && type != null && type.isRecord() && java.util.Arrays.stream(type.getRecordComponents())
+                        .map(ConfigSchema::keyName).anyMatch(nextKey.group(2)::equals)) {
+            return new ConfigException(file, next + 1, nextColumn + 1, "'" + nextKey.group(2) + "' is a key of '" + path
+                    + "' (line " + line + ") but is not indented under it, so '" + path + "' is empty; indent the"
+                    + " keys of '" + name + "' by two spaces");
+        }
+        if (!value.isEmpty() && "\"'|>[{&*!#".indexOf(value.charAt(0)) < 0 && nextColumn > keyColumn) {
+            return new ConfigException(file, next + 1, nextColumn + 1, "this line is indented deeper than '" + name
+                    + "' (line " + line + "), so YAML reads it as more of the value of '" + path + "', which is then"
+                    + " not " + expected + "; start it in the column of '" + name + "'");
+        }
+        return null;
+    }
+
+    /** A number beyond its field's Java type (Jackson's input coercion error), in the user's words. */
+    private static ConfigException outOfRange(Path file, String text, String where, JsonLocation location,
+                                              InputCoercionException e) {
+        String number = "the number";
+        String[] lines = text.split("\n", -1);
+        if (location != null && location.getLineNr() >= 1 && location.getLineNr() <= lines.length) {
+            var m = NUMBER.matcher(lines[location.getLineNr() - 1]);
+            if (m.find(Math.max(0, location.getColumnNr() - 1)) && m.start() == location.getColumnNr() - 1) {
+                number = m.group();
+            }
+        }
+        boolean negative = number.startsWith("-");
+        boolean isLong = e.getTargetType() == Long.class || e.getTargetType() == long.class;
+        String limit = negative ? "at least " + (isLong ? Long.MIN_VALUE : Integer.MIN_VALUE)
+                : "at most " + (isLong ? Long.MAX_VALUE : Integer.MAX_VALUE);
+        return at(file, location, where + number + " is too " + (negative ? "small" : "large")
+                + " for a whole number here (" + limit + ")");
+    }
+
+    private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9][0-9_]*");
 
     private static String describe(Class<?> type) {
         if (type == null) {

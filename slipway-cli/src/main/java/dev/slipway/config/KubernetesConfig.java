@@ -36,12 +36,14 @@ import java.util.regex.Pattern;
  * @param servicePort      the Service port (default 80), forwarded to {@code service.port}
  * @param hpa              the HorizontalPodAutoscaler, or {@code null} for none
  * @param pdb              the PodDisruptionBudget, or {@code null} for none
+ * @param configured       whether slipway.yaml has a {@code deploy.kubernetes} section; without one
+ *                         every other component holds its default
  */
 public record KubernetesConfig(String context, String namespace, String image, int replicas,
                                Map<String, String> requests, Map<String, String> limits, Map<String, String> env,
                                Map<String, SecretRef> secretEnv, Duration preStopDelay, Duration progressDeadline,
                                int revisionHistoryLimit, int maxSurge, int maxUnavailable, String serviceType,
-                               int servicePort, Hpa hpa, Pdb pdb) {
+                               int servicePort, Hpa hpa, Pdb pdb, boolean configured) {
 
     /** DNS-1123 label: namespaces, Service and Deployment names. */
     public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -269,7 +271,7 @@ public record KubernetesConfig(String context, String namespace, String image, i
                 java.util.Collections.unmodifiableMap(requests), java.util.Collections.unmodifiableMap(limits),
                 java.util.Collections.unmodifiableMap(env),
                 java.util.Collections.unmodifiableMap(secretEnv), preStop, deadline, history, maxSurge,
-                maxUnavailable, ks.type() == null ? "ClusterIP" : ks.type(), servicePort, hpa, pdb);
+                maxUnavailable, ks.type() == null ? "ClusterIP" : ks.type(), servicePort, hpa, pdb, raw != null);
     }
 
     private static void envName(ConfigLoader.Validator v, String at, String name) {

@@ -2,15 +2,17 @@ package dev.slipway.config;
 
 import java.util.Collection;
 
-/** "Did you mean" suggestions by Levenshtein distance. */
-final class Suggest {
+/** "Did you mean" suggestions by Levenshtein distance (config keys, CLI subcommands). */
+public final class Suggest {
     private Suggest() {}
 
     /**
+     * @param word       what the user typed
+     * @param candidates the words that exist
      * @return the candidate closest to {@code word} within an edit distance of
      *         {@code max(2, length/3)}, or {@code null} when none is that close
      */
-    static String closest(String word, Collection<String> candidates) {
+    public static String closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Math.max(2, word.length() / 3) + 1;
         for (String c : candidates) {

@@ -66,6 +66,46 @@ public final class LocalTarget {
         this.history = new History(state.resolve("history.tsv"));
     }
 
+    /**
+     * Opens the local target from the state it recorded alone, for {@code stop} and {@code status}
+     * when slipway.yaml cannot be loaded (a typo must not leave a running service unmanageable).
+     * The service name is the current release's executable; the port, address and drain timeout
+     * (whole seconds) are those the release was started with ({@code releases/<v>/service.env});
+     * readiness comes from its {@code release.json}; every other setting has its default. Meant for
+     * stopping and reading the state only: a deploy needs the real configuration.
+     *
+     * @param serviceDir the service directory, holding {@code .slipway/local}
+     * @param console    where progress and results go
+     * @return the target, or empty when nothing is deployed here (no {@code current} release, or
+     *         its record is incomplete)
+     */
+    public static Optional<LocalTarget> recorded(Path serviceDir, Console console) {
+        Path current = serviceDir.resolve(".slipway").resolve("local").resolve("current");
+        try (Stream<Path> files = Files.list(current.toRealPath())) {
+            List<Path> executables = files.filter(f -> Files.isRegularFile(f) && Files.isExecutable(f))
+                    .filter(f -> !f.getFileName().toString().startsWith(".")).toList();
+            if (executables.size() != 1) {
+                return Optional.empty();
+            }
+            Path exe = executables.get(0);
+            Map<String, String> env = readEnvFile(exe.resolveSibling(ENV_FILE));
+            // The values are the ones ConfigLoader validated at deploy; quoted, the address stays a string.
+            String yaml = "name: " + exe.getFileName() + "\nservice:\n  port: " + env.get("PORT")
+                    + "\n  drainTimeout: " + env.get("DRAIN_TIMEOUT") + "s\ndeploy:\n  local:\n    address: \""
+                    + env.get("ADDR") + "\"\n";
+            SlipwayConfig config = dev.slipway.config.ConfigLoader.parse(
+                    serviceDir.resolve(dev.slipway.config.ConfigLoader.FILE_NAME), yaml);
+            return Optional.of(new LocalTarget(config, console));
+        } catch (IOException | SlipwayException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** @return the configuration this target acts with (for {@link #recorded}, the one rebuilt from its state) */
+    public SlipwayConfig config() {
+        return config;
+    }
+
     /** @return the state directory, {@code <service>/.slipway/local} */
     public Path stateDir() {
         return state;

@@ -90,6 +90,24 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void unknownSubcommandNamesTheOnesThatExist() {
+        assertUsageError(CliRunner.run("render", "helm", dir.toString()), "unknown kind 'helm' for 'slipway render'"
+                + " (kinds: ci, dockerfile, systemd, nginx, kubernetes)");
+        assertUsageError(CliRunner.run("render", "kubernets"), "unknown kind 'kubernets' for 'slipway render';"
+                + " did you mean 'kubernetes'? (kinds: ci, dockerfile, systemd, nginx, kubernetes)");
+        assertUsageError(CliRunner.run("cache", "prun"), "unknown command 'prun' for 'slipway cache';"
+                + " did you mean 'prune'? (commands: prune)");
+        var r = CliRunner.run("stats", dir.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("slipway: unknown command 'stats' for 'slipway'; did you mean 'status'?"
+                + " (commands: init, render, "), r.toString());
+        assertTrue(r.err().contains(", help)\nRun 'slipway --help' for usage.\n"), r.toString());
+        // an extra argument to a command without subcommands keeps picocli's own message
+        r = CliRunner.run("render", "ci", dir.toString(), "extra");
+        assertTrue(r.err().startsWith("slipway: Unmatched argument at index 3: 'extra'"), r.toString());
+    }
+
+    @Test
     void badVersionFlag() throws Exception {
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
         assertUsageError(CliRunner.run("build", dir.toString(), "--version", "1.0/evil"),

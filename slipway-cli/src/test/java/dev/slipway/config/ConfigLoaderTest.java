@@ -1,7 +1,9 @@
 package dev.slipway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +61,15 @@ class ConfigLoaderTest {
         assertEquals("127.0.0.2", c.local().address());
         assertEquals(3, c.local().retain());
         assertEquals(java.util.List.of("make", "jar"), c.build().command());
+    }
+
+    @Test
+    void kubernetesIsConfiguredOnlyWhenTheSectionIsThere() {
+        assertFalse(ConfigLoader.parse(FILE, "name: myapp\n").kubernetes().configured());
+        assertFalse(ConfigLoader.parse(FILE, "name: myapp\ndeploy:\n  local: {retain: 3}\n").kubernetes().configured());
+        SlipwayConfig c = ConfigLoader.parse(FILE, "name: myapp\ndeploy:\n  kubernetes: {}\n");
+        assertTrue(c.kubernetes().configured(), "an empty section configures the target with its defaults");
+        assertEquals("default", c.kubernetes().namespace());
     }
 
     @Test
