@@ -10,11 +10,7 @@ import dev.slipway.deploy.hosts.HostFacts;
 import dev.slipway.deploy.hosts.HostHistory;
 import dev.slipway.deploy.hosts.HostsTarget;
 import dev.slipway.remote.Host;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -211,13 +207,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
      *         the canary weight, or every server in the pool
      */
     public static String upstreamLine(SlipwayConfig config) {
-        Path f = config.serviceDir().resolve(".slipway/hosts/canary/weight");
-        String w;
-        try {
-            w = Files.isRegularFile(f) ? Files.readString(f).strip() : null;
-        } catch (IOException e) {
-            w = null;
-        }
+        String w = LocalCanaryTarget.read(config.serviceDir().resolve(".slipway/hosts/canary/weight"));
         CanaryConfig.Hosts h = config.canary().hosts();
         return "nginx upstream " + config.canary().nginx().upstream() + " on "
                 + (h == null || h.proxy() == null ? "this machine" : h.proxy().address()) + ": "
@@ -270,23 +260,10 @@ public final class HostsCanaryTarget implements CanaryTarget {
     }
 
     private void write(String name, String text) {
-        Path f = dir.resolve(name);
-        try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(name + ".tmp");
-            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot write " + f + ": " + e.getMessage(), e);
-        }
+        LocalCanaryTarget.write(dir.resolve(name), text);
     }
 
     private String read(String name) {
-        Path f = dir.resolve(name);
-        try {
-            return Files.isRegularFile(f) ? Files.readString(f).strip() : null;
-        } catch (IOException e) {
-            return null;
-        }
+        return LocalCanaryTarget.read(dir.resolve(name));
     }
 }

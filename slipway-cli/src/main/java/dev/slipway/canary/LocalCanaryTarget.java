@@ -271,7 +271,8 @@ public final class LocalCanaryTarget implements CanaryTarget {
         new ServiceProcess(d.resolve("pid")).stop(config.service().drainTimeout());
     }
 
-    private static void write(Path f, String text) {
+    /** Writes {@code text} and a newline to {@code f} atomically (a temporary file, then a rename). */
+    static void write(Path f, String text) {
         try {
             Files.createDirectories(f.getParent());
             Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
@@ -282,7 +283,8 @@ public final class LocalCanaryTarget implements CanaryTarget {
         }
     }
 
-    private static String read(Path f) {
+    /** @return the stripped content of {@code f}, or {@code null} when it is missing or unreadable */
+    static String read(Path f) {
         try {
             return Files.isRegularFile(f) ? Files.readString(f).strip() : null;
         } catch (IOException e) {

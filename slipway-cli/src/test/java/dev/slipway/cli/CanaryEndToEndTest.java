@@ -414,6 +414,11 @@ class CanaryEndToEndTest {
     }
 
     private void build(String version, String... extra) throws Exception {
+        build(service, version, extra);
+    }
+
+    /** Builds {@code version} of the service and keeps its artifacts.json as artifacts-VERSION.json (the single files have versioned names). */
+    static void build(Path service, String version, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("build", service.toString(), "--version", version));
         args.addAll(List.of(extra));
         CliRunner.Run r = CliRunner.run(args.toArray(String[]::new));
@@ -423,6 +428,11 @@ class CanaryEndToEndTest {
     }
 
     private void useBuild(String version) throws Exception {
+        useBuild(service, version);
+    }
+
+    /** Makes {@code version}, built by {@link #build(Path, String, String...)}, the last build again. */
+    static void useBuild(Path service, String version) throws java.io.IOException {
         Files.copy(service.resolve("dist/artifacts-" + version + ".json"), service.resolve("dist/artifacts.json"),
                 StandardCopyOption.REPLACE_EXISTING);
     }

@@ -21,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,17 +162,11 @@ class HostsCanaryTest {
     }
 
     private void build(String version, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("build", service.toString(), "--version", version));
-        args.addAll(List.of(extra));
-        CliRunner.Run r = CliRunner.run(args.toArray(String[]::new));
-        assertEquals(0, r.code(), r.toString());
-        Files.copy(service.resolve("dist/artifacts.json"), service.resolve("dist/artifacts-" + version + ".json"),
-                StandardCopyOption.REPLACE_EXISTING);
+        CanaryEndToEndTest.build(service, version, extra);
     }
 
     private void use(String version) throws IOException {
-        Files.copy(service.resolve("dist/artifacts-" + version + ".json"), service.resolve("dist/artifacts.json"),
-                StandardCopyOption.REPLACE_EXISTING);
+        CanaryEndToEndTest.useBuild(service, version);
     }
 
     private Host ssh(int i) {
