@@ -24,6 +24,9 @@ public final class DeployCommand extends TargetCommand {
         if (noRollback || image != null || canary != null) {
             throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
         }
+        if (!dryRun) {
+            HostsCli.refuseDuringCanary(c.config(), "deploy");
+        }
         HostsCli.printDeployed(c, c.target().deploy(HostsCli.duration("--lock-wait", lockWait), dryRun));
     }
 
@@ -61,6 +64,10 @@ public final class DeployCommand extends TargetCommand {
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
                 description = "The target: local (default), hosts (deploy.hosts) or kubernetes (deploy.kubernetes).")
         String to;
+
+        @Option(names = "--role", paramLabel = "ROLE", split = ",",
+                description = "hosts: only the servers with this role (deploy.hosts.servers[].roles); repeatable.")
+        java.util.List<String> roles = new java.util.ArrayList<>();
 
         /** @return whether the target is {@code kubernetes} */
         boolean isKubernetes() {

@@ -23,11 +23,49 @@ final class HostsCli {
 
     /** @return the hosts target of {@code config}, connecting over SSH */
     static HostsTarget target(SlipwayConfig config, Console console) {
+        return target(config, console, List.of());
+    }
+
+    /**
+     * @param roles when not empty, only the servers with at least one of these roles (as Kamal's
+     *              {@code --roles}); the others are not connected to or changed
+     * @return the hosts target of {@code config}, connecting over SSH
+     * @throws SlipwayException (exit 2) without {@code deploy.hosts}, or when no server has any of the roles
+     */
+    static HostsTarget target(SlipwayConfig config, Console console, List<String> roles) {
         if (config.hosts() == null) {
             throw SlipwayException.usage(config.file() + ": no 'deploy.hosts' section; --to hosts needs a list of servers"
                     + " (see docs/hosts.md)");
         }
-        return new HostsTarget(config, console, connector(config.hosts()), System.getenv());
+        HostsTarget all = new HostsTarget(config, console, connector(config.hosts()), System.getenv());
+        if (roles.isEmpty()) {
+            return all;
+        }
+        List<String> names = config.hosts().servers().stream().filter(s -> s.roles().stream().anyMatch(roles::contains))
+                .map(HostsConfig.Server::name).toList();
+        if (names.isEmpty()) {
+            List<String> known = config.hosts().servers().stream().flatMap(s -> s.roles().stream()).distinct().sorted().toList();
+            throw SlipwayException.usage("no server in deploy.hosts has the role " + String.join(" or ", roles)
+                    + " (roles: " + (known.isEmpty() ? "none set" : String.join(", ", known)) + "); nothing was changed");
+        }
+        return all.narrowed(names, HostsTarget.STABLE, null, "");
+    }
+
+    /**
+     * Refuses to change the hosts while a canary runs on them: a deploy or rollback would change
+     * the canary servers' release and {@code TRACK} under the canary's feet.
+     *
+     * @param config the service configuration
+     * @param what   the command, for the message
+     * @throws SlipwayException (exit 2) when a canary on the hosts is progressing, paused or promoting
+     */
+    static void refuseDuringCanary(SlipwayConfig config, String what) {
+        var s = dev.slipway.canary.CanaryState.load(dev.slipway.canary.CanaryState.file(config.serviceDir(), "hosts"));
+        if (s != null && !s.phase().terminal()) {
+            throw SlipwayException.usage("a canary of " + s.canaryVersion() + " is " + s.phase().name().toLowerCase()
+                    + " on the hosts (weight " + s.weight() + " %); 'slipway promote --to hosts' or 'slipway abort --to hosts'"
+                    + " first, then " + what + "; nothing was changed");
+        }
     }
 
     /** SSH with Apache MINA SSHD ({@link SshHost}), strict host-key checking against {@code knownHosts}. */

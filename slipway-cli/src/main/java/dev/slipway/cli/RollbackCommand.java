@@ -30,6 +30,10 @@ public final class RollbackCommand implements Runnable {
     @Option(names = "--dry-run", description = "hosts: print the plan and change nothing.")
     boolean dryRun;
 
+    @Option(names = "--role", paramLabel = "ROLE", split = ",",
+            description = "hosts: only the servers with this role (deploy.hosts.servers[].roles); repeatable.")
+    java.util.List<String> roles = new java.util.ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -39,16 +43,29 @@ public final class RollbackCommand implements Runnable {
         var console = SlipwayCli.console(spec);
         switch (targetName) {
             case "hosts" -> {
-                var target = HostsCli.target(config, console);
+                if (!dryRun) {
+                    HostsCli.refuseDuringCanary(config, "roll back");
+                }
+                var target = HostsCli.target(config, console, roles);
                 HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console),
                         target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun));
             }
-            case "kubernetes" -> KubernetesCli.rollback(config, console, version);
+            case "kubernetes" -> {
+                requireNoRoles();
+                KubernetesCli.rollback(config, console, version);
+            }
             default -> {
+                requireNoRoles();
                 DeployCommand.TargetOption local = new DeployCommand.TargetOption();
                 local.to = targetName; // 'local', or an unknown name that local() reports (exit 2)
                 ShipCommand.printReady(console, config, local.local(config, console).rollback(version));
             }
+        }
+    }
+
+    private void requireNoRoles() {
+        if (!roles.isEmpty()) {
+            throw dev.slipway.SlipwayException.usage("--role works with --target hosts only");
         }
     }
 }

@@ -53,8 +53,11 @@ abstract class TargetCommand implements Runnable {
             return;
         }
         if (target.to.equals("hosts")) {
-            runHosts(new HostsContext(config, HostsCli.target(config, console), console));
+            runHosts(new HostsContext(config, HostsCli.target(config, console, target.roles), console));
             return;
+        }
+        if (!target.roles.isEmpty()) {
+            throw dev.slipway.SlipwayException.usage("--role works with --to hosts only");
         }
         if (target.isKubernetes()) {
             runKubernetes(config, console);

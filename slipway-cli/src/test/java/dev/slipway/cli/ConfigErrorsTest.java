@@ -81,6 +81,25 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aRoleNoServerHasOrARoleOffTheHostsTargetIsAUsageErrorBeforeAnyConnection() throws Exception {
+        // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): nothing answers there, so reaching the hosts would fail differently
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                deploy:
+                  hosts:
+                    servers:
+                      - {name: web1, address: 192.0.2.11, roles: [web]}
+                      - {name: db1, address: 192.0.2.21, roles: [db, backup]}
+                """);
+        assertUsageError(CliRunner.run("status", dir.toString(), "--to", "hosts", "--role", "cache"),
+                "no server in deploy.hosts has the role cache (roles: backup, db, web); nothing was changed");
+        assertUsageError(CliRunner.run("rollback", dir.toString(), "--target", "hosts", "--role", "cache,queue"),
+                "no server in deploy.hosts has the role cache or queue (roles: backup, db, web); nothing was changed");
+        assertUsageError(CliRunner.run("status", dir.toString(), "--role", "web"), "--role works with --to hosts only");
+        assertUsageError(CliRunner.run("rollback", dir.toString(), "--role", "web"), "--role works with --target hosts only");
+    }
+
+    @Test
     void unknownTargetAndBadFlags() throws Exception {
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
         assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars'; available today: local, hosts, kubernetes");

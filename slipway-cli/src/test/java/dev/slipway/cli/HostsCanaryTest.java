@@ -353,6 +353,10 @@ class HostsCanaryTest {
         crashAtStep(state, 1);
         assertEquals("1.2.0 canary", serving(3), "the canary outlives the crashed slipway");
         assertTrue(onHost(4, "cat " + UPSTREAM_FILE).contains("canary weight 30 %"));
+        CliRunner.Run deploy = slipway("deploy");
+        assertEquals(2, deploy.code(), deploy.toString());
+        assertTrue(deploy.err().contains("a canary of 1.2.0 is progressing on the hosts (weight 30 %); 'slipway promote"
+                + " --to hosts' or 'slipway abort --to hosts' first, then deploy; nothing was changed"), deploy.err());
         CliRunner.Run abort = slipway("abort", "--json");
         assertEquals(0, abort.code(), abort.toString());
         assertEquals("ABORTED", JSON.readTree(abort.out()).path("phase").asText());

@@ -84,9 +84,9 @@ class HostsDeployTest {
                     identityFile: %s
                     knownHosts: %s
                     servers:
-                      - {name: web1, address: 127.0.1.11, bind: 127.0.1.11}
-                      - {name: web2, address: 127.0.1.12, bind: 127.0.1.12%s}
-                      - {name: web3, address: 127.0.1.13, bind: 127.0.1.13}
+                      - {name: web1, address: 127.0.1.11, bind: 127.0.1.11, roles: [web]}
+                      - {name: web2, address: 127.0.1.12, bind: 127.0.1.12, roles: [web, jobs]%s}
+                      - {name: web3, address: 127.0.1.13, bind: 127.0.1.13, roles: [web]}
                     rollout: {batchSize: 1, retain: 3}
                     proxy: {listen: %d, retry: %s}
                 """.formatted(PORT, env, readinessTimeout, Testbed.clientKey(), testbed.knownHostsHashed(),
@@ -183,6 +183,10 @@ class HostsDeployTest {
         assertTrue(dry.out().contains("web3: [batch 3] switch /opt/slipway/myapp/current -> releases/2.0.0 (was 1.0.0)"), dry.toString());
         assertTrue(dry.out().contains("dry run: nothing was changed"), dry.toString());
         assertEquals(before, List.of(listing(1), listing(2), listing(3)), "a dry run changes nothing on the hosts");
+        var jobs = deploy("--dry-run", "--role", "jobs");
+        assertEquals(0, jobs.code(), jobs.toString());
+        assertTrue(jobs.out().contains("deploy myapp 2.0.0 to 1 host\n  web2 ("), "--role jobs picks web2 only: " + jobs.out());
+        assertFalse(jobs.out().contains("web1") || jobs.out().contains("web3"), jobs.out());
 
         var second = deploy();
         assertEquals(0, second.code(), second.toString());
