@@ -17,6 +17,7 @@ public final class ShipCommand extends TargetCommand {
 
     @Override
     void runHosts(HostsContext c) {
+        HostsCli.refuseDuringCanary(c.config(), "ship");
         Builder.build(c.config(), build.options(), c.console());
         HostsCli.printDeployed(c, c.target().deploy(java.time.Duration.ZERO, false));
     }
