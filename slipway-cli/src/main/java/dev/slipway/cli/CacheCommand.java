@@ -18,12 +18,17 @@ public final class CacheCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand; try 'slipway cache prune'");
     }
 
-    /** {@code slipway cache prune}: keeps the most recently used runtimes. */
+    /**
+     * {@code slipway cache prune}: keeps the most recently used runtimes, and per service the most
+     * recently unpacked single files ({@code run/}) plus any a running process uses.
+     */
     @Command(name = "prune", footerHeading = "%nExample:%n", footer = {"  slipway cache prune --keep 2"},
-        description = "Remove cached runtimes except the most recently used ones.")
+        description = {"Remove cached runtimes except the most recently used ones, and the trees single files"
+            + " unpacked on their first run (run/) except, per service, the most recent ones and those in use."})
     public static final class Prune implements Runnable {
         @Option(names = "--keep", defaultValue = "3", paramLabel = "N",
-                description = "How many recently used runtimes to keep (default: 3; 0 removes all).")
+                description = "How many runtimes, and unpacked single files per service, to keep (default: 3;"
+                        + " 0 removes all but those in use).")
         int keep;
 
         @CommandLine.Spec
@@ -37,6 +42,10 @@ public final class CacheCommand implements Runnable {
             var removed = new RuntimeCache(Builder.cacheDir()).prune(keep);
             var out = spec.commandLine().getOut();
             out.println("removed " + removed.size() + " cached runtime(s) from " + Builder.cacheDir().resolve("runtimes"));
+            var runs = new dev.slipway.build.RunCache(Builder.cacheDir().resolve("run")).prune(keep);
+            out.println("removed " + runs.removed().size() + " unpacked single file(s) (" + dev.slipway.Console.megabytes(runs.bytes())
+                    + ") from " + Builder.cacheDir().resolve("run")
+                    + (runs.inUse().isEmpty() ? "" : "; kept " + runs.inUse().size() + " in use by running processes"));
             out.flush();
         }
     }
