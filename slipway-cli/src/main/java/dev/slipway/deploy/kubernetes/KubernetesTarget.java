@@ -223,9 +223,28 @@ public final class KubernetesTarget implements AutoCloseable {
      * Creates the object, or replaces the live one with it (PUT, like {@code kubectl replace}),
      * keeping what the cluster owns: the resourceVersion, a Deployment's status, its revision
      * annotation and, when the rendered Deployment has no {@code replicas} (an HPA scales it), the
-     * live replica count; a Service's cluster IPs.
+     * live replica count; a Service's cluster IPs. A 409 Conflict (the object changed between the
+     * read and the replace) is retried with a fresh read, at most 5 attempts in all.
      */
     void apply(HasMetadata o) {
+        // Optimistic concurrency: a replace carries the resourceVersion it read, and the API server
+        // answers 409 Conflict when a controller changed the object in between (API conventions,
+        // "Concurrency Control and Consistency"). Read again and retry, a bounded number of times.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                applyOnce(o);
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 5) {
+                    throw e;
+                }
+                console.progress("  " + o.getKind() + "/" + o.getMetadata().getName() + " changed while it was replaced"
+                        + " (409 Conflict); reading it again");
+            }
+        }
+    }
+
+    private void applyOnce(HasMetadata o) {
         var r = client.resource(o).inNamespace(k.namespace());
         HasMetadata live = r.get();
         if (live == null) {
