@@ -35,6 +35,9 @@ import java.util.Map;
  * the abort at its next measurement or within a second of a pause, and stops.
  */
 public final class CanaryRun {
+    /** The state's message while the canary is being deployed, before it is confirmed ready. */
+    static final String DEPLOYING = "deploying the canary";
+
     /** How a canary command ended, with the exit codes of {@code DESIGN.md}. */
     public enum Outcome {
         /** The canary's release is stable (exit 0). */
@@ -121,11 +124,21 @@ public final class CanaryRun {
             if (st != null && (st.phase() == CanaryState.Phase.PROGRESSING || st.phase() == CanaryState.Phase.PROMOTING)) {
                 console.progress("resuming the canary of " + st.canaryVersion() + " at step " + (st.step() + 1) + "/"
                         + canary.steps().size() + " (the last run stopped there: " + st.message() + ")");
+                if (st.message().equals(DEPLOYING)) {
+                    // The last run stopped before the canary was confirmed ready: deploy it again (idempotent).
+                    try {
+                        target.deployCanary(release(st));
+                    } catch (SlipwayException e) {
+                        return abortNow(st, "the canary did not start: " + e.getMessage());
+                    }
+                    st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
+                    st.save(stateFile);
+                }
                 return steps(st);
             }
             if (st != null && st.phase() == CanaryState.Phase.PAUSED) {
                 console.progress("the canary of " + st.canaryVersion() + " is paused: " + st.message());
-                console.progress("run 'slipway promote' to go on, or 'slipway abort' to stop it");
+                console.progress("run '" + command("promote") + "' to go on, or '" + command("abort") + "' to stop it");
                 return new Result(Outcome.PAUSED, st);
             }
             Release r = release.get();
@@ -146,7 +159,7 @@ public final class CanaryRun {
                         + "; build a new version first");
             }
             st = new CanaryState(config.name(), target.name(), stable, r.version(), r.commit(), r.executable().toString(),
-                    CanaryState.Phase.PROGRESSING, 0, 0, now, now, "deploying the canary", List.of());
+                    CanaryState.Phase.PROGRESSING, 0, 0, now, now, DEPLOYING, List.of());
             st.save(stateFile);
             console.progress("canary " + r.version() + " (stable " + stable + "): " + canary.steps().size()
                     + " steps, at least " + dev.slipway.Console.seconds(canary.minDuration()));
@@ -155,7 +168,9 @@ public final class CanaryRun {
             } catch (SlipwayException e) {
                 return abortNow(st, "the canary did not start: " + e.getMessage());
             }
-            return steps(st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed"));
+            st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
+            st.save(stateFile);
+            return steps(st);
         } catch (AbortedElsewhere e) {
             return new Result(Outcome.ABORTED, state());
         }
@@ -208,10 +223,27 @@ public final class CanaryRun {
      */
     public Result abort(String reason) {
         CanaryState st = state();
+        if (st != null && st.phase() == CanaryState.Phase.ABORTED) {
+            // An abort that did not finish (a host was unreachable, Ctrl-C) is finished now; an
+            // abort that did finish changes nothing the second time (every step is idempotent).
+            console.progress("the canary of " + st.canaryVersion() + " was aborted (" + st.message()
+                    + "); applying the abort again so that every instance is back on " + st.stableVersion());
+            target.abort();
+            return new Result(Outcome.ABORTED, st);
+        }
         if (st == null || st.phase().terminal()) {
             throw SlipwayException.usage("no canary in progress on " + target.name() + " to abort");
         }
         return abortNow(st, reason);
+    }
+
+    /** @return the command a user runs next, with {@code --to} for targets other than the default */
+    private String command(String name) {
+        return "slipway " + name + (target.name().equals("local") ? "" : " --to " + target.name());
+    }
+
+    private Release release(CanaryState st) {
+        return new Release(config.name(), st.canaryVersion(), st.canaryCommit(), Path.of(st.canaryRelease()), "");
     }
 
     // ---- the state machine ------------------------------------------------------------------------
@@ -219,8 +251,7 @@ public final class CanaryRun {
     private Result steps(CanaryState start) {
         CanaryState st = start;
         List<CanaryConfig.Step> steps = canary.steps();
-        Release release = new Release(config.name(), st.canaryVersion(), st.canaryCommit(), Path.of(st.canaryRelease()),
-                "");
+        Release release = release(st);
         for (int i = st.step(); i < steps.size(); i++) {
             checkNotAborted();
             CanaryConfig.Step step = steps.get(i);
@@ -254,7 +285,7 @@ public final class CanaryRun {
                         "step " + (i + 1) + " analysis inconclusive: " + result.message());
                 paused.save(stateFile);
                 console.progress("paused at step " + (i + 1) + ", weight " + step.weight() + " %: " + result.message());
-                console.progress("run 'slipway promote' to go on, or 'slipway abort' to stop the canary");
+                console.progress("run '" + command("promote") + "' to go on, or '" + command("abort") + "' to stop the canary");
                 return new Result(Outcome.PAUSED, paused);
             }
             console.progress("step " + (i + 1) + " passed: " + result.message());
@@ -324,8 +355,8 @@ public final class CanaryRun {
         // Record first, so a running process stops touching the weight; then take the traffic away.
         aborting.save(stateFile);
         target.abort();
-        console.progress("aborted: weight 0, canary " + st.canaryVersion() + " stopped, stable " + st.stableVersion()
-                + " untouched");
+        console.progress("aborted: weight 0, canary " + st.canaryVersion() + " taken out, stable " + st.stableVersion()
+                + " serves all traffic");
         return new Result(Outcome.ABORTED, aborting);
     }
 
@@ -350,7 +381,7 @@ public final class CanaryRun {
             if (l == null) {
                 ch.close();
                 throw SlipwayException.usage("another slipway process runs the canary on " + target.name()
-                        + " (" + f + " is locked); wait for it, or run 'slipway abort'");
+                        + " (" + f + " is locked); wait for it, or run '" + command("abort") + "'");
             }
             return new Lock(ch);
         } catch (IOException e) {

@@ -88,6 +88,11 @@ public record CanaryState(String service, String target, String stableVersion, S
         }
         try {
             return JSON.readValue(file.toFile(), CanaryState.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw SlipwayException.failed("the canary state " + file + (at == null ? "" : ":" + at.getLineNr() + ":"
+                    + at.getColumnNr()) + " is not a state Slipway wrote (" + e.getOriginalMessage().lines().findFirst()
+                    .orElse("") + "); move it away to start over (the instances keep running as they are)", e);
         } catch (IOException e) {
             throw SlipwayException.failed("cannot read the canary state " + file + ": " + e.getMessage()
                     + "; move it away to start over", e);

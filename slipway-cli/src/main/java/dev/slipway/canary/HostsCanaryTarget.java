@@ -83,11 +83,23 @@ public final class HostsCanaryTarget implements CanaryTarget {
         return "hosts";
     }
 
-    /** @return the release of the first stable server that has one, or {@code null} when none has */
+    /**
+     * @return the release the stable servers run, or {@code null} when none has one
+     * @throws SlipwayException (exit 2) when they run different releases: a canary needs one
+     *                          stable release to compare with
+     */
     @Override
     public String stableVersion() {
         Map<String, HostFacts> facts = stable(null, null, null).facts();
-        return stableNames.stream().map(n -> facts.get(n).current()).filter(v -> v != null).findFirst().orElse(null);
+        Map<String, String> current = new java.util.LinkedHashMap<>();
+        stableNames.forEach(n -> current.put(n, facts.get(n).current() == null ? "none" : facts.get(n).current()));
+        if (current.values().stream().distinct().count() > 1) {
+            throw SlipwayException.usage("the stable servers run different releases (" + current.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
+                    + "); a canary needs one stable release to compare with: 'slipway deploy --to hosts' or 'slipway rollback"
+                    + " --target hosts' first");
+        }
+        return current.values().stream().filter(v -> !v.equals("none")).findFirst().orElse(null);
     }
 
     @Override
@@ -105,7 +117,8 @@ public final class HostsCanaryTarget implements CanaryTarget {
         applySplit(0, Set.of());
         console.progress("starting the canary " + release.version() + " on " + String.join(", ", canaryNames)
                 + " (TRACK=canary), weight 0");
-        hosts.narrowed(canaryNames, "canary", HostHistory.CANARY, "canary of stable " + stable).deploy(LOCK_WAIT, false);
+        hosts.narrowed(canaryNames, "canary", HostHistory.CANARY, "canary of stable " + stable)
+                .deploy(release.version(), LOCK_WAIT, false);
     }
 
     @Override
@@ -130,7 +143,8 @@ public final class HostsCanaryTarget implements CanaryTarget {
             Set<String> drained = Set.of(upstream(name));
             applySplit(weight, drained);
             try {
-                stable(List.of(name), HostHistory.PROMOTED, "canary " + release.version() + " promoted").deploy(LOCK_WAIT, false);
+                stable(List.of(name), HostHistory.PROMOTED, "canary " + release.version() + " promoted")
+                        .deploy(release.version(), LOCK_WAIT, false);
             } catch (SlipwayException e) {
                 if (!done.isEmpty() && old != null) {
                     console.progress("promotion failed on " + name + "; " + String.join(", ", done) + " go back to " + old);
@@ -147,44 +161,66 @@ public final class HostsCanaryTarget implements CanaryTarget {
         canaryNames.forEach(n -> canaries.add(upstream(n)));
         applyPool(canaries);
         hosts.narrowed(canaryNames, HostsTarget.STABLE, HostHistory.PROMOTED, "canary " + release.version()
-                + " promoted; back in the pool").deploy(LOCK_WAIT, false);
+                + " promoted; back in the pool").deploy(release.version(), LOCK_WAIT, false);
         applyPool(Set.of());
     }
 
     /**
      * Aborts: weight 0 at once (the canary servers {@code down}), then each canary server goes back
      * to the stable release with {@code TRACK=stable} (a rollback with its gate; a server that never
-     * had it is stopped) and rejoins the pool. The stable servers are not touched.
+     * had it is stopped), and the servers that are ready rejoin the pool. Stable servers are not
+     * touched, except those an interrupted promotion had already given the canary's release: they
+     * are rolled back too. Idempotent: a second abort only re-checks and re-renders the pool.
      */
     @Override
     public void abort() {
         applySplit(0, Set.of());
         String stable = read("stable.version");
-        Map<String, HostFacts> facts = hosts.narrowed(canaryNames, HostsTarget.STABLE, null, "").facts();
         if (stable == null) {
             stable = stableVersion();
         }
+        Map<String, HostFacts> facts = hosts.facts();
         List<String> back = new ArrayList<>();
         List<String> stop = new ArrayList<>();
-        for (String n : canaryNames) {
-            HostFacts f = facts.get(n);
+        List<String> promotedTooEarly = new ArrayList<>();
+        for (var e : facts.entrySet()) {
+            HostFacts f = e.getValue();
             if (stable != null && stable.equals(f.current())) {
                 continue;
             }
-            (stable != null && f.releases().contains(stable) ? back : stop).add(n);
+            if (!canaryNames.contains(e.getKey())) {
+                if (stable != null && f.releases().contains(stable)) {
+                    promotedTooEarly.add(e.getKey());
+                }
+                continue;
+            }
+            (stable != null && f.releases().contains(stable) ? back : stop).add(e.getKey());
         }
-        String note = "canary aborted; back to stable " + stable;
+        if (!promotedTooEarly.isEmpty()) {
+            console.progress("an interrupted promotion left " + String.join(", ", promotedTooEarly) + " on another release;"
+                    + " rolling back to the stable release " + stable);
+            hosts.narrowed(promotedTooEarly, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted during its"
+                    + " promotion; back to stable " + stable).rollback(stable, LOCK_WAIT, false);
+        }
         if (!back.isEmpty()) {
             console.progress("rolling " + String.join(", ", back) + " back to the stable release " + stable);
-            hosts.narrowed(back, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, note).rollback(stable, LOCK_WAIT, false);
+            hosts.narrowed(back, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted; back to stable " + stable)
+                    .rollback(stable, LOCK_WAIT, false);
         }
         if (!stop.isEmpty()) {
             hosts.narrowed(stop, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted; no stable release here")
                     .stopService();
         }
-        if (stop.isEmpty()) {
-            applyPool(Set.of());
+        // Only servers that answer their readiness probe rejoin the pool; the others stay down.
+        Set<String> out = new HashSet<>();
+        for (var s : hosts.status()) {
+            if (s.error() != null || s.readiness() == null || !s.readiness().ready()) {
+                out.add(upstream(s.host()));
+                console.progress(s.host() + " is not ready" + (s.error() != null ? " (" + s.error() + ")" : "")
+                        + "; it stays out of the upstream ('slipway abort --to hosts' again puts it back once it is ready)");
+            }
         }
+        applyPool(out);
     }
 
     @Override

@@ -77,7 +77,27 @@ final class CanaryCommands {
         private int drive(SlipwayConfig config, Console console, CanaryTarget target) {
             CanaryRun run = new CanaryRun(config, target, new PrometheusClient(config.canary().prometheus(),
                     config.canary().queryTimeout()), Clock.systemUTC(), console);
-            CanaryRun.Result r = run(config, run);
+            String to = target.name().equals("local") ? "" : " --to " + target.name();
+            // Ctrl-C or SIGTERM: say where the canary was left and what brings it on (the state file has it all).
+            Thread hook = new Thread(() -> {
+                CanaryState s = run.state();
+                if (s != null && !s.phase().terminal()) {
+                    console.progress("interrupted: the canary of " + s.canaryVersion() + " stays at step " + (s.step() + 1)
+                            + ", weight " + s.weight() + " %; 'slipway canary" + to + "' resumes it, 'slipway abort" + to
+                            + "' aborts it");
+                }
+            }, "slipway-canary-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            CanaryRun.Result r;
+            try {
+                r = run(config, run);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs
+                }
+            }
             if (json) {
                 console.out().print(r.state().toJson());
                 console.out().flush();
@@ -94,6 +114,10 @@ final class CanaryCommands {
         abstract CanaryRun.Result run(SlipwayConfig config, CanaryRun run);
     }
 
+    private static String to(CanaryState s) {
+        return s.target().equals("local") ? "" : " --to " + s.target();
+    }
+
     static String summary(CanaryRun.Result r) {
         CanaryState s = r.state();
         return switch (r.outcome()) {
@@ -101,7 +125,7 @@ final class CanaryCommands {
             case ABORTED -> s.service() + " canary " + s.canaryVersion() + " aborted on " + s.target() + ": " + s.message()
                     + " (stable " + s.stableVersion() + " serves all traffic)";
             case PAUSED -> s.service() + " canary " + s.canaryVersion() + " paused at weight " + s.weight() + " %: "
-                    + s.message() + "; run 'slipway promote' or 'slipway abort'";
+                    + s.message() + "; run 'slipway promote" + to(s) + "' or 'slipway abort" + to(s) + "'";
         };
     }
 
@@ -194,9 +218,16 @@ final class CanaryCommands {
             return java.util.List.of();
         }
         java.util.List<String> out = new java.util.ArrayList<>();
-        out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "
-                + Math.min(s.step() + 1, config.canary().steps().size()) + "/" + config.canary().steps().size()
-                + ", weight " + s.weight() + " % (stable " + (s.stableVersion() == null ? "-" : s.stableVersion()) + ")");
+        int steps = config.canary().steps().size();
+        if (s.phase() == CanaryState.Phase.PROMOTED) {
+            out.add("canary     " + s.canaryVersion() + " promoted" + (s.stableVersion() == null ? " (the first release:"
+                    + " no canary steps)" : " after " + s.steps().size() + "/" + steps + " steps; it is the stable release now"
+                    + " (was " + s.stableVersion() + ")"));
+        } else {
+            out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "
+                    + Math.min(s.step() + 1, steps) + "/" + steps
+                    + ", weight " + s.weight() + " % (stable " + (s.stableVersion() == null ? "-" : s.stableVersion()) + ")");
+        }
         out.add("           " + s.message());
         if (!s.steps().isEmpty()) {
             CanaryState.StepRecord last = s.steps().get(s.steps().size() - 1);
@@ -205,7 +236,7 @@ final class CanaryCommands {
                 java.util.Map<String, dev.slipway.analysis.Measurement> lastBy = new java.util.LinkedHashMap<>();
                 a.measurements().forEach(m -> lastBy.put(m.metric(), m));
                 lastBy.values().forEach(m -> out.add("  metric   " + m.metric() + " = "
-                        + (m.value() == null ? "no value" : String.valueOf(m.value())) + " (" + m.verdict().label()
+                        + (m.value() == null ? "no value" : String.format(java.util.Locale.ROOT, "%.4g", m.value())) + " (" + m.verdict().label()
                         + ", " + m.time() + ")"));
             }
         }

@@ -134,12 +134,13 @@ final class HostsCli {
     }
 
     static void printHistory(TargetCommand.HostsContext c) {
-        String format = "%-16s %-9s %-24s %-8s %-21s %-12s %-20s %s";
+        String format = "%-16s %-9s %-24s %-8s %-21s %-15s %-20s %s";
         c.console().println(String.format(format, "HOST", "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME", "WHO", "NOTE"));
         for (Map.Entry<String, List<HostHistory.Entry>> h : c.target().history().entrySet()) {
             for (HostHistory.Entry e : h.getValue()) {
                 c.console().println(String.format(format, h.getKey(), e.revision(), e.version(),
-                        e.commit().substring(0, Math.min(7, e.commit().length())), e.time(), e.outcome(), e.who(), e.note()));
+                        e.commit().substring(0, Math.min(7, e.commit().length())), e.time(), e.outcome(), e.who(),
+                        e.note().length() > 160 ? e.note().substring(0, 157) + "..." : e.note()));
             }
         }
     }

@@ -76,6 +76,7 @@ class HostsCanaryTest {
         build("1.1.0", "--no-compile");
         build("1.1.1-bad", "--no-compile", "--profile", "canary-fault-test");
         build("1.2.0", "--no-compile");
+        build("1.3.0", "--no-compile");
         startProxy();
         prometheus = PrometheusServer.start(work.resolve("prometheus"), "myapp",
                 List.of("127.0.1.21:" + port, "127.0.1.22:" + port, CANARY + ":" + port));
@@ -205,10 +206,14 @@ class HostsCanaryTest {
         return onHost(i, "systemctl show myapp -p MainPID -p ExecMainStartTimestampMonotonic").strip().replace('\n', ' ');
     }
 
-    /** @return host i's history: one {@code outcome version} per line */
+    /** @return host i's history: one {@code outcome version} per line; checks that revision numbers only go up */
     private List<String> history(int i) {
-        return onHost(i, "grep -v '^#' /opt/slipway/myapp/history.tsv").lines().map(l -> l.split("\t"))
-                .map(f -> f[4] + " " + f[1]).toList();
+        List<String[]> rows = onHost(i, "grep -v '^#' /opt/slipway/myapp/history.tsv").lines().map(l -> l.split("\t")).toList();
+        for (int r = 1; r < rows.size(); r++) {
+            assertTrue(Integer.parseInt(rows.get(r)[0]) > Integer.parseInt(rows.get(r - 1)[0]),
+                    "web" + i + ": revision numbers are unique and increasing: " + rows.stream().map(x -> x[0]).toList());
+        }
+        return rows.stream().map(f -> f[4] + " " + f[1]).toList();
     }
 
     private CliRunner.Run slipway(String... args) {
@@ -338,6 +343,14 @@ class HostsCanaryTest {
         String status = slipway("status").out();
         assertTrue(status.contains("canary     1.1.1-bad aborted"), status);
         assertTrue(status.contains("metric   error-rate = ") && status.contains("(fail"), status);
+
+        // an abort again (as after one that could not finish) re-checks and changes nothing that is right
+        CliRunner.Run again = slipway("abort");
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.err().contains("applying the abort again"), again.err());
+        assertEquals(web1, process(1), "web1 untouched by a second abort");
+        assertEquals("1.1.0 stable", serving(3));
+        assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"));
     }
 
     @Test
@@ -365,14 +378,64 @@ class HostsCanaryTest {
         assertEquals(web2, process(2), "stable hosts untouched by the abort");
         assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"));
 
-        crashAtStep(state, 1);
+        // killed while the canary is being deployed: the rerun deploys it before any step gives it traffic
+        crashWhen(() -> {
+            CanaryState s = Files.exists(state) ? CanaryState.load(state) : null;
+            return s != null && s.phase() == CanaryState.Phase.PROGRESSING && s.message().equals("deploying the canary")
+                    && s.canaryVersion().equals("1.2.0");
+        });
         CliRunner.Run resumed = slipway("canary", "--json");
         assertEquals(0, resumed.code(), resumed.toString());
-        assertTrue(resumed.err().contains("resuming the canary of 1.2.0 at step 2/3"), resumed.err());
+        assertTrue(resumed.err().contains("resuming the canary of 1.2.0 at step 1/3 (the last run stopped there: deploying the"
+                + " canary)"), resumed.err());
+        assertTrue(resumed.err().indexOf("web3: [batch 1] switch") < resumed.err().indexOf("step 1/3: weight 10 %"),
+                "the canary was deployed before its first step: " + resumed.err());
         assertEquals("PROMOTED", JSON.readTree(resumed.out()).path("phase").asText());
         for (int i = 1; i <= 3; i++) {
             assertEquals("1.2.0 stable", serving(i), "web" + i);
         }
+        List<String> h = history(3);
+        assertTrue(h.contains("canary 1.2.0") && h.get(h.size() - 1).equals("promoted 1.2.0"), h.toString());
+    }
+
+    @Test
+    @Order(4)
+    void anAbortAfterAnInterruptedPromotionRollsBackTheServersAlreadyPromoted() throws Exception {
+        writeConfig(List.of("{weight: 20, pause: 1s}"), List.of(metric("error-rate")));
+        use("1.3.0");
+        // killed during the promotion, once web1 serves the canary's release
+        crashWhen(() -> serving(1).startsWith("1.3.0"));
+        CanaryState s = CanaryState.load(CanaryState.file(service, "hosts"));
+        assertEquals(CanaryState.Phase.PROMOTING, s.phase());
+        CliRunner.Run abort = slipway("abort");
+        assertEquals(0, abort.code(), () -> abort + "\n--- the killed run:\n" + CanaryEndToEndTest.read(work.resolve("crash.log"))
+                + "\n--- web1 lock now: " + onHost(1, "cat /opt/slipway/myapp/lock/info; date -u"));
+        assertTrue(abort.err().contains("an interrupted promotion left web1 on another release"), abort.err());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("1.2.0 stable", serving(i), "web" + i + " is back on the stable release");
+        }
+        assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"), "every server back in the pool");
+        List<String> h = history(1);
+        assertEquals("canary-aborted 1.2.0", h.get(h.size() - 1), h.toString());
+    }
+
+    /** Runs {@code slipway canary --to hosts} in a child JVM and kills it (SIGKILL) once {@code when} holds (at most 150 s). */
+    private void crashWhen(java.util.function.BooleanSupplier when) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString(), "--to", "hosts")
+                .redirectErrorStream(true).redirectOutput(work.resolve("crash.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            while (!when.getAsBoolean()) {
+                assertTrue(p.isAlive(), () -> CanaryEndToEndTest.read(work.resolve("crash.log")));
+                assertTrue(System.nanoTime() < deadline, "the crash point was not reached in 150 s");
+                Thread.sleep(100);
+            }
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        afterCrash();
     }
 
     /** Runs {@code slipway canary --to hosts} in a child JVM and kills it (SIGKILL) once it is at {@code step} with traffic. */
@@ -395,6 +458,16 @@ class HostsCanaryTest {
         } finally {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
+        }
+        afterCrash();
+    }
+
+    /** kill -9 may leave a host's deploy lock behind (no shutdown hook ran); the documented recovery clears it. */
+    private void afterCrash() {
+        CliRunner.Run release = CliRunner.run("lock", "release", service.toString(), "--force");
+        assertEquals(0, release.code(), release.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("", onHost(i, "ls -d /opt/slipway/myapp/lock 2>/dev/null").strip(), "web" + i + " unlocked: " + release);
         }
     }
 }

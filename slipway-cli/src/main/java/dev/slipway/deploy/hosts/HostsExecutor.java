@@ -180,6 +180,7 @@ public final class HostsExecutor {
 
     private void lock(HostsPlan.HostPlan h) {
         long deadline = System.nanoTime() + lockWait.toNanos();
+        String lastHolder = null;
         while (true) {
             var holder = HostLock.tryAcquire(host(h), dir(), me);
             if (holder.isEmpty()) {
@@ -192,7 +193,10 @@ public final class HostsExecutor {
             if (System.nanoTime() >= deadline || other.stale(config.rollout().lockStaleAfter(), Instant.now())) {
                 throw SlipwayException.failed(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
             }
-            console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting");
+            if (!other.describe().equals(lastHolder)) {
+                console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting");
+                lastHolder = other.describe();
+            }
             sleep(Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))));
         }
     }
@@ -363,7 +367,7 @@ public final class HostsExecutor {
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
-        appendHistory(host(h), dir(), h.facts(), plan.version(), plan.commit(), outcome, who, note);
+        appendHistory(host(h), dir(), plan.version(), plan.commit(), outcome, who, note);
     }
 
     /**
@@ -371,7 +375,6 @@ public final class HostsExecutor {
      *
      * @param host    the host
      * @param dir     the service's directory on the host
-     * @param facts   what was found on the host before (its last revision number)
      * @param version the release the host runs now
      * @param commit  the release's commit
      * @param outcome one of the outcomes of {@link HostHistory}
@@ -379,14 +382,17 @@ public final class HostsExecutor {
      * @param note    free text
      * @throws SlipwayException (exit 1) when the file cannot be written
      */
-    static void appendHistory(Host host, String dir, HostFacts facts, String version, String commit, String outcome,
+    static void appendHistory(Host host, String dir, String version, String commit, String outcome,
                               String who, String note) {
-        int next = facts.history().isEmpty() ? 1 : facts.history().get(facts.history().size() - 1).revision() + 1;
-        HostHistory.Entry e = new HostHistory.Entry(next, version, commit,
+        // The revision number is computed on the host when the line is appended (under the host's
+        // deploy lock), not from the facts read before: another process may have appended since.
+        HostHistory.Entry e = new HostHistory.Entry(0, version, commit,
                 Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, note);
+        String rest = e.line().substring(e.line().indexOf('\t'));
         String file = Shell.quote(dir + "/history.tsv");
         Host.CommandResult r = host.run("[ -f " + file + " ] || printf '# revision\\tversion\\tcommit\\ttime\\toutcome\\twho\\tnote\\n' > "
-                + file + "; printf '%s' " + Shell.quote(e.line()) + " >> " + file, Duration.ofSeconds(30));
+                + file + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + file + ") && printf '%s%s' \"$n\" "
+                + Shell.quote(rest) + " >> " + file, Duration.ofSeconds(30));
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": cannot append to " + dir + "/history.tsv: " + r.stderr().strip());
         }

@@ -124,8 +124,7 @@ public final class HostsTarget {
                 if (!r.ok()) {
                     throw SlipwayException.failed(name + ": cannot stop " + unit + ": " + r.stdout().strip());
                 }
-                HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-");
-                HostsExecutor.appendHistory(h, hosts.dir(), f, "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
+                HostsExecutor.appendHistory(h, hosts.dir(), "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
                         HostLock.me("-", "stop").who(), note);
                 console.progress("  " + name + ": stopped " + hosts.service().unit() + " (no earlier release to go back to)");
             });
@@ -143,7 +142,26 @@ public final class HostsTarget {
      *                          failed deploy (the fleet went back)
      */
     public HostsExecutor.Result deploy(Duration lockWait, boolean dryRun) {
+        return deploy(null, lockWait, dryRun);
+    }
+
+    /**
+     * Deploys the last build's single files, which must be {@code version} (a canary deploys the
+     * release it recorded, not whatever was built since).
+     *
+     * @param version  the version the last build must have, or {@code null} for any
+     * @param lockWait how long to wait for a held lock
+     * @param dryRun   print the plan, change nothing
+     * @return the result, or {@code null} for a dry run
+     * @throws SlipwayException exit 2 when the last build is another version (nothing changed), else as {@link #deploy(Duration, boolean)}
+     */
+    public HostsExecutor.Result deploy(String version, Duration lockWait, boolean dryRun) {
         Built built = built();
+        if (version != null && !version.equals(built.version())) {
+            throw SlipwayException.usage("the last build is " + built.version() + ", not " + version + "; build " + version
+                    + " again ('slipway build --version " + version + "'), or abort the canary of " + version
+                    + "; nothing was changed");
+        }
         Map<String, String> envs = new LinkedHashMap<>();
         Map<String, String> shared = sharedEnv();
         for (HostsConfig.Server s : hosts.servers()) {
