@@ -96,6 +96,7 @@ public final class CanaryRun {
         this.clock = clock;
         this.console = console;
         this.stateFile = CanaryState.file(config.serviceDir(), target.name());
+        target.checkpoints(this::checkNotAborted);
     }
 
     /** @return the state file, {@code .slipway/<target>/canary.json} */
@@ -122,8 +123,10 @@ public final class CanaryRun {
         try (Lock lock = lock()) {
             CanaryState st = state();
             if (st != null && (st.phase() == CanaryState.Phase.PROGRESSING || st.phase() == CanaryState.Phase.PROMOTING)) {
-                console.progress("resuming the canary of " + st.canaryVersion() + " at step " + (st.step() + 1) + "/"
-                        + canary.steps().size() + " (the last run stopped there: " + st.message() + ")");
+                target.checkResumable(st.canaryVersion());
+                console.progress("resuming the canary of " + st.canaryVersion() + " at step "
+                        + Math.min(st.step() + 1, canary.steps().size()) + "/" + canary.steps().size()
+                        + " (the last run stopped there: " + st.message() + ")");
                 if (st.message().equals(DEPLOYING)) {
                     // The last run stopped before the canary was confirmed ready: deploy it again (idempotent).
                     try {
@@ -191,6 +194,7 @@ public final class CanaryRun {
                 throw SlipwayException.usage("no canary in progress on " + target.name() + " to promote"
                         + (st == null ? "" : " (the last one was " + st.phase().name().toLowerCase() + ")"));
             }
+            target.checkResumable(st.canaryVersion());
             int next = st.step();
             if (st.phase() == CanaryState.Phase.PAUSED) {
                 final int at = st.step();

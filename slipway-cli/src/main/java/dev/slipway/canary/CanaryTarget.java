@@ -62,4 +62,21 @@ public interface CanaryTarget {
 
     /** @return one line per instance for {@code slipway status}: address, track, version, running */
     List<String> describe();
+
+    /**
+     * Gives the target a check to run between the instances of a long operation (a promotion):
+     * it throws when another process aborted the canary meanwhile. By default unused.
+     *
+     * @param check throws an unchecked exception when the canary must stop
+     */
+    default void checkpoints(Runnable check) {}
+
+    /**
+     * Checks, before a canary is resumed or promoted, that the target can still deploy
+     * {@code version} (the hosts target deploys the last build, which may have changed since).
+     *
+     * @param version the canary's release
+     * @throws dev.slipway.SlipwayException (exit 2) when it cannot; nothing was changed
+     */
+    default void checkResumable(String version) {}
 }

@@ -48,6 +48,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
     private final List<String> canaryNames;
     private final List<String> stableNames;
     private final Path dir;
+    private Runnable checkpoint = () -> { };
 
     /**
      * @param config  the service configuration; {@code deploy.hosts}, {@code canary.hosts} and
@@ -81,6 +82,22 @@ public final class HostsCanaryTarget implements CanaryTarget {
     @Override
     public String name() {
         return "hosts";
+    }
+
+    @Override
+    public void checkpoints(Runnable check) {
+        this.checkpoint = check;
+    }
+
+    /** @throws SlipwayException (exit 2) when the last build is not {@code version}: the hosts get the last build */
+    @Override
+    public void checkResumable(String version) {
+        String built = dev.slipway.deploy.Release.fromDist(config).version();
+        if (!built.equals(version)) {
+            throw SlipwayException.usage("the canary is " + version + " but the last build is " + built + "; build " + version
+                    + " again ('slipway build --version " + version + "') to go on, or 'slipway abort --to hosts';"
+                    + " nothing was changed");
+        }
     }
 
     /**
@@ -140,6 +157,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
         int weight = weightOr(100);
         List<String> done = new ArrayList<>();
         for (String name : stableNames) {
+            checkpoint.run(); // another process may have aborted the canary: stop promoting
             Set<String> drained = Set.of(upstream(name));
             applySplit(weight, drained);
             try {
@@ -156,6 +174,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
             }
             done.add(name);
         }
+        checkpoint.run();
         // Every stable server runs the new release; the canary servers rejoin the pool as stable.
         Set<String> canaries = new HashSet<>();
         canaryNames.forEach(n -> canaries.add(upstream(n)));

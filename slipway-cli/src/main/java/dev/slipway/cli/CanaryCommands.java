@@ -82,7 +82,8 @@ final class CanaryCommands {
             Thread hook = new Thread(() -> {
                 CanaryState s = run.state();
                 if (s != null && !s.phase().terminal()) {
-                    console.progress("interrupted: the canary of " + s.canaryVersion() + " stays at step " + (s.step() + 1)
+                    console.progress("interrupted: the canary of " + s.canaryVersion() + " stays at step "
+                            + Math.min(s.step() + 1, config.canary().steps().size())
                             + ", weight " + s.weight() + " %; 'slipway canary" + to + "' resumes it, 'slipway abort" + to
                             + "' aborts it");
                 }

@@ -28,6 +28,9 @@ public final class DeployCommand extends TargetCommand {
             HostsCli.refuseDuringCanary(c.config(), "deploy");
         }
         HostsCli.printDeployed(c, c.target().deploy(HostsCli.duration("--lock-wait", lockWait), dryRun));
+        if (!dryRun) {
+            HostsCli.closeFinishedCanary(c.config());
+        }
     }
 
     @Option(names = "--no-rollback", description = "kubernetes: leave a rollout that missed its progress deadline as it is.")

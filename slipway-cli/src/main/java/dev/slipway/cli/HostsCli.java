@@ -41,14 +41,34 @@ final class HostsCli {
         if (roles.isEmpty()) {
             return all;
         }
-        List<String> names = config.hosts().servers().stream().filter(s -> s.roles().stream().anyMatch(roles::contains))
-                .map(HostsConfig.Server::name).toList();
-        if (names.isEmpty()) {
-            List<String> known = config.hosts().servers().stream().flatMap(s -> s.roles().stream()).distinct().sorted().toList();
-            throw SlipwayException.usage("no server in deploy.hosts has the role " + String.join(" or ", roles)
+        List<String> known = config.hosts().servers().stream().flatMap(s -> s.roles().stream()).distinct().sorted().toList();
+        List<String> unknown = roles.stream().filter(r -> !known.contains(r)).toList();
+        if (!unknown.isEmpty()) {
+            throw SlipwayException.usage("no server in deploy.hosts has the role " + String.join(" or ", unknown)
                     + " (roles: " + (known.isEmpty() ? "none set" : String.join(", ", known)) + "); nothing was changed");
         }
+        List<String> names = config.hosts().servers().stream().filter(s -> s.roles().stream().anyMatch(roles::contains))
+                .map(HostsConfig.Server::name).toList();
         return all.narrowed(names, HostsTarget.STABLE, null, "");
+    }
+
+    /**
+     * After a deploy or rollback to the hosts succeeded, a finished canary's record no longer
+     * describes them: it is kept as {@code .slipway/hosts/canary.last.json}, so that a later
+     * {@code slipway abort} cannot re-apply an old abort over the new release.
+     *
+     * @param config the service configuration
+     */
+    static void closeFinishedCanary(SlipwayConfig config) {
+        java.nio.file.Path f = dev.slipway.canary.CanaryState.file(config.serviceDir(), "hosts");
+        var s = dev.slipway.canary.CanaryState.load(f);
+        if (s != null && s.phase().terminal()) {
+            try {
+                java.nio.file.Files.move(f, f.resolveSibling("canary.last.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw SlipwayException.failed("cannot move " + f + " aside: " + e.getMessage(), e);
+            }
+        }
     }
 
     /**

@@ -49,6 +49,9 @@ public final class RollbackCommand implements Runnable {
                 var target = HostsCli.target(config, console, roles);
                 HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console),
                         target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun));
+                if (!dryRun) {
+                    HostsCli.closeFinishedCanary(config);
+                }
             }
             case "kubernetes" -> {
                 requireNoRoles();

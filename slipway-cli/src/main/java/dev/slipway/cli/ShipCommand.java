@@ -20,6 +20,7 @@ public final class ShipCommand extends TargetCommand {
         HostsCli.refuseDuringCanary(c.config(), "ship");
         Builder.build(c.config(), build.options(), c.console());
         HostsCli.printDeployed(c, c.target().deploy(java.time.Duration.ZERO, false));
+        HostsCli.closeFinishedCanary(c.config());
     }
 
     @Override

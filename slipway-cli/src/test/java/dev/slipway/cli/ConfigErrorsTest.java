@@ -95,6 +95,8 @@ class ConfigErrorsTest {
                 "no server in deploy.hosts has the role cache (roles: backup, db, web); nothing was changed");
         assertUsageError(CliRunner.run("rollback", dir.toString(), "--target", "hosts", "--role", "cache,queue"),
                 "no server in deploy.hosts has the role cache or queue (roles: backup, db, web); nothing was changed");
+        assertUsageError(CliRunner.run("status", dir.toString(), "--to", "hosts", "--role", "web,cache"),
+                "no server in deploy.hosts has the role cache (roles: backup, db, web); nothing was changed");
         assertUsageError(CliRunner.run("status", dir.toString(), "--role", "web"), "--role works with --to hosts only");
         assertUsageError(CliRunner.run("rollback", dir.toString(), "--role", "web"), "--role works with --target hosts only");
     }

@@ -407,6 +407,13 @@ class HostsCanaryTest {
         crashWhen(() -> serving(1).startsWith("1.3.0"));
         CanaryState s = CanaryState.load(CanaryState.file(service, "hosts"));
         assertEquals(CanaryState.Phase.PROMOTING, s.phase());
+        // a resume needs the canary's release as the last build: the hosts get the last build
+        use("1.2.0");
+        CliRunner.Run other = slipway("canary");
+        assertEquals(2, other.code(), other.toString());
+        assertTrue(other.err().contains("the canary is 1.3.0 but the last build is 1.2.0"), other.err());
+        assertEquals(CanaryState.Phase.PROMOTING, CanaryState.load(CanaryState.file(service, "hosts")).phase(), "nothing changed");
+        use("1.3.0");
         CliRunner.Run abort = slipway("abort");
         assertEquals(0, abort.code(), () -> abort + "\n--- the killed run:\n" + CanaryEndToEndTest.read(work.resolve("crash.log"))
                 + "\n--- web1 lock now: " + onHost(1, "cat /opt/slipway/myapp/lock/info; date -u"));
@@ -417,6 +424,45 @@ class HostsCanaryTest {
         assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"), "every server back in the pool");
         List<String> h = history(1);
         assertEquals("canary-aborted 1.2.0", h.get(h.size() - 1), h.toString());
+
+        // a deploy afterwards ends the canary's record: a later abort cannot re-apply the old one over it
+        use("1.2.0");
+        CliRunner.Run deploy = slipway("deploy");
+        assertEquals(0, deploy.code(), deploy.toString());
+        CliRunner.Run late = slipway("abort");
+        assertEquals(2, late.code(), late.toString());
+        assertTrue(late.err().contains("no canary in progress on hosts to abort"), late.err());
+        assertTrue(Files.exists(service.resolve(".slipway/hosts/canary.last.json")), "the record is kept aside");
+    }
+
+    @Test
+    @Order(5)
+    void anAbortDuringAnotherProcesssPromotionStopsItAndEveryServerEndsOnStable() throws Exception {
+        writeConfig(List.of("{weight: 20, pause: 1s}"), List.of(metric("error-rate")));
+        use("1.3.0");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString(), "--to", "hosts")
+                .redirectErrorStream(true).redirectOutput(work.resolve("promoting.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            while (!serving(1).startsWith("1.3.0")) {
+                assertTrue(p.isAlive(), () -> CanaryEndToEndTest.read(work.resolve("promoting.log")));
+                assertTrue(System.nanoTime() < deadline, "web1 was not promoted in 150 s");
+                Thread.sleep(100);
+            }
+            CliRunner.Run abort = slipway("abort");
+            assertEquals(0, abort.code(), abort.toString());
+            assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the promoting process stops");
+            assertEquals(1, p.exitValue(), "it reports the abort: " + CanaryEndToEndTest.read(work.resolve("promoting.log")));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertTrue(CanaryEndToEndTest.read(work.resolve("promoting.log")).contains("the canary was aborted elsewhere"));
+        assertEquals(CanaryState.Phase.ABORTED, CanaryState.load(CanaryState.file(service, "hosts")).phase());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("1.2.0 stable", serving(i), "web" + i + " ends on the stable release");
+        }
+        assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"), "every server back in the pool");
     }
 
     /** Runs {@code slipway canary --to hosts} in a child JVM and kills it (SIGKILL) once {@code when} holds (at most 150 s). */

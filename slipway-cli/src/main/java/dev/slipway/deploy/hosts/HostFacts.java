@@ -13,7 +13,8 @@ import java.util.List;
  * @param machine       {@code uname -m}, e.g. {@code x86_64}
  * @param platform      the Slipway platform, e.g. {@code linux-amd64}
  * @param current       the release {@code current} points to, or {@code null}
- * @param releases      the releases under {@code releases/}, by name
+ * @param releases      the complete releases under {@code releases/} (single file and env file there), by
+ *                      name; a directory an interrupted upload left is not one
  * @param releaseSha256 sha256 of the single file of the version being deployed on that host, or {@code ""}
  * @param unitSha256    sha256 of the installed unit file, or {@code ""}
  * @param active        {@code systemctl is-active} of the unit ({@code active}, {@code inactive}, ...), {@code ""} when unknown
@@ -38,7 +39,8 @@ public record HostFacts(String machine, String platform, String current, List<St
         String script = "d=" + d + "; u=" + Shell.quote(unit + ".service") + "\n"
                 + "echo \"machine=$(uname -m)\"\n"
                 + "l=$(readlink \"$d/current\" 2>/dev/null) && echo \"current=${l##*/}\"\n"
-                + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do [ -d \"$r\" ] && r=${r%/} && echo \"release=${r##*/}\"; done; fi\n"
+                + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do [ -x \"$r\"" + Shell.quote(name)
+                + " ] && [ -f \"$r/env\" ] && r=${r%/} && echo \"release=${r##*/}\"; done; fi\n"
                 + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + Shell.quote(name) + "\n"
                 + "[ -f \"$f\" ] && echo \"sha=$(sha256sum < \"$f\" | cut -d' ' -f1)\"\n"
                 + "[ -f \"/etc/systemd/system/$u\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$u\" | cut -d' ' -f1)\"\n"
