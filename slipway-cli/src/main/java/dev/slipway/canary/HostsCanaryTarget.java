@@ -92,12 +92,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
     /** @throws SlipwayException (exit 2) when the last build is not {@code version}: the hosts get the last build */
     @Override
     public void checkResumable(String version) {
-        String built = dev.slipway.deploy.Release.fromDist(config).version();
-        if (!built.equals(version)) {
-            throw SlipwayException.usage("the canary is " + version + " but the last build is " + built + "; build " + version
-                    + " again ('slipway build --version " + version + "') to go on, or 'slipway abort --to hosts';"
-                    + " nothing was changed");
-        }
+        hosts.requireBuilt(version);
     }
 
     /**
@@ -107,7 +102,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
      */
     @Override
     public String stableVersion() {
-        Map<String, HostFacts> facts = stable(null, null, null).facts();
+        Map<String, HostFacts> facts = stable(stableNames, null, "").facts();
         Map<String, String> current = new java.util.LinkedHashMap<>();
         stableNames.forEach(n -> current.put(n, facts.get(n).current() == null ? "none" : facts.get(n).current()));
         if (current.values().stream().distinct().count() > 1) {
@@ -121,7 +116,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
 
     @Override
     public void deployStable(Release release) {
-        hosts.deploy(LOCK_WAIT, false);
+        hosts.deploy(release.version(), LOCK_WAIT, false);
         applyPool(Set.of());
     }
 
@@ -273,7 +268,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
     // ---- internals ------------------------------------------------------------------------------
 
     private HostsTarget stable(List<String> names, String outcome, String note) {
-        return hosts.narrowed(names == null ? stableNames : names, HostsTarget.STABLE, outcome, note == null ? "" : note);
+        return hosts.narrowed(names, HostsTarget.STABLE, outcome, note);
     }
 
     private String upstream(String name) {

@@ -24,13 +24,8 @@ public final class DeployCommand extends TargetCommand {
         if (noRollback || image != null || canary != null) {
             throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
         }
-        if (!dryRun) {
-            HostsCli.refuseDuringCanary(c.config(), "deploy");
-        }
-        HostsCli.printDeployed(c, c.target().deploy(HostsCli.duration("--lock-wait", lockWait), dryRun));
-        if (!dryRun) {
-            HostsCli.closeFinishedCanary(c.config());
-        }
+        HostsCli.printDeployed(c, HostsCli.outsideCanary(c.config(), "deploy", dryRun,
+                () -> c.target().deploy(HostsCli.duration("--lock-wait", lockWait), dryRun)));
     }
 
     @Option(names = "--no-rollback", description = "kubernetes: leave a rollout that missed its progress deadline as it is.")

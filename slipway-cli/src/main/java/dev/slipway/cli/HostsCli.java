@@ -53,13 +53,37 @@ final class HostsCli {
     }
 
     /**
+     * Runs a plain change of the hosts (deploy, ship, rollback) outside any canary: refused while a
+     * canary on them is progressing, paused or promoting; once it succeeded, a finished canary's
+     * record is set aside. A dry run is neither refused nor closes anything.
+     *
+     * @param config the service configuration
+     * @param what   the command, for the refusal
+     * @param dryRun whether the change only prints its plan
+     * @param change the change
+     * @return what the change returned
+     * @throws SlipwayException (exit 2) while a canary runs on the hosts; nothing was changed
+     */
+    static HostsExecutor.Result outsideCanary(SlipwayConfig config, String what, boolean dryRun,
+                                              java.util.function.Supplier<HostsExecutor.Result> change) {
+        if (!dryRun) {
+            refuseDuringCanary(config, what);
+        }
+        HostsExecutor.Result r = change.get();
+        if (!dryRun) {
+            closeFinishedCanary(config);
+        }
+        return r;
+    }
+
+    /**
      * After a deploy or rollback to the hosts succeeded, a finished canary's record no longer
      * describes them: it is kept as {@code .slipway/hosts/canary.last.json}, so that a later
      * {@code slipway abort} cannot re-apply an old abort over the new release.
      *
      * @param config the service configuration
      */
-    static void closeFinishedCanary(SlipwayConfig config) {
+    private static void closeFinishedCanary(SlipwayConfig config) {
         java.nio.file.Path f = dev.slipway.canary.CanaryState.file(config.serviceDir(), "hosts");
         var s = dev.slipway.canary.CanaryState.load(f);
         if (s != null && s.phase().terminal()) {
@@ -79,7 +103,7 @@ final class HostsCli {
      * @param what   the command, for the message
      * @throws SlipwayException (exit 2) when a canary on the hosts is progressing, paused or promoting
      */
-    static void refuseDuringCanary(SlipwayConfig config, String what) {
+    private static void refuseDuringCanary(SlipwayConfig config, String what) {
         var s = dev.slipway.canary.CanaryState.load(dev.slipway.canary.CanaryState.file(config.serviceDir(), "hosts"));
         if (s != null && !s.phase().terminal()) {
             throw SlipwayException.usage("a canary of " + s.canaryVersion() + " is " + s.phase().name().toLowerCase()

@@ -43,15 +43,9 @@ public final class RollbackCommand implements Runnable {
         var console = SlipwayCli.console(spec);
         switch (targetName) {
             case "hosts" -> {
-                if (!dryRun) {
-                    HostsCli.refuseDuringCanary(config, "roll back");
-                }
                 var target = HostsCli.target(config, console, roles);
-                HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console),
-                        target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun));
-                if (!dryRun) {
-                    HostsCli.closeFinishedCanary(config);
-                }
+                HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console), HostsCli.outsideCanary(config,
+                        "roll back", dryRun, () -> target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun)));
             }
             case "kubernetes" -> {
                 requireNoRoles();

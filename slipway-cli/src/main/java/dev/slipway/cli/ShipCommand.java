@@ -17,10 +17,10 @@ public final class ShipCommand extends TargetCommand {
 
     @Override
     void runHosts(HostsContext c) {
-        HostsCli.refuseDuringCanary(c.config(), "ship");
-        Builder.build(c.config(), build.options(), c.console());
-        HostsCli.printDeployed(c, c.target().deploy(java.time.Duration.ZERO, false));
-        HostsCli.closeFinishedCanary(c.config());
+        HostsCli.printDeployed(c, HostsCli.outsideCanary(c.config(), "ship", false, () -> {
+            Builder.build(c.config(), build.options(), c.console());
+            return c.target().deploy(java.time.Duration.ZERO, false);
+        }));
     }
 
     @Override

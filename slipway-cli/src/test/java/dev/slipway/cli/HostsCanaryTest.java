@@ -440,9 +440,7 @@ class HostsCanaryTest {
     void anAbortDuringAnotherProcesssPromotionStopsItAndEveryServerEndsOnStable() throws Exception {
         writeConfig(List.of("{weight: 20, pause: 1s}"), List.of(metric("error-rate")));
         use("1.3.0");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString(), "--to", "hosts")
-                .redirectErrorStream(true).redirectOutput(work.resolve("promoting.log").toFile()).start();
+        Process p = startCanary("promoting.log");
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
             while (!serving(1).startsWith("1.3.0")) {
@@ -465,11 +463,16 @@ class HostsCanaryTest {
         assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"), "every server back in the pool");
     }
 
+    /** Starts {@code slipway canary --to hosts} in a child JVM, its output in {@code log}. */
+    private Process startCanary(String log) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString(), "--to", "hosts")
+                .redirectErrorStream(true).redirectOutput(work.resolve(log).toFile()).start();
+    }
+
     /** Runs {@code slipway canary --to hosts} in a child JVM and kills it (SIGKILL) once {@code when} holds (at most 150 s). */
     private void crashWhen(java.util.function.BooleanSupplier when) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString(), "--to", "hosts")
-                .redirectErrorStream(true).redirectOutput(work.resolve("crash.log").toFile()).start();
+        Process p = startCanary("crash.log");
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
             while (!when.getAsBoolean()) {
@@ -484,28 +487,18 @@ class HostsCanaryTest {
         afterCrash();
     }
 
-    /** Runs {@code slipway canary --to hosts} in a child JVM and kills it (SIGKILL) once it is at {@code step} with traffic. */
+    /** {@link #crashWhen} once the canary of 1.2.0 is at {@code step} with traffic, and the weight had a second to reach nginx. */
     private void crashAtStep(Path state, int step) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString(), "--to", "hosts")
-                .redirectErrorStream(true).redirectOutput(work.resolve("crash.log").toFile()).start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (System.nanoTime() < deadline) {
-                CanaryState s = Files.exists(state) ? CanaryState.load(state) : null;
-                if (s != null && s.phase() == CanaryState.Phase.PROGRESSING && s.step() == step && s.weight() > 0
-                        && s.canaryVersion().equals("1.2.0")) {
-                    break;
-                }
-                assertTrue(p.isAlive(), () -> CanaryEndToEndTest.read(work.resolve("crash.log")));
-                Thread.sleep(100);
+        long[] reached = {0};
+        crashWhen(() -> {
+            CanaryState s = Files.exists(state) ? CanaryState.load(state) : null;
+            if (s == null || s.phase() != CanaryState.Phase.PROGRESSING || s.step() != step || s.weight() == 0
+                    || !s.canaryVersion().equals("1.2.0")) {
+                return false;
             }
-            Thread.sleep(1000); // the step's weight is applied on the proxy
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
-        afterCrash();
+            reached[0] = reached[0] == 0 ? System.nanoTime() : reached[0];
+            return System.nanoTime() - reached[0] >= TimeUnit.SECONDS.toNanos(1);
+        });
     }
 
     /** kill -9 may leave a host's deploy lock behind (no shutdown hook ran); the documented recovery clears it. */

@@ -156,12 +156,7 @@ public final class HostsTarget {
      * @throws SlipwayException exit 2 when the last build is another version (nothing changed), else as {@link #deploy(Duration, boolean)}
      */
     public HostsExecutor.Result deploy(String version, Duration lockWait, boolean dryRun) {
-        Built built = built();
-        if (version != null && !version.equals(built.version())) {
-            throw SlipwayException.usage("the last build is " + built.version() + ", not " + version + "; build " + version
-                    + " again ('slipway build --version " + version + "'), or abort the canary of " + version
-                    + "; nothing was changed");
-        }
+        Built built = version == null ? built() : requireBuilt(version);
         Map<String, String> envs = new LinkedHashMap<>();
         Map<String, String> shared = sharedEnv();
         for (HostsConfig.Server s : hosts.servers()) {
@@ -174,6 +169,23 @@ public final class HostsTarget {
                     unit, sha256(unit), false);
             return execute(plan, all, lockWait, dryRun, "deploy");
         });
+    }
+
+    /**
+     * Checks that the last build, which a deploy sends to the hosts, is {@code version}.
+     *
+     * @param version the version a canary recorded
+     * @return the last build
+     * @throws SlipwayException (exit 2) when it is another version, or nothing was built; nothing was changed
+     */
+    public Built requireBuilt(String version) {
+        Built built = built();
+        if (!version.equals(built.version())) {
+            throw SlipwayException.usage("the canary is " + version + " but the last build is " + built.version() + "; build "
+                    + version + " again ('slipway build --version " + version + "') to go on, or 'slipway abort --to hosts';"
+                    + " nothing was changed");
+        }
+        return built;
     }
 
     /**
@@ -342,7 +354,7 @@ public final class HostsTarget {
      * @param commit    its commit
      * @param artifacts single files by platform
      */
-    record Built(String version, String commit, Map<String, HostsPlan.Artifact> artifacts) {}
+    public record Built(String version, String commit, Map<String, HostsPlan.Artifact> artifacts) {}
 
     private Built built() {
         Path dir = config.serviceDir();
