@@ -128,7 +128,8 @@ public final class Builder {
         if (options.compile()) {
             MavenProject.compile(config, console);
         }
-        MavenProject.Jars jars = MavenProject.locate(config);
+        BuildOutput jars = BuildOutputs.locate(config, console);
+        SlipwayConfig effective = BuildOutputs.withManifestOptions(config, jars);
         List<String> modules;
         try {
             modules = modules(linker, jars, config);
@@ -146,7 +147,7 @@ public final class Builder {
             Files.createDirectories(work);
             List<Future<Result>> futures = new ArrayList<>();
             for (Platform p : platforms) {
-                futures.add(pool.submit(() -> buildPlatform(config, info, jars, modules, linker, targets.get(p), p,
+                futures.add(pool.submit(() -> buildPlatform(effective, info, jars, modules, linker, targets.get(p), p,
                         p.equals(host), cache, options, work, console)));
             }
             List<Result> results = new ArrayList<>();
@@ -182,7 +183,7 @@ public final class Builder {
      * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps. The key
      * covers every input of jdeps, so {@code --no-cache} (which relinks and retrains) keeps using it.
      */
-    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
+    private static List<String> modules(Jdk linker, BuildOutput jars, SlipwayConfig config) throws IOException {
         StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules())
                 .append(config.build().excludeModules()).append('\n');
         for (Path jar : jars.all()) {
@@ -247,7 +248,7 @@ public final class Builder {
                 + ", then dpkg-deb -x). Slipway never links the host's JDK for another platform");
     }
 
-    private static Result buildPlatform(SlipwayConfig config, BuildInfo info, MavenProject.Jars jars, List<String> modules,
+    private static Result buildPlatform(SlipwayConfig config, BuildInfo info, BuildOutput jars, List<String> modules,
                                         Jdk linker, Jdk target, Platform platform, boolean forHost, RuntimeCache cache,
                                         Options options, Path work, Console console) throws IOException {
         boolean useCache = options.useCache();
@@ -274,10 +275,9 @@ public final class Builder {
         if (writeProfileJar(config, profiles, info, layout.resolve("app/profile.jar"))) {
             classpath.add("app/profile.jar");
         }
-        Path appJar = layout.resolve("app").resolve(jars.appJar().getFileName());
-        Files.copy(jars.appJar(), appJar);
-        classpath.add("app/" + appJar.getFileName());
-        List<Path> libs = new ArrayList<>(jars.dependencies());
+        classpath.addAll(jars.placeInto(layout));
+        BuildFiles.copy(config, layout);
+        List<Path> libs = new ArrayList<>();
         profiles.forEach(p -> libs.addAll(p.classpath()));
         for (Path dep : libs) {
             Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
