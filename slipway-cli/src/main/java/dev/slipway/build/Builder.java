@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -293,7 +294,7 @@ public final class Builder {
         jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, classpath, jars.mainClass(),
                 runtime.key(), useCache, platform, console));
         Launcher.Spec spec = new Launcher.Spec(config.name(), info.version(), platform, jars.mainClass(),
-                classpath, jvmOptions, info.time());
+                classpath, jvmOptions, config.service().args(), config.service().port(), info.time());
         Path bin = layout.resolve("bin").resolve(config.name());
         Files.writeString(bin, Launcher.binScript(spec));
         Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);
@@ -346,8 +347,11 @@ public final class Builder {
             console.progress("  " + platform + " startup " + skip.get());
             return List.of();
         }
+        // Everything the training run sees: the service's environment, arguments and readiness too.
         StringBuilder recipe = new StringBuilder(runtimeKey).append('\n').append(mainClass).append('\n')
-                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n');
+                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n')
+                .append(new java.util.TreeMap<>(config.service().env())).append('\n').append(config.service().args())
+                .append('\n').append(config.service().readiness()).append('\n');
         for (String entry : classpath) {
             recipe.append(entry).append(' ').append(sha256(layout.resolve(entry))).append('\n');
         }
@@ -369,8 +373,10 @@ public final class Builder {
             }
         }
         if (Training.dumpsOnFirstRun(feature)) {
-            Files.writeString(layout.resolve(Training.DUMP_ARGS),
-                    Training.dumpArguments(config.build().jvmOptions(), classpath));
+            // The dump starts no app: a port or address in an option only has to be a valid value.
+            Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
+                    config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,
+                            Launcher.HOME)), classpath));
             console.progress("  " + platform + " startup: the AppCDS archive is dumped from the trained class list"
                     + " on the first run, where the class path is final (JDK " + feature + ")");
         }
@@ -525,15 +531,18 @@ public final class Builder {
 
     /**
      * The {@code launch} entry of one platform in {@code dist/artifacts.json}: {@code mainClass},
-     * {@code classpath} (relative to the layout root) and {@code jvmOptions}, where
-     * {@link Launcher#HOME} stands for the layout root. {@code slipway image} builds its entrypoint
-     * from it.
+     * {@code classpath} (relative to the layout root), {@code jvmOptions}, where
+     * {@link Launcher#HOME} stands for the layout root, and {@code args} ({@code service.args});
+     * options and arguments keep their {@code ${PORT}}, {@code ${ADDR}} and {@code ${APP_HOME}}
+     * references, which the reader expands for its instance. {@code slipway image} builds its
+     * entrypoint from it.
      */
     private static Map<String, Object> launchOf(Launcher.Spec spec) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mainClass", spec.mainClass());
         m.put("classpath", spec.classpath());
         m.put("jvmOptions", spec.jvmOptions());
+        m.put("args", spec.args());
         return m;
     }
 
