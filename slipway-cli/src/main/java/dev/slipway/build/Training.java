@@ -222,8 +222,8 @@ public final class Training {
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
                 HealthGate.Verdict ready = HealthGate.await(ADDR, port, probe, p::isAlive);
                 if (!ready.ready()) {
-                    throw SlipwayException.failed("the training run never became ready ("
-                            + probe.describe(ADDR, port) + ": " + ready.describe() + "):\n" + tail(log));
+                    throw SlipwayException.failed("the training run never became ready (readiness "
+                            + probe.target(ADDR, port) + ": " + ready.describe() + "):\n" + tail(log));
                 }
                 for (String url : train.urls()) {
                     HealthGate.Verdict v = HealthGate.probeOnce(base.resolve(url), Duration.ofSeconds(10));

@@ -158,6 +158,16 @@ public record SlipwayConfig(Path file, String name, String version, String main,
         /**
          * @param host a host name or address, IPv6 in brackets
          * @param port the port
+         * @return what the probe checks, for messages: {@code http://127.0.0.1:8080/health/ready} or
+         *         {@code tcp://127.0.0.1:8080}
+         */
+        public String target(String host, int port) {
+            return (tcp() ? "tcp://" : "http://") + host + ":" + port + (tcp() ? "" : path);
+        }
+
+        /**
+         * @param host a host name or address, IPv6 in brackets
+         * @param port the port
          * @return what one attempt does, e.g. {@code GET http://127.0.0.1:8080/health/ready} or
          *         {@code TCP connect 127.0.0.1:8080}
          */
