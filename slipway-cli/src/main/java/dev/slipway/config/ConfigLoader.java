@@ -482,9 +482,10 @@ public final class ConfigLoader {
     }
 
     /**
-     * Resolves a probe: every key not set comes from {@code base}. A {@code tcp} probe has no path,
-     * so {@code path} with {@code type: tcp} is an error rather than a setting silently unused; an
-     * {@code http} probe over a {@code tcp} base must name its path.
+     * Resolves a probe: every key not set comes from {@code base}; a {@code path} without a
+     * {@code type} makes it {@code http}. A {@code tcp} probe has no path, so {@code path} with
+     * {@code type: tcp} is an error rather than a setting silently unused; an {@code http} probe
+     * over a {@code tcp} base must name its path.
      *
      * @param v    reports errors
      * @param at   the probe's key path, e.g. {@code service.readiness}
@@ -497,8 +498,10 @@ public final class ConfigLoader {
      */
     static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, SlipwayConfig.Probe base) {
         RawProbe r = p == null ? new RawProbe(null, null, null, null, null) : p;
-        SlipwayConfig.Probe.Type type = r.type() == null ? base.type()
-                : SlipwayConfig.Probe.Type.valueOf(r.type().toUpperCase(java.util.Locale.ROOT));
+        // A path without a type means GET it; neither takes the type of the base.
+        SlipwayConfig.Probe.Type type = r.type() != null
+                ? SlipwayConfig.Probe.Type.valueOf(r.type().toUpperCase(java.util.Locale.ROOT))
+                : r.path() != null ? SlipwayConfig.Probe.Type.HTTP : base.type();
         String path = null;
         if (type == SlipwayConfig.Probe.Type.TCP) {
             v.checkKey(r.path() == null, at + ".path", "a tcp probe has no path (it passes when the port accepts a"
