@@ -92,7 +92,8 @@ public final class Jlink {
         Exec.Result r = console.timed("linking " + platform + " runtime (" + modules.size() + " modules, JDK "
                 + target.version() + ")", () -> Exec.run(cmd, output.getParent(), Duration.ofMinutes(10)));
         if (r.exitCode() != 0 || r.output().contains("Error:")) {
-            throw SlipwayException.failed("jlink failed for " + platform + " with exit code " + r.exitCode() + ":\n" + r.tail(20));
+            throw SlipwayException.failed("jlink failed for " + platform + " with exit code " + r.exitCode() + ":\n"
+                    + r.summary(20)).withOutput(r.output());
         }
         try {
             java.nio.file.Files.deleteIfExists(output.resolve("lib/server/classes_nocoops.jsa"));
