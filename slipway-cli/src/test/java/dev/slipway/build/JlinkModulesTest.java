@@ -163,6 +163,15 @@ class JlinkModulesTest {
     }
 
     @Test
+    void aJarUsingZipFileSystemsGetsJdkZipfsByRuleAndTheNoteSaysWhy() throws Exception {
+        TestJars t = new TestJars(dir);
+        Path app = app(t, "java.nio.file.FileSystems.newFileSystem(java.nio.file.Path.of(a[0]));");
+        Jlink.ModuleSet set = Jlink.modules(JDK, List.of(app), List.of(), defaults());
+        assertEquals(List.of("java.base", "jdk.zipfs"), set.modules(), "jdeps alone finds java.base only");
+        assertEquals(List.of("module rule: jdk.zipfs (zip file systems: app.jar calls FileSystems.newFileSystem)"), set.notes());
+    }
+
+    @Test
     void whenJdepsStillFailsAWiderSetIsLinkedWithAWarningNamingTheCause() throws Exception {
         TestJars t = new TestJars(dir);
         Path app = app(t, "java.util.logging.Logger.getGlobal();");
