@@ -132,11 +132,13 @@ public final class Builder {
         MavenProject.Jars jars = MavenProject.locate(config);
         List<String> modules;
         try {
-            modules = modules(linker, jars, config);
+            Jlink.ModuleSet set = modules(linker, jars, config);
+            modules = set.modules();
+            console.progress("  modules: " + String.join(",", modules));
+            set.notes().forEach(n -> console.progress("  " + n));
         } catch (IOException e) {
             throw SlipwayException.failed("cannot list the modules the app needs: " + e.getMessage(), e);
         }
-        console.progress("  modules: " + String.join(",", modules));
 
         Path dist = dir.resolve("dist");
         Path work = dist.resolve(".work");
@@ -179,28 +181,38 @@ public final class Builder {
     }
 
     /**
-     * The module set from jdeps, cached under {@code <cache>/jdeps/} by the linking JDK's version,
-     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps. The key
-     * covers every input of jdeps, so {@code --no-cache} (which relinks and retrains) keeps using it.
+     * The module set ({@link Jlink#modules}), cached under {@code <cache>/jdeps/} by the linking
+     * JDK's version, the sha256 of the application jar and of every dependency (in order), and the
+     * settings the choice reads ({@code build.modules}, {@code excludeModules}, {@code detectModules},
+     * {@code jvmOptions}), so an unchanged rebuild skips jdeps and the jar scan. The key covers
+     * every input, so {@code --no-cache} (which relinks and retrains) keeps using it. The cached
+     * file holds the modules on its first line and the notes to print after it.
      */
-    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
-        StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules())
-                .append(config.build().excludeModules()).append('\n');
+    private static Jlink.ModuleSet modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
+        SlipwayConfig.Build build = config.build();
+        StringBuilder recipe = new StringBuilder("modules-v2\n").append(linker.version()).append('\n')
+                .append(build.modules()).append(build.excludeModules()).append(build.detectModules())
+                .append(build.jvmOptions()).append('\n');
         for (Path jar : jars.all()) {
             recipe.append(sha256(jar)).append('\n');
         }
         Path cached = cacheDir().resolve("jdeps").resolve(
                 HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32) + ".txt");
         if (Files.isRegularFile(cached)) {
-            return List.of(Files.readString(cached).trim().split(","));
+            List<String> lines = Files.readAllLines(cached);
+            if (!lines.isEmpty() && !lines.get(0).isBlank()) {
+                return new Jlink.ModuleSet(List.of(lines.get(0).trim().split(",")), lines.subList(1, lines.size()));
+            }
         }
-        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.build().excludeModules(),
-                config.serviceDir());
+        Jlink.ModuleSet set = Jlink.modules(linker, List.of(jars.appJar()), jars.dependencies(), build);
         Files.createDirectories(cached.getParent());
         Path tmp = Files.createTempFile(cached.getParent(), ".jdeps", ".tmp");
-        Files.writeString(tmp, String.join(",", modules));
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(",", set.modules()));
+        lines.addAll(set.notes());
+        Files.write(tmp, lines);
         Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return modules;
+        return set;
     }
 
     private static Result join(Future<Result> f) {

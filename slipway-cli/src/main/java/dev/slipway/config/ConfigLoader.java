@@ -275,7 +275,9 @@ public final class ConfigLoader {
 
     record RawBuild(List<String> command, String jar, List<String> modules, List<String> excludeModules,
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
-                    Map<String, String> targetJdks, String defaultsResource) {}
+                    Map<String, String> targetJdks, String defaultsResource,
+                    @Key(doc = "false: build.modules is the whole module set and jdeps is not run (default true)")
+                    Boolean detectModules) {}
 
     record RawService(Integer port, Map<String, String> env,
                       @Key(doc = "Program arguments baked into the launcher after the main class; ${PORT}, ${ADDR}"
@@ -306,7 +308,7 @@ public final class ConfigLoader {
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null) : raw.build();
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
@@ -331,7 +333,14 @@ public final class ConfigLoader {
                 b.excludeModules() == null ? List.of() : List.copyOf(b.excludeModules()),
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
                 jdk, Map.copyOf(targetJdks),
-                b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource());
+                b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource(),
+                b.detectModules() == null || b.detectModules());
+        if (!build.detectModules()) {
+            v.check(!build.modules().isEmpty(), "build.detectModules", "with detectModules: false, build.modules is the"
+                    + " whole module set; list the modules there (at least java.base), or remove detectModules: false");
+            v.check(build.excludeModules().isEmpty(), "build.excludeModules", "excludeModules has no effect with"
+                    + " detectModules: false (build.modules is then the whole set); remove it");
+        }
         v.check(RESOURCE.matcher(build.defaultsResource()).matches(), "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
