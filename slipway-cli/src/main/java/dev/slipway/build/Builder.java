@@ -129,7 +129,8 @@ public final class Builder {
         if (options.compile()) {
             MavenProject.compile(config, console);
         }
-        MavenProject.Jars jars = MavenProject.locate(config);
+        BuildOutput jars = BuildOutputs.locate(config, console);
+        SlipwayConfig effective = BuildOutputs.withManifestOptions(config, jars);
         List<String> modules;
         try {
             Jlink.ModuleSet set = modules(linker, jars, config);
@@ -149,7 +150,7 @@ public final class Builder {
             Files.createDirectories(work);
             List<Future<Result>> futures = new ArrayList<>();
             for (Platform p : platforms) {
-                futures.add(pool.submit(() -> buildPlatform(config, info, jars, modules, linker, targets.get(p), p,
+                futures.add(pool.submit(() -> buildPlatform(effective, info, jars, modules, linker, targets.get(p), p,
                         p.equals(host), cache, options, work, console)));
             }
             List<Result> results = new ArrayList<>();
@@ -188,7 +189,7 @@ public final class Builder {
      * every input, so {@code --no-cache} (which relinks and retrains) keeps using it. The cached
      * file holds the modules on its first line and the notes to print after it.
      */
-    private static Jlink.ModuleSet modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
+    private static Jlink.ModuleSet modules(Jdk linker, BuildOutput jars, SlipwayConfig config) throws IOException {
         SlipwayConfig.Build build = config.build();
         StringBuilder recipe = new StringBuilder("modules-v2\n").append(linker.version()).append('\n')
                 .append(build.modules()).append(build.excludeModules()).append(build.detectModules())
@@ -204,7 +205,7 @@ public final class Builder {
                 return new Jlink.ModuleSet(List.of(lines.get(0).trim().split(",")), lines.subList(1, lines.size()));
             }
         }
-        Jlink.ModuleSet set = Jlink.modules(linker, List.of(jars.appJar()), jars.dependencies(), build);
+        Jlink.ModuleSet set = Jlink.modules(linker, jars.appJars(), jars.dependencies(), build);
         Files.createDirectories(cached.getParent());
         Path tmp = Files.createTempFile(cached.getParent(), ".jdeps", ".tmp");
         List<String> lines = new ArrayList<>();
@@ -260,7 +261,7 @@ public final class Builder {
                 + ", then dpkg-deb -x). Slipway never links the host's JDK for another platform");
     }
 
-    private static Result buildPlatform(SlipwayConfig config, BuildInfo info, MavenProject.Jars jars, List<String> modules,
+    private static Result buildPlatform(SlipwayConfig config, BuildInfo info, BuildOutput jars, List<String> modules,
                                         Jdk linker, Jdk target, Platform platform, boolean forHost, RuntimeCache cache,
                                         Options options, Path work, Console console) throws IOException {
         boolean useCache = options.useCache();
@@ -287,10 +288,9 @@ public final class Builder {
         if (writeProfileJar(config, profiles, info, layout.resolve("app/profile.jar"))) {
             classpath.add("app/profile.jar");
         }
-        Path appJar = layout.resolve("app").resolve(jars.appJar().getFileName());
-        Files.copy(jars.appJar(), appJar);
-        classpath.add("app/" + appJar.getFileName());
-        List<Path> libs = new ArrayList<>(jars.dependencies());
+        classpath.addAll(jars.placeInto(layout));
+        BuildFiles.copy(config, layout);
+        List<Path> libs = new ArrayList<>();
         profiles.forEach(p -> libs.addAll(p.classpath()));
         for (Path dep : libs) {
             Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

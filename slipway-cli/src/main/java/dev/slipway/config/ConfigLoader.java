@@ -47,11 +47,18 @@ public final class ConfigLoader {
     /** The file name Slipway looks for in a service directory. */
     public static final String FILE_NAME = "slipway.yaml";
 
-    /** The default build command: package without tests and copy runtime dependencies. */
+    /**
+     * The default build command: package without tests, copy the runtime dependencies to
+     * {@code target/slipway/lib}, and list them in class path order, with optional ones marked, in
+     * {@code target/slipway/dependencies.txt} (the dependency plugin cannot leave optional
+     * dependencies out of the copy, MDEP-588; Slipway leaves them out using the list).
+     */
     public static final List<String> DEFAULT_BUILD_COMMAND = List.of(
             "mvn", "-q", "-B", "-DskipTests", "package",
             "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
-            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib");
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list",
+            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib",
+            "-DoutputFile=target/slipway/dependencies.txt");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
@@ -277,7 +284,11 @@ public final class ConfigLoader {
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
                     Map<String, String> targetJdks, String defaultsResource,
                     @Key(doc = "false: build.modules is the whole module set and jdeps is not run (default true)")
-                    Boolean detectModules) {}
+                    Boolean detectModules,
+                    @Key(doc = "Directory of the runtime dependency jars, relative to the service directory"
+                            + " (default: found from the build output)") String lib,
+                    @Key(doc = "Extra files or directories copied into the layout root keeping their relative"
+                            + " path, e.g. config.yml -> ${APP_HOME}/config.yml") List<String> files) {}
 
     record RawService(Integer port, Map<String, String> env,
                       @Key(doc = "Program arguments baked into the launcher after the main class; ${PORT}, ${ADDR}"
@@ -308,7 +319,7 @@ public final class ConfigLoader {
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null) : raw.build();
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
@@ -334,12 +345,32 @@ public final class ConfigLoader {
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
                 jdk, Map.copyOf(targetJdks),
                 b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource(),
-                b.detectModules() == null || b.detectModules());
+                b.detectModules() == null || b.detectModules(),
+                b.lib(), b.files() == null ? List.of() : List.copyOf(b.files()));
         if (!build.detectModules()) {
             v.check(!build.modules().isEmpty(), "build.detectModules", "with detectModules: false, build.modules is the"
                     + " whole module set; list the modules there (at least java.base), or remove detectModules: false");
             v.check(build.excludeModules().isEmpty(), "build.excludeModules", "excludeModules has no effect with"
                     + " detectModules: false (build.modules is then the whole set); remove it");
+        }
+        if (b.jar() != null) {
+            inService(v, "build.jar", b.jar());
+        }
+        if (b.lib() != null) {
+            inService(v, "build.lib", b.lib());
+        }
+        for (int i = 0; b.files() != null && i < b.files().size(); i++) {
+            String at = "build.files[" + i + "]";
+            String f = b.files().get(i);
+            v.check(f != null && !f.isBlank(), at, "a file path is empty");
+            Path rel = inService(v, at, f);
+            String first = rel.getName(0).toString();
+            v.check(!LAYOUT_DIRS.contains(first), at, "'" + f + "' would land in the layout's " + first
+                    + "/, which Slipway writes; build.files go to the layout root beside runtime/, app/ and bin/");
+            v.check(!first.startsWith(".slipway"), at, "'" + f + "': names starting with .slipway are Slipway's own");
+            for (int j = 0; j < i; j++) {
+                v.check(!Path.of(b.files().get(j)).normalize().equals(rel), at, "'" + f + "' is listed twice");
+            }
         }
         v.check(RESOURCE.matcher(build.defaultsResource()).matches(), "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
@@ -438,6 +469,32 @@ public final class ConfigLoader {
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
                 local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
+    }
+
+    /** The top-level directories of the layout, which {@code build.files} may not write into. */
+    private static final java.util.Set<String> LAYOUT_DIRS = java.util.Set.of("runtime", "app", "bin");
+
+    /**
+     * Checks a path from the file that must stay inside the service directory: relative, no
+     * {@code ..} that climbs out, and, when it exists, no symbolic link that leads out (checked
+     * again when {@code slipway build} reads it, since the build may create it).
+     *
+     * @return the normalized relative path
+     */
+    private static Path inService(Validator v, String at, String text) {
+        Path rel;
+        try {
+            rel = Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw v.error(at, "'" + text + "' is not a path: " + e.getReason());
+        }
+        v.check(!rel.isAbsolute(), at, "'" + text + "' is absolute; write it relative to the service directory");
+        rel = rel.normalize();
+        v.check(!rel.toString().isEmpty() && !rel.startsWith(".."), at, "'" + text
+                + "' leaves the service directory; paths in " + FILE_NAME + " stay inside it");
+        String escape = ServicePaths.escapes(v.file().toAbsolutePath().getParent(), rel);
+        v.check(escape == null, at, "'" + text + "' " + escape + "; paths in " + FILE_NAME + " stay inside the service directory");
+        return rel;
     }
 
     private static Path resolvePath(Path file, String text) {

@@ -58,10 +58,16 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      *                   {@code defaults}, e.g. {@code slipway-defaults.properties}
      * @param detectModules whether jdeps and the module rules choose the modules (default true);
      *                   false links exactly {@code modules} (plus java.base)
+     * @param lib        the directory of the runtime dependency jars relative to the service
+     *                   directory, or {@code null} to take them from the detected build output
+     *                   (see {@code dev.slipway.build.BuildOutputs})
+     * @param files      extra files or directories relative to the service directory, copied into
+     *                   the layout root under the same relative path; none starts with
+     *                   {@code runtime/}, {@code app/} or {@code bin/}
      */
     public record Build(List<String> command, String jar, List<String> modules, List<String> excludeModules,
                         List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks, String defaultsResource,
-                        boolean detectModules) {}
+                        boolean detectModules, String lib, List<String> files) {}
 
     /**
      * A build profile, the Java form of a Go build tag: extra class path entries, resources and

@@ -66,8 +66,9 @@ class ProjectTest {
             assertEquals(17, p.jdk(), "the module's release wins over the parent's source 1.8");
             assertEquals(Project.Framework.JAVALIN, p.framework());
             assertEquals(List.of("mvn", "-q", "-B", "-f", "../pom.xml", "-DskipTests", "package", "-pl", ":shop-api", "-am",
-                    "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies", "-DincludeScope=runtime",
-                    "-DoutputDirectory=target/slipway/lib"), p.buildCommand());
+                    "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
+                    "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list", "-DincludeScope=runtime",
+                    "-DoutputDirectory=target/slipway/lib", "-DoutputFile=target/slipway/dependencies.txt"), p.buildCommand());
         }
     }
 
