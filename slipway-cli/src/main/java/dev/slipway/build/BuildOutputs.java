@@ -95,7 +95,7 @@ public final class BuildOutputs {
         List<String> options = new ArrayList<>(output.jvmOptions());
         options.addAll(b.jvmOptions());
         SlipwayConfig.Build build = new SlipwayConfig.Build(b.command(), b.jar(), b.modules(), b.excludeModules(),
-                List.copyOf(options), b.jdk(), b.targetJdks(), b.defaultsResource(), b.lib(), b.files());
+                List.copyOf(options), b.jdk(), b.targetJdks(), b.defaultsResource(), b.detectModules(), b.lib(), b.files());
         return new SlipwayConfig(config.file(), config.name(), config.version(), config.main(), config.platforms(),
                 build, config.profiles(), config.train(), config.service(), config.local(), config.release(),
                 config.warnings(), config.image(), config.canary(), config.hosts(), config.kubernetes());
