@@ -345,8 +345,12 @@ public final class ImageBuilder {
         json.writeValue(manifest.toFile(), doc);
     }
 
-    /** The four layers of one platform. */
-    private static List<Layer> layers(SlipwayConfig config, Facts facts, Platform platform, Path tree, Path blobs)
+    /**
+     * The layers of one platform: system (glibc libraries, certificates, zoneinfo), runtime,
+     * dependencies ({@code app/lib}) when there are any, and app (the rest of {@code app/} and the
+     * {@code build.files} in the layout root), each under {@code /opt/<name>}.
+     */
+    static List<Layer> layers(SlipwayConfig config, Facts facts, Platform platform, Path tree, Path blobs)
             throws IOException {
         ImageConfig ic = config.image();
         String home = "opt/" + facts.name();
