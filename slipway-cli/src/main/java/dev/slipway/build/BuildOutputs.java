@@ -42,7 +42,10 @@ import java.util.stream.Stream;
  * ({@link Dependencies}).
  */
 public final class BuildOutputs {
-    /** Where exploded inputs go, relative to the service directory (emptied by each build). */
+    /**
+     * Where exploded inputs go, relative to the service directory: emptied before a Spring Boot jar
+     * is exploded into it, and removed when the build ends.
+     */
     static final String EXPLODED = "dist/.exploded";
     private static final String QUARKUS_ENTRY = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
 

@@ -175,8 +175,9 @@ public final class Builder {
             pool.shutdownNow();
             try {
                 deleteTree(work);
+                deleteTree(dir.resolve(BuildOutputs.EXPLODED));
             } catch (IOException ignored) {
-                // Leftovers under dist/.work are removed by the next build.
+                // Leftovers under dist/.work and dist/.exploded are removed by the next build.
             }
         }
     }
