@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  *   <li>Gradle's {@code installDist}: {@code build/install/<name>/lib/*.jar} with the order and main
  *       class of its start script;</li>
  *   <li>an uber jar in {@code build/libs/} (the shadow plugin's {@code -all.jar}, or the only jar);</li>
- *   <li>the plain jar in {@code target/} and the dependencies in {@code target/slipway/lib}.</li>
+ *   <li>the plain jar in {@code target/} and the dependencies in {@code target/slipway/lib}, else
+ *       those its manifest {@code Class-Path} names beside it, else the jar alone.</li>
  * </ol>
  *
  * <p>Dependency directories never contribute optional or development-only jars
@@ -279,16 +280,7 @@ public final class BuildOutputs {
     /** Quarkus' runner jar other than the fast-jar: an uber jar, or a legacy-jar with its manifest Class-Path. */
     private static BuildOutput quarkusJar(Path jar, List<String> notes) {
         Attributes mf = manifest(jar);
-        List<Path> deps = new ArrayList<>();
-        String classPath = mf == null ? null : mf.getValue(Attributes.Name.CLASS_PATH);
-        if (classPath != null) {
-            for (String entry : classPath.trim().split("\\s+")) {
-                Path p = jar.resolveSibling(entry).normalize();
-                if (!entry.isEmpty() && p.startsWith(jar.getParent()) && Files.isRegularFile(p)) {
-                    deps.add(p);
-                }
-            }
-        }
+        List<Path> deps = manifestClassPath(jar);
         return new BuildOutput(deps.isEmpty() ? BuildOutput.Layout.UBER_JAR : BuildOutput.Layout.JAR_AND_LIB, jar,
                 List.of(jar), Dependencies.withoutDevelopmentOnly(deps, notes),
                 mf == null ? null : mf.getValue(Attributes.Name.MAIN_CLASS), null, null, manifestJvmOptions(mf), List.of());
@@ -446,7 +438,40 @@ public final class BuildOutputs {
                 fallbackMain = mainClassOf(v);
             }
         }
+        if (!Files.isDirectory(lib)) {
+            List<Path> listed = manifestClassPath(jar);
+            if (!listed.isEmpty()) {
+                // maven-jar-plugin's addClasspath with the dependencies copied beside the jar (Helidon's
+                // parent POM does this with target/libs): what java -jar would load, in its order.
+                notes.add("dependencies from the Class-Path of " + rel(dir, jar) + "'s manifest (" + listed.size() + " jars)");
+                BuildOutput plain = jarAndLib(BuildOutput.Layout.JAR_AND_LIB, jar, null, fallbackMain, notes);
+                return new BuildOutput(plain.layout(), jar, plain.appJars(), Dependencies.withoutDevelopmentOnly(listed, notes),
+                        plain.mainClass(), null, null, plain.jvmOptions(), List.of());
+            }
+        }
         return jarAndLib(BuildOutput.Layout.JAR_AND_LIB, jar, Files.isDirectory(lib) ? lib : null, fallbackMain, notes);
+    }
+
+    /**
+     * The jars a jar's manifest {@code Class-Path} names (space-separated URLs relative to the jar,
+     * JAR File Specification) that exist as files beside it, in order; empty when it names none or
+     * any of them is missing (then it is not the class path the build meant).
+     */
+    static List<Path> manifestClassPath(Path jar) {
+        Attributes mf = manifest(jar);
+        String classPath = mf == null ? null : mf.getValue(Attributes.Name.CLASS_PATH);
+        List<Path> out = new ArrayList<>();
+        if (classPath == null || classPath.isBlank()) {
+            return out;
+        }
+        for (String entry : classPath.trim().split("\\s+")) {
+            Path p = jar.resolveSibling(java.net.URLDecoder.decode(entry, java.nio.charset.StandardCharsets.UTF_8)).normalize();
+            if (!entry.endsWith(".jar") || !p.startsWith(jar.getParent()) || !Files.isRegularFile(p)) {
+                return List.of();
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     /** The plain application jar of a build directory for {@code build.lib}: its one root jar, else its one runnable root. */

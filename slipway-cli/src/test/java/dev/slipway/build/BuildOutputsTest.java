@@ -272,6 +272,25 @@ class BuildOutputsTest {
     }
 
     @Test
+    void withoutALibTheManifestClassPathNamesTheDependencies() throws IOException {
+        // Helidon's parent POM: maven-jar-plugin's addClasspath with prefix libs/, and the dependencies copied there.
+        jar(dir.resolve("target/libs/helidon-webserver-4.1.jar"), Map.of(), Map.of("io/helidon/W.class", "x"));
+        jar(dir.resolve("target/libs/helidon-common-4.1.jar"), Map.of(), Map.of("io/helidon/C.class", "x"));
+        jar(dir.resolve("target/svc.jar"), Map.of("Main-Class", "x.Main",
+                "Class-Path", "libs/helidon-webserver-4.1.jar libs/helidon-common-4.1.jar"), Map.of("x/Main.class", "x"));
+        BuildOutput out = locate("name: svc\n");
+        assertEquals(BuildOutput.Layout.JAR_AND_LIB, out.layout());
+        assertEquals(List.of("helidon-webserver-4.1.jar", "helidon-common-4.1.jar"), names(out.dependencies()));
+        assertTrue(out.notes().contains("dependencies from the Class-Path of target/svc.jar's manifest (2 jars)"),
+                out.notes().toString());
+
+        // A Class-Path that names a missing jar is not taken: the jar ships alone.
+        jar(dir.resolve("target/svc.jar"), Map.of("Main-Class", "x.Main",
+                "Class-Path", "libs/helidon-webserver-4.1.jar libs/gone-1.0.jar"), Map.of("x/Main.class", "x"));
+        assertEquals(List.of(), locate("name: svc\n").dependencies());
+    }
+
+    @Test
     void severalUnrelatedRunnableJarsNeedBuildJar() throws IOException {
         jar(dir.resolve("target/one.jar"), Map.of("Main-Class", "a.Main"), Map.of("a/Main.class", "x"));
         jar(dir.resolve("target/two.jar"), Map.of("Main-Class", "b.Main"), Map.of("b/Main.class", "x"));
