@@ -151,6 +151,10 @@ class BuildOutputsTest {
         BuildOutput out = locate("name: qk\n");
         assertEquals(BuildOutput.Layout.QUARKUS_FAST_JAR, out.layout());
         assertEquals(dir.resolve("build/quarkus-app"), out.tree());
+        // build.jar naming quarkus-run.jar ships the tree too.
+        BuildOutput configured = locate("name: qk\nbuild: {jar: build/quarkus-app/quarkus-run.jar}\n");
+        assertEquals(dir.resolve("build/quarkus-app"), configured.tree());
+        assertEquals("quarkus-run.jar", configured.launchJar());
     }
 
     @Test
