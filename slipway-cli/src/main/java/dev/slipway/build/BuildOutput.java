@@ -108,7 +108,7 @@ public record BuildOutput(Layout layout, Path source, List<Path> appJars, List<P
     public String describe(Path serviceDir) {
         String where = source.startsWith(serviceDir) ? serviceDir.relativize(source).toString() : source.toString();
         int jars = tree != null ? all().size() : dependencies.size();
-        return layout.description() + " " + where + " (" + (tree != null ? jars + " jars" : jars == 1 ? "1 dependency"
-                : jars + " dependencies") + ", main class " + mainClass + ")";
+        return layout.description() + " " + where + " (" + (tree != null ? jars + " jars" : jars == 0 ? "no dependencies"
+                : jars == 1 ? "1 dependency" : jars + " dependencies") + ", main class " + mainClass + ")";
     }
 }
