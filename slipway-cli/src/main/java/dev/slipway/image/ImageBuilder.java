@@ -347,8 +347,9 @@ public final class ImageBuilder {
 
     /**
      * The layers of one platform: system (glibc libraries, certificates, zoneinfo), runtime,
-     * dependencies ({@code app/lib}) when there are any, and app (the rest of {@code app/} and the
-     * {@code build.files} in the layout root), each under {@code /opt/<name>}.
+     * dependencies ({@code app/lib}, and the {@code lib/} of a tree shipped whole such as Quarkus'
+     * {@code app/quarkus-app/}) when there are any, and app (the rest of {@code app/} and the
+     * {@code build.files} in the layout root), under {@code /opt/<name>}.
      */
     static List<Layer> layers(SlipwayConfig config, Facts facts, Platform platform, Path tree, Path blobs)
             throws IOException {
@@ -397,7 +398,20 @@ public final class ImageBuilder {
         try (var s = Files.list(tree.resolve("app"))) {
             for (Path p : s.sorted().toList()) {
                 if (!p.getFileName().toString().equals("lib")) {
-                    if (Files.isDirectory(p)) {
+                    if (Files.isDirectory(p) && Files.isDirectory(p.resolve("lib"))) {
+                        // A tree shipped whole (Quarkus' quarkus-app/): its lib/ changes as seldom as app/lib.
+                        String at = home + "/app/" + p.getFileName();
+                        try (var inner = Files.list(p)) {
+                            for (Path q : inner.sorted().toList()) {
+                                Layer.Builder into = q.getFileName().toString().equals("lib") ? deps : app;
+                                if (Files.isDirectory(q)) {
+                                    into.addTree(q, at + "/" + q.getFileName());
+                                } else {
+                                    into.add(Layer.Entry.file(at + "/" + q.getFileName(), q));
+                                }
+                            }
+                        }
+                    } else if (Files.isDirectory(p)) {
                         app.addTree(p, home + "/app/" + p.getFileName());
                     } else {
                         app.add(Layer.Entry.file(home + "/app/" + p.getFileName(), p));

@@ -17,7 +17,11 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the image's app layer holds of a build's layout: {@code app/} (but {@code app/lib}) and the {@code build.files} in its root. */
+/**
+ * What the image's app and dependency layers hold of a build's layout: {@code app/lib} and a shipped
+ * tree's {@code lib/} in the dependency layer; the rest of {@code app/} and the {@code build.files}
+ * in the layout root in the app layer.
+ */
 class ImageLayersTest {
     @Test
     void buildFilesInTheLayoutRootGoToTheAppLayer(@TempDir Path dir) throws Exception {
@@ -35,6 +39,9 @@ class ImageLayersTest {
         Files.writeString(tree.resolve("bin/svc"), "#!/bin/sh\n");
         Files.writeString(tree.resolve("config.yml"), "server: {}\n");
         Files.writeString(tree.resolve("conf/a.properties"), "a=1\n");
+        Files.createDirectories(tree.resolve("app/quarkus-app/lib/main"));
+        Files.writeString(tree.resolve("app/quarkus-app/quarkus-run.jar"), "run");
+        Files.writeString(tree.resolve("app/quarkus-app/lib/main/vertx.jar"), "vertx");
         SlipwayConfig config = ConfigLoader.parse(dir.resolve("slipway.yaml"),
                 "name: svc\nimage: {certificates: false, zoneinfo: false}\n");
         Path blobs = Files.createDirectories(dir.resolve("blobs"));
@@ -43,10 +50,13 @@ class ImageLayersTest {
                 Platform.host(), tree, blobs);
 
         List<String> app = names(layers.get(layers.size() - 1).file());
-        assertTrue(app.containsAll(List.of("opt/svc/app/svc.jar", "opt/svc/config.yml", "opt/svc/conf/a.properties")),
-                app.toString());
+        assertTrue(app.containsAll(List.of("opt/svc/app/svc.jar", "opt/svc/config.yml", "opt/svc/conf/a.properties",
+                "opt/svc/app/quarkus-app/quarkus-run.jar")), app.toString());
         assertTrue(app.stream().noneMatch(n -> n.startsWith("opt/svc/bin") || n.startsWith("opt/svc/app/lib")
-                || n.startsWith("opt/svc/runtime")), app.toString());
+                || n.startsWith("opt/svc/runtime") || n.startsWith("opt/svc/app/quarkus-app/lib")), app.toString());
+        List<String> deps = names(layers.get(layers.size() - 2).file());
+        assertTrue(deps.containsAll(List.of("opt/svc/app/lib/dep.jar", "opt/svc/app/quarkus-app/lib/main/vertx.jar")),
+                deps.toString());
     }
 
     private static List<String> names(Path blob) throws Exception {
