@@ -50,7 +50,8 @@ public record GradleBuild(Path file, Set<String> plugins, List<String> dependenc
     private static final Pattern VERSION = Pattern.compile("(?m)^\\s*version\\s*=\\s*['\"]([^'\"]+)['\"]");
     private static final Pattern TOOLCHAIN = Pattern.compile("JavaLanguageVersion\\.of\\(\\s*(\\d+)\\s*\\)|jvmToolchain\\(\\s*(\\d+)\\s*\\)");
     private static final Pattern COMPAT = Pattern.compile(
-            "sourceCompatibility\\s*=\\s*(?:JavaVersion\\.VERSION_(?:1_)?(\\d+)|['\"]?(?:1\\.)?(\\d+)['\"]?)");
+            "sourceCompatibility\\s*=\\s*(?:JavaVersion\\.VERSION_(?:1_)?(\\d+)"
+                    + "|JavaVersion\\.toVersion\\(\\s*['\"]?(?:1\\.)?(\\d+)['\"]?\\s*\\)|['\"]?(?:1\\.)?(\\d+)['\"]?)");
     private static final Pattern ROOT_NAME = Pattern.compile("rootProject\\.name\\s*=\\s*['\"]([^'\"]+)['\"]");
     private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*include\\s*\\(?([^\\n)]*)\\)?");
     private static final Pattern QUOTED = Pattern.compile("['\"]([^'\"]+)['\"]");
@@ -120,7 +121,7 @@ public record GradleBuild(Path file, Set<String> plugins, List<String> dependenc
             jdk = Integer.valueOf(t.group(1) != null ? t.group(1) : t.group(2));
             jdkSource = "the Java toolchain in " + file.getFileName();
         } else if (c.find()) {
-            jdk = Integer.valueOf(c.group(1) != null ? c.group(1) : c.group(2));
+            jdk = Integer.valueOf(c.group(1) != null ? c.group(1) : c.group(2) != null ? c.group(2) : c.group(3));
             jdkSource = "sourceCompatibility in " + file.getFileName();
         }
         return new GradleBuild(file, Set.copyOf(plugins), List.copyOf(deps), main, v.find() ? v.group(1) : null, jdk,
