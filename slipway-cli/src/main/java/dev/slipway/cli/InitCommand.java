@@ -58,6 +58,12 @@ public final class InitCommand implements Runnable {
         Path file = project.serviceDir().resolve(ConfigLoader.FILE_NAME);
         InitFile.describe(proposal).forEach(l -> console.progress("  " + l));
         proposal.warnings().forEach(w -> console.progress("warning: " + w));
+        int here = buildJdk();
+        if (here < project.jdk()) {
+            console.progress("warning: the project compiles for Java " + project.jdk() + " but the JDK here ("
+                    + (System.getenv("JAVA_HOME") != null ? "$JAVA_HOME" : "the one running Slipway") + ") is " + here
+                    + ": set JAVA_HOME to a JDK " + project.jdk() + " or newer before 'slipway build'");
+        }
         if (dryRun) {
             console.println(text);
             return;
@@ -80,5 +86,24 @@ public final class InitCommand implements Runnable {
         String next = Path.of("").toAbsolutePath().relativize(project.serviceDir().toAbsolutePath().normalize())
                 .toString().replaceFirst("^$", ".");
         console.println("next: slipway build " + next + "   (then: slipway render ci)");
+    }
+
+    /** @return the feature release of $JAVA_HOME (its {@code release} file), else of the running JDK */
+    private static int buildJdk() {
+        String home = System.getenv("JAVA_HOME");
+        if (home != null) {
+            try {
+                for (String line : Files.readAllLines(Path.of(home, "release"))) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)")
+                            .matcher(line);
+                    if (m.lookingAt()) {
+                        return Integer.parseInt(m.group(1));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // No readable release file: fall back to the running JDK.
+            }
+        }
+        return Runtime.version().feature();
     }
 }

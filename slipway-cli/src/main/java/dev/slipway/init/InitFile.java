@@ -47,7 +47,12 @@ public final class InitFile {
             y.append("  files: ").append(list(x.files())).append('\n');
         }
         comments(y, "  ", x.jvmNotes());
-        y.append("  jvmOptions: ").append(list(x.jvmOptions())).append('\n');
+        if (x.jvmOptions().size() > 1) {
+            y.append("  jvmOptions:\n");
+            x.jvmOptions().forEach(o -> y.append("    - ").append(quote(o)).append('\n'));
+        } else {
+            y.append("  jvmOptions: ").append(list(x.jvmOptions())).append('\n');
+        }
         y.append('\n');
         if (x.train() != null) {
             Proposal.Train t = x.train();
@@ -101,8 +106,35 @@ public final class InitFile {
         }
     }
 
-    private static void comments(StringBuilder y, String indent, List<String> lines) {
-        lines.forEach(l -> y.append(indent).append("# ").append(l).append('\n'));
+    /**
+     * Writes notes as comment paragraphs wrapped at word boundaries within 100 columns. A note that
+     * does not end with a full stop continues in the next one (the same paragraph).
+     */
+    private static void comments(StringBuilder y, String indent, List<String> notes) {
+        int width = 100 - indent.length() - 2;
+        List<String> paragraphs = new java.util.ArrayList<>();
+        StringBuilder para = new StringBuilder();
+        for (String n : notes) {
+            para.append(para.length() > 0 ? " " : "").append(n);
+            if (n.endsWith(".")) {
+                paragraphs.add(para.toString());
+                para.setLength(0);
+            }
+        }
+        if (para.length() > 0) {
+            paragraphs.add(para.toString());
+        }
+        for (String l : paragraphs) {
+            StringBuilder line = new StringBuilder();
+            for (String word : l.split(" ")) {
+                if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                    y.append(indent).append("# ").append(line).append('\n');
+                    line.setLength(0);
+                }
+                line.append(line.length() > 0 ? " " : "").append(word);
+            }
+            y.append(indent).append("# ").append(line).append('\n');
+        }
     }
 
     private static String list(List<String> items) {

@@ -203,6 +203,10 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         rootPom.dependencies().stream().filter(d -> !deps.contains(d)).forEach(deps::add);
         String[] main = mainClass(serviceDir, pom, rootPom, fw, mainHint);
         String[] jdk = jdk(pom, rootPom);
+        if ((fw == Framework.HELIDON_SE || fw == Framework.HELIDON_MP) && jdk[1].startsWith("none set")
+                && pom.parent() != null && pom.parent().startsWith("io.helidon.applications:")) {
+            jdk = new String[] {"21", "Helidon 4's application parent compiles for Java 21"};
+        }
         boolean pg = deps.contains("org.postgresql:postgresql");
         return new Project(serviceDir, root, BuildTool.MAVEN, serviceName(pom.artifactId()), main[0], main[1],
                 Integer.parseInt(jdk[0]), jdk[1], fw, List.copyOf(deps), pg, pom, null);
@@ -466,6 +470,7 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         for (Pom p : List.of(pom, root)) {
             for (String[] place : new String[][] {
                 {"maven.compiler.release", "maven.compiler.release"}, {"java.version", "java.version (Spring Boot)"},
+                {"release.version", "release.version (Micronaut)"}, {"jdk.version", "jdk.version (Micronaut)"},
                 {"maven.compiler.source", "maven.compiler.source"}, {"maven.compiler.target", "maven.compiler.target"}}) {
                 Integer v = feature(p.property(place[0]));
                 if (v != null) {

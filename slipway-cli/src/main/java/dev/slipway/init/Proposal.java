@@ -408,6 +408,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 command = mavenDefault();
                 defaultNote();
             }
+            portNotes.add("Dropwizard reads no port variable: the dw. system properties in build.jvmOptions set"
+                    + " its connector to $PORT at $ADDR (Dropwizard's configuration overrides).");
             Path config = dropwizardConfig(p.serviceDir());
             args.add("server");
             JsonNode server = null;

@@ -54,6 +54,23 @@ class InitCommandTest {
     }
 
     @Test
+    void aJdkOlderThanTheProjectsIsWarnedAbout() throws Exception {
+        Projects.helidonMp(tmp);
+        CliRunner.Run r = CliRunner.run("init", tmp.toString(), "--dry-run");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("  jdk: 21\n"), r.toString());
+        String home = System.getenv("JAVA_HOME");
+        int here = Runtime.version().feature();
+        if (home != null && Files.isRegularFile(Path.of(home, "release"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)")
+                    .matcher(Files.readString(Path.of(home, "release")));
+            here = m.find() ? Integer.parseInt(m.group(1)) : here;
+        }
+        assertEquals(here < 21, r.err().contains("warning: the project compiles for Java 21 but the JDK here"),
+                "JDK here: " + here + "\n" + r);
+    }
+
+    @Test
     void springBootGetsActuatorProbesAndPassesCheck() throws Exception {
         Projects.springBoot(tmp);
         CliRunner.Run r = CliRunner.run("init", tmp.toString());

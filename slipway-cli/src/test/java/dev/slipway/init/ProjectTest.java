@@ -122,11 +122,11 @@ class ProjectTest {
                         "the only main method in src/main/java", 17),
                 new Case("boot4", Project.Framework.SPRING_BOOT, "com.example.reactive.ReactiveApplication",
                         "the only main method in src/main/java", 21),
-                new Case("mn", Project.Framework.MICRONAUT, "com.example.Application", "the POM property exec.mainClass", 17),
+                new Case("mn", Project.Framework.MICRONAUT, "com.example.Application", "the POM property exec.mainClass", 21),
                 new Case("se", Project.Framework.HELIDON_SE, "io.helidon.examples.quickstart.se.Main",
-                        "the POM property mainClass", 17),
+                        "the POM property mainClass", 21),
                 new Case("mp", Project.Framework.HELIDON_MP, Project.HELIDON_MP_MAIN,
-                        "Helidon MP's CDI container (the helidon-mp parent's mainClass)", 17),
+                        "Helidon MP's CDI container (the helidon-mp parent's mainClass)", 21),
                 new Case("javalin", Project.Framework.JAVALIN, "com.example.App", "the assembly plugin's manifest", 17),
                 new Case("dw", Project.Framework.DROPWIZARD, "com.example.HelloApplication",
                         "the jar plugin's manifest (archive/manifest/mainClass)", 17),
@@ -139,6 +139,9 @@ class ProjectTest {
         }
         Project mn = Project.detect(tmp.resolve("mn"), null);
         assertEquals("jar", mn.pom().packaging(), "Micronaut's ${packaging} is expanded");
+        assertEquals("release.version (Micronaut)", mn.jdkSource());
+        assertEquals("Helidon 4's application parent compiles for Java 21",
+                Project.detect(tmp.resolve("se"), null).jdkSource());
         assertFalse(Project.detect(tmp.resolve("boot3"), null).uses("org.springframework.boot:spring-boot-starter-test"),
                 "test-scoped dependencies are not the app's");
     }

@@ -70,7 +70,9 @@ class ProposalTest {
         assertEquals("tcp", y.at("/service/liveness/type").asText());
         assertEquals("120s", y.at("/service/readiness/timeout").asText());
         assertEquals(List.of("/"), strings(y.at("/train/urls")));
-        assertTrue(InitFile.render(x).contains("add spring-boot-starter-actuator"), InitFile.render(x));
+        assertTrue(String.join(" ", x.probeNotes()).contains("add spring-boot-starter-actuator"), x.probeNotes().toString());
+        assertTrue(InitFile.render(x).contains("  # No Actuator: the probes check that the port accepts connections."),
+                InitFile.render(x));
         assertEquals("tcp (timeout 120s)", x.facts().get("readiness"));
     }
 
