@@ -179,14 +179,6 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case JAVALIN, PLAIN -> codeChoosesPort();
                 default -> throw new IllegalStateException(p.framework().name());
             }
-            if (readiness.type().equals("tcp") && (train == null || train.urls() == null)
-                    && (train == null || !Boolean.FALSE.equals(train.enabled()))) {
-                List<String> notes = new ArrayList<>(train == null ? List.of() : train.notes());
-                notes.add("Training requests / once the port is open (there is no health path): any answer,"
-                        + " even 404, runs the app's HTTP stack.");
-                train = new Train(train == null ? null : train.enabled(), train == null ? null : train.timeout(),
-                        List.of("/"), notes);
-            }
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
                     List.copyOf(argNotes), port, env, List.copyOf(portNotes), readiness, liveness,
