@@ -64,9 +64,11 @@ class ProjectTest {
             assertEquals("the jar plugin's manifest (archive/manifest/mainClass)", p.mainSource());
             assertEquals(17, p.jdk(), "the module's release wins over the parent's source 1.8");
             assertEquals(Project.Framework.JAVALIN, p.framework());
-            assertEquals(List.of("mvn", "-q", "-B", "-f", "../pom.xml", "-DskipTests", "package", "-pl", ":shop-api", "-am",
-                    "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies", "-DincludeScope=runtime",
-                    "-DoutputDirectory=target/slipway/lib"), Proposal.of(p, null).command());
+            List<String> def = dev.slipway.config.ConfigLoader.DEFAULT_BUILD_COMMAND;
+            List<String> expected = new java.util.ArrayList<>(List.of("mvn", "-q", "-B", "-f", "../pom.xml", "-DskipTests",
+                    "package", "-pl", ":shop-api", "-am"));
+            expected.addAll(def.subList(def.indexOf("package") + 1, def.size()));
+            assertEquals(expected, Proposal.of(p, null).command(), "the default command, run from the reactor root");
         }
     }
 
