@@ -38,10 +38,11 @@ import org.w3c.dom.Node;
  *                     plugins without a groupId get {@code org.apache.maven.plugins}
  * @param buildPlugins {@code groupId:artifactId} of the plugins in {@code build/plugins} only: the ones
  *                     that run in this project's build
+ * @param testDependencies {@code groupId:artifactId} of the test-scoped dependencies
  */
 public record Pom(Path file, String groupId, String artifactId, String version, String packaging, String parent,
                   List<String> modules, Map<String, String> properties, List<String> dependencies,
-                  Map<String, Element> plugins, List<String> buildPlugins) {
+                  Map<String, Element> plugins, List<String> buildPlugins, List<String> testDependencies) {
 
     private static final Pattern REF = Pattern.compile("\\$\\{([^}]+)}");
 
@@ -91,12 +92,11 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
             }
         }
         List<String> deps = new ArrayList<>();
+        List<String> testDeps = new ArrayList<>();
         Element ds = child(project, "dependencies");
         if (ds != null) {
             for (Element d : children(ds, "dependency")) {
-                if (!"test".equals(text(d, "scope"))) {
-                    deps.add(text(d, "groupId") + ":" + text(d, "artifactId"));
-                }
+                ("test".equals(text(d, "scope")) ? testDeps : deps).add(text(d, "groupId") + ":" + text(d, "artifactId"));
             }
         }
         Map<String, Element> plugins = new LinkedHashMap<>();
@@ -124,10 +124,11 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
             }
         }
         Pom pom = new Pom(file, groupId, text(project, "artifactId"), version, packaging == null ? "jar" : packaging,
-                parentId, List.copyOf(modules), props, List.copyOf(deps), plugins, List.copyOf(active));
+                parentId, List.copyOf(modules), props, List.copyOf(deps), plugins, List.copyOf(active),
+                List.copyOf(testDeps));
         return packaging == null || !packaging.contains("${") ? pom
                 : new Pom(file, groupId, pom.artifactId(), version, pom.expand(packaging), parentId, pom.modules(),
-                        props, pom.dependencies(), plugins, pom.buildPlugins());
+                        props, pom.dependencies(), plugins, pom.buildPlugins(), pom.testDependencies());
     }
 
     /** @return whether a dependency with this group id (or {@code group:artifact}) is declared */

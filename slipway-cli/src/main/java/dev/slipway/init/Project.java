@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * @param framework    the detected framework
  * @param dependencies {@code group:artifact} of the module's dependencies and its reactor root's (test
  *                     scope excluded)
- * @param postgres     whether the project depends on the PostgreSQL JDBC driver
+ * @param postgres     whether the project depends on the PostgreSQL JDBC driver (test scope included)
  * @param pom          the application module's POM, or {@code null} for Gradle
  * @param gradle       the application project's build script, or {@code null} for Maven
  */
@@ -207,7 +207,10 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                 && pom.parent() != null && pom.parent().startsWith("io.helidon.applications:")) {
             jdk = new String[] {"21", "Helidon 4's application parent compiles for Java 21"};
         }
-        boolean pg = deps.contains("org.postgresql:postgresql");
+        // The driver in test scope counts too: the CI workflow's tests need the database.
+        boolean pg = deps.contains("org.postgresql:postgresql")
+                || pom.testDependencies().contains("org.postgresql:postgresql")
+                || rootPom.testDependencies().contains("org.postgresql:postgresql");
         return new Project(serviceDir, root, BuildTool.MAVEN, serviceName(pom.artifactId()), main[0], main[1],
                 Integer.parseInt(jdk[0]), jdk[1], fw, List.copyOf(deps), pg, pom, null);
     }

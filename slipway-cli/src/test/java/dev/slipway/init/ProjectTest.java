@@ -146,6 +146,12 @@ class ProjectTest {
                 Project.detect(tmp.resolve("se"), null).jdkSource());
         assertFalse(Project.detect(tmp.resolve("boot3"), null).uses("org.springframework.boot:spring-boot-starter-test"),
                 "test-scoped dependencies are not the app's");
+        Projects.write(tmp.resolve("jdk"), "pom.xml", java.nio.file.Files.readString(tmp.resolve("jdk/pom.xml")).replace(
+                "</properties>", "</properties><dependencies><dependency><groupId>org.postgresql</groupId>"
+                        + "<artifactId>postgresql</artifactId><scope>test</scope></dependency></dependencies>"));
+        Project jdk = Project.detect(tmp.resolve("jdk"), null);
+        assertTrue(jdk.postgres(), "a test-scoped driver still needs the database in CI");
+        assertFalse(jdk.uses("org.postgresql:postgresql"));
     }
 
     @Test
