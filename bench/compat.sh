@@ -49,7 +49,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/slipway-compat-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cache="$tmp/cache" # the single files' unpack cache (SLIPWAY_CACHE_DIR), warmed by the warmup run
 
-mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+mb() { awk -v b="$1" 'BEGIN { printf (b < 1e6 ? "%.3f" : "%.1f"), b / 1e6 }'; }
 
 # copy APP DEST: the project without build output, in a fresh git repository (as the suite does).
 copy() {
