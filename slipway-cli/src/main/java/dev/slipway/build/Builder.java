@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -131,11 +132,13 @@ public final class Builder {
         MavenProject.Jars jars = MavenProject.locate(config);
         List<String> modules;
         try {
-            modules = modules(linker, jars, config);
+            Jlink.ModuleSet set = modules(linker, jars, config);
+            modules = set.modules();
+            console.progress("  modules: " + String.join(",", modules));
+            set.notes().forEach(n -> console.progress("  " + n));
         } catch (IOException e) {
             throw SlipwayException.failed("cannot list the modules the app needs: " + e.getMessage(), e);
         }
-        console.progress("  modules: " + String.join(",", modules));
 
         Path dist = dir.resolve("dist");
         Path work = dist.resolve(".work");
@@ -178,28 +181,38 @@ public final class Builder {
     }
 
     /**
-     * The module set from jdeps, cached under {@code <cache>/jdeps/} by the linking JDK's version,
-     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps. The key
-     * covers every input of jdeps, so {@code --no-cache} (which relinks and retrains) keeps using it.
+     * The module set ({@link Jlink#modules}), cached under {@code <cache>/jdeps/} by the linking
+     * JDK's version, the sha256 of the application jar and of every dependency (in order), and the
+     * settings the choice reads ({@code build.modules}, {@code excludeModules}, {@code detectModules},
+     * {@code jvmOptions}), so an unchanged rebuild skips jdeps and the jar scan. The key covers
+     * every input, so {@code --no-cache} (which relinks and retrains) keeps using it. The cached
+     * file holds the modules on its first line and the notes to print after it.
      */
-    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
-        StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules())
-                .append(config.build().excludeModules()).append('\n');
+    private static Jlink.ModuleSet modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
+        SlipwayConfig.Build build = config.build();
+        StringBuilder recipe = new StringBuilder("modules-v2\n").append(linker.version()).append('\n')
+                .append(build.modules()).append(build.excludeModules()).append(build.detectModules())
+                .append(build.jvmOptions()).append('\n');
         for (Path jar : jars.all()) {
             recipe.append(sha256(jar)).append('\n');
         }
         Path cached = cacheDir().resolve("jdeps").resolve(
                 HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32) + ".txt");
         if (Files.isRegularFile(cached)) {
-            return List.of(Files.readString(cached).trim().split(","));
+            List<String> lines = Files.readAllLines(cached);
+            if (!lines.isEmpty() && !lines.get(0).isBlank()) {
+                return new Jlink.ModuleSet(List.of(lines.get(0).trim().split(",")), lines.subList(1, lines.size()));
+            }
         }
-        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.build().excludeModules(),
-                config.serviceDir());
+        Jlink.ModuleSet set = Jlink.modules(linker, List.of(jars.appJar()), jars.dependencies(), build);
         Files.createDirectories(cached.getParent());
         Path tmp = Files.createTempFile(cached.getParent(), ".jdeps", ".tmp");
-        Files.writeString(tmp, String.join(",", modules));
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(",", set.modules()));
+        lines.addAll(set.notes());
+        Files.write(tmp, lines);
         Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return modules;
+        return set;
     }
 
     private static Result join(Future<Result> f) {
@@ -293,7 +306,7 @@ public final class Builder {
         jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, classpath, jars.mainClass(),
                 runtime.key(), useCache, platform, console));
         Launcher.Spec spec = new Launcher.Spec(config.name(), info.version(), platform, jars.mainClass(),
-                classpath, jvmOptions, info.time());
+                classpath, jvmOptions, config.service().args(), config.service().port(), info.time());
         Path bin = layout.resolve("bin").resolve(config.name());
         Files.writeString(bin, Launcher.binScript(spec));
         Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);
@@ -346,8 +359,11 @@ public final class Builder {
             console.progress("  " + platform + " startup " + skip.get());
             return List.of();
         }
+        // Everything the training run sees: the service's environment, arguments and readiness too.
         StringBuilder recipe = new StringBuilder(runtimeKey).append('\n').append(mainClass).append('\n')
-                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n');
+                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n')
+                .append(new java.util.TreeMap<>(config.service().env())).append('\n').append(config.service().args())
+                .append('\n').append(config.service().readiness()).append('\n');
         for (String entry : classpath) {
             recipe.append(entry).append(' ').append(sha256(layout.resolve(entry))).append('\n');
         }
@@ -369,8 +385,10 @@ public final class Builder {
             }
         }
         if (Training.dumpsOnFirstRun(feature)) {
-            Files.writeString(layout.resolve(Training.DUMP_ARGS),
-                    Training.dumpArguments(config.build().jvmOptions(), classpath));
+            // The dump starts no app: a port or address in an option only has to be a valid value.
+            Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
+                    config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,
+                            Launcher.HOME)), classpath));
             console.progress("  " + platform + " startup: the AppCDS archive is dumped from the trained class list"
                     + " on the first run, where the class path is final (JDK " + feature + ")");
         }
@@ -525,15 +543,18 @@ public final class Builder {
 
     /**
      * The {@code launch} entry of one platform in {@code dist/artifacts.json}: {@code mainClass},
-     * {@code classpath} (relative to the layout root) and {@code jvmOptions}, where
-     * {@link Launcher#HOME} stands for the layout root. {@code slipway image} builds its entrypoint
-     * from it.
+     * {@code classpath} (relative to the layout root), {@code jvmOptions}, where
+     * {@link Launcher#HOME} stands for the layout root, and {@code args} ({@code service.args});
+     * options and arguments keep their {@code ${PORT}}, {@code ${ADDR}} and {@code ${APP_HOME}}
+     * references, which the reader expands for its instance. {@code slipway image} builds its
+     * entrypoint from it.
      */
     private static Map<String, Object> launchOf(Launcher.Spec spec) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mainClass", spec.mainClass());
         m.put("classpath", spec.classpath());
         m.put("jvmOptions", spec.jvmOptions());
+        m.put("args", spec.args());
         return m;
     }
 

@@ -45,7 +45,7 @@ public final class MavenProject {
      *
      * @param config  the service configuration
      * @param console where the build's output goes when it fails
-     * @throws SlipwayException (exit 1) when the command fails, with its last output lines
+     * @throws SlipwayException (exit 1) when the command fails, with the line that says why and its last output lines
      */
     public static void compile(SlipwayConfig config, Console console) {
         Path dir = config.serviceDir();
@@ -57,7 +57,7 @@ public final class MavenProject {
                 + (cmd.size() > 5 ? " …" : "") + ")", () -> Exec.run(cmd, dir, Duration.ofMinutes(30)));
         if (r.exitCode() != 0) {
             throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
-                    + " in " + dir + ":\n" + r.tail(30));
+                    + " in " + dir + ":\n" + r.summary(30)).withOutput(r.output());
         }
     }
 

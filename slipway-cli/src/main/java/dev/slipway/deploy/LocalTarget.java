@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -111,6 +112,10 @@ public final class LocalTarget {
         return state;
     }
 
+    private int port() {
+        return config.service().port();
+    }
+
     /** @return the URL the service serves on, e.g. {@code http://127.0.0.1:8080/} */
     public URI url() {
         return URI.create("http://" + hostForUrl() + ":" + config.service().port() + "/");
@@ -166,7 +171,7 @@ public final class LocalTarget {
             });
             plan.add("start releases/" + dirName + "/" + config.name() + " on " + url() + " (log: "
                     + config.serviceDir().relativize(log) + ")", this::startCurrent);
-            plan.add("wait for readiness " + url().resolve(probe.path()) + " (every " + Console.seconds(probe.interval())
+            plan.add("wait for readiness " + probe.target(hostForUrl(), port()) + " (every " + Console.seconds(probe.interval())
                     + ", up to " + Console.seconds(probe.timeout()) + ")", () -> gate(dirName));
             if (dryRun) {
                 console.println("plan for deploying " + config.name() + " " + release.version() + " to local:");
@@ -287,7 +292,7 @@ public final class LocalTarget {
     private String restart(String dirName) {
         startCurrent();
         SlipwayConfig.Probe probe = probeOf(dirName);
-        HealthGate.Verdict v = HealthGate.await(url().resolve(probe.path()), probe, this::isRunning);
+        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
         return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
     }
 
@@ -395,7 +400,7 @@ public final class LocalTarget {
         Optional<ProcessHandle> h = process.running();
         List<History.Entry> all = history.entries();
         HealthGate.Verdict ready = h.isPresent() && v.isPresent()
-                ? HealthGate.probeOnce(url().resolve(probeOf(v.get()).path()), Duration.ofSeconds(2)) : null;
+                ? HealthGate.probeOnce(hostForUrl(), port(), probeOf(v.get()), Duration.ofSeconds(2)) : null;
         return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
                 all.isEmpty() ? 0 : all.get(all.size() - 1).revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready);
     }
@@ -422,8 +427,15 @@ public final class LocalTarget {
         info.put("sha256", release.sha256());
         info.put("fingerprint", fingerprint(release));
         info.put("installed", Instant.now().toString());
-        info.put("readiness", Map.of("path", probe.path(), "intervalMs", probe.interval().toMillis(),
-                "timeoutMs", probe.timeout().toMillis(), "startupGraceMs", probe.startupGrace().toMillis()));
+        Map<String, Object> readiness = new LinkedHashMap<>();
+        readiness.put("type", probe.type().key());
+        if (!probe.tcp()) {
+            readiness.put("path", probe.path());
+        }
+        readiness.put("intervalMs", probe.interval().toMillis());
+        readiness.put("timeoutMs", probe.timeout().toMillis());
+        readiness.put("startupGraceMs", probe.startupGrace().toMillis());
+        info.put("readiness", readiness);
         JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("release.json").toFile(), info);
         writeEnvFile(target.resolve(ENV_FILE), serviceEnv());
     }
@@ -449,7 +461,11 @@ public final class LocalTarget {
         if (!r.isObject()) {
             return config.service().readiness();
         }
-        return new SlipwayConfig.Probe(r.path("path").asText(config.service().readiness().path()),
+        // A release.json written before probes had a type is an http probe.
+        boolean tcp = r.path("type").asText("http").equals(SlipwayConfig.Probe.Type.TCP.key());
+        String path = tcp ? null : r.path("path").asText(config.service().readiness().tcp() ? "/health/ready"
+                : config.service().readiness().path());
+        return new SlipwayConfig.Probe(tcp ? SlipwayConfig.Probe.Type.TCP : SlipwayConfig.Probe.Type.HTTP, path,
                 Duration.ofMillis(r.path("intervalMs").asLong(1000)), Duration.ofMillis(r.path("timeoutMs").asLong(30000)),
                 Duration.ofMillis(r.path("startupGraceMs").asLong(0)));
     }
@@ -487,9 +503,14 @@ public final class LocalTarget {
         lastStarted = process.start(dir.resolve(config.name()), state, env, log);
     }
 
-    /** The environment a release runs with: {@code service.env}, plus PORT, ADDR and DRAIN_TIMEOUT. */
+    /**
+     * The environment a release runs with: {@code service.env} with its references expanded for this
+     * instance ({@code ${PORT}}: {@code service.port}, {@code ${ADDR}}: {@code deploy.local.address}),
+     * plus PORT, ADDR and DRAIN_TIMEOUT.
+     */
     private Map<String, String> serviceEnv() {
-        Map<String, String> env = new java.util.TreeMap<>(config.service().env());
+        Map<String, String> env = new java.util.TreeMap<>(References.expandEnv(config.service().env(),
+                References.Values.of(config.service().port(), config.local().address(), null)));
         env.put("PORT", String.valueOf(config.service().port()));
         env.put("ADDR", config.local().address());
         env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
@@ -541,13 +562,13 @@ public final class LocalTarget {
 
     private void gate(String dirName) throws GateFailed {
         SlipwayConfig.Probe probe = probeOf(dirName);
-        URI url = url().resolve(probe.path());
-        console.progress("  waiting for readiness of " + dirName + " at " + url);
-        HealthGate.Verdict v = HealthGate.await(url, probe, this::isRunning);
+        String what = probe.target(hostForUrl(), port());
+        console.progress("  waiting for readiness of " + dirName + " at " + what);
+        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
         if (!v.ready()) {
             String why = v.detail().equals("the process exited")
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
-                    : "readiness " + url + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
+                    : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
             throw new GateFailed(why);
         }

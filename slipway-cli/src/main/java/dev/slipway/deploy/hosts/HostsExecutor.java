@@ -276,11 +276,16 @@ public final class HostsExecutor {
         HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
                 config.rollout().readiness());
         if (!v.ready()) {
-            throw new RolloutFailed(h, "readiness http://" + h.server().probeAddress() + ":" + port
-                    + config.rollout().readiness().path() + " did not pass within "
+            throw new RolloutFailed(h, "readiness " + config.rollout().readiness().target(
+                    bracketed(h.server().probeAddress()), port) + " did not pass within "
                     + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe(), journal(h));
         }
-        console.progress("  " + h.name() + ": ready (HTTP " + v.status() + " after " + v.elapsedMs() + " ms)");
+        console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? "TCP connection accepted" : "HTTP " + v.status())
+                + " after " + v.elapsedMs() + " ms)");
+    }
+
+    private static String bracketed(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
     }
 
     private void tryRollout(HostsPlan plan, HostsPlan.HostPlan h, Runnable action, String what) {

@@ -181,8 +181,10 @@ public record HostsPlan(String service, String version, String commit, boolean r
             }
             for (HostPlan h : members) {
                 var p = hostsConfig.rollout().readiness();
-                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": [batch " + batch + "] gate: GET http://"
-                        + h.server().probeAddress() + ":" + port + p.path() + " on the host every " + Console.seconds(p.interval())
+                String where = h.server().probeAddress().contains(":") ? "[" + h.server().probeAddress() + "]"
+                        : h.server().probeAddress();
+                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": [batch " + batch + "] gate: "
+                        + p.describe(where, port) + " on the host every " + Console.seconds(p.interval())
                         + " for up to " + Console.seconds(p.timeout()) + " (after " + Console.seconds(p.startupGrace())
                         + "); on failure every switched host goes back"));
             }
