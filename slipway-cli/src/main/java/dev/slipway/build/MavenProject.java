@@ -73,7 +73,7 @@ public final class MavenProject {
         Path dir = config.serviceDir();
         Path jar;
         if (config.build().jar() != null) {
-            jar = dir.resolve(config.build().jar()).normalize();
+            jar = dev.slipway.config.ServicePaths.requireInside(dir, Path.of(config.build().jar()), "build.jar");
             if (!Files.isRegularFile(jar)) {
                 throw SlipwayException.usage("build.jar " + config.build().jar() + " does not exist in " + dir
                         + "; did the build run? (slipway build without --no-compile runs it)");

@@ -319,6 +319,9 @@ public final class ConfigLoader {
                 targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
             }
         }
+        if (b.jar() != null) {
+            ServicePaths.inside(v, "build.jar", b.jar());
+        }
         SlipwayConfig.Build build = new SlipwayConfig.Build(
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
                 b.jar(),
@@ -382,11 +385,11 @@ public final class ConfigLoader {
                 }
                 List<Path> cp = new ArrayList<>();
                 for (int i = 0; rp.classpath() != null && i < rp.classpath().size(); i++) {
-                    Path jar = resolvePath(file, rp.classpath().get(i));
+                    Path jar = ServicePaths.inside(v, at + ".classpath[" + i + "]", rp.classpath().get(i));
                     v.check(Files.isRegularFile(jar), at + ".classpath[" + i + "]", "no such jar: " + jar);
                     cp.add(jar);
                 }
-                Path res = rp.resources() == null ? null : resolvePath(file, rp.resources());
+                Path res = rp.resources() == null ? null : ServicePaths.inside(v, at + ".resources", rp.resources());
                 if (res != null) {
                     v.check(Files.isDirectory(res), at + ".resources", "no such directory: " + res);
                 }

@@ -182,10 +182,8 @@ public record ReleaseConfig(List<String> before, Archives archives, Checksum che
         for (int i = 0; i < files.size(); i++) {
             String f = files.get(i);
             String at = "release.archives.files[" + i + "]";
-            Path p = Path.of(f).normalize();
-            v.check(!f.isBlank() && !p.isAbsolute() && !p.startsWith(".."), at,
-                    "'" + f + "' must be a path relative to the service directory, inside it");
-            v.check(java.nio.file.Files.isRegularFile(v.file().toAbsolutePath().getParent().resolve(p)), at,
+            Path p = ServicePaths.inside(v, at, f);
+            v.check(java.nio.file.Files.isRegularFile(p), at,
                     "extra file '" + f + "' does not exist (paths are relative to the service directory)");
         }
 
