@@ -115,4 +115,24 @@ class ServicePathsTest {
                 + " directory " + svc + "; copy the file into the service directory instead", e.getMessage());
         assertEquals(svc.resolve("extra/fine.jar"), ServicePaths.requireInside(svc, Path.of("extra/fine.jar"), "x"));
     }
+
+    /** Issue 20, security 2: links among release.archives.files. */
+    @Test
+    void archiveFileLinkToOutsideIsRefusedAtItsLine() throws IOException {
+        Files.createSymbolicLink(svc.resolve("abs-link"), Path.of("/etc/passwd"));
+        assertEquals("4:27: 'abs-link' resolves through a symbolic link to /etc/passwd, outside the service directory;"
+                        + " copy the file into the service directory instead",
+                error("name: svc\nrelease:\n  archives:\n    files: [README.md, abs-link]\n".replace("README.md", "extra/ok.jar")));
+    }
+
+    @Test
+    void archiveFileLinkToAFileNotInTheArchiveIsRefused() throws IOException {
+        Files.writeString(svc.resolve("guide.md"), "g");
+        Files.createSymbolicLink(svc.resolve("docs-link.md"), Path.of("guide.md"));
+        assertEquals("4:13: 'docs-link.md' is a symbolic link to guide.md, which is not in the archive (the link would"
+                        + " dangle); list guide.md in release.archives.files too",
+                error("name: svc\nrelease:\n  archives:\n    files: [docs-link.md]\n"));
+        Files.writeString(yaml, "name: svc\nrelease:\n  archives:\n    files: [docs-link.md, guide.md]\n");
+        assertEquals(java.util.List.of("docs-link.md", "guide.md"), ConfigLoader.load(yaml).release().archives().files());
+    }
 }
