@@ -402,8 +402,15 @@ public final class ConfigLoader {
         HostsConfig hosts = HostsConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().hosts(), raw.name(), service);
         CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name(), hosts,
                 raw.deploy() == null ? null : raw.deploy().hosts());
+        ImageConfig image = ImageConfig.resolve(v, raw.image());
+        if (image.runsAsRoot()) {
+            warnings = new ArrayList<>(warnings);
+            warnings.add(v.warning("image.user", "the image runs as root (image.user " + image.user()
+                    + ", allowed by image.allowRoot)"));
+            warnings = List.copyOf(warnings);
+        }
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
+                local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
     }
 
@@ -489,6 +496,12 @@ public final class ConfigLoader {
                 l = locations.get(p);
             }
             return at(file, l, message);
+        }
+
+        /** @return a warning at the value of {@code path}: {@code file:line:col: warning: message} */
+        String warning(String path, String message) {
+            ConfigException e = error(path, message);
+            return e.getMessage().substring(0, e.getMessage().length() - message.length()) + "warning: " + message;
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */
