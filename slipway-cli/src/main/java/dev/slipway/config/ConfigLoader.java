@@ -182,6 +182,7 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
+        ScalarRules.check(file, text);
         return resolve(file, raw, Locations.index(text), Locations.keys(text));
     }
 
