@@ -20,15 +20,29 @@ import sun.misc.Signal;
 public final class Main {
 
     /**
-     * JDK HTTP server limits applied unless already set (e.g. with {@code -D}). Values: read
-     * timeout 10 s, write timeout 30 s, idle timeout 120 s, max request header size 1 MiB (bytes),
-     * max request header count 200, TCP_NODELAY on.
+     * JDK HTTP server limits applied unless already set (e.g. with {@code -D}), in the spirit of Go's
+     * {@code http.Server} {@code ReadHeaderTimeout}, {@code WriteTimeout}, {@code IdleTimeout} and
+     * {@code MaxHeaderBytes}: request read timeout 5 s (headers, and the body of a POST), write
+     * timeout 30 s, idle timeout 120 s, request head at most {@link #MAX_REQUEST_HEADER_BYTES}
+     * bytes in at most 200 header lines, at most {@link #MAX_CONNECTIONS} open connections (more
+     * are closed at once, keeping file descriptors for the app), TCP_NODELAY on. Slow clients
+     * cannot take every worker: see {@link HttpWorkers}.
      */
+    /**
+     * Largest accepted request head (request line and headers), in bytes: 32 KiB, nginx's default
+     * ({@code large_client_header_buffers 4 8k}); Go's {@code DefaultMaxHeaderBytes} is 1 MB.
+     */
+    public static final int MAX_REQUEST_HEADER_BYTES = 32 * 1024;
+
+    /** Most open client connections, idle keep-alive ones included. */
+    public static final int MAX_CONNECTIONS = 4096;
+
     private static final String[][] HTTP_LIMIT_DEFAULTS = {
-            {"sun.net.httpserver.maxReqTime", "10"},           // seconds to read a request
+            {"sun.net.httpserver.maxReqTime", "5"},            // seconds to read a request
+            {"sun.net.httpserver.maxConnections", String.valueOf(MAX_CONNECTIONS)},
             {"sun.net.httpserver.maxRspTime", "30"},           // seconds from request read to response sent
             {"sun.net.httpserver.idleInterval", "120"},        // seconds an idle keep-alive connection lives
-            {"sun.net.httpserver.maxReqHeaderSize", "1048576"}, // bytes
+            {"sun.net.httpserver.maxReqHeaderSize", String.valueOf(MAX_REQUEST_HEADER_BYTES)}, // bytes
             {"sun.net.httpserver.maxReqHeaders", "200"},       // header count
             // TCP_NODELAY: the JDK writes headers and body separately; with Nagle on, a keep-alive
             // client's next request waits ~40 ms for the delayed ACK (measured with wrk -c1).
