@@ -2,6 +2,7 @@ package example.myapp;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import sun.misc.Signal;
@@ -84,6 +85,11 @@ public final class Main {
         Log.configure(config.logFormat()); // before the first log line
         Log.setLevel(config.logLevel());
 
+        // The handlers go in before the listener opens: a signal sent once the port accepts (or
+        // readiness says 200) must find them, not the JVM's default, which exits on SIGHUP too.
+        CompletableFuture<App> started = new CompletableFuture<>();
+        installSignalHandlers(started);
+        installReload(started, env, args);
         App app;
         try {
             app = App.start(config, BuildInfo.load(Main.class.getClassLoader()));
@@ -94,20 +100,20 @@ public final class Main {
             System.exit(1);
             return;
         }
-        installSignalHandlers(app);
-        installReload(app, env, args);
+        started.complete(app);
     }
 
     /**
      * On SIGHUP, re-reads the configuration from the same environment (captured at start), the
      * {@code --config} file and the defaults resource, and applies its reloadable settings (see
      * {@link App#reload}). A configuration that fails to parse is logged and the old one kept.
-     * Connections are not touched.
+     * Connections are not touched. A SIGHUP during start-up is applied once the app has started.
      */
-    private static void installReload(App app, Map<String, String> env, String[] args) {
+    private static void installReload(CompletableFuture<App> started, Map<String, String> env, String[] args) {
         try {
             Signal.handle(new Signal("HUP"), sig -> {
                 Thread t = new Thread(() -> {
+                    App app = started.join(); // never completes when start fails: the process exits then
                     Config next;
                     try {
                         next = Config.parse(env, args);
@@ -140,20 +146,27 @@ public final class Main {
     /**
      * Handles SIGTERM and SIGINT with {@code sun.misc.Signal} (module jdk.unsupported), replacing the
      * JVM's default "run shutdown hooks and exit 128+n": the first signal starts a graceful drain
-     * on a new thread and exits 0 when done; later signals are logged and ignored.
+     * on a new thread and exits 0 when done; later signals are logged and ignored. A signal during
+     * start-up drains once the app has started (with nothing in flight, at once).
      */
-    private static void installSignalHandlers(App app) {
+    private static void installSignalHandlers(CompletableFuture<App> started) {
         AtomicBoolean once = new AtomicBoolean();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 Signal.handle(new Signal(name), sig -> {
                     String sigName = "SIG" + sig.getName().toUpperCase(Locale.ROOT);
                     if (!once.compareAndSet(false, true)) {
-                        Log.info("received " + sigName + " again, already draining (in-flight=" + app.inFlight() + ")");
+                        App app = started.getNow(null);
+                        Log.info("received " + sigName + " again, already draining (in-flight="
+                                + (app == null ? 0 : app.inFlight()) + ")");
                         return;
                     }
-                    app.beginShutdown(); // readiness goes 503 before anything else happens
+                    App now = started.getNow(null);
+                    if (now != null) {
+                        now.beginShutdown(); // readiness goes 503 before anything else happens
+                    }
                     Thread t = new Thread(() -> {
+                        App app = started.join();
                         app.shutdownGracefully(sigName);
                         System.exit(0);
                     }, "graceful-shutdown");
