@@ -53,6 +53,10 @@ public final class ConfigLoader {
             "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
             "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib");
 
+    /** The longest service name: a DNS label's 63 (RFC 1123), as Kubernetes object names need. */
+    public static final int NAME_MAX = 63;
+    /** The longest version: it goes into file names with the name, os and arch. */
+    public static final int VERSION_MAX = 128;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -261,7 +265,10 @@ public final class ConfigLoader {
 
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
-    record RawConfig(String name, String version, String main, List<String> platforms,
+    record RawConfig(@Key(maxLength = NAME_MAX, doc = "The service name: lower-case letters, digits, '.', '_', '-'")
+                     String name,
+                     @Key(maxLength = VERSION_MAX, doc = "A fixed version (default: from git describe)") String version,
+                     String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
                      RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
                      ImageConfig.RawImage image, CanaryConfig.RawCanary canary) {}
