@@ -60,6 +60,10 @@ public final class ConfigLoader {
             "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib",
             "-DoutputFile=target/slipway/dependencies.txt");
 
+    /** The longest service name: a DNS label's 63 (RFC 1123), as Kubernetes object names need. */
+    public static final int NAME_MAX = 63;
+    /** The longest version: it goes into file names with the name, os and arch. */
+    public static final int VERSION_MAX = 128;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -190,6 +194,7 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
+        ScalarRules.check(file, text);
         return resolve(file, raw, Locations.index(text), Locations.keys(text));
     }
 
@@ -268,7 +273,10 @@ public final class ConfigLoader {
 
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
-    record RawConfig(String name, String version, String main, List<String> platforms,
+    record RawConfig(@Key(maxLength = NAME_MAX, doc = "The service name: lower-case letters, digits, '.', '_', '-'")
+                     String name,
+                     @Key(maxLength = VERSION_MAX, doc = "A fixed version (default: from git describe)") String version,
+                     String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
                      RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
                      ImageConfig.RawImage image, CanaryConfig.RawCanary canary) {}
@@ -337,6 +345,9 @@ public final class ConfigLoader {
                 targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
             }
         }
+        if (b.jar() != null) {
+            ServicePaths.inside(v, "build.jar", b.jar());
+        }
         SlipwayConfig.Build build = new SlipwayConfig.Build(
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
                 b.jar(),
@@ -352,9 +363,6 @@ public final class ConfigLoader {
                     + " whole module set; list the modules there (at least java.base), or remove detectModules: false");
             v.check(build.excludeModules().isEmpty(), "build.excludeModules", "excludeModules has no effect with"
                     + " detectModules: false (build.modules is then the whole set); remove it");
-        }
-        if (b.jar() != null) {
-            inService(v, "build.jar", b.jar());
         }
         if (b.lib() != null) {
             inService(v, "build.lib", b.lib());
@@ -449,11 +457,11 @@ public final class ConfigLoader {
                 }
                 List<Path> cp = new ArrayList<>();
                 for (int i = 0; rp.classpath() != null && i < rp.classpath().size(); i++) {
-                    Path jar = resolvePath(file, rp.classpath().get(i));
+                    Path jar = ServicePaths.inside(v, at + ".classpath[" + i + "]", rp.classpath().get(i));
                     v.check(Files.isRegularFile(jar), at + ".classpath[" + i + "]", "no such jar: " + jar);
                     cp.add(jar);
                 }
-                Path res = rp.resources() == null ? null : resolvePath(file, rp.resources());
+                Path res = rp.resources() == null ? null : ServicePaths.inside(v, at + ".resources", rp.resources());
                 if (res != null) {
                     v.check(Files.isDirectory(res), at + ".resources", "no such directory: " + res);
                 }
@@ -466,8 +474,15 @@ public final class ConfigLoader {
         HostsConfig hosts = HostsConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().hosts(), raw.name(), service);
         CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name(), hosts,
                 raw.deploy() == null ? null : raw.deploy().hosts());
+        ImageConfig image = ImageConfig.resolve(v, raw.image());
+        if (image.runsAsRoot()) {
+            warnings = new ArrayList<>(warnings);
+            warnings.add(v.warning("image.user", "the image runs as root (image.user " + image.user()
+                    + ", allowed by image.allowRoot)"));
+            warnings = List.copyOf(warnings);
+        }
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
+                local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
     }
 
@@ -475,26 +490,12 @@ public final class ConfigLoader {
     private static final java.util.Set<String> LAYOUT_DIRS = java.util.Set.of("runtime", "app", "bin");
 
     /**
-     * Checks a path from the file that must stay inside the service directory: relative, no
-     * {@code ..} that climbs out, and, when it exists, no symbolic link that leads out (checked
-     * again when {@code slipway build} reads it, since the build may create it).
+     * {@link ServicePaths#inside}, as a path relative to the service directory.
      *
      * @return the normalized relative path
      */
     private static Path inService(Validator v, String at, String text) {
-        Path rel;
-        try {
-            rel = Path.of(text);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw v.error(at, "'" + text + "' is not a path: " + e.getReason());
-        }
-        v.check(!rel.isAbsolute(), at, "'" + text + "' is absolute; write it relative to the service directory");
-        rel = rel.normalize();
-        v.check(!rel.toString().isEmpty() && !rel.startsWith(".."), at, "'" + text
-                + "' leaves the service directory; paths in " + FILE_NAME + " stay inside it");
-        String escape = ServicePaths.escapes(v.file().toAbsolutePath().getParent(), rel);
-        v.check(escape == null, at, "'" + text + "' " + escape + "; paths in " + FILE_NAME + " stay inside the service directory");
-        return rel;
+        return v.file().toAbsolutePath().getParent().relativize(ServicePaths.inside(v, at, text));
     }
 
     private static Path resolvePath(Path file, String text) {
@@ -620,6 +621,12 @@ public final class ConfigLoader {
                 l = locations.get(p);
             }
             return at(file, l, message);
+        }
+
+        /** @return a warning at the value of {@code path}: {@code file:line:col: warning: message} */
+        String warning(String path, String message) {
+            ConfigException e = error(path, message);
+            return e.getMessage().substring(0, e.getMessage().length() - message.length()) + "warning: " + message;
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */
