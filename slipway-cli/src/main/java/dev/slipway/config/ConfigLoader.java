@@ -47,12 +47,23 @@ public final class ConfigLoader {
     /** The file name Slipway looks for in a service directory. */
     public static final String FILE_NAME = "slipway.yaml";
 
-    /** The default build command: package without tests and copy runtime dependencies. */
+    /**
+     * The default build command: package without tests, copy the runtime dependencies to
+     * {@code target/slipway/lib}, and list them in class path order, with optional ones marked, in
+     * {@code target/slipway/dependencies.txt} (the dependency plugin cannot leave optional
+     * dependencies out of the copy, MDEP-588; Slipway leaves them out using the list).
+     */
     public static final List<String> DEFAULT_BUILD_COMMAND = List.of(
             "mvn", "-q", "-B", "-DskipTests", "package",
             "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
-            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib");
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list",
+            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib",
+            "-DoutputFile=target/slipway/dependencies.txt");
 
+    /** The longest service name: a DNS label's 63 (RFC 1123), as Kubernetes object names need. */
+    public static final int NAME_MAX = 63;
+    /** The longest version: it goes into file names with the name, os and arch. */
+    public static final int VERSION_MAX = 128;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -61,6 +72,7 @@ public final class ConfigLoader {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
+    private static final java.util.Set<String> TRAIN_RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DATA_DIR");
 
     private ConfigLoader() {}
 
@@ -182,6 +194,7 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
+        ScalarRules.check(file, text);
         return resolve(file, raw, Locations.index(text), Locations.keys(text));
     }
 
@@ -260,7 +273,10 @@ public final class ConfigLoader {
 
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
-    record RawConfig(String name, String version, String main, List<String> platforms,
+    record RawConfig(@Key(maxLength = NAME_MAX, doc = "The service name: lower-case letters, digits, '.', '_', '-'")
+                     String name,
+                     @Key(maxLength = VERSION_MAX, doc = "A fixed version (default: from git describe)") String version,
+                     String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
                      RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
                      ImageConfig.RawImage image, CanaryConfig.RawCanary canary) {}
@@ -276,12 +292,20 @@ public final class ConfigLoader {
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
                     Map<String, String> targetJdks, String defaultsResource,
                     @Key(doc = "false: build.modules is the whole module set and jdeps is not run (default true)")
-                    Boolean detectModules) {}
+                    Boolean detectModules,
+                    @Key(doc = "Directory of the runtime dependency jars, relative to the service directory"
+                            + " (default: found from the build output)") String lib,
+                    @Key(doc = "Extra files or directories copied into the layout root keeping their relative"
+                            + " path, e.g. config.yml -> ${APP_HOME}/config.yml") List<String> files) {}
 
-    record RawService(Integer port, Map<String, String> env, RawProbe readiness, RawProbe liveness,
-                      Duration drainTimeout) {}
+    record RawService(Integer port, Map<String, String> env,
+                      @Key(doc = "Program arguments baked into the launcher after the main class; ${PORT}, ${ADDR}"
+                              + " and ${APP_HOME} expand per instance") List<String> args,
+                      RawProbe readiness, RawProbe liveness, Duration drainTimeout) {}
 
-    record RawProbe(String path, Duration interval, Duration timeout, Duration startupGrace) {}
+    record RawProbe(@Key(doc = "http: GET path, 2xx passes; tcp: the port accepts a TCP connection (no path)",
+                            values = {"http", "tcp"}) String type,
+                    String path, Duration interval, Duration timeout, Duration startupGrace) {}
 
     record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts, KubernetesConfig.RawKubernetes kubernetes) {}
 
@@ -303,7 +327,7 @@ public final class ConfigLoader {
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null) : raw.build();
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
@@ -321,6 +345,9 @@ public final class ConfigLoader {
                 targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
             }
         }
+        if (b.jar() != null) {
+            ServicePaths.inside(v, "build.jar", b.jar());
+        }
         SlipwayConfig.Build build = new SlipwayConfig.Build(
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
                 b.jar(),
@@ -329,21 +356,46 @@ public final class ConfigLoader {
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
                 jdk, Map.copyOf(targetJdks),
                 b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource(),
-                b.detectModules() == null || b.detectModules());
+                b.detectModules() == null || b.detectModules(),
+                b.lib(), b.files() == null ? List.of() : List.copyOf(b.files()));
         if (!build.detectModules()) {
             v.check(!build.modules().isEmpty(), "build.detectModules", "with detectModules: false, build.modules is the"
                     + " whole module set; list the modules there (at least java.base), or remove detectModules: false");
             v.check(build.excludeModules().isEmpty(), "build.excludeModules", "excludeModules has no effect with"
                     + " detectModules: false (build.modules is then the whole set); remove it");
         }
+        if (b.lib() != null) {
+            inService(v, "build.lib", b.lib());
+        }
+        for (int i = 0; b.files() != null && i < b.files().size(); i++) {
+            String at = "build.files[" + i + "]";
+            String f = b.files().get(i);
+            v.check(f != null && !f.isBlank(), at, "a file path is empty");
+            Path rel = inService(v, at, f);
+            String first = rel.getName(0).toString();
+            v.check(!LAYOUT_DIRS.contains(first), at, "'" + f + "' would land in the layout's " + first
+                    + "/, which Slipway writes; build.files go to the layout root beside runtime/, app/ and bin/");
+            v.check(!first.startsWith(".slipway"), at, "'" + f + "': names starting with .slipway are Slipway's own");
+            for (int j = 0; j < i; j++) {
+                v.check(!Path.of(b.files().get(j)).normalize().equals(rel), at, "'" + f + "' is listed twice");
+            }
+        }
         v.check(RESOURCE.matcher(build.defaultsResource()).matches(), "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
-        RawService s = raw.service() == null ? new RawService(null, null, null, null, null) : raw.service();
+        RawService s = raw.service() == null ? new RawService(null, null, null, null, null, null) : raw.service();
         int port = s.port() == null ? 8080 : s.port();
         v.check(port >= 1 && port <= 65535, "service.port", "port " + port + " is out of range 1-65535");
-        SlipwayConfig.Probe readiness = probe(v, "service.readiness", s.readiness(), "/health/ready");
-        SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), "/health/live");
+        SlipwayConfig.Probe readiness = probe(v, "service.readiness", s.readiness(), new SlipwayConfig.Probe(
+                "/health/ready", Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO));
+        // An app checked by a TCP connect has no health path; its liveness is a TCP connect too unless set.
+        SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), new SlipwayConfig.Probe(
+                readiness.type(), readiness.tcp() ? null : "/health/live", Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ZERO));
+        List<String> args = s.args() == null ? List.of() : s.args();
+        for (int i = 0; i < args.size(); i++) {
+            v.check(args.get(i) != null, "service.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
+        }
         Duration drain = s.drainTimeout() == null ? Duration.ofSeconds(30) : s.drainTimeout();
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
         for (var e : env.entrySet()) {
@@ -353,8 +405,9 @@ public final class ConfigLoader {
             v.checkKey(!RESERVED_ENV.contains(e.getKey()), at, e.getKey()
                     + " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
             v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
+            envValue(v, at, e.getValue());
         }
-        SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), readiness,
+        SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), List.copyOf(args), readiness,
                 liveness, drain);
 
         RawLocal l = raw.deploy() == null || raw.deploy().local() == null
@@ -371,8 +424,21 @@ public final class ConfigLoader {
             v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
                     "a training URL is a path starting with '/'");
         }
+        for (var e : (t.env() == null ? Map.<String, String>of() : t.env()).entrySet()) {
+            String at = "train.env." + e.getKey();
+            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at,
+                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
+            v.checkKey(!TRAIN_RESERVED_ENV.contains(e.getKey()), at, e.getKey()
+                    + " is set by Slipway for the training run (its own free port, 127.0.0.1, a temporary directory)");
+            v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
+            envValue(v, at, e.getValue());
+        }
+        for (int i = 0; t.args() != null && i < t.args().size(); i++) {
+            v.check(t.args().get(i) != null, "train.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
+        }
         SlipwayConfig.Train train = new SlipwayConfig.Train(t.enabled() == null || t.enabled(),
-                t.urls() == null ? List.of(readiness.path()) : List.copyOf(t.urls()),
+                // A TCP-checked app has no health path to train on; its root still exercises the HTTP stack.
+                t.urls() == null ? List.of(readiness.tcp() ? "/" : readiness.path()) : List.copyOf(t.urls()),
                 t.args() == null ? List.of() : List.copyOf(t.args()),
                 t.env() == null ? Map.of() : Map.copyOf(t.env()),
                 t.timeout() == null ? Duration.ofSeconds(60) : t.timeout());
@@ -391,11 +457,11 @@ public final class ConfigLoader {
                 }
                 List<Path> cp = new ArrayList<>();
                 for (int i = 0; rp.classpath() != null && i < rp.classpath().size(); i++) {
-                    Path jar = resolvePath(file, rp.classpath().get(i));
+                    Path jar = ServicePaths.inside(v, at + ".classpath[" + i + "]", rp.classpath().get(i));
                     v.check(Files.isRegularFile(jar), at + ".classpath[" + i + "]", "no such jar: " + jar);
                     cp.add(jar);
                 }
-                Path res = rp.resources() == null ? null : resolvePath(file, rp.resources());
+                Path res = rp.resources() == null ? null : ServicePaths.inside(v, at + ".resources", rp.resources());
                 if (res != null) {
                     v.check(Files.isDirectory(res), at + ".resources", "no such directory: " + res);
                 }
@@ -408,9 +474,28 @@ public final class ConfigLoader {
         HostsConfig hosts = HostsConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().hosts(), raw.name(), service);
         CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name(), hosts,
                 raw.deploy() == null ? null : raw.deploy().hosts());
+        ImageConfig image = ImageConfig.resolve(v, raw.image());
+        if (image.runsAsRoot()) {
+            warnings = new ArrayList<>(warnings);
+            warnings.add(v.warning("image.user", "the image runs as root (image.user " + image.user()
+                    + ", allowed by image.allowRoot)"));
+            warnings = List.copyOf(warnings);
+        }
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
+                local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
+    }
+
+    /** The top-level directories of the layout, which {@code build.files} may not write into. */
+    private static final java.util.Set<String> LAYOUT_DIRS = java.util.Set.of("runtime", "app", "bin");
+
+    /**
+     * {@link ServicePaths#inside}, as a path relative to the service directory.
+     *
+     * @return the normalized relative path
+     */
+    private static Path inService(Validator v, String at, String text) {
+        return v.file().toAbsolutePath().getParent().relativize(ServicePaths.inside(v, at, text));
     }
 
     private static Path resolvePath(Path file, String text) {
@@ -463,16 +548,57 @@ public final class ConfigLoader {
         return List.copyOf(out);
     }
 
-    private static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, String defaultPath) {
-        RawProbe r = p == null ? new RawProbe(null, null, null, null) : p;
-        String path = r.path() == null ? defaultPath : r.path();
-        v.check(path.startsWith("/"), at + ".path", "a probe path must start with '/'");
-        Duration interval = r.interval() == null ? Duration.ofSeconds(1) : r.interval();
-        Duration timeout = r.timeout() == null ? Duration.ofSeconds(30) : r.timeout();
-        Duration grace = r.startupGrace() == null ? Duration.ZERO : r.startupGrace();
+    /**
+     * Resolves a probe: every key not set comes from {@code base}; a {@code path} without a
+     * {@code type} makes it {@code http}. A {@code tcp} probe has no path, so {@code path} with
+     * {@code type: tcp} is an error rather than a setting silently unused; an {@code http} probe
+     * over a {@code tcp} base must name its path.
+     *
+     * @param v    reports errors
+     * @param at   the probe's key path, e.g. {@code service.readiness}
+     * @param p    the probe as written, or {@code null}
+     * @param base the defaults (for an override such as {@code deploy.hosts.rollout.readiness}, the
+     *             probe it overrides)
+     * @return the probe
+     * @throws ConfigException (exit 2) for a path with tcp, a missing or relative path with http, or
+     *                         a zero interval or timeout
+     */
+    static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, SlipwayConfig.Probe base) {
+        RawProbe r = p == null ? new RawProbe(null, null, null, null, null) : p;
+        // A path without a type means GET it; neither takes the type of the base.
+        SlipwayConfig.Probe.Type type = r.type() != null
+                ? SlipwayConfig.Probe.Type.valueOf(r.type().toUpperCase(java.util.Locale.ROOT))
+                : r.path() != null ? SlipwayConfig.Probe.Type.HTTP : base.type();
+        String path = null;
+        if (type == SlipwayConfig.Probe.Type.TCP) {
+            v.checkKey(r.path() == null, at + ".path", "a tcp probe has no path (it passes when the port accepts a"
+                    + " connection); remove 'path', or write 'type: http' to GET it");
+        } else {
+            path = r.path() != null ? r.path() : base.tcp() ? null : base.path();
+            v.checkKey(path != null, at + (r.type() != null ? ".type" : ""), "an http probe needs a 'path'"
+                    + (base.tcp() ? " (the probe it overrides is tcp)" : ""));
+            v.check(path.startsWith("/"), at + ".path", "a probe path must start with '/'");
+        }
+        Duration interval = r.interval() == null ? base.interval() : r.interval();
+        Duration timeout = r.timeout() == null ? base.timeout() : r.timeout();
+        Duration grace = r.startupGrace() == null ? base.startupGrace() : r.startupGrace();
         v.check(!interval.isZero(), at + ".interval", "the interval must be more than 0");
         v.check(!timeout.isZero(), at + ".timeout", "the timeout must be more than 0");
-        return new SlipwayConfig.Probe(path, interval, timeout, grace);
+        return new SlipwayConfig.Probe(type, path, interval, timeout, grace);
+    }
+
+    /**
+     * Checks an environment value for references that cannot be expanded there
+     * ({@link References#checkEnvValue}).
+     *
+     * @param v     reports errors
+     * @param at    the value's key path, e.g. {@code service.env.SERVER_PORT}
+     * @param value the value as written
+     * @throws ConfigException (exit 2) for {@code ${APP_HOME}} in the value
+     */
+    static void envValue(Validator v, String at, String value) {
+        String problem = References.checkEnvValue(value);
+        v.check(problem == null, at, problem);
     }
 
     /**
@@ -495,6 +621,12 @@ public final class ConfigLoader {
                 l = locations.get(p);
             }
             return at(file, l, message);
+        }
+
+        /** @return a warning at the value of {@code path}: {@code file:line:col: warning: message} */
+        String warning(String path, String message) {
+            ConfigException e = error(path, message);
+            return e.getMessage().substring(0, e.getMessage().length() - message.length()) + "warning: " + message;
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */

@@ -34,7 +34,7 @@ class JlinkModulesTest {
 
     static SlipwayConfig.Build build(List<String> modules, List<String> exclude, List<String> jvmOptions, boolean detect) {
         return new SlipwayConfig.Build(List.of("true"), null, modules, exclude, jvmOptions, null, Map.of(),
-                "slipway-defaults.properties", detect);
+                "slipway-defaults.properties", detect, null, List.of());
     }
 
     static SlipwayConfig.Build defaults() {

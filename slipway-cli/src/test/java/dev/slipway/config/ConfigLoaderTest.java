@@ -85,7 +85,7 @@ class ConfigLoaderTest {
     void unknownKeyNamesLineColumnAndSuggestion() {
         ConfigException e = error("name: myapp\nservice:\n  prot: 8080\n");
         assertEquals("svc/slipway.yaml:3:3: unknown key 'prot' in 'service'; did you mean 'port'?"
-                + " (known keys: drainTimeout, env, liveness, port, readiness)", e.getMessage());
+                + " (known keys: args, drainTimeout, env, liveness, port, readiness)", e.getMessage());
         assertEquals(3, e.line());
         assertEquals(3, e.column());
     }
