@@ -477,7 +477,6 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     commandNotes.add("The plain jar and the copied libraries are shipped, not the assembled uber jar.");
                 }
             }
-            String label = p.framework() == Framework.JAVALIN ? "Javalin" : "The app";
             Map.Entry<String, String> reads = null;
             Map.Entry<String, Integer> fixed = null;
             for (Map.Entry<String, String> e : p.sources().entrySet()) {
@@ -508,8 +507,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 warnings.add(fixed.getKey() + " listens on the fixed port " + fixed.getValue() + ": the service ships on that"
                         + " port without a trained cache; make it read PORT to train and to run two instances");
             } else {
-                portNotes.add("Slipway passes PORT and ADDR: the app must listen on $PORT (" + label.toLowerCase()
-                        + " reads no port variable by itself).");
+                portNotes.add("Slipway passes PORT and ADDR: the app must listen on $PORT ("
+                        + (p.framework() == Framework.JAVALIN ? "Javalin reads" : "the JDK reads") + " no port variable"
+                        + " by itself).");
                 warnings.add("no System.getenv(\"PORT\") in src/main/java: the app must listen on $PORT for the probes"
                         + " to reach it");
             }
