@@ -234,16 +234,16 @@ public final class Launcher {
                 String file = o.substring(WHEN_PRESENT.length(), at);
                 String var = "slipway_opt" + ++conditional;
                 prelude.append("  if [ -f \"$slipway_home/").append(doubleQuoteBody(file)).append("\" ]; then ")
-                        .append(var).append('=').append(shellWord(o.substring(at + 1), spec.port())).append("; else ")
+                        .append(var).append('=').append(shellWord(o.substring(at + 1), spec.port(), true)).append("; else ")
                         .append(var).append("=; fi\n");
                 opts.append("${").append(var).append(":+\"$").append(var).append("\"} ");
             } else {
-                opts.append(shellWord(o, spec.port())).append(' ');
+                opts.append(shellWord(o, spec.port(), true)).append(' ');
             }
         }
         StringBuilder args = new StringBuilder();
         for (String a : spec.args()) {
-            args.append(shellWord(a, spec.port())).append(' ');
+            args.append(shellWord(a, spec.port(), false)).append(' ');
         }
         List<String> cp = new ArrayList<>();
         for (String entry : spec.classpath()) {
@@ -258,26 +258,31 @@ public final class Launcher {
     }
 
     /**
-     * A JVM option or program argument as one POSIX sh word. Without {@link #HOME} or a reference
-     * it is single-quoted (nothing inside is special). Otherwise it is double-quoted: the text as
-     * written with {@code \}, {@code "}, {@code $} and {@code `} escaped (the characters special
-     * inside double quotes, POSIX.1-2017 XCU 2.2.3), {@link #HOME} as {@code $slipway_home},
+     * A JVM option or program argument as one POSIX sh word. Without {@link #HOME} (in an option)
+     * or a reference it is single-quoted (nothing inside is special). Otherwise it is double-quoted:
+     * the text as written with {@code \}, {@code "}, {@code $} and {@code `} escaped (the characters
+     * special inside double quotes, POSIX.1-2017 XCU 2.2.3), {@link #HOME} as {@code ${slipway_home}},
      * {@code ${APP_HOME}} as {@code ${slipway_home}}, {@code ${PORT}} as {@code ${PORT:-port}} and
      * {@code ${ADDR}} as {@code ${ADDR:-0.0.0.0}}. Parameter expansion inside double quotes is not
      * split into fields nor expanded as a pattern (XCU 2.6), so a value stays one word as it is.
      *
      * @param o    the option or argument
      * @param port what {@code ${PORT}} stands for when {@code PORT} is not set
+     * @param home whether {@link #HOME} stands for the layout (JVM options, where Slipway's own
+     *             trained-cache options use it); program arguments keep {@code @HOME@} as written
+     * @return the shell word
      */
-    static String shellWord(String o, int port) {
+    static String shellWord(String o, int port, boolean home) {
         List<References.Part> parts = References.parts(o);
-        if (!o.contains(HOME) && parts.stream().noneMatch(References.Part::reference)) {
+        boolean hasHome = home && o.contains(HOME);
+        if (!hasHome && parts.stream().noneMatch(References.Part::reference)) {
             return singleQuote(o);
         }
         StringBuilder w = new StringBuilder("\"");
         for (References.Part p : parts) {
             if (!p.reference()) {
-                w.append(doubleQuoteBody(p.text()).replace(HOME, "$slipway_home"));
+                String body = doubleQuoteBody(p.text());
+                w.append(home ? body.replace(HOME, "${slipway_home}") : body);
             } else if (p.text().equals(References.PORT)) {
                 w.append("${PORT:-").append(port).append('}');
             } else if (p.text().equals(References.ADDR)) {

@@ -345,6 +345,13 @@ public final class ConfigLoader {
                 targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
             }
         }
+        for (int i = 0; b.jvmOptions() != null && i < b.jvmOptions().size(); i++) {
+            String o = b.jvmOptions().get(i);
+            v.check(o != null, "build.jvmOptions[" + i + "]", "a JVM option is empty");
+            // The first-run AppCDS dump reads its options one per line (app/app.jsa.args).
+            v.check(o.indexOf('\n') < 0 && o.indexOf('\r') < 0, "build.jvmOptions[" + i + "]",
+                    "a JVM option cannot hold a line break");
+        }
         if (b.jar() != null) {
             ServicePaths.inside(v, "build.jar", b.jar());
         }

@@ -541,7 +541,7 @@ public final class LocalTarget {
      * instance ({@code ${PORT}}: {@code service.port}, {@code ${ADDR}}: {@code deploy.local.address}),
      * plus PORT, ADDR and DRAIN_TIMEOUT.
      */
-    private Map<String, String> serviceEnv() {
+    Map<String, String> serviceEnv() {
         Map<String, String> env = new java.util.TreeMap<>(References.expandEnv(config.service().env(),
                 References.Values.of(config.service().port(), config.local().address(), null)));
         env.put("PORT", String.valueOf(config.service().port()));
