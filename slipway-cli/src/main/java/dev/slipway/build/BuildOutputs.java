@@ -153,6 +153,9 @@ public final class BuildOutputs {
             quarkus = quarkus(gradle, notes);
         }
         if (quarkus != null) {
+            if (Files.isDirectory(dir.resolve(MavenProject.DEPENDENCY_DIR))) {
+                notes.add(MavenProject.DEPENDENCY_DIR + " is not used: Quarkus' output names its own dependencies");
+            }
             return quarkus;
         }
         BuildOutput uber = mavenUberJar(dir, target, notes);
