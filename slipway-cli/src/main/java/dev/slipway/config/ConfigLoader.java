@@ -355,6 +355,7 @@ public final class ConfigLoader {
             v.checkKey(!RESERVED_ENV.contains(e.getKey()), at, e.getKey()
                     + " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
             v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
+            v.checkOneLine(at, e.getValue());
         }
         SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), readiness,
                 liveness, drain);
@@ -372,6 +373,9 @@ public final class ConfigLoader {
         for (int i = 0; t.urls() != null && i < t.urls().size(); i++) {
             v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
                     "a training URL is a path starting with '/'");
+        }
+        if (t.env() != null) {
+            t.env().forEach((k, value) -> v.checkOneLine("train.env." + k, value));
         }
         SlipwayConfig.Train train = new SlipwayConfig.Train(t.enabled() == null || t.enabled(),
                 t.urls() == null ? List.of(readiness.path()) : List.copyOf(t.urls()),
@@ -510,6 +514,17 @@ public final class ConfigLoader {
         String warning(String path, String message) {
             ConfigException e = error(path, message);
             return e.getMessage().substring(0, e.getMessage().length() - message.length()) + "warning: " + message;
+        }
+
+        /**
+         * Checks that an environment value is one line. The hosts target's env file (systemd.exec(5),
+         * {@code EnvironmentFile=}) cannot hold a line break, so no target takes one: {@code check}
+         * refuses it for every target alike.
+         */
+        void checkOneLine(String path, String value) {
+            check(value == null || value.indexOf('\n') < 0 && value.indexOf('\r') < 0, path, path
+                    + " has a line break; environment values are one line for every target (the hosts target's"
+                    + " env file, systemd's EnvironmentFile=, cannot hold one)");
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */

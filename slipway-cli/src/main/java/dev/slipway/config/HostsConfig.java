@@ -293,6 +293,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
             v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at + "." + e.getKey(),
                     "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
             v.check(e.getValue() != null, at + "." + e.getKey(), "an environment value is empty; write \"\" for an empty string");
+            v.checkOneLine(at + "." + e.getKey(), e.getValue());
             out.put(e.getKey(), e.getValue());
         }
         return java.util.Collections.unmodifiableMap(out);

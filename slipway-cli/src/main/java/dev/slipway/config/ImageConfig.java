@@ -98,6 +98,7 @@ public record ImageConfig(boolean certificates, boolean zoneinfo, String reposit
         for (String name : env.keySet()) {
             v.check(ENV_NAME.matcher(name).matches(), "image.env." + name,
                     "'" + name + "' is not an environment variable name (letters, digits, '_')");
+            v.checkOneLine("image.env." + name, env.get(name));
         }
         Map<String, Path> sysroots = new TreeMap<>();
         if (r.sysroots() != null) {
