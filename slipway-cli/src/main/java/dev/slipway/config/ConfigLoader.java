@@ -162,6 +162,9 @@ public final class ConfigLoader {
         } catch (MismatchedInputException e) {
             throw mismatch(file, e, text);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+                throw tooDeep(file, text);
+            }
             if (e.getCause() instanceof InputCoercionException c) {
                 JsonLocation value = Locations.index(text).get(pathOf(e));
                 throw outOfRange(file, text, pathOf(e) + ": ", value != null ? value : e.getLocation(), c);
@@ -178,6 +181,8 @@ public final class ConfigLoader {
             throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ") + m);
         } catch (JsonParseException e) {
             throw syntax(file, e);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw tooDeep(file, text);
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
         } catch (java.io.IOException e) {
@@ -188,6 +193,35 @@ public final class ConfigLoader {
         }
         ScalarRules.check(file, text);
         return resolve(file, raw, Locations.index(text), Locations.keys(text));
+    }
+
+    /**
+     * Jackson stops at a nesting depth over {@code StreamReadConstraints.getMaxNestingDepth()}
+     * (1000) without a location; this finds the line where the limit is passed by reading again
+     * without the limit (SnakeYAML's event parser has none of its own).
+     */
+    private static ConfigException tooDeep(Path file, String text) {
+        int limit = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_DEPTH;
+        YAMLFactory unbounded = YAMLFactory.builder().streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints
+                .builder().maxNestingDepth(Integer.MAX_VALUE).build()).build();
+        JsonLocation where = null;
+        try (JsonParser p = unbounded.createParser(text)) {
+            int depth = 0;
+            JsonToken t;
+            while ((t = p.nextToken()) != null && where == null) {
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    if (++depth > limit) {
+                        where = p.currentTokenLocation();
+                    }
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    depth--;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no location then
+        }
+        return at(file, where, "mappings and lists nest more than " + limit + " levels deep here;"
+                + " slipway.yaml's keys nest a few levels at most (a generated file gone wrong?)");
     }
 
     private static ObjectMapper mapper() {
