@@ -81,10 +81,29 @@ public final class ConfigLoader {
             throw new ConfigException(serviceDir, 0, 0, "no such service directory");
         }
         if (!Files.isRegularFile(file)) {
-            throw new ConfigException(file, 0, 0, "no " + FILE_NAME + " in " + serviceDir
-                    + " (a service directory needs one; see docs/config.md)");
+            throw new ConfigException(file, 0, 0, notAFile(file, serviceDir));
         }
         return load(file);
+    }
+
+    /** @return what {@code file}, which is not a regular file (links followed), is instead */
+    private static String notAFile(Path file, Path serviceDir) {
+        if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+            String target;
+            try {
+                target = Files.readSymbolicLink(file).toString();
+            } catch (IOException e) {
+                target = "?";
+            }
+            return FILE_NAME + " is a symbolic link to " + target + ", which does not exist";
+        }
+        if (Files.isDirectory(file)) {
+            return FILE_NAME + " is a directory; it must be a file (see docs/config.md)";
+        }
+        if (Files.exists(file)) {
+            return FILE_NAME + " is not a regular file (a named pipe, socket or device?); it must be a file";
+        }
+        return "no " + FILE_NAME + " in " + serviceDir + " (a service directory needs one; see docs/config.md)";
     }
 
     /**
