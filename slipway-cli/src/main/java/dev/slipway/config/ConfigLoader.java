@@ -366,7 +366,7 @@ public final class ConfigLoader {
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
-        Path jdk = b.jdk() == null ? null : resolvePath(file, b.jdk());
+        Path jdk = b.jdk() == null ? null : jdkHome(v, "build.jdk", b.jdk());
         Map<String, Path> targetJdks = new java.util.TreeMap<>();
         if (b.targetJdks() != null) {
             for (var e : b.targetJdks().entrySet()) {
@@ -377,7 +377,7 @@ public final class ConfigLoader {
                     throw at(file, keyLocation(v, at), ex.getMessage());
                 }
                 v.check(e.getValue() != null && !e.getValue().isBlank(), at, "a target JDK path is empty");
-                targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
+                targetJdks.put(e.getKey(), jdkHome(v, at, e.getValue()));
             }
         }
         if (b.jar() != null) {
@@ -477,6 +477,19 @@ public final class ConfigLoader {
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
                 local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
+    }
+
+    /**
+     * A JDK home from the file: it may be anywhere (it is a tool, not a release input), but it must
+     * exist, so that {@code check} finds a typo and not only {@code build}; whether it holds
+     * {@code jlink} and {@code jmods/} is checked when a build uses it.
+     */
+    private static Path jdkHome(Validator v, String at, String text) {
+        v.check(!text.isBlank(), at, "the JDK path is empty");
+        Path p = resolvePath(v.file(), text);
+        v.check(Files.isDirectory(p), at, "no such directory: " + p + " (" + at
+                + " is the home directory of a JDK 17+ with jmods/, e.g. /usr/lib/jvm/java-17-openjdk-amd64)");
+        return p;
     }
 
     private static Path resolvePath(Path file, String text) {
