@@ -89,10 +89,29 @@ public final class ConfigLoader {
             throw new ConfigException(serviceDir, 0, 0, "no such service directory");
         }
         if (!Files.isRegularFile(file)) {
-            throw new ConfigException(file, 0, 0, "no " + FILE_NAME + " in " + serviceDir
-                    + " (a service directory needs one; see docs/config.md)");
+            throw new ConfigException(file, 0, 0, notAFile(file, serviceDir));
         }
         return load(file);
+    }
+
+    /** @return what {@code file}, which is not a regular file (links followed), is instead */
+    private static String notAFile(Path file, Path serviceDir) {
+        if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+            String target;
+            try {
+                target = Files.readSymbolicLink(file).toString();
+            } catch (IOException e) {
+                target = "?";
+            }
+            return FILE_NAME + " is a symbolic link to " + target + ", which does not exist";
+        }
+        if (Files.isDirectory(file)) {
+            return FILE_NAME + " is a directory; it must be a file (see docs/config.md)";
+        }
+        if (Files.exists(file)) {
+            return FILE_NAME + " is not a regular file (a named pipe, socket or device?); it must be a file";
+        }
+        return "no " + FILE_NAME + " in " + serviceDir + " (a service directory needs one; see docs/config.md)";
     }
 
     /**
@@ -170,6 +189,9 @@ public final class ConfigLoader {
         } catch (MismatchedInputException e) {
             throw mismatch(file, e, text);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+                throw tooDeep(file, text);
+            }
             if (e.getCause() instanceof InputCoercionException c) {
                 JsonLocation value = Locations.index(text).get(pathOf(e));
                 throw outOfRange(file, text, pathOf(e) + ": ", value != null ? value : e.getLocation(), c);
@@ -186,6 +208,8 @@ public final class ConfigLoader {
             throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ") + m);
         } catch (JsonParseException e) {
             throw syntax(file, e);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw tooDeep(file, text);
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
         } catch (java.io.IOException e) {
@@ -196,6 +220,35 @@ public final class ConfigLoader {
         }
         ScalarRules.check(file, text);
         return resolve(file, raw, Locations.index(text), Locations.keys(text));
+    }
+
+    /**
+     * Jackson stops at a nesting depth over {@code StreamReadConstraints.getMaxNestingDepth()}
+     * (1000) without a location; this finds the line where the limit is passed by reading again
+     * without the limit (SnakeYAML's event parser has none of its own).
+     */
+    private static ConfigException tooDeep(Path file, String text) {
+        int limit = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_DEPTH;
+        YAMLFactory unbounded = YAMLFactory.builder().streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints
+                .builder().maxNestingDepth(Integer.MAX_VALUE).build()).build();
+        JsonLocation where = null;
+        try (JsonParser p = unbounded.createParser(text)) {
+            int depth = 0;
+            JsonToken t;
+            while ((t = p.nextToken()) != null && where == null) {
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    if (++depth > limit) {
+                        where = p.currentTokenLocation();
+                    }
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    depth--;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no location then
+        }
+        return at(file, where, "mappings and lists nest more than " + limit + " levels deep here;"
+                + " slipway.yaml's keys nest a few levels at most (a generated file gone wrong?)");
     }
 
     private static ObjectMapper mapper() {
@@ -331,7 +384,7 @@ public final class ConfigLoader {
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
-        Path jdk = b.jdk() == null ? null : resolvePath(file, b.jdk());
+        Path jdk = b.jdk() == null ? null : jdkHome(v, "build.jdk", b.jdk());
         Map<String, Path> targetJdks = new java.util.TreeMap<>();
         if (b.targetJdks() != null) {
             for (var e : b.targetJdks().entrySet()) {
@@ -342,7 +395,7 @@ public final class ConfigLoader {
                     throw at(file, keyLocation(v, at), ex.getMessage());
                 }
                 v.check(e.getValue() != null && !e.getValue().isBlank(), at, "a target JDK path is empty");
-                targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
+                targetJdks.put(e.getKey(), jdkHome(v, at, e.getValue()));
             }
         }
         for (int i = 0; b.jvmOptions() != null && i < b.jvmOptions().size(); i++) {
@@ -505,6 +558,19 @@ public final class ConfigLoader {
         return v.file().toAbsolutePath().getParent().relativize(ServicePaths.inside(v, at, text));
     }
 
+    /**
+     * A JDK home from the file: it may be anywhere (it is a tool, not a release input), but it must
+     * exist, so that {@code check} finds a typo and not only {@code build}; whether it holds
+     * {@code jlink} and {@code jmods/} is checked when a build uses it.
+     */
+    private static Path jdkHome(Validator v, String at, String text) {
+        v.check(!text.isBlank(), at, "the JDK path is empty");
+        Path p = resolvePath(v.file(), text);
+        v.check(Files.isDirectory(p), at, "no such directory: " + p + " (" + at
+                + " is the home directory of a JDK 17+ with jmods/, e.g. /usr/lib/jvm/java-17-openjdk-amd64)");
+        return p;
+    }
+
     private static Path resolvePath(Path file, String text) {
         Path p = Path.of(text);
         return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
@@ -604,6 +670,7 @@ public final class ConfigLoader {
      * @throws ConfigException (exit 2) for {@code ${APP_HOME}} in the value
      */
     static void envValue(Validator v, String at, String value) {
+        v.checkOneLine(at, value);
         String problem = References.checkEnvValue(value);
         v.check(problem == null, at, problem);
     }
@@ -634,6 +701,17 @@ public final class ConfigLoader {
         String warning(String path, String message) {
             ConfigException e = error(path, message);
             return e.getMessage().substring(0, e.getMessage().length() - message.length()) + "warning: " + message;
+        }
+
+        /**
+         * Checks that an environment value is one line. The hosts target's env file (systemd.exec(5),
+         * {@code EnvironmentFile=}) cannot hold a line break, so no target takes one: {@code check}
+         * refuses it for every target alike.
+         */
+        void checkOneLine(String path, String value) {
+            check(value == null || value.indexOf('\n') < 0 && value.indexOf('\r') < 0, path, path
+                    + " has a line break; environment values are one line for every target (the hosts target's"
+                    + " env file, systemd's EnvironmentFile=, cannot hold one)");
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */
