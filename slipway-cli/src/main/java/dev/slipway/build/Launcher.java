@@ -79,6 +79,41 @@ public final class Launcher {
     /** What {@code ${ADDR}} stands for in the launcher when {@code ADDR} is not set at start. */
     public static final String DEFAULT_ADDR = "0.0.0.0";
 
+    /**
+     * The environment variable of the single file's prepare mode: with {@code SLIPWAY_PREPARE=1}
+     * the stub makes what a first run makes (unpacks the payload into the run cache and, on JDK
+     * 17-19, dumps the class-data archive), reports each step on stderr, and exits 0 without
+     * starting the app; exit 1 when the payload cannot be unpacked. It is idempotent, and two at
+     * once (or one beside a first run) unpack and dump once, under the unpacker's lock.
+     */
+    public static final String PREPARE = "SLIPWAY_PREPARE";
+
+    /** How far into a single file its stub's header reaches: the lines before the unpacker's bytes. */
+    private static final int HEADER_BYTES = 4096;
+
+    /**
+     * Whether a single file's stub has the prepare mode ({@link #PREPARE}). A file built by an
+     * older Slipway ignores the variable and would start the app instead, so it must not be run
+     * with it.
+     *
+     * @param singleFile the single file
+     * @return whether its header reads the variable ({@link #PREPARE_MARK})
+     * @throws IOException when it cannot be read
+     */
+    public static boolean preparable(Path singleFile) throws IOException {
+        return header(singleFile).contains(PREPARE_MARK);
+    }
+
+    /** The text of the stub that reads {@link #PREPARE}; only stubs with the prepare mode have it. */
+    public static final String PREPARE_MARK = "\"${" + PREPARE + ":-}\"";
+
+    /** @return the start of the file as ISO-8859-1 text: the stub's comment and variables */
+    private static String header(Path singleFile) throws IOException {
+        try (var in = Files.newInputStream(singleFile)) {
+            return new String(in.readNBytes(HEADER_BYTES), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     /** Stands for the unpacked layout's directory inside a JVM option, e.g. {@code -XX:AOTCache=@HOME@/app/app.aot}. */
     public static final String HOME = "@HOME@";
 

@@ -47,12 +47,23 @@ public final class ConfigLoader {
     /** The file name Slipway looks for in a service directory. */
     public static final String FILE_NAME = "slipway.yaml";
 
-    /** The default build command: package without tests and copy runtime dependencies. */
+    /**
+     * The default build command: package without tests, copy the runtime dependencies to
+     * {@code target/slipway/lib}, and list them in class path order, with optional ones marked, in
+     * {@code target/slipway/dependencies.txt} (the dependency plugin cannot leave optional
+     * dependencies out of the copy, MDEP-588; Slipway leaves them out using the list).
+     */
     public static final List<String> DEFAULT_BUILD_COMMAND = List.of(
             "mvn", "-q", "-B", "-DskipTests", "package",
             "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
-            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib");
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list",
+            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib",
+            "-DoutputFile=target/slipway/dependencies.txt");
 
+    /** The longest service name: a DNS label's 63 (RFC 1123), as Kubernetes object names need. */
+    public static final int NAME_MAX = 63;
+    /** The longest version: it goes into file names with the name, os and arch. */
+    public static final int VERSION_MAX = 128;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -183,6 +194,7 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
+        ScalarRules.check(file, text);
         return resolve(file, raw, Locations.index(text), Locations.keys(text));
     }
 
@@ -261,7 +273,10 @@ public final class ConfigLoader {
 
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
-    record RawConfig(String name, String version, String main, List<String> platforms,
+    record RawConfig(@Key(maxLength = NAME_MAX, doc = "The service name: lower-case letters, digits, '.', '_', '-'")
+                     String name,
+                     @Key(maxLength = VERSION_MAX, doc = "A fixed version (default: from git describe)") String version,
+                     String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
                      RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
                      ImageConfig.RawImage image, CanaryConfig.RawCanary canary) {}
@@ -275,7 +290,13 @@ public final class ConfigLoader {
 
     record RawBuild(List<String> command, String jar, List<String> modules, List<String> excludeModules,
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
-                    Map<String, String> targetJdks, String defaultsResource) {}
+                    Map<String, String> targetJdks, String defaultsResource,
+                    @Key(doc = "false: build.modules is the whole module set and jdeps is not run (default true)")
+                    Boolean detectModules,
+                    @Key(doc = "Directory of the runtime dependency jars, relative to the service directory"
+                            + " (default: found from the build output)") String lib,
+                    @Key(doc = "Extra files or directories copied into the layout root keeping their relative"
+                            + " path, e.g. config.yml -> ${APP_HOME}/config.yml") List<String> files) {}
 
     record RawService(Integer port, Map<String, String> env,
                       @Key(doc = "Program arguments baked into the launcher after the main class; ${PORT}, ${ADDR}"
@@ -306,7 +327,7 @@ public final class ConfigLoader {
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null) : raw.build();
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
@@ -331,6 +352,9 @@ public final class ConfigLoader {
             v.check(o.indexOf('\n') < 0 && o.indexOf('\r') < 0, "build.jvmOptions[" + i + "]",
                     "a JVM option cannot hold a line break");
         }
+        if (b.jar() != null) {
+            ServicePaths.inside(v, "build.jar", b.jar());
+        }
         SlipwayConfig.Build build = new SlipwayConfig.Build(
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
                 b.jar(),
@@ -338,7 +362,31 @@ public final class ConfigLoader {
                 b.excludeModules() == null ? List.of() : List.copyOf(b.excludeModules()),
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
                 jdk, Map.copyOf(targetJdks),
-                b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource());
+                b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource(),
+                b.detectModules() == null || b.detectModules(),
+                b.lib(), b.files() == null ? List.of() : List.copyOf(b.files()));
+        if (!build.detectModules()) {
+            v.check(!build.modules().isEmpty(), "build.detectModules", "with detectModules: false, build.modules is the"
+                    + " whole module set; list the modules there (at least java.base), or remove detectModules: false");
+            v.check(build.excludeModules().isEmpty(), "build.excludeModules", "excludeModules has no effect with"
+                    + " detectModules: false (build.modules is then the whole set); remove it");
+        }
+        if (b.lib() != null) {
+            inService(v, "build.lib", b.lib());
+        }
+        for (int i = 0; b.files() != null && i < b.files().size(); i++) {
+            String at = "build.files[" + i + "]";
+            String f = b.files().get(i);
+            v.check(f != null && !f.isBlank(), at, "a file path is empty");
+            Path rel = inService(v, at, f);
+            String first = rel.getName(0).toString();
+            v.check(!LAYOUT_DIRS.contains(first), at, "'" + f + "' would land in the layout's " + first
+                    + "/, which Slipway writes; build.files go to the layout root beside runtime/, app/ and bin/");
+            v.check(!first.startsWith(".slipway"), at, "'" + f + "': names starting with .slipway are Slipway's own");
+            for (int j = 0; j < i; j++) {
+                v.check(!Path.of(b.files().get(j)).normalize().equals(rel), at, "'" + f + "' is listed twice");
+            }
+        }
         v.check(RESOURCE.matcher(build.defaultsResource()).matches(), "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
@@ -416,11 +464,11 @@ public final class ConfigLoader {
                 }
                 List<Path> cp = new ArrayList<>();
                 for (int i = 0; rp.classpath() != null && i < rp.classpath().size(); i++) {
-                    Path jar = resolvePath(file, rp.classpath().get(i));
+                    Path jar = ServicePaths.inside(v, at + ".classpath[" + i + "]", rp.classpath().get(i));
                     v.check(Files.isRegularFile(jar), at + ".classpath[" + i + "]", "no such jar: " + jar);
                     cp.add(jar);
                 }
-                Path res = rp.resources() == null ? null : resolvePath(file, rp.resources());
+                Path res = rp.resources() == null ? null : ServicePaths.inside(v, at + ".resources", rp.resources());
                 if (res != null) {
                     v.check(Files.isDirectory(res), at + ".resources", "no such directory: " + res);
                 }
@@ -433,9 +481,28 @@ public final class ConfigLoader {
         HostsConfig hosts = HostsConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().hosts(), raw.name(), service);
         CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name(), hosts,
                 raw.deploy() == null ? null : raw.deploy().hosts());
+        ImageConfig image = ImageConfig.resolve(v, raw.image());
+        if (image.runsAsRoot()) {
+            warnings = new ArrayList<>(warnings);
+            warnings.add(v.warning("image.user", "the image runs as root (image.user " + image.user()
+                    + ", allowed by image.allowRoot)"));
+            warnings = List.copyOf(warnings);
+        }
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
+                local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
+    }
+
+    /** The top-level directories of the layout, which {@code build.files} may not write into. */
+    private static final java.util.Set<String> LAYOUT_DIRS = java.util.Set.of("runtime", "app", "bin");
+
+    /**
+     * {@link ServicePaths#inside}, as a path relative to the service directory.
+     *
+     * @return the normalized relative path
+     */
+    private static Path inService(Validator v, String at, String text) {
+        return v.file().toAbsolutePath().getParent().relativize(ServicePaths.inside(v, at, text));
     }
 
     private static Path resolvePath(Path file, String text) {
@@ -561,6 +628,12 @@ public final class ConfigLoader {
                 l = locations.get(p);
             }
             return at(file, l, message);
+        }
+
+        /** @return a warning at the value of {@code path}: {@code file:line:col: warning: message} */
+        String warning(String path, String message) {
+            ConfigException e = error(path, message);
+            return e.getMessage().substring(0, e.getMessage().length() - message.length()) + "warning: " + message;
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */

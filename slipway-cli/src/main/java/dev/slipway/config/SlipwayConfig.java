@@ -44,7 +44,8 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param command    the build command run in the service directory, as argv
      * @param jar        the application jar relative to the service directory, or {@code null}
      *                   to find the single runnable jar under {@code target/}
-     * @param modules    JDK modules added to those that jdeps finds
+     * @param modules    JDK modules added to those that jdeps and the module rules find; with
+     *                   {@code detectModules} false, the whole module set
      * @param excludeModules JDK modules to leave out although jdeps finds them (code paths the app
      *                   never runs, such as a library's optional GUI); {@code java.base} cannot be left out
      * @param jvmOptions options baked into the launcher, before {@code $JAVA_OPTS}; may hold
@@ -55,9 +56,18 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      *                   {@code jmods/} are linked; the host platform uses {@code jdk}
      * @param defaultsResource the class path resource that receives the active profiles'
      *                   {@code defaults}, e.g. {@code slipway-defaults.properties}
+     * @param detectModules whether jdeps and the module rules choose the modules (default true);
+     *                   false links exactly {@code modules} (plus java.base)
+     * @param lib        the directory of the runtime dependency jars relative to the service
+     *                   directory, or {@code null} to take them from the detected build output
+     *                   (see {@code dev.slipway.build.BuildOutputs})
+     * @param files      extra files or directories relative to the service directory, copied into
+     *                   the layout root under the same relative path; none starts with
+     *                   {@code runtime/}, {@code app/} or {@code bin/}
      */
     public record Build(List<String> command, String jar, List<String> modules, List<String> excludeModules,
-                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks, String defaultsResource) {}
+                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks, String defaultsResource,
+                        boolean detectModules, String lib, List<String> files) {}
 
     /**
      * A build profile, the Java form of a Go build tag: extra class path entries, resources and

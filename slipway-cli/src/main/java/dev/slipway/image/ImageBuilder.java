@@ -401,6 +401,19 @@ public final class ImageBuilder {
                 }
             }
         }
+        // build.files: beside runtime/, app/ and bin/ in the layout root, so at <home>/<path> here too.
+        try (var s = Files.list(tree)) {
+            for (Path p : s.sorted().toList()) {
+                String n = p.getFileName().toString();
+                if (!List.of("runtime", "app", "bin").contains(n)) {
+                    if (Files.isDirectory(p)) {
+                        app.addTree(p, home + "/" + n);
+                    } else {
+                        app.add(Layer.Entry.file(home + "/" + n, p));
+                    }
+                }
+            }
+        }
         // Layers that do not depend on the commit get a fixed time, so a new commit reuses them. Class
         // path jars keep the build time when a trained cache (AOT, AppCDS) checks their mtimes.
         boolean trained = Files.exists(tree.resolve("app/app.aot")) || Files.exists(tree.resolve("app/app.jsa"));
