@@ -32,9 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,13 +52,11 @@ import java.util.regex.Pattern;
  */
 public final class App implements AutoCloseable {
 
-    /** Core worker threads on JDK 17..20 (JDK 21+ uses a virtual thread per request). */
-    public static final int WORKER_THREADS = 16;
-
     /**
-     * Most worker threads on JDK 17..20. The JDK server reads request headers on the worker, so
-     * a slow client holds a thread until {@code sun.net.httpserver.maxReqTime} cuts it; a pool
-     * this large keeps a few hundred such connections from starving normal requests.
+     * Most requests handled at once (worker threads on JDK 17..20, virtual threads on 21+); as
+     * many more may wait. The JDK server reads request headers on the worker, so a slow client
+     * holds one; when all are taken, the one reading its headers longest is cut (see
+     * {@link HttpWorkers}), so slow clients cannot starve others.
      */
     public static final int MAX_WORKER_THREADS = 512;
 
@@ -201,19 +197,20 @@ public final class App implements AutoCloseable {
         return app;
     }
 
-    /** Virtual threads on JDK 21+ (found reflectively: this code compiles for 17), else a bounded pool. */
+    /**
+     * Virtual threads on JDK 21+ (found reflectively: this code compiles for 17), else a bounded
+     * pool; either way at most {@link #MAX_WORKER_THREADS} requests run at once, and slow header
+     * readers give up their worker when they are all taken (see {@link HttpWorkers}).
+     */
     private static ExecutorService workers() {
         if (Runtime.version().feature() >= 21) {
             try {
-                return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
-            } catch (ReflectiveOperationException e) {
-                Log.warn("virtual threads unavailable, using " + WORKER_THREADS + " platform threads: " + e);
+                return new HttpWorkers(MAX_WORKER_THREADS, true);
+            } catch (IllegalStateException e) {
+                Log.warn("using platform threads: " + e.getMessage());
             }
         }
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(WORKER_THREADS, MAX_WORKER_THREADS, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), new WorkerThreadFactory());
-        pool.prestartAllCoreThreads();
-        return pool;
+        return new HttpWorkers(MAX_WORKER_THREADS, false);
     }
 
     /** Creates or migrates the schema on its own thread, retrying with backoff (250 ms doubling to 5 s). */
@@ -903,6 +900,10 @@ public final class App implements AutoCloseable {
     private final class RequestFilter extends Filter {
         @Override
         public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+            if (!HttpWorkers.headersRead()) {
+                ex.close(); // its worker was given to a newer request while it still read headers
+                return;
+            }
             long start = System.nanoTime();
             String path = ex.getRequestURI().getRawPath();
             boolean probe = path != null && path.startsWith("/health/");
@@ -945,16 +946,5 @@ public final class App implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static final class WorkerThreadFactory implements ThreadFactory {
-        private final AtomicInteger n = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable r) {
-            Thread t = new Thread(r, "http-worker-" + n.incrementAndGet());
-            t.setDaemon(false);
-            return t;
-        }
     }
 }

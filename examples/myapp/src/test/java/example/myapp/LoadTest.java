@@ -164,4 +164,95 @@ class LoadTest {
             }
         }
     }
+
+    /**
+     * Issue 20, security 4: more slow connections than the JDK 17 server has workers (600 against
+     * {@link App#MAX_WORKER_THREADS} = 512), each holding half a request's headers, used to make
+     * every new request fail (connection reset) until the header timeout cut them. A second client's
+     * requests must all keep succeeding, quickly, during the whole attack.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void moreSlowConnectionsThanWorkersDoNotStarveASecondClient() throws Exception {
+        try (ChildApp c = ChildApp.start(tmp, Map.of("LOG_LEVEL", "warn"), List.of())) {
+            c.awaitReady();
+            int n = 600;
+            byte[] partial = "GET / HTTP/1.1\r\nHost: t\r\nX-Slow: a".getBytes(StandardCharsets.US_ASCII);
+            List<Socket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress("127.0.0.1", c.port), 2000);
+                    s.getOutputStream().write(partial); // a worker now waits for the rest of the headers
+                    sockets.add(s);
+                }
+                Thread.sleep(300); // let the server hand every one of them to a worker
+                List<Long> micros = new ArrayList<>();
+                List<String> failures = new ArrayList<>();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                while (System.nanoTime() < until) {
+                    long s = System.nanoTime();
+                    try {
+                        HttpResponse<String> r = TestHttp.get(c.port, "/health/live", java.time.Duration.ofSeconds(3));
+                        if (r.statusCode() != 200) {
+                            failures.add("status " + r.statusCode());
+                        }
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                    }
+                    micros.add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - s));
+                    Thread.sleep(20);
+                }
+                micros.sort(null);
+                long p99 = micros.get((int) Math.ceil(micros.size() * 0.99) - 1);
+                System.out.printf("%d slow connections: %d normal requests, %d failed, p50 %d us, p99 %d us%n", n,
+                        micros.size(), failures.size(), micros.get(micros.size() / 2), p99);
+                assertEquals(List.of(), failures.stream().distinct().toList(), "normal requests during the attack");
+                assertTrue(micros.size() > 20, "too few normal requests: " + micros.size());
+                assertTrue(p99 < 1_000_000, "p99 of normal requests during the attack: " + p99 + " us");
+                assertTrue(c.process.isAlive());
+            } finally {
+                for (Socket s : sockets) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    /** Issue 20, security 4: request headers are bounded (Go's MaxHeaderBytes; 1 MB used to pass). */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void requestHeadersOverTheLimitAreRefused() throws Exception {
+        try (ChildApp c = ChildApp.start(tmp, Map.of("LOG_LEVEL", "warn"), List.of())) {
+            c.awaitReady();
+            assertEquals(200, rawStatus(c.port, 8 * 1024), "8 KiB of headers are fine");
+            assertEquals(-1, rawStatus(c.port, 40 * 1024), "40 KiB: over the limit, closed without a response");
+            assertEquals(-1, rawStatus(c.port, 1024 * 1024), "1 MiB header line");
+            assertEquals(200, TestHttp.get(c.port, "/health/live").statusCode(), "and the server still serves");
+        }
+    }
+
+    /** @return the status of a GET with one header line of about {@code size} bytes, or -1 when closed without one */
+    private static int rawStatus(int port, int size) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(10_000);
+            StringBuilder req = new StringBuilder("GET /health/live HTTP/1.1\r\nHost: t\r\nConnection: close\r\nX-Big: ");
+            req.append("b".repeat(Math.max(0, size - req.length() - 4))).append("\r\n\r\n");
+            try {
+                s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            } catch (IOException closedWhileWriting) {
+                return -1;
+            }
+            String line;
+            try {
+                line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+            } catch (IOException reset) {
+                return -1;
+            }
+            return line == null ? -1 : Integer.parseInt(line.split(" ")[1]);
+        }
+    }
 }

@@ -84,4 +84,42 @@ class ReloadTest {
             assertTrue(sawRequest);
         }
     }
+
+    /**
+     * Issue 20, item 19: a SIGHUP that arrives as soon as the port accepts connections (so before
+     * readiness, as a deploy tool might send one) reloads the config; it used to reach the JVM's
+     * default handler when Main had not installed its own yet, and the JVM exited (status 129).
+     * A shell sends the signals (its built-in kill: no fork per signal) from the moment the test
+     * first connects, 300 of them, while the app finishes starting.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void sighupAsSoonAsThePortAcceptsIsHandledNotFatal() throws Exception {
+        Path file = Files.writeString(tmp.resolve("myapp.properties"), "log.level=info\n");
+        try (ChildApp c = ChildApp.start(tmp, Map.of(), List.of(), "--config", file.toString())) {
+            Process spammer = new ProcessBuilder("sh", "-c", "read go; i=0; while [ $i -lt 300 ]; do kill -HUP "
+                    + c.process.pid() + " || exit 1; i=$((i+1)); done").start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            boolean connected = false;
+            while (!connected && System.nanoTime() < deadline && c.process.isAlive()) {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new java.net.InetSocketAddress("127.0.0.1", c.port), 1000);
+                    connected = true;
+                } catch (java.io.IOException notYet) {
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(connected, "never accepted:\n" + c.output());
+            spammer.getOutputStream().write("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            spammer.getOutputStream().close();
+            assertTrue(spammer.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, spammer.exitValue(), "every kill found the process");
+            Thread.sleep(200);
+            assertTrue(c.process.isAlive(), "the signals killed it (exit " + (c.process.isAlive() ? "" : c.process.exitValue())
+                    + "):\n" + c.output());
+            assertTrue(c.awaitOutput("config reloaded", 10), c.output());
+            c.awaitReady();
+            assertTrue(c.process.isAlive(), c.output());
+        }
+    }
 }

@@ -281,8 +281,7 @@ public final class Builder {
         Files.createDirectories(layout.resolve("bin"));
         copyTree(runtime.dir(), layout.resolve("runtime"));
         List<String> classpath = new ArrayList<>();
-        classpath.add("app/build-info.jar");
-        try (OutputStream os = Files.newOutputStream(layout.resolve("app/build-info.jar"))) {
+        try (OutputStream os = Files.newOutputStream(layout.resolve(BUILD_INFO_JAR))) {
             info.writeJar(os);
         }
         List<SlipwayConfig.Profile> profiles = activeProfiles(config, options.profiles(), platform);
@@ -302,10 +301,15 @@ public final class Builder {
         if (!profiles.isEmpty()) {
             console.progress("  " + platform + " profiles: " + String.join(", ", profiles.stream().map(SlipwayConfig.Profile::name).toList()));
         }
+        // Last, so that training reads a class path without it: it changes with every version and
+        // build time, and a CDS archive or AOT cache accepts a run-time class path that extends the
+        // one it was made with (see trainedStartup).
+        List<String> trainingClasspath = List.copyOf(classpath);
+        classpath.add(BUILD_INFO_JAR);
         setTimes(layout.resolve("app"), info.time());
         List<String> jvmOptions = new ArrayList<>(config.build().jvmOptions());
-        jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, classpath, jars.mainClass(),
-                runtime.key(), useCache, platform, console));
+        jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, trainingClasspath, classpath,
+                jars.mainClass(), runtime.key(), info.time(), useCache, platform, console));
         Launcher.Spec spec = new Launcher.Spec(config.name(), info.version(), platform, jars.mainClass(),
                 classpath, jvmOptions, config.service().args(), config.service().port(), info.time());
         Path bin = layout.resolve("bin").resolve(config.name());
@@ -346,14 +350,26 @@ public final class Builder {
     }
 
     /**
-     * Trains the startup cache, or takes it from the training cache ({@code <cache>/training/<key>})
-     * when the runtime, every class path jar, the JVM options and the training settings are the
-     * same, so that rebuilds of one commit stay byte-identical.
+     * Trains the startup cache, or takes it from the training cache ({@code <cache>/training/<key>}).
      *
+     * <p>The key covers what the training run reads, and nothing else: the runtime, the main class,
+     * the JVM options, the training settings, the service's environment, and per entry of the
+     * training class path its name and {@link #contentDigest} (entry names, sizes and CRC-32s, not
+     * the zip's timestamps). The training class path leaves out {@code app/build-info.jar}, which
+     * the launcher puts last: the java man page (CDS) requires only that "the classpath used at
+     * archive creation time must be the same as (or a prefix of) the classpath used at run time",
+     * so a rebuild with another version or build time reuses the cache. On JDK 20+ the archive is
+     * made here and records the jars' modification times (the build time, which the unpacker gives
+     * every file), so the build time is in the key too; JDK 17-19 ship only a class list, which
+     * holds class names, and the archive is dumped on the first run (or by the prepare mode).
+     *
+     * @param trainingClasspath the class path of the training run: a prefix of {@code classpath}
+     * @param classpath         the launcher's class path
      * @return the launcher options that use the cache; empty when not trained
      */
     private static List<String> trainedStartup(SlipwayConfig config, int feature, boolean forHost, Path layout,
-                                               List<String> classpath, String mainClass, String runtimeKey,
+                                               List<String> trainingClasspath, List<String> classpath,
+                                               String mainClass, String runtimeKey, Instant time,
                                                boolean useCache, Platform platform, Console console) throws IOException {
         var skip = Training.skipReason(config, feature, forHost);
         if (skip.isPresent()) {
@@ -365,8 +381,11 @@ public final class Builder {
                 .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n')
                 .append(new java.util.TreeMap<>(config.service().env())).append('\n').append(config.service().args())
                 .append('\n').append(config.service().readiness()).append('\n');
-        for (String entry : classpath) {
-            recipe.append(entry).append(' ').append(sha256(layout.resolve(entry))).append('\n');
+        for (String entry : trainingClasspath) {
+            recipe.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
+        }
+        if (!Training.dumpsOnFirstRun(feature)) {
+            recipe.append("mtime ").append(time.getEpochSecond()).append('\n');
         }
         String key = HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32);
         String file = Training.cacheFile(feature);
@@ -376,7 +395,7 @@ public final class Builder {
             Files.copy(cached, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             console.progress("  " + platform + " startup cache from the training cache (key " + key.substring(0, 12) + ")");
         } else {
-            Training.train(config, feature, layout, classpath, mainClass, console);
+            Training.train(config, feature, layout, trainingClasspath, mainClass, console);
             if (useCache) {
                 Files.createDirectories(cached.getParent());
                 Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
@@ -394,6 +413,40 @@ public final class Builder {
                     + " on the first run, where the class path is final (JDK " + feature + ")");
         }
         return Training.launcherOptions(feature);
+    }
+
+    /** The generated jar with the version facts, last on the launcher's class path. */
+    static final String BUILD_INFO_JAR = "app/build-info.jar";
+
+    /**
+     * What a class path entry gives the JVM, as hex sha256: for a zip or jar, every entry's name,
+     * uncompressed size and CRC-32 from the central directory (APPNOTE.TXT 4.3.12), in order, so
+     * the same classes and resources give the same digest whatever the entries' timestamps (a
+     * rebuilt jar, a profile jar written at another build time); for anything else the file's sha256.
+     *
+     * @param entry a class path entry
+     * @return the digest
+     * @throws IOException when it cannot be read
+     */
+    static String contentDigest(Path entry) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(entry.toFile())) {
+            var entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                java.util.zip.ZipEntry e = entries.nextElement();
+                sha.update(e.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update((" " + e.getSize() + " " + Long.toHexString(e.getCrc()) + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return "zip:" + HexFormat.of().formatHex(sha.digest());
+        } catch (java.util.zip.ZipException notAZip) {
+            return sha256(entry);
+        }
     }
 
     /** sha256 of a string, for cache keys. */

@@ -45,7 +45,8 @@ public final class Exec {
     private static final Pattern EXCEPTION = Pattern.compile(
             "\\s*(?:Exception in thread \"[^\"]*\" )?((?:[a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)(?::.*)?)");
     private static final Pattern CAUSED_BY = Pattern.compile("\\s*Caused by: .*");
-    private static final Pattern ERROR_LINE = Pattern.compile("(?:Error|ERROR|error|fatal error): .*");
+    private static final Pattern ERROR_LINE = Pattern.compile("(?:Error|ERROR|error|fatal error): .*"
+            + "|\\S+:\\d+(?::\\d+)?: (?:fatal )?error: .*|(?:\\S*/)?ld: cannot find .*");
     private static final Pattern LOG_ERROR = Pattern.compile(".*\\b(?:ERROR|FATAL|SEVERE)\\b.*");
     /** Maven's closing advice after a failure, which never says what failed. */
     private static final Pattern MAVEN_NOISE = Pattern.compile("\\[ERROR\\]\\s*(|COMPILATION ERROR :?|-> \\[Help.*"
@@ -61,7 +62,8 @@ public final class Exec {
      *   <li>Java: the last exception line that starts a stack trace
      *       ({@code java.lang.module.FindException: ...}, without {@code Exception in thread "main"});</li>
      *   <li>the first line starting with {@code Error: }, {@code error: } or {@code ERROR: }
-     *       (jlink, jdeps, javac, the {@code java} launcher);</li>
+     *       (jlink, jdeps, javac, the {@code java} launcher), or a C compiler's
+     *       {@code file:line:col: error:} or the linker's {@code ld: cannot find};</li>
      *   <li>the first log line at level ERROR, FATAL or SEVERE.</li>
      * </ol>
      * When a Java stack trace follows, its last {@code Caused by:} line (the root cause) is

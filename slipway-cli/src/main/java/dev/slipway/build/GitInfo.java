@@ -17,7 +17,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  *
  * @param commit      the full commit id, or {@code unknown} outside a repository
  * @param shortCommit the first 7 characters of the commit, or {@code unknown}
- * @param describe    {@code git describe --tags --dirty} output, or {@code null} without tags
+ * @param describe    {@code git describe --tags --dirty} output, or {@code null} without tags; of several
+ *                    tags on one commit, the highest by semantic-version precedence
  * @param dirty       whether tracked files have uncommitted changes
  * @param commitTime  the commit time, or {@code null} outside a repository
  */
@@ -48,7 +49,7 @@ public record GitInfo(String commit, String shortCommit, String describe, boolea
             }
             RevCommit c = walk.parseCommit(head);
             boolean dirty = git.status().call().hasUncommittedChanges();
-            String describe = git.describe().setTags(true).setTarget(head).call();
+            String describe = highestTag(repo, walk, git.describe().setTags(true).setTarget(head).call());
             if (describe != null && dirty) {
                 describe = describe + "-dirty";
             }
@@ -57,6 +58,39 @@ public record GitInfo(String commit, String shortCommit, String describe, boolea
         } catch (IOException | GitAPIException e) {
             throw SlipwayException.failed("cannot read the git repository at " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static final java.util.regex.Pattern DESCRIBED = java.util.regex.Pattern.compile("(.+)(-\\d+-g[0-9a-f]+)");
+
+    /**
+     * JGit's describe names one of the tags on the nearest tagged commit, not by version: with
+     * {@code v1.1.0-rc1} and {@code v1.1.0} on one commit it may say {@code v1.1.0-rc1}. This puts
+     * the highest tag of that commit by semantic-version precedence in its place.
+     *
+     * @param describe the describe output ({@code TAG} or {@code TAG-N-gHASH}), or {@code null}
+     * @return the same with the highest tag of the tag's commit
+     */
+    private static String highestTag(Repository repo, RevWalk walk, String describe) throws IOException {
+        if (describe == null) {
+            return null;
+        }
+        var tags = dev.slipway.release.GitRelease.tagsByCommit(repo, walk);
+        String tag = describe;
+        String suffix = "";
+        if (repo.findRef("refs/tags/" + describe) == null) {
+            var m = DESCRIBED.matcher(describe);
+            if (!m.matches()) {
+                return describe;
+            }
+            tag = m.group(1);
+            suffix = m.group(2);
+        }
+        var ref = repo.findRef("refs/tags/" + tag);
+        if (ref == null) {
+            return describe;
+        }
+        ObjectId commit = walk.parseCommit(ref.getObjectId()).getId();
+        return tags.get(commit).stream().max(dev.slipway.release.Tags.PRECEDENCE).orElse(tag) + suffix;
     }
 
     /**

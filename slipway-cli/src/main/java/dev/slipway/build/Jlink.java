@@ -51,12 +51,10 @@ public final class Jlink {
     /** jdeps failed; {@code cause} is the line of its output that says why. */
     static final class JdepsFailure extends Exception {
         final String cause;
-        final String output;
 
-        JdepsFailure(String cause, String output) {
+        JdepsFailure(String cause) {
             super(cause);
             this.cause = cause;
-            this.output = output;
         }
     }
 
@@ -194,7 +192,7 @@ public final class Jlink {
                         + " jar and the dependencies it references instead");
                 return parse(reached);
             }
-            throw new JdepsFailure(firstLine(every), every.output());
+            throw new JdepsFailure(firstLine(every));
         } catch (IOException e) {
             throw SlipwayException.failed("cannot prepare the jars for jdeps: " + e.getMessage(), e);
         } finally {
@@ -222,7 +220,11 @@ public final class Jlink {
             cmd.add(String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()));
         }
         roots.forEach(j -> cmd.add(j.toString()));
-        return Exec.run(cmd, dir, Duration.ofMinutes(5));
+        try {
+            return Exec.run(cmd, dir, Duration.ofMinutes(5));
+        } catch (SlipwayException e) { // ran too long: as good as failed, so the next step is tried
+            return new Exec.Result(-1, "Error: " + e.getMessage());
+        }
     }
 
     /**

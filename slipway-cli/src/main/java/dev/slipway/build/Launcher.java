@@ -79,6 +79,41 @@ public final class Launcher {
     /** What {@code ${ADDR}} stands for in the launcher when {@code ADDR} is not set at start. */
     public static final String DEFAULT_ADDR = "0.0.0.0";
 
+    /**
+     * The environment variable of the single file's prepare mode: with {@code SLIPWAY_PREPARE=1}
+     * the stub makes what a first run makes (unpacks the payload into the run cache and, on JDK
+     * 17-19, dumps the class-data archive), reports each step on stderr, and exits 0 without
+     * starting the app; exit 1 when the payload cannot be unpacked. It is idempotent, and two at
+     * once (or one beside a first run) unpack and dump once, under the unpacker's lock.
+     */
+    public static final String PREPARE = "SLIPWAY_PREPARE";
+
+    /** How far into a single file its stub's header reaches: the lines before the unpacker's bytes. */
+    private static final int HEADER_BYTES = 4096;
+
+    /**
+     * Whether a single file's stub has the prepare mode ({@link #PREPARE}). A file built by an
+     * older Slipway ignores the variable and would start the app instead, so it must not be run
+     * with it.
+     *
+     * @param singleFile the single file
+     * @return whether its header reads the variable ({@link #PREPARE_MARK})
+     * @throws IOException when it cannot be read
+     */
+    public static boolean preparable(Path singleFile) throws IOException {
+        return header(singleFile).contains(PREPARE_MARK);
+    }
+
+    /** The text of the stub that reads {@link #PREPARE}; only stubs with the prepare mode have it. */
+    public static final String PREPARE_MARK = "\"${" + PREPARE + ":-}\"";
+
+    /** @return the start of the file as ISO-8859-1 text: the stub's comment and variables */
+    private static String header(Path singleFile) throws IOException {
+        try (var in = Files.newInputStream(singleFile)) {
+            return new String(in.readNBytes(HEADER_BYTES), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     /** Stands for the unpacked layout's directory inside a JVM option, e.g. {@code -XX:AOTCache=@HOME@/app/app.aot}. */
     public static final String HOME = "@HOME@";
 
@@ -199,16 +234,16 @@ public final class Launcher {
                 String file = o.substring(WHEN_PRESENT.length(), at);
                 String var = "slipway_opt" + ++conditional;
                 prelude.append("  if [ -f \"$slipway_home/").append(doubleQuoteBody(file)).append("\" ]; then ")
-                        .append(var).append('=').append(shellWord(o.substring(at + 1), spec.port())).append("; else ")
+                        .append(var).append('=').append(shellWord(o.substring(at + 1), spec.port(), true)).append("; else ")
                         .append(var).append("=; fi\n");
                 opts.append("${").append(var).append(":+\"$").append(var).append("\"} ");
             } else {
-                opts.append(shellWord(o, spec.port())).append(' ');
+                opts.append(shellWord(o, spec.port(), true)).append(' ');
             }
         }
         StringBuilder args = new StringBuilder();
         for (String a : spec.args()) {
-            args.append(shellWord(a, spec.port())).append(' ');
+            args.append(shellWord(a, spec.port(), false)).append(' ');
         }
         List<String> cp = new ArrayList<>();
         for (String entry : spec.classpath()) {
@@ -223,26 +258,31 @@ public final class Launcher {
     }
 
     /**
-     * A JVM option or program argument as one POSIX sh word. Without {@link #HOME} or a reference
-     * it is single-quoted (nothing inside is special). Otherwise it is double-quoted: the text as
-     * written with {@code \}, {@code "}, {@code $} and {@code `} escaped (the characters special
-     * inside double quotes, POSIX.1-2017 XCU 2.2.3), {@link #HOME} as {@code $slipway_home},
+     * A JVM option or program argument as one POSIX sh word. Without {@link #HOME} (in an option)
+     * or a reference it is single-quoted (nothing inside is special). Otherwise it is double-quoted:
+     * the text as written with {@code \}, {@code "}, {@code $} and {@code `} escaped (the characters
+     * special inside double quotes, POSIX.1-2017 XCU 2.2.3), {@link #HOME} as {@code ${slipway_home}},
      * {@code ${APP_HOME}} as {@code ${slipway_home}}, {@code ${PORT}} as {@code ${PORT:-port}} and
      * {@code ${ADDR}} as {@code ${ADDR:-0.0.0.0}}. Parameter expansion inside double quotes is not
      * split into fields nor expanded as a pattern (XCU 2.6), so a value stays one word as it is.
      *
      * @param o    the option or argument
      * @param port what {@code ${PORT}} stands for when {@code PORT} is not set
+     * @param home whether {@link #HOME} stands for the layout (JVM options, where Slipway's own
+     *             trained-cache options use it); program arguments keep {@code @HOME@} as written
+     * @return the shell word
      */
-    static String shellWord(String o, int port) {
+    static String shellWord(String o, int port, boolean home) {
         List<References.Part> parts = References.parts(o);
-        if (!o.contains(HOME) && parts.stream().noneMatch(References.Part::reference)) {
+        boolean hasHome = home && o.contains(HOME);
+        if (!hasHome && parts.stream().noneMatch(References.Part::reference)) {
             return singleQuote(o);
         }
         StringBuilder w = new StringBuilder("\"");
         for (References.Part p : parts) {
             if (!p.reference()) {
-                w.append(doubleQuoteBody(p.text()).replace(HOME, "$slipway_home"));
+                String body = doubleQuoteBody(p.text());
+                w.append(home ? body.replace(HOME, "${slipway_home}") : body);
             } else if (p.text().equals(References.PORT)) {
                 w.append("${PORT:-").append(port).append('}');
             } else if (p.text().equals(References.ADDR)) {

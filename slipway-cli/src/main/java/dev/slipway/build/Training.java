@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Startup trained at build time: a training run of the real app on the runtime being shipped
@@ -214,6 +215,7 @@ public final class Training {
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(environment(config, port, data.resolve("data")));
         Process p = pb.start();
+        String output = null;
         try {
             if (!train.urls().isEmpty()) {
                 URI base = URI.create("http://" + ADDR + ":" + port + "/");
@@ -241,20 +243,51 @@ public final class Training {
             if (p.exitValue() != 0 && train.urls().isEmpty()) {
                 throw SlipwayException.failed("the training run exited with " + p.exitValue() + ":\n" + tail(log));
             }
+        } catch (SlipwayException e) {
+            throw moduleCheck(read(log), cmd, config).orElse(e.withOutput(read(log)));
         } finally {
             if (p.isAlive()) {
                 p.destroyForcibly();
             }
+            output = read(log);
             Builder.deleteTree(data);
+        }
+        Optional<SlipwayException> missing = moduleCheck(output, cmd, config);
+        if (missing.isPresent()) {
+            throw missing.get();
         }
     }
 
-    private static String tail(Path log) {
+    /**
+     * Whether the training run's output shows a JDK module missing from the runtime
+     * ({@link MissingModule}); checked after a failed run and after a successful one (an app may
+     * log the error and go on).
+     *
+     * @param output the run's output
+     * @param cmd    the run's command; its first element is the runtime's {@code bin/java}
+     * @param config for the linking JDK ({@code build.jdk})
+     * @return the failure that names the module, with the whole output attached for {@code --debug}
+     */
+    private static Optional<SlipwayException> moduleCheck(String output, List<String> cmd, SlipwayConfig config) {
+        Path runtime = Path.of(cmd.get(0)).getParent().getParent();
         try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        } catch (IOException e) {
-            return "(no output)";
+            return MissingModule.find(output, runtime, JdkModules.of(Jdk.locate(config.build().jdk()).home()))
+                    .map(e -> e.withOutput(output));
+        } catch (SlipwayException e) {
+            return Optional.empty(); // the JDK cannot be read: report the run's own failure
         }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** @return the run's output for an error message: the line that says what went wrong, then the last lines */
+    private static String tail(Path log) {
+        return Exec.summary(read(log), 15);
     }
 }

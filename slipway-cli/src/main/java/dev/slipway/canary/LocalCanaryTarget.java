@@ -233,6 +233,9 @@ public final class LocalCanaryTarget implements CanaryTarget {
      *                          instances of this call are stopped then
      */
     private void startAll(List<String> addresses, Release release, String track) {
+        // The release's first run (unpack, JDK 17-19 class-data archive) before any instance stops,
+        // so each readiness wait below times a warm start.
+        dev.slipway.deploy.Prepare.run(release.executable(), dir, config.service().env(), release.version(), console);
         List<Process> procs = new ArrayList<>();
         for (String address : addresses) {
             Path d = instanceDir(address);

@@ -60,6 +60,10 @@ public final class ConfigLoader {
             "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib",
             "-DoutputFile=target/slipway/dependencies.txt");
 
+    /** The longest service name: a DNS label's 63 (RFC 1123), as Kubernetes object names need. */
+    public static final int NAME_MAX = 63;
+    /** The longest version: it goes into file names with the name, os and arch. */
+    public static final int VERSION_MAX = 128;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -85,10 +89,29 @@ public final class ConfigLoader {
             throw new ConfigException(serviceDir, 0, 0, "no such service directory");
         }
         if (!Files.isRegularFile(file)) {
-            throw new ConfigException(file, 0, 0, "no " + FILE_NAME + " in " + serviceDir
-                    + " (a service directory needs one; see docs/config.md)");
+            throw new ConfigException(file, 0, 0, notAFile(file, serviceDir));
         }
         return load(file);
+    }
+
+    /** @return what {@code file}, which is not a regular file (links followed), is instead */
+    private static String notAFile(Path file, Path serviceDir) {
+        if (Files.isSymbolicLink(file) && !Files.exists(file)) {
+            String target;
+            try {
+                target = Files.readSymbolicLink(file).toString();
+            } catch (IOException e) {
+                target = "?";
+            }
+            return FILE_NAME + " is a symbolic link to " + target + ", which does not exist";
+        }
+        if (Files.isDirectory(file)) {
+            return FILE_NAME + " is a directory; it must be a file (see docs/config.md)";
+        }
+        if (Files.exists(file)) {
+            return FILE_NAME + " is not a regular file (a named pipe, socket or device?); it must be a file";
+        }
+        return "no " + FILE_NAME + " in " + serviceDir + " (a service directory needs one; see docs/config.md)";
     }
 
     /**
@@ -166,6 +189,9 @@ public final class ConfigLoader {
         } catch (MismatchedInputException e) {
             throw mismatch(file, e, text);
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+                throw tooDeep(file, text);
+            }
             if (e.getCause() instanceof InputCoercionException c) {
                 JsonLocation value = Locations.index(text).get(pathOf(e));
                 throw outOfRange(file, text, pathOf(e) + ": ", value != null ? value : e.getLocation(), c);
@@ -182,6 +208,8 @@ public final class ConfigLoader {
             throw at(file, e.getLocation(), (e.getPath().isEmpty() ? "" : pathOf(e) + ": ") + m);
         } catch (JsonParseException e) {
             throw syntax(file, e);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw tooDeep(file, text);
         } catch (JsonProcessingException e) {
             throw at(file, e.getLocation(), "invalid YAML: " + firstLine(e.getOriginalMessage()));
         } catch (java.io.IOException e) {
@@ -190,7 +218,37 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
+        ScalarRules.check(file, text);
         return resolve(file, raw, Locations.index(text), Locations.keys(text));
+    }
+
+    /**
+     * Jackson stops at a nesting depth over {@code StreamReadConstraints.getMaxNestingDepth()}
+     * (1000) without a location; this finds the line where the limit is passed by reading again
+     * without the limit (SnakeYAML's event parser has none of its own).
+     */
+    private static ConfigException tooDeep(Path file, String text) {
+        int limit = com.fasterxml.jackson.core.StreamReadConstraints.DEFAULT_MAX_DEPTH;
+        YAMLFactory unbounded = YAMLFactory.builder().streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints
+                .builder().maxNestingDepth(Integer.MAX_VALUE).build()).build();
+        JsonLocation where = null;
+        try (JsonParser p = unbounded.createParser(text)) {
+            int depth = 0;
+            JsonToken t;
+            while ((t = p.nextToken()) != null && where == null) {
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    if (++depth > limit) {
+                        where = p.currentTokenLocation();
+                    }
+                } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                    depth--;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no location then
+        }
+        return at(file, where, "mappings and lists nest more than " + limit + " levels deep here;"
+                + " slipway.yaml's keys nest a few levels at most (a generated file gone wrong?)");
     }
 
     private static ObjectMapper mapper() {
@@ -268,7 +326,10 @@ public final class ConfigLoader {
 
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
-    record RawConfig(String name, String version, String main, List<String> platforms,
+    record RawConfig(@Key(maxLength = NAME_MAX, doc = "The service name: lower-case letters, digits, '.', '_', '-'")
+                     String name,
+                     @Key(maxLength = VERSION_MAX, doc = "A fixed version (default: from git describe)") String version,
+                     String main, List<String> platforms,
                      List<RawIgnore> ignore, RawBuild build, Map<String, RawProfile> profiles, RawTrain train,
                      RawService service, RawDeploy deploy, ReleaseConfig.RawRelease release,
                      ImageConfig.RawImage image, CanaryConfig.RawCanary canary) {}
@@ -323,7 +384,7 @@ public final class ConfigLoader {
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
-        Path jdk = b.jdk() == null ? null : resolvePath(file, b.jdk());
+        Path jdk = b.jdk() == null ? null : jdkHome(v, "build.jdk", b.jdk());
         Map<String, Path> targetJdks = new java.util.TreeMap<>();
         if (b.targetJdks() != null) {
             for (var e : b.targetJdks().entrySet()) {
@@ -334,8 +395,18 @@ public final class ConfigLoader {
                     throw at(file, keyLocation(v, at), ex.getMessage());
                 }
                 v.check(e.getValue() != null && !e.getValue().isBlank(), at, "a target JDK path is empty");
-                targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
+                targetJdks.put(e.getKey(), jdkHome(v, at, e.getValue()));
             }
+        }
+        for (int i = 0; b.jvmOptions() != null && i < b.jvmOptions().size(); i++) {
+            String o = b.jvmOptions().get(i);
+            v.check(o != null, "build.jvmOptions[" + i + "]", "a JVM option is empty");
+            // The first-run AppCDS dump reads its options one per line (app/app.jsa.args).
+            v.check(o.indexOf('\n') < 0 && o.indexOf('\r') < 0, "build.jvmOptions[" + i + "]",
+                    "a JVM option cannot hold a line break");
+        }
+        if (b.jar() != null) {
+            ServicePaths.inside(v, "build.jar", b.jar());
         }
         SlipwayConfig.Build build = new SlipwayConfig.Build(
                 b.command() == null ? DEFAULT_BUILD_COMMAND : List.copyOf(b.command()),
@@ -352,9 +423,6 @@ public final class ConfigLoader {
                     + " whole module set; list the modules there (at least java.base), or remove detectModules: false");
             v.check(build.excludeModules().isEmpty(), "build.excludeModules", "excludeModules has no effect with"
                     + " detectModules: false (build.modules is then the whole set); remove it");
-        }
-        if (b.jar() != null) {
-            inService(v, "build.jar", b.jar());
         }
         if (b.lib() != null) {
             inService(v, "build.lib", b.lib());
@@ -449,11 +517,11 @@ public final class ConfigLoader {
                 }
                 List<Path> cp = new ArrayList<>();
                 for (int i = 0; rp.classpath() != null && i < rp.classpath().size(); i++) {
-                    Path jar = resolvePath(file, rp.classpath().get(i));
+                    Path jar = ServicePaths.inside(v, at + ".classpath[" + i + "]", rp.classpath().get(i));
                     v.check(Files.isRegularFile(jar), at + ".classpath[" + i + "]", "no such jar: " + jar);
                     cp.add(jar);
                 }
-                Path res = rp.resources() == null ? null : resolvePath(file, rp.resources());
+                Path res = rp.resources() == null ? null : ServicePaths.inside(v, at + ".resources", rp.resources());
                 if (res != null) {
                     v.check(Files.isDirectory(res), at + ".resources", "no such directory: " + res);
                 }
@@ -466,8 +534,15 @@ public final class ConfigLoader {
         HostsConfig hosts = HostsConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().hosts(), raw.name(), service);
         CanaryConfig canary = CanaryConfig.resolve(v, raw.canary(), raw.name(), hosts,
                 raw.deploy() == null ? null : raw.deploy().hosts());
+        ImageConfig image = ImageConfig.resolve(v, raw.image());
+        if (image.runsAsRoot()) {
+            warnings = new ArrayList<>(warnings);
+            warnings.add(v.warning("image.user", "the image runs as root (image.user " + image.user()
+                    + ", allowed by image.allowRoot)"));
+            warnings = List.copyOf(warnings);
+        }
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
-                local, release, warnings, ImageConfig.resolve(v, raw.image()), canary, hosts,
+                local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
     }
 
@@ -475,26 +550,25 @@ public final class ConfigLoader {
     private static final java.util.Set<String> LAYOUT_DIRS = java.util.Set.of("runtime", "app", "bin");
 
     /**
-     * Checks a path from the file that must stay inside the service directory: relative, no
-     * {@code ..} that climbs out, and, when it exists, no symbolic link that leads out (checked
-     * again when {@code slipway build} reads it, since the build may create it).
+     * {@link ServicePaths#inside}, as a path relative to the service directory.
      *
      * @return the normalized relative path
      */
     private static Path inService(Validator v, String at, String text) {
-        Path rel;
-        try {
-            rel = Path.of(text);
-        } catch (java.nio.file.InvalidPathException e) {
-            throw v.error(at, "'" + text + "' is not a path: " + e.getReason());
-        }
-        v.check(!rel.isAbsolute(), at, "'" + text + "' is absolute; write it relative to the service directory");
-        rel = rel.normalize();
-        v.check(!rel.toString().isEmpty() && !rel.startsWith(".."), at, "'" + text
-                + "' leaves the service directory; paths in " + FILE_NAME + " stay inside it");
-        String escape = ServicePaths.escapes(v.file().toAbsolutePath().getParent(), rel);
-        v.check(escape == null, at, "'" + text + "' " + escape + "; paths in " + FILE_NAME + " stay inside the service directory");
-        return rel;
+        return v.file().toAbsolutePath().getParent().relativize(ServicePaths.inside(v, at, text));
+    }
+
+    /**
+     * A JDK home from the file: it may be anywhere (it is a tool, not a release input), but it must
+     * exist, so that {@code check} finds a typo and not only {@code build}; whether it holds
+     * {@code jlink} and {@code jmods/} is checked when a build uses it.
+     */
+    private static Path jdkHome(Validator v, String at, String text) {
+        v.check(!text.isBlank(), at, "the JDK path is empty");
+        Path p = resolvePath(v.file(), text);
+        v.check(Files.isDirectory(p), at, "no such directory: " + p + " (" + at
+                + " is the home directory of a JDK 17+ with jmods/, e.g. /usr/lib/jvm/java-17-openjdk-amd64)");
+        return p;
     }
 
     private static Path resolvePath(Path file, String text) {
@@ -596,6 +670,7 @@ public final class ConfigLoader {
      * @throws ConfigException (exit 2) for {@code ${APP_HOME}} in the value
      */
     static void envValue(Validator v, String at, String value) {
+        v.checkOneLine(at, value);
         String problem = References.checkEnvValue(value);
         v.check(problem == null, at, problem);
     }
@@ -620,6 +695,23 @@ public final class ConfigLoader {
                 l = locations.get(p);
             }
             return at(file, l, message);
+        }
+
+        /** @return a warning at the value of {@code path}: {@code file:line:col: warning: message} */
+        String warning(String path, String message) {
+            ConfigException e = error(path, message);
+            return e.getMessage().substring(0, e.getMessage().length() - message.length()) + "warning: " + message;
+        }
+
+        /**
+         * Checks that an environment value is one line. The hosts target's env file (systemd.exec(5),
+         * {@code EnvironmentFile=}) cannot hold a line break, so no target takes one: {@code check}
+         * refuses it for every target alike.
+         */
+        void checkOneLine(String path, String value) {
+            check(value == null || value.indexOf('\n') < 0 && value.indexOf('\r') < 0, path, path
+                    + " has a line break; environment values are one line for every target (the hosts target's"
+                    + " env file, systemd's EnvironmentFile=, cannot hold one)");
         }
 
         /** Like {@link #check}, but points at the key rather than its value. */

@@ -18,7 +18,7 @@ import java.util.Map;
  *
  * <p>Mapping: a record is an {@code object} with {@code additionalProperties: false} (the loader
  * rejects unknown keys); {@code String} a {@code string}, with {@code enum} from
- * {@link Key#values()}; {@code Integer} an {@code integer}; {@code Boolean} a {@code boolean};
+ * {@link Key#values()} and {@code maxLength} from {@link Key#maxLength()}; {@code Integer} an {@code integer}; {@code Boolean} a {@code boolean};
  * {@code Duration} a {@code string} with the duration pattern; {@code List<T>} an {@code array};
  * {@code Map<String, T>} an {@code object} of {@code T}. {@link Key#doc()} becomes
  * {@code description}; {@link Key#replacedBy()} sets {@code deprecated: true}. Only {@code name}
@@ -101,6 +101,9 @@ public final class ConfigSchema {
                         for (String s : key.values()) {
                             e.add(s);
                         }
+                    }
+                    if (key.maxLength() > 0) {
+                        prop.put("maxLength", key.maxLength());
                     }
                     if (!key.replacedBy().isEmpty()) {
                         prop.put("deprecated", true);

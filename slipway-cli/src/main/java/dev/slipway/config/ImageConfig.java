@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * @param repository   the default push target {@code registry/repository}, or {@code null}
  * @param tags         the tags pushed and written into the layout, templates with fields
  *                     {@link #TAG_FIELDS}; default {@code [{version}]}
- * @param user         the {@code uid:gid} the container runs as
+ * @param user         the {@code uid:gid} the container runs as; uid 0 (root) only with
+ *                     {@code image.allowRoot: true}, and then with a warning
  * @param env          extra environment variables of the image (after {@code service.env})
  * @param source       the {@code org.opencontainers.image.source} URL, or {@code null} for the
  *                     git remote {@code origin} (without credentials), or none
@@ -36,6 +37,15 @@ public record ImageConfig(boolean certificates, boolean zoneinfo, String reposit
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern REPOSITORY = Pattern.compile("[^/\\s]+/[a-z0-9]+(?:[._/-][a-z0-9]+)*");
 
+    /** @return whether the container runs as root: {@code user}'s uid is 0 */
+    public boolean runsAsRoot() {
+        return isRoot(user);
+    }
+
+    private static boolean isRoot(String user) {
+        return Long.parseLong(user.substring(0, user.indexOf(':'))) == 0;
+    }
+
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
     record RawImage(
@@ -44,7 +54,8 @@ public record ImageConfig(boolean certificates, boolean zoneinfo, String reposit
             @Key(doc = "Put the time zone database /usr/share/zoneinfo into the image (default true)") Boolean zoneinfo,
             @Key(doc = "Default push target REGISTRY/REPOSITORY, e.g. registry.example.com/acme/myapp") String repository,
             @Key(doc = "Tags; fields {version} {short commit} {commit} (default [{version}])") List<String> tags,
-            @Key(doc = "uid:gid the container runs as (default 65534:65534)") String user,
+            @Key(doc = "uid:gid the container runs as (default 65534:65534); uid 0 needs allowRoot") String user,
+            @Key(doc = "Let image.user be root (uid 0), with a warning (default false)") Boolean allowRoot,
             @Key(doc = "Extra environment variables of the image") Map<String, String> env,
             @Key(doc = "org.opencontainers.image.source (default: the git remote origin)") String source,
             @Key(doc = "Extra annotations of the manifests and the index") Map<String, String> annotations,
@@ -61,10 +72,13 @@ public record ImageConfig(boolean certificates, boolean zoneinfo, String reposit
      * @throws ConfigException (exit 2) for a bad user, tag template, env name, repository or sysroot
      */
     static ImageConfig resolve(ConfigLoader.Validator v, RawImage raw) {
-        RawImage r = raw == null ? new RawImage(null, null, null, null, null, null, null, null, null) : raw;
+        RawImage r = raw == null ? new RawImage(null, null, null, null, null, null, null, null, null, null) : raw;
         String user = r.user() == null ? "65534:65534" : r.user();
         v.check(USER.matcher(user).matches(), "image.user", "user must be uid:gid in numbers, e.g. 65534:65534"
                 + " (a scratch image has no /etc/passwd entries to look names up in)");
+        v.check(!isRoot(user) || Boolean.TRUE.equals(r.allowRoot()), "image.user", "user " + user
+                + " is root (uid 0): a process that escapes the application runs as root in the container; use a"
+                + " non-root uid such as 65534:65534, or set 'allowRoot: true' in image if the service must run as root");
         List<String> tagSources = r.tags() == null ? List.of("{version}") : r.tags();
         v.check(!tagSources.isEmpty(), "image.tags", "tags is empty; list at least one, e.g. ['{version}']");
         List<NameTemplate> tags = new ArrayList<>();

@@ -24,4 +24,10 @@ public @interface Key {
      *         key is not deprecated. A deprecated key still works and gets a warning.
      */
     String replacedBy() default "";
+
+    /**
+     * @return the longest a string key may be, in characters, or 0 for no bound (a name that
+     *         becomes part of file names must stay well below the file system's 255 bytes)
+     */
+    int maxLength() default 0;
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Applies the {@link Key} rules of the raw config model to a parsed file, generically: a value
- * outside {@link Key#values()} is an error; a deprecated key ({@link Key#replacedBy()}) is a
+ * outside {@link Key#values()} or longer than {@link Key#maxLength()} is an error; a deprecated key ({@link Key#replacedBy()}) is a
  * warning. Walks records, lists and maps of records, so a rule added to any raw record works at once.
  */
 final class KeyRules {
@@ -62,6 +62,10 @@ final class KeyRules {
             if (rule != null && rule.values().length > 0 && value instanceof String s) {
                 v.check(Arrays.asList(rule.values()).contains(s), at,
                         at + ": '" + s + "' is not one of " + String.join(", ", rule.values()));
+            }
+            if (rule != null && rule.maxLength() > 0 && value instanceof String s) {
+                v.check(s.length() <= rule.maxLength(), at, at + " is " + s.length() + " characters long; it may be at most "
+                        + rule.maxLength() + " (it becomes part of file and directory names)");
             }
             if (rule != null && !rule.replacedBy().isEmpty()) {
                 JsonLocation l = keys.get(at);

@@ -179,14 +179,30 @@ public record ReleaseConfig(List<String> before, Archives archives, Checksum che
             putIfSet(formats, "windows", a.formats().windows());
         }
         List<String> files = a.files() == null ? List.of() : List.copyOf(a.files());
+        Path serviceDir = v.file().toAbsolutePath().getParent();
+        Set<Path> listed = new java.util.HashSet<>();
+        for (int i = 0; i < files.size(); i++) {
+            listed.add(serviceDir.resolve(files.get(i)).normalize());
+        }
         for (int i = 0; i < files.size(); i++) {
             String f = files.get(i);
             String at = "release.archives.files[" + i + "]";
-            Path p = Path.of(f).normalize();
-            v.check(!f.isBlank() && !p.isAbsolute() && !p.startsWith(".."), at,
-                    "'" + f + "' must be a path relative to the service directory, inside it");
-            v.check(java.nio.file.Files.isRegularFile(v.file().toAbsolutePath().getParent().resolve(p)), at,
+            Path p = ServicePaths.inside(v, at, f);
+            v.check(java.nio.file.Files.isRegularFile(p), at,
                     "extra file '" + f + "' does not exist (paths are relative to the service directory)");
+            // A link is stored as a link (GoReleaser #2430/#3584 followed them): its target must be in the archive too.
+            if (java.nio.file.Files.isSymbolicLink(p)) {
+                Path target;
+                try {
+                    target = p.getParent().resolve(java.nio.file.Files.readSymbolicLink(p)).normalize();
+                } catch (java.io.IOException e) {
+                    throw v.error(at, "cannot read the symbolic link '" + f + "': " + e.getMessage());
+                }
+                String name = target.startsWith(serviceDir) ? serviceDir.relativize(target).toString() : target.toString();
+                v.check(listed.contains(target), at, "'" + f + "' is a symbolic link to " + name
+                        + ", which is not in the archive (the link would dangle); list " + name
+                        + " in release.archives.files too");
+            }
         }
 
         String algorithm = r.checksum() == null || r.checksum().algorithm() == null ? "sha256"

@@ -6,6 +6,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
 import dev.slipway.config.References;
+import dev.slipway.build.Launcher;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -34,9 +35,11 @@ import java.util.stream.Stream;
  *
  * <p>State lives under {@code <service>/.slipway/local/}: {@code releases/<version>/} per release,
  * a {@code current} symbolic link switched with rename(2), {@code <name>.pid}, {@code <name>.log}
- * and {@code history.tsv}. A deploy installs the release, stops the old process (SIGTERM, then
- * SIGKILL after the drain timeout), switches {@code current}, starts the new one and waits for its
- * readiness probe; if that fails it switches back and restarts the previous release.
+ * and {@code history.tsv}. A deploy installs the release, prepares it (its first run without the
+ * app: unpacking and, on JDK 17-19, the class-data archive; see {@link Launcher#PREPARE}) while the
+ * old process still serves, stops the old process (SIGTERM, then SIGKILL after the drain timeout),
+ * switches {@code current}, starts the new one and waits for its readiness probe, which so covers
+ * a warm start only; if that fails it switches back and restarts the previous release.
  */
 public final class LocalTarget {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,6 +54,8 @@ public final class LocalTarget {
     private final History history;
     /** The process this JVM started last, for its exit code; null before any start. */
     private Process lastStarted;
+    /** The release directories this target prepared, so that a gate knows whether it timed a first run. */
+    private final java.util.Set<String> prepared = new java.util.HashSet<>();
 
     /**
      * @param config  the service configuration
@@ -161,9 +166,15 @@ public final class LocalTarget {
             Plan plan = new Plan();
             plan.add("install " + config.serviceDir().relativize(release.executable()) + " as "
                     + state.relativize(target.resolve(config.name())), () -> install(release, dirName));
+            plan.add("prepare releases/" + dirName + "/" + config.name() + " while the old one serves: its first run"
+                    + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)",
+                    () -> prepare(dirName));
             running.ifPresent(h -> plan.add("stop " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid()
                     + "): SIGTERM, SIGKILL after " + Console.seconds(config.service().drainTimeout()),
-                    () -> process.stop(config.service().drainTimeout())));
+                    () -> {
+                        console.progress("  stopping " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid() + ")");
+                        process.stop(config.service().drainTimeout());
+                    }));
             Interruption interruption = new Interruption(dirName, release.commit(), previous);
             plan.add("switch current -> releases/" + dirName, () -> {
                 interruption.arm();
@@ -280,11 +291,11 @@ public final class LocalTarget {
             String restored = restart(previous.get());
             history.append(dirName, release.commit(), History.ROLLED_BACK, reason + "; " + restored);
             throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
-                    + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
+                    + failure.hint + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
         }
         history.append(dirName, release.commit(), History.FAILED, reason + "; no previous release");
         throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
-                + "\nthere is no previous release to roll back to; the service is stopped"
+                + failure.hint + "\nthere is no previous release to roll back to; the service is stopped"
                 + "\nlast lines of " + log + ":\n" + logTail);
     }
 
@@ -322,6 +333,7 @@ public final class LocalTarget {
             }
             String commit = releaseInfo(to).path("commit").asText("unknown");
             console.progress("rolling back " + config.name() + " from " + from + " to " + to);
+            prepare(to);
             process.stop(config.service().drainTimeout());
             switchTo(to);
             startCurrent();
@@ -333,7 +345,7 @@ public final class LocalTarget {
                 String restored = restart(from);
                 history.append(to, commit, History.FAILED, "rollback from " + from + " failed: " + e.getMessage()
                         + "; " + restored);
-                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + restored);
+                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + restored + e.hint);
             }
             History.Entry rev = history.append(to, commit, History.ROLLBACK, "from " + from);
             return new Outcome(rev, url(), process.running().map(ProcessHandle::pid).orElse(-1L));
@@ -353,12 +365,13 @@ public final class LocalTarget {
         try (DeployLock lock = DeployLock.acquire(state, "start")) {
             if (process.running().isEmpty()) {
                 checkPortFree();
+                prepare(version);
                 startCurrent();
                 try {
                     gate(version);
                 } catch (GateFailed e) {
                     throw SlipwayException.failed(config.name() + " " + version + " started but is not ready: "
-                            + e.getMessage() + "\nlast lines of " + log + ":\n" + tail(log, 15));
+                            + e.getMessage() + e.hint + "\nlast lines of " + log + ":\n" + tail(log, 15));
                 }
             }
         }
@@ -504,11 +517,31 @@ public final class LocalTarget {
     }
 
     /**
+     * Makes a release's first run ahead of its start ({@link Prepare}), in the state directory
+     * with the environment its start gets (this process's, plus {@code releases/<dir>/service.env}),
+     * so the unpack cache it fills is the one the start uses. A release that was prepared is
+     * remembered, so that a failed gate can tell whether it timed a first run.
+     *
+     * @param dirName the release directory
+     * @throws SlipwayException (exit 1) when it cannot be prepared; nothing was stopped or switched then
+     */
+    private void prepare(String dirName) {
+        Path dir = releases.resolve(dirName);
+        try {
+            if (Prepare.run(dir.resolve(config.name()), state, readEnvFile(dir.resolve(ENV_FILE)), dirName, console)) {
+                prepared.add(dirName);
+            }
+        } catch (SlipwayException e) {
+            throw SlipwayException.failed(e.getMessage() + "\nnothing was stopped or switched", e);
+        }
+    }
+
+    /**
      * The environment a release runs with: {@code service.env} with its references expanded for this
      * instance ({@code ${PORT}}: {@code service.port}, {@code ${ADDR}}: {@code deploy.local.address}),
      * plus PORT, ADDR and DRAIN_TIMEOUT.
      */
-    private Map<String, String> serviceEnv() {
+    Map<String, String> serviceEnv() {
         Map<String, String> env = new java.util.TreeMap<>(References.expandEnv(config.service().env(),
                 References.Values.of(config.service().port(), config.local().address(), null)));
         env.put("PORT", String.valueOf(config.service().port()));
@@ -570,9 +603,22 @@ public final class LocalTarget {
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
-            throw new GateFailed(why);
+            throw new GateFailed(why, prepared.contains(dirName) ? "" : "\n" + firstRunInGate(dirName, probe));
         }
         console.progress("  ready after " + Console.seconds(v.elapsed()));
+    }
+
+    /**
+     * Why a gate may have timed a first run: the release was not prepared (its file predates the
+     * prepare mode), so its start unpacked the payload and, on JDK 17-19, dumped the class-data
+     * archive before the app began; and the settings that allow for it.
+     */
+    static String firstRunInGate(String dirName, SlipwayConfig.Probe probe) {
+        return "note: " + dirName + " was not prepared before its start (its single file predates the prepare mode),"
+                + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside"
+                + " the gate; allow for that with service.readiness.timeout (now " + Console.seconds(probe.timeout())
+                + ") or service.readiness.startupGrace (now " + Console.seconds(probe.startupGrace())
+                + "), or rebuild it with this Slipway";
     }
 
     private String exitCode() {
@@ -684,8 +730,12 @@ public final class LocalTarget {
 
     /** A failed readiness gate; triggers the rollback. */
     static final class GateFailed extends Exception {
-        GateFailed(String message) {
+        /** Empty, or a line break and a note on why the gate may have failed (a first run inside it). */
+        final String hint;
+
+        GateFailed(String message, String hint) {
             super(message);
+            this.hint = hint;
         }
     }
 

@@ -25,7 +25,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * {@code .zip}.
  *
  * <p>Reproducible like the build's archive: entries in the build's (sorted) order, then the extra
- * files sorted by path; owner and group 0 with empty names; every time set to the build time
+ * files sorted by path (an extra file that is a symbolic link stays a link, relative, inside the
+ * archive); owner and group 0 with empty names; every time set to the build time
  * (the commit time, or {@code SOURCE_DATE_EPOCH}); gzip header mtime 0. Zip has no time zone, so
  * zip entries hold the build time's UTC wall clock.
  */
@@ -77,6 +78,10 @@ public final class Archives {
                 }
             }
             for (Extra x : extras.stream().sorted(java.util.Comparator.comparing(Extra::name)).toList()) {
+                if (Files.isSymbolicLink(x.source())) {
+                    sink.symlink(top + "/" + x.name(), linkTarget(x));
+                    continue;
+                }
                 int mode = Files.isExecutable(x.source()) ? 0755 : 0644;
                 try (InputStream xin = Files.newInputStream(x.source())) {
                     sink.file(top + "/" + x.name(), mode, Files.size(x.source()), xin);
@@ -85,6 +90,24 @@ public final class Archives {
             sink.finish();
         }
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * @return the target of an extra file that is a symbolic link, relative to the link's directory
+     *         in the archive (an absolute link is made relative to the link's directory on disk)
+     * @throws IOException when the target would lie outside the archive's top directory
+     */
+    private static String linkTarget(Extra x) throws IOException {
+        Path raw = Files.readSymbolicLink(x.source());
+        Path dir = x.source().getParent();
+        Path rel = dir.relativize(dir.resolve(raw).normalize());
+        Path inArchive = Path.of(x.name()).getParent();
+        Path resolved = (inArchive == null ? rel : inArchive.resolve(rel)).normalize();
+        if (rel.toString().isEmpty() || resolved.startsWith("..") || resolved.isAbsolute()) {
+            throw new IOException("extra file " + x.name() + " is a symbolic link to " + raw
+                    + ", which is outside the archive");
+        }
+        return rel.toString().replace('\\', '/');
     }
 
     private interface Sink {

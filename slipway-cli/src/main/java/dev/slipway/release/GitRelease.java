@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,8 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  * @param shortCommit its first 7 characters
  * @param commitTime  HEAD's commit time
  * @param dirty       whether tracked files have uncommitted changes (untracked files do not count)
- * @param tag         the tag on HEAD, or {@code null}; with several, the highest version
+ * @param tag         the tag on HEAD, or {@code null}; with several, the highest by semantic-version
+ *                    precedence ({@link Tags#PRECEDENCE}: {@code v1.1.0} above {@code v1.1.0-rc1})
  * @param previousTag the nearest tag reachable from HEAD that is not on HEAD, or {@code null}
  *                    (the first release)
  */
@@ -79,7 +79,7 @@ public record GitRelease(String commit, String shortCommit, Instant commitTime, 
     }
 
     /** @return tag names by the commit they point to (annotated tags peeled) */
-    static Map<ObjectId, List<String>> tagsByCommit(Repository repo, RevWalk walk) throws IOException {
+    public static Map<ObjectId, List<String>> tagsByCommit(Repository repo, RevWalk walk) throws IOException {
         Map<ObjectId, List<String>> out = new HashMap<>();
         for (Ref ref : repo.getRefDatabase().getRefsByPrefix("refs/tags/")) {
             ObjectId id;
@@ -93,13 +93,11 @@ public record GitRelease(String commit, String shortCommit, Instant commitTime, 
         return out;
     }
 
-    private static String highest(List<String> names) {
+    static String highest(List<String> names) {
         if (names == null || names.isEmpty()) {
             return null;
         }
-        return names.stream().max(Comparator.comparing((String n) -> semver(n) == null ? 0 : 1)
-                .thenComparing(n -> semver(n) == null ? new int[] {0, 0, 0} : semver(n), java.util.Arrays::compare)
-                .thenComparing(Comparator.naturalOrder())).orElseThrow();
+        return names.stream().max(Tags.PRECEDENCE).orElseThrow();
     }
 
     /** @return {@code [major, minor, patch]} of a tag such as {@code v1.2.3} or {@code 1.2.3-rc1}, or {@code null} */

@@ -236,11 +236,15 @@ public final class ReleasePipeline {
     static final class ImagePush implements ReleaseStep {
         @Override
         public String describe(ReleaseContext c) {
-            return "push image to " + c.config().image().repository() + (c.options().dryRun() ? " (dry run)" : "");
+            String repository = c.config().image().repository();
+            return "push image" + (repository == null ? "" : " to " + repository) + (c.options().dryRun() ? " (dry run)" : "");
         }
 
         @Override
         public String skipReason(ReleaseContext c) {
+            if (c.config().image().repository() == null) {
+                return "no image.repository in " + c.config().file().getFileName();
+            }
             if (c.image() == null) {
                 return "no image";
             }

@@ -66,6 +66,12 @@ class ExecTest {
     }
 
     @Test
+    void cCompilerError() throws IOException {
+        assertEquals("unpack.c:1:10: fatal error: nothere.h: No such file or directory",
+                Exec.cause(captured("cc-missing-header.txt")));
+    }
+
+    @Test
     void appLogGetsTheFatalExceptionAndItsRootCauseNotTheLogLinesBefore() throws IOException {
         String out = captured("java-app-crash.txt");
         assertEquals("java.lang.IllegalStateException: Failed to start the web server\n"

@@ -143,6 +143,25 @@ class ConfigLoaderTest {
         assertEquals(2, e.exitCode());
     }
 
+    /** Issue 20, item 14: say what the slipway.yaml that is not a file is. */
+    @Test
+    void aSlipwayYamlThatIsNotAFileIsNamedForWhatItIs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("slipway.yaml");
+        java.nio.file.Files.createSymbolicLink(yaml, Path.of("config/slipway.yaml"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir));
+        assertEquals(yaml + ": slipway.yaml is a symbolic link to config/slipway.yaml, which does not exist", e.getMessage());
+        assertEquals(2, e.exitCode());
+        java.nio.file.Files.delete(yaml);
+        java.nio.file.Files.createDirectory(yaml);
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir));
+        assertEquals(yaml + ": slipway.yaml is a directory; it must be a file (see docs/config.md)", e.getMessage());
+        java.nio.file.Files.delete(yaml);
+        new ProcessBuilder("mkfifo", yaml.toString()).start().waitFor();
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir));
+        assertEquals(yaml + ": slipway.yaml is not a regular file (a named pipe, socket or device?); it must be a file",
+                e.getMessage());
+    }
+
     @Test
     void durations() {
         assertEquals(Duration.ofMillis(250), ConfigLoader.parseDuration("250ms"));

@@ -58,4 +58,23 @@ class ImageConfigTest {
                 "name: app\nimage:\n  sysroots:\n    linux-arm64: /nonexistent/sysroot\n"));
         assertTrue(e.getMessage().startsWith("svc/slipway.yaml:4:18: no such directory: /nonexistent/sysroot"), e.getMessage());
     }
+
+    /** Issue 20, security 3: a root container needs a key that names the risk, and gets a warning. */
+    @Test
+    void rootUserIsRefusedUnlessAllowedAndThenWarned() {
+        for (String user : List.of("0:0", "0:1000", "000:0")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(Path.of("svc/slipway.yaml"),
+                    "name: app\nimage:\n  user: '" + user + "'\n"));
+            assertEquals("svc/slipway.yaml:3:9: user " + user + " is root (uid 0): a process that escapes the"
+                    + " application runs as root in the container; use a non-root uid such as 65534:65534, or set"
+                    + " 'allowRoot: true' in image if the service must run as root", e.getMessage());
+            assertEquals(2, e.exitCode());
+        }
+        SlipwayConfig c = ConfigLoader.parse(Path.of("svc/slipway.yaml"), "name: app\nimage:\n  user: '0:0'\n  allowRoot: true\n");
+        assertEquals("0:0", c.image().user());
+        assertEquals(List.of("svc/slipway.yaml:3:9: warning: the image runs as root (image.user 0:0, allowed by"
+                + " image.allowRoot)"), c.warnings());
+        assertEquals(List.of(), ConfigLoader.parse(Path.of("svc/slipway.yaml"),
+                "name: app\nimage:\n  user: '10:0'\n").warnings());
+    }
 }

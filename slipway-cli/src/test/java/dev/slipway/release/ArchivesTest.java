@@ -99,4 +99,49 @@ class ArchivesTest {
                     .readAllBytes(), StandardCharsets.UTF_8));
         }
     }
+
+    /** Issue 20, security 2 (GoReleaser #2430/#3584): a link among the extra files stays a link. */
+    @Test
+    void anExtraFileThatIsASymbolicLinkIsStoredAsALink() throws Exception {
+        Files.writeString(dir.resolve("svc/docs/guide.md"), "guide\n");
+        Files.createSymbolicLink(dir.resolve("svc/docs-link.md"), Path.of("docs/guide.md"));
+        Files.createSymbolicLink(dir.resolve("svc/docs/abs-link.md"), dir.resolve("svc/docs/guide.md"));
+        List<Archives.Extra> withLinks = List.of(new Archives.Extra(dir.resolve("svc/docs/guide.md"), "docs/guide.md"),
+                new Archives.Extra(dir.resolve("svc/docs-link.md"), "docs-link.md"),
+                new Archives.Extra(dir.resolve("svc/docs/abs-link.md"), "docs/abs-link.md"));
+        for (String format : List.of("tar.gz", "zip")) {
+            Path a = dir.resolve("links." + format);
+            Archives.write(build, "top", format, withLinks, TIME, a);
+            java.util.Map<String, String> links = new java.util.TreeMap<>();
+            if (format.equals("zip")) {
+                try (ZipFile zip = ZipFile.builder().setPath(a).get()) {
+                    for (var e : java.util.Collections.list(zip.getEntries())) {
+                        if (e.isUnixSymlink()) {
+                            links.put(e.getName(), new String(zip.getInputStream(e).readAllBytes(), StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            } else {
+                try (InputStream in = Files.newInputStream(a);
+                     TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+                    TarArchiveEntry e;
+                    while ((e = tar.getNextEntry()) != null) {
+                        if (e.isSymbolicLink()) {
+                            links.put(e.getName(), e.getLinkName());
+                        }
+                    }
+                }
+            }
+            assertEquals(java.util.Map.of("top/app/current.jar", "lib/a.jar", "top/docs-link.md", "docs/guide.md",
+                    "top/docs/abs-link.md", "guide.md"), links, format);
+        }
+    }
+
+    @Test
+    void aLinkThatLeavesTheArchiveIsRefusedWhenWriting() throws Exception {
+        Files.createSymbolicLink(dir.resolve("svc/up.md"), Path.of("../README.md"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> Archives.write(build, "top",
+                "tar.gz", List.of(new Archives.Extra(dir.resolve("svc/up.md"), "up.md")), TIME, dir.resolve("x.tar.gz")));
+        assertEquals("extra file up.md is a symbolic link to ../README.md, which is outside the archive", e.getMessage());
+    }
 }
