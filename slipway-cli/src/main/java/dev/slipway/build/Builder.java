@@ -129,6 +129,7 @@ public final class Builder {
             MavenProject.compile(config, console);
         }
         MavenProject.Jars jars = MavenProject.locate(config);
+        MavenProject.warnOwnerOnlyModes(jars.appJar(), console);
         List<String> modules;
         try {
             modules = modules(linker, jars, config);
@@ -143,6 +144,7 @@ public final class Builder {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(2, platforms.size()));
         try {
             deleteTree(work);
+            DistLeftovers.remove(dist); // what a killed build left: .payloadNNN.gz, .runtimeNNN.gz, *.tmp
             Files.createDirectories(work);
             List<Future<Result>> futures = new ArrayList<>();
             for (Platform p : platforms) {
