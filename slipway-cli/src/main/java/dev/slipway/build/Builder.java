@@ -131,6 +131,7 @@ public final class Builder {
         }
         BuildOutput jars = BuildOutputs.locate(config, console);
         SlipwayConfig effective = BuildOutputs.withManifestOptions(config, jars);
+        jars.appJars().forEach(j -> MavenProject.warnOwnerOnlyModes(j, console));
         List<String> modules;
         try {
             Jlink.ModuleSet set = modules(linker, jars, config);
@@ -147,6 +148,7 @@ public final class Builder {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(2, platforms.size()));
         try {
             deleteTree(work);
+            DistLeftovers.remove(dist); // what a killed build left: .payloadNNN.gz, .runtimeNNN.gz, *.tmp
             Files.createDirectories(work);
             List<Future<Result>> futures = new ArrayList<>();
             for (Platform p : platforms) {

@@ -3,6 +3,7 @@ package dev.slipway.build;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,11 +36,55 @@ public final class MavenProject {
         if (cmd.get(0).equals("mvn") && Files.isExecutable(dir.resolve("mvnw"))) {
             cmd.set(0, "./mvnw");
         }
+        // umask 022 for the build: Maven stores file modes in the jars it writes, so under umask 077
+        // (directories drwx------) the same commit gave another app jar, training cache key,
+        // single file and archive. The files are not secret: they are what the release ships.
+        List<String> run = new ArrayList<>(List.of("sh", "-c", "umask 022 && exec \"$@\"", "sh"));
+        run.addAll(cmd);
         Exec.Result r = console.timed("compiling (" + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 5)))
-                + (cmd.size() > 5 ? " …" : "") + ")", () -> Exec.run(cmd, dir, Duration.ofMinutes(30)));
+                + (cmd.size() > 5 ? " …" : "") + ")", () -> Exec.run(run, dir, Duration.ofMinutes(30)));
+        if (r.exitCode() == 127 && r.tail(5).contains(cmd.get(0))) { // sh: exec: NAME: not found
+            throw SlipwayException.failed("cannot run " + cmd.get(0) + " (build.command): not found in " + dir
+                    + " or on PATH");
+        }
         if (r.exitCode() != 0) {
             throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
                     + " in " + dir + ":\n" + r.summary(30)).withOutput(r.output());
         }
+    }
+
+    /**
+     * Warns when the application jar holds entries that only their owner may read: Maven copies
+     * resource files with their modes into the jar, so a checkout made under {@code umask 077}
+     * (files 0600) gives another jar, and so another release, than a normal checkout of the same
+     * commit. The build command itself runs under umask 022 (see {@link #compile}).
+     *
+     * @param jar     the application jar
+     * @param console where the warning goes
+     */
+    public static void warnOwnerOnlyModes(Path jar, Console console) {
+        List<String> owned = new ArrayList<>();
+        try (org.apache.commons.compress.archivers.zip.ZipFile zip =
+                     org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(jar).get()) {
+            for (var e : java.util.Collections.list(zip.getEntries())) {
+                int mode = e.getUnixMode();
+                if (e.getPlatform() == org.apache.commons.compress.archivers.zip.ZipArchiveEntry.PLATFORM_UNIX
+                        && mode != 0 && (mode & 0044) != 0044) {
+                    owned.add(e.getName());
+                }
+            }
+        } catch (IOException e) {
+            return; // not a zip we can read: the build reports it
+        }
+        if (!owned.isEmpty()) {
+            console.progress("  warning: " + dir(jar) + " has " + owned.size() + " entries only their owner may read ("
+                    + owned.get(0) + (owned.size() > 1 ? ", ..." : "") + "): the build copied files of a checkout made"
+                    + " under umask 077, so this release differs from one built from a normal checkout of the same"
+                    + " commit; run 'chmod -R go+rX' on the service directory (or check out under umask 022)");
+        }
+    }
+
+    private static String dir(Path jar) {
+        return jar.getFileName().toString();
     }
 }

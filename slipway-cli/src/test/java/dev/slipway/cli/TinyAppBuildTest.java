@@ -1,0 +1,163 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Builds of a tiny Maven project (no dependencies) by the CLI in a child process.
+ *
+ * <p>Issue 20, correctness 7: a build under {@code umask 077} gives the same bytes as one under
+ * {@code umask 022}. Maven stores file modes in the jars it writes (directories became
+ * {@code drwx------}), so the app jar, and with it the training cache key, the single file, the
+ * archive and {@code artifacts.json} differed. Built twice, from two copies of one commit; a third
+ * copy as a checkout under umask 077 has it (files 0600, which Maven copies into the jar) gets a
+ * warning.
+ *
+ * <p>Issue 20, correctness 9: a build killed with SIGKILL while writing the single file leaves its
+ * payload's temporary file; the next build removes it, and {@code dist/.work}.
+ */
+class TinyAppBuildTest {
+    @TempDir
+    Path tmp;
+
+    private static final String POM = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <modelVersion>4.0.0</modelVersion>
+              <groupId>test</groupId>
+              <artifactId>tiny</artifactId>
+              <version>1.0</version>
+              <properties>
+                <maven.compiler.release>17</maven.compiler.release>
+                <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+                <project.build.outputTimestamp>2026-01-01T00:00:00Z</project.build.outputTimestamp>
+              </properties>
+              <build>
+                <plugins>
+                  <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
+                  <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
+                  <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-surefire-plugin</artifactId><version>3.5.4</version></plugin>
+                  <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-jar-plugin</artifactId><version>3.4.2</version>
+                    <configuration><archive><manifest><mainClass>tiny.Main</mainClass></manifest></archive></configuration></plugin>
+                </plugins>
+              </build>
+            </project>
+            """;
+
+    private Path service(String name) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(dir.resolve("pom.xml"), POM);
+        Path src = Files.createDirectories(dir.resolve("src/main/java/tiny"));
+        Files.writeString(src.resolve("Main.java"), "package tiny;\npublic class Main {\n"
+                + "    public static void main(String[] a) { System.out.println(\"tiny \" + String.join(\" \", a)); }\n}\n");
+        Files.createDirectories(dir.resolve("src/main/resources/tiny"));
+        Files.writeString(dir.resolve("src/main/resources/tiny/greeting.txt"), "hello\n");
+        Files.writeString(dir.resolve("slipway.yaml"), "name: tiny\nversion: 1.0.0\ntrain:\n  urls: []\n  args: [training]\n");
+        Example.commit(dir);
+        return dir;
+    }
+
+    /** @return the exit code, a newline and the output */
+    private static String build(Path dir, String umask) throws Exception {
+        Process p = start(dir, umask);
+        Path log = dir.resolveSibling(dir.getFileName() + ".log");
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            return "timeout\n" + Files.readString(log);
+        }
+        return p.exitValue() + "\n" + Files.readString(log);
+    }
+
+    /** Starts {@code slipway build DIR} under {@code umask}; output to {@code dir/../<name>.log}. */
+    private static Process start(Path dir, String umask) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = dir.resolveSibling(dir.getFileName() + ".log");
+        return new ProcessBuilder("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh", javaBin, "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "build", dir.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(
+                        new java.io.File("/dev/null"))).start();
+    }
+
+    private static Map<String, String> digests(Path dist) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dist)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                out.put(dist.relativize(p).toString(), HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void umask077BuildsTheSameBytesAsUmask022() throws Exception {
+        Path open = service("open");
+        Path closed = service("closed");
+        String a = build(open, "022");
+        assertTrue(a.startsWith("0\n"), a);
+        String b = build(closed, "077");
+        assertTrue(b.startsWith("0\n"), b);
+        Map<String, String> x = digests(open.resolve("dist"));
+        Map<String, String> y = digests(closed.resolve("dist"));
+        assertTrue(x.keySet().stream().anyMatch(n -> n.endsWith(".tar.gz")), x.toString());
+        assertEquals(x, y, "dist/ under umask 022 vs 077");
+        assertTrue(!a.contains("warning") && !b.contains("warning"), a + b);
+
+        // A checkout made under umask 077 (files 0600) puts those modes into the jar: said, not hidden.
+        Path checkout = service("checkout");
+        Process chmod = new ProcessBuilder("chmod", "-R", "go-rwx", checkout.toString()).start();
+        assertEquals(0, chmod.waitFor());
+        String c = build(checkout, "077");
+        assertTrue(c.startsWith("0\n"), c);
+        assertTrue(c.contains("  warning: tiny-1.0.jar has 2 entries only their owner may read (tiny/greeting.txt, ...):"
+                + " the build copied files of a checkout made under umask 077"), c);
+    }
+
+    @Test
+    void theNextBuildRemovesWhatABuildKilledWhileWritingLeft() throws Exception {
+        Path dir = service("killed");
+        Process p = start(dir, "022");
+        Path dist = dir.resolve("dist");
+        Path payload = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+        while (payload == null && p.isAlive() && System.nanoTime() < deadline) {
+            payload = leftovers(dist).stream().filter(f -> f.getFileName().toString().startsWith(".payload"))
+                    .findFirst().orElse(null);
+            Thread.sleep(5);
+        }
+        assertTrue(payload != null, "never saw the payload being written:\n"
+                + Files.readString(dir.resolveSibling("killed.log")));
+        new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
+        p.waitFor();
+        assertTrue(Files.exists(payload), "the kill left " + payload);
+        assertTrue(Files.isDirectory(dist.resolve(".work")), "and dist/.work");
+        String again = build(dir, "022");
+        assertTrue(again.startsWith("0\n"), again);
+        assertEquals(List.of(), leftovers(dist), "left over after the next build");
+        assertTrue(Files.notExists(dist.resolve(".work")));
+    }
+
+    /** @return temporary files of a build under {@code dist}, one directory level down at most */
+    private static List<Path> leftovers(Path dist) throws java.io.IOException {
+        if (!Files.isDirectory(dist)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dist, 2)) {
+            return s.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith(".payload") || n.startsWith(".runtime") || n.endsWith(".tmp");
+            }).toList();
+        }
+    }
+}
