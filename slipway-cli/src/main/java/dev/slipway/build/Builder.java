@@ -357,7 +357,8 @@ public final class Builder {
      * <p>The key covers what the training run reads, and nothing else: the runtime, the main class,
      * the JVM options, the training settings, the service's environment, and per entry of the
      * training class path its name and {@link #contentDigest} (entry names, sizes and CRC-32s, not
-     * the zip's timestamps). The training class path leaves out {@code app/build-info.jar}, which
+     * the zip's timestamps), and the same for the files it reads beside the class path
+     * ({@link #readBesideClasspath}: a shipped tree's jars, {@code build.files}). The training class path leaves out {@code app/build-info.jar}, which
      * the launcher puts last: the java man page (CDS) requires only that "the classpath used at
      * archive creation time must be the same as (or a prefix of) the classpath used at run time",
      * so a rebuild with another version or build time reuses the cache. On JDK 20+ the archive is
@@ -385,6 +386,9 @@ public final class Builder {
                 .append('\n').append(config.service().readiness()).append('\n');
         for (String entry : trainingClasspath) {
             recipe.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
+        }
+        for (String file : readBesideClasspath(layout)) {
+            recipe.append(file).append(' ').append(contentDigest(layout.resolve(file))).append('\n');
         }
         if (!Training.dumpsOnFirstRun(feature)) {
             recipe.append("mtime ").append(time.getEpochSecond()).append('\n');
@@ -449,6 +453,34 @@ public final class Builder {
         } catch (java.util.zip.ZipException notAZip) {
             return sha256(entry);
         }
+    }
+
+    /**
+     * What the training run reads that is not a class path entry, for its cache key: the files of a
+     * tree shipped whole under {@code app/} (Quarkus' {@code app/quarkus-app/}, whose runner loads
+     * the jars its {@code quarkus-application.dat} names while only {@code quarkus-run.jar} is on
+     * the class path) and the {@code build.files} in the layout root (a configuration file the app
+     * reads at start).
+     *
+     * @param layout the layout root
+     * @return paths relative to it, sorted
+     * @throws IOException when the layout cannot be listed
+     */
+    static List<String> readBesideClasspath(Path layout) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.walk(layout)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Path rel = layout.relativize(p);
+                String top = rel.getName(0).toString();
+                boolean inTree = top.equals("app") && rel.getNameCount() > 2 && !rel.getName(1).toString().equals("lib");
+                boolean rootFile = !List.of("app", "bin", "runtime").contains(top);
+                if (inTree || rootFile) {
+                    out.add(rel.toString().replace('\\', '/'));
+                }
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
     }
 
     /** sha256 of a string, for cache keys. */

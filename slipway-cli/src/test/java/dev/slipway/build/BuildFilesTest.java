@@ -46,6 +46,18 @@ class BuildFilesTest {
         assertTrue(!Files.isSymbolicLink(layout.resolve("conf/link.txt")));
         assertTrue(Files.isExecutable(layout.resolve("conf/run.sh")), "the mode is kept");
 
+        // The training cache key covers them, and a shipped tree's files, beside the class path.
+        Files.createDirectories(layout.resolve("app/quarkus-app/lib/main"));
+        Files.createDirectories(layout.resolve("app/lib"));
+        Files.createDirectories(layout.resolve("bin"));
+        Files.writeString(layout.resolve("app/quarkus-app/lib/main/vertx.jar"), "v");
+        Files.writeString(layout.resolve("app/lib/dep.jar"), "d");
+        Files.writeString(layout.resolve("app/a.jar"), "a");
+        Files.writeString(layout.resolve("app/app.classlist"), "c");
+        Files.writeString(layout.resolve("bin/a"), "#!/bin/sh\n");
+        assertEquals(List.of("app/quarkus-app/lib/main/vertx.jar", "conf/link.txt", "conf/run.sh", "conf/sub/a.properties",
+                "config.yml"), Builder.readBesideClasspath(layout));
+
         Path tarGz = dir.resolve("a.tar.gz");
         Path member = dir.resolve("runtime.gz");
         try (var os = Files.newOutputStream(member)) {
@@ -80,8 +92,8 @@ class BuildFilesTest {
             Files.createSymbolicLink(dir.resolve("conf/secret"), outside.resolve("secret")); // after the file was read
             SlipwayException out = assertThrows(SlipwayException.class, () -> BuildFiles.copy(config, layout));
             assertEquals(2, out.exitCode());
-            assertTrue(out.getMessage().startsWith("build.files entry 'conf/secret' leads to " + outside.toRealPath()),
-                    out.getMessage());
+            assertTrue(out.getMessage().startsWith("build.files entry conf/secret resolves through a symbolic link to "
+                    + outside.toRealPath()), out.getMessage());
             assertTrue(!Files.exists(layout.resolve("conf/secret")));
         } finally {
             Files.deleteIfExists(outside.resolve("secret"));

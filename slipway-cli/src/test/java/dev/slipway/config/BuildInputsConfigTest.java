@@ -51,8 +51,9 @@ class BuildInputsConfigTest {
                         - conf/secret.env
                     """));
             assertEquals(2, e.exitCode());
-            assertEquals(dir.resolve("slipway.yaml") + ":5:7: 'conf/secret.env' leads to " + outside.toRealPath().resolve("secret.env")
-                    + " through a symbolic link; paths in slipway.yaml stay inside the service directory", e.getMessage());
+            assertEquals(dir.resolve("slipway.yaml") + ":5:7: 'conf/secret.env' resolves through a symbolic link to "
+                    + outside.toRealPath().resolve("secret.env") + ", outside the service directory; copy the file into"
+                    + " the service directory instead", e.getMessage());
         } finally {
             Files.delete(outside.resolve("secret.env"));
             Files.delete(outside);
@@ -68,8 +69,9 @@ class BuildInputsConfigTest {
             Files.createSymbolicLink(dir.resolve("target/lib-in"), dir.resolve("target/real-lib"));
             ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(dir.resolve("slipway.yaml"),
                     "name: a\nbuild:\n  lib: target/lib-out\n"));
-            assertEquals(dir.resolve("slipway.yaml") + ":3:8: 'target/lib-out' leads to " + outside.toRealPath()
-                    + " through a symbolic link; paths in slipway.yaml stay inside the service directory", e.getMessage());
+            assertEquals(dir.resolve("slipway.yaml") + ":3:8: 'target/lib-out' resolves through a symbolic link to "
+                    + outside.toRealPath() + ", outside the service directory; copy the file into the service directory"
+                    + " instead", e.getMessage());
             assertEquals("target/lib-in", ConfigLoader.parse(dir.resolve("slipway.yaml"),
                     "name: a\nbuild:\n  lib: target/lib-in\n").build().lib());
         } finally {
