@@ -377,7 +377,9 @@ public final class ConfigLoader {
                     throw at(file, keyLocation(v, at), ex.getMessage());
                 }
                 v.check(e.getValue() != null && !e.getValue().isBlank(), at, "a target JDK path is empty");
-                targetJdks.put(e.getKey(), jdkHome(v, at, e.getValue()));
+                // Not checked for existence here: a JDK of another platform is often on the build
+                // machine only (CI), and 'slipway build' says what is missing when it needs it.
+                targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
             }
         }
         if (b.jar() != null) {
@@ -391,7 +393,9 @@ public final class ConfigLoader {
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
                 jdk, Map.copyOf(targetJdks),
                 b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource());
-        v.check(RESOURCE.matcher(build.defaultsResource()).matches(), "build.defaultsResource",
+        v.check(RESOURCE.matcher(build.defaultsResource()).matches() // and no '.' or '..' step out of the jar
+                && java.util.Arrays.stream(build.defaultsResource().split("/")).noneMatch(x -> x.equals(".") || x.equals("..")),
+                "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
         RawService s = raw.service() == null ? new RawService(null, null, null, null, null) : raw.service();
