@@ -17,6 +17,7 @@ public class SlipwayException extends RuntimeException {
     public static final int INCONCLUSIVE = 3;
 
     private final int exitCode;
+    private String output;
 
     /**
      * @param exitCode the process exit code to use, one of the constants of this class
@@ -50,6 +51,24 @@ public class SlipwayException extends RuntimeException {
     /** A failed step (exit code 1) caused by {@code cause}. */
     public static SlipwayException failed(String message, Throwable cause) {
         return new SlipwayException(FAILED, message, cause);
+    }
+
+    /**
+     * Attaches the whole output of the tool that failed (Maven, jdeps, jlink, the training run),
+     * which {@code --debug} prints after the message; the message itself carries only its cause
+     * and last lines ({@link dev.slipway.build.Exec#summary}).
+     *
+     * @param output the tool's combined output
+     * @return this exception
+     */
+    public SlipwayException withOutput(String output) {
+        this.output = output;
+        return this;
+    }
+
+    /** @return the failed tool's whole output, or {@code null} when none was attached */
+    public String output() {
+        return output;
     }
 
     /** @return the process exit code for this failure */

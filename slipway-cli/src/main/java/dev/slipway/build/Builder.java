@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -128,15 +129,18 @@ public final class Builder {
         if (options.compile()) {
             MavenProject.compile(config, console);
         }
-        MavenProject.Jars jars = MavenProject.locate(config);
-        MavenProject.warnOwnerOnlyModes(jars.appJar(), console);
+        BuildOutput jars = BuildOutputs.locate(config, console);
+        SlipwayConfig effective = BuildOutputs.withManifestOptions(config, jars);
+        jars.appJars().forEach(j -> MavenProject.warnOwnerOnlyModes(j, console));
         List<String> modules;
         try {
-            modules = modules(linker, jars, config);
+            Jlink.ModuleSet set = modules(linker, jars, config);
+            modules = set.modules();
+            console.progress("  modules: " + String.join(",", modules));
+            set.notes().forEach(n -> console.progress("  " + n));
         } catch (IOException e) {
             throw SlipwayException.failed("cannot list the modules the app needs: " + e.getMessage(), e);
         }
-        console.progress("  modules: " + String.join(",", modules));
 
         Path dist = dir.resolve("dist");
         Path work = dist.resolve(".work");
@@ -148,7 +152,7 @@ public final class Builder {
             Files.createDirectories(work);
             List<Future<Result>> futures = new ArrayList<>();
             for (Platform p : platforms) {
-                futures.add(pool.submit(() -> buildPlatform(config, info, jars, modules, linker, targets.get(p), p,
+                futures.add(pool.submit(() -> buildPlatform(effective, info, jars, modules, linker, targets.get(p), p,
                         p.equals(host), cache, options, work, console)));
             }
             List<Result> results = new ArrayList<>();
@@ -173,35 +177,46 @@ public final class Builder {
             pool.shutdownNow();
             try {
                 deleteTree(work);
+                deleteTree(dir.resolve(BuildOutputs.EXPLODED));
             } catch (IOException ignored) {
-                // Leftovers under dist/.work are removed by the next build.
+                // Leftovers under dist/.work and dist/.exploded are removed by the next build.
             }
         }
     }
 
     /**
-     * The module set from jdeps, cached under {@code <cache>/jdeps/} by the linking JDK's version,
-     * the sha256 of every jar and the extra modules, so an unchanged rebuild skips jdeps. The key
-     * covers every input of jdeps, so {@code --no-cache} (which relinks and retrains) keeps using it.
+     * The module set ({@link Jlink#modules}), cached under {@code <cache>/jdeps/} by the linking
+     * JDK's version, the sha256 of the application jar and of every dependency (in order), and the
+     * settings the choice reads ({@code build.modules}, {@code excludeModules}, {@code detectModules},
+     * {@code jvmOptions}), so an unchanged rebuild skips jdeps and the jar scan. The key covers
+     * every input, so {@code --no-cache} (which relinks and retrains) keeps using it. The cached
+     * file holds the modules on its first line and the notes to print after it.
      */
-    private static List<String> modules(Jdk linker, MavenProject.Jars jars, SlipwayConfig config) throws IOException {
-        StringBuilder recipe = new StringBuilder(linker.version()).append('\n').append(config.build().modules())
-                .append(config.build().excludeModules()).append('\n');
+    private static Jlink.ModuleSet modules(Jdk linker, BuildOutput jars, SlipwayConfig config) throws IOException {
+        SlipwayConfig.Build build = config.build();
+        StringBuilder recipe = new StringBuilder("modules-v2\n").append(linker.version()).append('\n')
+                .append(build.modules()).append(build.excludeModules()).append(build.detectModules())
+                .append(build.jvmOptions()).append('\n');
         for (Path jar : jars.all()) {
             recipe.append(sha256(jar)).append('\n');
         }
         Path cached = cacheDir().resolve("jdeps").resolve(
                 HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32) + ".txt");
         if (Files.isRegularFile(cached)) {
-            return List.of(Files.readString(cached).trim().split(","));
+            List<String> lines = Files.readAllLines(cached);
+            if (!lines.isEmpty() && !lines.get(0).isBlank()) {
+                return new Jlink.ModuleSet(List.of(lines.get(0).trim().split(",")), lines.subList(1, lines.size()));
+            }
         }
-        List<String> modules = Jlink.modules(linker, jars.all(), config.build().modules(), config.build().excludeModules(),
-                config.serviceDir());
+        Jlink.ModuleSet set = Jlink.modules(linker, jars.appJars(), jars.dependencies(), build);
         Files.createDirectories(cached.getParent());
         Path tmp = Files.createTempFile(cached.getParent(), ".jdeps", ".tmp");
-        Files.writeString(tmp, String.join(",", modules));
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(",", set.modules()));
+        lines.addAll(set.notes());
+        Files.write(tmp, lines);
         Files.move(tmp, cached, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return modules;
+        return set;
     }
 
     private static Result join(Future<Result> f) {
@@ -249,7 +264,7 @@ public final class Builder {
                 + ", then dpkg-deb -x). Slipway never links the host's JDK for another platform");
     }
 
-    private static Result buildPlatform(SlipwayConfig config, BuildInfo info, MavenProject.Jars jars, List<String> modules,
+    private static Result buildPlatform(SlipwayConfig config, BuildInfo info, BuildOutput jars, List<String> modules,
                                         Jdk linker, Jdk target, Platform platform, boolean forHost, RuntimeCache cache,
                                         Options options, Path work, Console console) throws IOException {
         boolean useCache = options.useCache();
@@ -268,18 +283,16 @@ public final class Builder {
         Files.createDirectories(layout.resolve("bin"));
         copyTree(runtime.dir(), layout.resolve("runtime"));
         List<String> classpath = new ArrayList<>();
-        classpath.add("app/build-info.jar");
-        try (OutputStream os = Files.newOutputStream(layout.resolve("app/build-info.jar"))) {
+        try (OutputStream os = Files.newOutputStream(layout.resolve(BUILD_INFO_JAR))) {
             info.writeJar(os);
         }
         List<SlipwayConfig.Profile> profiles = activeProfiles(config, options.profiles(), platform);
         if (writeProfileJar(config, profiles, info, layout.resolve("app/profile.jar"))) {
             classpath.add("app/profile.jar");
         }
-        Path appJar = layout.resolve("app").resolve(jars.appJar().getFileName());
-        Files.copy(jars.appJar(), appJar);
-        classpath.add("app/" + appJar.getFileName());
-        List<Path> libs = new ArrayList<>(jars.dependencies());
+        classpath.addAll(jars.placeInto(layout));
+        BuildFiles.copy(config, layout);
+        List<Path> libs = new ArrayList<>();
         profiles.forEach(p -> libs.addAll(p.classpath()));
         for (Path dep : libs) {
             Files.copy(dep, layout.resolve("app/lib").resolve(dep.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -290,12 +303,17 @@ public final class Builder {
         if (!profiles.isEmpty()) {
             console.progress("  " + platform + " profiles: " + String.join(", ", profiles.stream().map(SlipwayConfig.Profile::name).toList()));
         }
+        // Last, so that training reads a class path without it: it changes with every version and
+        // build time, and a CDS archive or AOT cache accepts a run-time class path that extends the
+        // one it was made with (see trainedStartup).
+        List<String> trainingClasspath = List.copyOf(classpath);
+        classpath.add(BUILD_INFO_JAR);
         setTimes(layout.resolve("app"), info.time());
         List<String> jvmOptions = new ArrayList<>(config.build().jvmOptions());
-        jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, classpath, jars.mainClass(),
-                runtime.key(), useCache, platform, console));
+        jvmOptions.addAll(trainedStartup(config, target.feature(), forHost, layout, trainingClasspath, classpath,
+                jars.mainClass(), runtime.key(), info.time(), useCache, platform, console));
         Launcher.Spec spec = new Launcher.Spec(config.name(), info.version(), platform, jars.mainClass(),
-                classpath, jvmOptions, info.time());
+                classpath, jvmOptions, config.service().args(), config.service().port(), info.time());
         Path bin = layout.resolve("bin").resolve(config.name());
         Files.writeString(bin, Launcher.binScript(spec));
         Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);
@@ -334,24 +352,46 @@ public final class Builder {
     }
 
     /**
-     * Trains the startup cache, or takes it from the training cache ({@code <cache>/training/<key>})
-     * when the runtime, every class path jar, the JVM options and the training settings are the
-     * same, so that rebuilds of one commit stay byte-identical.
+     * Trains the startup cache, or takes it from the training cache ({@code <cache>/training/<key>}).
      *
+     * <p>The key covers what the training run reads, and nothing else: the runtime, the main class,
+     * the JVM options, the training settings, the service's environment, and per entry of the
+     * training class path its name and {@link #contentDigest} (entry names, sizes and CRC-32s, not
+     * the zip's timestamps), and the same for the files it reads beside the class path
+     * ({@link #readBesideClasspath}: a shipped tree's jars, {@code build.files}). The training class path leaves out {@code app/build-info.jar}, which
+     * the launcher puts last: the java man page (CDS) requires only that "the classpath used at
+     * archive creation time must be the same as (or a prefix of) the classpath used at run time",
+     * so a rebuild with another version or build time reuses the cache. On JDK 20+ the archive is
+     * made here and records the jars' modification times (the build time, which the unpacker gives
+     * every file), so the build time is in the key too; JDK 17-19 ship only a class list, which
+     * holds class names, and the archive is dumped on the first run (or by the prepare mode).
+     *
+     * @param trainingClasspath the class path of the training run: a prefix of {@code classpath}
+     * @param classpath         the launcher's class path
      * @return the launcher options that use the cache; empty when not trained
      */
     private static List<String> trainedStartup(SlipwayConfig config, int feature, boolean forHost, Path layout,
-                                               List<String> classpath, String mainClass, String runtimeKey,
+                                               List<String> trainingClasspath, List<String> classpath,
+                                               String mainClass, String runtimeKey, Instant time,
                                                boolean useCache, Platform platform, Console console) throws IOException {
         var skip = Training.skipReason(config, feature, forHost);
         if (skip.isPresent()) {
             console.progress("  " + platform + " startup " + skip.get());
             return List.of();
         }
+        // Everything the training run sees: the service's environment, arguments and readiness too.
         StringBuilder recipe = new StringBuilder(runtimeKey).append('\n').append(mainClass).append('\n')
-                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n');
-        for (String entry : classpath) {
-            recipe.append(entry).append(' ').append(sha256(layout.resolve(entry))).append('\n');
+                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n')
+                .append(new java.util.TreeMap<>(config.service().env())).append('\n').append(config.service().args())
+                .append('\n').append(config.service().readiness()).append('\n');
+        for (String entry : trainingClasspath) {
+            recipe.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
+        }
+        for (String file : readBesideClasspath(layout)) {
+            recipe.append(file).append(' ').append(contentDigest(layout.resolve(file))).append('\n');
+        }
+        if (!Training.dumpsOnFirstRun(feature)) {
+            recipe.append("mtime ").append(time.getEpochSecond()).append('\n');
         }
         String key = HexFormat.of().formatHex(MessageDigestHolder.sha256(recipe.toString())).substring(0, 32);
         String file = Training.cacheFile(feature);
@@ -361,7 +401,7 @@ public final class Builder {
             Files.copy(cached, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             console.progress("  " + platform + " startup cache from the training cache (key " + key.substring(0, 12) + ")");
         } else {
-            Training.train(config, feature, layout, classpath, mainClass, console);
+            Training.train(config, feature, layout, trainingClasspath, mainClass, console);
             if (useCache) {
                 Files.createDirectories(cached.getParent());
                 Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
@@ -371,12 +411,76 @@ public final class Builder {
             }
         }
         if (Training.dumpsOnFirstRun(feature)) {
-            Files.writeString(layout.resolve(Training.DUMP_ARGS),
-                    Training.dumpArguments(config.build().jvmOptions(), classpath));
+            // The dump starts no app: a port or address in an option only has to be a valid value.
+            Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
+                    config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,
+                            Launcher.HOME)), classpath));
             console.progress("  " + platform + " startup: the AppCDS archive is dumped from the trained class list"
                     + " on the first run, where the class path is final (JDK " + feature + ")");
         }
         return Training.launcherOptions(feature);
+    }
+
+    /** The generated jar with the version facts, last on the launcher's class path. */
+    static final String BUILD_INFO_JAR = "app/build-info.jar";
+
+    /**
+     * What a class path entry gives the JVM, as hex sha256: for a zip or jar, every entry's name,
+     * uncompressed size and CRC-32 from the central directory (APPNOTE.TXT 4.3.12), in order, so
+     * the same classes and resources give the same digest whatever the entries' timestamps (a
+     * rebuilt jar, a profile jar written at another build time); for anything else the file's sha256.
+     *
+     * @param entry a class path entry
+     * @return the digest
+     * @throws IOException when it cannot be read
+     */
+    static String contentDigest(Path entry) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(entry.toFile())) {
+            var entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                java.util.zip.ZipEntry e = entries.nextElement();
+                sha.update(e.getName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update((" " + e.getSize() + " " + Long.toHexString(e.getCrc()) + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return "zip:" + HexFormat.of().formatHex(sha.digest());
+        } catch (java.util.zip.ZipException notAZip) {
+            return sha256(entry);
+        }
+    }
+
+    /**
+     * What the training run reads that is not a class path entry, for its cache key: the files of a
+     * tree shipped whole under {@code app/} (Quarkus' {@code app/quarkus-app/}, whose runner loads
+     * the jars its {@code quarkus-application.dat} names while only {@code quarkus-run.jar} is on
+     * the class path) and the {@code build.files} in the layout root (a configuration file the app
+     * reads at start).
+     *
+     * @param layout the layout root
+     * @return paths relative to it, sorted
+     * @throws IOException when the layout cannot be listed
+     */
+    static List<String> readBesideClasspath(Path layout) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.walk(layout)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Path rel = layout.relativize(p);
+                String top = rel.getName(0).toString();
+                boolean inTree = top.equals("app") && rel.getNameCount() > 2 && !rel.getName(1).toString().equals("lib");
+                boolean rootFile = !List.of("app", "bin", "runtime").contains(top);
+                if (inTree || rootFile) {
+                    out.add(rel.toString().replace('\\', '/'));
+                }
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
     }
 
     /** sha256 of a string, for cache keys. */
@@ -527,15 +631,18 @@ public final class Builder {
 
     /**
      * The {@code launch} entry of one platform in {@code dist/artifacts.json}: {@code mainClass},
-     * {@code classpath} (relative to the layout root) and {@code jvmOptions}, where
-     * {@link Launcher#HOME} stands for the layout root. {@code slipway image} builds its entrypoint
-     * from it.
+     * {@code classpath} (relative to the layout root), {@code jvmOptions}, where
+     * {@link Launcher#HOME} stands for the layout root, and {@code args} ({@code service.args});
+     * options and arguments keep their {@code ${PORT}}, {@code ${ADDR}} and {@code ${APP_HOME}}
+     * references, which the reader expands for its instance. {@code slipway image} builds its
+     * entrypoint from it.
      */
     private static Map<String, Object> launchOf(Launcher.Spec spec) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("mainClass", spec.mainClass());
         m.put("classpath", spec.classpath());
         m.put("jvmOptions", spec.jvmOptions());
+        m.put("args", spec.args());
         return m;
     }
 

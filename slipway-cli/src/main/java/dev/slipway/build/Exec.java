@@ -7,8 +7,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /** Runs external tools (mvn, jdeps, jlink, cc) with a time bound and captured output. */
 public final class Exec {
@@ -26,6 +28,137 @@ public final class Exec {
             List<String> lines = output.strip().lines().toList();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
         }
+
+        /** @return the line(s) of the output that say what went wrong; see {@link Exec#cause(String)} */
+        public String cause() {
+            return Exec.cause(output);
+        }
+
+        /** @return the cause, then the last {@code n} lines; see {@link Exec#summary(String, int)} */
+        public String summary(int n) {
+            return Exec.summary(output, n);
+        }
+    }
+
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]");
+    private static final Pattern FRAME = Pattern.compile("\\s+at .*|\\s*\\.\\.\\. \\d+ (more|common frames omitted)");
+    private static final Pattern EXCEPTION = Pattern.compile(
+            "\\s*(?:Exception in thread \"[^\"]*\" )?((?:[a-zA-Z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)(?::.*)?)");
+    private static final Pattern CAUSED_BY = Pattern.compile("\\s*Caused by: .*");
+    private static final Pattern ERROR_LINE = Pattern.compile("(?:Error|ERROR|error|fatal error): .*"
+            + "|\\S+:\\d+(?::\\d+)?: (?:fatal )?error: .*|(?:\\S*/)?ld: cannot find .*");
+    private static final Pattern LOG_ERROR = Pattern.compile(".*\\b(?:ERROR|FATAL|SEVERE)\\b.*");
+    /** Maven's closing advice after a failure, which never says what failed. */
+    private static final Pattern MAVEN_NOISE = Pattern.compile("\\[ERROR\\]\\s*(|COMPILATION ERROR :?|-> \\[Help.*"
+            + "|To see the full stack trace.*|Re-run Maven.*|For more information about the errors.*|\\[Help \\d+\\].*)");
+
+    /**
+     * The line of a tool's output that says what went wrong, so that an error message can start
+     * with it instead of with whatever the output ends with (often stack frames). In order:
+     * <ol>
+     *   <li>Maven: the first {@code [ERROR]} line that is not a heading or Maven's closing advice
+     *       (e.g. {@code [ERROR] /src/Main.java:[2,59] cannot find symbol});</li>
+     *   <li>Gradle: the line after {@code * What went wrong:};</li>
+     *   <li>Java: the last exception line that starts a stack trace
+     *       ({@code java.lang.module.FindException: ...}, without {@code Exception in thread "main"});</li>
+     *   <li>the first line starting with {@code Error: }, {@code error: } or {@code ERROR: }
+     *       (jlink, jdeps, javac, the {@code java} launcher), or a C compiler's
+     *       {@code file:line:col: error:} or the linker's {@code ld: cannot find};</li>
+     *   <li>the first log line at level ERROR, FATAL or SEVERE.</li>
+     * </ol>
+     * When a Java stack trace follows, its last {@code Caused by:} line (the root cause) is
+     * added as a second line. Terminal colour codes are removed.
+     *
+     * @param output a tool's combined output
+     * @return one or two lines, or an empty string when no line says what went wrong
+     */
+    public static String cause(String output) {
+        List<String> lines = ANSI.matcher(output).replaceAll("").lines().toList();
+        int at = -1;
+        String head = null;
+        for (int i = 0; i < lines.size() && head == null; i++) {
+            String l = lines.get(i);
+            if (l.startsWith("[ERROR]") && !MAVEN_NOISE.matcher(l.strip()).matches()) {
+                at = i;
+                head = l.strip().replaceFirst("\\s*-> \\[Help \\d+\\]$", "");
+            } else if (l.strip().equals("* What went wrong:") && i + 1 < lines.size()) {
+                at = i + 1;
+                head = lines.get(i + 1).strip();
+            }
+        }
+        for (int i = lines.size() - 1; i >= 0 && head == null; i--) {
+            var m = EXCEPTION.matcher(lines.get(i));
+            if (m.matches() && (i + 1 < lines.size() && FRAME.matcher(lines.get(i + 1)).matches() || i + 1 == lines.size()
+                    || lines.get(i).startsWith("Exception in thread"))) {
+                at = i;
+                head = m.group(1).strip();
+            }
+        }
+        for (Pattern p : List.of(ERROR_LINE, LOG_ERROR)) {
+            for (int i = 0; i < lines.size() && head == null; i++) {
+                if (p.matcher(lines.get(i).strip()).matches()) {
+                    at = i;
+                    head = lines.get(i).strip();
+                }
+            }
+        }
+        if (head == null) {
+            return "";
+        }
+        String root = null;
+        for (int i = at + 1; i < lines.size(); i++) {
+            if (CAUSED_BY.matcher(lines.get(i)).matches()) {
+                root = lines.get(i).strip();
+            } else if (!FRAME.matcher(lines.get(i)).matches() && !lines.get(i).isBlank() && root != null
+                    && EXCEPTION.matcher(lines.get(i)).matches()) {
+                break; // the next, unrelated stack trace
+            }
+        }
+        return root == null ? head : head + "\n" + root;
+    }
+
+    /**
+     * A failed tool's output for an error message: {@link #cause(String)} first, then the last
+     * {@code n} lines with each run of stack frames ({@code \tat ...}, {@code ... 8 more}) folded
+     * into one line. {@code --debug} prints the whole output (see {@link SlipwayException#withOutput}).
+     *
+     * @param output a tool's combined output
+     * @param n      how many of the last lines to show
+     * @return the text, lines indented by two spaces, without a trailing newline
+     */
+    public static String summary(String output, int n) {
+        List<String> folded = new ArrayList<>();
+        int frames = 0;
+        for (String l : ANSI.matcher(output.strip()).replaceAll("").lines().toList()) {
+            if (FRAME.matcher(l).matches()) {
+                frames++;
+                continue;
+            }
+            if (frames > 0) {
+                folded.add("\t... " + frames + " stack frame" + (frames == 1 ? "" : "s"));
+                frames = 0;
+            }
+            folded.add(l);
+        }
+        if (frames > 0) {
+            folded.add("\t... " + frames + " stack frame" + (frames == 1 ? "" : "s"));
+        }
+        if (folded.isEmpty()) {
+            return "  (no output)";
+        }
+        List<String> tail = folded.subList(Math.max(0, folded.size() - n), folded.size());
+        String cause = cause(output);
+        StringBuilder sb = new StringBuilder();
+        if (!cause.isEmpty()) {
+            cause.lines().forEach(l -> sb.append("  ").append(l).append('\n'));
+            sb.append(tail.size() < folded.size() ? "last " + tail.size() + " lines of the output (--debug prints all "
+                    + output.strip().lines().count() + "):\n" : "the output:\n");
+        } else if (tail.size() < folded.size()) {
+            sb.append("last ").append(tail.size()).append(" lines of the output (--debug prints all ")
+                    .append(output.strip().lines().count()).append("):\n");
+        }
+        tail.forEach(l -> sb.append("  ").append(l).append('\n'));
+        return sb.toString().stripTrailing();
     }
 
     /**

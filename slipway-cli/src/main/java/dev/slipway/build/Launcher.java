@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import dev.slipway.config.References;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -34,6 +35,13 @@ public final class Launcher {
     /**
      * What the launcher starts.
      *
+     * <p>In {@code jvmOptions} and {@code args}, the references of {@link References} are expanded
+     * by the launcher each time it starts: {@code ${PORT}} to {@code $PORT}, else {@code port};
+     * {@code ${ADDR}} to {@code $ADDR}, else {@code 0.0.0.0} (what the targets give a service that
+     * serves every interface); {@code ${APP_HOME}} to the unpacked layout's directory. The
+     * expansion is one shell word per option or argument: the values are never split into words
+     * or expanded again, and the rest of the text stays as written.
+     *
      * @param name       the service name
      * @param version    the release version (for the header comment)
      * @param platform   the target platform
@@ -41,11 +49,70 @@ public final class Launcher {
      * @param classpath  class path entries relative to the layout root, in order
      * @param jvmOptions JVM options baked in before {@code $JAVA_OPTS}; {@link #HOME} in an option
      *                   stands for the unpacked layout's directory
+     * @param args       program arguments baked in after the main class, before the caller's own
+     *                   ({@code service.args})
+     * @param port       what {@code ${PORT}} stands for when {@code PORT} is not set at start
+     *                   ({@code service.port}), e.g. when a user runs the file by hand
      * @param time       the modification time given to every unpacked file (CDS and AOT caches
      *                   check the mtimes of class path jars)
      */
     public record Spec(String name, String version, Platform platform, String mainClass,
-                       List<String> classpath, List<String> jvmOptions, java.time.Instant time) {}
+                       List<String> classpath, List<String> jvmOptions, List<String> args, int port,
+                       java.time.Instant time) {
+        /**
+         * A spec without program arguments, whose {@code ${PORT}} defaults to 8080.
+         *
+         * @param name       the service name
+         * @param version    the release version
+         * @param platform   the target platform
+         * @param mainClass  the main class
+         * @param classpath  class path entries relative to the layout root
+         * @param jvmOptions JVM options
+         * @param time       the files' modification time
+         */
+        public Spec(String name, String version, Platform platform, String mainClass, List<String> classpath,
+                    List<String> jvmOptions, java.time.Instant time) {
+            this(name, version, platform, mainClass, classpath, jvmOptions, List.of(), 8080, time);
+        }
+    }
+
+    /** What {@code ${ADDR}} stands for in the launcher when {@code ADDR} is not set at start. */
+    public static final String DEFAULT_ADDR = "0.0.0.0";
+
+    /**
+     * The environment variable of the single file's prepare mode: with {@code SLIPWAY_PREPARE=1}
+     * the stub makes what a first run makes (unpacks the payload into the run cache and, on JDK
+     * 17-19, dumps the class-data archive), reports each step on stderr, and exits 0 without
+     * starting the app; exit 1 when the payload cannot be unpacked. It is idempotent, and two at
+     * once (or one beside a first run) unpack and dump once, under the unpacker's lock.
+     */
+    public static final String PREPARE = "SLIPWAY_PREPARE";
+
+    /** How far into a single file its stub's header reaches: the lines before the unpacker's bytes. */
+    private static final int HEADER_BYTES = 4096;
+
+    /**
+     * Whether a single file's stub has the prepare mode ({@link #PREPARE}). A file built by an
+     * older Slipway ignores the variable and would start the app instead, so it must not be run
+     * with it.
+     *
+     * @param singleFile the single file
+     * @return whether its header reads the variable ({@link #PREPARE_MARK})
+     * @throws IOException when it cannot be read
+     */
+    public static boolean preparable(Path singleFile) throws IOException {
+        return header(singleFile).contains(PREPARE_MARK);
+    }
+
+    /** The text of the stub that reads {@link #PREPARE}; only stubs with the prepare mode have it. */
+    public static final String PREPARE_MARK = "\"${" + PREPARE + ":-}\"";
+
+    /** @return the start of the file as ISO-8859-1 text: the stub's comment and variables */
+    private static String header(Path singleFile) throws IOException {
+        try (var in = Files.newInputStream(singleFile)) {
+            return new String(in.readNBytes(HEADER_BYTES), StandardCharsets.ISO_8859_1);
+        }
+    }
 
     /** Stands for the unpacked layout's directory inside a JVM option, e.g. {@code -XX:AOTCache=@HOME@/app/app.aot}. */
     public static final String HOME = "@HOME@";
@@ -167,12 +234,16 @@ public final class Launcher {
                 String file = o.substring(WHEN_PRESENT.length(), at);
                 String var = "slipway_opt" + ++conditional;
                 prelude.append("  if [ -f \"$slipway_home/").append(doubleQuoteBody(file)).append("\" ]; then ")
-                        .append(var).append('=').append(shellWord(o.substring(at + 1))).append("; else ")
+                        .append(var).append('=').append(shellWord(o.substring(at + 1), spec.port(), true)).append("; else ")
                         .append(var).append("=; fi\n");
                 opts.append("${").append(var).append(":+\"$").append(var).append("\"} ");
             } else {
-                opts.append(shellWord(o)).append(' ');
+                opts.append(shellWord(o, spec.port(), true)).append(' ');
             }
+        }
+        StringBuilder args = new StringBuilder();
+        for (String a : spec.args()) {
+            args.append(shellWord(a, spec.port(), false)).append(' ');
         }
         List<String> cp = new ArrayList<>();
         for (String entry : spec.classpath()) {
@@ -182,12 +253,45 @@ public final class Launcher {
                 "PRELUDE", prelude.toString(),
                 "JVM_OPTIONS", opts.toString(),
                 "CLASSPATH", String.join(":", cp),
-                "MAIN", spec.mainClass().replace("'", "")));
+                "MAIN", spec.mainClass().replace("'", ""),
+                "ARGS", args.toString()));
     }
 
-    /** A JVM option as one shell word: double-quoted with {@code $slipway_home} when it has {@link #HOME}, else single-quoted. */
-    private static String shellWord(String o) {
-        return o.contains(HOME) ? "\"" + doubleQuoteBody(o).replace(HOME, "$slipway_home") + "\"" : singleQuote(o);
+    /**
+     * A JVM option or program argument as one POSIX sh word. Without {@link #HOME} (in an option)
+     * or a reference it is single-quoted (nothing inside is special). Otherwise it is double-quoted:
+     * the text as written with {@code \}, {@code "}, {@code $} and {@code `} escaped (the characters
+     * special inside double quotes, POSIX.1-2017 XCU 2.2.3), {@link #HOME} as {@code ${slipway_home}},
+     * {@code ${APP_HOME}} as {@code ${slipway_home}}, {@code ${PORT}} as {@code ${PORT:-port}} and
+     * {@code ${ADDR}} as {@code ${ADDR:-0.0.0.0}}. Parameter expansion inside double quotes is not
+     * split into fields nor expanded as a pattern (XCU 2.6), so a value stays one word as it is.
+     *
+     * @param o    the option or argument
+     * @param port what {@code ${PORT}} stands for when {@code PORT} is not set
+     * @param home whether {@link #HOME} stands for the layout (JVM options, where Slipway's own
+     *             trained-cache options use it); program arguments keep {@code @HOME@} as written
+     * @return the shell word
+     */
+    static String shellWord(String o, int port, boolean home) {
+        List<References.Part> parts = References.parts(o);
+        boolean hasHome = home && o.contains(HOME);
+        if (!hasHome && parts.stream().noneMatch(References.Part::reference)) {
+            return singleQuote(o);
+        }
+        StringBuilder w = new StringBuilder("\"");
+        for (References.Part p : parts) {
+            if (!p.reference()) {
+                String body = doubleQuoteBody(p.text());
+                w.append(home ? body.replace(HOME, "${slipway_home}") : body);
+            } else if (p.text().equals(References.PORT)) {
+                w.append("${PORT:-").append(port).append('}');
+            } else if (p.text().equals(References.ADDR)) {
+                w.append("${ADDR:-").append(DEFAULT_ADDR).append('}');
+            } else {
+                w.append("${slipway_home}");
+            }
+        }
+        return w.append('"').toString();
     }
 
     static String singleQuote(String s) {

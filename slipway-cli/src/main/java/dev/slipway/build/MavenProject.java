@@ -9,35 +9,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 /**
- * The service's own build: runs the build command, then finds the application jar, its runtime
- * dependencies ({@code target/slipway/lib/*.jar}) and its main class.
+ * The service's own build: runs the build command. {@link BuildOutputs} then finds what it made.
  */
 public final class MavenProject {
-    /** Where the default build command copies runtime dependencies, relative to the service. */
+    /**
+     * Where the default build command copies runtime dependencies, relative to the service; the
+     * {@code dependency:list} output beside it ({@link Dependencies#LIST_FILE}) gives their order.
+     */
     public static final String DEPENDENCY_DIR = "target/slipway/lib";
 
     private MavenProject() {}
-
-    /**
-     * The jars to ship.
-     *
-     * @param appJar       the application jar
-     * @param dependencies runtime dependency jars, sorted by file name
-     * @param mainClass    the main class to start
-     */
-    public record Jars(Path appJar, List<Path> dependencies, String mainClass) {
-        /** @return the application jar followed by the dependencies */
-        public List<Path> all() {
-            List<Path> all = new ArrayList<>();
-            all.add(appJar);
-            all.addAll(dependencies);
-            return all;
-        }
-    }
 
     /**
      * Runs {@code build.command} in the service directory; {@code mvn} becomes {@code ./mvnw} when
@@ -45,7 +28,7 @@ public final class MavenProject {
      *
      * @param config  the service configuration
      * @param console where the build's output goes when it fails
-     * @throws SlipwayException (exit 1) when the command fails, with its last output lines
+     * @throws SlipwayException (exit 1) when the command fails, with the line that says why and its last output lines
      */
     public static void compile(SlipwayConfig config, Console console) {
         Path dir = config.serviceDir();
@@ -66,7 +49,7 @@ public final class MavenProject {
         }
         if (r.exitCode() != 0) {
             throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
-                    + " in " + dir + ":\n" + r.tail(30));
+                    + " in " + dir + ":\n" + r.summary(30)).withOutput(r.output());
         }
     }
 
@@ -103,82 +86,5 @@ public final class MavenProject {
 
     private static String dir(Path jar) {
         return jar.getFileName().toString();
-    }
-
-    /**
-     * Finds the jars the build made.
-     *
-     * @param config the service configuration ({@code build.jar}, {@code main})
-     * @return the jars and the main class
-     * @throws SlipwayException (exit 2) when there is no runnable jar, several candidates, or no
-     *                          main class
-     */
-    public static Jars locate(SlipwayConfig config) {
-        Path dir = config.serviceDir();
-        Path jar;
-        if (config.build().jar() != null) {
-            jar = dev.slipway.config.ServicePaths.requireInside(dir, Path.of(config.build().jar()), "build.jar");
-            if (!Files.isRegularFile(jar)) {
-                throw SlipwayException.usage("build.jar " + config.build().jar() + " does not exist in " + dir
-                        + "; did the build run? (slipway build without --no-compile runs it)");
-            }
-        } else {
-            jar = findAppJar(dir.resolve("target"));
-        }
-        List<Path> deps = new ArrayList<>();
-        Path depDir = dir.resolve(DEPENDENCY_DIR);
-        if (Files.isDirectory(depDir)) {
-            try (Stream<Path> s = Files.list(depDir)) {
-                s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().forEach(deps::add);
-            } catch (IOException e) {
-                throw SlipwayException.failed("cannot list " + depDir + ": " + e.getMessage(), e);
-            }
-        }
-        String main = config.main() != null ? config.main() : mainClassOf(jar);
-        if (main == null || main.isBlank()) {
-            throw SlipwayException.usage("no main class: " + dir.relativize(jar) + " has no Main-Class in its"
-                    + " manifest; set 'main:' in " + config.file().getFileName()
-                    + " or configure the jar plugin's mainClass");
-        }
-        return new Jars(jar, List.copyOf(deps), main);
-    }
-
-    private static Path findAppJar(Path target) {
-        List<Path> candidates = new ArrayList<>();
-        if (Files.isDirectory(target)) {
-            try (Stream<Path> s = Files.list(target)) {
-                s.filter(p -> {
-                    String n = p.getFileName().toString();
-                    return n.endsWith(".jar") && !n.endsWith("-sources.jar") && !n.endsWith("-javadoc.jar")
-                            && !n.endsWith("-tests.jar") && !n.startsWith("original-");
-                }).sorted().forEach(candidates::add);
-            } catch (IOException e) {
-                throw SlipwayException.failed("cannot list " + target + ": " + e.getMessage(), e);
-            }
-        }
-        if (candidates.isEmpty()) {
-            throw SlipwayException.usage("no runnable jar: the build left no jar in " + target
-                    + " (is the packaging 'jar'? did the build run?)");
-        }
-        if (candidates.size() > 1) {
-            List<Path> runnable = candidates.stream().filter(p -> mainClassOf(p) != null).toList();
-            if (runnable.size() == 1) {
-                return runnable.get(0);
-            }
-            throw SlipwayException.usage("several jars in " + target + ": "
-                    + candidates.stream().map(p -> p.getFileName().toString()).toList()
-                    + "; set build.jar in slipway.yaml to the one to ship");
-        }
-        return candidates.get(0);
-    }
-
-    /** @return the jar manifest's {@code Main-Class}, or {@code null} */
-    static String mainClassOf(Path jar) {
-        try (JarFile jf = new JarFile(jar.toFile())) {
-            var mf = jf.getManifest();
-            return mf == null ? null : mf.getMainAttributes().getValue("Main-Class");
-        } catch (IOException e) {
-            throw SlipwayException.usage("cannot read " + jar + " as a jar: " + e.getMessage());
-        }
     }
 }

@@ -10,15 +10,20 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Writes small generated jars (build info, profile defaults) so that equal inputs give equal bytes:
- * entries sorted, parent directories listed, every entry time set to one instant in UTC, no extra
- * fields.
+ * Writes generated jars (build info, profile defaults, the application jar of an exploded Spring
+ * Boot jar) so that equal inputs give equal bytes: {@code META-INF/MANIFEST.MF} first (as the jar
+ * tool writes it), then the entries sorted, parent directories listed, every entry time set to one
+ * instant in UTC, no extra fields.
  */
 public final class ReproducibleJar {
+    private static final String MANIFEST = "META-INF/MANIFEST.MF";
+
     private ReproducibleJar() {}
 
     /**
@@ -30,15 +35,42 @@ public final class ReproducibleJar {
      * @throws IOException on a write failure
      */
     public static void write(Map<String, byte[]> entries, Instant time, OutputStream out) throws IOException {
-        Map<String, byte[]> all = new TreeMap<>(entries);
-        all.put("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\nCreated-By: Slipway\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(new Attributes.Name("Created-By"), "Slipway");
+        write(entries, manifest, time, out);
+    }
+
+    /**
+     * Writes a jar with the given manifest and entries.
+     *
+     * @param entries  entry name ({@code a/b.txt}) to content; a {@code META-INF/MANIFEST.MF} among
+     *                 them is replaced by {@code manifest}
+     * @param manifest the manifest, written as {@link Manifest#write} does (main attributes in their
+     *                 insertion order, so the same manifest gives the same bytes)
+     * @param time     the time of every entry
+     * @param out      where the jar goes; not closed
+     * @throws IOException on a write failure
+     */
+    public static void write(Map<String, byte[]> entries, Manifest manifest, Instant time, OutputStream out)
+            throws IOException {
+        Map<String, byte[]> sorted = new TreeMap<>(entries);
+        sorted.remove(MANIFEST);
         TreeSet<String> dirs = new TreeSet<>();
-        for (String name : all.keySet()) {
+        for (String name : sorted.keySet()) {
             for (int i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
                 dirs.add(name.substring(0, i + 1));
             }
         }
-        dirs.forEach(d -> all.put(d, null));
+        dirs.forEach(d -> sorted.put(d, null));
+        sorted.remove("META-INF/");
+        // The manifest first, as the jar tool writes it: JarInputStream finds it only there.
+        ByteArrayOutputStream mf = new ByteArrayOutputStream();
+        manifest.write(mf);
+        Map<String, byte[]> all = new java.util.LinkedHashMap<>();
+        all.put("META-INF/", null);
+        all.put(MANIFEST, mf.toByteArray());
+        all.putAll(sorted);
         LocalDateTime t = LocalDateTime.ofInstant(time, ZoneOffset.UTC);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(buf)) {

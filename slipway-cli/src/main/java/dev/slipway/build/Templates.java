@@ -21,11 +21,25 @@ final class Templates {
         }
     }
 
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("@([A-Z_]+)@");
+
+    /**
+     * Fills the template's {@code @KEY@} placeholders in one pass over the template: a value is
+     * never searched for placeholders itself, so user text in a value (a program argument that
+     * reads {@code @NAME@}) stays as written. A placeholder without a value stays too.
+     *
+     * @param template the template text
+     * @param values   the values by key (without the {@code @})
+     * @return the filled text
+     */
     static String fill(String template, Map<String, String> values) {
-        String out = template;
-        for (var e : values.entrySet()) {
-            out = out.replace("@" + e.getKey() + "@", e.getValue());
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder(template.length());
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(v == null ? m.group() : v));
         }
-        return out;
+        m.appendTail(out);
+        return out.toString();
     }
 }

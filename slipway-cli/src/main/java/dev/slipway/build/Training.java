@@ -2,6 +2,7 @@ package dev.slipway.build;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.HealthGate;
 import java.io.File;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Startup trained at build time: a training run of the real app on the runtime being shipped
@@ -120,9 +122,12 @@ public final class Training {
     }
 
     /**
-     * Runs the training: starts the app on the layout's runtime with PORT, ADDR and DATA_DIR set,
-     * waits for readiness, requests {@code train.urls}, sends SIGTERM and waits for the exit, when
-     * the JVM writes the cache. Without URLs it runs the app with {@code train.args} to its exit.
+     * Runs the training: starts the app on the layout's runtime with the service's own environment
+     * ({@link #environment}) on a free port, waits for the configured readiness probe (HTTP or TCP),
+     * requests {@code train.urls}, sends SIGTERM and waits for the exit, when the JVM writes the
+     * cache. Without URLs it runs the app to its exit. The program arguments are
+     * {@code service.args}, then {@code train.args}; the references of {@link References} in them and
+     * in {@code build.jvmOptions} stand for the training run's port, {@code 127.0.0.1} and the layout.
      *
      * @param config    the service configuration
      * @param runtime   the runtime's JDK feature release (17 or newer)
@@ -139,19 +144,22 @@ public final class Training {
         boolean aot = runtime >= 24;
         boolean classList = dumpsOnFirstRun(runtime);
         Path cache = layout.resolve(cacheFile(runtime));
+        int port = freePort();
+        References.Values values = References.Values.of(port, ADDR, layout.toAbsolutePath().toString());
         List<String> cmd = new ArrayList<>();
         cmd.add(layout.resolve("runtime/bin/java").toString());
-        cmd.addAll(config.build().jvmOptions());
+        cmd.addAll(References.expand(config.build().jvmOptions(), values));
         cmd.add(aot ? "-XX:AOTCacheOutput=" + cache
                 : classList ? "-XX:DumpLoadedClassList=" + cache : "-XX:ArchiveClassesAtExit=" + cache);
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classpath.stream().map(e -> layout.resolve(e).toString()).toList()));
         cmd.add(mainClass);
-        cmd.addAll(train.args());
+        cmd.addAll(References.expand(config.service().args(), values));
+        cmd.addAll(References.expand(train.args(), values));
         console.timed("training " + (aot ? "an AOT cache" : classList ? "an AppCDS class list" : "an AppCDS archive")
                         + " on the JDK " + runtime + " runtime",
                 () -> {
-                    run(cmd, train, config);
+                    run(cmd, port, train, config);
                     return null;
                 });
         if (!Files.isRegularFile(cache)) {
@@ -161,31 +169,63 @@ public final class Training {
         return cache;
     }
 
-    private static void run(List<String> cmd, SlipwayConfig.Train train, SlipwayConfig config)
+    /** The training run's bind address: this machine only. */
+    static final String ADDR = "127.0.0.1";
+
+    /**
+     * @return a TCP port free on this machine now (the kernel's pick), for one training run
+     * @throws SlipwayException (exit 1) when no port can be had
+     */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw SlipwayException.failed("no free port for the training run: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The environment the training run adds to Slipway's own: exactly the service's, as a deploy
+     * would give it, for this run: {@code service.env} with its references expanded for
+     * {@code port} and {@code 127.0.0.1}, then {@code train.env} (expanded the same way, winning),
+     * then {@code PORT}, {@code ADDR} and {@code DATA_DIR}, which Slipway sets. So an app that reads
+     * {@code SERVER_PORT: "${PORT}"} listens on the training run's port, never on a fixed one.
+     *
+     * @param config the service configuration
+     * @param port   the training run's port
+     * @param data   the training run's data directory
+     * @return the variables, in the order they are set
+     */
+    public static Map<String, String> environment(SlipwayConfig config, int port, Path data) {
+        References.Values values = References.Values.of(port, ADDR, null);
+        Map<String, String> env = new java.util.LinkedHashMap<>(
+                References.expandEnv(new java.util.TreeMap<>(config.service().env()), values));
+        env.putAll(References.expandEnv(new java.util.TreeMap<>(config.train().env()), values));
+        env.put("PORT", String.valueOf(port));
+        env.put("ADDR", ADDR);
+        env.put("DATA_DIR", data.toString());
+        return env;
+    }
+
+    private static void run(List<String> cmd, int port, SlipwayConfig.Train train, SlipwayConfig config)
             throws IOException, InterruptedException {
         Path data = Files.createTempDirectory("slipway-train");
         Path log = data.resolve("training.log");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(data.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        Map<String, String> env = pb.environment();
-        env.put("PORT", String.valueOf(port));
-        env.put("ADDR", "127.0.0.1");
-        env.put("DATA_DIR", data.resolve("data").toString());
-        env.putAll(train.env());
+        pb.environment().putAll(environment(config, port, data.resolve("data")));
         Process p = pb.start();
+        String output = null;
         try {
             if (!train.urls().isEmpty()) {
-                URI base = URI.create("http://127.0.0.1:" + port + "/");
-                SlipwayConfig.Probe probe = new SlipwayConfig.Probe(config.service().readiness().path(),
+                URI base = URI.create("http://" + ADDR + ":" + port + "/");
+                SlipwayConfig.Probe readiness = config.service().readiness();
+                SlipwayConfig.Probe probe = new SlipwayConfig.Probe(readiness.type(), readiness.path(),
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
-                HealthGate.Verdict ready = HealthGate.await(base.resolve(probe.path()), probe, p::isAlive);
+                HealthGate.Verdict ready = HealthGate.await(ADDR, port, probe, p::isAlive);
                 if (!ready.ready()) {
-                    throw SlipwayException.failed("the training run never became ready (" + ready.describe() + "):\n"
-                            + tail(log));
+                    throw SlipwayException.failed("the training run never became ready (readiness "
+                            + probe.target(ADDR, port) + ": " + ready.describe() + "):\n" + tail(log));
                 }
                 for (String url : train.urls()) {
                     HealthGate.Verdict v = HealthGate.probeOnce(base.resolve(url), Duration.ofSeconds(10));
@@ -203,20 +243,51 @@ public final class Training {
             if (p.exitValue() != 0 && train.urls().isEmpty()) {
                 throw SlipwayException.failed("the training run exited with " + p.exitValue() + ":\n" + tail(log));
             }
+        } catch (SlipwayException e) {
+            throw moduleCheck(read(log), cmd, config).orElse(e.withOutput(read(log)));
         } finally {
             if (p.isAlive()) {
                 p.destroyForcibly();
             }
+            output = read(log);
             Builder.deleteTree(data);
+        }
+        Optional<SlipwayException> missing = moduleCheck(output, cmd, config);
+        if (missing.isPresent()) {
+            throw missing.get();
         }
     }
 
-    private static String tail(Path log) {
+    /**
+     * Whether the training run's output shows a JDK module missing from the runtime
+     * ({@link MissingModule}); checked after a failed run and after a successful one (an app may
+     * log the error and go on).
+     *
+     * @param output the run's output
+     * @param cmd    the run's command; its first element is the runtime's {@code bin/java}
+     * @param config for the linking JDK ({@code build.jdk})
+     * @return the failure that names the module, with the whole output attached for {@code --debug}
+     */
+    private static Optional<SlipwayException> moduleCheck(String output, List<String> cmd, SlipwayConfig config) {
+        Path runtime = Path.of(cmd.get(0)).getParent().getParent();
         try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
-        } catch (IOException e) {
-            return "(no output)";
+            return MissingModule.find(output, runtime, JdkModules.of(Jdk.locate(config.build().jdk()).home()))
+                    .map(e -> e.withOutput(output));
+        } catch (SlipwayException e) {
+            return Optional.empty(); // the JDK cannot be read: report the run's own failure
         }
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** @return the run's output for an error message: the line that says what went wrong, then the last lines */
+    private static String tail(Path log) {
+        return Exec.summary(read(log), 15);
     }
 }

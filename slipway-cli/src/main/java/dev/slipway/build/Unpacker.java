@@ -66,7 +66,7 @@ public final class Unpacker {
                         src.toString(), "-Wl,-Bstatic", "-lz", "-Wl,-Bdynamic"), work, Duration.ofMinutes(2));
                 if (r.exitCode() != 0) {
                     throw SlipwayException.usage("cannot compile the single-file unpacker for " + platform
-                            + " with " + cc + ":\n" + r.tail(8) + "\nIt needs a C compiler and static zlib"
+                            + " with " + cc + ":\n" + r.summary(8) + "\nIt needs a C compiler and static zlib"
                             + " for that platform (Debian: apt-get install " + packages(platform) + ")");
                 }
                 Files.move(bin, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -9,7 +9,6 @@ import dev.slipway.deploy.Release;
 import dev.slipway.deploy.ServiceProcess;
 import dev.slipway.remote.Host;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -234,6 +233,9 @@ public final class LocalCanaryTarget implements CanaryTarget {
      *                          instances of this call are stopped then
      */
     private void startAll(List<String> addresses, Release release, String track) {
+        // The release's first run (unpack, JDK 17-19 class-data archive) before any instance stops,
+        // so each readiness wait below times a warm start.
+        dev.slipway.deploy.Prepare.run(release.executable(), dir, config.service().env(), release.version(), console);
         List<Process> procs = new ArrayList<>();
         for (String address : addresses) {
             Path d = instanceDir(address);
@@ -243,7 +245,8 @@ public final class LocalCanaryTarget implements CanaryTarget {
             } catch (IOException e) {
                 throw SlipwayException.failed("cannot create " + d + ": " + e.getMessage(), e);
             }
-            Map<String, String> env = new LinkedHashMap<>(config.service().env());
+            Map<String, String> env = new LinkedHashMap<>(dev.slipway.config.References.expandEnv(config.service().env(),
+                    dev.slipway.config.References.Values.of(config.service().port(), address, null)));
             env.put("PORT", String.valueOf(config.service().port()));
             env.put("ADDR", address);
             env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
@@ -255,8 +258,8 @@ public final class LocalCanaryTarget implements CanaryTarget {
         for (int i = 0; i < addresses.size(); i++) {
             String address = addresses.get(i);
             Path d = instanceDir(address);
-            URI ready = URI.create("http://" + hostPort(address) + config.service().readiness().path());
-            HealthGate.Verdict v = HealthGate.await(ready, config.service().readiness(), procs.get(i)::isAlive);
+            HealthGate.Verdict v = HealthGate.await(address, config.service().port(), config.service().readiness(),
+                    procs.get(i)::isAlive);
             if (!v.ready()) {
                 addresses.forEach(this::stop);
                 throw SlipwayException.failed(release.version() + " on " + hostPort(address) + " did not become ready: "

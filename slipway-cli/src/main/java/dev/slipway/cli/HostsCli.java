@@ -153,7 +153,7 @@ final class HostsCli {
         Console out = c.console();
         Map<HostsPlan.Kind, Long> t = r.timing();
         out.progress("timing: total " + ms(r.totalMs()) + "; upload " + ms(t.getOrDefault(HostsPlan.Kind.UPLOAD, 0L))
-                + ", switch " + ms(t.getOrDefault(HostsPlan.Kind.SWITCH, 0L)) + ", restart "
+                + ", prepare " + ms(t.getOrDefault(HostsPlan.Kind.PREPARE, 0L)) + ", switch " + ms(t.getOrDefault(HostsPlan.Kind.SWITCH, 0L)) + ", restart "
                 + ms(t.getOrDefault(HostsPlan.Kind.RESTART, 0L)) + ", gate " + ms(t.getOrDefault(HostsPlan.Kind.GATE, 0L)));
         out.println(p.service() + " " + p.version() + " (commit " + p.commit().substring(0, Math.min(7, p.commit().length()))
                 + ") is ready on " + p.hosts().size() + (p.hosts().size() == 1 ? " host: " : " hosts: ")

@@ -140,6 +140,10 @@ public final class RenderCommand implements Runnable {
             }
             var project = dev.slipway.init.Project.detect(config.serviceDir(),
                     config.main() != null ? config.main() : "(from slipway.yaml)");
+            if (project.buildTool() == dev.slipway.init.Project.BuildTool.GRADLE) {
+                throw SlipwayException.usage("render ci writes a Maven pipeline; " + project.serviceDir()
+                        + " is a Gradle build: run 'slipway release' and 'slipway deploy' from your own workflow");
+            }
             return dev.slipway.render.CiWorkflow.render(config, project, repoRoot(config),
                     new dev.slipway.render.CiWorkflow.Options(branch, environment, target));
         }

@@ -114,6 +114,11 @@ public final class SlipwayCli implements Runnable {
     private static int report(Exception e, PrintWriter err, boolean debug) {
         if (e instanceof SlipwayException s) {
             err.println("slipway: " + s.getMessage());
+            if (debug && s.output() != null) {
+                err.println("--- the whole output of the failed tool ---");
+                err.println(s.output().stripTrailing());
+                err.println("---");
+            }
             if (debug) {
                 e.printStackTrace(err);
             }

@@ -47,11 +47,18 @@ public final class ConfigLoader {
     /** The file name Slipway looks for in a service directory. */
     public static final String FILE_NAME = "slipway.yaml";
 
-    /** The default build command: package without tests and copy runtime dependencies. */
+    /**
+     * The default build command: package without tests, copy the runtime dependencies to
+     * {@code target/slipway/lib}, and list them in class path order, with optional ones marked, in
+     * {@code target/slipway/dependencies.txt} (the dependency plugin cannot leave optional
+     * dependencies out of the copy, MDEP-588; Slipway leaves them out using the list).
+     */
     public static final List<String> DEFAULT_BUILD_COMMAND = List.of(
             "mvn", "-q", "-B", "-DskipTests", "package",
             "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
-            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib");
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list",
+            "-DincludeScope=runtime", "-DoutputDirectory=target/slipway/lib",
+            "-DoutputFile=target/slipway/dependencies.txt");
 
     /** The longest service name: a DNS label's 63 (RFC 1123), as Kubernetes object names need. */
     public static final int NAME_MAX = 63;
@@ -65,6 +72,7 @@ public final class ConfigLoader {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
+    private static final java.util.Set<String> TRAIN_RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DATA_DIR");
 
     private ConfigLoader() {}
 
@@ -335,12 +343,22 @@ public final class ConfigLoader {
 
     record RawBuild(List<String> command, String jar, List<String> modules, List<String> excludeModules,
                     @JsonProperty("jvmOptions") List<String> jvmOptions, String jdk,
-                    Map<String, String> targetJdks, String defaultsResource) {}
+                    Map<String, String> targetJdks, String defaultsResource,
+                    @Key(doc = "false: build.modules is the whole module set and jdeps is not run (default true)")
+                    Boolean detectModules,
+                    @Key(doc = "Directory of the runtime dependency jars, relative to the service directory"
+                            + " (default: found from the build output)") String lib,
+                    @Key(doc = "Extra files or directories copied into the layout root keeping their relative"
+                            + " path, e.g. config.yml -> ${APP_HOME}/config.yml") List<String> files) {}
 
-    record RawService(Integer port, Map<String, String> env, RawProbe readiness, RawProbe liveness,
-                      Duration drainTimeout) {}
+    record RawService(Integer port, Map<String, String> env,
+                      @Key(doc = "Program arguments baked into the launcher after the main class; ${PORT}, ${ADDR}"
+                              + " and ${APP_HOME} expand per instance") List<String> args,
+                      RawProbe readiness, RawProbe liveness, Duration drainTimeout) {}
 
-    record RawProbe(String path, Duration interval, Duration timeout, Duration startupGrace) {}
+    record RawProbe(@Key(doc = "http: GET path, 2xx passes; tcp: the port accepts a TCP connection (no path)",
+                            values = {"http", "tcp"}) String type,
+                    String path, Duration interval, Duration timeout, Duration startupGrace) {}
 
     record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts, KubernetesConfig.RawKubernetes kubernetes) {}
 
@@ -362,7 +380,7 @@ public final class ConfigLoader {
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);
-        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null) : raw.build();
+        RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
             v.check(!b.command().isEmpty(), "build.command", "the build command is empty");
         }
@@ -382,6 +400,13 @@ public final class ConfigLoader {
                 targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
             }
         }
+        for (int i = 0; b.jvmOptions() != null && i < b.jvmOptions().size(); i++) {
+            String o = b.jvmOptions().get(i);
+            v.check(o != null, "build.jvmOptions[" + i + "]", "a JVM option is empty");
+            // The first-run AppCDS dump reads its options one per line (app/app.jsa.args).
+            v.check(o.indexOf('\n') < 0 && o.indexOf('\r') < 0, "build.jvmOptions[" + i + "]",
+                    "a JVM option cannot hold a line break");
+        }
         if (b.jar() != null) {
             ServicePaths.inside(v, "build.jar", b.jar());
         }
@@ -392,17 +417,49 @@ public final class ConfigLoader {
                 b.excludeModules() == null ? List.of() : List.copyOf(b.excludeModules()),
                 b.jvmOptions() == null ? List.of() : List.copyOf(b.jvmOptions()),
                 jdk, Map.copyOf(targetJdks),
-                b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource());
+                b.defaultsResource() == null ? "slipway-defaults.properties" : b.defaultsResource(),
+                b.detectModules() == null || b.detectModules(),
+                b.lib(), b.files() == null ? List.of() : List.copyOf(b.files()));
+        if (!build.detectModules()) {
+            v.check(!build.modules().isEmpty(), "build.detectModules", "with detectModules: false, build.modules is the"
+                    + " whole module set; list the modules there (at least java.base), or remove detectModules: false");
+            v.check(build.excludeModules().isEmpty(), "build.excludeModules", "excludeModules has no effect with"
+                    + " detectModules: false (build.modules is then the whole set); remove it");
+        }
+        if (b.lib() != null) {
+            inService(v, "build.lib", b.lib());
+        }
+        for (int i = 0; b.files() != null && i < b.files().size(); i++) {
+            String at = "build.files[" + i + "]";
+            String f = b.files().get(i);
+            v.check(f != null && !f.isBlank(), at, "a file path is empty");
+            Path rel = inService(v, at, f);
+            String first = rel.getName(0).toString();
+            v.check(!LAYOUT_DIRS.contains(first), at, "'" + f + "' would land in the layout's " + first
+                    + "/, which Slipway writes; build.files go to the layout root beside runtime/, app/ and bin/");
+            v.check(!first.startsWith(".slipway"), at, "'" + f + "': names starting with .slipway are Slipway's own");
+            for (int j = 0; j < i; j++) {
+                v.check(!Path.of(b.files().get(j)).normalize().equals(rel), at, "'" + f + "' is listed twice");
+            }
+        }
         v.check(RESOURCE.matcher(build.defaultsResource()).matches() // and no '.' or '..' step out of the jar
                 && java.util.Arrays.stream(build.defaultsResource().split("/")).noneMatch(x -> x.equals(".") || x.equals("..")),
                 "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
-        RawService s = raw.service() == null ? new RawService(null, null, null, null, null) : raw.service();
+        RawService s = raw.service() == null ? new RawService(null, null, null, null, null, null) : raw.service();
         int port = s.port() == null ? 8080 : s.port();
         v.check(port >= 1 && port <= 65535, "service.port", "port " + port + " is out of range 1-65535");
-        SlipwayConfig.Probe readiness = probe(v, "service.readiness", s.readiness(), "/health/ready");
-        SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), "/health/live");
+        SlipwayConfig.Probe readiness = probe(v, "service.readiness", s.readiness(), new SlipwayConfig.Probe(
+                "/health/ready", Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO));
+        // An app checked by a TCP connect has no health path; its liveness is a TCP connect too unless set.
+        SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), new SlipwayConfig.Probe(
+                readiness.type(), readiness.tcp() ? null : "/health/live", Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ZERO));
+        List<String> args = s.args() == null ? List.of() : s.args();
+        for (int i = 0; i < args.size(); i++) {
+            v.check(args.get(i) != null, "service.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
+        }
         Duration drain = s.drainTimeout() == null ? Duration.ofSeconds(30) : s.drainTimeout();
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
         for (var e : env.entrySet()) {
@@ -412,9 +469,9 @@ public final class ConfigLoader {
             v.checkKey(!RESERVED_ENV.contains(e.getKey()), at, e.getKey()
                     + " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
             v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
-            v.checkOneLine(at, e.getValue());
+            envValue(v, at, e.getValue());
         }
-        SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), readiness,
+        SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), List.copyOf(args), readiness,
                 liveness, drain);
 
         RawLocal l = raw.deploy() == null || raw.deploy().local() == null
@@ -431,11 +488,21 @@ public final class ConfigLoader {
             v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
                     "a training URL is a path starting with '/'");
         }
-        if (t.env() != null) {
-            t.env().forEach((k, value) -> v.checkOneLine("train.env." + k, value));
+        for (var e : (t.env() == null ? Map.<String, String>of() : t.env()).entrySet()) {
+            String at = "train.env." + e.getKey();
+            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at,
+                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
+            v.checkKey(!TRAIN_RESERVED_ENV.contains(e.getKey()), at, e.getKey()
+                    + " is set by Slipway for the training run (its own free port, 127.0.0.1, a temporary directory)");
+            v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
+            envValue(v, at, e.getValue());
+        }
+        for (int i = 0; t.args() != null && i < t.args().size(); i++) {
+            v.check(t.args().get(i) != null, "train.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
         }
         SlipwayConfig.Train train = new SlipwayConfig.Train(t.enabled() == null || t.enabled(),
-                t.urls() == null ? List.of(readiness.path()) : List.copyOf(t.urls()),
+                // A TCP-checked app has no health path to train on; its root still exercises the HTTP stack.
+                t.urls() == null ? List.of(readiness.tcp() ? "/" : readiness.path()) : List.copyOf(t.urls()),
                 t.args() == null ? List.of() : List.copyOf(t.args()),
                 t.env() == null ? Map.of() : Map.copyOf(t.env()),
                 t.timeout() == null ? Duration.ofSeconds(60) : t.timeout());
@@ -481,6 +548,18 @@ public final class ConfigLoader {
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
                 local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
+    }
+
+    /** The top-level directories of the layout, which {@code build.files} may not write into. */
+    private static final java.util.Set<String> LAYOUT_DIRS = java.util.Set.of("runtime", "app", "bin");
+
+    /**
+     * {@link ServicePaths#inside}, as a path relative to the service directory.
+     *
+     * @return the normalized relative path
+     */
+    private static Path inService(Validator v, String at, String text) {
+        return v.file().toAbsolutePath().getParent().relativize(ServicePaths.inside(v, at, text));
     }
 
     /**
@@ -546,16 +625,58 @@ public final class ConfigLoader {
         return List.copyOf(out);
     }
 
-    private static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, String defaultPath) {
-        RawProbe r = p == null ? new RawProbe(null, null, null, null) : p;
-        String path = r.path() == null ? defaultPath : r.path();
-        v.check(path.startsWith("/"), at + ".path", "a probe path must start with '/'");
-        Duration interval = r.interval() == null ? Duration.ofSeconds(1) : r.interval();
-        Duration timeout = r.timeout() == null ? Duration.ofSeconds(30) : r.timeout();
-        Duration grace = r.startupGrace() == null ? Duration.ZERO : r.startupGrace();
+    /**
+     * Resolves a probe: every key not set comes from {@code base}; a {@code path} without a
+     * {@code type} makes it {@code http}. A {@code tcp} probe has no path, so {@code path} with
+     * {@code type: tcp} is an error rather than a setting silently unused; an {@code http} probe
+     * over a {@code tcp} base must name its path.
+     *
+     * @param v    reports errors
+     * @param at   the probe's key path, e.g. {@code service.readiness}
+     * @param p    the probe as written, or {@code null}
+     * @param base the defaults (for an override such as {@code deploy.hosts.rollout.readiness}, the
+     *             probe it overrides)
+     * @return the probe
+     * @throws ConfigException (exit 2) for a path with tcp, a missing or relative path with http, or
+     *                         a zero interval or timeout
+     */
+    static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, SlipwayConfig.Probe base) {
+        RawProbe r = p == null ? new RawProbe(null, null, null, null, null) : p;
+        // A path without a type means GET it; neither takes the type of the base.
+        SlipwayConfig.Probe.Type type = r.type() != null
+                ? SlipwayConfig.Probe.Type.valueOf(r.type().toUpperCase(java.util.Locale.ROOT))
+                : r.path() != null ? SlipwayConfig.Probe.Type.HTTP : base.type();
+        String path = null;
+        if (type == SlipwayConfig.Probe.Type.TCP) {
+            v.checkKey(r.path() == null, at + ".path", "a tcp probe has no path (it passes when the port accepts a"
+                    + " connection); remove 'path', or write 'type: http' to GET it");
+        } else {
+            path = r.path() != null ? r.path() : base.tcp() ? null : base.path();
+            v.checkKey(path != null, at + (r.type() != null ? ".type" : ""), "an http probe needs a 'path'"
+                    + (base.tcp() ? " (the probe it overrides is tcp)" : ""));
+            v.check(path.startsWith("/"), at + ".path", "a probe path must start with '/'");
+        }
+        Duration interval = r.interval() == null ? base.interval() : r.interval();
+        Duration timeout = r.timeout() == null ? base.timeout() : r.timeout();
+        Duration grace = r.startupGrace() == null ? base.startupGrace() : r.startupGrace();
         v.check(!interval.isZero(), at + ".interval", "the interval must be more than 0");
         v.check(!timeout.isZero(), at + ".timeout", "the timeout must be more than 0");
-        return new SlipwayConfig.Probe(path, interval, timeout, grace);
+        return new SlipwayConfig.Probe(type, path, interval, timeout, grace);
+    }
+
+    /**
+     * Checks an environment value for references that cannot be expanded there
+     * ({@link References#checkEnvValue}).
+     *
+     * @param v     reports errors
+     * @param at    the value's key path, e.g. {@code service.env.SERVER_PORT}
+     * @param value the value as written
+     * @throws ConfigException (exit 2) for {@code ${APP_HOME}} in the value
+     */
+    static void envValue(Validator v, String at, String value) {
+        v.checkOneLine(at, value);
+        String problem = References.checkEnvValue(value);
+        v.check(problem == null, at, problem);
     }
 
     /**

@@ -221,16 +221,8 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
         v.check(r.batchSize() == null || batchSize >= 1, "deploy.hosts.rollout.batchSize", "batchSize must be at least 1");
         v.check(r.batchPercent() == null || batchPercent >= 1 && batchPercent <= 100, "deploy.hosts.rollout.batchPercent",
                 "batchPercent must be 1-100");
-        SlipwayConfig.Probe base = service.readiness();
-        ConfigLoader.RawProbe rp = r.readiness();
-        SlipwayConfig.Probe gate = rp == null ? base : new SlipwayConfig.Probe(
-                rp.path() == null ? base.path() : rp.path(),
-                rp.interval() == null ? base.interval() : rp.interval(),
-                rp.timeout() == null ? base.timeout() : rp.timeout(),
-                rp.startupGrace() == null ? base.startupGrace() : rp.startupGrace());
-        v.check(gate.path().startsWith("/"), "deploy.hosts.rollout.readiness.path", "a probe path must start with '/'");
-        v.check(!gate.interval().isZero(), "deploy.hosts.rollout.readiness.interval", "the interval must be more than 0");
-        v.check(!gate.timeout().isZero(), "deploy.hosts.rollout.readiness.timeout", "the timeout must be more than 0");
+        SlipwayConfig.Probe gate = r.readiness() == null ? service.readiness()
+                : ConfigLoader.probe(v, "deploy.hosts.rollout.readiness", r.readiness(), service.readiness());
         int retain = r.retain() == null ? 5 : r.retain();
         v.check(retain >= 2, "deploy.hosts.rollout.retain", "retain must be at least 2, so that the previous release stays for rollback");
         Rollout rollout = new Rollout(batchSize, batchPercent, r.delay() == null ? Duration.ZERO : r.delay(), gate, retain,
@@ -293,7 +285,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
             v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at + "." + e.getKey(),
                     "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
             v.check(e.getValue() != null, at + "." + e.getKey(), "an environment value is empty; write \"\" for an empty string");
-            v.checkOneLine(at + "." + e.getKey(), e.getValue());
+            ConfigLoader.envValue(v, at + "." + e.getKey(), e.getValue());
             out.put(e.getKey(), e.getValue());
         }
         return java.util.Collections.unmodifiableMap(out);

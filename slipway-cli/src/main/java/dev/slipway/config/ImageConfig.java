@@ -95,10 +95,12 @@ public record ImageConfig(boolean certificates, boolean zoneinfo, String reposit
                             + " e.g. registry.example.com/acme/myapp");
         }
         Map<String, String> env = new TreeMap<>(r.env() == null ? Map.of() : r.env());
-        for (String name : env.keySet()) {
+        for (var e : env.entrySet()) {
+            String name = e.getKey();
             v.check(ENV_NAME.matcher(name).matches(), "image.env." + name,
                     "'" + name + "' is not an environment variable name (letters, digits, '_')");
-            v.checkOneLine("image.env." + name, env.get(name));
+            v.check(e.getValue() != null, "image.env." + name, "an environment value is empty; write \"\" for an empty string");
+            ConfigLoader.envValue(v, "image.env." + name, e.getValue());
         }
         Map<String, Path> sysroots = new TreeMap<>();
         if (r.sysroots() != null) {

@@ -188,7 +188,7 @@ public record KubernetesConfig(String context, String namespace, String image, i
                 String at = p + ".env." + e.getKey();
                 envName(v, at, e.getKey());
                 v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
-                v.checkOneLine(at, e.getValue());
+                ConfigLoader.envValue(v, at, e.getValue());
                 env.put(e.getKey(), e.getValue());
             }
         }

@@ -80,6 +80,23 @@ public final class ServicePaths {
     }
 
     /**
+     * {@link #requireInside} for a path as written in {@code slipway.yaml}.
+     *
+     * @param serviceDir the service directory
+     * @param key        the key it comes from, for messages, e.g. {@code build.lib}
+     * @param text       the path as written, relative to the service directory
+     * @return the absolute, normalised path (which need not exist)
+     * @throws SlipwayException (exit 2) when it is not a path or leaves the service directory
+     */
+    public static Path resolve(Path serviceDir, String key, String text) {
+        try {
+            return requireInside(serviceDir, Path.of(text), key);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw SlipwayException.usage(key + " '" + text + "' is not a path: " + e.getReason());
+        }
+    }
+
+    /**
      * @param dir the service directory, absolute and normalised
      * @param p   a path inside {@code dir} as written, absolute and normalised
      * @return where {@code p} (or, while it does not exist, its nearest existing ancestor) really

@@ -44,19 +44,30 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param command    the build command run in the service directory, as argv
      * @param jar        the application jar relative to the service directory, or {@code null}
      *                   to find the single runnable jar under {@code target/}
-     * @param modules    JDK modules added to those that jdeps finds
+     * @param modules    JDK modules added to those that jdeps and the module rules find; with
+     *                   {@code detectModules} false, the whole module set
      * @param excludeModules JDK modules to leave out although jdeps finds them (code paths the app
      *                   never runs, such as a library's optional GUI); {@code java.base} cannot be left out
-     * @param jvmOptions options baked into the launcher, before {@code $JAVA_OPTS}
+     * @param jvmOptions options baked into the launcher, before {@code $JAVA_OPTS}; may hold
+     *                   {@code ${PORT}}, {@code ${ADDR}} and {@code ${APP_HOME}} ({@link References})
      * @param jdk        the JDK whose {@code jlink} and {@code jmods/} link the runtime, or
      *                   {@code null} for {@code $JAVA_HOME}, then the JDK running Slipway
      * @param targetJdks per platform ({@code linux-arm64}), a JDK of that platform whose
      *                   {@code jmods/} are linked; the host platform uses {@code jdk}
      * @param defaultsResource the class path resource that receives the active profiles'
      *                   {@code defaults}, e.g. {@code slipway-defaults.properties}
+     * @param detectModules whether jdeps and the module rules choose the modules (default true);
+     *                   false links exactly {@code modules} (plus java.base)
+     * @param lib        the directory of the runtime dependency jars relative to the service
+     *                   directory, or {@code null} to take them from the detected build output
+     *                   (see {@code dev.slipway.build.BuildOutputs})
+     * @param files      extra files or directories relative to the service directory, copied into
+     *                   the layout root under the same relative path; none starts with
+     *                   {@code runtime/}, {@code app/} or {@code bin/}
      */
     public record Build(List<String> command, String jar, List<String> modules, List<String> excludeModules,
-                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks, String defaultsResource) {}
+                        List<String> jvmOptions, Path jdk, Map<String, Path> targetJdks, String defaultsResource,
+                        boolean detectModules, String lib, List<String> files) {}
 
     /**
      * A build profile, the Java form of a Go build tag: extra class path entries, resources and
@@ -85,8 +96,9 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param enabled whether to train (default true)
      * @param urls    paths requested once the app is ready; empty for a program that is not a
      *                server, which then runs with {@code args} until it exits
-     * @param args    program arguments of the training run
-     * @param env     extra environment of the training run (it gets PORT, ADDR and DATA_DIR)
+     * @param args    program arguments of the training run, after {@code service.args}
+     * @param env     environment of the training run after {@code service.env} (it also gets PORT,
+     *                ADDR and DATA_DIR, which it may not set); values as written, see {@link References}
      * @param timeout the longest the training run may take to become ready, and to exit
      */
     public record Train(boolean enabled, List<String> urls, List<String> args, Map<String, String> env,
@@ -96,23 +108,83 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * How the service runs.
      *
      * @param port         the TCP port the service listens on, passed as {@code PORT}
-     * @param env          environment variables for the service
+     * @param env          environment variables for the service, as written: their values may hold
+     *                     {@code ${PORT}} and {@code ${ADDR}}, expanded per instance ({@link References})
+     * @param args         program arguments baked into the launcher after the main class, before the
+     *                     user's own; may hold {@code ${PORT}}, {@code ${ADDR}} and {@code ${APP_HOME}}
      * @param readiness    the readiness probe used as the deploy's health gate
      * @param liveness     the liveness probe
      * @param drainTimeout how long a stop waits after SIGTERM before SIGKILL
      */
-    public record Service(int port, Map<String, String> env, Probe readiness, Probe liveness,
+    public record Service(int port, Map<String, String> env, List<String> args, Probe readiness, Probe liveness,
                           Duration drainTimeout) {}
 
     /**
-     * An HTTP probe, in the sense of Kubernetes' readiness and liveness probes.
+     * A probe, in the sense of Kubernetes' readiness and liveness probes: an HTTP GET that passes on
+     * a 2xx answer, or a TCP connection that passes when the port accepts it.
      *
-     * @param path         the HTTP path, e.g. {@code /health/ready}
+     * @param type         what an attempt is
+     * @param path         the HTTP path, e.g. {@code /health/ready}; {@code null} for {@link Type#TCP}
      * @param interval     time between two attempts
      * @param timeout      how long the probe may keep failing before the gate fails
      * @param startupGrace time to wait after start before the first attempt
      */
-    public record Probe(String path, Duration interval, Duration timeout, Duration startupGrace) {}
+    public record Probe(Type type, String path, Duration interval, Duration timeout, Duration startupGrace) {
+        /** What one attempt of a probe is. */
+        public enum Type {
+            /** GET the path; a 2xx status passes (Kubernetes' {@code httpGet}). */
+            HTTP,
+            /** Open a TCP connection to the port; an accepted connection passes (Kubernetes' {@code tcpSocket}). */
+            TCP;
+
+            /** @return the name in {@code slipway.yaml}: {@code http} or {@code tcp} */
+            public String key() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+
+        /**
+         * An HTTP probe.
+         *
+         * @param path         the HTTP path
+         * @param interval     time between two attempts
+         * @param timeout      how long the probe may keep failing
+         * @param startupGrace time to wait before the first attempt
+         */
+        public Probe(String path, Duration interval, Duration timeout, Duration startupGrace) {
+            this(Type.HTTP, path, interval, timeout, startupGrace);
+        }
+
+        /** @return whether an attempt is a TCP connection rather than an HTTP GET */
+        public boolean tcp() {
+            return type == Type.TCP;
+        }
+
+        /** @return the same probe with another timeout and startup grace (e.g. zero for one attempt) */
+        public Probe with(Duration newTimeout, Duration newStartupGrace) {
+            return new Probe(type, path, interval, newTimeout, newStartupGrace);
+        }
+
+        /**
+         * @param host a host name or address, IPv6 in brackets
+         * @param port the port
+         * @return what the probe checks, for messages: {@code http://127.0.0.1:8080/health/ready} or
+         *         {@code tcp://127.0.0.1:8080}
+         */
+        public String target(String host, int port) {
+            return (tcp() ? "tcp://" : "http://") + host + ":" + port + (tcp() ? "" : path);
+        }
+
+        /**
+         * @param host a host name or address, IPv6 in brackets
+         * @param port the port
+         * @return what one attempt does, e.g. {@code GET http://127.0.0.1:8080/health/ready} or
+         *         {@code TCP connect 127.0.0.1:8080}
+         */
+        public String describe(String host, int port) {
+            return tcp() ? "TCP connect " + host + ":" + port : "GET http://" + host + ":" + port + path;
+        }
+    }
 
     /**
      * The {@code local} deploy target: this machine.

@@ -11,7 +11,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Waits for a readiness probe to pass, in the manner of a Kubernetes readiness probe: wait the
- * startup grace, then GET the URL every interval until it answers 2xx or the timeout passes.
+ * startup grace, then try every interval until an attempt passes or the timeout passes. An
+ * attempt of an {@code http} probe is a GET that passes on a 2xx answer; of a {@code tcp} probe,
+ * a TCP connection that passes when the port accepts it (as Kubernetes' {@code tcpSocket} probe:
+ * the connection is closed at once, nothing is sent).
  */
 public final class HealthGate {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -30,7 +33,74 @@ public final class HealthGate {
     public record Verdict(boolean ready, int status, String detail, Duration elapsed) {
         /** @return a one-line account of the last attempt */
         public String describe() {
-            return status == 0 ? "no answer (" + detail + ")" : "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
+            if (status == 0) {
+                return ready ? detail : "no answer (" + detail + ")";
+            }
+            return "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
+        }
+    }
+
+    /** The detail of a passed TCP attempt. */
+    public static final String ACCEPTED = "TCP connection accepted";
+
+    /**
+     * Polls a probe of either type on {@code host:port} until ready, timed out, or {@code alive}
+     * turns false: {@link #await(URI, SlipwayConfig.Probe, BooleanSupplier)} on
+     * {@code http://host:port<path>} for an http probe; TCP connections for a tcp probe.
+     *
+     * @param host  the host name or address (IPv6 without brackets works too)
+     * @param port  the port
+     * @param probe type, path, interval, timeout and startup grace
+     * @param alive whether the process still runs; checked before each attempt
+     * @return the verdict; never throws for a failing service
+     */
+    public static Verdict await(String host, int port, SlipwayConfig.Probe probe, BooleanSupplier alive) {
+        if (!probe.tcp()) {
+            return await(url(host, port, probe.path()), probe, alive);
+        }
+        return poll(probe, alive, attempt -> connectOnce(host, port, attempt));
+    }
+
+    /**
+     * One attempt of a probe of either type.
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param probe   the probe (its type and path)
+     * @param timeout the attempt's timeout
+     * @return the verdict of the attempt
+     */
+    public static Verdict probeOnce(String host, int port, SlipwayConfig.Probe probe, Duration timeout) {
+        return probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
+    }
+
+    /**
+     * @param host a host name or address; an IPv6 address gets brackets
+     * @param port the port
+     * @param path the path, starting with {@code /}
+     * @return {@code http://host:port/path}
+     */
+    public static URI url(String host, int port, String path) {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return URI.create("http://" + h + ":" + port + path);
+    }
+
+    /**
+     * One TCP connection attempt: connect, then close at once.
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param timeout the connect timeout
+     * @return a verdict whose {@code ready} is true when the connection was accepted; status is 0
+     */
+    public static Verdict connectOnce(String host, int port, Duration timeout) {
+        long t0 = System.nanoTime();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+            return new Verdict(true, 0, ACCEPTED, Duration.ofNanos(System.nanoTime() - t0));
+        } catch (IOException e) {
+            return new Verdict(false, 0, e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), Duration.ofNanos(System.nanoTime() - t0));
         }
     }
 
@@ -43,6 +113,11 @@ public final class HealthGate {
      * @return the verdict; never throws for a failing service
      */
     public static Verdict await(URI url, SlipwayConfig.Probe probe, BooleanSupplier alive) {
+        return poll(probe, alive, attempt -> probeOnce(url, attempt));
+    }
+
+    private static Verdict poll(SlipwayConfig.Probe probe, BooleanSupplier alive,
+                                java.util.function.Function<Duration, Verdict> once) {
         long start = System.nanoTime();
         long deadline = start + probe.startupGrace().toNanos() + probe.timeout().toNanos();
         sleep(probe.startupGrace());
@@ -51,7 +126,7 @@ public final class HealthGate {
             if (!alive.getAsBoolean()) {
                 return new Verdict(false, last.status(), "the process exited", Duration.ofNanos(System.nanoTime() - start));
             }
-            last = probeOnce(url, Duration.ofMillis(Math.min(2000, Math.max(200, probe.interval().toMillis()))));
+            last = once.apply(Duration.ofMillis(Math.min(2000, Math.max(200, probe.interval().toMillis()))));
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             if (last.ready()) {
                 return new Verdict(true, last.status(), last.detail(), elapsed);

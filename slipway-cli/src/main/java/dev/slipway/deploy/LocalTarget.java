@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
+import dev.slipway.config.References;
+import dev.slipway.build.Launcher;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -33,9 +35,11 @@ import java.util.stream.Stream;
  *
  * <p>State lives under {@code <service>/.slipway/local/}: {@code releases/<version>/} per release,
  * a {@code current} symbolic link switched with rename(2), {@code <name>.pid}, {@code <name>.log}
- * and {@code history.tsv}. A deploy installs the release, stops the old process (SIGTERM, then
- * SIGKILL after the drain timeout), switches {@code current}, starts the new one and waits for its
- * readiness probe; if that fails it switches back and restarts the previous release.
+ * and {@code history.tsv}. A deploy installs the release, prepares it (its first run without the
+ * app: unpacking and, on JDK 17-19, the class-data archive; see {@link Launcher#PREPARE}) while the
+ * old process still serves, stops the old process (SIGTERM, then SIGKILL after the drain timeout),
+ * switches {@code current}, starts the new one and waits for its readiness probe, which so covers
+ * a warm start only; if that fails it switches back and restarts the previous release.
  */
 public final class LocalTarget {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +54,8 @@ public final class LocalTarget {
     private final History history;
     /** The process this JVM started last, for its exit code; null before any start. */
     private Process lastStarted;
+    /** The release directories this target prepared, so that a gate knows whether it timed a first run. */
+    private final java.util.Set<String> prepared = new java.util.HashSet<>();
 
     /**
      * @param config  the service configuration
@@ -111,6 +117,10 @@ public final class LocalTarget {
         return state;
     }
 
+    private int port() {
+        return config.service().port();
+    }
+
     /** @return the URL the service serves on, e.g. {@code http://127.0.0.1:8080/} */
     public URI url() {
         return URI.create("http://" + hostForUrl() + ":" + config.service().port() + "/");
@@ -156,9 +166,15 @@ public final class LocalTarget {
             Plan plan = new Plan();
             plan.add("install " + config.serviceDir().relativize(release.executable()) + " as "
                     + state.relativize(target.resolve(config.name())), () -> install(release, dirName));
+            plan.add("prepare releases/" + dirName + "/" + config.name() + " while the old one serves: its first run"
+                    + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)",
+                    () -> prepare(dirName));
             running.ifPresent(h -> plan.add("stop " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid()
                     + "): SIGTERM, SIGKILL after " + Console.seconds(config.service().drainTimeout()),
-                    () -> process.stop(config.service().drainTimeout())));
+                    () -> {
+                        console.progress("  stopping " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid() + ")");
+                        process.stop(config.service().drainTimeout());
+                    }));
             Interruption interruption = new Interruption(dirName, release.commit(), previous);
             plan.add("switch current -> releases/" + dirName, () -> {
                 interruption.arm();
@@ -166,7 +182,7 @@ public final class LocalTarget {
             });
             plan.add("start releases/" + dirName + "/" + config.name() + " on " + url() + " (log: "
                     + config.serviceDir().relativize(log) + ")", this::startCurrent);
-            plan.add("wait for readiness " + url().resolve(probe.path()) + " (every " + Console.seconds(probe.interval())
+            plan.add("wait for readiness " + probe.target(hostForUrl(), port()) + " (every " + Console.seconds(probe.interval())
                     + ", up to " + Console.seconds(probe.timeout()) + ")", () -> gate(dirName));
             if (dryRun) {
                 console.println("plan for deploying " + config.name() + " " + release.version() + " to local:");
@@ -275,11 +291,11 @@ public final class LocalTarget {
             String restored = restart(previous.get());
             history.append(dirName, release.commit(), History.ROLLED_BACK, reason + "; " + restored);
             throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
-                    + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
+                    + failure.hint + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
         }
         history.append(dirName, release.commit(), History.FAILED, reason + "; no previous release");
         throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
-                + "\nthere is no previous release to roll back to; the service is stopped"
+                + failure.hint + "\nthere is no previous release to roll back to; the service is stopped"
                 + "\nlast lines of " + log + ":\n" + logTail);
     }
 
@@ -287,7 +303,7 @@ public final class LocalTarget {
     private String restart(String dirName) {
         startCurrent();
         SlipwayConfig.Probe probe = probeOf(dirName);
-        HealthGate.Verdict v = HealthGate.await(url().resolve(probe.path()), probe, this::isRunning);
+        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
         return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
     }
 
@@ -317,6 +333,7 @@ public final class LocalTarget {
             }
             String commit = releaseInfo(to).path("commit").asText("unknown");
             console.progress("rolling back " + config.name() + " from " + from + " to " + to);
+            prepare(to);
             process.stop(config.service().drainTimeout());
             switchTo(to);
             startCurrent();
@@ -328,7 +345,7 @@ public final class LocalTarget {
                 String restored = restart(from);
                 history.append(to, commit, History.FAILED, "rollback from " + from + " failed: " + e.getMessage()
                         + "; " + restored);
-                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + restored);
+                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + restored + e.hint);
             }
             History.Entry rev = history.append(to, commit, History.ROLLBACK, "from " + from);
             return new Outcome(rev, url(), process.running().map(ProcessHandle::pid).orElse(-1L));
@@ -348,12 +365,13 @@ public final class LocalTarget {
         try (DeployLock lock = DeployLock.acquire(state, "start")) {
             if (process.running().isEmpty()) {
                 checkPortFree();
+                prepare(version);
                 startCurrent();
                 try {
                     gate(version);
                 } catch (GateFailed e) {
                     throw SlipwayException.failed(config.name() + " " + version + " started but is not ready: "
-                            + e.getMessage() + "\nlast lines of " + log + ":\n" + tail(log, 15));
+                            + e.getMessage() + e.hint + "\nlast lines of " + log + ":\n" + tail(log, 15));
                 }
             }
         }
@@ -395,7 +413,7 @@ public final class LocalTarget {
         Optional<ProcessHandle> h = process.running();
         List<History.Entry> all = history.entries();
         HealthGate.Verdict ready = h.isPresent() && v.isPresent()
-                ? HealthGate.probeOnce(url().resolve(probeOf(v.get()).path()), Duration.ofSeconds(2)) : null;
+                ? HealthGate.probeOnce(hostForUrl(), port(), probeOf(v.get()), Duration.ofSeconds(2)) : null;
         return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
                 all.isEmpty() ? 0 : all.get(all.size() - 1).revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready);
     }
@@ -422,8 +440,15 @@ public final class LocalTarget {
         info.put("sha256", release.sha256());
         info.put("fingerprint", fingerprint(release));
         info.put("installed", Instant.now().toString());
-        info.put("readiness", Map.of("path", probe.path(), "intervalMs", probe.interval().toMillis(),
-                "timeoutMs", probe.timeout().toMillis(), "startupGraceMs", probe.startupGrace().toMillis()));
+        Map<String, Object> readiness = new LinkedHashMap<>();
+        readiness.put("type", probe.type().key());
+        if (!probe.tcp()) {
+            readiness.put("path", probe.path());
+        }
+        readiness.put("intervalMs", probe.interval().toMillis());
+        readiness.put("timeoutMs", probe.timeout().toMillis());
+        readiness.put("startupGraceMs", probe.startupGrace().toMillis());
+        info.put("readiness", readiness);
         JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("release.json").toFile(), info);
         writeEnvFile(target.resolve(ENV_FILE), serviceEnv());
     }
@@ -449,7 +474,11 @@ public final class LocalTarget {
         if (!r.isObject()) {
             return config.service().readiness();
         }
-        return new SlipwayConfig.Probe(r.path("path").asText(config.service().readiness().path()),
+        // A release.json written before probes had a type is an http probe.
+        boolean tcp = r.path("type").asText("http").equals(SlipwayConfig.Probe.Type.TCP.key());
+        String path = tcp ? null : r.path("path").asText(config.service().readiness().tcp() ? "/health/ready"
+                : config.service().readiness().path());
+        return new SlipwayConfig.Probe(tcp ? SlipwayConfig.Probe.Type.TCP : SlipwayConfig.Probe.Type.HTTP, path,
                 Duration.ofMillis(r.path("intervalMs").asLong(1000)), Duration.ofMillis(r.path("timeoutMs").asLong(30000)),
                 Duration.ofMillis(r.path("startupGraceMs").asLong(0)));
     }
@@ -487,9 +516,34 @@ public final class LocalTarget {
         lastStarted = process.start(dir.resolve(config.name()), state, env, log);
     }
 
-    /** The environment a release runs with: {@code service.env}, plus PORT, ADDR and DRAIN_TIMEOUT. */
-    private Map<String, String> serviceEnv() {
-        Map<String, String> env = new java.util.TreeMap<>(config.service().env());
+    /**
+     * Makes a release's first run ahead of its start ({@link Prepare}), in the state directory
+     * with the environment its start gets (this process's, plus {@code releases/<dir>/service.env}),
+     * so the unpack cache it fills is the one the start uses. A release that was prepared is
+     * remembered, so that a failed gate can tell whether it timed a first run.
+     *
+     * @param dirName the release directory
+     * @throws SlipwayException (exit 1) when it cannot be prepared; nothing was stopped or switched then
+     */
+    private void prepare(String dirName) {
+        Path dir = releases.resolve(dirName);
+        try {
+            if (Prepare.run(dir.resolve(config.name()), state, readEnvFile(dir.resolve(ENV_FILE)), dirName, console)) {
+                prepared.add(dirName);
+            }
+        } catch (SlipwayException e) {
+            throw SlipwayException.failed(e.getMessage() + "\nnothing was stopped or switched", e);
+        }
+    }
+
+    /**
+     * The environment a release runs with: {@code service.env} with its references expanded for this
+     * instance ({@code ${PORT}}: {@code service.port}, {@code ${ADDR}}: {@code deploy.local.address}),
+     * plus PORT, ADDR and DRAIN_TIMEOUT.
+     */
+    Map<String, String> serviceEnv() {
+        Map<String, String> env = new java.util.TreeMap<>(References.expandEnv(config.service().env(),
+                References.Values.of(config.service().port(), config.local().address(), null)));
         env.put("PORT", String.valueOf(config.service().port()));
         env.put("ADDR", config.local().address());
         env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
@@ -541,17 +595,30 @@ public final class LocalTarget {
 
     private void gate(String dirName) throws GateFailed {
         SlipwayConfig.Probe probe = probeOf(dirName);
-        URI url = url().resolve(probe.path());
-        console.progress("  waiting for readiness of " + dirName + " at " + url);
-        HealthGate.Verdict v = HealthGate.await(url, probe, this::isRunning);
+        String what = probe.target(hostForUrl(), port());
+        console.progress("  waiting for readiness of " + dirName + " at " + what);
+        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
         if (!v.ready()) {
             String why = v.detail().equals("the process exited")
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
-                    : "readiness " + url + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
+                    : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
-            throw new GateFailed(why);
+            throw new GateFailed(why, prepared.contains(dirName) ? "" : "\n" + firstRunInGate(dirName, probe));
         }
         console.progress("  ready after " + Console.seconds(v.elapsed()));
+    }
+
+    /**
+     * Why a gate may have timed a first run: the release was not prepared (its file predates the
+     * prepare mode), so its start unpacked the payload and, on JDK 17-19, dumped the class-data
+     * archive before the app began; and the settings that allow for it.
+     */
+    static String firstRunInGate(String dirName, SlipwayConfig.Probe probe) {
+        return "note: " + dirName + " was not prepared before its start (its single file predates the prepare mode),"
+                + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside"
+                + " the gate; allow for that with service.readiness.timeout (now " + Console.seconds(probe.timeout())
+                + ") or service.readiness.startupGrace (now " + Console.seconds(probe.startupGrace())
+                + "), or rebuild it with this Slipway";
     }
 
     private String exitCode() {
@@ -663,8 +730,12 @@ public final class LocalTarget {
 
     /** A failed readiness gate; triggers the rollback. */
     static final class GateFailed extends Exception {
-        GateFailed(String message) {
+        /** Empty, or a line break and a note on why the gate may have failed (a first run inside it). */
+        final String hint;
+
+        GateFailed(String message, String hint) {
             super(message);
+            this.hint = hint;
         }
     }
 

@@ -10,6 +10,7 @@ import dev.slipway.build.Builder;
 import dev.slipway.build.Launcher;
 import dev.slipway.build.Platform;
 import dev.slipway.config.ImageConfig;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,9 +74,12 @@ public final class ImageBuilder {
      *
      * @param mainClass  the main class
      * @param classpath  class path entries relative to the layout root
-     * @param jvmOptions JVM options; {@link Launcher#HOME} stands for the layout root
+     * @param jvmOptions JVM options; {@link Launcher#HOME} stands for the layout root; may hold the
+     *                   references of {@link References}
+     * @param args       program arguments after the main class ({@code service.args}); may hold the
+     *                   references of {@link References}
      */
-    public record Launch(String mainClass, List<String> classpath, List<String> jvmOptions) {}
+    public record Launch(String mainClass, List<String> classpath, List<String> jvmOptions, List<String> args) {}
 
     /**
      * One platform's build output.
@@ -154,7 +158,7 @@ public final class ImageBuilder {
                             + " (a release replaces the build's archives); run 'slipway build' first");
                 }
                 sources.add(new Source(p, archive, new Launch(l.path("mainClass").asText(), strings(l.path("classpath")),
-                        strings(l.path("jvmOptions")))));
+                        strings(l.path("jvmOptions")), strings(l.path("args")))));
             }
             for (String wanted : options.platforms()) {
                 if (sources.stream().noneMatch(s -> s.platform().toString().equals(wanted))) {
@@ -236,7 +240,7 @@ public final class ImageBuilder {
                 // is kept only when the file is in the image: the entrypoint is fixed at build time.
                 Source s = new Source(built.platform(), built.archive(), new Launch(built.launch().mainClass(),
                         built.launch().classpath(), Launcher.resolveWhenPresent(built.launch().jvmOptions(),
-                                f -> Files.exists(tree.resolve(f)))));
+                                f -> Files.exists(tree.resolve(f))), built.launch().args()));
                 resolved.add(s);
                 List<Layer> layers = layers(config, facts, s.platform(), tree, blobs);
                 OciImage.Descriptor cfg = OciImage.writeConfig(blobs, imageConfig(config, facts, s, annotations), layers);
@@ -251,7 +255,7 @@ public final class ImageBuilder {
                 OciImage.writeArchive(layout, facts.time(), output);
             }
             if (options.rootfs() != null) {
-                writeRootfs(blobs, manifests, resolved, facts, options.rootfs());
+                writeRootfs(config, blobs, manifests, resolved, facts, options.rootfs());
             }
             RegistryPush.Result pushed = null;
             if (ref != null) {
@@ -341,8 +345,13 @@ public final class ImageBuilder {
         json.writeValue(manifest.toFile(), doc);
     }
 
-    /** The four layers of one platform. */
-    private static List<Layer> layers(SlipwayConfig config, Facts facts, Platform platform, Path tree, Path blobs)
+    /**
+     * The layers of one platform: system (glibc libraries, certificates, zoneinfo), runtime,
+     * dependencies ({@code app/lib}, and the {@code lib/} of a tree shipped whole such as Quarkus'
+     * {@code app/quarkus-app/}) when there are any, and app (the rest of {@code app/} and the
+     * {@code build.files} in the layout root), under {@code /opt/<name>}.
+     */
+    static List<Layer> layers(SlipwayConfig config, Facts facts, Platform platform, Path tree, Path blobs)
             throws IOException {
         ImageConfig ic = config.image();
         String home = "opt/" + facts.name();
@@ -389,10 +398,36 @@ public final class ImageBuilder {
         try (var s = Files.list(tree.resolve("app"))) {
             for (Path p : s.sorted().toList()) {
                 if (!p.getFileName().toString().equals("lib")) {
-                    if (Files.isDirectory(p)) {
+                    if (Files.isDirectory(p) && Files.isDirectory(p.resolve("lib"))) {
+                        // A tree shipped whole (Quarkus' quarkus-app/): its lib/ changes as seldom as app/lib.
+                        String at = home + "/app/" + p.getFileName();
+                        try (var inner = Files.list(p)) {
+                            for (Path q : inner.sorted().toList()) {
+                                Layer.Builder into = q.getFileName().toString().equals("lib") ? deps : app;
+                                if (Files.isDirectory(q)) {
+                                    into.addTree(q, at + "/" + q.getFileName());
+                                } else {
+                                    into.add(Layer.Entry.file(at + "/" + q.getFileName(), q));
+                                }
+                            }
+                        }
+                    } else if (Files.isDirectory(p)) {
                         app.addTree(p, home + "/app/" + p.getFileName());
                     } else {
                         app.add(Layer.Entry.file(home + "/app/" + p.getFileName(), p));
+                    }
+                }
+            }
+        }
+        // build.files: beside runtime/, app/ and bin/ in the layout root, so at <home>/<path> here too.
+        try (var s = Files.list(tree)) {
+            for (Path p : s.sorted().toList()) {
+                String n = p.getFileName().toString();
+                if (!List.of("runtime", "app", "bin").contains(n)) {
+                    if (Files.isDirectory(p)) {
+                        app.addTree(p, home + "/" + n);
+                    } else {
+                        app.add(Layer.Entry.file(home + "/" + n, p));
                     }
                 }
             }
@@ -411,22 +446,54 @@ public final class ImageBuilder {
         return out;
     }
 
-    private static OciImage.Config imageConfig(SlipwayConfig config, Facts facts, Source s, Map<String, String> annotations) {
-        String home = "/opt/" + facts.name();
-        List<String> entrypoint = new ArrayList<>();
-        entrypoint.add(home + "/runtime/bin/java");
-        s.launch().jvmOptions().forEach(o -> entrypoint.add(o.replace(Launcher.HOME, home)));
-        entrypoint.add("-cp");
-        entrypoint.add(String.join(":", s.launch().classpath().stream().map(c -> home + "/" + c).toList()));
-        entrypoint.add(s.launch().mainClass());
+    /**
+     * The java command line of the image: the entrypoint is fixed when the image is built, so the
+     * references of {@link References} in the options and arguments are expanded here, to the
+     * image's fixed port ({@code service.port}), {@code 0.0.0.0} and {@code /opt/<name>}.
+     *
+     * @param config the service configuration
+     * @param home   the layout root in the image
+     * @param launch what the build's launcher starts
+     * @return java's arguments: options, {@code -cp}, the class path, the main class, the arguments
+     */
+    static List<String> javaCommand(SlipwayConfig config, String home, Launch launch) {
+        References.Values values = References.Values.of(config.service().port(), "0.0.0.0", home);
+        List<String> argv = new ArrayList<>();
+        launch.jvmOptions().forEach(o -> argv.add(References.expand(o.replace(Launcher.HOME, home), values)));
+        argv.add("-cp");
+        argv.add(String.join(":", launch.classpath().stream().map(c -> home + "/" + c).toList()));
+        argv.add(launch.mainClass());
+        argv.addAll(References.expand(launch.args(), values));
+        return argv;
+    }
+
+    /**
+     * The image's environment: Slipway's variables, then {@code service.env}, then
+     * {@code image.env}, their references expanded to the image's fixed port and {@code 0.0.0.0}.
+     *
+     * @param config the service configuration
+     * @param home   the layout root in the image, {@code /opt/<name>}
+     * @return the variables in order: PATH, PORT, ADDR, DRAIN_TIMEOUT, DATA_DIR, then by name
+     */
+    public static Map<String, String> imageEnv(SlipwayConfig config, String home) {
+        References.Values values = References.Values.of(config.service().port(), "0.0.0.0", null);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", home + "/runtime/bin");
         env.put("PORT", String.valueOf(config.service().port()));
         env.put("ADDR", "0.0.0.0");
         env.put("DRAIN_TIMEOUT", String.valueOf(config.service().drainTimeout().toSeconds()));
         env.put("DATA_DIR", "/data");
-        new TreeMap<>(config.service().env()).forEach(env::put);
-        new TreeMap<>(config.image().env()).forEach(env::put);
+        References.expandEnv(new TreeMap<>(config.service().env()), values).forEach(env::put);
+        References.expandEnv(new TreeMap<>(config.image().env()), values).forEach(env::put);
+        return env;
+    }
+
+    private static OciImage.Config imageConfig(SlipwayConfig config, Facts facts, Source s, Map<String, String> annotations) {
+        String home = "/opt/" + facts.name();
+        List<String> entrypoint = new ArrayList<>();
+        entrypoint.add(home + "/runtime/bin/java");
+        entrypoint.addAll(javaCommand(config, home, s.launch()));
+        Map<String, String> env = imageEnv(config, home);
         return new OciImage.Config(s.platform(), facts.time(), config.image().user(), config.service().port(),
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), entrypoint, "/data",
                 List.of("/data"), annotations);
@@ -464,8 +531,8 @@ public final class ImageBuilder {
     }
 
     /** Unpacks the host platform's layers in order into {@code rootfs}, and writes the java args file. */
-    private static void writeRootfs(Path blobs, Map<Platform, OciImage.Descriptor> manifests, List<Source> sources,
-                                    Facts facts, Path rootfs) throws IOException {
+    private static void writeRootfs(SlipwayConfig config, Path blobs, Map<Platform, OciImage.Descriptor> manifests,
+                                    List<Source> sources, Facts facts, Path rootfs) throws IOException {
         Platform host = Platform.host();
         Source source = sources.stream().filter(s -> s.platform().equals(host)).findFirst().orElseThrow(
                 () -> SlipwayException.usage("--rootfs needs a build for this machine's platform " + host));
@@ -501,13 +568,10 @@ public final class ImageBuilder {
         }
         String home = "/opt/" + facts.name();
         StringBuilder args = new StringBuilder();
-        List<String> argv = new ArrayList<>();
-        source.launch().jvmOptions().forEach(o -> argv.add(o.replace(Launcher.HOME, home)));
-        argv.add("-cp");
-        argv.add(String.join(":", source.launch().classpath().stream().map(c -> home + "/" + c).toList()));
-        argv.add(source.launch().mainClass());
-        for (String a : argv) {
-            args.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        // The java launcher's @file: one quoted argument per line; inside quotes \\, \", \n and \r are escapes.
+        for (String a : javaCommand(config, home, source.launch())) {
+            args.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                    .replace("\r", "\\r")).append("\"\n");
         }
         Files.writeString(rootfs.resolve("opt/" + facts.name() + "/app/java.args"), args.toString());
     }

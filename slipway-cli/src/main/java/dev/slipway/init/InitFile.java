@@ -1,26 +1,24 @@
 package dev.slipway.init;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Writes the commented {@code slipway.yaml} that {@code slipway init} proposes for a {@link Project}. */
+/** Writes the commented {@code slipway.yaml} that {@code slipway init} proposes ({@link Proposal}). */
 public final class InitFile {
     private InitFile() {}
 
     /**
-     * Renders the file. The result is valid for {@code slipway check} (keys and values follow
-     * docs/config.md).
+     * Renders the file. Every value {@link Proposal} chose comes with the comment that says why.
+     * Keys and values follow docs/config.md, so the file passes {@code slipway check}.
      *
-     * @param p    the detected project
-     * @param port the service port to configure
+     * @param x the proposal
      * @return the YAML text
      */
-    public static String render(Project p, int port) {
+    public static String render(Proposal x) {
+        Project p = x.project();
         StringBuilder y = new StringBuilder();
-        y.append("# slipway.yaml for ").append(p.name()).append(", proposed by 'slipway init' from ")
-                .append(p.multiModule() ? p.modulePath() + "/pom.xml" : "pom.xml").append(".\n");
+        y.append("# slipway.yaml for ").append(p.name()).append(" (").append(p.framework().label())
+                .append("), proposed by 'slipway init' from ").append(p.buildFile()).append(".\n");
         y.append("# Reference: docs/config.md of Slipway, or 'slipway schema'. Validate with 'slipway check'.\n");
         y.append("name: ").append(p.name()).append('\n');
         y.append('\n');
@@ -35,55 +33,62 @@ public final class InitFile {
         y.append("  # The project compiles for Java ").append(p.jdk()).append(" (").append(p.jdkSource())
                 .append("). Slipway links the runtime\n");
         y.append("  # with the JDK in $JAVA_HOME, or build.jdk: it must be JDK ").append(Math.max(p.jdk(), 17))
-                .append(" or newer, with jmods/.\n");
+                .append(" or newer.\n");
         y.append("  # jdk: /usr/lib/jvm/java-").append(Math.max(p.jdk(), 17)).append("-openjdk-amd64\n");
-        if (p.customBuildCommand()) {
-            if (p.multiModule()) {
-                y.append("  # One module of a multi-module build: build it and the modules it needs from the root.\n");
-            }
-            switch (p.framework()) {
-                case SPRING_BOOT -> y.append("  # Spring Boot: keep the plain jar (no repackaging); Slipway puts the\n"
-                        + "  # dependencies copied to target/slipway/lib on the class path itself.\n");
-                case QUARKUS -> y.append("  # Quarkus: one uber-jar that holds every dependency.\n");
-                default -> y.append("  # The jar goes to target/, the runtime dependencies to target/slipway/lib.\n");
-            }
-            y.append("  command: [").append(p.buildCommand().stream().map(InitFile::quote)
-                    .collect(Collectors.joining(", "))).append("]\n");
-        } else {
-            y.append("  # The default command: mvn -q -B -DskipTests package, then the runtime\n");
-            y.append("  # dependencies are copied to target/slipway/lib.\n");
+        comments(y, "  ", x.commandNotes());
+        if (x.command() != null) {
+            y.append("  command: ").append(list(x.command())).append('\n');
         }
-        y.append("  # Exit on OutOfMemoryError so that the supervisor restarts a clean process.\n");
-        y.append("  jvmOptions: [\"-XX:+ExitOnOutOfMemoryError\"]\n");
+        if (x.lib() != null) {
+            y.append("  lib: ").append(x.lib()).append('\n');
+        }
+        if (!x.files().isEmpty()) {
+            y.append("  # Shipped next to the runtime: ${APP_HOME}/<path> at run time.\n");
+            y.append("  files: ").append(list(x.files())).append('\n');
+        }
+        comments(y, "  ", x.jvmNotes());
+        if (x.jvmOptions().size() > 1) {
+            y.append("  jvmOptions:\n");
+            x.jvmOptions().forEach(o -> y.append("    - ").append(quote(o)).append('\n'));
+        } else {
+            y.append("  jvmOptions: ").append(list(x.jvmOptions())).append('\n');
+        }
         y.append('\n');
-        y.append("service:\n");
-        y.append("  port: ").append(port).append('\n');
-        Map<String, String> env = env(p, port);
-        if (p.framework().portEnv() == null) {
-            y.append("  # Slipway passes PORT and ADDR: the app must listen on $PORT at $ADDR and answer the\n");
-            y.append("  # probe paths below (").append(p.framework().label()).append(" has no built-in health endpoint).\n");
-        } else {
-            y.append("  # Slipway passes PORT; ").append(p.framework().label()).append(" reads ")
-                    .append(p.framework().portEnv()).append(".\n");
+        if (x.train() != null) {
+            Proposal.Train t = x.train();
+            y.append("train:\n");
+            comments(y, "  ", t.notes());
+            if (t.enabled() != null) {
+                y.append("  enabled: ").append(t.enabled()).append('\n');
+            }
+            if (t.timeout() != null) {
+                y.append("  timeout: ").append(t.timeout()).append('\n');
+            }
+            if (t.urls() != null) {
+                y.append("  urls: ").append(list(t.urls())).append('\n');
+            }
+            y.append('\n');
         }
-        if (!env.isEmpty()) {
+        y.append("service:\n");
+        y.append("  port: ").append(x.port()).append('\n');
+        comments(y, "  ", x.portNotes());
+        if (!x.env().isEmpty()) {
             y.append("  env:\n");
-            env.forEach((k, v) -> y.append("    ").append(k).append(": ").append(quote(v)).append('\n'));
+            x.env().forEach((k, v) -> y.append("    ").append(k).append(": ").append(quote(v)).append('\n'));
+        }
+        if (!x.args().isEmpty()) {
+            comments(y, "  ", x.argNotes());
+            y.append("  args: ").append(list(x.args())).append('\n');
         }
         y.append("  # SIGTERM first; SIGKILL after this long.\n");
         y.append("  drainTimeout: 30s\n");
-        y.append("  # Probe paths of ").append(p.framework().label()).append('.');
-        if (p.framework() == Project.Framework.HELIDON) {
-            y.append(" Helidon SE 4 serves them under /observe/health.");
-        }
-        y.append('\n');
+        comments(y, "  ", x.probeNotes());
         y.append("  readiness:\n");
-        y.append("    path: ").append(p.framework().readiness()).append('\n');
+        probe(y, x.readiness());
         y.append("    interval: 1s\n");
-        y.append("    timeout: ").append(p.framework() == Project.Framework.PLAIN
-                || p.framework() == Project.Framework.JAVALIN ? "30s" : "60s").append('\n');
+        y.append("    timeout: ").append(x.timeout()).append('\n');
         y.append("  liveness:\n");
-        y.append("    path: ").append(p.framework().liveness()).append('\n');
+        probe(y, x.liveness());
         y.append('\n');
         y.append("deploy:\n");
         y.append("  local:\n");
@@ -93,17 +98,47 @@ public final class InitFile {
         return y.toString();
     }
 
-    private static Map<String, String> env(Project p, int port) {
-        Map<String, String> env = new LinkedHashMap<>();
-        if (p.framework().portEnv() != null) {
-            env.put(p.framework().portEnv(), Integer.toString(port));
+    private static void probe(StringBuilder y, Proposal.Probe probe) {
+        if (probe.path() == null) {
+            y.append("    type: ").append(probe.type()).append('\n');
+        } else {
+            y.append("    path: ").append(probe.path()).append('\n');
         }
-        if (p.framework() == Project.Framework.SPRING_BOOT) {
-            // Actuator serves the readiness and liveness groups outside Kubernetes only when enabled.
-            env.put("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true");
-            env.put("SERVER_SHUTDOWN", "graceful");
+    }
+
+    /**
+     * Writes notes as comment paragraphs wrapped at word boundaries within 100 columns. A note that
+     * does not end with a full stop continues in the next one (the same paragraph).
+     */
+    private static void comments(StringBuilder y, String indent, List<String> notes) {
+        int width = 100 - indent.length() - 2;
+        List<String> paragraphs = new java.util.ArrayList<>();
+        StringBuilder para = new StringBuilder();
+        for (String n : notes) {
+            para.append(para.length() > 0 ? " " : "").append(n);
+            if (n.endsWith(".")) {
+                paragraphs.add(para.toString());
+                para.setLength(0);
+            }
         }
-        return env;
+        if (para.length() > 0) {
+            paragraphs.add(para.toString());
+        }
+        for (String l : paragraphs) {
+            StringBuilder line = new StringBuilder();
+            for (String word : l.split(" ")) {
+                if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                    y.append(indent).append("# ").append(line).append('\n');
+                    line.setLength(0);
+                }
+                line.append(line.length() > 0 ? " " : "").append(word);
+            }
+            y.append(indent).append("# ").append(line).append('\n');
+        }
+    }
+
+    private static String list(List<String> items) {
+        return "[" + items.stream().map(InitFile::quote).collect(Collectors.joining(", ")) + "]";
     }
 
     /** @return a YAML double-quoted scalar (JSON string rules, which YAML 1.2 accepts) */
@@ -119,8 +154,8 @@ public final class InitFile {
         return b.append('"').toString();
     }
 
-    /** @return the lines of {@link Project#facts()} */
-    public static List<String> describe(Project p) {
-        return p.facts().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList();
+    /** @return the lines of {@link Proposal#facts()} */
+    public static List<String> describe(Proposal x) {
+        return x.facts().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList();
     }
 }

@@ -26,17 +26,23 @@ import org.w3c.dom.Node;
  * @param groupId      the group (inherited from the parent when not set), may be {@code null}
  * @param artifactId   the artifact id
  * @param version      the version (inherited from the parent when not set), may be {@code null}
- * @param packaging    {@code jar} unless set
+ * @param packaging    {@code jar} unless set ({@code ${...}} expanded: Micronaut's starter writes
+ *                     {@code ${packaging}})
  * @param parent       the parent's {@code groupId:artifactId}, or {@code null}
  * @param modules      the {@code <modules>} entries, as written
  * @param properties   the {@code <properties>}, in file order
- * @param dependencies {@code groupId:artifactId} of every dependency (managed ones excluded)
+ * @param dependencies {@code groupId:artifactId} of every dependency but test-scoped ones (managed
+ *                     ones excluded)
  * @param plugins      {@code groupId:artifactId} of every build plugin to its configuration element
- *                     (or {@code null}); plugins without a groupId get {@code org.apache.maven.plugins}
+ *                     (or {@code null}), from {@code build/plugins} and {@code build/pluginManagement};
+ *                     plugins without a groupId get {@code org.apache.maven.plugins}
+ * @param buildPlugins {@code groupId:artifactId} of the plugins in {@code build/plugins} only: the ones
+ *                     that run in this project's build
+ * @param testDependencies {@code groupId:artifactId} of the test-scoped dependencies
  */
 public record Pom(Path file, String groupId, String artifactId, String version, String packaging, String parent,
                   List<String> modules, Map<String, String> properties, List<String> dependencies,
-                  Map<String, Element> plugins) {
+                  Map<String, Element> plugins, List<String> buildPlugins, List<String> testDependencies) {
 
     private static final Pattern REF = Pattern.compile("\\$\\{([^}]+)}");
 
@@ -86,19 +92,25 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
             }
         }
         List<String> deps = new ArrayList<>();
+        List<String> testDeps = new ArrayList<>();
         Element ds = child(project, "dependencies");
         if (ds != null) {
             for (Element d : children(ds, "dependency")) {
-                deps.add(text(d, "groupId") + ":" + text(d, "artifactId"));
+                ("test".equals(text(d, "scope")) ? testDeps : deps).add(text(d, "groupId") + ":" + text(d, "artifactId"));
             }
         }
         Map<String, Element> plugins = new LinkedHashMap<>();
+        List<String> active = new ArrayList<>();
         Element build = child(project, "build");
         if (build != null) {
             List<Element> all = new ArrayList<>();
             Element ps = child(build, "plugins");
             if (ps != null) {
                 all.addAll(children(ps, "plugin"));
+                for (Element pl : all) {
+                    String g = text(pl, "groupId");
+                    active.add((g == null ? "org.apache.maven.plugins" : g) + ":" + text(pl, "artifactId"));
+                }
             }
             Element pm = child(build, "pluginManagement");
             Element pmps = pm == null ? null : child(pm, "plugins");
@@ -111,13 +123,22 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
                 plugins.putIfAbsent(key, child(pl, "configuration"));
             }
         }
-        return new Pom(file, groupId, text(project, "artifactId"), version, packaging == null ? "jar" : packaging,
-                parentId, List.copyOf(modules), props, List.copyOf(deps), plugins);
+        Pom pom = new Pom(file, groupId, text(project, "artifactId"), version, packaging == null ? "jar" : packaging,
+                parentId, List.copyOf(modules), props, List.copyOf(deps), plugins, List.copyOf(active),
+                List.copyOf(testDeps));
+        return packaging == null || !packaging.contains("${") ? pom
+                : new Pom(file, groupId, pom.artifactId(), version, pom.expand(packaging), parentId, pom.modules(),
+                        props, pom.dependencies(), plugins, pom.buildPlugins(), pom.testDependencies());
     }
 
     /** @return whether a dependency with this group id (or {@code group:artifact}) is declared */
     public boolean uses(String groupOrId) {
         return dependencies.stream().anyMatch(d -> d.equals(groupOrId) || d.startsWith(groupOrId + ":"));
+    }
+
+    /** @return whether {@code groupId:artifactId} is in {@code build/plugins} (it runs in this build) */
+    public boolean builds(String plugin) {
+        return buildPlugins.contains(plugin);
     }
 
     /** @return whether a dependency's group id starts with {@code prefix} */

@@ -14,60 +14,84 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What {@code slipway init} and {@code slipway render ci} learn about an existing Maven project
- * from its POMs and sources, without building it.
+ * What {@code slipway init} and {@code slipway render ci} learn about an existing Maven or Gradle
+ * project from its build files and sources, without building it.
  *
- * @param serviceDir  the directory of the application module (where {@code slipway.yaml} goes)
- * @param rootDir     the reactor root; equals {@code serviceDir} for a single-module project
- * @param pom         the application module's POM
- * @param name        a service name derived from the artifact id (lower case, Slipway's name rule)
- * @param mainClass   the main class, or {@code null} when the jar's manifest names it (Quarkus)
- * @param mainSource  where the main class came from, for the file's comments
- * @param jdk         the Java feature release the project compiles for (e.g. 17)
- * @param jdkSource   where the JDK release came from
- * @param framework   the detected framework
- * @param postgres    whether the project depends on the PostgreSQL JDBC driver
+ * @param serviceDir   the directory of the application module (where {@code slipway.yaml} goes)
+ * @param rootDir      the reactor root (Maven) or the directory of the settings script (Gradle);
+ *                     equals {@code serviceDir} for a single-module project
+ * @param buildTool    Maven or Gradle
+ * @param name         a service name derived from the artifact id or Gradle project name (lower case,
+ *                     Slipway's name rule)
+ * @param mainClass    the main class, or {@code null} when the framework's jar names it (Quarkus)
+ * @param mainSource   where the main class came from, for the file's comments
+ * @param jdk          the Java feature release the project compiles for (e.g. 17)
+ * @param jdkSource    where the JDK release came from
+ * @param framework    the detected framework
+ * @param dependencies {@code group:artifact} of the module's dependencies and its reactor root's (test
+ *                     scope excluded)
+ * @param postgres     whether the project depends on the PostgreSQL JDBC driver (test scope included)
+ * @param pom          the application module's POM, or {@code null} for Gradle
+ * @param gradle       the application project's build script, or {@code null} for Maven
  */
-public record Project(Path serviceDir, Path rootDir, Pom pom, String name, String mainClass, String mainSource,
-                      int jdk, String jdkSource, Framework framework, boolean postgres) {
+public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String name, String mainClass,
+                      String mainSource, int jdk, String jdkSource, Framework framework, List<String> dependencies,
+                      boolean postgres, Pom pom, GradleBuild gradle) {
 
-    /** The Java release assumed when the POM names none (Slipway's minimum). */
+    /** The Java release assumed when the build names none (Slipway's minimum). */
     public static final int DEFAULT_JDK = 17;
+
+    /** The main class of every Helidon MP application: the CDI container (the helidon-mp parent's mainClass). */
+    public static final String HELIDON_MP_MAIN = "io.helidon.microprofile.cdi.Main";
 
     private static final Pattern MAIN = Pattern.compile(
             "(public\\s+static|static\\s+public)\\s+void\\s+main\\s*\\(\\s*(final\\s+)?String\\s*(\\[\\s*]|\\.\\.\\.)");
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+    private static final List<String> QUARKUS_PLUGINS =
+            List.of("io.quarkus:quarkus-maven-plugin", "io.quarkus.platform:quarkus-maven-plugin");
+
+    /** The build tools Slipway reads. */
+    public enum BuildTool {
+        /** Apache Maven: {@code pom.xml}. */
+        MAVEN,
+        /** Gradle: {@code build.gradle} or {@code build.gradle.kts}, {@code settings.gradle(.kts)}. */
+        GRADLE
+    }
 
     /**
-     * The frameworks Slipway knows, with their probe paths and how their port is set.
+     * The frameworks Slipway knows, with the environment variables they read their HTTP port and
+     * bind address from (their own configuration's environment mapping).
      *
-     * @param label     the name shown to the user
-     * @param readiness the readiness probe path
-     * @param liveness  the liveness probe path
-     * @param portEnv   the environment variable the framework reads its HTTP port from, or {@code null}
+     * @param label   the name shown to the user
+     * @param portEnv the environment variable the framework reads its HTTP port from, or {@code null}
+     * @param hostEnv the environment variable the framework reads its bind address from, or {@code null}
      */
     public enum Framework {
-        /** Spring Boot: Actuator's health groups (Spring Boot 2.3+). */
-        SPRING_BOOT("Spring Boot", "/actuator/health/readiness", "/actuator/health/liveness", "SERVER_PORT"),
-        /** Quarkus on the JVM: SmallRye Health under the non-application root {@code /q}. */
-        QUARKUS("Quarkus (JVM)", "/q/health/ready", "/q/health/live", "QUARKUS_HTTP_PORT"),
-        /** Helidon: MicroProfile Health. */
-        HELIDON("Helidon", "/health/ready", "/health/live", "SERVER_PORT"),
-        /** Javalin: no built-in health endpoint; the app adds these routes. */
-        JAVALIN("Javalin", "/health/ready", "/health/live", null),
+        /** Spring Boot: {@code server.port}, {@code server.address} by relaxed binding. */
+        SPRING_BOOT("Spring Boot", "SERVER_PORT", "SERVER_ADDRESS"),
+        /** Quarkus on the JVM: MicroProfile Config's environment mapping of {@code quarkus.http.port}. */
+        QUARKUS("Quarkus", "QUARKUS_HTTP_PORT", "QUARKUS_HTTP_HOST"),
+        /** Micronaut: {@code micronaut.server.port} from the environment. */
+        MICRONAUT("Micronaut", "MICRONAUT_SERVER_PORT", "MICRONAUT_SERVER_HOST"),
+        /** Helidon SE 4: the environment-variables config source aliases {@code SERVER_PORT} to {@code server.port}. */
+        HELIDON_SE("Helidon SE", "SERVER_PORT", "SERVER_HOST"),
+        /** Helidon MP 4: MicroProfile Config maps {@code server.port} to {@code SERVER_PORT}. */
+        HELIDON_MP("Helidon MP", "SERVER_PORT", "SERVER_HOST"),
+        /** Dropwizard: the port is set by {@code dw.} system properties, not the environment. */
+        DROPWIZARD("Dropwizard", null, null),
+        /** Javalin: the app's code chooses the port. */
+        JAVALIN("Javalin", null, null),
         /** A plain main class. */
-        PLAIN("plain Java", "/health/ready", "/health/live", null);
+        PLAIN("plain Java", null, null);
 
         private final String label;
-        private final String readiness;
-        private final String liveness;
         private final String portEnv;
+        private final String hostEnv;
 
-        Framework(String label, String readiness, String liveness, String portEnv) {
+        Framework(String label, String portEnv, String hostEnv) {
             this.label = label;
-            this.readiness = readiness;
-            this.liveness = liveness;
             this.portEnv = portEnv;
+            this.hostEnv = hostEnv;
         }
 
         /** @return the name shown to the user */
@@ -75,19 +99,14 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
             return label;
         }
 
-        /** @return the readiness probe path */
-        public String readiness() {
-            return readiness;
-        }
-
-        /** @return the liveness probe path */
-        public String liveness() {
-            return liveness;
-        }
-
         /** @return the port variable the framework reads, or {@code null} */
         public String portEnv() {
             return portEnv;
+        }
+
+        /** @return the bind-address variable the framework reads, or {@code null} */
+        public String hostEnv() {
+            return hostEnv;
         }
     }
 
@@ -101,59 +120,47 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
         return !rootDir.equals(serviceDir);
     }
 
-    /**
-     * The build command that leaves the application jar in the module's {@code target/} and its
-     * runtime dependencies in {@code target/slipway/lib}, as {@code slipway build} expects.
-     *
-     * @return the argv
-     */
-    public List<String> buildCommand() {
-        List<String> cmd = new ArrayList<>(List.of("mvn", "-q", "-B"));
-        if (multiModule()) {
-            cmd.add("-f");
-            cmd.add(serviceDir.relativize(rootDir).resolve("pom.xml").toString());
-        }
-        cmd.add("-DskipTests");
-        cmd.add("package");
-        if (multiModule()) {
-            cmd.addAll(List.of("-pl", ":" + pom.artifactId(), "-am"));
-        }
-        if (framework == Framework.QUARKUS) {
-            // One runnable jar with every dependency inside; nothing to copy.
-            cmd.add("-Dquarkus.package.jar.type=uber-jar");
-            return List.copyOf(cmd);
-        }
-        if (framework == Framework.SPRING_BOOT) {
-            // Keep the plain jar: Slipway puts the dependencies on the class path itself.
-            cmd.add("-Dspring-boot.repackage.skip=true");
-        }
-        List<String> def = ConfigLoader.DEFAULT_BUILD_COMMAND;
-        cmd.addAll(def.subList(def.indexOf("package") + 1, def.size()));
-        return List.copyOf(cmd);
+    /** @return whether a dependency with this group id (or {@code group:artifact}) is declared */
+    public boolean uses(String groupOrId) {
+        return dependencies.stream().anyMatch(d -> d.equals(groupOrId) || d.startsWith(groupOrId + ":"));
     }
 
-    /** @return whether {@link #buildCommand()} differs from Slipway's default */
-    public boolean customBuildCommand() {
-        return !buildCommand().equals(ConfigLoader.DEFAULT_BUILD_COMMAND);
+    /** @return the build file the facts came from, relative to the reactor root, for comments */
+    public String buildFile() {
+        Path f = buildTool == BuildTool.MAVEN ? pom.file() : gradle.file();
+        return rootDir.relativize(f).toString();
     }
 
     /**
-     * Detects the project in {@code dir}: a single-module project, a module of a reactor, or a
-     * reactor root whose one application module is chosen.
+     * Detects the project in {@code dir}: a Maven project (single-module, a module of a reactor, or a
+     * reactor root whose one application module is chosen) or a Gradle build (a single project, a
+     * subproject, or a root whose one application project is chosen). With both a {@code pom.xml}
+     * and a Gradle script, Maven wins.
      *
-     * @param dir      a directory holding {@code pom.xml}
-     * @param mainHint a main class given by the user, or {@code null}
+     * @param projectDir a directory holding {@code pom.xml}, {@code build.gradle(.kts)} or {@code settings.gradle(.kts)}
+     * @param mainHint   a main class given by the user, or {@code null}
      * @return what was found
-     * @throws SlipwayException (exit 2) when there is no POM, no application module or several,
-     *                          or several main classes and no hint
+     * @throws SlipwayException (exit 2) when there is no build file, no application module or several,
+     *                          a packaging Slipway cannot ship, or several main classes and no hint
      */
     public static Project detect(Path projectDir, String mainHint) {
         Path dir = projectDir.toAbsolutePath().normalize();
-        Path file = dir.resolve("pom.xml");
-        if (!Files.isRegularFile(file)) {
-            throw SlipwayException.usage("no pom.xml in " + dir + ": slipway init reads an existing Maven project");
+        if (Files.isRegularFile(dir.resolve("pom.xml"))) {
+            return detectMaven(dir, mainHint);
         }
-        Pom pom = Pom.read(file);
+        if (GradleBuild.script(dir) != null || GradleBuild.settings(dir) != null) {
+            return detectGradle(dir, mainHint);
+        }
+        throw SlipwayException.usage("no pom.xml, build.gradle or build.gradle.kts in " + dir
+                + ": slipway init reads an existing Maven or Gradle project");
+    }
+
+    private static boolean shippablePackaging(Pom p) {
+        return "jar".equals(p.packaging()) || "quarkus".equals(p.packaging());
+    }
+
+    private static Project detectMaven(Path dir, String mainHint) {
+        Pom pom = Pom.read(dir.resolve("pom.xml"));
         Path root = dir;
         Pom rootPom = pom;
         Path serviceDir = dir;
@@ -186,18 +193,138 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
                 rootPom = candidate;
             }
         }
-        if (!"jar".equals(pom.packaging())) {
-            throw SlipwayException.usage(pom.file() + " has packaging '" + pom.packaging()
-                    + "'; Slipway ships jar projects");
+        if (!shippablePackaging(pom)) {
+            throw SlipwayException.usage(pom.file() + " has packaging '" + pom.packaging() + "': Slipway ships a"
+                    + " runnable jar (packaging 'jar', or 'quarkus'); set <packaging>jar</packaging> and a main class,"
+                    + " or run 'slipway init MODULE_DIR' in the application module");
         }
         Framework fw = framework(pom, rootPom);
+        List<String> deps = new ArrayList<>(pom.dependencies());
+        rootPom.dependencies().stream().filter(d -> !deps.contains(d)).forEach(deps::add);
         String[] main = mainClass(serviceDir, pom, rootPom, fw, mainHint);
         String[] jdk = jdk(pom, rootPom);
-        boolean pg = pom.uses("org.postgresql:postgresql") || rootPom.uses("org.postgresql:postgresql");
-        String name = pom.artifactId().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-")
-                .replaceAll("^[^a-z0-9]+", "");
-        return new Project(serviceDir, root, pom, name.isEmpty() ? "app" : name, main[0], main[1],
-                Integer.parseInt(jdk[0]), jdk[1], fw, pg);
+        if ((fw == Framework.HELIDON_SE || fw == Framework.HELIDON_MP) && jdk[1].startsWith("none set")
+                && pom.parent() != null && pom.parent().startsWith("io.helidon.applications:")) {
+            jdk = new String[] {"21", "Helidon 4's application parent compiles for Java 21"};
+        }
+        // The driver in test scope counts too: the CI workflow's tests need the database.
+        boolean pg = deps.contains("org.postgresql:postgresql")
+                || pom.testDependencies().contains("org.postgresql:postgresql")
+                || rootPom.testDependencies().contains("org.postgresql:postgresql");
+        return new Project(serviceDir, root, BuildTool.MAVEN, serviceName(pom.artifactId()), main[0], main[1],
+                Integer.parseInt(jdk[0]), jdk[1], fw, List.copyOf(deps), pg, pom, null);
+    }
+
+    private static String serviceName(String raw) {
+        String name = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
+        return name.isEmpty() ? "app" : name;
+    }
+
+    private static Project detectGradle(Path dir, String mainHint) {
+        // The root: the nearest directory (this one or above) whose settings script exists; a
+        // subproject is below it.
+        Path root = dir;
+        for (Path up = dir; up != null; up = up.getParent()) {
+            Path settings = GradleBuild.settings(up);
+            if (settings != null) {
+                Path at = up;
+                if (up.equals(dir) || GradleBuild.includes(settings).stream()
+                        .anyMatch(i -> at.resolve(i).normalize().equals(dir))) {
+                    root = up;
+                }
+                break;
+            }
+        }
+        Path serviceDir = dir;
+        Path script = GradleBuild.script(dir);
+        if (dir.equals(root) && (script == null || !isGradleApp(GradleBuild.read(script)))) {
+            List<Path> apps = new ArrayList<>();
+            for (String inc : GradleBuild.includes(GradleBuild.settings(root))) {
+                Path s = GradleBuild.script(root.resolve(inc).normalize());
+                if (s != null && isGradleApp(GradleBuild.read(s))) {
+                    apps.add(s.getParent());
+                }
+            }
+            if (apps.size() > 1) {
+                throw SlipwayException.usage("several application projects in " + dir + ": "
+                        + apps.stream().map(a -> dir.relativize(a).toString()).toList()
+                        + "; run 'slipway init PROJECT_DIR' for the one to ship");
+            }
+            if (apps.size() == 1) {
+                serviceDir = apps.get(0);
+                script = GradleBuild.script(serviceDir);
+            }
+        }
+        if (script == null) {
+            throw SlipwayException.usage("no application project in " + dir + ": no build.gradle(.kts) here, and none"
+                    + " of the included projects applies the 'application', 'org.springframework.boot', 'io.quarkus'"
+                    + " or 'io.micronaut.application' plugin; run 'slipway init PROJECT_DIR' in the one to ship");
+        }
+        GradleBuild build = GradleBuild.read(script);
+        GradleBuild rootBuild = root.equals(serviceDir) || GradleBuild.script(root) == null ? build
+                : GradleBuild.read(GradleBuild.script(root));
+        if (!isGradleApp(build)) {
+            throw SlipwayException.usage(root.relativize(script) + " applies none of the plugins 'application',"
+                    + " 'org.springframework.boot', 'io.quarkus', 'io.micronaut.application': Slipway ships the"
+                    + " layout of Gradle's installDist (build/install/NAME/lib) or a Spring Boot bootJar; add"
+                    + " plugins { id 'application' } and application { mainClass = 'your.Main' }");
+        }
+        List<String> deps = new ArrayList<>(build.dependencies());
+        rootBuild.dependencies().stream().filter(d -> !deps.contains(d)).forEach(deps::add);
+        Framework fw = gradleFramework(build, deps);
+        String[] main = gradleMain(serviceDir, build, fw, mainHint);
+        String projectName = root.equals(serviceDir)
+                ? java.util.Optional.ofNullable(GradleBuild.rootProjectName(GradleBuild.settings(root)))
+                        .orElse(serviceDir.getFileName().toString())
+                : serviceDir.getFileName().toString();
+        Integer jdk = build.jdk() != null ? build.jdk() : rootBuild.jdk();
+        String jdkSource = build.jdk() != null ? build.jdkSource() : rootBuild.jdkSource();
+        return new Project(serviceDir, root, BuildTool.GRADLE, serviceName(projectName), main[0], main[1],
+                jdk == null ? DEFAULT_JDK : jdk, jdk == null ? "none set; Slipway's minimum" : jdkSource, fw,
+                List.copyOf(deps), deps.contains("org.postgresql:postgresql"), null, build);
+    }
+
+    /** @return whether a Gradle project builds something Slipway can ship */
+    private static boolean isGradleApp(GradleBuild b) {
+        return b.applies("application") || b.applies("org.springframework.boot") || b.applies("io.quarkus")
+                || b.applies("io.micronaut.application") || b.applies("io.micronaut.minimal.application");
+    }
+
+    private static Framework gradleFramework(GradleBuild b, List<String> deps) {
+        java.util.function.Predicate<String> uses = g -> deps.stream().anyMatch(d -> d.startsWith(g));
+        if (b.applies("org.springframework.boot") || uses.test("org.springframework.boot:")) {
+            return Framework.SPRING_BOOT;
+        }
+        if (b.applies("io.quarkus") || uses.test("io.quarkus")) {
+            return Framework.QUARKUS;
+        }
+        if (b.applies("io.micronaut.application") || b.applies("io.micronaut.minimal.application")
+                || uses.test("io.micronaut")) {
+            return Framework.MICRONAUT;
+        }
+        if (uses.test("io.helidon.microprofile")) {
+            return Framework.HELIDON_MP;
+        }
+        if (uses.test("io.helidon")) {
+            return Framework.HELIDON_SE;
+        }
+        if (uses.test("io.dropwizard")) {
+            return Framework.DROPWIZARD;
+        }
+        if (uses.test("io.javalin")) {
+            return Framework.JAVALIN;
+        }
+        return Framework.PLAIN;
+    }
+
+    private static String[] gradleMain(Path dir, GradleBuild b, Framework fw, String hint) {
+        if (hint != null) {
+            return new String[] {hint, "--main"};
+        }
+        if (b.mainClass() != null) {
+            return new String[] {b.mainClass(), "mainClass in " + b.file().getFileName()};
+        }
+        return sourceMain(dir, fw);
     }
 
     private static void collectApps(Path dir, Pom pom, List<Path> apps, int depth) {
@@ -214,9 +341,9 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
             Pom p = Pom.read(mpom);
             if (!p.modules().isEmpty() && depth < 4) {
                 collectApps(mdir, p, apps, depth + 1);
-            } else if ("jar".equals(p.packaging()) && (configuredMain(p, null) != null
-                    || p.plugins().containsKey("io.quarkus:quarkus-maven-plugin")
-                    || p.plugins().containsKey("io.quarkus.platform:quarkus-maven-plugin")
+            } else if (shippablePackaging(p) && (configuredMain(p, null) != null
+                    || QUARKUS_PLUGINS.stream().anyMatch(p.plugins()::containsKey)
+                    || p.usesGroupPrefix("io.helidon.microprofile")
                     || !sourceMains(mdir).isEmpty())) {
                 apps.add(mdir);
             }
@@ -230,12 +357,23 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
                     || p.plugins().containsKey("org.springframework.boot:spring-boot-maven-plugin")) {
                 return Framework.SPRING_BOOT;
             }
-            if (p.uses("io.quarkus") || p.plugins().containsKey("io.quarkus:quarkus-maven-plugin")
-                    || p.plugins().containsKey("io.quarkus.platform:quarkus-maven-plugin")) {
+            if (p.usesGroupPrefix("io.quarkus") || QUARKUS_PLUGINS.stream().anyMatch(p.plugins()::containsKey)
+                    || "quarkus".equals(p.packaging())) {
                 return Framework.QUARKUS;
             }
+            if ((p.parent() != null && p.parent().startsWith("io.micronaut")) || p.usesGroupPrefix("io.micronaut")
+                    || p.plugins().containsKey("io.micronaut.maven:micronaut-maven-plugin")) {
+                return Framework.MICRONAUT;
+            }
+            if (p.usesGroupPrefix("io.helidon.microprofile")
+                    || "io.helidon.applications:helidon-mp".equals(p.parent())) {
+                return Framework.HELIDON_MP;
+            }
             if (p.usesGroupPrefix("io.helidon") || (p.parent() != null && p.parent().startsWith("io.helidon"))) {
-                return Framework.HELIDON;
+                return Framework.HELIDON_SE;
+            }
+            if (p.usesGroupPrefix("io.dropwizard")) {
+                return Framework.DROPWIZARD;
             }
             if (p.uses("io.javalin")) {
                 return Framework.JAVALIN;
@@ -280,6 +418,11 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
         if (configured != null) {
             return configured;
         }
+        return sourceMain(dir, fw);
+    }
+
+    /** The main class from the sources, or the framework's own; exit 2 when none or several. */
+    private static String[] sourceMain(Path dir, Framework fw) {
         List<String[]> found = sourceMains(dir);
         if (found.size() == 1) {
             return new String[] {found.get(0)[0], "the only main method in src/main/java"};
@@ -293,8 +436,11 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
         if (fw == Framework.QUARKUS && found.isEmpty()) {
             return new String[] {null, "Quarkus writes the runner jar's Main-Class"};
         }
+        if (fw == Framework.HELIDON_MP && found.isEmpty()) {
+            return new String[] {HELIDON_MP_MAIN, "Helidon MP's CDI container (the helidon-mp parent's mainClass)"};
+        }
         if (found.isEmpty()) {
-            throw SlipwayException.usage("no main class in " + dir + ": no manifest mainClass in the POM and no"
+            throw SlipwayException.usage("no main class in " + dir + ": no main class in the build file and no"
                     + " 'public static void main(String[])' in src/main/java; give one with --main CLASS");
         }
         throw SlipwayException.usage("several main classes in " + dir + ": "
@@ -327,6 +473,7 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
         for (Pom p : List.of(pom, root)) {
             for (String[] place : new String[][] {
                 {"maven.compiler.release", "maven.compiler.release"}, {"java.version", "java.version (Spring Boot)"},
+                {"release.version", "release.version (Micronaut)"}, {"jdk.version", "jdk.version (Micronaut)"},
                 {"maven.compiler.source", "maven.compiler.source"}, {"maven.compiler.target", "maven.compiler.target"}}) {
                 Integer v = feature(p.property(place[0]));
                 if (v != null) {
@@ -352,16 +499,38 @@ public record Project(Path serviceDir, Path rootDir, Pom pom, String name, Strin
         return m.matches() ? Integer.valueOf(m.group(1)) : null;
     }
 
-    /** @return the detected facts as {@code key: value} lines, for {@code --dry-run} and tests */
+    /**
+     * The Java sources of the application module ({@code src/main/java}), for the proposals that
+     * depend on what the code does (does it read {@code PORT}? which port does it bind?).
+     *
+     * @return source file (relative to the service directory) to its text, in path order; at most 2000 files
+     * @throws SlipwayException (exit 1) when a source cannot be read
+     */
+    public Map<String, String> sources() {
+        Path src = serviceDir.resolve("src/main/java");
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (!Files.isDirectory(src)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.walk(src, 32)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().limit(2000).toList()) {
+                out.put(serviceDir.relativize(f).toString(), Files.readString(f));
+            }
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot read sources in " + src + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** @return the detected facts as {@code key: value} pairs, for {@code --dry-run} and tests */
     public Map<String, String> facts() {
         var m = new java.util.LinkedHashMap<String, String>();
+        m.put("build", buildTool == BuildTool.MAVEN ? "Maven (" + buildFile() + ")" : "Gradle (" + buildFile() + ")");
         m.put("module", multiModule() ? modulePath() : ".");
         m.put("name", name);
         m.put("main", mainClass == null ? "(from the jar manifest)" : mainClass);
         m.put("jdk", Integer.toString(jdk));
         m.put("framework", framework.label());
-        m.put("readiness", framework.readiness());
-        m.put("liveness", framework.liveness());
         m.put("postgresql", Boolean.toString(postgres));
         return m;
     }

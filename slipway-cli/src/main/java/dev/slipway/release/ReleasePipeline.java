@@ -221,7 +221,7 @@ public final class ReleasePipeline {
                 if (b.platform().os().equals("linux")) {
                     sources.add(new dev.slipway.image.ImageBuilder.Source(b.platform(), b.archive(),
                             new dev.slipway.image.ImageBuilder.Launch(b.launch().mainClass(), b.launch().classpath(),
-                                    b.launch().jvmOptions())));
+                                    b.launch().jvmOptions(), b.launch().args())));
                 }
             }
             var info = c.builds().get(0).info();

@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * added to the archive as {@code <name>.service}. It runs the archive's unpacked layout from
  * {@code /opt/<name>} ({@code bin/<name>}, which needs no unpacking step and no cache directory)
  * with the settings of {@code service} in {@code slipway.yaml}: {@code PORT}, {@code ADDR=0.0.0.0},
- * {@code DRAIN_TIMEOUT} and {@code service.env}; SIGTERM to stop, SIGKILL after the drain timeout
+ * {@code DRAIN_TIMEOUT} and {@code service.env} (its {@code ${PORT}} and {@code ${ADDR}} expanded to
+ * those values; systemd does not expand {@code $} in {@code Environment=}); SIGTERM to stop, SIGKILL after the drain timeout
  * plus 5 s; a dynamic user and a read-only system (see systemd.exec(5)).
  */
 public final class SystemdUnit {
@@ -26,7 +27,8 @@ public final class SystemdUnit {
         String name = config.name();
         long drain = config.service().drainTimeout().toSeconds();
         StringBuilder env = new StringBuilder();
-        Map<String, String> all = new TreeMap<>(config.service().env());
+        Map<String, String> all = new TreeMap<>(dev.slipway.config.References.expandEnv(config.service().env(),
+                dev.slipway.config.References.Values.of(config.service().port(), "0.0.0.0", null)));
         all.put("PORT", Integer.toString(config.service().port()));
         all.put("ADDR", "0.0.0.0");
         all.put("DRAIN_TIMEOUT", Long.toString(drain));

@@ -46,12 +46,14 @@ public final class Dockerfile {
         if (!buildCommand.isEmpty() && buildCommand.get(0).equals("mvn")) {
             buildCommand.add(1, "-o");
         }
-        Map<String, String> env = new TreeMap<>();
-        env.putAll(config.service().env());
-        env.putAll(config.image().env());
+        // The image's environment, references expanded as 'slipway image' does; a Dockerfile expands
+        // $VAR and ${VAR} in ENV itself (Dockerfile reference, "Environment replacement"), so every $
+        // is escaped and the container sees the value as written.
+        Map<String, String> env = new TreeMap<>(dev.slipway.image.ImageBuilder.imageEnv(config, home));
+        List.of("PATH", "PORT", "ADDR", "DRAIN_TIMEOUT", "DATA_DIR").forEach(env::remove);
         StringBuilder envLine = new StringBuilder("ENV PATH=" + home + "/runtime/bin PORT=" + config.service().port()
                 + " ADDR=0.0.0.0 DRAIN_TIMEOUT=" + config.service().drainTimeout().toSeconds() + " DATA_DIR=/data");
-        env.forEach((k, v) -> envLine.append(" \\\n    ").append(k).append('=').append(json(v)));
+        env.forEach((k, v) -> envLine.append(" \\\n    ").append(k).append('=').append(json(v).replace("$", "\\$")));
         return String.join("\n",
                 "# syntax=docker/dockerfile:1",
                 "# " + name + ": the scratch image 'slipway image' builds, as a multi-stage Docker build.",

@@ -4,10 +4,16 @@
 # The first run unpacks the payload once into a cache keyed by its hash; later runs exec java
 # straight away, so the process keeps this PID and receives signals itself.
 # Environment: JAVA_OPTS (extra JVM options), SLIPWAY_CACHE_DIR (cache root),
-# SLIPWAY_VERBOSE=1 (report unpacking on stderr).
+# SLIPWAY_VERBOSE=1 (report unpacking on stderr), SLIPWAY_PREPARE=1 (prepare mode: make the first
+# run's unpacking and class-data archive, report them on stderr, exit 0; the app is not started).
 set -eu
 slipway_key='@KEY@'
 slipway_offset='@OFFSET@'
+slipway_prepare=
+if [ "${SLIPWAY_PREPARE:-}" = 1 ]; then
+  slipway_prepare=1
+  echo "slipway: preparing @NAME@ @VERSION@ (unpack, class-data archive); the app is not started" >&2
+fi
 
 @RUN_FUNCTION@
 
@@ -21,7 +27,7 @@ else
   # No per-user cache: the unpacker picks $TMPDIR/slipway-<uid>, which it checks is this user's.
   slipway_root=
 fi
-if [ -n "$slipway_root" ] && [ -f "$slipway_root/run/$slipway_key/.slipway-complete" ]; then
+if [ -z "$slipway_prepare" ] && [ -n "$slipway_root" ] && [ -f "$slipway_root/run/$slipway_key/.slipway-complete" ]; then
   slipway_run "$slipway_root/run/$slipway_key" "$@"
 fi
 
@@ -41,5 +47,9 @@ if [ -z "$slipway_unpacker" ]; then
   exit 1
 fi
 slipway_home=$('@LOADER@' "$slipway_unpacker" "$0" "$slipway_offset" "$slipway_key" "$slipway_root" "$slipway_unpacker")
+if [ -n "$slipway_prepare" ]; then
+  echo "slipway: @NAME@ @VERSION@ is prepared in $slipway_home" >&2
+  exit 0
+fi
 slipway_run "$slipway_home" "$@"
 exit 1

@@ -18,6 +18,11 @@
  * fallback $TMPDIR/slipway-<uid>/run/KEY when ROOT is empty or cannot be written; the fallback
  * must be a directory of this user with mode 0700) and exits 0. Exits 1 with a message on stderr.
  *
+ * Environment: SLIPWAY_VERBOSE (any value) reports what it does on stderr; SLIPWAY_PREPARE=1 is
+ * the prepare mode of the stub (a deploy makes a release's first run before it stops the old
+ * one): it reports too, and it finishes the class-data archive of a tree that is already
+ * unpacked if no dump was tried yet (say, the first run that unpacked it was killed mid-dump).
+ *
  * Concurrency: an exclusive flock(2) on "DEST.lock" serialises first runs, so two first runs at
  * once unpack once; the tree is written to "DEST.tmp.PID" and published with rename(2), so a
  * reader never sees a half-written tree, even after a crash.
@@ -30,14 +35,16 @@
  *   'E'                                              end
  * Paths are relative, '/'-separated, and never contain "..".
  *
- * Class data archive (JDK 17-19 runtimes): when the tree holds app/app.jsa.args, the unpacker
+ * Class-data archive (JDK 17-19 runtimes): when the tree holds app/app.jsa.args, the unpacker
  * dumps a static AppCDS archive for it right after publishing it, still under the lock: it runs
  * DEST/runtime/bin/java with the arguments of that file (one a line, "@HOME@" standing for DEST)
  * plus -XX:SharedArchiveFile=DEST/app/app.jsa.tmp.PID, and renames the result to app/app.jsa.
  * The JVM's output goes to app/app.jsa.log, never to the terminal or the service's log.
  * It runs at the final path because a JDK 17 archive records the class path and the JVM rejects
  * it anywhere else. A failed, crashed or slow dump (over DUMP_TIMEOUT_S) leaves no archive and
- * never stops the app: the launcher passes the archive only when it exists.
+ * never stops the app: the launcher passes the archive only when it exists. A dump that failed
+ * writes its reason to app/app.jsa.failed and is not tried again; one that was killed with its
+ * unpacker leaves neither file, and the next unpacker run (the prepare mode) tries it again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,6 +68,8 @@
 #define DUMP_ARGS "app/app.jsa.args"
 #define DUMP_ARCHIVE "app/app.jsa"
 #define DUMP_LOG "app/app.jsa.log"
+#define DUMP_FAILED "app/app.jsa.failed"
+#define CLASS_LIST "app/app.classlist"
 #define DUMP_TIMEOUT_S 300
 #define DUMP_MAX_ARGS 254
 
@@ -195,9 +204,19 @@ static int is_complete(const char *dir) {
     return stat(marker, &st) == 0;
 }
 
-/* Reports on stderr when SLIPWAY_VERBOSE is set; the first run is silent otherwise. */
+/* Whether this is the stub's prepare mode (SLIPWAY_PREPARE=1): unpack and dump, report, no app. */
+static int prepare_mode;
+
+static long ms_since(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start->tv_sec) * 1000L + (now.tv_nsec - start->tv_nsec) / 1000000L;
+}
+
+/* Reports on stderr when SLIPWAY_VERBOSE is set or in the prepare mode; the first run is silent
+ * otherwise. */
 static void note(const char *fmt, ...) {
-    if (getenv("SLIPWAY_VERBOSE") == NULL) return;
+    if (getenv("SLIPWAY_VERBOSE") == NULL && !prepare_mode) return;
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "slipway: ");
@@ -225,8 +244,36 @@ static char *with_home(const char *line, const char *home) {
     return strdup(buf);
 }
 
-/* Dumps the class data archive of a freshly published tree (see the header). Never fails: any
- * problem only means that the app runs without the archive. */
+/* Records why a dump made no archive, so that it is not tried again (see the header). */
+static void dump_failed(const char *dest, const char *fmt, ...) {
+    char msg[512], path[PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    note("class-data archive not made: %s", msg);
+    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, DUMP_FAILED) >= sizeof path) return;
+    FILE *f = fopen(path, "we");
+    if (f == NULL) return;
+    fprintf(f, "%s\n", msg);
+    fclose(f);
+}
+
+/* The number of lines of a file, or -1 when it cannot be read. */
+static long count_lines(const char *path) {
+    FILE *f = fopen(path, "re");
+    if (f == NULL) return -1;
+    long n = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (c == '\n') n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* Dumps the class-data archive of a published tree (see the header). Never fails: any problem
+ * only means that the app runs without the archive. */
 static void dump_archive(const char *dest) {
     char args_path[PATH_MAX], java[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX], opt[PATH_MAX + 32], log_path[PATH_MAX];
     if ((size_t) snprintf(args_path, sizeof args_path, "%s/%s", dest, DUMP_ARGS) >= sizeof args_path
@@ -258,14 +305,22 @@ static void dump_archive(const char *dest) {
     argv[argc++] = opt;
     argv[argc] = NULL;
     if (!ok) {
-        note("class data archive not made: %s is too long", DUMP_ARGS);
+        dump_failed(dest, "%s is too long", DUMP_ARGS);
         return;
+    }
+    char list[PATH_MAX];
+    snprintf(list, sizeof list, "%s/%s", dest, CLASS_LIST);
+    long classes = count_lines(list);
+    if (classes >= 0) {
+        note("dumping the class-data archive from %ld trained classes (once per release; JDK 17-19) ...", classes);
+    } else {
+        note("dumping the class-data archive (once per release; JDK 17-19) ...");
     }
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pid_t pid = fork();
     if (pid < 0) {
-        note("class data archive not made: fork: %s", strerror(errno));
+        dump_failed(dest, "fork: %s", strerror(errno));
         return;
     }
     if (pid == 0) {
@@ -303,19 +358,42 @@ static void dump_archive(const char *dest) {
     struct stat st;
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && stat(tmp, &st) == 0 && st.st_size > 0
         && rename(tmp, final) == 0) {
-        note("dumped the class data archive %s in %ld ms", final, waited_ms);
+        note("dumped the class-data archive %s in %ld ms (%.1f MB)", final, waited_ms, st.st_size / 1048576.0);
         for (int i = 1; i < argc - 1; i++) free(argv[i]);
         return;
     }
     unlink(tmp);
     for (int i = 1; i < argc - 1; i++) free(argv[i]);
     if (status == -1) {
-        note("class data archive not made: the dump was stopped or lost after %ld ms", waited_ms);
+        dump_failed(dest, "the dump was stopped or lost after %ld ms", waited_ms);
     } else if (WIFEXITED(status)) {
-        note("class data archive not made: the dump exited with %d (see %s)", WEXITSTATUS(status), log_path);
+        dump_failed(dest, "the dump exited with %d (see %s)", WEXITSTATUS(status), log_path);
     } else {
-        note("class data archive not made: the dump died of signal %d", WTERMSIG(status));
+        dump_failed(dest, "the dump died of signal %d", WTERMSIG(status));
     }
+}
+
+/* Dumps the archive of a published tree unless it has none to dump (JDK 20+, or not trained),
+ * has it already, or a dump failed before. */
+static void finish_archive(const char *dest) {
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dest, DUMP_ARGS);
+    if (stat(path, &st) != 0) {
+        if (prepare_mode) note("no class-data archive to dump (the runtime is not JDK 17-19, or the build did not train)");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", dest, DUMP_ARCHIVE);
+    if (stat(path, &st) == 0) {
+        if (prepare_mode) note("the class-data archive is there: %s", path);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", dest, DUMP_FAILED);
+    if (stat(path, &st) == 0) {
+        if (prepare_mode) note("the class-data archive was not made before and is not tried again (see %s)", path);
+        return;
+    }
+    dump_archive(dest);
 }
 
 /* Unpacks into dest unless already there. Returns 0 on success, -1 (errno set) if dest's parent
@@ -333,6 +411,9 @@ static int unpack(const char *self, unsigned long long offset, const char *dest)
         if (errno != EINTR) die("cannot lock", lock);
     }
     if (!is_complete(dest)) {
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        note("unpacking into %s ...", dest);
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dest, (long) getpid());
         nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         if (mkdir(tmp, 0755) != 0) die("cannot create", tmp);
@@ -348,9 +429,11 @@ static int unpack(const char *self, unsigned long long offset, const char *dest)
             if (rename(dest, aside) != 0 || rename(tmp, dest) != 0) die("cannot publish", dest);
             nftw(aside, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         }
-        if (getenv("SLIPWAY_VERBOSE") != NULL) fprintf(stderr, "slipway: unpacked into %s\n", dest);
-        dump_archive(dest);
+        note("unpacked into %s in %ld ms", dest, ms_since(&start));
+    } else if (prepare_mode) {
+        note("already unpacked in %s", dest);
     }
+    finish_archive(dest);
     close(lfd);
     return 0;
 }
@@ -371,6 +454,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     umask(022);
+    const char *prepare = getenv("SLIPWAY_PREPARE");
+    prepare_mode = prepare != NULL && strcmp(prepare, "1") == 0;
 
     char dest[PATH_MAX];
     int primary_errno = 0;

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The single file's first-run dump of a JDK 17-19 AppCDS archive (unpack.c): the real unpacker and
- * stub, with {@code runtime/bin/java} replaced by a script that records how it was called, so that
- * success, failure and the launcher's choice can be checked without a JDK. The real JDK 17 dump is
- * covered by ShipEndToEndTest.
+ * The single file's first-run dump of a JDK 17-19 AppCDS archive (unpack.c) and its prepare mode
+ * ({@code SLIPWAY_PREPARE=1}): the real unpacker and stub, with {@code runtime/bin/java} replaced
+ * by a script that records how it was called, so that success, failure and the launcher's choice
+ * can be checked without a JDK; and the prepare mode of a real JDK 17 single file of a tiny app.
  */
 class FirstRunDumpTest {
     /** Dump mode writes the archive (or fails when the layout says so); run mode prints its arguments. */
@@ -36,6 +36,8 @@ class FirstRunDumpTest {
             done
             if [ -n "$dump" ]; then
               printf '%s\\n' "cwd=$(pwd)" "$@" >"$here/dump-called"
+              echo dump >>"$here/dump-count"
+              if [ -f "$here/app/slow-dump" ]; then sleep 2; fi
               echo "noise on stdout"; echo "noise on stderr" >&2
               if [ -f "$here/app/fail-dump" ]; then exit 3; fi
               if [ -f "$here/app/crash-dump" ]; then printf partial >"$out"; kill -9 $$; fi
@@ -57,7 +59,7 @@ class FirstRunDumpTest {
         Files.writeString(layout.resolve("app/app.classlist"), "java/lang/Object\n");
         List<String> cp = List.of("app/app.jar");
         Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(List.of("-Xmx64m"), cp));
-        if (!variant.equals("ok")) {
+        if (!variant.equals("ok") && !variant.startsWith("prepare")) {
             Files.writeString(layout.resolve("app/" + variant + "-dump"), "");
         }
         Launcher.Spec spec = new Launcher.Spec("fake", "1.0.0", Platform.host(), "example.Main", cp,
@@ -76,9 +78,28 @@ class FirstRunDumpTest {
     private record Run(int code, String out, String err) {}
 
     private static Run run(Path exe, Path cache, boolean verbose) throws Exception {
+        return run(exe, cache, verbose, false);
+    }
+
+    private static Run prepare(Path exe, Path cache) throws Exception {
+        return run(exe, cache, false, true);
+    }
+
+    private static Run run(Path exe, Path cache, boolean verbose, boolean prepare) throws Exception {
+        return start(exe, cache, verbose, prepare).call();
+    }
+
+    /** Starts the single file; {@code call()} waits for it. */
+    private static java.util.concurrent.Callable<Run> start(Path exe, Path cache, boolean verbose, boolean prepare)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(exe.toString(), "hello");
         pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
         pb.environment().remove("JAVA_OPTS");
+        if (prepare) {
+            pb.environment().put(Launcher.PREPARE, "1");
+        } else {
+            pb.environment().remove(Launcher.PREPARE);
+        }
         if (verbose) {
             pb.environment().put("SLIPWAY_VERBOSE", "1");
         } else {
@@ -86,11 +107,14 @@ class FirstRunDumpTest {
         }
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Path err = Files.createTempFile(cache.getParent(), "err", ".txt");
+        Path out = Files.createTempFile(cache.getParent(), "out", ".txt");
         pb.redirectError(err.toFile());
+        pb.redirectOutput(out.toFile());
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the single file ran over 60 s");
-        return new Run(p.exitValue(), out, Files.readString(err));
+        return () -> {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the single file ran over 120 s");
+            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        };
     }
 
     private static Path home(Path cache) throws Exception {
@@ -147,11 +171,20 @@ class FirstRunDumpTest {
             Run first = run(exe, cache, true);
             assertEquals(0, first.code(), first.toString());
             assertTrue(first.err().contains(variant.equals("fail")
-                    ? "slipway: class data archive not made: the dump exited with 3"
-                    : "slipway: class data archive not made: the dump died of signal 9"), first.err());
+                    ? "slipway: class-data archive not made: the dump exited with 3"
+                    : "slipway: class-data archive not made: the dump died of signal 9"), first.err());
             Path home = home(cache);
             assertTrue(Files.exists(home.resolve("dump-called")), "the dump ran");
             assertFalse(Files.exists(home.resolve("app/app.jsa")));
+            assertTrue(Files.readString(home.resolve("app/app.jsa.failed")).startsWith(variant.equals("fail")
+                    ? "the dump exited with 3" : "the dump died of signal 9"), "the reason is kept");
+
+            // The prepare mode does not try a failed dump again, and says why.
+            Run again = prepare(exe, cache);
+            assertEquals(0, again.code(), again.toString());
+            assertTrue(again.err().contains("slipway: the class-data archive was not made before and is not tried again (see "
+                    + home + "/app/app.jsa.failed)"), again.err());
+            assertEquals(1, Files.readAllLines(home.resolve("dump-count")).size(), "one dump in all");
             assertEquals(List.of(), leftovers(home), "no partial archive is left");
             assertFalse(first.out().contains("SharedArchiveFile"), "without the archive the option is left out:\n" + first.out());
             assertTrue(first.out().contains("run:example.Main\nrun:hello\n"), first.out());
@@ -160,5 +193,166 @@ class FirstRunDumpTest {
             assertEquals(0, quiet.code(), quiet.toString());
             assertEquals("", quiet.err(), "a failed dump is silent without SLIPWAY_VERBOSE");
         }
+    }
+
+    @Test
+    void thePrepareModeUnpacksAndDumpsReportsEachStepAndNeverStartsTheApp(@TempDir Path work) throws Exception {
+        Tools.require("cc");
+        Path exe = singleFile(work, "prepare");
+        Path cache = work.resolve("cache");
+        assertTrue(Launcher.preparable(exe), "a new stub has the prepare mode");
+
+        Run first = prepare(exe, cache);
+        assertEquals(0, first.code(), first.toString());
+        assertEquals("", first.out(), "the app does not run");
+        Path home = home(cache);
+        assertEquals("archive", Files.readString(home.resolve("app/app.jsa")));
+        List<String> err = first.err().lines().toList();
+        assertEquals("slipway: preparing fake 1.0.0 (unpack, class-data archive); the app is not started", err.get(0), first.err());
+        assertEquals("slipway: unpacking into " + home + " ...", err.get(1), first.err());
+        assertTrue(err.get(2).matches("slipway: unpacked into " + java.util.regex.Pattern.quote(home.toString()) + " in \\d+ ms"),
+                first.err());
+        assertEquals("slipway: dumping the class-data archive from 1 trained classes (once per release; JDK 17-19) ...",
+                err.get(3), first.err());
+        assertTrue(err.get(4).matches("slipway: dumped the class-data archive " + java.util.regex.Pattern.quote(home.toString())
+                + "/app/app.jsa in \\d+ ms \\(0\\.0 MB\\)"), first.err());
+        assertEquals("slipway: fake 1.0.0 is prepared in " + home, err.get(5), first.err());
+        assertEquals(6, err.size(), first.err());
+
+        // Idempotent: a second prepare finds both and changes nothing.
+        Run second = prepare(exe, cache);
+        assertEquals(0, second.code(), second.toString());
+        assertEquals("", second.out());
+        assertTrue(second.err().contains("slipway: already unpacked in " + home + "\n"), second.err());
+        assertTrue(second.err().contains("slipway: the class-data archive is there: " + home + "/app/app.jsa\n"), second.err());
+        assertEquals(1, Files.readAllLines(home.resolve("dump-count")).size(), "dumped once");
+
+        // The first real run is a warm one: no unpacking, no dump, the archive passed.
+        Run app = run(exe, cache, true);
+        assertEquals(0, app.code(), app.toString());
+        assertEquals("", app.err(), "nothing left to do on the first run");
+        assertTrue(app.out().contains("run:-XX:SharedArchiveFile=" + home + "/app/app.jsa\n"), app.out());
+        assertEquals(1, Files.readAllLines(home.resolve("dump-count")).size());
+
+        // A dump killed with its unpacker leaves a complete tree with no archive and no reason: runs
+        // start without the archive, and the next prepare makes it.
+        Files.delete(home.resolve("app/app.jsa"));
+        Run without = run(exe, cache, false);
+        assertFalse(without.out().contains("SharedArchiveFile"), without.out());
+        Run redo = prepare(exe, cache);
+        assertEquals(0, redo.code(), redo.toString());
+        assertTrue(redo.err().contains("slipway: already unpacked in " + home + "\n"), redo.err());
+        assertTrue(redo.err().contains("slipway: dumped the class-data archive " + home + "/app/app.jsa in "), redo.err());
+        assertEquals(2, Files.readAllLines(home.resolve("dump-count")).size());
+        assertEquals("archive", Files.readString(home.resolve("app/app.jsa")));
+    }
+
+    @Test
+    void twoPreparesAndAFirstRunAtOnceUnpackAndDumpOnce(@TempDir Path work) throws Exception {
+        Tools.require("cc");
+        Path exe = singleFile(work, "slow");
+        Path cache = work.resolve("cache");
+        var a = start(exe, cache, false, true);
+        var b = start(exe, cache, false, true);
+        var c = start(exe, cache, false, false);
+        Run ra = a.call();
+        Run rb = b.call();
+        Run rc = c.call();
+        assertEquals(0, ra.code(), ra.toString());
+        assertEquals(0, rb.code(), rb.toString());
+        assertEquals(0, rc.code(), rc.toString());
+        Path home = home(cache);
+        assertEquals(1, Files.readAllLines(home.resolve("dump-count")).size(), "one dump for three runs");
+        assertEquals("", ra.out() + rb.out(), "the prepares start no app");
+        assertTrue(rc.out().contains("run:example.Main\nrun:hello\n"), rc.out());
+        assertTrue((ra.err() + rb.err()).contains("slipway: fake 1.0.0 is prepared in " + home), ra.err() + rb.err());
+        assertEquals(List.of(), leftovers(home));
+    }
+
+    /**
+     * A real JDK 17 single file of a tiny app, built the way Builder builds one: the class list is
+     * trained on a class path without the build-info jar, which the launcher puts last. The prepare
+     * mode dumps the archive, and the app's classes then come from it.
+     */
+    @Test
+    void aRealJdk17SingleFileIsPreparedAndItsFirstRunUsesTheArchive(@TempDir Path work) throws Exception {
+        Tools.require("cc");
+        Path jdk = Path.of(System.getProperty("java.home"));
+        if (!Files.isDirectory(jdk.resolve("jmods")) || Runtime.version().feature() != 17) {
+            jdk = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+        }
+        Tools.requireThat(Files.isDirectory(jdk.resolve("jmods")), "a JDK 17 with jmods at " + jdk);
+        Path layout = work.resolve("layout");
+        Files.createDirectories(layout.resolve("app"));
+        Files.createDirectories(layout.resolve("bin"));
+        exec(work, jdk.resolve("bin/jlink").toString(), "--add-modules", "java.base", "--strip-debug", "--no-header-files",
+                "--no-man-pages", "--output", layout.resolve("runtime").toString());
+        Path src = work.resolve("src/tiny/Main.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, """
+                package tiny;
+                public class Main {
+                    public static void main(String[] args) {
+                        System.out.println("tiny " + new java.util.concurrent.ConcurrentSkipListMap<String, String>().size());
+                    }
+                }
+                """);
+        exec(work, jdk.resolve("bin/javac").toString(), "-d", work.resolve("classes").toString(), src.toString());
+        exec(work, jdk.resolve("bin/jar").toString(), "cf", layout.resolve("app/tiny.jar").toString(), "-C",
+                work.resolve("classes").toString(), ".");
+        try (OutputStream os = Files.newOutputStream(layout.resolve("app/build-info.jar"))) {
+            new BuildInfo("tiny", "1.0.0", "0".repeat(40), "0000000", Instant.parse("2026-01-01T00:00:00Z")).writeJar(os);
+        }
+        List<String> training = List.of("app/tiny.jar");
+        List<String> cp = List.of("app/tiny.jar", "app/build-info.jar");
+        exec(work, layout.resolve("runtime/bin/java").toString(), "-Xshare:off",
+                "-XX:DumpLoadedClassList=" + layout.resolve(Training.CLASS_LIST), "-cp", layout.resolve("app/tiny.jar").toString(),
+                "tiny.Main");
+        Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(List.of(), cp));
+        Launcher.Spec spec = new Launcher.Spec("tiny", "1.0.0", Platform.host(), "tiny.Main", cp,
+                Training.launcherOptions(17), Instant.parse("2026-01-01T00:00:00Z"));
+        try (var files = Files.walk(layout.resolve("app"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(spec.time()));
+            }
+        }
+        Path member = work.resolve("runtime.gz");
+        try (OutputStream os = Files.newOutputStream(member)) {
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+        }
+        Path exe = work.resolve("dist/tiny");
+        Files.createDirectories(exe.getParent());
+        Launcher.writeSingleFile(spec, layout, Unpacker.forPlatform(Platform.host(), work.resolve("slipway-cache")), member, exe);
+
+        Path cache = work.resolve("cache");
+        Run prepared = prepare(exe, cache);
+        assertEquals(0, prepared.code(), prepared.toString());
+        assertEquals("", prepared.out(), "the app does not run");
+        assertTrue(prepared.err().contains("slipway: dumping the class-data archive from "), prepared.err());
+        assertTrue(prepared.err().contains("slipway: tiny 1.0.0 is prepared in "), prepared.err());
+        Path home;
+        try (Stream<Path> s = Files.list(cache.resolve("run"))) {
+            home = s.filter(p -> p.getFileName().toString().matches("tiny-[0-9a-f]{16}")).findFirst().orElseThrow();
+        }
+        assertTrue(Files.size(home.resolve("app/app.jsa")) > 1_000_000, "a static archive in " + home);
+
+        ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectErrorStream(true);
+        pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
+        pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info");
+        pb.environment().remove(Launcher.PREPARE);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("tiny 0\n"), out);
+        assertTrue(out.lines().anyMatch(l -> l.endsWith("tiny.Main source: shared objects file")),
+                "the app's class comes from the archive, with build-info.jar appended to the trained class path:\n" + out);
+    }
+
+    private static void exec(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ":\n" + out);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Map;
 
 class LauncherTest {
     private static final Launcher.Spec SPEC = new Launcher.Spec("myapp", "1.0.0", new Platform("linux", "amd64"),
@@ -57,10 +58,10 @@ class LauncherTest {
         assertTrue(b.contains("slipway_offset='   123456789'"), b);
         assertTrue(b.contains("'/lib64/ld-linux-x86-64.so.2'"), b);
         assertTrue(b.contains("exec \"$slipway_home/runtime/bin/java\" '-Xmx64m' '-Dgreeting=it'\\''s'"
-                + " \"-XX:SharedArchiveFile=$slipway_home/app/app.jsa\" ${slipway_opt1:+\"$slipway_opt1\"} ${JAVA_OPTS:-}"
+                + " \"-XX:SharedArchiveFile=${slipway_home}/app/app.jsa\" ${slipway_opt1:+\"$slipway_opt1\"} ${JAVA_OPTS:-}"
                 + " -cp \"$slipway_home/app/build-info.jar:$slipway_home/app/my app.jar\" 'example.Main' \"$@\""), b);
         assertTrue(b.contains("  if [ -f \"$slipway_home/app/first run.jsa\" ]; then"
-                + " slipway_opt1=\"-XX:SharedArchiveFile=$slipway_home/app/first run.jsa\"; else slipway_opt1=; fi\n"), b);
+                + " slipway_opt1=\"-XX:SharedArchiveFile=${slipway_home}/app/first run.jsa\"; else slipway_opt1=; fi\n"), b);
     }
 
     @Test
@@ -70,11 +71,130 @@ class LauncherTest {
         Files.writeString(stub, Launcher.stub(SPEC, "myapp-0123456789abcdef", new byte[] {1, 2, 3, '%', '\''}, 4242));
         Path bin = dir.resolve("bin.sh");
         Files.writeString(bin, Launcher.binScript(SPEC));
-        for (Path script : List.of(stub, bin)) {
+        Path withReferences = dir.resolve("refs.sh");
+        Files.writeString(withReferences, Launcher.stub(showSpec(), "show-0123456789abcdef", new byte[] {1}, 4242));
+        for (Path script : List.of(stub, bin, withReferences)) {
             Process p = new ProcessBuilder("shellcheck", "--shell=sh", "--severity=style", script.toString())
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), script.getFileName() + ":\n" + out);
         }
+    }
+
+    // ---- references in baked options and arguments, through a real JVM -----------------------------
+
+    /** Prints its system properties p.* and then its arguments, one per line, newlines as \\n. */
+    private static final String SHOW = """
+            public class Show {
+                public static void main(String[] args) {
+                    for (String k : new String[] {"p.port", "p.addr", "p.home", "p.nasty"}) {
+                        System.out.println(k + "=" + String.valueOf(System.getProperty(k)).replace("\\n", "\\\\n"));
+                    }
+                    for (String a : args) {
+                        System.out.println("[" + a.replace("\\n", "\\\\n") + "]");
+                    }
+                }
+            }
+            """;
+
+    static final String NASTY = "it's \"q\" $HOME `id` $(id) ${NOPE} a  b * ~ \\ @NAME@ %s";
+
+    /** A layout whose runtime/bin/java runs this JVM and whose app/classes holds Show. */
+    static Path showLayout(Path dir) throws Exception {
+        Path layout = dir.resolve("layout");
+        Files.createDirectories(layout.resolve("runtime/bin"));
+        Files.createDirectories(layout.resolve("app/classes"));
+        Files.createDirectories(layout.resolve("bin"));
+        Path java = layout.resolve("runtime/bin/java");
+        Files.writeString(java, "#!/bin/sh\nexec " + Launcher.singleQuote(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()) + " \"$@\"\n");
+        Files.setPosixFilePermissions(java, Launcher.EXECUTABLE);
+        Path src = dir.resolve("Show.java");
+        Files.writeString(src, SHOW);
+        int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-d", layout.resolve("app/classes").toString(), src.toString());
+        assertEquals(0, rc, "javac Show.java");
+        return layout;
+    }
+
+    static Launcher.Spec showSpec() {
+        return new Launcher.Spec("show", "1.0.0", Platform.host(), "Show", List.of("app/classes"),
+                List.of("-Dp.port=${PORT}", "-Dp.addr=${ADDR}", "-Dp.home=${APP_HOME}", "-Dp.nasty=" + NASTY),
+                List.of("server", "${APP_HOME}/config.yml", "--bind=${ADDR}:${PORT}", NASTY, "", "line1\nline2", "@HOME@x"),
+                9191, java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    static List<String> run(Path exe, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(exe.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("PORT");
+        pb.environment().remove("ADDR");
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ran over 60 s");
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().toList();
+    }
+
+    static List<String> expected(String port, String addr, String home) {
+        return List.of("p.port=" + port, "p.addr=" + addr, "p.home=" + home, "p.nasty=" + NASTY,
+                "[server]", "[" + home + "/config.yml]", "[--bind=" + addr + ":" + port + "]", "[" + NASTY + "]", "[]",
+                "[line1\\nline2]", "[@HOME@x]", "[user arg]", "[${PORT}]");
+    }
+
+    @Test
+    void theBinScriptExpandsReferencesFromTheInstancesEnvironmentAndItsOwnDirectory(@TempDir Path dir) throws Exception {
+        Path layout = showLayout(dir);
+        Path bin = layout.resolve("bin/show");
+        Files.writeString(bin, Launcher.binScript(showSpec()));
+        Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);
+        String home = layout.toRealPath().toString();
+        // The caller's own arguments come after the baked ones and are never expanded.
+        assertEquals(expected("41234", "10.1.2.3", home), run(bin, Map.of("PORT", "41234", "ADDR", "10.1.2.3"),
+                "user arg", "${PORT}"));
+        // Run by hand, without PORT and ADDR: service.port and every interface.
+        assertEquals(expected("9191", "0.0.0.0", home), run(bin, Map.of(), "user arg", "${PORT}"));
+        // A value with shell syntax is data, not code.
+        assertEquals(expected("$(touch pwned)", "`touch pwned`", home), run(bin,
+                Map.of("PORT", "$(touch pwned)", "ADDR", "`touch pwned`"), "user arg", "${PORT}"));
+        assertTrue(Files.notExists(layout.resolve("pwned")) && Files.notExists(Path.of("pwned")));
+    }
+
+    @Test
+    void theSingleFileExpandsAppHomeToItsUnpackedDirectory(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        Path member = dir.resolve("runtime.gz");
+        try (java.io.OutputStream os = Files.newOutputStream(member)) {
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+        }
+        Path exe = dir.resolve("dist/show");
+        Files.createDirectories(exe.getParent());
+        String key = Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
+                dir.resolve("slipway-cache")), member, exe);
+        Path cache = dir.resolve("cache");
+        String home = cache.resolve("run").resolve(key).toString();
+        Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41235");
+        assertEquals(expected("41235", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "first run (unpacks)");
+        assertEquals(expected("41235", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "a later run");
+    }
+
+    @Test
+    void optionsAndArgumentsWithReferencesAreOneDoubleQuotedWordEach() {
+        assertEquals("'-Dx=$HOME'", Launcher.shellWord("-Dx=$HOME", 80, true));
+        assertEquals("\"-Dport=${PORT:-80}\"", Launcher.shellWord("-Dport=${PORT}", 80, true));
+        assertEquals("\"${slipway_home}/c.yml \\$HOME \\`id\\` \\\"q\\\" it's ${ADDR:-0.0.0.0}\"",
+                Launcher.shellWord("${APP_HOME}/c.yml $HOME `id` \"q\" it's ${ADDR}", 80, false));
+        assertEquals("\"-Da=${slipway_home}x\"", Launcher.shellWord("-Da=@HOME@x", 80, true));
+        assertEquals("'@HOME@x'", Launcher.shellWord("@HOME@x", 80, false));
+        String stub = Launcher.stub(showSpec(), "show-0123456789abcdef", new byte[] {1}, 0);
+        assertTrue(stub.contains("'Show' 'server' \"${slipway_home}/config.yml\" \"--bind=${ADDR:-0.0.0.0}:${PORT:-9191}\""),
+                stub);
+        assertTrue(stub.contains("@NAME@ %s' '' 'line1\nline2' '@HOME@x' \"$@\""),
+                "a value is never filled as a template, and an argument's @HOME@ is text: " + stub);
     }
 }

@@ -186,6 +186,8 @@ class HostsDeployTest {
         assertTrue(dry.out().contains("deploy myapp 2.0.0 to 3 hosts"), dry.toString());
         assertTrue(dry.out().contains("web2: upload myapp (linux-amd64, "), dry.toString());
         assertTrue(dry.out().contains("web3: [batch 3] switch /opt/slipway/myapp/current -> releases/2.0.0 (was 1.0.0)"), dry.toString());
+        assertTrue(dry.out().contains("web2: prepare releases/2.0.0/myapp while 1.0.0 serves: its first run without the app,"
+                + " as the unit's user (systemd-run, SLIPWAY_PREPARE=1)"), dry.toString());
         assertTrue(dry.out().contains("dry run: nothing was changed"), dry.toString());
         assertEquals(before, List.of(listing(1), listing(2), listing(3)), "a dry run changes nothing on the hosts");
         var jobs = deploy("--dry-run", "--role", "jobs");
@@ -197,6 +199,22 @@ class HostsDeployTest {
         assertEquals(0, second.code(), second.toString());
         assertTrue(second.err().contains("timing: total "), second.toString());
         assertTrue(second.err().contains("web2: unit myapp.service unchanged, no daemon-reload"), second.toString());
+        assertTrue(second.err().contains("    web2: dumping the class-data archive from "), second.toString());
+        assertTrue(second.err().indexOf("  web3: prepared 2.0.0 in ") < second.err().indexOf("web1: [batch 1] switch")
+                || !second.err().contains("web1: [batch 1] switch"), "every host prepares before the first switch:\n" + second.err());
+        try (Host h = ssh(2)) {
+            // The archive the prepare dumped is in the unit's cache, made before the unit's (re)start,
+            // and owned by the user the service runs as.
+            var r = h.run("k=$(sed -n \"s/^slipway_key='\\\\(.*\\\\)'$/\\\\1/p\" /opt/slipway/myapp/current/myapp | head -n 1);"
+                    + " stat -L -c '%Y %u' /var/cache/myapp/run/$k/app/app.jsa;"
+                    + " pid=$(systemctl show -p MainPID --value myapp); awk '/^Uid:/ { print $2 }' /proc/$pid/status;"
+                    + " systemctl show -p ExecMainStartTimestamp --value --timestamp=unix myapp", Duration.ofSeconds(20));
+            String[] f = r.stdout().trim().split("\\s+");
+            assertEquals(4, f.length, r.toString());
+            assertEquals(f[1], f[2], "the archive belongs to the service's user: " + r.stdout());
+            assertTrue(Long.parseLong(f[0]) <= Long.parseLong(f[3].replace("@", "")),
+                    "the archive was made before the service started: " + r.stdout());
+        }
         for (int i = 1; i <= 3; i++) {
             assertEquals("2.0.0", version(i), "web" + i);
         }
@@ -310,7 +328,8 @@ class HostsDeployTest {
     @Order(4)
     void killDashNineAtPlanStepsLeavesEveryHostServingOldOrNewAndTheNextRunConvergesAfterForce() throws Exception {
         String[] points = System.getProperty("slipway.hosts.crashPoints",
-                "lock:web2,upload:web2,env:web3,unit:web1,switch:web2,restart:web2,gate:web2,record:web2,prune:web3,unlock:web1").split(",");
+                "lock:web2,upload:web2,env:web3,unit:web1,prepare:web2,switch:web2,restart:web2,gate:web2,record:web2,prune:web3,"
+                + "unlock:web1").split(",");
         String old = "1.0.0";
         for (String point : points) {
             String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.slipway.init.Projects;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,19 +29,45 @@ class InitCommandTest {
     }
 
     @Test
-    void plainProjectGetsAFileThatPassesCheck() throws Exception {
-        Projects.plain(tmp);
-        CliRunner.Run r = CliRunner.run("init", tmp.toString());
+    void dryRunPrintsTheFactsAndTheFileAndWritesNothing() throws Exception {
+        Projects.dropwizard(tmp, "applicationName: hello\n");
+        CliRunner.Run r = CliRunner.run("init", tmp.toString(), "--dry-run");
         assertEquals(0, r.code(), r.toString());
-        Path file = tmp.resolve("slipway.yaml");
-        assertChecks(tmp);
-        JsonNode y = yaml(file);
-        assertEquals("billing-service", y.get("name").asText());
-        assertEquals("com.acme.billing.Server", y.get("main").asText());
-        assertEquals("/health/ready", y.at("/service/readiness/path").asText());
-        String text = Files.readString(file);
-        assertTrue(text.contains("# Main class: from the only main method in src/main/java."), text);
-        assertTrue(text.contains("compiles for Java 21 (maven.compiler.release)"), text);
+        assertTrue(Files.notExists(tmp.resolve("slipway.yaml")));
+        for (String fact : List.of("  build: Maven (pom.xml)", "  framework: Dropwizard",
+                "  main: com.example.HelloApplication", "  build command: mvn -q -B -DskipTests package",
+                "  args: server ${APP_HOME}/config.yml", "  files: config.yml",
+                "  readiness: http /admin/healthcheck (timeout 90s)", "  liveness: http /admin/ping")) {
+            assertTrue(r.err().contains(fact + "\n"), fact + "\n" + r);
+        }
+        JsonNode y = new ObjectMapper(new YAMLFactory()).readTree(r.out());
+        assertEquals("server", y.at("/service/args/0").asText());
+    }
+
+    @Test
+    void aFixedPortIsWarnedAbout() throws Exception {
+        Projects.javalin(tmp, 7070);
+        CliRunner.Run r = CliRunner.run("init", tmp.toString(), "--dry-run");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("warning: src/main/java/com/example/App.java listens on the fixed port 7070"), r.toString());
+        assertTrue(r.err().contains("  port: 7070\n"), r.toString());
+    }
+
+    @Test
+    void aJdkOlderThanTheProjectsIsWarnedAbout() throws Exception {
+        Projects.helidonMp(tmp);
+        CliRunner.Run r = CliRunner.run("init", tmp.toString(), "--dry-run");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("  jdk: 21\n"), r.toString());
+        String home = System.getenv("JAVA_HOME");
+        int here = Runtime.version().feature();
+        if (home != null && Files.isRegularFile(Path.of(home, "release"))) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)")
+                    .matcher(Files.readString(Path.of(home, "release")));
+            here = m.find() ? Integer.parseInt(m.group(1)) : here;
+        }
+        assertEquals(here < 21, r.err().contains("warning: the project compiles for Java 21 but the JDK here"),
+                "JDK here: " + here + "\n" + r);
     }
 
     @Test
@@ -53,9 +80,58 @@ class InitCommandTest {
         assertEquals("com.acme.orders.OrdersApplication", y.get("main").asText());
         assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
         assertEquals("/actuator/health/liveness", y.at("/service/liveness/path").asText());
-        assertEquals("8080", y.at("/service/env/SERVER_PORT").asText());
+        assertEquals("${PORT}", y.at("/service/env/SERVER_PORT").asText());
         assertEquals("true", y.at("/service/env/MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED").asText());
-        assertTrue(y.at("/build/command").toString().contains("-Dspring-boot.repackage.skip=true"));
+        assertEquals("[\"mvn\",\"-q\",\"-B\",\"-DskipTests\",\"package\"]", y.at("/build/command").toString());
+        String text = Files.readString(tmp.resolve("slipway.yaml"));
+        assertTrue(text.contains("# Main class: from the @SpringBootApplication class."), text);
+        assertTrue(text.contains("compiles for Java 21 (java.version (Spring Boot))"), text);
+    }
+
+    @Test
+    void quarkusAndMicronautWithHealthPassCheck() throws Exception {
+        Projects.quarkus(tmp.resolve("q"), true);
+        Projects.micronaut(tmp.resolve("m"), true);
+        for (String d : List.of("q", "m")) {
+            CliRunner.Run r = CliRunner.run("init", tmp.resolve(d).toString());
+            assertEquals(0, r.code(), r.toString());
+            assertChecks(tmp.resolve(d));
+        }
+        assertEquals("/q/health/ready", yaml(tmp.resolve("q/slipway.yaml")).at("/service/readiness/path").asText());
+        assertEquals("/health/readiness", yaml(tmp.resolve("m/slipway.yaml")).at("/service/readiness/path").asText());
+    }
+
+    /**
+     * Every starter shape: init writes a file that 'slipway check' accepts. Needs the keys of the
+     * other issue-15 branches (probe type tcp, service.args, build.files, build.lib): it passes once
+     * they are merged.
+     */
+    @Test
+    void everyStarterShapePassesCheck() throws Exception {
+        Projects.springBoot3Jpa(tmp.resolve("boot3"));
+        Projects.springBoot4WebFlux(tmp.resolve("boot4"));
+        Projects.quarkus(tmp.resolve("quarkus"), false);
+        Projects.micronaut(tmp.resolve("micronaut"), false);
+        Projects.helidonSe(tmp.resolve("helidon-se"), true);
+        Projects.helidonMp(tmp.resolve("helidon-mp"));
+        Projects.javalin(tmp.resolve("javalin"), null);
+        Projects.javalin(tmp.resolve("javalin-fixed"), 7070);
+        Projects.dropwizard(tmp.resolve("dropwizard"), "applicationName: hello\n");
+        Projects.jdkHttpServer(tmp.resolve("jdk"), true);
+        Projects.plain(tmp.resolve("plain"));
+        Projects.multiModule(tmp.resolve("reactor"));
+        Projects.gradleSpringBoot(tmp.resolve("gradle-boot"));
+        Projects.gradleApplication(tmp.resolve("gradle-app"));
+        Projects.gradleMicronaut(tmp.resolve("gradle-micronaut"));
+        for (String d : List.of("boot3", "boot4", "quarkus", "micronaut", "helidon-se", "helidon-mp", "javalin",
+                "javalin-fixed", "dropwizard", "jdk", "plain", "reactor", "gradle-boot", "gradle-app", "gradle-micronaut")) {
+            CliRunner.Run r = CliRunner.run("init", tmp.resolve(d).toString());
+            assertEquals(0, r.code(), d + ": " + r);
+            assertTrue(r.out().contains("slipway check: ok"), d + ": " + r);
+        }
+        assertChecks(tmp.resolve("reactor/shop-api"));
+        assertChecks(tmp.resolve("gradle-app/app"));
+        assertChecks(tmp.resolve("dropwizard"));
     }
 
     @Test
@@ -75,7 +151,7 @@ class InitCommandTest {
 
     @Test
     void neverOverwritesWithoutForce() throws Exception {
-        Projects.plain(tmp);
+        Projects.springBoot(tmp);
         Files.writeString(tmp.resolve("slipway.yaml"), "name: mine\n");
         CliRunner.Run r = CliRunner.run("init", tmp.toString());
         assertEquals(2, r.code(), r.toString());
@@ -83,7 +159,7 @@ class InitCommandTest {
         assertEquals("name: mine\n", Files.readString(tmp.resolve("slipway.yaml")));
         CliRunner.Run forced = CliRunner.run("init", tmp.toString(), "--force");
         assertEquals(0, forced.code(), forced.toString());
-        assertEquals("billing-service", yaml(tmp.resolve("slipway.yaml")).get("name").asText());
+        assertEquals("orders", yaml(tmp.resolve("slipway.yaml")).get("name").asText());
     }
 
     @Test

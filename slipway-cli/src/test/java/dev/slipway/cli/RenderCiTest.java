@@ -174,4 +174,16 @@ class RenderCiTest {
         assertEquals(2, noKind.code(), noKind.toString());
         assertTrue(noKind.err().contains("missing kind: one of ci"), noKind.toString());
     }
+
+    @Test
+    void aGradleBuildIsRefusedWithWhatToDoInstead() throws Exception {
+        Projects.gradleSpringBoot(tmp);
+        CliRunner.Run init = CliRunner.run("init", tmp.toString());
+        assertEquals(0, init.code(), init.toString());
+        CliRunner.Run r = CliRunner.run("render", "ci", tmp.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("is a Gradle build: run 'slipway release' and 'slipway deploy' from your own workflow"),
+                r.toString());
+        assertTrue(Files.notExists(tmp.resolve(".github")));
+    }
 }

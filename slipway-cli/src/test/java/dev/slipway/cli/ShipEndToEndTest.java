@@ -122,7 +122,10 @@ class ShipEndToEndTest {
         var r = CliRunner.run("build", service.toString(), "--version", "1.0.0");
         assertEquals(0, r.code(), r.toString());
         singleFile = service.resolve("dist/myapp_1.0.0_linux_amd64/myapp");
-        assertTrue(r.err().contains("training an AppCDS class list on the JDK 17 runtime done"), r.toString());
+        // The training cache is keyed by what training reads, which is the same in every run of this
+        // test (a fixed commit): a machine that ran it before takes the class list from there.
+        assertTrue(r.err().contains("training an AppCDS class list on the JDK 17 runtime done")
+                || r.err().contains("linux-amd64 startup cache from the training cache"), r.toString());
         assertTrue(r.err().contains("linux-amd64 startup: the AppCDS archive is dumped from the trained class list on the first run"),
                 r.toString());
         assertTrue(Files.isExecutable(singleFile), r.toString());
@@ -278,6 +281,18 @@ class ShipEndToEndTest {
     @Test
     @Order(6)
     void shipServesShipAgainMakesRevisionTwoAndRollbackRestoresRevisionOne() throws Exception {
+        // An unpack cache of this test's own (through service.env, as the service and its prepare
+        // get it), so that 2.0.0's first run is surely made by this deploy.
+        Path cache = work.resolve("cache6");
+        writeConfig("{SLIPWAY_CACHE_DIR: \"" + cache + "\"}", "60s");
+        try {
+            shipTwiceAndRollBack(cache);
+        } finally {
+            writeConfig("{}", "60s");
+        }
+    }
+
+    private void shipTwiceAndRollBack(Path cache) throws Exception {
         var first = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
         assertEquals(0, first.code(), first.toString());
         assertTrue(first.out().contains("myapp 1.0.0 (commit " + commit.substring(0, 7) + ") is ready at http://127.0.0.1:"
@@ -288,6 +303,36 @@ class ShipEndToEndTest {
         var second = CliRunner.run("ship", service.toString(), "--version", "2.0.0", "--no-compile");
         assertEquals(0, second.code(), second.toString());
         assertTrue(get("/").body().contains(">2.0.0<"));
+        assertTrue(second.err().contains("linux-amd64 startup cache from the training cache"),
+                "the same jars with another version and build-info.jar do not train again:\n" + second);
+
+        // 2.0.0 was prepared (unpacked, its JDK 17 archive dumped) while 1.0.0 still served: the
+        // progress says so in that order, and the archive is older than 1.0.0's SIGTERM in its log.
+        String err = second.err();
+        int prepared = err.indexOf("  prepared 2.0.0 in ");
+        int stopping = err.indexOf("  stopping myapp 1.0.0 (pid ");
+        assertTrue(err.contains("    preparing myapp 2.0.0 (unpack, class-data archive); the app is not started\n"), err);
+        assertTrue(err.contains("    dumping the class-data archive from "), err);
+        assertTrue(prepared > 0 && stopping > prepared, "prepare, then stop:\n" + err);
+        Path home = cache.resolve("run").resolve(stubKey(service.resolve(".slipway/local/releases/2.0.0/myapp")));
+        Path archive = home.resolve("app/app.jsa");
+        assertTrue(Files.size(archive) > 1_000_000, archive.toString());
+        List<String> log = Files.readAllLines(service.resolve(".slipway/local/myapp.log"));
+        int start2 = -1;
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).contains(" slipway starts releases/2.0.0")) {
+                start2 = i;
+            }
+        }
+        java.time.Instant sigterm = null;
+        for (int i = start2 - 1; i >= 0 && sigterm == null; i--) {
+            if (log.get(i).contains("received SIGTERM, draining")) {
+                sigterm = java.time.Instant.parse(log.get(i).substring(0, log.get(i).indexOf(' ')));
+            }
+        }
+        assertTrue(sigterm != null, "1.0.0 logged its SIGTERM before 2.0.0 started:\n" + String.join("\n", log));
+        assertTrue(Files.getLastModifiedTime(archive).toInstant().isBefore(sigterm),
+                "the archive (" + Files.getLastModifiedTime(archive) + ") was made before 1.0.0 was stopped (" + sigterm + ")");
         var history = CliRunner.run("history", service.toString());
         assertTrue(history.out().lines().anyMatch(l -> l.matches("2\\s+2\\.0\\.0\\s+" + commit.substring(0, 7) + "\\s+\\S+\\s+deployed\\s+previous 1\\.0\\.0")),
                 history.toString());
@@ -312,10 +357,21 @@ class ShipEndToEndTest {
         // H2, Micrometer, Logback; no AppCDS yet) takes 1 to 3 s to become ready on a busy 2-core machine.
         writeConfig("{DATA_DIR: /proc/version}", "10s", "0s", false);
         try {
-            var r = CliRunner.run("ship", service.toString(), "--version", "3.0.0", "--no-compile");
+            // 3.0.0 as an older Slipway would have built it: a stub without the prepare mode, so
+            // its first run happens inside the gate, and the failure says so.
+            var built = CliRunner.run("build", service.toString(), "--version", "3.0.0", "--no-compile");
+            assertEquals(0, built.code(), built.toString());
+            withoutPrepareMode(service.resolve("dist/myapp_3.0.0_linux_amd64/myapp"));
+            var r = CliRunner.run("deploy", service.toString());
             assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains("3.0.0 cannot be prepared (its single file predates the prepare mode): its first run"
+                    + " happens inside the readiness gate"), r.toString());
             assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed: readiness http://127.0.0.1:" + port
                     + "/health/ready did not pass within 10.0 s: HTTP 503"), r.toString());
+            assertTrue(r.err().contains("\nnote: 3.0.0 was not prepared before its start (its single file predates the prepare"
+                    + " mode), so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside the"
+                    + " gate; allow for that with service.readiness.timeout (now 10.0 s) or service.readiness.startupGrace"
+                    + " (now 0.0 s), or rebuild it with this Slipway\n"), r.toString());
             assertTrue(r.err().contains("rolled back: 1.0.0 serves again"), r.toString());
             assertTrue(r.err().contains("slipway starts releases/3.0.0"), "the report shows the failing release's log:\n" + r);
             assertTrue(r.err().contains("data dir /proc/version is not a directory"), r.toString());
@@ -336,6 +392,7 @@ class ShipEndToEndTest {
             var r = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
             assertEquals(1, r.code(), r.toString());
             assertTrue(r.err().contains("rolled back: 1.0.0 serves again"), r.toString());
+            assertFalse(r.err().contains("note: "), "a prepared release's gate timed no first run:\n" + r);
         } finally {
             writeConfig("{}", "60s");
         }
@@ -415,7 +472,11 @@ class ShipEndToEndTest {
         var r = CliRunner.run("deploy", service.toString(), "--dry-run");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("plan for deploying myapp 4.0.0 to local:"), r.toString());
-        assertTrue(r.out().contains("3. switch current -> releases/4.0.0"), r.toString());
+        assertTrue(Pattern.compile(" 2\\. prepare releases/4\\.0\\.0(\\+[0-9a-f]{8})?/myapp while the old one serves: its first"
+                + " run without the app \\(SLIPWAY_PREPARE=1: unpack, class-data archive on JDK 17-19\\)\n").matcher(r.out()).find(),
+                r.toString());
+        assertTrue(r.out().contains(" 3. stop myapp 1.0.0 (pid "), r.toString());
+        assertTrue(r.out().contains(" 4. switch current -> releases/4.0.0"), r.toString());
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertTrue(get("/").body().contains(">1.0.0<"));
     }
@@ -444,6 +505,32 @@ class ShipEndToEndTest {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
+
+    /**
+     * Makes a built single file look like one from a Slipway without the prepare mode: the stub's
+     * test of SLIPWAY_PREPARE reads another name (same length, so the payload offset holds), and
+     * dist/artifacts.json gets the new sha256.
+     */
+    private void withoutPrepareMode(Path singleFile) throws IOException {
+        byte[] bytes = Files.readAllBytes(singleFile);
+        String head = new String(bytes, 0, 4096, StandardCharsets.ISO_8859_1);
+        int at = head.indexOf(dev.slipway.build.Launcher.PREPARE_MARK);
+        assertTrue(at > 0, head);
+        String before = Builder.sha256(singleFile);
+        byte[] other = "\"${SLIPWAY_PREPAXE:-}\"".getBytes(StandardCharsets.ISO_8859_1);
+        System.arraycopy(other, 0, bytes, at, other.length);
+        Files.write(singleFile, bytes);
+        assertFalse(dev.slipway.build.Launcher.preparable(singleFile));
+        Path manifest = service.resolve(Builder.ARTIFACTS);
+        Files.writeString(manifest, Files.readString(manifest).replace(before, Builder.sha256(singleFile)));
+    }
+
+    /** @return the unpack cache key in a single file's stub ({@code slipway_key='...'}) */
+    static String stubKey(Path singleFile) throws IOException {
+        String head = new String(Files.readAllBytes(singleFile), 0, 4096, StandardCharsets.ISO_8859_1);
+        int at = head.indexOf("slipway_key='") + 13;
+        return head.substring(at, head.indexOf('\'', at));
+    }
 
     private HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),

@@ -11,7 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Startup trained at build time: an AOT cache (JEP 483/514) made by a training run on the shipped JDK 25 runtime. */
+/**
+ * Startup trained at build time: an AOT cache (JEP 483/514) made by a training run on the shipped
+ * JDK 25 runtime, and the training cache, which a rebuild with another version reuses.
+ */
 class TrainedStartupTest {
     private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
 
@@ -54,5 +57,47 @@ class TrainedStartupTest {
         var again = CliRunner.run("build", service.toString(), "--version", "2.5.0", "--no-compile");
         assertEquals(0, again.code(), again.toString());
         assertTrue(again.err().contains("linux-amd64 startup cache from the training cache"), again.toString());
+
+        // Another version of the same commit: build-info.jar differs, and is not trained on (it is
+        // last on the class path), so the cache is reused and the JVM takes it.
+        var next = CliRunner.run("build", service.toString(), "--version", "2.6.0", "--no-compile");
+        assertEquals(0, next.code(), next.toString());
+        assertTrue(next.err().contains("linux-amd64 startup cache from the training cache"), next.toString());
+        Path exe26 = service.resolve("dist/myapp_2.6.0_linux_amd64/myapp");
+        Proc v26 = Example.exec(List.of(exe26.toString(), "version"), env);
+        assertEquals(0, v26.code(), v26.toString());
+        assertTrue(v26.out().contains("Version:    2.6.0"), v26.toString());
+        assertTrue(v26.out().lines().anyMatch(l -> l.contains("example.myapp.Main source: shared objects file")),
+                "the reused AOT cache is used:\n" + v26.out());
+    }
+
+    /**
+     * The case of issue 15: a project outside git gets the build time "now", so every build's
+     * build-info.jar differs; a second build with another version (and Maven run again, as
+     * {@code ship} after {@code build} does) takes the JDK 17 class list from the training cache,
+     * and the archive dumped from it on the first run is the one the JVM uses.
+     */
+    @Test
+    void aRebuildWithAnotherVersionOutsideGitDoesNotTrainAgain(@TempDir Path work) throws Exception {
+        Path service = work.resolve("myapp");
+        Example.copy(service);
+        var first = CliRunner.run("build", service.toString(), "--version", "1.0.0");
+        assertEquals(0, first.code(), first.toString());
+        var second = CliRunner.run("build", service.toString(), "--version", "1.0.1");
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(second.err().contains("linux-amd64 startup cache from the training cache"),
+                "the second build does not train again:\n" + second);
+        assertTrue(!second.err().contains("training an AppCDS class list"), second.toString());
+
+        Path exe = service.resolve("dist/myapp_1.0.1_linux_amd64/myapp");
+        List<String> env = List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache"), "JAVA_OPTS=-Xlog:class+load=info");
+        Proc prepare = Example.exec(List.of(exe.toString()), List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache"),
+                "SLIPWAY_PREPARE=1"));
+        assertEquals(0, prepare.code(), prepare.toString());
+        Proc v = Example.exec(List.of(exe.toString(), "version"), env);
+        assertEquals(0, v.code(), v.toString());
+        assertTrue(v.out().contains("Version:    1.0.1"), v.toString());
+        assertTrue(v.out().lines().anyMatch(l -> l.endsWith("example.myapp.Main source: shared objects file")),
+                "the archive dumped from the reused class list is used:\n" + v.out());
     }
 }

@@ -64,6 +64,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void detectModulesDefaultsToTrueAndFalseKeepsTheModulesAsTheWholeSet() {
+        assertTrue(ConfigLoader.parse(FILE, "name: myapp\n").build().detectModules());
+        SlipwayConfig c = ConfigLoader.parse(FILE, "name: myapp\nbuild:\n  detectModules: false\n"
+                + "  modules: [java.base, java.logging, jdk.zipfs]\n");
+        assertFalse(c.build().detectModules());
+        assertEquals(java.util.List.of("java.base", "java.logging", "jdk.zipfs"), c.build().modules());
+    }
+
+    @Test
     void kubernetesIsConfiguredOnlyWhenTheSectionIsThere() {
         assertFalse(ConfigLoader.parse(FILE, "name: myapp\n").kubernetes().configured());
         assertFalse(ConfigLoader.parse(FILE, "name: myapp\ndeploy:\n  local: {retain: 3}\n").kubernetes().configured());
@@ -76,7 +85,7 @@ class ConfigLoaderTest {
     void unknownKeyNamesLineColumnAndSuggestion() {
         ConfigException e = error("name: myapp\nservice:\n  prot: 8080\n");
         assertEquals("svc/slipway.yaml:3:3: unknown key 'prot' in 'service'; did you mean 'port'?"
-                + " (known keys: drainTimeout, env, liveness, port, readiness)", e.getMessage());
+                + " (known keys: args, drainTimeout, env, liveness, port, readiness)", e.getMessage());
         assertEquals(3, e.line());
         assertEquals(3, e.column());
     }

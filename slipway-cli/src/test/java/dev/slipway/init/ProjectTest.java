@@ -26,7 +26,8 @@ class ProjectTest {
         assertEquals(Project.Framework.PLAIN, p.framework());
         assertTrue(p.postgres());
         assertFalse(p.multiModule());
-        assertFalse(p.customBuildCommand(), p.buildCommand().toString());
+        assertEquals(Project.BuildTool.MAVEN, p.buildTool());
+        assertNull(Proposal.of(p, null).command(), "a plain single-module project keeps Slipway's default command");
     }
 
     @Test
@@ -36,9 +37,7 @@ class ProjectTest {
         assertEquals(Project.Framework.SPRING_BOOT, p.framework());
         assertEquals("com.acme.orders.OrdersApplication", p.mainClass());
         assertEquals(21, p.jdk());
-        assertEquals("/actuator/health/readiness", p.framework().readiness());
-        assertEquals("/actuator/health/liveness", p.framework().liveness());
-        assertTrue(p.buildCommand().contains("-Dspring-boot.repackage.skip=true"), p.buildCommand().toString());
+        assertEquals("the @SpringBootApplication class", p.mainSource());
         assertFalse(p.postgres());
     }
 
@@ -65,9 +64,11 @@ class ProjectTest {
             assertEquals("the jar plugin's manifest (archive/manifest/mainClass)", p.mainSource());
             assertEquals(17, p.jdk(), "the module's release wins over the parent's source 1.8");
             assertEquals(Project.Framework.JAVALIN, p.framework());
-            assertEquals(List.of("mvn", "-q", "-B", "-f", "../pom.xml", "-DskipTests", "package", "-pl", ":shop-api", "-am",
-                    "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies", "-DincludeScope=runtime",
-                    "-DoutputDirectory=target/slipway/lib"), p.buildCommand());
+            List<String> def = dev.slipway.config.ConfigLoader.DEFAULT_BUILD_COMMAND;
+            List<String> expected = new java.util.ArrayList<>(List.of("mvn", "-q", "-B", "-f", "../pom.xml", "-DskipTests",
+                    "package", "-pl", ":shop-api", "-am"));
+            expected.addAll(def.subList(def.indexOf("package") + 1, def.size()));
+            assertEquals(expected, Proposal.of(p, null).command(), "the default command, run from the reactor root");
         }
     }
 
@@ -81,21 +82,135 @@ class ProjectTest {
         assertTrue(e.getMessage().contains("[com.acme.billing.Admin, com.acme.billing.Server]"), e.getMessage());
         assertEquals("com.acme.billing.Admin", Project.detect(tmp, "com.acme.billing.Admin").mainClass());
         SlipwayException none = assertThrows(SlipwayException.class, () -> Project.detect(tmp.resolve("src"), null));
-        assertTrue(none.getMessage().startsWith("no pom.xml"), none.getMessage());
+        assertTrue(none.getMessage().startsWith("no pom.xml, build.gradle or build.gradle.kts in "), none.getMessage());
     }
 
     @Test
-    void quarkusNeedsNoMainAndBuildsAnUberJar() throws Exception {
-        Projects.write(tmp, "pom.xml", """
-                <project><modelVersion>4.0.0</modelVersion><groupId>a</groupId><artifactId>q</artifactId><version>1</version>
-                <dependencies><dependency><groupId>io.quarkus</groupId><artifactId>quarkus-rest</artifactId></dependency></dependencies>
-                </project>
-                """);
+    void quarkusStarterWithPackagingQuarkusNeedsNoMain() throws Exception {
+        Projects.quarkus(tmp, true);
         Project p = Project.detect(tmp, null);
         assertEquals(Project.Framework.QUARKUS, p.framework());
+        assertEquals("quarkus", p.pom().packaging());
         assertNull(p.mainClass());
-        assertEquals("/q/health/ready", p.framework().readiness());
-        assertTrue(p.buildCommand().contains("-Dquarkus.package.jar.type=uber-jar"));
-        assertFalse(p.buildCommand().stream().anyMatch(a -> a.contains("copy-dependencies")));
+        assertEquals("code-with-quarkus", p.name());
+        assertEquals(17, p.jdk());
+    }
+
+    @Test
+    void otherPackagingsSayWhatToSet() throws Exception {
+        Projects.write(tmp, "pom.xml", """
+                <project><modelVersion>4.0.0</modelVersion><groupId>a</groupId><artifactId>w</artifactId><version>1</version>
+                <packaging>war</packaging></project>
+                """);
+        SlipwayException e = assertThrows(SlipwayException.class, () -> Project.detect(tmp, null));
+        assertEquals(SlipwayException.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("has packaging 'war': Slipway ships a runnable jar (packaging 'jar', or"
+                + " 'quarkus'); set <packaging>jar</packaging>"), e.getMessage());
+    }
+
+    @Test
+    void frameworksAndMainClassesOfEachStarter() throws Exception {
+        record Case(String dir, Project.Framework fw, String main, String mainSource, int jdk) {}
+        Projects.springBoot3Jpa(tmp.resolve("boot3"));
+        Projects.springBoot4WebFlux(tmp.resolve("boot4"));
+        Projects.micronaut(tmp.resolve("mn"), true);
+        Projects.helidonSe(tmp.resolve("se"), true);
+        Projects.helidonMp(tmp.resolve("mp"));
+        Projects.javalin(tmp.resolve("javalin"), null);
+        Projects.dropwizard(tmp.resolve("dw"), null);
+        Projects.jdkHttpServer(tmp.resolve("jdk"), true);
+        for (Case c : List.of(
+                new Case("boot3", Project.Framework.SPRING_BOOT, "com.example.demo.DemoApplication",
+                        "the only main method in src/main/java", 17),
+                new Case("boot4", Project.Framework.SPRING_BOOT, "com.example.reactive.ReactiveApplication",
+                        "the only main method in src/main/java", 21),
+                new Case("mn", Project.Framework.MICRONAUT, "com.example.Application", "the POM property exec.mainClass", 21),
+                new Case("se", Project.Framework.HELIDON_SE, "io.helidon.examples.quickstart.se.Main",
+                        "the POM property mainClass", 21),
+                new Case("mp", Project.Framework.HELIDON_MP, Project.HELIDON_MP_MAIN,
+                        "Helidon MP's CDI container (the helidon-mp parent's mainClass)", 21),
+                new Case("javalin", Project.Framework.JAVALIN, "com.example.App", "the assembly plugin's manifest", 17),
+                new Case("dw", Project.Framework.DROPWIZARD, "com.example.HelloApplication",
+                        "the jar plugin's manifest (archive/manifest/mainClass)", 17),
+                new Case("jdk", Project.Framework.PLAIN, "com.example.Hello", "the only main method in src/main/java", 17))) {
+            Project p = Project.detect(tmp.resolve(c.dir()), null);
+            assertEquals(c.fw(), p.framework(), c.dir());
+            assertEquals(c.main(), p.mainClass(), c.dir());
+            assertEquals(c.mainSource(), p.mainSource(), c.dir());
+            assertEquals(c.jdk(), p.jdk(), c.dir());
+        }
+        Project mn = Project.detect(tmp.resolve("mn"), null);
+        assertEquals("jar", mn.pom().packaging(), "Micronaut's ${packaging} is expanded");
+        assertEquals("release.version (Micronaut)", mn.jdkSource());
+        assertEquals("Helidon 4's application parent compiles for Java 21",
+                Project.detect(tmp.resolve("se"), null).jdkSource());
+        assertFalse(Project.detect(tmp.resolve("boot3"), null).uses("org.springframework.boot:spring-boot-starter-test"),
+                "test-scoped dependencies are not the app's");
+        Projects.write(tmp.resolve("jdk"), "pom.xml", java.nio.file.Files.readString(tmp.resolve("jdk/pom.xml")).replace(
+                "</properties>", "</properties><dependencies><dependency><groupId>org.postgresql</groupId>"
+                        + "<artifactId>postgresql</artifactId><scope>test</scope></dependency></dependencies>"));
+        Project jdk = Project.detect(tmp.resolve("jdk"), null);
+        assertTrue(jdk.postgres(), "a test-scoped driver still needs the database in CI");
+        assertFalse(jdk.uses("org.postgresql:postgresql"));
+    }
+
+    @Test
+    void gradleSpringBootFromInitializr() throws Exception {
+        Projects.gradleSpringBoot(tmp);
+        Project p = Project.detect(tmp, null);
+        assertEquals(Project.BuildTool.GRADLE, p.buildTool());
+        assertEquals(Project.Framework.SPRING_BOOT, p.framework());
+        assertEquals("demo", p.name());
+        assertEquals("com.example.demo.DemoApplication", p.mainClass());
+        assertEquals(17, p.jdk());
+        assertEquals("the Java toolchain in build.gradle", p.jdkSource());
+        assertTrue(p.uses("org.springframework.boot:spring-boot-starter-actuator"));
+        assertFalse(p.uses("org.springframework.boot:spring-boot-devtools"), "developmentOnly is not shipped");
+        assertFalse(p.uses("org.springframework.boot:spring-boot-starter-test"));
+        assertTrue(p.gradle().applies("org.springframework.boot"));
+        assertEquals("0.0.1-SNAPSHOT", p.gradle().version());
+        assertEquals("build.gradle", p.buildFile());
+    }
+
+    @Test
+    void gradleMultiProjectChoosesTheApplicationProjectFromTheRootAndFromInside() throws Exception {
+        Projects.gradleApplication(tmp);
+        Projects.write(tmp, "lib/build.gradle.kts", "plugins {\n    `java-library`\n}\n");
+        Projects.write(tmp, "settings.gradle.kts", java.nio.file.Files.readString(tmp.resolve("settings.gradle.kts"))
+                .replace("include(\"app\")", "include(\"app\", \"lib\")"));
+        for (Path start : List.of(tmp, tmp.resolve("app"))) {
+            Project p = Project.detect(start, null);
+            assertEquals(tmp.resolve("app"), p.serviceDir());
+            assertEquals(tmp, p.rootDir());
+            assertEquals("app", p.name(), "a subproject is named after its directory");
+            assertEquals("org.example.App", p.mainClass());
+            assertEquals("mainClass in build.gradle.kts", p.mainSource());
+            assertEquals(21, p.jdk());
+            assertEquals(Project.Framework.JAVALIN, p.framework());
+            assertEquals("app/build.gradle.kts", p.buildFile());
+        }
+    }
+
+    @Test
+    void gradleMicronautKotlinDsl() throws Exception {
+        Projects.gradleMicronaut(tmp);
+        Project p = Project.detect(tmp, null);
+        assertEquals(Project.Framework.MICRONAUT, p.framework());
+        assertEquals("com.example.Application", p.mainClass());
+        assertEquals(21, p.jdk());
+        assertEquals("sourceCompatibility in build.gradle.kts", p.jdkSource());
+        assertTrue(p.uses("io.micronaut:micronaut-management"));
+        assertFalse(p.uses("io.micronaut:micronaut-http-client"), "testImplementation");
+    }
+
+    @Test
+    void gradleWithoutAnApplicationPluginSaysWhatToAdd() throws Exception {
+        Projects.write(tmp, "build.gradle", "plugins { id 'java' }\n// application { mainClass = 'x.Y' }\n");
+        SlipwayException e = assertThrows(SlipwayException.class, () -> Project.detect(tmp, null));
+        assertEquals(SlipwayException.USAGE, e.exitCode());
+        assertTrue(e.getMessage().contains("applies none of the plugins 'application', 'org.springframework.boot'"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("add plugins { id 'application' } and application { mainClass = 'your.Main' }"),
+                e.getMessage());
     }
 }

@@ -27,4 +27,18 @@ class SystemdUnitTest {
         assertTrue(unit.contains("\nTimeoutStopSec=25\n"), unit);
         assertEquals(3, unit.lines().filter(l -> l.matches("\\[(Unit|Service|Install)]")).count());
     }
+
+    @Test
+    void referencesInServiceEnvAreExpandedToTheUnitsPortAndAddress() {
+        SlipwayConfig c = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                service:
+                  port: 9000
+                  env: {SERVER_PORT: "${PORT}", SERVER_ADDRESS: "${ADDR}", RAW: "$PORT ${HOME}"}
+                """);
+        String unit = SystemdUnit.render(c, "1.2.3");
+        assertTrue(unit.contains("\nEnvironment=\"SERVER_PORT=9000\"\n"), unit);
+        assertTrue(unit.contains("\nEnvironment=\"SERVER_ADDRESS=0.0.0.0\"\n"), unit);
+        assertTrue(unit.contains("\nEnvironment=\"RAW=$PORT ${HOME}\"\n"), "Environment= expands no $: " + unit);
+    }
 }

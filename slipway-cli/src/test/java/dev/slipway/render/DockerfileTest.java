@@ -56,4 +56,21 @@ class DockerfileTest {
                 "exec form: java is PID 1");
         assertTrue(lines.stream().anyMatch(l -> l.contains(" image --rootfs /rootfs .")), text);
     }
+
+    @Test
+    void referencesAreExpandedAndEveryOtherDollarIsEscapedFromDockersOwnSubstitution() {
+        SlipwayConfig c = ConfigLoader.parse(Path.of("svc/slipway.yaml"), """
+                name: shop
+                service:
+                  port: 9090
+                  env: {SERVER_PORT: "${PORT}", PRICE: "$5 ${HOME}"}
+                image:
+                  env: {BIND: "${ADDR}:${PORT}"}
+                """);
+        String text = Dockerfile.render(c);
+        assertTrue(text.contains("\n    SERVER_PORT=\"9090\""), text);
+        assertTrue(text.contains("\n    BIND=\"0.0.0.0:9090\""), text);
+        // The Dockerfile reference: "\\$" keeps a literal $ in ENV (environment replacement).
+        assertTrue(text.contains("\n    PRICE=\"\\$5 \\${HOME}\""), text);
+    }
 }

@@ -79,8 +79,10 @@ public abstract class SlipwayMojo extends AbstractMojo {
 
     /**
      * Copies the runtime-scope dependencies Maven resolved to {@code target/slipway/lib} (emptied
-     * first), the place the CLI's default build command fills; what goes on the class path is the
-     * same either way.
+     * first), the place the CLI's default build command fills, and lists them in Maven's class path
+     * order in {@code target/slipway/dependencies.txt} in the format of {@code dependency:list}, as
+     * the default command does; what goes on the class path is the same either way. Optional
+     * dependencies ({@code <optional>true</optional>}) are not copied: they are never shipped.
      */
     private void stageDependencies(Path dir) throws IOException {
         Path lib = dir.resolve(dev.slipway.build.MavenProject.DEPENDENCY_DIR);
@@ -92,17 +94,22 @@ public abstract class SlipwayMojo extends AbstractMojo {
             }
         }
         Files.createDirectories(lib);
+        StringBuilder list = new StringBuilder("\nThe following files have been resolved:\n");
         for (Artifact a : project.getArtifacts()) {
             if (a.getFile() == null || !List.of("compile", "runtime").contains(a.getScope())
-                    || !a.getFile().getName().endsWith(".jar")) {
+                    || !a.getFile().getName().endsWith(".jar") || a.isOptional()) {
                 continue;
             }
+            boolean classified = a.getClassifier() != null && !a.getClassifier().isEmpty();
             // The copy-dependencies file name: artifactId-version[-classifier].jar.
-            String name = a.getArtifactId() + "-" + a.getVersion()
-                    + (a.getClassifier() == null || a.getClassifier().isEmpty() ? "" : "-" + a.getClassifier()) + ".jar";
+            String name = a.getArtifactId() + "-" + a.getBaseVersion() + (classified ? "-" + a.getClassifier() : "") + ".jar";
             Files.copy(a.getFile().toPath(), lib.resolve(name), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.COPY_ATTRIBUTES);
+            list.append("   ").append(a.getGroupId()).append(':').append(a.getArtifactId()).append(':').append(a.getType())
+                    .append(classified ? ":" + a.getClassifier() : "").append(':').append(a.getBaseVersion())
+                    .append(':').append(a.getScope()).append('\n');
         }
+        Files.writeString(lib.resolveSibling(dev.slipway.build.Dependencies.LIST_FILE), list.append('\n').toString());
     }
 
     /**

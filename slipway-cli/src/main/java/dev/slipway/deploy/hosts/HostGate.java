@@ -8,9 +8,11 @@ import java.time.Duration;
 /**
  * The readiness gate run on the host itself, so it needs no route from the deploy machine to the
  * service and nothing but {@code bash} (its {@code /dev/tcp}), {@code timeout} and
- * {@code systemctl} on the host: wait the startup grace, then GET the path every interval until a
- * 2xx answer (HTTP/1.1, RFC 9112, with {@code Connection: close}), the unit stops being active
- * (it crashed) or the timeout passes. One SSH command per gate.
+ * {@code systemctl} on the host: wait the startup grace, then try every interval until an attempt
+ * passes, the unit stops being active (it crashed) or the timeout passes. An attempt of an
+ * {@code http} probe is a GET of the path that passes on a 2xx answer (HTTP/1.1, RFC 9112, with
+ * {@code Connection: close}); of a {@code tcp} probe, a connection to the port that passes when it
+ * is accepted (bash's {@code /dev/tcp}, closed at once, nothing sent). One SSH command per gate.
  */
 public final class HostGate {
     private HostGate() {}
@@ -25,9 +27,9 @@ public final class HostGate {
      * @param elapsedMs time from the start of the gate to the verdict on the host, ms
      */
     public record Verdict(boolean ready, int status, String body, String unitState, long elapsedMs) {
-        /** @return one line: status and body, or why nothing answered */
+        /** @return one line: status and body, that a TCP connection was accepted, or why nothing answered */
         public String describe() {
-            String s = status == 0 ? "no answer" + (body.isEmpty() ? "" : " (" + body + ")")
+            String s = status == 0 ? (ready ? "TCP connection accepted" : "no answer" + (body.isEmpty() ? "" : " (" + body + ")"))
                     : "HTTP " + status + (body.isEmpty() ? "" : ": " + body);
             return unitState.equals("active") || unitState.isEmpty() ? s : s + "; unit " + unitState;
         }
@@ -40,33 +42,59 @@ public final class HostGate {
      * @param unit    the unit name (without {@code .service})
      * @param address where the service answers on the host
      * @param port    its port
-     * @param probe   path, interval, timeout and startup grace; a zero timeout makes one attempt
+     * @param probe   type, path, interval, timeout and startup grace; a zero timeout makes one attempt
      * @return the verdict
      */
     public static Verdict await(Host host, String unit, String address, int port, SlipwayConfig.Probe probe) {
+        String script = script(unit, address, port, probe);
+        long attemptS = attemptSeconds(probe);
+        Duration limit = probe.startupGrace().plus(probe.timeout()).plusSeconds(attemptS + 30);
+        Host.CommandResult r = host.run("bash -c " + Shell.quote(script), limit);
+        return parse(r.stdout(), r.stderr());
+    }
+
+    /** One attempt may take a while: a readiness endpoint may run its checks (myapp: up to 2 s). */
+    private static long attemptSeconds(SlipwayConfig.Probe probe) {
         long intervalMs = Math.max(50, probe.interval().toMillis());
-        // One attempt may take a while: a readiness endpoint may run its checks (myapp: up to 2 s).
-        long attemptS = Math.max(5, Math.min(10, (intervalMs + 999) / 1000 + 1));
-        String script = "a=" + Shell.quote(address) + "; p=" + port + "; q=" + Shell.quote(probe.path())
+        return Math.max(5, Math.min(10, (intervalMs + 999) / 1000 + 1));
+    }
+
+    /**
+     * The gate's bash script. Its last line of output is
+     * {@code @@gate result=ready|down|timeout code=<HTTP status or 0> state=<unit state> elapsed=<ms>},
+     * after the last answer (or connection error).
+     *
+     * @param unit    the unit name (without {@code .service})
+     * @param address where the service answers on the host
+     * @param port    its port
+     * @param probe   the probe
+     * @return the script text
+     */
+    static String script(String unit, String address, int port, SlipwayConfig.Probe probe) {
+        long intervalMs = Math.max(50, probe.interval().toMillis());
+        long attemptS = attemptSeconds(probe);
+        String attempt = probe.tcp()
+                ? "  if resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$a\" \"$p\" 2>&1);"
+                        + " then r=ready; else r=no; fi; code=\n"
+                : "  resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\" || exit 7; "
+                        + "printf \"GET %s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n\" \"$2\" \"$0\" >&3; cat <&3'"
+                        + " \"$a\" \"$p\" \"$q\" 2>&1)\n"
+                        + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
+                        + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n";
+        return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? "" : "; q=" + Shell.quote(probe.path()))
                 + "; u=" + Shell.quote(unit + ".service") + "\n"
                 + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
                 + "start=$(now); end=$(( start + " + (probe.startupGrace().toMillis() + probe.timeout().toMillis()) + " ))\n"
                 + (probe.startupGrace().isZero() ? "" : "sleep " + seconds(probe.startupGrace().toMillis()) + "\n")
                 + "while :; do\n"
-                + "  resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\" || exit 7; "
-                + "printf \"GET %s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n\" \"$2\" \"$0\" >&3; cat <&3' \"$a\" \"$p\" \"$q\" 2>&1)\n"
-                + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
+                + attempt
                 + "  st=$(systemctl is-active \"$u\" 2>/dev/null)\n"
-                + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n"
                 + "  if [ $r = no ] && [ \"$st\" != active ] && [ \"$st\" != activating ] && [ \"$st\" != reloading ]; then r=down; fi\n"
                 + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=timeout; fi\n"
                 + "  if [ $r != no ]; then printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
                 + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start ))\"; exit 0; fi\n"
                 + "  sleep " + seconds(intervalMs) + "\n"
                 + "done\n";
-        Duration limit = probe.startupGrace().plus(probe.timeout()).plusSeconds(attemptS + 30);
-        Host.CommandResult r = host.run("bash -c " + Shell.quote(script), limit);
-        return parse(r.stdout(), r.stderr());
     }
 
     static Verdict parse(String out, String err) {

@@ -3,6 +3,9 @@ package dev.slipway.deploy.hosts;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.release.SystemdUnit;
+import dev.slipway.remote.Shell;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The systemd service unit of the hosts target. It does not name a version: it runs
@@ -22,6 +25,82 @@ public final class HostUnit {
     public static final int STOP_MARGIN_SECONDS = 10;
 
     private HostUnit() {}
+
+    /** What a host prints when a release's single file predates the prepare mode (so it is not run). */
+    public static final String NOT_PREPARABLE = "@@prepare unsupported";
+
+    /**
+     * The shell command that prepares a release on a host before the switch: it runs the single
+     * file in its prepare mode ({@link dev.slipway.build.Launcher#PREPARE}) with
+     * systemd-run(1) as a transient service with what the unit's first run would have: its user
+     * ({@code DynamicUser=yes} under the unit's name, which systemd maps to the same user, or
+     * {@code User=}), its {@code StateDirectory}/{@code CacheDirectory}, working directory,
+     * {@code SLIPWAY_CACHE_DIR} and the release's env file, so the unpack cache it fills is the
+     * one the unit uses; and the unit's resource limits and main sandbox settings, so a dump never
+     * takes more than the service may while the old release still serves. It waits for the end
+     * ({@code --wait --pipe}; the exit code is the file's), and systemd stops it after
+     * {@code runtimeMax}. A file without the prepare mode (built by an older Slipway) would start
+     * the app, so it is not run; the command prints {@link #NOT_PREPARABLE} and exits 0.
+     *
+     * @param h          the {@code deploy.hosts} section
+     * @param service    the service name (the single file's name)
+     * @param version    the release, under {@code <dir>/releases/}
+     * @param runtimeMax how long systemd lets it run ({@code RuntimeMaxSec=})
+     * @return the command, for {@code sh -c} as root
+     */
+    public static String prepareCommand(HostsConfig h, String service, String version, java.time.Duration runtimeMax) {
+        HostsConfig.HostService s = h.service();
+        String release = h.dir() + "/releases/" + version;
+        String file = release + "/" + service;
+        String prepareUnit = s.unit() + "-prepare";
+        List<String> p = new ArrayList<>();
+        if (s.user() == null) {
+            p.add("DynamicUser=yes");
+            p.add("User=" + s.unit());
+        } else {
+            p.add("User=" + s.user());
+        }
+        p.add("StateDirectory=" + s.unit());
+        p.add("CacheDirectory=" + s.unit());
+        p.add("WorkingDirectory=/var/lib/" + s.unit());
+        p.add("EnvironmentFile=" + release + "/env");
+        p.add("Environment=SLIPWAY_CACHE_DIR=/var/cache/" + s.unit());
+        p.add("Environment=" + dev.slipway.build.Launcher.PREPARE + "=1");
+        p.add("RuntimeMaxSec=" + Math.max(1, runtimeMax.toSeconds()));
+        p.add("LimitNOFILE=" + s.limitNofile());
+        if (s.memoryMax() != null) {
+            p.add("MemoryMax=" + s.memoryMax());
+        }
+        if (s.cpuQuota() != null) {
+            p.add("CPUQuota=" + s.cpuQuota());
+        }
+        if (s.tasksMax() > 0) {
+            p.add("TasksMax=" + s.tasksMax());
+        }
+        p.add("UMask=0077");
+        p.add("NoNewPrivileges=yes");
+        p.add("ProtectSystem=strict");
+        p.add("ProtectHome=yes");
+        p.add("PrivateTmp=yes");
+        p.add("PrivateDevices=yes");
+        if (!s.readWritePaths().isEmpty()) {
+            p.add("ReadWritePaths=" + String.join(" ", s.readWritePaths()));
+        }
+        StringBuilder cmd = new StringBuilder();
+        cmd.append("f=").append(Shell.quote(file)).append("; u=").append(Shell.quote(prepareUnit + ".service")).append('\n');
+        // Only a stub that reads the variable may be run with it: an older one would start the app.
+        cmd.append("if ! head -c 4096 \"$f\" | grep -qF ").append(Shell.quote(dev.slipway.build.Launcher.PREPARE_MARK))
+                .append("; then echo ").append(Shell.quote(NOT_PREPARABLE)).append("; exit 0; fi\n");
+        // A prepare left by a deploy that was killed holds the name: it is stopped first (the
+        // deploy lock is ours, so nobody else's prepare runs).
+        cmd.append("systemctl stop \"$u\" 2>/dev/null; systemctl reset-failed \"$u\" 2>/dev/null\n");
+        cmd.append("exec systemd-run --quiet --wait --pipe --collect --service-type=exec --unit=\"$u\"");
+        for (String prop : p) {
+            cmd.append(" -p ").append(Shell.quote(prop));
+        }
+        cmd.append(" \"$f\" 2>&1\n");
+        return cmd.toString();
+    }
 
     /**
      * @param config the service configuration; {@code config.hosts()} must not be {@code null}

@@ -19,6 +19,11 @@ import java.util.Set;
 /**
  * Runs a {@link HostsPlan} over {@link Host}s, step by step in the plan's order.
  *
+ * <p>Before any switch, each host prepares the release (its first run without the app, see
+ * {@link HostUnit#prepareCommand}); a host that cannot (its file cannot unpack) stops the deploy
+ * with no host switched. A release whose file predates the prepare mode is started unprepared,
+ * and its gate failure says that the first run happened inside the gate.
+ *
  * <p>When a host's switch, restart or gate fails, the deploy stops and every host switched in
  * this deploy goes back to the release it had before (switch, restart, gate), so the fleet never
  * stays on two versions; a host that had no release before is stopped. Each host's history then
@@ -39,6 +44,8 @@ public final class HostsExecutor {
     private final String crashAt;
     private final Set<String> locked = new LinkedHashSet<>();
     private final List<HostsPlan.HostPlan> switched = new ArrayList<>();
+    /** Hosts whose release could not be prepared (its file predates the prepare mode). */
+    private final Set<String> unprepared = new LinkedHashSet<>();
     private final Map<HostsPlan.Kind, Long> nanos = new EnumMap<>(HostsPlan.Kind.class);
     private String outcome;
     private String note = "";
@@ -117,6 +124,7 @@ public final class HostsExecutor {
                     case UPLOAD -> upload(plan, h);
                     case ENV -> host(h).write(h.env().getBytes(StandardCharsets.UTF_8), releaseDir(plan) + "/env", 0600);
                     case UNIT -> unit(h);
+                    case PREPARE -> prepare(plan, h);
                     case SWITCH -> {
                         synchronized (this) {
                             switched.add(h);
@@ -146,7 +154,7 @@ public final class HostsExecutor {
         } catch (RolloutFailed f) {
             throw fleetBack(plan, f, who);
         } catch (RuntimeException e) {
-            // Before any switch (lock, upload, env, unit) or after every gate (record, prune):
+            // Before any switch (lock, upload, env, unit, prepare) or after every gate (record, prune):
             // nothing to roll back; free the locks we hold.
             unlockAll();
             throw e;
@@ -248,6 +256,35 @@ public final class HostsExecutor {
         }
     }
 
+    /**
+     * Prepares the release on a host and shows the single file's progress lines. Exit 1 when the
+     * file fails (it cannot unpack); no host has been switched then.
+     */
+    private void prepare(HostsPlan plan, HostsPlan.HostPlan h) {
+        long t0 = System.nanoTime();
+        console.progress("  " + h.name() + ": preparing " + plan.version() + " while "
+                + (h.previous() == null ? "nothing" : h.previous()) + " serves");
+        Host.CommandResult r = host(h).run(HostUnit.prepareCommand(config, plan.service(), plan.version(),
+                dev.slipway.deploy.Prepare.TIMEOUT), dev.slipway.deploy.Prepare.TIMEOUT.plusSeconds(60));
+        String out = (r.stdout() + r.stderr()).strip();
+        if (r.ok() && out.contains(HostUnit.NOT_PREPARABLE)) {
+            synchronized (this) {
+                unprepared.add(h.name());
+            }
+            console.progress("  " + h.name() + ": " + plan.version() + " cannot be prepared (its single file predates the"
+                    + " prepare mode): its first run happens inside the gate");
+            return;
+        }
+        List<String> lines = out.lines().map(l -> l.startsWith("slipway: ") ? l.substring(9) : l).toList();
+        lines.forEach(l -> console.progress("    " + h.name() + ": " + l));
+        if (!r.ok()) {
+            throw SlipwayException.failed(h.name() + ": cannot prepare " + plan.version() + " (exit " + r.exitCode()
+                    + "); no host was switched" + (lines.isEmpty() ? "" : ":\n" + String.join("\n",
+                    lines.subList(Math.max(0, lines.size() - 15), lines.size()))));
+        }
+        console.progress("  " + h.name() + ": prepared " + plan.version() + " in " + Console.seconds(System.nanoTime() - t0));
+    }
+
     private void switchTo(HostsPlan.HostPlan h, String version) {
         String d = Shell.quote(dir());
         Host.CommandResult r = host(h).run("ln -sfn " + Shell.quote("releases/" + version) + " " + d + "/.current.tmp && mv -T "
@@ -276,11 +313,33 @@ public final class HostsExecutor {
         HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
                 config.rollout().readiness());
         if (!v.ready()) {
-            throw new RolloutFailed(h, "readiness http://" + h.server().probeAddress() + ":" + port
-                    + config.rollout().readiness().path() + " did not pass within "
-                    + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe(), journal(h));
+            boolean firstRun;
+            synchronized (this) {
+                firstRun = unprepared.contains(h.name());
+            }
+            throw new RolloutFailed(h, "readiness " + config.rollout().readiness().target(
+                    bracketed(h.server().probeAddress()), port) + " did not pass within "
+                    + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
+                    + (firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
         }
-        console.progress("  " + h.name() + ": ready (HTTP " + v.status() + " after " + v.elapsedMs() + " ms)");
+        console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? "TCP connection accepted" : "HTTP " + v.status())
+                + " after " + v.elapsedMs() + " ms)");
+    }
+
+    private static String bracketed(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
+    }
+
+    /**
+     * The note of a gate that timed a first run: the release was not prepared (its file predates
+     * the prepare mode), and the settings that allow for it. One line: it goes into the history.
+     */
+    static String firstRunInGate(String version, dev.slipway.config.SlipwayConfig.Probe probe) {
+        return "; note: " + version + " was not prepared before its start (its single file predates the prepare mode),"
+                + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside the"
+                + " gate; allow for that with deploy.hosts.rollout.readiness.timeout (now " + Console.seconds(probe.timeout())
+                + ") or startupGrace (now " + Console.seconds(probe.startupGrace()) + "; both default to"
+                + " service.readiness), or rebuild it with this Slipway";
     }
 
     private void tryRollout(HostsPlan plan, HostsPlan.HostPlan h, Runnable action, String what) {

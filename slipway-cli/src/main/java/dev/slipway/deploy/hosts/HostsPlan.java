@@ -14,8 +14,10 @@ import java.util.Map;
  * {@link #describe()}. It is computed by {@link #of} from the configuration, the artifacts and
  * the host facts only, so it is tested without hosts.
  *
- * <p>The order is: lock every host; prepare every host (upload, env file, unit); then per batch
- * switch and restart each host of the batch and gate each; then record, prune and unlock each host.
+ * <p>The order is: lock every host; set up every host (upload, env file, unit, and the release's
+ * first run made ahead: unpacking and the JDK 17-19 class-data archive, while the old release
+ * still serves); then per batch switch and restart each host of the batch and gate each, which so
+ * times a warm start; then record, prune and unlock each host.
  *
  * @param service  the service name
  * @param version  the release every host ends on
@@ -37,6 +39,11 @@ public record HostsPlan(String service, String version, String commit, boolean r
         ENV,
         /** Write the systemd unit, {@code daemon-reload} and enable it. */
         UNIT,
+        /**
+         * Make the release's first run ahead, as the unit's user and with its cache directory
+         * (single file prepare mode through systemd-run; see {@link HostUnit#prepareCommand}).
+         */
+        PREPARE,
         /** Point {@code current} at the release (symlink, then rename). */
         SWITCH,
         /** {@code systemctl restart} the unit. */
@@ -163,6 +170,10 @@ public record HostsPlan(String service, String version, String commit, boolean r
             steps.add(new Step(Kind.UNIT, h.name(), 0, h.unitChanged()
                     ? h.name() + ": install /etc/systemd/system/" + unitName + ".service, daemon-reload, enable"
                     : h.name() + ": unit " + unitName + ".service unchanged, no daemon-reload"));
+            steps.add(new Step(Kind.PREPARE, h.name(), 0, h.name() + ": prepare releases/" + version + "/" + service
+                    + " while " + (h.previous() == null ? "nothing" : h.previous()) + " serves: its first run without the app,"
+                    + " as the unit's user (systemd-run, SLIPWAY_PREPARE=1): unpack into /var/cache/" + unitName
+                    + ", class-data archive on JDK 17-19"));
         }
         int batchSize = hostsConfig.rollout().batchOf(hosts.size());
         int batch = 0;
@@ -181,8 +192,10 @@ public record HostsPlan(String service, String version, String commit, boolean r
             }
             for (HostPlan h : members) {
                 var p = hostsConfig.rollout().readiness();
-                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": [batch " + batch + "] gate: GET http://"
-                        + h.server().probeAddress() + ":" + port + p.path() + " on the host every " + Console.seconds(p.interval())
+                String where = h.server().probeAddress().contains(":") ? "[" + h.server().probeAddress() + "]"
+                        : h.server().probeAddress();
+                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": [batch " + batch + "] gate: "
+                        + p.describe(where, port) + " on the host every " + Console.seconds(p.interval())
                         + " for up to " + Console.seconds(p.timeout()) + " (after " + Console.seconds(p.startupGrace())
                         + "); on failure every switched host goes back"));
             }

@@ -6,6 +6,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
 import dev.slipway.config.HostsConfig;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
@@ -158,7 +159,7 @@ public final class HostsTarget {
     public HostsExecutor.Result deploy(String version, Duration lockWait, boolean dryRun) {
         Built built = version == null ? built() : requireBuilt(version);
         Map<String, String> envs = new LinkedHashMap<>();
-        Map<String, String> shared = sharedEnv();
+        SharedEnv shared = sharedEnv();
         for (HostsConfig.Server s : hosts.servers()) {
             envs.put(s.name(), envFile(s, shared));
         }
@@ -239,9 +240,8 @@ public final class HostsTarget {
         for (HostsConfig.Server s : hosts.servers()) {
             try (Host h = connector.apply(s)) {
                 HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-");
-                var p = hosts.rollout().readiness();
                 HostGate.Verdict v = HostGate.await(h, hosts.service().unit(), s.probeAddress(), config.service().port(),
-                        new SlipwayConfig.Probe(p.path(), p.interval(), Duration.ZERO, Duration.ZERO));
+                        hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
                 out.add(new HostStatus(s.name(), f.current(), f.active(), v, HostLock.read(h, hosts.dir()), null));
             } catch (SlipwayException e) {
                 out.add(new HostStatus(s.name(), null, "", null, Optional.empty(), e.getMessage()));
@@ -385,10 +385,20 @@ public final class HostsTarget {
         }
     }
 
+    /**
+     * The environment shared by every host, before its own: values by name, and the names whose
+     * value is a secret (taken as it is: a secret's {@code ${PORT}} is not Slipway's to expand).
+     *
+     * @param values  the values, in order of their sources
+     * @param secrets names whose value came from the secrets file or the deploy machine's environment
+     */
+    record SharedEnv(Map<String, String> values, java.util.Set<String> secrets) {}
+
     /** service.env, deploy.hosts.service.env, the secrets file, then the secrets from the environment. */
-    private Map<String, String> sharedEnv() {
+    private SharedEnv sharedEnv() {
         Map<String, String> env = new LinkedHashMap<>(config.service().env());
         env.putAll(hosts.service().env());
+        java.util.Set<String> secretNames = new java.util.HashSet<>();
         Path file = hosts.service().secretsFile();
         if (file != null) {
             try {
@@ -411,6 +421,7 @@ public final class HostsTarget {
                         v = v.substring(1, v.length() - 1);
                     }
                     env.put(l.substring(0, eq), v);
+                    secretNames.add(l.substring(0, eq));
                 }
             } catch (IOException e) {
                 throw SlipwayException.usage("cannot read the secrets file " + file + " (deploy.hosts.service.secretsFile): "
@@ -424,18 +435,23 @@ public final class HostsTarget {
                         + " environment; export it and deploy again; nothing was changed");
             }
             env.put(name, v);
+            secretNames.add(name);
         }
-        return env;
+        return new SharedEnv(env, java.util.Set.copyOf(secretNames));
     }
 
     /**
      * The env file of one host (systemd.exec(5), EnvironmentFile=): one {@code KEY="value"} per line.
-     * Slipway's own variables ({@code PORT}, {@code ADDR}, {@code DRAIN_TIMEOUT}, {@code TRACK}) come
-     * last and win.
+     * Values from {@code slipway.yaml} have their references expanded for this host
+     * ({@code ${PORT}}: {@code service.port}, {@code ${ADDR}}: the server's {@code bind}); secrets
+     * are written as they are. Slipway's own variables ({@code PORT}, {@code ADDR},
+     * {@code DRAIN_TIMEOUT}, {@code TRACK}) come last and win.
      */
-    String envFile(HostsConfig.Server s, Map<String, String> shared) {
-        Map<String, String> env = new LinkedHashMap<>(shared);
-        env.putAll(s.env());
+    String envFile(HostsConfig.Server s, SharedEnv shared) {
+        References.Values values = References.Values.of(config.service().port(), s.bind(), null);
+        Map<String, String> env = new LinkedHashMap<>();
+        shared.values().forEach((k, v) -> env.put(k, shared.secrets().contains(k) ? v : References.expand(v, values)));
+        env.putAll(References.expandEnv(s.env(), values));
         env.put("PORT", Integer.toString(config.service().port()));
         env.put("ADDR", s.bind());
         env.put("DRAIN_TIMEOUT", Long.toString(hosts.rollout().drainTimeout().toSeconds()));

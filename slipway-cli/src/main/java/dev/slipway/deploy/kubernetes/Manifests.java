@@ -1,6 +1,7 @@
 package dev.slipway.deploy.kubernetes;
 
 import dev.slipway.config.KubernetesConfig;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -46,8 +47,17 @@ import java.util.Map;
  *       ReplicaSet in the history records the release it ran;</li>
  *   <li>RollingUpdate with {@code maxSurge}/{@code maxUnavailable} (default 1/0);</li>
  *   <li>readiness and liveness probes from {@code service.readiness}/{@code service.liveness}
- *       (httpGet; period = interval rounded up to whole seconds, at least 1; liveness
- *       failureThreshold = timeout / interval; initialDelaySeconds = startupGrace);</li>
+ *       ({@code httpGet} on port {@code http} for {@code type: http}, {@code tcpSocket} on port
+ *       {@code http} for {@code type: tcp}; period = interval rounded up to whole seconds, at least
+ *       1; liveness failureThreshold = timeout / interval; initialDelaySeconds = startupGrace);</li>
+ *   <li>env values from {@code slipway.yaml} with {@code ${PORT}} and {@code ${ADDR}} expanded by
+ *       Slipway to the container port ({@code service.port}, fixed per pod) and {@code 0.0.0.0},
+ *       rather than rendered as Kubernetes' own {@code $(PORT)}: the value is then the same in
+ *       the manifest, the image and every other target. Kubernetes expands {@code $(VAR)} in every
+ *       env value and turns {@code $$} into {@code $} (Kubernetes API, EnvVar.value), so each
+ *       {@code $} of a {@code service.env} value is written as {@code $$}: the pod sees the value
+ *       as written. {@code deploy.kubernetes.env} is Kubernetes-specific and keeps Kubernetes'
+ *       meaning ({@code $(POD_NAME)} works there);</li>
  *   <li>a preStop {@code sleep} action (Kubernetes 1.30+; needs no shell in the image) of
  *       {@code preStopDelay}, and {@code terminationGracePeriodSeconds} = drain timeout +
  *       preStop delay, so the process gets its whole drain time after the sleep;</li>
@@ -217,10 +227,11 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         env.add(new EnvVar("ADDR", "0.0.0.0", null));
         env.add(new EnvVar("DRAIN_TIMEOUT", String.valueOf(Math.max(1, drain)), null));
         env.add(new EnvVar("TRACK", track, null));
+        References.Values values = References.Values.of(s.port(), "0.0.0.0", null);
         s.env().entrySet().stream().filter(e -> !KubernetesConfig.RESERVED_ENV.contains(e.getKey()))
                 .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> env.add(new EnvVar(e.getKey(), e.getValue(), null)));
-        k.env().forEach((key, value) -> env.add(new EnvVar(key, value, null)));
+                .forEach(e -> env.add(new EnvVar(e.getKey(), literal(References.expand(e.getValue(), values)), null)));
+        k.env().forEach((key, value) -> env.add(new EnvVar(key, References.expand(value, values), null)));
         k.secretEnv().forEach((key, ref) -> env.add(new EnvVarBuilder().withName(key).withNewValueFrom()
                 .withNewSecretKeyRef().withName(ref.secret()).withKey(ref.key()).endSecretKeyRef()
                 .endValueFrom().build()));
@@ -261,10 +272,25 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         return out.isEmpty() ? null : out;
     }
 
+    /**
+     * @param value an env value as the pod must see it
+     * @return the value for {@code EnvVar.value}: every {@code $} doubled, so Kubernetes' own
+     *         {@code $(VAR)} expansion leaves it as it is
+     */
+    static String literal(String value) {
+        return value.replace("$", "$$");
+    }
+
     private static Probe probe(SlipwayConfig.Probe p, boolean liveness) {
         int period = (int) Math.max(1, ceilSeconds(p.interval()));
         int failures = liveness ? (int) Math.max(1, -Math.floorDiv(-p.timeout().toMillis(), p.interval().toMillis())) : 3;
-        return new ProbeBuilder().withNewHttpGet().withPath(p.path()).withPort(new IntOrString("http")).endHttpGet()
+        ProbeBuilder b = new ProbeBuilder();
+        if (p.tcp()) {
+            b.withNewTcpSocket().withPort(new IntOrString("http")).endTcpSocket();
+        } else {
+            b.withNewHttpGet().withPath(p.path()).withPort(new IntOrString("http")).endHttpGet();
+        }
+        return b
                 .withPeriodSeconds(period)
                 .withTimeoutSeconds(1)
                 .withFailureThreshold(failures)

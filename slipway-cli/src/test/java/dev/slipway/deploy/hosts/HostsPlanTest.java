@@ -114,7 +114,8 @@ class HostsPlanTest {
         String kinds = p.steps().stream().map(s -> s.kind().id() + (s.host() == null ? "" : ":" + s.host()))
                 .collect(Collectors.joining(" "));
         assertEquals("lock:a lock:b lock:c lock:10.0.0.4 "
-                + "upload:a env:a unit:a upload:b env:b unit:b upload:c env:c unit:c upload:10.0.0.4 env:10.0.0.4 unit:10.0.0.4 "
+                + "upload:a env:a unit:a prepare:a upload:b env:b unit:b prepare:b upload:c env:c unit:c prepare:c "
+                + "upload:10.0.0.4 env:10.0.0.4 unit:10.0.0.4 prepare:10.0.0.4 "
                 + "switch:a restart:a switch:b restart:b gate:a gate:b delay "
                 + "switch:c restart:c switch:10.0.0.4 restart:10.0.0.4 gate:c gate:10.0.0.4 "
                 + "record:a prune:a unlock:a record:b prune:b unlock:b record:c prune:c unlock:c "
@@ -122,6 +123,9 @@ class HostsPlanTest {
         String text = p.describe();
         assertTrue(text.contains("a: upload api (linux-amd64, 40.0 MB) to /opt/slipway/api/releases/2.0.0/api, verify sha256 aaaaaaaaaaaa"), text);
         assertTrue(text.contains("a: install /etc/systemd/system/api.service, daemon-reload, enable"), text);
+        assertTrue(text.contains(" 12. b: prepare releases/2.0.0/api while 1.0.0 serves: its first run without the app, as the"
+                + " unit's user (systemd-run, SLIPWAY_PREPARE=1): unpack into /var/cache/api, class-data archive on JDK 17-19\n"),
+                "every host prepares the release before the first switch:\n" + text);
         assertTrue(text.contains("b: [batch 1] switch /opt/slipway/api/current -> releases/2.0.0 (was 1.0.0)"), text);
         assertTrue(text.contains("c: [batch 2] gate: GET http://10.0.0.3:9000/ready on the host every 0.5 s for up to 15.0 s"), text);
         assertTrue(text.contains("wait 3.0 s before batch 2"), text);
@@ -159,6 +163,9 @@ class HostsPlanTest {
         }
         HostsPlan p = HostsPlan.of(c.hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f, Map.of(), "unit", "u1", true);
         assertTrue(p.steps().stream().noneMatch(s -> s.kind() == HostsPlan.Kind.UPLOAD || s.kind() == HostsPlan.Kind.ENV));
+        assertEquals("unit:a prepare:a unit:b prepare:b unit:c prepare:c unit:10.0.0.4 prepare:10.0.0.4 switch:a",
+                p.steps().stream().skip(4).limit(9).map(s -> s.kind().id() + ":" + s.host()).collect(Collectors.joining(" ")),
+                "a rollback prepares the retained release too (it may never have run, or its cache was removed)");
         assertTrue(p.describe().startsWith("rollback api 1.0.0 to 4 hosts"), p.describe());
         f.put("c", new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), "", "u1", "active", List.of()));
         SlipwayException e = assertThrows(SlipwayException.class,
@@ -224,5 +231,61 @@ class HostsPlanTest {
         HostGate.Verdict down = HostGate.parse("bash: line 1: connect: Connection refused\n\n@@gate result=down code=0 state=failed elapsed=3\n", "");
         assertFalse(down.ready());
         assertEquals("no answer (Connection refused); unit failed", down.describe());
+    }
+
+    @Test
+    void thePrepareCommandRunsTheFileAsTheUnitWouldAndLeavesAnOlderFileAlone(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        SlipwayConfig dyn = config("{}");
+        String cmd = HostUnit.prepareCommand(dyn.hosts(), "api", "2.0.0", Duration.ofMinutes(10));
+        assertTrue(cmd.contains("exec systemd-run --quiet --wait --pipe --collect --service-type=exec --unit=\"$u\""
+                + " -p DynamicUser=yes -p User=api -p StateDirectory=api -p CacheDirectory=api -p WorkingDirectory=/var/lib/api"
+                + " -p EnvironmentFile=/opt/slipway/api/releases/2.0.0/env -p Environment=SLIPWAY_CACHE_DIR=/var/cache/api"
+                + " -p Environment=SLIPWAY_PREPARE=1 -p RuntimeMaxSec=600 -p LimitNOFILE=65536"), cmd);
+        assertTrue(cmd.contains("f=/opt/slipway/api/releases/2.0.0/api; u=api-prepare.service\n"), cmd);
+        String unit = HostUnit.render(dyn);
+        for (String same : List.of("DynamicUser=yes", "StateDirectory=api", "CacheDirectory=api", "WorkingDirectory=/var/lib/api",
+                "Environment=\"SLIPWAY_CACHE_DIR=/var/cache/api\"", "LimitNOFILE=65536", "ProtectSystem=strict", "PrivateTmp=yes")) {
+            assertTrue(unit.contains(same + "\n"), "the unit has " + same + " too:\n" + unit);
+        }
+        SlipwayConfig limited = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                deploy:
+                  hosts:
+                    service: {user: svc, memoryMax: 512M, cpuQuota: 50%}
+                    servers:
+                      - {name: a, address: 10.0.0.1}
+                """);
+        String own = HostUnit.prepareCommand(limited.hosts(), "api", "2.0.0", Duration.ofMinutes(10));
+        assertTrue(own.contains(" -p User=svc -p StateDirectory=api"), own);
+        assertFalse(own.contains("DynamicUser"), own);
+        assertTrue(own.contains(" -p MemoryMax=512M -p CPUQuota=50% "), "a dump takes no more than the service may: " + own);
+
+        // The guard runs before systemd-run: a file without the prepare mode is never run.
+        SlipwayConfig here = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                deploy:
+                  hosts:
+                    dir: %s
+                    servers:
+                      - {name: a, address: 10.0.0.1}
+                """.formatted(tmp));
+        java.nio.file.Files.createDirectories(tmp.resolve("releases/2.0.0"));
+        java.nio.file.Files.writeString(tmp.resolve("releases/2.0.0/api"), "#!/bin/sh\necho started >" + tmp.resolve("ran") + "\n");
+        var r = new dev.slipway.remote.LocalHost("here").run(HostUnit.prepareCommand(here.hosts(), "api", "2.0.0",
+                Duration.ofMinutes(1)), Duration.ofSeconds(30));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(HostUnit.NOT_PREPARABLE, r.stdout().strip());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("ran")));
+    }
+
+    @Test
+    void aGateThatTimedAFirstRunSaysSoAndNamesTheSettings() {
+        String note = HostsExecutor.firstRunInGate("2.0.0", config("{}").hosts().rollout().readiness());
+        assertEquals("; note: 2.0.0 was not prepared before its start (its single file predates the prepare mode), so its"
+                + " first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside the gate; allow for"
+                + " that with deploy.hosts.rollout.readiness.timeout (now 15.0 s) or startupGrace (now 0.0 s; both default to"
+                + " service.readiness), or rebuild it with this Slipway", note);
+        assertFalse(note.contains("\n"), "one line: it goes into the history");
     }
 }

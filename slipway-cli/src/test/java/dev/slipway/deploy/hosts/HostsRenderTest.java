@@ -119,6 +119,20 @@ class HostsRenderTest {
     }
 
     @Test
+    void aTcpReadinessHasNoHealthLocationInNginx() {
+        SlipwayConfig tcp = ConfigLoader.parse(tmp.resolve("slipway.yaml"), """
+                name: api
+                service: {port: 9000, readiness: {type: tcp}}
+                deploy:
+                  hosts:
+                    servers: [{address: 10.0.0.1}]
+                """);
+        String conf = NginxConf.render(tcp);
+        assertFalse(conf.contains("location = "), conf);
+        assertTrue(conf.contains("location / {"), conf);
+    }
+
+    @Test
     void withACertificateNginxServesTlsRedirectsHttpAndSendsHsts() throws Exception {
         Tools.require("openssl");
         Path cert = tmp.resolve("cert.pem");

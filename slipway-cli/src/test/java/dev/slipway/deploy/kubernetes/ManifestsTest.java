@@ -207,4 +207,51 @@ class ManifestsTest {
             assertTrue(e.getMessage().contains("slipway.yaml:4:"), "points at line 4: " + e.getMessage());
         }
     }
+
+    static final Path GOLDEN_TCP = REPO.resolve("slipway-cli/src/test/resources/dev/slipway/deploy/kubernetes/framework-tcp.golden.yaml");
+
+    /**
+     * A framework-shaped service with no health endpoint: tcp probes become tcpSocket on port http;
+     * {@code ${PORT}}/{@code ${ADDR}} are expanded to the container port and 0.0.0.0; a {@code $} of a
+     * service.env value is doubled so that Kubernetes' own {@code $(VAR)} expansion leaves the value
+     * as written, while deploy.kubernetes.env keeps Kubernetes' meaning.
+     */
+    @Test
+    void tcpProbesAndReferencesMatchTheirGoldenFile() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: quick
+                service:
+                  port: 8081
+                  env:
+                    QUARKUS_HTTP_PORT: "${PORT}"
+                    QUARKUS_HTTP_HOST: "${ADDR}"
+                    GREETING: "costs $5 or $(PRICE) or ${PORT}$"
+                  args: [serve, "--port=${PORT}"]
+                  readiness: {type: tcp, timeout: 90s, startupGrace: 2s}
+                deploy:
+                  kubernetes:
+                    replicas: 2
+                    env:
+                      POD_URL: "http://$(POD_IP):${PORT}/"
+                """);
+        String yaml = Manifests.of(ConfigLoader.loadFromDir(dir), RELEASE).yaml();
+        if (Boolean.getBoolean("golden.record")) {
+            Files.writeString(GOLDEN_TCP, yaml, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(GOLDEN_TCP), yaml, "re-record with -Dgolden.record=true after a deliberate change");
+        Deployment d = (Deployment) ManifestCheck.parse(yaml).get(1);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertNull(c.getReadinessProbe().getHttpGet());
+        assertEquals("http", c.getReadinessProbe().getTcpSocket().getPort().getStrVal());
+        assertEquals(2, c.getReadinessProbe().getInitialDelaySeconds());
+        assertEquals("http", c.getLivenessProbe().getTcpSocket().getPort().getStrVal(), "liveness follows a tcp readiness");
+        assertEquals(8081, c.getPorts().get(0).getContainerPort());
+        java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+        c.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertEquals("8081", env.get("QUARKUS_HTTP_PORT"));
+        assertEquals("0.0.0.0", env.get("QUARKUS_HTTP_HOST"));
+        assertEquals("costs $$5 or $$(PRICE) or 8081$$", env.get("GREETING"), "Kubernetes reduces $$ to $: the pod sees"
+                + " 'costs $5 or $(PRICE) or 8081$'");
+        assertEquals("http://$(POD_IP):8081/", env.get("POD_URL"), "deploy.kubernetes.env keeps $(VAR) for Kubernetes");
+    }
 }

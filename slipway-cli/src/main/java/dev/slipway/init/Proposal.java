@@ -1,0 +1,609 @@
+package dev.slipway.init;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.slipway.init.Project.BuildTool;
+import dev.slipway.init.Project.Framework;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * What {@code slipway init} proposes for a {@link Project}: the build command and its output, the
+ * port and address mapping, program arguments, probes and timeouts, chosen per framework so that
+ * the file ships the project as its framework's starter generates it, with no edits. Each value
+ * comes with the comment lines that say why (rendered by {@link InitFile}).
+ *
+ * <p>The rules, per framework (see docs/adopting.md):
+ * <ul>
+ *   <li>Spring Boot: Spring Boot's own build (the repackaged jar, or Gradle's {@code bootJar});
+ *       {@code SERVER_PORT}/{@code SERVER_ADDRESS}; Actuator's readiness and liveness groups when
+ *       Actuator is a dependency (with {@code MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED}), else TCP.</li>
+ *   <li>Quarkus: Quarkus's own build (fast-jar {@code target/quarkus-app/} unless the project asks for
+ *       another jar type); {@code QUARKUS_HTTP_PORT}/{@code QUARKUS_HTTP_HOST}; SmallRye Health's
+ *       {@code /q/health/ready} and {@code /q/health/live} when it is a dependency, else TCP.</li>
+ *   <li>Micronaut: {@code MICRONAUT_SERVER_PORT}/{@code MICRONAUT_SERVER_HOST}; the management
+ *       module's {@code /health/readiness} and {@code /health/liveness}, else TCP.</li>
+ *   <li>Helidon SE 4: {@code SERVER_PORT}/{@code SERVER_HOST}; {@code /observe/health/ready} and
+ *       {@code /observe/health/live} with the health observer, else TCP. Helidon MP 4: the same
+ *       variables; MicroProfile Health's {@code /health/ready} and {@code /health/live}, else TCP.
+ *       With Helidon's application parent the build copies the libraries to {@code target/libs}.</li>
+ *   <li>Dropwizard: {@code server config.yml} arguments, the file shipped with {@code build.files},
+ *       the port through {@code dw.} system properties (Dropwizard's configuration overrides).</li>
+ *   <li>Javalin and plain {@code main}: the code chooses the port; the sources are read for
+ *       {@code System.getenv("PORT")} or a fixed port; TCP probes.</li>
+ * </ul>
+ *
+ * @param project      the detected project
+ * @param command      the build command, or {@code null} for Slipway's default
+ * @param commandNotes why this command (comment lines)
+ * @param lib          {@code build.lib}, or {@code null} for the default of the build output
+ * @param jvmOptions   {@code build.jvmOptions}
+ * @param jvmNotes     comment lines for the JVM options
+ * @param args         {@code service.args}, empty for none
+ * @param files        {@code build.files}, empty for none
+ * @param argNotes     comment lines for the arguments and files
+ * @param port         {@code service.port}
+ * @param env          {@code service.env}
+ * @param portNotes    how the app learns its port (comment lines)
+ * @param readiness    the readiness probe
+ * @param liveness     the liveness probe
+ * @param probeNotes   where the probes come from and how to change them (comment lines)
+ * @param timeout      the readiness timeout, e.g. {@code 120s}
+ * @param train        the {@code train} section, or {@code null} when the defaults fit
+ * @param warnings     things the user should know before shipping (printed by {@code init})
+ */
+public record Proposal(Project project, List<String> command, List<String> commandNotes, String lib,
+                       List<String> jvmOptions, List<String> jvmNotes, List<String> args, List<String> files,
+                       List<String> argNotes, int port, Map<String, String> env, List<String> portNotes,
+                       Probe readiness, Probe liveness, List<String> probeNotes, String timeout, Train train,
+                       List<String> warnings) {
+
+    private static final Pattern READS_PORT = Pattern.compile(
+            "getenv\\(\\s*\"PORT\"\\s*\\)|getenv\\(\\s*\\)\\s*\\.\\s*(?:get|getOrDefault)\\(\\s*\"PORT\"");
+    private static final Pattern JAVALIN_FIXED = Pattern.compile("\\.start\\(\\s*(\\d{2,5})\\s*\\)");
+    private static final Pattern SOCKET_FIXED = Pattern.compile(
+            "new\\s+InetSocketAddress\\(\\s*(?:\"[^\"]*\"\\s*,\\s*|[\\w.]+\\s*,\\s*)?(\\d{2,5})\\s*\\)");
+
+    /**
+     * A probe as {@code slipway.yaml} writes it.
+     *
+     * @param type {@code http} or {@code tcp} (brief decision 6: the port accepts a connection)
+     * @param path the HTTP path for {@code http}, {@code null} for {@code tcp}
+     */
+    public record Probe(String type, String path) {
+        static Probe http(String path) {
+            return new Probe("http", path);
+        }
+
+        static Probe tcp() {
+            return new Probe("tcp", null);
+        }
+
+        /** @return {@code http PATH} or {@code tcp}, for the facts */
+        public String describe() {
+            return path == null ? type : type + " " + path;
+        }
+    }
+
+    /**
+     * The {@code train} section, when the defaults do not fit.
+     *
+     * @param enabled {@code false} to ship without training, or {@code null} to leave the default
+     * @param timeout the training run's timeout, or {@code null} for the default
+     * @param urls    the URLs to request, or {@code null} for the default (the readiness path)
+     * @param notes   why (comment lines)
+     */
+    public record Train(Boolean enabled, String timeout, List<String> urls, List<String> notes) {}
+
+    /**
+     * Computes the proposal.
+     *
+     * @param p         the project
+     * @param port      the service port ({@code --port}), or {@code null} for the app's own (a fixed
+     *                  port found in the sources) or 8080
+     * @return the proposal
+     * @throws dev.slipway.SlipwayException (exit 1) when a source or configuration file cannot be read
+     */
+    public static Proposal of(Project p, Integer port) {
+        return new Builder(p, port).build();
+    }
+
+    /** @return the facts {@code --dry-run} prints: the project's, then the proposal's */
+    public Map<String, String> facts() {
+        Map<String, String> m = new LinkedHashMap<>(project.facts());
+        m.put("build command", command == null ? "(Slipway's default: mvn package + copy-dependencies)"
+                : String.join(" ", command));
+        if (lib != null) {
+            m.put("lib", lib);
+        }
+        m.put("port", port + (env.isEmpty() ? "" : " (" + String.join(", ", env.keySet().stream()
+                .filter(k -> env.get(k).contains("${PORT}") || env.get(k).contains("${ADDR}")).toList()) + ")"));
+        if (!args.isEmpty()) {
+            m.put("args", String.join(" ", args));
+        }
+        if (!files.isEmpty()) {
+            m.put("files", String.join(", ", files));
+        }
+        m.put("readiness", readiness.describe() + " (timeout " + timeout + ")");
+        m.put("liveness", liveness.describe());
+        return m;
+    }
+
+    private static final class Builder {
+        final Project p;
+        final Integer portOption;
+        List<String> command;
+        final List<String> commandNotes = new ArrayList<>();
+        String lib;
+        final List<String> jvmOptions = new ArrayList<>(List.of("-XX:+ExitOnOutOfMemoryError"));
+        final List<String> jvmNotes = new ArrayList<>(List.of(
+                "Exit on OutOfMemoryError so that the supervisor restarts a clean process."));
+        final List<String> args = new ArrayList<>();
+        final List<String> files = new ArrayList<>();
+        final List<String> argNotes = new ArrayList<>();
+        int port;
+        final Map<String, String> env = new LinkedHashMap<>();
+        final List<String> portNotes = new ArrayList<>();
+        Probe readiness;
+        Probe liveness;
+        final List<String> probeNotes = new ArrayList<>();
+        String timeout;
+        Train train;
+        final List<String> warnings = new ArrayList<>();
+
+        Builder(Project p, Integer port) {
+            this.p = p;
+            this.portOption = port;
+            this.port = port == null ? 8080 : port;
+        }
+
+        Proposal build() {
+            switch (p.framework()) {
+                case SPRING_BOOT -> springBoot();
+                case QUARKUS -> quarkus();
+                case MICRONAUT -> micronaut();
+                case HELIDON_SE, HELIDON_MP -> helidon();
+                case DROPWIZARD -> dropwizard();
+                case JAVALIN, PLAIN -> codeChoosesPort();
+                default -> throw new IllegalStateException(p.framework().name());
+            }
+            return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
+                    List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
+                    List.copyOf(argNotes), port, env, List.copyOf(portNotes), readiness, liveness,
+                    List.copyOf(probeNotes), timeout, train, List.copyOf(warnings));
+        }
+
+        // ---- build commands -------------------------------------------------------------------
+
+        /** {@code mvn -q -B [-f ROOT] -DskipTests package [-pl :ARTIFACT -am]}: the framework's own build. */
+        List<String> mavenPackage() {
+            List<String> cmd = new ArrayList<>(List.of("mvn", "-q", "-B"));
+            if (p.multiModule()) {
+                cmd.add("-f");
+                cmd.add(p.serviceDir().relativize(p.rootDir()).resolve("pom.xml").toString());
+            }
+            cmd.add("-DskipTests");
+            cmd.add("package");
+            if (p.multiModule()) {
+                cmd.addAll(List.of("-pl", ":" + p.pom().artifactId(), "-am"));
+            }
+            return cmd;
+        }
+
+        /** Slipway's default (package + copy-dependencies), from the reactor root for a module. */
+        List<String> mavenDefault() {
+            if (!p.multiModule()) {
+                return null;
+            }
+            List<String> cmd = mavenPackage();
+            List<String> def = dev.slipway.config.ConfigLoader.DEFAULT_BUILD_COMMAND;
+            cmd.addAll(def.subList(def.indexOf("package") + 1, def.size()));
+            return cmd;
+        }
+
+        /** The wrapper (or {@code gradle}) running {@code task} for the application project. */
+        List<String> gradle(String task) {
+            Path wrapper = p.rootDir().resolve("gradlew");
+            String exe = Files.isRegularFile(wrapper)
+                    ? (p.multiModule() ? p.serviceDir().relativize(wrapper).toString() : "./gradlew") : "gradle";
+            String path = p.multiModule() ? ":" + p.modulePath().replace('/', ':') + ":" + task : task;
+            if (exe.equals("gradle")) {
+                commandNotes.add("No Gradle wrapper (gradlew) in " + (p.multiModule() ? "the root project" : "the project")
+                        + ": 'gradle' must be on the PATH.");
+            }
+            return new ArrayList<>(List.of(exe, "-q", path));
+        }
+
+        void moduleNote() {
+            if (p.multiModule()) {
+                commandNotes.add(p.buildTool() == BuildTool.MAVEN
+                        ? "One module of a multi-module build: build it and the modules it needs from the root."
+                        : "One project of a multi-project build: the task path builds it and the projects it needs.");
+            }
+        }
+
+        // ---- frameworks -----------------------------------------------------------------------
+
+        void springBoot() {
+            moduleNote();
+            if (p.buildTool() == BuildTool.GRADLE) {
+                command = gradle("bootJar");
+                commandNotes.add("Spring Boot's own build: bootJar writes the executable jar to build/libs/; Slipway reads");
+                commandNotes.add("its classes, libraries and their order (BOOT-INF/classpath.idx) from it, and ships what");
+                commandNotes.add("the jar ships (developmentOnly dependencies such as devtools stay out).");
+            } else {
+                command = mavenPackage();
+                commandNotes.add("Spring Boot's own build: the repackaged jar in target/ is the input; Slipway reads its");
+                commandNotes.add("classes, libraries and their order (BOOT-INF/classpath.idx) from it, and ships what the");
+                commandNotes.add("jar ships (optional dependencies such as devtools and docker-compose stay out).");
+            }
+            portEnv();
+            Map<String, String> conf = appConfig(p);
+            boolean actuator = p.uses("org.springframework.boot:spring-boot-starter-actuator")
+                    || p.uses("org.springframework.boot:spring-boot-actuator")
+                    || p.uses("org.springframework.boot:spring-boot-actuator-autoconfigure");
+            String mgmtPort = conf.get("management.server.port");
+            if (actuator && mgmtPort == null) {
+                // Actuator serves the readiness and liveness groups outside Kubernetes only when enabled.
+                env.put("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true");
+                readiness = Probe.http("/actuator/health/readiness");
+                liveness = Probe.http("/actuator/health/liveness");
+                probeNotes.add("Actuator's readiness and liveness groups (spring-boot-starter-actuator is a dependency;");
+                probeNotes.add("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED turns them on outside Kubernetes).");
+            } else {
+                readiness = Probe.tcp();
+                liveness = Probe.tcp();
+                if (actuator) {
+                    probeNotes.add("Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the");
+                    probeNotes.add("probes cannot reach: they check that the service port accepts connections.");
+                } else {
+                    probeNotes.add("No Actuator: the probes check that the port accepts connections. For real health,");
+                    probeNotes.add("add spring-boot-starter-actuator, set MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: \"true\"");
+                    probeNotes.add("in env and 'path: /actuator/health/readiness' (liveness: /actuator/health/liveness).");
+                }
+            }
+            env.put("SERVER_SHUTDOWN", "graceful");
+            boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
+                    || p.uses("org.hibernate.orm:hibernate-core");
+            timeout = jpa ? "180s" : "120s";
+            probeNotes.add("Spring Boot" + (jpa ? " with JPA" : "") + " starts slowly on a busy 2-core machine: " + timeout
+                    + " before the gate fails.");
+            train = new Train(null, timeout, null, List.of(
+                    "The training run starts the app like a deploy does: give it as long as the gate."));
+        }
+
+        void quarkus() {
+            moduleNote();
+            Map<String, String> conf = appConfig(p);
+            String type = conf.getOrDefault("quarkus.package.jar.type", conf.getOrDefault("quarkus.package.type",
+                    "fast-jar"));
+            if (p.buildTool() == BuildTool.GRADLE) {
+                command = gradle("quarkusBuild");
+                commandNotes.add("Quarkus's own build (" + type + "): Slipway reads build/quarkus-app/ (quarkus-run.jar,");
+                commandNotes.add("lib/, app/, quarkus/) as it is.");
+            } else {
+                command = mavenPackage();
+                if (type.equals("uber-jar")) {
+                    commandNotes.add("Quarkus's own build: quarkus.package.jar.type=uber-jar, so the input is the one");
+                    commandNotes.add("runnable jar target/*-runner.jar.");
+                } else {
+                    commandNotes.add("Quarkus's own build: the " + type + " in target/quarkus-app/ (quarkus-run.jar, lib/,");
+                    commandNotes.add("app/, quarkus/), which Slipway reads as it is.");
+                }
+            }
+            portEnv();
+            if (p.uses("io.quarkus:quarkus-smallrye-health")) {
+                String root = conf.getOrDefault("quarkus.http.non-application-root-path", "q").replaceAll("^/|/$", "");
+                readiness = Probe.http("/" + root + "/health/ready");
+                liveness = Probe.http("/" + root + "/health/live");
+                probeNotes.add("SmallRye Health's readiness and liveness (quarkus-smallrye-health is a dependency).");
+            } else {
+                readiness = Probe.tcp();
+                liveness = Probe.tcp();
+                probeNotes.add("No quarkus-smallrye-health: the probes check that the port accepts connections. For real");
+                probeNotes.add("health, add io.quarkus:quarkus-smallrye-health and 'path: /q/health/ready' (/q/health/live).");
+            }
+            timeout = "90s";
+        }
+
+        void micronaut() {
+            moduleNote();
+            if (p.buildTool() == BuildTool.GRADLE) {
+                command = gradle("installDist");
+                commandNotes.add("Gradle's installDist (the Micronaut application plugin applies 'application'):");
+                commandNotes.add("the jar and its runtime libraries in build/install/" + p.name() + "/lib.");
+            } else if (p.pom().builds("io.micronaut.maven:micronaut-maven-plugin") && "jar".equals(p.pom().packaging())
+                    || p.pom().builds("org.apache.maven.plugins:maven-shade-plugin")) {
+                command = mavenPackage();
+                commandNotes.add("Micronaut's own build: the Micronaut Maven plugin shades the runnable jar (every");
+                commandNotes.add("dependency inside), the one runnable jar in target/.");
+            } else {
+                command = mavenDefault();
+                defaultNote();
+            }
+            portEnv();
+            if (p.uses("io.micronaut:micronaut-management")) {
+                readiness = Probe.http("/health/readiness");
+                liveness = Probe.http("/health/liveness");
+                probeNotes.add("The management module's health endpoint (micronaut-management is a dependency).");
+            } else {
+                readiness = Probe.tcp();
+                liveness = Probe.tcp();
+                probeNotes.add("No micronaut-management: the probes check that the port accepts connections. For real");
+                probeNotes.add("health, add io.micronaut:micronaut-management and 'path: /health/readiness' (/health/liveness).");
+            }
+            timeout = "90s";
+        }
+
+        void helidon() {
+            moduleNote();
+            boolean mp = p.framework() == Framework.HELIDON_MP;
+            if (p.buildTool() == BuildTool.GRADLE) {
+                command = gradle("installDist");
+                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
+                        + "/lib.");
+            } else if (p.pom().parent() != null && p.pom().parent().startsWith("io.helidon.applications:")
+                    && p.pom().builds("org.apache.maven.plugins:maven-dependency-plugin")) {
+                command = mavenPackage();
+                lib = "target/libs";
+                commandNotes.add("Helidon's own build: the application parent's copy-libs puts the runtime libraries in");
+                commandNotes.add("target/libs next to the jar (build.lib says where).");
+            } else {
+                command = mavenDefault();
+                defaultNote();
+            }
+            portEnv();
+            portNotes.add("Helidon's config maps the variable to " + (mp ? "server.port (MicroProfile Config)"
+                    : "server.port (its environment-variables source)") + ".");
+            String health = mp ? "io.helidon.microprofile.health:helidon-microprofile-health"
+                    : "io.helidon.webserver.observe:helidon-webserver-observe-health";
+            boolean has = p.uses(health) || (mp && p.uses("io.helidon.microprofile.bundles:helidon-microprofile"));
+            String base = mp ? "/health" : "/observe/health";
+            if (has) {
+                readiness = Probe.http(base + "/ready");
+                liveness = Probe.http(base + "/live");
+                probeNotes.add((mp ? "MicroProfile Health" : "Helidon SE 4's health observer, under /observe/health")
+                        + " (" + health.substring(health.indexOf(':') + 1) + " is a dependency).");
+            } else {
+                readiness = Probe.tcp();
+                liveness = Probe.tcp();
+                probeNotes.add("No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port");
+                probeNotes.add("accepts connections. For real health, add " + health + " and");
+                probeNotes.add("'path: " + base + "/ready' (" + base + "/live).");
+            }
+            timeout = "90s";
+        }
+
+        void dropwizard() {
+            moduleNote();
+            if (p.buildTool() == BuildTool.GRADLE) {
+                command = gradle("installDist");
+                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
+                        + "/lib.");
+            } else if (p.pom().builds("org.apache.maven.plugins:maven-shade-plugin")) {
+                command = mavenPackage();
+                commandNotes.add("The project's own build: the shade plugin makes the one runnable jar in target/");
+                commandNotes.add("(every dependency inside).");
+            } else {
+                command = mavenDefault();
+                defaultNote();
+            }
+            portNotes.add("Dropwizard reads no port variable: the dw. system properties in build.jvmOptions set"
+                    + " its connector to $PORT at $ADDR (Dropwizard's configuration overrides).");
+            Path config = dropwizardConfig(p.serviceDir());
+            args.add("server");
+            JsonNode server = null;
+            if (config != null) {
+                String rel = p.serviceDir().relativize(config).toString();
+                args.add("${APP_HOME}/" + rel);
+                files.add(rel);
+                argNotes.add("Dropwizard's 'server' command with " + rel + ", which build.files puts next to the");
+                argNotes.add("runtime in the single file (${APP_HOME}/" + rel + ").");
+                server = readYaml(config).path("server");
+            } else {
+                argNotes.add("Dropwizard's 'server' command; the project has no config.yml, so the defaults apply.");
+            }
+            boolean simpleType = "simple".equals(server == null ? null : server.path("type").asText(null));
+            boolean connectors = server != null && server.has("applicationConnectors");
+            String dw = "-Ddw.server.";
+            if (simpleType) {
+                jvmOptions.add(dw + "connector.port=${PORT}");
+                jvmOptions.add(dw + "connector.bindHost=${ADDR}");
+                jvmNotes.add("The simple server's one connector on $PORT at $ADDR (Dropwizard's dw. overrides).");
+                String admin = server.path("adminContextPath").asText("/admin");
+                readiness = Probe.http(admin.replaceAll("/$", "") + "/healthcheck");
+                liveness = Probe.http(admin.replaceAll("/$", "") + "/ping");
+                probeNotes.add("The admin servlet's health checks on the service port (the simple server).");
+            } else if (config == null || connectors) {
+                jvmOptions.add(dw + "applicationConnectors[0].port=${PORT}");
+                jvmOptions.add(dw + "applicationConnectors[0].bindHost=${ADDR}");
+                jvmNotes.add("The application connector on $PORT at $ADDR (Dropwizard's dw. overrides).");
+                if (config == null || server.has("adminConnectors")) {
+                    jvmOptions.add(dw + "adminConnectors[0].port=0");
+                    jvmNotes.add("The admin connector (default 8081) on a free port, so that two instances (a deploy's");
+                    jvmNotes.add("new and old, the training run) never collide.");
+                } else {
+                    warnings.add("config.yml sets server.applicationConnectors but no adminConnectors: the admin"
+                            + " connector keeps Dropwizard's default port 8081, so two instances on one machine"
+                            + " collide; add server.adminConnectors to config.yml");
+                }
+                readiness = Probe.tcp();
+                liveness = Probe.tcp();
+                probeNotes.add("Dropwizard's health checks are on the admin port: the probes check that the service");
+                probeNotes.add("port accepts connections.");
+            } else {
+                // config.yml without connectors: an index override needs the list in the file
+                // (dw.server.applicationConnectors[0] fails with "node with index not found"), so run
+                // Dropwizard's simple server: one connector, the app at /, the admin servlet at /admin.
+                jvmOptions.add(dw + "type=simple");
+                jvmOptions.add(dw + "applicationContextPath=/");
+                jvmOptions.add(dw + "connector.type=http");
+                jvmOptions.add(dw + "connector.port=${PORT}");
+                jvmOptions.add(dw + "connector.bindHost=${ADDR}");
+                jvmNotes.add(p.serviceDir().relativize(config) + " sets no server connectors, which dw. overrides need to set");
+                jvmNotes.add("a port; so Slipway runs Dropwizard's simple server: one connector on $PORT at $ADDR, the app");
+                jvmNotes.add("at / and the admin servlet at /admin. To keep a separate admin port, add");
+                jvmNotes.add("server.applicationConnectors and adminConnectors to the file and run 'slipway init --force'.");
+                readiness = Probe.http("/admin/healthcheck");
+                liveness = Probe.http("/admin/ping");
+                probeNotes.add("The admin servlet's health checks (all registered HealthChecks) on the service port.");
+            }
+            timeout = "90s";
+        }
+
+        void codeChoosesPort() {
+            moduleNote();
+            if (p.buildTool() == BuildTool.GRADLE) {
+                command = gradle("installDist");
+                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
+                        + "/lib.");
+            } else {
+                command = mavenDefault();
+                defaultNote();
+                if (p.pom().builds("org.apache.maven.plugins:maven-assembly-plugin")
+                        || p.pom().builds("org.apache.maven.plugins:maven-shade-plugin")) {
+                    commandNotes.add("The plain jar and the copied libraries are shipped, not the assembled uber jar.");
+                }
+            }
+            Map.Entry<String, String> reads = null;
+            Map.Entry<String, Integer> fixed = null;
+            for (Map.Entry<String, String> e : p.sources().entrySet()) {
+                if (reads == null && READS_PORT.matcher(e.getValue()).find()) {
+                    reads = e;
+                }
+                Matcher m = (p.framework() == Framework.JAVALIN ? JAVALIN_FIXED : SOCKET_FIXED).matcher(e.getValue());
+                if (fixed == null && m.find()) {
+                    fixed = Map.entry(e.getKey(), Integer.parseInt(m.group(1)));
+                }
+            }
+            if (reads != null) {
+                portNotes.add("Slipway passes PORT and ADDR; " + reads.getKey() + " reads PORT (System.getenv).");
+            } else if (fixed != null && fixed.getValue() <= 65535) {
+                if (portOption == null) {
+                    port = fixed.getValue();
+                }
+                portNotes.add("The app listens on the fixed port " + fixed.getValue() + " (" + fixed.getKey() + ") and does not read");
+                portNotes.add("PORT. Deploys work on that port; to run two instances side by side and to train, make it");
+                portNotes.add(p.framework() == Framework.JAVALIN
+                        ? "listen on $PORT: .start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \""
+                                + fixed.getValue() + "\")))"
+                        : "listen on $PORT: Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \""
+                                + fixed.getValue() + "\"))");
+                train = new Train(false, null, null, List.of(
+                        "The training run gives the app a free PORT, which this app ignores: no training until",
+                        "it listens on $PORT (then remove this section)."));
+                warnings.add(fixed.getKey() + " listens on the fixed port " + fixed.getValue() + ": the service ships on that"
+                        + " port without a trained cache; make it read PORT to train and to run two instances");
+            } else {
+                portNotes.add("Slipway passes PORT and ADDR: the app must listen on $PORT ("
+                        + (p.framework() == Framework.JAVALIN ? "Javalin reads" : "the JDK reads") + " no port variable"
+                        + " by itself).");
+                warnings.add("no System.getenv(\"PORT\") in src/main/java: the app must listen on $PORT for the probes"
+                        + " to reach it");
+            }
+            readiness = Probe.tcp();
+            liveness = Probe.tcp();
+            probeNotes.add((p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has") + " no built-in health"
+                    + " endpoint: the probes check that the port accepts connections.");
+            probeNotes.add("For real health, serve one (e.g. GET /health/ready answering 200) and set 'path:' instead of"
+                    + " 'type: tcp'.");
+            timeout = "60s";
+        }
+
+        void defaultNote() {
+            commandNotes.add("The jar goes to target/, the runtime dependencies to target/slipway/lib"
+                    + (p.multiModule() ? "." : " (Slipway's default command)."));
+        }
+
+        void portEnv() {
+            Framework fw = p.framework();
+            env.put(fw.portEnv(), "${PORT}");
+            env.put(fw.hostEnv(), "${ADDR}");
+            portNotes.add("Slipway gives each instance its PORT and ADDR; " + fw.label() + " reads " + fw.portEnv()
+                    + " and " + fw.hostEnv() + ".");
+        }
+    }
+
+    // ---- files the proposals read ------------------------------------------------------------
+
+    /**
+     * The application's own configuration, flattened to dotted keys: {@code application.properties},
+     * then {@code application.yml}/{@code .yaml} in {@code src/main/resources} (the files Spring Boot,
+     * Quarkus and Micronaut read by default).
+     */
+    static Map<String, String> appConfig(Project p) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Path res = p.serviceDir().resolve("src/main/resources");
+        Path props = res.resolve("application.properties");
+        if (Files.isRegularFile(props)) {
+            Properties pr = new Properties();
+            try (Reader r = Files.newBufferedReader(props)) {
+                pr.load(r);
+            } catch (IOException | IllegalArgumentException e) {
+                throw dev.slipway.SlipwayException.failed("cannot read " + props + ": " + e.getMessage(), e);
+            }
+            pr.stringPropertyNames().forEach(k -> out.put(k, pr.getProperty(k).trim()));
+        }
+        for (String n : List.of("application.yml", "application.yaml")) {
+            if (Files.isRegularFile(res.resolve(n))) {
+                flatten("", readYaml(res.resolve(n)), out);
+            }
+        }
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode n, Map<String, String> out) {
+        if (n.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
+            }
+        } else if (n.isValueNode() && !prefix.isEmpty()) {
+            out.putIfAbsent(prefix, n.asText());
+        }
+    }
+
+    /** @return the YAML document, or an empty node when it is empty or not YAML (the app's own concern) */
+    static JsonNode readYaml(Path file) {
+        try {
+            JsonNode n = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            return n == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : n;
+        } catch (IOException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    /**
+     * Dropwizard's configuration file: {@code config.yml} or {@code config.yaml} in the service
+     * directory, else the one other YAML file there (not {@code slipway.yaml}, not a compose file).
+     */
+    static Path dropwizardConfig(Path dir) {
+        for (String n : List.of("config.yml", "config.yaml")) {
+            if (Files.isRegularFile(dir.resolve(n))) {
+                return dir.resolve(n);
+            }
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> yml = s.filter(f -> Files.isRegularFile(f)).filter(f -> {
+                String n = f.getFileName().toString();
+                return (n.endsWith(".yml") || n.endsWith(".yaml")) && !n.equals("slipway.yaml")
+                        && !n.startsWith(".") && !n.contains("compose");
+            }).toList();
+            return yml.size() == 1 ? yml.get(0) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

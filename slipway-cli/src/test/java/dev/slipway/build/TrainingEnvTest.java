@@ -1,0 +1,158 @@
+package dev.slipway.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The training run gets exactly the service's environment on its own free port, and waits on the
+ * configured readiness probe, with a real app on this JVM's runtime: an app that reads only
+ * {@code SERVER_PORT} (Spring Boot's way; 8080 when unset) trains while something else holds 8080.
+ */
+class TrainingEnvTest {
+    /**
+     * An HTTP app in the manner of a framework: it listens on SERVER_PORT (default 8080), never reads
+     * PORT for that; it exits 3 unless the service's and the training's own variables are there and
+     * its arguments are the service's then the training's. With "health" as the third argument it
+     * serves /health/ready; without, every path answers 404 (an app with no health endpoint).
+     */
+    static final String APP = """
+            import com.sun.net.httpserver.HttpServer;
+            import java.net.InetSocketAddress;
+            public class App {
+                public static void main(String[] args) throws Exception {
+                    String port = System.getenv().getOrDefault("SERVER_PORT", "8080");
+                    if (!"hello $5 ${HOME}".equals(System.getenv("GREETING"))
+                            || !("127.0.0.1:" + System.getenv("PORT")).equals(System.getenv("TRAIN_TARGET"))
+                            || !port.equals(System.getenv("PORT"))
+                            || args.length != 3 || !args[0].equals("serve") || !args[1].equals("--port=" + port)
+                            || !System.getProperty("app.home", "").endsWith("layout")) {
+                        System.err.println("wrong environment or arguments: SERVER_PORT=" + System.getenv("SERVER_PORT")
+                                + " PORT=" + System.getenv("PORT") + " GREETING=" + System.getenv("GREETING")
+                                + " TRAIN_TARGET=" + System.getenv("TRAIN_TARGET") + " args=" + String.join(" ", args));
+                        System.exit(3);
+                    }
+                    boolean health = args[2].equals("health");
+                    HttpServer s = HttpServer.create(new InetSocketAddress(Integer.parseInt(port)), 0);
+                    s.createContext("/", x -> {
+                        int code = health && x.getRequestURI().getPath().equals("/health/ready") ? 200 : 404;
+                        x.sendResponseHeaders(code, -1);
+                        x.close();
+                    });
+                    s.start();
+                }
+            }
+            """;
+
+    static Path layout(Path dir) throws Exception {
+        Path layout = dir.resolve("layout");
+        Files.createDirectories(layout.resolve("runtime/bin"));
+        Files.createDirectories(layout.resolve("app/classes"));
+        Path java = layout.resolve("runtime/bin/java");
+        Files.writeString(java, "#!/bin/sh\nexec " + Launcher.singleQuote(Path.of(System.getProperty("java.home"), "bin",
+                "java").toString()) + " \"$@\"\n");
+        Files.setPosixFilePermissions(java, Launcher.EXECUTABLE);
+        Path src = dir.resolve("App.java");
+        Files.writeString(src, APP);
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-d", layout.resolve("app/classes").toString(), src.toString()), "javac App.java");
+        return layout;
+    }
+
+    static SlipwayConfig config(Path dir, String readiness, String trainArg) throws IOException {
+        return config(dir, readiness, trainArg, "30s");
+    }
+
+    static SlipwayConfig config(Path dir, String readiness, String trainArg, String timeout) throws IOException {
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: app
+                build:
+                  jvmOptions: ["-Dapp.home=${APP_HOME}"]
+                service:
+                  env:
+                    SERVER_PORT: "${PORT}"
+                    GREETING: "hello $5 ${HOME}"
+                  args: [serve, "--port=${PORT}"]
+                  readiness: %s
+                train:
+                  args: [%s]
+                  env:
+                    TRAIN_TARGET: "${ADDR}:${PORT}"
+                  timeout: %s
+                """.formatted(readiness, trainArg, timeout));
+        return ConfigLoader.loadFromDir(dir);
+    }
+
+    /** Holds 127.0.0.1:8080 for the test, unless something else already does; either way 8080 is taken. */
+    static ServerSocket hold8080() throws IOException {
+        try {
+            return new ServerSocket(8080, 50, InetAddress.getByName("127.0.0.1"));
+        } catch (BindException e) {
+            return null;
+        }
+    }
+
+    static Console console() {
+        return new Console(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false);
+    }
+
+    @Test
+    void anAppThatReadsOnlySERVER_PORTTrainsOnAFreePortWhile8080IsTaken(@TempDir Path dir) throws Exception {
+        Path layout = layout(dir);
+        SlipwayConfig c = config(dir, "{path: /health/ready}", "health");
+        try (ServerSocket taken = hold8080()) {
+            int runtime = Runtime.version().feature();
+            Path cache = Training.train(c, runtime, layout, List.of("app/classes"), "App", console());
+            assertTrue(Files.size(cache) > 0, cache + " is empty");
+        }
+    }
+
+    @Test
+    void anAppWithoutAHealthEndpointTrainsOnATcpReadiness(@TempDir Path dir) throws Exception {
+        Path layout = layout(dir);
+        SlipwayConfig tcp = config(dir, "{type: tcp}", "none");
+        assertEquals(List.of("/"), tcp.train().urls(), "it trains on / (a 404 is an answer)");
+        try (ServerSocket taken = hold8080()) {
+            Path cache = Training.train(tcp, Runtime.version().feature(), layout, List.of("app/classes"), "App", console());
+            assertTrue(Files.size(cache) > 0, cache + " is empty");
+            // The same app behind an http readiness on a path it does not serve never becomes ready.
+            Files.delete(cache);
+            SlipwayConfig http = config(dir, "{path: /health/ready}", "none", "3s");
+            SlipwayException e = assertThrows(SlipwayException.class, () -> Training.train(http,
+                    Runtime.version().feature(), layout, List.of("app/classes"), "App", console()));
+            assertTrue(e.getMessage().contains("never became ready (readiness http://127.0.0.1:"), e.getMessage());
+            assertTrue(e.getMessage().contains("/health/ready: HTTP 404"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theEnvironmentIsTheServicesExpandedThenTrainEnvThenSlipways(@TempDir Path dir) throws Exception {
+        SlipwayConfig c = config(dir, "{type: tcp}", "x");
+        Map<String, String> env = Training.environment(c, 40123, Path.of("/tmp/d"));
+        assertEquals(List.of("GREETING", "SERVER_PORT", "TRAIN_TARGET", "PORT", "ADDR", "DATA_DIR"), List.copyOf(env.keySet()));
+        assertEquals("40123", env.get("SERVER_PORT"));
+        assertEquals("hello $5 ${HOME}", env.get("GREETING"), "other $ text is the value as written");
+        assertEquals("127.0.0.1:40123", env.get("TRAIN_TARGET"));
+        assertEquals(Map.of("PORT", "40123", "ADDR", "127.0.0.1", "DATA_DIR", "/tmp/d"),
+                Map.of("PORT", env.get("PORT"), "ADDR", env.get("ADDR"), "DATA_DIR", env.get("DATA_DIR")));
+        assertNotEquals(8080, Training.freePort());
+    }
+}

@@ -1,0 +1,298 @@
+package dev.slipway.init;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code slipway init} proposes for each starter shape: build command and output, port and
+ * address mapping, arguments and files, probes and timeouts; checked on the {@link Proposal} and on
+ * the rendered YAML (parsed back, so that the text says what the proposal says).
+ */
+class ProposalTest {
+    @TempDir
+    Path tmp;
+
+    private static Proposal propose(Path dir) {
+        return Proposal.of(Project.detect(dir, null), null);
+    }
+
+    private static JsonNode yaml(Proposal x) throws Exception {
+        return new ObjectMapper(new YAMLFactory()).readTree(InitFile.render(x));
+    }
+
+    private static List<String> strings(JsonNode n) {
+        List<String> out = new java.util.ArrayList<>();
+        n.forEach(e -> out.add(e.asText()));
+        return out;
+    }
+
+    @Test
+    void springBoot3WithActuatorAndJpaKeepsTheRepackagedJarAndUsesActuatorGroups() throws Exception {
+        Projects.springBoot3Jpa(tmp);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(y.at("/build/command")),
+                "Spring Boot's own build, no repackage.skip, no copy-dependencies");
+        assertEquals("com.example.demo.DemoApplication", y.get("main").asText());
+        assertEquals("${PORT}", y.at("/service/env/SERVER_PORT").asText());
+        assertEquals("${ADDR}", y.at("/service/env/SERVER_ADDRESS").asText());
+        assertEquals("true", y.at("/service/env/MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED").asText());
+        assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
+        assertEquals("/actuator/health/liveness", y.at("/service/liveness/path").asText());
+        assertTrue(y.at("/service/readiness/type").isMissingNode(), "http is the default type");
+        assertEquals("180s", y.at("/service/readiness/timeout").asText(), "JPA on a busy 2-core machine");
+        assertEquals("180s", y.at("/train/timeout").asText());
+        assertTrue(y.at("/service/args").isMissingNode());
+        String text = InitFile.render(x);
+        assertTrue(text.contains("# Spring Boot's own build: the repackaged jar in target/ is the input"), text);
+    }
+
+    @Test
+    void springBoot4WebFluxWithoutActuatorGetsTcpProbesAndSaysHowToAddHealth() throws Exception {
+        Projects.springBoot4WebFlux(tmp);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals("${PORT}", y.at("/service/env/SERVER_PORT").asText());
+        assertTrue(y.at("/service/env/MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED").isMissingNode());
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertTrue(y.at("/service/readiness/path").isMissingNode());
+        assertEquals("tcp", y.at("/service/liveness/type").asText());
+        assertEquals("120s", y.at("/service/readiness/timeout").asText());
+        assertTrue(y.at("/train/urls").isMissingNode(), "a tcp readiness trains on / by default");
+        assertTrue(String.join(" ", x.probeNotes()).contains("add spring-boot-starter-actuator"), x.probeNotes().toString());
+        assertTrue(InitFile.render(x).contains("  # No Actuator: the probes check that the port accepts connections."),
+                InitFile.render(x));
+        assertEquals("tcp (timeout 120s)", x.facts().get("readiness"));
+    }
+
+    @Test
+    void springBootActuatorOnItsOwnPortFallsBackToTcp() throws Exception {
+        Projects.springBoot3Jpa(tmp);
+        Projects.write(tmp, "src/main/resources/application.yml", "management:\n  server:\n    port: 9090\n");
+        Proposal x = propose(tmp);
+        assertEquals("tcp", x.readiness().type());
+        assertFalse(x.env().containsKey("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED"));
+        assertTrue(String.join("\n", x.probeNotes()).contains("management.server.port=9090"), x.probeNotes().toString());
+    }
+
+    @Test
+    void quarkusFastJarWithAndWithoutSmallRyeHealth() throws Exception {
+        Projects.quarkus(tmp.resolve("h"), true);
+        Projects.quarkus(tmp.resolve("n"), false);
+        JsonNode h = yaml(propose(tmp.resolve("h")));
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(h.at("/build/command")),
+                "no uber-jar forced: the fast-jar in target/quarkus-app/ is the input");
+        assertTrue(h.get("main") == null, "quarkus-run.jar names the main class");
+        assertEquals("${PORT}", h.at("/service/env/QUARKUS_HTTP_PORT").asText());
+        assertEquals("${ADDR}", h.at("/service/env/QUARKUS_HTTP_HOST").asText());
+        assertEquals("/q/health/ready", h.at("/service/readiness/path").asText());
+        assertEquals("/q/health/live", h.at("/service/liveness/path").asText());
+        assertTrue(InitFile.render(propose(tmp.resolve("h"))).contains("the fast-jar in target/quarkus-app/"));
+        JsonNode n = yaml(propose(tmp.resolve("n")));
+        assertEquals("tcp", n.at("/service/readiness/type").asText(), "no smallrye-health: /q/health/ready is a 404");
+        assertEquals("tcp", n.at("/service/liveness/type").asText());
+    }
+
+    @Test
+    void quarkusUberJarFromApplicationProperties() throws Exception {
+        Projects.quarkus(tmp, true);
+        Projects.write(tmp, "src/main/resources/application.properties", "quarkus.package.jar.type=uber-jar\n");
+        String text = InitFile.render(propose(tmp));
+        assertTrue(text.contains("quarkus.package.jar.type=uber-jar, so the input is the one"), text);
+    }
+
+    @Test
+    void micronautShadedJarWithAndWithoutManagement() throws Exception {
+        Projects.micronaut(tmp.resolve("m"), true);
+        Projects.micronaut(tmp.resolve("n"), false);
+        JsonNode m = yaml(propose(tmp.resolve("m")));
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(m.at("/build/command")));
+        assertEquals("com.example.Application", m.get("main").asText());
+        assertEquals("${PORT}", m.at("/service/env/MICRONAUT_SERVER_PORT").asText());
+        assertEquals("${ADDR}", m.at("/service/env/MICRONAUT_SERVER_HOST").asText());
+        assertEquals("/health/readiness", m.at("/service/readiness/path").asText());
+        assertEquals("/health/liveness", m.at("/service/liveness/path").asText());
+        assertEquals("tcp", yaml(propose(tmp.resolve("n"))).at("/service/readiness/type").asText());
+    }
+
+    @Test
+    void helidonSeUsesObserveHealthAndTheParentsLibs() throws Exception {
+        Projects.helidonSe(tmp.resolve("h"), true);
+        Projects.helidonSe(tmp.resolve("n"), false);
+        Proposal x = propose(tmp.resolve("h"));
+        JsonNode y = yaml(x);
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(y.at("/build/command")));
+        assertEquals("target/libs", y.at("/build/lib").asText());
+        assertEquals("${PORT}", y.at("/service/env/SERVER_PORT").asText());
+        assertEquals("${ADDR}", y.at("/service/env/SERVER_HOST").asText());
+        assertEquals("/observe/health/ready", y.at("/service/readiness/path").asText());
+        assertEquals("/observe/health/live", y.at("/service/liveness/path").asText());
+        assertEquals("tcp", yaml(propose(tmp.resolve("n"))).at("/service/readiness/type").asText());
+        assertTrue(InitFile.render(propose(tmp.resolve("n"))).contains(
+                "io.helidon.webserver.observe:helidon-webserver-observe-health"));
+    }
+
+    @Test
+    void helidonMpRunsTheCdiMainWithMicroProfileHealth() throws Exception {
+        Projects.helidonMp(tmp);
+        JsonNode y = yaml(propose(tmp));
+        assertEquals("io.helidon.microprofile.cdi.Main", y.get("main").asText());
+        assertEquals("target/libs", y.at("/build/lib").asText());
+        assertEquals("${PORT}", y.at("/service/env/SERVER_PORT").asText());
+        assertEquals("/health/ready", y.at("/service/readiness/path").asText());
+        assertEquals("/health/live", y.at("/service/liveness/path").asText());
+    }
+
+    @Test
+    void javalinReadingPortKeepsTheDefaultCommandAndProbesTcp() throws Exception {
+        Projects.javalin(tmp, null);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertTrue(y.at("/build/command").isMissingNode(), "the plain jar + copied libraries, not the assembly");
+        assertEquals(8080, y.at("/service/port").asInt());
+        assertTrue(y.at("/service/env").isMissingNode(), "Javalin reads no port variable");
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertEquals("tcp", y.at("/service/liveness/type").asText());
+        assertEquals("60s", y.at("/service/readiness/timeout").asText());
+        assertTrue(y.at("/train").isMissingNode(), "the defaults fit: training requests / for a tcp readiness");
+        assertTrue(InitFile.render(x).contains("src/main/java/com/example/App.java reads PORT"), InitFile.render(x));
+        assertTrue(x.warnings().isEmpty(), x.warnings().toString());
+    }
+
+    @Test
+    void javalinOnAFixedPortShipsOnThatPortWithoutTrainingAndSaysWhatToChange() throws Exception {
+        Projects.javalin(tmp, 7070);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals(7070, y.at("/service/port").asInt());
+        assertFalse(y.at("/train/enabled").asBoolean(true));
+        String text = InitFile.render(x);
+        assertTrue(text.contains(".start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"7070\")))"), text);
+        assertEquals(1, x.warnings().size());
+        assertEquals(9000, Proposal.of(Project.detect(tmp, null), 9000).port(), "--port wins");
+    }
+
+    @Test
+    void dropwizardStarterConfigWithoutServerRunsTheSimpleServer() throws Exception {
+        Projects.dropwizard(tmp, "applicationName: hello\n\nlogging:\n  level: INFO\n");
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(y.at("/build/command")),
+                "the shaded jar is the one runnable jar");
+        assertEquals(List.of("server", "${APP_HOME}/config.yml"), strings(y.at("/service/args")));
+        assertEquals(List.of("config.yml"), strings(y.at("/build/files")));
+        assertEquals(List.of("-XX:+ExitOnOutOfMemoryError", "-Ddw.server.type=simple",
+                "-Ddw.server.applicationContextPath=/", "-Ddw.server.connector.type=http",
+                "-Ddw.server.connector.port=${PORT}", "-Ddw.server.connector.bindHost=${ADDR}"),
+                strings(y.at("/build/jvmOptions")));
+        assertEquals("/admin/healthcheck", y.at("/service/readiness/path").asText());
+        assertEquals("/admin/ping", y.at("/service/liveness/path").asText());
+        assertTrue(y.at("/service/env").isMissingNode());
+    }
+
+    @Test
+    void dropwizardWithConnectorsOverridesThemAndMovesTheAdminPort() throws Exception {
+        Projects.dropwizard(tmp, """
+                server:
+                  applicationConnectors:
+                    - type: http
+                      port: 8080
+                  adminConnectors:
+                    - type: http
+                      port: 8081
+                """);
+        JsonNode y = yaml(propose(tmp));
+        assertEquals(List.of("-XX:+ExitOnOutOfMemoryError", "-Ddw.server.applicationConnectors[0].port=${PORT}",
+                "-Ddw.server.applicationConnectors[0].bindHost=${ADDR}", "-Ddw.server.adminConnectors[0].port=0"),
+                strings(y.at("/build/jvmOptions")));
+        assertEquals("tcp", y.at("/service/readiness/type").asText(), "health checks are on the admin port");
+    }
+
+    @Test
+    void dropwizardSimpleServerInTheFileAndNoConfigFile() throws Exception {
+        Projects.dropwizard(tmp.resolve("s"), "server:\n  type: simple\n  adminContextPath: /ops\n  connector:\n    port: 8080\n");
+        Projects.dropwizard(tmp.resolve("none"), null);
+        JsonNode s = yaml(propose(tmp.resolve("s")));
+        assertTrue(strings(s.at("/build/jvmOptions")).contains("-Ddw.server.connector.port=${PORT}"));
+        assertFalse(strings(s.at("/build/jvmOptions")).contains("-Ddw.server.type=simple"));
+        assertEquals("/ops/healthcheck", s.at("/service/readiness/path").asText());
+        JsonNode none = yaml(propose(tmp.resolve("none")));
+        assertEquals(List.of("server"), strings(none.at("/service/args")));
+        assertTrue(none.at("/build/files").isMissingNode());
+        assertTrue(strings(none.at("/build/jvmOptions")).contains("-Ddw.server.applicationConnectors[0].port=${PORT}"),
+                "without a file Dropwizard's default configuration has the connector lists");
+    }
+
+    @Test
+    void jdkHttpServerReadingPortOrBindingAFixedOne() throws Exception {
+        Projects.jdkHttpServer(tmp.resolve("env"), true);
+        Projects.jdkHttpServer(tmp.resolve("fixed"), false);
+        Proposal env = propose(tmp.resolve("env"));
+        assertEquals("tcp", env.readiness().type());
+        assertEquals(8080, env.port());
+        assertTrue(env.warnings().isEmpty(), env.warnings().toString());
+        Proposal fixed = propose(tmp.resolve("fixed"));
+        assertEquals(8000, fixed.port());
+        assertEquals(Boolean.FALSE, fixed.train().enabled());
+    }
+
+    @Test
+    void plainAppThatReadsNoPortIsWarned() throws Exception {
+        Projects.plain(tmp);
+        Proposal x = propose(tmp);
+        assertEquals("tcp", x.readiness().type());
+        assertTrue(x.warnings().get(0).startsWith("no System.getenv(\"PORT\") in src/main/java"), x.warnings().toString());
+    }
+
+    @Test
+    void multiModuleKeepsTheReactorBuild() throws Exception {
+        Projects.multiModule(tmp);
+        JsonNode y = yaml(propose(tmp));
+        assertEquals("../pom.xml", y.at("/build/command/4").asText());
+        assertTrue(strings(y.at("/build/command")).contains(":shop-api"));
+    }
+
+    @Test
+    void gradleSpringBootBuildsTheBootJarWithTheWrapper() throws Exception {
+        Projects.gradleSpringBoot(tmp);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals(List.of("./gradlew", "-q", "bootJar"), strings(y.at("/build/command")));
+        assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
+        assertEquals("Gradle (build.gradle)", x.facts().get("build"));
+        assertTrue(InitFile.render(x).startsWith("# slipway.yaml for demo (Spring Boot), proposed by 'slipway init' from"
+                + " build.gradle.\n"), InitFile.render(x));
+    }
+
+    @Test
+    void gradleApplicationSubprojectRunsInstallDistThroughTheRootWrapper() throws Exception {
+        Projects.gradleApplication(tmp);
+        Proposal x = propose(tmp);
+        assertEquals(List.of("../gradlew", "-q", ":app:installDist"), x.command());
+        assertEquals("org.example.App", x.project().mainClass());
+        assertEquals("tcp", x.readiness().type());
+        assertTrue(String.join("\n", x.commandNotes()).contains("build/install/app/lib"), x.commandNotes().toString());
+    }
+
+    @Test
+    void gradleMicronautWithoutAWrapperUsesGradleAndSaysSo() throws Exception {
+        Projects.gradleMicronaut(tmp);
+        Proposal x = propose(tmp);
+        assertEquals(List.of("gradle", "-q", "installDist"), x.command());
+        assertTrue(x.commandNotes().get(0).startsWith("No Gradle wrapper (gradlew)"), x.commandNotes().toString());
+        assertEquals("/health/readiness", x.readiness().path());
+        assertEquals(Map.of("MICRONAUT_SERVER_PORT", "${PORT}", "MICRONAUT_SERVER_HOST", "${ADDR}"), x.env());
+        assertNull(x.lib());
+    }
+}
