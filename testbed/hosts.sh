@@ -5,11 +5,13 @@
 #   hosts.sh prepare
 #       Builds the rootfs once (debootstrap, Debian bookworm, minbase) and a test SSH client key,
 #       under $SLIPWAY_HOSTS_CACHE (default /var/cache/slipway-testbed/hosts). Idempotent.
-#   hosts.sh up N [--prefix NAME] [--base 127.0.1.] [--first K] [--netns LIST] [--port P]
+#   hosts.sh up N [--prefix NAME] [--base 127.0.1.] [--first K] [--netns LIST] [--netns-first O] [--port P]
 #       Boots hosts NAME1..NAMEN (volatile: the rootfs is a read-only lower layer under a tmpfs, so
 #       nothing they write survives and booting copies nothing). Host i listens with sshd on
 #       BASE(K+i-1):P; hosts whose number is in the comma separated LIST get their own network
-#       namespace with a veth pair instead, and then listen on 169.254.O.2 (O = that last octet).
+#       namespace with a veth pair instead, and then listen on 169.254.O.2 (O = O0+i-1, O0 given by
+#       --netns-first, default K; the namespace is swnO). Test runs derive NAME, BASE and O0 from a
+#       slot of their own (TestbedSlot), so two runs never share a host, an address or a namespace.
 #       Waits until every sshd accepts the test key, then writes into the state directory
 #       $SLIPWAY_HOSTS_RUN/NAME (default /run/slipway-testbed/NAME):
 #         hosts                 one line per host: name address port pid
@@ -115,10 +117,11 @@ configure_rootfs() {
 up() {
   local count=${1:-}; shift || true
   [[ "$count" =~ ^[1-9][0-9]*$ ]] || die "usage: up N [--prefix NAME] [--base 127.0.1.] [--first K] [--netns LIST] [--port P]"
-  local prefix=host base=127.0.1. first=1 netns="" port=22
+  local prefix=host base=127.0.1. first=1 netns="" port=22 netns_first=""
   while [ $# -gt 0 ]; do
     case $1 in
       --prefix) prefix=$2; shift 2 ;;
+      --netns-first) netns_first=$2; shift 2 ;;
       --base) base=$2; shift 2 ;;
       --first) first=$2; shift 2 ;;
       --netns) netns=,$2,; shift 2 ;;
@@ -133,6 +136,10 @@ up() {
     first=${BASH_REMATCH[2]}
   fi
   [[ "$base" =~ ^127\.[0-9]+\.[0-9]+\.$ ]] || die "--base must look like 127.0.1. or 127.0.1.11"
+  netns_first=${netns_first:-$first}
+  if ! [[ "$netns_first" =~ ^[0-9]+$ ]] || [ $((netns_first + count - 1)) -gt 254 ]; then
+    die "--netns-first O: O+N-1 must be at most 254"
+  fi
   if ! [[ "$first" =~ ^[0-9]+$ ]] || [ $((first + count - 1)) -gt 254 ]; then
     die "--first K: K+N-1 must be at most 254"
   fi
@@ -157,9 +164,10 @@ up() {
     chmod 0700 "$dir/keys"
     addr=$base$octet
     if [[ "$netns" == *",$i,"* ]]; then
-      addr=169.254.$octet.2
-      make_netns "$octet"
-      nsargs=(--network-namespace-path="/run/netns/swn$octet")
+      local nsoctet=$((netns_first + i - 1))
+      addr=169.254.$nsoctet.2
+      make_netns "$nsoctet"
+      nsargs=(--network-namespace-path="/run/netns/swn$nsoctet")
     fi
     # Host keys: RSA at 2048 bits, as generating 3072-bit keys takes seconds on a small machine.
     ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$dir/keys/ssh_host_ed25519_key"

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * Real Debian test hosts (systemd + OpenSSH sshd, no Java) booted with {@code testbed/hosts.sh}.
  *
  * <p>Boot once per test class ({@code @BeforeAll}) and {@link #close()} in {@code @AfterAll}. Each
- * class uses its own {@code prefix} and address range so classes and parallel sessions don't
+ * class uses its own {@code prefix} and address range, and each run (JVM) its own
+ * {@link TestbedSlot} of names, addresses and namespaces, so classes and parallel runs don't
  * collide. Needs root, systemd-nspawn and debootstrap (or a prepared rootfs): under
  * {@code CI=true} a missing prerequisite fails the test, elsewhere it skips.
  */
@@ -52,12 +53,19 @@ public final class Testbed implements AutoCloseable {
      * Boots {@code count} hosts {@code prefix1..prefixN} at {@code base}K... ({@code hosts.sh up}).
      *
      * @param count   number of hosts
-     * @param prefix  machine name prefix, unique per test class
-     * @param base    first address, e.g. {@code 127.0.1.1}
+     * @param classPrefix machine name prefix, unique per test class; the hosts' names add this
+     *                run's slot ({@link TestbedSlot#prefix})
+     * @param classBase   first address as the test is written, e.g. {@code 127.0.1.1}; this run
+     *                uses the same last octet in its own range ({@link TestbedSlot#address})
      * @param netns   numbers (1-based) of the hosts that get their own network namespace
      * @return the booted hosts; close it to stop them
      */
-    public static Testbed up(int count, String prefix, String base, int... netns) {
+    public static Testbed up(int count, String classPrefix, String classBase, int... netns) {
+        // This run's own names, addresses and namespaces (issue 20, item 18): another run's hosts,
+        // or another user of hosts.sh, never share them.
+        TestbedSlot slot = TestbedSlot.current();
+        String prefix = slot.prefix(classPrefix);
+        String base = slot.address(classBase);
         Tools.requireThat(Tools.root(), "root, to boot test hosts with systemd-nspawn");
         Tools.require("systemd-nspawn");
         Tools.require("ssh-keygen");
@@ -72,6 +80,8 @@ public final class Testbed implements AutoCloseable {
             }
             args.add("--netns");
             args.add(j.toString());
+            args.add("--netns-first");
+            args.add(String.valueOf(slot.netnsOctet(Integer.parseInt(classBase.substring(classBase.lastIndexOf('.') + 1)))));
         }
         try {
             sh(120, args.toArray(String[]::new));
@@ -94,6 +104,11 @@ public final class Testbed implements AutoCloseable {
             throw new AssertionError("hosts.sh up wrote no state file", e);
         }
         return new Testbed(prefix, nodes);
+    }
+
+    /** @return hosts.sh's state directory of these hosts ({@code RUN/<prefix>}) */
+    public Path stateDir() {
+        return RUN.resolve(prefix);
     }
 
     /** @return the booted hosts, in order */

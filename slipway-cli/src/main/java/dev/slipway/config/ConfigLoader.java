@@ -395,7 +395,9 @@ public final class ConfigLoader {
                     throw at(file, keyLocation(v, at), ex.getMessage());
                 }
                 v.check(e.getValue() != null && !e.getValue().isBlank(), at, "a target JDK path is empty");
-                targetJdks.put(e.getKey(), jdkHome(v, at, e.getValue()));
+                // Not checked for existence here: a JDK of another platform is often on the build
+                // machine only (CI), and 'slipway build' says what is missing when it needs it.
+                targetJdks.put(e.getKey(), resolvePath(file, e.getValue()));
             }
         }
         for (int i = 0; b.jvmOptions() != null && i < b.jvmOptions().size(); i++) {
@@ -440,7 +442,9 @@ public final class ConfigLoader {
                 v.check(!Path.of(b.files().get(j)).normalize().equals(rel), at, "'" + f + "' is listed twice");
             }
         }
-        v.check(RESOURCE.matcher(build.defaultsResource()).matches(), "build.defaultsResource",
+        v.check(RESOURCE.matcher(build.defaultsResource()).matches() // and no '.' or '..' step out of the jar
+                && java.util.Arrays.stream(build.defaultsResource().split("/")).noneMatch(x -> x.equals(".") || x.equals("..")),
+                "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
         RawService s = raw.service() == null ? new RawService(null, null, null, null, null, null) : raw.service();

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostsCanaryTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The canary host as written; {@link #at} gives its address in this run. */
     private static final String CANARY = "127.0.1.23";
     private static final String UPSTREAM_FILE = "/etc/nginx/conf.d/myapp-upstream.conf";
 
@@ -79,7 +80,22 @@ class HostsCanaryTest {
         build("1.3.0", "--no-compile");
         startProxy();
         prometheus = PrometheusServer.start(work.resolve("prometheus"), "myapp",
-                List.of("127.0.1.21:" + port, "127.0.1.22:" + port, CANARY + ":" + port));
+                List.of(at("127.0.1.21") + ":" + port, at("127.0.1.22") + ":" + port, canary() + ":" + port));
+    }
+
+    /** @return this run's {@code 127.0.X.} (the hosts are written as 127.0.1.21-24; see {@code TestbedSlot}) */
+    private static String net() {
+        return dev.slipway.TestbedSlot.current().net();
+    }
+
+    /** @return an address as written ({@code 127.0.1.K}) in this run's range */
+    private static String at(String address) {
+        return dev.slipway.TestbedSlot.current().address(address);
+    }
+
+    /** @return the canary host's address in this run */
+    private static String canary() {
+        return at(CANARY);
     }
 
     @AfterAll
@@ -95,7 +111,7 @@ class HostsCanaryTest {
     /** nginx on lb (127.0.1.24): a site that proxies to the upstream Slipway renders, naming the answering instance. */
     private void startProxy() {
         try (Host lb = ssh(4)) {
-            lb.write(("upstream myapp { server 127.0.1.21:" + port + "; }\n").getBytes(StandardCharsets.UTF_8), UPSTREAM_FILE, 0644);
+            lb.write(("upstream myapp { server " + at("127.0.1.21") + ":" + port + "; }\n").getBytes(StandardCharsets.UTF_8), UPSTREAM_FILE, 0644);
             lb.write("""
                     server {
                       listen 127.0.1.24:%d;
@@ -106,7 +122,8 @@ class HostsCanaryTest {
                         add_header X-Upstream $upstream_addr always;
                       }
                     }
-                    """.formatted(proxyPort).getBytes(StandardCharsets.UTF_8), "/etc/nginx/conf.d/myapp-site.conf", 0644);
+                    """.formatted(proxyPort).replace("127.0.1.", net()).getBytes(StandardCharsets.UTF_8),
+                    "/etc/nginx/conf.d/myapp-site.conf", 0644);
             Host.CommandResult r = lb.run("systemctl start nginx 2>&1 && nginx -t 2>&1", Duration.ofSeconds(60));
             assertTrue(r.ok(), "nginx on lb: " + r.stdout() + r.stderr());
         }
@@ -145,7 +162,7 @@ class HostsCanaryTest {
                 """.formatted(port, Testbed.clientKey(), testbed.knownHostsHashed(), prometheus == null
                         ? "http://127.0.0.1:9090" : prometheus.url(),
                 String.join("\n", steps.stream().map(s -> "    - " + s).toList()), String.join("\n", metrics),
-                UPSTREAM_FILE));
+                UPSTREAM_FILE).replace("127.0.1.", net()));
     }
 
     /** A metric with test-sized windows: every 3 s, twice, after 3 s, unless overridden. */
@@ -184,7 +201,7 @@ class HostsCanaryTest {
 
     /** @return {@code version track} that host i's instance reports (its page and its metrics' track label) */
     private String serving(int i) {
-        String base = "http://127.0.1." + (20 + i) + ":" + port;
+        String base = "http://" + net() + (20 + i) + ":" + port;
         try {
             String page = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/")).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
@@ -224,7 +241,7 @@ class HostsCanaryTest {
     }
 
     private URI proxy() {
-        return URI.create("http://127.0.1.24:" + proxyPort + "/");
+        return URI.create("http://" + at("127.0.1.24") + ":" + proxyPort + "/");
     }
 
     // ---- tests ----------------------------------------------------------------------------------
@@ -241,7 +258,7 @@ class HostsCanaryTest {
         for (int i = 1; i <= 3; i++) {
             assertEquals("1.0.0 stable", serving(i), "web" + i);
         }
-        assertTrue(onHost(4, "cat " + UPSTREAM_FILE).contains("server " + CANARY + ":" + port + " weight=1 max_fails=0;"),
+        assertTrue(onHost(4, "cat " + UPSTREAM_FILE).contains("server " + canary() + ":" + port + " weight=1 max_fails=0;"),
                 "web3 is in the pool");
 
         use("1.1.0");
@@ -264,7 +281,7 @@ class HostsCanaryTest {
             assertEquals(4, step.path("analysis").path("measurements").size(), "2 metrics x count 2");
         }
         assertTrue(r.err().contains("web3: [batch 1] switch"), "the canary went to web3 first: " + r.err());
-        assertTrue(all.stream().anyMatch(x -> x.upstream().startsWith(CANARY)), "the canary served traffic");
+        assertTrue(all.stream().anyMatch(x -> x.upstream().startsWith(canary())), "the canary served traffic");
         assertEquals(0, all.stream().filter(x -> x.status() >= 500).count(), "no 5xx, also not during the promotion");
         long unanswered = all.stream().filter(x -> x.status() == 0).count();
         assertTrue(unanswered * 100 <= all.size(), unanswered + " of " + all.size() + " requests got no answer");
@@ -311,7 +328,7 @@ class HostsCanaryTest {
         }
         assertNotNull(failing, report.toString());
         // web3 serves again after the abort, with the stable release: a canary answer is one from web3 that is not 1.1.0
-        java.util.function.Predicate<CanaryEndToEndTest.Load.Response> fromCanary = x -> x.upstream().startsWith(CANARY)
+        java.util.function.Predicate<CanaryEndToEndTest.Load.Response> fromCanary = x -> x.upstream().startsWith(canary())
                 && !x.version().equals("1.1.0");
         Instant failedAt = Instant.parse(failing.path("time").asText());
         Instant lastCanary = all.stream().filter(fromCanary).map(CanaryEndToEndTest.Load.Response::time)
@@ -329,7 +346,7 @@ class HostsCanaryTest {
                 + " (expected 25 %% x 30 %% = 7.5 %%)%n", during.size(), 100 * canaryShare, 100 * share);
         assertEquals(0, all.stream().filter(x -> !fromCanary.test(x) && x.status() >= 500).count(),
                 "the stable release answered no 5xx");
-        assertTrue(all.stream().anyMatch(x -> x.upstream().startsWith(CANARY) && x.time().isAfter(lastCanary)
+        assertTrue(all.stream().anyMatch(x -> x.upstream().startsWith(canary()) && x.time().isAfter(lastCanary)
                 && x.version().equals("1.1.0")), "web3 rejoined the pool with the stable release");
         assertTrue(canaryShare > 0.12 && canaryShare < 0.38, "canary share " + canaryShare);
         assertTrue(share > 0.02 && share < 0.14, "error share " + share);

@@ -90,7 +90,7 @@ class HostsDeployTest {
                     rollout: {batchSize: 1, retain: 3}
                     proxy: {listen: %d, retry: %s}
                 """.formatted(PORT, env, readinessTimeout, Testbed.clientKey(), testbed.knownHostsHashed(),
-                web2Env.isEmpty() ? "" : ", env: " + web2Env, nginxPort, retry));
+                web2Env.isEmpty() ? "" : ", env: " + web2Env, nginxPort, retry).replace("127.0.1.", net()));
     }
 
     int nginxPort = freePort();
@@ -129,9 +129,14 @@ class HostsDeployTest {
         }
     }
 
+    /** @return this run's {@code 127.0.X.} (the hosts are written as 127.0.1.11-13; see {@code TestbedSlot}) */
+    private static String net() {
+        return dev.slipway.TestbedSlot.current().net();
+    }
+
     private static String version(int i) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.1." + (10 + i) + ":" + PORT + "/"))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + net() + (10 + i) + ":" + PORT + "/"))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             Matcher m = Pattern.compile("<span id=\"version\">([^<]+)</span>").matcher(r.body());
             return r.statusCode() == 200 && m.find() ? m.group(1) : "HTTP " + r.statusCode();
@@ -251,7 +256,7 @@ class HostsDeployTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("failed deploy of v3 with fleet rollback took " + ms + " ms");
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://127.0.1.12:" + PORT
+        assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://" + net() + "12:" + PORT
                 + "/health/ready did not pass within 40.0 s: HTTP 503: {\"status\":\"unhealthy\""), r.toString());
         assertTrue(r.err().contains("data dir /etc/passwd is not a directory"), r.toString());
         assertTrue(r.err().contains("last journal lines of myapp on web2:"), r.toString());

@@ -28,10 +28,12 @@ class BadConfigsTest {
         }
     }
 
+    static final Path DOC = Path.of(System.getProperty("slipway.repo", "..")).resolve("docs/bad-input.md");
+
     @Test
-    void atLeastThirtyFixturesEachWithAnExpectedMessage() throws IOException {
+    void atLeast120FixturesEachWithAnExpectedMessage() throws IOException {
         List<String> all = fixtures().toList();
-        assertTrue(all.size() >= 30, "only " + all.size() + " fixtures");
+        assertTrue(all.size() >= 120, "only " + all.size() + " fixtures");
         for (String f : all) {
             assertTrue(Files.isRegularFile(DIR.resolve(f.replace(".yaml", ".expected"))), f + " has no .expected");
         }
@@ -51,5 +53,29 @@ class BadConfigsTest {
         assertEquals(Files.readString(expectedFile).strip(), actual);
         assertEquals(2, e.exitCode());
         assertFalse(actual.contains("\n"), "one line");
+    }
+
+    /**
+     * docs/bad-input.md holds the table of every fixture: case, exit code, message. Recording
+     * ({@code -Dbad-configs.record=true}) rewrites it from the fixtures.
+     */
+    @Test
+    void theDocsTableListsEveryCaseWithItsMessage() throws IOException {
+        StringBuilder table = new StringBuilder("| case | exit code | message |\n|---|---|---|\n");
+        for (String f : fixtures().toList()) {
+            String expected = Files.readString(DIR.resolve(f.replace(".yaml", ".expected"))).strip();
+            table.append("| `").append(f.replace(".yaml", "")).append("` | 2 | ")
+                    .append(("slipway.yaml:" + expected).replace("|", "\\|")).append(" |\n");
+        }
+        String doc = Files.readString(DOC);
+        int start = doc.indexOf("| case | exit code | message |");
+        assertTrue(start >= 0, DOC + " has no table");
+        int end = doc.indexOf("\n\n", start);
+        String current = doc.substring(start, end < 0 ? doc.length() : end + 1);
+        if (Boolean.getBoolean("bad-configs.record")) {
+            Files.writeString(DOC, doc.substring(0, start) + table + (end < 0 ? "" : doc.substring(end + 1)));
+            return;
+        }
+        assertEquals(table.toString(), current, DOC + " is stale: run BadConfigsTest with -Dbad-configs.record=true");
     }
 }

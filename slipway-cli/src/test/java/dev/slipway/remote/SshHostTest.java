@@ -50,6 +50,16 @@ class SshHostTest {
         }
     }
 
+    /** @return host 1's address in this run (see {@code TestbedSlot}) */
+    private static String addr1() {
+        return bed.node(1).address();
+    }
+
+    /** @return how SshHost names host 1: {@code NAME (ADDRESS)} */
+    private static String label1() {
+        return bed.node(1).name() + " (" + addr1() + ")";
+    }
+
     private static SshHost.Options options(Testbed.Node node) {
         return SshHost.Options.of(node.address()).withPort(node.port()).withLabel(node.name())
                 .withIdentities(List.of(Testbed.clientKey())).withAgent(null).withKnownHosts(bed.knownHosts())
@@ -58,7 +68,7 @@ class SshHostTest {
 
     /** The fingerprint ssh-keygen prints for one of the host's keys. */
     private static String fingerprint(Testbed.Node node, String type) throws Exception {
-        Path pub = Testbed.RUN.resolve("sshtest").resolve(node.name()).resolve("keys/ssh_host_" + type + "_key.pub");
+        Path pub = bed.stateDir().resolve(node.name()).resolve("keys/ssh_host_" + type + "_key.pub");
         Process p = new ProcessBuilder("ssh-keygen", "-l", "-E", "sha256", "-f", pub.toString()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(10, TimeUnit.SECONDS));
@@ -72,10 +82,10 @@ class SshHostTest {
     @Test
     void runsCommandsAndDetectsThePlatform() {
         try (SshHost h = SshHost.connect(options(bed.node(1)))) {
-            assertEquals("sshtest1 (127.0.1.1)", h.name());
+            assertEquals(label1(), h.name());
             Host.CommandResult r = h.run("hostname; id -u; echo oops >&2; exit 3", Duration.ofSeconds(10));
             assertEquals(3, r.exitCode());
-            assertEquals("sshtest1\n0\n", r.stdout());
+            assertEquals(bed.node(1).name() + "\n0\n", r.stdout());
             assertEquals("oops\n", r.stderr());
             assertEquals("it's", h.run("printf %s " + Shell.quote("it's"), Duration.ofSeconds(10)).stdout());
             String arch = System.getProperty("os.arch");
@@ -118,7 +128,7 @@ class SshHostTest {
             long t0 = System.nanoTime();
             HostException e = assertThrows(HostException.class, () -> h.run("sleep 47", Duration.ofSeconds(1)));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(e.getMessage().startsWith("sshtest1 (127.0.1.1): command ran longer than 1000 ms"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(label1() + ": command ran longer than 1000 ms"), e.getMessage());
             assertTrue(ms < 20_000, "took " + ms + " ms (sleep 47 was not cut short)");
             assertFalse(h.run("pgrep -x sleep", Duration.ofSeconds(10)).ok(), "sleep 47 still runs on the host");
         }
@@ -177,7 +187,7 @@ class SshHostTest {
         Files.writeString(local, "x");
         try (SshHost h = SshHost.connect(options(bed.node(1)))) {
             HostException e = assertThrows(HostException.class, () -> h.upload(local, "/nonexistent/dir/f", 0644, Host.Progress.NONE));
-            assertTrue(e.getMessage().startsWith("sshtest1 (127.0.1.1): upload to /nonexistent/dir/f failed"), e.getMessage());
+            assertTrue(e.getMessage().startsWith(label1() + ": upload to /nonexistent/dir/f failed"), e.getMessage());
             assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
         }
     }
@@ -185,7 +195,7 @@ class SshHostTest {
     @Test
     void hashedKnownHostsEntriesWork() throws Exception {
         assertTrue(Files.readString(bed.knownHostsHashed()).startsWith("|1|"), "ssh-keygen -H hashed the file");
-        assertFalse(Files.readString(bed.knownHostsHashed()).contains("127.0.1.1"));
+        assertFalse(Files.readString(bed.knownHostsHashed()).contains(addr1()));
         try (SshHost h = SshHost.connect(options(bed.node(1)).withKnownHosts(bed.knownHostsHashed()))) {
             assertTrue(h.run("true", Duration.ofSeconds(10)).ok());
         }
@@ -196,7 +206,7 @@ class SshHostTest {
         Path kh = tmp.resolve("known_hosts");
         List<String> ecdsaOnly = new ArrayList<>();
         for (String line : Files.readAllLines(bed.knownHosts())) {
-            if (line.startsWith("127.0.1.1 ecdsa-")) {
+            if (line.startsWith(addr1() + " ecdsa-")) {
                 ecdsaOnly.add(line);
             }
         }
@@ -213,9 +223,9 @@ class SshHostTest {
         Files.writeString(empty, "# nothing yet\n");
         HostException e = assertThrows(HostException.class, () -> SshHost.connect(options(bed.node(1)).withKnownHosts(empty)));
         String m = e.getMessage();
-        assertTrue(m.startsWith("sshtest1 (127.0.1.1): host key not known: " + empty + " has no entry for 127.0.1.1"), m);
+        assertTrue(m.startsWith(label1() + ": host key not known: " + empty + " has no entry for " + addr1()), m);
         assertTrue(m.contains("ssh-ed25519 " + fingerprint(bed.node(1), "ed25519")), m);
-        assertTrue(m.contains("ssh-keyscan -p 22 -t ed25519 127.0.1.1 >> " + empty), m);
+        assertTrue(m.contains("ssh-keyscan -p 22 -t ed25519 " + addr1() + " >> " + empty), m);
         assertEquals("# nothing yet\n", Files.readString(empty), "the file is never written");
         // The suggested fix works: run it and connect.
         String fix = m.substring(m.indexOf("ssh-keyscan"));
@@ -231,7 +241,7 @@ class SshHostTest {
         run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other.toString());
         String otherKey = Files.readString(tmp.resolve("other.pub")).trim().split(" ")[1];
         Path kh = tmp.resolve("known_hosts");
-        Files.writeString(kh, "127.0.1.1 ssh-ed25519 " + otherKey + "\n");
+        Files.writeString(kh, addr1() + " ssh-ed25519 " + otherKey + "\n");
         String fpOld = fingerprintOf(tmp.resolve("other.pub"));
         for (boolean hashed : new boolean[] {false, true}) {
             if (hashed) {
@@ -240,9 +250,9 @@ class SshHostTest {
             }
             HostException e = assertThrows(HostException.class, () -> SshHost.connect(options(bed.node(1)).withKnownHosts(kh)));
             String m = e.getMessage();
-            assertTrue(m.startsWith("sshtest1 (127.0.1.1): HOST KEY CHANGED: the host presented ssh-ed25519 "
-                    + fingerprint(bed.node(1), "ed25519") + " but " + kh + " holds ssh-ed25519 " + fpOld + " for 127.0.1.1"), m);
-            assertTrue(m.contains("ssh-keygen -R 127.0.1.1 -f " + kh), m);
+            assertTrue(m.startsWith(label1() + ": HOST KEY CHANGED: the host presented ssh-ed25519 "
+                    + fingerprint(bed.node(1), "ed25519") + " but " + kh + " holds ssh-ed25519 " + fpOld + " for " + addr1()), m);
+            assertTrue(m.contains("ssh-keygen -R " + addr1() + " -f " + kh), m);
         }
         // The suggested fix works: remove the old entry, scan the new key, connect.
         String m = assertThrows(HostException.class, () -> SshHost.connect(options(bed.node(1)).withKnownHosts(kh))).getMessage();
@@ -259,7 +269,7 @@ class SshHostTest {
         long t0 = System.nanoTime();
         HostException e = assertThrows(HostException.class,
                 () -> SshHost.connect(options(bed.node(1)).withIdentities(List.of(other))));
-        assertTrue(e.getMessage().startsWith("sshtest1 (127.0.1.1): root@127.0.1.1 refused the key " + other), e.getMessage());
+        assertTrue(e.getMessage().startsWith(label1() + ": root@" + addr1() + " refused the key " + other), e.getMessage());
         assertTrue((System.nanoTime() - t0) / 1_000_000 < 5_000);
     }
 
@@ -335,7 +345,7 @@ class SshHostTest {
             }));
             long afterCutMs = (System.nanoTime() - cutAt[0]) / 1_000_000;
             assertTrue(cut.get(), "the link was cut during the upload");
-            assertTrue(e.getMessage().startsWith("sshtest2 (" + node.address() + "): connection lost while uploading to /srv/cut/app"),
+            assertTrue(e.getMessage().startsWith(node.name() + " (" + node.address() + "): connection lost while uploading to /srv/cut/app"),
                     e.getMessage());
             assertTrue(afterCutMs < 20_000, "noticed " + afterCutMs + " ms after the cut");
             assertTrue((System.nanoTime() - t0) / 1_000_000 < 30_000);
