@@ -61,8 +61,8 @@ copy() {
 }
 
 # The environment that gives each framework its port ($PORT from time-to-ready.py), the same for
-# both variants; Dropwizard takes JVM system properties (-Ddw.*), passed as JAVA_OPTS to the single
-# file (its stub appends JAVA_OPTS) and before -jar to java.
+# both variants; Dropwizard's java -jar takes JVM system properties (-Ddw.*) before -jar (its single
+# file has its own, from the slipway.yaml init wrote).
 port_env() {
   case $1 in
     spring-*) echo SERVER_PORT ;;
@@ -138,8 +138,11 @@ for app in $apps; do
     continue
   fi
   sfsize=$(wc -c < "$sf")
+  # The single file needs no port mapping of its own for Dropwizard: the -Ddw.server.* options init
+  # wrote (simple server, connector port ${PORT}) are in its launcher, and adding the default
+  # server's applicationConnectors[0] on top would make Dropwizard reject the configuration.
   if [ "$app" = dropwizard ]; then
-    svariant="export $var=\$PORT JAVA_OPTS=\"$dw_props\"; exec $sf"
+    svariant="exec $sf"
   else
     svariant="export $var=\$PORT; exec $sf"
   fi
