@@ -146,7 +146,38 @@ class InitCommandTest {
         assertEquals("../pom.xml", y.at("/build/command/4").asText());
         // The next command names the module from the directory the user is in, not from the one given.
         String fromHere = Path.of("").toAbsolutePath().relativize(tmp.resolve("shop-api").toAbsolutePath()).toString();
-        assertTrue(r.out().contains("next: slipway build " + fromHere + " "), r.toString());
+        assertTrue(r.out().contains("next: slipway ship " + fromHere + " "), r.toString());
+        assertTrue(r.out().contains("(then: slipway build " + fromHere + " for a release file, slipway render ci"),
+                r.toString());
+    }
+
+    @Test
+    void initIgnoresSlipwaysStateAndOutputInGitOnceAndSaysSo() throws Exception {
+        Projects.springBoot(tmp.resolve("new"));
+        CliRunner.Run r = CliRunner.run("init", tmp.resolve("new").toString());
+        assertEquals(0, r.code(), r.toString());
+        Path ignore = tmp.resolve("new/.gitignore");
+        assertEquals("# Slipway: local deploy state and build output\n/.slipway/\n/dist/\n", Files.readString(ignore));
+        assertTrue(r.out().contains("created " + ignore + " ignoring /.slipway/ and /dist/"), r.toString());
+        // Again (--force): nothing is missing, nothing is added or said.
+        CliRunner.Run again = CliRunner.run("init", tmp.resolve("new").toString(), "--force");
+        assertEquals(0, again.code(), again.toString());
+        assertEquals("# Slipway: local deploy state and build output\n/.slipway/\n/dist/\n", Files.readString(ignore));
+        assertTrue(!again.out().contains(".gitignore"), again.toString());
+
+        // An existing file (no final newline) that already ignores dist/ gets only .slipway, appended.
+        Projects.springBoot(tmp.resolve("old"));
+        Files.writeString(tmp.resolve("old/.gitignore"), "target/\ndist/");
+        CliRunner.Run old = CliRunner.run("init", tmp.resolve("old").toString());
+        assertEquals(0, old.code(), old.toString());
+        assertEquals("target/\ndist/\n\n# Slipway: local deploy state and build output\n/.slipway/\n",
+                Files.readString(tmp.resolve("old/.gitignore")));
+        assertTrue(old.out().contains("added /.slipway/ to " + tmp.resolve("old/.gitignore")), old.toString());
+
+        // --dry-run writes nothing.
+        Projects.springBoot(tmp.resolve("dry"));
+        assertEquals(0, CliRunner.run("init", tmp.resolve("dry").toString(), "--dry-run").code());
+        assertTrue(Files.notExists(tmp.resolve("dry/.gitignore")));
     }
 
     @Test
