@@ -295,6 +295,19 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     probeNotes.add("in env and 'path: /actuator/health/readiness' (liveness: /actuator/health/liveness).");
                 }
             }
+            if (p.uses("org.springframework.boot:spring-boot-starter-security")
+                    || p.uses("org.springframework.boot:spring-boot-starter-oauth2-resource-server")
+                    || p.uses("org.springframework.boot:spring-boot-starter-oauth2-client")
+                    || p.uses("org.springframework.security")) {
+                // Spring Boot's default security (SpringBootWebSecurityConfiguration) authenticates every
+                // request; ManagementWebSecurityAutoConfiguration permits the health endpoint and its groups.
+                probeNotes.add("Spring Security is on the class path: a fresh app answers 401 on every endpoint but");
+                probeNotes.add((actuator && mgmtPort == null ? "Actuator's health groups, which Spring Boot permits, so the probes pass"
+                        : "none: the probes check the port, so they pass") + "; the app's own endpoints need a");
+                probeNotes.add("SecurityFilterChain bean that permits them (or a login).");
+                warnings.add("Spring Security is on the class path: the app's endpoints answer 401 until it defines a"
+                        + " SecurityFilterChain; the probes pass");
+            }
             env.put("SERVER_SHUTDOWN", "graceful");
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");

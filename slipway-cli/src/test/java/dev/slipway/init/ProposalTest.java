@@ -77,6 +77,23 @@ class ProposalTest {
     }
 
     @Test
+    void springSecuritySaysTheProbesPassAndTheEndpointsNeedASecurityFilterChain() throws Exception {
+        Projects.springBoot(tmp);
+        assertTrue(propose(tmp).warnings().isEmpty());
+        Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml")).replace("</dependencies>",
+                "<dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-security</artifactId>"
+                        + "</dependency></dependencies>"));
+        Proposal x = propose(tmp);
+        String text = InitFile.render(x);
+        assertTrue(text.contains("# Spring Security is on the class path: a fresh app answers 401 on every endpoint"), text);
+        assertTrue(text.replace("\n  # ", " ").contains("but Actuator's health groups, which Spring Boot permits, so the"
+                + " probes pass; the app's own endpoints need a SecurityFilterChain bean"), text);
+        assertEquals(List.of("Spring Security is on the class path: the app's endpoints answer 401 until it defines a"
+                + " SecurityFilterChain; the probes pass"), x.warnings());
+        assertEquals("/actuator/health/readiness", x.readiness().path(), "Spring Boot permits the health groups");
+    }
+
+    @Test
     void springBootActuatorOnItsOwnPortFallsBackToTcp() throws Exception {
         Projects.springBoot3Jpa(tmp);
         Projects.write(tmp, "src/main/resources/application.yml", "management:\n  server:\n    port: 9090\n");
