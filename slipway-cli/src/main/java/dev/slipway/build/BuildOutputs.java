@@ -514,9 +514,10 @@ public final class BuildOutputs {
             List<Path> runnable = roots.stream().filter(p -> mainClassOf(p) != null).toList();
             if (runnable.size() > 1 && Files.isDirectory(dir.resolve(MavenProject.DEPENDENCY_DIR))) {
                 // With the lib, the plain jar: not a jar that holds another one's classes (its uber jar).
-                List<Path> plain = runnable.stream().filter(u -> runnable.stream().noneMatch(o -> !o.equals(u)
+                List<Path> all = runnable;
+                List<Path> plain = all.stream().filter(u -> all.stream().noneMatch(o -> !o.equals(u)
                         && holds(u, o))).toList();
-                for (Path u : runnable) {
+                for (Path u : all) {
                     if (!plain.contains(u)) {
                         notes.add(rel(dir, u) + " is not used: the plain jar and " + MavenProject.DEPENDENCY_DIR
                                 + " are shipped");
