@@ -726,7 +726,7 @@ public final class Projects {
                   <packaging>jar</packaging>
                   <properties>
                     <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-                    <maven.compiler.release>17</maven.compiler.release>
+                    <maven-compiler-plugin.version>3.13.0</maven-compiler-plugin.version>
                     <maven-shade-plugin.version>3.2.4</maven-shade-plugin.version>
                     <exec-maven-plugin.version>3.0.0</exec-maven-plugin.version>
                     <vertx.version>4.5.27</vertx.version>
@@ -747,6 +747,11 @@ public final class Projects {
                   </dependencies>
                   <build>
                     <plugins>
+                      <plugin>
+                        <artifactId>maven-compiler-plugin</artifactId>
+                        <version>${maven-compiler-plugin.version}</version>
+                        <configuration><release>17</release></configuration>
+                      </plugin>
                       <plugin>
                         <artifactId>maven-shade-plugin</artifactId>
                         <version>${maven-shade-plugin.version}</version>
