@@ -123,7 +123,9 @@ class InitCommandTest {
         Projects.gradleSpringBoot(tmp.resolve("gradle-boot"));
         Projects.gradleApplication(tmp.resolve("gradle-app"));
         Projects.gradleMicronaut(tmp.resolve("gradle-micronaut"));
-        for (String d : List.of("boot3", "boot4", "quarkus", "micronaut", "helidon-se", "helidon-mp", "javalin",
+        Projects.vertx(tmp.resolve("vertx"), false);
+        Projects.vertx(tmp.resolve("vertx-conf"), true);
+        for (String d : List.of("vertx", "vertx-conf", "boot3", "boot4", "quarkus", "micronaut", "helidon-se", "helidon-mp", "javalin",
                 "javalin-fixed", "dropwizard", "jdk", "plain", "reactor", "gradle-boot", "gradle-app", "gradle-micronaut")) {
             CliRunner.Run r = CliRunner.run("init", tmp.resolve(d).toString());
             assertEquals(0, r.code(), d + ": " + r);
@@ -132,6 +134,7 @@ class InitCommandTest {
         assertChecks(tmp.resolve("reactor/shop-api"));
         assertChecks(tmp.resolve("gradle-app/app"));
         assertChecks(tmp.resolve("dropwizard"));
+        assertChecks(tmp.resolve("vertx-conf"));
     }
 
     @Test
