@@ -30,8 +30,11 @@ import java.util.stream.Stream;
  *       names the runnable artifact (fast-jar {@code quarkus-app/quarkus-run.jar}, or an uber
  *       jar); without it, a {@code quarkus-app/} directory;</li>
  *   <li>an uber jar in {@code target/} that is the only runnable artifact: the shade plugin's
- *       output ({@code original-<name>.jar} beside it), or an attached variant such as the assembly
- *       plugin's {@code -jar-with-dependencies} when there is no {@code target/slipway/lib};</li>
+ *       output ({@code original-<name>.jar} beside it); a runnable jar holding every class of the
+ *       plain jar when the plain jar has no {@code Main-Class}, lacks a manifest attribute the
+ *       launch reads ({@code Main-Verticle}), or has no {@code target/slipway/lib}; or an attached
+ *       variant such as the assembly plugin's {@code -jar-with-dependencies} when there is no
+ *       {@code target/slipway/lib};</li>
  *   <li>Gradle's {@code installDist}: {@code build/install/<name>/lib/*.jar} with the order and main
  *       class of its start script;</li>
  *   <li>an uber jar in {@code build/libs/} (the shadow plugin's {@code -all.jar}, or the only jar);</li>
@@ -303,6 +306,10 @@ public final class BuildOutputs {
                 return uber(jar);
             }
         }
+        BuildOutput holding = uberHoldingPlainJar(dir, jars, notes);
+        if (holding != null) {
+            return holding;
+        }
         if (Files.isDirectory(dir.resolve(MavenProject.DEPENDENCY_DIR))) {
             return null; // the plain jar and its dependencies: mavenJar
         }
@@ -317,6 +324,89 @@ public final class BuildOutputs {
             return uber(variants.get(0));
         }
         return null;
+    }
+
+    /**
+     * The uber jar of the plain jar, whatever its name (shade's {@code <outputFile>}, a classifier):
+     * the one other runnable jar in {@code target/} that holds every class of a plain jar, taken
+     * when the plain jar cannot run as the build meant: it has no {@code Main-Class}, or the uber
+     * jar's manifest has an attribute the launch reads that the plain jar lacks
+     * ({@link #LAUNCH_ATTRIBUTES}), or there is no {@code target/slipway/lib} to ship it with.
+     *
+     * @return the uber jar alone, or {@code null} when there is no such jar or several
+     */
+    private static BuildOutput uberHoldingPlainJar(Path dir, List<Path> jars, List<String> notes) {
+        boolean lib = Files.isDirectory(dir.resolve(MavenProject.DEPENDENCY_DIR));
+        Set<Path> ubers = new LinkedHashSet<>();
+        String why = null;
+        Path plainJar = null;
+        for (Path plain : jars) {
+            Set<String> classes = classEntries(plain);
+            if (classes.isEmpty()) {
+                continue;
+            }
+            Attributes plainMf = manifest(plain);
+            for (Path uber : jars) {
+                Attributes mf = uber.equals(plain) ? null : manifest(uber);
+                if (mf == null || mf.getValue(Attributes.Name.MAIN_CLASS) == null) {
+                    continue;
+                }
+                Set<String> all = classEntries(uber);
+                if (all.size() <= classes.size() || !all.containsAll(classes)) {
+                    continue;
+                }
+                String reason = plainMf == null || plainMf.getValue(Attributes.Name.MAIN_CLASS) == null
+                        ? "which has no Main-Class" : null;
+                for (String a : LAUNCH_ATTRIBUTES) {
+                    if (reason == null && mf.getValue(a) != null && (plainMf == null || plainMf.getValue(a) == null)) {
+                        reason = "whose manifest lacks the " + a + " the launch reads";
+                    }
+                }
+                if (reason == null && !lib) {
+                    reason = "which has no " + MavenProject.DEPENDENCY_DIR + " beside it";
+                }
+                if (reason != null) {
+                    ubers.add(uber);
+                    why = reason;
+                    plainJar = plain;
+                }
+            }
+        }
+        if (ubers.size() != 1) {
+            return null;
+        }
+        Path uber = ubers.iterator().next();
+        notes.add(rel(dir, uber) + " holds the classes of " + rel(dir, plainJar) + " (" + why
+                + ") and its dependencies: it is shipped alone");
+        if (lib) {
+            notes.add(MavenProject.DEPENDENCY_DIR + " is not used: the uber jar carries the dependencies");
+        }
+        return uber(uber);
+    }
+
+    /**
+     * Manifest attributes that a launcher reads from the manifest of the jar it was started from,
+     * so that a jar without them does not start the same way: {@code Main-Verticle} (Vert.x's
+     * {@code io.vertx.core.Launcher} and {@code VertxApplication} deploy it when given no verticle).
+     */
+    static final List<String> LAUNCH_ATTRIBUTES = List.of("Main-Verticle");
+
+    /** @return whether {@code uber} holds every class of {@code jar} and more */
+    private static boolean holds(Path uber, Path jar) {
+        Set<String> classes = classEntries(jar);
+        Set<String> all = classEntries(uber);
+        return !classes.isEmpty() && all.size() > classes.size() && all.containsAll(classes);
+    }
+
+    /** @return the names of the {@code .class} entries of a jar */
+    private static Set<String> classEntries(Path jar) {
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            Set<String> out = new java.util.HashSet<>();
+            jf.stream().map(java.util.zip.ZipEntry::getName).filter(n -> n.endsWith(".class")).forEach(out::add);
+            return out;
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + jar + " as a jar: " + e.getMessage());
+        }
     }
 
     private static BuildOutput uber(Path jar) {
@@ -422,6 +512,19 @@ public final class BuildOutputs {
             jar = roots.get(0);
         } else {
             List<Path> runnable = roots.stream().filter(p -> mainClassOf(p) != null).toList();
+            if (runnable.size() > 1 && Files.isDirectory(dir.resolve(MavenProject.DEPENDENCY_DIR))) {
+                // With the lib, the plain jar: not a jar that holds another one's classes (its uber jar).
+                List<Path> all = runnable;
+                List<Path> plain = all.stream().filter(u -> all.stream().noneMatch(o -> !o.equals(u)
+                        && holds(u, o))).toList();
+                for (Path u : all) {
+                    if (!plain.contains(u)) {
+                        notes.add(rel(dir, u) + " is not used: the plain jar and " + MavenProject.DEPENDENCY_DIR
+                                + " are shipped");
+                    }
+                }
+                runnable = plain;
+            }
             if (runnable.size() != 1) {
                 throw SlipwayException.usage("several jars in " + target + ": "
                         + jars.stream().map(p -> p.getFileName().toString()).toList()

@@ -18,12 +18,13 @@ import picocli.CommandLine.Parameters;
 
 /** {@code slipway init}: propose a commented slipway.yaml for an existing Maven or Gradle project. */
 @Command(name = "init", footerHeading = "%nExample:%n",
-        footer = {"  cd my-service && slipway init && slipway check", "  slipway init services/api --main com.acme.Api --force"},
+        footer = {"  cd my-service && slipway init && slipway ship", "  slipway init services/api --main com.acme.Api --force"},
         description = {"Write a commented slipway.yaml for an existing Maven or Gradle project: the artifact, main"
-                + " class, JDK and framework (Spring Boot, Quarkus, Micronaut, Helidon SE/MP, Dropwizard, Javalin, plain)"
+                + " class, JDK and framework (Spring Boot, Quarkus, Micronaut, Helidon SE/MP, Dropwizard, Javalin, Vert.x, plain)"
                 + " are read from the build files and sources; the build command, port mapping, arguments and probes"
                 + " follow the framework, so that the file ships the project with no edits.",
             "In a multi-module build the file goes to the one application module.",
+            "Adds /.slipway/ and /dist/ to the module's .gitignore when they are missing (creating the file).",
             "Never overwrites an existing slipway.yaml without --force (exit 2)."})
 public final class InitCommand implements Runnable {
     @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
@@ -37,7 +38,7 @@ public final class InitCommand implements Runnable {
     String main;
 
     @Option(names = "--port", paramLabel = "PORT",
-            description = "The service port (default: 8080, or the fixed port a Javalin or plain app binds).")
+            description = "The service port (default: 8080, or the fixed port a Javalin, Vert.x or plain app binds).")
     Integer port;
 
     @Option(names = "--dry-run", description = "Print what was detected and the file; write nothing.")
@@ -85,7 +86,56 @@ public final class InitCommand implements Runnable {
         // The path as the user would type it next, from the directory they are in.
         String next = Path.of("").toAbsolutePath().relativize(project.serviceDir().toAbsolutePath().normalize())
                 .toString().replaceFirst("^$", ".");
-        console.println("next: slipway build " + next + "   (then: slipway render ci)");
+        String ignored = ignoreSlipwayFiles(project.serviceDir());
+        if (ignored != null) {
+            console.println(ignored);
+        }
+        console.println("next: slipway ship " + next + "   (then: slipway build " + next + " for a release file,"
+                + " slipway render ci for a CI workflow)");
+    }
+
+    /** The .gitignore patterns for what Slipway writes in the service directory: its state and its build output. */
+    static final java.util.List<String> IGNORED = java.util.List.of("/.slipway/", "/dist/");
+
+    /**
+     * Adds {@link #IGNORED} to the service directory's {@code .gitignore} (created when missing),
+     * each only when no line ignores it yet ({@code .slipway}, {@code .slipway/}, {@code /.slipway},
+     * {@code /.slipway/}; the same for {@code dist}), as GoReleaser's init does for {@code dist/}. The
+     * patterns are anchored (gitignore(5): a leading slash matches relative to the file's
+     * directory), so that a {@code dist/} elsewhere in the sources (a web front end's) stays tracked.
+     *
+     * @param dir the service directory
+     * @return what was done, for the output, or {@code null} when nothing was missing
+     * @throws SlipwayException (exit 1) when the file cannot be read or written
+     */
+    static String ignoreSlipwayFiles(Path dir) {
+        Path file = dir.resolve(".gitignore");
+        try {
+            String text = Files.isRegularFile(file) ? Files.readString(file) : null;
+            java.util.Set<String> lines = new java.util.HashSet<>();
+            if (text != null) {
+                text.lines().map(String::trim).forEach(lines::add);
+            }
+            java.util.List<String> missing = IGNORED.stream().filter(pattern -> {
+                String bare = pattern.replaceAll("^/|/$", "");
+                return java.util.stream.Stream.of(bare, bare + "/", "/" + bare, "/" + bare + "/").noneMatch(lines::contains);
+            }).toList();
+            if (missing.isEmpty()) {
+                return null;
+            }
+            StringBuilder add = new StringBuilder();
+            if (text != null && !text.isEmpty() && !text.endsWith("\n")) {
+                add.append('\n');
+            }
+            add.append(text == null || text.isEmpty() ? "" : "\n").append("# Slipway: local deploy state and build output\n");
+            missing.forEach(m -> add.append(m).append('\n'));
+            Files.writeString(file, add.toString(), java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            return (text == null ? "created " : "added " + String.join(" and ", missing) + " to ") + file
+                    + (text == null ? " ignoring " + String.join(" and ", missing) : "");
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot update " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** @return the feature release of $JAVA_HOME (its {@code release} file), else of the running JDK */

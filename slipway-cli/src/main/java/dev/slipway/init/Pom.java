@@ -19,8 +19,9 @@ import org.w3c.dom.Node;
 /**
  * What Slipway reads from one {@code pom.xml} (POM 4.0.0, https://maven.apache.org/pom.html):
  * coordinates, parent, modules, properties, dependencies and build plugins with their
- * configuration. It does not resolve parents or profiles; {@code ${...}} references to the POM's
- * own properties and {@code project.*} coordinates are expanded.
+ * configuration. It does not resolve profiles or remote parents; a parent POM found at its
+ * {@code relativePath} (default {@code ../pom.xml}) lends its properties. {@code ${...}} references to
+ * the properties and {@code project.*} coordinates are expanded.
  *
  * @param file         the POM file
  * @param groupId      the group (inherited from the parent when not set), may be {@code null}
@@ -30,19 +31,25 @@ import org.w3c.dom.Node;
  *                     {@code ${packaging}})
  * @param parent       the parent's {@code groupId:artifactId}, or {@code null}
  * @param modules      the {@code <modules>} entries, as written
- * @param properties   the {@code <properties>}, in file order
+ * @param properties   the {@code <properties>}: the parent's (when its POM is at the parent's
+ *                     {@code relativePath} and is that parent), then this POM's, which override them
  * @param dependencies {@code groupId:artifactId} of every dependency but test-scoped ones (managed
  *                     ones excluded)
- * @param plugins      {@code groupId:artifactId} of every build plugin to its configuration element
- *                     (or {@code null}), from {@code build/plugins} and {@code build/pluginManagement};
+ * @param plugins      {@code groupId:artifactId} of every build plugin to its configuration elements:
+ *                     the plugin's own {@code <configuration>}, then each {@code <execution>}'s (the
+ *                     shade plugin, for one, is usually configured in its execution), from
+ *                     {@code build/plugins} then {@code build/pluginManagement}; possibly empty;
  *                     plugins without a groupId get {@code org.apache.maven.plugins}
  * @param buildPlugins {@code groupId:artifactId} of the plugins in {@code build/plugins} only: the ones
  *                     that run in this project's build
  * @param testDependencies {@code groupId:artifactId} of the test-scoped dependencies
+ * @param goals        {@code groupId:artifactId} of each plugin in {@code build/plugins} to the goals
+ *                     of its {@code <executions>} (the goals this build runs without being asked)
  */
 public record Pom(Path file, String groupId, String artifactId, String version, String packaging, String parent,
                   List<String> modules, Map<String, String> properties, List<String> dependencies,
-                  Map<String, Element> plugins, List<String> buildPlugins, List<String> testDependencies) {
+                  Map<String, List<Element>> plugins, List<String> buildPlugins, List<String> testDependencies,
+                  Map<String, List<String>> goals) {
 
     private static final Pattern REF = Pattern.compile("\\$\\{([^}]+)}");
 
@@ -54,6 +61,10 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
      * @throws SlipwayException (exit 2) when the file cannot be read or is not XML
      */
     public static Pom read(Path file) {
+        return read(file, 0);
+    }
+
+    private static Pom read(Path file, int depth) {
         Document doc;
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -85,6 +96,10 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
             }
         }
         Map<String, String> props = new LinkedHashMap<>();
+        Pom parentPom = parent == null || depth > 8 ? null : localParent(file, parent, depth);
+        if (parentPom != null) {
+            props.putAll(parentPom.properties());
+        }
         Element p = child(project, "properties");
         if (p != null) {
             for (Element e : children(p, null)) {
@@ -99,7 +114,8 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
                 ("test".equals(text(d, "scope")) ? testDeps : deps).add(text(d, "groupId") + ":" + text(d, "artifactId"));
             }
         }
-        Map<String, Element> plugins = new LinkedHashMap<>();
+        Map<String, List<Element>> plugins = new LinkedHashMap<>();
+        Map<String, List<String>> goals = new LinkedHashMap<>();
         List<String> active = new ArrayList<>();
         Element build = child(project, "build");
         if (build != null) {
@@ -109,7 +125,15 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
                 all.addAll(children(ps, "plugin"));
                 for (Element pl : all) {
                     String g = text(pl, "groupId");
-                    active.add((g == null ? "org.apache.maven.plugins" : g) + ":" + text(pl, "artifactId"));
+                    String key = (g == null ? "org.apache.maven.plugins" : g) + ":" + text(pl, "artifactId");
+                    active.add(key);
+                    Element execs = child(pl, "executions");
+                    for (Element ex : execs == null ? List.<Element>of() : children(execs, "execution")) {
+                        Element gs = child(ex, "goals");
+                        for (Element goal : gs == null ? List.<Element>of() : children(gs, "goal")) {
+                            goals.computeIfAbsent(key, k -> new ArrayList<>()).add(goal.getTextContent().trim());
+                        }
+                    }
                 }
             }
             Element pm = child(build, "pluginManagement");
@@ -120,15 +144,58 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
             for (Element pl : all) {
                 String g = text(pl, "groupId");
                 String key = (g == null ? "org.apache.maven.plugins" : g) + ":" + text(pl, "artifactId");
-                plugins.putIfAbsent(key, child(pl, "configuration"));
+                List<Element> configs = plugins.computeIfAbsent(key, k -> new ArrayList<>());
+                Element own = child(pl, "configuration");
+                if (own != null) {
+                    configs.add(own);
+                }
+                Element execs = child(pl, "executions");
+                for (Element ex : execs == null ? List.<Element>of() : children(execs, "execution")) {
+                    Element c = child(ex, "configuration");
+                    if (c != null) {
+                        configs.add(c);
+                    }
+                }
             }
         }
         Pom pom = new Pom(file, groupId, text(project, "artifactId"), version, packaging == null ? "jar" : packaging,
                 parentId, List.copyOf(modules), props, List.copyOf(deps), plugins, List.copyOf(active),
-                List.copyOf(testDeps));
+                List.copyOf(testDeps), goals);
         return packaging == null || !packaging.contains("${") ? pom
                 : new Pom(file, groupId, pom.artifactId(), version, pom.expand(packaging), parentId, pom.modules(),
-                        props, pom.dependencies(), plugins, pom.buildPlugins(), pom.testDependencies());
+                        props, pom.dependencies(), plugins, pom.buildPlugins(), pom.testDependencies(), goals);
+    }
+
+    /**
+     * The parent POM when it is on disk where Maven looks first: {@code relativePath} (default
+     * {@code ../pom.xml}; an empty one means the repository only), a file or a directory holding
+     * {@code pom.xml}, whose {@code groupId:artifactId} is the parent's. Else {@code null}.
+     */
+    private static Pom localParent(Path file, Element parent, int depth) {
+        Element rel = child(parent, "relativePath");
+        String relPath = rel == null ? "../pom.xml" : rel.getTextContent().trim();
+        if (relPath.isEmpty()) {
+            return null;
+        }
+        Path candidate = file.toAbsolutePath().getParent().resolve(relPath).normalize();
+        if (Files.isDirectory(candidate)) {
+            candidate = candidate.resolve("pom.xml");
+        }
+        if (!Files.isRegularFile(candidate) || candidate.equals(file.toAbsolutePath().normalize())) {
+            return null;
+        }
+        try {
+            Pom p = read(candidate, depth + 1);
+            String id = text(parent, "groupId") + ":" + text(parent, "artifactId");
+            return id.equals(p.groupId() + ":" + p.artifactId()) ? p : null;
+        } catch (SlipwayException e) {
+            return null; // not a POM Slipway can read: its properties are not used
+        }
+    }
+
+    /** @return whether {@code groupId:artifactId} is in {@code build/plugins} with an execution running {@code goal} */
+    public boolean runs(String plugin, String goal) {
+        return goals.getOrDefault(plugin, List.of()).contains(goal);
     }
 
     /** @return whether a dependency with this group id (or {@code group:artifact}) is declared */
@@ -147,7 +214,8 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
     }
 
     /**
-     * Text at a path below a plugin's {@code <configuration>}, with {@code ${...}} expanded.
+     * Text at a path below a plugin's {@code <configuration>}, with {@code ${...}} expanded: the
+     * plugin's own configuration first, then each execution's, the first that has the path.
      *
      * @param plugin {@code groupId:artifactId}
      * @param path   element names, e.g. {@code archive, manifest, mainClass}; {@code *} matches any
@@ -155,12 +223,13 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
      * @return the trimmed text, or {@code null}
      */
     public String pluginConfig(String plugin, String... path) {
-        Element config = plugins.get(plugin);
-        if (config == null) {
-            return null;
+        for (Element config : plugins.getOrDefault(plugin, List.of())) {
+            Element found = find(config, path, 0);
+            if (found != null) {
+                return expand(found.getTextContent().trim());
+            }
         }
-        Element found = find(config, path, 0);
-        return found == null ? null : expand(found.getTextContent().trim());
+        return null;
     }
 
     private static Element find(Element at, String[] path, int i) {

@@ -81,6 +81,8 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         DROPWIZARD("Dropwizard", null, null),
         /** Javalin: the app's code chooses the port. */
         JAVALIN("Javalin", null, null),
+        /** Eclipse Vert.x: the verticle's code chooses the port ({@code HttpServer.listen}), or its config. */
+        VERTX("Vert.x", null, null),
         /** A plain main class. */
         PLAIN("plain Java", null, null);
 
@@ -314,6 +316,9 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         if (uses.test("io.javalin")) {
             return Framework.JAVALIN;
         }
+        if (uses.test("io.vertx")) {
+            return Framework.VERTX;
+        }
         return Framework.PLAIN;
     }
 
@@ -378,6 +383,9 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
             if (p.uses("io.javalin")) {
                 return Framework.JAVALIN;
             }
+            if (p.usesGroupPrefix("io.vertx")) {
+                return Framework.VERTX;
+            }
         }
         return Framework.PLAIN;
     }
@@ -393,6 +401,13 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                 {"org.apache.maven.plugins:maven-shade-plugin", "the shade plugin's manifest transformer", "*", "mainClass"},
                 {"org.apache.maven.plugins:maven-assembly-plugin", "the assembly plugin's manifest",
                     "archive", "manifest", "mainClass"},
+                // Manifest entries written as such (Vert.x's starter: <Main-Class>${launcher.class}</Main-Class>).
+                {"org.apache.maven.plugins:maven-jar-plugin", "the jar plugin's manifestEntries/Main-Class",
+                    "archive", "manifestEntries", "Main-Class"},
+                {"org.apache.maven.plugins:maven-shade-plugin", "the shade plugin's manifestEntries/Main-Class",
+                    "*", "manifestEntries", "Main-Class"},
+                {"org.apache.maven.plugins:maven-assembly-plugin", "the assembly plugin's manifestEntries/Main-Class",
+                    "archive", "manifestEntries", "Main-Class"},
             };
             for (String[] place : places) {
                 String v = p.pluginConfig(place[0], java.util.Arrays.copyOfRange(place, 2, place.length));

@@ -42,7 +42,11 @@ import java.util.stream.Stream;
  *   <li>Dropwizard: {@code server config.yml} arguments, the file shipped with {@code build.files},
  *       the port through {@code dw.} system properties (Dropwizard's configuration overrides).</li>
  *   <li>Javalin and plain {@code main}: the code chooses the port; the sources are read for
- *       {@code System.getenv("PORT")} or a fixed port; TCP probes.</li>
+ *       {@code System.getenv("PORT")} or a fixed port; TCP probes. A Maven build that makes an uber
+ *       jar (shade, assembly in an execution) runs as it is, and the uber jar is the input.</li>
+ *   <li>Vert.x: as plain {@code main}, with {@code listen(8888, ...)} as the fixed port; a verticle
+ *       reading {@code config().getInteger("http.port", N)} under {@code io.vertx.core.Launcher}
+ *       gets {@code run VERTICLE -conf {"http.port": ${PORT}}}.</li>
  * </ul>
  *
  * @param project      the detected project
@@ -73,6 +77,22 @@ public record Proposal(Project project, List<String> command, List<String> comma
     private static final Pattern READS_PORT = Pattern.compile(
             "getenv\\(\\s*\"PORT\"\\s*\\)|getenv\\(\\s*\\)\\s*\\.\\s*(?:get|getOrDefault)\\(\\s*\"PORT\"");
     private static final Pattern JAVALIN_FIXED = Pattern.compile("\\.start\\(\\s*(\\d{2,5})\\s*\\)");
+    private static final String SHADE = "org.apache.maven.plugins:maven-shade-plugin";
+    private static final String ASSEMBLY = "org.apache.maven.plugins:maven-assembly-plugin";
+    private static final String JAR = "org.apache.maven.plugins:maven-jar-plugin";
+    /** Vert.x 4's launcher: {@code run VERTICLE [-conf JSON]}, and Main-Verticle from the manifest without arguments. */
+    static final String VERTX_LAUNCHER = "io.vertx.core.Launcher";
+    /** {@code HttpServer.listen(8888)}, {@code listen(8888, handler)}, {@code listen(8888, "host", ...)}. */
+    private static final Pattern VERTX_FIXED = Pattern.compile("\\.listen\\(\\s*(\\d{2,5})\\s*[,)]");
+    /** {@code config().getInteger("http.port", 8888)}: the key and the default. */
+    private static final Pattern VERTX_CONFIG_PORT = Pattern.compile(
+            "config\\(\\)\\s*\\.\\s*getInteger\\(\\s*\"([\\w.-]*port[\\w.-]*)\"\\s*,\\s*(\\d{2,5})\\s*\\)",
+            Pattern.CASE_INSENSITIVE);
+    /** {@code config().getString("http.host", ...)}: the key. */
+    private static final Pattern VERTX_CONFIG_HOST = Pattern.compile(
+            "config\\(\\)\\s*\\.\\s*getString\\(\\s*\"([\\w.-]*host[\\w.-]*)\"", Pattern.CASE_INSENSITIVE);
+    private static final Pattern VERTICLE = Pattern.compile("\\bextends\\s+(?:io\\.vertx\\.core\\.)?(?:AbstractVerticle|VerticleBase)\\b");
+    private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
     private static final Pattern SOCKET_FIXED = Pattern.compile(
             "new\\s+InetSocketAddress\\(\\s*(?:\"[^\"]*\"\\s*,\\s*|[\\w.]+\\s*,\\s*)?(\\d{2,5})\\s*\\)");
 
@@ -177,6 +197,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case HELIDON_SE, HELIDON_MP -> helidon();
                 case DROPWIZARD -> dropwizard();
                 case JAVALIN, PLAIN -> codeChoosesPort();
+                case VERTX -> vertx();
                 default -> throw new IllegalStateException(p.framework().name());
             }
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
@@ -273,6 +294,19 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     probeNotes.add("add spring-boot-starter-actuator, set MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: \"true\"");
                     probeNotes.add("in env and 'path: /actuator/health/readiness' (liveness: /actuator/health/liveness).");
                 }
+            }
+            if (p.uses("org.springframework.boot:spring-boot-starter-security")
+                    || p.uses("org.springframework.boot:spring-boot-starter-oauth2-resource-server")
+                    || p.uses("org.springframework.boot:spring-boot-starter-oauth2-client")
+                    || p.uses("org.springframework.security")) {
+                // Spring Boot's default security (SpringBootWebSecurityConfiguration) authenticates every
+                // request; ManagementWebSecurityAutoConfiguration permits the health endpoint and its groups.
+                probeNotes.add("Spring Security is on the class path: a fresh app answers 401 on every endpoint but");
+                probeNotes.add((actuator && mgmtPort == null ? "Actuator's health groups, which Spring Boot permits, so the probes pass"
+                        : "none: the probes check the port, so they pass") + "; the app's own endpoints need a");
+                probeNotes.add("SecurityFilterChain bean that permits them (or a login).");
+                warnings.add("Spring Security is on the class path: the app's endpoints answer 401 until it defines a"
+                        + " SecurityFilterChain; the probes pass");
             }
             env.put("SERVER_SHUTDOWN", "graceful");
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
@@ -465,18 +499,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
         void codeChoosesPort() {
             moduleNote();
-            if (p.buildTool() == BuildTool.GRADLE) {
-                command = gradle("installDist");
-                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
-                        + "/lib.");
-            } else {
-                command = mavenDefault();
-                defaultNote();
-                if (p.pom().builds("org.apache.maven.plugins:maven-assembly-plugin")
-                        || p.pom().builds("org.apache.maven.plugins:maven-shade-plugin")) {
-                    commandNotes.add("The plain jar and the copied libraries are shipped, not the assembled uber jar.");
-                }
-            }
+            codeBuild();
             Map.Entry<String, String> reads = null;
             Map.Entry<String, Integer> fixed = null;
             for (Map.Entry<String, String> e : p.sources().entrySet()) {
@@ -491,35 +514,178 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (reads != null) {
                 portNotes.add("Slipway passes PORT and ADDR; " + reads.getKey() + " reads PORT (System.getenv).");
             } else if (fixed != null && fixed.getValue() <= 65535) {
-                if (portOption == null) {
-                    port = fixed.getValue();
-                }
-                portNotes.add("The app listens on the fixed port " + fixed.getValue() + " (" + fixed.getKey() + ") and does not read");
-                portNotes.add("PORT. Deploys work on that port; to run two instances side by side and to train, make it");
-                portNotes.add(p.framework() == Framework.JAVALIN
-                        ? "listen on $PORT: .start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \""
-                                + fixed.getValue() + "\")))"
-                        : "listen on $PORT: Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \""
-                                + fixed.getValue() + "\"))");
-                train = new Train(false, null, null, List.of(
-                        "The training run gives the app a free PORT, which this app ignores: no training until",
-                        "it listens on $PORT (then remove this section)."));
-                warnings.add(fixed.getKey() + " listens on the fixed port " + fixed.getValue() + ": the service ships on that"
-                        + " port without a trained cache; make it read PORT to train and to run two instances");
+                fixedPort(fixed, p.framework() == Framework.JAVALIN
+                        ? ".start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"" + fixed.getValue() + "\")))"
+                        : "Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"" + fixed.getValue() + "\"))");
             } else {
                 portNotes.add("Slipway passes PORT and ADDR: the app must listen on $PORT ("
                         + (p.framework() == Framework.JAVALIN ? "Javalin reads" : "the JDK reads") + " no port variable"
                         + " by itself).");
-                warnings.add("no System.getenv(\"PORT\") in src/main/java: the app must listen on $PORT for the probes"
-                        + " to reach it");
+                noPortWarning();
             }
+            tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
+            timeout = "60s";
+        }
+
+        /**
+         * Eclipse Vert.x: the verticle chooses its port in {@code HttpServer.listen(port, ...)}, or
+         * reads it from its config ({@code config().getInteger("http.port", 8888)}), which
+         * {@code io.vertx.core.Launcher}'s {@code run VERTICLE -conf JSON} sets (the Launcher's
+         * {@code -conf} takes a file or a JSON object; Vert.x core docs, "The vertx command line").
+         */
+        void vertx() {
+            moduleNote();
+            codeBuild();
+            boolean launcher = VERTX_LAUNCHER.equals(p.mainClass());
+            String verticle = mainVerticle();
+            Map.Entry<String, String> reads = null;
+            Map.Entry<String, Integer> fixed = null;
+            Map.Entry<String, Matcher> conf = null;
+            String hostKey = null;
+            for (Map.Entry<String, String> e : p.sources().entrySet()) {
+                if (reads == null && READS_PORT.matcher(e.getValue()).find()) {
+                    reads = e;
+                }
+                Matcher c = VERTX_CONFIG_PORT.matcher(e.getValue());
+                if (conf == null && c.find()) {
+                    conf = Map.entry(e.getKey(), c);
+                    Matcher h = VERTX_CONFIG_HOST.matcher(e.getValue());
+                    hostKey = h.find() ? h.group(1) : null;
+                }
+                Matcher m = VERTX_FIXED.matcher(e.getValue());
+                if (fixed == null && m.find()) {
+                    fixed = Map.entry(e.getKey(), Integer.parseInt(m.group(1)));
+                }
+            }
+            boolean uber = p.buildTool() == BuildTool.MAVEN && uberBuild() != null;
+            if (reads != null) {
+                portNotes.add("Slipway passes PORT and ADDR; " + reads.getKey() + " reads PORT (System.getenv).");
+            } else if (conf != null && launcher && verticle != null) {
+                String key = conf.getValue().group(1);
+                int def = Integer.parseInt(conf.getValue().group(2));
+                if (portOption == null && def <= 65535) {
+                    port = def;
+                }
+                String json = "{\"" + key + "\": ${PORT}" + (hostKey == null ? "" : ", \"" + hostKey + "\": \"${ADDR}\"") + "}";
+                args.addAll(List.of("run", verticle, "-conf", json));
+                argNotes.add("Vert.x's Launcher runs " + verticle + " with a JSON config (-conf): "
+                        + conf.getKey() + " reads " + key + (hostKey == null ? "" : " and " + hostKey)
+                        + " from config(), so each instance gets its $PORT" + (hostKey == null ? "." : " and $ADDR."));
+                portNotes.add("Slipway passes PORT and ADDR; service.args hands them to the verticle's config.");
+            } else {
+                if (fixed == null && conf != null) {
+                    fixed = Map.entry(conf.getKey(), Integer.parseInt(conf.getValue().group(2)));
+                }
+                if (fixed != null && fixed.getValue() <= 65535) {
+                    fixedPort(fixed, "listen(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \""
+                            + fixed.getValue() + "\")))");
+                } else {
+                    portNotes.add("Slipway passes PORT and ADDR: the verticle must listen on $PORT (Vert.x reads no"
+                            + " port variable by itself).");
+                    noPortWarning();
+                }
+            }
+            if (args.isEmpty() && launcher && verticle != null && !uber) {
+                // The plain jar's manifest has no Main-Verticle: name the verticle to the Launcher.
+                args.addAll(List.of("run", verticle));
+                argNotes.add("Vert.x's Launcher runs " + verticle + " (the plain jar's manifest names no Main-Verticle).");
+            }
+            if (launcher && verticle == null && !uber) {
+                warnings.add("io.vertx.core.Launcher needs a verticle: set service.args to [run, YOUR_VERTICLE]");
+            }
+            tcpProbes("Vert.x has");
+            timeout = "60s";
+        }
+
+        /** The main verticle: the manifest entry the build writes, else the one verticle class in the sources. */
+        String mainVerticle() {
+            if (p.pom() != null) {
+                for (String plugin : List.of(SHADE, ASSEMBLY, JAR)) {
+                    String v = p.pom().pluginConfig(plugin, "*", "manifestEntries", "Main-Verticle");
+                    if (v != null && !v.isBlank() && !v.contains("${")) {
+                        return v;
+                    }
+                }
+                String v = p.pom().property("main.verticle");
+                if (v != null && !v.isBlank() && !v.contains("${")) {
+                    return v;
+                }
+            }
+            List<String> found = new ArrayList<>();
+            for (Map.Entry<String, String> e : p.sources().entrySet()) {
+                if (VERTICLE.matcher(e.getValue()).find()) {
+                    Matcher pkg = PACKAGE.matcher(e.getValue());
+                    String simple = Path.of(e.getKey()).getFileName().toString().replace(".java", "");
+                    found.add(pkg.find() ? pkg.group(1) + "." + simple : simple);
+                }
+            }
+            return found.size() == 1 ? found.get(0) : null;
+        }
+
+        /** @return "shade" or "assembly" when the Maven build makes an uber jar in 'package', else {@code null} */
+        String uberBuild() {
+            if (p.pom().runs(SHADE, "shade")) {
+                return "shade";
+            }
+            if (p.pom().runs(ASSEMBLY, "single")) {
+                return "assembly";
+            }
+            return null;
+        }
+
+        /**
+         * The build of an app whose code chooses its port: Gradle's installDist; the project's own
+         * {@code mvn package} when it makes an uber jar (shade, assembly), which is then the input
+         * (BuildOutputs ships it alone); else Slipway's default.
+         */
+        void codeBuild() {
+            if (p.buildTool() == BuildTool.GRADLE) {
+                command = gradle("installDist");
+                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
+                        + "/lib.");
+                return;
+            }
+            String uber = uberBuild();
+            if (uber != null) {
+                command = mavenPackage();
+                commandNotes.add("The project's own build: the " + uber + " plugin's uber jar in target/ (every dependency");
+                commandNotes.add("inside" + (p.framework() == Framework.VERTX ? ", and its manifest's Main-Verticle" : "")
+                        + ") is the input, shipped alone.");
+            } else {
+                command = mavenDefault();
+                defaultNote();
+                if (p.pom().builds(SHADE) || p.pom().builds(ASSEMBLY)) {
+                    commandNotes.add("The shade/assembly plugin runs in no execution of 'mvn package': the plain jar and");
+                    commandNotes.add("the copied libraries are shipped.");
+                }
+            }
+        }
+
+        void fixedPort(Map.Entry<String, Integer> fixed, String how) {
+            if (portOption == null) {
+                port = fixed.getValue();
+            }
+            portNotes.add("The app listens on the fixed port " + fixed.getValue() + " (" + fixed.getKey() + ") and does not read");
+            portNotes.add("PORT. Deploys work on that port; to run two instances side by side and to train, make it");
+            portNotes.add("listen on $PORT: " + how);
+            train = new Train(false, null, null, List.of(
+                    "The training run gives the app a free PORT, which this app ignores: no training until",
+                    "it listens on $PORT (then remove this section)."));
+            warnings.add(fixed.getKey() + " listens on the fixed port " + fixed.getValue() + ": the service ships on that"
+                    + " port without a trained cache; make it read PORT to train and to run two instances");
+        }
+
+        void noPortWarning() {
+            warnings.add("no System.getenv(\"PORT\") in src/main/java: the app must listen on $PORT for the probes"
+                    + " to reach it");
+        }
+
+        void tcpProbes(String who) {
             readiness = Probe.tcp();
             liveness = Probe.tcp();
-            probeNotes.add((p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has") + " no built-in health"
-                    + " endpoint: the probes check that the port accepts connections.");
+            probeNotes.add(who + " no built-in health endpoint: the probes check that the port accepts connections.");
             probeNotes.add("For real health, serve one (e.g. GET /health/ready answering 200) and set 'path:' instead of"
                     + " 'type: tcp'.");
-            timeout = "60s";
         }
 
         void defaultNote() {

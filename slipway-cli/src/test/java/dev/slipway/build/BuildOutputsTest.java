@@ -232,9 +232,8 @@ class BuildOutputsTest {
     }
 
     @Test
-    void assemblyJarIsNotTakenWhenThePlainJarHasItsLib() throws IOException {
-        // The assembly plugin's manifest config gives only the uber jar a Main-Class.
-        jar(dir.resolve("target/app-1.0.jar"), Map.of(), Map.of("example/Main.class", "x"));
+    void assemblyJarIsNotTakenWhenThePlainJarRunsAndHasItsLib() throws IOException {
+        jar(dir.resolve("target/app-1.0.jar"), Map.of("Main-Class", "example.Main"), Map.of("example/Main.class", "x"));
         jar(dir.resolve("target/app-1.0-jar-with-dependencies.jar"), Map.of("Main-Class", "example.Main"),
                 Map.of("example/Main.class", "x", "module-info.class", "m", "Unnamed.class", "u"));
         jar(dir.resolve("target/slipway/lib/javalin-6.3.0.jar"), Map.of(), Map.of("io/javalin/Javalin.class", "x"));
@@ -244,9 +243,67 @@ class BuildOutputsTest {
         assertEquals(BuildOutput.Layout.JAR_AND_LIB, out.layout());
         assertEquals(List.of("app-1.0.jar"), names(out.appJars()));
         assertEquals(List.of("javalin-6.3.0.jar"), names(out.dependencies()));
-        assertEquals("example.Main", out.mainClass(), "the main class comes from the assembly jar's manifest");
+        assertEquals("example.Main", out.mainClass());
         assertTrue(out.notes().contains("target/app-1.0-jar-with-dependencies.jar is not used: the plain jar and"
                 + " target/slipway/lib are shipped"), out.notes().toString());
+    }
+
+    @Test
+    void anUberJarHoldingAPlainJarWithoutMainClassIsShippedAloneEvenWithALib() throws IOException {
+        // The assembly plugin's manifest config gives only the uber jar a Main-Class.
+        jar(dir.resolve("target/app-1.0.jar"), Map.of(), Map.of("example/Main.class", "x"));
+        jar(dir.resolve("target/app-1.0-jar-with-dependencies.jar"), Map.of("Main-Class", "example.Main"),
+                Map.of("example/Main.class", "x", "io/javalin/Javalin.class", "j"));
+        jar(dir.resolve("target/slipway/lib/javalin-6.3.0.jar"), Map.of(), Map.of("io/javalin/Javalin.class", "x"));
+
+        BuildOutput out = locate("name: app\n");
+
+        assertEquals(BuildOutput.Layout.UBER_JAR, out.layout());
+        assertEquals(List.of("app-1.0-jar-with-dependencies.jar"), names(out.appJars()));
+        assertEquals(List.of(), out.dependencies());
+        assertEquals("example.Main", out.mainClass());
+        assertTrue(out.notes().contains("target/app-1.0-jar-with-dependencies.jar holds the classes of target/app-1.0.jar"
+                + " (which has no Main-Class) and its dependencies: it is shipped alone"), out.notes().toString());
+        assertTrue(out.notes().contains("target/slipway/lib is not used: the uber jar carries the dependencies"),
+                out.notes().toString());
+    }
+
+    @Test
+    void vertxShadedOutputFileIsShippedForItsMainVerticle() throws IOException {
+        // start.vertx.io: shade's <outputFile> ...-fat.jar, no original- jar; the plain jar has no Main-Class.
+        Map<String, String> app = Map.of("com/example/starter/MainVerticle.class", "v");
+        jar(dir.resolve("target/starter-1.0.0-SNAPSHOT.jar"), Map.of("Created-By", "Maven JAR Plugin 3.4.1"), app);
+        Map<String, String> fat = new LinkedHashMap<>(app);
+        fat.put("io/vertx/core/Launcher.class", "l");
+        jar(dir.resolve("target/starter-1.0.0-SNAPSHOT-fat.jar"), Map.of("Main-Class", "io.vertx.core.Launcher",
+                "Main-Verticle", "com.example.starter.MainVerticle"), fat);
+        jar(dir.resolve("target/slipway/lib/vertx-core-4.5.27.jar"), Map.of(), Map.of("io/vertx/core/Launcher.class", "l"));
+
+        BuildOutput out = locate("name: starter\n");
+        assertEquals(BuildOutput.Layout.UBER_JAR, out.layout());
+        assertEquals(List.of("starter-1.0.0-SNAPSHOT-fat.jar"), names(out.appJars()));
+        assertEquals(List.of(), out.dependencies());
+        assertEquals("io.vertx.core.Launcher", out.mainClass());
+
+        // A plain jar that runs (main: io.vertx.core.Launcher in its manifest) but lacks Main-Verticle:
+        // the fat jar still, under any name.
+        Files.delete(dir.resolve("target/starter-1.0.0-SNAPSHOT-fat.jar"));
+        jar(dir.resolve("target/starter-1.0.0-SNAPSHOT.jar"), Map.of("Main-Class", "io.vertx.core.Launcher"), app);
+        jar(dir.resolve("target/app-fat.jar"), Map.of("Main-Class", "io.vertx.core.Launcher",
+                "Main-Verticle", "com.example.starter.MainVerticle"), fat);
+        out = locate("name: starter\n");
+        assertEquals(List.of("app-fat.jar"), names(out.appJars()));
+        assertTrue(out.notes().get(0).contains("(whose manifest lacks the Main-Verticle the launch reads)"),
+                out.notes().toString());
+
+        // Without Main-Verticle and with a runnable plain jar and its lib, the plain jar and lib win.
+        jar(dir.resolve("target/app-fat.jar"), Map.of("Main-Class", "io.vertx.core.Launcher"), fat);
+        out = locate("name: starter\n");
+        assertEquals(List.of("starter-1.0.0-SNAPSHOT.jar"), names(out.appJars()));
+        assertEquals(List.of("vertx-core-4.5.27.jar"), names(out.dependencies()));
+        // ... and with no lib, the jar holding the dependencies.
+        deleteTree(dir.resolve("target/slipway"));
+        assertEquals(List.of("app-fat.jar"), names(locate("name: starter\n").appJars()));
     }
 
     @Test
@@ -438,6 +495,14 @@ class BuildOutputsTest {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
+
+    private static void deleteTree(Path p) throws IOException {
+        try (var s = Files.walk(p)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
 
     private BuildOutput locate(String yaml) {
         return BuildOutputs.locate(ConfigLoader.parse(dir.resolve("slipway.yaml"), yaml), console);

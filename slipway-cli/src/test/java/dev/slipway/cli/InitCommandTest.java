@@ -123,7 +123,9 @@ class InitCommandTest {
         Projects.gradleSpringBoot(tmp.resolve("gradle-boot"));
         Projects.gradleApplication(tmp.resolve("gradle-app"));
         Projects.gradleMicronaut(tmp.resolve("gradle-micronaut"));
-        for (String d : List.of("boot3", "boot4", "quarkus", "micronaut", "helidon-se", "helidon-mp", "javalin",
+        Projects.vertx(tmp.resolve("vertx"), false);
+        Projects.vertx(tmp.resolve("vertx-conf"), true);
+        for (String d : List.of("vertx", "vertx-conf", "boot3", "boot4", "quarkus", "micronaut", "helidon-se", "helidon-mp", "javalin",
                 "javalin-fixed", "dropwizard", "jdk", "plain", "reactor", "gradle-boot", "gradle-app", "gradle-micronaut")) {
             CliRunner.Run r = CliRunner.run("init", tmp.resolve(d).toString());
             assertEquals(0, r.code(), d + ": " + r);
@@ -132,6 +134,7 @@ class InitCommandTest {
         assertChecks(tmp.resolve("reactor/shop-api"));
         assertChecks(tmp.resolve("gradle-app/app"));
         assertChecks(tmp.resolve("dropwizard"));
+        assertChecks(tmp.resolve("vertx-conf"));
     }
 
     @Test
@@ -146,7 +149,38 @@ class InitCommandTest {
         assertEquals("../pom.xml", y.at("/build/command/4").asText());
         // The next command names the module from the directory the user is in, not from the one given.
         String fromHere = Path.of("").toAbsolutePath().relativize(tmp.resolve("shop-api").toAbsolutePath()).toString();
-        assertTrue(r.out().contains("next: slipway build " + fromHere + " "), r.toString());
+        assertTrue(r.out().contains("next: slipway ship " + fromHere + " "), r.toString());
+        assertTrue(r.out().contains("(then: slipway build " + fromHere + " for a release file, slipway render ci"),
+                r.toString());
+    }
+
+    @Test
+    void initIgnoresSlipwaysStateAndOutputInGitOnceAndSaysSo() throws Exception {
+        Projects.springBoot(tmp.resolve("new"));
+        CliRunner.Run r = CliRunner.run("init", tmp.resolve("new").toString());
+        assertEquals(0, r.code(), r.toString());
+        Path ignore = tmp.resolve("new/.gitignore");
+        assertEquals("# Slipway: local deploy state and build output\n/.slipway/\n/dist/\n", Files.readString(ignore));
+        assertTrue(r.out().contains("created " + ignore + " ignoring /.slipway/ and /dist/"), r.toString());
+        // Again (--force): nothing is missing, nothing is added or said.
+        CliRunner.Run again = CliRunner.run("init", tmp.resolve("new").toString(), "--force");
+        assertEquals(0, again.code(), again.toString());
+        assertEquals("# Slipway: local deploy state and build output\n/.slipway/\n/dist/\n", Files.readString(ignore));
+        assertTrue(!again.out().contains(".gitignore"), again.toString());
+
+        // An existing file (no final newline) that already ignores dist/ gets only .slipway, appended.
+        Projects.springBoot(tmp.resolve("old"));
+        Files.writeString(tmp.resolve("old/.gitignore"), "target/\ndist/");
+        CliRunner.Run old = CliRunner.run("init", tmp.resolve("old").toString());
+        assertEquals(0, old.code(), old.toString());
+        assertEquals("target/\ndist/\n\n# Slipway: local deploy state and build output\n/.slipway/\n",
+                Files.readString(tmp.resolve("old/.gitignore")));
+        assertTrue(old.out().contains("added /.slipway/ to " + tmp.resolve("old/.gitignore")), old.toString());
+
+        // --dry-run writes nothing.
+        Projects.springBoot(tmp.resolve("dry"));
+        assertEquals(0, CliRunner.run("init", tmp.resolve("dry").toString(), "--dry-run").code());
+        assertTrue(Files.notExists(tmp.resolve("dry/.gitignore")));
     }
 
     @Test

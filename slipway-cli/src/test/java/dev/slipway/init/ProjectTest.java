@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.SlipwayException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -152,6 +153,47 @@ class ProjectTest {
         Project jdk = Project.detect(tmp.resolve("jdk"), null);
         assertTrue(jdk.postgres(), "a test-scoped driver still needs the database in CI");
         assertFalse(jdk.uses("org.postgresql:postgresql"));
+    }
+
+    @Test
+    void vertxStarterMainClassFromTheShadeExecutionsManifestEntries() throws Exception {
+        Projects.vertx(tmp, false);
+        Project p = Project.detect(tmp, null);
+        assertEquals(Project.Framework.VERTX, p.framework());
+        assertEquals("io.vertx.core.Launcher", p.mainClass(), "${launcher.class} from the POM's properties");
+        assertEquals("the shade plugin's manifestEntries/Main-Class", p.mainSource());
+        assertEquals("com.example.starter.MainVerticle", p.pom().pluginConfig(
+                "org.apache.maven.plugins:maven-shade-plugin", "*", "manifestEntries", "Main-Verticle"));
+        assertTrue(p.pom().runs("org.apache.maven.plugins:maven-shade-plugin", "shade"));
+        assertEquals("Vert.x", p.facts().get("framework"));
+    }
+
+    @Test
+    void propertiesComeFromALocalParentToo() throws Exception {
+        // The jar plugin's manifestEntries name a property the parent POM (at ../pom.xml) sets.
+        Projects.write(tmp, "pom.xml", """
+                <project><modelVersion>4.0.0</modelVersion>
+                  <groupId>com.acme</groupId><artifactId>parent</artifactId><version>1</version><packaging>pom</packaging>
+                  <properties><app.launcher>com.acme.Launch</app.launcher><maven.compiler.release>21</maven.compiler.release></properties>
+                </project>
+                """);
+        Projects.write(tmp, "svc/pom.xml", """
+                <project><modelVersion>4.0.0</modelVersion>
+                  <parent><groupId>com.acme</groupId><artifactId>parent</artifactId><version>1</version></parent>
+                  <artifactId>svc</artifactId>
+                  <build><plugins><plugin><artifactId>maven-jar-plugin</artifactId>
+                    <configuration><archive><manifestEntries><Main-Class>${app.launcher}</Main-Class></manifestEntries></archive></configuration>
+                  </plugin></plugins></build>
+                </project>
+                """);
+        Project p = Project.detect(tmp.resolve("svc"), null);
+        assertEquals("com.acme.Launch", p.mainClass());
+        assertEquals("the jar plugin's manifestEntries/Main-Class", p.mainSource());
+        assertEquals(21, p.jdk());
+        // A parent that is not the one named (another artifact at ../pom.xml) lends nothing.
+        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml")).replace("<artifactId>parent<", "<artifactId>other<"));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> Project.detect(tmp.resolve("svc"), null));
+        assertTrue(e.getMessage().contains("no main class"), e.getMessage());
     }
 
     @Test

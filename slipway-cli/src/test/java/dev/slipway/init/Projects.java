@@ -707,4 +707,113 @@ public final class Projects {
                 """);
         write(dir, "src/main/java/com/example/Application.java", HELLO);
     }
+
+    /**
+     * The Vert.x 4 starter (start.vertx.io): the shade plugin configured in its execution, with
+     * {@code manifestEntries} naming {@code ${launcher.class}} (io.vertx.core.Launcher) and
+     * {@code ${main.verticle}}, and an {@code outputFile} {@code -fat.jar}; the verticle listens on
+     * 8888, or reads {@code http.port} (and {@code http.host}) from its config with 8888 as default
+     * when {@code configPort}.
+     */
+    public static void vertx(Path dir, boolean configPort) throws IOException {
+        write(dir, "pom.xml", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId>
+                  <artifactId>starter</artifactId>
+                  <version>1.0.0-SNAPSHOT</version>
+                  <packaging>jar</packaging>
+                  <properties>
+                    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+                    <maven-compiler-plugin.version>3.13.0</maven-compiler-plugin.version>
+                    <maven-shade-plugin.version>3.2.4</maven-shade-plugin.version>
+                    <exec-maven-plugin.version>3.0.0</exec-maven-plugin.version>
+                    <vertx.version>4.5.27</vertx.version>
+                    <main.verticle>com.example.starter.MainVerticle</main.verticle>
+                    <launcher.class>io.vertx.core.Launcher</launcher.class>
+                  </properties>
+                  <dependencyManagement>
+                    <dependencies>
+                      <dependency>
+                        <groupId>io.vertx</groupId><artifactId>vertx-stack-depchain</artifactId>
+                        <version>${vertx.version}</version><type>pom</type><scope>import</scope>
+                      </dependency>
+                    </dependencies>
+                  </dependencyManagement>
+                  <dependencies>
+                    <dependency><groupId>io.vertx</groupId><artifactId>vertx-core</artifactId></dependency>
+                    <dependency><groupId>io.vertx</groupId><artifactId>vertx-junit5</artifactId><scope>test</scope></dependency>
+                  </dependencies>
+                  <build>
+                    <plugins>
+                      <plugin>
+                        <artifactId>maven-compiler-plugin</artifactId>
+                        <version>${maven-compiler-plugin.version}</version>
+                        <configuration><release>17</release></configuration>
+                      </plugin>
+                      <plugin>
+                        <artifactId>maven-shade-plugin</artifactId>
+                        <version>${maven-shade-plugin.version}</version>
+                        <executions>
+                          <execution>
+                            <phase>package</phase>
+                            <goals><goal>shade</goal></goals>
+                            <configuration>
+                              <transformers>
+                                <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
+                                  <manifestEntries>
+                                    <Main-Class>${launcher.class}</Main-Class>
+                                    <Main-Verticle>${main.verticle}</Main-Verticle>
+                                  </manifestEntries>
+                                </transformer>
+                                <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
+                              </transformers>
+                              <outputFile>${project.build.directory}/${project.artifactId}-${project.version}-fat.jar</outputFile>
+                            </configuration>
+                          </execution>
+                        </executions>
+                      </plugin>
+                      <plugin>
+                        <groupId>org.codehaus.mojo</groupId>
+                        <artifactId>exec-maven-plugin</artifactId>
+                        <version>${exec-maven-plugin.version}</version>
+                        <configuration>
+                          <mainClass>io.vertx.core.Launcher</mainClass>
+                          <arguments><argument>run</argument><argument>${main.verticle}</argument></arguments>
+                        </configuration>
+                      </plugin>
+                    </plugins>
+                  </build>
+                </project>
+                """);
+        String listen = configPort
+                ? ".listen(config().getInteger(\"http.port\", 8888), config().getString(\"http.host\", \"0.0.0.0\"), http -> {"
+                : ".listen(8888, http -> {";
+        write(dir, "src/main/java/com/example/starter/MainVerticle.java", """
+                package com.example.starter;
+
+                import io.vertx.core.AbstractVerticle;
+                import io.vertx.core.Promise;
+
+                public class MainVerticle extends AbstractVerticle {
+
+                  @Override
+                  public void start(Promise<Void> startPromise) throws Exception {
+                    vertx.createHttpServer().requestHandler(req -> {
+                      req.response()
+                        .putHeader("content-type", "text/plain")
+                        .end("Hello from Vert.x!");
+                    })LISTEN
+                      if (http.succeeded()) {
+                        startPromise.complete();
+                        System.out.println("HTTP server started on port 8888");
+                      } else {
+                        startPromise.fail(http.cause());
+                      }
+                    });
+                  }
+                }
+                """.replace("LISTEN", listen));
+    }
 }

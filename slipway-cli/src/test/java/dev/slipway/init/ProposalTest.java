@@ -77,6 +77,23 @@ class ProposalTest {
     }
 
     @Test
+    void springSecuritySaysTheProbesPassAndTheEndpointsNeedASecurityFilterChain() throws Exception {
+        Projects.springBoot(tmp);
+        assertTrue(propose(tmp).warnings().isEmpty());
+        Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml")).replace("</dependencies>",
+                "<dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-security</artifactId>"
+                        + "</dependency></dependencies>"));
+        Proposal x = propose(tmp);
+        String text = InitFile.render(x);
+        assertTrue(text.contains("# Spring Security is on the class path: a fresh app answers 401 on every endpoint"), text);
+        assertTrue(text.replace("\n  # ", " ").contains("but Actuator's health groups, which Spring Boot permits, so the"
+                + " probes pass; the app's own endpoints need a SecurityFilterChain bean"), text);
+        assertEquals(List.of("Spring Security is on the class path: the app's endpoints answer 401 until it defines a"
+                + " SecurityFilterChain; the probes pass"), x.warnings());
+        assertEquals("/actuator/health/readiness", x.readiness().path(), "Spring Boot permits the health groups");
+    }
+
+    @Test
     void springBootActuatorOnItsOwnPortFallsBackToTcp() throws Exception {
         Projects.springBoot3Jpa(tmp);
         Projects.write(tmp, "src/main/resources/application.yml", "management:\n  server:\n    port: 9090\n");
@@ -155,11 +172,14 @@ class ProposalTest {
     }
 
     @Test
-    void javalinReadingPortKeepsTheDefaultCommandAndProbesTcp() throws Exception {
+    void javalinReadingPortBuildsItsAssemblyAndProbesTcp() throws Exception {
         Projects.javalin(tmp, null);
         Proposal x = propose(tmp);
         JsonNode y = yaml(x);
-        assertTrue(y.at("/build/command").isMissingNode(), "the plain jar + copied libraries, not the assembly");
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(y.at("/build/command")),
+                "the assembly runs in package: its jar-with-dependencies is the input");
+        assertTrue(InitFile.render(x).contains("# The project's own build: the assembly plugin's uber jar in target/"),
+                InitFile.render(x));
         assertEquals(8080, y.at("/service/port").asInt());
         assertTrue(y.at("/service/env").isMissingNode(), "Javalin reads no port variable");
         assertEquals("tcp", y.at("/service/readiness/type").asText());
@@ -181,6 +201,56 @@ class ProposalTest {
         assertTrue(text.contains(".start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"7070\")))"), text);
         assertEquals(1, x.warnings().size());
         assertEquals(9000, Proposal.of(Project.detect(tmp, null), 9000).port(), "--port wins");
+    }
+
+    @Test
+    void vertxStarterBuildsItsShadedJarAndShipsOnItsFixedPortWithoutTraining() throws Exception {
+        Projects.vertx(tmp, false);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals("io.vertx.core.Launcher", y.get("main").asText());
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(y.at("/build/command")),
+                "the shade plugin's fat jar (with Main-Verticle) is the input");
+        String text = InitFile.render(x);
+        assertTrue(text.contains("# The project's own build: the shade plugin's uber jar in target/"), text);
+        assertTrue(text.contains("Main-Verticle) is the input, shipped alone."), text);
+        assertFalse(text.contains("not the assembled uber jar"), text);
+        assertEquals(8888, y.at("/service/port").asInt(), "listen(8888, ...) is the fixed port");
+        assertFalse(y.at("/train/enabled").asBoolean(true), "the training run's PORT is ignored");
+        assertTrue(text.contains("Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"8888\"))"), text);
+        assertTrue(y.at("/service/args").isMissingNode(), "the fat jar's manifest names the verticle");
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertEquals(1, x.warnings().size(), x.warnings().toString());
+        assertTrue(x.warnings().get(0).contains("MainVerticle.java listens on the fixed port 8888"), x.warnings().toString());
+
+        // Without the shade plugin's execution the plain jar and its libraries are shipped: the
+        // Launcher is told the verticle, which no manifest names then.
+        Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml"))
+                .replace("<goal>shade</goal>", ""));
+        JsonNode plain = yaml(propose(tmp));
+        assertTrue(plain.at("/build/command").isMissingNode(), plain.toString());
+        assertEquals(List.of("run", "com.example.starter.MainVerticle"), strings(plain.at("/service/args")));
+    }
+
+    @Test
+    void vertxVerticleReadingItsPortFromConfigGetsItThroughTheLaunchersConf() throws Exception {
+        Projects.vertx(tmp, true);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals(List.of("run", "com.example.starter.MainVerticle", "-conf",
+                "{\"http.port\": ${PORT}, \"http.host\": \"${ADDR}\"}"), strings(y.at("/service/args")));
+        assertEquals(8888, y.at("/service/port").asInt(), "the verticle's default");
+        assertTrue(y.at("/train").isMissingNode(), "the training run's PORT reaches the verticle");
+        assertTrue(x.warnings().isEmpty(), x.warnings().toString());
+
+        // Another launcher (Vert.x 5's VertxApplication takes no 'run'): the config's default is a fixed port.
+        Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml"))
+                .replace("<launcher.class>io.vertx.core.Launcher<", "<launcher.class>io.vertx.launcher.application.VertxApplication<"));
+        Proposal other = propose(tmp);
+        assertEquals("io.vertx.launcher.application.VertxApplication", other.project().mainClass());
+        assertEquals(List.of(), other.args());
+        assertEquals(8888, other.port());
+        assertFalse(other.train().enabled());
     }
 
     @Test
