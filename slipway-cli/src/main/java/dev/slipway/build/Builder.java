@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * <p>Steps: locate the linking JDK and each platform's target JDK, read git, run the build
  * command, find the jars, run jdeps once on the host; then per platform (in parallel): take the
  * runtime from the {@link RuntimeCache} or jlink it, write the build-info jar, lay out
- * {@code runtime/ app/ bin/}, write the single file and the archive.
+ * {@code runtime/ app/ bin/}, write the single file and the archive. The whole build holds the
+ * service's {@link BuildLock}.
  */
 public final class Builder {
     /** The manifest of the last build, relative to the service directory. */
@@ -95,9 +96,18 @@ public final class Builder {
      * @param console progress and results
      * @return one result per platform, in configuration order
      * @throws SlipwayException exit 2 for configuration problems (no JDK with jlink, a bad target
-     *                          JDK, no runnable jar, no main class), exit 1 when a tool fails
+     *                          JDK, no runnable jar, no main class), exit 1 when a tool fails or
+     *                          another build of the service still runs after {@link BuildLock#WAIT}
      */
     public static List<Result> build(SlipwayConfig config, Options options, Console console) {
+        // One build per service directory at a time, the build command included: two at once wrote
+        // the same target/ and dist/ (see BuildLock).
+        try (BuildLock lock = BuildLock.acquire(config.serviceDir(), "build " + config.name(), console, BuildLock.WAIT)) {
+            return buildLocked(config, options, console);
+        }
+    }
+
+    private static List<Result> buildLocked(SlipwayConfig config, Options options, Console console) {
         Path dir = config.serviceDir();
         Jdk linker = Jdk.locate(config.build().jdk());
         Platform host = Platform.host();

@@ -57,7 +57,9 @@ public final class Exec {
      * with it instead of with whatever the output ends with (often stack frames). In order:
      * <ol>
      *   <li>Maven: the first {@code [ERROR]} line that is not a heading or Maven's closing advice
-     *       (e.g. {@code [ERROR] /src/Main.java:[2,59] cannot find symbol});</li>
+     *       (e.g. {@code [ERROR] /src/Main.java:[2,59] cannot find symbol}), a doubled level
+     *       ({@code [ERROR] [ERROR] Some problems...}) said once; a heading that ends with {@code :}
+     *       gets the line after it (the problem it introduces);</li>
      *   <li>Gradle: the line after {@code * What went wrong:};</li>
      *   <li>Java: the last exception line that starts a stack trace
      *       ({@code java.lang.module.FindException: ...}, without {@code Exception in thread "main"});</li>
@@ -70,17 +72,39 @@ public final class Exec {
      * added as a second line. Terminal colour codes are removed.
      *
      * @param output a tool's combined output
-     * @return one or two lines, or an empty string when no line says what went wrong
+     * @return one to three lines, or an empty string when no line says what went wrong
      */
     public static String cause(String output) {
-        List<String> lines = ANSI.matcher(output).replaceAll("").lines().toList();
+        return find(ANSI.matcher(output).replaceAll("").lines().toList()).text();
+    }
+
+    /**
+     * The cause found in a tool's output.
+     *
+     * @param at   the indices of the output lines it was taken from, so that {@link #summary} shows
+     *             them once
+     * @param text the cause's lines, or an empty string
+     */
+    private record Found(java.util.Set<Integer> at, String text) {}
+
+    /** {@link #cause(String)} on lines without colour codes, with the lines it took. */
+    private static Found find(List<String> lines) {
         int at = -1;
         String head = null;
+        java.util.Set<Integer> used = new java.util.TreeSet<>();
         for (int i = 0; i < lines.size() && head == null; i++) {
             String l = lines.get(i);
             if (l.startsWith("[ERROR]") && !MAVEN_NOISE.matcher(l.strip()).matches()) {
                 at = i;
-                head = l.strip().replaceFirst("\\s*-> \\[Help \\d+\\]$", "");
+                // Maven prints some headings with a doubled level ("[ERROR] [ERROR] Some problems were
+                // encountered while processing the POMs:"); the heading's next line says which problem.
+                head = l.strip().replaceFirst("\\s*-> \\[Help \\d+\\]$", "").replaceFirst("^(\\[ERROR\\]\\s+)+", "[ERROR] ");
+                if (head.endsWith(":") && i + 1 < lines.size() && !lines.get(i + 1).isBlank()
+                        && !MAVEN_NOISE.matcher(lines.get(i + 1).strip()).matches()) {
+                    used.add(i);
+                    at = i + 1;
+                    head += "\n" + lines.get(i + 1).strip().replaceFirst("\\s*-> \\[Help \\d+\\]$", "");
+                }
             } else if (l.strip().equals("* What went wrong:") && i + 1 < lines.size()) {
                 at = i + 1;
                 head = lines.get(i + 1).strip();
@@ -103,8 +127,9 @@ public final class Exec {
             }
         }
         if (head == null) {
-            return "";
+            return new Found(java.util.Set.of(), "");
         }
+        used.add(at);
         String root = null;
         for (int i = at + 1; i < lines.size(); i++) {
             if (CAUSED_BY.matcher(lines.get(i)).matches()) {
@@ -114,12 +139,14 @@ public final class Exec {
                 break; // the next, unrelated stack trace
             }
         }
-        return root == null ? head : head + "\n" + root;
+        // A root cause stays in the shown output too: it sits inside its stack trace there.
+        return new Found(used, root == null ? head : head + "\n" + root);
     }
 
     /**
      * A failed tool's output for an error message: {@link #cause(String)} first, then the last
-     * {@code n} lines with each run of stack frames ({@code \tat ...}, {@code ... 8 more}) folded
+     * {@code n} lines of the rest of the output (the lines the cause was taken from are shown once,
+     * as the cause) with each run of stack frames ({@code \tat ...}, {@code ... 8 more}) folded
      * into one line. {@code --debug} prints the whole output (see {@link SlipwayException#withOutput}).
      *
      * @param output a tool's combined output
@@ -127,9 +154,23 @@ public final class Exec {
      * @return the text, lines indented by two spaces, without a trailing newline
      */
     public static String summary(String output, int n) {
+        List<String> lines = ANSI.matcher(output).replaceAll("").lines().toList();
+        Found cause = find(lines);
+        int first = 0;
+        int last = lines.size() - 1;
+        while (first <= last && lines.get(first).isBlank()) {
+            first++;
+        }
+        while (last >= first && lines.get(last).isBlank()) {
+            last--;
+        }
         List<String> folded = new ArrayList<>();
         int frames = 0;
-        for (String l : ANSI.matcher(output.strip()).replaceAll("").lines().toList()) {
+        for (int i = first; i <= last; i++) {
+            String l = i == first ? lines.get(i).stripLeading() : lines.get(i);
+            if (cause.at().contains(i)) {
+                continue;
+            }
             if (FRAME.matcher(l).matches()) {
                 frames++;
                 continue;
@@ -143,19 +184,17 @@ public final class Exec {
         if (frames > 0) {
             folded.add("\t... " + frames + " stack frame" + (frames == 1 ? "" : "s"));
         }
-        if (folded.isEmpty()) {
+        if (folded.isEmpty() && cause.text().isEmpty()) {
             return "  (no output)";
         }
         List<String> tail = folded.subList(Math.max(0, folded.size() - n), folded.size());
-        String cause = cause(output);
         StringBuilder sb = new StringBuilder();
-        if (!cause.isEmpty()) {
-            cause.lines().forEach(l -> sb.append("  ").append(l).append('\n'));
-            sb.append(tail.size() < folded.size() ? "last " + tail.size() + " lines of the output (--debug prints all "
-                    + output.strip().lines().count() + "):\n" : "the output:\n");
-        } else if (tail.size() < folded.size()) {
+        cause.text().lines().forEach(l -> sb.append("  ").append(l).append('\n'));
+        if (tail.size() < folded.size()) {
             sb.append("last ").append(tail.size()).append(" lines of the output (--debug prints all ")
                     .append(output.strip().lines().count()).append("):\n");
+        } else if (!cause.text().isEmpty() && !tail.isEmpty()) {
+            sb.append("the rest of the output:\n");
         }
         tail.forEach(l -> sb.append("  ").append(l).append('\n'));
         return sb.toString().stripTrailing();

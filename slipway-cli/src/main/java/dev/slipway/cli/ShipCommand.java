@@ -25,6 +25,7 @@ public final class ShipCommand extends TargetCommand {
 
     @Override
     void run(Context c) {
+        c.target().checkBeforeBuild(); // a taken port fails now, not after the build
         Builder.build(c.config(), build.hostOnly(), c.console());
         printReady(c.console(), c.config(), c.target().deploy(Release.fromDist(c.config()), false));
     }

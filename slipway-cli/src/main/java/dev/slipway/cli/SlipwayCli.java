@@ -113,7 +113,9 @@ public final class SlipwayCli implements Runnable {
 
     private static int report(Exception e, PrintWriter err, boolean debug) {
         if (e instanceof SlipwayException s) {
-            err.println("slipway: " + s.getMessage());
+            // A message that ends with a line break (one ending with a log's last lines) gets no second one.
+            String m = "slipway: " + s.getMessage();
+            err.print(m.endsWith("\n") ? m : m + System.lineSeparator());
             if (debug && s.output() != null) {
                 err.println("--- the whole output of the failed tool ---");
                 err.println(s.output().stripTrailing());

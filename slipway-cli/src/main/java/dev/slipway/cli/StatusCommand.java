@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import dev.slipway.Console;
+import dev.slipway.deploy.History;
 import dev.slipway.deploy.LocalTarget;
 import picocli.CommandLine.Command;
 
@@ -29,13 +30,21 @@ public final class StatusCommand extends TargetCommand {
         Console c = ctx.console();
         LocalTarget.Status s = ctx.target().status();
         c.println(ctx.config().name() + " on local");
-        c.println("  version    " + (s.version() == null ? "(nothing deployed)" : s.version()));
+        if (s.failed() != null) {
+            c.println("  version    (nothing runs: the last deploy failed and there was no release to roll back to)");
+        } else {
+            c.println("  version    " + (s.version() == null ? "(nothing deployed)" : s.version()));
+        }
         c.println("  commit     " + (s.commit() == null ? "-" : s.commit()));
         c.println("  revision   " + (s.revision() == 0 ? "-" : String.valueOf(s.revision())));
         c.println("  pid        " + (s.pid() < 0 ? "not running" : s.pid() + " (running)"));
         c.println("  url        " + s.url());
         c.println("  readiness  " + (s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
-                + s.readiness().describe() + ")"));
+                + s.readiness().brief() + ")"));
+        if (s.failed() != null) {
+            History.Entry f = s.failed();
+            c.println("  last deploy " + f.version() + " (revision " + f.revision() + ") failed: " + f.note());
+        }
         if (!ctx.recorded()) { // a canary's steps are in the configuration
             CanaryCommands.status(ctx.config()).forEach(c::println);
         }

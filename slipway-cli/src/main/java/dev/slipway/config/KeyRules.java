@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Applies the {@link Key} rules of the raw config model to a parsed file, generically: a value
  * outside {@link Key#values()} or longer than {@link Key#maxLength()} is an error; a deprecated key ({@link Key#replacedBy()}) is a
- * warning. Walks records, lists and maps of records, so a rule added to any raw record works at once.
+ * warning, and so is a near miss of a reference ({@link References#nearMisses}) in a value where references expand. Walks records, lists and maps of records, so a rule added to any raw record works at once.
  */
 final class KeyRules {
     private KeyRules() {}
@@ -22,6 +22,15 @@ final class KeyRules {
      * @return warnings, each {@code file:line:col: warning: message}
      * @throws ConfigException (exit 2) for a value outside its allowed set
      */
+    /**
+     * The values where {@code ${PORT}}, {@code ${ADDR}} and {@code ${APP_HOME}} expand (see
+     * {@link References}), by dotted path: their near misses get a warning.
+     */
+    private static final java.util.regex.Pattern REFERENCES = java.util.regex.Pattern.compile(
+            "(service\\.env\\..+|service\\.args\\[\\d+]|build\\.jvmOptions\\[\\d+]|train\\.env\\..+|train\\.args\\[\\d+]"
+                    + "|deploy\\.hosts\\.service\\.env\\..+|deploy\\.hosts\\.servers\\[\\d+]\\.env\\..+"
+                    + "|deploy\\.kubernetes\\.env\\..+|image\\.env\\..+)");
+
     static List<String> apply(Object raw, ConfigLoader.Validator v, Map<String, JsonLocation> keys) {
         List<String> warnings = new ArrayList<>();
         walk(raw, "", v, keys, warnings);
@@ -31,6 +40,10 @@ final class KeyRules {
     private static void walk(Object node, String path, ConfigLoader.Validator v, Map<String, JsonLocation> keys,
                              List<String> warnings) {
         if (node == null) {
+            return;
+        }
+        if (node instanceof String text && REFERENCES.matcher(path).matches()) {
+            References.nearMisses(text).forEach(m -> warnings.add(v.warning(path, m)));
             return;
         }
         if (node instanceof List<?> list) {

@@ -160,6 +160,73 @@ public final class References {
         return out;
     }
 
+    /** A {@code ${NAME}} or {@code ${NAME:default}} in a text: the name is group 1. */
+    private static final java.util.regex.Pattern NAMED =
+            java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.-]*)(?::[^}]*)?}");
+
+    /** Names close to a reference that are common variables of their own, so never taken for a typo. */
+    private static final java.util.Set<String> NOT_TYPOS = java.util.Set.of("HOST");
+
+    /**
+     * Near misses of the references in a text, for a warning: each {@code ${NAME}} (or
+     * {@code ${NAME:default}}) whose name is not {@code PORT}, {@code ADDR} or {@code APP_HOME} but
+     * within two edits of one of them (optimal string alignment distance, so {@code PROT} is one
+     * edit from {@code PORT}; letter case counts as no edit, as references are case-sensitive).
+     * Such text is left as written, and frameworks expand {@code ${...}} themselves, so it cannot
+     * be refused: {@code ${PROT}} would reach the app and fail there. {@code ${HOST}} is a common
+     * variable and not reported.
+     *
+     * @param text a value where references expand
+     * @return one message per near miss, e.g. {@code ${PROT} is not expanded by Slipway (only
+     *         ${PORT}, ${ADDR} and ${APP_HOME} are); did you mean ${PORT}?}; empty when none
+     */
+    public static List<String> nearMisses(String text) {
+        List<String> out = new ArrayList<>();
+        var m = NAMED.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (NOT_TYPOS.contains(name)) {
+                continue;
+            }
+            String best = null;
+            int bestDistance = 3;
+            for (String r : ALL) {
+                String target = r.substring(2, r.length() - 1);
+                int d = distance(name.toUpperCase(java.util.Locale.ROOT), target);
+                if (!name.equals(target) && d < bestDistance) {
+                    best = r;
+                    bestDistance = d;
+                }
+            }
+            if (best != null && !ALL.contains("${" + name + "}")) {
+                out.add(m.group() + " is not expanded by Slipway (only " + PORT + ", " + ADDR + " and " + APP_HOME
+                        + " are; other ${...} text is left as written); did you mean " + best + "?");
+            }
+        }
+        return out;
+    }
+
+    /** The optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     /**
      * Why an environment value cannot be used, or {@code null} when it can: {@code ${APP_HOME}} is
      * refused in environment values (the environment is fixed before the single file is unpacked).

@@ -38,7 +38,26 @@ public final class HealthGate {
             }
             return "HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
         }
+
+        /**
+         * @return {@link #describe()} on one line, an HTTP answer's body cut to {@link #BRIEF_BODY}
+         *         characters: for {@code slipway status}, where a health endpoint's whole JSON
+         *         document (Quarkus, Spring Boot actuator: many lines) does not fit a line
+         */
+        public String brief() {
+            String d = detail.strip().replaceAll("\\s+", " ");
+            if (status != 0 && d.length() > BRIEF_BODY) {
+                d = d.substring(0, BRIEF_BODY) + "…";
+            }
+            if (status == 0) {
+                return ready ? d : "no answer (" + d + ")";
+            }
+            return "HTTP " + status + (d.isEmpty() ? "" : ": " + d);
+        }
     }
+
+    /** How much of an answer's body {@link Verdict#brief()} keeps, in characters. */
+    public static final int BRIEF_BODY = 40;
 
     /** The detail of a passed TCP attempt. */
     public static final String ACCEPTED = "TCP connection accepted";

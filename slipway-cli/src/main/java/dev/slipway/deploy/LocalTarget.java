@@ -155,7 +155,8 @@ public final class LocalTarget {
     public Outcome deploy(Release release, boolean dryRun) {
         verifyChecksum(release);
         try (DeployLock lock = dryRun ? null : DeployLock.acquire(state, "deploy " + release.version())) {
-            Optional<String> previous = currentVersion();
+            // After a failed first deploy current names a release that never served: nothing to return to.
+            Optional<String> previous = currentVersion().filter(this::hasServed);
             Optional<ProcessHandle> running = process.running();
             if (running.isEmpty()) {
                 checkPortFree();
@@ -212,6 +213,32 @@ public final class LocalTarget {
             prune();
             long pid = process.running().map(ProcessHandle::pid).orElse(-1L);
             return new Outcome(rev, url(), pid);
+        }
+    }
+
+    /**
+     * What a deploy can tell before the release exists, for {@code slipway ship} to run before its
+     * build (minutes of Maven) rather than after it: the port must be free unless this service's
+     * current release runs and holds it (runs, and was started with this port and address).
+     * {@link #deploy} checks again: the port may be taken meanwhile.
+     *
+     * @throws SlipwayException (exit 2) when another process holds the port; nothing was built or changed
+     */
+    public void checkBeforeBuild() {
+        boolean ours = process.running().isPresent() && currentVersion().map(v -> {
+            Path env = releases.resolve(v).resolve(ENV_FILE);
+            if (!Files.isRegularFile(env)) {
+                return true; // a release from before service.env: assume it holds the port, as deploy does
+            }
+            Map<String, String> e = readEnvFile(env);
+            return String.valueOf(port()).equals(e.get("PORT")) && config.local().address().equals(e.get("ADDR"));
+        }).orElse(false);
+        if (!ours) {
+            try {
+                checkPortFree();
+            } catch (SlipwayException e) {
+                throw SlipwayException.usage(e.getMessage() + "; nothing was built or deployed");
+            }
         }
     }
 
@@ -398,24 +425,35 @@ public final class LocalTarget {
     /**
      * What runs now.
      *
-     * @param version   the current release's version, or {@code null} when nothing is deployed
+     * @param version   the current release's version, or {@code null} when nothing is deployed or
+     *                  the last deploy failed with nothing to roll back to ({@code failed})
      * @param commit    its commit, or {@code null}
-     * @param revision  the last revision number, or 0
+     * @param revision  the last revision number, or 0 (so too after a failed first deploy)
      * @param pid       the process id, or -1 when not running
      * @param url       the service URL
      * @param readiness the readiness probe's answer, or {@code null} when not running
+     * @param failed    the last revision when the release {@code current} names never served and
+     *                  nothing runs (a deploy failed with no previous release to roll back to), else
+     *                  {@code null}
      */
-    public record Status(String version, String commit, int revision, long pid, URI url, HealthGate.Verdict readiness) {}
+    public record Status(String version, String commit, int revision, long pid, URI url, HealthGate.Verdict readiness,
+                         History.Entry failed) {}
 
     /** @return the current status; probes readiness once when the service runs */
     public Status status() {
         Optional<String> v = currentVersion();
         Optional<ProcessHandle> h = process.running();
         List<History.Entry> all = history.entries();
+        History.Entry last = all.isEmpty() ? null : all.get(all.size() - 1);
+        // A failed first deploy leaves current at the release that failed its gate (there was
+        // nothing to switch back to): that release is not "what runs".
+        if (h.isEmpty() && v.isPresent() && last != null && !hasServed(v.get())) {
+            return new Status(null, null, 0, -1, url(), null, last);
+        }
         HealthGate.Verdict ready = h.isPresent() && v.isPresent()
                 ? HealthGate.probeOnce(hostForUrl(), port(), probeOf(v.get()), Duration.ofSeconds(2)) : null;
         return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
-                all.isEmpty() ? 0 : all.get(all.size() - 1).revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready);
+                last == null ? 0 : last.revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready, null);
     }
 
     /** @return the revisions, oldest first */
@@ -677,6 +715,15 @@ public final class LocalTarget {
         }
     }
 
+    /**
+     * @return whether a release directory ever served here: a revision of it passed its gate, or
+     *         the history does not name it (state from before the history)
+     */
+    private boolean hasServed(String dirName) {
+        List<History.Entry> of = history.entries().stream().filter(e -> e.version().equals(dirName)).toList();
+        return of.isEmpty() || of.stream().anyMatch(History.Entry::serving);
+    }
+
     /** The release served before {@code version}: the newest earlier serving revision of another version. */
     private Optional<String> previousVersion(String version) {
         List<History.Entry> all = history.entries();
@@ -719,12 +766,24 @@ public final class LocalTarget {
         return release.version() + "+" + fp.substring(0, 8);
     }
 
+    /**
+     * The last lines of a log for an error message, each ending with a line break, so that what is
+     * printed after the message starts on a line of its own (the log's own last line often has
+     * none: a process killed mid-line).
+     *
+     * @param file  the log
+     * @param lines how many lines
+     * @return the lines, ending with {@code \n}; {@code (no log)\n} when it cannot be read
+     */
     static String tail(Path file, int lines) {
         try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+            // Decoded leniently: an app may write any bytes to its log.
+            List<String> all = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
+            StringBuilder sb = new StringBuilder();
+            all.subList(Math.max(0, all.size() - lines), all.size()).forEach(l -> sb.append(l).append('\n'));
+            return sb.toString();
         } catch (IOException e) {
-            return "(no log)";
+            return "(no log)\n";
         }
     }
 

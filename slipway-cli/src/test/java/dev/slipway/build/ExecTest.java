@@ -53,6 +53,31 @@ class ExecTest {
         assertTrue(summary.contains("the output:\n"), summary);
     }
 
+    /**
+     * A POM problem: Maven itself prints {@code [ERROR] [ERROR] Some problems...}; the message said
+     * that line twice (as the cause and again in the output below it).
+     */
+    @Test
+    void mavenPomProblemIsShownOnceWithTheProblemItIntroduces() throws IOException {
+        String out = captured("maven-pom-problems.txt");
+        String cause = Exec.cause(out);
+        assertEquals("[ERROR] Some problems were encountered while processing the POMs:\n"
+                + "[FATAL] Non-resolvable parent POM for com.example.nothere:bad:9.9: Cannot access central", cause.substring(0,
+                cause.indexOf(" (https://")));
+        String summary = Exec.summary(out, 30);
+        assertEquals(1, summary.split("Some problems were encountered", -1).length - 1, summary);
+        assertEquals(1, summary.split("\\[FATAL\\] Non-resolvable parent POM", -1).length - 1, summary);
+        assertFalse(summary.contains("[ERROR] [ERROR]"), summary);
+        assertTrue(summary.startsWith("  [ERROR] Some problems"), summary);
+        assertTrue(summary.contains("\nthe rest of the output:\n  [INFO] Scanning for projects...\n   @ \n"
+                + "  [ERROR] The build could not read 1 project -> [Help 1]\n"), summary);
+    }
+
+    @Test
+    void aCauseThatIsTheWholeOutputIsShownOnce() {
+        assertEquals("  Error: disk full", Exec.summary("Error: disk full\n", 10));
+    }
+
     @Test
     void mavenDependencyFailureIsOneLineWithoutTheHelpLink() throws IOException {
         String cause = Exec.cause(captured("maven-missing-dependency.txt"));

@@ -93,4 +93,30 @@ class ReferencesTest {
         assertEquals(Map.of("SERVER_PORT", "${PORT}", "SERVER_ADDRESS", "${ADDR}", "SPRING", "${spring.x:1}"),
                 ok.service().env());
     }
+
+    /** A typo of a reference passes (frameworks expand ${...} themselves) but is warned at its value. */
+    @Test
+    void aNearMissOfAReferenceIsWarnedAtItsValue() {
+        SlipwayConfig c = ConfigLoader.parse(Path.of("svc/slipway.yaml"), """
+                name: app
+                service:
+                  env:
+                    QUARKUS_HTTP_PORT: "${PROT}"
+                    BIND: "${addr}"
+                    SPRING: "${server.port:8080} ${HOST} ${HOME} ${PORT} ${APP_HOME_DIR}"
+                  args: [server, "${APPHOME}/config.yml"]
+                build:
+                  jvmOptions: ["-Dport=${PORTS:1}"]
+                train:
+                  urls: ["/x?${PROT}"]
+                """);
+        String tail = " is not expanded by Slipway (only ${PORT}, ${ADDR} and ${APP_HOME} are; other ${...} text is left"
+                + " as written); did you mean ";
+        assertEquals(List.of( // in the order of the keys in the model: build before service
+                "svc/slipway.yaml:9:16: warning: ${PORTS:1}" + tail + "${PORT}?",
+                "svc/slipway.yaml:4:24: warning: ${PROT}" + tail + "${PORT}?",
+                "svc/slipway.yaml:5:11: warning: ${addr}" + tail + "${ADDR}?",
+                "svc/slipway.yaml:7:18: warning: ${APPHOME}" + tail + "${APP_HOME}?"), c.warnings());
+        assertEquals("${PROT}", c.service().env().get("QUARKUS_HTTP_PORT"), "kept as written");
+    }
 }

@@ -1,0 +1,154 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.build.Builder;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.Release;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the local target says around a failed or odd deploy, with releases that are small real
+ * programs (shell scripts; one runs a JDK HTTP server) instead of built single files:
+ * <ul>
+ *   <li>a failed deploy's log tail ends with a line break, though the app's last line had none;</li>
+ *   <li>after a failed first deploy, {@code status} says nothing runs, not "revision 1";</li>
+ *   <li>{@code status} shows a multi-line health answer on one short line;</li>
+ *   <li>{@code ship} with the port held by another process fails before it builds.</li>
+ * </ul>
+ */
+class LocalDeployMessagesTest {
+    private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+    @TempDir
+    Path tmp;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Path service(int port) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("svc"));
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                version: 1.0.0
+                build:
+                  command: [sh, -c, "touch built.marker"]
+                service:
+                  port: %d
+                  readiness: {path: /health/ready, interval: 200ms, timeout: 20s}
+                """.formatted(port));
+        return dir;
+    }
+
+    private static Release release(Path dir, String version, String script) throws Exception {
+        Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc-" + version);
+        Files.writeString(exe, script);
+        Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+        // As a build records it, so that 'slipway deploy' finds it too.
+        Files.writeString(dir.resolve(Builder.ARTIFACTS), """
+                {"name": "svc", "version": "%s", "commit": "%s", "artifacts": [
+                  {"kind": "single-file", "platform": "%s", "path": "dist/%s", "sha256": "%s"}]}
+                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), Builder.sha256(exe)));
+        return new Release("svc", version, COMMIT, exe, Builder.sha256(exe));
+    }
+
+    private static LocalTarget target(Path dir, StringWriter err) {
+        return new LocalTarget(ConfigLoader.loadFromDir(dir), new Console(new PrintWriter(new StringWriter()),
+                new PrintWriter(err), false));
+    }
+
+    @Test
+    void aFailedFirstDeployEndsItsLogTailWithALineBreakAndStatusSaysNothingRuns() throws Exception {
+        Path dir = service(freePort());
+        // The app's last line has no line break, as when a process dies mid-line.
+        Release bad = release(dir, "1.0.0", "#!/bin/sh\necho starting svc\nprintf 'fatal: no database'\nexit 3\n");
+        SlipwayException e = null;
+        try {
+            target(dir, new StringWriter()).deploy(bad, false);
+        } catch (SlipwayException x) {
+            e = x;
+        }
+        assertTrue(e != null, "the deploy failed");
+        assertEquals(1, e.exitCode());
+        assertTrue(e.getMessage().endsWith("starting svc\nfatal: no database\n"), e.getMessage());
+
+        CliRunner.Run cli = CliRunner.run("deploy", dir.toString());
+        assertEquals(1, cli.code(), cli.toString());
+        assertTrue(cli.err().endsWith("fatal: no database\n"), "one line break, not two: " + cli);
+
+        CliRunner.Run status = CliRunner.run("status", dir.toString());
+        assertEquals(0, status.code(), status.toString());
+        assertTrue(status.out().contains("  version    (nothing runs: the last deploy failed and there was no release"
+                + " to roll back to)\n"), status.toString());
+        assertTrue(status.out().contains("  revision   -\n"), status.toString());
+        assertTrue(status.out().contains("  pid        not running\n"), status.toString());
+        assertTrue(status.out().contains("  last deploy 1.0.0 (revision 2) failed: the process exited"), status.toString());
+        assertFalse(status.out().contains("version    1.0.0"), status.toString());
+    }
+
+    @Test
+    void statusShowsAMultiLineHealthAnswerOnOneShortLine() throws Exception {
+        Path dir = service(freePort());
+        Path server = dir.resolve("Health.java");
+        Files.writeString(server, """
+                import com.sun.net.httpserver.HttpServer;
+                import java.net.InetSocketAddress;
+                public class Health {
+                    public static void main(String[] a) throws Exception {
+                        HttpServer s = HttpServer.create(new InetSocketAddress(System.getenv("ADDR"),
+                                Integer.parseInt(System.getenv("PORT"))), 0);
+                        byte[] body = ("{\\n    \\"status\\": \\"UP\\",\\n    \\"checks\\": [\\n        {\\n"
+                                + "            \\"name\\": \\"Database connections health check\\",\\n"
+                                + "            \\"status\\": \\"UP\\"\\n        }\\n    ]\\n}\\n").getBytes();
+                        s.createContext("/", x -> { x.sendResponseHeaders(200, body.length); x.getResponseBody().write(body); x.close(); });
+                        s.start();
+                    }
+                }
+                """);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Release ok = release(dir, "1.1.0", "#!/bin/sh\nexec '" + java + "' '" + server + "'\n");
+        LocalTarget t = target(dir, new StringWriter());
+        try {
+            t.deploy(ok, false);
+            CliRunner.Run status = CliRunner.run("status", dir.toString());
+            assertEquals(0, status.code(), status.toString());
+            String line = status.out().lines().filter(l -> l.startsWith("  readiness")).findFirst().orElse("");
+            assertEquals("  readiness  ready (HTTP 200: { \"status\": \"UP\", \"checks\": [ { \"name\": …)", line,
+                    status.toString());
+            assertFalse(status.out().contains("\"checks\": [\n"), status.toString());
+            assertTrue(status.out().contains("  version    1.1.0\n"), status.toString());
+        } finally {
+            t.stop();
+        }
+    }
+
+    @Test
+    void shipWithThePortHeldByAnotherProcessFailsBeforeItBuilds() throws Exception {
+        try (ServerSocket foreign = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Path dir = service(foreign.getLocalPort());
+            CliRunner.Run ship = CliRunner.run("ship", dir.toString());
+            assertEquals(2, ship.code(), ship.toString());
+            assertTrue(ship.err().contains("port " + foreign.getLocalPort() + " on 127.0.0.1 is already in use by another"
+                    + " process"), ship.toString());
+            assertTrue(ship.err().contains("nothing was built or deployed"), ship.toString());
+            assertFalse(Files.exists(dir.resolve("built.marker")), "the build command ran: " + ship);
+            assertFalse(Files.exists(dir.resolve("dist")), ship.toString());
+        }
+    }
+}
