@@ -61,8 +61,10 @@ copy() {
 }
 
 # The environment that gives each framework its port ($PORT from time-to-ready.py), the same for
-# both variants; Dropwizard's java -jar takes JVM system properties (-Ddw.*) before -jar (its single
-# file has its own, from the slipway.yaml init wrote).
+# both variants. Dropwizard's java -jar gets, before -jar, the -Ddw.server.* options init writes into
+# build.jvmOptions (one "simple" server whose connector listens on $PORT: the archetype's config.yml
+# has no server section, so there is no applicationConnectors[0] to override); the single file has
+# them in its launcher.
 port_env() {
   case $1 in
     spring-*) echo SERVER_PORT ;;
@@ -73,7 +75,7 @@ port_env() {
   esac
 }
 # shellcheck disable=SC2016 # $PORT is expanded by the sh -c of each run
-dw_props='-Ddw.server.applicationConnectors[0].port=$PORT -Ddw.server.adminConnectors[0].port=0'
+dw_props='-Ddw.server.type=simple -Ddw.server.applicationContextPath=/ -Ddw.server.connector.type=http -Ddw.server.connector.port=$PORT'
 
 rows=
 for app in $apps; do
@@ -139,8 +141,7 @@ for app in $apps; do
   fi
   sfsize=$(wc -c < "$sf")
   # The single file needs no port mapping of its own for Dropwizard: the -Ddw.server.* options init
-  # wrote (simple server, connector port ${PORT}) are in its launcher, and adding the default
-  # server's applicationConnectors[0] on top would make Dropwizard reject the configuration.
+  # wrote (simple server, connector port ${PORT}) are in its launcher.
   if [ "$app" = dropwizard ]; then
     svariant="exec $sf"
   else
