@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * {@code NoSuchFileException: ...runner.tmp}).
  *
  * <p>The lock is an exclusive {@link FileLock} (fcntl(2) {@code F_SETLK} on Linux) on
- * {@code <service>/.slipway/build.lock}, held for the whole build from before the build command
+ * {@code <cache>/locks/build-<hash>.lock} ({@link #file}: Slipway's cache directory, keyed by the
+ * service directory's real path, so that a build that stops on bad input leaves the service
+ * directory untouched), held for the whole build from before the build command
  * to {@code dist/artifacts.json}. The file records the holder (pid, user, start, version) for the
  * waiting side to name. A second build waits for it, saying so once ("waiting for the build of pid
  * N to finish"), up to {@link #WAIT}, then fails with exit 1 naming the holder. The operating
@@ -29,8 +31,28 @@ import java.util.regex.Pattern;
  * lock to remove; the file itself stays.
  */
 public final class BuildLock implements AutoCloseable {
-    /** The lock file, relative to the service directory. */
-    public static final String FILE = ".slipway/build.lock";
+    /**
+     * The lock file of a service directory.
+     *
+     * @param serviceDir the service directory
+     * @return {@code <cache>/locks/build-<first 16 hex digits of the sha256 of its real path>.lock}
+     */
+    public static Path file(Path serviceDir) {
+        Path dir;
+        try {
+            dir = serviceDir.toRealPath();
+        } catch (IOException e) {
+            dir = serviceDir.toAbsolutePath().normalize();
+        }
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(dir.toString().getBytes(StandardCharsets.UTF_8));
+            return Builder.cacheDir().resolve("locks")
+                    .resolve("build-" + java.util.HexFormat.of().formatHex(h).substring(0, 16) + ".lock");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
     /** How long a build waits for another: longer than the build command's own limit (30 min). */
     public static final Duration WAIT = Duration.ofMinutes(40);
     private static final Pattern PID = Pattern.compile("pid (\\d+)");
@@ -55,7 +77,7 @@ public final class BuildLock implements AutoCloseable {
      *                          the lock file cannot be written
      */
     public static BuildLock acquire(Path serviceDir, String what, Console console, Duration wait) {
-        Path path = serviceDir.resolve(FILE);
+        Path path = file(serviceDir);
         long deadline = System.nanoTime() + wait.toNanos();
         boolean said = false;
         try {
@@ -77,14 +99,14 @@ public final class BuildLock implements AutoCloseable {
                     }
                     String holder = Files.readString(path, StandardCharsets.UTF_8).strip();
                     if (System.nanoTime() > deadline) {
-                        throw SlipwayException.failed("another build of " + serviceDir + " still holds " + FILE
+                        throw SlipwayException.failed("another build of " + serviceDir + " still holds " + path
                                 + " after " + wait.toMinutes() + " min" + (holder.isEmpty() ? "" : ": " + holder)
                                 + "; wait for it or stop it");
                     }
                     if (!said) {
                         Matcher m = PID.matcher(holder);
                         console.progress("waiting for the build of " + (m.find() ? "pid " + m.group(1) : "another slipway")
-                                + " to finish (" + FILE + (holder.isEmpty() ? "" : ": " + holder) + ")");
+                                + " to finish (" + path + (holder.isEmpty() ? "" : ": " + holder) + ")");
                         said = true;
                     }
                     Thread.sleep(200);

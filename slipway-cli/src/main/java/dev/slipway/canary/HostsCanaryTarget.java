@@ -214,12 +214,12 @@ public final class HostsCanaryTarget implements CanaryTarget {
             console.progress("an interrupted promotion left " + String.join(", ", promotedTooEarly) + " on another release;"
                     + " rolling back to the stable release " + stable);
             hosts.narrowed(promotedTooEarly, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted during its"
-                    + " promotion; back to stable " + stable).rollback(stable, LOCK_WAIT, false);
+                    + " promotion; back to stable " + stable).rollback(stable, LOCK_WAIT, false, true);
         }
         if (!back.isEmpty()) {
             console.progress("rolling " + String.join(", ", back) + " back to the stable release " + stable);
             hosts.narrowed(back, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted; back to stable " + stable)
-                    .rollback(stable, LOCK_WAIT, false);
+                    .rollback(stable, LOCK_WAIT, false, true);
         }
         if (!stop.isEmpty()) {
             hosts.narrowed(stop, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted; no stable release here")

@@ -55,7 +55,8 @@ class ConfigErrorsTest {
     void noRunnableJar() throws Exception {
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
         assertUsageError(CliRunner.run("build", dir.toString(), "--no-compile"), "no runnable jar: the build left no jar in "
-                + dir.resolve("target") + " (is the packaging 'jar'? did the build run?)");
+                + dir.resolve("target") + " (nor a Spring Boot jar, a Quarkus quarkus-app/, or Gradle's build/install or"
+                + " build/libs); is the packaging 'jar'? did the build run? Or set build.jar (and build.lib) in slipway.yaml");
     }
 
     @Test

@@ -33,7 +33,7 @@ class TrainedStartupTest {
                 r.toString());
         Path exe = service.resolve("dist/myapp_2.5.0_linux_amd64/myapp");
         String stub = new String(Files.readAllBytes(exe), 0, 4096, java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertTrue(stub.contains("\"-XX:AOTCache=$slipway_home/app/app.aot\""), stub);
+        assertTrue(stub.contains("\"-XX:AOTCache=${slipway_home}/app/app.aot\""), stub);
 
         Path cache = work.resolve("cache");
         List<String> env = List.of("SLIPWAY_CACHE_DIR=" + cache, "JAVA_OPTS=-Xlog:class+load=info");

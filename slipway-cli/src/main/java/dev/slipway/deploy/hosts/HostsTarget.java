@@ -198,6 +198,18 @@ public final class HostsTarget {
      * @return the result, or {@code null} for a dry run
      */
     public HostsExecutor.Result rollback(String toVersion, Duration lockWait, boolean dryRun) {
+        return rollback(toVersion, lockWait, dryRun, false);
+    }
+
+    /**
+     * {@link #rollback(String, Duration, boolean)}, where a release that every host already runs
+     * can count as done: a canary abort computes which servers to move back, then waits for the
+     * host locks, and meanwhile another process (the promotion it stops) may have moved them.
+     *
+     * @param alreadyIsDone whether every host already on {@code toVersion} is success ({@code null}
+     *                      result) rather than a usage error
+     */
+    public HostsExecutor.Result rollback(String toVersion, Duration lockWait, boolean dryRun, boolean alreadyIsDone) {
         return withHosts(all -> {
             String first = hosts.servers().get(0).name();
             Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion);
@@ -211,6 +223,10 @@ public final class HostsTarget {
             }
             String v = version;
             if (facts.values().stream().allMatch(f -> v.equals(f.current()))) {
+                if (alreadyIsDone) {
+                    console.progress(String.join(", ", facts.keySet()) + ": already on " + v);
+                    return null;
+                }
                 throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back");
             }
             String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
