@@ -19,7 +19,7 @@ public class HelloWorldApplication extends Application<HelloWorldConfiguration> 
 
     @Override
     public void initialize(final Bootstrap<HelloWorldConfiguration> bootstrap) {
-        // TODO: application initialization
+        // Application initialization goes here (the archetype leaves it empty).
     }
 
     @Override
