@@ -1,0 +1,114 @@
+package dev.slipway.deploy;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a deploy, rollback, start or stop on a target will do, as a plain value: made by
+ * {@link Target#plan} or {@link Target#rollback} from the configuration, the artifacts and the
+ * facts found on the target only (so it is tested without hosts or clusters), printed by
+ * {@code --dry-run} through {@link #describe()}, and run step by step by the target's executor
+ * ({@link Target#apply}). Kamal's {@code commands/} and this project's hosts plan are the model.
+ *
+ * @param target  the target's name ({@code local}, {@code hosts}, {@code kubernetes}, ...)
+ * @param action  what the plan does
+ * @param service the service name
+ * @param version the release the target ends on
+ * @param commit  that release's commit, or {@code ""}
+ * @param facts   what was found on the target before planning, one line each (printed above the steps)
+ * @param steps   the steps, in execution order
+ * @param detail  the target's own plan value (for example the per-host plans), read only by the
+ *                target that made it; {@code null} when it has none
+ */
+public record DeployPlan(String target, Action action, String service, String version, String commit,
+                         List<String> facts, List<Step> steps, Object detail) {
+
+    /** Copies the lists, so the value stays immutable. */
+    public DeployPlan {
+        facts = List.copyOf(facts);
+        steps = List.copyOf(steps);
+    }
+
+    /** What a plan does. */
+    public enum Action {
+        /** Roll the last build out. */
+        DEPLOY,
+        /** Return to a retained release (a new revision). */
+        ROLLBACK,
+        /** Start the current release where it does not run. */
+        START,
+        /** Stop the service, draining it. */
+        STOP;
+
+        /** @return the lower-case verb, e.g. {@code deploy} */
+        public String verb() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * The closed set of step kinds every target's plan is made of; {@code SLIPWAY_CRASH_AT} names
+     * them by {@link #id()} (a test hook that halts the process just before that step, as kill -9 would).
+     */
+    public enum Kind {
+        /** Take the target's deploy lock. */
+        LOCK,
+        /** Put the release's file where the target runs it ({@code releases/<version>/}), sha256 verified. */
+        UPLOAD,
+        /** Write the release's environment file (mode 0600). */
+        ENV,
+        /** Install the service unit (systemd) or its local equivalent. */
+        UNIT,
+        /** Make the release's first run ahead, while the old release still serves. */
+        PREPARE,
+        /** Point {@code current} at the release (new link, then rename(2)). */
+        SWITCH,
+        /** Start the release beside the one serving. */
+        START,
+        /** Restart the service with the release {@code current} names. */
+        RESTART,
+        /** Wait for readiness. */
+        GATE,
+        /** Stop (drain) an instance. */
+        STOP,
+        /** Wait between two batches. */
+        DELAY,
+        /** Apply manifests or a service spec (Kubernetes, a container engine). */
+        APPLY,
+        /** Wait for a rollout to converge (Kubernetes, a container engine). */
+        ROLLOUT,
+        /** Append the revision to the history. */
+        RECORD,
+        /** Remove releases beyond retention (never current or previous). */
+        PRUNE,
+        /** Release the deploy lock. */
+        UNLOCK;
+
+        /** @return the lower-case id used by {@code SLIPWAY_CRASH_AT} and {@code --json}, e.g. {@code gate} */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * One step.
+     *
+     * @param kind        what it does
+     * @param where       the host, instance or object it acts on, or {@code null} for the target as a whole
+     * @param batch       the rollout batch, from 1, or 0 outside the rollout phase
+     * @param description one line for {@code --dry-run}
+     */
+    public record Step(Kind kind, String where, int batch, String description) {}
+
+    /** @return the plan as text: a title line, the facts indented, then the numbered steps */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(action.verb()).append(' ').append(service).append(' ').append(version).append(" to ").append(target)
+                .append('\n');
+        facts.forEach(f -> sb.append("  ").append(f).append('\n'));
+        for (int i = 0; i < steps.size(); i++) {
+            sb.append(String.format("%3d. %s%n", i + 1, steps.get(i).description()));
+        }
+        return sb.toString();
+    }
+}

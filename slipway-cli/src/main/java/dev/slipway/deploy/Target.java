@@ -1,0 +1,78 @@
+package dev.slipway.deploy;
+
+import java.util.List;
+
+/**
+ * A place a service is deployed to: {@code local}, {@code hosts}, {@code kubernetes}, and later
+ * ones, each one folder under {@code deploy/}. Every command that acts on a target opens it with
+ * {@code Targets.open(name, config)} and makes one call; plans are values ({@link DeployPlan})
+ * that {@code --dry-run} prints and {@link #apply} runs, so the same guarantees (lock, gate,
+ * history, rollback on failure) hold on every target.
+ */
+public interface Target extends AutoCloseable {
+
+    /** @return the target's name, e.g. {@code hosts} */
+    String name();
+
+    /**
+     * Plans a deploy of the last build. Reads the target (facts), changes nothing.
+     *
+     * @param request what to deploy and how
+     * @return the plan
+     * @throws dev.slipway.SlipwayException (exit 2) when the build does not fit the target (no file
+     *                                      for a host's platform, no image digest, ...); nothing changed
+     */
+    DeployPlan plan(DeployRequest request);
+
+    /**
+     * Plans a rollback to a retained release. Changes nothing.
+     *
+     * @param to which release: a version, a revision, or the previous one
+     * @return the plan
+     * @throws dev.slipway.SlipwayException (exit 2) when that release is not retained or is current
+     *                                      (every target refuses such input the same way); nothing changed
+     */
+    DeployPlan rollback(RollbackTo to);
+
+    /**
+     * Runs a plan this target made.
+     *
+     * @param plan the plan
+     * @return what happened
+     * @throws dev.slipway.SlipwayException (exit 1) when a step failed; the target went back to the
+     *                                      release it served before, and the history says so
+     */
+    Report apply(DeployPlan plan);
+
+    /**
+     * @return what runs now, one value for {@code slipway status}; reads the target, changes nothing
+     */
+    Report status();
+
+    /** @return the revisions, oldest first */
+    List<Revision> history();
+
+    /** Closes connections (SSH, API clients); the default has none. */
+    @Override
+    default void close() {}
+
+    /**
+     * What a deploy takes besides the configuration.
+     *
+     * @param image    the image reference to deploy ({@code NAME@sha256:...}) for image targets, or
+     *                 {@code null} for the recorded one
+     * @param lockWait how long to wait for another deploy's lock (zero: fail at once)
+     * @param rollbackOnFailure whether a failed rollout goes back (Kubernetes {@code --no-rollback} clears it)
+     */
+    record DeployRequest(String image, java.time.Duration lockWait, boolean rollbackOnFailure) {}
+
+    /**
+     * Which release a rollback returns to: {@code version}, else {@code revision}, else the release
+     * served before the current one.
+     *
+     * @param version  a retained release version, or {@code null}
+     * @param revision a revision number of the target's history, or {@code null}
+     * @param lockWait how long to wait for another deploy's lock
+     */
+    record RollbackTo(String version, Integer revision, java.time.Duration lockWait) {}
+}
