@@ -12,6 +12,7 @@ import dev.slipway.build.Platform;
 import dev.slipway.config.ImageConfig;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -213,7 +214,7 @@ public final class ImageBuilder {
         Map<String, String> annotations = annotations(config, facts);
 
         Path work = dist.resolve(".image");
-        Builder.deleteTree(work);
+        Trees.deleteTree(work);
         Path layout = format.equals(OCI) ? output : work.resolve("layout");
         if (format.equals(OCI)) {
             if (Files.isDirectory(layout) && !Files.exists(layout.resolve("oci-layout"))) {
@@ -224,7 +225,7 @@ public final class ImageBuilder {
                     }
                 }
             }
-            Builder.deleteTree(layout);
+            Trees.deleteTree(layout);
         }
         Path blobs = layout.resolve("blobs/sha256");
         Files.createDirectories(blobs);
@@ -266,7 +267,7 @@ public final class ImageBuilder {
             report(config, facts, r, console);
             return r;
         } finally {
-            Builder.deleteTree(work);
+            Trees.deleteTree(work);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.slipway.release;
 import dev.slipway.Console;
 import dev.slipway.build.Builder;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.util.Hashing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +84,7 @@ public final class ReleaseContext {
      */
     public Artifact add(Path file, String kind, String platform) throws java.io.IOException {
         Artifact a = new Artifact(serviceDir().relativize(file).toString().replace('\\', '/'), kind, platform,
-                java.nio.file.Files.size(file), Builder.sha256(file));
+                java.nio.file.Files.size(file), Hashing.sha256(file));
         artifacts.add(a);
         return a;
     }

@@ -6,6 +6,8 @@ import dev.slipway.build.Builder;
 import dev.slipway.build.Exec;
 import dev.slipway.config.ReleaseConfig;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.util.Hashing;
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,7 +188,7 @@ public final class ReleasePipeline {
 
         @Override
         public void run(ReleaseContext c) throws IOException {
-            Builder.deleteTree(c.dist());
+            Trees.deleteTree(c.dist());
             // One Result per platform in slipway.yaml's 'platforms' (default: the host).
             for (Builder.Result b : Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile(),
                     true, List.of(), List.of(), c.options().buildTime()), c.console())) {
@@ -260,7 +262,7 @@ public final class ReleasePipeline {
                 return;
             }
             Path layout = c.dist().resolve(".image-push");
-            Builder.deleteTree(layout);
+            Trees.deleteTree(layout);
             try {
                 Files.createDirectories(layout);
                 try (var in = Files.newInputStream(c.image().output());
@@ -283,7 +285,7 @@ public final class ReleasePipeline {
                         c.image().tags(), c.env(), c.console());
                 pushed.refs().forEach(r -> c.console().progress("  pushed " + r));
             } finally {
-                Builder.deleteTree(layout);
+                Trees.deleteTree(layout);
             }
         }
     }
@@ -330,7 +332,7 @@ public final class ReleasePipeline {
             try {
                 archive(c, cfg, extras);
             } finally {
-                Builder.deleteTree(work);
+                Trees.deleteTree(work);
             }
         }
 
@@ -428,7 +430,7 @@ public final class ReleasePipeline {
         public void run(ReleaseContext c) throws IOException {
             List<Artifact> all = new ArrayList<>(c.artifacts());
             Path manifest = c.serviceDir().resolve(ReleaseManifest.PATH);
-            all.add(new Artifact(ReleaseManifest.PATH, "manifest", null, Files.size(manifest), Builder.sha256(manifest)));
+            all.add(new Artifact(ReleaseManifest.PATH, "manifest", null, Files.size(manifest), Hashing.sha256(manifest)));
             Publisher.Request req = new Publisher.Request(c.serviceDir(), c.config().name(), c.version(),
                     c.git().tag(), c.git().commit(), c.changelog(), List.copyOf(all));
             for (Publisher p : publishers) {
