@@ -2,6 +2,7 @@ package dev.slipway.release;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifact;
 import dev.slipway.build.Builder;
 import dev.slipway.util.Trees;
 import java.io.IOException;
