@@ -302,7 +302,7 @@ public final class ReleasePipeline {
             if (cfg.systemdUnit() && extras.stream().noneMatch(x -> x.name().equals(unitName))) {
                 Path unit = work.resolve(unitName);
                 Files.createDirectories(work);
-                Files.writeString(unit, SystemdUnit.render(c.config(), c.version()));
+                Files.writeString(unit, ArchiveUnit.render(c.config(), c.version()));
                 extras.add(new Archives.Extra(unit, unit.getFileName().toString()));
             }
             try {
