@@ -105,7 +105,9 @@ class KubernetesCliTest {
         assertEquals(3, lines.size(), history.out());
         assertTrue(lines.get(1).startsWith("1 ") && lines.get(1).contains("1111111") && lines.get(1).contains(V1),
                 history.out());
-        assertTrue(lines.get(2).startsWith("2* "), history.out());
+        assertTrue(lines.get(2).startsWith("2 ") && lines.get(2).contains(" current ") && lines.get(2).contains(V2),
+                history.out());
+        assertTrue(lines.get(1).contains(" deployed "), history.out());
 
         Run back = cli("rollback", svc, "--target", "kubernetes", "--to", "1");
         assertEquals(0, back.code(), back.toString());
