@@ -53,16 +53,20 @@ final class CanaryCommands {
                 if (json) {
                     throw SlipwayException.usage("--json is not available with --to kubernetes yet");
                 }
-                KubernetesCli.CanaryAction a = new KubernetesCli.CanaryAction();
-                a.canary = this instanceof Canary;
-                a.promote = this instanceof Promote;
-                a.abort = this instanceof Abort;
-                KubernetesCli.deploy(config, console, null, true, a);
+                try (var t = dev.slipway.deploy.kubernetes.KubernetesTarget.connect(config, console)) {
+                    var r = t.canary(this instanceof Canary ? dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.CANARY
+                            : this instanceof Promote ? dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.PROMOTE
+                            : dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.ABORT, null);
+                    r.lines().forEach(console::println);
+                    if (r.exitCode() != 0) {
+                        throw new SlipwayException(r.exitCode(), r.message());
+                    }
+                }
                 return 0;
             }
             if (to.equals("hosts")) {
-                HostsTarget hosts = HostsCli.target(config, console);
-                try (Host proxy = HostsCli.canaryProxy(config)) {
+                HostsTarget hosts = dev.slipway.deploy.hosts.SshConnector.target(config, console, java.util.List.of());
+                try (Host proxy = dev.slipway.deploy.hosts.SshConnector.canaryProxy(config)) {
                     return drive(config, console, new HostsCanaryTarget(config, console, hosts, proxy));
                 }
             }
