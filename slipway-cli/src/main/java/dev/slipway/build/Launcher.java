@@ -1,5 +1,6 @@
 package dev.slipway.build;
 
+import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -375,12 +375,7 @@ public final class Launcher {
      */
     public static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, OutputStream out)
             throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = Hashing.sha256();
         OutputStream digesting = new java.security.DigestOutputStream(out, sha) {
             @Override
             public void close() throws IOException {

@@ -1,6 +1,7 @@
 package dev.slipway.build;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,15 +42,10 @@ public final class Unpacker {
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("missing resource " + SOURCE, e);
         }
-        String key;
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(source);
-            sha.update((platform + "\n" + version).getBytes(StandardCharsets.UTF_8));
-            key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = Hashing.sha256();
+        sha.update(source);
+        sha.update((platform + "\n" + version).getBytes(StandardCharsets.UTF_8));
+        String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         Path cached = cacheDir.resolve("unpack").resolve(platform + "-" + key);
         try {
             if (Files.isRegularFile(cached)) {
