@@ -2,6 +2,7 @@ package dev.slipway.build;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +123,7 @@ public final class RuntimeCache {
                     StandardOpenOption.WRITE); var held = lock.lock()) {
                 if (!Files.isDirectory(entry)) {
                     Path tmp = root.resolve(key + ".tmp");
-                    Builder.deleteTree(tmp);
+                    Trees.deleteTree(tmp);
                     link.link(tmp);
                     Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE);
                     touch(entry);
@@ -257,7 +258,7 @@ public final class RuntimeCache {
                     .sorted(Comparator.comparing(RuntimeCache::lastUsed).reversed()).toList();
             for (int i = keep; i < entries.size(); i++) {
                 Path e = entries.get(i);
-                Builder.deleteTree(e);
+                Trees.deleteTree(e);
                 Files.deleteIfExists(root.resolve(e.getFileName() + ".member.gz"));
                 try (Stream<Path> tars = Files.list(root)) {
                     for (Path t : tars.filter(t -> t.getFileName().toString().startsWith(e.getFileName() + ".tar")).toList()) {

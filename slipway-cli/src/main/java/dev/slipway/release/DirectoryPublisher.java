@@ -2,7 +2,9 @@ package dev.slipway.release;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifact;
 import dev.slipway.build.Builder;
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +46,7 @@ public record DirectoryPublisher(Path directory) implements Publisher {
             }
             Files.createDirectories(target.getParent());
             Path tmp = target.resolveSibling("." + r.version() + ".tmp");
-            Builder.deleteTree(tmp);
+            Trees.deleteTree(tmp);
             for (Artifact a : r.artifacts()) {
                 Path dest = tmp.resolve(a.distPath());
                 Files.createDirectories(dest.getParent());

@@ -2,10 +2,18 @@ package dev.slipway.release;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifact;
+import dev.slipway.artifact.Artifacts;
 import dev.slipway.build.Builder;
 import dev.slipway.build.Exec;
 import dev.slipway.config.ReleaseConfig;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.pipeline.Pipeline;
+import dev.slipway.pipeline.Step;
+import dev.slipway.util.Hashing;
+import dev.slipway.util.Tar;
+import dev.slipway.util.Trees;
+import dev.slipway.util.Versions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * {@code slipway release}: from a tagged commit (or any tree, as a snapshot) to a complete,
@@ -26,8 +33,6 @@ import java.util.regex.Pattern;
  * SBOM, archives, checksums, changelog, manifest, publish. See {@code docs/release.md}.
  */
 public final class ReleasePipeline {
-    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
-
     private ReleasePipeline() {}
 
     /**
@@ -86,7 +91,7 @@ public final class ReleasePipeline {
             }
             version = GitRelease.versionOf(git.tag());
         }
-        if (!VERSION.matcher(version).matches()) {
+        if (!Versions.isValid(version)) {
             throw SlipwayException.usage("the release version '" + version + "' is not valid (from "
                     + (options.snapshot() ? "release.snapshot.versionTemplate" : "tag " + git.tag())
                     + "): use letters, digits, '.', '_', '+' and '-'");
@@ -100,21 +105,7 @@ public final class ReleasePipeline {
         console.progress("release " + config.name() + " " + version + " (" + (options.snapshot() ? "snapshot"
                 : "tag " + git.tag()) + ", commit " + git.shortCommit() + (git.dirty() ? ", dirty" : "")
                 + (options.dryRun() ? ", dry run: nothing remote is changed" : "") + ")");
-        for (ReleaseStep step : steps(publishers)) {
-            String skip = step.skipReason(c);
-            if (skip != null) {
-                console.progress("• " + step.describe(c) + ": skipped (" + skip + ")");
-                continue;
-            }
-            console.progress("• " + step.describe(c));
-            try {
-                step.run(c);
-            } catch (SlipwayException e) {
-                throw e;
-            } catch (Exception e) {
-                throw SlipwayException.failed(step.describe(c) + " failed: " + e.getMessage(), e);
-            }
-        }
+        new Pipeline<>("release", List.<Step<ReleaseContext>>copyOf(steps(publishers)), true).run(c);
         console.progress("released " + config.name() + " " + version + ": " + c.artifacts().size()
                 + " artifacts in " + config.serviceDir().relativize(c.dist()) + "/");
         return new Result(version, c.artifacts(), c.changelog());
@@ -186,12 +177,12 @@ public final class ReleasePipeline {
 
         @Override
         public void run(ReleaseContext c) throws IOException {
-            Builder.deleteTree(c.dist());
+            Trees.deleteTree(c.dist());
             // One Result per platform in slipway.yaml's 'platforms' (default: the host).
             for (Builder.Result b : Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile(),
                     true, List.of(), List.of(), c.options().buildTime()), c.console())) {
                 c.builds().add(b);
-                c.add(b.executable(), Artifact.SINGLE_FILE, b.platform().toString());
+                c.add(b.executable(), Artifact.Kind.SINGLE_FILE, b.platform().toString());
             }
         }
     }
@@ -220,7 +211,7 @@ public final class ReleasePipeline {
             for (Builder.Result b : c.builds()) {
                 if (b.platform().os().equals("linux")) {
                     sources.add(new dev.slipway.image.ImageBuilder.Source(b.platform(), b.archive(),
-                            new dev.slipway.image.ImageBuilder.Launch(b.launch().mainClass(), b.launch().classpath(),
+                            new Artifacts.Launch(b.launch().mainClass(), b.launch().classpath(),
                                     b.launch().jvmOptions(), b.launch().args())));
                 }
             }
@@ -260,30 +251,17 @@ public final class ReleasePipeline {
                 return;
             }
             Path layout = c.dist().resolve(".image-push");
-            Builder.deleteTree(layout);
+            Trees.deleteTree(layout);
             try {
                 Files.createDirectories(layout);
-                try (var in = Files.newInputStream(c.image().output());
-                     var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(in)) {
-                    org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
-                    while ((e = tar.getNextEntry()) != null) {
-                        Path target = layout.resolve(e.getName()).normalize();
-                        if (!target.startsWith(layout)) {
-                            throw new IOException("entry " + e.getName() + " leaves the image archive");
-                        }
-                        if (e.isDirectory()) {
-                            Files.createDirectories(target);
-                        } else {
-                            Files.createDirectories(target.getParent());
-                            Files.copy(tar, target);
-                        }
-                    }
+                try (var tar = Tar.plain(c.image().output())) {
+                    Tar.extract(tar, layout, new Tar.Options(false, Tar.Modes.DEFAULT));
                 }
                 var pushed = dev.slipway.image.ImageBuilder.pushLayout(layout, c.image().tags().get(0), ref,
                         c.image().tags(), c.env(), c.console());
                 pushed.refs().forEach(r -> c.console().progress("  pushed " + r));
             } finally {
-                Builder.deleteTree(layout);
+                Trees.deleteTree(layout);
             }
         }
     }
@@ -300,7 +278,7 @@ public final class ReleasePipeline {
                 Path out = c.dist().resolve(archiveName(c, b) + ".cdx.json");
                 Sbom.write(b.archive(), c.config().name(), c.version(), c.git().commit(), b.platform().toString(),
                         b.info().time(), out);
-                c.add(out, Artifact.SBOM, b.platform().toString());
+                c.add(out, Artifact.Kind.SBOM, b.platform().toString());
             }
         }
     }
@@ -324,13 +302,13 @@ public final class ReleasePipeline {
             if (cfg.systemdUnit() && extras.stream().noneMatch(x -> x.name().equals(unitName))) {
                 Path unit = work.resolve(unitName);
                 Files.createDirectories(work);
-                Files.writeString(unit, SystemdUnit.render(c.config(), c.version()));
+                Files.writeString(unit, ArchiveUnit.render(c.config(), c.version()));
                 extras.add(new Archives.Extra(unit, unit.getFileName().toString()));
             }
             try {
                 archive(c, cfg, extras);
             } finally {
-                Builder.deleteTree(work);
+                Trees.deleteTree(work);
             }
         }
 
@@ -346,7 +324,7 @@ public final class ReleasePipeline {
                 if (!out.equals(b.archive())) {
                     Files.deleteIfExists(b.archive()); // the release archive replaces the build's
                 }
-                c.add(out, Artifact.ARCHIVE, b.platform().toString());
+                c.add(out, Artifact.Kind.ARCHIVE, b.platform().toString());
             }
         }
     }
@@ -360,10 +338,10 @@ public final class ReleasePipeline {
         @Override
         public void run(ReleaseContext c) throws IOException {
             List<String> files = c.artifacts().stream()
-                    .filter(a -> List.of(Artifact.SINGLE_FILE, Artifact.ARCHIVE, Artifact.SBOM).contains(a.kind()))
+                    .filter(a -> List.of(Artifact.Kind.SINGLE_FILE, Artifact.Kind.ARCHIVE, Artifact.Kind.SBOM).contains(a.kind()))
                     .map(Artifact::distPath).toList();
             Path out = Checksums.write(c.dist(), files, c.config().release().checksum().algorithm());
-            c.add(out, Artifact.CHECKSUMS, null);
+            c.add(out, Artifact.Kind.CHECKSUMS, null);
         }
     }
 
@@ -381,7 +359,7 @@ public final class ReleasePipeline {
             Path out = c.dist().resolve("CHANGELOG.md");
             Files.writeString(out, md);
             c.changelog(md);
-            c.add(out, Artifact.CHANGELOG, null);
+            c.add(out, Artifact.Kind.CHANGELOG, null);
             c.console().out().print(md);
             c.console().out().flush();
         }
@@ -428,7 +406,7 @@ public final class ReleasePipeline {
         public void run(ReleaseContext c) throws IOException {
             List<Artifact> all = new ArrayList<>(c.artifacts());
             Path manifest = c.serviceDir().resolve(ReleaseManifest.PATH);
-            all.add(new Artifact(ReleaseManifest.PATH, "manifest", null, Files.size(manifest), Builder.sha256(manifest)));
+            all.add(Artifact.of(c.serviceDir(), manifest, Artifact.Kind.MANIFEST, null));
             Publisher.Request req = new Publisher.Request(c.serviceDir(), c.config().name(), c.version(),
                     c.git().tag(), c.git().commit(), c.changelog(), List.copyOf(all));
             for (Publisher p : publishers) {
