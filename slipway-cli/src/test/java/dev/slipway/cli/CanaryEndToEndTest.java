@@ -317,7 +317,7 @@ class CanaryEndToEndTest {
                 System.out.printf("nginx weight %d %%: canary got %.1f %% of %d requests%n", weight, share, n);
                 assertTrue(Math.abs(share - weight) <= 2.0, "weight " + weight + " %: canary got " + share + " %");
             }
-            target.abort();
+            target.abort("1.0.0");
             assertFalse(listening(CANARY));
         }
     }
