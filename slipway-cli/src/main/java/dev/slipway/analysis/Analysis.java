@@ -190,16 +190,20 @@ public final class Analysis {
             return new Measurement(c.name(), now, s.query, null, Verdict.ERROR, "the query returned "
                     + samples.size() + " series, not one; aggregate it (e.g. sum(...)): " + s.query);
         }
-        if (requests != null && requests < c.minRequests()) {
-            Double v = samples.isEmpty() || Double.isNaN(samples.get(0).value()) ? null : samples.get(0).value();
-            return new Measurement(c.name(), now, s.query, v, Verdict.INCONCLUSIVE, "too few requests to judge: "
-                    + requests + " since the window started, minRequests " + c.minRequests()
-                    + (v == null ? "" : " (value " + MetricCheck.fmt(v) + " not judged)"));
-        }
+        boolean few = requests != null && requests < c.minRequests();
+        String fewWhy = few ? "too few requests to judge: " + requests + " since the window started, minRequests "
+                + c.minRequests() : "";
         if (samples.isEmpty() || Double.isNaN(samples.get(0).value())) {
             String why = samples.isEmpty() ? "no data (empty result)" : "no data (NaN, e.g. 0/0: no requests)";
-            return new Measurement(c.name(), now, s.query, null, c.onNoData().verdict(),
-                    why + "; onNoData: " + c.onNoData().name().toLowerCase(java.util.Locale.ROOT));
+            // Too few requests is never a pass, whatever onNoData says; onNoData: fail still fails.
+            Verdict v = few && c.onNoData() == OnNoData.PASS ? Verdict.INCONCLUSIVE : c.onNoData().verdict();
+            return new Measurement(c.name(), now, s.query, null, v, why + (few ? "; " + fewWhy : "")
+                    + "; onNoData: " + c.onNoData().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (few) {
+            double v = samples.get(0).value();
+            return new Measurement(c.name(), now, s.query, v, Verdict.INCONCLUSIVE, fewWhy + " (value "
+                    + MetricCheck.fmt(v) + " not judged)");
         }
         double v = samples.get(0).value();
         boolean ok = c.passes(v);

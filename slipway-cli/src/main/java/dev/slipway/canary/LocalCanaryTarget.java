@@ -333,6 +333,9 @@ public final class LocalCanaryTarget implements CanaryTarget {
             env.put("TRACK", track);
             env.put("DATA_DIR", d.resolve("data").toString());
             console.progress("starting " + release.version() + " on " + hostPort(address) + " (TRACK=" + track + ")");
+            // Recorded before the start: a crash after it must not leave the old version on record
+            // for a process that runs the new one (an abort trusts this record, with a readiness probe).
+            write(d.resolve("version"), release.version());
             procs.add(new ServiceProcess(d.resolve("pid")).start(release.executable(), d, env, d.resolve("log")));
         }
         for (int i = 0; i < addresses.size(); i++) {
