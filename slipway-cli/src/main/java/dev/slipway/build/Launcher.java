@@ -1,5 +1,6 @@
 package dev.slipway.build;
 
+import dev.slipway.artifact.Artifacts;
 import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,6 +60,11 @@ public final class Launcher {
     public record Spec(String name, String version, Platform platform, String mainClass,
                        List<String> classpath, List<String> jvmOptions, List<String> args, int port,
                        java.time.Instant time) {
+        /** @return what {@code dist/artifacts.json} records of it ({@code launch}): main class, class path, options, arguments */
+        public Artifacts.Launch recorded() {
+            return new Artifacts.Launch(mainClass, classpath, jvmOptions, args);
+        }
+
         /**
          * A spec without program arguments, whose {@code ${PORT}} defaults to 8080.
          *

@@ -25,9 +25,7 @@ final class RecordArtifacts implements Step<BuildContext> {
         for (Builder.Result r : c.results) {
             c.add(r.executable(), Artifact.Kind.SINGLE_FILE, r.platform().toString());
             c.add(r.archive(), Artifact.Kind.ARCHIVE, r.platform().toString());
-            Launcher.Spec spec = r.launch();
-            launch.put(r.platform().toString(), new Artifacts.Launch(spec.mainClass(), spec.classpath(),
-                    spec.jvmOptions(), spec.args()));
+            launch.put(r.platform().toString(), r.launch().recorded());
         }
         BuildInfo info = c.info;
         c.registry(new Artifacts(info.name(), info.version(), info.commit(), info.isoTime(), null,

@@ -3,6 +3,7 @@ package dev.slipway.release;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.artifact.Artifact;
+import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.build.Builder;
 import dev.slipway.util.Trees;
 import java.io.IOException;
@@ -35,8 +36,8 @@ public record DirectoryPublisher(Path directory) implements Publisher {
         }
         try {
             if (Files.exists(target)) {
-                Path published = target.resolve("artifacts.json");
-                Path ours = r.serviceDir().resolve("dist/artifacts.json");
+                Path ours = ArtifactsFile.path(r.serviceDir());
+                Path published = target.resolve(ours.getFileName());
                 if (Files.isRegularFile(published) && Files.mismatch(published, ours) == -1) {
                     console.progress("  " + target + " already holds this release (identical); nothing to do");
                     return;

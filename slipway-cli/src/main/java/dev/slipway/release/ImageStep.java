@@ -1,7 +1,7 @@
 package dev.slipway.release;
 
-import dev.slipway.artifact.Artifacts;
 import dev.slipway.build.Builder;
+import dev.slipway.image.ImageBuilder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,18 +26,14 @@ final class ImageStep implements ReleaseStep {
 
     @Override
     public void run(ReleaseContext c) throws IOException {
-        List<dev.slipway.image.ImageBuilder.Source> sources = new ArrayList<>();
+        List<ImageBuilder.Source> sources = new ArrayList<>();
         for (Builder.Result b : c.builds()) {
             if (b.platform().os().equals("linux")) {
-                sources.add(new dev.slipway.image.ImageBuilder.Source(b.platform(), b.archive(),
-                        new Artifacts.Launch(b.launch().mainClass(), b.launch().classpath(),
-                                b.launch().jvmOptions(), b.launch().args())));
+                sources.add(new ImageBuilder.Source(b.platform(), b.archive(), b.launch().recorded()));
             }
         }
         var info = c.builds().get(0).info();
-        c.image(dev.slipway.image.ImageBuilder.build(c.config(),
-                new dev.slipway.image.ImageBuilder.Facts(info.name(), c.version(), info.commit(), info.time()), sources,
-                new dev.slipway.image.ImageBuilder.Options(null, dev.slipway.image.ImageBuilder.OCI_ARCHIVE, null,
-                        List.of(), null), c.console(), c.env()));
+        c.image(ImageBuilder.build(c.config(), new ImageBuilder.Facts(info.name(), c.version(), info.commit(), info.time()),
+                sources, new ImageBuilder.Options(null, ImageBuilder.OCI_ARCHIVE, null, List.of(), null), c.console(), c.env()));
     }
 }
