@@ -151,10 +151,10 @@ final class HostsCli {
         }
         HostsPlan p = r.plan();
         Console out = c.console();
-        Map<HostsPlan.Kind, Long> t = r.timing();
-        out.progress("timing: total " + ms(r.totalMs()) + "; upload " + ms(t.getOrDefault(HostsPlan.Kind.UPLOAD, 0L))
-                + ", prepare " + ms(t.getOrDefault(HostsPlan.Kind.PREPARE, 0L)) + ", switch " + ms(t.getOrDefault(HostsPlan.Kind.SWITCH, 0L)) + ", restart "
-                + ms(t.getOrDefault(HostsPlan.Kind.RESTART, 0L)) + ", gate " + ms(t.getOrDefault(HostsPlan.Kind.GATE, 0L)));
+        Map<dev.slipway.deploy.DeployPlan.Kind, Long> t = r.timing();
+        out.progress("timing: total " + ms(r.totalMs()) + "; upload " + ms(t.getOrDefault(dev.slipway.deploy.DeployPlan.Kind.UPLOAD, 0L))
+                + ", prepare " + ms(t.getOrDefault(dev.slipway.deploy.DeployPlan.Kind.PREPARE, 0L)) + ", switch " + ms(t.getOrDefault(dev.slipway.deploy.DeployPlan.Kind.SWITCH, 0L)) + ", restart "
+                + ms(t.getOrDefault(dev.slipway.deploy.DeployPlan.Kind.RESTART, 0L)) + ", gate " + ms(t.getOrDefault(dev.slipway.deploy.DeployPlan.Kind.GATE, 0L)));
         out.println(p.service() + " " + p.version() + " (commit " + p.commit().substring(0, Math.min(7, p.commit().length()))
                 + ") is ready on " + p.hosts().size() + (p.hosts().size() == 1 ? " host: " : " hosts: ")
                 + p.hosts().stream().map(HostsPlan.HostPlan::name).collect(Collectors.joining(", "))

@@ -125,7 +125,7 @@ public final class HostsTarget {
                 if (!r.ok()) {
                     throw SlipwayException.failed(name + ": cannot stop " + unit + ": " + r.stdout().strip());
                 }
-                HostsExecutor.appendHistory(h, hosts.dir(), "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
+                HostsExecutor.appendHistory(h, hosts.dir(), name, "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
                         HostLock.me("-", "stop").who(), note);
                 console.progress("  " + name + ": stopped " + hosts.service().unit() + " (no earlier release to go back to)");
             });

@@ -111,7 +111,7 @@ class HostsPlanTest {
     @Test
     void planLocksPreparesThenRollsOutInBatchesThenRecordsAndUnlocks() {
         HostsPlan p = plan(config("{batchSize: 2, delay: 3s}"), allAmd("1.0.0", "", "old"));
-        String kinds = p.steps().stream().map(s -> s.kind().id() + (s.host() == null ? "" : ":" + s.host()))
+        String kinds = p.steps().stream().map(s -> s.kind().id() + (s.where() == null ? "" : ":" + s.where()))
                 .collect(Collectors.joining(" "));
         assertEquals("lock:a lock:b lock:c lock:10.0.0.4 "
                 + "upload:a env:a unit:a prepare:a upload:b env:b unit:b prepare:b upload:c env:c unit:c prepare:c "
@@ -162,9 +162,9 @@ class HostsPlanTest {
             f.put(h, new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("1.0.0", "2.0.0"), "", "u1", "active", List.of()));
         }
         HostsPlan p = HostsPlan.of(c.hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f, Map.of(), "unit", "u1", true);
-        assertTrue(p.steps().stream().noneMatch(s -> s.kind() == HostsPlan.Kind.UPLOAD || s.kind() == HostsPlan.Kind.ENV));
+        assertTrue(p.steps().stream().noneMatch(s -> s.kind() == dev.slipway.deploy.DeployPlan.Kind.UPLOAD || s.kind() == dev.slipway.deploy.DeployPlan.Kind.ENV));
         assertEquals("unit:a prepare:a unit:b prepare:b unit:c prepare:c unit:10.0.0.4 prepare:10.0.0.4 switch:a",
-                p.steps().stream().skip(4).limit(9).map(s -> s.kind().id() + ":" + s.host()).collect(Collectors.joining(" ")),
+                p.steps().stream().skip(4).limit(9).map(s -> s.kind().id() + ":" + s.where()).collect(Collectors.joining(" ")),
                 "a rollback prepares the retained release too (it may never have run, or its cache was removed)");
         assertTrue(p.describe().startsWith("rollback api 1.0.0 to 4 hosts"), p.describe());
         f.put("c", new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), "", "u1", "active", List.of()));
