@@ -8,7 +8,6 @@ import dev.slipway.build.Builder;
 import dev.slipway.build.Launcher;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.hosts.HostLock;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import java.io.IOException;
@@ -32,7 +31,7 @@ import java.util.stream.Stream;
 
 /**
  * The {@code local} target: runs releases on this machine with the hosts target's machinery over
- * {@link LocalHost}: the same plan model ({@link DeployPlan}), lock protocol ({@link HostLock}, a
+ * {@link LocalHost}: the same plan model ({@link DeployPlan}), lock protocol ({@link Lock}, a
  * {@code lock} directory), release layout, history columns ({@link Revision}) and guarantees.
  *
  * <p>State lives under {@code <service>/.slipway/local/}, laid out like a host's directory:
@@ -150,8 +149,9 @@ public final class LocalTarget {
      * @param revision the history entry written (for a start or stop, the last one, or {@code null})
      * @param url      where the service serves
      * @param pid      the service's process id, or -1 when it does not run (after a stop)
+     * @param timingMs wall time per step kind of the run, milliseconds
      */
-    public record Outcome(History.Entry revision, URI url, long pid) {}
+    public record Outcome(History.Entry revision, URI url, long pid, Map<DeployPlan.Kind, Long> timingMs) {}
 
     /**
      * The local target's own part of a {@link DeployPlan} ({@link DeployPlan#detail()}).
@@ -357,7 +357,7 @@ public final class LocalTarget {
     public Outcome apply(DeployPlan plan) {
         Detail d = (Detail) plan.detail();
         Executor ex = new Executor(System.getenv(Executor.CRASH_AT), console);
-        HostLock.Holder me = HostLock.me(plan.version(), plan.action().verb());
+        Lock.Holder me = Lock.me(plan.version(), plan.action().verb());
         Interruption interruption = new Interruption(plan, d, me);
         Runtime.getRuntime().addShutdownHook(interruption);
         boolean stopped = false;
@@ -423,10 +423,10 @@ public final class LocalTarget {
             removeHook(interruption);
         }
         if (plan.action() == DeployPlan.Action.STOP) {
-            return new Outcome(stopped ? lastEntry() : null, url(), -1);
+            return new Outcome(stopped ? lastEntry() : null, url(), -1, ex.timingMs());
         }
         return new Outcome(recorded != null ? recorded : lastEntry(), url(),
-                process.running().map(ProcessHandle::pid).orElse(-1L));
+                process.running().map(ProcessHandle::pid).orElse(-1L), ex.timingMs());
     }
 
     private History.Entry lastEntry() {
@@ -525,21 +525,21 @@ public final class LocalTarget {
     // ---- lock and recovery ------------------------------------------------------------------------
 
     /**
-     * Takes the lock ({@link HostLock} over {@link LocalHost}: {@code .slipway/local/lock}). A lock
+     * Takes the lock ({@link Lock} over {@link LocalHost}: {@code .slipway/local/lock}). A lock
      * whose holder on this machine is gone (a kill -9) is taken over: the run it belonged to is
      * recorded in the history as {@code interrupted}, with what serves now, unless it recorded itself.
      */
-    private void lock(HostLock.Holder me, Duration wait) {
+    private void lock(Lock.Holder me, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         String shown = null;
         while (true) {
-            Optional<HostLock.Holder> other = HostLock.tryAcquire(host, state.toString(), me);
+            Optional<Lock.Holder> other = Lock.tryAcquire(host, state.toString(), me);
             if (other.isEmpty()) {
                 return;
             }
-            HostLock.Holder o = other.get();
+            Lock.Holder o = other.get();
             if (o.since() == null || o.machine().equals(me.machine()) && o.pid() > 0 && ProcessHandle.of(o.pid()).isEmpty()) {
-                HostLock.forceRelease(host, state.toString());
+                Lock.forceRelease(host, state.toString());
                 recordInterrupted(o);
                 continue;
             }
@@ -555,16 +555,16 @@ public final class LocalTarget {
         }
     }
 
-    private void unlock(HostLock.Holder me) {
+    private void unlock(Lock.Holder me) {
         try {
-            HostLock.release(host, state.toString(), me.id());
+            Lock.release(host, state.toString(), me.id());
         } catch (RuntimeException e) {
             console.progress("  warning: cannot release the lock " + state.resolve("lock") + ": " + e.getMessage());
         }
     }
 
     /** The history line of a run that a kill -9 stopped, unless it recorded its revision before it died. */
-    private void recordInterrupted(HostLock.Holder o) {
+    private void recordInterrupted(Lock.Holder o) {
         String what = o.since() == null ? "a run" : o.message() + " of " + o.version();
         console.progress("  the lock was left by " + (o.since() == null ? "a run that stopped while taking it"
                 : "pid " + o.pid() + " (" + what + ", since " + o.since() + "), which is gone") + "; taking it over");
@@ -604,11 +604,11 @@ public final class LocalTarget {
     private final class Interruption extends Thread {
         private final DeployPlan plan;
         private final Detail detail;
-        private final HostLock.Holder me;
+        private final Lock.Holder me;
         private boolean armed;
         private boolean done;
 
-        Interruption(DeployPlan plan, Detail detail, HostLock.Holder me) {
+        Interruption(DeployPlan plan, Detail detail, Lock.Holder me) {
             super("slipway-interrupted-" + plan.action().verb());
             this.plan = plan;
             this.detail = detail;

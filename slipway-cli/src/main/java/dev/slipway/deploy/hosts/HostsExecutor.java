@@ -1,5 +1,6 @@
 package dev.slipway.deploy.hosts;
 
+import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.HostsConfig;
@@ -40,7 +41,7 @@ public final class HostsExecutor {
     private final int port;
     private final Map<String, Host> hosts;
     private final Console console;
-    private final HostLock.Holder me;
+    private final Lock.Holder me;
     private final Duration lockWait;
     private final Executor executor;
     private final Set<String> locked = new LinkedHashSet<>();
@@ -59,7 +60,7 @@ public final class HostsExecutor {
      * @param lockWait how long to wait for a held lock (zero: fail at once)
      * @param crashAt  the {@code SLIPWAY_CRASH_AT} value, or {@code null}
      */
-    public HostsExecutor(HostsConfig config, int port, Map<String, Host> hosts, Console console, HostLock.Holder me,
+    public HostsExecutor(HostsConfig config, int port, Map<String, Host> hosts, Console console, Lock.Holder me,
                          Duration lockWait, String crashAt) {
         this.config = config;
         this.port = port;
@@ -178,14 +179,14 @@ public final class HostsExecutor {
         long deadline = System.nanoTime() + lockWait.toNanos();
         String lastHolder = null;
         while (true) {
-            var holder = HostLock.tryAcquire(host(h), dir(), me);
+            var holder = Lock.tryAcquire(host(h), dir(), me);
             if (holder.isEmpty()) {
                 synchronized (this) {
                     locked.add(h.name());
                 }
                 return;
             }
-            HostLock.Holder other = holder.get();
+            Lock.Holder other = holder.get();
             if (System.nanoTime() >= deadline || other.stale(config.rollout().lockStaleAfter(), Instant.now())) {
                 throw SlipwayException.failed(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
             }
@@ -201,7 +202,7 @@ public final class HostsExecutor {
      * @return the message for a lock held by someone else: the holder's details and, for a stale
      *         lock, how to clear it
      */
-    static String lockedMessage(String host, HostLock.Holder other, Duration staleAfter, Duration waited) {
+    static String lockedMessage(String host, Lock.Holder other, Duration staleAfter, Duration waited) {
         String m = host + " is locked by " + other.describe();
         if (other.stale(staleAfter, Instant.now())) {
             return m + "; the lock is stale (its holder is gone or it is older than " + Console.seconds(staleAfter)
@@ -460,7 +461,7 @@ public final class HostsExecutor {
     }
 
     private void unlock(String name) {
-        HostLock.release(hosts.get(name), dir(), me.id());
+        Lock.release(hosts.get(name), dir(), me.id());
         synchronized (this) {
             locked.remove(name);
         }

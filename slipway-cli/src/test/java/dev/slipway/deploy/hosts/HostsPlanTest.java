@@ -1,5 +1,6 @@
 package dev.slipway.deploy.hosts;
 
+import dev.slipway.deploy.Lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -200,23 +201,23 @@ class HostsPlanTest {
 
     @Test
     void aLockMessageNamesTheHolderAndAStaleLockSaysHowToClearIt() {
-        HostLock.Holder live = new HostLock.Holder("1", "ann@ci", HostLock.machineName(), ProcessHandle.current().pid(),
+        Lock.Holder live = new Lock.Holder("1", "ann@ci", Lock.machineName(), ProcessHandle.current().pid(),
                 Instant.now(), "2.0.0", "deploy");
         String m = HostsExecutor.lockedMessage("web1", live, Duration.ofMinutes(10), Duration.ZERO);
         assertTrue(m.startsWith("web1 is locked by ann@ci (pid " + ProcessHandle.current().pid() + " on "), m);
         assertTrue(m.contains("deploy of version 2.0.0"), m);
         assertFalse(m.contains("stale"), m);
-        HostLock.Holder gone = new HostLock.Holder("1", "ann@ci", HostLock.machineName(), Integer.MAX_VALUE - 1L,
+        Lock.Holder gone = new Lock.Holder("1", "ann@ci", Lock.machineName(), Integer.MAX_VALUE - 1L,
                 Instant.now(), "2.0.0", "deploy");
         assertTrue(gone.stale(Duration.ofMinutes(10), Instant.now()));
         assertTrue(HostsExecutor.lockedMessage("web1", gone, Duration.ofMinutes(10), Duration.ZERO)
                 .contains("the lock is stale (its holder is gone or it is older than 600.0 s); check the hosts, then clear it with"
                         + " 'slipway lock release --force'"));
-        HostLock.Holder elsewhere = new HostLock.Holder("1", "bob@laptop", "laptop", 5, Instant.now().minusSeconds(700),
+        Lock.Holder elsewhere = new Lock.Holder("1", "bob@laptop", "laptop", 5, Instant.now().minusSeconds(700),
                 "2.0.0", "deploy");
         assertTrue(elsewhere.stale(Duration.ofMinutes(10), Instant.now()));
         assertFalse(elsewhere.stale(Duration.ofMinutes(20), Instant.now()));
-        HostLock.Holder parsed = HostLock.parse("held\nid=7\nwho=w@m\nmachine=m\npid=42\nsince=2026-01-01T00:00:00Z\nversion=1\nmessage=rollback\n");
+        Lock.Holder parsed = Lock.parse("held\nid=7\nwho=w@m\nmachine=m\npid=42\nsince=2026-01-01T00:00:00Z\nversion=1\nmessage=rollback\n");
         assertEquals(42, parsed.pid());
         assertEquals("rollback", parsed.message());
     }
