@@ -176,6 +176,9 @@ public final class LocalTarget {
      *                          exit 1 when the release failed its gate (it was rolled back)
      */
     public Outcome deploy(Release release, boolean dryRun) {
+        if (!dryRun) {
+            recover();
+        }
         DeployPlan plan = planDeploy(release, Duration.ZERO);
         if (dryRun) {
             console.println("plan for deploying " + config.name() + " " + release.version() + " to local:");
@@ -493,6 +496,7 @@ public final class LocalTarget {
      *                          fails its gate (the release that was current is restarted)
      */
     public Outcome rollback(String toVersion) {
+        recover();
         return apply(planRollback(toVersion, Duration.ZERO));
     }
 
@@ -504,6 +508,7 @@ public final class LocalTarget {
      *                          it does not become ready, or a deploy holds the lock
      */
     public Outcome start() {
+        recover();
         return apply(planStart());
     }
 
@@ -538,7 +543,7 @@ public final class LocalTarget {
                 return;
             }
             Lock.Holder o = other.get();
-            if (o.since() == null || o.machine().equals(me.machine()) && o.pid() > 0 && ProcessHandle.of(o.pid()).isEmpty()) {
+            if (gone(o)) {
                 Lock.forceRelease(host, state.toString());
                 recordInterrupted(o);
                 continue;
@@ -552,6 +557,28 @@ public final class LocalTarget {
                 shown = o.describe();
             }
             HealthGate.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    /** @return whether a lock's holder is a process of this machine that no longer runs (or it has no info) */
+    private static boolean gone(Lock.Holder o) {
+        return o.since() == null || o.machine().equals(Lock.machineName()) && o.pid() > 0 && ProcessHandle.of(o.pid()).isEmpty();
+    }
+
+    /**
+     * Clears what a killed run left before a command plans: a lock whose holder is gone is removed
+     * and its run recorded as {@code interrupted} (see {@link #lock}), so that even a command then
+     * refused (a rollback to the release the killed run had already started) leaves a history that
+     * says what happened. A lock held by a live process is left alone.
+     */
+    public void recover() {
+        if (!Files.isDirectory(state.resolve("lock"))) {
+            return;
+        }
+        Optional<Lock.Holder> o = Lock.read(host, state.toString());
+        if (o.isPresent() && gone(o.get())) {
+            Lock.forceRelease(host, state.toString());
+            recordInterrupted(o.get());
         }
     }
 

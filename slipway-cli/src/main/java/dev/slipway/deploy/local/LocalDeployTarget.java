@@ -19,6 +19,10 @@ import java.util.Map;
  * The {@code local} target behind the {@link Target} interface: plans and runs through
  * {@link LocalTarget} (the hosts machinery over this machine: plan steps, lock, detached restart,
  * gate, history). {@code Targets.open("local", config)} returns one.
+ *
+ * <p>Planning changes nothing of the deployment, with one exception that only records the past: a
+ * lock left by a killed run is cleared and that run recorded as {@code interrupted} first
+ * ({@link LocalTarget#recover()}), so that even a refused command leaves a history that says what happened.
  */
 public final class LocalDeployTarget implements Target {
     private final SlipwayConfig config;
@@ -50,6 +54,7 @@ public final class LocalDeployTarget implements Target {
 
     @Override
     public DeployPlan plan(DeployRequest request) {
+        local.recover();
         return local.planDeploy(Release.fromDist(config), wait(request.lockWait()));
     }
 
@@ -60,6 +65,7 @@ public final class LocalDeployTarget implements Target {
      */
     @Override
     public DeployPlan rollback(RollbackTo to) {
+        local.recover();
         String version = to.version();
         if (version == null && to.revision() != null) {
             version = local.history().stream().filter(e -> e.revision() == to.revision()).map(History.Entry::version)
