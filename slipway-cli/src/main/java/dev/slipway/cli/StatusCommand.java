@@ -48,5 +48,11 @@ public final class StatusCommand extends TargetCommand {
         if (!ctx.recorded()) { // a canary's steps are in the configuration
             CanaryCommands.status(ctx.config()).forEach(c::println);
         }
+        // Exit 0 means something serves: nothing running (stopped, a failed first deploy, a killed
+        // run) or not ready is exit 1, so that scripts and CI can rely on it.
+        if (s.pid() < 0 || s.readiness() == null || !s.readiness().ready()) {
+            throw dev.slipway.SlipwayException.failed(ctx.config().name() + " does not serve on local ("
+                    + (s.pid() < 0 ? "not running" : "not ready") + ")");
+        }
     }
 }
