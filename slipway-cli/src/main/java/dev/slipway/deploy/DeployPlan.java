@@ -100,6 +100,12 @@ public record DeployPlan(String target, Action action, String service, String ve
      */
     public record Step(Kind kind, String where, int batch, String description) {}
 
+    /** @return the steps as {@code kind where: description}, the form of {@link Report#steps()} */
+    public List<String> stepLines() {
+        return steps.stream().map(s -> s.kind().id() + (s.where() == null ? "" : " " + s.where()) + ": " + s.description())
+                .toList();
+    }
+
     /** @return the plan as text: a title line, the facts indented, then the numbered steps */
     public String describe() {
         StringBuilder sb = new StringBuilder();

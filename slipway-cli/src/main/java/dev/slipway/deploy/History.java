@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The audit trail of a target: one tab-separated line per revision,
- * {@code revision version commit time outcome note}, appended and never rewritten.
+ * The audit trail of the local target: one tab-separated line per revision in the columns of
+ * {@link Revision}, the same on every target ({@code revision version commit time outcome who
+ * where note}), appended and never rewritten. Files written before those columns had six
+ * ({@code revision version commit time outcome note}) and are read too.
  *
  * @param file the history file, e.g. {@code .slipway/local/history.tsv}
  */
@@ -27,6 +29,8 @@ public record History(Path file) {
     public static final String INTERRUPTED = "interrupted";
     /** A revision made by {@code slipway rollback}. */
     public static final String ROLLBACK = "rollback";
+    /** The header line of a new file: the columns of {@link Revision}. */
+    public static final String HEADER = "# revision\tversion\tcommit\ttime\toutcome\twho\twhere\tnote\n";
 
     /**
      * One revision.
@@ -37,8 +41,22 @@ public record History(Path file) {
      * @param time     when the revision was recorded
      * @param outcome  one of the outcome constants of {@link History}
      * @param note     free text, e.g. why it was rolled back
+     * @param who      {@code user@machine} that recorded it, or {@code ""} (a six-column line)
      */
-    public record Entry(int revision, String version, String commit, Instant time, String outcome, String note) {
+    public record Entry(int revision, String version, String commit, Instant time, String outcome, String note,
+                        String who) {
+        /**
+         * An entry with no recorder.
+         */
+        public Entry(int revision, String version, String commit, Instant time, String outcome, String note) {
+            this(revision, version, commit, time, outcome, note, "");
+        }
+
+        /** @return this entry as a {@link Revision} of the whole target ({@code where} is empty) */
+        public Revision toRevision() {
+            return new Revision(revision, version, commit, time, outcome, who, "", note);
+        }
+
         /** @return whether this revision left its version serving */
         public boolean serving() {
             return outcome.equals(DEPLOYED) || outcome.equals(ROLLBACK);
@@ -65,8 +83,10 @@ public record History(Path file) {
                 if (f.length < 5) {
                     throw SlipwayException.failed(file + ":" + n + ": corrupt history line");
                 }
+                // Eight columns (Revision's); six in files written before them.
+                boolean wide = f.length >= 8;
                 out.add(new Entry(Integer.parseInt(f[0]), f[1], f[2], Instant.parse(f[3]), f[4],
-                        f.length > 5 ? f[5] : ""));
+                        wide ? f[7] : f.length > 5 ? f[5] : "", wide ? f[5] : ""));
             }
         } catch (IOException | RuntimeException e) {
             if (e instanceof SlipwayException s) {
@@ -91,17 +111,32 @@ public record History(Path file) {
      */
     public Entry append(String version, String commit, String outcome, String note) {
         Entry e = new Entry(nextRevision(), version, commit, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                outcome, note.replaceAll("\\p{Cntrl}+", " "));
-        String line = e.revision() + "\t" + e.version() + "\t" + e.commit() + "\t" + e.time() + "\t"
-                + e.outcome() + "\t" + e.note() + "\n";
+                outcome, clean(note), clean(who()));
+        String line = e.revision() + "\t" + clean(e.version()) + "\t" + clean(e.commit()) + "\t" + e.time() + "\t"
+                + clean(e.outcome()) + "\t" + e.who() + "\t\t" + e.note() + "\n";
         try {
             if (!Files.exists(file)) {
-                Files.writeString(file, "# revision\tversion\tcommit\ttime\toutcome\tnote\n", StandardCharsets.UTF_8);
+                Files.writeString(file, HEADER, StandardCharsets.UTF_8);
             }
             Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException ex) {
             throw SlipwayException.failed("cannot write " + file + ": " + ex.getMessage(), ex);
         }
         return e;
+    }
+
+    /** @return {@code user@machine} of this process, for the {@code who} column (machine from the kernel's hostname) */
+    public static String who() {
+        String machine;
+        try {
+            machine = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            machine = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+        return System.getProperty("user.name", "?") + "@" + machine;
+    }
+
+    private static String clean(String s) {
+        return s == null ? "" : s.replaceAll("\\p{Cntrl}+", " ");
     }
 }

@@ -5,17 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
-import dev.slipway.config.References;
 import dev.slipway.build.Launcher;
+import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.LocalHost;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,15 +30,26 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The {@code local} target: runs releases on this machine, with the same mechanics as on hosts.
+ * The {@code local} target: runs releases on this machine with the hosts target's machinery over
+ * {@link LocalHost}: the same plan model ({@link DeployPlan}), lock protocol ({@link Lock}, a
+ * {@code lock} directory), release layout, history columns ({@link Revision}) and guarantees.
  *
- * <p>State lives under {@code <service>/.slipway/local/}: {@code releases/<version>/} per release,
- * a {@code current} symbolic link switched with rename(2), {@code <name>.pid}, {@code <name>.log}
- * and {@code history.tsv}. A deploy installs the release, prepares it (its first run without the
- * app: unpacking and, on JDK 17-19, the class-data archive; see {@link Launcher#PREPARE}) while the
- * old process still serves, stops the old process (SIGTERM, then SIGKILL after the drain timeout),
- * switches {@code current}, starts the new one and waits for its readiness probe, which so covers
- * a warm start only; if that fails it switches back and restarts the previous release.
+ * <p>State lives under {@code <service>/.slipway/local/}, laid out like a host's directory:
+ * {@code releases/<version>/} per release (the single file, {@code service.env} and
+ * {@code release.json}; installed into a temporary directory, its sha256 verified, then renamed, so
+ * an incomplete release is never retained), a {@code current} link switched with rename(2),
+ * {@code history.tsv}, {@code lock/}, and {@code <name>.pid} and {@code <name>.log} of the
+ * service. The service manager is {@link ServiceProcess}: its restart is carried out by a detached
+ * helper, so a kill -9 of slipway mid-restart still leaves the new release started.
+ *
+ * <p>A deploy is planned ({@link #planDeploy}) then run ({@link #apply}): lock; install; prepare
+ * the release (its first run without the app: unpacking and, on JDK 17-19, the class-data archive;
+ * see {@link Launcher#PREPARE}) while the old process still serves; switch {@code current}; restart
+ * (stop the old process, SIGTERM then SIGKILL after the drain timeout, and start the new one: one
+ * port and no proxy, so the old must go first); gate on the readiness probe, which so times a warm
+ * start; record; prune; unlock. A failed gate switches back and restarts the previous release.
+ * Rollback, start and stop are plans too. A run that was killed leaves its lock behind: the next
+ * run finds its holder gone, records the interrupted run in the history, and goes on.
  */
 public final class LocalTarget {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,8 +62,7 @@ public final class LocalTarget {
     private final Path log;
     private final ServiceProcess process;
     private final History history;
-    /** The process this JVM started last, for its exit code; null before any start. */
-    private Process lastStarted;
+    private final Host host = new LocalHost("local");
     /** The release directories this target prepared, so that a gate knows whether it timed a first run. */
     private final java.util.Set<String> prepared = new java.util.HashSet<>();
 
@@ -135,16 +144,30 @@ public final class LocalTarget {
     }
 
     /**
-     * The result of a deploy, rollback or start that passed its gate.
+     * The result of a deploy, rollback or start that passed its gate, or of a stop.
      *
-     * @param revision the history entry written
+     * @param revision the history entry written (for a start or stop, the last one, or {@code null})
      * @param url      where the service serves
-     * @param pid      the service's process id
+     * @param pid      the service's process id, or -1 when it does not run (after a stop)
+     * @param timingMs wall time per step kind of the run, milliseconds
      */
-    public record Outcome(History.Entry revision, URI url, long pid) {}
+    public record Outcome(History.Entry revision, URI url, long pid, Map<DeployPlan.Kind, Long> timingMs) {}
 
     /**
-     * Deploys a release: plan, then execute; on a failed gate, roll back to the previous release.
+     * The local target's own part of a {@link DeployPlan} ({@link DeployPlan#detail()}).
+     *
+     * @param release  the release a deploy installs, or {@code null} for rollback, start and stop
+     * @param dirName  the release directory the plan ends on ({@code releases/<dirName>})
+     * @param previous the release serving before (the one a failure goes back to), or {@code null}
+     * @param running  the pid of the instance serving now, or -1
+     * @param install  whether the release is copied (false when {@code releases/<dirName>} holds it)
+     * @param lockWait how long to wait for another run's lock
+     */
+    public record Detail(Release release, String dirName, String previous, long running, boolean install,
+                         Duration lockWait) {}
+
+    /**
+     * Deploys a release: plan, then run; on a failed gate, roll back to the previous release.
      *
      * @param release the release to deploy
      * @param dryRun  print the plan and change nothing
@@ -153,66 +176,504 @@ public final class LocalTarget {
      *                          exit 1 when the release failed its gate (it was rolled back)
      */
     public Outcome deploy(Release release, boolean dryRun) {
+        if (!dryRun) {
+            recover();
+        }
+        DeployPlan plan = planDeploy(release, Duration.ZERO);
+        if (dryRun) {
+            console.println("plan for deploying " + config.name() + " " + release.version() + " to local:");
+            plan.facts().forEach(f -> console.println("  " + f));
+            for (int i = 0; i < plan.steps().size(); i++) {
+                console.out().printf("%2d. %s%n", i + 1, plan.steps().get(i).description());
+            }
+            console.out().flush();
+            return null;
+        }
+        return apply(plan);
+    }
+
+    /**
+     * Plans a deploy; reads the state, changes nothing.
+     *
+     * @param release  the release (its file is checked against its sha256 first)
+     * @param lockWait how long the run waits for another run's lock
+     * @return the plan
+     * @throws SlipwayException (exit 2) when the file does not match the build record, or nothing of
+     *                          this service runs and another process holds the port; nothing changed
+     */
+    public DeployPlan planDeploy(Release release, Duration lockWait) {
         verifyChecksum(release);
-        try (DeployLock lock = dryRun ? null : DeployLock.acquire(state, "deploy " + release.version())) {
-            // After a failed first deploy current names a release that never served: nothing to return to.
-            Optional<String> previous = currentVersion().filter(this::hasServed);
-            Optional<ProcessHandle> running = process.running();
-            if (running.isEmpty()) {
-                checkPortFree();
+        Optional<ProcessHandle> running = process.running();
+        // After a failed first deploy current names a release that never served: nothing to return to.
+        Optional<String> previous = serving().or(() -> currentVersion().filter(this::hasServed));
+        if (running.isEmpty()) {
+            checkPortFree();
+        }
+        String dirName = releaseDirName(release);
+        boolean install = !complete(dirName) || !release.sha256().equals(releaseInfo(dirName).path("sha256").asText());
+        SlipwayConfig.Probe probe = config.service().readiness();
+        String exe = "releases/" + dirName + "/" + config.name();
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
+        steps.add(step(DeployPlan.Kind.UPLOAD, install
+                ? "install " + config.serviceDir().relativize(release.executable()) + " as " + exe + " with its "
+                + ENV_FILE + " (mode 0600) and release.json: into a temporary directory, sha256 verified, then renamed"
+                : "skip install, " + exe + " is there (sha256 " + release.sha256().substring(0, 12) + ")"));
+        steps.add(step(DeployPlan.Kind.PREPARE, "prepare " + exe + " while the old one serves: its first run"
+                + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)"));
+        steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + dirName
+                + " (was " + currentVersion().orElse("none") + ")"));
+        steps.add(restartStep(running, previous, dirName));
+        steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probe.target(hostForUrl(), port()) + " (every "
+                + Console.seconds(probe.interval()) + ", up to " + Console.seconds(probe.timeout())
+                + "); on failure switch back and restart " + previous.orElse("nothing")));
+        steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
+        steps.add(step(DeployPlan.Kind.PRUNE, "prune releases beyond " + config.local().retain()
+                + " (never current or previous)"));
+        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
+        return new DeployPlan("local", DeployPlan.Action.DEPLOY, config.name(), release.version(), release.commit(),
+                facts(running, previous), steps,
+                new Detail(release, dirName, previous.orElse(null), running.map(ProcessHandle::pid).orElse(-1L), install,
+                        lockWait));
+    }
+
+    /**
+     * Plans a rollback to a retained release; changes nothing.
+     *
+     * @param toVersion the release directory to return to, or {@code null} for the one served before
+     * @param lockWait  how long the run waits for another run's lock
+     * @return the plan
+     * @throws SlipwayException (exit 2) when nothing is deployed, the release is not one this target
+     *                          holds complete ({@code ..}, a path, an unknown or half-written release),
+     *                          it is the one serving, or the port is taken; nothing changed
+     */
+    public DeployPlan planRollback(String toVersion, Duration lockWait) {
+        Optional<ProcessHandle> running = process.running();
+        String from = serving().or(this::currentVersion).orElseThrow(() -> SlipwayException.usage(
+                "nothing is deployed to local for " + config.name() + "; nothing to roll back"));
+        String to = toVersion != null ? toVersion : previousVersion(from).orElseThrow(() -> SlipwayException.usage(
+                "no earlier release of " + config.name() + " to roll back to; retained: " + retained()));
+        if (!completeReleases().contains(to)) {
+            List<String> held = completeReleases();
+            throw SlipwayException.usage("local does not hold release " + to + " (it has "
+                    + (held.isEmpty() ? "none" : String.join(", ", held)) + "); nothing was changed");
+        }
+        if (to.equals(from)) {
+            throw SlipwayException.usage(to + " is already the current release; nothing to roll back");
+        }
+        if (running.isEmpty()) {
+            checkPortFree();
+        }
+        String commit = releaseInfo(to).path("commit").asText("unknown");
+        SlipwayConfig.Probe probe = probeOf(to);
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
+        steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + to + "/" + config.name() + " while " + from + " serves"));
+        steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + to + " (was " + currentVersion().orElse("none") + ")"));
+        steps.add(restartStep(running, Optional.of(from), to));
+        steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probe.target(hostForUrl(), port())
+                + "; on failure switch back and restart " + from));
+        steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
+        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
+        return new DeployPlan("local", DeployPlan.Action.ROLLBACK, config.name(), to, commit, facts(running, Optional.of(from)),
+                steps, new Detail(null, to, from, running.map(ProcessHandle::pid).orElse(-1L), false, lockWait));
+    }
+
+    /**
+     * Plans a start of the current release where it does not run (an empty run when it does).
+     *
+     * @return the plan
+     * @throws SlipwayException (exit 2) when nothing is deployed, the current release is incomplete,
+     *                          or the port is taken; nothing changed
+     */
+    public DeployPlan planStart() {
+        String version = currentVersion().orElseThrow(() -> SlipwayException.usage(
+                "nothing is deployed to local for " + config.name() + "; run 'slipway ship' or 'slipway deploy' first"));
+        Optional<ProcessHandle> running = process.running();
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
+        if (running.isEmpty()) {
+            if (!complete(version)) {
+                throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
+                        + " nothing was changed");
             }
-            SlipwayConfig.Probe probe = config.service().readiness();
-            String dirName = releaseDirName(release);
-            Path target = releases.resolve(dirName);
-            Plan plan = new Plan();
-            plan.add("install " + config.serviceDir().relativize(release.executable()) + " as "
-                    + state.relativize(target.resolve(config.name())), () -> install(release, dirName));
-            plan.add("prepare releases/" + dirName + "/" + config.name() + " while the old one serves: its first run"
-                    + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)",
-                    () -> prepare(dirName));
-            running.ifPresent(h -> plan.add("stop " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid()
-                    + "): SIGTERM, SIGKILL after " + Console.seconds(config.service().drainTimeout()),
-                    () -> {
-                        console.progress("  stopping " + config.name() + " " + previous.orElse("?") + " (pid " + h.pid() + ")");
-                        process.stop(config.service().drainTimeout());
-                    }));
-            Interruption interruption = new Interruption(dirName, release.commit(), previous);
-            plan.add("switch current -> releases/" + dirName, () -> {
-                interruption.arm();
-                switchTo(dirName);
-            });
-            plan.add("start releases/" + dirName + "/" + config.name() + " on " + url() + " (log: "
-                    + config.serviceDir().relativize(log) + ")", this::startCurrent);
-            plan.add("wait for readiness " + probe.target(hostForUrl(), port()) + " (every " + Console.seconds(probe.interval())
-                    + ", up to " + Console.seconds(probe.timeout()) + ")", () -> gate(dirName));
-            if (dryRun) {
-                console.println("plan for deploying " + config.name() + " " + release.version() + " to local:");
-                console.out().print(plan.describe());
-                console.out().flush();
-                return null;
+            checkPortFree();
+            steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + version + "/" + config.name()));
+            steps.add(step(DeployPlan.Kind.START, "start releases/" + version + "/" + config.name() + " on " + url()));
+            steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probeOf(version).target(hostForUrl(), port())));
+        }
+        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
+        return new DeployPlan("local", DeployPlan.Action.START, config.name(), version,
+                releaseInfo(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
+                new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO));
+    }
+
+    /**
+     * Plans a stop (drain) of the service.
+     *
+     * @return the plan
+     */
+    public DeployPlan planStop() {
+        Optional<ProcessHandle> running = process.running();
+        String version = serving().or(this::currentVersion).orElse("-");
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
+        running.ifPresent(h -> steps.add(step(DeployPlan.Kind.STOP, "stop " + config.name() + " " + version + " (pid "
+                + h.pid() + "): SIGTERM, SIGKILL after " + Console.seconds(config.service().drainTimeout()))));
+        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
+        return new DeployPlan("local", DeployPlan.Action.STOP, config.name(), version, "", facts(running, Optional.empty()),
+                steps, new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO));
+    }
+
+    private DeployPlan.Step restartStep(Optional<ProcessHandle> running, Optional<String> previous, String dirName) {
+        String start = "start releases/" + dirName + "/" + config.name() + " on " + url() + " (log: "
+                + config.serviceDir().relativize(log) + ")";
+        return running.map(h -> step(DeployPlan.Kind.RESTART, "restart, by a detached helper: stop " + config.name() + " "
+                + previous.orElse("?") + " (pid " + h.pid() + "): SIGTERM, SIGKILL after "
+                + Console.seconds(config.service().drainTimeout()) + "; then " + start))
+                .orElseGet(() -> step(DeployPlan.Kind.START, start));
+    }
+
+    private List<String> facts(Optional<ProcessHandle> running, Optional<String> previous) {
+        return List.of("state " + rel(state) + ": current " + currentVersion().orElse("none") + ", serving "
+                + running.map(h -> previous.orElse("?") + " (pid " + h.pid() + ")").orElse("nothing"));
+    }
+
+    private static DeployPlan.Step step(DeployPlan.Kind kind, String description) {
+        return new DeployPlan.Step(kind, "local", 0, description);
+    }
+
+    private String rel(Path p) {
+        return config.serviceDir().relativize(p).toString();
+    }
+
+    /**
+     * Runs a plan this target made, step by step ({@link Executor}: {@code SLIPWAY_CRASH_AT} halts
+     * before a step). Ctrl-C or SIGTERM after the switch and before the verdict restores the
+     * release served before and records the run as {@code interrupted}.
+     *
+     * @param plan a plan from {@link #planDeploy}, {@link #planRollback}, {@link #planStart} or {@link #planStop}
+     * @return the outcome
+     * @throws SlipwayException exit 1 when a step fails (after a switch: the previous release serves
+     *                          again and the history says so) or another run holds the lock
+     */
+    public Outcome apply(DeployPlan plan) {
+        Detail d = (Detail) plan.detail();
+        Executor ex = new Executor(System.getenv(Executor.CRASH_AT), console);
+        Lock.Holder me = Lock.me(plan.version(), plan.action().verb());
+        Interruption interruption = new Interruption(plan, d, me);
+        Runtime.getRuntime().addShutdownHook(interruption);
+        boolean stopped = false;
+        History.Entry recorded = null;
+        try {
+            if (plan.action() != DeployPlan.Action.STOP && plan.action() != DeployPlan.Action.START) {
+                console.progress((plan.action() == DeployPlan.Action.DEPLOY ? "deploying " + config.name() + " "
+                        + plan.version() + " to local (" + state + ")" : "rolling back " + config.name() + " from "
+                        + d.previous() + " to " + plan.version()));
             }
-            console.progress("deploying " + config.name() + " " + release.version() + " to local (" + state + ")");
-            Runtime.getRuntime().addShutdownHook(interruption);
-            try {
-                plan.execute();
-            } catch (GateFailed e) {
-                interruption.disarm();
-                return rollBackAfterFailure(release, dirName, previous, e);
-            } catch (SlipwayException e) {
-                interruption.disarm();
-                throw e;
-            } catch (Exception e) {
-                interruption.disarm();
-                throw SlipwayException.failed("deploy failed: " + e.getMessage(), e);
-            } finally {
-                removeHook(interruption);
+            for (DeployPlan.Step step : plan.steps()) {
+                ex.before(step);
+                long t0 = System.nanoTime();
+                switch (step.kind()) {
+                    case LOCK -> lock(me, d.lockWait());
+                    case UPLOAD -> {
+                        if (d.install()) {
+                            install(d.release(), d.dirName());
+                        }
+                    }
+                    case PREPARE -> prepare(d.dirName());
+                    case SWITCH -> {
+                        interruption.arm();
+                        switchTo(d.dirName());
+                    }
+                    case RESTART, START -> {
+                        try {
+                            restartCurrent(d.previous());
+                        } catch (SlipwayException e) {
+                            throw new GateFailed(e.getMessage(), "");
+                        }
+                    }
+                    case GATE -> gate(d.dirName());
+                    case STOP -> stopped = process.stop(config.service().drainTimeout());
+                    case RECORD -> {
+                        interruption.disarm();
+                        recorded = plan.action() == DeployPlan.Action.DEPLOY
+                                ? history.append(d.dirName(), plan.commit(), History.DEPLOYED,
+                                        d.previous() == null ? "first release" : "previous " + d.previous())
+                                : history.append(d.dirName(), plan.commit(), History.ROLLBACK, "from " + d.previous());
+                    }
+                    case PRUNE -> prune();
+                    case UNLOCK -> {
+                        interruption.disarm();
+                        unlock(me);
+                    }
+                    default -> throw new IllegalStateException(step.kind().name());
+                }
+                ex.after(step.kind(), t0);
             }
+        } catch (GateFailed e) {
             interruption.disarm();
-            History.Entry rev = history.append(dirName, release.commit(), History.DEPLOYED,
-                    previous.map(p -> "previous " + p).orElse("first release"));
-            prune();
-            long pid = process.running().map(ProcessHandle::pid).orElse(-1L);
-            return new Outcome(rev, url(), pid);
+            try {
+                throw failed(plan, d, e);
+            } finally {
+                unlock(me);
+            }
+        } catch (RuntimeException e) {
+            interruption.disarm();
+            unlock(me);
+            throw e;
+        } finally {
+            removeHook(interruption);
+        }
+        if (plan.action() == DeployPlan.Action.STOP) {
+            return new Outcome(stopped ? lastEntry() : null, url(), -1, ex.timingMs());
+        }
+        return new Outcome(recorded != null ? recorded : lastEntry(), url(),
+                process.running().map(ProcessHandle::pid).orElse(-1L), ex.timingMs());
+    }
+
+    private History.Entry lastEntry() {
+        List<History.Entry> all = history.entries();
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    /** A failed restart or gate: go back where the action allows, record it, and say what happened. */
+    private SlipwayException failed(DeployPlan plan, Detail d, GateFailed failure) {
+        return switch (plan.action()) {
+            case DEPLOY -> rollBackAfterFailure(plan, d, failure);
+            case ROLLBACK -> {
+                process.stop(config.service().drainTimeout());
+                switchTo(d.previous());
+                String restored = restart(d.previous());
+                history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
+                        + failure.getMessage() + "; " + restored);
+                yield SlipwayException.failed("rollback to " + d.dirName() + " failed: " + failure.getMessage() + "; "
+                        + restored + failure.hint);
+            }
+            default -> SlipwayException.failed(config.name() + " " + d.dirName() + " started but is not ready: "
+                    + failure.getMessage() + failure.hint + "\nlast lines of " + log + ":\n" + tail(log, 15));
+        };
+    }
+
+    private SlipwayException rollBackAfterFailure(DeployPlan plan, Detail d, GateFailed failure) {
+        process.stop(config.service().drainTimeout());
+        String reason = failure.getMessage();
+        String logTail = tail(log, 15);
+        String previous = d.previous();
+        if (previous != null && complete(previous)) {
+            console.progress("  readiness failed; rolling back to " + previous);
+            switchTo(previous);
+            String restored = restart(previous);
+            history.append(d.dirName(), plan.commit(), History.ROLLED_BACK, reason + "; " + restored);
+            return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
+                    + failure.hint + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
+        }
+        history.append(d.dirName(), plan.commit(), History.FAILED, reason + "; no previous release");
+        return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
+                + failure.hint + "\nthere is no previous release to roll back to; the service is stopped"
+                + "\nlast lines of " + log + ":\n" + logTail);
+    }
+
+    /** Starts the current release and waits for its own readiness probe; describes the result. */
+    private String restart(String dirName) {
+        try {
+            restartCurrent(null);
+        } catch (SlipwayException e) {
+            return dirName + " could not be restarted: " + e.getMessage();
+        }
+        SlipwayConfig.Probe probe = probeOf(dirName);
+        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
+        return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
+    }
+
+    /**
+     * Rolls back to a retained release: the one before the current, or {@code toVersion}.
+     *
+     * @param toVersion the version to return to, or {@code null} for the previous one
+     * @return the outcome
+     * @throws SlipwayException exit 2 when nothing is deployed, the release is not held here (complete)
+     *                          or is the current one, or the port is taken; exit 1 when the rollback
+     *                          fails its gate (the release that was current is restarted)
+     */
+    public Outcome rollback(String toVersion) {
+        recover();
+        return apply(planRollback(toVersion, Duration.ZERO));
+    }
+
+    /**
+     * Starts the current release if it is not running, and waits for readiness.
+     *
+     * @return the outcome with the last revision
+     * @throws SlipwayException exit 2 when nothing is deployed or the port is taken; exit 1 when
+     *                          it does not become ready, or a deploy holds the lock
+     */
+    public Outcome start() {
+        recover();
+        return apply(planStart());
+    }
+
+    /**
+     * Stops the service gracefully.
+     *
+     * @return whether it was running
+     * @throws SlipwayException (exit 1) when a deploy holds the lock
+     */
+    public boolean stop() {
+        if (!Files.isDirectory(state)) {
+            return false;
+        }
+        DeployPlan plan = planStop();
+        apply(plan);
+        return ((Detail) plan.detail()).running() >= 0;
+    }
+
+    // ---- lock and recovery ------------------------------------------------------------------------
+
+    /**
+     * Takes the lock ({@link Lock} over {@link LocalHost}: {@code .slipway/local/lock}). A lock
+     * whose holder on this machine is gone (a kill -9) is taken over: the run it belonged to is
+     * recorded in the history as {@code interrupted}, with what serves now, unless it recorded itself.
+     */
+    private void lock(Lock.Holder me, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        String shown = null;
+        while (true) {
+            Optional<Lock.Holder> other = Lock.tryAcquire(host, state.toString(), me);
+            if (other.isEmpty()) {
+                return;
+            }
+            Lock.Holder o = other.get();
+            if (gone(o)) {
+                Lock.forceRelease(host, state.toString());
+                recordInterrupted(o);
+                continue;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw SlipwayException.failed("another slipway holds the deploy lock of " + state + ": " + o.describe()
+                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")") + "; nothing was changed");
+            }
+            if (!o.describe().equals(shown)) {
+                console.progress("  locked by " + o.describe() + "; waiting");
+                shown = o.describe();
+            }
+            HealthGate.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    /** @return whether a lock's holder is a process of this machine that no longer runs (or it has no info) */
+    private static boolean gone(Lock.Holder o) {
+        return o.since() == null || o.machine().equals(Lock.machineName()) && o.pid() > 0 && ProcessHandle.of(o.pid()).isEmpty();
+    }
+
+    /**
+     * Clears what a killed run left before a command plans: a lock whose holder is gone is removed
+     * and its run recorded as {@code interrupted} (see {@link #lock}), so that even a command then
+     * refused (a rollback to the release the killed run had already started) leaves a history that
+     * says what happened. A lock held by a live process is left alone.
+     */
+    public void recover() {
+        if (!Files.isDirectory(state.resolve("lock"))) {
+            return;
+        }
+        Optional<Lock.Holder> o = Lock.read(host, state.toString());
+        if (o.isPresent() && gone(o.get())) {
+            Lock.forceRelease(host, state.toString());
+            recordInterrupted(o.get());
+        }
+    }
+
+    private void unlock(Lock.Holder me) {
+        try {
+            Lock.release(host, state.toString(), me.id());
+        } catch (RuntimeException e) {
+            console.progress("  warning: cannot release the lock " + state.resolve("lock") + ": " + e.getMessage());
+        }
+    }
+
+    /** The history line of a run that a kill -9 stopped, unless it recorded its revision before it died. */
+    private void recordInterrupted(Lock.Holder o) {
+        String what = o.since() == null ? "a run" : o.message() + " of " + o.version();
+        console.progress("  the lock was left by " + (o.since() == null ? "a run that stopped while taking it"
+                : "pid " + o.pid() + " (" + what + ", since " + o.since() + "), which is gone") + "; taking it over");
+        boolean changes = o.message().equals("deploy") || o.message().equals("rollback");
+        boolean recordedItself = o.since() != null && history.entries().stream()
+                .anyMatch(e -> e.version().equals(o.version()) && !e.time().isBefore(o.since()));
+        if (o.since() == null || !changes || recordedItself) {
+            return;
+        }
+        Optional<ProcessHandle> h = process.running();
+        String now = h.map(p -> serving().orElse(currentVersion().orElse("?")) + " serves (pid " + p.pid() + ")")
+                .orElse("nothing runs");
+        History.Entry e = history.append(o.version(), releaseInfo(o.version()).path("commit").asText("unknown"),
+                History.INTERRUPTED, "slipway (pid " + o.pid() + ", " + o.who() + ") was killed during its " + what
+                        + "; found by the next run: current " + currentVersion().orElse("none") + ", " + now);
+        console.progress("  recorded revision " + e.revision() + ": " + e.note());
+    }
+
+    /** @return the release the running instance was started from (its pid file), if it runs */
+    private Optional<String> serving() {
+        return process.running().isPresent() ? process.release().or(this::currentVersion) : Optional.empty();
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down: the hook is running or has run.
+        }
+    }
+
+    /**
+     * Ctrl-C (SIGINT) or SIGTERM during a run: after the switch and before the verdict, the new
+     * release has not passed its gate, so the previous one is restored and the revision is
+     * recorded as interrupted; in every case the lock is released. Runs as a shutdown hook.
+     */
+    private final class Interruption extends Thread {
+        private final DeployPlan plan;
+        private final Detail detail;
+        private final Lock.Holder me;
+        private boolean armed;
+        private boolean done;
+
+        Interruption(DeployPlan plan, Detail detail, Lock.Holder me) {
+            super("slipway-interrupted-" + plan.action().verb());
+            this.plan = plan;
+            this.detail = detail;
+            this.me = me;
+        }
+
+        synchronized void arm() {
+            armed = plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK;
+        }
+
+        /** Called once the run reached a verdict: the hook then only releases the lock. */
+        synchronized void disarm() {
+            armed = false;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (armed) {
+                process.stop(config.service().drainTimeout());
+                String note = "interrupted before the readiness gate";
+                String previous = detail.previous();
+                if (previous != null && complete(previous)) {
+                    switchTo(previous);
+                    try {
+                        restartCurrent(null);
+                        note += "; " + previous + " restarted";
+                    } catch (SlipwayException e) {
+                        note += "; " + previous + " could not be restarted: " + e.getMessage();
+                    }
+                }
+                history.append(detail.dirName(), plan.commit(), History.INTERRUPTED, note);
+                console.progress("slipway: " + plan.action().verb() + " interrupted; " + note);
+            }
+            unlock(me);
         }
     }
 
@@ -242,60 +703,6 @@ public final class LocalTarget {
         }
     }
 
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook is running or has run.
-        }
-    }
-
-    /**
-     * Ctrl-C (SIGINT) or SIGTERM during a deploy, after the switch and before the verdict: the
-     * new release has not passed its gate, so the previous one is restored and the revision is
-     * recorded as interrupted. Runs as a shutdown hook; bounded by the drain timeout.
-     */
-    private final class Interruption extends Thread {
-        private final String attempted;
-        private final String commit;
-        private final Optional<String> previous;
-        private boolean armed;
-        private boolean done;
-
-        Interruption(String attempted, String commit, Optional<String> previous) {
-            super("slipway-interrupted-deploy");
-            this.attempted = attempted;
-            this.commit = commit;
-            this.previous = previous;
-        }
-
-        synchronized void arm() {
-            armed = true;
-        }
-
-        /** Called once the deploy reached a verdict: the hook then does nothing. */
-        synchronized void disarm() {
-            done = true;
-        }
-
-        @Override
-        public synchronized void run() {
-            if (!armed || done) {
-                return;
-            }
-            done = true;
-            process.stop(config.service().drainTimeout());
-            String note = "interrupted before the readiness gate";
-            if (previous.isPresent() && Files.isDirectory(releases.resolve(previous.get()))) {
-                switchTo(previous.get());
-                startCurrent();
-                note += "; " + previous.get() + " restarted";
-            }
-            history.append(attempted, commit, History.INTERRUPTED, note);
-            console.progress("slipway: deploy interrupted; " + note);
-        }
-    }
-
     private void verifyChecksum(Release release) {
         try {
             String actual = Builder.sha256(release.executable());
@@ -305,120 +712,6 @@ public final class LocalTarget {
             }
         } catch (IOException e) {
             throw SlipwayException.usage("cannot read " + release.executable() + ": " + e.getMessage());
-        }
-    }
-
-    private Outcome rollBackAfterFailure(Release release, String dirName, Optional<String> previous, GateFailed failure) {
-        process.stop(config.service().drainTimeout());
-        String reason = failure.getMessage();
-        String logTail = tail(log, 15);
-        if (previous.isPresent() && Files.isDirectory(releases.resolve(previous.get()))) {
-            console.progress("  readiness failed; rolling back to " + previous.get());
-            switchTo(previous.get());
-            String restored = restart(previous.get());
-            history.append(dirName, release.commit(), History.ROLLED_BACK, reason + "; " + restored);
-            throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
-                    + failure.hint + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
-        }
-        history.append(dirName, release.commit(), History.FAILED, reason + "; no previous release");
-        throw SlipwayException.failed("deploy of " + config.name() + " " + release.version() + " failed: " + reason
-                + failure.hint + "\nthere is no previous release to roll back to; the service is stopped"
-                + "\nlast lines of " + log + ":\n" + logTail);
-    }
-
-    /** Starts the current release and waits for its own readiness probe; describes the result. */
-    private String restart(String dirName) {
-        startCurrent();
-        SlipwayConfig.Probe probe = probeOf(dirName);
-        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
-        return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
-    }
-
-    /**
-     * Rolls back to a retained release: the one before the current, or {@code toVersion}.
-     *
-     * @param toVersion the version to return to, or {@code null} for the previous one
-     * @return the outcome
-     * @throws SlipwayException exit 2 when nothing is deployed, the version is not retained or is
-     *                          the current one, or the port is taken; exit 1 when the rollback
-     *                          fails its gate (the release that was current is restarted)
-     */
-    public Outcome rollback(String toVersion) {
-        try (DeployLock lock = DeployLock.acquire(state, "rollback")) {
-            String from = currentVersion().orElseThrow(() -> SlipwayException.usage(
-                    "nothing is deployed to local for " + config.name() + "; nothing to roll back"));
-            String to = toVersion != null ? toVersion : previousVersion(from).orElseThrow(() -> SlipwayException.usage(
-                    "no earlier release of " + config.name() + " to roll back to; retained: " + retained()));
-            if (!Files.isDirectory(releases.resolve(to))) {
-                throw SlipwayException.usage("release " + to + " is not retained; retained: " + retained());
-            }
-            if (to.equals(from)) {
-                throw SlipwayException.usage(to + " is already the current release; nothing to roll back");
-            }
-            if (process.running().isEmpty()) {
-                checkPortFree();
-            }
-            String commit = releaseInfo(to).path("commit").asText("unknown");
-            console.progress("rolling back " + config.name() + " from " + from + " to " + to);
-            prepare(to);
-            process.stop(config.service().drainTimeout());
-            switchTo(to);
-            startCurrent();
-            try {
-                gate(to);
-            } catch (GateFailed e) {
-                process.stop(config.service().drainTimeout());
-                switchTo(from);
-                String restored = restart(from);
-                history.append(to, commit, History.FAILED, "rollback from " + from + " failed: " + e.getMessage()
-                        + "; " + restored);
-                throw SlipwayException.failed("rollback to " + to + " failed: " + e.getMessage() + "; " + restored + e.hint);
-            }
-            History.Entry rev = history.append(to, commit, History.ROLLBACK, "from " + from);
-            return new Outcome(rev, url(), process.running().map(ProcessHandle::pid).orElse(-1L));
-        }
-    }
-
-    /**
-     * Starts the current release if it is not running, and waits for readiness.
-     *
-     * @return the outcome with the last revision
-     * @throws SlipwayException exit 2 when nothing is deployed or the port is taken; exit 1 when
-     *                          it does not become ready, or a deploy holds the lock
-     */
-    public Outcome start() {
-        String version = currentVersion().orElseThrow(() -> SlipwayException.usage(
-                "nothing is deployed to local for " + config.name() + "; run 'slipway ship' or 'slipway deploy' first"));
-        try (DeployLock lock = DeployLock.acquire(state, "start")) {
-            if (process.running().isEmpty()) {
-                checkPortFree();
-                prepare(version);
-                startCurrent();
-                try {
-                    gate(version);
-                } catch (GateFailed e) {
-                    throw SlipwayException.failed(config.name() + " " + version + " started but is not ready: "
-                            + e.getMessage() + e.hint + "\nlast lines of " + log + ":\n" + tail(log, 15));
-                }
-            }
-        }
-        List<History.Entry> all = history.entries();
-        return new Outcome(all.isEmpty() ? null : all.get(all.size() - 1), url(),
-                process.running().map(ProcessHandle::pid).orElse(-1L));
-    }
-
-    /**
-     * Stops the service gracefully.
-     *
-     * @return whether it was running
-     * @throws SlipwayException (exit 1) when a deploy holds the lock
-     */
-    public boolean stop() {
-        if (!Files.isDirectory(state)) {
-            return false;
-        }
-        try (DeployLock lock = DeployLock.acquire(state, "stop")) {
-            return process.stop(config.service().drainTimeout());
         }
     }
 
@@ -441,7 +734,7 @@ public final class LocalTarget {
 
     /** @return the current status; probes readiness once when the service runs */
     public Status status() {
-        Optional<String> v = currentVersion();
+        Optional<String> v = serving().or(this::currentVersion);
         Optional<ProcessHandle> h = process.running();
         List<History.Entry> all = history.entries();
         History.Entry last = all.isEmpty() ? null : all.get(all.size() - 1);
@@ -463,33 +756,124 @@ public final class LocalTarget {
 
     // ---- steps ------------------------------------------------------------------------------------
 
-    private void install(Release release, String dirName) throws IOException {
+    /**
+     * Installs a release into a temporary directory beside the releases (the file, its sha256
+     * verified against the build record, {@code release.json} and the environment file), then
+     * renames it into place: {@code releases/<dir>} is complete or absent, never half-written. A
+     * directory of that name left incomplete (a full disk, a kill) is removed first.
+     */
+    private void install(Release release, String dirName) {
         Path target = releases.resolve(dirName);
-        Files.createDirectories(target);
-        Path exe = target.resolve(config.name());
-        Path tmp = target.resolve("." + config.name() + ".tmp");
-        Files.copy(release.executable(), tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.move(tmp, exe, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        SlipwayConfig.Probe probe = config.service().readiness();
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("version", release.version());
-        info.put("commit", release.commit());
-        info.put("sha256", release.sha256());
-        info.put("fingerprint", fingerprint(release));
-        info.put("installed", Instant.now().toString());
-        Map<String, Object> readiness = new LinkedHashMap<>();
-        readiness.put("type", probe.type().key());
-        if (!probe.tcp()) {
-            readiness.put("path", probe.path());
+        Path tmp = releases.resolve("." + dirName + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectories(releases);
+            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                console.progress("  removing the incomplete releases/" + dirName);
+                deleteEntry(target);
+            }
+            deleteEntry(tmp);
+            Files.createDirectories(tmp);
+            Path exe = tmp.resolve(config.name());
+            Files.copy(release.executable(), exe, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            String copied = Builder.sha256(exe);
+            if (!copied.equals(release.sha256())) {
+                throw SlipwayException.failed("the copy of " + release.executable() + " has sha256 " + copied + ", not "
+                        + release.sha256() + "; nothing was stopped or switched");
+            }
+            SlipwayConfig.Probe probe = config.service().readiness();
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("version", release.version());
+            info.put("commit", release.commit());
+            info.put("sha256", release.sha256());
+            info.put("fingerprint", fingerprint(release));
+            info.put("installed", Instant.now().toString());
+            Map<String, Object> readiness = new LinkedHashMap<>();
+            readiness.put("type", probe.type().key());
+            if (!probe.tcp()) {
+                readiness.put("path", probe.path());
+            }
+            readiness.put("intervalMs", probe.interval().toMillis());
+            readiness.put("timeoutMs", probe.timeout().toMillis());
+            readiness.put("startupGraceMs", probe.startupGrace().toMillis());
+            info.put("readiness", readiness);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("release.json").toFile(), info);
+            writeEnvFile(tmp.resolve(ENV_FILE), serviceEnv());
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                deleteEntry(tmp);
+            } catch (IOException ignored) {
+                // the next install or prune removes it
+            }
+            throw SlipwayException.failed("cannot install releases/" + dirName + ": " + e.getMessage()
+                    + "; nothing was stopped or switched", e);
         }
-        readiness.put("intervalMs", probe.interval().toMillis());
-        readiness.put("timeoutMs", probe.timeout().toMillis());
-        readiness.put("startupGraceMs", probe.startupGrace().toMillis());
-        info.put("readiness", readiness);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(target.resolve("release.json").toFile(), info);
-        writeEnvFile(target.resolve(ENV_FILE), serviceEnv());
     }
+
+    private static void deleteEntry(Path p) throws IOException {
+        if (Files.isSymbolicLink(p) || Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(p);
+        } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Builder.deleteTree(p);
+        }
+    }
+
+    /**
+     * @param dirName a release name as a user or the state gives it
+     * @return whether it names a complete release here: a plain name (no path, not {@code .} or
+     *         {@code ..}, not hidden), a real directory under {@code releases/} holding the
+     *         executable single file, the environment file and {@code release.json}
+     */
+    private boolean complete(String dirName) {
+        if (dirName == null || dirName.isEmpty() || dirName.startsWith(".") || dirName.contains("/")
+                || dirName.contains("\0")) {
+            return false;
+        }
+        Path d = releases.resolve(dirName);
+        Path exe = d.resolve(config.name());
+        return Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(exe, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(exe)
+                && Files.isRegularFile(d.resolve(ENV_FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(d.resolve("release.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** @return the complete releases held here, sorted by name */
+    public List<String> completeReleases() {
+        if (!Files.isDirectory(releases)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(releases)) {
+            return s.map(p -> p.getFileName().toString()).filter(this::complete).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Starts the release {@code current} points at, stopping the running instance first, through the
+     * detached helper of {@link ServiceProcess#restart}, with the environment recorded when it was
+     * installed ({@code releases/<v>/service.env}), so that a rollback restores the old settings too.
+     *
+     * @param label how progress names the running instance's release, or {@code null} for its recorded one
+     */
+    private void restartCurrent(String label) {
+        Path dir;
+        try {
+            dir = current.toRealPath();
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot resolve " + current + ": " + e.getMessage(), e);
+        }
+        Map<String, String> env = readEnvFile(dir.resolve(ENV_FILE));
+        Optional<ProcessHandle> old = process.running();
+        old.ifPresent(h -> console.progress("  stopping " + config.name() + " "
+                + (label != null ? label : serving().orElse("?")) + " (pid " + h.pid() + ")"));
+        lastPid = process.restart(host, old, config.service().drainTimeout(), dir.resolve(config.name()),
+                dir.getFileName().toString(), state, env, log, "slipway starts " + state.relativize(dir));
+    }
+
+    /** The pid of the instance this target started last, for its exit status; -1 before any start. */
+    private long lastPid = -1;
 
     /** What makes a release directory: the binary, its environment and its readiness probe. */
     private String fingerprint(Release release) {
@@ -531,27 +915,6 @@ public final class LocalTarget {
         } catch (IOException e) {
             throw SlipwayException.failed("cannot switch " + current + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Starts the release {@code current} points at, with the environment recorded when it was
-     * installed ({@code releases/<v>/service.env}), so that a rollback restores the old settings too.
-     */
-    private void startCurrent() {
-        Path dir;
-        try {
-            dir = current.toRealPath();
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot resolve " + current + ": " + e.getMessage(), e);
-        }
-        Map<String, String> env = readEnvFile(dir.resolve(ENV_FILE));
-        try {
-            Files.writeString(log, "---- " + Instant.now() + " slipway starts " + state.relativize(dir) + "\n",
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot write " + log + ": " + e.getMessage(), e);
-        }
-        lastStarted = process.start(dir.resolve(config.name()), state, env, log);
     }
 
     /**
@@ -660,7 +1023,18 @@ public final class LocalTarget {
     }
 
     private String exitCode() {
-        return lastStarted != null && !lastStarted.isAlive() ? " with exit code " + lastStarted.exitValue() : "";
+        if (lastPid < 0) {
+            return "";
+        }
+        // The helper records the status just after the process exits.
+        for (int i = 0; i < 25; i++) {
+            Optional<Integer> s = process.exitStatus(lastPid);
+            if (s.isPresent()) {
+                return " with exit code " + s.get();
+            }
+            HealthGate.sleep(Duration.ofMillis(20));
+        }
+        return "";
     }
 
     private boolean isRunning() {
@@ -686,7 +1060,14 @@ public final class LocalTarget {
         try (Stream<Path> s = Files.list(releases)) {
             Optional<String> cur = currentVersion();
             Optional<String> prev = cur.flatMap(this::previousVersion);
-            List<Path> dirs = new ArrayList<>(s.filter(Files::isDirectory).toList());
+            List<Path> all = s.toList();
+            for (Path p : all) {
+                if (p.getFileName().toString().startsWith(".")) {
+                    deleteEntry(p); // a temporary install a killed run left; we hold the lock
+                }
+            }
+            List<Path> dirs = new ArrayList<>(all.stream().filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(Files::isDirectory).toList());
             dirs.sort(Comparator.comparing((Path p) -> releaseInfo(p.getFileName().toString()).path("installed").asText()).reversed());
             for (int i = config.local().retain(); i < dirs.size(); i++) {
                 String name = dirs.get(i).getFileName().toString();
@@ -700,8 +1081,6 @@ public final class LocalTarget {
             console.progress("  warning: cannot prune old releases: " + e.getMessage());
         }
     }
-
-    // ---- queries ----------------------------------------------------------------------------------
 
     /** @return the directory name {@code current} points at, if any */
     public Optional<String> currentVersion() {
@@ -798,49 +1177,4 @@ public final class LocalTarget {
         }
     }
 
-    /**
-     * An exclusive lock on a target's state directory, held for one deploy or rollback. The lock
-     * file records who holds it, so a second deploy can name the holder.
-     */
-    static final class DeployLock implements AutoCloseable {
-        private final RandomAccessFile file;
-        private final FileLock lock;
-
-        private DeployLock(RandomAccessFile file, FileLock lock) {
-            this.file = file;
-            this.lock = lock;
-        }
-
-        static DeployLock acquire(Path state, String what) {
-            try {
-                Files.createDirectories(state.resolve("releases"));
-                Path path = state.resolve("deploy.lock");
-                RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw");
-                FileChannel ch = raf.getChannel();
-                FileLock l = ch.tryLock();
-                if (l == null) {
-                    String holder = Files.readString(path, StandardCharsets.UTF_8).trim();
-                    raf.close();
-                    throw SlipwayException.failed("another slipway holds the deploy lock of " + state + ": " + holder);
-                }
-                raf.setLength(0);
-                raf.write(("pid " + ProcessHandle.current().pid() + ", user " + System.getProperty("user.name")
-                        + ", since " + Instant.now() + ", " + what + "\n").getBytes(StandardCharsets.UTF_8));
-                return new DeployLock(raf, l);
-            } catch (IOException e) {
-                throw SlipwayException.failed("cannot lock " + state + ": " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                file.setLength(0);
-                lock.release();
-                file.close();
-            } catch (IOException ignored) {
-                // Closing the file releases the lock anyway.
-            }
-        }
-    }
 }

@@ -4,7 +4,8 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.hosts.LegacyHostsTarget;
+import dev.slipway.deploy.hosts.HostsDeployTarget;
+import dev.slipway.deploy.local.LocalDeployTarget;
 import dev.slipway.deploy.kubernetes.KubernetesTarget;
 import java.time.Duration;
 import java.util.List;
@@ -58,10 +59,8 @@ public final class Targets {
             throw SlipwayException.usage("--role works with --to hosts only");
         }
         return switch (name) {
-            // The local and hosts classes are adapters over today's LocalTarget and HostsTarget; the
-            // plan/executor rebuild of those targets (issue 17, deploy/local and deploy/hosts) replaces them.
-            case "local" -> new LegacyLocalTarget(new LocalTarget(config, console), console);
-            case "hosts" -> new LegacyHostsTarget(config, console, options.roles());
+            case "local" -> new LocalDeployTarget(config, console);
+            case "hosts" -> new HostsDeployTarget(config, console, options.roles());
             case "kubernetes" -> {
                 requireSection(config.kubernetes() != null, config, "deploy.kubernetes", "docs/kubernetes.md");
                 yield KubernetesTarget.connect(config, console);

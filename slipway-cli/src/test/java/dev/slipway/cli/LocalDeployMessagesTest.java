@@ -94,7 +94,8 @@ class LocalDeployMessagesTest {
         assertTrue(cli.err().endsWith("fatal: no database\n"), "one line break, not two: " + cli);
 
         CliRunner.Run status = CliRunner.run("status", dir.toString());
-        assertEquals(0, status.code(), status.toString());
+        assertEquals(1, status.code(), "nothing serves: " + status);
+        assertTrue(status.err().contains("slipway: svc does not serve on local (not running)"), status.toString());
         assertTrue(status.out().contains("  version    (nothing runs: the last deploy failed and there was no release"
                 + " to roll back to)\n"), status.toString());
         assertTrue(status.out().contains("  revision   -\n"), status.toString());

@@ -23,17 +23,33 @@ class RollbackFlagsTest {
     @TempDir
     Path dir;
     Path state;
+    String yaml;
 
     @BeforeEach
     void deployedTwice() throws Exception {
-        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        yaml = "name: svc\nservice:\n  port: " + freePort() + "\n";
+        Files.writeString(dir.resolve("slipway.yaml"), yaml);
         state = dir.resolve(".slipway/local");
-        Files.createDirectories(state.resolve("releases/1.0.0"));
-        Files.createDirectories(state.resolve("releases/2.0.0"));
+        for (String v : List.of("1.0.0", "2.0.0")) {
+            // A complete release, as the local target installs it: the file, its environment, its record.
+            Path r = Files.createDirectories(state.resolve("releases").resolve(v));
+            Files.writeString(r.resolve("svc"), "#!/bin/sh\nexit 0\n");
+            r.resolve("svc").toFile().setExecutable(true);
+            Files.writeString(r.resolve("service.env"), "PORT=" + freePort() + "\nADDR=127.0.0.1\nDRAIN_TIMEOUT=1\n");
+            Files.writeString(r.resolve("release.json"), "{\"version\":\"" + v + "\",\"commit\":\"" + v.charAt(0)
+                    + "aaaaaaa\",\"installed\":\"2026-01-0" + v.charAt(0) + "T00:00:00Z\"}\n");
+        }
         Files.createSymbolicLink(state.resolve("current"), Path.of("releases/2.0.0"));
         History h = new History(state.resolve("history.tsv"));
         h.append("1.0.0", "1111111aaaa", History.DEPLOYED, "first release");
         h.append("2.0.0", "2222222bbbb", History.DEPLOYED, "previous 1.0.0");
+    }
+
+    /** A port nothing listens on, so a planned rollback finds it free. */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     static JsonNode json(CliRunner.Run r) throws Exception {
@@ -49,10 +65,10 @@ class RollbackFlagsTest {
     void rollbackTakesVersionOrRevisionAndRefusesWhatIsNotRetained() throws Exception {
         CliRunner.Run missing = CliRunner.run("rollback", dir.toString(), "--version", "9.9.9");
         assertEquals(2, missing.code(), missing.toString());
-        assertTrue(missing.err().contains("slipway: release 9.9.9 is not retained; retained: 1.0.0, 2.0.0\n"), missing.toString());
+        assertTrue(missing.err().contains("slipway: local does not hold release 9.9.9 (it has 1.0.0, 2.0.0); nothing was changed\n"), missing.toString());
         CliRunner.Run noRevision = CliRunner.run("rollback", dir.toString(), "--revision", "7");
         assertEquals(2, noRevision.code(), noRevision.toString());
-        assertTrue(noRevision.err().contains("no revision 7 in the history of svc on local (revisions: [1, 2])"), noRevision.toString());
+        assertTrue(noRevision.err().contains("local has no revision 7 of svc; 'slipway history' lists them; nothing was changed"), noRevision.toString());
         CliRunner.Run current = CliRunner.run("rollback", dir.toString(), "--revision", "2");
         assertEquals(2, current.code(), current.toString());
         assertTrue(current.err().contains("2.0.0 is already the current release"), current.toString());
@@ -61,8 +77,8 @@ class RollbackFlagsTest {
 
         CliRunner.Run dry = CliRunner.run("rollback", dir.toString(), "--revision", "1", "--dry-run");
         assertEquals(0, dry.code(), dry.toString());
-        assertTrue(dry.out().startsWith("rollback svc 1.0.0 to local\n  current 2.0.0\n"), dry.out());
-        assertTrue(dry.out().contains(". switch current -> releases/1.0.0\n"), dry.out());
+        assertTrue(dry.out().startsWith("rollback svc 1.0.0 to local\n  state .slipway/local: current 2.0.0, serving nothing\n"), dry.out());
+        assertTrue(dry.out().contains(". switch current -> releases/1.0.0 (was 2.0.0)\n"), dry.out());
         assertTrue(dry.out().endsWith("dry run: nothing was changed\n"), dry.out());
         unchanged();
     }
@@ -73,7 +89,7 @@ class RollbackFlagsTest {
         assertEquals(2, old.code(), old.toString());
         assertTrue(old.err().startsWith("slipway: warning: 'rollback --to 9.9.9' is deprecated: --to names the target;"
                 + " use '--version 9.9.9'\n"), old.toString());
-        assertTrue(old.err().contains("slipway: release 9.9.9 is not retained"), old.toString());
+        assertTrue(old.err().contains("slipway: local does not hold release 9.9.9"), old.toString());
         CliRunner.Run both = CliRunner.run("rollback", dir.toString(), "--target", "local", "--to", "1.0.0", "--dry-run");
         assertEquals(0, both.code(), both.toString());
         assertTrue(both.err().contains("'rollback --target local' is deprecated; use '--to local'"), both.toString());
@@ -94,17 +110,17 @@ class RollbackFlagsTest {
         assertEquals("rollback", planned.path("action").asText());
         assertEquals("1.0.0", planned.path("version").asText());
         assertEquals("ok", planned.path("exitMeaning").asText());
-        assertTrue(planned.path("steps").toString().contains("switch: switch current -> releases/1.0.0"), planned.toString());
+        assertTrue(planned.path("steps").toString().contains("switch local: switch current -> releases/1.0.0"), planned.toString());
 
         CliRunner.Run refused = CliRunner.run("rollback", dir.toString(), "--version", "9.9.9", "--json");
         assertEquals(2, refused.code(), refused.toString());
         JsonNode r = json(refused);
         assertEquals(2, r.path("exitCode").asInt());
         assertEquals("usage or configuration error; nothing changed", r.path("exitMeaning").asText());
-        assertEquals("release 9.9.9 is not retained; retained: 1.0.0, 2.0.0", r.path("message").asText());
+        assertEquals("local does not hold release 9.9.9 (it has 1.0.0, 2.0.0); nothing was changed", r.path("message").asText());
         assertEquals("local", r.path("target").asText());
         assertEquals("svc", r.path("service").asText());
-        assertTrue(refused.err().contains("slipway: release 9.9.9 is not retained"), "the error still goes to stderr");
+        assertTrue(refused.err().contains("slipway: local does not hold release 9.9.9"), "the error still goes to stderr");
 
         CliRunner.Run notBuilt = CliRunner.run("deploy", dir.toString(), "--json");
         assertEquals(2, notBuilt.code(), notBuilt.toString());
@@ -113,12 +129,12 @@ class RollbackFlagsTest {
         CliRunner.Run noHosts = CliRunner.run("deploy", dir.toString(), "--to", "hosts", "--dry-run", "--json");
         assertEquals(2, noHosts.code(), noHosts.toString());
         assertTrue(json(noHosts).path("message").asText().contains("no 'deploy.hosts' section"), noHosts.toString());
-        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\nservce: {}\n");
+        Files.writeString(dir.resolve("slipway.yaml"), yaml + "servce: {}\n");
         CliRunner.Run badConfig = CliRunner.run("ship", dir.toString(), "--json");
         assertEquals(2, badConfig.code(), badConfig.toString());
         assertTrue(json(badConfig).path("message").asText().contains("unknown key 'servce'"), badConfig.toString());
         assertTrue(json(badConfig).path("service").isNull(), badConfig.toString());
-        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        Files.writeString(dir.resolve("slipway.yaml"), yaml);
         unchanged();
     }
 
@@ -127,7 +143,7 @@ class RollbackFlagsTest {
         CliRunner.Run h = CliRunner.run("history", dir.toString());
         assertEquals(0, h.code(), h.toString());
         List<String> lines = h.out().lines().toList();
-        assertTrue(lines.get(0).matches("REVISION +VERSION +COMMIT +TIME +OUTCOME +NOTE"), lines.get(0));
-        assertTrue(lines.get(2).matches("2 +2\\.0\\.0 +2222222 +\\S+ +deployed +previous 1\\.0\\.0"), lines.get(2));
+        assertTrue(lines.get(0).matches("REVISION +VERSION +COMMIT +TIME +OUTCOME +WHO +NOTE"), lines.get(0));
+        assertTrue(lines.get(2).matches("2 +2\\.0\\.0 +2222222 +\\S+ +deployed +\\S+@\\S+ +previous 1\\.0\\.0"), lines.get(2));
     }
 }

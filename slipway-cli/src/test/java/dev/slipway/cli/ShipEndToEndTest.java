@@ -473,10 +473,10 @@ class ShipEndToEndTest {
         var r = CliRunner.run("deploy", service.toString(), "--dry-run");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("plan for deploying myapp 4.0.0 to local:"), r.toString());
-        assertTrue(Pattern.compile(" 2\\. prepare releases/4\\.0\\.0(\\+[0-9a-f]{8})?/myapp while the old one serves: its first"
+        assertTrue(Pattern.compile(" 3\\. prepare releases/4\\.0\\.0(\\+[0-9a-f]{8})?/myapp while the old one serves: its first"
                 + " run without the app \\(SLIPWAY_PREPARE=1: unpack, class-data archive on JDK 17-19\\)\n").matcher(r.out()).find(),
                 r.toString());
-        assertTrue(r.out().contains(" 3. stop myapp 1.0.0 (pid "), r.toString());
+        assertTrue(r.out().contains(" 5. restart, by a detached helper: stop myapp 1.0.0 (pid "), r.toString());
         assertTrue(r.out().contains(" 4. switch current -> releases/4.0.0"), r.toString());
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertTrue(get("/").body().contains(">1.0.0<"));
@@ -498,8 +498,16 @@ class ShipEndToEndTest {
         assertFalse(Files.exists(service.resolve(".slipway/local/releases/4.0.0/.myapp.tmp")));
         var missing = CliRunner.run("rollback", service.toString(), "--to", "9.9.9");
         assertEquals(2, missing.code(), missing.toString());
-        assertTrue(missing.err().matches("(?s).*slipway: release 9\\.9\\.9 is not retained; retained: 1\\.0\\.0, 1\\.0\\.0\\+[0-9a-f]{8}, 2\\.0\\.0, 3\\.0\\.0, 4\\.0\\.0\n.*"),
-                missing.toString());
+        assertTrue(missing.err().matches("(?s).*slipway: local does not hold release 9\\.9\\.9 \\(it has 1\\.0\\.0, 1\\.0\\.0\\+[0-9a-f]{8},"
+                + " 2\\.0\\.0, 3\\.0\\.0, 4\\.0\\.0\\); nothing was changed\n.*"), missing.toString());
+        // A path is not a release: refused before anything is stopped or switched.
+        for (String bad : List.of("..", "/etc")) {
+            var outside = CliRunner.run("rollback", service.toString(), "--to", bad);
+            assertEquals(2, outside.code(), outside.toString());
+            assertTrue(outside.err().contains("slipway: local does not hold release " + bad + " (it has 1.0.0, "), outside.toString());
+        }
+        assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
+        assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
         var start = CliRunner.run("start", service.toString());
         assertEquals(0, start.code(), start.toString());
         assertTrue(get("/").body().contains(">1.0.0<"));

@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The audit log on each host, {@code <dir>/history.tsv}: one tab-separated line per revision,
- * {@code revision version commit time outcome who note}, appended and never rewritten.
+ * The audit log on each host, {@code <dir>/history.tsv}: one tab-separated line per revision in the
+ * columns of {@link dev.slipway.deploy.Revision}, the same on every target ({@code revision version
+ * commit time outcome who where note}), appended and never rewritten. Files written before had
+ * seven columns (no {@code where}) and are read too.
  */
 public final class HostHistory {
     /** A deploy whose gate passed on every host. */
@@ -34,9 +36,16 @@ public final class HostHistory {
      * @param time     when it was recorded (UTC, whole seconds)
      * @param outcome  one of the constants of {@link HostHistory}
      * @param who      {@code user@machine} that ran the deploy
+     * @param where    the host's name, or {@code ""} (a seven-column line)
      * @param note     free text, e.g. why it went back
      */
-    public record Entry(int revision, String version, String commit, Instant time, String outcome, String who, String note) {
+    public record Entry(int revision, String version, String commit, Instant time, String outcome, String who,
+                        String where, String note) {
+        /** @return this entry as a {@link dev.slipway.deploy.Revision} */
+        public dev.slipway.deploy.Revision toRevision() {
+            return new dev.slipway.deploy.Revision(revision, version, commit, time, outcome, who, where, note);
+        }
+
         /** @return whether this revision left its version serving */
         public boolean serving() {
             return outcome.equals(DEPLOYED) || outcome.equals(ROLLBACK) || outcome.equals(PROMOTED)
@@ -46,7 +55,7 @@ public final class HostHistory {
         /** @return the line written to the file, with a newline; tabs and control characters in fields become spaces */
         public String line() {
             return revision + "\t" + clean(version) + "\t" + clean(commit) + "\t" + time + "\t" + clean(outcome) + "\t"
-                    + clean(who) + "\t" + clean(note) + "\n";
+                    + clean(who) + "\t" + clean(where) + "\t" + clean(note) + "\n";
         }
     }
 
@@ -63,8 +72,10 @@ public final class HostHistory {
             return Optional.empty();
         }
         try {
+            // Eight columns (Revision's); seven (no 'where') in files written before them.
+            boolean wide = f.length >= 8;
             return Optional.of(new Entry(Integer.parseInt(f[0]), f[1], f[2], Instant.parse(f[3]), f[4], f[5],
-                    f.length > 6 ? f[6] : ""));
+                    wide ? f[6] : "", wide ? f[7] : f.length > 6 ? f[6] : ""));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

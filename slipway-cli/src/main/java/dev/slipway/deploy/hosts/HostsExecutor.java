@@ -1,15 +1,17 @@
 package dev.slipway.deploy.hosts;
 
+import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.HostsConfig;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Executor;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +33,7 @@ import java.util.Set;
  * failing host and the reason: the readiness answer, or the unit's last journal lines.
  *
  * <p>Test hook: the environment variable {@code SLIPWAY_CRASH_AT=<step>} or
- * {@code <step>:<host>} (step ids of {@link HostsPlan.Kind#id()}) halts the process just before
+ * {@code <step>:<host>} (step ids of {@link DeployPlan.Kind#id()}; see {@link Executor}) halts the process just before
  * that step, as {@code kill -9} would (no shutdown hooks, no cleanup).
  */
 public final class HostsExecutor {
@@ -39,14 +41,13 @@ public final class HostsExecutor {
     private final int port;
     private final Map<String, Host> hosts;
     private final Console console;
-    private final HostLock.Holder me;
+    private final Lock.Holder me;
     private final Duration lockWait;
-    private final String crashAt;
+    private final Executor executor;
     private final Set<String> locked = new LinkedHashSet<>();
     private final List<HostsPlan.HostPlan> switched = new ArrayList<>();
     /** Hosts whose release could not be prepared (its file predates the prepare mode). */
     private final Set<String> unprepared = new LinkedHashSet<>();
-    private final Map<HostsPlan.Kind, Long> nanos = new EnumMap<>(HostsPlan.Kind.class);
     private String outcome;
     private String note = "";
 
@@ -59,7 +60,7 @@ public final class HostsExecutor {
      * @param lockWait how long to wait for a held lock (zero: fail at once)
      * @param crashAt  the {@code SLIPWAY_CRASH_AT} value, or {@code null}
      */
-    public HostsExecutor(HostsConfig config, int port, Map<String, Host> hosts, Console console, HostLock.Holder me,
+    public HostsExecutor(HostsConfig config, int port, Map<String, Host> hosts, Console console, Lock.Holder me,
                          Duration lockWait, String crashAt) {
         this.config = config;
         this.port = port;
@@ -67,7 +68,7 @@ public final class HostsExecutor {
         this.console = console;
         this.me = me;
         this.lockWait = lockWait;
-        this.crashAt = crashAt == null || crashAt.isBlank() ? null : crashAt.strip();
+        this.executor = new Executor(crashAt, console);
     }
 
     /**
@@ -77,7 +78,7 @@ public final class HostsExecutor {
      * @param timing wall time per step kind, ms (upload, switch, restart, gate, ...)
      * @param totalMs the whole run, ms
      */
-    public record Result(HostsPlan plan, Map<HostsPlan.Kind, Long> timing, long totalMs) {}
+    public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, long totalMs) {}
 
     /**
      * Sets what a successful run records in each host's history (a canary's own outcomes).
@@ -115,9 +116,9 @@ public final class HostsExecutor {
         plan.hosts().forEach(h -> byName.put(h.name(), h));
         String who = me.who();
         try {
-            for (HostsPlan.Step step : plan.steps()) {
-                crashPoint(step);
-                HostsPlan.HostPlan h = step.host() == null ? null : byName.get(step.host());
+            for (DeployPlan.Step step : plan.steps()) {
+                executor.before(step);
+                HostsPlan.HostPlan h = step.where() == null ? null : byName.get(step.where());
                 long t0 = System.nanoTime();
                 switch (step.kind()) {
                     case LOCK -> lock(h);
@@ -149,7 +150,7 @@ public final class HostsExecutor {
                     case UNLOCK -> unlock(h.name());
                     default -> throw new IllegalStateException(step.kind().name());
                 }
-                nanos.merge(step.kind(), System.nanoTime() - t0, Long::sum);
+                executor.after(step.kind(), t0);
             }
         } catch (RolloutFailed f) {
             throw fleetBack(plan, f, who);
@@ -159,19 +160,7 @@ public final class HostsExecutor {
             unlockAll();
             throw e;
         }
-        Map<HostsPlan.Kind, Long> ms = new EnumMap<>(HostsPlan.Kind.class);
-        nanos.forEach((k, v) -> ms.put(k, v / 1_000_000));
-        return new Result(plan, ms, (System.nanoTime() - start) / 1_000_000);
-    }
-
-    private void crashPoint(HostsPlan.Step step) {
-        if (crashAt == null) {
-            return;
-        }
-        if (crashAt.equals(step.kind().id()) || crashAt.equals(step.kind().id() + ":" + step.host())) {
-            console.progress("SLIPWAY_CRASH_AT=" + crashAt + ": halting before '" + step.description() + "'");
-            Runtime.getRuntime().halt(137);
-        }
+        return new Result(plan, executor.timingMs(), (System.nanoTime() - start) / 1_000_000);
     }
 
     private Host host(HostsPlan.HostPlan h) {
@@ -190,14 +179,14 @@ public final class HostsExecutor {
         long deadline = System.nanoTime() + lockWait.toNanos();
         String lastHolder = null;
         while (true) {
-            var holder = HostLock.tryAcquire(host(h), dir(), me);
+            var holder = Lock.tryAcquire(host(h), dir(), me);
             if (holder.isEmpty()) {
                 synchronized (this) {
                     locked.add(h.name());
                 }
                 return;
             }
-            HostLock.Holder other = holder.get();
+            Lock.Holder other = holder.get();
             if (System.nanoTime() >= deadline || other.stale(config.rollout().lockStaleAfter(), Instant.now())) {
                 throw SlipwayException.failed(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
             }
@@ -213,7 +202,7 @@ public final class HostsExecutor {
      * @return the message for a lock held by someone else: the holder's details and, for a stale
      *         lock, how to clear it
      */
-    static String lockedMessage(String host, HostLock.Holder other, Duration staleAfter, Duration waited) {
+    static String lockedMessage(String host, Lock.Holder other, Duration staleAfter, Duration waited) {
         String m = host + " is locked by " + other.describe();
         if (other.stale(staleAfter, Instant.now())) {
             return m + "; the lock is stale (its holder is gone or it is older than " + Console.seconds(staleAfter)
@@ -426,7 +415,7 @@ public final class HostsExecutor {
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
-        appendHistory(host(h), dir(), plan.version(), plan.commit(), outcome, who, note);
+        appendHistory(host(h), dir(), h.name(), plan.version(), plan.commit(), outcome, who, note);
     }
 
     /**
@@ -434,6 +423,7 @@ public final class HostsExecutor {
      *
      * @param host    the host
      * @param dir     the service's directory on the host
+     * @param where   the host's name for the {@code where} column
      * @param version the release the host runs now
      * @param commit  the release's commit
      * @param outcome one of the outcomes of {@link HostHistory}
@@ -441,15 +431,15 @@ public final class HostsExecutor {
      * @param note    free text
      * @throws SlipwayException (exit 1) when the file cannot be written
      */
-    static void appendHistory(Host host, String dir, String version, String commit, String outcome,
+    static void appendHistory(Host host, String dir, String where, String version, String commit, String outcome,
                               String who, String note) {
         // The revision number is computed on the host when the line is appended (under the host's
         // deploy lock), not from the facts read before: another process may have appended since.
         HostHistory.Entry e = new HostHistory.Entry(0, version, commit,
-                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, note);
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, where, note);
         String rest = e.line().substring(e.line().indexOf('\t'));
         String file = Shell.quote(dir + "/history.tsv");
-        Host.CommandResult r = host.run("[ -f " + file + " ] || printf '# revision\\tversion\\tcommit\\ttime\\toutcome\\twho\\tnote\\n' > "
+        Host.CommandResult r = host.run("[ -f " + file + " ] || printf '# revision\\tversion\\tcommit\\ttime\\toutcome\\twho\\twhere\\tnote\\n' > "
                 + file + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + file + ") && printf '%s%s' \"$n\" "
                 + Shell.quote(rest) + " >> " + file, Duration.ofSeconds(30));
         if (!r.ok()) {
@@ -471,7 +461,7 @@ public final class HostsExecutor {
     }
 
     private void unlock(String name) {
-        HostLock.release(hosts.get(name), dir(), me.id());
+        Lock.release(hosts.get(name), dir(), me.id());
         synchronized (this) {
             locked.remove(name);
         }

@@ -3,6 +3,9 @@ package dev.slipway.deploy.hosts;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.HostsConfig;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.DeployPlan.Kind;
+import dev.slipway.deploy.DeployPlan.Step;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,56 +27,11 @@ import java.util.Map;
  * @param commit   the release's commit
  * @param rollback whether this is {@code slipway rollback} (no upload, history outcome {@code rollback})
  * @param hosts    per host, in configuration order
- * @param steps    the steps in execution order
+ * @param steps    the steps in execution order, of {@link DeployPlan}'s kinds ({@code where} is the host's
+ *                 name, {@code null} for a delay)
  */
 public record HostsPlan(String service, String version, String commit, boolean rollback, List<HostPlan> hosts,
-                        List<Step> steps) {
-
-    /** Kinds of step; {@code SLIPWAY_CRASH_AT} names them in lower case. */
-    public enum Kind {
-        /** Take the deploy lock on the host. */
-        LOCK,
-        /** Upload the single file to {@code releases/<version>/}. */
-        UPLOAD,
-        /** Write {@code releases/<version>/env} (mode 0600). */
-        ENV,
-        /** Write the systemd unit, {@code daemon-reload} and enable it. */
-        UNIT,
-        /**
-         * Make the release's first run ahead, as the unit's user and with its cache directory
-         * (single file prepare mode through systemd-run; see {@link HostUnit#prepareCommand}).
-         */
-        PREPARE,
-        /** Point {@code current} at the release (symlink, then rename). */
-        SWITCH,
-        /** {@code systemctl restart} the unit. */
-        RESTART,
-        /** Wait for readiness on the host. */
-        GATE,
-        /** Wait between two batches. */
-        DELAY,
-        /** Append the revision to the host's history. */
-        RECORD,
-        /** Remove releases beyond retention (never current or previous). */
-        PRUNE,
-        /** Release the deploy lock. */
-        UNLOCK;
-
-        /** @return the lower-case name used by {@code SLIPWAY_CRASH_AT} */
-        public String id() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
-    /**
-     * One step.
-     *
-     * @param kind        what it does
-     * @param host        the host's name, or {@code null} for {@link Kind#DELAY}
-     * @param batch       the rollout batch, from 1, or 0 outside the rollout phase
-     * @param description one line for {@code --dry-run}
-     */
-    public record Step(Kind kind, String host, int batch, String description) {}
+                        List<DeployPlan.Step> steps) {
 
     /**
      * The plan for one host.
@@ -152,7 +110,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
 
         String dir = hostsConfig.dir();
         String unitName = hostsConfig.service().unit();
-        List<Step> steps = new ArrayList<>();
+        List<DeployPlan.Step> steps = new ArrayList<>();
         for (HostPlan h : hosts) {
             steps.add(new Step(Kind.LOCK, h.name(), 0, h.name() + ": lock " + dir + "/lock"));
         }
@@ -207,6 +165,17 @@ public record HostsPlan(String service, String version, String commit, boolean r
             steps.add(new Step(Kind.UNLOCK, h.name(), 0, h.name() + ": unlock"));
         }
         return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps));
+    }
+
+    /**
+     * @return this plan as the value every target's plan is ({@link DeployPlan}), with this plan
+     *         as its {@code detail}; the facts are one line per host
+     */
+    public DeployPlan toDeployPlan() {
+        List<String> facts = new ArrayList<>();
+        describe().lines().skip(1).takeWhile(l -> l.startsWith("  ")).forEach(l -> facts.add(l.strip()));
+        return new DeployPlan("hosts", rollback ? DeployPlan.Action.ROLLBACK : DeployPlan.Action.DEPLOY, service, version,
+                commit, facts, steps, this);
     }
 
     /** @return the plan as text: one line per host's facts, then the numbered steps */

@@ -1,5 +1,6 @@
 package dev.slipway.deploy.hosts;
 
+import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.artifact.Artifact;
@@ -125,8 +126,8 @@ public final class HostsTarget {
                 if (!r.ok()) {
                     throw SlipwayException.failed(name + ": cannot stop " + unit + ": " + r.stdout().strip());
                 }
-                HostsExecutor.appendHistory(h, hosts.dir(), "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
-                        HostLock.me("-", "stop").who(), note);
+                HostsExecutor.appendHistory(h, hosts.dir(), name, "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
+                        Lock.me("-", "stop").who(), note);
                 console.progress("  " + name + ": stopped " + hosts.service().unit() + " (no earlier release to go back to)");
             });
             return null;
@@ -158,18 +159,43 @@ public final class HostsTarget {
      */
     public HostsExecutor.Result deploy(String version, Duration lockWait, boolean dryRun) {
         Built built = version == null ? built() : requireBuilt(version);
+        return withHosts(all -> execute(planDeploy(built, all), all, lockWait, dryRun, "deploy"));
+    }
+
+    /**
+     * Plans a deploy of the last build's single files: connects, looks at every host, changes nothing.
+     *
+     * @param version the version the last build must have, or {@code null} for any
+     * @return the plan ({@link HostsPlan#toDeployPlan()} gives the value every target's plan is)
+     * @throws SlipwayException exit 2 for config or build problems, exit 1 when a host cannot be reached
+     */
+    public HostsPlan planDeploy(String version) {
+        Built built = version == null ? built() : requireBuilt(version);
+        return withHosts(all -> planDeploy(built, all));
+    }
+
+    /**
+     * Runs a plan made by {@link #planDeploy} or {@link #planRollback}, over new connections.
+     *
+     * @param plan     the plan
+     * @param lockWait how long to wait for a held lock
+     * @return the result
+     * @throws SlipwayException (exit 1) when a step fails, after the fleet went back
+     */
+    public HostsExecutor.Result apply(HostsPlan plan, Duration lockWait) {
+        return withHosts(all -> execute(plan, all, lockWait, false, plan.rollback() ? "rollback" : "deploy"));
+    }
+
+    private HostsPlan planDeploy(Built built, Map<String, Host> all) {
         Map<String, String> envs = new LinkedHashMap<>();
         SharedEnv shared = sharedEnv();
         for (HostsConfig.Server s : hosts.servers()) {
             envs.put(s.name(), envFile(s, shared));
         }
-        return withHosts(all -> {
-            Map<String, HostFacts> facts = look(all, built.version());
-            String unit = HostUnit.render(config);
-            HostsPlan plan = HostsPlan.of(hosts, config.service().port(), config.name(), built.version(), built.commit(), built.artifacts(), facts, envs,
-                    unit, sha256(unit), false);
-            return execute(plan, all, lockWait, dryRun, "deploy");
-        });
+        Map<String, HostFacts> facts = look(all, built.version());
+        String unit = HostUnit.render(config);
+        return HostsPlan.of(hosts, config.service().port(), config.name(), built.version(), built.commit(), built.artifacts(),
+                facts, envs, unit, sha256(unit), false);
     }
 
     /**
@@ -211,30 +237,47 @@ public final class HostsTarget {
      */
     public HostsExecutor.Result rollback(String toVersion, Duration lockWait, boolean dryRun, boolean alreadyIsDone) {
         return withHosts(all -> {
-            String first = hosts.servers().get(0).name();
-            Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion);
-            String version = toVersion;
-            if (version == null) {
-                version = facts.get(first).previousServing();
-                if (version == null) {
-                    throw SlipwayException.usage(first + " has no earlier release in its history to roll back to;"
-                            + " name one with --to VERSION");
-                }
-            }
-            String v = version;
-            if (facts.values().stream().allMatch(f -> v.equals(f.current()))) {
-                if (alreadyIsDone) {
-                    console.progress(String.join(", ", facts.keySet()) + ": already on " + v);
-                    return null;
-                }
-                throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back");
-            }
-            String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
-                    .map(HostHistory.Entry::commit).reduce((a, b) -> b).orElse("unknown");
-            String unit = HostUnit.render(config);
-            HostsPlan plan = HostsPlan.of(hosts, config.service().port(), config.name(), v, commit, Map.of(), facts, Map.of(), unit, sha256(unit), true);
-            return execute(plan, all, lockWait, dryRun, "rollback");
+            HostsPlan plan = planRollback(toVersion, all, alreadyIsDone);
+            return plan == null ? null : execute(plan, all, lockWait, dryRun, "rollback");
         });
+    }
+
+    /**
+     * Plans a fleet rollback: connects, looks at every host, changes nothing.
+     *
+     * @param toVersion the release, or {@code null} for the one before the current on the first host
+     * @return the plan
+     * @throws SlipwayException (exit 2) when a host does not hold the release (complete), every host
+     *                          already runs it, or there is no earlier release; nothing was changed
+     */
+    public HostsPlan planRollback(String toVersion) {
+        return withHosts(all -> planRollback(toVersion, all, false));
+    }
+
+    private HostsPlan planRollback(String toVersion, Map<String, Host> all, boolean alreadyIsDone) {
+        String first = hosts.servers().get(0).name();
+        Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion);
+        String version = toVersion;
+        if (version == null) {
+            version = facts.get(first).previousServing();
+            if (version == null) {
+                throw SlipwayException.usage(first + " has no earlier release in its history to roll back to;"
+                        + " name one with --to VERSION");
+            }
+        }
+        String v = version;
+        if (facts.values().stream().allMatch(f -> v.equals(f.current()))) {
+            if (alreadyIsDone) {
+                console.progress(String.join(", ", facts.keySet()) + ": already on " + v);
+                return null;
+            }
+            throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back");
+        }
+        String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
+                .map(HostHistory.Entry::commit).reduce((a, b) -> b).orElse("unknown");
+        String unit = HostUnit.render(config);
+        return HostsPlan.of(hosts, config.service().port(), config.name(), v, commit, Map.of(), facts, Map.of(), unit,
+                sha256(unit), true);
     }
 
     /**
@@ -248,7 +291,7 @@ public final class HostsTarget {
      * @param error     why the host could not be read, or {@code null}
      */
     public record HostStatus(String host, String version, String unitState, HostGate.Verdict readiness,
-                             Optional<HostLock.Holder> lock, String error) {}
+                             Optional<Lock.Holder> lock, String error) {}
 
     /** @return each host's current release, unit state and readiness (one attempt); unreachable hosts have an error */
     public List<HostStatus> status() {
@@ -258,7 +301,7 @@ public final class HostsTarget {
                 HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-");
                 HostGate.Verdict v = HostGate.await(h, hosts.service().unit(), s.probeAddress(), config.service().port(),
                         hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
-                out.add(new HostStatus(s.name(), f.current(), f.active(), v, HostLock.read(h, hosts.dir()), null));
+                out.add(new HostStatus(s.name(), f.current(), f.active(), v, Lock.read(h, hosts.dir()), null));
             } catch (SlipwayException e) {
                 out.add(new HostStatus(s.name(), null, "", null, Optional.empty(), e.getMessage()));
             }
@@ -290,11 +333,11 @@ public final class HostsTarget {
      *
      * @return the holder each host had (empty when it was not locked)
      */
-    public Map<String, Optional<HostLock.Holder>> releaseLocks() {
-        Map<String, Optional<HostLock.Holder>> out = new LinkedHashMap<>();
+    public Map<String, Optional<Lock.Holder>> releaseLocks() {
+        Map<String, Optional<Lock.Holder>> out = new LinkedHashMap<>();
         for (HostsConfig.Server s : hosts.servers()) {
             try (Host h = connector.apply(s)) {
-                out.put(s.name(), HostLock.forceRelease(h, hosts.dir()));
+                out.put(s.name(), Lock.forceRelease(h, hosts.dir()));
             }
         }
         return out;
@@ -310,7 +353,7 @@ public final class HostsTarget {
         }
         console.progress(plan.describe().stripTrailing());
         HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
-                HostLock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
+                Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
         Thread hook = new Thread(() -> releaseOnInterrupt(ex), "slipway-hosts-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -330,7 +373,7 @@ public final class HostsTarget {
             HostsConfig.Server s = hosts.servers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             Thread t = new Thread(() -> {
                 try (Host h = connector.apply(s)) {
-                    HostLock.release(h, hosts.dir(), ex.lockId());
+                    Lock.release(h, hosts.dir(), ex.lockId());
                 } catch (RuntimeException ignored) {
                     // best effort while the process exits
                 }

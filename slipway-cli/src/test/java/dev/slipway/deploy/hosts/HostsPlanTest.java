@@ -1,5 +1,6 @@
 package dev.slipway.deploy.hosts;
 
+import dev.slipway.deploy.Lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -111,7 +112,7 @@ class HostsPlanTest {
     @Test
     void planLocksPreparesThenRollsOutInBatchesThenRecordsAndUnlocks() {
         HostsPlan p = plan(config("{batchSize: 2, delay: 3s}"), allAmd("1.0.0", "", "old"));
-        String kinds = p.steps().stream().map(s -> s.kind().id() + (s.host() == null ? "" : ":" + s.host()))
+        String kinds = p.steps().stream().map(s -> s.kind().id() + (s.where() == null ? "" : ":" + s.where()))
                 .collect(Collectors.joining(" "));
         assertEquals("lock:a lock:b lock:c lock:10.0.0.4 "
                 + "upload:a env:a unit:a prepare:a upload:b env:b unit:b prepare:b upload:c env:c unit:c prepare:c "
@@ -162,9 +163,9 @@ class HostsPlanTest {
             f.put(h, new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("1.0.0", "2.0.0"), "", "u1", "active", List.of()));
         }
         HostsPlan p = HostsPlan.of(c.hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f, Map.of(), "unit", "u1", true);
-        assertTrue(p.steps().stream().noneMatch(s -> s.kind() == HostsPlan.Kind.UPLOAD || s.kind() == HostsPlan.Kind.ENV));
+        assertTrue(p.steps().stream().noneMatch(s -> s.kind() == dev.slipway.deploy.DeployPlan.Kind.UPLOAD || s.kind() == dev.slipway.deploy.DeployPlan.Kind.ENV));
         assertEquals("unit:a prepare:a unit:b prepare:b unit:c prepare:c unit:10.0.0.4 prepare:10.0.0.4 switch:a",
-                p.steps().stream().skip(4).limit(9).map(s -> s.kind().id() + ":" + s.host()).collect(Collectors.joining(" ")),
+                p.steps().stream().skip(4).limit(9).map(s -> s.kind().id() + ":" + s.where()).collect(Collectors.joining(" ")),
                 "a rollback prepares the retained release too (it may never have run, or its cache was removed)");
         assertTrue(p.describe().startsWith("rollback api 1.0.0 to 4 hosts"), p.describe());
         f.put("c", new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), "", "u1", "active", List.of()));
@@ -200,23 +201,23 @@ class HostsPlanTest {
 
     @Test
     void aLockMessageNamesTheHolderAndAStaleLockSaysHowToClearIt() {
-        HostLock.Holder live = new HostLock.Holder("1", "ann@ci", HostLock.machineName(), ProcessHandle.current().pid(),
+        Lock.Holder live = new Lock.Holder("1", "ann@ci", Lock.machineName(), ProcessHandle.current().pid(),
                 Instant.now(), "2.0.0", "deploy");
         String m = HostsExecutor.lockedMessage("web1", live, Duration.ofMinutes(10), Duration.ZERO);
         assertTrue(m.startsWith("web1 is locked by ann@ci (pid " + ProcessHandle.current().pid() + " on "), m);
         assertTrue(m.contains("deploy of version 2.0.0"), m);
         assertFalse(m.contains("stale"), m);
-        HostLock.Holder gone = new HostLock.Holder("1", "ann@ci", HostLock.machineName(), Integer.MAX_VALUE - 1L,
+        Lock.Holder gone = new Lock.Holder("1", "ann@ci", Lock.machineName(), Integer.MAX_VALUE - 1L,
                 Instant.now(), "2.0.0", "deploy");
         assertTrue(gone.stale(Duration.ofMinutes(10), Instant.now()));
         assertTrue(HostsExecutor.lockedMessage("web1", gone, Duration.ofMinutes(10), Duration.ZERO)
                 .contains("the lock is stale (its holder is gone or it is older than 600.0 s); check the hosts, then clear it with"
                         + " 'slipway lock release --force'"));
-        HostLock.Holder elsewhere = new HostLock.Holder("1", "bob@laptop", "laptop", 5, Instant.now().minusSeconds(700),
+        Lock.Holder elsewhere = new Lock.Holder("1", "bob@laptop", "laptop", 5, Instant.now().minusSeconds(700),
                 "2.0.0", "deploy");
         assertTrue(elsewhere.stale(Duration.ofMinutes(10), Instant.now()));
         assertFalse(elsewhere.stale(Duration.ofMinutes(20), Instant.now()));
-        HostLock.Holder parsed = HostLock.parse("held\nid=7\nwho=w@m\nmachine=m\npid=42\nsince=2026-01-01T00:00:00Z\nversion=1\nmessage=rollback\n");
+        Lock.Holder parsed = Lock.parse("held\nid=7\nwho=w@m\nmachine=m\npid=42\nsince=2026-01-01T00:00:00Z\nversion=1\nmessage=rollback\n");
         assertEquals(42, parsed.pid());
         assertEquals("rollback", parsed.message());
     }

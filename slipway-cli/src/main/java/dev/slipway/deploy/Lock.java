@@ -1,4 +1,4 @@
-package dev.slipway.deploy.hosts;
+package dev.slipway.deploy;
 
 import dev.slipway.SlipwayException;
 import dev.slipway.remote.Host;
@@ -10,13 +10,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The deploy lock of a service on one host: the directory {@code <dir>/lock}, made with an atomic
+ * The deploy lock of a service on one host, the same protocol on every target that has a state
+ * directory (hosts over SSH, the local target over {@code LocalHost}): the directory {@code <dir>/lock}, made with an atomic
  * {@code mkdir} (POSIX.1-2017 mkdir(2) fails with EEXIST when it exists), holding {@code info}
  * with who holds it, since when, for which version and why. One deploy, rollback or lock release
  * at a time changes a host.
  */
-public final class HostLock {
-    private HostLock() {}
+public final class Lock {
+    private Lock() {}
 
     /**
      * Who holds a lock.
@@ -45,7 +46,7 @@ public final class HostLock {
             if (since == null) {
                 return true;
             }
-            if (machine.equals(HostLock.machineName()) && pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+            if (machine.equals(Lock.machineName()) && pid > 0 && ProcessHandle.of(pid).isEmpty()) {
                 return true;
             }
             return Duration.between(since, now).compareTo(staleAfter) > 0;
@@ -138,7 +139,11 @@ public final class HostLock {
         return h;
     }
 
-    static Holder parse(String out) {
+    /**
+     * @param out the lock's {@code info} file ({@code key=value} lines), possibly after a status line
+     * @return the holder it names; missing or damaged fields read as unknown
+     */
+    public static Holder parse(String out) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String line : out.split("\n")) {
             int eq = line.indexOf('=');
@@ -163,7 +168,7 @@ public final class HostLock {
     }
 
     /** @return this machine's name, from /etc/hostname or the HOSTNAME variable */
-    static String machineName() {
+    public static String machineName() {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).strip();
         } catch (java.io.IOException e) {

@@ -1,0 +1,168 @@
+package dev.slipway.deploy.hosts;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Report;
+import dev.slipway.deploy.Revision;
+import dev.slipway.deploy.Target;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code hosts} target behind the {@link Target} interface: plans with {@link HostsTarget}
+ * ({@link HostsPlan}, carried as the plan's {@code detail}) and runs them with {@link HostsExecutor}.
+ */
+public final class HostsDeployTarget implements Target {
+    private final HostsTarget hosts;
+    private final String service;
+    private final Console console;
+    private final CanaryGuard guard;
+
+    /**
+     * What this target keeps in {@link DeployPlan#detail()}.
+     *
+     * @param plan     the per-host plan
+     * @param lockWait how long the run waits for a held lock
+     */
+    public record Detail(HostsPlan plan, Duration lockWait) {}
+
+    /**
+     * Opens the hosts target (connects nothing yet).
+     *
+     * @param config  the service configuration
+     * @param console progress output
+     * @param roles   when not empty, only the servers with one of these roles
+     * @throws SlipwayException (exit 2) without {@code deploy.hosts}, or for a role no server has
+     */
+    public HostsDeployTarget(SlipwayConfig config, Console console, List<String> roles) {
+        this(SshConnector.target(config, console, roles), config.name(), console, new CanaryGuard(config.serviceDir()));
+    }
+
+    /**
+     * @param hosts   the hosts target to drive
+     * @param service the service name
+     * @param console progress output
+     * @param guard   keeps plain deploys and rollbacks out of a canary's way
+     */
+    public HostsDeployTarget(HostsTarget hosts, String service, Console console, CanaryGuard guard) {
+        this.hosts = hosts;
+        this.service = service;
+        this.console = console;
+        this.guard = guard;
+    }
+
+    /** A ship checks before its build that no canary is in progress. */
+    @Override
+    public void preflight() {
+        guard.refuseDuringCanary("ship");
+    }
+
+    @Override
+    public String name() {
+        return "hosts";
+    }
+
+    @Override
+    public DeployPlan plan(DeployRequest request) {
+        return wrap(hosts.planDeploy(null), request.lockWait());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A revision number is looked up in the first server's history (each host numbers its own).
+     */
+    @Override
+    public DeployPlan rollback(RollbackTo to) {
+        String version = to.version();
+        if (version == null && to.revision() != null) {
+            String first = hosts.servers().get(0).name();
+            version = hosts.history().getOrDefault(first, List.of()).stream().filter(e -> e.revision() == to.revision())
+                    .map(HostHistory.Entry::version).findFirst().orElseThrow(() -> SlipwayException.usage(first
+                            + " has no revision " + to.revision() + " of " + service + "; nothing was changed"));
+        }
+        return wrap(hosts.planRollback(version), to.lockWait());
+    }
+
+    private static DeployPlan wrap(HostsPlan p, Duration lockWait) {
+        DeployPlan d = p.toDeployPlan();
+        return new DeployPlan(d.target(), d.action(), d.service(), d.version(), d.commit(), d.facts(), d.steps(),
+                new Detail(p, lockWait == null ? Duration.ZERO : lockWait));
+    }
+
+    @Override
+    public Report apply(DeployPlan plan) {
+        Detail d = (Detail) plan.detail();
+        boolean back = plan.action() == DeployPlan.Action.ROLLBACK;
+        guard.refuseDuringCanary(back ? "roll back" : "deploy");
+        HostsExecutor.Result r = hosts.apply(d.plan(), d.lockWait());
+        guard.closeFinishedCanary();
+        HostsPlan p = r.plan();
+        Map<DeployPlan.Kind, Long> t = r.timing();
+        console.progress("timing: total " + ms(r.totalMs()) + "; upload " + ms(t.getOrDefault(DeployPlan.Kind.UPLOAD, 0L))
+                + ", prepare " + ms(t.getOrDefault(DeployPlan.Kind.PREPARE, 0L)) + ", switch "
+                + ms(t.getOrDefault(DeployPlan.Kind.SWITCH, 0L)) + ", restart " + ms(t.getOrDefault(DeployPlan.Kind.RESTART, 0L))
+                + ", gate " + ms(t.getOrDefault(DeployPlan.Kind.GATE, 0L)));
+        String line = p.service() + " " + p.version() + " (commit " + p.commit().substring(0, Math.min(7, p.commit().length()))
+                + ") is ready on " + p.hosts().size() + (p.hosts().size() == 1 ? " host: " : " hosts: ")
+                + p.hosts().stream().map(HostsPlan.HostPlan::name).collect(java.util.stream.Collectors.joining(", "))
+                + (p.rollback() ? " (rollback)" : "");
+        Map<String, Long> timing = new LinkedHashMap<>();
+        t.forEach((k, v) -> timing.put(k.id(), v));
+        timing.put("total", r.totalMs());
+        return new Report("hosts", plan.action().verb(), service, plan.version(), 0, "ok", 0, null,
+                plan.stepLines(), timing, List.of(line), line);
+    }
+
+    private static String ms(long ms) {
+        return Console.seconds(ms * 1_000_000L);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The exit code is 0 only when every host answers its readiness probe.
+     */
+    @Override
+    public Report status() {
+        String format = "%-16s %-24s %-12s %s";
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(format, "HOST", "VERSION", "UNIT", "READINESS"));
+        boolean all = true;
+        java.util.Set<String> versions = new java.util.TreeSet<>();
+        for (HostsTarget.HostStatus s : hosts.status()) {
+            if (s.error() != null) {
+                lines.add(String.format(format, s.host(), "?", "?", "unreachable: " + s.error()));
+                all = false;
+                continue;
+            }
+            all &= s.readiness() != null && s.readiness().ready();
+            versions.add(s.version() == null ? "(none)" : s.version());
+            String ready = s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
+                    + s.readiness().describe() + ")";
+            lines.add(String.format(format, s.host(), s.version() == null ? "(none)" : s.version(),
+                    s.unitState().isEmpty() ? "-" : s.unitState(), ready)
+                    + s.lock().map(h -> "; LOCKED by " + h.describe()).orElse(""));
+        }
+        String version = versions.size() == 1 ? versions.iterator().next() : null;
+        return new Report("hosts", "status", service, version, 0, all ? "ready" : "not ready", all ? 0 : 1, null,
+                List.of(), Map.of(), lines, all ? service + " serves on every host (" + String.join(", ", versions) + ")"
+                : service + " does not serve on every host");
+    }
+
+    @Override
+    public List<Revision> history() {
+        List<Revision> out = new ArrayList<>();
+        hosts.history().forEach((host, entries) -> entries.forEach(e -> {
+            Revision r = e.toRevision();
+            out.add(r.where().isEmpty() ? new Revision(r.revision(), r.version(), r.commit(), r.time(), r.outcome(), r.who(),
+                    host, r.note()) : r);
+        }));
+        return out;
+    }
+}

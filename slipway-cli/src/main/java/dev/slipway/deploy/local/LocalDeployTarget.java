@@ -1,0 +1,143 @@
+package dev.slipway.deploy.local;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.Release;
+import dev.slipway.deploy.Report;
+import dev.slipway.deploy.Revision;
+import dev.slipway.deploy.Target;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code local} target behind the {@link Target} interface: plans and runs through
+ * {@link LocalTarget} (the hosts machinery over this machine: plan steps, lock, detached restart,
+ * gate, history). {@code Targets.open("local", config)} returns one.
+ *
+ * <p>Planning changes nothing of the deployment, with one exception that only records the past: a
+ * lock left by a killed run is cleared and that run recorded as {@code interrupted} first
+ * ({@link LocalTarget#recover()}), so that even a refused command leaves a history that says what happened.
+ */
+public final class LocalDeployTarget implements Target {
+    private final SlipwayConfig config;
+    private final LocalTarget local;
+
+    /**
+     * @param config  the service configuration
+     * @param console where progress goes
+     */
+    public LocalDeployTarget(SlipwayConfig config, Console console) {
+        this(new LocalTarget(config, console));
+    }
+
+    /** @param local the local target to drive (e.g. one opened from its recorded state) */
+    public LocalDeployTarget(LocalTarget local) {
+        this.config = local.config();
+        this.local = local;
+    }
+
+    /** @return the local target this drives, for what the interface has no call for yet (start, stop) */
+    public LocalTarget local() {
+        return local;
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    /** A ship checks before its build that the port is free (or held by this service's release). */
+    @Override
+    public void preflight() {
+        local.checkBeforeBuild();
+    }
+
+    @Override
+    public DeployPlan plan(DeployRequest request) {
+        if (request.image() != null || !request.rollbackOnFailure()) {
+            throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
+        }
+        local.recover();
+        return local.planDeploy(Release.fromDist(config), wait(request.lockWait()));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws SlipwayException (exit 2) also when {@code to.revision()} is not in the history
+     */
+    @Override
+    public DeployPlan rollback(RollbackTo to) {
+        local.recover();
+        String version = to.version();
+        if (version == null && to.revision() != null) {
+            version = local.history().stream().filter(e -> e.revision() == to.revision()).map(History.Entry::version)
+                    .findFirst().orElseThrow(() -> SlipwayException.usage("local has no revision " + to.revision()
+                            + " of " + config.name() + "; 'slipway history' lists them; nothing was changed"));
+        }
+        return local.planRollback(version, wait(to.lockWait()));
+    }
+
+    @Override
+    public Report apply(DeployPlan plan) {
+        LocalTarget.Outcome o = local.apply(plan);
+        Map<String, Long> timing = new LinkedHashMap<>();
+        o.timingMs().forEach((k, v) -> timing.put(k.id(), v));
+        boolean stop = plan.action() == DeployPlan.Action.STOP;
+        String commit = o.revision() == null ? plan.commit() : o.revision().commit();
+        String message = stop ? config.name() + " stopped"
+                : config.name() + " " + plan.version() + " (commit " + commit.substring(0, Math.min(7, commit.length()))
+                + ") is ready at " + o.url() + (o.revision() == null ? " (pid " + o.pid() + ")"
+                : " (revision " + o.revision().revision() + ", pid " + o.pid() + ")");
+        return new Report("local", plan.action().verb(), config.name(), stop ? null : plan.version(),
+                o.revision() == null ? 0 : o.revision().revision(), "ok", 0, stop ? null : o.url().toString(),
+                plan.stepLines(), timing, List.of(message), message);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The exit code is 0 only when a release runs and its readiness probe passes; 1 when nothing
+     * runs (a stopped service, a failed first deploy, a killed run) or it is not ready.
+     */
+    @Override
+    public Report status() {
+        LocalTarget.Status s = local.status();
+        boolean ready = s.pid() >= 0 && s.readiness() != null && s.readiness().ready();
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(config.name() + " on local");
+        lines.add("  version    " + (s.failed() != null
+                ? "(nothing runs: the last deploy failed and there was no release to roll back to)"
+                : s.version() == null ? "(nothing deployed)" : s.version()));
+        lines.add("  commit     " + (s.commit() == null ? "-" : s.commit()));
+        lines.add("  revision   " + (s.revision() == 0 ? "-" : String.valueOf(s.revision())));
+        lines.add("  pid        " + (s.pid() < 0 ? "not running" : s.pid() + " (running)"));
+        lines.add("  url        " + s.url());
+        lines.add("  readiness  " + (s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
+                + s.readiness().brief() + ")"));
+        if (s.failed() != null) {
+            lines.add("  last deploy " + s.failed().version() + " (revision " + s.failed().revision() + ") failed: "
+                    + s.failed().note());
+        }
+        String outcome = s.pid() < 0 ? "not running" : ready ? "ready" : "not ready";
+        return new Report("local", "status", config.name(), s.version(), s.revision(), outcome, ready ? 0 : 1,
+                s.url().toString(), List.of(), Map.of(), lines,
+                ready ? config.name() + " " + s.version() + " serves at " + s.url()
+                        : config.name() + " does not serve on local (" + outcome + ")");
+    }
+
+    @Override
+    public List<Revision> history() {
+        return local.history().stream().map(History.Entry::toRevision).toList();
+    }
+
+    private static Duration wait(Duration d) {
+        return d == null ? Duration.ZERO : d;
+    }
+}

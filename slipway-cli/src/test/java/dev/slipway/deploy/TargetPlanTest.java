@@ -1,0 +1,156 @@
+package dev.slipway.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.build.Builder;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.hosts.HostsDeployTarget;
+import dev.slipway.deploy.hosts.HostsPlan;
+import dev.slipway.deploy.hosts.HostsTarget;
+import dev.slipway.deploy.local.LocalDeployTarget;
+import dev.slipway.remote.LocalHost;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Plans of the local and the hosts target through the one {@link Target} interface, without
+ * hosts: the hosts target looks at this machine through {@link LocalHost} with its directory in a
+ * temporary one. Planning reads and changes nothing; both plans are made of {@link DeployPlan}'s
+ * step kinds in the same order (lock, upload, prepare, switch, restart, gate, record, prune, unlock).
+ */
+class TargetPlanTest {
+    @TempDir
+    Path tmp;
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private SlipwayConfig service(String hostsDir) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("svc"));
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                version: 1.0.0
+                service:
+                  port: %d
+                  readiness: {path: /health/ready, interval: 200ms, timeout: 5s}
+                deploy:
+                  hosts:
+                    dir: %s
+                    servers:
+                      - {name: here, address: 127.0.0.1}
+                """.formatted(freePort(), hostsDir));
+        Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc");
+        Files.writeString(exe, "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(dir.resolve(Builder.ARTIFACTS), """
+                {"name": "svc", "version": "1.0.0", "commit": "c0ffee", "artifacts": [
+                  {"kind": "single-file", "platform": "%s", "path": "dist/svc", "sha256": "%s"}]}
+                """.formatted(dev.slipway.build.Platform.host(), Builder.sha256(exe)));
+        return ConfigLoader.loadFromDir(dir);
+    }
+
+    private static Console quiet() {
+        return new Console(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false);
+    }
+
+    private static String kinds(DeployPlan p) {
+        return p.steps().stream().map(s -> s.kind().id()).distinct().collect(Collectors.joining(" "));
+    }
+
+    @Test
+    void localAndHostsPlanTheSameStepKindsAndChangeNothing() throws Exception {
+        Path hostsDir = tmp.resolve("opt-svc");
+        SlipwayConfig config = service(hostsDir.toString());
+        Target.DeployRequest request = new Target.DeployRequest(null, Duration.ZERO, true);
+        try (Target local = new LocalDeployTarget(config, quiet());
+             Target hosts = new HostsDeployTarget(new HostsTarget(config, quiet(), s -> new LocalHost(s.name()), Map.of()),
+                     "svc", quiet(), new dev.slipway.deploy.hosts.CanaryGuard(config.serviceDir()))) {
+            DeployPlan l = local.plan(request);
+            DeployPlan h = hosts.plan(request);
+            assertEquals("local", l.target());
+            assertEquals("hosts", h.target());
+            for (DeployPlan p : List.of(l, h)) {
+                assertEquals(DeployPlan.Action.DEPLOY, p.action());
+                assertEquals("1.0.0", p.version());
+                assertEquals("c0ffee", p.commit());
+                assertTrue(p.describe().startsWith("deploy svc 1.0.0 to " + p.target() + "\n"), p.describe());
+            }
+            // Nothing runs: the local target starts (no old process to stop); a host restarts its unit.
+            assertEquals("lock upload prepare switch start gate record prune unlock", kinds(l));
+            assertEquals("lock upload env unit prepare switch restart gate record prune unlock", kinds(h));
+            assertInstanceOf(LocalTarget.Detail.class, l.detail());
+            assertInstanceOf(HostsDeployTarget.Detail.class, h.detail());
+            assertInstanceOf(HostsPlan.class, ((HostsDeployTarget.Detail) h.detail()).plan());
+            assertTrue(l.stepLines().get(1).startsWith("upload local: install dist/svc as releases/1.0.0/svc"), l.stepLines().toString());
+            assertFalse(Files.exists(config.serviceDir().resolve(".slipway")), "planning made no state directory");
+            assertFalse(Files.exists(hostsDir), "planning made nothing on the host");
+            assertEquals(List.of(), local.history());
+            assertEquals(List.of(), hosts.history());
+        }
+    }
+
+    @Test
+    void aRollbackToAReleaseNotHeldIsRefusedOnBothTargets() throws Exception {
+        Path hostsDir = tmp.resolve("opt-svc");
+        SlipwayConfig config = service(hostsDir.toString());
+        // Both hold 1.0.0 and have current on it; 0.9.0 is an empty directory (a full disk), 0.8.0 lacks its env file.
+        Path localState = config.serviceDir().resolve(".slipway/local");
+        for (Path root : List.of(localState, hostsDir)) {
+            String env = root == localState ? LocalTarget.ENV_FILE : "env";
+            Path r = Files.createDirectories(root.resolve("releases/1.0.0"));
+            Files.copy(config.serviceDir().resolve("dist/svc"), r.resolve("svc"));
+            Files.writeString(r.resolve(env), "PORT=1\n");
+            Files.writeString(r.resolve("release.json"), "{\"version\": \"1.0.0\", \"commit\": \"c0ffee\"}");
+            Files.createDirectories(root.resolve("releases/0.9.0"));
+            Path half = Files.createDirectories(root.resolve("releases/0.8.0"));
+            Files.copy(config.serviceDir().resolve("dist/svc"), half.resolve("svc"));
+            Files.createSymbolicLink(root.resolve("current"), Path.of("releases/1.0.0"));
+        }
+        try (Target local = new LocalDeployTarget(config, quiet());
+             Target hosts = new HostsDeployTarget(new HostsTarget(config, quiet(), s -> new LocalHost(s.name()), Map.of()),
+                     "svc", quiet(), new dev.slipway.deploy.hosts.CanaryGuard(config.serviceDir()))) {
+            for (String bad : List.of("..", "/etc", "9.9.9", "0.9.0", "0.8.0", ".")) {
+                for (Target t : List.of(local, hosts)) {
+                    SlipwayException e = assertThrows(SlipwayException.class,
+                            () -> t.rollback(new Target.RollbackTo(bad, null, Duration.ZERO)), t.name() + " " + bad);
+                    assertEquals(2, e.exitCode(), e.getMessage());
+                    assertTrue(e.getMessage().contains("does not hold release " + bad + " (it has 1.0.0)"), e.getMessage());
+                    assertTrue(e.getMessage().endsWith("; nothing was changed"), e.getMessage());
+                }
+            }
+            SlipwayException same = assertThrows(SlipwayException.class,
+                    () -> local.rollback(new Target.RollbackTo("1.0.0", null, Duration.ZERO)));
+            assertEquals(2, same.exitCode());
+            assertTrue(same.getMessage().contains("1.0.0 is already the current release"), same.getMessage());
+            SlipwayException revision = assertThrows(SlipwayException.class,
+                    () -> local.rollback(new Target.RollbackTo(null, 7, Duration.ZERO)));
+            assertEquals(2, revision.exitCode());
+            assertTrue(revision.getMessage().contains("local has no revision 7 of svc"), revision.getMessage());
+        }
+        assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(localState.resolve("current")));
+        assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(hostsDir.resolve("current")));
+        assertFalse(Files.exists(localState.resolve("history.tsv")));
+        assertFalse(Files.exists(localState.resolve("lock")), "a refused rollback never took the lock");
+    }
+}

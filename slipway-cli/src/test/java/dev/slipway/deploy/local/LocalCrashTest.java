@@ -1,0 +1,234 @@
+package dev.slipway.deploy.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.build.Builder;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.Release;
+import dev.slipway.deploy.Report;
+import dev.slipway.deploy.Target;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kill -9 of slipway before every plan step of a local deploy and rollback ({@code SLIPWAY_CRASH_AT},
+ * which halts as kill -9 does): after each, exactly one instance of the service runs and serves the
+ * old or the new release, and the next run converges (the new release serves, {@code status}
+ * reports it ready, and the history records the killed run as {@code interrupted} whenever it had
+ * taken the lock and not recorded itself). The releases are a small real HTTP server (a compiled
+ * class started by a shell script) so that a round takes seconds.
+ */
+class LocalCrashTest {
+    private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    Path tmp;
+    private Path dir;
+    private int port;
+    private String marker;
+
+    @AfterEach
+    void stop() {
+        if (dir != null) {
+            target().stop();
+        }
+    }
+
+    private LocalTarget target() {
+        return new LocalTarget(ConfigLoader.loadFromDir(dir), new Console(new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()), false));
+    }
+
+    private void setUp() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        marker = "slipway.crashtest=" + System.nanoTime();
+        dir = Files.createDirectories(tmp.resolve("svc"));
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                version: 1.0.0
+                service:
+                  port: %d
+                  drainTimeout: 5s
+                  readiness: {path: /health/ready, interval: 100ms, timeout: 30s}
+                """.formatted(port));
+        Path src = Files.createDirectories(tmp.resolve("src")).resolve("App.java");
+        Files.writeString(src, """
+                import com.sun.net.httpserver.HttpServer;
+                import java.net.InetSocketAddress;
+                public class App {
+                    public static void main(String[] a) throws Exception {
+                        HttpServer s = HttpServer.create(new InetSocketAddress(System.getenv("ADDR"),
+                                Integer.parseInt(System.getenv("PORT"))), 0);
+                        byte[] body = a[0].getBytes();
+                        s.createContext("/", x -> { x.sendResponseHeaders(200, body.length); x.getResponseBody().write(body); x.close(); });
+                        s.start();
+                        Runtime.getRuntime().addShutdownHook(new Thread(() -> s.stop(0)));
+                    }
+                }
+                """);
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                src.toString()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String v : List.of("1.0.0", "2.0.0")) {
+            Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc-" + v);
+            Files.writeString(exe, "#!/bin/sh\nexec '" + java + "' -D" + marker + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
+                    + classes + "' App " + v + "\n");
+            Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    /** Makes {@code version} the last build, as a build records it. */
+    private Release use(String version) throws IOException {
+        Path exe = dir.resolve("dist/svc-" + version);
+        Files.writeString(dir.resolve(Builder.ARTIFACTS), """
+                {"name": "svc", "version": "%s", "commit": "%s", "artifacts": [
+                  {"kind": "single-file", "platform": "%s", "path": "dist/%s", "sha256": "%s"}]}
+                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), Builder.sha256(exe)));
+        return new Release("svc", version, COMMIT, exe, Builder.sha256(exe));
+    }
+
+    /** Runs {@link Child} in a new JVM with {@code SLIPWAY_CRASH_AT}; returns its exit status and output. */
+    private String child(String crashAt, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), Child.class.getName(), dir.toString()));
+        cmd.addAll(List.of(args));
+        Path out = tmp.resolve("child-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("SLIPWAY_CRASH_AT", crashAt);
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), crashAt);
+        return p.exitValue() + "\n" + Files.readString(out);
+    }
+
+    /** The process a crash test starts: a deploy of the last build, or a rollback to a version. */
+    public static final class Child {
+        private Child() {}
+
+        /** @param a the service directory, then {@code deploy} or {@code rollback VERSION} */
+        public static void main(String[] a) {
+            Console console = new Console(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
+            LocalTarget t = new LocalTarget(ConfigLoader.loadFromDir(Path.of(a[0])), console);
+            try {
+                if (a[1].equals("deploy")) {
+                    t.deploy(Release.fromDist(t.config()), false);
+                } else {
+                    t.rollback(a[2]);
+                }
+            } catch (dev.slipway.SlipwayException e) {
+                System.err.println("slipway: " + e.getMessage());
+                System.exit(e.exitCode());
+            }
+            System.exit(0);
+        }
+    }
+
+    /** @return the instances of this test's service that run now */
+    private List<ProcessHandle> instances() {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().arguments().map(args -> List.of(args).contains("-D" + marker)).orElse(false)).toList();
+    }
+
+    /** Waits until the port answers; returns the version it serves. */
+    private String serving() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(3))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("nothing serves on port " + port, last);
+    }
+
+    private void assertOneServes(String point, String... allowed) throws Exception {
+        String v = serving();
+        assertTrue(List.of(allowed).contains(v), point + ": serves " + v);
+        // The instance a restart helper is starting may still be coming up: wait for it to settle.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (instances().size() != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(1, instances().size(), point + ": exactly one instance runs: " + instances());
+    }
+
+    private void assertConverged(String point, String version, int historyBefore, boolean interruptedLine) throws Exception {
+        assertEquals(version, serving(), point);
+        assertEquals(1, instances().size(), point + ": " + instances());
+        Report status = new LocalDeployTarget(target()).status();
+        assertEquals(0, status.exitCode(), point + ": " + status);
+        assertEquals(version, status.version(), point + ": " + status);
+        List<History.Entry> added = target().history().subList(historyBefore, target().history().size());
+        boolean interrupted = added.stream().anyMatch(e -> e.outcome().equals(History.INTERRUPTED)
+                && e.note().contains("was killed during its "));
+        assertEquals(interruptedLine, interrupted, point + ": the history after the next run: " + added);
+        assertTrue(Files.notExists(dir.resolve(".slipway/local/lock")), point + ": the lock is released");
+        try (var s = Files.list(dir.resolve(".slipway/local/releases"))) {
+            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(),
+                    point + ": no temporary install is left");
+        }
+    }
+
+    @Test
+    void killDashNineBeforeEveryStepOfDeployAndRollbackLeavesOneReleaseServingAndTheNextRunConverges() throws Exception {
+        setUp();
+        target().deploy(use("1.0.0"), false);
+        assertOneServes("first deploy", "1.0.0");
+        String old = "1.0.0";
+        for (String point : List.of("lock", "upload", "prepare", "switch", "restart", "gate", "record", "prune", "unlock")) {
+            String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
+            use(next);
+            int before = target().history().size();
+            String r = child(point, "deploy");
+            assertTrue(r.startsWith("137\n"), point + ": halted; its output:\n" + r);
+            assertOneServes("deploy halted before " + point, old, next);
+            String again = child("none", "deploy");
+            assertTrue(again.startsWith("0\n"), point + ": the next deploy; its output:\n" + again);
+            // Halted before the lock, nothing was under way; after the record (prune, unlock), the run recorded itself.
+            assertConverged("deploy halted before " + point, next, before, !List.of("lock", "prune", "unlock").contains(point));
+            old = next;
+        }
+        for (String point : List.of("lock", "prepare", "switch", "restart", "gate", "record", "unlock")) {
+            String back = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
+            int before = target().history().size();
+            String r = child(point, "rollback", back);
+            assertTrue(r.startsWith("137\n"), point + ": halted; its output:\n" + r);
+            assertOneServes("rollback halted before " + point, old, back);
+            String again = child("none", "rollback", back);
+            // A rollback that got as far as starting its release is done: the next one finds it serving.
+            assertTrue(again.startsWith("0\n") || again.startsWith("2\n") && again.contains(back
+                    + " is already the current release"), point + ": the next rollback; its output:\n" + again);
+            assertConverged("rollback halted before " + point, back, before, !point.equals("lock") && !point.equals("unlock"));
+            old = back;
+        }
+    }
+}
