@@ -132,12 +132,12 @@ public final class LocalCanaryTarget implements CanaryTarget {
     public void promote(Release release) {
         Release kept = keep(release);
         // The canary takes the traffic while each stable instance is restarted with the new release.
-        Set<String> drained = new HashSet<>();
+        // One nginx reload per instance: the reload that drains an instance puts the previous one
+        // back (each reload can reset idle keep-alive connections, so there are as few as possible).
         List<String> done = new ArrayList<>();
         for (String a : canary.local().stable()) {
             checkpoint.run(); // another process may have aborted the canary: stop promoting
-            drained.add(hostPort(a));
-            applyWeight(weight(), drained);
+            applyWeight(weight(), Set.of(hostPort(a)));
             try {
                 start(a, kept, "stable");
             } catch (SlipwayException e) {
@@ -145,8 +145,6 @@ public final class LocalCanaryTarget implements CanaryTarget {
                 throw e;
             }
             done.add(a);
-            drained.remove(hostPort(a));
-            applyWeight(weight(), drained);
         }
         write(dir.resolve("stable.version"), release.version());
         applyWeight(0, Set.of());

@@ -167,6 +167,9 @@ class CanaryEndToEndTest {
             assertTrue(all.stream().anyMatch(x -> x.upstream().startsWith(CANARY)), "the canary served traffic");
             assertEquals(0, all.stream().filter(x -> x.status() >= 500).count(), "no 5xx, also not during promotion");
             long unanswered = all.stream().filter(x -> x.status() == 0).count();
+            // the load's HttpClient keeps connections alive: a reload can reset an idle one (docs/canary.md)
+            System.out.printf("keep-alive loss: %d of %d requests got no answer over a two-step canary and its promotion%n",
+                    unanswered, all.size());
             assertTrue(unanswered * 100 <= all.size(), unanswered + " of " + all.size() + " requests got no answer");
         }
         for (String a : List.of(STABLE_1, STABLE_2)) {
