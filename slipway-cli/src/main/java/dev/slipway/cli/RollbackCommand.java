@@ -69,6 +69,9 @@ public final class RollbackCommand extends TargetCommand {
             name = legacyTarget;
             old = toGiven ? target.to : null;
         } else if (toGiven && !Targets.isName(target.to)) {
+            if (dev.slipway.config.Suggest.closest(target.to, Targets.NAMES) != null) {
+                Targets.requireKnown(target.to); // a misspelt target, not a version: exit 2 with the list
+            }
             old = target.to;
             name = "local";
         }

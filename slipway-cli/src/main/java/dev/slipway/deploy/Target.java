@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A place a service is deployed to: {@code local}, {@code hosts}, {@code kubernetes}, and later
  * ones, each one folder under {@code deploy/}. Every command that acts on a target opens it with
- * {@code Targets.open(name, config)} and makes one call; plans are values ({@link DeployPlan})
+ * {@link Targets#open} and makes one call; plans are values ({@link DeployPlan})
  * that {@code --dry-run} prints and {@link #apply} runs, so the same guarantees (lock, gate,
  * history, rollback on failure) hold on every target.
  */

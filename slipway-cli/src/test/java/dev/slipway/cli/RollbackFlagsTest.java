@@ -90,6 +90,10 @@ class RollbackFlagsTest {
         assertTrue(old.err().startsWith("slipway: warning: 'rollback --to 9.9.9' is deprecated: --to names the target;"
                 + " use '--version 9.9.9'\n"), old.toString());
         assertTrue(old.err().contains("slipway: local does not hold release 9.9.9"), old.toString());
+        CliRunner.Run typo = CliRunner.run("rollback", dir.toString(), "--to", "hots");
+        assertEquals(2, typo.code(), typo.toString());
+        assertTrue(typo.err().contains("slipway: unknown target 'hots'; did you mean 'hosts'? (available targets: local, hosts,"
+                + " kubernetes)"), typo.toString());
         CliRunner.Run both = CliRunner.run("rollback", dir.toString(), "--target", "local", "--to", "1.0.0", "--dry-run");
         assertEquals(0, both.code(), both.toString());
         assertTrue(both.err().contains("'rollback --target local' is deprecated; use '--to local'"), both.toString());
