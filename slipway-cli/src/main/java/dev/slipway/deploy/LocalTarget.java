@@ -465,6 +465,7 @@ public final class LocalTarget {
 
     private void install(Release release, String dirName) throws IOException {
         Path target = releases.resolve(dirName);
+        DiskSpace.require(releases, Files.size(release.executable()), "release " + dirName);
         Files.createDirectories(target);
         Path exe = target.resolve(config.name());
         Path tmp = target.resolve("." + config.name() + ".tmp");

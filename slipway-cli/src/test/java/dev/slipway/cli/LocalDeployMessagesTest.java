@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.Tools;
 import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.deploy.LocalTarget;
@@ -17,6 +18,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a failed deploy's log tail ends with a line break, though the app's last line had none;</li>
  *   <li>after a failed first deploy, {@code status} says nothing runs, not "revision 1";</li>
  *   <li>{@code status} shows a multi-line health answer on one short line;</li>
- *   <li>{@code ship} with the port held by another process fails before it builds.</li>
+ *   <li>{@code ship} with the port held by another process fails before it builds;</li>
+ *   <li>a deploy onto a full disk names the disk, leaves no release directory and the old
+ *       release serving (issue 20 item 8).</li>
  * </ul>
  */
 class LocalDeployMessagesTest {
@@ -136,6 +140,68 @@ class LocalDeployMessagesTest {
         } finally {
             t.stop();
         }
+    }
+
+    @Test
+    void aDeployOntoAFullDiskNamesItLeavesNoReleaseDirectoryAndTheOldReleaseServing() throws Exception {
+        Tools.requireThat(Tools.root(), "mounting a small file system needs root");
+        int port = freePort();
+        Path dir = service(port);
+        Files.writeString(dir.resolve("Ok.java"), """
+                import com.sun.net.httpserver.HttpServer;
+                import java.net.InetSocketAddress;
+                public class Ok {
+                    public static void main(String[] a) throws Exception {
+                        HttpServer s = HttpServer.create(new InetSocketAddress(System.getenv("ADDR"),
+                                Integer.parseInt(System.getenv("PORT"))), 0);
+                        s.createContext("/", x -> { x.sendResponseHeaders(200, 2); x.getResponseBody().write("ok".getBytes()); x.close(); });
+                        s.start();
+                    }
+                }
+                """);
+        String run = "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '" + dir.resolve("Ok.java") + "'\n";
+        // The local target's state on a 2 MiB file system, bounded and gone after the test.
+        Path state = Files.createDirectories(dir.resolve(".slipway/local"));
+        exec("mount", "-t", "tmpfs", "-o", "size=2m", "slipway-full-disk-test", state.toString());
+        LocalTarget t = null;
+        try {
+            t = target(dir, new StringWriter());
+            t.deploy(release(dir, "1.0.0", "#!/bin/sh\n" + run), false);
+            // 3 MiB: more than the file system has.
+            Release big = release(dir, "2.0.0", "#!/bin/sh\n# " + "x".repeat(3 * 1024 * 1024) + "\n" + run);
+            SlipwayException e = null;
+            try {
+                t.deploy(big, false);
+            } catch (SlipwayException x) {
+                e = x;
+            }
+            assertTrue(e != null, "the deploy failed");
+            assertEquals(1, e.exitCode());
+            assertTrue(e.getMessage().startsWith("no space left on " + state + " (slipway-full-disk-test) for release 2.0.0 in "
+                    + state.resolve("releases") + ": it needs 4.2 MB, "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("free; nothing was changed (the running release still serves): free some space"
+                    + " and deploy again"), e.getMessage());
+            try (var list = Files.list(state.resolve("releases"))) {
+                assertEquals(List.of("1.0.0"), list.map(p -> p.getFileName().toString()).sorted().toList(), "no half release");
+            }
+            var http = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, http.statusCode(), "the old release still serves");
+            assertEquals("1.0.0", t.status().version());
+        } finally {
+            if (t != null) {
+                t.stop();
+            }
+            exec("umount", state.toString());
+        }
+    }
+
+    private static void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
     }
 
     @Test

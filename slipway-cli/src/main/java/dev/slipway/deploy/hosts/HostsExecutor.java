@@ -2,6 +2,7 @@ package dev.slipway.deploy.hosts;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.DiskSpace;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
@@ -224,6 +225,10 @@ public final class HostsExecutor {
     }
 
     private void upload(HostsPlan plan, HostsPlan.HostPlan h) {
+        long size = h.upload() ? h.artifact().toFile().length() : 0;
+        if (h.upload()) {
+            DiskSpace.require(host(h), releaseDir(plan), size, "release " + plan.version());
+        }
         String rd = Shell.quote(releaseDir(plan));
         Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
         if (!mk.ok()) {
@@ -233,14 +238,18 @@ public final class HostsExecutor {
             return;
         }
         long[] shown = {-1};
-        host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, (sent, total) -> {
-            long pct = total == 0 ? 100 : sent * 100 / total;
-            if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
-                shown[0] = pct;
-                console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
-                        + Console.megabytes(total) + ")");
-            }
-        });
+        try {
+            host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, (sent, total) -> {
+                long pct = total == 0 ? 100 : sent * 100 / total;
+                if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
+                    shown[0] = pct;
+                    console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
+                            + Console.megabytes(total) + ")");
+                }
+            });
+        } catch (RuntimeException e) {
+            throw DiskSpace.explain(host(h), releaseDir(plan), size, e);
+        }
     }
 
     private void unit(HostsPlan.HostPlan h) {
