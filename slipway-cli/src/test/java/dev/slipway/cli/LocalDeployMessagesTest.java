@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code status} shows a multi-line health answer on one short line;</li>
  *   <li>{@code ship} with the port held by another process fails before it builds;</li>
  *   <li>a deploy onto a full disk names the disk, leaves no release directory and the old
- *       release serving (issue 20 item 8).</li>
+ *       release serving (issue 20 item 8);</li>
+ *   <li>a gate that gives up while the first run still unpacks says so and names the settings
+ *       (issue 20 item 17).</li>
  * </ul>
  */
 class LocalDeployMessagesTest {
@@ -202,6 +204,39 @@ class LocalDeployMessagesTest {
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", cmd));
         assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
+    }
+
+    @Test
+    void aGateThatGivesUpWhileTheFirstRunStillUnpacksSaysSo() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("svc"));
+        Path cache = tmp.resolve("cache");
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                version: 1.0.0
+                service:
+                  port: %d
+                  env: {SLIPWAY_CACHE_DIR: "%s"}
+                  readiness: {path: /health/ready, interval: 200ms, timeout: 2s}
+                """.formatted(freePort(), cache));
+        // What a first run shows while it unpacks (see unpack.c): its stub's key, and the tree
+        // being written under a name with the unpacker's pid. This one never gets to the app.
+        Release slow = release(dir, "1.0.0", """
+                #!/bin/sh
+                slipway_key='svc-0123456789abcdef'
+                mkdir -p "$SLIPWAY_CACHE_DIR/run/svc-0123456789abcdef.tmp.$$"
+                exec sleep 60
+                """);
+        SlipwayException e = null;
+        try {
+            target(dir, new StringWriter()).deploy(slow, false);
+        } catch (SlipwayException x) {
+            e = x;
+        }
+        assertTrue(e != null, "the deploy failed");
+        assertEquals(1, e.exitCode());
+        assertTrue(e.getMessage().contains("note: the first run of 1.0.0 was still unpacking the payload when the gate gave up,"
+                + " so the app had not started yet; give it more time with service.readiness.timeout (now 2.0 s) or"
+                + " service.readiness.startupGrace (now 0.0 s)"), e.getMessage());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.slipway.deploy.hosts;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.deploy.DiskSpace;
+import dev.slipway.deploy.FirstRun;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
@@ -329,7 +330,9 @@ public final class HostsExecutor {
             throw new RolloutFailed(h, "readiness " + config.rollout().readiness().target(
                     bracketed(h.server().probeAddress()), port) + " did not pass within "
                     + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
-                    + (firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
+                    + FirstRun.inProgress(host(h), h.artifact(), "/var/cache/" + config.service().unit())
+                            .map(stage -> "; " + FirstRun.note(plan.version(), stage, readinessSettings(config.rollout().readiness())))
+                            .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
         }
         console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? "TCP connection accepted" : "HTTP " + v.status())
                 + " after " + v.elapsedMs() + " ms)");
@@ -346,9 +349,13 @@ public final class HostsExecutor {
     static String firstRunInGate(String version, dev.slipway.config.SlipwayConfig.Probe probe) {
         return "; note: " + version + " was not prepared before its start (its single file predates the prepare mode),"
                 + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside the"
-                + " gate; allow for that with deploy.hosts.rollout.readiness.timeout (now " + Console.seconds(probe.timeout())
-                + ") or startupGrace (now " + Console.seconds(probe.startupGrace()) + "; both default to"
-                + " service.readiness), or rebuild it with this Slipway";
+                + " gate; allow for that with " + readinessSettings(probe) + ", or rebuild it with this Slipway";
+    }
+
+    /** The settings that give a host's gate more time, with their values. */
+    private static String readinessSettings(dev.slipway.config.SlipwayConfig.Probe probe) {
+        return "deploy.hosts.rollout.readiness.timeout (now " + Console.seconds(probe.timeout())
+                + ") or startupGrace (now " + Console.seconds(probe.startupGrace()) + "; both default to service.readiness)";
     }
 
     private void tryRollout(HostsPlan plan, HostsPlan.HostPlan h, Runnable action, String what) {
