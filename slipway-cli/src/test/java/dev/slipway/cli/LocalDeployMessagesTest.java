@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Console;
@@ -171,13 +172,8 @@ class LocalDeployMessagesTest {
             t.deploy(release(dir, "1.0.0", "#!/bin/sh\n" + run), false);
             // 3 MiB: more than the file system has.
             Release big = release(dir, "2.0.0", "#!/bin/sh\n# " + "x".repeat(3 * 1024 * 1024) + "\n" + run);
-            SlipwayException e = null;
-            try {
-                t.deploy(big, false);
-            } catch (SlipwayException x) {
-                e = x;
-            }
-            assertTrue(e != null, "the deploy failed");
+            LocalTarget full = t;
+            SlipwayException e = assertThrows(SlipwayException.class, () -> full.deploy(big, false));
             assertEquals(1, e.exitCode());
             assertTrue(e.getMessage().startsWith("no space left on " + state + " (slipway-full-disk-test) for release 2.0.0 in "
                     + state.resolve("releases") + ": it needs 4.2 MB, "), e.getMessage());
@@ -226,13 +222,7 @@ class LocalDeployMessagesTest {
                 mkdir -p "$SLIPWAY_CACHE_DIR/run/svc-0123456789abcdef.tmp.$$"
                 exec sleep 60
                 """);
-        SlipwayException e = null;
-        try {
-            target(dir, new StringWriter()).deploy(slow, false);
-        } catch (SlipwayException x) {
-            e = x;
-        }
-        assertTrue(e != null, "the deploy failed");
+        SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter()).deploy(slow, false));
         assertEquals(1, e.exitCode());
         assertTrue(e.getMessage().contains("note: the first run of 1.0.0 was still unpacking the payload when the gate gave up,"
                 + " so the app had not started yet; give it more time with service.readiness.timeout (now 2.0 s) or"
