@@ -110,6 +110,20 @@ public final class Launcher {
         return header(singleFile).contains(PREPARE_MARK);
     }
 
+    /**
+     * The unpack cache key a single file's stub names ({@code slipway_key='NAME-HASH'}): its tree
+     * is {@code <cache root>/run/<key>}.
+     *
+     * @param singleFile the single file
+     * @return the key, or empty when the file has no such stub
+     * @throws IOException when it cannot be read
+     */
+    public static java.util.Optional<String> cacheKey(Path singleFile) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^slipway_key='([A-Za-z0-9._-]+)'$")
+                .matcher(header(singleFile));
+        return m.find() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
+    }
+
     /** The text of the stub that reads {@link #PREPARE}; only stubs with the prepare mode have it. */
     public static final String PREPARE_MARK = "\"${" + PREPARE + ":-}\"";
 

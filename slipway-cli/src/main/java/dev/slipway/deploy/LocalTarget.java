@@ -767,6 +767,7 @@ public final class LocalTarget {
         Path tmp = releases.resolve("." + dirName + ".tmp-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(releases);
+            DiskSpace.require(releases, Files.size(release.executable()), "release " + dirName);
             if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 console.progress("  removing the incomplete releases/" + dirName);
                 deleteEntry(target);
@@ -1004,7 +1005,10 @@ public final class LocalTarget {
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
-            throw new GateFailed(why, prepared.contains(dirName) ? "" : "\n" + firstRunInGate(dirName, probe));
+            Path dir = releases.resolve(dirName);
+            throw new GateFailed(why, FirstRun.inProgress(dir.resolve(config.name()), readEnvFile(dir.resolve(ENV_FILE)))
+                    .map(stage -> "\n" + FirstRun.note(dirName, stage, readinessSettings(probe)))
+                    .orElse(prepared.contains(dirName) ? "" : "\n" + firstRunInGate(dirName, probe)));
         }
         console.progress("  ready after " + Console.seconds(v.elapsed()));
     }
@@ -1017,9 +1021,13 @@ public final class LocalTarget {
     static String firstRunInGate(String dirName, SlipwayConfig.Probe probe) {
         return "note: " + dirName + " was not prepared before its start (its single file predates the prepare mode),"
                 + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside"
-                + " the gate; allow for that with service.readiness.timeout (now " + Console.seconds(probe.timeout())
-                + ") or service.readiness.startupGrace (now " + Console.seconds(probe.startupGrace())
-                + "), or rebuild it with this Slipway";
+                + " the gate; allow for that with " + readinessSettings(probe) + ", or rebuild it with this Slipway";
+    }
+
+    /** The settings that give the local gate more time, with their values. */
+    private static String readinessSettings(SlipwayConfig.Probe probe) {
+        return "service.readiness.timeout (now " + Console.seconds(probe.timeout())
+                + ") or service.readiness.startupGrace (now " + Console.seconds(probe.startupGrace()) + ")";
     }
 
     private String exitCode() {

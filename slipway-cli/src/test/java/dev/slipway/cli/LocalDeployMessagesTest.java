@@ -2,11 +2,14 @@ package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.artifact.ArtifactsFile;
+import dev.slipway.Tools;
+import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.deploy.LocalTarget;
 import dev.slipway.deploy.Release;
@@ -18,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a failed deploy's log tail ends with a line break, though the app's last line had none;</li>
  *   <li>after a failed first deploy, {@code status} says nothing runs, not "revision 1";</li>
  *   <li>{@code status} shows a multi-line health answer on one short line;</li>
- *   <li>{@code ship} with the port held by another process fails before it builds.</li>
+ *   <li>{@code ship} with the port held by another process fails before it builds;</li>
+ *   <li>a deploy onto a full disk names the disk, leaves no release directory and the old
+ *       release serving (issue 20 item 8);</li>
+ *   <li>a gate that gives up while the first run still unpacks says so and names the settings
+ *       (issue 20 item 17).</li>
  * </ul>
  */
 class LocalDeployMessagesTest {
@@ -138,6 +146,90 @@ class LocalDeployMessagesTest {
         } finally {
             t.stop();
         }
+    }
+
+    @Test
+    void aDeployOntoAFullDiskNamesItLeavesNoReleaseDirectoryAndTheOldReleaseServing() throws Exception {
+        Tools.requireThat(Tools.root(), "mounting a small file system needs root");
+        int port = freePort();
+        Path dir = service(port);
+        Files.writeString(dir.resolve("Ok.java"), """
+                import com.sun.net.httpserver.HttpServer;
+                import java.net.InetSocketAddress;
+                public class Ok {
+                    public static void main(String[] a) throws Exception {
+                        HttpServer s = HttpServer.create(new InetSocketAddress(System.getenv("ADDR"),
+                                Integer.parseInt(System.getenv("PORT"))), 0);
+                        s.createContext("/", x -> { x.sendResponseHeaders(200, 2); x.getResponseBody().write("ok".getBytes()); x.close(); });
+                        s.start();
+                    }
+                }
+                """);
+        String run = "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '" + dir.resolve("Ok.java") + "'\n";
+        // The local target's state on a 2 MiB file system, bounded and gone after the test.
+        Path state = Files.createDirectories(dir.resolve(".slipway/local"));
+        exec("mount", "-t", "tmpfs", "-o", "size=2m", "slipway-full-disk-test", state.toString());
+        LocalTarget t = null;
+        try {
+            t = target(dir, new StringWriter());
+            t.deploy(release(dir, "1.0.0", "#!/bin/sh\n" + run), false);
+            // 3 MiB: more than the file system has.
+            Release big = release(dir, "2.0.0", "#!/bin/sh\n# " + "x".repeat(3 * 1024 * 1024) + "\n" + run);
+            LocalTarget full = t;
+            SlipwayException e = assertThrows(SlipwayException.class, () -> full.deploy(big, false));
+            assertEquals(1, e.exitCode());
+            assertTrue(e.getMessage().startsWith("no space left on " + state + " (slipway-full-disk-test) for release 2.0.0 in "
+                    + state.resolve("releases") + ": it needs 4.2 MB, "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("free; nothing was changed (the running release still serves): free some space"
+                    + " and deploy again"), e.getMessage());
+            try (var list = Files.list(state.resolve("releases"))) {
+                assertEquals(List.of("1.0.0"), list.map(p -> p.getFileName().toString()).sorted().toList(), "no half release");
+            }
+            var http = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, http.statusCode(), "the old release still serves");
+            assertEquals("1.0.0", t.status().version());
+        } finally {
+            if (t != null) {
+                t.stop();
+            }
+            exec("umount", state.toString());
+        }
+    }
+
+    private static void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + ": " + out);
+    }
+
+    @Test
+    void aGateThatGivesUpWhileTheFirstRunStillUnpacksSaysSo() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("svc"));
+        Path cache = tmp.resolve("cache");
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                version: 1.0.0
+                service:
+                  port: %d
+                  env: {SLIPWAY_CACHE_DIR: "%s"}
+                  readiness: {path: /health/ready, interval: 200ms, timeout: 2s}
+                """.formatted(freePort(), cache));
+        // What a first run shows while it unpacks (see unpack.c): its stub's key, and the tree
+        // being written under a name with the unpacker's pid. This one never gets to the app.
+        Release slow = release(dir, "1.0.0", """
+                #!/bin/sh
+                slipway_key='svc-0123456789abcdef'
+                mkdir -p "$SLIPWAY_CACHE_DIR/run/svc-0123456789abcdef.tmp.$$"
+                exec sleep 60
+                """);
+        SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter()).deploy(slow, false));
+        assertEquals(1, e.exitCode());
+        assertTrue(e.getMessage().contains("note: the first run of 1.0.0 was still unpacking the payload when the gate gave up,"
+                + " so the app had not started yet; give it more time with service.readiness.timeout (now 2.0 s) or"
+                + " service.readiness.startupGrace (now 0.0 s)"), e.getMessage());
     }
 
     @Test

@@ -421,6 +421,47 @@ class SshHostTest {
         }
     }
 
+    /**
+     * Issue 20 item 8: a host whose disk is full. An upload into a full file system ends with the
+     * connection's error, not ENOSPC; the deploy's check before it, and its explanation after it,
+     * say "no space left on HOST:DIR". A 2 MiB tmpfs on the host stands for the full disk.
+     */
+    @Test
+    void aFullDiskOnAHostIsNamedBeforeAndAfterAnUpload() throws Exception {
+        Path big = tmp.resolve("release");
+        byte[] data = new byte[3 * 1024 * 1024];
+        new Random(7).nextBytes(data);
+        Files.write(big, data);
+        String dir = "/srv/fulldisk";
+        try (SshHost h = SshHost.connect(options(bed.node(1)))) {
+            Host.CommandResult m = h.run("mkdir -p " + dir + " && mount -t tmpfs -o size=2m slipway-full " + dir
+                    + " && mkdir " + dir + "/releases", Duration.ofSeconds(20));
+            assertTrue(m.ok(), m.stderr());
+            try {
+                dev.slipway.SlipwayException before = assertThrows(dev.slipway.SlipwayException.class,
+                        () -> dev.slipway.deploy.DiskSpace.require(h, dir + "/releases/2.0.0", data.length, "release 2.0.0"));
+                assertEquals(1, before.exitCode());
+                assertTrue(before.getMessage().matches("no space left on " + java.util.regex.Pattern.quote(label1() + ":" + dir)
+                        + "/releases/2\\.0\\.0 \\(2\\.\\d MB free\\): release 2\\.0\\.0 needs 4\\.2 MB; nothing was switched"
+                        + " on it: free some space and deploy again"), before.getMessage());
+                // Room enough: no word.
+                dev.slipway.deploy.DiskSpace.require(h, dir + "/releases/2.0.0", 100_000, "release 2.0.0");
+
+                // Without the check, the upload fails; the explanation names the disk.
+                RuntimeException upload = assertThrows(RuntimeException.class,
+                        () -> h.upload(big, dir + "/releases/app", 0755, Host.Progress.NONE));
+                RuntimeException said = dev.slipway.deploy.DiskSpace.explain(h, dir + "/releases", data.length, upload);
+                assertTrue(said.getMessage().startsWith("no space left on " + label1() + ":" + dir + "/releases ("),
+                        said.getMessage() + " (the upload said: " + upload.getMessage() + ")");
+                assertTrue(said instanceof dev.slipway.SlipwayException x && x.exitCode() == 1, said.toString());
+                // An error with room left is passed on as it is.
+                assertTrue(dev.slipway.deploy.DiskSpace.explain(h, "/", 1000, upload) == upload);
+            } finally {
+                h.run("umount " + dir, Duration.ofSeconds(20));
+            }
+        }
+    }
+
     private static String fingerprintOf(Path pub) throws Exception {
         Process p = new ProcessBuilder("ssh-keygen", "-l", "-E", "sha256", "-f", pub.toString()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

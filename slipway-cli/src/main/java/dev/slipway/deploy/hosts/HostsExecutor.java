@@ -3,6 +3,8 @@ package dev.slipway.deploy.hosts;
 import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.DiskSpace;
+import dev.slipway.deploy.FirstRun;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
@@ -213,6 +215,10 @@ public final class HostsExecutor {
     }
 
     private void upload(HostsPlan plan, HostsPlan.HostPlan h) {
+        long size = h.upload() ? h.artifact().toFile().length() : 0;
+        if (h.upload()) {
+            DiskSpace.require(host(h), releaseDir(plan), size, "release " + plan.version());
+        }
         String rd = Shell.quote(releaseDir(plan));
         Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
         if (!mk.ok()) {
@@ -222,14 +228,18 @@ public final class HostsExecutor {
             return;
         }
         long[] shown = {-1};
-        host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, (sent, total) -> {
-            long pct = total == 0 ? 100 : sent * 100 / total;
-            if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
-                shown[0] = pct;
-                console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
-                        + Console.megabytes(total) + ")");
-            }
-        });
+        try {
+            host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, (sent, total) -> {
+                long pct = total == 0 ? 100 : sent * 100 / total;
+                if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
+                    shown[0] = pct;
+                    console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
+                            + Console.megabytes(total) + ")");
+                }
+            });
+        } catch (RuntimeException e) {
+            throw DiskSpace.explain(host(h), releaseDir(plan), size, e);
+        }
     }
 
     private void unit(HostsPlan.HostPlan h) {
@@ -309,7 +319,9 @@ public final class HostsExecutor {
             throw new RolloutFailed(h, "readiness " + config.rollout().readiness().target(
                     bracketed(h.server().probeAddress()), port) + " did not pass within "
                     + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
-                    + (firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
+                    + FirstRun.inProgress(host(h), h.artifact(), "/var/cache/" + config.service().unit())
+                            .map(stage -> "; " + FirstRun.note(plan.version(), stage, readinessSettings(config.rollout().readiness())))
+                            .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
         }
         console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? "TCP connection accepted" : "HTTP " + v.status())
                 + " after " + v.elapsedMs() + " ms)");
@@ -326,9 +338,13 @@ public final class HostsExecutor {
     static String firstRunInGate(String version, dev.slipway.config.SlipwayConfig.Probe probe) {
         return "; note: " + version + " was not prepared before its start (its single file predates the prepare mode),"
                 + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside the"
-                + " gate; allow for that with deploy.hosts.rollout.readiness.timeout (now " + Console.seconds(probe.timeout())
-                + ") or startupGrace (now " + Console.seconds(probe.startupGrace()) + "; both default to"
-                + " service.readiness), or rebuild it with this Slipway";
+                + " gate; allow for that with " + readinessSettings(probe) + ", or rebuild it with this Slipway";
+    }
+
+    /** The settings that give a host's gate more time, with their values. */
+    private static String readinessSettings(dev.slipway.config.SlipwayConfig.Probe probe) {
+        return "deploy.hosts.rollout.readiness.timeout (now " + Console.seconds(probe.timeout())
+                + ") or startupGrace (now " + Console.seconds(probe.startupGrace()) + "; both default to service.readiness)";
     }
 
     private void tryRollout(HostsPlan plan, HostsPlan.HostPlan h, Runnable action, String what) {
