@@ -43,6 +43,8 @@ public final class ImageBuilder {
     public static final String OCI = "oci";
     /** Format of a tar of an OCI layout (containers-transports(5) {@code oci-archive}). */
     public static final String OCI_ARCHIVE = "oci-archive";
+    /** The readiness probe in every image ({@code probe.c}): the image's health check runs it. */
+    public static final String PROBE = "/usr/bin/slipway-probe";
     private static final String PASSWD = "root:x:0:0:root:/root:/sbin/nologin\n"
             + "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n";
     private static final String GROUP = "root:x:0:\nnogroup:x:65534:\n";
@@ -351,6 +353,27 @@ public final class ImageBuilder {
      * {@code app/quarkus-app/}) when there are any, and app (the rest of {@code app/} and the
      * {@code build.files} in the layout root), under {@code /opt/<name>}.
      */
+    /**
+     * The image's health check: the readiness probe run by {@value #PROBE} (no shell, no curl in the
+     * image). Mapped as the Kubernetes manifests map probes: interval rounded up to whole seconds (at
+     * least 1) is both the interval and one check's deadline; the start period is the startup grace
+     * plus the readiness timeout (failures before then do not count); 3 failures in a row make the
+     * container unhealthy (Kubernetes' default failureThreshold).
+     *
+     * @param readiness {@code service.readiness}
+     * @return the health check for the image config
+     */
+    public static OciImage.Healthcheck healthcheck(SlipwayConfig.Probe readiness) {
+        long seconds = Math.max(1, -Math.floorDiv(-readiness.interval().toMillis(), 1000));
+        List<String> test = new ArrayList<>(List.of("CMD", PROBE, readiness.type().key()));
+        if (!readiness.tcp()) {
+            test.add(readiness.path());
+        }
+        test.add(String.valueOf(seconds));
+        return new OciImage.Healthcheck(test, java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(seconds),
+                readiness.startupGrace().plus(readiness.timeout()), 3);
+    }
+
     static List<Layer> layers(SlipwayConfig config, Facts facts, Platform platform, Path tree, Path blobs)
             throws IOException {
         ImageConfig ic = config.image();
@@ -359,6 +382,9 @@ public final class ImageBuilder {
         system.add(Layer.Entry.data("etc/passwd", PASSWD.getBytes(StandardCharsets.UTF_8)));
         system.add(Layer.Entry.data("etc/group", GROUP.getBytes(StandardCharsets.UTF_8)));
         system.add(Layer.Entry.dir("tmp", 01777, 0, 0));
+        byte[] probe = dev.slipway.build.Unpacker.compile(ImageBuilder.class, "probe.c", "the image's readiness probe",
+                platform, Builder.cacheDir(), List.of(), "a C compiler");
+        system.add(new Layer.Entry(PROBE.substring(1), 'f', null, probe, null, 0755, 0, 0));
         String[] user = ic.user().split(":");
         system.add(Layer.Entry.dir("data", 0700, Integer.parseInt(user[0]), Integer.parseInt(user[1])));
         Path root = ic.sysroots().containsKey(platform.toString()) ? ic.sysroots().get(platform.toString())
@@ -496,7 +522,7 @@ public final class ImageBuilder {
         Map<String, String> env = imageEnv(config, home);
         return new OciImage.Config(s.platform(), facts.time(), config.image().user(), config.service().port(),
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), entrypoint, "/data",
-                List.of("/data"), annotations);
+                List.of("/data"), annotations, healthcheck(config.service().readiness()));
     }
 
     /** The OCI annotations of the manifests and the index (annotations.md's pre-defined keys). */

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Slipway's image run by a real Docker engine ({@code testbed/docker.sh}, {@code DOCKER_HOST}):
  * {@code slipway image --docker} loads the engine's platform without a registry; the two-platform
  * index pushed to a loopback {@code docker-registry} is pulled by digest and the engine picks
- * amd64; the container answers readiness, runs java as PID 1 with UID 65534, and {@code docker
- * stop} (SIGTERM) drains it within the drain timeout. Names and ports are derived per run.
+ * amd64; the container answers readiness, becomes healthy through the image's own health check
+ * ({@code slipway-probe}: no shell or curl in the image), runs java as PID 1 with UID 65534, and
+ * {@code docker stop} (SIGTERM) drains it within the drain timeout. Names and ports are derived per run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -102,6 +103,20 @@ class DockerImageTest {
         assertEquals("amd64", inspect.path("Architecture").asText(), inspect.toString());
         assertEquals("65534:65534", inspect.path("Config").path("User").asText());
         assertEquals(commit, inspect.path("Config").path("Labels").path("org.opencontainers.image.revision").asText());
+        JsonNode health = inspect.path("Config").path("Healthcheck");
+        assertEquals("[\"CMD\",\"/usr/bin/slipway-probe\",\"http\",\"/health/ready\",\"1\"]", health.path("Test").toString(),
+                inspect.toString());
+        assertEquals(30_000_000_000L, health.path("StartPeriod").asLong(), "startup grace + readiness timeout");
+
+        // The probe alone, against a port nothing listens on: exit 1 and why, for docker's health log.
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closed = s.getLocalPort();
+        }
+        var probe = docker(60, "run", "--rm", "--network", "host", "-e", "PORT=" + closed, "-e", "ADDR=127.0.0.1",
+                "--entrypoint", "/usr/bin/slipway-probe", ref, "http", "/health/ready", "2");
+        assertEquals(1, probe.code(), probe.toString());
+        assertTrue(probe.err().contains("slipway-probe: cannot connect: Connection refused"), probe.toString());
 
         var v = docker(120, "run", "--rm", "--network", "host", ref, "version").ok();
         assertTrue(v.out().contains("Git Commit: " + commit), v.toString());
@@ -136,6 +151,15 @@ class DockerImageTest {
             status = LocalRegistry.status("http://127.0.0.1:" + port + "/health/ready");
         }
         assertEquals(200, status, "readiness in the container\n" + docker(30, "logs", name));
+
+        // The image's own health check (slipway-probe, no shell in the image) turns the container healthy.
+        String health = "";
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!health.equals("healthy") && System.nanoTime() < until) {
+            Thread.sleep(500);
+            health = docker(30, "inspect", "-f", "{{.State.Health.Status}}", name).ok().out().strip();
+        }
+        assertEquals("healthy", health, docker(30, "inspect", "-f", "{{json .State.Health}}", name).out());
 
         long pid = Long.parseLong(docker(30, "inspect", "-f", "{{.State.Pid}}", name).ok().out().strip());
         List<String> proc = Files.readAllLines(Path.of("/proc/" + pid + "/status"));
