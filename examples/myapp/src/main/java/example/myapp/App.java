@@ -1,51 +1,24 @@
 package example.myapp;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import io.micrometer.core.instrument.Counter;
-
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.sql.SQLException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
- * The HTTP service: routes, readiness state, in-flight request accounting and graceful drain.
- *
- * <p>Routes: {@code GET /} (HTML page), {@code GET /static/*} (embedded assets),
- * {@code POST /api/notes}, {@code GET /api/notes/{id}}, {@code GET /metrics},
- * {@code GET /health/live}, {@code GET /health/ready}, {@code GET /debug/sleep?ms=N}.
- * Unknown paths get a 404 JSON error, known paths with another method get 405.
+ * The server and its lifecycle: start (bind, pools, schema in the background), configuration
+ * reload, in-flight request accounting and the graceful drain. What each request gets is elsewhere,
+ * one job a class: {@link Routes} (the routing table), {@link NotesApi}, {@link Health} (the
+ * probes), {@link StaticAssets}, with {@link Http} for writing responses.
  *
  * <p>Call {@link Main#applyHttpLimits()} before {@link #start} so the JDK server picks up the
  * timeouts and header limits (they are read once, when the server implementation loads).
@@ -60,81 +33,31 @@ public final class App implements AutoCloseable {
      */
     public static final int MAX_WORKER_THREADS = 512;
 
-    /** Largest accepted {@code ms} for {@code /debug/sleep}, in milliseconds. */
-    public static final long MAX_SLEEP_MS = 60_000;
-
-    /** Time limit of each readiness check, in milliseconds. */
-    public static final long CHECK_TIMEOUT_MS = 2_000;
-
-    /** Route label for requests that match no route. */
-    public static final String UNMATCHED = "unmatched";
-
-    /** Cache-Control of a static file asked for with its current {@code ?v=} hash: 30 days, immutable. */
-    static final String IMMUTABLE = "public, max-age=2592000, immutable";
-
     private static final long DRAIN_POLL_MS = 20;
-    private static final Pattern SAFE_STATIC_PATH = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
-    private static final Pattern NOTE_ID = Pattern.compile("[1-9][0-9]{0,17}");
-    private static final Map<String, String> CONTENT_TYPES = Map.ofEntries(
-            Map.entry("css", "text/css; charset=utf-8"),
-            Map.entry("js", "text/javascript; charset=utf-8"),
-            Map.entry("html", "text/html; charset=utf-8"),
-            Map.entry("txt", "text/plain; charset=utf-8"),
-            Map.entry("json", "application/json"),
-            Map.entry("svg", "image/svg+xml"),
-            Map.entry("png", "image/png"),
-            Map.entry("jpg", "image/jpeg"),
-            Map.entry("jpeg", "image/jpeg"),
-            Map.entry("gif", "image/gif"),
-            Map.entry("ico", "image/x-icon"),
-            Map.entry("webp", "image/webp"),
-            Map.entry("woff2", "font/woff2"));
 
     private volatile Config config;
-    private final BuildInfo buildInfo;
-    private final StorageCheck storage;
-    private final Database database;
-    private final NoteCache cache;
     private final Metrics metrics;
-    private final String indexTemplate;
+    private final Database database;
+    private final Schema schema;
+    private final NoteCache cache;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final ExecutorService checks = Executors.newCachedThreadPool(daemon("health-check"));
-    private final Map<String, StaticFile> staticFiles = new ConcurrentHashMap<>();
+    private final Health health;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicBoolean listenerStopping = new AtomicBoolean();
-    private final Schema schema;
-    private final Counter cacheHits;
-    private final Counter cacheMisses;
-    private final Counter cacheErrors;
 
-    /** Jackson, made on first use: building an ObjectMapper loads ~400 classes (start time). */
-    private static final class Jackson {
-        static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    }
-
-    private App(Config config, BuildInfo buildInfo, String indexTemplate, Metrics metrics, Database database,
-                Schema schema, NoteCache cache, HttpServer server, ExecutorService executor) {
-        this.schema = schema;
+    private App(Config config, Metrics metrics, Database database, Schema schema, NoteCache cache, HttpServer server,
+                ExecutorService executor) {
         this.config = config;
-        this.buildInfo = buildInfo;
-        this.storage = new StorageCheck(config.dataDir());
-        this.indexTemplate = indexTemplate;
         this.metrics = metrics;
         this.database = database;
+        this.schema = schema;
         this.cache = cache;
         this.server = server;
         this.executor = executor;
-        this.cacheHits = cacheCounter("hit");
-        this.cacheMisses = cacheCounter("miss");
-        this.cacheErrors = cacheCounter("error");
-    }
-
-    private Counter cacheCounter(String result) {
-        return Counter.builder("myapp.cache.requests").description("note reads from the Redis cache")
-                .tag("result", result).register(metrics.registry());
+        this.health = new Health(new StorageCheck(config.dataDir()), schema, database, cache, shuttingDown::get);
     }
 
     /**
@@ -187,8 +110,10 @@ public final class App implements AutoCloseable {
             throw e;
         }
         ExecutorService executor = workers();
-        App app = new App(config, buildInfo, template, metrics, db, schema, cache, server, executor);
-        server.createContext("/", app::handle).getFilters().add(app.new RequestFilter());
+        App app = new App(config, metrics, db, schema, cache, server, executor);
+        Routes routes = new Routes(app::config, buildInfo, template, db, schema, metrics, app.health,
+                new NotesApi(db, cache, app::config, metrics.registry()), new StaticAssets());
+        server.createContext("/", routes::handle).getFilters().add(app.new RequestFilter());
         server.setExecutor(executor);
         server.start();
         Log.info("listening on http://" + config.addr() + ":" + app.port() + " version=" + buildInfo.version()
@@ -213,51 +138,6 @@ public final class App implements AutoCloseable {
         return new HttpWorkers(MAX_WORKER_THREADS, false);
     }
 
-    /** Creates or migrates the schema on its own thread, retrying with backoff (250 ms doubling to 5 s). */
-    private static final class Schema {
-        private final AtomicBoolean ready = new AtomicBoolean();
-        private final AtomicBoolean stop = new AtomicBoolean();
-        private volatile String error = "starting";
-
-        static Schema start(Database db) {
-            Schema s = new Schema();
-            Thread t = new Thread(() -> s.run(db), "schema");
-            t.setDaemon(true);
-            t.start();
-            return s;
-        }
-
-        void stop() {
-            stop.set(true);
-        }
-
-        private void run(Database db) {
-            long backoffMs = 250;
-            String lastLogged = null;
-            for (int attempt = 1; !stop.get(); attempt++) {
-                try {
-                    int applied = db.migrate();
-                    ready.set(true);
-                    error = null;
-                    Log.info("schema ready (" + applied + " migration(s) applied, attempt " + attempt + ")");
-                    return;
-                } catch (SQLException | RuntimeException e) {
-                    error = oneLine(e);
-                    if (!error.equals(lastLogged)) {
-                        Log.warn("schema not ready, retrying: " + error);
-                        lastLogged = error;
-                    }
-                }
-                try {
-                    Thread.sleep(backoffMs);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                backoffMs = Math.min(5_000, backoffMs * 2);
-            }
-        }
-    }
-
     /**
      * Waits until the schema is ready (for tests and tools).
      *
@@ -266,11 +146,7 @@ public final class App implements AutoCloseable {
      * @throws InterruptedException if interrupted
      */
     public boolean awaitSchema(long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!schema.ready.get() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        return schema.ready.get();
+        return schema.await(timeoutMs);
     }
 
     /**
@@ -440,380 +316,13 @@ public final class App implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         schema.stop();
-        checks.shutdownNow();
+        health.close();
         if (cache != null) {
             cache.close();
         }
         database.close();
         metrics.close();
     }
-
-    // ---------------------------------------------------------------- routing
-
-    /**
-     * Returns the route template for a raw path: the label used in metrics and logs.
-     *
-     * @param path the raw request path
-     * @return e.g. {@code /api/notes/{id}}, {@code /static/{path}}, or {@value #UNMATCHED}
-     */
-    static String route(String path) {
-        if (path == null || path.isEmpty()) {
-            return "/";
-        }
-        switch (path) {
-            case "/", "/health/live", "/health/ready", "/metrics", "/debug/sleep", "/api/notes":
-                return path;
-            default:
-                break;
-        }
-        if (path.startsWith("/api/notes/") && path.indexOf('/', "/api/notes/".length()) < 0) {
-            return "/api/notes/{id}";
-        }
-        if (path.startsWith("/static/")) {
-            return "/static/{path}";
-        }
-        return UNMATCHED;
-    }
-
-    private final java.util.concurrent.atomic.AtomicLong faultCounter = new java.util.concurrent.atomic.AtomicLong();
-
-    /**
-     * Whether this request gets an injected 500: exactly {@code percent} of every 100 requests, spread
-     * evenly (request n fails when floor((n+1)·p/100) &gt; floor(n·p/100)).
-     */
-    private boolean injectFault(int percent) {
-        long n = faultCounter.getAndIncrement();
-        return (n + 1) * percent / 100 > n * percent / 100;
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
-        try {
-            String path = ex.getRequestURI().getRawPath();
-            String route = route(path);
-            String method = ex.getRequestMethod();
-            if (route.equals(UNMATCHED) || (route.equals("/debug/sleep") && !config.debugEndpoints())) {
-                sendError(ex, 404, "not found");
-                return;
-            }
-            String allowed = route.equals("/api/notes") ? "POST" : "GET";
-            if (!allowed.equals(method)) {
-                ex.getResponseHeaders().set("Allow", allowed);
-                sendError(ex, 405, "method not allowed");
-                return;
-            }
-            if (config.faultPercent() > 0 && !route.startsWith("/health/") && !route.equals("/metrics")
-                    && injectFault(config.faultPercent())) {
-                sendError(ex, 500, "injected fault (fault.percent=" + config.faultPercent() + ")");
-                return;
-            }
-            switch (route) {
-                case "/" -> handleIndex(ex);
-                case "/health/live" -> {
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("status", "ok");
-                    body.put("timestamp", now());
-                    sendJson(ex, 200, body);
-                }
-                case "/health/ready" -> handleReady(ex);
-                case "/metrics" -> send(ex, 200, Metrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8));
-                case "/debug/sleep" -> handleSleep(ex);
-                case "/api/notes" -> handleCreate(ex);
-                case "/api/notes/{id}" -> handleGetNote(ex, path.substring("/api/notes/".length()));
-                default -> handleStatic(ex, path.substring("/static/".length()));
-            }
-        } catch (RuntimeException e) {
-            Log.error("request " + ex.getRequestMethod() + " " + ex.getRequestURI() + " failed: " + e);
-            try {
-                sendError(ex, 500, "internal error");
-            } catch (IOException | RuntimeException ignored) {
-                // headers were probably already sent
-            }
-        } finally {
-            ex.close();
-        }
-    }
-
-    private void handleIndex(HttpExchange ex) throws IOException {
-        String notes = "unavailable";
-        if (schema.ready.get()) {
-            try {
-                notes = String.valueOf(database.count());
-            } catch (SQLException e) {
-                Log.warn("index: cannot count notes: " + oneLine(e));
-            }
-        }
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("version", buildInfo.version());
-        values.put("commit", buildInfo.commit());
-        values.put("buildTime", buildInfo.buildTime());
-        values.put("notes", notes);
-        StaticFile css = staticFile("style.css");
-        values.put("cssVersion", css == null ? "" : css.etagValue());
-        send(ex, 200, "text/html; charset=utf-8", Html.render(indexTemplate, values).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private void handleReady(HttpExchange ex) throws IOException {
-        Map<String, Future<Optional<String>>> running = new LinkedHashMap<>();
-        running.put("storage", checks.submit(storage::check));
-        running.put("database", checks.submit(asCheck(() -> {
-            if (!schema.ready.get()) {
-                return "schema not ready: " + schema.error;
-            }
-            database.ping();
-            return null;
-        })));
-        if (cache != null) {
-            running.put("redis", checks.submit(asCheck(() -> {
-                cache.ping();
-                return null;
-            })));
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHECK_TIMEOUT_MS);
-        Map<String, Object> results = new LinkedHashMap<>();
-        boolean healthy = true;
-        for (Map.Entry<String, Future<Optional<String>>> e : running.entrySet()) {
-            Optional<String> failure;
-            try {
-                failure = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException t) {
-                e.getValue().cancel(true);
-                failure = Optional.of("timed out after " + CHECK_TIMEOUT_MS + " ms");
-            } catch (ExecutionException x) {
-                failure = Optional.of(oneLine(x.getCause()));
-            } catch (InterruptedException x) {
-                Thread.currentThread().interrupt();
-                failure = Optional.of("interrupted");
-            }
-            healthy &= failure.isEmpty();
-            results.put(e.getKey(), failure.map(r -> "unhealthy: " + r).orElse("ok"));
-        }
-        String status = shuttingDown.get() ? "shutting down" : healthy ? "ok" : "unhealthy";
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", status);
-        body.put("timestamp", now());
-        body.put("checks", results);
-        sendJson(ex, "ok".equals(status) ? 200 : 503, body);
-    }
-
-    /** A check body returns {@code null} when healthy, else a reason; an exception is a failure. */
-    private static Callable<Optional<String>> asCheck(Callable<String> body) {
-        return () -> {
-            try {
-                return Optional.ofNullable(body.call());
-            } catch (Exception e) {
-                return Optional.of(oneLine(e));
-            }
-        };
-    }
-
-    private void handleCreate(HttpExchange ex) throws IOException {
-        long max = config.maxBodyBytes();
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null) {
-            try {
-                if (Long.parseLong(declared.trim()) > max) {
-                    sendError(ex, 413, "body larger than " + max + " bytes");
-                    return;
-                }
-            } catch (NumberFormatException e) {
-                sendError(ex, 400, "bad Content-Length");
-                return;
-            }
-        }
-        byte[] raw;
-        try (InputStream in = ex.getRequestBody()) {
-            raw = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-        }
-        if (raw.length > max) {
-            sendError(ex, 413, "body larger than " + max + " bytes");
-            return;
-        }
-        JsonNode doc;
-        try {
-            doc = Jackson.MAPPER.readTree(raw);
-        } catch (IOException e) {
-            sendError(ex, 400, "body is not valid JSON");
-            return;
-        }
-        if (doc == null || !doc.isObject()) {
-            sendError(ex, 400, "body must be a JSON object");
-            return;
-        }
-        JsonNode title = doc.get("title");
-        JsonNode body = doc.get("body");
-        if (title == null || !title.isTextual() || title.asText().isBlank()) {
-            sendError(ex, 400, "field \"title\" is required: a non-empty string");
-            return;
-        }
-        if (body == null || !body.isTextual()) {
-            sendError(ex, 400, "field \"body\" is required: a string");
-            return;
-        }
-        if (title.asText().length() > Note.MAX_TITLE || body.asText().length() > Note.MAX_BODY) {
-            sendError(ex, 400, "title is limited to " + Note.MAX_TITLE + " and body to " + Note.MAX_BODY + " characters");
-            return;
-        }
-        Note note;
-        try {
-            note = database.insert(title.asText(), body.asText());
-        } catch (SQLException e) {
-            Log.warn("create note: " + oneLine(e));
-            sendError(ex, 503, "database unavailable");
-            return;
-        }
-        ex.getResponseHeaders().set("Location", "/api/notes/" + note.id());
-        sendJsonText(ex, 201, noteJson(note));
-    }
-
-    private void handleGetNote(HttpExchange ex, String rawId) throws IOException {
-        if (!NOTE_ID.matcher(rawId).matches()) {
-            sendError(ex, 404, "not found");
-            return;
-        }
-        long id = Long.parseLong(rawId);
-        if (cache != null) {
-            try {
-                Optional<String> hit = cache.get(id);
-                if (hit.isPresent()) {
-                    cacheHits.increment();
-                    ex.getResponseHeaders().set("X-Cache", "hit");
-                    sendJsonText(ex, 200, hit.get());
-                    return;
-                }
-                cacheMisses.increment();
-            } catch (RuntimeException e) {
-                cacheErrors.increment();
-                Log.warn("cache read failed, using the database: " + oneLine(e));
-            }
-        }
-        Optional<Note> note;
-        try {
-            note = database.find(id);
-        } catch (SQLException e) {
-            Log.warn("get note: " + oneLine(e));
-            sendError(ex, 503, "database unavailable");
-            return;
-        }
-        if (note.isEmpty()) {
-            sendError(ex, 404, "not found");
-            return;
-        }
-        String text = noteJson(note.get());
-        if (cache != null) {
-            try {
-                cache.put(id, text, config.cacheTtlSec());
-                ex.getResponseHeaders().set("X-Cache", "miss");
-            } catch (RuntimeException e) {
-                cacheErrors.increment();
-                Log.warn("cache write failed: " + oneLine(e));
-            }
-        }
-        sendJsonText(ex, 200, text);
-    }
-
-    private String noteJson(Note n) throws JsonProcessingException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", n.id());
-        m.put("title", n.title());
-        m.put("body", n.body());
-        m.put("created_at", n.createdAt().toString());
-        return Jackson.MAPPER.writeValueAsString(m);
-    }
-
-    private void handleSleep(HttpExchange ex) throws IOException {
-        String raw = queryParam(ex.getRequestURI().getRawQuery(), "ms");
-        long ms;
-        try {
-            ms = raw == null ? -1 : Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            ms = -1;
-        }
-        if (ms < 0 || ms > MAX_SLEEP_MS) {
-            sendError(ex, 400, "ms must be an integer between 0 and " + MAX_SLEEP_MS);
-            return;
-        }
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            sendError(ex, 503, "interrupted");
-            return;
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("slept_ms", ms);
-        sendJson(ex, 200, body);
-    }
-
-    private void handleStatic(HttpExchange ex, String rel) throws IOException {
-        // Strict allow-list: no percent-encoding, backslashes, empty, "." or ".." segments.
-        if (!SAFE_STATIC_PATH.matcher(rel).matches()) {
-            sendError(ex, rel.isEmpty() ? 404 : 400, rel.isEmpty() ? "not found" : "invalid path");
-            return;
-        }
-        for (String seg : rel.split("/")) {
-            if (seg.equals(".") || seg.equals("..")) {
-                sendError(ex, 400, "invalid path");
-                return;
-            }
-        }
-        StaticFile f = staticFile(rel);
-        if (f == null) {
-            sendError(ex, 404, "not found");
-            return;
-        }
-        String v = queryParam(ex.getRequestURI().getRawQuery(), "v");
-        // With the current content hash in ?v= (as the index page links it) the URL names one
-        // content forever: cache for 30 days, immutable. Otherwise make caches revalidate.
-        ex.getResponseHeaders().set("Cache-Control", f.etagValue().equals(v) ? IMMUTABLE : "no-cache");
-        ex.getResponseHeaders().set("ETag", f.etag());
-        String inm = ex.getRequestHeaders().getFirst("If-None-Match");
-        if (inm != null && (inm.trim().equals("*") || java.util.Arrays.stream(inm.split(","))
-                .map(String::trim).anyMatch(t -> t.equals(f.etag()) || t.equals("W/" + f.etag())))) {
-            ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-            ex.sendResponseHeaders(304, -1);
-            return;
-        }
-        send(ex, 200, f.type(), f.data());
-    }
-
-    /** An embedded static file with its content type and strong ETag (SHA-256 prefix, quoted). */
-    private record StaticFile(byte[] data, String type, String etagValue) {
-        String etag() {
-            return "\"" + etagValue + "\"";
-        }
-    }
-
-    private StaticFile staticFile(String rel) {
-        int dot = rel.lastIndexOf('.');
-        String type = dot < 0 ? null : CONTENT_TYPES.get(rel.substring(dot + 1).toLowerCase(Locale.ROOT));
-        if (type == null) {
-            return null;
-        }
-        StaticFile cached = staticFiles.get(rel);
-        if (cached != null) {
-            return cached;
-        }
-        byte[] data;
-        try (InputStream in = App.class.getClassLoader().getResourceAsStream("web/static/" + rel)) {
-            if (in == null) {
-                return null;
-            }
-            data = in.readAllBytes();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read embedded web/static/" + rel + ": " + e.getMessage(), e);
-        }
-        String hash;
-        try {
-            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        StaticFile f = new StaticFile(data, type, hash);
-        staticFiles.put(rel, f);
-        return f;
-    }
-
-    // ---------------------------------------------------------------- helpers
 
     private static String readResource(String name) {
         try (InputStream in = App.class.getClassLoader().getResourceAsStream(name)) {
@@ -823,72 +332,6 @@ public final class App implements AutoCloseable {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read embedded template " + name + ": " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * First line of an exception's message (class name if none), followed by its root cause's
-     * when that differs (HikariCP's "Connection is not available" hides why), at most 200 characters.
-     */
-    static String oneLine(Throwable e) {
-        String m = firstLine(e);
-        Throwable root = e;
-        for (int i = 0; i < 10 && root.getCause() != null; i++) {
-            root = root.getCause();
-        }
-        if (root != e && !m.contains(firstLine(root))) {
-            m = m + " (" + firstLine(root) + ")";
-        }
-        return m.length() > 200 ? m.substring(0, 200) + "…" : m;
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
-        return m.strip().lines().findFirst().orElse(m);
-    }
-
-    private static String queryParam(String rawQuery, String name) {
-        if (rawQuery == null) {
-            return null;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            if (k.equals(name)) {
-                return eq < 0 ? "" : pair.substring(eq + 1);
-            }
-        }
-        return null;
-    }
-
-    private static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-    }
-
-    private static void sendError(HttpExchange ex, int code, String message) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        body.put("status", code);
-        sendJson(ex, code, body);
-    }
-
-    private static void sendJson(HttpExchange ex, int code, Map<String, Object> body) throws IOException {
-        sendJsonText(ex, code, Json.object(body));
-    }
-
-    private static void sendJsonText(HttpExchange ex, int code, String text) throws IOException {
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        send(ex, code, "application/json", (text + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
         }
     }
 
@@ -920,7 +363,7 @@ public final class App implements AutoCloseable {
                     inFlight.decrementAndGet();
                 }
                 long took = System.nanoTime() - start;
-                String route = route(path);
+                String route = Routes.route(path);
                 int status = ex.getResponseCode();
                 metrics.recordRequest(ex.getRequestMethod(), route, status, took);
                 if (!probe || Log.isDebug()) {
@@ -939,12 +382,4 @@ public final class App implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
 }

@@ -123,7 +123,7 @@ class NotesApiTest {
 
         String v = etag.substring(1, 17);
         assertTrue(TestHttp.get(port, "/").body().contains("href=\"/static/style.css?v=" + v + "\""));
-        assertEquals(App.IMMUTABLE, TestHttp.get(port, "/static/style.css?v=" + v).headers()
+        assertEquals(StaticAssets.IMMUTABLE, TestHttp.get(port, "/static/style.css?v=" + v).headers()
                 .firstValue("cache-control").orElse(""));
         assertEquals("no-cache", TestHttp.get(port, "/static/style.css?v=stale").headers()
                 .firstValue("cache-control").orElse(""));

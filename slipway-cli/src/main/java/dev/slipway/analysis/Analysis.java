@@ -16,8 +16,15 @@ import java.util.function.Consumer;
  *   <li>Each metric is measured {@code count} times, first after {@code initialDelay}, then every
  *       {@code interval}; the metrics run side by side on one schedule.</li>
  *   <li>A value inside {@code [min, max]} passes, outside fails.</li>
+ *   <li>Queries count from the analysis window's start ({@code {{start}}}, {@code since_start(...)}),
+ *       so a measurement judges every request since the window began, the first error of a new
+ *       series included, and nothing from before (a previous canary on the same address).</li>
+ *   <li>Too few requests: when a request query is given and the {@code track}'s instances answered
+ *       fewer than the metric's {@code minRequests} since the window started, the measurement is
+ *       inconclusive whatever the value: too little evidence is never a pass.</li>
  *   <li>An empty result or NaN is <em>no data</em>, recorded as such; {@code onNoData} makes it
  *       inconclusive (default), a failure or a pass. No data is never silent.</li>
+ *   <li>A query that returns more than one series is an error naming the query: aggregate it.</li>
  *   <li>No answer (Prometheus unreachable, HTTP error, query rejected, more than one series) is an
  *       error; more than {@code errorLimit} in a row fail the metric, so an unreachable Prometheus
  *       ends in a bounded time with a failure and never in a pass.</li>
@@ -51,13 +58,40 @@ public final class Analysis {
     public static AnalysisResult run(List<MetricCheck> checks, Map<String, String> vars, PrometheusClient prometheus,
                                      Clock clock, Sleeper sleeper, Consumer<Measurement> listener)
             throws InterruptedException {
+        return run(checks, vars, null, prometheus, clock, clock.instant(), sleeper, listener);
+    }
+
+    /**
+     * Runs the analysis to its verdict, counting from {@code windowStart} and judging only
+     * measurements backed by enough requests. Blocks for at most the longest
+     * {@link MetricCheck#duration()} (from now) plus the query timeouts.
+     *
+     * @param checks        the metrics, at least one
+     * @param vars          template variables, with {@code service} and {@code track}
+     * @param requestsQuery the template of the request count since {@code {{start}}} (e.g.
+     *                      {@link MetricCheck#REQUESTS_QUERY}), compared with each metric's
+     *                      {@code minRequests}; {@code null} for no request minimum
+     * @param prometheus    the Prometheus to query
+     * @param clock         the clock measurements are scheduled and stamped with
+     * @param windowStart   when the analysis window started (the weight change): {@code {{start}}};
+     *                      the schedule's {@code initialDelay} counts from now
+     * @param sleeper       waits between measurements
+     * @param listener      told of each measurement; may be {@code null}
+     * @return the verdict with every measurement
+     * @throws IllegalArgumentException when a template uses an unknown variable
+     * @throws InterruptedException     when the waiting thread is interrupted
+     */
+    public static AnalysisResult run(List<MetricCheck> checks, Map<String, String> vars, String requestsQuery,
+                                     PrometheusClient prometheus, Clock clock, Instant windowStart, Sleeper sleeper,
+                                     Consumer<Measurement> listener) throws InterruptedException {
         validate(checks, vars);
         Instant start = clock.instant();
         List<State> states = new ArrayList<>();
         for (MetricCheck c : checks) {
-            states.add(new State(c, start.plus(c.initialDelay()),
-                    QueryTemplate.render(c.query(), QueryTemplate.vars(vars, vars.get("service"), vars.get("track"),
-                            c.interval()))));
+            Map<String, String> v = QueryTemplate.vars(vars, vars.get("service"), vars.get("track"), c.interval(),
+                    windowStart);
+            states.add(new State(c, start.plus(c.initialDelay()), QueryTemplate.render(c.query(), v),
+                    requestsQuery == null || c.minRequests() == 0 ? null : QueryTemplate.render(requestsQuery, v)));
         }
         List<Measurement> all = new ArrayList<>();
         State failedState = null;
@@ -138,19 +172,38 @@ public final class Analysis {
     private static Measurement measure(State s, PrometheusClient prometheus, Instant now) {
         MetricCheck c = s.check;
         List<PrometheusClient.Sample> samples;
+        Long requests = null;
         try {
+            if (s.requestsQuery != null) {
+                List<PrometheusClient.Sample> n = prometheus.query(s.requestsQuery, now);
+                if (n.size() > 1) {
+                    return new Measurement(c.name(), now, s.requestsQuery, null, Verdict.ERROR, "the request count query"
+                            + " returned " + n.size() + " series, not one; aggregate it (e.g. sum(...)): " + s.requestsQuery);
+                }
+                requests = n.isEmpty() || Double.isNaN(n.get(0).value()) ? 0L : Math.round(n.get(0).value());
+            }
             samples = prometheus.query(s.query, now);
         } catch (PrometheusException e) {
             return new Measurement(c.name(), now, s.query, null, Verdict.ERROR, e.getMessage());
         }
         if (samples.size() > 1) {
             return new Measurement(c.name(), now, s.query, null, Verdict.ERROR, "the query returned "
-                    + samples.size() + " series, not one; aggregate it (e.g. sum(...))");
+                    + samples.size() + " series, not one; aggregate it (e.g. sum(...)): " + s.query);
         }
+        boolean few = requests != null && requests < c.minRequests();
+        String fewWhy = few ? "too few requests to judge: " + requests + " since the window started, minRequests "
+                + c.minRequests() : "";
         if (samples.isEmpty() || Double.isNaN(samples.get(0).value())) {
             String why = samples.isEmpty() ? "no data (empty result)" : "no data (NaN, e.g. 0/0: no requests)";
-            return new Measurement(c.name(), now, s.query, null, c.onNoData().verdict(),
-                    why + "; onNoData: " + c.onNoData().name().toLowerCase(java.util.Locale.ROOT));
+            // Too few requests is never a pass, whatever onNoData says; onNoData: fail still fails.
+            Verdict v = few && c.onNoData() == OnNoData.PASS ? Verdict.INCONCLUSIVE : c.onNoData().verdict();
+            return new Measurement(c.name(), now, s.query, null, v, why + (few ? "; " + fewWhy : "")
+                    + "; onNoData: " + c.onNoData().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (few) {
+            double v = samples.get(0).value();
+            return new Measurement(c.name(), now, s.query, v, Verdict.INCONCLUSIVE, fewWhy + " (value "
+                    + MetricCheck.fmt(v) + " not judged)");
         }
         double v = samples.get(0).value();
         boolean ok = c.passes(v);
@@ -162,6 +215,7 @@ public final class Analysis {
     private static final class State {
         final MetricCheck check;
         final String query;
+        final String requestsQuery;
         Instant next;
         int taken;
         int failed;
@@ -174,15 +228,16 @@ public final class Analysis {
         String message = "";
         String lastNoData = null;
 
-        State(MetricCheck check, Instant next, String query) {
+        State(MetricCheck check, Instant next, String query, String requestsQuery) {
             this.check = check;
             this.next = next;
             this.query = query;
+            this.requestsQuery = requestsQuery;
         }
 
         void record(Measurement m) {
             taken++;
-            if (m.value() != null) {
+            if (m.value() != null && m.verdict() != Verdict.INCONCLUSIVE) {
                 lastValue = m.value();
                 withValue++;
             }
@@ -211,13 +266,13 @@ public final class Analysis {
                 message = consecutiveErrors + " errors in a row (errorLimit " + check.errorLimit()
                         + "), last: " + m.message();
             } else if (taken >= check.count()) {
-                if (inconclusive > 0) {
+                if (inconclusive > check.inconclusiveLimit()) {
                     verdict = Verdict.INCONCLUSIVE;
-                    message = inconclusive + " of " + taken + " measurements had no data (last: " + lastNoData + ")";
+                    message = inconclusive + " of " + taken + " measurements had no data or too few requests (inconclusiveLimit "
+                            + check.inconclusiveLimit() + "; last: " + lastNoData + ")";
                 } else if (withValue == 0 && errors > 0) {
                     verdict = Verdict.FAIL;
-                    message = "no measurement got an answer from Prometheus (" + errors + " errors, last: "
-                            + m.message() + ")";
+                    message = "no measurement got a usable answer (" + errors + " errors, last: " + m.message() + ")";
                 } else {
                     verdict = Verdict.PASS;
                     message = taken + " measurements, " + failed + " failed (failureLimit " + check.failureLimit()

@@ -14,6 +14,12 @@ import java.util.Objects;
  * got no answer from Prometheus. Its duration is therefore at most
  * {@code initialDelay + interval × (count - 1)}.
  *
+ * <p>Enough evidence: a measurement taken while the canary has answered fewer than
+ * {@code minRequests} requests since the analysis window started is inconclusive, whatever the
+ * metric's value (a ratio over 6 requests judges nothing). At the end, more than
+ * {@code inconclusiveLimit} inconclusive measurements make the metric inconclusive (Argo Rollouts'
+ * {@code inconclusiveLimit}).
+ *
  * @param name         the metric's name in reports, e.g. {@code error-rate}
  * @param query        the PromQL template; {@code {{service}}}, {@code {{track}}},
  *                     {@code {{interval}}} and user variables are replaced (see {@link QueryTemplate})
@@ -26,42 +32,76 @@ import java.util.Objects;
  *                     tolerated; one more fails the metric
  * @param initialDelay the wait before the first measurement, e.g. for the first scrapes of a new canary
  * @param onNoData     what a measurement without data counts as
+ * @param minRequests  the fewest requests the canary must have answered in the window for a
+ *                     measurement to judge anything; 0 turns the check off
+ * @param inconclusiveLimit how many inconclusive measurements are tolerated; one more makes the
+ *                     metric inconclusive
  */
 public record MetricCheck(String name, String query, Double min, Double max, Duration interval, int count,
-                          int failureLimit, int errorLimit, Duration initialDelay, OnNoData onNoData) {
+                          int failureLimit, int errorLimit, Duration initialDelay, OnNoData onNoData, int minRequests,
+                          int inconclusiveLimit) {
 
     /** Name of the built-in 5xx ratio metric. */
     public static final String ERROR_RATE = "error-rate";
     /** Name of the built-in 99th percentile latency metric (seconds). */
     public static final String LATENCY_P99 = "latency-p99";
 
-    /**
-     * The built-in {@code error-rate} query: the share of requests answered 5xx over the last
-     * interval, from myapp's counter {@code http_requests_total} (labels {@code status},
-     * {@code route}, {@code track}), leaving out the scrapes and probes themselves. The numerator
-     * falls back to 0 when there is no 5xx series yet; with no requests at all the ratio is
-     * {@code 0/0 = NaN} or empty: no data. The Prometheus job is {@code {{job}}}, which defaults
-     * to the service name.
-     */
-    public static final String ERROR_RATE_QUERY =
-            "(sum(rate(http_requests_total{job=\"{{job}}\",track=\"{{track}}\",status=~\"5..\","
-            + "route!~\"/metrics|/health/.*\"}[{{interval}}])) or vector(0))"
-            + " / sum(rate(http_requests_total{job=\"{{job}}\",track=\"{{track}}\","
-            + "route!~\"/metrics|/health/.*\"}[{{interval}}]))";
+    /** The requests myapp counts, without the scrapes and probes themselves (a selector template). */
+    private static final String REQUESTS = "http_requests_total{job=\"{{job}}\",track=\"{{track}}\","
+            + "route!~\"/metrics|/health/.*\"}";
 
     /**
-     * The built-in {@code latency-p99} query: the 99th percentile request duration in seconds over
-     * the last interval, from myapp's histogram {@code http_server_requests_seconds_bucket},
-     * leaving out scrapes and probes. No requests: NaN, no data.
+     * The built-in request count: how many requests the {@code {{track}}} instances answered since
+     * the analysis window started, from myapp's counter {@code http_requests_total}, leaving out
+     * scrapes and probes. Every series counts from the window's start, a series that appeared during
+     * the window from 0 ({@link QueryTemplate#SINCE_START}), so the first request of a new series
+     * counts. Compared with {@code minRequests}.
+     */
+    public static final String REQUESTS_QUERY = "sum(since_start(" + REQUESTS + "))";
+
+    /**
+     * The built-in {@code error-rate} query: the share of requests answered 5xx since the analysis
+     * window started (the step's weight change). Counting from the window's start, a missing start
+     * meaning 0, counts the first 5xx of a series that did not exist before (myapp creates its
+     * {@code status="500"} series at the first 500; {@code rate()} and {@code increase()} cannot see
+     * a series' first sample). {@code sum} makes one series; the numerator falls back to 0 when
+     * there is no 5xx at all. With no requests the ratio is empty or NaN: no data. The Prometheus
+     * job is {@code {{job}}}, which defaults to the service name.
+     */
+    public static final String ERROR_RATE_QUERY =
+            "(sum(since_start(" + REQUESTS.replace("route!~", "status=~\"5..\",route!~") + ")) or vector(0))"
+            + " / " + REQUESTS_QUERY;
+
+    /**
+     * The built-in {@code latency-p99} query: the 99th percentile request duration in seconds since
+     * the analysis window started, from myapp's histogram {@code http_server_requests_seconds_bucket}
+     * (each bucket counted from the window's start like the error rate), leaving out scrapes and
+     * probes. No requests: NaN, no data.
      */
     public static final String LATENCY_P99_QUERY =
-            "histogram_quantile(0.99, sum by (le) (rate(http_server_requests_seconds_bucket{job=\"{{job}}\","
-            + "track=\"{{track}}\",route!~\"/metrics|/health/.*\"}[{{interval}}])))";
+            "histogram_quantile(0.99, sum by (le) (since_start(http_server_requests_seconds_bucket{job=\"{{job}}\","
+            + "track=\"{{track}}\",route!~\"/metrics|/health/.*\"})))";
 
     /** Default limit for {@code error-rate}: more than 1 % of requests answered 5xx fails. */
     public static final double ERROR_RATE_MAX = 0.01;
     /** Default limit for {@code latency-p99}: 0.5 s. */
     public static final double LATENCY_P99_MAX = 0.5;
+
+    /**
+     * The default {@code minRequests}: 100, the fewest requests at which one error alone does not
+     * exceed the default {@code error-rate} limit of 1 %.
+     */
+    public static final int DEFAULT_MIN_REQUESTS = 100;
+
+    /**
+     * A metric without a request minimum and with {@code inconclusiveLimit} 0.
+     *
+     * @see #MetricCheck(String, String, Double, Double, Duration, int, int, int, Duration, OnNoData, int, int)
+     */
+    public MetricCheck(String name, String query, Double min, Double max, Duration interval, int count,
+                       int failureLimit, int errorLimit, Duration initialDelay, OnNoData onNoData) {
+        this(name, query, min, max, interval, count, failureLimit, errorLimit, initialDelay, onNoData, 0, 0);
+    }
 
     /** Validates the fields; see the record description. */
     public MetricCheck {
@@ -73,7 +113,8 @@ public record MetricCheck(String name, String query, Double min, Double max, Dur
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException(name + ": interval must be more than 0");
         }
-        if (count < 1 || failureLimit < 0 || errorLimit < 0 || initialDelay.isNegative()) {
+        if (count < 1 || failureLimit < 0 || errorLimit < 0 || initialDelay.isNegative() || minRequests < 0
+                || inconclusiveLimit < 0) {
             throw new IllegalArgumentException(name + ": count must be at least 1, limits and delay not negative");
         }
         if (min != null && max != null && min > max) {
@@ -87,16 +128,16 @@ public record MetricCheck(String name, String query, Double min, Double max, Dur
      * @param name {@link #ERROR_RATE} or {@link #LATENCY_P99}
      * @param interval time between measurements
      * @param count    number of measurements
-     * @return the metric with failure limit 0, error limit 3, no initial delay and
-     *         {@code onNoData: inconclusive}
+     * @return the metric with failure limit 0, error limit 3, an initial delay of one interval,
+     *         {@code onNoData: inconclusive} and {@link #DEFAULT_MIN_REQUESTS}
      * @throws IllegalArgumentException for another name
      */
     public static MetricCheck builtin(String name, Duration interval, int count) {
         return switch (name) {
             case ERROR_RATE -> new MetricCheck(name, ERROR_RATE_QUERY, null, ERROR_RATE_MAX, interval, count, 0, 3,
-                    Duration.ZERO, OnNoData.INCONCLUSIVE);
+                    interval, OnNoData.INCONCLUSIVE, DEFAULT_MIN_REQUESTS, 0);
             case LATENCY_P99 -> new MetricCheck(name, LATENCY_P99_QUERY, null, LATENCY_P99_MAX, interval, count, 0, 3,
-                    Duration.ZERO, OnNoData.INCONCLUSIVE);
+                    interval, OnNoData.INCONCLUSIVE, DEFAULT_MIN_REQUESTS, 0);
             default -> throw new IllegalArgumentException("'" + name + "' is not a built-in metric; built-ins are "
                     + ERROR_RATE + " and " + LATENCY_P99);
         };
@@ -136,10 +177,18 @@ public record MetricCheck(String name, String query, Double min, Double max, Dur
         return initialDelay.plus(interval.multipliedBy(count - 1L));
     }
 
-    static String fmt(double d) {
+    /**
+     * @param d a value
+     * @return it for people: whole numbers as such, others with 4 significant digits and no
+     *         exponent ({@code 0.006739}, {@code 0.00099}), never {@code 0.006738847819999999} or {@code 9.9E-4}
+     */
+    public static String fmt(double d) {
         if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
             return String.valueOf((long) d);
         }
-        return String.valueOf(d);
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return String.valueOf(d);
+        }
+        return new java.math.BigDecimal(d).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }

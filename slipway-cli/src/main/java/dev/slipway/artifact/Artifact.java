@@ -1,5 +1,8 @@
 package dev.slipway.artifact;
 
+import dev.slipway.util.Hashing;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -12,31 +15,32 @@ import java.util.Optional;
  *
  * @param kind     what it is
  * @param platform the platform it runs on, {@code os-arch} such as {@code linux-amd64}, or {@code null}
- *                 for platform-free artifacts (checksums, SBOM, changelog)
+ *                 for platform-free artifacts (checksums, changelog)
  * @param path     the file, relative to the service directory (as written in {@code artifacts.json})
- * @param sha256   its sha256, 64 lower-case hex digits
+ * @param sha256   its sha256, 64 lower-case hex digits (always sha256, whatever
+ *                 {@code release.checksum.algorithm} says); {@code ""} when a hand-written file lacks it
  * @param size     its size in bytes
  */
 public record Artifact(Kind kind, String platform, Path path, String sha256, long size) {
 
-    /** Kinds of artifact; {@link #key()} is the {@code kind} string in {@code artifacts.json}. */
+    /**
+     * Kinds of artifact, those Slipway writes; {@link #key()} is the {@code kind} string in
+     * {@code artifacts.json}. (The image is not an artifact of the list but the file's {@code image}
+     * section, see {@link Artifacts.Image}.)
+     */
     public enum Kind {
-        /** The single-file executable: POSIX sh stub plus payload (runtime, jars, class-data cache). */
+        /** The single-file executable of one platform: POSIX sh stub plus payload (runtime, jars, class-data cache). */
         SINGLE_FILE,
-        /** A {@code .tar.gz} archive of a single file with its extra files. */
+        /** A {@code .tar.gz} (or, in a release, {@code .zip}) of one platform's layout with its extra files. */
         ARCHIVE,
-        /** An OCI image layout or image archive. */
-        IMAGE,
-        /** {@code checksums.txt}: sha256 of every release file. */
-        CHECKSUMS,
-        /** A software bill of materials (CycloneDX JSON). */
+        /** A software bill of materials of one platform (CycloneDX JSON). */
         SBOM,
-        /** The release's changelog. */
+        /** {@code checksums.txt}: a digest of every release file. */
+        CHECKSUMS,
+        /** The release's changelog ({@code CHANGELOG.md}). */
         CHANGELOG,
-        /** A detached signature of another artifact. */
-        SIGNATURE,
-        /** An OS package (.deb, .rpm). */
-        PACKAGE;
+        /** {@code artifacts.json} itself, as handed to publishers; the file never lists itself. */
+        MANIFEST;
 
         /** @return the string written to {@code artifacts.json}, e.g. {@code single-file} */
         public String key() {
@@ -50,5 +54,30 @@ public record Artifact(Kind kind, String platform, Path path, String sha256, lon
         public static Optional<Kind> of(String key) {
             return Arrays.stream(values()).filter(k -> k.key().equals(key)).findFirst();
         }
+    }
+
+    /**
+     * Records a file a step made: its size and sha256 are read now.
+     *
+     * @param serviceDir the service directory
+     * @param file       the file, inside it
+     * @param kind       its kind
+     * @param platform   {@code os-arch}, or {@code null}
+     * @return the artifact, its path relative to the service directory
+     * @throws IOException when the file cannot be read
+     */
+    public static Artifact of(Path serviceDir, Path file, Kind kind, String platform) throws IOException {
+        return new Artifact(kind, platform, serviceDir.relativize(file), Hashing.sha256(file), Files.size(file));
+    }
+
+    /** @return the path as written in {@code artifacts.json}: relative, with {@code /} separators */
+    public String pathText() {
+        return path.toString().replace('\\', '/');
+    }
+
+    /** @return the path relative to {@code dist/} (what {@code checksums.txt} lists and publishers upload) */
+    public String distPath() {
+        String p = pathText();
+        return p.startsWith("dist/") ? p.substring("dist/".length()) : p;
     }
 }

@@ -2,6 +2,7 @@ package dev.slipway.build;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileLock;
@@ -44,14 +45,8 @@ public final class BuildLock implements AutoCloseable {
         } catch (IOException e) {
             dir = serviceDir.toAbsolutePath().normalize();
         }
-        try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(dir.toString().getBytes(StandardCharsets.UTF_8));
-            return Builder.cacheDir().resolve("locks")
-                    .resolve("build-" + java.util.HexFormat.of().formatHex(h).substring(0, 16) + ".lock");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Builder.cacheDir().resolve("locks")
+                .resolve("build-" + Hashing.sha256Hex(dir.toString()).substring(0, 16) + ".lock");
     }
     /** How long a build waits for another: longer than the build command's own limit (30 min). */
     public static final Duration WAIT = Duration.ofMinutes(40);

@@ -1,5 +1,6 @@
 package dev.slipway.build;
 
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,7 @@ public record BuildOutput(Layout layout, Path source, List<Path> appJars, List<P
         Path app = layoutRoot.resolve("app");
         List<String> classpath = new ArrayList<>();
         if (tree != null) {
-            Builder.copyTree(tree, app.resolve(tree.getFileName().toString()));
+            Trees.copyTree(tree, app.resolve(tree.getFileName().toString()));
             classpath.add("app/" + tree.getFileName() + "/" + launchJar);
             return classpath;
         }

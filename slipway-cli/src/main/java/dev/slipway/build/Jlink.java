@@ -3,6 +3,7 @@ package dev.slipway.build;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.util.Trees;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -197,7 +198,7 @@ public final class Jlink {
             throw SlipwayException.failed("cannot prepare the jars for jdeps: " + e.getMessage(), e);
         } finally {
             try {
-                Builder.deleteTree(tmp);
+                Trees.deleteTree(tmp);
             } catch (IOException ignored) {
                 // A leftover temporary directory is harmless.
             }

@@ -1,5 +1,7 @@
 package dev.slipway.build;
 
+import dev.slipway.artifact.Artifacts;
+import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -59,6 +60,11 @@ public final class Launcher {
     public record Spec(String name, String version, Platform platform, String mainClass,
                        List<String> classpath, List<String> jvmOptions, List<String> args, int port,
                        java.time.Instant time) {
+        /** @return what {@code dist/artifacts.json} records of it ({@code launch}): main class, class path, options, arguments */
+        public Artifacts.Launch recorded() {
+            return new Artifacts.Launch(mainClass, classpath, jvmOptions, args);
+        }
+
         /**
          * A spec without program arguments, whose {@code ${PORT}} defaults to 8080.
          *
@@ -191,9 +197,10 @@ public final class Launcher {
                 hash = writePayload(layout, spec.time(), runtimeMember, os);
             }
             String key = spec.name() + "-" + hash.substring(0, 16);
-            String stub = stub(spec, key, unpacker, 0);
+            List<String> files = payloadFiles(layout);
+            String stub = stub(spec, key, unpacker, 0, files);
             int length = stub.getBytes(StandardCharsets.UTF_8).length;
-            stub = stub(spec, key, unpacker, length);
+            stub = stub(spec, key, unpacker, length, files);
             if (stub.getBytes(StandardCharsets.UTF_8).length != length) {
                 throw new IllegalStateException("stub length changed while filling the payload offset");
             }
@@ -214,14 +221,49 @@ public final class Launcher {
     static final Set<PosixFilePermission> EXECUTABLE = java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
 
     static String stub(Spec spec, String key, byte[] unpacker, int offset) {
+        return stub(spec, key, unpacker, offset, List.of("runtime/bin/java", "runtime/lib/modules"));
+    }
+
+    /**
+     * @param files the payload's regular files, relative to the layout, that the stub checks before
+     *              it runs an unpacked tree straight away (see {@code slipway_intact} in stub.sh);
+     *              the first is the one whose time the others must have
+     */
+    static String stub(Spec spec, String key, byte[] unpacker, int offset, List<String> files) {
         String off = String.valueOf(offset);
         off = " ".repeat(OFFSET_WIDTH - off.length()) + off;
-        return Templates.fill(Templates.load("stub.sh"), Map.of(
-                "RUN_FUNCTION", runFunction(spec),
-                "NAME", spec.name(), "VERSION", spec.version(), "PLATFORM", spec.platform().toString(),
-                "KEY", key, "OFFSET", off,
-                "LOADER", spec.platform().dynamicLoader(),
-                "UNPACKER", printfEscape(unpacker)));
+        StringBuilder words = new StringBuilder();
+        for (String f : files) {
+            words.append(words.length() == 0 ? "" : " \\\n    ").append(singleQuote(f));
+        }
+        return Templates.fill(Templates.load("stub.sh"), Map.ofEntries(
+                Map.entry("RUN_FUNCTION", runFunction(spec)),
+                Map.entry("NAME", spec.name()), Map.entry("VERSION", spec.version()),
+                Map.entry("PLATFORM", spec.platform().toString()),
+                Map.entry("KEY", key), Map.entry("OFFSET", off),
+                Map.entry("FILES", words.toString()), Map.entry("REF", doubleQuoteBody(files.get(0))),
+                Map.entry("LOADER", spec.platform().dynamicLoader()),
+                Map.entry("UNPACKER", printfEscape(unpacker))));
+    }
+
+    /**
+     * The regular files a payload of {@code layout} holds, as the unpacker writes them: every
+     * regular file but a runtime's own {@code .slipway*} files (see {@link #writeRuntimeMember}),
+     * sorted, {@code runtime/bin/java} first.
+     */
+    static List<String> payloadFiles(Path layout) throws IOException {
+        List<String> files = new ArrayList<>();
+        for (Path p : sortedEntries(layout)) {
+            String rel = relativeName(layout, p);
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !rel.startsWith("runtime/.slipway")
+                    && !rel.contains("\n")) {
+                files.add(rel);
+            }
+        }
+        if (files.remove("runtime/bin/java")) {
+            files.add(0, "runtime/bin/java");
+        }
+        return files;
     }
 
     private static String runFunction(Spec spec) {
@@ -339,12 +381,7 @@ public final class Launcher {
      */
     public static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, OutputStream out)
             throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = Hashing.sha256();
         OutputStream digesting = new java.security.DigestOutputStream(out, sha) {
             @Override
             public void close() throws IOException {

@@ -1,6 +1,7 @@
 package dev.slipway.build;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ public record RunCache(Path root) {
                         continue;
                     }
                     bytes += size(t);
-                    Builder.deleteTree(t);
+                    Trees.deleteTree(t);
                     Files.deleteIfExists(root.resolve(name + ".lock"));
                     removed.add(name);
                 }

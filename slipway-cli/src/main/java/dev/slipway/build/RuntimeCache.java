@@ -2,6 +2,8 @@ package dev.slipway.build;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.util.Hashing;
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -49,17 +51,13 @@ public final class RuntimeCache {
     public record Recipe(Jdk linker, Jdk target, Platform platform, List<String> modules, List<String> options) {
         /** @return the cache key: 32 hex digits of sha256 over the recipe and both JDKs' release files */
         public String key() {
-            try {
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                for (String part : List.of(FORMAT, identity(linker), identity(target), platform.toString(),
-                        String.join(",", modules), String.join(" ", options))) {
-                    sha.update(part.getBytes(StandardCharsets.UTF_8));
-                    sha.update((byte) 0);
-                }
-                return HexFormat.of().formatHex(sha.digest()).substring(0, 32);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
+            MessageDigest sha = Hashing.sha256();
+            for (String part : List.of(FORMAT, identity(linker), identity(target), platform.toString(),
+                    String.join(",", modules), String.join(" ", options))) {
+                sha.update(part.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
             }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 32);
         }
 
         private static String identity(Jdk jdk) {
@@ -122,7 +120,7 @@ public final class RuntimeCache {
                     StandardOpenOption.WRITE); var held = lock.lock()) {
                 if (!Files.isDirectory(entry)) {
                     Path tmp = root.resolve(key + ".tmp");
-                    Builder.deleteTree(tmp);
+                    Trees.deleteTree(tmp);
                     link.link(tmp);
                     Files.move(tmp, entry, StandardCopyOption.ATOMIC_MOVE);
                     touch(entry);
@@ -195,8 +193,7 @@ public final class RuntimeCache {
                 }
                 return out;
             }
-            String id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest((prefix + "\n" + time.getEpochSecond()).getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+            String id = Hashing.sha256Hex(prefix + "\n" + time.getEpochSecond()).substring(0, 16);
             String base = runtime.key() + ".tar-";
             Path member = root.resolve(base + id + ".gz");
             // Its own lock file: the single file's member() holds <key>.lock at the same time in this
@@ -220,8 +217,6 @@ public final class RuntimeCache {
             return member;
         } catch (IOException e) {
             throw SlipwayException.failed("runtime cache " + root + ": " + e.getMessage(), e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -257,7 +252,7 @@ public final class RuntimeCache {
                     .sorted(Comparator.comparing(RuntimeCache::lastUsed).reversed()).toList();
             for (int i = keep; i < entries.size(); i++) {
                 Path e = entries.get(i);
-                Builder.deleteTree(e);
+                Trees.deleteTree(e);
                 Files.deleteIfExists(root.resolve(e.getFileName() + ".member.gz"));
                 try (Stream<Path> tars = Files.list(root)) {
                     for (Path t : tars.filter(t -> t.getFileName().toString().startsWith(e.getFileName() + ".tar")).toList()) {

@@ -1,6 +1,7 @@
 package dev.slipway.build;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.util.Trees;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +92,7 @@ public final class SpringBootJar {
             String index = main.getValue("Spring-Boot-Classpath-Index");
             index = index == null ? classes.substring(0, classes.indexOf('/') + 1) + "classpath.idx" : index;
 
-            Builder.deleteTree(into);
+            Trees.deleteTree(into);
             Files.createDirectories(into.resolve("lib"));
             Map<String, byte[]> entries = new TreeMap<>();
             List<String> libraries = new ArrayList<>();

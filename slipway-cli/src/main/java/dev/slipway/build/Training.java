@@ -5,6 +5,7 @@ import dev.slipway.SlipwayException;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.HealthGate;
+import dev.slipway.util.Trees;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -250,7 +251,7 @@ public final class Training {
                 p.destroyForcibly();
             }
             output = read(log);
-            Builder.deleteTree(data);
+            Trees.deleteTree(data);
         }
         Optional<SlipwayException> missing = moduleCheck(output, cmd, config);
         if (missing.isPresent()) {

@@ -1,6 +1,7 @@
 package dev.slipway.build;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,15 +64,10 @@ public final class Unpacker {
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("missing resource " + source, e);
         }
-        String key;
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(text);
-            sha.update((platform + "\n" + version + "\n" + libs).getBytes(StandardCharsets.UTF_8));
-            key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = Hashing.sha256();
+        sha.update(text);
+        sha.update((platform + "\n" + version + "\n" + libs).getBytes(StandardCharsets.UTF_8));
+        String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
         String name = source.replaceFirst("\\.c$", "");
         Path cached = cacheDir.resolve("unpack").resolve((name.equals("unpack") ? "" : name + "-") + platform + "-" + key);
         try {

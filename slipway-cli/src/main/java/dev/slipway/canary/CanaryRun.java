@@ -29,6 +29,13 @@ import java.util.Map;
  * a failed analysis aborts at once (weight 0, canary stopped, stable untouched), an inconclusive
  * one pauses until {@code slipway promote} or {@code slipway abort}.
  *
+ * <p>No unwatched traffic: a paused canary is drained to weight 0 (its instances keep running, so
+ * {@code promote} goes on at the next step's weight), because nothing measures it while it waits.
+ * Before the first step the canary waits one {@code canary.scrapeInterval} at weight 0, so that
+ * Prometheus has scraped the new instances before the first analysis window starts; each window
+ * starts at its step's weight change. Every abort is checked ({@link CanaryTarget#problems}) and
+ * a new canary refuses to start while the last aborted one left something behind.
+ *
  * <p>The state ({@link CanaryState}) is written after every change, so a rerun after a crash
  * resumes at the recorded step (repeating that step from its start). One process at a time drives
  * a canary (a lock on {@code canary.lock}); {@link #abort} needs no lock, and a running process sees
@@ -120,6 +127,20 @@ public final class CanaryRun {
      * @throws SlipwayException (exit 2) when the release is already stable or another process runs the canary
      */
     public Result run(java.util.function.Supplier<Release> release) {
+        return run(release, false);
+    }
+
+    /**
+     * {@code slipway canary}, as {@link #run(java.util.function.Supplier)}.
+     *
+     * @param release        the release to canary
+     * @param allowDowngrade accept a canary whose version sorts lower than the stable one
+     * @return how it ended
+     * @throws SlipwayException (exit 2) when the release is already stable, is lower than stable
+     *                          without {@code allowDowngrade}, the last aborted canary left
+     *                          something behind, or another process runs the canary
+     */
+    public Result run(java.util.function.Supplier<Release> release, boolean allowDowngrade) {
         try (Lock lock = lock()) {
             CanaryState st = state();
             if (st != null && (st.phase() == CanaryState.Phase.PROGRESSING || st.phase() == CanaryState.Phase.PROMOTING)) {
@@ -136,6 +157,7 @@ public final class CanaryRun {
                     }
                     st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
                     st.save(stateFile);
+                    awaitFirstScrape();
                 }
                 return steps(st);
             }
@@ -143,6 +165,13 @@ public final class CanaryRun {
                 console.progress("the canary of " + st.canaryVersion() + " is paused: " + st.message());
                 console.progress("run '" + command("promote") + "' to go on, or '" + command("abort") + "' to stop it");
                 return new Result(Outcome.PAUSED, st);
+            }
+            if (st != null && st.phase() == CanaryState.Phase.ABORTED) {
+                List<String> left = target.problems(st.stableVersion());
+                if (!left.isEmpty()) {
+                    throw SlipwayException.usage("the last canary (" + st.canaryVersion() + ") was aborted but left "
+                            + String.join("; ", left) + "; run '" + command("abort") + "' again before a new canary");
+                }
             }
             Release r = release.get();
             String stable = target.stableVersion();
@@ -161,11 +190,16 @@ public final class CanaryRun {
                 throw SlipwayException.usage(r.version() + " is already the stable release on " + target.name()
                         + "; build a new version first");
             }
+            if (!allowDowngrade && Versions.compare(r.version(), stable) < 0) {
+                throw SlipwayException.usage(r.version() + " is lower than the stable release " + stable + " on "
+                        + target.name() + "; build a newer version, or pass --allow-downgrade to canary it anyway");
+            }
             st = new CanaryState(config.name(), target.name(), stable, r.version(), r.commit(), r.executable().toString(),
                     CanaryState.Phase.PROGRESSING, 0, 0, now, now, DEPLOYING, List.of());
             st.save(stateFile);
             console.progress("canary " + r.version() + " (stable " + stable + "): " + canary.steps().size()
-                    + " steps, at least " + dev.slipway.Console.seconds(canary.minDuration()));
+                    + (canary.steps().size() == 1 ? " step" : " steps") + ", at least "
+                    + dev.slipway.Console.seconds(canary.minDuration()));
             try {
                 target.deployCanary(r);
             } catch (SlipwayException e) {
@@ -173,6 +207,7 @@ public final class CanaryRun {
             }
             st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
             st.save(stateFile);
+            awaitFirstScrape();
             return steps(st);
         } catch (AbortedElsewhere e) {
             return new Result(Outcome.ABORTED, state());
@@ -232,7 +267,8 @@ public final class CanaryRun {
             // abort that did finish changes nothing the second time (every step is idempotent).
             console.progress("the canary of " + st.canaryVersion() + " was aborted (" + st.message()
                     + "); applying the abort again so that every instance is back on " + st.stableVersion());
-            target.abort();
+            target.abort(st.stableVersion());
+            requireConverged(st);
             return new Result(Outcome.ABORTED, st);
         }
         if (st == null || st.phase().terminal()) {
@@ -244,6 +280,27 @@ public final class CanaryRun {
     /** @return the command a user runs next, with {@code --to} for targets other than the default */
     private String command(String name) {
         return "slipway " + name + (target.name().equals("local") ? "" : " --to " + target.name());
+    }
+
+    /** Waits one scrape interval at weight 0, so Prometheus has seen the new canary's series before a window starts. */
+    private void awaitFirstScrape() {
+        try {
+            watchfulSleeper().sleepUntil(clock, clock.instant().plus(canary.scrapeInterval()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("interrupted; rerun 'slipway canary' to resume");
+        }
+    }
+
+    /** Throws (exit 1) naming what an abort left behind, after recording it in the state. */
+    private void requireConverged(CanaryState st) {
+        List<String> left = target.problems(st.stableVersion());
+        if (!left.isEmpty()) {
+            st.with(CanaryState.Phase.ABORTED, st.step(), 0, st.message() + "; the abort did not converge: "
+                    + String.join("; ", left)).save(stateFile);
+            throw SlipwayException.failed("the abort did not converge: " + String.join("; ", left)
+                    + "; run '" + command("abort") + "' again");
+        }
     }
 
     private Release release(CanaryState st) {
@@ -285,10 +342,14 @@ public final class CanaryRun {
                 return abortNow(st, "step " + (i + 1) + " analysis failed: " + result.message());
             }
             if (result.verdict() == Verdict.INCONCLUSIVE) {
-                CanaryState paused = st.with(CanaryState.Phase.PAUSED, i, step.weight(),
-                        "step " + (i + 1) + " analysis inconclusive: " + result.message());
+                // Nothing watches a paused canary: it gets no traffic until promote (or abort).
+                target.setWeight(0);
+                CanaryState paused = st.with(CanaryState.Phase.PAUSED, i, 0,
+                        "step " + (i + 1) + " analysis inconclusive: " + result.message()
+                        + "; drained to weight 0 while paused");
                 paused.save(stateFile);
-                console.progress("paused at step " + (i + 1) + ", weight " + step.weight() + " %: " + result.message());
+                console.progress("paused at step " + (i + 1) + " and drained to weight 0 (was " + step.weight()
+                        + " %): " + result.message());
                 console.progress("run '" + command("promote") + "' to go on, or '" + command("abort") + "' to stop the canary");
                 return new Result(Outcome.PAUSED, paused);
             }
@@ -317,7 +378,7 @@ public final class CanaryRun {
         List<Measurement> so = new ArrayList<>();
         CanaryState[] st = {st0};
         try {
-            return Analysis.run(canary.metrics(), vars, prometheus, clock, watchfulSleeper(), m -> {
+            return Analysis.run(canary.metrics(), vars, canary.requests(), prometheus, clock, began, watchfulSleeper(), m -> {
                 so.add(m);
                 console.progress("  " + m.metric() + " " + m.verdict().label() + ": " + m.message());
                 AnalysisResult partial = new AnalysisResult(null, began, m.time(), List.of(), List.copyOf(so),
@@ -348,7 +409,7 @@ public final class CanaryRun {
         CanaryState now = state();
         if (now != null && now.phase() == CanaryState.Phase.ABORTED) {
             console.progress("the canary was aborted elsewhere: " + now.message());
-            target.abort(); // idempotent: make sure the weight is 0 even if a step raced the abort
+            target.abort(now.stableVersion()); // idempotent: make sure the weight is 0 even if a step raced the abort
             throw new AbortedElsewhere();
         }
     }
@@ -358,7 +419,8 @@ public final class CanaryRun {
         CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
         // Record first, so a running process stops touching the weight; then take the traffic away.
         aborting.save(stateFile);
-        target.abort();
+        target.abort(st.stableVersion());
+        requireConverged(aborting);
         console.progress("aborted: weight 0, canary " + st.canaryVersion() + " taken out, stable " + st.stableVersion()
                 + " serves all traffic");
         return new Result(Outcome.ABORTED, aborting);

@@ -55,10 +55,29 @@ public interface CanaryTarget {
     void promote(Release release);
 
     /**
-     * Aborts: weight 0 at once, then the canary instances are stopped. The stable instances are
-     * never touched. No steps, no analysis.
+     * Aborts and converges: weight 0 (at once when the stable instances are fine), the canary
+     * instances stopped or back on the stable release, and every stable instance running
+     * {@code stableVersion}, ready and in the proxy's pool — also after a crash in the middle of a
+     * promotion, which may have left a stable instance stopped, drained or on the canary's release.
+     * Idempotent. No steps, no analysis.
+     *
+     * @param stableVersion the stable release recorded when the canary started, or {@code null}
+     *                      to use the target's own record
+     * @throws dev.slipway.SlipwayException (exit 1) when an instance cannot be brought back
      */
-    void abort();
+    void abort(String stableVersion);
+
+    /**
+     * Checks that nothing of a canary is left: every stable instance runs {@code stableVersion},
+     * is ready and in the pool, no canary instance takes traffic. {@link CanaryRun} checks it after
+     * every abort and before a new canary starts after an aborted one.
+     *
+     * @param stableVersion the stable release, or {@code null} when none is recorded
+     * @return what is wrong, one line each; empty when the target converged
+     */
+    default List<String> problems(String stableVersion) {
+        return List.of();
+    }
 
     /** @return one line per instance for {@code slipway status}: address, track, version, running */
     List<String> describe();

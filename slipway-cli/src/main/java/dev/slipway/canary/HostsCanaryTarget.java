@@ -187,9 +187,9 @@ public final class HostsCanaryTarget implements CanaryTarget {
      * are rolled back too. Idempotent: a second abort only re-checks and re-renders the pool.
      */
     @Override
-    public void abort() {
+    public void abort(String stableVersion) {
         applySplit(0, Set.of());
-        String stable = read("stable.version");
+        String stable = stableVersion != null ? stableVersion : read("stable.version");
         if (stable == null) {
             stable = stableVersion();
         }

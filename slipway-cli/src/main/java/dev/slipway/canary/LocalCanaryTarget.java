@@ -38,6 +38,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
     private final Console console;
     private final NginxUpstream nginx;
     private final Path dir;
+    private Runnable checkpoint = () -> { };
 
     /**
      * @param config  the service configuration; {@code canary.local} and {@code canary.nginx.config} must be set
@@ -65,6 +66,11 @@ public final class LocalCanaryTarget implements CanaryTarget {
     @Override
     public String name() {
         return "local";
+    }
+
+    @Override
+    public void checkpoints(Runnable check) {
+        this.checkpoint = check;
     }
 
     @Override
@@ -129,6 +135,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
         Set<String> drained = new HashSet<>();
         List<String> done = new ArrayList<>();
         for (String a : canary.local().stable()) {
+            checkpoint.run(); // another process may have aborted the canary: stop promoting
             drained.add(hostPort(a));
             applyWeight(weight(), drained);
             try {
@@ -165,12 +172,84 @@ public final class LocalCanaryTarget implements CanaryTarget {
         applyWeight(weight(), Set.of());
     }
 
+    /**
+     * Aborts and converges, whatever step a crash interrupted: every stable instance ends on
+     * {@code stableVersion}, running and ready (probed), and in the upstream; then the canary gets
+     * weight 0 and its instances stop. When every stable instance is fine that is weight 0 at once;
+     * otherwise the broken ones (stopped, or given the canary's release by an interrupted
+     * promotion) are drained, restarted with {@code stableVersion} and gated first, while the
+     * healthy ones (or, if none is, the canary) keep serving.
+     *
+     * @throws SlipwayException (exit 1) when a stable instance does not become ready again; it
+     *                          stays out of the upstream, the canary keeps its instances
+     */
     @Override
-    public void abort() {
+    public void abort(String stableVersion) {
+        String stable = stableVersion != null ? stableVersion : stableVersion();
+        List<String> broken = stable == null ? List.of() : brokenStable(stable);
+        if (!broken.isEmpty()) {
+            Path exe = dir.resolve("releases").resolve(stable).resolve(config.name());
+            if (!Files.isRegularFile(exe)) {
+                throw SlipwayException.failed("cannot put " + String.join(", ", broken) + " back on " + stable + ": "
+                        + exe + " is gone");
+            }
+            Set<String> drained = new HashSet<>();
+            broken.forEach(a -> drained.add(hostPort(a)));
+            boolean healthyStable = broken.size() < canary.local().stable().size();
+            boolean canaryUp = canary.local().canary().stream()
+                    .anyMatch(a -> new ServiceProcess(instanceDir(a).resolve("pid")).running().isPresent());
+            applyWeight(healthyStable || !canaryUp ? 0 : 100, drained);
+            console.progress("stable instance" + (broken.size() == 1 ? " " : "s ") + String.join(", ", broken)
+                    + " not running " + stable + " and ready (an interrupted promotion?): restarting with " + stable);
+            startAll(broken, new Release(config.name(), stable, "", exe, ""), "stable");
+        }
+        if (stable != null) {
+            write(dir.resolve("stable.version"), stable);
+        }
         applyWeight(0, Set.of());
         for (String a : canary.local().canary()) {
             stop(a);
         }
+    }
+
+    @Override
+    public List<String> problems(String stableVersion) {
+        List<String> out = new ArrayList<>();
+        if (stableVersion != null) {
+            for (String a : brokenStable(stableVersion)) {
+                Path d = instanceDir(a);
+                out.add("stable instance " + hostPort(a) + " is " + (new ServiceProcess(d.resolve("pid")).running().isEmpty()
+                        ? "not running" : "on " + read(d.resolve("version")) + " or not ready") + ", not running "
+                        + stableVersion);
+            }
+        }
+        for (String a : canary.local().canary()) {
+            if (new ServiceProcess(instanceDir(a).resolve("pid")).running().isPresent()) {
+                out.add("canary instance " + hostPort(a) + " still runs");
+            }
+        }
+        NginxUpstream.Split split = NginxUpstream.Split.parse(nginx.current());
+        if (split == null || split.canaryPercent() > 0 || !split.down().isEmpty()) {
+            out.add("the nginx upstream " + nginx.path() + " does not send all traffic to every stable instance ("
+                    + (split == null ? "unreadable" : split) + ")");
+        }
+        return out;
+    }
+
+    /** @return the stable addresses not running {@code version} and ready */
+    private List<String> brokenStable(String version) {
+        List<String> out = new ArrayList<>();
+        for (String a : canary.local().stable()) {
+            Path d = instanceDir(a);
+            boolean ok = new ServiceProcess(d.resolve("pid")).running().isPresent()
+                    && version.equals(read(d.resolve("version")))
+                    && HealthGate.probeOnce(a, config.service().port(), config.service().readiness(),
+                    Duration.ofSeconds(5)).ready();
+            if (!ok) {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -185,7 +264,8 @@ public final class LocalCanaryTarget implements CanaryTarget {
                         running.map(h -> "running (pid " + h.pid() + ")").orElse("stopped")));
             }
         }
-        out.add("nginx upstream " + canary.nginx().upstream() + ": canary weight " + weight() + " %");
+        NginxUpstream.Split split = NginxUpstream.Split.parse(nginx.current());
+        out.add("nginx upstream " + canary.nginx().upstream() + ": " + (split == null ? "not rendered yet" : split));
         return out;
     }
 
@@ -253,6 +333,9 @@ public final class LocalCanaryTarget implements CanaryTarget {
             env.put("TRACK", track);
             env.put("DATA_DIR", d.resolve("data").toString());
             console.progress("starting " + release.version() + " on " + hostPort(address) + " (TRACK=" + track + ")");
+            // Recorded before the start: a crash after it must not leave the old version on record
+            // for a process that runs the new one (an abort trusts this record, with a readiness probe).
+            write(d.resolve("version"), release.version());
             procs.add(new ServiceProcess(d.resolve("pid")).start(release.executable(), d, env, d.resolve("log")));
         }
         for (int i = 0; i < addresses.size(); i++) {

@@ -64,6 +64,66 @@ public record NginxUpstream(Host host, String path, String name, String test, St
         return out.toString();
     }
 
+    /**
+     * The traffic split an upstream file actually gives, read back from its server lines (what
+     * nginx has after the last reload, not what a crashed run meant to apply).
+     *
+     * @param canaryPercent the canary servers' share of the weight of the servers that are up, 0-100
+     * @param down          the servers marked {@code down} whose track is stable (being restarted or broken)
+     */
+    public record Split(double canaryPercent, List<String> down) {
+        private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile(
+                "^\\s*server\\s+(\\S+)\\s+weight=(\\d+)[^;]*?( down)?;\\s*#\\s*(stable|canary)\\s*$");
+
+        /**
+         * @param text the upstream file rendered by {@link #render}, or {@code null}
+         * @return the split, or {@code null} when {@code text} is null or has no server Slipway rendered
+         */
+        public static Split parse(String text) {
+            if (text == null) {
+                return null;
+            }
+            double canary = 0;
+            double all = 0;
+            List<String> down = new ArrayList<>();
+            boolean any = false;
+            for (String l : text.split("\n")) {
+                java.util.regex.Matcher m = LINE.matcher(l);
+                if (!m.matches()) {
+                    continue;
+                }
+                any = true;
+                boolean isDown = m.group(3) != null;
+                boolean isCanary = m.group(4).equals("canary");
+                if (isDown) {
+                    if (!isCanary) {
+                        down.add(m.group(1));
+                    }
+                    continue;
+                }
+                int w = Integer.parseInt(m.group(2));
+                all += w;
+                canary += isCanary ? w : 0;
+            }
+            return any ? new Split(all == 0 ? 0 : 100.0 * canary / all, List.copyOf(down)) : null;
+        }
+
+        @Override
+        public String toString() {
+            String pct = canaryPercent == Math.rint(canaryPercent) ? String.valueOf((long) canaryPercent)
+                    : String.format(java.util.Locale.ROOT, "%.1f", canaryPercent);
+            return "canary " + pct + " % of traffic" + (down.isEmpty() ? "" : ", stable down: " + String.join(", ", down));
+        }
+    }
+
+    /**
+     * @return the upstream file as it is on the proxy host now, or {@code null} when it cannot be read
+     */
+    public String current() {
+        Host.CommandResult r = host.run("cat " + Shell.quote(path) + " 2>/dev/null", Duration.ofSeconds(10));
+        return r.ok() ? r.stdout() : null;
+    }
+
     private static String server(String address, int weight, boolean down, String track) {
         return "    server " + address + " weight=" + Math.max(1, weight) + " max_fails=0" + (down ? " down" : "")
                 + ";  # " + track + "\n";

@@ -53,16 +53,20 @@ final class CanaryCommands {
                 if (json) {
                     throw SlipwayException.usage("--json is not available with --to kubernetes yet");
                 }
-                KubernetesCli.CanaryAction a = new KubernetesCli.CanaryAction();
-                a.canary = this instanceof Canary;
-                a.promote = this instanceof Promote;
-                a.abort = this instanceof Abort;
-                KubernetesCli.deploy(config, console, null, true, a);
+                try (var t = dev.slipway.deploy.kubernetes.KubernetesTarget.connect(config, console)) {
+                    var r = t.canary(this instanceof Canary ? dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.CANARY
+                            : this instanceof Promote ? dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.PROMOTE
+                            : dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.ABORT, null);
+                    r.lines().forEach(console::println);
+                    if (r.exitCode() != 0) {
+                        throw new SlipwayException(r.exitCode(), r.message());
+                    }
+                }
                 return 0;
             }
             if (to.equals("hosts")) {
-                HostsTarget hosts = HostsCli.target(config, console);
-                try (Host proxy = HostsCli.canaryProxy(config)) {
+                HostsTarget hosts = dev.slipway.deploy.hosts.SshConnector.target(config, console, java.util.List.of());
+                try (Host proxy = dev.slipway.deploy.hosts.SshConnector.canaryProxy(config)) {
                     return drive(config, console, new HostsCanaryTarget(config, console, hosts, proxy));
                 }
             }
@@ -122,7 +126,10 @@ final class CanaryCommands {
     static String summary(CanaryRun.Result r) {
         CanaryState s = r.state();
         return switch (r.outcome()) {
-            case PROMOTED -> s.service() + " " + s.canaryVersion() + " promoted on " + s.target();
+            case PROMOTED -> s.stableVersion() == null
+                    ? s.service() + " " + s.canaryVersion() + " deployed to the stable instances on " + s.target()
+                    + " (the first release: no canary, nothing to compare with)"
+                    : s.service() + " " + s.canaryVersion() + " promoted on " + s.target();
             case ABORTED -> s.service() + " canary " + s.canaryVersion() + " aborted on " + s.target() + ": " + s.message()
                     + " (stable " + s.stableVersion() + " serves all traffic)";
             case PAUSED -> s.service() + " canary " + s.canaryVersion() + " paused at weight " + s.weight() + " %: "
@@ -136,9 +143,12 @@ final class CanaryCommands {
             + " setting a traffic weight, then pausing or analysing metrics in Prometheus; promote or abort.",
             "Exit codes: 0 promoted, 1 aborted, 3 paused (inconclusive), 2 usage. A rerun resumes a canary in progress."})
     static final class Canary extends Base {
+        @Option(names = "--allow-downgrade", description = "Accept a canary whose version is lower than the stable one.")
+        boolean allowDowngrade;
+
         @Override
         CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
-            return run.run(() -> Release.fromDist(config));
+            return run.run(() -> Release.fromDist(config), allowDowngrade);
         }
     }
 
@@ -220,10 +230,12 @@ final class CanaryCommands {
         }
         java.util.List<String> out = new java.util.ArrayList<>();
         int steps = config.canary().steps().size();
-        if (s.phase() == CanaryState.Phase.PROMOTED) {
-            out.add("canary     " + s.canaryVersion() + " promoted" + (s.stableVersion() == null ? " (the first release:"
-                    + " no canary steps)" : " after " + s.steps().size() + "/" + steps + " steps; it is the stable release now"
-                    + " (was " + s.stableVersion() + ")"));
+        if (s.phase() == CanaryState.Phase.PROMOTED && s.stableVersion() == null) {
+            out.add("canary     none yet; " + s.canaryVersion() + " deployed to the stable instances (the first release:"
+                    + " nothing to compare a canary with)");
+        } else if (s.phase() == CanaryState.Phase.PROMOTED) {
+            out.add("canary     " + s.canaryVersion() + " promoted after " + s.steps().size() + "/" + steps
+                    + (steps == 1 ? " step" : " steps") + "; it is the stable release now (was " + s.stableVersion() + ")");
         } else {
             out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "
                     + Math.min(s.step() + 1, steps) + "/" + steps
@@ -237,7 +249,7 @@ final class CanaryCommands {
                 java.util.Map<String, dev.slipway.analysis.Measurement> lastBy = new java.util.LinkedHashMap<>();
                 a.measurements().forEach(m -> lastBy.put(m.metric(), m));
                 lastBy.values().forEach(m -> out.add("  metric   " + m.metric() + " = "
-                        + (m.value() == null ? "no value" : String.format(java.util.Locale.ROOT, "%.4g", m.value())) + " (" + m.verdict().label()
+                        + (m.value() == null ? "no value" : dev.slipway.analysis.MetricCheck.fmt(m.value())) + " (" + m.verdict().label()
                         + ", " + m.time() + ")"));
             }
         }

@@ -1,32 +1,21 @@
 package dev.slipway.cli;
 
 import dev.slipway.SlipwayException;
-import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.LocalTarget;
-import dev.slipway.deploy.Release;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Target;
+import dev.slipway.deploy.Targets;
+import dev.slipway.deploy.kubernetes.KubernetesTarget;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code slipway deploy}: rolls the last build out to a target ({@code local}, {@code hosts} or {@code kubernetes}). */
 @Command(name = "deploy", footerHeading = "%nExample:%n", footer = {"  slipway deploy examples/myapp --dry-run",
-        "  slipway deploy examples/myapp --to kubernetes"},
+        "  slipway deploy examples/myapp --to kubernetes --json > deploy.json"},
         description = "Deploy the last build to a target, gated on readiness; roll back on failure.")
 public final class DeployCommand extends TargetCommand {
-    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
-    boolean dryRun;
-
-    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
-            description = "hosts: wait this long (e.g. 2m) for another deploy's lock (default: fail at once).")
-    String lockWait;
-
-    @Override
-    void runHosts(HostsContext c) {
-        if (noRollback || image != null || canary != null) {
-            throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
-        }
-        HostsCli.printDeployed(c, HostsCli.outsideCanary(c.config(), "deploy", dryRun,
-                () -> c.target().deploy(HostsCli.duration("--lock-wait", lockWait), dryRun)));
-    }
+    @Mixin
+    ChangeOptions change;
 
     @Option(names = "--no-rollback", description = "kubernetes: leave a rollout that missed its progress deadline as it is.")
     boolean noRollback;
@@ -36,47 +25,52 @@ public final class DeployCommand extends TargetCommand {
     String image;
 
     @picocli.CommandLine.ArgGroup(exclusive = true)
-    KubernetesCli.CanaryAction canary;
+    CanaryAction canary;
+
+    /** The canary actions of {@code slipway deploy --to kubernetes}; at most one. */
+    static final class CanaryAction {
+        @Option(names = "--canary", description = "kubernetes: release as a canary through canary.steps, with analysis;"
+                + " exit 0 promoted, 1 aborted, 3 paused.")
+        boolean canary;
+
+        @Option(names = "--promote", description = "kubernetes: promote the running canary now.")
+        boolean promote;
+
+        @Option(names = "--abort", description = "kubernetes: abort the running canary (scaled to 0 at once).")
+        boolean abort;
+
+        KubernetesTarget.CanaryAction action() {
+            return canary ? KubernetesTarget.CanaryAction.CANARY
+                    : promote ? KubernetesTarget.CanaryAction.PROMOTE : KubernetesTarget.CanaryAction.ABORT;
+        }
+    }
 
     @Override
-    void runKubernetes(SlipwayConfig config, dev.slipway.Console console) {
-        if (dryRun) {
-            throw SlipwayException.usage("--dry-run with --to kubernetes: use 'slipway render kubernetes' to see the manifests");
-        }
-        KubernetesCli.deploy(config, console, image, !noRollback, canary);
+    boolean json() {
+        return change.json.json;
     }
 
     @Override
     void run(Context c) {
-        if (noRollback || image != null || canary != null) {
-            throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
-        }
-        LocalTarget.Outcome o = c.target().deploy(Release.fromDist(c.config()), dryRun);
-        if (o != null) {
-            ShipCommand.printReady(c.console(), c.config(), o);
+        var request = new Target.DeployRequest(image, Targets.lockWait(change.lockWait), !noRollback);
+        try (Target t = open(c)) {
+            if (canary != null) {
+                if (!(t instanceof KubernetesTarget k) || change.dryRun) {
+                    throw SlipwayException.usage("--canary, --promote and --abort work with --to kubernetes only, without --dry-run");
+                }
+                print(k.canary(canary.action(), image));
+                return;
+            }
+            plan(c, t, t.plan(request));
         }
     }
 
-    /** The {@code --to TARGET} option: {@code local}, {@code hosts} or {@code kubernetes}. */
-    public static final class TargetOption {
-        @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
-                description = "The target: local (default), hosts (deploy.hosts) or kubernetes (deploy.kubernetes).")
-        String to;
-
-        @Option(names = "--role", paramLabel = "ROLE", split = ",",
-                description = "hosts: only the servers with this role (deploy.hosts.servers[].roles); repeatable.")
-        java.util.List<String> roles = new java.util.ArrayList<>();
-
-        /** @return whether the target is {@code kubernetes} */
-        boolean isKubernetes() {
-            return "kubernetes".equals(to);
+    /** Prints the plan ({@code --dry-run}) or applies it and prints the report. */
+    void plan(Context c, Target t, DeployPlan plan) {
+        if (change.dryRun) {
+            printPlan(c, t, plan);
+            return;
         }
-
-        LocalTarget local(SlipwayConfig config, dev.slipway.Console console) {
-            if (!to.equals("local")) {
-                throw SlipwayException.usage("unknown target '" + to + "'; available today: local, hosts, kubernetes");
-            }
-            return new LocalTarget(config, console);
-        }
+        print(t.apply(plan));
     }
 }

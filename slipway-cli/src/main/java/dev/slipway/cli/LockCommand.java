@@ -40,7 +40,7 @@ public final class LockCommand implements Runnable {
             }
             var config = service.load();
             var console = SlipwayCli.console(spec);
-            HostsCli.target(config, console).releaseLocks().forEach((host, holder) -> console.println(host + ": "
+            dev.slipway.deploy.hosts.SshConnector.target(config, console, java.util.List.of()).releaseLocks().forEach((host, holder) -> console.println(host + ": "
                     + holder.map(h -> "released the lock of " + h.describe()).orElse("was not locked")));
         }
     }

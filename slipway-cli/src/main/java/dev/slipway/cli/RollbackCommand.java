@@ -1,68 +1,96 @@
 package dev.slipway.cli;
 
-import dev.slipway.config.SlipwayConfig;
-import picocli.CommandLine;
+import dev.slipway.SlipwayException;
+import dev.slipway.deploy.Target;
+import dev.slipway.deploy.Targets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code slipway rollback}: back to the previous release, or to {@code --to VERSION}. Here
- * {@code --to} names a version, as in {@code kubectl rollout undo --to-revision}; the target is
- * {@code --target}.
+ * {@code slipway rollback}: back to the previous release, {@code --version V} or
+ * {@code --revision N}, on the target {@code --to} names.
+ *
+ * <p>Before issue 17, {@code --to} named the version and {@code --target} the target. Both still
+ * work and warn: {@code --target X} is read as {@code --to X}; a {@code --to} value that is not a
+ * target name (or any {@code --to} next to {@code --target}) is read as {@code --version}, or on
+ * kubernetes, where it took a revision number, a number as {@code --revision}.
  */
-@Command(name = "rollback", footerHeading = "%nExample:%n", footer = {"  slipway rollback examples/myapp --to 1.1.0"},
-        description = "Switch back to the previous release (or --to VERSION) and restart it, gated on readiness.")
-public final class RollbackCommand implements Runnable {
+@Command(name = "rollback", footerHeading = "%nExample:%n", footer = {"  slipway rollback examples/myapp --version 1.1.0",
+        "  slipway rollback examples/myapp --to kubernetes --revision 3"},
+        description = "Switch back to the previous release (or --version V, --revision N) and restart it, gated on readiness.")
+public final class RollbackCommand extends TargetCommand {
     @Mixin
-    ServiceArg service;
+    ChangeOptions change;
 
-    @Option(names = "--to", paramLabel = "VERSION", description = "The retained release to return to (default: the previous one); with --target kubernetes a revision number.")
+    @Option(names = "--version", paramLabel = "VERSION", description = "The retained release to return to (default: the previous one).")
     String version;
 
-    @Option(names = "--target", paramLabel = "TARGET", defaultValue = "local", description = "The target: local (default), hosts or kubernetes.")
-    String targetName;
+    @Option(names = "--revision", paramLabel = "N", description = "The revision of 'slipway history' to return to.")
+    Integer revision;
 
-    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
-            description = "hosts: wait this long for another deploy's lock (default: fail at once).")
-    String lockWait;
+    @Option(names = "--target", paramLabel = "TARGET", hidden = true, description = "Deprecated: use --to TARGET.")
+    String legacyTarget;
 
-    @Option(names = "--dry-run", description = "hosts: print the plan and change nothing.")
-    boolean dryRun;
-
-    @Option(names = "--role", paramLabel = "ROLE", split = ",",
-            description = "hosts: only the servers with this role (deploy.hosts.servers[].roles); repeatable.")
-    java.util.List<String> roles = new java.util.ArrayList<>();
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    /** The target, once the deprecated spellings are read; set by {@link #resolve}. */
+    private String resolved;
 
     @Override
-    public void run() {
-        SlipwayConfig config = service.load();
-        var console = SlipwayCli.console(spec);
-        switch (targetName) {
-            case "hosts" -> {
-                var target = HostsCli.target(config, console, roles);
-                HostsCli.printDeployed(new TargetCommand.HostsContext(config, target, console), HostsCli.outsideCanary(config,
-                        "roll back", dryRun, () -> target.rollback(version, HostsCli.duration("--lock-wait", lockWait), dryRun)));
+    boolean json() {
+        return change.json.json;
+    }
+
+    @Override
+    String targetName() {
+        return resolved != null ? resolved : legacyTarget != null ? legacyTarget : Targets.isName(target.to) ? target.to : "local";
+    }
+
+    @Override
+    void run(Context c) {
+        Target.RollbackTo to = resolve(c);
+        try (Target t = open(c)) {
+            var plan = t.rollback(to);
+            if (change.dryRun) {
+                printPlan(c, t, plan);
+                return;
             }
-            case "kubernetes" -> {
-                requireNoRoles();
-                KubernetesCli.rollback(config, console, version);
-            }
-            default -> {
-                requireNoRoles();
-                DeployCommand.TargetOption local = new DeployCommand.TargetOption();
-                local.to = targetName; // 'local', or an unknown name that local() reports (exit 2)
-                ShipCommand.printReady(console, config, local.local(config, console).rollback(version));
-            }
+            print(t.apply(plan));
         }
     }
 
-    private void requireNoRoles() {
-        if (!roles.isEmpty()) {
-            throw dev.slipway.SlipwayException.usage("--role works with --target hosts only");
+    /** Reads {@code --to}, {@code --version}, {@code --revision} and the deprecated spellings; warns for those. */
+    private Target.RollbackTo resolve(Context c) {
+        boolean toGiven = spec.commandLine().getParseResult().hasMatchedOption("--to");
+        String name = target.to;
+        String old = null;
+        if (legacyTarget != null) {
+            c.console().progress("slipway: warning: 'rollback --target " + legacyTarget + "' is deprecated; use '--to "
+                    + legacyTarget + "'");
+            name = legacyTarget;
+            old = toGiven ? target.to : null;
+        } else if (toGiven && !Targets.isName(target.to)) {
+            old = target.to;
+            name = "local";
         }
+        resolved = name;
+        Integer rev = revision;
+        String v = version;
+        if (old != null) {
+            if (v != null || rev != null) {
+                throw SlipwayException.usage("--to names the target; give the release with --version or --revision only");
+            }
+            boolean number = name.equals("kubernetes") && old.matches("\\d{1,9}");
+            c.console().progress("slipway: warning: 'rollback --to " + old + "' is deprecated: --to names the target; use '"
+                    + (number ? "--revision " : "--version ") + old + "'");
+            if (number) {
+                rev = Integer.valueOf(old);
+            } else {
+                v = old;
+            }
+        }
+        if (v != null && rev != null) {
+            throw SlipwayException.usage("--version and --revision name the release two ways; give one");
+        }
+        return new Target.RollbackTo(v, rev, Targets.lockWait(change.lockWait));
     }
 }

@@ -1,38 +1,48 @@
 package dev.slipway.cli;
 
-import dev.slipway.Console;
+import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
-import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.LocalTarget;
-import dev.slipway.deploy.Release;
+import dev.slipway.deploy.Target;
+import dev.slipway.deploy.Targets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code slipway ship}: build for this machine's platform, then deploy (to {@code local} by default). The main job. */
+/** {@code slipway ship}: build (for this machine's platform on {@code local}), then deploy. The main job. */
 @Command(name = "ship", footerHeading = "%nExample:%n", footer = {"  slipway ship examples/myapp --version 0.2.0"},
         description = "Build, then deploy (default target: local) and print where it serves.")
 public final class ShipCommand extends TargetCommand {
     @Mixin
     BuildCommand.BuildOptions build;
 
+    @Mixin
+    ChangeOptions change;
+
     @Override
-    void runHosts(HostsContext c) {
-        HostsCli.printDeployed(c, HostsCli.outsideCanary(c.config(), "ship", false, () -> {
-            Builder.build(c.config(), build.options(), c.console());
-            return c.target().deploy(java.time.Duration.ZERO, false);
-        }));
+    boolean json() {
+        return change.json.json;
     }
 
     @Override
     void run(Context c) {
-        c.target().checkBeforeBuild(); // a taken port fails now, not after the build
-        Builder.build(c.config(), build.hostOnly(), c.console());
-        printReady(c.console(), c.config(), c.target().deploy(Release.fromDist(c.config()), false));
-    }
-
-    static void printReady(Console console, SlipwayConfig config, LocalTarget.Outcome o) {
-        console.println(config.name() + " " + o.revision().version() + " (commit "
-                + o.revision().commit().substring(0, Math.min(7, o.revision().commit().length())) + ") is ready at "
-                + o.url() + " (revision " + o.revision().revision() + ", pid " + o.pid() + ")");
+        var request = new Target.DeployRequest(null, Targets.lockWait(change.lockWait), true);
+        try (Target t = open(c)) {
+            t.preflight(); // a taken port or a running canary fails now, not after the build
+            if (change.dryRun) {
+                c.console().progress("dry run: 'slipway ship' would build " + c.config().name() + " first; the plan below"
+                        + " is for the last build");
+                try {
+                    printPlan(c, t, t.plan(request));
+                } catch (SlipwayException e) {
+                    if (e.exitCode() != SlipwayException.USAGE || json()) {
+                        throw e;
+                    }
+                    c.console().println("nothing to plan yet (" + e.getMessage().lines().findFirst().orElse("") + ")");
+                    c.console().println("dry run: nothing was built or changed");
+                }
+                return;
+            }
+            Builder.build(c.config(), t.name().equals("local") ? build.hostOnly() : build.options(), c.console());
+            print(t.apply(t.plan(request)));
+        }
     }
 }

@@ -1,11 +1,9 @@
 package dev.slipway.cli;
 
-import dev.slipway.Console;
-import dev.slipway.deploy.History;
-import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.Target;
 import picocli.CommandLine.Command;
 
-/** {@code slipway status}: version, commit, pid, URL and readiness of what runs. */
+/** {@code slipway status}: what runs on a target (version, revision, readiness), and a canary's state. */
 @Command(name = "status", footerHeading = "%nExample:%n", footer = {"  slipway status examples/myapp"},
         description = "Show what runs: version, commit, pid, URL and readiness.")
 public final class StatusCommand extends TargetCommand {
@@ -15,38 +13,15 @@ public final class StatusCommand extends TargetCommand {
     }
 
     @Override
-    void runHosts(HostsContext ctx) {
-        HostsCli.printStatus(ctx);
-        CanaryCommands.hostsStatus(ctx.config()).forEach(ctx.console()::println);
-    }
-
-    @Override
-    void runKubernetes(dev.slipway.config.SlipwayConfig config, Console console) {
-        KubernetesCli.status(config, console);
-    }
-
-    @Override
-    void run(Context ctx) {
-        Console c = ctx.console();
-        LocalTarget.Status s = ctx.target().status();
-        c.println(ctx.config().name() + " on local");
-        if (s.failed() != null) {
-            c.println("  version    (nothing runs: the last deploy failed and there was no release to roll back to)");
-        } else {
-            c.println("  version    " + (s.version() == null ? "(nothing deployed)" : s.version()));
+    void run(Context c) {
+        try (Target t = open(c)) {
+            print(t.status());
         }
-        c.println("  commit     " + (s.commit() == null ? "-" : s.commit()));
-        c.println("  revision   " + (s.revision() == 0 ? "-" : String.valueOf(s.revision())));
-        c.println("  pid        " + (s.pid() < 0 ? "not running" : s.pid() + " (running)"));
-        c.println("  url        " + s.url());
-        c.println("  readiness  " + (s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
-                + s.readiness().brief() + ")"));
-        if (s.failed() != null) {
-            History.Entry f = s.failed();
-            c.println("  last deploy " + f.version() + " (revision " + f.revision() + ") failed: " + f.note());
-        }
-        if (!ctx.recorded()) { // a canary's steps are in the configuration
-            CanaryCommands.status(ctx.config()).forEach(c::println);
+        // A canary's steps are in the configuration, which a recorded state does not have.
+        if (targetName().equals("local") && !c.recorded()) {
+            CanaryCommands.status(c.config()).forEach(c.console()::println);
+        } else if (targetName().equals("hosts")) {
+            CanaryCommands.hostsStatus(c.config()).forEach(c.console()::println);
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.slipway.cli;
 
 import picocli.CommandLine.Command;
 
-/** {@code slipway stop}: stops the service gracefully (SIGTERM, then SIGKILL after the drain timeout). */
+/** {@code slipway stop}: stops the service gracefully (SIGTERM, then SIGKILL after the drain timeout; local target). */
 @Command(name = "stop", footerHeading = "%nExample:%n", footer = {"  slipway stop examples/myapp"},
         description = "Stop the service: SIGTERM, then SIGKILL after the drain timeout.")
 public final class StopCommand extends TargetCommand {
@@ -14,6 +14,6 @@ public final class StopCommand extends TargetCommand {
     @Override
     void run(Context c) {
         String name = c.config().name();
-        c.console().println(c.target().stop() ? name + " stopped" : name + " was not running");
+        c.console().println(local(c).stop() ? name + " stopped" : name + " was not running");
     }
 }

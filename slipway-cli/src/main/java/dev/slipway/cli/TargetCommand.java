@@ -1,69 +1,143 @@
 package dev.slipway.cli;
 
 import dev.slipway.Console;
+import dev.slipway.SlipwayException;
 import dev.slipway.config.ConfigException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.Report;
+import dev.slipway.deploy.Target;
+import dev.slipway.deploy.Targets;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /**
  * Base of the commands that act on a deploy target: they take the service directory and
- * {@code --to TARGET}, load the configuration, and hand the target to {@link #run(Context)}.
+ * {@code --to TARGET}, load the configuration, and hand it to {@link #run(Context)}, which opens
+ * the target ({@link #open}), makes one call and prints the report ({@link #print}). With
+ * {@code --json} ({@link #json()}) every text goes to stderr and stdout gets one JSON report, also
+ * when the command fails (the exit code stays the same).
  */
 abstract class TargetCommand implements Runnable {
     @Mixin
     ServiceArg service;
 
     @Mixin
-    DeployCommand.TargetOption target;
+    TargetOption target;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Set once a report was printed as JSON, so that a failure after it prints no second one. */
+    private boolean reported;
+
     /**
      * What a target command works with.
      *
-     * @param config  the loaded configuration
-     * @param target  the deploy target
-     * @param console the command's output
+     * @param config   the loaded configuration
+     * @param console  the command's output (with {@code --json}: both streams are stderr)
      * @param recorded whether slipway.yaml had an error and {@code config} was rebuilt from the
-     *                 target's recorded state ({@link LocalTarget#recorded}): only name, port,
-     *                 address and drain timeout are the service's own
+     *                 local target's recorded state ({@link LocalTarget#recorded}): only name,
+     *                 port, address and drain timeout are the service's own
      */
-    record Context(SlipwayConfig config, LocalTarget target, Console console, boolean recorded) {}
-
-    /**
-     * What a target command works with on the hosts target.
-     *
-     * @param config  the loaded configuration
-     * @param target  the hosts target
-     * @param console the command's output
-     */
-    record HostsContext(SlipwayConfig config, dev.slipway.deploy.hosts.HostsTarget target, Console console) {}
+    record Context(SlipwayConfig config, Console console, boolean recorded) {}
 
     @Override
     public final void run() {
-        Console console = SlipwayCli.console(spec);
-        SlipwayConfig config;
+        Console plain = SlipwayCli.console(spec);
+        Console console = json() ? new Console(plain.err(), plain.err(), plain.interactive()) : plain;
+        SlipwayConfig config = null;
         try {
-            config = service.load();
-        } catch (ConfigException e) {
-            runOnRecordedState(e, console);
+            try {
+                config = service.load();
+            } catch (ConfigException e) {
+                runOnRecordedState(e, console);
+                return;
+            }
+            run(new Context(config, console, false));
+        } catch (SlipwayException e) {
+            if (json() && !reported) {
+                Reports.json(plain.out(), Reports.failure(targetName(), spec.name(), config == null ? null : config.name(), e));
+            }
+            throw e;
+        }
+    }
+
+    /** @return whether the command prints its report as JSON; by default it has no {@code --json} */
+    boolean json() {
+        return false;
+    }
+
+    /** @return the target's name as the command line gives it */
+    String targetName() {
+        return target.to;
+    }
+
+    /**
+     * Opens the target the command names.
+     *
+     * @param c the command's context
+     * @return the target; close it
+     * @throws SlipwayException (exit 2) for an unknown target (the message lists the targets)
+     */
+    Target open(Context c) {
+        return Targets.open(targetName(), c.config(), c.console(), new Targets.Options(target.roles));
+    }
+
+    /**
+     * Prints a report: its lines, or with {@code --json} the JSON object on stdout.
+     *
+     * @param report the report
+     * @throws SlipwayException with the report's exit code and message when it is not 0 (after printing)
+     */
+    void print(Report report) {
+        if (json()) {
+            Reports.json(spec.commandLine().getOut(), report);
+            reported = true;
+        } else {
+            PrintWriter out = spec.commandLine().getOut();
+            report.lines().forEach(out::println);
+            out.flush();
+        }
+        if (report.exitCode() != 0) {
+            throw new SlipwayException(report.exitCode(), report.message());
+        }
+    }
+
+    /**
+     * Prints a plan for {@code --dry-run}: the target's text of it and "dry run: nothing was
+     * changed", or with {@code --json} its report (outcome {@code planned}).
+     *
+     * @param c    the command's context
+     * @param t    the target that made the plan
+     * @param plan the plan
+     */
+    void printPlan(Context c, Target t, dev.slipway.deploy.DeployPlan plan) {
+        if (json()) {
+            print(Reports.planned(plan));
             return;
         }
-        if (target.to.equals("hosts")) {
-            runHosts(new HostsContext(config, HostsCli.target(config, console, target.roles), console));
-            return;
+        c.console().out().print(t.describe(plan));
+        c.console().println("dry run: nothing was changed");
+    }
+
+    /**
+     * The local target itself, for the commands that only it has ({@code start}, {@code stop}).
+     *
+     * @param c the command's context
+     * @return today's local target
+     * @throws SlipwayException (exit 2) for any other target
+     */
+    LocalTarget local(Context c) {
+        Targets.requireKnown(targetName());
+        if (!targetName().equals("local")) {
+            throw SlipwayException.usage("'slipway " + spec.name() + "' works with --to local only");
         }
         if (!target.roles.isEmpty()) {
-            throw dev.slipway.SlipwayException.usage("--role works with --to hosts only");
+            throw SlipwayException.usage("--role works with --to hosts only");
         }
-        if (target.isKubernetes()) {
-            runKubernetes(config, console);
-            return;
-        }
-        run(new Context(config, target.local(config, console), console, false));
+        return new LocalTarget(c.config(), c.console());
     }
 
     /**
@@ -77,7 +151,7 @@ abstract class TargetCommand implements Runnable {
 
     /** Rethrows {@code error} unless the command works on the local target's recorded state; then warns and runs. */
     private void runOnRecordedState(ConfigException error, Console console) {
-        LocalTarget recorded = worksOnRecordedState() && target.to.equals("local")
+        LocalTarget recorded = worksOnRecordedState() && targetName().equals("local")
                 ? LocalTarget.recorded(service.dir.toAbsolutePath().normalize(), console).orElse(null) : null;
         if (recorded == null) {
             throw error;
@@ -85,19 +159,9 @@ abstract class TargetCommand implements Runnable {
         console.progress("slipway: warning: " + error.getMessage());
         console.progress("slipway: warning: '" + spec.name() + "' uses the state recorded under " + recorded.stateDir()
                 + "; fix " + error.file().getFileName() + " before the next deploy");
-        run(new Context(recorded.config(), recorded, console, true));
-    }
-
-    /** Does the command's work on the {@code kubernetes} target; by default the command has none. */
-    void runKubernetes(SlipwayConfig config, Console console) {
-        throw dev.slipway.SlipwayException.usage("'slipway " + spec.name() + "' does not work with --to kubernetes");
+        run(new Context(recorded.config(), console, true));
     }
 
     /** Does the command's work; throws {@code SlipwayException} on failure. */
     abstract void run(Context c);
-
-    /** Does the command's work on the hosts target; by default the command does not support it. */
-    void runHosts(HostsContext c) {
-        throw dev.slipway.SlipwayException.usage("'" + spec.name() + "' does not support --to hosts");
-    }
 }

@@ -27,9 +27,15 @@ import java.util.regex.Pattern;
  * @param local        instances of the {@code local} canary target (loopback processes)
  * @param hosts        the {@code hosts} canary target: which of {@code deploy.hosts.servers} run the
  *                     canary, and where the proxy is
+ * @param requests     the PromQL template of the request count since the window started, compared
+ *                     with each metric's {@code minRequests}
+ * @param scrapeInterval how often Prometheus scrapes the instances: the canary waits this long at
+ *                     weight 0 after it starts (so Prometheus has seen its series before the first
+ *                     window), and it is part of the default {@code initialDelay}
  */
 public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, String> vars, List<Step> steps,
-                           List<MetricCheck> metrics, Nginx nginx, Local local, Hosts hosts) {
+                           List<MetricCheck> metrics, Nginx nginx, Local local, Hosts hosts, String requests,
+                           Duration scrapeInterval) {
 
     /** Default steps: 10 % then 50 %, each analysed. */
     public static final List<Step> DEFAULT_STEPS = List.of(new Step(10, null, true), new Step(50, null, true));
@@ -39,10 +45,12 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
     public static final int DEFAULT_COUNT = 3;
     /** Default consecutive-error limit. */
     public static final int DEFAULT_ERROR_LIMIT = 3;
+    /** Default scrape interval assumed for Prometheus: 15 s, the interval of most configurations. */
+    public static final Duration DEFAULT_SCRAPE_INTERVAL = Duration.ofSeconds(15);
 
     private static final Pattern VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern METRIC_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-    private static final Set<String> RESERVED_VARS = Set.of("service", "track", "interval");
+    private static final Set<String> RESERVED_VARS = Set.of("service", "track", "interval", "start");
 
     /**
      * One step: set the canary's traffic weight, then pause or analyse.
@@ -101,7 +109,12 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
                      @Key(doc = "Longest one query may take (default 10s)") Duration queryTimeout,
                      @Key(doc = "User variables for metric queries, {{name}}") Map<String, String> vars,
                      List<RawStep> steps, List<RawMetric> metrics, RawNginx nginx, RawLocal local,
-                     RawHostsCanary hosts) {}
+                     RawHostsCanary hosts,
+                     @Key(doc = "PromQL template: requests the canary answered since the window started (default myapp's http_requests_total)")
+                     String requests,
+                     @Key(doc = "Fewest requests per measurement for a verdict; fewer is inconclusive (default 100; 0: off)")
+                     Integer minRequests,
+                     @Key(doc = "How often Prometheus scrapes the instances (default 15s)") Duration scrapeInterval) {}
 
     record RawStep(@Key(doc = "Canary traffic weight in percent, 0-100") Integer weight,
                    @Key(doc = "Wait this long at the weight") Duration pause,
@@ -115,9 +128,11 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
                      @Key(doc = "Number of measurements (default 3)") Integer count,
                      @Key(doc = "Failed measurements tolerated (default 0)") Integer failureLimit,
                      @Key(doc = "Consecutive errors tolerated (default 3)") Integer errorLimit,
-                     @Key(doc = "Wait before the first measurement (default 0s)") Duration initialDelay,
+                     @Key(doc = "Wait before the first measurement (default interval + scrapeInterval)") Duration initialDelay,
                      @Key(values = {"inconclusive", "fail", "pass"}, doc = "What no data counts as (default inconclusive)")
-                     String onNoData) {}
+                     String onNoData,
+                     @Key(doc = "Fewest requests for a verdict (default canary.minRequests)") Integer minRequests,
+                     @Key(doc = "Inconclusive measurements tolerated (default 0)") Integer inconclusiveLimit) {}
 
     record RawNginx(@Key(doc = "File the upstream block is rendered into") String config,
                     @Key(doc = "Upstream name (default the service name)") String upstream,
@@ -153,7 +168,8 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
      */
     static CanaryConfig resolve(ConfigLoader.Validator v, RawCanary raw, String service, HostsConfig hosts,
                                 HostsConfig.RawHosts rawHosts) {
-        RawCanary r = raw == null ? new RawCanary(null, null, null, null, null, null, null, null) : raw;
+        RawCanary r = raw == null ? new RawCanary(null, null, null, null, null, null, null, null, null, null, null)
+                : raw;
         URI prometheus = null;
         String url = r.prometheus() == null ? "http://127.0.0.1:9090" : r.prometheus();
         try {
@@ -196,14 +212,27 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
             }
         }
 
+        Duration scrape = r.scrapeInterval() == null ? DEFAULT_SCRAPE_INTERVAL : r.scrapeInterval();
+        v.check(!scrape.isZero(), "canary.scrapeInterval", "the scrape interval must be more than 0");
+        int minRequests = r.minRequests() == null ? MetricCheck.DEFAULT_MIN_REQUESTS : r.minRequests();
+        v.check(minRequests >= 0, "canary.minRequests", "minRequests cannot be negative");
+        String requests = r.requests() == null ? MetricCheck.REQUESTS_QUERY : r.requests();
+        v.check(!requests.isBlank(), "canary.requests", "the query is empty");
+        try {
+            QueryTemplate.render(requests, QueryTemplate.vars(vars, service, "canary", DEFAULT_INTERVAL));
+        } catch (IllegalArgumentException e) {
+            throw v.error("canary.requests", e.getMessage());
+        }
         List<MetricCheck> metrics = new ArrayList<>();
         if (r.metrics() == null) {
-            metrics.add(MetricCheck.builtin(MetricCheck.ERROR_RATE, DEFAULT_INTERVAL, DEFAULT_COUNT));
+            metrics.add(metric(v, "canary", new RawMetric(MetricCheck.ERROR_RATE, null, null, null, null, null, null,
+                    null, null, null, null, null), vars, service, new HashSet<>(), scrape, minRequests));
         } else {
             v.check(!r.metrics().isEmpty(), "canary.metrics", "metrics is empty; list at least one, e.g. {name: error-rate}");
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < r.metrics().size(); i++) {
-                metrics.add(metric(v, "canary.metrics[" + i + "]", r.metrics().get(i), vars, service, seen));
+                metrics.add(metric(v, "canary.metrics[" + i + "]", r.metrics().get(i), vars, service, seen, scrape,
+                        minRequests));
             }
         }
 
@@ -237,7 +266,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
                     + "' must be an absolute path: it names a file on the proxy host " + onHosts.proxy().address());
         }
         return new CanaryConfig(prometheus, timeout, Map.copyOf(vars), List.copyOf(steps), List.copyOf(metrics), nginx,
-                new Local(stable, canary), onHosts);
+                new Local(stable, canary), onHosts, requests, scrape);
     }
 
     private static Hosts hosts(ConfigLoader.Validator v, RawHostsCanary raw, HostsConfig hosts, HostsConfig.RawHosts rawHosts) {
@@ -276,7 +305,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
     }
 
     private static MetricCheck metric(ConfigLoader.Validator v, String at, RawMetric m, Map<String, String> vars,
-                                      String service, Set<String> seen) {
+                                      String service, Set<String> seen, Duration scrape, int minRequests) {
         v.check(m != null && m.name() != null, at, "a metric needs a 'name'");
         v.check(METRIC_NAME.matcher(m.name()).matches(), at + ".name",
                 "'" + m.name() + "' is not a valid metric name: lower-case letters, digits, '.', '_' and '-'");
@@ -304,8 +333,14 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
         } catch (IllegalArgumentException e) {
             throw v.error(at + ".query", e.getMessage());
         }
+        int metricMin = m.minRequests() == null ? minRequests : m.minRequests();
+        v.check(metricMin >= 0, at + ".minRequests", "minRequests cannot be negative");
+        int inconclusiveLimit = m.inconclusiveLimit() == null ? 0 : m.inconclusiveLimit();
+        v.check(inconclusiveLimit >= 0, at + ".inconclusiveLimit", "inconclusiveLimit cannot be negative");
+        // The first measurement needs a whole interval of traffic at the step's weight and one scrape
+        // that saw its end: a measurement on the weight change itself has no data.
         return new MetricCheck(m.name(), query, min, max, interval, count, failureLimit, errorLimit,
-                m.initialDelay() == null ? Duration.ZERO : m.initialDelay(),
-                m.onNoData() == null ? OnNoData.INCONCLUSIVE : OnNoData.parse(m.onNoData()));
+                m.initialDelay() == null ? interval.plus(scrape) : m.initialDelay(),
+                m.onNoData() == null ? OnNoData.INCONCLUSIVE : OnNoData.parse(m.onNoData()), metricMin, inconclusiveLimit);
     }
 }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.slipway.util.Versions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,7 +66,6 @@ public final class ConfigLoader {
     /** The longest version: it goes into file names with the name, os and arch. */
     public static final int VERSION_MAX = 128;
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
-    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern PLATFORM_GLOB = Pattern.compile("\\*|(linux|darwin|windows)-(amd64|arm64|\\*)");
     private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
@@ -377,7 +377,7 @@ public final class ConfigLoader {
         v.check(NAME.matcher(raw.name()).matches(), "name",
                 "'" + raw.name() + "' is not a valid name: use lower-case letters, digits, '.', '_' and '-'");
         if (raw.version() != null) {
-            v.check(VERSION.matcher(raw.version()).matches(), "version",
+            v.check(Versions.isValid(raw.version()), "version",
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
         List<String> platforms = platforms(v, raw);

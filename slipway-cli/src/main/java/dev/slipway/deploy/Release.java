@@ -1,12 +1,11 @@
 package dev.slipway.deploy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.SlipwayException;
-import dev.slipway.build.Builder;
+import dev.slipway.artifact.Artifact;
+import dev.slipway.artifact.Artifacts;
+import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.build.Platform;
 import dev.slipway.config.SlipwayConfig;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -30,33 +29,15 @@ public record Release(String name, String version, String commit, Path executabl
      *                          service or platform, or its file is gone
      */
     public static Release fromDist(SlipwayConfig config) {
-        Path dir = config.serviceDir();
-        Path manifest = dir.resolve(Builder.ARTIFACTS);
-        if (!Files.isRegularFile(manifest)) {
-            throw SlipwayException.usage("nothing built for " + config.name() + ": " + manifest
-                    + " does not exist; run 'slipway build " + dir + "' first (or 'slipway ship', which builds and deploys)");
+        Artifacts built = ArtifactsFile.require(config, " (or 'slipway ship', which builds and deploys)");
+        String platform = Platform.host().toString();
+        Artifact single = built.singleFile(platform).orElseThrow(() -> SlipwayException.usage("the last build ("
+                + ArtifactsFile.path(config.serviceDir()) + ") has no single file for " + platform
+                + "; run 'slipway build' again"));
+        Path exe = config.serviceDir().resolve(single.path());
+        if (!Files.isRegularFile(exe)) {
+            throw SlipwayException.usage("the last build's " + exe + " is gone; run 'slipway build' again");
         }
-        try {
-            JsonNode doc = new ObjectMapper().readTree(manifest.toFile());
-            String platform = Platform.host().toString();
-            for (JsonNode a : doc.path("artifacts")) {
-                if (a.path("kind").asText().equals("single-file") && a.path("platform").asText().equals(platform)) {
-                    Path exe = dir.resolve(a.path("path").asText());
-                    if (!Files.isRegularFile(exe)) {
-                        throw SlipwayException.usage("the last build's " + exe + " is gone; run 'slipway build' again");
-                    }
-                    if (!doc.path("name").asText().equals(config.name())) {
-                        throw SlipwayException.usage(manifest + " is a build of '" + doc.path("name").asText()
-                                + "', not '" + config.name() + "'; run 'slipway build' again");
-                    }
-                    return new Release(config.name(), doc.path("version").asText(), doc.path("commit").asText(),
-                            exe, a.path("sha256").asText());
-                }
-            }
-            throw SlipwayException.usage("the last build (" + manifest + ") has no single file for " + platform
-                    + "; run 'slipway build' again");
-        } catch (IOException e) {
-            throw SlipwayException.usage("cannot read " + manifest + ": " + e.getMessage() + "; run 'slipway build' again");
-        }
+        return new Release(config.name(), built.version(), built.commit(), exe, single.sha256());
     }
 }

@@ -52,6 +52,26 @@ public interface Target extends AutoCloseable {
     /** @return the revisions, oldest first */
     List<Revision> history();
 
+    /**
+     * What a deploy can tell before its release exists, so that {@code slipway ship} fails before
+     * minutes of building rather than after (a taken port on {@code local}, a canary in progress on
+     * {@code hosts}); {@link #plan} checks again. The default checks nothing.
+     *
+     * @throws dev.slipway.SlipwayException (exit 2) when a deploy could not go ahead; nothing changed
+     */
+    default void preflight() {}
+
+    /**
+     * The text {@code --dry-run} prints for a plan this target made: by default
+     * {@link DeployPlan#describe()}; a target may add what the steps act on (Kubernetes: the manifests).
+     *
+     * @param plan the plan
+     * @return the text, ending with a line break
+     */
+    default String describe(DeployPlan plan) {
+        return plan.describe();
+    }
+
     /** Closes connections (SSH, API clients); the default has none. */
     @Override
     default void close() {}

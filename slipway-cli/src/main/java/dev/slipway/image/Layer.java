@@ -1,6 +1,7 @@
 package dev.slipway.image;
 
 import dev.slipway.build.Archive;
+import dev.slipway.util.Hashing;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -267,11 +268,7 @@ public record Layer(String digest, String diffId, long size, long uncompressedSi
     }
 
     static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashing.sha256();
     }
 
     /** Passes bytes on while digesting and counting them. */

@@ -3,6 +3,7 @@ package dev.slipway.image;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.build.Archive;
 import dev.slipway.build.Platform;
+import dev.slipway.util.Json;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +36,7 @@ public final class OciImage {
     /** The annotation that names a tag in a layout's {@code index.json}. */
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private OciImage() {}
 

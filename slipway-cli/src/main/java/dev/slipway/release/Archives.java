@@ -1,6 +1,6 @@
 package dev.slipway.release;
 
-import java.io.BufferedInputStream;
+import dev.slipway.util.Tar;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Release archives: the build's layout ({@code bin/ runtime/ app/}) under a top directory named
@@ -55,8 +54,7 @@ public final class Archives {
     public static void write(Path buildArchive, String top, String format, List<Extra> extras, Instant time,
                              Path out) throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        try (InputStream fin = new BufferedInputStream(Files.newInputStream(buildArchive), 1 << 16);
-             TarArchiveInputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(fin, true));
+        try (TarArchiveInputStream in = Tar.gzipped(buildArchive);
              OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             Sink sink = format.equals("zip") ? new ZipSink(os, time) : new TarSink(os, time);
             sink.directory(top + "/");

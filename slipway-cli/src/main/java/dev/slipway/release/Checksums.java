@@ -1,14 +1,11 @@
 package dev.slipway.release;
 
+import dev.slipway.util.Hashing;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -52,19 +49,6 @@ public final class Checksums {
      * @throws IOException when the file cannot be read
      */
     public static String digest(Path file, String algorithm) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance(algorithm.equals("sha512") ? "SHA-512" : "SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return Hashing.hex(file, Hashing.digest(algorithm.equals("sha512") ? "SHA-512" : "SHA-256"));
     }
 }

@@ -2,7 +2,10 @@ package dev.slipway.release;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifact;
+import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.build.Builder;
+import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +36,8 @@ public record DirectoryPublisher(Path directory) implements Publisher {
         }
         try {
             if (Files.exists(target)) {
-                Path published = target.resolve("artifacts.json");
-                Path ours = r.serviceDir().resolve("dist/artifacts.json");
+                Path ours = ArtifactsFile.path(r.serviceDir());
+                Path published = target.resolve(ours.getFileName());
                 if (Files.isRegularFile(published) && Files.mismatch(published, ours) == -1) {
                     console.progress("  " + target + " already holds this release (identical); nothing to do");
                     return;
@@ -44,7 +47,7 @@ public record DirectoryPublisher(Path directory) implements Publisher {
             }
             Files.createDirectories(target.getParent());
             Path tmp = target.resolveSibling("." + r.version() + ".tmp");
-            Builder.deleteTree(tmp);
+            Trees.deleteTree(tmp);
             for (Artifact a : r.artifacts()) {
                 Path dest = tmp.resolve(a.distPath());
                 Files.createDirectories(dest.getParent());

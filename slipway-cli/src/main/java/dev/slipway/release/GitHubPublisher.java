@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifact;
 import dev.slipway.config.ReleaseConfig;
+import dev.slipway.util.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -42,7 +44,7 @@ public final class GitHubPublisher implements Publisher {
     private final Function<String, String> env;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /**
      * @param config the repository and API root
@@ -138,7 +140,7 @@ public final class GitHubPublisher implements Publisher {
     /** @return the asset name: the file name, or for a single file its directory's name */
     static String assetName(Artifact a) {
         String p = a.distPath();
-        if (Artifact.SINGLE_FILE.equals(a.kind()) && p.contains("/")) {
+        if (a.kind() == Artifact.Kind.SINGLE_FILE && p.contains("/")) {
             return p.substring(0, p.indexOf('/'));
         }
         return p.substring(p.lastIndexOf('/') + 1);

@@ -1,6 +1,7 @@
 package dev.slipway.release;
 
 import dev.slipway.Console;
+import dev.slipway.artifact.Artifact;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -2,20 +2,18 @@ package dev.slipway.release;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifact;
 import dev.slipway.build.Builder;
-import dev.slipway.build.Exec;
 import dev.slipway.config.ReleaseConfig;
 import dev.slipway.config.SlipwayConfig;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
+import dev.slipway.pipeline.Pipeline;
+import dev.slipway.pipeline.Step;
+import dev.slipway.util.Versions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * {@code slipway release}: from a tagged commit (or any tree, as a snapshot) to a complete,
@@ -26,8 +24,6 @@ import java.util.regex.Pattern;
  * SBOM, archives, checksums, changelog, manifest, publish. See {@code docs/release.md}.
  */
 public final class ReleasePipeline {
-    private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
-
     private ReleasePipeline() {}
 
     /**
@@ -86,7 +82,7 @@ public final class ReleasePipeline {
             }
             version = GitRelease.versionOf(git.tag());
         }
-        if (!VERSION.matcher(version).matches()) {
+        if (!Versions.isValid(version)) {
             throw SlipwayException.usage("the release version '" + version + "' is not valid (from "
                     + (options.snapshot() ? "release.snapshot.versionTemplate" : "tag " + git.tag())
                     + "): use letters, digits, '.', '_', '+' and '-'");
@@ -100,21 +96,7 @@ public final class ReleasePipeline {
         console.progress("release " + config.name() + " " + version + " (" + (options.snapshot() ? "snapshot"
                 : "tag " + git.tag()) + ", commit " + git.shortCommit() + (git.dirty() ? ", dirty" : "")
                 + (options.dryRun() ? ", dry run: nothing remote is changed" : "") + ")");
-        for (ReleaseStep step : steps(publishers)) {
-            String skip = step.skipReason(c);
-            if (skip != null) {
-                console.progress("• " + step.describe(c) + ": skipped (" + skip + ")");
-                continue;
-            }
-            console.progress("• " + step.describe(c));
-            try {
-                step.run(c);
-            } catch (SlipwayException e) {
-                throw e;
-            } catch (Exception e) {
-                throw SlipwayException.failed(step.describe(c) + " failed: " + e.getMessage(), e);
-            }
-        }
+        new Pipeline<>("release", List.<Step<ReleaseContext>>copyOf(steps(publishers)), true).run(c);
         console.progress("released " + config.name() + " " + version + ": " + c.artifacts().size()
                 + " artifacts in " + config.serviceDir().relativize(c.dist()) + "/");
         return new Result(version, c.artifacts(), c.changelog());
@@ -133,8 +115,17 @@ public final class ReleasePipeline {
 
     /** @return the steps in order */
     static List<ReleaseStep> steps(List<Publisher> publishers) {
-        return List.of(new Hooks(), new Build(), new ImageStep(), new SbomStep(), new ArchivesStep(), new ChecksumsStep(),
-                new ChangelogStep(), new ManifestStep(), new ImagePush(), new Publish(publishers));
+        return List.of(
+                new Hooks(),            // release.before
+                new Build(),            // into an emptied dist/: single files and build archives
+                new ImageStep(),        // the OCI image of the linux builds (image.repository)
+                new SbomStep(),         // CycloneDX per platform
+                new ArchivesStep(),     // release archives, replacing the build's
+                new ChecksumsStep(),    // checksums.txt
+                new ChangelogStep(),    // CHANGELOG.md
+                new ManifestStep(),     // dist/artifacts.json
+                new ImagePush(),        // publishing starts here: the image to its repository
+                new Publish(publishers)); // release.publish
     }
 
     /** @return the archive name (without extension) for one build */
@@ -147,294 +138,5 @@ public final class ReleasePipeline {
         f.put("short commit", c.git().shortCommit());
         f.put("commit", c.git().commit());
         return c.config().release().archives().nameTemplate().expand(f, c.snapshot());
-    }
-
-    // ---- steps -------------------------------------------------------------------------------
-
-    static final class Hooks implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            return "before hooks";
-        }
-
-        @Override
-        public String skipReason(ReleaseContext c) {
-            return c.config().release().before().isEmpty() ? "none configured" : null;
-        }
-
-        @Override
-        public void run(ReleaseContext c) {
-            for (String hook : c.config().release().before()) {
-                c.console().progress("  $ " + hook);
-                Exec.Result r = Exec.run(List.of("sh", "-c", hook), c.serviceDir(), Duration.ofMinutes(30));
-                if (!r.output().isEmpty()) {
-                    r.output().strip().lines().forEach(l -> c.console().progress("  | " + l));
-                }
-                if (r.exitCode() != 0) {
-                    throw SlipwayException.failed("hook '" + hook + "' failed with exit code " + r.exitCode()
-                            + (r.output().isBlank() ? " (no output)" : ":\n" + r.tail(20)));
-                }
-            }
-        }
-    }
-
-    static final class Build implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            return "build " + c.config().name() + " " + c.version() + " into an empty dist/";
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            Builder.deleteTree(c.dist());
-            // One Result per platform in slipway.yaml's 'platforms' (default: the host).
-            for (Builder.Result b : Builder.build(c.config(), new Builder.Options(c.version(), c.options().compile(),
-                    true, List.of(), List.of(), c.options().buildTime()), c.console())) {
-                c.builds().add(b);
-                c.add(b.executable(), Artifact.SINGLE_FILE, b.platform().toString());
-            }
-        }
-    }
-
-    /**
-     * The OCI image of the linux builds ({@code slipway image}), when {@code image.repository} is
-     * set: an oci-archive in {@code dist/}, recorded in the manifest; not a release asset.
-     */
-    static final class ImageStep implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            return "image (OCI, from scratch)";
-        }
-
-        @Override
-        public String skipReason(ReleaseContext c) {
-            if (c.config().image().repository() == null) {
-                return "no image.repository in " + c.config().file().getFileName();
-            }
-            return c.builds().stream().anyMatch(b -> b.platform().os().equals("linux")) ? null : "no linux platform";
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            List<dev.slipway.image.ImageBuilder.Source> sources = new ArrayList<>();
-            for (Builder.Result b : c.builds()) {
-                if (b.platform().os().equals("linux")) {
-                    sources.add(new dev.slipway.image.ImageBuilder.Source(b.platform(), b.archive(),
-                            new dev.slipway.image.ImageBuilder.Launch(b.launch().mainClass(), b.launch().classpath(),
-                                    b.launch().jvmOptions(), b.launch().args())));
-                }
-            }
-            var info = c.builds().get(0).info();
-            c.image(dev.slipway.image.ImageBuilder.build(c.config(),
-                    new dev.slipway.image.ImageBuilder.Facts(info.name(), c.version(), info.commit(), info.time()), sources,
-                    new dev.slipway.image.ImageBuilder.Options(null, dev.slipway.image.ImageBuilder.OCI_ARCHIVE, null,
-                            List.of(), null), c.console(), c.env()));
-        }
-    }
-
-    /** Pushes the image to {@code image.repository} with the tags of {@code image.tags}; publishing, so last. */
-    static final class ImagePush implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            String repository = c.config().image().repository();
-            return "push image" + (repository == null ? "" : " to " + repository) + (c.options().dryRun() ? " (dry run)" : "");
-        }
-
-        @Override
-        public String skipReason(ReleaseContext c) {
-            if (c.config().image().repository() == null) {
-                return "no image.repository in " + c.config().file().getFileName();
-            }
-            if (c.image() == null) {
-                return "no image";
-            }
-            return c.snapshot() ? "a snapshot is never published" : c.options().skipPublish() ? "--skip-publish" : null;
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            var ref = dev.slipway.image.RegistryPush.Ref.parse(c.config().image().repository());
-            if (c.options().dryRun()) {
-                c.image().tags().forEach(t -> c.console().progress("  would push " + ref + ":" + t + "@"
-                        + c.image().index().digest()));
-                return;
-            }
-            Path layout = c.dist().resolve(".image-push");
-            Builder.deleteTree(layout);
-            try {
-                Files.createDirectories(layout);
-                try (var in = Files.newInputStream(c.image().output());
-                     var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(in)) {
-                    org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
-                    while ((e = tar.getNextEntry()) != null) {
-                        Path target = layout.resolve(e.getName()).normalize();
-                        if (!target.startsWith(layout)) {
-                            throw new IOException("entry " + e.getName() + " leaves the image archive");
-                        }
-                        if (e.isDirectory()) {
-                            Files.createDirectories(target);
-                        } else {
-                            Files.createDirectories(target.getParent());
-                            Files.copy(tar, target);
-                        }
-                    }
-                }
-                var pushed = dev.slipway.image.ImageBuilder.pushLayout(layout, c.image().tags().get(0), ref,
-                        c.image().tags(), c.env(), c.console());
-                pushed.refs().forEach(r -> c.console().progress("  pushed " + r));
-            } finally {
-                Builder.deleteTree(layout);
-            }
-        }
-    }
-
-    static final class SbomStep implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            return "SBOM (CycloneDX 1.6 JSON)";
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            for (Builder.Result b : c.builds()) {
-                Path out = c.dist().resolve(archiveName(c, b) + ".cdx.json");
-                Sbom.write(b.archive(), c.config().name(), c.version(), c.git().commit(), b.platform().toString(),
-                        b.info().time(), out);
-                c.add(out, Artifact.SBOM, b.platform().toString());
-            }
-        }
-    }
-
-    static final class ArchivesStep implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            return "archives (" + c.config().release().archives().nameTemplate() + ")";
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            ReleaseConfig.Archives cfg = c.config().release().archives();
-            List<Archives.Extra> extras = new ArrayList<>(cfg.files().stream()
-                    .map(f -> new Archives.Extra(c.serviceDir().resolve(f).normalize(),
-                            Path.of(f).normalize().toString().replace('\\', '/')))
-                    .toList());
-            Path work = c.dist().resolve(".release");
-            String unitName = c.config().name() + ".service";
-            // A listed file of that name is the user's own unit: it wins over the generated one.
-            if (cfg.systemdUnit() && extras.stream().noneMatch(x -> x.name().equals(unitName))) {
-                Path unit = work.resolve(unitName);
-                Files.createDirectories(work);
-                Files.writeString(unit, SystemdUnit.render(c.config(), c.version()));
-                extras.add(new Archives.Extra(unit, unit.getFileName().toString()));
-            }
-            try {
-                archive(c, cfg, extras);
-            } finally {
-                Builder.deleteTree(work);
-            }
-        }
-
-        private static void archive(ReleaseContext c, ReleaseConfig.Archives cfg, List<Archives.Extra> extras)
-                throws IOException {
-            for (Builder.Result b : c.builds()) {
-                String name = archiveName(c, b);
-                String format = cfg.formatFor(b.platform().os());
-                Path out = c.dist().resolve(name + "." + format);
-                if (!out.equals(b.archive()) || !extras.isEmpty()) {
-                    Archives.write(b.archive(), name, format, extras, b.info().time(), out);
-                } // else the build's archive already is this archive: same name, same top directory, no extras
-                if (!out.equals(b.archive())) {
-                    Files.deleteIfExists(b.archive()); // the release archive replaces the build's
-                }
-                c.add(out, Artifact.ARCHIVE, b.platform().toString());
-            }
-        }
-    }
-
-    static final class ChecksumsStep implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            return "checksums (" + c.config().release().checksum().algorithm() + ", " + Checksums.FILE_NAME + ")";
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            List<String> files = c.artifacts().stream()
-                    .filter(a -> List.of(Artifact.SINGLE_FILE, Artifact.ARCHIVE, Artifact.SBOM).contains(a.kind()))
-                    .map(Artifact::distPath).toList();
-            Path out = Checksums.write(c.dist(), files, c.config().release().checksum().algorithm());
-            c.add(out, Artifact.CHECKSUMS, null);
-        }
-    }
-
-    static final class ChangelogStep implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            String prev = c.git().previousTag();
-            return "changelog (" + (prev == null ? "first release: all commits" : "since " + prev) + ")";
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            Changelog log = Changelog.of(c.serviceDir(), c.git().previousTag(), c.config().release().changelog());
-            String md = log.markdown(c.config().name(), c.version());
-            Path out = c.dist().resolve("CHANGELOG.md");
-            Files.writeString(out, md);
-            c.changelog(md);
-            c.add(out, Artifact.CHANGELOG, null);
-            c.console().out().print(md);
-            c.console().out().flush();
-        }
-    }
-
-    static final class ManifestStep implements ReleaseStep {
-        @Override
-        public String describe(ReleaseContext c) {
-            return "manifest (" + ReleaseManifest.PATH + ")";
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            ReleaseManifest.write(c);
-        }
-    }
-
-    static final class Publish implements ReleaseStep {
-        private final List<Publisher> publishers;
-
-        Publish(List<Publisher> publishers) {
-            this.publishers = publishers;
-        }
-
-        @Override
-        public String describe(ReleaseContext c) {
-            return "publish" + (publishers.isEmpty() ? ""
-                    : " to " + String.join(", ", publishers.stream().map(Publisher::describe).toList()))
-                    + (c.options().dryRun() ? " (dry run)" : "");
-        }
-
-        @Override
-        public String skipReason(ReleaseContext c) {
-            if (c.snapshot()) {
-                return "a snapshot is never published";
-            }
-            if (c.options().skipPublish()) {
-                return "--skip-publish";
-            }
-            return publishers.isEmpty() ? "no publisher in release.publish" : null;
-        }
-
-        @Override
-        public void run(ReleaseContext c) throws IOException {
-            List<Artifact> all = new ArrayList<>(c.artifacts());
-            Path manifest = c.serviceDir().resolve(ReleaseManifest.PATH);
-            all.add(new Artifact(ReleaseManifest.PATH, "manifest", null, Files.size(manifest), Builder.sha256(manifest)));
-            Publisher.Request req = new Publisher.Request(c.serviceDir(), c.config().name(), c.version(),
-                    c.git().tag(), c.git().commit(), c.changelog(), List.copyOf(all));
-            for (Publisher p : publishers) {
-                c.console().progress("  " + p.describe());
-                p.publish(req, c.options().dryRun(), c.console());
-            }
-        }
     }
 }

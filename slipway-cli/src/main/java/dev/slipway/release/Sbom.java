@@ -1,18 +1,16 @@
 package dev.slipway.release;
 
-import java.io.BufferedInputStream;
+import dev.slipway.util.Hashing;
+import dev.slipway.util.Tar;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -20,7 +18,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.cyclonedx.Version;
 import org.cyclonedx.exception.GeneratorException;
 import org.cyclonedx.generators.BomGeneratorFactory;
@@ -60,8 +57,7 @@ public final class Sbom {
                              Instant time, Path out) throws IOException {
         List<Component> jars = new ArrayList<>();
         Properties runtime = new Properties();
-        try (InputStream fin = new BufferedInputStream(Files.newInputStream(buildArchive), 1 << 16);
-             TarArchiveInputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(fin, true))) {
+        try (TarArchiveInputStream in = Tar.gzipped(buildArchive)) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
                 String n = e.getName();
@@ -133,12 +129,7 @@ public final class Sbom {
             c.setName(file.substring(0, file.length() - ".jar".length()));
         }
         c.setBomRef(path);
-        try {
-            c.setHashes(List.of(new Hash(Hash.Algorithm.SHA_256,
-                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        c.setHashes(List.of(new Hash(Hash.Algorithm.SHA_256, Hashing.sha256Hex(bytes))));
         c.setProperties(List.of(property("slipway:path", path)));
         return c;
     }

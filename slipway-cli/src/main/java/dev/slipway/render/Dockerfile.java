@@ -3,6 +3,7 @@ package dev.slipway.render;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.util.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ import java.util.TreeMap;
  * built in Slipway's CI (no container engine there); tests check its structure.
  */
 public final class Dockerfile {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private Dockerfile() {}
 

@@ -17,6 +17,17 @@ fi
 
 @RUN_FUNCTION@
 
+# Whether the unpacked tree $1 is whole: every file of the payload is there with the build's time,
+# which the unpacker gives them all and which any write changes. Builtins only (no fork). A tree
+# that fails goes to the unpacker, which checks sizes too and unpacks a damaged tree again.
+# -nt and -ot are in every sh this runs under (dash, bash, busybox ash), though not in POSIX.
+slipway_intact() {
+  for slipway_f in @FILES@; do
+    # shellcheck disable=SC3013
+    [ -f "$1/$slipway_f" ] && ! [ "$1/$slipway_f" -nt "$1/@REF@" ] && ! [ "$1/$slipway_f" -ot "$1/@REF@" ] || return 1
+  done
+}
+
 if [ -n "${SLIPWAY_CACHE_DIR:-}" ]; then
   slipway_root=$SLIPWAY_CACHE_DIR
 elif [ -n "${XDG_CACHE_HOME:-}" ]; then
@@ -27,7 +38,8 @@ else
   # No per-user cache: the unpacker picks $TMPDIR/slipway-<uid>, which it checks is this user's.
   slipway_root=
 fi
-if [ -z "$slipway_prepare" ] && [ -n "$slipway_root" ] && [ -f "$slipway_root/run/$slipway_key/.slipway-complete" ]; then
+if [ -z "$slipway_prepare" ] && [ -n "$slipway_root" ] && [ -f "$slipway_root/run/$slipway_key/.slipway-complete" ] &&
+  slipway_intact "$slipway_root/run/$slipway_key"; then
   slipway_run "$slipway_root/run/$slipway_key" "$@"
 fi
 

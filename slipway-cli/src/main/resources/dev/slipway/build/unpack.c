@@ -23,6 +23,13 @@
  * one): it reports too, and it finishes the class-data archive of a tree that is already
  * unpacked if no dump was tried yet (say, the first run that unpacked it was killed mid-dump).
  *
+ * Damage: the marker DEST/.slipway-complete lists what was unpacked, "slipway-tree 1 MTIME" and
+ * then "SIZE PATH" for every regular file. A tree whose marker has that form and whose files all
+ * have their size and the payload's time is whole; one that lacks a file or has one of another
+ * size or time (every write changes it) is damaged: the unpacker says so on stderr and unpacks it
+ * again (the stub runs a tree straight away only when its own cheap check, the files' times, passes).
+ * A marker of an older unpacker (empty) cannot be checked and is unpacked again when checked.
+ *
  * Concurrency: an exclusive flock(2) on "DEST.lock" serialises first runs, so two first runs at
  * once unpack once; the tree is written to "DEST.tmp.PID" and published with rename(2), so a
  * reader never sees a half-written tree, even after a crash.
@@ -65,6 +72,7 @@
 #include <zlib.h>
 
 #define COMPLETE_MARKER ".slipway-complete"
+#define MARKER_HEADER "slipway-tree 1 "
 #define DUMP_ARGS "app/app.jsa.args"
 #define DUMP_ARCHIVE "app/app.jsa"
 #define DUMP_LOG "app/app.jsa.log"
@@ -136,7 +144,9 @@ static void read_path(gzFile gz, const char *root, char *out, size_t outlen) {
     }
 }
 
-static void unpack_into(const char *self, unsigned long long offset, const char *root) {
+/* Unpacks the payload under root and lists every regular file as "SIZE PATH" in manifest, after
+ * the header line with the files' time. */
+static void unpack_into(const char *self, unsigned long long offset, const char *root, FILE *manifest) {
     int fd = open(self, O_RDONLY | O_CLOEXEC);
     if (fd < 0) die("cannot open", self);
     if (lseek(fd, (off_t) offset, SEEK_SET) < 0) die("cannot seek in", self);
@@ -151,6 +161,7 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
     struct timespec times[2];
     times[0].tv_sec = times[1].tv_sec = (time_t) read_be(gz, 8);
     times[0].tv_nsec = times[1].tv_nsec = 0;
+    fprintf(manifest, "%s%lld\n", MARKER_HEADER, (long long) times[0].tv_sec);
 
     static char data[1 << 16];
     char path[PATH_MAX], target[PATH_MAX];
@@ -170,6 +181,10 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
             uint64_t size = read_be(gz, 8);
             int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
             if (out < 0) die("cannot create", path);
+            /* A name with a line break cannot be listed; it is not checked. */
+            if (strchr(path, '\n') == NULL) {
+                fprintf(manifest, "%llu %s\n", (unsigned long long) size, path + strlen(root) + 1);
+            }
             while (size > 0) {
                 size_t chunk = size > sizeof data ? sizeof data : (size_t) size;
                 read_exact(gz, data, chunk);
@@ -197,11 +212,52 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
     gzclose(gz);
 }
 
-static int is_complete(const char *dir) {
-    char marker[PATH_MAX];
+enum tree_state { TREE_ABSENT, TREE_WHOLE, TREE_DAMAGED };
+
+/* Checks a published tree against its marker (see the header). On damage, writes what is wrong
+ * into why. */
+static enum tree_state check_tree(const char *dir, char *why, size_t whylen) {
+    char marker[PATH_MAX], path[PATH_MAX];
     struct stat st;
     snprintf(marker, sizeof marker, "%s/%s", dir, COMPLETE_MARKER);
-    return stat(marker, &st) == 0;
+    FILE *f = fopen(marker, "re");
+    if (f == NULL) return TREE_ABSENT;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long long mtime = 0;
+    enum tree_state state = TREE_WHOLE;
+    if ((len = getline(&line, &cap, f)) < 0 || strncmp(line, MARKER_HEADER, strlen(MARKER_HEADER)) != 0) {
+        snprintf(why, whylen, "its marker lists no files (an older unpacker made it)");
+        state = TREE_DAMAGED;
+    } else {
+        mtime = strtoll(line + strlen(MARKER_HEADER), NULL, 10);
+    }
+    while (state == TREE_WHOLE && (len = getline(&line, &cap, f)) >= 0) {
+        if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
+        char *end;
+        errno = 0;
+        unsigned long long size = strtoull(line, &end, 10);
+        if (errno != 0 || *end != ' ') {
+            snprintf(why, whylen, "its marker is damaged");
+            state = TREE_DAMAGED;
+        } else if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, end + 1) >= sizeof path) {
+            snprintf(why, whylen, "a path in its marker is too long");
+            state = TREE_DAMAGED;
+        } else if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            snprintf(why, whylen, "%s is missing", end + 1);
+            state = TREE_DAMAGED;
+        } else if ((unsigned long long) st.st_size != size) {
+            snprintf(why, whylen, "%s has %lld bytes, not %llu", end + 1, (long long) st.st_size, size);
+            state = TREE_DAMAGED;
+        } else if ((long long) st.st_mtime != mtime) {
+            snprintf(why, whylen, "%s was changed after it was unpacked", end + 1);
+            state = TREE_DAMAGED;
+        }
+    }
+    free(line);
+    fclose(f);
+    return state;
 }
 
 /* Whether this is the stub's prepare mode (SLIPWAY_PREPARE=1): unpack and dump, report, no app. */
@@ -410,17 +466,28 @@ static int unpack(const char *self, unsigned long long offset, const char *dest)
     while (flock(lfd, LOCK_EX) != 0) {
         if (errno != EINTR) die("cannot lock", lock);
     }
-    if (!is_complete(dest)) {
+    char why[PATH_MAX + 64];
+    enum tree_state state = check_tree(dest, why, sizeof why);
+    if (state == TREE_DAMAGED) {
+        /* Always said: a damaged cache is news, and the run takes longer. */
+        fprintf(stderr, "slipway: the unpacked tree %s is damaged (%s); unpacking it again\n", dest, why);
+    }
+    if (state != TREE_WHOLE) {
         struct timespec start;
         clock_gettime(CLOCK_MONOTONIC, &start);
         note("unpacking into %s ...", dest);
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dest, (long) getpid());
         nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         if (mkdir(tmp, 0755) != 0) die("cannot create", tmp);
-        unpack_into(self, offset, tmp);
+        /* The list is written beside the tree and moved into it last: its presence means whole. */
+        char list[PATH_MAX];
+        snprintf(list, sizeof list, "%s.list", tmp);
+        FILE *manifest = fopen(list, "we");
+        if (manifest == NULL) die("cannot create", list);
+        unpack_into(self, offset, tmp, manifest);
+        if (fclose(manifest) != 0) die("cannot write", list);
         snprintf(marker, sizeof marker, "%s/%s", tmp, COMPLETE_MARKER);
-        int m = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (m < 0 || close(m) != 0) die("cannot create", marker);
+        if (rename(list, marker) != 0) die("cannot create", marker);
         /* A leftover incomplete DEST (say, from an older unpacker) is moved aside first. */
         if (rename(tmp, dest) != 0) {
             if (errno != EEXIST && errno != ENOTEMPTY) die("cannot publish", dest);

@@ -1,11 +1,18 @@
 package dev.slipway.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,20 +25,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The analysis engine against a real Prometheus (which scrapes itself): verdicts from real query
- * answers, no data from empty results and NaN, errors from a rejected query and from a port where
- * nothing listens. The canary tests in {@code dev.slipway.canary} measure real myapp traffic.
+ * The analysis engine against a real Prometheus: verdicts from real query answers, no data from
+ * empty results and NaN, errors from a rejected query and from a port where nothing listens, and
+ * the built-in queries over counters that a small exporter (a JDK HTTP server on loopback, scraped
+ * every second under job {@code prometheus}) changes while a window is open. The canary tests in
+ * {@code dev.slipway.cli} measure real myapp traffic.
  */
 class AnalysisTest {
     @TempDir
     static Path dir;
     static PrometheusServer prom;
     static PrometheusClient client;
+    static HttpServer exporter;
+    /** The exporter's samples: series (name and labels) to value. */
+    static final Map<String, Double> SERIES = new ConcurrentHashMap<>();
     static final Map<String, String> VARS = Map.of("service", "prometheus", "track", "canary");
 
     @BeforeAll
     static void start() throws Exception {
-        prom = PrometheusServer.start(dir, "prometheus", List.of("127.0.0.1:0"));
+        exporter = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        exporter.createContext("/metrics", x -> {
+            StringBuilder b = new StringBuilder("# TYPE http_requests_total counter\n");
+            new TreeMap<>(SERIES).forEach((k, v) -> b.append(k).append(' ').append(v).append('\n'));
+            byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            x.sendResponseHeaders(200, body.length);
+            try (var o = x.getResponseBody()) {
+                o.write(body);
+            }
+        });
+        exporter.start();
+        prom = PrometheusServer.start(dir, "prometheus", List.of("127.0.0.1:" + exporter.getAddress().getPort()));
         client = new PrometheusClient(prom.url(), Duration.ofSeconds(5));
     }
 
@@ -40,6 +64,111 @@ class AnalysisTest {
         if (prom != null) {
             prom.close();
         }
+        if (exporter != null) {
+            exporter.stop(0);
+        }
+    }
+
+    /** Sets myapp's request counter of {@code track} and {@code status}; {@code null} removes the series. */
+    static void requests(String track, int status, Double value) {
+        String key = "http_requests_total{method=\"GET\",route=\"/\",status=\"" + status + "\",track=\"" + track + "\"}";
+        if (value == null) {
+            SERIES.remove(key);
+        } else {
+            SERIES.put(key, value);
+        }
+    }
+
+    /** Waits for Prometheus (1 s scrapes) to have scraped what the exporter shows now. */
+    static void scraped() throws InterruptedException {
+        Thread.sleep(2500);
+    }
+
+    /** The built-in error-rate for {@code track}: 1 measurement at once, the window starting at {@code start}. */
+    static AnalysisResult errorRate(String track, java.time.Instant start, double max, int minRequests)
+            throws InterruptedException {
+        MetricCheck c = new MetricCheck("error-rate", MetricCheck.ERROR_RATE_QUERY, null, max, Duration.ofSeconds(1), 1, 0,
+                2, Duration.ZERO, OnNoData.INCONCLUSIVE, minRequests, 0);
+        return Analysis.run(List.of(c), Map.of("service", "prometheus", "track", track), MetricCheck.REQUESTS_QUERY,
+                client, Clock.systemUTC(), start, Sleeper.SYSTEM, null);
+    }
+
+    @Test
+    void aSeriesThatFirstAppearsDuringTheWindowCountsItsFirstError() throws Exception {
+        // myapp creates its status="500" series at the first 500: the series is new inside the window
+        requests("newseries", 200, 10.0);
+        scraped();
+        java.time.Instant start = java.time.Instant.now();
+        requests("newseries", 200, 160.0);
+        requests("newseries", 500, 1.0);
+        scraped();
+        // increase() cannot count it (one sample in the window): the cause of the promoted faulty release
+        List<PrometheusClient.Sample> lost = client.query("sum(increase(http_requests_total{track=\"newseries\","
+                + "status=\"500\"}[10s]))", java.time.Instant.now());
+        assertTrue(lost.isEmpty() || lost.get(0).value() == 0.0, "increase() reads " + lost);
+
+        AnalysisResult r = errorRate("newseries", start, 0.005, 100);
+        Measurement m = r.measurements().get(0);
+        assertEquals(Verdict.FAIL, r.verdict(), r.message());
+        assertEquals(1.0 / 151, m.value(), 1e-9, "1 error of 151 requests in the window: " + m);
+        assertTrue(m.message().startsWith("0.006623 does not meet <= 0.005"), m.message());
+    }
+
+    @Test
+    void tooFewRequestsIsInconclusiveNeverAPass() throws Exception {
+        requests("quiet", 200, 0.0);
+        requests("quiet", 500, 0.0);
+        scraped();
+        java.time.Instant start = java.time.Instant.now();
+        requests("quiet", 200, 6.0);
+        scraped();
+        AnalysisResult few = errorRate("quiet", start, 0.01, 100);
+        assertEquals(Verdict.INCONCLUSIVE, few.verdict(), few.message());
+        assertTrue(few.measurements().get(0).message().startsWith("too few requests to judge: 6 since the window"
+                + " started, minRequests 100 (value 0 not judged)"), few.measurements().get(0).message());
+        assertTrue(few.message().contains("1 of 1 measurements had no data or too few requests (inconclusiveLimit 0"),
+                few.message());
+        AnalysisResult enough = errorRate("quiet", start, 0.01, 5);
+        assertEquals(Verdict.PASS, enough.verdict(), enough.message());
+        // inconclusiveLimit 1 tolerates one such measurement
+        MetricCheck tolerant = new MetricCheck("error-rate", MetricCheck.ERROR_RATE_QUERY, null, 0.01,
+                Duration.ofMillis(200), 2, 0, 2, Duration.ZERO, OnNoData.INCONCLUSIVE, 100, 1);
+        AnalysisResult t = Analysis.run(List.of(tolerant), Map.of("service", "prometheus", "track", "quiet"),
+                MetricCheck.REQUESTS_QUERY, client, Clock.systemUTC(), start, Sleeper.SYSTEM, null);
+        assertEquals(Verdict.INCONCLUSIVE, t.verdict(), "2 inconclusive > inconclusiveLimit 1: " + t.message());
+    }
+
+    @Test
+    void errorsFromBeforeTheWindowAreNotCountedAndARestartedSeriesCountsFromZero() throws Exception {
+        // a previous canary on the same labels left 40 errors; this window has none
+        requests("again", 200, 100.0);
+        requests("again", 500, 40.0);
+        scraped();
+        java.time.Instant start = java.time.Instant.now();
+        requests("again", 200, 300.0);
+        scraped();
+        AnalysisResult clean = errorRate("again", start, 0.01, 100);
+        assertEquals(Verdict.PASS, clean.verdict(), clean.message());
+        assertEquals(0.0, clean.measurements().get(0).value());
+        // the process restarts: its counters start again from 0 and count whole (3 errors of 53 since the restart)
+        requests("again", 200, 50.0);
+        requests("again", 500, 3.0);
+        scraped();
+        AnalysisResult restarted = errorRate("again", start, 0.01, 10);
+        assertEquals(Verdict.FAIL, restarted.verdict(), restarted.message());
+        assertEquals(3.0 / 53, restarted.measurements().get(0).value(), 1e-9);
+    }
+
+    @Test
+    void sinceStartExpandsToACountThatTreatsAMissingStartAsZero() {
+        String q = QueryTemplate.render("sum(since_start(x{a=\"(b)\"}))", QueryTemplate.vars(Map.of(), "s", "canary",
+                Duration.ofSeconds(1), java.time.Instant.ofEpochMilli(1_700_000_000_123L)));
+        assertEquals("sum(((x{a=\"(b)\"} - x{a=\"(b)\"} @ 1700000000.123) >= 0 or x{a=\"(b)\"}))", q);
+        var e = assertThrows(IllegalArgumentException.class, () -> QueryTemplate.render("since_start(rate(x[1m]))",
+                QueryTemplate.vars(Map.of(), "s", "canary", Duration.ofSeconds(1))));
+        assertTrue(e.getMessage().contains("needs a plain vector selector"), e.getMessage());
+        assertEquals("0.006739", MetricCheck.fmt(0.006738847819999999));
+        assertEquals("0.00099", MetricCheck.fmt(9.9E-4));
     }
 
     static MetricCheck check(String name, String query, Double min, Double max, int count, OnNoData onNoData) {
@@ -134,6 +263,9 @@ class AnalysisTest {
                         null, 5.0, 1, OnNoData.PASS)), VARS, client, Clock.systemUTC(), Sleeper.SYSTEM, null);
         assertEquals(Verdict.ERROR, r.measurements().get(0).verdict());
         assertTrue(r.measurements().get(0).message().contains("returned 2 series"));
+        // reported with the query, not as a network failure
+        assertTrue(r.measurements().get(0).message().contains("label_replace(vector(1)"), r.measurements().get(0).message());
+        assertFalse(r.message().contains("answer from Prometheus"), r.message());
     }
 
     @Test

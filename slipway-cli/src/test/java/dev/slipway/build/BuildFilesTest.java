@@ -56,7 +56,7 @@ class BuildFilesTest {
         Files.writeString(layout.resolve("app/app.classlist"), "c");
         Files.writeString(layout.resolve("bin/a"), "#!/bin/sh\n");
         assertEquals(List.of("app/quarkus-app/lib/main/vertx.jar", "conf/link.txt", "conf/run.sh", "conf/sub/a.properties",
-                "config.yml"), Builder.readBesideClasspath(layout));
+                "config.yml"), TrainStartup.readBesideClasspath(layout));
 
         Path tarGz = dir.resolve("a.tar.gz");
         Path member = dir.resolve("runtime.gz");

@@ -183,6 +183,69 @@ class LauncherTest {
         assertEquals(expected("41235", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "a later run");
     }
 
+    /**
+     * Issue 20 item 5: a damaged unpack cache tree (a file truncated, one removed, one rewritten
+     * with its size and time kept) is detected, said on stderr, and unpacked again; the run works.
+     */
+    @Test
+    void aDamagedUnpackedTreeIsUnpackedAgainAndRuns(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        Files.writeString(layout.resolve("app/classes/notes.txt"), "0123456789");
+        Path member = dir.resolve("runtime.gz");
+        try (java.io.OutputStream os = Files.newOutputStream(member)) {
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+        }
+        Path exe = dir.resolve("dist/show");
+        Files.createDirectories(exe.getParent());
+        String key = Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
+                dir.resolve("slipway-cache")), member, exe);
+        Path cache = dir.resolve("cache");
+        Path tree = cache.resolve("run").resolve(key);
+        String home = tree.toString();
+        Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41236");
+        assertEquals(expected("41236", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "first run (unpacks)");
+        Path cls = tree.resolve("app/classes/Show.class");
+        long size = Files.size(cls);
+
+        // Truncated: the class is gone from the JVM's view ("Could not find or load main class").
+        try (var ch = java.nio.channels.FileChannel.open(cls, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(10);
+        }
+        List<String> out = run(exe, env, "user arg", "${PORT}");
+        assertTrue(out.contains("slipway: the unpacked tree " + home + " is damaged (app/classes/Show.class has 10 bytes, not " + size + ")"
+                + "; unpacking it again"), out.toString());
+        assertTrue(out.containsAll(expected("41236", "0.0.0.0", home)), out.toString());
+        assertEquals(size, Files.size(cls), "repaired");
+
+        // Removed: the runtime's java.
+        Files.delete(tree.resolve("runtime/bin/java"));
+        out = run(exe, env, "user arg", "${PORT}");
+        assertTrue(out.contains("slipway: the unpacked tree " + home + " is damaged (runtime/bin/java is missing);"
+                + " unpacking it again"), out.toString());
+        assertTrue(out.containsAll(expected("41236", "0.0.0.0", home)), out.toString());
+
+        // Shortened with its time put back: the stub's cheap check (times) passes, so it runs; the
+        // unpacker's check (sizes), which the prepare mode runs, finds it.
+        Path notes = tree.resolve("app/classes/notes.txt");
+        var time = Files.getLastModifiedTime(notes);
+        Files.writeString(notes, "0123");
+        Files.setLastModifiedTime(notes, time);
+        Map<String, String> prepare = new java.util.HashMap<>(env);
+        prepare.put(Launcher.PREPARE, "1");
+        out = run(exe, prepare);
+        assertTrue(out.contains("slipway: the unpacked tree " + home + " is damaged (app/classes/notes.txt has 4 bytes,"
+                + " not 10); unpacking it again"), out.toString());
+        assertEquals("0123456789", Files.readString(notes));
+
+        // Whole again: a later run neither says anything nor unpacks.
+        assertEquals(expected("41236", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "a later run");
+        try (var s = Files.list(cache.resolve("run"))) {
+            assertEquals(List.of(key, key + ".lock"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no aside or temporary tree left");
+        }
+    }
+
     @Test
     void optionsAndArgumentsWithReferencesAreOneDoubleQuotedWordEach() {
         assertEquals("'-Dx=$HOME'", Launcher.shellWord("-Dx=$HOME", 80, true));

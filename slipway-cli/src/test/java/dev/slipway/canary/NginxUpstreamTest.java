@@ -82,4 +82,26 @@ class NginxUpstreamTest {
             assertEquals(first, Files.readString(upstream), "the previous file is back");
         }
     }
+
+    @Test
+    void theSplitReadBackIsWhatNginxHasNotWhatWasMeant() {
+        NginxUpstream u = new NginxUpstream(null, "/x", "myapp", "true", "true");
+        List<String> stable = List.of("127.0.4.1:80", "127.0.4.2:80");
+        List<String> canary = List.of("127.0.4.3:80");
+        assertEquals("canary 50 % of traffic", NginxUpstream.Split.parse(u.render(stable, canary, 50, Set.of())).toString());
+        // a crash during a promotion left one stable instance drained: the canary has 2/3, not 50 %
+        NginxUpstream.Split crashed = NginxUpstream.Split.parse(u.render(stable, canary, 50, Set.of("127.0.4.1:80")));
+        assertEquals("canary 66.7 % of traffic, stable down: 127.0.4.1:80", crashed.toString());
+        assertEquals("canary 0 % of traffic", NginxUpstream.Split.parse(u.render(stable, canary, 0, Set.of())).toString());
+        assertEquals(null, NginxUpstream.Split.parse("upstream myapp { server a:1; }"));
+    }
+
+    @Test
+    void versionsOrderNumericallyWithPreReleasesFirst() {
+        assertTrue(Versions.compare("1.0.0", "1.1.0") < 0);
+        assertTrue(Versions.compare("1.10.0", "1.9.3") > 0);
+        assertTrue(Versions.compare("1.2.0-rc1", "1.2.0") < 0);
+        assertTrue(Versions.compare("1.1.1-bad", "1.0.0") > 0);
+        assertEquals(0, Versions.compare("v2.0.0", "2.0.0+build5"));
+    }
 }

@@ -238,6 +238,132 @@ class CanaryEndToEndTest {
         assertTrue(share > 0.03 && share < 0.09, "error share " + share);
         assertFalse(listening(CANARY), "the canary was stopped");
         assertTrue(get(URI.create("http://" + STABLE_1 + ":" + port + "/")).body().contains("1.0.0"), "stable untouched");
+
+        // A good canary right after, on the same address and track, measured with the chapter's
+        // corrected query (docs/canary.md): the aborted canary's errors are not blamed on it.
+        configure(steps("{weight: 20, analysis: true}"), "    - name: chapter-error-ratio\n      query: '"
+                + CHAPTER_QUERY + "'\n      max: 0.02\n      interval: 3s\n      count: 2\n      initialDelay: 3s\n");
+        useBuild("1.1.0");
+        try (Load load = Load.start(proxyPort, 2, Duration.ofSeconds(60))) {
+            CliRunner.Run next = CliRunner.run("canary", service.toString(), "--json");
+            load.stop();
+            assertEquals(0, next.code(), next.toString());
+            for (JsonNode m : JSON.readTree(next.out()).path("steps").get(0).path("analysis").path("measurements")) {
+                assertEquals(0.0, m.path("value").asDouble(-1), m.toString());
+            }
+        }
+    }
+
+    /** The chapter's error-ratio query in its corrected form, as docs/canary.md shows it. */
+    static final String CHAPTER_QUERY = "(sum(since_start(http_requests_total{job=\"{{job}}\",track=\"{{track}}\","
+            + "status=~\"5..\",route!~\"/metrics|/health/.*\"})) or vector(0)) / sum(since_start(http_requests_total{"
+            + "job=\"{{job}}\",track=\"{{track}}\",route!~\"/metrics|/health/.*\"}))";
+
+    @Test
+    void aFaultyReleaseAtLowTrafficIsNeverPromotedAndAPausedCanaryGetsNoTraffic() throws Exception {
+        // issue 23: one request every 4 s promoted a release answering 30 % with 500; here about 2 a second
+        configure("  minRequests: 30\n" + steps("{weight: 50, analysis: true}"),
+                metric("error-rate", "interval: 3s", "count: 2"));
+        deployStable();
+        useBuild("1.1.1-bad");
+        CliRunner.Run r;
+        Instant paused;
+        List<Load.Response> after;
+        try (Load trickle = Load.start(URI.create("http://127.0.0.1:" + proxyPort + "/"), 1, Duration.ofSeconds(60), 500)) {
+            r = CliRunner.run("canary", service.toString(), "--json");
+            paused = Instant.now();
+            trickle.stop();
+        }
+        assertEquals(3, r.code(), "inconclusive, never promoted: " + r);
+        JsonNode report = JSON.readTree(r.out());
+        assertEquals("PAUSED", report.path("phase").asText());
+        for (JsonNode m : report.path("steps").get(0).path("analysis").path("measurements")) {
+            assertEquals("INCONCLUSIVE", m.path("verdict").asText(), m.toString());
+            assertTrue(m.path("message").asText().startsWith("too few requests to judge: "), m.toString());
+        }
+        assertEquals(0, report.path("weight").asInt(), "drained while paused");
+        // the paused canary is not in traffic: steady load after the pause never reaches it
+        try (Load load = Load.start(proxyPort, 2, Duration.ofSeconds(3))) {
+            Thread.sleep(3000);
+            after = load.stop();
+        }
+        assertTrue(after.size() > 50, "load ran: " + after.size());
+        assertEquals(0, after.stream().filter(x -> x.upstream().startsWith(CANARY)).count(), "no request reached the paused canary");
+        assertEquals(0, after.stream().filter(x -> x.status() >= 500).count());
+        assertTrue(paused.isBefore(after.get(0).time()));
+        assertTrue(get(URI.create("http://" + STABLE_1 + ":" + port + "/")).body().contains("1.0.0"), "not promoted");
+        assertEquals(0, CliRunner.run("abort", service.toString()).code());
+    }
+
+    @Test
+    void aKillAtAnyPointOfAPromotionFollowedByAbortLeavesEveryStableInstanceRunningReadyAndInTheUpstream() throws Exception {
+        configure(steps("{weight: 50, pause: 1s}"), metric("error-rate"));
+        Path state = CanaryState.file(service, "local");
+        Path upstream = nginxDir.resolve("upstream.conf");
+        Path recorded = service.resolve(".slipway/local/canary/stable.version");
+        Map<String, java.util.function.BooleanSupplier> points = new java.util.LinkedHashMap<>();
+        points.put("promotion recorded", () -> promoting(state));
+        points.put("first stable instance drained", () -> promoting(state) && down(upstream, STABLE_1));
+        points.put("first stable instance restarting", () -> promoting(state) && !listening(STABLE_1));
+        points.put("second stable instance drained", () -> promoting(state) && down(upstream, STABLE_2));
+        points.put("new stable version recorded", () -> promoting(state) && "1.1.0".equals(read(recorded).strip()));
+        for (var point : points.entrySet()) {
+            reset();
+            deployStable();
+            useBuild("1.1.0");
+            crashWhen(point.getKey(), point.getValue());
+            CliRunner.Run abort = CliRunner.run("abort", service.toString());
+            assertEquals(0, abort.code(), point.getKey() + ": " + abort);
+            assertTrue(abort.out().contains("stable 1.0.0 serves all traffic"), abort.out());
+            String pids = pids();
+            for (String a : List.of(STABLE_1, STABLE_2)) {
+                assertTrue(get(URI.create("http://" + a + ":" + port + "/")).body().contains("1.0.0"),
+                        point.getKey() + ": " + a + " runs stable 1.0.0");
+                assertEquals(200, get(URI.create("http://" + a + ":" + port + "/health/ready")).statusCode());
+                assertFalse(down(upstream, a), point.getKey() + ": " + a + " is in the upstream: " + read(upstream));
+            }
+            assertFalse(listening(CANARY), point.getKey());
+            assertTrue(read(upstream).contains("canary weight 0 %"), read(upstream));
+            String status = CliRunner.run("status", service.toString()).out();
+            assertTrue(status.contains("nginx upstream myapp: canary 0 % of traffic"), status);
+            // a second abort checks, changes nothing and says so
+            CliRunner.Run again = CliRunner.run("abort", service.toString());
+            assertEquals(0, again.code(), again.toString());
+            assertEquals(pids, pids(), "the second abort restarted nothing");
+            System.out.printf("kill -9 at '%s', then abort: both stable instances on 1.0.0, ready, in the upstream%n",
+                    point.getKey());
+        }
+    }
+
+    private static boolean promoting(Path state) {
+        try {
+            CanaryState s = Files.exists(state) ? CanaryState.load(state) : null;
+            return s != null && s.phase() == CanaryState.Phase.PROMOTING;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean down(Path upstream, String address) {
+        return read(upstream).lines().anyMatch(l -> l.contains("server " + address + ":" + port + " ") && l.contains(" down;"));
+    }
+
+    /** Runs 'slipway canary' and kills it (SIGKILL) as soon as {@code point} holds. */
+    private void crashWhen(String name, java.util.function.BooleanSupplier point) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("crash.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!point.getAsBoolean()) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, () -> "'" + name + "' never happened: "
+                        + read(work.resolve("crash.log")));
+                Thread.sleep(20);
+            }
+        } finally {
+            p.destroyForcibly(); // SIGKILL: a crash, no cleanup
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -258,12 +384,15 @@ class CanaryEndToEndTest {
             assertTrue(m.path("message").asText().startsWith("no data ("), m.toString());
         }
         assertTrue(r.err().contains("run 'slipway promote' to go on, or 'slipway abort'"), r.err());
-        assertTrue(listening(CANARY), "a paused canary keeps running at its weight");
+        assertTrue(listening(CANARY), "a paused canary keeps running");
+        assertTrue(read(nginxDir.resolve("upstream.conf")).contains("canary weight 0 %"), "but is drained while paused");
 
         CliRunner.Run again = CliRunner.run("canary", service.toString());
         assertEquals(3, again.code(), "a rerun of a paused canary stays paused: " + again);
         String status = CliRunner.run("status", service.toString()).out();
-        assertTrue(status.contains("canary     1.1.0 paused, step 1/2, weight 20 %"), status);
+        assertTrue(status.contains("canary     1.1.0 paused, step 1/2, weight 0 %"), status);
+        assertTrue(status.contains("drained to weight 0 while paused"), status);
+        assertTrue(status.contains("nginx upstream myapp: canary 0 % of traffic"), status);
         assertTrue(status.contains("metric   error-rate = no value (inconclusive"), status);
 
         // promote goes on from the next step
@@ -280,7 +409,11 @@ class CanaryEndToEndTest {
         configure(steps("{weight: 20, analysis: true}"),
                 metric("error-rate", "interval: 2s", "initialDelay: 0s", "onNoData: fail"));
         useBuild("1.0.0");
-        CliRunner.Run fail = CliRunner.run("canary", service.toString(), "--json");
+        CliRunner.Run lower = CliRunner.run("canary", service.toString());
+        assertEquals(2, lower.code(), lower.toString());
+        assertTrue(lower.err().contains("1.0.0 is lower than the stable release 1.1.0 on local; build a newer version, or"
+                + " pass --allow-downgrade"), lower.err());
+        CliRunner.Run fail = CliRunner.run("canary", service.toString(), "--json", "--allow-downgrade");
         assertEquals(1, fail.code(), fail.toString());
         JsonNode fr = JSON.readTree(fail.out());
         assertEquals(1, fr.path("steps").get(0).path("analysis").path("measurements").size(), "fails at the first no-data");
@@ -317,7 +450,7 @@ class CanaryEndToEndTest {
                 System.out.printf("nginx weight %d %%: canary got %.1f %% of %d requests%n", weight, share, n);
                 assertTrue(Math.abs(share - weight) <= 2.0, "weight " + weight + " %: canary got " + share + " %");
             }
-            target.abort();
+            target.abort("1.0.0");
             assertFalse(listening(CANARY));
         }
     }
@@ -442,6 +575,8 @@ class CanaryEndToEndTest {
         CliRunner.Run r = CliRunner.run("canary", service.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.err().contains("no stable release on local yet: 1.0.0 goes to the stable instances directly"), r.err());
+        assertTrue(r.out().contains("1.0.0 deployed to the stable instances on local (the first release: no canary"), r.out());
+        assertFalse(r.out().contains("promoted"), r.out());
     }
 
     private static String steps(String... steps) {
@@ -466,6 +601,8 @@ class CanaryEndToEndTest {
         String nginxCmd = "nginx -p " + nginxDir + " -c " + nginxDir.resolve("nginx.conf");
         String yaml = baseYaml + "\ncanary:\n"
                 + (stepsYaml.contains("prometheus:") ? "" : "  prometheus: " + prometheus.url() + "\n")
+                + "  scrapeInterval: 1s\n"
+                + (stepsYaml.contains("minRequests:") ? "" : "  minRequests: 20\n")
                 + stepsYaml
                 + "  metrics:\n" + String.join("", metrics)
                 + "  nginx:\n    config: " + nginxDir.resolve("upstream.conf") + "\n"
@@ -539,6 +676,11 @@ class CanaryEndToEndTest {
         }
 
         static Load start(URI uri, int threads, Duration max) {
+            return start(uri, threads, max, 10);
+        }
+
+        /** Like {@link #start(URI, int, Duration)}, each thread waiting {@code pauseMs} between requests. */
+        static Load start(URI uri, int threads, Duration max, long pauseMs) {
             Load l = new Load();
             long deadline = System.nanoTime() + max.toNanos();
             for (int i = 0; i < threads; i++) {
@@ -549,7 +691,7 @@ class CanaryEndToEndTest {
                             java.util.regex.Matcher v = VERSION.matcher(r.body());
                             l.responses.add(new Response(Instant.now(), r.headers().firstValue("X-Upstream").orElse(""),
                                     r.statusCode(), v.find() ? v.group(1) : ""));
-                            Thread.sleep(10);
+                            Thread.sleep(pauseMs);
                         } catch (InterruptedException e) {
                             return;
                         } catch (Exception e) {

@@ -99,13 +99,13 @@ class ConfigErrorsTest {
         assertUsageError(CliRunner.run("status", dir.toString(), "--to", "hosts", "--role", "web,cache"),
                 "no server in deploy.hosts has the role cache (roles: backup, db, web); nothing was changed");
         assertUsageError(CliRunner.run("status", dir.toString(), "--role", "web"), "--role works with --to hosts only");
-        assertUsageError(CliRunner.run("rollback", dir.toString(), "--role", "web"), "--role works with --target hosts only");
+        assertUsageError(CliRunner.run("rollback", dir.toString(), "--role", "web"), "--role works with --to hosts only");
     }
 
     @Test
     void unknownTargetAndBadFlags() throws Exception {
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
-        assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars'; available today: local, hosts, kubernetes");
+        assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars' (available targets: local, hosts, kubernetes)");
         var r = CliRunner.run("deploy", "--bogus");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().startsWith("slipway: Unknown option: '--bogus'"), r.toString());

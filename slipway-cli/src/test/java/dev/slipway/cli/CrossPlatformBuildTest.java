@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Tools;
-import dev.slipway.build.Builder;
 import dev.slipway.cli.Example.Proc;
+import dev.slipway.util.Hashing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -238,7 +238,7 @@ class CrossPlatformBuildTest {
         Map<String, String> out = new TreeMap<>();
         try (var s = Files.walk(dist)) {
             for (Path p : s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("artifacts.json")).toList()) {
-                out.put(dist.relativize(p).toString(), Builder.sha256(p));
+                out.put(dist.relativize(p).toString(), Hashing.sha256(p));
             }
         }
         return out;

@@ -151,6 +151,8 @@ class HostsCanaryTest {
                     rollout: {batchSize: 1, retain: 4}
                 canary:
                   prometheus: %s
+                  scrapeInterval: 1s
+                  minRequests: 20
                   steps:
                 %s
                   metrics:

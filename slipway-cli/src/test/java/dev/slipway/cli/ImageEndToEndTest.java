@@ -12,11 +12,12 @@ import dev.slipway.Console;
 import dev.slipway.LocalRegistry;
 import dev.slipway.SlipwayException;
 import dev.slipway.Tools;
-import dev.slipway.build.Builder;
+import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.cli.Example.Proc;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.image.ImageBuilder;
 import dev.slipway.image.RegistryPush;
+import dev.slipway.util.Hashing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -98,7 +99,7 @@ class ImageEndToEndTest {
         layout = work.resolve("layout");
         var l = CliRunner.run("image", first.toString(), "--format", "oci", "--output", layout.toString());
         assertEquals(0, l.code(), l.toString());
-        artifacts = new ObjectMapper().readTree(first.resolve(Builder.ARTIFACTS).toFile());
+        artifacts = new ObjectMapper().readTree(first.resolve(ArtifactsFile.PATH).toFile());
     }
 
     @AfterAll
@@ -264,7 +265,7 @@ class ImageEndToEndTest {
         assertEquals(r1.pushed().uploaded() + r1.pushed().existing(), r2.existing());
         assertEquals(uploads, blobUploads(), "no blob was uploaded twice");
         assertFalse((out + "" + err).contains(PASSWORD), "the password is never printed");
-        JsonNode recorded = new ObjectMapper().readTree(first.resolve(Builder.ARTIFACTS).toFile());
+        JsonNode recorded = new ObjectMapper().readTree(first.resolve(ArtifactsFile.PATH).toFile());
         assertEquals(repo + ":1.0.0@" + r1.index().digest(), recorded.path("image").path("pushed").path(0).asText());
     }
 
@@ -275,10 +276,10 @@ class ImageEndToEndTest {
         assertEquals(0, b.code(), b.toString());
         var i = CliRunner.run("image", second.toString());
         assertEquals(0, i.code(), i.toString());
-        JsonNode again = new ObjectMapper().readTree(second.resolve(Builder.ARTIFACTS).toFile());
+        JsonNode again = new ObjectMapper().readTree(second.resolve(ArtifactsFile.PATH).toFile());
         assertEquals(artifacts.path("image").path("index").asText(), again.path("image").path("index").asText(), i.toString());
         assertEquals(artifacts.path("image").path("manifests"), again.path("image").path("manifests"));
-        assertEquals(Builder.sha256(archive), Builder.sha256(second.resolve("dist/myapp_1.0.0_image.tar")),
+        assertEquals(Hashing.sha256(archive), Hashing.sha256(second.resolve("dist/myapp_1.0.0_image.tar")),
                 "the oci-archive is byte-identical");
     }
 
@@ -304,7 +305,7 @@ class ImageEndToEndTest {
         String log = err.toString();
         assertTrue(log.indexOf("• image (OCI, from scratch)") < log.indexOf("• push image to " + address + "/acme/released"),
                 log);
-        JsonNode manifest = new ObjectMapper().readTree(second.resolve(Builder.ARTIFACTS).toFile());
+        JsonNode manifest = new ObjectMapper().readTree(second.resolve(ArtifactsFile.PATH).toFile());
         String index = manifest.path("image").path("index").asText();
         assertTrue(index.startsWith("sha256:"), manifest.toString());
         assertTrue(result.artifacts().stream().noneMatch(a -> a.path().endsWith("_image.tar")),

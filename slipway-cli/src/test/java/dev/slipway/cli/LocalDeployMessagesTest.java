@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.build.Builder;
+import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.deploy.LocalTarget;
 import dev.slipway.deploy.Release;
+import dev.slipway.util.Hashing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -61,11 +62,11 @@ class LocalDeployMessagesTest {
         Files.writeString(exe, script);
         Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
         // As a build records it, so that 'slipway deploy' finds it too.
-        Files.writeString(dir.resolve(Builder.ARTIFACTS), """
+        Files.writeString(dir.resolve(ArtifactsFile.PATH), """
                 {"name": "svc", "version": "%s", "commit": "%s", "artifacts": [
                   {"kind": "single-file", "platform": "%s", "path": "dist/%s", "sha256": "%s"}]}
-                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), Builder.sha256(exe)));
-        return new Release("svc", version, COMMIT, exe, Builder.sha256(exe));
+                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), Hashing.sha256(exe)));
+        return new Release("svc", version, COMMIT, exe, Hashing.sha256(exe));
     }
 
     private static LocalTarget target(Path dir, StringWriter err) {

@@ -11,11 +11,11 @@ import com.sun.net.httpserver.HttpServer;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.Tools;
-import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.release.ReleasePipeline;
 import dev.slipway.release.TestRepo;
+import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -249,7 +249,7 @@ class ReleaseEndToEndTest {
             kinds.add(a.path("kind").asText());
             Path file = service.resolve(a.path("path").asText());
             assertEquals(Files.size(file), a.path("size").asLong());
-            assertEquals(Builder.sha256(file), a.path("sha256").asText());
+            assertEquals(Hashing.sha256(file), a.path("sha256").asText());
         }
         assertEquals(List.of("single-file", "sbom", "archive", "checksums", "changelog"), kinds);
 
@@ -328,7 +328,7 @@ class ReleaseEndToEndTest {
     private static Map<String, String> digests(Path root) throws IOException {
         Map<String, String> out = new TreeMap<>();
         for (String f : listTree(root)) {
-            out.put(f, Builder.sha256(root.resolve(f)));
+            out.put(f, Hashing.sha256(root.resolve(f)));
         }
         return out;
     }

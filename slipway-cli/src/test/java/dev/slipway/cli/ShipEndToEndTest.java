@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Tools;
-import dev.slipway.build.Builder;
+import dev.slipway.artifact.ArtifactsFile;
+import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -131,9 +132,9 @@ class ShipEndToEndTest {
         assertTrue(Files.isExecutable(singleFile), r.toString());
         assertTrue(Files.isRegularFile(service.resolve("dist/myapp_1.0.0_linux_amd64.tar.gz")));
         assertTrue(r.out().contains("linux-amd64  single file dist/myapp_1.0.0_linux_amd64/myapp"), r.toString());
-        String json = Files.readString(service.resolve(Builder.ARTIFACTS));
+        String json = Files.readString(service.resolve(ArtifactsFile.PATH));
         assertTrue(json.contains("\"commit\" : \"" + commit + "\""), json);
-        assertTrue(json.contains("\"sha256\" : \"" + Builder.sha256(singleFile) + "\""), json);
+        assertTrue(json.contains("\"sha256\" : \"" + Hashing.sha256(singleFile) + "\""), json);
 
         Proc v = exec(List.of(singleFile.toString(), "version"), List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache1")));
         assertEquals(0, v.code(), v.toString());
@@ -516,13 +517,13 @@ class ShipEndToEndTest {
         String head = new String(bytes, 0, 4096, StandardCharsets.ISO_8859_1);
         int at = head.indexOf(dev.slipway.build.Launcher.PREPARE_MARK);
         assertTrue(at > 0, head);
-        String before = Builder.sha256(singleFile);
+        String before = Hashing.sha256(singleFile);
         byte[] other = "\"${SLIPWAY_PREPAXE:-}\"".getBytes(StandardCharsets.ISO_8859_1);
         System.arraycopy(other, 0, bytes, at, other.length);
         Files.write(singleFile, bytes);
         assertFalse(dev.slipway.build.Launcher.preparable(singleFile));
-        Path manifest = service.resolve(Builder.ARTIFACTS);
-        Files.writeString(manifest, Files.readString(manifest).replace(before, Builder.sha256(singleFile)));
+        Path manifest = service.resolve(ArtifactsFile.PATH);
+        Files.writeString(manifest, Files.readString(manifest).replace(before, Hashing.sha256(singleFile)));
     }
 
     /** @return the unpack cache key in a single file's stub ({@code slipway_key='...'}) */

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.slipway.build.Builder;
 import dev.slipway.build.Platform;
+import dev.slipway.util.Hashing;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ class StopWithBadConfigTest {
         Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.writeString(dir.resolve("dist/artifacts.json"), "{\"name\": \"svc\", \"version\": \"1.0.0\","
                 + " \"commit\": \"0123abc\", \"artifacts\": [{\"kind\": \"single-file\", \"platform\": \""
-                + Platform.host() + "\", \"path\": \"dist/svc\", \"sha256\": \"" + Builder.sha256(exe) + "\"}]}");
+                + Platform.host() + "\", \"path\": \"dist/svc\", \"sha256\": \"" + Hashing.sha256(exe) + "\"}]}");
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\nservice:\n  port: " + port + "\n  drainTimeout: 5s\n");
         var r = CliRunner.run("deploy", dir.toString());
         assertEquals(0, r.code(), r.toString());

@@ -30,8 +30,13 @@ class CanaryConfigTest {
         assertEquals(OnNoData.INCONCLUSIVE, m.onNoData());
         assertEquals("app", c.nginx().upstream());
         assertEquals("nginx -s reload", c.nginx().reload());
-        // 2 steps x (1m x 3 measurements, the first at 0s): 2 x 2m
-        assertEquals(Duration.ofMinutes(4), c.minDuration());
+        // 2 steps x (1m x 3 measurements, the first after one interval and one scrape: 1m15s): 2 x 3m15s
+        assertEquals(Duration.ofSeconds(75), m.initialDelay());
+        assertEquals(Duration.ofSeconds(15), c.scrapeInterval());
+        assertEquals(100, m.minRequests());
+        assertEquals(0, m.inconclusiveLimit());
+        assertEquals(MetricCheck.REQUESTS_QUERY, c.requests());
+        assertEquals(Duration.ofSeconds(390), c.minDuration());
     }
 
     @Test
@@ -101,8 +106,8 @@ class CanaryConfigTest {
         assertTrue(m.passes(0.5) && !m.passes(0.49));
         assertEquals(List.of(new CanaryConfig.Step(10, null, true), new CanaryConfig.Step(30, Duration.ofSeconds(90), false)),
                 c.steps());
-        // analysis step: the longest metric (error-rate, 120s; created: 0s + 1m x 2 = 120s); pause step: 90s
-        assertEquals(Duration.ofSeconds(210), c.minDuration());
+        // analysis step: the longest metric (error-rate, 120s; created: 1m15s default delay + 1m x 2 = 195s); pause step: 90s
+        assertEquals(Duration.ofSeconds(285), c.minDuration());
     }
 
     @Test

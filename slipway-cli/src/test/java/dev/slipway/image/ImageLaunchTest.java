@@ -2,6 +2,7 @@ package dev.slipway.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.slipway.artifact.Artifacts;
 import dev.slipway.build.Launcher;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
@@ -23,7 +24,7 @@ class ImageLaunchTest {
 
     @Test
     void optionsAndArgumentsGetTheImagesPortAddressAndHome() {
-        var launch = new ImageBuilder.Launch("io.dw.Main", List.of("app/a.jar", "app/lib/b.jar"),
+        var launch = new Artifacts.Launch("io.dw.Main", List.of("app/a.jar", "app/lib/b.jar"),
                 List.of("-Xmx64m", "-XX:AOTCache=" + Launcher.HOME + "/app/app.aot", "-Dport=${PORT}", "-Dh=${APP_HOME}"),
                 List.of("server", "${APP_HOME}/config.yml", "--bind=${ADDR}", "${HOME} $X"));
         assertEquals(List.of("-Xmx64m", "-XX:AOTCache=/opt/dw/app/app.aot", "-Dport=9000", "-Dh=/opt/dw", "-cp",

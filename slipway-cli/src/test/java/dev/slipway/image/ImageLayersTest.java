@@ -46,7 +46,7 @@ class ImageLayersTest {
                 "name: svc\nimage: {certificates: false, zoneinfo: false}\n");
         Path blobs = Files.createDirectories(dir.resolve("blobs"));
 
-        List<Layer> layers = ImageBuilder.layers(config, new ImageBuilder.Facts("svc", "1.0", "abc", Instant.EPOCH),
+        List<Layer> layers = PlatformImages.layers(config, new ImageBuilder.Facts("svc", "1.0", "abc", Instant.EPOCH),
                 Platform.host(), tree, blobs);
 
         List<String> app = names(layers.get(layers.size() - 1).file());

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifact;
 import dev.slipway.config.ReleaseConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -109,9 +110,9 @@ class GitHubPublisherTest {
         Files.writeString(dir.resolve("dist/app_1.2.3_linux_amd64.tar.gz"), "archive bytes");
         Files.writeString(dir.resolve("dist/checksums.txt"), "abc  app_1.2.3_linux_amd64.tar.gz\n");
         List<Artifact> artifacts = List.of(
-                new Artifact("dist/app_1.2.3_linux_amd64/app", Artifact.SINGLE_FILE, "linux-amd64", 17, "x"),
-                new Artifact("dist/app_1.2.3_linux_amd64.tar.gz", Artifact.ARCHIVE, "linux-amd64", 13, "y"),
-                new Artifact("dist/checksums.txt", Artifact.CHECKSUMS, null, 35, "z"));
+                new Artifact(Artifact.Kind.SINGLE_FILE, "linux-amd64", Path.of("dist/app_1.2.3_linux_amd64/app"), "x", 17),
+                new Artifact(Artifact.Kind.ARCHIVE, "linux-amd64", Path.of("dist/app_1.2.3_linux_amd64.tar.gz"), "y", 13),
+                new Artifact(Artifact.Kind.CHECKSUMS, null, Path.of("dist/checksums.txt"), "z", 35));
         return new Publisher.Request(dir, "app", "1.2.3", "v1.2.3", "c0ffee", "# app 1.2.3\n\n- abc feat: x\n", artifacts);
     }
 

@@ -22,7 +22,7 @@ class ImagePushStepTest {
 
     @Test
     void withoutARepositoryTheLineSaysWhy() {
-        var step = new ReleasePipeline.ImagePush();
+        var step = new ImagePush();
         ReleaseContext c = context("name: svc\n");
         assertEquals("push image: skipped (no image.repository in slipway.yaml)",
                 step.describe(c) + ": skipped (" + step.skipReason(c) + ")");
@@ -30,7 +30,7 @@ class ImagePushStepTest {
 
     @Test
     void withARepositoryTheLineNamesIt() {
-        var step = new ReleasePipeline.ImagePush();
+        var step = new ImagePush();
         ReleaseContext c = context("name: svc\nimage:\n  repository: registry.example.com/acme/svc\n");
         assertEquals("push image to registry.example.com/acme/svc", step.describe(c));
     }

@@ -369,6 +369,58 @@ class SshHostTest {
         }
     }
 
+    /**
+     * The hosts target's unit (one renderer, {@code render.SystemdUnit}) on a real systemd: a JVM
+     * stopped by SIGTERM runs its shutdown hooks and exits 143, and a stop must leave the unit
+     * {@code inactive}, not {@code failed} ({@code SuccessExitStatus=143}). The hosts have no
+     * Java, so the service is a script that exits as java does on SIGTERM; the same unit without
+     * the directive ends failed, so the check can fail.
+     */
+    @Test
+    void theHostsUnitEndsInactiveAfterAStopOfAServiceThatExits143() throws Exception {
+        String dir = "/srv/unitstop";
+        dev.slipway.config.SlipwayConfig config = dev.slipway.config.ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: stopper
+                deploy:
+                  hosts:
+                    dir: %s
+                    rollout: {drainTimeout: 5s}
+                    servers:
+                      - {name: a, address: 10.0.0.1}
+                """.formatted(dir));
+        String unit = dev.slipway.deploy.hosts.HostUnit.render(config);
+        assertTrue(unit.contains("\nSuccessExitStatus=143\n"), unit);
+        String jvmLike = "#!/bin/sh\n# exits as a JVM does on SIGTERM: 128 + 15\ntrap 'exit 143' TERM\n"
+                + "while :; do sleep 1 & wait $!; done\n";
+        try (SshHost h = SshHost.connect(options(bed.node(1)))) {
+            Host.CommandResult setup = h.run("set -e; mkdir -p " + dir + "/current; chmod 755 " + dir + " " + dir + "/current\n"
+                    + "printf %s " + Shell.quote(jvmLike) + " > " + dir + "/current/stopper; chmod 755 " + dir + "/current/stopper\n"
+                    + ": > " + dir + "/current/env", Duration.ofSeconds(20));
+            assertTrue(setup.ok(), setup.stderr());
+            for (boolean fixed : List.of(true, false)) {
+                String text = fixed ? unit : unit.replace("SuccessExitStatus=143\n", "");
+                Host.CommandResult r = h.run("set -e; printf %s " + Shell.quote(text) + " > /etc/systemd/system/stopper.service\n"
+                        // Enabled, so that the stopped unit stays loaded (no garbage collection) to be asked.
+                        + "systemctl daemon-reload; systemctl reset-failed stopper 2>/dev/null || true; systemctl enable -q stopper\n"
+                        + "systemctl start stopper; sleep 1; systemctl is-active stopper\n"
+                        + "systemctl stop stopper || true\n"
+                        + "systemctl show stopper -p ActiveState -p Result -p ExecMainStatus", Duration.ofSeconds(60));
+                assertTrue(r.ok(), r.stdout() + r.stderr());
+                assertTrue(r.stdout().startsWith("active\n"), r.stdout());
+                assertTrue(r.stdout().contains("ExecMainStatus=143"), "the service exited as a JVM does: " + r.stdout());
+                if (fixed) {
+                    assertTrue(r.stdout().contains("ActiveState=inactive") && r.stdout().contains("Result=success"), r.stdout());
+                } else {
+                    assertTrue(r.stdout().contains("ActiveState=failed") && r.stdout().contains("Result=exit-code"),
+                            "without the directive the stop fails the unit: " + r.stdout());
+                }
+            }
+            h.run("systemctl disable -q stopper; rm -f /etc/systemd/system/stopper.service; systemctl reset-failed stopper;"
+                    + " systemctl daemon-reload",
+                    Duration.ofSeconds(20));
+        }
+    }
+
     private static String fingerprintOf(Path pub) throws Exception {
         Process p = new ProcessBuilder("ssh-keygen", "-l", "-E", "sha256", "-f", pub.toString()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,10 +1,10 @@
 package dev.slipway.deploy.hosts;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.build.Builder;
+import dev.slipway.artifact.Artifact;
+import dev.slipway.artifact.Artifacts;
+import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
@@ -373,32 +373,20 @@ public final class HostsTarget {
     public record Built(String version, String commit, Map<String, HostsPlan.Artifact> artifacts) {}
 
     private Built built() {
-        Path dir = config.serviceDir();
-        Path manifest = dir.resolve(Builder.ARTIFACTS);
-        if (!Files.isRegularFile(manifest)) {
-            throw SlipwayException.usage("nothing built for " + config.name() + ": " + manifest
-                    + " does not exist; run 'slipway build " + dir + "' first");
-        }
-        try {
-            JsonNode doc = new ObjectMapper().readTree(manifest.toFile());
-            if (!doc.path("name").asText().equals(config.name())) {
-                throw SlipwayException.usage(manifest + " is a build of '" + doc.path("name").asText() + "', not '"
-                        + config.name() + "'; run 'slipway build' again");
+        Artifacts built = ArtifactsFile.require(config, "");
+        Map<String, HostsPlan.Artifact> artifacts = new TreeMap<>();
+        for (Artifact a : built.ofKind(Artifact.Kind.SINGLE_FILE)) {
+            Path exe = config.serviceDir().resolve(a.path());
+            if (!Files.isRegularFile(exe)) {
+                throw SlipwayException.usage("the last build's " + exe + " is gone; run 'slipway build' again");
             }
-            Map<String, HostsPlan.Artifact> artifacts = new TreeMap<>();
-            for (JsonNode a : doc.path("artifacts")) {
-                if (a.path("kind").asText().equals("single-file")) {
-                    Path exe = dir.resolve(a.path("path").asText());
-                    if (!Files.isRegularFile(exe)) {
-                        throw SlipwayException.usage("the last build's " + exe + " is gone; run 'slipway build' again");
-                    }
-                    artifacts.put(a.path("platform").asText(), new HostsPlan.Artifact(exe, a.path("sha256").asText(), Files.size(exe)));
-                }
+            try {
+                artifacts.put(a.platform(), new HostsPlan.Artifact(exe, a.sha256(), Files.size(exe)));
+            } catch (IOException e) {
+                throw SlipwayException.usage("cannot read " + exe + ": " + e.getMessage() + "; run 'slipway build' again");
             }
-            return new Built(doc.path("version").asText(), doc.path("commit").asText(), artifacts);
-        } catch (IOException e) {
-            throw SlipwayException.usage("cannot read " + manifest + ": " + e.getMessage() + "; run 'slipway build' again");
         }
+        return new Built(built.version(), built.commit(), artifacts);
     }
 
     /**

@@ -1,21 +1,20 @@
 package dev.slipway.deploy.kubernetes;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.SlipwayException;
+import dev.slipway.artifact.Artifacts;
+import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.config.KubernetesConfig;
 import dev.slipway.config.SlipwayConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The release a Kubernetes deploy rolls out: an image pinned by digest plus its version facts.
  *
  * <p>The image comes from, in order: the {@code --image} option, {@code deploy.kubernetes.image},
  * then the image that {@code slipway image --push} recorded in {@code dist/artifacts.json} (the
- * first reference with a digest in {@code image.pushed}; or an artifact whose {@code kind}
- * mentions {@code image} and that has a {@code digest}). A reference without a
+ * first reference with a digest in {@code image.pushed}, as {@link ArtifactsFile} reads it). A reference without a
  * digest is refused: a tag can move, so the same revision could run different code (OCI
  * distribution spec: a digest names content, a tag names a pointer).
  *
@@ -39,38 +38,24 @@ public record KubeRelease(String image, String version, String commit) {
         String commit = "";
         String recorded = null;
         String unpushed = null;
-        Path manifest = config.serviceDir().resolve("dist/artifacts.json");
-        if (Files.isRegularFile(manifest)) {
-            try {
-                JsonNode doc = new ObjectMapper().readTree(manifest.toFile());
-                if (doc.path("name").asText().equals(config.name())) {
-                    version = doc.path("version").asText(null);
-                    commit = doc.path("commit").asText("");
-                }
-                // slipway image writes {"image": {"index": "sha256:…", "pushed": ["repo:tag@sha256:…"], …}}
-                JsonNode img = doc.path("image");
-                for (JsonNode ref : img.path("pushed")) {
-                    if (KubernetesConfig.DIGEST_REF.matcher(ref.asText()).matches()) {
-                        recorded = ref.asText();
-                        break;
-                    }
-                }
-                if (recorded == null && img.hasNonNull("index")) {
-                    unpushed = img.path("index").asText();
-                }
-                for (JsonNode a : recorded != null ? doc.path("none") : doc.path("artifacts")) {
-                    String kind = a.path("kind").asText("");
-                    String digest = a.path("digest").asText("");
-                    if (kind.contains("image") && digest.startsWith("sha256:")) {
-                        String ref = firstText(a, "reference", "image", "repository", "name");
-                        if (ref != null) {
-                            recorded = ref.contains("@") ? ref : stripTag(ref) + "@" + digest;
-                            break;
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                throw SlipwayException.usage("cannot read " + manifest + ": " + e.getMessage());
+        Path manifest = ArtifactsFile.path(config.serviceDir());
+        Optional<Artifacts> read;
+        try {
+            read = ArtifactsFile.read(config.serviceDir());
+        } catch (IOException e) {
+            throw SlipwayException.usage("cannot read " + manifest + ": " + e.getMessage());
+        }
+        if (read.isPresent()) {
+            Artifacts doc = read.get();
+            if (doc.name().equals(config.name())) {
+                version = doc.version().isEmpty() ? null : doc.version();
+                commit = doc.commit();
+            }
+            // slipway image records {"image": {"index": "sha256:…", "pushed": ["repo:tag@sha256:…"], …}}
+            if (doc.image() != null) {
+                recorded = doc.image().pushed().stream().filter(r -> KubernetesConfig.DIGEST_REF.matcher(r).matches())
+                        .findFirst().orElse(null);
+                unpushed = recorded == null ? doc.image().index() : null;
             }
         }
         String image = imageFlag != null ? imageFlag : config.kubernetes().image() != null
@@ -96,22 +81,6 @@ public record KubeRelease(String image, String version, String commit) {
                     : image.substring(image.indexOf("@sha256:") + 8, image.indexOf("@sha256:") + 20);
         }
         return new KubeRelease(image, version, commit);
-    }
-
-    private static String firstText(JsonNode a, String... fields) {
-        for (String f : fields) {
-            if (a.hasNonNull(f) && !a.get(f).asText().isBlank()) {
-                return a.get(f).asText();
-            }
-        }
-        return null;
-    }
-
-    /** {@code host:5000/app:1.2} to {@code host:5000/app}: the tag is the part after the last '/'s ':'. */
-    static String stripTag(String ref) {
-        int slash = ref.lastIndexOf('/');
-        int colon = ref.lastIndexOf(':');
-        return colon > slash ? ref.substring(0, colon) : ref;
     }
 
     /** @return the commit's first 7 characters, or {@code "-"} */

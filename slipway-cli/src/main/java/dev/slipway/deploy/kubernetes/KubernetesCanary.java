@@ -104,9 +104,10 @@ public final class KubernetesCanary {
                 Map<String, String> vars = new LinkedHashMap<>(c.vars());
                 vars.put("service", config.name());
                 vars.put("track", "canary");
-                analysis = Analysis.run(c.metrics(), vars, prometheus, clock, sleeper,
-                        m -> console.progress("  " + m.metric() + " = " + (m.value() == null ? "no value" : m.value())
-                                + " (" + m.verdict().label() + ")"));
+                // The window starts at this step's split; too few requests in it is inconclusive (canary.minRequests).
+                analysis = Analysis.run(c.metrics(), vars, c.requests(), prometheus, clock, clock.instant(), sleeper,
+                        m -> console.progress("  " + m.metric() + " = " + (m.value() == null ? "no value"
+                                : dev.slipway.analysis.MetricCheck.fmt(m.value())) + " (" + m.verdict().label() + ")"));
                 done.add(new StepReport(step.weight(), split, analysis));
                 if (analysis.verdict() == Verdict.FAIL) {
                     target.abort();

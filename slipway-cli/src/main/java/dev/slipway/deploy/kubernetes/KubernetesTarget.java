@@ -4,6 +4,8 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.KubernetesConfig;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Report;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -47,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  * bounded by {@code deploy.kubernetes.progressDeadline}, counted from the last observed progress,
  * as the Deployment controller counts it.
  */
-public final class KubernetesTarget implements AutoCloseable {
+public final class KubernetesTarget implements dev.slipway.deploy.Target {
     private static final Set<String> UNDO_SKIP = Set.of("kubectl.kubernetes.io/last-applied-configuration",
             Manifests.K8S_REVISION, "deployment.kubernetes.io/revision-history",
             "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
@@ -183,11 +185,7 @@ public final class KubernetesTarget implements AutoCloseable {
      */
     public Outcome deploy(KubeRelease release, boolean rollback) {
         Manifests m = Manifests.of(config, release);
-        Deployment running = deployments().withName(canaryName()).get();
-        if (running != null && running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0) {
-            throw SlipwayException.usage("a canary of " + config.name() + " runs (" + canaryName() + "); promote or abort"
-                    + " it before a plain deploy");
-        }
+        refuseDuringCanary();
         Deployment live = deployments().withName(config.name()).get();
         long before = live == null ? 0 : revision(live);
         m.deployment().getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(before + 1));
@@ -204,7 +202,7 @@ public final class KubernetesTarget implements AutoCloseable {
         if (!rollback || before == 0) {
             throw SlipwayException.failed("the rollout of " + config.name() + " " + release.version() + " failed: " + why
                     + (before == 0 ? "\n  (nothing to roll back to: this was the first revision)"
-                    : "\n  not rolled back (--no-rollback); 'slipway rollback --target kubernetes' undoes it"));
+                    : "\n  not rolled back (--no-rollback); 'slipway rollback --to kubernetes' undoes it"));
         }
         console.progress("rolling back " + config.name() + " to revision " + before);
         Outcome back;
@@ -406,7 +404,7 @@ public final class KubernetesTarget implements AutoCloseable {
      *
      * @return the revisions; empty when nothing is deployed
      */
-    public List<Revision> history() {
+    public List<Revision> replicaSetHistory() {
         Deployment d = deployments().withName(config.name()).get();
         if (d == null) {
             return List.of();
@@ -437,7 +435,7 @@ public final class KubernetesTarget implements AutoCloseable {
      * @return the outcome
      * @throws SlipwayException exit 2 when there is no such revision, exit 1 when the rollback's rollout fails
      */
-    public Outcome rollback(Long toRevision) {
+    public Outcome rollbackTo(Long toRevision) {
         Deployment d = deployments().withName(config.name()).get();
         if (d == null) {
             throw SlipwayException.usage("nothing deployed: no Deployment " + config.name() + " in namespace "
@@ -616,7 +614,7 @@ public final class KubernetesTarget implements AutoCloseable {
         if (end.state() != RolloutStatus.State.DONE) {
             throw SlipwayException.failed("the promotion of " + canaryName() + " failed: " + end.message()
                     + diagnose(config.name()) + "\n  the canary still runs; 'slipway abort' scales it to 0 and"
-                    + " 'slipway rollback --target kubernetes' restores the stable revision");
+                    + " 'slipway rollback --to kubernetes' restores the stable revision");
         }
         deployments().withName(canaryName()).scale(0);
         console.progress("  " + canaryName() + " scaled to 0");
@@ -660,7 +658,7 @@ public final class KubernetesTarget implements AutoCloseable {
     // ---- status ------------------------------------------------------------------------------
 
     /** @return what runs now, with the canary if one runs */
-    public Status status() {
+    public Status liveStatus() {
         Deployment d = deployments().withName(config.name()).get();
         if (d == null) {
             return new Status(false, 0, null, null, 0, 0, 0, 0, "not deployed", null);
@@ -679,6 +677,306 @@ public final class KubernetesTarget implements AutoCloseable {
                 image(d.getSpec().getTemplate()), d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas(),
                 n(s.getUpdatedReplicas()), n(s.getReadyReplicas()), n(s.getAvailableReplicas()),
                 RolloutStatus.of(d).message(), canary);
+    }
+
+    // ---- the Target interface ----------------------------------------------------------------
+
+    /**
+     * A kubernetes plan's own value.
+     *
+     * @param release           the release a deploy applies, or {@code null} for a rollback
+     * @param manifests         its manifests as they will be applied (the revision annotation set), or {@code null}
+     * @param rollbackOnFailure whether a failed rollout goes back to {@code before}
+     * @param before            the Deployment's revision when planned, 0 when none exists
+     * @param toRevision        a rollback's revision, or 0 for a deploy
+     */
+    record KubePlan(KubeRelease release, Manifests manifests, boolean rollbackOnFailure, long before, long toRevision) {}
+
+    @Override
+    public String name() {
+        return "kubernetes";
+    }
+
+    /**
+     * Plans a deploy: the manifests of the release (the image from {@code --image}, else
+     * {@code deploy.kubernetes.image}, else the last {@code slipway image}), one APPLY step per
+     * object (create or replace, as found in the namespace), the rollout watch, the gate on
+     * available pods, and the revision recorded. Reads the cluster, changes nothing.
+     *
+     * @throws SlipwayException exit 2 for an image not pinned by digest, no image, or a running
+     *                          canary; exit 1 when the API cannot be reached
+     */
+    @Override
+    public DeployPlan plan(DeployRequest request) {
+        return api(() -> {
+            KubeRelease release = KubeRelease.resolve(config, request.image());
+            refuseDuringCanary();
+            Manifests m = Manifests.of(config, release);
+            Deployment live = deployments().withName(config.name()).get();
+            long before = live == null ? 0 : revision(live);
+            m.deployment().getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(before + 1));
+            List<DeployPlan.Step> steps = new ArrayList<>();
+            for (HasMetadata o : m.all()) {
+                boolean exists = client.resource(o).inNamespace(k.namespace()).get() != null;
+                String what = o.getKind() + "/" + o.getMetadata().getName();
+                String detail = o instanceof Deployment d ? ": image " + release.image() + ", "
+                        + (d.getSpec().getReplicas() == null ? "replicas as the HPA keeps them" : d.getSpec().getReplicas() + " replicas")
+                        : "";
+                steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, what, 0, (exists ? "replace " : "create ") + what
+                        + " in namespace " + k.namespace() + detail));
+            }
+            steps.addAll(rolloutSteps(before + 1, request.rollbackOnFailure() && before > 0
+                    ? "on a missed deadline roll back to revision " + before
+                    : before == 0 ? "a failed first rollout has no revision to go back to" : "on a missed deadline leave it (--no-rollback)"));
+            return new DeployPlan("kubernetes", DeployPlan.Action.DEPLOY, config.name(), release.version(), release.commit(),
+                    facts(live), steps, new KubePlan(release, m, request.rollbackOnFailure(), before, 0));
+        });
+    }
+
+    /**
+     * Plans a rollback like {@code kubectl rollout undo}: to {@code --revision N}, to the newest
+     * revision that ran {@code --version V}, or to the revision before the current one.
+     *
+     * @throws SlipwayException exit 2 (nothing changed) when nothing is deployed, the revision or
+     *                          version is not in the ReplicaSet history, or it is the current one
+     */
+    @Override
+    public DeployPlan rollback(RollbackTo to) {
+        return api(() -> {
+            Deployment d = deployments().withName(config.name()).get();
+            if (d == null) {
+                throw SlipwayException.usage("nothing deployed: no Deployment " + config.name() + " in namespace "
+                        + k.namespace() + "; nothing to roll back");
+            }
+            long current = revision(d);
+            List<Revision> history = replicaSetHistory();
+            String kept = history.stream().map(r -> r.revision() + " " + r.version()).collect(java.util.stream.Collectors
+                    .joining(", ")) + "; revisionHistoryLimit keeps " + k.revisionHistoryLimit();
+            Revision target;
+            if (to.revision() != null) {
+                target = history.stream().filter(r -> r.revision() == to.revision()).findFirst().orElseThrow(() ->
+                        SlipwayException.usage("no revision " + to.revision() + " of " + config.name() + " in the ReplicaSet"
+                                + " history (revisions: " + kept + "); nothing was changed"));
+            } else if (to.version() != null) {
+                target = history.stream().filter(r -> r.version().equals(to.version()) && r.revision() != current)
+                        .reduce((a, b) -> b).orElseThrow(() -> SlipwayException.usage(history.stream().anyMatch(r ->
+                                r.version().equals(to.version())) ? to.version() + " is already the current release of "
+                                + config.name() + "; nothing to roll back" : "release " + to.version() + " of " + config.name()
+                                + " is not in the ReplicaSet history (revisions: " + kept + "); nothing was changed"));
+            } else {
+                target = history.stream().filter(r -> r.revision() < current && r.revision() > 0).reduce((a, b) -> b)
+                        .orElseThrow(() -> SlipwayException.usage("no revision of " + config.name() + " before revision "
+                                + current + " to roll back to; nothing was changed"));
+            }
+            if (target.revision() == current) {
+                throw SlipwayException.usage("revision " + current + " is the current revision of " + config.name()
+                        + "; nothing to roll back");
+            }
+            List<DeployPlan.Step> steps = new ArrayList<>();
+            steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, "Deployment/" + config.name(), 0, "write the pod template"
+                    + " of revision " + target.revision() + " (" + target.version() + ", " + target.image() + ") into Deployment/"
+                    + config.name() + " (kubectl rollout undo --to-revision=" + target.revision() + ")"));
+            steps.addAll(rolloutSteps(current + 1, "on a missed deadline report the pods' problems; revision " + current
+                    + " stays in the history"));
+            return new DeployPlan("kubernetes", DeployPlan.Action.ROLLBACK, config.name(), target.version(),
+                    target.commit(), facts(d), steps, new KubePlan(null, null, false, current, target.revision()));
+        });
+    }
+
+    private List<DeployPlan.Step> rolloutSteps(long revision, String onFailure) {
+        return List.of(
+                new DeployPlan.Step(DeployPlan.Kind.ROLLOUT, "Deployment/" + config.name(), 0, "watch the rollout of"
+                        + " deployment/" + config.name() + " (as kubectl rollout status) until every replica is updated"
+                        + " and available; fail after " + Console.seconds(k.progressDeadline()) + " without progress"
+                        + " (progressDeadline)"),
+                new DeployPlan.Step(DeployPlan.Kind.GATE, "Deployment/" + config.name(), 0, "gate: pods count as available"
+                        + " once their readiness probe passes; " + onFailure),
+                new DeployPlan.Step(DeployPlan.Kind.RECORD, "Deployment/" + config.name(), 0, "record revision " + revision
+                        + " (deployment.kubernetes.io/revision; ReplicaSet history keeps " + k.revisionHistoryLimit() + ")"));
+    }
+
+    private List<String> facts(Deployment live) {
+        List<String> facts = new ArrayList<>();
+        facts.add("namespace " + k.namespace() + ", context " + (k.context() == null ? "(kubeconfig's current)" : k.context()));
+        if (live == null) {
+            facts.add("deployment/" + config.name() + ": not deployed");
+        } else {
+            var st = live.getStatus();
+            facts.add("deployment/" + config.name() + ": revision " + revision(live) + " runs "
+                    + annotations(live).getOrDefault(Manifests.VERSION, "-") + " (" + image(live.getSpec().getTemplate()) + "), "
+                    + (st == null ? 0 : n(st.getAvailableReplicas())) + " available");
+        }
+        return facts;
+    }
+
+    private void refuseDuringCanary() {
+        Deployment running = deployments().withName(canaryName()).get();
+        if (running != null && running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0) {
+            throw SlipwayException.usage("a canary of " + config.name() + " runs (" + canaryName() + "); promote or abort"
+                    + " it before a plain deploy");
+        }
+    }
+
+    /** @return the plan's text followed by the manifests a deploy applies, as YAML */
+    @Override
+    public String describe(DeployPlan plan) {
+        if (plan.detail() instanceof KubePlan p && p.manifests() != null) {
+            return plan.describe() + "manifests:\n" + p.manifests().yaml();
+        }
+        return plan.describe();
+    }
+
+    /**
+     * Runs a plan: a deploy applies the release ({@link #deploy}), a rollback writes the old pod
+     * template ({@link #rollbackTo}); both watch the rollout.
+     *
+     * @throws SlipwayException exit 1 when the rollout failed (rolled back unless planned without),
+     *                          or the API failed; exit 2 when a canary started meanwhile
+     */
+    @Override
+    public Report apply(DeployPlan plan) {
+        KubePlan p = (KubePlan) plan.detail();
+        return api(() -> {
+            Outcome o = switch (plan.action()) {
+                case DEPLOY -> deploy(p.release(), p.rollbackOnFailure());
+                case ROLLBACK -> rollbackTo(p.toRevision());
+                default -> throw new IllegalArgumentException(plan.action() + " is not a plan of the kubernetes target");
+            };
+            return outcomeReport(plan.action().verb(), plan.action() == DeployPlan.Action.DEPLOY ? "deployed" : "rolled back",
+                    o, plan.steps().stream().map(s -> s.kind().id() + " " + s.where() + ": " + s.description()).toList());
+        });
+    }
+
+    private Report outcomeReport(String action, String verb, Outcome o, List<String> steps) {
+        String line = config.name() + " " + o.version() + " " + verb + " to kubernetes: deployment/" + o.deployment()
+                + " in namespace " + k.namespace() + " is available (revision " + o.revision() + ", image " + o.image() + ")";
+        return new Report("kubernetes", action, config.name(), o.version(), (int) o.revision(), "ok", 0, null, steps,
+                Map.of(), List.of(line), line);
+    }
+
+    /** @return what runs, as {@code slipway status --to kubernetes} prints it; reads the cluster */
+    @Override
+    public Report status() {
+        return api(() -> {
+            Status s = liveStatus();
+            List<String> lines = new ArrayList<>();
+            lines.add(config.name() + " on kubernetes (namespace " + k.namespace() + ")");
+            if (!s.deployed()) {
+                lines.add("  (nothing deployed)");
+                return new Report("kubernetes", "status", config.name(), null, 0, "not-deployed", 0, null, List.of(),
+                        Map.of(), lines, config.name() + ": nothing deployed in namespace " + k.namespace());
+            }
+            lines.add("  version    " + s.version());
+            lines.add("  revision   " + s.revision());
+            lines.add("  image      " + s.image());
+            lines.add("  replicas   " + s.desired() + " desired, " + s.updated() + " updated, " + s.ready() + " ready, "
+                    + s.available() + " available");
+            lines.add("  rollout    " + s.rollout());
+            if (s.canary() != null) {
+                lines.add("  canary     " + s.canary().version() + " (" + s.canary().image() + "), " + s.canary().ready()
+                        + " ready; " + s.canary().split().describe());
+            }
+            String outcome = s.available() >= s.desired() && s.updated() >= s.desired() ? "ready" : "not-ready";
+            return new Report("kubernetes", "status", config.name(), s.version(), (int) s.revision(), outcome, 0, null,
+                    List.of(), Map.of(), lines, config.name() + " " + s.version() + " on kubernetes: " + s.rollout());
+        });
+    }
+
+    /**
+     * @return the ReplicaSet history as revisions: outcome {@code current} for the one the
+     *         Deployment runs, else {@code deployed}; the note names the image and the change cause
+     */
+    @Override
+    public List<dev.slipway.deploy.Revision> history() {
+        return api(() -> replicaSetHistory().stream().map(r -> new dev.slipway.deploy.Revision((int) r.revision(), r.version(),
+                r.commit().equals("-") ? "" : r.commit(), instant(r.created()), r.current() ? "current" : "deployed", "", "",
+                r.image() + (r.changeCause().isEmpty() ? "" : " (" + r.changeCause() + ")"))).toList());
+    }
+
+    private static java.time.Instant instant(String rfc3339) {
+        try {
+            return java.time.Instant.parse(rfc3339);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The canary actions of {@code slipway canary|promote|abort --to kubernetes} and {@code deploy --canary|--promote|--abort}. */
+    public enum CanaryAction {
+        /** Release the build as a canary through {@code canary.steps}, with analysis. */
+        CANARY,
+        /** Promote the running canary now. */
+        PROMOTE,
+        /** Abort the running canary: scaled to 0 at once. */
+        ABORT
+    }
+
+    /**
+     * Runs one canary action.
+     *
+     * @param action what to do
+     * @param image  for {@link CanaryAction#CANARY}: the image ({@code null}: as a deploy resolves it)
+     * @return the report; its exit code is 0 promoted or aborted as asked, 1 aborted by the analysis,
+     *         3 paused (inconclusive)
+     * @throws SlipwayException exit 2 when no canary runs (promote, abort) or one runs already; exit 1
+     *                          when the API fails or the run is interrupted
+     */
+    public Report canary(CanaryAction action, String image) {
+        return api(() -> switch (action) {
+            case PROMOTE -> outcomeReport("promote", "promoted", promote(), List.of());
+            case ABORT -> {
+                int total = abort();
+                String line = config.name() + " canary aborted: " + canaryName() + " scaled to 0, " + config.name()
+                        + " back to " + total + " pods";
+                yield new Report("kubernetes", "abort", config.name(), null, 0, "canary-aborted", 0, null, List.of(), Map.of(),
+                        List.of(line), line);
+            }
+            case CANARY -> {
+                KubeRelease release = KubeRelease.resolve(config, image);
+                KubernetesCanary run = new KubernetesCanary(config, this, new dev.slipway.analysis.PrometheusClient(
+                        config.canary().prometheus(), config.canary().queryTimeout()), java.time.Clock.systemUTC(),
+                        dev.slipway.analysis.Sleeper.SYSTEM, console);
+                KubernetesCanary.Report r;
+                try {
+                    r = run.run(release);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw SlipwayException.failed("interrupted; the canary is left as it is ('--abort' scales it to 0)");
+                }
+                List<String> lines = new ArrayList<>();
+                for (KubernetesCanary.StepReport s : r.steps()) {
+                    lines.add("  weight " + s.weight() + "%: " + s.split().describe()
+                            + (s.analysis() == null ? "" : ", analysis " + s.analysis().verdict().label()));
+                }
+                if (r.exitCode() == 0) {
+                    lines.add(r.message());
+                }
+                yield new Report("kubernetes", "canary", config.name(), release.version(), 0, r.outcome(), r.exitCode(), null,
+                        List.of(), Map.of(), lines, r.message());
+            }
+        });
+    }
+
+    /**
+     * Runs a call to the API server, turning the client's errors (unreachable server, 403, 422) into
+     * exit 1 with the API's message and, for an unreachable server, where the kubeconfig came from.
+     */
+    private <T> T api(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (KubernetesClientException e) {
+            String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                    : e.getMessage();
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw SlipwayException.failed("Kubernetes API (namespace " + k.namespace() + "): "
+                    + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + m
+                    + (e.getCode() == 0 && root != e ? " (" + root + "); check that the cluster is reachable from the"
+                    + " kubeconfig's " + (k.context() == null ? "current context" : "context '" + k.context() + "'")
+                    + " ($KUBECONFIG or ~/.kube/config)" : ""), e);
+        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------

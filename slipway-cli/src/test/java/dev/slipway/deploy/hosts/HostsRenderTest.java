@@ -60,7 +60,7 @@ class HostsRenderTest {
                 service: {memoryMax: 512M, cpuQuota: 150%, tasksMax: 256, readWritePaths: [/var/tmp]}""");
         String unit = HostUnit.render(c);
         for (String line : List.of("ExecStart=" + dir + "/current/api", "EnvironmentFile=" + dir + "/current/env",
-                "ExecReload=/bin/kill -HUP $MAINPID", "KillMode=mixed", "KillSignal=SIGTERM", "TimeoutStopSec=35",
+                "ExecReload=/bin/kill -HUP $MAINPID", "KillMode=mixed", "KillSignal=SIGTERM", "TimeoutStopSec=35", "SuccessExitStatus=143",
                 "NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectSystem=strict", "ProtectHome=yes", "ReadWritePaths=/var/tmp",
                 "Restart=on-failure", "StartLimitBurst=5", "LimitNOFILE=65536", "MemoryMax=512M", "CPUQuota=150%",
                 "TasksMax=256", "DynamicUser=yes")) {

@@ -80,6 +80,7 @@ class KubernetesCanaryTest {
                   kubernetes: {replicas: 10, progressDeadline: 10s}
                 canary:
                   prometheus: %s
+                  minRequests: 0   # the exporter here has a gauge, no request counter
                   steps:
                     - {weight: 10, analysis: true}
                     - {weight: 33, pause: 1s}

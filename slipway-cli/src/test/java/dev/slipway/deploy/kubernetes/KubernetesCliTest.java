@@ -105,7 +105,9 @@ class KubernetesCliTest {
         assertEquals(3, lines.size(), history.out());
         assertTrue(lines.get(1).startsWith("1 ") && lines.get(1).contains("1111111") && lines.get(1).contains(V1),
                 history.out());
-        assertTrue(lines.get(2).startsWith("2* "), history.out());
+        assertTrue(lines.get(2).startsWith("2 ") && lines.get(2).contains(" current ") && lines.get(2).contains(V2),
+                history.out());
+        assertTrue(lines.get(1).contains(" deployed "), history.out());
 
         Run back = cli("rollback", svc, "--target", "kubernetes", "--to", "1");
         assertEquals(0, back.code(), back.toString());
@@ -138,6 +140,105 @@ class KubernetesCliTest {
         assertEquals(2, badRevision.code());
         Run local = cli("deploy", svc, "--image", V2);
         assertEquals(2, local.code(), "--image is for --to kubernetes");
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode json(Run r) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    }
+
+    @Test
+    void dryRunJsonAndRollbackFlags() throws Exception {
+        String svc = dir.resolve("svc").toString();
+        Run dry = cli("deploy", svc, "--to", "kubernetes", "--dry-run");
+        assertEquals(0, dry.code(), dry.toString());
+        assertTrue(dry.out().startsWith("deploy myapp 1.0.0 to kubernetes\n"), dry.out());
+        assertTrue(dry.out().contains("  2. create Deployment/myapp in namespace default: image " + V1 + ", 2 replicas"),
+                dry.out());
+        assertTrue(dry.out().contains("manifests:\n---\n") && dry.out().endsWith("dry run: nothing was changed\n"), dry.out());
+        Run dryJson = cli("deploy", svc, "--to", "kubernetes", "--dry-run", "--json");
+        assertEquals(0, dryJson.code(), dryJson.toString());
+        var planned = json(dryJson);
+        assertEquals("planned", planned.path("outcome").asText());
+        assertEquals(0, planned.path("exitCode").asInt(-1));
+        assertEquals("ok", planned.path("exitMeaning").asText());
+        assertEquals("kubernetes", planned.path("target").asText());
+        assertEquals("deploy", planned.path("action").asText());
+        assertTrue(planned.path("steps").get(1).asText().startsWith("apply Deployment/myapp: create Deployment/myapp"),
+                planned.toString());
+        assertTrue(planned.path("steps").get(2).asText().startsWith("rollout Deployment/myapp: watch the rollout"),
+                planned.toString());
+        assertEquals(null, cluster.client.apps().deployments().inNamespace(MockCluster.NS).withName("myapp").get(),
+                "a dry run changes nothing");
+
+        Run first = cli("deploy", svc, "--to", "kubernetes", "--json");
+        assertEquals(0, first.code(), first.toString());
+        var deployed = json(first);
+        assertEquals("ok", deployed.path("outcome").asText());
+        assertEquals(1, deployed.path("revision").asInt());
+        assertEquals("1.0.0", deployed.path("version").asText());
+        assertTrue(deployed.path("message").asText().contains("deployed to kubernetes"), deployed.toString());
+        assertTrue(first.err().contains("successfully rolled out"), "progress goes to stderr: " + first);
+        Files.writeString(dir.resolve("svc/dist/artifacts.json"), Files.readString(dir.resolve("svc/dist/artifacts.json"))
+                .replace("\"1.0.0\"", "\"2.0.0\""));
+        assertEquals(0, cli("deploy", svc, "--to", "kubernetes", "--image", V2).code());
+
+        String before = cluster.client.apps().deployments().inNamespace(MockCluster.NS).withName("myapp").get()
+                .getMetadata().getResourceVersion();
+        Run bad = cli("rollback", svc, "--to", "kubernetes", "--version", "9.9.9", "--json");
+        assertEquals(2, bad.code(), bad.toString());
+        var refused = json(bad);
+        assertEquals(2, refused.path("exitCode").asInt());
+        assertEquals("usage or configuration error; nothing changed", refused.path("exitMeaning").asText());
+        assertEquals("refused", refused.path("outcome").asText());
+        assertEquals("rollback", refused.path("action").asText());
+        assertTrue(refused.path("message").asText().startsWith("release 9.9.9 of myapp is not in the ReplicaSet history"),
+                refused.toString());
+        assertTrue(bad.err().contains("slipway: release 9.9.9 of myapp is not in the ReplicaSet history"), bad.err());
+        Run badRevision = cli("rollback", svc, "--to", "kubernetes", "--revision", "7");
+        assertEquals(2, badRevision.code(), badRevision.toString());
+        assertTrue(badRevision.err().contains("no revision 7 of myapp"), badRevision.err());
+        assertEquals(before, cluster.client.apps().deployments().inNamespace(MockCluster.NS).withName("myapp").get()
+                .getMetadata().getResourceVersion(), "refused rollbacks changed nothing");
+
+        Run dryBack = cli("rollback", svc, "--to", "kubernetes", "--version", "1.0.0", "--dry-run");
+        assertEquals(0, dryBack.code(), dryBack.toString());
+        assertTrue(dryBack.out().startsWith("rollback myapp 1.0.0 to kubernetes\n"), dryBack.out());
+        Run back = cli("rollback", svc, "--to", "kubernetes", "--version", "1.0.0");
+        assertEquals(0, back.code(), back.toString());
+        assertTrue(back.out().contains("myapp 1.0.0 rolled back to kubernetes") && back.out().contains("(revision 3, image " + V1),
+                back.out());
+        Run byRevision = cli("rollback", svc, "--to", "kubernetes", "--revision", "2");
+        assertEquals(0, byRevision.code(), byRevision.toString());
+        assertTrue(byRevision.out().contains("myapp 2.0.0 rolled back to kubernetes"), byRevision.out());
+        assertTrue(!back.err().contains("deprecated"), back.err());
+
+        Run alias = cli("rollback", svc, "--target", "kubernetes", "--version", "1.0.0");
+        assertEquals(0, alias.code(), alias.toString());
+        assertTrue(alias.err().contains("slipway: warning: 'rollback --target kubernetes' is deprecated; use '--to kubernetes'"),
+                alias.err());
+        Run both = cli("rollback", svc, "--to", "kubernetes", "--version", "1.0.0", "--revision", "2");
+        assertEquals(2, both.code(), both.toString());
+    }
+
+    @Test
+    void aLockWaitThatIsNotADurationIsAUsageErrorOnEveryTarget() throws Exception {
+        String svc = dir.resolve("svc").toString();
+        for (String target : List.of("local", "hosts", "kubernetes")) {
+            for (String command : List.of("deploy", "rollback", "ship")) {
+                Run r = cli(command, svc, "--to", target, "--lock-wait", "abc");
+                assertEquals(2, r.code(), command + " --to " + target + ": " + r);
+                assertTrue(r.err().startsWith("slipway: --lock-wait: "), r.err());
+            }
+        }
+        assertTrue(!Files.exists(dir.resolve("svc/.slipway")), "nothing changed");
+        assertEquals(null, cluster.client.apps().deployments().inNamespace(MockCluster.NS).withName("myapp").get());
+        Run unknown = cli("deploy", svc, "--to", "kubernets", "--json");
+        assertEquals(2, unknown.code(), unknown.toString());
+        assertTrue(unknown.err().contains("slipway: unknown target 'kubernets'; did you mean 'kubernetes'? (available targets:"
+                + " local, hosts, kubernetes)"), unknown.err());
+        assertEquals("unknown target 'kubernets'; did you mean 'kubernetes'? (available targets: local, hosts, kubernetes)",
+                json(unknown).path("message").asText());
+        assertEquals("myapp", json(unknown).path("service").asText());
     }
 
     @Test

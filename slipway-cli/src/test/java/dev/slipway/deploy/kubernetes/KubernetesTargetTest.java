@@ -110,12 +110,12 @@ class KubernetesTargetTest {
         c = config("    hpa: {maxReplicas: 6, cpu: 70}\n    resources: {requests: {cpu: 100m}}\n");
         try (KubernetesTarget t = target(c)) {
             assertEquals(2, t.deploy(new KubeRelease(V2, "2.0.0", "c2"), true).revision());
-            List<KubernetesTarget.Revision> h = t.history();
+            List<KubernetesTarget.Revision> h = t.replicaSetHistory();
             assertEquals(List.of(1L, 2L), h.stream().map(KubernetesTarget.Revision::revision).toList());
             assertEquals("1.0.0", h.get(0).version());
             assertTrue(h.get(1).current());
             assertEquals(V2, h.get(1).image());
-            KubernetesTarget.Status s = t.status();
+            KubernetesTarget.Status s = t.liveStatus();
             assertEquals(2, s.revision());
             assertEquals("2.0.0", s.version());
             assertNull(s.canary());
@@ -188,19 +188,19 @@ class KubernetesTargetTest {
             t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
             t.deploy(new KubeRelease(V2, "2.0.0", "c2"), true);
             t.deploy(new KubeRelease(V3, "3.0.0", "c3"), true);
-            assertEquals(3, t.status().revision());
+            assertEquals(3, t.liveStatus().revision());
 
-            KubernetesTarget.Outcome o = t.rollback(1L);
+            KubernetesTarget.Outcome o = t.rollbackTo(1L);
             assertEquals(4, o.revision(), "undo to revision 1 makes it revision 4");
             assertEquals(V1, o.image());
             assertEquals("1.0.0", o.version());
-            assertEquals(List.of(2L, 3L, 4L), t.history().stream().map(KubernetesTarget.Revision::revision).toList());
+            assertEquals(List.of(2L, 3L, 4L), t.replicaSetHistory().stream().map(KubernetesTarget.Revision::revision).toList());
 
-            KubernetesTarget.Outcome previous = t.rollback(null);
+            KubernetesTarget.Outcome previous = t.rollbackTo(null);
             assertEquals(V3, previous.image(), "without --to: the revision before the current (3)");
             assertEquals(5, previous.revision());
 
-            SlipwayException none = assertThrows(SlipwayException.class, () -> t.rollback(9L));
+            SlipwayException none = assertThrows(SlipwayException.class, () -> t.rollbackTo(9L));
             assertEquals(2, none.exitCode());
             assertTrue(none.getMessage().contains("no revision 9"), none.getMessage());
         }
@@ -224,7 +224,7 @@ class KubernetesTargetTest {
             assertEquals("canary", canary.getSpec().getTemplate().getMetadata().getLabels().get("track"));
             assertEquals(V2, image(canary));
             assertEquals(2, live("myapp").getSpec().getReplicas());
-            assertTrue(t.status().canary().split().describe().contains("real weight 33.3% (requested 10%)"));
+            assertTrue(t.liveStatus().canary().split().describe().contains("real weight 33.3% (requested 10%)"));
             // the Service selects both tracks
             assertEquals(java.util.Map.of("app", "myapp"),
                     cluster.client.services().inNamespace("default").withName("myapp").get().getSpec().getSelector());
@@ -250,7 +250,7 @@ class KubernetesTargetTest {
             assertTrue(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
                     .contains(new EnvVar("TRACK", "stable", null)));
             assertEquals(0, live("myapp-canary").getSpec().getReplicas());
-            assertNull(t.status().canary());
+            assertNull(t.liveStatus().canary());
             assertThrows(SlipwayException.class, t::abort, "nothing to abort after a promote");
         }
     }

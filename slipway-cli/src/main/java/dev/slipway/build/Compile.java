@@ -1,0 +1,21 @@
+package dev.slipway.build;
+
+import dev.slipway.pipeline.Step;
+
+/** Build step: runs the build command ({@code build.command}, else Maven's or Gradle's), unless {@code --no-compile}. */
+final class Compile implements Step<BuildContext> {
+    @Override
+    public String describe(BuildContext c) {
+        return "build command";
+    }
+
+    @Override
+    public String skipReason(BuildContext c) {
+        return c.options().compile() ? null : "--no-compile";
+    }
+
+    @Override
+    public void run(BuildContext c) {
+        MavenProject.compile(c.config(), c.console());
+    }
+}

@@ -1,0 +1,21 @@
+package dev.slipway.build;
+
+import dev.slipway.pipeline.Step;
+
+/**
+ * Build step: finds the app's jars, dependencies and main class ({@link BuildOutputs#locate}),
+ * takes the JVM options its jar manifest adds, and warns about owner-only file modes.
+ */
+final class LocateJars implements Step<BuildContext> {
+    @Override
+    public String describe(BuildContext c) {
+        return "application jars";
+    }
+
+    @Override
+    public void run(BuildContext c) {
+        c.jars = BuildOutputs.locate(c.config(), c.console());
+        c.effective = BuildOutputs.withManifestOptions(c.config(), c.jars);
+        c.jars.appJars().forEach(j -> MavenProject.warnOwnerOnlyModes(j, c.console()));
+    }
+}

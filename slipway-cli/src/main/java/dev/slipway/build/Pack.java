@@ -1,0 +1,57 @@
+package dev.slipway.build;
+
+import dev.slipway.pipeline.Step;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Platform step: writes {@code dist/<id>/<name>} (the single file) and {@code dist/<id>.tar.gz}
+ * side by side. Both reuse the runtime's compressed part from the runtime cache (a gzip member
+ * each) when they can, and compress the rest in parallel.
+ */
+final class Pack implements Step<PlatformContext> {
+    @Override
+    public String describe(PlatformContext c) {
+        return c.platform + " single file and archive";
+    }
+
+    @Override
+    public void run(PlatformContext c) throws IOException {
+        BuildContext b = c.build;
+        byte[] unpacker = Unpacker.forPlatform(c.platform, Builder.cacheDir());
+        Path outDir = b.dist().resolve(c.id);
+        Files.createDirectories(outDir);
+        Path executable = outDir.resolve(c.config().name());
+        Path archive = b.dist().resolve(c.id + ".tar.gz");
+        RuntimeCache cache = b.runtimes;
+        String key = c.console().timed("writing " + c.platform + " single file and archive", () -> {
+            var archiving = CompletableFuture.runAsync(() -> {
+                try {
+                    Archive.writeTarGz(c.layout, c.id, b.info.time(), cache.tarMember(c.runtime, c.id, b.info.time(), b.work()),
+                            archive);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String k;
+            try {
+                k = Launcher.writeSingleFile(c.spec, c.layout, unpacker, cache.member(c.runtime, b.work()), executable);
+            } catch (IOException | RuntimeException e) {
+                // Never leave the archive writer running (and holding its cache lock) past a failure.
+                try {
+                    archiving.join();
+                } catch (RuntimeException other) {
+                    e.addSuppressed(other);
+                }
+                throw e;
+            }
+            archiving.join();
+            return k;
+        });
+        c.result = new Builder.Result(b.info, c.platform, executable, archive, c.runtimeBytes, b.modules, key,
+                c.runtime.cacheHit(), c.spec);
+    }
+}

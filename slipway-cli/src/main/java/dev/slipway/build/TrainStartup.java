@@ -1,0 +1,157 @@
+package dev.slipway.build;
+
+import dev.slipway.config.References;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.pipeline.Step;
+import dev.slipway.util.Hashing;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Platform step: the launcher's JVM options ({@code build.jvmOptions}, then those that use the
+ * startup cache), with the startup cache trained, or taken from the training cache
+ * ({@code <cache>/training/<key>}).
+ *
+ * <p>The key covers what the training run reads, and nothing else: the runtime, the main class,
+ * the JVM options, the training settings, the service's environment, and per entry of the
+ * training class path its name and {@link #contentDigest} (entry names, sizes and CRC-32s, not
+ * the zip's timestamps), and the same for the files it reads beside the class path
+ * ({@link #readBesideClasspath}: a shipped tree's jars, {@code build.files}). The training class
+ * path leaves out {@code app/build-info.jar}, which the launcher puts last: the java man page (CDS)
+ * requires only that "the classpath used at archive creation time must be the same as (or a prefix
+ * of) the classpath used at run time", so a rebuild with another version or build time reuses the
+ * cache. On JDK 20+ the archive is made here and records the jars' modification times (the build
+ * time, which the unpacker gives every file), so the build time is in the key too; JDK 17-19 ship
+ * only a class list, which holds class names, and the archive is dumped on the first run (or by the
+ * prepare mode).
+ */
+final class TrainStartup implements Step<PlatformContext> {
+    @Override
+    public String describe(PlatformContext c) {
+        return c.platform + " startup cache";
+    }
+
+    @Override
+    public void run(PlatformContext c) throws IOException {
+        c.jvmOptions.addAll(c.config().build().jvmOptions());
+        c.jvmOptions.addAll(trainedStartup(c));
+    }
+
+    /** @return the launcher options that use the cache; empty when not trained */
+    private static List<String> trainedStartup(PlatformContext c) throws IOException {
+        SlipwayConfig config = c.config();
+        int feature = c.target.feature();
+        Path layout = c.layout;
+        String mainClass = c.build.jars.mainClass();
+        boolean useCache = c.build.options().useCache();
+        var skip = Training.skipReason(config, feature, c.forHost);
+        if (skip.isPresent()) {
+            c.console().progress("  " + c.platform + " startup " + skip.get());
+            return List.of();
+        }
+        // Everything the training run sees: the service's environment, arguments and readiness too.
+        StringBuilder recipe = new StringBuilder(c.runtime.key()).append('\n').append(mainClass).append('\n')
+                .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n')
+                .append(new TreeMap<>(config.service().env())).append('\n').append(config.service().args())
+                .append('\n').append(config.service().readiness()).append('\n');
+        for (String entry : c.trainingClasspath) {
+            recipe.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
+        }
+        for (String file : readBesideClasspath(layout)) {
+            recipe.append(file).append(' ').append(contentDigest(layout.resolve(file))).append('\n');
+        }
+        if (!Training.dumpsOnFirstRun(feature)) {
+            recipe.append("mtime ").append(c.build.info.time().getEpochSecond()).append('\n');
+        }
+        String key = Hashing.sha256Hex(recipe.toString()).substring(0, 32);
+        String file = Training.cacheFile(feature);
+        Path cached = Builder.cacheDir().resolve("training").resolve(key).resolve(Path.of(file).getFileName());
+        Path target = layout.resolve(file);
+        if (useCache && Files.isRegularFile(cached)) {
+            Files.copy(cached, target, StandardCopyOption.REPLACE_EXISTING);
+            c.console().progress("  " + c.platform + " startup cache from the training cache (key " + key.substring(0, 12) + ")");
+        } else {
+            Training.train(config, feature, layout, c.trainingClasspath, mainClass, c.console());
+            if (useCache) {
+                Files.createDirectories(cached.getParent());
+                Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
+                Files.copy(target, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        if (Training.dumpsOnFirstRun(feature)) {
+            // The dump starts no app: a port or address in an option only has to be a valid value.
+            Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
+                    config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,
+                            Launcher.HOME)), c.classpath));
+            c.console().progress("  " + c.platform + " startup: the AppCDS archive is dumped from the trained class list"
+                    + " on the first run, where the class path is final (JDK " + feature + ")");
+        }
+        return Training.launcherOptions(feature);
+    }
+
+    /**
+     * What a class path entry gives the JVM, as hex sha256: for a zip or jar, every entry's name,
+     * uncompressed size and CRC-32 from the central directory (APPNOTE.TXT 4.3.12), in order, so
+     * the same classes and resources give the same digest whatever the entries' timestamps (a
+     * rebuilt jar, a profile jar written at another build time); for anything else the file's sha256.
+     *
+     * @param entry a class path entry
+     * @return the digest
+     * @throws IOException when it cannot be read
+     */
+    static String contentDigest(Path entry) throws IOException {
+        MessageDigest sha = Hashing.sha256();
+        try (ZipFile zip = new ZipFile(entry.toFile())) {
+            var entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                sha.update(e.getName().getBytes(StandardCharsets.UTF_8));
+                sha.update((" " + e.getSize() + " " + Long.toHexString(e.getCrc()) + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return "zip:" + HexFormat.of().formatHex(sha.digest());
+        } catch (ZipException notAZip) {
+            return Hashing.sha256(entry);
+        }
+    }
+
+    /**
+     * What the training run reads that is not a class path entry, for its cache key: the files of a
+     * tree shipped whole under {@code app/} (Quarkus' {@code app/quarkus-app/}, whose runner loads
+     * the jars its {@code quarkus-application.dat} names while only {@code quarkus-run.jar} is on
+     * the class path) and the {@code build.files} in the layout root (a configuration file the app
+     * reads at start).
+     *
+     * @param layout the layout root
+     * @return paths relative to it, sorted
+     * @throws IOException when the layout cannot be listed
+     */
+    static List<String> readBesideClasspath(Path layout) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.walk(layout)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Path rel = layout.relativize(p);
+                String top = rel.getName(0).toString();
+                boolean inTree = top.equals("app") && rel.getNameCount() > 2 && !rel.getName(1).toString().equals("lib");
+                boolean rootFile = !List.of("app", "bin", "runtime").contains(top);
+                if (inTree || rootFile) {
+                    out.add(rel.toString().replace('\\', '/'));
+                }
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.slipway.deploy;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.hosts.LegacyHostsTarget;
+import dev.slipway.deploy.kubernetes.KubernetesTarget;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Opens a {@link Target} by name: the one place that knows which class serves {@code --to local},
+ * {@code --to hosts} and {@code --to kubernetes}. Adding a target is one folder under
+ * {@code deploy/} and one line in {@link #NAMES} and {@link #open}.
+ */
+public final class Targets {
+    /** The target names {@code --to} accepts, in the order help and errors list them. */
+    public static final List<String> NAMES = List.of("local", "hosts", "kubernetes");
+
+    private Targets() {}
+
+    /**
+     * How a target is opened, besides its name and configuration.
+     *
+     * @param roles hosts only: when not empty, only the servers with one of these roles
+     *              ({@code deploy.hosts.servers[].roles}, as Kamal's {@code --roles}); the others are
+     *              neither connected to nor changed
+     */
+    public record Options(List<String> roles) {
+        /** Copies the list. */
+        public Options {
+            roles = List.copyOf(roles);
+        }
+
+        /** @return no roles: every server */
+        public static Options none() {
+            return new Options(List.of());
+        }
+    }
+
+    /**
+     * Opens a target. Opening connects nothing yet for {@code local} and {@code hosts}; for
+     * {@code kubernetes} it builds the API client from the kubeconfig.
+     *
+     * @param name    the target's name, as {@code --to} gives it
+     * @param config  the service configuration
+     * @param console where progress and results go
+     * @param options how to open it
+     * @return the target; close it when done
+     * @throws SlipwayException (exit 2) for an unknown name (the message lists {@link #NAMES}), a
+     *                          target without its configuration section, {@code --role} on a target
+     *                          other than hosts, or an unknown kubeconfig context; nothing changed
+     */
+    public static Target open(String name, SlipwayConfig config, Console console, Options options) {
+        requireKnown(name);
+        if (!options.roles().isEmpty() && !name.equals("hosts")) {
+            throw SlipwayException.usage("--role works with --to hosts only");
+        }
+        return switch (name) {
+            // The local and hosts classes are adapters over today's LocalTarget and HostsTarget; the
+            // plan/executor rebuild of those targets (issue 17, deploy/local and deploy/hosts) replaces them.
+            case "local" -> new LegacyLocalTarget(new LocalTarget(config, console), console);
+            case "hosts" -> new LegacyHostsTarget(config, console, options.roles());
+            case "kubernetes" -> {
+                requireSection(config.kubernetes() != null, config, "deploy.kubernetes", "docs/kubernetes.md");
+                yield KubernetesTarget.connect(config, console);
+            }
+            default -> throw new IllegalStateException(name);
+        };
+    }
+
+    /**
+     * @param name a target name
+     * @throws SlipwayException (exit 2) when it is not one of {@link #NAMES}
+     */
+    public static void requireKnown(String name) {
+        if (!NAMES.contains(name)) {
+            String close = dev.slipway.config.Suggest.closest(name, NAMES);
+            throw SlipwayException.usage("unknown target '" + name + "'" + (close == null ? "" : "; did you mean '" + close
+                    + "'?") + " (available targets: " + String.join(", ", NAMES) + ")");
+        }
+    }
+
+    /** @return whether {@code name} is one of {@link #NAMES} */
+    public static boolean isName(String name) {
+        return NAMES.contains(name);
+    }
+
+    /**
+     * Parses {@code --lock-wait} (every target takes it, so a typo is an error everywhere, even
+     * where nothing waits for a lock).
+     *
+     * @param text a duration as slipway.yaml writes them, e.g. {@code 0s}, {@code 2m}
+     * @return the duration
+     * @throws SlipwayException (exit 2) when it is not a duration; nothing changed
+     */
+    public static Duration lockWait(String text) {
+        try {
+            return ConfigLoader.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            throw SlipwayException.usage("--lock-wait: " + e.getMessage());
+        }
+    }
+
+    private static void requireSection(boolean present, SlipwayConfig config, String key, String doc) {
+        if (!present) {
+            throw SlipwayException.usage(config.file() + ": no '" + key + "' section (see " + doc + ")");
+        }
+    }
+}
