@@ -107,6 +107,9 @@ class SwarmTargetTest {
         assertTrue(text.contains("create service " + service + ": 3 replicas of 1.0.0, update parallelism 1, delay 1s,"
                 + " order start-first, monitor 5s, failure action rollback"), text);
         assertEquals(List.of("apply", "rollout", "record"), plan.steps().stream().map(s -> s.kind().id()).toList());
+        var dry = CliRunner.run("deploy", dir.toString(), "--to", "swarm", "--dry-run");
+        assertEquals(0, dry.code(), dry.toString());
+        assertTrue(dry.toString().contains("create service " + service + ": 3 replicas of 1.0.0"), dry.toString());
         assertEquals(1, docker(30, "service", "inspect", service).code(), "a plan creates nothing");
         Report v1 = target().apply(plan);
         assertEquals(0, v1.exitCode(), v1.toString());
