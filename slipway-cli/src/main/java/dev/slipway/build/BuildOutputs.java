@@ -105,7 +105,8 @@ public final class BuildOutputs {
                 List.copyOf(options), b.jdk(), b.targetJdks(), b.defaultsResource(), b.detectModules(), b.lib(), b.files());
         return new SlipwayConfig(config.file(), config.name(), config.version(), config.main(), config.platforms(),
                 build, config.profiles(), config.train(), config.service(), config.local(), config.release(),
-                config.warnings(), config.image(), config.canary(), config.hosts(), config.kubernetes());
+                config.warnings(), config.image(), config.canary(), config.hosts(), config.kubernetes(),
+                config.swarm());
     }
 
     static BuildOutput find(SlipwayConfig config, List<String> notes) {

@@ -33,20 +33,43 @@ public final class Unpacker {
      *                          installed, with the packages to install
      */
     public static byte[] forPlatform(Platform platform, Path cacheDir) {
-        String cc = compiler(platform);
+        return compile(Unpacker.class, SOURCE, "the single-file unpacker", platform, cacheDir,
+                List.of("-Wl,-Bstatic", "-lz", "-Wl,-Bdynamic"), "a C compiler and static zlib");
+    }
+
+    /**
+     * Compiles a small C program that Slipway carries as a resource (the unpacker, the image's
+     * readiness probe) for a platform, linked against glibc only, and caches the binary under
+     * {@code cacheDir/unpack/} by a hash of the source, the platform and the compiler's version.
+     *
+     * @param anchor   the class whose package holds the resource
+     * @param source   the resource's name ({@code unpack.c})
+     * @param what     the program, for messages ({@code the image's readiness probe})
+     * @param platform the target platform (linux only)
+     * @param cacheDir Slipway's cache directory
+     * @param libs     linker arguments after the source ({@code -lz} ...)
+     * @param needs    what the program needs, for messages ({@code a C compiler})
+     * @return the ELF bytes
+     * @throws SlipwayException (exit 2) when no C compiler (or library) for that platform is
+     *                          installed, with the packages to install
+     */
+    public static byte[] compile(Class<?> anchor, String source, String what, Platform platform, Path cacheDir,
+                                 List<String> libs, String needs) {
+        String cc = compiler(platform, what);
         String version = Exec.run(List.of(cc, "--version"), cacheDir.getFileSystem().getPath("/"),
                 Duration.ofSeconds(30)).output().lines().findFirst().orElse("");
-        byte[] source;
-        try (InputStream in = Unpacker.class.getResourceAsStream(SOURCE)) {
-            source = in.readAllBytes();
+        byte[] text;
+        try (InputStream in = anchor.getResourceAsStream(source)) {
+            text = in.readAllBytes();
         } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("missing resource " + SOURCE, e);
+            throw new IllegalStateException("missing resource " + source, e);
         }
         MessageDigest sha = Hashing.sha256();
-        sha.update(source);
-        sha.update((platform + "\n" + version).getBytes(StandardCharsets.UTF_8));
+        sha.update(text);
+        sha.update((platform + "\n" + version + "\n" + libs).getBytes(StandardCharsets.UTF_8));
         String key = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-        Path cached = cacheDir.resolve("unpack").resolve(platform + "-" + key);
+        String name = source.replaceFirst("\\.c$", "");
+        Path cached = cacheDir.resolve("unpack").resolve((name.equals("unpack") ? "" : name + "-") + platform + "-" + key);
         try {
             if (Files.isRegularFile(cached)) {
                 return Files.readAllBytes(cached);
@@ -54,37 +77,39 @@ public final class Unpacker {
             Files.createDirectories(cached.getParent());
             Path work = Files.createTempDirectory(cached.getParent(), ".build");
             try {
-                Path src = work.resolve(SOURCE);
-                Files.write(src, source);
-                Path bin = work.resolve("unpack");
-                Exec.Result r = Exec.run(List.of(cc, "-Os", "-s", "-w", "-ffunction-sections",
+                Path src = work.resolve(source);
+                Files.write(src, text);
+                Path bin = work.resolve(name);
+                List<String> cmd = new java.util.ArrayList<>(List.of(cc, "-Os", "-s", "-w", "-ffunction-sections",
                         "-fdata-sections", "-Wl,--gc-sections", "-Wl,--build-id=none", "-o", bin.toString(),
-                        src.toString(), "-Wl,-Bstatic", "-lz", "-Wl,-Bdynamic"), work, Duration.ofMinutes(2));
+                        src.toString()));
+                cmd.addAll(libs);
+                Exec.Result r = Exec.run(cmd, work, Duration.ofMinutes(2));
                 if (r.exitCode() != 0) {
-                    throw SlipwayException.usage("cannot compile the single-file unpacker for " + platform
-                            + " with " + cc + ":\n" + r.summary(8) + "\nIt needs a C compiler and static zlib"
-                            + " for that platform (Debian: apt-get install " + packages(platform) + ")");
+                    throw SlipwayException.usage("cannot compile " + what + " for " + platform
+                            + " with " + cc + ":\n" + r.summary(8) + "\nIt needs " + needs + " for that platform"
+                            + " (Debian: apt-get install " + packages(platform) + ")");
                 }
                 Files.move(bin, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
-                Files.deleteIfExists(work.resolve(SOURCE));
-                Files.deleteIfExists(work.resolve("unpack"));
+                Files.deleteIfExists(work.resolve(source));
+                Files.deleteIfExists(work.resolve(name));
                 Files.deleteIfExists(work);
             }
             return Files.readAllBytes(cached);
         } catch (IOException e) {
-            throw SlipwayException.failed("cannot build the single-file unpacker: " + e.getMessage(), e);
+            throw SlipwayException.failed("cannot build " + what + ": " + e.getMessage(), e);
         }
     }
 
-    private static String compiler(Platform platform) {
+    private static String compiler(Platform platform, String what) {
         Platform host = Platform.host();
         String cc = platform.equals(host) ? "cc"
                 : platform.arch().equals("arm64") ? "aarch64-linux-gnu-gcc"
                 : platform.arch().equals("amd64") ? "x86_64-linux-gnu-gcc" : null;
         if (cc == null || !platform.os().equals("linux") || !onPath(cc)) {
             throw SlipwayException.usage("no C compiler for " + platform + " (looked for " + cc
-                    + "); the single-file launcher needs one to build its first-run unpacker"
+                    + "); " + what + " is compiled for each platform"
                     + " (Debian: apt-get install " + packages(platform) + ")");
         }
         return cc;

@@ -1,6 +1,9 @@
 package dev.slipway.cli;
 
+import dev.slipway.image.DockerLoad;
 import dev.slipway.image.ImageBuilder;
+import dev.slipway.image.RegistryPush;
+import dev.slipway.remote.DockerEngine;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +12,8 @@ import picocli.CommandLine.Option;
 
 /** {@code slipway image}: an OCI image from scratch of the last build, as a layout or archive, optionally pushed. */
 @Command(name = "image", footerHeading = "%nExample:%n",
-        footer = {"  slipway build examples/myapp && slipway image examples/myapp --push 127.0.0.1:5000/myapp"},
+        footer = {"  slipway build examples/myapp && slipway image examples/myapp --push 127.0.0.1:5000/myapp",
+            "  slipway image examples/myapp --docker && docker run --network host myapp:1.0.0"},
         description = {
     "Build a minimal multi-platform OCI image from scratch (glibc libraries, CA certificates, zoneinfo, the runtime"
         + " and the jars) from the last 'slipway build', with no container engine.",
@@ -32,6 +36,12 @@ public final class ImageCommand implements Runnable {
                     + " Without a tag, the tags of image.tags are set.")
     String push;
 
+    @Option(names = "--docker",
+            description = "Also load the image into the local Docker engine (DOCKER_HOST, default /var/run/docker.sock),"
+                    + " without a registry: the engine's platform, tagged REPOSITORY:TAG for each tag (REPOSITORY:"
+                    + " image.repository, else the service name).")
+    boolean docker;
+
     @Option(names = "--platform", paramLabel = "OS-ARCH",
             description = "Only this built linux platform (repeatable); default: every linux platform built.")
     java.util.List<String> platforms = new java.util.ArrayList<>();
@@ -49,7 +59,14 @@ public final class ImageCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--format must be oci or oci-archive, not '" + format + "'");
         }
-        ImageBuilder.fromDist(service.load(), new ImageBuilder.Options(output, format, push, java.util.List.copyOf(platforms), rootfs),
-                SlipwayCli.console(spec), System::getenv);
+        var config = service.load();
+        var console = SlipwayCli.console(spec);
+        var result = ImageBuilder.fromDist(config, new ImageBuilder.Options(output, format, push,
+                java.util.List.copyOf(platforms), rootfs), console, System::getenv);
+        if (docker) {
+            RegistryPush.Ref ref = config.image().repository() == null ? null : RegistryPush.Ref.parse(config.image().repository());
+            String repository = ref == null ? config.name() : ref.registry() + "/" + ref.repository();
+            DockerLoad.load(result.output(), repository, result.tags(), DockerEngine.fromEnv(System::getenv), console);
+        }
     }
 }

@@ -360,7 +360,8 @@ public final class ConfigLoader {
                             values = {"http", "tcp"}) String type,
                     String path, Duration interval, Duration timeout, Duration startupGrace) {}
 
-    record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts, KubernetesConfig.RawKubernetes kubernetes) {}
+    record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts, KubernetesConfig.RawKubernetes kubernetes,
+                     SwarmConfig.RawSwarm swarm) {}
 
     record RawLocal(String address, Integer retain) {}
 
@@ -547,7 +548,8 @@ public final class ConfigLoader {
         }
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
                 local, release, warnings, image, canary, hosts,
-                KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service));
+                KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service),
+                SwarmConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().swarm(), raw.name(), service));
     }
 
     /** The top-level directories of the layout, which {@code build.files} may not write into. */

@@ -27,11 +27,12 @@ import java.util.Map;
  * @param canary  canary releases: steps, analysis metrics, Prometheus, the nginx traffic split
  * @param hosts   the {@code hosts} deploy target ({@code deploy.hosts}), or {@code null} when not configured
  * @param kubernetes settings of the {@code kubernetes} deploy target ({@code deploy.kubernetes})
+ * @param swarm   settings of the {@code swarm} deploy target ({@code deploy.swarm})
  */
 public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
                             Build build, Map<String, Profile> profiles, Train train, Service service, Local local,
                             ReleaseConfig release, List<String> warnings, ImageConfig image, CanaryConfig canary,
-                            HostsConfig hosts, KubernetesConfig kubernetes) {
+                            HostsConfig hosts, KubernetesConfig kubernetes, SwarmConfig swarm) {
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {

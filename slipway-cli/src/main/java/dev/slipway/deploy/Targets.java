@@ -12,12 +12,12 @@ import java.util.List;
 
 /**
  * Opens a {@link Target} by name: the one place that knows which class serves {@code --to local},
- * {@code --to hosts} and {@code --to kubernetes}. Adding a target is one folder under
+ * {@code --to hosts}, {@code --to kubernetes} and {@code --to swarm}. Adding a target is one folder under
  * {@code deploy/} and one line in {@link #NAMES} and {@link #open}.
  */
 public final class Targets {
     /** The target names {@code --to} accepts, in the order help and errors list them. */
-    public static final List<String> NAMES = List.of("local", "hosts", "kubernetes");
+    public static final List<String> NAMES = List.of("local", "hosts", "kubernetes", "swarm");
 
     private Targets() {}
 
@@ -65,6 +65,8 @@ public final class Targets {
                 requireSection(config.kubernetes() != null, config, "deploy.kubernetes", "docs/kubernetes.md");
                 yield KubernetesTarget.connect(config, console);
             }
+            case "swarm" -> new dev.slipway.deploy.swarm.SwarmTarget(config,
+                    dev.slipway.remote.DockerEngine.fromEnv(System::getenv), console);
             default -> throw new IllegalStateException(name);
         };
     }

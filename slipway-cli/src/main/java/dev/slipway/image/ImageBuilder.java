@@ -34,6 +34,8 @@ public final class ImageBuilder {
     public static final String OCI = "oci";
     /** Format of a tar of an OCI layout (containers-transports(5) {@code oci-archive}). */
     public static final String OCI_ARCHIVE = "oci-archive";
+    /** The readiness probe in every image ({@code probe.c}): the image's health check runs it. */
+    public static final String PROBE = "/usr/bin/slipway-probe";
     /**
      * The file time of layers that do not change with the commit (system, runtime, and dependencies
      * unless a trained cache checks their mtimes): 1970-01-01T00:00:01Z, as Jib uses, not 0, which
@@ -207,6 +209,27 @@ public final class ImageBuilder {
         argv.add(launch.mainClass());
         argv.addAll(References.expand(launch.args(), values));
         return argv;
+    }
+
+    /**
+     * The image's health check: the readiness probe run by {@value #PROBE} (no shell, no curl in the
+     * image). Mapped as the Kubernetes manifests map probes: interval rounded up to whole seconds (at
+     * least 1) is both the interval and one check's deadline; the start period is the startup grace
+     * plus the readiness timeout (failures before then do not count); 3 failures in a row make the
+     * container unhealthy (Kubernetes' default failureThreshold).
+     *
+     * @param readiness {@code service.readiness}
+     * @return the health check for the image config
+     */
+    public static OciImage.Healthcheck healthcheck(SlipwayConfig.Probe readiness) {
+        long seconds = Math.max(1, -Math.floorDiv(-readiness.interval().toMillis(), 1000));
+        List<String> test = new ArrayList<>(List.of("CMD", PROBE, readiness.type().key()));
+        if (!readiness.tcp()) {
+            test.add(readiness.path());
+        }
+        test.add(String.valueOf(seconds));
+        return new OciImage.Healthcheck(test, java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(seconds),
+                readiness.startupGrace().plus(readiness.timeout()), 3);
     }
 
     /**

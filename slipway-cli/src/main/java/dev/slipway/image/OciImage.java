@@ -61,9 +61,24 @@ public final class OciImage {
      * @param workingDir  the working directory
      * @param volumes     directories declared as volumes
      * @param labels      labels (Slipway repeats the annotations here)
+     * @param healthcheck the container health check, or {@code null} for none
      */
     public record Config(Platform platform, Instant created, String user, int port, List<String> env,
-                         List<String> entrypoint, String workingDir, List<String> volumes, Map<String, String> labels) {}
+                         List<String> entrypoint, String workingDir, List<String> volumes, Map<String, String> labels,
+                         Healthcheck healthcheck) {}
+
+    /**
+     * A container health check, as Docker's image config holds it ({@code config.Healthcheck}: the
+     * image spec's Docker extension, read by Docker, Podman and Swarm; OCI runtimes ignore it).
+     *
+     * @param test        the command, exec form without a shell ({@code ["CMD", argv...]})
+     * @param interval    time between two checks
+     * @param timeout     one check's deadline
+     * @param startPeriod time after start during which failures do not count
+     * @param retries     consecutive failures that make the container unhealthy
+     */
+    public record Healthcheck(List<String> test, java.time.Duration interval, java.time.Duration timeout,
+                              java.time.Duration startPeriod, int retries) {}
 
     /**
      * Writes the image config of one platform.
@@ -97,6 +112,15 @@ public final class OciImage {
         }
         cfg.put("Labels", c.labels());
         cfg.put("StopSignal", "SIGTERM");
+        if (c.healthcheck() != null) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("Test", c.healthcheck().test());
+            h.put("Interval", c.healthcheck().interval().toNanos());
+            h.put("Timeout", c.healthcheck().timeout().toNanos());
+            h.put("StartPeriod", c.healthcheck().startPeriod().toNanos());
+            h.put("Retries", c.healthcheck().retries());
+            cfg.put("Healthcheck", h);
+        }
         doc.put("config", cfg);
         Map<String, Object> rootfs = new LinkedHashMap<>();
         rootfs.put("type", "layers");

@@ -72,7 +72,7 @@ final class PlatformImages implements Step<ImageContext> {
         Map<String, String> env = ImageBuilder.imageEnv(config, home);
         return new OciImage.Config(s.platform(), facts.time(), config.image().user(), config.service().port(),
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), entrypoint, "/data",
-                List.of("/data"), annotations);
+                List.of("/data"), annotations, ImageBuilder.healthcheck(config.service().readiness()));
     }
 
     /**
@@ -89,6 +89,9 @@ final class PlatformImages implements Step<ImageContext> {
         system.add(Layer.Entry.data("etc/passwd", PASSWD.getBytes(StandardCharsets.UTF_8)));
         system.add(Layer.Entry.data("etc/group", GROUP.getBytes(StandardCharsets.UTF_8)));
         system.add(Layer.Entry.dir("tmp", 01777, 0, 0));
+        byte[] probe = dev.slipway.build.Unpacker.compile(ImageBuilder.class, "probe.c", "the image's readiness probe",
+                platform, Builder.cacheDir(), List.of(), "a C compiler");
+        system.add(new Layer.Entry(ImageBuilder.PROBE.substring(1), 'f', null, probe, null, 0755, 0, 0));
         String[] user = ic.user().split(":");
         system.add(Layer.Entry.dir("data", 0700, Integer.parseInt(user[0]), Integer.parseInt(user[1])));
         Path root = ic.sysroots().containsKey(platform.toString()) ? ic.sysroots().get(platform.toString())

@@ -44,9 +44,16 @@ public final class Dockerfile {
         String home = "/opt/" + name;
         String slipway = "java -cp '/opt/slipway/slipway.jar:/opt/slipway/lib/*' dev.slipway.cli.SlipwayCli";
         List<String> buildCommand = new ArrayList<>(config.build().command());
+        // The dependency layer runs the build command itself once on the POM alone (no sources: an
+        // empty package), online: dependency:go-offline resolves the dependencies and declared plugins
+        // but not every plugin the package phase binds (maven-surefire-plugin, whose mojo is loaded
+        // even with -DskipTests, failed the offline build), and the command's own goals.
+        String resolveAll = "RUN mvn -q -B dependency:go-offline";
         if (!buildCommand.isEmpty() && buildCommand.get(0).equals("mvn")) {
+            resolveAll = "RUN mvn -q -B dependency:go-offline \\\n    && " + shell(buildCommand) + " \\\n    && rm -rf target";
             buildCommand.add(1, "-o");
         }
+        dev.slipway.image.OciImage.Healthcheck health = dev.slipway.image.ImageBuilder.healthcheck(config.service().readiness());
         // The image's environment, references expanded as 'slipway image' does; a Dockerfile expands
         // $VAR and ${VAR} in ENV itself (Dockerfile reference, "Environment replacement"), so every $
         // is escaped and the container sees the value as written.
@@ -76,7 +83,7 @@ public final class Dockerfile {
                 "FROM jdk AS maven",
                 "WORKDIR /src",
                 "COPY pom.xml ./",
-                "RUN mvn -q -B dependency:go-offline",
+                resolveAll,
                 "COPY . ./",
                 "RUN " + json(buildCommand),
                 "",
@@ -97,10 +104,20 @@ public final class Dockerfile {
                 "WORKDIR /data",
                 "VOLUME [\"/data\"]",
                 "STOPSIGNAL SIGTERM",
+                "# Readiness, with the probe the image carries (no shell or curl in it), as 'slipway image' sets it.",
+                "HEALTHCHECK --interval=" + health.interval().toSeconds() + "s --timeout=" + health.timeout().toSeconds()
+                        + "s --start-period=" + health.startPeriod().toSeconds() + "s --retries=" + health.retries()
+                        + " CMD " + json(health.test().subList(1, health.test().size())),
                 "# java runs as PID 1 and receives SIGTERM itself; its options and class path are in the args file",
                 "# (the java launcher's @file syntax).",
                 "ENTRYPOINT " + json(List.of(home + "/runtime/bin/java", "@" + home + "/app/java.args")),
                 "");
+    }
+
+    /** @return argv as one POSIX sh command line, each word single-quoted when it needs quoting */
+    private static String shell(List<String> argv) {
+        return String.join(" ", argv.stream().map(a -> a.matches("[A-Za-z0-9_./:=@,+-]+") ? a
+                : "'" + a.replace("'", "'\\''") + "'").toList());
     }
 
     private static String json(Object value) {

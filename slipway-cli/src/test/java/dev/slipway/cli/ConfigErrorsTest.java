@@ -105,7 +105,7 @@ class ConfigErrorsTest {
     @Test
     void unknownTargetAndBadFlags() throws Exception {
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
-        assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars' (available targets: local, hosts, kubernetes)");
+        assertUsageError(CliRunner.run("deploy", dir.toString(), "--to", "mars"), "unknown target 'mars' (available targets: local, hosts, kubernetes, swarm)");
         var r = CliRunner.run("deploy", "--bogus");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().startsWith("slipway: Unknown option: '--bogus'"), r.toString());

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
+import dev.slipway.LocalRegistry;
 import dev.slipway.SlipwayException;
 import dev.slipway.Tools;
 import dev.slipway.artifact.ArtifactsFile;
@@ -19,10 +20,8 @@ import dev.slipway.image.RegistryPush;
 import dev.slipway.util.Hashing;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +62,7 @@ class ImageEndToEndTest {
     Path archive;
     Path layout;
     JsonNode artifacts;
-    Process registry;
+    LocalRegistry registry;
     Path registryLog;
     String registryAddress;
 
@@ -106,10 +105,7 @@ class ImageEndToEndTest {
     @AfterAll
     void stopRegistry() throws Exception {
         if (registry != null) {
-            registry.destroy();
-            if (!registry.waitFor(10, TimeUnit.SECONDS)) {
-                registry.destroyForcibly();
-            }
+            registry.close();
         }
     }
 
@@ -181,7 +177,7 @@ class ImageEndToEndTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (status != 200 && System.nanoTime() < deadline && service.isAlive()) {
                 Thread.sleep(250);
-                status = httpStatus("http://127.0.0.1:" + port + "/health/ready");
+                status = LocalRegistry.status("http://127.0.0.1:" + port + "/health/ready");
             }
             assertEquals(200, status, "the service in the image answers /health/ready (alive: " + service.isAlive() + ")");
             ProcessHandle java = service.descendants().filter(h -> h.info().command().orElse("").endsWith("/bin/java"))
@@ -362,57 +358,18 @@ class ImageEndToEndTest {
     }
 
     private String startRegistry() throws Exception {
-        Path dir = Files.createDirectories(work.resolve("registry"));
         Proc h = Example.exec(List.of("htpasswd", "-Bbn", USER, PASSWORD), List.of());
         assertEquals(0, h.code(), h.toString());
-        Files.writeString(dir.resolve("htpasswd"), h.out());
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.3.1"))) {
-            port = s.getLocalPort();
-        }
-        String address = "127.0.3.1:" + port;
-        Files.writeString(dir.resolve("config.yml"), """
-                version: 0.1
-                log: {level: info, formatter: text}
-                storage:
-                  filesystem: {rootdirectory: %s}
-                http:
-                  addr: %s
-                auth:
-                  htpasswd: {realm: slipway-test, path: %s}
-                """.formatted(dir.resolve("data"), address, dir.resolve("htpasswd")));
-        registryLog = dir.resolve("registry.log");
-        registry = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
-                .redirectErrorStream(true).redirectOutput(registryLog.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (httpStatus("http://" + address + "/v2/") != 401) {
-            assertTrue(registry.isAlive() && System.nanoTime() < deadline, "the registry did not start:\n"
-                    + (Files.exists(registryLog) ? Files.readString(registryLog) : ""));
-            Thread.sleep(100);
-        }
-        registryAddress = address;
-        return address;
+        registry = LocalRegistry.start(work.resolve("registry"), "127.0.3.1", h.out());
+        registryLog = registry.log();
+        registryAddress = registry.address();
+        return registryAddress;
     }
 
     /** Completed blob uploads in the registry's access log (the final PUT of each upload). */
     private int blobUploads() throws Exception {
         return (int) Files.readAllLines(registryLog).stream()
                 .filter(l -> l.contains("\"PUT /v2/acme/myapp/blobs/uploads/")).count();
-    }
-
-    private static int httpStatus(String url) {
-        try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(2000);
-            try {
-                return c.getResponseCode();
-            } finally {
-                c.disconnect();
-            }
-        } catch (java.io.IOException e) {
-            return 0;
-        }
     }
 
     private static String skopeo(String... args) throws Exception {

@@ -36,15 +36,22 @@ class DockerfileTest {
         assertTrue(lines.contains("COPY --from=slipway . /opt/slipway/"), text);
         assertTrue(froms.stream().noneMatch(f -> f.endsWith(" AS slipway")), text);
         int pom = lines.indexOf("COPY pom.xml ./");
-        int offline = lines.indexOf("RUN mvn -q -B dependency:go-offline");
+        int offline = lines.indexOf("RUN mvn -q -B dependency:go-offline \\");
         int sources = lines.indexOf("COPY . ./");
         assertTrue(pom > 0 && pom < offline && offline < sources, "dependencies resolve before the sources are copied");
+        // Every plugin the package phase binds (surefire too, even with -DskipTests) resolves online in
+        // that layer: the build command itself runs once on the POM alone, then its output is removed.
+        assertTrue(lines.get(offline + 1).startsWith("    && mvn -q -B ") && !lines.get(offline + 1).contains(" -o ")
+                && lines.get(offline + 1).contains(" package "), text);
+        assertEquals("    && rm -rf target", lines.get(offline + 2), text);
         String build = lines.get(sources + 1);
         assertTrue(build.startsWith("RUN [\"mvn\",\"-o\","), "the build command runs offline in exec form: " + build);
         int scratch = lines.indexOf("FROM scratch");
         List<String> last = lines.subList(scratch, lines.size());
         assertTrue(last.contains("COPY --from=rootfs /rootfs/ /"), text);
         assertTrue(last.contains("USER 65534:65534"), text);
+        assertTrue(last.stream().anyMatch(l -> l.startsWith("HEALTHCHECK --interval=") && l.endsWith(
+                " CMD [\"/usr/bin/slipway-probe\",\"http\",\"/health/ready\",\"1\"]")), "the image's probe: " + text);
         assertTrue(last.contains("COPY --from=rootfs --chown=65534:65534 /rootfs/data /data"), "/data is the user's: " + text);
         assertTrue(last.contains("EXPOSE 9090/tcp"), text);
         assertTrue(last.stream().anyMatch(l -> l.contains("LOG_FORMAT=\"json\"")), text);

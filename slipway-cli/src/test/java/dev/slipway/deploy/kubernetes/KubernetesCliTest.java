@@ -223,7 +223,7 @@ class KubernetesCliTest {
     @Test
     void aLockWaitThatIsNotADurationIsAUsageErrorOnEveryTarget() throws Exception {
         String svc = dir.resolve("svc").toString();
-        for (String target : List.of("local", "hosts", "kubernetes")) {
+        for (String target : List.of("local", "hosts", "kubernetes", "swarm")) {
             for (String command : List.of("deploy", "rollback", "ship")) {
                 Run r = cli(command, svc, "--to", target, "--lock-wait", "abc");
                 assertEquals(2, r.code(), command + " --to " + target + ": " + r);
@@ -235,8 +235,8 @@ class KubernetesCliTest {
         Run unknown = cli("deploy", svc, "--to", "kubernets", "--json");
         assertEquals(2, unknown.code(), unknown.toString());
         assertTrue(unknown.err().contains("slipway: unknown target 'kubernets'; did you mean 'kubernetes'? (available targets:"
-                + " local, hosts, kubernetes)"), unknown.err());
-        assertEquals("unknown target 'kubernets'; did you mean 'kubernetes'? (available targets: local, hosts, kubernetes)",
+                + " local, hosts, kubernetes, swarm)"), unknown.err());
+        assertEquals("unknown target 'kubernets'; did you mean 'kubernetes'? (available targets: local, hosts, kubernetes, swarm)",
                 json(unknown).path("message").asText());
         assertEquals("myapp", json(unknown).path("service").asText());
     }

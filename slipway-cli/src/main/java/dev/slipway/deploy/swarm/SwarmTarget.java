@@ -1,0 +1,351 @@
+package dev.slipway.deploy.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.config.SwarmConfig;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Report;
+import dev.slipway.deploy.Revision;
+import dev.slipway.deploy.Target;
+import dev.slipway.deploy.kubernetes.KubeRelease;
+import dev.slipway.remote.DockerEngine;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code swarm} target: the service as a Docker Swarm service, rolled out by Swarm's own
+ * rolling update, through the Engine API over the engine's UNIX socket ({@link DockerEngine}). The
+ * engine must be a swarm manager ({@code docker swarm init}).
+ *
+ * <p>A deploy creates the service, or updates its spec ({@link SwarmSpec}) with the version index
+ * read just before (the engine refuses an update from a stale spec: that is the deploy lock), then
+ * waits, bounded by {@code deploy.swarm.rolloutTimeout}, until Swarm reports the update completed
+ * (every task running and healthy) or rolled back. A rollback by Swarm ({@code failure_action:
+ * rollback}: a new task failed its health check or exited) is reported with the failed tasks'
+ * errors and exit 1, and recorded as a {@code rolled-back} revision. {@code rollback} redeploys the
+ * image of an earlier revision (from the history Slipway keeps in the service's labels). A deploy
+ * that was killed mid-rollout is finished by running it again: the same spec converges.
+ */
+public final class SwarmTarget implements Target {
+    /** The target's name. */
+    public static final String NAME = "swarm";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SlipwayConfig config;
+    private final DockerEngine engine;
+    private final Console console;
+
+    /**
+     * @param config  the service configuration ({@code deploy.swarm})
+     * @param engine  the engine of a swarm manager
+     * @param console progress lines
+     */
+    public SwarmTarget(SlipwayConfig config, DockerEngine engine, Console console) {
+        this.config = config;
+        this.engine = engine;
+        this.console = console;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * What {@link #apply} needs besides the steps.
+     *
+     * @param image   the image to run
+     * @param version the release version
+     * @param commit  its commit
+     * @param outcome the outcome a success records ({@code deployed} or {@code rollback})
+     */
+    record Detail(String image, String version, String commit, String outcome) {}
+
+    @Override
+    public DeployPlan plan(DeployRequest request) {
+        String flag = request != null && request.image() != null ? request.image() : config.swarm().image();
+        KubeRelease release = KubeRelease.resolve(config, flag);
+        return plan(DeployPlan.Action.DEPLOY, new Detail(release.image(), release.version(), release.commit(), "deployed"));
+    }
+
+    @Override
+    public DeployPlan rollback(RollbackTo to) {
+        JsonNode service = service();
+        if (service == null) {
+            throw SlipwayException.usage("no Swarm service " + config.swarm().service() + " to roll back");
+        }
+        List<SwarmSpec.Entry> history = SwarmSpec.read(service);
+        String current = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("");
+        SwarmSpec.Entry pick = null;
+        for (int i = history.size() - 1; i >= 0 && pick == null; i--) {
+            SwarmSpec.Entry e = history.get(i);
+            boolean served = e.outcome().equals("deployed") || e.outcome().equals("rollback");
+            if (to.version() != null ? e.version().equals(to.version()) && served
+                    : to.revision() != null ? e.revision() == to.revision()
+                    : served && !e.version().equals(current)) {
+                pick = e;
+            }
+        }
+        if (pick == null || pick.version().equals(current)) {
+            throw SlipwayException.usage(pick == null ? "no earlier release of " + config.swarm().service()
+                    + " in its history" + (to.version() != null ? " with version " + to.version() : to.revision() != null
+                    ? " with revision " + to.revision() : "") : "release " + pick.version() + " is the one serving");
+        }
+        return plan(DeployPlan.Action.ROLLBACK, new Detail(pick.image(), pick.version(), pick.commit(), "rollback"));
+    }
+
+    private DeployPlan plan(DeployPlan.Action action, Detail d) {
+        SwarmConfig s = config.swarm();
+        JsonNode service = service();
+        List<String> facts = new ArrayList<>();
+        facts.add("engine " + engine.socket() + ", service " + s.service() + (service == null ? " (new)"
+                : " serving " + service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("?")));
+        facts.add("image " + d.image());
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, s.service(), 0, (service == null ? "create" : "update")
+                + " service " + s.service() + ": " + s.replicas() + " replicas of " + d.version() + ", update parallelism "
+                + s.parallelism() + ", delay " + s.delay().toSeconds() + "s, order " + s.order() + ", monitor "
+                + s.monitor().toSeconds() + "s, failure action rollback, health check " + config.service().readiness().target(
+                "127.0.0.1", config.service().port()) + (s.network().equals("host") ? ", host network"
+                : ", published port " + s.publishedPort())));
+        steps.add(new DeployPlan.Step(DeployPlan.Kind.ROLLOUT, s.service(), 1, "wait up to "
+                + s.rolloutTimeout().toSeconds() + "s for every task to run healthy (Swarm rolls back on failure)"));
+        steps.add(new DeployPlan.Step(DeployPlan.Kind.RECORD, s.service(), 0,
+                "record the revision in the service's label " + SwarmSpec.HISTORY));
+        return new DeployPlan(NAME, action, config.name(), d.version(), d.commit(), facts, steps, d);
+    }
+
+    @Override
+    public Report apply(DeployPlan plan) {
+        if (!(plan.detail() instanceof Detail d)) {
+            throw new IllegalArgumentException("not a swarm plan: " + plan.target());
+        }
+        SwarmConfig s = config.swarm();
+        Map<String, Long> timing = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        JsonNode service = service();
+        List<SwarmSpec.Entry> history = new ArrayList<>(service == null ? List.of() : SwarmSpec.read(service));
+        int revision = history.isEmpty() ? 1 : history.get(history.size() - 1).revision() + 1;
+        String who = System.getProperty("user.name", "?") + "@" + host();
+        history.add(new SwarmSpec.Entry(revision, d.version(), d.commit(), d.image(), Instant.now().toString(), d.outcome(),
+                who, ""));
+        String hostNet = s.network().equals("host") ? engine.get("/networks/host").path("Id").asText() : null;
+        Map<String, Object> spec = SwarmSpec.of(config, d.image(), d.version(), d.commit(), history, hostNet);
+        console.progress("  " + (service == null ? "creating" : "updating") + " Swarm service " + s.service() + " ("
+                + d.version() + ", " + s.replicas() + " replicas, " + s.order() + ")");
+        if (service == null) {
+            engine.post("/services/create", spec, Duration.ofMinutes(2));
+        } else {
+            long index = service.path("Version").path("Index").asLong();
+            engine.post("/services/" + service.path("ID").asText() + "/update?version=" + index, spec, Duration.ofMinutes(2));
+        }
+        timing.put("apply", millis(t0));
+        long t1 = System.nanoTime();
+        Rollout r = await(s, d.version(), service == null);
+        timing.put("rollout", millis(t1));
+        List<String> steps = plan.steps().stream().map(st -> st.kind().id() + " " + st.where() + ": " + st.description())
+                .toList();
+        if (r.ok()) {
+            console.println("  " + s.service() + " runs " + d.version() + " (revision " + revision + ")");
+            return new Report(NAME, plan.action().verb(), config.name(), d.version(), revision, "ok", 0, url(), steps,
+                    timing, r.lines(), d.outcome() + " " + d.version() + " to swarm service " + s.service());
+        }
+        // Swarm went back (or could not converge): record that on the spec that serves now, labels only
+        // (a change of the service's labels does not roll tasks).
+        JsonNode now = service();
+        String serving = now == null ? null : now.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText(null);
+        if (now != null) {
+            List<SwarmSpec.Entry> kept = new ArrayList<>(SwarmSpec.read(now));
+            int rev = kept.isEmpty() ? revision : Math.max(revision, kept.get(kept.size() - 1).revision() + 1);
+            kept.add(new SwarmSpec.Entry(rev, d.version(), d.commit(), d.image(), Instant.now().toString(),
+                    r.rolledBack() ? "rolled-back" : "failed", who, r.why()));
+            JsonNode labelSpec = now.path("Spec").deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) labelSpec.path("Labels")).put(SwarmSpec.HISTORY,
+                    SwarmSpec.write(kept));
+            engine.post("/services/" + now.path("ID").asText() + "/update?version=" + now.path("Version").path("Index")
+                    .asLong(), labelSpec, Duration.ofMinutes(2));
+        }
+        String message = (r.rolledBack() ? "Swarm rolled " + s.service() + " back to " + serving : s.service()
+                + " did not converge") + ": " + r.why();
+        console.println("  " + message);
+        return new Report(NAME, plan.action().verb(), config.name(), serving, revision, r.rolledBack() ? "rolled-back"
+                : "failed", 1, url(), steps, timing, r.lines(), message);
+    }
+
+    /**
+     * Where a rollout ended.
+     *
+     * @param ok         every task runs the new spec, healthy
+     * @param rolledBack Swarm rolled the service back
+     * @param why        the failed tasks' errors, or the timeout
+     * @param lines      one line per task
+     */
+    record Rollout(boolean ok, boolean rolledBack, String why, List<String> lines) {}
+
+    private Rollout await(SwarmConfig s, String version, boolean created) {
+        long deadline = System.nanoTime() + s.rolloutTimeout().toNanos();
+        String state = "";
+        String first = "";
+        for (int polls = 0; System.nanoTime() < deadline && polls < 100_000; polls++) {
+            JsonNode service = service();
+            if (service == null) {
+                return new Rollout(false, false, "the service was removed during the rollout", List.of());
+            }
+            state = service.path("UpdateStatus").path("State").asText("");
+            if (state.startsWith("rollback") && first.isEmpty()) {
+                // rollback_started says why ("update rolled back due to failure or early termination of task ...").
+                first = service.path("UpdateStatus").path("Message").asText("");
+            }
+            List<JsonNode> tasks = tasks();
+            long running = tasks.stream().filter(t -> t.path("DesiredState").asText().equals("running")
+                    && t.path("Status").path("State").asText().equals("running")
+                    && version.equals(t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText()))
+                    .count();
+            if (state.equals("rollback_completed") || state.equals("rollback_paused") || state.equals("paused")) {
+                return new Rollout(false, true, failures(tasks, version, first.isEmpty() ? service.path("UpdateStatus")
+                        .path("Message").asText("") : first), lines(tasks));
+            }
+            boolean done = created || state.isEmpty() ? running == s.replicas() : state.equals("completed")
+                    && running == s.replicas();
+            if (done) {
+                return new Rollout(true, false, "", lines(tasks));
+            }
+            sleep(1000);
+        }
+        List<JsonNode> tasks = tasks();
+        return new Rollout(false, false, "no convergence within " + s.rolloutTimeout().toSeconds() + "s (update state '"
+                + state + "'); " + failures(tasks, version, first), lines(tasks));
+    }
+
+    /** The errors of the tasks of {@code version} that failed (Swarm's {@code Status.Err}, else its message). */
+    private static String failures(List<JsonNode> tasks, String version, String message) {
+        List<String> errs = new ArrayList<>();
+        for (JsonNode t : tasks) {
+            String st = t.path("Status").path("State").asText();
+            String err = t.path("Status").path("Err").asText("");
+            if (err.isEmpty() && (st.equals("failed") || st.equals("rejected"))) {
+                err = t.path("Status").path("Message").asText("");
+            }
+            boolean mine = version.equals(t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText());
+            if (mine && !err.isEmpty()) {
+                errs.add("task " + t.path("ID").asText().substring(0, 12) + " " + t.path("Status").path("State").asText()
+                        + ": " + err);
+            }
+        }
+        String tail = errs.isEmpty() ? "" : String.join("; ", errs.stream().distinct().limit(3).toList());
+        return message.isEmpty() ? (tail.isEmpty() ? "no task error recorded" : tail) : message
+                + (tail.isEmpty() ? "" : "; " + tail);
+    }
+
+    private List<String> lines(List<JsonNode> tasks) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode t : tasks) {
+            if (!t.path("DesiredState").asText().equals("running")) {
+                continue;
+            }
+            out.add(config.swarm().service() + "." + t.path("Slot").asText() + " " + t.path("ID").asText().substring(0, 12)
+                    + " " + t.path("Status").path("State").asText() + " "
+                    + t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText("?")
+                    + (t.path("Status").path("Err").asText("").isEmpty() ? "" : " (" + t.path("Status").path("Err").asText()
+                    + ")"));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Override
+    public Report status() {
+        JsonNode service = service();
+        if (service == null) {
+            return new Report(NAME, "status", config.name(), null, 0, "none", 0, null, List.of(), Map.of(), List.of(),
+                    "no Swarm service " + config.swarm().service());
+        }
+        List<SwarmSpec.Entry> history = SwarmSpec.read(service);
+        String version = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText(null);
+        int revision = 0;
+        for (SwarmSpec.Entry e : history) {
+            if (e.version().equals(version) && !e.outcome().equals("rolled-back") && !e.outcome().equals("failed")) {
+                revision = e.revision();
+            }
+        }
+        String update = service.path("UpdateStatus").path("State").asText("");
+        List<String> lines = lines(tasks());
+        return new Report(NAME, "status", config.name(), version, revision, "ok", 0, url(), List.of(), Map.of(), lines,
+                config.swarm().service() + " serves " + version + " with " + lines.size() + " of "
+                        + config.swarm().replicas() + " tasks" + (update.isEmpty() ? "" : " (last update " + update + ")"));
+    }
+
+    @Override
+    public List<Revision> history() {
+        JsonNode service = service();
+        return service == null ? List.of() : SwarmSpec.read(service).stream().map(SwarmSpec.Entry::toRevision).toList();
+    }
+
+    /** @return the service as the engine describes it, or {@code null} when there is none */
+    JsonNode service() {
+        var r = engine.request("GET", "/services/" + config.swarm().service(), null, null, Duration.ofSeconds(60));
+        if (r.status() == 404) {
+            return null;
+        }
+        if (r.status() == 503) {
+            throw SlipwayException.failed("the Docker engine at " + engine.socket() + " is not a swarm manager ("
+                    + r.message() + "); run 'docker swarm init' there first");
+        }
+        return DockerEngine.expectOk("GET", "/services", r).json();
+    }
+
+    private List<JsonNode> tasks() {
+        String filters = URLEncoder.encode("{\"service\":{\"" + config.swarm().service() + "\":true}}",
+                StandardCharsets.UTF_8);
+        List<JsonNode> out = new ArrayList<>();
+        engine.get("/tasks?filters=" + filters).forEach(out::add);
+        // Only this service's tasks (the filter also matches services whose name starts with it).
+        out.removeIf(t -> !t.path("ServiceID").asText().isEmpty() && !serviceId().equals(t.path("ServiceID").asText()));
+        return out;
+    }
+
+    private String serviceId() {
+        JsonNode s = service();
+        return s == null ? "" : s.path("ID").asText();
+    }
+
+    private String url() {
+        SwarmConfig s = config.swarm();
+        return "http://127.0.0.1:" + (s.network().equals("host") ? config.service().port() : s.publishedPort());
+    }
+
+    private static long millis(long since) {
+        return Duration.ofNanos(System.nanoTime() - since).toMillis();
+    }
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "?";
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("interrupted while waiting for the Swarm rollout", e);
+        }
+    }
+
+    /** @return the JSON mapper (for tests reading the spec) */
+    static ObjectMapper json() {
+        return JSON;
+    }
+}

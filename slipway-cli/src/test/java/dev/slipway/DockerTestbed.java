@@ -1,0 +1,95 @@
+package dev.slipway;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Docker engine of {@code testbed/docker.sh} (started by {@code .ci/run}), found through
+ * {@code DOCKER_HOST} ({@code unix://...}) as the CLI under test finds it; locally:
+ * {@code export $(testbed/docker.sh up | tail -n 1)}. Runs the docker client (Debian's
+ * {@code /usr/bin/docker}, whose API version is the engine's) with every call bounded in time.
+ */
+public final class DockerTestbed {
+    private DockerTestbed() {}
+
+    /** A finished docker command. */
+    public record Run(int code, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;
+        }
+
+        /** @return this run, after asserting exit 0 */
+        public Run ok() {
+            if (code != 0) {
+                fail("docker failed: " + this);
+            }
+            return this;
+        }
+    }
+
+    /**
+     * Requires the engine: {@code DOCKER_HOST} set to a UNIX socket that answers. Fails under
+     * {@code CI=true}, skips elsewhere.
+     */
+    public static void require() {
+        String host = System.getenv("DOCKER_HOST");
+        Tools.requireThat(host != null && host.startsWith("unix://") && Files.exists(Path.of(host.substring(7))),
+                "DOCKER_HOST=unix://... of a running engine (testbed/docker.sh up; .ci/run starts it)");
+        Tools.requireThat(docker(30, "version").code() == 0, "the Docker engine at " + host + " answers");
+    }
+
+    /** @return the docker client: Debian's when installed, else the one on PATH */
+    public static String client() {
+        return Files.isExecutable(Path.of("/usr/bin/docker")) ? "/usr/bin/docker" : "docker";
+    }
+
+    /** Runs {@code docker ARGS} for at most {@code seconds}; a longer run is killed and fails the test. */
+    public static Run docker(int seconds, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(client()));
+        cmd.addAll(List.of(args));
+        return run(seconds, cmd);
+    }
+
+    /** Runs a command for at most {@code seconds}, stdin from /dev/null. */
+    public static Run run(int seconds, List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                fail(String.join(" ", cmd) + " ran longer than " + seconds + " s");
+            }
+            return new Run(p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + cmd, e);
+        } catch (Exception e) {
+            throw new AssertionError(String.join(" ", cmd) + ": " + e, e);
+        }
+    }
+
+    /** A name unique to this run: {@code prefix-PID-NANOS}, for containers, services and repositories. */
+    public static String unique(String prefix) {
+        return prefix + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+}
