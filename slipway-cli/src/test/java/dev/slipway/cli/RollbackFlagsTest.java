@@ -93,7 +93,7 @@ class RollbackFlagsTest {
         CliRunner.Run typo = CliRunner.run("rollback", dir.toString(), "--to", "hots");
         assertEquals(2, typo.code(), typo.toString());
         assertTrue(typo.err().contains("slipway: unknown target 'hots'; did you mean 'hosts'? (available targets: local, hosts,"
-                + " kubernetes)"), typo.toString());
+                + " kubernetes, swarm)"), typo.toString());
         CliRunner.Run both = CliRunner.run("rollback", dir.toString(), "--target", "local", "--to", "1.0.0", "--dry-run");
         assertEquals(0, both.code(), both.toString());
         assertTrue(both.err().contains("'rollback --target local' is deprecated; use '--to local'"), both.toString());
