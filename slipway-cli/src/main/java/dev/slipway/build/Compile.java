@@ -1,12 +1,12 @@
 package dev.slipway.build;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.pipeline.Step;
 
 /** Build step: runs the build command ({@code build.command}, else Maven's or Gradle's), unless {@code --no-compile}. */
-final class Compile implements Step<BuildContext> {
-    @Override
-    public String describe(BuildContext c) {
-        return "build command";
+final class Compile extends NamedStep<BuildContext> {
+    Compile() {
+        super("build command");
     }
 
     @Override

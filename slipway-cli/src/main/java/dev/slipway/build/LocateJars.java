@@ -1,15 +1,15 @@
 package dev.slipway.build;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.pipeline.Step;
 
 /**
  * Build step: finds the app's jars, dependencies and main class ({@link BuildOutputs#locate}),
  * takes the JVM options its jar manifest adds, and warns about owner-only file modes.
  */
-final class LocateJars implements Step<BuildContext> {
-    @Override
-    public String describe(BuildContext c) {
-        return "application jars";
+final class LocateJars extends NamedStep<BuildContext> {
+    LocateJars() {
+        super("application jars");
     }
 
     @Override

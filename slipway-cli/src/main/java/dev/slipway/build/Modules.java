@@ -1,5 +1,6 @@
 package dev.slipway.build;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.pipeline.Step;
@@ -20,10 +21,9 @@ import java.util.List;
  * (which relinks and retrains) keeps using it. The cached file holds the modules on its first line
  * and the notes to print after it.
  */
-final class Modules implements Step<BuildContext> {
-    @Override
-    public String describe(BuildContext c) {
-        return "JDK modules";
+final class Modules extends NamedStep<BuildContext> {
+    Modules() {
+        super("JDK modules");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.slipway.build;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.Console;
 import dev.slipway.pipeline.Step;
 import java.io.IOException;
@@ -7,10 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Build step: what was built, per platform: the single file, the archive, the runtime (stdout). */
-final class Summary implements Step<BuildContext> {
-    @Override
-    public String describe(BuildContext c) {
-        return "summary";
+final class Summary extends NamedStep<BuildContext> {
+    Summary() {
+        super("summary");
     }
 
     @Override

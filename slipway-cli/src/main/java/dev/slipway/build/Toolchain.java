@@ -1,5 +1,6 @@
 package dev.slipway.build;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.pipeline.Step;
@@ -12,10 +13,9 @@ import java.util.List;
  * {@code --platform} subset), the profiles named exist, and each platform's target JDK (its
  * {@code jmods/}). Every refusal is exit 2 before anything is written.
  */
-final class Toolchain implements Step<BuildContext> {
-    @Override
-    public String describe(BuildContext c) {
-        return "JDKs and platforms";
+final class Toolchain extends NamedStep<BuildContext> {
+    Toolchain() {
+        super("JDKs and platforms");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.slipway.build;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.pipeline.Step;
@@ -11,10 +12,9 @@ import java.time.Instant;
  * from git), the commit, and the build time ({@code --time} of the Maven plugin, else
  * {@code SOURCE_DATE_EPOCH}, else the commit time, else now): the {@link BuildInfo}.
  */
-final class VersionFacts implements Step<BuildContext> {
-    @Override
-    public String describe(BuildContext c) {
-        return "version facts";
+final class VersionFacts extends NamedStep<BuildContext> {
+    VersionFacts() {
+        super("version facts");
     }
 
     @Override

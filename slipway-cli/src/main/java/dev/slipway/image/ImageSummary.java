@@ -1,14 +1,14 @@
 package dev.slipway.image;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.Console;
 import dev.slipway.pipeline.Step;
 import java.nio.file.Path;
 
 /** Image step: what was made (stdout): the index, each platform's manifest and sizes, the output and tags, the pushes. */
-final class ImageSummary implements Step<ImageContext> {
-    @Override
-    public String describe(ImageContext c) {
-        return "summary";
+final class ImageSummary extends NamedStep<ImageContext> {
+    ImageSummary() {
+        super("summary");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.slipway.image;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.ImageConfig;
 import dev.slipway.config.SlipwayConfig;
@@ -18,10 +19,9 @@ import java.util.TreeMap;
  * annotations; then an empty work directory and OCI layout. An {@code --output} directory that
  * holds something other than an OCI layout is refused (exit 2), never emptied.
  */
-final class ImageTarget implements Step<ImageContext> {
-    @Override
-    public String describe(ImageContext c) {
-        return "output, tags and annotations";
+final class ImageTarget extends NamedStep<ImageContext> {
+    ImageTarget() {
+        super("output, tags and annotations");
     }
 
     @Override

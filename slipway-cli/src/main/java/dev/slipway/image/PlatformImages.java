@@ -1,5 +1,6 @@
 package dev.slipway.image;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
 import dev.slipway.build.Launcher;
@@ -22,15 +23,14 @@ import java.util.Map;
  * blobs. An option for a file the first run of the single file makes (JDK 17's AppCDS archive)
  * is kept only when the file is in the image: the entrypoint is fixed at build time.
  */
-final class PlatformImages implements Step<ImageContext> {
+final class PlatformImages extends NamedStep<ImageContext> {
+    PlatformImages() {
+        super("layers, config and manifest per platform");
+    }
+
     private static final String PASSWD = "root:x:0:0:root:/root:/sbin/nologin\n"
             + "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n";
     private static final String GROUP = "root:x:0:\nnogroup:x:65534:\n";
-
-    @Override
-    public String describe(ImageContext c) {
-        return "layers, config and manifest per platform";
-    }
 
     @Override
     public void run(ImageContext c) throws IOException {

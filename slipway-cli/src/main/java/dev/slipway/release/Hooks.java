@@ -1,15 +1,15 @@
 package dev.slipway.release;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Exec;
 import java.time.Duration;
 import java.util.List;
 
 /** Release step: runs {@code release.before} hooks in the service directory, in order; a failing hook stops the release. */
-final class Hooks implements ReleaseStep {
-    @Override
-    public String describe(ReleaseContext c) {
-        return "before hooks";
+final class Hooks extends NamedStep<ReleaseContext> implements ReleaseStep {
+    Hooks() {
+        super("before hooks");
     }
 
     @Override

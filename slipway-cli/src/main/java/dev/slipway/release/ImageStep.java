@@ -1,5 +1,6 @@
 package dev.slipway.release;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.build.Builder;
 import dev.slipway.image.ImageBuilder;
 import java.io.IOException;
@@ -10,10 +11,9 @@ import java.util.List;
  * The OCI image of the linux builds ({@code slipway image}), when {@code image.repository} is
  * set: an oci-archive in {@code dist/}, recorded in the manifest; not a release asset.
  */
-final class ImageStep implements ReleaseStep {
-    @Override
-    public String describe(ReleaseContext c) {
-        return "image (OCI, from scratch)";
+final class ImageStep extends NamedStep<ReleaseContext> implements ReleaseStep {
+    ImageStep() {
+        super("image (OCI, from scratch)");
     }
 
     @Override

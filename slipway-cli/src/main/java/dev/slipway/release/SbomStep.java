@@ -1,15 +1,15 @@
 package dev.slipway.release;
 
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.artifact.Artifact;
 import dev.slipway.build.Builder;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /** Release step: a CycloneDX 1.6 SBOM per platform, from the build archive's jars and runtime. */
-final class SbomStep implements ReleaseStep {
-    @Override
-    public String describe(ReleaseContext c) {
-        return "SBOM (CycloneDX 1.6 JSON)";
+final class SbomStep extends NamedStep<ReleaseContext> implements ReleaseStep {
+    SbomStep() {
+        super("SBOM (CycloneDX 1.6 JSON)");
     }
 
     @Override
