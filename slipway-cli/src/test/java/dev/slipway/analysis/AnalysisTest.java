@@ -79,9 +79,25 @@ class AnalysisTest {
         }
     }
 
-    /** Waits for Prometheus (1 s scrapes) to have scraped what the exporter shows now. */
+    /**
+     * Waits until Prometheus (1 s scrapes) holds what the exporter shows now: every series at its
+     * current value (at most 30 s; a fixed sleep was too short on a loaded machine, and a window
+     * that starts before the scrape reads a missing start as 0).
+     */
     static void scraped() throws InterruptedException {
-        Thread.sleep(2500);
+        Thread.sleep(1200);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (Map.Entry<String, Double> e : Map.copyOf(SERIES).entrySet()) {
+                List<PrometheusClient.Sample> got = client.query(e.getKey(), java.time.Instant.now());
+                all &= got.size() == 1 && got.get(0).value() == e.getValue();
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** The built-in error-rate for {@code track}: 1 measurement at once, the window starting at {@code start}. */

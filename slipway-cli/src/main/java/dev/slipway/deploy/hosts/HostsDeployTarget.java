@@ -95,6 +95,12 @@ public final class HostsDeployTarget implements Target {
                 new Detail(p, lockWait == null ? Duration.ZERO : lockWait));
     }
 
+    /** The hosts plan's own text: its title counts the hosts ("deploy myapp 2.0.0 to 3 hosts"). */
+    @Override
+    public String describe(DeployPlan plan) {
+        return ((Detail) plan.detail()).plan().describe();
+    }
+
     @Override
     public Report apply(DeployPlan plan) {
         Detail d = (Detail) plan.detail();

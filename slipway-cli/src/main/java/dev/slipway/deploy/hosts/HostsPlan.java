@@ -172,10 +172,19 @@ public record HostsPlan(String service, String version, String commit, boolean r
      *         as its {@code detail}; the facts are one line per host
      */
     public DeployPlan toDeployPlan() {
-        List<String> facts = new ArrayList<>();
-        describe().lines().skip(1).takeWhile(l -> l.startsWith("  ")).forEach(l -> facts.add(l.strip()));
         return new DeployPlan("hosts", rollback ? DeployPlan.Action.ROLLBACK : DeployPlan.Action.DEPLOY, service, version,
-                commit, facts, steps, this);
+                commit, facts(), steps, this);
+    }
+
+    /** @return one line per host: its name, SSH address, platform, current release and unit state */
+    private List<String> facts() {
+        List<String> facts = new ArrayList<>();
+        for (HostPlan h : hosts) {
+            facts.add(h.name() + " (" + h.server().user() + "@" + h.server().address() + ":" + h.server().port() + "): "
+                    + h.facts().platform() + ", current " + (h.previous() == null ? "none" : h.previous()) + ", unit "
+                    + (h.facts().active().isEmpty() ? "not installed" : h.facts().active()));
+        }
+        return facts;
     }
 
     /** @return the plan as text: one line per host's facts, then the numbered steps */
@@ -183,12 +192,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
         StringBuilder sb = new StringBuilder();
         sb.append(rollback ? "rollback " : "deploy ").append(service).append(' ').append(version).append(" to ")
                 .append(hosts.size()).append(hosts.size() == 1 ? " host\n" : " hosts\n");
-        for (HostPlan h : hosts) {
-            sb.append("  ").append(h.name()).append(" (").append(h.server().user()).append('@').append(h.server().address())
-                    .append(':').append(h.server().port()).append("): ").append(h.facts().platform()).append(", current ")
-                    .append(h.previous() == null ? "none" : h.previous()).append(", unit ")
-                    .append(h.facts().active().isEmpty() ? "not installed" : h.facts().active()).append('\n');
-        }
+        facts().forEach(f -> sb.append("  ").append(f).append('\n'));
         for (int i = 0; i < steps.size(); i++) {
             sb.append(String.format("%3d. %s%n", i + 1, steps.get(i).description()));
         }
