@@ -164,18 +164,27 @@ class LauncherTest {
         assertTrue(Files.notExists(layout.resolve("pwned")) && Files.notExists(Path.of("pwned")));
     }
 
-    @Test
-    void theSingleFileExpandsAppHomeToItsUnpackedDirectory(@TempDir Path dir) throws Exception {
-        Tools.require("cc");
-        Path layout = showLayout(dir);
+    /**
+     * Writes the show layout as a single file: its runtime member, then {@code exe}.
+     *
+     * @return the single file's cache key (its unpacked tree's directory name)
+     */
+    private static String writeShow(Path dir, Path layout, Path exe) throws Exception {
         Path member = dir.resolve("runtime.gz");
         try (java.io.OutputStream os = Files.newOutputStream(member)) {
             Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
         }
-        Path exe = dir.resolve("dist/show");
         Files.createDirectories(exe.getParent());
-        String key = Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
+        return Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
                 dir.resolve("slipway-cache")), member, exe);
+    }
+
+    @Test
+    void theSingleFileExpandsAppHomeToItsUnpackedDirectory(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        Path exe = dir.resolve("dist/show");
+        String key = writeShow(dir, layout, exe);
         Path cache = dir.resolve("cache");
         String home = cache.resolve("run").resolve(key).toString();
         Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41235");
@@ -192,14 +201,8 @@ class LauncherTest {
         Tools.require("cc");
         Path layout = showLayout(dir);
         Files.writeString(layout.resolve("app/classes/notes.txt"), "0123456789");
-        Path member = dir.resolve("runtime.gz");
-        try (java.io.OutputStream os = Files.newOutputStream(member)) {
-            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
-        }
         Path exe = dir.resolve("dist/show");
-        Files.createDirectories(exe.getParent());
-        String key = Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
-                dir.resolve("slipway-cache")), member, exe);
+        String key = writeShow(dir, layout, exe);
         Path cache = dir.resolve("cache");
         Path tree = cache.resolve("run").resolve(key);
         String home = tree.toString();
