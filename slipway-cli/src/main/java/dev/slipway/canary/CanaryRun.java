@@ -427,7 +427,7 @@ public final class CanaryRun {
     }
 
     /** The held lock on {@code canary.lock}; released on close (and by the OS when the process dies). */
-    private record Lock(FileChannel channel) implements AutoCloseable {
+    record Lock(FileChannel channel) implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -438,20 +438,35 @@ public final class CanaryRun {
         }
     }
 
-    private Lock lock() {
+    /**
+     * Takes the lock one process holds while it drives a canary ({@code canary.lock} beside the state file).
+     *
+     * @param stateFile the canary's state file ({@link CanaryState#file})
+     * @return the held lock, or {@code null} when another process holds it
+     * @throws SlipwayException (exit 1) when the lock file cannot be created
+     */
+    static Lock tryLock(Path stateFile) {
         Path f = stateFile.resolveSibling("canary.lock");
         try {
             Files.createDirectories(f.getParent());
             FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            java.nio.channels.FileLock l = ch.tryLock();
-            if (l == null) {
+            if (ch.tryLock() == null) {
                 ch.close();
-                throw SlipwayException.usage("another slipway process runs the canary on " + target.name()
-                        + " (" + f + " is locked); wait for it, or run '" + command("abort") + "'");
+                return null;
             }
             return new Lock(ch);
         } catch (IOException e) {
             throw SlipwayException.failed("cannot lock " + f + ": " + e.getMessage(), e);
         }
+    }
+
+    private Lock lock() {
+        Lock l = tryLock(stateFile);
+        if (l == null) {
+            throw SlipwayException.usage("another slipway process runs the canary on " + target.name()
+                    + " (" + stateFile.resolveSibling("canary.lock") + " is locked); wait for it, or run '"
+                    + command("abort") + "'");
+        }
+        return l;
     }
 }
