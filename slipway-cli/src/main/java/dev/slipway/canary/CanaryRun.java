@@ -274,8 +274,44 @@ public final class CanaryRun {
         if (st == null || st.phase().terminal()) {
             throw SlipwayException.usage("no canary in progress on " + target.name() + " to abort");
         }
-        return abortNow(st, reason);
+        try (Lock held = tryLock(stateFile)) {
+            if (held != null) {
+                return abortNow(st, reason);
+            }
+        }
+        // Another process drives the canary (a promotion, say, between two instances): record the
+        // abort so that it stops (it sees it within a second, or before its next instance), wait for
+        // it to let go, then abort and check here, once nothing else changes the instances.
+        CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
+        aborting.save(stateFile);
+        console.progress("aborting: " + reason + "; another slipway process drives the canary: waiting (at most "
+                + dev.slipway.Console.seconds(OTHER_DRIVER_WAIT) + ") for it to see the abort and stop");
+        long deadline = System.nanoTime() + OTHER_DRIVER_WAIT.toNanos();
+        while (true) {
+            try (Lock held = tryLock(stateFile)) {
+                if (held != null || System.nanoTime() >= deadline) {
+                    if (held == null) {
+                        console.progress("it still runs; aborting beside it");
+                    }
+                    return finishAbort(aborting);
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SlipwayException.failed("interrupted while waiting for the other slipway process; the abort is"
+                        + " recorded: run '" + command("abort") + "' again to finish it");
+            }
+        }
     }
+
+    /**
+     * How long {@code slipway abort} waits for another process that drives the canary to see the
+     * abort and stop: it looks before each instance of a promotion, and one instance's deploy is
+     * bounded by its readiness gate.
+     */
+    static final java.time.Duration OTHER_DRIVER_WAIT = java.time.Duration.ofMinutes(5);
 
     /** @return the command a user runs next, with {@code --to} for targets other than the default */
     private String command(String name) {
@@ -419,10 +455,15 @@ public final class CanaryRun {
         CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
         // Record first, so a running process stops touching the weight; then take the traffic away.
         aborting.save(stateFile);
-        target.abort(st.stableVersion());
+        return finishAbort(aborting);
+    }
+
+    /** Takes the traffic away and converges ({@link CanaryTarget#abort}), then checks it; the abort is recorded. */
+    private Result finishAbort(CanaryState aborting) {
+        target.abort(aborting.stableVersion());
         requireConverged(aborting);
-        console.progress("aborted: weight 0, canary " + st.canaryVersion() + " taken out, stable " + st.stableVersion()
-                + " serves all traffic");
+        console.progress("aborted: weight 0, canary " + aborting.canaryVersion() + " taken out, stable "
+                + aborting.stableVersion() + " serves all traffic");
         return new Result(Outcome.ABORTED, aborting);
     }
 
@@ -450,11 +491,15 @@ public final class CanaryRun {
         try {
             Files.createDirectories(f.getParent());
             FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            if (ch.tryLock() == null) {
-                ch.close();
-                return null;
+            try {
+                if (ch.tryLock() != null) {
+                    return new Lock(ch);
+                }
+            } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+                // another thread of this process drives the canary
             }
-            return new Lock(ch);
+            ch.close();
+            return null;
         } catch (IOException e) {
             throw SlipwayException.failed("cannot lock " + f + ": " + e.getMessage(), e);
         }
