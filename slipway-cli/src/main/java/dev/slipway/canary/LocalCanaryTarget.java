@@ -362,7 +362,8 @@ public final class LocalCanaryTarget implements CanaryTarget {
      *
      * @param config    the service configuration (port, drain timeout; {@code canary.local} names
      *                  the track of instances started before the track was recorded)
-     * @param whileHeld run first, while the canary lock is held (the plain process's stop)
+     * @param whileHeld run first, while the canary lock is held (the plain process's stop); run
+     *                  alone when no local canary ever ran
      * @return one line per instance that was running, e.g. {@code stable instance 127.0.4.1:8080 (1.0.0)}
      * @throws SlipwayException (exit 2) when a {@code slipway canary}, {@code promote} is running;
      *                          nothing was changed
@@ -370,6 +371,10 @@ public final class LocalCanaryTarget implements CanaryTarget {
     public static List<String> stopInstances(SlipwayConfig config, Runnable whileHeld) {
         Path instances = dir(config.serviceDir()).resolve("instances");
         Path stateFile = CanaryState.file(config.serviceDir(), "local");
+        if (!Files.isDirectory(instances)) { // no local canary ever ran: nothing to lock or stop
+            whileHeld.run();
+            return List.of();
+        }
         try (CanaryRun.Lock lock = CanaryRun.tryLock(stateFile)) {
             if (lock == null) {
                 throw SlipwayException.usage("a 'slipway canary' or 'slipway promote' runs on local ("
@@ -378,8 +383,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
             }
             whileHeld.run();
             List<Path> dirs;
-            try (java.util.stream.Stream<Path> l = Files.isDirectory(instances) ? Files.list(instances)
-                    : java.util.stream.Stream.empty()) {
+            try (java.util.stream.Stream<Path> l = Files.list(instances)) {
                 dirs = l.filter(Files::isDirectory).sorted().toList();
             } catch (IOException e) {
                 throw SlipwayException.failed("cannot list " + instances + ": " + e.getMessage(), e);

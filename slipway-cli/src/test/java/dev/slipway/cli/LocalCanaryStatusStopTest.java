@@ -42,7 +42,7 @@ class LocalCanaryStatusStopTest {
     @TempDir
     Path dir;
 
-    private Process nginx;
+    private LocalNginx nginx;
     private PrometheusServer prometheus;
     private int port;
 
@@ -66,8 +66,7 @@ class LocalCanaryStatusStopTest {
             new ServiceProcess(dir.resolve("svc/.slipway/local/canary/instances/" + a + "/pid")).stop(Duration.ofSeconds(5));
         }
         if (nginx != null) {
-            nginx.destroy();
-            nginx.waitFor(10, TimeUnit.SECONDS);
+            nginx.close();
         }
         if (prometheus != null) {
             prometheus.close();
@@ -86,48 +85,22 @@ class LocalCanaryStatusStopTest {
     }
 
     private Path setUp() throws Exception {
-        Tools.require("nginx");
         Tools.require("prometheus");
         port = PrometheusServer.freePort();
         int proxyPort = PrometheusServer.freePort();
-        Path ng = Files.createDirectories(dir.resolve("nginx"));
-        Files.writeString(ng.resolve("upstream.conf"), "upstream svc { server " + STABLE.get(0) + ":" + port + "; }\n");
-        Files.writeString(ng.resolve("nginx.conf"), """
-                %s
-                worker_processes 1;
-                pid %s/nginx.pid;
-                error_log %s/error.log;
-                events { worker_connections 64; }
-                http {
-                  access_log off;
-                  client_body_temp_path %s/body;
-                  proxy_temp_path %s/proxy;
-                  include %s/upstream.conf;
-                  server {
-                    listen 127.0.0.1:%d;
-                    location / { proxy_pass http://svc; }
-                  }
-                }
-                """.formatted(Tools.root() ? "user root;" : "", ng, ng, ng, ng, ng, proxyPort));
-        nginx = new ProcessBuilder("nginx", "-p", ng.toString(), "-c", ng.resolve("nginx.conf").toString(), "-g",
-                "daemon off;").redirectErrorStream(true).redirectOutput(ng.resolve("nginx.out").toFile()).start();
+        nginx = LocalNginx.start(dir.resolve("nginx"), proxyPort, "svc", STABLE.get(0) + ":" + port);
         prometheus = PrometheusServer.start(dir.resolve("prometheus"), "svc",
                 List.of(STABLE.get(0) + ":" + port, STABLE.get(1) + ":" + port, CANARY + ":" + port));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(ng.resolve("nginx.pid")) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertTrue(nginx.isAlive(), Files.readString(ng.resolve("nginx.out")));
 
         Path service = Files.createDirectories(dir.resolve("svc"));
         Files.writeString(service.resolve("Serve.java"), SERVER);
-        String nginxCmd = "nginx -p " + ng + " -c " + ng.resolve("nginx.conf");
+        String nginxCmd = nginx.command();
         Files.writeString(service.resolve("slipway.yaml"), "name: svc\nservice:\n  port: " + port + "\n  drainTimeout: 5s\n"
                 + "  readiness: {path: /ready, interval: 200ms, timeout: 30s}\n"
                 + "canary:\n  prometheus: " + prometheus.url() + "\n  scrapeInterval: 1s\n"
                 + "  steps:\n    - {weight: 50, analysis: true}\n"
                 + "  metrics:\n    - {name: error-rate, interval: 1s, count: 1}\n"
-                + "  nginx:\n    config: " + ng.resolve("upstream.conf") + "\n    reload: " + nginxCmd + " -s reload\n"
+                + "  nginx:\n    config: " + nginx.dir().resolve("upstream.conf") + "\n    reload: " + nginxCmd + " -s reload\n"
                 + "    test: " + nginxCmd + " -t -q\n"
                 + "  local:\n    stable: [" + String.join(", ", STABLE) + "]\n    canary: [" + CANARY + "]\n");
         this.proxy = URI.create("http://127.0.0.1:" + proxyPort + "/");
