@@ -362,18 +362,18 @@ public final class LocalCanaryTarget implements CanaryTarget {
      *
      * @param config    the service configuration (port, drain timeout; {@code canary.local} names
      *                  the track of instances started before the track was recorded)
-     * @param whileHeld run first, while the canary lock is held (the plain process's stop); run
-     *                  alone when no local canary ever ran
-     * @return one line per instance that was running, e.g. {@code stable instance 127.0.4.1:8080 (1.0.0)}
+     * @param stopProcess run first, while the canary lock is held: stops {@code slipway deploy}'s
+     *                    process and says whether it ran; run alone when no local canary ever ran
+     * @return whether that process ran, and one line per instance that was running, e.g.
+     *         {@code stable instance 127.0.4.1:8080 (1.0.0)}
      * @throws SlipwayException (exit 2) when a {@code slipway canary}, {@code promote} is running;
      *                          nothing was changed
      */
-    public static List<String> stopInstances(SlipwayConfig config, Runnable whileHeld) {
+    public static Stopped stopInstances(SlipwayConfig config, java.util.function.BooleanSupplier stopProcess) {
         Path instances = dir(config.serviceDir()).resolve("instances");
         Path stateFile = CanaryState.file(config.serviceDir(), "local");
         if (!Files.isDirectory(instances)) { // no local canary ever ran: nothing to lock or stop
-            whileHeld.run();
-            return List.of();
+            return new Stopped(stopProcess.getAsBoolean(), List.of());
         }
         try (CanaryRun.Lock lock = CanaryRun.tryLock(stateFile)) {
             if (lock == null) {
@@ -381,7 +381,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
                         + stateFile.resolveSibling("canary.lock") + " is locked); wait for it or run 'slipway abort',"
                         + " then stop; nothing was changed");
             }
-            whileHeld.run();
+            boolean process = stopProcess.getAsBoolean();
             List<Path> dirs;
             try (java.util.stream.Stream<Path> l = Files.list(instances)) {
                 dirs = l.filter(Files::isDirectory).sorted().toList();
@@ -423,9 +423,17 @@ public final class LocalCanaryTarget implements CanaryTarget {
             }
             List<String> sorted = new ArrayList<>(out);
             sorted.sort(null);
-            return sorted;
+            return new Stopped(process, sorted);
         }
     }
+
+    /**
+     * What {@link #stopInstances} stopped.
+     *
+     * @param process   whether {@code slipway deploy}'s process was running
+     * @param instances one line per canary-target instance that was running, sorted
+     */
+    public record Stopped(boolean process, List<String> instances) {}
 
     /** Stops every instance of both tracks (used by tests and by a full teardown). */
     public void stopAll() {

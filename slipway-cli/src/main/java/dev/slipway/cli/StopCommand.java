@@ -1,7 +1,7 @@
 package dev.slipway.cli;
 
 import dev.slipway.canary.LocalCanaryTarget;
-import java.util.List;
+import dev.slipway.deploy.LocalTarget;
 import picocli.CommandLine.Command;
 
 /**
@@ -20,13 +20,13 @@ public final class StopCommand extends TargetCommand {
     @Override
     void run(Context c) {
         String name = c.config().name();
-        boolean[] plain = new boolean[1];
-        List<String> instances = LocalCanaryTarget.stopInstances(c.config(), () -> plain[0] = local(c).stop());
-        if (plain[0]) {
+        LocalTarget local = local(c);
+        LocalCanaryTarget.Stopped stopped = LocalCanaryTarget.stopInstances(c.config(), local::stop);
+        if (stopped.process()) {
             c.console().println(name + " stopped");
         }
-        instances.forEach(i -> c.console().println(name + " " + i + " stopped"));
-        if (!plain[0] && instances.isEmpty()) {
+        stopped.instances().forEach(i -> c.console().println(name + " " + i + " stopped"));
+        if (!stopped.process() && stopped.instances().isEmpty()) {
             c.console().println(name + " was not running");
         }
     }
