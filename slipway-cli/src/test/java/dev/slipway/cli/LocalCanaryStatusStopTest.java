@@ -16,8 +16,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -145,6 +148,15 @@ class LocalCanaryStatusStopTest {
         assertTrue(r.out().contains("nginx upstream svc: canary 0 % of traffic"), r.out());
         assertTrue(r.out().contains("canary     1.1.0 paused, step 1/1, weight 0 %"), r.out());
         assertTrue(listening(CANARY));
+
+        // Not while a canary command drives them (it holds canary.lock): nothing is stopped.
+        try (FileChannel lock = FileChannel.open(service.resolve(".slipway/local/canary.lock"), StandardOpenOption.WRITE);
+             FileLock held = lock.lock()) {
+            r = CliRunner.run("stop", service.toString());
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains("a 'slipway canary' or 'slipway promote' runs on local"), r.err());
+            assertTrue(listening(STABLE.get(0)) && listening(CANARY), "nothing was stopped");
+        }
 
         // stop: the stable and the canary instances, each named.
         r = CliRunner.run("stop", service.toString());
