@@ -113,6 +113,7 @@ public final class App implements AutoCloseable {
         App app = new App(config, metrics, db, schema, cache, server, executor);
         Routes routes = new Routes(app::config, buildInfo, template, db, schema, metrics, app.health,
                 new NotesApi(db, cache, app::config, metrics.registry()), new StaticAssets());
+        Routes.ANSWERS.forEach((route, answers) -> metrics.declareRequests(answers.method(), route, answers.statuses()));
         server.createContext("/", routes::handle).getFilters().add(app.new RequestFilter());
         server.setExecutor(executor);
         server.start();

@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Prometheus metrics through Micrometer. Every series carries the constant label {@code track}
@@ -22,7 +23,8 @@ import java.time.Duration;
  * <p>HTTP series, labelled {@code method}, {@code route} (the route template such as
  * {@code /api/notes/{id}}, never the raw path) and {@code status}:
  * {@code http_server_requests_seconds} (histogram, seconds) and {@code http_requests_total}
- * (counter). JVM and process series come from Micrometer's binders.
+ * (counter); the counter's series for the status codes each route can answer exist at 0 from the
+ * start ({@link #declareRequests}). JVM and process series come from Micrometer's binders.
  */
 public final class Metrics implements AutoCloseable {
 
@@ -58,6 +60,29 @@ public final class Metrics implements AutoCloseable {
     }
 
     /**
+     * Creates the {@code http_requests_total} series of a route's answers at 0, as a well-behaved
+     * exporter does for the label values it knows: a counter that first appears at its first
+     * increment has no earlier sample, so Prometheus' {@code rate()} and {@code increase()} cannot
+     * count that increment (the first 500 of a new instance would be lost to an error-rate query).
+     *
+     * @param method   request method
+     * @param route    route template
+     * @param statuses response status codes the route can answer
+     */
+    public void declareRequests(String method, String route, List<Integer> statuses) {
+        for (int status : statuses) {
+            requests(method, route, String.valueOf(status));
+        }
+    }
+
+    private Counter requests(String method, String route, String code) {
+        return Counter.builder("http.requests")
+                .description("HTTP requests handled, by route template")
+                .tags("method", method, "route", route, "status", code)
+                .register(registry);
+    }
+
+    /**
      * Records one finished HTTP request.
      *
      * @param method      request method
@@ -74,11 +99,7 @@ public final class Metrics implements AutoCloseable {
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry)
                 .record(Duration.ofNanos(durationNs));
-        Counter.builder("http.requests")
-                .description("HTTP requests handled, by route template")
-                .tags("method", method, "route", route, "status", code)
-                .register(registry)
-                .increment();
+        requests(method, route, code).increment();
     }
 
     /**

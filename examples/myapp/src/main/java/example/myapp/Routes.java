@@ -5,7 +5,9 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -35,6 +37,40 @@ final class Routes {
 
     /** Route label for requests that match no route. */
     static final String UNMATCHED = "unmatched";
+
+    /**
+     * What each route answers: its one allowed method and every status code it can send with it
+     * (500 everywhere: an injected fault or a handler's exception). {@link App} creates the
+     * {@code http_requests_total} series of these at 0 when it starts, so the first error of a new
+     * instance is an increase from 0 that {@code rate()} and {@code increase()} see, rather than a
+     * new series whose first sample they cannot count. Left out because their labels cannot be
+     * listed: the 405 of another method and the 404 of {@code unmatched} with a method other than
+     * GET.
+     */
+    static final Map<String, Answers> ANSWERS = answers();
+
+    /**
+     * A route's allowed method and the status codes it answers with.
+     *
+     * @param method   {@code GET} or {@code POST}
+     * @param statuses HTTP status codes
+     */
+    record Answers(String method, List<Integer> statuses) {
+    }
+
+    private static Map<String, Answers> answers() {
+        Map<String, Answers> m = new LinkedHashMap<>();
+        m.put("/", new Answers("GET", List.of(200, 500)));
+        m.put("/static/{path}", new Answers("GET", List.of(200, 304, 400, 404, 500)));
+        m.put("/api/notes", new Answers("POST", List.of(201, 400, 413, 500, 503)));
+        m.put("/api/notes/{id}", new Answers("GET", List.of(200, 404, 500, 503)));
+        m.put("/metrics", new Answers("GET", List.of(200, 500)));
+        m.put("/health/live", new Answers("GET", List.of(200, 500)));
+        m.put("/health/ready", new Answers("GET", List.of(200, 500, 503)));
+        m.put("/debug/sleep", new Answers("GET", List.of(200, 400, 404, 500, 503))); // 404 unless debug.endpoints
+        m.put(UNMATCHED, new Answers("GET", List.of(404)));
+        return Collections.unmodifiableMap(m);
+    }
 
     private final Supplier<Config> config;
     private final BuildInfo buildInfo;

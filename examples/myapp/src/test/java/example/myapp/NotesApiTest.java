@@ -205,6 +205,50 @@ class NotesApiTest {
         assertTrue(ours.isEmpty(), "promtool lints our series:\n" + out);
     }
 
+    /**
+     * Every route's status-code counters exist at 0 from the start, so the first error of a new
+     * instance is an increase that {@code rate()} sees (a series created at the first error has no
+     * earlier sample: Prometheus counts nothing for it). Checked on a fresh instance that answers
+     * every request with an injected 500.
+     */
+    @Test
+    void statusCountersStartAtZeroSoTheFirstErrorIsAnIncrease() throws Exception {
+        App faulty = App.start(TestConfig.local(tmp.resolve("faulty"), "FAULT_PERCENT", "100"), new BuildInfo("9.9.9", "abc", "t"));
+        try {
+            assertTrue(faulty.awaitSchema(20_000));
+            String before = TestHttp.get(faulty.port(), "/metrics").body();
+            // Before any request to them: the series each route can answer, at 0.
+            for (String series : List.of(
+                    "method=\"GET\",route=\"/\",status=\"200\"",
+                    "method=\"GET\",route=\"/\",status=\"500\"",
+                    "method=\"POST\",route=\"/api/notes\",status=\"201\"",
+                    "method=\"POST\",route=\"/api/notes\",status=\"400\"",
+                    "method=\"POST\",route=\"/api/notes\",status=\"413\"",
+                    "method=\"POST\",route=\"/api/notes\",status=\"500\"",
+                    "method=\"POST\",route=\"/api/notes\",status=\"503\"",
+                    "method=\"GET\",route=\"/api/notes/{id}\",status=\"404\"",
+                    "method=\"GET\",route=\"/api/notes/{id}\",status=\"500\"",
+                    "method=\"GET\",route=\"/api/notes/{id}\",status=\"503\"",
+                    "method=\"GET\",route=\"/static/{path}\",status=\"304\"",
+                    "method=\"GET\",route=\"/static/{path}\",status=\"500\"",
+                    "method=\"GET\",route=\"/health/ready\",status=\"503\"",
+                    "method=\"GET\",route=\"unmatched\",status=\"404\"")) {
+                String line = "http_requests_total{" + series + ",track=\"stable\"} 0.0";
+                assertTrue(before.lines().anyMatch(line::equals), "missing at start: " + line + "\n" + before);
+            }
+            assertEquals(500, TestHttp.get(faulty.port(), "/").statusCode());
+            String series = "http_requests_total{method=\"GET\",route=\"/\",status=\"500\",track=\"stable\"}";
+            String text = TestHttp.get(faulty.port(), "/metrics").body();
+            for (int i = 0; i < 50 && sample(text, series) < 1; i++) {
+                Thread.sleep(40);
+                text = TestHttp.get(faulty.port(), "/metrics").body();
+            }
+            assertEquals(1, sample(text, series), "the first 500 counts once, on the series that was at 0");
+        } finally {
+            faulty.close();
+        }
+    }
+
     private static double sample(String text, String series) {
         return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
                 .findFirst().orElse(0);

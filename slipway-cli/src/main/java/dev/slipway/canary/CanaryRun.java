@@ -274,8 +274,44 @@ public final class CanaryRun {
         if (st == null || st.phase().terminal()) {
             throw SlipwayException.usage("no canary in progress on " + target.name() + " to abort");
         }
-        return abortNow(st, reason);
+        try (Lock held = tryLock(stateFile)) {
+            if (held != null) {
+                return abortNow(st, reason);
+            }
+        }
+        // Another process drives the canary (a promotion, say, between two instances): record the
+        // abort so that it stops (it sees it within a second, or before its next instance), wait for
+        // it to let go, then abort and check here, once nothing else changes the instances.
+        CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
+        aborting.save(stateFile);
+        console.progress("aborting: " + reason + "; another slipway process drives the canary: waiting (at most "
+                + dev.slipway.Console.seconds(OTHER_DRIVER_WAIT) + ") for it to see the abort and stop");
+        long deadline = System.nanoTime() + OTHER_DRIVER_WAIT.toNanos();
+        while (true) {
+            try (Lock held = tryLock(stateFile)) {
+                if (held != null || System.nanoTime() >= deadline) {
+                    if (held == null) {
+                        console.progress("it still runs; aborting beside it");
+                    }
+                    return finishAbort(aborting);
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SlipwayException.failed("interrupted while waiting for the other slipway process; the abort is"
+                        + " recorded: run '" + command("abort") + "' again to finish it");
+            }
+        }
     }
+
+    /**
+     * How long {@code slipway abort} waits for another process that drives the canary to see the
+     * abort and stop: it looks before each instance of a promotion, and one instance's deploy is
+     * bounded by its readiness gate.
+     */
+    static final java.time.Duration OTHER_DRIVER_WAIT = java.time.Duration.ofMinutes(5);
 
     /** @return the command a user runs next, with {@code --to} for targets other than the default */
     private String command(String name) {
@@ -419,15 +455,20 @@ public final class CanaryRun {
         CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
         // Record first, so a running process stops touching the weight; then take the traffic away.
         aborting.save(stateFile);
-        target.abort(st.stableVersion());
+        return finishAbort(aborting);
+    }
+
+    /** Takes the traffic away and converges ({@link CanaryTarget#abort}), then checks it; the abort is recorded. */
+    private Result finishAbort(CanaryState aborting) {
+        target.abort(aborting.stableVersion());
         requireConverged(aborting);
-        console.progress("aborted: weight 0, canary " + st.canaryVersion() + " taken out, stable " + st.stableVersion()
-                + " serves all traffic");
+        console.progress("aborted: weight 0, canary " + aborting.canaryVersion() + " taken out, stable "
+                + aborting.stableVersion() + " serves all traffic");
         return new Result(Outcome.ABORTED, aborting);
     }
 
     /** The held lock on {@code canary.lock}; released on close (and by the OS when the process dies). */
-    private record Lock(FileChannel channel) implements AutoCloseable {
+    record Lock(FileChannel channel) implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -438,20 +479,39 @@ public final class CanaryRun {
         }
     }
 
-    private Lock lock() {
+    /**
+     * Takes the lock one process holds while it drives a canary ({@code canary.lock} beside the state file).
+     *
+     * @param stateFile the canary's state file ({@link CanaryState#file})
+     * @return the held lock, or {@code null} when another process holds it
+     * @throws SlipwayException (exit 1) when the lock file cannot be created
+     */
+    static Lock tryLock(Path stateFile) {
         Path f = stateFile.resolveSibling("canary.lock");
         try {
             Files.createDirectories(f.getParent());
             FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            java.nio.channels.FileLock l = ch.tryLock();
-            if (l == null) {
-                ch.close();
-                throw SlipwayException.usage("another slipway process runs the canary on " + target.name()
-                        + " (" + f + " is locked); wait for it, or run '" + command("abort") + "'");
+            try {
+                if (ch.tryLock() != null) {
+                    return new Lock(ch);
+                }
+            } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
+                // another thread of this process drives the canary
             }
-            return new Lock(ch);
+            ch.close();
+            return null;
         } catch (IOException e) {
             throw SlipwayException.failed("cannot lock " + f + ": " + e.getMessage(), e);
         }
+    }
+
+    private Lock lock() {
+        Lock l = tryLock(stateFile);
+        if (l == null) {
+            throw SlipwayException.usage("another slipway process runs the canary on " + target.name()
+                    + " (" + stateFile.resolveSibling("canary.lock") + " is locked); wait for it, or run '"
+                    + command("abort") + "'");
+        }
+        return l;
     }
 }

@@ -237,6 +237,85 @@ public final class HostsCanaryTarget implements CanaryTarget {
         applyPool(out);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On the hosts: each server's release, unit and readiness ({@link HostsTarget#status}, one
+     * probe each) and the upstream file on the proxy host, judged by {@link #problems(String, List,
+     * List, java.util.function.Function, List, String, String)}.
+     */
+    @Override
+    public List<String> problems(String stableVersion) {
+        String stable = stableVersion != null ? stableVersion : read("stable.version");
+        return problems(stable, stableNames, canaryNames, this::upstream, hosts.status(), nginx.current(), nginx.path());
+    }
+
+    /**
+     * What an abort left behind on the hosts, from what they report (no connection of its own). The
+     * hosts converged when every stable server runs {@code stable} with its unit active, is ready
+     * and gets traffic; every server that gets traffic runs {@code stable} and is ready; no canary
+     * server still runs another release (it was rolled back, or stopped when it never had the
+     * stable release); and the upstream sends nothing to servers rendered as canary.
+     *
+     * @param stable      the stable release, or {@code null} when none is recorded (then only the
+     *                    upstream is judged)
+     * @param stableNames the stable servers' names
+     * @param canaryNames the canary servers' names
+     * @param upstream    a server's name to its {@code host:port} in the upstream file
+     * @param status      each server's release, unit state and readiness ({@link HostsTarget#status})
+     * @param upstreamText the upstream file on the proxy host, or {@code null} when it cannot be read
+     * @param upstreamPath the file's path, for the messages
+     * @return one line per problem, naming the server; empty when converged
+     */
+    static List<String> problems(String stable, List<String> stableNames, List<String> canaryNames,
+                                 java.util.function.Function<String, String> upstream, List<HostsTarget.HostStatus> status,
+                                 String upstreamText, String upstreamPath) {
+        List<String> out = new ArrayList<>();
+        NginxUpstream.Split split = NginxUpstream.Split.parse(upstreamText);
+        List<String> serving = NginxUpstream.Split.serving(upstreamText);
+        if (split == null) {
+            out.add("the nginx upstream " + upstreamPath + " is unreadable or has no server Slipway rendered");
+        } else if (split.canaryPercent() > 0) {
+            out.add("the nginx upstream " + upstreamPath + " still sends traffic to the canary (" + split + ")");
+        }
+        if (stable == null) {
+            return out;
+        }
+        for (HostsTarget.HostStatus s : status) {
+            boolean isStable = stableNames.contains(s.host());
+            boolean inTraffic = serving.contains(upstream.apply(s.host()));
+            String what = (isStable ? "stable" : "canary") + " server " + s.host();
+            if (s.error() != null) {
+                out.add(what + " cannot be checked: " + s.error());
+                continue;
+            }
+            boolean ready = s.readiness() != null && s.readiness().ready();
+            boolean onStable = stable.equals(s.version());
+            if (isStable || inTraffic) {
+                List<String> wrong = new ArrayList<>();
+                if (!onStable) {
+                    wrong.add("runs " + (s.version() == null ? "no release" : s.version()) + ", not " + stable);
+                }
+                if (!"active".equals(s.unitState())) {
+                    wrong.add("its unit is " + (s.unitState().isEmpty() ? "in an unknown state" : s.unitState()));
+                }
+                if (!ready) {
+                    wrong.add("is not ready" + (s.readiness() == null ? "" : " (" + s.readiness().describe() + ")"));
+                }
+                if (isStable && split != null && !inTraffic) {
+                    wrong.add("gets no traffic (down in the upstream)");
+                }
+                if (!wrong.isEmpty()) {
+                    out.add(what + (inTraffic && !isStable ? " (in the upstream)" : "") + ": " + String.join(", ", wrong));
+                }
+            } else if (!onStable && "active".equals(s.unitState())) {
+                out.add(what + " still runs " + (s.version() == null ? "another release" : s.version()) + ", not "
+                        + stable);
+            }
+        }
+        return out;
+    }
+
     @Override
     public List<String> describe() {
         List<String> out = new ArrayList<>();

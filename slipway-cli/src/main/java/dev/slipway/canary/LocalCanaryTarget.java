@@ -60,7 +60,15 @@ public final class LocalCanaryTarget implements CanaryTarget {
         }
         this.nginx = new NginxUpstream(proxy, canary.nginx().config(), canary.nginx().upstream(), canary.nginx().test(),
                 canary.nginx().reload());
-        this.dir = config.serviceDir().resolve(".slipway/local/canary");
+        this.dir = dir(config.serviceDir());
+    }
+
+    /**
+     * @param serviceDir the service directory
+     * @return where the local canary keeps its releases and instances, {@code .slipway/local/canary}
+     */
+    static Path dir(Path serviceDir) {
+        return serviceDir.resolve(".slipway/local/canary");
     }
 
     @Override
@@ -267,6 +275,166 @@ public final class LocalCanaryTarget implements CanaryTarget {
         return out;
     }
 
+    /**
+     * {@code slipway status} on the local target while the canary's instances run: they serve,
+     * through nginx, whatever {@code slipway deploy}'s own process does, so they are the top of the
+     * status rather than a footnote under "nothing deployed".
+     *
+     * <p>What serves: {@code plain}'s process when it runs, and every instance the upstream file (as
+     * nginx has it now) sends traffic to — the stable ones not marked {@code down}, the canary ones
+     * when the canary's weight is above 0. Each running instance's readiness is probed once (2 s).
+     *
+     * @param plain the local target's own status (the process {@code slipway deploy} starts)
+     * @return {@code plain} itself when no instance of the canary runs; otherwise a report listing
+     *         every instance (address, track, version, process, traffic, readiness) and the split
+     *         nginx has, after {@code plain}'s lines when that process runs too. Exit 0 when
+     *         something serves and all that serves is running and ready, else 1 (outcome
+     *         {@code ready}, {@code not ready}, or {@code not running} when nothing serves).
+     */
+    public dev.slipway.deploy.Report status(dev.slipway.deploy.Report plain) {
+        record Row(String address, String track, String version, java.util.Optional<ProcessHandle> process) {}
+        List<Row> rows = new ArrayList<>();
+        for (String track : List.of("stable", "canary")) {
+            for (String a : track.equals("stable") ? canary.local().stable() : canary.local().canary()) {
+                Path d = instanceDir(a);
+                rows.add(new Row(a, track, read(d.resolve("version")), new ServiceProcess(d.resolve("pid")).running()));
+            }
+        }
+        if (rows.stream().noneMatch(r -> r.process().isPresent())) {
+            return plain;
+        }
+        NginxUpstream.Split split = NginxUpstream.Split.parse(nginx.current());
+        boolean plainRuns = !plain.outcome().equals("not running");
+        List<String> lines = new ArrayList<>();
+        if (plainRuns) {
+            lines.addAll(plain.lines());
+            lines.add("  and the canary's instances, behind nginx (" + nginx.path() + "):");
+        } else {
+            lines.add(config.name() + " on local: the canary's instances serve, behind nginx (" + nginx.path() + ")");
+        }
+        lines.add(String.format("  %-22s %-7s %-12s %-20s %-8s %s", "instance", "track", "version", "process",
+                "traffic", "readiness"));
+        List<String> wrong = new ArrayList<>();
+        int serving = plainRuns ? 1 : 0;
+        if (plainRuns && !plain.outcome().equals("ready")) {
+            wrong.add(plain.message());
+        }
+        for (Row r : rows) {
+            String at = hostPort(r.address());
+            boolean inPool = split != null && (r.track().equals("stable")
+                    ? split.canaryPercent() < 100 && !split.down().contains(at) : split.canaryPercent() > 0);
+            HealthGate.Verdict ready = r.process().isEmpty() ? null : HealthGate.probeOnce(r.address(),
+                    config.service().port(), config.service().readiness(), Duration.ofSeconds(2));
+            lines.add(String.format("  %-22s %-7s %-12s %-20s %-8s %s", at, r.track(),
+                    r.version() == null ? "-" : r.version(),
+                    r.process().map(h -> "running (pid " + h.pid() + ")").orElse("stopped"),
+                    inPool ? "in pool" : "drained",
+                    ready == null ? "-" : (ready.ready() ? "ready (" : "not ready (") + ready.brief() + ")"));
+            if (inPool) {
+                serving++;
+                if (ready == null || !ready.ready()) {
+                    wrong.add(r.track() + " instance " + at + " is in the pool but "
+                            + (ready == null ? "not running" : "not ready"));
+                }
+            }
+        }
+        lines.add("  nginx upstream " + canary.nginx().upstream() + ": " + (split == null ? "not rendered yet" : split));
+        if (serving == 0) {
+            wrong.add("no instance is in the nginx upstream " + nginx.path());
+        }
+        boolean ok = wrong.isEmpty();
+        String stable = stableVersion();
+        String outcome = serving == 0 ? "not running" : ok ? "ready" : "not ready";
+        return new dev.slipway.deploy.Report("local", "status", config.name(), plainRuns ? plain.version() : stable,
+                plainRuns ? plain.revision() : 0, outcome, ok ? 0 : 1, plainRuns ? plain.url() : null, List.of(),
+                Map.of(), lines, ok ? config.name() + " serves on local: stable " + (stable == null ? "-" : stable)
+                + " through nginx, " + (split == null ? "" : split) : config.name() + " does not serve on local as it should: "
+                + String.join("; ", wrong));
+    }
+
+    /**
+     * {@code slipway stop} on the local target: stops every instance the local canary started, of
+     * both tracks (also those of addresses no longer in {@code canary.local}), found by their pid
+     * files under {@code .slipway/local/canary/instances/}. Refuses while another process drives a
+     * canary; holds {@code canary.lock} meanwhile, so no canary starts instances while they stop.
+     * The upstream file is left as it is: nothing serves behind it until {@code slipway canary}
+     * starts instances again.
+     *
+     * @param config    the service configuration (port, drain timeout; {@code canary.local} names
+     *                  the track of instances started before the track was recorded)
+     * @param stopProcess run first, while the canary lock is held: stops {@code slipway deploy}'s
+     *                    process and says whether it ran; run alone when no local canary ever ran
+     * @return whether that process ran, and one line per instance that was running, e.g.
+     *         {@code stable instance 127.0.4.1:8080 (1.0.0)}
+     * @throws SlipwayException (exit 2) when a {@code slipway canary}, {@code promote} is running;
+     *                          nothing was changed
+     */
+    public static Stopped stopInstances(SlipwayConfig config, java.util.function.BooleanSupplier stopProcess) {
+        Path instances = dir(config.serviceDir()).resolve("instances");
+        Path stateFile = CanaryState.file(config.serviceDir(), "local");
+        if (!Files.isDirectory(instances)) { // no local canary ever ran: nothing to lock or stop
+            return new Stopped(stopProcess.getAsBoolean(), List.of());
+        }
+        try (CanaryRun.Lock lock = CanaryRun.tryLock(stateFile)) {
+            if (lock == null) {
+                throw SlipwayException.usage("a 'slipway canary' or 'slipway promote' runs on local ("
+                        + stateFile.resolveSibling("canary.lock") + " is locked); wait for it or run 'slipway abort',"
+                        + " then stop; nothing was changed");
+            }
+            boolean process = stopProcess.getAsBoolean();
+            List<Path> dirs;
+            try (java.util.stream.Stream<Path> l = Files.list(instances)) {
+                dirs = l.filter(Files::isDirectory).sorted().toList();
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot list " + instances + ": " + e.getMessage(), e);
+            }
+            // SIGTERM to all, then wait: the instances drain side by side, not one after the other.
+            List<Thread> stopping = new ArrayList<>();
+            List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (Path d : dirs) {
+                ServiceProcess p = new ServiceProcess(d.resolve("pid"));
+                if (p.running().isEmpty()) {
+                    continue;
+                }
+                String address = d.getFileName().toString().replace('_', ':');
+                String track = read(d.resolve("track"));
+                if (track == null) {
+                    track = config.canary().local().stable().contains(address) ? "stable"
+                            : config.canary().local().canary().contains(address) ? "canary" : "canary-target";
+                }
+                String line = track + " instance " + (address.contains(":") ? "[" + address + "]" : address) + ":"
+                        + config.service().port() + " (" + (read(d.resolve("version")) == null ? "-"
+                        : read(d.resolve("version"))) + ")";
+                Thread t = new Thread(() -> {
+                    if (p.stop(config.service().drainTimeout())) {
+                        out.add(line);
+                    }
+                }, "slipway-stop-" + address);
+                t.start();
+                stopping.add(t);
+            }
+            for (Thread t : stopping) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw SlipwayException.failed("interrupted while the canary's instances stop");
+                }
+            }
+            List<String> sorted = new ArrayList<>(out);
+            sorted.sort(null);
+            return new Stopped(process, sorted);
+        }
+    }
+
+    /**
+     * What {@link #stopInstances} stopped.
+     *
+     * @param process   whether {@code slipway deploy}'s process was running
+     * @param instances one line per canary-target instance that was running, sorted
+     */
+    public record Stopped(boolean process, List<String> instances) {}
+
     /** Stops every instance of both tracks (used by tests and by a full teardown). */
     public void stopAll() {
         for (String a : canary.local().canary()) {
@@ -334,6 +502,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
             // Recorded before the start: a crash after it must not leave the old version on record
             // for a process that runs the new one (an abort trusts this record, with a readiness probe).
             write(d.resolve("version"), release.version());
+            write(d.resolve("track"), track);
             procs.add(new ServiceProcess(d.resolve("pid")).start(release.executable(), d, env, d.resolve("log")));
         }
         for (int i = 0; i < addresses.size(); i++) {

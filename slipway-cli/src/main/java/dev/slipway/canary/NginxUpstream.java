@@ -108,6 +108,24 @@ public record NginxUpstream(Host host, String path, String name, String test, St
             return any ? new Split(all == 0 ? 0 : 100.0 * canary / all, List.copyOf(down)) : null;
         }
 
+        /**
+         * @param text the upstream file rendered by {@link #render}, or {@code null}
+         * @return the servers that get traffic (weight above 0, not {@code down}), {@code host:port},
+         *         whatever their track; empty when {@code text} is null
+         */
+        public static List<String> serving(String text) {
+            List<String> out = new ArrayList<>();
+            if (text != null) {
+                for (String l : text.split("\n")) {
+                    java.util.regex.Matcher m = LINE.matcher(l);
+                    if (m.matches() && m.group(3) == null && Integer.parseInt(m.group(2)) > 0) {
+                        out.add(m.group(1));
+                    }
+                }
+            }
+            return out;
+        }
+
         @Override
         public String toString() {
             String pct = canaryPercent == Math.rint(canaryPercent) ? String.valueOf((long) canaryPercent)

@@ -181,24 +181,37 @@ final class CanaryCommands {
     }
 
     /**
-     * Lines for {@code slipway status}: the canary's phase, step, weight, each metric's last value and verdict.
+     * {@code slipway status} on the local target, with the canary.
+     *
+     * @param report what serves: the local target's status, or the canary's instances when they run
+     *               ({@link LocalCanaryTarget#status})
+     * @param lines  the canary's phase, step, weight and each metric's last value and verdict (and
+     *               its instances, when {@code report} does not list them); empty when no canary ran
+     */
+    record LocalStatus(dev.slipway.deploy.Report report, java.util.List<String> lines) {}
+
+    /**
+     * Status of the local target with its canary.
      *
      * @param config the service configuration
-     * @return the lines, empty when no canary ran
+     * @param plain  the local target's own status
+     * @return the report to print and the canary's lines
      */
-    static java.util.List<String> status(SlipwayConfig config) {
+    static LocalStatus localStatus(SlipwayConfig config, dev.slipway.deploy.Report plain) {
         java.util.List<String> out = status(config, "local");
-        if (out.isEmpty()) {
-            return out;
+        if (out.isEmpty() || config.canary().local().stable().isEmpty() || config.canary().local().canary().isEmpty()
+                || config.canary().nginx().config() == null) {
+            return new LocalStatus(plain, out);
         }
         try (LocalHost proxy = new LocalHost("local")) {
-            if (!config.canary().local().stable().isEmpty() && config.canary().nginx().config() != null) {
-                new LocalCanaryTarget(config, new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()),
-                        new java.io.PrintWriter(java.io.Writer.nullWriter()), false), proxy)
-                        .describe().forEach(l -> out.add("  " + l));
+            LocalCanaryTarget t = new LocalCanaryTarget(config, new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                    new java.io.PrintWriter(java.io.Writer.nullWriter()), false), proxy);
+            dev.slipway.deploy.Report report = t.status(plain);
+            if (report == plain) {
+                t.describe().forEach(l -> out.add("  " + l));
             }
+            return new LocalStatus(report, out);
         }
-        return out;
     }
 
     /**

@@ -111,7 +111,8 @@ class AnalysisTest {
 
     @Test
     void aSeriesThatFirstAppearsDuringTheWindowCountsItsFirstError() throws Exception {
-        // myapp creates its status="500" series at the first 500: the series is new inside the window
+        // A service that creates its status="500" series at the first 500 (myapp did until it declared
+        // its series at 0): the series is new inside the window
         requests("newseries", 200, 10.0);
         scraped();
         java.time.Instant start = java.time.Instant.now();

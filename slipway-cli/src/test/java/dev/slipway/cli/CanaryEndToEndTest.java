@@ -61,7 +61,7 @@ class CanaryEndToEndTest {
     int port;
     int proxyPort;
     Path nginxDir;
-    Process nginx;
+    LocalNginx nginx;
     PrometheusServer prometheus;
 
     @BeforeAll
@@ -81,40 +81,10 @@ class CanaryEndToEndTest {
         build("1.1.0", "--no-compile");
         build("1.1.1-bad", "--no-compile", "--profile", "canary-fault-test");
 
-        nginxDir = Files.createDirectories(work.resolve("nginx"));
-        Files.writeString(nginxDir.resolve("upstream.conf"), "upstream myapp { server " + STABLE_1 + ":" + port + "; }\n");
-        Files.writeString(nginxDir.resolve("nginx.conf"), """
-                %s
-                worker_processes 1;
-                pid %s/nginx.pid;
-                error_log %s/error.log;
-                events { worker_connections 256; }
-                http {
-                  access_log off;
-                  client_body_temp_path %s/body;
-                  proxy_temp_path %s/proxy;
-                  include %s/upstream.conf;
-                  server {
-                    listen 127.0.0.1:%d;
-                    location / {
-                      proxy_pass http://myapp;
-                      proxy_http_version 1.1;
-                      proxy_set_header Connection "";
-                      proxy_next_upstream off;
-                      add_header X-Upstream $upstream_addr always;
-                    }
-                  }
-                }
-                """.formatted(Tools.root() ? "user root;" : "", nginxDir, nginxDir, nginxDir, nginxDir, nginxDir, proxyPort));
-        nginx = new ProcessBuilder("nginx", "-p", nginxDir.toString(), "-c", nginxDir.resolve("nginx.conf").toString(),
-                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(nginxDir.resolve("nginx.out").toFile()).start();
+        nginx = LocalNginx.start(work.resolve("nginx"), proxyPort, "myapp", STABLE_1 + ":" + port);
+        nginxDir = nginx.dir();
         prometheus = PrometheusServer.start(work.resolve("prometheus"), "myapp",
                 List.of(STABLE_1 + ":" + port, STABLE_2 + ":" + port, CANARY + ":" + port));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!Files.exists(nginxDir.resolve("nginx.pid")) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertTrue(nginx.isAlive(), () -> read(nginxDir.resolve("nginx.out")));
     }
 
     @AfterAll
@@ -123,8 +93,7 @@ class CanaryEndToEndTest {
             stopInstances();
         }
         if (nginx != null) {
-            nginx.destroy();
-            nginx.waitFor(10, TimeUnit.SECONDS);
+            nginx.close();
         }
         if (prometheus != null) {
             prometheus.close();
@@ -601,7 +570,7 @@ class CanaryEndToEndTest {
     }
 
     private void configure(String stepsYaml, String... metrics) throws Exception {
-        String nginxCmd = "nginx -p " + nginxDir + " -c " + nginxDir.resolve("nginx.conf");
+        String nginxCmd = nginx.command();
         String yaml = baseYaml + "\ncanary:\n"
                 + (stepsYaml.contains("prometheus:") ? "" : "  prometheus: " + prometheus.url() + "\n")
                 + "  scrapeInterval: 1s\n"

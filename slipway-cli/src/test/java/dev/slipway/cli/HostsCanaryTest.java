@@ -370,6 +370,25 @@ class HostsCanaryTest {
         assertEquals(web1, process(1), "web1 untouched by a second abort");
         assertEquals("1.1.0 stable", serving(3));
         assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"));
+
+        // every abort is checked after the fact: a stable server that does not serve is named (exit 1) ...
+        onHost(2, "systemctl stop myapp");
+        CliRunner.Run left = slipway("abort");
+        assertEquals(1, left.code(), left.toString());
+        assertTrue(left.err().contains("the abort did not converge: stable server web2: its unit is inactive, is not ready"),
+                left.err());
+        assertTrue(onHost(4, "cat " + UPSTREAM_FILE).contains(at("127.0.1.22") + ":" + port + " weight=1 max_fails=0 down;"),
+                "web2 stays out of the upstream");
+        // ... and once it serves again, the next abort converges and puts it back
+        onHost(2, "systemctl start myapp");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!serving(2).equals("1.1.0 stable")) {
+            assertTrue(System.nanoTime() < deadline, "web2 serves again after systemctl start");
+            Thread.sleep(200);
+        }
+        CliRunner.Run fixed = slipway("abort");
+        assertEquals(0, fixed.code(), fixed.toString());
+        assertFalse(onHost(4, "cat " + UPSTREAM_FILE).contains("down"), "web2 is back in the pool");
     }
 
     @Test
@@ -469,6 +488,7 @@ class HostsCanaryTest {
             }
             CliRunner.Run abort = slipway("abort");
             assertEquals(0, abort.code(), abort.toString());
+            assertTrue(abort.err().contains("another slipway process drives the canary: waiting"), abort.err());
             assertTrue(p.waitFor(150, TimeUnit.SECONDS), "the promoting process stops");
             assertEquals(1, p.exitValue(), "it reports the abort: " + CanaryEndToEndTest.read(work.resolve("promoting.log")));
         } finally {
