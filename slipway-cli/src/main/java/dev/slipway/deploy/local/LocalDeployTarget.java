@@ -20,9 +20,9 @@ import java.util.Map;
  * {@link LocalTarget} (the hosts machinery over this machine: plan steps, lock, detached restart,
  * gate, history). {@code Targets.open("local", config)} returns one.
  *
- * <p>Planning changes nothing of the deployment, with one exception that only records the past: a
- * lock left by a killed run is cleared and that run recorded as {@code interrupted} first
- * ({@link LocalTarget#recover()}), so that even a refused command leaves a history that says what happened.
+ * <p>Planning changes nothing, so a dry run changes nothing either. Applying a plan first clears a
+ * lock left by a killed run and records that run as {@code interrupted} ({@link LocalTarget#recover()}),
+ * so the history says what happened before the new revision.
  */
 public final class LocalDeployTarget implements Target {
     private final SlipwayConfig config;
@@ -63,7 +63,6 @@ public final class LocalDeployTarget implements Target {
         if (request.image() != null || !request.rollbackOnFailure()) {
             throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
         }
-        local.recover();
         return local.planDeploy(Release.fromDist(config), wait(request.lockWait()));
     }
 
@@ -74,7 +73,6 @@ public final class LocalDeployTarget implements Target {
      */
     @Override
     public DeployPlan rollback(RollbackTo to) {
-        local.recover();
         String version = to.version();
         if (version == null && to.revision() != null) {
             version = local.history().stream().filter(e -> e.revision() == to.revision()).map(History.Entry::version)
@@ -86,6 +84,7 @@ public final class LocalDeployTarget implements Target {
 
     @Override
     public Report apply(DeployPlan plan) {
+        local.recover();
         LocalTarget.Outcome o = local.apply(plan);
         Map<String, Long> timing = new LinkedHashMap<>();
         o.timingMs().forEach((k, v) -> timing.put(k.id(), v));
