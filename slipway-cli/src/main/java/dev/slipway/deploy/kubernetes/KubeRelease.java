@@ -34,6 +34,21 @@ public record KubeRelease(String image, String version, String commit) {
      * @throws SlipwayException (exit 2) when no image is found or the one found has no digest
      */
     public static KubeRelease resolve(SlipwayConfig config, String imageFlag) {
+        return resolve(config, imageFlag, "deploy.kubernetes.image", config.kubernetes().image());
+    }
+
+    /**
+     * Finds the image and version to deploy for a target whose configuration names its image under
+     * {@code imageKey} (a container engine's {@code deploy.swarm.image}, for example).
+     *
+     * @param config     the service configuration
+     * @param imageFlag  the {@code --image} option, or {@code null}
+     * @param imageKey   the configuration key messages name, e.g. {@code deploy.swarm.image}
+     * @param configured that key's value, or {@code null}
+     * @return the release
+     * @throws SlipwayException (exit 2) when no image is found or the one found has no digest
+     */
+    public static KubeRelease resolve(SlipwayConfig config, String imageFlag, String imageKey, String configured) {
         String version = null;
         String commit = "";
         String recorded = null;
@@ -58,10 +73,8 @@ public record KubeRelease(String image, String version, String commit) {
                 unpushed = recorded == null ? doc.image().index() : null;
             }
         }
-        String image = imageFlag != null ? imageFlag : config.kubernetes().image() != null
-                ? config.kubernetes().image() : recorded;
-        String source = imageFlag != null ? "--image" : config.kubernetes().image() != null
-                ? "deploy.kubernetes.image" : manifest.toString();
+        String image = imageFlag != null ? imageFlag : configured != null ? configured : recorded;
+        String source = imageFlag != null ? "--image" : configured != null ? imageKey : manifest.toString();
         if (image == null && unpushed != null) {
             throw SlipwayException.usage("the image in " + manifest + " (" + unpushed + ") was built but not pushed:"
                     + " a cluster pulls from a registry; run 'slipway image --push' (image.repository), or give --image"
@@ -69,8 +82,8 @@ public record KubeRelease(String image, String version, String commit) {
         }
         if (image == null) {
             throw SlipwayException.usage("no image to deploy for " + config.name() + ": run 'slipway image' (it records"
-                    + " the image digest in dist/artifacts.json), or give --image NAME@sha256:<digest>, or set"
-                    + " deploy.kubernetes.image");
+                    + " the image digest in dist/artifacts.json), or give --image NAME@sha256:<digest>, or set "
+                    + imageKey);
         }
         if (!KubernetesConfig.DIGEST_REF.matcher(image).matches()) {
             throw SlipwayException.usage("image '" + image + "' (from " + source + ") is not pinned by digest;"

@@ -72,8 +72,8 @@ public final class SwarmTarget implements Target {
 
     @Override
     public DeployPlan plan(DeployRequest request) {
-        String flag = request != null && request.image() != null ? request.image() : config.swarm().image();
-        KubeRelease release = KubeRelease.resolve(config, flag);
+        KubeRelease release = KubeRelease.resolve(config, request == null ? null : request.image(), "deploy.swarm.image",
+                config.swarm().image());
         return plan(DeployPlan.Action.DEPLOY, new Detail(release.image(), release.version(), release.commit(), "deployed"));
     }
 
