@@ -1,5 +1,6 @@
 package dev.slipway.analysis;
 
+import dev.slipway.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.Map;
  * <p>Thread-safe; one instance can be shared.
  */
 public class PrometheusClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final URI base;
     private final HttpClient http;

@@ -2,9 +2,7 @@ package dev.slipway.build;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.util.Hashing;
 import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,14 +20,6 @@ import java.util.List;
  * {@link BuildLock}.
  */
 public final class Builder {
-    /**
-     * The manifest of the last build, relative to the service directory.
-     *
-     * @deprecated {@link ArtifactsFile#PATH}; kept while callers in deploy/ move over
-     */
-    @Deprecated
-    public static final String ARTIFACTS = ArtifactsFile.PATH;
-
     private Builder() {}
 
     /**
@@ -120,26 +110,5 @@ public final class Builder {
         String xdg = System.getenv("XDG_CACHE_HOME");
         return (xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache"))
                 .resolve("slipway");
-    }
-
-    /**
-     * @param file a file
-     * @return its sha256 as lower-case hex
-     * @throws IOException when it cannot be read
-     * @deprecated moved to {@link Hashing#sha256(Path)}; kept while callers in deploy/ move over
-     */
-    @Deprecated
-    public static String sha256(Path file) throws IOException {
-        return Hashing.sha256(file);
-    }
-
-    /**
-     * @param root the tree to delete
-     * @throws IOException when something cannot be deleted
-     * @deprecated moved to {@link Trees#deleteTree(Path)}; kept while callers in deploy/ move over
-     */
-    @Deprecated
-    public static void deleteTree(Path root) throws IOException {
-        Trees.deleteTree(root);
     }
 }

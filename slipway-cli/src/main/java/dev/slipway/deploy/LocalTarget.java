@@ -1,10 +1,13 @@
 package dev.slipway.deploy;
 
+import dev.slipway.artifact.ArtifactsFile;
+import dev.slipway.util.Json;
+import dev.slipway.util.Trees;
+import dev.slipway.util.Hashing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.build.Builder;
 import dev.slipway.build.Launcher;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
@@ -52,7 +55,7 @@ import java.util.stream.Stream;
  * run finds its holder gone, records the interrupted run in the history, and goes on.
  */
 public final class LocalTarget {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final SlipwayConfig config;
     private final Console console;
@@ -705,9 +708,9 @@ public final class LocalTarget {
 
     private void verifyChecksum(Release release) {
         try {
-            String actual = Builder.sha256(release.executable());
+            String actual = Hashing.sha256(release.executable());
             if (!actual.equals(release.sha256())) {
-                throw SlipwayException.usage(release.executable() + " does not match " + Builder.ARTIFACTS
+                throw SlipwayException.usage(release.executable() + " does not match " + ArtifactsFile.PATH
                         + " (sha256 " + actual + ", expected " + release.sha256() + "); run 'slipway build' again");
             }
         } catch (IOException e) {
@@ -777,7 +780,7 @@ public final class LocalTarget {
             Path exe = tmp.resolve(config.name());
             Files.copy(release.executable(), exe, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            String copied = Builder.sha256(exe);
+            String copied = Hashing.sha256(exe);
             if (!copied.equals(release.sha256())) {
                 throw SlipwayException.failed("the copy of " + release.executable() + " has sha256 " + copied + ", not "
                         + release.sha256() + "; nothing was stopped or switched");
@@ -816,7 +819,7 @@ public final class LocalTarget {
         if (Files.isSymbolicLink(p) || Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(p);
         } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Builder.deleteTree(p);
+            Trees.deleteTree(p);
         }
     }
 
@@ -879,17 +882,9 @@ public final class LocalTarget {
     /** What makes a release directory: the binary, its environment and its readiness probe. */
     private String fingerprint(Release release) {
         SlipwayConfig.Probe p = config.service().readiness();
-        return sha256Hex(release.sha256() + "\n" + new java.util.TreeMap<>(serviceEnv()) + "\n" + p);
+        return Hashing.sha256Hex(release.sha256() + "\n" + new java.util.TreeMap<>(serviceEnv()) + "\n" + p);
     }
 
-    private static String sha256Hex(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** The readiness probe a release was deployed with (release.json), else the configured one. */
     private SlipwayConfig.Probe probeOf(String dirName) {
@@ -1082,7 +1077,7 @@ public final class LocalTarget {
                 if (cur.map(name::equals).orElse(false) || prev.map(name::equals).orElse(false)) {
                     continue;
                 }
-                Builder.deleteTree(dirs.get(i));
+                Trees.deleteTree(dirs.get(i));
                 console.progress("  pruned release " + name);
             }
         } catch (IOException e) {

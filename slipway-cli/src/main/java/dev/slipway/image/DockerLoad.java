@@ -1,10 +1,11 @@
 package dev.slipway.image;
 
+import dev.slipway.util.Trees;
+import dev.slipway.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.build.Builder;
 import dev.slipway.remote.DockerEngine;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * Format: the engine's {@code image/tarexport} ("docker save"), the OCI image layout spec.
  */
 public final class DockerLoad {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private DockerLoad() {}
 
@@ -107,7 +108,7 @@ public final class DockerLoad {
         } finally {
             if (work != null) {
                 try {
-                    Builder.deleteTree(work);
+                    Trees.deleteTree(work);
                 } catch (IOException ignored) {
                     // a temporary directory; nothing depends on it
                 }

@@ -1,5 +1,6 @@
 package dev.slipway.remote;
 
+import dev.slipway.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.SlipwayException;
@@ -36,7 +37,7 @@ public final class DockerEngine {
     public static final String API = "v1.41";
     /** The engine's socket when {@code DOCKER_HOST} is not set. */
     public static final String DEFAULT_SOCKET = "/var/run/docker.sock";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "docker-engine-deadline");
         t.setDaemon(true);

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.DockerTestbed;
 import dev.slipway.LocalRegistry;
 import dev.slipway.Tools;
-import dev.slipway.build.Builder;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -95,7 +94,7 @@ class DockerImageTest {
         String ref = repository + ":1.0.0";
         images.add(ref);
         assertTrue(i.toString().contains("loaded " + ref + " (linux-amd64"), i.toString());
-        JsonNode artifacts = new ObjectMapper().readTree(dir.resolve(Builder.ARTIFACTS).toFile());
+        JsonNode artifacts = new ObjectMapper().readTree(dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH).toFile());
         String manifest = artifacts.path("image").path("manifests").path("linux-amd64").path("digest").asText();
         assertTrue(manifest.startsWith("sha256:"), artifacts.toString());
 
@@ -127,7 +126,7 @@ class DockerImageTest {
     void pulledByDigestItAnswersRunsJavaAsPid1AsNobodyAndDrainsOnDockerStop() throws Exception {
         var push = CliRunner.run("image", dir.toString(), "--push");
         assertEquals(0, push.code(), push.toString());
-        JsonNode artifacts = new ObjectMapper().readTree(dir.resolve(Builder.ARTIFACTS).toFile());
+        JsonNode artifacts = new ObjectMapper().readTree(dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH).toFile());
         String index = artifacts.path("image").path("index").asText();
         String byDigest = repository + "@" + index;
         images.add(byDigest);

@@ -11,7 +11,6 @@ import dev.slipway.Console;
 import dev.slipway.DockerTestbed;
 import dev.slipway.LocalRegistry;
 import dev.slipway.Tools;
-import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Report;
@@ -182,7 +181,7 @@ class SwarmTargetTest {
 
     /** A new release version of the same image: artifacts.json's version, as a new build would write it. */
     private void setVersion(String version) throws Exception {
-        Path manifest = dir.resolve(Builder.ARTIFACTS);
+        Path manifest = dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH);
         ObjectNode doc = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
         doc.put("version", version);
         new ObjectMapper().writeValue(manifest.toFile(), doc);

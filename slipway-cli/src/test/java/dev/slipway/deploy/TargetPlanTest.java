@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.hosts.HostsDeployTarget;
@@ -63,10 +62,10 @@ class TargetPlanTest {
         Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc");
         Files.writeString(exe, "#!/bin/sh\nexit 0\n");
         Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.writeString(dir.resolve(Builder.ARTIFACTS), """
+        Files.writeString(dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH), """
                 {"name": "svc", "version": "1.0.0", "commit": "c0ffee", "artifacts": [
                   {"kind": "single-file", "platform": "%s", "path": "dist/svc", "sha256": "%s"}]}
-                """.formatted(dev.slipway.build.Platform.host(), Builder.sha256(exe)));
+                """.formatted(dev.slipway.build.Platform.host(), dev.slipway.util.Hashing.sha256(exe)));
         return ConfigLoader.loadFromDir(dir);
     }
 

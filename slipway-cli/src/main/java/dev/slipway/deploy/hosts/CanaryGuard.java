@@ -1,7 +1,7 @@
 package dev.slipway.deploy.hosts;
 
+import dev.slipway.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.SlipwayException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ public final class CanaryGuard {
             return null;
         }
         try {
-            return new ObjectMapper().readTree(file.toFile());
+            return Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw SlipwayException.failed("cannot read the canary state " + file + ": " + e.getMessage()
                     + "; move it away to start over", e);

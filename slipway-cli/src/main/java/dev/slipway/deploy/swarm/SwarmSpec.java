@@ -1,5 +1,6 @@
 package dev.slipway.deploy.swarm;
 
+import dev.slipway.util.Json;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,7 @@ public final class SwarmSpec {
     public static final String HISTORY = "dev.slipway.history";
     /** Revisions kept in {@link #HISTORY}. */
     public static final int KEPT = 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private SwarmSpec() {}
 

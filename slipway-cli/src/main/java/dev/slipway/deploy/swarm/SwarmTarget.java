@@ -1,5 +1,6 @@
 package dev.slipway.deploy.swarm;
 
+import dev.slipway.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
@@ -38,7 +39,7 @@ import java.util.Map;
 public final class SwarmTarget implements Target {
     /** The target's name. */
     public static final String NAME = "swarm";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final SlipwayConfig config;
     private final DockerEngine engine;

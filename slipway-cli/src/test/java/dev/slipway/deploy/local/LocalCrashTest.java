@@ -105,11 +105,11 @@ class LocalCrashTest {
     /** Makes {@code version} the last build, as a build records it. */
     private Release use(String version) throws IOException {
         Path exe = dir.resolve("dist/svc-" + version);
-        Files.writeString(dir.resolve(Builder.ARTIFACTS), """
+        Files.writeString(dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH), """
                 {"name": "svc", "version": "%s", "commit": "%s", "artifacts": [
                   {"kind": "single-file", "platform": "%s", "path": "dist/%s", "sha256": "%s"}]}
-                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), Builder.sha256(exe)));
-        return new Release("svc", version, COMMIT, exe, Builder.sha256(exe));
+                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), dev.slipway.util.Hashing.sha256(exe)));
+        return new Release("svc", version, COMMIT, exe, dev.slipway.util.Hashing.sha256(exe));
     }
 
     /** Runs {@link Child} in a new JVM with {@code SLIPWAY_CRASH_AT}; returns its exit status and output. */
