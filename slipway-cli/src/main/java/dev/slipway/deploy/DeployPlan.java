@@ -69,6 +69,8 @@ public record DeployPlan(String target, Action action, String service, String ve
         RESTART,
         /** Wait for readiness. */
         GATE,
+        /** Point the proxy in front of the service (nginx's upstream) at other instances, then reload it. */
+        PROXY,
         /** Stop (drain) an instance. */
         STOP,
         /** Wait between two batches. */
