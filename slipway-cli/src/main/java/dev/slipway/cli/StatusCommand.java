@@ -3,14 +3,26 @@ package dev.slipway.cli;
 import dev.slipway.deploy.Report;
 import dev.slipway.deploy.Target;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code slipway status}: what runs on a target (version, revision, readiness), and a canary's
  * state. On the local target the canary's instances, when they run, are what serves (through nginx).
+ * With {@code --json}, one report (exit 0: it serves and is ready; 1: nothing serves or it is not
+ * ready); the canary's lines then go to stderr.
  */
-@Command(name = "status", footerHeading = "%nExample:%n", footer = {"  slipway status examples/myapp"},
+@Command(name = "status", footerHeading = "%nExample:%n", footer = {"  slipway status examples/myapp",
+        "  slipway status examples/myapp --to kubernetes --json"},
         description = "Show what runs: version, commit, pid, URL and readiness.")
 public final class StatusCommand extends TargetCommand {
+    @Mixin
+    JsonOption json = new JsonOption();
+
+    @Override
+    boolean json() {
+        return json.json;
+    }
+
     @Override
     boolean worksOnRecordedState() {
         return true;

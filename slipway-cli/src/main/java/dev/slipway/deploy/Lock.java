@@ -88,7 +88,7 @@ public final class Lock {
                 + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d + "/lock/info && echo acquired; "
                 + "else echo held; cat " + d + "/lock/info 2>/dev/null; fi", Duration.ofSeconds(30));
         if (!r.ok()) {
-            throw SlipwayException.failed(host.name() + ": cannot take the lock in " + dir + ": " + r.stderr().strip());
+            throw SlipwayException.failed(host.name() + ": cannot take the lock in " + dir + ": " + cause(r));
         }
         if (r.stdout().startsWith("acquired")) {
             return Optional.empty();
@@ -133,7 +133,7 @@ public final class Lock {
         if (h.isPresent()) {
             Host.CommandResult r = host.run("rm -rf " + Shell.quote(dir) + "/lock", Duration.ofSeconds(30));
             if (!r.ok()) {
-                throw SlipwayException.failed(host.name() + ": cannot remove " + dir + "/lock: " + r.stderr().strip());
+                throw SlipwayException.failed(host.name() + ": cannot remove " + dir + "/lock: " + cause(r));
             }
         }
         return h;
@@ -165,6 +165,39 @@ public final class Lock {
         }
         return new Holder(m.getOrDefault("id", ""), m.getOrDefault("who", "?"), m.getOrDefault("machine", "?"), pid, since,
                 m.getOrDefault("version", "?"), m.getOrDefault("message", "?"));
+    }
+
+    /**
+     * The error for a lock that another run holds (after {@code --lock-wait}, if any): exit 2, like
+     * every refusal before anything changed (docs/bad-input.md, docs/cli.md): the run took no lock
+     * and changed nothing, and running it again later (or with {@code --lock-wait}) is the remedy,
+     * not a rollback. Every lock of Slipway refuses this way: the deploy lock on every target and
+     * the build lock ({@code build/BuildLock}).
+     *
+     * @param message who holds it and what to do; it should end with "nothing was changed"
+     * @return the exception to throw (exit 2)
+     */
+    public static SlipwayException held(String message) {
+        return new SlipwayException(SlipwayException.USAGE, message);
+    }
+
+    /**
+     * Names why a command on a host failed, never an empty text: its standard error, else its
+     * standard output, else its exit status (an {@code sh} killed by a signal, a full disk that
+     * made a redirection fail silently, a connection that closed, ...).
+     *
+     * @param r the failed command's result
+     * @return one line or a few, never empty
+     */
+    public static String cause(Host.CommandResult r) {
+        String err = r.stderr() == null ? "" : r.stderr().strip();
+        if (!err.isEmpty()) {
+            return err;
+        }
+        String out = r.stdout() == null ? "" : r.stdout().strip();
+        String status = r.exitCode() > 128 && r.exitCode() < 160 ? "killed by signal " + (r.exitCode() - 128)
+                + " (exit status " + r.exitCode() + ")" : "exit status " + r.exitCode();
+        return out.isEmpty() ? status + ", with no output" : status + ": " + out;
     }
 
     /** @return this machine's name, from /etc/hostname or the HOSTNAME variable */
