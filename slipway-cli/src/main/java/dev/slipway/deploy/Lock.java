@@ -52,12 +52,35 @@ public final class Lock {
             return Duration.between(since, now).compareTo(staleAfter) > 0;
         }
 
-        /** @return one line: who, process, since when, version and message */
+        /**
+         * Whether the holder is known to be gone: it ran on this machine and its pid no longer
+         * runs, or that pid now belongs to a process started after the lock was taken (the pid was
+         * reused after a kill -9). A holder on another machine, or a lock without info, is not
+         * known to be gone (a lock without info may be one being taken right now: its holder
+         * writes the info just after the mkdir).
+         *
+         * @param now the current time
+         * @return whether the lock can be taken over
+         */
+        public boolean gone(Instant now) {
+            if (since == null || pid <= 0 || !machine.equals(Lock.machineName())) {
+                return false;
+            }
+            Optional<ProcessHandle> p = ProcessHandle.of(pid);
+            if (p.isEmpty()) {
+                return true;
+            }
+            // since is truncated to seconds; a real holder started before it.
+            return p.get().info().startInstant().map(start -> start.isAfter(since.plusSeconds(1))).orElse(false);
+        }
+
+        /** @return one line: who, process, since when, message and version (none when {@code -}) */
         public String describe() {
             if (since == null) {
                 return "an unknown holder (the lock has no info: its holder stopped while taking it)";
             }
-            return who + " (pid " + pid + " on " + machine + ") since " + since + ", " + message + " of version " + version;
+            return who + " (pid " + pid + " on " + machine + ") since " + since + ", " + message
+                    + (version.isEmpty() || version.equals("-") ? "" : " of version " + version);
         }
     }
 
@@ -86,7 +109,7 @@ public final class Lock {
         Host.CommandResult r = host.run("mkdir -p " + d + " || exit 1\n"
                 + "if mkdir " + d + "/lock 2>/dev/null; then printf '%s' " + Shell.quote(me.info()) + " > " + d
                 + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d + "/lock/info && echo acquired; "
-                + "else echo held; cat " + d + "/lock/info 2>/dev/null; fi", Duration.ofSeconds(30));
+                + "else echo held; cat " + d + "/lock/info 2>/dev/null || true; fi", Duration.ofSeconds(30));
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": cannot take the lock in " + dir + ": " + cause(r));
         }

@@ -62,4 +62,12 @@ class LockTest {
         assertEquals(SlipwayException.USAGE, e.exitCode());
         assertEquals("web1 is locked by ann@ci; nothing was changed", e.getMessage());
     }
+
+    @Test
+    void aLockWithoutInfoIsHeldByAnUnknownHolderNotAnError(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("lock")); // its holder died between the mkdir and the info
+        var holder = Lock.tryAcquire(new dev.slipway.remote.LocalHost("localhost"), dir.toString(), Lock.me("1.0.0", "deploy"));
+        assertTrue(holder.isPresent());
+        assertTrue(holder.get().describe().startsWith("an unknown holder"), holder.get().describe());
+    }
 }
