@@ -4,7 +4,6 @@ import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.Target;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code slipway history}: the revisions of a target, oldest first, the same columns on every
@@ -13,14 +12,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "history", footerHeading = "%nExample:%n", footer = {"  slipway history examples/myapp",
         "  slipway history examples/myapp --to hosts --json"},
         description = "List the revisions deployed to a target: number, version, commit, time, outcome.")
-public final class HistoryCommand extends TargetCommand {
-    @Mixin
-    JsonOption json = new JsonOption();
-
-    @Override
-    boolean json() {
-        return json.json;
-    }
+public final class HistoryCommand extends ReportCommand {
 
     @Override
     void run(Context c) {

@@ -25,17 +25,14 @@ import picocli.CommandLine.ScopeType;
                 ImageCommand.class,
                 CanaryCommands.Canary.class, CanaryCommands.Promote.class, CanaryCommands.Abort.class,
                 CommandLine.HelpCommand.class})
-public final class SlipwayCli implements Runnable {
+public final class SlipwayCli extends GroupCommand {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean debug;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    String noun() {
+        return "command";
     }
 
     /**

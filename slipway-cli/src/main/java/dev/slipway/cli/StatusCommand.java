@@ -3,7 +3,6 @@ package dev.slipway.cli;
 import dev.slipway.deploy.Report;
 import dev.slipway.deploy.Target;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code slipway status}: what runs on a target (version, revision, readiness), and a canary's
@@ -14,14 +13,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "status", footerHeading = "%nExample:%n", footer = {"  slipway status examples/myapp",
         "  slipway status examples/myapp --to kubernetes --json"},
         description = "Show what runs: version, commit, pid, URL and readiness.")
-public final class StatusCommand extends TargetCommand {
-    @Mixin
-    JsonOption json = new JsonOption();
-
-    @Override
-    boolean json() {
-        return json.json;
-    }
+public final class StatusCommand extends ReportCommand {
 
     @Override
     boolean worksOnRecordedState() {

@@ -151,18 +151,21 @@ class RollbackFlagsTest {
         assertTrue(lines.get(2).matches("2 +2\\.0\\.0 +2222222 +\\S+ +deployed +\\S+@\\S+ +previous 1\\.0\\.0"), lines.get(2));
     }
 
+    /** Checks what a JSON report says it is: target, action, outcome, exit code and its meaning. */
+    static void assertReport(JsonNode n, String target, String action, String outcome, int exitCode, String meaning) {
+        assertEquals(List.of(target, action, outcome, String.valueOf(exitCode), meaning), List.of(n.path("target").asText(),
+                n.path("action").asText(), n.path("outcome").asText(), n.path("exitCode").asText(),
+                n.path("exitMeaning").asText()), n.toString());
+    }
+
     @Test
     void statusAndHistoryAnswerInJsonToo() throws Exception {
         CliRunner.Run status = CliRunner.run("status", dir.toString(), "--json");
         assertEquals(1, status.code(), "nothing runs: " + status);
         JsonNode s = json(status);
-        assertEquals("status", s.path("action").asText());
-        assertEquals("local", s.path("target").asText());
+        assertReport(s, "local", "status", "not running", 1, "failed");
         assertEquals("2.0.0", s.path("version").asText());
         assertEquals(2, s.path("revision").asInt());
-        assertEquals("not running", s.path("outcome").asText());
-        assertEquals(1, s.path("exitCode").asInt());
-        assertEquals("failed", s.path("exitMeaning").asText());
 
         CliRunner.Run history = CliRunner.run("history", dir.toString(), "--json");
         assertEquals(0, history.code(), history.toString());
@@ -183,9 +186,7 @@ class RollbackFlagsTest {
             CliRunner.Run noSection = CliRunner.run(command, dir.toString(), "--to", "hosts", "--json");
             assertEquals(2, noSection.code(), noSection.toString());
             JsonNode n = json(noSection);
-            assertEquals(command, n.path("action").asText());
-            assertEquals("hosts", n.path("target").asText());
-            assertEquals("refused", n.path("outcome").asText());
+            assertReport(n, "hosts", command, "refused", 2, "usage or configuration error; nothing changed");
             assertTrue(n.path("message").asText().contains("no 'deploy.hosts' section"), n.toString());
         }
     }
@@ -195,11 +196,7 @@ class RollbackFlagsTest {
         CliRunner.Run typo = CliRunner.run("deploy", dir.toString(), "--json", "--lock-wiat", "2m");
         assertEquals(2, typo.code(), typo.toString());
         JsonNode t = json(typo);
-        assertEquals("deploy", t.path("action").asText());
-        assertEquals("local", t.path("target").asText());
-        assertEquals("refused", t.path("outcome").asText());
-        assertEquals(2, t.path("exitCode").asInt());
-        assertEquals("usage or configuration error; nothing changed", t.path("exitMeaning").asText());
+        assertReport(t, "local", "deploy", "refused", 2, "usage or configuration error; nothing changed");
         assertTrue(t.path("message").asText().contains("--lock-wiat"), t.toString());
         assertTrue(typo.err().startsWith("slipway: "), "the error still goes to stderr: " + typo);
 
