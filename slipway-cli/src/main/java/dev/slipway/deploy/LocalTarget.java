@@ -358,7 +358,7 @@ public final class LocalTarget {
      * @param plan a plan from {@link #planDeploy}, {@link #planRollback}, {@link #planStart} or {@link #planStop}
      * @return the outcome
      * @throws SlipwayException exit 1 when a step fails (after a switch: the previous release serves
-     *                          again and the history says so) or another run holds the lock
+     *                          again and the history says so); exit 2 when another run holds the lock
      */
     public Outcome apply(DeployPlan plan) {
         Detail d = (Detail) plan.detail();
@@ -508,7 +508,7 @@ public final class LocalTarget {
      *
      * @return the outcome with the last revision
      * @throws SlipwayException exit 2 when nothing is deployed or the port is taken; exit 1 when
-     *                          it does not become ready, or a deploy holds the lock
+     *                          it does not become ready; exit 2 when a deploy holds the lock
      */
     public Outcome start() {
         recover();
@@ -519,7 +519,7 @@ public final class LocalTarget {
      * Stops the service gracefully.
      *
      * @return whether it was running
-     * @throws SlipwayException (exit 1) when a deploy holds the lock
+     * @throws SlipwayException (exit 2) when a deploy holds the lock
      */
     public boolean stop() {
         if (!Files.isDirectory(state)) {
@@ -552,7 +552,7 @@ public final class LocalTarget {
                 continue;
             }
             if (System.nanoTime() >= deadline) {
-                throw SlipwayException.failed("another slipway holds the deploy lock of " + state + ": " + o.describe()
+                throw Lock.held("another slipway holds the deploy lock of " + state + ": " + o.describe()
                         + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")") + "; nothing was changed");
             }
             if (!o.describe().equals(shown)) {

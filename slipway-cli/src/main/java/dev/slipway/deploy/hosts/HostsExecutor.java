@@ -190,7 +190,7 @@ public final class HostsExecutor {
             }
             Lock.Holder other = holder.get();
             if (System.nanoTime() >= deadline || other.stale(config.rollout().lockStaleAfter(), Instant.now())) {
-                throw SlipwayException.failed(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
+                throw Lock.held(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
             }
             if (!other.describe().equals(lastHolder)) {
                 console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting");

@@ -267,7 +267,7 @@ public final class SwarmTarget implements Target {
     public Report status() {
         JsonNode service = service();
         if (service == null) {
-            return new Report(NAME, "status", config.name(), null, 0, "none", 0, null, List.of(), Map.of(), List.of(),
+            return new Report(NAME, "status", config.name(), null, 0, "none", 1, null, List.of(), Map.of(), List.of(),
                     "no Swarm service " + config.swarm().service());
         }
         List<SwarmSpec.Entry> history = SwarmSpec.read(service);
