@@ -32,6 +32,15 @@ final class LocalNginx implements AutoCloseable {
      * @return the running nginx
      */
     static LocalNginx start(Path dir, int port, String upstream, String firstServer) throws Exception {
+        return start(dir, port, upstream, firstServer, "");
+    }
+
+    /**
+     * {@link #start(Path, int, String, String)} with more directives in its {@code server} block,
+     * e.g. {@code keepalive_timeout 0;}.
+     */
+    static LocalNginx start(Path dir, int port, String upstream, String firstServer, String serverDirectives)
+            throws Exception {
         Tools.require("nginx");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("upstream.conf"), "upstream " + upstream + " { server " + firstServer + "; }\n");
@@ -48,6 +57,7 @@ final class LocalNginx implements AutoCloseable {
                   include %s/upstream.conf;
                   server {
                     listen 127.0.0.1:%d;
+                    %s
                     location / {
                       proxy_pass http://%s;
                       proxy_http_version 1.1;
@@ -57,7 +67,7 @@ final class LocalNginx implements AutoCloseable {
                     }
                   }
                 }
-                """.formatted(Tools.root() ? "user root;" : "", dir, dir, dir, dir, dir, port, upstream));
+                """.formatted(Tools.root() ? "user root;" : "", dir, dir, dir, dir, dir, port, serverDirectives, upstream));
         Process p = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
                 "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
         LocalNginx nginx = new LocalNginx(dir, p);
