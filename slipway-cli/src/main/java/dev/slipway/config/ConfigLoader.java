@@ -366,7 +366,7 @@ public final class ConfigLoader {
     record RawLocal(String address, Integer retain, RawProxy proxy) {}
 
     record RawProxy(@Key(doc = "File the upstream block is rendered into; the site's nginx configuration includes it") String config,
-                    @Key(doc = "Where nginx serves the service, HOST:PORT or PORT (shown by status, probed through)") String listen,
+                    @Key(doc = "Where nginx serves the service, HOST:PORT or PORT (the URL status and the deploy give)") String listen,
                     @Key(doc = "The two ports the instances alternate between (default [service.port, service.port + 1])")
                     List<Integer> ports,
                     @Key(doc = "Upstream name (default the service name)") String upstream,

@@ -771,6 +771,7 @@ public final class LocalTarget {
             if (gone(o)) {
                 Lock.forceRelease(host, state.toString());
                 recordInterrupted(o);
+                converge();
                 continue;
             }
             if (System.nanoTime() >= deadline) {
@@ -804,6 +805,37 @@ public final class LocalTarget {
         if (o.isPresent() && gone(o.get())) {
             Lock.forceRelease(host, state.toString());
             recordInterrupted(o.get());
+            converge();
+        }
+    }
+
+    /**
+     * With a proxy, after a killed run: the instance nginx's upstream names serves, so {@code current}
+     * is pointed at its release and any other instance (the new one a run started before it was
+     * killed, or the old one it had not stopped yet) is stopped. Without a proxy, or when the
+     * instance nginx names does not run, nothing is changed.
+     */
+    private void converge() {
+        if (proxy == null) {
+            return;
+        }
+        int live = proxy.live();
+        if (live <= 0 || instance(live).running().isEmpty()) {
+            return;
+        }
+        instance(live).release().filter(r -> !currentVersion().equals(Optional.of(r))).filter(this::complete).ifPresent(r -> {
+            console.progress("  nginx sends traffic to " + r + " on :" + live + "; current -> releases/" + r);
+            switchTo(r);
+        });
+        for (int p : instancePorts()) {
+            ServiceProcess sp = instance(p);
+            if (p != live) {
+                sp.running().ifPresent(h -> {
+                    console.progress("  stopping " + sp.release().orElse("?") + " on :" + p + " (pid " + h.pid()
+                            + "): a killed run left it beside the instance nginx sends traffic to");
+                    sp.stop(config.service().drainTimeout());
+                });
+            }
         }
     }
 
