@@ -144,15 +144,16 @@ public record HostsPlan(String service, String version, String commit, boolean r
             int oldPort = 0;
             boolean legacy = false;
             if (proxy) {
-                if (ports.contains(f.livePort())) {
+                if (ports.contains(f.livePort()) && running(f.instances().getOrDefault(f.livePort(), ""))) {
                     oldPort = f.livePort();
                     newPort = ports.get(0) == oldPort ? ports.get(1) : ports.get(0);
-                } else if (f.active().equals("active") || f.active().equals("activating") || f.active().equals("reloading")) {
+                } else if (running(f.active())) {
                     // The restart strategy's unit serves on service.port: start beside it on the other port.
                     legacy = true;
                     oldPort = port;
                     newPort = ports.get(0) == port ? ports.get(1) : ports.get(0);
                 } else {
+                    // Nothing serves (a first deploy, or the live instance is down): the first port.
                     newPort = ports.get(0);
                 }
             }
@@ -252,6 +253,11 @@ public record HostsPlan(String service, String version, String commit, boolean r
             steps.add(new Step(Kind.UNLOCK, h.name(), 0, h.name() + ": unlock"));
         }
         return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps));
+    }
+
+    /** @return whether a {@code systemctl is-active} state is one of a unit that runs */
+    private static boolean running(String state) {
+        return state.equals("active") || state.equals("activating") || state.equals("reloading");
     }
 
     /**
