@@ -39,9 +39,8 @@ public final class DeployCommand extends TargetCommand {
         @Option(names = "--abort", description = "kubernetes: abort the running canary (scaled to 0 at once).")
         boolean abort;
 
-        KubernetesTarget.CanaryAction action() {
-            return canary ? KubernetesTarget.CanaryAction.CANARY
-                    : promote ? KubernetesTarget.CanaryAction.PROMOTE : KubernetesTarget.CanaryAction.ABORT;
+        String action() {
+            return canary ? "canary" : promote ? "promote" : "abort";
         }
     }
 
@@ -58,7 +57,7 @@ public final class DeployCommand extends TargetCommand {
                 if (!(t instanceof KubernetesTarget k) || change.dryRun) {
                     throw SlipwayException.usage("--canary, --promote and --abort work with --to kubernetes only, without --dry-run");
                 }
-                print(k.canary(canary.action(), image));
+                CanaryCommands.deployKubernetes(c.config(), c.console(), canary.action(), image, json());
                 return;
             }
             plan(c, t, t.plan(request));
