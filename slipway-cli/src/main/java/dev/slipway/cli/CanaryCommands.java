@@ -291,7 +291,8 @@ final class CanaryCommands {
             out.add("canary     none yet; " + s.canaryVersion() + " deployed to the stable instances (the first release:"
                     + " nothing to compare a canary with)");
         } else if (s.phase() == CanaryState.Phase.PROMOTED) {
-            out.add("canary     " + s.canaryVersion() + " promoted after " + s.steps().size() + "/" + steps
+            out.add("canary     " + s.canaryVersion() + " promoted after " + s.steps().stream()
+                    .filter(x -> !"bake".equals(x.kind())).count() + "/" + steps
                     + (steps == 1 ? " step" : " steps") + "; it is the stable release now (was " + s.stableVersion() + ")");
         } else {
             out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "
