@@ -407,6 +407,58 @@ class KubernetesCanaryTest {
         assertEquals(V1, KubernetesTargetTest.image(live("myapp")));
     }
 
+    @Test
+    void aCanaryInterruptedInItsFirstStepResumesThereFromTheStateOnTheCluster() throws Exception {
+        SlipwayConfig c = config("    replicas: 3\n    progressDeadline: 20s\n", """
+                  steps: [{weight: 20, analysis: true}, {weight: 50, analysis: true}]
+                """);
+        try (KubernetesTarget t = target(c)) {
+            t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
+        }
+        awaitScraped("stable");
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread first = new Thread(() -> {
+            try {
+                run(c, run -> run.run(release(V2, "2.0.0")));
+            } catch (Throwable e) {
+                ended.set(e);
+            }
+        }, "first-canary");
+        first.start();
+        long end = System.nanoTime() + 60_000_000_000L;
+        CanaryState at = null;
+        while (System.nanoTime() < end) {
+            Deployment d = live("myapp-canary");
+            String json = d == null ? null : d.getMetadata().getAnnotations().get(KubernetesTarget.CANARY_STATE);
+            at = json == null ? null : CanaryState.parse(json, "test");
+            if (at != null && at.steps().stream().anyMatch(x -> x.index() == 0 && x.analysis() != null)) {
+                break; // the first measurement of step 1 was taken
+            }
+            Thread.sleep(100);
+        }
+        assertNotNull(at);
+        first.interrupt(); // as Ctrl-C stops the command between two measurements
+        first.join(30_000);
+        assertFalse(first.isAlive());
+        assertTrue(ended.get() instanceof dev.slipway.SlipwayException && ended.get().getMessage().contains("interrupted"),
+                String.valueOf(ended.get()));
+        CanaryState left = CanaryState.parse(live("myapp-canary").getMetadata().getAnnotations()
+                .get(KubernetesTarget.CANARY_STATE), "test");
+        assertEquals(CanaryState.Phase.PROGRESSING, left.phase());
+        assertEquals(0, left.step());
+        assertEquals(1, replicas(live("myapp-canary")), "the canary stays as it was: 1 pod beside 3");
+
+        CanaryRun.Result r = run(c, run -> run.run(() -> {
+            throw new AssertionError("a resumed canary takes its release from the state, not the last build");
+        }));
+        assertEquals(CanaryRun.Outcome.PROMOTED, r.outcome(), r.state().message() + "\n" + err);
+        assertTrue(err.toString().contains("resuming the canary of 2.0.0 at step 1/2"), err.toString());
+        assertEquals(List.of("pass", "pass"), r.state().steps().stream().map(CanaryState.StepRecord::outcome).toList());
+        assertEquals(V2, KubernetesTargetTest.image(live("myapp")));
+        assertEquals(3, replicas(live("myapp")));
+        assertEquals(0, replicas(live("myapp-canary")));
+    }
+
     record Cli(int code, String out, String err) {}
 
     static Cli cli(String... args) {
