@@ -33,10 +33,13 @@ import java.util.Map;
  * {@code promote} goes on at the next step's weight), because nothing measures it while it waits.
  * Before the first step the canary waits one {@code canary.scrapeInterval} at weight 0, so that
  * Prometheus has scraped the new instances before the first analysis window starts; each window
- * starts at its step's weight change. Every abort is checked ({@link CanaryTarget#problems}) and
- * a new canary refuses to start while the last aborted one left something behind.
+ * starts once its step's weight is in effect. Every abort is checked ({@link CanaryTarget#problems})
+ * and a new canary refuses to start while the last aborted one left something behind. With
+ * {@code canary.bake}, a promoted release is watched (the stable track's metrics) for that long,
+ * and a failure undoes it ({@link CanaryTarget#abort} back to the recorded stable release).
  *
- * <p>The state ({@link CanaryState}) is written after every change, so a rerun after a crash
+ * <p>The state ({@link CanaryState}) is written after every change ({@link CanaryTarget#store}:
+ * a file on the deploy machine, or the canary Deployment on Kubernetes), so a rerun after a crash
  * resumes at the recorded step (repeating that step from its start). One process at a time drives
  * a canary (a lock on {@code canary.lock}); {@link #abort} needs no lock, and a running process sees
  * the abort at its next measurement or within a second of a pause, and stops.
@@ -86,6 +89,7 @@ public final class CanaryRun {
     private final Clock clock;
     private final Console console;
     private final Path stateFile;
+    private final CanaryStore store;
 
     /**
      * @param config     the service configuration ({@code canary} section)
@@ -103,17 +107,21 @@ public final class CanaryRun {
         this.clock = clock;
         this.console = console;
         this.stateFile = CanaryState.file(config.serviceDir(), target.name());
+        this.store = target.store(stateFile);
         target.checkpoints(this::checkNotAborted);
     }
 
-    /** @return the state file, {@code .slipway/<target>/canary.json} */
+    /**
+     * @return the state file, {@code .slipway/<target>/canary.json}; beside it {@code canary.lock}
+     *         (a target with its own {@link CanaryTarget#store} keeps the state elsewhere)
+     */
     public Path stateFile() {
         return stateFile;
     }
 
     /** @return the current state, or {@code null} when no canary ever ran on this target */
     public CanaryState state() {
-        return CanaryState.load(stateFile);
+        return store.load();
     }
 
     /**
@@ -156,10 +164,15 @@ public final class CanaryRun {
                         return abortNow(st, "the canary did not start: " + e.getMessage());
                     }
                     st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
-                    st.save(stateFile);
+                    store.save(st);
                     awaitFirstScrape();
                 }
                 return steps(st);
+            }
+            if (st != null && st.phase() == CanaryState.Phase.BAKING) {
+                console.progress("resuming the bake of " + st.canaryVersion() + " (the last run stopped there: "
+                        + st.message() + "); it starts over");
+                return bake(st);
             }
             if (st != null && st.phase() == CanaryState.Phase.PAUSED) {
                 console.progress("the canary of " + st.canaryVersion() + " is paused: " + st.message());
@@ -183,7 +196,7 @@ public final class CanaryRun {
                 CanaryState done = new CanaryState(config.name(), target.name(), null, r.version(), r.commit(),
                         r.executable().toString(), CanaryState.Phase.PROMOTED, 0, 0, now, now,
                         "first release " + r.version() + " deployed to the stable instances", List.of());
-                done.save(stateFile);
+                store.save(done);
                 return new Result(Outcome.PROMOTED, done);
             }
             if (stable.equals(r.version())) {
@@ -196,7 +209,7 @@ public final class CanaryRun {
             }
             st = new CanaryState(config.name(), target.name(), stable, r.version(), r.commit(), r.executable().toString(),
                     CanaryState.Phase.PROGRESSING, 0, 0, now, now, DEPLOYING, List.of());
-            st.save(stateFile);
+            store.save(st);
             console.progress("canary " + r.version() + " (stable " + stable + "): " + canary.steps().size()
                     + (canary.steps().size() == 1 ? " step" : " steps") + ", at least "
                     + dev.slipway.Console.seconds(canary.minDuration()));
@@ -206,7 +219,7 @@ public final class CanaryRun {
                 return abortNow(st, "the canary did not start: " + e.getMessage());
             }
             st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
-            st.save(stateFile);
+            store.save(st);
             awaitFirstScrape();
             return steps(st);
         } catch (AbortedElsewhere e) {
@@ -216,7 +229,8 @@ public final class CanaryRun {
 
     /**
      * {@code slipway promote}: goes on with a paused (or crashed) canary from its next step, or, with
-     * {@code full}, promotes at once, skipping the remaining steps.
+     * {@code full}, promotes at once, skipping the remaining steps. During a bake it ends the bake
+     * and keeps the release.
      *
      * @param full promote now without the remaining steps
      * @return how it ended
@@ -228,6 +242,14 @@ public final class CanaryRun {
             if (st == null || st.phase().terminal()) {
                 throw SlipwayException.usage("no canary in progress on " + target.name() + " to promote"
                         + (st == null ? "" : " (the last one was " + st.phase().name().toLowerCase() + ")"));
+            }
+            if (st.phase() == CanaryState.Phase.BAKING) {
+                // The release is promoted already; promote ends its bake and keeps it.
+                CanaryState done = st.with(CanaryState.Phase.PROMOTED, st.step(), 0, st.canaryVersion()
+                        + " promoted; its bake was ended by slipway promote");
+                store.save(done);
+                console.progress(done.message());
+                return new Result(Outcome.PROMOTED, done);
             }
             target.checkResumable(st.canaryVersion());
             int next = st.step();
@@ -245,7 +267,7 @@ public final class CanaryRun {
             }
             CanaryState go = st.with(CanaryState.Phase.PROGRESSING, full ? canary.steps().size() : next, st.weight(),
                     full ? "promoted by slipway promote --full" : "continued by slipway promote");
-            go.save(stateFile);
+            store.save(go);
             return steps(go);
         } catch (AbortedElsewhere e) {
             return new Result(Outcome.ABORTED, state());
@@ -283,7 +305,7 @@ public final class CanaryRun {
         // abort so that it stops (it sees it within a second, or before its next instance), wait for
         // it to let go, then abort and check here, once nothing else changes the instances.
         CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
-        aborting.save(stateFile);
+        store.save(aborting);
         console.progress("aborting: " + reason + "; another slipway process drives the canary: waiting (at most "
                 + dev.slipway.Console.seconds(OTHER_DRIVER_WAIT) + ") for it to see the abort and stop");
         long deadline = System.nanoTime() + OTHER_DRIVER_WAIT.toNanos();
@@ -332,8 +354,8 @@ public final class CanaryRun {
     private void requireConverged(CanaryState st) {
         List<String> left = target.problems(st.stableVersion());
         if (!left.isEmpty()) {
-            st.with(CanaryState.Phase.ABORTED, st.step(), 0, st.message() + "; the abort did not converge: "
-                    + String.join("; ", left)).save(stateFile);
+            store.save(st.with(CanaryState.Phase.ABORTED, st.step(), 0, st.message() + "; the abort did not converge: "
+                    + String.join("; ", left)));
             throw SlipwayException.failed("the abort did not converge: " + String.join("; ", left)
                     + "; run '" + command("abort") + "' again");
         }
@@ -352,12 +374,18 @@ public final class CanaryRun {
         for (int i = st.step(); i < steps.size(); i++) {
             checkNotAborted();
             CanaryConfig.Step step = steps.get(i);
-            Instant began = clock.instant();
             String kind = step.analysis() ? "analysis" : "pause";
             st = st.with(CanaryState.Phase.PROGRESSING, i, step.weight(), "step " + (i + 1) + ": weight " + step.weight()
-                    + " %, " + kind).withStep(new CanaryState.StepRecord(i, step.weight(), kind, began, null, null, null));
-            st.save(stateFile);
-            target.setWeight(step.weight());
+                    + " %, " + kind).withStep(new CanaryState.StepRecord(i, step.weight(), kind, clock.instant(), null,
+                    null, null));
+            store.save(st);
+            try {
+                target.setWeight(step.weight());
+            } catch (CanaryTarget.CanaryNotReady e) {
+                return abortNow(st, "step " + (i + 1) + ": " + e.getMessage());
+            }
+            // The window opens once the weight is in effect (on Kubernetes, once the canary's pods are ready).
+            Instant began = clock.instant();
             console.progress("step " + (i + 1) + "/" + steps.size() + ": weight " + step.weight() + " %, "
                     + (step.analysis() ? "analysis" : "pause " + dev.slipway.Console.seconds(step.pause())));
             if (!step.analysis()) {
@@ -368,10 +396,10 @@ public final class CanaryRun {
                     throw SlipwayException.failed("interrupted during a pause; rerun 'slipway canary' to resume");
                 }
                 st = st.withStep(new CanaryState.StepRecord(i, step.weight(), kind, began, clock.instant(), "pass", null));
-                st.save(stateFile);
+                store.save(st);
                 continue;
             }
-            AnalysisResult result = analyse(st, i, step.weight(), began);
+            AnalysisResult result = analyse(st, i, step.weight(), began, "canary", "analysis");
             st = st.withStep(new CanaryState.StepRecord(i, step.weight(), kind, began, clock.instant(),
                     result.verdict().label(), result));
             if (result.verdict() == Verdict.FAIL) {
@@ -383,45 +411,91 @@ public final class CanaryRun {
                 CanaryState paused = st.with(CanaryState.Phase.PAUSED, i, 0,
                         "step " + (i + 1) + " analysis inconclusive: " + result.message()
                         + "; drained to weight 0 while paused");
-                paused.save(stateFile);
+                store.save(paused);
                 console.progress("paused at step " + (i + 1) + " and drained to weight 0 (was " + step.weight()
                         + " %): " + result.message());
                 console.progress("run '" + command("promote") + "' to go on, or '" + command("abort") + "' to stop the canary");
                 return new Result(Outcome.PAUSED, paused);
             }
             console.progress("step " + (i + 1) + " passed: " + result.message());
-            st.save(stateFile);
+            store.save(st);
         }
         checkNotAborted();
         st = st.with(CanaryState.Phase.PROMOTING, steps.size(), st.weight(), "promoting " + st.canaryVersion());
-        st.save(stateFile);
+        store.save(st);
         console.progress("promoting " + st.canaryVersion() + " to the stable instances");
         try {
             target.promote(release);
         } catch (SlipwayException e) {
             return abortNow(st, "promotion failed: " + e.getMessage());
         }
-        CanaryState done = st.with(CanaryState.Phase.PROMOTED, steps.size(), 0, st.canaryVersion() + " promoted");
-        done.save(stateFile);
+        if (canary.bake().isZero()) {
+            CanaryState done = st.with(CanaryState.Phase.PROMOTED, steps.size(), 0, st.canaryVersion() + " promoted");
+            store.save(done);
+            console.progress(done.message());
+            return new Result(Outcome.PROMOTED, done);
+        }
+        CanaryState baking = st.with(CanaryState.Phase.BAKING, steps.size(), 0, st.canaryVersion()
+                + " promoted; watching it for " + dev.slipway.Console.seconds(canary.bake()) + " (canary.bake)");
+        store.save(baking);
+        return bake(baking);
+    }
+
+    /** The index of the bake's record in {@link CanaryState#steps()}: after the last step. */
+    private int bakeIndex() {
+        return canary.steps().size();
+    }
+
+    /**
+     * Watches a promoted release for {@code canary.bake}: every metric, on the stable track (the
+     * release's instances now), every interval for the bake's length (at least once), counted from
+     * when the bake started. A failure undoes the release ({@link CanaryTarget#abort} with the
+     * stable release recorded at the start); an inconclusive bake keeps it and says so.
+     */
+    private Result bake(CanaryState baking) {
+        Instant began = clock.instant();
+        console.progress("baking " + baking.canaryVersion() + " for " + dev.slipway.Console.seconds(canary.bake())
+                + ": the stable track's metrics, a failure undoes the release (back to " + baking.stableVersion() + ")");
+        CanaryState st = baking.withStep(new CanaryState.StepRecord(bakeIndex(), 100, "bake", began, null, null, null));
+        store.save(st);
+        AnalysisResult result = analyse(st, bakeIndex(), 100, began, "stable", "bake");
+        st = st.withStep(new CanaryState.StepRecord(bakeIndex(), 100, "bake", began, clock.instant(),
+                result.verdict().label(), result));
+        if (result.verdict() == Verdict.FAIL) {
+            return abortNow(st, "bake after the promotion failed: " + result.message() + "; the release is undone");
+        }
+        CanaryState done = st.with(CanaryState.Phase.PROMOTED, bakeIndex(), 0, st.canaryVersion() + " promoted"
+                + (result.verdict() == Verdict.PASS ? "; baked " + dev.slipway.Console.seconds(canary.bake())
+                + " without a failure" : "; the bake was inconclusive (" + result.message() + "): the release is kept"));
+        store.save(done);
         console.progress(done.message());
         return new Result(Outcome.PROMOTED, done);
     }
 
-    private AnalysisResult analyse(CanaryState st0, int index, int weight, Instant began) {
+    /** The metrics of a bake: each measured every interval for {@code canary.bake} (at least once). */
+    private List<dev.slipway.analysis.MetricCheck> bakeChecks() {
+        return canary.metrics().stream().map(m -> new dev.slipway.analysis.MetricCheck(m.name(), m.query(), m.min(),
+                m.max(), m.interval(), (int) Math.max(1, canary.bake().minus(m.initialDelay()).toMillis()
+                / m.interval().toMillis() + 1), m.failureLimit(), m.errorLimit(), m.initialDelay(), m.onNoData(),
+                m.minRequests(), m.inconclusiveLimit())).toList();
+    }
+
+    private AnalysisResult analyse(CanaryState st0, int index, int weight, Instant began, String track, String kind) {
         Map<String, String> vars = new LinkedHashMap<>(canary.vars());
         vars.put("service", config.name());
-        vars.put("track", "canary");
+        vars.put("track", track);
         List<Measurement> so = new ArrayList<>();
         CanaryState[] st = {st0};
         try {
-            return Analysis.run(canary.metrics(), vars, canary.requests(), prometheus, clock, began, watchfulSleeper(), m -> {
+            return Analysis.run(kind.equals("bake") ? bakeChecks() : canary.metrics(), vars, canary.requests(), prometheus,
+                    clock, began, watchfulSleeper(), m -> {
                 so.add(m);
                 console.progress("  " + m.metric() + " " + m.verdict().label() + ": " + m.message());
                 AnalysisResult partial = new AnalysisResult(null, began, m.time(), List.of(), List.copyOf(so),
                         "running");
-                st[0] = st[0].withStep(new CanaryState.StepRecord(index, weight, "analysis", began, null, null, partial));
+                st[0] = st[0].withStep(new CanaryState.StepRecord(index, weight, kind, began, null, null, partial));
                 checkNotAborted();
-                st[0].save(stateFile);
+                store.save(st[0]);
             });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -454,7 +528,7 @@ public final class CanaryRun {
         console.progress("aborting: " + reason);
         CanaryState aborting = st.with(CanaryState.Phase.ABORTED, st.step(), 0, reason);
         // Record first, so a running process stops touching the weight; then take the traffic away.
-        aborting.save(stateFile);
+        store.save(aborting);
         return finishAbort(aborting);
     }
 

@@ -44,6 +44,11 @@ public record CanaryState(String service, String target, String stableVersion, S
         PAUSED,
         /** Promoting: the stable instances are getting the new release. */
         PROMOTING,
+        /**
+         * Promoted, and the release is watched for {@code canary.bake}: the metrics of the stable
+         * track are measured, and a failure undoes the release (back to the stable one recorded).
+         */
+        BAKING,
         /** Done: the canary's release is stable (exit 0). */
         PROMOTED,
         /** Done: the canary was stopped, stable untouched (exit 1). */
@@ -96,6 +101,23 @@ public record CanaryState(String service, String target, String stableVersion, S
         } catch (IOException e) {
             throw SlipwayException.failed("cannot read the canary state " + file + ": " + e.getMessage()
                     + "; move it away to start over", e);
+        }
+    }
+
+    /**
+     * Reads a state from its JSON (the {@code --json} report's form), e.g. from an annotation.
+     *
+     * @param json  the JSON text
+     * @param where where it was read, for the message
+     * @return the state
+     * @throws SlipwayException (exit 1) when it is not a state Slipway wrote
+     */
+    public static CanaryState parse(String json, String where) {
+        try {
+            return JSON.readValue(json, CanaryState.class);
+        } catch (IOException e) {
+            throw SlipwayException.failed("the canary state in " + where + " is not a state Slipway wrote ("
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")", e);
         }
     }
 

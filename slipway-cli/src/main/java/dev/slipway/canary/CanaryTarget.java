@@ -36,12 +36,36 @@ public interface CanaryTarget {
     void deployCanary(Release release);
 
     /**
-     * Sends exactly {@code percent} % of requests to the canary instances, the rest to stable
-     * (nginx upstream weights, not replica ratios), and returns once the proxy uses it.
+     * Sends {@code percent} % of requests to the canary instances, the rest to stable, and returns
+     * once the split is in effect. On local and hosts the weight is exact (nginx upstream weights);
+     * on Kubernetes it is a pod ratio, and the target says the real weight.
      *
      * @param percent 0-100
+     * @throws CanaryNotReady when the canary's instances did not become ready at that weight (the
+     *                        run aborts the canary)
      */
     void setWeight(int percent);
+
+    /**
+     * The canary's instances did not become ready when its weight was applied (Kubernetes starts
+     * the canary's pods with its first step): the canary failed and is aborted. Exit 1.
+     */
+    final class CanaryNotReady extends dev.slipway.SlipwayException {
+        /** @param message what did not become ready, and why */
+        public CanaryNotReady(String message) {
+            super(dev.slipway.SlipwayException.FAILED, message);
+        }
+    }
+
+    /**
+     * Where the canary's state is kept.
+     *
+     * @param stateFile the state file on the deploy machine ({@code .slipway/<target>/canary.json})
+     * @return by default the state file itself; Kubernetes keeps it on the canary Deployment
+     */
+    default CanaryStore store(java.nio.file.Path stateFile) {
+        return CanaryStore.file(stateFile);
+    }
 
     /**
      * Promotes: the stable instances get {@code release} one at a time (each taken out of the
@@ -59,7 +83,9 @@ public interface CanaryTarget {
      * instances stopped or back on the stable release, and every stable instance running
      * {@code stableVersion}, ready and in the proxy's pool — also after a crash in the middle of a
      * promotion, which may have left a stable instance stopped, drained or on the canary's release.
-     * Idempotent. No steps, no analysis.
+     * Idempotent. No steps, no analysis. After a finished promotion (a failed bake, see
+     * {@code canary.bake}) this undoes the release: the stable instances go back to
+     * {@code stableVersion}.
      *
      * @param stableVersion the stable release recorded when the canary started, or {@code null}
      *                      to use the target's own record

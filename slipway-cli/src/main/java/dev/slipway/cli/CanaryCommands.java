@@ -8,10 +8,13 @@ import dev.slipway.canary.CanaryRun;
 import dev.slipway.canary.CanaryState;
 import dev.slipway.canary.CanaryTarget;
 import dev.slipway.canary.HostsCanaryTarget;
+import dev.slipway.canary.KubernetesCanaryTarget;
 import dev.slipway.canary.LocalCanaryTarget;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.hosts.HostsTarget;
+import dev.slipway.deploy.kubernetes.KubeRelease;
+import dev.slipway.deploy.kubernetes.KubernetesTarget;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import java.time.Clock;
@@ -49,20 +52,8 @@ final class CanaryCommands {
         public Integer call() {
             SlipwayConfig config = service.load();
             Console console = SlipwayCli.console(spec);
-            if (to.equals("kubernetes")) { // docs/kubernetes.md: replica-ratio weights, same analysis engine
-                if (json) {
-                    throw SlipwayException.usage("--json is not available with --to kubernetes yet");
-                }
-                try (var t = dev.slipway.deploy.kubernetes.KubernetesTarget.connect(config, console)) {
-                    var r = t.canary(this instanceof Canary ? dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.CANARY
-                            : this instanceof Promote ? dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.PROMOTE
-                            : dev.slipway.deploy.kubernetes.KubernetesTarget.CanaryAction.ABORT, null);
-                    r.lines().forEach(console::println);
-                    if (r.exitCode() != 0) {
-                        throw new SlipwayException(r.exitCode(), r.message());
-                    }
-                }
-                return 0;
+            if (to.equals("kubernetes")) {
+                return kubernetes(config, console, null);
             }
             if (to.equals("hosts")) {
                 HostsTarget hosts = dev.slipway.deploy.hosts.SshConnector.target(config, console, java.util.List.of());
@@ -78,13 +69,34 @@ final class CanaryCommands {
             }
         }
 
+        /** The Kubernetes canary: its target over the cluster; every API error is exit 1 with the API's message. */
+        int kubernetes(SlipwayConfig config, Console console, String image) {
+            try (KubernetesTarget t = KubernetesTarget.connect(config, console)) {
+                release = () -> KubernetesCanaryTarget.release(config.name(), KubeRelease.resolve(config, image));
+                return t.api(() -> drive(config, console, new KubernetesCanaryTarget(config, console, t)));
+            }
+        }
+
+        /** The release a new canary gets: the last build (local, hosts) or the last image (kubernetes). */
+        java.util.function.Supplier<Release> release;
+
         private int drive(SlipwayConfig config, Console console, CanaryTarget target) {
+            if (release == null) {
+                release = () -> Release.fromDist(config);
+            }
             CanaryRun run = new CanaryRun(config, target, new PrometheusClient(config.canary().prometheus(),
                     config.canary().queryTimeout()), Clock.systemUTC(), console);
             String to = target.name().equals("local") ? "" : " --to " + target.name();
             // Ctrl-C or SIGTERM: say where the canary was left and what brings it on (the state file has it all).
             Thread hook = new Thread(() -> {
-                CanaryState s = run.state();
+                CanaryState s;
+                try {
+                    s = run.state();
+                } catch (RuntimeException e) { // the state on the cluster may be out of reach by now
+                    console.progress("interrupted: 'slipway canary" + to + "' resumes the canary, 'slipway abort" + to
+                            + "' aborts it");
+                    return;
+                }
                 if (s != null && !s.phase().terminal()) {
                     console.progress("interrupted: the canary of " + s.canaryVersion() + " stays at step "
                             + Math.min(s.step() + 1, config.canary().steps().size())
@@ -106,17 +118,49 @@ final class CanaryCommands {
             if (json) {
                 console.out().print(r.state().toJson());
                 console.out().flush();
-            } else {
+            } else if (!quietSummary || exitCode(r) == 0) {
                 console.println(summary(r));
+            }
+            if (quietSummary && exitCode(r) != 0) {
+                throw new SlipwayException(exitCode(r), summary(r));
             }
             return exitCode(r);
         }
+
+        /** For {@code deploy --canary}: a summary that is not exit 0 becomes the error message instead. */
+        boolean quietSummary;
 
         int exitCode(CanaryRun.Result r) {
             return r.outcome().exitCode();
         }
 
         abstract CanaryRun.Result run(SlipwayConfig config, CanaryRun run);
+    }
+
+    /**
+     * {@code slipway deploy --to kubernetes --canary | --promote | --abort}: the same as
+     * {@code slipway canary | promote --full | abort --to kubernetes}.
+     *
+     * @param config  the service configuration
+     * @param console output
+     * @param action  {@code canary}, {@code promote} or {@code abort}
+     * @param image   the image for a new canary ({@code --image}), or {@code null} as a deploy resolves it
+     * @param json    print the report as JSON
+     * @throws SlipwayException with the exit code when the canary was not promoted (or aborted, as asked)
+     */
+    static void deployKubernetes(SlipwayConfig config, Console console, String action, String image, boolean json) {
+        Base b = switch (action) {
+            case "canary" -> new Canary();
+            case "promote" -> {
+                Promote p = new Promote();
+                p.full = true;
+                yield p;
+            }
+            default -> new Abort();
+        };
+        b.json = json;
+        b.quietSummary = true;
+        b.kubernetes(config, console, image);
     }
 
     private static String to(CanaryState s) {
@@ -148,7 +192,7 @@ final class CanaryCommands {
 
         @Override
         CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
-            return run.run(() -> Release.fromDist(config), allowDowngrade);
+            return run.run(release, allowDowngrade);
         }
     }
 
@@ -247,7 +291,8 @@ final class CanaryCommands {
             out.add("canary     none yet; " + s.canaryVersion() + " deployed to the stable instances (the first release:"
                     + " nothing to compare a canary with)");
         } else if (s.phase() == CanaryState.Phase.PROMOTED) {
-            out.add("canary     " + s.canaryVersion() + " promoted after " + s.steps().size() + "/" + steps
+            out.add("canary     " + s.canaryVersion() + " promoted after " + s.steps().stream()
+                    .filter(x -> !"bake".equals(x.kind())).count() + "/" + steps
                     + (steps == 1 ? " step" : " steps") + "; it is the stable release now (was " + s.stableVersion() + ")");
         } else {
             out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "

@@ -33,9 +33,8 @@ public final class DeployCommand extends ChangeCommand {
         @Option(names = "--abort", description = "kubernetes: abort the running canary (scaled to 0 at once).")
         boolean abort;
 
-        KubernetesTarget.CanaryAction action() {
-            return canary ? KubernetesTarget.CanaryAction.CANARY
-                    : promote ? KubernetesTarget.CanaryAction.PROMOTE : KubernetesTarget.CanaryAction.ABORT;
+        String action() {
+            return canary ? "canary" : promote ? "promote" : "abort";
         }
     }
 
@@ -47,7 +46,7 @@ public final class DeployCommand extends ChangeCommand {
                 if (!(t instanceof KubernetesTarget k) || change.dryRun) {
                     throw SlipwayException.usage("--canary, --promote and --abort work with --to kubernetes only, without --dry-run");
                 }
-                print(k.canary(canary.action(), image));
+                CanaryCommands.deployKubernetes(c.config(), c.console(), canary.action(), image, json());
                 return;
             }
             planOrApply(c, t, t.plan(request));

@@ -32,10 +32,14 @@ import java.util.regex.Pattern;
  * @param scrapeInterval how often Prometheus scrapes the instances: the canary waits this long at
  *                     weight 0 after it starts (so Prometheus has seen its series before the first
  *                     window), and it is part of the default {@code initialDelay}
+ * @param bake         how long the release is watched after its promotion ({@link Duration#ZERO}: not
+ *                     at all): the {@code metrics} of the stable track are measured every interval
+ *                     for this long, and a failure undoes the release (back to the stable release
+ *                     recorded when the canary started)
  */
 public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, String> vars, List<Step> steps,
                            List<MetricCheck> metrics, Nginx nginx, Local local, Hosts hosts, String requests,
-                           Duration scrapeInterval) {
+                           Duration scrapeInterval, Duration bake) {
 
     /** Default steps: 10 % then 50 %, each analysed. */
     public static final List<Step> DEFAULT_STEPS = List.of(new Step(10, null, true), new Step(50, null, true));
@@ -114,7 +118,9 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
                      String requests,
                      @Key(doc = "Fewest requests per measurement for a verdict; fewer is inconclusive (default 100; 0: off)")
                      Integer minRequests,
-                     @Key(doc = "How often Prometheus scrapes the instances (default 15s)") Duration scrapeInterval) {}
+                     @Key(doc = "How often Prometheus scrapes the instances (default 15s)") Duration scrapeInterval,
+                     @Key(doc = "Watch the release this long after its promotion; a failing metric undoes it (default 0s: off)")
+                     Duration bake) {}
 
     record RawStep(@Key(doc = "Canary traffic weight in percent, 0-100") Integer weight,
                    @Key(doc = "Wait this long at the weight") Duration pause,
@@ -168,7 +174,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
      */
     static CanaryConfig resolve(ConfigLoader.Validator v, RawCanary raw, String service, HostsConfig hosts,
                                 HostsConfig.RawHosts rawHosts) {
-        RawCanary r = raw == null ? new RawCanary(null, null, null, null, null, null, null, null, null, null, null)
+        RawCanary r = raw == null ? new RawCanary(null, null, null, null, null, null, null, null, null, null, null, null)
                 : raw;
         URI prometheus = null;
         String url = r.prometheus() == null ? "http://127.0.0.1:9090" : r.prometheus();
@@ -213,6 +219,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
         }
 
         Duration scrape = r.scrapeInterval() == null ? DEFAULT_SCRAPE_INTERVAL : r.scrapeInterval();
+        Duration bake = r.bake() == null ? Duration.ZERO : r.bake();
         v.check(!scrape.isZero(), "canary.scrapeInterval", "the scrape interval must be more than 0");
         int minRequests = r.minRequests() == null ? MetricCheck.DEFAULT_MIN_REQUESTS : r.minRequests();
         v.check(minRequests >= 0, "canary.minRequests", "minRequests cannot be negative");
@@ -266,7 +273,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
                     + "' must be an absolute path: it names a file on the proxy host " + onHosts.proxy().address());
         }
         return new CanaryConfig(prometheus, timeout, Map.copyOf(vars), List.copyOf(steps), List.copyOf(metrics), nginx,
-                new Local(stable, canary), onHosts, requests, scrape);
+                new Local(stable, canary), onHosts, requests, scrape, bake);
     }
 
     private static Hosts hosts(ConfigLoader.Validator v, RawHostsCanary raw, HostsConfig hosts, HostsConfig.RawHosts rawHosts) {

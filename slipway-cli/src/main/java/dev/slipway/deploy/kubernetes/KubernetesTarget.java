@@ -40,8 +40,9 @@ import java.util.concurrent.TimeUnit;
  * The {@code kubernetes} deploy target: applies a release's manifests through the fabric8
  * kubernetes-client, watches the rollout like {@code kubectl rollout status}, rolls back like
  * {@code kubectl rollout undo} (from the ReplicaSet history, revision annotation
- * {@code deployment.kubernetes.io/revision}), and runs a canary as a second Deployment
- * {@code <name>-canary} behind the same Service.
+ * {@code deployment.kubernetes.io/revision}). A canary is a second Deployment
+ * {@code <name>-canary} behind the same Service, driven by {@code canary.CanaryRun} through
+ * {@code canary.KubernetesCanaryTarget}.
  *
  * <p>Apply is create-or-replace of each object, keeping what the cluster owns; with an HPA the
  * Deployment carries no {@code replicas} and keeps the live count, so a deploy never undoes the
@@ -224,7 +225,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
      * live replica count; a Service's cluster IPs. A 409 Conflict (the object changed between the
      * read and the replace) is retried with a fresh read, at most 5 attempts in all.
      */
-    void apply(HasMetadata o) {
+    public void apply(HasMetadata o) {
         // Optimistic concurrency: a replace carries the resourceVersion it read, and the API server
         // answers 409 Conflict when a controller changed the object in between (API conventions,
         // "Concurrency Control and Consistency"). Read again and retry, a bounded number of times.
@@ -278,7 +279,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
      * @param name the Deployment
      * @return the last reading ({@link RolloutStatus.State#DONE} on success)
      */
-    RolloutStatus await(String name) {
+    public RolloutStatus await(String name) {
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         Watch watch = null;
         try {
@@ -348,7 +349,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
      * @param name the Deployment
      * @return lines starting with a newline, or {@code ""} when the pods say nothing
      */
-    String diagnose(String name) {
+    public String diagnose(String name) {
         Deployment d = deployments().withName(name).get();
         if (d == null || d.getSpec().getSelector() == null) {
             return "";
@@ -501,158 +502,9 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         return config.name() + "-canary";
     }
 
-    /**
-     * Starts a canary: {@code <name>-canary} runs the release with a share of the stable pods
-     * ({@link CanarySplit}), the stable Deployment is scaled down by that share, and the canary's
-     * rollout is watched. A canary that does not become available is aborted.
-     *
-     * @param release       the new release
-     * @param weightPercent the requested weight, 1-99
-     * @return the split, with the real weight
-     * @throws SlipwayException exit 2 without a stable Deployment or with a canary already running;
-     *                          exit 1 when the canary failed (and was aborted)
-     */
-    public CanarySplit canary(KubeRelease release, int weightPercent) {
-        Deployment stable = deployments().withName(config.name()).get();
-        if (stable == null) {
-            throw SlipwayException.usage("no stable Deployment " + config.name() + " in namespace " + k.namespace()
-                    + ": deploy once with 'slipway deploy --to kubernetes' before a canary");
-        }
-        Deployment running = deployments().withName(canaryName()).get();
-        if (running != null && running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0) {
-            throw SlipwayException.usage("a canary of " + config.name() + " runs already; 'slipway promote' or"
-                    + " 'slipway abort' it first");
-        }
-        int total = stable.getSpec().getReplicas() == null ? 1 : stable.getSpec().getReplicas();
-        CanarySplit split = CanarySplit.of(total, weightPercent);
-        Deployment c = Manifests.of(config, release).canary(split.canary());
-        c.getMetadata().getAnnotations().put(Manifests.STABLE_REPLICAS, String.valueOf(total));
-        c.getMetadata().getAnnotations().put(Manifests.CANARY_WEIGHT, String.valueOf(weightPercent));
-        console.progress("canary " + canaryName() + " " + release.version() + ": " + split.describe());
-        apply(c);
-        if (split.stable() != total) {
-            deployments().withName(config.name()).scale(split.stable());
-        }
-        RolloutStatus end = await(canaryName());
-        if (end.state() != RolloutStatus.State.DONE) {
-            String why = end.message() + diagnose(canaryName());
-            abort();
-            throw SlipwayException.failed("the canary " + canaryName() + " " + release.version()
-                    + " did not become available: " + why + "\n  aborted: canary scaled to 0, stable back to "
-                    + total + " pods");
-        }
-        return split;
-    }
-
-    /**
-     * Changes a running canary's weight: the canary and stable replica counts are set from the
-     * stable count before the canary, and the canary's rollout is watched.
-     *
-     * @param weightPercent the requested weight, 1-99
-     * @return the new split, with the real weight
-     * @throws SlipwayException exit 2 when no canary runs; exit 1 when the canary does not become
-     *                          available (it is aborted)
-     */
-    public CanarySplit setWeight(int weightPercent) {
-        Deployment c = runningCanary();
-        int total = stableReplicas(c);
-        CanarySplit split = CanarySplit.of(total, weightPercent);
-        deployments().withName(canaryName()).edit(x -> {
-            x.getSpec().setReplicas(split.canary());
-            x.getMetadata().getAnnotations().put(Manifests.CANARY_WEIGHT, String.valueOf(weightPercent));
-            return x;
-        });
-        deployments().withName(config.name()).scale(split.stable());
-        RolloutStatus end = await(canaryName());
-        if (end.state() != RolloutStatus.State.DONE) {
-            String why = end.message() + diagnose(canaryName());
-            abort();
-            throw SlipwayException.failed("the canary " + canaryName() + " did not become available at weight "
-                    + weightPercent + "%: " + why + "\n  aborted: canary scaled to 0, stable back to " + total + " pods");
-        }
-        return split;
-    }
-
-    /**
-     * Promotes the canary: the stable Deployment gets the canary's pod template (track stable) and
-     * its full replica count, its rollout is watched, then the canary is scaled to 0.
-     *
-     * @return the stable Deployment's outcome
-     * @throws SlipwayException exit 2 when no canary runs; exit 1 when the stable rollout fails
-     *                          (the canary then keeps running, so that abort or promote can follow)
-     */
-    public Outcome promote() {
-        Deployment c = runningCanary();
-        int total = stableReplicas(c);
-        PodTemplateSpec template = serialization.clone(c.getSpec().getTemplate());
-        template.getMetadata().getLabels().put("track", "stable");
-        for (Container ct : template.getSpec().getContainers()) {
-            for (EnvVar e : ct.getEnv() == null ? List.<EnvVar>of() : ct.getEnv()) {
-                if (e.getName().equals("TRACK")) {
-                    e.setValue("stable");
-                }
-            }
-        }
-        Map<String, String> carried = new HashMap<>();
-        for (String key : List.of(Manifests.VERSION, Manifests.COMMIT, Manifests.CHANGE_CAUSE)) {
-            if (annotations(c).containsKey(key)) {
-                carried.put(key, annotations(c).get(key));
-            }
-        }
-        console.progress("promoting " + canaryName() + " " + carried.getOrDefault(Manifests.VERSION, "")
-                + ": stable " + config.name() + " gets its template and " + total + " pods");
-        deployments().withName(config.name()).edit(x -> {
-            x.getSpec().setTemplate(template);
-            x.getSpec().setReplicas(total);
-            if (x.getMetadata().getAnnotations() == null) {
-                x.getMetadata().setAnnotations(new HashMap<>());
-            }
-            x.getMetadata().getAnnotations().putAll(carried);
-            return x;
-        });
-        RolloutStatus end = await(config.name());
-        if (end.state() != RolloutStatus.State.DONE) {
-            throw SlipwayException.failed("the promotion of " + canaryName() + " failed: " + end.message()
-                    + diagnose(config.name()) + "\n  the canary still runs; 'slipway abort' scales it to 0 and"
-                    + " 'slipway rollback --to kubernetes' restores the stable revision");
-        }
-        deployments().withName(canaryName()).scale(0);
-        console.progress("  " + canaryName() + " scaled to 0");
-        return outcome(config.name());
-    }
-
-    /**
-     * Aborts the canary: scales it to 0 at once (its pods leave the Service first), then returns
-     * the stable Deployment to its replica count before the canary.
-     *
-     * @return the stable replica count restored
-     * @throws SlipwayException exit 2 when no canary runs
-     */
-    public int abort() {
-        Deployment c = runningCanary();
-        int total = stableReplicas(c);
-        deployments().withName(canaryName()).scale(0);
-        console.progress("aborted " + canaryName() + ": scaled to 0; stable " + config.name() + " back to " + total
-                + " pods");
-        deployments().withName(config.name()).scale(total);
-        return total;
-    }
-
-    private Deployment runningCanary() {
-        Deployment c = deployments().withName(canaryName()).get();
-        if (c == null || c.getSpec().getReplicas() == null || c.getSpec().getReplicas() == 0) {
-            throw SlipwayException.usage("no canary of " + config.name() + " runs in namespace " + k.namespace());
-        }
-        return c;
-    }
-
-    private int stableReplicas(Deployment canary) {
-        String s = annotations(canary).get(Manifests.STABLE_REPLICAS);
-        try {
-            return s == null ? k.replicas() : Integer.parseInt(s);
-        } catch (NumberFormatException e) {
-            return k.replicas();
-        }
+    /** @return the client, for the canary target ({@code canary.KubernetesCanaryTarget}) */
+    public KubernetesClient client() {
+        return client;
     }
 
     // ---- status ------------------------------------------------------------------------------
@@ -670,7 +522,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             int stable = d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
             String w = annotations(c).getOrDefault(Manifests.CANARY_WEIGHT, "0");
             canary = new CanaryStatus(annotations(c).getOrDefault(Manifests.VERSION, "-"), image(c.getSpec().getTemplate()),
-                    new CanarySplit(stableReplicas(c), Integer.parseInt(w), c.getSpec().getReplicas(), stable),
+                    new CanarySplit(stable, Integer.parseInt(w), c.getSpec().getReplicas()),
                     c.getStatus() == null || c.getStatus().getReadyReplicas() == null ? 0 : c.getStatus().getReadyReplicas());
         }
         return new Status(true, revision(d), annotations(d).getOrDefault(Manifests.VERSION, "-"),
@@ -811,9 +663,30 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
 
     private void refuseDuringCanary() {
         Deployment running = deployments().withName(canaryName()).get();
-        if (running != null && running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0) {
-            throw SlipwayException.usage("a canary of " + config.name() + " runs (" + canaryName() + "); promote or abort"
-                    + " it before a plain deploy");
+        String phase = running == null ? null : canaryPhase(annotations(running).get(CANARY_STATE));
+        if (running != null && (running.getSpec().getReplicas() != null && running.getSpec().getReplicas() > 0
+                || phase != null && !phase.equals("PROMOTED") && !phase.equals("ABORTED"))) {
+            throw SlipwayException.usage("a canary of " + config.name() + " " + (phase == null ? "runs"
+                    : "is " + phase.toLowerCase(java.util.Locale.ROOT)) + " (" + canaryName() + "); 'slipway promote --to"
+                    + " kubernetes' or 'slipway abort --to kubernetes' before a plain deploy; nothing was changed");
+        }
+    }
+
+    /**
+     * The annotation on {@code <name>-canary} that holds the canary's state
+     * ({@code canary.CanaryState} as JSON, written by {@code canary.KubernetesCanaryTarget}).
+     */
+    public static final String CANARY_STATE = "slipway.dev/canary-state";
+
+    /** The {@code phase} of a canary state's JSON, read without {@code canary/} (which imports this package). */
+    private static String canaryPhase(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return dev.slipway.util.Json.MAPPER.readTree(json).path("phase").asText(null);
+        } catch (java.io.IOException e) {
+            return "UNREADABLE";
         }
     }
 
@@ -902,67 +775,11 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         }
     }
 
-    /** The canary actions of {@code slipway canary|promote|abort --to kubernetes} and {@code deploy --canary|--promote|--abort}. */
-    public enum CanaryAction {
-        /** Release the build as a canary through {@code canary.steps}, with analysis. */
-        CANARY,
-        /** Promote the running canary now. */
-        PROMOTE,
-        /** Abort the running canary: scaled to 0 at once. */
-        ABORT
-    }
-
-    /**
-     * Runs one canary action.
-     *
-     * @param action what to do
-     * @param image  for {@link CanaryAction#CANARY}: the image ({@code null}: as a deploy resolves it)
-     * @return the report; its exit code is 0 promoted or aborted as asked, 1 aborted by the analysis,
-     *         3 paused (inconclusive)
-     * @throws SlipwayException exit 2 when no canary runs (promote, abort) or one runs already; exit 1
-     *                          when the API fails or the run is interrupted
-     */
-    public Report canary(CanaryAction action, String image) {
-        return api(() -> switch (action) {
-            case PROMOTE -> outcomeReport("promote", "promoted", promote(), List.of());
-            case ABORT -> {
-                int total = abort();
-                String line = config.name() + " canary aborted: " + canaryName() + " scaled to 0, " + config.name()
-                        + " back to " + total + " pods";
-                yield new Report("kubernetes", "abort", config.name(), null, 0, "canary-aborted", 0, null, List.of(), Map.of(),
-                        List.of(line), line);
-            }
-            case CANARY -> {
-                KubeRelease release = KubeRelease.resolve(config, image);
-                KubernetesCanary run = new KubernetesCanary(config, this, new dev.slipway.analysis.PrometheusClient(
-                        config.canary().prometheus(), config.canary().queryTimeout()), java.time.Clock.systemUTC(),
-                        dev.slipway.analysis.Sleeper.SYSTEM, console);
-                KubernetesCanary.Report r;
-                try {
-                    r = run.run(release);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw SlipwayException.failed("interrupted; the canary is left as it is ('--abort' scales it to 0)");
-                }
-                List<String> lines = new ArrayList<>();
-                for (KubernetesCanary.StepReport s : r.steps()) {
-                    lines.add("  weight " + s.weight() + "%: " + s.split().describe()
-                            + (s.analysis() == null ? "" : ", analysis " + s.analysis().verdict().label()));
-                }
-                if (r.exitCode() == 0) {
-                    lines.add(r.message());
-                }
-                yield new Report("kubernetes", "canary", config.name(), release.version(), 0, r.outcome(), r.exitCode(), null,
-                        List.of(), Map.of(), lines, r.message());
-            }
-        });
-    }
-
     /**
      * Runs a call to the API server, turning the client's errors (unreachable server, 403, 422) into
      * exit 1 with the API's message and, for an unreachable server, where the kubeconfig came from.
      */
-    private <T> T api(java.util.function.Supplier<T> call) {
+    public <T> T api(java.util.function.Supplier<T> call) {
         try {
             return call.get();
         } catch (KubernetesClientException e) {
@@ -1006,7 +823,8 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         return owned;
     }
 
-    static long revision(HasMetadata o) {
+    /** @return the object's {@code deployment.kubernetes.io/revision}, 0 when it has none */
+    public static long revision(HasMetadata o) {
         String r = o == null ? null : annotations(o).get(Manifests.K8S_REVISION);
         try {
             return r == null ? 0 : Long.parseLong(r);

@@ -116,7 +116,8 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
             PodDisruptionBudgetBuilder b = new PodDisruptionBudgetBuilder()
                     .withNewMetadata().withName(name).withNamespace(k.namespace()).withLabels(objectLabels(name, release))
                     .endMetadata();
-            var spec = b.withNewSpec().withNewSelector().withMatchLabels(selector(name, "stable")).endSelector();
+            // Both tracks (app only): a canary's pods count towards the budget too (issue 22).
+            var spec = b.withNewSpec().withNewSelector().withMatchLabels(Map.of("app", name)).endSelector();
             if (k.pdb().minAvailable() != null) {
                 spec.withMinAvailable(new IntOrString(k.pdb().minAvailable()));
             } else {

@@ -69,6 +69,7 @@ class KubernetesCliTest {
                     replicas: 2
                     progressDeadline: 20s
                 canary:
+                  scrapeInterval: 1s
                   steps: [{weight: 50, pause: 1s}]
                 """);
         // what 'slipway image' records: the reference and its digest
@@ -126,12 +127,20 @@ class KubernetesCliTest {
 
         Run noCanary = cli("abort", svc, "--to", "kubernetes");
         assertEquals(2, noCanary.code(), noCanary.toString());
-        assertTrue(noCanary.err().contains("no canary of myapp runs"), noCanary.err());
+        assertTrue(noCanary.err().contains("no canary in progress on kubernetes to abort"), noCanary.err());
+        Run same = cli("canary", svc, "--to", "kubernetes");
+        assertEquals(2, same.code(), same.toString());
+        assertTrue(same.err().contains("1.0.0 is already the stable release on kubernetes"), same.err());
+        Files.writeString(dir.resolve("svc/dist/artifacts.json"), """
+                {"name": "myapp", "version": "1.1.0", "commit": "3333333aaaa",
+                 "artifacts": [{"kind": "image", "reference": "registry.test/myapp:1.1.0",
+                                "digest": "sha256:%s"}]}
+                """.formatted("3".repeat(64)));
         Run canary = cli("canary", svc, "--to", "kubernetes");
         assertEquals(0, canary.code(), canary.toString());
-        assertTrue(canary.out().contains("weight 50%: 1 canary + 1 stable pod: real weight 50.0% (requested 50%)"),
-                canary.out());
-        assertTrue(canary.out().contains("canary 1.0.0 promoted: myapp revision"), canary.out());
+        assertTrue(canary.err().contains("weight 50 %: 2 canary pods beside 2 stable: real weight 50.0% (requested 50%)"),
+                canary.err());
+        assertTrue(canary.out().contains("myapp 1.1.0 promoted on kubernetes"), canary.out());
 
         Run tag = cli("deploy", svc, "--to", "kubernetes", "--image", "registry.test/myapp:latest");
         assertEquals(2, tag.code());

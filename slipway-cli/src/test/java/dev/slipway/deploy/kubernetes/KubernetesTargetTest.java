@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The kubernetes target against fabric8's mock API server in CRUD mode, with {@link MockCluster}'s
  * test-driven controller moving the Deployment status: apply, watch to completion, deadline miss
- * and automatic rollback, --no-rollback, undo to a revision, canary split, promote and abort.
+ * and automatic rollback, --no-rollback, undo to a revision. (The canary: KubernetesCanaryTest.)
  */
 class KubernetesTargetTest {
     static final String V1 = "registry.test/myapp@sha256:" + "1".repeat(64);
@@ -207,65 +207,5 @@ class KubernetesTargetTest {
         Deployment d = live("myapp");
         assertFalse(d.getSpec().getTemplate().getMetadata().getLabels().containsKey("pod-template-hash"));
         assertEquals("3.0.0", d.getMetadata().getAnnotations().get(Manifests.VERSION));
-    }
-
-    @Test
-    void canarySharesTheStablePodsThenPromotesOrAborts() throws Exception {
-        SlipwayConfig c = config("");
-        try (KubernetesTarget t = target(c)) {
-            t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
-
-            CanarySplit s = t.canary(new KubeRelease(V2, "2.0.0", "c2"), 10);
-            assertEquals(1, s.canary());
-            assertEquals(2, s.stable());
-            assertEquals(33.3, Math.round(s.realPercent() * 10) / 10.0);
-            Deployment canary = live("myapp-canary");
-            assertEquals(1, canary.getSpec().getReplicas());
-            assertEquals("canary", canary.getSpec().getTemplate().getMetadata().getLabels().get("track"));
-            assertEquals(V2, image(canary));
-            assertEquals(2, live("myapp").getSpec().getReplicas());
-            assertTrue(t.liveStatus().canary().split().describe().contains("real weight 33.3% (requested 10%)"));
-            // the Service selects both tracks
-            assertEquals(java.util.Map.of("app", "myapp"),
-                    cluster.client.services().inNamespace("default").withName("myapp").get().getSpec().getSelector());
-
-            assertThrows(SlipwayException.class, () -> t.canary(new KubeRelease(V3, "3.0.0", "c3"), 10),
-                    "one canary at a time");
-            assertEquals(2, assertThrows(SlipwayException.class, () -> t.deploy(new KubeRelease(V3, "3.0.0", "c3"), true))
-                    .exitCode(), "no plain deploy while a canary runs");
-
-            assertEquals(3, t.abort());
-            assertEquals(0, live("myapp-canary").getSpec().getReplicas());
-            assertEquals(3, live("myapp").getSpec().getReplicas());
-            assertEquals(V1, image(live("myapp")), "abort never touches the stable template");
-
-            t.canary(new KubeRelease(V2, "2.0.0", "c2"), 50);
-            assertEquals(2, live("myapp-canary").getSpec().getReplicas(), "round(1.5) = 2 of 3");
-            KubernetesTarget.Outcome o = t.promote();
-            assertEquals(V2, o.image());
-            assertEquals("2.0.0", o.version());
-            Deployment stable = live("myapp");
-            assertEquals(3, stable.getSpec().getReplicas());
-            assertEquals("stable", stable.getSpec().getTemplate().getMetadata().getLabels().get("track"));
-            assertTrue(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
-                    .contains(new EnvVar("TRACK", "stable", null)));
-            assertEquals(0, live("myapp-canary").getSpec().getReplicas());
-            assertNull(t.liveStatus().canary());
-            assertThrows(SlipwayException.class, t::abort, "nothing to abort after a promote");
-        }
-    }
-
-    @Test
-    void aCanaryThatNeverBecomesAvailableIsAborted() throws Exception {
-        SlipwayConfig c = config("");
-        try (KubernetesTarget t = target(c)) {
-            t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
-            cluster.crashing.add(BAD);
-            SlipwayException e = assertThrows(SlipwayException.class, () -> t.canary(new KubeRelease(BAD, "2", "c"), 10));
-            assertEquals(1, e.exitCode());
-            assertTrue(e.getMessage().contains("CrashLoopBackOff"), e.getMessage());
-        }
-        assertEquals(0, live("myapp-canary").getSpec().getReplicas());
-        assertEquals(3, live("myapp").getSpec().getReplicas());
     }
 }

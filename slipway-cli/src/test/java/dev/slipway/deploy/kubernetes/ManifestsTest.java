@@ -87,7 +87,8 @@ class ManifestsTest {
         assertEquals("Percent", h.getSpec().getBehavior().getScaleUp().getPolicies().get(0).getType());
         PodDisruptionBudget p = (PodDisruptionBudget) objects.get(3);
         assertEquals(2, p.getSpec().getMinAvailable().getIntVal());
-        assertEquals(d.getSpec().getSelector().getMatchLabels(), p.getSpec().getSelector().getMatchLabels());
+        assertEquals(java.util.Map.of("app", "myapp"), p.getSpec().getSelector().getMatchLabels(),
+                "the budget covers both tracks, so a canary's pods count too");
     }
 
     @Test
@@ -125,25 +126,25 @@ class ManifestsTest {
     }
 
     @Test
-    void canaryWeightIsAReplicaRatioAndTheRealWeightIsReported() {
-        CanarySplit tenth = CanarySplit.of(10, 10);
-        assertEquals(List.of(1, 9), List.of(tenth.canary(), tenth.stable()));
-        assertEquals(10.0, tenth.realPercent(), 1e-9);
-        CanarySplit third = CanarySplit.of(3, 10);
-        assertEquals(List.of(1, 2), List.of(third.canary(), third.stable()));
-        assertEquals("1 canary + 2 stable pods: real weight 33.3% (requested 10%)", third.describe());
-        CanarySplit half = CanarySplit.of(2, 10);
-        assertEquals(List.of(1, 1), List.of(half.canary(), half.stable()));
+    void canaryPodsAreAddedBesideStableAndTheRealWeightIsReported() {
+        CanarySplit tenth = CanarySplit.surge(10, 10);
+        assertEquals(List.of(1, 10), List.of(tenth.canary(), tenth.stable()), "stable never shrinks");
+        assertEquals(100.0 / 11, tenth.realPercent(), 1e-9);
+        CanarySplit third = CanarySplit.surge(3, 10);
+        assertEquals(List.of(1, 3), List.of(third.canary(), third.stable()));
+        assertEquals("1 canary pod beside 3 stable: real weight 25.0% (requested 10%)", third.describe());
+        CanarySplit half = CanarySplit.surge(3, 50);
+        assertEquals(List.of(3, 3), List.of(half.canary(), half.stable()));
         assertEquals(50.0, half.realPercent(), 1e-9);
-        CanarySplit third33 = CanarySplit.of(3, 33);
-        assertEquals(1, third33.canary(), "round(0.99) = 1 of 3");
-        CanarySplit up = CanarySplit.of(10, 25);
-        assertEquals(3, up.canary(), "2.5 rounds half up to 3");
-        assertEquals(30.0, up.realPercent(), 1e-9);
-        assertEquals(9, CanarySplit.of(10, 99).canary(), "the stable Deployment keeps at least one pod");
-        CanarySplit one = CanarySplit.of(1, 10);
-        assertEquals(List.of(1, 1), List.of(one.canary(), one.stable()), "one pod: the canary is added beside it");
-        assertEquals(2, assertThrows(SlipwayException.class, () -> CanarySplit.of(3, 0)).exitCode());
+        CanarySplit up = CanarySplit.surge(10, 25);
+        assertEquals(3, up.canary(), "10 x 25/75 = 3.33 rounds to 3");
+        assertEquals(300.0 / 13, up.realPercent(), 1e-9);
+        assertEquals(10, CanarySplit.surge(10, 90).canary(), "at most as many canary pods as stable ones");
+        assertEquals(10, CanarySplit.surge(10, 100).canary());
+        assertEquals(0, CanarySplit.surge(3, 0).canary(), "weight 0: no canary pod");
+        assertEquals(1, CanarySplit.surge(1, 10).canary(), "at least one canary pod");
+        assertThrows(IllegalArgumentException.class, () -> CanarySplit.surge(3, 101));
+        assertThrows(IllegalArgumentException.class, () -> CanarySplit.surge(0, 10));
     }
 
     @Test
