@@ -38,6 +38,8 @@ public final class SwarmSpec {
     public static final String HISTORY = "dev.slipway.history";
     /** Revisions kept in {@link #HISTORY}. */
     public static final int KEPT = 20;
+    /** Added to the health check's timeout for starting the probe's exec. */
+    public static final Duration EXEC_ALLOWANCE = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private SwarmSpec() {}
@@ -79,7 +81,10 @@ public final class SwarmSpec {
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("Test", h.test());
         health.put("Interval", h.interval().toNanos());
-        health.put("Timeout", h.timeout().toNanos());
+        // The probe keeps its own deadline (its last argument, the image's); Docker's timeout also
+        // covers starting the exec (runc), which takes seconds on a loaded node, so a node that is
+        // merely busy does not fail a ready task's checks.
+        health.put("Timeout", h.timeout().plus(EXEC_ALLOWANCE).toNanos());
         health.put("StartPeriod", h.startPeriod().toNanos());
         health.put("Retries", h.retries());
 
