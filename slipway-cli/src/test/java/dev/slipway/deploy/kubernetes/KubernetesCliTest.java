@@ -120,6 +120,20 @@ class KubernetesCliTest {
         assertTrue(status.out().contains("revision   3"), status.out());
         assertTrue(status.out().contains("version    1.0.0"), status.out());
         assertTrue(status.out().contains("2 desired, 2 updated, 2 ready, 2 available"), status.out());
+        // --json: the same report shape as every target's (cli17)
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Run statusJson = cli("status", svc, "--to", "kubernetes", "--json");
+        assertEquals(0, statusJson.code(), statusJson.toString());
+        var s = json.readTree(statusJson.out());
+        assertEquals(List.of("kubernetes", "status", "ready", "1.0.0", "3", "ok"), List.of(s.path("target").asText(),
+                s.path("action").asText(), s.path("outcome").asText(), s.path("version").asText(),
+                s.path("revision").asText(), s.path("exitMeaning").asText()), s.toString());
+        Run historyJson = cli("history", svc, "--to", "kubernetes", "--json");
+        assertEquals(0, historyJson.code(), historyJson.toString());
+        var h = json.readTree(historyJson.out());
+        assertEquals(2, h.path("revisions").size(), "the rollback made revision 1 revision 3: " + h);
+        assertEquals(3, h.path("revision").asInt(), h.toString());
+        assertEquals("current", h.path("revisions").get(1).path("outcome").asText(), h.toString());
 
         Run render = cli("render", "kubernetes", svc, "--stdout");
         assertEquals(0, render.code(), render.toString());
@@ -258,6 +272,15 @@ class KubernetesCliTest {
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().startsWith("slipway: Kubernetes API (namespace default): "), r.err());
         assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void statusOfNothingDeployedIsExitOneAsOnEveryTarget() throws Exception {
+        Run r = cli("status", dir.resolve("svc").toString(), "--to", "kubernetes", "--json");
+        assertEquals(1, r.code(), r.toString());
+        var s = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("not-deployed", s.path("outcome").asText(), s.toString());
+        assertEquals("failed", s.path("exitMeaning").asText(), s.toString());
     }
 
     @Test
