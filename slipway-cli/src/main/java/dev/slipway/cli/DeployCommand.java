@@ -20,6 +20,10 @@ public final class DeployCommand extends TargetCommand {
     @Option(names = "--no-rollback", description = "kubernetes: leave a rollout that missed its progress deadline as it is.")
     boolean noRollback;
 
+    @Option(names = "--adopt", description = "kubernetes: take over objects of the same name that another tool manages"
+            + " (app.kubernetes.io/managed-by not slipway); without it they are refused (exit 2).")
+    boolean adopt;
+
     @Option(names = "--image", paramLabel = "NAME@sha256:DIGEST",
             description = "kubernetes: the image to deploy (default: deploy.kubernetes.image, then dist/artifacts.json).")
     String image;
@@ -52,7 +56,7 @@ public final class DeployCommand extends TargetCommand {
 
     @Override
     void run(Context c) {
-        var request = new Target.DeployRequest(image, Targets.lockWait(change.lockWait), !noRollback);
+        var request = new Target.DeployRequest(image, Targets.lockWait(change.lockWait), !noRollback, adopt);
         try (Target t = open(c)) {
             if (canary != null) {
                 if (!(t instanceof KubernetesTarget k) || change.dryRun) {
