@@ -21,10 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 22, items 2 and 3 against fabric8's mock API server (CRUD mode) and {@link MockCluster}'s
@@ -32,28 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is rolled back; objects another tool manages are refused unless adopted; what other clients
  * add survives a deploy; dropping {@code hpa:} deletes the HPA; the API server's warnings are shown.
  */
-class KubernetesApplyTest {
-    @TempDir
-    Path dir;
-    MockCluster cluster;
-    StringWriter err = new StringWriter();
+class KubernetesApplyTest extends MockClusterTestBase {
 
-    @BeforeEach
-    void start() {
-        cluster = new MockCluster();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-        assertTrue(cluster.errors.isEmpty(), "controller errors: " + cluster.errors);
-    }
-
-    SlipwayConfig config(String extra) throws Exception {
-        Path f = dir.resolve("slipway.yaml");
-        Files.writeString(f, KubernetesTargetTest.yaml(extra));
-        return ConfigLoader.load(f);
-    }
 
     KubernetesTarget target(SlipwayConfig c) {
         Console console = new Console(new PrintWriter(new StringWriter()), new PrintWriter(err, true), false);
