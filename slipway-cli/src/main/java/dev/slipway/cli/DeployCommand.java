@@ -14,6 +14,10 @@ public final class DeployCommand extends ChangeCommand {
     @Option(names = "--no-rollback", description = "kubernetes: leave a rollout that missed its progress deadline as it is.")
     boolean noRollback;
 
+    @Option(names = "--adopt", description = "kubernetes: take over objects of the same name that another tool manages"
+            + " (app.kubernetes.io/managed-by not slipway); without it they are refused (exit 2).")
+    boolean adopt;
+
     @Option(names = "--image", paramLabel = "NAME@sha256:DIGEST",
             description = "kubernetes: the image to deploy (default: deploy.kubernetes.image, then dist/artifacts.json).")
     String image;
@@ -40,7 +44,7 @@ public final class DeployCommand extends ChangeCommand {
 
     @Override
     void run(Context c) {
-        var request = new Target.DeployRequest(image, change.lockWait(), !noRollback);
+        var request = new Target.DeployRequest(image, change.lockWait(), !noRollback, adopt);
         try (Target t = open(c)) {
             if (canary != null) {
                 if (!(t instanceof KubernetesTarget k) || change.dryRun) {

@@ -88,8 +88,20 @@ public interface Target extends AutoCloseable {
      *                 {@code null} for the recorded one
      * @param lockWait how long to wait for another deploy's lock (zero: fail at once)
      * @param rollbackOnFailure whether a failed rollout goes back (Kubernetes {@code --no-rollback} clears it)
+     * @param adopt    whether a target may take over objects another tool manages (Kubernetes {@code --adopt})
      */
-    record DeployRequest(String image, java.time.Duration lockWait, boolean rollbackOnFailure) {}
+    record DeployRequest(String image, java.time.Duration lockWait, boolean rollbackOnFailure, boolean adopt) {
+        /**
+         * A request that adopts nothing.
+         *
+         * @param image             the image reference, or {@code null}
+         * @param lockWait          how long to wait for another deploy's lock
+         * @param rollbackOnFailure whether a failed rollout goes back
+         */
+        public DeployRequest(String image, java.time.Duration lockWait, boolean rollbackOnFailure) {
+            this(image, lockWait, rollbackOnFailure, false);
+        }
+    }
 
     /**
      * Which release a rollback returns to: {@code version}, else {@code revision}, else the release

@@ -44,17 +44,40 @@ import java.util.concurrent.TimeUnit;
  * {@code <name>-canary} behind the same Service, driven by {@code canary.CanaryRun} through
  * {@code canary.KubernetesCanaryTarget}.
  *
- * <p>Apply is create-or-replace of each object, keeping what the cluster owns; with an HPA the
- * Deployment carries no {@code replicas} and keeps the live count, so a deploy never undoes the
- * HPA's scaling. All waits are
- * bounded by {@code deploy.kubernetes.progressDeadline}, counted from the last observed progress,
- * as the Deployment controller counts it.
+ * <p>Apply is a three-way merge, as {@code kubectl apply} does for types without a strategic
+ * merge: each object records what Slipway applied in the annotation {@value #LAST_APPLIED}, and a
+ * deploy sends a patch that sets what changed and removes only what Slipway itself applied before, so labels and annotations other tools add survive. Objects labelled
+ * {@code app.kubernetes.io/managed-by} other than {@code slipway} are refused unless adopted
+ * ({@code --adopt}); an HPA or PDB that Slipway created and {@code slipway.yaml} no longer has is
+ * deleted (pruned). With an HPA the Deployment carries no {@code replicas} and keeps the live
+ * count, so a deploy never undoes the HPA's scaling. A rollout fails at once on what no wait
+ * mends ({@code ReplicaFailure}, {@code CreateContainerConfigError}, {@code InvalidImageName}, an
+ * image pull failing past {@link #PULL_GRACE}); otherwise waits are bounded by
+ * {@code deploy.kubernetes.progressDeadline}, counted from the last observed progress, as the
+ * Deployment controller counts it.
  */
 public final class KubernetesTarget implements dev.slipway.deploy.Target {
     private static final Set<String> UNDO_SKIP = Set.of("kubectl.kubernetes.io/last-applied-configuration",
             Manifests.K8S_REVISION, "deployment.kubernetes.io/revision-history",
             "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
             "deprecated.deployment.rollback.to");
+
+    /**
+     * Annotation: the object as last applied (JSON), the base of the three-way merge. It is
+     * kubectl's own, so that {@code kubectl apply} and Slipway merge from the same base, and the
+     * Deployment controller does not copy it to ReplicaSets (it skips this key).
+     */
+    public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+    /**
+     * How long a new pod may fail to pull its image ({@code ErrImagePull}, {@code ImagePullBackOff})
+     * before the rollout fails: a registry hiccup is retried by the kubelet, a missing image or
+     * missing credentials are not mended by waiting for the progress deadline.
+     */
+    static final Duration PULL_GRACE = Duration.ofSeconds(30);
+    /** Container waiting reasons that no retry mends: the rollout fails at once. */
+    private static final Set<String> TERMINAL_WAITING = Set.of("CreateContainerConfigError", "InvalidImageName");
+    /** Container waiting reasons that fail the rollout after {@link #PULL_GRACE}. */
+    private static final Set<String> PULL_WAITING = Set.of("ErrImagePull", "ImagePullBackOff");
 
     private final SlipwayConfig config;
     private final KubernetesConfig k;
@@ -63,6 +86,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
     private final Duration poll;
     private final boolean watch;
     private final KubernetesSerialization serialization = Manifests.SERIALIZATION;
+    private Duration pullGrace = PULL_GRACE;
 
     /**
      * @param config  the service configuration
@@ -102,11 +126,43 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                 throw SlipwayException.usage("kubeconfig has no context '" + config.kubernetes().context()
                         + "' (deploy.kubernetes.context)");
             }
-            return new KubernetesTarget(config, new KubernetesClientBuilder().withConfig(c).build(), console,
-                    Duration.ofSeconds(2), true);
+            return new KubernetesTarget(config, new KubernetesClientBuilder().withConfig(c)
+                    .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("slipway-warnings", warnings(console)))
+                    .build(), console, Duration.ofSeconds(2), true);
         } catch (KubernetesClientException e) {
             throw SlipwayException.usage("cannot configure the Kubernetes client: " + e.getMessage());
         }
+    }
+
+    /**
+     * Shows the API server's warnings: every {@code Warning} header of a response (RFC 7234
+     * format {@code 299 - "text"}, which the API server sends for deprecated APIs, unknown fields
+     * it dropped, or a pod spec a namespace's Pod Security level would refuse in {@code warn}
+     * mode) becomes a line {@code warning from the API server: text}, once per text.
+     *
+     * @param console where the lines go
+     * @return an interceptor for the client's HTTP client
+     */
+    public static io.fabric8.kubernetes.client.http.Interceptor warnings(Console console) {
+        Set<String> said = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return new io.fabric8.kubernetes.client.http.Interceptor() {
+            @Override
+            public void after(io.fabric8.kubernetes.client.http.HttpRequest request,
+                              io.fabric8.kubernetes.client.http.HttpResponse<?> response,
+                              io.fabric8.kubernetes.client.http.AsyncBody.Consumer<List<java.nio.ByteBuffer>> consumer) {
+                for (String w : response.headers("Warning")) {
+                    String text = w.replaceFirst("^\\d{3} \\S+ \"(.*)\"$", "$1").replace("\\\"", "\"");
+                    if (said.add(text)) {
+                        console.progress("warning from the API server: " + text);
+                    }
+                }
+            }
+        };
+    }
+
+    /** Sets how long a failing image pull is given before the rollout fails (tests shorten it). */
+    void pullGrace(Duration grace) {
+        this.pullGrace = grace;
     }
 
     /**
@@ -185,8 +241,24 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
      *                          to); exit 2 when a canary runs
      */
     public Outcome deploy(KubeRelease release, boolean rollback) {
+        return deploy(release, rollback, false);
+    }
+
+    /**
+     * Deploys a release as {@link #deploy(KubeRelease, boolean)} does, refusing objects another
+     * tool manages unless {@code adopt}, and pruning the HPA or PDB that left the config.
+     *
+     * @param release  the image and version
+     * @param rollback whether a failed rollout is rolled back
+     * @param adopt    whether objects labelled as managed by another tool are taken over
+     * @return the outcome when the rollout is available
+     * @throws SlipwayException exit 2 (nothing changed) for an object another tool manages or a
+     *                          running canary; exit 1 when the rollout failed
+     */
+    public Outcome deploy(KubeRelease release, boolean rollback, boolean adopt) {
         Manifests m = Manifests.of(config, release);
         refuseDuringCanary();
+        refuseForeign(m, adopt);
         Deployment live = deployments().withName(config.name()).get();
         long before = live == null ? 0 : revision(live);
         m.deployment().getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(before + 1));
@@ -194,6 +266,11 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                 + k.namespace() + (before == 0 ? "" : ", revision " + before + " runs now"));
         for (HasMetadata o : m.all()) {
             apply(o);
+        }
+        for (HasMetadata o : prunable(m)) {
+            client.resource(o).inNamespace(k.namespace()).delete();
+            console.progress("  deleted " + o.getKind() + "/" + o.getMetadata().getName() + " (Slipway created it;"
+                    + " slipway.yaml no longer has it)");
         }
         RolloutStatus end = await(config.name());
         if (end.state() == RolloutStatus.State.DONE) {
@@ -219,14 +296,17 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
     }
 
     /**
-     * Creates the object, or replaces the live one with it (PUT, like {@code kubectl replace}),
-     * keeping what the cluster owns: the resourceVersion, a Deployment's status, its revision
-     * annotation and, when the rendered Deployment has no {@code replicas} (an HPA scales it), the
-     * live replica count; a Service's cluster IPs. A 409 Conflict (the object changed between the
-     * read and the replace) is retried with a fresh read, at most 5 attempts in all.
+     * Creates the object, or merges it into the live one: a patch computed three-way from what Slipway applied last ({@value #LAST_APPLIED}), the object now, and the
+     * live object ({@link MergePatch#threeWay}), so fields Slipway never set (other owners' labels
+     * and annotations, a Service's cluster IP, the controller's revision annotation, status) are
+     * kept, and fields Slipway set before and no longer renders are removed. Without
+     * {@code replicas} (an HPA scales the Deployment) the live count is never removed: the HPA
+     * takes over from it. The patch goes as JSON Patch operations ({@link MergePatch#jsonPatch})
+     * and carries the resourceVersion it read; a 409 Conflict (the object
+     * changed in between) is retried with a fresh read, at most 5 attempts in all.
      */
     public void apply(HasMetadata o) {
-        // Optimistic concurrency: a replace carries the resourceVersion it read, and the API server
+        // Optimistic concurrency: the patch carries the resourceVersion it read, and the API server
         // answers 409 Conflict when a controller changed the object in between (API conventions,
         // "Concurrency Control and Consistency"). Read again and retry, a bounded number of times.
         for (int attempt = 1; ; attempt++) {
@@ -237,37 +317,117 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                 if (e.getCode() != 409 || attempt >= 5) {
                     throw e;
                 }
-                console.progress("  " + o.getKind() + "/" + o.getMetadata().getName() + " changed while it was replaced"
+                console.progress("  " + o.getKind() + "/" + o.getMetadata().getName() + " changed while it was patched"
                         + " (409 Conflict); reading it again");
             }
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void applyOnce(HasMetadata o) {
         var r = client.resource(o).inNamespace(k.namespace());
         HasMetadata live = r.get();
+        Map<String, Object> desired = serialization.convertValue(o, Map.class);
+        desired.remove("status");
+        Map<String, Object> meta = (Map<String, Object>) desired.get("metadata");
+        meta.remove("resourceVersion");
+        Map<String, Object> annotations = meta.get("annotations") instanceof Map<?, ?> a
+                ? new java.util.LinkedHashMap<>((Map<String, Object>) a) : new java.util.LinkedHashMap<>();
+        annotations.remove(LAST_APPLIED);
+        meta.put("annotations", annotations);
+        annotations.put(LAST_APPLIED, serialization.asJson(desired));
         if (live == null) {
-            r.create();
+            client.resource(serialization.convertValue(desired, o.getClass())).inNamespace(k.namespace()).create();
             console.progress("  created " + o.getKind() + "/" + o.getMetadata().getName());
             return;
         }
-        o.getMetadata().setResourceVersion(live.getMetadata().getResourceVersion());
-        if (o instanceof Deployment d && live instanceof Deployment l) {
-            if (d.getSpec().getReplicas() == null) {
-                d.getSpec().setReplicas(l.getSpec().getReplicas());
+        String lastJson = annotations(live).get(LAST_APPLIED);
+        Map<String, Object> last = Map.of();
+        if (lastJson != null) {
+            try {
+                last = serialization.unmarshal(lastJson, Map.class);
+            } catch (RuntimeException e) {
+                console.progress("  " + o.getKind() + "/" + o.getMetadata().getName() + ": annotation " + LAST_APPLIED
+                        + " does not parse; merging without it (nothing is removed)");
             }
-            String rev = annotations(l).get(Manifests.K8S_REVISION);
-            if (rev != null) {
-                d.getMetadata().getAnnotations().put(Manifests.K8S_REVISION, rev);
-            }
-            d.setStatus(l.getStatus());
-        } else if (o instanceof io.fabric8.kubernetes.api.model.Service s
-                && live instanceof io.fabric8.kubernetes.api.model.Service l) {
-            s.getSpec().setClusterIP(l.getSpec().getClusterIP());
-            s.getSpec().setClusterIPs(l.getSpec().getClusterIPs());
         }
-        client.resource(o).inNamespace(k.namespace()).update();
-        console.progress("  replaced " + o.getKind() + "/" + o.getMetadata().getName());
+        Map<String, Object> liveMap = serialization.convertValue(live, Map.class);
+        Map<String, Object> patch = MergePatch.threeWay(last, desired, liveMap);
+        if (patch.get("spec") instanceof Map<?, ?> spec && spec.containsKey("replicas") && spec.get("replicas") == null) {
+            // The HPA hand-over: a Deployment rendered without replicas keeps the live count, which the HPA owns.
+            ((Map<String, Object>) spec).remove("replicas");
+            if (spec.isEmpty()) {
+                patch.remove("spec");
+            }
+        }
+        if (patch.isEmpty()) {
+            console.progress("  unchanged " + o.getKind() + "/" + o.getMetadata().getName());
+            return;
+        }
+        List<Map<String, Object>> ops = new ArrayList<>();
+        // Optimistic concurrency: the patched object carries the resourceVersion read; the API
+        // server answers 409 Conflict when the object changed since.
+        ops.add(Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", live.getMetadata().getResourceVersion()));
+        ops.addAll(MergePatch.jsonPatch(patch, liveMap));
+        client.resource(live).inNamespace(k.namespace()).patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON),
+                serialization.asJson(ops));
+        console.progress("  merged " + o.getKind() + "/" + o.getMetadata().getName());
+    }
+
+    /**
+     * Refuses to touch objects another tool manages: a live object of the rendered ones whose
+     * {@code app.kubernetes.io/managed-by} label is missing or not {@code slipway} (Helm writes
+     * {@code Helm}, and Argo CD and Flux track their own objects).
+     *
+     * @param m     the rendered objects
+     * @param adopt whether to take such objects over ({@code --adopt}): the merge then keeps
+     *              every field Slipway does not render, and the label becomes {@code slipway}
+     * @throws SlipwayException exit 2, before anything was changed, naming each object and its manager
+     */
+    void refuseForeign(Manifests m, boolean adopt) {
+        List<String> foreign = new ArrayList<>();
+        for (HasMetadata o : m.all()) {
+            HasMetadata live = client.resource(o).inNamespace(k.namespace()).get();
+            String by = live == null ? Manifests.MANAGED_BY : labels(live).get(Manifests.MANAGED_BY_LABEL);
+            if (!Manifests.MANAGED_BY.equals(by)) {
+                foreign.add(o.getKind() + "/" + o.getMetadata().getName() + " ("
+                        + (by == null ? "no " + Manifests.MANAGED_BY_LABEL + " label" : Manifests.MANAGED_BY_LABEL + ": " + by) + ")");
+            }
+        }
+        if (foreign.isEmpty()) {
+            return;
+        }
+        if (adopt) {
+            console.progress("adopting " + String.join(", ", foreign) + " (--adopt): Slipway manages them from now on");
+            return;
+        }
+        throw SlipwayException.usage("namespace " + k.namespace() + " has objects of the same name that another tool"
+                + " manages: " + String.join(", ", foreign) + "; nothing was changed. Remove them from that tool, or"
+                + " deploy with --adopt to take them over (fields Slipway does not render are kept)");
+    }
+
+    /**
+     * The objects to prune: HPAs and PodDisruptionBudgets labelled as Slipway's for this service
+     * ({@code app.kubernetes.io/name} and {@code managed-by: slipway}) that the rendered manifests
+     * no longer hold. Objects of other tools are never listed.
+     *
+     * @param m the rendered objects
+     * @return the live objects to delete
+     */
+    List<HasMetadata> prunable(Manifests m) {
+        Map<String, String> ours = Map.of("app.kubernetes.io/name", config.name(), Manifests.MANAGED_BY_LABEL,
+                Manifests.MANAGED_BY);
+        List<HasMetadata> out = new ArrayList<>();
+        if (m.hpa() == null) {
+            out.addAll(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(k.namespace()).withLabels(ours)
+                    .list().getItems());
+        }
+        if (m.pdb() == null) {
+            out.addAll(client.policy().v1().podDisruptionBudget().inNamespace(k.namespace()).withLabels(ours)
+                    .list().getItems());
+        }
+        return out;
     }
 
     // ---- rollout -----------------------------------------------------------------------------
@@ -302,6 +462,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             long lastProgress = System.nanoTime();
             String fingerprint = null;
             String said = null;
+            Map<String, Long> pulling = new HashMap<>();
             while (true) {
                 Deployment d = deployments().withName(name).get();
                 if (d == null) {
@@ -315,6 +476,10 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                 }
                 if (s.state() != RolloutStatus.State.WAITING) {
                     return s;
+                }
+                String fatal = fatal(d, pulling);
+                if (fatal != null) {
+                    return new RolloutStatus(RolloutStatus.State.FAILED, fatal, s.progress());
                 }
                 long now = System.nanoTime();
                 if (!s.progress().equals(fingerprint)) {
@@ -342,9 +507,77 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
     }
 
     /**
-     * Explains a failed rollout from the pods: container states (CrashLoopBackOff,
-     * ImagePullBackOff, ErrImagePull, ...), last exits, and Warning events (failing probes are
-     * reason {@code Unhealthy}).
+     * What makes the current rollout fail now rather than at its deadline, read once the
+     * controller observed the current generation: a {@code ReplicaFailure} condition on the
+     * Deployment or its new ReplicaSet (pods refused at creation: admission, quota; reason
+     * {@code FailedCreate}), or a new pod whose container waits with
+     * {@code CreateContainerConfigError} (a missing Secret or key) or {@code InvalidImageName},
+     * or with {@code ErrImagePull}/{@code ImagePullBackOff} for longer than the pull grace.
+     *
+     * @param d       the Deployment as just read
+     * @param pulling when each pod was first seen failing to pull (kept across readings)
+     * @return the reason, or {@code null} to keep waiting
+     */
+    private String fatal(Deployment d, Map<String, Long> pulling) {
+        var st = d.getStatus();
+        if (st == null || d.getMetadata().getGeneration() == null
+                || !d.getMetadata().getGeneration().equals(st.getObservedGeneration())) {
+            return null;
+        }
+        ReplicaSet rs = newReplicaSet(d);
+        for (var c : st.getConditions() == null ? List.<io.fabric8.kubernetes.api.model.apps.DeploymentCondition>of()
+                : st.getConditions()) {
+            if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
+                return "deployment \"" + d.getMetadata().getName() + "\" cannot create pods (ReplicaFailure"
+                        + opt(c.getReason()) + ")" + opt(c.getMessage());
+            }
+        }
+        if (rs == null) {
+            return null;
+        }
+        for (var c : rs.getStatus() == null || rs.getStatus().getConditions() == null
+                ? List.<io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition>of() : rs.getStatus().getConditions()) {
+            if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
+                return "replicaset \"" + rs.getMetadata().getName() + "\" cannot create pods (ReplicaFailure"
+                        + opt(c.getReason()) + ")" + opt(c.getMessage());
+            }
+        }
+        long now = System.nanoTime();
+        for (Pod p : client.pods().inNamespace(k.namespace()).withLabels(rs.getSpec().getSelector().getMatchLabels())
+                .list().getItems()) {
+            for (ContainerStatus c : p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                    ? List.<ContainerStatus>of() : p.getStatus().getContainerStatuses()) {
+                var w = c.getState() == null ? null : c.getState().getWaiting();
+                if (w == null || w.getReason() == null) {
+                    continue;
+                }
+                String what = "pod " + p.getMetadata().getName() + ": " + w.getReason() + opt(w.getMessage());
+                if (TERMINAL_WAITING.contains(w.getReason())) {
+                    return what;
+                }
+                if (PULL_WAITING.contains(w.getReason())) {
+                    long since = pulling.computeIfAbsent(p.getMetadata().getName(), x -> now);
+                    if (now - since >= pullGrace.toNanos()) {
+                        return what + " for " + Console.seconds(pullGrace) + " (the image cannot be pulled)";
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The ReplicaSet of the Deployment's current revision, or {@code null} before the controller made it. */
+    private ReplicaSet newReplicaSet(Deployment d) {
+        long rev = revision(d);
+        return rev == 0 ? null : replicaSets(d).stream().filter(r -> revision(r) == rev).findFirst().orElse(null);
+    }
+
+    /**
+     * Explains a failed rollout: the Deployment's and its new ReplicaSet's failure conditions,
+     * the pods' container states (CrashLoopBackOff, ImagePullBackOff, ErrImagePull, ...) and
+     * last exits, and the Warning events of each of these objects (failing probes are reason
+     * {@code Unhealthy}, refused pods {@code FailedCreate}), read per object with field selectors
+     * ({@code involvedObject.kind}, {@code involvedObject.name}) rather than the whole namespace.
      *
      * @param name the Deployment
      * @return lines starting with a newline, or {@code ""} when the pods say nothing
@@ -355,33 +588,42 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             return "";
         }
         List<String> lines = new ArrayList<>();
+        List<HasMetadata> involved = new ArrayList<>();
+        involved.add(d);
+        ReplicaSet rs = newReplicaSet(d);
+        if (rs != null) {
+            involved.add(rs);
+        }
         List<Pod> pods = client.pods().inNamespace(k.namespace()).withLabels(d.getSpec().getSelector().getMatchLabels())
                 .list().getItems();
-        Set<String> names = new LinkedHashSet<>();
         for (Pod p : pods) {
-            names.add(p.getMetadata().getName());
             if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
                 continue;
             }
+            boolean troubled = false;
             for (ContainerStatus c : p.getStatus().getContainerStatuses()) {
                 if (c.getState() != null && c.getState().getWaiting() != null
                         && c.getState().getWaiting().getReason() != null) {
+                    troubled = true;
                     lines.add("pod " + p.getMetadata().getName() + ": " + c.getState().getWaiting().getReason()
                             + opt(c.getState().getWaiting().getMessage()) + " (restarts " + c.getRestartCount() + ")");
                 }
                 if (c.getLastState() != null && c.getLastState().getTerminated() != null) {
+                    troubled = true;
                     var t = c.getLastState().getTerminated();
                     lines.add("pod " + p.getMetadata().getName() + ": last exit code " + t.getExitCode()
                             + opt(t.getReason()) + opt(t.getMessage()));
                 }
+                troubled |= !Boolean.TRUE.equals(c.getReady());
+            }
+            if (troubled && involved.size() < 12) {
+                involved.add(p);
             }
         }
-        List<Event> events = new ArrayList<>(client.v1().events().inNamespace(k.namespace()).list().getItems());
-        events.sort(Comparator.comparing(e -> e.getLastTimestamp() == null ? "" : e.getLastTimestamp()));
-        for (Event e : events) {
-            var o = e.getInvolvedObject();
-            if (o != null && "Pod".equals(o.getKind()) && names.contains(o.getName()) && "Warning".equals(e.getType())) {
-                lines.add("event " + o.getName() + ": " + e.getReason() + opt(e.getMessage())
+        for (HasMetadata o : involved) {
+            for (Event e : warningEvents(o)) {
+                lines.add("event " + (o instanceof Pod ? "" : o.getKind() + "/") + o.getMetadata().getName() + ": "
+                        + e.getReason() + opt(e.getMessage())
                         + (e.getCount() != null && e.getCount() > 1 ? " (x" + e.getCount() + ")" : ""));
             }
         }
@@ -392,6 +634,22 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         StringBuilder sb = new StringBuilder();
         lines.stream().distinct().limit(20).forEach(l -> sb.append("\n  ").append(l));
         return sb.toString();
+    }
+
+    /**
+     * The Warning events of one object, oldest first, asked of the API server with the field
+     * selectors {@code involvedObject.kind}, {@code involvedObject.name} and {@code type} (and
+     * filtered here again: fabric8's mock server ignores field selectors it does not know).
+     */
+    private List<Event> warningEvents(HasMetadata o) {
+        List<Event> events = new ArrayList<>(client.v1().events().inNamespace(k.namespace())
+                .withField("involvedObject.kind", o.getKind()).withField("involvedObject.name", o.getMetadata().getName())
+                .withField("type", "Warning").list().getItems().stream()
+                .filter(e -> e.getInvolvedObject() != null && o.getKind().equals(e.getInvolvedObject().getKind())
+                        && o.getMetadata().getName().equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType()))
+                .toList());
+        events.sort(Comparator.comparing(e -> e.getLastTimestamp() == null ? "" : e.getLastTimestamp()));
+        return events;
     }
 
     private static String opt(String s) {
@@ -541,8 +799,10 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
      * @param rollbackOnFailure whether a failed rollout goes back to {@code before}
      * @param before            the Deployment's revision when planned, 0 when none exists
      * @param toRevision        a rollback's revision, or 0 for a deploy
+     * @param adopt             whether objects another tool manages are taken over ({@code --adopt})
      */
-    record KubePlan(KubeRelease release, Manifests manifests, boolean rollbackOnFailure, long before, long toRevision) {}
+    record KubePlan(KubeRelease release, Manifests manifests, boolean rollbackOnFailure, long before, long toRevision,
+                    boolean adopt) {}
 
     @Override
     public String name() {
@@ -564,6 +824,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             KubeRelease release = KubeRelease.resolve(config, request.image());
             refuseDuringCanary();
             Manifests m = Manifests.of(config, release);
+            refuseForeign(m, request.adopt());
             Deployment live = deployments().withName(config.name()).get();
             long before = live == null ? 0 : revision(live);
             m.deployment().getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(before + 1));
@@ -574,14 +835,19 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                 String detail = o instanceof Deployment d ? ": image " + release.image() + ", "
                         + (d.getSpec().getReplicas() == null ? "replicas as the HPA keeps them" : d.getSpec().getReplicas() + " replicas")
                         : "";
-                steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, what, 0, (exists ? "replace " : "create ") + what
+                steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, what, 0, (exists ? "merge into " : "create ") + what
                         + " in namespace " + k.namespace() + detail));
+            }
+            for (HasMetadata o : prunable(m)) {
+                String what = o.getKind() + "/" + o.getMetadata().getName();
+                steps.add(new DeployPlan.Step(DeployPlan.Kind.PRUNE, what, 0, "delete " + what + ": Slipway created it and"
+                        + " slipway.yaml no longer has it"));
             }
             steps.addAll(rolloutSteps(before + 1, request.rollbackOnFailure() && before > 0
                     ? "on a missed deadline roll back to revision " + before
                     : before == 0 ? "a failed first rollout has no revision to go back to" : "on a missed deadline leave it (--no-rollback)"));
             return new DeployPlan("kubernetes", DeployPlan.Action.DEPLOY, config.name(), release.version(), release.commit(),
-                    facts(live), steps, new KubePlan(release, m, request.rollbackOnFailure(), before, 0));
+                    facts(live), steps, new KubePlan(release, m, request.rollbackOnFailure(), before, 0, request.adopt()));
         });
     }
 
@@ -631,7 +897,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             steps.addAll(rolloutSteps(current + 1, "on a missed deadline report the pods' problems; revision " + current
                     + " stays in the history"));
             return new DeployPlan("kubernetes", DeployPlan.Action.ROLLBACK, config.name(), target.version(),
-                    target.commit(), facts(d), steps, new KubePlan(null, null, false, current, target.revision()));
+                    target.commit(), facts(d), steps, new KubePlan(null, null, false, current, target.revision(), false));
         });
     }
 
@@ -711,7 +977,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         KubePlan p = (KubePlan) plan.detail();
         return api(() -> {
             Outcome o = switch (plan.action()) {
-                case DEPLOY -> deploy(p.release(), p.rollbackOnFailure());
+                case DEPLOY -> deploy(p.release(), p.rollbackOnFailure(), p.adopt());
                 case ROLLBACK -> rollbackTo(p.toRevision());
                 default -> throw new IllegalArgumentException(plan.action() + " is not a plan of the kubernetes target");
             };
@@ -835,6 +1101,10 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
 
     private static Map<String, String> annotations(HasMetadata o) {
         return o.getMetadata() == null ? Map.of() : orEmpty(o.getMetadata().getAnnotations());
+    }
+
+    private static Map<String, String> labels(HasMetadata o) {
+        return o.getMetadata() == null ? Map.of() : orEmpty(o.getMetadata().getLabels());
     }
 
     private static Map<String, String> orEmpty(Map<String, String> m) {

@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * JSON merge patch (RFC 7386) over objects read as maps: applying one, and computing the
- * three-way patch that {@code kubectl apply} computes for types without a strategic merge
- * (from the last applied configuration, the new one, and the live object). Lists are values:
- * a patch replaces a list whole, as RFC 7386 says.
+ * JSON merge patch (RFC 7386) over objects read as maps: applying one, computing the three-way
+ * patch that {@code kubectl apply} computes for types without a strategic merge (from the last
+ * applied configuration, the new one, and the live object), and writing it as a JSON Patch
+ * (RFC 6902). Lists are values: a patch replaces a list whole, as RFC 7386 says.
  */
 public final class MergePatch {
     private MergePatch() {}
@@ -74,5 +74,48 @@ public final class MergePatch {
             }
         });
         return patch;
+    }
+
+    /**
+     * The same change as a merge patch from {@link #threeWay}, written as JSON Patch operations
+     * (RFC 6902): {@code remove} for a {@code null}, {@code add} (which replaces an existing
+     * member) for a value, nested maps followed where the live object has a map. Sent this way
+     * because fabric8's mock API server merges a merge patch's lists by appending (Jackson's
+     * updating reader) instead of replacing them, and drops no {@code null} member; the API server
+     * applies both kinds alike.
+     *
+     * @param patch a patch from {@link #threeWay} against {@code live}
+     * @param live  the live object
+     * @return the operations, each a map with {@code op}, {@code path} (a JSON pointer, RFC 6901)
+     *         and for {@code add} a {@code value}
+     */
+    public static java.util.List<Map<String, Object>> jsonPatch(Map<String, Object> patch, Map<String, Object> live) {
+        java.util.List<Map<String, Object>> ops = new java.util.ArrayList<>();
+        jsonPatch("", patch, live == null ? Map.of() : live, ops);
+        return ops;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void jsonPatch(String at, Map<String, Object> patch, Map<String, Object> live,
+                                  java.util.List<Map<String, Object>> ops) {
+        patch.forEach((k, v) -> {
+            String path = at + "/" + k.replace("~", "~0").replace("/", "~1");
+            Object current = live.get(k);
+            Map<String, Object> op = new LinkedHashMap<>();
+            if (v == null) {
+                if (live.containsKey(k)) {
+                    op.put("op", "remove");
+                    op.put("path", path);
+                    ops.add(op);
+                }
+            } else if (v instanceof Map<?, ?> m && current instanceof Map<?, ?> cm) {
+                jsonPatch(path, (Map<String, Object>) m, (Map<String, Object>) cm, ops);
+            } else {
+                op.put("op", "add");
+                op.put("path", path);
+                op.put("value", v);
+                ops.add(op);
+            }
+        });
     }
 }

@@ -24,7 +24,14 @@ public record RolloutStatus(State state, String message, String progress) {
         /** Every replica is updated and available. */
         DONE,
         /** The controller reported {@code ProgressDeadlineExceeded}. */
-        DEADLINE_EXCEEDED
+        DEADLINE_EXCEEDED,
+        /**
+         * A failure no wait mends, reported before the deadline: the ReplicaSet cannot create pods
+         * ({@code ReplicaFailure}), or a new pod cannot start its container
+         * ({@code CreateContainerConfigError}, {@code InvalidImageName}, an image pull failing
+         * beyond its grace).
+         */
+        FAILED
     }
 
     /**

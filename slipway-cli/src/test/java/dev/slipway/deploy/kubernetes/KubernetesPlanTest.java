@@ -114,7 +114,7 @@ class KubernetesPlanTest {
         built("2.0.0", "c2c2c2c2");
         try (Target t = target()) {
             DeployPlan p = t.plan(request(V2));
-            assertTrue(p.steps().get(1).description().startsWith("replace Deployment/myapp"), p.describe());
+            assertTrue(p.steps().get(1).description().startsWith("merge into Deployment/myapp"), p.describe());
             assertTrue(p.facts().stream().anyMatch(f -> f.startsWith("deployment/myapp: revision 1 runs 1.0.0 (" + V1 + ")")),
                     p.facts().toString());
             assertTrue(p.steps().get(4).description().contains("on a missed deadline roll back to revision 1"), p.describe());

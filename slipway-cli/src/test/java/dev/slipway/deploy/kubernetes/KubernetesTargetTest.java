@@ -20,37 +20,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kubernetes target against fabric8's mock API server in CRUD mode, with {@link MockCluster}'s
  * test-driven controller moving the Deployment status: apply, watch to completion, deadline miss
  * and automatic rollback, --no-rollback, undo to a revision. (The canary: KubernetesCanaryTest.)
  */
-class KubernetesTargetTest {
+class KubernetesTargetTest extends MockClusterTestBase {
     static final String V1 = "registry.test/myapp@sha256:" + "1".repeat(64);
     static final String V2 = "registry.test/myapp@sha256:" + "2".repeat(64);
     static final String BAD = "registry.test/myapp@sha256:" + "b".repeat(64);
     static final String V3 = "registry.test/myapp@sha256:" + "3".repeat(64);
 
-    @TempDir
-    Path dir;
-    MockCluster cluster;
-    StringWriter err = new StringWriter();
-
-    @BeforeEach
-    void start() {
-        cluster = new MockCluster();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        cluster.close();
-        assertTrue(cluster.errors.isEmpty(), "controller errors: " + cluster.errors);
-    }
 
     static String yaml(String extra) {
         return """
@@ -67,11 +49,6 @@ class KubernetesTargetTest {
                 """ + extra;
     }
 
-    SlipwayConfig config(String extra) throws Exception {
-        Path f = dir.resolve("slipway.yaml");
-        Files.writeString(f, yaml(extra));
-        return ConfigLoader.load(f);
-    }
 
     KubernetesTarget target(SlipwayConfig c) {
         return new KubernetesTarget(c, cluster.server.createClient(), new Console(new PrintWriter(new StringWriter()),

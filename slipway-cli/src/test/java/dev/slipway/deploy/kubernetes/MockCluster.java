@@ -52,20 +52,86 @@ final class MockCluster implements AutoCloseable {
     final KubernetesClient client;
     final Set<String> crashing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final Set<String> unpullable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Images whose pods the API server refuses at creation (Pod Security): the ReplicaSet reports ReplicaFailure. */
+    final Set<String> forbidden = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final List<String> errors = new CopyOnWriteArrayList<>();
+    final Dispatcher dispatcher = new Dispatcher();
     private final Map<String, Integer> progress = new HashMap<>();
     private final KubernetesSerialization json = new KubernetesSerialization();
     private final Thread controller;
     private volatile boolean running = true;
 
     MockCluster() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
         controller = new Thread(this::loop, "test-deployment-controller");
         controller.setDaemon(true);
         controller.start();
+    }
+
+    /**
+     * The CRUD dispatcher with two things of the real API server it lacks: field selectors on
+     * events ({@code involvedObject.kind}, {@code involvedObject.name}, {@code type}; the mock
+     * matches field selectors on {@code metadata.name} and {@code metadata.namespace} only, and
+     * answers nothing for others), applied here to the listed items; and {@code Warning} headers
+     * on writes, as the API server sends them (RFC 7234 format {@code 299 - "text"}).
+     */
+    static final class Dispatcher extends KubernetesCrudDispatcher {
+        /** Texts sent as a {@code Warning} header on every create, update and patch. */
+        final List<String> warnings = new CopyOnWriteArrayList<>();
+        /** Field selectors asked for events, as sent. */
+        final List<String> eventSelectors = new CopyOnWriteArrayList<>();
+        private final KubernetesSerialization json = new KubernetesSerialization();
+
+        @Override
+        public io.fabric8.mockwebserver.http.MockResponse handleGet(String path) {
+            int q = path.indexOf('?');
+            if (!path.contains("/events") || q < 0 || !path.contains("fieldSelector=")) {
+                return super.handleGet(path);
+            }
+            List<String> kept = new ArrayList<>();
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (String p : path.substring(q + 1).split("&")) {
+                if (p.startsWith("fieldSelector=")) {
+                    String sel = java.net.URLDecoder.decode(p.substring("fieldSelector=".length()), StandardCharsets.UTF_8);
+                    eventSelectors.add(sel);
+                    for (String r : sel.split(",")) {
+                        fields.put(r.substring(0, r.indexOf('=')), r.substring(r.indexOf('=') + 1));
+                    }
+                } else {
+                    kept.add(p);
+                }
+            }
+            var r = super.handleGet(path.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept)));
+            if (r.getBody() == null || r.getBody().size() == 0) {
+                return r;
+            }
+            var list = json.unmarshal(new String(r.getBody().getBytes(), StandardCharsets.UTF_8),
+                    io.fabric8.kubernetes.api.model.EventList.class);
+            list.setItems(list.getItems().stream().filter(e -> fields.entrySet().stream().allMatch(f -> switch (f.getKey()) {
+                case "involvedObject.kind" -> f.getValue().equals(e.getInvolvedObject().getKind());
+                case "involvedObject.name" -> f.getValue().equals(e.getInvolvedObject().getName());
+                case "type" -> f.getValue().equals(e.getType());
+                default -> throw new IllegalArgumentException("field selector " + f.getKey() + " is not emulated");
+            })).toList());
+            return r.setBody(json.asJson(list));
+        }
+
+        @Override
+        public io.fabric8.mockwebserver.http.MockResponse handlePatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+            return warn(super.handlePatch(request));
+        }
+
+        @Override
+        public io.fabric8.mockwebserver.http.MockResponse handleCreate(io.fabric8.mockwebserver.http.RecordedRequest request) {
+            return warn(super.handleCreate(request));
+        }
+
+        private io.fabric8.mockwebserver.http.MockResponse warn(io.fabric8.mockwebserver.http.MockResponse r) {
+            warnings.forEach(w -> r.addHeader("Warning", "299 - \"" + w + "\""));
+            return r;
+        }
     }
 
     /** @return the API server's URL, for a kubeconfig */
@@ -142,12 +208,13 @@ final class MockCluster implements AutoCloseable {
             revision = max;
         }
         String image = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-        boolean broken = crashing.contains(image) || unpullable.contains(image);
+        boolean refused = forbidden.contains(image);
+        boolean broken = crashing.contains(image) || unpullable.contains(image) || refused;
         String currentName = current.getMetadata().getName();
         boolean hasOld = sets.stream().anyMatch(rs -> !rs.getMetadata().getName().equals(currentName)
                 && rs.getSpec().getReplicas() != null && rs.getSpec().getReplicas() > 0);
         int step = progress.merge(name, 1, Integer::sum) - 1; // tick 0 only observes the new generation
-        int updated = broken ? Math.min(1, desired) : Math.min(desired, step);
+        int updated = refused ? 0 : broken ? Math.min(1, desired) : Math.min(desired, step);
         int newAvailable = broken ? 0 : Math.min(desired, Math.max(0, step - 1));
         int oldPods = !hasOld ? 0 : broken ? desired : Math.max(0, desired - newAvailable);
         if (!String.valueOf(revision).equals(d.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"))) {
@@ -171,8 +238,21 @@ final class MockCluster implements AutoCloseable {
         if (sets.stream().noneMatch(rs -> rs.getMetadata().getName().equals(currentName)) && updated > 0) {
             client.apps().replicaSets().inNamespace(NS).withName(currentName).scale(updated);
         }
-        if (broken) {
+        String refusal = "pods \"" + currentName + "-x1\" is forbidden: violates PodSecurity \"restricted:latest\":"
+                + " allowPrivilegeEscalation != false (container \"" + name + "\" must set"
+                + " securityContext.allowPrivilegeEscalation=false)";
+        if (refused) {
+            refusedPods(current, refusal);
+        } else if (broken) {
             brokenPod(d, current, unpullable.contains(image));
+        }
+        List<io.fabric8.kubernetes.api.model.apps.DeploymentCondition> conditions = new ArrayList<>();
+        conditions.add(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
+                .withReason(newAvailable == desired ? "NewReplicaSetAvailable" : "ReplicaSetUpdated").build());
+        if (refused) {
+            // kube-controller-manager copies the ReplicaSet's ReplicaFailure condition to the Deployment
+            conditions.add(new DeploymentConditionBuilder().withType("ReplicaFailure").withStatus("True")
+                    .withReason("FailedCreate").withMessage(refusal).build());
         }
         DeploymentStatus status = new DeploymentStatusBuilder()
                 .withObservedGeneration(d.getMetadata().getGeneration())
@@ -180,8 +260,7 @@ final class MockCluster implements AutoCloseable {
                 .withUpdatedReplicas(updated)
                 .withReadyReplicas(newAvailable + oldPods)
                 .withAvailableReplicas(newAvailable + oldPods)
-                .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
-                        .withReason(newAvailable == desired ? "NewReplicaSetAvailable" : "ReplicaSetUpdated").build())
+                .withConditions(conditions)
                 .build();
         Deployment now = client.apps().deployments().inNamespace(NS).withName(name).get();
         if (now == null || !java.util.Objects.equals(now.getMetadata().getGeneration(), d.getMetadata().getGeneration())) {
@@ -191,6 +270,25 @@ final class MockCluster implements AutoCloseable {
             now.setStatus(status);
             client.resource(now).updateStatus();
         }
+    }
+
+    /** What the ReplicaSet controller records when the API server refuses its pods: a condition and a FailedCreate event. */
+    private void refusedPods(ReplicaSet rs, String refusal) {
+        String name = rs.getMetadata().getName();
+        if (client.v1().events().inNamespace(NS).withName(name + ".failedcreate").get() != null) {
+            return;
+        }
+        client.apps().replicaSets().inNamespace(NS).withName(name).editStatus(x -> {
+            x.setStatus(new io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder().withReplicas(0)
+                    .addNewCondition().withType("ReplicaFailure").withStatus("True").withReason("FailedCreate")
+                    .withMessage(refusal).endCondition().build());
+            return x;
+        });
+        client.v1().events().inNamespace(NS).resource(new EventBuilder().withNewMetadata()
+                .withName(name + ".failedcreate").withNamespace(NS).endMetadata()
+                .withNewInvolvedObject().withKind("ReplicaSet").withName(name).withNamespace(NS).endInvolvedObject()
+                .withType("Warning").withReason("FailedCreate").withMessage("Error creating: " + refusal)
+                .withCount(4).build()).create();
     }
 
     /** A pod of the new ReplicaSet that fails, and the events the kubelet would record for it. */
