@@ -681,7 +681,11 @@ public final class LocalTarget {
      */
     private SlipwayException failedBeside(DeployPlan plan, Detail d, GateFailed failure) {
         String logTail = tail(log, 15);
-        instance(d.port()).stop(config.service().drainTimeout());
+        // A start that only points nginx at an instance already running started nothing to stop.
+        boolean started = plan.steps().stream().anyMatch(s -> s.kind() == DeployPlan.Kind.START);
+        if (started) {
+            instance(d.port()).stop(config.service().drainTimeout());
+        }
         boolean oldServes = d.oldPort() > 0 && instance(d.oldPort()).running().isPresent();
         String kept = oldServes ? d.previous() + " kept serving on :" + d.oldPort() + " behind nginx (it was never stopped)"
                 : "nothing serves: no instance ran before";
@@ -695,8 +699,8 @@ public final class LocalTarget {
             history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
                     + reason + "; " + kept);
         }
-        return SlipwayException.failed(what + " failed: " + reason + failure.hint + "\nthe new instance on :" + d.port()
-                + " was stopped; " + kept + "\nlast lines of " + log + ":\n" + logTail);
+        return SlipwayException.failed(what + " failed: " + reason + failure.hint + (started ? "\nthe new instance on :"
+                + d.port() + " was stopped; " + kept : "") + "\nlast lines of " + log + ":\n" + logTail);
     }
 
     /** Starts the current release and waits for its own readiness probe; describes the result. */
