@@ -354,15 +354,15 @@ public final class LocalTarget {
      * @return the plan
      */
     public DeployPlan planStop() {
-        Optional<ProcessHandle> running = proxy == null ? process.running()
-                : instancePorts().stream().map(p -> instance(p).running()).flatMap(Optional::stream).findFirst();
+        Optional<ProcessHandle> running = instancePorts().stream().map(p -> instance(p).running())
+                .flatMap(Optional::stream).findFirst();
         String version = serving().or(this::currentVersion).orElse("-");
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        for (int p : proxy == null ? List.of(port()) : instancePorts()) {
+        for (int p : instancePorts()) {
             ServiceProcess sp = instance(p);
-            sp.running().ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, proxy == null ? "local" : ":" + p, 0,
-                    "stop " + config.name() + " " + sp.release().or(this::currentVersion).orElse("?") + (proxy == null ? ""
+            sp.running().ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, p == port() ? "local" : ":" + p, 0,
+                    "stop " + config.name() + " " + sp.release().or(this::currentVersion).orElse("?") + (p == port() ? ""
                             : " on " + instanceUrl(p)) + " (pid " + h.pid() + "): SIGTERM, SIGKILL after "
                             + Console.seconds(config.service().drainTimeout()))));
         }
@@ -378,12 +378,24 @@ public final class LocalTarget {
         return port == port() ? process : new ServiceProcess(state.resolve(config.name() + "." + port + ".pid"));
     }
 
-    /** @return the ports an instance of this service may run on: {@code service.port}, then the proxy's two */
+    /**
+     * @return the ports an instance of this service may run on: {@code service.port}, the proxy's
+     *         two, and any other with a pid file {@code <name>.<port>.pid} (a proxy configured before,
+     *         or a target opened from its recorded state, which knows no proxy)
+     */
     private List<Integer> instancePorts() {
         java.util.LinkedHashSet<Integer> all = new java.util.LinkedHashSet<>();
         all.add(port());
         if (proxy != null) {
             all.addAll(proxy.ports());
+        }
+        java.util.regex.Pattern pid = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(config.name())
+                + "\\.(\\d{1,5})\\.pid");
+        try (Stream<Path> files = Files.isDirectory(state) ? Files.list(state) : Stream.empty()) {
+            files.map(f -> pid.matcher(f.getFileName().toString())).filter(java.util.regex.Matcher::matches)
+                    .forEach(m -> all.add(Integer.parseInt(m.group(1))));
+        } catch (IOException e) {
+            // none listed: the configured ports stand
         }
         return List.copyOf(all);
     }
