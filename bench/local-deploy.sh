@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Figures of issue 17: requests refused or failed during a local deploy and a local rollback of
-# examples/myapp under load on loopback. One port, no proxy yet (issue 18): the old process is
+# Figures of issues 17 and 18: requests refused or failed during a local deploy and a local
+# rollback of examples/myapp under load on loopback. First without a proxy: the old process is
 # stopped before the new one starts, after the new release was prepared, so the window is the
-# old process's drain plus the new one's warm start.
+# old process's drain plus the new one's warm start. Then (when nginx is installed) with nginx on
+# loopback in front (deploy.local.proxy): the new release starts beside the old one and nginx is
+# switched to it; wrk goes through nginx. The site's server block has keepalive_timeout 0 (a
+# reload closes the idle keep-alive connections of nginx's old workers: docs/local-deploy.md).
 #
 #   bench/local-deploy.sh [SLIPWAY [BEFORE]]   # SLIPWAY: the CLI to measure (default: ./slipway
 #                                              # here); BEFORE: another CLI measured the same way
@@ -47,7 +50,7 @@ measure() {
   done
   # wrk exits 1 when its first connections are refused (the old CLI stops the service at once):
   # that is a result, not a failure of this script.
-  wrk -t1 -c4 -d15s "http://127.0.0.1:$port/health/live" >"$out" 2>&1 || true
+  wrk -t1 -c4 -d15s "http://127.0.0.1:${front:-$port}/health/live" >"$out" 2>&1 || true
   wait $cmd_pid || { cat "$log" >&2; exit 1; }
   t1=$(date +%s%N)
   local total errors non2xx
@@ -63,7 +66,7 @@ echo "| command | its wall time | requests in 15 s | socket errors (wrk) | non-2
 echo "|---|---|---|---|---|---|"
 use 2
 measure "deploy 2.0.0 (1.0.0 serving)" "$sw" deploy "$svc"
-measure "rollback to 1.0.0" "$sw" rollback "$svc" --to 1.0.0
+measure "rollback to 1.0.0" "$sw" rollback "$svc" --version 1.0.0
 if [ -n "${2:-}" ]; then
   "$sw" stop "$svc" >&2
   rm -rf "$svc/.slipway/local"
@@ -73,4 +76,32 @@ if [ -n "${2:-}" ]; then
   measure "BEFORE: deploy 2.0.0 (1.0.0 serving)" "$2" deploy "$svc"
   measure "BEFORE: rollback to 1.0.0" "$2" rollback "$svc" --to 1.0.0
   "$2" stop "$svc" >&2
+fi
+if command -v nginx >/dev/null; then
+  # The same with nginx in front: its site includes the upstream file slipway renders.
+  "$sw" stop "$svc" >&2
+  rm -rf "$svc/.slipway/local"
+  front=18099
+  ng=$work/nginx
+  mkdir -p "$ng"
+  echo "upstream myapp { server 127.0.0.1:$port; }" > "$ng/upstream.conf"
+  { [ "$(id -u)" = 0 ] && echo "user root;"
+    echo "worker_processes 1; pid $ng/nginx.pid; error_log $ng/error.log;"
+    echo "events { worker_connections 256; }"
+    echo "http { access_log off; client_body_temp_path $ng/body; proxy_temp_path $ng/proxy;"
+    echo "  include $ng/upstream.conf;"
+    echo "  server { listen 127.0.0.1:$front; keepalive_timeout 0;"
+    echo "    location / { proxy_pass http://myapp; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_next_upstream off; } } }"
+  } > "$ng/nginx.conf"
+  nginx -p "$ng" -c "$ng/nginx.conf"
+  trap 'nginx -p "$ng" -c "$ng/nginx.conf" -s stop 2>/dev/null || true; "$sw" stop "$svc" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+  # Under deploy.local (myapp's slipway.yaml has that section).
+  sed -i "/^  local:\$/a\\    proxy: {config: \"$ng/upstream.conf\", listen: \"127.0.0.1:$front\", ports: [$port, $((port + 1))], test: \"nginx -p $ng -c $ng/nginx.conf -t -q\", reload: \"nginx -p $ng -c $ng/nginx.conf -s reload\"}" "$svc/slipway.yaml"
+  grep -q "proxy: {config" "$svc/slipway.yaml" || { echo "cannot configure deploy.local.proxy in $svc/slipway.yaml" >&2; exit 1; }
+  use 1
+  "$sw" deploy "$svc" >&2
+  use 2
+  measure "nginx in front: deploy 2.0.0 (1.0.0 serving)" "$sw" deploy "$svc"
+  measure "nginx in front: rollback to 1.0.0" "$sw" rollback "$svc" --version 1.0.0
+  unset front
 fi

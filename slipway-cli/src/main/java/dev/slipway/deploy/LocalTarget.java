@@ -354,15 +354,15 @@ public final class LocalTarget {
      * @return the plan
      */
     public DeployPlan planStop() {
-        Optional<ProcessHandle> running = proxy == null ? process.running()
-                : instancePorts().stream().map(p -> instance(p).running()).flatMap(Optional::stream).findFirst();
+        Optional<ProcessHandle> running = instancePorts().stream().map(p -> instance(p).running())
+                .flatMap(Optional::stream).findFirst();
         String version = serving().or(this::currentVersion).orElse("-");
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        for (int p : proxy == null ? List.of(port()) : instancePorts()) {
+        for (int p : instancePorts()) {
             ServiceProcess sp = instance(p);
-            sp.running().ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, proxy == null ? "local" : ":" + p, 0,
-                    "stop " + config.name() + " " + sp.release().or(this::currentVersion).orElse("?") + (proxy == null ? ""
+            sp.running().ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, p == port() ? "local" : ":" + p, 0,
+                    "stop " + config.name() + " " + sp.release().or(this::currentVersion).orElse("?") + (p == port() ? ""
                             : " on " + instanceUrl(p)) + " (pid " + h.pid() + "): SIGTERM, SIGKILL after "
                             + Console.seconds(config.service().drainTimeout()))));
         }
@@ -378,12 +378,24 @@ public final class LocalTarget {
         return port == port() ? process : new ServiceProcess(state.resolve(config.name() + "." + port + ".pid"));
     }
 
-    /** @return the ports an instance of this service may run on: {@code service.port}, then the proxy's two */
+    /**
+     * @return the ports an instance of this service may run on: {@code service.port}, the proxy's
+     *         two, and any other with a pid file {@code <name>.<port>.pid} (a proxy configured before,
+     *         or a target opened from its recorded state, which knows no proxy)
+     */
     private List<Integer> instancePorts() {
         java.util.LinkedHashSet<Integer> all = new java.util.LinkedHashSet<>();
         all.add(port());
         if (proxy != null) {
             all.addAll(proxy.ports());
+        }
+        java.util.regex.Pattern pid = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(config.name())
+                + "\\.(\\d{1,5})\\.pid");
+        try (Stream<Path> files = Files.isDirectory(state) ? Files.list(state) : Stream.empty()) {
+            files.map(f -> pid.matcher(f.getFileName().toString())).filter(java.util.regex.Matcher::matches)
+                    .forEach(m -> all.add(Integer.parseInt(m.group(1))));
+        } catch (IOException e) {
+            // none listed: the configured ports stand
         }
         return List.copyOf(all);
     }
@@ -681,7 +693,11 @@ public final class LocalTarget {
      */
     private SlipwayException failedBeside(DeployPlan plan, Detail d, GateFailed failure) {
         String logTail = tail(log, 15);
-        instance(d.port()).stop(config.service().drainTimeout());
+        // A start that only points nginx at an instance already running started nothing to stop.
+        boolean started = plan.steps().stream().anyMatch(s -> s.kind() == DeployPlan.Kind.START);
+        if (started) {
+            instance(d.port()).stop(config.service().drainTimeout());
+        }
         boolean oldServes = d.oldPort() > 0 && instance(d.oldPort()).running().isPresent();
         String kept = oldServes ? d.previous() + " kept serving on :" + d.oldPort() + " behind nginx (it was never stopped)"
                 : "nothing serves: no instance ran before";
@@ -695,8 +711,8 @@ public final class LocalTarget {
             history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
                     + reason + "; " + kept);
         }
-        return SlipwayException.failed(what + " failed: " + reason + failure.hint + "\nthe new instance on :" + d.port()
-                + " was stopped; " + kept + "\nlast lines of " + log + ":\n" + logTail);
+        return SlipwayException.failed(what + " failed: " + reason + failure.hint + (started ? "\nthe new instance on :"
+                + d.port() + " was stopped; " + kept : "") + "\nlast lines of " + log + ":\n" + logTail);
     }
 
     /** Starts the current release and waits for its own readiness probe; describes the result. */

@@ -175,8 +175,11 @@ public record ServiceProcess(Path pidFile) {
             String[] f = Files.readString(pidFile, StandardCharsets.UTF_8).trim().split("\\s+");
             long pid = Long.parseLong(f[0]);
             long started = f.length > 1 ? Long.parseLong(f[1]) : 0;
+            // The restart helper takes the time just after it started the process: on a loaded machine
+            // (load average 30 on 2 cores) seconds can pass between the two, and a recycled pid
+            // started within 10 s of the recorded time is still most unlikely.
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> started == 0
-                    || h.info().startInstant().map(i -> Math.abs(i.toEpochMilli() - started) < 1000).orElse(true));
+                    || h.info().startInstant().map(i -> Math.abs(i.toEpochMilli() - started) < 10_000).orElse(true));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
