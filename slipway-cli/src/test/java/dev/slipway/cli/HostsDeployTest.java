@@ -97,6 +97,11 @@ class HostsDeployTest {
 
     /** Builds a version (the first with Maven, the others from the same jars) and keeps a copy of its dist/. */
     private void build(String version, boolean compile) throws Exception {
+        build(service, work, version, compile);
+    }
+
+    /** {@link #build(String, boolean)} of the service in {@code service}, its copy in {@code work/dist-VERSION}. */
+    static void build(Path service, Path work, String version, boolean compile) throws Exception {
         List<String> args = new ArrayList<>(List.of("build", service.toString(), "--version", version));
         if (!compile) {
             args.add("--no-compile");
@@ -108,6 +113,11 @@ class HostsDeployTest {
 
     /** Makes {@code version} the last build (restores its dist/). */
     private void use(String version) throws IOException {
+        use(service, work, version);
+    }
+
+    /** {@link #use(String)} for the service in {@code service}, its copies in {@code work}. */
+    static void use(Path service, Path work, String version) throws IOException {
         Path dist = service.resolve("dist");
         try (var walk = Files.walk(dist)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -135,8 +145,13 @@ class HostsDeployTest {
     }
 
     private static String version(int i) {
+        return versionAt("http://" + net() + (10 + i) + ":" + PORT + "/");
+    }
+
+    /** @return the version myapp's page at {@code url} shows, "HTTP n" for another status, or "no answer" */
+    static String versionAt(String url) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + net() + (10 + i) + ":" + PORT + "/"))
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                     .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
             Matcher m = Pattern.compile("<span id=\"version\">([^<]+)</span>").matcher(r.body());
             return r.statusCode() == 200 && m.find() ? m.group(1) : "HTTP " + r.statusCode();
@@ -150,9 +165,14 @@ class HostsDeployTest {
 
     /** Waits (at most 40 s) until host i serves one of {@code versions}; returns what it serves. */
     private static String awaitServing(int i, String... versions) throws InterruptedException {
+        return awaitVersion(() -> version(i), versions);
+    }
+
+    /** Waits (at most 40 s) until {@code probe} gives one of {@code versions}; returns its last answer. */
+    static String awaitVersion(java.util.function.Supplier<String> probe, String... versions) throws InterruptedException {
         String v = "";
         for (int n = 0; n < 200; n++) {
-            v = version(i);
+            v = probe.get();
             if (List.of(versions).contains(v)) {
                 return v;
             }

@@ -71,6 +71,12 @@ public final class HostUnit {
         // A prepare left by a deploy that was killed holds the name: it is stopped first (the
         // deploy lock is ours, so nobody else's prepare runs).
         cmd.append("systemctl stop \"$u\" 2>/dev/null; systemctl reset-failed \"$u\" 2>/dev/null\n");
+        // A stopped transient unit is unloaded (--collect) by systemd shortly after, not at once: a
+        // new systemd-run under the same name meanwhile fails ("already loaded"). Wait for it (at
+        // most 10 s), then take a name of this run's own.
+        cmd.append("i=0; while [ \"$(systemctl show -p LoadState --value \"$u\" 2>/dev/null)\" = loaded ] && [ $i -lt 100 ];"
+                + " do sleep 0.1; i=$((i+1)); done\n");
+        cmd.append("[ \"$(systemctl show -p LoadState --value \"$u\" 2>/dev/null)\" = loaded ] && u=${u%.service}-$$.service\n");
         cmd.append("exec systemd-run --quiet --wait --pipe --collect --service-type=exec --unit=\"$u\"");
         for (String prop : p) {
             cmd.append(" -p ").append(Shell.quote(prop));

@@ -177,7 +177,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
                         : h.name() + ": skip upload, " + dir + "/releases/" + version + "/" + service + " is there (sha256 "
                         + h.sha256().substring(0, 12) + ")"));
                 steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/env"
-                        + h.portEnvs().keySet().stream().map(pt -> ", " + HostUnit.envName(pt)).collect(Collectors.joining())
+                        + h.portEnvs().keySet().stream().sorted().map(pt -> ", " + HostUnit.envName(pt)).collect(Collectors.joining())
                         + " (mode 0600, " + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
             }
             String unitFile = HostUnit.fileName(hostsConfig);
