@@ -363,7 +363,7 @@ class HostsDeployTest {
                 assertTrue(v.equals(old) || v.equals(next), "after kill -9 at " + point + " web" + i + " serves " + v);
             }
             var stale = deploy();
-            assertEquals(1, stale.code(), point + ": " + stale);
+            assertEquals(2, stale.code(), point + ": " + stale);
             assertTrue(stale.err().contains("the lock is stale (its holder is gone"), point + ": " + stale);
             assertTrue(stale.err().contains("clear it with 'slipway lock release --force'"), point + ": " + stale);
             var noForce = CliRunner.run("lock", "release", service.toString());
