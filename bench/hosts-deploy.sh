@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Figures of issue 6: the wall time of a 3-host rolling deploy of examples/myapp, split into
-# upload, switch, restart and gate (as 'slipway deploy' prints it), and the time of a fleet
-# rollback. Boots three nspawn hosts with testbed/hosts.sh (prefix hb, 127.0.1.17-19; root),
-# deploys v1 (fresh hosts), v2 (upload + rolling restart), v2 again (no upload), then rolls back.
+# Figures of issues 6 and 18: the wall time of a 3-host rolling deploy of examples/myapp, split
+# per step kind (as 'slipway deploy' prints it: upload, prepare, switch/restart or start/proxy/stop,
+# gate; summed over the hosts, which set up and gate at once), the time of a fleet rollback, and a
+# deploy and rollback of one server (--role one). Boots three nspawn hosts with testbed/hosts.sh
+# (prefix hb, 127.0.1.17-19; root), deploys v1 (fresh hosts), v2 (upload + rollout), v1/v2 again
+# (no upload), then rolls back.
 #
-#   bench/hosts-deploy.sh [RUNS]      # RUNS deploys of v2<->v1 without upload (default 3)
+#   bench/hosts-deploy.sh [RUNS]                   # RUNS deploys of v2<->v1 without upload (default 3)
+#   STRATEGY=proxy bench/hosts-deploy.sh [RUNS]    # deploy.hosts.rollout.strategy (default restart)
 #
 # Output: Markdown on stdout; progress on stderr. Run on an otherwise idle machine.
 set -euo pipefail
 runs=${1:-3}
+strategy=${STRATEGY:-restart}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/slipway-bench-hosts.XXXXXX)
 trap 'bash "$repo/testbed/hosts.sh" down --prefix hb >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
@@ -27,14 +31,16 @@ service:
   port: 18090
   drainTimeout: 5s
   readiness: {path: /health/ready, interval: 100ms, timeout: 60s}
+  env: {DATA_DIR: "data-\${PORT}"}   # two instances side by side each lock their own H2 file
 deploy:
   hosts:
     identityFile: $key
     knownHosts: $known
     servers:
-      - {name: hb1, address: 127.0.1.17, bind: 127.0.1.17}
+      - {name: hb1, address: 127.0.1.17, bind: 127.0.1.17, roles: [one]}
       - {name: hb2, address: 127.0.1.18, bind: 127.0.1.18}
       - {name: hb3, address: 127.0.1.19, bind: 127.0.1.19}
+    rollout: {strategy: $strategy}
 YAML
 (cd "$svc" && git init -q && git add . && git -c user.name=bench -c user.email=bench@slipway.invalid commit -qm bench)
 sw="$repo/slipway"
@@ -59,6 +65,8 @@ run() {
   end=$(date +%s%N)
   row "$label" "$(awk -v d=$((end - start)) 'BEGIN { printf "%.1f s", d / 1e9 }')" "$log"
 }
+echo "strategy $strategy; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 echo "| deploy | wall time | slipway's split |"
 echo "|---|---|---|"
 use 1; run "v1 to 3 fresh hosts (upload, first start)" "$sw" deploy "$svc" --to hosts
@@ -68,3 +76,7 @@ for i in $(seq 1 "$runs"); do
   use $v; run "v$v, batch 1, already uploaded (run $i)" "$sw" deploy "$svc" --to hosts
 done
 run "fleet rollback (slipway rollback --target hosts)" "$sw" rollback "$svc" --target hosts
+use 1; run "one server: deploy v1 (--role one, already uploaded)" "$sw" deploy "$svc" --to hosts --role one
+run "one server: rollback (--role one)" "$sw" rollback "$svc" --to hosts --role one
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -80,6 +80,32 @@ public final class DockerTestbed {
         }
     }
 
+    /**
+     * The base image the rendered Dockerfile's build stages start from ({@code docker.sh base}:
+     * Debian bookworm from debootstrap, cached as a tarball, imported into this engine once).
+     *
+     * @return the image's name
+     */
+    public static String base() {
+        String host = System.getenv("DOCKER_HOST");
+        Path root = Path.of(host.substring("unix://".length())).getParent();
+        Path script = Path.of(System.getProperty("slipway.repo", "..")).resolve("testbed/docker.sh");
+        Run r = run(1200, List.of("env", "SLIPWAY_DOCKER_ROOT=" + root, "bash", script.toString(), "base")).ok();
+        return r.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+    }
+
+    /**
+     * Imports a directory as an image of one layer ({@code docker import}), owned by root.
+     *
+     * @param dir  the directory, which becomes the image's root
+     * @param name the image's name
+     */
+    public static void importDirectory(Path dir, String name) {
+        Path tar = dir.resolveSibling(dir.getFileName() + ".tar");
+        run(300, List.of("tar", "--owner=0", "--group=0", "-C", dir.toString(), "-cf", tar.toString(), ".")).ok();
+        docker(300, "import", tar.toString(), name).ok();
+    }
+
     /** A name unique to this run: {@code prefix-PID-NANOS}, for containers, services and repositories. */
     public static String unique(String prefix) {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);

@@ -2,18 +2,13 @@ package dev.slipway.build;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.Lock;
+import dev.slipway.remote.LocalHost;
 import dev.slipway.util.Hashing;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One build at a time per service directory: two builds at once (two {@code slipway ship} in two
@@ -21,113 +16,124 @@ import java.util.regex.Pattern;
  * and failed after minutes with a half-written jar ({@code zip END header not found}, Quarkus'
  * {@code NoSuchFileException: ...runner.tmp}).
  *
- * <p>The lock is an exclusive {@link FileLock} (fcntl(2) {@code F_SETLK} on Linux) on
- * {@code <cache>/locks/build-<hash>.lock} ({@link #file}: Slipway's cache directory, keyed by the
+ * <p>The lock is the deploy lock's protocol ({@link Lock}, over {@link LocalHost}): the directory
+ * {@code <cache>/locks/build-<hash>/lock} ({@link #dir}: Slipway's cache directory, keyed by the
  * service directory's real path, so that a build that stops on bad input leaves the service
- * directory untouched), held for the whole build from before the build command
- * to {@code dist/artifacts.json}. The file records the holder (pid, user, start, version) for the
- * waiting side to name. A second build waits for it, saying so once ("waiting for the build of pid
- * N to finish"), up to {@link #WAIT}, then fails with exit 1 naming the holder. The operating
- * system releases the lock of a process that dies (even by SIGKILL), so there is never a stale
- * lock to remove; the file itself stays.
+ * directory untouched), made with an atomic {@code mkdir}, with its holder's {@code info} (who,
+ * pid, machine, since, version, what). It is held for the whole build, from before the build
+ * command to {@code dist/artifacts.json}. A second build waits for it, saying so once ("waiting for
+ * the build of pid N to finish"), up to {@link #WAIT}, then refuses with exit 2 naming the holder
+ * ({@link Lock#held}: nothing was built). A lock whose holder is gone (a kill -9 or a power cut:
+ * its pid no longer runs on this machine, or runs a process started after the lock was taken) is
+ * taken over at once, and the build says so; Ctrl-C and SIGTERM release it on the way out.
  */
 public final class BuildLock implements AutoCloseable {
-    /**
-     * The lock file of a service directory.
-     *
-     * @param serviceDir the service directory
-     * @return {@code <cache>/locks/build-<first 16 hex digits of the sha256 of its real path>.lock}
-     */
-    public static Path file(Path serviceDir) {
-        Path dir;
-        try {
-            dir = serviceDir.toRealPath();
-        } catch (IOException e) {
-            dir = serviceDir.toAbsolutePath().normalize();
-        }
-        return Builder.cacheDir().resolve("locks")
-                .resolve("build-" + Hashing.sha256Hex(dir.toString()).substring(0, 16) + ".lock");
-    }
     /** How long a build waits for another: longer than the build command's own limit (30 min). */
     public static final Duration WAIT = Duration.ofMinutes(40);
-    private static final Pattern PID = Pattern.compile("pid (\\d+)");
+    /** How long a lock may have no info before its holder counts as gone (it writes it just after the mkdir). */
+    private static final Duration NO_INFO = Duration.ofSeconds(5);
 
-    private final RandomAccessFile file;
-    private final FileLock lock;
+    private final LocalHost host;
+    private final String dir;
+    private final Lock.Holder me;
+    private final Thread onExit;
 
-    private BuildLock(RandomAccessFile file, FileLock lock) {
-        this.file = file;
-        this.lock = lock;
+    private BuildLock(LocalHost host, String dir, Lock.Holder me) {
+        this.host = host;
+        this.dir = dir;
+        this.me = me;
+        this.onExit = new Thread(this::release, "build-lock-release");
+        Runtime.getRuntime().addShutdownHook(onExit);
+    }
+
+    /**
+     * The lock's directory of a service directory.
+     *
+     * @param serviceDir the service directory
+     * @return {@code <cache>/locks/build-<first 16 hex digits of the sha256 of its real path>}; the
+     *         lock itself is its {@code lock} subdirectory
+     */
+    public static Path dir(Path serviceDir) {
+        Path real;
+        try {
+            real = serviceDir.toRealPath();
+        } catch (IOException e) {
+            real = serviceDir.toAbsolutePath().normalize();
+        }
+        return Builder.cacheDir().resolve("locks").resolve("build-" + Hashing.sha256Hex(real.toString()).substring(0, 16));
     }
 
     /**
      * Takes the build lock of a service directory, waiting for another build that holds it.
      *
      * @param serviceDir the service directory
-     * @param what       what this build is, recorded for a waiting build (e.g. {@code build myapp 1.2.0})
-     * @param console    where the one waiting line goes
-     * @param wait       the longest to wait
+     * @param name       the service's name, recorded for a waiting build
+     * @param console    where the one waiting line (and a take-over line) goes
+     * @param wait       the longest to wait; zero: don't wait
      * @return the lock; close it when the build ends
-     * @throws SlipwayException (exit 1) when another build still holds it after {@code wait}, or
-     *                          the lock file cannot be written
+     * @throws SlipwayException exit 2 when another build still holds it after {@code wait} (nothing
+     *                          was built); exit 1 when the lock directory cannot be made
      */
-    public static BuildLock acquire(Path serviceDir, String what, Console console, Duration wait) {
-        Path path = file(serviceDir);
+    public static BuildLock acquire(Path serviceDir, String name, Console console, Duration wait) {
+        LocalHost host = new LocalHost("localhost");
+        String dir = dir(serviceDir).toString();
+        Lock.Holder me = Lock.me("-", "build of " + name);
         long deadline = System.nanoTime() + wait.toNanos();
         boolean said = false;
-        try {
-            Files.createDirectories(path.getParent());
-            RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw");
+        long noInfo = 0;
+        while (true) {
+            var other = Lock.tryAcquire(host, dir, me);
+            if (other.isEmpty()) {
+                return new BuildLock(host, dir, me);
+            }
+            Lock.Holder o = other.get();
+            // A lock without info is being taken now, or its holder died while taking it: the latter
+            // once it has had no info for a while.
+            noInfo = o.since() != null ? 0 : noInfo == 0 ? System.nanoTime() : noInfo;
+            if (o.gone(Instant.now()) || noInfo != 0 && System.nanoTime() - noInfo > NO_INFO.toNanos()) {
+                Lock.forceRelease(host, dir);
+                console.progress("the build lock " + dir + "/lock was left by " + o.describe() + ", which is gone; taking it over");
+                continue;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw Lock.held("another build of " + serviceDir + " holds " + dir + "/lock: " + o.describe()
+                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")")
+                        + "; wait for it or stop it; nothing was built");
+            }
+            if (!said) {
+                console.progress("waiting for the build of pid " + o.pid() + " to finish (" + o.describe() + ")");
+                said = true;
+            }
             try {
-                while (true) {
-                    FileLock l;
-                    try {
-                        l = raf.getChannel().tryLock();
-                    } catch (OverlappingFileLockException e) {
-                        l = null; // this JVM builds the same service in another thread
-                    }
-                    if (l != null) {
-                        raf.setLength(0);
-                        raf.write(("pid " + ProcessHandle.current().pid() + ", user " + System.getProperty("user.name")
-                                + ", since " + Instant.now() + ", " + what + "\n").getBytes(StandardCharsets.UTF_8));
-                        return new BuildLock(raf, l);
-                    }
-                    String holder = Files.readString(path, StandardCharsets.UTF_8).strip();
-                    if (System.nanoTime() > deadline) {
-                        throw SlipwayException.failed("another build of " + serviceDir + " still holds " + path
-                                + " after " + wait.toMinutes() + " min" + (holder.isEmpty() ? "" : ": " + holder)
-                                + "; wait for it or stop it");
-                    }
-                    if (!said) {
-                        Matcher m = PID.matcher(holder);
-                        console.progress("waiting for the build of " + (m.find() ? "pid " + m.group(1) : "another slipway")
-                                + " to finish (" + path + (holder.isEmpty() ? "" : ": " + holder) + ")");
-                        said = true;
-                    }
-                    Thread.sleep(200);
-                }
-            } catch (IOException | RuntimeException e) {
-                raf.close();
-                throw e;
+                Thread.sleep(200);
             } catch (InterruptedException e) {
-                raf.close();
                 Thread.currentThread().interrupt();
                 throw SlipwayException.failed("interrupted while waiting for another build of " + serviceDir);
             }
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot lock " + path + ": " + e.getMessage(), e);
         }
     }
 
-    /** Releases the lock (the file stays, emptied). */
+    /** @return who holds this lock: this process */
+    public Lock.Holder holder() {
+        return me;
+    }
+
+    /** Releases the lock (the directory {@code <dir>/lock} goes; {@code <dir>} stays). */
     @Override
     public void close() {
+        release();
         try {
-            file.setLength(0);
-            lock.release();
-            file.close();
-        } catch (IOException ignored) {
-            // Closing the file releases the lock anyway.
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException exiting) {
+            // The JVM is shutting down: the hook runs (or ran) release(), which is idempotent.
+        }
+    }
+
+    private void release() {
+        try {
+            Lock.release(host, dir, me.id());
+        } catch (RuntimeException ignored) {
+            // A lock left behind is taken over by the next build: its holder is gone.
         }
     }
 }

@@ -75,13 +75,13 @@ public final class Builder {
      * @param console progress and results
      * @return one result per platform, in configuration order
      * @throws SlipwayException exit 2 for configuration problems (no JDK with jlink, a bad target
-     *                          JDK, no runnable jar, no main class), exit 1 when a tool fails or
-     *                          another build of the service still runs after {@link BuildLock#WAIT}
+     *                          JDK, no runnable jar, no main class), exit 1 when a tool fails;
+     *                          exit 2 when another build of the service still runs after {@link BuildLock#WAIT}
      */
     public static List<Result> build(SlipwayConfig config, Options options, Console console) {
         // One build per service directory at a time, the build command included: two at once wrote
         // the same target/ and dist/ (see BuildLock).
-        try (BuildLock lock = BuildLock.acquire(config.serviceDir(), "build " + config.name(), console, BuildLock.WAIT)) {
+        try (BuildLock lock = BuildLock.acquire(config.serviceDir(), config.name(), console, BuildLock.WAIT)) {
             return buildLocked(config, options, console);
         }
     }

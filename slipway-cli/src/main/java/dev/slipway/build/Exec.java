@@ -214,7 +214,7 @@ public final class Exec {
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p;
         try {
-            p = pb.start();
+            p = dev.slipway.util.Children.start(pb); // dies with slipway, also on kill -9
         } catch (IOException e) {
             throw SlipwayException.failed("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }
@@ -224,13 +224,13 @@ public final class Exec {
         pump.start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
+                dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO); // with its descendants (Maven's forks)
                 throw SlipwayException.failed(command.get(0) + " ran longer than " + timeout.toSeconds()
                         + " s and was stopped");
             }
             pump.join(5_000);
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO);
             Thread.currentThread().interrupt();
             throw SlipwayException.failed("interrupted while running " + command.get(0));
         }

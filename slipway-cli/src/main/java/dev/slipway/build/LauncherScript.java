@@ -1,7 +1,6 @@
 package dev.slipway.build;
 
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
 import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,10 +11,9 @@ import java.nio.file.Path;
  * options, arguments, port, build time), written as {@code bin/<name>} in the layout; and the
  * runtime's unpacked size for the summary.
  */
-final class LauncherScript implements Step<PlatformContext> {
-    @Override
-    public String describe(PlatformContext c) {
-        return c.platform + " launcher";
+final class LauncherScript extends PlatformStep {
+    LauncherScript() {
+        super("launcher");
     }
 
     @Override

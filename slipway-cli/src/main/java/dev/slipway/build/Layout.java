@@ -1,7 +1,6 @@
 package dev.slipway.build;
 
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
 import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,13 +17,12 @@ import java.util.TreeMap;
  * build-info jar, the profiles' jar and class path, the app's jars, {@code build.files}; and the
  * class path, in order (profile jar, app jars, profile libraries; the build-info jar last).
  */
-final class Layout implements Step<PlatformContext> {
+final class Layout extends PlatformStep {
     /** The generated jar with the version facts, last on the launcher's class path. */
     static final String BUILD_INFO_JAR = "app/build-info.jar";
 
-    @Override
-    public String describe(PlatformContext c) {
-        return c.platform + " layout";
+    Layout() {
+        super("layout");
     }
 
     @Override

@@ -1,16 +1,14 @@
 package dev.slipway.build;
 
-import dev.slipway.pipeline.Step;
 import java.util.List;
 
 /**
  * Platform step: the runtime, from the {@link RuntimeCache} (keyed by both JDKs, the platform, the
  * modules and the jlink options) or linked with jlink, unless {@code --no-cache}.
  */
-final class LinkRuntime implements Step<PlatformContext> {
-    @Override
-    public String describe(PlatformContext c) {
-        return c.platform + " runtime";
+final class LinkRuntime extends PlatformStep {
+    LinkRuntime() {
+        super("runtime");
     }
 
     @Override

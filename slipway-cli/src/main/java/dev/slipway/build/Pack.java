@@ -1,6 +1,5 @@
 package dev.slipway.build;
 
-import dev.slipway.pipeline.Step;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,10 +11,9 @@ import java.util.concurrent.CompletableFuture;
  * side by side. Both reuse the runtime's compressed part from the runtime cache (a gzip member
  * each) when they can, and compress the rest in parallel.
  */
-final class Pack implements Step<PlatformContext> {
-    @Override
-    public String describe(PlatformContext c) {
-        return c.platform + " single file and archive";
+final class Pack extends PlatformStep {
+    Pack() {
+        super("single file and archive");
     }
 
     @Override

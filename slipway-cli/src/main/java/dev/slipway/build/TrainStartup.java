@@ -2,7 +2,6 @@ package dev.slipway.build;
 
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
 import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,10 +36,9 @@ import java.util.zip.ZipFile;
  * only a class list, which holds class names, and the archive is dumped on the first run (or by the
  * prepare mode).
  */
-final class TrainStartup implements Step<PlatformContext> {
-    @Override
-    public String describe(PlatformContext c) {
-        return c.platform + " startup cache";
+final class TrainStartup extends PlatformStep {
+    TrainStartup() {
+        super("startup cache");
     }
 
     @Override

@@ -215,7 +215,7 @@ public final class Training {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(data.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(environment(config, port, data.resolve("data")));
-        Process p = pb.start();
+        Process p = dev.slipway.util.Children.start(pb); // the unpacker and java -Xshare:dump die with slipway
         String output = null;
         try {
             if (!train.urls().isEmpty()) {
@@ -248,7 +248,7 @@ public final class Training {
             throw moduleCheck(read(log), cmd, config).orElse(e.withOutput(read(log)));
         } finally {
             if (p.isAlive()) {
-                p.destroyForcibly();
+                dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO); // with the unpacker or a CDS dump it started
             }
             output = read(log);
             Trees.deleteTree(data);

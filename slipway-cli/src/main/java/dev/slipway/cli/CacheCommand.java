@@ -9,15 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code slipway cache}: the runtime cache under {@code ~/.cache/slipway} ({@code $SLIPWAY_CACHE_DIR}). */
 @Command(name = "cache", footerHeading = "%nExample:%n", footer = {"  slipway cache prune --keep 2"},
         description = "Manage the runtime cache.", subcommands = CacheCommand.Prune.class)
-public final class CacheCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand; try 'slipway cache prune'");
-    }
-
+public final class CacheCommand extends GroupCommand {
     /**
      * {@code slipway cache prune}: keeps the most recently used runtimes, and per service the most
      * recently unpacked single files ({@code run/}) plus any a running process uses.

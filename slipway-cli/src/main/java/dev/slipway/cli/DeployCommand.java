@@ -1,22 +1,16 @@
 package dev.slipway.cli;
 
 import dev.slipway.SlipwayException;
-import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Target;
-import dev.slipway.deploy.Targets;
 import dev.slipway.deploy.kubernetes.KubernetesTarget;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code slipway deploy}: rolls the last build out to a target ({@code local}, {@code hosts} or {@code kubernetes}). */
 @Command(name = "deploy", footerHeading = "%nExample:%n", footer = {"  slipway deploy examples/myapp --dry-run",
         "  slipway deploy examples/myapp --to kubernetes --json > deploy.json"},
         description = "Deploy the last build to a target, gated on readiness; roll back on failure.")
-public final class DeployCommand extends TargetCommand {
-    @Mixin
-    ChangeOptions change;
-
+public final class DeployCommand extends ChangeCommand {
     @Option(names = "--no-rollback", description = "kubernetes: leave a rollout that missed its progress deadline as it is.")
     boolean noRollback;
 
@@ -45,13 +39,8 @@ public final class DeployCommand extends TargetCommand {
     }
 
     @Override
-    boolean json() {
-        return change.json.json;
-    }
-
-    @Override
     void run(Context c) {
-        var request = new Target.DeployRequest(image, Targets.lockWait(change.lockWait), !noRollback);
+        var request = new Target.DeployRequest(image, change.lockWait(), !noRollback);
         try (Target t = open(c)) {
             if (canary != null) {
                 if (!(t instanceof KubernetesTarget k) || change.dryRun) {
@@ -60,16 +49,7 @@ public final class DeployCommand extends TargetCommand {
                 CanaryCommands.deployKubernetes(c.config(), c.console(), canary.action(), image, json());
                 return;
             }
-            plan(c, t, t.plan(request));
+            planOrApply(c, t, t.plan(request));
         }
-    }
-
-    /** Prints the plan ({@code --dry-run}) or applies it and prints the report. */
-    void plan(Context c, Target t, DeployPlan plan) {
-        if (change.dryRun) {
-            printPlan(c, t, plan);
-            return;
-        }
-        print(t.apply(plan));
     }
 }

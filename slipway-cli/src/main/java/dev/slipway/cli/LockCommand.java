@@ -10,15 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lock", description = "Deploy locks of the hosts target.", footerHeading = "%nExample:%n",
         footer = {"  slipway lock release examples/myapp --force"},
         subcommands = {LockCommand.Release.class})
-public final class LockCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: release");
-    }
-
+public final class LockCommand extends GroupCommand {
     /** {@code slipway lock release --force [DIR]}. */
     @Command(name = "release", footerHeading = "%nExample:%n", footer = {"  slipway lock release examples/myapp --force"},
             description = "Remove the deploy lock on every host, whoever holds it (needs --force).")

@@ -24,14 +24,10 @@ import picocli.CommandLine.Option;
         description = "Write a file generated from slipway.yaml (CI workflow, and the kinds listed below).",
         subcommands = {RenderCommand.Ci.class, RenderCommand.DockerfileKind.class, RenderCommand.Systemd.class,
             RenderCommand.Nginx.class, RenderCommand.Kubernetes.class})
-public final class RenderCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class RenderCommand extends GroupCommand {
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing kind: one of "
-                + String.join(", ", spec.subcommands().keySet()));
+    String noun() {
+        return "kind";
     }
 
     /**

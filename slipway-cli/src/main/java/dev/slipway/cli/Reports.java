@@ -3,7 +3,6 @@ package dev.slipway.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Report;
@@ -25,8 +24,31 @@ final class Reports {
      * @param report the report
      */
     static void json(PrintWriter out, Report report) {
+        json(out, report, null);
+    }
+
+    /**
+     * Writes a report as one JSON object: the {@link Report} components, {@code exitMeaning}, and
+     * for {@code history} the revisions.
+     *
+     * @param out       standard output
+     * @param report    the report
+     * @param revisions {@code history}: the revisions, oldest first, as the field {@code revisions}
+     *                  ({@link Revision}'s components; {@code time} in ISO-8601 UTC or {@code null});
+     *                  {@code null} for other commands (no such field)
+     */
+    static void json(PrintWriter out, Report report, List<Revision> revisions) {
         ObjectNode n = JSON.valueToTree(report);
         n.put("exitMeaning", report.exitMeaning());
+        if (revisions != null) {
+            var array = n.putArray("revisions");
+            for (Revision r : revisions) {
+                ObjectNode o = array.addObject();
+                o.put("revision", r.revision()).put("version", r.version()).put("commit", r.commit())
+                        .put("time", r.time() == null ? null : r.time().toString()).put("outcome", r.outcome())
+                        .put("who", r.who()).put("where", r.where()).put("note", r.note());
+            }
+        }
         try {
             out.println(JSON.writeValueAsString(n));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -64,24 +86,81 @@ final class Reports {
                 Map.of(), plan.facts(), "dry run: nothing was changed");
     }
 
+    /** A release directory name the local target made unique: {@code VERSION+<8 hex digits>}. */
+    private static final java.util.regex.Pattern SUFFIXED =
+            java.util.regex.Pattern.compile("([0-9A-Za-z][0-9A-Za-z._-]*)\\+([0-9a-f]{8})(?![0-9A-Za-z])");
+
     /**
-     * Prints a history, oldest first, one line per revision: {@code HOST} first when revisions name
-     * where they apply (hosts), {@code WHO} when any says who ran it.
+     * Says once what a {@code +fingerprint} suffix on a version means, when the local target's
+     * report shows one: the local target installs a release as {@code releases/VERSION}, and a
+     * build of the same version with other bytes, environment or readiness probe as
+     * {@code releases/VERSION+<first 8 hex digits of its fingerprint>}, so that an installed release
+     * is never overwritten (docs/cli.md, "Versions with +").
      *
-     * @param console the output
-     * @param all     the revisions
+     * @param report a report
+     * @return the report with one more line when a version in it carries the suffix; else the same
      */
-    static void history(Console console, List<Revision> all) {
+    static Report explainVersion(Report report) {
+        if (!"local".equals(report.target())) {
+            return report;
+        }
+        List<String> text = new java.util.ArrayList<>(report.lines());
+        text.addAll(report.steps());
+        if (report.version() != null) {
+            text.add(report.version());
+        }
+        for (String line : text) {
+            java.util.regex.Matcher m = SUFFIXED.matcher(line);
+            if (m.find()) {
+                List<String> lines = new java.util.ArrayList<>(report.lines());
+                lines.add("(" + m.group() + ": version " + m.group(1) + " built again with other bytes, environment or"
+                        + " readiness probe; '+" + m.group(2) + "' is the start of its fingerprint, which keeps it apart"
+                        + " from the " + m.group(1) + " installed before)");
+                return new Report(report.target(), report.action(), report.service(), report.version(), report.revision(),
+                        report.outcome(), report.exitCode(), report.url(), report.steps(), report.timingMs(), lines,
+                        report.message());
+            }
+        }
+        return report;
+    }
+
+    /**
+     * The report of {@code slipway history}: the table as its lines, the newest revision's number as
+     * {@code revision} ({@code version} stays {@code null}: the newest revision may have failed;
+     * {@code status} says what serves).
+     *
+     * @param target  the target's name
+     * @param service the service name
+     * @param all     the revisions, oldest first
+     * @return the report, outcome {@code ok}, exit 0
+     */
+    static Report history(String target, String service, List<Revision> all) {
+        int newest = all.isEmpty() ? 0 : all.get(all.size() - 1).revision();
+        return new Report(target, "history", service, null, newest, "ok", 0, null, List.of(), Map.of(), historyLines(all),
+                all.isEmpty() ? "no revisions yet" : all.size() + " revision" + (all.size() == 1 ? "" : "s") + ", the newest "
+                        + newest);
+    }
+
+    /**
+     * A history as text, oldest first, one line per revision after a header: {@code HOST} first
+     * when revisions name where they apply (hosts), {@code WHO} when any says who ran it.
+     *
+     * @param all the revisions
+     * @return the lines
+     */
+    static List<String> historyLines(List<Revision> all) {
         boolean where = all.stream().anyMatch(r -> !r.where().isEmpty());
         boolean who = all.stream().anyMatch(r -> !r.who().isEmpty());
         String format = (where ? "%-16s " : "%s") + "%-9s %-24s %-8s %-21s %-15s " + (who ? "%-20s " : "%s") + "%s";
-        console.println(String.format(format, where ? "HOST" : "", "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME",
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(String.format(format, where ? "HOST" : "", "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME",
                 who ? "WHO" : "", "NOTE").stripTrailing());
         for (Revision r : all) {
             String note = r.note().length() > 160 ? r.note().substring(0, 157) + "..." : r.note();
-            console.println(String.format(format, r.where(), r.revision(), r.version(),
+            lines.add(String.format(format, r.where(), r.revision(), r.version(),
                     r.commit().substring(0, Math.min(7, r.commit().length())), r.time() == null ? "-" : r.time(), r.outcome(),
                     r.who(), note).stripTrailing());
         }
+        return lines;
     }
 }

@@ -4,7 +4,6 @@ import dev.slipway.SlipwayException;
 import dev.slipway.deploy.Target;
 import dev.slipway.deploy.Targets;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,10 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "rollback", footerHeading = "%nExample:%n", footer = {"  slipway rollback examples/myapp --version 1.1.0",
         "  slipway rollback examples/myapp --to kubernetes --revision 3"},
         description = "Switch back to the previous release (or --version V, --revision N) and restart it, gated on readiness.")
-public final class RollbackCommand extends TargetCommand {
-    @Mixin
-    ChangeOptions change;
-
+public final class RollbackCommand extends ChangeCommand {
     @Option(names = "--version", paramLabel = "VERSION", description = "The retained release to return to (default: the previous one).")
     String version;
 
@@ -36,11 +32,6 @@ public final class RollbackCommand extends TargetCommand {
     private String resolved;
 
     @Override
-    boolean json() {
-        return change.json.json;
-    }
-
-    @Override
     String targetName() {
         return resolved != null ? resolved : legacyTarget != null ? legacyTarget : Targets.isName(target.to) ? target.to : "local";
     }
@@ -49,12 +40,7 @@ public final class RollbackCommand extends TargetCommand {
     void run(Context c) {
         Target.RollbackTo to = resolve(c);
         try (Target t = open(c)) {
-            var plan = t.rollback(to);
-            if (change.dryRun) {
-                printPlan(c, t, plan);
-                return;
-            }
-            print(t.apply(plan));
+            planOrApply(c, t, t.rollback(to));
         }
     }
 
@@ -94,6 +80,6 @@ public final class RollbackCommand extends TargetCommand {
         if (v != null && rev != null) {
             throw SlipwayException.usage("--version and --revision name the release two ways; give one");
         }
-        return new Target.RollbackTo(v, rev, Targets.lockWait(change.lockWait));
+        return new Target.RollbackTo(v, rev, change.lockWait());
     }
 }

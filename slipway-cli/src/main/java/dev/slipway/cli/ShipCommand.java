@@ -3,28 +3,19 @@ package dev.slipway.cli;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
 import dev.slipway.deploy.Target;
-import dev.slipway.deploy.Targets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code slipway ship}: build (for this machine's platform on {@code local}), then deploy. The main job. */
 @Command(name = "ship", footerHeading = "%nExample:%n", footer = {"  slipway ship examples/myapp --version 0.2.0"},
         description = "Build, then deploy (default target: local) and print where it serves.")
-public final class ShipCommand extends TargetCommand {
+public final class ShipCommand extends ChangeCommand {
     @Mixin
     BuildCommand.BuildOptions build;
 
-    @Mixin
-    ChangeOptions change;
-
-    @Override
-    boolean json() {
-        return change.json.json;
-    }
-
     @Override
     void run(Context c) {
-        var request = new Target.DeployRequest(null, Targets.lockWait(change.lockWait), true);
+        var request = new Target.DeployRequest(null, change.lockWait(), true);
         try (Target t = open(c)) {
             t.preflight(); // a taken port or a running canary fails now, not after the build
             if (change.dryRun) {

@@ -25,17 +25,14 @@ import picocli.CommandLine.ScopeType;
                 ImageCommand.class,
                 CanaryCommands.Canary.class, CanaryCommands.Promote.class, CanaryCommands.Abort.class,
                 CommandLine.HelpCommand.class})
-public final class SlipwayCli implements Runnable {
+public final class SlipwayCli extends GroupCommand {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean debug;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    String noun() {
+        return "command";
     }
 
     /**
@@ -58,9 +55,15 @@ public final class SlipwayCli implements Runnable {
             return report(e, err, debug);
         });
         cli.setParameterExceptionHandler((e, args1) -> {
-            err.println("slipway: " + usageMessage(e));
+            String message = usageMessage(e);
+            err.println("slipway: " + message);
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
+            if (asksForJson(args1)) {
+                // A script that asked for JSON reads stdout: it gets the refusal as a report, not nothing.
+                Reports.json(out, Reports.failure(targetIn(e.getCommandLine(), args1), e.getCommandLine().getCommandName(),
+                        null, SlipwayException.usage(message)));
+            }
             return SlipwayException.USAGE;
         });
         int code = cli.execute(args);
@@ -96,6 +99,36 @@ public final class SlipwayCli implements Runnable {
         return "unknown " + noun + " '" + word + "' for '" + spec.qualifiedName() + "'"
                 + (close != null ? "; did you mean '" + close + "'?" : "")
                 + " (" + noun + "s: " + String.join(", ", names) + ")";
+    }
+
+    /** @return whether {@code --json} is among the options (before a {@code --} that ends them) */
+    static boolean asksForJson(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals("--json")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The target a rejected command line names, for its JSON report: the last {@code --to} value
+     * (also {@code --to=X}), {@code local} when the command takes {@code --to} and it is not given,
+     * {@code null} for a command without targets.
+     */
+    static String targetIn(CommandLine command, String[] args) {
+        String to = null;
+        for (int i = 0; i < args.length && !args[i].equals("--"); i++) {
+            if (args[i].equals("--to") && i + 1 < args.length) {
+                to = args[++i];
+            } else if (args[i].startsWith("--to=")) {
+                to = args[i].substring("--to=".length());
+            }
+        }
+        return to != null ? to : command.getCommandSpec().findOption("--to") != null ? "local" : null;
     }
 
     private static void addHelp(CommandLine command) {

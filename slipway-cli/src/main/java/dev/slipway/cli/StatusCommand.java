@@ -7,10 +7,14 @@ import picocli.CommandLine.Command;
 /**
  * {@code slipway status}: what runs on a target (version, revision, readiness), and a canary's
  * state. On the local target the canary's instances, when they run, are what serves (through nginx).
+ * With {@code --json}, one report (exit 0: it serves and is ready; 1: nothing serves or it is not
+ * ready); the canary's lines then go to stderr.
  */
-@Command(name = "status", footerHeading = "%nExample:%n", footer = {"  slipway status examples/myapp"},
+@Command(name = "status", footerHeading = "%nExample:%n", footer = {"  slipway status examples/myapp",
+        "  slipway status examples/myapp --to kubernetes --json"},
         description = "Show what runs: version, commit, pid, URL and readiness.")
-public final class StatusCommand extends TargetCommand {
+public final class StatusCommand extends ReportCommand {
+
     @Override
     boolean worksOnRecordedState() {
         return true;

@@ -92,8 +92,20 @@ abstract class TargetCommand implements Runnable {
      * @throws SlipwayException with the report's exit code and message when it is not 0 (after printing)
      */
     void print(Report report) {
+        print(report, null);
+    }
+
+    /**
+     * Prints a report, with {@code --json} also the revisions ({@code history}).
+     *
+     * @param report    the report
+     * @param revisions the revisions for the JSON field {@code revisions}, or {@code null} for none
+     * @throws SlipwayException with the report's exit code and message when it is not 0 (after printing)
+     */
+    void print(Report report, java.util.List<dev.slipway.deploy.Revision> revisions) {
+        report = Reports.explainVersion(report);
         if (json()) {
-            Reports.json(spec.commandLine().getOut(), report);
+            Reports.json(spec.commandLine().getOut(), report, revisions);
             reported = true;
         } else {
             PrintWriter out = spec.commandLine().getOut();

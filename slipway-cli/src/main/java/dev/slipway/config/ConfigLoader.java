@@ -363,7 +363,15 @@ public final class ConfigLoader {
     record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts, KubernetesConfig.RawKubernetes kubernetes,
                      SwarmConfig.RawSwarm swarm) {}
 
-    record RawLocal(String address, Integer retain) {}
+    record RawLocal(String address, Integer retain, RawProxy proxy) {}
+
+    record RawProxy(@Key(doc = "File the upstream block is rendered into; the site's nginx configuration includes it") String config,
+                    @Key(doc = "Where nginx serves the service, HOST:PORT or PORT (the URL status and the deploy give)") String listen,
+                    @Key(doc = "The two ports the instances alternate between (default [service.port, service.port + 1])")
+                    List<Integer> ports,
+                    @Key(doc = "Upstream name (default the service name)") String upstream,
+                    @Key(doc = "Reload command (default nginx -s reload)") String reload,
+                    @Key(doc = "Config test command (default nginx -t -q)") String test) {}
 
     // ---- resolution and validation -------------------------------------------------------------
 
@@ -476,14 +484,14 @@ public final class ConfigLoader {
                 liveness, drain);
 
         RawLocal l = raw.deploy() == null || raw.deploy().local() == null
-                ? new RawLocal(null, null) : raw.deploy().local();
+                ? new RawLocal(null, null, null) : raw.deploy().local();
         int retain = l.retain() == null ? 5 : l.retain();
         v.check(retain >= 2, "deploy.local.retain",
                 "retain must be at least 2, so that the previous release stays for rollback");
         String address = l.address() == null ? "127.0.0.1" : l.address();
         v.check(ADDRESS.matcher(address).matches(), "deploy.local.address",
                 "'" + address + "' is not an IP address or host name");
-        SlipwayConfig.Local local = new SlipwayConfig.Local(address, retain);
+        SlipwayConfig.Local local = new SlipwayConfig.Local(address, retain, proxy(v, l.proxy(), port, raw.name()));
         RawTrain t = raw.train() == null ? new RawTrain(null, null, null, null, null) : raw.train();
         for (int i = 0; t.urls() != null && i < t.urls().size(); i++) {
             v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
@@ -679,6 +687,49 @@ public final class ConfigLoader {
         v.checkOneLine(at, value);
         String problem = References.checkEnvValue(value);
         v.check(problem == null, at, problem);
+    }
+
+    /**
+     * Resolves {@code deploy.local.proxy}: nginx on this machine in front of two instances, so that
+     * a deploy starts the new release beside the old one and switches nginx (docs/local-deploy.md).
+     *
+     * @param v       reports errors at the offending value
+     * @param raw     the raw section, or {@code null} when absent (no proxy: stop, then start)
+     * @param port    {@code service.port}, the first instance port by default
+     * @param service the service name, the default upstream name
+     * @return the proxy, or {@code null}
+     * @throws ConfigException (exit 2) without {@code config} or {@code listen}, with ports that are
+     *                         not two different ones in 1-65535, or a listen port among them
+     */
+    private static SlipwayConfig.Proxy proxy(Validator v, RawProxy raw, int port, String service) {
+        if (raw == null) {
+            return null;
+        }
+        v.check(raw.config() != null && !raw.config().isBlank(), "deploy.local.proxy",
+                "deploy.local.proxy needs config: the upstream file the site's nginx configuration includes");
+        Path file = Path.of(raw.config());
+        String config = (file.isAbsolute() ? file : v.file().toAbsolutePath().getParent().resolve(file).normalize()).toString();
+        v.check(raw.listen() != null, "deploy.local.proxy", "deploy.local.proxy needs listen: where nginx serves the"
+                + " service, e.g. \"127.0.0.1:80\" (status and the deploy's messages name it)");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(.+):)?(\\d{1,5})").matcher(raw.listen().strip());
+        v.check(m.matches() && Integer.parseInt(m.group(2)) >= 1 && Integer.parseInt(m.group(2)) <= 65535,
+                "deploy.local.proxy.listen", "'" + raw.listen() + "' is not HOST:PORT or PORT");
+        String listenHost = m.group(1) == null ? "127.0.0.1" : m.group(1).replaceAll("^\\[|\\]$", "");
+        int listenPort = Integer.parseInt(m.group(2));
+        List<Integer> ports = raw.ports() == null ? List.of(port, port + 1) : List.copyOf(raw.ports());
+        v.check(ports.size() == 2 && !ports.get(0).equals(ports.get(1)), "deploy.local.proxy.ports",
+                "ports lists the two ports the old and the new instance use during a deploy: two different ports");
+        for (int i = 0; i < 2; i++) {
+            v.check(ports.get(i) >= 1 && ports.get(i) <= 65535, "deploy.local.proxy.ports[" + i + "]",
+                    "port " + ports.get(i) + " is out of range 1-65535");
+            v.check(ports.get(i) != listenPort, "deploy.local.proxy.ports[" + i + "]",
+                    "port " + listenPort + " is nginx's (deploy.local.proxy.listen); the instances need two others");
+        }
+        String upstream = raw.upstream() == null ? service : raw.upstream();
+        v.check(upstream.matches("[A-Za-z_][A-Za-z0-9_.-]*"), "deploy.local.proxy.upstream",
+                "'" + upstream + "' is not an nginx upstream name");
+        return new SlipwayConfig.Proxy(config, listenHost, listenPort, ports, upstream,
+                raw.reload() == null ? "nginx -s reload" : raw.reload(), raw.test() == null ? "nginx -t -q" : raw.test());
     }
 
     /**

@@ -74,6 +74,9 @@ public final class ConfigSchema {
             throw new IllegalStateException("no schema mapping for " + type);
         }
         Class<?> c = (Class<?>) type;
+        if (c == Object.class) {
+            return n; // any JSON value (deploy.kubernetes.podPatch: checked against Kubernetes' own model)
+        }
         if (c == String.class) {
             n.put("type", "string");
         } else if (c == Integer.class || c == int.class) {

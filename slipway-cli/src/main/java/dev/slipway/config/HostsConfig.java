@@ -64,9 +64,23 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
      * @param retain       releases kept on each host (default 5, at least 2)
      * @param drainTimeout how long a stop waits after SIGTERM (default {@code service.drainTimeout})
      * @param lockStaleAfter a lock older than this whose holder is gone is reported as stale
+     * @param strategy     how a host changes release: {@link #RESTART} (switch {@code current}, restart the
+     *                     unit: the host serves nothing for a moment) or {@link #PROXY} (start the new release
+     *                     beside the old on the other of {@link Proxy#ports()}, gate it, switch the nginx on
+     *                     that host to it, then stop the old); default {@link #RESTART}
      */
     public record Rollout(int batchSize, int batchPercent, Duration delay, SlipwayConfig.Probe readiness, int retain,
-                          Duration drainTimeout, Duration lockStaleAfter) {
+                          Duration drainTimeout, Duration lockStaleAfter, String strategy) {
+        /** Stop the old instance, then start the new one (the unit {@code <unit>.service}). */
+        public static final String RESTART = "restart";
+        /** Start the new instance beside the old, switch the host's nginx, then stop the old ({@code <unit>@PORT.service}). */
+        public static final String PROXY = "proxy";
+
+        /** @return whether a host switches by its own nginx ({@link #PROXY}) */
+        public boolean proxySwitch() {
+            return PROXY.equals(strategy);
+        }
+
         /**
          * @param hosts the number of hosts
          * @return hosts per batch, at least 1
@@ -114,9 +128,15 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
      * @param retry          whether nginx retries a request on the next instance when one refuses
      *                       or answers 502/503/504 (default true; the rolling deploy's zero downtime
      *                       depends on it)
+     * @param ports          with {@code rollout.strategy: proxy}, the two ports the instances on a host
+     *                       take in turn (default {@code service.port} and the port after it)
+     * @param upstreamFile   with {@code rollout.strategy: proxy}, the file on each host that holds the
+     *                       {@code upstream} block Slipway rewrites at each switch (default
+     *                       {@code /etc/nginx/slipway/<name>.upstream.conf}); the site {@code include}s it
      */
     public record Proxy(int listen, String serverName, String certificate, String certificateKey, int tlsListen,
-                        int keepalive, Duration connectTimeout, Duration readTimeout, boolean retry) {}
+                        int keepalive, Duration connectTimeout, Duration readTimeout, boolean retry, List<Integer> ports,
+                        String upstreamFile) {}
 
     // ---- raw model -----------------------------------------------------------------------------
 
@@ -140,7 +160,8 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                       @Key(doc = "The gate on each host (default service.readiness)") ConfigLoader.RawProbe readiness,
                       @Key(doc = "Releases kept on each host (default 5, at least 2)") Integer retain,
                       @Key(doc = "SIGTERM to SIGKILL (default service.drainTimeout)") Duration drainTimeout,
-                      @Key(doc = "A lock older than this whose holder is gone is stale (default 10m)") Duration lockStaleAfter) {}
+                      @Key(doc = "A lock older than this whose holder is gone is stale (default 10m)") Duration lockStaleAfter,
+                      @Key(doc = "restart (stop, then start) or proxy (start beside, switch the host's nginx, stop the old); default restart") String strategy) {}
 
     record RawHostService(@Key(doc = "systemd unit name without .service (default: the service name)") String unit,
                           @Key(doc = "User to run as (default: a systemd dynamic user)") String user,
@@ -159,7 +180,9 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                     String certificateKey,
                     @Key(doc = "HTTPS port (default 443)") Integer tlsListen,
                     Integer keepalive, Duration connectTimeout, Duration readTimeout,
-                    @Key(doc = "Retry on the next instance on error/502/503/504 (default true)") Boolean retry) {}
+                    @Key(doc = "Retry on the next instance on error/502/503/504 (default true)") Boolean retry,
+                    @Key(doc = "strategy proxy: the two instance ports (default service.port and the next)") List<Integer> ports,
+                    @Key(doc = "strategy proxy: the upstream file on each host (default /etc/nginx/slipway/<name>.upstream.conf)") String upstreamFile) {}
 
     // ---- resolution ----------------------------------------------------------------------------
 
@@ -213,7 +236,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                     s.roles() == null ? List.of() : List.copyOf(s.roles()), bind, env(v, at + ".env", s.env())));
         }
 
-        RawRollout r = raw.rollout() == null ? new RawRollout(null, null, null, null, null, null, null) : raw.rollout();
+        RawRollout r = raw.rollout() == null ? new RawRollout(null, null, null, null, null, null, null, null) : raw.rollout();
         v.check(r.batchSize() == null || r.batchPercent() == null, "deploy.hosts.rollout.batchPercent",
                 "set batchSize or batchPercent, not both");
         int batchSize = r.batchSize() == null ? (r.batchPercent() == null ? 1 : 0) : r.batchSize();
@@ -227,7 +250,10 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
         v.check(retain >= 2, "deploy.hosts.rollout.retain", "retain must be at least 2, so that the previous release stays for rollback");
         Rollout rollout = new Rollout(batchSize, batchPercent, r.delay() == null ? Duration.ZERO : r.delay(), gate, retain,
                 r.drainTimeout() == null ? service.drainTimeout() : r.drainTimeout(),
-                r.lockStaleAfter() == null ? Duration.ofMinutes(10) : r.lockStaleAfter());
+                r.lockStaleAfter() == null ? Duration.ofMinutes(10) : r.lockStaleAfter(),
+                r.strategy() == null ? Rollout.RESTART : r.strategy());
+        v.check(r.strategy() == null || r.strategy().equals(Rollout.RESTART) || r.strategy().equals(Rollout.PROXY),
+                "deploy.hosts.rollout.strategy", "'" + r.strategy() + "' is not a strategy: restart or proxy");
 
         RawHostService s = raw.service() == null
                 ? new RawHostService(null, null, null, null, null, null, null, null, null, null) : raw.service();
@@ -261,14 +287,22 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                 s.secretsFile() == null ? null : path(v, s.secretsFile()), rw, s.memoryMax(), s.cpuQuota(),
                 s.tasksMax() == null ? 0 : s.tasksMax(), nofile);
 
-        RawProxy p = raw.proxy() == null ? new RawProxy(null, null, null, null, null, null, null, null, null) : raw.proxy();
+        RawProxy p = raw.proxy() == null ? new RawProxy(null, null, null, null, null, null, null, null, null, null, null) : raw.proxy();
         v.check(p.certificate() == null == (p.certificateKey() == null), "deploy.hosts.proxy",
                 "set both certificate and certificateKey, or neither");
         Proxy proxy = new Proxy(p.listen() == null ? 80 : p.listen(), p.serverName() == null ? "_" : p.serverName(),
                 p.certificate(), p.certificateKey(), p.tlsListen() == null ? 443 : p.tlsListen(),
                 p.keepalive() == null ? 32 : p.keepalive(),
                 p.connectTimeout() == null ? Duration.ofSeconds(2) : p.connectTimeout(),
-                p.readTimeout() == null ? Duration.ofSeconds(60) : p.readTimeout(), p.retry() == null || p.retry());
+                p.readTimeout() == null ? Duration.ofSeconds(60) : p.readTimeout(), p.retry() == null || p.retry(),
+                p.ports() == null ? List.of(service.port(), service.port() + 1) : java.util.Collections.unmodifiableList(new ArrayList<>(p.ports())),
+                p.upstreamFile() == null ? "/etc/nginx/slipway/" + name + ".upstream.conf" : p.upstreamFile());
+        v.check(proxy.ports().size() == 2 && !proxy.ports().get(0).equals(proxy.ports().get(1))
+                && proxy.ports().stream().allMatch(x -> x != null && x >= 1 && x <= 65535), "deploy.hosts.proxy.ports",
+                "ports must be two different ports 1-65535, e.g. [18080, 18081]");
+        v.check(proxy.upstreamFile().startsWith("/") && !proxy.upstreamFile().contains("..")
+                && !proxy.upstreamFile().contains("'") && !proxy.upstreamFile().contains(" "), "deploy.hosts.proxy.upstreamFile",
+                "'" + proxy.upstreamFile() + "' must be an absolute path without '..', quotes or spaces");
         v.check(proxy.listen() >= 1 && proxy.listen() <= 65535, "deploy.hosts.proxy.listen", "port out of range 1-65535");
         v.check(proxy.tlsListen() >= 1 && proxy.tlsListen() <= 65535, "deploy.hosts.proxy.tlsListen", "port out of range 1-65535");
         Path knownHosts = raw.knownHosts() == null ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts")

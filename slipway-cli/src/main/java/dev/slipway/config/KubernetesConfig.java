@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  * @param servicePort      the Service port (default 80), forwarded to {@code service.port}
  * @param hpa              the HorizontalPodAutoscaler, or {@code null} for none
  * @param pdb              the PodDisruptionBudget, or {@code null} for none
+ * @param pod              the pod's scheduling, probe timeout, spread and patch ({@code deploy.kubernetes}
+ *                         keys that shape the pod template)
  * @param configured       whether slipway.yaml has a {@code deploy.kubernetes} section; without one
  *                         every other component holds its default
  */
@@ -43,7 +45,7 @@ public record KubernetesConfig(String context, String namespace, String image, i
                                Map<String, String> requests, Map<String, String> limits, Map<String, String> env,
                                Map<String, SecretRef> secretEnv, Duration preStopDelay, Duration progressDeadline,
                                int revisionHistoryLimit, int maxSurge, int maxUnavailable, String serviceType,
-                               int servicePort, Hpa hpa, Pdb pdb, boolean configured) {
+                               int servicePort, Hpa hpa, Pdb pdb, Pod pod, boolean configured) {
 
     /** DNS-1123 label: namespaces, Service and Deployment names. */
     public static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -56,6 +58,9 @@ public record KubernetesConfig(String context, String namespace, String image, i
     private static final Pattern QUANTITY = Pattern.compile("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
     private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern LABEL_KEY = Pattern.compile(
+            "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
     /** Variables Slipway sets in every pod. */
     public static final Set<String> RESERVED_ENV = Set.of("PORT", "ADDR", "DRAIN_TIMEOUT", "TRACK");
 
@@ -98,6 +103,41 @@ public record KubernetesConfig(String context, String namespace, String image, i
      */
     public record Pdb(Integer minAvailable, Integer maxUnavailable) {}
 
+    /**
+     * What shapes the pod template beyond the container: probe deadlines, scheduling and the
+     * user's own patch. Every field has a default, so a {@code deploy.kubernetes} section without
+     * these keys still renders a restricted, spread pod.
+     *
+     * @param probeTimeout       each probe's {@code timeoutSeconds} (default 3s: a GC pause of a
+     *                           second under load must not restart a pod, as Kubernetes' 1s default can)
+     * @param nodeSelector       the pod's {@code nodeSelector}, label key to value; empty for none
+     * @param tolerations        the pod's tolerations, in order; empty for none
+     * @param serviceAccountName the pod's service account, or {@code null} for the namespace's
+     *                           {@code default} (its token is never mounted)
+     * @param imagePullSecrets   names of Secrets of type {@code kubernetes.io/dockerconfigjson}; empty for none
+     * @param priorityClassName  the pod's PriorityClass, or {@code null}
+     * @param spread             {@code whenUnsatisfiable} of the topology spread constraints over
+     *                           {@code kubernetes.io/hostname} and {@code topology.kubernetes.io/zone}:
+     *                           {@code ScheduleAnyway} (default), {@code DoNotSchedule}, or
+     *                           {@code none} for no constraints
+     * @param patch              a JSON merge patch (RFC 7386) applied to the rendered pod template
+     *                           ({@code spec.template}), as parsed YAML; empty for none
+     */
+    public record Pod(Duration probeTimeout, Map<String, String> nodeSelector, java.util.List<Toleration> tolerations,
+                      String serviceAccountName, java.util.List<String> imagePullSecrets, String priorityClassName,
+                      String spread, Map<String, Object> patch) {}
+
+    /**
+     * A toleration of the pod (Kubernetes' {@code Toleration}).
+     *
+     * @param key               the taint key, or {@code null} with {@code Exists} for every taint
+     * @param operator          {@code Equal} (default) or {@code Exists}
+     * @param value             the taint value for {@code Equal}, or {@code null}
+     * @param effect            {@code NoSchedule}, {@code PreferNoSchedule}, {@code NoExecute}, or {@code null} for all
+     * @param tolerationSeconds for {@code NoExecute}: how long the pod stays after the taint appears, or {@code null}
+     */
+    public record Toleration(String key, String operator, String value, String effect, Integer tolerationSeconds) {}
+
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
     record RawKubernetes(
@@ -116,7 +156,26 @@ public record KubernetesConfig(String context, String namespace, String image, i
             RawStrategy strategy,
             RawKService service,
             RawHpa hpa,
-            RawPdb pdb) {}
+            RawPdb pdb,
+            @Key(doc = "timeoutSeconds of every probe (default 3s)") Duration probeTimeout,
+            @Key(doc = "The pod's nodeSelector: node label key to value") Map<String, String> nodeSelector,
+            @Key(doc = "The pod's tolerations") java.util.List<RawToleration> tolerations,
+            @Key(doc = "The pod's service account (default: the namespace's default; its token is never mounted)")
+            String serviceAccountName,
+            @Key(doc = "Names of docker-registry Secrets to pull the image with") java.util.List<String> imagePullSecrets,
+            @Key(doc = "The pod's PriorityClass") String priorityClassName,
+            @Key(values = {"ScheduleAnyway", "DoNotSchedule", "none"},
+                    doc = "Spread pods across nodes and zones: whenUnsatisfiable of both constraints (default ScheduleAnyway)")
+            String spread,
+            @Key(doc = "A JSON merge patch (RFC 7386) applied to the rendered pod template (spec.template); see docs/kubernetes.md")
+            Map<String, Object> podPatch) {}
+
+    record RawToleration(@Key(doc = "Taint key (none with operator Exists: every taint)") String key,
+                         @Key(values = {"Equal", "Exists"}, doc = "default Equal") String operator,
+                         @Key(doc = "Taint value, for Equal") String value,
+                         @Key(values = {"NoSchedule", "PreferNoSchedule", "NoExecute"}, doc = "default: every effect")
+                         String effect,
+                         @Key(doc = "For NoExecute: seconds the pod stays after the taint appears") Integer tolerationSeconds) {}
 
     record RawResources(RawQuantities requests, RawQuantities limits) {}
 
@@ -158,7 +217,7 @@ public record KubernetesConfig(String context, String namespace, String image, i
     static KubernetesConfig resolve(ConfigLoader.Validator v, RawKubernetes raw, SlipwayConfig.Service service) {
         String p = "deploy.kubernetes";
         RawKubernetes r = raw == null ? new RawKubernetes(null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null) : raw;
+                null, null, null, null, null, null, null, null, null, null, null, null, null) : raw;
         if (r.context() != null) {
             v.check(!r.context().isBlank(), p + ".context", "the context is empty; leave it out to use the current one");
         }
@@ -268,11 +327,65 @@ public record KubernetesConfig(String context, String namespace, String image, i
             }
             pdb = new Pdb(d.minAvailable(), d.maxUnavailable());
         }
+        Pod pod = pod(v, p, r);
         return new KubernetesConfig(r.context(), namespace, r.image(), replicas,
                 java.util.Collections.unmodifiableMap(requests), java.util.Collections.unmodifiableMap(limits),
                 java.util.Collections.unmodifiableMap(env),
                 java.util.Collections.unmodifiableMap(secretEnv), preStop, deadline, history, maxSurge,
-                maxUnavailable, ks.type() == null ? "ClusterIP" : ks.type(), servicePort, hpa, pdb, raw != null);
+                maxUnavailable, ks.type() == null ? "ClusterIP" : ks.type(), servicePort, hpa, pdb, pod, raw != null);
+    }
+
+    /** The pod's keys: probe timeout, scheduling, spread and the pod-template patch. */
+    private static Pod pod(ConfigLoader.Validator v, String p, RawKubernetes r) {
+        Duration probeTimeout = r.probeTimeout() == null ? Duration.ofSeconds(3) : r.probeTimeout();
+        v.check(probeTimeout.toMillis() >= 1000 && probeTimeout.toSeconds() <= 600, p + ".probeTimeout",
+                "a probe timeout is 1s-10m (Kubernetes counts whole seconds)");
+        Map<String, String> nodeSelector = new java.util.TreeMap<>();
+        if (r.nodeSelector() != null) {
+            r.nodeSelector().forEach((key, value) -> {
+                v.checkKey(LABEL_KEY.matcher(key).matches() && key.length() <= 317, p + ".nodeSelector." + key,
+                        "'" + key + "' is not a label key: [prefix/]name, the name at most 63 of letters, digits, '-', '_', '.'");
+                v.check(value != null && LABEL_VALUE.matcher(value).matches(), p + ".nodeSelector." + key, "'" + value
+                        + "' is not a label value: at most 63 of letters, digits, '-', '_', '.', alphanumeric at both ends");
+                nodeSelector.put(key, value);
+            });
+        }
+        java.util.List<Toleration> tolerations = new java.util.ArrayList<>();
+        for (int i = 0; r.tolerations() != null && i < r.tolerations().size(); i++) {
+            RawToleration t = r.tolerations().get(i);
+            String at = p + ".tolerations[" + i + "]";
+            v.check(t != null, at, "a toleration is empty");
+            String op = t.operator() == null ? "Equal" : t.operator();
+            v.check(t.key() != null || op.equals("Exists"), at, "a toleration without 'key' needs 'operator: Exists'"
+                    + " (it then tolerates every taint)");
+            v.check(!op.equals("Exists") || t.value() == null, at + ".value", "'operator: Exists' takes no value");
+            if (t.key() != null) {
+                v.check(LABEL_KEY.matcher(t.key()).matches(), at + ".key", "'" + t.key() + "' is not a taint key");
+            }
+            if (t.tolerationSeconds() != null) {
+                v.check("NoExecute".equals(t.effect()), at + ".tolerationSeconds",
+                        "tolerationSeconds applies to 'effect: NoExecute' only");
+            }
+            tolerations.add(new Toleration(t.key(), op, t.value(), t.effect(), t.tolerationSeconds()));
+        }
+        if (r.serviceAccountName() != null) {
+            v.check(DNS_SUBDOMAIN.matcher(r.serviceAccountName()).matches(), p + ".serviceAccountName", "'"
+                    + r.serviceAccountName() + "' is not a service account name (RFC 1123 subdomain)");
+        }
+        java.util.List<String> pullSecrets = r.imagePullSecrets() == null ? java.util.List.of() : java.util.List.copyOf(r.imagePullSecrets());
+        for (int i = 0; i < pullSecrets.size(); i++) {
+            v.check(pullSecrets.get(i) != null && DNS_SUBDOMAIN.matcher(pullSecrets.get(i)).matches(),
+                    p + ".imagePullSecrets[" + i + "]", "'" + pullSecrets.get(i) + "' is not a Secret name (RFC 1123 subdomain)");
+        }
+        if (r.priorityClassName() != null) {
+            v.check(DNS_SUBDOMAIN.matcher(r.priorityClassName()).matches(), p + ".priorityClassName", "'"
+                    + r.priorityClassName() + "' is not a PriorityClass name (RFC 1123 subdomain)");
+        }
+        Map<String, Object> patch = r.podPatch() == null ? Map.of() : r.podPatch();
+        PodPatchCheck.check(v, p + ".podPatch", patch);
+        return new Pod(probeTimeout, java.util.Collections.unmodifiableMap(nodeSelector), java.util.List.copyOf(tolerations),
+                r.serviceAccountName(), pullSecrets, r.priorityClassName(), r.spread() == null ? "ScheduleAnyway" : r.spread(),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(patch)));
     }
 
     private static void envName(ConfigLoader.Validator v, String at, String name) {
@@ -300,8 +413,13 @@ public record KubernetesConfig(String context, String namespace, String image, i
         return out;
     }
 
-    /** The amount of a quantity in base units (cores or bytes), by Kubernetes' suffixes. */
-    static BigDecimal amount(String quantity) {
+    /**
+     * The amount of a quantity in base units (cores or bytes), by Kubernetes' suffixes.
+     *
+     * @param quantity a quantity such as {@code 250m} or {@code 384Mi}
+     * @return its amount; zero when it is not a quantity
+     */
+    public static BigDecimal amount(String quantity) {
         var m = Pattern.compile("([0-9.]+)([a-zA-Z]*)").matcher(quantity);
         if (!m.matches()) {
             return BigDecimal.ZERO;

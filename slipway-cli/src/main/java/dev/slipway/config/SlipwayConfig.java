@@ -192,6 +192,46 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      *
      * @param address the address the service binds and is probed on
      * @param retain  how many releases to keep under {@code .slipway/local/releases}
+     * @param proxy   nginx in front of the instances ({@code deploy.local.proxy}), or {@code null}:
+     *                then a deploy stops the old process before it starts the new one
      */
-    public record Local(String address, int retain) {}
+    public record Local(String address, int retain, Proxy proxy) {
+        /**
+         * Without a proxy.
+         *
+         * @param address the address the service binds and is probed on
+         * @param retain  how many releases to keep
+         */
+        public Local(String address, int retain) {
+            this(address, retain, null);
+        }
+    }
+
+    /**
+     * nginx on this machine in front of the local target's instances ({@code deploy.local.proxy}):
+     * a deploy or rollback starts the new release beside the old one on the other of two ports,
+     * gates it, rewrites the upstream file, tests and reloads nginx, then stops the old instance.
+     * The reference is docs/config.md, section {@code deploy.local}; the guide docs/local-deploy.md.
+     *
+     * @param config     the absolute path of the upstream file Slipway renders (the site includes it)
+     * @param listenHost where nginx serves the service: its host or address (IPv6 without brackets)
+     * @param listenPort and its port
+     * @param ports      the two instance ports, each instance on one of them, both on {@code deploy.local.address}
+     * @param upstream   the upstream's name ({@code proxy_pass http://NAME;})
+     * @param reload     the shell command that reloads nginx
+     * @param test       the shell command that checks nginx's configuration before the reload
+     */
+    public record Proxy(String config, String listenHost, int listenPort, List<Integer> ports, String upstream,
+                        String reload, String test) {
+        /** Copies the list. */
+        public Proxy {
+            ports = List.copyOf(ports);
+        }
+
+        /** @return where nginx serves, e.g. {@code http://127.0.0.1:80/} */
+        public java.net.URI url() {
+            return java.net.URI.create("http://" + (listenHost.contains(":") ? "[" + listenHost + "]" : listenHost) + ":"
+                    + listenPort + "/");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package dev.slipway.config;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -23,17 +24,24 @@ import java.util.regex.Pattern;
  * @param monitor        how long after a task's update Swarm watches it for failure
  *                       ({@code update_config.monitor}, default 30s)
  * @param network        {@code ingress} (default: the port is published through Swarm's routing
- *                       mesh) or {@code host} (tasks share the node's network; one task per node and
- *                       port, so use {@code order: stop-first})
+ *                       mesh) or {@code host} (tasks share the node's network: one task per node and
+ *                       port, so use {@code order: stop-first}, or give {@code portPrefixes})
+ * @param portPrefixes   with {@code network: host}, two port prefixes (empty: none): each task listens
+ *                       on its prefix followed by its slot number (Swarm's {@code {{.Task.Slot}}}), the
+ *                       prefix alternating from one release to the next, so that several tasks share a
+ *                       node and a start-first task never needs a port an old task holds
  * @param publishedPort  the port published on every node (default {@code service.port}); ingress only
  * @param env            plain environment variables of every task, on top of {@code service.env}
+ * @param secrets        names of environment variables of the deploy machine whose values become
+ *                       Docker secrets, mounted in every task at {@code /run/secrets/NAME}, with
+ *                       {@code NAME_FILE} naming that file; values never enter the spec or a log
  * @param rolloutTimeout how long a deploy waits for the rollout (and a rollback) to converge
  *                       (default 10m)
  * @param configured     whether slipway.yaml has a {@code deploy.swarm} section
  */
 public record SwarmConfig(String service, String image, int replicas, int parallelism, Duration delay, String order,
-                          Duration monitor, String network, int publishedPort, Map<String, String> env,
-                          Duration rolloutTimeout, boolean configured) {
+                          Duration monitor, String network, List<Integer> portPrefixes, int publishedPort,
+                          Map<String, String> env, List<String> secrets, Duration rolloutTimeout, boolean configured) {
 
     /** Swarm service names: letters, digits, '-', '_' and '.', starting with a letter or digit, at most 63. */
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
@@ -52,8 +60,12 @@ public record SwarmConfig(String service, String image, int replicas, int parall
             Duration monitor,
             @Key(values = {"ingress", "host"}, doc = "ingress: publish through the routing mesh (default); host: the"
                     + " node's network") String network,
+            @Key(doc = "network: host only: two port prefixes; a task listens on its prefix followed by its slot"
+                    + " number, the prefix alternating between releases") List<Integer> portPrefixes,
             @Key(doc = "Port published on every node (default service.port)") Integer publishedPort,
             @Key(doc = "Plain environment variables of every task") Map<String, String> env,
+            @Key(doc = "Environment variables of the deploy machine that become Docker secrets, mounted at"
+                    + " /run/secrets/NAME with NAME_FILE naming the file") List<String> secrets,
             @Key(doc = "How long a deploy waits for the rollout to converge (default 10m)") Duration rolloutTimeout) {}
 
     /**
@@ -68,7 +80,7 @@ public record SwarmConfig(String service, String image, int replicas, int parall
      */
     static SwarmConfig resolve(ConfigLoader.Validator v, RawSwarm raw, String name, SlipwayConfig.Service service) {
         String p = "deploy.swarm";
-        RawSwarm r = raw == null ? new RawSwarm(null, null, null, null, null, null, null, null, null, null, null) : raw;
+        RawSwarm r = raw == null ? new RawSwarm(null, null, null, null, null, null, null, null, null, null, null, null, null) : raw;
         String svc = r.service() == null ? name : r.service();
         v.check(NAME.matcher(svc).matches(), p + ".service", "'" + svc + "' is not a Swarm service name: letters,"
                 + " digits, '-', '_' and '.', starting with a letter or digit, at most 63");
@@ -91,6 +103,23 @@ public record SwarmConfig(String service, String image, int replicas, int parall
         v.check(published >= 1 && published <= 65535, p + ".publishedPort", "publishedPort must be 1-65535");
         v.check(r.publishedPort() == null || network.equals("ingress"), p + ".publishedPort",
                 "publishedPort is for network: ingress; with network: host the task listens on service.port itself");
+        List<Integer> prefixes = r.portPrefixes() == null ? List.of() : List.copyOf(r.portPrefixes());
+        if (!prefixes.isEmpty()) {
+            v.check(network.equals("host"), p + ".portPrefixes", "portPrefixes is for network: host");
+            v.check(prefixes.size() == 2 && !prefixes.get(0).equals(prefixes.get(1)), p + ".portPrefixes",
+                    "give two different prefixes, e.g. [2001, 2002]");
+            v.check(prefixes.stream().allMatch(x -> x >= 1 && x * 10 + 9 <= 65535), p + ".portPrefixes",
+                    "a prefix followed by a slot number (1-9) must be a port: prefixes are 1-6552");
+            v.check(replicas <= 9, p + ".portPrefixes", "portPrefixes give one digit to the slot: replicas must be 1-9");
+        }
+        List<String> secrets = r.secrets() == null ? List.of() : List.copyOf(r.secrets());
+        for (int i = 0; i < secrets.size(); i++) {
+            String at = p + ".secrets[" + i + "]";
+            v.check(ENV_NAME.matcher(secrets.get(i)).matches(), at, "'" + secrets.get(i)
+                    + "' is not an environment variable name (letters, digits, '_'; not starting with a digit)");
+            v.check(!KubernetesConfig.RESERVED_ENV.contains(secrets.get(i)), at, secrets.get(i)
+                    + " is set by Slipway in every task");
+        }
         Map<String, String> env = new LinkedHashMap<>();
         if (r.env() != null) {
             for (var e : r.env().entrySet()) {
@@ -105,7 +134,7 @@ public record SwarmConfig(String service, String image, int replicas, int parall
         }
         Duration timeout = r.rolloutTimeout() == null ? Duration.ofMinutes(10) : r.rolloutTimeout();
         v.check(timeout.compareTo(Duration.ofSeconds(10)) >= 0, p + ".rolloutTimeout", "rolloutTimeout must be 10s or more");
-        return new SwarmConfig(svc, r.image(), replicas, parallelism, delay, order, monitor, network, published,
-                Map.copyOf(env), timeout, raw != null);
+        return new SwarmConfig(svc, r.image(), replicas, parallelism, delay, order, monitor, network, prefixes, published,
+                Map.copyOf(env), secrets, timeout, raw != null);
     }
 }

@@ -68,6 +68,8 @@ public final class LocalTarget {
     private final Host host = new LocalHost("local");
     /** The release directories this target prepared, so that a gate knows whether it timed a first run. */
     private final java.util.Set<String> prepared = new java.util.HashSet<>();
+    /** nginx in front of two instances ({@code deploy.local.proxy}), or {@code null}: stop, then start. */
+    private final dev.slipway.deploy.local.LocalProxy proxy;
 
     /**
      * @param config  the service configuration
@@ -82,6 +84,8 @@ public final class LocalTarget {
         this.log = state.resolve(config.name() + ".log");
         this.process = new ServiceProcess(state.resolve(config.name() + ".pid"));
         this.history = new History(state.resolve("history.tsv"));
+        this.proxy = config.local().proxy() == null ? null
+                : dev.slipway.deploy.local.LocalProxy.of(config.local().proxy(), config.local().address(), host);
     }
 
     /**
@@ -133,9 +137,16 @@ public final class LocalTarget {
         return config.service().port();
     }
 
-    /** @return the URL the service serves on, e.g. {@code http://127.0.0.1:8080/} */
+    /**
+     * @return the URL the service serves on, e.g. {@code http://127.0.0.1:8080/}: with a proxy,
+     *         where nginx listens ({@code deploy.local.proxy.listen})
+     */
     public URI url() {
-        return URI.create("http://" + hostForUrl() + ":" + config.service().port() + "/");
+        return proxy != null ? config.local().proxy().url() : instanceUrl(config.service().port());
+    }
+
+    private URI instanceUrl(int port) {
+        return URI.create("http://" + hostForUrl() + ":" + port + "/");
     }
 
     private String hostForUrl() {
@@ -153,8 +164,15 @@ public final class LocalTarget {
      * @param url      where the service serves
      * @param pid      the service's process id, or -1 when it does not run (after a stop)
      * @param timingMs wall time per step kind of the run, milliseconds
+     * @param stepMs   wall time of each step of the plan, milliseconds, in order (-1: did not run)
      */
-    public record Outcome(History.Entry revision, URI url, long pid, Map<DeployPlan.Kind, Long> timingMs) {}
+    public record Outcome(History.Entry revision, URI url, long pid, Map<DeployPlan.Kind, Long> timingMs,
+                          List<Long> stepMs) {
+        /** Copies the list. */
+        public Outcome {
+            stepMs = List.copyOf(stepMs);
+        }
+    }
 
     /**
      * The local target's own part of a {@link DeployPlan} ({@link DeployPlan#detail()}).
@@ -165,9 +183,18 @@ public final class LocalTarget {
      * @param running  the pid of the instance serving now, or -1
      * @param install  whether the release is copied (false when {@code releases/<dirName>} holds it)
      * @param lockWait how long to wait for another run's lock
+     * @param port     with a proxy: the instance port the release starts on (beside the one serving),
+     *                 or 0 when the plan starts nothing; 0 without a proxy
+     * @param oldPort  with a proxy: the port of the instance serving before (stopped after the
+     *                 switch), or 0 when none runs; 0 without a proxy
      */
     public record Detail(Release release, String dirName, String previous, long running, boolean install,
-                         Duration lockWait) {}
+                         Duration lockWait, int port, int oldPort) {
+        /** Without a proxy. */
+        public Detail(Release release, String dirName, String previous, long running, boolean install, Duration lockWait) {
+            this(release, dirName, previous, running, install, lockWait, 0, 0);
+        }
+    }
 
     /**
      * Deploys a release: plan, then run; on a failed gate, roll back to the previous release.
@@ -209,8 +236,8 @@ public final class LocalTarget {
         Optional<ProcessHandle> running = process.running();
         // After a failed first deploy current names a release that never served: nothing to return to.
         Optional<String> previous = serving().or(() -> currentVersion().filter(this::hasServed));
-        if (running.isEmpty()) {
-            checkPortFree();
+        if (running.isEmpty() && proxy == null) {
+            checkPortFree(port());
         }
         String dirName = releaseDirName(release);
         boolean install = !complete(dirName) || !release.sha256().equals(releaseInfo(dirName).path("sha256").asText());
@@ -224,6 +251,10 @@ public final class LocalTarget {
                 : "skip install, " + exe + " is there (sha256 " + release.sha256().substring(0, 12) + ")"));
         steps.add(step(DeployPlan.Kind.PREPARE, "prepare " + exe + " while the old one serves: its first run"
                 + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)"));
+        if (proxy != null) {
+            return planBeside(DeployPlan.Action.DEPLOY, release, dirName, release.commit(), previous.orElse(null), install,
+                    lockWait, steps);
+        }
         steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + dirName
                 + " (was " + currentVersion().orElse("none") + ")"));
         steps.add(restartStep(running, previous, dirName));
@@ -264,14 +295,17 @@ public final class LocalTarget {
         if (to.equals(from)) {
             throw SlipwayException.usage(to + " is already the current release; nothing to roll back");
         }
-        if (running.isEmpty()) {
-            checkPortFree();
+        if (running.isEmpty() && proxy == null) {
+            checkPortFree(port());
         }
         String commit = releaseInfo(to).path("commit").asText("unknown");
         SlipwayConfig.Probe probe = probeOf(to);
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
         steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + to + "/" + config.name() + " while " + from + " serves"));
+        if (proxy != null) {
+            return planBeside(DeployPlan.Action.ROLLBACK, null, to, commit, from, false, lockWait, steps);
+        }
         steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + to + " (was " + currentVersion().orElse("none") + ")"));
         steps.add(restartStep(running, Optional.of(from), to));
         steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probe.target(hostForUrl(), port())
@@ -292,6 +326,9 @@ public final class LocalTarget {
     public DeployPlan planStart() {
         String version = currentVersion().orElseThrow(() -> SlipwayException.usage(
                 "nothing is deployed to local for " + config.name() + "; run 'slipway ship' or 'slipway deploy' first"));
+        if (proxy != null) {
+            return planStartBeside(version);
+        }
         Optional<ProcessHandle> running = process.running();
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
@@ -300,7 +337,7 @@ public final class LocalTarget {
                 throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
                         + " nothing was changed");
             }
-            checkPortFree();
+            checkPortFree(port());
             steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + version + "/" + config.name()));
             steps.add(step(DeployPlan.Kind.START, "start releases/" + version + "/" + config.name() + " on " + url()));
             steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probeOf(version).target(hostForUrl(), port())));
@@ -317,15 +354,134 @@ public final class LocalTarget {
      * @return the plan
      */
     public DeployPlan planStop() {
-        Optional<ProcessHandle> running = process.running();
+        Optional<ProcessHandle> running = proxy == null ? process.running()
+                : instancePorts().stream().map(p -> instance(p).running()).flatMap(Optional::stream).findFirst();
         String version = serving().or(this::currentVersion).orElse("-");
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        running.ifPresent(h -> steps.add(step(DeployPlan.Kind.STOP, "stop " + config.name() + " " + version + " (pid "
-                + h.pid() + "): SIGTERM, SIGKILL after " + Console.seconds(config.service().drainTimeout()))));
+        for (int p : proxy == null ? List.of(port()) : instancePorts()) {
+            ServiceProcess sp = instance(p);
+            sp.running().ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, proxy == null ? "local" : ":" + p, 0,
+                    "stop " + config.name() + " " + sp.release().or(this::currentVersion).orElse("?") + (proxy == null ? ""
+                            : " on " + instanceUrl(p)) + " (pid " + h.pid() + "): SIGTERM, SIGKILL after "
+                            + Console.seconds(config.service().drainTimeout()))));
+        }
         steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
         return new DeployPlan("local", DeployPlan.Action.STOP, config.name(), version, "", facts(running, Optional.empty()),
                 steps, new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO));
+    }
+
+    // ---- with a proxy: the new instance beside the old one -----------------------------------------
+
+    /** @return the service's pid file for the instance on {@code port}: {@code <name>.pid} on {@code service.port}, else {@code <name>.<port>.pid} */
+    private ServiceProcess instance(int port) {
+        return port == port() ? process : new ServiceProcess(state.resolve(config.name() + "." + port + ".pid"));
+    }
+
+    /** @return the ports an instance of this service may run on: {@code service.port}, then the proxy's two */
+    private List<Integer> instancePorts() {
+        java.util.LinkedHashSet<Integer> all = new java.util.LinkedHashSet<>();
+        all.add(port());
+        if (proxy != null) {
+            all.addAll(proxy.ports());
+        }
+        return List.copyOf(all);
+    }
+
+    /**
+     * @return with a proxy, the port of the instance that serves: the one nginx's upstream names when
+     *         it runs, else one that runs the current release, else any that runs; 0 when none runs
+     */
+    private int servingPort() {
+        int live = proxy.live();
+        if (live > 0 && instance(live).running().isPresent()) {
+            return live;
+        }
+        List<Integer> runs = instancePorts().stream().filter(p -> instance(p).running().isPresent()).toList();
+        return runs.stream().filter(p -> instance(p).release().equals(currentVersion())).findFirst()
+                .orElse(runs.isEmpty() ? 0 : runs.get(0));
+    }
+
+    /** @return the proxy port a new instance starts on: not {@code oldPort}, one where nothing runs if there is one */
+    private int freePort(int oldPort) {
+        List<Integer> candidates = proxy.ports().stream().filter(p -> p != oldPort).toList();
+        return candidates.stream().filter(p -> instance(p).running().isEmpty()).findFirst().orElse(candidates.get(0));
+    }
+
+    /**
+     * The rest of a deploy's or rollback's plan with a proxy, after lock, install and prepare: start
+     * the release on the free port beside the one serving, gate it, point nginx at it, switch
+     * {@code current}, stop the old instance; record, prune (deploy), unlock. A failed gate stops
+     * the new instance only.
+     */
+    private DeployPlan planBeside(DeployPlan.Action action, Release release, String dirName, String commit,
+                                  String previous, boolean install, Duration lockWait, List<DeployPlan.Step> steps) {
+        int oldPort = servingPort();
+        Optional<ProcessHandle> old = oldPort == 0 ? Optional.empty() : instance(oldPort).running();
+        String oldRelease = oldPort == 0 ? null : instance(oldPort).release().or(this::currentVersion).orElse("?");
+        int port = freePort(oldPort);
+        Optional<ProcessHandle> stray = instance(port).running();
+        if (stray.isEmpty()) {
+            checkPortFree(port);
+        }
+        SlipwayConfig.Probe probe = release != null ? config.service().readiness() : probeOf(dirName);
+        steps.add(new DeployPlan.Step(DeployPlan.Kind.START, ":" + port, 0, "start releases/" + dirName + "/"
+                + config.name() + " on " + instanceUrl(port) + (old.isPresent() ? " beside " + oldRelease + " on :" + oldPort
+                + " (pid " + old.get().pid() + "), which keeps serving" : "") + stray.map(h -> "; first stop what a killed run"
+                + " left on :" + port + " (" + instance(port).release().orElse("?") + ", pid " + h.pid() + ")").orElse("")
+                + " (log: " + config.serviceDir().relativize(log) + ")"));
+        steps.add(new DeployPlan.Step(DeployPlan.Kind.GATE, ":" + port, 0, "wait for readiness " + probe.target(hostForUrl(), port)
+                + " (every " + Console.seconds(probe.interval()) + ", up to " + Console.seconds(probe.timeout())
+                + "); on failure stop it" + (old.isPresent() ? ", " + oldRelease + " serves on" : "")));
+        steps.add(new DeployPlan.Step(DeployPlan.Kind.PROXY, ":" + port, 0, proxy.describe(port)));
+        steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + dirName + " (was "
+                + currentVersion().orElse("none") + ")"));
+        old.ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, ":" + oldPort, 0, "stop " + config.name() + " "
+                + oldRelease + " on :" + oldPort + " (pid " + h.pid() + ") " + Console.seconds(dev.slipway.deploy.local.LocalProxy.SETTLE)
+                + " after the reload: SIGTERM (it drains), SIGKILL after " + Console.seconds(config.service().drainTimeout()))));
+        steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
+        if (action == DeployPlan.Action.DEPLOY) {
+            steps.add(step(DeployPlan.Kind.PRUNE, "prune releases beyond " + config.local().retain()
+                    + " (never current or previous)"));
+        }
+        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
+        return new DeployPlan("local", action, config.name(), release != null ? release.version() : dirName, commit,
+                facts(old, Optional.ofNullable(oldRelease)), steps,
+                new Detail(release, dirName, previous, old.map(ProcessHandle::pid).orElse(-1L), install, lockWait, port, oldPort));
+    }
+
+    /** A start with a proxy: nothing when the current release serves behind nginx; else start it on a free port, gate, point nginx at it. */
+    private DeployPlan planStartBeside(String version) {
+        int serving = servingPort();
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
+        int port = 0;
+        boolean serves = serving > 0 && instance(serving).release().or(this::currentVersion).equals(Optional.of(version));
+        if (!serves || proxy.live() != serving) {
+            if (!complete(version)) {
+                throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
+                        + " nothing was changed");
+            }
+            if (serves) {
+                port = serving; // it runs, nginx does not point at it: point it there
+            } else {
+                port = freePort(serving);
+                if (instance(port).running().isEmpty()) {
+                    checkPortFree(port);
+                }
+                steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + version + "/" + config.name()));
+                steps.add(new DeployPlan.Step(DeployPlan.Kind.START, ":" + port, 0, "start releases/" + version + "/"
+                        + config.name() + " on " + instanceUrl(port)));
+                steps.add(new DeployPlan.Step(DeployPlan.Kind.GATE, ":" + port, 0, "wait for readiness "
+                        + probeOf(version).target(hostForUrl(), port)));
+            }
+            steps.add(new DeployPlan.Step(DeployPlan.Kind.PROXY, ":" + port, 0, proxy.describe(port)));
+        }
+        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
+        Optional<ProcessHandle> running = serving == 0 ? Optional.empty() : instance(serving).running();
+        return new DeployPlan("local", DeployPlan.Action.START, config.name(), version,
+                releaseInfo(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
+                new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO, port, 0));
     }
 
     private DeployPlan.Step restartStep(Optional<ProcessHandle> running, Optional<String> previous, String dirName) {
@@ -338,8 +494,16 @@ public final class LocalTarget {
     }
 
     private List<String> facts(Optional<ProcessHandle> running, Optional<String> previous) {
-        return List.of("state " + rel(state) + ": current " + currentVersion().orElse("none") + ", serving "
-                + running.map(h -> previous.orElse("?") + " (pid " + h.pid() + ")").orElse("nothing"));
+        String state = "state " + rel(this.state) + ": current " + currentVersion().orElse("none") + ", serving "
+                + running.map(h -> previous.or(this::serving).orElse("?") + " (pid " + h.pid() + ")").orElse("nothing");
+        if (proxy == null) {
+            return List.of(state, "no proxy (deploy.local.proxy): the old process stops before the new one starts, so"
+                    + " requests are refused until the new one listens");
+        }
+        int live = proxy.live();
+        return List.of(state, "nginx at " + url() + ": upstream " + config.local().proxy().upstream() + " -> "
+                + (live > 0 ? proxy.server(live) : "(not rendered by slipway yet: " + config.local().proxy().config() + ")")
+                + "; instance ports " + proxy.ports().get(0) + " and " + proxy.ports().get(1));
     }
 
     private static DeployPlan.Step step(DeployPlan.Kind kind, String description) {
@@ -358,7 +522,7 @@ public final class LocalTarget {
      * @param plan a plan from {@link #planDeploy}, {@link #planRollback}, {@link #planStart} or {@link #planStop}
      * @return the outcome
      * @throws SlipwayException exit 1 when a step fails (after a switch: the previous release serves
-     *                          again and the history says so) or another run holds the lock
+     *                          again and the history says so); exit 2 when another run holds the lock
      */
     public Outcome apply(DeployPlan plan) {
         Detail d = (Detail) plan.detail();
@@ -368,6 +532,7 @@ public final class LocalTarget {
         Runtime.getRuntime().addShutdownHook(interruption);
         boolean stopped = false;
         History.Entry recorded = null;
+        List<Long> stepMs = new ArrayList<>();
         try {
             if (plan.action() != DeployPlan.Action.STOP && plan.action() != DeployPlan.Action.START) {
                 console.progress((plan.action() == DeployPlan.Action.DEPLOY ? "deploying " + config.name() + " "
@@ -376,6 +541,7 @@ public final class LocalTarget {
             }
             for (DeployPlan.Step step : plan.steps()) {
                 ex.before(step);
+                stepMs.add(-1L);
                 long t0 = System.nanoTime();
                 switch (step.kind()) {
                     case LOCK -> lock(me, d.lockWait());
@@ -386,18 +552,42 @@ public final class LocalTarget {
                     }
                     case PREPARE -> prepare(d.dirName());
                     case SWITCH -> {
-                        interruption.arm();
+                        if (d.port() == 0) {
+                            interruption.arm(1);
+                        }
                         switchTo(d.dirName());
                     }
                     case RESTART, START -> {
                         try {
-                            restartCurrent(d.previous());
+                            if (d.port() > 0) {
+                                interruption.arm(1);
+                                startInstance(d.dirName(), d.port());
+                            } else {
+                                restartCurrent(d.previous());
+                            }
                         } catch (SlipwayException e) {
                             throw new GateFailed(e.getMessage(), "");
                         }
                     }
-                    case GATE -> gate(d.dirName());
-                    case STOP -> stopped = process.stop(config.service().drainTimeout());
+                    case GATE -> gate(d.dirName(), d.port() > 0 ? d.port() : port());
+                    case PROXY -> {
+                        try {
+                            console.progress("  switching nginx to " + proxy.server(d.port()));
+                            proxy.switchTo(d.port());
+                        } catch (SlipwayException e) {
+                            throw new GateFailed("nginx was not switched: " + e.getMessage(), "");
+                        }
+                        interruption.arm(2);
+                    }
+                    case STOP -> {
+                        if (plan.action() == DeployPlan.Action.STOP) {
+                            stopped |= (step.where().startsWith(":") ? instance(Integer.parseInt(step.where().substring(1)))
+                                    : process).stop(config.service().drainTimeout());
+                        } else {
+                            console.progress("  stopping " + d.previous() + " on :" + d.oldPort());
+                            instance(d.oldPort()).stop(config.service().drainTimeout());
+                        }
+                    }
                     case RECORD -> {
                         interruption.disarm();
                         recorded = plan.action() == DeployPlan.Action.DEPLOY
@@ -413,6 +603,7 @@ public final class LocalTarget {
                     default -> throw new IllegalStateException(step.kind().name());
                 }
                 ex.after(step.kind(), t0);
+                stepMs.set(stepMs.size() - 1, (System.nanoTime() - t0) / 1_000_000);
             }
         } catch (GateFailed e) {
             interruption.disarm();
@@ -429,10 +620,12 @@ public final class LocalTarget {
             removeHook(interruption);
         }
         if (plan.action() == DeployPlan.Action.STOP) {
-            return new Outcome(stopped ? lastEntry() : null, url(), -1, ex.timingMs());
+            return new Outcome(stopped ? lastEntry() : null, url(), -1, ex.timingMs(), stepMs);
         }
-        return new Outcome(recorded != null ? recorded : lastEntry(), url(),
-                process.running().map(ProcessHandle::pid).orElse(-1L), ex.timingMs());
+        Optional<ProcessHandle> now = proxy == null ? process.running()
+                : Optional.of(servingPort()).filter(p -> p > 0).flatMap(p -> instance(p).running());
+        return new Outcome(recorded != null ? recorded : lastEntry(), url(), now.map(ProcessHandle::pid).orElse(-1L),
+                ex.timingMs(), stepMs);
     }
 
     private History.Entry lastEntry() {
@@ -442,6 +635,9 @@ public final class LocalTarget {
 
     /** A failed restart or gate: go back where the action allows, record it, and say what happened. */
     private SlipwayException failed(DeployPlan plan, Detail d, GateFailed failure) {
+        if (d.port() > 0) {
+            return failedBeside(plan, d, failure);
+        }
         return switch (plan.action()) {
             case DEPLOY -> rollBackAfterFailure(plan, d, failure);
             case ROLLBACK -> {
@@ -477,6 +673,32 @@ public final class LocalTarget {
                 + "\nlast lines of " + log + ":\n" + logTail);
     }
 
+    /**
+     * A failed start, gate or nginx switch with a proxy: the new instance is stopped; the old one was
+     * never stopped and nginx still points at it (a rejected upstream was put back), so nothing
+     * else is undone. Records the revision ({@code rolled-back} when the old release kept serving,
+     * else {@code failed}).
+     */
+    private SlipwayException failedBeside(DeployPlan plan, Detail d, GateFailed failure) {
+        String logTail = tail(log, 15);
+        instance(d.port()).stop(config.service().drainTimeout());
+        boolean oldServes = d.oldPort() > 0 && instance(d.oldPort()).running().isPresent();
+        String kept = oldServes ? d.previous() + " kept serving on :" + d.oldPort() + " behind nginx (it was never stopped)"
+                : "nothing serves: no instance ran before";
+        String reason = failure.getMessage();
+        String what = plan.action() == DeployPlan.Action.ROLLBACK ? "rollback to " + d.dirName()
+                : plan.action().verb() + " of " + config.name() + " " + plan.version();
+        if (plan.action() == DeployPlan.Action.DEPLOY) {
+            history.append(d.dirName(), plan.commit(), oldServes ? History.ROLLED_BACK : History.FAILED,
+                    reason + "; the new instance was stopped; " + kept);
+        } else if (plan.action() == DeployPlan.Action.ROLLBACK) {
+            history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
+                    + reason + "; " + kept);
+        }
+        return SlipwayException.failed(what + " failed: " + reason + failure.hint + "\nthe new instance on :" + d.port()
+                + " was stopped; " + kept + "\nlast lines of " + log + ":\n" + logTail);
+    }
+
     /** Starts the current release and waits for its own readiness probe; describes the result. */
     private String restart(String dirName) {
         try {
@@ -485,7 +707,7 @@ public final class LocalTarget {
             return dirName + " could not be restarted: " + e.getMessage();
         }
         SlipwayConfig.Probe probe = probeOf(dirName);
-        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
+        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, () -> process.running().isPresent());
         return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
     }
 
@@ -508,7 +730,7 @@ public final class LocalTarget {
      *
      * @return the outcome with the last revision
      * @throws SlipwayException exit 2 when nothing is deployed or the port is taken; exit 1 when
-     *                          it does not become ready, or a deploy holds the lock
+     *                          it does not become ready; exit 2 when a deploy holds the lock
      */
     public Outcome start() {
         recover();
@@ -519,7 +741,7 @@ public final class LocalTarget {
      * Stops the service gracefully.
      *
      * @return whether it was running
-     * @throws SlipwayException (exit 1) when a deploy holds the lock
+     * @throws SlipwayException (exit 2) when a deploy holds the lock
      */
     public boolean stop() {
         if (!Files.isDirectory(state)) {
@@ -549,10 +771,11 @@ public final class LocalTarget {
             if (gone(o)) {
                 Lock.forceRelease(host, state.toString());
                 recordInterrupted(o);
+                converge();
                 continue;
             }
             if (System.nanoTime() >= deadline) {
-                throw SlipwayException.failed("another slipway holds the deploy lock of " + state + ": " + o.describe()
+                throw Lock.held("another slipway holds the deploy lock of " + state + ": " + o.describe()
                         + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")") + "; nothing was changed");
             }
             if (!o.describe().equals(shown)) {
@@ -582,6 +805,37 @@ public final class LocalTarget {
         if (o.isPresent() && gone(o.get())) {
             Lock.forceRelease(host, state.toString());
             recordInterrupted(o.get());
+            converge();
+        }
+    }
+
+    /**
+     * With a proxy, after a killed run: the instance nginx's upstream names serves, so {@code current}
+     * is pointed at its release and any other instance (the new one a run started before it was
+     * killed, or the old one it had not stopped yet) is stopped. Without a proxy, or when the
+     * instance nginx names does not run, nothing is changed.
+     */
+    private void converge() {
+        if (proxy == null) {
+            return;
+        }
+        int live = proxy.live();
+        if (live <= 0 || instance(live).running().isEmpty()) {
+            return;
+        }
+        instance(live).release().filter(r -> !currentVersion().equals(Optional.of(r))).filter(this::complete).ifPresent(r -> {
+            console.progress("  nginx sends traffic to " + r + " on :" + live + "; current -> releases/" + r);
+            switchTo(r);
+        });
+        for (int p : instancePorts()) {
+            ServiceProcess sp = instance(p);
+            if (p != live) {
+                sp.running().ifPresent(h -> {
+                    console.progress("  stopping " + sp.release().orElse("?") + " on :" + p + " (pid " + h.pid()
+                            + "): a killed run left it beside the instance nginx sends traffic to");
+                    sp.stop(config.service().drainTimeout());
+                });
+            }
         }
     }
 
@@ -604,7 +858,8 @@ public final class LocalTarget {
         if (o.since() == null || !changes || recordedItself) {
             return;
         }
-        Optional<ProcessHandle> h = process.running();
+        Optional<ProcessHandle> h = proxy == null ? process.running()
+                : Optional.of(servingPort()).filter(p -> p > 0).flatMap(p -> instance(p).running());
         String now = h.map(p -> serving().orElse(currentVersion().orElse("?")) + " serves (pid " + p.pid() + ")")
                 .orElse("nothing runs");
         History.Entry e = history.append(o.version(), releaseInfo(o.version()).path("commit").asText("unknown"),
@@ -615,6 +870,10 @@ public final class LocalTarget {
 
     /** @return the release the running instance was started from (its pid file), if it runs */
     private Optional<String> serving() {
+        if (proxy != null) {
+            int p = servingPort();
+            return p == 0 ? Optional.empty() : instance(p).release().or(this::currentVersion);
+        }
         return process.running().isPresent() ? process.release().or(this::currentVersion) : Optional.empty();
     }
 
@@ -635,7 +894,8 @@ public final class LocalTarget {
         private final DeployPlan plan;
         private final Detail detail;
         private final Lock.Holder me;
-        private boolean armed;
+        /** 0: nothing to undo; 1: after the switch (no proxy) or the new instance's start (proxy); 2: nginx switched. */
+        private int stage;
         private boolean done;
 
         Interruption(DeployPlan plan, Detail detail, Lock.Holder me) {
@@ -645,13 +905,13 @@ public final class LocalTarget {
             this.me = me;
         }
 
-        synchronized void arm() {
-            armed = plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK;
+        synchronized void arm(int stage) {
+            this.stage = plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK ? stage : 0;
         }
 
         /** Called once the run reached a verdict: the hook then only releases the lock. */
         synchronized void disarm() {
-            armed = false;
+            stage = 0;
         }
 
         @Override
@@ -660,7 +920,10 @@ public final class LocalTarget {
                 return;
             }
             done = true;
-            if (armed) {
+            if (stage > 0 && detail.port() > 0) {
+                history.append(detail.dirName(), plan.commit(), stage == 2 ? (plan.action() == DeployPlan.Action.DEPLOY
+                        ? History.DEPLOYED : History.ROLLBACK) : History.INTERRUPTED, beside());
+            } else if (stage > 0) {
                 process.stop(config.service().drainTimeout());
                 String note = "interrupted before the readiness gate";
                 String previous = detail.previous();
@@ -678,6 +941,27 @@ public final class LocalTarget {
             }
             unlock(me);
         }
+
+        /**
+         * Ctrl-C with a proxy: before nginx was switched, the new instance is stopped (the old one
+         * serves on); after, the switch is finished (current, the old instance stopped).
+         */
+        private String beside() {
+            String note;
+            if (stage == 1) {
+                instance(detail.port()).stop(config.service().drainTimeout());
+                note = "interrupted before nginx was switched; the new instance was stopped"
+                        + (detail.previous() == null ? "" : ", " + detail.previous() + " kept serving");
+            } else {
+                switchTo(detail.dirName());
+                if (detail.oldPort() > 0) {
+                    instance(detail.oldPort()).stop(config.service().drainTimeout());
+                }
+                note = "interrupted after nginx was switched to it; the old instance was stopped";
+            }
+            console.progress("slipway: " + plan.action().verb() + " interrupted; " + note);
+            return note;
+        }
     }
 
     /**
@@ -689,6 +973,17 @@ public final class LocalTarget {
      * @throws SlipwayException (exit 2) when another process holds the port; nothing was built or changed
      */
     public void checkBeforeBuild() {
+        if (proxy != null) {
+            int p = freePort(servingPort());
+            if (instance(p).running().isEmpty()) {
+                try {
+                    checkPortFree(p);
+                } catch (SlipwayException e) {
+                    throw SlipwayException.usage(e.getMessage() + "; nothing was built or deployed");
+                }
+            }
+            return;
+        }
         boolean ours = process.running().isPresent() && currentVersion().map(v -> {
             Path env = releases.resolve(v).resolve(ENV_FILE);
             if (!Files.isRegularFile(env)) {
@@ -699,7 +994,7 @@ public final class LocalTarget {
         }).orElse(false);
         if (!ours) {
             try {
-                checkPortFree();
+                checkPortFree(port());
             } catch (SlipwayException e) {
                 throw SlipwayException.usage(e.getMessage() + "; nothing was built or deployed");
             }
@@ -731,9 +1026,18 @@ public final class LocalTarget {
      * @param failed    the last revision when the release {@code current} names never served and
      *                  nothing runs (a deploy failed with no previous release to roll back to), else
      *                  {@code null}
+     * @param nginx     with a proxy: where nginx's upstream points ({@code 127.0.0.1:8081}, or a note
+     *                  that Slipway has not rendered it yet); {@code null} without a proxy
+     * @param instances with a proxy: one line per instance that runs ({@code :8081 1.3.0 pid 4242,
+     *                  behind nginx}); empty without a proxy
      */
     public record Status(String version, String commit, int revision, long pid, URI url, HealthGate.Verdict readiness,
-                         History.Entry failed) {}
+                         History.Entry failed, String nginx, List<String> instances) {
+        /** Copies the list. */
+        public Status {
+            instances = List.copyOf(instances);
+        }
+    }
 
     /** @return the current status; probes readiness once when the service runs */
     public Status status() {
@@ -743,13 +1047,50 @@ public final class LocalTarget {
         History.Entry last = all.isEmpty() ? null : all.get(all.size() - 1);
         // A failed first deploy leaves current at the release that failed its gate (there was
         // nothing to switch back to): that release is not "what runs".
-        if (h.isEmpty() && v.isPresent() && last != null && !hasServed(v.get())) {
-            return new Status(null, null, 0, -1, url(), null, last);
+        if (proxy != null) {
+            int sp = servingPort();
+            h = sp == 0 ? Optional.empty() : instance(sp).running();
         }
-        HealthGate.Verdict ready = h.isPresent() && v.isPresent()
-                ? HealthGate.probeOnce(hostForUrl(), port(), probeOf(v.get()), Duration.ofSeconds(2)) : null;
+        if (h.isEmpty() && v.isPresent() && last != null && !hasServed(v.get())) {
+            return new Status(null, null, 0, -1, url(), null, last, nginxLine(), instanceLines());
+        }
+        HealthGate.Verdict ready = null;
+        if (h.isPresent() && v.isPresent()) {
+            int sp = proxy == null ? port() : servingPort();
+            int live = proxy == null ? sp : proxy.live();
+            ready = live != sp ? new HealthGate.Verdict(false, 0, "nginx's upstream does not point at it ("
+                    + nginxLine() + ")", Duration.ZERO)
+                    : HealthGate.probeOnce(hostForUrl(), sp, probeOf(v.get()), Duration.ofSeconds(2));
+        }
         return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
-                last == null ? 0 : last.revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready, null);
+                last == null ? 0 : last.revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready, null, nginxLine(),
+                instanceLines());
+    }
+
+    /** @return with a proxy, where nginx's upstream points; else {@code null} */
+    private String nginxLine() {
+        if (proxy == null) {
+            return null;
+        }
+        int live = proxy.live();
+        return "upstream " + config.local().proxy().upstream() + " -> " + (live > 0 ? proxy.server(live)
+                : "(not rendered by slipway yet)") + " (" + config.local().proxy().config() + ")";
+    }
+
+    /** @return with a proxy, one line per instance that runs, e.g. {@code :8081 1.3.0 pid 4242, behind nginx} */
+    private List<String> instanceLines() {
+        if (proxy == null) {
+            return List.of();
+        }
+        int live = proxy.live();
+        List<String> out = new ArrayList<>();
+        for (int p : instancePorts()) {
+            ServiceProcess sp = instance(p);
+            sp.running().ifPresent(h -> out.add(":" + p + " " + sp.release().or(this::currentVersion).orElse("?") + " pid "
+                    + h.pid() + (p == live ? ", behind nginx" : ", not in nginx's upstream (a killed run left it;"
+                    + " the next deploy replaces it, 'slipway stop' stops it)")));
+        }
+        return out;
     }
 
     /** @return the revisions, oldest first */
@@ -802,7 +1143,12 @@ public final class LocalTarget {
             readiness.put("startupGraceMs", probe.startupGrace().toMillis());
             info.put("readiness", readiness);
             JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("release.json").toFile(), info);
-            writeEnvFile(tmp.resolve(ENV_FILE), serviceEnv());
+            writeEnvFile(tmp.resolve(ENV_FILE), serviceEnv(port()));
+            if (proxy != null) {
+                for (int p : proxy.ports()) {
+                    writeEnvFile(tmp.resolve("service." + p + ".env"), serviceEnv(p));
+                }
+            }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             try {
@@ -872,17 +1218,54 @@ public final class LocalTarget {
         Optional<ProcessHandle> old = process.running();
         old.ifPresent(h -> console.progress("  stopping " + config.name() + " "
                 + (label != null ? label : serving().orElse("?")) + " (pid " + h.pid() + ")"));
+        lastProcess = process;
         lastPid = process.restart(host, old, config.service().drainTimeout(), dir.resolve(config.name()),
                 dir.getFileName().toString(), state, env, log, "slipway starts " + state.relativize(dir));
     }
 
     /** The pid of the instance this target started last, for its exit status; -1 before any start. */
     private long lastPid = -1;
+    /** The pid file of that instance. */
+    private ServiceProcess lastProcess;
+
+    /**
+     * Starts a release on a proxy port beside the instance serving, through the detached helper of
+     * {@link ServiceProcess#restart} (which first stops what a killed run may have left on that
+     * port), with the release's environment for that port.
+     */
+    private void startInstance(String dirName, int port) {
+        Path dir = releases.resolve(dirName);
+        ServiceProcess sp = instance(port);
+        Optional<ProcessHandle> stray = sp.running();
+        stray.ifPresent(h -> console.progress("  stopping " + sp.release().orElse("?") + " left on :" + port + " (pid "
+                + h.pid() + ")"));
+        console.progress("  starting " + config.name() + " " + dirName + " on " + instanceUrl(port));
+        lastProcess = sp;
+        lastPid = sp.restart(host, stray, config.service().drainTimeout(), dir.resolve(config.name()), dirName, state,
+                envFor(dir, port), log, "slipway starts " + state.relativize(dir) + " on :" + port);
+    }
+
+    /**
+     * The environment of a release's instance on {@code port}: {@code service.<port>.env}, written
+     * at install for each proxy port; a release installed without them gets {@code service.env}
+     * with {@code PORT} replaced (values that expanded {@code ${PORT}} keep the port it was
+     * installed for).
+     */
+    private Map<String, String> envFor(Path dir, int port) {
+        Path own = dir.resolve("service." + port + ".env");
+        if (Files.isRegularFile(own)) {
+            return readEnvFile(own);
+        }
+        Map<String, String> env = readEnvFile(dir.resolve(ENV_FILE));
+        env.put("PORT", String.valueOf(port));
+        return env;
+    }
 
     /** What makes a release directory: the binary, its environment and its readiness probe. */
     private String fingerprint(Release release) {
         SlipwayConfig.Probe p = config.service().readiness();
-        return Hashing.sha256Hex(release.sha256() + "\n" + new java.util.TreeMap<>(serviceEnv()) + "\n" + p);
+        return Hashing.sha256Hex(release.sha256() + "\n" + new java.util.TreeMap<>(serviceEnv(port())) + "\n" + p
+                + (proxy == null ? "" : "\nports " + proxy.ports()));
     }
 
 
@@ -939,9 +1322,14 @@ public final class LocalTarget {
      * plus PORT, ADDR and DRAIN_TIMEOUT.
      */
     Map<String, String> serviceEnv() {
+        return serviceEnv(port());
+    }
+
+    /** {@link #serviceEnv()} for an instance on {@code port} (a proxy port). */
+    Map<String, String> serviceEnv(int port) {
         Map<String, String> env = new java.util.TreeMap<>(References.expandEnv(config.service().env(),
-                References.Values.of(config.service().port(), config.local().address(), null)));
-        env.put("PORT", String.valueOf(config.service().port()));
+                References.Values.of(port, config.local().address(), null)));
+        env.put("PORT", String.valueOf(port));
         env.put("ADDR", config.local().address());
         env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
         return env;
@@ -990,11 +1378,12 @@ public final class LocalTarget {
         return env;
     }
 
-    private void gate(String dirName) throws GateFailed {
+    private void gate(String dirName, int port) throws GateFailed {
         SlipwayConfig.Probe probe = probeOf(dirName);
-        String what = probe.target(hostForUrl(), port());
+        String what = probe.target(hostForUrl(), port);
         console.progress("  waiting for readiness of " + dirName + " at " + what);
-        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, this::isRunning);
+        ServiceProcess sp = instance(port);
+        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port, probe, () -> sp.running().isPresent());
         if (!v.ready()) {
             String why = v.detail().equals("the process exited")
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
@@ -1031,7 +1420,7 @@ public final class LocalTarget {
         }
         // The helper records the status just after the process exits.
         for (int i = 0; i < 25; i++) {
-            Optional<Integer> s = process.exitStatus(lastPid);
+            Optional<Integer> s = lastProcess.exitStatus(lastPid);
             if (s.isPresent()) {
                 return " with exit code " + s.get();
             }
@@ -1040,21 +1429,16 @@ public final class LocalTarget {
         return "";
     }
 
-    private boolean isRunning() {
-        return process.running().isPresent();
-    }
-
-    private void checkPortFree() {
+    private void checkPortFree(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(config.local().address(), config.service().port()));
+            s.bind(new InetSocketAddress(config.local().address(), port));
         } catch (BindException e) {
-            throw SlipwayException.usage("port " + config.service().port() + " on " + config.local().address()
-                    + " is already in use by another process; stop it or set service.port in "
-                    + config.file().getFileName());
+            throw SlipwayException.usage("port " + port + " on " + config.local().address()
+                    + " is already in use by another process; stop it or set "
+                    + (proxy == null ? "service.port" : "deploy.local.proxy.ports") + " in " + config.file().getFileName());
         } catch (IOException e) {
-            throw SlipwayException.usage("cannot use " + config.local().address() + ":" + config.service().port()
-                    + ": " + e.getMessage());
+            throw SlipwayException.usage("cannot use " + config.local().address() + ":" + port + ": " + e.getMessage());
         }
     }
 

@@ -52,12 +52,35 @@ public final class Lock {
             return Duration.between(since, now).compareTo(staleAfter) > 0;
         }
 
-        /** @return one line: who, process, since when, version and message */
+        /**
+         * Whether the holder is known to be gone: it ran on this machine and its pid no longer
+         * runs, or that pid now belongs to a process started after the lock was taken (the pid was
+         * reused after a kill -9). A holder on another machine, or a lock without info, is not
+         * known to be gone (a lock without info may be one being taken right now: its holder
+         * writes the info just after the mkdir).
+         *
+         * @param now the current time
+         * @return whether the lock can be taken over
+         */
+        public boolean gone(Instant now) {
+            if (since == null || pid <= 0 || !machine.equals(Lock.machineName())) {
+                return false;
+            }
+            Optional<ProcessHandle> p = ProcessHandle.of(pid);
+            if (p.isEmpty()) {
+                return true;
+            }
+            // since is truncated to seconds; a real holder started before it.
+            return p.get().info().startInstant().map(start -> start.isAfter(since.plusSeconds(1))).orElse(false);
+        }
+
+        /** @return one line: who, process, since when, message and version (none when {@code -}) */
         public String describe() {
             if (since == null) {
                 return "an unknown holder (the lock has no info: its holder stopped while taking it)";
             }
-            return who + " (pid " + pid + " on " + machine + ") since " + since + ", " + message + " of version " + version;
+            return who + " (pid " + pid + " on " + machine + ") since " + since + ", " + message
+                    + (version.isEmpty() || version.equals("-") ? "" : " of version " + version);
         }
     }
 
@@ -86,9 +109,9 @@ public final class Lock {
         Host.CommandResult r = host.run("mkdir -p " + d + " || exit 1\n"
                 + "if mkdir " + d + "/lock 2>/dev/null; then printf '%s' " + Shell.quote(me.info()) + " > " + d
                 + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d + "/lock/info && echo acquired; "
-                + "else echo held; cat " + d + "/lock/info 2>/dev/null; fi", Duration.ofSeconds(30));
+                + "else echo held; cat " + d + "/lock/info 2>/dev/null || true; fi", Duration.ofSeconds(30));
         if (!r.ok()) {
-            throw SlipwayException.failed(host.name() + ": cannot take the lock in " + dir + ": " + r.stderr().strip());
+            throw SlipwayException.failed(host.name() + ": cannot take the lock in " + dir + ": " + cause(r));
         }
         if (r.stdout().startsWith("acquired")) {
             return Optional.empty();
@@ -133,7 +156,7 @@ public final class Lock {
         if (h.isPresent()) {
             Host.CommandResult r = host.run("rm -rf " + Shell.quote(dir) + "/lock", Duration.ofSeconds(30));
             if (!r.ok()) {
-                throw SlipwayException.failed(host.name() + ": cannot remove " + dir + "/lock: " + r.stderr().strip());
+                throw SlipwayException.failed(host.name() + ": cannot remove " + dir + "/lock: " + cause(r));
             }
         }
         return h;
@@ -165,6 +188,39 @@ public final class Lock {
         }
         return new Holder(m.getOrDefault("id", ""), m.getOrDefault("who", "?"), m.getOrDefault("machine", "?"), pid, since,
                 m.getOrDefault("version", "?"), m.getOrDefault("message", "?"));
+    }
+
+    /**
+     * The error for a lock that another run holds (after {@code --lock-wait}, if any): exit 2, like
+     * every refusal before anything changed (docs/bad-input.md, docs/cli.md): the run took no lock
+     * and changed nothing, and running it again later (or with {@code --lock-wait}) is the remedy,
+     * not a rollback. Every lock of Slipway refuses this way: the deploy lock on every target and
+     * the build lock ({@code build/BuildLock}).
+     *
+     * @param message who holds it and what to do; it should end with "nothing was changed"
+     * @return the exception to throw (exit 2)
+     */
+    public static SlipwayException held(String message) {
+        return new SlipwayException(SlipwayException.USAGE, message);
+    }
+
+    /**
+     * Names why a command on a host failed, never an empty text: its standard error, else its
+     * standard output, else its exit status (an {@code sh} killed by a signal, a full disk that
+     * made a redirection fail silently, a connection that closed, ...).
+     *
+     * @param r the failed command's result
+     * @return one line or a few, never empty
+     */
+    public static String cause(Host.CommandResult r) {
+        String err = r.stderr() == null ? "" : r.stderr().strip();
+        if (!err.isEmpty()) {
+            return err;
+        }
+        String out = r.stdout() == null ? "" : r.stdout().strip();
+        String status = r.exitCode() > 128 && r.exitCode() < 160 ? "killed by signal " + (r.exitCode() - 128)
+                + " (exit status " + r.exitCode() + ")" : "exit status " + r.exitCode();
+        return out.isEmpty() ? status + ", with no output" : status + ": " + out;
     }
 
     /** @return this machine's name, from /etc/hostname or the HOSTNAME variable */

@@ -64,7 +64,7 @@ public final class Prepare {
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         Process p;
         try {
-            p = pb.start();
+            p = dev.slipway.util.Children.start(pb); // the unpacker and its CDS dump die with slipway
         } catch (IOException e) {
             throw SlipwayException.failed("cannot prepare " + label + ": " + e.getMessage(), e);
         }
@@ -105,7 +105,6 @@ public final class Prepare {
     }
 
     private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO);
     }
 }

@@ -23,16 +23,26 @@ import java.util.Map;
  * @param timingMs wall time per step kind, milliseconds
  * @param lines    human-readable lines (per host, per instance, per pod), printed as they are
  * @param message  a one-line summary, or the error's cause line
+ * @param stepMs   wall time of each of {@code steps}, milliseconds, in the same order (-1 for a step
+ *                 that did not run); empty when the target does not measure its steps one by one
  */
 public record Report(String target, String action, String service, String version, int revision, String outcome,
                      int exitCode, String url, List<String> steps, Map<String, Long> timingMs, List<String> lines,
-                     String message) {
+                     String message, List<Long> stepMs) {
 
     /** Copies the collections, so the value stays immutable. */
     public Report {
         steps = List.copyOf(steps);
         timingMs = Map.copyOf(timingMs);
         lines = List.copyOf(lines);
+        stepMs = List.copyOf(stepMs);
+    }
+
+    /** A report without per-step timings (see {@link #stepMs}). */
+    public Report(String target, String action, String service, String version, int revision, String outcome,
+                  int exitCode, String url, List<String> steps, Map<String, Long> timingMs, List<String> lines,
+                  String message) {
+        this(target, action, service, version, revision, outcome, exitCode, url, steps, timingMs, lines, message, List.of());
     }
 
     /** @return the meaning of {@link #exitCode}, for the JSON report */

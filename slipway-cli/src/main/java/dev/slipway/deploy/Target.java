@@ -45,7 +45,12 @@ public interface Target extends AutoCloseable {
     Report apply(DeployPlan plan);
 
     /**
-     * @return what runs now, one value for {@code slipway status}; reads the target, changes nothing
+     * What runs now, one value for {@code slipway status}; reads the target, changes nothing. The
+     * exit code means the same on every target, so that scripts can rely on it: 0 when a release
+     * serves (and, where the target can tell, is ready), 1 when nothing is deployed, nothing runs
+     * or it is not ready.
+     *
+     * @return the report: {@code version} and {@code revision} of what serves, {@code outcome} how
      */
     Report status();
 

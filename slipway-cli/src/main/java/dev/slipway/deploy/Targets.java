@@ -92,11 +92,15 @@ public final class Targets {
      * Parses {@code --lock-wait} (every target takes it, so a typo is an error everywhere, even
      * where nothing waits for a lock).
      *
-     * @param text a duration as slipway.yaml writes them, e.g. {@code 0s}, {@code 2m}
+     * @param text a duration as slipway.yaml writes them, e.g. {@code 0s}, {@code 2m}, or {@code 0}
+     *             alone: don't wait (the one number that needs no unit)
      * @return the duration
      * @throws SlipwayException (exit 2) when it is not a duration; nothing changed
      */
     public static Duration lockWait(String text) {
+        if (text.strip().matches("0+")) {
+            return Duration.ZERO;
+        }
         try {
             return ConfigLoader.parseDuration(text);
         } catch (IllegalArgumentException e) {

@@ -23,10 +23,13 @@ import java.util.TreeMap;
  *       environment, and an exec-form entrypoint that runs java as PID 1.</li>
  * </ol>
  *
- * Slipway's distribution comes in as the BuildKit named context {@code slipway}; no stage has that
- * name, because a named context replaces a stage of the same name (docker buildx build
- * {@code --build-context}). The file is not
- * built in Slipway's CI (no container engine there); tests check its structure.
+ * <p>Two build arguments: {@code BASE}, the image the build stages start from (default
+ * {@code debian:bookworm-slim}), and {@code SLIPWAY}, where Slipway's distribution (the directory
+ * that holds {@code slipway.jar} and {@code lib/}) comes from: by default the BuildKit named context
+ * {@code slipway} (docker buildx build {@code --build-context}), else an image that holds that
+ * directory (the classic builder has no named contexts). The stage that reads it is called
+ * {@code distribution}, not {@code slipway}, because a named context replaces a stage of the same
+ * name. {@code DockerfileBuildTest} builds the file with a real engine.
  */
 public final class Dockerfile {
     private static final ObjectMapper JSON = Json.MAPPER;
@@ -65,14 +68,22 @@ public final class Dockerfile {
         return String.join("\n",
                 "# syntax=docker/dockerfile:1",
                 "# " + name + ": the scratch image 'slipway image' builds, as a multi-stage Docker build.",
-                "# Rendered by 'slipway render dockerfile'. Slipway's CI checks this file's structure but does not",
-                "# build it (there is no container engine there). Build with BuildKit, passing Slipway's",
-                "# distribution (the directory that holds slipway.jar and lib/) as the named context 'slipway':",
+                "# Rendered by 'slipway render dockerfile'. Build with BuildKit, passing Slipway's distribution",
+                "# (the directory that holds slipway.jar and lib/) as the named context 'slipway':",
                 "#   docker buildx build --build-context slipway=PATH/TO/slipway-cli/target -t " + name + " .",
+                "# or with the classic builder, which has no named contexts, from an image of that directory:",
+                "#   tar -C PATH/TO/slipway-cli/target -c slipway.jar lib | docker import - slipway-dist",
+                "#   docker build --network host --build-arg SLIPWAY=slipway-dist -t " + name + " .",
+                "# BASE is the image the build stages start from (Debian 12 with apt sources).",
+                "ARG BASE=debian:bookworm-slim",
+                "ARG SLIPWAY=slipway",
+                "",
+                "# Slipway's distribution: the named context 'slipway', or the image SLIPWAY names.",
+                "FROM ${SLIPWAY} AS distribution",
                 "",
                 "# 1. A JDK, Maven and a C compiler (for the single file's unpacker); CA certificates and",
                 "#    zoneinfo for the image.",
-                "FROM debian:bookworm-slim AS jdk",
+                "FROM ${BASE} AS jdk",
                 "RUN apt-get update \\",
                 "    && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven gcc libc6-dev \\",
                 "       zlib1g-dev git ca-certificates tzdata \\",
@@ -89,7 +100,7 @@ public final class Dockerfile {
                 "",
                 "# 3. slipway build for this build's platform, then the image's root file system.",
                 "FROM maven AS rootfs",
-                "COPY --from=slipway . /opt/slipway/",
+                "COPY --from=distribution / /opt/slipway/",
                 "RUN " + slipway + " build --no-compile --platform \"linux-$(dpkg --print-architecture)\" . \\",
                 "    && " + slipway + " image --rootfs /rootfs .",
                 "",

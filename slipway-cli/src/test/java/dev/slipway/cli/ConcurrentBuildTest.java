@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two {@code slipway build} processes on one service directory at once. They ran two builds into
  * the same {@code target/} and {@code dist/} and failed after minutes (Quarkus'
  * {@code NoSuchFileException: ...runner.tmp}, {@code zip END header not found}). Now the second
- * waits for the first's build lock ({@code <cache>/locks/build-<hash>.lock}), says so, and both succeed in
+ * waits for the first's build lock ({@code <cache>/locks/build-<hash>/lock}), says so, and both succeed in
  * turn: their build commands never overlap.
  */
 class ConcurrentBuildTest {

@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real nginx on loopback for the local canary's tests: it includes {@code DIR/upstream.conf}
+ * A real nginx on loopback for the local canary's and the local proxy's tests: it includes {@code DIR/upstream.conf}
  * (the file Slipway renders and reloads) and proxies {@code 127.0.0.1:PORT} to that upstream, with
  * keep-alive to the instances, no retry on another server ({@code proxy_next_upstream off}, so a
  * failing instance's answers are seen) and the answering instance in {@code X-Upstream}.
  */
-final class LocalNginx implements AutoCloseable {
+public final class LocalNginx implements AutoCloseable {
     private final Path dir;
     private final Process process;
 
@@ -31,7 +31,16 @@ final class LocalNginx implements AutoCloseable {
      * @param firstServer the upstream's server ({@code host:port}) until Slipway renders the file
      * @return the running nginx
      */
-    static LocalNginx start(Path dir, int port, String upstream, String firstServer) throws Exception {
+    public static LocalNginx start(Path dir, int port, String upstream, String firstServer) throws Exception {
+        return start(dir, port, upstream, firstServer, "");
+    }
+
+    /**
+     * {@link #start(Path, int, String, String)} with more directives in its {@code server} block,
+     * e.g. {@code keepalive_timeout 0;}.
+     */
+    public static LocalNginx start(Path dir, int port, String upstream, String firstServer, String serverDirectives)
+            throws Exception {
         Tools.require("nginx");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("upstream.conf"), "upstream " + upstream + " { server " + firstServer + "; }\n");
@@ -48,6 +57,7 @@ final class LocalNginx implements AutoCloseable {
                   include %s/upstream.conf;
                   server {
                     listen 127.0.0.1:%d;
+                    %s
                     location / {
                       proxy_pass http://%s;
                       proxy_http_version 1.1;
@@ -57,7 +67,7 @@ final class LocalNginx implements AutoCloseable {
                     }
                   }
                 }
-                """.formatted(Tools.root() ? "user root;" : "", dir, dir, dir, dir, dir, port, upstream));
+                """.formatted(Tools.root() ? "user root;" : "", dir, dir, dir, dir, dir, port, serverDirectives, upstream));
         Process p = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
                 "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
         LocalNginx nginx = new LocalNginx(dir, p);
@@ -70,12 +80,12 @@ final class LocalNginx implements AutoCloseable {
     }
 
     /** @return its directory; {@code upstream.conf} in it is the file to render */
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
     /** @return the command that addresses this nginx, e.g. {@code nginx -p DIR -c DIR/nginx.conf} (add {@code -s reload}) */
-    String command() {
+    public String command() {
         return "nginx -p " + dir + " -c " + dir.resolve("nginx.conf");
     }
 

@@ -150,4 +150,96 @@ class RollbackFlagsTest {
         assertTrue(lines.get(0).matches("REVISION +VERSION +COMMIT +TIME +OUTCOME +WHO +NOTE"), lines.get(0));
         assertTrue(lines.get(2).matches("2 +2\\.0\\.0 +2222222 +\\S+ +deployed +\\S+@\\S+ +previous 1\\.0\\.0"), lines.get(2));
     }
+
+    /** Checks what a JSON report says it is: target, action, outcome, exit code and its meaning. */
+    static void assertReport(JsonNode n, String target, String action, String outcome, int exitCode, String meaning) {
+        assertEquals(List.of(target, action, outcome, String.valueOf(exitCode), meaning), List.of(n.path("target").asText(),
+                n.path("action").asText(), n.path("outcome").asText(), n.path("exitCode").asText(),
+                n.path("exitMeaning").asText()), n.toString());
+    }
+
+    @Test
+    void statusAndHistoryAnswerInJsonToo() throws Exception {
+        CliRunner.Run status = CliRunner.run("status", dir.toString(), "--json");
+        assertEquals(1, status.code(), "nothing runs: " + status);
+        JsonNode s = json(status);
+        assertReport(s, "local", "status", "not running", 1, "failed");
+        assertEquals("2.0.0", s.path("version").asText());
+        assertEquals(2, s.path("revision").asInt());
+
+        CliRunner.Run history = CliRunner.run("history", dir.toString(), "--json");
+        assertEquals(0, history.code(), history.toString());
+        JsonNode h = json(history);
+        assertEquals("history", h.path("action").asText());
+        assertEquals(2, h.path("revision").asInt());
+        assertEquals("ok", h.path("exitMeaning").asText());
+        assertEquals(2, h.path("revisions").size(), h.toString());
+        JsonNode second = h.path("revisions").get(1);
+        assertEquals(2, second.path("revision").asInt());
+        assertEquals("2.0.0", second.path("version").asText());
+        assertEquals("deployed", second.path("outcome").asText());
+        assertEquals("previous 1.0.0", second.path("note").asText());
+        assertTrue(second.path("time").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), second.toString());
+        assertTrue(h.path("lines").get(0).asText().startsWith("REVISION"), "the text table is the report's lines: " + h);
+
+        for (String command : List.of("status", "history")) {
+            CliRunner.Run noSection = CliRunner.run(command, dir.toString(), "--to", "hosts", "--json");
+            assertEquals(2, noSection.code(), noSection.toString());
+            JsonNode n = json(noSection);
+            assertReport(n, "hosts", command, "refused", 2, "usage or configuration error; nothing changed");
+            assertTrue(n.path("message").asText().contains("no 'deploy.hosts' section"), n.toString());
+        }
+    }
+
+    @Test
+    void aCommandLinePicocliRejectsIsAJsonReportToo() throws Exception {
+        CliRunner.Run typo = CliRunner.run("deploy", dir.toString(), "--json", "--lock-wiat", "2m");
+        assertEquals(2, typo.code(), typo.toString());
+        JsonNode t = json(typo);
+        assertReport(t, "local", "deploy", "refused", 2, "usage or configuration error; nothing changed");
+        assertTrue(t.path("message").asText().contains("--lock-wiat"), t.toString());
+        assertTrue(typo.err().startsWith("slipway: "), "the error still goes to stderr: " + typo);
+
+        CliRunner.Run status = CliRunner.run("status", dir.toString(), "--to=hosts", "--json", "--bogus");
+        assertEquals(2, status.code(), status.toString());
+        assertEquals("hosts", json(status).path("target").asText());
+        assertEquals("status", json(status).path("action").asText());
+
+        CliRunner.Run plain = CliRunner.run("deploy", dir.toString(), "--lock-wiat", "2m");
+        assertEquals(2, plain.code(), plain.toString());
+        assertEquals("", plain.out(), "without --json stdout stays empty");
+        unchanged();
+    }
+
+    @Test
+    void lockWaitZeroMeansDontWait() throws Exception {
+        for (String zero : List.of("0", "0s", "0ms")) {
+            CliRunner.Run r = CliRunner.run("rollback", dir.toString(), "--version", "1.0.0", "--dry-run", "--lock-wait", zero);
+            assertEquals(0, r.code(), zero + ": " + r);
+        }
+        CliRunner.Run noUnit = CliRunner.run("rollback", dir.toString(), "--version", "1.0.0", "--dry-run", "--lock-wait", "5");
+        assertEquals(2, noUnit.code(), noUnit.toString());
+        assertTrue(noUnit.err().contains("slipway: --lock-wait: '5' is not a duration"), noUnit.toString());
+        unchanged();
+    }
+
+    @Test
+    void aLockAnotherRunHoldsIsExitTwoAndChangesNothing() throws Exception {
+        // A live holder on this machine: this test's own JVM.
+        Path lock = Files.createDirectories(state.resolve("lock"));
+        Files.writeString(lock.resolve("info"), "id=abc\nwho=ann@ci\nmachine=" + dev.slipway.deploy.Lock.machineName()
+                + "\npid=" + ProcessHandle.current().pid() + "\nsince=" + java.time.Instant.now().truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS) + "\nversion=3.0.0\nmessage=deploy\n");
+        CliRunner.Run held = CliRunner.run("rollback", dir.toString(), "--version", "1.0.0");
+        assertEquals(2, held.code(), held.toString());
+        assertTrue(held.err().contains("another slipway holds the deploy lock of " + state + ": ann@ci (pid "
+                + ProcessHandle.current().pid()), held.toString());
+        assertTrue(held.err().strip().endsWith("nothing was changed"), held.toString());
+        CliRunner.Run waited = CliRunner.run("rollback", dir.toString(), "--version", "1.0.0", "--lock-wait", "1s", "--json");
+        assertEquals(2, waited.code(), waited.toString());
+        assertTrue(json(waited).path("message").asText().contains("(waited 1.0 s)"), waited.toString());
+        assertEquals("refused", json(waited).path("outcome").asText());
+        assertTrue(Files.isDirectory(lock), "another run's lock stays");
+        unchanged();
+    }
 }

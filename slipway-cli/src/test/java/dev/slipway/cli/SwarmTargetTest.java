@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import static dev.slipway.DockerTestbed.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Report;
 import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.Target;
+import dev.slipway.deploy.swarm.SwarmSpec;
 import dev.slipway.deploy.swarm.SwarmTarget;
 import dev.slipway.remote.DockerEngine;
 import java.io.PrintWriter;
@@ -26,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,18 +38,30 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code swarm} target against a real one-node swarm ({@code docker swarm init
  * --advertise-addr 127.0.0.1} in the engine of {@code testbed/docker.sh}): v1 with 3 replicas,
- * v2 rolled out start-first one task at a time, a v3 whose readiness never passes is rolled back
- * by Swarm itself (every task on v2, exit 1, the task error reported), {@code rollback} to v1,
- * then {@code status} and {@code history} from the service's labels. The image is pushed to a
- * loopback registry and deployed by digest; the versions are the same image under three release
- * versions (the task template's labels carry the version, so each one rolls every task). The
- * service name and published port are derived per run.
+ * v2 rolled out start-first one task at a time under a bounded load through nginx (0 non-2xx, 0 socket
+ * errors), a v3 whose readiness never passes is rolled back by Swarm itself (every task on v2, exit
+ * 1, the task error reported), {@code rollback} to v1, {@code status} and {@code history} from the
+ * service's labels (also through the CLI, {@code --json}), a Docker secret mounted in every task,
+ * and a deploy killed with SIGKILL mid-rollout that a rerun finishes.
+ *
+ * <p>Traffic: the test engine runs with {@code --iptables=false --bridge=none}, so Swarm's routing
+ * mesh (an iptables DNAT to the ingress network) does not answer here. The tasks run on the host
+ * network instead, each on its own port ({@code portPrefixes}: prefix + slot, alternating between
+ * releases), and nginx in front lists all six ports and passes a refused connection to the next one
+ * ({@code proxy_next_upstream error}), as a node-local proxy in front of host-network tasks would.
+ * Readiness gating is Swarm's: a new task counts (and the next old one stops) only once its health
+ * check passes. The image is pushed to a loopback registry and deployed by digest; the versions are
+ * the same image under several release versions (the task template's labels carry the version, so
+ * each one rolls every task). The service name and ports are derived per run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SwarmTargetTest {
     Path dir;
     String service;
     LocalRegistry registry;
+    Path work;
+    int prefixA;
+    int prefixB;
     final StringWriter out = new StringWriter();
 
     @BeforeAll
@@ -60,14 +75,23 @@ class SwarmTargetTest {
         }
         registry = LocalRegistry.start(tmp.resolve("registry"), "127.0.3.1", null);
         service = DockerTestbed.unique("swarm");
-        int published;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            published = s.getLocalPort();
+        work = tmp;
+        // Two port prefixes whose slot ports 1-3 are free: 10 * prefix + slot.
+        List<Integer> prefixes = new java.util.ArrayList<>();
+        for (int p = 2000 + (int) (ProcessHandle.current().pid() % 3000); prefixes.size() < 2 && p < 6500; p++) {
+            if (free(10 * p + 1) && free(10 * p + 2) && free(10 * p + 3)) {
+                prefixes.add(p);
+            }
         }
+        prefixA = prefixes.get(0);
+        prefixB = prefixes.get(1);
         dir = tmp.resolve("myapp");
         Example.copy(dir);
+        // SHUTDOWN_DELAY_MS: a stopped task keeps serving 1.5 s (already unready), as behind any proxy.
         String yaml = Files.readString(dir.resolve("slipway.yaml"))
                 .replace("  drainTimeout: 30s", "  drainTimeout: 5s")
+                // The health check's deadline is the readiness interval: 2 s, for a machine under load.
+                .replace("    interval: 1s", "    interval: 2s")
                 .replace("deploy:\n", """
                         deploy:
                           swarm:
@@ -75,10 +99,12 @@ class SwarmTargetTest {
                             replicas: 3
                             delay: 1s
                             monitor: 5s
-                            publishedPort: %d
+                            network: host
+                            portPrefixes: [%d, %d]
                             rolloutTimeout: 4m
-                            env: {LOG_FORMAT: json}
-                        """.formatted(service, published))
+                            env: {LOG_FORMAT: json, SHUTDOWN_DELAY_MS: "1500"}
+                            secrets: [SLIPWAY_TEST_SECRET]
+                        """.formatted(service, prefixA, prefixB))
                 + "image:\n  repository: " + registry.address() + "/acme/" + service + "\n";
         Files.writeString(dir.resolve("slipway.yaml"), yaml);
         Example.commit(dir);
@@ -92,6 +118,12 @@ class SwarmTargetTest {
     void cleanUp() throws Exception {
         if (service != null) {
             docker(120, "service", "rm", service);
+            String ids = docker(60, "secret", "ls", "-q", "--filter", "label=dev.slipway.service=" + service).out().strip();
+            if (!ids.isEmpty()) {
+                List<String> rm = new java.util.ArrayList<>(List.of("secret", "rm"));
+                rm.addAll(List.of(ids.split("\\s+")));
+                docker(60, rm.toArray(String[]::new));
+            }
         }
         if (registry != null) {
             registry.close();
@@ -99,38 +131,62 @@ class SwarmTargetTest {
     }
 
     @Test
-    void deploysRollsOutRollsBackOnAFailedReleaseAndKeepsHistory() throws Exception {
+    void deploysRollsOutUnderLoadRollsBackOnAFailedReleaseSurvivesAKillAndKeepsHistory() throws Exception {
         // v1: a new service, planned first (the dry run changes nothing).
         DeployPlan plan = target().plan(new Target.DeployRequest(null, Duration.ZERO, true));
         String text = plan.describe();
         assertTrue(text.contains("create service " + service + ": 3 replicas of 1.0.0, update parallelism 1, delay 1s,"
                 + " order start-first, monitor 5s, failure action rollback"), text);
+        assertTrue(text.contains("host network, task ports " + prefixA + "{slot}"), text);
+        assertTrue(text.contains("secrets SLIPWAY_TEST_SECRET from this environment"), text);
         assertEquals(List.of("apply", "rollout", "record"), plan.steps().stream().map(s -> s.kind().id()).toList());
-        var dry = CliRunner.run("deploy", dir.toString(), "--to", "swarm", "--dry-run");
+        var dry = cli("deploy", dir.toString(), "--to", "swarm", "--dry-run");
         assertEquals(0, dry.code(), dry.toString());
-        assertTrue(dry.toString().contains("create service " + service + ": 3 replicas of 1.0.0"), dry.toString());
+        assertTrue(dry.out().contains("create service " + service + ": 3 replicas of 1.0.0"), dry.toString());
         assertEquals(1, docker(30, "service", "inspect", service).code(), "a plan creates nothing");
+        var noSecret = CliRunner.run("deploy", dir.toString(), "--to", "swarm");
+        assertEquals(2, noSecret.code(), "a missing secret is a usage error before any change: " + noSecret);
+        assertTrue(noSecret.err().contains("SLIPWAY_TEST_SECRET is not set"), noSecret.toString());
+        assertEquals(1, docker(30, "service", "inspect", service).code(), "nothing was created");
         Report v1 = target().apply(plan);
         assertEquals(0, v1.exitCode(), v1.toString());
         assertTasks(v1, "1.0.0");
+        assertFalse(out.toString().contains(SECRET), "the secret's value is never printed");
 
         JsonNode spec = json(docker(30, "service", "inspect", service).ok().out()).path(0).path("Spec");
         assertEquals("start-first", spec.path("UpdateConfig").path("Order").asText());
         assertEquals("rollback", spec.path("UpdateConfig").path("FailureAction").asText());
         assertEquals(1, spec.path("UpdateConfig").path("Parallelism").asInt());
-        assertEquals(10_000_000_000L, spec.path("TaskTemplate").path("ContainerSpec").path("StopGracePeriod").asLong(),
-                "stop_grace_period: the drain timeout + 5 s");
-        assertEquals("[\"CMD\",\"/usr/bin/slipway-probe\",\"http\",\"/health/ready\",\"1\"]",
-                spec.path("TaskTemplate").path("ContainerSpec").path("Healthcheck").path("Test").toString());
-        assertTrue(spec.path("TaskTemplate").path("ContainerSpec").path("Env").toString().contains("LOG_FORMAT=json"));
-        assertTrue(spec.path("TaskTemplate").path("ContainerSpec").path("Image").asText().contains("@sha256:"),
-                "deployed by digest: " + spec);
+        JsonNode container = spec.path("TaskTemplate").path("ContainerSpec");
+        assertEquals(10_000_000_000L, container.path("StopGracePeriod").asLong(), "stop_grace_period: the drain timeout + 5 s");
+        assertEquals("[\"CMD\",\"/usr/bin/slipway-probe\",\"http\",\"/health/ready\",\"2\"]",
+                container.path("Healthcheck").path("Test").toString());
+        assertTrue(container.path("Env").toString().contains("LOG_FORMAT=json"));
+        assertTrue(container.path("Env").toString().contains("\"PORT=" + prefixA + "{{.Task.Slot}}\""), container.toString());
+        assertTrue(container.path("Image").asText().contains("@sha256:"), "deployed by digest: " + spec);
+        assertFalse(spec.toString().contains(SECRET), "the secret's value is not in the spec");
+        // Every task has the secret as a file only the image's user reads, and its name in SLIPWAY_TEST_SECRET_FILE.
+        assertEquals("SLIPWAY_TEST_SECRET", container.path("Secrets").path(0).path("File").path("Name").asText(), spec.toString());
+        assertTrue(container.path("Env").toString().contains("SLIPWAY_TEST_SECRET_FILE=/run/secrets/SLIPWAY_TEST_SECRET"));
+        String task = docker(30, "ps", "-q", "--filter", "label=com.docker.swarm.service.name=" + service).ok().out()
+                .strip().lines().findFirst().orElseThrow();
+        long pid = Long.parseLong(docker(30, "inspect", "-f", "{{.State.Pid}}", task).ok().out().strip());
+        assertEquals(SECRET, Files.readString(Path.of("/proc/" + pid + "/root/run/secrets/SLIPWAY_TEST_SECRET")));
+        for (int slot = 1; slot <= 3; slot++) {
+            assertEquals(200, LocalRegistry.status("http://127.0.0.1:" + (10 * prefixA + slot) + "/health/ready"),
+                    "task " + slot + " on its own port");
+        }
 
-        // v2: a rolling update, one task at a time, each new task healthy before the old one stops.
+        // v2: a rolling update, one task at a time, each new task healthy before the old one stops; a load
+        // through nginx (all six task ports) sees no failed request.
         setVersion("2.0.0");
-        Report v2 = target().apply(target().plan(new Target.DeployRequest(null, Duration.ZERO, true)));
-        assertEquals(0, v2.exitCode(), v2.toString());
-        assertTasks(v2, "2.0.0");
+        Load load = underLoad(() -> target().apply(target().plan(new Target.DeployRequest(null, Duration.ZERO, true))),
+                "2.0.0");
+        assertTrue(load.requests() > 500, "too little load to mean anything:\n" + load.text());
+        assertEquals(0, load.non2xx(), load.text());
+        assertEquals(0, load.errors(), load.text());
+        assertTrue(docker(30, "service", "inspect", service).ok().out().contains("PORT=" + prefixB + "{{.Task.Slot}}"),
+                "v2's tasks use the other prefix");
 
         // v3 never becomes ready: Swarm's health-gated update fails and Swarm rolls back to v2.
         setVersion("3.0.0");
@@ -155,6 +211,7 @@ class SwarmTargetTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertTasks(r, "1.0.0");
 
+        // status and history, through the target and the CLI.
         Report status = target().status();
         assertEquals("1.0.0", status.version());
         assertEquals(4, status.revision(), status.toString());
@@ -163,11 +220,193 @@ class SwarmTargetTest {
                 history.stream().map(h -> h.version() + " " + h.outcome()).toList());
         assertEquals(List.of(1, 2, 3, 4), history.stream().map(Revision::revision).toList());
         assertTrue(history.get(2).note().contains("task "), history.get(2).toString());
+        var st = CliRunner.run("status", dir.toString(), "--to", "swarm", "--json");
+        assertEquals(0, st.code(), st.toString());
+        JsonNode stJson = json(st.out());
+        assertEquals("1.0.0", stJson.path("version").asText(), st.out());
+        assertEquals(3, stJson.path("lines").size(), st.out());
+        var hist = CliRunner.run("history", dir.toString(), "--to", "swarm");
+        assertEquals(0, hist.code(), hist.toString());
+        assertTrue(hist.out().contains("3.0.0") && hist.out().contains("rolled-back"), hist.toString());
+
+        // kill -9 of slipway mid-rollout: Swarm rolls on; the rerun sees the spec in place, waits, converges.
+        setVersion("4.0.0");
+        ProcessBuilder killed = new ProcessBuilder(cliCommand("deploy", dir.toString(), "--to", "swarm"))
+                .redirectErrorStream(true).redirectOutput(work.resolve("killed.log").toFile());
+        killed.environment().put("SLIPWAY_TEST_SECRET", SECRET);
+        Process p = killed.start();
+        String state = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            JsonNode svc = json(docker(30, "service", "inspect", service).ok().out()).path(0);
+            if (svc.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText().equals("4.0.0")) {
+                state = svc.path("UpdateStatus").path("State").asText();
+                break;
+            }
+            assertTrue(p.isAlive(), () -> read(work.resolve("killed.log")));
+            Thread.sleep(100);
+        }
+        p.destroyForcibly();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue(), "killed by SIGKILL");
+        assertEquals("updating", state, "killed while Swarm was rolling out 4.0.0: " + read(work.resolve("killed.log")));
+        var rerun = cli("deploy", dir.toString(), "--to", "swarm");
+        assertEquals(0, rerun.code(), rerun.toString());
+        assertTrue(rerun.out().contains("already has the spec of 4.0.0") || rerun.err().contains("already has the spec of 4.0.0"),
+                rerun.toString());
+        assertTasks(target().status(), "4.0.0");
+        assertEquals(List.of("1.0.0 deployed", "2.0.0 deployed", "3.0.0 rolled-back", "1.0.0 rollback", "4.0.0 deployed"),
+                target().history().stream().map(h -> h.version() + " " + h.outcome()).toList(), "recorded once");
+    }
+
+    /** The secret's value in this test (never printed, never in the spec). */
+    private static final String SECRET = "s3cr3t-" + Long.toHexString(System.nanoTime());
+
+    /** Runs {@code deploy} while a bounded load loop GETs through nginx in front of both prefixes' task ports. */
+    private Load underLoad(java.util.concurrent.Callable<Report> deploy, String version) throws Exception {
+        Tools.require("nginx");
+        Path prefix = work.resolve("nginx-" + version);
+        Files.createDirectories(prefix.resolve("logs"));
+        int port = HostsDeployTest.freePort();
+        StringBuilder servers = new StringBuilder();
+        for (int p : List.of(prefixA, prefixB)) {
+            for (int slot = 1; slot <= 3; slot++) {
+                // max_fails=0: a refused port is tried again on the next request (no 'no live upstreams').
+                servers.append("    server 127.0.0.1:").append(10 * p + slot).append(" max_fails=0;\n");
+            }
+        }
+        Files.writeString(prefix.resolve("nginx.conf"), """
+                daemon off;
+                worker_processes 1;
+                error_log %1$s/logs/error.log;
+                pid %1$s/nginx.pid;
+                events {}
+                http {
+                  access_log off;
+                  upstream tasks {
+                %2$s  }
+                  server {
+                    listen 127.0.0.1:%3$d;
+                    location / {
+                      proxy_pass http://tasks;
+                      proxy_connect_timeout 2s;
+                      proxy_next_upstream error timeout http_502 http_503;
+                      proxy_next_upstream_tries 0;
+                    }
+                  }
+                }
+                """.formatted(prefix, servers, port));
+        Process nginx = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
+        try {
+            String url = "http://127.0.0.1:" + port + "/health/live";
+            int code = -1;
+            for (int i = 0; i < 100 && code != 200; i++) {
+                Thread.sleep(100);
+                code = LocalRegistry.status(url);
+            }
+            assertEquals(200, code, "nginx answers before the load: " + read(prefix.resolve("logs/stdout")));
+            // A bounded load: 4 clients, each a GET then 5 ms of pause (a few hundred requests a
+            // second), so that the load does not starve the tasks' health checks on a 2-core machine.
+            java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong non2xx = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+            java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            List<Thread> clients = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Thread client = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            int answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                    .timeout(Duration.ofSeconds(5)).build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                            requests.incrementAndGet();
+                            if (answer / 100 != 2) {
+                                non2xx.incrementAndGet();
+                                failures.add("HTTP " + answer);
+                            }
+                            Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (Exception e) {
+                            requests.incrementAndGet();
+                            errors.incrementAndGet();
+                            failures.add(e.toString());
+                        }
+                    }
+                });
+                client.setDaemon(true);
+                client.start();
+                clients.add(client);
+            }
+            Report r;
+            long start = System.nanoTime();
+            try {
+                r = deploy.call();
+            } finally {
+                stop.set(true);
+                for (Thread t : clients) {
+                    t.join(10_000);
+                }
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            String text = requests + " requests in " + seconds + " s, " + non2xx + " non-2xx, " + errors
+                    + " socket errors; first failures: " + failures.stream().limit(5).toList();
+            System.out.println("load during the swarm rollout of " + version + ": " + text);
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTasks(r, version);
+            return new Load(requests.get(), errors.get(), non2xx.get(), text + "\nnginx error.log:\n"
+                    + read(prefix.resolve("logs/error.log")) + "\n" + out);
+        } finally {
+            nginx.destroy();
+            nginx.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The load's summary: requests, socket errors (connect, read, timeout), non-2xx answers. */
+    record Load(long requests, long errors, long non2xx, String text) {}
+
+    /** The CLI in a child JVM with the secret in its environment; stdout and stderr. */
+    private DockerTestbed.Run cli(String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cliCommand(args));
+        pb.environment().put("SLIPWAY_TEST_SECRET", SECRET);
+        Path log = work.resolve("cli-" + System.nanoTime() + ".err");
+        Process p = pb.redirectError(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String stdout = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "slipway " + String.join(" ", args) + " ran longer than 300 s");
+        return new DockerTestbed.Run(p.exitValue(), stdout, read(log));
+    }
+
+    private static List<String> cliCommand(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "(no " + file + ")";
+        } catch (java.io.IOException e) {
+            return "(unreadable " + file + ")";
+        }
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private SwarmTarget target() {
         Console console = new Console(new PrintWriter(out, true), new PrintWriter(out, true), false);
-        return new SwarmTarget(ConfigLoader.loadFromDir(dir), DockerEngine.fromEnv(System::getenv), console);
+        return new SwarmTarget(ConfigLoader.loadFromDir(dir), DockerEngine.fromEnv(System::getenv), console,
+                name -> name.equals("SLIPWAY_TEST_SECRET") ? SECRET : System.getenv(name));
     }
 
     /** Every running task of the report (one line each) is healthy on {@code version}: 3 of them. */

@@ -110,6 +110,38 @@ class TargetPlanTest {
     }
 
     @Test
+    void withAProxyTheLocalPlanStartsBesideGatesSwitchesNginxThenStops() throws Exception {
+        SlipwayConfig plain = service(tmp.resolve("opt-svc").toString());
+        int port = plain.service().port();
+        Path yaml = plain.serviceDir().resolve("slipway.yaml");
+        Files.writeString(yaml, Files.readString(yaml).replace("deploy:\n", """
+                deploy:
+                  local:
+                    proxy: {config: nginx/upstream.conf, listen: 127.0.0.1:%d, ports: [%d, %d]}
+                """.formatted(freePort(), port, freePort())));
+        SlipwayConfig config = ConfigLoader.loadFromDir(plain.serviceDir());
+        assertEquals(plain.serviceDir().resolve("nginx/upstream.conf").toString(), config.local().proxy().config());
+        try (Target local = new LocalDeployTarget(config, quiet())) {
+            DeployPlan l = local.plan(new Target.DeployRequest(null, Duration.ZERO, true));
+            // Nothing runs yet: no old instance to stop.
+            assertEquals("lock upload prepare start gate proxy switch record prune unlock", kinds(l));
+            assertTrue(l.facts().get(1).startsWith("nginx at " + config.local().proxy().url()
+                    + ": upstream svc -> (not rendered by slipway yet"), l.facts().toString());
+            DeployPlan.Step start = l.steps().get(3);
+            assertEquals(":" + port, start.where(), "the first instance takes the first proxy port");
+            assertTrue(l.steps().get(5).description().startsWith("point nginx's upstream svc (" + config.local().proxy().config()
+                    + ") at 127.0.0.1:" + port + ", nginx -t -q, nginx -s reload"), l.steps().get(5).description());
+            assertEquals(port, ((LocalTarget.Detail) l.detail()).port());
+            assertFalse(Files.exists(config.serviceDir().resolve(".slipway")), "planning made no state directory");
+        }
+        // Without a proxy the plan says that the old process stops first.
+        try (Target local = new LocalDeployTarget(plain, quiet())) {
+            assertTrue(local.plan(new Target.DeployRequest(null, Duration.ZERO, true)).facts().get(1)
+                    .startsWith("no proxy (deploy.local.proxy): the old process stops before the new one starts"));
+        }
+    }
+
+    @Test
     void aRollbackToAReleaseNotHeldIsRefusedOnBothTargets() throws Exception {
         Path hostsDir = tmp.resolve("opt-svc");
         SlipwayConfig config = service(hostsDir.toString());

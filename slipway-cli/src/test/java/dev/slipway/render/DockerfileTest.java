@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rendered Dockerfile's structure (it is not built: there is no container engine here): the
- * stages in order, dependency resolution before the sources, a scratch final stage that runs as a
+ * The rendered Dockerfile's structure ({@code DockerfileBuildTest} builds it with a real engine): the
+ * stages in order, bases as build arguments with the public defaults, dependency resolution before the sources, a scratch final stage that runs as a
  * non-root user with an exec-form entrypoint.
  */
 class DockerfileTest {
@@ -29,11 +29,13 @@ class DockerfileTest {
         String text = Dockerfile.render(c);
         List<String> lines = text.lines().toList();
         List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
-        assertEquals(List.of("FROM debian:bookworm-slim AS jdk", "FROM jdk AS maven", "FROM maven AS rootfs",
-                "FROM scratch"), froms);
+        assertEquals(List.of("FROM ${SLIPWAY} AS distribution", "FROM ${BASE} AS jdk", "FROM jdk AS maven",
+                "FROM maven AS rootfs", "FROM scratch"), froms);
+        assertTrue(lines.indexOf("ARG BASE=debian:bookworm-slim") < lines.indexOf(froms.get(0)), text);
+        assertTrue(lines.indexOf("ARG SLIPWAY=slipway") < lines.indexOf(froms.get(0)), text);
         // The named build context 'slipway' (Slipway's jars) must not share a stage's name: a named
         // context replaces the stage of the same name, and the final COPY would read the jars.
-        assertTrue(lines.contains("COPY --from=slipway . /opt/slipway/"), text);
+        assertTrue(lines.contains("COPY --from=distribution / /opt/slipway/"), text);
         assertTrue(froms.stream().noneMatch(f -> f.endsWith(" AS slipway")), text);
         int pom = lines.indexOf("COPY pom.xml ./");
         int offline = lines.indexOf("RUN mvn -q -B dependency:go-offline \\");

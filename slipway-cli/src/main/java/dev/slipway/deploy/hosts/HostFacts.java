@@ -19,9 +19,29 @@ import java.util.List;
  * @param unitSha256    sha256 of the installed unit file, or {@code ""}
  * @param active        {@code systemctl is-active} of the unit ({@code active}, {@code inactive}, ...), {@code ""} when unknown
  * @param history       the last revisions (at most 50), oldest first
+ * @param livePort      with {@code rollout.strategy: proxy}: the port the host's nginx upstream file sends
+ *                      requests to, or 0 when there is no such file (no instance switched in yet)
+ * @param slots         with {@code rollout.strategy: proxy}: the release each instance port's slot link
+ *                      ({@code <dir>/slots/<port>}) points to, by port; empty otherwise
+ * @param instances     with {@code rollout.strategy: proxy}: {@code systemctl is-active} of each instance
+ *                      ({@code <unit>@<port>.service}), by port; empty otherwise
  */
 public record HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
-                        String unitSha256, String active, List<HostHistory.Entry> history) {
+                        String unitSha256, String active, List<HostHistory.Entry> history, int livePort,
+                        java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances) {
+
+    /** Copies the maps, so the value stays immutable. */
+    public HostFacts {
+        slots = java.util.Map.copyOf(slots);
+        instances = java.util.Map.copyOf(instances);
+    }
+
+    /** Facts of a host of the {@code restart} strategy (no instance ports). */
+    public HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
+                     String unitSha256, String active, List<HostHistory.Entry> history) {
+        this(machine, platform, current, releases, releaseSha256, unitSha256, active, history, 0, java.util.Map.of(),
+                java.util.Map.of());
+    }
 
     /**
      * Looks at a host.
@@ -35,17 +55,52 @@ public record HostFacts(String machine, String platform, String current, List<St
      * @throws SlipwayException (exit 1) when the host cannot be reached or the look fails
      */
     public static HostFacts look(Host host, String dir, String name, String unit, String version) {
+        return look(host, dir, name, unit, version, null, List.of());
+    }
+
+    /**
+     * Looks at a host, and (with {@code rollout.strategy: proxy}) at its instances and nginx upstream.
+     *
+     * @param host         the host
+     * @param dir          the service's directory on it
+     * @param name         the service name (the single file's name)
+     * @param unit         the unit name (its template {@code <unit>@.service} with the proxy strategy)
+     * @param version      the version whose single file's sha256 is wanted
+     * @param upstreamFile the nginx upstream file Slipway writes, or {@code null} (restart strategy)
+     * @param ports        the two instance ports (proxy strategy), or empty
+     * @return the facts
+     * @throws SlipwayException (exit 1) when the host cannot be reached or the look fails
+     */
+    public static HostFacts look(Host host, String dir, String name, String unit, String version, String upstreamFile,
+                                 List<Integer> ports) {
         String d = Shell.quote(dir);
-        String script = "d=" + d + "; u=" + Shell.quote(unit + ".service") + "\n"
+        StringBuilder proxied = new StringBuilder();
+        if (upstreamFile != null) {
+            // The first server line of the upstream file Slipway wrote names the live port.
+            proxied.append("up=").append(Shell.quote(upstreamFile)).append('\n')
+                    .append("[ -f \"$up\" ] && p=$(sed -n 's/^[[:space:]]*server[[:space:]][^;]*:\\([0-9][0-9]*\\)[[:space:];].*/\\1/p'"
+                            + " \"$up\" | head -n 1) && [ -n \"$p\" ] && echo \"live=$p\"\n");
+            String base = unit;
+            for (int port : ports) {
+                proxied.append("l=$(readlink \"$d/slots/").append(port).append("\" 2>/dev/null) && echo \"slot=").append(port)
+                        .append(" ${l##*/}\"\n");
+                proxied.append("echo \"instance=").append(port).append(" $(systemctl is-active ")
+                        .append(Shell.quote(base + "@" + port + ".service")).append(" 2>/dev/null)\"\n");
+            }
+        }
+        // The unit file whose sha256 is compared: the proxy strategy's template <unit>@.service.
+        String unitFile = upstreamFile != null ? unit + "@.service" : unit + ".service";
+        String script = "d=" + d + "; u=" + Shell.quote(unit + ".service") + "; uf=" + Shell.quote(unitFile) + "\n"
                 + "echo \"machine=$(uname -m)\"\n"
                 + "l=$(readlink \"$d/current\" 2>/dev/null) && echo \"current=${l##*/}\"\n"
                 + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do [ -x \"$r\"" + Shell.quote(name)
                 + " ] && [ -f \"$r/env\" ] && r=${r%/} && echo \"release=${r##*/}\"; done; fi\n"
                 + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + Shell.quote(name) + "\n"
                 + "[ -f \"$f\" ] && echo \"sha=$(sha256sum < \"$f\" | cut -d' ' -f1)\"\n"
-                + "[ -f \"/etc/systemd/system/$u\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$u\" | cut -d' ' -f1)\"\n"
+                + "[ -f \"/etc/systemd/system/$uf\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$uf\" | cut -d' ' -f1)\"\n"
                 + "echo \"active=$(systemctl is-active \"$u\" 2>/dev/null)\"\n"
                 + "[ -f \"$d/history.tsv\" ] && tail -n 50 \"$d/history.tsv\" | sed 's/^/history=/'\n"
+                + proxied
                 + "exit 0\n";
         Host.CommandResult r = host.run(script, Duration.ofSeconds(30));
         if (!r.ok()) {
@@ -68,6 +123,9 @@ public record HostFacts(String machine, String platform, String current, List<St
         String active = "";
         List<String> releases = new ArrayList<>();
         List<HostHistory.Entry> history = new ArrayList<>();
+        int live = 0;
+        java.util.Map<Integer, String> slots = new java.util.TreeMap<>();
+        java.util.Map<Integer, String> instances = new java.util.TreeMap<>();
         for (String line : out.split("\n")) {
             int eq = line.indexOf('=');
             if (eq < 0) {
@@ -82,10 +140,18 @@ public record HostFacts(String machine, String platform, String current, List<St
                 case "unit" -> unit = v.strip();
                 case "active" -> active = v.strip();
                 case "history" -> HostHistory.parseLine(v).ifPresent(history::add);
+                case "live" -> live = v.strip().matches("\\d{1,5}") ? Integer.parseInt(v.strip()) : 0;
+                case "slot", "instance" -> {
+                    String[] kv = v.strip().split(" ", 2);
+                    if (kv.length == 2 && kv[0].matches("\\d{1,5}")) {
+                        (line.startsWith("slot") ? slots : instances).put(Integer.parseInt(kv[0]), kv[1].strip());
+                    }
+                }
                 default -> { }
             }
         }
-        return new HostFacts(machine, platformOf(machine), current, List.copyOf(releases), sha, unit, active, List.copyOf(history));
+        return new HostFacts(machine, platformOf(machine), current, List.copyOf(releases), sha, unit, active, List.copyOf(history),
+                live, slots, instances);
     }
 
     /**

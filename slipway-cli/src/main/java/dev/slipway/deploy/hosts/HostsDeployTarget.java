@@ -110,10 +110,10 @@ public final class HostsDeployTarget implements Target {
         guard.closeFinishedCanary();
         HostsPlan p = r.plan();
         Map<DeployPlan.Kind, Long> t = r.timing();
-        console.progress("timing: total " + ms(r.totalMs()) + "; upload " + ms(t.getOrDefault(DeployPlan.Kind.UPLOAD, 0L))
-                + ", prepare " + ms(t.getOrDefault(DeployPlan.Kind.PREPARE, 0L)) + ", switch "
-                + ms(t.getOrDefault(DeployPlan.Kind.SWITCH, 0L)) + ", restart " + ms(t.getOrDefault(DeployPlan.Kind.RESTART, 0L))
-                + ", gate " + ms(t.getOrDefault(DeployPlan.Kind.GATE, 0L)));
+        console.progress("timing: total " + ms(r.totalMs()) + "; " + t.entrySet().stream()
+                .filter(e -> e.getKey() != DeployPlan.Kind.LOCK && e.getKey() != DeployPlan.Kind.UNLOCK)
+                .map(e -> e.getKey().id() + " " + ms(e.getValue())).collect(java.util.stream.Collectors.joining(", "))
+                + " (summed over the hosts; per host in --json)");
         String line = p.service() + " " + p.version() + " (commit " + p.commit().substring(0, Math.min(7, p.commit().length()))
                 + ") is ready on " + p.hosts().size() + (p.hosts().size() == 1 ? " host: " : " hosts: ")
                 + p.hosts().stream().map(HostsPlan.HostPlan::name).collect(java.util.stream.Collectors.joining(", "))
@@ -121,6 +121,8 @@ public final class HostsDeployTarget implements Target {
         Map<String, Long> timing = new LinkedHashMap<>();
         t.forEach((k, v) -> timing.put(k.id(), v));
         timing.put("total", r.totalMs());
+        // Per host: "<host>.<kind>" (Report's timingMs is a flat map; no new field for it).
+        timing.putAll(r.hostTiming());
         return new Report("hosts", plan.action().verb(), service, plan.version(), 0, "ok", 0, null,
                 plan.stepLines(), timing, List.of(line), line);
     }

@@ -48,6 +48,10 @@ public final class HostsExecutor {
     private final Executor executor;
     private final Set<String> locked = new LinkedHashSet<>();
     private final List<HostsPlan.HostPlan> switched = new ArrayList<>();
+    /** Proxy strategy: hosts whose new instance was started, and whose nginx was pointed at it. */
+    private final List<HostsPlan.HostPlan> started = new ArrayList<>();
+    private final List<HostsPlan.HostPlan> proxied = new ArrayList<>();
+    private final Map<String, Long> hostNanos = new LinkedHashMap<>();
     /** Hosts whose release could not be prepared (its file predates the prepare mode). */
     private final Set<String> unprepared = new LinkedHashSet<>();
     private String outcome;
@@ -77,10 +81,12 @@ public final class HostsExecutor {
      * The outcome of a successful run.
      *
      * @param plan   the plan run
-     * @param timing wall time per step kind, ms (upload, switch, restart, gate, ...)
+     * @param timing wall time per step kind, ms (upload, switch, restart, gate, ...), summed over the
+     *               hosts (steps that run at once count once per host)
+     * @param hostTiming wall time per host and step kind, ms, keyed {@code <host>.<kind id>}
      * @param totalMs the whole run, ms
      */
-    public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, long totalMs) {}
+    public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs) {}
 
     /**
      * Sets what a successful run records in each host's history (a canary's own outcomes).
@@ -117,52 +123,166 @@ public final class HostsExecutor {
         Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
         plan.hosts().forEach(h -> byName.put(h.name(), h));
         String who = me.who();
+        List<DeployPlan.Step> steps = plan.steps();
         try {
-            for (DeployPlan.Step step : plan.steps()) {
-                executor.before(step);
-                HostsPlan.HostPlan h = step.where() == null ? null : byName.get(step.where());
-                long t0 = System.nanoTime();
-                switch (step.kind()) {
-                    case LOCK -> lock(h);
-                    case UPLOAD -> upload(plan, h);
-                    case ENV -> host(h).write(h.env().getBytes(StandardCharsets.UTF_8), releaseDir(plan) + "/env", 0600);
-                    case UNIT -> unit(h);
-                    case PREPARE -> prepare(plan, h);
-                    case SWITCH -> {
-                        synchronized (this) {
-                            switched.add(h);
-                        }
-                        tryRollout(plan, h, () -> switchTo(h, plan.version()), "switch");
+            int i = 0;
+            while (i < steps.size()) {
+                DeployPlan.Step step = steps.get(i);
+                int j = i + 1;
+                if (step.batch() == 0 && SETUP.contains(step.kind())) {
+                    // Setup (upload, env, unit, prepare): every host at once, each host's steps in order.
+                    while (j < steps.size() && steps.get(j).batch() == 0 && SETUP.contains(steps.get(j).kind())) {
+                        j++;
                     }
-                    case RESTART -> tryRollout(plan, h, () -> restart(h), "restart");
-                    case GATE -> {
-                        try {
-                            gate(plan, h);
-                        } catch (RolloutFailed f) {
-                            throw f;
-                        } catch (SlipwayException e) {
-                            // The host dropped off during the gate: it counts as a failed gate.
-                            throw new RolloutFailed(h, "gate: " + e.getMessage(), journal(h));
-                        }
+                    Map<String, List<DeployPlan.Step>> perHost = new LinkedHashMap<>();
+                    steps.subList(i, j).forEach(s -> perHost.computeIfAbsent(s.where(), k -> new ArrayList<>()).add(s));
+                    eachHost(List.copyOf(perHost.entrySet()), Map.Entry::getKey, e -> {
+                        e.getValue().forEach(s -> runStep(plan, s, byName.get(s.where()), who));
+                        return Boolean.TRUE;
+                    });
+                } else if (step.kind() == DeployPlan.Kind.GATE) {
+                    // The gates of one batch: together.
+                    while (j < steps.size() && steps.get(j).kind() == DeployPlan.Kind.GATE && steps.get(j).batch() == step.batch()) {
+                        j++;
                     }
-                    case DELAY -> sleep(config.rollout().delay());
-                    case RECORD -> record(h, plan, outcome != null ? outcome
-                            : plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, note);
-                    case PRUNE -> prune(h, plan.version());
-                    case UNLOCK -> unlock(h.name());
-                    default -> throw new IllegalStateException(step.kind().name());
+                    eachHost(steps.subList(i, j), DeployPlan.Step::where, s -> {
+                        runStep(plan, s, byName.get(s.where()), who);
+                        return Boolean.TRUE;
+                    });
+                } else {
+                    runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
                 }
-                executor.after(step.kind(), t0);
+                i = j;
             }
         } catch (RolloutFailed f) {
-            throw fleetBack(plan, f, who);
+            throw config.rollout().proxySwitch() ? proxyBack(plan, f, who) : fleetBack(plan, f, who);
         } catch (RuntimeException e) {
             // Before any switch (lock, upload, env, unit, prepare) or after every gate (record, prune):
             // nothing to roll back; free the locks we hold.
             unlockAll();
             throw e;
         }
-        return new Result(plan, executor.timingMs(), (System.nanoTime() - start) / 1_000_000);
+        return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Steps that set a host up before any switch; they run for every host at once. */
+    private static final Set<DeployPlan.Kind> SETUP = java.util.EnumSet.of(DeployPlan.Kind.UPLOAD, DeployPlan.Kind.ENV,
+            DeployPlan.Kind.UNIT, DeployPlan.Kind.PREPARE);
+
+    /** How many hosts are connected to, set up or gated at once. */
+    public static final int PARALLEL = 8;
+
+    private void runStep(HostsPlan plan, DeployPlan.Step step, HostsPlan.HostPlan h, String who) {
+        executor.before(step);
+        long t0 = System.nanoTime();
+        switch (step.kind()) {
+            case LOCK -> lock(h);
+            case UPLOAD -> upload(plan, h);
+            case ENV -> env(plan, h);
+            case UNIT -> unit(h);
+            case PREPARE -> prepare(plan, h);
+            case SWITCH -> {
+                synchronized (this) {
+                    switched.add(h);
+                }
+                tryRollout(plan, h, () -> switchTo(h, plan.version()), "switch");
+            }
+            case RESTART -> tryRollout(plan, h, () -> restart(h), "restart");
+            case START -> {
+                synchronized (this) {
+                    started.add(h);
+                }
+                tryRollout(plan, h, () -> startInstance(h, h.port(), plan.version()), "start");
+            }
+            case GATE -> {
+                try {
+                    gate(plan, h);
+                } catch (RolloutFailed f) {
+                    throw f;
+                } catch (SlipwayException e) {
+                    // The host dropped off during the gate: it counts as a failed gate.
+                    throw new RolloutFailed(h, "gate: " + e.getMessage(), journal(h));
+                }
+            }
+            case PROXY -> {
+                synchronized (this) {
+                    proxied.add(h);
+                }
+                tryRollout(plan, h, () -> pointNginx(plan, h, h.port(), plan.version()), "nginx switch");
+            }
+            case STOP -> stopOld(h);
+            case DELAY -> sleep(config.rollout().delay());
+            case RECORD -> record(h, plan, outcome != null ? outcome
+                    : plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, note);
+            case PRUNE -> prune(h, plan.version());
+            case UNLOCK -> unlock(h.name());
+            default -> throw new IllegalStateException(step.kind().name());
+        }
+        executor.after(step.kind(), t0);
+        if (h != null) {
+            synchronized (hostNanos) {
+                hostNanos.merge(h.name() + "." + step.kind().id(), System.nanoTime() - t0, Long::sum);
+            }
+        }
+    }
+
+    /** @return wall time per host and step kind, ms, keyed {@code <host>.<kind id>} (e.g. {@code web1.gate}) */
+    private Map<String, Long> hostTimingMs() {
+        Map<String, Long> ms = new LinkedHashMap<>();
+        synchronized (hostNanos) {
+            hostNanos.forEach((k, v) -> ms.put(k, v / 1_000_000));
+        }
+        return ms;
+    }
+
+    /**
+     * Runs {@code work} for each item at once, at most {@link #PARALLEL} at a time, and waits for all.
+     *
+     * @param items the items, one per host
+     * @param name  an item's host name (the key of the result)
+     * @param work  what to do for one item
+     * @param <T>   the item type
+     * @param <R>   the result type
+     * @return the results by host name, in the items' order
+     * @throws RuntimeException the first item's failure (in the items' order), once every item ended
+     */
+    static <T, R> Map<String, R> eachHost(List<T> items, java.util.function.Function<T, String> name,
+                                          java.util.function.Function<T, R> work) {
+        Map<String, R> out = new LinkedHashMap<>();
+        if (items.size() <= 1) {
+            items.forEach(t -> out.put(name.apply(t), work.apply(t)));
+            return out;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(PARALLEL, items.size()), r -> {
+                    Thread t = new Thread(r, "slipway-hosts");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
+            items.forEach(t -> futures.add(pool.submit(() -> work.apply(t))));
+            RuntimeException first = null;
+            for (int i = 0; i < items.size(); i++) {
+                try {
+                    out.put(name.apply(items.get(i)), futures.get(i).get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException re ? re
+                                : new IllegalStateException(e.getCause().toString(), e.getCause());
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private Host host(HostsPlan.HostPlan h) {
@@ -190,7 +310,7 @@ public final class HostsExecutor {
             }
             Lock.Holder other = holder.get();
             if (System.nanoTime() >= deadline || other.stale(config.rollout().lockStaleAfter(), Instant.now())) {
-                throw SlipwayException.failed(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
+                throw Lock.held(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
             }
             if (!other.describe().equals(lastHolder)) {
                 console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting");
@@ -242,14 +362,22 @@ public final class HostsExecutor {
         }
     }
 
+    /** The release's env file, and (proxy strategy) one per instance port. */
+    private void env(HostsPlan plan, HostsPlan.HostPlan h) {
+        host(h).write(h.env().getBytes(StandardCharsets.UTF_8), releaseDir(plan) + "/env", 0600);
+        h.portEnvs().forEach((p, text) -> host(h).write(text.getBytes(StandardCharsets.UTF_8),
+                releaseDir(plan) + "/" + HostUnit.envName(p), 0600));
+    }
+
     private void unit(HostsPlan.HostPlan h) {
         if (!h.unitChanged()) {
             return;
         }
-        String name = config.service().unit() + ".service";
+        String name = HostUnit.fileName(config);
         host(h).write(h.unit().getBytes(StandardCharsets.UTF_8), "/etc/systemd/system/" + name, 0644);
-        Host.CommandResult r = host(h).run("systemctl daemon-reload && systemctl enable " + Shell.quote(name) + " 2>&1",
-                Duration.ofSeconds(60));
+        // A template is enabled per instance, when its instance is switched in (PROXY).
+        Host.CommandResult r = host(h).run("systemctl daemon-reload" + (config.rollout().proxySwitch() ? ""
+                : " && systemctl enable " + Shell.quote(name)) + " 2>&1", Duration.ofSeconds(60));
         if (!r.ok()) {
             throw SlipwayException.failed(h.name() + ": systemctl daemon-reload/enable failed: " + (r.stdout() + r.stderr()).strip());
         }
@@ -309,7 +437,8 @@ public final class HostsExecutor {
     }
 
     private void gate(HostsPlan plan, HostsPlan.HostPlan h) {
-        HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
+        int port = h.port() == 0 ? this.port : h.port();
+        HostGate.Verdict v = HostGate.await(host(h), unitOf(h, h.port()), h.server().probeAddress(), port,
                 config.rollout().readiness());
         if (!v.ready()) {
             boolean firstRun;
@@ -355,9 +484,21 @@ public final class HostsExecutor {
         }
     }
 
+    /**
+     * @return the unit (without {@code .service}) of the instance on {@code port}: the proxy
+     *         strategy's {@code <unit>@<port>}, or the unit itself for port 0 (restart strategy)
+     */
+    private String unitOf(HostsPlan.HostPlan h, int port) {
+        return port == 0 ? config.service().unit() : config.service().unit() + "@" + port;
+    }
+
     private String journal(HostsPlan.HostPlan h) {
+        return journal(h, unitOf(h, h.port()));
+    }
+
+    private String journal(HostsPlan.HostPlan h, String unit) {
         try {
-            Host.CommandResult r = host(h).run("journalctl -u " + Shell.quote(config.service().unit() + ".service")
+            Host.CommandResult r = host(h).run("journalctl -u " + Shell.quote(unit + ".service")
                     + " -n 15 --no-pager -o cat 2>&1", Duration.ofSeconds(20));
             return r.stdout().strip();
         } catch (RuntimeException e) {
@@ -402,9 +543,15 @@ public final class HostsExecutor {
                 problems.add(h.name() + ": going back failed: " + e.getMessage());
             }
         }
+        return failedRun(plan, f, who, toUndo, back, problems);
+    }
+
+    /** After going back: each host's history, the locks, and the exception naming the host, the reason and what went back. */
+    private SlipwayException failedRun(HostsPlan plan, RolloutFailed f, String who, List<HostsPlan.HostPlan> toUndo,
+                                       List<String> back, List<String> problems) {
         String note = f.host.name() + " failed: " + f.reason;
         for (HostsPlan.HostPlan h : plan.hosts()) {
-            if (!locked.contains(h.name())) {
+            if (!lockedHosts().contains(h.name())) {
                 continue;
             }
             String outcome = toUndo.contains(h) ? HostHistory.ROLLED_BACK : HostHistory.SKIPPED;
@@ -419,15 +566,160 @@ public final class HostsExecutor {
         m.append(plan.rollback() ? "rollback" : "deploy").append(" of ").append(plan.service()).append(' ').append(plan.version())
                 .append(" failed on ").append(f.host.name()).append(": ").append(f.reason);
         if (!f.journal.isEmpty()) {
-            m.append("\nlast journal lines of ").append(config.service().unit()).append(" on ").append(f.host.name()).append(":\n");
+            m.append("\nlast journal lines of ").append(unitOf(f.host, f.host.port())).append(" on ").append(f.host.name()).append(":\n");
             f.journal.lines().forEach(l -> m.append("  | ").append(l).append('\n'));
         } else {
             m.append('\n');
         }
         m.append(back.isEmpty() ? "no host had been switched; nothing changed on the hosts"
-                : "every switched host went back: " + String.join(", ", back));
+                : (config.rollout().proxySwitch() ? "every started host went back: " : "every switched host went back: ")
+                + String.join(", ", back));
         problems.forEach(p -> m.append("\nwarning: ").append(p));
         return SlipwayException.failed(m.toString());
+    }
+
+    // ---- rollout.strategy: proxy ------------------------------------------------------------------
+
+    /**
+     * Points the instance port's slot at the release ({@code slots/<port> -> ../releases/<version>},
+     * a new link then rename(2)) and (re)starts {@code <unit>@<port>}, beside the instance that
+     * serves. The start rate limit is reset first, as for {@link #restart}.
+     */
+    private void startInstance(HostsPlan.HostPlan h, int port, String version) {
+        String slots = Shell.quote(dir() + "/slots");
+        String unit = Shell.quote(HostUnit.instance(config, port));
+        Host.CommandResult r = host(h).run("mkdir -p " + slots + " && ln -sfn " + Shell.quote("../releases/" + version) + " "
+                + slots + "/." + port + ".tmp && mv -T " + slots + "/." + port + ".tmp " + slots + "/" + port
+                + " && { systemctl reset-failed " + unit + " 2>/dev/null; systemctl restart " + unit + " 2>&1; }",
+                config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
+        if (!r.ok()) {
+            throw SlipwayException.failed("cannot start " + HostUnit.instance(config, port) + ": " + (r.stdout() + r.stderr()).strip());
+        }
+    }
+
+    /**
+     * Switches the host's nginx to the instance on {@code port}: the upstream file is rewritten
+     * (the old one kept aside), {@code nginx -t} tests it (a rejected file is replaced by the old
+     * one and nothing is reloaded), {@code nginx -s reload} loads it when nginx runs, and this waits
+     * (at most 30 s) until the nginx workers of before the reload have finished their requests, so
+     * none of them sends another request to the old instance once it is stopped. Then
+     * {@code current} points at the release, and the instance is enabled (it starts at boot).
+     */
+    private void pointNginx(HostsPlan plan, HostsPlan.HostPlan h, int port, String version) {
+        String f = config.proxy().upstreamFile();
+        String q = Shell.quote(f);
+        String aside = Shell.quote(f + ".slipway-old");
+        Host.CommandResult prep = host(h).run("mkdir -p " + Shell.quote(f.substring(0, f.lastIndexOf('/') + 1)) + " && { if [ -f "
+                + q + " ]; then cp -p " + q + " " + aside + "; else rm -f " + aside + "; fi; }", Duration.ofSeconds(30));
+        if (!prep.ok()) {
+            throw SlipwayException.failed("cannot write " + f + ": " + prep.stderr().strip());
+        }
+        host(h).write(NginxConf.upstream(plan.service(), config, h.server().probeAddress(), port)
+                .getBytes(StandardCharsets.UTF_8), f, 0644);
+        String d = Shell.quote(dir());
+        String script = "f=" + q + "; a=" + aside + "\n"
+                + "if ! out=$(nginx -t 2>&1); then if [ -f \"$a\" ]; then mv -f \"$a\" \"$f\"; else rm -f \"$f\"; fi;"
+                + " echo \"$out\"; exit 3; fi\n"
+                + "rm -f \"$a\"\n"
+                + "if pgrep -x nginx >/dev/null 2>&1; then\n"
+                + "  old=$(pgrep -f '^nginx: worker process' | tr '\\n' ' ')\n"
+                + "  nginx -s reload 2>&1 || exit 4\n"
+                // The old workers finish their in-flight requests and close; new ones use the new upstream.
+                + "  i=0; while [ $i -lt 300 ]; do alive=; for p in $old; do kill -0 \"$p\" 2>/dev/null && alive=1; done;"
+                + " [ -z \"$alive\" ] && break; sleep 0.1; i=$((i+1)); done\n"
+                + "  [ -n \"$alive\" ] && echo '@@old nginx workers still running after 30 s'\n"
+                + "else echo '@@nginx is not running'; fi\n"
+                + "ln -sfn " + Shell.quote("releases/" + version) + " " + d + "/.current.tmp && mv -T " + d + "/.current.tmp "
+                + d + "/current || exit 5\n"
+                + "systemctl enable " + Shell.quote(HostUnit.instance(config, port)) + " >/dev/null 2>&1 || true\n";
+        Host.CommandResult r = host(h).run(script, Duration.ofSeconds(90));
+        String out = (r.stdout() + r.stderr()).strip();
+        if (r.exitCode() == 3) {
+            throw SlipwayException.failed("nginx on " + h.name() + " rejected the upstream " + f + " (the old file is back,"
+                    + " nothing was reloaded): " + out);
+        }
+        if (!r.ok()) {
+            throw SlipwayException.failed("nginx on " + h.name() + ": " + (r.exitCode() == 4 ? "nginx -s reload failed: "
+                    : "cannot switch current: ") + out);
+        }
+        if (out.contains("@@nginx is not running")) {
+            console.progress("  " + h.name() + ": nginx is not running; " + f + " names port " + port + " for its start");
+        } else if (out.contains("@@old nginx workers")) {
+            console.progress("  " + h.name() + ": warning: nginx workers of before the reload still run after 30 s"
+                    + " (long requests?); stopping the old instance anyway");
+        } else {
+            console.progress("  " + h.name() + ": nginx -> port " + port);
+        }
+    }
+
+    /** Drains and stops the instance that served before the switch, and disables it. */
+    private void stopOld(HostsPlan.HostPlan h) {
+        String unit = HostsPlan.oldUnit(config, h);
+        Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(unit) + " 2>&1",
+                config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
+        if (!r.ok()) {
+            throw SlipwayException.failed(h.name() + ": cannot stop " + unit + ": " + r.stdout().strip());
+        }
+    }
+
+    /**
+     * A failed start or gate with the proxy strategy: the new instances that nginx was not switched
+     * to are stopped (their old instances never stopped); hosts switched in an earlier batch make
+     * the same move back (start the old instance, gate it, point nginx at it, stop the new one).
+     */
+    private SlipwayException proxyBack(HostsPlan plan, RolloutFailed f, String who) {
+        console.progress("  " + f.host.name() + " failed: " + f.reason);
+        List<String> back = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<HostsPlan.HostPlan> touched;
+        List<HostsPlan.HostPlan> switchedIn;
+        synchronized (this) {
+            touched = List.copyOf(started);
+            switchedIn = List.copyOf(proxied);
+        }
+        for (HostsPlan.HostPlan h : touched) {
+            String newUnit = HostUnit.instance(config, h.port());
+            try {
+                if (!switchedIn.contains(h) || h.oldPort() == 0) {
+                    Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(newUnit) + " 2>&1"
+                            + (h.oldPort() == 0 && switchedIn.contains(h) ? "; rm -f " + Shell.quote(dir() + "/current") : ""),
+                            config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
+                    back.add(h.name() + (h.oldPort() == 0 ? " (stopped: it had no release before)"
+                            : " (" + newUnit + " stopped; " + h.previous() + " never stopped)"));
+                    if (!r.ok()) {
+                        problems.add(h.name() + ": stopping " + newUnit + " failed: " + r.stdout().strip());
+                    }
+                    continue;
+                }
+                console.progress("  " + h.name() + ": back to " + h.previous() + " on port " + h.oldPort());
+                String oldUnit = HostsPlan.oldUnit(config, h);
+                if (h.legacy()) {
+                    switchTo(h, h.previous());
+                }
+                Host.CommandResult st = host(h).run("systemctl reset-failed " + Shell.quote(oldUnit) + " 2>/dev/null; systemctl start "
+                        + Shell.quote(oldUnit) + " 2>&1", Duration.ofSeconds(120));
+                if (!st.ok()) {
+                    throw SlipwayException.failed("cannot start " + oldUnit + ": " + st.stdout().strip());
+                }
+                HostGate.Verdict v = HostGate.await(host(h), oldUnit.replaceAll("\\.service$", ""), h.server().probeAddress(),
+                        h.oldPort(), config.rollout().readiness());
+                if (!v.ready()) {
+                    back.add(h.name() + " -> " + h.previous() + " (NOT READY: " + v.describe() + "; nginx stays on " + plan.version() + ")");
+                    problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
+                    continue;
+                }
+                pointNginx(plan, h, h.oldPort(), h.previous());
+                if (h.legacy()) {
+                    host(h).run("systemctl enable " + Shell.quote(oldUnit) + " >/dev/null 2>&1", Duration.ofSeconds(30));
+                }
+                host(h).run("systemctl disable --now " + Shell.quote(newUnit) + " 2>&1",
+                        config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
+                back.add(h.name() + " -> " + h.previous());
+            } catch (RuntimeException e) {
+                problems.add(h.name() + ": going back failed: " + e.getMessage());
+            }
+        }
+        return failedRun(plan, f, who, touched, back, problems);
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What a deploy (or a fleet rollback) to the hosts target will do, as a value: the facts found on
@@ -46,9 +47,24 @@ public record HostsPlan(String service, String version, String commit, boolean r
      * @param unit       the unit file text
      * @param unitChanged whether the unit differs from the installed one (then {@code daemon-reload})
      * @param previous   the release {@code current} pointed to before, or {@code null} for none
+     * @param portEnvs   with {@code rollout.strategy: proxy}, the env file of each instance port
+     *                   ({@code env-<port>}), by port; empty otherwise (and for a rollback)
+     * @param port       with {@code rollout.strategy: proxy}, the port the new instance starts on (the
+     *                   one nginx does not send requests to); 0 otherwise
+     * @param oldPort    with {@code rollout.strategy: proxy}, the port of the instance that serves now,
+     *                   stopped after the switch; 0 when none serves
+     * @param legacy     whether the instance that serves now is the {@code restart} strategy's unit
+     *                   ({@code <unit>.service} on {@code service.port}, the first deploy after a change
+     *                   of strategy), which is stopped and disabled after the switch
      */
     public record HostPlan(HostsConfig.Server server, HostFacts facts, Path artifact, String sha256, long size,
-                           boolean upload, String env, String unit, boolean unitChanged, String previous) {
+                           boolean upload, String env, String unit, boolean unitChanged, String previous,
+                           Map<Integer, String> portEnvs, int port, int oldPort, boolean legacy) {
+        /** Copies the map, so the value stays immutable. */
+        public HostPlan {
+            portEnvs = Map.copyOf(portEnvs);
+        }
+
         /** @return the host's name */
         public String name() {
             return server.name();
@@ -85,6 +101,26 @@ public record HostsPlan(String service, String version, String commit, boolean r
     public static HostsPlan of(HostsConfig hostsConfig, int port, String service, String version, String commit,
                                Map<String, Artifact> artifacts, Map<String, HostFacts> facts, Map<String, String> envFiles,
                                String unit, String unitSha256, boolean rollback) {
+        return of(hostsConfig, port, service, version, commit, artifacts, facts, envFiles, Map.of(), unit, unitSha256, rollback);
+    }
+
+    /**
+     * Computes a plan; with {@code rollout.strategy: proxy} each host starts the release as a second
+     * instance on the port nginx does not use ({@code START}), gates it ({@code GATE}), points its
+     * nginx at it ({@code PROXY}), then stops the old instance ({@code STOP}); the hosts of a batch
+     * go through each of these steps before the next. A rollback has no upload or env; with the proxy
+     * strategy no prepare either (the retained release was prepared when it was deployed, and a cold
+     * start would happen beside the old instance, which serves meanwhile).
+     *
+     * @param portEnvs per host name, the env file of each instance port (proxy strategy; empty for a
+     *                 rollback or the restart strategy)
+     * @see #of(HostsConfig, int, String, String, String, Map, Map, Map, String, String, boolean)
+     */
+    public static HostsPlan of(HostsConfig hostsConfig, int port, String service, String version, String commit,
+                               Map<String, Artifact> artifacts, Map<String, HostFacts> facts, Map<String, String> envFiles,
+                               Map<String, Map<Integer, String>> portEnvs, String unit, String unitSha256, boolean rollback) {
+        boolean proxy = hostsConfig.rollout().proxySwitch();
+        List<Integer> ports = hostsConfig.proxy().ports();
         List<HostPlan> hosts = new ArrayList<>();
         for (HostsConfig.Server s : hostsConfig.servers()) {
             HostFacts f = facts.get(s.name());
@@ -104,8 +140,26 @@ public record HostsPlan(String service, String version, String commit, boolean r
                 }
                 upload = !a.sha256().equals(f.releaseSha256());
             }
+            int newPort = 0;
+            int oldPort = 0;
+            boolean legacy = false;
+            if (proxy) {
+                if (ports.contains(f.livePort()) && running(f.instances().getOrDefault(f.livePort(), ""))) {
+                    oldPort = f.livePort();
+                    newPort = ports.get(0) == oldPort ? ports.get(1) : ports.get(0);
+                } else if (running(f.active())) {
+                    // The restart strategy's unit serves on service.port: start beside it on the other port.
+                    legacy = true;
+                    oldPort = port;
+                    newPort = ports.get(0) == port ? ports.get(1) : ports.get(0);
+                } else {
+                    // Nothing serves (a first deploy, or the live instance is down): the first port.
+                    newPort = ports.get(0);
+                }
+            }
             hosts.add(new HostPlan(s, f, a == null ? null : a.path(), a == null ? null : a.sha256(), a == null ? 0 : a.size(),
-                    upload, rollback ? null : envFiles.get(s.name()), unit, !unitSha256.equals(f.unitSha256()), f.current()));
+                    upload, rollback ? null : envFiles.get(s.name()), unit, !unitSha256.equals(f.unitSha256()), f.current(),
+                    rollback || !proxy ? Map.of() : portEnvs.getOrDefault(s.name(), Map.of()), newPort, oldPort, legacy));
         }
 
         String dir = hostsConfig.dir();
@@ -122,16 +176,22 @@ public record HostsPlan(String service, String version, String commit, boolean r
                         + h.sha256().substring(0, 12)
                         : h.name() + ": skip upload, " + dir + "/releases/" + version + "/" + service + " is there (sha256 "
                         + h.sha256().substring(0, 12) + ")"));
-                steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/env (mode 0600, "
-                        + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
+                steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/env"
+                        + h.portEnvs().keySet().stream().map(pt -> ", " + HostUnit.envName(pt)).collect(Collectors.joining())
+                        + " (mode 0600, " + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
             }
+            String unitFile = HostUnit.fileName(hostsConfig);
             steps.add(new Step(Kind.UNIT, h.name(), 0, h.unitChanged()
-                    ? h.name() + ": install /etc/systemd/system/" + unitName + ".service, daemon-reload, enable"
-                    : h.name() + ": unit " + unitName + ".service unchanged, no daemon-reload"));
-            steps.add(new Step(Kind.PREPARE, h.name(), 0, h.name() + ": prepare releases/" + version + "/" + service
-                    + " while " + (h.previous() == null ? "nothing" : h.previous()) + " serves: its first run without the app,"
-                    + " as the unit's user (systemd-run, SLIPWAY_PREPARE=1): unpack into /var/cache/" + unitName
-                    + ", class-data archive on JDK 17-19"));
+                    ? h.name() + ": install /etc/systemd/system/" + unitFile + ", daemon-reload" + (proxy ? "" : ", enable")
+                    : h.name() + ": unit " + unitFile + " unchanged, no daemon-reload"));
+            // A rollback of the proxy strategy prepares nothing: the retained release was prepared when
+            // it was deployed, and even a cold first run happens while the old instance serves.
+            if (!rollback || !proxy) {
+                steps.add(new Step(Kind.PREPARE, h.name(), 0, h.name() + ": prepare releases/" + version + "/" + service
+                        + " while " + (h.previous() == null ? "nothing" : h.previous()) + " serves: its first run without the app,"
+                        + " as the unit's user (systemd-run, SLIPWAY_PREPARE=1): unpack into /var/cache/" + unitName
+                        + ", class-data archive on JDK 17-19"));
+            }
         }
         int batchSize = hostsConfig.rollout().batchOf(hosts.size());
         int batch = 0;
@@ -142,20 +202,48 @@ public record HostsPlan(String service, String version, String commit, boolean r
                         + " before batch " + batch));
             }
             List<HostPlan> members = hosts.subList(i, Math.min(hosts.size(), i + batchSize));
-            for (HostPlan h : members) {
-                steps.add(new Step(Kind.SWITCH, h.name(), batch, h.name() + ": [batch " + batch + "] switch " + dir
-                        + "/current -> releases/" + version + " (was " + (h.previous() == null ? "none" : h.previous()) + ")"));
-                steps.add(new Step(Kind.RESTART, h.name(), batch, h.name() + ": [batch " + batch + "] systemctl restart "
-                        + unitName));
+            String tag = "[batch " + batch + "] ";
+            if (proxy) {
+                for (HostPlan h : members) {
+                    steps.add(new Step(Kind.START, h.name(), batch, h.name() + ": " + tag + "start " + version + " beside "
+                            + (h.oldPort() == 0 ? "nothing" : (h.previous() == null ? "?" : h.previous()) + " (" + oldUnit(hostsConfig, h)
+                            + ")") + ": " + dir + "/slots/" + h.port() + " -> releases/" + version + ", systemctl restart "
+                            + HostUnit.instance(hostsConfig, h.port())));
+                }
+            } else {
+                for (HostPlan h : members) {
+                    steps.add(new Step(Kind.SWITCH, h.name(), batch, h.name() + ": " + tag + "switch " + dir
+                            + "/current -> releases/" + version + " (was " + (h.previous() == null ? "none" : h.previous()) + ")"));
+                    steps.add(new Step(Kind.RESTART, h.name(), batch, h.name() + ": " + tag + "systemctl restart "
+                            + unitName));
+                }
             }
             for (HostPlan h : members) {
                 var p = hostsConfig.rollout().readiness();
                 String where = h.server().probeAddress().contains(":") ? "[" + h.server().probeAddress() + "]"
                         : h.server().probeAddress();
-                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": [batch " + batch + "] gate: "
-                        + p.describe(where, port) + " on the host every " + Console.seconds(p.interval())
+                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": " + tag + "gate: "
+                        + p.describe(where, proxy ? h.port() : port) + " on the host every " + Console.seconds(p.interval())
                         + " for up to " + Console.seconds(p.timeout()) + " (after " + Console.seconds(p.startupGrace())
-                        + "); on failure every switched host goes back"));
+                        + (members.size() > 1 ? "; the batch's gates run together" : "")
+                        + "); on failure " + (proxy ? "the new instances stop, the old never stopped, and every"
+                        + " host switched before goes back" : "every switched host goes back")));
+            }
+            if (proxy) {
+                for (HostPlan h : members) {
+                    steps.add(new Step(Kind.PROXY, h.name(), batch, h.name() + ": " + tag + "nginx on the host: "
+                            + hostsConfig.proxy().upstreamFile() + " -> " + h.server().probeAddress() + ":" + h.port()
+                            + ", nginx -t (else the old file goes back), nginx -s reload, wait for its old workers' requests; " + dir
+                            + "/current -> releases/"
+                            + version));
+                }
+                for (HostPlan h : members) {
+                    if (h.oldPort() != 0) {
+                        steps.add(new Step(Kind.STOP, h.name(), batch, h.name() + ": " + tag + "drain and stop "
+                                + oldUnit(hostsConfig, h) + " (" + (h.previous() == null ? "?"
+                                : h.previous()) + ", port " + h.oldPort() + ")" + (h.legacy() ? " and disable it" : "")));
+                    }
+                }
             }
         }
         for (HostPlan h : hosts) {
@@ -165,6 +253,20 @@ public record HostsPlan(String service, String version, String commit, boolean r
             steps.add(new Step(Kind.UNLOCK, h.name(), 0, h.name() + ": unlock"));
         }
         return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps));
+    }
+
+    /** @return whether a {@code systemctl is-active} state is one of a unit that runs */
+    private static boolean running(String state) {
+        return state.equals("active") || state.equals("activating") || state.equals("reloading");
+    }
+
+    /**
+     * @param config the {@code deploy.hosts} section
+     * @param h      a host's plan of the proxy strategy
+     * @return the unit of the instance that serves before the switch
+     */
+    static String oldUnit(HostsConfig config, HostPlan h) {
+        return h.legacy() ? config.service().unit() + ".service" : HostUnit.instance(config, h.oldPort());
     }
 
     /**
@@ -181,8 +283,13 @@ public record HostsPlan(String service, String version, String commit, boolean r
         List<String> facts = new ArrayList<>();
         for (HostPlan h : hosts) {
             facts.add(h.name() + " (" + h.server().user() + "@" + h.server().address() + ":" + h.server().port() + "): "
-                    + h.facts().platform() + ", current " + (h.previous() == null ? "none" : h.previous()) + ", unit "
-                    + (h.facts().active().isEmpty() ? "not installed" : h.facts().active()));
+                    + h.facts().platform() + ", current " + (h.previous() == null ? "none" : h.previous())
+                    + (h.port() == 0 ? ", unit " + (h.facts().active().isEmpty() ? "not installed" : h.facts().active())
+                    : ", nginx -> " + (h.facts().livePort() == 0 ? "no upstream file" : "port " + h.facts().livePort())
+                    + h.facts().instances().entrySet().stream().map(e -> ", port " + e.getKey() + " " + e.getValue()
+                            + (h.facts().slots().containsKey(e.getKey()) ? " (" + h.facts().slots().get(e.getKey()) + ")" : ""))
+                            .collect(Collectors.joining())
+                    + (h.legacy() ? ", the restart strategy's unit serves (" + h.facts().active() + ")" : "")));
         }
         return facts;
     }

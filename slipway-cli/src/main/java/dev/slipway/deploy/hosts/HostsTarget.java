@@ -192,10 +192,18 @@ public final class HostsTarget {
         for (HostsConfig.Server s : hosts.servers()) {
             envs.put(s.name(), envFile(s, shared));
         }
+        Map<String, Map<Integer, String>> portEnvs = new LinkedHashMap<>();
+        if (hosts.rollout().proxySwitch()) {
+            for (HostsConfig.Server s : hosts.servers()) {
+                Map<Integer, String> byPort = new TreeMap<>();
+                hosts.proxy().ports().forEach(port -> byPort.put(port, envFile(s, shared, port)));
+                portEnvs.put(s.name(), byPort);
+            }
+        }
         Map<String, HostFacts> facts = look(all, built.version());
         String unit = HostUnit.render(config);
         return HostsPlan.of(hosts, config.service().port(), config.name(), built.version(), built.commit(), built.artifacts(),
-                facts, envs, unit, sha256(unit), false);
+                facts, envs, portEnvs, unit, sha256(unit), false);
     }
 
     /**
@@ -298,10 +306,16 @@ public final class HostsTarget {
         List<HostStatus> out = new java.util.ArrayList<>();
         for (HostsConfig.Server s : hosts.servers()) {
             try (Host h = connector.apply(s)) {
-                HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-");
-                HostGate.Verdict v = HostGate.await(h, hosts.service().unit(), s.probeAddress(), config.service().port(),
+                boolean proxy = hosts.rollout().proxySwitch();
+                HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-",
+                        proxy ? hosts.proxy().upstreamFile() : null, proxy ? hosts.proxy().ports() : List.of());
+                // The proxy strategy: the instance nginx sends requests to (the restart strategy's unit before the first switch).
+                int port = proxy && f.livePort() != 0 ? f.livePort() : config.service().port();
+                String unit = proxy && f.livePort() != 0 ? hosts.service().unit() + "@" + port : hosts.service().unit();
+                String state = proxy && f.livePort() != 0 ? f.instances().getOrDefault(port, "") + " (port " + port + ")" : f.active();
+                HostGate.Verdict v = HostGate.await(h, unit, s.probeAddress(), port,
                         hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
-                out.add(new HostStatus(s.name(), f.current(), f.active(), v, Lock.read(h, hosts.dir()), null));
+                out.add(new HostStatus(s.name(), f.current(), state, v, Lock.read(h, hosts.dir()), null));
             } catch (SlipwayException e) {
                 out.add(new HostStatus(s.name(), null, "", null, Optional.empty(), e.getMessage()));
             }
@@ -388,22 +402,26 @@ public final class HostsTarget {
         }
     }
 
+    /** Connects to every host at once (at most {@link HostsExecutor#PARALLEL} at a time), runs {@code work}, closes them. */
     private <T> T withHosts(Function<Map<String, Host>, T> work) {
-        Map<String, Host> all = new LinkedHashMap<>();
+        Map<String, Host> all = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         try {
-            for (HostsConfig.Server s : hosts.servers()) {
-                all.put(s.name(), connector.apply(s));
-            }
-            return work.apply(all);
+            Map<String, Host> connected = HostsExecutor.eachHost(hosts.servers(), HostsConfig.Server::name, s -> {
+                Host h = connector.apply(s);
+                all.put(s.name(), h);
+                return h;
+            });
+            return work.apply(connected);
         } finally {
-            all.values().forEach(Host::close);
+            List.copyOf(all.values()).forEach(Host::close);
         }
     }
 
     private Map<String, HostFacts> look(Map<String, Host> all, String version) {
-        Map<String, HostFacts> facts = new LinkedHashMap<>();
-        all.forEach((name, h) -> facts.put(name, HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), version)));
-        return facts;
+        boolean proxy = hosts.rollout().proxySwitch();
+        return HostsExecutor.eachHost(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> HostFacts.look(e.getValue(),
+                hosts.dir(), config.name(), hosts.service().unit(), version, proxy ? hosts.proxy().upstreamFile() : null,
+                proxy ? hosts.proxy().ports() : List.of()));
     }
 
     /**
@@ -495,11 +513,16 @@ public final class HostsTarget {
      * {@code DRAIN_TIMEOUT}, {@code TRACK}) come last and win.
      */
     String envFile(HostsConfig.Server s, SharedEnv shared) {
-        References.Values values = References.Values.of(config.service().port(), s.bind(), null);
+        return envFile(s, shared, config.service().port());
+    }
+
+    /** {@link #envFile(HostsConfig.Server, SharedEnv)} for an instance on {@code port} ({@code PORT}, {@code ${PORT}}). */
+    String envFile(HostsConfig.Server s, SharedEnv shared, int port) {
+        References.Values values = References.Values.of(port, s.bind(), null);
         Map<String, String> env = new LinkedHashMap<>();
         shared.values().forEach((k, v) -> env.put(k, shared.secrets().contains(k) ? v : References.expand(v, values)));
         env.putAll(References.expandEnv(s.env(), values));
-        env.put("PORT", Integer.toString(config.service().port()));
+        env.put("PORT", Integer.toString(port));
         env.put("ADDR", s.bind());
         env.put("DRAIN_TIMEOUT", Long.toString(hosts.rollout().drainTimeout().toSeconds()));
         env.put("TRACK", track);

@@ -736,7 +736,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             lines.add(config.name() + " on kubernetes (namespace " + k.namespace() + ")");
             if (!s.deployed()) {
                 lines.add("  (nothing deployed)");
-                return new Report("kubernetes", "status", config.name(), null, 0, "not-deployed", 0, null, List.of(),
+                return new Report("kubernetes", "status", config.name(), null, 0, "not-deployed", 1, null, List.of(),
                         Map.of(), lines, config.name() + ": nothing deployed in namespace " + k.namespace());
             }
             lines.add("  version    " + s.version());
@@ -750,7 +750,8 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                         + " ready; " + s.canary().split().describe());
             }
             String outcome = s.available() >= s.desired() && s.updated() >= s.desired() ? "ready" : "not-ready";
-            return new Report("kubernetes", "status", config.name(), s.version(), (int) s.revision(), outcome, 0, null,
+            return new Report("kubernetes", "status", config.name(), s.version(), (int) s.revision(), outcome,
+                    outcome.equals("ready") ? 0 : 1, null,
                     List.of(), Map.of(), lines, config.name() + " " + s.version() + " on kubernetes: " + s.rollout());
         });
     }

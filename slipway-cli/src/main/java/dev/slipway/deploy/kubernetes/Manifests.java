@@ -1,5 +1,6 @@
 package dev.slipway.deploy.kubernetes;
 
+import dev.slipway.SlipwayException;
 import dev.slipway.config.KubernetesConfig;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
@@ -9,6 +10,9 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -61,7 +65,19 @@ import java.util.Map;
  *   <li>a preStop {@code sleep} action (Kubernetes 1.30+; needs no shell in the image) of
  *       {@code preStopDelay}, and {@code terminationGracePeriodSeconds} = drain timeout +
  *       preStop delay, so the process gets its whole drain time after the sleep;</li>
- *   <li>secret environment variables as {@code secretKeyRef}: the name and key only.</li>
+ *   <li>secret environment variables as {@code secretKeyRef}: the name and key only;</li>
+ *   <li>a pod that the Pod Security Standards' {@code restricted} profile admits
+ *       ({@link ManifestCheck#restricted}): {@code runAsNonRoot} with {@code runAsUser}/{@code runAsGroup}
+ *       from {@code image.user}, seccomp {@code RuntimeDefault}, {@code allowPrivilegeEscalation: false},
+ *       {@code capabilities.drop: [ALL]}, a read-only root file system with emptyDirs at {@code /tmp}
+ *       and {@code /data} (the image's {@code DATA_DIR}; the image runs java directly, so nothing else
+ *       is written), and no service account token mounted;</li>
+ *   <li>a startupProbe on the readiness check that allows {@code startupGrace} + the readiness
+ *       {@code timeout}; readiness and liveness start after it, every probe times out after
+ *       {@code probeTimeout};</li>
+ *   <li>JVM sizing in {@code JDK_JAVA_OPTIONS} from the resources ({@link #jvmOptions});</li>
+ *   <li>topology spread over nodes and zones, scheduling keys as configured, then
+ *       {@code podPatch} merged into the pod template (RFC 7386).</li>
  * </ul>
  *
  * @param deployment the stable Deployment
@@ -85,7 +101,14 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
     public static final String STABLE_REPLICAS = "slipway.dev/stable-replicas";
     /** Annotation on the canary Deployment: the requested weight in percent. */
     public static final String CANARY_WEIGHT = "slipway.dev/canary-weight";
-    private static final String MANAGED_BY = "slipway";
+    /** Label: the tool that manages an object (Kubernetes' recommended labels). */
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    /** The value of {@link #MANAGED_BY_LABEL} on Slipway's objects. */
+    public static final String MANAGED_BY = "slipway";
+    /** The environment variable the {@code java} launcher reads options from (JDK 9+). */
+    static final String JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
+    /** The image's data directory ({@code DATA_DIR}), an emptyDir in the pod. */
+    static final String DATA_DIR = "/data";
     /**
      * One serializer for all: building one scans every model class (seconds), and a configured
      * instance is safe to share between threads.
@@ -194,7 +217,7 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         m.put("app", name);
         m.put("app.kubernetes.io/name", name);
         m.put("app.kubernetes.io/version", labelValue(r.version()));
-        m.put("app.kubernetes.io/managed-by", MANAGED_BY);
+        m.put(MANAGED_BY_LABEL, MANAGED_BY);
         return m;
     }
 
@@ -236,16 +259,63 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         k.secretEnv().forEach((key, ref) -> env.add(new EnvVarBuilder().withName(key).withNewValueFrom()
                 .withNewSecretKeyRef().withName(ref.secret()).withKey(ref.key()).endSecretKeyRef()
                 .endValueFrom().build()));
+        String jvm = jvmOptions(config);
+        if (!jvm.isEmpty()) {
+            env.add(new EnvVar(JDK_JAVA_OPTIONS, jvm, null));
+        }
+        KubernetesConfig.Pod pod = k.pod();
+        int probeTimeout = (int) ceilSeconds(pod.probeTimeout());
         ContainerBuilder c = new ContainerBuilder().withName(name).withImage(r.image())
                 .addNewPort().withName("http").withContainerPort(s.port()).withProtocol("TCP").endPort()
                 .withEnv(env)
-                .withReadinessProbe(probe(s.readiness(), false))
-                .withLivenessProbe(probe(s.liveness(), true))
-                .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(preStop).endSleep().endPreStop()
-                .endLifecycle();
+                .withStartupProbe(startupProbe(s.readiness(), probeTimeout))
+                .withReadinessProbe(probe(s.readiness(), false, probeTimeout))
+                .withLivenessProbe(probe(s.liveness(), true, probeTimeout))
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addNewVolumeMount().withName("data").withMountPath(DATA_DIR).endVolumeMount();
+        if (preStop > 0) {
+            // preStop sleep 0 is a no-op the API server may refuse (sleep.seconds > 0 before 1.32): leave it out.
+            c.withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(preStop).endSleep().endPreStop().endLifecycle();
+        }
         if (!k.requests().isEmpty() || !k.limits().isEmpty()) {
             c.withNewResources().withRequests(quantities(k.requests())).withLimits(quantities(k.limits())).endResources();
         }
+        String user = config.image().user();
+        long uid = Long.parseLong(user.substring(0, user.indexOf(':')));
+        long gid = Long.parseLong(user.substring(user.indexOf(':') + 1));
+        PodSpecBuilder ps = new PodSpecBuilder()
+                .withTerminationGracePeriodSeconds(drain + preStop)
+                .withAutomountServiceAccountToken(false)
+                .withNewSecurityContext().withRunAsNonRoot(uid == 0 ? null : Boolean.TRUE).withRunAsUser(uid)
+                .withRunAsGroup(gid).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withContainers(c.build())
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
+                .withServiceAccountName(pod.serviceAccountName())
+                .withPriorityClassName(pod.priorityClassName())
+                .withNodeSelector(pod.nodeSelector().isEmpty() ? null : new LinkedHashMap<>(pod.nodeSelector()));
+        for (KubernetesConfig.Toleration t : pod.tolerations()) {
+            ps.addNewToleration().withKey(t.key()).withOperator(t.operator()).withValue(t.value()).withEffect(t.effect())
+                    .withTolerationSeconds(t.tolerationSeconds() == null ? null : t.tolerationSeconds().longValue())
+                    .endToleration();
+        }
+        for (String secret : pod.imagePullSecrets()) {
+            ps.addNewImagePullSecret(secret);
+        }
+        if (!pod.spread().equals("none")) {
+            for (String key : List.of("kubernetes.io/hostname", "topology.kubernetes.io/zone")) {
+                ps.addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey(key)
+                        .withWhenUnsatisfiable(pod.spread()).withNewLabelSelector().withMatchLabels(selector(name, track))
+                        .endLabelSelector().withMatchLabelKeys("pod-template-hash").endTopologySpreadConstraint();
+            }
+        }
+        PodTemplateSpec template = new PodTemplateSpecBuilder()
+                .withNewMetadata().withLabels(labels).withAnnotations(annotations(name, r)).endMetadata()
+                .withSpec(ps.build()).build();
+        template = patched(config, template);
         return new DeploymentBuilder()
                 .withNewMetadata().withName(name).withNamespace(k.namespace()).withLabels(labels)
                 .withAnnotations(annotations(name, r)).endMetadata()
@@ -257,14 +327,81 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
                 .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
                 .withMaxSurge(new IntOrString(k.maxSurge())).withMaxUnavailable(new IntOrString(k.maxUnavailable()))
                 .endRollingUpdate().endStrategy()
-                .withNewTemplate()
-                .withNewMetadata().withLabels(labels).withAnnotations(annotations(name, r)).endMetadata()
-                .withNewSpec()
-                .withTerminationGracePeriodSeconds(drain + preStop)
-                .withContainers(c.build())
-                .endSpec()
-                .endTemplate()
+                .withTemplate(template)
                 .endSpec().build();
+    }
+
+    /**
+     * Applies {@code deploy.kubernetes.podPatch} to the pod template (JSON merge patch, RFC 7386)
+     * and checks that the result still passes the Pod Security {@code restricted} profile.
+     *
+     * @throws SlipwayException (exit 2) when the patched pod would be refused under
+     *                          {@code restricted}, naming each violated rule
+     */
+    @SuppressWarnings("unchecked")
+    private static PodTemplateSpec patched(SlipwayConfig config, PodTemplateSpec template) {
+        Map<String, Object> patch = config.kubernetes().pod().patch();
+        if (patch.isEmpty()) {
+            return template;
+        }
+        Map<String, Object> doc = SERIALIZATION.convertValue(template, Map.class);
+        PodTemplateSpec out = SERIALIZATION.convertValue(MergePatch.apply(doc, patch), PodTemplateSpec.class);
+        List<String> problems = ManifestCheck.restricted(out.getSpec());
+        if (!problems.isEmpty() && !config.image().runsAsRoot()) {
+            throw SlipwayException.usage("deploy.kubernetes.podPatch: the patched pod would be refused under Pod Security"
+                    + " 'restricted':\n  " + String.join("\n  ", problems));
+        }
+        return out;
+    }
+
+    /**
+     * The JVM options a pod gets in {@code JDK_JAVA_OPTIONS} (read by the {@code java} launcher,
+     * JDK 9+; the image runs java directly), sized from {@code deploy.kubernetes.resources}:
+     * <ul>
+     *   <li>heap: {@code -XX:MaxRAMPercentage=P} and {@code -XX:MinRAMPercentage=P} (the JVM uses
+     *       the latter when memory is small, about 250 MB and less) with P = 75, lowered so that at least 96 MiB stay
+     *       for metaspace, code cache, threads and the CDS/AOT cache, at least 25: of the memory
+     *       limit, which the JVM reads from the cgroup; with a request and no limit,
+     *       {@code -XX:MaxRAM=<request>} too, since the JVM would otherwise size from the node;</li>
+     *   <li>CPUs: {@code -XX:ActiveProcessorCount=N}, N = the CPU limit (else the request) rounded
+     *       up, at least 1; the JVM ignores CPU requests (shares) since JDK 19 and 17.0.5
+     *       (JDK-8281181), so without it a pod sizes GC and pools by the node's CPUs.</li>
+     * </ul>
+     * Each is left out when the user set it ({@code -Xmx}, {@code -XX:MaxRAM},
+     * {@code -XX:MaxRAMPercentage}; {@code -XX:ActiveProcessorCount}) in {@code build.jvmOptions},
+     * and all are left out when {@code JDK_JAVA_OPTIONS} or {@code JAVA_TOOL_OPTIONS} is set in
+     * {@code service.env}, {@code image.env}, {@code deploy.kubernetes.env} or {@code secretEnv}.
+     *
+     * @param config the service configuration
+     * @return the options separated by spaces, or {@code ""} for none
+     */
+    static String jvmOptions(SlipwayConfig config) {
+        KubernetesConfig k = config.kubernetes();
+        for (String v : List.of(JDK_JAVA_OPTIONS, "JAVA_TOOL_OPTIONS")) {
+            if (config.service().env().containsKey(v) || config.image().env().containsKey(v) || k.env().containsKey(v)
+                    || k.secretEnv().containsKey(v)) {
+                return "";
+            }
+        }
+        List<String> own = config.build().jvmOptions();
+        List<String> out = new ArrayList<>();
+        String memory = k.limits().getOrDefault("memory", k.requests().get("memory"));
+        if (memory != null && own.stream().noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAM"))) {
+            java.math.BigDecimal bytes = KubernetesConfig.amount(memory);
+            double reserve = 96.0 * 1024 * 1024;
+            double percent = Math.max(25.0, Math.min(75.0, Math.floor((1 - reserve / bytes.doubleValue()) * 1000) / 10));
+            if (!k.limits().containsKey("memory")) {
+                out.add("-XX:MaxRAM=" + bytes.toBigInteger());
+            }
+            out.add("-XX:MaxRAMPercentage=" + percent);
+            out.add("-XX:MinRAMPercentage=" + percent); // what the JVM takes instead below about 250 MB of RAM
+        }
+        String cpu = k.limits().getOrDefault("cpu", k.requests().get("cpu"));
+        if (cpu != null && own.stream().noneMatch(o -> o.startsWith("-XX:ActiveProcessorCount"))) {
+            int n = Math.max(1, KubernetesConfig.amount(cpu).setScale(0, java.math.RoundingMode.CEILING).intValue());
+            out.add("-XX:ActiveProcessorCount=" + n);
+        }
+        return String.join(" ", out);
     }
 
     private static Map<String, Quantity> quantities(Map<String, String> m) {
@@ -282,7 +419,21 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         return value.replace("$", "$$");
     }
 
-    private static Probe probe(SlipwayConfig.Probe p, boolean liveness) {
+    /**
+     * The startupProbe: the readiness check, every readiness period, failing the container only
+     * after {@code startupGrace} + the readiness {@code timeout}; readiness and liveness probes
+     * start once it passed (Kubernetes' startupProbe semantics), so they need no initial delay.
+     */
+    private static Probe startupProbe(SlipwayConfig.Probe readiness, int timeout) {
+        int period = (int) Math.max(1, ceilSeconds(readiness.interval()));
+        long allowed = readiness.startupGrace().plus(readiness.timeout()).toMillis();
+        int failures = (int) Math.max(1, -Math.floorDiv(-allowed, period * 1000L));
+        Probe p = probe(readiness, false, timeout);
+        p.setFailureThreshold(failures);
+        return p;
+    }
+
+    private static Probe probe(SlipwayConfig.Probe p, boolean liveness, int timeout) {
         int period = (int) Math.max(1, ceilSeconds(p.interval()));
         int failures = liveness ? (int) Math.max(1, -Math.floorDiv(-p.timeout().toMillis(), p.interval().toMillis())) : 3;
         ProbeBuilder b = new ProbeBuilder();
@@ -293,9 +444,8 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         }
         return b
                 .withPeriodSeconds(period)
-                .withTimeoutSeconds(1)
+                .withTimeoutSeconds(timeout)
                 .withFailureThreshold(failures)
-                .withInitialDelaySeconds((int) ceilSeconds(p.startupGrace()))
                 .build();
     }
 

@@ -96,7 +96,7 @@ public final class LocalDeployTarget implements Target {
                 : " (revision " + o.revision().revision() + ", pid " + o.pid() + ")");
         return new Report("local", plan.action().verb(), config.name(), stop ? null : plan.version(),
                 o.revision() == null ? 0 : o.revision().revision(), "ok", 0, stop ? null : o.url().toString(),
-                plan.stepLines(), timing, List.of(message), message);
+                plan.stepLines(), timing, List.of(message), message, o.stepMs());
     }
 
     /**
@@ -118,6 +118,13 @@ public final class LocalDeployTarget implements Target {
         lines.add("  revision   " + (s.revision() == 0 ? "-" : String.valueOf(s.revision())));
         lines.add("  pid        " + (s.pid() < 0 ? "not running" : s.pid() + " (running)"));
         lines.add("  url        " + s.url());
+        if (s.nginx() != null) {
+            lines.add("  nginx      " + s.nginx());
+            if (s.instances().isEmpty()) {
+                lines.add("  instance   none runs");
+            }
+            s.instances().forEach(i -> lines.add("  instance   " + i));
+        }
         lines.add("  readiness  " + (s.readiness() == null ? "-" : (s.readiness().ready() ? "ready (" : "not ready (")
                 + s.readiness().brief() + ")"));
         if (s.failed() != null) {

@@ -38,6 +38,8 @@ public final class SwarmSpec {
     public static final String HISTORY = "dev.slipway.history";
     /** Revisions kept in {@link #HISTORY}. */
     public static final int KEPT = 20;
+    /** Added to the health check's timeout for starting the probe's exec. */
+    public static final Duration EXEC_ALLOWANCE = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private SwarmSpec() {}
@@ -51,20 +53,38 @@ public final class SwarmSpec {
      * @param commit    its commit, or {@code ""}
      * @param history   the revisions to keep in the labels (this one included)
      * @param hostNetId the id of the engine's {@code host} network, for {@code network: host}
+     * @param portPrefix with {@code portPrefixes}, the prefix of this release's task ports (the port is
+     *                  the prefix followed by the task's slot, Swarm's {@code {{.Task.Slot}}}); 0 for
+     *                  {@code service.port}
+     * @param secrets   the Docker secrets of {@code deploy.swarm.secrets}: variable name to the
+     *                  secret's ID and name ({@code [id, name]}), in the configuration's order
      * @return the ServiceSpec as a JSON-ready map
      */
     public static Map<String, Object> of(SlipwayConfig config, String image, String version, String commit,
-                                         List<Entry> history, String hostNetId) {
+                                         List<Entry> history, String hostNetId, int portPrefix,
+                                         Map<String, List<String>> secrets) {
         SwarmConfig s = config.swarm();
         SlipwayConfig.Service svc = config.service();
-        List<String> env = new ArrayList<>(List.of("PORT=" + svc.port(), "ADDR=0.0.0.0",
+        List<String> env = new ArrayList<>(List.of("PORT=" + port(portPrefix, svc.port()), "ADDR=0.0.0.0",
                 "DRAIN_TIMEOUT=" + svc.drainTimeout().toSeconds()));
         s.env().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> env.add(e.getKey() + "=" + e.getValue()));
+        // Docker secrets are files (/run/secrets/NAME, readable by the image's user only); NAME_FILE
+        // names the file, as images that take secrets commonly read them. The value is not in the spec.
+        List<Map<String, Object>> secretRefs = new ArrayList<>();
+        secrets.forEach((name, ref) -> {
+            env.add(name + "_FILE=/run/secrets/" + name);
+            String[] user = config.image().user().split(":");
+            secretRefs.add(Map.of("File", Map.of("Name", name, "UID", user[0], "GID", user.length > 1 ? user[1] : user[0],
+                    "Mode", 0400), "SecretID", ref.get(0), "SecretName", ref.get(1)));
+        });
         OciImage.Healthcheck h = ImageBuilder.healthcheck(svc.readiness());
         Map<String, Object> health = new LinkedHashMap<>();
         health.put("Test", h.test());
         health.put("Interval", h.interval().toNanos());
-        health.put("Timeout", h.timeout().toNanos());
+        // The probe keeps its own deadline (its last argument, the image's); Docker's timeout also
+        // covers starting the exec (runc), which takes seconds on a loaded node, so a node that is
+        // merely busy does not fail a ready task's checks.
+        health.put("Timeout", h.timeout().plus(EXEC_ALLOWANCE).toNanos());
         health.put("StartPeriod", h.startPeriod().toNanos());
         health.put("Retries", h.retries());
 
@@ -75,6 +95,9 @@ public final class SwarmSpec {
         container.put("StopSignal", "SIGTERM");
         container.put("StopGracePeriod", svc.drainTimeout().plusSeconds(5).toNanos());
         container.put("Healthcheck", health);
+        if (!secretRefs.isEmpty()) {
+            container.put("Secrets", secretRefs);
+        }
 
         Map<String, Object> task = new LinkedHashMap<>();
         task.put("ContainerSpec", container);
@@ -111,6 +134,35 @@ public final class SwarmSpec {
                     "TargetPort", svc.port(), "PublishedPort", s.publishedPort(), "PublishMode", "ingress"))));
         }
         return spec;
+    }
+
+    /**
+     * The {@code PORT} of a release's tasks.
+     *
+     * @param portPrefix the release's port prefix, or 0
+     * @param port       {@code service.port}
+     * @return {@code PREFIX{{.Task.Slot}}} (Swarm expands the placeholder per task), else the port
+     */
+    public static String port(int portPrefix, int port) {
+        return portPrefix > 0 ? portPrefix + "{{.Task.Slot}}" : String.valueOf(port);
+    }
+
+    /**
+     * The port prefix the tasks of a service's spec use.
+     *
+     * @param service the service as the engine describes it, or {@code null}
+     * @return the prefix of its {@code PORT=PREFIX{{.Task.Slot}}}, or 0
+     */
+    public static int portPrefix(JsonNode service) {
+        if (service != null) {
+            for (JsonNode e : service.path("Spec").path("TaskTemplate").path("ContainerSpec").path("Env")) {
+                String v = e.asText();
+                if (v.startsWith("PORT=") && v.endsWith("{{.Task.Slot}}")) {
+                    return Integer.parseInt(v.substring(5, v.length() - "{{.Task.Slot}}".length()));
+                }
+            }
+        }
+        return 0;
     }
 
     /**

@@ -44,16 +44,32 @@ public final class SwarmTarget implements Target {
     private final SlipwayConfig config;
     private final DockerEngine engine;
     private final Console console;
+    private final java.util.function.Function<String, String> env;
 
     /**
+     * A target whose secrets come from this process's environment.
+     *
      * @param config  the service configuration ({@code deploy.swarm})
      * @param engine  the engine of a swarm manager
      * @param console progress lines
      */
     public SwarmTarget(SlipwayConfig config, DockerEngine engine, Console console) {
+        this(config, engine, console, System::getenv);
+    }
+
+    /**
+     * @param config  the service configuration ({@code deploy.swarm})
+     * @param engine  the engine of a swarm manager
+     * @param console progress lines
+     * @param env     the deploy machine's environment, where {@code deploy.swarm.secrets} are read
+     *                (name to value, {@code null} when unset)
+     */
+    public SwarmTarget(SlipwayConfig config, DockerEngine engine, Console console,
+                       java.util.function.Function<String, String> env) {
         this.config = config;
         this.engine = engine;
         this.console = console;
+        this.env = env;
     }
 
     @Override
@@ -111,12 +127,21 @@ public final class SwarmTarget implements Target {
         facts.add("engine " + engine.socket() + ", service " + s.service() + (service == null ? " (new)"
                 : " serving " + service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("?")));
         facts.add("image " + d.image());
+        List<String> missing = s.secrets().stream().filter(n -> env.apply(n) == null).toList();
+        if (!missing.isEmpty()) {
+            throw SlipwayException.usage("deploy.swarm.secrets: " + String.join(", ", missing)
+                    + (missing.size() == 1 ? " is" : " are") + " not set in this environment; nothing was changed");
+        }
+        if (!s.secrets().isEmpty()) {
+            facts.add("secrets " + String.join(", ", s.secrets()) + " from this environment, as Docker secrets");
+        }
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, s.service(), 0, (service == null ? "create" : "update")
                 + " service " + s.service() + ": " + s.replicas() + " replicas of " + d.version() + ", update parallelism "
                 + s.parallelism() + ", delay " + s.delay().toSeconds() + "s, order " + s.order() + ", monitor "
                 + s.monitor().toSeconds() + "s, failure action rollback, health check " + config.service().readiness().target(
-                "127.0.0.1", config.service().port()) + (s.network().equals("host") ? ", host network"
+                "127.0.0.1", config.service().port()) + (!s.portPrefixes().isEmpty() ? ", host network, task ports "
+                + nextPrefix(service) + "{slot}" : s.network().equals("host") ? ", host network"
                 : ", published port " + s.publishedPort())));
         steps.add(new DeployPlan.Step(DeployPlan.Kind.ROLLOUT, s.service(), 1, "wait up to "
                 + s.rolloutTimeout().toSeconds() + "s for every task to run healthy (Swarm rolls back on failure)"));
@@ -135,19 +160,33 @@ public final class SwarmTarget implements Target {
         long t0 = System.nanoTime();
         JsonNode service = service();
         List<SwarmSpec.Entry> history = new ArrayList<>(service == null ? List.of() : SwarmSpec.read(service));
-        int revision = history.isEmpty() ? 1 : history.get(history.size() - 1).revision() + 1;
         String who = System.getProperty("user.name", "?") + "@" + host();
-        history.add(new SwarmSpec.Entry(revision, d.version(), d.commit(), d.image(), Instant.now().toString(), d.outcome(),
-                who, ""));
-        String hostNet = s.network().equals("host") ? engine.get("/networks/host").path("Id").asText() : null;
-        Map<String, Object> spec = SwarmSpec.of(config, d.image(), d.version(), d.commit(), history, hostNet);
-        console.progress("  " + (service == null ? "creating" : "updating") + " Swarm service " + s.service() + " ("
-                + d.version() + ", " + s.replicas() + " replicas, " + s.order() + ")");
-        if (service == null) {
-            engine.post("/services/create", spec, Duration.ofMinutes(2));
+        SwarmSpec.Entry last = history.isEmpty() ? null : history.get(history.size() - 1);
+        int revision;
+        if (service != null && last != null && last.version().equals(d.version()) && last.image().equals(d.image())
+                && last.outcome().equals(d.outcome()) && d.version().equals(service.path("Spec").path("Labels")
+                .path(SwarmSpec.VERSION).asText())) {
+            // The spec of this release is in place already: a deploy that was stopped mid-rollout (Swarm
+            // rolls on by itself). Sending it again would record it twice; waiting is what is left.
+            revision = last.revision();
+            console.progress("  Swarm service " + s.service() + " already has the spec of " + d.version()
+                    + " (revision " + revision + ", an interrupted deploy); waiting for its rollout");
         } else {
-            long index = service.path("Version").path("Index").asLong();
-            engine.post("/services/" + service.path("ID").asText() + "/update?version=" + index, spec, Duration.ofMinutes(2));
+            revision = last == null ? 1 : last.revision() + 1;
+            history.add(new SwarmSpec.Entry(revision, d.version(), d.commit(), d.image(), Instant.now().toString(),
+                    d.outcome(), who, ""));
+            String hostNet = s.network().equals("host") ? engine.get("/networks/host").path("Id").asText() : null;
+            Map<String, Object> spec = SwarmSpec.of(config, d.image(), d.version(), d.commit(), history, hostNet,
+                    s.portPrefixes().isEmpty() ? 0 : nextPrefix(service), secrets());
+            console.progress("  " + (service == null ? "creating" : "updating") + " Swarm service " + s.service() + " ("
+                    + d.version() + ", " + s.replicas() + " replicas, " + s.order() + ")");
+            if (service == null) {
+                engine.post("/services/create", spec, Duration.ofMinutes(2));
+            } else {
+                long index = service.path("Version").path("Index").asLong();
+                engine.post("/services/" + service.path("ID").asText() + "/update?version=" + index, spec,
+                        Duration.ofMinutes(2));
+            }
         }
         timing.put("apply", millis(t0));
         long t1 = System.nanoTime();
@@ -180,6 +219,59 @@ public final class SwarmTarget implements Target {
         console.println("  " + message);
         return new Report(NAME, plan.action().verb(), config.name(), serving, revision, r.rolledBack() ? "rolled-back"
                 : "failed", 1, url(), steps, timing, r.lines(), message);
+    }
+
+    /**
+     * The port prefix of the next release's tasks: the one of {@code deploy.swarm.portPrefixes} the
+     * serving spec does not use, so a start-first task never needs a port an old task holds.
+     */
+    private int nextPrefix(JsonNode service) {
+        List<Integer> prefixes = config.swarm().portPrefixes();
+        return SwarmSpec.portPrefix(service) == prefixes.get(0) ? prefixes.get(1) : prefixes.get(0);
+    }
+
+    /**
+     * Creates the Docker secrets of {@code deploy.swarm.secrets} from this environment's values. A
+     * secret cannot change, so its name carries a hash of the value ({@code SERVICE_NAME_HASH12}): a
+     * new value is a new secret (and rolls the tasks), the same value reuses the one there.
+     *
+     * @return variable name to {@code [secret ID, secret name]}
+     */
+    private Map<String, List<String>> secrets() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (String name : config.swarm().secrets()) {
+            String value = env.apply(name);
+            if (value == null) {
+                throw SlipwayException.usage("deploy.swarm.secrets: " + name + " is not set in this environment");
+            }
+            String secret = config.swarm().service() + "_" + name.toLowerCase(java.util.Locale.ROOT) + "_"
+                    + dev.slipway.util.Hashing.sha256Hex(name + "=" + value).substring(0, 12);
+            Map<String, Object> body = Map.of("Name", secret, "Labels", Map.of("dev.slipway.service",
+                    config.swarm().service()), "Data", java.util.Base64.getEncoder().encodeToString(
+                    value.getBytes(StandardCharsets.UTF_8)));
+            DockerEngine.Response r;
+            try {
+                r = engine.request("POST", "/secrets/create", "application/json", DockerEngine.Body.of(
+                        JSON.writeValueAsBytes(body)), Duration.ofSeconds(60));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            String id;
+            if (r.status() == 409) {
+                String filters = URLEncoder.encode("{\"name\":{\"" + secret + "\":true}}", StandardCharsets.UTF_8);
+                id = "";
+                for (JsonNode e : engine.get("/secrets?filters=" + filters)) {
+                    if (e.path("Spec").path("Name").asText().equals(secret)) {
+                        id = e.path("ID").asText();
+                    }
+                }
+            } else {
+                // The engine's errors name the secret, never its data.
+                id = DockerEngine.expectOk("POST", "/secrets/create", r).json().path("ID").asText();
+            }
+            out.put(name, List.of(id, secret));
+        }
+        return out;
     }
 
     /**
@@ -267,7 +359,7 @@ public final class SwarmTarget implements Target {
     public Report status() {
         JsonNode service = service();
         if (service == null) {
-            return new Report(NAME, "status", config.name(), null, 0, "none", 0, null, List.of(), Map.of(), List.of(),
+            return new Report(NAME, "status", config.name(), null, 0, "none", 1, null, List.of(), Map.of(), List.of(),
                     "no Swarm service " + config.swarm().service());
         }
         List<SwarmSpec.Entry> history = SwarmSpec.read(service);
@@ -319,8 +411,12 @@ public final class SwarmTarget implements Target {
         return s == null ? "" : s.path("ID").asText();
     }
 
+    /** @return the service's address on this node; {@code null} with {@code portPrefixes} (each task has its own) */
     private String url() {
         SwarmConfig s = config.swarm();
+        if (!s.portPrefixes().isEmpty()) {
+            return null;
+        }
         return "http://127.0.0.1:" + (s.network().equals("host") ? config.service().port() : s.publishedPort());
     }
 

@@ -244,7 +244,9 @@ class ManifestsTest {
         Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertNull(c.getReadinessProbe().getHttpGet());
         assertEquals("http", c.getReadinessProbe().getTcpSocket().getPort().getStrVal());
-        assertEquals(2, c.getReadinessProbe().getInitialDelaySeconds());
+        assertNull(c.getReadinessProbe().getInitialDelaySeconds(), "the startupProbe holds the readiness probe back");
+        assertEquals(2 + 90, c.getStartupProbe().getFailureThreshold(), "startupGrace 2s + readiness timeout 90s, at 1s");
+        assertEquals("http", c.getStartupProbe().getTcpSocket().getPort().getStrVal());
         assertEquals("http", c.getLivenessProbe().getTcpSocket().getPort().getStrVal(), "liveness follows a tcp readiness");
         assertEquals(8081, c.getPorts().get(0).getContainerPort());
         java.util.Map<String, String> env = new java.util.LinkedHashMap<>();

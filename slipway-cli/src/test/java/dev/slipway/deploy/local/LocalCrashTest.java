@@ -38,6 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
  * reports it ready, and the history records the killed run as {@code interrupted} whenever it had
  * taken the lock and not recorded itself). The releases are a small real HTTP server (a compiled
  * class started by a shell script) so that a round takes seconds.
+ *
+ * <p>With {@code deploy.local.proxy} (a real nginx on loopback in front of two instances), the
+ * kill points include the new steps (start beside the old one, proxy, stop the old one): after
+ * each, nginx sends traffic to one healthy release (a second instance may still run), and the next
+ * run converges to exactly one instance behind nginx.
  */
 class LocalCrashTest {
     private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -48,11 +53,18 @@ class LocalCrashTest {
     private Path dir;
     private int port;
     private String marker;
+    /** nginx in front, for the proxy variant; {@code null} otherwise. */
+    private dev.slipway.cli.LocalNginx nginx;
+    /** The port requests go to: nginx's with a proxy, else the service's. */
+    private int front;
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (dir != null) {
             target().stop();
+        }
+        if (nginx != null) {
+            nginx.close();
         }
     }
 
@@ -61,20 +73,46 @@ class LocalCrashTest {
                 new PrintWriter(new StringWriter()), false));
     }
 
-    private void setUp() throws Exception {
+    private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+            return s.getLocalPort();
         }
+    }
+
+    private void setUp() throws Exception {
+        setUp(false);
+    }
+
+    /** @param proxy whether nginx runs in front of two instances ({@code deploy.local.proxy}) */
+    private void setUp(boolean proxy) throws Exception {
+        port = freePort();
+        front = port;
         marker = "slipway.crashtest=" + System.nanoTime();
         dir = Files.createDirectories(tmp.resolve("svc"));
-        Files.writeString(dir.resolve("slipway.yaml"), """
+        String yaml = """
                 name: svc
                 version: 1.0.0
                 service:
                   port: %d
                   drainTimeout: 5s
                   readiness: {path: /health/ready, interval: 100ms, timeout: 30s}
-                """.formatted(port));
+                """.formatted(port);
+        if (proxy) {
+            front = freePort();
+            nginx = dev.slipway.cli.LocalNginx.start(tmp.resolve("nginx"), front, "svc", "127.0.0.1:" + port);
+            yaml += """
+                    deploy:
+                      local:
+                        proxy:
+                          config: %s
+                          listen: 127.0.0.1:%d
+                          ports: [%d, %d]
+                          test: %s -t -q
+                          reload: %s -s reload
+                    """.formatted(nginx.dir().resolve("upstream.conf"), front, port, freePort(), nginx.command(),
+                    nginx.command());
+        }
+        Files.writeString(dir.resolve("slipway.yaml"), yaml);
         Path src = Files.createDirectories(tmp.resolve("src")).resolve("App.java");
         Files.writeString(src, """
                 import com.sun.net.httpserver.HttpServer;
@@ -160,19 +198,33 @@ class LocalCrashTest {
         Exception last = null;
         while (System.nanoTime() < deadline) {
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(3))
-                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front + "/"))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return r.body();
+                }
+                last = new IOException("HTTP " + r.statusCode() + ": " + r.body());
+                Thread.sleep(100);
             } catch (IOException e) {
                 last = e;
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("nothing serves on port " + port, last);
+        throw new AssertionError("nothing serves on port " + front, last);
     }
 
     private void assertOneServes(String point, String... allowed) throws Exception {
         String v = serving();
         assertTrue(List.of(allowed).contains(v), point + ": serves " + v);
+        if (nginx != null) {
+            // nginx sends traffic to one instance; a killed run may have left the other running
+            // (its new one before the switch, its old one after), which the next run stops.
+            String upstream = Files.readString(nginx.dir().resolve("upstream.conf"));
+            assertEquals(1, upstream.lines().filter(l -> l.strip().startsWith("server ") && !l.contains(" down")).count(),
+                    point + ": nginx sends traffic to one instance: " + upstream);
+            assertTrue(instances().size() >= 1 && instances().size() <= 2, point + ": " + instances());
+            return;
+        }
         // The instance a restart helper is starting may still be coming up: wait for it to settle.
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (instances().size() != 1 && System.nanoTime() < deadline) {
@@ -225,6 +277,41 @@ class LocalCrashTest {
             assertOneServes("rollback halted before " + point, old, back);
             String again = child("none", "rollback", back);
             // A rollback that got as far as starting its release is done: the next one finds it serving.
+            assertTrue(again.startsWith("0\n") || again.startsWith("2\n") && again.contains(back
+                    + " is already the current release"), point + ": the next rollback; its output:\n" + again);
+            assertConverged("rollback halted before " + point, back, before, !point.equals("lock") && !point.equals("unlock"));
+            old = back;
+        }
+    }
+
+    @Test
+    void withNginxInFrontKillDashNineBeforeEveryStepLeavesOneHealthyReleaseBehindNginxAndTheNextRunConverges()
+            throws Exception {
+        setUp(true);
+        target().deploy(use("1.0.0"), false);
+        assertConverged("first deploy", "1.0.0", 0, false);
+        String old = "1.0.0";
+        for (String point : List.of("lock", "upload", "prepare", "start", "gate", "proxy", "switch", "stop", "record",
+                "prune", "unlock")) {
+            String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
+            use(next);
+            int before = target().history().size();
+            String r = child(point, "deploy");
+            assertTrue(r.startsWith("137\n"), point + ": halted; its output:\n" + r);
+            assertOneServes("deploy halted before " + point, old, next);
+            String again = child("none", "deploy");
+            assertTrue(again.startsWith("0\n"), point + ": the next deploy; its output:\n" + again);
+            assertConverged("deploy halted before " + point, next, before, !List.of("lock", "prune", "unlock").contains(point));
+            old = next;
+        }
+        for (String point : List.of("lock", "prepare", "start", "gate", "proxy", "switch", "stop", "record", "unlock")) {
+            String back = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
+            int before = target().history().size();
+            String r = child(point, "rollback", back);
+            assertTrue(r.startsWith("137\n"), point + ": halted; its output:\n" + r);
+            assertOneServes("rollback halted before " + point, old, back);
+            String again = child("none", "rollback", back);
+            // A rollback that got as far as switching nginx is done: the next one finds it serving.
             assertTrue(again.startsWith("0\n") || again.startsWith("2\n") && again.contains(back
                     + " is already the current release"), point + ": the next rollback; its output:\n" + again);
             assertConverged("rollback halted before " + point, back, before, !point.equals("lock") && !point.equals("unlock"));

@@ -1,0 +1,316 @@
+package dev.slipway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Testbed;
+import dev.slipway.Tools;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.SshHost;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Zero downtime on ONE server ({@code deploy.hosts.rollout.strategy: proxy}): one real Debian host
+ * (systemd, sshd, nginx; no Java) booted with {@code testbed/hosts.sh}, nginx on that host in front
+ * of the service, and {@code wrk} through that nginx for the whole of each command. The restart
+ * strategy loses requests there; the proxy strategy loses none in a deploy (the first one also
+ * takes over from the restart strategy's unit), a rollback, and a failed deploy whose new release
+ * never becomes ready. Then kill -9 before each of its plan steps leaves one release serving
+ * behind nginx, and the next run converges.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostsProxyDeployTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final int PORT = 18080;
+    /** nginx's port on the host (the host's address is this run's own, so any port is free there). */
+    private static final int NGINX = 18000;
+
+    /**
+     * myapp's H2 database file is locked by the instance that opens it, so two instances side by
+     * side need their own data directory: {@code ${PORT}} is expanded per instance port.
+     */
+    private static final String PER_PORT = "{DATA_DIR: \"data-${PORT}\"}";
+
+    Testbed testbed;
+    Path service;
+    Path work;
+
+    @BeforeAll
+    void bootHostAndBuild(@TempDir Path tmp) throws Exception {
+        Tools.require("systemd-analyze");
+        Tools.require("wrk");
+        testbed = Testbed.up(1, "hx", "127.0.1.41");
+        work = tmp;
+        service = tmp.resolve("myapp");
+        Example.copy(service);
+        writeConfig("restart", "60s", PER_PORT);
+        Example.commit(service);
+        build("1.0.0", true);
+        build("2.0.0", false);
+        build("3.0.0", false);
+    }
+
+    @AfterAll
+    void stopHost() {
+        if (testbed != null) {
+            testbed.close();
+        }
+    }
+
+    private String address() {
+        return testbed.node(1).address();
+    }
+
+    private void writeConfig(String strategy, String readinessTimeout, String env) throws IOException {
+        Files.writeString(service.resolve("slipway.yaml"), """
+                name: myapp
+                build:
+                  jvmOptions: ["-XX:+ExitOnOutOfMemoryError"]
+                service:
+                  port: %d
+                  drainTimeout: 5s
+                  readiness: {path: /health/ready, interval: 200ms, timeout: %s}
+                deploy:
+                  hosts:
+                    identityFile: %s
+                    knownHosts: %s
+                    servers:
+                      - {name: web1, address: %s, bind: %s, env: %s}
+                    rollout: {strategy: %s, retain: 4}
+                    proxy: {listen: %d}
+                """.formatted(PORT, readinessTimeout, Testbed.clientKey(), testbed.knownHostsHashed(), address(), address(),
+                env, strategy, NGINX));
+    }
+
+    private void build(String version, boolean compile) throws Exception {
+        List<String> args = new ArrayList<>(List.of("build", service.toString(), "--version", version));
+        if (!compile) {
+            args.add("--no-compile");
+        }
+        var r = CliRunner.run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        Example.copyTree(service.resolve("dist"), work.resolve("dist-" + version), java.util.Set.of());
+    }
+
+    private void use(String version) throws IOException {
+        Path dist = service.resolve("dist");
+        try (var walk = Files.walk(dist)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        Example.copyTree(work.resolve("dist-" + version), dist, java.util.Set.of());
+    }
+
+    private Host ssh() {
+        Testbed.Node n = testbed.node(1);
+        return SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name()).withIdentities(List.of(Testbed.clientKey()))
+                .withKnownHosts(testbed.knownHosts()));
+    }
+
+    private String run(String command) {
+        try (Host h = ssh()) {
+            Host.CommandResult r = h.run(command, Duration.ofSeconds(60));
+            assertTrue(r.ok(), command + ": " + r.stdout() + r.stderr());
+            return r.stdout();
+        }
+    }
+
+    /** @return the version nginx on the host answers with, "HTTP n", or "no answer" */
+    private String viaNginx() {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + address() + ":" + NGINX + "/"))
+                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = Pattern.compile("<span id=\"version\">([^<]+)</span>").matcher(r.body());
+            return r.statusCode() == 200 && m.find() ? m.group(1) : "HTTP " + r.statusCode();
+        } catch (IOException e) {
+            return "no answer";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private String awaitViaNginx(String... versions) throws InterruptedException {
+        String v = "";
+        for (int n = 0; n < 200; n++) {
+            v = viaNginx();
+            if (List.of(versions).contains(v)) {
+                return v;
+            }
+            Thread.sleep(200);
+        }
+        return v;
+    }
+
+    private CliRunner.Run slipway(String... args) {
+        List<String> all = new ArrayList<>(List.of(args[0], service.toString(), "--to", "hosts"));
+        all.addAll(List.of(args).subList(1, args.length));
+        return CliRunner.run(all.toArray(String[]::new));
+    }
+
+    /** Runs {@code command} with wrk (2 threads, 8 connections) through the host's nginx for all of it. */
+    private HostsDeployTest.Wrk underLoad(String what, java.util.function.Supplier<CliRunner.Run> command, int exitCode)
+            throws Exception {
+        String url = "http://" + address() + ":" + NGINX + "/health/live";
+        Process wrk = new ProcessBuilder("wrk", "-t2", "-c8", "-d300s", "--timeout", "5s", url).redirectErrorStream(true).start();
+        try {
+            Thread.sleep(1000);
+            CliRunner.Run r = command.get();
+            assertEquals(exitCode, r.code(), what + ": " + r);
+            assertTrue(wrk.isAlive(), what + " took longer than wrk's 300 s:\n" + r);
+            Thread.sleep(500);
+            new ProcessBuilder("kill", "-INT", Long.toString(wrk.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            assertTrue(wrk.waitFor(30, TimeUnit.SECONDS));
+            String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            HostsDeployTest.Wrk p = HostsDeployTest.Wrk.parse(out);
+            String log;
+            try (Host h = ssh()) {
+                log = h.run("tail -n 15 /var/log/nginx/error.log 2>&1", Duration.ofSeconds(20)).stdout();
+            }
+            HostsDeployTest.Wrk w = new HostsDeployTest.Wrk(p.requests(), p.errors(), p.non2xx(), "wrk during " + what + ":\n"
+                    + out + "\nnginx error.log on the host:\n" + log + "\n" + what + " output:\n" + r.err());
+            System.out.println(w.text());
+            return w;
+        } finally {
+            if (wrk.isAlive()) {
+                wrk.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theRestartStrategyLosesRequestsBehindTheHostsNginx() throws Exception {
+        use("1.0.0");
+        var first = slipway("deploy");
+        assertEquals(0, first.code(), first.toString());
+        // nginx on the host: the site of 'render nginx' for the proxy strategy (it includes the
+        // upstream file), and an upstream file naming the restart strategy's instance on PORT.
+        writeConfig("proxy", "60s", PER_PORT);
+        var site = CliRunner.run("render", "nginx", service.toString());
+        assertEquals(0, site.code(), site.toString());
+        assertTrue(site.out().contains("include /etc/nginx/slipway/myapp.upstream.conf;"), site.out());
+        writeConfig("restart", "60s", PER_PORT);
+        try (Host h = ssh()) {
+            h.write(site.out().replace("listen " + NGINX + ";", "listen " + address() + ":" + NGINX + ";")
+                    .getBytes(StandardCharsets.UTF_8), "/etc/nginx/conf.d/myapp.conf", 0644);
+            h.run("mkdir -p /etc/nginx/slipway", Duration.ofSeconds(10));
+            h.write(dev.slipway.deploy.hosts.NginxConf.upstream("myapp",
+                    dev.slipway.config.ConfigLoader.load(service.resolve("slipway.yaml")).hosts(), address(), PORT)
+                    .getBytes(StandardCharsets.UTF_8), "/etc/nginx/slipway/myapp.upstream.conf", 0644);
+        }
+        run("nginx -t 2>&1 && systemctl start nginx");
+        assertEquals("1.0.0", awaitViaNginx("1.0.0"));
+
+        use("2.0.0");
+        HostsDeployTest.Wrk restart = underLoad("a deploy of 2.0.0 with the restart strategy", () -> slipway("deploy"), 0);
+        assertEquals("2.0.0", awaitViaNginx("2.0.0"));
+        assertTrue(restart.requests() > 200, "too little load to mean anything:\n" + restart.text());
+        assertTrue(restart.non2xx() + restart.errors() > 0, "stop-then-start on one server loses requests:\n" + restart.text());
+    }
+
+    @Test
+    @Order(2)
+    void theProxyStrategyLosesNoRequestInADeployARollbackAndAFailedDeploy() throws Exception {
+        writeConfig("proxy", "60s", PER_PORT);
+        use("1.0.0");
+        var dry = slipway("deploy", "--dry-run");
+        assertEquals(0, dry.code(), dry.toString());
+        assertTrue(dry.out().contains("web1: [batch 1] start 1.0.0 beside 2.0.0 (myapp.service): /opt/slipway/myapp/slots/"
+                + (PORT + 1) + " -> releases/1.0.0"), dry.toString());
+        assertTrue(dry.out().contains("web1: [batch 1] nginx on the host: /etc/nginx/slipway/myapp.upstream.conf -> "
+                + address() + ":" + (PORT + 1)), dry.toString());
+        assertTrue(dry.out().contains("web1: [batch 1] drain and stop myapp.service (2.0.0, port " + PORT + ") and disable it"),
+                dry.toString());
+
+        // The first deploy with the proxy strategy takes over from the restart strategy's unit.
+        HostsDeployTest.Wrk takeOver = underLoad("the first proxy deploy (1.0.0)", () -> slipway("deploy"), 0);
+        assertEquals("1.0.0", viaNginx());
+        assertEquals("inactive\n", run("systemctl is-active myapp.service || true"));
+        use("2.0.0");
+        HostsDeployTest.Wrk deploy = underLoad("a deploy of 2.0.0", () -> slipway("deploy"), 0);
+        assertEquals("2.0.0", viaNginx());
+        assertTrue(run("cat /etc/nginx/slipway/myapp.upstream.conf").contains(address() + ":" + PORT + " "), "back on PORT");
+        HostsDeployTest.Wrk rollback = underLoad("a rollback to 1.0.0", () -> slipway("rollback", "--version", "1.0.0"), 0);
+        assertEquals("1.0.0", viaNginx());
+        assertTrue(rollback.text().contains("rollback myapp 1.0.0 to 1 host"), rollback.text());
+        assertTrue(!rollback.text().contains("prepare releases/"), "a rollback prepares nothing:\n" + rollback.text());
+
+        // 3.0.0 never becomes ready (DATA_DIR is a file): its instance stops, 1.0.0 never stopped.
+        writeConfig("proxy", "25s", "{DATA_DIR: /etc/passwd}");
+        use("3.0.0");
+        HostsDeployTest.Wrk failed;
+        try {
+            failed = underLoad("a failed deploy of 3.0.0", () -> slipway("deploy"), 1);
+        } finally {
+            writeConfig("proxy", "60s", PER_PORT);
+        }
+        assertTrue(failed.text().contains("data dir /etc/passwd is not a directory"), failed.text());
+        assertTrue(failed.text().contains("every started host went back: web1 (myapp@" + PORT + ".service stopped; 1.0.0 never"
+                + " stopped)"), failed.text());
+        assertEquals("1.0.0", viaNginx());
+        assertEquals("active\n", run("systemctl is-active myapp@" + (PORT + 1) + ".service || true"));
+        assertEquals("inactive\n", run("systemctl is-active myapp@" + PORT + ".service || true"));
+
+        for (HostsDeployTest.Wrk w : List.of(takeOver, deploy, rollback, failed)) {
+            assertTrue(w.requests() > 200, "too little load to mean anything:\n" + w.text());
+            assertEquals(0, w.non2xx(), w.text());
+            assertEquals(0, w.errors(), w.text());
+        }
+        var status = slipway("status");
+        assertEquals(0, status.code(), status.toString());
+        assertTrue(status.out().contains("active (port " + (PORT + 1) + ")"), status.toString());
+    }
+
+    @Test
+    @Order(3)
+    void killDashNineBeforeEachNewStepLeavesOneReleaseBehindNginxAndTheNextRunConverges() throws Exception {
+        writeConfig("proxy", "60s", PER_PORT);
+        String old = viaNginx();
+        assertTrue(old.equals("1.0.0") || old.equals("2.0.0"), old);
+        for (String point : List.of("prepare", "start", "proxy", "stop")) {
+            String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
+            use(next);
+            List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                    System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(), "--to", "hosts");
+            Path log = work.resolve("child-" + point + ".log");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("SLIPWAY_CRASH_AT", point);
+            Process p = pb.start();
+            assertTrue(p.waitFor(180, TimeUnit.SECONDS), point);
+            assertEquals(137, p.exitValue(), "halted at " + point + ":\n" + Files.readString(log));
+            String v = awaitViaNginx(old, next);
+            assertTrue(v.equals(old) || v.equals(next), "after kill -9 before " + point + " nginx answers " + v);
+            var force = CliRunner.run("lock", "release", service.toString(), "--force");
+            assertEquals(0, force.code(), force.toString());
+            var converge = slipway("deploy");
+            assertEquals(0, converge.code(), point + ": " + converge);
+            assertEquals(next, viaNginx(), point);
+            String active = run("systemctl list-units --state=active --no-legend 'myapp@*' | wc -l").strip();
+            assertEquals("1", active, point + ": one instance runs after the converging deploy");
+            old = next;
+        }
+    }
+}
