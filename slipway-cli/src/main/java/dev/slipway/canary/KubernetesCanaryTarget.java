@@ -288,7 +288,7 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
      */
     @Override
     public void abort(String stableVersion) {
-        Facts f = facts();
+        Facts f = currentFacts();
         Deployment stable = stable();
         if (f != null && stable != null) {
             String want = stableVersion != null ? stableVersion : f.stableVersion();
@@ -327,7 +327,7 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
     @Override
     public List<String> problems(String stableVersion) {
         List<String> out = new ArrayList<>();
-        Facts f = facts();
+        Facts f = currentFacts();
         Deployment s = stable();
         HorizontalPodAutoscaler h = hpa();
         if (s == null) {
@@ -379,9 +379,15 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
         return out;
     }
 
-    /** The canary Deployment must hold the recorded release (its template is what promote copies). */
+    /**
+     * The canary Deployment must hold the recorded release (its template is what promote copies),
+     * once it was deployed for this canary; before that, the rerun deploys it.
+     */
     @Override
     public void checkResumable(String version) {
+        if (currentFacts() == null) {
+            return;
+        }
         Deployment c = canary();
         String has = c == null ? null : annotations(c).get(Manifests.VERSION);
         if (c == null || !version.equals(has)) {
@@ -458,8 +464,22 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
         }
     }
 
-    private Facts requireFacts() {
+    /**
+     * @return the facts of the canary on record (recorded at its start, which the state names), or
+     *         {@code null} when none were recorded for it yet (its deploy did not finish: a rerun
+     *         deploys it) — never an older canary's
+     */
+    private Facts currentFacts() {
         Facts f = facts();
+        if (f == null) {
+            return null;
+        }
+        CanaryState st = store(null).load();
+        return st != null && f.started().equals(String.valueOf(st.started())) ? f : null;
+    }
+
+    private Facts requireFacts() {
+        Facts f = currentFacts();
         if (f == null) {
             throw SlipwayException.usage("no canary of " + name + " was started in namespace " + ns
                     + " (deployment/" + canaryName + " has no " + FACTS + ")");

@@ -13,7 +13,6 @@ import dev.slipway.analysis.PrometheusServer;
 import dev.slipway.canary.CanaryRun;
 import dev.slipway.canary.CanaryState;
 import dev.slipway.canary.KubernetesCanaryTarget;
-import dev.slipway.cli.SlipwayCli;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -275,6 +274,29 @@ class KubernetesCanaryTest {
         }
     }
 
+    void deployStable(SlipwayConfig c) {
+        try (KubernetesTarget t = target(c)) {
+            t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
+        }
+    }
+
+    /**
+     * Deploys 1.0.0, lets the HPA player scale it to its load (N pods), then runs the canary of
+     * 2.0.0 while the player checks that N stable pods are ready at every tick, until it saw the
+     * HPA pinned and restored.
+     */
+    CanaryRun.Result canaryUnder(HpaPlayer hpa, SlipwayConfig c) throws Exception {
+        deployStable(c);
+        int n = hpa.load;
+        hpa.awaitReady(n);
+        awaitScraped("stable");
+        hpa.least = n;
+        hpa.watching = true;
+        CanaryRun.Result r = run(c, run -> run.run(release(V2, "2.0.0")));
+        hpa.awaitRestored();
+        return r;
+    }
+
     /** Waits (at most 30 s) until Prometheus has a series for {@code track}. */
     void awaitScraped(String track) throws Exception {
         PrometheusClient p = new PrometheusClient(prometheus.url(), Duration.ofSeconds(5));
@@ -300,16 +322,8 @@ class KubernetesCanaryTest {
                   bake: 4s
                 """);
         try (HpaPlayer hpa = new HpaPlayer(4)) {
-            try (KubernetesTarget t = target(c)) {
-                t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
-            }
-            hpa.awaitReady(4);
-            awaitScraped("stable");
-            hpa.least = 4;
-            hpa.watching = true;
             promotedErrors = 0.5;
-            CanaryRun.Result r = run(c, run -> run.run(release(V2, "2.0.0")));
-            hpa.awaitRestored();
+            CanaryRun.Result r = canaryUnder(hpa, c);
 
             assertEquals(CanaryRun.Outcome.ABORTED, r.outcome(), r.state().message() + "\n" + err);
             CanaryState s = r.state();
@@ -352,16 +366,8 @@ class KubernetesCanaryTest {
                   steps: [{weight: 20, analysis: true}, {weight: 50, analysis: true}]
                 """);
         try (HpaPlayer hpa = new HpaPlayer(3)) {
-            try (KubernetesTarget t = target(c)) {
-                t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
-            }
-            hpa.awaitReady(3);
-            awaitScraped("stable");
-            hpa.least = 3;
-            hpa.watching = true;
             canaryErrors = 0.3;
-            CanaryRun.Result r = run(c, run -> run.run(release(V2, "2.0.0")));
-            hpa.awaitRestored();
+            CanaryRun.Result r = canaryUnder(hpa, c);
             assertEquals(CanaryRun.Outcome.ABORTED, r.outcome(), r.state().message() + "\n" + err);
             assertTrue(r.state().message().contains("step 1 analysis failed: error-rate failed"), r.state().message());
             assertEquals(1, r.state().steps().size(), "step 2 never started");
@@ -394,9 +400,7 @@ class KubernetesCanaryTest {
         SlipwayConfig c = config("    replicas: 3\n    progressDeadline: 3s\n", """
                   steps: [{weight: 10, analysis: true}]
                 """);
-        try (KubernetesTarget t = target(c)) {
-            t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
-        }
+        deployStable(c);
         cluster.crashing.add(KubernetesTargetTest.BAD);
         CanaryRun.Result r = run(c, run -> run.run(release(KubernetesTargetTest.BAD, "2.0.0")));
         assertEquals(CanaryRun.Outcome.ABORTED, r.outcome());
@@ -412,9 +416,7 @@ class KubernetesCanaryTest {
         SlipwayConfig c = config("    replicas: 3\n    progressDeadline: 20s\n", """
                   steps: [{weight: 20, analysis: true}, {weight: 50, analysis: true}]
                 """);
-        try (KubernetesTarget t = target(c)) {
-            t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
-        }
+        deployStable(c);
         awaitScraped("stable");
         java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
         Thread first = new Thread(() -> {
@@ -459,15 +461,6 @@ class KubernetesCanaryTest {
         assertEquals(0, replicas(live("myapp-canary")));
     }
 
-    record Cli(int code, String out, String err) {}
-
-    static Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = SlipwayCli.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Cli(code, out.toString(), err.toString());
-    }
-
     @Test
     void pausedAtStepOneOfThreeThenPromoteGoesOnAtStepTwoWithJsonReports() throws Exception {
         Path kubeconfig = dir.resolve("kubeconfig");
@@ -498,13 +491,13 @@ class KubernetesCanaryTest {
                     """.formatted(prometheus.url()));
             Files.createDirectories(svc.resolve("dist"));
             Files.writeString(svc.resolve("dist/artifacts.json"), artifacts("1.0.0", "1"));
-            Cli deploy = cli("deploy", svc.toString(), "--to", "kubernetes");
+            KubernetesCliTest.Run deploy = KubernetesCliTest.cli("deploy", svc.toString(), "--to", "kubernetes");
             assertEquals(0, deploy.code(), deploy.toString());
             awaitScraped("stable");
 
             Files.writeString(svc.resolve("dist/artifacts.json"), artifacts("2.0.0", "2"));
             canaryRate = 1; // a few requests: below minRequests (default 100), never a pass
-            Cli paused = cli("canary", svc.toString(), "--to", "kubernetes", "--json");
+            KubernetesCliTest.Run paused = KubernetesCliTest.cli("canary", svc.toString(), "--to", "kubernetes", "--json");
             assertEquals(3, paused.code(), paused.toString());
             JsonNode p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(paused.out());
             assertEquals("PAUSED", p.path("phase").asText());
@@ -517,10 +510,10 @@ class KubernetesCanaryTest {
             assertNotNull(live("myapp-canary").getMetadata().getAnnotations().get(KubernetesTarget.CANARY_STATE),
                     "the state is on the canary Deployment");
 
-            Cli deployDuring = cli("deploy", svc.toString(), "--to", "kubernetes");
+            KubernetesCliTest.Run deployDuring = KubernetesCliTest.cli("deploy", svc.toString(), "--to", "kubernetes");
             assertEquals(2, deployDuring.code(), deployDuring.toString());
             assertTrue(deployDuring.err().contains("is paused"), deployDuring.err());
-            Cli again = cli("canary", svc.toString(), "--to", "kubernetes");
+            KubernetesCliTest.Run again = KubernetesCliTest.cli("canary", svc.toString(), "--to", "kubernetes");
             assertEquals(3, again.code(), "a paused canary is reported again, not restarted: " + again);
 
             // promote goes on at step 2 (weight 50: 4 canary pods beside 4 stable), then step 3's analysis
@@ -540,7 +533,7 @@ class KubernetesCanaryTest {
                 }
             });
             watch.start();
-            Cli promoted = cli("promote", svc.toString(), "--to", "kubernetes", "--json");
+            KubernetesCliTest.Run promoted = KubernetesCliTest.cli("promote", svc.toString(), "--to", "kubernetes", "--json");
             watch.interrupt();
             watch.join();
             assertEquals(0, promoted.code(), promoted.toString());
