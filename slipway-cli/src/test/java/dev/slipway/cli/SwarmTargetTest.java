@@ -76,9 +76,10 @@ class SwarmTargetTest {
         registry = LocalRegistry.start(tmp.resolve("registry"), "127.0.3.1", null);
         service = DockerTestbed.unique("swarm");
         work = tmp;
-        // Two port prefixes whose slot ports 1-3 are free: 10 * prefix + slot.
+        // Two port prefixes whose slot ports 1-3 are free: 10 * prefix + slot, below the ephemeral range
+        // (32768-), where client sockets of other tests could hold them.
         List<Integer> prefixes = new java.util.ArrayList<>();
-        for (int p = 2000 + (int) (ProcessHandle.current().pid() % 3000); prefixes.size() < 2 && p < 6500; p++) {
+        for (int p = 2000 + (int) (ProcessHandle.current().pid() % 1200); prefixes.size() < 2 && p < 3270; p++) {
             if (free(10 * p + 1) && free(10 * p + 2) && free(10 * p + 3)) {
                 prefixes.add(p);
             }
@@ -90,8 +91,10 @@ class SwarmTargetTest {
         // SHUTDOWN_DELAY_MS: a stopped task keeps serving 1.5 s (already unready), as behind any proxy.
         String yaml = Files.readString(dir.resolve("slipway.yaml"))
                 .replace("  drainTimeout: 30s", "  drainTimeout: 5s")
-                // The health check's deadline is the readiness interval: 2 s, for a machine under load.
+                // The health check's deadline is the readiness interval: 2 s, and its start period the
+                // readiness timeout: 90 s, for a loaded machine (a JVM took over 30 s to start at load 46).
                 .replace("    interval: 1s", "    interval: 2s")
+                .replace("    timeout: 30s", "    timeout: 90s")
                 .replace("deploy:\n", """
                         deploy:
                           swarm:
@@ -101,7 +104,7 @@ class SwarmTargetTest {
                             monitor: 5s
                             network: host
                             portPrefixes: [%d, %d]
-                            rolloutTimeout: 4m
+                            rolloutTimeout: 8m
                             env: {LOG_FORMAT: json, SHUTDOWN_DELAY_MS: "1500"}
                             secrets: [SLIPWAY_TEST_SECRET]
                         """.formatted(service, prefixA, prefixB))
