@@ -41,16 +41,20 @@ public final class MavenProject {
         // single file and archive. The files are not secret: they are what the release ships.
         List<String> run = new ArrayList<>(List.of("sh", "-c", "umask 022 && exec \"$@\"", "sh"));
         run.addAll(cmd);
-        Exec.Result r = console.timed("compiling (" + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 5)))
-                + (cmd.size() > 5 ? " …" : "") + ")", () -> Exec.run(run, dir, Duration.ofMinutes(30)));
-        if (r.exitCode() == 127 && r.tail(5).contains(cmd.get(0))) { // sh: exec: NAME: not found
-            throw SlipwayException.failed("cannot run " + cmd.get(0) + " (build.command): not found in " + dir
-                    + " or on PATH");
-        }
-        if (r.exitCode() != 0) {
-            throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
-                    + " in " + dir + ":\n" + r.summary(30)).withOutput(r.output());
-        }
+        // The checks run inside the timed step, so a failed build never prints "done" first.
+        console.timed("compiling (" + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 5)))
+                + (cmd.size() > 5 ? " …" : "") + ")", () -> {
+            Exec.Result r = Exec.run(run, dir, Duration.ofMinutes(30));
+            if (r.exitCode() == 127 && r.tail(5).contains(cmd.get(0))) { // sh: exec: NAME: not found
+                throw SlipwayException.failed("cannot run " + cmd.get(0) + " (build.command): not found in " + dir
+                        + " or on PATH");
+            }
+            if (r.exitCode() != 0) {
+                throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
+                        + " in " + dir + ":\n" + r.summary(30)).withOutput(r.output());
+            }
+            return r;
+        });
     }
 
     /**

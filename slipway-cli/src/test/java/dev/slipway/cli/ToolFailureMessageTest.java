@@ -29,10 +29,20 @@ class ToolFailureMessageTest {
                 + ":\n  [ERROR] /src/Main.java:[3,1] class, interface, enum, or record expected\n"
                 + "last 30 lines of the output (--debug prints all 41):\n  noise 11\n"), run.toString());
         assertFalse(run.err().contains("noise 10\n"), "only the last lines without --debug");
+        assertFalse(run.err().contains("done in"), "a failed build never says done: " + run);
 
         CliRunner.Run debug = CliRunner.run("--debug", "build", dir.toString());
         assertEquals(1, debug.code());
         assertTrue(debug.err().contains("--- the whole output of the failed tool ---\n[ERROR] /src/Main.java"), debug.toString());
         assertTrue(debug.err().contains("noise 1\nnoise 2\n"), debug.toString());
+    }
+
+    @Test
+    void aMissingBuildToolIsNamedAndNeverReportedDone(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: notool\nbuild:\n  command: [no-such-build-tool-42, package]\n");
+        CliRunner.Run run = CliRunner.run("build", dir.toString());
+        assertEquals(1, run.code(), run.toString());
+        assertTrue(run.err().contains("cannot run no-such-build-tool-42 (build.command): not found in "), run.toString());
+        assertFalse(run.err().contains("done in"), "a build that could not start never says done: " + run);
     }
 }
