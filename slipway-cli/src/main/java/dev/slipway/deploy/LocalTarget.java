@@ -115,11 +115,41 @@ public final class LocalTarget {
             String yaml = "name: " + exe.getFileName() + "\nservice:\n  port: " + env.get("PORT")
                     + "\n  drainTimeout: " + env.get("DRAIN_TIMEOUT") + "s\ndeploy:\n  local:\n    address: \""
                     + env.get("ADDR") + "\"\n";
+            Path proxyFile = serviceDir.resolve(".slipway").resolve("local").resolve(PROXY_FILE);
+            if (Files.isRegularFile(proxyFile)) { // nginx in front: status reads its upstream, stop finds every instance
+                yaml += Files.readString(proxyFile, StandardCharsets.UTF_8);
+            }
             SlipwayConfig config = dev.slipway.config.ConfigLoader.parse(
                     serviceDir.resolve(dev.slipway.config.ConfigLoader.FILE_NAME), yaml);
             return Optional.of(new LocalTarget(config, console));
         } catch (IOException | SlipwayException e) {
             return Optional.empty();
+        }
+    }
+
+    /** The {@code deploy.local.proxy} a deploy switched nginx with, for {@link #recorded} (a YAML fragment). */
+    private static final String PROXY_FILE = "proxy.yaml";
+
+    /**
+     * Records the proxy settings under the state directory before nginx is switched, so that
+     * {@link #recorded} (status and stop with a broken slipway.yaml) knows nginx's upstream and
+     * the instance ports; written to a temporary file, then renamed.
+     */
+    private void rememberProxy() {
+        SlipwayConfig.Proxy p = config.local().proxy();
+        String host = p.listenHost().contains(":") ? "[" + p.listenHost() + "]" : p.listenHost();
+        try {
+            String yaml = "    proxy:\n      config: " + Json.MAPPER.writeValueAsString(p.config())
+                    + "\n      listen: " + Json.MAPPER.writeValueAsString(host + ":" + p.listenPort())
+                    + "\n      ports: [" + p.ports().get(0) + ", " + p.ports().get(1) + "]"
+                    + "\n      upstream: " + Json.MAPPER.writeValueAsString(p.upstream())
+                    + "\n      reload: " + Json.MAPPER.writeValueAsString(p.reload())
+                    + "\n      test: " + Json.MAPPER.writeValueAsString(p.test()) + "\n";
+            Path tmp = state.resolve(PROXY_FILE + ".tmp");
+            Files.writeString(tmp, yaml, StandardCharsets.UTF_8);
+            Files.move(tmp, state.resolve(PROXY_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot write " + state.resolve(PROXY_FILE) + ": " + e.getMessage(), e);
         }
     }
 
@@ -585,6 +615,7 @@ public final class LocalTarget {
                     case PROXY -> {
                         try {
                             console.progress("  switching nginx to " + proxy.server(d.port()));
+                            rememberProxy();
                             proxy.switchTo(d.port());
                         } catch (SlipwayException e) {
                             throw new GateFailed("nginx was not switched: " + e.getMessage(), "");

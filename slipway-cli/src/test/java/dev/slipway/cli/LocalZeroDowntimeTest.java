@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -252,6 +253,25 @@ class LocalZeroDowntimeTest {
         assertOneInstanceServes("failed deploy of 3.0.0", "1.0.0");
         CliRunner.Run history = CliRunner.run("history", dir.toString());
         assertTrue(history.out().lines().reduce((a, b) -> b).orElse("").contains("rolled-back"), history.toString());
+
+        // A typo in slipway.yaml must not hide the instance that serves on the proxy's other port:
+        // status and stop work from the recorded state (a new user saw "was not running", exit 0).
+        CliRunner.Run back = CliRunner.run("rollback", dir.toString(), "--version", "2.0.0");
+        assertEquals(0, back.code(), back.toString());
+        Matcher live = Pattern.compile("  nginx      upstream svc -> 127\\.0\\.0\\.1:(\\d+) ")
+                .matcher(CliRunner.run("status", dir.toString()).out());
+        assertTrue(live.find());
+        String yaml = Files.readString(dir.resolve("slipway.yaml"));
+        Files.writeString(dir.resolve("slipway.yaml"), yaml + "\nbroken: [\n");
+        CliRunner.Run brokenStatus = CliRunner.run("status", dir.toString());
+        assertEquals(0, brokenStatus.code(), brokenStatus.toString());
+        assertTrue(brokenStatus.out().contains("  instance   :" + live.group(1) + " 2.0.0 pid "), brokenStatus.toString());
+        CliRunner.Run brokenStop = CliRunner.run("stop", dir.toString());
+        assertEquals(0, brokenStop.code(), brokenStop.toString());
+        assertFalse(brokenStop.out().contains("was not running"), brokenStop.toString());
+        Files.writeString(dir.resolve("slipway.yaml"), yaml);
+        CliRunner.Run after = CliRunner.run("status", dir.toString());
+        assertEquals(1, after.code(), "nothing runs after the stop: " + after);
 
         for (Load l : List.of(deploy, rollback, failed)) {
             assertTrue(l.requests() > 100, "wrk sent requests throughout: " + l);
