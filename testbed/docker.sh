@@ -54,10 +54,11 @@ up() {
     return
   fi
   rm -f "$SOCK" "$PIDFILE"
-  # setsid: the engine outlives this script and the shell that ran it.
+  # setsid: the engine outlives this script and the shell that ran it. 9>&-: it must not inherit the
+  # start lock, or the lock stays held for as long as the engine runs and the next 'up' waits in vain.
   setsid dockerd --exec-opt native.cgroupdriver=cgroupfs --iptables=false --ip6tables=false \
     --bridge=none --data-root "$ROOT/data" --exec-root "$ROOT/exec" -H "unix://$SOCK" \
-    --pidfile "$PIDFILE" </dev/null >>"$ROOT/dockerd.log" 2>&1 &
+    --pidfile "$PIDFILE" </dev/null >>"$ROOT/dockerd.log" 2>&1 9>&- &
   local i
   for i in $(seq 1 120); do
     if running; then
