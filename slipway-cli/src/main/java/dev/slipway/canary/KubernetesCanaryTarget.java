@@ -257,7 +257,7 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
         int to = Math.max(live, f.stableReplicas());
         console.progress("promoting " + canaryName + " " + release.version() + ": stable " + name + " gets its template"
                 + " and " + to + " pods (the larger of " + live + " live and " + f.stableReplicas() + " recorded)");
-        retryOnConflict(() -> stableOps().edit(x -> {
+        KubernetesTarget.retryOnConflict(() -> stableOps().edit(x -> {
             x.getSpec().setTemplate(template);
             x.getSpec().setReplicas(to);
             if (x.getMetadata().getAnnotations() == null) {
@@ -265,7 +265,7 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
             }
             x.getMetadata().getAnnotations().putAll(carried);
             return x;
-        }));
+        }), () -> { });
         RolloutStatus end = k8s.await(name);
         if (end.state() != RolloutStatus.State.DONE) {
             throw SlipwayException.failed("the promotion of " + canaryName + " failed: " + end.message()
@@ -407,11 +407,11 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
         int max = Math.max(f.hpaMax(), min);
         console.progress("  hpa/" + name + " pinned: minReplicas " + f.hpaMin() + " -> " + min + " while the canary runs"
                 + " (restored after)");
-        retryOnConflict(() -> hpaOps().edit(h -> {
+        KubernetesTarget.retryOnConflict(() -> hpaOps().edit(h -> {
             h.getSpec().setMinReplicas(min);
             h.getSpec().setMaxReplicas(max);
             return h;
-        }));
+        }), () -> { });
     }
 
     private void restoreHpa(Facts f) {
@@ -420,11 +420,11 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
                 && f.hpaMax().equals(h.getSpec().getMaxReplicas())) {
             return;
         }
-        retryOnConflict(() -> hpaOps().edit(x -> {
+        KubernetesTarget.retryOnConflict(() -> hpaOps().edit(x -> {
             x.getSpec().setMinReplicas(f.hpaMin());
             x.getSpec().setMaxReplicas(f.hpaMax());
             return x;
-        }));
+        }), () -> { });
         console.progress("  hpa/" + name + " restored: minReplicas " + f.hpaMin() + ", maxReplicas " + f.hpaMax());
     }
 
@@ -434,42 +434,15 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
         PodDisruptionBudget p = pdbs.get();
         if (p != null && p.getSpec().getSelector() != null && p.getSpec().getSelector().getMatchLabels() != null
                 && p.getSpec().getSelector().getMatchLabels().containsKey("track")) {
-            retryOnConflict(() -> pdbs.edit(x -> {
+            KubernetesTarget.retryOnConflict(() -> pdbs.edit(x -> {
                 x.getSpec().getSelector().setMatchLabels(new HashMap<>(Map.of("app", name)));
                 return x;
-            }));
+            }), () -> { });
             console.progress("  poddisruptionbudget/" + name + " now covers both tracks (selector app=" + name + ")");
         }
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
-
-    /**
-     * Runs a read-modify-write edit again when the API server answers 409 Conflict: the object
-     * changed between the read and the write (a controller, the HPA), and the write carried the
-     * resourceVersion it read (Kubernetes API conventions, "Concurrency Control and Consistency").
-     * At most 5 attempts, 100 ms more between each.
-     *
-     * @param edit the edit (fabric8's {@code edit} reads afresh on every call)
-     * @return what the edit returned
-     */
-    private static <T> T retryOnConflict(java.util.function.Supplier<T> edit) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return edit.get();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt >= 5) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(100L * attempt);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
 
     /** The newest revision in the ReplicaSet history that ran {@code version}, else {@code recorded}. */
     private long revisionOf(String version, long recorded) {
@@ -543,13 +516,13 @@ public final class KubernetesCanaryTarget implements CanaryTarget {
     }
 
     private void editCanary(java.util.function.Consumer<Deployment> change) {
-        retryOnConflict(() -> client.apps().deployments().inNamespace(ns).withName(canaryName).edit(d -> {
+        KubernetesTarget.retryOnConflict(() -> client.apps().deployments().inNamespace(ns).withName(canaryName).edit(d -> {
             if (d.getMetadata().getAnnotations() == null) {
                 d.getMetadata().setAnnotations(new HashMap<>());
             }
             change.accept(d);
             return d;
-        }));
+        }), () -> { });
     }
 
     /** @return the Deployment's replicas; unset is 1, as the API server defaults it; no Deployment is 0 */

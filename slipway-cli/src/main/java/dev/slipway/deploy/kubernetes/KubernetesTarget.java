@@ -306,19 +306,39 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
      * changed in between) is retried with a fresh read, at most 5 attempts in all.
      */
     public void apply(HasMetadata o) {
-        // Optimistic concurrency: the patch carries the resourceVersion it read, and the API server
-        // answers 409 Conflict when a controller changed the object in between (API conventions,
-        // "Concurrency Control and Consistency"). Read again and retry, a bounded number of times.
+        retryOnConflict(() -> {
+            applyOnce(o);
+            return null;
+        }, () -> console.progress("  " + o.getKind() + "/" + o.getMetadata().getName() + " changed while it was patched"
+                + " (409 Conflict); reading it again"));
+    }
+
+    /**
+     * Runs a read-modify-write again when the API server answers 409 Conflict: the object changed
+     * between the read and the write (a controller, the HPA), and the write carried the
+     * resourceVersion it read (Kubernetes API conventions, "Concurrency Control and Consistency").
+     * At most 5 attempts, 100 ms more between each.
+     *
+     * @param write      reads the object afresh and writes it (fabric8's {@code edit} does both)
+     * @param onConflict called before each new attempt (for a progress line), or a no-op
+     * @return what {@code write} returned
+     * @throws io.fabric8.kubernetes.client.KubernetesClientException any other error, or the 5th conflict
+     */
+    public static <T> T retryOnConflict(java.util.function.Supplier<T> write, Runnable onConflict) {
         for (int attempt = 1; ; attempt++) {
             try {
-                applyOnce(o);
-                return;
+                return write.get();
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt >= 5) {
                     throw e;
                 }
-                console.progress("  " + o.getKind() + "/" + o.getMetadata().getName() + " changed while it was patched"
-                        + " (409 Conflict); reading it again");
+                onConflict.run();
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }
@@ -736,7 +756,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                 carried.put(key, v);
             }
         });
-        deployments().withName(config.name()).edit(x -> {
+        retryOnConflict(() -> deployments().withName(config.name()).edit(x -> {
             x.getSpec().setTemplate(template);
             if (x.getMetadata().getAnnotations() == null) {
                 x.getMetadata().setAnnotations(new HashMap<>());
@@ -744,7 +764,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             x.getMetadata().getAnnotations().putAll(carried);
             x.getMetadata().getAnnotations().put(Manifests.REVISION, String.valueOf(current + 1));
             return x;
-        });
+        }), () -> { });
         RolloutStatus end = await(config.name());
         if (end.state() != RolloutStatus.State.DONE) {
             throw SlipwayException.failed("the rollback of " + config.name() + " to revision " + target + " failed: "
