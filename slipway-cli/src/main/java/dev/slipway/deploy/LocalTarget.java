@@ -633,6 +633,14 @@ public final class LocalTarget {
                     }
                     case RECORD -> {
                         interruption.disarm();
+                        if (proxy == null) { // no nginx in front any more: the recorded state must not name one
+                            try {
+                                Files.deleteIfExists(state.resolve(PROXY_FILE));
+                            } catch (IOException e) {
+                                console.progress("slipway: warning: cannot remove " + state.resolve(PROXY_FILE) + ": "
+                                        + e.getMessage());
+                            }
+                        }
                         recorded = plan.action() == DeployPlan.Action.DEPLOY
                                 ? history.append(d.dirName(), plan.commit(), History.DEPLOYED,
                                         d.previous() == null ? "first release" : "previous " + d.previous())
