@@ -98,6 +98,10 @@ if command -v nginx >/dev/null; then
   # Under deploy.local (myapp's slipway.yaml has that section).
   sed -i "/^  local:\$/a\\    proxy: {config: \"$ng/upstream.conf\", listen: \"127.0.0.1:$front\", ports: [$port, $((port + 1))], test: \"nginx -p $ng -c $ng/nginx.conf -t -q\", reload: \"nginx -p $ng -c $ng/nginx.conf -s reload\"}" "$svc/slipway.yaml"
   grep -q "proxy: {config" "$svc/slipway.yaml" || { echo "cannot configure deploy.local.proxy in $svc/slipway.yaml" >&2; exit 1; }
+  # Two instances run side by side during the switch: myapp's embedded H2 file is locked by the
+  # process that opened it, so each instance keeps its data under its own port (docs/local-deploy.md).
+  sed -i "/^  port: $port\$/a\\  env: {DATA_DIR: \"data-\${PORT}\"}" "$svc/slipway.yaml"
+  grep -q 'DATA_DIR: "data-${PORT}"' "$svc/slipway.yaml" || { echo "cannot set service.env in $svc/slipway.yaml" >&2; exit 1; }
   use 1
   "$sw" deploy "$svc" >&2
   use 2
