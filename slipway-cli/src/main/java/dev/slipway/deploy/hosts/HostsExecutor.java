@@ -429,8 +429,7 @@ public final class HostsExecutor {
     private void restart(HostsPlan.HostPlan h) {
         Duration limit = config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60);
         String unit = Shell.quote(config.service().unit() + ".service");
-        Host.CommandResult r = host(h).run("systemctl reset-failed " + unit + " 2>/dev/null; systemctl restart " + unit
-                + " 2>&1", limit);
+        Host.CommandResult r = host(h).run(HostUnit.startCommand(unit, "restart"), limit);
         if (!r.ok()) {
             throw SlipwayException.failed("systemctl restart failed: " + (r.stdout() + r.stderr()).strip());
         }
@@ -590,7 +589,7 @@ public final class HostsExecutor {
         String unit = Shell.quote(HostUnit.instance(config, port));
         Host.CommandResult r = host(h).run("mkdir -p " + slots + " && ln -sfn " + Shell.quote("../releases/" + version) + " "
                 + slots + "/." + port + ".tmp && mv -T " + slots + "/." + port + ".tmp " + slots + "/" + port
-                + " && { systemctl reset-failed " + unit + " 2>/dev/null; systemctl restart " + unit + " 2>&1; }",
+                + " && " + HostUnit.startCommand(unit, "restart"),
                 config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
         if (!r.ok()) {
             throw SlipwayException.failed("cannot start " + HostUnit.instance(config, port) + ": " + (r.stdout() + r.stderr()).strip());
@@ -696,8 +695,7 @@ public final class HostsExecutor {
                 if (h.legacy()) {
                     switchTo(h, h.previous());
                 }
-                Host.CommandResult st = host(h).run("systemctl reset-failed " + Shell.quote(oldUnit) + " 2>/dev/null; systemctl start "
-                        + Shell.quote(oldUnit) + " 2>&1", Duration.ofSeconds(120));
+                Host.CommandResult st = host(h).run(HostUnit.startCommand(Shell.quote(oldUnit), "start"), Duration.ofSeconds(120));
                 if (!st.ok()) {
                     throw SlipwayException.failed("cannot start " + oldUnit + ": " + st.stdout().strip());
                 }
