@@ -242,7 +242,8 @@ class HostsProxyDeployTest {
                 + (PORT + 1) + " -> releases/1.0.0"), dry.toString());
         assertTrue(dry.out().contains("web1: [batch 1] nginx on the host: /etc/nginx/slipway/myapp.upstream.conf -> "
                 + address() + ":" + (PORT + 1)), dry.toString());
-        assertTrue(dry.out().contains("web1: [batch 1] drain and stop myapp.service (2.0.0, port " + PORT + ") and disable it"),
+        assertTrue(dry.out().contains("have ended their requests, then drain and stop myapp.service (2.0.0, port " + PORT
+                + ") and disable it"),
                 dry.toString());
 
         // The first deploy with the proxy strategy takes over from the restart strategy's unit.

@@ -140,25 +140,35 @@ public final class HostsExecutor {
                         e.getValue().forEach(s -> runStep(plan, s, byName.get(s.where()), who));
                         return Boolean.TRUE;
                     });
-                } else if (step.kind() == DeployPlan.Kind.GATE) {
-                    // The gates of one batch: together.
-                    while (j < steps.size() && steps.get(j).kind() == DeployPlan.Kind.GATE && steps.get(j).batch() == step.batch()) {
+                } else if (step.batch() > 0 && TOGETHER.contains(step.kind())) {
+                    // The starts, gates and nginx switches of one batch: together.
+                    while (j < steps.size() && steps.get(j).kind() == step.kind() && steps.get(j).batch() == step.batch()) {
                         j++;
                     }
                     eachHost(steps.subList(i, j), DeployPlan.Step::where, s -> {
                         runStep(plan, s, byName.get(s.where()), who);
                         return Boolean.TRUE;
                     });
+                } else if (step.kind() == DeployPlan.Kind.STOP && config.rollout().proxySwitch()) {
+                    // The old instances of a batch no longer get requests from nginx: they are retired in
+                    // the background while the next batch starts; every retirement ends before the record.
+                    retire(step, byName.get(step.where()));
                 } else {
+                    if (step.batch() == 0) {
+                        awaitRetired();
+                    }
                     runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
                 }
                 i = j;
             }
+            awaitRetired();
         } catch (RolloutFailed f) {
+            awaitRetiredQuietly();
             throw config.rollout().proxySwitch() ? proxyBack(plan, f, who) : fleetBack(plan, f, who);
         } catch (RuntimeException e) {
             // Before any switch (lock, upload, env, unit, prepare) or after every gate (record, prune):
             // nothing to roll back; free the locks we hold.
+            awaitRetiredQuietly();
             unlockAll();
             throw e;
         }
@@ -168,6 +178,78 @@ public final class HostsExecutor {
     /** Steps that set a host up before any switch; they run for every host at once. */
     private static final Set<DeployPlan.Kind> SETUP = java.util.EnumSet.of(DeployPlan.Kind.UPLOAD, DeployPlan.Kind.ENV,
             DeployPlan.Kind.UNIT, DeployPlan.Kind.PREPARE);
+
+    /** Rollout steps that the hosts of one batch run at once. */
+    private static final Set<DeployPlan.Kind> TOGETHER = java.util.EnumSet.of(DeployPlan.Kind.START, DeployPlan.Kind.GATE,
+            DeployPlan.Kind.PROXY);
+
+    /** The old instances being retired in the background (proxy strategy), in submission order. */
+    private final List<java.util.concurrent.Future<?>> retiring = new ArrayList<>();
+
+    /** nginx worker pids of before each host's last reload ({@code pointNginx}), by host name. */
+    private final Map<String, String> oldWorkers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Starts the STOP step of one host in a background thread: it waits for the nginx workers of
+     * before that host's switch to end, then drains and stops the old instance. The crash hook
+     * runs here, before the thread starts, so {@code SLIPWAY_CRASH_AT=stop} still halts before it.
+     */
+    private void retire(DeployPlan.Step step, HostsPlan.HostPlan h) {
+        executor.before(step);
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+            long t0 = System.nanoTime();
+            stopOld(h);
+            executor.after(step.kind(), t0);
+            synchronized (hostNanos) {
+                hostNanos.merge(h.name() + "." + step.kind().id(), System.nanoTime() - t0, Long::sum);
+            }
+            return null;
+        });
+        Thread t = new Thread(task, "slipway-retire-" + h.name());
+        t.setDaemon(true);
+        synchronized (this) {
+            retiring.add(task);
+        }
+        t.start();
+    }
+
+    /**
+     * Waits for every background retirement started so far.
+     *
+     * @throws SlipwayException (exit 1) the first one's failure, once all ended
+     */
+    private void awaitRetired() {
+        List<java.util.concurrent.Future<?>> pending;
+        synchronized (this) {
+            pending = List.copyOf(retiring);
+            retiring.clear();
+        }
+        RuntimeException first = null;
+        for (java.util.concurrent.Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException re ? re : SlipwayException.failed(e.getCause().toString());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SlipwayException.failed("interrupted");
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Waits for the background retirements before going back; their failures are shown, not thrown. */
+    private void awaitRetiredQuietly() {
+        try {
+            awaitRetired();
+        } catch (RuntimeException e) {
+            console.progress("  warning: " + e.getMessage());
+        }
+    }
 
     /** How many hosts are connected to, set up or gated at once. */
     public static final int PARALLEL = 8;
@@ -624,9 +706,8 @@ public final class HostsExecutor {
                 + "  old=$(pgrep -f '^nginx: worker process' | tr '\\n' ' ')\n"
                 + "  nginx -s reload 2>&1 || exit 4\n"
                 // The old workers finish their in-flight requests and close; new ones use the new upstream.
-                + "  i=0; while [ $i -lt 300 ]; do alive=; for p in $old; do kill -0 \"$p\" 2>/dev/null && alive=1; done;"
-                + " [ -z \"$alive\" ] && break; sleep 0.1; i=$((i+1)); done\n"
-                + "  [ -n \"$alive\" ] && echo '@@old nginx workers still running after 30 s'\n"
+                // The stop of the old instance waits for them (awaitOldWorkers).
+                + "  echo \"@@old workers: $old\"\n"
                 + "else echo '@@nginx is not running'; fi\n"
                 + "ln -sfn " + Shell.quote("releases/" + version) + " " + d + "/.current.tmp && mv -T " + d + "/.current.tmp "
                 + d + "/current || exit 5\n"
@@ -641,18 +722,39 @@ public final class HostsExecutor {
             throw SlipwayException.failed("nginx on " + h.name() + ": " + (r.exitCode() == 4 ? "nginx -s reload failed: "
                     : "cannot switch current: ") + out);
         }
+        oldWorkers.remove(h.name());
         if (out.contains("@@nginx is not running")) {
             console.progress("  " + h.name() + ": nginx is not running; " + f + " names port " + port + " for its start");
-        } else if (out.contains("@@old nginx workers")) {
+        } else {
+            out.lines().filter(l -> l.startsWith("@@old workers:"))
+                    .forEach(l -> oldWorkers.put(h.name(), l.substring("@@old workers:".length()).strip()));
+            console.progress("  " + h.name() + ": nginx -> port " + port);
+        }
+    }
+
+    /**
+     * Waits (at most 30 s) until the nginx workers of before the host's last reload have finished
+     * their requests and exited, so none of them sends another request to an instance about to
+     * stop. A warning when they still run after 30 s (long requests); the stop goes on then.
+     */
+    private void awaitOldWorkers(HostsPlan.HostPlan h) {
+        String pids = oldWorkers.remove(h.name());
+        if (pids == null || pids.isBlank()) {
+            return;
+        }
+        Host.CommandResult r = host(h).run("old=" + Shell.quote(pids) + "\n"
+                + "i=0; while [ $i -lt 300 ]; do alive=; for p in $old; do kill -0 \"$p\" 2>/dev/null && alive=1; done;"
+                + " [ -z \"$alive\" ] && break; sleep 0.05; i=$((i+1)); done\n"
+                + "[ -n \"$alive\" ] && echo '@@old nginx workers still running'; true", Duration.ofSeconds(60));
+        if (r.stdout().contains("@@old nginx workers still running")) {
             console.progress("  " + h.name() + ": warning: nginx workers of before the reload still run after 30 s"
                     + " (long requests?); stopping the old instance anyway");
-        } else {
-            console.progress("  " + h.name() + ": nginx -> port " + port);
         }
     }
 
     /** Drains and stops the instance that served before the switch, and disables it. */
     private void stopOld(HostsPlan.HostPlan h) {
+        awaitOldWorkers(h);
         String unit = HostsPlan.oldUnit(config, h);
         Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(unit) + " 2>&1",
                 config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
@@ -707,6 +809,7 @@ public final class HostsExecutor {
                     continue;
                 }
                 pointNginx(plan, h, h.oldPort(), h.previous());
+                awaitOldWorkers(h);
                 if (h.legacy()) {
                     host(h).run("systemctl enable " + Shell.quote(oldUnit) + " >/dev/null 2>&1", Duration.ofSeconds(30));
                 }

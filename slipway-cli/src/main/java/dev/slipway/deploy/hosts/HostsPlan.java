@@ -193,7 +193,10 @@ public record HostsPlan(String service, String version, String commit, boolean r
                         + ", class-data archive on JDK 17-19"));
             }
         }
-        int batchSize = hostsConfig.rollout().batchOf(hosts.size());
+        // A proxy rollback goes back to a release every host served before, and each host keeps
+        // serving on its current instance until its own switch: all hosts move in one batch (as a
+        // fleet rollback should be quick); deploys keep rollout.batchSize.
+        int batchSize = proxy && rollback ? Math.max(1, hosts.size()) : hostsConfig.rollout().batchOf(hosts.size());
         int batch = 0;
         for (int i = 0; i < hosts.size(); i += batchSize) {
             batch++;
@@ -233,13 +236,14 @@ public record HostsPlan(String service, String version, String commit, boolean r
                 for (HostPlan h : members) {
                     steps.add(new Step(Kind.PROXY, h.name(), batch, h.name() + ": " + tag + "nginx on the host: "
                             + hostsConfig.proxy().upstreamFile() + " -> " + h.server().probeAddress() + ":" + h.port()
-                            + ", nginx -t (else the old file goes back), nginx -s reload, wait for its old workers' requests; " + dir
+                            + ", nginx -t (else the old file goes back), nginx -s reload; " + dir
                             + "/current -> releases/"
                             + version));
                 }
                 for (HostPlan h : members) {
                     if (h.oldPort() != 0) {
-                        steps.add(new Step(Kind.STOP, h.name(), batch, h.name() + ": " + tag + "drain and stop "
+                        steps.add(new Step(Kind.STOP, h.name(), batch, h.name() + ": " + tag + "(in the background, beside the next batch) wait until nginx's workers of before the reload"
+                                + " have ended their requests, then drain and stop "
                                 + oldUnit(hostsConfig, h) + " (" + (h.previous() == null ? "?"
                                 : h.previous()) + ", port " + h.oldPort() + ")" + (h.legacy() ? " and disable it" : "")));
                     }
