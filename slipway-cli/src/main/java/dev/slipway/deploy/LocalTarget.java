@@ -762,7 +762,7 @@ public final class LocalTarget {
             return dirName + " could not be restarted: " + e.getMessage();
         }
         SlipwayConfig.Probe probe = probeOf(dirName);
-        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, () -> process.running().isPresent());
+        Gate.Verdict v = Gate.await(hostForUrl(), port(), probe, () -> process.running().isPresent());
         return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
     }
 
@@ -837,7 +837,7 @@ public final class LocalTarget {
                 console.progress("  locked by " + o.describe() + "; waiting");
                 shown = o.describe();
             }
-            HealthGate.sleep(Duration.ofMillis(200));
+            Gate.sleep(Duration.ofMillis(200));
         }
     }
 
@@ -1086,7 +1086,7 @@ public final class LocalTarget {
      * @param instances with a proxy: one line per instance that runs ({@code :8081 1.3.0 pid 4242,
      *                  behind nginx}); empty without a proxy
      */
-    public record Status(String version, String commit, int revision, long pid, URI url, HealthGate.Verdict readiness,
+    public record Status(String version, String commit, int revision, long pid, URI url, Gate.Verdict readiness,
                          History.Entry failed, String nginx, List<String> instances) {
         /** Copies the list. */
         public Status {
@@ -1109,13 +1109,13 @@ public final class LocalTarget {
         if (h.isEmpty() && v.isPresent() && last != null && !hasServed(v.get())) {
             return new Status(null, null, 0, -1, url(), null, last, nginxLine(), instanceLines());
         }
-        HealthGate.Verdict ready = null;
+        Gate.Verdict ready = null;
         if (h.isPresent() && v.isPresent()) {
             int sp = proxy == null ? port() : servingPort();
             int live = proxy == null ? sp : proxy.live();
-            ready = live != sp ? new HealthGate.Verdict(false, 0, "nginx's upstream does not point at it ("
+            ready = live != sp ? new Gate.Verdict(false, 0, "nginx's upstream does not point at it ("
                     + nginxLine() + ")", Duration.ZERO)
-                    : HealthGate.probeOnce(hostForUrl(), sp, probeOf(v.get()), Duration.ofSeconds(2));
+                    : Gate.probeOnce(hostForUrl(), sp, probeOf(v.get()), Duration.ofSeconds(2));
         }
         return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
                 last == null ? 0 : last.revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready, null, nginxLine(),
@@ -1438,9 +1438,9 @@ public final class LocalTarget {
         String what = probe.target(hostForUrl(), port);
         console.progress("  waiting for readiness of " + dirName + " at " + what);
         ServiceProcess sp = instance(port);
-        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port, probe, () -> sp.running().isPresent());
+        Gate.Verdict v = Gate.await(hostForUrl(), port, probe, () -> sp.running().isPresent());
         if (!v.ready()) {
-            String why = v.detail().equals("the process exited")
+            String why = v.detail().equals(Gate.EXITED)
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
@@ -1479,7 +1479,7 @@ public final class LocalTarget {
             if (s.isPresent()) {
                 return " with exit code " + s.get();
             }
-            HealthGate.sleep(Duration.ofMillis(20));
+            Gate.sleep(Duration.ofMillis(20));
         }
         return "";
     }

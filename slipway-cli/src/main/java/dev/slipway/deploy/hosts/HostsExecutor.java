@@ -8,6 +8,7 @@ import dev.slipway.deploy.FirstRun;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
+import dev.slipway.deploy.Gate;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
 import java.nio.charset.StandardCharsets;
@@ -438,8 +439,7 @@ public final class HostsExecutor {
 
     private void gate(HostsPlan plan, HostsPlan.HostPlan h) {
         int port = h.port() == 0 ? this.port : h.port();
-        HostGate.Verdict v = HostGate.await(host(h), unitOf(h, h.port()), h.server().probeAddress(), port,
-                config.rollout().readiness());
+        Gate.Verdict v = gateOf(h, unitOf(h, h.port()), port);
         if (!v.ready()) {
             boolean firstRun;
             synchronized (this) {
@@ -452,8 +452,14 @@ public final class HostsExecutor {
                             .map(stage -> "; " + FirstRun.note(plan.version(), stage, readinessSettings(config.rollout().readiness())))
                             .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
         }
-        console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? "TCP connection accepted" : "HTTP " + v.status())
-                + " after " + v.elapsedMs() + " ms)");
+        console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? Gate.ACCEPTED : "HTTP " + v.status())
+                + " after " + v.elapsed().toMillis() + " ms)");
+    }
+
+    /** The readiness gate of an instance, run on its host; {@code systemctl is-active} tells whether it still runs. */
+    private Gate.Verdict gateOf(HostsPlan.HostPlan h, String unit, int port) {
+        return Gate.onHost(host(h), "systemctl is-active " + Shell.quote(unit + ".service"), h.server().probeAddress(), port)
+                .await(config.rollout().readiness());
     }
 
     private static String bracketed(String address) {
@@ -533,8 +539,7 @@ public final class HostsExecutor {
                 console.progress("  " + h.name() + ": back to " + h.previous());
                 switchTo(h, h.previous());
                 restart(h);
-                HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
-                        config.rollout().readiness());
+                Gate.Verdict v = gateOf(h, config.service().unit(), port);
                 back.add(h.name() + " -> " + h.previous() + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
                 if (!v.ready()) {
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
@@ -701,8 +706,7 @@ public final class HostsExecutor {
                 if (!st.ok()) {
                     throw SlipwayException.failed("cannot start " + oldUnit + ": " + st.stdout().strip());
                 }
-                HostGate.Verdict v = HostGate.await(host(h), oldUnit.replaceAll("\\.service$", ""), h.server().probeAddress(),
-                        h.oldPort(), config.rollout().readiness());
+                Gate.Verdict v = gateOf(h, oldUnit.replaceAll("\\.service$", ""), h.oldPort());
                 if (!v.ready()) {
                     back.add(h.name() + " -> " + h.previous() + " (NOT READY: " + v.describe() + "; nginx stays on " + plan.version() + ")");
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
