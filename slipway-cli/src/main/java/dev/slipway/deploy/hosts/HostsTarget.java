@@ -314,7 +314,7 @@ public final class HostsTarget {
                 int port = proxy && f.livePort() != 0 ? f.livePort() : config.service().port();
                 String unit = proxy && f.livePort() != 0 ? hosts.service().unit() + "@" + port : hosts.service().unit();
                 String state = proxy && f.livePort() != 0 ? f.instances().getOrDefault(port, "") + " (port " + port + ")" : f.active();
-                Gate.Verdict v = Gate.onHost(h, "systemctl is-active " + Shell.quote(unit + ".service"),
+                Gate.Verdict v = Gate.onHost(h, new Systemd(h, hosts.rollout().drainTimeout()).stateCommand(unit),
                         s.probeAddress(), port).await(hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
                 out.add(new HostStatus(s.name(), f.current(), state, v, Lock.read(h, hosts.dir()), null));
             } catch (SlipwayException e) {
