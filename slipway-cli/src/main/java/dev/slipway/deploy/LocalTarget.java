@@ -87,7 +87,7 @@ public final class LocalTarget {
         this.releases = state.resolve("releases");
         this.current = state.resolve("current");
         this.log = state.resolve(config.name() + ".log");
-        this.supervisor = new dev.slipway.deploy.local.Supervisor(host, state, config.name(), log,
+        this.supervisor = new dev.slipway.deploy.local.Supervisor(host, state, config.name(),
                 config.service().drainTimeout(), this::launch);
         this.process = supervisor.process(config.name());
         this.layout = new ReleaseLayout(host, state.toAbsolutePath().toString());

@@ -43,7 +43,6 @@ public final class Supervisor implements ServiceManager {
     private final Host host;
     private final Path state;
     private final String unit;
-    private final Path log;
     private final Duration drain;
     private final Function<String, Launch> launches;
     /** The instance this supervisor started last, and its pid, for its exit status; -1 before any start. */
@@ -53,18 +52,22 @@ public final class Supervisor implements ServiceManager {
     /**
      * @param host     this machine (the restart helper is started through it)
      * @param state    the directory of the pid files; the instances' working directory
-     * @param unit     the service's unit name (the service name)
-     * @param log      the log every instance appends to
+     * @param unit     the service's unit name (the service name); every instance appends to the log
+     *                 {@code <state>/<unit>.log}
      * @param drain    SIGTERM to SIGKILL
      * @param launches what an instance runs, by instance name; read at each start
      */
-    public Supervisor(Host host, Path state, String unit, Path log, Duration drain, Function<String, Launch> launches) {
+    public Supervisor(Host host, Path state, String unit, Duration drain, Function<String, Launch> launches) {
         this.host = host;
         this.state = state;
         this.unit = unit;
-        this.log = log;
         this.drain = drain;
         this.launches = launches;
+    }
+
+    /** @return the log every instance appends to, {@code <state>/<unit>.log} */
+    public Path log() {
+        return state.resolve(unit + ".log");
     }
 
     /**
@@ -99,7 +102,7 @@ public final class Supervisor implements ServiceManager {
     public void restart(String instance) {
         ServiceProcess sp = process(instance);
         Launch l = launches.apply(instance);
-        long pid = sp.restart(host, sp.running(), drain, l.executable(), l.release(), state, l.env(), log, l.logLine());
+        long pid = sp.restart(host, sp.running(), drain, l.executable(), l.release(), state, l.env(), log(), l.logLine());
         synchronized (this) {
             lastInstance = instance;
             lastPid = pid;
@@ -150,7 +153,7 @@ public final class Supervisor implements ServiceManager {
     public String log(String instance, int lines) {
         try {
             // Decoded leniently: an app may write any bytes to its log.
-            List<String> all = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+            List<String> all = new String(Files.readAllBytes(log()), StandardCharsets.UTF_8).lines().toList();
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log)";

@@ -30,9 +30,10 @@ class SupervisorTest {
         Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path log = dir.resolve("svc.log");
         try (LocalHost host = new LocalHost("local")) {
-            ServiceManager m = new Supervisor(host, dir, "svc", log, Duration.ofSeconds(5),
+            ServiceManager m = new Supervisor(host, dir, "svc", Duration.ofSeconds(5),
                     instance -> new Supervisor.Launch(exe, "1.0.0", Map.of("GREETING", instance), "slipway starts " + instance));
             Supervisor s = (Supervisor) m;
+            assertEquals(log, s.log(), "the log is <state>/<unit>.log");
             assertEquals("inactive", m.state("svc"));
             assertEquals(-1, m.mainPid("svc"));
 
@@ -73,7 +74,7 @@ class SupervisorTest {
         Files.writeString(exe, "#!/bin/sh\necho boom\nexit 3\n");
         Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (LocalHost host = new LocalHost("local")) {
-            Supervisor s = new Supervisor(host, dir, "svc", dir.resolve("svc.log"), Duration.ofSeconds(5),
+            Supervisor s = new Supervisor(host, dir, "svc", Duration.ofSeconds(5),
                     instance -> new Supervisor.Launch(exe, "1.0.0", Map.of(), "slipway starts " + instance));
             s.restart("svc");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
