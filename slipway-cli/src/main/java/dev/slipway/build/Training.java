@@ -4,7 +4,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.HealthGate;
+import dev.slipway.deploy.Gate;
 import dev.slipway.util.Trees;
 import java.io.File;
 import java.io.IOException;
@@ -223,13 +223,13 @@ public final class Training {
                 SlipwayConfig.Probe readiness = config.service().readiness();
                 SlipwayConfig.Probe probe = new SlipwayConfig.Probe(readiness.type(), readiness.path(),
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
-                HealthGate.Verdict ready = HealthGate.await(ADDR, port, probe, p::isAlive);
+                Gate.Verdict ready = Gate.await(ADDR, port, probe, p::isAlive);
                 if (!ready.ready()) {
                     throw SlipwayException.failed("the training run never became ready (readiness "
                             + probe.target(ADDR, port) + ": " + ready.describe() + "):\n" + tail(log));
                 }
                 for (String url : train.urls()) {
-                    HealthGate.Verdict v = HealthGate.probeOnce(base.resolve(url), Duration.ofSeconds(10));
+                    Gate.Verdict v = Gate.probeOnce(base.resolve(url), Duration.ofSeconds(10));
                     if (v.status() == 0) {
                         throw SlipwayException.failed("training request " + url + " failed: " + v.describe());
                     }

@@ -4,7 +4,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.CanaryConfig;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.HealthGate;
+import dev.slipway.deploy.Gate;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.ServiceProcess;
 import dev.slipway.remote.Host;
@@ -249,7 +249,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
             Path d = instanceDir(a);
             boolean ok = new ServiceProcess(d.resolve("pid")).running().isPresent()
                     && version.equals(read(d.resolve("version")))
-                    && HealthGate.probeOnce(a, config.service().port(), config.service().readiness(),
+                    && Gate.probeOnce(a, config.service().port(), config.service().readiness(),
                     Duration.ofSeconds(5)).ready();
             if (!ok) {
                 out.add(a);
@@ -323,7 +323,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
             String at = hostPort(r.address());
             boolean inPool = split != null && (r.track().equals("stable")
                     ? split.canaryPercent() < 100 && !split.down().contains(at) : split.canaryPercent() > 0);
-            HealthGate.Verdict ready = r.process().isEmpty() ? null : HealthGate.probeOnce(r.address(),
+            Gate.Verdict ready = r.process().isEmpty() ? null : Gate.probeOnce(r.address(),
                     config.service().port(), config.service().readiness(), Duration.ofSeconds(2));
             lines.add(String.format("  %-22s %-7s %-12s %-20s %-8s %s", at, r.track(),
                     r.version() == null ? "-" : r.version(),
@@ -508,7 +508,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
         for (int i = 0; i < addresses.size(); i++) {
             String address = addresses.get(i);
             Path d = instanceDir(address);
-            HealthGate.Verdict v = HealthGate.await(address, config.service().port(), config.service().readiness(),
+            Gate.Verdict v = Gate.await(address, config.service().port(), config.service().readiness(),
                     procs.get(i)::isAlive);
             if (!v.ready()) {
                 addresses.forEach(this::stop);

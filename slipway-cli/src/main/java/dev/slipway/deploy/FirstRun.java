@@ -168,4 +168,19 @@ public final class FirstRun {
                 + " app had not started yet; give it more time with " + settings + ", or prepare the release before"
                 + " its start (a single file built by this Slipway is prepared by every deploy)";
     }
+
+    /**
+     * The note of a gate that may have timed a first run: the release was not prepared (its file
+     * predates the prepare mode), so its start unpacked the payload and, on JDK 17-19, dumped the
+     * class-data archive before the app began.
+     *
+     * @param release  the release, e.g. {@code 2.0.0}
+     * @param settings the settings that give the gate more time, with their values
+     * @return one line (it goes into the history), starting with {@code note: }
+     */
+    public static String notPrepared(String release, String settings) {
+        return "note: " + release + " was not prepared before its start (its single file predates the prepare mode),"
+                + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside"
+                + " the gate; allow for that with " + settings + ", or rebuild it with this Slipway";
+    }
 }

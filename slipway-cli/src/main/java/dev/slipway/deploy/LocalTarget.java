@@ -25,7 +25,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +39,11 @@ import java.util.stream.Stream;
  * <p>State lives under {@code <service>/.slipway/local/}, laid out like a host's directory:
  * {@code releases/<version>/} per release (the single file, {@code service.env} and
  * {@code release.json}; installed into a temporary directory, its sha256 verified, then renamed, so
- * an incomplete release is never retained), a {@code current} link switched with rename(2),
+ * an incomplete release is never retained), a {@code current} link switched with rename(2) (with a
+ * proxy also {@code slots/<port>}, the release the instance on that port runs, as on a host),
  * {@code history.tsv}, {@code lock/}, and {@code <name>.pid} and {@code <name>.log} of the
- * service. The service manager is {@link ServiceProcess}: its restart is carried out by a detached
+ * service. The service manager is the supervisor ({@link dev.slipway.deploy.local.Supervisor}, a
+ * {@link ServiceManager} over pid files, as systemd is on a host): its restart is carried out by a detached
  * helper, so a kill -9 of slipway mid-restart still leaves the new release started.
  *
  * <p>A deploy is planned ({@link #planDeploy}) then run ({@link #apply}): lock; install; prepare
@@ -64,6 +65,10 @@ public final class LocalTarget {
     private final Path current;
     private final Path log;
     private final ServiceProcess process;
+    /** The service manager of this machine: supervised processes, what systemd is on a host. */
+    private final dev.slipway.deploy.local.Supervisor supervisor;
+    /** {@code releases/}, {@code current} and {@code slots/} in the state directory, changed as on a host. */
+    private final ReleaseLayout layout;
     private final History history;
     private final Host host = new LocalHost("local");
     /** The release directories this target prepared, so that a gate knows whether it timed a first run. */
@@ -82,7 +87,10 @@ public final class LocalTarget {
         this.releases = state.resolve("releases");
         this.current = state.resolve("current");
         this.log = state.resolve(config.name() + ".log");
-        this.process = new ServiceProcess(state.resolve(config.name() + ".pid"));
+        this.supervisor = new dev.slipway.deploy.local.Supervisor(host, state, config.name(),
+                config.service().drainTimeout(), this::launch);
+        this.process = supervisor.process(config.name());
+        this.layout = new ReleaseLayout(host, state.toAbsolutePath().toString());
         this.history = new History(state.resolve("history.tsv"));
         this.proxy = config.local().proxy() == null ? null
                 : dev.slipway.deploy.local.LocalProxy.of(config.local().proxy(), config.local().address(), host);
@@ -405,7 +413,39 @@ public final class LocalTarget {
 
     /** @return the service's pid file for the instance on {@code port}: {@code <name>.pid} on {@code service.port}, else {@code <name>.<port>.pid} */
     private ServiceProcess instance(int port) {
-        return port == port() ? process : new ServiceProcess(state.resolve(config.name() + "." + port + ".pid"));
+        return supervisor.process(unitOf(port));
+    }
+
+    /** @return the supervisor's name of the instance on {@code port}: the service name on {@code service.port}, else {@code <name>@<port>} */
+    private String unitOf(int port) {
+        return supervisor.instance(port == port() ? 0 : port);
+    }
+
+    /** Drains and stops the instance on {@code port} ({@link ServiceManager#stop}); @return whether it ran */
+    private boolean stopInstance(int port) {
+        return supervisor.stop(unitOf(port), false);
+    }
+
+    /**
+     * What an instance runs, the local unit ({@link dev.slipway.deploy.local.Supervisor.Launch}),
+     * read at its start: with a proxy, the release {@code slots/<port>} points at with its
+     * environment for that port; without, the release {@code current} points at with its
+     * {@code service.env}. A rollback so restores the old settings too.
+     */
+    private dev.slipway.deploy.local.Supervisor.Launch launch(String instance) {
+        int at = instance.indexOf('@');
+        int port = at < 0 ? port() : Integer.parseInt(instance.substring(at + 1));
+        Path link = proxy != null ? state.resolve("slots").resolve(String.valueOf(port)) : current;
+        Path dir;
+        try {
+            dir = link.toRealPath();
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot resolve " + link + ": " + e.getMessage(), e);
+        }
+        Path rel = releases.resolve(dir.getFileName());
+        return new dev.slipway.deploy.local.Supervisor.Launch(dir.resolve(config.name()), dir.getFileName().toString(),
+                proxy != null ? envFor(dir, port) : readEnvFile(dir.resolve(ENV_FILE)),
+                "slipway starts " + state.relativize(rel) + (proxy != null ? " on :" + port : ""));
     }
 
     /**
@@ -624,11 +664,11 @@ public final class LocalTarget {
                     }
                     case STOP -> {
                         if (plan.action() == DeployPlan.Action.STOP) {
-                            stopped |= (step.where().startsWith(":") ? instance(Integer.parseInt(step.where().substring(1)))
-                                    : process).stop(config.service().drainTimeout());
+                            stopped |= stopInstance(step.where().startsWith(":") ? Integer.parseInt(step.where().substring(1))
+                                    : port());
                         } else {
                             console.progress("  stopping " + d.previous() + " on :" + d.oldPort());
-                            instance(d.oldPort()).stop(config.service().drainTimeout());
+                            stopInstance(d.oldPort());
                         }
                     }
                     case RECORD -> {
@@ -692,7 +732,7 @@ public final class LocalTarget {
         return switch (plan.action()) {
             case DEPLOY -> rollBackAfterFailure(plan, d, failure);
             case ROLLBACK -> {
-                process.stop(config.service().drainTimeout());
+                stopInstance(port());
                 switchTo(d.previous());
                 String restored = restart(d.previous());
                 history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
@@ -706,7 +746,7 @@ public final class LocalTarget {
     }
 
     private SlipwayException rollBackAfterFailure(DeployPlan plan, Detail d, GateFailed failure) {
-        process.stop(config.service().drainTimeout());
+        stopInstance(port());
         String reason = failure.getMessage();
         String logTail = tail(log, 15);
         String previous = d.previous();
@@ -735,7 +775,7 @@ public final class LocalTarget {
         // A start that only points nginx at an instance already running started nothing to stop.
         boolean started = plan.steps().stream().anyMatch(s -> s.kind() == DeployPlan.Kind.START);
         if (started) {
-            instance(d.port()).stop(config.service().drainTimeout());
+            stopInstance(d.port());
         }
         boolean oldServes = d.oldPort() > 0 && instance(d.oldPort()).running().isPresent();
         String kept = oldServes ? d.previous() + " kept serving on :" + d.oldPort() + " behind nginx (it was never stopped)"
@@ -762,7 +802,7 @@ public final class LocalTarget {
             return dirName + " could not be restarted: " + e.getMessage();
         }
         SlipwayConfig.Probe probe = probeOf(dirName);
-        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port(), probe, () -> process.running().isPresent());
+        Gate.Verdict v = gateOf(port(), probe);
         return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
     }
 
@@ -837,7 +877,7 @@ public final class LocalTarget {
                 console.progress("  locked by " + o.describe() + "; waiting");
                 shown = o.describe();
             }
-            HealthGate.sleep(Duration.ofMillis(200));
+            Gate.sleep(Duration.ofMillis(200));
         }
     }
 
@@ -888,7 +928,7 @@ public final class LocalTarget {
                 sp.running().ifPresent(h -> {
                     console.progress("  stopping " + sp.release().orElse("?") + " on :" + p + " (pid " + h.pid()
                             + "): a killed run left it beside the instance nginx sends traffic to");
-                    sp.stop(config.service().drainTimeout());
+                    stopInstance(p);
                 });
             }
         }
@@ -979,7 +1019,7 @@ public final class LocalTarget {
                 history.append(detail.dirName(), plan.commit(), stage == 2 ? (plan.action() == DeployPlan.Action.DEPLOY
                         ? History.DEPLOYED : History.ROLLBACK) : History.INTERRUPTED, beside());
             } else if (stage > 0) {
-                process.stop(config.service().drainTimeout());
+                stopInstance(port());
                 String note = "interrupted before the readiness gate";
                 String previous = detail.previous();
                 if (previous != null && complete(previous)) {
@@ -1004,13 +1044,13 @@ public final class LocalTarget {
         private String beside() {
             String note;
             if (stage == 1) {
-                instance(detail.port()).stop(config.service().drainTimeout());
+                stopInstance(detail.port());
                 note = "interrupted before nginx was switched; the new instance was stopped"
                         + (detail.previous() == null ? "" : ", " + detail.previous() + " kept serving");
             } else {
                 switchTo(detail.dirName());
                 if (detail.oldPort() > 0) {
-                    instance(detail.oldPort()).stop(config.service().drainTimeout());
+                    stopInstance(detail.oldPort());
                 }
                 note = "interrupted after nginx was switched to it; the old instance was stopped";
             }
@@ -1086,7 +1126,7 @@ public final class LocalTarget {
      * @param instances with a proxy: one line per instance that runs ({@code :8081 1.3.0 pid 4242,
      *                  behind nginx}); empty without a proxy
      */
-    public record Status(String version, String commit, int revision, long pid, URI url, HealthGate.Verdict readiness,
+    public record Status(String version, String commit, int revision, long pid, URI url, Gate.Verdict readiness,
                          History.Entry failed, String nginx, List<String> instances) {
         /** Copies the list. */
         public Status {
@@ -1109,13 +1149,13 @@ public final class LocalTarget {
         if (h.isEmpty() && v.isPresent() && last != null && !hasServed(v.get())) {
             return new Status(null, null, 0, -1, url(), null, last, nginxLine(), instanceLines());
         }
-        HealthGate.Verdict ready = null;
+        Gate.Verdict ready = null;
         if (h.isPresent() && v.isPresent()) {
             int sp = proxy == null ? port() : servingPort();
             int live = proxy == null ? sp : proxy.live();
-            ready = live != sp ? new HealthGate.Verdict(false, 0, "nginx's upstream does not point at it ("
+            ready = live != sp ? new Gate.Verdict(false, 0, "nginx's upstream does not point at it ("
                     + nginxLine() + ")", Duration.ZERO)
-                    : HealthGate.probeOnce(hostForUrl(), sp, probeOf(v.get()), Duration.ofSeconds(2));
+                    : Gate.probeOnce(hostForUrl(), sp, probeOf(v.get()), Duration.ofSeconds(2));
         }
         return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
                 last == null ? 0 : last.revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready, null, nginxLine(),
@@ -1256,48 +1296,30 @@ public final class LocalTarget {
     }
 
     /**
-     * Starts the release {@code current} points at, stopping the running instance first, through the
-     * detached helper of {@link ServiceProcess#restart}, with the environment recorded when it was
-     * installed ({@code releases/<v>/service.env}), so that a rollback restores the old settings too.
+     * Starts the release {@code current} points at, stopping the running instance first: the
+     * supervisor's restart ({@link ServiceManager#restart}, carried out by a detached helper), with
+     * the environment recorded when it was installed ({@link #launch}).
      *
      * @param label how progress names the running instance's release, or {@code null} for its recorded one
      */
     private void restartCurrent(String label) {
-        Path dir;
-        try {
-            dir = current.toRealPath();
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot resolve " + current + ": " + e.getMessage(), e);
-        }
-        Map<String, String> env = readEnvFile(dir.resolve(ENV_FILE));
-        Optional<ProcessHandle> old = process.running();
-        old.ifPresent(h -> console.progress("  stopping " + config.name() + " "
+        process.running().ifPresent(h -> console.progress("  stopping " + config.name() + " "
                 + (label != null ? label : serving().orElse("?")) + " (pid " + h.pid() + ")"));
-        lastProcess = process;
-        lastPid = process.restart(host, old, config.service().drainTimeout(), dir.resolve(config.name()),
-                dir.getFileName().toString(), state, env, log, "slipway starts " + state.relativize(dir));
+        supervisor.restart(unitOf(port()));
     }
 
-    /** The pid of the instance this target started last, for its exit status; -1 before any start. */
-    private long lastPid = -1;
-    /** The pid file of that instance. */
-    private ServiceProcess lastProcess;
-
     /**
-     * Starts a release on a proxy port beside the instance serving, through the detached helper of
-     * {@link ServiceProcess#restart} (which first stops what a killed run may have left on that
-     * port), with the release's environment for that port.
+     * Starts a release on a proxy port beside the instance serving: {@code slots/<port>} is pointed
+     * at it, then the supervisor restarts that port's instance (stopping first what a killed run may
+     * have left there), with the release's environment for that port ({@link #launch}).
      */
     private void startInstance(String dirName, int port) {
-        Path dir = releases.resolve(dirName);
         ServiceProcess sp = instance(port);
-        Optional<ProcessHandle> stray = sp.running();
-        stray.ifPresent(h -> console.progress("  stopping " + sp.release().orElse("?") + " left on :" + port + " (pid "
+        sp.running().ifPresent(h -> console.progress("  stopping " + sp.release().orElse("?") + " left on :" + port + " (pid "
                 + h.pid() + ")"));
         console.progress("  starting " + config.name() + " " + dirName + " on " + instanceUrl(port));
-        lastProcess = sp;
-        lastPid = sp.restart(host, stray, config.service().drainTimeout(), dir.resolve(config.name()), dirName, state,
-                envFor(dir, port), log, "slipway starts " + state.relativize(dir) + " on :" + port);
+        layout.pointSlot(port, dirName);
+        supervisor.restart(unitOf(port));
     }
 
     /**
@@ -1341,14 +1363,7 @@ public final class LocalTarget {
 
     /** Points {@code current} at {@code releases/<dir>} atomically: a new link, then rename(2). */
     private void switchTo(String dirName) {
-        try {
-            Path tmp = state.resolve(".current.tmp");
-            Files.deleteIfExists(tmp);
-            Files.createSymbolicLink(tmp, Path.of("releases", dirName));
-            Files.move(tmp, current, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot switch " + current + ": " + e.getMessage(), e);
-        }
+        layout.switchCurrent(dirName);
     }
 
     /**
@@ -1437,30 +1452,18 @@ public final class LocalTarget {
         SlipwayConfig.Probe probe = probeOf(dirName);
         String what = probe.target(hostForUrl(), port);
         console.progress("  waiting for readiness of " + dirName + " at " + what);
-        ServiceProcess sp = instance(port);
-        HealthGate.Verdict v = HealthGate.await(hostForUrl(), port, probe, () -> sp.running().isPresent());
+        Gate.Verdict v = gateOf(port, probe);
         if (!v.ready()) {
-            String why = v.detail().equals("the process exited")
+            String why = v.detail().equals(Gate.EXITED)
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);
             throw new GateFailed(why, FirstRun.inProgress(dir.resolve(config.name()), readEnvFile(dir.resolve(ENV_FILE)))
                     .map(stage -> "\n" + FirstRun.note(dirName, stage, readinessSettings(probe)))
-                    .orElse(prepared.contains(dirName) ? "" : "\n" + firstRunInGate(dirName, probe)));
+                    .orElse(prepared.contains(dirName) ? "" : "\n" + FirstRun.notPrepared(dirName, readinessSettings(probe))));
         }
         console.progress("  ready after " + Console.seconds(v.elapsed()));
-    }
-
-    /**
-     * Why a gate may have timed a first run: the release was not prepared (its file predates the
-     * prepare mode), so its start unpacked the payload and, on JDK 17-19, dumped the class-data
-     * archive before the app began; and the settings that allow for it.
-     */
-    static String firstRunInGate(String dirName, SlipwayConfig.Probe probe) {
-        return "note: " + dirName + " was not prepared before its start (its single file predates the prepare mode),"
-                + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside"
-                + " the gate; allow for that with " + readinessSettings(probe) + ", or rebuild it with this Slipway";
     }
 
     /** The settings that give the local gate more time, with their values. */
@@ -1470,18 +1473,13 @@ public final class LocalTarget {
     }
 
     private String exitCode() {
-        if (lastPid < 0) {
-            return "";
-        }
-        // The helper records the status just after the process exits.
-        for (int i = 0; i < 25; i++) {
-            Optional<Integer> s = lastProcess.exitStatus(lastPid);
-            if (s.isPresent()) {
-                return " with exit code " + s.get();
-            }
-            HealthGate.sleep(Duration.ofMillis(20));
-        }
-        return "";
+        return supervisor.lastExitStatus().map(st -> " with exit code " + st).orElse("");
+    }
+
+    /** The readiness gate of the instance on {@code port}, from here; its supervisor tells whether it still runs. */
+    private Gate.Verdict gateOf(int port, SlipwayConfig.Probe probe) {
+        String unit = unitOf(port);
+        return Gate.here(hostForUrl(), port, () -> supervisor.mainPid(unit) > 0).await(probe);
     }
 
     private void checkPortFree(int port) {
@@ -1497,29 +1495,16 @@ public final class LocalTarget {
         }
     }
 
-    /** Keeps the newest {@code retain} releases, and always the current and the previous one. */
+    /** Keeps the newest {@code retain} releases, and always the current and the previous one ({@link ReleaseLayout#prune}). */
     private void prune() {
-        try (Stream<Path> s = Files.list(releases)) {
-            Optional<String> cur = currentVersion();
-            Optional<String> prev = cur.flatMap(this::previousVersion);
-            List<Path> all = s.toList();
-            for (Path p : all) {
-                if (p.getFileName().toString().startsWith(".")) {
-                    deleteEntry(p); // a temporary install a killed run left; we hold the lock
-                }
-            }
-            List<Path> dirs = new ArrayList<>(all.stream().filter(p -> !p.getFileName().toString().startsWith("."))
-                    .filter(Files::isDirectory).toList());
-            dirs.sort(Comparator.comparing((Path p) -> releaseInfo(p.getFileName().toString()).path("installed").asText()).reversed());
-            for (int i = config.local().retain(); i < dirs.size(); i++) {
-                String name = dirs.get(i).getFileName().toString();
-                if (cur.map(name::equals).orElse(false) || prev.map(name::equals).orElse(false)) {
-                    continue;
-                }
-                Trees.deleteTree(dirs.get(i));
-                console.progress("  pruned release " + name);
-            }
-        } catch (IOException e) {
+        List<String> keep = new ArrayList<>();
+        currentVersion().ifPresent(cur -> {
+            keep.add(cur);
+            previousVersion(cur).ifPresent(keep::add);
+        });
+        try {
+            layout.prune(config.local().retain(), keep).forEach(name -> console.progress("  pruned release " + name));
+        } catch (SlipwayException e) {
             console.progress("  warning: cannot prune old releases: " + e.getMessage());
         }
     }

@@ -136,7 +136,7 @@ public record ServiceProcess(Path pidFile) {
             } catch (IOException | NumberFormatException e) {
                 // written meanwhile; read again
             }
-            HealthGate.sleep(Duration.ofMillis(20));
+            Gate.sleep(Duration.ofMillis(20));
         }
         throw SlipwayException.failed("the restart helper " + script + " did not start " + executable + " within "
                 + drain.plusSeconds(60).toSeconds() + " s");
@@ -213,7 +213,7 @@ public record ServiceProcess(Path pidFile) {
     private static boolean waitForExit(ProcessHandle p, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
         while (p.isAlive() && System.nanoTime() < deadline) {
-            HealthGate.sleep(Duration.ofMillis(25));
+            Gate.sleep(Duration.ofMillis(25));
         }
         return !p.isAlive();
     }

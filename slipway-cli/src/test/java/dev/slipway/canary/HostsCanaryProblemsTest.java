@@ -3,7 +3,7 @@ package dev.slipway.canary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.slipway.deploy.hosts.HostGate;
+import dev.slipway.deploy.Gate;
 import dev.slipway.deploy.hosts.HostsTarget.HostStatus;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +24,7 @@ class HostsCanaryProblemsTest {
     static final List<String> ALL = List.of("10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080");
 
     static HostStatus ok(String host, String version) {
-        return new HostStatus(host, version, "active", new HostGate.Verdict(true, 200, "ok", "active", 3), Optional.empty(), null);
+        return new HostStatus(host, version, "active", new Gate.Verdict(true, 200, "ok", "active", java.time.Duration.ofMillis(3)), Optional.empty(), null);
     }
 
     static List<String> problems(List<HostStatus> status, String upstream) {
@@ -40,7 +40,7 @@ class HostsCanaryProblemsTest {
     void aConvergedAbortHasNoProblems() {
         assertEquals(List.of(), problems(List.of(ok("web1", "1.0.0"), ok("web2", "1.0.0"), ok("web3", "1.0.0")), pool(Set.of())));
         // A canary server that never had the stable release is stopped and stays out of the pool: fine.
-        HostStatus stopped = new HostStatus("web3", "1.1.0", "inactive", new HostGate.Verdict(false, 0, "refused", "inactive", 3),
+        HostStatus stopped = new HostStatus("web3", "1.1.0", "inactive", new Gate.Verdict(false, 0, "refused", "inactive", java.time.Duration.ofMillis(3)),
                 Optional.empty(), null);
         assertEquals(List.of(), problems(List.of(ok("web1", "1.0.0"), ok("web2", "1.0.0"), stopped),
                 pool(Set.of("10.0.0.3:8080"))));
@@ -48,8 +48,8 @@ class HostsCanaryProblemsTest {
 
     @Test
     void aStoppedDrainedStableServerIsNamed() {
-        HostStatus web1 = new HostStatus("web1", "1.0.0", "inactive", new HostGate.Verdict(false, 0, "connection refused",
-                "inactive", 3), Optional.empty(), null);
+        HostStatus web1 = new HostStatus("web1", "1.0.0", "inactive", new Gate.Verdict(false, 0, "connection refused",
+                "inactive", java.time.Duration.ofMillis(3)), Optional.empty(), null);
         List<String> p = problems(List.of(web1, ok("web2", "1.0.0"), ok("web3", "1.0.0")), pool(Set.of("10.0.0.1:8080")));
         assertEquals(List.of("stable server web1: its unit is inactive, is not ready (no answer (connection refused); unit"
                 + " inactive), gets no traffic (down in the upstream)"), p);

@@ -8,6 +8,9 @@ import dev.slipway.deploy.FirstRun;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
+import dev.slipway.deploy.Gate;
+import dev.slipway.deploy.ReleaseLayout;
+import dev.slipway.deploy.ServiceManager;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +59,8 @@ public final class HostsExecutor {
     private final Set<String> unprepared = new LinkedHashSet<>();
     private String outcome;
     private String note = "";
+    /** The service manager of a host: systemd. */
+    private final java.util.function.Function<Host, ServiceManager> managers;
 
     /**
      * @param config   the {@code deploy.hosts} section
@@ -75,6 +80,7 @@ public final class HostsExecutor {
         this.me = me;
         this.lockWait = lockWait;
         this.executor = new Executor(crashAt, console);
+        this.managers = host -> new Systemd(host, config.rollout().drainTimeout());
     }
 
     /**
@@ -371,6 +377,11 @@ public final class HostsExecutor {
         return hosts.get(h.name());
     }
 
+    /** @return the service manager of the host (the executor changes instances only through it) */
+    private ServiceManager manager(HostsPlan.HostPlan h) {
+        return managers.apply(host(h));
+    }
+
     private String dir() {
         return config.dir();
     }
@@ -446,23 +457,16 @@ public final class HostsExecutor {
 
     /** The release's env file, and (proxy strategy) one per instance port. */
     private void env(HostsPlan plan, HostsPlan.HostPlan h) {
-        host(h).write(h.env().getBytes(StandardCharsets.UTF_8), releaseDir(plan) + "/env", 0600);
-        h.portEnvs().forEach((p, text) -> host(h).write(text.getBytes(StandardCharsets.UTF_8),
-                releaseDir(plan) + "/" + HostUnit.envName(p), 0600));
+        layout(h).writeEnv(plan.version(), "env", h.env());
+        h.portEnvs().forEach((p, text) -> layout(h).writeEnv(plan.version(), HostUnit.envName(p), text));
     }
 
     private void unit(HostsPlan.HostPlan h) {
         if (!h.unitChanged()) {
             return;
         }
-        String name = HostUnit.fileName(config);
-        host(h).write(h.unit().getBytes(StandardCharsets.UTF_8), "/etc/systemd/system/" + name, 0644);
         // A template is enabled per instance, when its instance is switched in (PROXY).
-        Host.CommandResult r = host(h).run("systemctl daemon-reload" + (config.rollout().proxySwitch() ? ""
-                : " && systemctl enable " + Shell.quote(name)) + " 2>&1", Duration.ofSeconds(60));
-        if (!r.ok()) {
-            throw SlipwayException.failed(h.name() + ": systemctl daemon-reload/enable failed: " + (r.stdout() + r.stderr()).strip());
-        }
+        manager(h).install(HostUnit.fileName(config), h.unit(), !config.rollout().proxySwitch());
     }
 
     /**
@@ -495,32 +499,22 @@ public final class HostsExecutor {
     }
 
     private void switchTo(HostsPlan.HostPlan h, String version) {
-        String d = Shell.quote(dir());
-        Host.CommandResult r = host(h).run("ln -sfn " + Shell.quote("releases/" + version) + " " + d + "/.current.tmp && mv -T "
-                + d + "/.current.tmp " + d + "/current", Duration.ofSeconds(30));
-        if (!r.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot switch current to " + version + ": " + r.stderr().strip());
-        }
+        layout(h).switchCurrent(version);
     }
 
-    /**
-     * Restarts the unit. The start rate limit (StartLimitBurst in StartLimitIntervalSec) is there to
-     * stop a crash loop, not a deploy: the counter is reset first (systemctl reset-failed, see
-     * systemd.unit(5)), so several deploys or rollbacks in a minute are never refused by it.
-     */
+    /** @return the release layout in the service's directory on the host */
+    private ReleaseLayout layout(HostsPlan.HostPlan h) {
+        return new ReleaseLayout(host(h), dir());
+    }
+
+    /** Restarts the unit ({@link ServiceManager#restart}: a start rate limit is cleared first). */
     private void restart(HostsPlan.HostPlan h) {
-        Duration limit = config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60);
-        String unit = Shell.quote(config.service().unit() + ".service");
-        Host.CommandResult r = host(h).run(HostUnit.startCommand(unit, "restart"), limit);
-        if (!r.ok()) {
-            throw SlipwayException.failed("systemctl restart failed: " + (r.stdout() + r.stderr()).strip());
-        }
+        manager(h).restart(config.service().unit());
     }
 
     private void gate(HostsPlan plan, HostsPlan.HostPlan h) {
         int port = h.port() == 0 ? this.port : h.port();
-        HostGate.Verdict v = HostGate.await(host(h), unitOf(h, h.port()), h.server().probeAddress(), port,
-                config.rollout().readiness());
+        Gate.Verdict v = gateOf(h, unitOf(h, h.port()), port);
         if (!v.ready()) {
             boolean firstRun;
             synchronized (this) {
@@ -533,8 +527,14 @@ public final class HostsExecutor {
                             .map(stage -> "; " + FirstRun.note(plan.version(), stage, readinessSettings(config.rollout().readiness())))
                             .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
         }
-        console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? "TCP connection accepted" : "HTTP " + v.status())
-                + " after " + v.elapsedMs() + " ms)");
+        console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? Gate.ACCEPTED : "HTTP " + v.status())
+                + " after " + v.elapsed().toMillis() + " ms)");
+    }
+
+    /** The readiness gate of an instance, run on its host; the unit's state tells whether it still runs. */
+    private Gate.Verdict gateOf(HostsPlan.HostPlan h, String unit, int port) {
+        return Gate.onHost(host(h), manager(h).stateCommand(unit), h.server().probeAddress(), port)
+                .await(config.rollout().readiness());
     }
 
     private static String bracketed(String address) {
@@ -546,9 +546,7 @@ public final class HostsExecutor {
      * the prepare mode), and the settings that allow for it. One line: it goes into the history.
      */
     static String firstRunInGate(String version, dev.slipway.config.SlipwayConfig.Probe probe) {
-        return "; note: " + version + " was not prepared before its start (its single file predates the prepare mode),"
-                + " so its first run unpacked the payload and, on JDK 17-19, dumped the class-data archive inside the"
-                + " gate; allow for that with " + readinessSettings(probe) + ", or rebuild it with this Slipway";
+        return "; " + FirstRun.notPrepared(version, readinessSettings(probe));
     }
 
     /** The settings that give a host's gate more time, with their values. */
@@ -578,13 +576,7 @@ public final class HostsExecutor {
     }
 
     private String journal(HostsPlan.HostPlan h, String unit) {
-        try {
-            Host.CommandResult r = host(h).run("journalctl -u " + Shell.quote(unit + ".service")
-                    + " -n 15 --no-pager -o cat 2>&1", Duration.ofSeconds(20));
-            return r.stdout().strip();
-        } catch (RuntimeException e) {
-            return "(no journal: " + e.getMessage() + ")";
-        }
+        return manager(h).log(unit, 15);
     }
 
     /** Every switched host goes back; history and locks; the exception to throw. */
@@ -600,12 +592,13 @@ public final class HostsExecutor {
             try {
                 if (h.previous() == null || h.previous().equals(plan.version())) {
                     if (h.previous() == null) {
-                        Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(config.service().unit()
-                                + ".service") + " 2>&1; rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(120));
                         back.add(h.name() + " (stopped: it had no release before)");
-                        if (!r.ok()) {
-                            problems.add(h.name() + ": stop failed: " + r.stdout().strip());
+                        try {
+                            manager(h).stop(config.service().unit(), true);
+                        } catch (SlipwayException e) {
+                            problems.add(h.name() + ": stop failed: " + e.getMessage());
                         }
+                        host(h).run("rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(30));
                     } else {
                         back.add(h.name() + " (was already on " + plan.version() + ")");
                     }
@@ -614,8 +607,7 @@ public final class HostsExecutor {
                 console.progress("  " + h.name() + ": back to " + h.previous());
                 switchTo(h, h.previous());
                 restart(h);
-                HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
-                        config.rollout().readiness());
+                Gate.Verdict v = gateOf(h, config.service().unit(), port);
                 back.add(h.name() + " -> " + h.previous() + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
                 if (!v.ready()) {
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
@@ -667,15 +659,8 @@ public final class HostsExecutor {
      * serves. The start rate limit is reset first, as for {@link #restart}.
      */
     private void startInstance(HostsPlan.HostPlan h, int port, String version) {
-        String slots = Shell.quote(dir() + "/slots");
-        String unit = Shell.quote(HostUnit.instance(config, port));
-        Host.CommandResult r = host(h).run("mkdir -p " + slots + " && ln -sfn " + Shell.quote("../releases/" + version) + " "
-                + slots + "/." + port + ".tmp && mv -T " + slots + "/." + port + ".tmp " + slots + "/" + port
-                + " && " + HostUnit.startCommand(unit, "restart"),
-                config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
-        if (!r.ok()) {
-            throw SlipwayException.failed("cannot start " + HostUnit.instance(config, port) + ": " + (r.stdout() + r.stderr()).strip());
-        }
+        layout(h).pointSlot(port, version);
+        manager(h).restart(HostUnit.instance(config, port));
     }
 
     /**
@@ -697,7 +682,6 @@ public final class HostsExecutor {
         }
         host(h).write(NginxConf.upstream(plan.service(), config, h.server().probeAddress(), port)
                 .getBytes(StandardCharsets.UTF_8), f, 0644);
-        String d = Shell.quote(dir());
         String script = "f=" + q + "; a=" + aside + "\n"
                 + "if ! out=$(nginx -t 2>&1); then if [ -f \"$a\" ]; then mv -f \"$a\" \"$f\"; else rm -f \"$f\"; fi;"
                 + " echo \"$out\"; exit 3; fi\n"
@@ -708,10 +692,7 @@ public final class HostsExecutor {
                 // The old workers finish their in-flight requests and close; new ones use the new upstream.
                 // The stop of the old instance waits for them (awaitOldWorkers).
                 + "  echo \"@@old workers: $old\"\n"
-                + "else echo '@@nginx is not running'; fi\n"
-                + "ln -sfn " + Shell.quote("releases/" + version) + " " + d + "/.current.tmp && mv -T " + d + "/.current.tmp "
-                + d + "/current || exit 5\n"
-                + "systemctl enable " + Shell.quote(HostUnit.instance(config, port)) + " >/dev/null 2>&1 || true\n";
+                + "else echo '@@nginx is not running'; fi\n";
         Host.CommandResult r = host(h).run(script, Duration.ofSeconds(90));
         String out = (r.stdout() + r.stderr()).strip();
         if (r.exitCode() == 3) {
@@ -720,7 +701,13 @@ public final class HostsExecutor {
         }
         if (!r.ok()) {
             throw SlipwayException.failed("nginx on " + h.name() + ": " + (r.exitCode() == 4 ? "nginx -s reload failed: "
-                    : "cannot switch current: ") + out);
+                    : "") + out);
+        }
+        switchTo(h, version);
+        try {
+            manager(h).enable(HostUnit.instance(config, port)); // it starts at boot; a failure here changes nothing served
+        } catch (SlipwayException e) {
+            console.progress("  " + h.name() + ": warning: " + e.getMessage());
         }
         oldWorkers.remove(h.name());
         if (out.contains("@@nginx is not running")) {
@@ -755,12 +742,7 @@ public final class HostsExecutor {
     /** Drains and stops the instance that served before the switch, and disables it. */
     private void stopOld(HostsPlan.HostPlan h) {
         awaitOldWorkers(h);
-        String unit = HostsPlan.oldUnit(config, h);
-        Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(unit) + " 2>&1",
-                config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
-        if (!r.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot stop " + unit + ": " + r.stdout().strip());
-        }
+        manager(h).stop(HostsPlan.oldUnit(config, h), true);
     }
 
     /**
@@ -782,13 +764,15 @@ public final class HostsExecutor {
             String newUnit = HostUnit.instance(config, h.port());
             try {
                 if (!switchedIn.contains(h) || h.oldPort() == 0) {
-                    Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(newUnit) + " 2>&1"
-                            + (h.oldPort() == 0 && switchedIn.contains(h) ? "; rm -f " + Shell.quote(dir() + "/current") : ""),
-                            config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
                     back.add(h.name() + (h.oldPort() == 0 ? " (stopped: it had no release before)"
                             : " (" + newUnit + " stopped; " + h.previous() + " never stopped)"));
-                    if (!r.ok()) {
-                        problems.add(h.name() + ": stopping " + newUnit + " failed: " + r.stdout().strip());
+                    try {
+                        manager(h).stop(newUnit, true);
+                    } catch (SlipwayException e) {
+                        problems.add(h.name() + ": stopping " + newUnit + " failed: " + e.getMessage());
+                    }
+                    if (h.oldPort() == 0 && switchedIn.contains(h)) {
+                        host(h).run("rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(30));
                     }
                     continue;
                 }
@@ -797,12 +781,8 @@ public final class HostsExecutor {
                 if (h.legacy()) {
                     switchTo(h, h.previous());
                 }
-                Host.CommandResult st = host(h).run(HostUnit.startCommand(Shell.quote(oldUnit), "start"), Duration.ofSeconds(120));
-                if (!st.ok()) {
-                    throw SlipwayException.failed("cannot start " + oldUnit + ": " + st.stdout().strip());
-                }
-                HostGate.Verdict v = HostGate.await(host(h), oldUnit.replaceAll("\\.service$", ""), h.server().probeAddress(),
-                        h.oldPort(), config.rollout().readiness());
+                manager(h).start(oldUnit);
+                Gate.Verdict v = gateOf(h, oldUnit.replaceAll("\\.service$", ""), h.oldPort());
                 if (!v.ready()) {
                     back.add(h.name() + " -> " + h.previous() + " (NOT READY: " + v.describe() + "; nginx stays on " + plan.version() + ")");
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
@@ -810,11 +790,14 @@ public final class HostsExecutor {
                 }
                 pointNginx(plan, h, h.oldPort(), h.previous());
                 awaitOldWorkers(h);
-                if (h.legacy()) {
-                    host(h).run("systemctl enable " + Shell.quote(oldUnit) + " >/dev/null 2>&1", Duration.ofSeconds(30));
+                try {
+                    if (h.legacy()) {
+                        manager(h).enable(oldUnit);
+                    }
+                    manager(h).stop(newUnit, true);
+                } catch (SlipwayException e) {
+                    problems.add(h.name() + ": " + e.getMessage());
                 }
-                host(h).run("systemctl disable --now " + Shell.quote(newUnit) + " 2>&1",
-                        config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
                 back.add(h.name() + " -> " + h.previous());
             } catch (RuntimeException e) {
                 problems.add(h.name() + ": going back failed: " + e.getMessage());
@@ -857,15 +840,14 @@ public final class HostsExecutor {
     }
 
     private void prune(HostsPlan.HostPlan h, String version) {
-        String keep = h.previous() == null ? "" : h.previous();
-        Host.CommandResult r = host(h).run("cd " + Shell.quote(dir() + "/releases") + " && ls -1t | tail -n +"
-                + (config.rollout().retain() + 1) + " | while IFS= read -r v; do [ \"$v\" = " + Shell.quote(version)
-                + " ] || [ \"$v\" = " + Shell.quote(keep) + " ] || { rm -rf -- \"$v\" && echo \"$v\"; }; done",
-                Duration.ofSeconds(60));
-        if (!r.ok()) {
-            console.progress("  " + h.name() + ": warning: prune failed: " + r.stderr().strip());
-        } else if (!r.stdout().isBlank()) {
-            console.progress("  " + h.name() + ": pruned " + String.join(", ", r.stdout().strip().split("\n")));
+        try {
+            List<String> pruned = layout(h).prune(config.rollout().retain(),
+                    h.previous() == null ? List.of(version) : List.of(version, h.previous()));
+            if (!pruned.isEmpty()) {
+                console.progress("  " + h.name() + ": pruned " + String.join(", ", pruned));
+            }
+        } catch (SlipwayException e) {
+            console.progress("  " + h.name() + ": warning: prune failed: " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.slipway.deploy.hosts;
 
+import dev.slipway.deploy.Gate;
 import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
@@ -298,7 +299,7 @@ public final class HostsTarget {
      * @param lock      the lock holder, if locked
      * @param error     why the host could not be read, or {@code null}
      */
-    public record HostStatus(String host, String version, String unitState, HostGate.Verdict readiness,
+    public record HostStatus(String host, String version, String unitState, Gate.Verdict readiness,
                              Optional<Lock.Holder> lock, String error) {}
 
     /** @return each host's current release, unit state and readiness (one attempt); unreachable hosts have an error */
@@ -313,8 +314,8 @@ public final class HostsTarget {
                 int port = proxy && f.livePort() != 0 ? f.livePort() : config.service().port();
                 String unit = proxy && f.livePort() != 0 ? hosts.service().unit() + "@" + port : hosts.service().unit();
                 String state = proxy && f.livePort() != 0 ? f.instances().getOrDefault(port, "") + " (port " + port + ")" : f.active();
-                HostGate.Verdict v = HostGate.await(h, unit, s.probeAddress(), port,
-                        hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
+                Gate.Verdict v = Gate.onHost(h, new Systemd(h, hosts.rollout().drainTimeout()).stateCommand(unit),
+                        s.probeAddress(), port).await(hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
                 out.add(new HostStatus(s.name(), f.current(), state, v, Lock.read(h, hosts.dir()), null));
             } catch (SlipwayException e) {
                 out.add(new HostStatus(s.name(), null, "", null, Optional.empty(), e.getMessage()));

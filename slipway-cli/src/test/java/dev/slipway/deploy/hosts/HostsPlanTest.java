@@ -223,18 +223,6 @@ class HostsPlanTest {
     }
 
     @Test
-    void gateOutputIsParsedIntoAVerdict() {
-        HostGate.Verdict ok = HostGate.parse("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"status\":\"ok\"}\n"
-                + "@@gate result=ready code=200 state=active elapsed=840\n", "");
-        assertTrue(ok.ready());
-        assertEquals(840, ok.elapsedMs());
-        assertEquals("{\"status\":\"ok\"}", ok.body());
-        HostGate.Verdict down = HostGate.parse("bash: line 1: connect: Connection refused\n\n@@gate result=down code=0 state=failed elapsed=3\n", "");
-        assertFalse(down.ready());
-        assertEquals("no answer (Connection refused); unit failed", down.describe());
-    }
-
-    @Test
     void thePrepareCommandRunsTheFileAsTheUnitWouldAndLeavesAnOlderFileAlone(@org.junit.jupiter.api.io.TempDir Path tmp)
             throws Exception {
         SlipwayConfig dyn = config("{}");

@@ -1,0 +1,424 @@
+package dev.slipway.deploy;
+
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.Shell;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * The readiness gate of every target, in the manner of a Kubernetes readiness probe: wait the
+ * startup grace, then try every interval until an attempt passes, the service stops running (it
+ * crashed), or the timeout passes. An attempt of an {@code http} probe is a GET of the path that
+ * passes on a 2xx answer; of a {@code tcp} probe, a TCP connection that passes when the port accepts
+ * it (as Kubernetes' {@code tcpSocket} probe: closed at once, nothing sent).
+ *
+ * <p>Where the attempts come from is a {@link Prober}, the gate's one seam:
+ * <ul>
+ *   <li>{@link #here}: from this JVM (the local target, a canary's local instances, the build's
+ *       training run), the service's liveness told by a {@link BooleanSupplier};</li>
+ *   <li>{@link #onHost}: on a {@link Host}, so it needs no route from the deploy machine to the
+ *       service and nothing but {@code bash} (its {@code /dev/tcp}) and {@code timeout} there: the
+ *       whole wait is one command (one SSH round trip per gate), and the service's state comes from
+ *       its service manager ({@link ServiceManager#stateCommand}: {@code systemctl is-active} for a
+ *       unit). An HTTP attempt is HTTP/1.1 (RFC 9112) with {@code Connection: close}.</li>
+ * </ul>
+ * Both give the same {@link Verdict}, so a failed gate reads the same on every target.
+ */
+public final class Gate {
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private Gate() {}
+
+    /** The detail of a passed TCP attempt. */
+    public static final String ACCEPTED = "TCP connection accepted";
+
+    /** The detail of a gate that ended because the service's process exited ({@link #here}). */
+    public static final String EXITED = "the process exited";
+
+    /** How much of an answer's body {@link Verdict#brief()} keeps, in characters. */
+    public static final int BRIEF_BODY = 40;
+
+    /** Service states in which a failing attempt is tried again (systemd's words; {@code ""}: not told). */
+    private static final Set<String> RUNNING = Set.of("", "active", "activating", "reloading");
+
+    /**
+     * The verdict of a gate or of one attempt.
+     *
+     * @param ready   whether an attempt passed in time
+     * @param status  the last HTTP status, or 0 when nothing answered (and for a TCP probe)
+     * @param detail  the last answer's body (trimmed, at most 300 characters), {@link #ACCEPTED}, the
+     *                connection error, or {@link #EXITED}
+     * @param state   the service's state when the gate ended as its manager tells it ({@code active},
+     *                {@code failed}, ...), or {@code ""} when not told (a gate from here)
+     * @param elapsed time from the start of the wait to the verdict
+     */
+    public record Verdict(boolean ready, int status, String detail, String state, Duration elapsed) {
+        /**
+         * A verdict whose service state is not told.
+         *
+         * @param ready   whether an attempt passed
+         * @param status  the HTTP status or 0
+         * @param detail  body or error
+         * @param elapsed time to the verdict
+         */
+        public Verdict(boolean ready, int status, String detail, Duration elapsed) {
+            this(ready, status, detail, "", elapsed);
+        }
+
+        /** @return whether the gate ended because the service stopped running (it exited or its unit failed) */
+        public boolean exited() {
+            return !ready && (detail.equals(EXITED) || !RUNNING.contains(state));
+        }
+
+        /** @return a one-line account of the last attempt, and the service's state when it does not run */
+        public String describe() {
+            return withState(line(detail));
+        }
+
+        /**
+         * @return {@link #describe()} on one line, an HTTP answer's body cut to {@link #BRIEF_BODY}
+         *         characters: for {@code slipway status}, where a health endpoint's whole JSON
+         *         document (Quarkus, Spring Boot actuator: many lines) does not fit a line
+         */
+        public String brief() {
+            String d = detail.strip().replaceAll("\\s+", " ");
+            if (status != 0 && d.length() > BRIEF_BODY) {
+                d = d.substring(0, BRIEF_BODY) + "…";
+            }
+            return withState(line(d));
+        }
+
+        private String line(String d) {
+            if (status == 0) {
+                return ready ? d : d.isEmpty() ? "no answer" : "no answer (" + d + ")";
+            }
+            return "HTTP " + status + (d.isEmpty() ? "" : ": " + d);
+        }
+
+        private String withState(String s) {
+            return state.isEmpty() || state.equals("active") ? s : s + "; unit " + state;
+        }
+    }
+
+    /**
+     * Where a gate's attempts come from: the seam between the one gate and a target.
+     */
+    public interface Prober {
+        /**
+         * One attempt.
+         *
+         * @param probe   the probe (its type and path)
+         * @param timeout the attempt's timeout
+         * @return the attempt's verdict
+         */
+        Verdict attempt(SlipwayConfig.Probe probe, Duration timeout);
+
+        /** @return whether the service still runs; asked before each attempt */
+        boolean alive();
+
+        /**
+         * The whole gate: by default {@link Gate#poll} over {@link #attempt} and {@link #alive}.
+         *
+         * @param probe type, path, interval, timeout and startup grace
+         * @return the verdict; never throws for a failing service
+         */
+        default Verdict await(SlipwayConfig.Probe probe) {
+            return poll(probe, this::alive, t -> attempt(probe, t));
+        }
+    }
+
+    // ---- from here -------------------------------------------------------------------------------
+
+    /**
+     * @param host  the host name or address the service answers on (IPv6 without brackets works too)
+     * @param port  the port
+     * @param alive whether the service's process still runs
+     * @return a prober that tries from this JVM
+     */
+    public static Prober here(String host, int port, BooleanSupplier alive) {
+        return new Prober() {
+            @Override
+            public Verdict attempt(SlipwayConfig.Probe probe, Duration timeout) {
+                return probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
+            }
+
+            @Override
+            public boolean alive() {
+                return alive.getAsBoolean();
+            }
+        };
+    }
+
+    /**
+     * Polls a probe of either type on {@code host:port} from here until ready, timed out, or
+     * {@code alive} turns false ({@link #here}).
+     *
+     * @param host  the host name or address (IPv6 without brackets works too)
+     * @param port  the port
+     * @param probe type, path, interval, timeout and startup grace
+     * @param alive whether the process still runs; checked before each attempt
+     * @return the verdict; never throws for a failing service
+     */
+    public static Verdict await(String host, int port, SlipwayConfig.Probe probe, BooleanSupplier alive) {
+        return here(host, port, alive).await(probe);
+    }
+
+    /**
+     * One attempt of a probe of either type, from here.
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param probe   the probe (its type and path)
+     * @param timeout the attempt's timeout
+     * @return the verdict of the attempt
+     */
+    public static Verdict probeOnce(String host, int port, SlipwayConfig.Probe probe, Duration timeout) {
+        return here(host, port, () -> true).attempt(probe, timeout);
+    }
+
+    /**
+     * @param host a host name or address; an IPv6 address gets brackets
+     * @param port the port
+     * @param path the path, starting with {@code /}
+     * @return {@code http://host:port/path}
+     */
+    public static URI url(String host, int port, String path) {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return URI.create("http://" + h + ":" + port + path);
+    }
+
+    /**
+     * One TCP connection attempt: connect, then close at once.
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param timeout the connect timeout
+     * @return a verdict whose {@code ready} is true when the connection was accepted; status is 0
+     */
+    public static Verdict connectOnce(String host, int port, Duration timeout) {
+        long t0 = System.nanoTime();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+            return new Verdict(true, 0, ACCEPTED, Duration.ofNanos(System.nanoTime() - t0));
+        } catch (IOException e) {
+            return new Verdict(false, 0, error(e), Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+
+    /**
+     * One GET.
+     *
+     * @param url     the URL
+     * @param timeout the request timeout
+     * @return a verdict whose {@code ready} is true for a 2xx status
+     */
+    public static Verdict probeOnce(URI url, Duration timeout) {
+        long t0 = System.nanoTime();
+        try {
+            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Verdict(r.statusCode() / 100 == 2, r.statusCode(), cut(r.body() == null ? "" : r.body().strip()),
+                    Duration.ofNanos(System.nanoTime() - t0));
+        } catch (IOException e) {
+            return new Verdict(false, 0, error(e), Duration.ofNanos(System.nanoTime() - t0));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Verdict(false, 0, "interrupted", Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+
+    private static String error(IOException e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private static String cut(String body) {
+        return body.length() > 300 ? body.substring(0, 300) + "…" : body;
+    }
+
+    /**
+     * The gate's loop in this JVM: waits the startup grace, then attempts every interval (each
+     * attempt at most 2 s, at least 200 ms) until one passes, {@code alive} turns false
+     * ({@link #EXITED}), or the next attempt would start after grace plus timeout.
+     *
+     * @param probe interval, timeout and startup grace
+     * @param alive whether the service still runs
+     * @param once  one attempt, given its timeout
+     * @return the verdict
+     */
+    static Verdict poll(SlipwayConfig.Probe probe, BooleanSupplier alive, Function<Duration, Verdict> once) {
+        long start = System.nanoTime();
+        long deadline = start + probe.startupGrace().toNanos() + probe.timeout().toNanos();
+        sleep(probe.startupGrace());
+        Verdict last = new Verdict(false, 0, "not tried", Duration.ZERO);
+        while (true) {
+            if (!alive.getAsBoolean()) {
+                return new Verdict(false, last.status(), EXITED, Duration.ofNanos(System.nanoTime() - start));
+            }
+            last = once.apply(Duration.ofMillis(Math.min(2000, Math.max(200, probe.interval().toMillis()))));
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            if (last.ready()) {
+                return new Verdict(true, last.status(), last.detail(), last.state(), elapsed);
+            }
+            if (System.nanoTime() + probe.interval().toNanos() > deadline) {
+                return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);
+            }
+            sleep(probe.interval());
+        }
+    }
+
+    /**
+     * Sleeps; an interrupt ends the sleep and stays set.
+     *
+     * @param d how long; zero or negative: not at all
+     */
+    public static void sleep(Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- on a host -------------------------------------------------------------------------------
+
+    /**
+     * @param host         the machine the service runs on
+     * @param stateCommand a shell command that prints the service's state ({@code active} while it
+     *                     runs), from {@link ServiceManager#stateCommand}
+     * @param address      where the service answers on that machine
+     * @param port         its port
+     * @return a prober that runs the whole gate on the host in one command
+     */
+    public static Prober onHost(Host host, String stateCommand, String address, int port) {
+        return new Prober() {
+            @Override
+            public Verdict attempt(SlipwayConfig.Probe probe, Duration timeout) {
+                return await(probe.with(Duration.ZERO, Duration.ZERO));
+            }
+
+            @Override
+            public boolean alive() {
+                return RUNNING.contains(host.run(stateCommand + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip());
+            }
+
+            @Override
+            public Verdict await(SlipwayConfig.Probe probe) {
+                Duration limit = probe.startupGrace().plus(probe.timeout()).plusSeconds(attemptSeconds(probe) + 30);
+                Host.CommandResult r = host.run("bash -c " + Shell.quote(script(stateCommand, address, port, probe)), limit);
+                return parse(r.stdout(), r.stderr());
+            }
+        };
+    }
+
+    /** One attempt on a host may take a while: a readiness endpoint may run its checks (myapp: up to 2 s). */
+    private static long attemptSeconds(SlipwayConfig.Probe probe) {
+        long intervalMs = Math.max(50, probe.interval().toMillis());
+        return Math.max(5, Math.min(10, (intervalMs + 999) / 1000 + 1));
+    }
+
+    /**
+     * The on-host gate's bash script. Its last line of output is
+     * {@code @@gate result=ready|down|timeout code=<HTTP status or 0> state=<service state> elapsed=<ms>},
+     * after the last answer (or connection error). A zero timeout makes one attempt.
+     *
+     * @param stateCommand prints the service's state
+     * @param address      where the service answers on the host
+     * @param port         its port
+     * @param probe        the probe
+     * @return the script text
+     */
+    static String script(String stateCommand, String address, int port, SlipwayConfig.Probe probe) {
+        long intervalMs = Math.max(50, probe.interval().toMillis());
+        long attemptS = attemptSeconds(probe);
+        String attempt = probe.tcp()
+                ? "  if resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$a\" \"$p\" 2>&1);"
+                        + " then r=ready; else r=no; fi; code=\n"
+                : "  resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\" || exit 7; "
+                        + "printf \"GET %s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n\" \"$2\" \"$0\" >&3; cat <&3'"
+                        + " \"$a\" \"$p\" \"$q\" 2>&1)\n"
+                        + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
+                        + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n";
+        return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? "" : "; q=" + Shell.quote(probe.path())) + "\n"
+                + "state() { " + stateCommand + " 2>/dev/null; }\n"
+                + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
+                + "start=$(now); end=$(( start + " + (probe.startupGrace().toMillis() + probe.timeout().toMillis()) + " ))\n"
+                + (probe.startupGrace().isZero() ? "" : "sleep " + seconds(probe.startupGrace().toMillis()) + "\n")
+                + "while :; do\n"
+                + attempt
+                + "  st=$(state)\n"
+                + "  if [ $r = no ] && [ \"$st\" != active ] && [ \"$st\" != activating ] && [ \"$st\" != reloading ]; then r=down; fi\n"
+                + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=timeout; fi\n"
+                + "  if [ $r != no ]; then printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
+                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start ))\"; exit 0; fi\n"
+                + "  sleep " + seconds(intervalMs) + "\n"
+                + "done\n";
+    }
+
+    /**
+     * Reads the on-host gate's output.
+     *
+     * @param out its standard output, ending with the {@code @@gate} line
+     * @param err its standard error
+     * @return the verdict; not ready with the output as detail when the line is missing (the script failed)
+     */
+    static Verdict parse(String out, String err) {
+        int at = out.lastIndexOf("@@gate ");
+        if (at < 0) {
+            return new Verdict(false, 0, ("gate script failed: " + out + err).strip(), "", Duration.ZERO);
+        }
+        String tail = out.substring(at + 7).strip();
+        String result = field(tail, "result");
+        int code = 0;
+        try {
+            code = Integer.parseInt(field(tail, "code"));
+        } catch (NumberFormatException ignored) {
+            // not an HTTP answer
+        }
+        String resp = out.substring(0, at);
+        String body;
+        int sep = resp.indexOf("\r\n\r\n");
+        if (code > 0) {
+            body = sep >= 0 ? resp.substring(sep + 4) : "";
+        } else {
+            body = resp.replace("bash: line 1: ", "").replace("connect: ", "");
+        }
+        body = cut(body.strip().replaceAll("\\s+", " "));
+        long elapsed = 0;
+        try {
+            elapsed = Long.parseLong(field(tail, "elapsed"));
+        } catch (NumberFormatException ignored) {
+            // unknown
+        }
+        boolean ready = result.equals("ready");
+        String state = field(tail, "state");
+        if (result.equals("down") && state.isEmpty()) {
+            state = "unknown"; // the manager printed no state: the script took it for not running
+        }
+        return new Verdict(ready, code, ready && code == 0 ? ACCEPTED : body, state, Duration.ofMillis(elapsed));
+    }
+
+    private static String field(String tail, String key) {
+        for (String kv : tail.split(" ")) {
+            if (kv.startsWith(key + "=")) {
+                return kv.substring(key.length() + 1);
+            }
+        }
+        return "";
+    }
+
+    private static String seconds(long ms) {
+        return String.format(java.util.Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
+    }
+}

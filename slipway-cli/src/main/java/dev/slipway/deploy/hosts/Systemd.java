@@ -1,0 +1,113 @@
+package dev.slipway.deploy.hosts;
+
+import dev.slipway.SlipwayException;
+import dev.slipway.deploy.ServiceManager;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.Shell;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * systemd on a {@link Host} as the {@link ServiceManager}: unit files under
+ * {@code /etc/systemd/system/}, {@code systemctl} for the rest (systemctl(1)), {@code journalctl}
+ * for the log. A restart or start ({@link HostUnit#startCommand}: one retry on 219/CGROUP) first runs {@code systemctl reset-failed}: the start rate limit
+ * ({@code StartLimitBurst} in {@code StartLimitIntervalSec}, systemd.unit(5)) is there to stop a
+ * crash loop, not a deploy. A stop waits as long as the unit's {@code TimeoutStopSec} (the drain
+ * timeout plus {@link HostUnit#STOP_MARGIN_SECONDS}) and a minute more.
+ *
+ * @param host  the host
+ * @param drain the service's drain timeout ({@code deploy.hosts.rollout.drainTimeout})
+ */
+public record Systemd(Host host, Duration drain) implements ServiceManager {
+
+    /** Where unit files are installed. */
+    public static final String UNIT_DIR = "/etc/systemd/system/";
+
+    @Override
+    public String describe() {
+        return "systemd on " + host.name();
+    }
+
+    private static String unit(String instance) {
+        return Shell.quote(instance.endsWith(".service") ? instance : instance + ".service");
+    }
+
+    private Duration stopLimit() {
+        return drain.plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60);
+    }
+
+    @Override
+    public void install(String name, String definition, boolean enable) {
+        host.write(definition.getBytes(StandardCharsets.UTF_8), UNIT_DIR + name, 0644);
+        Host.CommandResult r = host.run("systemctl daemon-reload" + (enable ? " && systemctl enable " + Shell.quote(name) : "")
+                + " 2>&1", Duration.ofSeconds(60));
+        if (!r.ok()) {
+            throw SlipwayException.failed(host.name() + ": systemctl daemon-reload/enable failed: "
+                    + (r.stdout() + r.stderr()).strip());
+        }
+    }
+
+    @Override
+    public void restart(String instance) {
+        run(HostUnit.startCommand(unit(instance), "restart"),
+                stopLimit(), "systemctl restart " + instance + " failed: ");
+    }
+
+    @Override
+    public void start(String instance) {
+        run(HostUnit.startCommand(unit(instance), "start"),
+                Duration.ofSeconds(120), "cannot start " + instance + ": ");
+    }
+
+    @Override
+    public boolean stop(String instance, boolean disable) {
+        boolean ran = mainPid(instance) > 0;
+        run("systemctl " + (disable ? "disable --now " : "stop ") + unit(instance) + " 2>&1", stopLimit(),
+                host.name() + ": cannot stop " + instance + ": ");
+        return ran;
+    }
+
+    @Override
+    public void enable(String instance) {
+        run("systemctl enable " + unit(instance) + " 2>&1", Duration.ofSeconds(30), host.name() + ": cannot enable " + instance + ": ");
+    }
+
+    @Override
+    public String state(String instance) {
+        return host.run(stateCommand(instance) + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip();
+    }
+
+    @Override
+    public String stateCommand(String instance) {
+        return "systemctl is-active " + unit(instance);
+    }
+
+    @Override
+    public long mainPid(String instance) {
+        String out = host.run("systemctl show -p MainPID --value " + unit(instance) + " 2>/dev/null", Duration.ofSeconds(30))
+                .stdout().strip();
+        try {
+            long pid = Long.parseLong(out);
+            return pid > 0 ? pid : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public String log(String instance, int lines) {
+        try {
+            return host.run("journalctl -u " + unit(instance) + " -n " + lines + " --no-pager -o cat 2>&1",
+                    Duration.ofSeconds(20)).stdout().strip();
+        } catch (RuntimeException e) {
+            return "(no journal: " + e.getMessage() + ")";
+        }
+    }
+
+    private void run(String command, Duration limit, String failure) {
+        Host.CommandResult r = host.run(command, limit);
+        if (!r.ok()) {
+            throw SlipwayException.failed(failure + (r.stdout() + r.stderr()).strip());
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.slipway.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Tools;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.remote.LocalHost;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one readiness gate through both of its probers against real sockets: from this JVM
+ * ({@link Gate#here}) and on a host ({@link Gate#onHost}, its bash script run on this machine over
+ * {@link LocalHost}; no unit of that name runs here, so a failing attempt ends that gate as "down" at once).
+ */
+class GateTest {
+    static final SlipwayConfig.Probe TCP = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.TCP, null,
+            Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ZERO);
+    static final SlipwayConfig.Probe HTTP = new SlipwayConfig.Probe("/health/ready", Duration.ofMillis(200),
+            Duration.ofSeconds(1), Duration.ZERO);
+    static final SlipwayConfig.Probe HOST_TCP = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.TCP, null,
+            Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ZERO);
+    /** systemd's state of a unit that does not exist here (as hosts/Systemd asks it). */
+    static final String NO_UNIT = "systemctl is-active 'slipway-test-none.service'";
+
+    // ---- from here -------------------------------------------------------------------------------
+
+    @Test
+    void aPortThatAcceptsButNeverAnswersPassesTcpAndFailsHttp() throws Exception {
+        try (SilentServer server = new SilentServer()) {
+            Gate.Verdict tcp = Gate.await("127.0.0.1", server.port(), TCP, () -> true);
+            assertTrue(tcp.ready(), tcp.toString());
+            assertEquals(0, tcp.status());
+            assertEquals("TCP connection accepted", tcp.describe());
+            assertTrue(server.accepted() >= 1 || waitForAccept(server), "the probe really connected");
+
+            Gate.Verdict http = Gate.await("127.0.0.1", server.port(), HTTP, () -> true);
+            assertFalse(http.ready(), http.toString());
+            assertEquals(0, http.status(), "no HTTP status ever came");
+            assertTrue(http.describe().startsWith("no answer ("), http.describe());
+            assertFalse(http.exited(), "it timed out; the process runs");
+        }
+    }
+
+    @Test
+    void aClosedPortFailsTcpWithTheConnectError() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        long t0 = System.nanoTime();
+        Gate.Verdict v = Gate.await("127.0.0.1", port, TCP, () -> true);
+        assertFalse(v.ready());
+        assertTrue(v.describe().contains("Connection refused"), v.describe());
+        assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(800).toNanos(), "it kept trying until the timeout");
+        assertFalse(Gate.probeOnce("127.0.0.1", port, TCP, Duration.ofSeconds(1)).ready());
+    }
+
+    @Test
+    void aProcessThatExitedEndsTheTcpWaitAtOnce() {
+        Gate.Verdict v = Gate.await("127.0.0.1", 9, TCP, () -> false);
+        assertFalse(v.ready());
+        assertEquals("the process exited", v.detail());
+        assertTrue(v.exited());
+    }
+
+    // ---- on a host -------------------------------------------------------------------------------
+
+    @Test
+    void onAHostATcpGatePassesOnAPortThatAcceptsAndAnHttpGateDoesNot() throws Exception {
+        Tools.require("bash");
+        Tools.require("timeout");
+        try (SilentServer server = new SilentServer(); LocalHost host = new LocalHost("local")) {
+            Gate.Verdict tcp = Gate.onHost(host, NO_UNIT, "127.0.0.1", server.port()).await(HOST_TCP);
+            assertTrue(tcp.ready(), tcp.toString());
+            assertEquals(0, tcp.status());
+            assertTrue(tcp.describe().startsWith("TCP connection accepted"), tcp.describe());
+
+            Gate.Verdict http = Gate.onHost(host, NO_UNIT, "127.0.0.1", server.port())
+                    .await(new SlipwayConfig.Probe("/health/ready", Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ZERO));
+            assertFalse(http.ready(), http.toString());
+            assertEquals(0, http.status(), "no HTTP status line came");
+            assertTrue(http.exited(), "the unit does not run: " + http);
+        }
+    }
+
+    @Test
+    void onAHostATcpGateFailsOnAClosedPortWithTheConnectError() throws Exception {
+        Tools.require("bash");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (LocalHost host = new LocalHost("local")) {
+            Gate.Verdict v = Gate.onHost(host, NO_UNIT, "127.0.0.1", port).await(HOST_TCP);
+            assertFalse(v.ready(), v.toString());
+            assertTrue(v.describe().startsWith("no answer (") && v.describe().contains("refused"), v.describe());
+        }
+    }
+
+    @Test
+    void onAHostTheServiceStateComesFromItsManager() throws Exception {
+        Tools.require("bash");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        try (LocalHost host = new LocalHost("local")) {
+            // A manager that says the service runs: the gate keeps trying until its timeout.
+            Gate.Verdict v = Gate.onHost(host, "echo active", "127.0.0.1", port).await(HOST_TCP);
+            assertFalse(v.ready(), v.toString());
+            assertEquals("active", v.state());
+            assertFalse(v.exited(), v.toString());
+            assertTrue(v.elapsed().toMillis() >= 1900, "it tried until the timeout: " + v);
+            // One that says it stopped: the gate ends at the first failing attempt.
+            Gate.Verdict down = Gate.onHost(host, "echo failed", "127.0.0.1", port).await(HOST_TCP);
+            assertTrue(down.exited(), down.toString());
+            assertTrue(down.elapsed().toMillis() < 1900, "it did not wait for the timeout: " + down);
+        }
+    }
+
+    @Test
+    void aTcpScriptSendsNoPathAndNoRequest() {
+        String script = Gate.script(NO_UNIT, "127.0.0.1", 8080, TCP);
+        assertFalse(script.contains("GET"), script);
+        assertFalse(script.contains("q="), script);
+        assertTrue(script.contains("exec 3<>\"/dev/tcp/$0/$1\"' \"$a\" \"$p\""), script);
+    }
+
+    @Test
+    void gateOutputIsParsedIntoAVerdict() {
+        Gate.Verdict ok = Gate.parse("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"status\":\"ok\"}\n"
+                + "@@gate result=ready code=200 state=active elapsed=840\n", "");
+        assertTrue(ok.ready());
+        assertEquals(840, ok.elapsed().toMillis());
+        assertEquals("{\"status\":\"ok\"}", ok.detail());
+        Gate.Verdict down = Gate.parse("bash: line 1: connect: Connection refused\n\n@@gate result=down code=0 state=failed elapsed=3\n", "");
+        assertFalse(down.ready());
+        assertEquals("no answer (Connection refused); unit failed", down.describe());
+        assertTrue(down.exited());
+    }
+
+    private static boolean waitForAccept(SilentServer server) throws InterruptedException {
+        for (int i = 0; i < 50 && server.accepted() == 0; i++) {
+            Thread.sleep(20);
+        }
+        return server.accepted() > 0;
+    }
+}
