@@ -208,9 +208,17 @@ public final class HostsExecutor {
                 synchronized (this) {
                     proxied.add(h);
                 }
-                tryRollout(plan, h, () -> pointNginx(plan, h, h.port(), plan.version()), "nginx switch");
+                tryRollout(plan, h, () -> pointNginx(plan, h, h.port() == 0 ? port : h.port(), plan.version(),
+                        h.port() == 0 ? config.service().unit() + ".service" : HostUnit.instance(config, h.port())), "nginx switch");
             }
-            case STOP -> stopOld(h);
+            // The restart strategy stops the proxy strategy's instances after its switch: a failure goes back.
+            case STOP -> {
+                if (config.rollout().proxySwitch()) {
+                    stopOld(h);
+                } else {
+                    tryRollout(plan, h, () -> stopOld(h), "stop");
+                }
+            }
             case DELAY -> sleep(config.rollout().delay());
             case RECORD -> record(h, plan, outcome != null ? outcome
                     : plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, note);
@@ -362,8 +370,21 @@ public final class HostsExecutor {
         }
     }
 
-    /** The release's env file, and (proxy strategy) one per instance port. */
+    /**
+     * The release's env file, and (proxy strategy) one per instance port; for a rollback, the
+     * {@code env-<port>} its release lacks, made from its {@code env} on the host.
+     */
     private void env(HostsPlan plan, HostsPlan.HostPlan h) {
+        if (plan.rollback()) {
+            h.portEnvs().forEach((p, lines) -> {
+                Host.CommandResult r = host(h).run(HostsPlan.portEnvCommand(releaseDir(plan), p, lines), Duration.ofSeconds(30));
+                if (!r.ok()) {
+                    throw SlipwayException.failed(h.name() + ": cannot write " + releaseDir(plan) + "/" + HostUnit.envName(p)
+                            + ": " + (r.stdout() + r.stderr()).strip());
+                }
+            });
+            return;
+        }
         host(h).write(h.env().getBytes(StandardCharsets.UTF_8), releaseDir(plan) + "/env", 0600);
         h.portEnvs().forEach((p, text) -> host(h).write(text.getBytes(StandardCharsets.UTF_8),
                 releaseDir(plan) + "/" + HostUnit.envName(p), 0600));
@@ -532,9 +553,15 @@ public final class HostsExecutor {
                 }
                 console.progress("  " + h.name() + ": back to " + h.previous());
                 switchTo(h, h.previous());
+                if (!h.retire().isEmpty()) {
+                    stopOld(h); // a change of strategy: the proxy strategy's instances hold the port
+                }
                 restart(h);
                 HostGate.Verdict v = HostGate.await(host(h), config.service().unit(), h.server().probeAddress(), port,
                         config.rollout().readiness());
+                if (v.ready() && HostsPlan.repointsNginx(h, port)) {
+                    pointNginx(plan, h, port, h.previous(), config.service().unit() + ".service");
+                }
                 back.add(h.name() + " -> " + h.previous() + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
                 if (!v.ready()) {
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
@@ -603,9 +630,10 @@ public final class HostsExecutor {
      * one and nothing is reloaded), {@code nginx -s reload} loads it when nginx runs, and this waits
      * (at most 30 s) until the nginx workers of before the reload have finished their requests, so
      * none of them sends another request to the old instance once it is stopped. Then
-     * {@code current} points at the release, and the instance is enabled (it starts at boot).
+     * {@code current} points at the release, and {@code enable} is enabled (it starts at boot): the
+     * instance, or with the restart strategy after a change of strategy {@code <unit>.service}.
      */
-    private void pointNginx(HostsPlan plan, HostsPlan.HostPlan h, int port, String version) {
+    private void pointNginx(HostsPlan plan, HostsPlan.HostPlan h, int port, String version, String enable) {
         String f = config.proxy().upstreamFile();
         String q = Shell.quote(f);
         String aside = Shell.quote(f + ".slipway-old");
@@ -631,7 +659,7 @@ public final class HostsExecutor {
                 + "else echo '@@nginx is not running'; fi\n"
                 + "ln -sfn " + Shell.quote("releases/" + version) + " " + d + "/.current.tmp && mv -T " + d + "/.current.tmp "
                 + d + "/current || exit 5\n"
-                + "systemctl enable " + Shell.quote(HostUnit.instance(config, port)) + " >/dev/null 2>&1 || true\n";
+                + "systemctl enable " + Shell.quote(enable) + " >/dev/null 2>&1 || true\n";
         Host.CommandResult r = host(h).run(script, Duration.ofSeconds(90));
         String out = (r.stdout() + r.stderr()).strip();
         if (r.exitCode() == 3) {
@@ -652,13 +680,24 @@ public final class HostsExecutor {
         }
     }
 
-    /** Drains and stops the instance that served before the switch, and disables it. */
+    /**
+     * Drains and stops the instance that served before the switch, and disables it; with the restart
+     * strategy, the proxy strategy's instances, and enables the unit that takes over.
+     */
     private void stopOld(HostsPlan.HostPlan h) {
-        String unit = HostsPlan.oldUnit(config, h);
-        Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(unit) + " 2>&1",
-                config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
-        if (!r.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot stop " + unit + ": " + r.stdout().strip());
+        for (String unit : HostsPlan.stopUnits(config, h)) {
+            Host.CommandResult r = host(h).run("systemctl disable --now " + Shell.quote(unit) + " 2>&1",
+                    config.rollout().drainTimeout().plusSeconds(HostUnit.STOP_MARGIN_SECONDS + 60));
+            if (!r.ok()) {
+                throw SlipwayException.failed(h.name() + ": cannot stop " + unit + ": " + r.stdout().strip());
+            }
+        }
+        if (!config.rollout().proxySwitch()) {
+            String unit = config.service().unit() + ".service";
+            Host.CommandResult r = host(h).run("systemctl enable " + Shell.quote(unit) + " 2>&1", Duration.ofSeconds(60));
+            if (!r.ok()) {
+                throw SlipwayException.failed(h.name() + ": cannot enable " + unit + ": " + r.stdout().strip());
+            }
         }
     }
 
@@ -708,7 +747,7 @@ public final class HostsExecutor {
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
                     continue;
                 }
-                pointNginx(plan, h, h.oldPort(), h.previous());
+                pointNginx(plan, h, h.oldPort(), h.previous(), HostUnit.instance(config, h.oldPort()));
                 if (h.legacy()) {
                     host(h).run("systemctl enable " + Shell.quote(oldUnit) + " >/dev/null 2>&1", Duration.ofSeconds(30));
                 }
