@@ -26,6 +26,60 @@ abstract class ChangeCommand extends ReportCommand {
             printPlan(c, t, plan);
             return;
         }
-        print(t.apply(plan));
+        apply(c, t, plan);
+    }
+
+    /**
+     * Plans a deploy. For {@code --dry-run} on a target that could not be reached (no cluster, no
+     * engine), prints the plan the configuration alone gives ({@link Target#planUnread}) and then
+     * fails with the one-line cause (exit 1).
+     *
+     * @param c       the command's context
+     * @param t       the target
+     * @param request what to deploy
+     * @return the plan
+     * @throws dev.slipway.SlipwayException as {@link Target#plan}; exit 1 after printing an unread plan
+     */
+    DeployPlan plan(Context c, Target t, Target.DeployRequest request) {
+        try {
+            return t.plan(request);
+        } catch (dev.slipway.SlipwayException e) {
+            if (!change.dryRun) {
+                throw e;
+            }
+            Target.UnreadPlan unread = t.planUnread(request, e).orElseThrow(() -> e);
+            DeployPlan plan = unread.plan();
+            if (json()) {
+                dev.slipway.deploy.Report planned = Reports.planned(plan);
+                print(new dev.slipway.deploy.Report(planned.target(), planned.action(), planned.service(), planned.version(), 0,
+                        "failed", dev.slipway.SlipwayException.FAILED, null, planned.steps(), java.util.Map.of(),
+                        planned.lines(), unread.cause()));
+            } else {
+                c.console().out().print(t.describe(plan));
+                c.console().println("dry run: nothing was changed");
+            }
+            throw dev.slipway.SlipwayException.failed(unread.cause(), e);
+        }
+    }
+
+    /**
+     * Applies a plan and prints the report. When the run fails, the note on a {@code +fingerprint}
+     * release it installed ({@link Reports#versionNote}) goes to stderr before the error: that run
+     * recorded it, and the report that would carry the note is not printed.
+     *
+     * @param c    the command's context
+     * @param t    the target that made the plan
+     * @param plan the plan
+     * @throws dev.slipway.SlipwayException when applying it failed
+     */
+    void apply(Context c, Target t, DeployPlan plan) {
+        dev.slipway.deploy.Report report;
+        try {
+            report = t.apply(plan);
+        } catch (dev.slipway.SlipwayException e) {
+            Reports.versionNote(plan.target(), plan.stepLines()).ifPresent(c.console()::progress);
+            throw e;
+        }
+        print(report);
     }
 }

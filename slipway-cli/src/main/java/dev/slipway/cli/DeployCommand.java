@@ -53,7 +53,7 @@ public final class DeployCommand extends ChangeCommand {
                 CanaryCommands.deployKubernetes(c.config(), c.console(), canary.action(), image, json());
                 return;
             }
-            planOrApply(c, t, t.plan(request));
+            planOrApply(c, t, plan(c, t, request));
         }
     }
 }

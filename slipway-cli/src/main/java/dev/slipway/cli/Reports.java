@@ -91,37 +91,46 @@ final class Reports {
             java.util.regex.Pattern.compile("([0-9A-Za-z][0-9A-Za-z._-]*)\\+([0-9a-f]{8})(?![0-9A-Za-z])");
 
     /**
-     * Says once what a {@code +fingerprint} suffix on a version means, when the local target's
-     * report shows one: the local target installs a release as {@code releases/VERSION}, and a
-     * build of the same version with other bytes, environment or readiness probe as
-     * {@code releases/VERSION+<first 8 hex digits of its fingerprint>}, so that an installed release
-     * is never overwritten (docs/cli.md, "Versions with +").
+     * Says what a {@code +fingerprint} suffix on a version means, once: in the report of the
+     * command that installed such a release (a local deploy or ship whose {@code upload} step
+     * installs {@code releases/VERSION+<hex>}). The local target installs a release as
+     * {@code releases/VERSION}, and a build of the same version with other bytes, environment or
+     * readiness probe as {@code releases/VERSION+<first 8 hex digits of its fingerprint>}, so that
+     * an installed release is never overwritten (docs/cli.md, "Versions with +"). {@code history}
+     * and {@code status}, which show such versions every time, do not repeat it.
      *
      * @param report a report
-     * @return the report with one more line when a version in it carries the suffix; else the same
+     * @return the report with one more line when its steps install a release with the suffix; else the same
      */
     static Report explainVersion(Report report) {
-        if (!"local".equals(report.target())) {
-            return report;
+        return versionNote(report.target(), report.steps()).map(note -> {
+            List<String> lines = new java.util.ArrayList<>(report.lines());
+            lines.add(note);
+            return new Report(report.target(), report.action(), report.service(), report.version(), report.revision(),
+                    report.outcome(), report.exitCode(), report.url(), report.steps(), report.timingMs(), lines,
+                    report.message(), report.stepMs());
+        }).orElse(report);
+    }
+
+    /**
+     * @param target the target's name
+     * @param steps  a plan's steps, {@code kind where: description}
+     * @return the note on a {@code +fingerprint} release when a step installs one on the local
+     *         target (see {@link #explainVersion}); else empty
+     */
+    static java.util.Optional<String> versionNote(String target, List<String> steps) {
+        if (!"local".equals(target)) {
+            return java.util.Optional.empty();
         }
-        List<String> text = new java.util.ArrayList<>(report.lines());
-        text.addAll(report.steps());
-        if (report.version() != null) {
-            text.add(report.version());
-        }
-        for (String line : text) {
-            java.util.regex.Matcher m = SUFFIXED.matcher(line);
-            if (m.find()) {
-                List<String> lines = new java.util.ArrayList<>(report.lines());
-                lines.add("(" + m.group() + ": version " + m.group(1) + " built again with other bytes, environment or"
-                        + " readiness probe; '+" + m.group(2) + "' is the start of its fingerprint, which keeps it apart"
-                        + " from the " + m.group(1) + " installed before)");
-                return new Report(report.target(), report.action(), report.service(), report.version(), report.revision(),
-                        report.outcome(), report.exitCode(), report.url(), report.steps(), report.timingMs(), lines,
-                        report.message());
+        for (String step : steps) {
+            java.util.regex.Matcher m = SUFFIXED.matcher(step);
+            if (step.startsWith("upload") && step.contains(": install ") && m.find()) {
+                return java.util.Optional.of("(" + m.group() + ": version " + m.group(1) + " built again with other bytes,"
+                        + " environment or readiness probe; '+" + m.group(2) + "' is the start of its fingerprint, which keeps"
+                        + " it apart from the " + m.group(1) + " installed before)");
             }
         }
-        return report;
+        return java.util.Optional.empty();
     }
 
     /**

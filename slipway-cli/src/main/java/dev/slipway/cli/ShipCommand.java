@@ -22,7 +22,7 @@ public final class ShipCommand extends ChangeCommand {
                 c.console().progress("dry run: 'slipway ship' would build " + c.config().name() + " first; the plan below"
                         + " is for the last build");
                 try {
-                    printPlan(c, t, t.plan(request));
+                    printPlan(c, t, plan(c, t, request));
                 } catch (SlipwayException e) {
                     if (e.exitCode() != SlipwayException.USAGE || json()) {
                         throw e;
@@ -33,7 +33,7 @@ public final class ShipCommand extends ChangeCommand {
                 return;
             }
             Builder.build(c.config(), t.name().equals("local") ? build.hostOnly() : build.options(), c.console());
-            print(t.apply(t.plan(request)));
+            apply(c, t, t.plan(request));
         }
     }
 }

@@ -77,6 +77,30 @@ public interface Target extends AutoCloseable {
         return plan.describe();
     }
 
+    /**
+     * A plan made from the configuration alone, for a {@code --dry-run} whose target could not be
+     * read, and the one line that says why.
+     *
+     * @param plan  the plan: what the configuration says will be applied, without what the target holds
+     * @param cause why the target could not be read, one line, for the exit 1 that follows the plan
+     */
+    record UnreadPlan(DeployPlan plan, String cause) {}
+
+    /**
+     * The plan of a deploy from the configuration alone, when {@link #plan} failed because the
+     * target could not be reached (no cluster, no engine answered): a dry run prints it, then
+     * fails with its cause. The default has none.
+     *
+     * @param request what to deploy and how
+     * @param why     how {@link #plan} failed
+     * @return the plan and the cause, or empty when {@code why} is not that the target could not be
+     *         reached, or this target cannot plan without reading itself
+     * @throws dev.slipway.SlipwayException (exit 2) when the configuration or the build does not fit the target
+     */
+    default java.util.Optional<UnreadPlan> planUnread(DeployRequest request, dev.slipway.SlipwayException why) {
+        return java.util.Optional.empty();
+    }
+
     /** Closes connections (SSH, API clients); the default has none. */
     @Override
     default void close() {}

@@ -152,6 +152,40 @@ class CanaryEndToEndTest {
     }
 
     @Test
+    void aPromotedReleaseIsBakedOnTheStableTrackOnLocal() throws Exception {
+        configure(steps("{weight: 50, analysis: true}") + "  bake: 6s\n", metric("error-rate", "max: 0.02"));
+        deployStable();
+        useBuild("1.1.0");
+        try (Load load = Load.start(proxyPort, 2, Duration.ofSeconds(90))) {
+            CliRunner.Run r = CliRunner.run("canary", service.toString(), "--json");
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(r.err().contains("baking 1.1.0 for 6.0 s: the stable track's metrics, a failure undoes the release"
+                    + " (back to 1.0.0)"), r.err());
+            JsonNode report = JSON.readTree(r.out());
+            assertEquals("PROMOTED", report.path("phase").asText(), report.toString());
+            assertTrue(report.path("message").asText().endsWith("; baked 6.0 s without a failure"), report.toString());
+            assertEquals(2, report.path("steps").size(), report.toString());
+            JsonNode bake = report.path("steps").path(1);
+            assertEquals("bake", bake.path("kind").asText(), bake.toString());
+            assertEquals("pass", bake.path("outcome").asText(), bake.toString());
+            // Measured on the stable track (1.1.0's instances after the promotion), with data, count 2.
+            JsonNode ms = bake.path("analysis").path("measurements");
+            assertEquals(2, ms.size(), bake.toString());
+            for (JsonNode m : ms) {
+                assertEquals("PASS", m.path("verdict").asText(), m.toString());
+                assertTrue(m.path("value").isNumber(), m.toString());
+                assertTrue(m.path("query").asText().contains("track=\"stable\""), m.toString());
+                assertTrue(Instant.parse(m.path("time").asText()).isAfter(Instant.parse(bake.path("started").asText())),
+                        m.toString());
+            }
+            load.stop();
+        }
+        for (String a : List.of(STABLE_1, STABLE_2)) {
+            assertTrue(get(URI.create("http://" + a + ":" + port + "/")).body().contains("1.1.0"), a + " keeps the release");
+        }
+    }
+
+    @Test
     void badCanaryIsAbortedWithinOneIntervalAndStableServesNoErrors() throws Exception {
         configure(steps("{weight: 20, analysis: true}", "{weight: 50, analysis: true}"),
                 metric("error-rate", "max: 0.05", "count: 4"));

@@ -295,6 +295,46 @@ class HostsProxyDeployTest {
 
     @Test
     @Order(3)
+    void theStrategyChangesBothWaysAndAProxyRollbackStartsAReleaseDeployedWithTheRestartStrategy() throws Exception {
+        // proxy -> restart: the deploy stops the proxy strategy's instance and points the host's nginx at PORT.
+        writeConfig("restart", "60s", PER_PORT);
+        use("2.0.0");
+        var back = slipway("deploy");
+        assertEquals(0, back.code(), back.toString());
+        assertTrue(back.toString().contains("(the proxy strategy's instances) and disable them; enable myapp.service"),
+                back.toString());
+        assertEquals("2.0.0", awaitViaNginx("2.0.0"));
+        assertEquals("0", run("systemctl list-units --state=active --no-legend 'myapp@*' | wc -l").strip());
+        assertEquals("enabled\n", run("systemctl is-enabled myapp.service || true"));
+        assertTrue(run("cat /etc/nginx/slipway/myapp.upstream.conf").contains(address() + ":" + PORT + " "), "on PORT");
+        // 2.0.0 as a Slipway before env-<port> files under the restart strategy left it: env only.
+        run("rm -f /opt/slipway/myapp/releases/2.0.0/env-*");
+        use("1.0.0");
+        var one = slipway("deploy");
+        assertEquals(0, one.code(), one.toString());
+        assertEquals("1.0.0", awaitViaNginx("1.0.0"));
+
+        // restart -> proxy by a rollback to that 2.0.0: its env-<port> is made from its env, and it
+        // starts beside myapp.service, under load, losing nothing.
+        writeConfig("proxy", "60s", PER_PORT);
+        var dry = slipway("rollback", "--version", "2.0.0", "--dry-run");
+        assertEquals(0, dry.code(), dry.toString());
+        assertTrue(dry.out().contains("web1: write /opt/slipway/myapp/releases/2.0.0/env-" + (PORT + 1) + " from its env"),
+                dry.toString());
+        Load rollback = underLoad("a proxy rollback to 2.0.0, deployed with the restart strategy",
+                () -> slipway("rollback", "--version", "2.0.0"), 0);
+        assertEquals("2.0.0", viaNginx());
+        String env = run("cat /opt/slipway/myapp/releases/2.0.0/env-" + (PORT + 1));
+        assertTrue(env.contains("\nPORT=\"" + (PORT + 1) + "\"") && env.contains("DATA_DIR=\"data-" + (PORT + 1) + "\""), env);
+        assertEquals("inactive\n", run("systemctl is-active myapp.service || true"));
+        assertTrue(rollback.close().requests() > 100, "too little load to mean anything:\n" + rollback.text());
+        assertEquals(0, rollback.close().non2xx(), rollback.text());
+        assertEquals(0, rollback.close().errors(), rollback.text());
+        assertEquals(0, rollback.keepAlive().non2xx(), rollback.text());
+    }
+
+    @Test
+    @Order(4)
     void killDashNineBeforeEachNewStepLeavesOneReleaseBehindNginxAndTheNextRunConverges() throws Exception {
         writeConfig("proxy", "60s", PER_PORT);
         String old = viaNginx();

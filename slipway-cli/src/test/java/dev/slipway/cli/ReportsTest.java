@@ -15,24 +15,52 @@ class ReportsTest {
     }
 
     @Test
-    void aFingerprintSuffixIsExplainedOnce() {
-        Report r = report("local", "1.0.0", List.of("switch local: switch current -> releases/1.0.0+3f2a9c1d (was 1.0.0)",
-                "restart local: start releases/1.0.0+3f2a9c1d/svc"), List.of("svc 1.0.0 is ready"));
+    void aFingerprintSuffixIsExplainedOnceByTheDeployThatInstallsIt() {
+        Report r = new Report("local", "deploy", "svc", "1.0.0", 3, "ok", 0, null, List.of("lock local: lock .slipway/lock",
+                "upload local: install dist/svc as releases/1.0.0+3f2a9c1d/svc with its env (mode 0600) and release.json",
+                "switch local: switch current -> releases/1.0.0+3f2a9c1d (was 1.0.0)"), Map.of(), List.of("svc 1.0.0 is ready"),
+                "svc 1.0.0 is ready", List.of(1L, 20L, 3L));
         Report explained = Reports.explainVersion(r);
         assertEquals(List.of("svc 1.0.0 is ready", "(1.0.0+3f2a9c1d: version 1.0.0 built again with other bytes, environment or"
                 + " readiness probe; '+3f2a9c1d' is the start of its fingerprint, which keeps it apart from the 1.0.0"
                 + " installed before)"), explained.lines());
         assertEquals(r.steps(), explained.steps());
         assertEquals(r.message(), explained.message());
+        assertEquals(List.of(1L, 20L, 3L), explained.stepMs(), "the per-step timings stay");
+        // Once: a deploy that finds it installed, status and history show the version without the note.
+        Report again = report("local", "1.0.0", List.of("upload local: skip install, releases/1.0.0+3f2a9c1d/svc is there"
+                + " (sha256 0123456789ab)", "switch local: switch current -> releases/1.0.0+3f2a9c1d (was 2.0.0)"),
+                List.of("svc 1.0.0 is ready"));
+        assertSame(again, Reports.explainVersion(again));
         Report status = report("local", "2.1.0+0123abcd", List.of(), List.of("svc on local", "  version    2.1.0+0123abcd"));
-        assertEquals(3, Reports.explainVersion(status).lines().size());
+        assertSame(status, Reports.explainVersion(status));
+        Report history = Reports.history("local", "svc", List.of(new dev.slipway.deploy.Revision(1, "1.0.0+3f2a9c1d", "c0ffee",
+                null, "deployed", "", "", "")));
+        assertSame(history, Reports.explainVersion(history));
     }
 
     @Test
     void otherVersionsAndTargetsAreLeftAlone() {
-        Report plain = report("local", "1.0.0+build5", List.of("switch local: releases/1.0.0+build5"), List.of("ok"));
+        Report plain = report("local", "1.0.0+build5", List.of("upload local: install dist/svc as releases/1.0.0+build5/svc"),
+                List.of("ok"));
         assertSame(plain, Reports.explainVersion(plain));
         Report hosts = report("hosts", "1.0.0+3f2a9c1d", List.of(), List.of("ok"));
         assertSame(hosts, Reports.explainVersion(hosts));
+    }
+
+    @Test
+    void docsCliMdNamesEveryFieldOfTheJsonReport() throws Exception {
+        java.nio.file.Path doc = java.nio.file.Path.of(System.getProperty("slipway.repo", "..")).toAbsolutePath().normalize()
+                .resolve("docs/cli.md");
+        String text = java.nio.file.Files.readString(doc);
+        String table = text.substring(text.indexOf("| field | meaning |"));
+        table = table.substring(0, table.indexOf("\n\n"));
+        java.io.StringWriter out = new java.io.StringWriter();
+        Reports.json(new java.io.PrintWriter(out), report("local", "1.0.0", List.of(), List.of("ok")), List.of());
+        var fields = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).fieldNames();
+        while (fields.hasNext()) {
+            String f = fields.next();
+            org.junit.jupiter.api.Assertions.assertTrue(table.contains("`" + f + "`"), "docs/cli.md's --json table lacks " + f);
+        }
     }
 }

@@ -406,8 +406,9 @@ class ShipEndToEndTest {
     @Order(8)
     void aRedeployOfTheCurrentVersionWithNewSettingsNeverOverwritesIt() throws Exception {
         writeConfig("{DATA_DIR: /proc/version}", "10s", "0s", false);
+        CliRunner.Run r;
         try {
-            var r = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
+            r = CliRunner.run("ship", service.toString(), "--version", "1.0.0", "--no-compile");
             assertEquals(1, r.code(), r.toString());
             assertTrue(r.err().contains("rolled back: 1.0.0 serves again"), r.toString());
             assertFalse(r.err().contains("note: "), "a prepared release's gate timed no first run:\n" + r);
@@ -418,6 +419,13 @@ class ShipEndToEndTest {
         List<String> lines = Files.readAllLines(service.resolve(".slipway/local/history.tsv"));
         assertTrue(lines.get(lines.size() - 1).matches("5\t1\\.0\\.0\\+[0-9a-f]{8}\t" + commit + "\t\\S+\trolled-back\t.*"),
                 lines.toString());
+        // The rebuilt 1.0.0 is told apart once, by the ship that recorded it; status names what serves.
+        assertTrue(r.err().contains("(1.0.0+") && r.err().contains(": version 1.0.0 built again with other bytes"), r.toString());
+        var status = CliRunner.run("status", service.toString());
+        assertTrue(status.out().contains("version    1.0.0\n") && status.out().contains("revision   3\n"),
+                "the serving revision, not the newest (5, rolled back):\n" + status);
+        var history = CliRunner.run("history", service.toString());
+        assertFalse(history.toString().contains("built again"), "history does not repeat the note:\n" + history);
         var same = CliRunner.run("rollback", service.toString(), "--to", "1.0.0");
         assertEquals(2, same.code(), same.toString());
         assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back"), same.toString());

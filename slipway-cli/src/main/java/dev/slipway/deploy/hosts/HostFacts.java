@@ -25,15 +25,39 @@ import java.util.List;
  *                      ({@code <dir>/slots/<port>}) points to, by port; empty otherwise
  * @param instances     with {@code rollout.strategy: proxy}: {@code systemctl is-active} of each instance
  *                      ({@code <unit>@<port>.service}), by port; empty otherwise
+ * @param envPorts      the instance ports each complete release has an env file for ({@code env-<port>},
+ *                      written by a deploy of the proxy strategy), by release; a release deployed with
+ *                      the restart strategy has none
  */
 public record HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
                         String unitSha256, String active, List<HostHistory.Entry> history, int livePort,
-                        java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances) {
+                        java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances,
+                        java.util.Map<String, java.util.Set<Integer>> envPorts) {
 
     /** Copies the maps, so the value stays immutable. */
     public HostFacts {
         slots = java.util.Map.copyOf(slots);
         instances = java.util.Map.copyOf(instances);
+        java.util.Map<String, java.util.Set<Integer>> copy = new java.util.HashMap<>();
+        envPorts.forEach((k, v) -> copy.put(k, java.util.Set.copyOf(v)));
+        envPorts = java.util.Map.copyOf(copy);
+    }
+
+    /** Facts without {@code env-<port>} files in any release. */
+    public HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
+                     String unitSha256, String active, List<HostHistory.Entry> history, int livePort,
+                     java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances) {
+        this(machine, platform, current, releases, releaseSha256, unitSha256, active, history, livePort, slots, instances,
+                java.util.Map.of());
+    }
+
+    /**
+     * @param version a release on the host
+     * @param port    an instance port
+     * @return whether the release has the env file of an instance on that port ({@code env-<port>})
+     */
+    public boolean hasEnvFor(String version, int port) {
+        return envPorts.getOrDefault(version, java.util.Set.of()).contains(port);
     }
 
     /** Facts of a host of the {@code restart} strategy (no instance ports). */
@@ -73,6 +97,20 @@ public record HostFacts(String machine, String platform, String current, List<St
      */
     public static HostFacts look(Host host, String dir, String name, String unit, String version, String upstreamFile,
                                  List<Integer> ports) {
+        return look(host, dir, name, unit, version, upstreamFile, ports, upstreamFile != null);
+    }
+
+    /**
+     * Looks at a host as {@link #look(Host, String, String, String, String, String, List)} does, with the
+     * unit file to compare named apart from the instances looked at: the restart strategy looks at the
+     * proxy strategy's instances and upstream file too, so that a deploy after a change of strategy
+     * stops them.
+     *
+     * @param template whether the unit to install is the proxy strategy's template {@code <unit>@.service}
+     *                 (else {@code <unit>.service}), whose sha256 is read
+     */
+    public static HostFacts look(Host host, String dir, String name, String unit, String version, String upstreamFile,
+                                 List<Integer> ports, boolean template) {
         String d = Shell.quote(dir);
         StringBuilder proxied = new StringBuilder();
         if (upstreamFile != null) {
@@ -89,12 +127,13 @@ public record HostFacts(String machine, String platform, String current, List<St
             }
         }
         // The unit file whose sha256 is compared: the proxy strategy's template <unit>@.service.
-        String unitFile = upstreamFile != null ? unit + "@.service" : unit + ".service";
+        String unitFile = template ? unit + "@.service" : unit + ".service";
         String script = "d=" + d + "; u=" + Shell.quote(unit + ".service") + "; uf=" + Shell.quote(unitFile) + "\n"
                 + "echo \"machine=$(uname -m)\"\n"
                 + "l=$(readlink \"$d/current\" 2>/dev/null) && echo \"current=${l##*/}\"\n"
                 + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do [ -x \"$r\"" + Shell.quote(name)
-                + " ] && [ -f \"$r/env\" ] && r=${r%/} && echo \"release=${r##*/}\"; done; fi\n"
+                + " ] && [ -f \"$r/env\" ] && r=${r%/} && echo \"release=${r##*/}\" && for e in \"$r\"/env-*; do"
+                + " [ -f \"$e\" ] && echo \"envport=${r##*/} ${e##*/env-}\"; done; done; fi\n"
                 + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + Shell.quote(name) + "\n"
                 + "[ -f \"$f\" ] && echo \"sha=$(sha256sum < \"$f\" | cut -d' ' -f1)\"\n"
                 + "[ -f \"/etc/systemd/system/$uf\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$uf\" | cut -d' ' -f1)\"\n"
@@ -126,6 +165,7 @@ public record HostFacts(String machine, String platform, String current, List<St
         int live = 0;
         java.util.Map<Integer, String> slots = new java.util.TreeMap<>();
         java.util.Map<Integer, String> instances = new java.util.TreeMap<>();
+        java.util.Map<String, java.util.Set<Integer>> envPorts = new java.util.TreeMap<>();
         for (String line : out.split("\n")) {
             int eq = line.indexOf('=');
             if (eq < 0) {
@@ -141,6 +181,12 @@ public record HostFacts(String machine, String platform, String current, List<St
                 case "active" -> active = v.strip();
                 case "history" -> HostHistory.parseLine(v).ifPresent(history::add);
                 case "live" -> live = v.strip().matches("\\d{1,5}") ? Integer.parseInt(v.strip()) : 0;
+                case "envport" -> {
+                    String[] rp = v.strip().split(" ", 2);
+                    if (rp.length == 2 && rp[1].matches("\\d{1,5}")) {
+                        envPorts.computeIfAbsent(rp[0], k -> new java.util.TreeSet<>()).add(Integer.parseInt(rp[1]));
+                    }
+                }
                 case "slot", "instance" -> {
                     String[] kv = v.strip().split(" ", 2);
                     if (kv.length == 2 && kv[0].matches("\\d{1,5}")) {
@@ -151,7 +197,7 @@ public record HostFacts(String machine, String platform, String current, List<St
             }
         }
         return new HostFacts(machine, platformOf(machine), current, List.copyOf(releases), sha, unit, active, List.copyOf(history),
-                live, slots, instances);
+                live, slots, instances, envPorts);
     }
 
     /**

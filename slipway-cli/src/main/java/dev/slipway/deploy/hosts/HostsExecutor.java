@@ -296,9 +296,17 @@ public final class HostsExecutor {
                 synchronized (this) {
                     proxied.add(h);
                 }
-                tryRollout(plan, h, () -> pointNginx(plan, h, h.port(), plan.version()), "nginx switch");
+                tryRollout(plan, h, () -> pointNginx(plan, h, h.port() == 0 ? port : h.port(), plan.version(),
+                        h.port() == 0 ? config.service().unit() + ".service" : HostUnit.instance(config, h.port())), "nginx switch");
             }
-            case STOP -> stopOld(h);
+            // The restart strategy stops the proxy strategy's instances after its switch: a failure goes back.
+            case STOP -> {
+                if (config.rollout().proxySwitch()) {
+                    stopOld(h);
+                } else {
+                    tryRollout(plan, h, () -> stopOld(h), "stop");
+                }
+            }
             case DELAY -> sleep(config.rollout().delay());
             case RECORD -> record(h, plan, outcome != null ? outcome
                     : plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, note);
@@ -455,8 +463,21 @@ public final class HostsExecutor {
         }
     }
 
-    /** The release's env file, and (proxy strategy) one per instance port. */
+    /**
+     * The release's env file, and (proxy strategy) one per instance port; for a rollback, the
+     * {@code env-<port>} its release lacks, made from its {@code env} on the host.
+     */
     private void env(HostsPlan plan, HostsPlan.HostPlan h) {
+        if (plan.rollback()) {
+            h.portEnvs().forEach((p, lines) -> {
+                Host.CommandResult r = host(h).run(HostsPlan.portEnvCommand(releaseDir(plan), p, lines), Duration.ofSeconds(30));
+                if (!r.ok()) {
+                    throw SlipwayException.failed(h.name() + ": cannot write " + releaseDir(plan) + "/" + HostUnit.envName(p)
+                            + ": " + (r.stdout() + r.stderr()).strip());
+                }
+            });
+            return;
+        }
         layout(h).writeEnv(plan.version(), "env", h.env());
         h.portEnvs().forEach((p, text) -> layout(h).writeEnv(plan.version(), HostUnit.envName(p), text));
     }
@@ -606,8 +627,14 @@ public final class HostsExecutor {
                 }
                 console.progress("  " + h.name() + ": back to " + h.previous());
                 switchTo(h, h.previous());
+                if (!h.retire().isEmpty()) {
+                    stopOld(h); // a change of strategy: the proxy strategy's instances hold the port
+                }
                 restart(h);
                 Gate.Verdict v = gateOf(h, config.service().unit(), port);
+                if (v.ready() && HostsPlan.repointsNginx(h, port)) {
+                    pointNginx(plan, h, port, h.previous(), config.service().unit() + ".service");
+                }
                 back.add(h.name() + " -> " + h.previous() + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
                 if (!v.ready()) {
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
@@ -669,9 +696,10 @@ public final class HostsExecutor {
      * one and nothing is reloaded), {@code nginx -s reload} loads it when nginx runs, and this waits
      * (at most 30 s) until the nginx workers of before the reload have finished their requests, so
      * none of them sends another request to the old instance once it is stopped. Then
-     * {@code current} points at the release, and the instance is enabled (it starts at boot).
+     * {@code current} points at the release, and {@code enable} is enabled (it starts at boot): the
+     * instance, or with the restart strategy after a change of strategy {@code <unit>.service}.
      */
-    private void pointNginx(HostsPlan plan, HostsPlan.HostPlan h, int port, String version) {
+    private void pointNginx(HostsPlan plan, HostsPlan.HostPlan h, int port, String version, String enable) {
         String f = config.proxy().upstreamFile();
         String q = Shell.quote(f);
         String aside = Shell.quote(f + ".slipway-old");
@@ -705,7 +733,7 @@ public final class HostsExecutor {
         }
         switchTo(h, version);
         try {
-            manager(h).enable(HostUnit.instance(config, port)); // it starts at boot; a failure here changes nothing served
+            manager(h).enable(enable); // it starts at boot; a failure here changes nothing served
         } catch (SlipwayException e) {
             console.progress("  " + h.name() + ": warning: " + e.getMessage());
         }
@@ -739,10 +767,18 @@ public final class HostsExecutor {
         }
     }
 
-    /** Drains and stops the instance that served before the switch, and disables it. */
+    /**
+     * Drains and stops the instance that served before the switch, and disables it; with the restart
+     * strategy, the proxy strategy's instances, and enables the unit that takes over.
+     */
     private void stopOld(HostsPlan.HostPlan h) {
         awaitOldWorkers(h);
-        manager(h).stop(HostsPlan.oldUnit(config, h), true);
+        for (String unit : HostsPlan.stopUnits(config, h)) {
+            manager(h).stop(unit, true);
+        }
+        if (!config.rollout().proxySwitch()) {
+            manager(h).enable(config.service().unit() + ".service");
+        }
     }
 
     /**
@@ -788,7 +824,7 @@ public final class HostsExecutor {
                     problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
                     continue;
                 }
-                pointNginx(plan, h, h.oldPort(), h.previous());
+                pointNginx(plan, h, h.oldPort(), h.previous(), HostUnit.instance(config, h.oldPort()));
                 awaitOldWorkers(h);
                 try {
                     if (h.legacy()) {

@@ -6,6 +6,7 @@ import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.DeployPlan.Kind;
 import dev.slipway.deploy.DeployPlan.Step;
+import dev.slipway.remote.Shell;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +48,14 @@ public record HostsPlan(String service, String version, String commit, boolean r
      * @param unit       the unit file text
      * @param unitChanged whether the unit differs from the installed one (then {@code daemon-reload})
      * @param previous   the release {@code current} pointed to before, or {@code null} for none
-     * @param portEnvs   with {@code rollout.strategy: proxy}, the env file of each instance port
-     *                   ({@code env-<port>}), by port; empty otherwise (and for a rollback)
+     * @param portEnvs   the env file of each instance port of {@code proxy.ports} ({@code env-<port>}),
+     *                   by port, which a deploy writes with either strategy (so that a later rollback with
+     *                   the proxy strategy finds them). For a rollback: empty when the
+     *                   retained release has the new instance's {@code env-<port>}; else (it was deployed
+     *                   with the restart strategy, which writes {@code env} only) the lines that differ
+     *                   from its {@code env} on that port ({@code PORT} and the values with
+     *                   {@code ${PORT}}), which the {@code ENV} step puts over a copy of its {@code env}
+     *                   ({@link #portEnvCommand})
      * @param port       with {@code rollout.strategy: proxy}, the port the new instance starts on (the
      *                   one nginx does not send requests to); 0 otherwise
      * @param oldPort    with {@code rollout.strategy: proxy}, the port of the instance that serves now,
@@ -56,13 +63,18 @@ public record HostsPlan(String service, String version, String commit, boolean r
      * @param legacy     whether the instance that serves now is the {@code restart} strategy's unit
      *                   ({@code <unit>.service} on {@code service.port}, the first deploy after a change
      *                   of strategy), which is stopped and disabled after the switch
+     * @param retire     with {@code rollout.strategy: restart}, the ports of the proxy strategy's instances
+     *                   ({@code <unit>@<port>}) that run or failed on the host (the first deploy after a
+     *                   change of strategy): stopped and disabled before {@code <unit>.service} starts;
+     *                   empty otherwise
      */
     public record HostPlan(HostsConfig.Server server, HostFacts facts, Path artifact, String sha256, long size,
                            boolean upload, String env, String unit, boolean unitChanged, String previous,
-                           Map<Integer, String> portEnvs, int port, int oldPort, boolean legacy) {
-        /** Copies the map, so the value stays immutable. */
+                           Map<Integer, String> portEnvs, int port, int oldPort, boolean legacy, List<Integer> retire) {
+        /** Copies the collections, so the value stays immutable. */
         public HostPlan {
             portEnvs = Map.copyOf(portEnvs);
+            retire = List.copyOf(retire);
         }
 
         /** @return the host's name */
@@ -110,10 +122,15 @@ public record HostsPlan(String service, String version, String commit, boolean r
      * nginx at it ({@code PROXY}), then stops the old instance ({@code STOP}); the hosts of a batch
      * go through each of these steps before the next. A rollback has no upload or env; with the proxy
      * strategy no prepare either (the retained release was prepared when it was deployed, and a cold
-     * start would happen beside the old instance, which serves meanwhile).
+     * start would happen beside the old instance, which serves meanwhile); a retained release that
+     * has no {@code env-<port>} for the port it starts on (it was deployed with the restart strategy)
+     * gets one made from its own {@code env} ({@code ENV}). The restart strategy stops the proxy
+     * strategy's instances that run on a host (a change of strategy) before it restarts the unit,
+     * and points the host's upstream file, if there is one, at {@code service.port} after the gate.
      *
-     * @param portEnvs per host name, the env file of each instance port (proxy strategy; empty for a
-     *                 rollback or the restart strategy)
+     * @param portEnvs per host name, by instance port: for a deploy the env file ({@code env-<port>});
+     *                 for a rollback with the proxy strategy the lines that differ from the release's
+     *                 {@code env} on that port (see {@link HostPlan#portEnvs()})
      * @see #of(HostsConfig, int, String, String, String, Map, Map, Map, String, String, boolean)
      */
     public static HostsPlan of(HostsConfig hostsConfig, int port, String service, String version, String commit,
@@ -143,6 +160,12 @@ public record HostsPlan(String service, String version, String commit, boolean r
             int newPort = 0;
             int oldPort = 0;
             boolean legacy = false;
+            List<Integer> retire = List.of();
+            if (!proxy) {
+                // The proxy strategy's instances (a change of strategy): they hold the ports and nginx's upstream.
+                retire = f.instances().entrySet().stream().filter(e -> running(e.getValue()) || e.getValue().equals("failed"))
+                        .map(Map.Entry::getKey).sorted().toList();
+            }
             if (proxy) {
                 if (ports.contains(f.livePort()) && running(f.instances().getOrDefault(f.livePort(), ""))) {
                     oldPort = f.livePort();
@@ -157,9 +180,12 @@ public record HostsPlan(String service, String version, String commit, boolean r
                     newPort = ports.get(0);
                 }
             }
+            Map<Integer, String> envs = !rollback ? portEnvs.getOrDefault(s.name(), Map.of())
+                    : !proxy || f.hasEnvFor(version, newPort) ? Map.of()
+                    : Map.of(newPort, portEnvs.getOrDefault(s.name(), Map.of()).getOrDefault(newPort, ""));
             hosts.add(new HostPlan(s, f, a == null ? null : a.path(), a == null ? null : a.sha256(), a == null ? 0 : a.size(),
                     upload, rollback ? null : envFiles.get(s.name()), unit, !unitSha256.equals(f.unitSha256()), f.current(),
-                    rollback || !proxy ? Map.of() : portEnvs.getOrDefault(s.name(), Map.of()), newPort, oldPort, legacy));
+                    envs, newPort, oldPort, legacy, retire));
         }
 
         String dir = hostsConfig.dir();
@@ -179,6 +205,12 @@ public record HostsPlan(String service, String version, String commit, boolean r
                 steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/env"
                         + h.portEnvs().keySet().stream().sorted().map(pt -> ", " + HostUnit.envName(pt)).collect(Collectors.joining())
                         + " (mode 0600, " + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
+            } else if (!h.portEnvs().isEmpty()) {
+                int p = h.portEnvs().keySet().iterator().next();
+                List<String> keys = keys(h.portEnvs().get(p));
+                steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/"
+                        + HostUnit.envName(p) + " from its env (the release was deployed without it)" + (keys.isEmpty() ? ", unchanged" : " with " + String.join(", ", keys) + " for port " + p)
+                        + " (mode 0600)"));
             }
             String unitFile = HostUnit.fileName(hostsConfig);
             steps.add(new Step(Kind.UNIT, h.name(), 0, h.unitChanged()
@@ -217,6 +249,11 @@ public record HostsPlan(String service, String version, String commit, boolean r
                 for (HostPlan h : members) {
                     steps.add(new Step(Kind.SWITCH, h.name(), batch, h.name() + ": " + tag + "switch " + dir
                             + "/current -> releases/" + version + " (was " + (h.previous() == null ? "none" : h.previous()) + ")"));
+                    if (!h.retire().isEmpty()) {
+                        steps.add(new Step(Kind.STOP, h.name(), batch, h.name() + ": " + tag + "drain and stop "
+                                + h.retire().stream().map(pt -> HostUnit.instance(hostsConfig, pt)).collect(Collectors.joining(", "))
+                                + " (the proxy strategy's instances) and disable them; enable " + unitName + ".service"));
+                    }
                     steps.add(new Step(Kind.RESTART, h.name(), batch, h.name() + ": " + tag + "systemctl restart "
                             + unitName));
                 }
@@ -231,6 +268,13 @@ public record HostsPlan(String service, String version, String commit, boolean r
                         + (members.size() > 1 ? "; the batch's gates run together" : "")
                         + "); on failure " + (proxy ? "the new instances stop, the old never stopped, and every"
                         + " host switched before goes back" : "every switched host goes back")));
+            }
+            for (HostPlan h : members) {
+                if (!proxy && repointsNginx(h, port)) {
+                    steps.add(new Step(Kind.PROXY, h.name(), batch, h.name() + ": " + tag + "nginx on the host: "
+                            + hostsConfig.proxy().upstreamFile() + " (the proxy strategy's, port " + h.facts().livePort()
+                            + ") -> " + h.server().probeAddress() + ":" + port + ", nginx -t, nginx -s reload"));
+                }
             }
             if (proxy) {
                 for (HostPlan h : members) {
@@ -259,6 +303,46 @@ public record HostsPlan(String service, String version, String commit, boolean r
         return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps));
     }
 
+    /**
+     * @param h    a host's plan of the restart strategy
+     * @param port the service's port
+     * @return whether the host's nginx is pointed at {@code port} after its gate: the proxy strategy's
+     *         instances ran there and its upstream file names another port
+     */
+    static boolean repointsNginx(HostPlan h, int port) {
+        return !h.retire().isEmpty() && h.facts().livePort() != 0 && h.facts().livePort() != port;
+    }
+
+    /** @return the variable names of env file lines ({@code KEY="value"}), in order */
+    private static List<String> keys(String lines) {
+        return lines.lines().filter(l -> l.indexOf('=') > 0 && !l.startsWith("#")).map(l -> l.substring(0, l.indexOf('=')))
+                .toList();
+    }
+
+    /**
+     * The shell command that writes a retained release's {@code env-<port>} from its {@code env}:
+     * the lines of {@code env} whose variable {@code overrides} sets again are left out, the
+     * {@code overrides} lines are added, and the file (mode 0600) is renamed into place. For a
+     * release deployed with the restart strategy, which has no {@code env-<port>}, when the proxy
+     * strategy starts it on {@code port}: its own environment (secrets included) with {@code PORT}
+     * and the values {@code slipway.yaml} derives from {@code ${PORT}} set for that port.
+     *
+     * @param releaseDir the release's directory on the host
+     * @param port       the instance port
+     * @param overrides  {@code KEY="value"} lines, one per line (may be empty: a plain copy)
+     * @return the command, for {@code sh -c}
+     */
+    public static String portEnvCommand(String releaseDir, int port, String overrides) {
+        List<String> keys = keys(overrides);
+        String r = Shell.quote(releaseDir);
+        String tmp = r + "/." + HostUnit.envName(port) + ".tmp";
+        String text = overrides.isEmpty() || overrides.endsWith("\n") ? overrides : overrides + "\n";
+        return "[ -f " + r + "/env ] || { echo " + Shell.quote(releaseDir + "/env is missing") + " >&2; exit 1; }\n"
+                + "umask 077; { " + (keys.isEmpty() ? "cat " + r + "/env" : "grep -v -E " + Shell.quote("^(" + String.join("|", keys)
+                + ")=") + " " + r + "/env") + "; printf '%s' " + Shell.quote(text) + "; } > " + tmp + " && chmod 0600 " + tmp
+                + " && mv -f " + tmp + " " + r + "/" + HostUnit.envName(port);
+    }
+
     /** @return whether a {@code systemctl is-active} state is one of a unit that runs */
     private static boolean running(String state) {
         return state.equals("active") || state.equals("activating") || state.equals("reloading");
@@ -274,12 +358,30 @@ public record HostsPlan(String service, String version, String commit, boolean r
     }
 
     /**
+     * @param config the {@code deploy.hosts} section
+     * @param h      a host's plan
+     * @return the units its {@code STOP} step stops and disables: with the proxy strategy the instance
+     *         that served before the switch ({@link #oldUnit}); with the restart strategy the proxy
+     *         strategy's instances that ran ({@link HostPlan#retire()})
+     */
+    static List<String> stopUnits(HostsConfig config, HostPlan h) {
+        return config.rollout().proxySwitch() ? List.of(oldUnit(config, h))
+                : h.retire().stream().map(p -> HostUnit.instance(config, p)).toList();
+    }
+
+    /**
      * @return this plan as the value every target's plan is ({@link DeployPlan}), with this plan
      *         as its {@code detail}; the facts are one line per host
      */
     public DeployPlan toDeployPlan() {
         return new DeployPlan("hosts", rollback ? DeployPlan.Action.ROLLBACK : DeployPlan.Action.DEPLOY, service, version,
                 commit, facts(), steps, this);
+    }
+
+    /** @return whether a deploy (not a rollback) sends a host the file that already serves there */
+    private boolean alreadyServes(HostPlan h) {
+        return !rollback && version.equals(h.previous()) && !h.upload()
+                && (h.port() == 0 ? running(h.facts().active()) : h.oldPort() != 0);
     }
 
     /** @return one line per host: its name, SSH address, platform, current release and unit state */
@@ -289,11 +391,17 @@ public record HostsPlan(String service, String version, String commit, boolean r
             facts.add(h.name() + " (" + h.server().user() + "@" + h.server().address() + ":" + h.server().port() + "): "
                     + h.facts().platform() + ", current " + (h.previous() == null ? "none" : h.previous())
                     + (h.port() == 0 ? ", unit " + (h.facts().active().isEmpty() ? "not installed" : h.facts().active())
+                    + (h.retire().isEmpty() ? "" : ", the proxy strategy's instances run ("
+                    + h.retire().stream().map(pt -> "port " + pt + " " + h.facts().instances().get(pt)).collect(Collectors.joining(", "))
+                    + (h.facts().livePort() == 0 ? "" : "; nginx -> port " + h.facts().livePort()) + ")")
                     : ", nginx -> " + (h.facts().livePort() == 0 ? "no upstream file" : "port " + h.facts().livePort())
                     + h.facts().instances().entrySet().stream().map(e -> ", port " + e.getKey() + " " + e.getValue()
                             + (h.facts().slots().containsKey(e.getKey()) ? " (" + h.facts().slots().get(e.getKey()) + ")" : ""))
                             .collect(Collectors.joining())
-                    + (h.legacy() ? ", the restart strategy's unit serves (" + h.facts().active() + ")" : "")));
+                    + (h.legacy() ? ", the restart strategy's unit serves (" + h.facts().active() + ")" : ""))
+                    + (alreadyServes(h) ? "; " + version + " already serves here (same sha256): this deploy writes its env"
+                    + " again and " + (h.port() == 0 ? "restarts it" : "starts it again beside itself on port " + h.port()
+                    + " and switches nginx to it") + ", gated; nothing else changes" : ""));
         }
         return facts;
     }

@@ -193,13 +193,12 @@ public final class HostsTarget {
         for (HostsConfig.Server s : hosts.servers()) {
             envs.put(s.name(), envFile(s, shared));
         }
+        // Both strategies write env-<port> for proxy.ports: a later rollback with the proxy strategy needs them.
         Map<String, Map<Integer, String>> portEnvs = new LinkedHashMap<>();
-        if (hosts.rollout().proxySwitch()) {
-            for (HostsConfig.Server s : hosts.servers()) {
-                Map<Integer, String> byPort = new TreeMap<>();
-                hosts.proxy().ports().forEach(port -> byPort.put(port, envFile(s, shared, port)));
-                portEnvs.put(s.name(), byPort);
-            }
+        for (HostsConfig.Server s : hosts.servers()) {
+            Map<Integer, String> byPort = new TreeMap<>();
+            hosts.proxy().ports().forEach(port -> byPort.put(port, envFile(s, shared, port)));
+            portEnvs.put(s.name(), byPort);
         }
         Map<String, HostFacts> facts = look(all, built.version());
         String unit = HostUnit.render(config);
@@ -285,8 +284,34 @@ public final class HostsTarget {
         String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
                 .map(HostHistory.Entry::commit).reduce((a, b) -> b).orElse("unknown");
         String unit = HostUnit.render(config);
-        return HostsPlan.of(hosts, config.service().port(), config.name(), v, commit, Map.of(), facts, Map.of(), unit,
-                sha256(unit), true);
+        Map<String, Map<Integer, String>> portLines = new LinkedHashMap<>();
+        if (hosts.rollout().proxySwitch()) {
+            // A release deployed with the restart strategy has no env-<port>: what its env needs changed per port.
+            SharedEnv shared = sharedEnv(false);
+            for (HostsConfig.Server s : hosts.servers()) {
+                Map<Integer, String> byPort = new TreeMap<>();
+                hosts.proxy().ports().forEach(port -> byPort.put(port, portLines(s, shared, port)));
+                portLines.put(s.name(), byPort);
+            }
+        }
+        return HostsPlan.of(hosts, config.service().port(), config.name(), v, commit, Map.of(), facts, Map.of(), portLines,
+                unit, sha256(unit), true);
+    }
+
+    /**
+     * The lines of a host's env file for an instance on {@code port} that differ from its env file on
+     * {@code service.port}: {@code PORT} and the values whose {@code ${PORT}} this expands (secrets
+     * never are). They turn a release's {@code env} into its {@code env-<port>}
+     * ({@link HostsPlan#portEnvCommand}).
+     *
+     * @return {@code KEY="value"} lines, each ending with a newline; empty when nothing differs
+     */
+    String portLines(HostsConfig.Server s, SharedEnv shared, int port) {
+        List<String> base = envFile(s, shared).lines().toList();
+        StringBuilder out = new StringBuilder();
+        envFile(s, shared, port).lines().filter(l -> !l.startsWith("#") && !base.contains(l))
+                .forEach(l -> out.append(l).append('\n'));
+        return out.toString();
     }
 
     /**
@@ -418,11 +443,14 @@ public final class HostsTarget {
         }
     }
 
+    /**
+     * Looks at every host at once. Both strategies read the proxy strategy's instances and upstream
+     * file: the restart strategy stops them after a change of strategy.
+     */
     private Map<String, HostFacts> look(Map<String, Host> all, String version) {
-        boolean proxy = hosts.rollout().proxySwitch();
         return HostsExecutor.eachHost(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> HostFacts.look(e.getValue(),
-                hosts.dir(), config.name(), hosts.service().unit(), version, proxy ? hosts.proxy().upstreamFile() : null,
-                proxy ? hosts.proxy().ports() : List.of()));
+                hosts.dir(), config.name(), hosts.service().unit(), version, hosts.proxy().upstreamFile(),
+                hosts.proxy().ports(), hosts.rollout().proxySwitch()));
     }
 
     /**
@@ -462,6 +490,14 @@ public final class HostsTarget {
 
     /** service.env, deploy.hosts.service.env, the secrets file, then the secrets from the environment. */
     private SharedEnv sharedEnv() {
+        return sharedEnv(true);
+    }
+
+    /**
+     * @param requireSecrets whether a secret missing from the environment is an error; else it is
+     *                       empty (for what does not depend on secrets: the lines that differ per port)
+     */
+    SharedEnv sharedEnv(boolean requireSecrets) {
         Map<String, String> env = new LinkedHashMap<>(config.service().env());
         env.putAll(hosts.service().env());
         java.util.Set<String> secretNames = new java.util.HashSet<>();
@@ -496,7 +532,9 @@ public final class HostsTarget {
         }
         for (String name : hosts.service().secrets()) {
             String v = environment.get(name);
-            if (v == null) {
+            if (v == null && !requireSecrets) {
+                v = "";
+            } else if (v == null) {
                 throw SlipwayException.usage("the secret " + name + " (deploy.hosts.service.secrets) is not set in this"
                         + " environment; export it and deploy again; nothing was changed");
             }

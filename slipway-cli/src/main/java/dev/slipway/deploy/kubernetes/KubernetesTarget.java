@@ -214,8 +214,11 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
      * @param image   its image
      * @param split   the replica split, with the real weight
      * @param ready   ready canary pods
+     * @param phase   the canary's phase in lower case ({@code progressing}, {@code paused},
+     *                {@code promoting}) from its state annotation, or {@code ""} when it has none
+     * @param message the state's message (why it paused), or {@code ""}
      */
-    public record CanaryStatus(String version, String image, CanarySplit split, int ready) {}
+    public record CanaryStatus(String version, String image, CanarySplit split, int ready, String phase, String message) {}
 
     // ---- render and apply --------------------------------------------------------------------
 
@@ -796,12 +799,16 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         var s = d.getStatus() == null ? new io.fabric8.kubernetes.api.model.apps.DeploymentStatus() : d.getStatus();
         CanaryStatus canary = null;
         Deployment c = deployments().withName(canaryName()).get();
-        if (c != null && c.getSpec().getReplicas() != null && c.getSpec().getReplicas() > 0) {
+        String phase = c == null ? null : canaryPhase(annotations(c).get(CANARY_STATE));
+        // A paused canary is drained to 0 pods, and is still open: it shows until promote or abort.
+        boolean open = phase != null && !phase.equals("PROMOTED") && !phase.equals("ABORTED");
+        if (c != null && (c.getSpec().getReplicas() != null && c.getSpec().getReplicas() > 0 || open)) {
             int stable = d.getSpec().getReplicas() == null ? 0 : d.getSpec().getReplicas();
             String w = annotations(c).getOrDefault(Manifests.CANARY_WEIGHT, "0");
             canary = new CanaryStatus(annotations(c).getOrDefault(Manifests.VERSION, "-"), image(c.getSpec().getTemplate()),
-                    new CanarySplit(stable, Integer.parseInt(w), c.getSpec().getReplicas()),
-                    c.getStatus() == null || c.getStatus().getReadyReplicas() == null ? 0 : c.getStatus().getReadyReplicas());
+                    new CanarySplit(stable, Integer.parseInt(w), c.getSpec().getReplicas() == null ? 0 : c.getSpec().getReplicas()),
+                    c.getStatus() == null || c.getStatus().getReadyReplicas() == null ? 0 : c.getStatus().getReadyReplicas(),
+                    open ? phase.toLowerCase(java.util.Locale.ROOT) : "", canaryField(annotations(c).get(CANARY_STATE), "message"));
         }
         return new Status(true, revision(d), annotations(d).getOrDefault(Manifests.VERSION, "-"),
                 image(d.getSpec().getTemplate()), d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas(),
@@ -921,6 +928,97 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         });
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the API server did not answer at all (no HTTP status: refused, unknown host, TLS,
+     * timeout): the manifests of the release, one APPLY step per object ("create or merge": whether
+     * it exists is unknown), and the rollout steps.
+     */
+    @Override
+    public java.util.Optional<UnreadPlan> planUnread(DeployRequest request, SlipwayException why) {
+        if (!(why.getCause() instanceof KubernetesClientException e) || unreachable(e) == null) {
+            return java.util.Optional.empty();
+        }
+        KubeRelease release = KubeRelease.resolve(config, request.image());
+        Manifests m = Manifests.of(config, release);
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        for (HasMetadata o : m.all()) {
+            String what = o.getKind() + "/" + o.getMetadata().getName();
+            String detail = o instanceof Deployment d ? ": image " + release.image() + ", "
+                    + (d.getSpec().getReplicas() == null ? "replicas as the HPA keeps them" : d.getSpec().getReplicas() + " replicas")
+                    : "";
+            steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, what, 0, "create or merge into " + what + " in namespace "
+                    + k.namespace() + detail));
+        }
+        steps.addAll(rolloutSteps(0, request.rollbackOnFailure() ? "on a missed deadline roll back to the revision before"
+                : "on a missed deadline leave it (--no-rollback)"));
+        String cause = unreachable(e);
+        List<String> facts = List.of("namespace " + k.namespace() + ", context " + (k.context() == null
+                ? "(kubeconfig's current)" : k.context()), "cluster not read (" + cause + "): whether each object exists,"
+                + " the revision and a running canary are not known; objects Slipway created and slipway.yaml no longer has"
+                + " are pruned by the deploy");
+        return java.util.Optional.of(new UnreadPlan(new DeployPlan("kubernetes", DeployPlan.Action.DEPLOY, config.name(),
+                release.version(), release.commit(), facts, steps, new KubePlan(release, m, request.rollbackOnFailure(), 0, 0,
+                request.adopt())), cause + "; the plan above comes from slipway.yaml alone"));
+    }
+
+    /**
+     * @param e a client error
+     * @return when the API server did not answer (no HTTP status, an I/O error below): one line
+     *         naming the server, the kubeconfig context and the cause; else {@code null}
+     */
+    private String unreachable(KubernetesClientException e) {
+        if (e.getCode() > 0) {
+            return null;
+        }
+        // The first I/O error below the client's own says why (the deepest may be a bare
+        // ClosedChannelException under the ConnectException of a refused connection).
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = e.getCause(); t != null && chain.size() < 20; t = t.getCause() == t ? null : t.getCause()) {
+            chain.add(t);
+        }
+        String why = chain.stream().map(t -> ioCause(t, true)).filter(java.util.Objects::nonNull).findFirst()
+                .orElse(chain.stream().map(t -> ioCause(t, false)).filter(java.util.Objects::nonNull).findFirst().orElse(null));
+        if (why == null) {
+            return null;
+        }
+        String server;
+        try {
+            server = client.getMasterUrl().toString();
+        } catch (RuntimeException notKnown) {
+            server = "(unknown)";
+        }
+        return "cannot reach the Kubernetes API at " + server + " (" + (k.context() == null ? "the kubeconfig's current context"
+                : "context '" + k.context() + "'") + ", $KUBECONFIG or ~/.kube/config): " + why;
+    }
+
+    /**
+     * @param t        an error below the client's
+     * @param specific whether only the errors that say why (refused, unknown host, timeout, TLS) count
+     * @return what it means, in words, or {@code null} when it is not such an I/O error
+     */
+    private static String ioCause(Throwable t, boolean specific) {
+        String m = t.getMessage() == null || t.getMessage().isBlank() ? null : t.getMessage().lines().findFirst().orElse(null);
+        if (t instanceof java.net.ConnectException) {
+            return "connection refused" + (m == null || m.equalsIgnoreCase("connection refused") ? "" : " (" + m + ")");
+        }
+        if (t instanceof java.net.UnknownHostException) {
+            return "unknown host" + (m == null ? "" : " " + m);
+        }
+        if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException
+                || t instanceof java.util.concurrent.TimeoutException) {
+            return "no answer in time" + (m == null ? "" : " (" + m + ")");
+        }
+        if (t instanceof javax.net.ssl.SSLException) {
+            return "TLS failed" + (m == null ? "" : ": " + m);
+        }
+        if (!specific && t instanceof java.io.IOException) {
+            return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        }
+        return null;
+    }
+
     private List<DeployPlan.Step> rolloutSteps(long revision, String onFailure) {
         return List.of(
                 new DeployPlan.Step(DeployPlan.Kind.ROLLOUT, "Deployment/" + config.name(), 0, "watch the rollout of"
@@ -929,7 +1027,8 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                         + " (progressDeadline)"),
                 new DeployPlan.Step(DeployPlan.Kind.GATE, "Deployment/" + config.name(), 0, "gate: pods count as available"
                         + " once their readiness probe passes; " + onFailure),
-                new DeployPlan.Step(DeployPlan.Kind.RECORD, "Deployment/" + config.name(), 0, "record revision " + revision
+                new DeployPlan.Step(DeployPlan.Kind.RECORD, "Deployment/" + config.name(), 0, "record "
+                        + (revision > 0 ? "revision " + revision : "the next revision")
                         + " (deployment.kubernetes.io/revision; ReplicaSet history keeps " + k.revisionHistoryLimit() + ")"));
     }
 
@@ -973,6 +1072,18 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             return dev.slipway.util.Json.MAPPER.readTree(json).path("phase").asText(null);
         } catch (java.io.IOException e) {
             return "UNREADABLE";
+        }
+    }
+
+    /** @return a text field of a canary state's JSON, or {@code ""} */
+    private static String canaryField(String json, String field) {
+        if (json == null) {
+            return "";
+        }
+        try {
+            return dev.slipway.util.Json.MAPPER.readTree(json).path(field).asText("");
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
@@ -1033,7 +1144,10 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             lines.add("  rollout    " + s.rollout());
             if (s.canary() != null) {
                 lines.add("  canary     " + s.canary().version() + " (" + s.canary().image() + "), " + s.canary().ready()
-                        + " ready; " + s.canary().split().describe());
+                        + " ready; " + s.canary().split().describe() + (s.canary().phase().isEmpty() ? ""
+                        : "; " + s.canary().phase() + (s.canary().message().isEmpty() ? "" : ": " + s.canary().message())
+                        + (s.canary().phase().equals("paused") ? "; 'slipway promote --to kubernetes' or 'slipway abort --to"
+                        + " kubernetes'" : "")));
             }
             String outcome = s.available() >= s.desired() && s.updated() >= s.desired() ? "ready" : "not-ready";
             return new Report("kubernetes", "status", config.name(), s.version(), (int) s.revision(), outcome,
@@ -1069,6 +1183,11 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         try {
             return call.get();
         } catch (KubernetesClientException e) {
+            String down = unreachable(e);
+            if (down != null) {
+                // Not fabric8's "Operation: [get] for kind: ... failed": which server, and why.
+                throw SlipwayException.failed(down, e);
+            }
             String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
                     : e.getMessage();
             Throwable root = e;

@@ -63,7 +63,28 @@ public final class LocalDeployTarget implements Target {
         if (request.image() != null || !request.rollbackOnFailure()) {
             throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
         }
-        return local.planDeploy(Release.fromDist(config), wait(request.lockWait()));
+        DeployPlan plan = local.planDeploy(Release.fromDist(config), wait(request.lockWait()));
+        return alreadyServing((LocalTarget.Detail) plan.detail()).map(note -> {
+            List<String> facts = new java.util.ArrayList<>(plan.facts());
+            facts.add(note);
+            return new DeployPlan(plan.target(), plan.action(), plan.service(), plan.version(), plan.commit(), facts,
+                    plan.steps(), plan.detail());
+        }).orElse(plan);
+    }
+
+    /**
+     * @param d a deploy plan's detail
+     * @return a line for the plan's facts when the release it deploys is the one serving (same
+     *         directory, so the same fingerprint: bytes, environment and probe) and nothing is
+     *         installed: the deploy starts it again, gated, and records a revision; else empty
+     */
+    static java.util.Optional<String> alreadyServing(LocalTarget.Detail d) {
+        if (d.install() || d.running() < 0 || !d.dirName().equals(d.previous())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(d.dirName() + " already serves (pid " + d.running() + ", same file, environment and"
+                + " probe): this deploy starts it again" + (d.port() > 0 ? " beside itself and switches nginx to it" : "")
+                + ", gated, and records a revision; nothing else changes");
     }
 
     /**
@@ -108,6 +129,8 @@ public final class LocalDeployTarget implements Target {
     @Override
     public Report status() {
         LocalTarget.Status s = local.status();
+        // What serves, not the newest revision (which may be a failed deploy that was rolled back).
+        int revision = servingRevision(local.history(), s.version(), s.revision());
         boolean ready = s.pid() >= 0 && s.readiness() != null && s.readiness().ready();
         List<String> lines = new java.util.ArrayList<>();
         lines.add(config.name() + " on local");
@@ -115,7 +138,7 @@ public final class LocalDeployTarget implements Target {
                 ? "(nothing runs: the last deploy failed and there was no release to roll back to)"
                 : s.version() == null ? "(nothing deployed)" : s.version()));
         lines.add("  commit     " + (s.commit() == null ? "-" : s.commit()));
-        lines.add("  revision   " + (s.revision() == 0 ? "-" : String.valueOf(s.revision())));
+        lines.add("  revision   " + (revision == 0 ? "-" : String.valueOf(revision)));
         lines.add("  pid        " + (s.pid() < 0 ? "not running" : s.pid() + " (running)"));
         lines.add("  url        " + s.url());
         if (s.nginx() != null) {
@@ -132,10 +155,26 @@ public final class LocalDeployTarget implements Target {
                     + s.failed().note());
         }
         String outcome = s.pid() < 0 ? "not running" : ready ? "ready" : "not ready";
-        return new Report("local", "status", config.name(), s.version(), s.revision(), outcome, ready ? 0 : 1,
+        return new Report("local", "status", config.name(), s.version(), revision, outcome, ready ? 0 : 1,
                 s.url().toString(), List.of(), Map.of(), lines,
                 ready ? config.name() + " " + s.version() + " serves at " + s.url()
                         : config.name() + " does not serve on local (" + outcome + ")");
+    }
+
+    /**
+     * @param history  the revisions, oldest first
+     * @param version  the release that serves (its directory name), or {@code null}
+     * @param fallback the revision to show when none made it serve (e.g. the newest)
+     * @return the newest revision that left {@code version} serving ({@code deployed} or
+     *         {@code rollback}); {@code fallback} when there is none or no version
+     */
+    public static int servingRevision(List<History.Entry> history, String version, int fallback) {
+        for (int i = history.size() - 1; version != null && i >= 0; i--) {
+            if (history.get(i).version().equals(version) && history.get(i).serving()) {
+                return history.get(i).revision();
+            }
+        }
+        return fallback;
     }
 
     @Override

@@ -120,11 +120,39 @@ public final class SwarmTarget implements Target {
         return plan(DeployPlan.Action.ROLLBACK, new Detail(pick.image(), pick.version(), pick.commit(), "rollback"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the engine could not be reached (no socket, or it did not answer): the service spec's
+     * steps from {@code deploy.swarm}, "create or update" (whether the service exists is unknown).
+     */
+    @Override
+    public java.util.Optional<UnreadPlan> planUnread(DeployRequest request, SlipwayException why) {
+        String m = why.getMessage() == null ? "" : why.getMessage();
+        if (!m.startsWith("no Docker engine at ") && !(why.getCause() instanceof java.io.IOException)) {
+            return java.util.Optional.empty();
+        }
+        KubeRelease release = KubeRelease.resolve(config, request == null ? null : request.image(), "deploy.swarm.image",
+                config.swarm().image());
+        String cause = m.lines().findFirst().orElse("the Docker engine did not answer");
+        DeployPlan plan = plan(DeployPlan.Action.DEPLOY, new Detail(release.image(), release.version(), release.commit(),
+                "deployed"), null, cause);
+        return java.util.Optional.of(new UnreadPlan(plan, cause + "; the plan above comes from slipway.yaml alone"));
+    }
+
     private DeployPlan plan(DeployPlan.Action action, Detail d) {
+        return plan(action, d, service(), null);
+    }
+
+    /**
+     * @param service the service as the engine describes it, or {@code null} (none, or not read)
+     * @param unread  why the engine was not read, or {@code null} when {@code service} is what it said
+     */
+    private DeployPlan plan(DeployPlan.Action action, Detail d, JsonNode service, String unread) {
         SwarmConfig s = config.swarm();
-        JsonNode service = service();
         List<String> facts = new ArrayList<>();
-        facts.add("engine " + engine.socket() + ", service " + s.service() + (service == null ? " (new)"
+        facts.add("engine " + engine.socket() + ", service " + s.service() + (unread != null ? " (engine not read: " + unread
+                + "; whether the service exists and what it serves are not known)" : service == null ? " (new)"
                 : " serving " + service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("?")));
         facts.add("image " + d.image());
         List<String> missing = s.secrets().stream().filter(n -> env.apply(n) == null).toList();
@@ -136,7 +164,8 @@ public final class SwarmTarget implements Target {
             facts.add("secrets " + String.join(", ", s.secrets()) + " from this environment, as Docker secrets");
         }
         List<DeployPlan.Step> steps = new ArrayList<>();
-        steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, s.service(), 0, (service == null ? "create" : "update")
+        steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, s.service(), 0, (unread != null ? "create or update"
+                : service == null ? "create" : "update")
                 + " service " + s.service() + ": " + s.replicas() + " replicas of " + d.version() + ", update parallelism "
                 + s.parallelism() + ", delay " + s.delay().toSeconds() + "s, order " + s.order() + ", monitor "
                 + s.monitor().toSeconds() + "s, failure action rollback, health check " + config.service().readiness().target(

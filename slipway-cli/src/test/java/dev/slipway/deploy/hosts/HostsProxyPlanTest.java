@@ -7,13 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.config.ConfigException;
 import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.HostsConfig;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.remote.LocalHost;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code rollout.strategy: proxy} without hosts: the configuration, the plan (start beside, gate,
@@ -133,8 +143,10 @@ class HostsProxyPlanTest {
     void aRollbackMovesBackToTheRetainedReleaseWithoutUploadEnvOrPrepare() {
         Map<String, HostFacts> f = new LinkedHashMap<>();
         for (String h : List.of("a", "b", "c")) {
+            // Both releases were deployed with the proxy strategy: they have their env-<port> files.
             f.put(h, new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("1.0.0", "2.0.0"), "", "u1", "inactive",
-                    List.of(), 9001, Map.of(9000, "1.0.0", 9001, "2.0.0"), Map.of(9000, "inactive", 9001, "active")));
+                    List.of(), 9001, Map.of(9000, "1.0.0", 9001, "2.0.0"), Map.of(9000, "inactive", 9001, "active"),
+                    Map.of("1.0.0", Set.of(9000, 9001), "2.0.0", Set.of(9000, 9001))));
         }
         HostsPlan p = plan(config("{strategy: proxy}", "{}"), f, true);
         String kinds = kinds(p);
@@ -177,5 +189,150 @@ class HostsProxyPlanTest {
         SlipwayConfig r = config("{}", "{}");
         assertTrue(HostUnit.render(r).contains("ExecStart=/opt/slipway/api/current/api\n"));
         assertTrue(NginxConf.render(r).contains("upstream api_backend {"));
+    }
+
+    /** Host facts of a release held with or without its env-<port> files, 2.0.0 serving on {@code live}. */
+    static HostFacts held(int live, String restartUnit, Map<String, Set<Integer>> envPorts) {
+        return new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("1.0.0", "2.0.0"), "", "u1", restartUnit, List.of(),
+                live, live == 0 ? Map.of() : Map.of(live, "2.0.0"), live == 0 ? Map.of() : Map.of(live, "active"), envPorts);
+    }
+
+    @Test
+    void aRollbackToAReleaseOfTheRestartStrategyWritesItsEnvForThePortFromItsOwnEnvFirst(@TempDir Path tmp) throws Exception {
+        // a: 1.0.0 was deployed with the proxy strategy; b: with the restart strategy (env only); c: the
+        // restart strategy's unit still serves 2.0.0 (a change of strategy by a rollback).
+        Map<String, HostFacts> f = new LinkedHashMap<>();
+        f.put("a", held(9000, "inactive", Map.of("1.0.0", Set.of(9000, 9001))));
+        f.put("b", held(9000, "inactive", Map.of("2.0.0", Set.of(9000, 9001))));
+        f.put("c", held(0, "active", Map.of()));
+        String lines = "SERVER_PORT=\"9001\"\nPORT=\"9001\"\n";
+        Map<String, Map<Integer, String>> portLines = new LinkedHashMap<>();
+        f.keySet().forEach(h -> portLines.put(h, Map.of(9000, "", 9001, lines)));
+        HostsPlan p = HostsPlan.of(config("{strategy: proxy}", "{}").hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f,
+                Map.of(), portLines, "unit", "u1", true);
+        String kinds = kinds(p);
+        assertTrue(kinds.startsWith("lock:a lock:b lock:c unit:a env:b unit:b env:c unit:c start:a gate:a proxy:a stop:a"), kinds);
+        assertFalse(kinds.contains("upload") || kinds.contains("prepare") || kinds.contains("env:a"), kinds);
+        assertEquals(List.of(9001, 9001, 9001), p.hosts().stream().map(HostsPlan.HostPlan::port).toList());
+        assertEquals(Map.of(), p.hosts().get(0).portEnvs(), "a's 1.0.0 has its env-9001");
+        assertEquals(Map.of(9001, lines), p.hosts().get(1).portEnvs());
+        String text = p.describe();
+        assertTrue(text.contains("b: write /opt/slipway/api/releases/1.0.0/env-9001 from its env (the release was deployed"
+                + " without it) with SERVER_PORT, PORT for port 9001 (mode 0600)"), text);
+        assertTrue(text.contains("c: [batch 3] drain and stop api.service (2.0.0, port 9000) and disable it"), text);
+
+        // The step's command, run: the release's own env (its secret too) with the port's lines over it.
+        Path release = Files.createDirectories(tmp.resolve("releases/1.0.0"));
+        Files.writeString(release.resolve("env"), "# written by slipway deploy; mode 0600\nSERVER_PORT=\"9000\"\n"
+                + "TOKEN=\"s3cr3t\"\nPORT=\"9000\"\nADDR=\"0.0.0.0\"\n");
+        try (LocalHost h = new LocalHost("b")) {
+            var r = h.run(HostsPlan.portEnvCommand(release.toString(), 9001, p.hosts().get(1).portEnvs().get(9001)),
+                    java.time.Duration.ofSeconds(20));
+            assertTrue(r.ok(), r.stdout() + r.stderr());
+            assertEquals("# written by slipway deploy; mode 0600\nTOKEN=\"s3cr3t\"\nADDR=\"0.0.0.0\"\n" + lines,
+                    Files.readString(release.resolve("env-9001")));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(release.resolve("env-9001"))));
+            // The port of service.port needs nothing changed: a copy.
+            assertTrue(h.run(HostsPlan.portEnvCommand(release.toString(), 9000, ""), java.time.Duration.ofSeconds(20)).ok());
+            assertEquals(Files.readString(release.resolve("env")), Files.readString(release.resolve("env-9000")));
+            // A release without env (never complete) fails the step instead of writing half a file.
+            Path broken = Files.createDirectories(tmp.resolve("releases/0.9.0"));
+            assertFalse(h.run(HostsPlan.portEnvCommand(broken.toString(), 9001, lines), java.time.Duration.ofSeconds(20)).ok());
+            assertFalse(Files.exists(broken.resolve("env-9001")));
+        }
+    }
+
+    @Test
+    void theLinesOfAnotherPortAreThePortAndWhatSlipwayYamlDerivesFromIt() {
+        SlipwayConfig c = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                service:
+                  port: 9000
+                  env: {SERVER_PORT: "${PORT}", DATA_DIR: "data-${PORT}", OTHER: "x"}
+                deploy:
+                  hosts:
+                    servers: [{name: a, address: 10.0.0.1}]
+                    rollout: {strategy: proxy}
+                    service: {secrets: [TOKEN]}
+                """);
+        HostsTarget t = new HostsTarget(c, new Console(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                false), s -> {
+                    throw new AssertionError("no connection in this test");
+                }, Map.of());
+        // A rollback needs no secret: the lines that differ per port never hold one.
+        HostsTarget.SharedEnv shared = t.sharedEnv(false);
+        HostsConfig.Server a = c.hosts().servers().get(0);
+        assertEquals("SERVER_PORT=\"9001\"\nDATA_DIR=\"data-9001\"\nPORT=\"9001\"\n", t.portLines(a, shared, 9001));
+        assertEquals("", t.portLines(a, shared, 9000));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> t.sharedEnv(true));
+        assertTrue(e.getMessage().contains("the secret TOKEN"), e.getMessage());
+    }
+
+    @Test
+    void theLookFindsTheEnvFilesOfEachPortPerRelease(@TempDir Path tmp) throws Exception {
+        for (String v : List.of("1.0.0", "2.0.0")) {
+            Path r = Files.createDirectories(tmp.resolve("releases/" + v));
+            Files.writeString(r.resolve("api"), "#!/bin/sh\n");
+            r.resolve("api").toFile().setExecutable(true);
+            Files.writeString(r.resolve("env"), "PORT=\"9000\"\n");
+        }
+        Files.writeString(tmp.resolve("releases/2.0.0/env-9000"), "PORT=\"9000\"\n");
+        Files.writeString(tmp.resolve("releases/2.0.0/env-9001"), "PORT=\"9001\"\n");
+        try (LocalHost h = new LocalHost("a")) {
+            HostFacts f = HostFacts.look(h, tmp.toString(), "api", "api-slipway-test-none", "-", null, List.of());
+            assertEquals(List.of("1.0.0", "2.0.0"), f.releases());
+            assertFalse(f.hasEnvFor("1.0.0", 9001), f.envPorts().toString());
+            assertTrue(f.hasEnvFor("2.0.0", 9000) && f.hasEnvFor("2.0.0", 9001), f.envPorts().toString());
+        }
+    }
+
+    @Test
+    void theRestartStrategyStopsTheProxyStrategysInstancesBeforeItsUnitTakesThePort() {
+        // A change of strategy back to restart: the proxy strategy's instance on 9001 serves through the host's nginx.
+        Map<String, HostFacts> f = new LinkedHashMap<>();
+        f.put("a", new HostFacts("x86_64", "linux-amd64", "1.0.0", List.of("1.0.0"), "", "u1", "inactive", List.of(), 9001,
+                Map.of(9001, "1.0.0"), Map.of(9000, "inactive", 9001, "active")));
+        f.put("b", new HostFacts("x86_64", "linux-amd64", "1.0.0", List.of("1.0.0"), "", "u1", "inactive", List.of(), 9000,
+                Map.of(9000, "1.0.0"), Map.of(9000, "active", 9001, "failed")));
+        f.put("c", facts("1.0.0", 0, "active"));
+        HostsPlan p = plan(config("{}", "{}"), f, false);
+        String kinds = kinds(p);
+        assertTrue(kinds.contains("switch:a stop:a restart:a gate:a proxy:a switch:b stop:b restart:b gate:b switch:c"
+                + " restart:c gate:c record:a"), "no nginx change where it names service.port already: " + kinds);
+        assertEquals(List.of(9001), p.hosts().get(0).retire());
+        assertEquals(List.of(9000, 9001), p.hosts().get(1).retire(), "a failed instance is disabled too");
+        assertEquals(List.of(), p.hosts().get(2).retire());
+        String text = p.describe();
+        assertTrue(text.contains("a: [batch 1] drain and stop api@9001.service (the proxy strategy's instances) and disable them;"
+                + " enable api.service"), text);
+        assertTrue(text.contains("a: [batch 1] nginx on the host: /etc/nginx/slipway/api.upstream.conf (the proxy strategy's,"
+                + " port 9001) -> 127.0.0.1:9000, nginx -t, nginx -s reload"), text);
+        assertTrue(text.contains("a (root@10.0.0.1:22): linux-amd64, current 1.0.0, unit inactive, the proxy strategy's"
+                + " instances run (port 9001 active; nginx -> port 9001)"), text);
+        assertEquals(List.of("api@9000.service", "api@9001.service"), HostsPlan.stopUnits(config("{}", "{}").hosts(),
+                p.hosts().get(1)));
+        // Both strategies give a release the env file of each instance port.
+        assertTrue(text.contains("a: write /opt/slipway/api/releases/2.0.0/env, env-9000, env-9001 (mode 0600"), text);
+    }
+
+    @Test
+    void aDeployOfTheReleaseThatServesSaysSoAndWhatItDoes() {
+        String sha = HostsPlanTest.AMD.sha256();
+        Map<String, HostFacts> f = new LinkedHashMap<>();
+        f.put("a", new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), sha, "u1", "active", List.of()));
+        f.put("b", new HostFacts("x86_64", "linux-amd64", "1.0.0", List.of("1.0.0"), "", "u1", "active", List.of()));
+        f.put("c", new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), sha, "u1", "failed", List.of()));
+        String text = plan(config("{}", "{}"), f, false).describe();
+        assertTrue(text.contains("a (root@10.0.0.1:22): linux-amd64, current 2.0.0, unit active; 2.0.0 already serves here"
+                + " (same sha256): this deploy writes its env again and restarts it, gated; nothing else changes\n"), text);
+        assertEquals(1, text.split("already serves", -1).length - 1, "b runs another release, c's unit does not run:\n" + text);
+        Map<String, HostFacts> g = new LinkedHashMap<>();
+        for (String h : List.of("a", "b", "c")) {
+            g.put(h, new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), sha, "u1", "inactive", List.of(), 9000,
+                    Map.of(9000, "2.0.0"), Map.of(9000, "active")));
+        }
+        String proxied = plan(config("{strategy: proxy}", "{}"), g, false).describe();
+        assertTrue(proxied.contains("; 2.0.0 already serves here (same sha256): this deploy writes its env again and starts it"
+                + " again beside itself on port 9001 and switches nginx to it, gated; nothing else changes"), proxied);
     }
 }

@@ -270,8 +270,39 @@ class KubernetesCliTest {
         Files.writeString(svc.resolve("slipway.yaml"), "name: myapp\ndeploy: {kubernetes: {context: elsewhere}}\n");
         Run r = cli("history", svc.toString(), "--to", "kubernetes");
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().startsWith("slipway: Kubernetes API (namespace default): "), r.err());
+        assertTrue(r.err().startsWith("slipway: cannot reach the Kubernetes API at http://127.0.0.1:9/ (context 'elsewhere',"
+                + " $KUBECONFIG or ~/.kube/config): connection refused"), r.err());
         assertTrue(!r.err().contains("internal error") && !r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void aDryRunWithoutAClusterPrintsThePlanFromSlipwayYamlThenItsCause() throws Exception {
+        Path svc = dir.resolve("svc");
+        Files.writeString(svc.resolve("slipway.yaml"), "name: myapp\ndeploy: {kubernetes: {context: elsewhere, replicas: 2}}\n");
+        Run r = cli("deploy", svc.toString(), "--to", "kubernetes", "--dry-run");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.out().startsWith("deploy myapp 1.0.0 to kubernetes\n"), r.out());
+        assertTrue(r.out().contains("create or merge into Deployment/myapp in namespace default: image " + V1 + ", 2 replicas"),
+                r.out());
+        assertTrue(r.out().contains("watch the rollout of deployment/myapp") && r.out().contains("record the next revision"),
+                r.out());
+        assertTrue(r.out().contains("manifests:\n") && r.out().contains("kind: \"Deployment\""), r.out());
+        assertTrue(r.out().contains("dry run: nothing was changed"), r.out());
+        List<String> err = r.err().lines().toList();
+        assertEquals(1, err.size(), "one cause line:\n" + r.err());
+        assertTrue(err.get(0).startsWith("slipway: cannot reach the Kubernetes API at http://127.0.0.1:9/ (context 'elsewhere',")
+                && err.get(0).endsWith("; the plan above comes from slipway.yaml alone"), r.err());
+        assertTrue(!r.toString().contains("myapp-canary"), "nothing of fabric8's request in the message:\n" + r);
+        Run json = cli("deploy", svc.toString(), "--to", "kubernetes", "--dry-run", "--json");
+        assertEquals(1, json.code(), json.toString());
+        var report = json(json);
+        assertEquals("failed", report.path("outcome").asText(), report.toString());
+        assertTrue(report.path("message").asText().startsWith("cannot reach the Kubernetes API"), report.toString());
+        assertTrue(report.path("steps").size() > 3, report.toString());
+        // A real deploy fails at once with the same cause, and plans nothing.
+        Run deploy = cli("deploy", svc.toString(), "--to", "kubernetes");
+        assertEquals(1, deploy.code(), deploy.toString());
+        assertTrue(deploy.err().startsWith("slipway: cannot reach the Kubernetes API") && deploy.out().isEmpty(), deploy.toString());
     }
 
     @Test

@@ -103,6 +103,34 @@ class KubernetesTargetTest extends MockClusterTestBase {
     }
 
     @Test
+    void statusShowsAPausedCanaryThatWasDrainedToNoPodsUntilItIsResolved() throws Exception {
+        try (KubernetesTarget t = target(config(""))) {
+            t.deploy(new KubeRelease(V1, "1.0.0", "c1"), true);
+            Deployment canary = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder().withNewMetadata()
+                    .withName("myapp-canary").addToAnnotations(Manifests.VERSION, "2.0.0")
+                    .addToAnnotations(Manifests.CANARY_WEIGHT, "0")
+                    .addToAnnotations(KubernetesTarget.CANARY_STATE, "{\"phase\":\"PAUSED\",\"message\":\"step 2 inconclusive:"
+                            + " too few requests\"}").endMetadata()
+                    .withSpec(new io.fabric8.kubernetes.api.model.apps.DeploymentSpecBuilder(live("myapp").getSpec())
+                            .withReplicas(0).build()).build();
+            cluster.client.apps().deployments().inNamespace(MockCluster.NS).resource(canary).create();
+            dev.slipway.deploy.Report r = t.status();
+            String text = String.join("\n", r.lines());
+            assertTrue(text.contains("  canary     2.0.0 (" + V1 + "), 0 ready; 0 canary pods beside 3 stable"), text);
+            assertTrue(text.contains("; paused: step 2 inconclusive: too few requests; 'slipway promote --to kubernetes' or"
+                    + " 'slipway abort --to kubernetes'"), text);
+            assertEquals("paused", t.liveStatus().canary().phase());
+            // Aborted (and still there with no pods): nothing to show.
+            cluster.client.apps().deployments().inNamespace(MockCluster.NS).withName("myapp-canary").edit(d -> {
+                d.getMetadata().getAnnotations().put(KubernetesTarget.CANARY_STATE, "{\"phase\":\"ABORTED\"}");
+                return d;
+            });
+            assertNull(t.liveStatus().canary());
+            assertFalse(String.join("\n", t.status().lines()).contains("  canary "), t.status().lines().toString());
+        }
+    }
+
+    @Test
     void secretValuesNeverReachTheCluster() throws Exception {
         cluster.client.secrets().inNamespace("default").resource(new SecretBuilder().withNewMetadata()
                 .withName("myapp-db").endMetadata().addToStringData("password", "s3cr3t-value").build()).create();

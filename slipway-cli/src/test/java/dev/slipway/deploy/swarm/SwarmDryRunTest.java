@@ -1,0 +1,53 @@
+package dev.slipway.deploy.swarm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.Target;
+import dev.slipway.remote.DockerEngine;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A dry run on the swarm target without an engine: the plan from slipway.yaml, and why the engine was not read. */
+class SwarmDryRunTest {
+    static final String IMAGE = "registry.test/myapp@sha256:" + "1".repeat(64);
+
+    @Test
+    void withoutAnEngineThePlanComesFromTheConfigurationAndNamesTheCause(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: myapp
+                version: 1.0.0
+                service: {port: 8080}
+                deploy:
+                  swarm: {image: "%s", replicas: 2}
+                """.formatted(IMAGE));
+        SlipwayConfig config = ConfigLoader.loadFromDir(dir);
+        Path socket = dir.resolve("no-engine.sock");
+        SwarmTarget t = new SwarmTarget(config, new DockerEngine(socket), new Console(new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()), false), name -> null);
+        Target.DeployRequest request = new Target.DeployRequest(null, Duration.ZERO, true);
+        SlipwayException e = assertThrows(SlipwayException.class, () -> t.plan(request));
+        assertEquals(1, e.exitCode(), "a deploy needs the engine");
+        Target.UnreadPlan unread = t.planUnread(request, e).orElseThrow();
+        String text = unread.plan().describe();
+        assertTrue(text.startsWith("deploy myapp 1.0.0 to swarm\n"), text);
+        assertTrue(text.contains("create or update service myapp: 2 replicas of 1.0.0, update parallelism 1"), text);
+        assertTrue(text.contains("(engine not read: no Docker engine at " + socket), text);
+        assertEquals(java.util.List.of("apply", "rollout", "record"), unread.plan().steps().stream().map(s -> s.kind().id())
+                .toList());
+        assertTrue(unread.cause().startsWith("no Docker engine at " + socket) && !unread.cause().contains("\n")
+                && unread.cause().endsWith("; the plan above comes from slipway.yaml alone"), unread.cause());
+        // Another failure (the engine answered) is not one to plan around.
+        assertTrue(t.planUnread(request, SlipwayException.failed("the Docker engine refused GET /services")).isEmpty());
+    }
+}
