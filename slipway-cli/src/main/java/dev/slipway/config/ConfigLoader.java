@@ -480,7 +480,7 @@ public final class ConfigLoader {
             v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
             envValue(v, at, e.getValue());
         }
-        SlipwayConfig.Service service = new SlipwayConfig.Service(port, Map.copyOf(env), List.copyOf(args), readiness,
+        SlipwayConfig.Service service = new SlipwayConfig.Service(port, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env)), List.copyOf(args), readiness,
                 liveness, drain);
 
         RawLocal l = raw.deploy() == null || raw.deploy().local() == null

@@ -115,7 +115,7 @@ public record ImageConfig(boolean certificates, boolean zoneinfo, String reposit
             }
         }
         return new ImageConfig(r.certificates() == null || r.certificates(), r.zoneinfo() == null || r.zoneinfo(),
-                r.repository(), List.copyOf(tags), user, Map.copyOf(env), r.source(),
+                r.repository(), List.copyOf(tags), user, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env)), r.source(),
                 Map.copyOf(new TreeMap<>(r.annotations() == null ? Map.of() : r.annotations())), Map.copyOf(sysroots));
     }
 }

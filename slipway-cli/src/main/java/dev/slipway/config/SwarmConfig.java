@@ -135,6 +135,6 @@ public record SwarmConfig(String service, String image, int replicas, int parall
         Duration timeout = r.rolloutTimeout() == null ? Duration.ofMinutes(10) : r.rolloutTimeout();
         v.check(timeout.compareTo(Duration.ofSeconds(10)) >= 0, p + ".rolloutTimeout", "rolloutTimeout must be 10s or more");
         return new SwarmConfig(svc, r.image(), replicas, parallelism, delay, order, monitor, network, prefixes, published,
-                Map.copyOf(env), secrets, timeout, raw != null);
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env)), secrets, timeout, raw != null);
     }
 }

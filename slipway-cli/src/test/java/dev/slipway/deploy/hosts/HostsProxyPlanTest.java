@@ -211,7 +211,7 @@ class HostsProxyPlanTest {
         HostsPlan p = HostsPlan.of(config("{strategy: proxy}", "{}").hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f,
                 Map.of(), portLines, "unit", "u1", true);
         String kinds = kinds(p);
-        assertTrue(kinds.startsWith("lock:a lock:b lock:c unit:a env:b unit:b env:c unit:c start:a gate:a proxy:a stop:a"), kinds);
+        assertTrue(kinds.startsWith("lock:a lock:b lock:c unit:a env:b unit:b env:c unit:c start:a start:b start:c gate:a"), kinds);
         assertFalse(kinds.contains("upload") || kinds.contains("prepare") || kinds.contains("env:a"), kinds);
         assertEquals(List.of(9001, 9001, 9001), p.hosts().stream().map(HostsPlan.HostPlan::port).toList());
         assertEquals(Map.of(), p.hosts().get(0).portEnvs(), "a's 1.0.0 has its env-9001");
@@ -219,7 +219,8 @@ class HostsProxyPlanTest {
         String text = p.describe();
         assertTrue(text.contains("b: write /opt/slipway/api/releases/1.0.0/env-9001 from its env (the release was deployed"
                 + " without it) with SERVER_PORT, PORT for port 9001 (mode 0600)"), text);
-        assertTrue(text.contains("c: [batch 3] drain and stop api.service (2.0.0, port 9000) and disable it"), text);
+        assertTrue(text.contains("c: [batch 1] (in the background, beside the next batch) wait until nginx's workers of before"
+                + " the reload have ended their requests, then drain and stop api.service (2.0.0, port 9000) and disable it"), text);
 
         // The step's command, run: the release's own env (its secret too) with the port's lines over it.
         Path release = Files.createDirectories(tmp.resolve("releases/1.0.0"));
@@ -262,7 +263,8 @@ class HostsProxyPlanTest {
         // A rollback needs no secret: the lines that differ per port never hold one.
         HostsTarget.SharedEnv shared = t.sharedEnv(false);
         HostsConfig.Server a = c.hosts().servers().get(0);
-        assertEquals("SERVER_PORT=\"9001\"\nDATA_DIR=\"data-9001\"\nPORT=\"9001\"\n", t.portLines(a, shared, 9001));
+        assertEquals("SERVER_PORT=\"9001\"\nDATA_DIR=\"data-9001\"\nPORT=\"9001\"\n", t.portLines(a, shared, 9001),
+                "in slipway.yaml's order");
         assertEquals("", t.portLines(a, shared, 9000));
         SlipwayException e = assertThrows(SlipwayException.class, () -> t.sharedEnv(true));
         assertTrue(e.getMessage().contains("the secret TOKEN"), e.getMessage());
