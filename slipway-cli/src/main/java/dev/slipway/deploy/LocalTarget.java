@@ -13,6 +13,7 @@ import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
+import dev.slipway.remote.Lock;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;

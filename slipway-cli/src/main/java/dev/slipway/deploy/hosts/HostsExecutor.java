@@ -1,6 +1,5 @@
 package dev.slipway.deploy.hosts;
 
-import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.deploy.DiskSpace;
@@ -9,6 +8,7 @@ import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.Lock;
 import dev.slipway.remote.Shell;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package dev.slipway.deploy.hosts;
 
-import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.artifact.Artifact;
@@ -10,6 +9,7 @@ import dev.slipway.config.HostsConfig;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.Lock;
 import dev.slipway.remote.Shell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
