@@ -1,6 +1,8 @@
 package dev.slipway.deploy.hosts;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
 import java.time.Duration;
@@ -27,7 +29,7 @@ import java.util.List;
  *                      ({@code <unit>@<port>.service}), by port; empty otherwise
  */
 public record HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
-                        String unitSha256, String active, List<HostHistory.Entry> history, int livePort,
+                        String unitSha256, String active, List<Revision> history, int livePort,
                         java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances) {
 
     /** Copies the maps, so the value stays immutable. */
@@ -38,7 +40,7 @@ public record HostFacts(String machine, String platform, String current, List<St
 
     /** Facts of a host of the {@code restart} strategy (no instance ports). */
     public HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
-                     String unitSha256, String active, List<HostHistory.Entry> history) {
+                     String unitSha256, String active, List<Revision> history) {
         this(machine, platform, current, releases, releaseSha256, unitSha256, active, history, 0, java.util.Map.of(),
                 java.util.Map.of());
     }
@@ -122,7 +124,7 @@ public record HostFacts(String machine, String platform, String current, List<St
         String unit = "";
         String active = "";
         List<String> releases = new ArrayList<>();
-        List<HostHistory.Entry> history = new ArrayList<>();
+        List<Revision> history = new ArrayList<>();
         int live = 0;
         java.util.Map<Integer, String> slots = new java.util.TreeMap<>();
         java.util.Map<Integer, String> instances = new java.util.TreeMap<>();
@@ -139,7 +141,7 @@ public record HostFacts(String machine, String platform, String current, List<St
                 case "sha" -> sha = v.strip();
                 case "unit" -> unit = v.strip();
                 case "active" -> active = v.strip();
-                case "history" -> HostHistory.parseLine(v).ifPresent(history::add);
+                case "history" -> History.parse(v).ifPresent(history::add);
                 case "live" -> live = v.strip().matches("\\d{1,5}") ? Integer.parseInt(v.strip()) : 0;
                 case "slot", "instance" -> {
                     String[] kv = v.strip().split(" ", 2);
@@ -169,7 +171,7 @@ public record HostFacts(String machine, String platform, String current, List<St
     /** @return the release before {@code current} in the history that served, or {@code null} */
     public String previousServing() {
         for (int i = history.size() - 1; i >= 0; i--) {
-            HostHistory.Entry e = history.get(i);
+            Revision e = history.get(i);
             if (e.serving() && !e.version().equals(current)) {
                 return e.version();
             }

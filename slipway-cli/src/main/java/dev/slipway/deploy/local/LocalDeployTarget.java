@@ -4,7 +4,6 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.DeployPlan;
-import dev.slipway.deploy.History;
 import dev.slipway.deploy.LocalTarget;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.Report;
@@ -75,7 +74,7 @@ public final class LocalDeployTarget implements Target {
     public DeployPlan rollback(RollbackTo to) {
         String version = to.version();
         if (version == null && to.revision() != null) {
-            version = local.history().stream().filter(e -> e.revision() == to.revision()).map(History.Entry::version)
+            version = local.history().stream().filter(e -> e.revision() == to.revision()).map(Revision::version)
                     .findFirst().orElseThrow(() -> SlipwayException.usage("local has no revision " + to.revision()
                             + " of " + config.name() + "; 'slipway history' lists them; nothing was changed"));
         }
@@ -140,7 +139,7 @@ public final class LocalDeployTarget implements Target {
 
     @Override
     public List<Revision> history() {
-        return local.history().stream().map(History.Entry::toRevision).toList();
+        return local.history();
     }
 
     private static Duration wait(Duration d) {
