@@ -2,8 +2,8 @@ package dev.slipway.build;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.deploy.Lock;
 import dev.slipway.remote.LocalHost;
+import dev.slipway.remote.Lock;
 import dev.slipway.util.Hashing;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
 package dev.slipway.build;
 
 import dev.slipway.pipeline.NamedStep;
-import dev.slipway.pipeline.Step;
 
 /** Build step: runs the build command ({@code build.command}, else Maven's or Gradle's), unless {@code --no-compile}. */
 final class Compile extends NamedStep<BuildContext> {

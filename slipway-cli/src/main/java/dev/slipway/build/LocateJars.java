@@ -1,7 +1,6 @@
 package dev.slipway.build;
 
 import dev.slipway.pipeline.NamedStep;
-import dev.slipway.pipeline.Step;
 
 /**
  * Build step: finds the app's jars, dependencies and main class ({@link BuildOutputs#locate}),

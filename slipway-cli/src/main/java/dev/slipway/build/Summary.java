@@ -1,8 +1,7 @@
 package dev.slipway.build;
 
-import dev.slipway.pipeline.NamedStep;
 import dev.slipway.Console;
-import dev.slipway.pipeline.Step;
+import dev.slipway.pipeline.NamedStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,8 @@
 package dev.slipway.build;
 
-import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
+import dev.slipway.pipeline.NamedStep;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,8 @@
 package dev.slipway.build;
 
-import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.util.Versions;
 import java.time.Instant;
 

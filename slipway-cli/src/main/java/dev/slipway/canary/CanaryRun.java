@@ -156,18 +156,8 @@ public final class CanaryRun {
                 console.progress("resuming the canary of " + st.canaryVersion() + " at step "
                         + Math.min(st.step() + 1, canary.steps().size()) + "/" + canary.steps().size()
                         + " (the last run stopped there: " + st.message() + ")");
-                if (st.message().equals(DEPLOYING)) {
-                    // The last run stopped before the canary was confirmed ready: deploy it again (idempotent).
-                    try {
-                        target.deployCanary(release(st));
-                    } catch (SlipwayException e) {
-                        return abortNow(st, "the canary did not start: " + e.getMessage());
-                    }
-                    st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
-                    store.save(st);
-                    awaitFirstScrape();
-                }
-                return steps(st);
+                // When the last run stopped before the canary was confirmed ready, deploy it again (idempotent).
+                return st.message().equals(DEPLOYING) ? deployAndStep(st, release(st)) : steps(st);
             }
             if (st != null && st.phase() == CanaryState.Phase.BAKING) {
                 console.progress("resuming the bake of " + st.canaryVersion() + " (the last run stopped there: "
@@ -213,18 +203,30 @@ public final class CanaryRun {
             console.progress("canary " + r.version() + " (stable " + stable + "): " + canary.steps().size()
                     + (canary.steps().size() == 1 ? " step" : " steps") + ", at least "
                     + dev.slipway.Console.seconds(canary.minDuration()));
-            try {
-                target.deployCanary(r);
-            } catch (SlipwayException e) {
-                return abortNow(st, "the canary did not start: " + e.getMessage());
-            }
-            st = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
-            store.save(st);
-            awaitFirstScrape();
-            return steps(st);
+            return deployAndStep(st, r);
         } catch (AbortedElsewhere e) {
             return new Result(Outcome.ABORTED, state());
         }
+    }
+
+    /**
+     * Starts the canary of a state recorded as {@link #DEPLOYING}, records that it runs, waits for
+     * its first scrape and runs the steps.
+     *
+     * @param st the state, in phase {@code PROGRESSING} with the message {@link #DEPLOYING}
+     * @param r  the canary release
+     * @return how the canary ended; aborted at once when the canary does not start
+     */
+    private Result deployAndStep(CanaryState st, Release r) {
+        try {
+            target.deployCanary(r);
+        } catch (SlipwayException e) {
+            return abortNow(st, "the canary did not start: " + e.getMessage());
+        }
+        CanaryState deployed = st.with(CanaryState.Phase.PROGRESSING, 0, 0, "canary deployed");
+        store.save(deployed);
+        awaitFirstScrape();
+        return steps(deployed);
     }
 
     /**

@@ -5,9 +5,9 @@ import dev.slipway.SlipwayException;
 import dev.slipway.config.CanaryConfig;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.History;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.hosts.HostFacts;
-import dev.slipway.deploy.hosts.HostHistory;
 import dev.slipway.deploy.hosts.HostsTarget;
 import dev.slipway.remote.Host;
 import java.nio.file.Path;
@@ -129,7 +129,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
         applySplit(0, Set.of());
         console.progress("starting the canary " + release.version() + " on " + String.join(", ", canaryNames)
                 + " (TRACK=canary), weight 0");
-        hosts.narrowed(canaryNames, "canary", HostHistory.CANARY, "canary of stable " + stable)
+        hosts.narrowed(canaryNames, "canary", History.CANARY, "canary of stable " + stable)
                 .deploy(release.version(), LOCK_WAIT, false);
     }
 
@@ -156,12 +156,12 @@ public final class HostsCanaryTarget implements CanaryTarget {
             Set<String> drained = Set.of(upstream(name));
             applySplit(weight, drained);
             try {
-                stable(List.of(name), HostHistory.PROMOTED, "canary " + release.version() + " promoted")
+                stable(List.of(name), History.PROMOTED, "canary " + release.version() + " promoted")
                         .deploy(release.version(), LOCK_WAIT, false);
             } catch (SlipwayException e) {
                 if (!done.isEmpty() && old != null) {
                     console.progress("promotion failed on " + name + "; " + String.join(", ", done) + " go back to " + old);
-                    hosts.narrowed(done, HostsTarget.STABLE, HostHistory.ROLLBACK, "promotion of " + release.version()
+                    hosts.narrowed(done, HostsTarget.STABLE, History.ROLLBACK, "promotion of " + release.version()
                             + " failed on " + name).rollback(old, LOCK_WAIT, false);
                 }
                 applySplit(weight, Set.of());
@@ -174,7 +174,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
         Set<String> canaries = new HashSet<>();
         canaryNames.forEach(n -> canaries.add(upstream(n)));
         applyPool(canaries);
-        hosts.narrowed(canaryNames, HostsTarget.STABLE, HostHistory.PROMOTED, "canary " + release.version()
+        hosts.narrowed(canaryNames, HostsTarget.STABLE, History.PROMOTED, "canary " + release.version()
                 + " promoted; back in the pool").deploy(release.version(), LOCK_WAIT, false);
         applyPool(Set.of());
     }
@@ -213,16 +213,16 @@ public final class HostsCanaryTarget implements CanaryTarget {
         if (!promotedTooEarly.isEmpty()) {
             console.progress("an interrupted promotion left " + String.join(", ", promotedTooEarly) + " on another release;"
                     + " rolling back to the stable release " + stable);
-            hosts.narrowed(promotedTooEarly, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted during its"
+            hosts.narrowed(promotedTooEarly, HostsTarget.STABLE, History.CANARY_ABORTED, "canary aborted during its"
                     + " promotion; back to stable " + stable).rollback(stable, LOCK_WAIT, false, true);
         }
         if (!back.isEmpty()) {
             console.progress("rolling " + String.join(", ", back) + " back to the stable release " + stable);
-            hosts.narrowed(back, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted; back to stable " + stable)
+            hosts.narrowed(back, HostsTarget.STABLE, History.CANARY_ABORTED, "canary aborted; back to stable " + stable)
                     .rollback(stable, LOCK_WAIT, false, true);
         }
         if (!stop.isEmpty()) {
-            hosts.narrowed(stop, HostsTarget.STABLE, HostHistory.CANARY_ABORTED, "canary aborted; no stable release here")
+            hosts.narrowed(stop, HostsTarget.STABLE, History.CANARY_ABORTED, "canary aborted; no stable release here")
                     .stopService();
         }
         // Only servers that answer their readiness probe rejoin the pool; the others stay down.

@@ -471,15 +471,8 @@ public final class ConfigLoader {
         }
         Duration drain = s.drainTimeout() == null ? Duration.ofSeconds(30) : s.drainTimeout();
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
-        for (var e : env.entrySet()) {
-            String at = "service.env." + e.getKey();
-            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at,
-                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
-            v.checkKey(!RESERVED_ENV.contains(e.getKey()), at, e.getKey()
-                    + " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
-            v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
-            envValue(v, at, e.getValue());
-        }
+        env(v, "service.env", env, RESERVED_ENV,
+                " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
         SlipwayConfig.Service service = new SlipwayConfig.Service(port, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env)), List.copyOf(args), readiness,
                 liveness, drain);
 
@@ -497,15 +490,8 @@ public final class ConfigLoader {
             v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
                     "a training URL is a path starting with '/'");
         }
-        for (var e : (t.env() == null ? Map.<String, String>of() : t.env()).entrySet()) {
-            String at = "train.env." + e.getKey();
-            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at,
-                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
-            v.checkKey(!TRAIN_RESERVED_ENV.contains(e.getKey()), at, e.getKey()
-                    + " is set by Slipway for the training run (its own free port, 127.0.0.1, a temporary directory)");
-            v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
-            envValue(v, at, e.getValue());
-        }
+        env(v, "train.env", t.env() == null ? Map.of() : t.env(), TRAIN_RESERVED_ENV,
+                " is set by Slipway for the training run (its own free port, 127.0.0.1, a temporary directory)");
         for (int i = 0; t.args() != null && i < t.args().size(); i++) {
             v.check(t.args().get(i) != null, "train.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
         }
@@ -672,6 +658,30 @@ public final class ConfigLoader {
         v.check(!interval.isZero(), at + ".interval", "the interval must be more than 0");
         v.check(!timeout.isZero(), at + ".timeout", "the timeout must be more than 0");
         return new SlipwayConfig.Probe(type, path, interval, timeout, grace);
+    }
+
+    /**
+     * Checks an environment section ({@code service.env}, {@code train.env}): every name is an
+     * environment variable name (letters, digits and {@code _}, not starting with a digit) that
+     * Slipway does not set itself, and every value is given and passes {@link #envValue}.
+     *
+     * @param v           reports errors at the offending key or value
+     * @param section     the section's key path, e.g. {@code service.env}
+     * @param env         the section, name to value (a value is {@code null} where YAML has none)
+     * @param reserved    the names Slipway sets
+     * @param reservedWhy what a reserved name is refused with, after the name
+     * @throws ConfigException (exit 2) for the first problem
+     */
+    private static void env(Validator v, String section, Map<String, String> env, java.util.Set<String> reserved,
+                            String reservedWhy) {
+        for (var e : env.entrySet()) {
+            String at = section + "." + e.getKey();
+            v.checkKey(ENV_NAME.matcher(e.getKey()).matches(), at,
+                    "'" + e.getKey() + "' is not an environment variable name: use letters, digits and '_', not starting with a digit");
+            v.checkKey(!reserved.contains(e.getKey()), at, e.getKey() + reservedWhy);
+            v.check(e.getValue() != null, at, "an environment value is empty; write \"\" for an empty string");
+            envValue(v, at, e.getValue());
+        }
     }
 
     /**
@@ -980,40 +990,16 @@ public final class ConfigLoader {
             return scan(text, true);
         }
 
-        /** One open mapping (with its current key) or list (with its current index). */
-        private static final class Frame {
-            final boolean list;
-            String key;
-            int index = -1;
-
-            Frame(boolean list) {
-                this.list = list;
-            }
-        }
-
-        private static String path(Deque<Frame> frames) {
-            StringBuilder sb = new StringBuilder();
-            for (var it = frames.descendingIterator(); it.hasNext();) {
-                Frame f = it.next();
-                if (f.list) {
-                    sb.append('[').append(f.index).append(']');
-                } else if (f.key != null) {
-                    sb.append(sb.length() == 0 ? "" : ".").append(f.key);
-                }
-            }
-            return sb.toString();
-        }
-
         private static Map<String, JsonLocation> scan(String text, boolean keys) {
             Map<String, JsonLocation> values = new HashMap<>();
             Map<String, JsonLocation> keyLocations = new HashMap<>();
-            Deque<Frame> frames = new ArrayDeque<>();
+            Deque<YamlFrame> frames = new ArrayDeque<>();
             try (YAMLParser p = new YAMLFactory().createParser(text)) {
                 JsonToken t;
                 while ((t = p.nextToken()) != null) {
                     if (t == JsonToken.FIELD_NAME) {
                         frames.peek().key = p.currentName();
-                        keyLocations.putIfAbsent(path(frames), p.currentTokenLocation());
+                        keyLocations.putIfAbsent(YamlFrame.path(frames), p.currentTokenLocation());
                         continue;
                     }
                     if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
@@ -1024,10 +1010,10 @@ public final class ConfigLoader {
                         frames.peek().index++;
                     }
                     if (!frames.isEmpty()) {
-                        values.putIfAbsent(path(frames), p.currentTokenLocation());
+                        values.putIfAbsent(YamlFrame.path(frames), p.currentTokenLocation());
                     }
                     if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                        frames.push(new Frame(t == JsonToken.START_ARRAY));
+                        frames.push(new YamlFrame(t == JsonToken.START_ARRAY));
                     }
                 }
             } catch (IOException | RuntimeException e) {

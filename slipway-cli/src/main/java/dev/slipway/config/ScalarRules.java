@@ -37,17 +37,14 @@ final class ScalarRules {
 
     private ScalarRules() {}
 
-    /** One open mapping or list: the Java type of its values, and the current key or index. */
-    private static final class Frame {
+    /** One open mapping or list, with the Java type of its values. */
+    private static final class Frame extends YamlFrame {
         final Type type;
-        final boolean list;
-        String key;
         Type valueType;
-        int index = -1;
 
         Frame(Type type, boolean list) {
+            super(list);
             this.type = type;
-            this.list = list;
         }
     }
 
@@ -88,7 +85,7 @@ final class ScalarRules {
                     frames.push(f);
                     continue;
                 }
-                String where = path(frames);
+                String where = YamlFrame.path(frames);
                 String raw = p.getText();
                 var at = p.currentTokenLocation();
                 String problem = switch (t) {
@@ -117,19 +114,6 @@ final class ScalarRules {
             }
             // The text was bound without error; a failure here only skips these rules.
         }
-    }
-
-    private static String path(Deque<Frame> frames) {
-        StringBuilder sb = new StringBuilder();
-        for (var it = frames.descendingIterator(); it.hasNext();) {
-            Frame f = it.next();
-            if (f.list) {
-                sb.append('[').append(f.index).append(']');
-            } else if (f.key != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(f.key);
-            }
-        }
-        return sb.toString();
     }
 
     private static boolean isScalar(Type type) {

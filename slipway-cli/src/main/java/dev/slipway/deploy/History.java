@@ -1,119 +1,147 @@
 package dev.slipway.deploy;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.remote.Lock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The audit trail of the local target: one tab-separated line per revision in the columns of
- * {@link Revision}, the same on every target ({@code revision version commit time outcome who
- * where note}), appended and never rewritten. Files written before those columns had six
- * ({@code revision version commit time outcome note}) and are read too.
+ * The one history format and the one outcome vocabulary of every target.
+ *
+ * <p>The format: a history file ({@code .slipway/local/history.tsv} on the local target,
+ * {@code <dir>/history.tsv} on each host) holds one tab-separated line per revision in the columns
+ * of {@link Revision} ({@code revision version commit time outcome who where note}), after the
+ * comment line {@link #HEADER}; lines are appended and never rewritten, and tabs and control
+ * characters inside a field become spaces ({@link #line}). {@link #parse} also reads the two
+ * shapes written before these columns: the local target's six ({@code revision version commit time
+ * outcome note}) and the hosts' seven ({@code revision version commit time outcome who note}), so
+ * the files already on machines stay readable; the column count tells them apart.
+ *
+ * <p>The vocabulary: {@link Revision#outcome()} is one of the constants below on every target
+ * (the Kubernetes and Swarm targets keep no file but use the same words). Which ones a target writes
+ * depends on what it can do: {@link #FAILED} and {@link #INTERRUPTED} come from the local target,
+ * {@link #SKIPPED} and the canary outcomes from hosts, {@link #CURRENT} from Kubernetes.
+ *
+ * <p>A record of this class is the local target's file.
  *
  * @param file the history file, e.g. {@code .slipway/local/history.tsv}
  */
 public record History(Path file) {
-    /** A deploy that passed its gate. */
+    /** A deploy whose gate passed (on hosts: on every host). */
     public static final String DEPLOYED = "deployed";
-    /** A deploy that failed its gate; the previous release was restored. */
+    /** A deploy whose gate failed (here or, on hosts, on another host); the previous release was restored. */
     public static final String ROLLED_BACK = "rolled-back";
-    /** A deploy that failed with nothing to restore. */
+    /** A deploy or rollback that failed with nothing to restore. */
     public static final String FAILED = "failed";
-    /** A deploy stopped by Ctrl-C or SIGTERM before its gate; the previous release was restarted. */
+    /** A deploy stopped by Ctrl-C, SIGTERM or a kill before its gate; the previous release was restarted. */
     public static final String INTERRUPTED = "interrupted";
     /** A revision made by {@code slipway rollback}. */
     public static final String ROLLBACK = "rollback";
-    /** The header line of a new file: the columns of {@link Revision}. */
+    /** Hosts: this host was not switched, the deploy stopped before its batch. */
+    public static final String SKIPPED = "skipped";
+    /** Hosts: the release started here as a canary ({@code TRACK=canary}); not a serving revision for rollback. */
+    public static final String CANARY = "canary";
+    /** Hosts: the release went here when a canary was promoted ({@code TRACK=stable}). */
+    public static final String PROMOTED = "promoted";
+    /** Hosts: the canary here was aborted; the host went back to the stable release (the revision's version, {@code -} when none). */
+    public static final String CANARY_ABORTED = "canary-aborted";
+    /** Kubernetes: the ReplicaSet revision the Deployment runs now (its other revisions read {@link #DEPLOYED}). */
+    public static final String CURRENT = "current";
+    /** Every outcome, the vocabulary of {@link Revision#outcome()}. */
+    public static final List<String> OUTCOMES = List.of(DEPLOYED, ROLLED_BACK, FAILED, INTERRUPTED, ROLLBACK, SKIPPED,
+            CANARY, PROMOTED, CANARY_ABORTED, CURRENT);
+    /** The header line of a new file: the columns of {@link Revision}, with its newline. */
     public static final String HEADER = "# revision\tversion\tcommit\ttime\toutcome\twho\twhere\tnote\n";
 
     /**
-     * One revision.
+     * Reads one line of a history file, in any of its shapes.
      *
-     * @param revision the revision number, from 1
-     * @param version  the release version
-     * @param commit   the release's commit
-     * @param time     when the revision was recorded
-     * @param outcome  one of the outcome constants of {@link History}
-     * @param note     free text, e.g. why it was rolled back
-     * @param who      {@code user@machine} that recorded it, or {@code ""} (a six-column line)
+     * @param line one line, without its newline
+     * @return the revision; empty for a blank line, a comment ({@code #}) or a corrupt line (fewer
+     *         than five columns, a revision that is not a number, a time that is not ISO-8601)
      */
-    public record Entry(int revision, String version, String commit, Instant time, String outcome, String note,
-                        String who) {
-        /**
-         * An entry with no recorder.
-         */
-        public Entry(int revision, String version, String commit, Instant time, String outcome, String note) {
-            this(revision, version, commit, time, outcome, note, "");
+    public static Optional<Revision> parse(String line) {
+        if (line.isBlank() || line.startsWith("#")) {
+            return Optional.empty();
         }
-
-        /** @return this entry as a {@link Revision} of the whole target ({@code where} is empty) */
-        public Revision toRevision() {
-            return new Revision(revision, version, commit, time, outcome, who, "", note);
+        String[] f = line.split("\t", -1);
+        if (f.length < 5) {
+            return Optional.empty();
         }
-
-        /** @return whether this revision left its version serving */
-        public boolean serving() {
-            return outcome.equals(DEPLOYED) || outcome.equals(ROLLBACK);
+        // 8 columns: Revision's; 7: the hosts' before 'where'; 6: the local target's before 'who' and 'where'.
+        String who = f.length >= 7 ? f[5] : "";
+        String where = f.length >= 8 ? f[6] : "";
+        String note = f.length >= 8 ? f[7] : f.length == 7 ? f[6] : f.length == 6 ? f[5] : "";
+        try {
+            return Optional.of(new Revision(Integer.parseInt(f[0]), f[1], f[2], Instant.parse(f[3]), f[4], who, where, note));
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 
     /**
-     * @return all revisions, oldest first; empty when there is no file
-     * @throws SlipwayException (exit 1) when the file cannot be read or is corrupt
+     * @param r a revision
+     * @return its line in Revision's eight columns, with a newline; tabs and control characters in
+     *         fields become spaces, so no field can break the file
      */
-    public List<Entry> entries() {
+    public static String line(Revision r) {
+        return r.revision() + "\t" + clean(r.version()) + "\t" + clean(r.commit()) + "\t" + r.time() + "\t"
+                + clean(r.outcome()) + "\t" + clean(r.who()) + "\t" + clean(r.where()) + "\t" + clean(r.note()) + "\n";
+    }
+
+    /**
+     * @return all revisions of the file, oldest first; empty when there is no file
+     * @throws SlipwayException (exit 1) when the file cannot be read or has a corrupt line
+     */
+    public List<Revision> entries() {
         if (!Files.exists(file)) {
             return List.of();
         }
-        List<Entry> out = new ArrayList<>();
+        List<Revision> out = new ArrayList<>();
+        List<String> lines;
         try {
-            int n = 0;
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                n++;
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                String[] f = line.split("\t", -1);
-                if (f.length < 5) {
-                    throw SlipwayException.failed(file + ":" + n + ": corrupt history line");
-                }
-                // Eight columns (Revision's); six in files written before them.
-                boolean wide = f.length >= 8;
-                out.add(new Entry(Integer.parseInt(f[0]), f[1], f[2], Instant.parse(f[3]), f[4],
-                        wide ? f[7] : f.length > 5 ? f[5] : "", wide ? f[5] : ""));
-            }
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
-            if (e instanceof SlipwayException s) {
-                throw s;
-            }
             throw SlipwayException.failed("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (int n = 1; n <= lines.size(); n++) {
+            String line = lines.get(n - 1);
+            Optional<Revision> r = parse(line);
+            if (r.isEmpty() && !line.isBlank() && !line.startsWith("#")) {
+                throw SlipwayException.failed(file + ":" + n + ": corrupt history line");
+            }
+            r.ifPresent(out::add);
         }
         return out;
     }
 
-    /** @return the next revision number */
+    /** @return the next revision number of the file */
     public int nextRevision() {
-        List<Entry> all = entries();
+        List<Revision> all = entries();
         return all.isEmpty() ? 1 : all.get(all.size() - 1).revision() + 1;
     }
 
     /**
-     * Appends a revision.
+     * Appends a revision of the whole target (its {@code where} is empty) recorded by this process.
      *
-     * @return the entry written
+     * @param version the release version
+     * @param commit  its commit
+     * @param outcome one of the outcomes of {@link History}
+     * @param note    free text
+     * @return the revision written (as read back: control characters are spaces)
      * @throws SlipwayException (exit 1) when the file cannot be written
      */
-    public Entry append(String version, String commit, String outcome, String note) {
-        Entry e = new Entry(nextRevision(), version, commit, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                outcome, clean(note), clean(who()));
-        String line = e.revision() + "\t" + clean(e.version()) + "\t" + clean(e.commit()) + "\t" + e.time() + "\t"
-                + clean(e.outcome()) + "\t" + e.who() + "\t\t" + e.note() + "\n";
+    public Revision append(String version, String commit, String outcome, String note) {
+        String line = line(new Revision(nextRevision(), version, commit, Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                outcome, who(), "", note));
         try {
             if (!Files.exists(file)) {
                 Files.writeString(file, HEADER, StandardCharsets.UTF_8);
@@ -122,18 +150,12 @@ public record History(Path file) {
         } catch (IOException ex) {
             throw SlipwayException.failed("cannot write " + file + ": " + ex.getMessage(), ex);
         }
-        return e;
+        return parse(line.substring(0, line.length() - 1)).orElseThrow();
     }
 
     /** @return {@code user@machine} of this process, for the {@code who} column (machine from the kernel's hostname) */
     public static String who() {
-        String machine;
-        try {
-            machine = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (IOException e) {
-            machine = System.getenv().getOrDefault("HOSTNAME", "localhost");
-        }
-        return System.getProperty("user.name", "?") + "@" + machine;
+        return System.getProperty("user.name", "?") + "@" + Lock.machineName();
     }
 
     private static String clean(String s) {

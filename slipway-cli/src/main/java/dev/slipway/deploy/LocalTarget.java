@@ -13,6 +13,7 @@ import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
+import dev.slipway.remote.Lock;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -204,7 +205,7 @@ public final class LocalTarget {
      * @param timingMs wall time per step kind of the run, milliseconds
      * @param stepMs   wall time of each step of the plan, milliseconds, in order (-1: did not run)
      */
-    public record Outcome(History.Entry revision, URI url, long pid, Map<DeployPlan.Kind, Long> timingMs,
+    public record Outcome(Revision revision, URI url, long pid, Map<DeployPlan.Kind, Long> timingMs,
                           List<Long> stepMs) {
         /** Copies the list. */
         public Outcome {
@@ -613,7 +614,7 @@ public final class LocalTarget {
         Interruption interruption = new Interruption(plan, d, me);
         Runtime.getRuntime().addShutdownHook(interruption);
         boolean stopped = false;
-        History.Entry recorded = null;
+        Revision recorded = null;
         List<Long> stepMs = new ArrayList<>();
         try {
             if (plan.action() != DeployPlan.Action.STOP && plan.action() != DeployPlan.Action.START) {
@@ -719,8 +720,8 @@ public final class LocalTarget {
                 ex.timingMs(), stepMs);
     }
 
-    private History.Entry lastEntry() {
-        List<History.Entry> all = history.entries();
+    private Revision lastEntry() {
+        List<Revision> all = history.entries();
         return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
@@ -957,7 +958,7 @@ public final class LocalTarget {
                 : Optional.of(servingPort()).filter(p -> p > 0).flatMap(p -> instance(p).running());
         String now = h.map(p -> serving().orElse(currentVersion().orElse("?")) + " serves (pid " + p.pid() + ")")
                 .orElse("nothing runs");
-        History.Entry e = history.append(o.version(), releaseInfo(o.version()).path("commit").asText("unknown"),
+        Revision e = history.append(o.version(), releaseInfo(o.version()).path("commit").asText("unknown"),
                 History.INTERRUPTED, "slipway (pid " + o.pid() + ", " + o.who() + ") was killed during its " + what
                         + "; found by the next run: current " + currentVersion().orElse("none") + ", " + now);
         console.progress("  recorded revision " + e.revision() + ": " + e.note());
@@ -1127,7 +1128,7 @@ public final class LocalTarget {
      *                  behind nginx}); empty without a proxy
      */
     public record Status(String version, String commit, int revision, long pid, URI url, Gate.Verdict readiness,
-                         History.Entry failed, String nginx, List<String> instances) {
+                         Revision failed, String nginx, List<String> instances) {
         /** Copies the list. */
         public Status {
             instances = List.copyOf(instances);
@@ -1138,8 +1139,8 @@ public final class LocalTarget {
     public Status status() {
         Optional<String> v = serving().or(this::currentVersion);
         Optional<ProcessHandle> h = process.running();
-        List<History.Entry> all = history.entries();
-        History.Entry last = all.isEmpty() ? null : all.get(all.size() - 1);
+        List<Revision> all = history.entries();
+        Revision last = all.isEmpty() ? null : all.get(all.size() - 1);
         // A failed first deploy leaves current at the release that failed its gate (there was
         // nothing to switch back to): that release is not "what runs".
         if (proxy != null) {
@@ -1189,7 +1190,7 @@ public final class LocalTarget {
     }
 
     /** @return the revisions, oldest first */
-    public List<History.Entry> history() {
+    public List<Revision> history() {
         return history.entries();
     }
 
@@ -1526,15 +1527,15 @@ public final class LocalTarget {
      *         the history does not name it (state from before the history)
      */
     private boolean hasServed(String dirName) {
-        List<History.Entry> of = history.entries().stream().filter(e -> e.version().equals(dirName)).toList();
-        return of.isEmpty() || of.stream().anyMatch(History.Entry::serving);
+        List<Revision> of = history.entries().stream().filter(e -> e.version().equals(dirName)).toList();
+        return of.isEmpty() || of.stream().anyMatch(Revision::serving);
     }
 
     /** The release served before {@code version}: the newest earlier serving revision of another version. */
     private Optional<String> previousVersion(String version) {
-        List<History.Entry> all = history.entries();
+        List<Revision> all = history.entries();
         for (int i = all.size() - 1; i >= 0; i--) {
-            History.Entry e = all.get(i);
+            Revision e = all.get(i);
             if (e.serving() && !e.version().equals(version) && Files.isDirectory(releases.resolve(e.version()))) {
                 return Optional.of(e.version());
             }

@@ -1,8 +1,7 @@
 package dev.slipway.image;
 
-import dev.slipway.pipeline.NamedStep;
 import dev.slipway.Console;
-import dev.slipway.pipeline.Step;
+import dev.slipway.pipeline.NamedStep;
 import java.nio.file.Path;
 
 /** Image step: what was made (stdout): the index, each platform's manifest and sizes, the output and tags, the pushes. */

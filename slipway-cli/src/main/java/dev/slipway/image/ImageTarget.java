@@ -1,10 +1,9 @@
 package dev.slipway.image;
 
-import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.ImageConfig;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.file.Files;

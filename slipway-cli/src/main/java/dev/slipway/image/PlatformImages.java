@@ -1,13 +1,12 @@
 package dev.slipway.image;
 
-import dev.slipway.pipeline.NamedStep;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Builder;
 import dev.slipway.build.Launcher;
 import dev.slipway.build.Platform;
 import dev.slipway.config.ImageConfig;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
+import dev.slipway.pipeline.NamedStep;
 import dev.slipway.util.Tar;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -50,6 +50,16 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
     private static final List<String> QUARKUS_PLUGINS =
             List.of("io.quarkus:quarkus-maven-plugin", "io.quarkus.platform:quarkus-maven-plugin");
 
+    /**
+     * The frameworks told apart by the group of what a build uses, in the order they are tried
+     * (Helidon MP before SE: MP's groups start with {@code io.helidon} too). Spring Boot, Quarkus
+     * and Micronaut come before them, from plugins and parents as well.
+     */
+    private static final List<Map.Entry<String, Framework>> BY_GROUP = List.of(
+            Map.entry("io.helidon.microprofile", Framework.HELIDON_MP), Map.entry("io.helidon", Framework.HELIDON_SE),
+            Map.entry("io.dropwizard", Framework.DROPWIZARD), Map.entry("io.javalin", Framework.JAVALIN),
+            Map.entry("io.vertx", Framework.VERTX));
+
     /** The build tools Slipway reads. */
     public enum BuildTool {
         /** Apache Maven: {@code pom.xml}. */
@@ -304,22 +314,17 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                 || uses.test("io.micronaut")) {
             return Framework.MICRONAUT;
         }
-        if (uses.test("io.helidon.microprofile")) {
-            return Framework.HELIDON_MP;
-        }
-        if (uses.test("io.helidon")) {
-            return Framework.HELIDON_SE;
-        }
-        if (uses.test("io.dropwizard")) {
-            return Framework.DROPWIZARD;
-        }
-        if (uses.test("io.javalin")) {
-            return Framework.JAVALIN;
-        }
-        if (uses.test("io.vertx")) {
-            return Framework.VERTX;
-        }
-        return Framework.PLAIN;
+        return byGroup(uses, Framework.PLAIN);
+    }
+
+    /**
+     * @param uses   whether the build uses a group: a dependency (or, for Maven, the parent) whose
+     *               coordinates start with it
+     * @param orElse what to return when no group of {@link #BY_GROUP} is used
+     * @return the first framework of {@link #BY_GROUP} whose group the build uses, else {@code orElse}
+     */
+    private static Framework byGroup(java.util.function.Predicate<String> uses, Framework orElse) {
+        return BY_GROUP.stream().filter(e -> uses.test(e.getKey())).map(Map.Entry::getValue).findFirst().orElse(orElse);
     }
 
     private static String[] gradleMain(Path dir, GradleBuild b, Framework fw, String hint) {
@@ -370,21 +375,12 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                     || p.plugins().containsKey("io.micronaut.maven:micronaut-maven-plugin")) {
                 return Framework.MICRONAUT;
             }
-            if (p.usesGroupPrefix("io.helidon.microprofile")
-                    || "io.helidon.applications:helidon-mp".equals(p.parent())) {
+            if ("io.helidon.applications:helidon-mp".equals(p.parent())) {
                 return Framework.HELIDON_MP;
             }
-            if (p.usesGroupPrefix("io.helidon") || (p.parent() != null && p.parent().startsWith("io.helidon"))) {
-                return Framework.HELIDON_SE;
-            }
-            if (p.usesGroupPrefix("io.dropwizard")) {
-                return Framework.DROPWIZARD;
-            }
-            if (p.uses("io.javalin")) {
-                return Framework.JAVALIN;
-            }
-            if (p.usesGroupPrefix("io.vertx")) {
-                return Framework.VERTX;
+            Framework byGroup = byGroup(g -> p.usesGroupPrefix(g) || p.parent() != null && p.parent().startsWith(g), null);
+            if (byGroup != null) {
+                return byGroup;
             }
         }
         return Framework.PLAIN;

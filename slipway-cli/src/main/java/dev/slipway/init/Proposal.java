@@ -279,21 +279,16 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (actuator && mgmtPort == null) {
                 // Actuator serves the readiness and liveness groups outside Kubernetes only when enabled.
                 env.put("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true");
-                readiness = Probe.http("/actuator/health/readiness");
-                liveness = Probe.http("/actuator/health/liveness");
-                probeNotes.add("Actuator's readiness and liveness groups (spring-boot-starter-actuator is a dependency;");
-                probeNotes.add("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED turns them on outside Kubernetes).");
+                httpProbes("/actuator/health/readiness", "/actuator/health/liveness",
+                        "Actuator's readiness and liveness groups (spring-boot-starter-actuator is a dependency;",
+                        "MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED turns them on outside Kubernetes).");
+            } else if (actuator) {
+                portProbes("Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
+                        "probes cannot reach: they check that the service port accepts connections.");
             } else {
-                readiness = Probe.tcp();
-                liveness = Probe.tcp();
-                if (actuator) {
-                    probeNotes.add("Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the");
-                    probeNotes.add("probes cannot reach: they check that the service port accepts connections.");
-                } else {
-                    probeNotes.add("No Actuator: the probes check that the port accepts connections. For real health,");
-                    probeNotes.add("add spring-boot-starter-actuator, set MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: \"true\"");
-                    probeNotes.add("in env and 'path: /actuator/health/readiness' (liveness: /actuator/health/liveness).");
-                }
+                portProbes("No Actuator: the probes check that the port accepts connections. For real health,",
+                        "add spring-boot-starter-actuator, set MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: \"true\"",
+                        "in env and 'path: /actuator/health/readiness' (liveness: /actuator/health/liveness).");
             }
             if (p.uses("org.springframework.boot:spring-boot-starter-security")
                     || p.uses("org.springframework.boot:spring-boot-starter-oauth2-resource-server")
@@ -340,43 +335,30 @@ public record Proposal(Project project, List<String> command, List<String> comma
             portEnv();
             if (p.uses("io.quarkus:quarkus-smallrye-health")) {
                 String root = conf.getOrDefault("quarkus.http.non-application-root-path", "q").replaceAll("^/|/$", "");
-                readiness = Probe.http("/" + root + "/health/ready");
-                liveness = Probe.http("/" + root + "/health/live");
-                probeNotes.add("SmallRye Health's readiness and liveness (quarkus-smallrye-health is a dependency).");
+                httpProbes("/" + root + "/health/ready", "/" + root + "/health/live",
+                        "SmallRye Health's readiness and liveness (quarkus-smallrye-health is a dependency).");
             } else {
-                readiness = Probe.tcp();
-                liveness = Probe.tcp();
-                probeNotes.add("No quarkus-smallrye-health: the probes check that the port accepts connections. For real");
-                probeNotes.add("health, add io.quarkus:quarkus-smallrye-health and 'path: /q/health/ready' (/q/health/live).");
+                portProbes("No quarkus-smallrye-health: the probes check that the port accepts connections. For real",
+                        "health, add io.quarkus:quarkus-smallrye-health and 'path: /q/health/ready' (/q/health/live).");
             }
             timeout = "90s";
         }
 
         void micronaut() {
             moduleNote();
-            if (p.buildTool() == BuildTool.GRADLE) {
-                command = gradle("installDist");
-                commandNotes.add("Gradle's installDist (the Micronaut application plugin applies 'application'):");
-                commandNotes.add("the jar and its runtime libraries in build/install/" + p.name() + "/lib.");
-            } else if (p.pom().builds("io.micronaut.maven:micronaut-maven-plugin") && "jar".equals(p.pom().packaging())
-                    || p.pom().builds("org.apache.maven.plugins:maven-shade-plugin")) {
-                command = mavenPackage();
-                commandNotes.add("Micronaut's own build: the Micronaut Maven plugin shades the runnable jar (every");
-                commandNotes.add("dependency inside), the one runnable jar in target/.");
-            } else {
-                command = mavenDefault();
-                defaultNote();
-            }
+            installDistOrPackage(List.of("Gradle's installDist (the Micronaut application plugin applies 'application'):",
+                    "the jar and its runtime libraries in build/install/" + p.name() + "/lib."),
+                    () -> p.pom().builds("io.micronaut.maven:micronaut-maven-plugin") && "jar".equals(p.pom().packaging())
+                            || p.pom().builds(SHADE),
+                    "Micronaut's own build: the Micronaut Maven plugin shades the runnable jar (every",
+                    "dependency inside), the one runnable jar in target/.");
             portEnv();
             if (p.uses("io.micronaut:micronaut-management")) {
-                readiness = Probe.http("/health/readiness");
-                liveness = Probe.http("/health/liveness");
-                probeNotes.add("The management module's health endpoint (micronaut-management is a dependency).");
+                httpProbes("/health/readiness", "/health/liveness",
+                        "The management module's health endpoint (micronaut-management is a dependency).");
             } else {
-                readiness = Probe.tcp();
-                liveness = Probe.tcp();
-                probeNotes.add("No micronaut-management: the probes check that the port accepts connections. For real");
-                probeNotes.add("health, add io.micronaut:micronaut-management and 'path: /health/readiness' (/health/liveness).");
+                portProbes("No micronaut-management: the probes check that the port accepts connections. For real",
+                        "health, add io.micronaut:micronaut-management and 'path: /health/readiness' (/health/liveness).");
             }
             timeout = "90s";
         }
@@ -384,19 +366,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
         void helidon() {
             moduleNote();
             boolean mp = p.framework() == Framework.HELIDON_MP;
-            if (p.buildTool() == BuildTool.GRADLE) {
-                command = gradle("installDist");
-                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
-                        + "/lib.");
-            } else if (p.pom().parent() != null && p.pom().parent().startsWith("io.helidon.applications:")
-                    && p.pom().builds("org.apache.maven.plugins:maven-dependency-plugin")) {
-                command = mavenPackage();
+            if (installDistOrPackage(List.of(), () -> p.pom().parent() != null
+                            && p.pom().parent().startsWith("io.helidon.applications:")
+                            && p.pom().builds("org.apache.maven.plugins:maven-dependency-plugin"),
+                    "Helidon's own build: the application parent's copy-libs puts the runtime libraries in",
+                    "target/libs next to the jar (build.lib says where).")) {
                 lib = "target/libs";
-                commandNotes.add("Helidon's own build: the application parent's copy-libs puts the runtime libraries in");
-                commandNotes.add("target/libs next to the jar (build.lib says where).");
-            } else {
-                command = mavenDefault();
-                defaultNote();
             }
             portEnv();
             portNotes.add("Helidon's config maps the variable to " + (mp ? "server.port (MicroProfile Config)"
@@ -406,34 +381,22 @@ public record Proposal(Project project, List<String> command, List<String> comma
             boolean has = p.uses(health) || (mp && p.uses("io.helidon.microprofile.bundles:helidon-microprofile"));
             String base = mp ? "/health" : "/observe/health";
             if (has) {
-                readiness = Probe.http(base + "/ready");
-                liveness = Probe.http(base + "/live");
-                probeNotes.add((mp ? "MicroProfile Health" : "Helidon SE 4's health observer, under /observe/health")
-                        + " (" + health.substring(health.indexOf(':') + 1) + " is a dependency).");
+                httpProbes(base + "/ready", base + "/live", (mp ? "MicroProfile Health"
+                        : "Helidon SE 4's health observer, under /observe/health") + " (" + health.substring(health.indexOf(':') + 1)
+                        + " is a dependency).");
             } else {
-                readiness = Probe.tcp();
-                liveness = Probe.tcp();
-                probeNotes.add("No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port");
-                probeNotes.add("accepts connections. For real health, add " + health + " and");
-                probeNotes.add("'path: " + base + "/ready' (" + base + "/live).");
+                portProbes("No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port",
+                        "accepts connections. For real health, add " + health + " and",
+                        "'path: " + base + "/ready' (" + base + "/live).");
             }
             timeout = "90s";
         }
 
         void dropwizard() {
             moduleNote();
-            if (p.buildTool() == BuildTool.GRADLE) {
-                command = gradle("installDist");
-                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
-                        + "/lib.");
-            } else if (p.pom().builds("org.apache.maven.plugins:maven-shade-plugin")) {
-                command = mavenPackage();
-                commandNotes.add("The project's own build: the shade plugin makes the one runnable jar in target/");
-                commandNotes.add("(every dependency inside).");
-            } else {
-                command = mavenDefault();
-                defaultNote();
-            }
+            installDistOrPackage(List.of(), () -> p.pom().builds(SHADE),
+                    "The project's own build: the shade plugin makes the one runnable jar in target/",
+                    "(every dependency inside).");
             portNotes.add("Dropwizard reads no port variable: the dw. system properties in build.jvmOptions set"
                     + " its connector to $PORT at $ADDR (Dropwizard's configuration overrides).");
             Path config = dropwizardConfig(p.serviceDir());
@@ -457,9 +420,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 jvmOptions.add(dw + "connector.bindHost=${ADDR}");
                 jvmNotes.add("The simple server's one connector on $PORT at $ADDR (Dropwizard's dw. overrides).");
                 String admin = server.path("adminContextPath").asText("/admin");
-                readiness = Probe.http(admin.replaceAll("/$", "") + "/healthcheck");
-                liveness = Probe.http(admin.replaceAll("/$", "") + "/ping");
-                probeNotes.add("The admin servlet's health checks on the service port (the simple server).");
+                httpProbes(admin.replaceAll("/$", "") + "/healthcheck", admin.replaceAll("/$", "") + "/ping",
+                        "The admin servlet's health checks on the service port (the simple server).");
             } else if (config == null || connectors) {
                 jvmOptions.add(dw + "applicationConnectors[0].port=${PORT}");
                 jvmOptions.add(dw + "applicationConnectors[0].bindHost=${ADDR}");
@@ -473,10 +435,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                             + " connector keeps Dropwizard's default port 8081, so two instances on one machine"
                             + " collide; add server.adminConnectors to config.yml");
                 }
-                readiness = Probe.tcp();
-                liveness = Probe.tcp();
-                probeNotes.add("Dropwizard's health checks are on the admin port: the probes check that the service");
-                probeNotes.add("port accepts connections.");
+                portProbes("Dropwizard's health checks are on the admin port: the probes check that the service",
+                        "port accepts connections.");
             } else {
                 // config.yml without connectors: an index override needs the list in the file
                 // (dw.server.applicationConnectors[0] fails with "node with index not found"), so run
@@ -490,9 +450,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 jvmNotes.add("a port; so Slipway runs Dropwizard's simple server: one connector on $PORT at $ADDR, the app");
                 jvmNotes.add("at / and the admin servlet at /admin. To keep a separate admin port, add");
                 jvmNotes.add("server.applicationConnectors and adminConnectors to the file and run 'slipway init --force'.");
-                readiness = Probe.http("/admin/healthcheck");
-                liveness = Probe.http("/admin/ping");
-                probeNotes.add("The admin servlet's health checks (all registered HealthChecks) on the service port.");
+                httpProbes("/admin/healthcheck", "/admin/ping",
+                        "The admin servlet's health checks (all registered HealthChecks) on the service port.");
             }
             timeout = "90s";
         }
@@ -639,26 +598,43 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * (BuildOutputs ships it alone); else Slipway's default.
          */
         void codeBuild() {
+            String uber = p.buildTool() == BuildTool.MAVEN ? uberBuild() : null;
+            boolean own = installDistOrPackage(List.of(), () -> uber != null,
+                    "The project's own build: the " + uber + " plugin's uber jar in target/ (every dependency",
+                    "inside" + (p.framework() == Framework.VERTX ? ", and its manifest's Main-Verticle" : "")
+                            + ") is the input, shipped alone.");
+            if (!own && p.buildTool() == BuildTool.MAVEN && (p.pom().builds(SHADE) || p.pom().builds(ASSEMBLY))) {
+                commandNotes.add("The shade/assembly plugin runs in no execution of 'mvn package': the plain jar and");
+                commandNotes.add("the copied libraries are shipped.");
+            }
+        }
+
+        /**
+         * The build command of an app built the usual way: Gradle's installDist (the jar and its
+         * runtime libraries in {@code build/install/NAME/lib}); for Maven the project's own
+         * {@code mvn package} when it makes what ships, else Slipway's default command.
+         *
+         * @param gradleNotes what installDist makes, note lines; empty for the usual line
+         * @param ownBuild    whether the project's own Maven build makes what ships (asked for Maven only)
+         * @param ownNotes    what the project's own Maven build makes, note lines
+         * @return whether the project's own Maven build was chosen
+         */
+        boolean installDistOrPackage(List<String> gradleNotes, java.util.function.BooleanSupplier ownBuild,
+                                     String... ownNotes) {
             if (p.buildTool() == BuildTool.GRADLE) {
                 command = gradle("installDist");
-                commandNotes.add("Gradle's installDist: the jar and its runtime libraries in build/install/" + p.name()
-                        + "/lib.");
-                return;
+                commandNotes.addAll(gradleNotes.isEmpty() ? List.of("Gradle's installDist: the jar and its runtime libraries"
+                        + " in build/install/" + p.name() + "/lib.") : gradleNotes);
+                return false;
             }
-            String uber = uberBuild();
-            if (uber != null) {
+            if (ownBuild.getAsBoolean()) {
                 command = mavenPackage();
-                commandNotes.add("The project's own build: the " + uber + " plugin's uber jar in target/ (every dependency");
-                commandNotes.add("inside" + (p.framework() == Framework.VERTX ? ", and its manifest's Main-Verticle" : "")
-                        + ") is the input, shipped alone.");
-            } else {
-                command = mavenDefault();
-                defaultNote();
-                if (p.pom().builds(SHADE) || p.pom().builds(ASSEMBLY)) {
-                    commandNotes.add("The shade/assembly plugin runs in no execution of 'mvn package': the plain jar and");
-                    commandNotes.add("the copied libraries are shipped.");
-                }
+                commandNotes.addAll(List.of(ownNotes));
+                return true;
             }
+            command = mavenDefault();
+            defaultNote();
+            return false;
         }
 
         void fixedPort(Map.Entry<String, Integer> fixed, String how) {
@@ -681,11 +657,34 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         void tcpProbes(String who) {
+            portProbes(who + " no built-in health endpoint: the probes check that the port accepts connections.",
+                    "For real health, serve one (e.g. GET /health/ready answering 200) and set 'path:' instead of"
+                    + " 'type: tcp'.");
+        }
+
+        /**
+         * Probes on the service's health endpoint.
+         *
+         * @param ready the readiness path, e.g. {@code /q/health/ready}
+         * @param live  the liveness path
+         * @param notes why, one line each (the comment above {@code readiness:} in slipway.yaml)
+         */
+        void httpProbes(String ready, String live, String... notes) {
+            readiness = Probe.http(ready);
+            liveness = Probe.http(live);
+            probeNotes.addAll(List.of(notes));
+        }
+
+        /**
+         * Probes that pass when the service port accepts a TCP connection (no health endpoint the
+         * probes can reach).
+         *
+         * @param notes why, one line each
+         */
+        void portProbes(String... notes) {
             readiness = Probe.tcp();
             liveness = Probe.tcp();
-            probeNotes.add(who + " no built-in health endpoint: the probes check that the port accepts connections.");
-            probeNotes.add("For real health, serve one (e.g. GET /health/ready answering 200) and set 'path:' instead of"
-                    + " 'type: tcp'.");
+            probeNotes.addAll(List.of(notes));
         }
 
         void defaultNote() {

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.TimeZone;
 import java.util.zip.Deflater;
+import org.apache.commons.compress.archivers.ArchiveEntry;
+import org.apache.commons.compress.archivers.ArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -56,7 +58,7 @@ public final class Archives {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         try (TarArchiveInputStream in = Tar.gzipped(buildArchive);
              OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            Sink sink = format.equals("zip") ? new ZipSink(os, time) : new TarSink(os, time);
+            Sink<?> sink = format.equals("zip") ? new ZipSink(os, time) : new TarSink(os, time);
             sink.directory(top + "/");
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
@@ -108,103 +110,111 @@ public final class Archives {
         return rel.toString().replace('\\', '/');
     }
 
-    private interface Sink {
-        void directory(String name) throws IOException;
+    /**
+     * Writes entries to a tar.gz or a zip: an entry per directory, link or file, each put, given
+     * its data, and closed the same way; the formats differ only in how an entry is made and in
+     * where a link's target goes.
+     *
+     * @param <E> the format's entry type
+     */
+    private abstract static class Sink<E extends ArchiveEntry> {
+        private final ArchiveOutputStream<E> out;
 
-        void symlink(String name, String target) throws IOException;
+        Sink(ArchiveOutputStream<E> out) {
+            this.out = out;
+        }
 
-        void file(String name, int mode, long size, InputStream data) throws IOException;
+        /**
+         * @param name the entry's path, with {@code /} separators ({@code /} at the end for a directory)
+         * @param kind {@code 'd'} directory, {@code 'l'} symbolic link, {@code 'f'} regular file
+         * @param mode the permission bits (0755, 0644, ...)
+         * @param size a file's size in bytes; 0 otherwise
+         * @param link a link's target, or {@code null}
+         * @return the reproducible entry (owner, group and time fixed)
+         */
+        abstract E entry(String name, char kind, int mode, long size, String link);
 
-        void finish() throws IOException;
+        /** @return the bytes stored as a link's data: none in a tar (the entry names the target), the target in a zip */
+        abstract byte[] linkData(String target);
+
+        void directory(String name) throws IOException {
+            out.putArchiveEntry(entry(name, 'd', 0755, 0, null));
+            out.closeArchiveEntry();
+        }
+
+        void symlink(String name, String target) throws IOException {
+            out.putArchiveEntry(entry(name, 'l', 0777, 0, target));
+            byte[] data = linkData(target);
+            if (data.length > 0) {
+                out.write(data);
+            }
+            out.closeArchiveEntry();
+        }
+
+        void file(String name, int mode, long size, InputStream data) throws IOException {
+            out.putArchiveEntry(entry(name, 'f', mode, size, null));
+            copy(data, out, size);
+            out.closeArchiveEntry();
+        }
+
+        void finish() throws IOException {
+            out.finish();
+            out.close();
+        }
     }
 
-    private static final class TarSink implements Sink {
-        private final TarArchiveOutputStream tar;
+    private static final class TarSink extends Sink<TarArchiveEntry> {
         private final Instant time;
 
         TarSink(OutputStream os, Instant time) throws IOException {
-            this.tar = dev.slipway.build.Archive.openTarGz(os);
+            super(dev.slipway.build.Archive.openTarGz(os));
             this.time = time;
         }
 
-        private void put(TarArchiveEntry e, int mode) throws IOException {
-            dev.slipway.build.Archive.normalize(e, mode, time);
-            tar.putArchiveEntry(e);
-        }
-
         @Override
-        public void directory(String name) throws IOException {
-            put(new TarArchiveEntry(name), 0755);
-            tar.closeArchiveEntry();
-        }
-
-        @Override
-        public void symlink(String name, String target) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-            e.setLinkName(target);
-            put(e, 0777);
-            tar.closeArchiveEntry();
-        }
-
-        @Override
-        public void file(String name, int mode, long size, InputStream data) throws IOException {
-            TarArchiveEntry e = new TarArchiveEntry(name);
+        TarArchiveEntry entry(String name, char kind, int mode, long size, String link) {
+            TarArchiveEntry e = kind == 'l' ? new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK) : new TarArchiveEntry(name);
+            if (link != null) {
+                e.setLinkName(link);
+            }
             e.setSize(size);
-            put(e, mode);
-            copy(data, tar, size);
-            tar.closeArchiveEntry();
+            dev.slipway.build.Archive.normalize(e, mode, time);
+            return e;
         }
 
         @Override
-        public void finish() throws IOException {
-            tar.finish();
-            tar.close();
+        byte[] linkData(String target) {
+            return new byte[0];
         }
     }
 
-    private static final class ZipSink implements Sink {
-        private final ZipArchiveOutputStream zip;
+    private static final class ZipSink extends Sink<ZipArchiveEntry> {
         private final long dosTime;
 
         ZipSink(OutputStream os, Instant time) {
-            this.zip = new ZipArchiveOutputStream(os);
-            zip.setLevel(Deflater.DEFAULT_COMPRESSION);
+            super(zip(os));
             // DOS times are local wall-clock times; shift so that any time zone writes the UTC wall clock.
             long t = time.toEpochMilli();
             this.dosTime = t - TimeZone.getDefault().getOffset(t);
         }
 
-        private ZipArchiveEntry entry(String name, int unixMode) {
+        private static ZipArchiveOutputStream zip(OutputStream os) {
+            ZipArchiveOutputStream zip = new ZipArchiveOutputStream(os);
+            zip.setLevel(Deflater.DEFAULT_COMPRESSION);
+            return zip;
+        }
+
+        @Override
+        ZipArchiveEntry entry(String name, char kind, int mode, long size, String link) {
             ZipArchiveEntry e = new ZipArchiveEntry(name);
             e.setTime(dosTime);
-            e.setUnixMode(unixMode);
+            e.setUnixMode((kind == 'd' ? 0040000 : kind == 'l' ? 0120000 : 0100000) | mode);
             return e;
         }
 
         @Override
-        public void directory(String name) throws IOException {
-            zip.putArchiveEntry(entry(name, 0040755));
-            zip.closeArchiveEntry();
-        }
-
-        @Override
-        public void symlink(String name, String target) throws IOException {
-            zip.putArchiveEntry(entry(name, 0120777));
-            zip.write(target.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            zip.closeArchiveEntry();
-        }
-
-        @Override
-        public void file(String name, int mode, long size, InputStream data) throws IOException {
-            zip.putArchiveEntry(entry(name, 0100000 | mode));
-            copy(data, zip, size);
-            zip.closeArchiveEntry();
-        }
-
-        @Override
-        public void finish() throws IOException {
-            zip.finish();
-            zip.close();
+        byte[] linkData(String target) {
+            return target.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.deploy.Lock;
+import dev.slipway.remote.Lock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -227,7 +227,7 @@ class RollbackFlagsTest {
     void aLockAnotherRunHoldsIsExitTwoAndChangesNothing() throws Exception {
         // A live holder on this machine: this test's own JVM.
         Path lock = Files.createDirectories(state.resolve("lock"));
-        Files.writeString(lock.resolve("info"), "id=abc\nwho=ann@ci\nmachine=" + dev.slipway.deploy.Lock.machineName()
+        Files.writeString(lock.resolve("info"), "id=abc\nwho=ann@ci\nmachine=" + dev.slipway.remote.Lock.machineName()
                 + "\npid=" + ProcessHandle.current().pid() + "\nsince=" + java.time.Instant.now().truncatedTo(
                 java.time.temporal.ChronoUnit.SECONDS) + "\nversion=3.0.0\nmessage=deploy\n");
         CliRunner.Run held = CliRunner.run("rollback", dir.toString(), "--version", "1.0.0");

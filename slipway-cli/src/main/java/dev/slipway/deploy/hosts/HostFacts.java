@@ -1,6 +1,8 @@
 package dev.slipway.deploy.hosts;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
 import java.time.Duration;
@@ -30,7 +32,7 @@ import java.util.List;
  *                      the restart strategy has none
  */
 public record HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
-                        String unitSha256, String active, List<HostHistory.Entry> history, int livePort,
+                        String unitSha256, String active, List<Revision> history, int livePort,
                         java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances,
                         java.util.Map<String, java.util.Set<Integer>> envPorts) {
 
@@ -45,7 +47,7 @@ public record HostFacts(String machine, String platform, String current, List<St
 
     /** Facts without {@code env-<port>} files in any release. */
     public HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
-                     String unitSha256, String active, List<HostHistory.Entry> history, int livePort,
+                     String unitSha256, String active, List<Revision> history, int livePort,
                      java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances) {
         this(machine, platform, current, releases, releaseSha256, unitSha256, active, history, livePort, slots, instances,
                 java.util.Map.of());
@@ -62,7 +64,7 @@ public record HostFacts(String machine, String platform, String current, List<St
 
     /** Facts of a host of the {@code restart} strategy (no instance ports). */
     public HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
-                     String unitSha256, String active, List<HostHistory.Entry> history) {
+                     String unitSha256, String active, List<Revision> history) {
         this(machine, platform, current, releases, releaseSha256, unitSha256, active, history, 0, java.util.Map.of(),
                 java.util.Map.of());
     }
@@ -161,7 +163,7 @@ public record HostFacts(String machine, String platform, String current, List<St
         String unit = "";
         String active = "";
         List<String> releases = new ArrayList<>();
-        List<HostHistory.Entry> history = new ArrayList<>();
+        List<Revision> history = new ArrayList<>();
         int live = 0;
         java.util.Map<Integer, String> slots = new java.util.TreeMap<>();
         java.util.Map<Integer, String> instances = new java.util.TreeMap<>();
@@ -179,7 +181,7 @@ public record HostFacts(String machine, String platform, String current, List<St
                 case "sha" -> sha = v.strip();
                 case "unit" -> unit = v.strip();
                 case "active" -> active = v.strip();
-                case "history" -> HostHistory.parseLine(v).ifPresent(history::add);
+                case "history" -> History.parse(v).ifPresent(history::add);
                 case "live" -> live = v.strip().matches("\\d{1,5}") ? Integer.parseInt(v.strip()) : 0;
                 case "envport" -> {
                     String[] rp = v.strip().split(" ", 2);
@@ -215,7 +217,7 @@ public record HostFacts(String machine, String platform, String current, List<St
     /** @return the release before {@code current} in the history that served, or {@code null} */
     public String previousServing() {
         for (int i = history.size() - 1; i >= 0; i--) {
-            HostHistory.Entry e = history.get(i);
+            Revision e = history.get(i);
             if (e.serving() && !e.version().equals(current)) {
                 return e.version();
             }

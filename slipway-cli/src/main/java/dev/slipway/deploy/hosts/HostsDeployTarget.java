@@ -83,7 +83,7 @@ public final class HostsDeployTarget implements Target {
         if (version == null && to.revision() != null) {
             String first = hosts.servers().get(0).name();
             version = hosts.history().getOrDefault(first, List.of()).stream().filter(e -> e.revision() == to.revision())
-                    .map(HostHistory.Entry::version).findFirst().orElseThrow(() -> SlipwayException.usage(first
+                    .map(Revision::version).findFirst().orElseThrow(() -> SlipwayException.usage(first
                             + " has no revision " + to.revision() + " of " + service + "; nothing was changed"));
         }
         return wrap(hosts.planRollback(version), to.lockWait());
@@ -166,11 +166,8 @@ public final class HostsDeployTarget implements Target {
     @Override
     public List<Revision> history() {
         List<Revision> out = new ArrayList<>();
-        hosts.history().forEach((host, entries) -> entries.forEach(e -> {
-            Revision r = e.toRevision();
-            out.add(r.where().isEmpty() ? new Revision(r.revision(), r.version(), r.commit(), r.time(), r.outcome(), r.who(),
-                    host, r.note()) : r);
-        }));
+        hosts.history().forEach((host, entries) -> entries.forEach(r -> out.add(r.where().isEmpty()
+                ? new Revision(r.revision(), r.version(), r.commit(), r.time(), r.outcome(), r.who(), host, r.note()) : r)));
         return out;
     }
 }

@@ -1,6 +1,5 @@
 package dev.slipway.deploy.hosts;
 
-import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.deploy.DiskSpace;
@@ -11,7 +10,10 @@ import dev.slipway.deploy.Executor;
 import dev.slipway.deploy.Gate;
 import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.deploy.ServiceManager;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.Lock;
 import dev.slipway.remote.Shell;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -97,7 +99,7 @@ public final class HostsExecutor {
     /**
      * Sets what a successful run records in each host's history (a canary's own outcomes).
      *
-     * @param outcome the outcome, e.g. {@link HostHistory#CANARY}, or {@code null} for {@code deployed}/{@code rollback}
+     * @param outcome the outcome, e.g. {@link History#CANARY}, or {@code null} for {@code deployed}/{@code rollback}
      * @param note    the note
      * @return this executor
      */
@@ -309,7 +311,7 @@ public final class HostsExecutor {
             }
             case DELAY -> sleep(config.rollout().delay());
             case RECORD -> record(h, plan, outcome != null ? outcome
-                    : plan.rollback() ? HostHistory.ROLLBACK : HostHistory.DEPLOYED, who, note);
+                    : plan.rollback() ? History.ROLLBACK : History.DEPLOYED, who, note);
             case PRUNE -> prune(h, plan.version());
             case UNLOCK -> unlock(h.name());
             default -> throw new IllegalStateException(step.kind().name());
@@ -654,7 +656,7 @@ public final class HostsExecutor {
             if (!lockedHosts().contains(h.name())) {
                 continue;
             }
-            String outcome = toUndo.contains(h) ? HostHistory.ROLLED_BACK : HostHistory.SKIPPED;
+            String outcome = toUndo.contains(h) ? History.ROLLED_BACK : History.SKIPPED;
             try {
                 record(h, plan, outcome, who, note);
             } catch (RuntimeException e) {
@@ -854,7 +856,7 @@ public final class HostsExecutor {
      * @param where   the host's name for the {@code where} column
      * @param version the release the host runs now
      * @param commit  the release's commit
-     * @param outcome one of the outcomes of {@link HostHistory}
+     * @param outcome one of the outcomes of {@link History}
      * @param who     {@code user@machine}
      * @param note    free text
      * @throws SlipwayException (exit 1) when the file cannot be written
@@ -863,11 +865,11 @@ public final class HostsExecutor {
                               String who, String note) {
         // The revision number is computed on the host when the line is appended (under the host's
         // deploy lock), not from the facts read before: another process may have appended since.
-        HostHistory.Entry e = new HostHistory.Entry(0, version, commit,
-                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, where, note);
-        String rest = e.line().substring(e.line().indexOf('\t'));
+        String line = History.line(new Revision(0, version, commit,
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, where, note));
+        String rest = line.substring(line.indexOf('\t'));
         String file = Shell.quote(dir + "/history.tsv");
-        Host.CommandResult r = host.run("[ -f " + file + " ] || printf '# revision\\tversion\\tcommit\\ttime\\toutcome\\twho\\twhere\\tnote\\n' > "
+        Host.CommandResult r = host.run("[ -f " + file + " ] || printf '%s' " + Shell.quote(History.HEADER) + " > "
                 + file + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + file + ") && printf '%s%s' \"$n\" "
                 + Shell.quote(rest) + " >> " + file, Duration.ofSeconds(30));
         if (!r.ok()) {

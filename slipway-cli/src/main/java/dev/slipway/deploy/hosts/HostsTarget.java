@@ -1,7 +1,6 @@
 package dev.slipway.deploy.hosts;
 
 import dev.slipway.deploy.Gate;
-import dev.slipway.deploy.Lock;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.artifact.Artifact;
@@ -10,7 +9,10 @@ import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.Lock;
 import dev.slipway.remote.Shell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +89,7 @@ public final class HostsTarget {
      *
      * @param names   names of {@code deploy.hosts.servers}, in rollout order
      * @param track   the {@code TRACK} value, e.g. {@code canary} or {@link #STABLE}
-     * @param outcome the history outcome of a successful run (e.g. {@link HostHistory#CANARY}), or
+     * @param outcome the history outcome of a successful run (e.g. {@link History#CANARY}), or
      *                {@code null} for the usual {@code deployed}/{@code rollback}
      * @param note    the history note of a successful run
      * @return the narrowed target
@@ -127,7 +129,7 @@ public final class HostsTarget {
                 if (!r.ok()) {
                     throw SlipwayException.failed(name + ": cannot stop " + unit + ": " + r.stdout().strip());
                 }
-                HostsExecutor.appendHistory(h, hosts.dir(), name, "-", "-", outcome == null ? HostHistory.ROLLED_BACK : outcome,
+                HostsExecutor.appendHistory(h, hosts.dir(), name, "-", "-", outcome == null ? History.ROLLED_BACK : outcome,
                         Lock.me("-", "stop").who(), note);
                 console.progress("  " + name + ": stopped " + hosts.service().unit() + " (no earlier release to go back to)");
             });
@@ -282,7 +284,7 @@ public final class HostsTarget {
             throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back");
         }
         String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
-                .map(HostHistory.Entry::commit).reduce((a, b) -> b).orElse("unknown");
+                .map(Revision::commit).reduce((a, b) -> b).orElse("unknown");
         String unit = HostUnit.render(config);
         Map<String, Map<Integer, String>> portLines = new LinkedHashMap<>();
         if (hosts.rollout().proxySwitch()) {
@@ -358,8 +360,8 @@ public final class HostsTarget {
     }
 
     /** @return each host's revisions (the last 50), oldest first */
-    public Map<String, List<HostHistory.Entry>> history() {
-        Map<String, List<HostHistory.Entry>> out = new LinkedHashMap<>();
+    public Map<String, List<Revision>> history() {
+        Map<String, List<Revision>> out = new LinkedHashMap<>();
         for (HostsConfig.Server s : hosts.servers()) {
             try (Host h = connector.apply(s)) {
                 out.put(s.name(), HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-").history());

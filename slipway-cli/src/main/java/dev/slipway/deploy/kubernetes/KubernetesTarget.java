@@ -5,6 +5,7 @@ import dev.slipway.SlipwayException;
 import dev.slipway.config.KubernetesConfig;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.History;
 import dev.slipway.deploy.Report;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -1163,7 +1164,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
     @Override
     public List<dev.slipway.deploy.Revision> history() {
         return api(() -> replicaSetHistory().stream().map(r -> new dev.slipway.deploy.Revision((int) r.revision(), r.version(),
-                r.commit().equals("-") ? "" : r.commit(), instant(r.created()), r.current() ? "current" : "deployed", "", "",
+                r.commit().equals("-") ? "" : r.commit(), instant(r.created()), r.current() ? History.CURRENT : History.DEPLOYED, "", "",
                 r.image() + (r.changeCause().isEmpty() ? "" : " (" + r.changeCause() + ")"))).toList());
     }
 

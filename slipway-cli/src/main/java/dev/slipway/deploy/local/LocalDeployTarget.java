@@ -4,7 +4,6 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.DeployPlan;
-import dev.slipway.deploy.History;
 import dev.slipway.deploy.LocalTarget;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.Report;
@@ -96,7 +95,7 @@ public final class LocalDeployTarget implements Target {
     public DeployPlan rollback(RollbackTo to) {
         String version = to.version();
         if (version == null && to.revision() != null) {
-            version = local.history().stream().filter(e -> e.revision() == to.revision()).map(History.Entry::version)
+            version = local.history().stream().filter(e -> e.revision() == to.revision()).map(Revision::version)
                     .findFirst().orElseThrow(() -> SlipwayException.usage("local has no revision " + to.revision()
                             + " of " + config.name() + "; 'slipway history' lists them; nothing was changed"));
         }
@@ -168,7 +167,7 @@ public final class LocalDeployTarget implements Target {
      * @return the newest revision that left {@code version} serving ({@code deployed} or
      *         {@code rollback}); {@code fallback} when there is none or no version
      */
-    public static int servingRevision(List<History.Entry> history, String version, int fallback) {
+    public static int servingRevision(List<Revision> history, String version, int fallback) {
         for (int i = history.size() - 1; version != null && i >= 0; i--) {
             if (history.get(i).version().equals(version) && history.get(i).serving()) {
                 return history.get(i).revision();
@@ -179,7 +178,7 @@ public final class LocalDeployTarget implements Target {
 
     @Override
     public List<Revision> history() {
-        return local.history().stream().map(History.Entry::toRevision).toList();
+        return local.history();
     }
 
     private static Duration wait(Duration d) {

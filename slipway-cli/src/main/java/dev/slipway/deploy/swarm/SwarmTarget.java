@@ -8,6 +8,7 @@ import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.config.SwarmConfig;
 import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.History;
 import dev.slipway.deploy.Report;
 import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.Target;
@@ -91,7 +92,7 @@ public final class SwarmTarget implements Target {
     public DeployPlan plan(DeployRequest request) {
         KubeRelease release = KubeRelease.resolve(config, request == null ? null : request.image(), "deploy.swarm.image",
                 config.swarm().image());
-        return plan(DeployPlan.Action.DEPLOY, new Detail(release.image(), release.version(), release.commit(), "deployed"));
+        return plan(DeployPlan.Action.DEPLOY, new Detail(release.image(), release.version(), release.commit(), History.DEPLOYED));
     }
 
     @Override
@@ -105,7 +106,7 @@ public final class SwarmTarget implements Target {
         SwarmSpec.Entry pick = null;
         for (int i = history.size() - 1; i >= 0 && pick == null; i--) {
             SwarmSpec.Entry e = history.get(i);
-            boolean served = e.outcome().equals("deployed") || e.outcome().equals("rollback");
+            boolean served = e.outcome().equals(History.DEPLOYED) || e.outcome().equals(History.ROLLBACK);
             if (to.version() != null ? e.version().equals(to.version()) && served
                     : to.revision() != null ? e.revision() == to.revision()
                     : served && !e.version().equals(current)) {
@@ -117,7 +118,7 @@ public final class SwarmTarget implements Target {
                     + " in its history" + (to.version() != null ? " with version " + to.version() : to.revision() != null
                     ? " with revision " + to.revision() : "") : "release " + pick.version() + " is the one serving");
         }
-        return plan(DeployPlan.Action.ROLLBACK, new Detail(pick.image(), pick.version(), pick.commit(), "rollback"));
+        return plan(DeployPlan.Action.ROLLBACK, new Detail(pick.image(), pick.version(), pick.commit(), History.ROLLBACK));
     }
 
     /**
@@ -236,7 +237,7 @@ public final class SwarmTarget implements Target {
             List<SwarmSpec.Entry> kept = new ArrayList<>(SwarmSpec.read(now));
             int rev = kept.isEmpty() ? revision : Math.max(revision, kept.get(kept.size() - 1).revision() + 1);
             kept.add(new SwarmSpec.Entry(rev, d.version(), d.commit(), d.image(), Instant.now().toString(),
-                    r.rolledBack() ? "rolled-back" : "failed", who, r.why()));
+                    r.rolledBack() ? History.ROLLED_BACK : History.FAILED, who, r.why()));
             JsonNode labelSpec = now.path("Spec").deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) labelSpec.path("Labels")).put(SwarmSpec.HISTORY,
                     SwarmSpec.write(kept));
@@ -395,7 +396,7 @@ public final class SwarmTarget implements Target {
         String version = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText(null);
         int revision = 0;
         for (SwarmSpec.Entry e : history) {
-            if (e.version().equals(version) && !e.outcome().equals("rolled-back") && !e.outcome().equals("failed")) {
+            if (e.version().equals(version) && !e.outcome().equals(History.ROLLED_BACK) && !e.outcome().equals(History.FAILED)) {
                 revision = e.revision();
             }
         }

@@ -1,6 +1,5 @@
 package dev.slipway.deploy.hosts;
 
-import dev.slipway.deploy.Lock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +9,7 @@ import dev.slipway.SlipwayException;
 import dev.slipway.config.ConfigException;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.remote.Lock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -10,6 +10,7 @@ import dev.slipway.deploy.History;
 import dev.slipway.deploy.LocalTarget;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.Report;
+import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.Target;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -239,7 +240,7 @@ class LocalCrashTest {
         Report status = new LocalDeployTarget(target()).status();
         assertEquals(0, status.exitCode(), point + ": " + status);
         assertEquals(version, status.version(), point + ": " + status);
-        List<History.Entry> added = target().history().subList(historyBefore, target().history().size());
+        List<Revision> added = target().history().subList(historyBefore, target().history().size());
         boolean interrupted = added.stream().anyMatch(e -> e.outcome().equals(History.INTERRUPTED)
                 && e.note().contains("was killed during its "));
         assertEquals(interruptedLine, interrupted, point + ": the history after the next run: " + added);

@@ -3,19 +3,20 @@ package dev.slipway.deploy.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.deploy.History;
+import dev.slipway.deploy.Revision;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code slipway status} on the local target names the revision that serves, not the newest one. */
 class ServingRevisionTest {
-    static History.Entry e(int revision, String version, String outcome) {
-        return new History.Entry(revision, version, "c0ffee", Instant.EPOCH, outcome, "");
+    static Revision e(int revision, String version, String outcome) {
+        return new Revision(revision, version, "c0ffee", Instant.EPOCH, outcome, "", "local", "");
     }
 
     @Test
     void theNewestRevisionThatLeftTheServingReleaseServing() {
-        List<History.Entry> h = List.of(e(1, "1.0.0", History.DEPLOYED), e(2, "2.0.0", History.DEPLOYED),
+        List<Revision> h = List.of(e(1, "1.0.0", History.DEPLOYED), e(2, "2.0.0", History.DEPLOYED),
                 e(3, "1.0.0", History.ROLLBACK), e(4, "3.0.0", History.ROLLED_BACK), e(5, "1.0.0+3f2a9c1d", History.ROLLED_BACK));
         // 3.0.0 and a rebuilt 1.0.0 failed their gates and went back: 1.0.0 of revision 3 serves.
         assertEquals(3, LocalDeployTarget.servingRevision(h, "1.0.0", 5));

@@ -1,8 +1,6 @@
-package dev.slipway.deploy;
+package dev.slipway.remote;
 
 import dev.slipway.SlipwayException;
-import dev.slipway.remote.Host;
-import dev.slipway.remote.Shell;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -15,6 +13,10 @@ import java.util.Optional;
  * {@code mkdir} (POSIX.1-2017 mkdir(2) fails with EEXIST when it exists), holding {@code info}
  * with who holds it, since when, for which version and why. One deploy, rollback or lock release
  * at a time changes a host.
+ *
+ * <p>The build's lock ({@code build/BuildLock}) is the same protocol over {@link LocalHost}. The
+ * class lives here, beside {@link Host} and {@link Shell} (all it needs), so that both the
+ * targets in {@code deploy/} and the build use it without {@code build/} importing {@code deploy/}.
  */
 public final class Lock {
     private Lock() {}

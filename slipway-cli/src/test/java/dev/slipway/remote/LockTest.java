@@ -1,11 +1,10 @@
-package dev.slipway.deploy;
+package dev.slipway.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.SlipwayException;
-import dev.slipway.remote.Host;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
