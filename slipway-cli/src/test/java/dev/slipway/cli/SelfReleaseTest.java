@@ -192,16 +192,11 @@ class SelfReleaseTest {
         Tools.requireThat(Tools.root(), "the qemu chroot test needs root");
         Tools.requireThat(Files.exists(Path.of("/proc/sys/fs/binfmt_misc/qemu-aarch64")),
                 "qemu-aarch64 registered with binfmt_misc (testbed/arm64.sh)");
-        Path root = work.resolve("arm64-root");
-        Example.copyTree(ARM64_JDK.resolveSibling("sysroot"), root, java.util.Set.of());
-        Files.createDirectories(root.resolve("proc"));
-        Files.createDirectories(root.resolve("tmp"));
-        Files.setPosixFilePermissions(root.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path root = Example.arm64Root(ARM64_JDK.resolveSibling("sysroot"), work.resolve("arm64-root"));
         Files.copy(dist(first).resolve(singleFile("arm64")), root.resolve("slipway"),
                 java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         assertFalse(Files.exists(root.resolve("usr/lib/jvm")), "no JDK in the arm64 root");
-        Proc r = Example.execClean(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
-                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /slipway version", root.toString()));
+        Proc r = Example.inRoot(root, "/slipway version");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("slipway " + VERSION + "\ncommit  " + commit + "\n"), r.toString());
         assertTrue(r.out().contains("java    17") && r.out().contains("/run/slipway-"), "its own runtime:\n" + r);
