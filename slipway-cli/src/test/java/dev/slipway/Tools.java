@@ -46,4 +46,33 @@ public final class Tools {
             return false;
         }
     }
+
+    /**
+     * Makes a search path without some tools: a directory of symbolic links to every executable on
+     * this process's PATH (the first of each name) except those {@code drop} matches. For tests
+     * that run a command on a machine "without gcc" or "without a JDK" while everything else stays.
+     *
+     * @param dir  an empty directory to fill
+     * @param drop whether to leave a tool's name out
+     * @return {@code dir}, to use as the whole PATH
+     * @throws java.io.IOException when a link cannot be made
+     */
+    public static Path pathWithout(Path dir, java.util.function.Predicate<String> drop) throws java.io.IOException {
+        Files.createDirectories(dir);
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (d.isEmpty() || !Files.isDirectory(Path.of(d))) {
+                continue;
+            }
+            try (var s = Files.list(Path.of(d))) {
+                for (Path tool : s.toList()) {
+                    String name = tool.getFileName().toString();
+                    if (!drop.test(name) && Files.isExecutable(tool) && !Files.isDirectory(tool)
+                            && !Files.exists(dir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createSymbolicLink(dir.resolve(name), tool.toAbsolutePath());
+                    }
+                }
+            }
+        }
+        return dir;
+    }
 }

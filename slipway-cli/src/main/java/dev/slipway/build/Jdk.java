@@ -4,6 +4,7 @@ import dev.slipway.SlipwayException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -19,27 +20,62 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
 
     /**
      * Finds the JDK for linking: the configured one, else {@code $JAVA_HOME}, else the JDK that runs
-     * Slipway.
+     * Slipway when it is a full JDK (Slipway started from a checkout), else the JDK of {@code java}
+     * on {@code PATH} (Slipway's own single file runs on a linked runtime without jlink).
      *
      * @param configured {@code build.jdk} from slipway.yaml, or {@code null}
      * @return the JDK
-     * @throws SlipwayException (exit 2) when that JDK has no jlink, or neither jmods nor a
-     *                          linkable run-time image
+     * @throws SlipwayException (exit 2) when there is no JDK at all (one line saying where Slipway
+     *                          looked), or that JDK has no jlink, or neither jmods nor a linkable
+     *                          run-time image
      */
     public static Jdk locate(Path configured) {
         Path home;
         String source;
+        Path running = Path.of(System.getProperty("java.home"));
         if (configured != null) {
             home = configured;
             source = "build.jdk in slipway.yaml";
         } else if (System.getenv("JAVA_HOME") != null && !System.getenv("JAVA_HOME").isBlank()) {
             home = Path.of(System.getenv("JAVA_HOME"));
             source = "JAVA_HOME";
-        } else {
-            home = Path.of(System.getProperty("java.home"));
+        } else if (Files.isExecutable(running.resolve("bin/jlink"))) {
+            home = running;
             source = "the JDK running Slipway";
+        } else {
+            home = onPath(System.getenv("PATH")).orElseThrow(() -> SlipwayException.usage(NO_JDK));
+            source = "java on PATH";
         }
         return at(home, source);
+    }
+
+    /** The one line said when no JDK can be found for building. */
+    static final String NO_JDK = "no JDK to build with: build, release and image need a JDK 17+ with jlink;"
+            + " set build.jdk in slipway.yaml or JAVA_HOME, or put its java on PATH"
+            + " (Debian: apt-get install openjdk-17-jdk-headless)";
+
+    /**
+     * The home of the {@code java} found first on a search path, following symbolic links
+     * ({@code /usr/bin/java} to {@code /usr/lib/jvm/java-17-openjdk-amd64/bin/java} on Debian).
+     *
+     * @param path the search path, {@code :}-separated; may be {@code null}
+     * @return the directory above its {@code bin/}, or empty when there is no {@code java}
+     */
+    static Optional<Path> onPath(String path) {
+        for (String dir : (path == null ? "" : path).split(":")) {
+            Path java = Path.of(dir.isEmpty() ? "." : dir, "java");
+            if (!dir.isEmpty() && Files.isExecutable(java) && !Files.isDirectory(java)) {
+                try {
+                    Path real = java.toRealPath();
+                    if (real.getParent() != null && real.getParent().getParent() != null) {
+                        return Optional.of(real.getParent().getParent());
+                    }
+                } catch (IOException e) {
+                    // A dangling link: look further.
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -170,6 +170,64 @@ public final class Training {
         return cache;
     }
 
+    /**
+     * Removes from a JDK 17-19 class list the {@code @lambda-proxy} lines whose host class comes
+     * from a signed jar. The static dump skips every class of a signed jar ("Skipping ...: Signed
+     * JAR"), but JDK 17's dump still records their lambda proxies and then crashes on them
+     * (SIGSEGV in {@code SystemDictionaryShared::adjust_lambda_proxy_class_dictionary}, seen with
+     * JGit's signed jar in Slipway's own single file), which left the app with no archive.
+     *
+     * @param classList the class list ({@code -XX:DumpLoadedClassList} output), rewritten in place
+     * @param signed    internal names ({@code org/eclipse/jgit/util/FS}) of the classes of signed jars
+     * @throws IOException when it cannot be read or written
+     */
+    public static void withoutSignedLambdaProxies(Path classList, java.util.Set<String> signed) throws IOException {
+        if (signed.isEmpty()) {
+            return;
+        }
+        List<String> kept = new ArrayList<>();
+        boolean dropped = false;
+        for (String line : Files.readAllLines(classList, java.nio.charset.StandardCharsets.UTF_8)) {
+            String[] words = line.split(" ", 3);
+            if (words.length >= 2 && words[0].equals("@lambda-proxy") && signed.contains(words[1])) {
+                dropped = true;
+            } else {
+                kept.add(line);
+            }
+        }
+        if (dropped) {
+            Files.write(classList, kept, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * The classes of the signed jars on a class path (jars with a {@code META-INF/*.SF} signature file).
+     *
+     * @param layout    the layout
+     * @param classpath class path entries relative to it
+     * @return internal class names
+     * @throws IOException when a jar cannot be read
+     */
+    public static java.util.Set<String> signedClasses(Path layout, List<String> classpath) throws IOException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String entry : classpath) {
+            Path jar = layout.resolve(entry);
+            if (!Files.isRegularFile(jar)) {
+                continue;
+            }
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                List<String> names = zip.stream().map(java.util.zip.ZipEntry::getName).toList();
+                if (names.stream().anyMatch(n -> n.matches("META-INF/[^/]+\\.SF"))) {
+                    names.stream().filter(n -> n.endsWith(".class"))
+                            .forEach(n -> out.add(n.substring(0, n.length() - ".class".length())));
+                }
+            } catch (java.util.zip.ZipException notAZip) {
+                // not a jar: nothing signed
+            }
+        }
+        return out;
+    }
+
     /** The training run's bind address: this machine only. */
     static final String ADDR = "127.0.0.1";
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
         footerHeading = "%nExample:%n", footer = {"  slipway init && slipway ship"},
         subcommands = {InitCommand.class, RenderCommand.class, CompletionCommand.class, CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
-                HistoryCommand.class, StartCommand.class, LockCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class,
+                HistoryCommand.class, StartCommand.class, LockCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class, TrainCommand.class,
                 ImageCommand.class,
                 CanaryCommands.Canary.class, CanaryCommands.Promote.class, CanaryCommands.Abort.class,
                 CommandLine.HelpCommand.class})

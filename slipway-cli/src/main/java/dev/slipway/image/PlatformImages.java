@@ -88,8 +88,7 @@ final class PlatformImages extends NamedStep<ImageContext> {
         system.add(Layer.Entry.data("etc/passwd", PASSWD.getBytes(StandardCharsets.UTF_8)));
         system.add(Layer.Entry.data("etc/group", GROUP.getBytes(StandardCharsets.UTF_8)));
         system.add(Layer.Entry.dir("tmp", 01777, 0, 0));
-        byte[] probe = dev.slipway.build.Unpacker.compile(ImageBuilder.class, "probe.c", "the image's readiness probe",
-                platform, Builder.cacheDir(), List.of(), "a C compiler");
+        byte[] probe = dev.slipway.build.NativeHelpers.binary(dev.slipway.build.NativeHelpers.PROBE, platform, Builder.cacheDir());
         system.add(new Layer.Entry(ImageBuilder.PROBE.substring(1), 'f', null, probe, null, 0755, 0, 0));
         String[] user = ic.user().split(":");
         system.add(Layer.Entry.dir("data", 0700, Integer.parseInt(user[0]), Integer.parseInt(user[1])));

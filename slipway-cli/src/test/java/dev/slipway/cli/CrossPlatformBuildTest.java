@@ -133,15 +133,10 @@ class CrossPlatformBuildTest {
         Tools.requireThat(Tools.root(), "the qemu chroot test needs root");
         Tools.requireThat(Files.exists(Path.of("/proc/sys/fs/binfmt_misc/qemu-aarch64")),
                 "qemu-aarch64 registered with binfmt_misc (testbed/arm64.sh)");
-        Path root = work.resolve("arm64-root");
-        Example.copyTree(TESTBED.resolve("sysroot"), root, java.util.Set.of());
-        Files.createDirectories(root.resolve("proc"));
-        Files.createDirectories(root.resolve("tmp"));
-        Files.setPosixFilePermissions(root.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path root = Example.arm64Root(TESTBED.resolve("sysroot"), work.resolve("arm64-root"));
         Files.copy(first.resolve("dist/myapp_1.0.0_linux_arm64/myapp"), root.resolve("myapp"), StandardCopyOption.COPY_ATTRIBUTES);
         assertFalse(Files.exists(root.resolve("usr/lib/jvm")), "no JDK in the arm64 root");
-        Proc r = Example.execClean(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
-                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" /myapp version", root.toString()));
+        Proc r = Example.inRoot(root, "/myapp version");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("Git Commit: " + commit), r.toString());
         assertTrue(r.out().contains("Version:    1.0.0"), r.toString());

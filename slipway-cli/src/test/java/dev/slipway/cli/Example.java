@@ -64,6 +64,24 @@ final class Example {
         return finish(pb.start());
     }
 
+    /**
+     * Makes an arm64 root from the arm64 testbed's sysroot (dash and the runtime's libraries, no
+     * JDK): a copy at {@code root} with {@code /proc} and a world-writable {@code /tmp}.
+     */
+    static Path arm64Root(Path sysroot, Path root) throws IOException {
+        copyTree(sysroot, root, Set.of());
+        Files.createDirectories(root.resolve("proc"));
+        Files.createDirectories(root.resolve("tmp"));
+        Files.setPosixFilePermissions(root.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        return root;
+    }
+
+    /** Runs a shell command line chrooted into {@code root} with /proc mounted, in a mount namespace, with only PATH set (needs root). */
+    static Proc inRoot(Path root, String command) throws Exception {
+        return execClean(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
+                "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" " + command, root.toString()));
+    }
+
     static Proc finish(Process p) throws Exception {
         var out = new java.util.concurrent.CompletableFuture<String>();
         var err = new java.util.concurrent.CompletableFuture<String>();

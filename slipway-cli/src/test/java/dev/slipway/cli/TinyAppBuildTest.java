@@ -24,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * copy as a checkout under umask 077 has it (files 0600, which Maven copies into the jar) gets a
  * warning.
  *
+ * <p>Issue 16, no C compiler for users: a build on a machine with no C compiler on PATH makes a
+ * single file that runs (Slipway carries its unpacker prebuilt).
+ *
  * <p>Issue 20, correctness 9: a build killed with SIGKILL while writing the single file leaves its
  * payload's temporary file; the next build removes it, and {@code dist/.work}.
  */
@@ -81,12 +84,41 @@ class TinyAppBuildTest {
 
     /** Starts {@code slipway build DIR} under {@code umask}; output to {@code dir/../<name>.log}. */
     private static Process start(Path dir, String umask) throws Exception {
+        return start(dir, umask, Map.of());
+    }
+
+    /** The same with extra environment variables. */
+    private static Process start(Path dir, String umask, Map<String, String> env) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = dir.resolveSibling(dir.getFileName() + ".log");
-        return new ProcessBuilder("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh", javaBin, "-cp",
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh", javaBin, "-cp",
                 System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "build", dir.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-                        new java.io.File("/dev/null"))).start();
+                        new java.io.File("/dev/null")));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    @Test
+    void aBuildNeedsNoCCompiler() throws Exception {
+        Path dir = service("nocc");
+        Path path = dev.slipway.Tools.pathWithout(tmp.resolve("path"),
+                n -> n.matches("cc|c89|c99|c\\+\\+|g\\+\\+|cpp|gcc.*|.*-gcc(-.*)?|.*-cc|clang.*|tcc"));
+        assertTrue(Files.exists(path.resolve("mvn")) && Files.notExists(path.resolve("gcc")) && Files.notExists(path.resolve("cc")));
+        Path cache = tmp.resolve("cache");
+        Process p = start(dir, "022", Map.of("PATH", path.toString(), "SLIPWAY_CACHE_DIR", cache.toString()));
+        assertTrue(p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), "build over 10 min");
+        String log = Files.readString(dir.resolveSibling("nocc.log"));
+        assertEquals(0, p.exitValue(), log);
+        assertTrue(Files.notExists(cache.resolve("unpack")), "nothing was compiled into " + cache.resolve("unpack"));
+        Path single = dir.resolve("dist/tiny_1.0.0_linux_" + dev.slipway.build.Platform.host().arch() + "/tiny");
+        ProcessBuilder runs = new ProcessBuilder(single.toString(), "hello").redirectErrorStream(true);
+        runs.environment().put("SLIPWAY_CACHE_DIR", tmp.resolve("run-cache").toString());
+        Process run = runs.start();
+        String out = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
+        assertEquals(0, run.exitValue(), out);
+        assertEquals("tiny hello\n", out);
     }
 
     private static Map<String, String> digests(Path dist) throws Exception {

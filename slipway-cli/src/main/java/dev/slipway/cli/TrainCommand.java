@@ -1,0 +1,69 @@
+package dev.slipway.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code slipway train-cli} (hidden): the training run of Slipway's own single file. Slipway trains
+ * every app's startup by running it once at build time ({@code train} in slipway.yaml); a CLI is
+ * not a server, so the repository's {@code slipway.yaml} runs this command with {@code train.urls: []},
+ * and it runs the commands that must start at once: {@code --help}, {@code version}, {@code check}
+ * (a good and a broken file), {@code status} and {@code history} of the local target, in this
+ * process, on a service directory of its own that it deletes afterwards. Their output is dropped;
+ * the class list (JDK 17-19) or cache (JDK 20+) the JVM records is what counts.
+ */
+@Command(name = "train-cli", hidden = true, footerHeading = "%nExample:%n", footer = {"  slipway train-cli"},
+        description = "Run the commands Slipway's own single file is trained on (used by its build).")
+public final class TrainCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** A service as {@code slipway init} writes one, with the sections the trained commands read. */
+    static final String SERVICE = """
+            name: trained
+            service:
+              port: 18080
+              env: {LOG_FORMAT: json}
+              readiness: {path: /health/ready, timeout: 30s}
+            deploy:
+              local: {address: 127.0.0.1, retain: 3}
+            """;
+
+    @Override
+    public void run() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("slipway-train-cli");
+            Path good = Files.createDirectories(dir.resolve("good"));
+            Files.writeString(good.resolve("slipway.yaml"), SERVICE);
+            Path bad = Files.createDirectories(dir.resolve("bad"));
+            Files.writeString(bad.resolve("slipway.yaml"), SERVICE.replace("port: 18080", "prot: 18080"));
+            List<Integer> codes = new ArrayList<>();
+            for (List<String> args : List.of(List.of("--help"), List.of("version"), List.of("check", good.toString()),
+                    List.of("check", bad.toString()), List.of("status", good.toString()),
+                    List.of("history", good.toString()), List.of("deploy", "--help"))) {
+                StringWriter sink = new StringWriter();
+                codes.add(SlipwayCli.run(new PrintWriter(sink), new PrintWriter(sink), args.toArray(String[]::new)));
+            }
+            spec.commandLine().getOut().println("trained on " + codes.size() + " commands (exit codes " + codes + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                if (dir != null) {
+                    dev.slipway.util.Trees.deleteTree(dir);
+                }
+            } catch (IOException e) {
+                // A temporary directory left behind is harmless.
+            }
+        }
+    }
+}
