@@ -38,6 +38,7 @@ final class CanaryCommands {
         ServiceArg service;
 
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
+                completionCandidates = Candidates.CanaryTarget.class,
                 description = "The target: local (instances on loopback behind nginx), hosts (deploy.hosts servers,"
                         + " canary.hosts) or kubernetes.")
         String to;

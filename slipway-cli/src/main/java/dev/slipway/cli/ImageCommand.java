@@ -24,6 +24,7 @@ public final class ImageCommand implements Runnable {
     ServiceArg service;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = ImageBuilder.OCI_ARCHIVE,
+            completionCandidates = Candidates.ImageFormat.class,
             description = "oci-archive (a tar, default) or oci (a layout directory).")
     String format;
 

@@ -101,7 +101,8 @@ public final class RenderCommand extends GroupCommand {
             footer = {"  slipway render ci examples/myapp --deploy-target hosts --environment production"},
             description = {"GitHub Actions workflow .github/workflows/release.yml: lint (warnings are errors),"
                     + " test (PostgreSQL service when the project uses it, JaCoCo), release (tags; --snapshot on"
-                    + " the main branch), image (push), deploy (behind a GitHub environment with required reviewers).",
+                    + " the main branch; the image when image.repository is set, pushed on tags), deploy (behind a GitHub"
+                    + " environment with required reviewers). CI installs Slipway from a pinned release, checksum verified.",
                 "Written at the repository root (the nearest directory with .git)."})
     public static final class Ci extends Kind {
         @Option(names = "--branch", defaultValue = "main", paramLabel = "BRANCH",
@@ -112,10 +113,19 @@ public final class RenderCommand extends GroupCommand {
                 description = "The GitHub environment that guards deploys (default: production).")
         String environment;
 
-        @Option(names = "--deploy-target", paramLabel = "TARGET",
+        @Option(names = "--deploy-target", paramLabel = "TARGET", completionCandidates = Candidates.CiTarget.class,
                 description = "The target of 'slipway deploy --to': hosts or kubernetes (default: the one slipway.yaml"
                         + " configures; hosts when it configures neither or both).")
         String deployTarget;
+
+        @Option(names = "--slipway-version", paramLabel = "VERSION",
+                description = "The Slipway release CI installs (default: this Slipway's version).")
+        String slipwayVersion;
+
+        @Option(names = "--slipway-url", paramLabel = "URL",
+                description = "Where that release's archives and checksums.txt are (default: the workflow variable"
+                        + " SLIPWAY_RELEASE_URL).")
+        String slipwayUrl;
 
         @Override
         Path defaultPath(SlipwayConfig config) {
@@ -126,7 +136,7 @@ public final class RenderCommand extends GroupCommand {
         String render(SlipwayConfig config) {
             String target = deployTarget != null ? deployTarget
                     : config.kubernetes().configured() && config.hosts() == null ? "kubernetes" : "hosts";
-            if (!target.equals("hosts") && !target.equals("kubernetes")) {
+            if (!Candidates.CiTarget.NAMES.contains(target)) {
                 throw SlipwayException.usage("--deploy-target '" + target + "': CI deploys to hosts or kubernetes");
             }
             for (String[] v : new String[][] {{"--branch", branch}, {"--environment", environment}}) {
@@ -140,8 +150,16 @@ public final class RenderCommand extends GroupCommand {
                 throw SlipwayException.usage("render ci writes a Maven pipeline; " + project.serviceDir()
                         + " is a Gradle build: run 'slipway release' and 'slipway deploy' from your own workflow");
             }
+            String version = slipwayVersion != null ? slipwayVersion : dev.slipway.render.CiWorkflow.runningVersion();
+            if (!version.matches("[0-9A-Za-z][0-9A-Za-z.+_-]*")) {
+                throw SlipwayException.usage("--slipway-version '" + version + "' must be a version such as 0.2.0");
+            }
+            String url = slipwayUrl == null ? dev.slipway.render.CiWorkflow.URL_VARIABLE : slipwayUrl.replaceAll("/+$", "");
+            if (slipwayUrl != null && !url.matches("(https?|file)://[^\\s'\"$`]+")) {
+                throw SlipwayException.usage("--slipway-url '" + slipwayUrl + "' must be an http(s):// or file:// URL");
+            }
             return dev.slipway.render.CiWorkflow.render(config, project, repoRoot(config),
-                    new dev.slipway.render.CiWorkflow.Options(branch, environment, target));
+                    new dev.slipway.render.CiWorkflow.Options(branch, environment, target, version, url));
         }
 
         private static Path repoRoot(SlipwayConfig config) {

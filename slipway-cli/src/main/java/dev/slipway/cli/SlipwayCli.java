@@ -19,6 +19,9 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "slipway", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Go-style build and deploy for JVM services.",
         footerHeading = "%nExample:%n", footer = {"  slipway init && slipway ship"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {" 0:ok", " 1:failed (a deploy that failed was rolled back)", " 2:usage or configuration error; nothing changed",
+            " 3:inconclusive: a canary analysis without a verdict"},
         subcommands = {InitCommand.class, RenderCommand.class, CompletionCommand.class, CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
                 DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
                 HistoryCommand.class, StartCommand.class, LockCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class, TrainCommand.class,
@@ -132,6 +135,7 @@ public final class SlipwayCli extends GroupCommand {
     }
 
     private static void addHelp(CommandLine command) {
+        keepExamplesWhole(command);
         for (CommandLine sub : command.getSubcommands().values()) {
             if (sub.getCommand() instanceof CommandLine.HelpCommand) {
                 sub.getCommandSpec().usageMessage().footerHeading("%nExample:%n").footer("  slipway help build");
@@ -142,6 +146,21 @@ public final class SlipwayCli extends GroupCommand {
             }
             addHelp(sub);
         }
+    }
+
+    /**
+     * Prints the footer (the examples) line by line, never wrapped: picocli wraps footer text at the
+     * usage width (80 columns), which would break an example command in the middle; a copied
+     * example must run as it is. Lines are format strings as in picocli ({@code %n}).
+     */
+    private static void keepExamplesWhole(CommandLine command) {
+        command.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            StringBuilder sb = new StringBuilder();
+            for (String line : help.commandSpec().usageMessage().footer()) {
+                sb.append(String.format(line)).append(System.lineSeparator());
+            }
+            return sb.toString();
+        });
     }
 
     private static int report(Exception e, PrintWriter err, boolean debug) {

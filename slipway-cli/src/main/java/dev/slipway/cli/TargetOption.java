@@ -4,7 +4,7 @@ import picocli.CommandLine.Option;
 
 /** The {@code --to TARGET} and {@code --role ROLE} options of every command that acts on a target. */
 public final class TargetOption {
-    @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
+    @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local", completionCandidates = Candidates.Target.class,
             description = "The target: local (default), hosts (deploy.hosts) or kubernetes (deploy.kubernetes).")
     String to;
 

@@ -111,7 +111,7 @@ public final class ConfigLoader {
         if (Files.exists(file)) {
             return FILE_NAME + " is not a regular file (a named pipe, socket or device?); it must be a file";
         }
-        return "no " + FILE_NAME + " in " + serviceDir + " (a service directory needs one; see docs/config.md)";
+        return "no " + FILE_NAME + " in " + serviceDir + " (a service directory needs one: 'slipway init' writes it; see docs/config.md)";
     }
 
     /**

@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Pushes the image to {@code image.repository} with the tags of {@code image.tags}; publishing, so last. */
+/**
+ * Pushes the image to {@code image.repository} with the tags of {@code image.tags}: the first
+ * publishing step, before the manifest, so that {@code dist/artifacts.json} records what was pushed
+ * (the digest a kubernetes deploy of the release reads).
+ */
 final class ImagePush implements ReleaseStep {
     @Override
     public String describe(ReleaseContext c) {
@@ -43,6 +47,11 @@ final class ImagePush implements ReleaseStep {
             var pushed = dev.slipway.image.ImageBuilder.pushLayout(layout, c.image().tags().get(0), ref,
                     c.image().tags(), c.env(), c.console());
             pushed.refs().forEach(r -> c.console().progress("  pushed " + r));
+            // The manifest, written next, records the pushed references with their digest: what a deploy
+            // to kubernetes reads from the release's dist/artifacts.json.
+            var i = c.image();
+            c.image(new dev.slipway.image.ImageBuilder.Result(i.output(), i.format(), i.index(), i.manifests(), i.sizes(),
+                    i.tags(), pushed));
         } finally {
             Trees.deleteTree(layout);
         }

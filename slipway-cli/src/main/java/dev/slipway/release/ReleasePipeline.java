@@ -123,8 +123,8 @@ public final class ReleasePipeline {
                 new ArchivesStep(),     // release archives, replacing the build's
                 new ChecksumsStep(),    // checksums.txt
                 new ChangelogStep(),    // CHANGELOG.md
-                new ManifestStep(),     // dist/artifacts.json
                 new ImagePush(),        // publishing starts here: the image to its repository
+                new ManifestStep(),     // dist/artifacts.json, with the pushed image references
                 new Publish(publishers)); // release.publish
     }
 

@@ -7,14 +7,21 @@ import java.nio.file.Path;
 
 /**
  * The GitHub Actions workflow that {@code slipway render ci} writes to
- * {@code .github/workflows/release.yml}: lint, test, release, image and deploy jobs (GitHub's
- * workflow syntax: https://docs.github.com/actions/reference/workflow-syntax-for-github-actions).
+ * {@code .github/workflows/release.yml}: lint, test, release and deploy jobs (GitHub's workflow
+ * syntax: https://docs.github.com/actions/reference/workflow-syntax-for-github-actions).
  *
- * <p>Job graph: {@code lint -> test -> release -> image -> deploy}. Pull requests run lint and
- * test; pushes to the main branch also make a snapshot release and image; tags {@code v*} make
- * the release, push the image and deploy behind a GitHub environment. Credentials are referenced
- * as {@code ${{ secrets.NAME }}}, never written into the file. Every line stays within 80
- * characters so that yamllint's default rules pass.
+ * <p>Job graph: {@code lint -> test -> release -> deploy}. Pull requests run lint and test; pushes
+ * to the main branch also make a snapshot release (with its image when {@code image.repository} is
+ * set; a snapshot is never pushed); tags {@code v*} make the release, push the image (the release
+ * records the pushed digest in {@code dist/artifacts.json}) and deploy behind a GitHub environment.
+ * The release job hands {@code dist/} to the deploy job as one tar, so the single files keep their
+ * mode (artifact uploads drop file permissions): the hosts target gets its single files, the
+ * kubernetes target the image digest. Slipway itself is installed from a pinned release: the
+ * {@code slipway_VERSION_linux_amd64.tar.gz} archive of {@code SLIPWAY_RELEASE_URL} (Slipway's
+ * own {@code slipway release}: the layout with {@code bin/slipway} under a top directory of the
+ * archive's name), checked against that release's {@code checksums.txt} with {@code sha256sum -c}. Credentials are
+ * referenced as {@code ${{ secrets.NAME }}}, never written into the file. Every line stays within
+ * 80 characters so that yamllint's default rules pass.
  */
 public final class CiWorkflow {
     /** Where the workflow goes, relative to the repository root. */
@@ -23,16 +30,26 @@ public final class CiWorkflow {
     /** The JaCoCo Maven plugin the test job runs (coverage without editing the POM). */
     public static final String JACOCO = "org.jacoco:jacoco-maven-plugin:0.8.15";
 
+    /** The workflow variable the release URL comes from when {@code --slipway-url} is not given. */
+    public static final String URL_VARIABLE = "${{ vars.SLIPWAY_RELEASE_URL }}";
+
+    /** The file the release job hands to the deploy job: {@code dist/} as a tar (modes kept). */
+    public static final String DIST_TAR = "slipway-dist.tar";
+
     private CiWorkflow() {}
 
     /**
      * Choices the project's files do not answer.
      *
-     * @param branch       the main branch (snapshot releases)
-     * @param environment  the GitHub environment guarding deploys (configure required reviewers on it)
-     * @param deployTarget the {@code slipway deploy --to} target
+     * @param branch         the main branch (snapshot releases)
+     * @param environment    the GitHub environment guarding deploys (configure required reviewers on it)
+     * @param deployTarget   the {@code slipway deploy --to} target: {@code hosts} or {@code kubernetes}
+     * @param slipwayVersion the Slipway release CI installs, e.g. {@code 0.2.0}
+     * @param slipwayUrl     where that release's files are (a directory URL holding the archive and
+     *                       {@code checksums.txt}), or {@link #URL_VARIABLE}
      */
-    public record Options(String branch, String environment, String deployTarget) {}
+    public record Options(String branch, String environment, String deployTarget, String slipwayVersion,
+                          String slipwayUrl) {}
 
     /**
      * Renders the workflow.
@@ -40,26 +57,29 @@ public final class CiWorkflow {
      * @param config   the service's configuration
      * @param project  what the POMs say (JDK release, PostgreSQL)
      * @param repoRoot the repository root (where {@code .github/} lives)
-     * @param options  branch, environment and deploy target
+     * @param options  branch, environment, deploy target and the Slipway release
      * @return the YAML text
      */
     public static String render(SlipwayConfig config, Project project, Path repoRoot, Options options) {
         String service = rel(repoRoot, config.serviceDir());
         String reactor = rel(repoRoot, project.rootDir());
         String pom = reactor.equals(".") ? "" : " -f " + reactor + "/pom.xml";
-        String distPath = (service.equals(".") ? "" : service + "/") + "dist/";
         int jdk = Math.max(project.jdk(), 17);
+        boolean kubernetes = options.deployTarget().equals("kubernetes");
+        boolean image = config.image() != null && config.image().repository() != null;
         StringBuilder y = new StringBuilder();
         y.append("""
                 ---
                 # CI/CD for %1$s, written by 'slipway render ci' from slipway.yaml.
-                # Pull requests: lint, test. Pushes to %2$s: also a snapshot release and
-                # image. Tags v*: release, image, then deploy after approval.
+                # Pull requests: lint, test. Pushes to %2$s: also a snapshot release.
+                # Tags v*: release, then deploy after approval.%7$s
                 #
                 # Secrets (repository settings, Actions secrets):
                 #   REGISTRY_USERNAME, REGISTRY_PASSWORD  push the image
                 #   %6$s
-                # Variables: SLIPWAY_INSTALL_URL, where CI downloads the slipway file.
+                # Slipway comes from SLIPWAY_RELEASE_URL below (default: the variable
+                # SLIPWAY_RELEASE_URL): the directory of the Slipway release
+                # SLIPWAY_VERSION, holding its archives and checksums.txt.
                 # Give the '%3$s' environment required reviewers (repository
                 # settings, Environments): the deploy job waits for their approval.
                 name: release
@@ -82,15 +102,19 @@ public final class CiWorkflow {
                 env:
                   JAVA_VERSION: "%4$d"
                   SERVICE_DIR: %5$s
+                  SLIPWAY_VERSION: "%8$s"
+                  SLIPWAY_RELEASE_URL: %9$s
 
                 jobs:
                   lint:
                     runs-on: ubuntu-latest
                     steps:
                 """.formatted(config.name(), options.branch(), options.environment(), jdk, service,
-                options.deployTarget().equals("kubernetes")
-                        ? "KUBECONFIG                            deploy to the cluster"
-                        : "SLIPWAY_SSH_KEY, SLIPWAY_KNOWN_HOSTS   deploy to the hosts"));
+                kubernetes ? "KUBECONFIG                            deploy to the cluster"
+                        : "SLIPWAY_SSH_KEY, SLIPWAY_KNOWN_HOSTS   deploy to the hosts",
+                image ? "\n# The release makes the image (image.repository); tags push it." : "",
+                options.slipwayVersion(),
+                options.slipwayUrl()));
         setup(y, false);
         y.append("""
                       - name: Compile; compiler warnings are errors
@@ -150,34 +174,27 @@ public final class CiWorkflow {
                 """.formatted(pom, JACOCO, JACOCO));
         setup(y, true);
         y.append("""
-                      - name: slipway release (tag)
+                      - name: slipway release (tag)%s
                         if: startsWith(github.ref, 'refs/tags/')
                         run: slipway release "$SERVICE_DIR"
                         env:
                           GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}
-                      - name: slipway release --snapshot (%s)
+                %s      - name: slipway release --snapshot (%s)
                         if: "!startsWith(github.ref, 'refs/tags/')"
                         run: slipway release --snapshot "$SERVICE_DIR"
-                      - name: Keep the release for the next jobs
+                      # One tar: an artifact upload drops file modes, the tar keeps
+                      # the single files executable.
+                      - name: dist/ as one tar for the deploy job
+                        run: tar -C "$SERVICE_DIR" -cf %s dist
+                      - name: Keep the release for the deploy job
                         uses: actions/upload-artifact@v4
                         with:
                           name: dist
                           path: %s
+                          retention-days: 7
 
-                  image:
-                    needs: release
-                    runs-on: ubuntu-latest
-                    permissions:
-                      contents: read
-                      packages: write
-                    steps:
-                """.formatted(options.branch(), distPath));
-        setup(y, true);
-        download(y, distPath);
-        y.append("""
-                %s
                   deploy:
-                    needs: [release, image]
+                    needs: release
                     if: startsWith(github.ref, 'refs/tags/')
                     runs-on: ubuntu-latest
                     # Required reviewers on this environment approve each deploy.
@@ -187,16 +204,29 @@ public final class CiWorkflow {
                       group: deploy-%s
                       cancel-in-progress: false
                     steps:
-                """.formatted(imageStep(config), options.environment(), options.environment()));
+                """.formatted(image ? ", image pushed to image.repository" : "",
+                image ? """
+                                  SLIPWAY_REGISTRY_USERNAME: ${{ secrets.REGISTRY_USERNAME }}
+                                  SLIPWAY_REGISTRY_PASSWORD: ${{ secrets.REGISTRY_PASSWORD }}
+                        """ : "",
+                options.branch(), DIST_TAR, DIST_TAR, options.environment(), options.environment()));
         setup(y, true);
-        download(y, distPath);
-        if (options.deployTarget().equals("kubernetes")) {
+        y.append("""
+                      - name: The release from the release job
+                        uses: actions/download-artifact@v4
+                        with:
+                          name: dist
+                      - name: Unpack dist/ (%s)
+                        run: tar -C "$SERVICE_DIR" -xf %s
+                """.formatted(kubernetes ? "the image digest in dist/artifacts.json" : "the single files", DIST_TAR));
+        if (kubernetes) {
             y.append("""
+                          # $KUBECONFIG names the file: the JVM's user.home need not be $HOME.
                           - name: The cluster's kubeconfig
                             run: |
-                              install -d -m 700 ~/.kube
-                              printf '%s\\n' "$KUBECONFIG_TEXT" > ~/.kube/config
-                              chmod 600 ~/.kube/config
+                              install -m 600 /dev/null "$RUNNER_TEMP/kubeconfig"
+                              printf '%s\\n' "$KUBECONFIG_TEXT" > "$RUNNER_TEMP/kubeconfig"
+                              echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"
                             env:
                               KUBECONFIG_TEXT: ${{ secrets.KUBECONFIG }}
                     """);
@@ -221,28 +251,9 @@ public final class CiWorkflow {
     }
 
     /**
-     * The image job's last step: push to {@code image.repository} when it is set, else only build
-     * the image (a push needs a repository; the comment says where to set it).
+     * Checkout, JDK and the ~/.m2 cache; with {@code slipway}, full history and Slipway installed
+     * from the pinned release, its archive checked against the release's {@code checksums.txt}.
      */
-    private static String imageStep(SlipwayConfig config) {
-        if (config.image() != null && config.image().repository() != null) {
-            return """
-                          - name: slipway image --push (to image.repository in slipway.yaml)
-                            run: slipway image "$SERVICE_DIR" --push
-                            env:
-                              SLIPWAY_REGISTRY_USERNAME: ${{ secrets.REGISTRY_USERNAME }}
-                              SLIPWAY_REGISTRY_PASSWORD: ${{ secrets.REGISTRY_PASSWORD }}
-                    """;
-        }
-        return """
-                      # Set image.repository in slipway.yaml and 'slipway render ci' again to
-                      # push the image to a registry; until then it is only built.
-                      - name: slipway image
-                        run: slipway image "$SERVICE_DIR"
-                """;
-    }
-
-    /** Checkout, JDK and the ~/.m2 cache; with {@code slipway}, full history and the CLI. */
     private static void setup(StringBuilder y, boolean slipway) {
         y.append("      - uses: actions/checkout@v4\n");
         if (slipway) {
@@ -266,26 +277,41 @@ public final class CiWorkflow {
                 """);
         if (slipway) {
             y.append("""
-                          - name: Install slipway
+                          - name: Install slipway ${{ env.SLIPWAY_VERSION }}, checksum verified
                             run: |
-                              mkdir -p "$HOME/.local/bin"
-                              curl -fsSL -o "$HOME/.local/bin/slipway" "$SLIPWAY_INSTALL_URL"
-                              chmod +x "$HOME/.local/bin/slipway"
-                              echo "$HOME/.local/bin" >> "$GITHUB_PATH"
-                            env:
-                              SLIPWAY_INSTALL_URL: ${{ vars.SLIPWAY_INSTALL_URL }}
+                              top="slipway_${SLIPWAY_VERSION}_linux_amd64"
+                              dir="$HOME/.local/lib/slipway"
+                              mkdir -p "$dir"
+                              cd "$dir"
+                              curl -fsSL -o checksums.txt "$SLIPWAY_RELEASE_URL/checksums.txt"
+                              curl -fsSL -o "$top.tar.gz" "$SLIPWAY_RELEASE_URL/$top.tar.gz"
+                              awk -v f="$top.tar.gz" '$2 == f' checksums.txt > sum
+                              if [ ! -s sum ]; then
+                                echo "no sha256 of $top.tar.gz in checksums.txt" >&2
+                                exit 1
+                              fi
+                              sha256sum -c sum
+                              tar -xzf "$top.tar.gz"
+                              echo "$dir/$top/bin" >> "$GITHUB_PATH"
+                              "$dir/$top/bin/slipway" version
                     """);
         }
     }
 
-    private static void download(StringBuilder y, String distPath) {
-        y.append("""
-                      - name: The release from the release job
-                        uses: actions/download-artifact@v4
-                        with:
-                          name: dist
-                          path: %s
-                """.formatted(distPath));
+    /**
+     * @return the version of the Slipway running now (Maven's {@code project.version}, filtered into
+     *         {@code slipway-version.properties}), or {@code dev} outside a Maven build
+     */
+    public static String runningVersion() {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = CiWorkflow.class.getResourceAsStream("/dev/slipway/slipway-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (java.io.IOException e) {
+            return "dev";
+        }
+        return p.getProperty("version", "dev");
     }
 
     private static String rel(Path root, Path dir) {

@@ -27,7 +27,7 @@ class ConfigErrorsTest {
     @Test
     void noSlipwayYaml() {
         assertUsageError(CliRunner.run("build", dir.toString()), dir.resolve("slipway.yaml") + ": no slipway.yaml in "
-                + dir + " (a service directory needs one; see docs/config.md)");
+                + dir + " (a service directory needs one: 'slipway init' writes it; see docs/config.md)");
     }
 
     @Test

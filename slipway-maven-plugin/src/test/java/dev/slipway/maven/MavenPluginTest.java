@@ -105,9 +105,13 @@ class MavenPluginTest {
     record Run(int code, String log) {}
 
     static Run mvn(String... goals) throws Exception {
+        return mvnIn(app, goals);
+    }
+
+    static Run mvnIn(Path dir, String... goals) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("mvn", "-B", "-s", settings.toString(), "-DskipTests"));
         cmd.addAll(List.of(goals));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(app.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         Path log = Files.createTempFile(tmp, "mvn", ".log");
         pb.redirectOutput(log.toFile());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -196,6 +200,48 @@ class MavenPluginTest {
         } finally {
             Files.writeString(yaml, good);
         }
+    }
+
+    @Test
+    @Order(5)
+    void withoutSlipwayYamlTheBuildNamesInitAndInitWritesIt() throws Exception {
+        Path fresh = tmp.resolve("fresh");
+        copyTree(app, fresh, Set.of("target", "dist", ".slipway", ".git"));
+        Files.delete(fresh.resolve("slipway.yaml"));
+        Files.deleteIfExists(fresh.resolve(".gitignore"));
+
+        Run missing = mvnIn(fresh, "-o", "slipway:build");
+        assertEquals(1, missing.code(), tail(missing.log()));
+        assertTrue(missing.log().contains("slipway: no slipway.yaml in " + fresh + ": run 'mvn slipway:init'"
+                + " (or 'slipway init')"), tail(missing.log()));
+
+        Run init = mvnIn(fresh, "-o", "slipway:init");
+        assertEquals(0, init.code(), tail(init.log()));
+        String yaml = Files.readString(fresh.resolve("slipway.yaml"));
+        assertTrue(yaml.contains("name: myapp"), yaml);
+        assertTrue(init.log().contains("wrote " + fresh.resolve("slipway.yaml")) && init.log().contains("slipway check: ok"),
+                tail(init.log()));
+        assertTrue(Files.readString(fresh.resolve(".gitignore")).contains("/dist/"));
+
+        Run again = mvnIn(fresh, "-o", "slipway:init");
+        assertEquals(1, again.code(), tail(again.log()));
+        assertTrue(again.log().contains("exists; mvn slipway:init does not overwrite it without -Dslipway.force"),
+                tail(again.log()));
+        assertEquals(yaml, Files.readString(fresh.resolve("slipway.yaml")), "left as it was");
+        assertEquals(0, mvnIn(fresh, "-o", "slipway:init", "-Dslipway.force").code());
+    }
+
+    @Test
+    @Order(6)
+    void helpListsEveryGoal() throws Exception {
+        Run help = mvn("-o", "slipway:help");
+        assertEquals(0, help.code(), tail(help.log()));
+        for (String goal : List.of("init", "build", "image", "release", "help")) {
+            assertTrue(help.log().contains("slipway:" + goal), goal + ":\n" + tail(help.log()));
+        }
+        Run detail = mvn("-o", "slipway:help", "-Ddetail", "-Dgoal=init");
+        assertEquals(0, detail.code(), tail(detail.log()));
+        assertTrue(detail.log().contains("slipway.force"), tail(detail.log()));
     }
 
     /** Lays out {@code artifactId} in a local repository as {@code mvn install} would. */

@@ -42,14 +42,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * available: its pod reports CrashLoopBackOff with a failing readiness probe event; one in
  * {@link #unpullable} reports ImagePullBackOff.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
     static final String NS = "default";
     private static final Set<String> SKIP = Set.of("kubectl.kubernetes.io/last-applied-configuration",
             "deployment.kubernetes.io/revision", "deployment.kubernetes.io/desired-replicas",
             "deployment.kubernetes.io/max-replicas");
 
     final KubernetesMockServer server;
-    final KubernetesClient client;
+    public final KubernetesClient client;
     final Set<String> crashing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final Set<String> unpullable = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Images whose pods the API server refuses at creation (Pod Security): the ReplicaSet reports ReplicaFailure. */
@@ -61,7 +61,7 @@ final class MockCluster implements AutoCloseable {
     private final Thread controller;
     private volatile boolean running = true;
 
-    MockCluster() {
+    public MockCluster() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
@@ -135,7 +135,7 @@ final class MockCluster implements AutoCloseable {
     }
 
     /** @return the API server's URL, for a kubeconfig */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getPort();
     }
 
