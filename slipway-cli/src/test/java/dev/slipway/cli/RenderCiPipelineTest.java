@@ -74,20 +74,7 @@ class RenderCiPipelineTest {
             assertEquals(List.of("lint", "test", "release", "deploy"), order(workflow.get("jobs")),
                     Files.readString(wf));
 
-            String kubeconfigTemplate = """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                    - name: mock
-                      cluster: {server: "%s"}
-                    users:
-                    - name: ci
-                      user: {token: not-a-secret}
-                    contexts:
-                    - name: mock
-                      context: {cluster: mock, user: ci}
-                    current-context: mock
-                    """;
+
             Map<String, String> secrets = new java.util.HashMap<>(Map.of("GITHUB_TOKEN", "unused-no-publisher",
                     "REGISTRY_USERNAME", "", "REGISTRY_PASSWORD", ""));
             Map<String, String> github = Map.of("event_name", "push", "ref", "refs/tags/v1.0.0");
@@ -102,7 +89,7 @@ class RenderCiPipelineTest {
                 if (job.equals("deploy")) {
                     // Started now: its stand-in Deployment controller runs for two minutes from here.
                     cluster = new MockCluster();
-                    secrets.put("KUBECONFIG", kubeconfigTemplate.formatted(cluster.url()));
+                    secrets.put("KUBECONFIG", cluster.kubeconfig());
                 }
                 ran.put(job, runJob(job, j, workflow.get("env"), origin, "v1.0.0", secrets, github, artifacts));
             }

@@ -139,6 +139,14 @@ public final class MockCluster implements AutoCloseable {
         return "http://127.0.0.1:" + server.getPort();
     }
 
+    /** @return a kubeconfig (YAML) whose one context, current, is this API server with a token user */
+    public String kubeconfig() {
+        return String.join("\n", "apiVersion: v1", "kind: Config", "current-context: mock",
+                "clusters: [{name: mock, cluster: {server: \"" + url() + "\"}}]",
+                "users: [{name: ci, user: {token: not-a-secret}}]",
+                "contexts: [{name: mock, context: {cluster: mock, user: ci}}]") + "\n";
+    }
+
     private void loop() {
         long end = System.nanoTime() + 120_000_000_000L; // bounded: no test runs this long
         while (running && System.nanoTime() < end) {
