@@ -260,11 +260,11 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
         List<String> stable = l.stable() == null ? List.of() : List.copyOf(l.stable());
         List<String> canary = l.canary() == null ? List.of() : List.copyOf(l.canary());
         for (int i = 0; i < stable.size(); i++) {
-            v.check(ConfigLoader.ADDRESS.matcher(stable.get(i)).matches(), "canary.local.stable[" + i + "]",
+            v.check(ConfigLoader.isAddress(stable.get(i)), "canary.local.stable[" + i + "]",
                     "'" + stable.get(i) + "' is not an IP address or host name");
         }
         for (int i = 0; i < canary.size(); i++) {
-            v.check(ConfigLoader.ADDRESS.matcher(canary.get(i)).matches(), "canary.local.canary[" + i + "]",
+            v.check(ConfigLoader.isAddress(canary.get(i)), "canary.local.canary[" + i + "]",
                     "'" + canary.get(i) + "' is not an IP address or host name");
         }
         Hosts onHosts = hosts(v, r.hosts(), hosts, rawHosts);
@@ -299,7 +299,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
         if (p != null) {
             v.check(p.address() != null, "canary.hosts.proxy", "the proxy needs an 'address' (omit 'proxy' for nginx on"
                     + " this machine)");
-            v.check(HostsConfig.ADDRESS.matcher(p.address()).matches(), "canary.hosts.proxy.address",
+            v.check(ConfigLoader.isAddress(p.address()), "canary.hosts.proxy.address",
                     "'" + p.address() + "' is not an IP address or host name");
             int port = p.port() != null ? p.port() : rawHosts != null && rawHosts.port() != null ? rawHosts.port() : 22;
             v.check(port >= 1 && port <= 65535, "canary.hosts.proxy.port", "port " + port + " is out of range 1-65535");

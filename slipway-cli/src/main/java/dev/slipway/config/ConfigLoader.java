@@ -71,6 +71,48 @@ public final class ConfigLoader {
     private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern DOTTED_NUMBERS = Pattern.compile("[0-9]+(\\.[0-9]+){2}\\.[^.]*");
+
+    /**
+     * Whether {@code text} can name a machine: an IPv6 literal, an IPv4 address (four numbers of at
+     * most 255), or a host name of letters, digits, '.' and '-'. Four dot-separated labels whose first
+     * three are numbers must be an IPv4 address: {@code 127.0.0.l} (a letter l for the digit 1) is a
+     * typo, not a host name (RFC 1123, 2.1: a host name is not to look like a dotted-decimal number).
+     *
+     * @param text the value from slipway.yaml
+     * @return whether it is accepted
+     */
+    static boolean isAddress(String text) {
+        if (text == null || !ADDRESS.matcher(text).matches()) {
+            return false;
+        }
+        if (DOTTED_NUMBERS.matcher(text).matches()) {
+            String[] parts = text.split("\\.");
+            for (String part : parts) {
+                if (!part.matches("[0-9]{1,3}") || Integer.parseInt(part) > 255) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code text} is a Java class's binary name ({@code com.example.App}, {@code a.B$C}):
+     * dot-separated Java identifiers (JLS 13.1, 3.8).
+     *
+     * @param text the value of {@code main}
+     * @return whether it is one
+     */
+    static boolean isClassName(String text) {
+        for (String part : text.split("\\.", -1)) {
+            if (part.isEmpty() || !Character.isJavaIdentifierStart(part.codePointAt(0))
+                    || !part.codePoints().allMatch(Character::isJavaIdentifierPart)) {
+                return false;
+            }
+        }
+        return true;
+    }
     private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
     private static final java.util.Set<String> TRAIN_RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DATA_DIR");
 
@@ -388,6 +430,9 @@ public final class ConfigLoader {
             v.check(Versions.isValid(raw.version()), "version",
                     "'" + raw.version() + "' is not a valid version: use letters, digits, '.', '_', '+' and '-'");
         }
+        if (raw.main() != null) {
+            v.check(isClassName(raw.main()), "main", "'" + raw.main() + "' is not a Java class name (like com.example.App)");
+        }
         List<String> platforms = platforms(v, raw);
         RawBuild b = raw.build() == null ? new RawBuild(null, null, null, null, null, null, null, null, null, null, null) : raw.build();
         if (b.command() != null) {
@@ -482,7 +527,7 @@ public final class ConfigLoader {
         v.check(retain >= 2, "deploy.local.retain",
                 "retain must be at least 2, so that the previous release stays for rollback");
         String address = l.address() == null ? "127.0.0.1" : l.address();
-        v.check(ADDRESS.matcher(address).matches(), "deploy.local.address",
+        v.check(isAddress(address), "deploy.local.address",
                 "'" + address + "' is not an IP address or host name");
         SlipwayConfig.Local local = new SlipwayConfig.Local(address, retain, proxy(v, l.proxy(), port, raw.name()));
         RawTrain t = raw.train() == null ? new RawTrain(null, null, null, null, null) : raw.train();

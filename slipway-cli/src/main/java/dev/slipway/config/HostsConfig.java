@@ -186,7 +186,6 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
 
     // ---- resolution ----------------------------------------------------------------------------
 
-    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern UNIT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9:_.@-]*");
@@ -222,7 +221,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
             String at = "deploy.hosts.servers[" + i + "]";
             RawServer s = rawServers.get(i);
             v.check(s != null && s.address() != null, at, "a server needs an 'address'");
-            v.check(ADDRESS.matcher(s.address()).matches(), at + ".address", "'" + s.address() + "' is not an IP address or host name");
+            v.check(ConfigLoader.isAddress(s.address()), at + ".address", "'" + s.address() + "' is not an IP address or host name");
             String n = s.name() == null ? s.address() : s.name();
             v.check(NAME.matcher(n).matches(), at + ".name", "'" + n + "' is not a valid name: letters, digits, '.', '_', '-'");
             v.check(names.add(n), s.name() == null ? at + ".address" : at + ".name",
@@ -230,7 +229,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
             int port = s.port() == null ? defaultPort : s.port();
             v.check(port >= 1 && port <= 65535, at + ".port", "port " + port + " is out of range 1-65535");
             String bind = s.bind() == null ? "0.0.0.0" : s.bind();
-            v.check(ADDRESS.matcher(bind).matches(), at + ".bind", "'" + bind + "' is not an IP address");
+            v.check(ConfigLoader.isAddress(bind), at + ".bind", "'" + bind + "' is not an IP address");
             servers.add(new Server(n, s.address(), port, s.user() == null ? defaultUser : s.user(),
                     s.identityFile() == null ? defaultKey : path(v, s.identityFile()),
                     s.roles() == null ? List.of() : List.copyOf(s.roles()), bind, env(v, at + ".env", s.env())));
