@@ -611,7 +611,8 @@ public final class HostsExecutor {
                 + "  i=0; while [ $i -lt 300 ]; do alive=; for p in $old; do kill -0 \"$p\" 2>/dev/null && alive=1; done;"
                 + " [ -z \"$alive\" ] && break; sleep 0.1; i=$((i+1)); done\n"
                 + "  [ -n \"$alive\" ] && echo '@@old nginx workers still running after 30 s'\n"
-                + "else echo '@@nginx is not running'; fi\n";
+                + "else echo '@@nginx is not running'; fi\n"
+                + "exit 0\n";
         Host.CommandResult r = host(h).run(script, Duration.ofSeconds(90));
         String out = (r.stdout() + r.stderr()).strip();
         if (r.exitCode() == 3) {
