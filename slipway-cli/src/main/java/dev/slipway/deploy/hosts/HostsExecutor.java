@@ -722,7 +722,8 @@ public final class HostsExecutor {
                 // The old workers finish their in-flight requests and close; new ones use the new upstream.
                 // The stop of the old instance waits for them (awaitOldWorkers).
                 + "  echo \"@@old workers: $old\"\n"
-                + "else echo '@@nginx is not running'; fi\n";
+                + "else echo '@@nginx is not running'; fi\n"
+                + "exit 0\n";
         Host.CommandResult r = host(h).run(script, Duration.ofSeconds(90));
         String out = (r.stdout() + r.stderr()).strip();
         if (r.exitCode() == 3) {
