@@ -332,7 +332,7 @@ public final class LocalTarget {
                     + (held.isEmpty() ? "none" : String.join(", ", held)) + "); nothing was changed");
         }
         if (to.equals(from)) {
-            throw SlipwayException.usage(to + " is already the current release; nothing to roll back");
+            throw SlipwayException.usage(to + " is already the current release; nothing to roll back; nothing was changed");
         }
         if (running.isEmpty() && proxy == null) {
             checkPortFree(port());

@@ -428,7 +428,7 @@ class ShipEndToEndTest {
         assertFalse(history.toString().contains("built again"), "history does not repeat the note:\n" + history);
         var same = CliRunner.run("rollback", service.toString(), "--to", "1.0.0");
         assertEquals(2, same.code(), same.toString());
-        assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back"), same.toString());
+        assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back; nothing was changed"), same.toString());
     }
 
     @Test

@@ -281,7 +281,7 @@ public final class HostsTarget {
                 console.progress(String.join(", ", facts.keySet()) + ": already on " + v);
                 return null;
             }
-            throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back");
+            throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back; nothing was changed");
         }
         String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
                 .map(Revision::commit).reduce((a, b) -> b).orElse("unknown");
