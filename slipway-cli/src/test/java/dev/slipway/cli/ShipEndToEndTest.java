@@ -436,6 +436,36 @@ class ShipEndToEndTest {
     void ctrlCDuringTheGateRestoresThePreviousRelease() throws Exception {
         var build = CliRunner.run("build", service.toString(), "--version", "4.0.0", "--no-compile");
         assertEquals(0, build.code(), build.toString());
+        // Ctrl-C before anything changed (here: while waiting for another run's lock) says so in one line.
+        var localHost = new dev.slipway.remote.LocalHost("local");
+        String stateDir = service.resolve(".slipway/local").toString();
+        var holder = dev.slipway.remote.Lock.me("9.9.9", "deploy");
+        assertTrue(dev.slipway.remote.Lock.tryAcquire(localHost, stateDir, holder).isEmpty(), "the test takes the lock");
+        try {
+            Process waiting = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(),
+                    "--lock-wait", "120s").redirectErrorStream(true).start();
+            StringBuilder out = new StringBuilder();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(waiting.getInputStream(), StandardCharsets.UTF_8));
+            long until = System.nanoTime() + 60_000_000_000L;
+            String l;
+            while (System.nanoTime() < until && (l = in.readLine()) != null) {
+                out.append(l).append('\n');
+                if (l.contains("; waiting")) {
+                    break;
+                }
+            }
+            assertTrue(out.toString().contains("; waiting"), out.toString());
+            new ProcessBuilder("kill", "-INT", String.valueOf(waiting.pid())).start().waitFor();
+            assertTrue(waiting.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
+            out.append(new String(waiting.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(130, waiting.exitValue(), out.toString());
+            assertTrue(out.toString().contains("slipway: deploy interrupted; nothing was changed; 1.0.0 still serves\n"),
+                    out.toString());
+            assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
+        } finally {
+            dev.slipway.remote.Lock.release(localHost, stateDir, holder.id());
+        }
         writeConfig("{}", "60s", "8s");
         try {
             Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
