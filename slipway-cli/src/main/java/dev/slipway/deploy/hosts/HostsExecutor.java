@@ -94,7 +94,16 @@ public final class HostsExecutor {
      * @param hostTiming wall time per host and step kind, ms, keyed {@code <host>.<kind id>}
      * @param totalMs the whole run, ms
      */
-    public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs) {}
+    /** Per host, the revision number this run's record step appended to its history. */
+    private final Map<String, Integer> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs,
+                         Map<String, Integer> revisions) {
+        /** @return the highest revision number this run recorded in a host's history, or 0 when it recorded none */
+        public int revision() {
+            return revisions.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+    }
 
     /**
      * Sets what a successful run records in each host's history (a canary's own outcomes).
@@ -128,6 +137,7 @@ public final class HostsExecutor {
      */
     public Result run(HostsPlan plan) {
         long start = System.nanoTime();
+        recorded.clear();
         Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
         plan.hosts().forEach(h -> byName.put(h.name(), h));
         String who = me.who();
@@ -180,7 +190,8 @@ public final class HostsExecutor {
             unlockAll();
             throw e;
         }
-        return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000);
+        return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000,
+                Map.copyOf(recorded));
     }
 
     /** Steps that set a host up before any switch; they run for every host at once. */
@@ -845,7 +856,7 @@ public final class HostsExecutor {
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
-        appendHistory(host(h), dir(), h.name(), plan.version(), plan.commit(), outcome, who, note);
+        recorded.put(h.name(), appendHistory(host(h), dir(), h.name(), plan.version(), plan.commit(), outcome, who, note));
     }
 
     /**
@@ -859,9 +870,10 @@ public final class HostsExecutor {
      * @param outcome one of the outcomes of {@link History}
      * @param who     {@code user@machine}
      * @param note    free text
+     * @return the revision number the host gave the line (its highest so far plus one)
      * @throws SlipwayException (exit 1) when the file cannot be written
      */
-    static void appendHistory(Host host, String dir, String where, String version, String commit, String outcome,
+    static int appendHistory(Host host, String dir, String where, String version, String commit, String outcome,
                               String who, String note) {
         // The revision number is computed on the host when the line is appended (under the host's
         // deploy lock), not from the facts read before: another process may have appended since.
@@ -871,10 +883,12 @@ public final class HostsExecutor {
         String file = Shell.quote(dir + "/history.tsv");
         Host.CommandResult r = host.run("[ -f " + file + " ] || printf '%s' " + Shell.quote(History.HEADER) + " > "
                 + file + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + file + ") && printf '%s%s' \"$n\" "
-                + Shell.quote(rest) + " >> " + file, Duration.ofSeconds(30));
+                + Shell.quote(rest) + " >> " + file + " && echo \"$n\"", Duration.ofSeconds(30));
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": cannot append to " + dir + "/history.tsv: " + r.stderr().strip());
         }
+        String n = r.stdout().strip();
+        return n.matches("\\d{1,9}") ? Integer.parseInt(n) : 0;
     }
 
     private void prune(HostsPlan.HostPlan h, String version) {
