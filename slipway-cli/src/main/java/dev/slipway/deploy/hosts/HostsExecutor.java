@@ -56,6 +56,8 @@ public final class HostsExecutor {
     /** Proxy strategy: hosts whose new instance was started, and whose nginx was pointed at it. */
     private final List<HostsPlan.HostPlan> started = new ArrayList<>();
     private final List<HostsPlan.HostPlan> proxied = new ArrayList<>();
+    /** The plan {@link #run} runs now (for {@link #stopUnswitched}), or {@code null}. */
+    private HostsPlan running;
     private final Map<String, Long> hostNanos = new LinkedHashMap<>();
     /** Hosts whose release could not be prepared (its file predates the prepare mode). */
     private final Set<String> unprepared = new LinkedHashSet<>();
@@ -123,6 +125,39 @@ public final class HostsExecutor {
         return me.id();
     }
 
+    /**
+     * Ctrl-C or SIGTERM during a proxy-strategy run: on every host whose new instance was started
+     * and whose nginx was not yet pointed at it, stops that instance (the old one was never
+     * stopped and serves on) and records the run as {@code interrupted} in the host's history,
+     * like a failed gate ({@code proxyBack}) does. Hosts already switched keep the state they reached.
+     *
+     * @return one line per host handled, e.g. {@code "h1: stopped myapp@8082.service; 1.0.0 kept serving"};
+     *         empty when no host had an unswitched new instance
+     */
+    public List<String> stopUnswitched() {
+        List<HostsPlan.HostPlan> touched;
+        HostsPlan plan;
+        synchronized (this) {
+            touched = started.stream().filter(h -> !proxied.contains(h)).toList();
+            plan = running;
+        }
+        List<String> lines = new ArrayList<>();
+        for (HostsPlan.HostPlan h : touched) {
+            String newUnit = HostUnit.instance(config, h.port());
+            try {
+                manager(h).stop(newUnit, true);
+                if (plan != null) {
+                    record(h, plan, History.INTERRUPTED, me.who(), "interrupted before nginx was switched; " + newUnit
+                            + " stopped" + (h.previous() == null ? "" : ", " + h.previous() + " kept serving"));
+                }
+                lines.add(h.name() + ": stopped " + newUnit + (h.previous() == null ? "" : "; " + h.previous() + " kept serving"));
+            } catch (RuntimeException e) {
+                lines.add(h.name() + ": stopping " + newUnit + " failed: " + e.getMessage());
+            }
+        }
+        return lines;
+    }
+
     /** @return the hosts whose lock this executor holds now (for a Ctrl-C handler) */
     public synchronized Set<String> lockedHosts() {
         return Set.copyOf(locked);
@@ -138,6 +173,9 @@ public final class HostsExecutor {
     public Result run(HostsPlan plan) {
         long start = System.nanoTime();
         recorded.clear();
+        synchronized (this) {
+            running = plan;
+        }
         Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
         plan.hosts().forEach(h -> byName.put(h.name(), h));
         String who = me.who();

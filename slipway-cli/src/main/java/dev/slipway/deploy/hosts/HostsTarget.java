@@ -411,6 +411,23 @@ public final class HostsTarget {
 
     /** Ctrl-C or SIGTERM during a run: release the locks this process holds, over new connections, bounded. */
     private void releaseOnInterrupt(HostsExecutor ex) {
+        if (hosts.rollout().proxySwitch()) {
+            List<String> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread t = new Thread(() -> {
+                try {
+                    stopped.addAll(ex.stopUnswitched());
+                } catch (RuntimeException ignored) {
+                    // best effort while the process exits
+                }
+            });
+            t.start();
+            try {
+                t.join(30000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            stopped.forEach(line -> console.progress("interrupted before nginx was switched: " + line));
+        }
         for (String name : ex.lockedHosts()) {
             HostsConfig.Server s = hosts.servers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             Thread t = new Thread(() -> {
