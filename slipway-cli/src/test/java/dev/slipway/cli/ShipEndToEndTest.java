@@ -431,6 +431,34 @@ class ShipEndToEndTest {
         assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back; nothing was changed"), same.toString());
     }
 
+    /**
+     * Runs the CLI in a child JVM, sends it SIGINT (Ctrl-C) once its output has a line containing
+     * {@code marker} (asserted, within 60 s), and waits for it to exit (60 s).
+     *
+     * @param seen receives the child's whole output (stdout and stderr)
+     * @return the child's exit status
+     */
+    private static int interruptWhen(String marker, StringBuilder seen, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String line;
+        while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.contains(marker)) {
+                break;
+            }
+        }
+        assertTrue(seen.toString().contains(marker), seen.toString());
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
+        seen.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return p.exitValue();
+    }
+
     @Test
     @Order(9)
     void ctrlCDuringTheGateRestoresThePreviousRelease() throws Exception {
@@ -442,24 +470,9 @@ class ShipEndToEndTest {
         var holder = dev.slipway.remote.Lock.me("9.9.9", "deploy");
         assertTrue(dev.slipway.remote.Lock.tryAcquire(localHost, stateDir, holder).isEmpty(), "the test takes the lock");
         try {
-            Process waiting = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(),
-                    "--lock-wait", "120s").redirectErrorStream(true).start();
             StringBuilder out = new StringBuilder();
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(waiting.getInputStream(), StandardCharsets.UTF_8));
-            long until = System.nanoTime() + 60_000_000_000L;
-            String l;
-            while (System.nanoTime() < until && (l = in.readLine()) != null) {
-                out.append(l).append('\n');
-                if (l.contains("; waiting")) {
-                    break;
-                }
-            }
-            assertTrue(out.toString().contains("; waiting"), out.toString());
-            new ProcessBuilder("kill", "-INT", String.valueOf(waiting.pid())).start().waitFor();
-            assertTrue(waiting.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
-            out.append(new String(waiting.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            assertEquals(130, waiting.exitValue(), out.toString());
+            int code = interruptWhen("; waiting", out, "deploy", service.toString(), "--lock-wait", "120s");
+            assertEquals(130, code, out.toString());
             assertTrue(out.toString().contains("slipway: deploy interrupted; nothing was changed; 1.0.0 still serves\n"),
                     out.toString());
             assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
@@ -468,24 +481,9 @@ class ShipEndToEndTest {
         }
         writeConfig("{}", "60s", "8s");
         try {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString())
-                    .redirectErrorStream(true).start();
             StringBuilder seen = new StringBuilder();
-            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            String line;
-            while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
-                seen.append(line).append('\n');
-                if (line.contains("waiting for readiness of 4.0.0")) {
-                    break;
-                }
-            }
-            assertTrue(seen.toString().contains("waiting for readiness of 4.0.0"), seen.toString());
-            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
-            seen.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            assertTrue(p.exitValue() != 0, seen.toString());
+            int code = interruptWhen("waiting for readiness of 4.0.0", seen, "deploy", service.toString());
+            assertTrue(code != 0, seen.toString());
             assertTrue(seen.toString().contains("deploy interrupted; interrupted before the readiness gate; 1.0.0 restarted"), seen.toString());
         } finally {
             writeConfig("{}", "60s");
