@@ -332,7 +332,7 @@ public final class LocalTarget {
                     + (held.isEmpty() ? "none" : String.join(", ", held)) + "); nothing was changed");
         }
         if (to.equals(from)) {
-            throw SlipwayException.usage(to + " is already the current release; nothing to roll back");
+            throw SlipwayException.usage(to + " is already the current release; nothing to roll back; nothing was changed");
         }
         if (running.isEmpty() && proxy == null) {
             checkPortFree(port());
@@ -992,6 +992,8 @@ public final class LocalTarget {
         private final Lock.Holder me;
         /** 0: nothing to undo; 1: after the switch (no proxy) or the new instance's start (proxy); 2: nginx switched. */
         private int stage;
+        /** Whether the run reached a verdict (after which an interrupt has nothing to report). */
+        private boolean verdict;
         private boolean done;
 
         Interruption(DeployPlan plan, Detail detail, Lock.Holder me) {
@@ -1008,6 +1010,7 @@ public final class LocalTarget {
         /** Called once the run reached a verdict: the hook then only releases the lock. */
         synchronized void disarm() {
             stage = 0;
+            verdict = true;
         }
 
         @Override
@@ -1034,6 +1037,10 @@ public final class LocalTarget {
                 }
                 history.append(detail.dirName(), plan.commit(), History.INTERRUPTED, note);
                 console.progress("slipway: " + plan.action().verb() + " interrupted; " + note);
+            } else if (!verdict && (plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK)) {
+                String previous = detail.previous();
+                console.progress("slipway: " + plan.action().verb() + " interrupted; nothing was changed"
+                        + (previous == null ? "" : "; " + previous + " still serves"));
             }
             unlock(me);
         }

@@ -363,4 +363,48 @@ class HostsProxyDeployTest {
             old = next;
         }
     }
+
+    @Test
+    @Order(5)
+    void ctrlCDuringTheGateStopsTheNewInstanceAndRecordsTheInterruptedRun() throws Exception {
+        writeConfig("proxy", "60s", PER_PORT);
+        if (!List.of("1.0.0", "2.0.0").contains(viaNginx())) { // run on its own: deploy a first release
+            use("1.0.0");
+            var first = slipway("deploy");
+            assertEquals(0, first.code(), first.toString());
+        }
+        String old = awaitViaNginx("1.0.0", "2.0.0");
+        // The new release never becomes ready (its storage check fails), so the run sits in its gate.
+        writeConfig("proxy", "120s", "{DATA_DIR: /etc/passwd}");
+        use(old.equals("1.0.0") ? "2.0.0" : "1.0.0");
+        String before = viaNginx();
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(), "--to", "hosts");
+        Path log = work.resolve("child-interrupt.log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        try {
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (System.nanoTime() < deadline && p.isAlive()
+                    && !run("systemctl list-units --state=active,activating --no-legend 'myapp@*' | wc -l").strip().equals("2")) {
+                Thread.sleep(500);
+            }
+            assertTrue(p.isAlive(), "the deploy waits in its gate:\n" + Files.readString(log));
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
+        } finally {
+            p.destroyForcibly();
+            writeConfig("proxy", "60s", PER_PORT);
+        }
+        String out = Files.readString(log);
+        assertEquals(130, p.exitValue(), out);
+        assertTrue(out.contains("interrupted before nginx was switched: web1: stopped myapp@"), out);
+        assertTrue(Pattern.compile("web1: stopped myapp@\\d+\\.service; \\d\\.0\\.0 kept serving\n").matcher(out).find(), out);
+        assertEquals("1", run("systemctl list-units --state=active,activating --no-legend 'myapp@*' | wc -l").strip(),
+                "only the old instance runs:\n" + out);
+        assertEquals(before, viaNginx(), "nginx answers as before the deploy");
+        var history = slipway("history");
+        assertTrue(Pattern.compile("web1 +\\d+ +\\d\\.0\\.0 .* interrupted ").matcher(history.out()).find(),
+                history.toString());
+    }
 }

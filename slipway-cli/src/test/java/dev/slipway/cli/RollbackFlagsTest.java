@@ -71,7 +71,7 @@ class RollbackFlagsTest {
         assertTrue(noRevision.err().contains("local has no revision 7 of svc; 'slipway history' lists them; nothing was changed"), noRevision.toString());
         CliRunner.Run current = CliRunner.run("rollback", dir.toString(), "--revision", "2");
         assertEquals(2, current.code(), current.toString());
-        assertTrue(current.err().contains("2.0.0 is already the current release"), current.toString());
+        assertTrue(current.err().contains("2.0.0 is already the current release; nothing to roll back; nothing was changed\n"), current.toString());
         assertEquals(2, CliRunner.run("rollback", dir.toString(), "--version", "1.0.0", "--revision", "1").code());
         unchanged();
 

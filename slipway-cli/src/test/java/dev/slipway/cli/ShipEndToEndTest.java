@@ -428,7 +428,35 @@ class ShipEndToEndTest {
         assertFalse(history.toString().contains("built again"), "history does not repeat the note:\n" + history);
         var same = CliRunner.run("rollback", service.toString(), "--to", "1.0.0");
         assertEquals(2, same.code(), same.toString());
-        assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back"), same.toString());
+        assertTrue(same.err().contains("slipway: 1.0.0 is already the current release; nothing to roll back; nothing was changed"), same.toString());
+    }
+
+    /**
+     * Runs the CLI in a child JVM, sends it SIGINT (Ctrl-C) once its output has a line containing
+     * {@code marker} (asserted, within 60 s), and waits for it to exit (60 s).
+     *
+     * @param seen receives the child's whole output (stdout and stderr)
+     * @return the child's exit status
+     */
+    private static int interruptWhen(String marker, StringBuilder seen, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        String line;
+        while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.contains(marker)) {
+                break;
+            }
+        }
+        assertTrue(seen.toString().contains(marker), seen.toString());
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
+        seen.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return p.exitValue();
     }
 
     @Test
@@ -436,26 +464,26 @@ class ShipEndToEndTest {
     void ctrlCDuringTheGateRestoresThePreviousRelease() throws Exception {
         var build = CliRunner.run("build", service.toString(), "--version", "4.0.0", "--no-compile");
         assertEquals(0, build.code(), build.toString());
+        // Ctrl-C before anything changed (here: while waiting for another run's lock) says so in one line.
+        var localHost = new dev.slipway.remote.LocalHost("local");
+        String stateDir = service.resolve(".slipway/local").toString();
+        var holder = dev.slipway.remote.Lock.me("9.9.9", "deploy");
+        assertTrue(dev.slipway.remote.Lock.tryAcquire(localHost, stateDir, holder).isEmpty(), "the test takes the lock");
+        try {
+            StringBuilder out = new StringBuilder();
+            int code = interruptWhen("; waiting", out, "deploy", service.toString(), "--lock-wait", "120s");
+            assertEquals(130, code, out.toString());
+            assertTrue(out.toString().contains("slipway: deploy interrupted; nothing was changed; 1.0.0 still serves\n"),
+                    out.toString());
+            assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));
+        } finally {
+            dev.slipway.remote.Lock.release(localHost, stateDir, holder.id());
+        }
         writeConfig("{}", "60s", "8s");
         try {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString())
-                    .redirectErrorStream(true).start();
             StringBuilder seen = new StringBuilder();
-            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            String line;
-            while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
-                seen.append(line).append('\n');
-                if (line.contains("waiting for readiness of 4.0.0")) {
-                    break;
-                }
-            }
-            assertTrue(seen.toString().contains("waiting for readiness of 4.0.0"), seen.toString());
-            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "slipway exits after Ctrl-C");
-            seen.append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-            assertTrue(p.exitValue() != 0, seen.toString());
+            int code = interruptWhen("waiting for readiness of 4.0.0", seen, "deploy", service.toString());
+            assertTrue(code != 0, seen.toString());
             assertTrue(seen.toString().contains("deploy interrupted; interrupted before the readiness gate; 1.0.0 restarted"), seen.toString());
         } finally {
             writeConfig("{}", "60s");

@@ -123,7 +123,7 @@ public final class HostsDeployTarget implements Target {
         timing.put("total", r.totalMs());
         // Per host: "<host>.<kind>" (Report's timingMs is a flat map; no new field for it).
         timing.putAll(r.hostTiming());
-        return new Report("hosts", plan.action().verb(), service, plan.version(), 0, "ok", 0, null,
+        return new Report("hosts", plan.action().verb(), service, plan.version(), r.revision(), "ok", 0, null,
                 plan.stepLines(), timing, List.of(line), line);
     }
 

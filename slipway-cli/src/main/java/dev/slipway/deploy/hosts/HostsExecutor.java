@@ -56,6 +56,8 @@ public final class HostsExecutor {
     /** Proxy strategy: hosts whose new instance was started, and whose nginx was pointed at it. */
     private final List<HostsPlan.HostPlan> started = new ArrayList<>();
     private final List<HostsPlan.HostPlan> proxied = new ArrayList<>();
+    /** The plan {@link #run} runs now (for {@link #stopUnswitched}), or {@code null}. */
+    private HostsPlan running;
     private final Map<String, Long> hostNanos = new LinkedHashMap<>();
     /** Hosts whose release could not be prepared (its file predates the prepare mode). */
     private final Set<String> unprepared = new LinkedHashSet<>();
@@ -94,7 +96,16 @@ public final class HostsExecutor {
      * @param hostTiming wall time per host and step kind, ms, keyed {@code <host>.<kind id>}
      * @param totalMs the whole run, ms
      */
-    public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs) {}
+    /** Per host, the revision number this run's record step appended to its history. */
+    private final Map<String, Integer> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs,
+                         Map<String, Integer> revisions) {
+        /** @return the highest revision number this run recorded in a host's history, or 0 when it recorded none */
+        public int revision() {
+            return revisions.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        }
+    }
 
     /**
      * Sets what a successful run records in each host's history (a canary's own outcomes).
@@ -114,6 +125,39 @@ public final class HostsExecutor {
         return me.id();
     }
 
+    /**
+     * Ctrl-C or SIGTERM during a proxy-strategy run: on every host whose new instance was started
+     * and whose nginx was not yet pointed at it, stops that instance (the old one was never
+     * stopped and serves on) and records the run as {@code interrupted} in the host's history,
+     * like a failed gate ({@code proxyBack}) does. Hosts already switched keep the state they reached.
+     *
+     * @return one line per host handled, e.g. {@code "h1: stopped myapp@8082.service; 1.0.0 kept serving"};
+     *         empty when no host had an unswitched new instance
+     */
+    public List<String> stopUnswitched() {
+        List<HostsPlan.HostPlan> touched;
+        HostsPlan plan;
+        synchronized (this) {
+            touched = started.stream().filter(h -> !proxied.contains(h)).toList();
+            plan = running;
+        }
+        List<String> lines = new ArrayList<>();
+        for (HostsPlan.HostPlan h : touched) {
+            String newUnit = HostUnit.instance(config, h.port());
+            try {
+                manager(h).stop(newUnit, true);
+                if (plan != null) {
+                    record(h, plan, History.INTERRUPTED, me.who(), "interrupted before nginx was switched; " + newUnit
+                            + " stopped" + (h.previous() == null ? "" : ", " + h.previous() + " kept serving"));
+                }
+                lines.add(h.name() + ": stopped " + newUnit + (h.previous() == null ? "" : "; " + h.previous() + " kept serving"));
+            } catch (RuntimeException e) {
+                lines.add(h.name() + ": stopping " + newUnit + " failed: " + e.getMessage());
+            }
+        }
+        return lines;
+    }
+
     /** @return the hosts whose lock this executor holds now (for a Ctrl-C handler) */
     public synchronized Set<String> lockedHosts() {
         return Set.copyOf(locked);
@@ -128,6 +172,10 @@ public final class HostsExecutor {
      */
     public Result run(HostsPlan plan) {
         long start = System.nanoTime();
+        recorded.clear();
+        synchronized (this) {
+            running = plan;
+        }
         Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
         plan.hosts().forEach(h -> byName.put(h.name(), h));
         String who = me.who();
@@ -180,7 +228,8 @@ public final class HostsExecutor {
             unlockAll();
             throw e;
         }
-        return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000);
+        return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000,
+                Map.copyOf(recorded));
     }
 
     /** Steps that set a host up before any switch; they run for every host at once. */
@@ -846,7 +895,7 @@ public final class HostsExecutor {
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
-        appendHistory(host(h), dir(), h.name(), plan.version(), plan.commit(), outcome, who, note);
+        recorded.put(h.name(), appendHistory(host(h), dir(), h.name(), plan.version(), plan.commit(), outcome, who, note));
     }
 
     /**
@@ -860,9 +909,10 @@ public final class HostsExecutor {
      * @param outcome one of the outcomes of {@link History}
      * @param who     {@code user@machine}
      * @param note    free text
+     * @return the revision number the host gave the line (its highest so far plus one)
      * @throws SlipwayException (exit 1) when the file cannot be written
      */
-    static void appendHistory(Host host, String dir, String where, String version, String commit, String outcome,
+    static int appendHistory(Host host, String dir, String where, String version, String commit, String outcome,
                               String who, String note) {
         // The revision number is computed on the host when the line is appended (under the host's
         // deploy lock), not from the facts read before: another process may have appended since.
@@ -872,10 +922,12 @@ public final class HostsExecutor {
         String file = Shell.quote(dir + "/history.tsv");
         Host.CommandResult r = host.run("[ -f " + file + " ] || printf '%s' " + Shell.quote(History.HEADER) + " > "
                 + file + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + file + ") && printf '%s%s' \"$n\" "
-                + Shell.quote(rest) + " >> " + file, Duration.ofSeconds(30));
+                + Shell.quote(rest) + " >> " + file + " && echo \"$n\"", Duration.ofSeconds(30));
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": cannot append to " + dir + "/history.tsv: " + r.stderr().strip());
         }
+        String n = r.stdout().strip();
+        return n.matches("\\d{1,9}") ? Integer.parseInt(n) : 0;
     }
 
     private void prune(HostsPlan.HostPlan h, String version) {

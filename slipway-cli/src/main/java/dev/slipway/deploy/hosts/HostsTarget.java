@@ -281,7 +281,7 @@ public final class HostsTarget {
                 console.progress(String.join(", ", facts.keySet()) + ": already on " + v);
                 return null;
             }
-            throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back");
+            throw SlipwayException.usage(v + " is already the current release on every host; nothing to roll back; nothing was changed");
         }
         String commit = facts.values().stream().flatMap(f -> f.history().stream()).filter(e -> e.version().equals(v))
                 .map(Revision::commit).reduce((a, b) -> b).orElse("unknown");
@@ -409,24 +409,52 @@ public final class HostsTarget {
         }
     }
 
-    /** Ctrl-C or SIGTERM during a run: release the locks this process holds, over new connections, bounded. */
+    /**
+     * Ctrl-C or SIGTERM during a run: with the proxy strategy, stop the new instances no nginx was
+     * switched to yet ({@link HostsExecutor#stopUnswitched}); then release the locks this process
+     * holds, over new connections. Each part is bounded (30 s, then 8 s per host).
+     */
     private void releaseOnInterrupt(HostsExecutor ex) {
+        if (hosts.rollout().proxySwitch()) {
+            List<String> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+            if (!bounded(() -> stopped.addAll(ex.stopUnswitched()), 30000)) {
+                return;
+            }
+            stopped.forEach(line -> console.progress("interrupted before nginx was switched: " + line));
+        }
         for (String name : ex.lockedHosts()) {
             HostsConfig.Server s = hosts.servers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-            Thread t = new Thread(() -> {
+            if (!bounded(() -> {
                 try (Host h = connector.apply(s)) {
                     Lock.release(h, hosts.dir(), ex.lockId());
-                } catch (RuntimeException ignored) {
-                    // best effort while the process exits
                 }
-            });
-            t.start();
-            try {
-                t.join(8000);
-            } catch (InterruptedException e) {
+            }, 8000)) {
                 return;
             }
             console.progress("interrupted: released the lock on " + name + "; hosts keep the state they had reached");
+        }
+    }
+
+    /**
+     * Runs best-effort work while the process exits: on its own thread, waiting at most {@code ms}
+     * milliseconds; a failure is ignored.
+     *
+     * @return false when this thread was interrupted while waiting
+     */
+    private static boolean bounded(Runnable work, long ms) {
+        Thread t = new Thread(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException ignored) {
+                // best effort while the process exits
+            }
+        });
+        t.start();
+        try {
+            t.join(ms);
+            return true;
+        } catch (InterruptedException e) {
+            return false;
         }
     }
 

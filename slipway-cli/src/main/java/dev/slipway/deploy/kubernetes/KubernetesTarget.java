@@ -907,7 +907,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
                 target = history.stream().filter(r -> r.version().equals(to.version()) && r.revision() != current)
                         .reduce((a, b) -> b).orElseThrow(() -> SlipwayException.usage(history.stream().anyMatch(r ->
                                 r.version().equals(to.version())) ? to.version() + " is already the current release of "
-                                + config.name() + "; nothing to roll back" : "release " + to.version() + " of " + config.name()
+                                + config.name() + "; nothing to roll back; nothing was changed" : "release " + to.version() + " of " + config.name()
                                 + " is not in the ReplicaSet history (revisions: " + kept + "); nothing was changed"));
             } else {
                 target = history.stream().filter(r -> r.revision() < current && r.revision() > 0).reduce((a, b) -> b)
@@ -916,7 +916,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
             }
             if (target.revision() == current) {
                 throw SlipwayException.usage("revision " + current + " is the current revision of " + config.name()
-                        + "; nothing to roll back");
+                        + "; nothing to roll back; nothing was changed");
             }
             List<DeployPlan.Step> steps = new ArrayList<>();
             steps.add(new DeployPlan.Step(DeployPlan.Kind.APPLY, "Deployment/" + config.name(), 0, "write the pod template"

@@ -277,4 +277,28 @@ class HostsPlanTest {
                 + " service.readiness), or rebuild it with this Slipway", note);
         assertFalse(note.contains("\n"), "one line: it goes into the history");
     }
+
+    /**
+     * The revision number a host gives a history line is what a hosts deploy reports (--json
+     * "revision"): the host's highest so far plus one, read back from the host.
+     */
+    @Test
+    void appendingToAHostsHistoryReturnsTheRevisionTheHostGaveIt() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("slipway-history");
+        try {
+            var host = new dev.slipway.remote.LocalHost("h1");
+            assertEquals(1, HostsExecutor.appendHistory(host, dir.toString(), "h1", "1.0.0", "abc", "deployed", "me@here", ""));
+            assertEquals(2, HostsExecutor.appendHistory(host, dir.toString(), "h1", "2.0.0", "def", "deployed", "me@here",
+                    "previous 1.0.0"));
+            List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("history.tsv"));
+            assertTrue(lines.get(lines.size() - 1).startsWith("2\t2.0.0\tdef\t"), lines.toString());
+            var result = new HostsExecutor.Result(null, Map.of(), Map.of(), 0, Map.of("h1", 2, "h2", 5));
+            assertEquals(5, result.revision(), "the report names the highest revision the run recorded");
+            assertEquals(0, new HostsExecutor.Result(null, Map.of(), Map.of(), 0, Map.of()).revision());
+        } finally {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
 }
