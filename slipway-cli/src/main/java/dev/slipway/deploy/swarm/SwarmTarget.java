@@ -318,6 +318,9 @@ public final class SwarmTarget implements Target {
         long deadline = System.nanoTime() + s.rolloutTimeout().toNanos();
         String state = "";
         String first = "";
+        // Task errors seen on any poll: by the time Swarm reports rollback_completed, the failed task may
+        // have been replaced in the task list (its slot's history is bounded) or shut down without one.
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
         for (int polls = 0; System.nanoTime() < deadline && polls < 100_000; polls++) {
             JsonNode service = service();
             if (service == null) {
@@ -329,12 +332,13 @@ public final class SwarmTarget implements Target {
                 first = service.path("UpdateStatus").path("Message").asText("");
             }
             List<JsonNode> tasks = tasks();
+            seen.addAll(taskErrors(tasks, version));
             long running = tasks.stream().filter(t -> t.path("DesiredState").asText().equals("running")
                     && t.path("Status").path("State").asText().equals("running")
                     && version.equals(t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText()))
                     .count();
             if (state.equals("rollback_completed") || state.equals("rollback_paused") || state.equals("paused")) {
-                return new Rollout(false, true, failures(tasks, version, first.isEmpty() ? service.path("UpdateStatus")
+                return new Rollout(false, true, failures(seen, first.isEmpty() ? service.path("UpdateStatus")
                         .path("Message").asText("") : first), lines(tasks));
             }
             boolean done = created || state.isEmpty() ? running == s.replicas() : state.equals("completed")
@@ -345,12 +349,24 @@ public final class SwarmTarget implements Target {
             sleep(1000);
         }
         List<JsonNode> tasks = tasks();
+        seen.addAll(taskErrors(tasks, version));
         return new Rollout(false, false, "no convergence within " + s.rolloutTimeout().toSeconds() + "s (update state '"
-                + state + "'); " + failures(tasks, version, first), lines(tasks));
+                + state + "'); " + failures(seen, first), lines(tasks));
+    }
+
+    /**
+     * @param errs    task errors seen during the rollout ({@link #taskErrors})
+     * @param message Swarm's update status message, or {@code ""}
+     * @return the message, then at most three task errors; "no task error recorded" when there is neither
+     */
+    private static String failures(java.util.Collection<String> errs, String message) {
+        String tail = errs.isEmpty() ? "" : String.join("; ", errs.stream().distinct().limit(3).toList());
+        return message.isEmpty() ? (tail.isEmpty() ? "no task error recorded" : tail) : message
+                + (tail.isEmpty() ? "" : "; " + tail);
     }
 
     /** The errors of the tasks of {@code version} that failed (Swarm's {@code Status.Err}, else its message). */
-    private static String failures(List<JsonNode> tasks, String version, String message) {
+    private static List<String> taskErrors(List<JsonNode> tasks, String version) {
         List<String> errs = new ArrayList<>();
         for (JsonNode t : tasks) {
             String st = t.path("Status").path("State").asText();
@@ -364,9 +380,7 @@ public final class SwarmTarget implements Target {
                         + ": " + err);
             }
         }
-        String tail = errs.isEmpty() ? "" : String.join("; ", errs.stream().distinct().limit(3).toList());
-        return message.isEmpty() ? (tail.isEmpty() ? "no task error recorded" : tail) : message
-                + (tail.isEmpty() ? "" : "; " + tail);
+        return errs;
     }
 
     private List<String> lines(List<JsonNode> tasks) {
