@@ -95,23 +95,6 @@ public final class HostUnit {
     }
 
     /**
-     * A shell command that resets the unit's start rate limit ({@code systemctl reset-failed}, see
-     * systemd.unit(5)) and starts or restarts it; its exit status is systemctl's. When the start
-     * fails because systemd could not set up the unit's control group (the main process exits with
-     * status 219, EXIT_CGROUP in systemd.exec(5): seen when the previous run's cgroup was not yet
-     * removed after a stop), it waits a second and tries once more; any other failure is final.
-     *
-     * @param quotedUnit the unit name, already shell-quoted
-     * @param verb       {@code start} or {@code restart}
-     * @return the command (POSIX sh)
-     */
-    public static String startCommand(String quotedUnit, String verb) {
-        String once = "systemctl reset-failed " + quotedUnit + " 2>/dev/null; systemctl " + verb + " " + quotedUnit + " 2>&1";
-        return "{ " + once + " || { [ \"$(systemctl show -p ExecMainStatus --value " + quotedUnit
-                + " 2>/dev/null)\" = 219 ] && sleep 1 && { " + once + "; }; }; }";
-    }
-
-    /**
      * @param h    the {@code deploy.hosts} section
      * @param port an instance port of the proxy strategy
      * @return the instance's unit, {@code <unit>@<port>.service}

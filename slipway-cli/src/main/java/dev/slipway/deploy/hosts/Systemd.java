@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * systemd on a {@link Host} as the {@link ServiceManager}: unit files under
  * {@code /etc/systemd/system/}, {@code systemctl} for the rest (systemctl(1)), {@code journalctl}
- * for the log. A restart or start ({@link HostUnit#startCommand}: one retry on 219/CGROUP) first runs {@code systemctl reset-failed}: the start rate limit
+ * for the log. A restart or start ({@link #startCommand}: one retry on 219/CGROUP) first runs {@code systemctl reset-failed}: the start rate limit
  * ({@code StartLimitBurst} in {@code StartLimitIntervalSec}, systemd.unit(5)) is there to stop a
  * crash loop, not a deploy. A stop waits as long as the unit's {@code TimeoutStopSec} (the drain
  * timeout plus {@link HostUnit#STOP_MARGIN_SECONDS}) and a minute more.
@@ -49,13 +49,13 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
 
     @Override
     public void restart(String instance) {
-        run(HostUnit.startCommand(unit(instance), "restart"),
+        run(startCommand(unit(instance), "restart"),
                 stopLimit(), "systemctl restart " + instance + " failed: ");
     }
 
     @Override
     public void start(String instance) {
-        run(HostUnit.startCommand(unit(instance), "start"),
+        run(startCommand(unit(instance), "start"),
                 Duration.ofSeconds(120), "cannot start " + instance + ": ");
     }
 
@@ -109,5 +109,22 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
         if (!r.ok()) {
             throw SlipwayException.failed(failure + (r.stdout() + r.stderr()).strip());
         }
+    }
+
+    /**
+     * A shell command that resets the unit's start rate limit ({@code systemctl reset-failed}, see
+     * systemd.unit(5)) and starts or restarts it; its exit status is systemctl's. When the start
+     * fails because systemd could not set up the unit's control group (the main process exits with
+     * status 219, EXIT_CGROUP in systemd.exec(5): seen when the previous run's cgroup was not yet
+     * removed after a stop), it waits a second and tries once more; any other failure is final.
+     *
+     * @param quotedUnit the unit name, already shell-quoted
+     * @param verb       {@code start} or {@code restart}
+     * @return the command (POSIX sh)
+     */
+    private static String startCommand(String quotedUnit, String verb) {
+        String once = "systemctl reset-failed " + quotedUnit + " 2>/dev/null; systemctl " + verb + " " + quotedUnit + " 2>&1";
+        return "{ " + once + " || { [ \"$(systemctl show -p ExecMainStatus --value " + quotedUnit
+                + " 2>/dev/null)\" = 219 ] && sleep 1 && { " + once + "; }; }; }";
     }
 }
