@@ -14,9 +14,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Compiles the single file's first-run unpacker ({@code unpack.c}) for a platform, with zlib linked
- * statically so that it needs only glibc, and caches it by a hash of the source, the platform and
- * the compiler's version.
+ * Compiles the single file's first-run unpacker ({@code unpack.c}) for a platform, with libzstd's
+ * decoder linked statically so that it needs only glibc, and caches it by a hash of the source,
+ * the platform and the compiler's version.
  */
 public final class Unpacker {
     private static final String SOURCE = "unpack.c";
@@ -29,12 +29,12 @@ public final class Unpacker {
      * @param platform the target platform (linux only)
      * @param cacheDir Slipway's cache directory; the binary goes under {@code unpack/}
      * @return the ELF bytes (a few hundred KB at most)
-     * @throws SlipwayException (exit 2) when no C compiler or static zlib for that platform is
+     * @throws SlipwayException (exit 2) when no C compiler or static libzstd for that platform is
      *                          installed, with the packages to install
      */
     public static byte[] forPlatform(Platform platform, Path cacheDir) {
         return compile(Unpacker.class, SOURCE, "the single-file unpacker", platform, cacheDir,
-                List.of("-Wl,-Bstatic", "-lz", "-Wl,-Bdynamic"), "a C compiler and static zlib");
+                List.of("-Wl,-Bstatic", "-lzstd", "-Wl,-Bdynamic"), "a C compiler and static libzstd");
     }
 
     /**
@@ -47,7 +47,7 @@ public final class Unpacker {
      * @param what     the program, for messages ({@code the image's readiness probe})
      * @param platform the target platform (linux only)
      * @param cacheDir Slipway's cache directory
-     * @param libs     linker arguments after the source ({@code -lz} ...)
+     * @param libs     linker arguments after the source ({@code -lzstd} ...)
      * @param needs    what the program needs, for messages ({@code a C compiler})
      * @return the ELF bytes
      * @throws SlipwayException (exit 2) when no C compiler (or library) for that platform is
@@ -116,9 +116,9 @@ public final class Unpacker {
     }
 
     private static String packages(Platform platform) {
-        return platform.equals(Platform.host()) ? "gcc zlib1g-dev"
-                : platform.arch().equals("arm64") ? "gcc-aarch64-linux-gnu zlib1g-dev:arm64"
-                : "gcc-x86-64-linux-gnu zlib1g-dev:amd64";
+        return platform.equals(Platform.host()) ? "gcc libzstd-dev"
+                : platform.arch().equals("arm64") ? "gcc-aarch64-linux-gnu libzstd-dev:arm64"
+                : "gcc-x86-64-linux-gnu libzstd-dev:amd64";
     }
 
     static boolean onPath(String tool) {
