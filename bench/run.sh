@@ -115,8 +115,8 @@ build_cache=$tmp/build-cache
 version=0.0.0-bench
 main_java=src/main/java/example/myapp/Main.java
 
-# Copies examples/myapp (without build outputs and local state) to $tmp/$1 and sets build.jdk
-# to $2 in the copy's slipway.yaml.
+# Copies examples/myapp (without build outputs and local state) to $tmp/$1, sets build.jdk
+# to $2 in the copy's slipway.yaml and commits it in a new git repository.
 copy_app() {
   mkdir "$tmp/$1"
   tar -C examples/myapp --exclude=./target --exclude=./dist --exclude=./.slipway --exclude=./data -cf - . \
@@ -124,6 +124,11 @@ copy_app() {
   grep -q '^build:$' "$tmp/$1/slipway.yaml" || die "examples/myapp/slipway.yaml has no 'build:' line"
   sed "s|^build:\$|build:\\
   jdk: $2|" examples/myapp/slipway.yaml >"$tmp/$1/slipway.yaml"
+  # A git repository, as users have: the build time is then the commit's, so an unchanged build
+  # keeps its JDK 25 AOT cache (which records the jars' times) instead of training again.
+  (cd "$tmp/$1" && git init -q -b main && git add -A &&
+    git -c user.name=bench -c user.email=bench@slipway.invalid commit -q -m "myapp for bench/run.sh") ||
+    die "cannot make a git repository of $tmp/$1"
 }
 
 # Builds the copy $tmp/$1 (with Maven), its progress on stderr and in $tmp/$1.build.log.
