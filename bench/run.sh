@@ -432,10 +432,11 @@ say "build time: warm ..."
   echo
   # Unchanged sources: one untimed build of each copy records its inputs (the last edit), then the
   # timed builds find nothing changed: what remains is Slipway's own work before a deploy.
-  for j in 17 25; do
-    SLIPWAY_CACHE_DIR=$build_cache "$repo/slipway" build "$tmp/app$j" --version "$version" >"$tmp/prime$j.log" 2>&1 ||
-      die "the build of app$j before the unchanged ones failed: see $tmp/prime$j.log"
-  done
+  untimed_build() { # untimed_build J NAME: builds the copy appJ into $tmp/NAMEJ.log, or dies
+    SLIPWAY_CACHE_DIR=$build_cache "$repo/slipway" build "$tmp/app$1" --version "$version" >"$tmp/$2$1.log" 2>&1 ||
+      die "the $2 build of app$1 failed: see $tmp/$2$1.log"
+  }
+  for j in 17 25; do untimed_build "$j" prime; done
   # shellcheck disable=SC2046 # word splitting of the command lines is intended
   python3 bench/time-command.py --runs "$build_runs" --warmup "$build_warmup" --timeout 600 --json "$out/build-unchanged.json" \
     --variant 'unchanged: slipway build (JDK 17, build command skipped)' -- $(slipway_build app17) \
@@ -446,8 +447,7 @@ say "build time: warm ..."
   echo "not change, issue 21) and the training cache gives the startup cache."
   echo
   for j in 17 25; do
-    SLIPWAY_CACHE_DIR=$build_cache "$repo/slipway" build "$tmp/app$j" --version "$version" >"$tmp/unchanged$j.log" 2>&1 ||
-      die "the unchanged build of app$j failed: see $tmp/unchanged$j.log"
+    untimed_build "$j" unchanged
     grep -q '^build command skipped: its inputs' "$tmp/unchanged$j.log" ||
       die "an unchanged build of app$j ran the build command: see $tmp/unchanged$j.log"
     grep -q 'startup cache from the training cache' "$tmp/unchanged$j.log" ||
