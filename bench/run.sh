@@ -115,8 +115,8 @@ build_cache=$tmp/build-cache
 version=0.0.0-bench
 main_java=src/main/java/example/myapp/Main.java
 
-# Copies examples/myapp (without build outputs and local state) to $tmp/$1 and sets build.jdk
-# to $2 in the copy's slipway.yaml.
+# Copies examples/myapp (without build outputs and local state) to $tmp/$1, sets build.jdk
+# to $2 in the copy's slipway.yaml and commits it in a new git repository.
 copy_app() {
   mkdir "$tmp/$1"
   tar -C examples/myapp --exclude=./target --exclude=./dist --exclude=./.slipway --exclude=./data -cf - . \
@@ -124,6 +124,11 @@ copy_app() {
   grep -q '^build:$' "$tmp/$1/slipway.yaml" || die "examples/myapp/slipway.yaml has no 'build:' line"
   sed "s|^build:\$|build:\\
   jdk: $2|" examples/myapp/slipway.yaml >"$tmp/$1/slipway.yaml"
+  # A git repository, as users have: the build time is then the commit's, so an unchanged build
+  # keeps its JDK 25 AOT cache (which records the jars' times) instead of training again.
+  (cd "$tmp/$1" && git init -q -b main && git add -A &&
+    git -c user.name=bench -c user.email=bench@slipway.invalid commit -q -m "myapp for bench/run.sh") ||
+    die "cannot make a git repository of $tmp/$1"
 }
 
 # Builds the copy $tmp/$1 (with Maven), its progress on stderr and in $tmp/$1.build.log.
@@ -383,6 +388,10 @@ slipway_build() { # the command line of a timed build of the copy $1 (extra opti
   printf '%s\n' env "SLIPWAY_CACHE_DIR=$build_cache" "$repo/slipway" build "$tmp/$app" --version "$version" "$@"
 }
 jlink_opts="--strip-debug --no-header-files --no-man-pages --compress=2"
+# Slipway's default build command (ConfigLoader.DEFAULT_BUILD_COMMAND), timed alone after the same edit.
+maven_command="mvn -q -B -DskipTests package org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
+maven_command="$maven_command org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list -DincludeScope=runtime"
+maven_command="$maven_command -DoutputDirectory=target/slipway/lib -DoutputFile=target/slipway/dependencies.txt"
 # One class changed: a comment appended to Main.java of the copy (never examples/myapp itself).
 edit() { printf '%s\n' "printf '// bench edit %s\\n' \"\$(date +%s%N)\" >>'$tmp/$1/$main_java'"; }
 {
@@ -414,18 +423,49 @@ say "build time: warm ..."
     --variant 'warm: slipway build --no-compile (JDK 17)' --setup "$(edit app17)" -- $(slipway_build app17 --no-compile) \
     --variant 'warm: one class changed, slipway build (JDK 17)' --setup "$(edit app17)" -- $(slipway_build app17) \
     --variant 'warm: one class changed, slipway build (JDK 25, retrains)' --setup "$(edit app25)" -- $(slipway_build app25) \
+    --variant 'warm: one class changed, the build command alone (JDK 17)' --setup "$(edit app17)" -- \
+      sh -c "cd '$tmp/app17' && exec $maven_command" \
     || die "time-command.py (warm builds) failed"
+  echo
+  echo "\"The build command alone\" is Slipway's default build command (\`$maven_command\`) after the"
+  echo "same edit, so \"one class changed, slipway build\" minus it is Slipway's own work."
+  echo
+  # Unchanged sources: one untimed build of each copy records its inputs (the last edit), then the
+  # timed builds find nothing changed: what remains is Slipway's own work before a deploy.
+  untimed_build() { # untimed_build J NAME: builds the copy appJ into $tmp/NAMEJ.log, or dies
+    SLIPWAY_CACHE_DIR=$build_cache "$repo/slipway" build "$tmp/app$1" --version "$version" >"$tmp/$2$1.log" 2>&1 ||
+      die "the $2 build of app$1 failed: see $tmp/$2$1.log"
+  }
+  for j in 17 25; do untimed_build "$j" prime; done
+  # shellcheck disable=SC2046 # word splitting of the command lines is intended
+  python3 bench/time-command.py --runs "$build_runs" --warmup "$build_warmup" --timeout 600 --json "$out/build-unchanged.json" \
+    --variant 'unchanged: slipway build (JDK 17, build command skipped)' -- $(slipway_build app17) \
+    --variant 'unchanged: slipway build (JDK 25, build command skipped)' -- $(slipway_build app25) \
+    || die "time-command.py (unchanged builds) failed"
+  echo
+  echo "\"Unchanged\" builds follow a build of the same sources: the build command is skipped (its inputs did"
+  echo "not change, issue 21) and the training cache gives the startup cache."
+  echo
+  for j in 17 25; do
+    untimed_build "$j" unchanged
+    grep -q '^build command skipped: its inputs' "$tmp/unchanged$j.log" ||
+      die "an unchanged build of app$j ran the build command: see $tmp/unchanged$j.log"
+    grep -q 'startup cache from the training cache' "$tmp/unchanged$j.log" ||
+      die "an unchanged build of app$j trained again: see $tmp/unchanged$j.log"
+  done
+  echo "Checked after the timed runs: an unchanged build of each copy prints \"build command skipped\" and takes"
+  echo "its startup cache from the training cache (no Maven run, no training)."
   echo
 } >>"$body"
 
 # --- Report -----------------------------------------------------------------------------------
 {
   cat "$head"
-  echo "### Goals (issue 3)"
+  echo "### Goals (issues 3 and 21)"
   echo
   python3 bench/goals.py "$out" || die "goals.py failed"
   echo
   cat "$body"
-  echo "Raw numbers: $out/{time-to-ready,first-run,build-cold,build-warm}.json, $out/sizes.tsv"
+  echo "Raw numbers: $out/{time-to-ready,first-run,build-cold,build-warm,build-unchanged}.json, $out/sizes.tsv"
 } >"$out/report.md"
 cat "$out/report.md"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares what the linux-arm64 build test needs, from Debian's packages only:
 #   - qemu-user-static, registered with binfmt_misc (flag F), so arm64 programs run transparently;
-#   - a cross C compiler and arm64 zlib, for the single file's unpacker;
+#   - a cross C compiler and arm64 libzstd (static), for the single file's unpacker;
 #   - an arm64 JDK (jmods) to link an arm64 runtime with the host's jlink;
 #   - an arm64 sysroot holding only dash and the libraries the runtime needs.
 # Output: $ROOT/jdk (an arm64 JDK home with jmods/) and $ROOT/sysroot. Idempotent; run as root.
@@ -14,7 +14,7 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   apt-get update -qq
 fi
 need=()
-for pkg in qemu-user-static gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu zlib1g-dev:arm64; do
+for pkg in qemu-user-static gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libzstd-dev:arm64; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

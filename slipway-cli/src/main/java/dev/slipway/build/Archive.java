@@ -32,7 +32,7 @@ public final class Archive {
         Path member = Files.createTempFile(out.toAbsolutePath().getParent(), ".runtime", ".gz");
         try {
             try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(member), 1 << 16)) {
-                writeRuntimeMember(layout.resolve("runtime"), prefix, time, os);
+                writeRuntimeMember(layout.resolve("runtime"), prefix, time, java.util.Set.of(), os);
             }
             writeTarGz(layout, prefix, time, member, out);
         } finally {
@@ -91,6 +91,21 @@ public final class Archive {
      * @throws IOException on a read or write failure
      */
     public static void writeRuntimeMember(Path runtime, String prefix, Instant time, OutputStream out) throws IOException {
+        writeRuntimeMember(runtime, prefix, time, java.util.Set.of(), out);
+    }
+
+    /**
+     * {@link #writeRuntimeMember(Path, String, Instant, OutputStream)} without some runtime files.
+     *
+     * @param runtime  the linked runtime directory
+     * @param prefix   the archive's top-level directory name
+     * @param time     the modification time of every entry
+     * @param leaveOut paths relative to the runtime left out (e.g. {@code lib/server/classes.jsa})
+     * @param out      where the member goes; not closed
+     * @throws IOException on a read or write failure
+     */
+    public static void writeRuntimeMember(Path runtime, String prefix, Instant time, java.util.Set<String> leaveOut,
+                                          OutputStream out) throws IOException {
         GzipCompressorOutputStream gz = member(new KeepOpen(out));
         TarArchiveOutputStream tar = tar(gz);
         if (!Files.isDirectory(runtime)) {
@@ -100,7 +115,7 @@ public final class Archive {
         putPath(tar, runtime, prefix + "/runtime", time);
         for (Path p : Launcher.sortedEntries(runtime)) {
             String rel = Launcher.relativeName(runtime, p);
-            if (!rel.startsWith(".slipway")) {
+            if (!rel.startsWith(".slipway") && !leaveOut.contains(rel)) {
                 putPath(tar, p, prefix + "/runtime/" + rel, time);
             }
         }

@@ -21,6 +21,8 @@ public final class BuildContext extends Context {
     final Map<Platform, Jdk> targetJdks = new LinkedHashMap<>();
     GitInfo git;
     BuildInfo info;
+    /** The build command's inputs when it ran in this build ({@link Compile}); null when it was skipped. */
+    BuildInputs.Fingerprint compiledInputs;
     BuildOutput jars;
     /** The configuration with the options the app's jar manifest adds ({@link BuildOutputs#withManifestOptions}). */
     SlipwayConfig effective;

@@ -16,7 +16,7 @@ final class DistLeftovers {
 
     /**
      * Removes, in {@code dist} and its directories one level down, the single file's payload
-     * being written ({@code .payloadNNN.gz}, {@link Launcher}), the runtime member being written
+     * being written ({@code .payloadNNN.zst}, or {@code .gz} from an older Slipway, {@link Launcher}), the runtime member being written
      * ({@code .runtimeNNN.gz}, {@link Archive}) and files of atomic writes ({@code NAME.tmp}).
      *
      * @param dist the service's {@code dist/}; nothing happens when it does not exist
@@ -38,7 +38,7 @@ final class DistLeftovers {
     }
 
     static boolean isLeftover(String name) {
-        return name.startsWith(".payload") && name.endsWith(".gz") || name.startsWith(".runtime") && name.endsWith(".gz")
+        return name.startsWith(".payload") && (name.endsWith(".zst") || name.endsWith(".gz")) || name.startsWith(".runtime") && name.endsWith(".gz")
                 || name.endsWith(".tmp");
     }
 }

@@ -17,11 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import dev.slipway.config.References;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
- * Writes the launchers of a built layout: the single-file executable (a POSIX sh stub with a gzip
+ * Writes the launchers of a built layout: the single-file executable (a POSIX sh stub with a zstd
  * payload appended) and the {@code bin/NAME} script of the archive layout.
  *
  * <p>The layout it packs is {@code runtime/} (the jlinked JDK), {@code app/} (jars) and
@@ -191,12 +189,12 @@ public final class Launcher {
     }
 
     /**
-     * Writes the single-file executable: stub, then the gzip payload of {@code layout}.
+     * Writes the single-file executable: stub, then the zstd payload of {@code layout}.
      *
      * @param spec          what to start
      * @param layout        the layout directory to pack ({@code app/}, {@code bin/}, {@code runtime/})
      * @param unpacker      the first-run unpacker binary for {@code spec.platform()}
-     * @param runtimeMember the gzip member of {@code runtime/} from {@link #writeRuntimeMember}
+     * @param runtimeMember the zstd frame of {@code runtime/} from {@link #writeRuntimeMember}
      *                      (the runtime cache keeps it, so a warm build compresses only the app)
      * @param out           the file to write (replaced)
      * @return the payload's cache key, {@code NAME-<first 16 hex of sha256(payload)>}
@@ -204,7 +202,7 @@ public final class Launcher {
      */
     public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, Path out)
             throws IOException {
-        Path payload = Files.createTempFile(out.getParent(), ".payload", ".gz");
+        Path payload = Files.createTempFile(out.getParent(), ".payload", ".zst");
         try {
             String hash;
             try (OutputStream os = Files.newOutputStream(payload)) {
@@ -379,16 +377,35 @@ public final class Launcher {
         return sb.toString();
     }
 
+    /** The payload format's version byte after {@code SLPW} (2: gzip, before issue 21; 3: zstd). */
+    static final int PAYLOAD_VERSION = 3;
+
     /**
-     * Writes the payload: two gzip members (RFC 1952 allows several; zlib's gzread reads them as
-     * one stream). The first holds {@code SLPW}, version 2, the file time, and the records of
-     * everything but {@code runtime/}; the second is {@code runtimeMember}: the records of
-     * {@code runtime/} and the end record. Entries are sorted by path within each member; modes
-     * are normalised to 0755 or 0644; gzip headers carry mtime 0.
+     * The zstd level of the payload's app frame, written on every build: high enough to find the
+     * repetition inside stored jars, cheap enough for a rebuild (measured in docs/benchmarks.md).
+     */
+    static final int APP_LEVEL = 9;
+
+    /** The zstd level of the runtime frame, written once per linked runtime and kept in the runtime cache. */
+    static final int RUNTIME_LEVEL = 12;
+
+    /**
+     * The window of both frames: 2^27 bytes (128 MiB), zstd's long-distance matching over the
+     * whole runtime or app part, and the largest window a decoder accepts by default (RFC 8878
+     * leaves the limit to the decoder; libzstd's is 2^27).
+     */
+    static final int WINDOW_LOG = 27;
+
+    /**
+     * Writes the payload: two zstd frames (RFC 8878; a decoder reads concatenated frames as one
+     * stream), each with its content checksum. The first holds {@code SLPW}, version 3, the file
+     * time, and the records of everything but {@code runtime/}; the second is
+     * {@code runtimeMember}: the records of {@code runtime/} and the end record. Entries are sorted
+     * by path within each frame; modes are normalised to 0755 or 0644.
      *
      * @param layout        the directory to pack
      * @param time          the modification time the unpacker gives every file
-     * @param runtimeMember the second member, from {@link #writeRuntimeMember}
+     * @param runtimeMember the second frame, from {@link #writeRuntimeMember}
      * @param out           where the payload goes; not closed
      * @return the hex sha256 of the payload bytes
      * @throws IOException on a read or write failure
@@ -402,9 +419,9 @@ public final class Launcher {
                 flush();
             }
         };
-        try (var data = member(digesting)) {
+        try (var data = frame(digesting, APP_LEVEL)) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
-            data.write(2);
+            data.write(PAYLOAD_VERSION);
             data.writeLong(time.getEpochSecond());
             for (Path p : sortedEntries(layout)) {
                 String rel = relativeName(layout, p);
@@ -419,21 +436,23 @@ public final class Launcher {
     }
 
     /**
-     * Writes the payload's second gzip member: the records of a runtime directory under the name
+     * Writes the payload's second zstd frame: the records of a runtime directory under the name
      * {@code runtime/}, then the end record. It depends only on the runtime's files, so the runtime
      * cache keeps it beside the runtime.
      *
-     * @param runtime the linked runtime directory
-     * @param out     where the member goes; not closed
+     * @param runtime  the linked runtime directory
+     * @param leaveOut paths relative to the runtime left out of the frame (e.g.
+     *                 {@code lib/server/classes.jsa} when an AOT cache replaces the default CDS archive)
+     * @param out      where the frame goes; not closed
      * @throws IOException on a read or write failure
      */
-    public static void writeRuntimeMember(Path runtime, OutputStream out) throws IOException {
+    public static void writeRuntimeMember(Path runtime, Set<String> leaveOut, OutputStream out) throws IOException {
         OutputStream shield = new Archive.KeepOpen(out);
-        try (var data = member(shield)) {
+        try (var data = frame(shield, RUNTIME_LEVEL)) {
             writeRecord(data, runtime, "runtime");
             for (Path p : sortedEntries(runtime)) {
                 String rel = relativeName(runtime, p);
-                if (!rel.startsWith(".slipway")) {
+                if (!rel.startsWith(".slipway") && !leaveOut.contains(rel)) {
                     writeRecord(data, p, "runtime/" + rel);
                 }
             }
@@ -441,13 +460,24 @@ public final class Launcher {
         }
     }
 
-    /** A gzip member (level 6) over {@code out}; closing it finishes the member and closes {@code out}. */
-    private static java.io.DataOutputStream member(OutputStream out) throws IOException {
-        return new java.io.DataOutputStream(new java.io.BufferedOutputStream(new GZIPOutputStream(out, 1 << 16) {
-            {
-                def.setLevel(Deflater.DEFAULT_COMPRESSION);
-            }
-        }, 1 << 16));
+    /** {@link #writeRuntimeMember(Path, Set, OutputStream)} of the whole runtime. */
+    public static void writeRuntimeMember(Path runtime, OutputStream out) throws IOException {
+        writeRuntimeMember(runtime, Set.of(), out);
+    }
+
+    /**
+     * A zstd frame over {@code out}: the given level, a {@link #WINDOW_LOG} window with long-distance
+     * matching, a content checksum, two worker threads (zstd's output depends on whether workers
+     * are used, not on how many, so the bytes are the same on every machine). Closing it ends the
+     * frame and closes {@code out}.
+     */
+    private static java.io.DataOutputStream frame(OutputStream out, int level) throws IOException {
+        var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(out);
+        zstd.setLevel(level);
+        zstd.setLong(WINDOW_LOG);
+        zstd.setChecksum(true);
+        zstd.setWorkers(2);
+        return new java.io.DataOutputStream(new java.io.BufferedOutputStream(zstd, 1 << 17));
     }
 
     private static void writeRecord(java.io.DataOutputStream data, Path p, String rel) throws IOException {

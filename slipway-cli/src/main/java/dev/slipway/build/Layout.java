@@ -15,7 +15,9 @@ import java.util.TreeMap;
 /**
  * Platform step: lays out {@code runtime/ app/ bin/} in {@code dist/.work/<id>}: the runtime, the
  * build-info jar, the profiles' jar and class path, the app's jars, {@code build.files}; and the
- * class path, in order (profile jar, app jars, profile libraries; the build-info jar last).
+ * class path, in order (profile jar, app jars, profile libraries; the build-info jar last). Every
+ * jar under {@code app/} is re-written with its entries stored ({@link StoredJars}), so that the
+ * payload's compression sees the classes themselves.
  */
 final class Layout extends PlatformStep {
     /** The generated jar with the version facts, last on the launcher's class path. */
@@ -52,6 +54,8 @@ final class Layout extends PlatformStep {
                 classpath.add("app/lib/" + dep.getFileName());
             }
         }
+        // Before training: a CDS archive or AOT cache checks the jars' sizes, so it must see these bytes.
+        StoredJars.storeAll(layout.resolve("app"));
         if (!profiles.isEmpty()) {
             c.console().progress("  " + c.platform + " profiles: "
                     + String.join(", ", profiles.stream().map(SlipwayConfig.Profile::name).toList()));

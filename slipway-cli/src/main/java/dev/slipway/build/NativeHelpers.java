@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * <p>The binaries are resources under {@code dev/slipway/native/<platform>/<name>}. They are built
  * once by {@code slipway-cli/build-native.sh} (which runs {@link #main}) with the compile recipe of
  * {@link Unpacker#compile}; the recipe is reproducible (no build id, stripped, fixed relative file
- * names), so two builds with the same compiler and zlib give the same bytes. The record
+ * names), so two builds with the same compiler and libzstd give the same bytes. The record
  * {@link #RECORD} lists the sha256 of every binary and of the sources they were built from, in
  * {@code sha256sum -c} form (run it in {@code dev/slipway/native/}); {@link #BUILT_WITH} names the
  * compilers. A binary is used only when its bytes and its source still match the record; when a
@@ -34,7 +34,7 @@ public final class NativeHelpers {
     public static final String DIR = "/dev/slipway/native/";
     /** The record: {@code <sha256>  <path>} lines for the binaries and their sources (paths relative to {@link #DIR}). */
     public static final String RECORD = "SHA256SUMS";
-    /** The compilers and zlib the binaries were built with, one line each. */
+    /** The compilers and libzstd the binaries were built with, one line each. */
     public static final String BUILT_WITH = "BUILT-WITH";
     /** The platforms Slipway carries the helpers for: those {@link Platform#dynamicLoader} knows. */
     public static final List<Platform> PLATFORMS = List.of(new Platform("linux", "amd64"), new Platform("linux", "arm64"));
@@ -65,9 +65,9 @@ public final class NativeHelpers {
         }
     }
 
-    /** The single file's first-run unpacker: zlib linked statically, so that it needs glibc only. */
+    /** The single file's first-run unpacker: libzstd's decoder linked statically, so that it needs glibc only. */
     public static final Helper UNPACK = new Helper("unpack", "/dev/slipway/build/unpack.c", "the single-file unpacker",
-            List.of("-Wl,-Bstatic", "-lz", "-Wl,-Bdynamic"), "a C compiler and static zlib");
+            List.of("-Wl,-Bstatic", "-lzstd", "-Wl,-Bdynamic"), "a C compiler and static libzstd");
 
     /** The image's readiness probe ({@code slipway-probe}). */
     public static final Helper PROBE = new Helper("probe", "/dev/slipway/image/probe.c",
@@ -157,7 +157,7 @@ public final class NativeHelpers {
     }
 
     /**
-     * The compilers (and the zlib) that {@link #build} uses, one line each, for {@link #BUILT_WITH}.
+     * The compilers (and the libzstd) that {@link #build} uses, one line each, for {@link #BUILT_WITH}.
      *
      * @return the text
      */
@@ -166,7 +166,7 @@ public final class NativeHelpers {
         for (Platform p : PLATFORMS) {
             lines.add(p + ": " + Unpacker.compilerVersion(p));
         }
-        lines.add("zlib: " + Unpacker.zlibVersions());
+        lines.add("libzstd: " + Unpacker.zstdVersions());
         return String.join("\n", lines) + "\n";
     }
 

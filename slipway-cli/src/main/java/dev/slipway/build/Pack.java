@@ -4,14 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Platform step: writes {@code dist/<id>/<name>} (the single file) and {@code dist/<id>.tar.gz}
- * side by side. Both reuse the runtime's compressed part from the runtime cache (a gzip member
- * each) when they can, and compress the rest in parallel.
+ * side by side. Both reuse the runtime's compressed part from the runtime cache (a zstd frame and
+ * a gzip member) when they can, and compress the rest in parallel. When the layout has an AOT
+ * cache ({@link Training#AOT_FILE}), the runtime's default CDS archive is left out of both: the
+ * launcher always passes {@code -XX:AOTCache}, which replaces it (JEP 483), so it would only
+ * take room.
  */
 final class Pack extends PlatformStep {
+    /** The runtime's default CDS archive (JDK-8264735 makes it with {@code --generate-cds-archive}). */
+    static final Set<String> DEFAULT_CDS = Set.of("lib/server/classes.jsa");
+
     Pack() {
         super("single file and archive");
     }
@@ -25,10 +32,14 @@ final class Pack extends PlatformStep {
         Path executable = outDir.resolve(c.config().name());
         Path archive = b.dist().resolve(c.id + ".tar.gz");
         RuntimeCache cache = b.runtimes;
+        Set<String> leaveOut = Files.isRegularFile(c.layout.resolve(Training.AOT_FILE)) ? DEFAULT_CDS : Set.of();
+        for (String f : leaveOut) {
+            Files.deleteIfExists(c.layout.resolve("runtime").resolve(f));
+        }
         String key = c.console().timed("writing " + c.platform + " single file and archive", () -> {
             var archiving = CompletableFuture.runAsync(() -> {
                 try {
-                    Archive.writeTarGz(c.layout, c.id, b.info.time(), cache.tarMember(c.runtime, c.id, b.info.time(), b.work()),
+                    Archive.writeTarGz(c.layout, c.id, b.info.time(), cache.tarMember(c.runtime, c.id, b.info.time(), leaveOut, b.work()),
                             archive);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -36,7 +47,7 @@ final class Pack extends PlatformStep {
             });
             String k;
             try {
-                k = Launcher.writeSingleFile(c.spec, c.layout, unpacker, cache.member(c.runtime, b.work()), executable);
+                k = Launcher.writeSingleFile(c.spec, c.layout, unpacker, cache.member(c.runtime, leaveOut, b.work()), executable);
             } catch (IOException | RuntimeException e) {
                 // Never leave the archive writer running (and holding its cache lock) past a failure.
                 try {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -135,86 +136,95 @@ public final class RuntimeCache {
     }
 
     /**
-     * The single file's compressed {@code runtime/} member for a runtime (see
-     * {@link Launcher#writeRuntimeMember}): kept beside a cached runtime as {@code <key>.member.gz},
-     * written once; for an uncached runtime written into {@code scratch}.
+     * The single file's compressed {@code runtime/} frame for a runtime (see
+     * {@link Launcher#writeRuntimeMember}): kept beside a cached runtime as
+     * {@code <key>.member[-<hash of leaveOut>].zst}, written once; for an uncached runtime written
+     * into {@code scratch}.
      *
-     * @param runtime the runtime from {@link #get}
-     * @param scratch a directory for an uncached member
-     * @return the member file
+     * @param runtime  the runtime from {@link #get}
+     * @param leaveOut runtime files left out (relative to the runtime), e.g. the default CDS archive
+     * @param scratch  a directory for an uncached frame
+     * @return the frame file
      * @throws SlipwayException (exit 1) when it cannot be written
      */
-    public Path member(Runtime runtime, Path scratch) {
-        try {
-            if (!runtime.dir().startsWith(root)) {
-                Path out = scratch.resolve("runtime-" + runtime.key() + ".member.gz");
-                try (var os = java.nio.file.Files.newOutputStream(out)) {
-                    Launcher.writeRuntimeMember(runtime.dir(), os);
-                }
-                return out;
-            }
-            Path member = root.resolve(runtime.key() + ".member.gz");
-            try (FileChannel lock = FileChannel.open(root.resolve(runtime.key() + ".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); var held = lock.lock()) {
-                if (!Files.isRegularFile(member)) {
-                    Path tmp = root.resolve(runtime.key() + ".member.tmp");
-                    try (var os = Files.newOutputStream(tmp)) {
-                        Launcher.writeRuntimeMember(runtime.dir(), os);
-                    }
-                    Files.move(tmp, member, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            return member;
-        } catch (IOException e) {
-            throw SlipwayException.failed("runtime cache " + root + ": " + e.getMessage(), e);
-        }
+    public Path member(Runtime runtime, Set<String> leaveOut, Path scratch) {
+        String name = runtime.key() + ".member" + variant(leaveOut) + ".zst";
+        return cached(runtime, scratch, name, ".lock", os -> Launcher.writeRuntimeMember(runtime.dir(), leaveOut, os));
     }
 
     /**
      * The {@code .tar.gz} archive's compressed {@code runtime/} member (see
      * {@link Archive#writeRuntimeMember}). Its tar headers carry the archive's top directory and the
      * build time, so it is kept per runtime for the last prefix and time only, as
-     * {@code <key>.tar-<hash of prefix and time>.gz}: a rebuild of the same version compresses only
-     * the app. For an uncached runtime it is written into {@code scratch}.
+     * {@code <key>.tar-<hash of prefix, time and leaveOut>.gz}: a rebuild of the same version
+     * compresses only the app. For an uncached runtime it is written into {@code scratch}.
      *
-     * @param runtime the runtime from {@link #get}
-     * @param prefix  the archive's top-level directory, e.g. {@code myapp_1.0.0_linux_amd64}
-     * @param time    the build time given to every entry
-     * @param scratch a directory for an uncached member
+     * @param runtime  the runtime from {@link #get}
+     * @param prefix   the archive's top-level directory, e.g. {@code myapp_1.0.0_linux_amd64}
+     * @param time     the build time given to every entry
+     * @param leaveOut runtime files left out (relative to the runtime)
+     * @param scratch  a directory for an uncached member
      * @return the member file
      * @throws SlipwayException (exit 1) when it cannot be written
      */
-    public Path tarMember(Runtime runtime, String prefix, Instant time, Path scratch) {
+    public Path tarMember(Runtime runtime, String prefix, Instant time, Set<String> leaveOut, Path scratch) {
+        String id = Hashing.sha256Hex(prefix + "\n" + time.getEpochSecond() + variant(leaveOut)).substring(0, 16);
+        String base = runtime.key() + ".tar-";
+        // Its own lock file: the single file's member() holds <key>.lock at the same time in this
+        // JVM, and a second FileChannel lock on one file in one JVM throws OverlappingFileLockException.
+        return cached(runtime, scratch, base + id + ".gz", ".tar.lock", os -> {
+            try (var buffered = new java.io.BufferedOutputStream(os, 1 << 16)) {
+                Archive.writeRuntimeMember(runtime.dir(), prefix, time, leaveOut, buffered);
+            }
+        });
+    }
+
+    /** @return "" for nothing left out, else "-" and 12 hex digits of the sorted set's hash */
+    private static String variant(Set<String> leaveOut) {
+        return leaveOut.isEmpty() ? "" : "-" + Hashing.sha256Hex(String.join("\n", new java.util.TreeSet<>(leaveOut))).substring(0, 12);
+    }
+
+    /** Writes one compressed part of a runtime. */
+    @FunctionalInterface
+    private interface PartWriter {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * A compressed part of a runtime kept beside it as {@code name}, written once under the lock
+     * file {@code <key><lockSuffix>}; a {@code .tar-*.gz} part replaces the runtime's other
+     * {@code .tar-*.gz} parts (one prefix and time at a time). Uncached runtimes write it into scratch.
+     */
+    private Path cached(Runtime runtime, Path scratch, String name, String lockSuffix, PartWriter writer) {
         try {
             if (!runtime.dir().startsWith(root)) {
-                Path out = scratch.resolve("runtime-" + runtime.key() + ".tar.gz");
-                try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
-                    Archive.writeRuntimeMember(runtime.dir(), prefix, time, os);
+                Path out = scratch.resolve("runtime-" + name);
+                try (var os = Files.newOutputStream(out)) {
+                    writer.write(os);
                 }
                 return out;
             }
-            String id = Hashing.sha256Hex(prefix + "\n" + time.getEpochSecond()).substring(0, 16);
-            String base = runtime.key() + ".tar-";
-            Path member = root.resolve(base + id + ".gz");
-            // Its own lock file: the single file's member() holds <key>.lock at the same time in this
-            // JVM, and a second FileChannel lock on one file in one JVM throws OverlappingFileLockException.
-            try (FileChannel lock = FileChannel.open(root.resolve(runtime.key() + ".tar.lock"), StandardOpenOption.CREATE,
+            Path part = root.resolve(name);
+            try (FileChannel lock = FileChannel.open(root.resolve(runtime.key() + lockSuffix), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE); var held = lock.lock()) {
-                if (!Files.isRegularFile(member)) {
-                    Path tmp = root.resolve(base + id + ".tmp");
-                    try (var os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                        Archive.writeRuntimeMember(runtime.dir(), prefix, time, os);
+                if (!Files.isRegularFile(part)) {
+                    Path tmp = root.resolve(name + ".tmp");
+                    try (var os = Files.newOutputStream(tmp)) {
+                        writer.write(os);
                     }
-                    try (Stream<Path> old = Files.list(root)) {
-                        for (Path p : old.filter(p -> p.getFileName().toString().startsWith(base)
-                                && p.getFileName().toString().endsWith(".gz")).toList()) {
-                            Files.deleteIfExists(p);
+                    String tarBase = runtime.key() + ".tar-";
+                    if (name.startsWith(tarBase)) {
+                        try (Stream<Path> old = Files.list(root)) {
+                            for (Path p : old.filter(p -> p.getFileName().toString().startsWith(tarBase)
+                                    && p.getFileName().toString().endsWith(".gz")).toList()) {
+                                Files.deleteIfExists(p);
+                            }
                         }
                     }
-                    Files.move(tmp, member, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, part, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            return member;
+            return part;
         } catch (IOException e) {
             throw SlipwayException.failed("runtime cache " + root + ": " + e.getMessage(), e);
         }
@@ -253,9 +263,9 @@ public final class RuntimeCache {
             for (int i = keep; i < entries.size(); i++) {
                 Path e = entries.get(i);
                 Trees.deleteTree(e);
-                Files.deleteIfExists(root.resolve(e.getFileName() + ".member.gz"));
-                try (Stream<Path> tars = Files.list(root)) {
-                    for (Path t : tars.filter(t -> t.getFileName().toString().startsWith(e.getFileName() + ".tar")).toList()) {
+                try (Stream<Path> parts = Files.list(root)) { // .member*.zst (.member.gz of older builds), .tar-*.gz
+                    for (Path t : parts.filter(t -> t.getFileName().toString().startsWith(e.getFileName() + ".member")
+                            || t.getFileName().toString().startsWith(e.getFileName() + ".tar")).toList()) {
                         Files.deleteIfExists(t);
                     }
                 }

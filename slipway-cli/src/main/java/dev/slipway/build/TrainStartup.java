@@ -60,7 +60,9 @@ final class TrainStartup extends PlatformStep {
             return List.of();
         }
         // Everything the training run sees: the service's environment, arguments and readiness too.
-        StringBuilder recipe = new StringBuilder(c.runtime.key()).append('\n').append(mainClass).append('\n')
+        // "stored": the jars are re-written with stored entries (StoredJars), and an archive checks
+        // their sizes, so an archive trained on the deflated jars of an older Slipway does not fit.
+        StringBuilder recipe = new StringBuilder(c.runtime.key()).append("\nstored\n").append(mainClass).append('\n')
                 .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n')
                 .append(new TreeMap<>(config.service().env())).append('\n').append(config.service().args())
                 .append('\n').append(config.service().readiness()).append('\n');

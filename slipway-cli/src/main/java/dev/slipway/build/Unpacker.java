@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * The single file's first-run unpacker ({@code unpack.c}), and the recipe that compiles Slipway's C
- * helpers for a platform: zlib linked statically where needed, so that they need only glibc. Slipway
- * carries the helpers prebuilt ({@link NativeHelpers}); the recipe serves {@code build-native.sh},
- * and a contributor's changed source until its binaries are rebuilt.
+ * helpers for a platform: libraries (libzstd's decoder for the unpacker) linked statically, so that
+ * they need only glibc. Slipway carries the helpers prebuilt ({@link NativeHelpers}); the recipe
+ * serves {@code build-native.sh}, and a contributor's changed source until its binaries are rebuilt.
  */
 public final class Unpacker {
     private Unpacker() {}
@@ -28,8 +28,8 @@ public final class Unpacker {
      * @param platform the target platform (linux only)
      * @param cacheDir Slipway's cache directory; a compiled binary goes under {@code unpack/}
      * @return the ELF bytes (a few hundred KB at most)
-     * @throws SlipwayException (exit 2) when it must be compiled and no C compiler or static zlib for
-     *                          that platform is installed, with the packages to install
+     * @throws SlipwayException (exit 2) when it must be compiled and no C compiler or static libzstd
+     *                          for that platform is installed, with the packages to install
      */
     public static byte[] forPlatform(Platform platform, Path cacheDir) {
         return NativeHelpers.binary(NativeHelpers.UNPACK, platform, cacheDir);
@@ -46,7 +46,7 @@ public final class Unpacker {
      * @param what     the program, for messages ({@code the image's readiness probe})
      * @param platform the target platform (linux only)
      * @param cacheDir Slipway's cache directory
-     * @param libs     linker arguments after the source ({@code -lz} ...)
+     * @param libs     linker arguments after the source ({@code -lzstd} ...)
      * @param needs    what the program needs, for messages ({@code a C compiler})
      * @return the ELF bytes
      * @throws SlipwayException (exit 2) when no C compiler (or library) for that platform is
@@ -109,16 +109,16 @@ public final class Unpacker {
         return Exec.run(List.of(cc, "--version"), Path.of("/"), Duration.ofSeconds(30)).output().lines().findFirst().orElse("");
     }
 
-    /** @return the installed Debian zlib development packages with their versions, or {@code unknown} */
-    static String zlibVersions() {
+    /** @return the installed Debian libzstd development packages with their versions, or {@code unknown} */
+    static String zstdVersions() {
         if (!onPath("dpkg-query")) {
             return "unknown";
         }
         List<String> out = new java.util.ArrayList<>();
         for (Platform p : NativeHelpers.PLATFORMS) {
-            Exec.Result r = Exec.run(List.of("dpkg-query", "-W", "-f", "${Version}", "zlib1g-dev:" + p.arch()),
+            Exec.Result r = Exec.run(List.of("dpkg-query", "-W", "-f", "${Version}", "libzstd-dev:" + p.arch()),
                     Path.of("/"), Duration.ofSeconds(30));
-            out.add("zlib1g-dev:" + p.arch() + " " + (r.exitCode() == 0 ? r.output().strip() : "not installed"));
+            out.add("libzstd-dev:" + p.arch() + " " + (r.exitCode() == 0 ? r.output().strip() : "not installed"));
         }
         return String.join(", ", out);
     }
@@ -137,9 +137,9 @@ public final class Unpacker {
     }
 
     private static String packages(Platform platform) {
-        return platform.equals(Platform.host()) ? "gcc zlib1g-dev"
-                : platform.arch().equals("arm64") ? "gcc-aarch64-linux-gnu zlib1g-dev:arm64"
-                : "gcc-x86-64-linux-gnu zlib1g-dev:amd64";
+        return platform.equals(Platform.host()) ? "gcc libzstd-dev"
+                : platform.arch().equals("arm64") ? "gcc-aarch64-linux-gnu libzstd-dev:arm64"
+                : "gcc-x86-64-linux-gnu libzstd-dev:amd64";
     }
 
     static boolean onPath(String tool) {

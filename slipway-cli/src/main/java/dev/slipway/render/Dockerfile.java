@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * builds") that builds the image {@code slipway image} builds, for users who build with Docker:
  *
  * <ol>
- *   <li>{@code jdk}: Debian with a JDK, Maven, a C compiler, CA certificates and zoneinfo;</li>
+ *   <li>{@code jdk}: Debian with a JDK, Maven, git, CA certificates and zoneinfo (no C compiler:
+ *       Slipway carries the single file's unpacker prebuilt, {@code build.NativeHelpers});</li>
  *   <li>{@code maven}: {@code pom.xml} first and {@code mvn dependency:go-offline} in its own layer,
  *       then the sources and the service's build command, offline;</li>
  *   <li>{@code rootfs}: {@code slipway build} for the build's own platform, then
@@ -81,12 +82,12 @@ public final class Dockerfile {
                 "# Slipway's distribution: the named context 'slipway', or the image SLIPWAY names.",
                 "FROM ${SLIPWAY} AS distribution",
                 "",
-                "# 1. A JDK, Maven and a C compiler (for the single file's unpacker); CA certificates and",
-                "#    zoneinfo for the image.",
+                "# 1. A JDK and Maven (no C compiler: Slipway carries the single file's unpacker prebuilt);",
+                "#    CA certificates and zoneinfo for the image.",
                 "FROM ${BASE} AS jdk",
                 "RUN apt-get update \\",
-                "    && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven gcc libc6-dev \\",
-                "       zlib1g-dev git ca-certificates tzdata \\",
+                "    && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven \\",
+                "       git ca-certificates tzdata \\",
                 "    && rm -rf /var/lib/apt/lists/*",
                 "",
                 "# 2. Dependencies resolve in their own layer, before the sources are copied: a change to the",

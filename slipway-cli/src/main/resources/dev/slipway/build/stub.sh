@@ -1,6 +1,6 @@
 #!/bin/sh
 # @NAME@ @VERSION@ for @PLATFORM@: a single-file executable made by Slipway.
-# This POSIX sh stub is followed by a gzip payload that holds a Java runtime and the app.
+# This POSIX sh stub is followed by a zstd payload that holds a Java runtime and the app.
 # The first run unpacks the payload once into a cache keyed by its hash; later runs exec java
 # straight away, so the process keeps this PID and receives signals itself.
 # Environment: JAVA_OPTS (extra JVM options), SLIPWAY_CACHE_DIR (cache root),

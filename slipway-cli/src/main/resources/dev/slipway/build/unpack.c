@@ -1,14 +1,15 @@
 /*
  * slipway-unpack: the first-run unpacker of a Slipway single-file executable.
  *
- * The single file is a POSIX sh stub followed by a gzip stream (RFC 1952). A POSIX shell alone
- * cannot decompress or create directories, so on the first run the stub writes this small program
- * out with printf and runs it through the dynamic loader (it cannot set an exec bit). It needs
- * nothing but glibc: zlib is linked in statically.
+ * The single file is a POSIX sh stub followed by a zstd stream (RFC 8878): one or more frames,
+ * each with its content checksum. A POSIX shell alone cannot decompress or create directories, so
+ * on the first run the stub writes this small program out with printf and runs it through the
+ * dynamic loader (it cannot set an exec bit). It needs nothing but glibc: libzstd's decoder is
+ * linked in statically.
  *
  * Usage: slipway-unpack SELF OFFSET KEY ROOT [SELF_TO_REMOVE]
  *   SELF            the single file
- *   OFFSET          byte offset of the gzip payload inside SELF (leading blanks allowed)
+ *   OFFSET          byte offset of the zstd payload inside SELF (leading blanks allowed)
  *   KEY             the payload's cache key, e.g. myapp-<16 hex digits>
  *   ROOT            the cache root, e.g. ~/.cache/slipway; the tree goes to ROOT/run/KEY. Empty
  *                   when the user has no cache directory (no HOME)
@@ -34,13 +35,19 @@
  * once unpack once; the tree is written to "DEST.tmp.PID" and published with rename(2), so a
  * reader never sees a half-written tree, even after a crash.
  *
- * Payload format (inside the gzip stream), all integers big-endian:
- *   "SLPW" u8(version=2) u64(mtime: seconds since 1970 for every file), then records until 'E':
+ * Damaged payload: a frame whose checksum or structure is wrong, a payload cut short, or bytes
+ * after the end record make the unpacker stop with exit 1 before it publishes anything; the
+ * half-written DEST.tmp.PID is removed.
+ *
+ * Payload format (inside the zstd stream), all integers big-endian:
+ *   "SLPW" u8(version=3) u64(mtime: seconds since 1970 for every file), then records until 'E':
  *   'D' u16 pathlen, path, u16 mode                  directory
  *   'F' u16 pathlen, path, u16 mode, u64 size, data  regular file
  *   'L' u16 pathlen, path, u16 targetlen, target     symbolic link
  *   'E'                                              end
- * Paths are relative, '/'-separated, and never contain "..".
+ * Paths are relative, '/'-separated, and never contain "..". The stream ends with the frame that
+ * holds 'E'. Version 2 was the same records in a gzip stream (Slipway before issue 21); such a
+ * single file carries its own unpacker, which reads it, so this one reads version 3 only.
  *
  * Class-data archive (JDK 17-19 runtimes): when the tree holds app/app.jsa.args, the unpacker
  * dumps a static AppCDS archive for it right after publishing it, still under the lock: it runs
@@ -69,7 +76,7 @@
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <zstd.h>
 
 #define COMPLETE_MARKER ".slipway-complete"
 #define MARKER_HEADER "slipway-tree 1 "
@@ -81,9 +88,20 @@
 #define DUMP_TIMEOUT_S 300
 #define DUMP_MAX_ARGS 254
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
+
+/* The tree being written (DEST.tmp.PID), removed when the unpacker dies; empty when none. */
+static char unpacking[PATH_MAX];
+
 static void die(const char *what, const char *path) {
     fprintf(stderr, "slipway: cannot unpack the runtime: %s%s%s: %s\n",
             what, path ? " " : "", path ? path : "", errno ? strerror(errno) : "corrupt payload");
+    if (unpacking[0] != '\0') {
+        nftw(unpacking, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        char list[PATH_MAX + 8];
+        snprintf(list, sizeof list, "%s.list", unpacking);
+        unlink(list);
+    }
     exit(1);
 }
 
@@ -107,31 +125,82 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-static void read_exact(gzFile gz, void *buf, size_t n) {
-    char *p = buf;
-    while (n > 0) {
-        unsigned chunk = n > (1u << 30) ? (1u << 30) : (unsigned) n;
-        int got = gzread(gz, p, chunk);
-        if (got <= 0) { errno = 0; die("truncated payload", NULL); }
-        p += got;
-        n -= (size_t) got;
+/* The payload's decoder: reads SELF from OFFSET through ZSTD_decompressStream. */
+struct payload {
+    int fd;
+    ZSTD_DStream *ds;
+    ZSTD_inBuffer in;
+    unsigned char *inbuf;
+    size_t incap;
+    int eof;            /* no more bytes in SELF */
+    size_t frame_left;  /* the last ZSTD_decompressStream hint: 0 when a frame just ended */
+    unsigned char *outbuf;
+    size_t outcap, outpos, outlen;
+};
+
+static void bad_payload(const char *what, size_t code) {
+    fprintf(stderr, "slipway: cannot unpack the runtime: damaged payload (%s%s%s)\n", what,
+            code ? ": " : "", code ? ZSTD_getErrorName(code) : "");
+    errno = 0;
+    die("refusing the damaged payload of the single file", NULL);
+}
+
+/* Decodes more output into p->outbuf; returns 0 at the clean end of the stream. */
+static int refill(struct payload *p) {
+    p->outpos = p->outlen = 0;
+    for (;;) {
+        if (p->in.pos == p->in.size && !p->eof) {
+            ssize_t n;
+            do n = read(p->fd, p->inbuf, p->incap); while (n < 0 && errno == EINTR);
+            if (n < 0) die("cannot read the payload", NULL);
+            if (n == 0) p->eof = 1;
+            p->in.src = p->inbuf;
+            p->in.size = (size_t) n;
+            p->in.pos = 0;
+        }
+        if (p->in.pos == p->in.size && p->eof && p->frame_left == 0) return 0;
+        /* At the end of the input too: the decoder may still hold output to flush. */
+        ZSTD_outBuffer out = { p->outbuf, p->outcap, 0 };
+        size_t r = ZSTD_decompressStream(p->ds, &out, &p->in);
+        if (ZSTD_isError(r)) bad_payload("zstd", r);
+        p->frame_left = r;
+        if (out.pos > 0) {
+            p->outlen = out.pos;
+            return 1;
+        }
+        if (p->in.pos == p->in.size && p->eof) {
+            if (r != 0) bad_payload("it ends in the middle of a frame: a truncated file", 0);
+            return 0;
+        }
     }
 }
 
-static uint64_t read_be(gzFile gz, int bytes) {
+static void read_exact(struct payload *p, void *buf, size_t n) {
+    char *dst = buf;
+    while (n > 0) {
+        if (p->outpos == p->outlen && !refill(p)) bad_payload("it ends before its end record: a truncated file", 0);
+        size_t chunk = p->outlen - p->outpos < n ? p->outlen - p->outpos : n;
+        memcpy(dst, p->outbuf + p->outpos, chunk);
+        p->outpos += chunk;
+        dst += chunk;
+        n -= chunk;
+    }
+}
+
+static uint64_t read_be(struct payload *p, int bytes) {
     unsigned char b[8];
     uint64_t v = 0;
-    read_exact(gz, b, (size_t) bytes);
+    read_exact(p, b, (size_t) bytes);
     for (int i = 0; i < bytes; i++) v = (v << 8) | b[i];
     return v;
 }
 
 /* Reads a length-prefixed relative path and joins it under root; rejects absolute and ".." paths. */
-static void read_path(gzFile gz, const char *root, char *out, size_t outlen) {
+static void read_path(struct payload *pl, const char *root, char *out, size_t outlen) {
     char rel[PATH_MAX];
-    size_t n = (size_t) read_be(gz, 2);
+    size_t n = (size_t) read_be(pl, 2);
     if (n == 0 || n >= sizeof rel) { errno = 0; die("bad path length", NULL); }
-    read_exact(gz, rel, n);
+    read_exact(pl, rel, n);
     rel[n] = '\0';
     if (rel[0] == '/' || strcmp(rel, "..") == 0 || strncmp(rel, "../", 3) == 0
         || strstr(rel, "/../") != NULL || (n >= 3 && strcmp(rel + n - 3, "/..") == 0)) {
@@ -147,19 +216,28 @@ static void read_path(gzFile gz, const char *root, char *out, size_t outlen) {
 /* Unpacks the payload under root and lists every regular file as "SIZE PATH" in manifest, after
  * the header line with the files' time. */
 static void unpack_into(const char *self, unsigned long long offset, const char *root, FILE *manifest) {
-    int fd = open(self, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) die("cannot open", self);
-    if (lseek(fd, (off_t) offset, SEEK_SET) < 0) die("cannot seek in", self);
-    gzFile gz = gzdopen(fd, "rb");
-    if (gz == NULL) die("cannot read", self);
-    gzbuffer(gz, 1 << 17);
+    struct payload pl;
+    memset(&pl, 0, sizeof pl);
+    pl.fd = open(self, O_RDONLY | O_CLOEXEC);
+    if (pl.fd < 0) die("cannot open", self);
+    if (lseek(pl.fd, (off_t) offset, SEEK_SET) < 0) die("cannot seek in", self);
+    pl.ds = ZSTD_createDStream();
+    if (pl.ds == NULL) { errno = ENOMEM; die("cannot start the decoder for", self); }
+    /* The build compresses with a window of up to 2^27 bytes (long-distance matching). */
+    ZSTD_DCtx_setParameter(pl.ds, ZSTD_d_windowLogMax, 27);
+    pl.incap = ZSTD_DStreamInSize();
+    pl.outcap = 1 << 18;
+    pl.inbuf = malloc(pl.incap);
+    pl.outbuf = malloc(pl.outcap);
+    if (pl.inbuf == NULL || pl.outbuf == NULL) { errno = ENOMEM; die("cannot read", self); }
+    pl.frame_left = 1;
 
     char magic[5];
-    read_exact(gz, magic, 5);
-    if (memcmp(magic, "SLPW\002", 5) != 0) { errno = 0; die("not a Slipway payload:", self); }
+    read_exact(&pl, magic, 5);
+    if (memcmp(magic, "SLPW\003", 5) != 0) { errno = 0; die("not a Slipway payload:", self); }
     /* Files get the build's time, so that CDS/AOT caches, which check jar mtimes, stay valid. */
     struct timespec times[2];
-    times[0].tv_sec = times[1].tv_sec = (time_t) read_be(gz, 8);
+    times[0].tv_sec = times[1].tv_sec = (time_t) read_be(&pl, 8);
     times[0].tv_nsec = times[1].tv_nsec = 0;
     fprintf(manifest, "%s%lld\n", MARKER_HEADER, (long long) times[0].tv_sec);
 
@@ -168,17 +246,17 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
     for (;;) {
         int type;
         unsigned char t;
-        read_exact(gz, &t, 1);
+        read_exact(&pl, &t, 1);
         type = t;
         if (type == 'E') break;
-        read_path(gz, root, path, sizeof path);
+        read_path(&pl, root, path, sizeof path);
         if (type == 'D') {
-            mode_t mode = (mode_t) read_be(gz, 2);
+            mode_t mode = (mode_t) read_be(&pl, 2);
             if (mkdir(path, 0700) != 0 && errno != EEXIST) die("cannot create", path);
             if (chmod(path, mode | 0700) != 0) die("cannot chmod", path);
         } else if (type == 'F') {
-            mode_t mode = (mode_t) read_be(gz, 2);
-            uint64_t size = read_be(gz, 8);
+            mode_t mode = (mode_t) read_be(&pl, 2);
+            uint64_t size = read_be(&pl, 8);
             int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
             if (out < 0) die("cannot create", path);
             /* A name with a line break cannot be listed; it is not checked. */
@@ -187,7 +265,7 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
             }
             while (size > 0) {
                 size_t chunk = size > sizeof data ? sizeof data : (size_t) size;
-                read_exact(gz, data, chunk);
+                read_exact(&pl, data, chunk);
                 for (size_t done = 0; done < chunk;) {
                     ssize_t w = write(out, data + done, chunk - done);
                     if (w < 0) { if (errno == EINTR) continue; die("cannot write", path); }
@@ -198,9 +276,9 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
             if (futimens(out, times) != 0) die("cannot set the time of", path);
             if (close(out) != 0) die("cannot write", path);
         } else if (type == 'L') {
-            size_t n = (size_t) read_be(gz, 2);
+            size_t n = (size_t) read_be(&pl, 2);
             if (n == 0 || n >= sizeof target) { errno = 0; die("bad link target in", path); }
-            read_exact(gz, target, n);
+            read_exact(&pl, target, n);
             target[n] = '\0';
             if (target[0] == '/') { errno = 0; die("absolute link target in", path); }
             if (symlink(target, path) != 0) die("cannot create link", path);
@@ -209,7 +287,12 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
             die("unknown record in", self);
         }
     }
-    gzclose(gz);
+    /* The end record must end the stream: what follows would be damage (or another payload). */
+    if (pl.outpos != pl.outlen || refill(&pl)) bad_payload("bytes after its end record", 0);
+    ZSTD_freeDStream(pl.ds);
+    free(pl.inbuf);
+    free(pl.outbuf);
+    close(pl.fd);
 }
 
 enum tree_state { TREE_ABSENT, TREE_WHOLE, TREE_DAMAGED };
@@ -479,6 +562,7 @@ static int unpack(const char *self, unsigned long long offset, const char *dest)
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dest, (long) getpid());
         nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         if (mkdir(tmp, 0755) != 0) die("cannot create", tmp);
+        snprintf(unpacking, sizeof unpacking, "%s", tmp);
         /* The list is written beside the tree and moved into it last: its presence means whole. */
         char list[PATH_MAX];
         snprintf(list, sizeof list, "%s.list", tmp);
@@ -488,6 +572,7 @@ static int unpack(const char *self, unsigned long long offset, const char *dest)
         if (fclose(manifest) != 0) die("cannot write", list);
         snprintf(marker, sizeof marker, "%s/%s", tmp, COMPLETE_MARKER);
         if (rename(list, marker) != 0) die("cannot create", marker);
+        unpacking[0] = '\0';
         /* A leftover incomplete DEST (say, from an older unpacker) is moved aside first. */
         if (rename(tmp, dest) != 0) {
             if (errno != EEXIST && errno != ENOTEMPTY) die("cannot publish", dest);

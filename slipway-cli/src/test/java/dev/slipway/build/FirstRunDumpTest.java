@@ -64,7 +64,7 @@ class FirstRunDumpTest {
         }
         Launcher.Spec spec = new Launcher.Spec("fake", "1.0.0", Platform.host(), "example.Main", cp,
                 Training.launcherOptions(17), Instant.parse("2026-01-01T00:00:00Z"));
-        Path member = work.resolve(variant + "-runtime.gz");
+        Path member = work.resolve(variant + "-runtime.zst");
         try (OutputStream os = Files.newOutputStream(member)) {
             Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
         }
@@ -316,7 +316,7 @@ class FirstRunDumpTest {
                 Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(spec.time()));
             }
         }
-        Path member = work.resolve("runtime.gz");
+        Path member = work.resolve("runtime.zst");
         try (OutputStream os = Files.newOutputStream(member)) {
             Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
         }

@@ -170,7 +170,7 @@ class LauncherTest {
      * @return the single file's cache key (its unpacked tree's directory name)
      */
     private static String writeShow(Path dir, Path layout, Path exe) throws Exception {
-        Path member = dir.resolve("runtime.gz");
+        Path member = dir.resolve("runtime.zst");
         try (java.io.OutputStream os = Files.newOutputStream(member)) {
             Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
         }
@@ -190,6 +190,55 @@ class LauncherTest {
         Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41235");
         assertEquals(expected("41235", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "first run (unpacks)");
         assertEquals(expected("41235", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "a later run");
+    }
+
+    /**
+     * Issue 21: a payload cut short (a half-written copy) or with a flipped byte (its frame
+     * checksum fails) is refused with exit 1 and a message, nothing is published, and no
+     * half-written tree is left; the whole file then runs.
+     */
+    @Test
+    void aDamagedOrHalfWrittenPayloadIsRefusedAndLeavesNoTree(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        // Some bytes the zstd frame must really carry (not one repeated run), so a flip lands in data.
+        byte[] noise = new byte[300_000];
+        new java.util.Random(21).nextBytes(noise);
+        Files.write(layout.resolve("app/classes/noise.bin"), noise);
+        Path exe = dir.resolve("dist/show");
+        String key = writeShow(dir, layout, exe);
+        byte[] whole = Files.readAllBytes(exe);
+        int offset = Integer.parseInt(new String(whole, 0, 4096, StandardCharsets.ISO_8859_1)
+                .replaceAll("(?s).*slipway_offset=' *([0-9]+)'.*", "$1"));
+        assertEquals(0x28, whole[offset] & 0xff, "the payload starts with zstd's magic number (RFC 8878: 0xFD2FB528)");
+        assertEquals(0xfd, whole[offset + 3] & 0xff);
+
+        Path cut = dir.resolve("dist/cut");
+        Files.write(cut, java.util.Arrays.copyOf(whole, offset + (whole.length - offset) * 2 / 3));
+        Path flipped = dir.resolve("dist/flipped");
+        byte[] bad = whole.clone();
+        bad[offset + (whole.length - offset) / 2] ^= 0x5a;
+        Files.write(flipped, bad);
+        for (Path exe2 : List.of(cut, flipped)) {
+            Files.setPosixFilePermissions(exe2, Launcher.EXECUTABLE);
+            Path cache = dir.resolve("cache-" + exe2.getFileName());
+            ProcessBuilder pb = new ProcessBuilder(exe2.toString()).redirectErrorStream(true);
+            pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ran over 60 s");
+            assertEquals(1, p.exitValue(), exe2 + ":\n" + out);
+            assertTrue(out.contains("slipway: cannot unpack the runtime: damaged payload ("), exe2 + ":\n" + out);
+            assertTrue(!out.contains("p.port="), "the app must not start: " + out);
+            try (var s2 = Files.list(cache.resolve("run"))) {
+                assertEquals(List.of(key + ".lock"), s2.map(f -> f.getFileName().toString()).sorted().toList(),
+                        exe2 + ": neither a published nor a half-written tree is left");
+            }
+        }
+        String home = dir.resolve("cache").resolve("run").resolve(key).toString();
+        assertEquals(expected("41237", "0.0.0.0", home), run(exe, Map.of("SLIPWAY_CACHE_DIR", dir.resolve("cache").toString(),
+                "PORT", "41237"), "user arg", "${PORT}"), "the whole file runs");
     }
 
     /**

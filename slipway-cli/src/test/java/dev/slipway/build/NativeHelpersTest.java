@@ -47,8 +47,8 @@ class NativeHelpersTest {
     void twoBuildsAreByteIdenticalAndGiveTheRecordedSha256(@TempDir Path tmp) throws Exception {
         Tools.require("cc");
         Tools.require("aarch64-linux-gnu-gcc");
-        Tools.requireThat(Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libz.a")),
-                "static arm64 zlib (zlib1g-dev:arm64, testbed/arm64.sh)");
+        Tools.requireThat(Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libzstd.a")),
+                "static arm64 libzstd (libzstd-dev:arm64, testbed/arm64.sh)");
         Path a = Files.createDirectories(tmp.resolve("a"));
         Path b = Files.createDirectories(tmp.resolve("b/other"));
         String first = NativeHelpers.build(a);

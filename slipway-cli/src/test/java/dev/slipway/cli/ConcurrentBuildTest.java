@@ -38,14 +38,16 @@ class ConcurrentBuildTest {
                 + command.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]\ntrain:\n  urls: []\n  args: [training]\n");
         Example.commit(dir);
 
-        Process first = start(dir, "first");
+        Process first = start(dir, "first", "MAVEN_OPTS", "");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!(Files.exists(events) && Files.readString(events).contains("start")) && first.isAlive()
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertTrue(Files.exists(events), "the first build command never started:\n" + log(dir, "first"));
-        Process second = start(dir, "second");
+        // Another MAVEN_OPTS is another input (BuildInputs), so the second build runs its command too
+        // rather than skipping it after the first recorded the same inputs.
+        Process second = start(dir, "second", "MAVEN_OPTS", "-Dsecond");
         assertTrue(first.waitFor(10, TimeUnit.MINUTES) && second.waitFor(10, TimeUnit.MINUTES), "a build hung");
         assertEquals(0, first.exitValue(), log(dir, "first"));
         assertEquals(0, second.exitValue(), log(dir, "second"));
@@ -53,12 +55,21 @@ class ConcurrentBuildTest {
         assertTrue(log(dir, "second").contains("waiting for the build of pid " + first.pid() + " to finish"),
                 log(dir, "second"));
         assertTrue(Files.isRegularFile(dir.resolve("dist/artifacts.json")));
+
+        // Issue 21: a third build with the second's inputs runs no build command, and says so.
+        Process third = start(dir, "third", "MAVEN_OPTS", "-Dsecond");
+        assertTrue(third.waitFor(10, TimeUnit.MINUTES), "the third build hung");
+        assertEquals(0, third.exitValue(), log(dir, "third"));
+        assertEquals(List.of("start", "end", "start", "end"), Files.readAllLines(events), "the third build ran the command");
+        assertTrue(log(dir, "third").contains("build command skipped: its inputs"), log(dir, "third"));
     }
 
-    private static Process start(Path dir, String name) throws Exception {
+    private static Process start(Path dir, String name, String var, String value) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli",
-                "build", dir.toString()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli",
+                "build", dir.toString());
+        pb.environment().put(var, value);
+        return pb.redirectErrorStream(true)
                 .redirectOutput(dir.resolveSibling(name + ".log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     }

@@ -1,0 +1,120 @@
+package dev.slipway.build;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+
+/**
+ * Re-writes the jars of a layout with every entry STORED (zip method 0, APPNOTE.TXT 4.4.5), so
+ * that the single file's payload, compressed as one stream with a long window, finds the
+ * repetition across classes and jars that per-entry deflate hides: deflating a deflated jar again
+ * wins nothing.
+ *
+ * <p>A re-written jar has the same entries in the same order with the same names, contents,
+ * CRC-32s, times, extra fields and comments; only the compression method and sizes of the
+ * compressed data change. The JVM reads it as before (and a little faster: nothing to inflate),
+ * and a signed jar still verifies, since its signature files digest entry contents, not
+ * compressed bytes (JAR File Specification, "Signed JAR File"). Equal input jars give equal
+ * output bytes. A file that is not a readable zip is left as it is.
+ */
+public final class StoredJars {
+    private StoredJars() {}
+
+    /**
+     * Re-writes every {@code *.jar} under {@code dir} (recursively) with its entries STORED, in
+     * place; jars already all STORED are left untouched.
+     *
+     * @param dir a layout's {@code app/} directory
+     * @return how many jars were re-written
+     * @throws IOException when a jar cannot be written
+     */
+    public static int storeAll(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> jars;
+        try (Stream<Path> s = Files.walk(dir)) {
+            jars = s.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
+        }
+        int n = 0;
+        for (Path jar : jars) {
+            if (store(jar)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Re-writes one jar with its entries STORED, in place (through a temporary file beside it and
+     * an atomic rename).
+     *
+     * @param jar the jar
+     * @return whether it was re-written (false: not a readable zip, or nothing was compressed)
+     * @throws IOException when the new jar cannot be written
+     */
+    public static boolean store(Path jar) throws IOException {
+        ZipFile zip;
+        try {
+            zip = ZipFile.builder().setPath(jar).get();
+        } catch (IOException notAZip) {
+            return false;
+        }
+        Path tmp = jar.resolveSibling(jar.getFileName() + ".stored.tmp");
+        try (ZipFile in = zip) {
+            List<ZipArchiveEntry> entries = Collections.list(in.getEntriesInPhysicalOrder());
+            if (entries.stream().allMatch(e -> e.getMethod() == ZipArchiveEntry.STORED)) {
+                return false;
+            }
+            try (ZipArchiveOutputStream out = new ZipArchiveOutputStream(tmp)) {
+                out.setEncoding("UTF-8");
+                for (ZipArchiveEntry e : entries) {
+                    ZipArchiveEntry copy = new ZipArchiveEntry(e);
+                    copy.setMethod(ZipArchiveEntry.STORED);
+                    copy.setCompressedSize(e.getSize());
+                    out.putArchiveEntry(copy);
+                    if (!e.isDirectory()) {
+                        try (InputStream data = in.getInputStream(e)) {
+                            data.transferTo(out);
+                        }
+                    }
+                    out.closeArchiveEntry();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            if (e instanceof java.util.zip.ZipException || e instanceof IllegalArgumentException) {
+                return false; // an entry it cannot read (an unsupported method): keep the jar as it is
+            }
+            throw e;
+        }
+        Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
+    /** @return the zip files named {@code *.jar} under {@code dir} whose entries are not all STORED, for tests and checks */
+    static List<Path> compressed(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList()) {
+                try (ZipFile z = ZipFile.builder().setPath(p).get()) {
+                    if (Collections.list(z.getEntries()).stream().anyMatch(e -> e.getMethod() != ZipArchiveEntry.STORED)) {
+                        out.add(p);
+                    }
+                } catch (java.util.zip.ZipException notAZip) {
+                    // left as it is by storeAll
+                }
+            }
+        }
+        return out;
+    }
+}

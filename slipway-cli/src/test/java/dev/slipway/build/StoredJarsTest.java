@@ -1,0 +1,167 @@
+package dev.slipway.build;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 21: jars re-written with stored entries stay valid, keep their entries, and signed ones still verify. */
+class StoredJarsTest {
+    private static Path tool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name);
+    }
+
+    private record Result(int code, String out) {}
+
+    private static Result runAny(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " ran over 120 s");
+        return new Result(p.exitValue(), out);
+    }
+
+    private static String run(Path dir, String... cmd) throws Exception {
+        Result r = runAny(dir, cmd);
+        assertEquals(0, r.code(), String.join(" ", cmd) + ":\n" + r.out());
+        return r.out();
+    }
+
+    /** A jar of deflated entries: a manifest, a directory, text that compresses, and a class-like binary. */
+    private static void writeJar(Path jar) throws Exception {
+        Manifest m = new Manifest();
+        m.getMainAttributes().putValue("Manifest-Version", "1.0");
+        m.getMainAttributes().putValue("Main-Class", "a.Main");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
+            out.putNextEntry(new ZipEntry("a/"));
+            out.closeEntry();
+            ZipEntry text = new ZipEntry("a/notes.txt");
+            text.setTime(1_700_000_000_000L);
+            out.putNextEntry(text);
+            out.write("stored or deflated, the same words ".repeat(400).getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+            out.putNextEntry(new ZipEntry("a/Main.class"));
+            byte[] bin = new byte[5000];
+            new java.util.Random(7).nextBytes(bin);
+            out.write(bin);
+            out.closeEntry();
+        }
+    }
+
+    /** @return every entry's name and content, in the jar's order */
+    private static Map<String, byte[]> entries(Path jar) throws Exception {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            for (JarEntry e : Collections.list(jf.entries())) {
+                try (InputStream in = jf.getInputStream(e)) {
+                    out.put(e.getName(), in.readAllBytes());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Integer> methods(Path jar) throws Exception {
+        List<Integer> out = new ArrayList<>();
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            Collections.list(jf.entries()).forEach(e -> out.add(e.getMethod()));
+        }
+        return out;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void aStoredJarHasTheSameEntriesUncompressedAndEqualJarsGiveEqualBytes(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("app/lib/a.jar");
+        Files.createDirectories(jar.getParent());
+        writeJar(jar);
+        Map<String, byte[]> before = entries(jar);
+        assertTrue(methods(jar).contains(ZipEntry.DEFLATED), "the test jar starts deflated");
+        Path twin = dir.resolve("app/b.jar");
+        Files.copy(jar, twin);
+        Files.writeString(dir.resolve("app/not-a.jar"), "not a zip");
+
+        assertEquals(2, StoredJars.storeAll(dir.resolve("app")), "two jars re-written, the non-zip left alone");
+        assertEquals("not a zip", Files.readString(dir.resolve("app/not-a.jar")));
+        assertTrue(methods(jar).stream().allMatch(m -> m == ZipEntry.STORED), methods(jar).toString());
+        Map<String, byte[]> after = entries(jar);
+        assertEquals(List.copyOf(before.keySet()), List.copyOf(after.keySet()), "same entries in the same order");
+        for (String name : before.keySet()) {
+            assertArrayEquals(before.get(name), after.get(name), name);
+        }
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            assertEquals("a.Main", jf.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertEquals(1_700_000_000_000L, jf.getEntry("a/notes.txt").getTime(), "entry times kept");
+        }
+        assertArrayEquals(Files.readAllBytes(jar), Files.readAllBytes(twin), "equal jars give equal bytes");
+        assertTrue(StoredJars.compressed(dir.resolve("app")).isEmpty());
+        assertFalse(StoredJars.store(jar), "a jar already stored is left as it is");
+    }
+
+    @Test
+    void aSignedJarStillVerifiesAfterItsEntriesAreStored(@TempDir Path dir) throws Exception {
+        Path jar = dir.resolve("signed.jar");
+        writeJar(jar);
+        run(dir, tool("keytool").toString(), "-genkeypair", "-keystore", "ks.p12", "-storetype", "PKCS12",
+                "-storepass", "secret", "-keypass", "secret", "-alias", "me", "-keyalg", "EC", "-dname", "CN=me",
+                "-validity", "3650");
+        run(dir, tool("jarsigner").toString(), "-keystore", "ks.p12", "-storepass", "secret", jar.toString(), "me");
+        assertTrue(run(dir, tool("jarsigner").toString(), "-verify", jar.toString()).contains("jar verified."));
+
+        assertTrue(StoredJars.store(jar));
+        assertTrue(methods(jar).stream().allMatch(m -> m == ZipEntry.STORED), methods(jar).toString());
+        // -strict would also fail on the test's self-signed certificate; the digests are what is checked.
+        String verify = run(dir, tool("jarsigner").toString(), "-verify", jar.toString());
+        assertTrue(verify.contains("jar verified."), verify);
+        assertFalse(verify.contains("unsigned"), verify);
+        // The check can fail: one byte of a stored entry changed in place breaks its digest.
+        byte[] bytes = Files.readAllBytes(jar);
+        byte[] words = "the same words".getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(bytes, words);
+        assertTrue(at > 0, "the stored entry's text is in the file as it is");
+        bytes[at] ^= 0x20;
+        Path tampered = dir.resolve("tampered.jar");
+        Files.write(tampered, bytes);
+        Result bad = runAny(dir, tool("jarsigner").toString(), "-verify", tampered.toString());
+        assertTrue(bad.code() != 0 && bad.out().contains("digest error"), bad.toString());
+        // The JVM's own check: reading every entry of a verifying JarFile throws on a wrong digest
+        // and gives the signer's certificates.
+        try (JarFile jf = new JarFile(jar.toFile(), true)) {
+            JarEntry main = jf.getJarEntry("a/Main.class");
+            try (InputStream in = jf.getInputStream(main)) {
+                in.readAllBytes();
+            }
+            assertNotNull(main.getCodeSigners(), "a/Main.class is signed");
+        }
+    }
+}
