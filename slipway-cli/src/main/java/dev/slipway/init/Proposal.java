@@ -291,10 +291,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         "Actuator's readiness and liveness groups (spring-boot-starter-actuator is a dependency;",
                         "MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED turns them on outside Kubernetes).");
             } else if (actuator) {
-                fallbackProbes("Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
+                fallbackProbes("Actuator is on its own port", "Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
                         "probes cannot reach: they check that the service port accepts connections.");
             } else {
-                fallbackProbes("No Actuator: the probes check that the port accepts connections. For real health,",
+                fallbackProbes("no Actuator", "No Actuator: the probes check that the port accepts connections. For real health,",
                         "add spring-boot-starter-actuator, set MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: \"true\"",
                         "in env and 'path: /actuator/health/readiness' (liveness: /actuator/health/liveness).");
             }
@@ -346,7 +346,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 httpProbes("/" + root + "/health/ready", "/" + root + "/health/live",
                         "SmallRye Health's readiness and liveness (quarkus-smallrye-health is a dependency).");
             } else {
-                fallbackProbes("No quarkus-smallrye-health: the probes check that the port accepts connections. For real",
+                fallbackProbes("no quarkus-smallrye-health", "No quarkus-smallrye-health: the probes check that the port accepts connections. For real",
                         "health, add io.quarkus:quarkus-smallrye-health and 'path: /q/health/ready' (/q/health/live).");
             }
             timeout = "90s";
@@ -365,7 +365,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 httpProbes("/health/readiness", "/health/liveness",
                         "The management module's health endpoint (micronaut-management is a dependency).");
             } else {
-                fallbackProbes("No micronaut-management: the probes check that the port accepts connections. For real",
+                fallbackProbes("no micronaut-management", "No micronaut-management: the probes check that the port accepts connections. For real",
                         "health, add io.micronaut:micronaut-management and 'path: /health/readiness' (/health/liveness).");
             }
             timeout = "90s";
@@ -393,7 +393,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         : "Helidon SE 4's health observer, under /observe/health") + " (" + health.substring(health.indexOf(':') + 1)
                         + " is a dependency).");
             } else {
-                fallbackProbes("No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port",
+                fallbackProbes("no " + health.substring(health.indexOf(':') + 1), "No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port",
                         "accepts connections. For real health, add " + health + " and",
                         "'path: " + base + "/ready' (" + base + "/live).");
             }
@@ -443,7 +443,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                             + " connector keeps Dropwizard's default port 8081, so two instances on one machine"
                             + " collide; add server.adminConnectors to config.yml");
                 }
-                fallbackProbes("Dropwizard's health checks are on the admin port: the probes check that the service",
+                fallbackProbes("Dropwizard's health checks are on the admin port", "Dropwizard's health checks are on the admin port: the probes check that the service",
                         "port accepts connections.");
             } else {
                 // config.yml without connectors: an index override needs the list in the file
@@ -665,7 +665,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         void tcpProbes(String who) {
-            fallbackProbes(who + " no built-in health endpoint: the probes check that the port accepts connections.",
+            fallbackProbes(who + " no built-in health endpoint", who + " no built-in health endpoint: the probes check that the port accepts connections.",
                     "For real health, serve one (e.g. GET /health/ready answering 200) and set 'path:' instead of"
                     + " 'type: tcp'.");
         }
@@ -675,16 +675,18 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * route the service's own code registers when {@link HealthRoutes} finds one (a readiness path
          * first, then a general health path), else TCP with {@code tcpNotes}.
          *
+         * @param why      why the framework gives no health endpoint the probes can reach, a few words
+         *                 for init's output ({@code no Actuator})
          * @param tcpNotes why TCP and how to get real health, one line each, used when no route is found
          */
-        void fallbackProbes(String... tcpNotes) {
+        void fallbackProbes(String why, String... tcpNotes) {
             Map<String, String> sources = new LinkedHashMap<>(p.sources());
             sources.putAll(p.kotlinSources());
             List<HealthRoutes.Route> routes = HealthRoutes.find(sources);
             HealthRoutes.Route ready = HealthRoutes.readiness(routes);
             if (ready == null) {
                 portProbes(tcpNotes);
-                probeSource = "tcp: no health route (such as GET /health or /ready) found in the sources";
+                probeSource = "tcp: " + why + ", and no health route (such as GET /health or /ready) in the sources";
                 return;
             }
             String base = contextPath();

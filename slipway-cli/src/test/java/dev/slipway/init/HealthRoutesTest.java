@@ -133,7 +133,8 @@ class HealthRoutesTest {
         Projects.javalin(tmp.resolve("none"), null);
         Proposal none = Proposal.of(Project.detect(tmp.resolve("none"), null), null);
         assertEquals("tcp", none.readiness().type(), "GET / only: no health route");
-        assertTrue(none.facts().get("probes").startsWith("tcp: no health route"), none.facts().get("probes"));
+        assertEquals("tcp: Javalin has no built-in health endpoint, and no health route (such as GET /health or /ready) in the"
+                + " sources", none.facts().get("probes"));
     }
 
     @Test
