@@ -314,6 +314,7 @@ public final class ConfigLoader {
                         com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
         SimpleModule module = new SimpleModule("slipway-config");
         module.addDeserializer(Duration.class, new DurationDeserializer());
+        module.addDeserializer(Listen.class, new ListenDeserializer());
         mapper.registerModule(module);
         return mapper;
     }
@@ -366,6 +367,21 @@ public final class ConfigLoader {
         }
     }
 
+    /** {@code listen: 8080} (a YAML integer) or {@code listen: "127.0.1.5:8080"}, as {@link Listen#parse}. */
+    private static final class ListenDeserializer extends JsonDeserializer<Listen> {
+        @Override
+        public Listen deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING && p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+                return (Listen) ctxt.handleUnexpectedToken(Listen.class, p);
+            }
+            try {
+                return Listen.parse(p.getText());
+            } catch (IllegalArgumentException e) {
+                throw InvalidFormatException.from(p, e.getMessage(), p.getText(), Listen.class);
+            }
+        }
+    }
+
     // ---- raw model: what the YAML may contain; every field optional -------------------------
 
     record RawConfig(@Key(maxLength = NAME_MAX, doc = "The service name: lower-case letters, digits, '.', '_', '-'")
@@ -408,7 +424,7 @@ public final class ConfigLoader {
     record RawLocal(String address, Integer retain, RawProxy proxy) {}
 
     record RawProxy(@Key(doc = "File the upstream block is rendered into; the site's nginx configuration includes it") String config,
-                    @Key(doc = "Where nginx serves the service, HOST:PORT or PORT (the URL status and the deploy give)") String listen,
+                    @Key(doc = "Where nginx serves the service, ADDRESS:PORT or PORT (the URL status and the deploy give)") Listen listen,
                     @Key(doc = "The two ports the instances alternate between (default [service.port, service.port + 1])")
                     List<Integer> ports,
                     @Key(doc = "Upstream name (default the service name)") String upstream,
@@ -766,11 +782,9 @@ public final class ConfigLoader {
         String config = (file.isAbsolute() ? file : v.file().toAbsolutePath().getParent().resolve(file).normalize()).toString();
         v.check(raw.listen() != null, "deploy.local.proxy", "deploy.local.proxy needs listen: where nginx serves the"
                 + " service, e.g. \"127.0.0.1:80\" (status and the deploy's messages name it)");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:(.+):)?(\\d{1,5})").matcher(raw.listen().strip());
-        v.check(m.matches() && Integer.parseInt(m.group(2)) >= 1 && Integer.parseInt(m.group(2)) <= 65535,
-                "deploy.local.proxy.listen", "'" + raw.listen() + "' is not HOST:PORT or PORT");
-        String listenHost = m.group(1) == null ? "127.0.0.1" : m.group(1).replaceAll("^\\[|\\]$", "");
-        int listenPort = Integer.parseInt(m.group(2));
+        // PORT or *:PORT: nginx listens on every address; the deploy and status reach it on 127.0.0.1.
+        String listenHost = raw.listen().everyAddress() ? "127.0.0.1" : raw.listen().address();
+        int listenPort = raw.listen().port();
         List<Integer> ports = raw.ports() == null ? List.of(port, port + 1) : List.copyOf(raw.ports());
         v.check(ports.size() == 2 && !ports.get(0).equals(ports.get(1)), "deploy.local.proxy.ports",
                 "ports lists the two ports the old and the new instance use during a deploy: two different ports");
@@ -959,6 +973,9 @@ public final class ConfigLoader {
         }
         if (type == Duration.class) {
             return "a duration such as 500ms, 30s or 5m";
+        }
+        if (type == Listen.class) {
+            return Listen.SHAPES;
         }
         if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) {
             return "a list";

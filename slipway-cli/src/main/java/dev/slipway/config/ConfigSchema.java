@@ -88,6 +88,10 @@ public final class ConfigSchema {
         } else if (c == Duration.class) {
             n.put("type", "string");
             n.put("pattern", "^[0-9]+(ms|s|m|h)$");
+        } else if (c == Listen.class) {
+            // 8080 (a YAML integer) or "127.0.1.5:8080"; the loader checks the address and the range.
+            n.putArray("type").add("integer").add("string");
+            n.put("pattern", "^([^:\\[\\]]+:|\\[[0-9A-Fa-f:.]+\\]:)?[0-9]{1,5}$");
         } else if (c.isRecord()) {
             n.put("type", "object");
             ObjectNode props = n.putObject("properties");

@@ -116,12 +116,13 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
     /**
      * nginx in front of the hosts ({@code slipway render nginx}).
      *
-     * @param listen         the HTTP port (default 80)
+     * @param listen         where nginx accepts HTTP: a port on every address (default 80) or
+     *                       {@code ADDRESS:PORT} ({@link Listen}), rendered into nginx's {@code listen}
      * @param serverName     {@code server_name} (default {@code _})
      * @param certificate    a TLS certificate path on the nginx machine; when set, HTTPS on
      *                       {@code tlsListen} and HTTP redirects to it
      * @param certificateKey the key of {@code certificate}
-     * @param tlsListen      the HTTPS port (default 443)
+     * @param tlsListen      where nginx accepts HTTPS, as {@code listen} (default 443)
      * @param keepalive      idle keep-alive connections to the upstream per worker (default 32)
      * @param connectTimeout {@code proxy_connect_timeout} (default 2s)
      * @param readTimeout    {@code proxy_read_timeout} and {@code proxy_send_timeout} (default 60s)
@@ -134,7 +135,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
      *                       {@code upstream} block Slipway rewrites at each switch (default
      *                       {@code /etc/nginx/slipway/<name>.upstream.conf}); the site {@code include}s it
      */
-    public record Proxy(int listen, String serverName, String certificate, String certificateKey, int tlsListen,
+    public record Proxy(Listen listen, String serverName, String certificate, String certificateKey, Listen tlsListen,
                         int keepalive, Duration connectTimeout, Duration readTimeout, boolean retry, List<Integer> ports,
                         String upstreamFile) {}
 
@@ -174,11 +175,11 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                           Integer tasksMax,
                           @Key(doc = "LimitNOFILE= (default 65536)") Integer limitNofile) {}
 
-    record RawProxy(@Key(doc = "HTTP port (default 80)") Integer listen,
+    record RawProxy(@Key(doc = "Where nginx accepts HTTP: PORT or ADDRESS:PORT as in nginx's listen, e.g. 8080 or 127.0.1.5:8080 or [::1]:8080 (default 80)") Listen listen,
                     @Key(doc = "server_name (default _)") String serverName,
                     @Key(doc = "TLS certificate path on the nginx machine; enables HTTPS and the redirect") String certificate,
                     String certificateKey,
-                    @Key(doc = "HTTPS port (default 443)") Integer tlsListen,
+                    @Key(doc = "Where nginx accepts HTTPS: PORT or ADDRESS:PORT (default 443)") Listen tlsListen,
                     Integer keepalive, Duration connectTimeout, Duration readTimeout,
                     @Key(doc = "Retry on the next instance on error/502/503/504 (default true)") Boolean retry,
                     @Key(doc = "strategy proxy: the two instance ports (default service.port and the next)") List<Integer> ports,
@@ -289,8 +290,8 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
         RawProxy p = raw.proxy() == null ? new RawProxy(null, null, null, null, null, null, null, null, null, null, null) : raw.proxy();
         v.check(p.certificate() == null == (p.certificateKey() == null), "deploy.hosts.proxy",
                 "set both certificate and certificateKey, or neither");
-        Proxy proxy = new Proxy(p.listen() == null ? 80 : p.listen(), p.serverName() == null ? "_" : p.serverName(),
-                p.certificate(), p.certificateKey(), p.tlsListen() == null ? 443 : p.tlsListen(),
+        Proxy proxy = new Proxy(p.listen() == null ? Listen.port(80) : p.listen(), p.serverName() == null ? "_" : p.serverName(),
+                p.certificate(), p.certificateKey(), p.tlsListen() == null ? Listen.port(443) : p.tlsListen(),
                 p.keepalive() == null ? 32 : p.keepalive(),
                 p.connectTimeout() == null ? Duration.ofSeconds(2) : p.connectTimeout(),
                 p.readTimeout() == null ? Duration.ofSeconds(60) : p.readTimeout(), p.retry() == null || p.retry(),
@@ -302,8 +303,8 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
         v.check(proxy.upstreamFile().startsWith("/") && !proxy.upstreamFile().contains("..")
                 && !proxy.upstreamFile().contains("'") && !proxy.upstreamFile().contains(" "), "deploy.hosts.proxy.upstreamFile",
                 "'" + proxy.upstreamFile() + "' must be an absolute path without '..', quotes or spaces");
-        v.check(proxy.listen() >= 1 && proxy.listen() <= 65535, "deploy.hosts.proxy.listen", "port out of range 1-65535");
-        v.check(proxy.tlsListen() >= 1 && proxy.tlsListen() <= 65535, "deploy.hosts.proxy.tlsListen", "port out of range 1-65535");
+        v.check(proxy.certificate() == null || !proxy.listen().equals(proxy.tlsListen()), "deploy.hosts.proxy.tlsListen",
+                "HTTP and HTTPS both on " + proxy.listen() + "; nginx needs two ports (listen and tlsListen)");
         Path knownHosts = raw.knownHosts() == null ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts")
                 : path(v, raw.knownHosts());
         return new HostsConfig(dir, List.copyOf(servers), rollout, hostService, proxy, knownHosts);

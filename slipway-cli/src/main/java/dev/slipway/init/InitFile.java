@@ -30,10 +30,10 @@ public final class InitFile {
         }
         y.append('\n');
         y.append("build:\n");
-        y.append("  # The project compiles for Java ").append(p.jdk()).append(" (").append(p.jdkSource())
-                .append("). Slipway links the runtime\n");
-        y.append("  # with the JDK in $JAVA_HOME, or build.jdk: it must be JDK ").append(Math.max(p.jdk(), 17))
-                .append(" or newer.\n");
+        // Wrapped like the other notes: the source of the release can be long (a Gradle toolchain, a parent's property).
+        comments(y, "  ", List.of("The project compiles for Java " + p.jdk() + " (" + p.jdkSource() + "). Slipway links"
+                + " the runtime with the JDK in $JAVA_HOME, or build.jdk: it must be JDK " + Math.max(p.jdk(), 17)
+                + " or newer."));
         y.append("  # jdk: /usr/lib/jvm/java-").append(Math.max(p.jdk(), 17)).append("-openjdk-amd64\n");
         comments(y, "  ", x.commandNotes());
         if (x.command() != null) {

@@ -533,6 +533,31 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         return out;
     }
 
+    /**
+     * The Kotlin sources of the service ({@code .kt} under {@code src/main/kotlin} and
+     * {@code src/main/java}), for the reading of its routes (Ktor, http4k, Spring or Micronaut in Kotlin).
+     *
+     * @return source file (relative to the service directory) to its text, in path order; at most 2000 files
+     * @throws SlipwayException (exit 1) when a source cannot be read
+     */
+    public Map<String, String> kotlinSources() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String dir : List.of("src/main/kotlin", "src/main/java")) {
+            Path src = serviceDir.resolve(dir);
+            if (!Files.isDirectory(src)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(src, 32)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".kt")).sorted().limit(2000 - out.size()).toList()) {
+                    out.put(serviceDir.relativize(f).toString(), Files.readString(f));
+                }
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot read sources in " + src + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
     /** @return the detected facts as {@code key: value} pairs, for {@code --dry-run} and tests */
     public Map<String, String> facts() {
         var m = new java.util.LinkedHashMap<String, String>();

@@ -42,12 +42,15 @@ import java.util.stream.Stream;
  *   <li>Dropwizard: {@code server config.yml} arguments, the file shipped with {@code build.files},
  *       the port through {@code dw.} system properties (Dropwizard's configuration overrides).</li>
  *   <li>Javalin and plain {@code main}: the code chooses the port; the sources are read for
- *       {@code System.getenv("PORT")} or a fixed port; TCP probes. A Maven build that makes an uber
+ *       {@code System.getenv("PORT")} or a fixed port. A Maven build that makes an uber
  *       jar (shade, assembly in an execution) runs as it is, and the uber jar is the input.</li>
  *   <li>Vert.x: as plain {@code main}, with {@code listen(8888, ...)} as the fixed port; a verticle
  *       reading {@code config().getInteger("http.port", N)} under {@code io.vertx.core.Launcher}
  *       gets {@code run VERTICLE -conf {"http.port": ${PORT}}}.</li>
  * </ul>
+ * Where the framework's health module is missing (or, for Javalin, Vert.x and plain {@code main},
+ * there is none), the probes use the health route the code registers ({@link HealthRoutes}: a
+ * readiness route first), else TCP; {@code probeSource} says which and why.
  *
  * @param project      the detected project
  * @param command      the build command, or {@code null} for Slipway's default
@@ -64,6 +67,8 @@ import java.util.stream.Stream;
  * @param readiness    the readiness probe
  * @param liveness     the liveness probe
  * @param probeNotes   where the probes come from and how to change them (comment lines)
+ * @param probeSource  why these probes, one line for init's output (the health module, the route
+ *                     found in the sources, or no health endpoint found)
  * @param timeout      the readiness timeout, e.g. {@code 120s}
  * @param train        the {@code train} section, or {@code null} when the defaults fit
  * @param warnings     things the user should know before shipping (printed by {@code init})
@@ -71,7 +76,8 @@ import java.util.stream.Stream;
 public record Proposal(Project project, List<String> command, List<String> commandNotes, String lib,
                        List<String> jvmOptions, List<String> jvmNotes, List<String> args, List<String> files,
                        List<String> argNotes, int port, Map<String, String> env, List<String> portNotes,
-                       Probe readiness, Probe liveness, List<String> probeNotes, String timeout, Train train,
+                       Probe readiness, Probe liveness, List<String> probeNotes, String probeSource, String timeout,
+                       Train train,
                        List<String> warnings) {
 
     private static final Pattern READS_PORT = Pattern.compile(
@@ -158,6 +164,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
         m.put("readiness", readiness.describe() + " (timeout " + timeout + ")");
         m.put("liveness", liveness.describe());
+        m.put("probes", probeSource);
         return m;
     }
 
@@ -179,6 +186,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
         Probe readiness;
         Probe liveness;
         final List<String> probeNotes = new ArrayList<>();
+        String probeSource;
         String timeout;
         Train train;
         final List<String> warnings = new ArrayList<>();
@@ -203,7 +211,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
                     List.copyOf(argNotes), port, env, List.copyOf(portNotes), readiness, liveness,
-                    List.copyOf(probeNotes), timeout, train, List.copyOf(warnings));
+                    List.copyOf(probeNotes), probeSource, timeout, train, List.copyOf(warnings));
         }
 
         // ---- build commands -------------------------------------------------------------------
@@ -283,10 +291,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         "Actuator's readiness and liveness groups (spring-boot-starter-actuator is a dependency;",
                         "MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED turns them on outside Kubernetes).");
             } else if (actuator) {
-                portProbes("Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
+                fallbackProbes("Actuator is on its own port", "Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
                         "probes cannot reach: they check that the service port accepts connections.");
             } else {
-                portProbes("No Actuator: the probes check that the port accepts connections. For real health,",
+                fallbackProbes("no Actuator", "No Actuator: the probes check that the port accepts connections. For real health,",
                         "add spring-boot-starter-actuator, set MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: \"true\"",
                         "in env and 'path: /actuator/health/readiness' (liveness: /actuator/health/liveness).");
             }
@@ -338,7 +346,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 httpProbes("/" + root + "/health/ready", "/" + root + "/health/live",
                         "SmallRye Health's readiness and liveness (quarkus-smallrye-health is a dependency).");
             } else {
-                portProbes("No quarkus-smallrye-health: the probes check that the port accepts connections. For real",
+                fallbackProbes("no quarkus-smallrye-health", "No quarkus-smallrye-health: the probes check that the port accepts connections. For real",
                         "health, add io.quarkus:quarkus-smallrye-health and 'path: /q/health/ready' (/q/health/live).");
             }
             timeout = "90s";
@@ -357,7 +365,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 httpProbes("/health/readiness", "/health/liveness",
                         "The management module's health endpoint (micronaut-management is a dependency).");
             } else {
-                portProbes("No micronaut-management: the probes check that the port accepts connections. For real",
+                fallbackProbes("no micronaut-management", "No micronaut-management: the probes check that the port accepts connections. For real",
                         "health, add io.micronaut:micronaut-management and 'path: /health/readiness' (/health/liveness).");
             }
             timeout = "90s";
@@ -385,7 +393,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         : "Helidon SE 4's health observer, under /observe/health") + " (" + health.substring(health.indexOf(':') + 1)
                         + " is a dependency).");
             } else {
-                portProbes("No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port",
+                fallbackProbes("no " + health.substring(health.indexOf(':') + 1), "No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port",
                         "accepts connections. For real health, add " + health + " and",
                         "'path: " + base + "/ready' (" + base + "/live).");
             }
@@ -435,7 +443,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                             + " connector keeps Dropwizard's default port 8081, so two instances on one machine"
                             + " collide; add server.adminConnectors to config.yml");
                 }
-                portProbes("Dropwizard's health checks are on the admin port: the probes check that the service",
+                fallbackProbes("Dropwizard's health checks are on the admin port", "Dropwizard's health checks are on the admin port: the probes check that the service",
                         "port accepts connections.");
             } else {
                 // config.yml without connectors: an index override needs the list in the file
@@ -657,9 +665,72 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         void tcpProbes(String who) {
-            portProbes(who + " no built-in health endpoint: the probes check that the port accepts connections.",
+            fallbackProbes(who + " no built-in health endpoint", who + " no built-in health endpoint: the probes check that the port accepts connections.",
                     "For real health, serve one (e.g. GET /health/ready answering 200) and set 'path:' instead of"
                     + " 'type: tcp'.");
+        }
+
+        /**
+         * Probes where the framework's health module is missing (or out of reach): HTTP on the health
+         * route the service's own code registers when {@link HealthRoutes} finds one (a readiness path
+         * first, then a general health path), else TCP with {@code tcpNotes}.
+         *
+         * @param why      why the framework gives no health endpoint the probes can reach, a few words
+         *                 for init's output ({@code no Actuator})
+         * @param tcpNotes why TCP and how to get real health, one line each, used when no route is found
+         */
+        void fallbackProbes(String why, String... tcpNotes) {
+            Map<String, String> sources = new LinkedHashMap<>(p.sources());
+            sources.putAll(p.kotlinSources());
+            List<HealthRoutes.Route> routes = HealthRoutes.find(sources);
+            HealthRoutes.Route ready = HealthRoutes.readiness(routes);
+            if (ready == null) {
+                portProbes(tcpNotes);
+                probeSource = "tcp: " + why + ", and no health route (such as GET /health or /ready) in the sources";
+                return;
+            }
+            String base = contextPath();
+            HealthRoutes.Route live = HealthRoutes.liveness(routes);
+            readiness = Probe.http(base + ready.path());
+            liveness = live == null ? Probe.tcp() : Probe.http(base + live.path());
+            probeNotes.add("The readiness probe requests the health route the code registers: " + ready.describe()
+                    + (base.isEmpty() ? "" : ", under the context path " + base) + ".");
+            if (live == null) {
+                probeNotes.add("No liveness or general health route: liveness checks that the port accepts connections"
+                        + " (a failed readiness takes no restart).");
+            } else if (live != ready) {
+                probeNotes.add("Liveness: " + live.describe() + ".");
+            }
+            List<String> others = routes.stream().filter(r -> r != ready && r != live).map(HealthRoutes.Route::path).toList();
+            if (!others.isEmpty()) {
+                probeNotes.add("Also found: " + String.join(", ", others) + ".");
+            }
+            probeSource = "http " + base + ready.path() + ": " + ready.describe()
+                    + (ready.kind() == HealthRoutes.Kind.READINESS ? " (a readiness route, preferred)" : "");
+        }
+
+        /**
+         * The path the framework puts the app's own routes under, from its configuration: Spring
+         * Boot's {@code server.servlet.context-path} or {@code spring.webflux.base-path}, Quarkus's
+         * {@code quarkus.http.root-path}, Micronaut's {@code micronaut.server.context-path}.
+         *
+         * @return the path without a trailing {@code /}, or empty
+         */
+        String contextPath() {
+            String key = switch (p.framework()) {
+                case SPRING_BOOT -> "server.servlet.context-path";
+                case QUARKUS -> "quarkus.http.root-path";
+                case MICRONAUT -> "micronaut.server.context-path";
+                default -> null;
+            };
+            if (key == null) {
+                return "";
+            }
+            Map<String, String> conf = appConfig(p);
+            String v = conf.getOrDefault(key, p.framework() == Framework.SPRING_BOOT
+                    ? conf.getOrDefault("spring.webflux.base-path", "") : "");
+            v = v.strip().replaceAll("/+$", "");
+            return v.isEmpty() || v.contains("$") ? "" : (v.startsWith("/") ? v : "/" + v);
         }
 
         /**
@@ -673,6 +744,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             readiness = Probe.http(ready);
             liveness = Probe.http(live);
             probeNotes.addAll(List.of(notes));
+            probeSource = "http " + ready + ": " + String.join(" ", notes);
         }
 
         /**
@@ -685,6 +757,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             readiness = Probe.tcp();
             liveness = Probe.tcp();
             probeNotes.addAll(List.of(notes));
+            probeSource = "tcp: " + String.join(" ", notes);
         }
 
         void defaultNote() {

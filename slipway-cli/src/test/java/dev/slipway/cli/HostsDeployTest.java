@@ -88,7 +88,7 @@ class HostsDeployTest {
                       - {name: web2, address: 127.0.1.12, bind: 127.0.1.12, roles: [web, jobs]%s}
                       - {name: web3, address: 127.0.1.13, bind: 127.0.1.13, roles: [web]}
                     rollout: {batchSize: 1, retain: 3}
-                    proxy: {listen: %d, retry: %s}
+                    proxy: {listen: "127.0.0.1:%d", retry: %s}
                 """.formatted(PORT, env, readinessTimeout, Testbed.clientKey(), testbed.knownHostsHashed(),
                 web2Env.isEmpty() ? "" : ", env: " + web2Env, nginxPort, retry).replace("127.0.1.", net()));
     }
@@ -408,8 +408,8 @@ class HostsDeployTest {
         Files.createDirectories(prefix.resolve("logs"));
         var render = CliRunner.run("render", "nginx", service.toString());
         assertEquals(0, render.code(), render.toString());
-        Files.writeString(prefix.resolve("site.conf"), render.out().replace("listen " + nginxPort + ";",
-                "listen 127.0.0.1:" + nginxPort + ";"));
+        assertTrue(render.out().contains("    listen 127.0.0.1:" + nginxPort + ";\n"), render.out());
+        Files.writeString(prefix.resolve("site.conf"), render.out());
         Files.writeString(prefix.resolve("nginx.conf"), "daemon off;\nworker_processes 1;\nerror_log " + prefix
                 + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n  include "
                 + prefix + "/site.conf;\n}\n");

@@ -61,7 +61,7 @@ public final class NginxConf {
             c.append("    listen ").append(p.listen()).append(";\n");
             c.append("    server_name ").append(p.serverName()).append(";\n");
             c.append("    location / {\n");
-            c.append("        return 301 https://$host").append(p.tlsListen() == 443 ? "" : ":" + p.tlsListen()).append("$request_uri;\n");
+            c.append("        return 301 https://$host").append(p.tlsListen().port() == 443 ? "" : ":" + p.tlsListen().port()).append("$request_uri;\n");
             c.append("    }\n");
             c.append("}\n\n");
             c.append("server {\n");

@@ -118,6 +118,60 @@ class HostsRenderTest {
         assertTrue(NginxConf.render(config("/opt/slipway/api", "proxy: {retry: false}")).contains("proxy_next_upstream off;"));
     }
 
+    /**
+     * {@code proxy.listen: ADDRESS:PORT} renders nginx's {@code listen ADDRESS:PORT}: the nginx that
+     * loads it accepts connections on that address only (on a host with several addresses, or nspawn
+     * hosts sharing the loopback), not on another address of the same machine.
+     */
+    @Test
+    void aListenAddressIsRenderedAndNginxListensThereOnly() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        String conf = NginxConf.render(config("/opt/slipway/api", "proxy: {listen: \"127.0.0.1:" + port + "\"}"));
+        assertTrue(conf.contains("\n    listen 127.0.0.1:" + port + ";\n"), conf);
+        String v6 = NginxConf.render(config("/opt/slipway/api", "proxy: {listen: \"[::1]:" + port + "\", tlsListen: \"127.0.0.1:"
+                + (port + 1) + "\", certificate: /etc/ssl/a.pem, certificateKey: /etc/ssl/a.key}"));
+        assertTrue(v6.contains("\n    listen [::1]:" + port + ";\n"), v6);
+        assertTrue(v6.contains("\n    listen 127.0.0.1:" + (port + 1) + " ssl http2;\n"), v6);
+        assertTrue(v6.contains("return 301 https://$host:" + (port + 1) + "$request_uri;"), v6);
+
+        Tools.require("nginx");
+        Path prefix = tmp.resolve("nginx-listen");
+        Files.createDirectories(prefix.resolve("logs"));
+        Files.writeString(prefix.resolve("site.conf"), conf);
+        Files.writeString(prefix.resolve("nginx.conf"), (Tools.root() ? "user root;\n" : "") + "daemon off;\nworker_processes 1;\n"
+                + "error_log " + prefix + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n"
+                + "  include " + prefix + "/site.conf;\n}\n");
+        Process nginx = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
+        try {
+            boolean up = false;
+            for (int i = 0; i < 300 && !up && nginx.isAlive(); i++) { // up to 30 s on a loaded machine
+                up = connects("127.0.0.1", port);
+                if (!up) {
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(up, "nginx does not accept on 127.0.0.1:" + port + ": " + Files.readString(prefix.resolve("logs/stdout"))
+                    + Files.readString(prefix.resolve("logs/error.log")));
+            assertFalse(connects("127.0.0.2", port), "nginx accepts on another address of the machine too");
+        } finally {
+            nginx.destroy();
+            assertTrue(nginx.waitFor(30, TimeUnit.SECONDS));
+        }
+    }
+
+    private static boolean connects(String address, int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(address, port), 2000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aTcpReadinessHasNoHealthLocationInNginx() {
         SlipwayConfig tcp = ConfigLoader.parse(tmp.resolve("slipway.yaml"), """
