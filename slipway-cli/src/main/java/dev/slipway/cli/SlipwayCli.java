@@ -3,9 +3,12 @@ package dev.slipway.cli;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,14 +24,28 @@ import picocli.CommandLine.ScopeType;
         footerHeading = "%nExample:%n", footer = {"  slipway init && slipway ship"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {" 0:ok", " 1:failed (a deploy that failed was rolled back)", " 2:usage or configuration error; nothing changed",
-            " 3:inconclusive: a canary analysis without a verdict"},
-        subcommands = {InitCommand.class, RenderCommand.class, CompletionCommand.class, CheckCommand.class, SchemaCommand.class, BuildCommand.class, ReleaseCommand.class,
-                DeployCommand.class, ShipCommand.class, RollbackCommand.class, StatusCommand.class,
-                HistoryCommand.class, StartCommand.class, LockCommand.class, StopCommand.class, CacheCommand.class, VersionCommand.class, TrainCommand.class,
-                ImageCommand.class,
-                CanaryCommands.Canary.class, CanaryCommands.Promote.class, CanaryCommands.Abort.class,
-                CommandLine.HelpCommand.class})
+            " 3:inconclusive: a canary analysis without a verdict"})
 public final class SlipwayCli extends GroupCommand {
+
+    /**
+     * The subcommands by name, in the order the help lists them. They are not in the
+     * {@code @Command} annotation so that a command line naming one of them builds only that one
+     * ({@link #commandLine}): picocli reads every subcommand's options by reflection, which a
+     * {@code slipway check} should not pay for (issue 16, an instant CLI). {@code SlipwayCliTest}
+     * checks each name is its command's {@code @Command(name)}.
+     */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
+            "init", InitCommand.class, "render", RenderCommand.class, "completion", CompletionCommand.class,
+            "check", CheckCommand.class, "schema", SchemaCommand.class, "build", BuildCommand.class,
+            "release", ReleaseCommand.class, "deploy", DeployCommand.class, "ship", ShipCommand.class,
+            "rollback", RollbackCommand.class, "status", StatusCommand.class, "history", HistoryCommand.class,
+            "start", StartCommand.class, "lock", LockCommand.class, "stop", StopCommand.class,
+            "cache", CacheCommand.class, "version", VersionCommand.class, "train-cli", TrainCommand.class,
+            "image", ImageCommand.class, "canary", CanaryCommands.Canary.class, "promote", CanaryCommands.Promote.class,
+            "abort", CanaryCommands.Abort.class, "help", CommandLine.HelpCommand.class);
+
+    /** Subcommands that read the whole command tree: they always get all of it. */
+    private static final Set<String> READ_THE_TREE = Set.of("help", "completion");
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean debug;
@@ -47,9 +64,7 @@ public final class SlipwayCli extends GroupCommand {
      * @return the exit code
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new SlipwayCli());
-        // Every subcommand answers -h/--help; -V stays top-level since 'build --version V' sets a version.
-        addHelp(cli);
+        CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -73,6 +88,53 @@ public final class SlipwayCli extends GroupCommand {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The whole command tree: {@code slipway} with every subcommand, each answering
+     * {@code -h/--help} and printing its examples whole.
+     *
+     * @return a new command line
+     */
+    public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command tree {@code args} need: when they start with a subcommand's name (after any
+     * {@code --debug}), {@code slipway} with only that subcommand, since nothing else of the tree
+     * is read (except by {@code help} and {@code completion}, which get all of it); otherwise the
+     * whole tree, so that the top-level help, a missing or unknown subcommand's error and its
+     * suggestion list every command.
+     *
+     * @param args the command line's arguments
+     * @return a new command line
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cli = new CommandLine(new SlipwayCli());
+        String first = null;
+        for (String a : args) {
+            if (!a.equals("--debug")) {
+                first = a;
+                break;
+            }
+        }
+        if (first != null && SUBCOMMANDS.containsKey(first) && !READ_THE_TREE.contains(first)) {
+            cli.addSubcommand(first, SUBCOMMANDS.get(first));
+        } else {
+            SUBCOMMANDS.forEach(cli::addSubcommand);
+        }
+        // Every subcommand answers -h/--help; -V stays top-level since 'build --version V' sets a version.
+        addHelp(cli);
+        return cli;
+    }
+
+    private static Map<String, Class<?>> subcommands(Object... nameAndClass) {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameAndClass.length; i += 2) {
+            m.put((String) nameAndClass[i], (Class<?>) nameAndClass[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
     }
 
     /**

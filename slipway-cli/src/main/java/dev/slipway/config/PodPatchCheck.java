@@ -16,9 +16,16 @@ import java.util.Map;
  * manifests ({@link ManifestCheck#restricted}).
  */
 final class PodPatchCheck {
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-
     private PodPatchCheck() {}
+
+    /**
+     * The fabric8 serialization, made on the first patch that is not empty: it loads Jackson 3 and
+     * the Kubernetes model (some 400 classes, a tenth of a second), which a service without a patch,
+     * and every {@code slipway check} of one, should not pay for (issue 16, an instant CLI).
+     */
+    private static final class Serialization {
+        static final KubernetesSerialization INSTANCE = new KubernetesSerialization();
+    }
 
     /**
      * @param v     reports errors at the offending key
@@ -47,7 +54,8 @@ final class PodPatchCheck {
         }
         PodTemplateSpec t;
         try {
-            t = SERIALIZATION.unmarshal(SERIALIZATION.asJson(patch), PodTemplateSpec.class);
+            KubernetesSerialization serialization = Serialization.INSTANCE;
+            t = serialization.unmarshal(serialization.asJson(patch), PodTemplateSpec.class);
         } catch (RuntimeException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {

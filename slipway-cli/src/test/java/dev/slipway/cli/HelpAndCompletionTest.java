@@ -32,7 +32,7 @@ class HelpAndCompletionTest {
     @Test
     void everyCommandsHelpHasAnExample() {
         List<List<String>> paths = new ArrayList<>();
-        walk(new CommandLine(new SlipwayCli()), paths, List.of());
+        walk(SlipwayCli.commandLine(), paths, List.of());
         assertTrue(paths.size() >= 18, "walked " + paths);
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(path);
@@ -47,7 +47,7 @@ class HelpAndCompletionTest {
 
     /** The spec of {@code slipway PATH...}. */
     private static CommandLine.Model.CommandSpec specOf(List<String> path) {
-        CommandLine c = new CommandLine(new SlipwayCli());
+        CommandLine c = SlipwayCli.commandLine();
         for (String p : path) {
             c = c.getSubcommands().get(p);
         }
@@ -57,7 +57,7 @@ class HelpAndCompletionTest {
     @Test
     void examplesAreNeverWrappedAndAnUnknownOptionIsAUsageError() {
         List<List<String>> paths = new ArrayList<>();
-        walk(new CommandLine(new SlipwayCli()), paths, List.of());
+        walk(SlipwayCli.commandLine(), paths, List.of());
         int longLines = 0;
         for (List<String> path : paths) {
             List<String> args = new ArrayList<>(path);
@@ -79,6 +79,37 @@ class HelpAndCompletionTest {
                     && !usage.err().contains("\tat "), path + ": " + usage);
         }
         assertTrue(longLines > 0, "some example is longer than 80 columns, so the check above can fail");
+    }
+
+    /**
+     * The table of subcommands names each by its own {@code @Command(name)}, and a command line that
+     * names one builds only that one (issue 16: 'slipway check' reads no other command's options)
+     * with what the whole tree gives it: the inherited {@code --debug} and {@code -h/--help}.
+     */
+    @Test
+    void aNamedSubcommandIsBuiltAloneWithTheSameOptions() {
+        SlipwayCli.SUBCOMMANDS.forEach((name, type) -> assertEquals(name,
+                type.getAnnotation(CommandLine.Command.class).name(), type.getName()));
+        CommandLine whole = SlipwayCli.commandLine();
+        assertEquals(List.copyOf(SlipwayCli.SUBCOMMANDS.keySet()), List.copyOf(whole.getSubcommands().keySet()));
+        for (String[] args : List.of(new String[] {"check", "x"}, new String[] {"--debug", "status"})) {
+            CommandLine alone = SlipwayCli.commandLine(args);
+            String name = args[0].equals("--debug") ? args[1] : args[0];
+            assertEquals(List.of(name), List.copyOf(alone.getSubcommands().keySet()), String.join(" ", args));
+            CommandLine.Model.CommandSpec a = alone.getSubcommands().get(name).getCommandSpec();
+            CommandLine.Model.CommandSpec w = whole.getSubcommands().get(name).getCommandSpec();
+            assertEquals(w.options().stream().map(CommandLine.Model.OptionSpec::longestName).sorted().toList(),
+                    a.options().stream().map(CommandLine.Model.OptionSpec::longestName).sorted().toList(), name);
+            assertTrue(a.findOption("--debug") != null && a.findOption("--help") != null, name);
+        }
+        // help and completion read the whole tree; an unknown command's error lists every command.
+        for (String first : List.of("help", "completion", "--help", "chek")) {
+            assertEquals(whole.getSubcommands().keySet(), SlipwayCli.commandLine(new String[] {first}).getSubcommands().keySet(),
+                    first);
+        }
+        CliRunner.Run r = CliRunner.run("--debug", "check", tmp.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("slipway.yaml") && r.err().contains("\tat "), r.toString());
     }
 
     @Test

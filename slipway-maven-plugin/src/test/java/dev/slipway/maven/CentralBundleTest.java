@@ -36,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CentralBundleTest {
     static final String VERSION = "0.1.0";
+    /** The home and git repository the test publishes from: the reserved .example domain (RFC 2606), no real host. */
+    static final String HOME = "https://slipway.example/";
+    static final String GIT = "https://slipway.example/slipway.git";
 
     @TempDir
     Path tmp;
@@ -133,6 +136,21 @@ class CentralBundleTest {
                 "-Dmaven.test.skip=true",
                 "-Dmaven.repo.local=" + System.getProperty("slipway.localRepository"),
                 "-Dgpg.homedir=" + gnupg, "-Dgpg.keyname=" + fingerprint, "deploy"));
+        // Slipway has no public home yet: until a publisher sets slipway.home and slipway.git, the profile
+        // refuses to make a bundle, before building anything.
+        Proc unset = run(mvn, copy, gpgEnv, 10 * 60);
+        assertTrue(unset.code() != 0 && unset.out().contains("slipway.home and slipway.git must be https:// URLs"),
+                tail(unset.out()));
+        assertFalse(Files.exists(copy.resolve("target/central-bundle")), "nothing is bundled without them");
+        // As a publisher sets them, in the root POM (a name under the reserved .example domain, RFC 2606).
+        Path root = copy.resolve("pom.xml");
+        String rootPom = Files.readString(root);
+        for (String[] p : new String[][] {{"slipway.home", HOME}, {"slipway.git", GIT}}) {
+            String empty = "<" + p[0] + "></" + p[0] + ">";
+            assertTrue(rootPom.contains(empty), "the root POM leaves " + p[0] + " unset");
+            rootPom = rootPom.replace(empty, "<" + p[0] + ">" + p[1] + "</" + p[0] + ">");
+        }
+        Files.writeString(root, rootPom);
         Proc build = run(mvn, copy, gpgEnv, 20 * 60);
         assertEquals(0, build.code(), tail(build.out()));
 
@@ -183,9 +201,14 @@ class CentralBundleTest {
         String parentPom = Files.readString(bundle.resolve("dev/slipway/slipway-parent/" + VERSION + "/slipway-parent-"
                 + VERSION + ".pom"));
         for (String tag : List.of("<name>", "<description>", "<url>", "<licenses>", "<license>", "Apache-2.0",
-                "<developers>", "<scm>", "<connection>", "<developerConnection>")) {
+                "<developers>", "<scm", "</scm>", "<connection>", "<developerConnection>")) {
             assertTrue(parentPom.contains(tag), "parent POM lacks " + tag);
         }
+        // url and scm name the home the publisher set, through the properties the published POM defines.
+        assertTrue(parentPom.contains("<slipway.home>" + HOME + "</slipway.home>")
+                && parentPom.contains("<slipway.git>" + GIT + "</slipway.git>")
+                && parentPom.contains("<url>${slipway.home}</url>")
+                && parentPom.contains("<connection>scm:git:${slipway.git}</connection>"), parentPom);
         for (String module : List.of(cli, plugin)) {
             String pom = Files.readString(bundle.resolve(module + ".pom"));
             assertTrue(pom.contains("<name>") && pom.contains("<description>") && pom.contains("<artifactId>slipway-parent<"),
