@@ -110,10 +110,9 @@ public final class HostsDeployTarget implements Target {
         guard.closeFinishedCanary();
         HostsPlan p = r.plan();
         Map<DeployPlan.Kind, Long> t = r.timing();
-        console.progress("timing: total " + ms(r.totalMs()) + "; " + t.entrySet().stream()
-                .filter(e -> e.getKey() != DeployPlan.Kind.LOCK && e.getKey() != DeployPlan.Kind.UNLOCK)
-                .map(e -> e.getKey().id() + " " + ms(e.getValue())).collect(java.util.stream.Collectors.joining(", "))
-                + " (summed over the hosts; per host in --json)");
+        // Each kind's time on the critical path (hosts that run a step at once count once), then summed over the hosts.
+        console.progress("timing: total " + ms(r.totalMs()) + "; critical path " + kinds(r.criticalPath())
+                + "; summed over the hosts " + kinds(t) + " (per host in --json)");
         String line = p.service() + " " + p.version() + " (commit " + p.commit().substring(0, Math.min(7, p.commit().length()))
                 + ") is ready on " + p.hosts().size() + (p.hosts().size() == 1 ? " host: " : " hosts: ")
                 + p.hosts().stream().map(HostsPlan.HostPlan::name).collect(java.util.stream.Collectors.joining(", "))
@@ -123,8 +122,16 @@ public final class HostsDeployTarget implements Target {
         timing.put("total", r.totalMs());
         // Per host: "<host>.<kind>" (Report's timingMs is a flat map; no new field for it).
         timing.putAll(r.hostTiming());
+        // The critical path: "critical:<kind>" (no host name holds a colon).
+        r.criticalPath().forEach((k, v) -> timing.put("critical:" + k.id(), v));
         return new Report("hosts", plan.action().verb(), service, plan.version(), r.revision(), "ok", 0, null,
                 plan.stepLines(), timing, List.of(line), line);
+    }
+
+    /** @return {@code "upload 0.2 s, env 0.4 s, ..."} in plan order, without the lock steps */
+    private static String kinds(Map<DeployPlan.Kind, Long> t) {
+        return t.entrySet().stream().filter(e -> e.getKey() != DeployPlan.Kind.LOCK && e.getKey() != DeployPlan.Kind.UNLOCK)
+                .map(e -> e.getKey().id() + " " + ms(e.getValue())).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String ms(long ms) {

@@ -87,6 +87,9 @@ public final class HostsExecutor {
         this.managers = host -> new Systemd(host, config.rollout().drainTimeout());
     }
 
+    /** Per host, the revision number this run's record step appended to its history. */
+    private final Map<String, Integer> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * The outcome of a successful run.
      *
@@ -95,12 +98,19 @@ public final class HostsExecutor {
      *               hosts (steps that run at once count once per host)
      * @param hostTiming wall time per host and step kind, ms, keyed {@code <host>.<kind id>}
      * @param totalMs the whole run, ms
+     * @param revisions per host, the revision number its history got
+     * @param criticalPath per step kind, the wall time during which a step of that kind ran on at
+     *               least one host, ms (steps that run at once count once)
      */
-    /** Per host, the revision number this run's record step appended to its history. */
-    private final Map<String, Integer> recorded = new java.util.concurrent.ConcurrentHashMap<>();
 
     public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs,
-                         Map<String, Integer> revisions) {
+                         Map<String, Integer> revisions, Map<DeployPlan.Kind, Long> criticalPath) {
+        /** A result without critical-path figures. */
+        public Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs,
+                      Map<String, Integer> revisions) {
+            this(plan, timing, hostTiming, totalMs, revisions, Map.of());
+        }
+
         /** @return the highest revision number this run recorded in a host's history, or 0 when it recorded none */
         public int revision() {
             return revisions.values().stream().mapToInt(Integer::intValue).max().orElse(0);
@@ -173,6 +183,9 @@ public final class HostsExecutor {
     public Result run(HostsPlan plan) {
         long start = System.nanoTime();
         recorded.clear();
+        synchronized (hostNanos) {
+            spans.clear();
+        }
         synchronized (this) {
             running = plan;
         }
@@ -185,9 +198,15 @@ public final class HostsExecutor {
             while (i < steps.size()) {
                 DeployPlan.Step step = steps.get(i);
                 int j = i + 1;
-                if (step.batch() == 0 && SETUP.contains(step.kind())) {
-                    // Setup (upload, env, unit, prepare): every host at once, each host's steps in order.
-                    while (j < steps.size() && steps.get(j).batch() == 0 && SETUP.contains(steps.get(j).kind())) {
+                boolean setup = step.batch() == 0 && SETUP.contains(step.kind());
+                if (setup || step.batch() == 0 && FINISH.contains(step.kind())) {
+                    // Setup (upload, env, unit, prepare), and the end (record, prune, unlock, once every
+                    // old instance is stopped): every host at once, each host's steps in order.
+                    java.util.Set<DeployPlan.Kind> group = setup ? SETUP : FINISH;
+                    if (!setup) {
+                        awaitRetired();
+                    }
+                    while (j < steps.size() && steps.get(j).batch() == 0 && group.contains(steps.get(j).kind())) {
                         j++;
                     }
                     Map<String, List<DeployPlan.Step>> perHost = new LinkedHashMap<>();
@@ -229,12 +248,16 @@ public final class HostsExecutor {
             throw e;
         }
         return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000,
-                Map.copyOf(recorded));
+                Map.copyOf(recorded), criticalPathMs());
     }
 
     /** Steps that set a host up before any switch; they run for every host at once. */
     private static final Set<DeployPlan.Kind> SETUP = java.util.EnumSet.of(DeployPlan.Kind.UPLOAD, DeployPlan.Kind.ENV,
             DeployPlan.Kind.UNIT, DeployPlan.Kind.PREPARE);
+
+    /** Steps that end a run on a host after every batch; they run for every host at once. */
+    private static final Set<DeployPlan.Kind> FINISH = java.util.EnumSet.of(DeployPlan.Kind.RECORD, DeployPlan.Kind.PRUNE,
+            DeployPlan.Kind.UNLOCK);
 
     /** Rollout steps that the hosts of one batch run at once. */
     private static final Set<DeployPlan.Kind> TOGETHER = java.util.EnumSet.of(DeployPlan.Kind.START, DeployPlan.Kind.GATE,
@@ -257,9 +280,7 @@ public final class HostsExecutor {
             long t0 = System.nanoTime();
             stopOld(h);
             executor.after(step.kind(), t0);
-            synchronized (hostNanos) {
-                hostNanos.merge(h.name() + "." + step.kind().id(), System.nanoTime() - t0, Long::sum);
-            }
+            spent(h, step.kind(), t0);
             return null;
         });
         Thread t = new Thread(task, "slipway-retire-" + h.name());
@@ -366,11 +387,53 @@ public final class HostsExecutor {
             default -> throw new IllegalStateException(step.kind().name());
         }
         executor.after(step.kind(), t0);
-        if (h != null) {
-            synchronized (hostNanos) {
-                hostNanos.merge(h.name() + "." + step.kind().id(), System.nanoTime() - t0, Long::sum);
+        spent(h, step.kind(), t0);
+    }
+
+    /** Adds a step's wall time to its host's ({@code h} may be {@code null}) and its interval to the critical path. */
+    private void spent(HostsPlan.HostPlan h, DeployPlan.Kind kind, long t0) {
+        long t1 = System.nanoTime();
+        synchronized (hostNanos) {
+            if (h != null) {
+                hostNanos.merge(h.name() + "." + kind.id(), t1 - t0, Long::sum);
+            }
+            spans.computeIfAbsent(kind, k -> new ArrayList<>()).add(new long[] {t0, t1});
+        }
+    }
+
+    /** Start and end ({@link System#nanoTime()}) of every step run, by kind (guarded by {@link #hostNanos}). */
+    private final Map<DeployPlan.Kind, List<long[]>> spans = new java.util.EnumMap<>(DeployPlan.Kind.class);
+
+    /**
+     * @return per step kind, the wall time during which at least one step of that kind ran on some
+     *         host (the union of their intervals), ms: what the kind adds to the run's critical path
+     *         when kinds do not overlap (a background retirement overlaps the next batch)
+     */
+    private Map<DeployPlan.Kind, Long> criticalPathMs() {
+        Map<DeployPlan.Kind, Long> ms = new java.util.EnumMap<>(DeployPlan.Kind.class);
+        synchronized (hostNanos) {
+            spans.forEach((kind, list) -> ms.put(kind, union(list) / 1_000_000));
+        }
+        return ms;
+    }
+
+    /** @return the length of the union of intervals {@code [start, end]}, in their unit */
+    static long union(List<long[]> intervals) {
+        List<long[]> sorted = new ArrayList<>(intervals);
+        sorted.sort(java.util.Comparator.comparingLong(a -> a[0]));
+        long total = 0;
+        long from = Long.MIN_VALUE;
+        long to = Long.MIN_VALUE;
+        for (long[] i : sorted) {
+            if (from == Long.MIN_VALUE || i[0] > to) {
+                total += from == Long.MIN_VALUE ? 0 : to - from;
+                from = i[0];
+                to = i[1];
+            } else {
+                to = Math.max(to, i[1]);
             }
         }
+        return total + (from == Long.MIN_VALUE ? 0 : to - from);
     }
 
     /** @return wall time per host and step kind, ms, keyed {@code <host>.<kind id>} (e.g. {@code web1.gate}) */
@@ -529,8 +592,14 @@ public final class HostsExecutor {
             });
             return;
         }
-        layout(h).writeEnv(plan.version(), "env", h.env());
-        h.portEnvs().forEach((p, text) -> layout(h).writeEnv(plan.version(), HostUnit.envName(p), text));
+        // Each file is its own atomic write; they go over the host's one connection at once.
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("env", h.env());
+        h.portEnvs().forEach((p, text) -> files.put(HostUnit.envName(p), text));
+        eachHost(List.copyOf(files.entrySet()), Map.Entry::getKey, f -> {
+            layout(h).writeEnv(plan.version(), f.getKey(), f.getValue());
+            return Boolean.TRUE;
+        });
     }
 
     private void unit(HostsPlan.HostPlan h) {
@@ -752,16 +821,15 @@ public final class HostsExecutor {
      */
     private void pointNginx(HostsPlan plan, HostsPlan.HostPlan h, int port, String version, String enable) {
         String f = config.proxy().upstreamFile();
-        String q = Shell.quote(f);
-        String aside = Shell.quote(f + ".slipway-old");
-        Host.CommandResult prep = host(h).run("mkdir -p " + Shell.quote(f.substring(0, f.lastIndexOf('/') + 1)) + " && { if [ -f "
-                + q + " ]; then cp -p " + q + " " + aside + "; else rm -f " + aside + "; fi; }", Duration.ofSeconds(30));
-        if (!prep.ok()) {
-            throw SlipwayException.failed("cannot write " + f + ": " + prep.stderr().strip());
-        }
-        host(h).write(NginxConf.upstream(plan.service(), config, h.server().probeAddress(), port)
-                .getBytes(StandardCharsets.UTF_8), f, 0644);
-        String script = "f=" + q + "; a=" + aside + "\n"
+        String upstream = NginxConf.upstream(plan.service(), config, h.server().probeAddress(), port);
+        // One round trip (it is on the critical path of every batch): the upstream file (no secret
+        // in it) is written beside the old one and renamed over it, the old one kept aside until
+        // nginx -t passed; then the reload, current, and the enable. The order is that of separate steps.
+        String cur = dir() + "/current";
+        String script = "set -u; f=" + Shell.quote(f) + "; a=" + Shell.quote(f + ".slipway-old") + "\n"
+                + "mkdir -p " + Shell.quote(f.substring(0, f.lastIndexOf('/') + 1)) + " && { if [ -f \"$f\" ]; then cp -p"
+                + " \"$f\" \"$a\"; else rm -f \"$a\"; fi; } && (umask 022; printf '%s' " + Shell.quote(upstream)
+                + " > \"$f.slipway-new\") && mv -fT \"$f.slipway-new\" \"$f\" || { echo \"cannot write $f\"; exit 5; }\n"
                 + "if ! out=$(nginx -t 2>&1); then if [ -f \"$a\" ]; then mv -f \"$a\" \"$f\"; else rm -f \"$f\"; fi;"
                 + " echo \"$out\"; exit 3; fi\n"
                 + "rm -f \"$a\"\n"
@@ -772,6 +840,10 @@ public final class HostsExecutor {
                 // The stop of the old instance waits for them (awaitOldWorkers).
                 + "  echo \"@@old workers: $old\"\n"
                 + "else echo '@@nginx is not running'; fi\n"
+                + "ln -sfn " + Shell.quote("releases/" + version) + " " + Shell.quote(dir() + "/.current.tmp") + " && mv -T "
+                + Shell.quote(dir() + "/.current.tmp") + " " + Shell.quote(cur) + " 2>&1 || { echo '@@current'; exit 6; }\n"
+                // It starts at boot; a failure here changes nothing served.
+                + "systemctl enable --no-reload " + Shell.quote(enable) + " >/dev/null 2>&1 || echo '@@not enabled'\n"
                 + "exit 0\n";
         Host.CommandResult r = host(h).run(script, Duration.ofSeconds(90));
         String out = (r.stdout() + r.stderr()).strip();
@@ -779,15 +851,18 @@ public final class HostsExecutor {
             throw SlipwayException.failed("nginx on " + h.name() + " rejected the upstream " + f + " (the old file is back,"
                     + " nothing was reloaded): " + out);
         }
+        if (r.exitCode() == 5) {
+            throw SlipwayException.failed("cannot write " + f + ": " + out);
+        }
+        if (r.exitCode() == 6) {
+            throw SlipwayException.failed(h.name() + ": cannot switch current to " + version + ": " + out);
+        }
         if (!r.ok()) {
             throw SlipwayException.failed("nginx on " + h.name() + ": " + (r.exitCode() == 4 ? "nginx -s reload failed: "
                     : "") + out);
         }
-        switchTo(h, version);
-        try {
-            manager(h).enable(enable); // it starts at boot; a failure here changes nothing served
-        } catch (SlipwayException e) {
-            console.progress("  " + h.name() + ": warning: " + e.getMessage());
+        if (out.contains("@@not enabled")) {
+            console.progress("  " + h.name() + ": warning: " + h.name() + ": cannot enable " + enable);
         }
         oldWorkers.remove(h.name());
         if (out.contains("@@nginx is not running")) {

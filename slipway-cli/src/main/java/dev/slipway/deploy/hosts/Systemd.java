@@ -13,7 +13,10 @@ import java.time.Duration;
  * for the log. A restart or start ({@link #startCommand}: one retry on 219/CGROUP) first runs {@code systemctl reset-failed}: the start rate limit
  * ({@code StartLimitBurst} in {@code StartLimitIntervalSec}, systemd.unit(5)) is there to stop a
  * crash loop, not a deploy. A stop waits as long as the unit's {@code TimeoutStopSec} (the drain
- * timeout plus {@link HostUnit#STOP_MARGIN_SECONDS}) and a minute more.
+ * timeout plus {@link HostUnit#STOP_MARGIN_SECONDS}) and a minute more. Enabling and disabling an
+ * installed unit change only its {@code .wants/} links, which systemd reads at boot: they skip
+ * the implied daemon-reload ({@code --no-reload}, a full reload of every unit; {@link #install}
+ * reloads once for a new unit file).
  *
  * @param host  the host
  * @param drain the service's drain timeout ({@code deploy.hosts.rollout.drainTimeout})
@@ -62,14 +65,14 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
     @Override
     public boolean stop(String instance, boolean disable) {
         boolean ran = mainPid(instance) > 0;
-        run("systemctl " + (disable ? "disable --now " : "stop ") + unit(instance) + " 2>&1", stopLimit(),
+        run("systemctl " + (disable ? "disable --no-reload --now " : "stop ") + unit(instance) + " 2>&1", stopLimit(),
                 host.name() + ": cannot stop " + instance + ": ");
         return ran;
     }
 
     @Override
     public void enable(String instance) {
-        run("systemctl enable " + unit(instance) + " 2>&1", Duration.ofSeconds(30), host.name() + ": cannot enable " + instance + ": ");
+        run("systemctl enable --no-reload " + unit(instance) + " 2>&1", Duration.ofSeconds(30), host.name() + ": cannot enable " + instance + ": ");
     }
 
     @Override

@@ -268,6 +268,49 @@ class HostsPlanTest {
         assertFalse(java.nio.file.Files.exists(tmp.resolve("ran")));
     }
 
+    /**
+     * A release prepared already is not run again: the check reads the stub's key and finds the
+     * unpacked tree complete with its class-data archive made (or given up); any other tree goes
+     * on to the prepare run (here: "run").
+     */
+    @Test
+    void aReleasePreparedAlreadyIsNotRunAgain(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("api");
+        byte[] stub = "#!/bin/sh\nset -eu\nslipway_key='api-1.0-abc123'\nslipway_offset='99'\n".getBytes(
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] payload = new byte[8192];
+        new java.util.Random(1).nextBytes(payload); // binary after the stub, as in a single file
+        java.nio.file.Files.write(file, java.nio.ByteBuffer.allocate(stub.length + payload.length).put(stub).put(payload).array());
+        Path tree = tmp.resolve("cache/run/api-1.0-abc123");
+        String check = "f=" + dev.slipway.remote.Shell.quote(file.toString()) + "\n"
+                + HostUnit.preparedAlready(tmp.resolve("cache").toString()) + "echo run\n";
+        var here = new dev.slipway.remote.LocalHost("here");
+        java.util.function.Supplier<String> out = () -> here.run(check, Duration.ofSeconds(30)).stdout().strip();
+        assertEquals("run", out.get(), "no tree yet");
+        java.nio.file.Files.createDirectories(tree.resolve("app"));
+        java.nio.file.Files.writeString(tree.resolve("app/app.jsa.args"), "-cp\n");
+        assertEquals("run", out.get(), "a tree without its marker is not whole");
+        java.nio.file.Files.writeString(tree.resolve(".slipway-complete"), "slipway-tree 1 0\n");
+        assertEquals("run", out.get(), "the class-data archive is still to be dumped");
+        java.nio.file.Files.writeString(tree.resolve("app/app.jsa"), "x");
+        assertEquals(HostUnit.PREPARED_ALREADY, out.get());
+        java.nio.file.Files.delete(tree.resolve("app/app.jsa"));
+        java.nio.file.Files.writeString(tree.resolve("app/app.jsa.failed"), "no");
+        assertEquals(HostUnit.PREPARED_ALREADY, out.get(), "a dump that failed is not tried again");
+        java.nio.file.Files.writeString(file, "#!/bin/sh\nslipway_key='api-2.0-def'\n");
+        assertEquals("run", out.get(), "another file's key names another tree");
+    }
+
+    /** A step kind's time on the critical path counts the hosts that ran it at once once. */
+    @Test
+    void theCriticalPathCountsStepsThatRanAtOnceOnce() {
+        assertEquals(0, HostsExecutor.union(List.of()));
+        // Three gates of one batch at once (10-20, 12-25, 11-19), then one of the next batch (30-34).
+        assertEquals(15 + 4, HostsExecutor.union(List.of(new long[] {12, 25}, new long[] {30, 34}, new long[] {10, 20},
+                new long[] {11, 19})));
+        assertEquals(10, HostsExecutor.union(List.of(new long[] {0, 5}, new long[] {5, 10})), "touching intervals join");
+    }
+
     @Test
     void aGateThatTimedAFirstRunSaysSoAndNamesTheSettings() {
         String note = HostsExecutor.firstRunInGate("2.0.0", config("{}").hosts().rollout().readiness());
