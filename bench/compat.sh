@@ -16,7 +16,7 @@ Usage: bench/compat.sh [--out DIR] [APP ...]
   --out DIR  where the logs, JSON files and report.md go (default bench/results/compat-<UTC time>)
 
 Environment: JDK17 (default /usr/lib/jvm/java-17-openjdk-amd64) and JDK21 (a JDK 21+ for
-Helidon 4; default /usr/lib/jvm/temurin-25-jdk-amd64). Needs Maven, gcc, git and Python 3.
+Helidon 4; default /usr/lib/jvm/temurin-25-jdk-amd64). Needs Maven, git and Python 3.
 EOF
 }
 

@@ -87,17 +87,9 @@ class StoredJarsTest {
         return out;
     }
 
+    /** The first index of {@code needle} in {@code hay}, or -1 (ISO-8859-1 maps each byte to one char). */
     private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return new String(hay, StandardCharsets.ISO_8859_1).indexOf(new String(needle, StandardCharsets.ISO_8859_1));
     }
 
     @Test
