@@ -100,6 +100,12 @@ class HealthRoutesTest {
                 "a liveness route alone is no readiness");
     }
 
+    /** Writes {@code PACKAGE.Routes} with a static method taking {@code parameter} whose body is {@code body}. */
+    private static void routes(Path dir, String pkg, String parameter, String body) throws java.io.IOException {
+        Projects.write(dir, "src/main/java/" + pkg.replace('.', '/') + "/Routes.java", "package " + pkg + ";\n\nclass Routes {\n"
+                + "    static void add(" + parameter + ") {\n" + body.indent(8) + "    }\n}\n");
+    }
+
     private static JsonNode yaml(Proposal x) throws Exception {
         return new ObjectMapper(new YAMLFactory()).readTree(InitFile.render(x));
     }
@@ -140,16 +146,10 @@ class HealthRoutesTest {
     @Test
     void aJdkHttpServerWithReadinessAndLivenessContextsGetsBoth() throws Exception {
         Projects.jdkHttpServer(tmp, true);
-        Projects.write(tmp, "src/main/java/com/example/Routes.java", """
-                package com.example;
-
-                class Routes {
-                    static void add(com.sun.net.httpserver.HttpServer server) {
-                        server.createContext("/healthz", ex -> {});
-                        server.createContext("/readyz", ex -> {});
-                        server.createContext("/livez", ex -> {});
-                    }
-                }
+        routes(tmp, "com.example", "com.sun.net.httpserver.HttpServer server", """
+                server.createContext("/healthz", ex -> {});
+                server.createContext("/readyz", ex -> {});
+                server.createContext("/livez", ex -> {});
                 """);
         Proposal x = Proposal.of(Project.detect(tmp, null), null);
         assertEquals("http /readyz", x.readiness().describe(), "the readiness route is preferred");
@@ -222,14 +222,8 @@ class HealthRoutesTest {
     @Test
     void aVertxRouterReadinessRoute() throws Exception {
         Projects.vertx(tmp, false);
-        Projects.write(tmp, "src/main/java/com/example/starter/Health.java", """
-                package com.example.starter;
-
-                class Health {
-                    static void mount(io.vertx.ext.web.Router router) {
-                        router.get("/health/ready").handler(rc -> rc.end("UP"));
-                    }
-                }
+        routes(tmp, "com.example.starter", "io.vertx.ext.web.Router router", """
+                router.get("/health/ready").handler(rc -> rc.end("UP"));
                 """);
         Proposal x = Proposal.of(Project.detect(tmp, null), null);
         assertEquals("http /health/ready", x.readiness().describe(), InitFile.render(x));
