@@ -1,5 +1,6 @@
 package dev.slipway.deploy;
 
+import dev.slipway.remote.Gate;
 import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.util.Json;
 import dev.slipway.util.Trees;

@@ -7,7 +7,7 @@ import dev.slipway.deploy.FirstRun;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.deploy.ServiceManager;
 import dev.slipway.deploy.History;

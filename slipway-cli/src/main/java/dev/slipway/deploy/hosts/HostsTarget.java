@@ -1,6 +1,6 @@
 package dev.slipway.deploy.hosts;
 
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.artifact.Artifact;
