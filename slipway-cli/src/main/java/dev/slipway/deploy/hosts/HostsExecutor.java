@@ -58,7 +58,6 @@ public final class HostsExecutor {
     private final List<HostsPlan.HostPlan> proxied = new ArrayList<>();
     /** The plan {@link #run} runs now (for {@link #stopUnswitched}), or {@code null}. */
     private HostsPlan running;
-    private final Map<String, Long> hostNanos = new LinkedHashMap<>();
     /** Hosts whose release could not be prepared (its file predates the prepare mode). */
     private final Set<String> unprepared = new LinkedHashSet<>();
     private String outcome;
@@ -179,141 +178,63 @@ public final class HostsExecutor {
         Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
         plan.hosts().forEach(h -> byName.put(h.name(), h));
         String who = me.who();
-        List<DeployPlan.Step> steps = plan.steps();
-        try {
-            int i = 0;
-            while (i < steps.size()) {
-                DeployPlan.Step step = steps.get(i);
-                int j = i + 1;
-                if (step.batch() == 0 && SETUP.contains(step.kind())) {
-                    // Setup (upload, env, unit, prepare): every host at once, each host's steps in order.
-                    while (j < steps.size() && steps.get(j).batch() == 0 && SETUP.contains(steps.get(j).kind())) {
-                        j++;
-                    }
-                    Map<String, List<DeployPlan.Step>> perHost = new LinkedHashMap<>();
-                    steps.subList(i, j).forEach(s -> perHost.computeIfAbsent(s.where(), k -> new ArrayList<>()).add(s));
-                    eachHost(List.copyOf(perHost.entrySet()), Map.Entry::getKey, e -> {
-                        e.getValue().forEach(s -> runStep(plan, s, byName.get(s.where()), who));
-                        return Boolean.TRUE;
-                    });
-                } else if (step.batch() > 0 && TOGETHER.contains(step.kind())) {
-                    // The starts, gates and nginx switches of one batch: together.
-                    while (j < steps.size() && steps.get(j).kind() == step.kind() && steps.get(j).batch() == step.batch()) {
-                        j++;
-                    }
-                    eachHost(steps.subList(i, j), DeployPlan.Step::where, s -> {
-                        runStep(plan, s, byName.get(s.where()), who);
-                        return Boolean.TRUE;
-                    });
-                } else if (step.kind() == DeployPlan.Kind.STOP && config.rollout().proxySwitch()) {
-                    // The old instances of a batch no longer get requests from nginx: they are retired in
-                    // the background while the next batch starts; every retirement ends before the record.
-                    retire(step, byName.get(step.where()));
-                } else {
-                    if (step.batch() == 0) {
-                        awaitRetired();
-                    }
-                    runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
-                }
-                i = j;
+        executor.run(plan.steps(), new Executor.Parts() {
+            @Override
+            public void run(DeployPlan.Step step) {
+                runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
             }
-            awaitRetired();
-        } catch (RolloutFailed f) {
-            awaitRetiredQuietly();
-            throw config.rollout().proxySwitch() ? proxyBack(plan, f, who) : fleetBack(plan, f, who);
-        } catch (RuntimeException e) {
-            // Before any switch (lock, upload, env, unit, prepare) or after every gate (record, prune):
-            // nothing to roll back; free the locks we hold.
-            awaitRetiredQuietly();
-            unlockAll();
-            throw e;
-        }
-        return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000,
+
+            @Override
+            public boolean inBackground(DeployPlan.Step step) {
+                // The old instances of a batch no longer get requests from nginx: they are retired in
+                // the background while the next batch starts; every retirement ends before the record.
+                return step.kind() == DeployPlan.Kind.STOP && config.rollout().proxySwitch();
+            }
+
+            @Override
+            public SlipwayException back(Executor.StepFailed f) {
+                HostsPlan.HostPlan failed = byName.get(f.where());
+                return config.rollout().proxySwitch() ? proxyBack(plan, failed, f, who) : fleetBack(plan, failed, f, who);
+            }
+
+            @Override
+            public void unlock() {
+                // Before any switch (lock, upload, env, unit, prepare) or after every gate (record, prune):
+                // nothing to roll back; free the locks we hold.
+                unlockAll();
+            }
+
+            @Override
+            public void interrupted() {
+                onInterrupt.run();
+            }
+        });
+        return new Result(plan, executor.timingMs(), executor.whereTimingMs(), (System.nanoTime() - start) / 1_000_000,
                 Map.copyOf(recorded));
     }
 
-    /** Steps that set a host up before any switch; they run for every host at once. */
-    private static final Set<DeployPlan.Kind> SETUP = java.util.EnumSet.of(DeployPlan.Kind.UPLOAD, DeployPlan.Kind.ENV,
-            DeployPlan.Kind.UNIT, DeployPlan.Kind.PREPARE);
+    /** What Ctrl-C or SIGTERM does during {@link #run} (the target's: it connects anew). */
+    private Runnable onInterrupt = () -> { };
 
-    /** Rollout steps that the hosts of one batch run at once. */
-    private static final Set<DeployPlan.Kind> TOGETHER = java.util.EnumSet.of(DeployPlan.Kind.START, DeployPlan.Kind.GATE,
-            DeployPlan.Kind.PROXY);
+    /**
+     * Sets what Ctrl-C or SIGTERM does while {@link #run} lasts (a shutdown hook the shared loop,
+     * {@link Executor#run}, installs).
+     *
+     * @param action the action, e.g. stop the unswitched instances and release the locks
+     * @return this executor
+     */
+    public HostsExecutor onInterrupt(Runnable action) {
+        this.onInterrupt = action;
+        return this;
+    }
 
-    /** The old instances being retired in the background (proxy strategy), in submission order. */
-    private final List<java.util.concurrent.Future<?>> retiring = new ArrayList<>();
+    /** How many hosts are connected to, set up or gated at once. */
+    public static final int PARALLEL = Executor.PARALLEL;
 
     /** nginx worker pids of before each host's last reload ({@code pointNginx}), by host name. */
     private final Map<String, String> oldWorkers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /**
-     * Starts the STOP step of one host in a background thread: it waits for the nginx workers of
-     * before that host's switch to end, then drains and stops the old instance. The crash hook
-     * runs here, before the thread starts, so {@code SLIPWAY_CRASH_AT=stop} still halts before it.
-     */
-    private void retire(DeployPlan.Step step, HostsPlan.HostPlan h) {
-        executor.before(step);
-        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
-            long t0 = System.nanoTime();
-            stopOld(h);
-            executor.after(step.kind(), t0);
-            synchronized (hostNanos) {
-                hostNanos.merge(h.name() + "." + step.kind().id(), System.nanoTime() - t0, Long::sum);
-            }
-            return null;
-        });
-        Thread t = new Thread(task, "slipway-retire-" + h.name());
-        t.setDaemon(true);
-        synchronized (this) {
-            retiring.add(task);
-        }
-        t.start();
-    }
-
-    /**
-     * Waits for every background retirement started so far.
-     *
-     * @throws SlipwayException (exit 1) the first one's failure, once all ended
-     */
-    private void awaitRetired() {
-        List<java.util.concurrent.Future<?>> pending;
-        synchronized (this) {
-            pending = List.copyOf(retiring);
-            retiring.clear();
-        }
-        RuntimeException first = null;
-        for (java.util.concurrent.Future<?> f : pending) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof RuntimeException re ? re : SlipwayException.failed(e.getCause().toString());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw SlipwayException.failed("interrupted");
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    /** Waits for the background retirements before going back; their failures are shown, not thrown. */
-    private void awaitRetiredQuietly() {
-        try {
-            awaitRetired();
-        } catch (RuntimeException e) {
-            console.progress("  warning: " + e.getMessage());
-        }
-    }
-
-    /** How many hosts are connected to, set up or gated at once. */
-    public static final int PARALLEL = 8;
-
     private void runStep(HostsPlan plan, DeployPlan.Step step, HostsPlan.HostPlan h, String who) {
-        executor.before(step);
-        long t0 = System.nanoTime();
         switch (step.kind()) {
             case LOCK -> lock(h);
             case UPLOAD -> upload(plan, h);
@@ -336,11 +257,11 @@ public final class HostsExecutor {
             case GATE -> {
                 try {
                     gate(plan, h);
-                } catch (RolloutFailed f) {
+                } catch (Executor.StepFailed f) {
                     throw f;
                 } catch (SlipwayException e) {
                     // The host dropped off during the gate: it counts as a failed gate.
-                    throw new RolloutFailed(h, "gate: " + e.getMessage(), journal(h));
+                    throw new Executor.StepFailed(h.name(), "gate: " + e.getMessage(), journal(h));
                 }
             }
             case PROXY -> {
@@ -365,25 +286,10 @@ public final class HostsExecutor {
             case UNLOCK -> unlock(h.name());
             default -> throw new IllegalStateException(step.kind().name());
         }
-        executor.after(step.kind(), t0);
-        if (h != null) {
-            synchronized (hostNanos) {
-                hostNanos.merge(h.name() + "." + step.kind().id(), System.nanoTime() - t0, Long::sum);
-            }
-        }
-    }
-
-    /** @return wall time per host and step kind, ms, keyed {@code <host>.<kind id>} (e.g. {@code web1.gate}) */
-    private Map<String, Long> hostTimingMs() {
-        Map<String, Long> ms = new LinkedHashMap<>();
-        synchronized (hostNanos) {
-            hostNanos.forEach((k, v) -> ms.put(k, v / 1_000_000));
-        }
-        return ms;
     }
 
     /**
-     * Runs {@code work} for each item at once, at most {@link #PARALLEL} at a time, and waits for all.
+     * Runs {@code work} for each item at once ({@link Executor#each}: at most {@link #PARALLEL} at a time).
      *
      * @param items the items, one per host
      * @param name  an item's host name (the key of the result)
@@ -395,41 +301,7 @@ public final class HostsExecutor {
      */
     static <T, R> Map<String, R> eachHost(List<T> items, java.util.function.Function<T, String> name,
                                           java.util.function.Function<T, R> work) {
-        Map<String, R> out = new LinkedHashMap<>();
-        if (items.size() <= 1) {
-            items.forEach(t -> out.put(name.apply(t), work.apply(t)));
-            return out;
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(PARALLEL, items.size()), r -> {
-                    Thread t = new Thread(r, "slipway-hosts");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
-            items.forEach(t -> futures.add(pool.submit(() -> work.apply(t))));
-            RuntimeException first = null;
-            for (int i = 0; i < items.size(); i++) {
-                try {
-                    out.put(name.apply(items.get(i)), futures.get(i).get());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof RuntimeException re ? re
-                                : new IllegalStateException(e.getCause().toString(), e.getCause());
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SlipwayException.failed("interrupted");
-        } finally {
-            pool.shutdownNow();
-        }
+        return Executor.each(items, name, work);
     }
 
     private Host host(HostsPlan.HostPlan h) {
@@ -592,7 +464,7 @@ public final class HostsExecutor {
             synchronized (this) {
                 firstRun = unprepared.contains(h.name());
             }
-            throw new RolloutFailed(h, "readiness " + config.rollout().readiness().target(
+            throw new Executor.StepFailed(h.name(), "readiness " + config.rollout().readiness().target(
                     bracketed(h.server().probeAddress()), port) + " did not pass within "
                     + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
                     + FirstRun.inProgress(host(h), h.artifact(), "/var/cache/" + config.service().unit())
@@ -631,7 +503,7 @@ public final class HostsExecutor {
         try {
             action.run();
         } catch (SlipwayException e) {
-            throw new RolloutFailed(h, what + ": " + e.getMessage(), journal(h));
+            throw new Executor.StepFailed(h.name(), what + ": " + e.getMessage(), journal(h));
         }
     }
 
@@ -652,8 +524,8 @@ public final class HostsExecutor {
     }
 
     /** Every switched host goes back; history and locks; the exception to throw. */
-    private SlipwayException fleetBack(HostsPlan plan, RolloutFailed f, String who) {
-        console.progress("  " + f.host.name() + " failed: " + f.reason);
+    private SlipwayException fleetBack(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who) {
+        console.progress("  " + f.where() + " failed: " + f.reason());
         List<String> back = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<HostsPlan.HostPlan> toUndo;
@@ -694,13 +566,14 @@ public final class HostsExecutor {
                 problems.add(h.name() + ": going back failed: " + e.getMessage());
             }
         }
-        return failedRun(plan, f, who, toUndo, back, problems);
+        return failedRun(plan, failed, f, who, toUndo, back, problems);
     }
 
     /** After going back: each host's history, the locks, and the exception naming the host, the reason and what went back. */
-    private SlipwayException failedRun(HostsPlan plan, RolloutFailed f, String who, List<HostsPlan.HostPlan> toUndo,
+    private SlipwayException failedRun(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who,
+                                       List<HostsPlan.HostPlan> toUndo,
                                        List<String> back, List<String> problems) {
-        String note = f.host.name() + " failed: " + f.reason;
+        String note = f.where() + " failed: " + f.reason();
         for (HostsPlan.HostPlan h : plan.hosts()) {
             if (!lockedHosts().contains(h.name())) {
                 continue;
@@ -715,10 +588,10 @@ public final class HostsExecutor {
         unlockAll();
         StringBuilder m = new StringBuilder();
         m.append(plan.rollback() ? "rollback" : "deploy").append(" of ").append(plan.service()).append(' ').append(plan.version())
-                .append(" failed on ").append(f.host.name()).append(": ").append(f.reason);
-        if (!f.journal.isEmpty()) {
-            m.append("\nlast journal lines of ").append(unitOf(f.host, f.host.port())).append(" on ").append(f.host.name()).append(":\n");
-            f.journal.lines().forEach(l -> m.append("  | ").append(l).append('\n'));
+                .append(" failed on ").append(f.where()).append(": ").append(f.reason());
+        if (!f.detail().isEmpty()) {
+            m.append("\nlast journal lines of ").append(unitOf(failed, failed.port())).append(" on ").append(f.where()).append(":\n");
+            f.detail().lines().forEach(l -> m.append("  | ").append(l).append('\n'));
         } else {
             m.append('\n');
         }
@@ -838,8 +711,8 @@ public final class HostsExecutor {
      * to are stopped (their old instances never stopped); hosts switched in an earlier batch make
      * the same move back (start the old instance, gate it, point nginx at it, stop the new one).
      */
-    private SlipwayException proxyBack(HostsPlan plan, RolloutFailed f, String who) {
-        console.progress("  " + f.host.name() + " failed: " + f.reason);
+    private SlipwayException proxyBack(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who) {
+        console.progress("  " + f.where() + " failed: " + f.reason());
         List<String> back = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<HostsPlan.HostPlan> touched;
@@ -891,7 +764,7 @@ public final class HostsExecutor {
                 problems.add(h.name() + ": going back failed: " + e.getMessage());
             }
         }
-        return failedRun(plan, f, who, touched, back, problems);
+        return failedRun(plan, failed, f, who, touched, back, problems);
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
@@ -965,20 +838,6 @@ public final class HostsExecutor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SlipwayException.failed("interrupted");
-        }
-    }
-
-    /** A switch, restart or gate failed on a host during the rollout. */
-    private static final class RolloutFailed extends RuntimeException {
-        final HostsPlan.HostPlan host;
-        final String reason;
-        final String journal;
-
-        RolloutFailed(HostsPlan.HostPlan host, String reason, String journal) {
-            super(reason, null, false, false);
-            this.host = host;
-            this.reason = reason;
-            this.journal = journal;
         }
     }
 }
