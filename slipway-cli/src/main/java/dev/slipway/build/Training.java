@@ -4,7 +4,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.util.Trees;
 import java.io.File;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.CanaryConfig;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.ServiceProcess;
 import dev.slipway.remote.Host;

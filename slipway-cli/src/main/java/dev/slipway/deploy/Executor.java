@@ -1,30 +1,370 @@
 package dev.slipway.deploy;
 
 import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.function.Function;
 
 /**
- * What every target's executor shares when it runs a {@link DeployPlan} step by step: the
- * {@code SLIPWAY_CRASH_AT} test hook and the wall time per step kind. The hosts executor
- * ({@code deploy/hosts/HostsExecutor}) and the local target's run ({@link LocalTarget#apply}) drive
- * their steps through one instance each, so a crash point or a timing means the same everywhere.
+ * The one loop that runs a {@link DeployPlan}'s steps, for every target that executes plans over a
+ * {@code remote.Host} and a {@link ServiceManager} (the hosts target over SSH, the local target over
+ * {@code LocalHost}). A target plugs in its {@link Parts}: what one step does on one place, how it
+ * goes back after a failed step, how it releases its locks, and what Ctrl-C does. The loop owns
+ * the rest, so it means the same on every target:
+ *
+ * <ul>
+ *   <li>step order: the plan's order; the setup steps before any switch (upload, env, unit,
+ *       prepare) run for every place at once, each place's in order; the starts, gates and proxy
+ *       switches of one rollout batch run at once; a step the parts run in the background (the
+ *       hosts' retirement of old instances behind nginx) is awaited before the next step outside
+ *       the rollout and before the run ends;</li>
+ *   <li>the {@code SLIPWAY_CRASH_AT} test hook: a halt just before a named step, as kill -9 would;</li>
+ *   <li>timings: per step kind, per place and kind, per step;</li>
+ *   <li>failure handling: a {@link StepFailed} (a switch, restart, start, gate, proxy switch or stop
+ *       that failed once the target began to change what serves) makes the parts go back to the
+ *       release served before, record it and unlock ({@link Parts#back}: exit 1); any other failure
+ *       (before any switch, or after every gate) only releases the locks ({@link Parts#unlock}) and
+ *       passes unchanged;</li>
+ *   <li>interrupts: while the run lasts, Ctrl-C or SIGTERM calls {@link Parts#interrupted} from a
+ *       shutdown hook.</li>
+ * </ul>
+ *
+ * Kubernetes and the container engine roll out with their own controllers and use only the
+ * crash hook and the timings.
  */
 public final class Executor {
     /** Environment variable naming a plan step to halt before: {@code <kind id>} or {@code <kind id>:<where>}. */
     public static final String CRASH_AT = "SLIPWAY_CRASH_AT";
 
+    /** How many places (hosts) are set up or gated at once. */
+    public static final int PARALLEL = 8;
+
+    /** Steps that set a place up before any switch; they run for every place at once. */
+    private static final Set<DeployPlan.Kind> SETUP = EnumSet.of(DeployPlan.Kind.UPLOAD, DeployPlan.Kind.ENV,
+            DeployPlan.Kind.UNIT, DeployPlan.Kind.PREPARE);
+
+    /** Steps that end a run on a place after every batch; they run for every place at once. */
+    private static final Set<DeployPlan.Kind> FINISH = EnumSet.of(DeployPlan.Kind.RECORD, DeployPlan.Kind.PRUNE,
+            DeployPlan.Kind.UNLOCK);
+
+    /** Rollout steps that the places of one batch run at once. */
+    private static final Set<DeployPlan.Kind> TOGETHER = EnumSet.of(DeployPlan.Kind.START, DeployPlan.Kind.GATE,
+            DeployPlan.Kind.PROXY);
+
     private final String crashAt;
     private final Console console;
     private final Map<DeployPlan.Kind, Long> nanos = new EnumMap<>(DeployPlan.Kind.class);
+    private final Map<String, Long> whereNanos = new LinkedHashMap<>();
+    private long[] stepNanos = new long[0];
+    /** Start and end ({@link System#nanoTime()}) of every step run, by kind. */
+    private final Map<DeployPlan.Kind, List<long[]>> spans = new EnumMap<>(DeployPlan.Kind.class);
+    /** The steps started in the background and not awaited yet, in submission order. */
+    private final List<Future<?>> background = new ArrayList<>();
+
+    /**
+     * What a target plugs into the loop. Its methods may be called from several threads at once
+     * (the places of a setup group or a batch), and {@link #interrupted} from a shutdown hook.
+     */
+    public interface Parts {
+        /**
+         * Runs one step on its place.
+         *
+         * @param step the step
+         * @throws StepFailed       when the target must go back (the step changed, or failed to
+         *                          change, what serves)
+         * @throws RuntimeException any other failure: the run stops, the locks are released
+         */
+        void run(DeployPlan.Step step);
+
+        /**
+         * After a {@link StepFailed}: puts the release served before back where the run changed it,
+         * records the outcome in the history and releases the locks.
+         *
+         * @param failure the failure
+         * @return the exception the run ends with (exit 1), naming the place, the reason and what went back
+         */
+        SlipwayException back(StepFailed failure);
+
+        /** Releases the locks this run holds; after any failure but a {@link StepFailed}. Never throws. */
+        void unlock();
+
+        /**
+         * @param step a step about to run
+         * @return whether the loop runs it in the background and goes on (it is awaited before the
+         *         next step outside the rollout's batches and before the run ends)
+         */
+        default boolean inBackground(DeployPlan.Step step) {
+            return false;
+        }
+
+        /** Ctrl-C or SIGTERM while the run lasts (a shutdown hook): undo what is half done, release the locks. */
+        default void interrupted() {}
+    }
+
+    /**
+     * A step that failed once the target began to change what serves: the run goes back
+     * ({@link Parts#back}). Carries no stack trace: it is an outcome, not a bug.
+     */
+    public static final class StepFailed extends RuntimeException {
+        private final String where;
+        private final String detail;
+
+        /**
+         * @param where  the place it failed on (a host's name, {@code local}, {@code :8081})
+         * @param reason one line: what failed and why
+         * @param detail the failure's context for the message: a journal's or log's last lines, or a
+         *               note on why a gate may have failed; {@code ""} for none
+         */
+        public StepFailed(String where, String reason, String detail) {
+            super(reason, null, false, false);
+            this.where = where;
+            this.detail = detail;
+        }
+
+        /** @return the place it failed on */
+        public String where() {
+            return where;
+        }
+
+        /** @return one line: what failed and why */
+        public String reason() {
+            return getMessage();
+        }
+
+        /** @return the failure's context ({@code ""} for none) */
+        public String detail() {
+            return detail;
+        }
+    }
 
     /**
      * @param crashAt the {@code SLIPWAY_CRASH_AT} value, or {@code null}/blank for none
-     * @param console where the halt is announced
+     * @param console where the halt is announced, and background failures while going back
      */
     public Executor(String crashAt, Console console) {
         this.crashAt = crashAt == null || crashAt.isBlank() ? null : crashAt.strip();
         this.console = console;
+    }
+
+    /**
+     * Runs the steps in the loop's order with the target's parts.
+     *
+     * @param steps the plan's steps
+     * @param parts what the target does
+     * @throws SlipwayException (exit 1) from {@link Parts#back} after a {@link StepFailed}
+     * @throws RuntimeException any other failure of a step, after {@link Parts#unlock}
+     */
+    public void run(List<DeployPlan.Step> steps, Parts parts) {
+        synchronized (this) {
+            stepNanos = new long[steps.size()];
+            Arrays.fill(stepNanos, -1);
+        }
+        Thread hook = new Thread(parts::interrupted, "slipway-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            loop(steps, parts);
+        } catch (StepFailed f) {
+            awaitBackgroundQuietly();
+            throw parts.back(f);
+        } catch (RuntimeException e) {
+            awaitBackgroundQuietly();
+            parts.unlock();
+            throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+    }
+
+    private void loop(List<DeployPlan.Step> steps, Parts parts) {
+        int i = 0;
+        while (i < steps.size()) {
+            DeployPlan.Step step = steps.get(i);
+            int j = i + 1;
+            boolean setup = step.batch() == 0 && SETUP.contains(step.kind());
+            if (setup || step.batch() == 0 && FINISH.contains(step.kind())) {
+                // Setup (upload, env, unit, prepare), and the end (record, prune, unlock, once every
+                // background step ended): every place at once, each place's steps in order.
+                Set<DeployPlan.Kind> group = setup ? SETUP : FINISH;
+                if (!setup) {
+                    awaitBackground();
+                }
+                while (j < steps.size() && steps.get(j).batch() == 0 && group.contains(steps.get(j).kind())) {
+                    j++;
+                }
+                Map<String, List<Integer>> perPlace = new LinkedHashMap<>();
+                for (int k = i; k < j; k++) {
+                    perPlace.computeIfAbsent(steps.get(k).where(), w -> new ArrayList<>()).add(k);
+                }
+                each(List.copyOf(perPlace.values()), idx -> steps.get(idx.get(0)).where(), idx -> {
+                    idx.forEach(k -> timed(k, steps.get(k), parts, true));
+                    return Boolean.TRUE;
+                });
+            } else if (step.batch() > 0 && TOGETHER.contains(step.kind())) {
+                // The starts, gates and proxy switches of one batch: together.
+                while (j < steps.size() && steps.get(j).kind() == step.kind() && steps.get(j).batch() == step.batch()) {
+                    j++;
+                }
+                List<Integer> idx = new ArrayList<>();
+                for (int k = i; k < j; k++) {
+                    idx.add(k);
+                }
+                each(idx, k -> steps.get(k).where(), k -> {
+                    timed(k, steps.get(k), parts, true);
+                    return Boolean.TRUE;
+                });
+            } else if (parts.inBackground(step)) {
+                inBackground(i, step, parts);
+            } else {
+                if (step.batch() == 0) {
+                    awaitBackground();
+                }
+                timed(i, step, parts, true);
+            }
+            i = j;
+        }
+        awaitBackground();
+    }
+
+    /** Runs one step: the crash hook (unless it ran already), the step, its timings. */
+    private void timed(int index, DeployPlan.Step step, Parts parts, boolean crashHook) {
+        if (crashHook) {
+            before(step);
+        }
+        long t0 = System.nanoTime();
+        parts.run(step);
+        after(step.kind(), t0);
+        long t1 = System.nanoTime();
+        long took = t1 - t0;
+        synchronized (this) {
+            spans.computeIfAbsent(step.kind(), k -> new ArrayList<>()).add(new long[] {t0, t1});
+            if (step.where() != null) {
+                whereNanos.merge(step.where() + "." + step.kind().id(), took, Long::sum);
+            }
+            if (index < stepNanos.length) {
+                stepNanos[index] = took;
+            }
+        }
+    }
+
+    /**
+     * Starts a step in a background thread. The crash hook runs here, before the thread starts,
+     * so {@code SLIPWAY_CRASH_AT} still halts before it.
+     */
+    private void inBackground(int index, DeployPlan.Step step, Parts parts) {
+        before(step);
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            timed(index, step, parts, false);
+            return null;
+        });
+        Thread t = new Thread(task, "slipway-background-" + step.kind().id() + "-" + step.where());
+        t.setDaemon(true);
+        synchronized (this) {
+            background.add(task);
+        }
+        t.start();
+    }
+
+    /**
+     * Waits for every background step started so far.
+     *
+     * @throws RuntimeException the first one's failure, once all ended
+     */
+    private void awaitBackground() {
+        List<Future<?>> pending;
+        synchronized (this) {
+            pending = List.copyOf(background);
+            background.clear();
+        }
+        RuntimeException first = null;
+        for (Future<?> f : pending) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException re ? re : SlipwayException.failed(e.getCause().toString());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SlipwayException.failed("interrupted");
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Waits for the background steps before going back; their failures are shown, not thrown. */
+    private void awaitBackgroundQuietly() {
+        try {
+            awaitBackground();
+        } catch (RuntimeException e) {
+            console.progress("  warning: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Runs {@code work} for each item at once, at most {@link #PARALLEL} at a time, and waits for all;
+     * a single item runs on this thread.
+     *
+     * @param items the items, one per place
+     * @param name  an item's place name (the key of the result)
+     * @param work  what to do for one item
+     * @param <T>   the item type
+     * @param <R>   the result type
+     * @return the results by place name, in the items' order
+     * @throws RuntimeException the first item's failure (in the items' order), once every item ended
+     */
+    public static <T, R> Map<String, R> each(List<T> items, Function<T, String> name, Function<T, R> work) {
+        Map<String, R> out = new LinkedHashMap<>();
+        if (items.size() <= 1) {
+            items.forEach(t -> out.put(name.apply(t), work.apply(t)));
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, items.size()), r -> {
+            Thread t = new Thread(r, "slipway-hosts");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<R>> futures = new ArrayList<>();
+            items.forEach(t -> futures.add(pool.submit(() -> work.apply(t))));
+            RuntimeException first = null;
+            for (int i = 0; i < items.size(); i++) {
+                try {
+                    out.put(name.apply(items.get(i)), futures.get(i).get());
+                } catch (ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof RuntimeException re ? re
+                                : new IllegalStateException(e.getCause().toString(), e.getCause());
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("interrupted");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
@@ -53,10 +393,55 @@ public final class Executor {
         nanos.merge(kind, System.nanoTime() - started, Long::sum);
     }
 
-    /** @return wall time per step kind so far, milliseconds */
+    /**
+     * @return per step kind, the wall time during which at least one step of that kind ran on some
+     *         place (the union of their intervals), ms: what the kind adds to the run's critical path
+     *         when kinds do not overlap (a background step overlaps the next batch)
+     */
+    public synchronized Map<DeployPlan.Kind, Long> criticalPathMs() {
+        Map<DeployPlan.Kind, Long> ms = new EnumMap<>(DeployPlan.Kind.class);
+        spans.forEach((kind, list) -> ms.put(kind, union(list) / 1_000_000));
+        return ms;
+    }
+
+    /**
+     * @param intervals {@code [start, end]} pairs, in any order; they may overlap or touch
+     * @return the length of their union, in their unit
+     */
+    public static long union(List<long[]> intervals) {
+        List<long[]> sorted = new ArrayList<>(intervals);
+        sorted.sort(java.util.Comparator.comparingLong(a -> a[0]));
+        long total = 0;
+        long from = Long.MIN_VALUE;
+        long to = Long.MIN_VALUE;
+        for (long[] i : sorted) {
+            if (from == Long.MIN_VALUE || i[0] > to) {
+                total += from == Long.MIN_VALUE ? 0 : to - from;
+                from = i[0];
+                to = i[1];
+            } else {
+                to = Math.max(to, i[1]);
+            }
+        }
+        return total + (from == Long.MIN_VALUE ? 0 : to - from);
+    }
+
+    /** @return wall time per step kind so far, milliseconds (steps that ran at once count once per place) */
     public synchronized Map<DeployPlan.Kind, Long> timingMs() {
         Map<DeployPlan.Kind, Long> ms = new EnumMap<>(DeployPlan.Kind.class);
         nanos.forEach((k, v) -> ms.put(k, v / 1_000_000));
         return ms;
+    }
+
+    /** @return wall time per place and step kind of the last {@link #run}, ms, keyed {@code <where>.<kind id>} (e.g. {@code web1.gate}) */
+    public synchronized Map<String, Long> whereTimingMs() {
+        Map<String, Long> ms = new LinkedHashMap<>();
+        whereNanos.forEach((k, v) -> ms.put(k, v / 1_000_000));
+        return ms;
+    }
+
+    /** @return wall time of each step of the last {@link #run}, ms, in the plan's order; -1 for a step that did not run (to its end) */
+    public synchronized List<Long> stepMs() {
+        return Arrays.stream(stepNanos).map(n -> n < 0 ? -1 : n / 1_000_000).boxed().toList();
     }
 }

@@ -1,5 +1,6 @@
 package dev.slipway.deploy;
 
+import dev.slipway.remote.Gate;
 import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.util.Json;
 import dev.slipway.util.Trees;
@@ -598,9 +599,10 @@ public final class LocalTarget {
     }
 
     /**
-     * Runs a plan this target made, step by step ({@link Executor}: {@code SLIPWAY_CRASH_AT} halts
-     * before a step). Ctrl-C or SIGTERM after the switch and before the verdict restores the
-     * release served before and records the run as {@code interrupted}.
+     * Runs a plan this target made in the one loop of every target ({@link Executor#run}: step
+     * order, {@code SLIPWAY_CRASH_AT}, timings, going back after a failed step, unlocking, Ctrl-C),
+     * with this machine's parts ({@link LocalRun}). Ctrl-C or SIGTERM after the switch and before
+     * the verdict restores the release served before and records the run as {@code interrupted}.
      *
      * @param plan a plan from {@link #planDeploy}, {@link #planRollback}, {@link #planStart} or {@link #planStop}
      * @return the outcome
@@ -610,114 +612,203 @@ public final class LocalTarget {
     public Outcome apply(DeployPlan plan) {
         Detail d = (Detail) plan.detail();
         Executor ex = new Executor(System.getenv(Executor.CRASH_AT), console);
-        Lock.Holder me = Lock.me(plan.version(), plan.action().verb());
-        Interruption interruption = new Interruption(plan, d, me);
-        Runtime.getRuntime().addShutdownHook(interruption);
-        boolean stopped = false;
-        Revision recorded = null;
-        List<Long> stepMs = new ArrayList<>();
-        try {
-            if (plan.action() != DeployPlan.Action.STOP && plan.action() != DeployPlan.Action.START) {
-                console.progress((plan.action() == DeployPlan.Action.DEPLOY ? "deploying " + config.name() + " "
-                        + plan.version() + " to local (" + state + ")" : "rolling back " + config.name() + " from "
-                        + d.previous() + " to " + plan.version()));
-            }
-            for (DeployPlan.Step step : plan.steps()) {
-                ex.before(step);
-                stepMs.add(-1L);
-                long t0 = System.nanoTime();
-                switch (step.kind()) {
-                    case LOCK -> lock(me, d.lockWait());
-                    case UPLOAD -> {
-                        if (d.install()) {
-                            install(d.release(), d.dirName());
-                        }
-                    }
-                    case PREPARE -> prepare(d.dirName());
-                    case SWITCH -> {
-                        if (d.port() == 0) {
-                            interruption.arm(1);
-                        }
-                        switchTo(d.dirName());
-                    }
-                    case RESTART, START -> {
-                        try {
-                            if (d.port() > 0) {
-                                interruption.arm(1);
-                                startInstance(d.dirName(), d.port());
-                            } else {
-                                restartCurrent(d.previous());
-                            }
-                        } catch (SlipwayException e) {
-                            throw new GateFailed(e.getMessage(), "");
-                        }
-                    }
-                    case GATE -> gate(d.dirName(), d.port() > 0 ? d.port() : port());
-                    case PROXY -> {
-                        try {
-                            console.progress("  switching nginx to " + proxy.server(d.port()));
-                            rememberProxy();
-                            proxy.switchTo(d.port());
-                        } catch (SlipwayException e) {
-                            throw new GateFailed("nginx was not switched: " + e.getMessage(), "");
-                        }
-                        interruption.arm(2);
-                    }
-                    case STOP -> {
-                        if (plan.action() == DeployPlan.Action.STOP) {
-                            stopped |= stopInstance(step.where().startsWith(":") ? Integer.parseInt(step.where().substring(1))
-                                    : port());
-                        } else {
-                            console.progress("  stopping " + d.previous() + " on :" + d.oldPort());
-                            stopInstance(d.oldPort());
-                        }
-                    }
-                    case RECORD -> {
-                        interruption.disarm();
-                        if (proxy == null) { // no nginx in front any more: the recorded state must not name one
-                            try {
-                                Files.deleteIfExists(state.resolve(PROXY_FILE));
-                            } catch (IOException e) {
-                                console.progress("slipway: warning: cannot remove " + state.resolve(PROXY_FILE) + ": "
-                                        + e.getMessage());
-                            }
-                        }
-                        recorded = plan.action() == DeployPlan.Action.DEPLOY
-                                ? history.append(d.dirName(), plan.commit(), History.DEPLOYED,
-                                        d.previous() == null ? "first release" : "previous " + d.previous())
-                                : history.append(d.dirName(), plan.commit(), History.ROLLBACK, "from " + d.previous());
-                    }
-                    case PRUNE -> prune();
-                    case UNLOCK -> {
-                        interruption.disarm();
-                        unlock(me);
-                    }
-                    default -> throw new IllegalStateException(step.kind().name());
-                }
-                ex.after(step.kind(), t0);
-                stepMs.set(stepMs.size() - 1, (System.nanoTime() - t0) / 1_000_000);
-            }
-        } catch (GateFailed e) {
-            interruption.disarm();
-            try {
-                throw failed(plan, d, e);
-            } finally {
-                unlock(me);
-            }
-        } catch (RuntimeException e) {
-            interruption.disarm();
-            unlock(me);
-            throw e;
-        } finally {
-            removeHook(interruption);
+        LocalRun run = new LocalRun(plan, d, Lock.me(plan.version(), plan.action().verb()));
+        if (plan.action() != DeployPlan.Action.STOP && plan.action() != DeployPlan.Action.START) {
+            console.progress((plan.action() == DeployPlan.Action.DEPLOY ? "deploying " + config.name() + " "
+                    + plan.version() + " to local (" + state + ")" : "rolling back " + config.name() + " from "
+                    + d.previous() + " to " + plan.version()));
         }
+        ex.run(plan.steps(), run);
         if (plan.action() == DeployPlan.Action.STOP) {
-            return new Outcome(stopped ? lastEntry() : null, url(), -1, ex.timingMs(), stepMs);
+            return new Outcome(run.stopped ? lastEntry() : null, url(), -1, ex.timingMs(), ex.stepMs());
         }
         Optional<ProcessHandle> now = proxy == null ? process.running()
                 : Optional.of(servingPort()).filter(p -> p > 0).flatMap(p -> instance(p).running());
-        return new Outcome(recorded != null ? recorded : lastEntry(), url(), now.map(ProcessHandle::pid).orElse(-1L),
-                ex.timingMs(), stepMs);
+        return new Outcome(run.recorded != null ? run.recorded : lastEntry(), url(), now.map(ProcessHandle::pid).orElse(-1L),
+                ex.timingMs(), ex.stepMs());
+    }
+
+    /**
+     * This machine's parts of the shared loop: what each step kind does here (the install, the
+     * supervisor's restart, the gate from here, nginx through {@link dev.slipway.deploy.local.LocalProxy}),
+     * going back after a failed step ({@link #failed}), the lock, and Ctrl-C.
+     */
+    private final class LocalRun implements Executor.Parts {
+        private final DeployPlan plan;
+        private final Detail d;
+        private final Lock.Holder me;
+        /** 0: nothing to undo; 1: after the switch (no proxy) or the new instance's start (proxy); 2: nginx switched. */
+        private int stage;
+        /** Whether the run reached a verdict (after which an interrupt has nothing to report). */
+        private boolean verdict;
+        /** Whether Ctrl-C was handled. */
+        private boolean done;
+        /** Whether a stop plan stopped an instance that ran. */
+        private boolean stopped;
+        /** The revision the record step appended, or {@code null}. */
+        private Revision recorded;
+
+        LocalRun(DeployPlan plan, Detail d, Lock.Holder me) {
+            this.plan = plan;
+            this.d = d;
+            this.me = me;
+        }
+
+        @Override
+        public void run(DeployPlan.Step step) {
+            switch (step.kind()) {
+                case LOCK -> lock(me, d.lockWait());
+                case UPLOAD -> {
+                    if (d.install()) {
+                        install(d.release(), d.dirName());
+                    }
+                }
+                case PREPARE -> prepare(d.dirName());
+                case SWITCH -> {
+                    if (d.port() == 0) {
+                        arm(1);
+                    }
+                    switchTo(d.dirName());
+                }
+                case RESTART, START -> {
+                    try {
+                        if (d.port() > 0) {
+                            arm(1);
+                            startInstance(d.dirName(), d.port());
+                        } else {
+                            restartCurrent(d.previous());
+                        }
+                    } catch (SlipwayException e) {
+                        throw new Executor.StepFailed(step.where(), e.getMessage(), "");
+                    }
+                }
+                case GATE -> gate(d.dirName(), d.port() > 0 ? d.port() : port());
+                case PROXY -> {
+                    try {
+                        console.progress("  switching nginx to " + proxy.server(d.port()));
+                        rememberProxy();
+                        proxy.switchTo(d.port());
+                    } catch (SlipwayException e) {
+                        throw new Executor.StepFailed(step.where(), "nginx was not switched: " + e.getMessage(), "");
+                    }
+                    arm(2);
+                }
+                case STOP -> {
+                    if (plan.action() == DeployPlan.Action.STOP) {
+                        stopped |= stopInstance(step.where().startsWith(":") ? Integer.parseInt(step.where().substring(1))
+                                : port());
+                    } else {
+                        console.progress("  stopping " + d.previous() + " on :" + d.oldPort());
+                        stopInstance(d.oldPort());
+                    }
+                }
+                case RECORD -> {
+                    disarm();
+                    if (proxy == null) { // no nginx in front any more: the recorded state must not name one
+                        try {
+                            Files.deleteIfExists(state.resolve(PROXY_FILE));
+                        } catch (IOException e) {
+                            console.progress("slipway: warning: cannot remove " + state.resolve(PROXY_FILE) + ": "
+                                    + e.getMessage());
+                        }
+                    }
+                    recorded = plan.action() == DeployPlan.Action.DEPLOY
+                            ? history.append(d.dirName(), plan.commit(), History.DEPLOYED,
+                                    d.previous() == null ? "first release" : "previous " + d.previous())
+                            : history.append(d.dirName(), plan.commit(), History.ROLLBACK, "from " + d.previous());
+                }
+                case PRUNE -> prune();
+                case UNLOCK -> {
+                    disarm();
+                    LocalTarget.this.unlock(me);
+                }
+                default -> throw new IllegalStateException(step.kind().name());
+            }
+        }
+
+        @Override
+        public SlipwayException back(Executor.StepFailed failure) {
+            disarm();
+            try {
+                return failed(plan, d, failure);
+            } finally {
+                LocalTarget.this.unlock(me);
+            }
+        }
+
+        @Override
+        public void unlock() {
+            disarm();
+            LocalTarget.this.unlock(me);
+        }
+
+        private synchronized void arm(int stage) {
+            this.stage = plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK ? stage : 0;
+        }
+
+        /** Called once the run reached a verdict: Ctrl-C then only releases the lock. */
+        private synchronized void disarm() {
+            stage = 0;
+            verdict = true;
+        }
+
+        /**
+         * Ctrl-C (SIGINT) or SIGTERM during the run: after the switch and before the verdict, the new
+         * release has not passed its gate, so the previous one is restored and the revision is
+         * recorded as interrupted; in every case the lock is released.
+         */
+        @Override
+        public synchronized void interrupted() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (stage > 0 && d.port() > 0) {
+                history.append(d.dirName(), plan.commit(), stage == 2 ? (plan.action() == DeployPlan.Action.DEPLOY
+                        ? History.DEPLOYED : History.ROLLBACK) : History.INTERRUPTED, beside());
+            } else if (stage > 0) {
+                stopInstance(port());
+                String note = "interrupted before the readiness gate";
+                String previous = d.previous();
+                if (previous != null && complete(previous)) {
+                    switchTo(previous);
+                    try {
+                        restartCurrent(null);
+                        note += "; " + previous + " restarted";
+                    } catch (SlipwayException e) {
+                        note += "; " + previous + " could not be restarted: " + e.getMessage();
+                    }
+                }
+                history.append(d.dirName(), plan.commit(), History.INTERRUPTED, note);
+                console.progress("slipway: " + plan.action().verb() + " interrupted; " + note);
+            } else if (!verdict && (plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK)) {
+                String previous = d.previous();
+                console.progress("slipway: " + plan.action().verb() + " interrupted; nothing was changed"
+                        + (previous == null ? "" : "; " + previous + " still serves"));
+            }
+            LocalTarget.this.unlock(me);
+        }
+
+        /**
+         * Ctrl-C with a proxy: before nginx was switched, the new instance is stopped (the old one
+         * serves on); after, the switch is finished (current, the old instance stopped).
+         */
+        private String beside() {
+            String note;
+            if (stage == 1) {
+                stopInstance(d.port());
+                note = "interrupted before nginx was switched; the new instance was stopped"
+                        + (d.previous() == null ? "" : ", " + d.previous() + " kept serving");
+            } else {
+                switchTo(d.dirName());
+                if (d.oldPort() > 0) {
+                    stopInstance(d.oldPort());
+                }
+                note = "interrupted after nginx was switched to it; the old instance was stopped";
+            }
+            console.progress("slipway: " + plan.action().verb() + " interrupted; " + note);
+            return note;
+        }
     }
 
     private Revision lastEntry() {
@@ -726,7 +817,7 @@ public final class LocalTarget {
     }
 
     /** A failed restart or gate: go back where the action allows, record it, and say what happened. */
-    private SlipwayException failed(DeployPlan plan, Detail d, GateFailed failure) {
+    private SlipwayException failed(DeployPlan plan, Detail d, Executor.StepFailed failure) {
         if (d.port() > 0) {
             return failedBeside(plan, d, failure);
         }
@@ -739,14 +830,14 @@ public final class LocalTarget {
                 history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
                         + failure.getMessage() + "; " + restored);
                 yield SlipwayException.failed("rollback to " + d.dirName() + " failed: " + failure.getMessage() + "; "
-                        + restored + failure.hint);
+                        + restored + failure.detail());
             }
             default -> SlipwayException.failed(config.name() + " " + d.dirName() + " started but is not ready: "
-                    + failure.getMessage() + failure.hint + "\nlast lines of " + log + ":\n" + tail(log, 15));
+                    + failure.getMessage() + failure.detail() + "\nlast lines of " + log + ":\n" + tail(log, 15));
         };
     }
 
-    private SlipwayException rollBackAfterFailure(DeployPlan plan, Detail d, GateFailed failure) {
+    private SlipwayException rollBackAfterFailure(DeployPlan plan, Detail d, Executor.StepFailed failure) {
         stopInstance(port());
         String reason = failure.getMessage();
         String logTail = tail(log, 15);
@@ -757,11 +848,11 @@ public final class LocalTarget {
             String restored = restart(previous);
             history.append(d.dirName(), plan.commit(), History.ROLLED_BACK, reason + "; " + restored);
             return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
-                    + failure.hint + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
+                    + failure.detail() + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
         }
         history.append(d.dirName(), plan.commit(), History.FAILED, reason + "; no previous release");
         return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
-                + failure.hint + "\nthere is no previous release to roll back to; the service is stopped"
+                + failure.detail() + "\nthere is no previous release to roll back to; the service is stopped"
                 + "\nlast lines of " + log + ":\n" + logTail);
     }
 
@@ -771,7 +862,7 @@ public final class LocalTarget {
      * else is undone. Records the revision ({@code rolled-back} when the old release kept serving,
      * else {@code failed}).
      */
-    private SlipwayException failedBeside(DeployPlan plan, Detail d, GateFailed failure) {
+    private SlipwayException failedBeside(DeployPlan plan, Detail d, Executor.StepFailed failure) {
         String logTail = tail(log, 15);
         // A start that only points nginx at an instance already running started nothing to stop.
         boolean started = plan.steps().stream().anyMatch(s -> s.kind() == DeployPlan.Kind.START);
@@ -791,7 +882,7 @@ public final class LocalTarget {
             history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
                     + reason + "; " + kept);
         }
-        return SlipwayException.failed(what + " failed: " + reason + failure.hint + (started ? "\nthe new instance on :"
+        return SlipwayException.failed(what + " failed: " + reason + failure.detail() + (started ? "\nthe new instance on :"
                 + d.port() + " was stopped; " + kept : "") + "\nlast lines of " + log + ":\n" + logTail);
     }
 
@@ -971,100 +1062,6 @@ public final class LocalTarget {
             return p == 0 ? Optional.empty() : instance(p).release().or(this::currentVersion);
         }
         return process.running().isPresent() ? process.release().or(this::currentVersion) : Optional.empty();
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook is running or has run.
-        }
-    }
-
-    /**
-     * Ctrl-C (SIGINT) or SIGTERM during a run: after the switch and before the verdict, the new
-     * release has not passed its gate, so the previous one is restored and the revision is
-     * recorded as interrupted; in every case the lock is released. Runs as a shutdown hook.
-     */
-    private final class Interruption extends Thread {
-        private final DeployPlan plan;
-        private final Detail detail;
-        private final Lock.Holder me;
-        /** 0: nothing to undo; 1: after the switch (no proxy) or the new instance's start (proxy); 2: nginx switched. */
-        private int stage;
-        /** Whether the run reached a verdict (after which an interrupt has nothing to report). */
-        private boolean verdict;
-        private boolean done;
-
-        Interruption(DeployPlan plan, Detail detail, Lock.Holder me) {
-            super("slipway-interrupted-" + plan.action().verb());
-            this.plan = plan;
-            this.detail = detail;
-            this.me = me;
-        }
-
-        synchronized void arm(int stage) {
-            this.stage = plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK ? stage : 0;
-        }
-
-        /** Called once the run reached a verdict: the hook then only releases the lock. */
-        synchronized void disarm() {
-            stage = 0;
-            verdict = true;
-        }
-
-        @Override
-        public synchronized void run() {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (stage > 0 && detail.port() > 0) {
-                history.append(detail.dirName(), plan.commit(), stage == 2 ? (plan.action() == DeployPlan.Action.DEPLOY
-                        ? History.DEPLOYED : History.ROLLBACK) : History.INTERRUPTED, beside());
-            } else if (stage > 0) {
-                stopInstance(port());
-                String note = "interrupted before the readiness gate";
-                String previous = detail.previous();
-                if (previous != null && complete(previous)) {
-                    switchTo(previous);
-                    try {
-                        restartCurrent(null);
-                        note += "; " + previous + " restarted";
-                    } catch (SlipwayException e) {
-                        note += "; " + previous + " could not be restarted: " + e.getMessage();
-                    }
-                }
-                history.append(detail.dirName(), plan.commit(), History.INTERRUPTED, note);
-                console.progress("slipway: " + plan.action().verb() + " interrupted; " + note);
-            } else if (!verdict && (plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK)) {
-                String previous = detail.previous();
-                console.progress("slipway: " + plan.action().verb() + " interrupted; nothing was changed"
-                        + (previous == null ? "" : "; " + previous + " still serves"));
-            }
-            unlock(me);
-        }
-
-        /**
-         * Ctrl-C with a proxy: before nginx was switched, the new instance is stopped (the old one
-         * serves on); after, the switch is finished (current, the old instance stopped).
-         */
-        private String beside() {
-            String note;
-            if (stage == 1) {
-                stopInstance(detail.port());
-                note = "interrupted before nginx was switched; the new instance was stopped"
-                        + (detail.previous() == null ? "" : ", " + detail.previous() + " kept serving");
-            } else {
-                switchTo(detail.dirName());
-                if (detail.oldPort() > 0) {
-                    stopInstance(detail.oldPort());
-                }
-                note = "interrupted after nginx was switched to it; the old instance was stopped";
-            }
-            console.progress("slipway: " + plan.action().verb() + " interrupted; " + note);
-            return note;
-        }
     }
 
     /**
@@ -1456,7 +1453,7 @@ public final class LocalTarget {
         return env;
     }
 
-    private void gate(String dirName, int port) throws GateFailed {
+    private void gate(String dirName, int port) {
         SlipwayConfig.Probe probe = probeOf(dirName);
         String what = probe.target(hostForUrl(), port);
         console.progress("  waiting for readiness of " + dirName + " at " + what);
@@ -1467,7 +1464,7 @@ public final class LocalTarget {
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);
-            throw new GateFailed(why, FirstRun.inProgress(dir.resolve(config.name()), readEnvFile(dir.resolve(ENV_FILE)))
+            throw new Executor.StepFailed("local", why, FirstRun.inProgress(dir.resolve(config.name()), readEnvFile(dir.resolve(ENV_FILE)))
                     .map(stage -> "\n" + FirstRun.note(dirName, stage, readinessSettings(probe)))
                     .orElse(prepared.contains(dirName) ? "" : "\n" + FirstRun.notPrepared(dirName, readinessSettings(probe))));
         }
@@ -1600,16 +1597,4 @@ public final class LocalTarget {
             return "(no log)\n";
         }
     }
-
-    /** A failed readiness gate; triggers the rollback. */
-    static final class GateFailed extends Exception {
-        /** Empty, or a line break and a note on why the gate may have failed (a first run inside it). */
-        final String hint;
-
-        GateFailed(String message, String hint) {
-            super(message);
-            this.hint = hint;
-        }
-    }
-
 }

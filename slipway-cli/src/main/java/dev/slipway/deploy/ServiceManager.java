@@ -7,7 +7,7 @@ package dev.slipway.deploy;
  * target's executor changes instances through this interface only, so the plan steps
  * {@link DeployPlan.Kind#UNIT UNIT}, {@link DeployPlan.Kind#START START},
  * {@link DeployPlan.Kind#RESTART RESTART} and {@link DeployPlan.Kind#STOP STOP} mean the same on
- * every machine, and the {@link Gate} learns from {@link #stateCommand} whether the service still runs.
+ * every machine, and the {@link dev.slipway.remote.Gate} learns from {@link #stateCommand} whether the service still runs.
  *
  * <p>An instance is named like a systemd unit, without {@code .service}: {@code <unit>} for the
  * one instance of the restart strategy, {@code <unit>@<port>} for an instance of the proxy
@@ -72,7 +72,7 @@ public interface ServiceManager {
     /**
      * @param instance the instance
      * @return a POSIX shell command that prints {@link #state} on the machine, for the gate's
-     *         loop there ({@link Gate#onHost})
+     *         loop there ({@link dev.slipway.remote.Gate#onHost})
      */
     String stateCommand(String instance);
 

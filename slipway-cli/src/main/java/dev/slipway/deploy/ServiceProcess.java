@@ -1,5 +1,6 @@
 package dev.slipway.deploy;
 
+import dev.slipway.remote.Gate;
 import dev.slipway.SlipwayException;
 import java.io.File;
 import java.io.IOException;

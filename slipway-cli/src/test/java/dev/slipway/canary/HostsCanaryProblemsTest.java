@@ -3,7 +3,7 @@ package dev.slipway.canary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.deploy.hosts.HostsTarget.HostStatus;
 import java.util.List;
 import java.util.Optional;

@@ -7,7 +7,7 @@ import dev.slipway.deploy.FirstRun;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.deploy.ServiceManager;
 import dev.slipway.deploy.History;
@@ -58,7 +58,6 @@ public final class HostsExecutor {
     private final List<HostsPlan.HostPlan> proxied = new ArrayList<>();
     /** The plan {@link #run} runs now (for {@link #stopUnswitched}), or {@code null}. */
     private HostsPlan running;
-    private final Map<String, Long> hostNanos = new LinkedHashMap<>();
     /** Hosts whose release could not be prepared (its file predates the prepare mode). */
     private final Set<String> unprepared = new LinkedHashSet<>();
     private String outcome;
@@ -183,158 +182,69 @@ public final class HostsExecutor {
     public Result run(HostsPlan plan) {
         long start = System.nanoTime();
         recorded.clear();
-        synchronized (hostNanos) {
-            spans.clear();
-        }
         synchronized (this) {
             running = plan;
         }
         Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
         plan.hosts().forEach(h -> byName.put(h.name(), h));
         String who = me.who();
-        List<DeployPlan.Step> steps = plan.steps();
-        try {
-            int i = 0;
-            while (i < steps.size()) {
-                DeployPlan.Step step = steps.get(i);
-                int j = i + 1;
-                boolean setup = step.batch() == 0 && SETUP.contains(step.kind());
-                if (setup || step.batch() == 0 && FINISH.contains(step.kind())) {
-                    // Setup (upload, env, unit, prepare), and the end (record, prune, unlock, once every
-                    // old instance is stopped): every host at once, each host's steps in order.
-                    java.util.Set<DeployPlan.Kind> group = setup ? SETUP : FINISH;
-                    if (!setup) {
-                        awaitRetired();
-                    }
-                    while (j < steps.size() && steps.get(j).batch() == 0 && group.contains(steps.get(j).kind())) {
-                        j++;
-                    }
-                    Map<String, List<DeployPlan.Step>> perHost = new LinkedHashMap<>();
-                    steps.subList(i, j).forEach(s -> perHost.computeIfAbsent(s.where(), k -> new ArrayList<>()).add(s));
-                    eachHost(List.copyOf(perHost.entrySet()), Map.Entry::getKey, e -> {
-                        e.getValue().forEach(s -> runStep(plan, s, byName.get(s.where()), who));
-                        return Boolean.TRUE;
-                    });
-                } else if (step.batch() > 0 && TOGETHER.contains(step.kind())) {
-                    // The starts, gates and nginx switches of one batch: together.
-                    while (j < steps.size() && steps.get(j).kind() == step.kind() && steps.get(j).batch() == step.batch()) {
-                        j++;
-                    }
-                    eachHost(steps.subList(i, j), DeployPlan.Step::where, s -> {
-                        runStep(plan, s, byName.get(s.where()), who);
-                        return Boolean.TRUE;
-                    });
-                } else if (step.kind() == DeployPlan.Kind.STOP && config.rollout().proxySwitch()) {
-                    // The old instances of a batch no longer get requests from nginx: they are retired in
-                    // the background while the next batch starts; every retirement ends before the record.
-                    retire(step, byName.get(step.where()));
-                } else {
-                    if (step.batch() == 0) {
-                        awaitRetired();
-                    }
-                    runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
-                }
-                i = j;
+        executor.run(plan.steps(), new Executor.Parts() {
+            @Override
+            public void run(DeployPlan.Step step) {
+                runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
             }
-            awaitRetired();
-        } catch (RolloutFailed f) {
-            awaitRetiredQuietly();
-            throw config.rollout().proxySwitch() ? proxyBack(plan, f, who) : fleetBack(plan, f, who);
-        } catch (RuntimeException e) {
-            // Before any switch (lock, upload, env, unit, prepare) or after every gate (record, prune):
-            // nothing to roll back; free the locks we hold.
-            awaitRetiredQuietly();
-            unlockAll();
-            throw e;
-        }
-        return new Result(plan, executor.timingMs(), hostTimingMs(), (System.nanoTime() - start) / 1_000_000,
-                Map.copyOf(recorded), criticalPathMs());
+
+            @Override
+            public boolean inBackground(DeployPlan.Step step) {
+                // The old instances of a batch no longer get requests from nginx: they are retired in
+                // the background while the next batch starts; every retirement ends before the record.
+                return step.kind() == DeployPlan.Kind.STOP && config.rollout().proxySwitch();
+            }
+
+            @Override
+            public SlipwayException back(Executor.StepFailed f) {
+                HostsPlan.HostPlan failed = byName.get(f.where());
+                return config.rollout().proxySwitch() ? proxyBack(plan, failed, f, who) : fleetBack(plan, failed, f, who);
+            }
+
+            @Override
+            public void unlock() {
+                // Before any switch (lock, upload, env, unit, prepare) or after every gate (record, prune):
+                // nothing to roll back; free the locks we hold.
+                unlockAll();
+            }
+
+            @Override
+            public void interrupted() {
+                onInterrupt.run();
+            }
+        });
+        return new Result(plan, executor.timingMs(), executor.whereTimingMs(), (System.nanoTime() - start) / 1_000_000,
+                Map.copyOf(recorded), executor.criticalPathMs());
     }
 
-    /** Steps that set a host up before any switch; they run for every host at once. */
-    private static final Set<DeployPlan.Kind> SETUP = java.util.EnumSet.of(DeployPlan.Kind.UPLOAD, DeployPlan.Kind.ENV,
-            DeployPlan.Kind.UNIT, DeployPlan.Kind.PREPARE);
+    /** What Ctrl-C or SIGTERM does during {@link #run} (the target's: it connects anew). */
+    private Runnable onInterrupt = () -> { };
 
-    /** Steps that end a run on a host after every batch; they run for every host at once. */
-    private static final Set<DeployPlan.Kind> FINISH = java.util.EnumSet.of(DeployPlan.Kind.RECORD, DeployPlan.Kind.PRUNE,
-            DeployPlan.Kind.UNLOCK);
+    /**
+     * Sets what Ctrl-C or SIGTERM does while {@link #run} lasts (a shutdown hook the shared loop,
+     * {@link Executor#run}, installs).
+     *
+     * @param action the action, e.g. stop the unswitched instances and release the locks
+     * @return this executor
+     */
+    public HostsExecutor onInterrupt(Runnable action) {
+        this.onInterrupt = action;
+        return this;
+    }
 
-    /** Rollout steps that the hosts of one batch run at once. */
-    private static final Set<DeployPlan.Kind> TOGETHER = java.util.EnumSet.of(DeployPlan.Kind.START, DeployPlan.Kind.GATE,
-            DeployPlan.Kind.PROXY);
-
-    /** The old instances being retired in the background (proxy strategy), in submission order. */
-    private final List<java.util.concurrent.Future<?>> retiring = new ArrayList<>();
+    /** How many hosts are connected to, set up or gated at once. */
+    public static final int PARALLEL = Executor.PARALLEL;
 
     /** nginx worker pids of before each host's last reload ({@code pointNginx}), by host name. */
     private final Map<String, String> oldWorkers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /**
-     * Starts the STOP step of one host in a background thread: it waits for the nginx workers of
-     * before that host's switch to end, then drains and stops the old instance. The crash hook
-     * runs here, before the thread starts, so {@code SLIPWAY_CRASH_AT=stop} still halts before it.
-     */
-    private void retire(DeployPlan.Step step, HostsPlan.HostPlan h) {
-        executor.before(step);
-        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
-            long t0 = System.nanoTime();
-            stopOld(h);
-            executor.after(step.kind(), t0);
-            spent(h, step.kind(), t0);
-            return null;
-        });
-        Thread t = new Thread(task, "slipway-retire-" + h.name());
-        t.setDaemon(true);
-        synchronized (this) {
-            retiring.add(task);
-        }
-        t.start();
-    }
-
-    /**
-     * Waits for every background retirement started so far.
-     *
-     * @throws SlipwayException (exit 1) the first one's failure, once all ended
-     */
-    private void awaitRetired() {
-        List<java.util.concurrent.Future<?>> pending;
-        synchronized (this) {
-            pending = List.copyOf(retiring);
-            retiring.clear();
-        }
-        RuntimeException first = null;
-        for (java.util.concurrent.Future<?> f : pending) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof RuntimeException re ? re : SlipwayException.failed(e.getCause().toString());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw SlipwayException.failed("interrupted");
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    /** Waits for the background retirements before going back; their failures are shown, not thrown. */
-    private void awaitRetiredQuietly() {
-        try {
-            awaitRetired();
-        } catch (RuntimeException e) {
-            console.progress("  warning: " + e.getMessage());
-        }
-    }
-
-    /** How many hosts are connected to, set up or gated at once. */
-    public static final int PARALLEL = 8;
-
     private void runStep(HostsPlan plan, DeployPlan.Step step, HostsPlan.HostPlan h, String who) {
-        executor.before(step);
-        long t0 = System.nanoTime();
         switch (step.kind()) {
             case LOCK -> lock(h);
             case UPLOAD -> upload(plan, h);
@@ -357,11 +267,11 @@ public final class HostsExecutor {
             case GATE -> {
                 try {
                     gate(plan, h);
-                } catch (RolloutFailed f) {
+                } catch (Executor.StepFailed f) {
                     throw f;
                 } catch (SlipwayException e) {
                     // The host dropped off during the gate: it counts as a failed gate.
-                    throw new RolloutFailed(h, "gate: " + e.getMessage(), journal(h));
+                    throw new Executor.StepFailed(h.name(), "gate: " + e.getMessage(), journal(h));
                 }
             }
             case PROXY -> {
@@ -386,67 +296,10 @@ public final class HostsExecutor {
             case UNLOCK -> unlock(h.name());
             default -> throw new IllegalStateException(step.kind().name());
         }
-        executor.after(step.kind(), t0);
-        spent(h, step.kind(), t0);
-    }
-
-    /** Adds a step's wall time to its host's ({@code h} may be {@code null}) and its interval to the critical path. */
-    private void spent(HostsPlan.HostPlan h, DeployPlan.Kind kind, long t0) {
-        long t1 = System.nanoTime();
-        synchronized (hostNanos) {
-            if (h != null) {
-                hostNanos.merge(h.name() + "." + kind.id(), t1 - t0, Long::sum);
-            }
-            spans.computeIfAbsent(kind, k -> new ArrayList<>()).add(new long[] {t0, t1});
-        }
-    }
-
-    /** Start and end ({@link System#nanoTime()}) of every step run, by kind (guarded by {@link #hostNanos}). */
-    private final Map<DeployPlan.Kind, List<long[]>> spans = new java.util.EnumMap<>(DeployPlan.Kind.class);
-
-    /**
-     * @return per step kind, the wall time during which at least one step of that kind ran on some
-     *         host (the union of their intervals), ms: what the kind adds to the run's critical path
-     *         when kinds do not overlap (a background retirement overlaps the next batch)
-     */
-    private Map<DeployPlan.Kind, Long> criticalPathMs() {
-        Map<DeployPlan.Kind, Long> ms = new java.util.EnumMap<>(DeployPlan.Kind.class);
-        synchronized (hostNanos) {
-            spans.forEach((kind, list) -> ms.put(kind, union(list) / 1_000_000));
-        }
-        return ms;
-    }
-
-    /** @return the length of the union of intervals {@code [start, end]}, in their unit */
-    static long union(List<long[]> intervals) {
-        List<long[]> sorted = new ArrayList<>(intervals);
-        sorted.sort(java.util.Comparator.comparingLong(a -> a[0]));
-        long total = 0;
-        long from = Long.MIN_VALUE;
-        long to = Long.MIN_VALUE;
-        for (long[] i : sorted) {
-            if (from == Long.MIN_VALUE || i[0] > to) {
-                total += from == Long.MIN_VALUE ? 0 : to - from;
-                from = i[0];
-                to = i[1];
-            } else {
-                to = Math.max(to, i[1]);
-            }
-        }
-        return total + (from == Long.MIN_VALUE ? 0 : to - from);
-    }
-
-    /** @return wall time per host and step kind, ms, keyed {@code <host>.<kind id>} (e.g. {@code web1.gate}) */
-    private Map<String, Long> hostTimingMs() {
-        Map<String, Long> ms = new LinkedHashMap<>();
-        synchronized (hostNanos) {
-            hostNanos.forEach((k, v) -> ms.put(k, v / 1_000_000));
-        }
-        return ms;
     }
 
     /**
-     * Runs {@code work} for each item at once, at most {@link #PARALLEL} at a time, and waits for all.
+     * Runs {@code work} for each item at once ({@link Executor#each}: at most {@link #PARALLEL} at a time).
      *
      * @param items the items, one per host
      * @param name  an item's host name (the key of the result)
@@ -458,41 +311,7 @@ public final class HostsExecutor {
      */
     static <T, R> Map<String, R> eachHost(List<T> items, java.util.function.Function<T, String> name,
                                           java.util.function.Function<T, R> work) {
-        Map<String, R> out = new LinkedHashMap<>();
-        if (items.size() <= 1) {
-            items.forEach(t -> out.put(name.apply(t), work.apply(t)));
-            return out;
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(PARALLEL, items.size()), r -> {
-                    Thread t = new Thread(r, "slipway-hosts");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
-            items.forEach(t -> futures.add(pool.submit(() -> work.apply(t))));
-            RuntimeException first = null;
-            for (int i = 0; i < items.size(); i++) {
-                try {
-                    out.put(name.apply(items.get(i)), futures.get(i).get());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof RuntimeException re ? re
-                                : new IllegalStateException(e.getCause().toString(), e.getCause());
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SlipwayException.failed("interrupted");
-        } finally {
-            pool.shutdownNow();
-        }
+        return Executor.each(items, name, work);
     }
 
     private Host host(HostsPlan.HostPlan h) {
@@ -661,7 +480,7 @@ public final class HostsExecutor {
             synchronized (this) {
                 firstRun = unprepared.contains(h.name());
             }
-            throw new RolloutFailed(h, "readiness " + config.rollout().readiness().target(
+            throw new Executor.StepFailed(h.name(), "readiness " + config.rollout().readiness().target(
                     bracketed(h.server().probeAddress()), port) + " did not pass within "
                     + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
                     + FirstRun.inProgress(host(h), h.artifact(), "/var/cache/" + config.service().unit())
@@ -700,7 +519,7 @@ public final class HostsExecutor {
         try {
             action.run();
         } catch (SlipwayException e) {
-            throw new RolloutFailed(h, what + ": " + e.getMessage(), journal(h));
+            throw new Executor.StepFailed(h.name(), what + ": " + e.getMessage(), journal(h));
         }
     }
 
@@ -721,8 +540,8 @@ public final class HostsExecutor {
     }
 
     /** Every switched host goes back; history and locks; the exception to throw. */
-    private SlipwayException fleetBack(HostsPlan plan, RolloutFailed f, String who) {
-        console.progress("  " + f.host.name() + " failed: " + f.reason);
+    private SlipwayException fleetBack(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who) {
+        console.progress("  " + f.where() + " failed: " + f.reason());
         List<String> back = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<HostsPlan.HostPlan> toUndo;
@@ -763,13 +582,14 @@ public final class HostsExecutor {
                 problems.add(h.name() + ": going back failed: " + e.getMessage());
             }
         }
-        return failedRun(plan, f, who, toUndo, back, problems);
+        return failedRun(plan, failed, f, who, toUndo, back, problems);
     }
 
     /** After going back: each host's history, the locks, and the exception naming the host, the reason and what went back. */
-    private SlipwayException failedRun(HostsPlan plan, RolloutFailed f, String who, List<HostsPlan.HostPlan> toUndo,
+    private SlipwayException failedRun(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who,
+                                       List<HostsPlan.HostPlan> toUndo,
                                        List<String> back, List<String> problems) {
-        String note = f.host.name() + " failed: " + f.reason;
+        String note = f.where() + " failed: " + f.reason();
         for (HostsPlan.HostPlan h : plan.hosts()) {
             if (!lockedHosts().contains(h.name())) {
                 continue;
@@ -784,10 +604,10 @@ public final class HostsExecutor {
         unlockAll();
         StringBuilder m = new StringBuilder();
         m.append(plan.rollback() ? "rollback" : "deploy").append(" of ").append(plan.service()).append(' ').append(plan.version())
-                .append(" failed on ").append(f.host.name()).append(": ").append(f.reason);
-        if (!f.journal.isEmpty()) {
-            m.append("\nlast journal lines of ").append(unitOf(f.host, f.host.port())).append(" on ").append(f.host.name()).append(":\n");
-            f.journal.lines().forEach(l -> m.append("  | ").append(l).append('\n'));
+                .append(" failed on ").append(f.where()).append(": ").append(f.reason());
+        if (!f.detail().isEmpty()) {
+            m.append("\nlast journal lines of ").append(unitOf(failed, failed.port())).append(" on ").append(f.where()).append(":\n");
+            f.detail().lines().forEach(l -> m.append("  | ").append(l).append('\n'));
         } else {
             m.append('\n');
         }
@@ -913,8 +733,8 @@ public final class HostsExecutor {
      * to are stopped (their old instances never stopped); hosts switched in an earlier batch make
      * the same move back (start the old instance, gate it, point nginx at it, stop the new one).
      */
-    private SlipwayException proxyBack(HostsPlan plan, RolloutFailed f, String who) {
-        console.progress("  " + f.host.name() + " failed: " + f.reason);
+    private SlipwayException proxyBack(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who) {
+        console.progress("  " + f.where() + " failed: " + f.reason());
         List<String> back = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         List<HostsPlan.HostPlan> touched;
@@ -966,7 +786,7 @@ public final class HostsExecutor {
                 problems.add(h.name() + ": going back failed: " + e.getMessage());
             }
         }
-        return failedRun(plan, f, who, touched, back, problems);
+        return failedRun(plan, failed, f, who, touched, back, problems);
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
@@ -1040,20 +860,6 @@ public final class HostsExecutor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SlipwayException.failed("interrupted");
-        }
-    }
-
-    /** A switch, restart or gate failed on a host during the rollout. */
-    private static final class RolloutFailed extends RuntimeException {
-        final HostsPlan.HostPlan host;
-        final String reason;
-        final String journal;
-
-        RolloutFailed(HostsPlan.HostPlan host, String reason, String journal) {
-            super(reason, null, false, false);
-            this.host = host;
-            this.reason = reason;
-            this.journal = journal;
         }
     }
 }

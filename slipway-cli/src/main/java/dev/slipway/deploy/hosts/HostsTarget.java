@@ -1,6 +1,6 @@
 package dev.slipway.deploy.hosts;
 
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.artifact.Artifact;
@@ -396,17 +396,9 @@ public final class HostsTarget {
         console.progress(plan.describe().stripTrailing());
         HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
                 Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
-        Thread hook = new Thread(() -> releaseOnInterrupt(ex), "slipway-hosts-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return ex.run(plan);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
-            }
-        }
+        // The shared loop calls it from a shutdown hook while the run lasts.
+        ex.onInterrupt(() -> releaseOnInterrupt(ex));
+        return ex.run(plan);
     }
 
     /**

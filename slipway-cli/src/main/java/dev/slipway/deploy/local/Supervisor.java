@@ -1,6 +1,6 @@
 package dev.slipway.deploy.local;
 
-import dev.slipway.deploy.Gate;
+import dev.slipway.remote.Gate;
 import dev.slipway.deploy.ServiceManager;
 import dev.slipway.deploy.ServiceProcess;
 import dev.slipway.remote.Host;

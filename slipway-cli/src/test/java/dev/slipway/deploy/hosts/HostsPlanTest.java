@@ -304,11 +304,11 @@ class HostsPlanTest {
     /** A step kind's time on the critical path counts the hosts that ran it at once once. */
     @Test
     void theCriticalPathCountsStepsThatRanAtOnceOnce() {
-        assertEquals(0, HostsExecutor.union(List.of()));
+        assertEquals(0, dev.slipway.deploy.Executor.union(List.of()));
         // Three gates of one batch at once (10-20, 12-25, 11-19), then one of the next batch (30-34).
-        assertEquals(15 + 4, HostsExecutor.union(List.of(new long[] {12, 25}, new long[] {30, 34}, new long[] {10, 20},
+        assertEquals(15 + 4, dev.slipway.deploy.Executor.union(List.of(new long[] {12, 25}, new long[] {30, 34}, new long[] {10, 20},
                 new long[] {11, 19})));
-        assertEquals(10, HostsExecutor.union(List.of(new long[] {0, 5}, new long[] {5, 10})), "touching intervals join");
+        assertEquals(10, dev.slipway.deploy.Executor.union(List.of(new long[] {0, 5}, new long[] {5, 10})), "touching intervals join");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.slipway.deploy;
+package dev.slipway.remote;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Tools;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.remote.LocalHost;
+import dev.slipway.deploy.SilentServer;
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,6 @@
-package dev.slipway.deploy;
+package dev.slipway.remote;
 
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.remote.Host;
-import dev.slipway.remote.Shell;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,10 +25,14 @@ import java.util.function.Function;
  *   <li>{@link #onHost}: on a {@link Host}, so it needs no route from the deploy machine to the
  *       service and nothing but {@code bash} (its {@code /dev/tcp}) and {@code timeout} there: the
  *       whole wait is one command (one SSH round trip per gate), and the service's state comes from
- *       its service manager ({@link ServiceManager#stateCommand}: {@code systemctl is-active} for a
+ *       its service manager ({@code deploy/ServiceManager.stateCommand}: {@code systemctl is-active} for a
  *       unit). An HTTP attempt is HTTP/1.1 (RFC 9112) with {@code Connection: close}.</li>
  * </ul>
  * Both give the same {@link Verdict}, so a failed gate reads the same on every target.
+ *
+ * <p>It lives in {@code remote/} (it needs only {@link Host}, {@link Shell} and the probe's
+ * configuration), as {@link Lock} does, so that the build's training run waits for its service
+ * without importing {@code deploy/}.
  */
 public final class Gate {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -296,7 +298,7 @@ public final class Gate {
     /**
      * @param host         the machine the service runs on
      * @param stateCommand a shell command that prints the service's state ({@code active} while it
-     *                     runs), from {@link ServiceManager#stateCommand}
+     *                     runs), from {@code deploy/ServiceManager.stateCommand}
      * @param address      where the service answers on that machine
      * @param port         its port
      * @return a prober that runs the whole gate on the host in one command

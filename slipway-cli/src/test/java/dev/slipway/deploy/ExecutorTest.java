@@ -1,0 +1,168 @@
+package dev.slipway.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one loop of the local and hosts targets ({@link Executor#run}), with recording parts: the
+ * order, the groups that run at once, background steps, and what a failure calls.
+ */
+class ExecutorTest {
+    private static DeployPlan.Step step(DeployPlan.Kind kind, String where, int batch) {
+        return new DeployPlan.Step(kind, where, batch, kind.id() + " " + where);
+    }
+
+    private static Executor executor() {
+        return new Executor(null, new Console(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false));
+    }
+
+    /** Parts that log what they are asked to do; a step named in {@code failAt} fails as told. */
+    private static class Recording implements Executor.Parts {
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+        String failAt;
+        RuntimeException failure;
+
+        @Override
+        public void run(DeployPlan.Step step) {
+            String id = step.kind().id() + " " + step.where();
+            log.add(id);
+            if (id.equals(failAt)) {
+                throw failure;
+            }
+        }
+
+        @Override
+        public SlipwayException back(Executor.StepFailed f) {
+            log.add("back " + f.where() + ": " + f.reason() + " / " + f.detail());
+            return SlipwayException.failed("went back");
+        }
+
+        @Override
+        public void unlock() {
+            log.add("unlock-all");
+        }
+    }
+
+    private static final List<DeployPlan.Step> LOCAL = List.of(step(DeployPlan.Kind.LOCK, "local", 0),
+            step(DeployPlan.Kind.UPLOAD, "local", 0), step(DeployPlan.Kind.PREPARE, "local", 0),
+            step(DeployPlan.Kind.SWITCH, "local", 0), step(DeployPlan.Kind.RESTART, "local", 0),
+            step(DeployPlan.Kind.GATE, "local", 0), step(DeployPlan.Kind.RECORD, "local", 0),
+            step(DeployPlan.Kind.PRUNE, "local", 0), step(DeployPlan.Kind.UNLOCK, "local", 0));
+
+    @Test
+    void oneTargetsStepsRunInThePlansOrderAndAreTimedEach() {
+        Recording parts = new Recording();
+        Executor ex = executor();
+        ex.run(LOCAL, parts);
+        assertEquals(LOCAL.stream().map(s -> s.kind().id() + " local").toList(), parts.log);
+        assertEquals(LOCAL.size(), ex.stepMs().size());
+        assertTrue(ex.stepMs().stream().allMatch(ms -> ms >= 0), ex.stepMs().toString());
+        assertTrue(ex.timingMs().containsKey(DeployPlan.Kind.GATE), ex.timingMs().toString());
+        assertTrue(ex.whereTimingMs().containsKey("local.gate"), ex.whereTimingMs().toString());
+    }
+
+    @Test
+    void aFailedGateGoesBackAndNothingAfterItRuns() {
+        Recording parts = new Recording();
+        parts.failAt = "gate local";
+        parts.failure = new Executor.StepFailed("local", "readiness did not pass", "last log lines");
+        Executor ex = executor();
+        SlipwayException e = assertThrows(SlipwayException.class, () -> ex.run(LOCAL, parts));
+        assertEquals("went back", e.getMessage());
+        assertEquals(List.of("lock local", "upload local", "prepare local", "switch local", "restart local", "gate local",
+                "back local: readiness did not pass / last log lines"), parts.log);
+        List<Long> ms = ex.stepMs();
+        assertEquals(-1L, ms.get(5), "the failed gate did not run to its end: " + ms);
+        assertEquals(-1L, ms.get(6), "the record did not run: " + ms);
+        assertTrue(ms.get(4) >= 0, ms.toString());
+    }
+
+    @Test
+    void anotherFailureOnlyUnlocksAndPassesUnchanged() {
+        Recording parts = new Recording();
+        parts.failAt = "prepare local";
+        parts.failure = SlipwayException.failed("cannot prepare");
+        RuntimeException e = assertThrows(RuntimeException.class, () -> executor().run(LOCAL, parts));
+        assertSame(parts.failure, e);
+        assertEquals(List.of("lock local", "upload local", "prepare local", "unlock-all"), parts.log);
+    }
+
+    @Test
+    void setupRunsForEveryPlaceAtOnceAndABatchsGatesTogether() throws Exception {
+        // Two hosts whose uploads wait for each other: they only end if they run at once.
+        CountDownLatch uploads = new CountDownLatch(2);
+        CountDownLatch gates = new CountDownLatch(2);
+        Recording parts = new Recording() {
+            @Override
+            public void run(DeployPlan.Step step) {
+                super.run(step);
+                CountDownLatch l = step.kind() == DeployPlan.Kind.UPLOAD ? uploads : step.kind() == DeployPlan.Kind.GATE ? gates : null;
+                if (l != null) {
+                    l.countDown();
+                    try {
+                        assertTrue(l.await(60, TimeUnit.SECONDS), step.kind().id() + " on " + step.where() + " ran alone");
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+        List<DeployPlan.Step> steps = List.of(step(DeployPlan.Kind.LOCK, "a", 0), step(DeployPlan.Kind.LOCK, "b", 0),
+                step(DeployPlan.Kind.UPLOAD, "a", 0), step(DeployPlan.Kind.ENV, "a", 0),
+                step(DeployPlan.Kind.UPLOAD, "b", 0), step(DeployPlan.Kind.ENV, "b", 0),
+                step(DeployPlan.Kind.SWITCH, "a", 1), step(DeployPlan.Kind.SWITCH, "b", 1),
+                step(DeployPlan.Kind.GATE, "a", 1), step(DeployPlan.Kind.GATE, "b", 1),
+                step(DeployPlan.Kind.RECORD, "a", 0), step(DeployPlan.Kind.RECORD, "b", 0));
+        executor().run(steps, parts);
+        List<String> log = parts.log;
+        assertEquals(12, log.size(), log.toString());
+        assertTrue(log.indexOf("upload a") < log.indexOf("env a") && log.indexOf("upload b") < log.indexOf("env b"),
+                "each place's setup in order: " + log);
+        assertEquals(List.of("switch a", "switch b"), log.subList(6, 8), "outside the groups: one at a time, in order");
+        assertEquals(List.of("record a", "record b"), log.subList(10, 12));
+    }
+
+    @Test
+    void aBackgroundStepIsAwaitedBeforeTheNextStepOutsideTheBatches() {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Recording parts = new Recording() {
+            @Override
+            public boolean inBackground(DeployPlan.Step step) {
+                return step.kind() == DeployPlan.Kind.STOP;
+            }
+
+            @Override
+            public void run(DeployPlan.Step step) {
+                if (step.kind() == DeployPlan.Kind.STOP) {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    stopped.countDown();
+                }
+                if (step.kind() == DeployPlan.Kind.RECORD) {
+                    assertEquals(0, stopped.getCount(), "the background stop ended before the record");
+                }
+                super.run(step);
+            }
+        };
+        List<DeployPlan.Step> steps = List.of(step(DeployPlan.Kind.PROXY, "a", 1), step(DeployPlan.Kind.STOP, "a", 1),
+                step(DeployPlan.Kind.RECORD, "a", 0));
+        executor().run(steps, parts);
+        assertEquals(List.of("proxy a", "stop a", "record a"), parts.log);
+    }
+}
