@@ -3,15 +3,14 @@ package dev.slipway.deploy;
 import dev.slipway.remote.Gate;
 import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.util.Json;
-import dev.slipway.util.Trees;
 import dev.slipway.util.Hashing;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Launcher;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.local.LocalReleases;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import dev.slipway.remote.Lock;
@@ -25,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,8 +56,6 @@ import java.util.stream.Stream;
  * run finds its holder gone, records the interrupted run in the history, and goes on.
  */
 public final class LocalTarget {
-    private static final ObjectMapper JSON = Json.MAPPER;
-
     private final SlipwayConfig config;
     private final Console console;
     private final Path state;
@@ -69,6 +65,8 @@ public final class LocalTarget {
     private final ServiceProcess process;
     /** The service manager of this machine: supervised processes, what systemd is on a host. */
     private final dev.slipway.deploy.local.Supervisor supervisor;
+    /** The release directories under {@code releases/}: the install (this target's upload) and what they hold. */
+    private final LocalReleases store;
     /** {@code releases/}, {@code current} and {@code slots/} in the state directory, changed as on a host. */
     private final ReleaseLayout layout;
     private final History history;
@@ -93,6 +91,7 @@ public final class LocalTarget {
                 config.service().drainTimeout(), this::launch);
         this.process = supervisor.process(config.name());
         this.layout = new ReleaseLayout(host, state.toAbsolutePath().toString());
+        this.store = new LocalReleases(releases, config.name(), console);
         this.history = new History(state.resolve("history.tsv"));
         this.proxy = config.local().proxy() == null ? null
                 : dev.slipway.deploy.local.LocalProxy.of(config.local().proxy(), config.local().address(), host);
@@ -120,7 +119,7 @@ public final class LocalTarget {
                 return Optional.empty();
             }
             Path exe = executables.get(0);
-            Map<String, String> env = readEnvFile(exe.resolveSibling(ENV_FILE));
+            Map<String, String> env = LocalReleases.readEnv(exe.resolveSibling(LocalReleases.ENV_FILE));
             // The values are the ones ConfigLoader validated at deploy; quoted, the address stays a string.
             String yaml = "name: " + exe.getFileName() + "\nservice:\n  port: " + env.get("PORT")
                     + "\n  drainTimeout: " + env.get("DRAIN_TIMEOUT") + "s\ndeploy:\n  local:\n    address: \""
@@ -280,14 +279,14 @@ public final class LocalTarget {
             checkPortFree(port());
         }
         String dirName = releaseDirName(release);
-        boolean install = !complete(dirName) || !release.sha256().equals(releaseInfo(dirName).path("sha256").asText());
+        boolean install = !store.complete(dirName) || !release.sha256().equals(store.info(dirName).path("sha256").asText());
         SlipwayConfig.Probe probe = config.service().readiness();
         String exe = "releases/" + dirName + "/" + config.name();
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
         steps.add(step(DeployPlan.Kind.UPLOAD, install
                 ? "install " + config.serviceDir().relativize(release.executable()) + " as " + exe + " with its "
-                + ENV_FILE + " (mode 0600) and release.json: into a temporary directory, sha256 verified, then renamed"
+                + LocalReleases.ENV_FILE + " (mode 0600) and release.json: into a temporary directory, sha256 verified, then renamed"
                 : "skip install, " + exe + " is there (sha256 " + release.sha256().substring(0, 12) + ")"));
         steps.add(step(DeployPlan.Kind.PREPARE, "prepare " + exe + " while the old one serves: its first run"
                 + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)"));
@@ -326,9 +325,9 @@ public final class LocalTarget {
         String from = serving().or(this::currentVersion).orElseThrow(() -> SlipwayException.usage(
                 "nothing is deployed to local for " + config.name() + "; nothing to roll back"));
         String to = toVersion != null ? toVersion : previousVersion(from).orElseThrow(() -> SlipwayException.usage(
-                "no earlier release of " + config.name() + " to roll back to; retained: " + retained()));
-        if (!completeReleases().contains(to)) {
-            List<String> held = completeReleases();
+                "no earlier release of " + config.name() + " to roll back to; retained: " + store.retained()));
+        if (!store.completeReleases().contains(to)) {
+            List<String> held = store.completeReleases();
             throw SlipwayException.usage("local does not hold release " + to + " (it has "
                     + (held.isEmpty() ? "none" : String.join(", ", held)) + "); nothing was changed");
         }
@@ -338,8 +337,8 @@ public final class LocalTarget {
         if (running.isEmpty() && proxy == null) {
             checkPortFree(port());
         }
-        String commit = releaseInfo(to).path("commit").asText("unknown");
-        SlipwayConfig.Probe probe = probeOf(to);
+        String commit = store.info(to).path("commit").asText("unknown");
+        SlipwayConfig.Probe probe = store.probe(to, config.service().readiness());
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
         steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + to + "/" + config.name() + " while " + from + " serves"));
@@ -373,18 +372,18 @@ public final class LocalTarget {
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
         if (running.isEmpty()) {
-            if (!complete(version)) {
+            if (!store.complete(version)) {
                 throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
                         + " nothing was changed");
             }
             checkPortFree(port());
             steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + version + "/" + config.name()));
             steps.add(step(DeployPlan.Kind.START, "start releases/" + version + "/" + config.name() + " on " + url()));
-            steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probeOf(version).target(hostForUrl(), port())));
+            steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + store.probe(version, config.service().readiness()).target(hostForUrl(), port())));
         }
         steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
         return new DeployPlan("local", DeployPlan.Action.START, config.name(), version,
-                releaseInfo(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
+                store.info(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
                 new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO));
     }
 
@@ -446,7 +445,7 @@ public final class LocalTarget {
         }
         Path rel = releases.resolve(dir.getFileName());
         return new dev.slipway.deploy.local.Supervisor.Launch(dir.resolve(config.name()), dir.getFileName().toString(),
-                proxy != null ? envFor(dir, port) : readEnvFile(dir.resolve(ENV_FILE)),
+                proxy != null ? LocalReleases.envFor(dir, port) : LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)),
                 "slipway starts " + state.relativize(rel) + (proxy != null ? " on :" + port : ""));
     }
 
@@ -508,7 +507,7 @@ public final class LocalTarget {
         if (stray.isEmpty()) {
             checkPortFree(port);
         }
-        SlipwayConfig.Probe probe = release != null ? config.service().readiness() : probeOf(dirName);
+        SlipwayConfig.Probe probe = release != null ? config.service().readiness() : store.probe(dirName, config.service().readiness());
         steps.add(new DeployPlan.Step(DeployPlan.Kind.START, ":" + port, 0, "start releases/" + dirName + "/"
                 + config.name() + " on " + instanceUrl(port) + (old.isPresent() ? " beside " + oldRelease + " on :" + oldPort
                 + " (pid " + old.get().pid() + "), which keeps serving" : "") + stray.map(h -> "; first stop what a killed run"
@@ -542,7 +541,7 @@ public final class LocalTarget {
         int port = 0;
         boolean serves = serving > 0 && instance(serving).release().or(this::currentVersion).equals(Optional.of(version));
         if (!serves || proxy.live() != serving) {
-            if (!complete(version)) {
+            if (!store.complete(version)) {
                 throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
                         + " nothing was changed");
             }
@@ -557,14 +556,14 @@ public final class LocalTarget {
                 steps.add(new DeployPlan.Step(DeployPlan.Kind.START, ":" + port, 0, "start releases/" + version + "/"
                         + config.name() + " on " + instanceUrl(port)));
                 steps.add(new DeployPlan.Step(DeployPlan.Kind.GATE, ":" + port, 0, "wait for readiness "
-                        + probeOf(version).target(hostForUrl(), port)));
+                        + store.probe(version, config.service().readiness()).target(hostForUrl(), port)));
             }
             steps.add(new DeployPlan.Step(DeployPlan.Kind.PROXY, ":" + port, 0, proxy.describe(port)));
         }
         steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
         Optional<ProcessHandle> running = serving == 0 ? Optional.empty() : instance(serving).running();
         return new DeployPlan("local", DeployPlan.Action.START, config.name(), version,
-                releaseInfo(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
+                store.info(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
                 new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO, port, 0));
     }
 
@@ -770,7 +769,7 @@ public final class LocalTarget {
                 stopInstance(port());
                 String note = "interrupted before the readiness gate";
                 String previous = d.previous();
-                if (previous != null && complete(previous)) {
+                if (previous != null && store.complete(previous)) {
                     switchTo(previous);
                     try {
                         restartCurrent(null);
@@ -842,7 +841,7 @@ public final class LocalTarget {
         String reason = failure.getMessage();
         String logTail = tail(log, 15);
         String previous = d.previous();
-        if (previous != null && complete(previous)) {
+        if (previous != null && store.complete(previous)) {
             console.progress("  readiness failed; rolling back to " + previous);
             switchTo(previous);
             String restored = restart(previous);
@@ -893,7 +892,7 @@ public final class LocalTarget {
         } catch (SlipwayException e) {
             return dirName + " could not be restarted: " + e.getMessage();
         }
-        SlipwayConfig.Probe probe = probeOf(dirName);
+        SlipwayConfig.Probe probe = store.probe(dirName, config.service().readiness());
         Gate.Verdict v = gateOf(port(), probe);
         return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
     }
@@ -947,30 +946,19 @@ public final class LocalTarget {
      * recorded in the history as {@code interrupted}, with what serves now, unless it recorded itself.
      */
     private void lock(Lock.Holder me, Duration wait) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        String shown = null;
-        while (true) {
-            Optional<Lock.Holder> other = Lock.tryAcquire(host, state.toString(), me);
-            if (other.isEmpty()) {
-                return;
-            }
-            Lock.Holder o = other.get();
-            if (gone(o)) {
-                Lock.forceRelease(host, state.toString());
-                recordInterrupted(o);
-                converge();
-                continue;
-            }
-            if (System.nanoTime() >= deadline) {
-                throw Lock.held("another slipway holds the deploy lock of " + state + ": " + o.describe()
-                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")") + "; nothing was changed");
-            }
-            if (!o.describe().equals(shown)) {
-                console.progress("  locked by " + o.describe() + "; waiting");
-                shown = o.describe();
-            }
-            Gate.sleep(Duration.ofMillis(200));
-        }
+        Lock.acquire(host, state.toString(), me, wait, Duration.ofMillis(200),
+                o -> gone(o) ? takeOver(o) : Lock.Held.WAIT,
+                o -> "another slipway holds the deploy lock of " + state + ": " + o.describe()
+                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")") + "; nothing was changed",
+                o -> console.progress("  locked by " + o.describe() + "; waiting"));
+    }
+
+    /** Clears the lock of a run that is gone, records that run as interrupted, and converges what it left. */
+    private Lock.Held takeOver(Lock.Holder o) {
+        Lock.forceRelease(host, state.toString());
+        recordInterrupted(o);
+        converge();
+        return Lock.Held.TAKEN_OVER;
     }
 
     /** @return whether a lock's holder is a process of this machine that no longer runs (or it has no info) */
@@ -990,9 +978,7 @@ public final class LocalTarget {
         }
         Optional<Lock.Holder> o = Lock.read(host, state.toString());
         if (o.isPresent() && gone(o.get())) {
-            Lock.forceRelease(host, state.toString());
-            recordInterrupted(o.get());
-            converge();
+            takeOver(o.get());
         }
     }
 
@@ -1010,7 +996,7 @@ public final class LocalTarget {
         if (live <= 0 || instance(live).running().isEmpty()) {
             return;
         }
-        instance(live).release().filter(r -> !currentVersion().equals(Optional.of(r))).filter(this::complete).ifPresent(r -> {
+        instance(live).release().filter(r -> !currentVersion().equals(Optional.of(r))).filter(store::complete).ifPresent(r -> {
             console.progress("  nginx sends traffic to " + r + " on :" + live + "; current -> releases/" + r);
             switchTo(r);
         });
@@ -1049,7 +1035,7 @@ public final class LocalTarget {
                 : Optional.of(servingPort()).filter(p -> p > 0).flatMap(p -> instance(p).running());
         String now = h.map(p -> serving().orElse(currentVersion().orElse("?")) + " serves (pid " + p.pid() + ")")
                 .orElse("nothing runs");
-        Revision e = history.append(o.version(), releaseInfo(o.version()).path("commit").asText("unknown"),
+        Revision e = history.append(o.version(), store.info(o.version()).path("commit").asText("unknown"),
                 History.INTERRUPTED, "slipway (pid " + o.pid() + ", " + o.who() + ") was killed during its " + what
                         + "; found by the next run: current " + currentVersion().orElse("none") + ", " + now);
         console.progress("  recorded revision " + e.revision() + ": " + e.note());
@@ -1085,11 +1071,11 @@ public final class LocalTarget {
             return;
         }
         boolean ours = process.running().isPresent() && currentVersion().map(v -> {
-            Path env = releases.resolve(v).resolve(ENV_FILE);
+            Path env = releases.resolve(v).resolve(LocalReleases.ENV_FILE);
             if (!Files.isRegularFile(env)) {
                 return true; // a release from before service.env: assume it holds the port, as deploy does
             }
-            Map<String, String> e = readEnvFile(env);
+            Map<String, String> e = LocalReleases.readEnv(env);
             return String.valueOf(port()).equals(e.get("PORT")) && config.local().address().equals(e.get("ADDR"));
         }).orElse(false);
         if (!ours) {
@@ -1160,9 +1146,9 @@ public final class LocalTarget {
             int live = proxy == null ? sp : proxy.live();
             ready = live != sp ? new Gate.Verdict(false, 0, "nginx's upstream does not point at it ("
                     + nginxLine() + ")", Duration.ZERO)
-                    : Gate.probeOnce(hostForUrl(), sp, probeOf(v.get()), Duration.ofSeconds(2));
+                    : Gate.probeOnce(hostForUrl(), sp, store.probe(v.get(), config.service().readiness()), Duration.ofSeconds(2));
         }
-        return new Status(v.orElse(null), v.map(x -> releaseInfo(x).path("commit").asText("unknown")).orElse(null),
+        return new Status(v.orElse(null), v.map(x -> store.info(x).path("commit").asText("unknown")).orElse(null),
                 last == null ? 0 : last.revision(), h.map(ProcessHandle::pid).orElse(-1L), url(), ready, null, nginxLine(),
                 instanceLines());
     }
@@ -1201,106 +1187,6 @@ public final class LocalTarget {
     // ---- steps ------------------------------------------------------------------------------------
 
     /**
-     * Installs a release into a temporary directory beside the releases (the file, its sha256
-     * verified against the build record, {@code release.json} and the environment file), then
-     * renames it into place: {@code releases/<dir>} is complete or absent, never half-written. A
-     * directory of that name left incomplete (a full disk, a kill) is removed first.
-     */
-    private void install(Release release, String dirName) {
-        Path target = releases.resolve(dirName);
-        Path tmp = releases.resolve("." + dirName + ".tmp-" + ProcessHandle.current().pid());
-        try {
-            Files.createDirectories(releases);
-            DiskSpace.require(releases, Files.size(release.executable()), "release " + dirName);
-            if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                console.progress("  removing the incomplete releases/" + dirName);
-                deleteEntry(target);
-            }
-            deleteEntry(tmp);
-            Files.createDirectories(tmp);
-            Path exe = tmp.resolve(config.name());
-            Files.copy(release.executable(), exe, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(exe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            String copied = Hashing.sha256(exe);
-            if (!copied.equals(release.sha256())) {
-                throw SlipwayException.failed("the copy of " + release.executable() + " has sha256 " + copied + ", not "
-                        + release.sha256() + "; nothing was stopped or switched");
-            }
-            SlipwayConfig.Probe probe = config.service().readiness();
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("version", release.version());
-            info.put("commit", release.commit());
-            info.put("sha256", release.sha256());
-            info.put("fingerprint", fingerprint(release));
-            info.put("installed", Instant.now().toString());
-            Map<String, Object> readiness = new LinkedHashMap<>();
-            readiness.put("type", probe.type().key());
-            if (!probe.tcp()) {
-                readiness.put("path", probe.path());
-            }
-            readiness.put("intervalMs", probe.interval().toMillis());
-            readiness.put("timeoutMs", probe.timeout().toMillis());
-            readiness.put("startupGraceMs", probe.startupGrace().toMillis());
-            info.put("readiness", readiness);
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("release.json").toFile(), info);
-            writeEnvFile(tmp.resolve(ENV_FILE), serviceEnv(port()));
-            if (proxy != null) {
-                for (int p : proxy.ports()) {
-                    writeEnvFile(tmp.resolve("service." + p + ".env"), serviceEnv(p));
-                }
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            try {
-                deleteEntry(tmp);
-            } catch (IOException ignored) {
-                // the next install or prune removes it
-            }
-            throw SlipwayException.failed("cannot install releases/" + dirName + ": " + e.getMessage()
-                    + "; nothing was stopped or switched", e);
-        }
-    }
-
-    private static void deleteEntry(Path p) throws IOException {
-        if (Files.isSymbolicLink(p) || Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Files.deleteIfExists(p);
-        } else if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            Trees.deleteTree(p);
-        }
-    }
-
-    /**
-     * @param dirName a release name as a user or the state gives it
-     * @return whether it names a complete release here: a plain name (no path, not {@code .} or
-     *         {@code ..}, not hidden), a real directory under {@code releases/} holding the
-     *         executable single file, the environment file and {@code release.json}
-     */
-    private boolean complete(String dirName) {
-        if (dirName == null || dirName.isEmpty() || dirName.startsWith(".") || dirName.contains("/")
-                || dirName.contains("\0")) {
-            return false;
-        }
-        Path d = releases.resolve(dirName);
-        Path exe = d.resolve(config.name());
-        return Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && Files.isRegularFile(exe, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(exe)
-                && Files.isRegularFile(d.resolve(ENV_FILE), java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                && Files.isRegularFile(d.resolve("release.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /** @return the complete releases held here, sorted by name */
-    public List<String> completeReleases() {
-        if (!Files.isDirectory(releases)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(releases)) {
-            return s.map(p -> p.getFileName().toString()).filter(this::complete).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    /**
      * Starts the release {@code current} points at, stopping the running instance first: the
      * supervisor's restart ({@link ServiceManager#restart}, carried out by a detached helper), with
      * the environment recorded when it was installed ({@link #launch}).
@@ -1327,22 +1213,6 @@ public final class LocalTarget {
         supervisor.restart(unitOf(port));
     }
 
-    /**
-     * The environment of a release's instance on {@code port}: {@code service.<port>.env}, written
-     * at install for each proxy port; a release installed without them gets {@code service.env}
-     * with {@code PORT} replaced (values that expanded {@code ${PORT}} keep the port it was
-     * installed for).
-     */
-    private Map<String, String> envFor(Path dir, int port) {
-        Path own = dir.resolve("service." + port + ".env");
-        if (Files.isRegularFile(own)) {
-            return readEnvFile(own);
-        }
-        Map<String, String> env = readEnvFile(dir.resolve(ENV_FILE));
-        env.put("PORT", String.valueOf(port));
-        return env;
-    }
-
     /** What makes a release directory: the binary, its environment and its readiness probe. */
     private String fingerprint(Release release) {
         SlipwayConfig.Probe p = config.service().readiness();
@@ -1350,21 +1220,6 @@ public final class LocalTarget {
                 + (proxy == null ? "" : "\nports " + proxy.ports()));
     }
 
-
-    /** The readiness probe a release was deployed with (release.json), else the configured one. */
-    private SlipwayConfig.Probe probeOf(String dirName) {
-        JsonNode r = releaseInfo(dirName).path("readiness");
-        if (!r.isObject()) {
-            return config.service().readiness();
-        }
-        // A release.json written before probes had a type is an http probe.
-        boolean tcp = r.path("type").asText("http").equals(SlipwayConfig.Probe.Type.TCP.key());
-        String path = tcp ? null : r.path("path").asText(config.service().readiness().tcp() ? "/health/ready"
-                : config.service().readiness().path());
-        return new SlipwayConfig.Probe(tcp ? SlipwayConfig.Probe.Type.TCP : SlipwayConfig.Probe.Type.HTTP, path,
-                Duration.ofMillis(r.path("intervalMs").asLong(1000)), Duration.ofMillis(r.path("timeoutMs").asLong(30000)),
-                Duration.ofMillis(r.path("startupGraceMs").asLong(0)));
-    }
 
     /** Points {@code current} at {@code releases/<dir>} atomically: a new link, then rename(2). */
     private void switchTo(String dirName) {
@@ -1383,12 +1238,22 @@ public final class LocalTarget {
     private void prepare(String dirName) {
         Path dir = releases.resolve(dirName);
         try {
-            if (Prepare.run(dir.resolve(config.name()), state, readEnvFile(dir.resolve(ENV_FILE)), dirName, console)) {
+            if (Prepare.run(dir.resolve(config.name()), state, LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)), dirName, console)) {
                 prepared.add(dirName);
             }
         } catch (SlipwayException e) {
             throw SlipwayException.failed(e.getMessage() + "\nnothing was stopped or switched", e);
         }
+    }
+
+    /** Installs a release as {@code releases/<dirName>} ({@link LocalReleases#install}) with its environment files. */
+    private void install(Release release, String dirName) {
+        Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+        envs.put(LocalReleases.ENV_FILE, serviceEnv(port()));
+        if (proxy != null) {
+            proxy.ports().forEach(p -> envs.put("service." + p + ".env", serviceEnv(p)));
+        }
+        store.install(release, dirName, fingerprint(release), config.service().readiness(), envs);
     }
 
     /**
@@ -1410,51 +1275,8 @@ public final class LocalTarget {
         return env;
     }
 
-    /** The per-release environment file: {@code KEY=VALUE} lines, mode 0600 (see systemd.exec(5) EnvironmentFile=). */
-    static final String ENV_FILE = "service.env";
-
-    private static void writeEnvFile(Path file, Map<String, String> env) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        env.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static String unescape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 1 < s.length()) {
-                char n = s.charAt(++i);
-                sb.append(n == 'n' ? '\n' : n);
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
-    private static Map<String, String> readEnvFile(Path file) {
-        Map<String, String> env = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    env.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
-                }
-            }
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return env;
-    }
-
     private void gate(String dirName, int port) {
-        SlipwayConfig.Probe probe = probeOf(dirName);
+        SlipwayConfig.Probe probe = store.probe(dirName, config.service().readiness());
         String what = probe.target(hostForUrl(), port);
         console.progress("  waiting for readiness of " + dirName + " at " + what);
         Gate.Verdict v = gateOf(port, probe);
@@ -1464,7 +1286,7 @@ public final class LocalTarget {
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);
-            throw new Executor.StepFailed("local", why, FirstRun.inProgress(dir.resolve(config.name()), readEnvFile(dir.resolve(ENV_FILE)))
+            throw new Executor.StepFailed("local", why, FirstRun.inProgress(dir.resolve(config.name()), LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)))
                     .map(stage -> "\n" + FirstRun.note(dirName, stage, readinessSettings(probe)))
                     .orElse(prepared.contains(dirName) ? "" : "\n" + FirstRun.notPrepared(dirName, readinessSettings(probe))));
         }
@@ -1547,22 +1369,6 @@ public final class LocalTarget {
         return Optional.empty();
     }
 
-    private String retained() {
-        try (Stream<Path> s = Files.list(releases)) {
-            return String.join(", ", s.map(p -> p.getFileName().toString()).sorted().toList());
-        } catch (IOException e) {
-            return "none";
-        }
-    }
-
-    private JsonNode releaseInfo(String dirName) {
-        try {
-            return JSON.readTree(releases.resolve(dirName).resolve("release.json").toFile());
-        } catch (IOException e) {
-            return JSON.createObjectNode();
-        }
-    }
-
     /**
      * The release directory name: the version, unless that directory holds a different release
      * (other bytes, environment or probe); then {@code version+<fingerprint prefix>}. An installed
@@ -1570,7 +1376,7 @@ public final class LocalTarget {
      */
     private String releaseDirName(Release release) {
         String fp = fingerprint(release);
-        JsonNode info = releaseInfo(release.version());
+        JsonNode info = store.info(release.version());
         if (info.isEmpty() || info.path("fingerprint").asText().equals(fp)) {
             return release.version();
         }

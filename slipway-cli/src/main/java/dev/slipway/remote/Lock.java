@@ -121,6 +121,64 @@ public final class Lock {
         return Optional.of(parse(r.stdout()));
     }
 
+    /** What a run that wants a lock does about the run that holds it ({@link #acquire}). */
+    public enum Held {
+        /** Wait for it (until the wait is over). */
+        WAIT,
+        /** Refuse now: the holder will not let go by itself (a stale lock on a host). */
+        REFUSE,
+        /** The holder is gone and its lock was cleared (its run recorded): try again at once. */
+        TAKEN_OVER
+    }
+
+    /**
+     * Takes the lock, waiting for another holder: the one wait of every deploy target (the local
+     * target and each host). Each target says what a holder means to it: a host's stale lock
+     * refuses (someone must look at the host), a local lock whose holder is gone is taken over.
+     *
+     * @param host    the host
+     * @param dir     the service's directory on it
+     * @param me      this process
+     * @param wait    the longest to wait for a holder that may let go; zero: refuse at once
+     * @param poll    how long to sleep between two attempts
+     * @param judge   what to do about a holder (it clears the lock itself before {@link Held#TAKEN_OVER})
+     * @param refusal the message for a holder that did not let go in time, or that refuses
+     * @param waiting called once per holder while waiting for it (a progress line)
+     * @throws SlipwayException exit 2 ({@link #held}) when the lock is not taken; exit 1 when the host
+     *                          cannot be reached, or this thread is interrupted while waiting
+     */
+    public static void acquire(Host host, String dir, Holder me, Duration wait, Duration poll,
+                               java.util.function.Function<Holder, Held> judge,
+                               java.util.function.Function<Holder, String> refusal,
+                               java.util.function.Consumer<Holder> waiting) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        String shown = null;
+        while (true) {
+            Optional<Holder> other = tryAcquire(host, dir, me);
+            if (other.isEmpty()) {
+                return;
+            }
+            Holder o = other.get();
+            Held verdict = judge.apply(o);
+            if (verdict == Held.TAKEN_OVER) {
+                continue;
+            }
+            if (verdict == Held.REFUSE || System.nanoTime() >= deadline) {
+                throw held(refusal.apply(o));
+            }
+            if (!o.describe().equals(shown)) {
+                waiting.accept(o);
+                shown = o.describe();
+            }
+            try {
+                Thread.sleep(poll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw SlipwayException.failed("interrupted while waiting for the lock in " + dir);
+            }
+        }
+    }
+
     /**
      * Releases this process's lock; leaves another holder's lock alone.
      *

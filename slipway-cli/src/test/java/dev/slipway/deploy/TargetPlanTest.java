@@ -148,7 +148,7 @@ class TargetPlanTest {
         // Both hold 1.0.0 and have current on it; 0.9.0 is an empty directory (a full disk), 0.8.0 lacks its env file.
         Path localState = config.serviceDir().resolve(".slipway/local");
         for (Path root : List.of(localState, hostsDir)) {
-            String env = root == localState ? LocalTarget.ENV_FILE : "env";
+            String env = root == localState ? dev.slipway.deploy.local.LocalReleases.ENV_FILE : "env";
             Path r = Files.createDirectories(root.resolve("releases/1.0.0"));
             Files.copy(config.serviceDir().resolve("dist/svc"), r.resolve("svc"));
             Files.writeString(r.resolve(env), "PORT=1\n");

@@ -332,25 +332,13 @@ public final class HostsExecutor {
     }
 
     private void lock(HostsPlan.HostPlan h) {
-        long deadline = System.nanoTime() + lockWait.toNanos();
-        String lastHolder = null;
-        while (true) {
-            var holder = Lock.tryAcquire(host(h), dir(), me);
-            if (holder.isEmpty()) {
-                synchronized (this) {
-                    locked.add(h.name());
-                }
-                return;
-            }
-            Lock.Holder other = holder.get();
-            if (System.nanoTime() >= deadline || other.stale(config.rollout().lockStaleAfter(), Instant.now())) {
-                throw Lock.held(lockedMessage(h.name(), other, config.rollout().lockStaleAfter(), lockWait));
-            }
-            if (!other.describe().equals(lastHolder)) {
-                console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting");
-                lastHolder = other.describe();
-            }
-            sleep(Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))));
+        Duration staleAfter = config.rollout().lockStaleAfter();
+        Lock.acquire(host(h), dir(), me, lockWait, Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))),
+                other -> other.stale(staleAfter, Instant.now()) ? Lock.Held.REFUSE : Lock.Held.WAIT,
+                other -> lockedMessage(h.name(), other, staleAfter, lockWait),
+                other -> console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting"));
+        synchronized (this) {
+            locked.add(h.name());
         }
     }
 

@@ -1,0 +1,256 @@
+package dev.slipway.deploy.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.DiskSpace;
+import dev.slipway.deploy.Release;
+import dev.slipway.util.Hashing;
+import dev.slipway.util.Json;
+import dev.slipway.util.Trees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The local target's {@code releases/} directory, and its upload part: where a host gets the
+ * release's file, this machine installs a whole release directory, {@code releases/<dir>/} with
+ * the single file, {@code release.json} (version, commit, sha256, fingerprint, install time,
+ * readiness probe) and the environment files, into a temporary directory first, its sha256
+ * verified, then renamed: a release here is complete or absent, never half-written. Only complete
+ * releases count as held ({@link #complete(String)}), so a rollback refuses {@code ..}, a path or a
+ * release a full disk left empty.
+ *
+ * @param releases the {@code releases} directory ({@code .slipway/local/releases})
+ * @param name     the service's name: the single file's name in each release
+ * @param console  progress output
+ */
+public record LocalReleases(Path releases, String name, Console console) {
+    /** The per-release environment file: {@code KEY=VALUE} lines, mode 0600 (see systemd.exec(5) EnvironmentFile=). */
+    public static final String ENV_FILE = "service.env";
+
+    /**
+     * Installs a release into a temporary directory beside the releases (the file, its sha256
+     * verified against the build record, {@code release.json} and the environment files), then
+     * renames it into place: {@code releases/<dir>} is complete or absent, never half-written. A
+     * directory of that name left incomplete (a full disk, a kill) is removed first.
+     *
+     * @param release     the release
+     * @param dirName     its directory's name
+     * @param fingerprint what makes the directory (binary, environment, probe), kept in {@code release.json}
+     * @param probe       the readiness probe it is deployed with, kept in {@code release.json}
+     * @param envFiles    the environment files by name ({@link #ENV_FILE}, {@code service.<port>.env})
+     * @throws SlipwayException (exit 1) when it cannot be installed; nothing was stopped or switched
+     */
+    public void install(Release release, String dirName, String fingerprint, SlipwayConfig.Probe probe,
+                        Map<String, Map<String, String>> envFiles) {
+        Path target = releases.resolve(dirName);
+        Path tmp = releases.resolve("." + dirName + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectories(releases);
+            DiskSpace.require(releases, Files.size(release.executable()), "release " + dirName);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                console.progress("  removing the incomplete releases/" + dirName);
+                deleteEntry(target);
+            }
+            deleteEntry(tmp);
+            Files.createDirectories(tmp);
+            Path exe = tmp.resolve(name);
+            Files.copy(release.executable(), exe, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+            String copied = Hashing.sha256(exe);
+            if (!copied.equals(release.sha256())) {
+                throw SlipwayException.failed("the copy of " + release.executable() + " has sha256 " + copied + ", not "
+                        + release.sha256() + "; nothing was stopped or switched");
+            }
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("version", release.version());
+            info.put("commit", release.commit());
+            info.put("sha256", release.sha256());
+            info.put("fingerprint", fingerprint);
+            info.put("installed", Instant.now().toString());
+            Map<String, Object> readiness = new LinkedHashMap<>();
+            readiness.put("type", probe.type().key());
+            if (!probe.tcp()) {
+                readiness.put("path", probe.path());
+            }
+            readiness.put("intervalMs", probe.interval().toMillis());
+            readiness.put("timeoutMs", probe.timeout().toMillis());
+            readiness.put("startupGraceMs", probe.startupGrace().toMillis());
+            info.put("readiness", readiness);
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("release.json").toFile(), info);
+            for (Map.Entry<String, Map<String, String>> e : envFiles.entrySet()) {
+                writeEnv(tmp.resolve(e.getKey()), e.getValue());
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try {
+                deleteEntry(tmp);
+            } catch (IOException ignored) {
+                // the next install or prune removes it
+            }
+            throw SlipwayException.failed("cannot install releases/" + dirName + ": " + e.getMessage()
+                    + "; nothing was stopped or switched", e);
+        }
+    }
+
+    private static void deleteEntry(Path p) throws IOException {
+        if (Files.isSymbolicLink(p) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(p);
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            Trees.deleteTree(p);
+        }
+    }
+
+    /**
+     * @param dirName a release name as a user or the state gives it
+     * @return whether it names a complete release here: a plain name (no path, not {@code .} or
+     *         {@code ..}, not hidden), a real directory under {@code releases/} holding the
+     *         executable single file, the environment file and {@code release.json}
+     */
+    public boolean complete(String dirName) {
+        if (dirName == null || dirName.isEmpty() || dirName.startsWith(".") || dirName.contains("/")
+                || dirName.contains("\0")) {
+            return false;
+        }
+        Path d = releases.resolve(dirName);
+        Path exe = d.resolve(name);
+        return Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(exe)
+                && Files.isRegularFile(d.resolve(ENV_FILE), LinkOption.NOFOLLOW_LINKS)
+                && Files.isRegularFile(d.resolve("release.json"), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** @return the complete releases held here, sorted by name */
+    public List<String> completeReleases() {
+        if (!Files.isDirectory(releases)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(releases)) {
+            return s.map(p -> p.getFileName().toString()).filter(this::complete).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** @return every entry of {@code releases/}, complete or not, comma-separated and sorted, or {@code none} */
+    public String retained() {
+        try (Stream<Path> s = Files.list(releases)) {
+            return String.join(", ", s.map(p -> p.getFileName().toString()).sorted().toList());
+        } catch (IOException e) {
+            return "none";
+        }
+    }
+
+    /** @return a release's {@code release.json}, or an empty object when it cannot be read */
+    public JsonNode info(String dirName) {
+        try {
+            return Json.MAPPER.readTree(releases.resolve(dirName).resolve("release.json").toFile());
+        } catch (IOException e) {
+            return Json.MAPPER.createObjectNode();
+        }
+    }
+
+    /**
+     * @param dirName    the release
+     * @param configured the configured probe ({@code service.readiness}), for a release without one
+     * @return the readiness probe the release was deployed with ({@code release.json}), else {@code configured}
+     */
+    public SlipwayConfig.Probe probe(String dirName, SlipwayConfig.Probe configured) {
+        JsonNode r = info(dirName).path("readiness");
+        if (!r.isObject()) {
+            return configured;
+        }
+        // A release.json written before probes had a type is an http probe.
+        boolean tcp = r.path("type").asText("http").equals(SlipwayConfig.Probe.Type.TCP.key());
+        String path = tcp ? null : r.path("path").asText(configured.tcp() ? "/health/ready" : configured.path());
+        return new SlipwayConfig.Probe(tcp ? SlipwayConfig.Probe.Type.TCP : SlipwayConfig.Probe.Type.HTTP, path,
+                Duration.ofMillis(r.path("intervalMs").asLong(1000)), Duration.ofMillis(r.path("timeoutMs").asLong(30000)),
+                Duration.ofMillis(r.path("startupGraceMs").asLong(0)));
+    }
+
+    /**
+     * The environment of a release's instance on {@code port}: {@code service.<port>.env}, written
+     * at install for each proxy port; a release installed without them gets {@code service.env}
+     * with {@code PORT} replaced (values that expanded {@code ${PORT}} keep the port it was
+     * installed for).
+     *
+     * @param dir  the release directory
+     * @param port the instance port
+     * @return the environment
+     */
+    public static Map<String, String> envFor(Path dir, int port) {
+        Path own = dir.resolve("service." + port + ".env");
+        if (Files.isRegularFile(own)) {
+            return readEnv(own);
+        }
+        Map<String, String> env = readEnv(dir.resolve(ENV_FILE));
+        env.put("PORT", String.valueOf(port));
+        return env;
+    }
+
+    /**
+     * Writes an environment file atomically with mode 0600 (a temporary file, then rename(2)):
+     * {@code KEY=VALUE} lines, a backslash and a line break escaped.
+     *
+     * @param file the file
+     * @param env  the environment
+     * @throws IOException when it cannot be written
+     */
+    public static void writeEnv(Path file, Map<String, String> env) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        env.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String unescape(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                sb.append(n == 'n' ? '\n' : n);
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads an environment file written by {@link #writeEnv}.
+     *
+     * @param file the file
+     * @return the environment, in the file's order (a mutable map)
+     * @throws SlipwayException (exit 1) when it cannot be read
+     */
+    public static Map<String, String> readEnv(Path file) {
+        Map<String, String> env = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    env.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
+                }
+            }
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return env;
+    }
+}
