@@ -283,8 +283,11 @@ public final class Training {
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
                 Gate.Verdict ready = Gate.await(ADDR, port, probe, p::isAlive);
                 if (!ready.ready()) {
-                    throw SlipwayException.failed("the training run never became ready (readiness "
-                            + probe.target(ADDR, port) + ": " + ready.describe() + "):\n" + tail(log));
+                    throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
+                            + ": " + ready.describe() + ") within train.timeout ("
+                            + dev.slipway.analysis.QueryTemplate.promDuration(train.timeout()) + "): raise train.timeout in"
+                            + " slipway.yaml if the service starts slowly, or set 'train.enabled: false' to build without"
+                            + " a trained cache:\n" + tail(log));
                 }
                 for (String url : train.urls()) {
                     Gate.Verdict v = Gate.probeOnce(base.resolve(url), Duration.ofSeconds(10));

@@ -38,7 +38,8 @@ public final class InitCommand implements Runnable {
     String main;
 
     @Option(names = "--port", paramLabel = "PORT",
-            description = "The service port (default: 8080, or the fixed port a Javalin, Vert.x or plain app binds).")
+            description = "The service port (default: the port the framework's configuration sets, such as Spring Boot's"
+                    + " server.port, or the fixed port a Javalin, Vert.x or plain app binds; else 8080).")
     Integer port;
 
     @Option(names = "--dry-run", description = "Print what was detected and the file; write nothing.")

@@ -140,7 +140,8 @@ public final class SlipwayCli extends GroupCommand {
     /**
      * The text of a usage error: picocli's message, except for an unknown subcommand, where it names
      * the subcommands that exist, in the word the parent's help lists them under ("kind" for
-     * {@code render}, "command" elsewhere).
+     * {@code render}, "command" elsewhere), and an unknown option close to one of the command's,
+     * which it names ({@code --dry-rum}: did you mean {@code --dry-run}?).
      *
      * @param e the parse error
      * @return one line, without the "slipway: " prefix
@@ -148,6 +149,15 @@ public final class SlipwayCli extends GroupCommand {
     static String usageMessage(CommandLine.ParameterException e) {
         CommandLine parent = e.getCommandLine();
         CommandLine.Model.CommandSpec spec = parent.getCommandSpec();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && u.getUnmatched().get(0).startsWith("-") && !u.getUnmatched().get(0).equals("-")) {
+            String word = u.getUnmatched().get(0).replaceFirst("=.*", "");
+            List<String> options = spec.options().stream().filter(o -> !o.hidden())
+                    .flatMap(o -> java.util.Arrays.stream(o.names())).toList();
+            String close = dev.slipway.config.Suggest.closest(word, options);
+            String message = e.getMessage().lines().findFirst().orElse("");
+            return close == null ? e.getMessage() : message + "; did you mean '" + close + "'?";
+        }
         if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
                 || u.getUnmatched().get(0).startsWith("-") || parent.getSubcommands().isEmpty()
                 || !spec.positionalParameters().isEmpty()) {

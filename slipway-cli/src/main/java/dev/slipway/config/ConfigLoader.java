@@ -224,11 +224,13 @@ public final class ConfigLoader {
         } catch (UnrecognizedPropertyException e) {
             throw unknownKey(file, e, Locations.keys(text));
         } catch (InvalidFormatException e) {
+            throwSyntaxError(file, text);
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Cannot coerce")) {
                 throw mismatch(file, e, text);
             }
             throw at(file, e.getLocation(), pathOf(e) + ": " + e.getOriginalMessage());
         } catch (MismatchedInputException e) {
+            throwSyntaxError(file, text);
             throw mismatch(file, e, text);
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
@@ -997,6 +999,33 @@ public final class ConfigLoader {
         return refs.subList(0, Math.max(0, refs.size() - 1)).stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    /**
+     * Reads the whole text as YAML tokens and reports an unclosed flow collection. Binding stops at
+     * the first value of the wrong shape, so {@code name: [} with its flow sequence never closed
+     * would otherwise read as "expected a string" at the {@code [}.
+     *
+     * @param file the file name used in messages
+     * @param text the YAML text
+     * @throws ConfigException (exit 2) {@code invalid YAML: ...} at the syntax error's line and column, naming
+     *                         where the collection starts
+     */
+    private static void throwSyntaxError(Path file, String text) {
+        try (JsonParser tokens = mapper().createParser(text)) {
+            while (tokens.nextToken() != null) {
+                // only the syntax matters
+            }
+        } catch (JsonParseException e) {
+            // Only an unclosed flow collection: other syntax errors after a type error (a misindented
+            // line) have a better message from the binding error.
+            if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException y && y.getContext() != null
+                    && y.getContext().startsWith("while parsing a flow ")) {
+                throw syntax(file, e);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not a syntax error: the caller reports the binding error
+        }
     }
 
     private static ConfigException syntax(Path file, JsonParseException e) {

@@ -300,6 +300,26 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
         v.check(proxy.ports().size() == 2 && !proxy.ports().get(0).equals(proxy.ports().get(1))
                 && proxy.ports().stream().allMatch(x -> x != null && x >= 1 && x <= 65535), "deploy.hosts.proxy.ports",
                 "ports must be two different ports 1-65535, e.g. [18080, 18081]");
+        if (raw.proxy() != null) {
+            // The instances listen on every address of the host, so nginx's port (on any address) is not theirs:
+            // service.port with strategy restart, the two ports with strategy proxy (or when written).
+            Map<String, Integer> instancePorts = new LinkedHashMap<>();
+            if (!rollout.proxySwitch()) {
+                instancePorts.put("service.port", service.port());
+            }
+            if (rollout.proxySwitch() || p.ports() != null) {
+                for (int i = 0; i < proxy.ports().size(); i++) {
+                    instancePorts.put("deploy.hosts.proxy.ports[" + i + "]", proxy.ports().get(i));
+                }
+            }
+            for (Map.Entry<String, Integer> e : instancePorts.entrySet()) {
+                for (Listen nginx : proxy.certificate() == null ? List.of(proxy.listen()) : List.of(proxy.listen(), proxy.tlsListen())) {
+                    v.check(e.getValue() != nginx.port(), e.getKey(), "port " + e.getValue() + " is nginx's (deploy.hosts.proxy."
+                            + (nginx == proxy.listen() ? "listen" : "tlsListen") + "); the instances need "
+                            + (e.getKey().equals("service.port") ? "another" : "two others"));
+                }
+            }
+        }
         v.check(proxy.upstreamFile().startsWith("/") && !proxy.upstreamFile().contains("..")
                 && !proxy.upstreamFile().contains("'") && !proxy.upstreamFile().contains(" "), "deploy.hosts.proxy.upstreamFile",
                 "'" + proxy.upstreamFile() + "' must be an absolute path without '..', quotes or spaces");

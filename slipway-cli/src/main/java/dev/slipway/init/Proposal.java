@@ -62,6 +62,8 @@ import java.util.stream.Stream;
  * @param files        {@code build.files}, empty for none
  * @param argNotes     comment lines for the arguments and files
  * @param port         {@code service.port}
+ * @param portSource   where the port was read, for init's output (e.g. {@code server.port=8181 in
+ *                     src/main/resources/application.properties}), or {@code null} (the option or 8080)
  * @param env          {@code service.env}
  * @param portNotes    how the app learns its port (comment lines)
  * @param readiness    the readiness probe
@@ -75,7 +77,7 @@ import java.util.stream.Stream;
  */
 public record Proposal(Project project, List<String> command, List<String> commandNotes, String lib,
                        List<String> jvmOptions, List<String> jvmNotes, List<String> args, List<String> files,
-                       List<String> argNotes, int port, Map<String, String> env, List<String> portNotes,
+                       List<String> argNotes, int port, String portSource, Map<String, String> env, List<String> portNotes,
                        Probe readiness, Probe liveness, List<String> probeNotes, String probeSource, String timeout,
                        Train train,
                        List<String> warnings) {
@@ -90,6 +92,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
     static final String VERTX_LAUNCHER = "io.vertx.core.Launcher";
     /** {@code HttpServer.listen(8888)}, {@code listen(8888, handler)}, {@code listen(8888, "host", ...)}. */
     private static final Pattern VERTX_FIXED = Pattern.compile("\\.listen\\(\\s*(\\d{2,5})\\s*[,)]");
+    /** A configured port: {@code 8181} or a placeholder with a default, {@code ${PORT:8181}}. */
+    private static final Pattern CONFIGURED_PORT = Pattern.compile("(\\d{1,5})|\\$\\{[\\w.-]+:(\\d{1,5})}");
+
     /** {@code config().getInteger("http.port", 8888)}: the key and the default. */
     private static final Pattern VERTX_CONFIG_PORT = Pattern.compile(
             "config\\(\\)\\s*\\.\\s*getInteger\\(\\s*\"([\\w.-]*port[\\w.-]*)\"\\s*,\\s*(\\d{2,5})\\s*\\)",
@@ -154,7 +159,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
         if (lib != null) {
             m.put("lib", lib);
         }
-        m.put("port", port + (env.isEmpty() ? "" : " (" + String.join(", ", env.keySet().stream()
+        m.put("port", port + (portSource == null ? "" : " (" + portSource + ")") + (env.isEmpty() ? "" : " (" + String.join(", ", env.keySet().stream()
                 .filter(k -> env.get(k).contains("${PORT}") || env.get(k).contains("${ADDR}")).toList()) + ")"));
         if (!args.isEmpty()) {
             m.put("args", String.join(" ", args));
@@ -181,6 +186,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
         final List<String> files = new ArrayList<>();
         final List<String> argNotes = new ArrayList<>();
         int port;
+        String portSource;
         final Map<String, String> env = new LinkedHashMap<>();
         final List<String> portNotes = new ArrayList<>();
         Probe readiness;
@@ -210,7 +216,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
-                    List.copyOf(argNotes), port, env, List.copyOf(portNotes), readiness, liveness,
+                    List.copyOf(argNotes), port, portSource, env, List.copyOf(portNotes), readiness, liveness,
                     List.copyOf(probeNotes), probeSource, timeout, train, List.copyOf(warnings));
         }
 
@@ -771,6 +777,58 @@ public record Proposal(Project project, List<String> command, List<String> comma
             env.put(fw.hostEnv(), "${ADDR}");
             portNotes.add("Slipway gives each instance its PORT and ADDR; " + fw.label() + " reads " + fw.portEnv()
                     + " and " + fw.hostEnv() + ".");
+            if (portOption == null) {
+                configuredPort();
+            }
+        }
+
+        /**
+         * Takes {@code service.port} from the port the app's configuration sets, where the starters
+         * put it: Spring Boot's {@code server.port}, Quarkus's {@code quarkus.http.port}, Micronaut's
+         * {@code micronaut.server.port}, Helidon's {@code server.port} (SE: application.yaml; MP: also
+         * META-INF/microprofile-config.properties). {@code ${VAR:N}} counts as N; 0 (a random port)
+         * and other values are left alone, so the port stays 8080.
+         */
+        void configuredPort() {
+            String key = switch (p.framework()) {
+                case QUARKUS -> "quarkus.http.port";
+                case MICRONAUT -> "micronaut.server.port";
+                default -> "server.port";
+            };
+            Path res = p.serviceDir().resolve("src/main/resources");
+            List<String> files = new ArrayList<>(List.of("application.properties", "application.yml", "application.yaml"));
+            if (p.framework() == Framework.HELIDON_MP) {
+                files.add("META-INF/microprofile-config.properties");
+            }
+            for (String f : files) {
+                Path file = res.resolve(f);
+                if (!Files.isRegularFile(file)) {
+                    continue;
+                }
+                Map<String, String> conf = new LinkedHashMap<>();
+                if (f.endsWith(".properties")) {
+                    Properties pr = new Properties();
+                    try (Reader r = Files.newBufferedReader(file)) {
+                        pr.load(r);
+                    } catch (IOException | IllegalArgumentException e) {
+                        continue;
+                    }
+                    pr.stringPropertyNames().forEach(k -> conf.put(k, pr.getProperty(k).trim()));
+                } else {
+                    flatten("", readYaml(file), conf);
+                }
+                Matcher m = CONFIGURED_PORT.matcher(conf.getOrDefault(key, ""));
+                if (m.matches()) {
+                    int n = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
+                    if (n >= 1 && n <= 65535) {
+                        port = n;
+                        portSource = key + "=" + conf.get(key) + " in src/main/resources/" + f;
+                        portNotes.add("service.port " + n + ": the port " + key + " sets in src/main/resources/" + f
+                                + " (the app's own default; PORT overrides it).");
+                        return;
+                    }
+                }
+            }
         }
     }
 

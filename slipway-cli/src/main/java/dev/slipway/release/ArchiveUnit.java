@@ -39,6 +39,7 @@ public final class ArchiveUnit {
                 "--strip-components=1 -C /opt/" + name + "), copy this file to /etc/systemd/system/, then",
                 "systemctl daemon-reload && systemctl enable --now " + name);
         return SystemdUnit.render(new SystemdUnit.Spec(comment, name + " " + version, "/opt/" + name + "/bin/" + name,
-                null, null, env, null, name, config.service().drainTimeout(), SystemdUnit.Limits.DEFAULT, List.of()));
+                null, null, env, null, name, config.service().drainTimeout(), SystemdUnit.Limits.DEFAULT, List.of(),
+                List.of(config.service().port())));
     }
 }

@@ -82,10 +82,31 @@ public final class SystemdUnit {
      * @param drainTimeout   SIGTERM to SIGKILL, before {@link #STOP_MARGIN_SECONDS}
      * @param limits         resource limits
      * @param readWritePaths paths the sandbox leaves writable ({@code ReadWritePaths=})
+     * @param ports          the TCP ports the service listens on; one below {@link #FIRST_UNPRIVILEGED_PORT}
+     *                       gives the unit {@code CAP_NET_BIND_SERVICE} (and no other capability)
      */
     public record Spec(List<String> comment, String description, String execStart, String execReload,
                        String environmentFile, SortedMap<String, String> environment, String user, String directory,
-                       Duration drainTimeout, Limits limits, List<String> readWritePaths) {}
+                       Duration drainTimeout, Limits limits, List<String> readWritePaths, List<Integer> ports) {}
+
+    /**
+     * The first port a process without {@code CAP_NET_BIND_SERVICE} may bind (Linux's default
+     * {@code net.ipv4.ip_unprivileged_port_start}, capabilities(7)).
+     */
+    public static final int FIRST_UNPRIVILEGED_PORT = 1024;
+
+    /**
+     * The capability directives: none, or only {@code CAP_NET_BIND_SERVICE} when a port is below
+     * {@link #FIRST_UNPRIVILEGED_PORT} (a dynamic or plain user could not bind it otherwise;
+     * systemd.exec(5) {@code AmbientCapabilities=}).
+     *
+     * @param ports the ports the service listens on
+     * @return the {@code CapabilityBoundingSet=} and {@code AmbientCapabilities=} directives
+     */
+    public static List<String> capabilities(List<Integer> ports) {
+        String caps = ports.stream().anyMatch(p -> p < FIRST_UNPRIVILEGED_PORT) ? "CAP_NET_BIND_SERVICE" : "";
+        return List.of("CapabilityBoundingSet=" + caps, "AmbientCapabilities=" + caps);
+    }
 
     /**
      * The user and directories of a unit, also given to anything that must run as the unit would
@@ -158,7 +179,7 @@ public final class SystemdUnit {
         u.append("SuccessExitStatus=").append(SIGTERM_EXIT_STATUS).append('\n');
         lines(u, s.limits().directives());
         lines(u, sandbox(s.readWritePaths()));
-        u.append("CapabilityBoundingSet=\nAmbientCapabilities=\n");
+        lines(u, capabilities(s.ports()));
         u.append("ProtectKernelTunables=yes\nProtectKernelModules=yes\nProtectKernelLogs=yes\nProtectControlGroups=yes\n");
         u.append("ProtectClock=yes\nProtectHostname=yes\nProtectProc=invisible\n");
         u.append("RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX\nRestrictNamespaces=yes\nRestrictRealtime=yes\n");

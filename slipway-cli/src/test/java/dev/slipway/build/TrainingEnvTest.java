@@ -140,6 +140,8 @@ class TrainingEnvTest {
                     Runtime.version().feature(), layout, List.of("app/classes"), "App", console()));
             assertTrue(e.getMessage().contains("never became ready (readiness http://127.0.0.1:"), e.getMessage());
             assertTrue(e.getMessage().contains("/health/ready: HTTP 404"), e.getMessage());
+            assertTrue(e.getMessage().contains(") within train.timeout (3s): raise train.timeout in slipway.yaml"), e.getMessage());
+            assertTrue(e.getMessage().contains("'train.enabled: false'"), "names the way out: " + e.getMessage());
         }
     }
 

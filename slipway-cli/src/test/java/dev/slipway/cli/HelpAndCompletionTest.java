@@ -81,6 +81,28 @@ class HelpAndCompletionTest {
         assertTrue(longLines > 0, "some example is longer than 80 columns, so the check above can fail");
     }
 
+    /** A mistyped option gets the closest of the command's options, as commands, keys and targets do. */
+    @Test
+    void aMistypedOptionNamesTheClosestOne() {
+        CliRunner.Run r = CliRunner.run("deploy", "--dry-rum");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("slipway: Unknown option: '--dry-rum'; did you mean '--dry-run'?\n"), r.toString());
+        CliRunner.Run far = CliRunner.run("status", "--no-such-option");
+        assertEquals(2, far.code(), far.toString());
+        assertTrue(!far.err().contains("did you mean"), "nothing close, no guess: " + far);
+    }
+
+    /** {@code --to}'s help lists every target there is ({@code Targets.NAMES}), not a hand-written few. */
+    @Test
+    void toHelpListsEveryTarget() {
+        for (String command : List.of("deploy", "ship", "status")) {
+            CliRunner.Run r = CliRunner.run(command, "--help");
+            String help = r.out().replaceAll("\\s+", " ");
+            assertTrue(help.contains("The target: " + String.join(", ", dev.slipway.deploy.Targets.NAMES) + " (default: local)"),
+                    command + ": " + r.out());
+        }
+    }
+
     /**
      * The table of subcommands names each by its own {@code @Command(name)}, and a command line that
      * names one builds only that one (issue 16: 'slipway check' reads no other command's options)

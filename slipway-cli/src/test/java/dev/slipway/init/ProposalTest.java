@@ -122,6 +122,35 @@ class ProposalTest {
     }
 
     @Test
+    void thePortTheFrameworksConfigurationSetsIsServicePort() throws Exception {
+        Projects.springBoot(tmp.resolve("s"));
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.properties", "server.port=8181\n");
+        Proposal s = propose(tmp.resolve("s"));
+        assertEquals(8181, yaml(s).at("/service/port").asInt(), "Spring Boot's server.port");
+        assertTrue(InitFile.describe(s).contains("port: 8181 (server.port=8181 in src/main/resources/application.properties)"
+                + " (SERVER_PORT, SERVER_ADDRESS)"), "init says where the port came from: " + InitFile.describe(s));
+        assertEquals(9000, Proposal.of(Project.detect(tmp.resolve("s"), null), 9000).port(), "--port wins");
+
+        Projects.quarkus(tmp.resolve("q"), true);
+        Projects.write(tmp.resolve("q"), "src/main/resources/application.properties", "quarkus.http.port=${HTTP_PORT:8282}\n");
+        assertEquals(8282, propose(tmp.resolve("q")).port(), "a placeholder's default");
+
+        Projects.micronaut(tmp.resolve("m"), true);
+        Projects.write(tmp.resolve("m"), "src/main/resources/application.yml", "micronaut:\n  server:\n    port: 8383\n");
+        assertEquals(8383, propose(tmp.resolve("m")).port(), "Micronaut's micronaut.server.port in YAML");
+
+        Projects.helidonSe(tmp.resolve("h"), true);
+        Projects.write(tmp.resolve("h"), "src/main/resources/application.yaml", "server:\n  port: 8484\n");
+        assertEquals(8484, propose(tmp.resolve("h")).port(), "Helidon's server.port");
+
+        Projects.springBoot(tmp.resolve("r"));
+        Projects.write(tmp.resolve("r"), "src/main/resources/application.properties", "server.port=0\n");
+        Proposal r = propose(tmp.resolve("r"));
+        assertEquals(8080, r.port(), "server.port=0 (a random port) is no port to deploy on");
+        assertEquals(null, r.portSource());
+    }
+
+    @Test
     void quarkusUberJarFromApplicationProperties() throws Exception {
         Projects.quarkus(tmp, true);
         Projects.write(tmp, "src/main/resources/application.properties", "quarkus.package.jar.type=uber-jar\n");

@@ -53,6 +53,33 @@ class SystemdUnitTest {
     }
 
     @Test
+    void aPortBelow1024GetsOnlyTheBindCapability() {
+        SlipwayConfig low = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                service: {port: 80}
+                deploy:
+                  hosts:
+                    servers: [{address: 10.0.0.1}]
+                """);
+        for (String unit : List.of(ArchiveUnit.render(low, "1.2.3"), HostUnit.render(low))) {
+            assertTrue(unit.contains("\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n"),
+                    "a dynamic user binds port 80 only with CAP_NET_BIND_SERVICE: " + unit);
+        }
+        SlipwayConfig proxy = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                deploy:
+                  hosts:
+                    servers: [{address: 10.0.0.1}]
+                    rollout: {strategy: proxy}
+                    proxy: {listen: 8080, ports: [81, 82]}
+                """);
+        assertTrue(HostUnit.render(proxy).contains("\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n"), HostUnit.render(proxy));
+        SlipwayConfig high = ConfigLoader.parse(Path.of("slipway.yaml"), "name: api\nservice: {port: 1024}\n");
+        assertTrue(ArchiveUnit.render(high, "1").contains("\nCapabilityBoundingSet=\nAmbientCapabilities=\n"),
+                "no capability from 1024 up: " + ArchiveUnit.render(high, "1"));
+    }
+
+    @Test
     void theArchiveAndHostsUnitsDifferOnlyInWhatTheirCallersGive() {
         SlipwayConfig c = ConfigLoader.parse(Path.of("slipway.yaml"), """
                 name: api

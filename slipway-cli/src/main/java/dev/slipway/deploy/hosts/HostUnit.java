@@ -160,7 +160,7 @@ public final class HostUnit {
             String unit = SystemdUnit.render(new SystemdUnit.Spec(comment, config.name() + " on port %i (Slipway)",
                     h.dir() + "/slots/%i/" + config.name(), "/bin/kill -HUP $MAINPID", h.dir() + "/slots/%i/env-%i",
                     new TreeMap<>(Map.of("SLIPWAY_CACHE_DIR", "/var/cache/" + s.unit())), s.user(), s.unit(),
-                    h.rollout().drainTimeout(), limits(s), s.readWritePaths()));
+                    h.rollout().drainTimeout(), limits(s), s.readWritePaths(), h.proxy().ports()));
             // One dynamic user for both instances (and the prepare): named after the unit, not the instance.
             return s.user() == null ? unit.replace("DynamicUser=yes\n", "DynamicUser=yes\nUser=" + s.unit() + "\n") : unit;
         }
@@ -170,7 +170,7 @@ public final class HostUnit {
         return SystemdUnit.render(new SystemdUnit.Spec(comment, config.name() + " (Slipway)",
                 h.dir() + "/current/" + config.name(), "/bin/kill -HUP $MAINPID", h.dir() + "/current/env",
                 new TreeMap<>(Map.of("SLIPWAY_CACHE_DIR", "/var/cache/" + s.unit())), s.user(), s.unit(),
-                h.rollout().drainTimeout(), limits(s), s.readWritePaths()));
+                h.rollout().drainTimeout(), limits(s), s.readWritePaths(), List.of(config.service().port())));
     }
 
     private static SystemdUnit.Limits limits(HostsConfig.HostService s) {
