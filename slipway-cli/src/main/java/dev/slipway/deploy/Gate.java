@@ -27,8 +27,8 @@ import java.util.function.Function;
  *   <li>{@link #onHost}: on a {@link Host}, so it needs no route from the deploy machine to the
  *       service and nothing but {@code bash} (its {@code /dev/tcp}) and {@code timeout} there: the
  *       whole wait is one command (one SSH round trip per gate), and the service's state comes from
- *       its service manager ({@link ServiceManager#stateCommand}: {@code systemctl is-active} for a
- *       unit). An HTTP attempt is HTTP/1.1 (RFC 9112) with {@code Connection: close}.</li>
+ *       its service manager ({@link ServiceManager#stateCommand}: {@code systemctl show} for a
+ *       unit, whose automatic restarts during the wait end it too). An HTTP attempt is HTTP/1.1 (RFC 9112) with {@code Connection: close}.</li>
  * </ul>
  * Both give the same {@link Verdict}, so a failed gate reads the same on every target.
  */
@@ -310,7 +310,8 @@ public final class Gate {
 
             @Override
             public boolean alive() {
-                return RUNNING.contains(host.run(stateCommand + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip());
+                String out = host.run(stateCommand + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip();
+                return RUNNING.contains(out.split(" ", 2)[0]);
             }
 
             @Override
@@ -330,8 +331,11 @@ public final class Gate {
 
     /**
      * The on-host gate's bash script. Its last line of output is
-     * {@code @@gate result=ready|down|timeout code=<HTTP status or 0> state=<service state> elapsed=<ms>},
-     * after the last answer (or connection error). A zero timeout makes one attempt.
+     * {@code @@gate result=ready|down|timeout code=<HTTP status or 0> state=<service state> elapsed=<ms>
+     * restarts=<n> status=<exit status>}, after the last answer (or connection error). A zero timeout
+     * makes one attempt. The service is down when its state is not a running one, or when its
+     * manager restarted it during the wait (state {@code restarted}: a crash loop under
+     * {@code Restart=on-failure} looks like a slow start otherwise).
      *
      * @param stateCommand prints the service's state
      * @param address      where the service answers on the host
@@ -351,17 +355,20 @@ public final class Gate {
                         + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
                         + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n";
         return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? "" : "; q=" + Shell.quote(probe.path())) + "\n"
-                + "state() { " + stateCommand + " 2>/dev/null; }\n"
+                + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0};"
+                + " case $nr in *[!0-9]*|'') nr=0;; esac; }\n"
                 + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
+                + "state; n0=$nr\n"
                 + "start=$(now); end=$(( start + " + (probe.startupGrace().toMillis() + probe.timeout().toMillis()) + " ))\n"
                 + (probe.startupGrace().isZero() ? "" : "sleep " + seconds(probe.startupGrace().toMillis()) + "\n")
                 + "while :; do\n"
                 + attempt
-                + "  st=$(state)\n"
+                + "  state\n"
+                + "  if [ $r = no ] && [ \"$nr\" -gt \"$n0\" ]; then st=restarted; fi\n"
                 + "  if [ $r = no ] && [ \"$st\" != active ] && [ \"$st\" != activating ] && [ \"$st\" != reloading ]; then r=down; fi\n"
                 + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=timeout; fi\n"
                 + "  if [ $r != no ]; then printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
-                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start ))\"; exit 0; fi\n"
+                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start )) restarts=$(( nr - n0 )) status=$xs\"; exit 0; fi\n"
                 + "  sleep " + seconds(intervalMs) + "\n"
                 + "done\n";
     }
@@ -403,10 +410,26 @@ public final class Gate {
         }
         boolean ready = result.equals("ready");
         String state = field(tail, "state");
+        int restarts = number(field(tail, "restarts"));
+        int status = number(field(tail, "status"));
+        if (result.equals("down") && (restarts > 0 || state.equals("auto-restart") || status != 0)) {
+            // It crashed: the service manager's account says more than the refused connection.
+            body = EXITED + (status != 0 ? " with exit code " + status : "")
+                    + (restarts > 0 ? "; " + (restarts == 1 ? "systemd restarted it once" : "systemd restarted it " + restarts + " times")
+                    : state.equals("auto-restart") ? "; systemd is about to restart it" : "");
+        }
         if (result.equals("down") && state.isEmpty()) {
             state = "unknown"; // the manager printed no state: the script took it for not running
         }
         return new Verdict(ready, code, ready && code == 0 ? ACCEPTED : body, state, Duration.ofMillis(elapsed));
+    }
+
+    private static int number(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String field(String tail, String key) {

@@ -123,6 +123,30 @@ class GateTest {
     }
 
     @Test
+    void onAHostAnAutomaticRestartEndsTheGateWithTheExit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        Tools.require("bash");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // A manager that says "active" but counts one more automatic restart at each look (a crash loop).
+        String counter = tmp.resolve("n").toString();
+        String looping = "n=$(cat '" + counter + "' 2>/dev/null || echo 0); echo $((n + 1)) > '" + counter + "'; echo \"active $n 0\"";
+        try (LocalHost host = new LocalHost("local")) {
+            Gate.Verdict v = Gate.onHost(host, looping, "127.0.0.1", port).await(HOST_TCP);
+            assertTrue(v.exited(), v.toString());
+            assertEquals("restarted", v.state());
+            assertEquals("the process exited; systemd restarted it once", v.detail());
+            assertTrue(v.elapsed().toMillis() < 1900, "it did not wait for the timeout: " + v);
+            // Between two tries (RestartSec), systemd's state: the exit status is the failed run's.
+            Gate.Verdict waiting = Gate.onHost(host, "echo 'auto-restart 0 1'", "127.0.0.1", port).await(HOST_TCP);
+            assertTrue(waiting.exited(), waiting.toString());
+            assertEquals("the process exited with exit code 1; systemd is about to restart it", waiting.detail());
+            assertTrue(waiting.describe().contains("unit auto-restart"), waiting.describe());
+        }
+    }
+
+    @Test
     void aTcpScriptSendsNoPathAndNoRequest() {
         String script = Gate.script(NO_UNIT, "127.0.0.1", 8080, TCP);
         assertFalse(script.contains("GET"), script);
