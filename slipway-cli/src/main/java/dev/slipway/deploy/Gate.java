@@ -398,6 +398,10 @@ public final class Gate {
         int sep = resp.indexOf("\r\n\r\n");
         if (code > 0) {
             body = sep >= 0 ? resp.substring(sep + 4) : "";
+            if (sep >= 0 && java.util.regex.Pattern.compile("(?im)^transfer-encoding:.*\\bchunked\\b")
+                    .matcher(resp.substring(0, sep)).find()) {
+                body = dechunk(body);
+            }
         } else {
             body = resp.replace("bash: line 1: ", "").replace("connect: ", "");
         }
@@ -422,6 +426,42 @@ public final class Gate {
             state = "unknown"; // the manager printed no state: the script took it for not running
         }
         return new Verdict(ready, code, ready && code == 0 ? ACCEPTED : body, state, Duration.ofMillis(elapsed));
+    }
+
+    /**
+     * Decodes a chunked message body (RFC 9112 section 7.1): each chunk is a hexadecimal size
+     * (with optional extensions after {@code ;}), CRLF, that many octets, CRLF; a zero size ends it
+     * (trailers are dropped). Sizes count octets; the text here was read as characters, which is
+     * the same for the ASCII bodies of health endpoints (a size that overruns takes what is left).
+     *
+     * @param body the raw body after the header block
+     * @return the decoded body, or {@code body} unchanged when it does not start with a chunk size
+     */
+    static String dechunk(String body) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < body.length()) {
+            int eol = body.indexOf("\r\n", i);
+            if (eol < 0) {
+                break;
+            }
+            String size = body.substring(i, eol);
+            int semi = size.indexOf(';');
+            int n;
+            try {
+                n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).strip(), 16);
+            } catch (NumberFormatException e) {
+                return out.length() == 0 ? body : out.toString();
+            }
+            if (n == 0) {
+                break;
+            }
+            int from = eol + 2;
+            int to = Math.min(body.length(), from + n);
+            out.append(body, from, to);
+            i = to + 2;
+        }
+        return out.toString();
     }
 
     private static int number(String s) {

@@ -147,6 +147,22 @@ class GateTest {
     }
 
     @Test
+    void aChunkedAnswerOnAHostReadsAsItsBody() {
+        // Spring Boot's actuator answers HTTP/1.1 with Transfer-Encoding: chunked.
+        String out = "HTTP/1.1 200 \r\nContent-Type: application/vnd.spring-boot.actuator.v3+json\r\n"
+                + "Transfer-Encoding: chunked\r\nDate: Sun, 06 Dec 2026 02:00:00 GMT\r\nConnection: close\r\n\r\n"
+                + "f\r\n{\"status\":\"UP\"}\r\n0\r\n\r\n\n@@gate result=ready code=200 state=active elapsed=12 restarts=0 status=0\n";
+        Gate.Verdict v = Gate.parse(out, "");
+        assertTrue(v.ready(), v.toString());
+        assertEquals("{\"status\":\"UP\"}", v.detail());
+        assertEquals("HTTP 200: {\"status\":\"UP\"}", v.brief());
+        assertEquals("ab;cd", Gate.dechunk("2;ext=1\r\nab\r\n3\r\n;cd\r\n0\r\nTrailer: x\r\n\r\n"));
+        // Not chunked: the body as it came.
+        assertEquals("{\"status\":\"UP\"}", Gate.parse("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"status\":\"UP\"}\n"
+                + "@@gate result=ready code=200 state=active elapsed=1\n", "").detail());
+    }
+
+    @Test
     void aTcpScriptSendsNoPathAndNoRequest() {
         String script = Gate.script(NO_UNIT, "127.0.0.1", 8080, TCP);
         assertFalse(script.contains("GET"), script);
