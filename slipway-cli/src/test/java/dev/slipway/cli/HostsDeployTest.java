@@ -264,17 +264,7 @@ class HostsDeployTest {
     @Order(2)
     void v3FailingReadinessOnWeb2PutsTheWholeFleetBackOnV2() throws Exception {
         // DATA_DIR pointing at a regular file makes myapp's storage readiness check fail (503).
-        writeConfig("{DATA_DIR: /etc/passwd}", "40s", "{}", true);
-        use("3.0.0");
-        long t0 = System.nanoTime();
-        CliRunner.Run r;
-        try {
-            r = deploy();
-        } finally {
-            writeConfig("", "60s", "{}", true);
-        }
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.out.println("failed deploy of v3 with fleet rollback took " + ms + " ms");
+        CliRunner.Run r = deployV3With("{DATA_DIR: /etc/passwd}", "40s", "failed deploy of v3 with fleet rollback");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://" + net() + "12:" + PORT
                 + "/health/ready did not pass within 40.0 s: HTTP 503: {\"status\":\"unhealthy\""), r.toString());
@@ -292,22 +282,27 @@ class HostsDeployTest {
         }
     }
 
+    /** Deploys 3.0.0 with {@code web2Env} on web2 and the given readiness timeout, then restores the config; prints the time taken. */
+    private CliRunner.Run deployV3With(String web2Env, String readinessTimeout, String what) throws IOException {
+        writeConfig(web2Env, readinessTimeout, "{}", true);
+        use("3.0.0");
+        long t0 = System.nanoTime();
+        try {
+            return deploy();
+        } finally {
+            writeConfig("", "60s", "{}", true);
+            System.out.println(what + " took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+    }
+
     @Test
     @Order(3)
     void v3ThatExitsAtOnceOnWeb2FailsFastWithTheExitAndItsCause() throws Exception {
         // A value out of range makes myapp exit at start (status 2); systemd restarts it (Restart=on-failure)
         // again and again: the gate must not take that for a slow start and wait its whole timeout.
-        writeConfig("{MAX_BODY_BYTES: \"0\"}", "120s", "{}", true);
-        use("3.0.0");
         long t0 = System.nanoTime();
-        CliRunner.Run r;
-        try {
-            r = deploy();
-        } finally {
-            writeConfig("", "60s", "{}", true);
-        }
+        CliRunner.Run r = deployV3With("{MAX_BODY_BYTES: \"0\"}", "120s", "failed deploy of a crash-looping v3");
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.out.println("failed deploy of a crash-looping v3 took " + ms + " ms");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://" + net() + "12:" + PORT
                 + "/health/ready did not pass within 120.0 s: "), r.toString());
