@@ -72,7 +72,9 @@ public interface ServiceManager {
     /**
      * @param instance the instance
      * @return a POSIX shell command that prints {@link #state} on the machine, for the gate's
-     *         loop there ({@link dev.slipway.remote.Gate#onHost})
+     *         loop there ({@link dev.slipway.remote.Gate#onHost}); a manager that restarts failed processes by itself
+     *         may follow the state with the count of those restarts and the last exit status
+     *         ({@code STATE [RESTARTS [STATUS]]}, see {@code Systemd}), which lets the gate end at a crash loop
      */
     String stateCommand(String instance);
 

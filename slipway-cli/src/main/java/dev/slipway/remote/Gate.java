@@ -25,8 +25,8 @@ import java.util.function.Function;
  *   <li>{@link #onHost}: on a {@link Host}, so it needs no route from the deploy machine to the
  *       service and nothing but {@code bash} (its {@code /dev/tcp}) and {@code timeout} there: the
  *       whole wait is one command (one SSH round trip per gate), and the service's state comes from
- *       its service manager ({@code deploy/ServiceManager.stateCommand}: {@code systemctl is-active} for a
- *       unit). An HTTP attempt is HTTP/1.1 (RFC 9112) with {@code Connection: close}.</li>
+ *       its service manager ({@code deploy/ServiceManager.stateCommand}: {@code systemctl show} for a
+ *       unit, whose automatic restarts during the wait end it too). An HTTP attempt is HTTP/1.1 (RFC 9112) with {@code Connection: close}.</li>
  * </ul>
  * Both give the same {@link Verdict}, so a failed gate reads the same on every target.
  *
@@ -312,7 +312,8 @@ public final class Gate {
 
             @Override
             public boolean alive() {
-                return RUNNING.contains(host.run(stateCommand + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip());
+                String out = host.run(stateCommand + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip();
+                return RUNNING.contains(out.split(" ", 2)[0]);
             }
 
             @Override
@@ -332,8 +333,11 @@ public final class Gate {
 
     /**
      * The on-host gate's bash script. Its last line of output is
-     * {@code @@gate result=ready|down|timeout code=<HTTP status or 0> state=<service state> elapsed=<ms>},
-     * after the last answer (or connection error). A zero timeout makes one attempt.
+     * {@code @@gate result=ready|down|timeout code=<HTTP status or 0> state=<service state> elapsed=<ms>
+     * restarts=<n> status=<exit status>}, after the last answer (or connection error). A zero timeout
+     * makes one attempt. The service is down when its state is not a running one, or when its
+     * manager restarted it during the wait (state {@code restarted}: a crash loop under
+     * {@code Restart=on-failure} looks like a slow start otherwise).
      *
      * @param stateCommand prints the service's state
      * @param address      where the service answers on the host
@@ -353,17 +357,20 @@ public final class Gate {
                         + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
                         + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n";
         return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? "" : "; q=" + Shell.quote(probe.path())) + "\n"
-                + "state() { " + stateCommand + " 2>/dev/null; }\n"
+                + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0};"
+                + " case $nr in *[!0-9]*|'') nr=0;; esac; }\n"
                 + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
+                + "state; n0=$nr\n"
                 + "start=$(now); end=$(( start + " + (probe.startupGrace().toMillis() + probe.timeout().toMillis()) + " ))\n"
                 + (probe.startupGrace().isZero() ? "" : "sleep " + seconds(probe.startupGrace().toMillis()) + "\n")
                 + "while :; do\n"
                 + attempt
-                + "  st=$(state)\n"
+                + "  state\n"
+                + "  if [ $r = no ] && [ \"$nr\" -gt \"$n0\" ]; then st=restarted; fi\n"
                 + "  if [ $r = no ] && [ \"$st\" != active ] && [ \"$st\" != activating ] && [ \"$st\" != reloading ]; then r=down; fi\n"
                 + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=timeout; fi\n"
                 + "  if [ $r != no ]; then printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
-                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start ))\"; exit 0; fi\n"
+                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start )) restarts=$(( nr - n0 )) status=$xs\"; exit 0; fi\n"
                 + "  sleep " + seconds(intervalMs) + "\n"
                 + "done\n";
     }
@@ -393,6 +400,10 @@ public final class Gate {
         int sep = resp.indexOf("\r\n\r\n");
         if (code > 0) {
             body = sep >= 0 ? resp.substring(sep + 4) : "";
+            if (sep >= 0 && java.util.regex.Pattern.compile("(?im)^transfer-encoding:.*\\bchunked\\b")
+                    .matcher(resp.substring(0, sep)).find()) {
+                body = dechunk(body);
+            }
         } else {
             body = resp.replace("bash: line 1: ", "").replace("connect: ", "");
         }
@@ -405,10 +416,62 @@ public final class Gate {
         }
         boolean ready = result.equals("ready");
         String state = field(tail, "state");
+        int restarts = number(field(tail, "restarts"));
+        int status = number(field(tail, "status"));
+        if (result.equals("down") && (restarts > 0 || state.equals("auto-restart") || status != 0)) {
+            // It crashed: the service manager's account says more than the refused connection.
+            body = EXITED + (status != 0 ? " with exit code " + status : "")
+                    + (restarts > 0 ? "; " + (restarts == 1 ? "systemd restarted it once" : "systemd restarted it " + restarts + " times")
+                    : state.equals("auto-restart") ? "; systemd is about to restart it" : "");
+        }
         if (result.equals("down") && state.isEmpty()) {
             state = "unknown"; // the manager printed no state: the script took it for not running
         }
         return new Verdict(ready, code, ready && code == 0 ? ACCEPTED : body, state, Duration.ofMillis(elapsed));
+    }
+
+    /**
+     * Decodes a chunked message body (RFC 9112 section 7.1): each chunk is a hexadecimal size
+     * (with optional extensions after {@code ;}), CRLF, that many octets, CRLF; a zero size ends it
+     * (trailers are dropped). Sizes count octets; the text here was read as characters, which is
+     * the same for the ASCII bodies of health endpoints (a size that overruns takes what is left).
+     *
+     * @param body the raw body after the header block
+     * @return the decoded body, or {@code body} unchanged when it does not start with a chunk size
+     */
+    static String dechunk(String body) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < body.length()) {
+            int eol = body.indexOf("\r\n", i);
+            if (eol < 0) {
+                break;
+            }
+            String size = body.substring(i, eol);
+            int semi = size.indexOf(';');
+            int n;
+            try {
+                n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).strip(), 16);
+            } catch (NumberFormatException e) {
+                return out.length() == 0 ? body : out.toString();
+            }
+            if (n == 0) {
+                break;
+            }
+            int from = eol + 2;
+            int to = Math.min(body.length(), from + n);
+            out.append(body, from, to);
+            i = to + 2;
+        }
+        return out.toString();
+    }
+
+    private static int number(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String field(String tail, String key) {

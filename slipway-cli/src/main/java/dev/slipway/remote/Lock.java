@@ -76,6 +76,16 @@ public final class Lock {
             return p.get().info().startInstant().map(start -> start.isAfter(since.plusSeconds(1))).orElse(false);
         }
 
+        /**
+         * @param now the current time
+         * @return {@code "; stale: pid N is not running on this machine"} when the holder is known to
+         *         be gone ({@link #gone}), else {@code ""}: for {@code slipway status}, where a lock left
+         *         by a killed run must not read like a deploy in progress
+         */
+        public String goneNote(Instant now) {
+            return gone(now) ? "; stale: pid " + pid + " is not running on this machine ('slipway lock release --force' clears it)" : "";
+        }
+
         /** @return one line: who, process, since when, message and version (none when {@code -}) */
         public String describe() {
             if (since == null) {

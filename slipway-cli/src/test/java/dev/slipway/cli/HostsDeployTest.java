@@ -264,17 +264,7 @@ class HostsDeployTest {
     @Order(2)
     void v3FailingReadinessOnWeb2PutsTheWholeFleetBackOnV2() throws Exception {
         // DATA_DIR pointing at a regular file makes myapp's storage readiness check fail (503).
-        writeConfig("{DATA_DIR: /etc/passwd}", "40s", "{}", true);
-        use("3.0.0");
-        long t0 = System.nanoTime();
-        CliRunner.Run r;
-        try {
-            r = deploy();
-        } finally {
-            writeConfig("", "60s", "{}", true);
-        }
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.out.println("failed deploy of v3 with fleet rollback took " + ms + " ms");
+        CliRunner.Run r = deployV3With("{DATA_DIR: /etc/passwd}", "40s", "failed deploy of v3 with fleet rollback");
         assertEquals(1, r.code(), r.toString());
         assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://" + net() + "12:" + PORT
                 + "/health/ready did not pass within 40.0 s: HTTP 503: {\"status\":\"unhealthy\""), r.toString());
@@ -289,6 +279,41 @@ class HostsDeployTest {
         assertTrue(Pattern.compile("web3 +3 +3\\.0\\.0 .* skipped ").matcher(history.out()).find(), history.out());
         try (Host h = ssh(1)) {
             assertFalse(h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok(), "the lock is released");
+        }
+    }
+
+    /** Deploys 3.0.0 with {@code web2Env} on web2 and the given readiness timeout, then restores the config; prints the time taken. */
+    private CliRunner.Run deployV3With(String web2Env, String readinessTimeout, String what) throws IOException {
+        writeConfig(web2Env, readinessTimeout, "{}", true);
+        use("3.0.0");
+        long t0 = System.nanoTime();
+        try {
+            return deploy();
+        } finally {
+            writeConfig("", "60s", "{}", true);
+            System.out.println(what + " took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void v3ThatExitsAtOnceOnWeb2FailsFastWithTheExitAndItsCause() throws Exception {
+        // A value out of range makes myapp exit at start (status 2); systemd restarts it (Restart=on-failure)
+        // again and again: the gate must not take that for a slow start and wait its whole timeout.
+        long t0 = System.nanoTime();
+        CliRunner.Run r = deployV3With("{MAX_BODY_BYTES: \"0\"}", "120s", "failed deploy of a crash-looping v3");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://" + net() + "12:" + PORT
+                + "/health/ready did not pass within 120.0 s: "), r.toString());
+        assertTrue(Pattern.compile("the process exited( with exit code 2)?; systemd (restarted|is about to restart) it").matcher(r.err()).find(),
+                r.toString());
+        assertTrue(Pattern.compile("; cause: .*(status=2|out of range)").matcher(r.err()).find(), r.toString());
+        // The whole run (two hosts' restarts and gates, and web1 going back) ends well before one readiness timeout.
+        assertTrue(ms < 90_000, "it did not wait for the 120 s readiness timeout: " + ms + " ms\n" + r);
+        assertTrue(r.err().contains("every switched host went back: web1 -> 2.0.0, web2 -> 2.0.0"), r.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals("2.0.0", version(i), "web" + i + " is back on (or never left) 2.0.0");
         }
     }
 
@@ -314,7 +339,7 @@ class HostsDeployTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aConcurrentDeployGetsTheLockHoldersDetailsAndCtrlCReleasesTheLocks() throws Exception {
         use("1.0.0");
         Process first = deployProcess(null);
@@ -346,7 +371,7 @@ class HostsDeployTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void killDashNineAtPlanStepsLeavesEveryHostServingOldOrNewAndTheNextRunConvergesAfterForce() throws Exception {
         String[] points = System.getProperty("slipway.hosts.crashPoints",
                 "lock:web2,upload:web2,env:web3,unit:web1,prepare:web2,switch:web2,restart:web2,gate:web2,record:web2,prune:web3,"
@@ -462,7 +487,7 @@ class HostsDeployTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void zeroDowntimeBehindNginxDuringARollingDeployAndTheTestCanFail() throws Exception {
         Tools.require("nginx");
         Tools.require("wrk");

@@ -123,6 +123,46 @@ class GateTest {
     }
 
     @Test
+    void onAHostAnAutomaticRestartEndsTheGateWithTheExit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        Tools.require("bash");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // A manager that says "active" but counts one more automatic restart at each look (a crash loop).
+        String counter = tmp.resolve("n").toString();
+        String looping = "n=$(cat '" + counter + "' 2>/dev/null || echo 0); echo $((n + 1)) > '" + counter + "'; echo \"active $n 0\"";
+        try (LocalHost host = new LocalHost("local")) {
+            Gate.Verdict v = Gate.onHost(host, looping, "127.0.0.1", port).await(HOST_TCP);
+            assertTrue(v.exited(), v.toString());
+            assertEquals("restarted", v.state());
+            assertEquals("the process exited; systemd restarted it once", v.detail());
+            assertTrue(v.elapsed().toMillis() < 1900, "it did not wait for the timeout: " + v);
+            // Between two tries (RestartSec), systemd's state: the exit status is the failed run's.
+            Gate.Verdict waiting = Gate.onHost(host, "echo 'auto-restart 0 1'", "127.0.0.1", port).await(HOST_TCP);
+            assertTrue(waiting.exited(), waiting.toString());
+            assertEquals("the process exited with exit code 1; systemd is about to restart it", waiting.detail());
+            assertTrue(waiting.describe().contains("unit auto-restart"), waiting.describe());
+        }
+    }
+
+    @Test
+    void aChunkedAnswerOnAHostReadsAsItsBody() {
+        // Spring Boot's actuator answers HTTP/1.1 with Transfer-Encoding: chunked.
+        String out = "HTTP/1.1 200 \r\nContent-Type: application/vnd.spring-boot.actuator.v3+json\r\n"
+                + "Transfer-Encoding: chunked\r\nDate: Sun, 06 Dec 2026 02:00:00 GMT\r\nConnection: close\r\n\r\n"
+                + "f\r\n{\"status\":\"UP\"}\r\n0\r\n\r\n\n@@gate result=ready code=200 state=active elapsed=12 restarts=0 status=0\n";
+        Gate.Verdict v = Gate.parse(out, "");
+        assertTrue(v.ready(), v.toString());
+        assertEquals("{\"status\":\"UP\"}", v.detail());
+        assertEquals("HTTP 200: {\"status\":\"UP\"}", v.brief());
+        assertEquals("ab;cd", Gate.dechunk("2;ext=1\r\nab\r\n3\r\n;cd\r\n0\r\nTrailer: x\r\n\r\n"));
+        // Not chunked: the body as it came.
+        assertEquals("{\"status\":\"UP\"}", Gate.parse("HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"status\":\"UP\"}\n"
+                + "@@gate result=ready code=200 state=active elapsed=1\n", "").detail());
+    }
+
+    @Test
     void aTcpScriptSendsNoPathAndNoRequest() {
         String script = Gate.script(NO_UNIT, "127.0.0.1", 8080, TCP);
         assertFalse(script.contains("GET"), script);

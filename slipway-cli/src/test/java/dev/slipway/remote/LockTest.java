@@ -69,4 +69,18 @@ class LockTest {
         assertTrue(holder.isPresent());
         assertTrue(holder.get().describe().startsWith("an unknown holder"), holder.get().describe());
     }
+
+    @Test
+    void statusCallsALockWhoseHolderHereIsGoneStale() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        java.time.Instant since = java.time.Instant.now().minusSeconds(5).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Lock.Holder dead = new Lock.Holder("x", "u@" + Lock.machineName(), Lock.machineName(), p.pid(), since, "1.0.0", "deploy");
+        assertEquals("; stale: pid " + p.pid() + " is not running on this machine ('slipway lock release --force' clears it)",
+                dead.goneNote(java.time.Instant.now()));
+        Lock.Holder live = Lock.me("1.0.0", "deploy");
+        assertEquals("", live.goneNote(java.time.Instant.now()), "this process runs");
+        Lock.Holder elsewhere = new Lock.Holder("x", "u@other", "other-machine-name", p.pid(), since, "1.0.0", "deploy");
+        assertEquals("", elsewhere.goneNote(java.time.Instant.now()), "a pid on another machine cannot be checked");
+    }
 }

@@ -162,7 +162,7 @@ public final class HostsDeployTarget implements Target {
                     + s.readiness().describe() + ")";
             lines.add(String.format(format, s.host(), s.version() == null ? "(none)" : s.version(),
                     s.unitState().isEmpty() ? "-" : s.unitState(), ready)
-                    + s.lock().map(h -> "; LOCKED by " + h.describe()).orElse(""));
+                    + s.lock().map(h -> "; LOCKED by " + h.describe() + h.goneNote(java.time.Instant.now())).orElse(""));
         }
         String version = versions.size() == 1 ? versions.iterator().next() : null;
         return new Report("hosts", "status", service, version, 0, all ? "ready" : "not ready", all ? 0 : 1, null,

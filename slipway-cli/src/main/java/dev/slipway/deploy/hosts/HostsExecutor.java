@@ -473,10 +473,25 @@ public final class HostsExecutor {
                     + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
                     + FirstRun.inProgress(host(h), h.artifact(), "/var/cache/" + config.service().unit())
                             .map(stage -> "; " + FirstRun.note(plan.version(), stage, readinessSettings(config.rollout().readiness())))
-                            .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : ""), journal(h));
+                            .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : "")
+                    + crashCause(h, v), journal(h));
         }
         console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? Gate.ACCEPTED : "HTTP " + v.status())
                 + " after " + v.elapsed().toMillis() + " ms)");
+    }
+
+    /**
+     * @return {@code "; cause: LINE"} with the line of the unit's journal that says why it stopped
+     *         ({@link CrashCause}) over the gate's span, or {@code ""} when it did not stop or no line says
+     */
+    private String crashCause(HostsPlan.HostPlan h, Gate.Verdict v) {
+        if (!v.exited()) {
+            return "";
+        }
+        String unit = unitOf(h, h.port());
+        ServiceManager m = manager(h);
+        String log = m instanceof Systemd s ? s.logOf(unit, 400, v.elapsed().plusSeconds(60)) : m.log(unit, 400);
+        return CrashCause.of(log).map(c -> "; cause: " + c).orElse("");
     }
 
     /** The readiness gate of an instance, run on its host; the unit's state tells whether it still runs. */

@@ -77,12 +77,27 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
 
     @Override
     public String state(String instance) {
-        return host.run(stateCommand(instance) + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip();
+        String out = host.run(stateCommand(instance) + " 2>/dev/null", Duration.ofSeconds(30)).stdout().strip();
+        int sp = out.indexOf(' ');
+        return sp < 0 ? out : out.substring(0, sp);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>systemd's form: {@code STATE RESTARTS STATUS} from {@code systemctl show -p
+     * ActiveState,SubState,NRestarts,ExecMainStatus} (systemd.service(5), org.freedesktop.systemd1(5)):
+     * {@code ActiveState}, or {@code auto-restart} while the unit waits to be restarted after its
+     * process failed ({@code Restart=on-failure}: systemd says {@code activating} then, which would
+     * look like a start); the number of automatic restarts since the unit was last started by hand;
+     * the main process's exit status (0 while it runs).
+     */
     @Override
     public String stateCommand(String instance) {
-        return "systemctl is-active " + unit(instance);
+        return "systemctl show -p ActiveState,SubState,NRestarts,ExecMainStatus " + unit(instance)
+                + " 2>/dev/null | { s=; u=; n=0; x=0; while IFS== read -r k v; do case $k in ActiveState) s=$v;;"
+                + " SubState) u=$v;; NRestarts) n=$v;; ExecMainStatus) x=$v;; esac; done;"
+                + " [ \"$u\" = auto-restart ] && s=auto-restart; echo \"$s ${n:-0} ${x:-0}\"; }";
     }
 
     @Override
@@ -102,6 +117,24 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
         try {
             return host.run("journalctl -u " + unit(instance) + " -n " + lines + " --no-pager -o cat 2>&1",
                     Duration.ofSeconds(20)).stdout().strip();
+        } catch (RuntimeException e) {
+            return "(no journal: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * The unit's log of a recent span, for a failure's cause ({@link CrashCause}): the span is
+     * counted back on the host's own clock, so clock skew does not matter.
+     *
+     * @param instance the instance
+     * @param lines    at most how many lines (the last ones)
+     * @param span     how far back from now
+     * @return the lines, or a note why there are none
+     */
+    public String logOf(String instance, int lines, Duration span) {
+        try {
+            return host.run("journalctl -u " + unit(instance) + " --since -" + Math.max(1, span.toSeconds()) + "s -n " + lines
+                    + " --no-pager -o cat 2>&1", Duration.ofSeconds(20)).stdout().strip();
         } catch (RuntimeException e) {
             return "(no journal: " + e.getMessage() + ")";
         }
