@@ -152,7 +152,9 @@ final class Reports {
 
     /**
      * A history as text, oldest first, one line per revision after a header: {@code HOST} first
-     * when revisions name where they apply (hosts), {@code WHO} when any says who ran it.
+     * when revisions name where they apply (hosts), {@code WHO} when any says who ran it. Each
+     * column is as wide as its longest cell (a long version such as {@code 0.0.0-1965be1-dirty+19f2291e}
+     * does not push the rest of its row out of line); the last column, the note, is not padded.
      *
      * @param all the revisions
      * @return the lines
@@ -160,16 +162,48 @@ final class Reports {
     static List<String> historyLines(List<Revision> all) {
         boolean where = all.stream().anyMatch(r -> !r.where().isEmpty());
         boolean who = all.stream().anyMatch(r -> !r.who().isEmpty());
-        String format = (where ? "%-16s " : "%s") + "%-9s %-24s %-8s %-21s %-15s " + (who ? "%-20s " : "%s") + "%s";
-        List<String> lines = new java.util.ArrayList<>();
-        lines.add(String.format(format, where ? "HOST" : "", "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME",
-                who ? "WHO" : "", "NOTE").stripTrailing());
+        List<List<String>> rows = new java.util.ArrayList<>();
+        rows.add(historyRow(where, who, "HOST", "REVISION", "VERSION", "COMMIT", "TIME", "OUTCOME", "WHO", "NOTE"));
         for (Revision r : all) {
             String note = r.note().length() > 160 ? r.note().substring(0, 157) + "..." : r.note();
-            lines.add(String.format(format, r.where(), r.revision(), r.version(),
-                    r.commit().substring(0, Math.min(7, r.commit().length())), r.time() == null ? "-" : r.time(), r.outcome(),
-                    r.who(), note).stripTrailing());
+            rows.add(historyRow(where, who, r.where(), String.valueOf(r.revision()), r.version(),
+                    r.commit().substring(0, Math.min(7, r.commit().length())), r.time() == null ? "-" : r.time().toString(),
+                    r.outcome(), r.who(), note));
+        }
+        int columns = rows.get(0).size();
+        int[] width = new int[columns];
+        for (List<String> row : rows) {
+            for (int c = 0; c < columns - 1; c++) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                String cell = row.get(c);
+                line.append(cell);
+                if (c < columns - 1) {
+                    line.append(" ".repeat(width[c] - cell.length() + 2));
+                }
+            }
+            lines.add(line.toString().stripTrailing());
         }
         return lines;
+    }
+
+    /** One history row's cells, without the host and who columns when the history has none. */
+    private static List<String> historyRow(boolean where, boolean who, String host, String revision, String version,
+                                           String commit, String time, String outcome, String by, String note) {
+        List<String> cells = new java.util.ArrayList<>();
+        if (where) {
+            cells.add(host);
+        }
+        cells.addAll(List.of(revision, version, commit, time, outcome));
+        if (who) {
+            cells.add(by);
+        }
+        cells.add(note);
+        return cells;
     }
 }

@@ -63,4 +63,26 @@ class ReportsTest {
             org.junit.jupiter.api.Assertions.assertTrue(table.contains("`" + f + "`"), "docs/cli.md's --json table lacks " + f);
         }
     }
+
+    /** A long version (a dirty build with its fingerprint) keeps the columns after it in line. */
+    @Test
+    void historyColumnsAreAsWideAsTheirLongestCell() {
+        java.time.Instant t = java.time.Instant.parse("2026-12-06T03:00:00Z");
+        List<String> lines = Reports.historyLines(List.of(
+                new dev.slipway.deploy.Revision(1, "1.0.0", "1965be1aa", t, "deployed", "ann@vm", "", ""),
+                new dev.slipway.deploy.Revision(2, "0.0.0-1965be1-dirty+19f2291e", "1965be1aa", t, "rolled back",
+                        "ann@vm", "", "gate failed")));
+        assertEquals(3, lines.size(), lines.toString());
+        int commit = lines.get(0).indexOf("COMMIT");
+        int outcome = lines.get(0).indexOf("OUTCOME");
+        int note = lines.get(0).indexOf("NOTE");
+        for (String line : lines.subList(1, 3)) {
+            assertEquals("1965be1", line.substring(commit, commit + 7), line);
+            assertEquals(' ', line.charAt(commit - 1), line);
+            org.junit.jupiter.api.Assertions.assertTrue(line.startsWith(line.contains("rolled") ? "rolled back" : "deployed",
+                    outcome), lines.toString());
+        }
+        assertEquals("gate failed", lines.get(2).substring(note), lines.toString());
+        assertEquals("", lines.get(1).substring(Math.min(note, lines.get(1).length())).strip(), "no note, nothing after WHO");
+    }
 }
