@@ -108,6 +108,8 @@ class LocalDeployMessagesTest {
                 + " to roll back to)\n"), status.toString());
         assertTrue(status.out().contains("  revision   -\n"), status.toString());
         assertTrue(status.out().contains("  pid        not running\n"), status.toString());
+        assertTrue(status.out().matches("(?s).*\n  url        http://\\S+ \\(when it runs\\)\n.*"),
+                "a URL where nothing of it serves is marked: " + status);
         assertTrue(status.out().contains("  last deploy 1.0.0 (revision 2) failed: the process exited"), status.toString());
         assertFalse(status.out().contains("version    1.0.0"), status.toString());
     }

@@ -139,7 +139,8 @@ public final class LocalDeployTarget implements Target {
         lines.add("  commit     " + (s.commit() == null ? "-" : s.commit()));
         lines.add("  revision   " + (revision == 0 ? "-" : String.valueOf(revision)));
         lines.add("  pid        " + (s.pid() < 0 ? "not running" : s.pid() + " (running)"));
-        lines.add("  url        " + s.url());
+        // Not running: the URL is only where it would serve (another process may answer there).
+        lines.add("  url        " + s.url() + (s.pid() < 0 && s.nginx() == null ? " (when it runs)" : ""));
         if (s.nginx() != null) {
             lines.add("  nginx      " + s.nginx());
             if (s.instances().isEmpty()) {
