@@ -1283,6 +1283,7 @@ public final class LocalTarget {
         if (!v.ready()) {
             String why = v.detail().equals(Gate.EXITED)
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
+                            + CrashCause.of(tail(log, 400)).map(c -> "; cause: " + c).orElse("")
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
             console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);

@@ -86,7 +86,8 @@ class LocalDeployMessagesTest {
     void aFailedFirstDeployEndsItsLogTailWithALineBreakAndStatusSaysNothingRuns() throws Exception {
         Path dir = service(freePort());
         // The app's last line has no line break, as when a process dies mid-line.
-        Release bad = release(dir, "1.0.0", "#!/bin/sh\necho starting svc\nprintf 'fatal: no database'\nexit 3\n");
+        Release bad = release(dir, "1.0.0", "#!/bin/sh\necho starting svc\n"
+                + "echo 'Caused by: java.sql.SQLException: no database at jdbc:h2:./data'\nprintf 'fatal: no database'\nexit 3\n");
         SlipwayException e = null;
         try {
             target(dir, new StringWriter()).deploy(bad, false);
@@ -95,7 +96,10 @@ class LocalDeployMessagesTest {
         }
         assertTrue(e != null, "the deploy failed");
         assertEquals(1, e.exitCode());
-        assertTrue(e.getMessage().endsWith("starting svc\nfatal: no database\n"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("starting svc\nCaused by: java.sql.SQLException: no database at jdbc:h2:./data\n"
+                + "fatal: no database\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("exit code 3; cause: Caused by: java.sql.SQLException: no database at jdbc:h2:./data"),
+                "the cause line is named beside the exit: " + e.getMessage());
 
         CliRunner.Run cli = CliRunner.run("deploy", dir.toString());
         assertEquals(1, cli.code(), cli.toString());

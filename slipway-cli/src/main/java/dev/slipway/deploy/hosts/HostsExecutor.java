@@ -2,6 +2,7 @@ package dev.slipway.deploy.hosts;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.CrashCause;
 import dev.slipway.deploy.DiskSpace;
 import dev.slipway.deploy.FirstRun;
 import dev.slipway.config.HostsConfig;

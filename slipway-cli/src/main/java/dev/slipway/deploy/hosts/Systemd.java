@@ -1,6 +1,7 @@
 package dev.slipway.deploy.hosts;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.CrashCause;
 import dev.slipway.deploy.ServiceManager;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;

@@ -1,4 +1,4 @@
-package dev.slipway.deploy.hosts;
+package dev.slipway.deploy;
 
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +27,7 @@ public final class CrashCause {
             "\\b[A-Za-z_$][\\w$.]*(Exception|Error)\\b|\\bError:|\\bERROR\\b|\\bFATAL\\b");
 
     /**
-     * @param log a service's log, oldest line first ({@code journalctl -o cat})
+     * @param log a service's log, oldest line first ({@code journalctl -o cat} on a host, the log file on the local target)
      * @return the cause line, stripped and cut to {@link #MAX} characters, or empty when no line looks like one
      */
     public static Optional<String> of(String log) {

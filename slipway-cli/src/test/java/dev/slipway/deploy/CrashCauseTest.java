@@ -1,4 +1,4 @@
-package dev.slipway.deploy.hosts;
+package dev.slipway.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
