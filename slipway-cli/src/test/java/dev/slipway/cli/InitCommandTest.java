@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -162,6 +163,7 @@ class InitCommandTest {
         Path ignore = tmp.resolve("new/.gitignore");
         assertEquals("# Slipway: local deploy state and build output\n/.slipway/\n/dist/\n", Files.readString(ignore));
         assertTrue(r.out().contains("created " + ignore + " ignoring /.slipway/ and /dist/"), r.toString());
+        assertFalse(r.out().contains("-dirty"), "not in git, nothing to commit: " + r);
         // Again (--force): nothing is missing, nothing is added or said.
         CliRunner.Run again = CliRunner.run("init", tmp.resolve("new").toString(), "--force");
         assertEquals(0, again.code(), again.toString());
@@ -176,6 +178,14 @@ class InitCommandTest {
         assertEquals("target/\ndist/\n\n# Slipway: local deploy state and build output\n/.slipway/\n",
                 Files.readString(tmp.resolve("old/.gitignore")));
         assertTrue(old.out().contains("added /.slipway/ to " + tmp.resolve("old/.gitignore")), old.toString());
+
+        // In a git work tree, init says to commit what it wrote (else the version is <v>-dirty).
+        Projects.springBoot(tmp.resolve("repo/svc"));
+        Files.createDirectories(tmp.resolve("repo/.git"));
+        CliRunner.Run git = CliRunner.run("init", tmp.resolve("repo/svc").toString());
+        assertEquals(0, git.code(), git.toString());
+        assertTrue(git.out().contains("commit what init wrote (git add slipway.yaml .gitignore && git commit), or the first"
+                + " ship's version ends in -dirty"), git.toString());
 
         // --dry-run writes nothing.
         Projects.springBoot(tmp.resolve("dry"));
