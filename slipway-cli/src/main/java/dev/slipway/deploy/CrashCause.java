@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  *   <li>the last {@code Caused by: ...} line of a Java stack trace (its root cause);</li>
  *   <li>a line naming an exception or an error ({@code ...Exception}, {@code ...Error},
  *       {@code Error:}, {@code ERROR}, {@code FATAL});</li>
- *   <li>systemd's {@code Main process exited, code=..., status=...} line.</li>
+ *   <li>the service's last line before systemd's {@code Main process exited, code=..., status=...}
+ *       line, else that line.</li>
  * </ol>
+ * The rules apply to the newest run first (runs begin at systemd's {@code Starting}/{@code Started <unit>} lines),
+ * and systemd's own lines about the unit are not causes.
  */
 public final class CrashCause {
     private CrashCause() {}
@@ -31,7 +34,36 @@ public final class CrashCause {
      * @return the cause line, stripped and cut to {@link #MAX} characters, or empty when no line looks like one
      */
     public static Optional<String> of(String log) {
-        List<String> lines = log.lines().map(String::strip).toList();
+        List<String> all = log.lines().map(String::strip).toList();
+        // One run per segment, each beginning at systemd's "Starting/Started <unit>" line: the newest run
+        // that says anything decides, so an older run's warning never stands for this run's cause.
+        List<Integer> starts = new java.util.ArrayList<>(List.of(0));
+        for (int i = 0; i < all.size(); i++) {
+            if (i > 0 && STARTING.matcher(all.get(i)).find()) {
+                starts.add(i);
+            }
+        }
+        for (int s = starts.size() - 1; s >= 0; s--) {
+            int end = s + 1 < starts.size() ? starts.get(s + 1) : all.size();
+            Optional<String> cause = inRun(all.subList(starts.get(s), end));
+            if (cause.isPresent()) {
+                return cause;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** systemd's lines for a unit's start ({@code journalctl -o cat}). */
+    private static final Pattern STARTING = Pattern.compile("^(Starting|Started) \\S+\\.service\\b");
+
+    /** A line systemd itself writes about a unit, not the service. */
+    private static final Pattern SYSTEMD = Pattern.compile("^(\\S+\\.service: |(Starting|Started|Stopping|Stopped) \\S+\\.service\\b)");
+
+    private static final Pattern EXITED = Pattern.compile("Main process exited, code=");
+
+    /** The rules over the lines of one run. */
+    private static Optional<String> inRun(List<String> run) {
+        List<String> lines = run.stream().filter(l -> !SYSTEMD.matcher(l).find() || EXITED.matcher(l).find()).toList();
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (lines.get(i).contains("APPLICATION FAILED TO START")) {
                 for (int j = i + 1; j < lines.size(); j++) {
@@ -47,12 +79,23 @@ public final class CrashCause {
                 }
             }
         }
-        for (Pattern p : List.of(Pattern.compile("^Caused by: "), ERROR, Pattern.compile("Main process exited, code="))) {
+        for (Pattern p : List.of(Pattern.compile("^Caused by: "), ERROR)) {
             for (int i = lines.size() - 1; i >= 0; i--) {
                 String l = lines.get(i);
-                if (!l.startsWith("at ") && p.matcher(l).find()) {
+                if (!l.startsWith("at ") && !EXITED.matcher(l).find() && p.matcher(l).find()) {
                     return Optional.of(cut(l));
                 }
+            }
+        }
+        // The service's last line before its exit, else systemd's exit line itself.
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (EXITED.matcher(lines.get(i)).find()) {
+                for (int j = i - 1; j >= 0; j--) {
+                    if (!lines.get(j).isEmpty() && !lines.get(j).startsWith("at ")) {
+                        return Optional.of(cut(lines.get(j)));
+                    }
+                }
+                return Optional.of(cut(lines.get(i)));
             }
         }
         return Optional.empty();

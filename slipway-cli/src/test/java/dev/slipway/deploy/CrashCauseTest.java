@@ -45,10 +45,32 @@ class CrashCauseTest {
 
     @Test
     void withoutAnExceptionTheExitLineOrAnErrorLine() {
-        assertEquals(Optional.of("myapp.service: Main process exited, code=exited, status=2/INVALIDARGUMENT"),
+        assertEquals(Optional.of("myapp: bad configuration"),
                 CrashCause.of("myapp: bad configuration\nmyapp.service: Main process exited, code=exited, status=2/INVALIDARGUMENT\n"));
+        assertEquals(Optional.of("myapp.service: Main process exited, code=exited, status=2/INVALIDARGUMENT"),
+                CrashCause.of("Started myapp.service - myapp.\nmyapp.service: Main process exited, code=exited, status=2/INVALIDARGUMENT\n"));
         assertEquals(Optional.of("Error: Could not find or load main class x.Main"),
                 CrashCause.of("Error: Could not find or load main class x.Main\nmyapp.service: Failed with result 'exit-code'.\n"));
         assertEquals(Optional.empty(), CrashCause.of("Started myapp.service.\nlistening on 8080\n"));
+    }
+
+    /** An older run's warning in the same journal span is not this run's cause. */
+    @Test
+    void theNewestRunDecides() {
+        String log = """
+                2026-12-06T03:39:04.961Z WARN  cannot create DATA_DIR /etc/passwd: java.nio.file.FileAlreadyExistsException: /etc/passwd
+                Stopping myapp.service - myapp (Slipway)...
+                myapp.service: Deactivated successfully.
+                Stopped myapp.service - myapp (Slipway).
+                Starting myapp.service - myapp (Slipway)...
+                Started myapp.service - myapp (Slipway).
+                myapp: bad configuration: MAX_BODY_BYTES: 0 out of range [1, 67108864]
+                myapp.service: Main process exited, code=exited, status=2/INVALIDARGUMENT
+                myapp.service: Failed to kill control group /system.slice/myapp.service, ignoring: Input/output error
+                myapp.service: Failed with result 'exit-code'.
+                myapp.service: Scheduled restart job, restart counter is at 1.
+                Starting myapp.service - myapp (Slipway)...
+                """;
+        assertEquals(Optional.of("myapp: bad configuration: MAX_BODY_BYTES: 0 out of range [1, 67108864]"), CrashCause.of(log));
     }
 }
