@@ -91,23 +91,13 @@ public final class InitCommand implements Runnable {
         if (ignored != null) {
             console.println(ignored);
         }
-        if (inGitWorkTree(project.serviceDir())) {
+        if (dev.slipway.render.CiWorkflow.repoRoot(project.serviceDir(), null) != null) {
             // The version comes from git (git describe): uncommitted files make it <version>-dirty.
             console.println("commit what init wrote (git add " + ConfigLoader.FILE_NAME + (ignored == null ? "" : " .gitignore")
                     + " && git commit), or the first ship's version ends in -dirty");
         }
         console.println("next: slipway ship " + next + "   (then: slipway build " + next + " for a release file,"
                 + " slipway render ci for a CI workflow)");
-    }
-
-    /** @return whether {@code dir} or a directory above it holds {@code .git} (a work tree or a worktree's file) */
-    static boolean inGitWorkTree(Path dir) {
-        for (Path d = dir.toAbsolutePath().normalize(); d != null; d = d.getParent()) {
-            if (Files.exists(d.resolve(".git"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The .gitignore patterns for what Slipway writes in the service directory: its state and its build output. */

@@ -102,7 +102,6 @@ public final class HostsExecutor {
      * @param criticalPath per step kind, the wall time during which a step of that kind ran on at
      *               least one host, ms (steps that run at once count once)
      */
-
     public record Result(HostsPlan plan, Map<DeployPlan.Kind, Long> timing, Map<String, Long> hostTiming, long totalMs,
                          Map<String, Integer> revisions, Map<DeployPlan.Kind, Long> criticalPath) {
         /** A result without critical-path figures. */
@@ -239,8 +238,6 @@ public final class HostsExecutor {
         return this;
     }
 
-    /** How many hosts are connected to, set up or gated at once. */
-    public static final int PARALLEL = Executor.PARALLEL;
 
     /** nginx worker pids of before each host's last reload ({@code pointNginx}), by host name. */
     private final Map<String, String> oldWorkers = new java.util.concurrent.ConcurrentHashMap<>();
@@ -297,22 +294,6 @@ public final class HostsExecutor {
             case UNLOCK -> unlock(h.name());
             default -> throw new IllegalStateException(step.kind().name());
         }
-    }
-
-    /**
-     * Runs {@code work} for each item at once ({@link Executor#each}: at most {@link #PARALLEL} at a time).
-     *
-     * @param items the items, one per host
-     * @param name  an item's host name (the key of the result)
-     * @param work  what to do for one item
-     * @param <T>   the item type
-     * @param <R>   the result type
-     * @return the results by host name, in the items' order
-     * @throws RuntimeException the first item's failure (in the items' order), once every item ended
-     */
-    static <T, R> Map<String, R> eachHost(List<T> items, java.util.function.Function<T, String> name,
-                                          java.util.function.Function<T, R> work) {
-        return Executor.each(items, name, work);
     }
 
     private Host host(HostsPlan.HostPlan h) {
@@ -404,7 +385,7 @@ public final class HostsExecutor {
         Map<String, String> files = new LinkedHashMap<>();
         files.put("env", h.env());
         h.portEnvs().forEach((p, text) -> files.put(HostUnit.envName(p), text));
-        eachHost(List.copyOf(files.entrySet()), Map.Entry::getKey, f -> {
+        Executor.each(List.copyOf(files.entrySet()), Map.Entry::getKey, f -> {
             layout(h).writeEnv(plan.version(), f.getKey(), f.getValue());
             return Boolean.TRUE;
         });

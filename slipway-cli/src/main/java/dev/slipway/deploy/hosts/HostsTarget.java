@@ -9,6 +9,7 @@ import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.config.HostsConfig;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.Executor;
 import dev.slipway.deploy.History;
 import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
@@ -450,11 +451,11 @@ public final class HostsTarget {
         }
     }
 
-    /** Connects to every host at once (at most {@link HostsExecutor#PARALLEL} at a time), runs {@code work}, closes them. */
+    /** Connects to every host at once (at most {@link Executor#PARALLEL} at a time), runs {@code work}, closes them. */
     private <T> T withHosts(Function<Map<String, Host>, T> work) {
         Map<String, Host> all = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         try {
-            Map<String, Host> connected = HostsExecutor.eachHost(hosts.servers(), HostsConfig.Server::name, s -> {
+            Map<String, Host> connected = Executor.each(hosts.servers(), HostsConfig.Server::name, s -> {
                 Host h = connector.apply(s);
                 all.put(s.name(), h);
                 return h;
@@ -470,7 +471,7 @@ public final class HostsTarget {
      * file: the restart strategy stops them after a change of strategy.
      */
     private Map<String, HostFacts> look(Map<String, Host> all, String version) {
-        return HostsExecutor.eachHost(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> HostFacts.look(e.getValue(),
+        return Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> HostFacts.look(e.getValue(),
                 hosts.dir(), config.name(), hosts.service().unit(), version, hosts.proxy().upstreamFile(),
                 hosts.proxy().ports(), hosts.rollout().proxySwitch()));
     }
