@@ -36,19 +36,14 @@ import java.util.Set;
  * applied canary weight, or {@code pool}) and {@code stable.version} (the release the canary is
  * compared with, for an abort after a crash).
  */
-public final class HostsCanaryTarget implements CanaryTarget {
+public final class HostsCanaryTarget extends NginxCanaryTarget {
     /** How long a canary step waits for a host's deploy lock held by someone else. */
     static final Duration LOCK_WAIT = Duration.ofMinutes(2);
     private static final String POOL = "pool";
 
-    private final SlipwayConfig config;
-    private final Console console;
     private final HostsTarget hosts;
-    private final NginxUpstream nginx;
     private final List<String> canaryNames;
     private final List<String> stableNames;
-    private final Path dir;
-    private Runnable checkpoint = () -> { };
 
     /**
      * @param config  the service configuration; {@code deploy.hosts}, {@code canary.hosts} and
@@ -59,34 +54,25 @@ public final class HostsCanaryTarget implements CanaryTarget {
      * @throws SlipwayException (exit 2) when {@code canary.hosts} or the nginx file is not configured
      */
     public HostsCanaryTarget(SlipwayConfig config, Console console, HostsTarget hosts, Host proxy) {
-        CanaryConfig canary = config.canary();
-        if (config.hosts() == null || canary.hosts() == null) {
+        super(withServers(config), console, proxy, config.serviceDir().resolve(".slipway/hosts/canary"), " on the proxy host");
+        this.hosts = hosts;
+        this.canaryNames = config.canary().hosts().canary();
+        this.stableNames = config.hosts().servers().stream().map(HostsConfig.Server::name)
+                .filter(n -> !canaryNames.contains(n)).toList();
+    }
+
+    /** @return {@code config}, once it has deploy.hosts and canary.hosts; else exit 2 */
+    private static SlipwayConfig withServers(SlipwayConfig config) {
+        if (config.hosts() == null || config.canary().hosts() == null) {
             throw SlipwayException.usage(config.file() + ": the hosts canary target needs deploy.hosts and canary.hosts.canary"
                     + " (the names of the servers that run the canary); see docs/canary.md");
         }
-        if (canary.nginx().config() == null) {
-            throw SlipwayException.usage(config.file() + ": the canary needs canary.nginx.config, the upstream file on the"
-                    + " proxy host that the site's nginx configuration includes");
-        }
-        this.config = config;
-        this.console = console;
-        this.hosts = hosts;
-        this.canaryNames = canary.hosts().canary();
-        this.stableNames = config.hosts().servers().stream().map(HostsConfig.Server::name)
-                .filter(n -> !canaryNames.contains(n)).toList();
-        this.nginx = new NginxUpstream(proxy, canary.nginx().config(), canary.nginx().upstream(), canary.nginx().test(),
-                canary.nginx().reload());
-        this.dir = config.serviceDir().resolve(".slipway/hosts/canary");
+        return config;
     }
 
     @Override
     public String name() {
         return "hosts";
-    }
-
-    @Override
-    public void checkpoints(Runnable check) {
-        this.checkpoint = check;
     }
 
     /** @throws SlipwayException (exit 2) when the last build is not {@code version}: the hosts get the last build */
@@ -109,7 +95,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
             throw SlipwayException.usage("the stable servers run different releases (" + current.entrySet().stream()
                     .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "))
                     + "); a canary needs one stable release to compare with: 'slipway deploy --to hosts' or 'slipway rollback"
-                    + " --target hosts' first");
+                    + " --to hosts' first");
         }
         return current.values().stream().filter(v -> !v.equals("none")).findFirst().orElse(null);
     }
@@ -152,7 +138,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
         int weight = weightOr(100);
         List<String> done = new ArrayList<>();
         for (String name : stableNames) {
-            checkpoint.run(); // another process may have aborted the canary: stop promoting
+            checkpoint(); // another process may have aborted the canary: stop promoting
             Set<String> drained = Set.of(upstream(name));
             applySplit(weight, drained);
             try {
@@ -169,7 +155,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
             }
             done.add(name);
         }
-        checkpoint.run();
+        checkpoint();
         // Every stable server runs the new release; the canary servers rejoin the pool as stable.
         Set<String> canaries = new HashSet<>();
         canaryNames.forEach(n -> canaries.add(upstream(n)));
@@ -336,7 +322,7 @@ public final class HostsCanaryTarget implements CanaryTarget {
      *         the canary weight, or every server in the pool
      */
     public static String upstreamLine(SlipwayConfig config) {
-        String w = LocalCanaryTarget.read(config.serviceDir().resolve(".slipway/hosts/canary/weight"));
+        String w = read(config.serviceDir().resolve(".slipway/hosts/canary/weight"));
         CanaryConfig.Hosts h = config.canary().hosts();
         return "nginx upstream " + config.canary().nginx().upstream() + " on "
                 + (h == null || h.proxy() == null ? "this machine" : h.proxy().address()) + ": "
@@ -379,20 +365,11 @@ public final class HostsCanaryTarget implements CanaryTarget {
         settle();
     }
 
-    /** nginx -s reload only signals the master; give the new workers a moment to take over. */
-    private static void settle() {
-        try {
-            Thread.sleep(300);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void write(String name, String text) {
-        LocalCanaryTarget.write(dir.resolve(name), text);
+        write(dir.resolve(name), text);
     }
 
     private String read(String name) {
-        return LocalCanaryTarget.read(dir.resolve(name));
+        return read(dir.resolve(name));
     }
 }

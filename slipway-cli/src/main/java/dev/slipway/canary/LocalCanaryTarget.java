@@ -32,13 +32,8 @@ import java.util.Set;
  * the single files), {@code instances/<address>/} (pid, log, version, data directory), and
  * {@code stable.version}. Instances run in their own session, so they outlive a crashed Slipway.
  */
-public final class LocalCanaryTarget implements CanaryTarget {
-    private final SlipwayConfig config;
+public final class LocalCanaryTarget extends NginxCanaryTarget {
     private final CanaryConfig canary;
-    private final Console console;
-    private final NginxUpstream nginx;
-    private final Path dir;
-    private Runnable checkpoint = () -> { };
 
     /**
      * @param config  the service configuration; {@code canary.local} and {@code canary.nginx.config} must be set
@@ -47,20 +42,17 @@ public final class LocalCanaryTarget implements CanaryTarget {
      * @throws SlipwayException (exit 2) when instances or the nginx file are not configured
      */
     public LocalCanaryTarget(SlipwayConfig config, Console console, Host proxy) {
-        this.config = config;
+        super(withInstances(config), console, proxy, dir(config.serviceDir()), "");
         this.canary = config.canary();
-        this.console = console;
-        if (canary.local().stable().isEmpty() || canary.local().canary().isEmpty()) {
+    }
+
+    /** @return {@code config}, once it names the instances; else exit 2 */
+    private static SlipwayConfig withInstances(SlipwayConfig config) {
+        if (config.canary().local().stable().isEmpty() || config.canary().local().canary().isEmpty()) {
             throw SlipwayException.usage(config.file() + ": the local canary target needs canary.local.stable and"
                     + " canary.local.canary (instance addresses, e.g. [127.0.4.1])");
         }
-        if (canary.nginx().config() == null) {
-            throw SlipwayException.usage(config.file() + ": the canary needs canary.nginx.config, the upstream file"
-                    + " the site's nginx configuration includes");
-        }
-        this.nginx = new NginxUpstream(proxy, canary.nginx().config(), canary.nginx().upstream(), canary.nginx().test(),
-                canary.nginx().reload());
-        this.dir = dir(config.serviceDir());
+        return config;
     }
 
     /**
@@ -74,11 +66,6 @@ public final class LocalCanaryTarget implements CanaryTarget {
     @Override
     public String name() {
         return "local";
-    }
-
-    @Override
-    public void checkpoints(Runnable check) {
-        this.checkpoint = check;
     }
 
     @Override
@@ -112,8 +99,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
     private void applyWeight(int percent, Set<String> drained) {
         nginx.apply(nginx.render(servers(canary.local().stable()), servers(canary.local().canary()), percent, drained));
         write(dir.resolve("weight"), String.valueOf(percent));
-        // nginx -s reload only signals the master; give the new workers a moment to take over.
-        sleepMs(300);
+        settle();
     }
 
     @Override
@@ -144,7 +130,7 @@ public final class LocalCanaryTarget implements CanaryTarget {
         // back (each reload can reset idle keep-alive connections, so there are as few as possible).
         List<String> done = new ArrayList<>();
         for (String a : canary.local().stable()) {
-            checkpoint.run(); // another process may have aborted the canary: stop promoting
+            checkpoint(); // another process may have aborted the canary: stop promoting
             applyWeight(weight(), Set.of(hostPort(a)));
             try {
                 start(a, kept, "stable");
@@ -522,34 +508,5 @@ public final class LocalCanaryTarget implements CanaryTarget {
     private void stop(String address) {
         Path d = instanceDir(address);
         new ServiceProcess(d.resolve("pid")).stop(config.service().drainTimeout());
-    }
-
-    /** Writes {@code text} and a newline to {@code f} atomically (a temporary file, then a rename). */
-    static void write(Path f, String text) {
-        try {
-            Files.createDirectories(f.getParent());
-            Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot write " + f + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** @return the stripped content of {@code f}, or {@code null} when it is missing or unreadable */
-    static String read(Path f) {
-        try {
-            return Files.isRegularFile(f) ? Files.readString(f).strip() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void sleepMs(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

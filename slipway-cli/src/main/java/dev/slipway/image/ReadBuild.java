@@ -6,7 +6,6 @@ import dev.slipway.artifact.Artifacts;
 import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.build.Platform;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.pipeline.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,15 +17,9 @@ import java.util.List;
  * subset), the build's archive and launch entry, from {@code dist/artifacts.json}. Exit 2 when
  * nothing was built, the build is of another service, or a platform or its archive is missing.
  */
-final class ReadBuild implements Step<ImageContext> {
-    @Override
-    public String describe(ImageContext c) {
-        return "linux builds in " + ArtifactsFile.PATH;
-    }
-
-    @Override
-    public String skipReason(ImageContext c) {
-        return c.fromDist ? null : "build outputs given";
+final class ReadBuild extends DistStep {
+    ReadBuild() {
+        super("linux builds", "build outputs given");
     }
 
     @Override

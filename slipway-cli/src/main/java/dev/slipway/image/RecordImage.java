@@ -1,7 +1,6 @@
 package dev.slipway.image;
 
 import dev.slipway.artifact.ArtifactsFile;
-import dev.slipway.pipeline.Step;
 import java.io.IOException;
 
 /**
@@ -9,15 +8,9 @@ import java.io.IOException;
  * path, index and manifest digests with sizes, tags, pushed references. A release records its
  * image in its own manifest step.
  */
-final class RecordImage implements Step<ImageContext> {
-    @Override
-    public String describe(ImageContext c) {
-        return "image in " + ArtifactsFile.PATH;
-    }
-
-    @Override
-    public String skipReason(ImageContext c) {
-        return c.fromDist ? null : "a release records it in its manifest";
+final class RecordImage extends DistStep {
+    RecordImage() {
+        super("image", "a release records it in its manifest");
     }
 
     @Override
