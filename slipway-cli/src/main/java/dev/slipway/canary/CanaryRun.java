@@ -330,6 +330,164 @@ public final class CanaryRun {
         }
     }
 
+    /** What a canary command does, for {@link #plan}. */
+    public enum Action {
+        /** {@code slipway canary}: start a canary, or resume the one in progress. */
+        CANARY,
+        /** {@code slipway promote}: go on from the next step. */
+        PROMOTE,
+        /** {@code slipway promote --full}: promote at once. */
+        PROMOTE_FULL,
+        /** {@code slipway abort}. */
+        ABORT;
+
+        /** @return the command's name, e.g. {@code promote} */
+        public String command() {
+            return this == PROMOTE_FULL ? "promote" : name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * What {@code action} would do now, for {@code --dry-run}: reads the state, the target's stable
+     * release and (for a new canary) the release, and changes nothing: no lock, no state written,
+     * no weight set. The same refusals as the command itself end it (exit 2).
+     *
+     * @param action         the command
+     * @param release        the release a new canary gets (read only when one would start)
+     * @param allowDowngrade as {@code canary --allow-downgrade}
+     * @return the report: outcome {@code planned}, exit 0; its lines say what would happen, its
+     *         steps list the canary steps that would run ({@code weight W %: analysis} or {@code ...: pause D})
+     * @throws SlipwayException (exit 2) when the command would be refused; nothing changed
+     */
+    public dev.slipway.deploy.Report plan(Action action, java.util.function.Supplier<Release> release, boolean allowDowngrade) {
+        CanaryState st = state();
+        List<String> lines = new ArrayList<>();
+        int from = 0;
+        String version = st == null ? null : st.canaryVersion();
+        boolean running = st != null && !st.phase().terminal();
+        switch (action) {
+            case CANARY -> {
+                if (st != null && (st.phase() == CanaryState.Phase.PROGRESSING || st.phase() == CanaryState.Phase.PROMOTING)) {
+                    target.checkResumable(st.canaryVersion());
+                    lines.add("resume the canary of " + version + " (stable " + st.stableVersion() + ") at step "
+                            + Math.min(st.step() + 1, canary.steps().size()) + "/" + canary.steps().size() + ": " + st.message());
+                    from = st.step();
+                } else if (st != null && st.phase() == CanaryState.Phase.BAKING) {
+                    lines.add("resume the bake of " + version + " for " + Console.seconds(canary.bake()) + ", from its start");
+                    from = canary.steps().size();
+                } else if (st != null && st.phase() == CanaryState.Phase.PAUSED) {
+                    lines.add("the canary of " + version + " is paused (" + st.message() + "): nothing to do; '"
+                            + command("promote") + "' goes on, '" + command("abort") + "' stops it");
+                    from = canary.steps().size();
+                } else {
+                    if (st != null && st.phase() == CanaryState.Phase.ABORTED) {
+                        List<String> left = target.problems(st.stableVersion());
+                        if (!left.isEmpty()) {
+                            throw SlipwayException.usage("the last canary (" + version + ") was aborted but left "
+                                    + String.join("; ", left) + "; run '" + command("abort") + "' again before a new canary");
+                        }
+                    }
+                    Release r = release.get();
+                    String stable = target.stableVersion();
+                    version = r.version();
+                    if (stable == null) {
+                        lines.add("no stable release on " + target.name() + " yet: deploy " + version
+                                + " to the stable instances directly (nothing to compare a canary with)");
+                        from = canary.steps().size();
+                    } else if (stable.equals(version)) {
+                        throw SlipwayException.usage(version + " is already the stable release on " + target.name()
+                                + "; build a new version first");
+                    } else if (!allowDowngrade && Versions.compare(version, stable) < 0) {
+                        throw SlipwayException.usage(version + " is lower than the stable release " + stable + " on "
+                                + target.name() + "; build a newer version, or pass --allow-downgrade to canary it anyway");
+                    } else {
+                        lines.add("start the canary of " + version + " beside stable " + stable + " at weight 0, then wait one"
+                                + " scrape interval (" + Console.seconds(canary.scrapeInterval()) + ")");
+                    }
+                }
+            }
+            case PROMOTE, PROMOTE_FULL -> {
+                if (!running) {
+                    throw SlipwayException.usage("no canary in progress on " + target.name() + " to promote"
+                            + (st == null ? "" : " (the last one was " + st.phase().name().toLowerCase() + ")"));
+                }
+                if (st.phase() == CanaryState.Phase.BAKING) {
+                    lines.add("end the bake of " + version + " and keep it");
+                    from = canary.steps().size();
+                } else {
+                    target.checkResumable(version);
+                    from = action == Action.PROMOTE_FULL ? canary.steps().size()
+                            : st.phase() == CanaryState.Phase.PAUSED ? st.step() + 1 : st.step();
+                    lines.add((action == Action.PROMOTE_FULL ? "promote " + version + " now, skipping the remaining steps"
+                            : "go on with the canary of " + version + " from step " + Math.min(from + 1, canary.steps().size()))
+                            + " (now: " + st.message() + ")");
+                }
+            }
+            case ABORT -> {
+                if (st != null && st.phase() == CanaryState.Phase.ABORTED) {
+                    lines.add("apply the abort of " + version + " again, so that every instance is back on " + st.stableVersion());
+                } else if (!running) {
+                    throw SlipwayException.usage("no canary in progress on " + target.name() + " to abort");
+                } else {
+                    lines.add("set the canary's weight to 0, stop the canary " + version + "; stable " + st.stableVersion()
+                            + " serves all traffic");
+                }
+                from = canary.steps().size();
+            }
+        }
+        List<String> steps = new ArrayList<>();
+        List<CanaryConfig.Step> all = canary.steps();
+        for (int i = from; i < all.size(); i++) {
+            CanaryConfig.Step s = all.get(i);
+            steps.add("weight " + s.weight() + " %: " + (s.analysis() ? "analysis" : "pause " + Console.seconds(s.pause())));
+        }
+        if (!steps.isEmpty()) {
+            steps.add("promote: the canary's release to the stable instances" + (canary.bake().isZero() ? ""
+                    : ", then bake " + Console.seconds(canary.bake())));
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            lines.add(String.format("%3d. %s", i + 1, steps.get(i)));
+        }
+        return new dev.slipway.deploy.Report(target.name(), action.command(), config.name(), version, 0, "planned", 0,
+                null, steps, Map.of(), lines, "dry run: nothing was changed");
+    }
+
+    /**
+     * Runs a canary command with a Ctrl-C (SIGTERM) hook that says where the canary was left and
+     * what brings it on: the state file has it all, and a rerun resumes it.
+     *
+     * @param call the command, e.g. {@code () -> run.promote(false)}
+     * @return its result
+     */
+    public Result interruptible(java.util.function.Supplier<Result> call) {
+        String to = target.name().equals("local") ? "" : " --to " + target.name();
+        Thread hook = new Thread(() -> {
+            CanaryState s;
+            try {
+                s = state();
+            } catch (RuntimeException e) { // the state on the cluster may be out of reach by now
+                console.progress("interrupted: 'slipway canary" + to + "' resumes the canary, 'slipway abort" + to
+                        + "' aborts it");
+                return;
+            }
+            if (s != null && !s.phase().terminal()) {
+                console.progress("interrupted: the canary of " + s.canaryVersion() + " stays at step "
+                        + Math.min(s.step() + 1, canary.steps().size()) + ", weight " + s.weight() + " %; 'slipway canary"
+                        + to + "' resumes it, 'slipway abort" + to + "' aborts it");
+            }
+        }, "slipway-canary-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return call.get();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
+        }
+    }
+
     /**
      * How long {@code slipway abort} waits for another process that drives the canary to see the
      * abort and stop: it looks before each instance of a promotion, and one instance's deploy is

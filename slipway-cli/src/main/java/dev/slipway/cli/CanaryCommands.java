@@ -6,16 +6,11 @@ import dev.slipway.analysis.AnalysisResult;
 import dev.slipway.analysis.PrometheusClient;
 import dev.slipway.canary.CanaryRun;
 import dev.slipway.canary.CanaryState;
-import dev.slipway.canary.CanaryTarget;
+import dev.slipway.canary.CanaryTargets;
 import dev.slipway.canary.HostsCanaryTarget;
-import dev.slipway.canary.KubernetesCanaryTarget;
 import dev.slipway.canary.LocalCanaryTarget;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.Release;
-import dev.slipway.deploy.hosts.HostsTarget;
-import dev.slipway.deploy.kubernetes.KubeRelease;
-import dev.slipway.deploy.kubernetes.KubernetesTarget;
-import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import java.time.Clock;
 import picocli.CommandLine;
@@ -49,73 +44,39 @@ final class CanaryCommands {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = "--dry-run", description = "Print what the command would do (the canary's state, the steps that"
+                + " would run) and change nothing.")
+        boolean dryRun;
+
+        /** Kubernetes: the image for a new canary ({@code deploy --canary --image}), or {@code null}. */
+        String image;
+
         @Override
         public Integer call() {
-            SlipwayConfig config = service.load();
-            Console console = SlipwayCli.console(spec);
-            if (to.equals("kubernetes")) {
-                return kubernetes(config, console, null);
-            }
-            if (to.equals("hosts")) {
-                HostsTarget hosts = dev.slipway.deploy.hosts.SshConnector.target(config, console, java.util.List.of());
-                try (Host proxy = dev.slipway.deploy.hosts.SshConnector.canaryProxy(config)) {
-                    return drive(config, console, new HostsCanaryTarget(config, console, hosts, proxy));
-                }
-            }
-            if (!to.equals("local")) {
-                throw SlipwayException.usage("unknown canary target '" + to + "'; available: local, hosts, kubernetes");
-            }
-            try (LocalHost proxy = new LocalHost("local")) {
-                return drive(config, console, new LocalCanaryTarget(config, console, proxy));
+            return open(service.load(), SlipwayCli.console(spec));
+        }
+
+        /** Opens the target {@code --to} names, makes the one call, prints the report; @return the exit code */
+        int open(SlipwayConfig config, Console console) {
+            try (CanaryTargets.Session s = CanaryTargets.open(to, config, console, image)) {
+                return s.call(() -> drive(config, console, s));
             }
         }
 
-        /** The Kubernetes canary: its target over the cluster; every API error is exit 1 with the API's message. */
-        int kubernetes(SlipwayConfig config, Console console, String image) {
-            try (KubernetesTarget t = KubernetesTarget.connect(config, console)) {
-                release = () -> KubernetesCanaryTarget.release(config.name(), KubeRelease.resolve(config, image));
-                return t.api(() -> drive(config, console, new KubernetesCanaryTarget(config, console, t)));
-            }
-        }
-
-        /** The release a new canary gets: the last build (local, hosts) or the last image (kubernetes). */
-        java.util.function.Supplier<Release> release;
-
-        private int drive(SlipwayConfig config, Console console, CanaryTarget target) {
-            if (release == null) {
-                release = () -> Release.fromDist(config);
-            }
-            CanaryRun run = new CanaryRun(config, target, new PrometheusClient(config.canary().prometheus(),
+        private int drive(SlipwayConfig config, Console console, CanaryTargets.Session s) {
+            CanaryRun run = new CanaryRun(config, s.target(), new PrometheusClient(config.canary().prometheus(),
                     config.canary().queryTimeout()), Clock.systemUTC(), console);
-            String to = target.name().equals("local") ? "" : " --to " + target.name();
-            // Ctrl-C or SIGTERM: say where the canary was left and what brings it on (the state file has it all).
-            Thread hook = new Thread(() -> {
-                CanaryState s;
-                try {
-                    s = run.state();
-                } catch (RuntimeException e) { // the state on the cluster may be out of reach by now
-                    console.progress("interrupted: 'slipway canary" + to + "' resumes the canary, 'slipway abort" + to
-                            + "' aborts it");
-                    return;
+            if (dryRun) {
+                dev.slipway.deploy.Report plan = run.plan(action(), s.release(), allowDowngrade());
+                if (json) {
+                    Reports.json(console.out(), plan);
+                } else {
+                    plan.lines().forEach(console::println);
+                    console.println(plan.message());
                 }
-                if (s != null && !s.phase().terminal()) {
-                    console.progress("interrupted: the canary of " + s.canaryVersion() + " stays at step "
-                            + Math.min(s.step() + 1, config.canary().steps().size())
-                            + ", weight " + s.weight() + " %; 'slipway canary" + to + "' resumes it, 'slipway abort" + to
-                            + "' aborts it");
-                }
-            }, "slipway-canary-interrupt");
-            Runtime.getRuntime().addShutdownHook(hook);
-            CanaryRun.Result r;
-            try {
-                r = run(config, run);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook runs
-                }
+                return 0;
             }
+            CanaryRun.Result r = run.interruptible(() -> run(run, s.release()));
             if (json) {
                 console.out().print(r.state().toJson());
                 console.out().flush();
@@ -135,7 +96,15 @@ final class CanaryCommands {
             return r.outcome().exitCode();
         }
 
-        abstract CanaryRun.Result run(SlipwayConfig config, CanaryRun run);
+        abstract CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release);
+
+        /** @return what the command does, for {@code --dry-run} */
+        abstract CanaryRun.Action action();
+
+        /** @return whether a lower version may be a canary ({@code canary --allow-downgrade}) */
+        boolean allowDowngrade() {
+            return false;
+        }
     }
 
     /**
@@ -161,7 +130,9 @@ final class CanaryCommands {
         };
         b.json = json;
         b.quietSummary = true;
-        b.kubernetes(config, console, image);
+        b.image = image;
+        b.to = "kubernetes";
+        b.open(config, console);
     }
 
     private static String to(CanaryState s) {
@@ -192,8 +163,18 @@ final class CanaryCommands {
         boolean allowDowngrade;
 
         @Override
-        CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
+        CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release) {
             return run.run(release, allowDowngrade);
+        }
+
+        @Override
+        CanaryRun.Action action() {
+            return CanaryRun.Action.CANARY;
+        }
+
+        @Override
+        boolean allowDowngrade() {
+            return allowDowngrade;
         }
     }
 
@@ -205,8 +186,13 @@ final class CanaryCommands {
         boolean full;
 
         @Override
-        CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
+        CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release) {
             return run.promote(full);
+        }
+
+        @Override
+        CanaryRun.Action action() {
+            return full ? CanaryRun.Action.PROMOTE_FULL : CanaryRun.Action.PROMOTE;
         }
     }
 
@@ -215,8 +201,13 @@ final class CanaryCommands {
             description = "Abort the canary: weight 0 at once, canary stopped, stable untouched.")
     static final class Abort extends Base {
         @Override
-        CanaryRun.Result run(SlipwayConfig config, CanaryRun run) {
+        CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release) {
             return run.abort("aborted by slipway abort");
+        }
+
+        @Override
+        CanaryRun.Action action() {
+            return CanaryRun.Action.ABORT;
         }
 
         @Override

@@ -23,12 +23,9 @@ final class Candidates {
 
     /** {@code canary|promote|abort --to}: the targets a canary runs on. */
     static final class CanaryTarget implements Iterable<String> {
-        /** The targets with a canary implementation. */
-        static final List<String> NAMES = List.of("local", "hosts", "kubernetes");
-
         @Override
         public Iterator<String> iterator() {
-            return NAMES.iterator();
+            return dev.slipway.canary.CanaryTargets.NAMES.iterator();
         }
     }
 
