@@ -14,24 +14,17 @@ import picocli.CommandLine.Parameters;
         footer = {"  source <(slipway completion bash)          # in ~/.bashrc",
             "  slipway completion zsh > ~/.zfunc/slipway.zsh && echo 'source ~/.zfunc/slipway.zsh' >> ~/.zshrc"},
         description = "Print a shell completion script for bash or zsh.")
-public final class CompletionCommand implements Runnable {
+public final class CompletionCommand extends PrintCommand {
     /** The shells a script is generated for. */
     enum Shell { bash, zsh }
 
     @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh")
     Shell shell;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
-    public void run() {
+    String text() {
         CommandLine root = spec.root().commandLine();
         String script = AutoComplete.bash(root.getCommandName(), root);
-        if (shell == Shell.zsh) {
-            script = "# zsh: completion for slipway through bashcompinit (loaded below).\n" + script;
-        }
-        spec.commandLine().getOut().print(script);
-        spec.commandLine().getOut().flush();
+        return shell == Shell.zsh ? "# zsh: completion for slipway through bashcompinit (loaded below).\n" + script : script;
     }
 }

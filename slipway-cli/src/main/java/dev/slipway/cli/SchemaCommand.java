@@ -1,19 +1,14 @@
 package dev.slipway.cli;
 
 import dev.slipway.config.ConfigSchema;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code slipway schema}: prints the JSON Schema of slipway.yaml (generated from the config model). */
 @Command(name = "schema", footerHeading = "%nExample:%n", footer = {"  slipway schema > slipway.schema.json"},
         description = "Print the JSON Schema of slipway.yaml (also in docs/slipway.schema.json).")
-public final class SchemaCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class SchemaCommand extends PrintCommand {
     @Override
-    public void run() {
-        spec.commandLine().getOut().print(ConfigSchema.json());
-        spec.commandLine().getOut().flush();
+    String text() {
+        return ConfigSchema.json();
     }
 }

@@ -24,15 +24,10 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "version", footerHeading = "%nExample:%n", footer = {"  slipway version"},
         description = "Print Slipway's version, commit and build time, and the Java it runs on.")
-public final class VersionCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class VersionCommand extends PrintCommand {
     @Override
-    public void run() {
-        for (String line : new Provider().getVersion()) {
-            spec.commandLine().getOut().println(line);
-        }
+    String text() {
+        return String.join(System.lineSeparator(), new Provider().getVersion()) + System.lineSeparator();
     }
 
     /**
