@@ -1,12 +1,15 @@
 package dev.slipway.deploy;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.LocalHost;
 import dev.slipway.remote.Lock;
+import dev.slipway.remote.Shell;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -130,7 +133,9 @@ public record History(Path file) {
     }
 
     /**
-     * Appends a revision of the whole target (its {@code where} is empty) recorded by this process.
+     * Appends a revision of the whole target (its {@code where} is empty) recorded by this process,
+     * through {@link #append(Host, String, String, String, String, String, String, String)} over
+     * {@link LocalHost}: the local target's file is written as a host's is.
      *
      * @param version the release version
      * @param commit  its commit
@@ -140,17 +145,43 @@ public record History(Path file) {
      * @throws SlipwayException (exit 1) when the file cannot be written
      */
     public Revision append(String version, String commit, String outcome, String note) {
-        String line = line(new Revision(nextRevision(), version, commit, Instant.now().truncatedTo(ChronoUnit.SECONDS),
-                outcome, who(), "", note));
-        try {
-            if (!Files.exists(file)) {
-                Files.writeString(file, HEADER, StandardCharsets.UTF_8);
-            }
-            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        } catch (IOException ex) {
-            throw SlipwayException.failed("cannot write " + file + ": " + ex.getMessage(), ex);
+        try (LocalHost here = new LocalHost("local")) {
+            return append(here, file.toString(), "", version, commit, outcome, who(), note);
         }
-        return parse(line.substring(0, line.length() - 1)).orElseThrow();
+    }
+
+    /**
+     * The one writer of every history file: appends one revision to {@code file} on {@code host}
+     * (creating the file with {@link #HEADER}). The revision number is computed on the host when
+     * the line is appended (the highest so far plus one; the caller holds the target's deploy
+     * lock), not from what was read before: another process may have appended since.
+     *
+     * @param host    the machine the file is on ({@link LocalHost} for the local target)
+     * @param file    the history file's path there, e.g. {@code /opt/slipway/myapp/history.tsv}
+     * @param where   the host's name for the {@code where} column, {@code ""} for the whole target
+     * @param version the release
+     * @param commit  the release's commit
+     * @param outcome one of the outcomes of {@link History}
+     * @param who     {@code user@machine}
+     * @param note    free text
+     * @return the revision written (as read back: control characters are spaces); its number is 0
+     *         when the host did not print one
+     * @throws SlipwayException (exit 1) when the file cannot be written
+     */
+    public static Revision append(Host host, String file, String where, String version, String commit, String outcome,
+                                  String who, String note) {
+        String line = line(new Revision(0, version, commit, Instant.now().truncatedTo(ChronoUnit.SECONDS), outcome, who,
+                where, note));
+        String rest = line.substring(line.indexOf('\t'));
+        String f = Shell.quote(file);
+        Host.CommandResult r = host.run("[ -f " + f + " ] || printf '%s' " + Shell.quote(HEADER) + " > " + f
+                + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + f + ") && printf '%s%s' \"$n\" "
+                + Shell.quote(rest) + " >> " + f + " && echo \"$n\"", Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed(host.name() + ": cannot append to " + file + ": " + r.stderr().strip());
+        }
+        String n = r.stdout().strip();
+        return parse((n.matches("\\d{1,9}") ? n : "0") + rest.substring(0, rest.length() - 1)).orElseThrow();
     }
 
     /** @return {@code user@machine} of this process, for the {@code who} column (machine from the kernel's hostname) */

@@ -775,39 +775,8 @@ public final class HostsExecutor {
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
-        recorded.put(h.name(), appendHistory(host(h), dir(), h.name(), plan.version(), plan.commit(), outcome, who, note));
-    }
-
-    /**
-     * Appends one revision to {@code <dir>/history.tsv} on a host (creating it with its header).
-     *
-     * @param host    the host
-     * @param dir     the service's directory on the host
-     * @param where   the host's name for the {@code where} column
-     * @param version the release the host runs now
-     * @param commit  the release's commit
-     * @param outcome one of the outcomes of {@link History}
-     * @param who     {@code user@machine}
-     * @param note    free text
-     * @return the revision number the host gave the line (its highest so far plus one)
-     * @throws SlipwayException (exit 1) when the file cannot be written
-     */
-    static int appendHistory(Host host, String dir, String where, String version, String commit, String outcome,
-                              String who, String note) {
-        // The revision number is computed on the host when the line is appended (under the host's
-        // deploy lock), not from the facts read before: another process may have appended since.
-        String line = History.line(new Revision(0, version, commit,
-                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), outcome, who, where, note));
-        String rest = line.substring(line.indexOf('\t'));
-        String file = Shell.quote(dir + "/history.tsv");
-        Host.CommandResult r = host.run("[ -f " + file + " ] || printf '%s' " + Shell.quote(History.HEADER) + " > "
-                + file + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + file + ") && printf '%s%s' \"$n\" "
-                + Shell.quote(rest) + " >> " + file + " && echo \"$n\"", Duration.ofSeconds(30));
-        if (!r.ok()) {
-            throw SlipwayException.failed(host.name() + ": cannot append to " + dir + "/history.tsv: " + r.stderr().strip());
-        }
-        String n = r.stdout().strip();
-        return n.matches("\\d{1,9}") ? Integer.parseInt(n) : 0;
+        recorded.put(h.name(), History.append(host(h), dir() + "/history.tsv", h.name(), plan.version(), plan.commit(), outcome,
+                who, note).revision());
     }
 
     private void prune(HostsPlan.HostPlan h, String version) {

@@ -130,7 +130,7 @@ public final class HostsTarget {
                 if (!r.ok()) {
                     throw SlipwayException.failed(name + ": cannot stop " + unit + ": " + r.stdout().strip());
                 }
-                HostsExecutor.appendHistory(h, hosts.dir(), name, "-", "-", outcome == null ? History.ROLLED_BACK : outcome,
+                History.append(h, hosts.dir() + "/history.tsv", name, "-", "-", outcome == null ? History.ROLLED_BACK : outcome,
                         Lock.me("-", "stop").who(), note);
                 console.progress("  " + name + ": stopped " + hosts.service().unit() + " (no earlier release to go back to)");
             });

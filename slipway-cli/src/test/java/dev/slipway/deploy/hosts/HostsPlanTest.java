@@ -9,6 +9,7 @@ import dev.slipway.SlipwayException;
 import dev.slipway.config.ConfigException;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.deploy.History;
 import dev.slipway.remote.Lock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -330,9 +331,13 @@ class HostsPlanTest {
         Path dir = java.nio.file.Files.createTempDirectory("slipway-history");
         try {
             var host = new dev.slipway.remote.LocalHost("h1");
-            assertEquals(1, HostsExecutor.appendHistory(host, dir.toString(), "h1", "1.0.0", "abc", "deployed", "me@here", ""));
-            assertEquals(2, HostsExecutor.appendHistory(host, dir.toString(), "h1", "2.0.0", "def", "deployed", "me@here",
-                    "previous 1.0.0"));
+            String file = dir.resolve("history.tsv").toString();
+            assertEquals(1, History.append(host, file, "h1", "1.0.0", "abc", "deployed", "me@here", "").revision());
+            dev.slipway.deploy.Revision second = History.append(host, file, "h1", "2.0.0", "def", "deployed", "me@here",
+                    "previous 1.0.0");
+            assertEquals(2, second.revision());
+            assertEquals("h1", second.where());
+            assertEquals("me@here", second.who());
             List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("history.tsv"));
             assertTrue(lines.get(lines.size() - 1).startsWith("2\t2.0.0\tdef\t"), lines.toString());
             var result = new HostsExecutor.Result(null, Map.of(), Map.of(), 0, Map.of("h1", 2, "h2", 5));
