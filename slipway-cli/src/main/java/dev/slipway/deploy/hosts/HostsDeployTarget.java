@@ -55,7 +55,7 @@ public final class HostsDeployTarget implements Target {
         this.service = service;
         this.console = console;
         this.guard = guard;
-        dev.slipway.Trace.mark("config loaded, hosts target opened");
+        dev.slipway.Trace.mark("hosts target opened");
     }
 
     /** A ship checks before its build that no canary is in progress. */
