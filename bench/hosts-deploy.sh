@@ -9,21 +9,30 @@
 #
 #   bench/hosts-deploy.sh [RUNS]                   # RUNS deploys of v2<->v1 without upload (default 3)
 #   STRATEGY=proxy bench/hosts-deploy.sh [RUNS]    # deploy.hosts.rollout.strategy (default restart)
+#   PREFIX=hq BASE=127.0.9.17 bench/hosts-deploy.sh  # other host names and addresses (default hb,
+#                                                    # 127.0.1.17-19), to run beside another bench
+#   TRACE=1 bench/hosts-deploy.sh                    # adds each run's 'slipway --debug' timing trace
+#                                                    # (process start -> config -> connect -> steps -> exit)
 #
 # Output: Markdown on stdout; progress on stderr. Run on an otherwise idle machine.
 set -euo pipefail
 runs=${1:-3}
 strategy=${STRATEGY:-restart}
+prefix=${PREFIX:-hb}
+base=${BASE:-127.0.1.17}
+net=${base%.*}
+first=${base##*.}
+a1=$net.$first a2=$net.$((first + 1)) a3=$net.$((first + 2))
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/slipway-bench-hosts.XXXXXX)
-trap 'bash "$repo/testbed/hosts.sh" down --prefix hb >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'bash "$repo/testbed/hosts.sh" down --prefix "$prefix" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 bash "$repo/testbed/hosts.sh" prepare >&2
-bash "$repo/testbed/hosts.sh" up 3 --prefix hb --base 127.0.1.17 >&2
+bash "$repo/testbed/hosts.sh" up 3 --prefix "$prefix" --base "$base" >&2
 svc=$work/myapp
 cp -r "$repo/examples/myapp" "$svc"
 rm -rf "$svc/target" "$svc/dist" "$svc/.slipway" "$svc/data"
 key=${SLIPWAY_HOSTS_CACHE:-/var/cache/slipway-testbed/hosts}/id_ed25519
-known=${SLIPWAY_HOSTS_RUN:-/run/slipway-testbed}/hb/known_hosts
+known=${SLIPWAY_HOSTS_RUN:-/run/slipway-testbed}/$prefix/known_hosts
 cat > "$svc/slipway.yaml" <<YAML
 name: myapp
 build:
@@ -38,13 +47,15 @@ deploy:
     identityFile: $key
     knownHosts: $known
     servers:
-      - {name: hb1, address: 127.0.1.17, bind: 127.0.1.17, roles: [one]}
-      - {name: hb2, address: 127.0.1.18, bind: 127.0.1.18}
-      - {name: hb3, address: 127.0.1.19, bind: 127.0.1.19}
+      - {name: ${prefix}1, address: $a1, bind: $a1, roles: [one]}
+      - {name: ${prefix}2, address: $a2, bind: $a2}
+      - {name: ${prefix}3, address: $a3, bind: $a3}
     rollout: {strategy: $strategy}
 YAML
 (cd "$svc" && git init -q && git add . && git -c user.name=bench -c user.email=bench@slipway.invalid commit -qm bench)
 sw="$repo/slipway"
+dbg=()
+if [ -n "${TRACE:-}" ]; then dbg=(--debug); fi
 "$sw" build "$svc" --version 1.0.0 >&2
 cp -r "$svc/dist" "$work/dist-1"
 "$sw" build "$svc" --version 2.0.0 --no-compile >&2
@@ -65,19 +76,28 @@ run() {
   "$@" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
   end=$(date +%s%N)
   row "$label" "$(awk -v d=$((end - start)) 'BEGIN { printf "%.1f s", d / 1e9 }')" "$log"
+  if [ -n "${TRACE:-}" ]; then
+    { echo "$label:"; echo; grep '^trace ' "$log" | sed 's/^/    /' || true; echo; } >>"$work/traces"
+  fi
 }
 echo "strategy $strategy; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| deploy | wall time | slipway's split |"
 echo "|---|---|---|"
-use 1; run "v1 to 3 fresh hosts (upload, first start)" "$sw" deploy "$svc" --to hosts
-use 2; run "v2, batch 1 (upload, rolling restart)" "$sw" deploy "$svc" --to hosts
+use 1; run "v1 to 3 fresh hosts (upload, first start)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts
+use 2; run "v2, batch 1 (upload, rolling restart)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts
 for i in $(seq 1 "$runs"); do
   if [ $((i % 2)) = 1 ]; then v=1; else v=2; fi
-  use $v; run "v$v, batch 1, already uploaded (run $i)" "$sw" deploy "$svc" --to hosts
+  use $v; run "v$v, batch 1, already uploaded (run $i)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts
 done
-run "fleet rollback (slipway rollback --target hosts)" "$sw" rollback "$svc" --target hosts
-use 1; run "one server: deploy v1 (--role one, already uploaded)" "$sw" deploy "$svc" --to hosts --role one
-run "one server: rollback (--role one)" "$sw" rollback "$svc" --to hosts --role one
+run "fleet rollback (slipway rollback --target hosts)" "$sw" "${dbg[@]}" rollback "$svc" --target hosts
+use 1; run "one server: deploy v1 (--role one, already uploaded)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts --role one
+run "one server: rollback (--role one)" "$sw" "${dbg[@]}" rollback "$svc" --to hosts --role one
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${TRACE:-}" ]; then
+  echo
+  echo "Traces (--debug):"
+  echo
+  cat "$work/traces"
+fi

@@ -21,7 +21,9 @@ public final class ServiceArg {
      * @return the loaded configuration; throws a {@code ConfigException} (exit 2) when invalid
      */
     SlipwayConfig load() {
+        dev.slipway.Trace.mark("command line parsed");
         SlipwayConfig config = ConfigLoader.loadFromDir(dir.toAbsolutePath().normalize());
+        dev.slipway.Trace.mark("config loaded");
         if (mixee != null) {
             config.warnings().forEach(w -> mixee.commandLine().getErr().println(w));
             mixee.commandLine().getErr().flush();

@@ -64,6 +64,7 @@ public final class SlipwayCli extends GroupCommand {
      * @return the exit code
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        dev.slipway.Trace.enable(java.util.Arrays.asList(args).contains("--debug"));
         CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
@@ -87,6 +88,7 @@ public final class SlipwayCli extends GroupCommand {
         int code = cli.execute(args);
         out.flush();
         err.flush();
+        dev.slipway.Trace.mark("exit " + code);
         return code;
     }
 

@@ -106,9 +106,11 @@ public final class SshHost implements Host {
      *                       not trusted, or authentication fails; the message names the host
      */
     public static SshHost connect(Options options) {
+        dev.slipway.Trace.mark(options.displayName() + ": connecting");
         SshHost host = new SshHost(options);
         try {
             host.session();
+            dev.slipway.Trace.mark(options.displayName() + ": connected (key exchange, authentication)");
             return host;
         } catch (RuntimeException e) {
             host.close();
@@ -288,8 +290,10 @@ public final class SshHost implements Host {
         AtomicReference<String> refusal = new AtomicReference<>();
         client.setServerKeyVerifier(verifier(knownHosts, refusal));
         List<KeyPair> keys = identities();
+        dev.slipway.Trace.mark(name() + ": known hosts and keys read, client started");
         ClientSession s = client.connect(options.user(), options.address(), options.port())
                 .verify(options.connectTimeout()).getSession();
+        dev.slipway.Trace.mark(name() + ": TCP connected");
         try {
             keys.forEach(s::addPublicKeyIdentity);
             s.auth().verify(options.connectTimeout());

@@ -137,7 +137,7 @@ public record HostFacts(String machine, String platform, String current, List<St
                 + " ] && [ -f \"$r/env\" ] && r=${r%/} && echo \"release=${r##*/}\" && for e in \"$r\"/env-*; do"
                 + " [ -f \"$e\" ] && echo \"envport=${r##*/} ${e##*/env-}\"; done; done; fi\n"
                 + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + Shell.quote(name) + "\n"
-                + "[ -f \"$f\" ] && echo \"sha=$(sha256sum < \"$f\" | cut -d' ' -f1)\"\n"
+                + shaOf("$f")
                 + "[ -f \"/etc/systemd/system/$uf\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$uf\" | cut -d' ' -f1)\"\n"
                 + "echo \"active=$(systemctl is-active \"$u\" 2>/dev/null)\"\n"
                 + "[ -f \"$d/history.tsv\" ] && tail -n 50 \"$d/history.tsv\" | sed 's/^/history=/'\n"
@@ -223,5 +223,38 @@ public record HostFacts(String machine, String platform, String current, List<St
             }
         }
         return null;
+    }
+
+    /**
+     * Shell lines that print {@code sha=<sha256>} of the single file {@code file} (a shell word, e.g.
+     * {@code "$f"}) when it exists. Hashing a 30-100 MB file on every look costs each host a CPU
+     * second or more on a busy machine, so the sum is kept beside the file in {@code <file>.sha256}
+     * with the file's size, modification time and inode ({@code stat -c '%s %Y %i'}): it is used
+     * only while all three still match (an upload renames a new file over it: a new inode), else
+     * the file is hashed again and the cache rewritten. A cache that cannot be written is skipped.
+     *
+     * @param file the file, as a shell word
+     * @return shell lines, each ending with a newline
+     */
+    static String shaOf(String file) {
+        return "if [ -f " + file + " ]; then k=$(stat -c '%s %Y %i' " + file + " 2>/dev/null); c=$(cat " + file + ".sha256 2>/dev/null)\n"
+                + "  if [ -n \"$k\" ] && [ \"${c#* }\" = \"$k\" ]; then s=${c%% *}; else s=$(sha256sum < " + file + " | cut -d' ' -f1)\n"
+                + "    [ -n \"$k\" ] && [ -n \"$s\" ] && { printf '%s %s\\n' \"$s\" \"$k\" > " + file + ".sha256.tmp"
+                + " && mv -f " + file + ".sha256.tmp " + file + ".sha256; } 2>/dev/null; fi\n"
+                + "  echo \"sha=$s\"\nfi\n";
+    }
+
+    /**
+     * A command that records {@code sha256} as the sum of the single file {@code path} that was
+     * just uploaded and verified, in the cache {@link #shaOf} reads (so the next look does not hash it).
+     *
+     * @param path   the file on the host
+     * @param sha256 its verified sha256
+     * @return the command (it never fails: a cache that cannot be written is skipped)
+     */
+    static String rememberSha(String path, String sha256) {
+        String f = Shell.quote(path);
+        return "k=$(stat -c '%s %Y %i' " + f + " 2>/dev/null) && printf '%s %s\\n' " + Shell.quote(sha256) + " \"$k\" > "
+                + f + ".sha256.tmp 2>/dev/null && mv -f " + f + ".sha256.tmp " + f + ".sha256 2>/dev/null; true";
     }
 }

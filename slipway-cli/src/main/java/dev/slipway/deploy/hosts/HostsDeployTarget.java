@@ -40,7 +40,8 @@ public final class HostsDeployTarget implements Target {
      * @throws SlipwayException (exit 2) without {@code deploy.hosts}, or for a role no server has
      */
     public HostsDeployTarget(SlipwayConfig config, Console console, List<String> roles) {
-        this(SshConnector.target(config, console, roles), config.name(), console, new CanaryGuard(config.serviceDir()));
+        this(SshConnector.target(config, console, roles).keepConnections(), config.name(), console,
+                new CanaryGuard(config.serviceDir()));
     }
 
     /**
@@ -54,6 +55,7 @@ public final class HostsDeployTarget implements Target {
         this.service = service;
         this.console = console;
         this.guard = guard;
+        dev.slipway.Trace.mark("hosts target opened");
     }
 
     /** A ship checks before its build that no canary is in progress. */
@@ -176,5 +178,11 @@ public final class HostsDeployTarget implements Target {
         hosts.history().forEach((host, entries) -> entries.forEach(r -> out.add(r.where().isEmpty()
                 ? new Revision(r.revision(), r.version(), r.commit(), r.time(), r.outcome(), r.who(), host, r.note()) : r)));
         return out;
+    }
+
+    /** Closes the SSH connections the plan opened and its run reused. */
+    @Override
+    public void close() {
+        hosts.close();
     }
 }

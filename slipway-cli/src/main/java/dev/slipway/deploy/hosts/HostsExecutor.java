@@ -192,6 +192,7 @@ public final class HostsExecutor {
             @Override
             public void run(DeployPlan.Step step) {
                 runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
+                dev.slipway.Trace.mark((step.where() == null ? "" : step.where() + ": ") + step.kind().id() + " done");
             }
 
             @Override
@@ -244,7 +245,7 @@ public final class HostsExecutor {
 
     private void runStep(HostsPlan plan, DeployPlan.Step step, HostsPlan.HostPlan h, String who) {
         switch (step.kind()) {
-            case LOCK -> lock(h);
+            case LOCK -> lock(plan, h);
             case UPLOAD -> upload(plan, h);
             case ENV -> env(plan, h);
             case UNIT -> unit(h);
@@ -313,7 +314,28 @@ public final class HostsExecutor {
         return dir() + "/releases/" + plan.version();
     }
 
-    private void lock(HostsPlan.HostPlan h) {
+    /** Whether this run tried to take every host's lock at once ({@link #lockAllAtOnce}). */
+    private boolean triedAllAtOnce;
+
+    /**
+     * Takes a host's lock. The first lock step tries every host's at once (one round trip per
+     * host, in parallel; {@link #lockAllAtOnce}); when that took them all, the later lock steps
+     * have nothing left to do. Otherwise the hosts are locked one after another in plan order,
+     * waiting for a held lock up to {@code lockWait}, as two deployers then wait in the same order
+     * and never for each other.
+     */
+    private void lock(HostsPlan plan, HostsPlan.HostPlan h) {
+        boolean first;
+        synchronized (this) {
+            if (locked.contains(h.name())) {
+                return;
+            }
+            first = !triedAllAtOnce;
+            triedAllAtOnce = true;
+        }
+        if (first && lockAllAtOnce(plan)) {
+            return;
+        }
         Duration staleAfter = config.rollout().lockStaleAfter();
         Lock.acquire(host(h), dir(), me, lockWait, Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))),
                 other -> other.stale(staleAfter, Instant.now()) ? Lock.Held.REFUSE : Lock.Held.WAIT,
@@ -322,6 +344,46 @@ public final class HostsExecutor {
         synchronized (this) {
             locked.add(h.name());
         }
+    }
+
+    /**
+     * Tries to take every host's lock at once, without waiting.
+     *
+     * @return true when this run now holds every host's lock; false when a host's lock is held by
+     *         someone else or could not be taken, and then this run holds none of the locks it took here
+     *         (they are released: the ordered, waiting path takes them, and names the holder or the error)
+     */
+    private boolean lockAllAtOnce(HostsPlan plan) {
+        if (plan.hosts().size() < 2) {
+            return false;
+        }
+        Map<String, Boolean> got = Executor.each(plan.hosts(), HostsPlan.HostPlan::name, h -> {
+            try {
+                boolean mine = Lock.tryAcquire(host(h), dir(), me).isEmpty();
+                if (mine) {
+                    synchronized (this) {
+                        locked.add(h.name()); // a Ctrl-C from now on releases it
+                    }
+                }
+                return mine;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        if (!got.containsValue(false)) {
+            dev.slipway.Trace.mark("every host locked at once");
+            return true;
+        }
+        got.forEach((name, mine) -> {
+            if (mine) {
+                try {
+                    unlock(name);
+                } catch (RuntimeException e) {
+                    // the host is unreachable: the ordered path reports it
+                }
+            }
+        });
+        return false;
     }
 
     /**
@@ -364,6 +426,8 @@ public final class HostsExecutor {
         } catch (RuntimeException e) {
             throw DiskSpace.explain(host(h), releaseDir(plan), size, e);
         }
+        // The upload verified the sum on the host: the next look reads it instead of hashing the file.
+        host(h).run(HostFacts.rememberSha(releaseDir(plan) + "/" + plan.service(), h.sha256()), Duration.ofSeconds(30));
     }
 
     /**

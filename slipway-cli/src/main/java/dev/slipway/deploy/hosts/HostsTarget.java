@@ -34,7 +34,7 @@ import java.util.function.Function;
  * looks at every host, makes a {@link HostsPlan} and runs it with a {@link HostsExecutor}; also
  * status, history and lock release. See {@code docs/hosts.md}.
  */
-public final class HostsTarget {
+public final class HostsTarget implements AutoCloseable {
     /** Environment variable naming a plan step to halt before (tests; see {@link HostsExecutor}). */
     public static final String CRASH_AT = "SLIPWAY_CRASH_AT";
 
@@ -49,6 +49,11 @@ public final class HostsTarget {
     private final String track;
     private final String outcome;
     private final String note;
+    /**
+     * The connections {@link #keepConnections()} keeps for the life of this target, by server name,
+     * or {@code null} when every call connects anew and closes its connections when it ends.
+     */
+    private Map<String, Host> kept;
 
     /**
      * @param config      the service configuration
@@ -108,6 +113,31 @@ public final class HostsTarget {
         HostsConfig narrow = new HostsConfig(hosts.dir(), List.copyOf(servers), hosts.rollout(), hosts.service(),
                 hosts.proxy(), hosts.knownHosts());
         return new HostsTarget(this, narrow, track, outcome, note);
+    }
+
+    /**
+     * Keeps the connections this target opens until {@link #close()}: a plan and its run (and a
+     * rollback's look at the history) then share one SSH connection per host instead of
+     * connecting again (a key exchange per host and call). A dropped connection is opened again
+     * by the host itself ({@link dev.slipway.remote.SshHost}).
+     *
+     * @return this target
+     */
+    public synchronized HostsTarget keepConnections() {
+        if (kept == null) {
+            kept = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+        }
+        return this;
+    }
+
+    /** Closes the connections {@link #keepConnections()} kept; a target that keeps none has nothing to close. */
+    @Override
+    public synchronized void close() {
+        if (kept != null) {
+            List.copyOf(kept.values()).forEach(Host::close);
+            kept.clear();
+            dev.slipway.Trace.mark("connections closed");
+        }
     }
 
     /** @return the servers this target deploys to, in rollout order */
@@ -360,15 +390,10 @@ public final class HostsTarget {
         return withHosts(all -> look(all, "-"));
     }
 
-    /** @return each host's revisions (the last 50), oldest first */
+    /** @return each host's revisions (the last 50), oldest first; the hosts are read at once */
     public Map<String, List<Revision>> history() {
-        Map<String, List<Revision>> out = new LinkedHashMap<>();
-        for (HostsConfig.Server s : hosts.servers()) {
-            try (Host h = connector.apply(s)) {
-                out.put(s.name(), HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-").history());
-            }
-        }
-        return out;
+        return withHosts(all -> Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey,
+                e -> HostFacts.look(e.getValue(), hosts.dir(), config.name(), hosts.service().unit(), "-").history()));
     }
 
     /**
@@ -395,6 +420,7 @@ public final class HostsTarget {
             return null;
         }
         console.progress(plan.describe().stripTrailing());
+        dev.slipway.Trace.mark("plan made; its run starts");
         HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
                 Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
         // The shared loop calls it from a shutdown hook while the run lasts.
@@ -451,18 +477,32 @@ public final class HostsTarget {
         }
     }
 
-    /** Connects to every host at once (at most {@link Executor#PARALLEL} at a time), runs {@code work}, closes them. */
+    /**
+     * Connects to every host at once (at most {@link Executor#PARALLEL} at a time), runs
+     * {@code work}, closes them; with {@link #keepConnections()}, reuses the kept connections and
+     * keeps the new ones open.
+     */
     private <T> T withHosts(Function<Map<String, Host>, T> work) {
-        Map<String, Host> all = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+        Map<String, Host> keep;
+        synchronized (this) {
+            keep = kept;
+        }
+        Map<String, Host> all = keep != null ? keep : java.util.Collections.synchronizedMap(new LinkedHashMap<>());
         try {
             Map<String, Host> connected = Executor.each(hosts.servers(), HostsConfig.Server::name, s -> {
-                Host h = connector.apply(s);
-                all.put(s.name(), h);
+                Host h = all.get(s.name());
+                if (h == null) {
+                    h = connector.apply(s);
+                    all.put(s.name(), h);
+                }
                 return h;
             });
             return work.apply(connected);
         } finally {
-            List.copyOf(all.values()).forEach(Host::close);
+            if (keep == null) {
+                List.copyOf(all.values()).forEach(Host::close);
+                dev.slipway.Trace.mark("connections closed");
+            }
         }
     }
 
@@ -471,9 +511,13 @@ public final class HostsTarget {
      * file: the restart strategy stops them after a change of strategy.
      */
     private Map<String, HostFacts> look(Map<String, Host> all, String version) {
-        return Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> HostFacts.look(e.getValue(),
-                hosts.dir(), config.name(), hosts.service().unit(), version, hosts.proxy().upstreamFile(),
-                hosts.proxy().ports(), hosts.rollout().proxySwitch()));
+        Map<String, HostFacts> facts = Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> {
+            HostFacts f = HostFacts.look(e.getValue(), hosts.dir(), config.name(), hosts.service().unit(), version,
+                    hosts.proxy().upstreamFile(), hosts.proxy().ports(), hosts.rollout().proxySwitch());
+            dev.slipway.Trace.mark(e.getKey() + ": looked");
+            return f;
+        });
+        return facts;
     }
 
     /**
@@ -499,6 +543,7 @@ public final class HostsTarget {
                 throw SlipwayException.usage("cannot read " + exe + ": " + e.getMessage() + "; run 'slipway build' again");
             }
         }
+        dev.slipway.Trace.mark("artifacts read (dist/artifacts.json, sizes)");
         return new Built(built.version(), built.commit(), artifacts);
     }
 

@@ -302,6 +302,46 @@ class HostsPlanTest {
         assertEquals("run", out.get(), "another file's key names another tree");
     }
 
+    /**
+     * The look hashes a release's single file once: the sum is kept beside it keyed by size, mtime
+     * and inode, and a file renamed over it (an upload) or changed in place is hashed again.
+     */
+    @Test
+    void theLookKeepsTheSha256OfASingleFileUntilTheFileChanges(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("api");
+        java.nio.file.Files.writeString(file, "one");
+        String one = sha256Hex("one");
+        String look = "f=" + dev.slipway.remote.Shell.quote(file.toString()) + "\n" + HostFacts.shaOf("\"$f\"");
+        var here = new dev.slipway.remote.LocalHost("here");
+        java.util.function.Supplier<String> out = () -> here.run(look, Duration.ofSeconds(30)).stdout().strip();
+        assertEquals("sha=" + one, out.get());
+        Path cache = tmp.resolve("api.sha256");
+        assertTrue(java.nio.file.Files.readString(cache).startsWith(one + " 3 "), "the sum is kept with the size");
+        // A kept sum is read, not computed: a forged one with the right key is what the look prints.
+        String key = java.nio.file.Files.readString(cache).strip().substring(one.length() + 1);
+        java.nio.file.Files.writeString(cache, "f".repeat(64) + " " + key + "\n");
+        assertEquals("sha=" + "f".repeat(64), out.get());
+        // A new file renamed over it (as an upload does) has another inode: hashed again.
+        Path next = tmp.resolve(".api.new");
+        java.nio.file.Files.writeString(next, "two");
+        java.nio.file.Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertEquals("sha=" + sha256Hex("two"), out.get());
+        // An upload's verified sum is kept at once.
+        assertTrue(here.run(HostFacts.rememberSha(file.toString(), "e".repeat(64)), Duration.ofSeconds(30)).ok());
+        assertEquals("sha=" + "e".repeat(64), out.get());
+        // No file: no sum, and no cache left behind.
+        java.nio.file.Files.delete(file);
+        java.nio.file.Files.delete(cache);
+        assertEquals("", out.get());
+        assertFalse(java.nio.file.Files.exists(cache));
+    }
+
+    private static String sha256Hex(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** A step kind's time on the critical path counts the hosts that ran it at once once. */
     @Test
     void theCriticalPathCountsStepsThatRanAtOnceOnce() {
