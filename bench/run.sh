@@ -2,7 +2,9 @@
 # Benchmarks the example service built as Slipway single files (JDK 17, and JDK 25 with a trained
 # AOT cache) against `java -jar` on full JDKs and a Go net/http server: time to ready, first-run
 # (unpack) cost, sizes (with jpackage and Go) and build times (cold against raw jlink, warm with
-# one class changed). Builds happen in temporary copies of examples/myapp, never in it.
+# one class changed), and a Spring Boot web + JPA + actuator app of the compatibility suite
+# (compat/spring-mvc, JDK 17) against `java -jar` of its own fat jar: size, first run, time to
+# ready. Builds happen in temporary copies of examples/myapp and compat/spring-mvc, never in them.
 # Prints a Markdown report on stdout (progress and build output go to stderr) and writes the raw
 # numbers as JSON. See bench/README.md.
 set -eu
@@ -163,6 +165,40 @@ copy_app app25 "$jdk25"
 first_build app17
 first_build app25
 
+# The Spring Boot workload: compat/spring-mvc (web, JPA with H2, actuator) built as a new user
+# would (`slipway init`, then `slipway build`, JDK 17), and its own Spring Boot repackaged jar,
+# which the build command (mvn package) writes into target/. The build is bounded (its training
+# run by the train.timeout init writes, 180 s; the whole build by `timeout`): a failure is
+# reported as such in the report and by goals.py, and the rest of the bench goes on.
+spring=$tmp/spring
+spring_status=ok
+spring_build_timeout=1500
+say "Spring Boot workload: slipway init + build of a copy of compat/spring-mvc (log: \$tmp/spring.build.log) ..."
+mkdir "$spring"
+(cd compat/spring-mvc && tar --exclude=./target --exclude=./dist --exclude=./.slipway --exclude=./slipway.yaml -cf - .) |
+  tar -C "$spring" -xf -
+if ! (cd "$spring" && git init -q -b main && git add -A &&
+      git -c user.name=bench -c user.email=bench@slipway.invalid commit -q -m "spring-mvc for bench/run.sh" &&
+      JAVA_HOME=$jdk17 "$repo/slipway" init . --port 8080 && git add -A &&
+      git -c user.name=bench -c user.email=bench@slipway.invalid commit -q -m "slipway init") >"$tmp/spring.build.log" 2>&1; then
+  spring_status="slipway init failed: $(grep -m 1 -E '^slipway:|ERROR' "$tmp/spring.build.log" | cut -c1-200)"
+elif ! (cd "$spring" && JAVA_HOME=$jdk17 SLIPWAY_CACHE_DIR=$build_cache timeout "$spring_build_timeout" \
+      "$repo/slipway" build . --version "$version") >>"$tmp/spring.build.log" 2>&1; then
+  if grep -q 'never became ready\|did not exit within' "$tmp/spring.build.log"; then
+    spring_status="not measured: the build's training run $(grep -m 1 -o 'never became ready[^:]*\|did not exit within [^:]*' "$tmp/spring.build.log" | cut -c1-200) (load $(cut -d ' ' -f 1-3 /proc/loadavg))"
+  elif ! grep -q '^built ' "$tmp/spring.build.log"; then
+    spring_status="not measured: slipway build failed or ran over ${spring_build_timeout} s: $(grep -m 1 -E '^slipway:|ERROR|Exception' "$tmp/spring.build.log" | cut -c1-200)"
+  fi
+fi
+spring_single=
+spring_jar=
+if [ "$spring_status" = ok ]; then
+  spring_single=$spring/$(artifact "$spring/dist/artifacts.json" single-file path)
+  spring_jar=$(ls "$spring"/target/*.jar 2>/dev/null | grep -v '\.original$' | head -n 1)
+  [ -x "$spring_single" ] || spring_status="no single file in $spring/dist"
+  [ -f "$spring_jar" ] || spring_status="no Spring Boot jar in $spring/target"
+fi
+
 # Single files, archives and jars of both builds; the single files are unpacked once into $warm.
 warm=$tmp/warm-cache
 mkdir "$warm"
@@ -183,14 +219,15 @@ inspect() {
   if [ -z "$k" ] || [ ! -f "$u/.slipway-complete" ]; then
     die "no unpacked cache at $warm/run/<key> after the first run of $s"
   fi
-  l=$(head -n 40 "$s" | sed -n 's/^ *exec \(.*\)$/\1/p' | head -n 1)
+  l=$(head -n 40 "$s" | sed -n 's/^ *exec \("\$slipway_home.*\)$/\1/p' | head -n 1)
 }
 inspect 17
 single17=$s archive17=$a key17=$k launch17=$l unpacked17=$u jar17=$tmp/app17/target/myapp-0.1.0.jar
 inspect 25
 single25=$s archive25=$a key25=$k launch25=$l unpacked25=$u jar25=$tmp/app25/target/myapp-0.1.0.jar
 [ -f "$unpacked25/app/app.aot" ] || die "the JDK 25 single file has no AOT cache (app/app.aot): was training skipped?"
-[ -f "$unpacked17/app/app.jsa" ] || die "the JDK 17 single file dumped no AppCDS archive (app/app.jsa) on its first run: see $unpacked17/app/app.jsa.log"
+[ -f "$unpacked17/app/app.jsa" ] || die "the JDK 17 single file has no AppCDS archive (app/app.jsa) after its first run: see $unpacked17/app/app.jsa.check.log"
+[ -f "$unpacked17/app/app.jsa.log" ] && die "the JDK 17 single file's first run dumped the AppCDS archive instead of using the one made at build time: see $unpacked17/app/app.jsa.check.log"
 
 # The "AOT cache off" variant: check that JAVA_OPTS=-XX:AOTMode=off really stops the JVM from
 # using the AOT cache (class+load then names the jar, not the "shared objects file").
@@ -259,7 +296,7 @@ body=$tmp/body.md
   echo "  comes from \"$aot_off_main\" (with the cache: \"$aot_on_main\") and java.lang.Object from"
   echo "  \"$aot_off_object\" (with the cache: \"$aot_on_object\"), so AOTMode=off also leaves the"
   echo "  runtime's default CDS archive unused."
-  echo "- JDK 17 AppCDS archive (dumped by the single file's first run) off: \`JAVA_OPTS=-XX:SharedArchiveFile=<unpacked>/runtime/lib/server/classes.jsa\`"
+  echo "- JDK 17 AppCDS archive (dumped at build time, checked by the single file's first run) off: \`JAVA_OPTS=-XX:SharedArchiveFile=<unpacked>/runtime/lib/server/classes.jsa\`"
   echo "  (the runtime's default CDS archive), checked with \`-Xlog:class+load\`: example.myapp.Main comes from"
   echo "  \"$cds17_off_main\" (with the AppCDS archive: \"$cds17_main\"), java.lang.Object from \"$cds17_off_object\"."
   echo "- Java versions:"
@@ -315,7 +352,7 @@ say "first run: unpacking cost ..."
   echo
   python3 bench/time-command.py --runs "$extract_runs" --warmup 1 --json "$out/first-run.json" \
     --variant 'JDK 17 single file version, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single17" version \
-    --variant 'JDK 17 single file version, empty cache (unpacks, dumps AppCDS)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single17" version \
+    --variant 'JDK 17 single file version, empty cache (unpacks, checks AppCDS)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single17" version \
     --variant 'JDK 25 single file version, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$single25" version \
     --variant 'JDK 25 single file version, empty cache (unpacks)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$single25" version \
     || die "time-command.py failed"
@@ -324,9 +361,9 @@ say "first run: unpacking cost ..."
   echo "of the same file): $(python3 - "$out/first-run.json" <<'EOF'
 import json, sys
 m = {v["name"]: v["median_ms"] for v in json.load(open(sys.argv[1]))["variants"]}
-first = {17: "JDK 17 single file version, empty cache (unpacks, dumps AppCDS)", 25: "JDK 25 single file version, empty cache (unpacks)"}
+first = {17: "JDK 17 single file version, empty cache (unpacks, checks AppCDS)", 25: "JDK 25 single file version, empty cache (unpacks)"}
 print("; ".join(f"JDK {j}: {m[first[j]] - m[f'JDK {j} single file version, warm cache']:.0f} ms"
-                for j in (17, 25)) + " (JDK 17: unpacking and the AppCDS dump).")
+                for j in (17, 25)) + " (JDK 17: unpacking and the check of the AppCDS archive made at build time).")
 EOF
 )"
   echo
@@ -363,7 +400,7 @@ printf 'single17\t%s\nsingle25\t%s\n' "$(bytes "$single17")" "$(bytes "$single25
   row "runtime alone, JDK 17" "\`du -sb\` of the unpacked \`runtime/\`" "$(dub "$unpacked17/runtime")"
   row "runtime alone, JDK 25" "\`du -sb\` of the unpacked \`runtime/\`" "$(dub "$unpacked25/runtime")"
   row "AOT cache, JDK 25" "\`wc -c\` of the unpacked \`app/app.aot\`" "$(bytes "$unpacked25/app/app.aot")"
-  row "AppCDS archive, JDK 17 (dumped on the first run)" "\`wc -c\` of the unpacked \`app/app.jsa\`" "$(bytes "$unpacked17/app/app.jsa")"
+  row "AppCDS archive, JDK 17 (dumped at build time)" "\`wc -c\` of the unpacked \`app/app.jsa\`" "$(bytes "$unpacked17/app/app.jsa")"
   row "single file unpacked, JDK 17" "\`du -sb\` of \`\$SLIPWAY_CACHE_DIR/run/$key17\`" "$(dub "$unpacked17")"
   row "single file unpacked, JDK 25" "\`du -sb\` of \`\$SLIPWAY_CACHE_DIR/run/$key25\`" "$(dub "$unpacked25")"
   row "app jar" "\`wc -c\` of \`target/myapp-0.1.0.jar\`" "$(bytes "$jar17")"
@@ -377,6 +414,45 @@ printf 'single17\t%s\nsingle25\t%s\n' "$(bytes "$single17")" "$(bytes "$single25
   echo
   echo "MB = 10^6 bytes. du -b counts apparent sizes, not disk blocks. jpackage without \`--add-modules\` links"
   echo "its default module set; the second image has the single file's modules."
+  echo
+} >>"$body"
+
+# --- Spring Boot workload ---------------------------------------------------------------------
+say "Spring Boot workload: size, first run, time to ready ..."
+{
+  echo "### Spring Boot workload (compat/spring-mvc: web, JPA with H2, actuator; JDK 17)"
+  echo
+  if [ "$spring_status" = ok ]; then
+    printf 'spring_single\t%s\nspring_jar\t%s\n' "$(bytes "$spring_single")" "$(bytes "$spring_jar")" >>"$out/sizes.tsv"
+    echo "| What | Bytes | MB |"
+    echo "|---|---:|---:|"
+    echo "| single file \`$(short "$spring_single")\` | $(bytes "$spring_single") | $(mb "$(bytes "$spring_single")") |"
+    echo "| its Spring Boot repackaged jar \`$(short "$spring_jar")\` (needs a JDK besides) | $(bytes "$spring_jar") | $(mb "$(bytes "$spring_jar")") |"
+    echo
+    # Unpacked once into the warm cache first, so that the warm variant is warm even without warmup runs.
+    SLIPWAY_CACHE_DIR=$warm SLIPWAY_PREPARE=1 timeout 600 "$spring_single" 2>/dev/null ||
+      die "SLIPWAY_PREPARE=1 $spring_single failed"
+    # Time to ready: GET /hello (the app's controller) answers 200; SERVER_PORT from PORT for both.
+    if python3 bench/time-to-ready.py --runs "$runs" --warmup "$warmup" --path /hello --ready-timeout 300 \
+        --json "$out/spring-time-to-ready.json" \
+        --variant 'Spring Boot: java -jar (JDK 17)' -- sh -c "SERVER_PORT=\$PORT exec '$jdk17/bin/java' -jar '$spring_jar'" \
+        --variant 'Spring Boot: single file, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$spring_single" \
+        --variant 'Spring Boot: single file, empty cache (first run)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$spring_single"; then
+      echo
+      echo "The single file's launcher sets SERVER_PORT from PORT (service.env); \`java -jar\` gets"
+      echo "SERVER_PORT=\$PORT. Each empty-cache run gets a new empty SLIPWAY_CACHE_DIR (unpack, class-data check)."
+    else
+      echo "time-to-ready.py failed for the Spring Boot workload (under load 1 min: $(cut -d ' ' -f 1 /proc/loadavg))."
+      rm -f "$out/spring-time-to-ready.json"
+    fi
+  else
+    printf 'spring_status\t%s\n' "$(printf '%s' "$spring_status" | tr '\t\n' '  ')" >>"$out/sizes.tsv"
+    echo "Not measured: $spring_status. Build log: \$tmp/spring.build.log (last lines):"
+    echo
+    echo '```'
+    tail -n 15 "$tmp/spring.build.log" | sed "s|$tmp/|\$tmp/|g"
+    echo '```'
+  fi
   echo
 } >>"$body"
 

@@ -138,6 +138,15 @@ public final class Launcher {
     private static final String WHEN_PRESENT = "@WHEN_PRESENT:";
 
     /**
+     * Not a JVM option but a mark in {@link Spec#jvmOptions()}: the sh launcher opens file
+     * descriptor 9 on the unpacked directory before it starts java ({@code exec 9<"$slipway_home"}),
+     * which a JDK 17-19 AppCDS archive made at build time names its class path by
+     * ({@link Training#HOME_FD}). {@link #resolveWhenPresent} drops it: other launchers cannot
+     * open it, and without it the JVM only refuses that archive.
+     */
+    public static final String OPEN_HOME = "@OPEN_HOME_FD9@";
+
+    /**
      * A JVM option for {@link Spec#jvmOptions()} that the launcher passes only when a file of the
      * unpacked layout exists at launch (one {@code test -f}), e.g. an archive made on the first run.
      *
@@ -154,7 +163,8 @@ public final class Launcher {
 
     /**
      * Resolves the options made by {@link #whenPresent}: each becomes its plain option when
-     * {@code exists} says its file is in the layout, and is dropped otherwise. For launchers that
+     * {@code exists} says its file is in the layout, and is dropped otherwise; {@link #OPEN_HOME}
+     * is dropped. For launchers that
      * are not the sh stub, such as an OCI image's entrypoint, which is fixed when it is built.
      *
      * @param options JVM options, some possibly conditional
@@ -164,6 +174,9 @@ public final class Launcher {
     public static List<String> resolveWhenPresent(List<String> options, java.util.function.Predicate<String> exists) {
         List<String> out = new ArrayList<>();
         for (String o : options) {
+            if (o.equals(OPEN_HOME)) {
+                continue;
+            }
             if (!o.startsWith(WHEN_PRESENT)) {
                 out.add(o);
                 continue;
@@ -283,7 +296,9 @@ public final class Launcher {
         StringBuilder prelude = new StringBuilder();
         int conditional = 0;
         for (String o : spec.jvmOptions()) {
-            if (o.startsWith(WHEN_PRESENT)) {
+            if (o.equals(OPEN_HOME)) {
+                prelude.append("  exec 9<\"$slipway_home\" # a JDK 17 class-data archive made at build time names its class path by it\n");
+            } else if (o.startsWith(WHEN_PRESENT)) {
                 int at = o.indexOf('@', WHEN_PRESENT.length());
                 String file = o.substring(WHEN_PRESENT.length(), at);
                 String var = "slipway_opt" + ++conditional;

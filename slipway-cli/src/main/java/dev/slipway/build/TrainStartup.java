@@ -98,10 +98,47 @@ final class TrainStartup extends PlatformStep {
             Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
                     config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,
                             Launcher.HOME)), c.classpath));
-            c.console().progress("  " + c.platform + " startup: the AppCDS archive is dumped from the trained class list"
-                    + " on the first run, where the class path is final (JDK " + feature + ")");
+            builtArchive(c, key, useCache);
         }
         return Training.launcherOptions(feature);
+    }
+
+    /**
+     * The JDK 17-19 AppCDS archive made at build time ({@link Training#dumpAtBuild}), or taken from
+     * the training cache under a key of the training key, the filtered class list and the build
+     * time (the archive records the jars' mtimes, which the unpacker sets to it).
+     *
+     * @param c        the platform's build
+     * @param key      the training key of the class list
+     * @param useCache whether the training cache is read and written
+     * @throws IOException when the layout or the cache cannot be read or written
+     */
+    private static void builtArchive(PlatformContext c, String key, boolean useCache) throws IOException {
+        Path layout = c.layout;
+        String dumpKey = Hashing.sha256Hex(key + "\nstatic dump at " + Training.HOME_FD + "\nmtime "
+                + c.build.info.time().getEpochSecond() + "\n" + Hashing.sha256(layout.resolve(Training.CLASS_LIST)))
+                .substring(0, 32);
+        Path cached = Builder.cacheDir().resolve("training").resolve(dumpKey).resolve("app.built.jsa");
+        Path target = layout.resolve(Training.BUILT_CDS_FILE);
+        if (useCache && Files.isRegularFile(cached)) {
+            Files.copy(cached, target, StandardCopyOption.REPLACE_EXISTING);
+            c.console().progress("  " + c.platform + " startup: the AppCDS archive from the training cache (key "
+                    + dumpKey.substring(0, 12) + ")");
+        } else {
+            List<String> options = References.expand(c.config().build().jvmOptions(), References.Values.of(
+                    c.config().service().port(), Launcher.DEFAULT_ADDR, layout.toAbsolutePath().toString()));
+            c.console().timed("  " + c.platform + " dumping the AppCDS archive (JDK " + c.target.feature() + ")",
+                    () -> Training.dumpAtBuild(layout, options, c.trainingClasspath, c.config().train().timeout()));
+            if (useCache) {
+                Files.createDirectories(cached.getParent());
+                Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");
+                Files.copy(target, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(c.build.info.time()));
+        c.console().progress("  " + c.platform + " startup: the AppCDS archive is made at build time and checked on the"
+                + " first run, which dumps it from the class list only if the JVM refuses it (JDK " + c.target.feature() + ")");
     }
 
     /**

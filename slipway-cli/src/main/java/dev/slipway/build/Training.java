@@ -26,12 +26,21 @@ import java.util.Optional;
  * made by another runtime is rejected by the JVM, so only the runtime being shipped can train,
  * which means only the host platform.
  *
- * <p>JDK 17-19 archives record the absolute class path and are rejected anywhere else (relocation
- * came with JDK 20, JDK-8279366), so they cannot be made at build time. Instead the class list
- * ships in the payload with {@link #DUMP_ARGS}, and the single file's unpacker dumps a static
- * AppCDS archive (JEP 310, {@code -Xshare:dump -XX:SharedClassListFile}) into the unpacked
- * directory on the first run, where the class path is final. Until then, or if that dump fails,
- * the runtime's default CDS archive is used.
+ * <p>JDK 17-19 archives record the class path as written and reject another one (relocation came
+ * with JDK 20, JDK-8279366; JDK 17.0.15 says "APP classpath mismatch" for a tree unpacked at another
+ * path). But JDK 17 compares each recorded entry with the run's by name and, failing that, by
+ * device and inode ({@code os::same_files}), and checks the recorded entries' sizes and mtimes
+ * through their names. So the build dumps a static AppCDS archive (JEP 310,
+ * {@code -Xshare:dump -XX:SharedClassListFile}) with the class path written as
+ * {@link #HOME_FD}{@code /app/...}, with file descriptor 9 open on the layout
+ * ({@link #dumpAtBuild}); the launcher opens descriptor 9 on the unpacked directory
+ * ({@link Launcher#OPEN_HOME}), so the recorded names lead to the very files of the run's class
+ * path wherever it was unpacked, and the unpacker gives every file the build time. The archive
+ * ships as {@link #BUILT_CDS_FILE}; the unpacker checks once that the JVM maps it and links it to
+ * {@link #CDS_FILE}. When the JVM refuses it (no {@code /proc}; a heap over 32 GB, which turns off
+ * compressed oops), the unpacker dumps the archive from the class list with {@link #DUMP_ARGS}
+ * into the unpacked directory, as before. Until then, or if that fails too, the runtime's default
+ * CDS archive is used.
  */
 public final class Training {
     /** The AOT cache inside the layout. */
@@ -45,6 +54,17 @@ public final class Training {
      * unpacked directory; the unpacker adds {@code -XX:SharedArchiveFile} (see {@code unpack.c}).
      */
     public static final String DUMP_ARGS = "app/app.jsa.args";
+    /**
+     * The static AppCDS archive dumped at build time (JDK 17-19), against {@link #HOME_FD}; the
+     * unpacker links it to {@link #CDS_FILE} once the JVM has mapped it (see {@code unpack.c}).
+     */
+    public static final String BUILT_CDS_FILE = "app/app.built.jsa";
+    /**
+     * The unpacked directory as a JDK 17-19 archive made at build time records it: descriptor 9,
+     * which the launcher opens on that directory (proc(5): {@code /proc/self/fd/N} is a link to the
+     * file the descriptor refers to).
+     */
+    public static final String HOME_FD = "/proc/self/fd/9";
 
     private Training() {}
 
@@ -104,6 +124,63 @@ public final class Training {
     }
 
     /**
+     * Dumps the JDK 17-19 static AppCDS archive at build time into {@link #BUILT_CDS_FILE}: the
+     * layout's runtime, {@code -Xshare:dump} with the trained class list, the class path written
+     * under {@link #HOME_FD}, run by {@code sh} with descriptor 9 open on the layout. The layout's
+     * files must already have the times the unpacker gives them (the archive records the jars'
+     * sizes and mtimes). The JVM's output goes to a log that a failure quotes.
+     *
+     * @param layout     the layout, with {@link #CLASS_LIST}
+     * @param jvmOptions the launcher's JVM options from {@code build.jvmOptions}, references expanded
+     *                   (heap and GC settings must be those of the runs)
+     * @param classpath  the trained class path, relative to the layout (a prefix of the launcher's)
+     * @param timeout    the longest the dump may take
+     * @return the archive written
+     * @throws SlipwayException (exit 1) when the dump fails or takes longer than {@code timeout}
+     */
+    public static Path dumpAtBuild(Path layout, List<String> jvmOptions, List<String> classpath, Duration timeout) {
+        Path archive = layout.resolve(BUILT_CDS_FILE);
+        Path log = layout.resolveSibling(layout.getFileName() + ".cds-dump.log");
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec 9<\"$1\" && shift && exec \"$@\"", "sh",
+                layout.toAbsolutePath().toString(), layout.resolve("runtime/bin/java").toAbsolutePath().toString()));
+        cmd.addAll(jvmOptions);
+        cmd.add("-Xshare:dump");
+        cmd.add("-XX:SharedClassListFile=" + layout.resolve(CLASS_LIST).toAbsolutePath());
+        cmd.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
+        cmd.add("-cp");
+        cmd.add(String.join(":", classpath.stream().map(e -> HOME_FD + "/" + e).toList()));
+        try {
+            Process p = dev.slipway.util.Children.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
+            try {
+                if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    throw SlipwayException.failed("the AppCDS dump did not end within " + Console.seconds(timeout)
+                            + ":\n" + tail(log));
+                }
+                if (p.exitValue() != 0 || !Files.isRegularFile(archive)) {
+                    throw SlipwayException.failed("the AppCDS dump exited with " + p.exitValue() + ":\n" + tail(log));
+                }
+            } finally {
+                if (p.isAlive()) {
+                    dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO);
+                }
+            }
+            return archive;
+        } catch (IOException e) {
+            throw SlipwayException.failed("cannot run the AppCDS dump: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("the AppCDS dump was interrupted");
+        } finally {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // a log left in dist/.work goes with it
+            }
+        }
+    }
+
+    /**
      * The launcher options that use the trained cache. A cache the JVM rejects (another runtime, a
      * changed jar) is ignored by the JVM; its log is switched off so that nothing leaks to users.
      *
@@ -117,8 +194,9 @@ public final class Training {
         if (runtime >= 20) {
             return List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE);
         }
-        // Passed only once the first run has dumped it: a missing archive would cost the default one too.
-        return List.of("-Xlog:cds=off", "-Xlog:class+path=off",
+        // Passed only once the first run has checked or dumped it: a missing archive would cost the
+        // default one too. Descriptor 9 on the unpacked directory: the archive's class path (HOME_FD).
+        return List.of(Launcher.OPEN_HOME, "-Xlog:cds=off", "-Xlog:class+path=off",
                 Launcher.whenPresent(CDS_FILE, "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE));
     }
 

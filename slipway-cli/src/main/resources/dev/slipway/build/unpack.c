@@ -49,6 +49,15 @@
  * holds 'E'. Version 2 was the same records in a gzip stream (Slipway before issue 21); such a
  * single file carries its own unpacker, which reads it, so this one reads version 3 only.
  *
+ * Class-data archive made at build time (JDK 17-19 runtimes): when the tree holds
+ * app/app.built.jsa, a static AppCDS archive whose class path is /proc/self/fd/9/app/... (the
+ * launcher opens descriptor 9 on the tree), the unpacker checks once, right after publishing the
+ * tree and still under the lock, that the JVM maps it: DEST/runtime/bin/java with the arguments of
+ * app/app.jsa.args, -Xshare:on instead of -Xshare:dump, no class list, that archive and -version,
+ * with descriptor 9 open on DEST and its output in app/app.jsa.check.log. If the JVM maps it,
+ * app/app.jsa becomes a hard link to it and no dump runs. If it refuses it (no /proc, a heap over
+ * 32 GB that turns compressed oops off), the unpacker dumps the archive as below.
+ *
  * Class-data archive (JDK 17-19 runtimes): when the tree holds app/app.jsa.args, the unpacker
  * dumps a static AppCDS archive for it right after publishing it, still under the lock: it runs
  * DEST/runtime/bin/java with the arguments of that file (one a line, "@HOME@" standing for DEST)
@@ -84,6 +93,10 @@
 #define DUMP_ARCHIVE "app/app.jsa"
 #define DUMP_LOG "app/app.jsa.log"
 #define DUMP_FAILED "app/app.jsa.failed"
+#define BUILT_ARCHIVE "app/app.built.jsa"
+#define CHECK_LOG "app/app.jsa.check.log"
+#define CHECK_TIMEOUT_S 60
+#define HOME_FD 9
 #define CLASS_LIST "app/app.classlist"
 #define DUMP_TIMEOUT_S 300
 #define DUMP_MAX_ARGS 254
@@ -411,21 +424,15 @@ static long count_lines(const char *path) {
     return n;
 }
 
-/* Dumps the class-data archive of a published tree (see the header). Never fails: any problem
- * only means that the app runs without the archive. */
-static void dump_archive(const char *dest) {
-    char args_path[PATH_MAX], java[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX], opt[PATH_MAX + 32], log_path[PATH_MAX];
-    if ((size_t) snprintf(args_path, sizeof args_path, "%s/%s", dest, DUMP_ARGS) >= sizeof args_path
-        || (size_t) snprintf(java, sizeof java, "%s/runtime/bin/java", dest) >= sizeof java
-        || (size_t) snprintf(final, sizeof final, "%s/%s", dest, DUMP_ARCHIVE) >= sizeof final
-        || (size_t) snprintf(log_path, sizeof log_path, "%s/%s", dest, DUMP_LOG) >= sizeof log_path
-        || (size_t) snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final, (long) getpid()) >= sizeof tmp) {
-        return;
-    }
-    snprintf(opt, sizeof opt, "-XX:SharedArchiveFile=%s", tmp);
+/* Reads DEST/app/app.jsa.args into argv (argv[0] = java, "@HOME@" replaced by dest). For a check
+ * (check != NULL: the archive to check), "-Xshare:dump" becomes "-Xshare:on", the class list is
+ * left out, and "-XX:SharedArchiveFile=CHECK" and "-version" follow; otherwise extra follows.
+ * Returns argc, or -1 when the file cannot be read or is too long. */
+static int read_args(const char *dest, char *java, char **argv, const char *check, char *extra) {
+    char args_path[PATH_MAX];
+    if ((size_t) snprintf(args_path, sizeof args_path, "%s/%s", dest, DUMP_ARGS) >= sizeof args_path) return -1;
     FILE *f = fopen(args_path, "re");
-    if (f == NULL) return;
-    char *argv[DUMP_MAX_ARGS + 3];
+    if (f == NULL) return -1;
     int argc = 0;
     argv[argc++] = java;
     char *line = NULL;
@@ -435,16 +442,118 @@ static void dump_archive(const char *dest) {
     while ((len = getline(&line, &cap, f)) >= 0) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (len == 0) continue;
+        if (check != NULL && strncmp(line, "-XX:SharedClassListFile=", 24) == 0) continue;
         if (argc >= DUMP_MAX_ARGS) { ok = 0; break; }
-        if ((argv[argc] = with_home(line, dest)) == NULL) { ok = 0; break; }
+        const char *word = check != NULL && strcmp(line, "-Xshare:dump") == 0 ? "-Xshare:on" : line;
+        if ((argv[argc] = with_home(word, dest)) == NULL) { ok = 0; break; }
         argc++;
     }
     free(line);
     fclose(f);
-    argv[argc++] = opt;
-    argv[argc] = NULL;
     if (!ok) {
-        dump_failed(dest, "%s is too long", DUMP_ARGS);
+        for (int i = 1; i < argc; i++) free(argv[i]);
+        return -1;
+    }
+    if (check != NULL) {
+        argv[argc++] = strdup(check);
+        argv[argc++] = strdup("-version");
+    } else {
+        argv[argc++] = strdup(extra);
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+/* Runs argv[0] with its output in log_path, in dest, with descriptor HOME_FD open on dest, for at
+ * most timeout_s seconds. Returns the wait status, or -1 when it could not run, ran too long or was
+ * lost; *waited_ms is how long it took. */
+static int run_java(const char *dest, char **argv, const char *log_path, long timeout_s, long *waited_ms) {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    *waited_ms = 0;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        /* The JVM's output must reach neither the user nor the stub, which reads our stdout: it goes
+         * to log_path (there may be no /dev/null, as in a bare chroot). */
+        int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (log < 0) _exit(125);
+        dup2(log, 1);
+        dup2(log, 2);
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0) dup2(null, 0);
+        int home = open(dest, O_RDONLY | O_DIRECTORY);
+        if (home < 0 || (home != HOME_FD && dup2(home, HOME_FD) < 0)) _exit(126);
+        if (chdir(dest) != 0) _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) { status = -1; break; }
+        *waited_ms = ms_since(&start);
+        if (*waited_ms > timeout_s * 1000L) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            status = -1;
+            break;
+        }
+        struct timespec pause = {0, 5 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    *waited_ms = ms_since(&start);
+    return status;
+}
+
+/* Checks the archive made at build time (see the header) and links it to app/app.jsa when the JVM
+ * maps it. Returns 1 when app/app.jsa is there, 0 when the archive must be dumped here. */
+static int check_built(const char *dest) {
+    char java[PATH_MAX], built[PATH_MAX], final[PATH_MAX], opt[PATH_MAX + 32], log_path[PATH_MAX];
+    if ((size_t) snprintf(java, sizeof java, "%s/runtime/bin/java", dest) >= sizeof java
+        || (size_t) snprintf(built, sizeof built, "%s/%s", dest, BUILT_ARCHIVE) >= sizeof built
+        || (size_t) snprintf(final, sizeof final, "%s/%s", dest, DUMP_ARCHIVE) >= sizeof final
+        || (size_t) snprintf(log_path, sizeof log_path, "%s/%s", dest, CHECK_LOG) >= sizeof log_path) {
+        return 0;
+    }
+    snprintf(opt, sizeof opt, "-XX:SharedArchiveFile=%s", built);
+    char *argv[DUMP_MAX_ARGS + 4];
+    int argc = read_args(dest, java, argv, opt, NULL);
+    if (argc < 0) return 0;
+    long waited_ms;
+    int status = run_java(dest, argv, log_path, CHECK_TIMEOUT_S, &waited_ms);
+    for (int i = 1; i < argc; i++) free(argv[i]);
+    if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        if (link(built, final) == 0) {
+            note("the class-data archive made at build time is mapped here (checked in %ld ms): %s", waited_ms, final);
+            return 1;
+        }
+        note("cannot link %s to %s: %s; dumping the class-data archive here", built, final, strerror(errno));
+        return 0;
+    }
+    note("the JVM refuses the class-data archive made at build time here (see %s); dumping it here", log_path);
+    return 0;
+}
+
+/* Dumps the class-data archive of a published tree (see the header). Never fails: any problem
+ * only means that the app runs without the archive. */
+static void dump_archive(const char *dest) {
+    char java[PATH_MAX], tmp[PATH_MAX], final[PATH_MAX], opt[PATH_MAX + 32], log_path[PATH_MAX];
+    if ((size_t) snprintf(java, sizeof java, "%s/runtime/bin/java", dest) >= sizeof java
+        || (size_t) snprintf(final, sizeof final, "%s/%s", dest, DUMP_ARCHIVE) >= sizeof final
+        || (size_t) snprintf(log_path, sizeof log_path, "%s/%s", dest, DUMP_LOG) >= sizeof log_path
+        || (size_t) snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final, (long) getpid()) >= sizeof tmp) {
+        return;
+    }
+    snprintf(opt, sizeof opt, "-XX:SharedArchiveFile=%s", tmp);
+    char *argv[DUMP_MAX_ARGS + 4];
+    int argc = read_args(dest, java, argv, NULL, opt);
+    if (argc < 0) {
+        char args_path[PATH_MAX];
+        snprintf(args_path, sizeof args_path, "%s/%s", dest, DUMP_ARGS);
+        struct stat ast;
+        if (stat(args_path, &ast) == 0) dump_failed(dest, "%s is too long", DUMP_ARGS);
         return;
     }
     char list[PATH_MAX];
@@ -455,54 +564,16 @@ static void dump_archive(const char *dest) {
     } else {
         note("dumping the class-data archive (once per release; JDK 17-19) ...");
     }
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    pid_t pid = fork();
-    if (pid < 0) {
-        dump_failed(dest, "fork: %s", strerror(errno));
-        return;
-    }
-    if (pid == 0) {
-        /* The JVM's output must reach neither the user nor the stub, which reads our stdout: it goes
-         * to DUMP_LOG (there may be no /dev/null, as in a bare chroot). */
-        int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (log < 0) _exit(125);
-        dup2(log, 1);
-        dup2(log, 2);
-        int null = open("/dev/null", O_RDONLY);
-        if (null >= 0) dup2(null, 0);
-        if (chdir(dest) != 0) _exit(126);
-        execv(java, argv);
-        _exit(127);
-    }
-    int status = 0;
-    long waited_ms = 0;
-    for (;;) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) break;
-        if (r < 0 && errno != EINTR) { status = -1; break; }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        waited_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
-        if (waited_ms > DUMP_TIMEOUT_S * 1000L) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            status = -1;
-            break;
-        }
-        struct timespec pause = {0, 20 * 1000000L};
-        nanosleep(&pause, NULL);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    waited_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+    long waited_ms;
+    int status = run_java(dest, argv, log_path, DUMP_TIMEOUT_S, &waited_ms);
+    for (int i = 1; i < argc; i++) free(argv[i]);
     struct stat st;
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && stat(tmp, &st) == 0 && st.st_size > 0
         && rename(tmp, final) == 0) {
         note("dumped the class-data archive %s in %ld ms (%.1f MB)", final, waited_ms, st.st_size / 1048576.0);
-        for (int i = 1; i < argc - 1; i++) free(argv[i]);
         return;
     }
     unlink(tmp);
-    for (int i = 1; i < argc - 1; i++) free(argv[i]);
     if (status == -1) {
         dump_failed(dest, "the dump was stopped or lost after %ld ms", waited_ms);
     } else if (WIFEXITED(status)) {
@@ -532,6 +603,8 @@ static void finish_archive(const char *dest) {
         if (prepare_mode) note("the class-data archive was not made before and is not tried again (see %s)", path);
         return;
     }
+    snprintf(path, sizeof path, "%s/%s", dest, BUILT_ARCHIVE);
+    if (stat(path, &st) == 0 && check_built(dest)) return;
     dump_archive(dest);
 }
 

@@ -274,8 +274,10 @@ class FirstRunDumpTest {
      * trained on a class path without the build-info jar, which the launcher puts last. The prepare
      * mode dumps the archive, and the app's classes then come from it.
      */
-    @Test
-    void aRealJdk17SingleFileIsPreparedAndItsFirstRunUsesTheArchive(@TempDir Path work) throws Exception {
+    /** A JDK 17 layout of a tiny app with its trained class list and dump arguments. */
+    private record Tiny(Path layout, List<String> training, Launcher.Spec spec) {}
+
+    private static Tiny tiny(Path work, List<String> dumpOptions) throws Exception {
         Tools.require("cc");
         Path jdk = Path.of(System.getProperty("java.home"));
         if (!Files.isDirectory(jdk.resolve("jmods")) || Runtime.version().feature() != 17) {
@@ -308,7 +310,7 @@ class FirstRunDumpTest {
         exec(work, layout.resolve("runtime/bin/java").toString(), "-Xshare:off",
                 "-XX:DumpLoadedClassList=" + layout.resolve(Training.CLASS_LIST), "-cp", layout.resolve("app/tiny.jar").toString(),
                 "tiny.Main");
-        Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(List.of(), cp));
+        Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(dumpOptions, cp));
         Launcher.Spec spec = new Launcher.Spec("tiny", "1.0.0", Platform.host(), "tiny.Main", cp,
                 Training.launcherOptions(17), Instant.parse("2026-01-01T00:00:00Z"));
         try (var files = Files.walk(layout.resolve("app"))) {
@@ -316,37 +318,100 @@ class FirstRunDumpTest {
                 Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(spec.time()));
             }
         }
+        return new Tiny(layout, training, spec);
+    }
+
+    private static Path write(Path work, Tiny t) throws Exception {
         Path member = work.resolve("runtime.zst");
         try (OutputStream os = Files.newOutputStream(member)) {
-            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+            Launcher.writeRuntimeMember(t.layout().resolve("runtime"), os);
         }
         Path exe = work.resolve("dist/tiny");
         Files.createDirectories(exe.getParent());
-        Launcher.writeSingleFile(spec, layout, Unpacker.forPlatform(Platform.host(), work.resolve("slipway-cache")), member, exe);
+        Launcher.writeSingleFile(t.spec(), t.layout(), Unpacker.forPlatform(Platform.host(), work.resolve("slipway-cache")),
+                member, exe);
+        return exe;
+    }
 
+    private static Path tinyHome(Path cache) throws Exception {
+        try (Stream<Path> s = Files.list(cache.resolve("run"))) {
+            return s.filter(p -> p.getFileName().toString().matches("tiny-[0-9a-f]{16}")).findFirst().orElseThrow();
+        }
+    }
+
+    /** Runs the single file with -Xlog:class+load and asserts that tiny.Main comes from the archive. */
+    private static void assertMainFromArchive(Path exe, Path cache, String why) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectErrorStream(true);
+        pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
+        pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info");
+        pb.environment().remove(Launcher.PREPARE);
+        pb.environment().remove("SLIPWAY_VERBOSE");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("tiny 0\n"), out);
+        assertTrue(out.lines().anyMatch(l -> l.endsWith("tiny.Main source: shared objects file")), why + ":\n" + out);
+    }
+
+    @Test
+    void aRealJdk17SingleFileIsPreparedAndItsFirstRunUsesTheArchive(@TempDir Path work) throws Exception {
+        Tiny t = tiny(work, List.of());
+        Path exe = write(work, t);
         Path cache = work.resolve("cache");
         Run prepared = prepare(exe, cache);
         assertEquals(0, prepared.code(), prepared.toString());
         assertEquals("", prepared.out(), "the app does not run");
         assertTrue(prepared.err().contains("slipway: dumping the class-data archive from "), prepared.err());
         assertTrue(prepared.err().contains("slipway: tiny 1.0.0 is prepared in "), prepared.err());
-        Path home;
-        try (Stream<Path> s = Files.list(cache.resolve("run"))) {
-            home = s.filter(p -> p.getFileName().toString().matches("tiny-[0-9a-f]{16}")).findFirst().orElseThrow();
-        }
+        Path home = tinyHome(cache);
         assertTrue(Files.size(home.resolve("app/app.jsa")) > 1_000_000, "a static archive in " + home);
+        assertMainFromArchive(exe, cache,
+                "the app's class comes from the archive, with build-info.jar appended to the trained class path");
+    }
 
-        ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectErrorStream(true);
-        pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
-        pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info");
-        pb.environment().remove(Launcher.PREPARE);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("tiny 0\n"), out);
-        assertTrue(out.lines().anyMatch(l -> l.endsWith("tiny.Main source: shared objects file")),
-                "the app's class comes from the archive, with build-info.jar appended to the trained class path:\n" + out);
+    @Test
+    void anArchiveDumpedAtBuildTimeIsMappedInATreeUnpackedElsewhereWithoutADump(@TempDir Path work) throws Exception {
+        Tiny t = tiny(work, List.of("-Xmx64m"));
+        Path built = Training.dumpAtBuild(t.layout(), List.of("-Xmx64m"), t.training(), java.time.Duration.ofMinutes(5));
+        assertEquals(t.layout().resolve(Training.BUILT_CDS_FILE), built);
+        assertTrue(Files.size(built) > 1_000_000, "a static archive at " + built);
+        Files.setLastModifiedTime(built, java.nio.file.attribute.FileTime.from(t.spec().time()));
+        Path exe = write(work, t);
+        // A cache on another path than the layout the archive was dumped against, as on another machine.
+        Path cache = work.resolve("elsewhere/a/deeper/cache");
+        Files.createDirectories(cache.getParent());
+        Run first = run(exe, cache, true);
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.out().contains("tiny 0"), first.toString());
+        assertTrue(first.err().contains("slipway: the class-data archive made at build time is mapped here"), first.err());
+        assertFalse(first.err().contains("dumping"), "no dump on the first run:\n" + first.err());
+        Path home = tinyHome(cache);
+        assertFalse(Files.exists(home.resolve("app/app.jsa.log")), "no dump ran in " + home);
+        assertEquals(Files.readAttributes(home.resolve(Training.BUILT_CDS_FILE), "unix:ino"),
+                Files.readAttributes(home.resolve(Training.CDS_FILE), "unix:ino"), "app.jsa is the shipped archive");
+        assertMainFromArchive(exe, cache, "the launcher runs with the archive made at build time");
+    }
+
+    @Test
+    void anArchiveDumpedAtBuildTimeThatTheJvmRefusesIsDumpedOnTheFirstRun(@TempDir Path work) throws Exception {
+        // The runs use uncompressed oops (as with a heap over 32 GB), which the build's archive was not made with.
+        Tiny t = tiny(work, List.of("-XX:-UseCompressedOops"));
+        Training.dumpAtBuild(t.layout(), List.of(), t.training(), java.time.Duration.ofMinutes(5));
+        Files.setLastModifiedTime(t.layout().resolve(Training.BUILT_CDS_FILE),
+                java.nio.file.attribute.FileTime.from(t.spec().time()));
+        Path exe = write(work, t);
+        Path cache = work.resolve("cache");
+        Run first = run(exe, cache, true);
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.err().contains("slipway: the JVM refuses the class-data archive made at build time here"), first.err());
+        assertTrue(first.err().contains("slipway: dumped the class-data archive "), first.err());
+        Path home = tinyHome(cache);
+        assertTrue(Files.readString(home.resolve("app/app.jsa.check.log")).contains("UseCompressedOops"),
+                "the JVM says why in the check's log");
+        assertFalse(Files.readAttributes(home.resolve(Training.BUILT_CDS_FILE), "unix:ino")
+                .equals(Files.readAttributes(home.resolve(Training.CDS_FILE), "unix:ino")), "app.jsa was dumped here");
+        assertTrue(Files.size(home.resolve(Training.CDS_FILE)) > 1_000_000);
     }
 
     private static void exec(Path dir, String... cmd) throws Exception {
