@@ -360,6 +360,16 @@ public final class Training {
                 SlipwayConfig.Probe probe = new SlipwayConfig.Probe(readiness.type(), readiness.path(),
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
                 Gate.Verdict ready = Gate.await(ADDR, port, probe, p::isAlive);
+                if (!ready.ready() && !p.isAlive()) {
+                    // A crash at start (a variable or a database it needs) is no slow start: the
+                    // timeout is not what to change, the environment is.
+                    throw SlipwayException.failed("the training run exited with code " + p.exitValue()
+                            + " before it became ready (readiness " + probe.target(ADDR, port) + "): it runs with"
+                            + " service.env, then train.env, on top of the environment slipway runs in; give the"
+                            + " service what it needs to start (a variable in train.env or service.env, a database"
+                            + " it reaches), or set 'train.enabled: false' to build without a trained cache:\n"
+                            + tail(log));
+                }
                 if (!ready.ready()) {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ") within train.timeout ("

@@ -84,16 +84,18 @@ public final class InitCommand implements Runnable {
         console.println("wrote " + file + " (" + project.framework().label() + ", service " + config.name()
                 + (project.mainClass() == null ? "" : ", main " + project.mainClass()) + ", Java " + project.jdk()
                 + "); slipway check: ok");
-        // The path as the user would type it next, from the directory they are in.
-        String next = Path.of("").toAbsolutePath().relativize(project.serviceDir().toAbsolutePath().normalize())
-                .toString().replaceFirst("^$", ".");
+        // The paths as the user would type them next, from the directory they are in (a module's
+        // slipway.yaml is <module>/slipway.yaml from the reactor root).
+        Path fromHere = Path.of("").toAbsolutePath().relativize(project.serviceDir().toAbsolutePath().normalize());
+        String next = fromHere.toString().replaceFirst("^$", ".");
         String ignored = ignoreSlipwayFiles(project.serviceDir());
         if (ignored != null) {
             console.println(ignored);
         }
         if (dev.slipway.render.CiWorkflow.repoRoot(project.serviceDir(), null) != null) {
             // The version comes from git (git describe): uncommitted files make it <version>-dirty.
-            console.println("commit what init wrote (git add " + ConfigLoader.FILE_NAME + (ignored == null ? "" : " .gitignore")
+            console.println("commit what init wrote (git add " + fromHere.resolve(ConfigLoader.FILE_NAME)
+                    + (ignored == null ? "" : " " + fromHere.resolve(".gitignore"))
                     + " && git commit), or the first ship's version ends in -dirty");
         }
         console.println("next: slipway ship " + next + "   (then: slipway build " + next + " for a release file,"

@@ -146,6 +146,36 @@ class TrainingEnvTest {
     }
 
     @Test
+    void anAppThatExitsAtStartIsToldToGetItsEnvironmentNotALongerTimeout(@TempDir Path dir) throws Exception {
+        Path layout = layout(dir);
+        // GREETING is missing: the app exits 3 at start, as a service does without its database URL.
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: app
+                build:
+                  jvmOptions: ["-Dapp.home=${APP_HOME}"]
+                service:
+                  env: {SERVER_PORT: "${PORT}"}
+                  args: [serve, "--port=${PORT}"]
+                  readiness: {path: /health/ready}
+                train:
+                  args: [health]
+                  timeout: 60s
+                """);
+        SlipwayConfig c = ConfigLoader.loadFromDir(dir);
+        long start = System.nanoTime();
+        SlipwayException e = assertThrows(SlipwayException.class, () -> Training.train(c, Runtime.version().feature(),
+                layout, List.of("app/classes"), "App", console()));
+        String m = e.getMessage();
+        assertTrue(m.contains("the training run exited with code 3 before it became ready (readiness http://127.0.0.1:"), m);
+        assertTrue(m.contains("a variable in train.env or service.env"), "names where the environment goes: " + m);
+        assertTrue(m.contains("'train.enabled: false'"), "names the way out: " + m);
+        assertTrue(m.contains("wrong environment or arguments: SERVER_PORT="), "shows the app's own last words: " + m);
+        assertTrue(!m.contains("raise train.timeout"), "a crash is no slow start: " + m);
+        assertTrue(System.nanoTime() - start < java.time.Duration.ofSeconds(50).toNanos(),
+                "fails when the process exits, not at train.timeout");
+    }
+
+    @Test
     void theEnvironmentIsTheServicesExpandedThenTrainEnvThenSlipways(@TempDir Path dir) throws Exception {
         SlipwayConfig c = config(dir, "{type: tcp}", "x");
         Map<String, String> env = Training.environment(c, 40123, Path.of("/tmp/d"));

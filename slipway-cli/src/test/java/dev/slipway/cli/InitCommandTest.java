@@ -184,8 +184,10 @@ class InitCommandTest {
         Files.createDirectories(tmp.resolve("repo/.git"));
         CliRunner.Run git = CliRunner.run("init", tmp.resolve("repo/svc").toString());
         assertEquals(0, git.code(), git.toString());
-        assertTrue(git.out().contains("commit what init wrote (git add slipway.yaml .gitignore && git commit), or the first"
-                + " ship's version ends in -dirty"), git.toString());
+        // The paths are the ones to type from the directory the user is in (here: not the service's).
+        Path svc = Path.of("").toAbsolutePath().relativize(tmp.resolve("repo/svc").toAbsolutePath());
+        assertTrue(git.out().contains("commit what init wrote (git add " + svc.resolve("slipway.yaml") + " "
+                + svc.resolve(".gitignore") + " && git commit), or the first ship's version ends in -dirty"), git.toString());
 
         // --dry-run writes nothing.
         Projects.springBoot(tmp.resolve("dry"));
