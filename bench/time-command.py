@@ -38,8 +38,7 @@ def one_run(variant, env, opts, tmp_root, log_path):
             t0 = time.perf_counter_ns()
             proc = benchlib.spawn(variant.argv, run_env, log)
             try:
-                code = proc.wait(timeout=opts.timeout)
-                t1 = time.perf_counter_ns()
+                code, t1 = benchlib.wait_exact(proc, opts.timeout)
             except subprocess.TimeoutExpired:
                 raise benchlib.BenchError(f"{variant.name}: still running after {opts.timeout:g} s\n"
                                           + benchlib.log_tail(log_path, offset))

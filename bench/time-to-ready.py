@@ -102,11 +102,11 @@ def one_run(variant, env, opts, tmp_root, log_path):
             s0 = time.perf_counter_ns()
             proc.send_signal(signal.SIGTERM)
             try:
-                exit_code = proc.wait(timeout=opts.stop_timeout)
+                exit_code, s1 = benchlib.wait_exact(proc, opts.stop_timeout)
             except subprocess.TimeoutExpired:
                 benchlib.kill_group(proc)
-                exit_code = "killed"
-            stop_ms = benchlib.ms(time.perf_counter_ns() - s0)
+                exit_code, s1 = "killed", time.perf_counter_ns()
+            stop_ms = benchlib.ms(s1 - s0)
         finally:
             benchlib.kill_group(proc)
             shutil.rmtree(data_dir, ignore_errors=True)
