@@ -151,7 +151,7 @@ public final class RenderCommand extends GroupCommand {
                         + " is a Gradle build: run 'slipway release' and 'slipway deploy' from your own workflow");
             }
             String version = slipwayVersion != null ? slipwayVersion : dev.slipway.render.CiWorkflow.runningVersion();
-            if (!version.matches("[0-9A-Za-z][0-9A-Za-z.+_-]*")) {
+            if (!dev.slipway.util.Versions.isValid(version)) {
                 throw SlipwayException.usage("--slipway-version '" + version + "' must be a version such as 0.2.0");
             }
             String url = slipwayUrl == null ? dev.slipway.render.CiWorkflow.URL_VARIABLE : slipwayUrl.replaceAll("/+$", "");

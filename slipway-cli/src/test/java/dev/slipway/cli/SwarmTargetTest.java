@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import static dev.slipway.DockerTestbed.docker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.Console;
 import dev.slipway.DockerTestbed;
 import dev.slipway.LocalRegistry;
+import dev.slipway.SlipwayException;
 import dev.slipway.Tools;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.deploy.DeployPlan;
@@ -213,6 +215,16 @@ class SwarmTargetTest {
         Report r = target().apply(back);
         assertEquals(0, r.exitCode(), r.toString());
         assertTasks(r, "1.0.0");
+
+        // rollback --version <bad>: refused on swarm as on every target, exit 2, nothing changed.
+        for (String bad : List.of("..", "/etc", "9.9.9", "1.0.0")) {
+            SlipwayException e = assertThrows(SlipwayException.class,
+                    () -> target().rollback(new Target.RollbackTo(bad, null, Duration.ZERO)), bad);
+            assertEquals(2, e.exitCode(), e.getMessage());
+            assertTrue(e.getMessage().endsWith("; nothing was changed"), e.getMessage());
+        }
+        var refused = CliRunner.run("rollback", dir.toString(), "--to", "swarm", "--version", "9.9.9");
+        assertEquals(2, refused.code(), refused.toString());
 
         // status and history, through the target and the CLI.
         Report status = target().status();

@@ -99,7 +99,7 @@ public final class SwarmTarget implements Target {
     public DeployPlan rollback(RollbackTo to) {
         JsonNode service = service();
         if (service == null) {
-            throw SlipwayException.usage("no Swarm service " + config.swarm().service() + " to roll back");
+            throw SlipwayException.usage("no Swarm service " + config.swarm().service() + " to roll back; nothing was changed");
         }
         List<SwarmSpec.Entry> history = SwarmSpec.read(service);
         String current = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("");
@@ -114,9 +114,10 @@ public final class SwarmTarget implements Target {
             }
         }
         if (pick == null || pick.version().equals(current)) {
-            throw SlipwayException.usage(pick == null ? "no earlier release of " + config.swarm().service()
+            throw SlipwayException.usage((pick == null ? "no earlier release of " + config.swarm().service()
                     + " in its history" + (to.version() != null ? " with version " + to.version() : to.revision() != null
-                    ? " with revision " + to.revision() : "") : "release " + pick.version() + " is the one serving");
+                    ? " with revision " + to.revision() : "") : "release " + pick.version() + " is the one serving")
+                    + "; nothing was changed");
         }
         return plan(DeployPlan.Action.ROLLBACK, new Detail(pick.image(), pick.version(), pick.commit(), History.ROLLBACK));
     }
