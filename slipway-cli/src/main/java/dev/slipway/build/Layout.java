@@ -35,7 +35,7 @@ final class Layout extends PlatformStep {
         c.layout = layout;
         Files.createDirectories(layout.resolve("app/lib"));
         Files.createDirectories(layout.resolve("bin"));
-        Trees.copyTree(c.runtime.dir(), layout.resolve("runtime"));
+        linkTree(c.runtime.dir(), layout.resolve("runtime"));
         List<String> classpath = c.classpath;
         try (OutputStream os = Files.newOutputStream(layout.resolve(BUILD_INFO_JAR))) {
             info.writeJar(os);
@@ -55,7 +55,8 @@ final class Layout extends PlatformStep {
             }
         }
         // Before training: a CDS archive or AOT cache checks the jars' sizes, so it must see these bytes.
-        StoredJars.storeAll(layout.resolve("app"));
+        StoredJars.storeAll(layout.resolve("app"),
+                c.build.options().useCache() ? Builder.cacheDir().resolve(StoredJars.CACHE) : null);
         if (!profiles.isEmpty()) {
             c.console().progress("  " + c.platform + " profiles: "
                     + String.join(", ", profiles.stream().map(SlipwayConfig.Profile::name).toList()));
@@ -66,6 +67,53 @@ final class Layout extends PlatformStep {
         c.trainingClasspath = List.copyOf(classpath);
         classpath.add(BUILD_INFO_JAR);
         Trees.setTimes(layout.resolve("app"), info.time());
+    }
+
+    /**
+     * Puts the runtime into the layout as hard links to the runtime cache's files (link(2)), or as
+     * copies where they cannot be linked (another file system): copying its 70-odd MB was a
+     * second of every build. Nothing writes into the layout's {@code runtime/}: training and the
+     * dumps write under {@code app/}, and {@link Pack} only unlinks the default CDS archive.
+     * Symbolic links stay links; {@code .slipway*} files (the cache's own) are left out.
+     *
+     * @param from the runtime (a runtime cache entry, or a fresh link)
+     * @param to   where it goes; created
+     * @throws IOException on a read or write failure
+     */
+    static void linkTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new java.nio.file.SimpleFileVisitor<>() {
+            private boolean link = true;
+
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                if (d.getFileName().toString().startsWith(".slipway") && !d.equals(from)) {
+                    return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectories(to.resolve(from.relativize(d).toString()));
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                Path dest = to.resolve(from.relativize(f).toString());
+                if (a.isSymbolicLink()) {
+                    Files.createSymbolicLink(dest, Files.readSymbolicLink(f));
+                } else if (!f.getFileName().toString().startsWith(".slipway")) {
+                    if (link) {
+                        try {
+                            Files.createLink(dest, f);
+                            return java.nio.file.FileVisitResult.CONTINUE;
+                        } catch (IOException | UnsupportedOperationException e) {
+                            link = false; // another file system: copy the rest
+                        }
+                    }
+                    Files.copy(f, dest, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     /**

@@ -29,6 +29,9 @@ import org.apache.commons.compress.archivers.zip.ZipFile;
 public final class StoredJars {
     private StoredJars() {}
 
+    /** The directory of re-written dependency jars under Slipway's cache; the number is the format's. */
+    static final String CACHE = "stored-1";
+
     /**
      * Re-writes every {@code *.jar} under {@code dir} (recursively) with its entries STORED, in
      * place; jars already all STORED are left untouched.
@@ -49,6 +52,55 @@ public final class StoredJars {
         for (Path jar : jars) {
             if (store(jar)) {
                 n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * {@link #storeAll(Path)}, taking the dependencies' re-written jars ({@code lib/*.jar}) from a
+     * cache keyed by the sha256 of the input jar's bytes, and keeping there those it re-writes:
+     * a rebuild finds the same dependency jars, and re-writing them (inflating every entry) was a
+     * second of each build. The output depends on the input bytes only, so a cached jar is the one
+     * {@link #store} would write. Cached jars are copied, never linked: the layout gives its
+     * jars the build time as mtime. The app's own jars change with every build and are not kept.
+     *
+     * @param dir   a layout's {@code app/} directory
+     * @param cache the cache directory ({@code <cache>/stored-1}), or null for none
+     * @return how many jars were re-written or taken from the cache
+     * @throws IOException when a jar or the cache cannot be written
+     */
+    public static int storeAll(Path dir, Path cache) throws IOException {
+        if (cache == null || !Files.isDirectory(dir)) {
+            return storeAll(dir);
+        }
+        List<Path> jars;
+        try (Stream<Path> s = Files.walk(dir)) {
+            jars = s.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
+        }
+        int n = 0;
+        for (Path jar : jars) {
+            boolean dependency = dir.relativize(jar).getNameCount() == 2 && dir.relativize(jar).getName(0).toString().equals("lib");
+            if (!dependency) {
+                n += store(jar) ? 1 : 0;
+                continue;
+            }
+            Path cached = cache.resolve(dev.slipway.util.Hashing.sha256(jar) + ".jar");
+            if (Files.isRegularFile(cached)) {
+                Path tmp = jar.resolveSibling(jar.getFileName() + ".stored.tmp");
+                Files.copy(cached, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                n++;
+            } else if (store(jar)) {
+                n++;
+                Files.createDirectories(cache);
+                Path tmp = Files.createTempFile(cache, ".stored", ".tmp");
+                try {
+                    Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
             }
         }
         return n;

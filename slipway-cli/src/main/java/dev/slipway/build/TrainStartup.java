@@ -103,6 +103,9 @@ final class TrainStartup extends PlatformStep {
         return Training.launcherOptions(feature);
     }
 
+    /** The longest the build-time AppCDS dump may take: the first-run dump's limit (unpack.c). */
+    static final java.time.Duration DUMP_TIMEOUT = java.time.Duration.ofMinutes(5);
+
     /**
      * The JDK 17-19 AppCDS archive made at build time ({@link Training#dumpAtBuild}), or taken from
      * the training cache under a key of the training key, the filtered class list and the build
@@ -114,6 +117,7 @@ final class TrainStartup extends PlatformStep {
      * @throws IOException when the layout or the cache cannot be read or written
      */
     private static void builtArchive(PlatformContext c, String key, boolean useCache) throws IOException {
+        // As long as the unpacker gives the same dump on a first run (DUMP_TIMEOUT_S in unpack.c).
         Path layout = c.layout;
         String dumpKey = Hashing.sha256Hex(key + "\nstatic dump at " + Training.HOME_FD + "\nmtime "
                 + c.build.info.time().getEpochSecond() + "\n" + Hashing.sha256(layout.resolve(Training.CLASS_LIST)))
@@ -127,8 +131,16 @@ final class TrainStartup extends PlatformStep {
         } else {
             List<String> options = References.expand(c.config().build().jvmOptions(), References.Values.of(
                     c.config().service().port(), Launcher.DEFAULT_ADDR, layout.toAbsolutePath().toString()));
-            c.console().timed("  " + c.platform + " dumping the AppCDS archive (JDK " + c.target.feature() + ")",
-                    () -> Training.dumpAtBuild(layout, options, c.trainingClasspath, c.config().train().timeout()));
+            try {
+                c.console().timed("  " + c.platform + " dumping the AppCDS archive (JDK " + c.target.feature() + ")",
+                        () -> Training.dumpAtBuild(layout, options, c.trainingClasspath, DUMP_TIMEOUT));
+            } catch (dev.slipway.SlipwayException e) {
+                // Not fatal: the single file's first run dumps it from the class list, as it did before.
+                Files.deleteIfExists(target);
+                c.console().progress("  " + c.platform + " startup: no AppCDS archive made at build time ("
+                        + e.getMessage().lines().findFirst().orElse("") + "); the first run dumps it from the class list");
+                return;
+            }
             if (useCache) {
                 Files.createDirectories(cached.getParent());
                 Path tmp = cached.resolveSibling(cached.getFileName() + ".tmp");

@@ -156,4 +156,38 @@ class StoredJarsTest {
             assertNotNull(main.getCodeSigners(), "a/Main.class is signed");
         }
     }
+
+    @Test
+    void dependencyJarsComeFromTheCacheWithTheBytesAStoreWouldWrite(@TempDir Path dir) throws Exception {
+        Path plain = dir.resolve("plain/app/lib");
+        Path cached = dir.resolve("cached/app/lib");
+        Files.createDirectories(plain);
+        Files.createDirectories(cached);
+        writeJar(plain.resolve("dep.jar"));
+        Files.copy(plain.resolve("dep.jar"), cached.resolve("dep.jar"));
+        writeJar(dir.resolve("cached/app/app.jar"));
+        byte[] input = Files.readAllBytes(cached.resolve("dep.jar"));
+        Path cache = dir.resolve("cache");
+
+        assertEquals(1, StoredJars.storeAll(dir.resolve("plain/app")));
+        assertEquals(2, StoredJars.storeAll(dir.resolve("cached/app"), cache));
+        byte[] stored = Files.readAllBytes(plain.resolve("dep.jar"));
+        assertArrayEquals(stored, Files.readAllBytes(cached.resolve("dep.jar")), "the same bytes with and without the cache");
+        Path entry = cache.resolve(dev.slipway.util.Hashing.sha256Hex(input) + ".jar");
+        assertArrayEquals(stored, Files.readAllBytes(entry), "the cache keeps the re-written jar under its input's sha256");
+        try (var s = Files.list(cache)) {
+            assertEquals(1, s.count(), "the app's own jar is not kept");
+        }
+
+        // A second build: the jar comes from the cache, copied, not linked.
+        Files.write(cached.resolve("dep.jar"), input);
+        Files.write(entry, stored);
+        java.nio.file.attribute.FileTime marked = java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(entry, marked);
+        assertEquals(1, StoredJars.storeAll(dir.resolve("cached/app"), cache), "the dependency (the app jar is stored already)");
+        assertArrayEquals(stored, Files.readAllBytes(cached.resolve("dep.jar")));
+        Files.setLastModifiedTime(cached.resolve("dep.jar"), java.nio.file.attribute.FileTime.fromMillis(0));
+        assertEquals(marked, Files.getLastModifiedTime(entry), "the layout's jar is a copy: its time is its own");
+        assertTrue(StoredJars.compressed(dir.resolve("cached/app")).isEmpty());
+    }
 }
