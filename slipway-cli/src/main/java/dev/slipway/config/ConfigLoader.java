@@ -48,6 +48,9 @@ public final class ConfigLoader {
     /** The file name Slipway looks for in a service directory. */
     public static final String FILE_NAME = "slipway.yaml";
 
+    /** {@code train.timeout} when unset (docs/config.md, {@code train}): how long the training run may take to become ready. */
+    public static final Duration DEFAULT_TRAIN_TIMEOUT = Duration.ofSeconds(60);
+
     /**
      * The default build command: package without tests, copy the runtime dependencies to
      * {@code target/slipway/lib}, and list them in class path order, with optional ones marked, in
@@ -563,7 +566,7 @@ public final class ConfigLoader {
                 t.urls() == null ? List.of(readiness.tcp() ? "/" : readiness.path()) : List.copyOf(t.urls()),
                 t.args() == null ? List.of() : List.copyOf(t.args()),
                 t.env() == null ? Map.of() : Map.copyOf(t.env()),
-                t.timeout() == null ? Duration.ofSeconds(60) : t.timeout());
+                t.timeout() == null ? DEFAULT_TRAIN_TIMEOUT : t.timeout());
         v.check(!train.timeout().isZero(), "train.timeout", "the timeout must be more than 0");
         Map<String, SlipwayConfig.Profile> profiles = new LinkedHashMap<>();
         if (raw.profiles() != null) {

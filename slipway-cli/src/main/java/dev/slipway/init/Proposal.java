@@ -214,6 +214,14 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case VERTX -> vertx();
                 default -> throw new IllegalStateException(p.framework().name());
             }
+            if (train == null && timeout != null && dev.slipway.config.ConfigLoader.parseDuration(timeout)
+                    .compareTo(dev.slipway.config.ConfigLoader.DEFAULT_TRAIN_TIMEOUT) > 0) {
+                // A gate longer than the training run's default: the build's training run starts the
+                // same app on the same machine, so it gets as long (else a start that a deploy would
+                // wait for fails the build).
+                train = new Train(null, timeout, null, List.of(
+                        "The training run starts the app like a deploy does: give it as long as the gate."));
+            }
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
                     List.copyOf(argNotes), port, portSource, env, List.copyOf(portNotes), readiness, liveness,
@@ -323,8 +331,6 @@ public record Proposal(Project project, List<String> command, List<String> comma
             timeout = jpa ? "180s" : "120s";
             probeNotes.add("Spring Boot" + (jpa ? " with JPA" : "") + " starts slowly on a busy 2-core machine: " + timeout
                     + " before the gate fails.");
-            train = new Train(null, timeout, null, List.of(
-                    "The training run starts the app like a deploy does: give it as long as the gate."));
         }
 
         void quarkus() {

@@ -63,6 +63,11 @@ class TrainingEnvTest {
             """;
 
     static Path layout(Path dir) throws Exception {
+        return layout(dir, APP);
+    }
+
+    /** A layout whose {@code app/classes} holds {@code App} compiled from {@code source}, run by this JVM's java. */
+    static Path layout(Path dir, String source) throws Exception {
         Path layout = dir.resolve("layout");
         Files.createDirectories(layout.resolve("runtime/bin"));
         Files.createDirectories(layout.resolve("app/classes"));
@@ -71,7 +76,7 @@ class TrainingEnvTest {
                 "java").toString()) + " \"$@\"\n");
         Files.setPosixFilePermissions(java, Launcher.EXECUTABLE);
         Path src = dir.resolve("App.java");
-        Files.writeString(src, APP);
+        Files.writeString(src, source);
         assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null,
                 "-d", layout.resolve("app/classes").toString(), src.toString()), "javac App.java");
         return layout;
@@ -173,6 +178,41 @@ class TrainingEnvTest {
         assertTrue(!m.contains("raise train.timeout"), "a crash is no slow start: " + m);
         assertTrue(System.nanoTime() - start < java.time.Duration.ofSeconds(50).toNanos(),
                 "fails when the process exits, not at train.timeout");
+    }
+
+    @Test
+    void anAppListeningOnAnotherPortIsToldWhereItListens(@TempDir Path dir) throws Exception {
+        // The app listens on the port of its own configuration (FIXED), as a Quarkus app with
+        // quarkus.http.port and no QUARKUS_HTTP_PORT mapping does, and never on PORT.
+        Path layout = layout(dir, """
+                import com.sun.net.httpserver.HttpServer;
+                import java.net.InetSocketAddress;
+                public class App {
+                    public static void main(String[] args) throws Exception {
+                        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1",
+                                Integer.parseInt(System.getenv("FIXED"))), 0);
+                        s.createContext("/", x -> { x.sendResponseHeaders(200, -1); x.close(); });
+                        s.start();
+                    }
+                }
+                """);
+        int fixed = Training.freePort();
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: app
+                service:
+                  env: {FIXED: "%d"}
+                  readiness: {path: /health/ready}
+                train:
+                  timeout: 3s
+                """.formatted(fixed));
+        SlipwayConfig c = ConfigLoader.loadFromDir(dir);
+        SlipwayException e = assertThrows(SlipwayException.class, () -> Training.train(c, Runtime.version().feature(),
+                layout, List.of("app/classes"), "App", console()));
+        String m = e.getMessage();
+        assertTrue(m.contains("never became ready (readiness http://127.0.0.1:"), m);
+        assertTrue(m.matches("(?s).*, though it listens on port " + fixed + ", not on PORT \\d+: the app does not take the"
+                + " port Slipway gives it; map it in service.env.*"), m);
+        assertTrue(!m.contains("raise train.timeout"), "listening elsewhere is no slow start: " + m);
     }
 
     @Test

@@ -173,6 +173,27 @@ class ProposalTest {
     }
 
     @Test
+    void theTrainingRunGetsAsLongAsTheGateWhenTheGateIsLongerThanItsDefault() throws Exception {
+        // A new user's Micronaut build said "never became ready ... within train.timeout (60s)"
+        // while init gave its deploy gate 90s: the training run starts the same app the same way.
+        Projects.micronaut(tmp.resolve("m"), true);
+        Projects.quarkus(tmp.resolve("q"), true);
+        Projects.helidonSe(tmp.resolve("h"), true);
+        for (String d : List.of("m", "q", "h")) {
+            JsonNode y = yaml(propose(tmp.resolve(d)));
+            assertEquals("90s", y.at("/service/readiness/timeout").asText(), d);
+            assertEquals("90s", y.at("/train/timeout").asText(), d + ": the training run waits as long as the gate");
+        }
+        assertTrue(InitFile.render(propose(tmp.resolve("q"))).contains(
+                "# The training run starts the app like a deploy does: give it as long as the gate."));
+        // A gate within the default needs no train section.
+        Projects.javalin(tmp.resolve("j"), null);
+        JsonNode j = yaml(propose(tmp.resolve("j")));
+        assertEquals("60s", j.at("/service/readiness/timeout").asText());
+        assertTrue(j.at("/train").isMissingNode(), j.toString());
+    }
+
+    @Test
     void helidonSeUsesObserveHealthAndTheParentsLibs() throws Exception {
         Projects.helidonSe(tmp.resolve("h"), true);
         Projects.helidonSe(tmp.resolve("n"), false);

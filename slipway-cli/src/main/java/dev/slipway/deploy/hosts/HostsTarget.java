@@ -303,7 +303,7 @@ public final class HostsTarget implements AutoCloseable {
             version = facts.get(first).previousServing();
             if (version == null) {
                 throw SlipwayException.usage(first + " has no earlier release in its history to roll back to;"
-                        + " name one with --to VERSION");
+                        + " name one with --version VERSION ('slipway history --to hosts' lists them)");
             }
         }
         String v = version;

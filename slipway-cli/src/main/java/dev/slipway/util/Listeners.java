@@ -1,0 +1,70 @@
+package dev.slipway.util;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The TCP ports a process and its descendants listen on, read from Linux's {@code /proc}: the
+ * socket inodes among each process's open files ({@code /proc/PID/fd/N -> socket:[INODE]}) matched
+ * against the listening rows (state {@code 0A}, TCP_LISTEN) of {@code /proc/PID/net/tcp} and
+ * {@code tcp6} (proc(5)). Used to tell a user whose service never answered on its {@code PORT}
+ * where it listens instead. Best effort: on another OS, or for a process whose files cannot be
+ * read, the answer is empty.
+ */
+public final class Listeners {
+    private Listeners() {}
+
+    /**
+     * @param pid a process id
+     * @return the ports (1-65535, ascending) that the process or a descendant listens on; empty
+     *         when none or when {@code /proc} cannot tell
+     */
+    public static Set<Integer> ports(long pid) {
+        List<Long> pids = new ArrayList<>(List.of(pid));
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        Set<String> inodes = new HashSet<>();
+        for (long p : pids) {
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(p), "fd"))) {
+                for (Path fd : fds) {
+                    try {
+                        String link = Files.readSymbolicLink(fd).toString();
+                        if (link.startsWith("socket:[") && link.endsWith("]")) {
+                            inodes.add(link.substring(8, link.length() - 1));
+                        }
+                    } catch (IOException | UnsupportedOperationException gone) {
+                        // closed meanwhile
+                    }
+                }
+            } catch (IOException | SecurityException e) {
+                // not Linux, gone, or not ours to read
+            }
+        }
+        Set<Integer> ports = new TreeSet<>();
+        if (inodes.isEmpty()) {
+            return ports;
+        }
+        for (String table : List.of("tcp", "tcp6")) {
+            try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "net", table))) {
+                lines.skip(1).forEach(line -> {
+                    String[] f = line.trim().split("\\s+");
+                    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
+                        String local = f[1];
+                        ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                // no such table (no IPv6) or not readable
+            }
+        }
+        return ports;
+    }
+}

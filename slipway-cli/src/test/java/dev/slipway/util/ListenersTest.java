@@ -1,0 +1,27 @@
+package dev.slipway.util;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import org.junit.jupiter.api.Test;
+
+/** Listeners reads a process's listening TCP ports from /proc: this JVM's own, opened and closed here. */
+class ListenersTest {
+    @Test
+    void seesAPortThisProcessListensOnAndNotOneItOnlyConnectedFrom() throws Exception {
+        long self = ProcessHandle.current().pid();
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+             Socket client = new Socket("127.0.0.1", s.getLocalPort());
+             Socket accepted = s.accept()) {
+            port = s.getLocalPort();
+            assertTrue(Listeners.ports(self).contains(port), port + " in " + Listeners.ports(self));
+            assertFalse(Listeners.ports(self).contains(client.getLocalPort()), "a connected socket is no listener");
+        }
+        assertFalse(Listeners.ports(self).contains(port), "closed: " + Listeners.ports(self));
+        assertTrue(Listeners.ports(Long.MAX_VALUE).isEmpty(), "no such process: nothing");
+    }
+}
