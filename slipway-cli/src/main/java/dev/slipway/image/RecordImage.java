@@ -22,6 +22,6 @@ final class RecordImage implements Step<ImageContext> {
 
     @Override
     public void run(ImageContext c) throws IOException {
-        ArtifactsFile.write(c.serviceDir(), c.built.withImage(ImageBuilder.recorded(c.serviceDir(), c.result())));
+        ArtifactsFile.write(c.config(), c.built.withImage(ImageBuilder.recorded(c.serviceDir(), c.result())));
     }
 }
