@@ -75,9 +75,18 @@ public record Artifact(Kind kind, String platform, Path path, String sha256, lon
         return path.toString().replace('\\', '/');
     }
 
-    /** @return the path relative to {@code dist/} (what {@code checksums.txt} lists and publishers upload) */
+    /** @return the path relative to the default output directory {@code dist/} ({@link #distPath(Path)}) */
     public String distPath() {
-        String p = pathText();
-        return p.startsWith("dist/") ? p.substring("dist/".length()) : p;
+        return distPath(Path.of("dist"));
+    }
+
+    /**
+     * @param dist the output directory, relative to the service directory (e.g. {@code dist} or
+     *             {@code target/slipway/dist})
+     * @return the path relative to it (what {@code checksums.txt} lists and publishers upload), or
+     *         the path as written when the file is not in it
+     */
+    public String distPath(Path dist) {
+        return path.startsWith(dist) ? dist.relativize(path).toString().replace('\\', '/') : pathText();
     }
 }

@@ -37,8 +37,16 @@ import java.util.Optional;
  * {@code image} section) is read as a pushed reference of the image.
  */
 public final class ArtifactsFile {
-    /** The file's path relative to the service directory. */
+    /** The file's path relative to the service directory, in the default output directory {@code dist/}. */
     public static final String PATH = "dist/artifacts.json";
+    /** The file's name in the output directory. */
+    public static final String FILE_NAME = "artifacts.json";
+    /**
+     * The Maven plugin's default output directory relative to the service directory
+     * ({@code ${project.build.directory}/slipway/dist}), where the CLI also looks for the last build
+     * when {@code dist/} has none (so that {@code mvn package slipway:build} then {@code slipway deploy} works).
+     */
+    public static final String MAVEN_DIST = "target/slipway/dist";
     private static final String LEGACY_IMAGE = "image";
 
     private ArtifactsFile() {}
@@ -52,6 +60,25 @@ public final class ArtifactsFile {
     }
 
     /**
+     * The manifest of a service's last build: {@code artifacts.json} in its output directory
+     * ({@link SlipwayConfig#dist()}); when that is the default {@code dist/} and holds none, the
+     * one in the Maven plugin's default output directory ({@link #MAVEN_DIST}) if there is one.
+     *
+     * @param config the service configuration
+     * @return the file (which may not exist)
+     */
+    public static Path path(SlipwayConfig config) {
+        Path file = config.dist().resolve(FILE_NAME);
+        if (!Files.exists(file) && config.dist().equals(config.serviceDir().resolve(SlipwayConfig.DIST))) {
+            Path maven = config.serviceDir().resolve(MAVEN_DIST).resolve(FILE_NAME);
+            if (Files.isRegularFile(maven)) {
+                return maven;
+            }
+        }
+        return file;
+    }
+
+    /**
      * Reads the file if there is one.
      *
      * @param serviceDir the service directory
@@ -59,7 +86,21 @@ public final class ArtifactsFile {
      * @throws IOException when it cannot be read, is not JSON, or lists a kind this Slipway does not know
      */
     public static Optional<Artifacts> read(Path serviceDir) throws IOException {
-        Path file = path(serviceDir);
+        return readFile(path(serviceDir));
+    }
+
+    /**
+     * Reads the service's manifest ({@link #path(SlipwayConfig)}) if there is one.
+     *
+     * @param config the service configuration
+     * @return the registry, or empty when the file does not exist
+     * @throws IOException when it cannot be read, is not JSON, or lists a kind this Slipway does not know
+     */
+    public static Optional<Artifacts> read(SlipwayConfig config) throws IOException {
+        return readFile(path(config));
+    }
+
+    private static Optional<Artifacts> readFile(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
@@ -79,10 +120,10 @@ public final class ArtifactsFile {
      */
     public static Artifacts require(SlipwayConfig config, String hint) {
         Path dir = config.serviceDir();
-        Path file = path(dir);
+        Path file = path(config);
         Optional<Artifacts> read;
         try {
-            read = read(dir);
+            read = readFile(file);
         } catch (IOException e) {
             throw SlipwayException.usage("cannot read " + file + ": " + e.getMessage() + "; run 'slipway build' again");
         }
@@ -107,7 +148,23 @@ public final class ArtifactsFile {
      * @throws IOException when it cannot be written
      */
     public static Path write(Path serviceDir, Artifacts artifacts) throws IOException {
-        Path file = path(serviceDir);
+        return writeFile(path(serviceDir), artifacts);
+    }
+
+    /**
+     * Writes the manifest into the service's output directory ({@link SlipwayConfig#dist()}),
+     * replacing it, indented, ending with a newline.
+     *
+     * @param config    the service configuration
+     * @param artifacts what to write
+     * @return the file written
+     * @throws IOException when it cannot be written
+     */
+    public static Path write(SlipwayConfig config, Artifacts artifacts) throws IOException {
+        return writeFile(config.dist().resolve(FILE_NAME), artifacts);
+    }
+
+    private static Path writeFile(Path file, Artifacts artifacts) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, Json.PRETTY.writeValueAsString(toJson(artifacts)) + "\n");
         return file;

@@ -47,10 +47,15 @@ import java.util.stream.Stream;
  */
 public final class BuildOutputs {
     /**
-     * Where exploded inputs go, relative to the service directory: emptied before a Spring Boot jar
-     * is exploded into it, and removed when the build ends.
+     * Where exploded inputs go: {@code .exploded} in the output directory, emptied before a Spring
+     * Boot jar is exploded into it, and removed when the build ends.
+     *
+     * @param config the service configuration
+     * @return the directory
      */
-    static final String EXPLODED = "dist/.exploded";
+    static Path exploded(SlipwayConfig config) {
+        return config.dist().resolve(".exploded");
+    }
     private static final String QUARKUS_ENTRY = "io.quarkus.bootstrap.runner.QuarkusEntryPoint";
 
     private BuildOutputs() {}
@@ -106,7 +111,7 @@ public final class BuildOutputs {
         return new SlipwayConfig(config.file(), config.name(), config.version(), config.main(), config.platforms(),
                 build, config.profiles(), config.train(), config.service(), config.local(), config.release(),
                 config.warnings(), config.image(), config.canary(), config.hosts(), config.kubernetes(),
-                config.swarm());
+                config.swarm(), config.dist());
     }
 
     static BuildOutput find(SlipwayConfig config, List<String> notes) {
@@ -125,7 +130,7 @@ public final class BuildOutputs {
                 throw SlipwayException.usage("build.jar " + config.build().jar() + " does not exist in " + dir
                         + "; did the build run? (slipway build without --no-compile runs it)");
             }
-            return configuredJar(dir, jar, lib, notes);
+            return configuredJar(dir, jar, lib, exploded(config), notes);
         }
         Path target = dir.resolve("target");
         Path gradle = dir.resolve("build");
@@ -154,7 +159,7 @@ public final class BuildOutputs {
             if (Files.isDirectory(dir.resolve(MavenProject.DEPENDENCY_DIR))) {
                 notes.add(MavenProject.DEPENDENCY_DIR + " is not used: the Spring Boot jar carries its dependencies");
             }
-            return SpringBootJar.explode(boot.get(0), dir.resolve(EXPLODED), notes);
+            return SpringBootJar.explode(boot.get(0), exploded(config), notes);
         }
         BuildOutput quarkus = quarkus(target, notes);
         if (quarkus == null) {
@@ -182,13 +187,13 @@ public final class BuildOutputs {
     }
 
     /** {@code build.jar}: a Spring Boot jar is exploded, Quarkus' runner keeps its tree, any other jar takes a lib directory. */
-    private static BuildOutput configuredJar(Path dir, Path jar, Path lib, List<String> notes) {
+    private static BuildOutput configuredJar(Path dir, Path jar, Path lib, Path exploded, List<String> notes) {
         if (SpringBootJar.is(jar)) {
             if (lib != null) {
                 throw SlipwayException.usage("build.jar " + rel(dir, jar) + " is a Spring Boot executable jar, which"
                         + " carries its dependencies; remove build.lib, or point build.jar at the plain jar");
             }
-            return SpringBootJar.explode(jar, dir.resolve(EXPLODED), notes);
+            return SpringBootJar.explode(jar, exploded, notes);
         }
         if (lib == null && QUARKUS_ENTRY.equals(mainClassOf(jar))
                 && Files.isRegularFile(jar.resolveSibling("quarkus/quarkus-application.dat"))) {

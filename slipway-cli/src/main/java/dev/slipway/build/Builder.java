@@ -94,9 +94,9 @@ public final class Builder {
         } finally {
             try {
                 Trees.deleteTree(c.work());
-                Trees.deleteTree(config.serviceDir().resolve(BuildOutputs.EXPLODED));
+                Trees.deleteTree(BuildOutputs.exploded(config));
             } catch (IOException ignored) {
-                // Leftovers under dist/.work and dist/.exploded are removed by the next build.
+                // Leftovers in the output directory's .work and .exploded are removed by the next build.
             }
         }
     }

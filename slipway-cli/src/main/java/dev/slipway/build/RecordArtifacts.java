@@ -30,6 +30,6 @@ final class RecordArtifacts implements Step<BuildContext> {
         BuildInfo info = c.info;
         c.registry(new Artifacts(info.name(), info.version(), info.commit(), info.isoTime(), null,
                 c.registry().artifacts(), launch, null));
-        ArtifactsFile.write(c.serviceDir(), c.registry());
+        ArtifactsFile.write(c.config(), c.registry());
     }
 }

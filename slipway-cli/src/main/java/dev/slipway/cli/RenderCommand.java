@@ -256,7 +256,7 @@ public final class RenderCommand extends GroupCommand {
 
         @Override
         Path defaultPath(SlipwayConfig config) {
-            return config.serviceDir().resolve("dist/kubernetes/" + config.name() + ".yaml");
+            return config.dist().resolve("kubernetes/" + config.name() + ".yaml");
         }
 
         @Override

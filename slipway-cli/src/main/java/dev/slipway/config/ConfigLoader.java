@@ -609,7 +609,8 @@ public final class ConfigLoader {
         return new SlipwayConfig(file, raw.name(), raw.version(), raw.main(), platforms, build, profiles, train, service,
                 local, release, warnings, image, canary, hosts,
                 KubernetesConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().kubernetes(), service),
-                SwarmConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().swarm(), raw.name(), service));
+                SwarmConfig.resolve(v, raw.deploy() == null ? null : raw.deploy().swarm(), raw.name(), service),
+                file.toAbsolutePath().getParent().resolve(SlipwayConfig.DIST));
     }
 
     /** The top-level directories of the layout, which {@code build.files} may not write into. */

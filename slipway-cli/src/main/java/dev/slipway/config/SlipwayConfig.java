@@ -28,11 +28,28 @@ import java.util.Map;
  * @param hosts   the {@code hosts} deploy target ({@code deploy.hosts}), or {@code null} when not configured
  * @param kubernetes settings of the {@code kubernetes} deploy target ({@code deploy.kubernetes})
  * @param swarm   settings of the {@code swarm} deploy target ({@code deploy.swarm})
+ * @param dist    the output directory, absolute: {@code dist/} in the service directory (GoReleaser's
+ *                convention), or the Maven plugin's {@code outputDirectory} ({@link #withDist})
  */
 public record SlipwayConfig(Path file, String name, String version, String main, List<String> platforms,
                             Build build, Map<String, Profile> profiles, Train train, Service service, Local local,
                             ReleaseConfig release, List<String> warnings, ImageConfig image, CanaryConfig canary,
-                            HostsConfig hosts, KubernetesConfig kubernetes, SwarmConfig swarm) {
+                            HostsConfig hosts, KubernetesConfig kubernetes, SwarmConfig swarm, Path dist) {
+
+    /** The output directory's name in the service directory, unless another is given ({@link #withDist}). */
+    public static final String DIST = "dist";
+
+    /**
+     * The same configuration writing to (and reading the build from) another output directory; the
+     * Maven plugin puts it under {@code target/} so that {@code mvn clean} removes it.
+     *
+     * @param dir the output directory (made absolute)
+     * @return a copy with that {@link #dist()}
+     */
+    public SlipwayConfig withDist(Path dir) {
+        return new SlipwayConfig(file, name, version, main, platforms, build, profiles, train, service, local, release,
+                warnings, image, canary, hosts, kubernetes, swarm, dir.toAbsolutePath().normalize());
+    }
 
     /** The directory that holds {@code slipway.yaml}: the service's root. */
     public Path serviceDir() {

@@ -32,7 +32,7 @@ public record Release(String name, String version, String commit, Path executabl
         Artifacts built = ArtifactsFile.require(config, " (or 'slipway ship', which builds and deploys)");
         String platform = Platform.host().toString();
         Artifact single = built.singleFile(platform).orElseThrow(() -> SlipwayException.usage("the last build ("
-                + ArtifactsFile.path(config.serviceDir()) + ") has no single file for " + platform
+                + ArtifactsFile.path(config) + ") has no single file for " + platform
                 + "; run 'slipway build' again"));
         Path exe = config.serviceDir().resolve(single.path());
         if (!Files.isRegularFile(exe)) {

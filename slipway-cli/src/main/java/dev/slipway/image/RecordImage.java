@@ -15,6 +15,6 @@ final class RecordImage extends DistStep {
 
     @Override
     public void run(ImageContext c) throws IOException {
-        ArtifactsFile.write(c.serviceDir(), c.built.withImage(ImageBuilder.recorded(c.serviceDir(), c.result())));
+        ArtifactsFile.write(c.config(), c.built.withImage(ImageBuilder.recorded(c.serviceDir(), c.result())));
     }
 }

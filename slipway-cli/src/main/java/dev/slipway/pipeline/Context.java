@@ -52,9 +52,9 @@ public class Context {
         return config.serviceDir();
     }
 
-    /** @return {@code dist/} in the service directory */
+    /** @return the output directory: {@code dist/} in the service directory, unless configured ({@link SlipwayConfig#dist}) */
     public Path dist() {
-        return config.serviceDir().resolve("dist");
+        return config.dist();
     }
 
     /** @return the registry: every artifact made so far, with the version facts */

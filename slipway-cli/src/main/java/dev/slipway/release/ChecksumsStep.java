@@ -14,9 +14,10 @@ final class ChecksumsStep implements ReleaseStep {
 
     @Override
     public void run(ReleaseContext c) throws IOException {
+        Path dist = c.serviceDir().relativize(c.dist());
         List<String> files = c.artifacts().stream()
                 .filter(a -> List.of(Artifact.Kind.SINGLE_FILE, Artifact.Kind.ARCHIVE, Artifact.Kind.SBOM).contains(a.kind()))
-                .map(Artifact::distPath).toList();
+                .map(a -> a.distPath(dist)).toList();
         Path out = Checksums.write(c.dist(), files, c.config().release().checksum().algorithm());
         c.add(out, Artifact.Kind.CHECKSUMS, null);
     }

@@ -36,7 +36,7 @@ public record DirectoryPublisher(Path directory) implements Publisher {
         }
         try {
             if (Files.exists(target)) {
-                Path ours = ArtifactsFile.path(r.serviceDir());
+                Path ours = r.dist().resolve(ArtifactsFile.FILE_NAME);
                 Path published = target.resolve(ours.getFileName());
                 if (Files.isRegularFile(published) && Files.mismatch(published, ours) == -1) {
                     console.progress("  " + target + " already holds this release (identical); nothing to do");
@@ -49,7 +49,7 @@ public record DirectoryPublisher(Path directory) implements Publisher {
             Path tmp = target.resolveSibling("." + r.version() + ".tmp");
             Trees.deleteTree(tmp);
             for (Artifact a : r.artifacts()) {
-                Path dest = tmp.resolve(a.distPath());
+                Path dest = tmp.resolve(a.distPath(r.serviceDir().relativize(r.dist())));
                 Files.createDirectories(dest.getParent());
                 Files.copy(r.serviceDir().resolve(a.path()), dest, StandardCopyOption.COPY_ATTRIBUTES);
             }

@@ -79,7 +79,7 @@ public final class GitHubPublisher implements Publisher {
             console.progress("  would POST " + releases + " (tag " + r.tag() + ", draft " + config.draft()
                     + ", prerelease " + config.prerelease() + ")");
             for (Artifact a : r.artifacts()) {
-                console.progress("  would upload " + assetName(a) + " (" + a.size() + " bytes)");
+                console.progress("  would upload " + assetName(a, r) + " (" + a.size() + " bytes)");
             }
             return;
         }
@@ -119,7 +119,7 @@ public final class GitHubPublisher implements Publisher {
                 throw SlipwayException.failed("GitHub's answer has no upload_url");
             }
             for (Artifact a : r.artifacts()) {
-                String name = assetName(a);
+                String name = assetName(a, r);
                 HttpResponse<String> up = send(token, HttpRequest.newBuilder(URI.create(upload + "?name="
                                 + URLEncoder.encode(name, StandardCharsets.UTF_8)))
                         .header("Content-Type", "application/octet-stream")
@@ -138,8 +138,8 @@ public final class GitHubPublisher implements Publisher {
     }
 
     /** @return the asset name: the file name, or for a single file its directory's name */
-    static String assetName(Artifact a) {
-        String p = a.distPath();
+    static String assetName(Artifact a, Request r) {
+        String p = a.distPath(r.serviceDir().relativize(r.dist()));
         if (a.kind() == Artifact.Kind.SINGLE_FILE && p.contains("/")) {
             return p.substring(0, p.indexOf('/'));
         }

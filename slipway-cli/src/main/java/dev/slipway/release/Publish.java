@@ -35,9 +35,9 @@ final class Publish implements ReleaseStep {
     @Override
     public void run(ReleaseContext c) throws IOException {
         List<Artifact> all = new ArrayList<>(c.artifacts());
-        Path manifest = c.serviceDir().resolve(ReleaseManifest.PATH);
+        Path manifest = c.dist().resolve(dev.slipway.artifact.ArtifactsFile.FILE_NAME);
         all.add(Artifact.of(c.serviceDir(), manifest, Artifact.Kind.MANIFEST, null));
-        Publisher.Request req = new Publisher.Request(c.serviceDir(), c.config().name(), c.version(),
+        Publisher.Request req = new Publisher.Request(c.serviceDir(), c.dist(), c.config().name(), c.version(),
                 c.git().tag(), c.git().commit(), c.changelog(), List.copyOf(all));
         for (Publisher p : publishers) {
             c.console().progress("  " + p.describe());

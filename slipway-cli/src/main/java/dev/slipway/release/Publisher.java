@@ -15,14 +15,15 @@ public interface Publisher {
      * What is published.
      *
      * @param serviceDir the service directory ({@link Artifact#path()} is relative to it)
+     * @param dist       the output directory, absolute ({@code dist/} unless configured): file names are relative to it
      * @param name       the service name
      * @param version    the release version
      * @param tag        the git tag of the release
      * @param commit     the full commit id
      * @param changelog  the changelog as Markdown (the release notes)
-     * @param artifacts  every artifact, {@code dist/artifacts.json} included
+     * @param artifacts  every artifact, the output directory's {@code artifacts.json} included
      */
-    record Request(Path serviceDir, String name, String version, String tag, String commit, String changelog,
+    record Request(Path serviceDir, Path dist, String name, String version, String tag, String commit, String changelog,
                    List<Artifact> artifacts) {}
 
     /** @return a short description for progress, e.g. {@code directory /srv/releases} */

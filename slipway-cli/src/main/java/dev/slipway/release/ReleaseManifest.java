@@ -32,6 +32,6 @@ public final class ReleaseManifest {
                 new Artifacts.ReleaseFacts(c.snapshot() ? null : c.git().tag(), c.git().previousTag(), c.snapshot()),
                 c.artifacts(), Map.of(), c.image() == null ? null : ImageBuilder.recorded(c.serviceDir(), c.image()));
         c.registry(manifest);
-        return ArtifactsFile.write(c.serviceDir(), manifest);
+        return ArtifactsFile.write(c.config(), manifest);
     }
 }

@@ -113,6 +113,32 @@ class ArtifactsFileTest {
     }
 
     @Test
+    void theMavenPluginsOutputUnderTargetIsReadWhenDistHasNoBuildAndAnOutputDirectoryIsWrittenAndRead() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\n");
+        SlipwayConfig config = ConfigLoader.loadFromDir(dir);
+        assertEquals(dir.toAbsolutePath().resolve("dist"), config.dist());
+        // mvn package slipway:build wrote target/slipway/dist/artifacts.json; the CLI reads it.
+        SlipwayConfig maven = config.withDist(dir.resolve(ArtifactsFile.MAVEN_DIST));
+        Path written = ArtifactsFile.write(maven, new Artifacts("svc", "1.0.0", "", List.of()));
+        assertEquals(dir.resolve("target/slipway/dist/artifacts.json"), written);
+        assertEquals(written, ArtifactsFile.path(config));
+        assertEquals("1.0.0", ArtifactsFile.require(config, "").version());
+        // A build in dist/ (the CLI's) is the one read then.
+        ArtifactsFile.write(config, new Artifacts("svc", "2.0.0", "", List.of()));
+        assertEquals(config.dist().resolve("artifacts.json"), ArtifactsFile.path(config));
+        assertEquals("2.0.0", ArtifactsFile.require(config, "").version());
+        // A configured output directory is the only place read: no fallback.
+        SlipwayConfig elsewhere = config.withDist(dir.resolve("out"));
+        assertTrue(ArtifactsFile.read(elsewhere).isEmpty());
+        assertEquals(dir.resolve("out/artifacts.json"), ArtifactsFile.path(elsewhere));
+        // File names relative to the output directory, whichever it is.
+        Artifact a = new Artifact(Artifact.Kind.ARCHIVE, "linux-amd64", Path.of("target/slipway/dist/svc_1.0.0_linux_amd64.tar.gz"),
+                HEX, 1);
+        assertEquals("svc_1.0.0_linux_amd64.tar.gz", a.distPath(Path.of(ArtifactsFile.MAVEN_DIST)));
+        assertEquals("target/slipway/dist/svc_1.0.0_linux_amd64.tar.gz", a.distPath(Path.of("out")), "not in it: as written");
+    }
+
+    @Test
     void anImageEntryOfTheOldFormIsReadAsAPushedReference() throws Exception {
         Files.createDirectories(dir.resolve("dist"));
         Files.writeString(dir.resolve("dist/artifacts.json"), """

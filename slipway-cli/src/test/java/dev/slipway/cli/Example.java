@@ -76,6 +76,52 @@ final class Example {
         return root;
     }
 
+    /**
+     * Makes a root with nothing but {@code /bin/sh}, the shared libraries that it and every ELF
+     * file ({@code .so} and {@code bin/java}) under {@code trees} load (their {@code ldd} closure,
+     * libraries inside the trees left out), an empty {@code /proc} and a world-writable {@code /tmp}:
+     * no JDK, no coreutils, no tar or gzip.
+     *
+     * @param root  the directory to fill (created)
+     * @param trees directories of ELF files, e.g. an unpacked single file or an installed layout
+     * @return the libraries copied (absolute host paths)
+     */
+    static Set<String> bareRoot(Path root, Path... trees) throws Exception {
+        List<Path> elves = new java.util.ArrayList<>();
+        for (Path tree : trees) {
+            try (var s = Files.walk(tree)) {
+                s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".so") || p.endsWith("bin/java")).forEach(elves::add);
+            }
+        }
+        Path sh = Path.of("/bin/sh").toRealPath();
+        elves.add(sh);
+        Set<String> libs = new java.util.TreeSet<>();
+        java.util.regex.Pattern lib = java.util.regex.Pattern.compile("(/\\S+\\.so[.\\d]*)");
+        for (Path elf : elves) {
+            Proc l = exec(List.of("ldd", elf.toString()), List.of());
+            for (String line : l.out().lines().toList()) {
+                if (line.contains("=> not found") || java.util.Arrays.stream(trees).anyMatch(t -> line.contains(t.toString()))) {
+                    continue;
+                }
+                java.util.regex.Matcher m = lib.matcher(line);
+                if (m.find()) {
+                    libs.add(m.group(1));
+                }
+            }
+        }
+        Files.createDirectories(root.resolve("bin"));
+        Files.createDirectories(root.resolve("proc"));
+        Files.createDirectories(root.resolve("tmp"));
+        Files.setPosixFilePermissions(root.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.copy(sh, root.resolve("bin/sh"));
+        for (String l : libs) {
+            Path dest = root.resolve(l.substring(1));
+            Files.createDirectories(dest.getParent());
+            Files.copy(Path.of(l).toRealPath(), dest, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return libs;
+    }
+
     /** Runs a shell command line chrooted into {@code root} with /proc mounted, in a mount namespace, with only PATH set (needs root). */
     static Proc inRoot(Path root, String command) throws Exception {
         return execClean(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",

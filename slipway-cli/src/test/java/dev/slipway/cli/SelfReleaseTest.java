@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.slipway.Testbed;
 import dev.slipway.Tools;
 import dev.slipway.cli.Example.Proc;
 import dev.slipway.util.Hashing;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -200,6 +202,103 @@ class SelfReleaseTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("slipway " + VERSION + "\ncommit  " + commit + "\n"), r.toString());
         assertTrue(r.out().contains("java    17") && r.out().contains("/run/slipway-"), "its own runtime:\n" + r);
+    }
+
+    /**
+     * The installed copy in a root with no JDK (nothing but {@code /bin/sh} and the libraries the
+     * runtime loads, as the no-JDK test of myapp makes it): {@code install.sh} installs the release
+     * into a prefix, which is copied into the root at the same path (the class-data archive
+     * install.sh made records its class path); inside it {@code slipway --help}, {@code slipway
+     * check} on examples/myapp and {@code slipway deploy --to hosts --dry-run} against a test host
+     * (this run's {@link dev.slipway.TestbedSlot}) over SSH, with myapp built outside the root.
+     */
+    @Test
+    @Order(5)
+    void theInstalledCopyChecksAndPlansADeployToTestHostsInARootWithNoJdk() throws Exception {
+        Tools.requireThat(Files.isDirectory(dist(first)), "the first release (test 1)");
+        Tools.requireThat(Tools.root(), "the chroot test needs root");
+        Tools.require("unshare");
+        Tools.require("ldd");
+        Path prefix = work.resolve("prefix-root");
+        Path home = Files.createDirectories(work.resolve("home-root"));
+        List<String> env = List.of("PATH=/usr/bin:/bin", "HOME=" + home);
+        Proc install = clean(List.of("sh", REPO.resolve("install.sh").toString(), "--from", dist(first).toString(),
+                "--version", VERSION, "--prefix", prefix.toString()), env);
+        assertEquals(0, install.code(), install.toString());
+        assertTrue(Files.isRegularFile(prefix.resolve("lib/slipway/" + VERSION + "/app/app.jsa")), install.toString());
+
+        // myapp, built with the JDK outside the root: the dry run plans the upload of its single file.
+        try (Testbed hosts = Testbed.up(1, "sr", "127.0.1.51")) {
+            Path myapp = work.resolve("myapp-root");
+            Example.copy(myapp);
+            Testbed.Node web = hosts.node(1);
+            String yaml = Files.readString(myapp.resolve("slipway.yaml"));
+            assertTrue(yaml.contains("\ndeploy:\n"), yaml);
+            Files.writeString(myapp.resolve("slipway.yaml"), yaml.replace("\ndeploy:\n", """
+
+                    deploy:
+                      hosts:
+                        identityFile: %s
+                        knownHosts: %s
+                        servers:
+                          - {name: web1, address: %s}
+                    """.formatted(Testbed.clientKey(), hosts.knownHosts(), web.address())));
+            Example.commit(myapp);
+            var built = CliRunner.run("build", myapp.toString(), "--version", "1.0.0");
+            assertEquals(0, built.code(), built.toString());
+
+            Path root = work.resolve("root");
+            Set<String> libs = Example.bareRoot(root, prefix.resolve("lib"));
+            for (Path p : List.of(prefix, myapp, home)) {
+                Example.copyTree(p, inside(root, p), Set.of(".git"));
+            }
+            for (Path p : List.of(Testbed.clientKey(), hosts.knownHosts())) {
+                Files.createDirectories(inside(root, p).getParent());
+                Files.copy(p, inside(root, p), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+            try (var walk = Files.walk(root)) {
+                List<String> names = walk.map(p -> p.getFileName().toString()).toList();
+                assertFalse(names.contains("javac") || names.contains("jlink") || names.contains("mvn")
+                        || names.contains("tar") || names.contains("mkdir"), "no JDK and no coreutils in the root: " + names);
+            }
+            assertFalse(Files.exists(root.resolve("usr/lib/jvm")), "no JDK in the root");
+
+            String slipway = prefix.resolve("bin/slipway").toString();
+            Proc help = inRoot(root, home, slipway + " --help");
+            assertEquals(0, help.code(), "libraries copied: " + libs + "\n" + help);
+            assertTrue(help.out().startsWith("Usage: slipway "), help.toString());
+            Proc check = inRoot(root, home, slipway + " check " + myapp);
+            assertEquals(0, check.code(), check.toString());
+            assertEquals(myapp.resolve("slipway.yaml") + ": ok (service myapp)\n", check.out());
+            Proc dry = inRoot(root, home, slipway + " deploy " + myapp + " --to hosts --dry-run");
+            assertEquals(0, dry.code(), dry.toString());
+            assertTrue(dry.out().contains("deploy myapp 1.0.0 to 1 host"), dry.toString());
+            assertTrue(dry.out().contains("web1: upload myapp (linux-amd64, "), dry.toString());
+            assertTrue(dry.out().contains("dry run: nothing was changed"), dry.toString());
+        }
+    }
+
+    /** @return where the host path {@code p} is inside {@code root} (the same absolute path in the chroot) */
+    private static Path inside(Path root, Path p) {
+        return root.resolve(p.toAbsolutePath().toString().substring(1));
+    }
+
+    /**
+     * Runs a shell command line chrooted into {@code root} in a mount namespace, with {@code /proc}
+     * and the random and null devices (the SSH client's key exchange reads {@code /dev/urandom})
+     * mounted, and only PATH and HOME set (needs root).
+     */
+    private static Proc inRoot(Path root, Path home, String command) throws Exception {
+        Files.createDirectories(root.resolve("dev"));
+        for (String d : List.of("null", "zero", "random", "urandom")) {
+            if (!Files.exists(root.resolve("dev/" + d))) {
+                Files.createFile(root.resolve("dev/" + d));
+            }
+        }
+        return clean(List.of("unshare", "--mount", "--fork", "/bin/sh", "-c",
+                "mount -t proc proc \"$0/proc\" && for d in null zero random urandom; do mount --bind /dev/$d \"$0/dev/$d\" || exit 1;"
+                        + " done && exec chroot \"$0\" /bin/sh -c \"$1\"", root.toString(), command),
+                List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + home));
     }
 
     /** Runs a command with only the given environment (no JAVA_HOME, no JDK on the PATH given). */

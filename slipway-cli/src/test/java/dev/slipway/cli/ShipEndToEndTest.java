@@ -252,37 +252,8 @@ class ShipEndToEndTest {
         // Unpack on the host once to learn which shared libraries the runtime needs (its ELF closure).
         Path cache = work.resolve("cache-ldd");
         assertEquals(0, exec(List.of(singleFile.toString(), "version"), List.of("SLIPWAY_CACHE_DIR=" + cache)).code());
-        List<Path> elves = new ArrayList<>();
-        try (var s = Files.walk(cache.resolve("run"))) {
-            s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".so") || p.endsWith("bin/java")).forEach(elves::add);
-        }
-        Path sh = Path.of("/bin/sh").toRealPath();
-        elves.add(sh);
-        Set<String> libs = new TreeSet<>();
-        Pattern lib = Pattern.compile("(/\\S+\\.so[.\\d]*)");
-        for (Path elf : elves) {
-            Proc l = exec(List.of("ldd", elf.toString()), List.of());
-            for (String line : l.out().lines().toList()) {
-                if (line.contains("=> not found") || line.contains(cache.toString())) {
-                    continue;
-                }
-                Matcher m = lib.matcher(line);
-                if (m.find()) {
-                    libs.add(m.group(1));
-                }
-            }
-        }
         Path root = work.resolve("root");
-        Files.createDirectories(root.resolve("bin"));
-        Files.createDirectories(root.resolve("proc"));
-        Files.createDirectories(root.resolve("tmp"));
-        Files.setPosixFilePermissions(root.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.copy(sh, root.resolve("bin/sh"));
-        for (String l : libs) {
-            Path dest = root.resolve(l.substring(1));
-            Files.createDirectories(dest.getParent());
-            Files.copy(Path.of(l).toRealPath(), dest, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Set<String> libs = Example.bareRoot(root, cache.resolve("run"));
         Files.copy(singleFile, root.resolve("myapp"));
         // Nothing else: no JDK, no coreutils, no tar or gzip.
         try (var s = Files.walk(root)) {

@@ -113,7 +113,7 @@ class GitHubPublisherTest {
                 new Artifact(Artifact.Kind.SINGLE_FILE, "linux-amd64", Path.of("dist/app_1.2.3_linux_amd64/app"), "x", 17),
                 new Artifact(Artifact.Kind.ARCHIVE, "linux-amd64", Path.of("dist/app_1.2.3_linux_amd64.tar.gz"), "y", 13),
                 new Artifact(Artifact.Kind.CHECKSUMS, null, Path.of("dist/checksums.txt"), "z", 35));
-        return new Publisher.Request(dir, "app", "1.2.3", "v1.2.3", "c0ffee", "# app 1.2.3\n\n- abc feat: x\n", artifacts);
+        return new Publisher.Request(dir, dir.resolve("dist"), "app", "1.2.3", "v1.2.3", "c0ffee", "# app 1.2.3\n\n- abc feat: x\n", artifacts);
     }
 
     @Test

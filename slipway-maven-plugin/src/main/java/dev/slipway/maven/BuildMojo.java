@@ -13,7 +13,7 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
 /**
  * {@code mvn package slipway:build}: what {@code slipway build --no-compile} does, from the jar and
  * dependencies Maven just built and resolved: the single-file executables and archives in
- * {@code dist/} and {@code dist/artifacts.json}. The version is the POM's; the build time is
+ * the output directory ({@code target/slipway/dist/} unless configured) and its {@code artifacts.json}. The version is the POM's; the build time is
  * {@code project.build.outputTimestamp} when set.
  */
 @Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, requiresDependencyResolution = ResolutionScope.RUNTIME,

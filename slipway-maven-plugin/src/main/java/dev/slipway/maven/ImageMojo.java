@@ -13,8 +13,8 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
 /**
  * {@code mvn package slipway:build slipway:image}: what {@code slipway image} does, through the same
  * {@link ImageBuilder#fromDist} call: a scratch OCI image per linux platform of the last build in
- * {@code dist/}, written as an oci-archive (or an OCI layout) and recorded in
- * {@code dist/artifacts.json}; with {@code -Dslipway.push=REF} also pushed. Registry credentials
+ * the output directory ({@code target/slipway/dist/} unless configured), written as an oci-archive (or an OCI layout) and recorded in
+ * its {@code artifacts.json}; with {@code -Dslipway.push=REF} also pushed. Registry credentials
  * come from {@code SLIPWAY_REGISTRY_USERNAME}/{@code SLIPWAY_REGISTRY_PASSWORD} or docker's
  * {@code config.json}, as for the CLI.
  */
@@ -25,7 +25,7 @@ public final class ImageMojo extends SlipwayMojo {
     @Parameter(property = "slipway.image.format", defaultValue = ImageBuilder.OCI_ARCHIVE)
     String format;
 
-    /** Where to write the image; default {@code dist/NAME_VERSION_image.tar} (or the layout directory). */
+    /** Where to write the image; default {@code NAME_VERSION_image.tar} in the output directory (or the layout directory). */
     @Parameter(property = "slipway.image.output")
     File output;
 

@@ -11,7 +11,7 @@ import org.apache.maven.plugins.annotations.ResolutionScope;
 /**
  * {@code mvn package slipway:release}: what {@code slipway release --no-compile} does: from a
  * tagged, clean HEAD (or any tree with {@code -Dslipway.snapshot}) the archives, checksums,
- * changelog, SBOM and manifest in {@code dist/}, then publishing. As with the CLI, the release
+ * changelog, SBOM and manifest in the output directory ({@code target/slipway/dist/} unless configured), then publishing. As with the CLI, the release
  * version is the tag's (or the snapshot template's), not the POM's; the build time is
  * {@code project.build.outputTimestamp} when set.
  */
@@ -22,11 +22,11 @@ public final class ReleaseMojo extends SlipwayMojo {
     @Parameter(property = "slipway.snapshot", defaultValue = "false")
     boolean snapshot;
 
-    /** Make everything in dist/ but only print what publishing would do. */
+    /** Make everything in the output directory but only print what publishing would do. */
     @Parameter(property = "slipway.dryRun", defaultValue = "false")
     boolean dryRun;
 
-    /** Make everything in dist/ and do not publish. */
+    /** Make everything in the output directory and do not publish. */
     @Parameter(property = "slipway.skipPublish", defaultValue = "false")
     boolean skipPublish;
 

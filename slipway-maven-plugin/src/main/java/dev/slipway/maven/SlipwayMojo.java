@@ -44,6 +44,14 @@ public abstract class SlipwayMojo extends AbstractMojo {
     protected File serviceDir;
 
     /**
+     * Where the single files, archives, image, release files and {@code artifacts.json} go: under
+     * {@code target/} by default, so that {@code mvn clean} removes them (the CLI writes {@code dist/},
+     * and reads this default too when {@code dist/} holds no build).
+     */
+    @Parameter(property = "slipway.outputDirectory", defaultValue = "${project.build.directory}/slipway/dist")
+    protected File outputDirectory;
+
+    /**
      * Maven's reproducible-build timestamp: ISO-8601 ({@code 2026-01-01T00:00:00Z}) or seconds since
      * 1970; when set it is the recorded build time.
      */
@@ -62,7 +70,7 @@ public abstract class SlipwayMojo extends AbstractMojo {
                     + " (or 'slipway init') to write one for this project, then check it (docs/adopting.md)");
         }
         try {
-            SlipwayConfig config = ConfigLoader.loadFromDir(dir);
+            SlipwayConfig config = ConfigLoader.loadFromDir(dir).withDist(outputDirectory.toPath());
             config.warnings().forEach(getLog()::warn);
             stageDependencies(config.serviceDir());
             run(config, console(getLog()));

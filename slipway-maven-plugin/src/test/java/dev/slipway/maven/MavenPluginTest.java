@@ -43,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MavenPluginTest {
     /** A build time that is neither the commit time nor now: it can only come from the POM. */
     static final String OUTPUT_TIMESTAMP = "2025-06-01T12:00:00Z";
+    /** The plugin's default output directory in the project. */
+    static final String OUT = "target/slipway/dist";
 
     @TempDir
     static Path tmp;
@@ -133,9 +135,11 @@ class MavenPluginTest {
         Run r = mvn("package", "slipway:build", "slipway:image");
         assertEquals(0, r.code(), tail(r.log()));
         assertTrue(r.log().contains("--- slipway-maven-plugin:"), tail(r.log()));
-        JsonNode doc = new ObjectMapper().readTree(app.resolve("dist/artifacts.json").toFile());
+        // Maven's convention: the output is under target/ (mvn clean removes it), not in dist/.
+        assertFalse(Files.exists(app.resolve("dist")), "nothing in dist/");
+        JsonNode doc = new ObjectMapper().readTree(app.resolve(OUT + "/artifacts.json").toFile());
         assertEquals("0.1.0", doc.get("version").asText(), doc.toString());
-        Path exe = app.resolve("dist/myapp_0.1.0_linux_amd64/myapp");
+        Path exe = app.resolve(OUT + "/myapp_0.1.0_linux_amd64/myapp");
         assertTrue(Files.isExecutable(exe), r.log());
         String out = versionOf(exe);
         assertTrue(out.contains("Version:    0.1.0"), out);
@@ -146,6 +150,11 @@ class MavenPluginTest {
         assertEquals("oci-archive", image.get("format").asText(), doc.toString());
         assertTrue(Files.size(app.resolve(image.get("path").asText())) > 1_000_000, image.toString());
         assertTrue(image.get("manifests").has("linux-amd64"), image.toString());
+        assertTrue(image.get("path").asText().startsWith(OUT + "/"), image.toString());
+        // The CLI finds the plugin's build there (slipway deploy, status and image read it).
+        var config = dev.slipway.config.ConfigLoader.loadFromDir(app);
+        assertEquals(app.resolve(OUT + "/artifacts.json"), dev.slipway.artifact.ArtifactsFile.path(config));
+        assertEquals("0.1.0", dev.slipway.artifact.ArtifactsFile.require(config, "").version());
     }
 
     /** @return what {@code EXE version} prints: the build info the app reads from its class path */
@@ -158,23 +167,31 @@ class MavenPluginTest {
 
     @Test
     @Order(2)
-    void skipDoesNothingAndRunsOffline() throws Exception {
-        deleteTree(app.resolve("dist"));
+    void cleanRemovesTheOutputAndSkipDoesNothingOffline() throws Exception {
+        assertTrue(Files.isDirectory(app.resolve(OUT)), "test 1's build");
+        Run clean = mvn("clean"); // online: the clean plugin comes from the outer local repository the first time
+        assertEquals(0, clean.code(), tail(clean.log()));
+        assertFalse(Files.exists(app.resolve(OUT)), "mvn clean removed the plugin's output");
         Run r = mvn("-o", "package", "slipway:build", "-Dslipway.skip=true");
         assertEquals(0, r.code(), tail(r.log()));
         assertTrue(r.log().contains("slipway: skipped (slipway.skip)"), tail(r.log()));
+        assertFalse(Files.exists(app.resolve(OUT)));
         assertFalse(Files.exists(app.resolve("dist")));
     }
 
     @Test
     @Order(3)
-    void snapshotReleaseWritesChecksumsAndTheManifest() throws Exception {
-        Run r = mvn("-o", "package", "slipway:release", "-Dslipway.snapshot=true");
+    void snapshotReleaseWritesChecksumsAndTheManifestIntoAConfiguredDirectory() throws Exception {
+        Path dir = app.resolve("target/release-out");
+        Run r = mvn("-o", "package", "slipway:release", "-Dslipway.snapshot=true", "-Dslipway.outputDirectory=" + dir);
         assertEquals(0, r.code(), tail(r.log()));
-        JsonNode doc = new ObjectMapper().readTree(app.resolve("dist/artifacts.json").toFile());
+        assertFalse(Files.exists(app.resolve(OUT)) || Files.exists(app.resolve("dist")), "only the configured directory");
+        JsonNode doc = new ObjectMapper().readTree(dir.resolve("artifacts.json").toFile());
         assertTrue(doc.get("version").asText().startsWith("0.0.1-SNAPSHOT-"), doc.toString());
-        String sums = Files.readString(app.resolve("dist/checksums.txt"));
-        assertTrue(sums.contains("myapp_" + doc.get("version").asText() + "_linux_amd64.tar.gz"), sums);
+        String sums = Files.readString(dir.resolve("checksums.txt"));
+        // Names relative to the output directory, as in dist/ (what publishers upload).
+        assertTrue(sums.contains("  myapp_" + doc.get("version").asText() + "_linux_amd64.tar.gz\n"), sums);
+        assertTrue(sums.contains("  myapp_" + doc.get("version").asText() + "_linux_amd64/myapp\n"), sums);
         String exe = null;
         for (JsonNode a : doc.get("artifacts")) {
             if (a.get("kind").asText().equals("single-file")) {

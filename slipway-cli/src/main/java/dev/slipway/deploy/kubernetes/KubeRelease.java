@@ -53,10 +53,10 @@ public record KubeRelease(String image, String version, String commit) {
         String commit = "";
         String recorded = null;
         String unpushed = null;
-        Path manifest = ArtifactsFile.path(config.serviceDir());
+        Path manifest = ArtifactsFile.path(config);
         Optional<Artifacts> read;
         try {
-            read = ArtifactsFile.read(config.serviceDir());
+            read = ArtifactsFile.read(config);
         } catch (IOException e) {
             throw SlipwayException.usage("cannot read " + manifest + ": " + e.getMessage());
         }
