@@ -440,11 +440,13 @@ say "Spring Boot workload: size, first run, time to ready ..."
     if python3 bench/time-to-ready.py --runs "$spring_runs" --warmup "$spring_warmup" --path /hello --ready-timeout 300 \
         --json "$out/spring-time-to-ready.json" \
         --variant 'Spring Boot: java -jar (JDK 17)' -- sh -c "SERVER_PORT=\$PORT exec '$jdk17/bin/java' -jar '$spring_jar'" \
-        --variant 'Spring Boot: single file, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- "$spring_single" \
-        --variant 'Spring Boot: single file, empty cache (first run)' --fresh-dir-env SLIPWAY_CACHE_DIR -- "$spring_single"; then
+        --variant 'Spring Boot: single file, warm cache' --env "SLIPWAY_CACHE_DIR=$warm" -- \
+          sh -c "SERVER_PORT=\$PORT exec '$spring_single'" \
+        --variant 'Spring Boot: single file, empty cache (first run)' --fresh-dir-env SLIPWAY_CACHE_DIR -- \
+          sh -c "SERVER_PORT=\$PORT exec '$spring_single'"; then
       echo
-      echo "The single file's launcher sets SERVER_PORT from PORT (service.env); \`java -jar\` gets"
-      echo "SERVER_PORT=\$PORT. Each empty-cache run gets a new empty SLIPWAY_CACHE_DIR (unpack, class-data check)."
+      echo "Both get SERVER_PORT=\$PORT (service.env is applied by the deploy targets, not by the single"
+      echo "file's launcher). Each empty-cache run gets a new empty SLIPWAY_CACHE_DIR (unpack, class-data check)."
       echo "Runs per variant: $spring_runs measured after $spring_warmup warmup (at most 3 and 1)."
     else
       echo "time-to-ready.py failed for the Spring Boot workload (under load 1 min: $(cut -d ' ' -f 1 /proc/loadavg))."
