@@ -14,8 +14,9 @@ import java.time.Instant;
  * line is printed whole.
  */
 public final class Trace {
-    private static volatile boolean on = System.getenv("SLIPWAY_TRACE") != null
+    private static final boolean BY_ENVIRONMENT = System.getenv("SLIPWAY_TRACE") != null
             && !System.getenv("SLIPWAY_TRACE").isEmpty() && !System.getenv("SLIPWAY_TRACE").equals("0");
+    private static volatile boolean on = BY_ENVIRONMENT;
     private static long last;
     private static long origin;
     private static PrintStream err = System.err;
@@ -23,15 +24,13 @@ public final class Trace {
     private Trace() {}
 
     /**
-     * Turns the trace on (it stays on for the rest of the process); marks the JVM's entry into
-     * {@code main}.
+     * Sets the trace for one command (a test JVM runs many): on with {@code --debug} or
+     * {@code SLIPWAY_TRACE}, else off; marks the JVM's entry into {@code main}.
      *
-     * @param enable whether to turn it on; {@code false} leaves it as it is
+     * @param debug whether the command line has {@code --debug}
      */
-    public static void enable(boolean enable) {
-        if (enable) {
-            on = true;
-        }
+    public static void enable(boolean debug) {
+        on = debug || BY_ENVIRONMENT;
         mark("main (the JVM started, Slipway's classes load from here)");
     }
 
