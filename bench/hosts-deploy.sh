@@ -90,7 +90,7 @@ for i in $(seq 1 "$runs"); do
   if [ $((i % 2)) = 1 ]; then v=1; else v=2; fi
   use $v; run "v$v, batch 1, already uploaded (run $i)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts
 done
-run "fleet rollback (slipway rollback --target hosts)" "$sw" "${dbg[@]}" rollback "$svc" --target hosts
+run "fleet rollback (slipway rollback --to hosts)" "$sw" "${dbg[@]}" rollback "$svc" --to hosts
 use 1; run "one server: deploy v1 (--role one, already uploaded)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts --role one
 run "one server: rollback (--role one)" "$sw" "${dbg[@]}" rollback "$svc" --to hosts --role one
 echo
