@@ -269,20 +269,26 @@ class LocalDeployMessagesTest {
         }
     }
 
+    /**
+     * Deploys 1.0.0 ({@link #okServer}) with {@code service.port: a}, then sets {@code service.port: b}.
+     *
+     * @return a target opened from the changed slipway.yaml
+     */
+    private LocalTarget deployThenChangePort(Path dir, int a, int b) throws Exception {
+        service(a);
+        target(dir, new StringWriter()).deploy(release(dir, "1.0.0", "#!/bin/sh\n" + okServer(dir)), false);
+        service(b);
+        return target(dir, new StringWriter());
+    }
+
     @Test
     void afterAPortChangeTheRollbackOfAFailedDeployGatesTheOldReleaseOnItsOwnPort() throws Exception {
         int a = freePort();
-        int b = freePort();
-        Path dir = service(a);
-        String run = okServer(dir);
-        LocalTarget t = target(dir, new StringWriter());
+        Path dir = tmp.resolve("svc");
+        LocalTarget t = deployThenChangePort(dir, a, freePort());
         try {
-            t.deploy(release(dir, "1.0.0", "#!/bin/sh\n" + run), false);
-            service(b); // service.port: a -> b
             Release bad = release(dir, "2.0.0", "#!/bin/sh\necho 'no database'\nexit 3\n");
-            t = target(dir, new StringWriter());
-            LocalTarget moved = t;
-            SlipwayException e = assertThrows(SlipwayException.class, () -> moved.deploy(bad, false));
+            SlipwayException e = assertThrows(SlipwayException.class, () -> t.deploy(bad, false));
             assertEquals(1, e.exitCode());
             // 1.0.0 was started with its own service.env (PORT=a): its gate must look there, not on b.
             assertTrue(e.getMessage().contains("\nrolled back: 1.0.0 serves again\n"), e.getMessage());
@@ -303,14 +309,10 @@ class LocalDeployMessagesTest {
     void afterAPortChangeRollbackAndStartRunTheOldReleaseOnItsOwnPort() throws Exception {
         int a = freePort();
         int b = freePort();
-        Path dir = service(a);
-        String run = okServer(dir);
-        LocalTarget t = target(dir, new StringWriter());
+        Path dir = tmp.resolve("svc");
+        LocalTarget t = deployThenChangePort(dir, a, b);
         try {
-            t.deploy(release(dir, "1.0.0", "#!/bin/sh\n" + run), false);
-            service(b);
-            t = target(dir, new StringWriter());
-            t.deploy(release(dir, "2.0.0", "#!/bin/sh\n" + run), false);
+            t.deploy(release(dir, "2.0.0", "#!/bin/sh\n" + okServer(dir)), false);
             assertEquals(200, get(b), "a deploy uses the new service.port");
             assertEquals("http://127.0.0.1:" + b + "/", t.url().toString());
 
