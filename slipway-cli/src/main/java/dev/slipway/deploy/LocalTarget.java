@@ -172,16 +172,41 @@ public final class LocalTarget {
         return state;
     }
 
+    /** @return {@code service.port} of slipway.yaml: the port a release deployed now is installed for */
     private int port() {
         return config.service().port();
     }
 
     /**
+     * The port the instance of a release listens on without a proxy: an instance runs with the
+     * environment its release recorded at install ({@link #launch}), so its port is that
+     * environment's {@code PORT}, not the {@code service.port} of slipway.yaml now (a rollback or
+     * start after a change of {@code service.port} runs the old release on its old port). With a
+     * proxy, the instance ports are the proxy's ({@code slots/<port>}) and this is not used.
+     *
+     * @param dirName the release directory
+     * @return {@code PORT} of {@code releases/<dirName>/service.env}; {@code service.port} when
+     *         the release is not installed yet (a deploy's plan) or predates {@code service.env}
+     */
+    private int portOf(String dirName) {
+        return store.recordedPort(dirName).orElse(port());
+    }
+
+    /**
+     * @return the port the service serves on without a proxy: that of the release running, else of
+     *         the current one ({@link #portOf}); {@code service.port} when nothing is deployed
+     */
+    private int servedPort() {
+        return serving().or(this::currentVersion).map(this::portOf).orElse(port());
+    }
+
+    /**
      * @return the URL the service serves on, e.g. {@code http://127.0.0.1:8080/}: with a proxy,
-     *         where nginx listens ({@code deploy.local.proxy.listen})
+     *         where nginx listens ({@code deploy.local.proxy.listen}); without, the port of the
+     *         release that runs, else of the current one ({@link #servedPort})
      */
     public URI url() {
-        return proxy != null ? config.local().proxy().url() : instanceUrl(config.service().port());
+        return proxy != null ? config.local().proxy().url() : instanceUrl(servedPort());
     }
 
     private URI instanceUrl(int port) {
@@ -335,7 +360,7 @@ public final class LocalTarget {
             throw SlipwayException.usage(to + " is already the current release; nothing to roll back; nothing was changed");
         }
         if (running.isEmpty() && proxy == null) {
-            checkPortFree(port());
+            checkPortFree(portOf(to));
         }
         String commit = store.info(to).path("commit").asText("unknown");
         SlipwayConfig.Probe probe = store.probe(to, config.service().readiness());
@@ -347,7 +372,7 @@ public final class LocalTarget {
         }
         steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + to + " (was " + currentVersion().orElse("none") + ")"));
         steps.add(restartStep(running, Optional.of(from), to));
-        steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probe.target(hostForUrl(), port())
+        steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probe.target(hostForUrl(), portOf(to))
                 + "; on failure switch back and restart " + from));
         steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
         steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
@@ -376,10 +401,12 @@ public final class LocalTarget {
                 throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
                         + " nothing was changed");
             }
-            checkPortFree(port());
+            checkPortFree(portOf(version));
             steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + version + "/" + config.name()));
-            steps.add(step(DeployPlan.Kind.START, "start releases/" + version + "/" + config.name() + " on " + url()));
-            steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + store.probe(version, config.service().readiness()).target(hostForUrl(), port())));
+            steps.add(step(DeployPlan.Kind.START, "start releases/" + version + "/" + config.name() + " on "
+                    + instanceUrl(portOf(version))));
+            steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + store.probe(version, config.service().readiness())
+                    .target(hostForUrl(), portOf(version))));
         }
         steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
         return new DeployPlan("local", DeployPlan.Action.START, config.name(), version,
@@ -417,7 +444,10 @@ public final class LocalTarget {
         return supervisor.process(unitOf(port));
     }
 
-    /** @return the supervisor's name of the instance on {@code port}: the service name on {@code service.port}, else {@code <name>@<port>} */
+    /**
+     * @return the supervisor's name of the instance on {@code port}: the service name on {@code service.port}
+     *         (without a proxy the one instance, whatever port its release recorded), else {@code <name>@<port>}
+     */
     private String unitOf(int port) {
         return supervisor.instance(port == port() ? 0 : port);
     }
@@ -568,7 +598,7 @@ public final class LocalTarget {
     }
 
     private DeployPlan.Step restartStep(Optional<ProcessHandle> running, Optional<String> previous, String dirName) {
-        String start = "start releases/" + dirName + "/" + config.name() + " on " + url() + " (log: "
+        String start = "start releases/" + dirName + "/" + config.name() + " on " + instanceUrl(portOf(dirName)) + " (log: "
                 + config.serviceDir().relativize(log) + ")";
         return running.map(h -> step(DeployPlan.Kind.RESTART, "restart, by a detached helper: stop " + config.name() + " "
                 + previous.orElse("?") + " (pid " + h.pid() + "): SIGTERM, SIGKILL after "
@@ -681,7 +711,7 @@ public final class LocalTarget {
                         throw new Executor.StepFailed(step.where(), e.getMessage(), "");
                     }
                 }
-                case GATE -> gate(d.dirName(), d.port() > 0 ? d.port() : port());
+                case GATE -> gate(d.dirName(), d.port() > 0 ? d.port() : portOf(d.dirName()));
                 case PROXY -> {
                     try {
                         console.progress("  switching nginx to " + proxy.server(d.port()));
@@ -893,7 +923,7 @@ public final class LocalTarget {
             return dirName + " could not be restarted: " + e.getMessage();
         }
         SlipwayConfig.Probe probe = store.probe(dirName, config.service().readiness());
-        Gate.Verdict v = gateOf(port(), probe);
+        Gate.Verdict v = gateOf(portOf(dirName), probe);
         return v.ready() ? dirName + " serves again" : dirName + " restarted but is not ready: " + v.describe();
     }
 
@@ -1142,7 +1172,7 @@ public final class LocalTarget {
         }
         Gate.Verdict ready = null;
         if (h.isPresent() && v.isPresent()) {
-            int sp = proxy == null ? port() : servingPort();
+            int sp = proxy == null ? servedPort() : servingPort();
             int live = proxy == null ? sp : proxy.live();
             ready = live != sp ? new Gate.Verdict(false, 0, "nginx's upstream does not point at it ("
                     + nginxLine() + ")", Duration.ZERO)
@@ -1304,9 +1334,13 @@ public final class LocalTarget {
         return supervisor.lastExitStatus().map(st -> " with exit code " + st).orElse("");
     }
 
-    /** The readiness gate of the instance on {@code port}, from here; its supervisor tells whether it still runs. */
+    /**
+     * The readiness gate of the instance on {@code port}, from here; its supervisor tells whether it
+     * still runs. Without a proxy that is the service's one instance, whatever port its release
+     * recorded ({@link #portOf}).
+     */
     private Gate.Verdict gateOf(int port, SlipwayConfig.Probe probe) {
-        String unit = unitOf(port);
+        String unit = proxy == null ? unitOf(port()) : unitOf(port);
         return Gate.here(hostForUrl(), port, () -> supervisor.mainPid(unit) > 0).await(probe);
     }
 

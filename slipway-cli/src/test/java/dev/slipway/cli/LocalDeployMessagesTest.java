@@ -36,7 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a deploy onto a full disk names the disk, leaves no release directory and the old
  *       release serving (issue 20 item 8);</li>
  *   <li>a gate that gives up while the first run still unpacks says so and names the settings
- *       (issue 20 item 17).</li>
+ *       (issue 20 item 17);</li>
+ *   <li>after {@code service.port} changed, a release that runs again (the rollback of a failed
+ *       deploy, {@code rollback}, {@code start}) is gated, and {@code status} probed, on the port its
+ *       {@code service.env} recorded, where it listens.</li>
  * </ul>
  */
 class LocalDeployMessagesTest {
@@ -154,11 +157,13 @@ class LocalDeployMessagesTest {
         }
     }
 
-    @Test
-    void aDeployOntoAFullDiskNamesItLeavesNoReleaseDirectoryAndTheOldReleaseServing() throws Exception {
-        Tools.requireThat(Tools.root(), "mounting a small file system needs root");
-        int port = freePort();
-        Path dir = service(port);
+    /**
+     * Writes {@code Ok.java} into {@code dir}: an HTTP server on {@code $ADDR:$PORT} that answers
+     * 200 "ok" on every path.
+     *
+     * @return the shell line that runs it
+     */
+    private static String okServer(Path dir) throws Exception {
         Files.writeString(dir.resolve("Ok.java"), """
                 import com.sun.net.httpserver.HttpServer;
                 import java.net.InetSocketAddress;
@@ -171,7 +176,22 @@ class LocalDeployMessagesTest {
                     }
                 }
                 """);
-        String run = "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '" + dir.resolve("Ok.java") + "'\n";
+        return "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '" + dir.resolve("Ok.java") + "'\n";
+    }
+
+    /** @return the HTTP status of {@code GET http://127.0.0.1:<port>/health/ready} */
+    private static int get(int port) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void aDeployOntoAFullDiskNamesItLeavesNoReleaseDirectoryAndTheOldReleaseServing() throws Exception {
+        Tools.requireThat(Tools.root(), "mounting a small file system needs root");
+        int port = freePort();
+        Path dir = service(port);
+        String run = okServer(dir);
         // The local target's state on a 2 MiB file system, bounded and gone after the test.
         Path state = Files.createDirectories(dir.resolve(".slipway/local"));
         exec("mount", "-t", "tmpfs", "-o", "size=2m", "slipway-full-disk-test", state.toString());
@@ -191,10 +211,7 @@ class LocalDeployMessagesTest {
             try (var list = Files.list(state.resolve("releases"))) {
                 assertEquals(List.of("1.0.0"), list.map(p -> p.getFileName().toString()).sorted().toList(), "no half release");
             }
-            var http = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, http.statusCode(), "the old release still serves");
+            assertEquals(200, get(port), "the old release still serves");
             assertEquals("1.0.0", t.status().version());
         } finally {
             if (t != null) {
@@ -249,6 +266,74 @@ class LocalDeployMessagesTest {
             assertTrue(ship.err().contains("nothing was built or deployed"), ship.toString());
             assertFalse(Files.exists(dir.resolve("built.marker")), "the build command ran: " + ship);
             assertFalse(Files.exists(dir.resolve("dist")), ship.toString());
+        }
+    }
+
+    /**
+     * Deploys 1.0.0 ({@link #okServer}) with {@code service.port: a}, then sets {@code service.port: b}.
+     *
+     * @return a target opened from the changed slipway.yaml
+     */
+    private LocalTarget deployThenChangePort(Path dir, int a, int b) throws Exception {
+        service(a);
+        target(dir, new StringWriter()).deploy(release(dir, "1.0.0", "#!/bin/sh\n" + okServer(dir)), false);
+        service(b);
+        return target(dir, new StringWriter());
+    }
+
+    @Test
+    void afterAPortChangeTheRollbackOfAFailedDeployGatesTheOldReleaseOnItsOwnPort() throws Exception {
+        int a = freePort();
+        Path dir = tmp.resolve("svc");
+        LocalTarget t = deployThenChangePort(dir, a, freePort());
+        try {
+            Release bad = release(dir, "2.0.0", "#!/bin/sh\necho 'no database'\nexit 3\n");
+            SlipwayException e = assertThrows(SlipwayException.class, () -> t.deploy(bad, false));
+            assertEquals(1, e.exitCode());
+            // 1.0.0 was started with its own service.env (PORT=a): its gate must look there, not on b.
+            assertTrue(e.getMessage().contains("\nrolled back: 1.0.0 serves again\n"), e.getMessage());
+            assertEquals(200, get(a), "1.0.0 serves on its recorded port");
+
+            CliRunner.Run status = CliRunner.run("status", dir.toString());
+            assertEquals(0, status.code(), "1.0.0 serves: " + status);
+            assertTrue(status.out().contains("  version    1.0.0\n"), status.toString());
+            assertTrue(status.out().contains("  url        http://127.0.0.1:" + a + "/\n"), status.toString());
+            assertTrue(status.out().contains("  readiness  ready (HTTP 200"), status.toString());
+        } finally {
+            t.stop();
+        }
+        assertFalse(t.status().pid() >= 0, "stop stopped the instance on the old port");
+    }
+
+    @Test
+    void afterAPortChangeRollbackAndStartRunTheOldReleaseOnItsOwnPort() throws Exception {
+        int a = freePort();
+        int b = freePort();
+        Path dir = tmp.resolve("svc");
+        LocalTarget t = deployThenChangePort(dir, a, b);
+        try {
+            t.deploy(release(dir, "2.0.0", "#!/bin/sh\n" + okServer(dir)), false);
+            assertEquals(200, get(b), "a deploy uses the new service.port");
+            assertEquals("http://127.0.0.1:" + b + "/", t.url().toString());
+
+            CliRunner.Run rollback = CliRunner.run("rollback", dir.toString());
+            assertEquals(0, rollback.code(), rollback.toString());
+            assertTrue(rollback.toString().contains("1.0.0 (commit 0123456) is ready at http://127.0.0.1:" + a + "/"),
+                    rollback.toString());
+            assertEquals(200, get(a), "1.0.0 serves on its recorded port");
+            CliRunner.Run status = CliRunner.run("status", dir.toString());
+            assertEquals(0, status.code(), status.toString());
+            assertTrue(status.out().contains("  version    1.0.0\n"), status.toString());
+            assertTrue(status.out().contains("  url        http://127.0.0.1:" + a + "/\n"), status.toString());
+
+            CliRunner.Run stop = CliRunner.run("stop", dir.toString());
+            assertEquals(0, stop.code(), stop.toString());
+            CliRunner.Run start = CliRunner.run("start", dir.toString());
+            assertEquals(0, start.code(), start.toString());
+            assertTrue(start.toString().contains("is ready at http://127.0.0.1:" + a + "/"), start.toString());
+            assertEquals(200, get(a), "start runs the current release on its recorded port");
+        } finally {
+            t.stop();
         }
     }
 }

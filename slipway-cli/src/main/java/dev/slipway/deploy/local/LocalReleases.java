@@ -181,6 +181,23 @@ public record LocalReleases(Path releases, String name, Console console) {
     }
 
     /**
+     * @param dirName the release
+     * @return the {@code PORT} its {@code service.env} records (the port its instance listens on
+     *         without a proxy); empty when the release or the file is missing, or names no number
+     */
+    public java.util.Optional<Integer> recordedPort(String dirName) {
+        Path env = releases.resolve(dirName).resolve(ENV_FILE);
+        if (!Files.isRegularFile(env)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Integer.parseInt(readEnv(env).getOrDefault("PORT", "")));
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
      * The environment of a release's instance on {@code port}: {@code service.<port>.env}, written
      * at install for each proxy port; a release installed without them gets {@code service.env}
      * with {@code PORT} replaced (values that expanded {@code ${PORT}} keep the port it was
