@@ -125,7 +125,7 @@ class ShipEndToEndTest {
         // test (a fixed commit): a machine that ran it before takes the class list from there.
         assertTrue(r.err().contains("training an AppCDS class list on the JDK 17 runtime done")
                 || r.err().contains("linux-amd64 startup cache from the training cache"), r.toString());
-        assertTrue(r.err().contains("linux-amd64 startup: the AppCDS archive is dumped from the trained class list on the first run"),
+        assertTrue(r.err().contains("linux-amd64 startup: the AppCDS archive is made at build time and checked on the first run"),
                 r.toString());
         assertTrue(Files.isExecutable(singleFile), r.toString());
         assertTrue(Files.isRegularFile(service.resolve("dist/myapp_1.0.0_linux_amd64.tar.gz")));
@@ -144,13 +144,16 @@ class ShipEndToEndTest {
 
     @Test
     @Order(2)
-    void aJdk17SingleFileDumpsItsAppCdsArchiveOnTheFirstRunAndLaterRunsUseIt() throws Exception {
-        // The first run of test 1 (cache1) unpacked and dumped; it printed nothing.
+    void aJdk17SingleFileUsesTheArchiveMadeAtBuildTimeFromTheFirstRunOn() throws Exception {
+        // The first run of test 1 (cache1) unpacked and checked the archive the build made (no
+        // dump: app.jsa is the shipped app.built.jsa); it printed nothing.
         Path home;
         try (var s = Files.list(work.resolve("cache1/run"))) {
             home = s.filter(Files::isDirectory).findFirst().orElseThrow();
         }
         assertTrue(Files.size(home.resolve("app/app.jsa")) > 1_000_000, "a static AppCDS archive in " + home);
+        assertTrue(Files.isSameFile(home.resolve("app/app.jsa"), home.resolve("app/app.built.jsa")),
+                "the first run took the archive made at build time instead of dumping one");
         try (var s = Files.list(home.resolve("app"))) {
             assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp")).toList());
         }
@@ -293,13 +296,14 @@ class ShipEndToEndTest {
         assertTrue(second.err().contains("linux-amd64 startup cache from the training cache"),
                 "the same jars with another version and build-info.jar do not train again:\n" + second);
 
-        // 2.0.0 was prepared (unpacked, its JDK 17 archive dumped) while 1.0.0 still served: the
-        // progress says so in that order, and the archive is older than 1.0.0's SIGTERM in its log.
+        // 2.0.0 was prepared (unpacked, the JDK 17 archive made at build time checked) while 1.0.0
+        // still served: the progress says so in that order, and the archive is older than 1.0.0's
+        // SIGTERM in its log.
         String err = second.err();
         int prepared = err.indexOf("  prepared 2.0.0 in ");
         int stopping = err.indexOf("  stopping myapp 1.0.0 (pid ");
         assertTrue(err.contains("    preparing myapp 2.0.0 (unpack, class-data archive); the app is not started\n"), err);
-        assertTrue(err.contains("    dumping the class-data archive from "), err);
+        assertTrue(err.contains("    the class-data archive made at build time is mapped here (checked in "), err);
         assertTrue(prepared > 0 && stopping > prepared, "prepare, then stop:\n" + err);
         Path home = cache.resolve("run").resolve(stubKey(service.resolve(".slipway/local/releases/2.0.0/myapp")));
         Path archive = home.resolve("app/app.jsa");
