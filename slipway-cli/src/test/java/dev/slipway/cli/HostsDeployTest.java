@@ -219,12 +219,12 @@ class HostsDeployTest {
         assertEquals(0, second.code(), second.toString());
         assertTrue(second.err().contains("timing: total "), second.toString());
         assertTrue(second.err().contains("web2: unit myapp.service unchanged, no daemon-reload"), second.toString());
-        assertTrue(second.err().contains("    web2: dumping the class-data archive from "), second.toString());
+        assertTrue(second.err().contains("    web2: the class-data archive made at build time is mapped here (checked in "), second.toString());
         int lastPrepared = second.err().indexOf("  web3: prepared 2.0.0 in ");
         assertTrue(lastPrepared > 0 && lastPrepared < second.err().indexOf("  web1: ready (HTTP 200 after "),
                 "every host prepares before the first switch:\n" + second.err());
         try (Host h = ssh(2)) {
-            // The archive the prepare dumped is in the unit's cache, made before the unit's (re)start,
+            // The archive the prepare checked (made at build time) is in the unit's cache, made before the unit's (re)start,
             // and owned by the user the service runs as.
             var r = h.run("k=$(sed -n \"s/^slipway_key='\\\\(.*\\\\)'$/\\\\1/p\" /opt/slipway/myapp/current/myapp | head -n 1);"
                     + " stat -L -c '%Y %u' /var/cache/myapp/run/$k/app/app.jsa;"
