@@ -131,12 +131,35 @@ public final class ConfigLoader {
     public static SlipwayConfig loadFromDir(Path serviceDir) {
         Path file = serviceDir.resolve(FILE_NAME);
         if (!Files.isDirectory(serviceDir)) {
-            throw new ConfigException(serviceDir, 0, 0, "no such service directory");
+            throw new ConfigException(serviceDir, 0, 0, "no such service directory" + nearbyService(serviceDir));
         }
         if (!Files.isRegularFile(file)) {
             throw new ConfigException(file, 0, 0, notAFile(file, serviceDir));
         }
         return load(file);
+    }
+
+    /**
+     * @param missing a service directory that does not exist
+     * @return {@code "; did you mean PATH?"} naming (as the user wrote the path) the sibling directory holding a
+     *         {@value #FILE_NAME} whose name is closest to the mistyped one ({@link Suggest}), or
+     *         {@code ""} when none is close or the parent cannot be listed
+     */
+    private static String nearbyService(Path missing) {
+        Path name = missing.toAbsolutePath().normalize().getFileName();
+        Path parent = missing.toAbsolutePath().normalize().getParent();
+        if (name == null || parent == null || !Files.isDirectory(parent)) {
+            return "";
+        }
+        List<String> services = new ArrayList<>();
+        try (var dirs = Files.list(parent)) {
+            dirs.limit(10_000).filter(d -> Files.isRegularFile(d.resolve(FILE_NAME)))
+                    .forEach(d -> services.add(d.getFileName().toString()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+        String closest = Suggest.closest(name.toString(), services);
+        return closest == null ? "" : "; did you mean " + missing.resolveSibling(closest) + "?";
     }
 
     /** @return what {@code file}, which is not a regular file (links followed), is instead */

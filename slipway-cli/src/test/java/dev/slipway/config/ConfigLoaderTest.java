@@ -143,6 +143,25 @@ class ConfigLoaderTest {
         assertEquals(2, e.exitCode());
     }
 
+    /**
+     * New-user finding: {@code slipway ship orders-servr} in a reactor whose service module is
+     * {@code orders-server}: the service directories beside the mistyped one are offered, only
+     * those holding a slipway.yaml, and nothing when none is close.
+     */
+    @Test
+    void aMistypedServiceDirectoryGetsADidYouMean(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("orders-server"));
+        java.nio.file.Files.writeString(dir.resolve("orders-server/slipway.yaml"), "name: orders\n");
+        java.nio.file.Files.createDirectories(dir.resolve("orders-serve")); // no slipway.yaml: not a service
+        Path typo = dir.resolve("orders-servr");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(typo));
+        assertEquals(typo + ": no such service directory; did you mean " + dir.resolve("orders-server") + "?", e.getMessage());
+        assertEquals(2, e.exitCode());
+        Path far = dir.resolve("billing");
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(far));
+        assertEquals(far + ": no such service directory", e.getMessage());
+    }
+
     /** Issue 20, item 14: say what the slipway.yaml that is not a file is. */
     @Test
     void aSlipwayYamlThatIsNotAFileIsNamedForWhatItIs(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
