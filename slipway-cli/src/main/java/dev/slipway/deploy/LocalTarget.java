@@ -445,11 +445,12 @@ public final class LocalTarget {
     }
 
     /**
-     * @return the supervisor's name of the instance on {@code port}: the service name on {@code service.port}
-     *         (without a proxy the one instance, whatever port its release recorded), else {@code <name>@<port>}
+     * @return the supervisor's name of the instance on {@code port}: without a proxy the service's one
+     *         instance, whatever port its release recorded ({@link #portOf}); with one, the service name
+     *         on {@code service.port}, else {@code <name>@<port>}
      */
     private String unitOf(int port) {
-        return supervisor.instance(port == port() ? 0 : port);
+        return supervisor.instance(proxy == null || port == port() ? 0 : port);
     }
 
     /** Drains and stops the instance on {@code port} ({@link ServiceManager#stop}); @return whether it ran */
@@ -1334,13 +1335,9 @@ public final class LocalTarget {
         return supervisor.lastExitStatus().map(st -> " with exit code " + st).orElse("");
     }
 
-    /**
-     * The readiness gate of the instance on {@code port}, from here; its supervisor tells whether it
-     * still runs. Without a proxy that is the service's one instance, whatever port its release
-     * recorded ({@link #portOf}).
-     */
+    /** The readiness gate of the instance on {@code port}, from here; its supervisor ({@link #unitOf}) tells whether it still runs. */
     private Gate.Verdict gateOf(int port, SlipwayConfig.Probe probe) {
-        String unit = proxy == null ? unitOf(port()) : unitOf(port);
+        String unit = unitOf(port);
         return Gate.here(hostForUrl(), port, () -> supervisor.mainPid(unit) > 0).await(probe);
     }
 
