@@ -102,17 +102,23 @@ public final class LocalTarget {
      * when slipway.yaml cannot be loaded (a typo must not leave a running service unmanageable).
      * The service name is the current release's executable; the port, address and drain timeout
      * (whole seconds) are those the release was started with ({@code releases/<v>/service.env});
-     * readiness comes from its {@code release.json}; every other setting has its default. Meant for
-     * stopping and reading the state only: a deploy needs the real configuration.
+     * with nginx in front, {@code deploy.local.proxy} is the one the last deploy that switched nginx
+     * recorded ({@link #PROXY_FILE}); the readiness probe is the one each release keeps in its
+     * {@code release.json}; every other setting has its default
+     * ({@link dev.slipway.config.ConfigLoader#defaults}). The values are set on the configuration
+     * as they were recorded, not written out as YAML to be parsed again: a name YAML would read as
+     * another type ({@code 123}, {@code null}, {@code yes}) or an address that needs quoting stays
+     * what it is. Meant for stopping and reading the state only: a deploy needs the real configuration.
      *
      * @param serviceDir the service directory, holding {@code .slipway/local}
      * @param console    where progress and results go
      * @return the target, or empty when nothing is deployed here (no {@code current} release, or
-     *         its record is incomplete)
+     *         its record is incomplete: no single executable, or a {@code PORT}, {@code ADDR} or
+     *         {@code DRAIN_TIMEOUT} missing or out of range)
      */
     public static Optional<LocalTarget> recorded(Path serviceDir, Console console) {
-        Path current = serviceDir.resolve(".slipway").resolve("local").resolve("current");
-        try (Stream<Path> files = Files.list(current.toRealPath())) {
+        Path state = serviceDir.resolve(".slipway").resolve("local");
+        try (Stream<Path> files = Files.list(state.resolve("current").toRealPath())) {
             List<Path> executables = files.filter(f -> Files.isRegularFile(f) && Files.isExecutable(f))
                     .filter(f -> !f.getFileName().toString().startsWith(".")).toList();
             if (executables.size() != 1) {
@@ -120,45 +126,90 @@ public final class LocalTarget {
             }
             Path exe = executables.get(0);
             Map<String, String> env = LocalReleases.readEnv(exe.resolveSibling(LocalReleases.ENV_FILE));
-            // The values are the ones ConfigLoader validated at deploy; quoted, the address stays a string.
-            String yaml = "name: " + exe.getFileName() + "\nservice:\n  port: " + env.get("PORT")
-                    + "\n  drainTimeout: " + env.get("DRAIN_TIMEOUT") + "s\ndeploy:\n  local:\n    address: \""
-                    + env.get("ADDR") + "\"\n";
-            Path proxyFile = serviceDir.resolve(".slipway").resolve("local").resolve(PROXY_FILE);
-            if (Files.isRegularFile(proxyFile)) { // nginx in front: status reads its upstream, stop finds every instance
-                yaml += Files.readString(proxyFile, StandardCharsets.UTF_8);
+            int port = Integer.parseInt(env.getOrDefault("PORT", ""));
+            long drain = Long.parseLong(env.getOrDefault("DRAIN_TIMEOUT", ""));
+            String address = env.getOrDefault("ADDR", "");
+            if (port < 1 || port > 65535 || drain < 0 || address.isBlank()) {
+                return Optional.empty();
             }
-            SlipwayConfig config = dev.slipway.config.ConfigLoader.parse(
-                    serviceDir.resolve(dev.slipway.config.ConfigLoader.FILE_NAME), yaml);
+            SlipwayConfig d = dev.slipway.config.ConfigLoader.defaults(
+                    serviceDir.resolve(dev.slipway.config.ConfigLoader.FILE_NAME), exe.getFileName().toString());
+            SlipwayConfig.Service s = d.service();
+            SlipwayConfig config = new SlipwayConfig(d.file(), d.name(), d.version(), d.main(), d.platforms(), d.build(),
+                    d.profiles(), d.train(), new SlipwayConfig.Service(port, s.env(), s.args(), s.readiness(), s.liveness(),
+                    Duration.ofSeconds(drain)), new SlipwayConfig.Local(address, d.local().retain(), recordedProxy(state)),
+                    d.release(), d.warnings(), d.image(), d.canary(), d.hosts(), d.kubernetes(), d.swarm(), d.dist());
             return Optional.of(new LocalTarget(config, console));
-        } catch (IOException | SlipwayException e) {
+        } catch (IOException | RuntimeException e) { // SlipwayException, or a number that is not one
             return Optional.empty();
         }
     }
 
-    /** The {@code deploy.local.proxy} a deploy switched nginx with, for {@link #recorded} (a YAML fragment). */
-    private static final String PROXY_FILE = "proxy.yaml";
+    /**
+     * The {@code deploy.local.proxy} a deploy switched nginx with, for {@link #recorded}: the
+     * {@link SlipwayConfig.Proxy} record as JSON, its components as keys.
+     */
+    static final String PROXY_FILE = "proxy.json";
+
+    /**
+     * What slipway versions before {@link #PROXY_FILE} wrote instead: a YAML fragment
+     * ({@code deploy.local.proxy}'s keys, each value a JSON scalar or list), read still so that a
+     * service deployed by them stays manageable; removed with {@link #PROXY_FILE}.
+     */
+    private static final String LEGACY_PROXY_FILE = "proxy.yaml";
+
+    /**
+     * @param state the state directory
+     * @return the proxy the last deploy that switched nginx recorded, or {@code null} for none
+     * @throws IOException when a file that is there cannot be read or is not what it should be
+     */
+    static SlipwayConfig.Proxy recordedProxy(Path state) throws IOException {
+        if (Files.isRegularFile(state.resolve(PROXY_FILE))) {
+            return Json.MAPPER.readValue(state.resolve(PROXY_FILE).toFile(), SlipwayConfig.Proxy.class);
+        }
+        if (!Files.isRegularFile(state.resolve(LEGACY_PROXY_FILE))) {
+            return null;
+        }
+        Map<String, JsonNode> keys = new LinkedHashMap<>(); // "      key: <JSON>" under "    proxy:"
+        for (String line : Files.readAllLines(state.resolve(LEGACY_PROXY_FILE), StandardCharsets.UTF_8)) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                keys.put(line.substring(0, colon).strip(), Json.MAPPER.readTree(line.substring(colon + 2)));
+            }
+        }
+        String listen = keys.get("listen").asText();
+        int split = listen.lastIndexOf(':');
+        String host = listen.substring(0, split).replaceAll("^\\[(.*)]$", "$1");
+        List<Integer> ports = new ArrayList<>();
+        keys.get("ports").forEach(n -> ports.add(n.intValue()));
+        return new SlipwayConfig.Proxy(keys.get("config").asText(), host, Integer.parseInt(listen.substring(split + 1)),
+                ports, keys.get("upstream").asText(), keys.get("reload").asText(), keys.get("test").asText());
+    }
 
     /**
      * Records the proxy settings under the state directory before nginx is switched, so that
      * {@link #recorded} (status and stop with a broken slipway.yaml) knows nginx's upstream and
      * the instance ports; written to a temporary file, then renamed.
      */
-    private void rememberProxy() {
-        SlipwayConfig.Proxy p = config.local().proxy();
-        String host = p.listenHost().contains(":") ? "[" + p.listenHost() + "]" : p.listenHost();
+    void rememberProxy() {
         try {
-            String yaml = "    proxy:\n      config: " + Json.MAPPER.writeValueAsString(p.config())
-                    + "\n      listen: " + Json.MAPPER.writeValueAsString(host + ":" + p.listenPort())
-                    + "\n      ports: [" + p.ports().get(0) + ", " + p.ports().get(1) + "]"
-                    + "\n      upstream: " + Json.MAPPER.writeValueAsString(p.upstream())
-                    + "\n      reload: " + Json.MAPPER.writeValueAsString(p.reload())
-                    + "\n      test: " + Json.MAPPER.writeValueAsString(p.test()) + "\n";
             Path tmp = state.resolve(PROXY_FILE + ".tmp");
-            Files.writeString(tmp, yaml, StandardCharsets.UTF_8);
+            Files.write(tmp, Json.MAPPER.writeValueAsBytes(config.local().proxy()));
             Files.move(tmp, state.resolve(PROXY_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(state.resolve(LEGACY_PROXY_FILE));
         } catch (IOException e) {
             throw SlipwayException.failed("cannot write " + state.resolve(PROXY_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes the recorded proxy (no nginx in front any more); a failure is a warning. */
+    private void forgetProxy() {
+        for (String name : List.of(PROXY_FILE, LEGACY_PROXY_FILE)) {
+            try {
+                Files.deleteIfExists(state.resolve(name));
+            } catch (IOException e) {
+                console.progress("slipway: warning: cannot remove " + state.resolve(name) + ": " + e.getMessage());
+            }
         }
     }
 
@@ -735,12 +786,7 @@ public final class LocalTarget {
                 case RECORD -> {
                     disarm();
                     if (proxy == null) { // no nginx in front any more: the recorded state must not name one
-                        try {
-                            Files.deleteIfExists(state.resolve(PROXY_FILE));
-                        } catch (IOException e) {
-                            console.progress("slipway: warning: cannot remove " + state.resolve(PROXY_FILE) + ": "
-                                    + e.getMessage());
-                        }
+                        forgetProxy();
                     }
                     recorded = plan.action() == DeployPlan.Action.DEPLOY
                             ? history.append(d.dirName(), plan.commit(), History.DEPLOYED,
