@@ -11,7 +11,7 @@ import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.Tools;
 import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
-import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.local.LocalTarget;
 import dev.slipway.deploy.Release;
 import dev.slipway.util.Hashing;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package dev.slipway.deploy;
+package dev.slipway.deploy.local;
 
 import dev.slipway.remote.Gate;
 import dev.slipway.artifact.ArtifactsFile;
@@ -10,7 +10,17 @@ import dev.slipway.SlipwayException;
 import dev.slipway.build.Launcher;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.local.LocalReleases;
+import dev.slipway.deploy.CrashCause;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Executor;
+import dev.slipway.deploy.FirstRun;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.Prepare;
+import dev.slipway.deploy.Release;
+import dev.slipway.deploy.ReleaseLayout;
+import dev.slipway.deploy.Revision;
+import dev.slipway.deploy.ServiceManager;
+import dev.slipway.deploy.ServiceProcess;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import dev.slipway.remote.Lock;
@@ -42,7 +52,7 @@ import java.util.stream.Stream;
  * an incomplete release is never retained), a {@code current} link switched with rename(2) (with a
  * proxy also {@code slots/<port>}, the release the instance on that port runs, as on a host),
  * {@code history.tsv}, {@code lock/}, and {@code <name>.pid} and {@code <name>.log} of the
- * service. The service manager is the supervisor ({@link dev.slipway.deploy.local.Supervisor}, a
+ * service. The service manager is the supervisor ({@link Supervisor}, a
  * {@link ServiceManager} over pid files, as systemd is on a host): its restart is carried out by a detached
  * helper, so a kill -9 of slipway mid-restart still leaves the new release started.
  *
@@ -64,7 +74,7 @@ public final class LocalTarget {
     private final Path log;
     private final ServiceProcess process;
     /** The service manager of this machine: supervised processes, what systemd is on a host. */
-    private final dev.slipway.deploy.local.Supervisor supervisor;
+    private final Supervisor supervisor;
     /** The release directories under {@code releases/}: the install (this target's upload) and what they hold. */
     private final LocalReleases store;
     /** {@code releases/}, {@code current} and {@code slots/} in the state directory, changed as on a host. */
@@ -74,7 +84,7 @@ public final class LocalTarget {
     /** The release directories this target prepared, so that a gate knows whether it timed a first run. */
     private final java.util.Set<String> prepared = new java.util.HashSet<>();
     /** nginx in front of two instances ({@code deploy.local.proxy}), or {@code null}: stop, then start. */
-    private final dev.slipway.deploy.local.LocalProxy proxy;
+    private final LocalProxy proxy;
 
     /**
      * @param config  the service configuration
@@ -87,14 +97,14 @@ public final class LocalTarget {
         this.releases = state.resolve("releases");
         this.current = state.resolve("current");
         this.log = state.resolve(config.name() + ".log");
-        this.supervisor = new dev.slipway.deploy.local.Supervisor(host, state, config.name(),
+        this.supervisor = new Supervisor(host, state, config.name(),
                 config.service().drainTimeout(), this::launch);
         this.process = supervisor.process(config.name());
         this.layout = new ReleaseLayout(host, state.toAbsolutePath().toString());
         this.store = new LocalReleases(releases, config.name(), console);
         this.history = new History(state.resolve("history.tsv"));
         this.proxy = config.local().proxy() == null ? null
-                : dev.slipway.deploy.local.LocalProxy.of(config.local().proxy(), config.local().address(), host);
+                : LocalProxy.of(config.local().proxy(), config.local().address(), host);
     }
 
     /**
@@ -510,12 +520,12 @@ public final class LocalTarget {
     }
 
     /**
-     * What an instance runs, the local unit ({@link dev.slipway.deploy.local.Supervisor.Launch}),
+     * What an instance runs, the local unit ({@link Supervisor.Launch}),
      * read at its start: with a proxy, the release {@code slots/<port>} points at with its
      * environment for that port; without, the release {@code current} points at with its
      * {@code service.env}. A rollback so restores the old settings too.
      */
-    private dev.slipway.deploy.local.Supervisor.Launch launch(String instance) {
+    private Supervisor.Launch launch(String instance) {
         int at = instance.indexOf('@');
         int port = at < 0 ? port() : Integer.parseInt(instance.substring(at + 1));
         Path link = proxy != null ? state.resolve("slots").resolve(String.valueOf(port)) : current;
@@ -526,7 +536,7 @@ public final class LocalTarget {
             throw SlipwayException.failed("cannot resolve " + link + ": " + e.getMessage(), e);
         }
         Path rel = releases.resolve(dir.getFileName());
-        return new dev.slipway.deploy.local.Supervisor.Launch(dir.resolve(config.name()), dir.getFileName().toString(),
+        return new Supervisor.Launch(dir.resolve(config.name()), dir.getFileName().toString(),
                 proxy != null ? LocalReleases.envFor(dir, port) : LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)),
                 "slipway starts " + state.relativize(rel) + (proxy != null ? " on :" + port : ""));
     }
@@ -602,7 +612,7 @@ public final class LocalTarget {
         steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + dirName + " (was "
                 + currentVersion().orElse("none") + ")"));
         old.ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, ":" + oldPort, 0, "stop " + config.name() + " "
-                + oldRelease + " on :" + oldPort + " (pid " + h.pid() + ") " + Console.seconds(dev.slipway.deploy.local.LocalProxy.SETTLE)
+                + oldRelease + " on :" + oldPort + " (pid " + h.pid() + ") " + Console.seconds(LocalProxy.SETTLE)
                 + " after the reload: SIGTERM (it drains), SIGKILL after " + Console.seconds(config.service().drainTimeout()))));
         steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
         if (action == DeployPlan.Action.DEPLOY) {
@@ -711,7 +721,7 @@ public final class LocalTarget {
 
     /**
      * This machine's parts of the shared loop: what each step kind does here (the install, the
-     * supervisor's restart, the gate from here, nginx through {@link dev.slipway.deploy.local.LocalProxy}),
+     * supervisor's restart, the gate from here, nginx through {@link LocalProxy}),
      * going back after a failed step ({@link #failed}), the lock, and Ctrl-C.
      */
     private final class LocalRun implements Executor.Parts {
