@@ -1316,7 +1316,9 @@ public final class LocalTarget {
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                             + CrashCause.of(tail(log, 400)).map(c -> "; cause: " + c).orElse("")
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe()
-                            + v.pathHint();
+                            + v.pathHint()
+                            + instance(port).running().map(h -> dev.slipway.util.Listeners.elsewhere(h.pid(), port))
+                                    .orElse("");
             console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);
             throw new Executor.StepFailed("local", why, FirstRun.inProgress(dir.resolve(config.name()), LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)))
