@@ -1372,6 +1372,7 @@ public final class LocalTarget {
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                             + CrashCause.of(tail(log, 400)).map(c -> "; cause: " + c).orElse("")
                     : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe()
+                            + v.pathHint()
                             + instance(port).running().map(h -> dev.slipway.util.Listeners.elsewhere(h.pid(), port))
                                     .orElse("");
             console.progress("  not ready: " + why);
