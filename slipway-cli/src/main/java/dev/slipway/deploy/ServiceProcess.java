@@ -30,6 +30,30 @@ import java.util.Optional;
 public record ServiceProcess(Path pidFile) {
 
     /**
+     * The environment a running process was started with, from {@code /proc/PID/environ} (proc(5):
+     * NUL-separated {@code NAME=value} entries; changes the process made later are not seen).
+     *
+     * @param pid a process of this user
+     * @return its variables, in the order recorded; empty when {@code /proc} cannot tell (not Linux,
+     *         gone, or another user's process)
+     */
+    public static Map<String, String> environment(long pid) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+            for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return Map.of();
+        }
+        return env;
+    }
+
+    /**
      * Starts {@code executable} in the background in its own session (setsid(1), when present),
      * with stdin from /dev/null and stdout and stderr appended to {@code log}, and writes the pid
      * file.

@@ -75,6 +75,8 @@ public final class LocalTarget {
     private final ServiceProcess process;
     /** The service manager of this machine: supervised processes, what systemd is on a host. */
     private final Supervisor supervisor;
+    /** The environment of the instance that served when {@link #apply} began (empty when none ran). */
+    private Map<String, String> served = Map.of();
     /** The release directories under {@code releases/}: the install (this target's upload) and what they hold. */
     private final LocalReleases store;
     /** {@code releases/}, {@code current} and {@code slots/} in the state directory, changed as on a host. */
@@ -702,6 +704,8 @@ public final class LocalTarget {
      */
     public Outcome apply(DeployPlan plan) {
         Detail d = (Detail) plan.detail();
+        // What the serving instance runs with, for its restore after a failed stop-then-start.
+        served = process.running().map(h -> ServiceProcess.environment(h.pid())).orElse(Map.of());
         Executor ex = new Executor(System.getenv(Executor.CRASH_AT), console);
         LocalRun run = new LocalRun(plan, d, Lock.me(plan.version(), plan.action().verb()));
         if (plan.action() != DeployPlan.Action.STOP && plan.action() != DeployPlan.Action.START) {
@@ -916,7 +920,7 @@ public final class LocalTarget {
                 history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
                         + failure.getMessage() + "; " + restored);
                 yield SlipwayException.failed("rollback to " + d.dirName() + " failed: " + failure.getMessage() + "; "
-                        + restored + failure.detail());
+                        + restored + failure.detail() + lackingNote());
             }
             default -> SlipwayException.failed(config.name() + " " + d.dirName() + " started but is not ready: "
                     + failure.getMessage() + failure.detail() + "\nlast lines of " + log + ":\n" + tail(log, 15));
@@ -934,7 +938,8 @@ public final class LocalTarget {
             String restored = restart(previous);
             history.append(d.dirName(), plan.commit(), History.ROLLED_BACK, reason + "; " + restored);
             return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
-                    + failure.detail() + "\nrolled back: " + restored + "\nlast lines of " + log + ":\n" + logTail);
+                    + failure.detail() + "\nrolled back: " + restored + lackingNote() + "\nlast lines of " + log + ":\n"
+                    + logTail);
         }
         history.append(d.dirName(), plan.commit(), History.FAILED, reason + "; no previous release");
         return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
@@ -972,10 +977,44 @@ public final class LocalTarget {
                 + d.port() + " was stopped; " + kept : "") + "\nlast lines of " + log + ":\n" + logTail);
     }
 
-    /** Starts the current release and waits for its own readiness probe; describes the result. */
+    /**
+     * The variables the instance that served ran with but this process lacks (names only, sorted),
+     * leaving out what Slipway sets itself ({@code service.env}, PORT, ADDR, DRAIN_TIMEOUT) and a
+     * shell's own bookkeeping.
+     */
+    private List<String> lacking() {
+        Map<String, String> own = System.getenv();
+        Map<String, String> set = serviceEnv();
+        return served.keySet().stream().filter(k -> !own.containsKey(k) && !set.containsKey(k)
+                && !SHELL_OWN.contains(k)).sorted().toList();
+    }
+
+    /** Variables a shell keeps for itself, never the app's settings. */
+    private static final java.util.Set<String> SHELL_OWN = java.util.Set.of("_", "SHLVL", "PWD", "OLDPWD", "TERM",
+            "COLUMNS", "LINES", "PS1", "PS2", "HISTFILE", "SSH_TTY", "SSH_CONNECTION", "SSH_CLIENT", "MAIL");
+
+    /**
+     * @return {@code "\nnote: ..."} naming the variables the serving instance had and this shell
+     *         lacks (the usual cause of a failed start after a deploy from another terminal), or
+     *         {@code ""}
+     */
+    private String lackingNote() {
+        List<String> names = lacking();
+        return names.isEmpty() ? "" : "\nnote: the release that served ran with " + String.join(", ", names)
+                + ", which this shell does not set; the new release started without them (export them here, or set"
+                + " them in service.env); the restore gave the release that served its own environment back";
+    }
+
+    /**
+     * Starts the current release and waits for its own readiness probe; describes the result. The
+     * restart gives it the variables of the instance that served before this action
+     * ({@link Supervisor#restart(String, Map)}), so a shell that lacks them cannot take the
+     * service down with a failed deploy or rollback.
+     */
     private String restart(String dirName) {
         try {
-            restartCurrent(null);
+            process.running().ifPresent(h -> console.progress("  stopping " + config.name() + " (pid " + h.pid() + ")"));
+            supervisor.restart(unitOf(port()), served);
         } catch (SlipwayException e) {
             return dirName + " could not be restarted: " + e.getMessage();
         }

@@ -100,9 +100,30 @@ public final class Supervisor implements ServiceManager {
 
     @Override
     public void restart(String instance) {
+        restart(instance, Map.of());
+    }
+
+    /**
+     * {@link #restart(String)}, giving the new instance also the variables of {@code inherited}
+     * that slipway's own environment lacks (its {@link Launch#env} still wins): how a failed
+     * deploy or rollback restores the release that served with the environment it ran with, when
+     * slipway runs from a shell that lacks some of it (a database URL exported in another terminal).
+     *
+     * @param instance  the instance name
+     * @param inherited the environment the instance that served ran with ({@link ServiceProcess#environment})
+     */
+    public void restart(String instance, Map<String, String> inherited) {
         ServiceProcess sp = process(instance);
         Launch l = launches.apply(instance);
-        long pid = sp.restart(host, sp.running(), drain, l.executable(), l.release(), state, l.env(), log(), l.logLine());
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        Map<String, String> own = System.getenv();
+        inherited.forEach((k, v) -> {
+            if (!own.containsKey(k)) {
+                env.put(k, v);
+            }
+        });
+        env.putAll(l.env());
+        long pid = sp.restart(host, sp.running(), drain, l.executable(), l.release(), state, env, log(), l.logLine());
         synchronized (this) {
             lastInstance = instance;
             lastPid = pid;
