@@ -99,21 +99,26 @@ public final class SlipwayCli extends GroupCommand {
      * @return a new command line
      */
     public static CommandLine commandLine() {
-        return commandLine(new String[0]);
+        CommandLine cli = new CommandLine(new SlipwayCli());
+        SUBCOMMANDS.forEach(cli::addSubcommand);
+        addHelp(cli);
+        return cli;
     }
 
     /**
-     * The command tree {@code args} need: when they start with a subcommand's name (after any
-     * {@code --debug}), {@code slipway} with only that subcommand, since nothing else of the tree
-     * is read (except by {@code help} and {@code completion}, which get all of it); otherwise the
-     * whole tree, so that the top-level help, a missing or unknown subcommand's error and its
-     * suggestion list every command.
+     * The command tree {@code args} need. When they start with a subcommand's name (after any
+     * {@code --debug}): {@code slipway} with only that subcommand, since nothing else of the tree is
+     * read ({@code help} and {@code completion} read all of it and get the whole tree). Otherwise
+     * (the top-level help, no subcommand, an unknown one, {@code -V}): {@code slipway} with every
+     * subcommand as a summary, its name, aliases and the description its help lists
+     * ({@link #summary}), which the top-level help, the missing or unknown subcommand's error and its
+     * suggestion read and which costs no reflection over the subcommands' options (issue 16, an
+     * instant CLI). {@code HelpAndCompletionTest} checks the top-level help is the whole tree's.
      *
      * @param args the command line's arguments
      * @return a new command line
      */
     static CommandLine commandLine(String[] args) {
-        CommandLine cli = new CommandLine(new SlipwayCli());
         String first = null;
         for (String a : args) {
             if (!a.equals("--debug")) {
@@ -121,14 +126,29 @@ public final class SlipwayCli extends GroupCommand {
                 break;
             }
         }
-        if (first != null && SUBCOMMANDS.containsKey(first) && !READ_THE_TREE.contains(first)) {
+        if (first != null && READ_THE_TREE.contains(first)) {
+            return commandLine();
+        }
+        CommandLine cli = new CommandLine(new SlipwayCli());
+        if (first != null && SUBCOMMANDS.containsKey(first)) {
             cli.addSubcommand(first, SUBCOMMANDS.get(first));
         } else {
-            SUBCOMMANDS.forEach(cli::addSubcommand);
+            SUBCOMMANDS.forEach((name, type) -> cli.addSubcommand(name, summary(name, type)));
         }
         // Every subcommand answers -h/--help; -V stays top-level since 'build --version V' sets a version.
         addHelp(cli);
         return cli;
+    }
+
+    /**
+     * A subcommand as the top-level help lists it, read from its {@code @Command} annotation alone:
+     * name, aliases, header, description and whether it is hidden; no options or subcommands.
+     */
+    private static CommandLine summary(String name, Class<?> type) {
+        Command c = type.getAnnotation(Command.class);
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create().name(name).aliases(c.aliases());
+        spec.usageMessage().header(c.header()).description(c.description()).hidden(c.hidden());
+        return new CommandLine(spec);
     }
 
     private static Map<String, Class<?>> subcommands(Object... nameAndClass) {

@@ -240,6 +240,30 @@ public final class ConfigLoader {
         if (text.isBlank()) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
+        RawConfig raw = QuickBinder.bind(text, RawConfig.class);
+        if (raw == null) {
+            raw = bind(file, text);
+        } else if (CROSSCHECK) {
+            RawConfig bound = bind(file, text);
+            if (!bound.equals(raw)) {
+                throw new IllegalStateException("QuickBinder bound " + file + " otherwise than databind:\n" + raw + "\n" + bound);
+            }
+        }
+        ScalarRules.check(file, text);
+        return resolve(file, raw, Locations.index(text), Locations.keys(text));
+    }
+
+    /**
+     * With the system property {@code slipway.config.crosscheck=true} (the tests set it), a file
+     * {@link QuickBinder} binds is bound by databind too, and a difference is an internal error.
+     */
+    private static final boolean CROSSCHECK = Boolean.getBoolean("slipway.config.crosscheck");
+
+    /**
+     * Binds slipway.yaml with Jackson databind: what {@link QuickBinder} gives up on, which is every
+     * file whose binding fails (the message comes from databind's exception) and a few valid ones.
+     */
+    static RawConfig bind(Path file, String text) {
         RawConfig raw;
         try (JsonParser parser = mapper().createParser(text)) {
             raw = parser.readValueAs(RawConfig.class);
@@ -288,8 +312,7 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException(file, 1, 1, "the file is empty; it needs at least 'name:'");
         }
-        ScalarRules.check(file, text);
-        return resolve(file, raw, Locations.index(text), Locations.keys(text));
+        return raw;
     }
 
     /**

@@ -129,6 +129,13 @@ class HelpAndCompletionTest {
             assertEquals(whole.getSubcommands().keySet(), SlipwayCli.commandLine(new String[] {first}).getSubcommands().keySet(),
                     first);
         }
+        // Without a subcommand's name the subcommands are summaries; the top-level help is the whole tree's.
+        for (String[] args : List.of(new String[] {"--help"}, new String[0], new String[] {"--debug", "chek"})) {
+            CommandLine summaries = SlipwayCli.commandLine(args);
+            assertEquals(whole.getUsageMessage(), summaries.getUsageMessage(), String.join(" ", args));
+            summaries.getSubcommands().forEach((name, sub) -> assertTrue(sub.getCommandSpec().options().stream()
+                    .allMatch(o -> o.usageHelp() || o.longestName().equals("--debug")), name + " is a summary: " + sub.getCommandSpec().options()));
+        }
         CliRunner.Run r = CliRunner.run("--debug", "check", tmp.toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("slipway.yaml") && r.err().contains("\tat "), r.toString());
