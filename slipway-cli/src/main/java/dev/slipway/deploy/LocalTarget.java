@@ -1315,7 +1315,9 @@ public final class LocalTarget {
             String why = v.detail().equals(Gate.EXITED)
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                             + CrashCause.of(tail(log, 400)).map(c -> "; cause: " + c).orElse("")
-                    : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
+                    : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe()
+                            + instance(port).running().map(h -> dev.slipway.util.Listeners.elsewhere(h.pid(), port))
+                                    .orElse("");
             console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);
             throw new Executor.StepFailed("local", why, FirstRun.inProgress(dir.resolve(config.name()), LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)))

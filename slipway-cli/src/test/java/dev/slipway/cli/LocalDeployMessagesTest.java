@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code ship} with the port held by another process fails before it builds;</li>
  *   <li>a deploy onto a full disk names the disk, leaves no release directory and the old
  *       release serving (issue 20 item 8);</li>
+ *   <li>a gate refused on the port Slipway gave while the app listens on another names both
+ *       ports and where to map the port;</li>
  *   <li>a gate that gives up while the first run still unpacks says so and names the settings
  *       (issue 20 item 17);</li>
  *   <li>after {@code service.port} changed, a release that runs again (the rollback of a failed
@@ -184,6 +186,23 @@ class LocalDeployMessagesTest {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void aGateRefusedOnPortWhileTheAppListensElsewhereNamesBothPorts() throws Exception {
+        int port = freePort();
+        int other = freePort();
+        Path dir = service(port);
+        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml"))
+                .replace("timeout: 20s", "timeout: 6s"));
+        // The app takes its port from its own setting, not from PORT, as a framework default does.
+        Release elsewhere = release(dir, "1.0.0", "#!/bin/sh\nPORT=" + other + "\nexport PORT\n" + okServer(dir));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter())
+                .deploy(elsewhere, false));
+        assertEquals(1, e.exitCode());
+        assertTrue(e.getMessage().contains("though it listens on port " + other + ", not on PORT " + port
+                + ": the app does not take the port Slipway gives it"), e.getMessage());
+        assertTrue(e.getMessage().contains("service.env"), "names where to map it: " + e.getMessage());
     }
 
     @Test
