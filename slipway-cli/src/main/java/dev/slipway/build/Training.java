@@ -376,6 +376,10 @@ public final class Training {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ")" + elsewhere + ":\n" + tail(log));
                 }
+                if (!ready.pathHint().isEmpty()) {
+                    throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
+                            + ": " + ready.describe() + ")" + ready.pathHint() + ":\n" + tail(log));
+                }
                 if (!ready.ready()) {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ") within train.timeout ("
