@@ -65,6 +65,9 @@ public final class SlipwayCli extends GroupCommand {
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         dev.slipway.Trace.enable(java.util.Arrays.asList(args).contains("--debug"));
+        if (connectsOverSsh(args)) {
+            dev.slipway.remote.SshHost.warmUp();
+        }
         CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
@@ -90,6 +93,20 @@ public final class SlipwayCli extends GroupCommand {
         err.flush();
         dev.slipway.Trace.mark("exit " + code);
         return code;
+    }
+
+    /**
+     * @param args the command line
+     * @return whether it names the hosts target ({@code --to hosts} or {@code --to=hosts}): the
+     *         command will connect over SSH, so the SSH classes can load beside the command line's
+     */
+    static boolean connectsOverSsh(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--to=hosts") || args[i].equals("--to") && i + 1 < args.length && args[i + 1].equals("hosts")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -29,7 +29,8 @@ import java.util.function.Function;
  *       prepare) run for every place at once, each place's in order; the starts, gates and proxy
  *       switches of one rollout batch run at once; a step the parts run in the background (the
  *       hosts' retirement of old instances behind nginx) is awaited before the next step outside
- *       the rollout and before the run ends;</li>
+ *       the rollout, except the record and prune at the end, which run beside it (the unlocks
+ *       wait for it), and before the run ends;</li>
  *   <li>the {@code SLIPWAY_CRASH_AT} test hook: a halt just before a named step, as kill -9 would;</li>
  *   <li>timings: per step kind, per place and kind, per step;</li>
  *   <li>failure handling: a {@link StepFailed} (a switch, restart, start, gate, proxy switch or stop
@@ -201,20 +202,20 @@ public final class Executor {
                 // Setup (upload, env, unit, prepare), and the end (record, prune, unlock, once every
                 // background step ended): every place at once, each place's steps in order.
                 Set<DeployPlan.Kind> group = setup ? SETUP : FINISH;
-                if (!setup) {
-                    awaitBackground();
-                }
                 while (j < steps.size() && steps.get(j).batch() == 0 && group.contains(steps.get(j).kind())) {
                     j++;
                 }
-                Map<String, List<Integer>> perPlace = new LinkedHashMap<>();
-                for (int k = i; k < j; k++) {
-                    perPlace.computeIfAbsent(steps.get(k).where(), w -> new ArrayList<>()).add(k);
+                if (setup) {
+                    perPlace(steps, i, j, k -> true, parts);
+                } else {
+                    // The record and prune run beside the background steps (the old instances' stop, which
+                    // nginx no longer sends requests to); the unlocks wait for them, so a background
+                    // failure is reported while the run still holds its locks, and the next run never
+                    // finds an old instance still stopping.
+                    perPlace(steps, i, j, k -> steps.get(k).kind() != DeployPlan.Kind.UNLOCK, parts);
+                    awaitBackground();
+                    perPlace(steps, i, j, k -> steps.get(k).kind() == DeployPlan.Kind.UNLOCK, parts);
                 }
-                each(List.copyOf(perPlace.values()), idx -> steps.get(idx.get(0)).where(), idx -> {
-                    idx.forEach(k -> timed(k, steps.get(k), parts, true));
-                    return Boolean.TRUE;
-                });
             } else if (step.batch() > 0 && TOGETHER.contains(step.kind())) {
                 // The starts, gates and proxy switches of one batch: together.
                 while (j < steps.size() && steps.get(j).kind() == step.kind() && steps.get(j).batch() == step.batch()) {
@@ -239,6 +240,23 @@ public final class Executor {
             i = j;
         }
         awaitBackground();
+    }
+
+    /**
+     * Runs the steps {@code from} (inclusive) to {@code to} (exclusive) that {@code which} selects:
+     * every place at once, each place's steps in order.
+     */
+    private void perPlace(List<DeployPlan.Step> steps, int from, int to, java.util.function.IntPredicate which, Parts parts) {
+        Map<String, List<Integer>> perPlace = new LinkedHashMap<>();
+        for (int k = from; k < to; k++) {
+            if (which.test(k)) {
+                perPlace.computeIfAbsent(steps.get(k).where(), w -> new ArrayList<>()).add(k);
+            }
+        }
+        each(List.copyOf(perPlace.values()), idx -> steps.get(idx.get(0)).where(), idx -> {
+            idx.forEach(k -> timed(k, steps.get(k), parts, true));
+            return Boolean.TRUE;
+        });
     }
 
     /** Runs one step: the crash hook (unless it ran already), the step, its timings. */

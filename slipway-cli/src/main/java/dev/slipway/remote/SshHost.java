@@ -98,6 +98,29 @@ public final class SshHost implements Host {
     }
 
     /**
+     * Loads the SSH library's classes on a background (daemon) thread: its client set-up, security
+     * providers and key parsers, which a first connection otherwise loads on its own path (over a
+     * second on a loaded machine). For a command that will connect, called as soon as it is known
+     * to, so the loading overlaps the command line's and configuration's. Nothing is connected
+     * or started; a failure here is left to the real connection to report.
+     */
+    public static void warmUp() {
+        Thread t = new Thread(() -> {
+            try {
+                SshClient c = SshClient.setUpDefaultClient();
+                c.getCipherFactories();
+                SecurityUtils.isEDDSACurveSupported();
+                SecurityUtils.getKeyPairResourceParser();
+                dev.slipway.Trace.mark("SSH classes warmed up");
+            } catch (Throwable e) {
+                // the connection itself reports what is wrong
+            }
+        }, "slipway-ssh-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /**
      * Connects now, with bounded retries.
      *
      * @param options where and how to connect

@@ -158,15 +158,74 @@ class ExecutorTest {
                     }
                     stopped.countDown();
                 }
-                if (step.kind() == DeployPlan.Kind.RECORD) {
-                    assertEquals(0, stopped.getCount(), "the background stop ended before the record");
+                if (step.kind() == DeployPlan.Kind.SWITCH) {
+                    assertEquals(0, stopped.getCount(), "the background stop ended before the next step outside a batch");
                 }
                 super.run(step);
             }
         };
         List<DeployPlan.Step> steps = List.of(step(DeployPlan.Kind.PROXY, "a", 1), step(DeployPlan.Kind.STOP, "a", 1),
-                step(DeployPlan.Kind.RECORD, "a", 0));
+                step(DeployPlan.Kind.SWITCH, "b", 0));
         executor().run(steps, parts);
-        assertEquals(List.of("proxy a", "stop a", "record a"), parts.log);
+        assertEquals(List.of("proxy a", "stop a", "switch b"), parts.log);
+    }
+
+    /** Parts whose background stop of {@code a} takes {@code ms} and then fails with {@code stopFailure}, or not. */
+    private static Recording slowStop(CountDownLatch stopped, long ms, RuntimeException stopFailure) {
+        return new Recording() {
+            @Override
+            public boolean inBackground(DeployPlan.Step step) {
+                return step.kind() == DeployPlan.Kind.STOP;
+            }
+
+            @Override
+            public void run(DeployPlan.Step step) {
+                super.run(step);
+                if (step.kind() == DeployPlan.Kind.STOP) {
+                    try {
+                        Thread.sleep(ms);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    log.add("stopped a");
+                    stopped.countDown();
+                    if (stopFailure != null) {
+                        throw stopFailure;
+                    }
+                }
+                if (step.kind() == DeployPlan.Kind.UNLOCK) {
+                    assertEquals(0, stopped.getCount(), "the background stop ended before the unlock");
+                }
+            }
+        };
+    }
+
+    private static final List<DeployPlan.Step> LAST_BATCH = List.of(step(DeployPlan.Kind.PROXY, "a", 1),
+            step(DeployPlan.Kind.STOP, "a", 1), step(DeployPlan.Kind.RECORD, "a", 0), step(DeployPlan.Kind.PRUNE, "a", 0),
+            step(DeployPlan.Kind.UNLOCK, "a", 0));
+
+    @Test
+    void theLastBatchsBackgroundStopRunsBesideTheRecordAndPruneAndEndsBeforeTheUnlock() {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Recording parts = slowStop(stopped, 1000, null);
+        executor().run(LAST_BATCH, parts);
+        List<String> log = parts.log;
+        assertEquals("proxy a", log.get(0), log.toString());
+        assertTrue(log.indexOf("record a") < log.indexOf("stopped a") && log.indexOf("prune a") < log.indexOf("stopped a"),
+                "the record and prune did not wait for the 1 s stop: " + log);
+        assertEquals("unlock a", log.get(log.size() - 1), "the unlock came last, after the stop ended: " + log);
+    }
+
+    @Test
+    void aFailedBackgroundStopIsReportedAfterTheRecordAndTheLocksAreReleased() {
+        CountDownLatch stopped = new CountDownLatch(1);
+        RuntimeException failure = SlipwayException.failed("a: cannot stop myapp@8081: timeout");
+        Recording parts = slowStop(stopped, 200, failure);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> executor().run(LAST_BATCH, parts));
+        assertSame(failure, e, "the stop's failure ends the run (exit 1), as it says");
+        List<String> log = parts.log;
+        assertTrue(log.contains("record a"), "the new release serves behind nginx and is recorded: " + log);
+        assertEquals("unlock-all", log.get(log.size() - 1), "the locks are released after the failure: " + log);
+        assertTrue(!log.contains("unlock a") || log.indexOf("unlock a") > log.indexOf("stopped a"), log.toString());
     }
 }

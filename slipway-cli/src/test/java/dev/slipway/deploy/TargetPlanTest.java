@@ -79,6 +79,30 @@ class TargetPlanTest {
     }
 
     @Test
+    void connectionsStartedAheadAreTheOnesThePlanUsesAndTheirFailureIsTheConnectorsOwn() throws Exception {
+        SlipwayConfig config = service(tmp.resolve("opt-svc").toString());
+        java.util.concurrent.atomic.AtomicInteger connects = new java.util.concurrent.atomic.AtomicInteger();
+        try (HostsTarget t = new HostsTarget(config, quiet(), s -> {
+            connects.incrementAndGet();
+            return new LocalHost(s.name());
+        }, Map.of()).keepConnections().connectAhead()) {
+            HostsPlan p = t.planDeploy(null);
+            assertEquals("1.0.0", p.version());
+            assertEquals(Map.of("here", List.of()), t.history());
+            assertEquals(1, connects.get(), "the plan and the history took the connection made ahead, no second one");
+        }
+        dev.slipway.remote.HostException refused = new dev.slipway.remote.HostException(
+                "here: cannot connect to 127.0.0.1:22 after 3 attempts: Connection refused", null);
+        try (HostsTarget t = new HostsTarget(config, quiet(), s -> {
+            throw refused;
+        }, Map.of()).keepConnections().connectAhead()) {
+            SlipwayException e = assertThrows(SlipwayException.class, () -> t.planDeploy(null));
+            assertEquals(refused, e, "the failure made ahead surfaces where the plan connects, as the connector threw it");
+            assertEquals(1, e.exitCode());
+        }
+    }
+
+    @Test
     void localAndHostsPlanTheSameStepKindsAndChangeNothing() throws Exception {
         Path hostsDir = tmp.resolve("opt-svc");
         SlipwayConfig config = service(hostsDir.toString());

@@ -32,7 +32,9 @@ public final class HostsDeployTarget implements Target {
     public record Detail(HostsPlan plan, Duration lockWait) {}
 
     /**
-     * Opens the hosts target (connects nothing yet).
+     * Opens the hosts target and starts connecting to its servers in the background
+     * ({@link HostsTarget#connectAhead()}): a connection failure is reported by the first call that
+     * needs the host, as before.
      *
      * @param config  the service configuration
      * @param console progress output
@@ -40,7 +42,7 @@ public final class HostsDeployTarget implements Target {
      * @throws SlipwayException (exit 2) without {@code deploy.hosts}, or for a role no server has
      */
     public HostsDeployTarget(SlipwayConfig config, Console console, List<String> roles) {
-        this(SshConnector.target(config, console, roles).keepConnections(), config.name(), console,
+        this(SshConnector.target(config, console, roles).keepConnections().connectAhead(), config.name(), console,
                 new CanaryGuard(config.serviceDir()));
     }
 

@@ -198,7 +198,8 @@ public final class HostsExecutor {
             @Override
             public boolean inBackground(DeployPlan.Step step) {
                 // The old instances of a batch no longer get requests from nginx: they are retired in
-                // the background while the next batch starts; every retirement ends before the record.
+                // the background while the next batch starts, and the last batch's beside the record and
+                // prune; every retirement ends before the locks are released (a failed one is reported then).
                 return step.kind() == DeployPlan.Kind.STOP && config.rollout().proxySwitch();
             }
 

@@ -130,9 +130,90 @@ public final class HostsTarget implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Connections {@link #connectAhead()} started and no call took yet, by server name; each
+     * completes with the connected host or the connector's exception.
+     */
+    private final Map<String, java.util.concurrent.CompletableFuture<Host>> ahead = new LinkedHashMap<>();
+
+    /**
+     * Starts connecting to every server now, on background threads (at most
+     * {@link Executor#PARALLEL} at a time), while the caller goes on reading the release and the
+     * environment: the key exchanges, and the first use of the SSH library's classes, then
+     * overlap that work instead of following it. The first call that needs a host
+     * ({@link #planDeploy}, {@link #planRollback}, {@link #history}, {@link #status}) takes its
+     * connection and, when it failed, gets the connector's exception there, as if it had connected
+     * itself (a wrong key or an unreachable host is reported the same way, exit 1). Only with
+     * {@link #keepConnections()}: a connection nobody took is closed by {@link #close()}.
+     *
+     * @return this target
+     */
+    public synchronized HostsTarget connectAhead() {
+        if (kept == null || !ahead.isEmpty()) {
+            return this;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(Executor.PARALLEL, hosts.servers().size()), r -> {
+                    Thread t = new Thread(r, "slipway-connect");
+                    t.setDaemon(true);
+                    return t;
+                });
+        for (HostsConfig.Server s : hosts.servers()) {
+            ahead.put(s.name(), java.util.concurrent.CompletableFuture.supplyAsync(() -> connector.apply(s), pool));
+        }
+        pool.shutdown(); // its threads end once the connections are made
+        dev.slipway.Trace.mark("connecting ahead to " + hosts.servers().size() + " host(s)");
+        return this;
+    }
+
+    /**
+     * @param s a server
+     * @return the connection {@link #connectAhead()} made to it (waiting for it), or a new one
+     * @throws RuntimeException the connector's exception, as it threw it
+     */
+    private Host connect(HostsConfig.Server s) {
+        java.util.concurrent.CompletableFuture<Host> f;
+        synchronized (this) {
+            f = ahead.remove(s.name());
+        }
+        if (f == null) {
+            return connector.apply(s);
+        }
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /** A connection made for one call: kept with {@link #keepConnections()}, else closed. */
+    private void keepOrClose(HostsConfig.Server s, Host h) {
+        if (h == null) {
+            return;
+        }
+        Map<String, Host> keep;
+        synchronized (this) {
+            keep = kept;
+        }
+        if (keep != null) {
+            keep.put(s.name(), h);
+        } else {
+            h.close();
+        }
+    }
+
     /** Closes the connections {@link #keepConnections()} kept; a target that keeps none has nothing to close. */
     @Override
     public synchronized void close() {
+        // Connections started ahead that nobody took: closed once made (a failed one has nothing to close).
+        ahead.values().forEach(f -> f.thenAccept(Host::close));
+        ahead.clear();
         if (kept != null) {
             List.copyOf(kept.values()).forEach(Host::close);
             kept.clear();
@@ -364,7 +445,9 @@ public final class HostsTarget implements AutoCloseable {
     public List<HostStatus> status() {
         List<HostStatus> out = new java.util.ArrayList<>();
         for (HostsConfig.Server s : hosts.servers()) {
-            try (Host h = connector.apply(s)) {
+            Host h = null;
+            try {
+                h = connect(s);
                 boolean proxy = hosts.rollout().proxySwitch();
                 HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-",
                         proxy ? hosts.proxy().upstreamFile() : null, proxy ? hosts.proxy().ports() : List.of());
@@ -377,6 +460,8 @@ public final class HostsTarget implements AutoCloseable {
                 out.add(new HostStatus(s.name(), f.current(), state, v, Lock.read(h, hosts.dir()), null));
             } catch (SlipwayException e) {
                 out.add(new HostStatus(s.name(), null, "", null, Optional.empty(), e.getMessage()));
+            } finally {
+                keepOrClose(s, h);
             }
         }
         return out;
@@ -492,7 +577,7 @@ public final class HostsTarget implements AutoCloseable {
             Map<String, Host> connected = Executor.each(hosts.servers(), HostsConfig.Server::name, s -> {
                 Host h = all.get(s.name());
                 if (h == null) {
-                    h = connector.apply(s);
+                    h = connect(s);
                     all.put(s.name(), h);
                 }
                 return h;
