@@ -446,11 +446,15 @@ public final class Training {
                             + " it reaches), or set 'train.enabled: false' to build without a trained cache:\n"
                             + tail(log));
                 }
-                String elsewhere = ready.ready() ? "" : elsewhere(p, port);
+                String elsewhere = ready.ready() ? "" : dev.slipway.util.Listeners.elsewhere(p.pid(), port);
                 if (!elsewhere.isEmpty()) {
                     // Listening, just not where told: no timeout helps.
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ")" + elsewhere + ":\n" + tail(log));
+                }
+                if (!ready.pathHint().isEmpty()) {
+                    throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
+                            + ": " + ready.describe() + ")" + ready.pathHint() + ":\n" + tail(log));
                 }
                 if (!ready.ready()) {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
@@ -519,21 +523,6 @@ public final class Training {
     }
 
     /** @return the run's output for an error message: the line that says what went wrong, then the last lines */
-    /**
-     * @return {@code ", though it listens on port 8181, not on PORT 40123; ..."} when the running
-     *         training process listens on ports that do not include {@code port}; else empty
-     */
-    private static String elsewhere(Process p, int port) {
-        java.util.Set<Integer> ports = dev.slipway.util.Listeners.ports(p.pid());
-        if (ports.isEmpty() || ports.contains(port)) {
-            return "";
-        }
-        return ", though it listens on port" + (ports.size() == 1 ? " " : "s ")
-                + ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
-                + ", not on PORT " + port + ": the app does not take the port Slipway gives it; map it in service.env"
-                + " (the framework's port variable: \"${PORT}\") or make the app read PORT";
-    }
-
     private static String tail(Path log) {
         return Exec.summary(read(log), 15);
     }

@@ -77,7 +77,8 @@ public final class CanaryTargets {
      * @param image   kubernetes: the image for a new canary ({@code deploy --canary --image}), or
      *                {@code null} as a deploy resolves it; ignored elsewhere
      * @return the session; close it
-     * @throws SlipwayException (exit 2) for another name or a target without its configuration
+     * @throws SlipwayException (exit 2) for a target that has no canaries (saying which do), an
+     *                          unknown name (the closest target named), or a target without its configuration
      */
     public static Session open(String name, SlipwayConfig config, Console console, String image) {
         Supplier<Release> lastBuild = () -> Release.fromDist(config);
@@ -112,8 +113,11 @@ public final class CanaryTargets {
                     throw e;
                 }
             }
-            default -> throw SlipwayException.usage("unknown canary target '" + name + "'; available: "
-                    + String.join(", ", NAMES));
+            default -> {
+                dev.slipway.deploy.Targets.requireKnown(name); // an unknown name: "did you mean", every target listed
+                throw SlipwayException.usage("canaries work with --to " + String.join(", ", NAMES) + "; " + name
+                        + " has none yet (deploy there with 'slipway deploy --to " + name + "'); nothing was changed");
+            }
         }
     }
 }

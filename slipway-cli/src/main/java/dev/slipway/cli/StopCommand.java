@@ -1,7 +1,7 @@
 package dev.slipway.cli;
 
 import dev.slipway.canary.LocalCanaryTarget;
-import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.local.LocalTarget;
 import picocli.CommandLine.Command;
 
 /**

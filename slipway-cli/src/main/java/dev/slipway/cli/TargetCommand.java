@@ -4,7 +4,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.ConfigException;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.local.LocalTarget;
 import dev.slipway.deploy.Report;
 import dev.slipway.deploy.Target;
 import dev.slipway.deploy.Targets;

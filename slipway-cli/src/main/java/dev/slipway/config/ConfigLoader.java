@@ -293,6 +293,22 @@ public final class ConfigLoader {
     }
 
     /**
+     * The configuration of a file that holds only {@code name:}: every other key at its default,
+     * resolved by the same code as {@link #parse} without any text to parse. For a target that
+     * rebuilds its settings from what it recorded (the local target's {@code status} and
+     * {@code stop} when slipway.yaml is broken), which then replaces the values it recorded.
+     *
+     * @param file the file name used in messages and to resolve relative paths
+     * @param name the service name
+     * @return the resolved configuration
+     * @throws ConfigException (exit 2) when the name is not a valid service name
+     */
+    public static SlipwayConfig defaults(Path file, String name) {
+        RawConfig raw = new RawConfig(name, null, null, null, null, null, null, null, null, null, null, null, null);
+        return resolve(file, raw, Map.of(), Map.of());
+    }
+
+    /**
      * Jackson stops at a nesting depth over {@code StreamReadConstraints.getMaxNestingDepth()}
      * (1000) without a location; this finds the line where the limit is passed by reading again
      * without the limit (SnakeYAML's event parser has none of its own).

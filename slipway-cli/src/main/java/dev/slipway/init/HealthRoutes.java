@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *   <li>route builders: Javalin {@code app.get("/health", ...)}, Spark {@code get("/health", ...)},
  *       Vert.x Web {@code router.get("/health")} and {@code router.route("/health")}, Helidon SE
  *       {@code routing.get("/health", ...)}, Ktor {@code get("/health") { ... }}, http4k
- *       {@code "/health" bind GET};</li>
+ *       {@code "/health" bind GET}; a Vert.x sub-router's routes under its mount point
+ *       ({@code route("/api/*").subRouter(api)}, {@code mountSubRouter("/api", api)}, in the same file);</li>
  *   <li>the JDK's {@code HttpServer.createContext("/health", ...)};</li>
  *   <li>annotations: JAX-RS {@code @Path("health")} with {@code @GET}, Spring
  *       {@code @GetMapping("/health")} and {@code @RequestMapping}, Micronaut
@@ -58,9 +59,20 @@ public final class HealthRoutes {
     private static final Set<String> LIVE = Set.of("live", "livez", "liveness", "alive");
     private static final Set<String> HEALTH = Set.of("health", "healthz", "healthcheck");
 
-    /** Route builders: {@code get("/x"}, {@code .get("/x"}, {@code route("/x"}, {@code route(HttpMethod.GET, "/x"}, {@code head("/x"}. */
+    /**
+     * Route builders: {@code get("/x"}, {@code .get("/x"}, {@code route("/x"}, {@code route(HttpMethod.GET, "/x"},
+     * {@code head("/x"}; group 1 the receiver ({@code api} in {@code api.get(}), when there is one.
+     */
     private static final Pattern BUILDER = Pattern.compile(
-            "(?<![\\w$])(get|head|route|createContext)\\s*\\(\\s*(?:HttpMethod\\s*\\.\\s*GET\\s*,\\s*)?\"(/[^\"]*)\"");
+            "(?:([\\w$]+)\\s*\\.\\s*)?(?<![\\w$])(get|head|route|createContext)\\s*\\(\\s*(?:HttpMethod\\s*\\.\\s*GET\\s*,\\s*)?\"(/[^\"]*)\"");
+    /**
+     * Vert.x Web sub-routers, whose routes answer under the mount point: {@code route("/api/*").subRouter(api)}
+     * (Vert.x 4.2+) and {@code mountSubRouter("/api", api)} (Vert.x 3, 4); group 1 or 3 the mount point,
+     * group 2 or 4 the sub-router's variable.
+     */
+    private static final Pattern SUB_ROUTER = Pattern.compile(
+            "\\broute\\s*\\(\\s*\"(/[^\"*]*)\\*?\"\\s*\\)\\s*\\.\\s*subRouter\\s*\\(\\s*([\\w$]+)\\s*\\)"
+                    + "|\\bmountSubRouter\\s*\\(\\s*\"(/[^\"]*)\"\\s*,\\s*([\\w$]+)\\s*\\)");
     /** http4k: {@code "/health" bind GET}. */
     private static final Pattern HTTP4K = Pattern.compile("\"(/[^\"]*)\"\\s+bind\\s+(?:Method\\s*\\.\\s*)?GET\\b");
     /** The annotations that carry or mark a route, with their arguments when they have some. */
@@ -82,9 +94,17 @@ public final class HealthRoutes {
         List<Route> out = new ArrayList<>();
         for (Map.Entry<String, String> e : sources.entrySet()) {
             String text = e.getValue();
+            Map<String, String> mounts = new java.util.HashMap<>();
+            Matcher m = SUB_ROUTER.matcher(text);
+            while (m.find()) {
+                mounts.put(m.group(2) != null ? m.group(2) : m.group(4), m.group(1) != null ? m.group(1) : m.group(3));
+            }
             Matcher b = BUILDER.matcher(text);
             while (b.find()) {
-                add(out, b.group(2), e.getKey(), b.group(1) + "(\"" + b.group(2) + "\")");
+                String mount = b.group(1) == null ? null : mounts.get(b.group(1));
+                String shape = b.group(2) + "(\"" + b.group(3) + "\")";
+                add(out, mount == null ? b.group(3) : join(mount, b.group(3)), e.getKey(),
+                        mount == null ? shape : shape + " on a sub-router mounted at " + mount);
             }
             Matcher h = HTTP4K.matcher(text);
             while (h.find()) {

@@ -99,6 +99,18 @@ public final class Gate {
             return withState(line(d));
         }
 
+        /**
+         * @return for a gate that ended on HTTP 404 (RFC 9110 section 15.5.5: no resource at that
+         *         path), what to change: the app answers, so no longer timeout helps, the probe's path
+         *         does; else the empty string. Starts with "; " to follow a sentence.
+         */
+        public String pathHint() {
+            return ready || status != 404 ? ""
+                    : "; the app answers, but serves nothing at that path: set service.readiness.path in slipway.yaml to"
+                            + " the health path it serves (after its context path or a router's mount point), or"
+                            + " service.readiness.type: tcp";
+        }
+
         private String line(String d) {
             if (status == 0) {
                 return ready ? d : d.isEmpty() ? "no answer" : "no answer (" + d + ")";

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>Normal exit, an exception, Ctrl-C (SIGINT), SIGTERM: a shutdown hook stops every child
- *       still running and its descendants (SIGTERM, then SIGKILL after {@link #GRACE}).</li>
+ *       still running and its descendants (SIGTERM, then SIGKILL after {@link #GRACE}); from then on
+ *       {@link #start} refuses, so that a step that retries after its child was stopped (jdeps
+ *       on a narrower class path) starts nothing that would outlive Slipway.</li>
  *   <li>{@code kill -9} of Slipway: no code of Slipway's runs, so a small watchdog does it: one
  *       {@code sh} per Slipway process, started with the first child, that reads the children's
  *       pids from a pipe. When Slipway dies, the kernel closes the pipe; the watchdog reads its
@@ -73,6 +75,8 @@ public final class Children {
     private static final Map<Long, Process> RUNNING = new ConcurrentHashMap<>();
     private static OutputStream watchdog;
     private static boolean hooked;
+    /** Set by the shutdown hook: {@link #start} refuses from then on. Guarded by {@code RUNNING}. */
+    private static boolean stopping;
 
     private Children() {}
 
@@ -81,12 +85,19 @@ public final class Children {
      *
      * @param builder what to start
      * @return the started process
-     * @throws IOException when it cannot start
+     * @throws IOException when it cannot start, or when Slipway is stopping (its shutdown hook has run)
      */
     public static Process start(ProcessBuilder builder) throws IOException {
-        Process p = builder.start();
+        Process p;
+        synchronized (RUNNING) {
+            if (stopping) {
+                // The shutdown hook has taken its list: a child started now would outlive Slipway.
+                throw new IOException("slipway is stopping; " + builder.command().get(0) + " was not started");
+            }
+            p = builder.start();
+            RUNNING.put(p.pid(), p);
+        }
         long pid = p.pid();
-        RUNNING.put(pid, p);
         tell("+ " + pid);
         p.onExit().thenRun(() -> {
             RUNNING.remove(pid);
@@ -123,8 +134,14 @@ public final class Children {
     private static synchronized void tell(String line) {
         if (!hooked) {
             hooked = true;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.values().parallelStream()
-                    .filter(Process::isAlive).forEach(p -> stop(p.toHandle(), GRACE)), "children-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                java.util.List<Process> left;
+                synchronized (RUNNING) {
+                    stopping = true; // no child starts after this list is taken (a retry after a killed one)
+                    left = java.util.List.copyOf(RUNNING.values());
+                }
+                left.parallelStream().filter(Process::isAlive).forEach(p -> stop(p.toHandle(), GRACE));
+            }, "children-stop"));
         }
         try {
             if (watchdog == null) {

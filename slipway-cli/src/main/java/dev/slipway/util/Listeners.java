@@ -67,4 +67,24 @@ public final class Listeners {
         }
         return ports;
     }
+
+    /**
+     * The hint for a readiness probe refused on the port Slipway gave the app while the app listens
+     * on others: the usual cause is an app that ignores {@code PORT} (a framework's own port setting).
+     *
+     * @param pid  the app's process id
+     * @param port the port Slipway gave it ({@code PORT})
+     * @return {@code ", though it listens on port 8181, not on PORT 40123; ..."} when the process
+     *         listens on ports that do not include {@code port}; else empty
+     */
+    public static String elsewhere(long pid, int port) {
+        Set<Integer> ports = ports(pid);
+        if (ports.isEmpty() || ports.contains(port)) {
+            return "";
+        }
+        return ", though it listens on port" + (ports.size() == 1 ? " " : "s ")
+                + ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                + ", not on PORT " + port + ": the app does not take the port Slipway gives it; map it in service.env"
+                + " (the framework's port variable: \"${PORT}\") or make the app read PORT";
+    }
 }

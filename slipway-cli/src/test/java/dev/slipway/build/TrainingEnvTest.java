@@ -1,6 +1,7 @@
 package dev.slipway.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,8 +146,10 @@ class TrainingEnvTest {
                     Runtime.version().feature(), layout, List.of("app/classes"), "App", console()));
             assertTrue(e.getMessage().contains("never became ready (readiness http://127.0.0.1:"), e.getMessage());
             assertTrue(e.getMessage().contains("/health/ready: HTTP 404"), e.getMessage());
-            assertTrue(e.getMessage().contains(") within train.timeout (3s): raise train.timeout in slipway.yaml"), e.getMessage());
-            assertTrue(e.getMessage().contains("'train.enabled: false'"), "names the way out: " + e.getMessage());
+            // An app that answers 404 serves, but not that path: no timeout helps, the path does.
+            assertTrue(e.getMessage().contains("; the app answers, but serves nothing at that path: set service.readiness.path"
+                    + " in slipway.yaml to the health path it serves"), e.getMessage());
+            assertFalse(e.getMessage().contains("raise train.timeout"), "a 404 is no slow start: " + e.getMessage());
         }
     }
 

@@ -97,6 +97,14 @@ class CanaryDryRunTest {
             assertEquals(2, refused.code(), refused.toString());
             assertTrue(refused.err().contains("no canary in progress on local to " + command), refused.err());
         }
+        // A target without canaries says which targets have them; a mistyped one names the closest target.
+        CliRunner.Run swarm = CliRunner.run("canary", svc.toString(), "--to", "swarm", "--dry-run");
+        assertEquals(2, swarm.code(), swarm.toString());
+        assertTrue(swarm.err().contains("canaries work with --to local, hosts, kubernetes; swarm has none yet (deploy there"
+                + " with 'slipway deploy --to swarm'); nothing was changed"), swarm.err());
+        CliRunner.Run typo = CliRunner.run("promote", svc.toString(), "--to", "kubernets");
+        assertEquals(2, typo.code(), typo.toString());
+        assertTrue(typo.err().contains("unknown target 'kubernets'; did you mean 'kubernetes'?"), typo.err());
         assertEquals(List.of(".slipway/local/canary/stable.version"), stateFiles(), "no dry run wrote anything");
         assertFalse(Files.exists(svc.resolve("nginx")), "nginx's upstream file was not rendered");
     }

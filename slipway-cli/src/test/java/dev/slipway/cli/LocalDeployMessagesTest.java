@@ -11,7 +11,7 @@ import dev.slipway.artifact.ArtifactsFile;
 import dev.slipway.Tools;
 import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
-import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.local.LocalTarget;
 import dev.slipway.deploy.Release;
 import dev.slipway.util.Hashing;
 import java.io.PrintWriter;
@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code ship} with the port held by another process fails before it builds;</li>
  *   <li>a deploy onto a full disk names the disk, leaves no release directory and the old
  *       release serving (issue 20 item 8);</li>
+ *   <li>a gate refused on the port Slipway gave while the app listens on another names both
+ *       ports and where to map the port;</li>
  *   <li>a gate that gives up while the first run still unpacks says so and names the settings
  *       (issue 20 item 17);</li>
  *   <li>after {@code service.port} changed, a release that runs again (the rollback of a failed
@@ -164,6 +166,11 @@ class LocalDeployMessagesTest {
      * @return the shell line that runs it
      */
     private static String okServer(Path dir) throws Exception {
+        return server(dir, 200);
+    }
+
+    /** {@link #okServer}, answering {@code code} on every path. */
+    private static String server(Path dir, int code) throws Exception {
         Files.writeString(dir.resolve("Ok.java"), """
                 import com.sun.net.httpserver.HttpServer;
                 import java.net.InetSocketAddress;
@@ -171,11 +178,11 @@ class LocalDeployMessagesTest {
                     public static void main(String[] a) throws Exception {
                         HttpServer s = HttpServer.create(new InetSocketAddress(System.getenv("ADDR"),
                                 Integer.parseInt(System.getenv("PORT"))), 0);
-                        s.createContext("/", x -> { x.sendResponseHeaders(200, 2); x.getResponseBody().write("ok".getBytes()); x.close(); });
+                        s.createContext("/", x -> { x.sendResponseHeaders(%d, 2); x.getResponseBody().write("ok".getBytes()); x.close(); });
                         s.start();
                     }
                 }
-                """);
+                """.formatted(code));
         return "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '" + dir.resolve("Ok.java") + "'\n";
     }
 
@@ -184,6 +191,23 @@ class LocalDeployMessagesTest {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void aGateRefusedOnPortWhileTheAppListensElsewhereNamesBothPorts() throws Exception {
+        int port = freePort();
+        int other = freePort();
+        Path dir = service(port);
+        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml"))
+                .replace("timeout: 20s", "timeout: 6s"));
+        // The app takes its port from its own setting, not from PORT, as a framework default does.
+        Release elsewhere = release(dir, "1.0.0", "#!/bin/sh\nPORT=" + other + "\nexport PORT\n" + okServer(dir));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter())
+                .deploy(elsewhere, false));
+        assertEquals(1, e.exitCode());
+        assertTrue(e.getMessage().contains("though it listens on port " + other + ", not on PORT " + port
+                + ": the app does not take the port Slipway gives it"), e.getMessage());
+        assertTrue(e.getMessage().contains("service.env"), "names where to map it: " + e.getMessage());
     }
 
     @Test
@@ -253,6 +277,22 @@ class LocalDeployMessagesTest {
         assertTrue(e.getMessage().contains("note: the first run of 1.0.0 was still unpacking the payload when the gate gave up,"
                 + " so the app had not started yet; give it more time with service.readiness.timeout (now 2.0 s) or"
                 + " service.readiness.startupGrace (now 0.0 s)"), e.getMessage());
+    }
+
+    /**
+     * An app that answers 404 at the readiness path serves, just not there (a context path or a
+     * router's mount point in front of its health route): the gate's failure names the setting to
+     * change, service.readiness.path, not only the timeout (new-user finding).
+     */
+    @Test
+    void aGateThatEndsOnA404NamesTheReadinessPath() throws Exception {
+        Path dir = service(freePort());
+        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml")).replace("timeout: 20s", "timeout: 3s"));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter())
+                .deploy(release(dir, "1.0.0", "#!/bin/sh\n" + server(dir, 404)), false));
+        assertEquals(1, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("/health/ready did not pass within 3.0 s: HTTP 404: ok; the app answers, but serves"
+                + " nothing at that path: set service.readiness.path in slipway.yaml"), e.getMessage());
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.slipway.deploy.hosts.HostsDeployTarget;
 import dev.slipway.deploy.hosts.HostsPlan;
 import dev.slipway.deploy.hosts.HostsTarget;
 import dev.slipway.deploy.local.LocalDeployTarget;
+import dev.slipway.deploy.local.LocalTarget;
 import dev.slipway.remote.LocalHost;
 import java.io.PrintWriter;
 import java.io.StringWriter;

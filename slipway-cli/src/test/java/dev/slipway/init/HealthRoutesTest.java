@@ -229,4 +229,33 @@ class HealthRoutesTest {
         assertEquals("http /health/ready", x.readiness().describe(), InitFile.render(x));
         assertEquals("tcp", x.liveness().type());
     }
+
+    /**
+     * A Vert.x starter that serves its API under {@code /api} through a sub-router answers
+     * {@code GET /health} with 404: its health route is {@code /api/health}. Init proposed
+     * {@code /health}, and the training run waited its whole timeout on a 404 (new-user finding).
+     */
+    @Test
+    void aVertxSubRoutersHealthRouteIsUnderItsMountPoint() throws Exception {
+        assertEquals(List.of("/api/health"), paths("V.java", """
+                Router api = Router.router(vertx);
+                api.get("/health").handler(rc -> rc.end());
+                router.route("/api/*").subRouter(api);
+                router.get("/hello").handler(rc -> rc.end());
+                """), "Vert.x 4.2+ subRouter");
+        assertEquals(List.of("/v1/ready", "/livez"), paths("V.java", """
+                router.mountSubRouter("/v1", v1);
+                v1.get("/ready").handler(rc -> rc.end());
+                router.get("/livez").handler(rc -> rc.end());
+                """), "Vert.x 3 mountSubRouter; the root router's routes stay where they are");
+        Projects.vertx(tmp, false);
+        routes(tmp, "com.example.starter", "io.vertx.ext.web.Router router", """
+                Router api = Router.router(null);
+                api.get("/health").handler(rc -> rc.end("UP"));
+                router.route("/api/*").subRouter(api);
+                """);
+        Proposal x = Proposal.of(Project.detect(tmp, null), null);
+        assertEquals("http /api/health", x.readiness().describe(), InitFile.render(x));
+        assertTrue(InitFile.render(x).contains("sub-router mounted at /api/"), InitFile.render(x));
+    }
 }

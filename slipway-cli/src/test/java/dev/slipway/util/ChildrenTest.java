@@ -36,7 +36,28 @@ class ChildrenTest {
             if (args.length > 0 && args[0].equals("exit")) {
                 System.exit(0);
             }
+            if (args.length > 0 && args[0].equals("retry")) {
+                // As jdeps' second attempt after its first was stopped: while another shutdown hook
+                // keeps the JVM up, start the next child once the first ended.
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> sleep(5_000)));
+                p.waitFor();
+                try {
+                    Process next = Children.start(new ProcessBuilder("sleep", "300"));
+                    System.out.println("started " + next.pid());
+                } catch (java.io.IOException e) {
+                    System.out.println("refused: " + e.getMessage());
+                }
+                System.out.flush();
+            }
             Thread.sleep(300_000);
+        }
+
+        private static void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -86,6 +107,31 @@ class ChildrenTest {
                     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
+        }
+    }
+
+    /**
+     * SIGTERM during jdeps: the shutdown hook stopped the first jdeps, the build then started its
+     * second attempt while the JVM was still stopping, and that jdeps outlived Slipway (new-user
+     * finding: a Ctrl-C'd ship left jdeps running with parent 1). A child asked for after the hook
+     * began is refused.
+     */
+    @Test
+    void noChildStartsOnceTheShutdownHookRan() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process parent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Parent.class.getName(),
+                "retry").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertTrue(line != null && line.matches("\\d+ \\d+"), "the parent printed: " + line);
+            new ProcessBuilder("kill", "-TERM", Long.toString(parent.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            String next = out.readLine();
+            assertTrue(next != null && next.startsWith("refused: slipway is stopping; sleep was not started"),
+                    "a child started during the shutdown: " + next);
+            assertTrue(parent.waitFor(60, TimeUnit.SECONDS), "the parent ended");
+        } finally {
+            parent.destroyForcibly();
         }
     }
 

@@ -4,7 +4,6 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.DeployPlan;
-import dev.slipway.deploy.LocalTarget;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.Report;
 import dev.slipway.deploy.Revision;

@@ -245,11 +245,25 @@ public final class SwarmTarget implements Target {
             engine.post("/services/" + now.path("ID").asText() + "/update?version=" + now.path("Version").path("Index")
                     .asLong(), labelSpec, Duration.ofMinutes(2));
         }
+        // Swarm reports rollback_completed once every slot has been given the old spec, not once those
+        // tasks run: a slot whose failed task was just shut down may not have its replacement yet. The
+        // report says the old release serves, so it waits (bounded) until it serves with every replica.
+        List<String> lines = r.lines();
+        String short_ = "";
+        if (r.rolledBack() && serving != null) {
+            Settled settled = awaitServing(serving, s.replicas(), Duration.ofSeconds(Math.max(30,
+                    s.rolloutTimeout().toSeconds() / 2)));
+            lines = settled.lines();
+            if (settled.running() < s.replicas()) {
+                short_ = "; " + settled.running() + " of " + s.replicas() + " tasks of " + serving
+                        + " run so far (Swarm goes on restoring the others)";
+            }
+        }
         String message = (r.rolledBack() ? "Swarm rolled " + s.service() + " back to " + serving : s.service()
-                + " did not converge") + ": " + r.why();
+                + " did not converge") + ": " + r.why() + short_;
         console.println("  " + message);
         return new Report(NAME, plan.action().verb(), config.name(), serving, revision, r.rolledBack() ? "rolled-back"
-                : "failed", 1, url(), steps, timing, r.lines(), message);
+                : "failed", 1, url(), steps, timing, lines, message);
     }
 
     /**
@@ -334,10 +348,7 @@ public final class SwarmTarget implements Target {
             }
             List<JsonNode> tasks = tasks();
             seen.addAll(taskErrors(tasks, version));
-            long running = tasks.stream().filter(t -> t.path("DesiredState").asText().equals("running")
-                    && t.path("Status").path("State").asText().equals("running")
-                    && version.equals(t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText()))
-                    .count();
+            long running = running(tasks, version);
             if (state.equals("rollback_completed") || state.equals("rollback_paused") || state.equals("paused")) {
                 return new Rollout(false, true, failures(seen, first.isEmpty() ? service.path("UpdateStatus")
                         .path("Message").asText("") : first), lines(tasks));
@@ -353,6 +364,45 @@ public final class SwarmTarget implements Target {
         seen.addAll(taskErrors(tasks, version));
         return new Rollout(false, false, "no convergence within " + s.rolloutTimeout().toSeconds() + "s (update state '"
                 + state + "'); " + failures(seen, first), lines(tasks));
+    }
+
+    /** @return the tasks of {@code version} whose desired and observed states are both {@code running} */
+    private static long running(List<JsonNode> tasks, String version) {
+        return tasks.stream().filter(t -> t.path("DesiredState").asText().equals("running")
+                && t.path("Status").path("State").asText().equals("running")
+                && version.equals(t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText()))
+                .count();
+    }
+
+    /**
+     * How many tasks of one version run after a rollback.
+     *
+     * @param running tasks of the version whose desired and observed states are both {@code running}
+     * @param lines   one line per task, as {@link #lines} writes them
+     */
+    record Settled(long running, List<String> lines) {}
+
+    /**
+     * Polls the service's tasks once a second until {@code replicas} tasks of {@code version} run, or
+     * {@code bound} has passed.
+     *
+     * @param version  the {@code dev.slipway.version} label of the tasks counted
+     * @param replicas how many must run
+     * @param bound    the longest wait
+     * @return the last count and task lines seen
+     */
+    private Settled awaitServing(String version, int replicas, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        List<JsonNode> tasks = tasks();
+        for (int polls = 0; polls < 10_000; polls++) {
+            long running = running(tasks, version);
+            if (running >= replicas || System.nanoTime() >= deadline) {
+                return new Settled(running, lines(tasks));
+            }
+            sleep(1000);
+            tasks = tasks();
+        }
+        return new Settled(0, lines(tasks));
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.slipway.Console;
 import dev.slipway.build.Builder;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.deploy.History;
-import dev.slipway.deploy.LocalTarget;
+import dev.slipway.deploy.local.LocalTarget;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.Report;
 import dev.slipway.deploy.Revision;

@@ -27,16 +27,16 @@ class ServingRevisionTest {
 
     @Test
     void aDeployOfTheReleaseThatServesSaysSoAndWhatItDoes() {
-        var same = new dev.slipway.deploy.LocalTarget.Detail(null, "1.0.0", "1.0.0", 4242, false, java.time.Duration.ZERO);
+        var same = new dev.slipway.deploy.local.LocalTarget.Detail(null, "1.0.0", "1.0.0", 4242, false, java.time.Duration.ZERO);
         assertEquals(java.util.Optional.of("1.0.0 already serves (pid 4242, same file, environment and probe): this deploy"
                 + " starts it again, gated, and records a revision; nothing else changes"), LocalDeployTarget.alreadyServing(same));
-        var beside = new dev.slipway.deploy.LocalTarget.Detail(null, "1.0.0", "1.0.0", 4242, false, java.time.Duration.ZERO,
+        var beside = new dev.slipway.deploy.local.LocalTarget.Detail(null, "1.0.0", "1.0.0", 4242, false, java.time.Duration.ZERO,
                 8081, 8080);
         assertEquals(true, LocalDeployTarget.alreadyServing(beside).orElseThrow().contains("beside itself and switches nginx"));
         // Another release, one to install, or nothing running: no such line.
-        for (var d : List.of(new dev.slipway.deploy.LocalTarget.Detail(null, "2.0.0", "1.0.0", 4242, false, java.time.Duration.ZERO),
-                new dev.slipway.deploy.LocalTarget.Detail(null, "1.0.0", "1.0.0", 4242, true, java.time.Duration.ZERO),
-                new dev.slipway.deploy.LocalTarget.Detail(null, "1.0.0", "1.0.0", -1, false, java.time.Duration.ZERO))) {
+        for (var d : List.of(new dev.slipway.deploy.local.LocalTarget.Detail(null, "2.0.0", "1.0.0", 4242, false, java.time.Duration.ZERO),
+                new dev.slipway.deploy.local.LocalTarget.Detail(null, "1.0.0", "1.0.0", 4242, true, java.time.Duration.ZERO),
+                new dev.slipway.deploy.local.LocalTarget.Detail(null, "1.0.0", "1.0.0", -1, false, java.time.Duration.ZERO))) {
             assertEquals(java.util.Optional.empty(), LocalDeployTarget.alreadyServing(d), d.toString());
         }
     }

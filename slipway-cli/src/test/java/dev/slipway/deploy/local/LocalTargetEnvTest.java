@@ -1,4 +1,4 @@
-package dev.slipway.deploy;
+package dev.slipway.deploy.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.slipway.deploy;
+package dev.slipway.deploy.local;
 
 import dev.slipway.remote.Gate;
 import dev.slipway.artifact.ArtifactsFile;
@@ -10,7 +10,17 @@ import dev.slipway.SlipwayException;
 import dev.slipway.build.Launcher;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.local.LocalReleases;
+import dev.slipway.deploy.CrashCause;
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Executor;
+import dev.slipway.deploy.FirstRun;
+import dev.slipway.deploy.History;
+import dev.slipway.deploy.Prepare;
+import dev.slipway.deploy.Release;
+import dev.slipway.deploy.ReleaseLayout;
+import dev.slipway.deploy.Revision;
+import dev.slipway.deploy.ServiceManager;
+import dev.slipway.deploy.ServiceProcess;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import dev.slipway.remote.Lock;
@@ -42,7 +52,7 @@ import java.util.stream.Stream;
  * an incomplete release is never retained), a {@code current} link switched with rename(2) (with a
  * proxy also {@code slots/<port>}, the release the instance on that port runs, as on a host),
  * {@code history.tsv}, {@code lock/}, and {@code <name>.pid} and {@code <name>.log} of the
- * service. The service manager is the supervisor ({@link dev.slipway.deploy.local.Supervisor}, a
+ * service. The service manager is the supervisor ({@link Supervisor}, a
  * {@link ServiceManager} over pid files, as systemd is on a host): its restart is carried out by a detached
  * helper, so a kill -9 of slipway mid-restart still leaves the new release started.
  *
@@ -64,7 +74,7 @@ public final class LocalTarget {
     private final Path log;
     private final ServiceProcess process;
     /** The service manager of this machine: supervised processes, what systemd is on a host. */
-    private final dev.slipway.deploy.local.Supervisor supervisor;
+    private final Supervisor supervisor;
     /** The release directories under {@code releases/}: the install (this target's upload) and what they hold. */
     private final LocalReleases store;
     /** {@code releases/}, {@code current} and {@code slots/} in the state directory, changed as on a host. */
@@ -74,7 +84,7 @@ public final class LocalTarget {
     /** The release directories this target prepared, so that a gate knows whether it timed a first run. */
     private final java.util.Set<String> prepared = new java.util.HashSet<>();
     /** nginx in front of two instances ({@code deploy.local.proxy}), or {@code null}: stop, then start. */
-    private final dev.slipway.deploy.local.LocalProxy proxy;
+    private final LocalProxy proxy;
 
     /**
      * @param config  the service configuration
@@ -87,14 +97,14 @@ public final class LocalTarget {
         this.releases = state.resolve("releases");
         this.current = state.resolve("current");
         this.log = state.resolve(config.name() + ".log");
-        this.supervisor = new dev.slipway.deploy.local.Supervisor(host, state, config.name(),
+        this.supervisor = new Supervisor(host, state, config.name(),
                 config.service().drainTimeout(), this::launch);
         this.process = supervisor.process(config.name());
         this.layout = new ReleaseLayout(host, state.toAbsolutePath().toString());
         this.store = new LocalReleases(releases, config.name(), console);
         this.history = new History(state.resolve("history.tsv"));
         this.proxy = config.local().proxy() == null ? null
-                : dev.slipway.deploy.local.LocalProxy.of(config.local().proxy(), config.local().address(), host);
+                : LocalProxy.of(config.local().proxy(), config.local().address(), host);
     }
 
     /**
@@ -102,17 +112,23 @@ public final class LocalTarget {
      * when slipway.yaml cannot be loaded (a typo must not leave a running service unmanageable).
      * The service name is the current release's executable; the port, address and drain timeout
      * (whole seconds) are those the release was started with ({@code releases/<v>/service.env});
-     * readiness comes from its {@code release.json}; every other setting has its default. Meant for
-     * stopping and reading the state only: a deploy needs the real configuration.
+     * with nginx in front, {@code deploy.local.proxy} is the one the last deploy that switched nginx
+     * recorded ({@link #PROXY_FILE}); the readiness probe is the one each release keeps in its
+     * {@code release.json}; every other setting has its default
+     * ({@link dev.slipway.config.ConfigLoader#defaults}). The values are set on the configuration
+     * as they were recorded, not written out as YAML to be parsed again: a name YAML would read as
+     * another type ({@code 123}, {@code null}, {@code yes}) or an address that needs quoting stays
+     * what it is. Meant for stopping and reading the state only: a deploy needs the real configuration.
      *
      * @param serviceDir the service directory, holding {@code .slipway/local}
      * @param console    where progress and results go
      * @return the target, or empty when nothing is deployed here (no {@code current} release, or
-     *         its record is incomplete)
+     *         its record is incomplete: no single executable, or a {@code PORT}, {@code ADDR} or
+     *         {@code DRAIN_TIMEOUT} missing or out of range)
      */
     public static Optional<LocalTarget> recorded(Path serviceDir, Console console) {
-        Path current = serviceDir.resolve(".slipway").resolve("local").resolve("current");
-        try (Stream<Path> files = Files.list(current.toRealPath())) {
+        Path state = serviceDir.resolve(".slipway").resolve("local");
+        try (Stream<Path> files = Files.list(state.resolve("current").toRealPath())) {
             List<Path> executables = files.filter(f -> Files.isRegularFile(f) && Files.isExecutable(f))
                     .filter(f -> !f.getFileName().toString().startsWith(".")).toList();
             if (executables.size() != 1) {
@@ -120,45 +136,90 @@ public final class LocalTarget {
             }
             Path exe = executables.get(0);
             Map<String, String> env = LocalReleases.readEnv(exe.resolveSibling(LocalReleases.ENV_FILE));
-            // The values are the ones ConfigLoader validated at deploy; quoted, the address stays a string.
-            String yaml = "name: " + exe.getFileName() + "\nservice:\n  port: " + env.get("PORT")
-                    + "\n  drainTimeout: " + env.get("DRAIN_TIMEOUT") + "s\ndeploy:\n  local:\n    address: \""
-                    + env.get("ADDR") + "\"\n";
-            Path proxyFile = serviceDir.resolve(".slipway").resolve("local").resolve(PROXY_FILE);
-            if (Files.isRegularFile(proxyFile)) { // nginx in front: status reads its upstream, stop finds every instance
-                yaml += Files.readString(proxyFile, StandardCharsets.UTF_8);
+            int port = Integer.parseInt(env.getOrDefault("PORT", ""));
+            long drain = Long.parseLong(env.getOrDefault("DRAIN_TIMEOUT", ""));
+            String address = env.getOrDefault("ADDR", "");
+            if (port < 1 || port > 65535 || drain < 0 || address.isBlank()) {
+                return Optional.empty();
             }
-            SlipwayConfig config = dev.slipway.config.ConfigLoader.parse(
-                    serviceDir.resolve(dev.slipway.config.ConfigLoader.FILE_NAME), yaml);
+            SlipwayConfig d = dev.slipway.config.ConfigLoader.defaults(
+                    serviceDir.resolve(dev.slipway.config.ConfigLoader.FILE_NAME), exe.getFileName().toString());
+            SlipwayConfig.Service s = d.service();
+            SlipwayConfig config = new SlipwayConfig(d.file(), d.name(), d.version(), d.main(), d.platforms(), d.build(),
+                    d.profiles(), d.train(), new SlipwayConfig.Service(port, s.env(), s.args(), s.readiness(), s.liveness(),
+                    Duration.ofSeconds(drain)), new SlipwayConfig.Local(address, d.local().retain(), recordedProxy(state)),
+                    d.release(), d.warnings(), d.image(), d.canary(), d.hosts(), d.kubernetes(), d.swarm(), d.dist());
             return Optional.of(new LocalTarget(config, console));
-        } catch (IOException | SlipwayException e) {
+        } catch (IOException | RuntimeException e) { // SlipwayException, or a number that is not one
             return Optional.empty();
         }
     }
 
-    /** The {@code deploy.local.proxy} a deploy switched nginx with, for {@link #recorded} (a YAML fragment). */
-    private static final String PROXY_FILE = "proxy.yaml";
+    /**
+     * The {@code deploy.local.proxy} a deploy switched nginx with, for {@link #recorded}: the
+     * {@link SlipwayConfig.Proxy} record as JSON, its components as keys.
+     */
+    static final String PROXY_FILE = "proxy.json";
+
+    /**
+     * What slipway versions before {@link #PROXY_FILE} wrote instead: a YAML fragment
+     * ({@code deploy.local.proxy}'s keys, each value a JSON scalar or list), read still so that a
+     * service deployed by them stays manageable; removed with {@link #PROXY_FILE}.
+     */
+    private static final String LEGACY_PROXY_FILE = "proxy.yaml";
+
+    /**
+     * @param state the state directory
+     * @return the proxy the last deploy that switched nginx recorded, or {@code null} for none
+     * @throws IOException when a file that is there cannot be read or is not what it should be
+     */
+    static SlipwayConfig.Proxy recordedProxy(Path state) throws IOException {
+        if (Files.isRegularFile(state.resolve(PROXY_FILE))) {
+            return Json.MAPPER.readValue(state.resolve(PROXY_FILE).toFile(), SlipwayConfig.Proxy.class);
+        }
+        if (!Files.isRegularFile(state.resolve(LEGACY_PROXY_FILE))) {
+            return null;
+        }
+        Map<String, JsonNode> keys = new LinkedHashMap<>(); // "      key: <JSON>" under "    proxy:"
+        for (String line : Files.readAllLines(state.resolve(LEGACY_PROXY_FILE), StandardCharsets.UTF_8)) {
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                keys.put(line.substring(0, colon).strip(), Json.MAPPER.readTree(line.substring(colon + 2)));
+            }
+        }
+        String listen = keys.get("listen").asText();
+        int split = listen.lastIndexOf(':');
+        String host = listen.substring(0, split).replaceAll("^\\[(.*)]$", "$1");
+        List<Integer> ports = new ArrayList<>();
+        keys.get("ports").forEach(n -> ports.add(n.intValue()));
+        return new SlipwayConfig.Proxy(keys.get("config").asText(), host, Integer.parseInt(listen.substring(split + 1)),
+                ports, keys.get("upstream").asText(), keys.get("reload").asText(), keys.get("test").asText());
+    }
 
     /**
      * Records the proxy settings under the state directory before nginx is switched, so that
      * {@link #recorded} (status and stop with a broken slipway.yaml) knows nginx's upstream and
      * the instance ports; written to a temporary file, then renamed.
      */
-    private void rememberProxy() {
-        SlipwayConfig.Proxy p = config.local().proxy();
-        String host = p.listenHost().contains(":") ? "[" + p.listenHost() + "]" : p.listenHost();
+    void rememberProxy() {
         try {
-            String yaml = "    proxy:\n      config: " + Json.MAPPER.writeValueAsString(p.config())
-                    + "\n      listen: " + Json.MAPPER.writeValueAsString(host + ":" + p.listenPort())
-                    + "\n      ports: [" + p.ports().get(0) + ", " + p.ports().get(1) + "]"
-                    + "\n      upstream: " + Json.MAPPER.writeValueAsString(p.upstream())
-                    + "\n      reload: " + Json.MAPPER.writeValueAsString(p.reload())
-                    + "\n      test: " + Json.MAPPER.writeValueAsString(p.test()) + "\n";
             Path tmp = state.resolve(PROXY_FILE + ".tmp");
-            Files.writeString(tmp, yaml, StandardCharsets.UTF_8);
+            Files.write(tmp, Json.MAPPER.writeValueAsBytes(config.local().proxy()));
             Files.move(tmp, state.resolve(PROXY_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(state.resolve(LEGACY_PROXY_FILE));
         } catch (IOException e) {
             throw SlipwayException.failed("cannot write " + state.resolve(PROXY_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes the recorded proxy (no nginx in front any more); a failure is a warning. */
+    private void forgetProxy() {
+        for (String name : List.of(PROXY_FILE, LEGACY_PROXY_FILE)) {
+            try {
+                Files.deleteIfExists(state.resolve(name));
+            } catch (IOException e) {
+                console.progress("slipway: warning: cannot remove " + state.resolve(name) + ": " + e.getMessage());
+            }
         }
     }
 
@@ -459,12 +520,12 @@ public final class LocalTarget {
     }
 
     /**
-     * What an instance runs, the local unit ({@link dev.slipway.deploy.local.Supervisor.Launch}),
+     * What an instance runs, the local unit ({@link Supervisor.Launch}),
      * read at its start: with a proxy, the release {@code slots/<port>} points at with its
      * environment for that port; without, the release {@code current} points at with its
      * {@code service.env}. A rollback so restores the old settings too.
      */
-    private dev.slipway.deploy.local.Supervisor.Launch launch(String instance) {
+    private Supervisor.Launch launch(String instance) {
         int at = instance.indexOf('@');
         int port = at < 0 ? port() : Integer.parseInt(instance.substring(at + 1));
         Path link = proxy != null ? state.resolve("slots").resolve(String.valueOf(port)) : current;
@@ -475,7 +536,7 @@ public final class LocalTarget {
             throw SlipwayException.failed("cannot resolve " + link + ": " + e.getMessage(), e);
         }
         Path rel = releases.resolve(dir.getFileName());
-        return new dev.slipway.deploy.local.Supervisor.Launch(dir.resolve(config.name()), dir.getFileName().toString(),
+        return new Supervisor.Launch(dir.resolve(config.name()), dir.getFileName().toString(),
                 proxy != null ? LocalReleases.envFor(dir, port) : LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)),
                 "slipway starts " + state.relativize(rel) + (proxy != null ? " on :" + port : ""));
     }
@@ -551,7 +612,7 @@ public final class LocalTarget {
         steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + dirName + " (was "
                 + currentVersion().orElse("none") + ")"));
         old.ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, ":" + oldPort, 0, "stop " + config.name() + " "
-                + oldRelease + " on :" + oldPort + " (pid " + h.pid() + ") " + Console.seconds(dev.slipway.deploy.local.LocalProxy.SETTLE)
+                + oldRelease + " on :" + oldPort + " (pid " + h.pid() + ") " + Console.seconds(LocalProxy.SETTLE)
                 + " after the reload: SIGTERM (it drains), SIGKILL after " + Console.seconds(config.service().drainTimeout()))));
         steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
         if (action == DeployPlan.Action.DEPLOY) {
@@ -660,7 +721,7 @@ public final class LocalTarget {
 
     /**
      * This machine's parts of the shared loop: what each step kind does here (the install, the
-     * supervisor's restart, the gate from here, nginx through {@link dev.slipway.deploy.local.LocalProxy}),
+     * supervisor's restart, the gate from here, nginx through {@link LocalProxy}),
      * going back after a failed step ({@link #failed}), the lock, and Ctrl-C.
      */
     private final class LocalRun implements Executor.Parts {
@@ -735,12 +796,7 @@ public final class LocalTarget {
                 case RECORD -> {
                     disarm();
                     if (proxy == null) { // no nginx in front any more: the recorded state must not name one
-                        try {
-                            Files.deleteIfExists(state.resolve(PROXY_FILE));
-                        } catch (IOException e) {
-                            console.progress("slipway: warning: cannot remove " + state.resolve(PROXY_FILE) + ": "
-                                    + e.getMessage());
-                        }
+                        forgetProxy();
                     }
                     recorded = plan.action() == DeployPlan.Action.DEPLOY
                             ? history.append(d.dirName(), plan.commit(), History.DEPLOYED,
@@ -1315,7 +1371,10 @@ public final class LocalTarget {
             String why = v.detail().equals(Gate.EXITED)
                     ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
                             + CrashCause.of(tail(log, 400)).map(c -> "; cause: " + c).orElse("")
-                    : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
+                    : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe()
+                            + v.pathHint()
+                            + instance(port).running().map(h -> dev.slipway.util.Listeners.elsewhere(h.pid(), port))
+                                    .orElse("");
             console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);
             throw new Executor.StepFailed("local", why, FirstRun.inProgress(dir.resolve(config.name()), LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)))
