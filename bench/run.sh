@@ -235,9 +235,14 @@ class_source() { # class_source JAVA_OPTS CLASS: prints where the single file JD
   SLIPWAY_CACHE_DIR=$warm JAVA_OPTS="$1 -Xlog:class+load=info" timeout 120 "$single25" version \
     | sed -n "s/^.*\] $2 source: //p" | head -n 1
 }
-# The JDK 17 single file: the AppCDS archive its first run dumped, and the runtime's default CDS
-# archive instead (a later -XX:SharedArchiveFile in JAVA_OPTS wins).
-default_cds17=-XX:SharedArchiveFile=$unpacked17/runtime/lib/server/classes.jsa
+# The JDK 17 single file: the AppCDS archive made at build time, and the runtime's default CDS
+# archive instead (a later -XX:SharedArchiveFile in JAVA_OPTS wins). The single file leaves the
+# default archive out (the app's replaces it), so it is dumped here from the runtime's default
+# class list, as jlink's --generate-cds-archive makes it.
+default_jsa17=$tmp/default17.jsa
+"$unpacked17/runtime/bin/java" -Xshare:dump -XX:SharedArchiveFile="$default_jsa17" >"$tmp/default17.log" 2>&1 ||
+  die "cannot dump the JDK 17 runtime's default CDS archive: see $tmp/default17.log"
+default_cds17=-XX:SharedArchiveFile=$default_jsa17
 class_source17() { # class_source17 JAVA_OPTS CLASS
   SLIPWAY_CACHE_DIR=$warm JAVA_OPTS="$1 -Xlog:class+load=info" timeout 120 "$single17" version \
     | sed -n "s/^.*\] $2 source: //p" | head -n 1

@@ -405,11 +405,13 @@ public final class Launcher {
     static final int RUNTIME_LEVEL = 12;
 
     /**
-     * The window of both frames: 2^27 bytes (128 MiB), zstd's long-distance matching over the
-     * whole runtime or app part, and the largest window a decoder accepts by default (RFC 8878
-     * leaves the limit to the decoder; libzstd's is 2^27).
+     * The window of both frames: 2^24 bytes (16 MiB), with zstd's long-distance matching. A window
+     * over the whole part (2^27) won 0.1 MB of 33 but doubled the first run's decoding time (the
+     * decoder's window is memory it must fault in and keeps cache-cold; measured in
+     * docs/benchmarks.md). The unpacker accepts windows up to 2^27 (RFC 8878 leaves the limit to
+     * the decoder; libzstd's default is 2^27).
      */
-    static final int WINDOW_LOG = 27;
+    static final int WINDOW_LOG = 24;
 
     /**
      * Writes the payload: two zstd frames (RFC 8878; a decoder reads concatenated frames as one

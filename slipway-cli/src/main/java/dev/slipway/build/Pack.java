@@ -13,7 +13,11 @@ import java.util.concurrent.CompletableFuture;
  * a gzip member) when they can, and compress the rest in parallel. When the layout has an AOT
  * cache ({@link Training#AOT_FILE}), the runtime's default CDS archive is left out of both: the
  * launcher always passes {@code -XX:AOTCache}, which replaces it (JEP 483), so it would only
- * take room.
+ * take room. So it is too when the layout has a JDK 17-19 static AppCDS archive made at build time
+ * ({@link Training#BUILT_CDS_FILE}): dumped from the trained class list, it holds the JDK's classes
+ * as well as the app's and replaces the default archive; should the JVM refuse it on some machine,
+ * the first run dumps one from the class list, which needs no default archive either (only if that
+ * dump fails too does the app run without class data sharing).
  */
 final class Pack extends PlatformStep {
     /** The runtime's default CDS archive (JDK-8264735 makes it with {@code --generate-cds-archive}). */
@@ -32,7 +36,8 @@ final class Pack extends PlatformStep {
         Path executable = outDir.resolve(c.config().name());
         Path archive = b.dist().resolve(c.id + ".tar.gz");
         RuntimeCache cache = b.runtimes;
-        Set<String> leaveOut = Files.isRegularFile(c.layout.resolve(Training.AOT_FILE)) ? DEFAULT_CDS : Set.of();
+        Set<String> leaveOut = Files.isRegularFile(c.layout.resolve(Training.AOT_FILE))
+                || Files.isRegularFile(c.layout.resolve(Training.BUILT_CDS_FILE)) ? DEFAULT_CDS : Set.of();
         for (String f : leaveOut) {
             Files.deleteIfExists(c.layout.resolve("runtime").resolve(f));
         }

@@ -124,13 +124,13 @@ final class TrainStartup extends PlatformStep {
                 .substring(0, 32);
         Path cached = Builder.cacheDir().resolve("training").resolve(dumpKey).resolve("app.built.jsa");
         Path target = layout.resolve(Training.BUILT_CDS_FILE);
+        List<String> options = References.expand(c.config().build().jvmOptions(), References.Values.of(
+                c.config().service().port(), Launcher.DEFAULT_ADDR, layout.toAbsolutePath().toString()));
         if (useCache && Files.isRegularFile(cached)) {
             Files.copy(cached, target, StandardCopyOption.REPLACE_EXISTING);
             c.console().progress("  " + c.platform + " startup: the AppCDS archive from the training cache (key "
                     + dumpKey.substring(0, 12) + ")");
         } else {
-            List<String> options = References.expand(c.config().build().jvmOptions(), References.Values.of(
-                    c.config().service().port(), Launcher.DEFAULT_ADDR, layout.toAbsolutePath().toString()));
             try {
                 c.console().timed("  " + c.platform + " dumping the AppCDS archive (JDK " + c.target.feature() + ")",
                         () -> Training.dumpAtBuild(layout, options, c.trainingClasspath, DUMP_TIMEOUT));
@@ -149,8 +149,10 @@ final class TrainStartup extends PlatformStep {
             }
         }
         Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(c.build.info.time()));
+        Training.writeTrust(layout, options, c.build.info.time());
         c.console().progress("  " + c.platform + " startup: the AppCDS archive is made at build time and checked on the"
-                + " first run, which dumps it from the class list only if the JVM refuses it (JDK " + c.target.feature() + ")");
+                + " first run (by its class path and heap, or by a JVM where the heap may differ), which dumps it from"
+                + " the class list only if the JVM refuses it (JDK " + c.target.feature() + ")");
     }
 
     /**

@@ -60,6 +60,18 @@ public final class Training {
      */
     public static final String BUILT_CDS_FILE = "app/app.built.jsa";
     /**
+     * The marker beside {@link #BUILT_CDS_FILE} that lets the first run use it without the JVM's
+     * check ({@link #writeTrust}; the rule is in {@code unpack.c}): the build's heap kept compressed
+     * oops and is decided by the options or by less memory than {@link #TRUST_MAX_MEMORY}.
+     */
+    public static final String BUILT_CDS_TRUST = "app/app.built.jsa.trust";
+    /**
+     * 96 GiB: a JVM's default heap is a quarter of the memory (MaxRAMPercentage=25), so below this
+     * it stays under 24 GiB, far from the 32 GiB where compressed oops end, whose setting a JDK 17
+     * archive records (the JVM refuses it when they differ). {@code TRUST_MAX_MEMORY} in unpack.c.
+     */
+    public static final long TRUST_MAX_MEMORY = 96L << 30;
+    /**
      * The unpacked directory as a JDK 17-19 archive made at build time records it: descriptor 9,
      * which the launcher opens on that directory (proc(5): {@code /proc/self/fd/N} is a link to the
      * file the descriptor refers to).
@@ -178,6 +190,70 @@ public final class Training {
                 // a log left in dist/.work goes with it
             }
         }
+    }
+
+    /**
+     * Whether the first run may use an archive dumped at build time with these options without a
+     * JVM's check, as far as the build can tell (the first run applies the same rule to its own
+     * machine, see {@code unpack.c}): no option sets the oops or object alignment or sizes the heap
+     * from the memory ({@code RAM}, {@code CompressedOops}, {@code CompressedClass},
+     * {@code ObjectAlignment}, {@code HeapBase} in an option), and the heap is fixed ({@code -Xmx},
+     * {@code -XX:MaxHeapSize=}) or the memory is under {@link #TRUST_MAX_MEMORY}.
+     *
+     * @param jvmOptions  the options of the dump, references expanded
+     * @param memoryBytes the machine's memory ({@link #memTotal}), 0 when unknown
+     * @return whether the archive may go unchecked
+     */
+    public static boolean trustable(List<String> jvmOptions, long memoryBytes) {
+        boolean fixed = false;
+        for (String o : jvmOptions) {
+            if (java.util.stream.Stream.of("RAM", "CompressedOops", "CompressedClass", "ObjectAlignment", "HeapBase")
+                    .anyMatch(o::contains)) {
+                return false;
+            }
+            fixed |= o.startsWith("-Xmx") || o.startsWith("-XX:MaxHeapSize=");
+        }
+        return fixed || memoryBytes > 0 && memoryBytes < TRUST_MAX_MEMORY;
+    }
+
+    /**
+     * Writes {@link #BUILT_CDS_TRUST} with the build time as its mtime when {@link #trustable}
+     * holds for this machine's memory, and removes it otherwise.
+     *
+     * @param layout     the layout, with {@link #BUILT_CDS_FILE}
+     * @param jvmOptions the options the archive was dumped with, references expanded
+     * @param time       the files' modification time (the unpacker gives every file the build time)
+     * @throws IOException when it cannot be written or removed
+     */
+    public static void writeTrust(Path layout, List<String> jvmOptions, java.time.Instant time) throws IOException {
+        Path trust = layout.resolve(BUILT_CDS_TRUST);
+        if (!trustable(jvmOptions, memTotal())) {
+            Files.deleteIfExists(trust);
+            return;
+        }
+        Files.writeString(trust, "The JVM that dumped app.built.jsa at build time kept compressed oops: the first run"
+                + " may use the archive without a JVM's check where its own heap does too (see Slipway's unpack.c).\n");
+        Files.setLastModifiedTime(trust, java.nio.file.attribute.FileTime.from(time));
+    }
+
+    /**
+     * This machine's memory from {@code MemTotal} of {@code /proc/meminfo} (proc(5)), as the
+     * unpacker's {@code sysconf(_SC_PHYS_PAGES)} sees it: at least a container's limit, so never
+     * less than what the dump's JVM saw.
+     *
+     * @return bytes, or 0 when it cannot be read
+     */
+    static long memTotal() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: unknown, so not trusted
+        }
+        return 0;
     }
 
     /**

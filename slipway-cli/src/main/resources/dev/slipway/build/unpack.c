@@ -57,6 +57,11 @@
  * with descriptor 9 open on DEST and its output in app/app.jsa.check.log. If the JVM maps it,
  * app/app.jsa becomes a hard link to it and no dump runs. If it refuses it (no /proc, a heap over
  * 32 GB that turns compressed oops off), the unpacker dumps the archive as below.
+ * The check costs a JVM start, so it is skipped when nothing it could find can differ from the
+ * build: the build wrote app/app.built.jsa.trust (its own heap kept compressed oops), descriptor 9
+ * under /proc/self/fd leads to the tree, and the options of app/app.jsa.args fix the heap or this
+ * machine has less than 96 GiB of memory, with no option that sets the oops or sizes the heap from
+ * the memory. Then app/app.jsa becomes a hard link to the archive straight away.
  *
  * Class-data archive (JDK 17-19 runtimes): when the tree holds app/app.jsa.args, the unpacker
  * dumps a static AppCDS archive for it right after publishing it, still under the lock: it runs
@@ -96,6 +101,9 @@
 #define BUILT_ARCHIVE "app/app.built.jsa"
 #define CHECK_LOG "app/app.jsa.check.log"
 #define CHECK_TIMEOUT_S 60
+#define TRUST_MARKER "app/app.built.jsa.trust"
+/* 96 GiB: a default heap (a quarter of the memory) of at most 24 GiB keeps compressed oops. */
+#define TRUST_MAX_MEMORY (96.0 * 1024 * 1024 * 1024)
 #define HOME_FD 9
 #define CLASS_LIST "app/app.classlist"
 #define DUMP_TIMEOUT_S 300
@@ -536,6 +544,45 @@ static int check_built(const char *dest) {
     return 0;
 }
 
+/* Whether the archive made at build time can be used without the JVM's check (see the header):
+ * the build left its trust marker, /proc/self/fd/N leads to this tree (the archive's class path),
+ * and the heap's size, which decides compressed oops, cannot differ from the build's: the dump's
+ * options fix it (-Xmx, -XX:MaxHeapSize) or this machine's memory is under TRUST_MAX_MEMORY, so
+ * that the default of a quarter of it stays far below the 32 GB that compressed oops reach. Options
+ * that set the oops or derive the heap from the memory always take the check. */
+static int trusted(const char *dest) {
+    char path[PATH_MAX], via[PATH_MAX + 32];
+    struct stat st, vst;
+    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, TRUST_MARKER) >= sizeof path || stat(path, &st) != 0) return 0;
+    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, BUILT_ARCHIVE) >= sizeof path || stat(path, &st) != 0) return 0;
+    int home = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (home < 0) return 0;
+    snprintf(via, sizeof via, "/proc/self/fd/%d/%s", home, BUILT_ARCHIVE);
+    int same = stat(via, &vst) == 0 && vst.st_dev == st.st_dev && vst.st_ino == st.st_ino;
+    close(home);
+    if (!same) return 0;
+    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, DUMP_ARGS) >= sizeof path) return 0;
+    FILE *f = fopen(path, "re");
+    if (f == NULL) return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int fixed = 0, ok = 1;
+    while (getline(&line, &cap, f) >= 0) {
+        if (strstr(line, "RAM") != NULL || strstr(line, "CompressedOops") != NULL
+            || strstr(line, "CompressedClass") != NULL || strstr(line, "ObjectAlignment") != NULL
+            || strstr(line, "HeapBase") != NULL) {
+            ok = 0;
+        }
+        if (strncmp(line, "-Xmx", 4) == 0 || strncmp(line, "-XX:MaxHeapSize=", 16) == 0) fixed = 1;
+    }
+    free(line);
+    fclose(f);
+    if (!ok) return 0;
+    if (fixed) return 1;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 && (double) pages * (double) page < TRUST_MAX_MEMORY;
+}
+
 /* Dumps the class-data archive of a published tree (see the header). Never fails: any problem
  * only means that the app runs without the archive. */
 static void dump_archive(const char *dest) {
@@ -604,6 +651,15 @@ static void finish_archive(const char *dest) {
         return;
     }
     snprintf(path, sizeof path, "%s/%s", dest, BUILT_ARCHIVE);
+    if (stat(path, &st) == 0 && trusted(dest)) {
+        char final[PATH_MAX];
+        snprintf(final, sizeof final, "%s/%s", dest, DUMP_ARCHIVE);
+        if (link(path, final) == 0) {
+            note("the class-data archive made at build time is used here without a check (its class path leads here,"
+                 " and this machine's heap keeps the build's compressed oops): %s", final);
+            return;
+        }
+    }
     if (stat(path, &st) == 0 && check_built(dest)) return;
     dump_archive(dest);
 }

@@ -394,6 +394,51 @@ class FirstRunDumpTest {
     }
 
     @Test
+    void aTrustedArchiveDumpedAtBuildTimeIsUsedWithoutAJvmCheckAndIsMapped(@TempDir Path work) throws Exception {
+        Tiny t = tiny(work, List.of("-Xmx64m"));
+        Training.dumpAtBuild(t.layout(), List.of("-Xmx64m"), t.training(), java.time.Duration.ofMinutes(5));
+        Files.setLastModifiedTime(t.layout().resolve(Training.BUILT_CDS_FILE),
+                java.nio.file.attribute.FileTime.from(t.spec().time()));
+        Training.writeTrust(t.layout(), List.of("-Xmx64m"), t.spec().time());
+        assertTrue(Files.isRegularFile(t.layout().resolve(Training.BUILT_CDS_TRUST)), "a fixed heap is trusted");
+        Path exe = write(work, t);
+        Path cache = work.resolve("elsewhere/cache");
+        Files.createDirectories(cache.getParent());
+        Run first = run(exe, cache, true);
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.out().contains("tiny 0"), first.toString());
+        assertTrue(first.err().contains("slipway: the class-data archive made at build time is used here without a check"),
+                first.err());
+        Path home = tinyHome(cache);
+        assertFalse(Files.exists(home.resolve("app/app.jsa.check.log")), "no JVM checked it in " + home);
+        assertFalse(Files.exists(home.resolve("app/app.jsa.log")), "no dump ran in " + home);
+        assertEquals(Files.readAttributes(home.resolve(Training.BUILT_CDS_FILE), "unix:ino"),
+                Files.readAttributes(home.resolve(Training.CDS_FILE), "unix:ino"), "app.jsa is the shipped archive");
+        // The JVM maps it: the app's class comes from it, and with the archive's log on it refuses nothing.
+        assertMainFromArchive(exe, cache, "the launcher runs with the trusted archive made at build time");
+        ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectErrorStream(true);
+        pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
+        pb.environment().put("JAVA_OPTS", "-Xshare:on -Xlog:cds=info");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), "-Xshare:on fails when the archive cannot be mapped:\n" + out);
+        assertTrue(out.contains("tiny 0"), out);
+    }
+
+    @Test
+    void trustNeedsAHeapThatCannotDifferFromTheBuilds() {
+        long gib = 1L << 30;
+        assertTrue(Training.trustable(List.of("-XX:+ExitOnOutOfMemoryError"), 16 * gib));
+        assertFalse(Training.trustable(List.of(), 128 * gib), "a default heap of 32 GiB turns compressed oops off");
+        assertTrue(Training.trustable(List.of("-Xmx2g"), 128 * gib), "a fixed heap does not depend on the memory");
+        assertFalse(Training.trustable(List.of(), 0), "unknown memory");
+        assertFalse(Training.trustable(List.of("-XX:MaxRAMPercentage=90"), 16 * gib));
+        assertFalse(Training.trustable(List.of("-Xmx2g", "-XX:-UseCompressedOops"), 16 * gib));
+        assertFalse(Training.trustable(List.of("-XX:ObjectAlignmentInBytes=16"), 16 * gib));
+    }
+
+    @Test
     void anArchiveDumpedAtBuildTimeThatTheJvmRefusesIsDumpedOnTheFirstRun(@TempDir Path work) throws Exception {
         // The runs use uncompressed oops (as with a heap over 32 GB), which the build's archive was not made with.
         Tiny t = tiny(work, List.of("-XX:-UseCompressedOops"));

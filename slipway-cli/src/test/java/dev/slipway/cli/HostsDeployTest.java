@@ -219,7 +219,7 @@ class HostsDeployTest {
         assertEquals(0, second.code(), second.toString());
         assertTrue(second.err().contains("timing: total "), second.toString());
         assertTrue(second.err().contains("web2: unit myapp.service unchanged, no daemon-reload"), second.toString());
-        assertTrue(second.err().contains("    web2: the class-data archive made at build time is mapped here (checked in "), second.toString());
+        assertTrue(second.err().contains("    web2: the class-data archive made at build time is used here without a check ("), second.toString());
         int lastPrepared = second.err().indexOf("  web3: prepared 2.0.0 in ");
         assertTrue(lastPrepared > 0 && lastPrepared < second.err().indexOf("  web1: ready (HTTP 200 after "),
                 "every host prepares before the first switch:\n" + second.err());

@@ -154,6 +154,8 @@ class ShipEndToEndTest {
         assertTrue(Files.size(home.resolve("app/app.jsa")) > 1_000_000, "a static AppCDS archive in " + home);
         assertTrue(Files.isSameFile(home.resolve("app/app.jsa"), home.resolve("app/app.built.jsa")),
                 "the first run took the archive made at build time instead of dumping one");
+        assertFalse(Files.exists(home.resolve("runtime/lib/server/classes.jsa")),
+                "the default CDS archive, which the app's archive replaces, is not shipped");
         try (var s = Files.list(home.resolve("app"))) {
             assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp")).toList());
         }
@@ -303,7 +305,7 @@ class ShipEndToEndTest {
         int prepared = err.indexOf("  prepared 2.0.0 in ");
         int stopping = err.indexOf("  stopping myapp 1.0.0 (pid ");
         assertTrue(err.contains("    preparing myapp 2.0.0 (unpack, class-data archive); the app is not started\n"), err);
-        assertTrue(err.contains("    the class-data archive made at build time is mapped here (checked in "), err);
+        assertTrue(err.contains("    the class-data archive made at build time is used here without a check ("), err);
         assertTrue(prepared > 0 && stopping > prepared, "prepare, then stop:\n" + err);
         Path home = cache.resolve("run").resolve(stubKey(service.resolve(".slipway/local/releases/2.0.0/myapp")));
         Path archive = home.resolve("app/app.jsa");
