@@ -53,6 +53,19 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
     public static final Duration DEFAULT_SCRAPE_INTERVAL = Duration.ofSeconds(15);
 
     private static final Pattern VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /**
+     * The nginx upstream name Slipway gives a service whose {@code slipway.yaml} names none: the
+     * service name when it starts with a letter or {@code _} (nginx's upstream names in Slipway's
+     * rendered files are {@code [A-Za-z_][A-Za-z0-9_.-]*}), else the name after {@code svc_}, so a
+     * valid service name such as {@code 3d-viewer} never fails on a setting its user did not write.
+     *
+     * @param service the service name
+     * @return the upstream name
+     */
+    public static String defaultUpstream(String service) {
+        return service.matches("[A-Za-z_][A-Za-z0-9_.-]*") ? service : "svc_" + service.replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
     private static final Pattern METRIC_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     private static final Set<String> RESERVED_VARS = Set.of("service", "track", "interval", "start");
 
@@ -244,7 +257,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
         }
 
         RawNginx n = r.nginx() == null ? new RawNginx(null, null, null, null) : r.nginx();
-        String upstream = n.upstream() == null ? service : n.upstream();
+        String upstream = n.upstream() == null ? defaultUpstream(service) : n.upstream();
         v.check(VAR_NAME.matcher(upstream.replace('-', '_').replace('.', '_')).matches(), "canary.nginx.upstream",
                 "'" + upstream + "' is not an nginx upstream name");
         String config = n.config() == null ? null : n.config();

@@ -862,7 +862,7 @@ public final class ConfigLoader {
             v.check(ports.get(i) != listenPort, "deploy.local.proxy.ports[" + i + "]",
                     "port " + listenPort + " is nginx's (deploy.local.proxy.listen); the instances need two others");
         }
-        String upstream = raw.upstream() == null ? service : raw.upstream();
+        String upstream = raw.upstream() == null ? CanaryConfig.defaultUpstream(service) : raw.upstream();
         v.check(upstream.matches("[A-Za-z_][A-Za-z0-9_.-]*"), "deploy.local.proxy.upstream",
                 "'" + upstream + "' is not an nginx upstream name");
         return new SlipwayConfig.Proxy(config, listenHost, listenPort, ports, upstream,

@@ -40,6 +40,28 @@ class CanaryConfigTest {
     }
 
     @Test
+    void aServiceNameThatStartsWithADigitGetsAnUpstreamNameNginxTakes() {
+        // A valid service name must not fail on a setting its user never wrote (it did: "'3d-viewer'
+        // is not an nginx upstream name", even with no canary and no proxy).
+        SlipwayConfig cfg = ConfigLoader.parse(FILE, """
+                name: 3d-viewer
+                deploy:
+                  local:
+                    proxy: {config: /tmp/upstream.conf, listen: 127.0.0.1:18080}
+                """);
+        assertEquals("svc_3d-viewer", cfg.canary().nginx().upstream());
+        assertEquals("svc_3d-viewer", cfg.local().proxy().upstream());
+        assertEquals("app", ConfigLoader.parse(FILE, "name: app\n").canary().nginx().upstream());
+        // One written by the user is still checked.
+        dev.slipway.SlipwayException e = assertThrows(dev.slipway.SlipwayException.class, () -> ConfigLoader.parse(FILE, """
+                name: app
+                canary:
+                  nginx: {upstream: 9lives}
+                """));
+        assertTrue(e.getMessage().contains("'9lives' is not an nginx upstream name"), e.getMessage());
+    }
+
+    @Test
     void theHostsCanaryNamesServersAndItsProxyTakesTheSshDefaultsOfDeployHosts() {
         SlipwayConfig cfg = ConfigLoader.parse(FILE, """
                 name: app
