@@ -87,4 +87,65 @@ public final class Listeners {
                 + ", not on PORT " + port + ": the app does not take the port Slipway gives it; map it in service.env"
                 + " (the framework's port variable: \"${PORT}\") or make the app read PORT";
     }
+
+    /**
+     * The process that listens on a TCP port of this machine: the listening rows of
+     * {@code /proc/net/tcp} and {@code tcp6} with that local port, then the process whose open
+     * files hold one of their socket inodes (proc(5)). Best effort, as {@link #ports}: a process of
+     * another user is found only when this one may read its {@code /proc/PID/fd} (root).
+     *
+     * @param port a TCP port, 1-65535
+     * @return {@code "pid 1234 (java -jar other.jar)"}, the command line cut to 80 characters; empty
+     *         when no readable process listens there
+     */
+    public static java.util.Optional<String> holder(int port) {
+        Set<String> inodes = new HashSet<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            try (Stream<String> lines = Files.lines(Path.of("/proc/net", table))) {
+                lines.skip(1).forEach(line -> {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[3].equals("0A") && !f[9].equals("0")) {
+                        String local = f[1];
+                        if (Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port) {
+                            inodes.add(f[9]);
+                        }
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
+                // no such table (no IPv6) or not readable
+            }
+        }
+        if (inodes.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            int scanned = 0;
+            for (Path proc : procs) {
+                if (++scanned > 100_000) {
+                    break;
+                }
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        String link;
+                        try {
+                            link = Files.readSymbolicLink(fd).toString();
+                        } catch (IOException | UnsupportedOperationException gone) {
+                            continue;
+                        }
+                        if (link.startsWith("socket:[") && inodes.contains(link.substring(8, link.length() - 1))) {
+                            long pid = Long.parseLong(proc.getFileName().toString());
+                            String cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?");
+                            return java.util.Optional.of("pid " + pid + " (" + (cmd.length() > 80 ? cmd.substring(0, 79)
+                                    + "…" : cmd) + ")");
+                        }
+                    }
+                } catch (IOException | SecurityException | NumberFormatException e) {
+                    // gone, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -303,6 +303,8 @@ class LocalDeployMessagesTest {
             assertEquals(2, ship.code(), ship.toString());
             assertTrue(ship.err().contains("port " + foreign.getLocalPort() + " on 127.0.0.1 is already in use by another"
                     + " process"), ship.toString());
+            // It names the holder (here this test's JVM, which CliRunner runs slipway in).
+            assertTrue(ship.err().contains("; it is pid " + ProcessHandle.current().pid() + " ("), ship.toString());
             assertTrue(ship.err().contains("nothing was built or deployed"), ship.toString());
             assertFalse(Files.exists(dir.resolve("built.marker")), "the build command ran: " + ship);
             assertFalse(Files.exists(dir.resolve("dist")), ship.toString());

@@ -1445,7 +1445,8 @@ public final class LocalTarget {
             s.bind(new InetSocketAddress(config.local().address(), port));
         } catch (BindException e) {
             throw SlipwayException.usage("port " + port + " on " + config.local().address()
-                    + " is already in use by another process; stop it or set "
+                    + " is already in use by another process;" + dev.slipway.util.Listeners.holder(port)
+                    .map(h -> " it is " + h + ";").orElse("") + " stop it or set "
                     + (proxy == null ? "service.port" : "deploy.local.proxy.ports") + " in " + config.file().getFileName());
         } catch (IOException e) {
             throw SlipwayException.usage("cannot use " + config.local().address() + ":" + port + ": " + e.getMessage());
