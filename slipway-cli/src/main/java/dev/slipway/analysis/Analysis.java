@@ -194,7 +194,8 @@ public final class Analysis {
         String fewWhy = few ? "too few requests to judge: " + requests + " since the window started, minRequests "
                 + c.minRequests() : "";
         if (samples.isEmpty() || Double.isNaN(samples.get(0).value())) {
-            String why = samples.isEmpty() ? "no data (empty result)" : "no data (NaN, e.g. 0/0: no requests)";
+            String why = samples.isEmpty() ? "no data (empty result" + s.absentNames(prometheus, now) + ")"
+                    : "no data (NaN, e.g. 0/0: no requests)";
             // Too few requests is never a pass, whatever onNoData says; onNoData: fail still fails.
             Verdict v = few && c.onNoData() == OnNoData.PASS ? Verdict.INCONCLUSIVE : c.onNoData().verdict();
             return new Measurement(c.name(), now, s.query, null, v, why + (few ? "; " + fewWhy : "")
@@ -210,6 +211,10 @@ public final class Analysis {
         return new Measurement(c.name(), now, s.query, v, ok ? Verdict.PASS : Verdict.FAIL,
                 MetricCheck.fmt(v) + (ok ? " meets " : " does not meet ") + c.condition());
     }
+
+    /** A metric selector in PromQL: a metric name followed by its label matchers. */
+    private static final java.util.regex.Pattern SELECTOR = java.util.regex.Pattern.compile(
+            "(?<![A-Za-z0-9_:\"])([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{");
 
     /** The running state of one metric. */
     private static final class State {
@@ -227,6 +232,40 @@ public final class Analysis {
         Verdict verdict;
         String message = "";
         String lastNoData = null;
+
+        /** The hint about metric names Prometheus has no series of, once asked; {@code null} before. */
+        String absent;
+
+        /**
+         * Asks Prometheus, once per metric, whether the metric names the query selects
+         * ({@code name{...}}) have any series at all: an empty result because the app does not
+         * export a metric (or Prometheus does not scrape it) reads like a quiet canary otherwise.
+         *
+         * @return {@code "; Prometheus has no series named x_total: ..."}, or {@code ""}
+         */
+        String absentNames(PrometheusClient prometheus, Instant now) {
+            if (absent == null) {
+                List<String> missing = new ArrayList<>();
+                java.util.regex.Matcher m = SELECTOR.matcher(query);
+                java.util.Set<String> names = new java.util.LinkedHashSet<>();
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+                for (String name : names) {
+                    try {
+                        if (prometheus.query("count({__name__=\"" + name + "\"})", now).isEmpty()) {
+                            missing.add(name);
+                        }
+                    } catch (PrometheusException e) {
+                        // the hint is best effort; the measurement stands as it is
+                    }
+                }
+                absent = missing.isEmpty() ? "" : "; Prometheus has no series named " + String.join(", ", missing)
+                        + ": the app does not export " + (missing.size() == 1 ? "it" : "them") + " or Prometheus does"
+                        + " not scrape the app; set this metric's query (and canary.requests) to what the app exports";
+            }
+            return absent;
+        }
 
         State(MetricCheck check, Instant next, String query, String requestsQuery) {
             this.check = check;

@@ -246,6 +246,15 @@ class AnalysisTest {
                     VARS, client, Clock.systemUTC(), Sleeper.SYSTEM, null);
             assertEquals(Verdict.PASS, pass.verdict(), q);
         }
+        // Empty because the metric exists but no series matches: no hint. Empty because Prometheus has
+        // no series of that name at all (the app does not export it): the message says so.
+        assertFalse(Analysis.run(List.of(check("m", empty, null, 1.0, 1, OnNoData.INCONCLUSIVE)), VARS, client,
+                Clock.systemUTC(), Sleeper.SYSTEM, null).measurements().get(0).message().contains("no series named"));
+        String never = "sum(rate(slipway_never_exported_total{job=\"{{service}}\"}[1m])) / sum(rate(up {job=\"x\"}[1m]))";
+        String hint = Analysis.run(List.of(check("m", never, null, 1.0, 1, OnNoData.INCONCLUSIVE)), VARS, client,
+                Clock.systemUTC(), Sleeper.SYSTEM, null).measurements().get(0).message();
+        assertTrue(hint.startsWith("no data (empty result; Prometheus has no series named slipway_never_exported_total:"
+                + " the app does not export it"), hint);
         assertTrue(Analysis.run(List.of(check("m", empty, null, 1.0, 1, OnNoData.INCONCLUSIVE)), VARS, client,
                 Clock.systemUTC(), Sleeper.SYSTEM, null).measurements().get(0).query()
                 .equals("up{job=\"prometheus-absent\",track=\"canary\"}"), "template rendered");
