@@ -83,7 +83,7 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
     }
 
     private String hostPort(String address) {
-        return (address.contains(":") ? "[" + address + "]" : address) + ":" + config.service().port();
+        return (address.contains(":") ? "[" + address + "]" : address) + ":" + portOf(address);
     }
 
     /** @return the current canary weight, as last applied (0 when none) */
@@ -235,7 +235,7 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
             Path d = instanceDir(a);
             boolean ok = new ServiceProcess(d.resolve("pid")).running().isPresent()
                     && version.equals(read(d.resolve("version")))
-                    && Gate.probeOnce(a, config.service().port(), config.service().readiness(),
+                    && Gate.probeOnce(a, portOf(a), config.service().readiness(),
                     Duration.ofSeconds(5)).ready();
             if (!ok) {
                 out.add(a);
@@ -310,7 +310,7 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
             boolean inPool = split != null && (r.track().equals("stable")
                     ? split.canaryPercent() < 100 && !split.down().contains(at) : split.canaryPercent() > 0);
             Gate.Verdict ready = r.process().isEmpty() ? null : Gate.probeOnce(r.address(),
-                    config.service().port(), config.service().readiness(), Duration.ofSeconds(2));
+                    portOf(r.address()), config.service().readiness(), Duration.ofSeconds(2));
             lines.add(String.format("  %-22s %-7s %-12s %-20s %-8s %s", at, r.track(),
                     r.version() == null ? "-" : r.version(),
                     r.process().map(h -> "running (pid " + h.pid() + ")").orElse("stopped"),
@@ -389,7 +389,7 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
                             : config.canary().local().canary().contains(address) ? "canary" : "canary-target";
                 }
                 String line = track + " instance " + (address.contains(":") ? "[" + address + "]" : address) + ":"
-                        + config.service().port() + " (" + (read(d.resolve("version")) == null ? "-"
+                        + portOf(d, config.service().port()) + " (" + (read(d.resolve("version")) == null ? "-"
                         : read(d.resolve("version"))) + ")";
                 Thread t = new Thread(() -> {
                     if (p.stop(config.service().drainTimeout())) {
@@ -432,6 +432,25 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
     }
 
     // ---- instances ----------------------------------------------------------------------------
+
+    /**
+     * @param address an instance address
+     * @return the port the instance was started on ({@code instances/<address>/port}), or
+     *         {@code service.port} when none was recorded (an instance of an older Slipway, or none yet)
+     */
+    private int portOf(String address) {
+        return portOf(instanceDir(address), config.service().port());
+    }
+
+    /** {@link #portOf(String)} of the instance directory {@code d}, with {@code fallback} when none was recorded. */
+    private static int portOf(Path d, int fallback) {
+        String recorded = read(d.resolve("port"));
+        try {
+            return recorded == null ? fallback : Integer.parseInt(recorded.strip());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
 
     private Path instanceDir(String address) {
         return dir.resolve("instances").resolve(address.replace(':', '_'));
@@ -484,6 +503,9 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
             env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
             env.put("TRACK", track);
             env.put("DATA_DIR", d.resolve("data").toString());
+            // The port it listens on, for nginx, probes and status after service.port changes: the
+            // stable instances of the last release keep theirs until they run the next one.
+            write(d.resolve("port"), String.valueOf(config.service().port()));
             console.progress("starting " + release.version() + " on " + hostPort(address) + " (TRACK=" + track + ")");
             // Recorded before the start: a crash after it must not leave the old version on record
             // for a process that runs the new one (an abort trusts this record, with a readiness probe).

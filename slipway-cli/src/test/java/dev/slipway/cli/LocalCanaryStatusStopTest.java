@@ -175,6 +175,40 @@ class LocalCanaryStatusStopTest {
         assertEquals("svc was not running\n", r.out());
     }
 
+    @Test
+    void afterAPortChangeTheStableInstancesAreFoundOnThePortTheyWereStartedOn() throws Exception {
+        Path service = setUp();
+        build(service, "1.0.0");
+        CliRunner.Run r = CliRunner.run("canary", service.toString());
+        assertEquals(0, r.code(), r.toString());
+        int old = port;
+        int changed = PrometheusServer.freePort();
+        Files.writeString(service.resolve("slipway.yaml"), Files.readString(service.resolve("slipway.yaml"))
+                .replace("  port: " + old + "\n", "  port: " + changed + "\n"));
+
+        // The stable instances still listen on the old port: status probes them there.
+        r = CliRunner.run("status", service.toString());
+        assertEquals(0, r.code(), r.toString());
+        for (String a : STABLE) {
+            assertTrue(r.out().matches("(?s).*\n  " + a.replace(".", "\\.") + ":" + old
+                    + " +stable +1\\.0\\.0 +running \\(pid \\d+\\) +in pool +ready \\(HTTP 200.*"), r.out());
+        }
+
+        // The next canary starts on the new port; nginx keeps the stable instances on theirs, so the
+        // service keeps answering through it.
+        build(service, "1.1.0");
+        r = CliRunner.run("canary", service.toString());
+        assertEquals(3, r.code(), "paused, inconclusive: " + r);
+        assertTrue(get(proxy).contains("version 1.0.0 track stable"), "stable still serves through nginx");
+        String upstream = Files.readString(nginx.dir().resolve("upstream.conf"));
+        assertTrue(upstream.contains(STABLE.get(0) + ":" + old) && upstream.contains(CANARY + ":" + changed), upstream);
+        r = CliRunner.run("stop", service.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("svc canary instance " + CANARY + ":" + changed + " (1.1.0) stopped\n"
+                + "svc stable instance " + STABLE.get(0) + ":" + old + " (1.0.0) stopped\n"
+                + "svc stable instance " + STABLE.get(1) + ":" + old + " (1.0.0) stopped\n", r.out());
+    }
+
     private boolean listening(String address) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(address, port), 500);
