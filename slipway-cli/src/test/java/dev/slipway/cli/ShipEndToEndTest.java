@@ -519,7 +519,8 @@ class ShipEndToEndTest {
             var r = CliRunner.run("deploy", service.toString());
             assertEquals(2, r.code(), r.toString());
             assertTrue(r.err().contains("slipway: port " + port + " on 127.0.0.1 is already in use by another process;"
-                    + " stop it or set service.port in slipway.yaml"), r.toString());
+                    + " it is pid " + ProcessHandle.current().pid() + " ("), "names the holder (this JVM): " + r);
+            assertTrue(r.err().contains("; stop it or set service.port in slipway.yaml"), r.toString());
         }
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertEquals(Path.of("releases/1.0.0"), Files.readSymbolicLink(service.resolve(".slipway/local/current")));

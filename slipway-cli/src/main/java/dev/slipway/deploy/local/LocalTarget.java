@@ -979,14 +979,14 @@ public final class LocalTarget {
 
     /**
      * The variables the instance that served ran with but this process lacks (names only, sorted),
-     * leaving out what Slipway sets itself ({@code service.env}, PORT, ADDR, DRAIN_TIMEOUT) and a
-     * shell's own bookkeeping.
+     * leaving out what Slipway sets itself ({@code service.env}, PORT, ADDR, DRAIN_TIMEOUT, its own
+     * {@code SLIPWAY_*} settings such as SLIPWAY_CACHE_DIR) and a shell's own bookkeeping.
      */
     private List<String> lacking() {
         Map<String, String> own = System.getenv();
         Map<String, String> set = serviceEnv();
         return served.keySet().stream().filter(k -> !own.containsKey(k) && !set.containsKey(k)
-                && !SHELL_OWN.contains(k)).sorted().toList();
+                && !SHELL_OWN.contains(k) && !k.startsWith("SLIPWAY_")).sorted().toList();
     }
 
     /** Variables a shell keeps for itself, never the app's settings. */
@@ -1000,9 +1000,11 @@ public final class LocalTarget {
      */
     private String lackingNote() {
         List<String> names = lacking();
+        String them = names.size() == 1 ? "it" : "them";
         return names.isEmpty() ? "" : "\nnote: the release that served ran with " + String.join(", ", names)
-                + ", which this shell does not set; the new release started without them (export them here, or set"
-                + " them in service.env); the restore gave the release that served its own environment back";
+                + ", which this shell does not set; the new release started without " + them + " (export " + them
+                + " here, or set " + them + " in service.env); the restore gave the release that served its own"
+                + " environment back";
     }
 
     /**
