@@ -32,40 +32,64 @@ public final class Listeners {
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
         Set<String> inodes = new HashSet<>();
         for (long p : pids) {
-            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(p), "fd"))) {
-                for (Path fd : fds) {
-                    try {
-                        String link = Files.readSymbolicLink(fd).toString();
-                        if (link.startsWith("socket:[") && link.endsWith("]")) {
-                            inodes.add(link.substring(8, link.length() - 1));
-                        }
-                    } catch (IOException | UnsupportedOperationException gone) {
-                        // closed meanwhile
-                    }
-                }
-            } catch (IOException | SecurityException e) {
-                // not Linux, gone, or not ours to read
-            }
+            inodes.addAll(sockets(Path.of("/proc", Long.toString(p))));
         }
         Set<Integer> ports = new TreeSet<>();
-        if (inodes.isEmpty()) {
-            return ports;
+        if (!inodes.isEmpty()) {
+            listening(Path.of("/proc", Long.toString(pid), "net")).forEach((inode, port) -> {
+                if (inodes.contains(inode)) {
+                    ports.add(port);
+                }
+            });
         }
+        return ports;
+    }
+
+    /**
+     * @param proc a process's {@code /proc/PID} directory
+     * @return the inodes of the sockets among its open files ({@code fd/N -> socket:[INODE]});
+     *         empty when it is gone or not ours to read
+     */
+    private static Set<String> sockets(Path proc) {
+        Set<String> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String link = Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:[") && link.endsWith("]")) {
+                        inodes.add(link.substring(8, link.length() - 1));
+                    }
+                } catch (IOException | UnsupportedOperationException gone) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            // not Linux, gone, or not ours to read
+        }
+        return inodes;
+    }
+
+    /**
+     * @param net a {@code /proc/net} directory (of the machine, or {@code /proc/PID/net})
+     * @return socket inode to local port of every listening TCP socket (state {@code 0A}) in its
+     *         {@code tcp} and {@code tcp6} tables; empty where a table is missing (no IPv6) or unreadable
+     */
+    private static java.util.Map<String, Integer> listening(Path net) {
+        java.util.Map<String, Integer> out = new java.util.HashMap<>();
         for (String table : List.of("tcp", "tcp6")) {
-            try (Stream<String> lines = Files.lines(Path.of("/proc", Long.toString(pid), "net", table))) {
+            try (Stream<String> lines = Files.lines(net.resolve(table))) {
                 lines.skip(1).forEach(line -> {
                     String[] f = line.trim().split("\\s+");
                     // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) {
-                        String local = f[1];
-                        ports.add(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+                    if (f.length > 9 && f[3].equals("0A") && !f[9].equals("0")) {
+                        out.put(f[9], Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
                     }
                 });
             } catch (IOException | RuntimeException e) {
                 // no such table (no IPv6) or not readable
             }
         }
-        return ports;
+        return out;
     }
 
     /**
@@ -100,21 +124,11 @@ public final class Listeners {
      */
     public static java.util.Optional<String> holder(int port) {
         Set<String> inodes = new HashSet<>();
-        for (String table : List.of("tcp", "tcp6")) {
-            try (Stream<String> lines = Files.lines(Path.of("/proc/net", table))) {
-                lines.skip(1).forEach(line -> {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length > 9 && f[3].equals("0A") && !f[9].equals("0")) {
-                        String local = f[1];
-                        if (Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port) {
-                            inodes.add(f[9]);
-                        }
-                    }
-                });
-            } catch (IOException | RuntimeException e) {
-                // no such table (no IPv6) or not readable
+        listening(Path.of("/proc/net")).forEach((inode, p) -> {
+            if (p == port) {
+                inodes.add(inode);
             }
-        }
+        });
         if (inodes.isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -124,26 +138,14 @@ public final class Listeners {
                 if (++scanned > 100_000) {
                     break;
                 }
-                try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
-                    for (Path fd : fds) {
-                        String link;
-                        try {
-                            link = Files.readSymbolicLink(fd).toString();
-                        } catch (IOException | UnsupportedOperationException gone) {
-                            continue;
-                        }
-                        if (link.startsWith("socket:[") && inodes.contains(link.substring(8, link.length() - 1))) {
-                            long pid = Long.parseLong(proc.getFileName().toString());
-                            String cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?");
-                            return java.util.Optional.of("pid " + pid + " (" + (cmd.length() > 80 ? cmd.substring(0, 79)
-                                    + "…" : cmd) + ")");
-                        }
-                    }
-                } catch (IOException | SecurityException | NumberFormatException e) {
-                    // gone, or not ours to read
+                if (sockets(proc).stream().anyMatch(inodes::contains)) {
+                    long pid = Long.parseLong(proc.getFileName().toString());
+                    String cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?");
+                    return java.util.Optional.of("pid " + pid + " (" + (cmd.length() > 80 ? cmd.substring(0, 79)
+                            + "…" : cmd) + ")");
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
             return java.util.Optional.empty();
         }
         return java.util.Optional.empty();

@@ -1015,8 +1015,7 @@ public final class LocalTarget {
      */
     private String restart(String dirName) {
         try {
-            process.running().ifPresent(h -> console.progress("  stopping " + config.name() + " (pid " + h.pid() + ")"));
-            supervisor.restart(unitOf(port()), served);
+            restartCurrent(null, served);
         } catch (SlipwayException e) {
             return dirName + " could not be restarted: " + e.getMessage();
         }
@@ -1322,9 +1321,14 @@ public final class LocalTarget {
      * @param label how progress names the running instance's release, or {@code null} for its recorded one
      */
     private void restartCurrent(String label) {
+        restartCurrent(label, Map.of());
+    }
+
+    /** {@link #restartCurrent(String)}, also giving the instance what of {@code inherited} this process lacks ({@link Supervisor#restart(String, Map)}). */
+    private void restartCurrent(String label, Map<String, String> inherited) {
         process.running().ifPresent(h -> console.progress("  stopping " + config.name() + " "
                 + (label != null ? label : serving().orElse("?")) + " (pid " + h.pid() + ")"));
-        supervisor.restart(unitOf(port()));
+        supervisor.restart(unitOf(port()), inherited);
     }
 
     /**
