@@ -698,7 +698,7 @@ public final class HostsTarget implements AutoCloseable {
     }
 
     /**
-     * The env file of one host (systemd.exec(5), EnvironmentFile=): one {@code KEY="value"} per line.
+     * The env file of one host ({@link dev.slipway.deploy.EnvFile}, the format of every machine target).
      * Values from {@code slipway.yaml} have their references expanded for this host
      * ({@code ${PORT}}: {@code service.port}, {@code ${ADDR}}: the server's {@code bind}); secrets
      * are written as they are. Slipway's own variables ({@code PORT}, {@code ADDR},
@@ -718,15 +718,7 @@ public final class HostsTarget implements AutoCloseable {
         env.put("ADDR", s.bind());
         env.put("DRAIN_TIMEOUT", Long.toString(hosts.rollout().drainTimeout().toSeconds()));
         env.put("TRACK", track);
-        StringBuilder sb = new StringBuilder("# written by slipway deploy; mode 0600\n");
-        env.forEach((k, v) -> {
-            if (v.contains("\n") || v.contains("\r")) {
-                throw SlipwayException.usage("the value of " + k + " has a line break; an env file cannot hold it");
-            }
-            sb.append(k).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("$", "\\$")
-                    .replace("`", "\\`")).append("\"\n");
-        });
-        return sb.toString();
+        return dev.slipway.deploy.EnvFile.render(env);
     }
 
     static String sha256(String text) {
