@@ -258,13 +258,17 @@ class ExecutorTest {
             step(DeployPlan.Kind.PRUNE, "a", 0), step(DeployPlan.Kind.UNLOCK, "a", 0), step(DeployPlan.Kind.RECORD, "b", 0),
             step(DeployPlan.Kind.PRUNE, "b", 0), step(DeployPlan.Kind.UNLOCK, "b", 0));
 
+    /** @return the log of {@link #END} run with {@link #endStepsWaitingForEachOther} */
+    private static List<String> runEnd(boolean together) {
+        Recording parts = endStepsWaitingForEachOther(new CountDownLatch(4), together);
+        executor().run(END, parts);
+        return parts.log;
+    }
+
     @Test
     void independentEndStepsRunAllAtOnceAndTheUnlocksAfterThem() {
         // Four end steps that each wait until all four began: they end only if they run at once.
-        CountDownLatch began = new CountDownLatch(4);
-        Recording parts = endStepsWaitingForEachOther(began, true);
-        executor().run(END, parts);
-        List<String> log = parts.log;
+        List<String> log = runEnd(true);
         assertEquals(6, log.size(), "no step ran alone: " + log);
         assertEquals(java.util.Set.of("record a", "prune a", "record b", "prune b"), java.util.Set.copyOf(log.subList(0, 4)),
                 log.toString());
@@ -274,10 +278,7 @@ class ExecutorTest {
     @Test
     void byDefaultAPlacesPruneWaitsForItsRecord() {
         // The local target's prune reads the history its record wrote: a place's end steps stay in order.
-        CountDownLatch began = new CountDownLatch(4);
-        Recording parts = endStepsWaitingForEachOther(began, false);
-        executor().run(END, parts);
-        List<String> log = parts.log;
+        List<String> log = runEnd(false);
         for (String place : List.of("a", "b")) {
             assertTrue(log.indexOf("record " + place) < log.indexOf("prune " + place), log.toString());
             assertTrue(log.contains("record " + place + " alone"), "the record ran before its prune began: " + log);
