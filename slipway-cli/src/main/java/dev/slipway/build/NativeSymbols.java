@@ -169,6 +169,11 @@ final class NativeSymbols {
             int at = (int) (phoff + (long) i * phentsize);
             loadedEnd = Math.max(loadedEnd, b.getLong(at + 8) + b.getLong(at + 32)); // p_offset + p_filesz
         }
+        for (Section s : sections) {
+            if (s.loaded()) {
+                loadedEnd = Math.max(loadedEnd, s.fileEnd());
+            }
+        }
         List<Section> kept = new ArrayList<>();
         for (Section s : sections) {
             if (s.index == gone1 || s.index == gone2) {
@@ -176,9 +181,6 @@ final class NativeSymbols {
                     return null;
                 }
                 continue;
-            }
-            if (s.loaded()) {
-                loadedEnd = Math.max(loadedEnd, s.fileEnd());
             }
             if (s.link == gone1 || s.link == gone2) {
                 return null; // something else refers to the symbol table
