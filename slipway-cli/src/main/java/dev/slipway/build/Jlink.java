@@ -339,7 +339,9 @@ public final class Jlink {
 
     /**
      * Links a runtime. The archive for uncompressed oops ({@code classes_nocoops.jsa}, used only
-     * with heaps over 32 GB) is removed to save about 10 MB.
+     * with heaps over 32 GB) is removed to save about 10 MB, and the native libraries lose their
+     * full symbol tables ({@link NativeSymbols}: about 4-5 MB of {@code libjvm.so}, 1 MB of the
+     * single file; crash logs then name libjvm frames by offset).
      *
      * @param linker  the JDK whose jlink runs
      * @param target  the JDK whose jmods are linked; when it has no jmods it must be the linker
@@ -368,6 +370,7 @@ public final class Jlink {
         }
         try {
             java.nio.file.Files.deleteIfExists(output.resolve("lib/server/classes_nocoops.jsa"));
+            NativeSymbols.stripRuntime(output);
         } catch (java.io.IOException e) {
             throw SlipwayException.failed("cannot trim the runtime: " + e.getMessage(), e);
         }

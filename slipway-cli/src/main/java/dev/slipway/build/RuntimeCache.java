@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  */
 public final class RuntimeCache {
     /** Bump when the cached runtime's layout or trimming changes, to invalidate old entries. */
-    private static final String FORMAT = "slipway-runtime-2";
+    private static final String FORMAT = "slipway-runtime-3";
 
     private final Path root;
 
