@@ -13,6 +13,10 @@
 #                                                    # 127.0.1.17-19), to run beside another bench
 #   TRACE=1 bench/hosts-deploy.sh                    # adds each run's 'slipway --debug' timing trace
 #                                                    # (process start -> config -> connect -> steps -> exit)
+#   SLIPWAY=/path/to/slipway bench/hosts-deploy.sh   # times that Slipway (e.g. the single file of
+#                                                    # 'slipway release', as install.sh installs it)
+#                                                    # instead of this checkout's ./slipway launcher;
+#                                                    # the builds still use ./slipway (not timed)
 #
 # Output: Markdown on stdout; progress on stderr. Run on an otherwise idle machine.
 set -euo pipefail
@@ -54,6 +58,12 @@ deploy:
 YAML
 (cd "$svc" && git init -q && git add . && git -c user.name=bench -c user.email=bench@slipway.invalid commit -qm bench)
 sw="$repo/slipway"
+# The Slipway whose deploys are timed; a single file's first run (unpack, class-data archive) is
+# made before the timing, as install.sh makes it.
+timed=${SLIPWAY:-$sw}
+if [ "$timed" != "$sw" ]; then
+  SLIPWAY_PREPARE=1 "$timed" >&2
+fi
 dbg=()
 if [ -n "${TRACE:-}" ]; then dbg=(--debug); fi
 "$sw" build "$svc" --version 1.0.0 >&2
@@ -80,19 +90,20 @@ run() {
     { echo "$label:"; echo; grep '^trace ' "$log" | sed 's/^/    /' || true; echo; } >>"$work/traces"
   fi
 }
+echo "Slipway timed: $("$timed" version | head -n 1) ($([ "$timed" = "$sw" ] && echo "./slipway launcher" || echo "$timed"))"
 echo "strategy $strategy; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| deploy | wall time | slipway's split |"
 echo "|---|---|---|"
-use 1; run "v1 to 3 fresh hosts (upload, first start)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts
-use 2; run "v2, batch 1 (upload, rolling restart)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts
+use 1; run "v1 to 3 fresh hosts (upload, first start)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts
+use 2; run "v2, batch 1 (upload, rolling restart)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts
 for i in $(seq 1 "$runs"); do
   if [ $((i % 2)) = 1 ]; then v=1; else v=2; fi
-  use $v; run "v$v, batch 1, already uploaded (run $i)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts
+  use $v; run "v$v, batch 1, already uploaded (run $i)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts
 done
-run "fleet rollback (slipway rollback --to hosts)" "$sw" "${dbg[@]}" rollback "$svc" --to hosts
-use 1; run "one server: deploy v1 (--role one, already uploaded)" "$sw" "${dbg[@]}" deploy "$svc" --to hosts --role one
-run "one server: rollback (--role one)" "$sw" "${dbg[@]}" rollback "$svc" --to hosts --role one
+run "fleet rollback (slipway rollback --to hosts)" "$timed" "${dbg[@]}" rollback "$svc" --to hosts
+use 1; run "one server: deploy v1 (--role one, already uploaded)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts --role one
+run "one server: rollback (--role one)" "$timed" "${dbg[@]}" rollback "$svc" --to hosts --role one
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${TRACE:-}" ]; then

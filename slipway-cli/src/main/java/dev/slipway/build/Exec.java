@@ -210,7 +210,22 @@ public final class Exec {
      * @throws SlipwayException (exit 1) when the command cannot start or runs past the timeout
      */
     public static Result run(List<String> command, Path dir, Duration timeout) {
+        return run(command, dir, timeout, java.util.Map.of());
+    }
+
+    /**
+     * Runs a command with extra environment variables and waits for it.
+     *
+     * @param command the argv
+     * @param dir     the working directory
+     * @param timeout the longest the command may run; it is killed after that
+     * @param env     variables set for the command, over Slipway's own environment
+     * @return the exit code and the combined output
+     * @throws SlipwayException (exit 1) when the command cannot start or runs past the timeout
+     */
+    public static Result run(List<String> command, Path dir, Duration timeout, java.util.Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p;
         try {

@@ -44,7 +44,8 @@ public final class MavenProject {
         // The checks run inside the timed step, so a failed build never prints "done" first.
         console.timed("compiling (" + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 5)))
                 + (cmd.size() > 5 ? " …" : "") + ")", () -> {
-            Exec.Result r = Exec.run(run, dir, Duration.ofMinutes(30));
+            Exec.Result r = Exec.run(run, dir, Duration.ofMinutes(30),
+                    commandEnvironment(config.build().jdk(), System.getenv("PATH")));
             if (r.exitCode() == 127 && r.tail(5).contains(cmd.get(0))) { // sh: exec: NAME: not found
                 throw SlipwayException.failed("cannot run " + cmd.get(0) + " (build.command): not found in " + dir
                         + " or on PATH");
@@ -55,6 +56,26 @@ public final class MavenProject {
             }
             return r;
         });
+    }
+
+    /**
+     * The variables the build command gets on top of Slipway's environment: with {@code build.jdk},
+     * that JDK as {@code JAVA_HOME} and its {@code bin/} first on {@code PATH}, so that Maven, Gradle
+     * and their wrappers compile with the JDK the runtime is linked from (a project for Java 21
+     * cannot compile on the JDK 17 that {@code java} on {@code PATH} may be).
+     *
+     * @param jdk  {@code build.jdk}, or {@code null} when it is not set
+     * @param path Slipway's {@code PATH}, or {@code null}
+     * @return the variables, empty without {@code build.jdk}
+     */
+    static java.util.Map<String, String> commandEnvironment(Path jdk, String path) {
+        if (jdk == null) {
+            return java.util.Map.of();
+        }
+        Path home = jdk.toAbsolutePath().normalize();
+        String bin = home.resolve("bin").toString();
+        return java.util.Map.of("JAVA_HOME", home.toString(),
+                "PATH", path == null || path.isEmpty() ? bin : bin + ":" + path);
     }
 
     /**

@@ -64,7 +64,8 @@ public final class InitCommand implements Runnable {
         if (here < project.jdk()) {
             console.progress("warning: the project compiles for Java " + project.jdk() + " but the JDK here ("
                     + (System.getenv("JAVA_HOME") != null ? "$JAVA_HOME" : "the one running Slipway") + ") is " + here
-                    + ": set JAVA_HOME to a JDK " + project.jdk() + " or newer before 'slipway build'");
+                    + ": set build.jdk in slipway.yaml (or JAVA_HOME) to a JDK " + project.jdk()
+                    + " or newer before 'slipway build'");
         }
         if (dryRun) {
             console.println(text);

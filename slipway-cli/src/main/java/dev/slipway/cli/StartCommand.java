@@ -1,14 +1,20 @@
 package dev.slipway.cli;
 
+import dev.slipway.deploy.DeployPlan;
+import dev.slipway.deploy.Target;
 import picocli.CommandLine.Command;
 
-/** {@code slipway start}: starts the current release if it is not running (local target). */
+/** {@code slipway start}: starts the current release if it is not running, as a plan of the target ({@link Target#planStart}). */
 @Command(name = "start", footerHeading = "%nExample:%n", footer = {"  slipway start examples/myapp"},
         description = "Start the current release (if stopped) and wait for readiness.")
-public final class StartCommand extends TargetCommand {
+public final class StartCommand extends LifecycleCommand {
     @Override
     void run(Context c) {
-        var o = local(c).start();
-        c.console().println(c.config().name() + " is ready at " + o.url() + " (pid " + o.pid() + ")");
+        try (Target t = openLifecycle(c)) {
+            DeployPlan plan = t.planStart();
+            if (!dryRun(c, t, plan)) {
+                c.console().println(t.apply(plan).message());
+            }
+        }
     }
 }

@@ -135,24 +135,6 @@ abstract class TargetCommand implements Runnable {
     }
 
     /**
-     * The local target itself, for the commands that only it has ({@code start}, {@code stop}).
-     *
-     * @param c the command's context
-     * @return today's local target
-     * @throws SlipwayException (exit 2) for any other target
-     */
-    LocalTarget local(Context c) {
-        Targets.requireKnown(targetName());
-        if (!targetName().equals("local")) {
-            throw SlipwayException.usage("'slipway " + spec.name() + "' works with --to local only");
-        }
-        if (!target.roles.isEmpty()) {
-            throw SlipwayException.usage("--role works with --to hosts only");
-        }
-        return new LocalTarget(c.config(), c.console());
-    }
-
-    /**
      * Whether the command still works on the local target when slipway.yaml has an error, from the
      * state the target recorded ({@link LocalTarget#recorded}), so that a typo in the file cannot
      * leave a running service unmanageable; by default a command refuses a bad configuration.

@@ -102,6 +102,14 @@ public record DeployPlan(String target, Action action, String service, String ve
      */
     public record Step(Kind kind, String where, int batch, String description) {}
 
+    /**
+     * @param kind a step kind
+     * @return whether a step of that kind is in the plan (a stop plan without {@link Kind#STOP}: nothing runs)
+     */
+    public boolean has(Kind kind) {
+        return steps.stream().anyMatch(s -> s.kind() == kind);
+    }
+
     /** @return the steps as {@code kind where: description}, the form of {@link Report#steps()} */
     public List<String> stepLines() {
         return steps.stream().map(s -> s.kind().id() + (s.where() == null ? "" : " " + s.where()) + ": " + s.description())

@@ -30,7 +30,8 @@ import java.util.function.Function;
  *       switches of one rollout batch run at once; a step the parts run in the background (the
  *       hosts' retirement of old instances behind nginx) is awaited before the next step outside
  *       the rollout, except the record and prune at the end, which run beside it (the unlocks
- *       wait for it), and before the run ends;</li>
+ *       wait for it), and before the run ends; a target whose record and prune do not depend on
+ *       each other ({@link Parts#finishTogether}) has them all run at once;</li>
  *   <li>the {@code SLIPWAY_CRASH_AT} test hook: a halt just before a named step, as kill -9 would;</li>
  *   <li>timings: per step kind, per place and kind, per step;</li>
  *   <li>failure handling: a {@link StepFailed} (a switch, restart, start, gate, proxy switch or stop
@@ -107,6 +108,16 @@ public final class Executor {
          *         next step outside the rollout's batches and before the run ends)
          */
         default boolean inBackground(DeployPlan.Step step) {
+            return false;
+        }
+
+        /**
+         * @return whether the end steps of one place before its unlock (record, prune) are independent
+         *         of each other, so the loop runs them all at once (every place's, and a place's record
+         *         beside its prune) instead of each place's in order; false by default (the local
+         *         target's prune reads the history its record writes)
+         */
+        default boolean finishTogether() {
             return false;
         }
 
@@ -212,7 +223,21 @@ public final class Executor {
                     // nginx no longer sends requests to); the unlocks wait for them, so a background
                     // failure is reported while the run still holds its locks, and the next run never
                     // finds an old instance still stopping.
-                    perPlace(steps, i, j, k -> steps.get(k).kind() != DeployPlan.Kind.UNLOCK, parts);
+                    if (parts.finishTogether()) {
+                        // Each one its own round trip to its place, none waiting for another.
+                        List<Integer> idx = new ArrayList<>();
+                        for (int k = i; k < j; k++) {
+                            if (steps.get(k).kind() != DeployPlan.Kind.UNLOCK) {
+                                idx.add(k);
+                            }
+                        }
+                        each(idx, k -> steps.get(k).where() + "." + steps.get(k).kind().id(), k -> {
+                            timed(k, steps.get(k), parts, true);
+                            return Boolean.TRUE;
+                        });
+                    } else {
+                        perPlace(steps, i, j, k -> steps.get(k).kind() != DeployPlan.Kind.UNLOCK, parts);
+                    }
                     awaitBackground();
                     perPlace(steps, i, j, k -> steps.get(k).kind() == DeployPlan.Kind.UNLOCK, parts);
                 }

@@ -35,6 +35,31 @@ public interface Target extends AutoCloseable {
     DeployPlan rollback(RollbackTo to);
 
     /**
+     * Plans a start of the current release where it does not run ({@code slipway start}); an empty
+     * run (lock, unlock) when it runs. Reads the target, changes nothing.
+     *
+     * @return the plan, action {@link DeployPlan.Action#START}
+     * @throws dev.slipway.SlipwayException (exit 2) when nothing is deployed, the current release is
+     *                                      incomplete or its port is taken; by default, on a target
+     *                                      without {@code start} ({@link Targets#STARTS}); nothing changed
+     */
+    default DeployPlan planStart() {
+        throw dev.slipway.SlipwayException.usage(Targets.onlyStarts("start"));
+    }
+
+    /**
+     * Plans a stop (drain) of every instance of the service that runs ({@code slipway stop}): one
+     * {@link DeployPlan.Kind#STOP} step each, none when nothing runs. Reads the target, changes nothing.
+     *
+     * @return the plan, action {@link DeployPlan.Action#STOP}
+     * @throws dev.slipway.SlipwayException (exit 2) by default, on a target without {@code stop}
+     *                                      ({@link Targets#STARTS}); nothing changed
+     */
+    default DeployPlan planStop() {
+        throw dev.slipway.SlipwayException.usage(Targets.onlyStarts("stop"));
+    }
+
+    /**
      * Runs a plan this target made.
      *
      * @param plan the plan

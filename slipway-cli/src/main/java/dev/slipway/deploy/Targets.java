@@ -19,7 +19,22 @@ public final class Targets {
     /** The target names {@code --to} accepts, in the order help and errors list them. */
     public static final List<String> NAMES = List.of("local", "hosts", "kubernetes", "swarm");
 
+    /**
+     * The targets that plan {@code slipway start} and {@code stop} ({@link Target#planStart},
+     * {@link Target#planStop}); the others keep the interface's refusal. Commands check it before
+     * opening a target, so that {@code start --to hosts} connects to nothing only to be refused.
+     */
+    public static final List<String> STARTS = List.of("local");
+
     private Targets() {}
+
+    /**
+     * @param command {@code start} or {@code stop}
+     * @return the refusal of that command on a target not in {@link #STARTS}
+     */
+    public static String onlyStarts(String command) {
+        return "'slipway " + command + "' works with --to " + String.join(", ", STARTS) + " only";
+    }
 
     /**
      * How a target is opened, besides its name and configuration.

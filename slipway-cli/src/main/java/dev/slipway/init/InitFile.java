@@ -31,8 +31,8 @@ public final class InitFile {
         y.append('\n');
         y.append("build:\n");
         // Wrapped like the other notes: the source of the release can be long (a Gradle toolchain, a parent's property).
-        comments(y, "  ", List.of("The project compiles for Java " + p.jdk() + " (" + p.jdkSource() + "). Slipway links"
-                + " the runtime with the JDK in $JAVA_HOME, or build.jdk: it must be JDK " + Math.max(p.jdk(), 17)
+        comments(y, "  ", List.of("The project compiles for Java " + p.jdk() + " (" + p.jdkSource() + "). Slipway builds"
+                + " and links the runtime with build.jdk, else the JDK in $JAVA_HOME: it must be JDK " + Math.max(p.jdk(), 17)
                 + " or newer."));
         y.append("  # jdk: /usr/lib/jvm/java-").append(Math.max(p.jdk(), 17)).append("-openjdk-amd64\n");
         comments(y, "  ", x.commandNotes());
@@ -66,6 +66,10 @@ public final class InitFile {
             }
             if (t.urls() != null) {
                 y.append("  urls: ").append(list(t.urls())).append('\n');
+            }
+            if (!t.env().isEmpty()) {
+                y.append("  env:\n");
+                t.env().forEach((k, v) -> y.append("    ").append(k).append(": ").append(quote(v)).append('\n'));
             }
             y.append('\n');
         }

@@ -436,7 +436,7 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
     private static String[] sourceMain(Path dir, Framework fw) {
         List<String[]> found = sourceMains(dir);
         if (found.size() == 1) {
-            return new String[] {found.get(0)[0], "the only main method in src/main/java"};
+            return new String[] {found.get(0)[0], "the only main method in " + found.get(0)[2]};
         }
         if (found.size() > 1 && fw == Framework.SPRING_BOOT) {
             List<String[]> boot = found.stream().filter(f -> f[1].contains("@SpringBootApplication")).toList();
@@ -452,30 +452,54 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         }
         if (found.isEmpty()) {
             throw SlipwayException.usage("no main class in " + dir + ": no main class in the build file and no"
-                    + " 'public static void main(String[])' in src/main/java; give one with --main CLASS");
+                    + " 'public static void main(String[])' in src/main/java (nor a top-level 'fun main' in src/main/kotlin);"
+                    + " give one with --main CLASS");
         }
         throw SlipwayException.usage("several main classes in " + dir + ": "
                 + found.stream().map(f -> f[0]).sorted().toList() + "; choose one with --main CLASS");
     }
 
-    /** @return {class name, source text} for each source file with a main method */
+    /**
+     * A Kotlin top-level {@code fun main} (not indented: a companion object's is a member), which the
+     * Kotlin compiler puts in the file's facade class {@code <File>Kt}, or the name of
+     * {@code @file:JvmName} (Kotlin reference, "Calling Kotlin from Java": package-level functions).
+     */
+    private static final Pattern KOTLIN_MAIN = Pattern.compile("^fun\\s+main\\s*\\(", Pattern.MULTILINE);
+    private static final Pattern KOTLIN_PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)", Pattern.MULTILINE);
+    private static final Pattern KOTLIN_JVM_NAME = Pattern.compile("@file\\s*:\\s*JvmName\\(\\s*\"([\\w$]+)\"");
+
+    /**
+     * @return {class name, source text, source directory} for each source file with a main method: Java files in
+     *         {@code src/main/java}, Kotlin files in {@code src/main/kotlin} and {@code src/main/java}
+     */
     private static List<String[]> sourceMains(Path moduleDir) {
-        Path src = moduleDir.resolve("src/main/java");
         List<String[]> out = new ArrayList<>();
-        if (!Files.isDirectory(src)) {
-            return out;
-        }
-        try (Stream<Path> files = Files.walk(src, 32)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
-                String text = Files.readString(f);
-                if (MAIN.matcher(text).find()) {
-                    Matcher pkg = PACKAGE.matcher(text);
-                    String simple = f.getFileName().toString().replace(".java", "");
-                    out.add(new String[] {pkg.find() ? pkg.group(1) + "." + simple : simple, text});
-                }
+        for (Path src : List.of(moduleDir.resolve("src/main/java"), moduleDir.resolve("src/main/kotlin"))) {
+            if (!Files.isDirectory(src)) {
+                continue;
             }
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot read sources in " + src + ": " + e.getMessage(), e);
+            try (Stream<Path> files = Files.walk(src, 32)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java") || p.toString().endsWith(".kt"))
+                        .sorted().toList()) {
+                    String text = Files.readString(f);
+                    String name = f.getFileName().toString();
+                    String where = moduleDir.relativize(src).toString();
+                    if (name.endsWith(".java") && MAIN.matcher(text).find()) {
+                        Matcher pkg = PACKAGE.matcher(text);
+                        String simple = name.replace(".java", "");
+                        out.add(new String[] {pkg.find() ? pkg.group(1) + "." + simple : simple, text, where});
+                    } else if (name.endsWith(".kt") && KOTLIN_MAIN.matcher(text).find()) {
+                        Matcher pkg = KOTLIN_PACKAGE.matcher(text);
+                        Matcher jvmName = KOTLIN_JVM_NAME.matcher(text);
+                        String base = name.substring(0, name.length() - 3);
+                        String simple = jvmName.find() ? jvmName.group(1)
+                                : Character.toUpperCase(base.charAt(0)) + base.substring(1) + "Kt";
+                        out.add(new String[] {pkg.find() ? pkg.group(1) + "." + simple : simple, text, where});
+                    }
+                }
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot read sources in " + src + ": " + e.getMessage(), e);
+            }
         }
         return out;
     }

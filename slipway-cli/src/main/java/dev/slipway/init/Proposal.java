@@ -134,9 +134,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
      * @param enabled {@code false} to ship without training, or {@code null} to leave the default
      * @param timeout the training run's timeout, or {@code null} for the default
      * @param urls    the URLs to request, or {@code null} for the default (the readiness path)
+     * @param env     {@code train.env}: variables of the training run only, after {@code service.env}
+     *                (empty for none)
      * @param notes   why (comment lines)
      */
-    public record Train(Boolean enabled, String timeout, List<String> urls, List<String> notes) {}
+    public record Train(Boolean enabled, String timeout, List<String> urls, Map<String, String> env,
+                        List<String> notes) {}
 
     /**
      * Computes the proposal.
@@ -195,6 +198,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
         String probeSource;
         String timeout;
         Train train;
+        /** {@code train.env} and why: written in the {@code train} section with the timeout. */
+        final Map<String, String> trainEnv = new LinkedHashMap<>();
+        final List<String> trainNotes = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
 
         Builder(Project p, Integer port) {
@@ -214,13 +220,17 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case VERTX -> vertx();
                 default -> throw new IllegalStateException(p.framework().name());
             }
-            if (train == null && timeout != null && dev.slipway.config.ConfigLoader.parseDuration(timeout)
-                    .compareTo(dev.slipway.config.ConfigLoader.DEFAULT_TRAIN_TIMEOUT) > 0) {
+            boolean longer = timeout != null && dev.slipway.config.ConfigLoader.parseDuration(timeout)
+                    .compareTo(dev.slipway.config.ConfigLoader.DEFAULT_TRAIN_TIMEOUT) > 0;
+            if (train == null && longer) {
                 // A gate longer than the training run's default: the build's training run starts the
                 // same app on the same machine, so it gets as long (else a start that a deploy would
                 // wait for fails the build).
-                train = new Train(null, timeout, null, List.of(
-                        "The training run starts the app like a deploy does: give it as long as the gate."));
+                trainNotes.add(0, "The training run starts the app like a deploy does: give it as long as the gate.");
+            }
+            if (train == null && !trainNotes.isEmpty()) {
+                train = new Train(null, longer ? timeout : null, null,
+                        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(trainEnv)), List.copyOf(trainNotes));
             }
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
@@ -307,6 +317,14 @@ public record Proposal(Project project, List<String> command, List<String> comma
             } else if (actuator) {
                 fallbackProbes("Actuator is on its own port", "Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
                         "probes cannot reach: they check that the service port accepts connections.");
+                if (ownManagementPort(mgmtPort, conf.get("server.port"))) {
+                    // A fixed management port is bound by every instance: the build's training run
+                    // would fail ("Port 8081 was already in use") while the service runs on this
+                    // machine. Port 0 is a free port the kernel picks (ManagementPortType.DIFFERENT).
+                    trainEnv.put("MANAGEMENT_SERVER_PORT", "0");
+                    trainNotes.add("Actuator's own port (management.server.port=" + mgmtPort + ") is bound by every instance:");
+                    trainNotes.add("the training run takes a free one, so it trains while the service runs here.");
+                }
             } else {
                 fallbackProbes("no Actuator", "No Actuator: the probes check that the port accepts connections. For real health,",
                         "add spring-boot-starter-actuator, set MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED: \"true\"",
@@ -657,6 +675,20 @@ public record Proposal(Project project, List<String> command, List<String> comma
             return false;
         }
 
+        /**
+         * Whether Spring Boot's {@code management.server.port} puts Actuator on a port of its own (a
+         * fixed one every instance binds): not {@code -1} (off), {@code 0} (a free port) or the server
+         * port itself (Spring Boot's ManagementPortType: SAME when it equals {@code server.port}).
+         */
+        static boolean ownManagementPort(String mgmtPort, String serverPort) {
+            java.util.regex.Matcher m = CONFIGURED_PORT.matcher(mgmtPort.strip());
+            if (!m.matches()) {
+                return false;
+            }
+            String value = m.group(1) != null ? m.group(1) : m.group(2);
+            return !value.equals("0") && !value.equals(serverPort == null ? "8080" : serverPort.strip());
+        }
+
         void fixedPort(Map.Entry<String, Integer> fixed, String how) {
             if (portOption == null) {
                 port = fixed.getValue();
@@ -664,7 +696,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             portNotes.add("The app listens on the fixed port " + fixed.getValue() + " (" + fixed.getKey() + ") and does not read");
             portNotes.add("PORT. Deploys work on that port; to run two instances side by side and to train, make it");
             portNotes.add("listen on $PORT: " + how);
-            train = new Train(false, null, null, List.of(
+            train = new Train(false, null, null, Map.of(), List.of(
                     "The training run gives the app a free PORT, which this app ignores: no training until",
                     "it listens on $PORT (then remove this section)."));
             warnings.add(fixed.getKey() + " listens on the fixed port " + fixed.getValue() + ": the service ships on that"

@@ -368,8 +368,25 @@ class LocalDeployMessagesTest {
             assertTrue(status.out().contains("  version    1.0.0\n"), status.toString());
             assertTrue(status.out().contains("  url        http://127.0.0.1:" + a + "/\n"), status.toString());
 
+            // stop and start are plans of the target: --dry-run prints them and changes nothing.
+            CliRunner.Run planStop = CliRunner.run("stop", dir.toString(), "--dry-run");
+            assertEquals(0, planStop.code(), planStop.toString());
+            assertTrue(planStop.out().startsWith("stop "), planStop.toString());
+            assertTrue(planStop.out().contains(". stop ") && planStop.out().contains("1.0.0 (pid ")
+                    && planStop.out().contains("SIGTERM, SIGKILL after"), planStop.toString());
+            assertTrue(planStop.out().endsWith("dry run: nothing was changed\n"), planStop.toString());
+            assertEquals(200, get(a), "a dry run stops nothing");
             CliRunner.Run stop = CliRunner.run("stop", dir.toString());
             assertEquals(0, stop.code(), stop.toString());
+            CliRunner.Run planStart = CliRunner.run("start", dir.toString(), "--dry-run");
+            assertEquals(0, planStart.code(), planStart.toString());
+            assertTrue(planStart.out().contains(". start releases/1.0.0/"), planStart.toString());
+            assertTrue(planStart.out().contains(". wait for readiness http://127.0.0.1:" + a + "/"), planStart.toString());
+            assertTrue(planStart.out().endsWith("dry run: nothing was changed\n"), planStart.toString());
+            assertFalse(t.status().pid() >= 0, "a dry run starts nothing");
+            CliRunner.Run hosts = CliRunner.run("start", dir.toString(), "--to", "hosts", "--dry-run");
+            assertEquals(2, hosts.code(), hosts.toString());
+            assertTrue(hosts.err().contains("'slipway start' works with --to local only"), hosts.toString());
             CliRunner.Run start = CliRunner.run("start", dir.toString());
             assertEquals(0, start.code(), start.toString());
             assertTrue(start.toString().contains("is ready at http://127.0.0.1:" + a + "/"), start.toString());

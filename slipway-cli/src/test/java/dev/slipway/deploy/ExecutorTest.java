@@ -228,4 +228,60 @@ class ExecutorTest {
         assertEquals("unlock-all", log.get(log.size() - 1), "the locks are released after the failure: " + log);
         assertTrue(!log.contains("unlock a") || log.indexOf("unlock a") > log.indexOf("stopped a"), log.toString());
     }
+
+    /** Parts whose records and prunes each wait (at most 5 s) until every other one began. */
+    private static Recording endStepsWaitingForEachOther(CountDownLatch began, boolean together) {
+        return new Recording() {
+            @Override
+            public boolean finishTogether() {
+                return together;
+            }
+
+            @Override
+            public void run(DeployPlan.Step step) {
+                super.run(step);
+                if (step.kind() == DeployPlan.Kind.RECORD || step.kind() == DeployPlan.Kind.PRUNE) {
+                    began.countDown();
+                    try {
+                        if (!began.await(together ? 60 : 1, TimeUnit.SECONDS)) {
+                            log.add(step.kind().id() + " " + step.where() + " alone");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        };
+    }
+
+    private static final List<DeployPlan.Step> END = List.of(step(DeployPlan.Kind.RECORD, "a", 0),
+            step(DeployPlan.Kind.PRUNE, "a", 0), step(DeployPlan.Kind.UNLOCK, "a", 0), step(DeployPlan.Kind.RECORD, "b", 0),
+            step(DeployPlan.Kind.PRUNE, "b", 0), step(DeployPlan.Kind.UNLOCK, "b", 0));
+
+    /** @return the log of {@link #END} run with {@link #endStepsWaitingForEachOther} */
+    private static List<String> runEnd(boolean together) {
+        Recording parts = endStepsWaitingForEachOther(new CountDownLatch(4), together);
+        executor().run(END, parts);
+        return parts.log;
+    }
+
+    @Test
+    void independentEndStepsRunAllAtOnceAndTheUnlocksAfterThem() {
+        // Four end steps that each wait until all four began: they end only if they run at once.
+        List<String> log = runEnd(true);
+        assertEquals(6, log.size(), "no step ran alone: " + log);
+        assertEquals(java.util.Set.of("record a", "prune a", "record b", "prune b"), java.util.Set.copyOf(log.subList(0, 4)),
+                log.toString());
+        assertEquals(java.util.Set.of("unlock a", "unlock b"), java.util.Set.copyOf(log.subList(4, 6)), log.toString());
+    }
+
+    @Test
+    void byDefaultAPlacesPruneWaitsForItsRecord() {
+        // The local target's prune reads the history its record wrote: a place's end steps stay in order.
+        List<String> log = runEnd(false);
+        for (String place : List.of("a", "b")) {
+            assertTrue(log.indexOf("record " + place) < log.indexOf("prune " + place), log.toString());
+            assertTrue(log.contains("record " + place + " alone"), "the record ran before its prune began: " + log);
+        }
+    }
 }

@@ -167,6 +167,47 @@ class TargetPlanTest {
     }
 
     @Test
+    void startAndStopArePlansOfTheTargetThatChangeNothing() throws Exception {
+        Path hostsDir = tmp.resolve("opt-svc");
+        SlipwayConfig config = service(hostsDir.toString());
+        try (Target local = new LocalDeployTarget(config, quiet());
+             Target hosts = new HostsDeployTarget(new HostsTarget(config, quiet(), s -> new LocalHost(s.name()), Map.of()),
+                     "svc", quiet(), new dev.slipway.deploy.hosts.CanaryGuard(config.serviceDir()))) {
+            SlipwayException none = assertThrows(SlipwayException.class, local::planStart);
+            assertEquals(2, none.exitCode());
+            assertTrue(none.getMessage().startsWith("nothing is deployed to local for svc"), none.getMessage());
+            DeployPlan stop = local.planStop();
+            assertEquals(DeployPlan.Action.STOP, stop.action());
+            assertEquals("lock unlock", kinds(stop), "nothing runs: nothing to stop");
+            assertFalse(stop.has(DeployPlan.Kind.STOP));
+            assertEquals("local", local.apply(stop).target());
+            assertFalse(Files.exists(config.serviceDir().resolve(".slipway")), "a stop with nothing deployed made no state");
+
+            // A complete release that does not run: start prepares, starts and gates it.
+            Path r = Files.createDirectories(config.serviceDir().resolve(".slipway/local/releases/1.0.0"));
+            Files.copy(config.serviceDir().resolve("dist/svc"), r.resolve("svc"));
+            dev.slipway.deploy.local.LocalReleases.writeEnv(r.resolve(dev.slipway.deploy.local.LocalReleases.ENV_FILE),
+                    Map.of("PORT", String.valueOf(config.service().port())));
+            Files.writeString(r.resolve("release.json"), "{\"version\": \"1.0.0\", \"commit\": \"c0ffee\"}");
+            Files.createSymbolicLink(r.getParent().getParent().resolve("current"), Path.of("releases/1.0.0"));
+            DeployPlan start = local.planStart();
+            assertEquals(DeployPlan.Action.START, start.action());
+            assertEquals("lock prepare start gate unlock", kinds(start));
+            assertEquals("c0ffee", start.commit());
+            assertTrue(start.describe().startsWith("start svc 1.0.0 to local\n"), start.describe());
+            assertFalse(Files.exists(r.getParent().getParent().resolve("lock")), "planning took no lock");
+
+            for (String command : List.of("start", "stop")) {
+                SlipwayException e = assertThrows(SlipwayException.class,
+                        command.equals("start") ? hosts::planStart : hosts::planStop);
+                assertEquals(2, e.exitCode());
+                assertEquals("'slipway " + command + "' works with --to local only", e.getMessage());
+            }
+        }
+        assertFalse(Files.exists(hostsDir), "nothing was made on the host");
+    }
+
+    @Test
     void aRollbackToAReleaseNotHeldIsRefusedOnBothTargets() throws Exception {
         Path hostsDir = tmp.resolve("opt-svc");
         SlipwayConfig config = service(hostsDir.toString());

@@ -31,6 +31,32 @@ class ProjectTest {
         assertNull(Proposal.of(p, null).command(), "a plain single-module project keeps Slipway's default command");
     }
 
+    /**
+     * The Kotlin Spring Boot starter's shape: a top-level {@code fun main} in src/main/kotlin compiles
+     * to the facade class {@code DemoApplicationKt} (init stopped with "no main class").
+     */
+    @Test
+    void kotlinTopLevelMainIsTheFilesFacadeClass() throws Exception {
+        Projects.springBoot(tmp);
+        java.nio.file.Files.walk(tmp.resolve("src/main/java")).sorted(java.util.Comparator.reverseOrder())
+                .forEach(f -> f.toFile().delete());
+        Projects.write(tmp, "src/main/kotlin/com/example/demo/DemoApplication.kt", "package com.example.demo\n\n"
+                + "import org.springframework.boot.autoconfigure.SpringBootApplication\n"
+                + "import org.springframework.boot.runApplication\n\n@SpringBootApplication\nclass DemoApplication\n\n"
+                + "fun main(args: Array<String>) {\n\trunApplication<DemoApplication>(*args)\n}\n");
+        Projects.write(tmp, "src/main/kotlin/com/example/demo/Tools.kt", "@file:JvmName(\"Admin\")\npackage com.example.demo\n\n"
+                + "class Helper {\n    companion object {\n        @JvmStatic fun main(args: Array<String>) {}\n    }\n}\n");
+        Project p = Project.detect(tmp, null);
+        assertEquals("com.example.demo.DemoApplicationKt", p.mainClass(), "a companion object's main is not top-level");
+        assertEquals("the only main method in src/main/kotlin", p.mainSource());
+        Projects.write(tmp, "src/main/kotlin/com/example/demo/Tools.kt", "@file:JvmName(\"Admin\")\npackage com.example.demo\n\n"
+                + "fun main() {}\n");
+        assertEquals("com.example.demo.DemoApplicationKt", Project.detect(tmp, null).mainClass(),
+                "two mains: the @SpringBootApplication file's");
+        java.nio.file.Files.delete(tmp.resolve("src/main/kotlin/com/example/demo/DemoApplication.kt"));
+        assertEquals("com.example.demo.Admin", Project.detect(tmp, null).mainClass(), "@file:JvmName names the class");
+    }
+
     @Test
     void springBootPicksTheApplicationClassAndActuatorProbes() throws Exception {
         Projects.springBoot(tmp);

@@ -104,6 +104,30 @@ class ProposalTest {
     }
 
     @Test
+    void actuatorsOwnPortIsAFreeOneInTheTrainingRunOnly() throws Exception {
+        // Every instance binds a fixed management.server.port: a training run while the service runs
+        // on this machine failed with "Port 8081 was already in use" after its main port answered.
+        Projects.springBoot3Jpa(tmp.resolve("own"));
+        Projects.write(tmp.resolve("own"), "src/main/resources/application.yml",
+                "server:\n  port: 9090\nmanagement:\n  server:\n    port: 8081\n");
+        Proposal x = propose(tmp.resolve("own"));
+        JsonNode y = yaml(x);
+        assertEquals("0", y.at("/train/env/MANAGEMENT_SERVER_PORT").asText(), y.toString());
+        assertEquals("180s", y.at("/train/timeout").asText(), "the gate's timeout stays beside the env");
+        assertTrue(y.at("/service/env/MANAGEMENT_SERVER_PORT").isMissingNode(), "deploys keep the app's port");
+        assertEquals(9090, y.at("/service/port").asInt());
+        java.nio.file.Files.writeString(tmp.resolve("own/slipway.yaml"), InitFile.render(x));
+        assertEquals(java.util.Map.of("MANAGEMENT_SERVER_PORT", "0"),
+                dev.slipway.config.ConfigLoader.loadFromDir(tmp.resolve("own")).train().env(), "slipway check accepts it");
+        for (String[] same : new String[][] {{"same", "server.port=8181\nmanagement.server.port=8181\n"},
+                {"off", "management.server.port=-1\n"}, {"free", "management.server.port=0\n"}}) {
+            Projects.springBoot3Jpa(tmp.resolve(same[0]));
+            Projects.write(tmp.resolve(same[0]), "src/main/resources/application.properties", same[1]);
+            assertTrue(yaml(propose(tmp.resolve(same[0]))).at("/train/env").isMissingNode(), same[0]);
+        }
+    }
+
+    @Test
     void quarkusFastJarWithAndWithoutSmallRyeHealth() throws Exception {
         Projects.quarkus(tmp.resolve("h"), true);
         Projects.quarkus(tmp.resolve("n"), false);

@@ -204,6 +204,13 @@ public final class HostsExecutor {
             }
 
             @Override
+            public boolean finishTogether() {
+                // A host's record appends to history.tsv and its prune keeps the releases the plan names
+                // (current and previous, from the host's facts): neither reads what the other writes.
+                return true;
+            }
+
+            @Override
             public SlipwayException back(Executor.StepFailed f) {
                 HostsPlan.HostPlan failed = byName.get(f.where());
                 return config.rollout().proxySwitch() ? proxyBack(plan, failed, f, who) : fleetBack(plan, failed, f, who);

@@ -40,7 +40,7 @@ public final class LocalDeployTarget implements Target {
         this.local = local;
     }
 
-    /** @return the local target this drives, for what the interface has no call for yet (start, stop) */
+    /** @return the local target this drives */
     public LocalTarget local() {
         return local;
     }
@@ -101,15 +101,41 @@ public final class LocalDeployTarget implements Target {
         return local.planRollback(version, wait(to.lockWait()));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With nginx in front ({@code deploy.local.proxy}): nothing when the current release serves
+     * behind it; else start it on a free port, gate it, point nginx at it.
+     */
+    @Override
+    public DeployPlan planStart() {
+        return local.planStart();
+    }
+
+    @Override
+    public DeployPlan planStop() {
+        return local.planStop();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A start or stop planned before a killed run's lock was cleared is planned again after it:
+     * clearing it may have stopped an instance or moved {@code current} ({@link LocalTarget#recover()}).
+     */
     @Override
     public Report apply(DeployPlan plan) {
-        local.recover();
+        if (local.recover()) {
+            plan = plan.action() == DeployPlan.Action.START ? local.planStart()
+                    : plan.action() == DeployPlan.Action.STOP ? local.planStop() : plan;
+        }
         LocalTarget.Outcome o = local.apply(plan);
         Map<String, Long> timing = new LinkedHashMap<>();
         o.timingMs().forEach((k, v) -> timing.put(k.id(), v));
         boolean stop = plan.action() == DeployPlan.Action.STOP;
         String commit = o.revision() == null ? plan.commit() : o.revision().commit();
-        String message = stop ? config.name() + " stopped"
+        String message = stop ? config.name() + (plan.has(DeployPlan.Kind.STOP) ? " stopped" : " was not running")
+                : plan.action() == DeployPlan.Action.START ? config.name() + " is ready at " + o.url() + " (pid " + o.pid() + ")"
                 : config.name() + " " + plan.version() + " (commit " + commit.substring(0, Math.min(7, commit.length()))
                 + ") is ready at " + o.url() + (o.revision() == null ? " (pid " + o.pid() + ")"
                 : " (revision " + o.revision().revision() + ", pid " + o.pid() + ")");

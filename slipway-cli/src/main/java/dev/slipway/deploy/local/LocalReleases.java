@@ -5,6 +5,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.DiskSpace;
+import dev.slipway.deploy.EnvFile;
 import dev.slipway.deploy.Release;
 import dev.slipway.util.Hashing;
 import dev.slipway.util.Json;
@@ -37,7 +38,7 @@ import java.util.stream.Stream;
  * @param console  progress output
  */
 public record LocalReleases(Path releases, String name, Console console) {
-    /** The per-release environment file: {@code KEY=VALUE} lines, mode 0600 (see systemd.exec(5) EnvironmentFile=). */
+    /** The per-release environment file ({@link EnvFile}: the hosts' format), mode 0600. */
     public static final String ENV_FILE = "service.env";
 
     /**
@@ -218,56 +219,35 @@ public record LocalReleases(Path releases, String name, Console console) {
     }
 
     /**
-     * Writes an environment file atomically with mode 0600 (a temporary file, then rename(2)):
-     * {@code KEY=VALUE} lines, a backslash and a line break escaped.
+     * Writes an environment file ({@link EnvFile#render}) atomically with mode 0600 (a temporary
+     * file made with that mode, then rename(2)): it may hold secrets.
      *
      * @param file the file
      * @param env  the environment
      * @throws IOException when it cannot be written
+     * @throws SlipwayException (exit 2) when a value has a line break
      */
     public static void writeEnv(Path file, Map<String, String> env) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        env.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
+        String text = EnvFile.render(env);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static String unescape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 1 < s.length()) {
-                char n = s.charAt(++i);
-                sb.append(n == 'n' ? '\n' : n);
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
-
     /**
-     * Reads an environment file written by {@link #writeEnv}.
+     * Reads an environment file written by {@link #writeEnv}, or one written before {@link EnvFile} ({@link EnvFile#parse}).
      *
      * @param file the file
      * @return the environment, in the file's order (a mutable map)
      * @throws SlipwayException (exit 1) when it cannot be read
      */
     public static Map<String, String> readEnv(Path file) {
-        Map<String, String> env = new LinkedHashMap<>();
         try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    env.put(line.substring(0, eq), unescape(line.substring(eq + 1)));
-                }
-            }
+            return EnvFile.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw SlipwayException.failed("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return env;
     }
 }

@@ -704,6 +704,9 @@ public final class LocalTarget {
      */
     public Outcome apply(DeployPlan plan) {
         Detail d = (Detail) plan.detail();
+        if (plan.action() == DeployPlan.Action.STOP && !Files.isDirectory(state)) {
+            return new Outcome(null, url(), -1, Map.of(), List.of()); // nothing was ever deployed here: no lock to take
+        }
         // What the serving instance runs with, for its restore after a failed stop-then-start.
         served = process.running().map(h -> ServiceProcess.environment(h.pid())).orElse(Map.of());
         Executor ex = new Executor(System.getenv(Executor.CRASH_AT), console);
@@ -1057,12 +1060,9 @@ public final class LocalTarget {
      * @throws SlipwayException (exit 2) when a deploy holds the lock
      */
     public boolean stop() {
-        if (!Files.isDirectory(state)) {
-            return false;
-        }
         DeployPlan plan = planStop();
         apply(plan);
-        return ((Detail) plan.detail()).running() >= 0;
+        return plan.has(DeployPlan.Kind.STOP);
     }
 
     // ---- lock and recovery ------------------------------------------------------------------------
@@ -1098,15 +1098,19 @@ public final class LocalTarget {
      * and its run recorded as {@code interrupted} (see {@link #lock}), so that even a command then
      * refused (a rollback to the release the killed run had already started) leaves a history that
      * says what happened. A lock held by a live process is left alone.
+     *
+     * @return whether a killed run's lock was cleared (what serves may have changed since a plan was made)
      */
-    public void recover() {
+    public boolean recover() {
         if (!Files.isDirectory(state.resolve("lock"))) {
-            return;
+            return false;
         }
         Optional<Lock.Holder> o = Lock.read(host, state.toString());
         if (o.isPresent() && gone(o.get())) {
             takeOver(o.get());
+            return true;
         }
+        return false;
     }
 
     /**
