@@ -93,7 +93,8 @@ final class TrainStartup extends PlatformStep {
         }
         if (Training.dumpsOnFirstRun(feature)) {
             // Also for a class list from the training cache, made before this filter existed.
-            Training.withoutSignedLambdaProxies(target, Training.signedClasses(layout, c.trainingClasspath));
+            Training.withoutLambdaProxies(target, Training.signedClasses(layout, c.trainingClasspath),
+                    Training.oldClasses(target, layout, c.trainingClasspath));
             // The dump starts no app: a port or address in an option only has to be a valid value.
             Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
                     config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,

@@ -336,14 +336,38 @@ public final class Training {
      * @throws IOException when it cannot be read or written
      */
     public static void withoutSignedLambdaProxies(Path classList, java.util.Set<String> signed) throws IOException {
-        if (signed.isEmpty()) {
+        withoutLambdaProxies(classList, signed, java.util.Set.of());
+    }
+
+    /**
+     * Removes from a JDK 17-19 class list the {@code @lambda-proxy} lines the static dump must not
+     * replay: those whose host class comes from a signed jar ({@link #withoutSignedLambdaProxies}),
+     * and those that name a class of a pre-Java 6 class file ({@code L...;} in any of their method
+     * types). JDK 17 archives such an "old" class (major version below 50, which has no stack maps)
+     * only if the dump did not link it, and replaying a lambda proxy links the interface it
+     * implements and the types it names: picocli 4 (compiled for Java 5) lost
+     * {@code picocli.CommandLine} and 23 more classes to three lambdas of Slipway's own CLI
+     * ("Skipping picocli/CommandLine: Old class has been linked" in {@code -Xlog:cds}), and every
+     * run then parsed and verified them from the jar with the old type-inferring verifier. Such a
+     * lambda is spun at run time instead, as it is without an archive.
+     *
+     * @param classList the class list ({@code -XX:DumpLoadedClassList} output), rewritten in place
+     * @param signed    internal names ({@code org/eclipse/jgit/util/FS}) of the classes of signed jars
+     * @param old       internal names of the classes whose class file is older than Java 6
+     *                  ({@link #oldClasses})
+     * @throws IOException when it cannot be read or written
+     */
+    public static void withoutLambdaProxies(Path classList, java.util.Set<String> signed, java.util.Set<String> old)
+            throws IOException {
+        if (signed.isEmpty() && old.isEmpty()) {
             return;
         }
         List<String> kept = new ArrayList<>();
         boolean dropped = false;
         for (String line : Files.readAllLines(classList, java.nio.charset.StandardCharsets.UTF_8)) {
             String[] words = line.split(" ", 3);
-            if (words.length >= 2 && words[0].equals("@lambda-proxy") && signed.contains(words[1])) {
+            if (words.length >= 2 && words[0].equals("@lambda-proxy")
+                    && (signed.contains(words[1]) || typesNamed(line).stream().anyMatch(old::contains))) {
                 dropped = true;
             } else {
                 kept.add(line);
@@ -352,6 +376,68 @@ public final class Training {
         if (dropped) {
             Files.write(classList, kept, java.nio.charset.StandardCharsets.UTF_8);
         }
+    }
+
+    /** A class named in a method type descriptor: {@code Lpicocli/CommandLine$Help;}. */
+    private static final java.util.regex.Pattern TYPE_NAMED = java.util.regex.Pattern.compile("L([^;\\s()\\[]+);");
+
+    /**
+     * @param line a class list line
+     * @return the internal names of the classes its method type descriptors name
+     */
+    private static java.util.Set<String> typesNamed(String line) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        java.util.regex.Matcher m = TYPE_NAMED.matcher(line);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /**
+     * The classes, among those a class list's {@code @lambda-proxy} lines name, whose class file on
+     * the class path is older than Java 6 (major version below 50, JVMS 4.1): the first one found
+     * on the class path counts, as for the class loader.
+     *
+     * @param classList the class list
+     * @param layout    the layout
+     * @param classpath class path entries relative to it (jars; other entries are passed over)
+     * @return internal names ({@code picocli/CommandLine})
+     * @throws IOException when the list or a jar cannot be read
+     */
+    public static java.util.Set<String> oldClasses(Path classList, Path layout, List<String> classpath) throws IOException {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(classList, java.nio.charset.StandardCharsets.UTF_8)) {
+            if (line.startsWith("@lambda-proxy ")) {
+                named.addAll(typesNamed(line));
+            }
+        }
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String entry : classpath) {
+            Path jar = layout.resolve(entry);
+            if (named.isEmpty() || !Files.isRegularFile(jar)) {
+                continue;
+            }
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                for (java.util.Iterator<String> it = named.iterator(); it.hasNext(); ) {
+                    String name = it.next();
+                    java.util.zip.ZipEntry e = zip.getEntry(name + ".class");
+                    if (e == null) {
+                        continue;
+                    }
+                    it.remove(); // found: later entries do not count
+                    try (java.io.InputStream in = zip.getInputStream(e)) {
+                        byte[] head = in.readNBytes(8);
+                        if (head.length == 8 && ((head[6] & 0xff) << 8 | (head[7] & 0xff)) < 50) {
+                            out.add(name);
+                        }
+                    }
+                }
+            } catch (java.util.zip.ZipException notAZip) {
+                // not a jar: no classes
+            }
+        }
+        return out;
     }
 
     /**

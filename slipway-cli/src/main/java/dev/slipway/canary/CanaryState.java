@@ -75,7 +75,14 @@ public record CanaryState(String service, String target, String stableVersion, S
     public record StepRecord(int index, int weight, String kind, Instant started, Instant finished, String outcome,
                              AnalysisResult analysis) {}
 
-    private static final ObjectMapper JSON = AnalysisJson.mapper();
+    /**
+     * The state's mapper, made on first use: building it (Jackson's ObjectMapper and the analysis
+     * module) was most of what {@code slipway status} spent beyond {@code check} for a service
+     * with no canary state, whose file is never read.
+     */
+    private static final class Mapper {
+        static final ObjectMapper JSON = AnalysisJson.mapper();
+    }
 
     /** @return the state file of a target: {@code <serviceDir>/.slipway/<target>/canary.json} */
     public static Path file(Path serviceDir, String target) {
@@ -92,7 +99,7 @@ public record CanaryState(String service, String target, String stableVersion, S
             return null;
         }
         try {
-            return JSON.readValue(file.toFile(), CanaryState.class);
+            return Mapper.JSON.readValue(file.toFile(), CanaryState.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             var at = e.getLocation();
             throw SlipwayException.failed("the canary state " + file + (at == null ? "" : ":" + at.getLineNr() + ":"
@@ -114,7 +121,7 @@ public record CanaryState(String service, String target, String stableVersion, S
      */
     public static CanaryState parse(String json, String where) {
         try {
-            return JSON.readValue(json, CanaryState.class);
+            return Mapper.JSON.readValue(json, CanaryState.class);
         } catch (IOException e) {
             throw SlipwayException.failed("the canary state in " + where + " is not a state Slipway wrote ("
                     + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")", e);
@@ -141,7 +148,7 @@ public record CanaryState(String service, String target, String stableVersion, S
     /** @return the state as indented JSON (the {@code --json} report) */
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this) + "\n";
+            return Mapper.JSON.writeValueAsString(this) + "\n";
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -13,7 +13,10 @@ import java.util.Map;
 
 /** How the commands print what a target reported: text lines, one JSON object, a history table. */
 final class Reports {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The --json mapper, made on first use: a text report (status without --json) needs no Jackson. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     private Reports() {}
 
@@ -38,7 +41,7 @@ final class Reports {
      *                  {@code null} for other commands (no such field)
      */
     static void json(PrintWriter out, Report report, List<Revision> revisions) {
-        ObjectNode n = JSON.valueToTree(report);
+        ObjectNode n = Mapper.JSON.valueToTree(report);
         n.put("exitMeaning", report.exitMeaning());
         if (revisions != null) {
             var array = n.putArray("revisions");
@@ -50,7 +53,7 @@ final class Reports {
             }
         }
         try {
-            out.println(JSON.writeValueAsString(n));
+            out.println(Mapper.JSON.writeValueAsString(n));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e); // a record of strings, numbers, lists and maps always serializes
         }

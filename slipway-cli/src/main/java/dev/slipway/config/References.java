@@ -228,6 +228,24 @@ public final class References {
     }
 
     /**
+     * A loop, not {@code parts(value).contains(new Part(APP_HOME, true))}: a record's
+     * {@code equals} is linked by {@code ObjectMethods} on its first call, which spun some 20
+     * method-handle classes in every {@code slipway check} and {@code status} (JDK 17 does not
+     * archive them).
+     *
+     * @param value an environment value
+     * @return whether it names {@code ${APP_HOME}}
+     */
+    private static boolean mentionsAppHome(String value) {
+        for (Part p : parts(value)) {
+            if (p.reference() && p.text().equals(APP_HOME)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Why an environment value cannot be used, or {@code null} when it can: {@code ${APP_HOME}} is
      * refused in environment values (the environment is fixed before the single file is unpacked).
      *
@@ -235,7 +253,7 @@ public final class References {
      * @return the problem for a config error, or {@code null}
      */
     public static String checkEnvValue(String value) {
-        if (value != null && parts(value).contains(new Part(APP_HOME, true))) {
+        if (value != null && mentionsAppHome(value)) {
             return APP_HOME + " is not known where the environment is set (the single file unpacks when it"
                     + " starts); use it in service.args or build.jvmOptions, e.g. \"-Dapp.home=" + APP_HOME + "\"";
         }
