@@ -58,7 +58,11 @@ public final class LocalHost implements Host {
     public void upload(Path local, String remotePath, int mode, Progress progress) {
         replace(remotePath, mode, tmp -> {
             long size = Files.size(local);
-            Files.copy(local, tmp, StandardCopyOption.REPLACE_EXISTING);
+            // Into the file replace() made owner-only: Files.copy would make a new one with the umask's mode.
+            try (java.io.InputStream in = Files.newInputStream(local);
+                 java.io.OutputStream out = Files.newOutputStream(tmp)) {
+                in.transferTo(out);
+            }
             progress.update(size, size);
         });
     }
@@ -68,11 +72,18 @@ public final class LocalHost implements Host {
         replace(remotePath, mode, tmp -> Files.write(tmp, content));
     }
 
-    /** Fills a temporary file beside {@code remotePath}, sets its mode, and renames it into place. */
+    /**
+     * Fills a temporary file beside {@code remotePath}, sets its mode, and renames it into place.
+     * The temporary file is created readable by its owner only, so a secret (an env file, mode
+     * 0600) is never readable by others while it is written, whatever the umask.
+     */
     private void replace(String remotePath, int mode, Fill fill) {
         Path target = Path.of(remotePath);
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    permissions((mode & 0700) | 0600)));
             fill.into(tmp);
             Files.setPosixFilePermissions(tmp, permissions(mode));
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
