@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import dev.slipway.build.Platform;
 
 /**
@@ -162,6 +163,22 @@ public final class ConfigLoader {
         return closest == null ? "" : "; did you mean " + missing.resolveSibling(closest) + "?";
     }
 
+    /**
+     * The subdirectories of {@code dir} that hold a {@code slipway.yaml}: the modules of a
+     * multi-module build, where {@code slipway init} at the root writes the service module's file.
+     *
+     * @param dir a directory without a slipway.yaml
+     * @return their names, sorted, at most 5; empty when none or when {@code dir} cannot be listed
+     */
+    private static List<String> servicesBelow(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(d -> Files.isRegularFile(d.resolve(FILE_NAME)))
+                    .map(d -> d.getFileName().toString()).sorted().limit(5).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
     /** @return what {@code file}, which is not a regular file (links followed), is instead */
     private static String notAFile(Path file, Path serviceDir) {
         if (Files.isSymbolicLink(file) && !Files.exists(file)) {
@@ -178,6 +195,12 @@ public final class ConfigLoader {
         }
         if (Files.exists(file)) {
             return FILE_NAME + " is not a regular file (a named pipe, socket or device?); it must be a file";
+        }
+        List<String> below = servicesBelow(serviceDir);
+        if (!below.isEmpty()) {
+            return "no " + FILE_NAME + " in " + serviceDir + "; the service " + (below.size() == 1 ? "directory" : "directories")
+                    + " below it: " + String.join(", ", below) + " (name one to the command, e.g. "
+                    + serviceDir.resolve(below.get(0)) + ")";
         }
         return "no " + FILE_NAME + " in " + serviceDir + " (a service directory needs one: 'slipway init' writes it; see docs/config.md)";
     }

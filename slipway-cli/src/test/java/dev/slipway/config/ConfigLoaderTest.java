@@ -144,6 +144,27 @@ class ConfigLoaderTest {
     }
 
     /**
+     * New-user finding: {@code slipway init} at the root of a multi-module build writes the service
+     * module's file; {@code slipway status} at the root then names that module instead of
+     * sending the user to {@code slipway init} again.
+     */
+    @Test
+    void aParentOfServiceDirectoriesNamesThem(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (String module : java.util.List.of("service", "admin", "common")) {
+            java.nio.file.Files.createDirectories(dir.resolve(module));
+        }
+        java.nio.file.Files.writeString(dir.resolve("service/slipway.yaml"), "name: orders\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir));
+        assertEquals(dir.resolve("slipway.yaml") + ": no slipway.yaml in " + dir + "; the service directory below it: service"
+                + " (name one to the command, e.g. " + dir.resolve("service") + ")", e.getMessage());
+        assertEquals(2, e.exitCode());
+        java.nio.file.Files.writeString(dir.resolve("admin/slipway.yaml"), "name: admin\n");
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.loadFromDir(dir));
+        assertEquals(dir.resolve("slipway.yaml") + ": no slipway.yaml in " + dir + "; the service directories below it: admin, service"
+                + " (name one to the command, e.g. " + dir.resolve("admin") + ")", e.getMessage());
+    }
+
+    /**
      * New-user finding: {@code slipway ship orders-servr} in a reactor whose service module is
      * {@code orders-server}: the service directories beside the mistyped one are offered, only
      * those holding a slipway.yaml, and nothing when none is close.
