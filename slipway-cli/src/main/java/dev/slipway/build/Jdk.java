@@ -49,6 +49,27 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
         return at(home, source);
     }
 
+    /**
+     * The JDKs installed side by side under {@code root} (Debian and most distributions keep them
+     * in {@code /usr/lib/jvm}) that can link runtimes, for a message that names a real one.
+     *
+     * @param root the directory whose subdirectories are JDK homes; may be missing
+     * @return the JDKs that pass {@link #at}, by feature release then path; empty when none
+     */
+    public static java.util.List<Jdk> installed(Path root) {
+        try (java.util.stream.Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(d -> Files.isDirectory(d) && !Files.isSymbolicLink(d)).sorted().flatMap(d -> {
+                try {
+                    return java.util.stream.Stream.of(at(d, d.toString()));
+                } catch (SlipwayException e) {
+                    return java.util.stream.Stream.empty();
+                }
+            }).sorted(java.util.Comparator.comparingInt(Jdk::feature)).toList();
+        } catch (IOException | RuntimeException e) {
+            return java.util.List.of();
+        }
+    }
+
     /** The one line said when no JDK can be found for building. */
     static final String NO_JDK = "no JDK to build with: build, release and image need a JDK 17+ with jlink;"
             + " set build.jdk in slipway.yaml or JAVA_HOME, or put its java on PATH"

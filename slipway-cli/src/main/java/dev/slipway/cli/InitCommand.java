@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.build.Jdk;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.init.InitFile;
@@ -60,13 +61,7 @@ public final class InitCommand implements Runnable {
         Path file = project.serviceDir().resolve(ConfigLoader.FILE_NAME);
         InitFile.describe(proposal).forEach(l -> console.progress("  " + l));
         proposal.warnings().forEach(w -> console.progress("warning: " + w));
-        int here = buildJdk();
-        if (here < project.jdk()) {
-            console.progress("warning: the project compiles for Java " + project.jdk() + " but the JDK here ("
-                    + (System.getenv("JAVA_HOME") != null ? "$JAVA_HOME" : "the one running Slipway") + ") is " + here
-                    + ": set build.jdk in slipway.yaml (or JAVA_HOME) to a JDK " + project.jdk()
-                    + " or newer before 'slipway build'");
-        }
+        jdkWarning(project.jdk()).ifPresent(w -> console.progress("warning: " + w));
         if (dryRun) {
             console.println(text);
             return;
@@ -147,22 +142,31 @@ public final class InitCommand implements Runnable {
         }
     }
 
-    /** @return the feature release of $JAVA_HOME (its {@code release} file), else of the running JDK */
-    private static int buildJdk() {
-        String home = System.getenv("JAVA_HOME");
-        if (home != null) {
-            try {
-                for (String line : Files.readAllLines(Path.of(home, "release"))) {
-                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)")
-                            .matcher(line);
-                    if (m.lookingAt()) {
-                        return Integer.parseInt(m.group(1));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // No readable release file: fall back to the running JDK.
-            }
+    /** Where side-by-side JDKs are installed on Debian and most other distributions. */
+    static final Path JDKS = Path.of("/usr/lib/jvm");
+
+    /**
+     * Says when the JDK the build would use (the one {@link Jdk#locate} finds without
+     * {@code build.jdk}: $JAVA_HOME, the JDK running Slipway from a checkout, or {@code java} on
+     * PATH) is older than the project's Java release, naming an installed JDK that is new enough.
+     *
+     * @param needed the Java release the project compiles for
+     * @return the warning, or empty when that JDK is new enough or none is found (build says so)
+     */
+    static java.util.Optional<String> jdkWarning(int needed) {
+        Jdk here;
+        try {
+            here = Jdk.locate(null);
+        } catch (SlipwayException e) {
+            return java.util.Optional.empty();
         }
-        return Runtime.version().feature();
+        if (here.feature() >= needed) {
+            return java.util.Optional.empty();
+        }
+        String fix = Jdk.installed(JDKS).stream().filter(j -> j.feature() >= needed).findFirst()
+                .map(j -> "set build.jdk in slipway.yaml to " + j.home() + " (Java " + j.feature() + ", installed here)")
+                .orElse("install a JDK " + needed + " or newer and set build.jdk in slipway.yaml (or JAVA_HOME) to it");
+        return java.util.Optional.of("the project compiles for Java " + needed + " but the JDK here (" + here.home()
+                + ") is " + here.feature() + ": " + fix + " before 'slipway build'");
     }
 }

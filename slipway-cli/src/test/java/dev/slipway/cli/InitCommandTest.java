@@ -69,6 +69,12 @@ class InitCommandTest {
         }
         assertEquals(here < 21, r.err().contains("warning: the project compiles for Java 21 but the JDK here"),
                 "JDK here: " + here + "\n" + r);
+        // New-user finding: the fix names a JDK that is installed, not a path that may not exist.
+        Path temurin = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64");
+        if (here < 21 && Files.isExecutable(temurin.resolve("bin/jlink"))) {
+            assertTrue(r.err().contains(": set build.jdk in slipway.yaml to /usr/lib/jvm/")
+                    && r.err().contains(", installed here) before 'slipway build'"), r.toString());
+        }
     }
 
     @Test
