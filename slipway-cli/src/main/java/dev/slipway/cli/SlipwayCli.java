@@ -55,6 +55,17 @@ public final class SlipwayCli extends GroupCommand {
         return "command";
     }
 
+    static {
+        // picocli's default factory looks for Groovy's groovy.lang.Closure when its class initializes
+        // (every command: option builders use it). The miss opens every jar on the class path, about
+        // 40 ms of each command on the 80 jars of Slipway's own single file (found with
+        // -Dsun.misc.URLClassPath.debug; issue 16, an instant CLI). Slipway has no Groovy closures;
+        // picocli's documented switch skips the lookup.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
+    }
+
     /**
      * Runs the CLI with the given streams; used by {@link #main} and by tests.
      *
