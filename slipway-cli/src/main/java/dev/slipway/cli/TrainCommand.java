@@ -37,6 +37,57 @@ public final class TrainCommand implements Runnable {
               local: {address: 127.0.0.1, retain: 3}
             """;
 
+    /**
+     * A fuller service, in the shapes users' files take (comments, flow and block sequences, quoted
+     * scalars, profiles, a Kubernetes section): the YAML scanner and the config records these need
+     * are otherwise loaded from their jars by the first real {@code check}, and a class missing from
+     * the archive makes the class loader open every jar before its own (issue 16).
+     */
+    static final String FULL = """
+            # slipway.yaml as 'slipway init' writes one: comments, flow and block sequences, quoted scalars.
+            name: trained-full
+            main: example.Main  # a trailing comment
+            build:
+              command: [mvn, -q, -B, -DskipTests, package]
+              jvmOptions:
+                - -XX:+ExitOnOutOfMemoryError
+              modules: [jdk.crypto.ec]
+            profiles:
+              dev:
+                default: true
+                defaults: {log.format: human}
+              production:
+                defaults: {log.format: json, debug.endpoints: "false"}
+            service:
+              port: 18081
+              drainTimeout: 30s
+              env: {LOG_FORMAT: 'json'}
+              readiness:
+                path: /health/ready
+                interval: 1s
+                timeout: 30s
+              liveness:
+                path: /health/live
+            deploy:
+              local:
+                address: 127.0.0.1
+                retain: 5
+              kubernetes:
+                namespace: production
+                replicas: 3
+                resources:
+                  requests: {cpu: 100m, memory: 128Mi}
+                  limits: {cpu: "1", memory: 384Mi}
+                secretEnv:
+                  DATABASE_URL: {secret: trained-db, key: database-url}
+                hpa:
+                  minReplicas: 3
+                  maxReplicas: 20
+                  cpu: 60
+                  scaleUp: {stabilization: 60s, percent: 100, period: 60s}
+                pdb: {minAvailable: 2}
+            """;
+
     @Override
     public void run() {
         Path dir = null;
@@ -44,11 +95,14 @@ public final class TrainCommand implements Runnable {
             dir = Files.createTempDirectory("slipway-train-cli");
             Path good = Files.createDirectories(dir.resolve("good"));
             Files.writeString(good.resolve("slipway.yaml"), SERVICE);
+            Path full = Files.createDirectories(dir.resolve("full"));
+            Files.writeString(full.resolve("slipway.yaml"), FULL);
             Path bad = Files.createDirectories(dir.resolve("bad"));
             Files.writeString(bad.resolve("slipway.yaml"), SERVICE.replace("port: 18080", "prot: 18080"));
             List<Integer> codes = new ArrayList<>();
             for (List<String> args : List.of(List.of("--help"), List.of("version"), List.of("check", good.toString()),
-                    List.of("check", bad.toString()), List.of("status", good.toString()),
+                    List.of("check", bad.toString()), List.of("check", full.toString()), List.of("status", good.toString()),
+                    List.of("status", full.toString()),
                     List.of("history", good.toString()), List.of("deploy", "--help"))) {
                 StringWriter sink = new StringWriter();
                 codes.add(SlipwayCli.run(new PrintWriter(sink), new PrintWriter(sink), args.toArray(String[]::new)));
