@@ -159,6 +159,17 @@ class SelfReleaseTest {
         Proc check = clean(List.of(slipway.toString(), "check", myapp.toString()), env);
         assertEquals(0, check.code(), check.toString());
         assertEquals(myapp.resolve("slipway.yaml") + ": ok (service myapp)\n", check.out());
+        // The trained startup covers check and status of a service as users write one (issue 16): a
+        // class loaded from a jar instead of the archive makes the loader open every jar before its own.
+        List<String> logged = new java.util.ArrayList<>(env);
+        logged.add("JAVA_OPTS=-Xlog:class+load=info");
+        for (String command : List.of("check", "status")) {
+            Proc traced = clean(List.of(slipway.toString(), command, myapp.toString()), logged);
+            List<String> fromJars = traced.out().lines().filter(l -> l.contains("[class,load]") && l.contains(" source: file:"))
+                    .toList();
+            assertTrue(traced.out().contains("[class,load] dev.slipway.cli.SlipwayCli source: shared objects file"), traced.toString());
+            assertEquals(List.of(), fromJars, command + " loads classes from jars, not from the trained archive");
+        }
 
         // Building needs a JDK: none on PATH, no JAVA_HOME, no build.jdk: one line, exit 2, nothing built.
         Proc build = clean(List.of(slipway.toString(), "build", myapp.toString()), env);
