@@ -152,28 +152,23 @@ public final class ConfigLoader {
         if (name == null || parent == null || !Files.isDirectory(parent)) {
             return "";
         }
-        List<String> services = new ArrayList<>();
-        try (var dirs = Files.list(parent)) {
-            dirs.limit(10_000).filter(d -> Files.isRegularFile(d.resolve(FILE_NAME)))
-                    .forEach(d -> services.add(d.getFileName().toString()));
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-        String closest = Suggest.closest(name.toString(), services);
+        String closest = Suggest.closest(name.toString(), servicesBelow(parent));
         return closest == null ? "" : "; did you mean " + missing.resolveSibling(closest) + "?";
     }
 
     /**
-     * The subdirectories of {@code dir} that hold a {@code slipway.yaml}: the modules of a
-     * multi-module build, where {@code slipway init} at the root writes the service module's file.
+     * The subdirectories of {@code dir} that hold a {@code slipway.yaml}: the services beside a
+     * mistyped one, or the modules of a multi-module build, where {@code slipway init} at the root
+     * writes the service module's file.
      *
-     * @param dir a directory without a slipway.yaml
-     * @return their names, sorted, at most 5; empty when none or when {@code dir} cannot be listed
+     * @param dir a directory
+     * @return their names, sorted (of the first 10 000 entries); empty when none or when {@code dir}
+     *         cannot be listed
      */
     private static List<String> servicesBelow(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(d -> Files.isRegularFile(d.resolve(FILE_NAME)))
-                    .map(d -> d.getFileName().toString()).sorted().limit(5).toList();
+            return s.limit(10_000).filter(d -> Files.isRegularFile(d.resolve(FILE_NAME)))
+                    .map(d -> d.getFileName().toString()).sorted().toList();
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
@@ -196,7 +191,7 @@ public final class ConfigLoader {
         if (Files.exists(file)) {
             return FILE_NAME + " is not a regular file (a named pipe, socket or device?); it must be a file";
         }
-        List<String> below = servicesBelow(serviceDir);
+        List<String> below = servicesBelow(serviceDir).stream().limit(5).toList();
         if (!below.isEmpty()) {
             return "no " + FILE_NAME + " in " + serviceDir + "; the service " + (below.size() == 1 ? "directory" : "directories")
                     + " below it: " + String.join(", ", below) + " (name one to the command, e.g. "
