@@ -384,9 +384,9 @@ class LocalDeployMessagesTest {
             assertTrue(planStart.out().contains(". wait for readiness http://127.0.0.1:" + a + "/"), planStart.toString());
             assertTrue(planStart.out().endsWith("dry run: nothing was changed\n"), planStart.toString());
             assertFalse(t.status().pid() >= 0, "a dry run starts nothing");
-            CliRunner.Run hosts = CliRunner.run("start", dir.toString(), "--to", "hosts", "--dry-run");
-            assertEquals(2, hosts.code(), hosts.toString());
-            assertTrue(hosts.err().contains("'slipway start' works with --to local only"), hosts.toString());
+            CliRunner.Run kube = CliRunner.run("start", dir.toString(), "--to", "kubernetes", "--dry-run");
+            assertEquals(2, kube.code(), kube.toString());
+            assertTrue(kube.err().contains("'slipway start' works with --to local, hosts only"), kube.toString());
             CliRunner.Run start = CliRunner.run("start", dir.toString());
             assertEquals(0, start.code(), start.toString());
             assertTrue(start.toString().contains("is ready at http://127.0.0.1:" + a + "/"), start.toString());
