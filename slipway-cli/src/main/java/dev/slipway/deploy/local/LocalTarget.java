@@ -923,7 +923,7 @@ public final class LocalTarget {
                 history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
                         + failure.getMessage() + "; " + restored);
                 yield SlipwayException.failed("rollback to " + d.dirName() + " failed: " + failure.getMessage() + "; "
-                        + restored + failure.detail() + lackingNote());
+                        + restored + failure.detail() + lackingNote() + downNote(restored));
             }
             default -> SlipwayException.failed(config.name() + " " + d.dirName() + " started but is not ready: "
                     + failure.getMessage() + failure.detail() + "\nlast lines of " + log + ":\n" + tail(log, 15));
