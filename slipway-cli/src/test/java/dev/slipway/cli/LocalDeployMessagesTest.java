@@ -197,9 +197,10 @@ class LocalDeployMessagesTest {
     void aGateRefusedOnPortWhileTheAppListensElsewhereNamesBothPorts() throws Exception {
         int port = freePort();
         int other = freePort();
+        // Long enough for the source launcher to compile and start Ok.java on a loaded 2-core machine.
         Path dir = service(port);
         Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml"))
-                .replace("timeout: 20s", "timeout: 6s"));
+                .replace("timeout: 20s", "timeout: 15s"));
         // The app takes its port from its own setting, not from PORT, as a framework default does.
         Release elsewhere = release(dir, "1.0.0", "#!/bin/sh\nPORT=" + other + "\nexport PORT\n" + okServer(dir));
         SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter())
@@ -287,11 +288,11 @@ class LocalDeployMessagesTest {
     @Test
     void aGateThatEndsOnA404NamesTheReadinessPath() throws Exception {
         Path dir = service(freePort());
-        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml")).replace("timeout: 20s", "timeout: 3s"));
+        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml")).replace("timeout: 20s", "timeout: 15s"));
         SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter())
                 .deploy(release(dir, "1.0.0", "#!/bin/sh\n" + server(dir, 404)), false));
         assertEquals(1, e.exitCode(), e.getMessage());
-        assertTrue(e.getMessage().contains("/health/ready did not pass within 3.0 s: HTTP 404: ok; the app answers, but serves"
+        assertTrue(e.getMessage().contains("/health/ready did not pass within 15.0 s: HTTP 404: ok; the app answers, but serves"
                 + " nothing at that path: set service.readiness.path in slipway.yaml"), e.getMessage());
     }
 
