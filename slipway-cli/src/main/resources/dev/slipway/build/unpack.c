@@ -85,7 +85,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -115,24 +114,13 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 /* The tree being written (DEST.tmp.PID), removed when the unpacker dies; empty when none. */
 static char unpacking[PATH_MAX];
 
-/* The child process that unpacks the payload's frames after the first (see unpack_into); 0 when none. */
-static pid_t helper;
-
 static void die(const char *what, const char *path) {
     fprintf(stderr, "slipway: cannot unpack the runtime: %s%s%s: %s\n",
             what, path ? " " : "", path ? path : "", errno ? strerror(errno) : "corrupt payload");
-    if (helper > 0) {
-        /* Stopped first, so that it writes nothing into the tree being removed. */
-        kill(helper, SIGKILL);
-        while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) continue;
-        helper = 0;
-    }
     if (unpacking[0] != '\0') {
         nftw(unpacking, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         char list[PATH_MAX + 8];
         snprintf(list, sizeof list, "%s.list", unpacking);
-        unlink(list);
-        snprintf(list, sizeof list, "%s.list2", unpacking);
         unlink(list);
     }
     exit(1);
@@ -165,8 +153,7 @@ struct payload {
     ZSTD_inBuffer in;
     unsigned char *inbuf;
     size_t incap;
-    int eof;            /* no more bytes in SELF, or none left of what this decoder may read */
-    uint64_t left;      /* the bytes of SELF this decoder may still read */
+    int eof;            /* no more bytes in SELF */
     size_t frame_left;  /* the last ZSTD_decompressStream hint: 0 when a frame just ended */
     unsigned char *outbuf;
     size_t outcap, outpos, outlen;
@@ -185,14 +172,9 @@ static int refill(struct payload *p) {
     for (;;) {
         if (p->in.pos == p->in.size && !p->eof) {
             ssize_t n;
-            size_t want = p->left < p->incap ? (size_t) p->left : p->incap;
-            n = 0;
-            if (want > 0) {
-                do n = read(p->fd, p->inbuf, want); while (n < 0 && errno == EINTR);
-            }
+            do n = read(p->fd, p->inbuf, p->incap); while (n < 0 && errno == EINTR);
             if (n < 0) die("cannot read the payload", NULL);
             if (n == 0) p->eof = 1;
-            p->left -= (uint64_t) n;
             p->in.src = p->inbuf;
             p->in.size = (size_t) n;
             p->in.pos = 0;
@@ -252,129 +234,24 @@ static void read_path(struct payload *pl, const char *root, char *out, size_t ou
     }
 }
 
-/* Whether the decoder is at the clean end of what it may read (a frame ended, nothing follows). */
-static int at_end(struct payload *p) {
-    return p->outpos == p->outlen && !refill(p);
-}
-
-/* Starts a decoder on SELF at OFFSET that reads at most LIMIT bytes. */
-static void open_payload(struct payload *pl, const char *self, unsigned long long offset, uint64_t limit) {
-    memset(pl, 0, sizeof *pl);
-    pl->fd = open(self, O_RDONLY | O_CLOEXEC);
-    if (pl->fd < 0) die("cannot open", self);
-    if (lseek(pl->fd, (off_t) offset, SEEK_SET) < 0) die("cannot seek in", self);
-    pl->ds = ZSTD_createDStream();
-    if (pl->ds == NULL) { errno = ENOMEM; die("cannot start the decoder for", self); }
-    /* The build compresses with a window of up to 2^27 bytes (long-distance matching). */
-    ZSTD_DCtx_setParameter(pl->ds, ZSTD_d_windowLogMax, 27);
-    pl->incap = ZSTD_DStreamInSize();
-    pl->outcap = 1 << 18;
-    pl->inbuf = malloc(pl->incap);
-    pl->outbuf = malloc(pl->outcap);
-    if (pl->inbuf == NULL || pl->outbuf == NULL) { errno = ENOMEM; die("cannot read", self); }
-    pl->frame_left = 1;
-    pl->left = limit;
-}
-
-static void close_payload(struct payload *pl) {
-    ZSTD_freeDStream(pl->ds);
-    free(pl->inbuf);
-    free(pl->outbuf);
-    close(pl->fd);
-}
-
-/* The compressed size of the payload's first frame when more follow it, else 0 (one frame, or a
- * first frame too damaged to measure: the decoder then reports the damage). */
-static uint64_t first_frame_size(const char *self, unsigned long long offset) {
-    int fd = open(self, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    struct stat st;
-    uint64_t size = 0;
-    if (fstat(fd, &st) == 0 && (unsigned long long) st.st_size > offset) {
-        void *map = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map != MAP_FAILED) {
-            size_t rest = (size_t) st.st_size - (size_t) offset;
-            size_t first = ZSTD_findFrameCompressedSize((const char *) map + offset, rest);
-            if (!ZSTD_isError(first) && first < rest) size = first;
-            munmap(map, (size_t) st.st_size);
-        }
-    }
-    close(fd);
-    return size;
-}
-
-/* Unpacks records under root until the end record (returns 1) or, when the decoder may read only
- * part of SELF, until that part ends cleanly between two records (returns 0). Lists every regular
- * file as "SIZE PATH" in manifest. */
-static int unpack_records(struct payload *pl, const char *self, const char *root, FILE *manifest,
-                          const struct timespec times[2], int part) {
-    static char data[1 << 16];
-    char path[PATH_MAX], target[PATH_MAX];
-    for (;;) {
-        int type;
-        unsigned char t;
-        if (part && at_end(pl)) return 0;
-        read_exact(pl, &t, 1);
-        type = t;
-        if (type == 'E') return 1;
-        read_path(pl, root, path, sizeof path);
-        if (type == 'D') {
-            mode_t mode = (mode_t) read_be(pl, 2);
-            if (mkdir(path, 0700) != 0 && errno != EEXIST) die("cannot create", path);
-            if (chmod(path, mode | 0700) != 0) die("cannot chmod", path);
-        } else if (type == 'F') {
-            mode_t mode = (mode_t) read_be(pl, 2);
-            uint64_t size = read_be(pl, 8);
-            int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-            if (out < 0) die("cannot create", path);
-            /* A name with a line break cannot be listed; it is not checked. */
-            if (strchr(path, '\n') == NULL) {
-                fprintf(manifest, "%llu %s\n", (unsigned long long) size, path + strlen(root) + 1);
-            }
-            while (size > 0) {
-                size_t chunk = size > sizeof data ? sizeof data : (size_t) size;
-                read_exact(pl, data, chunk);
-                for (size_t done = 0; done < chunk;) {
-                    ssize_t w = write(out, data + done, chunk - done);
-                    if (w < 0) { if (errno == EINTR) continue; die("cannot write", path); }
-                    done += (size_t) w;
-                }
-                size -= chunk;
-            }
-            if (futimens(out, times) != 0) die("cannot set the time of", path);
-            if (close(out) != 0) die("cannot write", path);
-        } else if (type == 'L') {
-            size_t n = (size_t) read_be(pl, 2);
-            if (n == 0 || n >= sizeof target) { errno = 0; die("bad link target in", path); }
-            read_exact(pl, target, n);
-            target[n] = '\0';
-            if (target[0] == '/') { errno = 0; die("absolute link target in", path); }
-            if (symlink(target, path) != 0) die("cannot create link", path);
-        } else {
-            errno = 0;
-            die("unknown record in", self);
-        }
-    }
-}
-
-/* The end record must end the stream: what follows would be damage (or another payload). */
-static void expect_stream_end(struct payload *pl) {
-    if (pl->outpos != pl->outlen || refill(pl)) bad_payload("bytes after its end record", 0);
-}
-
 /* Unpacks the payload under root and lists every regular file as "SIZE PATH" in manifest, after
- * the header line with the files' time.
- *
- * Two cores: the payload's first frame (the app) and the frames after it (the runtime) are
- * independent zstd frames, so a child process decodes the latter while this process decodes the
- * first, each into its own files; the child lists its files in ROOT.list2, appended to manifest
- * after this process's own, so the marker reads as a serial unpack's. A child that fails makes
- * this process die too (which removes the tree); dying here kills the child first. Without fork,
- * or with one frame, everything is decoded here in turn. */
+ * the header line with the files' time. */
 static void unpack_into(const char *self, unsigned long long offset, const char *root, FILE *manifest) {
-    uint64_t first = first_frame_size(self, offset);
     struct payload pl;
-    open_payload(&pl, self, offset, first > 0 ? first : UINT64_MAX);
+    memset(&pl, 0, sizeof pl);
+    pl.fd = open(self, O_RDONLY | O_CLOEXEC);
+    if (pl.fd < 0) die("cannot open", self);
+    if (lseek(pl.fd, (off_t) offset, SEEK_SET) < 0) die("cannot seek in", self);
+    pl.ds = ZSTD_createDStream();
+    if (pl.ds == NULL) { errno = ENOMEM; die("cannot start the decoder for", self); }
+    /* The build compresses with a window of up to 2^27 bytes (long-distance matching). */
+    ZSTD_DCtx_setParameter(pl.ds, ZSTD_d_windowLogMax, 27);
+    pl.incap = ZSTD_DStreamInSize();
+    pl.outcap = 1 << 18;
+    pl.inbuf = malloc(pl.incap);
+    pl.outbuf = malloc(pl.outcap);
+    if (pl.inbuf == NULL || pl.outbuf == NULL) { errno = ENOMEM; die("cannot read", self); }
+    pl.frame_left = 1;
 
     char magic[5];
     read_exact(&pl, magic, 5);
@@ -385,54 +262,58 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
     times[0].tv_nsec = times[1].tv_nsec = 0;
     fprintf(manifest, "%s%lld\n", MARKER_HEADER, (long long) times[0].tv_sec);
 
-    char list2[PATH_MAX + 8];
-    snprintf(list2, sizeof list2, "%s.list2", root);
-    if (first > 0) {
-        fflush(NULL); /* nothing buffered is written twice by the child */
-        pid_t pid = fork();
-        if (pid == 0) {
-            unpacking[0] = '\0'; /* the parent removes the tree */
-            FILE *rest_manifest = fopen(list2, "we");
-            if (rest_manifest == NULL) die("cannot create", list2);
-            struct payload rest;
-            open_payload(&rest, self, offset + first, UINT64_MAX);
-            unpack_records(&rest, self, root, rest_manifest, times, 0);
-            expect_stream_end(&rest);
-            if (fclose(rest_manifest) != 0) die("cannot write", list2);
-            _exit(0);
-        }
-        if (pid > 0) {
-            helper = pid;
+    static char data[1 << 16];
+    char path[PATH_MAX], target[PATH_MAX];
+    for (;;) {
+        int type;
+        unsigned char t;
+        read_exact(&pl, &t, 1);
+        type = t;
+        if (type == 'E') break;
+        read_path(&pl, root, path, sizeof path);
+        if (type == 'D') {
+            mode_t mode = (mode_t) read_be(&pl, 2);
+            if (mkdir(path, 0700) != 0 && errno != EEXIST) die("cannot create", path);
+            if (chmod(path, mode | 0700) != 0) die("cannot chmod", path);
+        } else if (type == 'F') {
+            mode_t mode = (mode_t) read_be(&pl, 2);
+            uint64_t size = read_be(&pl, 8);
+            int out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+            if (out < 0) die("cannot create", path);
+            /* A name with a line break cannot be listed; it is not checked. */
+            if (strchr(path, '\n') == NULL) {
+                fprintf(manifest, "%llu %s\n", (unsigned long long) size, path + strlen(root) + 1);
+            }
+            while (size > 0) {
+                size_t chunk = size > sizeof data ? sizeof data : (size_t) size;
+                read_exact(&pl, data, chunk);
+                for (size_t done = 0; done < chunk;) {
+                    ssize_t w = write(out, data + done, chunk - done);
+                    if (w < 0) { if (errno == EINTR) continue; die("cannot write", path); }
+                    done += (size_t) w;
+                }
+                size -= chunk;
+            }
+            if (futimens(out, times) != 0) die("cannot set the time of", path);
+            if (close(out) != 0) die("cannot write", path);
+        } else if (type == 'L') {
+            size_t n = (size_t) read_be(&pl, 2);
+            if (n == 0 || n >= sizeof target) { errno = 0; die("bad link target in", path); }
+            read_exact(&pl, target, n);
+            target[n] = '\0';
+            if (target[0] == '/') { errno = 0; die("absolute link target in", path); }
+            if (symlink(target, path) != 0) die("cannot create link", path);
         } else {
-            pl.left = UINT64_MAX; /* no child: read on past the first frame */
-            first = 0;
-        }
-    }
-    if (unpack_records(&pl, self, root, manifest, times, first > 0)) {
-        if (first > 0) bad_payload("an end record before its last frame", 0);
-        expect_stream_end(&pl);
-    } else {
-        int status;
-        while (waitpid(helper, &status, 0) < 0) {
-            if (errno != EINTR) die("cannot wait for the unpacker of the runtime frame", NULL);
-        }
-        helper = 0;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             errno = 0;
-            die("the runtime frame was not unpacked (see above)", NULL);
+            die("unknown record in", self);
         }
-        FILE *in = fopen(list2, "re");
-        if (in == NULL) die("cannot read", list2);
-        char buf[1 << 14];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
-            if (fwrite(buf, 1, n, manifest) != n) die("cannot write the list of", root);
-        }
-        if (ferror(in)) die("cannot read", list2);
-        fclose(in);
-        unlink(list2);
     }
-    close_payload(&pl);
+    /* The end record must end the stream: what follows would be damage (or another payload). */
+    if (pl.outpos != pl.outlen || refill(&pl)) bad_payload("bytes after its end record", 0);
+    ZSTD_freeDStream(pl.ds);
+    free(pl.inbuf);
+    free(pl.outbuf);
+    close(pl.fd);
 }
 
 enum tree_state { TREE_ABSENT, TREE_WHOLE, TREE_DAMAGED };
