@@ -29,6 +29,8 @@ public final class BuildContext extends Context {
     List<String> modules;
     RuntimeCache runtimes;
     final List<Builder.Result> results = new ArrayList<>();
+    /** The sha256 of the outputs {@link Pack} wrote or kept, for {@code dist/artifacts.json}. */
+    final Map<Path, String> sha256s = new java.util.concurrent.ConcurrentHashMap<>();
 
     BuildContext(SlipwayConfig config, Builder.Options options, Console console) {
         super(config, console, System::getenv);

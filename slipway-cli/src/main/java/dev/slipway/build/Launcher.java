@@ -221,6 +221,7 @@ public final class Launcher {
             try (OutputStream os = Files.newOutputStream(payload)) {
                 hash = writePayload(layout, spec.time(), runtimeMember, os);
             }
+            dev.slipway.Trace.mark(spec.platform() + ": payload written");
             String key = spec.name() + "-" + hash.substring(0, 16);
             List<String> files = payloadFiles(layout);
             String stub = stub(spec, key, unpacker, 0, files);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -35,17 +36,41 @@ final class Pack extends PlatformStep {
         Files.createDirectories(outDir);
         Path executable = outDir.resolve(c.config().name());
         Path archive = b.dist().resolve(c.id + ".tar.gz");
-        RuntimeCache cache = b.runtimes;
         Set<String> leaveOut = Files.isRegularFile(c.layout.resolve(Training.AOT_FILE))
                 || Files.isRegularFile(c.layout.resolve(Training.BUILT_CDS_FILE)) ? DEFAULT_CDS : Set.of();
         for (String f : leaveOut) {
             Files.deleteIfExists(c.layout.resolve("runtime").resolve(f));
         }
-        String key = c.console().timed("writing " + c.platform + " single file and archive", () -> {
+        Path record = KeptOutputs.record(b.config(), c.id);
+        String inputs = KeptOutputs.key(c.spec, c.layout, c.id, c.runtime.key(), leaveOut, unpacker);
+        // --no-cache links and trains afresh: the runtime's key then no longer names its bytes.
+        boolean useCache = b.options().useCache();
+        var kept = useCache ? KeptOutputs.find(record, inputs, executable, archive) : Optional.<KeptOutputs.Kept>empty();
+        if (kept.isPresent()) {
+            c.console().progress("  " + c.platform + " single file and archive kept: what they are made of did not change"
+                    + " since they were written");
+        } else {
+            KeptOutputs.forget(record);
+            String written = write(c, unpacker, executable, archive, leaveOut);
+            kept = Optional.of(KeptOutputs.save(useCache ? record : null, inputs, written, executable, archive));
+        }
+        b.sha256s.put(executable, kept.get().executable());
+        b.sha256s.put(archive, kept.get().archive());
+        String key = kept.get().cacheKey();
+        c.result = new Builder.Result(b.info, c.platform, executable, archive, c.runtimeBytes, b.modules, key,
+                c.runtime.cacheHit(), c.spec);
+    }
+
+    /** Writes the single file and the {@code .tar.gz} side by side; returns the single file's cache key. */
+    private static String write(PlatformContext c, byte[] unpacker, Path executable, Path archive, Set<String> leaveOut) {
+        BuildContext b = c.build;
+        RuntimeCache cache = b.runtimes;
+        return c.console().timed("writing " + c.platform + " single file and archive", () -> {
             var archiving = CompletableFuture.runAsync(() -> {
                 try {
                     Archive.writeTarGz(c.layout, c.id, b.info.time(), cache.tarMember(c.runtime, c.id, b.info.time(), leaveOut, b.work()),
                             archive);
+                    dev.slipway.Trace.mark(c.platform + ": .tar.gz written");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -65,7 +90,5 @@ final class Pack extends PlatformStep {
             archiving.join();
             return k;
         });
-        c.result = new Builder.Result(b.info, c.platform, executable, archive, c.runtimeBytes, b.modules, key,
-                c.runtime.cacheHit(), c.spec);
     }
 }

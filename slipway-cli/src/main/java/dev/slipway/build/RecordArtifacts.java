@@ -23,8 +23,8 @@ final class RecordArtifacts implements Step<BuildContext> {
     public void run(BuildContext c) throws IOException {
         Map<String, Artifacts.Launch> launch = new LinkedHashMap<>();
         for (Builder.Result r : c.results) {
-            c.add(r.executable(), Artifact.Kind.SINGLE_FILE, r.platform().toString());
-            c.add(r.archive(), Artifact.Kind.ARCHIVE, r.platform().toString());
+            c.add(r.executable(), Artifact.Kind.SINGLE_FILE, r.platform().toString(), c.sha256s.get(r.executable()));
+            c.add(r.archive(), Artifact.Kind.ARCHIVE, r.platform().toString(), c.sha256s.get(r.archive()));
             launch.put(r.platform().toString(), r.launch().recorded());
         }
         BuildInfo info = c.info;

@@ -77,7 +77,23 @@ public class Context {
      * @throws IOException when the file cannot be read
      */
     public Artifact add(Path file, Artifact.Kind kind, String platform) throws IOException {
-        Artifact a = Artifact.of(serviceDir(), file, kind, platform);
+        return add(file, kind, platform, null);
+    }
+
+    /**
+     * Registers a file a step made whose sha256 it already knows (it wrote the file, or kept one it
+     * had recorded), so the file is not read again.
+     *
+     * @param file     the file (inside the service directory)
+     * @param kind     its kind
+     * @param platform {@code os-arch}, or {@code null}
+     * @param sha256   its sha256 (64 lower-case hex digits), or {@code null} to read it now
+     * @return the registered artifact
+     * @throws IOException when the file cannot be read
+     */
+    public Artifact add(Path file, Artifact.Kind kind, String platform, String sha256) throws IOException {
+        Artifact a = sha256 == null ? Artifact.of(serviceDir(), file, kind, platform)
+                : new Artifact(kind, platform, serviceDir().relativize(file), sha256, java.nio.file.Files.size(file));
         artifacts = artifacts.with(a);
         return a;
     }

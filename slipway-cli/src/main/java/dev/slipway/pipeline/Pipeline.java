@@ -43,6 +43,7 @@ public record Pipeline<C extends Context>(String name, List<Step<C>> steps, bool
             }
             try {
                 step.run(c);
+                dev.slipway.Trace.mark(name + ": " + step.describe(c));
             } catch (SlipwayException e) {
                 throw e;
             } catch (Exception e) {

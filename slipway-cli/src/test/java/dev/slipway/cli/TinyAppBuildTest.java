@@ -27,6 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Issue 16, no C compiler for users: a build on a machine with no C compiler on PATH makes a
  * single file that runs (Slipway carries its unpacker prebuilt).
  *
+ * <p>Issue 21, builds that only redo what changed: an unchanged rebuild runs no build command and
+ * keeps the single file and archive it wrote (the same bytes, not written again); a changed class
+ * does reach the single file; an output touched since it was written is written again, with the
+ * same bytes.
+ *
  * <p>Issue 20, correctness 9: a build killed with SIGKILL while writing the single file leaves its
  * payload's temporary file; the next build removes it, and {@code dist/.work}.
  */
@@ -154,6 +159,61 @@ class TinyAppBuildTest {
         assertTrue(c.startsWith("0\n"), c);
         assertTrue(c.contains("  warning: tiny-1.0.jar has 2 entries only their owner may read (tiny/greeting.txt, ...):"
                 + " the build copied files of a checkout made under umask 077"), c);
+    }
+
+    /** Runs the single file of the tiny service in {@code dir} with {@code args}; returns its output. */
+    private String run(Path dir, String... args) throws Exception {
+        Path single = dir.resolve("dist/tiny_1.0.0_linux_" + dev.slipway.build.Platform.host().arch() + "/tiny");
+        List<String> command = new java.util.ArrayList<>(List.of(single.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder runs = new ProcessBuilder(command).redirectErrorStream(true);
+        runs.environment().put("SLIPWAY_CACHE_DIR", tmp.resolve("run-cache").toString());
+        Process run = runs.start();
+        String out = new String(run.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
+        assertEquals(0, run.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void anUnchangedRebuildKeepsItsOutputsAndAChangedClassReachesTheSingleFile() throws Exception {
+        Path dir = service("rebuilt");
+        String first = build(dir, "022");
+        assertTrue(first.startsWith("0\n"), first);
+        assertTrue(first.contains("writing linux-"), first);
+        Map<String, String> built = digests(dir.resolve("dist"));
+        Path single = dir.resolve("dist/tiny_1.0.0_linux_" + dev.slipway.build.Platform.host().arch() + "/tiny");
+        long mtime = Files.getLastModifiedTime(single).toMillis();
+
+        String unchanged = build(dir, "022");
+        assertTrue(unchanged.startsWith("0\n"), unchanged);
+        assertTrue(unchanged.contains("build command skipped: its inputs"), "no Maven run:\n" + unchanged);
+        assertTrue(unchanged.contains("single file and archive kept: what they are made of did not change"), unchanged);
+        assertTrue(!unchanged.contains("writing linux-"), unchanged);
+        assertEquals(built, digests(dir.resolve("dist")), "an unchanged rebuild");
+        assertEquals(mtime, Files.getLastModifiedTime(single).toMillis(), "the single file was not written again");
+
+        // An output touched since it was written: written again, to the same bytes.
+        Files.setLastModifiedTime(single, java.nio.file.attribute.FileTime.fromMillis(mtime - 60_000));
+        String touched = build(dir, "022");
+        assertTrue(touched.startsWith("0\n"), touched);
+        assertTrue(touched.contains("writing linux-"), touched);
+        assertEquals(built, digests(dir.resolve("dist")), "a rebuild after the single file was touched");
+
+        // One class changed (not committed: the build time, the commit's, stays): the build command
+        // runs, and the single file runs the new class.
+        Files.writeString(dir.resolve("src/main/java/tiny/Main.java"), "package tiny;\npublic class Main {\n"
+                + "    public static void main(String[] a) { System.out.println(\"changed \" + String.join(\" \", a)); }\n}\n");
+        String changed = build(dir, "022");
+        assertTrue(changed.startsWith("0\n"), changed);
+        assertTrue(!changed.contains("build command skipped") && !changed.contains("kept: what"), changed);
+        assertEquals("changed hello\n", run(dir, "hello"));
+        Map<String, String> after = digests(dir.resolve("dist"));
+        assertTrue(!after.get(dir.resolve("dist").relativize(single).toString()).equals(
+                built.get(dir.resolve("dist").relativize(single).toString())), "the single file changed");
+        String json = Files.readString(dir.resolve("dist/artifacts.json"));
+        assertTrue(json.contains(after.get(dir.resolve("dist").relativize(single).toString())),
+                "artifacts.json has the new single file's sha256:\n" + json);
     }
 
     @Test
