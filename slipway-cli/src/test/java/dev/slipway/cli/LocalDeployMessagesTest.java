@@ -324,6 +324,35 @@ class LocalDeployMessagesTest {
     }
 
     @Test
+    void aFailedDeployWhoseRollbackFailsTooForLackOfADatabaseSaysNothingServesAndWhatKeepsTheOldServing()
+            throws Exception {
+        Path dir = service(freePort());
+        // Both releases need "the database" (a file here) at startup, as a Spring Boot app with
+        // Flyway needs PostgreSQL; the old one keeps serving once it has started.
+        Path db = Files.writeString(tmp.resolve("db"), "up");
+        String needsDb = "#!/bin/sh\n[ -f '" + db + "' ] || { echo 'Caused by: java.net.ConnectException: Connection"
+                + " refused'; exit 1; }\n";
+        LocalTarget t = target(dir, new StringWriter());
+        try {
+            t.deploy(release(dir, "1.0.0", needsDb + okServer(dir)), false);
+            Files.delete(db);
+            SlipwayException e = assertThrows(SlipwayException.class,
+                    () -> t.deploy(release(dir, "2.0.0", needsDb + okServer(dir)), false));
+            assertEquals(1, e.exitCode());
+            assertTrue(e.getMessage().contains("\nrolled back: 1.0.0 restarted but is not ready"), e.getMessage());
+            assertTrue(e.getMessage().contains("\nnote: nothing serves now: without deploy.local.proxy the release that"
+                    + " served is stopped before the new one starts"), e.getMessage());
+            assertTrue(e.getMessage().contains("run 'slipway start'"), e.getMessage());
+
+            Files.writeString(db, "up");
+            assertEquals(0, CliRunner.run("start", dir.toString()).code(), "the database is back: start serves 1.0.0");
+            assertEquals("1.0.0", t.status().version());
+        } finally {
+            t.stop();
+        }
+    }
+
+    @Test
     void afterAPortChangeTheRollbackOfAFailedDeployGatesTheOldReleaseOnItsOwnPort() throws Exception {
         int a = freePort();
         Path dir = tmp.resolve("svc");
@@ -384,9 +413,9 @@ class LocalDeployMessagesTest {
             assertTrue(planStart.out().contains(". wait for readiness http://127.0.0.1:" + a + "/"), planStart.toString());
             assertTrue(planStart.out().endsWith("dry run: nothing was changed\n"), planStart.toString());
             assertFalse(t.status().pid() >= 0, "a dry run starts nothing");
-            CliRunner.Run hosts = CliRunner.run("start", dir.toString(), "--to", "hosts", "--dry-run");
-            assertEquals(2, hosts.code(), hosts.toString());
-            assertTrue(hosts.err().contains("'slipway start' works with --to local only"), hosts.toString());
+            CliRunner.Run kube = CliRunner.run("start", dir.toString(), "--to", "kubernetes", "--dry-run");
+            assertEquals(2, kube.code(), kube.toString());
+            assertTrue(kube.err().contains("'slipway start' works with --to local, hosts only"), kube.toString());
             CliRunner.Run start = CliRunner.run("start", dir.toString());
             assertEquals(0, start.code(), start.toString());
             assertTrue(start.toString().contains("is ready at http://127.0.0.1:" + a + "/"), start.toString());
