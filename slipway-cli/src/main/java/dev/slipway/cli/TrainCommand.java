@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
  * not a server, so the repository's {@code slipway.yaml} runs this command with {@code train.urls: []},
  * and it runs the commands that must start at once: {@code --help}, {@code version}, {@code check}
  * (a good and a broken file), {@code status} and {@code history} of the local target, in this
- * process, on a service directory of its own that it deletes afterwards. Their output is dropped;
+ * process, on a service directory of its own that it deletes afterwards; then the SSH path of the
+ * hosts target against an SSH server in this process ({@link TrainHosts}). Their output is dropped;
  * the class list (JDK 17-19) or cache (JDK 20+) the JVM records is what counts.
  */
 @Command(name = "train-cli", hidden = true, footerHeading = "%nExample:%n", footer = {"  slipway train-cli"},
@@ -107,9 +108,13 @@ public final class TrainCommand implements Runnable {
                 StringWriter sink = new StringWriter();
                 codes.add(SlipwayCli.run(new PrintWriter(sink), new PrintWriter(sink), args.toArray(String[]::new)));
             }
-            spec.commandLine().getOut().println("trained on " + codes.size() + " commands (exit codes " + codes + ")");
+            List<Integer> hosts = TrainHosts.train(dir);
+            spec.commandLine().getOut().println("trained on " + codes.size() + " commands (exit codes " + codes + ") and "
+                    + hosts.size() + " hosts commands over SSH (exit codes " + hosts + ")");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make the SSH training run's keys: " + e.getMessage(), e);
         } finally {
             try {
                 if (dir != null) {
