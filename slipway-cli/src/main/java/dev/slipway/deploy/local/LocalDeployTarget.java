@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>Planning changes nothing, so a dry run changes nothing either. Applying a plan first clears a
  * lock left by a killed run and records that run as {@code interrupted} ({@link LocalTarget#recover()}),
- * so the history says what happened before the new revision.
+ * so the history says what happened before the new revision, and then makes the plan again from
+ * the same request: clearing it may have stopped an instance or moved {@code current}.
  */
 public final class LocalDeployTarget implements Target {
     private final SlipwayConfig config;
