@@ -10,7 +10,6 @@ import dev.slipway.canary.CanaryTargets;
 import dev.slipway.canary.HostsCanaryTarget;
 import dev.slipway.canary.LocalCanaryTarget;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.deploy.Release;
 import dev.slipway.remote.LocalHost;
 import java.time.Clock;
 import picocli.CommandLine;
@@ -19,7 +18,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code slipway canary}, {@code promote} and {@code abort}: thin wrappers around {@link CanaryRun}.
+ * {@code slipway canary}, {@code promote} and {@code abort} (and {@code deploy --canary | --promote |
+ * --abort}): each parses, opens the canary target, makes one call to {@link CanaryRun} ({@link #run})
+ * and prints the report.
  * Exit codes: 0 promoted, 1 aborted, 3 paused on an inconclusive analysis, 2 usage or config error.
  * With {@code --json} the report (the canary state with every measurement) goes to stdout and the
  * progress to stderr.
@@ -48,57 +49,13 @@ final class CanaryCommands {
                 + " would run) and change nothing.")
         boolean dryRun;
 
-        /** Kubernetes: the image for a new canary ({@code deploy --canary --image}), or {@code null}. */
-        String image;
-
         @Override
         public Integer call() {
-            return open(service.load(), SlipwayCli.console(spec));
+            return CanaryCommands.run(to, service.load(), SlipwayCli.console(spec),
+                    new Request(action(), allowDowngrade(), null, dryRun, json, false));
         }
 
-        /** Opens the target {@code --to} names, makes the one call, prints the report; @return the exit code */
-        int open(SlipwayConfig config, Console console) {
-            try (CanaryTargets.Session s = CanaryTargets.open(to, config, console, image)) {
-                return s.call(() -> drive(config, console, s));
-            }
-        }
-
-        private int drive(SlipwayConfig config, Console console, CanaryTargets.Session s) {
-            CanaryRun run = new CanaryRun(config, s.target(), new PrometheusClient(config.canary().prometheus(),
-                    config.canary().queryTimeout()), Clock.systemUTC(), console);
-            if (dryRun) {
-                dev.slipway.deploy.Report plan = run.plan(action(), s.release(), allowDowngrade());
-                if (json) {
-                    Reports.json(console.out(), plan);
-                } else {
-                    plan.lines().forEach(console::println);
-                    console.println(plan.message());
-                }
-                return 0;
-            }
-            CanaryRun.Result r = run.interruptible(() -> run(run, s.release()));
-            if (json) {
-                console.out().print(r.state().toJson());
-                console.out().flush();
-            } else if (!quietSummary || exitCode(r) == 0) {
-                console.println(summary(r));
-            }
-            if (quietSummary && exitCode(r) != 0) {
-                throw new SlipwayException(exitCode(r), summary(r));
-            }
-            return exitCode(r);
-        }
-
-        /** For {@code deploy --canary}: a summary that is not exit 0 becomes the error message instead. */
-        boolean quietSummary;
-
-        int exitCode(CanaryRun.Result r) {
-            return r.outcome().exitCode();
-        }
-
-        abstract CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release);
-
-        /** @return what the command does, for {@code --dry-run} */
+        /** @return what the command does */
         abstract CanaryRun.Action action();
 
         /** @return whether a lower version may be a canary ({@code canary --allow-downgrade}) */
@@ -108,31 +65,71 @@ final class CanaryCommands {
     }
 
     /**
-     * {@code slipway deploy --to kubernetes --canary | --promote | --abort}: the same as
-     * {@code slipway canary | promote --full | abort --to kubernetes}.
+     * What one canary command asks for, from {@code canary}, {@code promote}, {@code abort} or
+     * {@code deploy --canary | --promote | --abort}.
      *
-     * @param config  the service configuration
-     * @param console output
-     * @param action  {@code canary}, {@code promote} or {@code abort}
-     * @param image   the image for a new canary ({@code --image}), or {@code null} as a deploy resolves it
-     * @param json    print the report as JSON
-     * @throws SlipwayException with the exit code when the canary was not promoted (or aborted, as asked)
+     * @param action         what to do
+     * @param allowDowngrade whether a lower version may be a canary
+     * @param image          kubernetes: the image for a new canary ({@code deploy --image}), or {@code null}
+     *                       as a deploy resolves it; ignored elsewhere
+     * @param dryRun         print the plan ({@link CanaryRun#plan}) and change nothing
+     * @param json           print the report as JSON on the console's stdout
+     * @param quietSummary   for {@code deploy}: without {@code json}, a summary that is not exit 0 becomes
+     *                       the error's message instead of a line on stdout
      */
-    static void deployKubernetes(SlipwayConfig config, Console console, String action, String image, boolean json) {
-        Base b = switch (action) {
-            case "canary" -> new Canary();
-            case "promote" -> {
-                Promote p = new Promote();
-                p.full = true;
-                yield p;
+    record Request(CanaryRun.Action action, boolean allowDowngrade, String image, boolean dryRun, boolean json,
+                   boolean quietSummary) {}
+
+    /**
+     * Opens the canary target {@code to}, makes the one call the request names through
+     * {@link CanaryRun} (the one driver of every canary target) and prints the report.
+     *
+     * @param to      the target's name
+     * @param config  the service configuration
+     * @param console where the report (stdout) and progress (stderr) go
+     * @param request what to do
+     * @return the exit code: 0 promoted (an abort: aborted as asked; a dry run: planned), 1 aborted,
+     *         3 paused
+     * @throws SlipwayException (exit 2) for a target without canaries or a command the canary's state
+     *                          refuses; with {@link Request#quietSummary} and without {@code json}, the
+     *                          exit code that is not 0, the summary its message
+     */
+    static int run(String to, SlipwayConfig config, Console console, Request request) {
+        try (CanaryTargets.Session s = CanaryTargets.open(to, config, console, request.image())) {
+            return s.call(() -> drive(config, console, s, request));
+        }
+    }
+
+    private static int drive(SlipwayConfig config, Console console, CanaryTargets.Session s, Request q) {
+        CanaryRun run = new CanaryRun(config, s.target(), new PrometheusClient(config.canary().prometheus(),
+                config.canary().queryTimeout()), Clock.systemUTC(), console);
+        if (q.dryRun()) {
+            dev.slipway.deploy.Report plan = run.plan(q.action(), s.release(), q.allowDowngrade());
+            if (q.json()) {
+                Reports.json(console.out(), plan);
+            } else {
+                plan.lines().forEach(console::println);
+                console.println(plan.message());
             }
-            default -> new Abort();
-        };
-        b.json = json;
-        b.quietSummary = true;
-        b.image = image;
-        b.to = "kubernetes";
-        b.open(config, console);
+            return 0;
+        }
+        CanaryRun.Result r = run.interruptible(() -> switch (q.action()) {
+            case CANARY -> run.run(s.release(), q.allowDowngrade());
+            case PROMOTE -> run.promote(false);
+            case PROMOTE_FULL -> run.promote(true);
+            case ABORT -> run.abort("aborted by slipway abort");
+        });
+        int code = q.action() == CanaryRun.Action.ABORT ? 0 : r.outcome().exitCode(); // aborted as asked
+        if (q.json()) {
+            console.out().print(r.state().toJson());
+            console.out().flush();
+        } else if (!q.quietSummary() || code == 0) {
+            console.println(summary(r));
+        }
+        if (q.quietSummary() && code != 0 && !q.json()) {
+            throw new SlipwayException(code, summary(r));
+        }
+        return code;
     }
 
     private static String to(CanaryState s) {
@@ -163,11 +160,6 @@ final class CanaryCommands {
         boolean allowDowngrade;
 
         @Override
-        CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release) {
-            return run.run(release, allowDowngrade);
-        }
-
-        @Override
         CanaryRun.Action action() {
             return CanaryRun.Action.CANARY;
         }
@@ -186,11 +178,6 @@ final class CanaryCommands {
         boolean full;
 
         @Override
-        CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release) {
-            return run.promote(full);
-        }
-
-        @Override
         CanaryRun.Action action() {
             return full ? CanaryRun.Action.PROMOTE_FULL : CanaryRun.Action.PROMOTE;
         }
@@ -201,18 +188,8 @@ final class CanaryCommands {
             description = "Abort the canary: weight 0 at once, canary stopped, stable untouched.")
     static final class Abort extends Base {
         @Override
-        CanaryRun.Result run(CanaryRun run, java.util.function.Supplier<Release> release) {
-            return run.abort("aborted by slipway abort");
-        }
-
-        @Override
         CanaryRun.Action action() {
             return CanaryRun.Action.ABORT;
-        }
-
-        @Override
-        int exitCode(CanaryRun.Result r) {
-            return 0;
         }
     }
 

@@ -6,12 +6,14 @@ import dev.slipway.deploy.Target;
 import picocli.CommandLine.Command;
 
 /**
- * {@code slipway stop}: stops the service gracefully (SIGTERM, then SIGKILL after the drain timeout;
- * local target), as a plan of the target ({@link Target#planStop}): the process {@code slipway deploy}
- * started and every instance of the local canary (stable and canary), each named as it stops.
+ * {@code slipway stop}: stops the service gracefully (SIGTERM, then SIGKILL after the drain timeout),
+ * as a plan of the target ({@link Target#planStop}): on {@code local} the process {@code slipway deploy}
+ * started and every instance of the local canary (stable and canary), each named as it stops; on
+ * {@code hosts} every unit of the service that runs on each server.
  */
 @Command(name = "stop", footerHeading = "%nExample:%n", footer = {"  slipway stop examples/myapp"},
-        description = "Stop the service (and the local canary's instances): SIGTERM, then SIGKILL after the drain timeout.")
+        description = "Stop the service (local: also the local canary's instances; hosts: its units on each server):"
+                + " SIGTERM, then SIGKILL after the drain timeout.")
 public final class StopCommand extends LifecycleCommand {
     @Override
     boolean worksOnRecordedState() {
@@ -22,7 +24,12 @@ public final class StopCommand extends LifecycleCommand {
     void run(Context c) {
         String name = c.config().name();
         try (Target t = openLifecycle(c)) {
-            if (dryRun(c, t, t.planStop())) {
+            DeployPlan planned = t.planStop();
+            if (dryRun(c, t, planned)) {
+                return;
+            }
+            if (!t.name().equals("local")) { // the local canary's instances are the local target's only
+                c.console().println(t.apply(planned).message());
                 return;
             }
             LocalCanaryTarget.Stopped stopped = LocalCanaryTarget.stopInstances(c.config(), () -> {

@@ -64,6 +64,14 @@ abstract class TargetCommand implements Runnable {
         }
     }
 
+    /**
+     * Says that the command prints its own JSON report, also when it fails, so that a failure prints
+     * no second one.
+     */
+    void reported() {
+        reported = true;
+    }
+
     /** @return whether the command prints its report as JSON; by default it has no {@code --json} */
     boolean json() {
         return false;

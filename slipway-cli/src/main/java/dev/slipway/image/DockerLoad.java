@@ -1,5 +1,6 @@
 package dev.slipway.image;
 
+import dev.slipway.util.Tar;
 import dev.slipway.util.Trees;
 import dev.slipway.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,10 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.remote.DockerEngine;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +61,9 @@ public final class DockerLoad {
             if (Files.isRegularFile(output)) {
                 work = Files.createTempDirectory("slipway-load");
                 layout = work.resolve("layout");
-                untar(output, layout);
+                try (TarArchiveInputStream tar = Tar.plain(output)) {
+                    Tar.extract(tar, layout, new Tar.Options(false, Tar.Modes.DEFAULT));
+                }
             }
             Path blobs = layout.resolve("blobs/sha256");
             JsonNode top = JSON.readTree(layout.resolve("index.json").toFile());
@@ -124,9 +124,7 @@ public final class DockerLoad {
         entry.put("RepoTags", refs);
         entry.put("Layers", layers.stream().map(l -> "blobs/sha256/" + hex(l)).toList());
         byte[] manifest = JSON.writeValueAsBytes(List.of(entry));
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(os)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        try (TarArchiveOutputStream tar = Tar.create(out)) {
             TarArchiveEntry m = new TarArchiveEntry("manifest.json");
             m.setSize(manifest.length);
             tar.putArchiveEntry(m);
@@ -135,31 +133,9 @@ public final class DockerLoad {
             List<String> digests = new ArrayList<>(List.of(config));
             layers.stream().filter(l -> !digests.contains(l)).forEach(digests::add);
             for (String d : digests) {
-                Path p = blob(blobs, d);
-                TarArchiveEntry e = new TarArchiveEntry("blobs/sha256/" + hex(d));
-                e.setSize(Files.size(p));
-                tar.putArchiveEntry(e);
-                Files.copy(p, tar);
-                tar.closeArchiveEntry();
+                Tar.putFile(tar, new TarArchiveEntry("blobs/sha256/" + hex(d)), blob(blobs, d));
             }
             tar.finish();
-        }
-    }
-
-    private static void untar(Path archive, Path dest) throws IOException {
-        try (InputStream in = Files.newInputStream(archive); TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                Path p = dest.resolve(e.getName()).normalize();
-                if (!p.startsWith(dest)) {
-                    throw new IOException("entry outside the archive: " + e.getName());
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(p);
-                } else if (e.isFile()) {
-                    Files.createDirectories(p.getParent());
-                    Files.copy(tar, p);
-                }
-            }
         }
     }
 

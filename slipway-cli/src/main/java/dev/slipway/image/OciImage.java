@@ -3,10 +3,9 @@ package dev.slipway.image;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.build.Archive;
 import dev.slipway.build.Platform;
+import dev.slipway.util.Tar;
 import dev.slipway.util.Json;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,9 +224,7 @@ public final class OciImage {
      */
     public static void writeArchive(Path layout, Instant time, Path out) throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(os)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        try (TarArchiveOutputStream tar = Tar.create(tmp)) {
             List<Path> entries;
             try (var s = Files.walk(layout)) {
                 entries = s.filter(p -> !p.equals(layout)).sorted().toList();
@@ -238,14 +235,12 @@ public final class OciImage {
                     TarArchiveEntry e = new TarArchiveEntry(name + "/");
                     Archive.normalize(e, 0755, time);
                     tar.putArchiveEntry(e);
+                    tar.closeArchiveEntry();
                 } else {
                     TarArchiveEntry e = new TarArchiveEntry(name);
-                    e.setSize(Files.size(p));
                     Archive.normalize(e, 0644, time);
-                    tar.putArchiveEntry(e);
-                    Files.copy(p, tar);
+                    Tar.putFile(tar, e, p);
                 }
-                tar.closeArchiveEntry();
             }
             tar.finish();
         }

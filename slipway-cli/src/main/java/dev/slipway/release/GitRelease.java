@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
@@ -34,8 +32,6 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
  */
 public record GitRelease(String commit, String shortCommit, Instant commitTime, boolean dirty, String tag,
                          String previousTag) {
-
-    private static final Pattern SEMVER = Pattern.compile("v?(\\d+)\\.(\\d+)\\.(\\d+)");
 
     /**
      * Reads the repository that contains {@code dir}.
@@ -100,15 +96,6 @@ public record GitRelease(String commit, String shortCommit, Instant commitTime, 
         return names.stream().max(Tags.PRECEDENCE).orElseThrow();
     }
 
-    /** @return {@code [major, minor, patch]} of a tag such as {@code v1.2.3} or {@code 1.2.3-rc1}, or {@code null} */
-    static int[] semver(String tag) {
-        Matcher m = SEMVER.matcher(tag);
-        if (!m.lookingAt()) {
-            return null;
-        }
-        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
-    }
-
     /** @return the release version for a tag: the tag without a leading {@code v} before a digit */
     public static String versionOf(String tag) {
         return tag.length() > 1 && tag.charAt(0) == 'v' && Character.isDigit(tag.charAt(1)) ? tag.substring(1) : tag;
@@ -123,7 +110,7 @@ public record GitRelease(String commit, String shortCommit, Instant commitTime, 
      */
     public Map<String, String> snapshotFields() {
         String base = tag != null ? tag : previousTag;
-        int[] v = base == null ? null : semver(base);
+        int[] v = base == null ? null : Tags.core(base);
         if (v == null) {
             v = new int[] {0, 0, 0};
         }

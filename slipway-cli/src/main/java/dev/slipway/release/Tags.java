@@ -20,6 +20,26 @@ public final class Tags {
 
     private Tags() {}
 
+    /**
+     * The version core of a tag that starts with one, for the snapshot template's {@code next patch}
+     * and friends: {@code v1.2.3}, {@code 1.2.3-rc1} and {@code 1.2.3.4} all give {@code [1, 2, 3]}.
+     *
+     * @param tag a git tag
+     * @return {@code [major, minor, patch]}, or {@code null} when the tag does not start with
+     *         {@code [v]X.Y.Z} or a part does not fit an {@code int}
+     */
+    static int[] core(String tag) {
+        Matcher m = SEMVER.matcher(tag);
+        if (!m.lookingAt()) {
+            return null;
+        }
+        try {
+            return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** Lowest first; {@code max} gives the tag to release. */
     public static final Comparator<String> PRECEDENCE = Tags::compare;
 

@@ -2,6 +2,7 @@ package dev.slipway.util;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,10 +13,11 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
- * Unpacks tar streams (POSIX.1-2001 pax / ustar, read by commons-compress): build archives, image
+ * Writes plain tar files and unpacks tar streams (POSIX.1-2001 pax / ustar, read by commons-compress): build archives, image
  * layers, image archives. Every entry must stay inside the target directory; one that leaves it
  * ({@code ../}, an absolute name) is an {@link IOException}. Symbolic links are made as links.
  */
@@ -65,6 +67,35 @@ public final class Tar {
      */
     public static TarArchiveInputStream plain(Path file) throws IOException {
         return new TarArchiveInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+    }
+
+    /**
+     * Opens an uncompressed tar for writing, long names as pax headers (POSIX.1-2001), so that a
+     * blob path of 64 hex digits and more fits.
+     *
+     * @param file the tar file (replaced)
+     * @return the tar stream, to {@code finish} and close
+     * @throws IOException when it cannot be created
+     */
+    public static TarArchiveOutputStream create(Path file) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        return tar;
+    }
+
+    /**
+     * Adds a regular file's bytes as one entry.
+     *
+     * @param tar   the stream
+     * @param entry the entry, its name and (besides the size, set here) its header
+     * @param file  the file to copy
+     * @throws IOException on a read or write failure
+     */
+    public static void putFile(TarArchiveOutputStream tar, TarArchiveEntry entry, Path file) throws IOException {
+        entry.setSize(Files.size(file));
+        tar.putArchiveEntry(entry);
+        Files.copy(file, tar);
+        tar.closeArchiveEntry();
     }
 
     /**

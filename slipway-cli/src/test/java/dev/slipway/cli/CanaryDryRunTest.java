@@ -108,4 +108,30 @@ class CanaryDryRunTest {
         assertEquals(List.of(".slipway/local/canary/stable.version"), stateFiles(), "no dry run wrote anything");
         assertFalse(Files.exists(svc.resolve("nginx")), "nginx's upstream file was not rendered");
     }
+
+    @Test
+    void deployWithACanaryActionIsTheCanaryCommandOnAnyCanaryTarget() throws Exception {
+        Path svc = service();
+        Files.createDirectories(svc.resolve(".slipway/local/canary"));
+        Files.writeString(svc.resolve(".slipway/local/canary/stable.version"), "1.0.0\n");
+        CliRunner.Run canary = CliRunner.run("canary", svc.toString(), "--dry-run");
+        CliRunner.Run deploy = CliRunner.run("deploy", svc.toString(), "--canary", "--dry-run");
+        assertEquals(0, deploy.code(), deploy.toString());
+        assertEquals(canary.out(), deploy.out(), "deploy --canary plans what canary plans");
+
+        CliRunner.Run json = CliRunner.run("deploy", svc.toString(), "--canary", "--dry-run", "--json");
+        assertEquals(0, json.code(), json.toString());
+        JsonNode n = new ObjectMapper().readTree(json.out()); // one JSON document, the canary's plan
+        assertEquals("canary", n.path("action").asText());
+        assertEquals("planned", n.path("outcome").asText());
+
+        // --promote is promote --full; nothing is in progress, so both are refused alike.
+        CliRunner.Run promote = CliRunner.run("deploy", svc.toString(), "--promote", "--dry-run");
+        assertEquals(2, promote.code(), promote.toString());
+        assertTrue(promote.err().contains("no canary in progress on local to promote"), promote.err());
+        CliRunner.Run swarm = CliRunner.run("deploy", svc.toString(), "--to", "swarm", "--abort");
+        assertEquals(2, swarm.code(), swarm.toString());
+        assertTrue(swarm.err().contains("canaries work with --to local, hosts, kubernetes; swarm has none yet"), swarm.err());
+        assertEquals(List.of(".slipway/local/canary/stable.version"), stateFiles(), "nothing was written");
+    }
 }

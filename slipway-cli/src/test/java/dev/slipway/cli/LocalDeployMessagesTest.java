@@ -197,9 +197,10 @@ class LocalDeployMessagesTest {
     void aGateRefusedOnPortWhileTheAppListensElsewhereNamesBothPorts() throws Exception {
         int port = freePort();
         int other = freePort();
+        // Long enough for the source launcher to compile and start Ok.java on a loaded 2-core machine.
         Path dir = service(port);
         Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml"))
-                .replace("timeout: 20s", "timeout: 6s"));
+                .replace("timeout: 20s", "timeout: 15s"));
         // The app takes its port from its own setting, not from PORT, as a framework default does.
         Release elsewhere = release(dir, "1.0.0", "#!/bin/sh\nPORT=" + other + "\nexport PORT\n" + okServer(dir));
         SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter())
@@ -287,11 +288,11 @@ class LocalDeployMessagesTest {
     @Test
     void aGateThatEndsOnA404NamesTheReadinessPath() throws Exception {
         Path dir = service(freePort());
-        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml")).replace("timeout: 20s", "timeout: 3s"));
+        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml")).replace("timeout: 20s", "timeout: 15s"));
         SlipwayException e = assertThrows(SlipwayException.class, () -> target(dir, new StringWriter())
                 .deploy(release(dir, "1.0.0", "#!/bin/sh\n" + server(dir, 404)), false));
         assertEquals(1, e.exitCode(), e.getMessage());
-        assertTrue(e.getMessage().contains("/health/ready did not pass within 3.0 s: HTTP 404: ok; the app answers, but serves"
+        assertTrue(e.getMessage().contains("/health/ready did not pass within 15.0 s: HTTP 404: ok; the app answers, but serves"
                 + " nothing at that path: set service.readiness.path in slipway.yaml"), e.getMessage());
     }
 
@@ -321,6 +322,35 @@ class LocalDeployMessagesTest {
         target(dir, new StringWriter()).deploy(release(dir, "1.0.0", "#!/bin/sh\n" + okServer(dir)), false);
         service(b);
         return target(dir, new StringWriter());
+    }
+
+    @Test
+    void aFailedDeployWhoseRollbackFailsTooForLackOfADatabaseSaysNothingServesAndWhatKeepsTheOldServing()
+            throws Exception {
+        Path dir = service(freePort());
+        // Both releases need "the database" (a file here) at startup, as a Spring Boot app with
+        // Flyway needs PostgreSQL; the old one keeps serving once it has started.
+        Path db = Files.writeString(tmp.resolve("db"), "up");
+        String needsDb = "#!/bin/sh\n[ -f '" + db + "' ] || { echo 'Caused by: java.net.ConnectException: Connection"
+                + " refused'; exit 1; }\n";
+        LocalTarget t = target(dir, new StringWriter());
+        try {
+            t.deploy(release(dir, "1.0.0", needsDb + okServer(dir)), false);
+            Files.delete(db);
+            SlipwayException e = assertThrows(SlipwayException.class,
+                    () -> t.deploy(release(dir, "2.0.0", needsDb + okServer(dir)), false));
+            assertEquals(1, e.exitCode());
+            assertTrue(e.getMessage().contains("\nrolled back: 1.0.0 restarted but is not ready"), e.getMessage());
+            assertTrue(e.getMessage().contains("\nnote: nothing serves now: without deploy.local.proxy the release that"
+                    + " served is stopped before the new one starts"), e.getMessage());
+            assertTrue(e.getMessage().contains("run 'slipway start'"), e.getMessage());
+
+            Files.writeString(db, "up");
+            assertEquals(0, CliRunner.run("start", dir.toString()).code(), "the database is back: start serves 1.0.0");
+            assertEquals("1.0.0", t.status().version());
+        } finally {
+            t.stop();
+        }
     }
 
     @Test
@@ -384,9 +414,9 @@ class LocalDeployMessagesTest {
             assertTrue(planStart.out().contains(". wait for readiness http://127.0.0.1:" + a + "/"), planStart.toString());
             assertTrue(planStart.out().endsWith("dry run: nothing was changed\n"), planStart.toString());
             assertFalse(t.status().pid() >= 0, "a dry run starts nothing");
-            CliRunner.Run hosts = CliRunner.run("start", dir.toString(), "--to", "hosts", "--dry-run");
-            assertEquals(2, hosts.code(), hosts.toString());
-            assertTrue(hosts.err().contains("'slipway start' works with --to local only"), hosts.toString());
+            CliRunner.Run kube = CliRunner.run("start", dir.toString(), "--to", "kubernetes", "--dry-run");
+            assertEquals(2, kube.code(), kube.toString());
+            assertTrue(kube.err().contains("'slipway start' works with --to local, hosts only"), kube.toString());
             CliRunner.Run start = CliRunner.run("start", dir.toString());
             assertEquals(0, start.code(), start.toString());
             assertTrue(start.toString().contains("is ready at http://127.0.0.1:" + a + "/"), start.toString());

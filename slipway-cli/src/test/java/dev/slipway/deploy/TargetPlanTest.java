@@ -197,14 +197,32 @@ class TargetPlanTest {
             assertTrue(start.describe().startsWith("start svc 1.0.0 to local\n"), start.describe());
             assertFalse(Files.exists(r.getParent().getParent().resolve("lock")), "planning took no lock");
 
-            for (String command : List.of("start", "stop")) {
-                SlipwayException e = assertThrows(SlipwayException.class,
-                        command.equals("start") ? hosts::planStart : hosts::planStop);
-                assertEquals(2, e.exitCode());
-                assertEquals("'slipway " + command + "' works with --to local only", e.getMessage());
-            }
+            // The hosts target plans them too, from each host's facts.
+            SlipwayException nothing = assertThrows(SlipwayException.class, hosts::planStart);
+            assertEquals(2, nothing.exitCode());
+            assertTrue(nothing.getMessage().startsWith("here has nothing deployed for svc (no current release)"),
+                    nothing.getMessage());
+            DeployPlan hostStop = hosts.planStop();
+            assertEquals(DeployPlan.Action.STOP, hostStop.action());
+            assertEquals("lock unlock", kinds(hostStop), "nothing runs on the host: nothing to stop");
+            assertEquals(List.of("here: current none, nothing runs"), hostStop.facts());
+            assertFalse(Files.exists(hostsDir), "nothing was made on the host");
+
+            // A complete release on the host, its unit not running: start starts and gates the unit.
+            Path hr = Files.createDirectories(hostsDir.resolve("releases/1.0.0"));
+            Files.copy(config.serviceDir().resolve("dist/svc"), hr.resolve("svc"));
+            Files.writeString(hr.resolve("env"), "PORT=" + config.service().port() + "\n");
+            Files.createSymbolicLink(hostsDir.resolve("current"), Path.of("releases/1.0.0"));
+            DeployPlan hostStart = hosts.planStart();
+            assertEquals(DeployPlan.Action.START, hostStart.action());
+            assertEquals("1.0.0", hostStart.version());
+            assertEquals("lock start gate unlock", kinds(hostStart));
+            assertTrue(hostStart.describe().startsWith("start svc 1.0.0 to hosts\n  here: current 1.0.0, svc.service "),
+                    hostStart.describe());
+            assertTrue(hostStart.stepLines().contains("start here: here: systemctl start svc.service (release 1.0.0)"),
+                    hostStart.stepLines().toString());
+            assertFalse(Files.exists(hostsDir.resolve("lock")), "planning took no lock");
         }
-        assertFalse(Files.exists(hostsDir), "nothing was made on the host");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.slipway.release;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.slipway.build.GitInfo;
 import java.nio.file.Path;
@@ -49,5 +51,15 @@ class TagOrderTest {
             assertEquals("v1.1.0", GitRelease.of(dir).previousTag());
             assertEquals("1.1.0-1-g" + GitInfo.of(dir).shortCommit(), GitInfo.of(dir).derivedVersion());
         }
+    }
+
+    @Test
+    void theVersionCoreComesFromTheSameRuleThatOrdersTags() {
+        assertArrayEquals(new int[] {1, 2, 3}, Tags.core("v1.2.3"));
+        assertArrayEquals(new int[] {1, 2, 3}, Tags.core("1.2.3-rc.1+build.7"));
+        assertArrayEquals(new int[] {1, 2, 3}, Tags.core("1.2.3.4"));
+        assertNull(Tags.core("release-candidate"));
+        assertNull(Tags.core("1.2"));
+        assertNull(Tags.core("99999999999.0.0"));
     }
 }

@@ -93,6 +93,35 @@ public final class HostsDeployTarget implements Target {
         return wrap(hosts.planRollback(version), to.lockWait());
     }
 
+    /** {@inheritDoc} ({@link HostsLifecycle}: the unit that serves {@code current} on each host where it does not run) */
+    @Override
+    public DeployPlan planStart() {
+        return hosts.planLifecycle(DeployPlan.Action.START);
+    }
+
+    /** {@inheritDoc} ({@link HostsLifecycle}: every unit of the service that runs, on each host) */
+    @Override
+    public DeployPlan planStop() {
+        return hosts.planLifecycle(DeployPlan.Action.STOP);
+    }
+
+    private Report applyLifecycle(DeployPlan plan) {
+        boolean start = plan.action() == DeployPlan.Action.START;
+        guard.refuseDuringCanary(plan.action().verb());
+        Map<String, List<String>> done = hosts.runLifecycle(plan);
+        List<String> lines = new ArrayList<>();
+        new java.util.TreeMap<>(done).forEach((h, units) -> lines.add(service + " " + String.join(", ", units) + " "
+                + (start ? "started and ready" : "stopped") + " on " + h));
+        String message = done.isEmpty() ? service + (start ? " already runs on every host; nothing was started"
+                : " was not running on any host")
+                : lines.size() == 1 ? lines.get(0) : service + (start ? " started on " : " stopped on ") + done.size() + " hosts";
+        if (lines.isEmpty()) {
+            lines.add(message);
+        }
+        return new Report("hosts", plan.action().verb(), service, plan.version(), 0, "ok", 0, null, plan.stepLines(),
+                Map.of(), lines, message);
+    }
+
     private static DeployPlan wrap(HostsPlan p, Duration lockWait) {
         DeployPlan d = p.toDeployPlan();
         return new DeployPlan(d.target(), d.action(), d.service(), d.version(), d.commit(), d.facts(), d.steps(),
@@ -102,11 +131,17 @@ public final class HostsDeployTarget implements Target {
     /** The hosts plan's own text: its title counts the hosts ("deploy myapp 2.0.0 to 3 hosts"). */
     @Override
     public String describe(DeployPlan plan) {
+        if (plan.detail() instanceof HostsLifecycle.Detail) {
+            return plan.describe();
+        }
         return ((Detail) plan.detail()).plan().describe();
     }
 
     @Override
     public Report apply(DeployPlan plan) {
+        if (plan.detail() instanceof HostsLifecycle.Detail) {
+            return applyLifecycle(plan);
+        }
         Detail d = (Detail) plan.detail();
         boolean back = plan.action() == DeployPlan.Action.ROLLBACK;
         guard.refuseDuringCanary(back ? "roll back" : "deploy");

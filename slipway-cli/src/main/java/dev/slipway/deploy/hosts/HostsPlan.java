@@ -344,7 +344,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
     }
 
     /** @return whether a {@code systemctl is-active} state is one of a unit that runs */
-    private static boolean running(String state) {
+    static boolean running(String state) {
         return state.equals("active") || state.equals("activating") || state.equals("reloading");
     }
 

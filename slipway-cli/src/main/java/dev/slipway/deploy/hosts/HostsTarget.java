@@ -10,6 +10,7 @@ import dev.slipway.config.HostsConfig;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.Executor;
+import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.History;
 import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
@@ -441,6 +442,28 @@ public final class HostsTarget implements AutoCloseable {
         envFile(s, shared, port).lines().filter(l -> !l.startsWith("#") && !base.contains(l))
                 .forEach(l -> out.append(l).append('\n'));
         return out.toString();
+    }
+
+    /**
+     * Plans {@code slipway start} or {@code stop} from what every server holds ({@link HostsLifecycle#plan}).
+     *
+     * @param action {@link DeployPlan.Action#START} or {@link DeployPlan.Action#STOP}
+     * @return the plan; nothing was changed
+     * @throws SlipwayException exit 2 as {@link HostsLifecycle#plan}; exit 1 when a host cannot be reached
+     */
+    public DeployPlan planLifecycle(DeployPlan.Action action) {
+        return withHosts(all -> HostsLifecycle.plan(hosts, config.name(), config.service().port(), look(all, "-"), action));
+    }
+
+    /**
+     * Runs a plan of {@link #planLifecycle} ({@link HostsLifecycle#run}).
+     *
+     * @param plan the plan
+     * @return per host, the units started or stopped
+     * @throws SlipwayException as {@link HostsLifecycle#run}
+     */
+    public Map<String, List<String>> runLifecycle(DeployPlan plan) {
+        return withHosts(all -> HostsLifecycle.run(plan, hosts, all, console, environment.get(CRASH_AT)));
     }
 
     /**

@@ -918,7 +918,7 @@ public final class LocalTarget {
                 history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
                         + failure.getMessage() + "; " + restored);
                 yield SlipwayException.failed("rollback to " + d.dirName() + " failed: " + failure.getMessage() + "; "
-                        + restored + failure.detail() + lackingNote());
+                        + restored + failure.detail() + lackingNote() + downNote(restored));
             }
             default -> SlipwayException.failed(config.name() + " " + d.dirName() + " started but is not ready: "
                     + failure.getMessage() + failure.detail() + "\nlast lines of " + log + ":\n" + tail(log, 15));
@@ -936,8 +936,8 @@ public final class LocalTarget {
             String restored = restart(previous);
             history.append(d.dirName(), plan.commit(), History.ROLLED_BACK, reason + "; " + restored);
             return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
-                    + failure.detail() + "\nrolled back: " + restored + lackingNote() + "\nlast lines of " + log + ":\n"
-                    + logTail);
+                    + failure.detail() + "\nrolled back: " + restored + lackingNote() + downNote(restored)
+                    + "\nlast lines of " + log + ":\n" + logTail);
         }
         history.append(d.dirName(), plan.commit(), History.FAILED, reason + "; no previous release");
         return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
@@ -1003,6 +1003,26 @@ public final class LocalTarget {
                 + ", which this shell does not set; the new release started without " + them + " (export " + them
                 + " here, or set " + them + " in service.env); the restore gave the release that served its own"
                 + " environment back";
+    }
+
+    /**
+     * Without {@code deploy.local.proxy} the release that served is stopped before the new one
+     * starts; when the restore then fails too (both need what is gone now, typically a database or
+     * another service they reach at startup), nothing serves. Says so, and what keeps the old
+     * instance serving through a failed gate.
+     *
+     * @param restored what {@link #restart(String)} said of the release that served
+     * @return {@code "\nnote: ..."} when that release did not come back, else {@code ""}
+     */
+    private String downNote(String restored) {
+        if (restored.endsWith(" serves again")) {
+            return "";
+        }
+        return "\nnote: nothing serves now: without deploy.local.proxy the release that served is stopped before the"
+                + " new one starts, and it failed to start again as well (both need something that is not there now,"
+                + " such as a database they reach at startup: see the log below); bring that back and run 'slipway"
+                + " start', or put nginx in front (deploy.local.proxy) so that a failed gate never stops the release"
+                + " that serves";
     }
 
     /**

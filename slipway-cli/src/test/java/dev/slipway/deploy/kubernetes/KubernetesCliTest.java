@@ -145,6 +145,13 @@ class KubernetesCliTest {
         Run same = cli("canary", svc, "--to", "kubernetes");
         assertEquals(2, same.code(), same.toString());
         assertTrue(same.err().contains("1.0.0 is already the stable release on kubernetes"), same.err());
+        // deploy's canary flags are the same calls, through the same driver, --dry-run included.
+        Run deployAbort = cli("deploy", svc, "--to", "kubernetes", "--abort");
+        assertEquals(2, deployAbort.code(), deployAbort.toString());
+        assertTrue(deployAbort.err().contains("no canary in progress on kubernetes to abort"), deployAbort.err());
+        Run deploySame = cli("deploy", svc, "--to", "kubernetes", "--canary", "--dry-run");
+        assertEquals(2, deploySame.code(), deploySame.toString());
+        assertTrue(deploySame.err().contains("1.0.0 is already the stable release on kubernetes"), deploySame.err());
         Files.writeString(dir.resolve("svc/dist/artifacts.json"), """
                 {"name": "myapp", "version": "1.1.0", "commit": "3333333aaaa",
                  "artifacts": [{"kind": "image", "reference": "registry.test/myapp:1.1.0",
