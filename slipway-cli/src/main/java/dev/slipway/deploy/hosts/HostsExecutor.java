@@ -11,6 +11,7 @@ import dev.slipway.deploy.Executor;
 import dev.slipway.remote.Gate;
 import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.deploy.ServiceManager;
+import dev.slipway.deploy.Steps;
 import dev.slipway.deploy.History;
 import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
@@ -271,16 +272,8 @@ public final class HostsExecutor {
                 }
                 tryRollout(plan, h, () -> startInstance(h, h.port(), plan.version()), "start");
             }
-            case GATE -> {
-                try {
-                    gate(plan, h);
-                } catch (Executor.StepFailed f) {
-                    throw f;
-                } catch (SlipwayException e) {
-                    // The host dropped off during the gate: it counts as a failed gate.
-                    throw new Executor.StepFailed(h.name(), "gate: " + e.getMessage(), journal(h));
-                }
-            }
+            // The host dropped off during the gate: it counts as a failed gate.
+            case GATE -> tryRollout(plan, h, () -> gate(plan, h), "gate");
             case PROXY -> {
                 synchronized (this) {
                     proxied.add(h);
@@ -550,8 +543,7 @@ public final class HostsExecutor {
 
     /** The readiness gate of an instance, run on its host; the unit's state tells whether it still runs. */
     private Gate.Verdict gateOf(HostsPlan.HostPlan h, String unit, int port) {
-        return Gate.onHost(host(h), manager(h).stateCommand(unit), h.server().probeAddress(), port)
-                .await(config.rollout().readiness());
+        return Steps.await(host(h), manager(h), unit, h.server().probeAddress(), port, config.rollout().readiness());
     }
 
     private static String bracketed(String address) {
@@ -573,11 +565,7 @@ public final class HostsExecutor {
     }
 
     private void tryRollout(HostsPlan plan, HostsPlan.HostPlan h, Runnable action, String what) {
-        try {
-            action.run();
-        } catch (SlipwayException e) {
-            throw new Executor.StepFailed(h.name(), what + ": " + e.getMessage(), journal(h));
-        }
+        Steps.rollout(h.name(), what + ": ", action, () -> journal(h));
     }
 
     /**
@@ -852,15 +840,8 @@ public final class HostsExecutor {
     }
 
     private void prune(HostsPlan.HostPlan h, String version) {
-        try {
-            List<String> pruned = layout(h).prune(config.rollout().retain(),
-                    h.previous() == null ? List.of(version) : List.of(version, h.previous()));
-            if (!pruned.isEmpty()) {
-                console.progress("  " + h.name() + ": pruned " + String.join(", ", pruned));
-            }
-        } catch (SlipwayException e) {
-            console.progress("  " + h.name() + ": warning: prune failed: " + e.getMessage());
-        }
+        Steps.prune(layout(h), config.rollout().retain(), h.previous() == null ? List.of(version)
+                : List.of(version, h.previous()), console, h.name() + ": ");
     }
 
     private void unlock(String name) {

@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * <p>Planning changes nothing, so a dry run changes nothing either. Applying a plan first clears a
  * lock left by a killed run and records that run as {@code interrupted} ({@link LocalTarget#recover()}),
- * so the history says what happened before the new revision.
+ * so the history says what happened before the new revision, and then makes the plan again from
+ * the same request: clearing it may have stopped an instance or moved {@code current}.
  */
 public final class LocalDeployTarget implements Target {
     private final SlipwayConfig config;
@@ -61,7 +62,14 @@ public final class LocalDeployTarget implements Target {
         if (request.image() != null || !request.rollbackOnFailure()) {
             throw SlipwayException.usage("--no-rollback, --image, --canary, --promote and --abort work with --to kubernetes only");
         }
-        DeployPlan plan = local.planDeploy(Release.fromDist(config), wait(request.lockWait()));
+        Release release = Release.fromDist(config);
+        Duration lockWait = wait(request.lockWait());
+        return remember(planDeploy(release, lockWait), () -> planDeploy(release, lockWait));
+    }
+
+    /** {@link LocalTarget#planDeploy}, with a fact when the release already serves ({@link #alreadyServing}). */
+    private DeployPlan planDeploy(Release release, Duration lockWait) {
+        DeployPlan plan = local.planDeploy(release, lockWait);
         return alreadyServing((LocalTarget.Detail) plan.detail()).map(note -> {
             List<String> facts = new java.util.ArrayList<>(plan.facts());
             facts.add(note);
@@ -98,7 +106,20 @@ public final class LocalDeployTarget implements Target {
                     .findFirst().orElseThrow(() -> SlipwayException.usage("local has no revision " + to.revision()
                             + " of " + config.name() + "; 'slipway history' lists them; nothing was changed"));
         }
-        return local.planRollback(version, wait(to.lockWait()));
+        String v = version;
+        Duration lockWait = wait(to.lockWait());
+        return remember(local.planRollback(v, lockWait), () -> local.planRollback(v, lockWait));
+    }
+
+    /**
+     * How each plan this target made is made again from the same request, for {@link #apply} after
+     * a killed run's lock was cleared: by identity, as two plans may be equal values.
+     */
+    private final Map<DeployPlan, java.util.function.Supplier<DeployPlan>> replans = new java.util.IdentityHashMap<>();
+
+    private DeployPlan remember(DeployPlan plan, java.util.function.Supplier<DeployPlan> again) {
+        replans.put(plan, again);
+        return plan;
     }
 
     /**
@@ -120,14 +141,19 @@ public final class LocalDeployTarget implements Target {
     /**
      * {@inheritDoc}
      *
-     * <p>A start or stop planned before a killed run's lock was cleared is planned again after it:
-     * clearing it may have stopped an instance or moved {@code current} ({@link LocalTarget#recover()}).
+     * <p>A plan made before a killed run's lock was cleared is made again after it, from the same
+     * request: clearing it may have stopped an instance or moved {@code current}
+     * ({@link LocalTarget#recover()}), so the old plan's previous release, running pid and ports may
+     * be stale. A deploy or rollback planned by another {@code LocalDeployTarget} is planned again
+     * from its detail (the release and the release directory it ends on).
+     *
+     * @throws SlipwayException also as {@link #plan} or {@link #rollback} when the plan made again is
+     *                          refused (the killed run had already done what this one asks: exit 2)
      */
     @Override
     public Report apply(DeployPlan plan) {
         if (local.recover()) {
-            plan = plan.action() == DeployPlan.Action.START ? local.planStart()
-                    : plan.action() == DeployPlan.Action.STOP ? local.planStop() : plan;
+            plan = replan(plan);
         }
         LocalTarget.Outcome o = local.apply(plan);
         Map<String, Long> timing = new LinkedHashMap<>();
@@ -142,6 +168,22 @@ public final class LocalDeployTarget implements Target {
         return new Report("local", plan.action().verb(), config.name(), stop ? null : plan.version(),
                 o.revision() == null ? 0 : o.revision().revision(), "ok", 0, stop ? null : o.url().toString(),
                 plan.stepLines(), timing, List.of(message), message, o.stepMs());
+    }
+
+    /** @return {@code plan} made again from what it was made from (see {@link #apply}) */
+    private DeployPlan replan(DeployPlan plan) {
+        java.util.function.Supplier<DeployPlan> again = replans.remove(plan);
+        if (again != null) {
+            return remember(again.get(), again);
+        }
+        LocalTarget.Detail d = (LocalTarget.Detail) plan.detail();
+        return switch (plan.action()) {
+            case START -> local.planStart();
+            case STOP -> local.planStop();
+            case DEPLOY -> planDeploy(d.release(), d.lockWait());
+            case ROLLBACK -> local.planRollback(d.dirName(), d.lockWait());
+            default -> plan;
+        };
     }
 
     /**

@@ -21,6 +21,7 @@ import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.ServiceManager;
 import dev.slipway.deploy.ServiceProcess;
+import dev.slipway.deploy.Steps;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import dev.slipway.remote.Lock;
@@ -768,27 +769,21 @@ public final class LocalTarget {
                     }
                     switchTo(d.dirName());
                 }
-                case RESTART, START -> {
-                    try {
-                        if (d.port() > 0) {
-                            arm(1);
-                            startInstance(d.dirName(), d.port());
-                        } else {
-                            restartCurrent(d.previous());
-                        }
-                    } catch (SlipwayException e) {
-                        throw new Executor.StepFailed(step.where(), e.getMessage(), "");
+                case RESTART, START -> Steps.rollout(step.where(), "", () -> {
+                    if (d.port() > 0) {
+                        arm(1);
+                        startInstance(d.dirName(), d.port());
+                    } else {
+                        restartCurrent(d.previous());
                     }
-                }
+                }, () -> "");
                 case GATE -> gate(d.dirName(), d.port() > 0 ? d.port() : portOf(d.dirName()));
                 case PROXY -> {
-                    try {
+                    Steps.rollout(step.where(), "nginx was not switched: ", () -> {
                         console.progress("  switching nginx to " + proxy.server(d.port()));
                         rememberProxy();
                         proxy.switchTo(d.port());
-                    } catch (SlipwayException e) {
-                        throw new Executor.StepFailed(step.where(), "nginx was not switched: " + e.getMessage(), "");
-                    }
+                    }, () -> "");
                     arm(2);
                 }
                 case STOP -> {
@@ -1465,8 +1460,7 @@ public final class LocalTarget {
 
     /** The readiness gate of the instance on {@code port}, from here; its supervisor ({@link #unitOf}) tells whether it still runs. */
     private Gate.Verdict gateOf(int port, SlipwayConfig.Probe probe) {
-        String unit = unitOf(port);
-        return Gate.here(hostForUrl(), port, () -> supervisor.mainPid(unit) > 0).await(probe);
+        return Steps.await(host, supervisor, unitOf(port), hostForUrl(), port, probe);
     }
 
     private void checkPortFree(int port) {
@@ -1490,11 +1484,7 @@ public final class LocalTarget {
             keep.add(cur);
             previousVersion(cur).ifPresent(keep::add);
         });
-        try {
-            layout.prune(config.local().retain(), keep).forEach(name -> console.progress("  pruned release " + name));
-        } catch (SlipwayException e) {
-            console.progress("  warning: cannot prune old releases: " + e.getMessage());
-        }
+        Steps.prune(layout, config.local().retain(), keep, console, "");
     }
 
     /** @return the directory name {@code current} points at, if any */

@@ -319,4 +319,29 @@ class LocalCrashTest {
             old = back;
         }
     }
+    /**
+     * The CLI's order through the {@link Target} interface: the plan is made first, while a killed
+     * run's lock and its second instance are still there, then applied. Applying clears the lock
+     * (the killed run is recorded, the instance nginx does not send traffic to is stopped) and makes
+     * the plan again, so the run and its report act on what is there now, not on the stale plan.
+     */
+    @Test
+    void aPlanMadeBeforeAKilledRunsLockIsClearedIsMadeAgainWhenApplied() throws Exception {
+        setUp(true);
+        target().deploy(use("1.0.0"), false);
+        use("2.0.0");
+        String r = child("stop", "deploy");
+        assertTrue(r.startsWith("137\n"), "halted before the old instance's stop; its output:\n" + r);
+        assertEquals(2, instances().size(), "the killed run left the old instance beside the new one: " + instances());
+        int before = target().history().size();
+        LocalDeployTarget t = new LocalDeployTarget(target());
+        var plan = t.plan(new Target.DeployRequest(null, Duration.ZERO, true));
+        assertTrue(plan.stepLines().stream().anyMatch(l -> l.contains("left on :")),
+                "the plan made before the lock is cleared stops what the killed run left: " + plan.stepLines());
+        Report report = t.apply(plan);
+        assertEquals(0, report.exitCode(), report.toString());
+        assertTrue(report.steps().stream().noneMatch(l -> l.contains("left on :")),
+                "the run was planned again once the old instance was stopped: " + report.steps());
+        assertConverged("a plan made before the lock was cleared", "2.0.0", before, true);
+    }
 }

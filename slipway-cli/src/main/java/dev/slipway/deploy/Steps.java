@@ -1,0 +1,99 @@
+package dev.slipway.deploy;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.SlipwayConfig;
+import dev.slipway.remote.Gate;
+import dev.slipway.remote.Host;
+import dev.slipway.remote.LocalHost;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What a {@link DeployPlan} step kind does on one machine, written once for every target that runs
+ * plans with the {@link Executor}: the machine is a {@link Host} ({@code SshHost} for the hosts
+ * target, {@link LocalHost} for the local target) and its instances are changed through its
+ * {@link ServiceManager} (systemd on a host, the supervisor here). A target's {@link Executor.Parts}
+ * call these for the step kinds they share, so a step means the same on every machine:
+ *
+ * <ul>
+ *   <li>{@link DeployPlan.Kind#SWITCH SWITCH}, {@link DeployPlan.Kind#START START},
+ *       {@link DeployPlan.Kind#RESTART RESTART}, {@link DeployPlan.Kind#PROXY PROXY}: {@link #rollout}
+ *       (a failure once the target began to change what serves is a {@link Executor.StepFailed});</li>
+ *   <li>{@link DeployPlan.Kind#GATE GATE}: {@link #await} (the one readiness gate, {@link Gate});</li>
+ *   <li>{@link DeployPlan.Kind#PRUNE PRUNE}: {@link #prune} ({@link ReleaseLayout#prune});</li>
+ *   <li>{@link DeployPlan.Kind#RECORD RECORD}: {@link History#append(Host, String, String, String, String, String, String, String)},
+ *       the one writer of every history file.</li>
+ * </ul>
+ */
+public final class Steps {
+    private Steps() {}
+
+    /**
+     * Runs a rollout step (a switch, start, restart, nginx switch or stop once the target began to
+     * change what serves): its failure makes the run go back.
+     *
+     * @param where  the place it runs on, for the failure ({@code web1}, {@code local}, {@code :8081})
+     * @param what   what the failure's reason starts with ({@code "restart: "}, {@code "nginx was not
+     *               switched: "}), {@code ""} for nothing
+     * @param action the step's work
+     * @param detail the failure's context, read only when it failed (a journal's last lines); {@code ""} for none
+     * @throws Executor.StepFailed when {@code action} throws a {@link SlipwayException}
+     */
+    public static void rollout(String where, String what, Runnable action, Supplier<String> detail) {
+        try {
+            action.run();
+        } catch (SlipwayException e) {
+            throw new Executor.StepFailed(where, what + e.getMessage(), detail.get());
+        }
+    }
+
+    /**
+     * The readiness gate of one instance on its machine: on {@link LocalHost}, probed from this JVM
+     * while the manager names a main process ({@link ServiceManager#mainPid}); on any other host, the
+     * whole gate runs there in one command and the manager's state command says whether the
+     * instance still runs ({@link Gate#onHost}).
+     *
+     * @param host     the machine the instance runs on
+     * @param manager  its service manager
+     * @param instance the instance ({@code <unit>} or {@code <unit>@<port>})
+     * @param address  where the instance answers on that machine (for this JVM: a URL's host part)
+     * @param port     its port
+     * @param probe    type, path, interval, timeout and startup grace
+     * @return the verdict; never throws for a failing service
+     */
+    public static Gate.Verdict await(Host host, ServiceManager manager, String instance, String address, int port,
+                                     SlipwayConfig.Probe probe) {
+        Gate.Prober prober = host instanceof LocalHost
+                ? Gate.here(address, port, () -> manager.mainPid(instance) > 0)
+                : Gate.onHost(host, manager.stateCommand(instance), address, port);
+        return prober.await(probe);
+    }
+
+    /**
+     * Removes releases beyond retention on a machine ({@link ReleaseLayout#prune}) and says which; a
+     * failure is a warning, never the run's failure (what serves is not touched).
+     *
+     * @param layout  the release layout on the machine
+     * @param retain  how many releases to keep at least
+     * @param keep    releases never removed (the current and the previous one)
+     * @param console where progress goes
+     * @param prefix  what the progress lines start with after their indent ({@code "web1: "}, or
+     *                {@code ""} for the local target)
+     * @return the releases removed, newest first; empty after a failure
+     */
+    public static List<String> prune(ReleaseLayout layout, int retain, Collection<String> keep, Console console,
+                                     String prefix) {
+        try {
+            List<String> pruned = layout.prune(retain, keep);
+            if (!pruned.isEmpty()) {
+                console.progress("  " + prefix + "pruned " + String.join(", ", pruned));
+            }
+            return pruned;
+        } catch (SlipwayException e) {
+            console.progress("  " + prefix + "warning: prune failed: " + e.getMessage());
+            return List.of();
+        }
+    }
+}
