@@ -51,15 +51,36 @@ public final class Trace {
         long now = System.nanoTime();
         synchronized (Trace.class) {
             if (origin == 0) {
-                // nanoTime has no epoch: translate the process's start (wall clock, 10 ms steps) once.
-                long sinceStart = ProcessHandle.current().info().startInstant()
-                        .map(s -> java.time.Duration.between(s, Instant.now()).toNanos()).orElse(0L);
-                origin = now - Math.max(0, sinceStart);
+                // nanoTime has no epoch: translate the process's age once.
+                origin = now - Math.max(0, sinceProcessStart());
                 last = origin;
             }
             err.printf("trace +%.3f s (+%.3f): %s%n", (now - origin) / 1e9, (now - last) / 1e9, what);
             err.flush();
             last = now;
+        }
+    }
+
+    /**
+     * How long this process has run, in nanoseconds: on Linux from {@code /proc/self/stat} field 22
+     * (start time in clock ticks since boot, 100 per second on every Linux ABI Slipway runs on) and
+     * {@code /proc/uptime} (seconds since boot, 10 ms steps), see proc(5). Both count from boot, so
+     * the age is exact to a tick; {@link ProcessHandle.Info#startInstant} adds the boot time, which
+     * the kernel gives in whole seconds, and so was up to a second off. Elsewhere that is the
+     * fallback; 0 when neither is known.
+     */
+    static long sinceProcessStart() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long startTicks = Long.parseLong(fields[22 - 3]);
+            String uptime = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/uptime"));
+            double upSeconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+            return Math.round((upSeconds - startTicks / 100.0) * 1e9);
+        } catch (java.io.IOException | RuntimeException e) {
+            return ProcessHandle.current().info().startInstant()
+                    .map(s -> java.time.Duration.between(s, Instant.now()).toNanos()).orElse(0L);
         }
     }
 }
