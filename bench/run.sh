@@ -23,7 +23,10 @@ Usage: bench/run.sh [--runs N] [--warmup N] [--extract-runs N] [--build-runs N]
 
 Environment: JDK17 (default /usr/lib/jvm/java-17-openjdk-amd64), JDK25 (default
 /usr/lib/jvm/temurin-25-jdk-amd64) and GO (default /usr/lib/go-1.19/bin/go, else go on PATH;
-Debian: apt-get install golang-1.19-go). All three are required.
+Debian: apt-get install golang-1.19-go). All three are required. SLIPWAY (default the checkout's
+./slipway launcher) is the Slipway whose builds the build-time rows time, e.g. the single file of
+`./slipway release --snapshot --skip-publish`, as a user who installed Slipway runs it; the
+untimed builds that make the compared single files always use the checkout.
 Run it from anywhere; paths in the report are relative to the repository root or to the run's
 temporary directory ($tmp).
 EOF
@@ -88,6 +91,7 @@ case $out in
   *) out=$(pwd -P)/$out ;;
 esac
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
+timed_slipway=${SLIPWAY:-$repo/slipway}
 cd "$repo"
 jdk17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
 jdk25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -290,6 +294,7 @@ body=$tmp/body.md
   echo '```'
   echo
   echo "- Date: $(date -u)"
+  echo "- Slipway timed in the build rows: $timed_slipway"
   echo "- nproc: $(nproc); CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
   echo "- Kernel: $(uname -srm); load average (1/5/15 min) at start: $(cut -d ' ' -f 1-3 /proc/loadavg)"
   echo "- Slipway commit: $commit; myapp built as $version from temporary copies of examples/myapp"
@@ -473,7 +478,7 @@ say "build time: cold ..."
 slipway_build() { # the command line of a timed build of the copy $1 (extra options follow)
   app=$1
   shift
-  printf '%s\n' env "SLIPWAY_CACHE_DIR=$build_cache" "$repo/slipway" build "$tmp/$app" --version "$version" "$@"
+  printf '%s\n' env "SLIPWAY_CACHE_DIR=$build_cache" "$timed_slipway" build "$tmp/$app" --version "$version" "$@"
 }
 jlink_opts="--strip-debug --no-header-files --no-man-pages --compress=2"
 # Slipway's default build command (ConfigLoader.DEFAULT_BUILD_COMMAND), timed alone after the same edit.
