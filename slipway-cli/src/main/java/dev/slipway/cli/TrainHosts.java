@@ -26,8 +26,8 @@ import org.apache.sshd.server.shell.ProcessShellFactory;
  * authentication, exec channels, an upload through stdin), run against an SSH server in this
  * process on the loopback address, so that the SSH library's classes (Apache MINA SSHD, the EdDSA
  * provider, the key exchange's) land in Slipway's trained class-data archive. Untrained, they are
- * loaded from their jars on every hosts command (about 1.6 s before the first step of a 3-host
- * deploy on an idle 2-core machine, issue 18).
+ * loaded from their jars on every hosts command (660 classes; trained, a 3-host deploy on an idle
+ * 2-core machine ends 0.3-0.5 s sooner, docs/benchmarks.md, issue 18).
  *
  * <p>The server is Apache MINA SSHD's own, with a host key and a user key made for the run (one
  * pair of each for ed25519, the OpenSSH default, and one for ECDSA P-256); the key exchange, cipher
