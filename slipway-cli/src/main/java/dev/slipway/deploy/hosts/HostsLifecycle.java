@@ -7,6 +7,7 @@ import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.DeployPlan.Kind;
 import dev.slipway.deploy.DeployPlan.Step;
 import dev.slipway.deploy.Executor;
+import dev.slipway.deploy.Steps;
 import dev.slipway.remote.Gate;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Lock;
@@ -190,8 +191,8 @@ public final class HostsLifecycle {
                     }
                     case GATE -> {
                         String unit = units.get(0);
-                        Gate.Verdict v = Gate.onHost(host, systemd.stateCommand(unit), address(config, h), d.ports().get(h))
-                                .await(config.rollout().readiness());
+                        Gate.Verdict v = Steps.await(host, systemd, unit, address(config, h), d.ports().get(h),
+                                config.rollout().readiness());
                         if (!v.ready()) {
                             throw new Executor.StepFailed(h, "gate: " + unit + " is not ready: " + v.describe(),
                                     systemd.log(unit, 20));
