@@ -337,11 +337,7 @@ public final class HostsExecutor {
         if (first && lockAllAtOnce(plan)) {
             return;
         }
-        Duration staleAfter = config.rollout().lockStaleAfter();
-        Lock.acquire(host(h), dir(), me, lockWait, Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))),
-                other -> other.stale(staleAfter, Instant.now()) ? Lock.Held.REFUSE : Lock.Held.WAIT,
-                other -> lockedMessage(h.name(), other, staleAfter, lockWait),
-                other -> console.progress("  " + h.name() + ": locked by " + other.describe() + "; waiting"));
+        acquire(host(h), h.name(), dir(), me, lockWait, config.rollout().lockStaleAfter(), console);
         synchronized (this) {
             locked.add(h.name());
         }
@@ -385,6 +381,29 @@ public final class HostsExecutor {
             }
         });
         return false;
+    }
+
+    /**
+     * Takes one host's lock with the hosts target's policy, for every run that changes what a host
+     * runs (deploy, rollback, start, stop): a live holder is waited for up to {@code lockWait}
+     * (polled every tenth of it, 0.1 to 1 s), a stale one is refused with {@link #lockedMessage}.
+     *
+     * @param host       the host
+     * @param name       its server name, for messages
+     * @param dir        {@code deploy.hosts.dir}, where the lock file lives
+     * @param me         this run
+     * @param lockWait   how long to wait for a live holder (zero: refuse at once)
+     * @param staleAfter how old a holder's heartbeat may be before it counts as stale
+     * @param console    where the waiting is said
+     * @throws SlipwayException exit 2 when the lock stays held or is stale (nothing was changed); exit 1
+     *                          when the host cannot be reached ({@link Lock#acquire})
+     */
+    static void acquire(Host host, String name, String dir, Lock.Holder me, Duration lockWait, Duration staleAfter,
+                        Console console) {
+        Lock.acquire(host, dir, me, lockWait, Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))),
+                other -> other.stale(staleAfter, Instant.now()) ? Lock.Held.REFUSE : Lock.Held.WAIT,
+                other -> lockedMessage(name, other, staleAfter, lockWait),
+                other -> console.progress("  " + name + ": locked by " + other.describe() + "; waiting"));
     }
 
     /**

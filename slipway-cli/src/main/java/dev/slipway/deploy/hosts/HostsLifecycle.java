@@ -12,7 +12,6 @@ import dev.slipway.remote.Gate;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Lock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -175,11 +174,7 @@ public final class HostsLifecycle {
                 List<String> units = d.units().get(h);
                 switch (step.kind()) {
                     case LOCK -> {
-                        Lock.acquire(host, config.dir(), me, d.lockWait(),
-                                Duration.ofMillis(Math.min(1000, Math.max(100, d.lockWait().toMillis() / 10))),
-                                other -> other.stale(staleAfter, Instant.now()) ? Lock.Held.REFUSE : Lock.Held.WAIT,
-                                other -> HostsExecutor.lockedMessage(h, other, staleAfter, d.lockWait()),
-                                other -> console.progress("  " + h + ": locked by " + other.describe() + "; waiting"));
+                        HostsExecutor.acquire(host, h, config.dir(), me, d.lockWait(), staleAfter, console);
                         locked.add(h);
                     }
                     case START -> {
