@@ -311,9 +311,20 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (actuator && mgmtPort == null) {
                 // Actuator serves the readiness and liveness groups outside Kubernetes only when enabled.
                 env.put("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true");
-                httpProbes("/actuator/health/readiness", "/actuator/health/liveness",
+                // On the server port, Actuator's endpoints are under the context path (servlet) or base
+                // path (WebFlux), then management.endpoints.web.base-path (default /actuator).
+                String actuatorBase = conf.getOrDefault("management.endpoints.web.base-path", "/actuator").strip()
+                        .replaceAll("/+$", "");
+                actuatorBase = actuatorBase.contains("$") ? "/actuator"
+                        : actuatorBase.isEmpty() || actuatorBase.startsWith("/") ? actuatorBase : "/" + actuatorBase;
+                String base = contextPath() + actuatorBase;
+                httpProbes(base + "/health/readiness", base + "/health/liveness",
                         "Actuator's readiness and liveness groups (spring-boot-starter-actuator is a dependency;",
                         "MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED turns them on outside Kubernetes).");
+                if (!base.equals("/actuator")) {
+                    probeNotes.add("Actuator's base path here is " + base + " (the context path and"
+                            + " management.endpoints.web.base-path).");
+                }
             } else if (actuator) {
                 fallbackProbes("Actuator is on its own port", "Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
                         "probes cannot reach: they check that the service port accepts connections.");
@@ -372,8 +383,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             portEnv();
             if (p.uses("io.quarkus:quarkus-smallrye-health")) {
-                String root = conf.getOrDefault("quarkus.http.non-application-root-path", "q").replaceAll("^/|/$", "");
-                httpProbes("/" + root + "/health/ready", "/" + root + "/health/live",
+                // A relative non-application root is under quarkus.http.root-path; one with a leading / is not.
+                String root = conf.getOrDefault("quarkus.http.non-application-root-path", "q").strip();
+                root = (root.startsWith("/") ? root : contextPath() + "/" + root).replaceAll("/+$", "");
+                httpProbes(root + "/health/ready", root + "/health/live",
                         "SmallRye Health's readiness and liveness (quarkus-smallrye-health is a dependency).");
             } else {
                 fallbackProbes("no quarkus-smallrye-health", "No quarkus-smallrye-health: the probes check that the port accepts connections. For real",

@@ -145,6 +145,33 @@ class ProposalTest {
         assertEquals("tcp", n.at("/service/liveness/type").asText());
     }
 
+    /**
+     * Framework health endpoints move with the app's paths: Actuator (on the server port) under
+     * server.servlet.context-path and management.endpoints.web.base-path, here set in application.yml
+     * (the probes used to request /actuator/health/readiness, a 404 under /api, and the gate failed);
+     * Quarkus's relative non-application root under quarkus.http.root-path, an absolute one not.
+     */
+    @Test
+    void frameworkHealthEndpointsFollowTheContextPath() throws Exception {
+        Projects.springBoot3Jpa(tmp.resolve("s"));
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
+                "server:\n  port: 9090\n  servlet:\n    context-path: /api/\n");
+        JsonNode s = yaml(propose(tmp.resolve("s")));
+        assertEquals("/api/actuator/health/readiness", s.at("/service/readiness/path").asText());
+        assertEquals("/api/actuator/health/liveness", s.at("/service/liveness/path").asText());
+        assertEquals(9090, s.at("/service/port").asInt());
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
+                "server:\n  servlet:\n    context-path: /api\nmanagement:\n  endpoints:\n    web:\n      base-path: /manage\n");
+        assertEquals("/api/manage/health/readiness", yaml(propose(tmp.resolve("s"))).at("/service/readiness/path").asText());
+
+        Projects.quarkus(tmp.resolve("q"), true);
+        Projects.write(tmp.resolve("q"), "src/main/resources/application.properties", "quarkus.http.root-path=/svc\n");
+        assertEquals("/svc/q/health/ready", yaml(propose(tmp.resolve("q"))).at("/service/readiness/path").asText());
+        Projects.write(tmp.resolve("q"), "src/main/resources/application.properties",
+                "quarkus.http.root-path=/svc\nquarkus.http.non-application-root-path=/ops/\n");
+        assertEquals("/ops/health/live", yaml(propose(tmp.resolve("q"))).at("/service/liveness/path").asText());
+    }
+
     @Test
     void thePortTheFrameworksConfigurationSetsIsServicePort() throws Exception {
         Projects.springBoot(tmp.resolve("s"));
