@@ -172,6 +172,32 @@ class ProposalTest {
         assertEquals("/ops/health/live", yaml(propose(tmp.resolve("q"))).at("/service/liveness/path").asText());
     }
 
+    /**
+     * A modular app runs on the class path in the single file (its module name is null there), so a
+     * provider declared only by module-info's {@code provides} is not found by ServiceLoader: init warns.
+     */
+    @Test
+    void moduleInfoProvidesWithoutAServicesFileIsAWarning() throws Exception {
+        Projects.plain(tmp);
+        Projects.write(tmp, "src/main/java/module-info.java", """
+                import com.acme.spi.Codec;
+                /* provides com.acme.Old with com.acme.OldImpl; */
+                module com.acme.billing {
+                    requires java.sql;
+                    provides Codec with com.acme.billing.JsonCodec,
+                        com.acme.billing.CsvCodec;
+                    provides java.sql.Driver with com.acme.billing.FakeDriver;
+                }
+                """);
+        Projects.write(tmp, "src/main/resources/META-INF/services/java.sql.Driver", "com.acme.billing.FakeDriver\n");
+        List<String> warnings = propose(tmp).warnings();
+        List<String> provides = warnings.stream().filter(w -> w.startsWith("module-info.java provides")).toList();
+        assertEquals(List.of("module-info.java provides com.acme.spi.Codec, but the single file runs the app on the class"
+                + " path, where ServiceLoader reads only META-INF/services: add"
+                + " src/main/resources/META-INF/services/com.acme.spi.Codec listing com.acme.billing.JsonCodec,"
+                + " com.acme.billing.CsvCodec"), provides, warnings.toString());
+    }
+
     @Test
     void thePortTheFrameworksConfigurationSetsIsServicePort() throws Exception {
         Projects.springBoot(tmp.resolve("s"));
