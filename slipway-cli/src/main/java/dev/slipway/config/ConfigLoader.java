@@ -290,7 +290,7 @@ public final class ConfigLoader {
                         "a second YAML document; slipway.yaml holds exactly one (remove the '---' line)");
             }
         } catch (UnrecognizedPropertyException e) {
-            throw unknownKey(file, e, Locations.keys(text));
+            throw unknownKey(file, e, text);
         } catch (InvalidFormatException e) {
             throwSyntaxError(file, text);
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Cannot coerce")) {
@@ -943,22 +943,50 @@ public final class ConfigLoader {
         return new ConfigException(file, Math.max(line, 0), Math.max(col, 0), message);
     }
 
-    private static ConfigException unknownKey(Path file, UnrecognizedPropertyException e,
-                                              Map<String, JsonLocation> keys) {
-        String key = e.getPropertyName();
-        List<String> known = e.getKnownPropertyIds() == null ? List.of()
-                : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-        String parent = parentPath(e);
-        StringBuilder msg = new StringBuilder("unknown key '").append(key).append("'");
-        msg.append(parent.isEmpty() ? " at the top level" : " in '" + parent + "'");
-        String suggestion = Suggest.closest(key, known);
-        if (suggestion != null) {
-            msg.append("; did you mean '").append(suggestion).append("'?");
+    /**
+     * The unknown-key error: the first unknown key of the file in document order ({@link UnknownKeys};
+     * Jackson's own exception names the one whose object ended first), with a "did you mean", the
+     * keys its mapping accepts, and every other unknown key of the file with its line and column.
+     */
+    /** How many unknown keys an error names beside the first, with their lines and columns. */
+    private static final int OTHER_UNKNOWN_KEYS_SHOWN = 3;
+
+    private static ConfigException unknownKey(Path file, UnrecognizedPropertyException e, String text) {
+        Map<String, JsonLocation> keys = Locations.keys(text);
+        List<UnknownKeys.Unknown> all = UnknownKeys.find(text, RawConfig.class);
+        if (all.isEmpty()) { // the walk and databind disagree: report what databind found
+            String key = e.getPropertyName();
+            List<String> known = e.getKnownPropertyIds() == null ? List.of()
+                    : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            all = List.of(new UnknownKeys.Unknown(parentPath(e), key, known));
         }
-        if (!known.isEmpty()) {
-            msg.append(" (known keys: ").append(String.join(", ", known)).append(")");
+        UnknownKeys.Unknown first = all.get(0);
+        StringBuilder msg = new StringBuilder("unknown key '").append(first.key()).append("'")
+                .append(first.parent().isEmpty() ? " at the top level" : " in '" + first.parent() + "'");
+        String closest = Suggest.closest(first.key(), first.known());
+        if (closest != null) {
+            msg.append("; did you mean '").append(closest).append("'?");
         }
-        JsonLocation where = keys.get(parent.isEmpty() ? key : parent + "." + key);
+        if (!first.known().isEmpty()) {
+            msg.append(" (known keys: ").append(String.join(", ", first.known())).append(")");
+        }
+        int shown = Math.min(all.size(), 1 + OTHER_UNKNOWN_KEYS_SHOWN);
+        for (UnknownKeys.Unknown other : all.subList(1, shown)) {
+            JsonLocation l = keys.get(other.path());
+            msg.append(other == all.get(1) ? "; also unknown: " : ", ").append('\'').append(other.key()).append('\'')
+                    .append(other.parent().isEmpty() ? " at the top level" : " in '" + other.parent() + "'");
+            if (l != null) {
+                msg.append(" at ").append(l.getLineNr()).append(':').append(l.getColumnNr());
+            }
+            String suggestion = Suggest.closest(other.key(), other.known());
+            if (suggestion != null) {
+                msg.append(" (did you mean '").append(suggestion).append("'?)");
+            }
+        }
+        if (all.size() > shown) {
+            msg.append(" and ").append(all.size() - shown).append(" more");
+        }
+        JsonLocation where = keys.get(first.path());
         return at(file, where != null ? where : e.getLocation(), msg.toString());
     }
 

@@ -98,6 +98,23 @@ class ConfigLoaderTest {
                 e.getMessage());
     }
 
+    /**
+     * Jackson's record binding reports a mapping's unknown keys only when that mapping ends, so
+     * with typos at the top level and deeper it named the deeper one, further down the file.
+     */
+    @Test
+    void everyUnknownKeyInDocumentOrder() {
+        ConfigException e = error("name: myapp\nprofilez: {}\nbuild:\n  jvmOptionz: []\nservice:\n  readiness:\n"
+                + "    intervall: 1s\n    tmeout: 3s\n");
+        assertEquals(2, e.line());
+        assertEquals(1, e.column());
+        assertEquals("unknown key 'profilez' at the top level; did you mean 'profiles'?"
+                + " (known keys: build, canary, deploy, ignore, image, main, name, platforms, profiles, release, service, train, version);"
+                + " also unknown: 'jvmOptionz' in 'build' at 4:3 (did you mean 'jvmOptions'?),"
+                + " 'intervall' in 'service.readiness' at 7:5 (did you mean 'interval'?),"
+                + " 'tmeout' in 'service.readiness' at 8:5 (did you mean 'timeout'?)", e.detail());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "name: myapp\\nservice:\\n  port: abc\\n|svc/slipway.yaml:3:9: service.port: expected a whole number",
