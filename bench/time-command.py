@@ -14,7 +14,9 @@ Example:
 """
 
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +37,7 @@ def one_run(variant, env, opts, tmp_root, log_path):
             log.flush()
             offset = log.tell()
             benchlib.run_setup(variant, run_env, log)
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter_ns()
             proc = benchlib.spawn(variant.argv, run_env, log)
             try:
@@ -46,10 +49,14 @@ def one_run(variant, env, opts, tmp_root, log_path):
                 benchlib.kill_group(proc)
             if code != 0:
                 raise benchlib.BenchError(f"{variant.name}: exit code {code}\n" + benchlib.log_tail(log_path, offset))
+            # CPU time of the command and of every process it waited for (the single file's
+            # unpacker, say): a busy machine changes it less than the wall time.
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu_ms = (after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime) * 1000
     finally:
         if fresh:
             shutil.rmtree(fresh, ignore_errors=True)
-    return benchlib.ms(t1 - t0)
+    return benchlib.ms(t1 - t0), cpu_ms
 
 
 def main():
@@ -60,10 +67,14 @@ def main():
     env, removed = benchlib.base_env()
     started, load_before = benchlib.utc_now(), benchlib.loadavg()
     tmp_root = tempfile.mkdtemp(prefix="slipway-tc-")
+    for v in variants:
+        v.extra = {"cpu_ms": []}
     try:
         for _, warm, v in benchlib.schedule(variants, opts.warmup, opts.runs):
-            t = one_run(v, env, opts, tmp_root, os.path.join(tmp_root, f"variant-{variants.index(v)}.log"))
+            t, cpu_ms = one_run(v, env, opts, tmp_root, os.path.join(tmp_root, f"variant-{variants.index(v)}.log"))
             (v.warmup_ms if warm else v.samples_ms).append(t)
+            if not warm:
+                v.extra["cpu_ms"].append(cpu_ms)
             print(f"  {'warmup' if warm else 'run':6} {v.name}: {t:.1f} ms", file=sys.stderr, flush=True)
     except benchlib.BenchError as e:
         print(f"time-command: {e}", file=sys.stderr)
@@ -76,6 +87,15 @@ def main():
     print("Wall time: spawn → exit (exit code 0 required).\n")
     benchlib.report("time-command", opts, variants, {"timeout_s": opts.timeout},
                     removed, load_before, started, "Wall time")
+    anchor = statistics.median(variants[0].extra["cpu_ms"])
+    print("\nCPU time (user + system of the command and the processes it waited for, from getrusage(2)"
+          " RUSAGE_CHILDREN; a busy machine changes it less than the wall time):\n")
+    print("| Variant | CPU time median (ms) | min (ms) | max (ms) | median ÷ anchor |")
+    print("|---|---:|---:|---:|---:|")
+    for v in variants:
+        c = sorted(v.extra["cpu_ms"])
+        print(f"| {v.name} | {statistics.median(c):.0f} | {c[0]:.0f} | {c[-1]:.0f} | "
+              f"{statistics.median(c) / anchor if anchor else 0:.2f} |")
     return 0
 
 

@@ -20,6 +20,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,8 +59,19 @@ def probe(port, path, timeout):
     return None
 
 
+def cpu_ms(pid):
+    """CPU time (user + system, all threads) the process has used so far, in ms, from
+    /proc/PID/stat (proc(5): fields 14 and 15, in clock ticks); None when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def one_run(variant, env, opts, tmp_root, log_path):
-    """Runs the variant once; returns (time to ready ms, exit code, stop ms, polls)."""
+    """Runs the variant once; returns (time to ready ms, exit code, stop ms, polls, CPU ms to ready)."""
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="data-", dir=tmp_root)
     fresh = tempfile.mkdtemp(prefix="fresh-", dir=tmp_root) if variant.fresh_dir_env else None
@@ -98,6 +110,9 @@ def one_run(variant, env, opts, tmp_root, log_path):
                 raise benchlib.BenchError(f"{variant.name}: got 200 but the process had exited: "
                                           f"something else listens on port {port}?")
             ready_ms = benchlib.ms(t1 - t0)
+            # The stub execs java, so the child's PID is the JVM's: its CPU time when it was ready,
+            # which a busy machine changes less than the wall time.
+            ready_cpu_ms = cpu_ms(proc.pid)
 
             s0 = time.perf_counter_ns()
             proc.send_signal(signal.SIGTERM)
@@ -112,7 +127,7 @@ def one_run(variant, env, opts, tmp_root, log_path):
             shutil.rmtree(data_dir, ignore_errors=True)
             if fresh:
                 shutil.rmtree(fresh, ignore_errors=True)
-    return ready_ms, exit_code, stop_ms, polls
+    return ready_ms, exit_code, stop_ms, polls, ready_cpu_ms
 
 
 def main():
@@ -127,10 +142,10 @@ def main():
     started, load_before = benchlib.utc_now(), benchlib.loadavg()
     tmp_root = tempfile.mkdtemp(prefix="slipway-ttr-")
     for v in variants:
-        v.extra = {"exit_codes": [], "stop_ms": [], "polls": []}
+        v.extra = {"exit_codes": [], "stop_ms": [], "polls": [], "cpu_ms": []}
     try:
         for _, warm, v in benchlib.schedule(variants, opts.warmup, opts.runs):
-            ready_ms, code, stop_ms, polls = one_run(v, env, opts, tmp_root,
+            ready_ms, code, stop_ms, polls, ready_cpu = one_run(v, env, opts, tmp_root,
                                                      os.path.join(tmp_root, f"variant-{variants.index(v)}.log"))
             if warm:
                 v.warmup_ms.append(ready_ms)
@@ -139,6 +154,7 @@ def main():
                 v.extra["exit_codes"].append(code)
                 v.extra["stop_ms"].append(stop_ms)
                 v.extra["polls"].append(polls)
+                v.extra["cpu_ms"].append(ready_cpu)
             print(f"  {'warmup' if warm else 'run':6} {v.name}: {ready_ms:.1f} ms (exit {code})",
                   file=sys.stderr, flush=True)
     except benchlib.BenchError as e:
@@ -154,6 +170,15 @@ def main():
                     {"path": opts.path, "interval_ms": opts.interval_ms, "ready_timeout_s": opts.ready_timeout,
                      "stop_timeout_s": opts.stop_timeout},
                     removed, load_before, started, "Time to ready")
+    cpu = [(v.name, sorted(c for c in v.extra["cpu_ms"] if c is not None)) for v in variants]
+    if all(c for _, c in cpu):
+        anchor = statistics.median(cpu[0][1])
+        print("\nCPU time to ready (user + system of the process, all threads, from /proc/PID/stat when the "
+              "200 arrived; a busy machine changes it less than the wall time):\n")
+        print("| Variant | CPU time to ready median (ms) | min (ms) | max (ms) | median ÷ anchor |")
+        print("|---|---:|---:|---:|---:|")
+        for name, c in cpu:
+            print(f"| {name} | {statistics.median(c):.0f} | {c[0]:.0f} | {c[-1]:.0f} | {statistics.median(c) / anchor:.2f} |")
     bad = {v.name: [c for c in v.extra["exit_codes"] if c != 0] for v in variants}
     bad = {k: c for k, c in bad.items() if c}
     if bad:
