@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveTest {
     private static final Instant TIME = Instant.parse("2026-01-01T00:00:00Z");
 
-    private static Path layout(Path dir) throws Exception {
+    /** A small layout: runtime/ (a link, a cache file), app/app.jar, app/lib/dep.jar, bin/app. */
+    static Path layout(Path dir) throws Exception {
         Path layout = dir.resolve("layout");
         Files.createDirectories(layout.resolve("runtime/bin"));
         Files.createDirectories(layout.resolve("runtime/lib"));

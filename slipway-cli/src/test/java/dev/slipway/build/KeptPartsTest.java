@@ -24,17 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 class KeptPartsTest {
     private static final Instant TIME = Instant.parse("2026-01-01T00:00:00Z");
 
+    /** {@link ArchiveTest#layout} with a dependency jar of 200 KB that does not compress to nothing. */
     private static Path layout(Path dir) throws Exception {
-        Path layout = dir.resolve("layout");
-        Files.createDirectories(layout.resolve("runtime/bin"));
-        Files.createDirectories(layout.resolve("app/lib"));
-        Files.createDirectories(layout.resolve("bin"));
-        Files.writeString(layout.resolve("runtime/bin/java"), "#!/bin/sh\necho java\n");
-        Files.writeString(layout.resolve("app/app.jar"), "jar");
+        Path layout = ArchiveTest.layout(dir);
         byte[] dep = new byte[200_000];
         new java.util.Random(1).nextBytes(dep);
         Files.write(layout.resolve("app/lib/dep.jar"), dep);
-        Files.writeString(layout.resolve("bin/app"), "#!/bin/sh\n");
         return layout;
     }
 
