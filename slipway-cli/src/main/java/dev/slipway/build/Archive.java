@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.zip.Deflater;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -41,11 +42,13 @@ public final class Archive {
     }
 
     /**
-     * Writes {@code layout} under the top directory {@code prefix/} into {@code out} as two gzip
+     * Writes {@code layout} under the top directory {@code prefix/} into {@code out} as gzip
      * members (RFC 1952 allows several; gzip, tar and Java's GZIPInputStream read them as one
-     * stream): the tar entries of everything but {@code runtime/}, without the end-of-archive
-     * blocks, then {@code runtimeMember}. Tar entries sort by name, and {@code runtime} sorts after
-     * {@code app} and {@code bin}, so the entry order is that of one sorted stream.
+     * stream): the tar entries of what sorts before {@code app/lib}, those of {@code app/lib} (the
+     * dependency jars, a member of their own so that {@link KeptParts} can keep it) and those of
+     * the rest but {@code runtime/}, each without the end-of-archive blocks, then
+     * {@code runtimeMember}. Tar entries sort by name, and {@code runtime} sorts after {@code app}
+     * and {@code bin}, so the entry order is that of one sorted stream.
      *
      * @param layout        the directory to archive ({@code app/}, {@code bin/}, {@code runtime/})
      * @param prefix        the top-level directory name inside the archive
@@ -56,21 +59,32 @@ public final class Archive {
      */
     public static void writeTarGz(Path layout, String prefix, Instant time, Path runtimeMember, Path out)
             throws IOException {
+        writeTarGz(layout, prefix, time, runtimeMember, KeptParts.NONE, out);
+    }
+
+    /** {@link #writeTarGz(Path, String, Instant, Path, Path)} with the kept parts of {@code parts}. */
+    static void writeTarGz(Path layout, String prefix, Instant time, Path runtimeMember, KeptParts parts, Path out)
+            throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+        List<List<Path>> split = Launcher.splitAtPart(layout);
         try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             GzipCompressorOutputStream gz = member(new KeepOpen(os));
             TarArchiveOutputStream tar = tar(gz);
             put(tar, new TarArchiveEntry(prefix + "/"), 0755, time);
             tar.closeArchiveEntry();
-            for (Path p : Launcher.sortedEntries(layout)) {
-                String rel = Launcher.relativeName(layout, p);
-                if (!rel.equals("runtime") && !rel.startsWith("runtime/")) {
-                    putPath(tar, p, prefix + "/" + rel, time);
-                }
+            putMember(tar, gz, layout, split.get(0), prefix, time);
+            if (!split.get(1).isEmpty()) {
+                String key = KeptParts.key(layout, "tar member " + prefix + " " + time.getEpochSecond() + " "
+                        + time.getNano());
+                parts.put(key, ".gz", o -> {
+                    GzipCompressorOutputStream g = member(new KeepOpen(o));
+                    putMember(tar(g), g, layout, split.get(1), prefix, time);
+                }, os);
             }
-            // No tar.finish(): the end-of-archive blocks close the runtime member.
-            tar.flush();
-            gz.close();
+            if (!split.get(2).isEmpty()) {
+                GzipCompressorOutputStream g = member(new KeepOpen(os));
+                putMember(tar(g), g, layout, split.get(2), prefix, time);
+            }
             Files.copy(runtimeMember, os);
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
@@ -120,6 +134,19 @@ public final class Archive {
             }
         }
         tar.close();
+    }
+
+    /**
+     * Ends a gzip member with the tar entries of {@code paths}, without the end-of-archive blocks
+     * (they close the runtime member).
+     */
+    private static void putMember(TarArchiveOutputStream tar, GzipCompressorOutputStream gz, Path layout, List<Path> paths,
+                                  String prefix, Instant time) throws IOException {
+        for (Path p : paths) {
+            putPath(tar, p, prefix + "/" + Launcher.relativeName(layout, p), time);
+        }
+        tar.flush();
+        gz.close();
     }
 
     private static void putPath(TarArchiveOutputStream tar, Path p, String name, Instant time) throws IOException {

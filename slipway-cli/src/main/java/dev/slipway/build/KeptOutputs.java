@@ -48,7 +48,7 @@ final class KeptOutputs {
     private static final String HEADER = "slipway-build-outputs 1";
 
     /** Bumped when {@link Pack}, {@link Launcher} or {@link Archive} write other bytes for the same inputs. */
-    private static final String FORMAT = "pack-1";
+    private static final String FORMAT = "pack-2"; // 2: the dependency jars in a frame and a member of their own
 
     /**
      * What was recorded for kept outputs.
@@ -107,7 +107,7 @@ final class KeptOutputs {
     }
 
     /** @return {@code size crc32c crc32} of a file's bytes */
-    private static String check(Path file, byte[] buffer) throws IOException {
+    static String check(Path file, byte[] buffer) throws IOException {
         CRC32C c = new CRC32C();
         CRC32 d = new CRC32();
         long size = 0;

@@ -215,11 +215,20 @@ public final class Launcher {
      */
     public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, Path out)
             throws IOException {
+        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, out);
+    }
+
+    /**
+     * {@link #writeSingleFile(Spec, Path, byte[], Path, Path)} with the dependencies' frame from
+     * {@code parts} when it holds it.
+     */
+    static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts, Path out)
+            throws IOException {
         Path payload = Files.createTempFile(out.getParent(), ".payload", ".zst");
         try {
             String hash;
             try (OutputStream os = Files.newOutputStream(payload)) {
-                hash = writePayload(layout, spec.time(), runtimeMember, os);
+                hash = writePayload(layout, spec.time(), runtimeMember, parts, os);
             }
             dev.slipway.Trace.mark(spec.platform() + ": payload written");
             String key = spec.name() + "-" + hash.substring(0, 16);
@@ -415,11 +424,14 @@ public final class Launcher {
     static final int WINDOW_LOG = 24;
 
     /**
-     * Writes the payload: two zstd frames (RFC 8878; a decoder reads concatenated frames as one
+     * Writes the payload: zstd frames (RFC 8878; a decoder reads concatenated frames as one
      * stream), each with its content checksum. The first holds {@code SLPW}, version 3, the file
-     * time, and the records of everything but {@code runtime/}; the second is
-     * {@code runtimeMember}: the records of {@code runtime/} and the end record. Entries are sorted
-     * by path within each frame; modes are normalised to 0755 or 0644.
+     * time, and the records of what sorts before {@code app/lib}; the second the records of
+     * {@code app/lib} and its files, the dependency jars ({@link KeptParts}: a rebuild with the same
+     * jars copies it); the third, when there is any, the records of the rest but {@code runtime/};
+     * the last is {@code runtimeMember}: the records of {@code runtime/} and the end record. Entries
+     * are sorted by path within each frame; modes are normalised to 0755 or 0644. The records and
+     * their order are those of one frame over the app's files, as before: only the frames differ.
      *
      * @param layout        the directory to pack
      * @param time          the modification time the unpacker gives every file
@@ -430,6 +442,12 @@ public final class Launcher {
      */
     public static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, OutputStream out)
             throws IOException {
+        return writePayload(layout, time, runtimeMember, KeptParts.NONE, out);
+    }
+
+    /** {@link #writePayload(Path, java.time.Instant, Path, OutputStream)} with the kept parts of {@code parts}. */
+    static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, KeptParts parts, OutputStream out)
+            throws IOException {
         MessageDigest sha = Hashing.sha256();
         OutputStream digesting = new java.security.DigestOutputStream(out, sha) {
             @Override
@@ -437,14 +455,29 @@ public final class Launcher {
                 flush();
             }
         };
+        List<List<Path>> split = splitAtPart(layout);
         try (var data = frame(digesting, APP_LEVEL)) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
             data.write(PAYLOAD_VERSION);
             data.writeLong(time.getEpochSecond());
-            for (Path p : sortedEntries(layout)) {
-                String rel = relativeName(layout, p);
-                if (!rel.equals("runtime") && !rel.startsWith("runtime/")) {
-                    writeRecord(data, p, rel);
+            for (Path p : split.get(0)) {
+                writeRecord(data, p, relativeName(layout, p));
+            }
+        }
+        if (!split.get(1).isEmpty()) {
+            String key = KeptParts.key(layout, "payload frame " + PAYLOAD_VERSION + " " + APP_LEVEL + " " + WINDOW_LOG);
+            parts.put(key, ".zst", os -> {
+                try (var data = frame(new Archive.KeepOpen(os), APP_LEVEL)) {
+                    for (Path p : split.get(1)) {
+                        writeRecord(data, p, relativeName(layout, p));
+                    }
+                }
+            }, digesting);
+        }
+        if (!split.get(2).isEmpty()) {
+            try (var data = frame(digesting, APP_LEVEL)) {
+                for (Path p : split.get(2)) {
+                    writeRecord(data, p, relativeName(layout, p));
                 }
             }
         }
@@ -454,7 +487,29 @@ public final class Launcher {
     }
 
     /**
-     * Writes the payload's second zstd frame: the records of a runtime directory under the name
+     * The layout's entries but {@code runtime/}, sorted, in three lists: those before the first of
+     * {@link KeptParts#PART}, those of it, and the rest.
+     *
+     * @param layout the layout
+     * @return the three lists, each possibly empty
+     * @throws IOException when the layout cannot be listed
+     */
+    static List<List<Path>> splitAtPart(Path layout) throws IOException {
+        List<Path> before = new ArrayList<>();
+        List<Path> part = new ArrayList<>();
+        List<Path> after = new ArrayList<>();
+        for (Path p : sortedEntries(layout)) {
+            String rel = relativeName(layout, p);
+            if (rel.equals("runtime") || rel.startsWith("runtime/")) {
+                continue;
+            }
+            (KeptParts.inPart(rel) ? part : part.isEmpty() ? before : after).add(p);
+        }
+        return List.of(before, part, after);
+    }
+
+    /**
+     * Writes the payload's last zstd frame: the records of a runtime directory under the name
      * {@code runtime/}, then the end record. It depends only on the runtime's files, so the runtime
      * cache keeps it beside the runtime.
      *

@@ -14,9 +14,12 @@ import java.util.List;
 /**
  * Build step: the JDK modules the app needs ({@link Jlink#modules}: jdeps once on the host, plus
  * the module rules), cached under {@code <cache>/jdeps/} by the linking JDK's version, the sha256
- * of the application jar and of every dependency (in order), and the settings the choice reads
+ * of every dependency (in order), for each application jar its name, the packages its classes name
+ * place by place ({@link TypeUse}) and what the module rules read of it ({@link JarScan}) (its
+ * sha256 when it has a module descriptor), and the settings the choice reads
  * ({@code build.modules}, {@code excludeModules}, {@code detectModules}, {@code jvmOptions}), so an
- * unchanged rebuild skips jdeps and the jar scan. The key covers every input, so {@code --no-cache}
+ * unchanged rebuild, and one where the app's classes changed but not the packages they use, skips
+ * jdeps and the dependencies' scan (jdeps on myapp's 29 jars takes 5-30 s, a JVM start of its own). The key covers every input, so {@code --no-cache}
  * (which relinks and retrains) keeps using it. The cached file holds the modules on its first line
  * and the notes to print after it.
  */
@@ -39,10 +42,13 @@ final class Modules extends NamedStep<BuildContext> {
 
     private static Jlink.ModuleSet modules(Jdk linker, BuildOutput jars, SlipwayConfig config) throws IOException {
         SlipwayConfig.Build build = config.build();
-        StringBuilder recipe = new StringBuilder("modules-v2\n").append(linker.version()).append('\n')
+        StringBuilder recipe = new StringBuilder("modules-v3\n").append(linker.version()).append('\n')
                 .append(build.modules()).append(build.excludeModules()).append(build.detectModules())
                 .append(build.jvmOptions()).append('\n');
-        for (Path jar : jars.all()) {
+        for (Path jar : jars.appJars()) {
+            recipe.append(appJarKey(jar)).append('\n');
+        }
+        for (Path jar : jars.dependencies()) {
             recipe.append(Hashing.sha256(jar)).append('\n');
         }
         Path cached = Builder.cacheDir().resolve("jdeps").resolve(
@@ -62,5 +68,20 @@ final class Modules extends NamedStep<BuildContext> {
         Files.write(tmp, lines);
         Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return set;
+    }
+
+    /**
+     * What of an application jar the module choice reads: its name (notes name it), the packages
+     * its classes name ({@link TypeUse}, what jdeps reads) and the facts of {@link JarScan} (what
+     * the module rules read); its sha256 when {@link TypeUse} cannot tell.
+     */
+    private static String appJarKey(Path jar) throws IOException {
+        var types = TypeUse.digest(jar);
+        if (types.isEmpty()) {
+            return "sha256 " + Hashing.sha256(jar);
+        }
+        JarScan scan = JarScan.of(List.of(jar));
+        return "types " + jar.getFileName() + " " + types.get() + " " + new java.util.TreeMap<>(scan.facts())
+                + " " + scan.unreadable() + " " + scan.unreadableJars();
     }
 }

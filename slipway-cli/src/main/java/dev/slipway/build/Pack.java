@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Platform step: writes {@code dist/<id>/<name>} (the single file) and {@code dist/<id>.tar.gz}
  * side by side. Both reuse the runtime's compressed part from the runtime cache (a zstd frame and
- * a gzip member) when they can, and compress the rest in parallel. When the layout has an AOT
+ * a gzip member) and the dependency jars' from {@link KeptParts} when they can, and compress the
+ * rest in parallel. When the layout has an AOT
  * cache ({@link Training#AOT_FILE}), the runtime's default CDS archive is left out of both: the
  * launcher always passes {@code -XX:AOTCache}, which replaces it (JEP 483), so it would only
  * take room. So it is too when the layout has a JDK 17-19 static AppCDS archive made at build time
@@ -65,11 +66,13 @@ final class Pack extends PlatformStep {
     private static String write(PlatformContext c, byte[] unpacker, Path executable, Path archive, Set<String> leaveOut) {
         BuildContext b = c.build;
         RuntimeCache cache = b.runtimes;
+        // --no-cache writes everything afresh, the dependencies' parts too.
+        KeptParts parts = b.options().useCache() ? new KeptParts(Builder.cacheDir().resolve("parts")) : KeptParts.NONE;
         return c.console().timed("writing " + c.platform + " single file and archive", () -> {
             var archiving = CompletableFuture.runAsync(() -> {
                 try {
                     Archive.writeTarGz(c.layout, c.id, b.info.time(), cache.tarMember(c.runtime, c.id, b.info.time(), leaveOut, b.work()),
-                            archive);
+                            parts, archive);
                     dev.slipway.Trace.mark(c.platform + ": .tar.gz written");
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -77,7 +80,8 @@ final class Pack extends PlatformStep {
             });
             String k;
             try {
-                k = Launcher.writeSingleFile(c.spec, c.layout, unpacker, cache.member(c.runtime, leaveOut, b.work()), executable);
+                k = Launcher.writeSingleFile(c.spec, c.layout, unpacker, cache.member(c.runtime, leaveOut, b.work()), parts,
+                        executable);
             } catch (IOException | RuntimeException e) {
                 // Never leave the archive writer running (and holding its cache lock) past a failure.
                 try {

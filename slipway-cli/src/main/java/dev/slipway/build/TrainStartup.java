@@ -32,9 +32,10 @@ import java.util.zip.ZipFile;
  * requires only that "the classpath used at archive creation time must be the same as (or a prefix
  * of) the classpath used at run time", so a rebuild with another version or build time reuses the
  * cache. On JDK 20+ the archive is made here and records the jars' modification times (the build
- * time, which the unpacker gives every file), so the build time is in the key too; JDK 17-19 ship
- * only a class list, which holds class names, and the archive is dumped on the first run (or by the
- * prepare mode).
+ * time, which the unpacker gives every file), so the build time is in the key too. JDK 17-19 train
+ * only a class list, which holds class names: its key has each class path entry's
+ * {@link #namesDigest} instead, so a change inside a class keeps the list and only the archive is
+ * dumped again from it, with the new jars ({@link #builtArchive}, keyed by their contents).
  */
 final class TrainStartup extends PlatformStep {
     TrainStartup() {
@@ -66,16 +67,23 @@ final class TrainStartup extends PlatformStep {
                 .append(config.build().jvmOptions()).append('\n').append(config.train()).append('\n')
                 .append(new TreeMap<>(config.service().env())).append('\n').append(config.service().args())
                 .append('\n').append(config.service().readiness()).append('\n');
-        for (String entry : c.trainingClasspath) {
-            recipe.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
-        }
         for (String file : readBesideClasspath(layout)) {
             recipe.append(file).append(' ').append(contentDigest(layout.resolve(file))).append('\n');
         }
-        if (!Training.dumpsOnFirstRun(feature)) {
-            recipe.append("mtime ").append(c.build.info.time().getEpochSecond()).append('\n');
+        // A JDK 17-19 class list holds class names only, so it is kept while the class path's entry
+        // names are; the archive dumped from it is keyed by the bytes (builtArchive).
+        boolean classList = Training.dumpsOnFirstRun(feature);
+        StringBuilder contents = new StringBuilder();
+        for (String entry : c.trainingClasspath) {
+            contents.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
+            if (classList) {
+                recipe.append(entry).append(' ').append(namesDigest(layout.resolve(entry))).append('\n');
+            }
         }
-        String key = Hashing.sha256Hex(recipe.toString()).substring(0, 32);
+        if (!classList) {
+            recipe.append(contents).append("mtime ").append(c.build.info.time().getEpochSecond()).append('\n');
+        }
+        String key = Hashing.sha256Hex((classList ? "class list by entry names\n" : "") + recipe).substring(0, 32);
         String file = Training.cacheFile(feature);
         Path cached = Builder.cacheDir().resolve("training").resolve(key).resolve(Path.of(file).getFileName());
         Path target = layout.resolve(file);
@@ -99,7 +107,7 @@ final class TrainStartup extends PlatformStep {
             Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
                     config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,
                             Launcher.HOME)), c.classpath));
-            builtArchive(c, key, useCache);
+            builtArchive(c, Hashing.sha256Hex(key + "\n" + contents), useCache);
         }
         return Training.launcherOptions(feature);
     }
@@ -109,11 +117,11 @@ final class TrainStartup extends PlatformStep {
 
     /**
      * The JDK 17-19 AppCDS archive made at build time ({@link Training#dumpAtBuild}), or taken from
-     * the training cache under a key of the training key, the filtered class list and the build
-     * time (the archive records the jars' mtimes, which the unpacker sets to it).
+     * the training cache under a key of the training key, the class path's contents
+     * ({@link #contentDigest}), the filtered class list and the build time (the archive records the jars' mtimes, which the unpacker sets to it).
      *
      * @param c        the platform's build
-     * @param key      the training key of the class list
+     * @param key      the training key of the class list with the class path's contents
      * @param useCache whether the training cache is read and written
      * @throws IOException when the layout or the cache cannot be read or written
      */
@@ -178,6 +186,33 @@ final class TrainStartup extends PlatformStep {
             return "zip:" + HexFormat.of().formatHex(sha.digest());
         } catch (ZipException notAZip) {
             return Hashing.sha256(entry);
+        }
+    }
+
+    /**
+     * The entry names of a class path entry, as hex sha256: for a zip or jar every entry's name in
+     * central directory order, so a jar whose classes changed but not their names gives the same
+     * digest; for anything else {@link #contentDigest}. What a JDK 17-19 class list
+     * ({@code -XX:DumpLoadedClassList}) can name depends on these alone: a class it names that is
+     * gone is passed over by the dump ("Preload Warning: Cannot find"), a lambda it names that
+     * moved too ("The classlist is probably out-of-date"), and a class it misses is loaded from
+     * the jar, so a list trained on an older build of the same classes only makes the archive
+     * hold a little more or less. The archive itself is dumped from the jars being shipped.
+     *
+     * @param entry a class path entry
+     * @return the digest
+     * @throws IOException when it cannot be read
+     */
+    static String namesDigest(Path entry) throws IOException {
+        MessageDigest sha = Hashing.sha256();
+        try (ZipFile zip = new ZipFile(entry.toFile())) {
+            var entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                sha.update((entries.nextElement().getName() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return "names:" + HexFormat.of().formatHex(sha.digest());
+        } catch (ZipException notAZip) {
+            return contentDigest(entry);
         }
     }
 

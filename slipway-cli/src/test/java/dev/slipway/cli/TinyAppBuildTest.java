@@ -207,6 +207,11 @@ class TinyAppBuildTest {
         String changed = build(dir, "022");
         assertTrue(changed.startsWith("0\n"), changed);
         assertTrue(!changed.contains("build command skipped") && !changed.contains("kept: what"), changed);
+        if (changed.contains("dumping the AppCDS archive")) {
+            // JDK 17-19: the class list names classes, whose names did not change; the archive is
+            // dumped again from the new jar, and the run below is of the new class.
+            assertTrue(changed.contains("startup cache from the training cache"), changed);
+        }
         assertEquals("changed hello\n", run(dir, "hello"));
         Map<String, String> after = digests(dir.resolve("dist"));
         assertTrue(!after.get(dir.resolve("dist").relativize(single).toString()).equals(

@@ -1,0 +1,108 @@
+package dev.slipway.build;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dependency jars' frame and member kept by content ({@link KeptParts}): the same bytes whether
+ * kept or written, and written again when a jar changes; and the application jars' type use
+ * ({@link TypeUse}), which keys jdeps' result: a changed string keeps it, a new JDK type does not.
+ */
+class KeptPartsTest {
+    private static final Instant TIME = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** {@link ArchiveTest#layout} with a dependency jar of 200 KB that does not compress to nothing. */
+    private static Path layout(Path dir) throws Exception {
+        Path layout = ArchiveTest.layout(dir);
+        byte[] dep = new byte[200_000];
+        new java.util.Random(1).nextBytes(dep);
+        Files.write(layout.resolve("app/lib/dep.jar"), dep);
+        return layout;
+    }
+
+    private static byte[] payload(Path layout, Path runtime, KeptParts parts) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Launcher.writePayload(layout, TIME, runtime, parts, out);
+        return out.toByteArray();
+    }
+
+    private static byte[] tarGz(Path layout, Path member, KeptParts parts, Path dir) throws Exception {
+        Path out = dir.resolve("a.tar.gz");
+        Archive.writeTarGz(layout, "app_1", TIME, member, parts, out);
+        return Files.readAllBytes(out);
+    }
+
+    private static List<String> kept(Path parts) throws Exception {
+        try (var s = Files.list(parts)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aKeptPartGivesTheBytesOfAWrittenOneAndAChangedJarIsWrittenAgain(@TempDir Path dir) throws Exception {
+        Path layout = layout(dir);
+        Path runtime = dir.resolve("runtime.zst");
+        try (OutputStream os = Files.newOutputStream(runtime)) {
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+        }
+        Path member = dir.resolve("runtime.gz");
+        try (OutputStream os = Files.newOutputStream(member)) {
+            Archive.writeRuntimeMember(layout.resolve("runtime"), "app_1", TIME, os);
+        }
+        Path cache = dir.resolve("parts");
+        KeptParts parts = new KeptParts(cache);
+
+        byte[] written = payload(layout, runtime, KeptParts.NONE);
+        assertArrayEquals(written, payload(layout, runtime, parts), "the part written and kept");
+        assertArrayEquals(written, payload(layout, runtime, parts), "the part copied from the cache");
+        byte[] archive = tarGz(layout, member, KeptParts.NONE, dir);
+        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
+        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
+        List<String> first = kept(cache);
+        assertEquals(2, first.size(), first.toString());
+
+        // The payload reads as one stream of records, the dependency jar's among them.
+        byte[] records = new com.github.luben.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(written)).readAllBytes();
+        assertEquals("SLPW", new String(records, 0, 4, StandardCharsets.US_ASCII));
+        assertEquals('E', records[records.length - 1]);
+        assertTrue(new String(records, StandardCharsets.ISO_8859_1).contains("app/lib/dep.jar"));
+
+        // A kept part that is not what the layout holds is never used: its key names the jars' bytes.
+        byte[] other = Files.readAllBytes(layout.resolve("app/lib/dep.jar"));
+        other[100_000] ^= 1;
+        Files.write(layout.resolve("app/lib/dep.jar"), other);
+        byte[] changed = payload(layout, runtime, KeptParts.NONE);
+        assertNotEquals(new String(written, StandardCharsets.ISO_8859_1), new String(changed, StandardCharsets.ISO_8859_1));
+        assertArrayEquals(changed, payload(layout, runtime, parts));
+        assertArrayEquals(tarGz(layout, member, KeptParts.NONE, dir), tarGz(layout, member, parts, dir));
+        assertEquals(4, kept(cache).size(), kept(cache).toString());
+    }
+
+    @Test
+    void theTypeUseOfAJarKeepsItsDigestWhenOnlyAStringChanged(@TempDir Path dir) throws Exception {
+        TestJars jars = new TestJars(dir);
+        String body = "package a;\npublic class Main {\n  static final String AT = \"%s\";\n"
+                + "  public static void main(String[] x) { System.out.println(AT + x.length); }\n%s}\n";
+        Path one = jars.jar("one.jar", jars.compile(17, Map.of("a/Main.java", body.formatted("1", ""))), Map.of());
+        Path two = jars.jar("two.jar", jars.compile(17, Map.of("a/Main.java", body.formatted("2", ""))), Map.of());
+        Path sql = jars.jar("sql.jar", jars.compile(17, Map.of("a/Main.java",
+                body.formatted("1", "  static java.sql.Connection c;\n"))), Map.of());
+        assertNotEquals(dev.slipway.util.Hashing.sha256(one), dev.slipway.util.Hashing.sha256(two));
+        assertEquals(TypeUse.digest(one), TypeUse.digest(two), "a changed string constant");
+        assertTrue(TypeUse.digest(one).isPresent());
+        assertNotEquals(TypeUse.digest(one), TypeUse.digest(sql), "a field of a java.sql type");
+    }
+}
