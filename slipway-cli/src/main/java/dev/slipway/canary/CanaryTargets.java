@@ -13,6 +13,8 @@ import dev.slipway.deploy.hosts.HostsTarget;
 import dev.slipway.deploy.hosts.SshConnector;
 import dev.slipway.deploy.kubernetes.KubeRelease;
 import dev.slipway.deploy.kubernetes.KubernetesTarget;
+import dev.slipway.deploy.swarm.SwarmTarget;
+import dev.slipway.remote.DockerEngine;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import java.util.List;
@@ -21,12 +23,12 @@ import java.util.function.Supplier;
 /**
  * Opens a {@link CanaryTarget} by name, as {@code deploy.Targets} opens a deploy target: the one
  * place that knows which class serves {@code canary --to local}, {@code --to hosts} and
- * {@code --to kubernetes}, what each holds open (the nginx proxy's host, the cluster's client), and
- * which release a new canary gets.
+ * {@code --to kubernetes} and {@code --to swarm}, what each holds open (the nginx proxy's host, the
+ * cluster's client), and which release a new canary gets.
  */
 public final class CanaryTargets {
     /** The targets a canary runs on, in the order help and errors list them. */
-    public static final List<String> NAMES = List.of("local", "hosts", "kubernetes");
+    public static final List<String> NAMES = List.of("local", "hosts", "kubernetes", "swarm");
 
     private CanaryTargets() {}
 
@@ -35,7 +37,8 @@ public final class CanaryTargets {
      *
      * @param target  the target
      * @param release the release a new canary gets: the last build ({@code local}, {@code hosts}) or
-     *                the last image ({@code kubernetes}); read only when a canary starts
+     *                the last image ({@code kubernetes}, {@code swarm}: its reference is the release's
+     *                {@code executable}); read only when a canary starts
      * @param api     how a call reaches the target: on kubernetes every API error becomes exit 1 with the
      *                API's message; elsewhere the call as it is
      * @param opened  what to close
@@ -76,10 +79,10 @@ public final class CanaryTargets {
     /**
      * Opens the canary target {@code name}.
      *
-     * @param name    {@code local}, {@code hosts} or {@code kubernetes}
+     * @param name    {@code local}, {@code hosts}, {@code kubernetes} or {@code swarm}
      * @param config  the service configuration
      * @param console progress output
-     * @param image   kubernetes: the image for a new canary ({@code deploy --canary --image}), or
+     * @param image   kubernetes and swarm: the image for a new canary ({@code deploy --canary --image}), or
      *                {@code null} as a deploy resolves it; ignored elsewhere
      * @return the session; close it
      * @throws SlipwayException (exit 2) for a target that has no canaries (saying which do), an
@@ -108,6 +111,12 @@ public final class CanaryTargets {
                     proxy.close();
                     throw e;
                 }
+            }
+            case "swarm" -> {
+                SwarmTarget t = new SwarmTarget(config, DockerEngine.fromEnv(System::getenv), console);
+                return new Session(new SwarmCanaryTarget(config, console, t), () -> KubernetesCanaryTarget.release(
+                        config.name(), KubeRelease.resolve(config, image, "deploy.swarm.image", config.swarm().image())),
+                        direct, t);
             }
             case "local" -> {
                 LocalHost proxy = new LocalHost("local");

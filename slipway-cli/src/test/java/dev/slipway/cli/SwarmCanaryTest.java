@@ -1,0 +1,271 @@
+package dev.slipway.cli;
+
+import static dev.slipway.DockerTestbed.docker;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.DockerTestbed;
+import dev.slipway.LocalRegistry;
+import dev.slipway.Tools;
+import dev.slipway.analysis.PrometheusServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The swarm target's canary through the CLI, on a real one-node swarm (the engine of
+ * {@code testbed/docker.sh}) with a real Prometheus scraping every task port: the first
+ * {@code canary --to swarm} deploys 1.0.0 to the stable service directly; 2.0.0 runs as the service
+ * {@code <service>-canary} (1 task, {@code TRACK=canary}, on the other port prefix) at weight 50,
+ * passes the built-in error-rate analysis on its own requests and is promoted (the canary service
+ * removed, the stable service on 2.0.0); 3.0.0 fails its analysis and is aborted (the canary service
+ * removed, 2.0.0 untouched). {@code rollback --to swarm} to a version it never had is refused with
+ * exit 2 and changes nothing.
+ *
+ * <p>Traffic: as in {@code SwarmTargetTest} the tasks run on the host network, each on its own
+ * port (prefix + slot), because the test engine has no iptables for the routing mesh. A request
+ * loop that sends each request to the next task port, skipping refused ones, stands in for the
+ * proxy in front of both prefixes. Versions are one image under several release versions.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SwarmCanaryTest {
+    Path dir;
+    String service;
+    LocalRegistry registry;
+    PrometheusServer prometheus;
+    int prefixA;
+    int prefixB;
+    String baseYaml;
+
+    @BeforeAll
+    void buildAndPush(@TempDir Path tmp) throws Exception {
+        DockerTestbed.require();
+        Tools.require("docker-registry");
+        Tools.require("prometheus");
+        String state = docker(30, "info", "-f", "{{.Swarm.LocalNodeState}}").ok().out().strip();
+        if (!state.equals("active")) {
+            var init = docker(60, "swarm", "init", "--advertise-addr", "127.0.0.1");
+            assertTrue(init.code() == 0 || init.err().contains("already part of a swarm"), init.toString());
+        }
+        registry = LocalRegistry.start(tmp.resolve("registry"), "127.0.3.2", null);
+        service = DockerTestbed.unique("swcanary");
+        List<Integer> prefixes = new java.util.ArrayList<>();
+        for (int p = 2100 + (int) (ProcessHandle.current().pid() % 1100); prefixes.size() < 2 && p < 3270; p++) {
+            if (free(10 * p + 1) && free(10 * p + 2)) {
+                prefixes.add(p);
+            }
+        }
+        prefixA = prefixes.get(0);
+        prefixB = prefixes.get(1);
+        dir = tmp.resolve("myapp");
+        Example.copy(dir);
+        String yaml = Files.readString(dir.resolve("slipway.yaml"))
+                .replace("  drainTimeout: 30s", "  drainTimeout: 5s")
+                .replace("    interval: 1s", "    interval: 2s")
+                .replace("    timeout: 30s", "    timeout: 90s")
+                .replace("deploy:\n", """
+                        deploy:
+                          swarm:
+                            service: %s
+                            replicas: 1
+                            delay: 1s
+                            monitor: 5s
+                            network: host
+                            portPrefixes: [%d, %d]
+                            rolloutTimeout: 6m
+                        """.formatted(service, prefixA, prefixB))
+                + "image:\n  repository: " + registry.address() + "/acme/" + service + "\n";
+        Files.writeString(dir.resolve("slipway.yaml"), yaml);
+        Example.commit(dir);
+        var b = CliRunner.run("build", dir.toString(), "--version", "1.0.0");
+        assertEquals(0, b.code(), b.toString());
+        var i = CliRunner.run("image", dir.toString(), "--push");
+        assertEquals(0, i.code(), i.toString());
+        prometheus = PrometheusServer.start(tmp.resolve("prometheus"), "myapp", List.of(
+                "127.0.0.1:" + (10 * prefixA + 1), "127.0.0.1:" + (10 * prefixB + 1)));
+        baseYaml = Files.readString(dir.resolve("slipway.yaml"));
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (service != null) {
+            docker(120, "service", "rm", service + "-canary");
+            docker(120, "service", "rm", service);
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void promotesAGoodCanaryAbortsABadOneAndRefusesARollbackToAnUnknownRelease() throws Exception {
+        // The built-in error-rate on the canary's own requests (track="canary": the task's TRACK).
+        configure("""
+                    - name: error-rate
+                      interval: 3s
+                      count: 2
+                      initialDelay: 3s
+                """);
+        // 1.0.0: nothing serves yet, so it goes to the stable service directly.
+        var first = CliRunner.run("canary", dir.toString(), "--to", "swarm");
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.err().contains("no stable release on swarm yet: 1.0.0 goes to the stable instances directly"),
+                first.err());
+        assertEquals("1.0.0", label(service));
+
+        try (Traffic traffic = Traffic.start(List.of(10 * prefixA + 1, 10 * prefixB + 1))) {
+            // 2.0.0: a canary service beside the stable one, analysed, promoted.
+            setVersion("2.0.0");
+            var dry = CliRunner.run("canary", dir.toString(), "--to", "swarm", "--dry-run");
+            assertEquals(0, dry.code(), dry.toString());
+            assertEquals(1, docker(30, "service", "inspect", service + "-canary").code(), "a dry run creates nothing");
+            var good = CliRunner.run("canary", dir.toString(), "--to", "swarm", "--json");
+            assertEquals(0, good.code(), good.toString());
+            JsonNode report = new ObjectMapper().readTree(good.out());
+            assertEquals("PROMOTED", report.path("phase").asText(), report.toString());
+            assertEquals("pass", report.path("steps").path(0).path("outcome").asText(), report.toString());
+            assertTrue(good.err().contains("creating Swarm service " + service + "-canary (2.0.0, TRACK=canary, 0 tasks"),
+                    good.err());
+            assertTrue(good.err().contains("1 canary task beside 1 stable: real weight 50.0% (requested 50%)"), good.err());
+            assertTrue(good.err().contains("removing Swarm service " + service + "-canary"), good.err());
+            assertEquals("2.0.0", label(service));
+            assertEquals(1, docker(30, "service", "inspect", service + "-canary").code(), "the canary service is gone");
+
+            // 3.0.0: the analysis fails (its request count is above the metric's max), the canary is aborted.
+            configure("""
+                        - name: canary-requests
+                          query: sum(since_start(http_requests_total{job="{{job}}",track="{{track}}"}))
+                          max: 1
+                          interval: 3s
+                          count: 2
+                          initialDelay: 3s
+                    """);
+            setVersion("3.0.0");
+            var bad = CliRunner.run("canary", dir.toString(), "--to", "swarm");
+            assertEquals(1, bad.code(), bad.toString());
+            assertTrue(bad.out().contains("canary 3.0.0 aborted on swarm"), bad.toString());
+            assertEquals("2.0.0", label(service), "stable untouched");
+            assertEquals(1, docker(30, "service", "inspect", service + "-canary").code(), "the canary service is gone");
+            var status = CliRunner.run("status", dir.toString(), "--to", "swarm");
+            assertEquals(0, status.code(), status.toString());
+            assertTrue(status.out().contains("canary     3.0.0 aborted"), status.out());
+            assertTrue(traffic.answered() > 100, "traffic ran: " + traffic);
+            assertEquals(0, traffic.non2xx(), "every answer was 2xx (one image under every version): " + traffic);
+        }
+
+        // Issue 17: a rollback to a release the target never had: exit 2, nothing changed.
+        String before = docker(30, "service", "inspect", service).ok().out();
+        var rollback = CliRunner.run("rollback", dir.toString(), "--to", "swarm", "--version", "9.9.9");
+        assertEquals(2, rollback.code(), rollback.toString());
+        assertTrue(rollback.err().contains("nothing was changed"), rollback.err());
+        assertEquals(before, docker(30, "service", "inspect", service).ok().out(), "the service is as it was");
+        assertFalse(rollback.err().contains("Exception"), rollback.err());
+    }
+
+    /** Writes slipway.yaml with a canary section: one step at 50 %, the given metrics, this run's Prometheus. */
+    private void configure(String metrics) throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), baseYaml + "canary:\n  prometheus: " + prometheus.url()
+                + "\n  scrapeInterval: 1s\n  minRequests: 10\n  steps:\n    - {weight: 50, analysis: true}\n  metrics:\n"
+                + metrics);
+    }
+
+    private static String label(String name) throws Exception {
+        JsonNode s = new ObjectMapper().readTree(docker(30, "service", "inspect", name).ok().out()).path(0);
+        return s.path("Spec").path("Labels").path("dev.slipway.version").asText();
+    }
+
+    /** A new release version of the same image: artifacts.json's version, as a new build would write it. */
+    private void setVersion(String version) throws Exception {
+        Path manifest = dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH);
+        ObjectNode doc = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
+        doc.put("version", version);
+        new ObjectMapper().writeValue(manifest.toFile(), doc);
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Requests to {@code /} spread over the task ports as a proxy in front of both prefixes would: each
+     * request goes to the next port; a refused connection (no task there now) moves on. About 20 a second.
+     */
+    static final class Traffic implements AutoCloseable {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicLong served = new AtomicLong();
+        private final AtomicLong non2xx = new AtomicLong();
+        private final Thread thread;
+
+        private Traffic(List<Integer> ports) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            thread = new Thread(() -> {
+                for (long n = 0; !stop.get(); n++) {
+                    int port = ports.get((int) (n % ports.size()));
+                    try {
+                        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding());
+                        served.incrementAndGet();
+                        if (r.statusCode() / 100 != 2) {
+                            non2xx.incrementAndGet();
+                        }
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception refused) {
+                        // no task on that port now: the next one
+                    }
+                }
+            }, "swarm-canary-traffic");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        static Traffic start(List<Integer> ports) {
+            return new Traffic(ports);
+        }
+
+        long answered() {
+            return served.get();
+        }
+
+        long non2xx() {
+            return non2xx.get();
+        }
+
+        @Override
+        public String toString() {
+            return served + " answered, " + non2xx + " not 2xx";
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join(10_000);
+        }
+    }
+}
