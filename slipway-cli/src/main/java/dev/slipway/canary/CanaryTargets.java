@@ -113,7 +113,9 @@ public final class CanaryTargets {
                 }
             }
             case "swarm" -> {
-                SwarmTarget t = new SwarmTarget(config, DockerEngine.fromEnv(System::getenv), console);
+                // The deploys a canary makes are its progress: stdout is the canary's report (--json).
+                SwarmTarget t = new SwarmTarget(config, DockerEngine.fromEnv(System::getenv),
+                        new Console(console.err(), console.err(), console.interactive()));
                 return new Session(new SwarmCanaryTarget(config, console, t), () -> KubernetesCanaryTarget.release(
                         config.name(), KubeRelease.resolve(config, image, "deploy.swarm.image", config.swarm().image())),
                         direct, t);
