@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 public final class StartCommand extends LifecycleCommand {
     @Override
     void run(Context c) {
+        java.time.Duration lockWait = change.lockWait(); // a typo is exit 2 before anything is opened
         try (Target t = openLifecycle(c)) {
-            planOrApply(c, t, t.planStart(change.lockWait()));
+            planOrApply(c, t, t.planStart(lockWait));
         }
     }
 }

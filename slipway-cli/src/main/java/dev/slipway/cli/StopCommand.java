@@ -21,8 +21,9 @@ public final class StopCommand extends LifecycleCommand {
 
     @Override
     void run(Context c) {
+        java.time.Duration lockWait = change.lockWait(); // a typo is exit 2 before anything is opened
         try (Target t = openLifecycle(c)) {
-            planOrApply(c, t, t.planStop(change.lockWait()));
+            planOrApply(c, t, t.planStop(lockWait));
         }
     }
 }
