@@ -32,7 +32,7 @@ final class CanaryCommands {
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
                 completionCandidates = Candidates.CanaryTarget.class,
                 description = "The target: local (instances on loopback behind nginx), hosts (deploy.hosts servers,"
-                        + " canary.hosts) or kubernetes.")
+                        + " canary.hosts), kubernetes (a second Deployment) or swarm (a second service).")
         String to;
 
         @Option(names = "--json", description = "Print the report (state, steps, every measurement) as JSON to stdout.")
