@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Target;
 import dev.slipway.deploy.Targets;
 
@@ -11,6 +12,21 @@ import dev.slipway.deploy.Targets;
  * {@code --lock-wait}, {@code --json}).
  */
 abstract class LifecycleCommand extends ChangeCommand {
+    @Override
+    final void run(Context c) {
+        java.time.Duration lockWait = change.lockWait(); // a typo is exit 2 before anything is opened
+        try (Target t = openLifecycle(c)) {
+            planOrApply(c, t, plan(t, lockWait));
+        }
+    }
+
+    /**
+     * @param t        the opened target
+     * @param lockWait {@code --lock-wait}
+     * @return the command's plan ({@link Target#planStart} or {@link Target#planStop})
+     */
+    abstract DeployPlan plan(Target t, java.time.Duration lockWait);
+
     /**
      * Opens the target, refusing first (without connecting to anything) a target that has no
      * {@code start} or {@code stop} ({@link Targets#STARTS}).

@@ -1,5 +1,6 @@
 package dev.slipway.cli;
 
+import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Target;
 import picocli.CommandLine.Command;
 
@@ -9,10 +10,7 @@ import picocli.CommandLine.Command;
         description = "Start the current release (if stopped) and wait for readiness.")
 public final class StartCommand extends LifecycleCommand {
     @Override
-    void run(Context c) {
-        java.time.Duration lockWait = change.lockWait(); // a typo is exit 2 before anything is opened
-        try (Target t = openLifecycle(c)) {
-            planOrApply(c, t, t.planStart(lockWait));
-        }
+    DeployPlan plan(Target t, java.time.Duration lockWait) {
+        return t.planStart(lockWait);
     }
 }

@@ -1,5 +1,6 @@
 package dev.slipway.cli;
 
+import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Target;
 import picocli.CommandLine.Command;
 
@@ -20,10 +21,7 @@ public final class StopCommand extends LifecycleCommand {
     }
 
     @Override
-    void run(Context c) {
-        java.time.Duration lockWait = change.lockWait(); // a typo is exit 2 before anything is opened
-        try (Target t = openLifecycle(c)) {
-            planOrApply(c, t, t.planStop(lockWait));
-        }
+    DeployPlan plan(Target t, java.time.Duration lockWait) {
+        return t.planStop(lockWait);
     }
 }

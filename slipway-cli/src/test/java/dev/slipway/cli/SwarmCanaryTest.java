@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.DockerTestbed;
 import dev.slipway.LocalRegistry;
 import dev.slipway.Tools;
 import dev.slipway.analysis.PrometheusServer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,39 +57,24 @@ class SwarmCanaryTest {
         DockerTestbed.require();
         Tools.require("docker-registry");
         Tools.require("prometheus");
-        String state = docker(30, "info", "-f", "{{.Swarm.LocalNodeState}}").ok().out().strip();
-        if (!state.equals("active")) {
-            var init = docker(60, "swarm", "init", "--advertise-addr", "127.0.0.1");
-            assertTrue(init.code() == 0 || init.err().contains("already part of a swarm"), init.toString());
-        }
+        DockerTestbed.swarm();
         registry = LocalRegistry.start(tmp.resolve("registry"), "127.0.3.2", null);
         service = DockerTestbed.unique("swcanary");
-        List<Integer> prefixes = new java.util.ArrayList<>();
-        for (int p = 2100 + (int) (ProcessHandle.current().pid() % 1100); prefixes.size() < 2 && p < 3270; p++) {
-            if (free(10 * p + 1) && free(10 * p + 2)) {
-                prefixes.add(p);
-            }
-        }
+        List<Integer> prefixes = DockerTestbed.portPrefixes(2100, 2);
         prefixA = prefixes.get(0);
         prefixB = prefixes.get(1);
         dir = tmp.resolve("myapp");
         Example.copy(dir);
-        String yaml = Files.readString(dir.resolve("slipway.yaml"))
-                .replace("  drainTimeout: 30s", "  drainTimeout: 5s")
-                .replace("    interval: 1s", "    interval: 2s")
-                .replace("    timeout: 30s", "    timeout: 90s")
-                .replace("deploy:\n", """
-                        deploy:
-                          swarm:
-                            service: %s
-                            replicas: 1
-                            delay: 1s
-                            monitor: 5s
-                            network: host
-                            portPrefixes: [%d, %d]
-                            rolloutTimeout: 6m
-                        """.formatted(service, prefixA, prefixB))
-                + "image:\n  repository: " + registry.address() + "/acme/" + service + "\n";
+        String yaml = SwarmTargetTest.swarmYaml(dir, """
+                  swarm:
+                    service: %s
+                    replicas: 1
+                    delay: 1s
+                    monitor: 5s
+                    network: host
+                    portPrefixes: [%d, %d]
+                    rolloutTimeout: 6m
+                """.formatted(service, prefixA, prefixB), registry.address() + "/acme/" + service);
         Files.writeString(dir.resolve("slipway.yaml"), yaml);
         Example.commit(dir);
         var b = CliRunner.run("build", dir.toString(), "--version", "1.0.0");
@@ -136,7 +118,7 @@ class SwarmCanaryTest {
 
         try (Traffic traffic = Traffic.start(List.of(10 * prefixA + 1, 10 * prefixB + 1))) {
             // 2.0.0: a canary service beside the stable one, analysed, promoted.
-            setVersion("2.0.0");
+            SwarmTargetTest.setVersion(dir, "2.0.0");
             var dry = CliRunner.run("canary", dir.toString(), "--to", "swarm", "--dry-run");
             assertEquals(0, dry.code(), dry.toString());
             assertEquals(1, docker(30, "service", "inspect", service + "-canary").code(), "a dry run creates nothing");
@@ -161,7 +143,7 @@ class SwarmCanaryTest {
                           count: 2
                           initialDelay: 3s
                     """);
-            setVersion("3.0.0");
+            SwarmTargetTest.setVersion(dir, "3.0.0");
             var bad = CliRunner.run("canary", dir.toString(), "--to", "swarm");
             assertEquals(1, bad.code(), bad.toString());
             assertTrue(bad.out().contains("canary 3.0.0 aborted on swarm"), bad.toString());
@@ -193,22 +175,6 @@ class SwarmCanaryTest {
     private static String label(String name) throws Exception {
         JsonNode s = new ObjectMapper().readTree(docker(30, "service", "inspect", name).ok().out()).path(0);
         return s.path("Spec").path("Labels").path("dev.slipway.version").asText();
-    }
-
-    /** A new release version of the same image: artifacts.json's version, as a new build would write it. */
-    private void setVersion(String version) throws Exception {
-        Path manifest = dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH);
-        ObjectNode doc = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
-        doc.put("version", version);
-        new ObjectMapper().writeValue(manifest.toFile(), doc);
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     /**
