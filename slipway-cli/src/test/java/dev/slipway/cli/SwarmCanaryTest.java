@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code <service>-canary} (1 task, {@code TRACK=canary}, on the other port prefix) at weight 50,
  * passes the built-in error-rate analysis on its own requests and is promoted (the canary service
  * removed, the stable service on 2.0.0); 3.0.0 fails its analysis and is aborted (the canary service
- * removed, 2.0.0 untouched). {@code rollback --to swarm} to a version it never had is refused with
- * exit 2 and changes nothing.
+ * removed, 2.0.0 untouched). {@code stop --to swarm} scales the service to 0 tasks and {@code start}
+ * back; {@code rollback --to swarm} to a version it never had is refused with exit 2 and changes nothing.
  *
  * <p>Traffic: as in {@code SwarmTargetTest} the tasks run on the host network, each on its own
  * port (prefix + slot), because the test engine has no iptables for the routing mesh. A request
@@ -156,6 +156,20 @@ class SwarmCanaryTest {
             assertEquals(0, traffic.non2xx(), "every answer was 2xx (one image under every version): " + traffic);
         }
 
+        // stop scales the service to 0 tasks, start scales it back and waits for them, with --json.
+        var stopped = CliRunner.run("stop", dir.toString(), "--to", "swarm", "--json");
+        assertEquals(0, stopped.code(), stopped.toString());
+        assertEquals("stop", new ObjectMapper().readTree(stopped.out()).path("action").asText(), stopped.out());
+        assertEquals(0, replicas(service));
+        var again = CliRunner.run("stop", dir.toString(), "--to", "swarm");
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.out().contains(service + " was not running"), again.toString());
+        var started = CliRunner.run("start", dir.toString(), "--to", "swarm");
+        assertEquals(0, started.code(), started.toString());
+        assertTrue(started.out().contains(service + " runs 2.0.0 with 1 task"), started.toString());
+        assertEquals(1, replicas(service));
+        assertEquals("2.0.0", label(service), "start changed nothing else");
+
         // Issue 17: a rollback to a release the target never had: exit 2, nothing changed.
         String before = docker(30, "service", "inspect", service).ok().out();
         var rollback = CliRunner.run("rollback", dir.toString(), "--to", "swarm", "--version", "9.9.9");
@@ -170,6 +184,11 @@ class SwarmCanaryTest {
         Files.writeString(dir.resolve("slipway.yaml"), baseYaml + "canary:\n  prometheus: " + prometheus.url()
                 + "\n  scrapeInterval: 1s\n  minRequests: 10\n  steps:\n    - {weight: 50, analysis: true}\n  metrics:\n"
                 + metrics);
+    }
+
+    private static int replicas(String name) throws Exception {
+        JsonNode s = new ObjectMapper().readTree(docker(30, "service", "inspect", name).ok().out()).path(0);
+        return s.path("Spec").path("Mode").path("Replicated").path("Replicas").asInt(-1);
     }
 
     private static String label(String name) throws Exception {

@@ -181,8 +181,95 @@ public final class SwarmTarget implements Target {
         return new DeployPlan(NAME, action, config.name(), d.version(), d.commit(), facts, steps, d);
     }
 
+    /**
+     * What a start or stop plan sets.
+     *
+     * @param replicas the service's task count: 0 for stop, {@code deploy.swarm.replicas} for start
+     */
+    record Scale(int replicas) {}
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On swarm: the service scaled back to {@code deploy.swarm.replicas} (its spec as it is), then a
+     * wait until they run healthy; an empty plan when they run. Swarm's version index is the lock, so
+     * {@code lockWait} has nothing to wait for.
+     */
+    @Override
+    public DeployPlan planStart(Duration lockWait) {
+        return planScale(DeployPlan.Action.START, config.swarm().replicas());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On swarm: the service scaled to 0 tasks (its spec, labels and history stay; each task drains
+     * within its {@code stop_grace_period}); {@code start} scales it back.
+     */
+    @Override
+    public DeployPlan planStop(Duration lockWait) {
+        return planScale(DeployPlan.Action.STOP, 0);
+    }
+
+    private DeployPlan planScale(DeployPlan.Action action, int replicas) {
+        JsonNode service = service();
+        if (service == null) {
+            throw SlipwayException.usage("no Swarm service " + config.swarm().service() + " to " + action.verb()
+                    + "; deploy it first; nothing was changed");
+        }
+        String version = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("-");
+        int now = service.path("Spec").path("Mode").path("Replicated").path("Replicas").asInt();
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        if (now != replicas) {
+            steps.add(new DeployPlan.Step(action == DeployPlan.Action.STOP ? DeployPlan.Kind.STOP : DeployPlan.Kind.START,
+                    config.swarm().service(), 0, "scale service " + config.swarm().service() + " from " + now + " to "
+                    + replicas + (replicas == 1 ? " task" : " tasks")));
+            if (replicas > 0) {
+                steps.add(new DeployPlan.Step(DeployPlan.Kind.ROLLOUT, config.swarm().service(), 0, "wait up to "
+                        + config.swarm().rolloutTimeout().toSeconds() + "s for " + replicas + " healthy tasks of " + version));
+            }
+        }
+        return new DeployPlan(NAME, action, config.name(), version, service.path("Spec").path("Labels")
+                .path(SwarmSpec.COMMIT).asText(""), List.of("engine " + engine.socket() + ", service " + config.swarm().service()
+                + " (" + version + ") with " + now + (now == 1 ? " task" : " tasks")), steps, new Scale(replicas));
+    }
+
+    private Report applyScale(DeployPlan plan, Scale scale) {
+        String name = config.swarm().service();
+        List<String> steps = plan.stepLines();
+        if (plan.steps().isEmpty()) {
+            String m = name + (scale.replicas() == 0 ? " was not running" : " already runs " + plan.version());
+            return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "ok", 0, url(), steps, Map.of(),
+                    List.of(m), m);
+        }
+        JsonNode service = service();
+        JsonNode spec = service.path("Spec").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Mode").path("Replicated")).put("Replicas", scale.replicas());
+        console.progress("  scaling Swarm service " + name + " to " + scale.replicas());
+        engine.post("/services/" + service.path("ID").asText() + "/update?version=" + service.path("Version").path("Index")
+                .asLong(), spec, Duration.ofMinutes(2));
+        if (scale.replicas() > 0) {
+            Settled s = awaitServing(plan.version(), scale.replicas(), config.swarm().rolloutTimeout());
+            if (s.running() < scale.replicas()) {
+                String m = s.running() + " of " + scale.replicas() + " tasks of " + name + " run " + plan.version()
+                        + " healthy after " + config.swarm().rolloutTimeout().toSeconds() + "s";
+                return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "failed", 1, url(), steps,
+                        Map.of(), s.lines(), m);
+            }
+            String m = name + " runs " + plan.version() + " with " + scale.replicas() + (scale.replicas() == 1 ? " task" : " tasks");
+            return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "ok", 0, url(), steps, Map.of(),
+                    s.lines(), m);
+        }
+        String m = name + " stopped (scaled to 0 tasks; 'slipway start --to swarm' scales it back)";
+        return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "ok", 0, null, steps, Map.of(),
+                List.of(m), m);
+    }
+
     @Override
     public Report apply(DeployPlan plan) {
+        if (plan.detail() instanceof Scale scale) {
+            return applyScale(plan, scale);
+        }
         if (!(plan.detail() instanceof Detail d)) {
             throw new IllegalArgumentException("not a swarm plan: " + plan.target());
         }
