@@ -106,6 +106,48 @@ public final class DockerTestbed {
         docker(300, "import", tar.toString(), name).ok();
     }
 
+    /** Makes this engine a one-node swarm manager ({@code docker swarm init --advertise-addr 127.0.0.1}) unless it is one. */
+    public static void swarm() {
+        String state = docker(30, "info", "-f", "{{.Swarm.LocalNodeState}}").ok().out().strip();
+        if (!state.equals("active")) {
+            Run init = docker(60, "swarm", "init", "--advertise-addr", "127.0.0.1");
+            if (init.code() != 0 && !init.err().contains("already part of a swarm")) {
+                fail("docker swarm init: " + init);
+            }
+        }
+    }
+
+    /**
+     * Two port prefixes for {@code deploy.swarm.portPrefixes} whose task ports (10 × prefix + slot,
+     * slots 1 to {@code slots}) are free on 127.0.0.1: below the ephemeral range (32768-), where
+     * client sockets of other tests could hold them, and spread by this JVM's pid.
+     *
+     * @param from   the lowest prefix to try
+     * @param slots  the replicas each prefix serves
+     * @return two prefixes
+     */
+    public static List<Integer> portPrefixes(int from, int slots) {
+        List<Integer> prefixes = new ArrayList<>();
+        for (int p = from + (int) (ProcessHandle.current().pid() % (3270 - from - 100)); prefixes.size() < 2 && p < 3270; p++) {
+            boolean free = true;
+            for (int slot = 1; slot <= slots && free; slot++) {
+                try (java.net.ServerSocket s = new java.net.ServerSocket(10 * p + slot, 1,
+                        java.net.InetAddress.getByName("127.0.0.1"))) {
+                    free = s.isBound();
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                prefixes.add(p);
+            }
+        }
+        if (prefixes.size() < 2) {
+            fail("no two free port prefixes from " + from);
+        }
+        return prefixes;
+    }
+
     /** A name unique to this run: {@code prefix-PID-NANOS}, for containers, services and repositories. */
     public static String unique(String prefix) {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);

@@ -11,11 +11,7 @@ import dev.slipway.analysis.Verdict;
 import dev.slipway.config.CanaryConfig;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.Release;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -702,14 +698,10 @@ public final class CanaryRun {
     }
 
     /** The held lock on {@code canary.lock}; released on close (and by the OS when the process dies). */
-    record Lock(FileChannel channel) implements AutoCloseable {
+    record Lock(dev.slipway.util.FileLock held) implements AutoCloseable {
         @Override
         public void close() {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // closing releases the lock; nothing else to do
-            }
+            held.close();
         }
     }
 
@@ -723,19 +715,10 @@ public final class CanaryRun {
     static Lock tryLock(Path stateFile) {
         Path f = stateFile.resolveSibling("canary.lock");
         try {
-            Files.createDirectories(f.getParent());
-            FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                if (ch.tryLock() != null) {
-                    return new Lock(ch);
-                }
-            } catch (java.nio.channels.OverlappingFileLockException heldInThisJvm) {
-                // another thread of this process drives the canary
-            }
-            ch.close();
-            return null;
-        } catch (IOException e) {
-            throw SlipwayException.failed("cannot lock " + f + ": " + e.getMessage(), e);
+            dev.slipway.util.FileLock l = dev.slipway.util.FileLock.tryLock(f);
+            return l == null ? null : new Lock(l);
+        } catch (java.io.UncheckedIOException e) {
+            throw SlipwayException.failed(e.getMessage(), e);
         }
     }
 

@@ -3,11 +3,18 @@ package dev.slipway.canary;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.analysis.AnalysisResult;
+import dev.slipway.analysis.Measurement;
+import dev.slipway.analysis.MetricCheck;
 import dev.slipway.deploy.Release;
+import dev.slipway.deploy.Report;
+import dev.slipway.deploy.Target;
 import dev.slipway.deploy.hosts.HostsTarget;
 import dev.slipway.deploy.hosts.SshConnector;
 import dev.slipway.deploy.kubernetes.KubeRelease;
 import dev.slipway.deploy.kubernetes.KubernetesTarget;
+import dev.slipway.deploy.swarm.SwarmTarget;
+import dev.slipway.remote.DockerEngine;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.LocalHost;
 import java.util.List;
@@ -16,12 +23,12 @@ import java.util.function.Supplier;
 /**
  * Opens a {@link CanaryTarget} by name, as {@code deploy.Targets} opens a deploy target: the one
  * place that knows which class serves {@code canary --to local}, {@code --to hosts} and
- * {@code --to kubernetes}, what each holds open (the nginx proxy's host, the cluster's client), and
- * which release a new canary gets.
+ * {@code --to kubernetes} and {@code --to swarm}, what each holds open (the nginx proxy's host, the
+ * cluster's client), and which release a new canary gets.
  */
 public final class CanaryTargets {
     /** The targets a canary runs on, in the order help and errors list them. */
-    public static final List<String> NAMES = List.of("local", "hosts", "kubernetes");
+    public static final List<String> NAMES = List.of("local", "hosts", "kubernetes", "swarm");
 
     private CanaryTargets() {}
 
@@ -30,7 +37,8 @@ public final class CanaryTargets {
      *
      * @param target  the target
      * @param release the release a new canary gets: the last build ({@code local}, {@code hosts}) or
-     *                the last image ({@code kubernetes}); read only when a canary starts
+     *                the last image ({@code kubernetes}, {@code swarm}: its reference is the release's
+     *                {@code executable}); read only when a canary starts
      * @param api     how a call reaches the target: on kubernetes every API error becomes exit 1 with the
      *                API's message; elsewhere the call as it is
      * @param opened  what to close
@@ -71,10 +79,10 @@ public final class CanaryTargets {
     /**
      * Opens the canary target {@code name}.
      *
-     * @param name    {@code local}, {@code hosts} or {@code kubernetes}
+     * @param name    {@code local}, {@code hosts}, {@code kubernetes} or {@code swarm}
      * @param config  the service configuration
      * @param console progress output
-     * @param image   kubernetes: the image for a new canary ({@code deploy --canary --image}), or
+     * @param image   kubernetes and swarm: the image for a new canary ({@code deploy --canary --image}), or
      *                {@code null} as a deploy resolves it; ignored elsewhere
      * @return the session; close it
      * @throws SlipwayException (exit 2) for a target that has no canaries (saying which do), an
@@ -104,6 +112,14 @@ public final class CanaryTargets {
                     throw e;
                 }
             }
+            case "swarm" -> {
+                // The deploys a canary makes are its progress: stdout is the canary's report (--json).
+                SwarmTarget t = new SwarmTarget(config, DockerEngine.fromEnv(System::getenv),
+                        new Console(console.err(), console.err(), console.interactive()));
+                return new Session(new SwarmCanaryTarget(config, console, t), () -> KubernetesCanaryTarget.release(
+                        config.name(), KubeRelease.resolve(config, image, "deploy.swarm.image", config.swarm().image())),
+                        direct, t);
+            }
             case "local" -> {
                 LocalHost proxy = new LocalHost("local");
                 try {
@@ -119,5 +135,89 @@ public final class CanaryTargets {
                         + " has none yet (deploy there with 'slipway deploy --to " + name + "'); nothing was changed");
             }
         }
+    }
+
+    /**
+     * {@code slipway status}: what the deploy target reports, with the canary on it. The canary's
+     * lines (phase, step, weight, each metric's last value and verdict, from the state file) follow
+     * the target's; on {@code local}, while the canary's instances run, they are what serves and the
+     * report lists them ({@link LocalCanaryTarget#status}); on {@code hosts} the traffic split as
+     * last applied ({@link HostsCanaryTarget#upstreamLine}) follows. Connects to nothing beyond what
+     * {@link Target#status} does.
+     *
+     * @param target the deploy target, open
+     * @param config the service configuration
+     * @param canary whether to read the canary at all ({@code false} on a configuration rebuilt from a
+     *               recorded state, which has no canary steps)
+     * @return the report to print; its exit code is the target's (or, on local while the canary's
+     *         instances run, theirs)
+     */
+    public static Report status(Target target, SlipwayConfig config, boolean canary) {
+        Report plain = target.status();
+        List<String> lines = canary && NAMES.contains(target.name()) ? stateLines(config, target.name()) : List.of();
+        if (lines.isEmpty()) {
+            return plain;
+        }
+        Report report = plain;
+        List<String> more = new java.util.ArrayList<>(lines);
+        if (target.name().equals("local") && !config.canary().local().stable().isEmpty()
+                && !config.canary().local().canary().isEmpty() && config.canary().nginx().config() != null) {
+            try (LocalHost proxy = new LocalHost("local")) {
+                LocalCanaryTarget t = new LocalCanaryTarget(config, new Console(
+                        new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                        false), proxy);
+                report = t.status(plain);
+                if (report == plain) {
+                    t.describe().forEach(l -> more.add("  " + l));
+                }
+            }
+        } else if (target.name().equals("hosts") && config.canary().hosts() != null) {
+            more.add("  " + HostsCanaryTarget.upstreamLine(config));
+        }
+        List<String> all = new java.util.ArrayList<>(report.lines());
+        all.addAll(more);
+        return new Report(report.target(), report.action(), report.service(), report.version(), report.revision(),
+                report.outcome(), report.exitCode(), report.url(), report.steps(), report.timingMs(), all, report.message(),
+                report.stepMs());
+    }
+
+    /**
+     * The canary's phase, step, weight, each metric's last value and verdict, from its state file.
+     *
+     * @param config the service configuration
+     * @param target the canary target's name
+     * @return the lines, empty when no canary ran on that target (or it keeps its state elsewhere)
+     */
+    static List<String> stateLines(SlipwayConfig config, String target) {
+        CanaryState s = CanaryState.load(CanaryState.file(config.serviceDir(), target));
+        if (s == null) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        int steps = config.canary().steps().size();
+        if (s.phase() == CanaryState.Phase.PROMOTED && s.stableVersion() == null) {
+            out.add("canary     none yet; " + s.canaryVersion() + " deployed to the stable instances (the first release:"
+                    + " nothing to compare a canary with)");
+        } else if (s.phase() == CanaryState.Phase.PROMOTED) {
+            out.add("canary     " + s.canaryVersion() + " promoted after " + s.steps().stream()
+                    .filter(x -> !"bake".equals(x.kind())).count() + "/" + steps
+                    + (steps == 1 ? " step" : " steps") + "; it is the stable release now (was " + s.stableVersion() + ")");
+        } else {
+            out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "
+                    + Math.min(s.step() + 1, steps) + "/" + steps
+                    + ", weight " + s.weight() + " % (stable " + (s.stableVersion() == null ? "-" : s.stableVersion()) + ")");
+        }
+        out.add("           " + s.message());
+        if (!s.steps().isEmpty()) {
+            AnalysisResult a = s.steps().get(s.steps().size() - 1).analysis();
+            if (a != null) {
+                java.util.Map<String, Measurement> lastBy = new java.util.LinkedHashMap<>();
+                a.measurements().forEach(m -> lastBy.put(m.metric(), m));
+                lastBy.values().forEach(m -> out.add("  metric   " + m.metric() + " = "
+                        + (m.value() == null ? "no value" : MetricCheck.fmt(m.value())) + " (" + m.verdict().label()
+                        + ", " + m.time() + ")"));
+            }
+        }
+        return out;
     }
 }

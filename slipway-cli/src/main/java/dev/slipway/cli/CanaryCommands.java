@@ -2,15 +2,11 @@ package dev.slipway.cli;
 
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
-import dev.slipway.analysis.AnalysisResult;
 import dev.slipway.analysis.PrometheusClient;
 import dev.slipway.canary.CanaryRun;
 import dev.slipway.canary.CanaryState;
 import dev.slipway.canary.CanaryTargets;
-import dev.slipway.canary.HostsCanaryTarget;
-import dev.slipway.canary.LocalCanaryTarget;
 import dev.slipway.config.SlipwayConfig;
-import dev.slipway.remote.LocalHost;
 import java.time.Clock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,7 +32,7 @@ final class CanaryCommands {
         @Option(names = "--to", paramLabel = "TARGET", defaultValue = "local",
                 completionCandidates = Candidates.CanaryTarget.class,
                 description = "The target: local (instances on loopback behind nginx), hosts (deploy.hosts servers,"
-                        + " canary.hosts) or kubernetes.")
+                        + " canary.hosts), kubernetes (a second Deployment) or swarm (a second service).")
         String to;
 
         @Option(names = "--json", description = "Print the report (state, steps, every measurement) as JSON to stdout.")
@@ -191,95 +187,5 @@ final class CanaryCommands {
         CanaryRun.Action action() {
             return CanaryRun.Action.ABORT;
         }
-    }
-
-    /**
-     * {@code slipway status} on the local target, with the canary.
-     *
-     * @param report what serves: the local target's status, or the canary's instances when they run
-     *               ({@link LocalCanaryTarget#status})
-     * @param lines  the canary's phase, step, weight and each metric's last value and verdict (and
-     *               its instances, when {@code report} does not list them); empty when no canary ran
-     */
-    record LocalStatus(dev.slipway.deploy.Report report, java.util.List<String> lines) {}
-
-    /**
-     * Status of the local target with its canary.
-     *
-     * @param config the service configuration
-     * @param plain  the local target's own status
-     * @return the report to print and the canary's lines
-     */
-    static LocalStatus localStatus(SlipwayConfig config, dev.slipway.deploy.Report plain) {
-        java.util.List<String> out = status(config, "local");
-        if (out.isEmpty() || config.canary().local().stable().isEmpty() || config.canary().local().canary().isEmpty()
-                || config.canary().nginx().config() == null) {
-            return new LocalStatus(plain, out);
-        }
-        try (LocalHost proxy = new LocalHost("local")) {
-            LocalCanaryTarget t = new LocalCanaryTarget(config, new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()),
-                    new java.io.PrintWriter(java.io.Writer.nullWriter()), false), proxy);
-            dev.slipway.deploy.Report report = t.status(plain);
-            if (report == plain) {
-                t.describe().forEach(l -> out.add("  " + l));
-            }
-            return new LocalStatus(report, out);
-        }
-    }
-
-    /**
-     * Lines for {@code slipway status --to hosts}: the canary's state as {@link #status(SlipwayConfig, String)},
-     * then the traffic split as last applied; the hosts themselves are listed by the hosts status.
-     *
-     * @param config the service configuration
-     * @return the lines, empty when no canary ran on the hosts
-     */
-    static java.util.List<String> hostsStatus(SlipwayConfig config) {
-        java.util.List<String> out = status(config, "hosts");
-        if (!out.isEmpty() && config.canary().hosts() != null) {
-            out.add("  " + HostsCanaryTarget.upstreamLine(config));
-        }
-        return out;
-    }
-
-    /**
-     * The canary's phase, step, weight, each metric's last value and verdict, from the state file.
-     *
-     * @param config the service configuration
-     * @param target the canary target's name ({@code local}, {@code hosts})
-     * @return the lines, empty when no canary ran on that target
-     */
-    static java.util.List<String> status(SlipwayConfig config, String target) {
-        CanaryState s = CanaryState.load(CanaryState.file(config.serviceDir(), target));
-        if (s == null) {
-            return java.util.List.of();
-        }
-        java.util.List<String> out = new java.util.ArrayList<>();
-        int steps = config.canary().steps().size();
-        if (s.phase() == CanaryState.Phase.PROMOTED && s.stableVersion() == null) {
-            out.add("canary     none yet; " + s.canaryVersion() + " deployed to the stable instances (the first release:"
-                    + " nothing to compare a canary with)");
-        } else if (s.phase() == CanaryState.Phase.PROMOTED) {
-            out.add("canary     " + s.canaryVersion() + " promoted after " + s.steps().stream()
-                    .filter(x -> !"bake".equals(x.kind())).count() + "/" + steps
-                    + (steps == 1 ? " step" : " steps") + "; it is the stable release now (was " + s.stableVersion() + ")");
-        } else {
-            out.add("canary     " + s.canaryVersion() + " " + s.phase().name().toLowerCase() + ", step "
-                    + Math.min(s.step() + 1, steps) + "/" + steps
-                    + ", weight " + s.weight() + " % (stable " + (s.stableVersion() == null ? "-" : s.stableVersion()) + ")");
-        }
-        out.add("           " + s.message());
-        if (!s.steps().isEmpty()) {
-            CanaryState.StepRecord last = s.steps().get(s.steps().size() - 1);
-            AnalysisResult a = last.analysis();
-            if (a != null) {
-                java.util.Map<String, dev.slipway.analysis.Measurement> lastBy = new java.util.LinkedHashMap<>();
-                a.measurements().forEach(m -> lastBy.put(m.metric(), m));
-                lastBy.values().forEach(m -> out.add("  metric   " + m.metric() + " = "
-                        + (m.value() == null ? "no value" : dev.slipway.analysis.MetricCheck.fmt(m.value())) + " (" + m.verdict().label()
-                        + ", " + m.time() + ")"));
-            }
-        }
-        return out;
     }
 }

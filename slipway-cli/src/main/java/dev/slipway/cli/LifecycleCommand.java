@@ -4,16 +4,28 @@ import dev.slipway.SlipwayException;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Target;
 import dev.slipway.deploy.Targets;
-import picocli.CommandLine.Option;
 
 /**
  * Base of {@code slipway start} and {@code stop}: they open the target, ask it for a plan
- * ({@link Target#planStart}, {@link Target#planStop}), and print it ({@code --dry-run}) or apply it
- * as {@code deploy} and {@code rollback} do.
+ * ({@link Target#planStart}, {@link Target#planStop}) and print it ({@code --dry-run}) or apply it,
+ * with the same options as {@code deploy} and {@code rollback} ({@code --dry-run},
+ * {@code --lock-wait}, {@code --json}).
  */
-abstract class LifecycleCommand extends TargetCommand {
-    @Option(names = "--dry-run", description = "Print the plan and change nothing.")
-    boolean dryRun;
+abstract class LifecycleCommand extends ChangeCommand {
+    @Override
+    final void run(Context c) {
+        java.time.Duration lockWait = change.lockWait(); // a typo is exit 2 before anything is opened
+        try (Target t = openLifecycle(c)) {
+            planOrApply(c, t, plan(t, lockWait));
+        }
+    }
+
+    /**
+     * @param t        the opened target
+     * @param lockWait {@code --lock-wait}
+     * @return the command's plan ({@link Target#planStart} or {@link Target#planStop})
+     */
+    abstract DeployPlan plan(Target t, java.time.Duration lockWait);
 
     /**
      * Opens the target, refusing first (without connecting to anything) a target that has no
@@ -30,20 +42,5 @@ abstract class LifecycleCommand extends TargetCommand {
             throw SlipwayException.usage(Targets.onlyStarts(spec.name()));
         }
         return open(c);
-    }
-
-    /**
-     * With {@code --dry-run}: prints the plan and "dry run: nothing was changed".
-     *
-     * @param c    the command's context
-     * @param t    the target that made the plan
-     * @param plan the plan
-     * @return whether it printed (the command then changes nothing)
-     */
-    boolean dryRun(Context c, Target t, DeployPlan plan) {
-        if (dryRun) {
-            printPlan(c, t, plan);
-        }
-        return dryRun;
     }
 }

@@ -38,12 +38,23 @@ public interface Target extends AutoCloseable {
      * Plans a start of the current release where it does not run ({@code slipway start}); an empty
      * run (lock, unlock) when it runs. Reads the target, changes nothing.
      *
+     * @return the plan, action {@link DeployPlan.Action#START}; its run refuses a held lock at once
+     * @throws dev.slipway.SlipwayException as {@link #planStart(java.time.Duration)}
+     */
+    default DeployPlan planStart() {
+        return planStart(java.time.Duration.ZERO);
+    }
+
+    /**
+     * Plans a start as {@link #planStart()}, whose run waits for another run's lock.
+     *
+     * @param lockWait how long the run waits for another run's lock ({@code --lock-wait}; zero: refuse at once)
      * @return the plan, action {@link DeployPlan.Action#START}
      * @throws dev.slipway.SlipwayException (exit 2) when nothing is deployed, the current release is
      *                                      incomplete or its port is taken; by default, on a target
      *                                      without {@code start} ({@link Targets#STARTS}); nothing changed
      */
-    default DeployPlan planStart() {
+    default DeployPlan planStart(java.time.Duration lockWait) {
         throw dev.slipway.SlipwayException.usage(Targets.onlyStarts("start"));
     }
 
@@ -51,11 +62,22 @@ public interface Target extends AutoCloseable {
      * Plans a stop (drain) of every instance of the service that runs ({@code slipway stop}): one
      * {@link DeployPlan.Kind#STOP} step each, none when nothing runs. Reads the target, changes nothing.
      *
+     * @return the plan, action {@link DeployPlan.Action#STOP}; its run refuses a held lock at once
+     * @throws dev.slipway.SlipwayException as {@link #planStop(java.time.Duration)}
+     */
+    default DeployPlan planStop() {
+        return planStop(java.time.Duration.ZERO);
+    }
+
+    /**
+     * Plans a stop as {@link #planStop()}, whose run waits for another run's lock.
+     *
+     * @param lockWait how long the run waits for another run's lock ({@code --lock-wait}; zero: refuse at once)
      * @return the plan, action {@link DeployPlan.Action#STOP}
      * @throws dev.slipway.SlipwayException (exit 2) by default, on a target without {@code stop}
      *                                      ({@link Targets#STARTS}); nothing changed
      */
-    default DeployPlan planStop() {
+    default DeployPlan planStop(java.time.Duration lockWait) {
         throw dev.slipway.SlipwayException.usage(Targets.onlyStarts("stop"));
     }
 

@@ -24,7 +24,7 @@ public final class Targets {
      * {@link Target#planStop}); the others keep the interface's refusal. Commands check it before
      * opening a target, so that {@code start --to hosts} connects to nothing only to be refused.
      */
-    public static final List<String> STARTS = List.of("local", "hosts");
+    public static final List<String> STARTS = List.of("local", "hosts", "swarm");
 
     private Targets() {}
 

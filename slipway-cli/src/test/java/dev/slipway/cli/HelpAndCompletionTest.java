@@ -180,7 +180,7 @@ class HelpAndCompletionTest {
             assertEquals(List.of("local", "hosts", "kubernetes", "swarm"), complete(script, "slipway", command, "--to", ""),
                     command + " --to");
         }
-        assertEquals(List.of("local", "hosts", "kubernetes"), complete(script, "slipway", "canary", "--to", ""));
+        assertEquals(List.of("local", "hosts", "kubernetes", "swarm"), complete(script, "slipway", "canary", "--to", ""));
         assertEquals(List.of("hosts", "kubernetes"), complete(script, "slipway", "render", "ci", "--deploy-target", ""));
         assertEquals(List.of("oci-archive", "oci"), complete(script, "slipway", "image", "--format", ""));
         assertEquals(List.of("kubernetes"), complete(script, "slipway", "deploy", "--to", "ku"));

@@ -416,7 +416,7 @@ class LocalDeployMessagesTest {
             assertFalse(t.status().pid() >= 0, "a dry run starts nothing");
             CliRunner.Run kube = CliRunner.run("start", dir.toString(), "--to", "kubernetes", "--dry-run");
             assertEquals(2, kube.code(), kube.toString());
-            assertTrue(kube.err().contains("'slipway start' works with --to local, hosts only"), kube.toString());
+            assertTrue(kube.err().contains("'slipway start' works with --to local, hosts, swarm only"), kube.toString());
             CliRunner.Run start = CliRunner.run("start", dir.toString());
             assertEquals(0, start.code(), start.toString());
             assertTrue(start.toString().contains("is ready at http://127.0.0.1:" + a + "/"), start.toString());

@@ -24,8 +24,6 @@ import dev.slipway.deploy.swarm.SwarmTarget;
 import dev.slipway.remote.DockerEngine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,47 +68,28 @@ class SwarmTargetTest {
     void buildAndPush(@TempDir Path tmp) throws Exception {
         DockerTestbed.require();
         Tools.require("docker-registry");
-        String state = docker(30, "info", "-f", "{{.Swarm.LocalNodeState}}").ok().out().strip();
-        if (!state.equals("active")) {
-            var init = docker(60, "swarm", "init", "--advertise-addr", "127.0.0.1");
-            assertTrue(init.code() == 0 || init.err().contains("already part of a swarm"), init.toString());
-        }
+        DockerTestbed.swarm();
         registry = LocalRegistry.start(tmp.resolve("registry"), "127.0.3.1", null);
         service = DockerTestbed.unique("swarm");
         work = tmp;
-        // Two port prefixes whose slot ports 1-3 are free: 10 * prefix + slot, below the ephemeral range
-        // (32768-), where client sockets of other tests could hold them.
-        List<Integer> prefixes = new java.util.ArrayList<>();
-        for (int p = 2000 + (int) (ProcessHandle.current().pid() % 1200); prefixes.size() < 2 && p < 3270; p++) {
-            if (free(10 * p + 1) && free(10 * p + 2) && free(10 * p + 3)) {
-                prefixes.add(p);
-            }
-        }
+        List<Integer> prefixes = DockerTestbed.portPrefixes(2000, 3);
         prefixA = prefixes.get(0);
         prefixB = prefixes.get(1);
         dir = tmp.resolve("myapp");
         Example.copy(dir);
         // SHUTDOWN_DELAY_MS: a stopped task keeps serving 1.5 s (already unready), as behind any proxy.
-        String yaml = Files.readString(dir.resolve("slipway.yaml"))
-                .replace("  drainTimeout: 30s", "  drainTimeout: 5s")
-                // The health check's deadline is the readiness interval: 2 s, and its start period the
-                // readiness timeout: 90 s, for a loaded machine (a JVM took over 30 s to start at load 46).
-                .replace("    interval: 1s", "    interval: 2s")
-                .replace("    timeout: 30s", "    timeout: 90s")
-                .replace("deploy:\n", """
-                        deploy:
-                          swarm:
-                            service: %s
-                            replicas: 3
-                            delay: 1s
-                            monitor: 5s
-                            network: host
-                            portPrefixes: [%d, %d]
-                            rolloutTimeout: 8m
-                            env: {LOG_FORMAT: json, SHUTDOWN_DELAY_MS: "1500"}
-                            secrets: [SLIPWAY_TEST_SECRET]
-                        """.formatted(service, prefixA, prefixB))
-                + "image:\n  repository: " + registry.address() + "/acme/" + service + "\n";
+        String yaml = swarmYaml(dir, """
+                  swarm:
+                    service: %s
+                    replicas: 3
+                    delay: 1s
+                    monitor: 5s
+                    network: host
+                    portPrefixes: [%d, %d]
+                    rolloutTimeout: 8m
+                    env: {LOG_FORMAT: json, SHUTDOWN_DELAY_MS: "1500"}
+                    secrets: [SLIPWAY_TEST_SECRET]
+                """.formatted(service, prefixA, prefixB), registry.address() + "/acme/" + service);
         Files.writeString(dir.resolve("slipway.yaml"), yaml);
         Example.commit(dir);
         var b = CliRunner.run("build", dir.toString(), "--version", "1.0.0");
@@ -409,14 +388,6 @@ class SwarmTargetTest {
         }
     }
 
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
-
     private SwarmTarget target() {
         Console console = new Console(new PrintWriter(out, true), new PrintWriter(out, true), false);
         return new SwarmTarget(ConfigLoader.loadFromDir(dir), DockerEngine.fromEnv(System::getenv), console,
@@ -432,8 +403,32 @@ class SwarmTargetTest {
         }
     }
 
+    /**
+     * The example's slipway.yaml for a swarm test: a 5 s drain; the health check's deadline is the
+     * readiness interval (2 s) and its start period the readiness timeout (90 s, for a loaded machine:
+     * a JVM took over 30 s to start at load 46); {@code swarm} as the deploy section's first entry.
+     *
+     * @param dir        the example's copy
+     * @param swarm      the {@code swarm:} section, indented by two
+     * @param repository the image repository
+     * @return the text
+     */
+    static String swarmYaml(Path dir, String swarm, String repository) throws java.io.IOException {
+        return Files.readString(dir.resolve("slipway.yaml"))
+                .replace("  drainTimeout: 30s", "  drainTimeout: 5s")
+                .replace("    interval: 1s", "    interval: 2s")
+                .replace("    timeout: 30s", "    timeout: 90s")
+                .replace("deploy:\n", "deploy:\n" + swarm)
+                + "image:\n  repository: " + repository + "\n";
+    }
+
     /** A new release version of the same image: artifacts.json's version, as a new build would write it. */
     private void setVersion(String version) throws Exception {
+        setVersion(dir, version);
+    }
+
+    /** A new release version of the same image in {@code dir}: artifacts.json's version, as a new build would write it. */
+    static void setVersion(Path dir, String version) throws Exception {
         Path manifest = dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH);
         ObjectNode doc = (ObjectNode) new ObjectMapper().readTree(manifest.toFile());
         doc.put("version", version);

@@ -95,14 +95,21 @@ public final class HostsDeployTarget implements Target {
 
     /** {@inheritDoc} ({@link HostsLifecycle}: the unit that serves {@code current} on each host where it does not run) */
     @Override
-    public DeployPlan planStart() {
-        return hosts.planLifecycle(DeployPlan.Action.START);
+    public DeployPlan planStart(Duration lockWait) {
+        return waiting(hosts.planLifecycle(DeployPlan.Action.START), lockWait);
     }
 
     /** {@inheritDoc} ({@link HostsLifecycle}: every unit of the service that runs, on each host) */
     @Override
-    public DeployPlan planStop() {
-        return hosts.planLifecycle(DeployPlan.Action.STOP);
+    public DeployPlan planStop(Duration lockWait) {
+        return waiting(hosts.planLifecycle(DeployPlan.Action.STOP), lockWait);
+    }
+
+    /** @return a start or stop plan whose run waits up to {@code lockWait} for each host's lock */
+    private static DeployPlan waiting(DeployPlan p, Duration lockWait) {
+        HostsLifecycle.Detail d = (HostsLifecycle.Detail) p.detail();
+        return new DeployPlan(p.target(), p.action(), p.service(), p.version(), p.commit(), p.facts(), p.steps(),
+                new HostsLifecycle.Detail(d.units(), d.ports(), lockWait == null ? Duration.ZERO : lockWait));
     }
 
     private Report applyLifecycle(DeployPlan plan) {

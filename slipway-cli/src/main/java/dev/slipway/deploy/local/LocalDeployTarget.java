@@ -26,6 +26,7 @@ import java.util.Map;
 public final class LocalDeployTarget implements Target {
     private final SlipwayConfig config;
     private final LocalTarget local;
+    private final LocalCanaryInstances canaryInstances;
 
     /**
      * @param config  the service configuration
@@ -39,6 +40,7 @@ public final class LocalDeployTarget implements Target {
     public LocalDeployTarget(LocalTarget local) {
         this.config = local.config();
         this.local = local;
+        this.canaryInstances = new LocalCanaryInstances(config);
     }
 
     /** @return the local target this drives */
@@ -129,13 +131,38 @@ public final class LocalDeployTarget implements Target {
      * behind it; else start it on a free port, gate it, point nginx at it.
      */
     @Override
-    public DeployPlan planStart() {
-        return local.planStart();
+    public DeployPlan planStart(Duration lockWait) {
+        Duration w = wait(lockWait);
+        return remember(waiting(local.planStart(), w), () -> waiting(local.planStart(), w));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Also every instance the local canary started that runs, stable and canary (one
+     * {@link DeployPlan.Kind#STOP} step each, before the unlock): they serve this service too.
+     */
     @Override
-    public DeployPlan planStop() {
-        return local.planStop();
+    public DeployPlan planStop(Duration lockWait) {
+        Duration w = wait(lockWait);
+        return remember(planStopAll(w), () -> planStopAll(w));
+    }
+
+    private DeployPlan planStopAll(Duration lockWait) {
+        DeployPlan own = waiting(local.planStop(), lockWait);
+        List<DeployPlan.Step> steps = new java.util.ArrayList<>(own.steps());
+        int unlock = steps.size() - 1; // the last step unlocks
+        canaryInstances.running().forEach(r -> steps.add(steps.size() - 1, canaryInstances.step(r)));
+        return unlock == steps.size() - 1 ? own : new DeployPlan(own.target(), own.action(), own.service(), own.version(),
+                own.commit(), own.facts(), steps, own.detail());
+    }
+
+    /** @return a start or stop plan of {@link LocalTarget} whose run waits up to {@code lockWait} for the lock */
+    private static DeployPlan waiting(DeployPlan p, Duration lockWait) {
+        LocalTarget.Detail d = (LocalTarget.Detail) p.detail();
+        return new DeployPlan(p.target(), p.action(), p.service(), p.version(), p.commit(), p.facts(), p.steps(),
+                new LocalTarget.Detail(d.release(), d.dirName(), d.previous(), d.running(), d.install(), lockWait, d.port(),
+                        d.oldPort()));
     }
 
     /**
@@ -152,6 +179,34 @@ public final class LocalDeployTarget implements Target {
      */
     @Override
     public Report apply(DeployPlan plan) {
+        return plan.action() == DeployPlan.Action.STOP ? stop(plan) : applyOwn(plan);
+    }
+
+    /**
+     * A stop: under the local canary's lock ({@link LocalCanaryInstances#lock}), {@code slipway
+     * deploy}'s process, then every instance of the local canary that runs, side by side.
+     */
+    private Report stop(DeployPlan plan) {
+        try (dev.slipway.util.FileLock held = canaryInstances.lock()) {
+            List<DeployPlan.Step> own = plan.steps().stream().filter(s -> !s.where().startsWith(LocalCanaryInstances.WHERE))
+                    .toList();
+            Report r = applyOwn(new DeployPlan(plan.target(), plan.action(), plan.service(), plan.version(), plan.commit(),
+                    plan.facts(), own, plan.detail()));
+            List<String> lines = new java.util.ArrayList<>();
+            boolean process = r.message().equals(config.name() + " stopped");
+            if (process) {
+                lines.add(r.message());
+            }
+            canaryInstances.stopAll().forEach(i -> lines.add(config.name() + " " + i + " stopped"));
+            if (lines.isEmpty()) {
+                lines.add(r.message());
+            }
+            return new Report(r.target(), r.action(), r.service(), r.version(), r.revision(), r.outcome(), r.exitCode(),
+                    r.url(), plan.stepLines(), r.timingMs(), lines, String.join("; ", lines), r.stepMs());
+        }
+    }
+
+    private Report applyOwn(DeployPlan plan) {
         if (local.recover()) {
             plan = replan(plan);
         }
@@ -178,8 +233,8 @@ public final class LocalDeployTarget implements Target {
         }
         LocalTarget.Detail d = (LocalTarget.Detail) plan.detail();
         return switch (plan.action()) {
-            case START -> local.planStart();
-            case STOP -> local.planStop();
+            case START -> waiting(local.planStart(), d.lockWait());
+            case STOP -> waiting(local.planStop(), d.lockWait());
             case DEPLOY -> planDeploy(d.release(), d.lockWait());
             case ROLLBACK -> local.planRollback(d.dirName(), d.lockWait());
             default -> plan;

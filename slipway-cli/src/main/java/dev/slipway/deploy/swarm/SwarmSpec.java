@@ -136,6 +136,36 @@ public final class SwarmSpec {
         return spec;
     }
 
+    /** Service label of a canary service: the service it is the canary of. */
+    public static final String CANARY_OF = "dev.slipway.canary-of";
+
+    /**
+     * The spec of a canary service, from a release's spec ({@link #of}): another name, the label
+     * {@link #CANARY_OF}, {@code TRACK=canary} in the tasks' environment (the metrics' {@code track}
+     * label), {@code replicas} tasks, and no history (the stable service keeps it).
+     *
+     * @param spec     a spec from {@link #of}, changed in place
+     * @param name     the canary service's name
+     * @param stable   the stable service's name
+     * @param replicas the canary's tasks
+     * @return {@code spec}
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> canary(Map<String, Object> spec, String name, String stable, int replicas) {
+        spec.put("Name", name);
+        Map<String, Object> labels = new LinkedHashMap<>((Map<String, Object>) spec.get("Labels"));
+        labels.remove(HISTORY);
+        labels.put(CANARY_OF, stable);
+        spec.put("Labels", labels);
+        Map<String, Object> container = (Map<String, Object>) ((Map<String, Object>) spec.get("TaskTemplate")).get("ContainerSpec");
+        List<String> env = new ArrayList<>((List<String>) container.get("Env"));
+        env.removeIf(e -> e.startsWith("TRACK="));
+        env.add("TRACK=canary");
+        container.put("Env", env);
+        spec.put("Mode", Map.of("Replicated", Map.of("Replicas", replicas)));
+        return spec;
+    }
+
     /**
      * The {@code PORT} of a release's tasks.
      *

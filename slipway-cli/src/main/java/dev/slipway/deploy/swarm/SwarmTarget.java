@@ -181,8 +181,95 @@ public final class SwarmTarget implements Target {
         return new DeployPlan(NAME, action, config.name(), d.version(), d.commit(), facts, steps, d);
     }
 
+    /**
+     * What a start or stop plan sets.
+     *
+     * @param replicas the service's task count: 0 for stop, {@code deploy.swarm.replicas} for start
+     */
+    record Scale(int replicas) {}
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On swarm: the service scaled back to {@code deploy.swarm.replicas} (its spec as it is), then a
+     * wait until they run healthy; an empty plan when they run. Swarm's version index is the lock, so
+     * {@code lockWait} has nothing to wait for.
+     */
+    @Override
+    public DeployPlan planStart(Duration lockWait) {
+        return planScale(DeployPlan.Action.START, config.swarm().replicas());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On swarm: the service scaled to 0 tasks (its spec, labels and history stay; each task drains
+     * within its {@code stop_grace_period}); {@code start} scales it back.
+     */
+    @Override
+    public DeployPlan planStop(Duration lockWait) {
+        return planScale(DeployPlan.Action.STOP, 0);
+    }
+
+    private DeployPlan planScale(DeployPlan.Action action, int replicas) {
+        JsonNode service = service();
+        if (service == null) {
+            throw SlipwayException.usage("no Swarm service " + config.swarm().service() + " to " + action.verb()
+                    + "; deploy it first; nothing was changed");
+        }
+        String version = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("-");
+        int now = service.path("Spec").path("Mode").path("Replicated").path("Replicas").asInt();
+        List<DeployPlan.Step> steps = new ArrayList<>();
+        if (now != replicas) {
+            steps.add(new DeployPlan.Step(action == DeployPlan.Action.STOP ? DeployPlan.Kind.STOP : DeployPlan.Kind.START,
+                    config.swarm().service(), 0, "scale service " + config.swarm().service() + " from " + now + " to "
+                    + replicas + (replicas == 1 ? " task" : " tasks")));
+            if (replicas > 0) {
+                steps.add(new DeployPlan.Step(DeployPlan.Kind.ROLLOUT, config.swarm().service(), 0, "wait up to "
+                        + config.swarm().rolloutTimeout().toSeconds() + "s for " + replicas + " healthy tasks of " + version));
+            }
+        }
+        return new DeployPlan(NAME, action, config.name(), version, service.path("Spec").path("Labels")
+                .path(SwarmSpec.COMMIT).asText(""), List.of("engine " + engine.socket() + ", service " + config.swarm().service()
+                + " (" + version + ") with " + now + (now == 1 ? " task" : " tasks")), steps, new Scale(replicas));
+    }
+
+    private Report applyScale(DeployPlan plan, Scale scale) {
+        String name = config.swarm().service();
+        List<String> steps = plan.stepLines();
+        if (plan.steps().isEmpty()) {
+            String m = name + (scale.replicas() == 0 ? " was not running" : " already runs " + plan.version());
+            return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "ok", 0, url(), steps, Map.of(),
+                    List.of(m), m);
+        }
+        JsonNode service = service();
+        JsonNode spec = service.path("Spec").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Mode").path("Replicated")).put("Replicas", scale.replicas());
+        console.progress("  scaling Swarm service " + name + " to " + scale.replicas());
+        engine.post("/services/" + service.path("ID").asText() + "/update?version=" + service.path("Version").path("Index")
+                .asLong(), spec, Duration.ofMinutes(2));
+        if (scale.replicas() > 0) {
+            Settled s = awaitServing(plan.version(), scale.replicas(), config.swarm().rolloutTimeout());
+            if (s.running() < scale.replicas()) {
+                String m = s.running() + " of " + scale.replicas() + " tasks of " + name + " run " + plan.version()
+                        + " healthy after " + config.swarm().rolloutTimeout().toSeconds() + "s";
+                return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "failed", 1, url(), steps,
+                        Map.of(), s.lines(), m);
+            }
+            String m = name + " runs " + plan.version() + " with " + scale.replicas() + (scale.replicas() == 1 ? " task" : " tasks");
+            return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "ok", 0, url(), steps, Map.of(),
+                    s.lines(), m);
+        }
+        String m = name + " stopped (scaled to 0 tasks; 'slipway start --to swarm' scales it back)";
+        return new Report(NAME, plan.action().verb(), config.name(), plan.version(), 0, "ok", 0, null, steps, Map.of(),
+                List.of(m), m);
+    }
+
     @Override
     public Report apply(DeployPlan plan) {
+        if (plan.detail() instanceof Scale scale) {
+            return applyScale(plan, scale);
+        }
         if (!(plan.detail() instanceof Detail d)) {
             throw new IllegalArgumentException("not a swarm plan: " + plan.target());
         }
@@ -435,12 +522,16 @@ public final class SwarmTarget implements Target {
     }
 
     private List<String> lines(List<JsonNode> tasks) {
+        return lines(config.swarm().service(), tasks);
+    }
+
+    private static List<String> lines(String service, List<JsonNode> tasks) {
         List<String> out = new ArrayList<>();
         for (JsonNode t : tasks) {
             if (!t.path("DesiredState").asText().equals("running")) {
                 continue;
             }
-            out.add(config.swarm().service() + "." + t.path("Slot").asText() + " " + t.path("ID").asText().substring(0, 12)
+            out.add(service + "." + t.path("Slot").asText() + " " + t.path("ID").asText().substring(0, 12)
                     + " " + t.path("Status").path("State").asText() + " "
                     + t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText("?")
                     + (t.path("Status").path("Err").asText("").isEmpty() ? "" : " (" + t.path("Status").path("Err").asText()
@@ -478,9 +569,173 @@ public final class SwarmTarget implements Target {
         return service == null ? List.of() : SwarmSpec.read(service).stream().map(SwarmSpec.Entry::toRevision).toList();
     }
 
+    // ---- the canary service (canary/SwarmCanaryTarget) ------------------------------------------
+
+    /** @return the canary's service: {@code <deploy.swarm.service>-canary} */
+    public String canaryName() {
+        return config.swarm().service() + "-canary";
+    }
+
+    /** @return the version the service's spec names, or {@code null} when there is no service */
+    public String servingVersion() {
+        JsonNode service = service();
+        return service == null ? null : service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText(null);
+    }
+
+    /**
+     * Plans a deploy of a given image to the service, as {@link #plan} does for the last image: a
+     * canary's release when it is promoted, or the first release a canary run deploys directly.
+     *
+     * @param image   the image reference, by digest
+     * @param version its release version
+     * @param commit  its commit
+     * @return the plan; {@link #apply} runs it
+     */
+    public DeployPlan planImage(String image, String version, String commit) {
+        return plan(DeployPlan.Action.DEPLOY, new Detail(image, version, commit, History.DEPLOYED));
+    }
+
+    /**
+     * Creates the canary service, or updates it to {@code image}: the service's spec
+     * ({@link SwarmSpec#of}) named {@link #canaryName()}, with {@code TRACK=canary}, {@code replicas}
+     * tasks, on the port prefix the stable service does not use, and no history. Its tasks sit on the
+     * node's network beside the stable ones, so a proxy in front that lists both prefixes' ports (as
+     * {@code portPrefixes} asks for) sends them their share of the requests.
+     *
+     * @param image    the canary's image, by digest
+     * @param version  its release version
+     * @param commit   its commit
+     * @param replicas how many tasks, 0 for none yet
+     * @throws SlipwayException (exit 2) without {@code network: host} and {@code portPrefixes}: the
+     *                          routing mesh publishes a port for one service only, so a second service
+     *                          could not take a share of its traffic; nothing was changed
+     */
+    public void putCanary(String image, String version, String commit, int replicas) {
+        requireCanaryLayout();
+        JsonNode existing = service(canaryName());
+        int prefix = existing != null ? SwarmSpec.portPrefix(existing) : nextPrefix(service());
+        String hostNet = engine.get("/networks/host").path("Id").asText();
+        Map<String, Object> spec = SwarmSpec.canary(SwarmSpec.of(config, image, version, commit, List.of(), hostNet, prefix,
+                secrets()), canaryName(), config.swarm().service(), replicas);
+        console.progress("  " + (existing == null ? "creating" : "updating") + " Swarm service " + canaryName() + " ("
+                + version + ", TRACK=canary, " + replicas + (replicas == 1 ? " task" : " tasks") + ", task ports " + prefix
+                + "{slot})");
+        if (existing == null) {
+            engine.post("/services/create", spec, Duration.ofMinutes(2));
+        } else {
+            engine.post("/services/" + existing.path("ID").asText() + "/update?version="
+                    + existing.path("Version").path("Index").asLong(), spec, Duration.ofMinutes(2));
+        }
+    }
+
+    /**
+     * @throws SlipwayException (exit 2) unless the tasks run on the node's network with {@code portPrefixes}
+     */
+    public void requireCanaryLayout() {
+        SwarmConfig s = config.swarm();
+        if (!s.network().equals("host") || s.portPrefixes().isEmpty()) {
+            throw SlipwayException.usage("a canary on swarm needs deploy.swarm.network: host and portPrefixes (the routing"
+                    + " mesh publishes a port for one service only, so a canary service cannot share "
+                    + s.service() + "'s; a proxy in front lists both prefixes' task ports); see docs/swarm.md;"
+                    + " nothing was changed");
+        }
+    }
+
+    /**
+     * Sets the canary service's task count (its spec as it is, the replicas changed).
+     *
+     * @param replicas the tasks wanted
+     * @throws SlipwayException (exit 1) when there is no canary service
+     */
+    public void scaleCanary(int replicas) {
+        JsonNode c = service(canaryName());
+        if (c == null) {
+            throw SlipwayException.failed("no Swarm service " + canaryName() + " to scale");
+        }
+        JsonNode spec = c.path("Spec").deepCopy();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) spec.path("Mode").path("Replicated")).put("Replicas", replicas);
+        engine.post("/services/" + c.path("ID").asText() + "/update?version=" + c.path("Version").path("Index").asLong(),
+                spec, Duration.ofMinutes(2));
+    }
+
+    /**
+     * Waits until {@code replicas} tasks of the canary service run {@code version} and are healthy
+     * (Swarm reports a task with a health check {@code running} only once the check passed).
+     *
+     * @param version  the canary's version
+     * @param replicas how many must run
+     * @param bound    the longest wait
+     * @return empty when they run; else why not (the count, the bound and the task errors seen), one line
+     */
+    public java.util.Optional<String> awaitCanary(String version, int replicas, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        for (int polls = 0; polls < 100_000; polls++) {
+            List<JsonNode> tasks = tasks(canaryName());
+            seen.addAll(taskErrors(tasks, version));
+            if (running(tasks, version) >= replicas) {
+                return java.util.Optional.empty();
+            }
+            if (System.nanoTime() >= deadline) {
+                break;
+            }
+            sleep(1000);
+        }
+        return java.util.Optional.of(replicas + " task" + (replicas == 1 ? "" : "s") + " of " + canaryName() + " ("
+                + version + ") not running and healthy within " + bound.toSeconds() + "s: " + failures(seen, ""));
+    }
+
+    /**
+     * Removes the canary service, if there is one, and waits (bounded by the drain timeout and a
+     * minute) until none of its containers runs, so that its task ports are free again.
+     *
+     * @return whether there was one
+     */
+    public boolean removeCanary() {
+        JsonNode c = service(canaryName());
+        if (c == null) {
+            return false;
+        }
+        console.progress("  removing Swarm service " + canaryName());
+        var r = engine.request("DELETE", "/services/" + c.path("ID").asText(), null, null, Duration.ofSeconds(60));
+        if (r.status() != 404) {
+            DockerEngine.expectOk("DELETE", "/services", r);
+        }
+        long deadline = System.nanoTime() + config.service().drainTimeout().plusSeconds(60).toNanos();
+        String filters = URLEncoder.encode("{\"label\":{\"com.docker.swarm.service.name=" + canaryName() + "\":true}}",
+                StandardCharsets.UTF_8);
+        while (System.nanoTime() < deadline && engine.get("/containers/json?filters=" + filters).size() > 0) {
+            sleep(500);
+        }
+        return true;
+    }
+
+    /** @return the version the canary service's spec names, or {@code null} when there is none */
+    public String canaryVersion() {
+        JsonNode c = service(canaryName());
+        return c == null ? null : c.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText(null);
+    }
+
+    /** @return one line per task of the canary service, as {@link #status} lists the service's; empty without one */
+    public List<String> canaryTasks() {
+        return service(canaryName()) == null ? List.of() : lines(canaryName(), tasks(canaryName()));
+    }
+
+    /**
+     * @param version a release version
+     * @return how many of the service's tasks run {@code version} and are healthy (0 without a service)
+     */
+    public long runningTasks(String version) {
+        return running(tasks(), version);
+    }
+
     /** @return the service as the engine describes it, or {@code null} when there is none */
     JsonNode service() {
-        var r = engine.request("GET", "/services/" + config.swarm().service(), null, null, Duration.ofSeconds(60));
+        return service(config.swarm().service());
+    }
+
+    private JsonNode service(String name) {
+        var r = engine.request("GET", "/services/" + name, null, null, Duration.ofSeconds(60));
         if (r.status() == 404) {
             return null;
         }
@@ -492,18 +747,18 @@ public final class SwarmTarget implements Target {
     }
 
     private List<JsonNode> tasks() {
-        String filters = URLEncoder.encode("{\"service\":{\"" + config.swarm().service() + "\":true}}",
-                StandardCharsets.UTF_8);
+        return tasks(config.swarm().service());
+    }
+
+    private List<JsonNode> tasks(String name) {
+        String filters = URLEncoder.encode("{\"service\":{\"" + name + "\":true}}", StandardCharsets.UTF_8);
         List<JsonNode> out = new ArrayList<>();
         engine.get("/tasks?filters=" + filters).forEach(out::add);
         // Only this service's tasks (the filter also matches services whose name starts with it).
-        out.removeIf(t -> !t.path("ServiceID").asText().isEmpty() && !serviceId().equals(t.path("ServiceID").asText()));
+        JsonNode s = service(name);
+        String id = s == null ? "" : s.path("ID").asText();
+        out.removeIf(t -> !t.path("ServiceID").asText().isEmpty() && !id.equals(t.path("ServiceID").asText()));
         return out;
-    }
-
-    private String serviceId() {
-        JsonNode s = service();
-        return s == null ? "" : s.path("ID").asText();
     }
 
     /** @return the service's address on this node; {@code null} with {@code portPrefixes} (each task has its own) */
