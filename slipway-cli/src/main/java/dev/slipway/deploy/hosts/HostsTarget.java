@@ -290,7 +290,80 @@ public final class HostsTarget implements AutoCloseable {
      */
     public HostsExecutor.Result deploy(String version, Duration lockWait, boolean dryRun) {
         Built built = version == null ? built() : requireBuilt(version);
-        return withHosts(all -> execute(planDeploy(built, all), all, lockWait, dryRun, "deploy"));
+        return withHosts(all -> {
+            Lock.Holder me = dryRun ? null : Lock.me(built.version(), "deploy");
+            return execute(lockedPlan(all, me, () -> planDeploy(built, all, me)), all, me, lockWait, dryRun, "deploy");
+        });
+    }
+
+    /**
+     * Ctrl-C or SIGTERM while the look holds this run's locks and its run has not started (it then
+     * has its own hook): the locks are released over new connections, at most 8 s per host.
+     *
+     * @return the hook added, or {@code null} without {@code me}
+     */
+    private Thread releaseHook(Lock.Holder me) {
+        if (me == null) {
+            return null;
+        }
+        Thread hook = new Thread(() -> {
+            for (HostsConfig.Server s : hosts.servers()) {
+                bounded(() -> {
+                    try (Host h = connector.apply(s)) {
+                        Lock.release(h, hosts.dir(), me.id());
+                    }
+                }, 8000);
+            }
+        }, "slipway-look-locks");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void dropHook(Thread hook) {
+        if (hook == null) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    /**
+     * Makes a plan whose look may have taken this run's locks ({@code me}); when making it fails,
+     * or it is {@code null} (nothing to do), the locks the look took are released.
+     */
+    private HostsPlan lockedPlan(Map<String, Host> all, Lock.Holder me, java.util.function.Supplier<HostsPlan> make) {
+        Thread hook = releaseHook(me);
+        HostsPlan plan;
+        try {
+            plan = make.get();
+        } catch (RuntimeException e) {
+            releaseLooked(all, me);
+            throw e;
+        } finally {
+            // From here on the run's own hook (Executor.run) releases what it holds.
+            dropHook(hook);
+        }
+        if (plan == null) {
+            releaseLooked(all, me);
+        }
+        return plan;
+    }
+
+    /** Releases the locks {@code me} holds on these hosts (at once); a host that fails is left to the lock's stale rules. */
+    private void releaseLooked(Map<String, Host> all, Lock.Holder me) {
+        if (me == null) {
+            return;
+        }
+        Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> {
+            try {
+                return Lock.release(e.getValue(), hosts.dir(), me.id());
+            } catch (RuntimeException ignored) {
+                return Boolean.FALSE;
+            }
+        });
     }
 
     /**
@@ -302,7 +375,7 @@ public final class HostsTarget implements AutoCloseable {
      */
     public HostsPlan planDeploy(String version) {
         Built built = version == null ? built() : requireBuilt(version);
-        return withHosts(all -> planDeploy(built, all));
+        return withHosts(all -> planDeploy(built, all, null));
     }
 
     /**
@@ -314,10 +387,11 @@ public final class HostsTarget implements AutoCloseable {
      * @throws SlipwayException (exit 1) when a step fails, after the fleet went back
      */
     public HostsExecutor.Result apply(HostsPlan plan, Duration lockWait) {
-        return withHosts(all -> execute(plan, all, lockWait, false, plan.rollback() ? "rollback" : "deploy"));
+        return withHosts(all -> execute(plan, all, null, lockWait, false, plan.rollback() ? "rollback" : "deploy"));
     }
 
-    private HostsPlan planDeploy(Built built, Map<String, Host> all) {
+    /** @param me this run as the lock holder the look takes the locks for, or {@code null} to look only */
+    private HostsPlan planDeploy(Built built, Map<String, Host> all, Lock.Holder me) {
         Map<String, String> envs = new LinkedHashMap<>();
         SharedEnv shared = sharedEnv();
         for (HostsConfig.Server s : hosts.servers()) {
@@ -330,7 +404,7 @@ public final class HostsTarget implements AutoCloseable {
             hosts.proxy().ports().forEach(port -> byPort.put(port, envFile(s, shared, port)));
             portEnvs.put(s.name(), byPort);
         }
-        Map<String, HostFacts> facts = look(all, built.version());
+        Map<String, HostFacts> facts = look(all, built.version(), me);
         String unit = HostUnit.render(config);
         return HostsPlan.of(hosts, config.service().port(), config.name(), built.version(), built.commit(), built.artifacts(),
                 facts, envs, portEnvs, unit, sha256(unit), false);
@@ -375,8 +449,10 @@ public final class HostsTarget implements AutoCloseable {
      */
     public HostsExecutor.Result rollback(String toVersion, Duration lockWait, boolean dryRun, boolean alreadyIsDone) {
         return withHosts(all -> {
-            HostsPlan plan = planRollback(toVersion, all, alreadyIsDone);
-            return plan == null ? null : execute(plan, all, lockWait, dryRun, "rollback");
+            // The version is not known before the look when none is named: the lock says "-" then.
+            Lock.Holder me = dryRun ? null : Lock.me(toVersion == null ? "-" : toVersion, "rollback");
+            HostsPlan plan = lockedPlan(all, me, () -> planRollback(toVersion, all, alreadyIsDone, me));
+            return plan == null ? null : execute(plan, all, me, lockWait, dryRun, "rollback");
         });
     }
 
@@ -389,12 +465,12 @@ public final class HostsTarget implements AutoCloseable {
      *                          already runs it, or there is no earlier release; nothing was changed
      */
     public HostsPlan planRollback(String toVersion) {
-        return withHosts(all -> planRollback(toVersion, all, false));
+        return withHosts(all -> planRollback(toVersion, all, false, null));
     }
 
-    private HostsPlan planRollback(String toVersion, Map<String, Host> all, boolean alreadyIsDone) {
+    private HostsPlan planRollback(String toVersion, Map<String, Host> all, boolean alreadyIsDone, Lock.Holder me) {
         String first = hosts.servers().get(0).name();
-        Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion);
+        Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion, me);
         String version = toVersion;
         if (version == null) {
             version = facts.get(first).previousServing();
@@ -536,7 +612,9 @@ public final class HostsTarget implements AutoCloseable {
 
     // ---- internals ------------------------------------------------------------------------------
 
-    private HostsExecutor.Result execute(HostsPlan plan, Map<String, Host> all, Duration lockWait, boolean dryRun, String what) {
+    /** @param me the lock holder the plan's look took locks as, or {@code null} for a new one */
+    private HostsExecutor.Result execute(HostsPlan plan, Map<String, Host> all, Lock.Holder me, Duration lockWait, boolean dryRun,
+                                         String what) {
         if (dryRun) {
             console.println(plan.describe().stripTrailing());
             console.println("dry run: nothing was changed");
@@ -545,7 +623,7 @@ public final class HostsTarget implements AutoCloseable {
         console.progress(plan.describe().stripTrailing());
         dev.slipway.Trace.mark("plan made; its run starts");
         HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
-                Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
+                me != null ? me : Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
         // The shared loop calls it from a shutdown hook while the run lasts.
         ex.onInterrupt(() -> releaseOnInterrupt(ex));
         return ex.run(plan);
@@ -634,12 +712,35 @@ public final class HostsTarget implements AutoCloseable {
      * file: the restart strategy stops them after a change of strategy.
      */
     private Map<String, HostFacts> look(Map<String, Host> all, String version) {
-        Map<String, HostFacts> facts = Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> {
-            HostFacts f = HostFacts.look(e.getValue(), hosts.dir(), config.name(), hosts.service().unit(), version,
-                    hosts.proxy().upstreamFile(), hosts.proxy().ports(), hosts.rollout().proxySwitch());
-            dev.slipway.Trace.mark(e.getKey() + ": looked");
-            return f;
-        });
+        return look(all, version, null);
+    }
+
+    /**
+     * Looks at every host at once; with {@code me}, each look first tries to take the host's lock
+     * in its own round trip ({@link HostFacts#look(Host, String, String, String, String, String, List, boolean, Lock.Holder)}).
+     * Either every host is locked then, or none: when one is held by someone else, the locks taken
+     * are released, and the run's lock steps take them one after another in plan order, waiting,
+     * as two deployers then never wait for each other. A look that fails releases the locks taken.
+     */
+    private Map<String, HostFacts> look(Map<String, Host> all, String version, Lock.Holder me) {
+        Map<String, HostFacts> facts;
+        try {
+            facts = Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> {
+                HostFacts f = HostFacts.look(e.getValue(), hosts.dir(), config.name(), hosts.service().unit(), version,
+                        hosts.proxy().upstreamFile(), hosts.proxy().ports(), hosts.rollout().proxySwitch(), me);
+                dev.slipway.Trace.mark(e.getKey() + ": looked" + (f.locked() ? " and locked" : ""));
+                return f;
+            });
+        } catch (RuntimeException e) {
+            releaseLooked(all, me);
+            throw e;
+        }
+        if (me != null && !facts.values().stream().allMatch(HostFacts::locked)) {
+            releaseLooked(all, me);
+            Map<String, HostFacts> unlocked = new LinkedHashMap<>();
+            facts.forEach((name, f) -> unlocked.put(name, f.with(f.prepared(), false)));
+            return unlocked;
+        }
         return facts;
     }
 
