@@ -212,6 +212,13 @@ public final class HostsTarget implements AutoCloseable {
     /** Closes the connections {@link #keepConnections()} kept; a target that keeps none has nothing to close. */
     @Override
     public synchronized void close() {
+        // Locks a plan's look took that no run used (the command stopped between plan and apply).
+        if (looked != null && kept != null) {
+            releaseLooked(kept, looked);
+        }
+        dropHook(lookedHook);
+        looked = null;
+        lookedHook = null;
         // Connections started ahead that nobody took: closed once made (a failed one has nothing to close).
         ahead.values().forEach(f -> f.thenAccept(Host::close));
         ahead.clear();
@@ -292,7 +299,7 @@ public final class HostsTarget implements AutoCloseable {
         Built built = version == null ? built() : requireBuilt(version);
         return withHosts(all -> {
             Lock.Holder me = dryRun ? null : Lock.me(built.version(), "deploy");
-            return execute(lockedPlan(all, me, () -> planDeploy(built, all, me)), all, me, lockWait, dryRun, "deploy");
+            return execute(lockedPlan(all, me, () -> planDeploy(built, all, me)), all, lockWait, dryRun, "deploy");
         });
     }
 
@@ -331,8 +338,11 @@ public final class HostsTarget implements AutoCloseable {
     }
 
     /**
-     * Makes a plan whose look may have taken this run's locks ({@code me}); when making it fails,
-     * or it is {@code null} (nothing to do), the locks the look took are released.
+     * Makes a plan whose look may have taken this run's locks ({@code me}). When it did, the locks
+     * stay held for the run of the plan ({@link #execute}: the run's lock steps have nothing left to
+     * do), and until then a shutdown hook releases them (Ctrl-C); {@link #close()} releases them
+     * when no run used them. When making the plan fails, or it is {@code null} (nothing to do), the
+     * locks the look took are released at once.
      */
     private HostsPlan lockedPlan(Map<String, Host> all, Lock.Holder me, java.util.function.Supplier<HostsPlan> make) {
         Thread hook = releaseHook(me);
@@ -340,17 +350,28 @@ public final class HostsTarget implements AutoCloseable {
         try {
             plan = make.get();
         } catch (RuntimeException e) {
+            dropHook(hook);
             releaseLooked(all, me);
             throw e;
-        } finally {
-            // From here on the run's own hook (Executor.run) releases what it holds.
-            dropHook(hook);
         }
-        if (plan == null) {
-            releaseLooked(all, me);
+        if (plan == null || plan.hosts().stream().noneMatch(h -> h.facts().locked())) {
+            dropHook(hook);
+            if (plan == null) {
+                releaseLooked(all, me);
+            }
+            return plan;
+        }
+        synchronized (this) {
+            looked = me;
+            lookedHook = hook;
         }
         return plan;
     }
+
+    /** The holder the last plan's look took the locks as, until a run uses them or {@link #close()} releases them. */
+    private Lock.Holder looked;
+    /** The shutdown hook that releases {@link #looked}'s locks on Ctrl-C until then. */
+    private Thread lookedHook;
 
     /** Releases the locks {@code me} holds on these hosts (at once); a host that fails is left to the lock's stale rules. */
     private void releaseLooked(Map<String, Host> all, Lock.Holder me) {
@@ -375,7 +396,25 @@ public final class HostsTarget implements AutoCloseable {
      */
     public HostsPlan planDeploy(String version) {
         Built built = version == null ? built() : requireBuilt(version);
-        return withHosts(all -> planDeploy(built, all, null));
+        return withHosts(all -> {
+            Lock.Holder me = lockAhead ? Lock.me(built.version(), "deploy") : null;
+            return lockedPlan(all, me, () -> planDeploy(built, all, me));
+        });
+    }
+
+    /** Whether a plan's look takes the locks for the run that follows ({@link #lockAhead()}). */
+    private boolean lockAhead;
+
+    /**
+     * Makes {@link #planDeploy(String)} and {@link #planRollback(String)} take every host's lock in
+     * their look's round trip, for the {@link #apply} that follows (a command that applies the plan
+     * it makes: not a dry run). Locks that no apply used are released by {@link #close()}.
+     *
+     * @return this target
+     */
+    public synchronized HostsTarget lockAhead() {
+        lockAhead = true;
+        return this;
     }
 
     /**
@@ -387,7 +426,7 @@ public final class HostsTarget implements AutoCloseable {
      * @throws SlipwayException (exit 1) when a step fails, after the fleet went back
      */
     public HostsExecutor.Result apply(HostsPlan plan, Duration lockWait) {
-        return withHosts(all -> execute(plan, all, null, lockWait, false, plan.rollback() ? "rollback" : "deploy"));
+        return withHosts(all -> execute(plan, all, lockWait, false, plan.rollback() ? "rollback" : "deploy"));
     }
 
     /** @param me this run as the lock holder the look takes the locks for, or {@code null} to look only */
@@ -452,7 +491,7 @@ public final class HostsTarget implements AutoCloseable {
             // The version is not known before the look when none is named: the lock says "-" then.
             Lock.Holder me = dryRun ? null : Lock.me(toVersion == null ? "-" : toVersion, "rollback");
             HostsPlan plan = lockedPlan(all, me, () -> planRollback(toVersion, all, alreadyIsDone, me));
-            return plan == null ? null : execute(plan, all, me, lockWait, dryRun, "rollback");
+            return plan == null ? null : execute(plan, all, lockWait, dryRun, "rollback");
         });
     }
 
@@ -465,7 +504,10 @@ public final class HostsTarget implements AutoCloseable {
      *                          already runs it, or there is no earlier release; nothing was changed
      */
     public HostsPlan planRollback(String toVersion) {
-        return withHosts(all -> planRollback(toVersion, all, false, null));
+        return withHosts(all -> {
+            Lock.Holder me = lockAhead ? Lock.me(toVersion == null ? "-" : toVersion, "rollback") : null;
+            return lockedPlan(all, me, () -> planRollback(toVersion, all, false, me));
+        });
     }
 
     private HostsPlan planRollback(String toVersion, Map<String, Host> all, boolean alreadyIsDone, Lock.Holder me) {
@@ -612,10 +654,32 @@ public final class HostsTarget implements AutoCloseable {
 
     // ---- internals ------------------------------------------------------------------------------
 
-    /** @param me the lock holder the plan's look took locks as, or {@code null} for a new one */
-    private HostsExecutor.Result execute(HostsPlan plan, Map<String, Host> all, Lock.Holder me, Duration lockWait, boolean dryRun,
-                                         String what) {
+    /**
+     * Runs a plan; when its look took the locks ({@link #lockedPlan}), the run holds them as the
+     * same holder and its lock steps have nothing left to do.
+     */
+    private HostsExecutor.Result execute(HostsPlan plan, Map<String, Host> all, Duration lockWait, boolean dryRun, String what) {
+        Lock.Holder me;
+        Thread hook;
+        synchronized (this) {
+            me = looked;
+            hook = lookedHook;
+            looked = null;
+            lookedHook = null;
+        }
+        if (me != null && plan.hosts().stream().noneMatch(h -> h.facts().locked())) {
+            // Locks of another plan's look: not this run's.
+            releaseLooked(all, me);
+            dropHook(hook);
+            me = null;
+            hook = null;
+        }
+        if (me == null && plan.hosts().stream().anyMatch(h -> h.facts().locked())) {
+            throw new IllegalStateException("the plan's locks were released (the target was closed)");
+        }
         if (dryRun) {
+            releaseLooked(all, me);
+            dropHook(hook);
             console.println(plan.describe().stripTrailing());
             console.println("dry run: nothing was changed");
             return null;
@@ -624,8 +688,9 @@ public final class HostsTarget implements AutoCloseable {
         dev.slipway.Trace.mark("plan made; its run starts");
         HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
                 me != null ? me : Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
-        // The shared loop calls it from a shutdown hook while the run lasts.
+        // The shared loop calls it from a shutdown hook while the run lasts; the look's hook ends here.
         ex.onInterrupt(() -> releaseOnInterrupt(ex));
+        dropHook(hook);
         return ex.run(plan);
     }
 
