@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Figures of issues 6 and 18: the wall time of a 3-host rolling deploy of examples/myapp, split
 # per step kind (as 'slipway deploy' prints it: upload, prepare, switch/restart or start/proxy/stop,
-# gate; on the critical path, where hosts that run a step at once count once, and summed over the
-# hosts), the time of a fleet rollback, and a
+# gate; on the critical path, what the user waits for: hosts that run a step at once count once,
+# and a stop run in the background only for the time the deploy waits for it to end; and summed
+# over the hosts), the time of a fleet rollback, and a
 # deploy and rollback of one server (--role one). Boots three nspawn hosts with testbed/hosts.sh
 # (prefix hb, 127.0.1.17-19; root), deploys v1 (fresh hosts), v2 (upload + rollout), v1/v2 again
 # (no upload), then rolls back.

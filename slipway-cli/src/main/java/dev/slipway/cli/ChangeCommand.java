@@ -14,6 +14,16 @@ abstract class ChangeCommand extends ReportCommand {
     ChangeOptions change;
 
     /**
+     * Opens the target; unless {@code --dry-run}, a hosts plan's look takes the locks for the run
+     * that applies it ({@link dev.slipway.deploy.Targets.Options#lockAhead()}).
+     */
+    @Override
+    Target open(Context c) {
+        return dev.slipway.deploy.Targets.open(targetName(), c.config(), c.console(),
+                new dev.slipway.deploy.Targets.Options(target.roles, !change.dryRun));
+    }
+
+    /**
      * Prints the plan ({@code --dry-run}) or applies it and prints the report.
      *
      * @param c    the command's context

@@ -70,10 +70,14 @@ public final class Executor {
     private final Map<DeployPlan.Kind, Long> nanos = new EnumMap<>(DeployPlan.Kind.class);
     private final Map<String, Long> whereNanos = new LinkedHashMap<>();
     private long[] stepNanos = new long[0];
-    /** Start and end ({@link System#nanoTime()}) of every step run, by kind. */
+    /**
+     * Start and end ({@link System#nanoTime()}) of what the run waited for, by kind: every step run
+     * in the foreground, and the part of a background step that the loop waited for
+     * ({@link #awaitBackground}); the rest of a background step overlaps other steps.
+     */
     private final Map<DeployPlan.Kind, List<long[]>> spans = new EnumMap<>(DeployPlan.Kind.class);
-    /** The steps started in the background and not awaited yet, in submission order. */
-    private final List<Future<?>> background = new ArrayList<>();
+    /** The steps started in the background and not awaited yet, in submission order, with their kinds. */
+    private final List<Map.Entry<DeployPlan.Kind, Future<?>>> background = new ArrayList<>();
 
     /**
      * What a target plugs into the loop. Its methods may be called from several threads at once
@@ -286,6 +290,14 @@ public final class Executor {
 
     /** Runs one step: the crash hook (unless it ran already), the step, its timings. */
     private void timed(int index, DeployPlan.Step step, Parts parts, boolean crashHook) {
+        timed(index, step, parts, crashHook, true);
+    }
+
+    /**
+     * @param waited whether the loop waits for the step (it runs in the foreground): only then is its
+     *               span on the critical path ({@link #criticalPathMs})
+     */
+    private void timed(int index, DeployPlan.Step step, Parts parts, boolean crashHook, boolean waited) {
         if (crashHook) {
             before(step);
         }
@@ -295,7 +307,9 @@ public final class Executor {
         long t1 = System.nanoTime();
         long took = t1 - t0;
         synchronized (this) {
-            spans.computeIfAbsent(step.kind(), k -> new ArrayList<>()).add(new long[] {t0, t1});
+            if (waited) {
+                spans.computeIfAbsent(step.kind(), k -> new ArrayList<>()).add(new long[] {t0, t1});
+            }
             if (step.where() != null) {
                 whereNanos.merge(step.where() + "." + step.kind().id(), took, Long::sum);
             }
@@ -312,32 +326,34 @@ public final class Executor {
     private void inBackground(int index, DeployPlan.Step step, Parts parts) {
         before(step);
         FutureTask<Void> task = new FutureTask<>(() -> {
-            timed(index, step, parts, false);
+            timed(index, step, parts, false, false);
             return null;
         });
         Thread t = new Thread(task, "slipway-background-" + step.kind().id() + "-" + step.where());
         t.setDaemon(true);
         synchronized (this) {
-            background.add(task);
+            background.add(Map.entry(step.kind(), task));
         }
         t.start();
     }
 
     /**
-     * Waits for every background step started so far.
+     * Waits for every background step started so far. The time spent waiting for one is on the
+     * critical path, under its kind.
      *
      * @throws RuntimeException the first one's failure, once all ended
      */
     private void awaitBackground() {
-        List<Future<?>> pending;
+        List<Map.Entry<DeployPlan.Kind, Future<?>>> pending;
         synchronized (this) {
             pending = List.copyOf(background);
             background.clear();
         }
         RuntimeException first = null;
-        for (Future<?> f : pending) {
+        for (Map.Entry<DeployPlan.Kind, Future<?>> f : pending) {
+            long t0 = System.nanoTime();
             try {
-                f.get();
+                f.getValue().get();
             } catch (ExecutionException e) {
                 if (first == null) {
                     first = e.getCause() instanceof RuntimeException re ? re : SlipwayException.failed(e.getCause().toString());
@@ -345,6 +361,11 @@ public final class Executor {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw SlipwayException.failed("interrupted");
+            } finally {
+                long t1 = System.nanoTime();
+                synchronized (this) {
+                    spans.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(new long[] {t0, t1});
+                }
             }
         }
         if (first != null) {
@@ -437,9 +458,11 @@ public final class Executor {
     }
 
     /**
-     * @return per step kind, the wall time during which at least one step of that kind ran on some
-     *         place (the union of their intervals), ms: what the kind adds to the run's critical path
-     *         when kinds do not overlap (a background step overlaps the next batch)
+     * @return per step kind, the wall time during which the run waited for a step of that kind on some
+     *         place (the union of their intervals), ms: what the kind adds to the run's critical path.
+     *         A step run in the background counts only for the time the loop waited for it to end
+     *         (the last batch's stop of the old instances, before the unlocks); while it overlaps
+     *         the next batch it does not count
      */
     public synchronized Map<DeployPlan.Kind, Long> criticalPathMs() {
         Map<DeployPlan.Kind, Long> ms = new EnumMap<>(DeployPlan.Kind.class);

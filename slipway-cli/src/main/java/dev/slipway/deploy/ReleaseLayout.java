@@ -67,6 +67,20 @@ public record ReleaseLayout(Host host, String dir) {
     }
 
     /**
+     * Writes several environment files of a release as {@link #writeEnv} does, in one round trip
+     * where the host allows ({@link Host#writeAll}).
+     *
+     * @param version the release directory's name (it exists)
+     * @param files   {@code KEY=VALUE} lines by file name in it
+     */
+    public void writeEnvs(String version, java.util.Map<String, String> files) {
+        java.util.Map<String, byte[]> bytes = new java.util.LinkedHashMap<>();
+        files.forEach((name, text) -> bytes.put(dir + "/releases/" + version + "/" + name,
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        host.writeAll(bytes, 0600);
+    }
+
+    /**
      * Removes releases beyond retention: of {@code releases/}, newest first (by modification time:
      * a deploy touches its release's directory), the first {@code retain} stay, and so does every
      * release named in {@code keep} (the current and the previous one); hidden entries (a

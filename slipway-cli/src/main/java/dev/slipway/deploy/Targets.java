@@ -42,11 +42,19 @@ public final class Targets {
      * @param roles hosts only: when not empty, only the servers with one of these roles
      *              ({@code deploy.hosts.servers[].roles}, as Kamal's {@code --roles}); the others are
      *              neither connected to nor changed
+     * @param lockAhead the command applies the plan it makes (a deploy, rollback or ship that is not a dry
+     *              run): hosts only, the plan's look at each host takes its lock in the same round trip,
+     *              for the run that follows; closing the target releases locks that no run used
      */
-    public record Options(List<String> roles) {
+    public record Options(List<String> roles, boolean lockAhead) {
         /** Copies the list. */
         public Options {
             roles = List.copyOf(roles);
+        }
+
+        /** Options that take no lock ahead. */
+        public Options(List<String> roles) {
+            this(roles, false);
         }
 
         /** @return no roles: every server */
@@ -75,7 +83,7 @@ public final class Targets {
         }
         return switch (name) {
             case "local" -> new LocalDeployTarget(config, console);
-            case "hosts" -> new HostsDeployTarget(config, console, options.roles());
+            case "hosts" -> new HostsDeployTarget(config, console, options.roles(), options.lockAhead());
             case "kubernetes" -> {
                 requireSection(config.kubernetes() != null, config, "deploy.kubernetes", "docs/kubernetes.md");
                 yield KubernetesTarget.connect(config, console);

@@ -50,6 +50,21 @@ public interface Host extends AutoCloseable {
      */
     void write(byte[] content, String remotePath, int mode);
 
+    /**
+     * Writes several small files as {@link #write} does, each with its sha256 verified on the host
+     * and renamed into place only once every one was written and verified (a failure leaves all of
+     * them unchanged). An implementation may send them in one round trip ({@link SshHost} does);
+     * this default writes them one after another.
+     *
+     * @param files the content by absolute path on the host, in the order they are renamed into place;
+     *              their parent directories must exist
+     * @param mode  POSIX permission bits of every file, e.g. {@code 0600} for secrets
+     * @throws HostException when a write fails
+     */
+    default void writeAll(java.util.Map<String, byte[]> files, int mode) {
+        files.forEach((path, content) -> write(content, path, mode));
+    }
+
     /** Closes the connection, if any. Never throws. */
     @Override
     void close();

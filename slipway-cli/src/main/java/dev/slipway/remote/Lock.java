@@ -117,11 +117,7 @@ public final class Lock {
      * @throws SlipwayException (exit 1) when the host cannot be reached or the directory cannot be made
      */
     public static Optional<Holder> tryAcquire(Host host, String dir, Holder me) {
-        String d = Shell.quote(dir);
-        Host.CommandResult r = host.run("mkdir -p " + d + " || exit 1\n"
-                + "if mkdir " + d + "/lock 2>/dev/null; then printf '%s' " + Shell.quote(me.info()) + " > " + d
-                + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d + "/lock/info && echo acquired; "
-                + "else echo held; cat " + d + "/lock/info 2>/dev/null || true; fi", Duration.ofSeconds(30));
+        Host.CommandResult r = host.run(tryAcquireScript(dir, me), Duration.ofSeconds(30));
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": cannot take the lock in " + dir + ": " + cause(r));
         }
@@ -129,6 +125,23 @@ public final class Lock {
             return Optional.empty();
         }
         return Optional.of(parse(r.stdout()));
+    }
+
+    /**
+     * The shell command of {@link #tryAcquire}: it prints {@code acquired} when it took the lock,
+     * else {@code held} and the holder's {@code info} lines; exit 1 when {@code dir} cannot be made.
+     * Other commands run it in the same round trip as their own (a deploy's look at a host).
+     *
+     * @param dir the service's directory on the host
+     * @param me  this process
+     * @return the command, for {@code sh -c}
+     */
+    public static String tryAcquireScript(String dir, Holder me) {
+        String d = Shell.quote(dir);
+        return "mkdir -p " + d + " || exit 1\n"
+                + "if mkdir " + d + "/lock 2>/dev/null; then printf '%s' " + Shell.quote(me.info()) + " > " + d
+                + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d + "/lock/info && echo acquired; "
+                + "else echo held; cat " + d + "/lock/info 2>/dev/null || true; fi";
     }
 
     /** What a run that wants a lock does about the run that holds it ({@link #acquire}). */

@@ -192,14 +192,68 @@ public final class SshHost implements Host {
         put(new ByteArrayInputStream(content), content.length, sha256, remotePath, mode, Progress.NONE);
     }
 
-    private void put(InputStream in, long size, String sha256, String remotePath, int mode, Progress progress) {
+    /**
+     * One exec channel for every file: their bytes follow each other on its stdin, each cut off by
+     * its length ({@code head -c}, GNU coreutils, reads no further), verified by its sha256, and
+     * renamed into place once all were verified.
+     */
+    @Override
+    public void writeAll(java.util.Map<String, byte[]> files, int mode) {
+        if (files.size() <= 1) {
+            files.forEach((path, content) -> write(content, path, mode));
+            return;
+        }
+        StringBuilder fill = new StringBuilder();
+        StringBuilder rename = new StringBuilder();
+        StringBuilder temps = new StringBuilder();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        int i = 0;
+        for (var e : files.entrySet()) {
+            String tmp = temporary(e.getKey());
+            String sha256;
+            try {
+                sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(e.getValue()));
+            } catch (NoSuchAlgorithmException x) {
+                throw new IllegalStateException(x);
+            }
+            all.writeBytes(e.getValue());
+            String t = "\"$t" + i + "\"";
+            temps.append(" t").append(i).append('=').append(Shell.quote(tmp)).append(';');
+            fill.append("head -c ").append(e.getValue().length).append(" > ").append(t).append("; ")
+                    .append("if ! echo '").append(sha256).append("  '").append(t).append(" | sha256sum -c --status -; then ")
+                    .append("echo ").append(Shell.quote("sha256 of " + e.getKey() + " differs on the host")).append(" >&2; exit 65; fi; ")
+                    .append("chmod ").append(Integer.toOctalString(mode)).append(' ').append(t).append("; ");
+            rename.append("mv -fT ").append(t).append(' ').append(Shell.quote(e.getKey())).append("; ");
+            i++;
+        }
+        StringBuilder rm = new StringBuilder("rm -f");
+        for (int k = 0; k < i; k++) {
+            rm.append(" \"$t").append(k).append('"');
+        }
+        String script = "set -e; umask 077;" + temps + " trap '" + rm + "' EXIT; trap 'exit 129' HUP INT TERM PIPE; "
+                + fill + rename + "trap - EXIT";
+        byte[] bytes = all.toByteArray();
+        CommandResult r = exec(script, new ByteArrayInputStream(bytes), bytes.length, Progress.NONE, Duration.ofMinutes(5),
+                "writing " + String.join(", ", files.keySet()));
+        if (!r.ok()) {
+            throw new HostException(name() + ": writing " + String.join(", ", files.keySet()) + " failed (exit " + r.exitCode()
+                    + "): " + r.stderr().strip() + "; they are unchanged", null);
+        }
+    }
+
+    /** @return a temporary name beside {@code remotePath} (an absolute file path), for a write renamed into place */
+    private static String temporary(String remotePath) {
         int slash = remotePath.lastIndexOf('/');
         if (!remotePath.startsWith("/") || slash == remotePath.length() - 1) {
             throw new IllegalArgumentException("not an absolute file path: " + remotePath);
         }
         String dir = slash == 0 ? "/" : remotePath.substring(0, slash);
-        String tmp = dir + (dir.endsWith("/") ? "" : "/") + "." + remotePath.substring(slash + 1)
+        return dir + (dir.endsWith("/") ? "" : "/") + "." + remotePath.substring(slash + 1)
                 + ".slipway-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+    }
+
+    private void put(InputStream in, long size, String sha256, String remotePath, int mode, Progress progress) {
+        String tmp = temporary(remotePath);
         // The EXIT trap removes the temporary file on every path but the successful mv; sshd closes
         // stdin when the connection goes, so a cut link also ends here. mv -T (GNU) renames onto
         // the target itself, even when it is a symlink to a directory, instead of moving into it.

@@ -382,6 +382,14 @@ class HostsDeployTest {
         for (String point : points) {
             String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
             use(next);
+            if (point.startsWith("prepare")) {
+                // A release the look finds prepared gets no prepare step: make it unprepared, so the step runs.
+                for (int i = 1; i <= 3; i++) {
+                    try (Host h = ssh(i)) {
+                        assertTrue(h.run(unprepare(next), Duration.ofSeconds(30)).ok(), "web" + i);
+                    }
+                }
+            }
             Process p = deployProcess(point);
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), point);
             assertEquals(137, p.exitValue(), "halted at " + point + "; its output:\n" + lastChildLog());
@@ -414,6 +422,17 @@ class HostsDeployTest {
         for (int i = 1; i <= 3; i++) {
             assertEquals(previous, version(i), "web" + i);
         }
+    }
+
+    /**
+     * A command that removes the unpacked tree of myapp's release {@code version} from the unit's
+     * cache (so the look does not find it prepared), unless the current release runs from that tree.
+     */
+    static String unprepare(String version) {
+        String key = "head -c 4096 %s | sed -n \"s/^slipway_key='\\(.*\\)'$/\\1/p\" | head -n 1";
+        return "k=$(" + key.formatted("/opt/slipway/myapp/releases/" + version + "/myapp") + "); c=$("
+                + key.formatted("/opt/slipway/myapp/current/myapp") + "); [ -n \"$k\" ] && [ \"$k\" != \"$c\" ] &&"
+                + " rm -rf \"/var/cache/myapp/run/$k\"; true";
     }
 
     /** wrk's summary: non-2xx responses and socket errors. */

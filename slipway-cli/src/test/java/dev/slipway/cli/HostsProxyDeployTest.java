@@ -343,6 +343,9 @@ class HostsProxyDeployTest {
         for (String point : List.of("prepare", "start", "proxy", "stop")) {
             String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
             use(next);
+            if (point.equals("prepare")) {
+                run(HostsDeployTest.unprepare(next)); // else the look finds it prepared: no prepare step
+            }
             List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                     System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(), "--to", "hosts");
             Path log = work.resolve("child-" + point + ".log");

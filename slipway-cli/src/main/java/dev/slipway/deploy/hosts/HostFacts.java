@@ -4,6 +4,7 @@ import dev.slipway.SlipwayException;
 import dev.slipway.deploy.History;
 import dev.slipway.deploy.Revision;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.Lock;
 import dev.slipway.remote.Shell;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,19 +31,45 @@ import java.util.List;
  * @param envPorts      the instance ports each complete release has an env file for ({@code env-<port>},
  *                      written by a deploy of the proxy strategy), by release; a release deployed with
  *                      the restart strategy has none
+ * @param prepared      the complete releases whose single file is prepared already for the unit's user (its
+ *                      cache tree is complete and its class-data archive made or given up: what
+ *                      {@link HostUnit#prepareCommand} checks first, and where it stops), by name
+ * @param locked        whether the look took this run's deploy lock on the host in the same round trip
+ *                      ({@link #look(Host, String, String, String, String, String, List, boolean, Lock.Holder)})
  */
 public record HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
                         String unitSha256, String active, List<Revision> history, int livePort,
                         java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances,
-                        java.util.Map<String, java.util.Set<Integer>> envPorts) {
+                        java.util.Map<String, java.util.Set<Integer>> envPorts, java.util.Set<String> prepared,
+                        boolean locked) {
 
-    /** Copies the maps, so the value stays immutable. */
+    /** Copies the collections, so the value stays immutable. */
     public HostFacts {
+        prepared = java.util.Set.copyOf(prepared);
         slots = java.util.Map.copyOf(slots);
         instances = java.util.Map.copyOf(instances);
         java.util.Map<String, java.util.Set<Integer>> copy = new java.util.HashMap<>();
         envPorts.forEach((k, v) -> copy.put(k, java.util.Set.copyOf(v)));
         envPorts = java.util.Map.copyOf(copy);
+    }
+
+    /** Facts without prepared releases, looked at without the lock. */
+    public HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
+                     String unitSha256, String active, List<Revision> history, int livePort,
+                     java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances,
+                     java.util.Map<String, java.util.Set<Integer>> envPorts) {
+        this(machine, platform, current, releases, releaseSha256, unitSha256, active, history, livePort, slots, instances,
+                envPorts, java.util.Set.of(), false);
+    }
+
+    /**
+     * @param prepared the releases prepared already ({@link #prepared()})
+     * @param locked   whether the look took this run's lock ({@link #locked()})
+     * @return these facts with those two
+     */
+    public HostFacts with(java.util.Set<String> prepared, boolean locked) {
+        return new HostFacts(machine, platform, current, releases, releaseSha256, unitSha256, active, history, livePort, slots,
+                instances, envPorts, prepared, locked);
     }
 
     /** Facts without {@code env-<port>} files in any release. */
@@ -113,6 +140,23 @@ public record HostFacts(String machine, String platform, String current, List<St
      */
     public static HostFacts look(Host host, String dir, String name, String unit, String version, String upstreamFile,
                                  List<Integer> ports, boolean template) {
+        return look(host, dir, name, unit, version, upstreamFile, ports, template, null);
+    }
+
+    /**
+     * Looks at a host as {@link #look(Host, String, String, String, String, String, List, boolean)} does and,
+     * with {@code lockAs}, first tries to take the deploy lock in the same round trip (never waiting:
+     * {@link Lock#tryAcquireScript}), so that a deploy's look and lock cost one round trip per host
+     * and the facts are read under the lock. {@link #locked()} tells whether it was taken; a lock
+     * held by someone else is left alone (the run then takes it in its lock step, waiting as
+     * {@code --lock-wait} says). It also reads which releases are prepared ({@link #prepared()}).
+     *
+     * @param lockAs this run as a lock holder, or {@code null} to look only (a dry run, status)
+     * @throws SlipwayException (exit 1) when the host cannot be reached or the look fails; a lock the
+     *                          look took is then released
+     */
+    public static HostFacts look(Host host, String dir, String name, String unit, String version, String upstreamFile,
+                                 List<Integer> ports, boolean template, Lock.Holder lockAs) {
         String d = Shell.quote(dir);
         StringBuilder proxied = new StringBuilder();
         if (upstreamFile != null) {
@@ -130,12 +174,17 @@ public record HostFacts(String machine, String platform, String current, List<St
         }
         // The unit file whose sha256 is compared: the proxy strategy's template <unit>@.service.
         String unitFile = template ? unit + "@.service" : unit + ".service";
-        String script = "d=" + d + "; u=" + Shell.quote(unit + ".service") + "; uf=" + Shell.quote(unitFile) + "\n"
+        // The lock goes first, so what follows is read under it; its lines are kept apart ("lock:").
+        String lock = lockAs == null ? "" : "( " + Lock.tryAcquireScript(dir, lockAs) + " ) 2>&1 | sed 's/^/lock:/'\n";
+        String script = lock + "d=" + d + "; u=" + Shell.quote(unit + ".service") + "; uf=" + Shell.quote(unitFile) + "\n"
                 + "echo \"machine=$(uname -m)\"\n"
                 + "l=$(readlink \"$d/current\" 2>/dev/null) && echo \"current=${l##*/}\"\n"
-                + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do [ -x \"$r\"" + Shell.quote(name)
-                + " ] && [ -f \"$r/env\" ] && r=${r%/} && echo \"release=${r##*/}\" && for e in \"$r\"/env-*; do"
-                + " [ -f \"$e\" ] && echo \"envport=${r##*/} ${e##*/env-}\"; done; done; fi\n"
+                + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do r=${r%/}; { [ -x \"$r/\"" + Shell.quote(name)
+                + " ] && [ -f \"$r/env\" ]; } || continue; echo \"release=${r##*/}\"; for e in \"$r\"/env-*; do"
+                + " [ -f \"$e\" ] && echo \"envport=${r##*/} ${e##*/env-}\"; done\n"
+                // Prepared already: what the prepare step checks first (then it would do nothing).
+                + HostUnit.preparedIf("/var/cache/" + unit, "\"$r/\"" + Shell.quote(name), "echo \"prepared=${r##*/}\"")
+                + "done; fi\n"
                 + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + Shell.quote(name) + "\n"
                 + shaOf("$f")
                 + "[ -f \"/etc/systemd/system/$uf\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$uf\" | cut -d' ' -f1)\"\n"
@@ -143,11 +192,33 @@ public record HostFacts(String machine, String platform, String current, List<St
                 + "[ -f \"$d/history.tsv\" ] && tail -n 50 \"$d/history.tsv\" | sed 's/^/history=/'\n"
                 + proxied
                 + "exit 0\n";
-        Host.CommandResult r = host.run(script, Duration.ofSeconds(30));
+        Host.CommandResult r;
+        try {
+            r = host.run(script, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            if (lockAs != null) {
+                releaseQuietly(host, dir, lockAs);
+            }
+            throw e;
+        }
+        boolean locked = lockAs != null && r.stdout().lines().anyMatch(l -> l.equals("lock:acquired"));
         if (!r.ok()) {
+            if (locked) {
+                releaseQuietly(host, dir, lockAs);
+            }
             throw SlipwayException.failed(host.name() + ": cannot read the host's state: " + r.stderr().strip());
         }
-        return parse(r.stdout());
+        HostFacts f = parse(r.stdout());
+        return f.with(f.prepared(), locked);
+    }
+
+    /** Releases a lock the look took, when the look itself failed; a failure here is left to the lock's stale rules. */
+    private static void releaseQuietly(Host host, String dir, Lock.Holder me) {
+        try {
+            Lock.release(host, dir, me.id());
+        } catch (RuntimeException ignored) {
+            // the host is unreachable: its lock names this run, whose pid is gone after the exit
+        }
     }
 
     /**
@@ -168,6 +239,7 @@ public record HostFacts(String machine, String platform, String current, List<St
         java.util.Map<Integer, String> slots = new java.util.TreeMap<>();
         java.util.Map<Integer, String> instances = new java.util.TreeMap<>();
         java.util.Map<String, java.util.Set<Integer>> envPorts = new java.util.TreeMap<>();
+        java.util.Set<String> prepared = new java.util.TreeSet<>();
         for (String line : out.split("\n")) {
             int eq = line.indexOf('=');
             if (eq < 0) {
@@ -178,6 +250,7 @@ public record HostFacts(String machine, String platform, String current, List<St
                 case "machine" -> machine = v.strip();
                 case "current" -> current = v.strip().isEmpty() ? null : v.strip();
                 case "release" -> releases.add(v);
+                case "prepared" -> prepared.add(v.strip());
                 case "sha" -> sha = v.strip();
                 case "unit" -> unit = v.strip();
                 case "active" -> active = v.strip();
@@ -198,8 +271,9 @@ public record HostFacts(String machine, String platform, String current, List<St
                 default -> { }
             }
         }
+        prepared.retainAll(releases);
         return new HostFacts(machine, platformOf(machine), current, List.copyOf(releases), sha, unit, active, List.copyOf(history),
-                live, slots, instances, envPorts);
+                live, slots, instances, envPorts, prepared, false);
     }
 
     /**

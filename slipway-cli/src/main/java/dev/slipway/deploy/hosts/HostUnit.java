@@ -108,11 +108,23 @@ public final class HostUnit {
      * @return shell lines, each ending with a newline
      */
     static String preparedAlready(String cacheRoot) {
-        return "k=$(head -c 4096 \"$f\" | LC_ALL=C sed -n \"s/^slipway_key='\\([A-Za-z0-9._-]*\\)'\\$/\\1/p\" | head -n 1)\n"
-                + "d=" + Shell.quote(cacheRoot + "/run/") + "\"$k\"\n"
-                + "if [ -n \"$k\" ] && [ -f \"$d/.slipway-complete\" ] && { [ ! -f \"$d/app/app.jsa.args\" ] ||"
-                + " [ -f \"$d/app/app.jsa\" ] || [ -f \"$d/app/app.jsa.failed\" ]; }; then echo "
-                + Shell.quote(PREPARED_ALREADY) + "; exit 0; fi\n";
+        return preparedIf(cacheRoot, "\"$f\"", "echo " + Shell.quote(PREPARED_ALREADY) + "; exit 0");
+    }
+
+    /**
+     * Shell lines that run {@code then} when the single file {@code file} is prepared already under
+     * {@code cacheRoot} (see {@link #preparedAlready}); they set the variables {@code pk} and {@code pd}.
+     *
+     * @param cacheRoot the unit's {@code SLIPWAY_CACHE_DIR}
+     * @param file      the single file, as a shell word (e.g. {@code "$f"})
+     * @param then      a shell command list
+     * @return shell lines, each ending with a newline
+     */
+    static String preparedIf(String cacheRoot, String file, String then) {
+        return "pk=$(head -c 4096 " + file + " 2>/dev/null | LC_ALL=C sed -n \"s/^slipway_key='\\([A-Za-z0-9._-]*\\)'\\$/\\1/p\" | head -n 1)\n"
+                + "pd=" + Shell.quote(cacheRoot + "/run/") + "\"$pk\"\n"
+                + "if [ -n \"$pk\" ] && [ -f \"$pd/.slipway-complete\" ] && { [ ! -f \"$pd/app/app.jsa.args\" ] ||"
+                + " [ -f \"$pd/app/app.jsa\" ] || [ -f \"$pd/app/app.jsa.failed\" ]; }; then " + then + "; fi\n";
     }
 
     /**

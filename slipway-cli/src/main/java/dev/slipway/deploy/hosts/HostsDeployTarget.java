@@ -42,7 +42,16 @@ public final class HostsDeployTarget implements Target {
      * @throws SlipwayException (exit 2) without {@code deploy.hosts}, or for a role no server has
      */
     public HostsDeployTarget(SlipwayConfig config, Console console, List<String> roles) {
-        this(SshConnector.target(config, console, roles).keepConnections().connectAhead(), config.name(), console,
+        this(config, console, roles, false);
+    }
+
+    /**
+     * As {@link #HostsDeployTarget(SlipwayConfig, Console, List)}; with {@code lockAhead} a plan's look
+     * takes the hosts' locks for the apply that follows ({@link HostsTarget#lockAhead()}).
+     */
+    public HostsDeployTarget(SlipwayConfig config, Console console, List<String> roles, boolean lockAhead) {
+        this(lockAhead ? SshConnector.target(config, console, roles).keepConnections().lockAhead().connectAhead()
+                : SshConnector.target(config, console, roles).keepConnections().connectAhead(), config.name(), console,
                 new CanaryGuard(config.serviceDir()));
     }
 

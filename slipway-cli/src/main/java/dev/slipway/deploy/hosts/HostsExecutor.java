@@ -188,6 +188,10 @@ public final class HostsExecutor {
         }
         Map<String, HostsPlan.HostPlan> byName = new LinkedHashMap<>();
         plan.hosts().forEach(h -> byName.put(h.name(), h));
+        synchronized (this) {
+            // The look took these locks for this run (the same holder id): a failure or Ctrl-C releases them.
+            plan.hosts().stream().filter(h -> h.facts().locked()).forEach(h -> locked.add(h.name()));
+        }
         String who = me.who();
         executor.run(plan.steps(), new Executor.Parts() {
             @Override
@@ -421,17 +425,17 @@ public final class HostsExecutor {
     }
 
     private void upload(HostsPlan plan, HostsPlan.HostPlan h) {
-        long size = h.upload() ? h.artifact().toFile().length() : 0;
-        if (h.upload()) {
-            DiskSpace.require(host(h), releaseDir(plan), size, "release " + plan.version());
+        if (!h.upload()) {
+            // The release's directory holds the file (the look hashed it); the env step's writes into it
+            // give it a new modification time, which prune orders releases by: no round trip here.
+            return;
         }
+        long size = h.artifact().toFile().length();
+        DiskSpace.require(host(h), releaseDir(plan), size, "release " + plan.version());
         String rd = Shell.quote(releaseDir(plan));
         Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
         if (!mk.ok()) {
             throw SlipwayException.failed(h.name() + ": cannot make " + releaseDir(plan) + ": " + mk.stderr().strip());
-        }
-        if (!h.upload()) {
-            return;
         }
         long[] shown = {-1};
         try {
@@ -465,14 +469,11 @@ public final class HostsExecutor {
             });
             return;
         }
-        // Each file is its own atomic write; they go over the host's one connection at once.
+        // Each file is its own atomic write, all of them in one round trip (their content on its stdin).
         Map<String, String> files = new LinkedHashMap<>();
         files.put("env", h.env());
         h.portEnvs().forEach((p, text) -> files.put(HostUnit.envName(p), text));
-        Executor.each(List.copyOf(files.entrySet()), Map.Entry::getKey, f -> {
-            layout(h).writeEnv(plan.version(), f.getKey(), f.getValue());
-            return Boolean.TRUE;
-        });
+        layout(h).writeEnvs(plan.version(), files);
     }
 
     private void unit(HostsPlan.HostPlan h) {

@@ -19,9 +19,11 @@ import java.util.stream.Collectors;
  * {@link #describe()}. It is computed by {@link #of} from the configuration, the artifacts and
  * the host facts only, so it is tested without hosts.
  *
- * <p>The order is: lock every host; set up every host (upload, env file, unit, and the release's
- * first run made ahead: unpacking and the JDK 17-19 class-data archive, while the old release
- * still serves); then per batch switch and restart each host of the batch and gate each, which so
+ * <p>The order is: lock every host (a deploy's look takes the lock in its own round trip, and the
+ * plan's lock steps then have nothing left to do, {@link HostFacts#locked()}); set up every host
+ * (upload, env file, unit, and the release's first run made ahead: unpacking and the JDK 17-19
+ * class-data archive, while the old release still serves; skipped for a release the look found
+ * prepared, {@link HostFacts#prepared()}); then per batch switch and restart each host of the batch and gate each, which so
  * times a warm start; then record, prune and unlock each host.
  *
  * @param service  the service name
@@ -192,7 +194,8 @@ public record HostsPlan(String service, String version, String commit, boolean r
         String unitName = hostsConfig.service().unit();
         List<DeployPlan.Step> steps = new ArrayList<>();
         for (HostPlan h : hosts) {
-            steps.add(new Step(Kind.LOCK, h.name(), 0, h.name() + ": lock " + dir + "/lock"));
+            steps.add(new Step(Kind.LOCK, h.name(), 0, h.name() + ": lock " + dir + "/lock"
+                    + (h.facts().locked() ? " (taken with the look, in its round trip)" : "")));
         }
         for (HostPlan h : hosts) {
             if (!rollback) {
@@ -218,7 +221,9 @@ public record HostsPlan(String service, String version, String commit, boolean r
                     : h.name() + ": unit " + unitFile + " unchanged, no daemon-reload"));
             // A rollback of the proxy strategy prepares nothing: the retained release was prepared when
             // it was deployed, and even a cold first run happens while the old instance serves.
-            if (!rollback || !proxy) {
+            // A release the look found prepared (its cache tree complete, the archive made or given up)
+            // is where the prepare step would stop at once: no step, no round trip.
+            if ((!rollback || !proxy) && !prepared(h, version)) {
                 steps.add(new Step(Kind.PREPARE, h.name(), 0, h.name() + ": prepare releases/" + version + "/" + service
                         + " while " + (h.previous() == null ? "nothing" : h.previous()) + " serves: its first run without the app,"
                         + " as the unit's user (systemd-run, SLIPWAY_PREPARE=1): unpack into /var/cache/" + unitName
@@ -301,6 +306,16 @@ public record HostsPlan(String service, String version, String commit, boolean r
             steps.add(new Step(Kind.UNLOCK, h.name(), 0, h.name() + ": unlock"));
         }
         return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps));
+    }
+
+    /**
+     * @param h       a host's plan
+     * @param version the release deployed or rolled back to
+     * @return whether the host's copy of the release is prepared already and stays (it is not uploaded
+     *         again): its prepare would do nothing
+     */
+    static boolean prepared(HostPlan h, String version) {
+        return !h.upload() && h.facts().prepared().contains(version);
     }
 
     /**

@@ -212,6 +212,13 @@ public final class HostsTarget implements AutoCloseable {
     /** Closes the connections {@link #keepConnections()} kept; a target that keeps none has nothing to close. */
     @Override
     public synchronized void close() {
+        // Locks a plan's look took that no run used (the command stopped between plan and apply).
+        if (looked != null && kept != null) {
+            releaseLooked(kept, looked);
+        }
+        dropHook(lookedHook);
+        looked = null;
+        lookedHook = null;
         // Connections started ahead that nobody took: closed once made (a failed one has nothing to close).
         ahead.values().forEach(f -> f.thenAccept(Host::close));
         ahead.clear();
@@ -290,7 +297,94 @@ public final class HostsTarget implements AutoCloseable {
      */
     public HostsExecutor.Result deploy(String version, Duration lockWait, boolean dryRun) {
         Built built = version == null ? built() : requireBuilt(version);
-        return withHosts(all -> execute(planDeploy(built, all), all, lockWait, dryRun, "deploy"));
+        return withHosts(all -> {
+            Lock.Holder me = dryRun ? null : Lock.me(built.version(), "deploy");
+            return execute(lockedPlan(all, me, () -> planDeploy(built, all, me)), all, lockWait, dryRun, "deploy");
+        });
+    }
+
+    /**
+     * Ctrl-C or SIGTERM while the look holds this run's locks and its run has not started (it then
+     * has its own hook): the locks are released over new connections, at most 8 s per host.
+     *
+     * @return the hook added, or {@code null} without {@code me}
+     */
+    private Thread releaseHook(Lock.Holder me) {
+        if (me == null) {
+            return null;
+        }
+        Thread hook = new Thread(() -> {
+            for (HostsConfig.Server s : hosts.servers()) {
+                bounded(() -> {
+                    try (Host h = connector.apply(s)) {
+                        Lock.release(h, hosts.dir(), me.id());
+                    }
+                }, 8000);
+            }
+        }, "slipway-look-locks");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    private static void dropHook(Thread hook) {
+        if (hook == null) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    /**
+     * Makes a plan whose look may have taken this run's locks ({@code me}). When it did, the locks
+     * stay held for the run of the plan ({@link #execute}: the run's lock steps have nothing left to
+     * do), and until then a shutdown hook releases them (Ctrl-C); {@link #close()} releases them
+     * when no run used them. When making the plan fails, or it is {@code null} (nothing to do), the
+     * locks the look took are released at once.
+     */
+    private HostsPlan lockedPlan(Map<String, Host> all, Lock.Holder me, java.util.function.Supplier<HostsPlan> make) {
+        Thread hook = releaseHook(me);
+        HostsPlan plan;
+        try {
+            plan = make.get();
+        } catch (RuntimeException e) {
+            dropHook(hook);
+            releaseLooked(all, me);
+            throw e;
+        }
+        if (plan == null || plan.hosts().stream().noneMatch(h -> h.facts().locked())) {
+            dropHook(hook);
+            if (plan == null) {
+                releaseLooked(all, me);
+            }
+            return plan;
+        }
+        synchronized (this) {
+            looked = me;
+            lookedHook = hook;
+        }
+        return plan;
+    }
+
+    /** The holder the last plan's look took the locks as, until a run uses them or {@link #close()} releases them. */
+    private Lock.Holder looked;
+    /** The shutdown hook that releases {@link #looked}'s locks on Ctrl-C until then. */
+    private Thread lookedHook;
+
+    /** Releases the locks {@code me} holds on these hosts (at once); a host that fails is left to the lock's stale rules. */
+    private void releaseLooked(Map<String, Host> all, Lock.Holder me) {
+        if (me == null) {
+            return;
+        }
+        Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> {
+            try {
+                return Lock.release(e.getValue(), hosts.dir(), me.id());
+            } catch (RuntimeException ignored) {
+                return Boolean.FALSE;
+            }
+        });
     }
 
     /**
@@ -302,7 +396,25 @@ public final class HostsTarget implements AutoCloseable {
      */
     public HostsPlan planDeploy(String version) {
         Built built = version == null ? built() : requireBuilt(version);
-        return withHosts(all -> planDeploy(built, all));
+        return withHosts(all -> {
+            Lock.Holder me = lockAhead ? Lock.me(built.version(), "deploy") : null;
+            return lockedPlan(all, me, () -> planDeploy(built, all, me));
+        });
+    }
+
+    /** Whether a plan's look takes the locks for the run that follows ({@link #lockAhead()}). */
+    private boolean lockAhead;
+
+    /**
+     * Makes {@link #planDeploy(String)} and {@link #planRollback(String)} take every host's lock in
+     * their look's round trip, for the {@link #apply} that follows (a command that applies the plan
+     * it makes: not a dry run). Locks that no apply used are released by {@link #close()}.
+     *
+     * @return this target
+     */
+    public synchronized HostsTarget lockAhead() {
+        lockAhead = true;
+        return this;
     }
 
     /**
@@ -317,7 +429,8 @@ public final class HostsTarget implements AutoCloseable {
         return withHosts(all -> execute(plan, all, lockWait, false, plan.rollback() ? "rollback" : "deploy"));
     }
 
-    private HostsPlan planDeploy(Built built, Map<String, Host> all) {
+    /** @param me this run as the lock holder the look takes the locks for, or {@code null} to look only */
+    private HostsPlan planDeploy(Built built, Map<String, Host> all, Lock.Holder me) {
         Map<String, String> envs = new LinkedHashMap<>();
         SharedEnv shared = sharedEnv();
         for (HostsConfig.Server s : hosts.servers()) {
@@ -330,7 +443,7 @@ public final class HostsTarget implements AutoCloseable {
             hosts.proxy().ports().forEach(port -> byPort.put(port, envFile(s, shared, port)));
             portEnvs.put(s.name(), byPort);
         }
-        Map<String, HostFacts> facts = look(all, built.version());
+        Map<String, HostFacts> facts = look(all, built.version(), me);
         String unit = HostUnit.render(config);
         return HostsPlan.of(hosts, config.service().port(), config.name(), built.version(), built.commit(), built.artifacts(),
                 facts, envs, portEnvs, unit, sha256(unit), false);
@@ -375,7 +488,9 @@ public final class HostsTarget implements AutoCloseable {
      */
     public HostsExecutor.Result rollback(String toVersion, Duration lockWait, boolean dryRun, boolean alreadyIsDone) {
         return withHosts(all -> {
-            HostsPlan plan = planRollback(toVersion, all, alreadyIsDone);
+            // The version is not known before the look when none is named: the lock says "-" then.
+            Lock.Holder me = dryRun ? null : Lock.me(toVersion == null ? "-" : toVersion, "rollback");
+            HostsPlan plan = lockedPlan(all, me, () -> planRollback(toVersion, all, alreadyIsDone, me));
             return plan == null ? null : execute(plan, all, lockWait, dryRun, "rollback");
         });
     }
@@ -389,12 +504,15 @@ public final class HostsTarget implements AutoCloseable {
      *                          already runs it, or there is no earlier release; nothing was changed
      */
     public HostsPlan planRollback(String toVersion) {
-        return withHosts(all -> planRollback(toVersion, all, false));
+        return withHosts(all -> {
+            Lock.Holder me = lockAhead ? Lock.me(toVersion == null ? "-" : toVersion, "rollback") : null;
+            return lockedPlan(all, me, () -> planRollback(toVersion, all, false, me));
+        });
     }
 
-    private HostsPlan planRollback(String toVersion, Map<String, Host> all, boolean alreadyIsDone) {
+    private HostsPlan planRollback(String toVersion, Map<String, Host> all, boolean alreadyIsDone, Lock.Holder me) {
         String first = hosts.servers().get(0).name();
-        Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion);
+        Map<String, HostFacts> facts = look(all, toVersion == null ? "-" : toVersion, me);
         String version = toVersion;
         if (version == null) {
             version = facts.get(first).previousServing();
@@ -536,8 +654,32 @@ public final class HostsTarget implements AutoCloseable {
 
     // ---- internals ------------------------------------------------------------------------------
 
+    /**
+     * Runs a plan; when its look took the locks ({@link #lockedPlan}), the run holds them as the
+     * same holder and its lock steps have nothing left to do.
+     */
     private HostsExecutor.Result execute(HostsPlan plan, Map<String, Host> all, Duration lockWait, boolean dryRun, String what) {
+        Lock.Holder me;
+        Thread hook;
+        synchronized (this) {
+            me = looked;
+            hook = lookedHook;
+            looked = null;
+            lookedHook = null;
+        }
+        if (me != null && plan.hosts().stream().noneMatch(h -> h.facts().locked())) {
+            // Locks of another plan's look: not this run's.
+            releaseLooked(all, me);
+            dropHook(hook);
+            me = null;
+            hook = null;
+        }
+        if (me == null && plan.hosts().stream().anyMatch(h -> h.facts().locked())) {
+            throw new IllegalStateException("the plan's locks were released (the target was closed)");
+        }
         if (dryRun) {
+            releaseLooked(all, me);
+            dropHook(hook);
             console.println(plan.describe().stripTrailing());
             console.println("dry run: nothing was changed");
             return null;
@@ -545,9 +687,10 @@ public final class HostsTarget implements AutoCloseable {
         console.progress(plan.describe().stripTrailing());
         dev.slipway.Trace.mark("plan made; its run starts");
         HostsExecutor ex = new HostsExecutor(hosts, config.service().port(), all, console,
-                Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
-        // The shared loop calls it from a shutdown hook while the run lasts.
+                me != null ? me : Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
+        // The shared loop calls it from a shutdown hook while the run lasts; the look's hook ends here.
         ex.onInterrupt(() -> releaseOnInterrupt(ex));
+        dropHook(hook);
         return ex.run(plan);
     }
 
@@ -634,12 +777,35 @@ public final class HostsTarget implements AutoCloseable {
      * file: the restart strategy stops them after a change of strategy.
      */
     private Map<String, HostFacts> look(Map<String, Host> all, String version) {
-        Map<String, HostFacts> facts = Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> {
-            HostFacts f = HostFacts.look(e.getValue(), hosts.dir(), config.name(), hosts.service().unit(), version,
-                    hosts.proxy().upstreamFile(), hosts.proxy().ports(), hosts.rollout().proxySwitch());
-            dev.slipway.Trace.mark(e.getKey() + ": looked");
-            return f;
-        });
+        return look(all, version, null);
+    }
+
+    /**
+     * Looks at every host at once; with {@code me}, each look first tries to take the host's lock
+     * in its own round trip ({@link HostFacts#look(Host, String, String, String, String, String, List, boolean, Lock.Holder)}).
+     * Either every host is locked then, or none: when one is held by someone else, the locks taken
+     * are released, and the run's lock steps take them one after another in plan order, waiting,
+     * as two deployers then never wait for each other. A look that fails releases the locks taken.
+     */
+    private Map<String, HostFacts> look(Map<String, Host> all, String version, Lock.Holder me) {
+        Map<String, HostFacts> facts;
+        try {
+            facts = Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey, e -> {
+                HostFacts f = HostFacts.look(e.getValue(), hosts.dir(), config.name(), hosts.service().unit(), version,
+                        hosts.proxy().upstreamFile(), hosts.proxy().ports(), hosts.rollout().proxySwitch(), me);
+                dev.slipway.Trace.mark(e.getKey() + ": looked" + (f.locked() ? " and locked" : ""));
+                return f;
+            });
+        } catch (RuntimeException e) {
+            releaseLooked(all, me);
+            throw e;
+        }
+        if (me != null && !facts.values().stream().allMatch(HostFacts::locked)) {
+            releaseLooked(all, me);
+            Map<String, HostFacts> unlocked = new LinkedHashMap<>();
+            facts.forEach((name, f) -> unlocked.put(name, f.with(f.prepared(), false)));
+            return unlocked;
+        }
         return facts;
     }
 

@@ -270,6 +270,63 @@ class HostsPlanTest {
     }
 
     /**
+     * Fewer round trips per host: a release the look found prepared (and that is not uploaded
+     * again) gets no prepare step, and locks the look took show in the plan's lock steps.
+     */
+    @Test
+    void aReleaseTheLookFoundPreparedIsNotPreparedAndLocksTakenWithTheLookSaySo() {
+        Map<String, HostFacts> f = new LinkedHashMap<>();
+        allAmd("1.0.0", "a".repeat(64), "u1").forEach((h, x) -> f.put(h, x.with(java.util.Set.of("2.0.0"), true)));
+        // b's file differs from the build: it is uploaded again, so its old prepared tree does not count.
+        f.put("b", facts("x86_64", "1.0.0", "b".repeat(64), "u1").with(java.util.Set.of("2.0.0"), true));
+        HostsPlan p = plan(config("{}"), f);
+        String kinds = p.steps().stream().filter(s -> s.batch() == 0).map(s -> s.kind().id() + (s.where() == null ? "" : ":" + s.where()))
+                .collect(Collectors.joining(" "));
+        assertEquals("lock:a lock:b lock:c lock:10.0.0.4 upload:a env:a unit:a upload:b env:b unit:b prepare:b"
+                + " upload:c env:c unit:c upload:10.0.0.4 env:10.0.0.4 unit:10.0.0.4"
+                + " record:a prune:a unlock:a record:b prune:b unlock:b record:c prune:c unlock:c"
+                + " record:10.0.0.4 prune:10.0.0.4 unlock:10.0.0.4", kinds);
+        assertTrue(p.describe().contains("a: lock /opt/slipway/api/lock (taken with the look, in its round trip)"), p.describe());
+        // A rollback of the restart strategy skips it the same way; without the fact, it prepares.
+        Map<String, HostFacts> back = new LinkedHashMap<>();
+        allAmd("2.0.0", "", "u1").forEach((h, x) -> back.put(h, new HostFacts(x.machine(), x.platform(), "2.0.0",
+                List.of("1.0.0", "2.0.0"), "", "u1", "active", List.of()).with(h.equals("a") ? java.util.Set.of("1.0.0") : java.util.Set.of(), false)));
+        HostsPlan r = HostsPlan.of(config("{}").hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), back, Map.of(), "unit", "u1", true);
+        assertEquals(List.of("b", "c", "10.0.0.4"), r.steps().stream().filter(s -> s.kind() == dev.slipway.deploy.DeployPlan.Kind.PREPARE)
+                .map(dev.slipway.deploy.DeployPlan.Step::where).toList());
+        assertTrue(r.describe().contains("a: lock /opt/slipway/api/lock\n"), r.describe());
+    }
+
+    /** The look reads which complete releases are prepared; a line for anything else is ignored. */
+    @Test
+    void theLookParsesPreparedReleases() {
+        HostFacts f = HostFacts.parse("machine=x86_64\nrelease=1.0.0\nrelease=2.0.0\nprepared=2.0.0\nprepared=9.9.9\n");
+        assertEquals(java.util.Set.of("2.0.0"), f.prepared());
+        assertFalse(f.locked());
+    }
+
+    /**
+     * A deploy's look takes the host's lock in its own round trip when it is free, and leaves a
+     * lock held by another run alone (run with sh over the local machine, as over SSH).
+     */
+    @Test
+    void theLookTakesTheLockInItsRoundTripOrLeavesAnothersAlone(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        var here = new dev.slipway.remote.LocalHost("here");
+        String dir = tmp.resolve("svc").toString();
+        Lock.Holder me = Lock.me("2.0.0", "deploy");
+        HostFacts mine = HostFacts.look(here, dir, "api", "api", "2.0.0", null, List.of(), false, me);
+        assertTrue(mine.locked());
+        assertEquals(me.id(), Lock.read(here, dir).orElseThrow().id());
+        assertFalse(mine.machine().isEmpty(), "the facts are read in the same command");
+        Lock.Holder other = Lock.me("3.0.0", "deploy");
+        HostFacts theirs = HostFacts.look(here, dir, "api", "api", "3.0.0", null, List.of(), false, other);
+        assertFalse(theirs.locked());
+        assertEquals(me.id(), Lock.read(here, dir).orElseThrow().id(), "the holder's lock stays");
+        assertFalse(HostFacts.look(here, dir, "api", "api", "3.0.0").locked(), "a look without a holder takes nothing");
+        assertTrue(Lock.release(here, dir, me.id()));
+    }
+
+    /**
      * A release prepared already is not run again: the check reads the stub's key and finds the
      * unpacked tree complete with its class-data archive made (or given up); any other tree goes
      * on to the prepare run (here: "run").
@@ -350,6 +407,54 @@ class HostsPlanTest {
         assertEquals(15 + 4, dev.slipway.deploy.Executor.union(List.of(new long[] {12, 25}, new long[] {30, 34}, new long[] {10, 20},
                 new long[] {11, 19})));
         assertEquals(10, dev.slipway.deploy.Executor.union(List.of(new long[] {0, 5}, new long[] {5, 10})), "touching intervals join");
+    }
+
+    /**
+     * A step run in the background (the proxy strategy's stop of an old instance) is on the critical
+     * path only for the time the run waited for it: here it overlaps the next batch's gate, and ends
+     * just after it.
+     */
+    @Test
+    void theCriticalPathLeavesOutBackgroundStepsWhileTheyOverlap() {
+        var ex = new dev.slipway.deploy.Executor(null, new dev.slipway.Console(new java.io.PrintWriter(
+                new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()), false));
+        var gateEnded = new java.util.concurrent.CountDownLatch(1);
+        List<dev.slipway.deploy.DeployPlan.Step> steps = List.of(
+                new dev.slipway.deploy.DeployPlan.Step(dev.slipway.deploy.DeployPlan.Kind.STOP, "a", 1, "stop a"),
+                new dev.slipway.deploy.DeployPlan.Step(dev.slipway.deploy.DeployPlan.Kind.GATE, "b", 2, "gate b"));
+        ex.run(steps, new dev.slipway.deploy.Executor.Parts() {
+            @Override
+            public void run(dev.slipway.deploy.DeployPlan.Step step) {
+                try {
+                    if (step.kind() == dev.slipway.deploy.DeployPlan.Kind.STOP) {
+                        gateEnded.await();
+                    } else {
+                        Thread.sleep(300);
+                        gateEnded.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public boolean inBackground(dev.slipway.deploy.DeployPlan.Step step) {
+                return step.kind() == dev.slipway.deploy.DeployPlan.Kind.STOP;
+            }
+
+            @Override
+            public SlipwayException back(dev.slipway.deploy.Executor.StepFailed f) {
+                return SlipwayException.failed(f.reason());
+            }
+
+            @Override
+            public void unlock() {}
+        });
+        long stopRan = ex.timingMs().get(dev.slipway.deploy.DeployPlan.Kind.STOP);
+        long stopWaited = ex.criticalPathMs().getOrDefault(dev.slipway.deploy.DeployPlan.Kind.STOP, 0L);
+        assertTrue(stopRan >= 300, "the stop ran as long as the gate: " + stopRan);
+        assertTrue(stopWaited < stopRan, "only the wait after the gate counts: " + stopWaited + " of " + stopRan);
+        assertTrue(ex.criticalPathMs().get(dev.slipway.deploy.DeployPlan.Kind.GATE) >= 300);
     }
 
     @Test
