@@ -1183,7 +1183,7 @@ public final class LocalTarget {
         if (proxy != null) {
             proxy.ports().forEach(p -> envs.put("service." + p + ".env", serviceEnv(p)));
         }
-        store.install(release, dirName, planner.fingerprint(release), config.service().readiness(), envs);
+        store.install(layout, release, dirName, planner.fingerprint(release), config.service().readiness(), envs);
     }
 
     /** @return the environment a release runs with on {@code service.port} ({@link LocalPlanner#serviceEnv}) */
