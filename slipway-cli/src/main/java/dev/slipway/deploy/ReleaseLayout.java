@@ -3,7 +3,10 @@ package dev.slipway.deploy;
 import dev.slipway.SlipwayException;
 import dev.slipway.remote.Host;
 import dev.slipway.remote.Shell;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The release layout every machine target keeps in its directory, and the steps that change its
@@ -53,6 +56,95 @@ public record ReleaseLayout(Host host, String dir) {
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": " + failure + ": " + (r.stdout() + r.stderr()).strip());
         }
+    }
+
+    /**
+     * One file of a release directory that {@link #install} makes: sent from a local file
+     * ({@link Host#upload}) or written from bytes ({@link Host#write}), each atomically.
+     *
+     * @param name    the file's name in the release directory
+     * @param mode    its POSIX permission bits, e.g. {@code 0755}, {@code 0600} for an env file
+     * @param source  the local file sent, or {@code null} when {@code content} is written
+     * @param content the bytes written, or {@code null} when {@code source} is sent
+     * @param sha256  the sha256 (hex) the file must have on the machine before the directory is
+     *                renamed into place, or {@code null} for no check
+     */
+    public record File(String name, int mode, Path source, byte[] content, String sha256) {
+        /**
+         * @param name   the file's name
+         * @param mode   its permission bits
+         * @param source the local file to send
+         * @param sha256 its sha256, checked on the machine
+         * @return a file sent from {@code source}
+         */
+        public static File sent(String name, int mode, Path source, String sha256) {
+            return new File(name, mode, source, null, sha256);
+        }
+
+        /**
+         * @param name the file's name
+         * @param mode its permission bits
+         * @param text its text (UTF-8)
+         * @return a file written from {@code text}
+         */
+        public static File text(String name, int mode, String text) {
+            return new File(name, mode, null, text.getBytes(StandardCharsets.UTF_8), null);
+        }
+    }
+
+    /**
+     * Installs a release directory so that {@code releases/<dirName>} is complete or absent, never
+     * half-written, whatever kill -9 or full disk comes in between: the files go into a hidden
+     * directory beside the releases ({@code releases/.<dirName>.tmp-<pid>}, which {@link #prune}
+     * removes if a killed run left it), each written atomically, the sha256 of those that name one
+     * is checked there, and the directory is then renamed into place ({@code mv -T}, rename(2)).
+     * A {@code releases/<dirName>} already there is taken to be incomplete (a caller installs only a
+     * release it does not hold complete) and removed first. Run under the deploy lock.
+     *
+     * @param dirName the release directory's name
+     * @param files   its files
+     * @return whether an incomplete {@code releases/<dirName>} was removed
+     * @throws SlipwayException (exit 1) naming the machine when a file cannot be written, a sum
+     *                          differs, or the directory cannot be renamed; the hidden directory is
+     *                          removed and {@code releases/<dirName>} is absent
+     */
+    public boolean install(String dirName, List<File> files) {
+        String releases = dir + "/releases";
+        String target = releases + "/" + dirName;
+        String tmp = releases + "/." + dirName + ".tmp-" + ProcessHandle.current().pid();
+        Host.CommandResult mk = host.run("mkdir -p " + Shell.quote(releases) + " && rm -rf -- " + Shell.quote(tmp)
+                + " && mkdir " + Shell.quote(tmp) + " && if [ -e " + Shell.quote(target) + " ] || [ -L " + Shell.quote(target)
+                + " ]; then rm -rf -- " + Shell.quote(target) + " && echo removed; fi", Duration.ofSeconds(60));
+        if (!mk.ok()) {
+            throw SlipwayException.failed(host.name() + ": cannot make " + tmp + ": " + (mk.stdout() + mk.stderr()).strip());
+        }
+        try {
+            for (File f : files) {
+                String path = tmp + "/" + f.name();
+                if (f.source() != null) {
+                    host.upload(f.source(), path, f.mode(), Host.Progress.NONE);
+                } else {
+                    host.write(f.content(), path, f.mode());
+                }
+                if (f.sha256() != null) {
+                    Host.CommandResult sum = host.run("sha256sum -- " + Shell.quote(path), Duration.ofMinutes(2));
+                    String got = sum.stdout().strip().split("\\s+")[0];
+                    if (!sum.ok() || !got.equals(f.sha256())) {
+                        throw SlipwayException.failed("the copy of " + (f.source() != null ? f.source() : f.name()) + " has sha256 "
+                                + (sum.ok() ? got : "unknown (" + sum.stderr().strip() + ")") + ", not " + f.sha256());
+                    }
+                }
+            }
+            Host.CommandResult mv = host.run("mv -T -- " + Shell.quote(tmp) + " " + Shell.quote(target), Duration.ofSeconds(30));
+            if (!mv.ok()) {
+                throw SlipwayException.failed(host.name() + ": cannot rename " + tmp + " to " + target + ": "
+                        + (mv.stdout() + mv.stderr()).strip());
+            }
+        } catch (RuntimeException e) {
+            host.run("rm -rf -- " + Shell.quote(tmp), Duration.ofSeconds(60)); // the next install or prune removes it otherwise
+            throw e instanceof SlipwayException se ? se : SlipwayException.failed(e.getMessage(), e);
+        }
+        return mk.stdout().contains("removed");
     }
 
     /**

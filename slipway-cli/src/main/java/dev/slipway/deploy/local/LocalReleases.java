@@ -7,9 +7,8 @@ import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.DiskSpace;
 import dev.slipway.deploy.EnvFile;
 import dev.slipway.deploy.Release;
-import dev.slipway.util.Hashing;
+import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.util.Json;
-import dev.slipway.util.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,39 +42,27 @@ public record LocalReleases(Path releases, String name, Console console) {
     public static final String ENV_FILE = "service.env";
 
     /**
-     * Installs a release into a temporary directory beside the releases (the file, its sha256
-     * verified against the build record, {@code release.json} and the environment files), then
-     * renames it into place: {@code releases/<dir>} is complete or absent, never half-written. A
-     * directory of that name left incomplete (a full disk, a kill) is removed first.
+     * Installs a release as {@code releases/<dirName>} with the step every machine target shares
+     * ({@link ReleaseLayout#install}: a hidden directory beside the releases, each file written
+     * atomically, the single file's sha256 checked, then renamed into place), so that
+     * {@code releases/<dir>} is complete or absent, never half-written. Its files: the single file,
+     * {@code release.json} (version, commit, sha256, fingerprint, install time, readiness probe)
+     * and the environment files ({@link EnvFile}, mode 0600).
      *
+     * @param layout      the release layout in the state directory, over this machine
      * @param release     the release
      * @param dirName     its directory's name
      * @param fingerprint what makes the directory (binary, environment, probe), kept in {@code release.json}
      * @param probe       the readiness probe it is deployed with, kept in {@code release.json}
      * @param envFiles    the environment files by name ({@link #ENV_FILE}, {@code service.<port>.env})
-     * @throws SlipwayException (exit 1) when it cannot be installed; nothing was stopped or switched
+     * @throws SlipwayException (exit 1) when it cannot be installed; nothing was stopped or switched.
+     *                          Exit 2 when an environment value has a line break (nothing was written)
      */
-    public void install(Release release, String dirName, String fingerprint, SlipwayConfig.Probe probe,
+    public void install(ReleaseLayout layout, Release release, String dirName, String fingerprint, SlipwayConfig.Probe probe,
                         Map<String, Map<String, String>> envFiles) {
-        Path target = releases.resolve(dirName);
-        Path tmp = releases.resolve("." + dirName + ".tmp-" + ProcessHandle.current().pid());
+        List<ReleaseLayout.File> files = new ArrayList<>();
         try {
-            Files.createDirectories(releases);
-            DiskSpace.require(releases, Files.size(release.executable()), "release " + dirName);
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                console.progress("  removing the incomplete releases/" + dirName);
-                deleteEntry(target);
-            }
-            deleteEntry(tmp);
-            Files.createDirectories(tmp);
-            Path exe = tmp.resolve(name);
-            Files.copy(release.executable(), exe, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
-            String copied = Hashing.sha256(exe);
-            if (!copied.equals(release.sha256())) {
-                throw SlipwayException.failed("the copy of " + release.executable() + " has sha256 " + copied + ", not "
-                        + release.sha256() + "; nothing was stopped or switched");
-            }
+            files.add(ReleaseLayout.File.sent(name, 0755, release.executable(), release.sha256()));
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("version", release.version());
             info.put("commit", release.commit());
@@ -90,27 +78,22 @@ public record LocalReleases(Path releases, String name, Console console) {
             readiness.put("timeoutMs", probe.timeout().toMillis());
             readiness.put("startupGraceMs", probe.startupGrace().toMillis());
             info.put("readiness", readiness);
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("release.json").toFile(), info);
-            for (Map.Entry<String, Map<String, String>> e : envFiles.entrySet()) {
-                writeEnv(tmp.resolve(e.getKey()), e.getValue());
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            files.add(ReleaseLayout.File.text("release.json", 0644,
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(info)));
+            envFiles.forEach((file, env) -> files.add(ReleaseLayout.File.text(file, 0600, EnvFile.render(env))));
+            Files.createDirectories(releases);
+            DiskSpace.require(releases, Files.size(release.executable()), "release " + dirName);
         } catch (IOException e) {
-            try {
-                deleteEntry(tmp);
-            } catch (IOException ignored) {
-                // the next install or prune removes it
-            }
             throw SlipwayException.failed("cannot install releases/" + dirName + ": " + e.getMessage()
                     + "; nothing was stopped or switched", e);
         }
-    }
-
-    private static void deleteEntry(Path p) throws IOException {
-        if (Files.isSymbolicLink(p) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            Files.deleteIfExists(p);
-        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-            Trees.deleteTree(p);
+        try {
+            if (layout.install(dirName, files)) {
+                console.progress("  removed the incomplete releases/" + dirName);
+            }
+        } catch (SlipwayException e) {
+            throw SlipwayException.failed("cannot install releases/" + dirName + ": " + e.getMessage()
+                    + "; nothing was stopped or switched", e);
         }
     }
 

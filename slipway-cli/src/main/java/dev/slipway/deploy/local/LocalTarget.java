@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.Launcher;
-import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.CrashCause;
 import dev.slipway.deploy.DeployPlan;
@@ -88,6 +87,8 @@ public final class LocalTarget {
     private final java.util.Set<String> prepared = new java.util.HashSet<>();
     /** nginx in front of two instances ({@code deploy.local.proxy}), or {@code null}: stop, then start. */
     private final LocalProxy proxy;
+    /** Makes the plans from the configuration and the {@link #facts()} alone. */
+    private final LocalPlanner planner;
 
     /**
      * @param config  the service configuration
@@ -108,6 +109,48 @@ public final class LocalTarget {
         this.history = new History(state.resolve("history.tsv"));
         this.proxy = config.local().proxy() == null ? null
                 : LocalProxy.of(config.local().proxy(), config.local().address(), host);
+        this.planner = new LocalPlanner(config, proxy);
+    }
+
+    /**
+     * Looks at the state directory and the processes: what {@link LocalPlanner} plans from. Reads
+     * only; a port is bound (and closed at once) only when the planner asks about it.
+     *
+     * @return the facts now
+     */
+    LocalFacts facts() {
+        Map<Integer, LocalFacts.Instance> running = new LinkedHashMap<>();
+        for (int p : instancePorts()) {
+            ServiceProcess sp = instance(p);
+            sp.running().ifPresent(h -> running.put(p, new LocalFacts.Instance(h.pid(), sp.release())));
+        }
+        Map<String, LocalFacts.Held> held = new LinkedHashMap<>();
+        try (Stream<Path> dirs = Files.isDirectory(releases) ? Files.list(releases) : Stream.empty()) {
+            dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).forEach(name -> {
+                JsonNode info = store.info(name);
+                held.put(name, new LocalFacts.Held(store.complete(name), !info.isEmpty(),
+                        info.has("commit") ? info.path("commit").asText() : null, info.path("sha256").asText(),
+                        info.path("fingerprint").asText(), info.path("readiness").isObject()
+                        ? store.probe(name, config.service().readiness()) : null, store.recordedPort(name).orElse(null)));
+            });
+        } catch (IOException e) {
+            // no releases listed: the plans find none
+        }
+        return new LocalFacts(currentVersion(), running, proxy == null ? -1 : proxy.live(), held, history.entries(),
+                this::portCheck);
+    }
+
+    /** Binds {@code deploy.local.address:port} and closes it: whether an instance may listen there. */
+    private LocalFacts.PortCheck portCheck(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(config.local().address(), port));
+            return LocalFacts.PortCheck.FREE;
+        } catch (BindException e) {
+            return new LocalFacts.PortCheck(false, dev.slipway.util.Listeners.holder(port), null);
+        } catch (IOException e) {
+            return new LocalFacts.PortCheck(false, Optional.empty(), e.getMessage());
+        }
     }
 
     /**
@@ -241,48 +284,22 @@ public final class LocalTarget {
         return config.service().port();
     }
 
-    /**
-     * The port the instance of a release listens on without a proxy: an instance runs with the
-     * environment its release recorded at install ({@link #launch}), so its port is that
-     * environment's {@code PORT}, not the {@code service.port} of slipway.yaml now (a rollback or
-     * start after a change of {@code service.port} runs the old release on its old port). With a
-     * proxy, the instance ports are the proxy's ({@code slots/<port>}) and this is not used.
-     *
-     * @param dirName the release directory
-     * @return {@code PORT} of {@code releases/<dirName>/service.env}; {@code service.port} when
-     *         the release is not installed yet (a deploy's plan) or predates {@code service.env}
-     */
+    /** @return the port the instance of a release listens on without a proxy ({@link LocalPlanner#portOf}) */
     private int portOf(String dirName) {
-        return store.recordedPort(dirName).orElse(port());
+        return planner.portOf(facts(), dirName);
     }
 
-    /**
-     * @return the port the service serves on without a proxy: that of the release running, else of
-     *         the current one ({@link #portOf}); {@code service.port} when nothing is deployed
-     */
-    private int servedPort() {
-        return serving().or(this::currentVersion).map(this::portOf).orElse(port());
-    }
-
-    /**
-     * @return the URL the service serves on, e.g. {@code http://127.0.0.1:8080/}: with a proxy,
-     *         where nginx listens ({@code deploy.local.proxy.listen}); without, the port of the
-     *         release that runs, else of the current one ({@link #servedPort})
-     */
+    /** @return the URL the service serves on ({@link LocalPlanner#url}), e.g. {@code http://127.0.0.1:8080/} */
     public URI url() {
-        return proxy != null ? config.local().proxy().url() : instanceUrl(servedPort());
+        return planner.url(facts());
     }
 
     private URI instanceUrl(int port) {
-        return URI.create("http://" + hostForUrl() + ":" + port + "/");
+        return planner.instanceUrl(port);
     }
 
     private String hostForUrl() {
-        String a = config.local().address();
-        if (a.equals("0.0.0.0") || a.equals("::")) {
-            return "127.0.0.1";
-        }
-        return a.contains(":") ? "[" + a + "]" : a;
+        return planner.hostForUrl();
     }
 
     /**
@@ -351,7 +368,7 @@ public final class LocalTarget {
     }
 
     /**
-     * Plans a deploy; reads the state, changes nothing.
+     * Plans a deploy ({@link LocalPlanner#deploy}); reads the state, changes nothing.
      *
      * @param release  the release (its file is checked against its sha256 first)
      * @param lockWait how long the run waits for another run's lock
@@ -361,144 +378,38 @@ public final class LocalTarget {
      */
     public DeployPlan planDeploy(Release release, Duration lockWait) {
         verifyChecksum(release);
-        Optional<ProcessHandle> running = process.running();
-        // After a failed first deploy current names a release that never served: nothing to return to.
-        Optional<String> previous = serving().or(() -> currentVersion().filter(this::hasServed));
-        if (running.isEmpty() && proxy == null) {
-            checkPortFree(port());
-        }
-        String dirName = releaseDirName(release);
-        boolean install = !store.complete(dirName) || !release.sha256().equals(store.info(dirName).path("sha256").asText());
-        SlipwayConfig.Probe probe = config.service().readiness();
-        String exe = "releases/" + dirName + "/" + config.name();
-        List<DeployPlan.Step> steps = new ArrayList<>();
-        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        steps.add(step(DeployPlan.Kind.UPLOAD, install
-                ? "install " + config.serviceDir().relativize(release.executable()) + " as " + exe + " with its "
-                + LocalReleases.ENV_FILE + " (mode 0600) and release.json: into a temporary directory, sha256 verified, then renamed"
-                : "skip install, " + exe + " is there (sha256 " + release.sha256().substring(0, 12) + ")"));
-        steps.add(step(DeployPlan.Kind.PREPARE, "prepare " + exe + " while the old one serves: its first run"
-                + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)"));
-        if (proxy != null) {
-            return planBeside(DeployPlan.Action.DEPLOY, release, dirName, release.commit(), previous.orElse(null), install,
-                    lockWait, steps);
-        }
-        steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + dirName
-                + " (was " + currentVersion().orElse("none") + ")"));
-        steps.add(restartStep(running, previous, dirName));
-        steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probe.target(hostForUrl(), port()) + " (every "
-                + Console.seconds(probe.interval()) + ", up to " + Console.seconds(probe.timeout())
-                + "); on failure switch back and restart " + previous.orElse("nothing")));
-        steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
-        steps.add(step(DeployPlan.Kind.PRUNE, "prune releases beyond " + config.local().retain()
-                + " (never current or previous)"));
-        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
-        return new DeployPlan("local", DeployPlan.Action.DEPLOY, config.name(), release.version(), release.commit(),
-                facts(running, previous), steps,
-                new Detail(release, dirName, previous.orElse(null), running.map(ProcessHandle::pid).orElse(-1L), install,
-                        lockWait));
+        return planner.deploy(facts(), release, lockWait);
     }
 
     /**
-     * Plans a rollback to a retained release; changes nothing.
+     * Plans a rollback to a retained release ({@link LocalPlanner#rollback}); changes nothing.
      *
      * @param toVersion the release directory to return to, or {@code null} for the one served before
      * @param lockWait  how long the run waits for another run's lock
      * @return the plan
-     * @throws SlipwayException (exit 2) when nothing is deployed, the release is not one this target
-     *                          holds complete ({@code ..}, a path, an unknown or half-written release),
-     *                          it is the one serving, or the port is taken; nothing changed
+     * @throws SlipwayException (exit 2) as {@link LocalPlanner#rollback}; nothing changed
      */
     public DeployPlan planRollback(String toVersion, Duration lockWait) {
-        Optional<ProcessHandle> running = process.running();
-        String from = serving().or(this::currentVersion).orElseThrow(() -> SlipwayException.usage(
-                "nothing is deployed to local for " + config.name() + "; nothing to roll back"));
-        String to = toVersion != null ? toVersion : previousVersion(from).orElseThrow(() -> SlipwayException.usage(
-                "no earlier release of " + config.name() + " to roll back to; retained: " + store.retained()));
-        if (!store.completeReleases().contains(to)) {
-            List<String> held = store.completeReleases();
-            throw SlipwayException.usage("local does not hold release " + to + " (it has "
-                    + (held.isEmpty() ? "none" : String.join(", ", held)) + "); nothing was changed");
-        }
-        if (to.equals(from)) {
-            throw SlipwayException.usage(to + " is already the current release; nothing to roll back; nothing was changed");
-        }
-        if (running.isEmpty() && proxy == null) {
-            checkPortFree(portOf(to));
-        }
-        String commit = store.info(to).path("commit").asText("unknown");
-        SlipwayConfig.Probe probe = store.probe(to, config.service().readiness());
-        List<DeployPlan.Step> steps = new ArrayList<>();
-        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + to + "/" + config.name() + " while " + from + " serves"));
-        if (proxy != null) {
-            return planBeside(DeployPlan.Action.ROLLBACK, null, to, commit, from, false, lockWait, steps);
-        }
-        steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + to + " (was " + currentVersion().orElse("none") + ")"));
-        steps.add(restartStep(running, Optional.of(from), to));
-        steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + probe.target(hostForUrl(), portOf(to))
-                + "; on failure switch back and restart " + from));
-        steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
-        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
-        return new DeployPlan("local", DeployPlan.Action.ROLLBACK, config.name(), to, commit, facts(running, Optional.of(from)),
-                steps, new Detail(null, to, from, running.map(ProcessHandle::pid).orElse(-1L), false, lockWait));
+        return planner.rollback(facts(), toVersion, lockWait);
     }
 
     /**
-     * Plans a start of the current release where it does not run (an empty run when it does).
+     * Plans a start of the current release where it does not run ({@link LocalPlanner#start}).
      *
      * @return the plan
-     * @throws SlipwayException (exit 2) when nothing is deployed, the current release is incomplete,
-     *                          or the port is taken; nothing changed
+     * @throws SlipwayException (exit 2) as {@link LocalPlanner#start}; nothing changed
      */
     public DeployPlan planStart() {
-        String version = currentVersion().orElseThrow(() -> SlipwayException.usage(
-                "nothing is deployed to local for " + config.name() + "; run 'slipway ship' or 'slipway deploy' first"));
-        if (proxy != null) {
-            return planStartBeside(version);
-        }
-        Optional<ProcessHandle> running = process.running();
-        List<DeployPlan.Step> steps = new ArrayList<>();
-        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        if (running.isEmpty()) {
-            if (!store.complete(version)) {
-                throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
-                        + " nothing was changed");
-            }
-            checkPortFree(portOf(version));
-            steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + version + "/" + config.name()));
-            steps.add(step(DeployPlan.Kind.START, "start releases/" + version + "/" + config.name() + " on "
-                    + instanceUrl(portOf(version))));
-            steps.add(step(DeployPlan.Kind.GATE, "wait for readiness " + store.probe(version, config.service().readiness())
-                    .target(hostForUrl(), portOf(version))));
-        }
-        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
-        return new DeployPlan("local", DeployPlan.Action.START, config.name(), version,
-                store.info(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
-                new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO));
+        return planner.start(facts());
     }
 
     /**
-     * Plans a stop (drain) of the service.
+     * Plans a stop (drain) of the service ({@link LocalPlanner#stop}).
      *
      * @return the plan
      */
     public DeployPlan planStop() {
-        Optional<ProcessHandle> running = instancePorts().stream().map(p -> instance(p).running())
-                .flatMap(Optional::stream).findFirst();
-        String version = serving().or(this::currentVersion).orElse("-");
-        List<DeployPlan.Step> steps = new ArrayList<>();
-        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        for (int p : instancePorts()) {
-            ServiceProcess sp = instance(p);
-            sp.running().ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, p == port() ? "local" : ":" + p, 0,
-                    "stop " + config.name() + " " + sp.release().or(this::currentVersion).orElse("?") + (p == port() ? ""
-                            : " on " + instanceUrl(p)) + " (pid " + h.pid() + "): SIGTERM, SIGKILL after "
-                            + Console.seconds(config.service().drainTimeout()))));
-        }
-        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
-        return new DeployPlan("local", DeployPlan.Action.STOP, config.name(), version, "", facts(running, Optional.empty()),
-                steps, new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO));
+        return planner.stop(facts());
     }
 
     // ---- with a proxy: the new instance beside the old one -----------------------------------------
@@ -566,130 +477,9 @@ public final class LocalTarget {
         return List.copyOf(all);
     }
 
-    /**
-     * @return with a proxy, the port of the instance that serves: the one nginx's upstream names when
-     *         it runs, else one that runs the current release, else any that runs; 0 when none runs
-     */
+    /** @return with a proxy, the port of the instance that serves ({@link LocalPlanner#servingPort}); 0 when none runs */
     private int servingPort() {
-        int live = proxy.live();
-        if (live > 0 && instance(live).running().isPresent()) {
-            return live;
-        }
-        List<Integer> runs = instancePorts().stream().filter(p -> instance(p).running().isPresent()).toList();
-        return runs.stream().filter(p -> instance(p).release().equals(currentVersion())).findFirst()
-                .orElse(runs.isEmpty() ? 0 : runs.get(0));
-    }
-
-    /** @return the proxy port a new instance starts on: not {@code oldPort}, one where nothing runs if there is one */
-    private int freePort(int oldPort) {
-        List<Integer> candidates = proxy.ports().stream().filter(p -> p != oldPort).toList();
-        return candidates.stream().filter(p -> instance(p).running().isEmpty()).findFirst().orElse(candidates.get(0));
-    }
-
-    /**
-     * The rest of a deploy's or rollback's plan with a proxy, after lock, install and prepare: start
-     * the release on the free port beside the one serving, gate it, point nginx at it, switch
-     * {@code current}, stop the old instance; record, prune (deploy), unlock. A failed gate stops
-     * the new instance only.
-     */
-    private DeployPlan planBeside(DeployPlan.Action action, Release release, String dirName, String commit,
-                                  String previous, boolean install, Duration lockWait, List<DeployPlan.Step> steps) {
-        int oldPort = servingPort();
-        Optional<ProcessHandle> old = oldPort == 0 ? Optional.empty() : instance(oldPort).running();
-        String oldRelease = oldPort == 0 ? null : instance(oldPort).release().or(this::currentVersion).orElse("?");
-        int port = freePort(oldPort);
-        Optional<ProcessHandle> stray = instance(port).running();
-        if (stray.isEmpty()) {
-            checkPortFree(port);
-        }
-        SlipwayConfig.Probe probe = release != null ? config.service().readiness() : store.probe(dirName, config.service().readiness());
-        steps.add(new DeployPlan.Step(DeployPlan.Kind.START, ":" + port, 0, "start releases/" + dirName + "/"
-                + config.name() + " on " + instanceUrl(port) + (old.isPresent() ? " beside " + oldRelease + " on :" + oldPort
-                + " (pid " + old.get().pid() + "), which keeps serving" : "") + stray.map(h -> "; first stop what a killed run"
-                + " left on :" + port + " (" + instance(port).release().orElse("?") + ", pid " + h.pid() + ")").orElse("")
-                + " (log: " + config.serviceDir().relativize(log) + ")"));
-        steps.add(new DeployPlan.Step(DeployPlan.Kind.GATE, ":" + port, 0, "wait for readiness " + probe.target(hostForUrl(), port)
-                + " (every " + Console.seconds(probe.interval()) + ", up to " + Console.seconds(probe.timeout())
-                + "); on failure stop it" + (old.isPresent() ? ", " + oldRelease + " serves on" : "")));
-        steps.add(new DeployPlan.Step(DeployPlan.Kind.PROXY, ":" + port, 0, proxy.describe(port)));
-        steps.add(step(DeployPlan.Kind.SWITCH, "switch current -> releases/" + dirName + " (was "
-                + currentVersion().orElse("none") + ")"));
-        old.ifPresent(h -> steps.add(new DeployPlan.Step(DeployPlan.Kind.STOP, ":" + oldPort, 0, "stop " + config.name() + " "
-                + oldRelease + " on :" + oldPort + " (pid " + h.pid() + ") " + Console.seconds(LocalProxy.SETTLE)
-                + " after the reload: SIGTERM (it drains), SIGKILL after " + Console.seconds(config.service().drainTimeout()))));
-        steps.add(step(DeployPlan.Kind.RECORD, "record the revision in " + rel(history.file())));
-        if (action == DeployPlan.Action.DEPLOY) {
-            steps.add(step(DeployPlan.Kind.PRUNE, "prune releases beyond " + config.local().retain()
-                    + " (never current or previous)"));
-        }
-        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
-        return new DeployPlan("local", action, config.name(), release != null ? release.version() : dirName, commit,
-                facts(old, Optional.ofNullable(oldRelease)), steps,
-                new Detail(release, dirName, previous, old.map(ProcessHandle::pid).orElse(-1L), install, lockWait, port, oldPort));
-    }
-
-    /** A start with a proxy: nothing when the current release serves behind nginx; else start it on a free port, gate, point nginx at it. */
-    private DeployPlan planStartBeside(String version) {
-        int serving = servingPort();
-        List<DeployPlan.Step> steps = new ArrayList<>();
-        steps.add(step(DeployPlan.Kind.LOCK, "lock " + rel(state.resolve("lock"))));
-        int port = 0;
-        boolean serves = serving > 0 && instance(serving).release().or(this::currentVersion).equals(Optional.of(version));
-        if (!serves || proxy.live() != serving) {
-            if (!store.complete(version)) {
-                throw SlipwayException.usage("current names releases/" + version + ", which is incomplete; deploy again;"
-                        + " nothing was changed");
-            }
-            if (serves) {
-                port = serving; // it runs, nginx does not point at it: point it there
-            } else {
-                port = freePort(serving);
-                if (instance(port).running().isEmpty()) {
-                    checkPortFree(port);
-                }
-                steps.add(step(DeployPlan.Kind.PREPARE, "prepare releases/" + version + "/" + config.name()));
-                steps.add(new DeployPlan.Step(DeployPlan.Kind.START, ":" + port, 0, "start releases/" + version + "/"
-                        + config.name() + " on " + instanceUrl(port)));
-                steps.add(new DeployPlan.Step(DeployPlan.Kind.GATE, ":" + port, 0, "wait for readiness "
-                        + store.probe(version, config.service().readiness()).target(hostForUrl(), port)));
-            }
-            steps.add(new DeployPlan.Step(DeployPlan.Kind.PROXY, ":" + port, 0, proxy.describe(port)));
-        }
-        steps.add(step(DeployPlan.Kind.UNLOCK, "unlock"));
-        Optional<ProcessHandle> running = serving == 0 ? Optional.empty() : instance(serving).running();
-        return new DeployPlan("local", DeployPlan.Action.START, config.name(), version,
-                store.info(version).path("commit").asText(""), facts(running, Optional.empty()), steps,
-                new Detail(null, version, null, running.map(ProcessHandle::pid).orElse(-1L), false, Duration.ZERO, port, 0));
-    }
-
-    private DeployPlan.Step restartStep(Optional<ProcessHandle> running, Optional<String> previous, String dirName) {
-        String start = "start releases/" + dirName + "/" + config.name() + " on " + instanceUrl(portOf(dirName)) + " (log: "
-                + config.serviceDir().relativize(log) + ")";
-        return running.map(h -> step(DeployPlan.Kind.RESTART, "restart, by a detached helper: stop " + config.name() + " "
-                + previous.orElse("?") + " (pid " + h.pid() + "): SIGTERM, SIGKILL after "
-                + Console.seconds(config.service().drainTimeout()) + "; then " + start))
-                .orElseGet(() -> step(DeployPlan.Kind.START, start));
-    }
-
-    private List<String> facts(Optional<ProcessHandle> running, Optional<String> previous) {
-        String state = "state " + rel(this.state) + ": current " + currentVersion().orElse("none") + ", serving "
-                + running.map(h -> previous.or(this::serving).orElse("?") + " (pid " + h.pid() + ")").orElse("nothing");
-        if (proxy == null) {
-            return List.of(state, "no proxy (deploy.local.proxy): the old process stops before the new one starts, so"
-                    + " requests are refused until the new one listens");
-        }
-        int live = proxy.live();
-        return List.of(state, "nginx at " + url() + ": upstream " + config.local().proxy().upstream() + " -> "
-                + (live > 0 ? proxy.server(live) : "(not rendered by slipway yet: " + config.local().proxy().config() + ")")
-                + "; instance ports " + proxy.ports().get(0) + " and " + proxy.ports().get(1));
-    }
-
-    private static DeployPlan.Step step(DeployPlan.Kind kind, String description) {
-        return new DeployPlan.Step(kind, "local", 0, description);
-    }
-
-    private String rel(Path p) {
-        return config.serviceDir().relativize(p).toString();
+        return planner.servingPort(facts());
     }
 
     /**
@@ -1187,13 +977,9 @@ public final class LocalTarget {
         console.progress("  recorded revision " + e.revision() + ": " + e.note());
     }
 
-    /** @return the release the running instance was started from (its pid file), if it runs */
+    /** @return the release the running instance was started from (its pid file), if it runs ({@link LocalPlanner#serving}) */
     private Optional<String> serving() {
-        if (proxy != null) {
-            int p = servingPort();
-            return p == 0 ? Optional.empty() : instance(p).release().or(this::currentVersion);
-        }
-        return process.running().isPresent() ? process.release().or(this::currentVersion) : Optional.empty();
+        return planner.serving(facts());
     }
 
     /**
@@ -1206,7 +992,7 @@ public final class LocalTarget {
      */
     public void checkBeforeBuild() {
         if (proxy != null) {
-            int p = freePort(servingPort());
+            int p = planner.freePort(facts(), servingPort());
             if (instance(p).running().isEmpty()) {
                 try {
                     checkPortFree(p);
@@ -1283,12 +1069,12 @@ public final class LocalTarget {
             int sp = servingPort();
             h = sp == 0 ? Optional.empty() : instance(sp).running();
         }
-        if (h.isEmpty() && v.isPresent() && last != null && !hasServed(v.get())) {
+        if (h.isEmpty() && v.isPresent() && last != null && !facts().hasServed(v.get())) {
             return new Status(null, null, 0, -1, url(), null, last, nginxLine(), instanceLines());
         }
         Gate.Verdict ready = null;
         if (h.isPresent() && v.isPresent()) {
-            int sp = proxy == null ? servedPort() : servingPort();
+            int sp = proxy == null ? portOf(v.get()) : servingPort();
             int live = proxy == null ? sp : proxy.live();
             ready = live != sp ? new Gate.Verdict(false, 0, "nginx's upstream does not point at it ("
                     + nginxLine() + ")", Duration.ZERO)
@@ -1364,13 +1150,6 @@ public final class LocalTarget {
         supervisor.restart(unitOf(port));
     }
 
-    /** What makes a release directory: the binary, its environment and its readiness probe. */
-    private String fingerprint(Release release) {
-        SlipwayConfig.Probe p = config.service().readiness();
-        return Hashing.sha256Hex(release.sha256() + "\n" + new java.util.TreeMap<>(serviceEnv(port())) + "\n" + p
-                + (proxy == null ? "" : "\nports " + proxy.ports()));
-    }
-
 
     /** Points {@code current} at {@code releases/<dir>} atomically: a new link, then rename(2). */
     private void switchTo(String dirName) {
@@ -1404,26 +1183,17 @@ public final class LocalTarget {
         if (proxy != null) {
             proxy.ports().forEach(p -> envs.put("service." + p + ".env", serviceEnv(p)));
         }
-        store.install(release, dirName, fingerprint(release), config.service().readiness(), envs);
+        store.install(layout, release, dirName, planner.fingerprint(release), config.service().readiness(), envs);
     }
 
-    /**
-     * The environment a release runs with: {@code service.env} with its references expanded for this
-     * instance ({@code ${PORT}}: {@code service.port}, {@code ${ADDR}}: {@code deploy.local.address}),
-     * plus PORT, ADDR and DRAIN_TIMEOUT.
-     */
+    /** @return the environment a release runs with on {@code service.port} ({@link LocalPlanner#serviceEnv}) */
     Map<String, String> serviceEnv() {
-        return serviceEnv(port());
+        return planner.serviceEnv(port());
     }
 
     /** {@link #serviceEnv()} for an instance on {@code port} (a proxy port). */
     Map<String, String> serviceEnv(int port) {
-        Map<String, String> env = new java.util.TreeMap<>(References.expandEnv(config.service().env(),
-                References.Values.of(port, config.local().address(), null)));
-        env.put("PORT", String.valueOf(port));
-        env.put("ADDR", config.local().address());
-        env.put("DRAIN_TIMEOUT", String.valueOf(Math.max(1, config.service().drainTimeout().toSeconds())));
-        return env;
+        return planner.serviceEnv(port);
     }
 
     private void gate(String dirName, int port) {
@@ -1464,17 +1234,7 @@ public final class LocalTarget {
     }
 
     private void checkPortFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(config.local().address(), port));
-        } catch (BindException e) {
-            throw SlipwayException.usage("port " + port + " on " + config.local().address()
-                    + " is already in use by another process;" + dev.slipway.util.Listeners.holder(port)
-                    .map(h -> " it is " + h + ";").orElse("") + " stop it or set "
-                    + (proxy == null ? "service.port" : "deploy.local.proxy.ports") + " in " + config.file().getFileName());
-        } catch (IOException e) {
-            throw SlipwayException.usage("cannot use " + config.local().address() + ":" + port + ": " + e.getMessage());
-        }
+        planner.checkPortFree(facts(), port);
     }
 
     /** Keeps the newest {@code retain} releases, and always the current and the previous one ({@link ReleaseLayout#prune}). */
@@ -1499,39 +1259,9 @@ public final class LocalTarget {
         }
     }
 
-    /**
-     * @return whether a release directory ever served here: a revision of it passed its gate, or
-     *         the history does not name it (state from before the history)
-     */
-    private boolean hasServed(String dirName) {
-        List<Revision> of = history.entries().stream().filter(e -> e.version().equals(dirName)).toList();
-        return of.isEmpty() || of.stream().anyMatch(Revision::serving);
-    }
-
-    /** The release served before {@code version}: the newest earlier serving revision of another version. */
+    /** @return the release served before {@code version} ({@link LocalFacts#previousVersion}) */
     private Optional<String> previousVersion(String version) {
-        List<Revision> all = history.entries();
-        for (int i = all.size() - 1; i >= 0; i--) {
-            Revision e = all.get(i);
-            if (e.serving() && !e.version().equals(version) && Files.isDirectory(releases.resolve(e.version()))) {
-                return Optional.of(e.version());
-            }
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * The release directory name: the version, unless that directory holds a different release
-     * (other bytes, environment or probe); then {@code version+<fingerprint prefix>}. An installed
-     * release is never overwritten, so a rollback always finds what it left.
-     */
-    private String releaseDirName(Release release) {
-        String fp = fingerprint(release);
-        JsonNode info = store.info(release.version());
-        if (info.isEmpty() || info.path("fingerprint").asText().equals(fp)) {
-            return release.version();
-        }
-        return release.version() + "+" + fp.substring(0, 8);
+        return facts().previousVersion(version);
     }
 
     /**
