@@ -66,6 +66,9 @@ final class UnknownKeys {
             return;
         }
         Class<?> raw = rawClass(type);
+        if (raw == Listen.class) { // a record written as a scalar, bound by its own deserializer
+            return;
+        }
         if (raw != null && raw.isRecord() && node.isObject()) {
             Set<String> names = new LinkedHashSet<>();
             Map<String, RecordComponent> byName = new java.util.HashMap<>();
