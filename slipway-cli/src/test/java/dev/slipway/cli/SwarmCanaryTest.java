@@ -162,6 +162,9 @@ class SwarmCanaryTest {
         assertEquals(0, stopped.code(), stopped.toString());
         assertEquals("stop", new ObjectMapper().readTree(stopped.out()).path("action").asText(), stopped.out());
         assertEquals(0, replicas(service));
+        var down = CliRunner.run("status", dir.toString(), "--to", "swarm");
+        assertEquals(1, down.code(), "nothing serves after stop: " + down);
+        assertTrue(down.out().contains(service + " runs no task of 2.0.0"), down.toString());
         var again = CliRunner.run("stop", dir.toString(), "--to", "swarm");
         assertEquals(0, again.code(), again.toString());
         assertTrue(again.out().contains(service + " was not running"), again.toString());
@@ -171,6 +174,7 @@ class SwarmCanaryTest {
                 "one healthy task of 2.0.0: " + started);
         assertEquals(1, replicas(service));
         assertEquals("2.0.0", label(service), "start changed nothing else");
+        assertEquals(0, CliRunner.run("status", dir.toString(), "--to", "swarm").code(), "serving again after start");
 
         // Issue 17: a rollback to a release the target never had: exit 2, nothing changed.
         String before = docker(30, "service", "inspect", service).ok().out();

@@ -218,6 +218,13 @@ public final class SwarmTarget implements Target {
                     + "; deploy it first; nothing was changed");
         }
         String version = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("-");
+        JsonNode canary = action == DeployPlan.Action.STOP ? service(canaryName()) : null;
+        if (canary != null) {
+            // Scaling the stable service alone would leave the canary's tasks serving by themselves.
+            throw SlipwayException.usage("a canary runs beside " + config.swarm().service() + " (service " + canaryName()
+                    + ", " + canary.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("?")
+                    + "); 'slipway abort --to swarm' or 'slipway promote --to swarm' first; nothing was changed");
+        }
         int now = service.path("Spec").path("Mode").path("Replicated").path("Replicas").asInt();
         List<DeployPlan.Step> steps = new ArrayList<>();
         if (now != replicas) {
@@ -557,10 +564,18 @@ public final class SwarmTarget implements Target {
             }
         }
         String update = service.path("UpdateStatus").path("State").asText("");
-        List<String> lines = lines(tasks());
+        List<JsonNode> tasks = tasks();
+        List<String> lines = lines(tasks);
+        long running = tasks.stream().filter(t -> t.path("DesiredState").asText().equals("running")
+                && t.path("Status").path("State").asText().equals("running")).count();
+        if (running == 0) { // stopped (scaled to 0) or every task failing: nothing serves, exit 1
+            return new Report(NAME, "status", config.name(), version, revision, "not running", 1, null, List.of(), Map.of(),
+                    lines, config.swarm().service() + " runs no task of " + version + " (" + lines.size()
+                            + " wanted; 'slipway start --to swarm' scales a stopped service back)");
+        }
         return new Report(NAME, "status", config.name(), version, revision, "ok", 0, url(), List.of(), Map.of(), lines,
-                config.swarm().service() + " serves " + version + " with " + lines.size() + " of "
-                        + config.swarm().replicas() + " tasks" + (update.isEmpty() ? "" : " (last update " + update + ")"));
+                config.swarm().service() + " serves " + version + " with " + running + " of "
+                        + config.swarm().replicas() + " tasks running" + (update.isEmpty() ? "" : " (last update " + update + ")"));
     }
 
     @Override
