@@ -176,6 +176,24 @@ class SwarmCanaryTest {
         assertEquals("2.0.0", label(service), "start changed nothing else");
         assertEquals(0, CliRunner.run("status", dir.toString(), "--to", "swarm").code(), "serving again after start");
 
+        // While a canary service runs beside the service, deploy, rollback and stop are refused: exit 2,
+        // nothing changed (a stand-in canary service with no task, labelled as the driver labels it).
+        String image = new ObjectMapper().readTree(docker(30, "service", "inspect", service).ok().out()).path(0)
+                .path("Spec").path("TaskTemplate").path("ContainerSpec").path("Image").asText();
+        docker(120, "service", "create", "--detach", "--no-resolve-image", "--name", service + "-canary", "--replicas", "0",
+                "--label", "dev.slipway.version=9.0.0", image).ok();
+        try {
+            String held = docker(30, "service", "inspect", service).ok().out();
+            for (String[] cmd : List.of(new String[] {"deploy"}, new String[] {"rollback"}, new String[] {"stop"})) {
+                var r = CliRunner.run(cmd[0], dir.toString(), "--to", "swarm");
+                assertEquals(2, r.code(), cmd[0] + " beside a canary: " + r);
+                assertTrue(r.err().contains("while a canary runs beside it (service " + service + "-canary, 9.0.0)"), r.toString());
+            }
+            assertEquals(held, docker(30, "service", "inspect", service).ok().out(), "the service is as it was");
+        } finally {
+            docker(120, "service", "rm", service + "-canary");
+        }
+
         // Issue 17: a rollback to a release the target never had: exit 2, nothing changed.
         String before = docker(30, "service", "inspect", service).ok().out();
         var rollback = CliRunner.run("rollback", dir.toString(), "--to", "swarm", "--version", "9.9.9");

@@ -90,6 +90,7 @@ public final class SwarmTarget implements Target {
 
     @Override
     public DeployPlan plan(DeployRequest request) {
+        refuseBesideCanary("deploy");
         KubeRelease release = KubeRelease.resolve(config, request == null ? null : request.image(), "deploy.swarm.image",
                 config.swarm().image());
         return plan(DeployPlan.Action.DEPLOY, new Detail(release.image(), release.version(), release.commit(), History.DEPLOYED));
@@ -97,6 +98,7 @@ public final class SwarmTarget implements Target {
 
     @Override
     public DeployPlan rollback(RollbackTo to) {
+        refuseBesideCanary("roll back");
         JsonNode service = service();
         if (service == null) {
             throw SlipwayException.usage("no Swarm service " + config.swarm().service() + " to roll back; nothing was changed");
@@ -218,12 +220,9 @@ public final class SwarmTarget implements Target {
                     + "; deploy it first; nothing was changed");
         }
         String version = service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("-");
-        JsonNode canary = action == DeployPlan.Action.STOP ? service(canaryName()) : null;
-        if (canary != null) {
+        if (action == DeployPlan.Action.STOP) {
             // Scaling the stable service alone would leave the canary's tasks serving by themselves.
-            throw SlipwayException.usage("a canary runs beside " + config.swarm().service() + " (service " + canaryName()
-                    + ", " + canary.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("?")
-                    + "); 'slipway abort --to swarm' or 'slipway promote --to swarm' first; nothing was changed");
+            refuseBesideCanary("stop");
         }
         int now = service.path("Spec").path("Mode").path("Replicated").path("Replicas").asInt();
         List<DeployPlan.Step> steps = new ArrayList<>();
@@ -585,6 +584,23 @@ public final class SwarmTarget implements Target {
     }
 
     // ---- the canary service (canary/SwarmCanaryTarget) ------------------------------------------
+
+    /**
+     * Refuses a deploy, rollback or stop of the stable service while the canary service runs beside
+     * it, as the kubernetes target and the hosts target's canary guard do: the canary driver owns
+     * both services until {@code promote} or {@code abort}.
+     *
+     * @param what the refused action, e.g. {@code "deploy"}
+     * @throws SlipwayException exit 2 when the canary service exists; nothing was changed
+     */
+    private void refuseBesideCanary(String what) {
+        JsonNode canary = service(canaryName());
+        if (canary != null) {
+            throw SlipwayException.usage("cannot " + what + " " + config.swarm().service() + " while a canary runs beside it"
+                    + " (service " + canaryName() + ", " + canary.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("?")
+                    + "); 'slipway promote --to swarm' or 'slipway abort --to swarm' first; nothing was changed");
+        }
+    }
 
     /** @return the canary's service: {@code <deploy.swarm.service>-canary} */
     public String canaryName() {
