@@ -151,7 +151,8 @@ class SwarmCanaryTest {
             assertEquals("2.0.0", label(service), "stable untouched");
             assertEquals(1, docker(30, "service", "inspect", service + "-canary").code(), "the canary service is gone");
             var status = CliRunner.run("status", dir.toString(), "--to", "swarm");
-            assertEquals(0, status.code(), status.toString());
+            assertEquals(0, status.code(), status + "\n--- docker service ps\n"
+                    + docker(30, "service", "ps", "--no-trunc", service) + "\n--- docker service ls\n" + docker(30, "service", "ls"));
             assertTrue(status.out().contains("canary     3.0.0 aborted"), status.out());
             assertTrue(traffic.answered() > 100, "traffic ran: " + traffic);
             assertEquals(0, traffic.non2xx(), "every answer was 2xx (one image under every version): " + traffic);
@@ -164,7 +165,7 @@ class SwarmCanaryTest {
         assertEquals(0, replicas(service));
         var down = CliRunner.run("status", dir.toString(), "--to", "swarm");
         assertEquals(1, down.code(), "nothing serves after stop: " + down);
-        assertTrue(down.out().contains(service + " runs no task of 2.0.0"), down.toString());
+        assertTrue(down.err().contains(service + " runs no task of 2.0.0"), down.toString());
         var again = CliRunner.run("stop", dir.toString(), "--to", "swarm");
         assertEquals(0, again.code(), again.toString());
         assertTrue(again.out().contains(service + " was not running"), again.toString());
