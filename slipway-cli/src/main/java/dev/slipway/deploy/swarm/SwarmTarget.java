@@ -459,11 +459,14 @@ public final class SwarmTarget implements Target {
                 + state + "'); " + failures(seen, first), lines(tasks));
     }
 
-    /** @return the tasks of {@code version} whose desired and observed states are both {@code running} */
+    /**
+     * @param version a release version, or {@code null} for tasks of any version
+     * @return the tasks of {@code version} whose desired and observed states are both {@code running}
+     */
     private static long running(List<JsonNode> tasks, String version) {
         return tasks.stream().filter(t -> t.path("DesiredState").asText().equals("running")
                 && t.path("Status").path("State").asText().equals("running")
-                && version.equals(t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText()))
+                && (version == null || version.equals(t.path("Spec").path("ContainerSpec").path("Labels").path(SwarmSpec.VERSION).asText())))
                 .count();
     }
 
@@ -565,8 +568,7 @@ public final class SwarmTarget implements Target {
         String update = service.path("UpdateStatus").path("State").asText("");
         List<JsonNode> tasks = tasks();
         List<String> lines = lines(tasks);
-        long running = tasks.stream().filter(t -> t.path("DesiredState").asText().equals("running")
-                && t.path("Status").path("State").asText().equals("running")).count();
+        long running = running(tasks, null);
         if (running == 0) { // stopped (scaled to 0) or every task failing: nothing serves, exit 1
             return new Report(NAME, "status", config.name(), version, revision, "not running", 1, null, List.of(), Map.of(),
                     lines, config.swarm().service() + " runs no task of " + version + " (" + lines.size()
