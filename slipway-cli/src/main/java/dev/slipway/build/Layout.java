@@ -15,7 +15,9 @@ import java.util.TreeMap;
 /**
  * Platform step: lays out {@code runtime/ app/ bin/} in {@code dist/.work/<id>}: the runtime, the
  * build-info jar, the profiles' jar and class path, the app's jars, {@code build.files}; and the
- * class path, in order (profile jar, app jars, profile libraries; the build-info jar last). Every
+ * class path, in order (profile jar, app jars, profile libraries; the build-info jar last; on JDK
+ * 17-19 the dependency jars go first when that changes no class's jar, see
+ * {@link DependenciesFirst}). Every
  * jar under {@code app/} is re-written with its entries stored ({@link StoredJars}), so that the
  * payload's compression sees the classes themselves.
  */
@@ -64,6 +66,14 @@ final class Layout extends PlatformStep {
         // Last, so that training reads a class path without it: it changes with every version and
         // build time, and a CDS archive or AOT cache accepts a run-time class path that extends the
         // one it was made with (see TrainStartup).
+        // JDK 17-19: the dependency jars first, so that the archive made at build time covers them
+        // alone and is kept while only the app's own classes change (DependenciesFirst).
+        if (Training.dumpsOnFirstRun(c.target.feature())
+                && Training.skipReason(config, c.target.feature(), c.forHost).isEmpty()) {
+            c.archiveOrder = DependenciesFirst.order(layout, classpath);
+            classpath.clear();
+            classpath.addAll(c.archiveOrder.classpath());
+        }
         c.trainingClasspath = List.copyOf(classpath);
         classpath.add(BUILD_INFO_JAR);
         Trees.setTimes(layout.resolve("app"), info.time());

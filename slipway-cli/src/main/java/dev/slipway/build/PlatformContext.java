@@ -25,6 +25,8 @@ public final class PlatformContext extends Context {
     final List<String> classpath = new ArrayList<>();
     /** The class path of the training run: a prefix of {@link #classpath}, without the build-info jar. */
     List<String> trainingClasspath;
+    /** JDK 17-19 with training: the class path's order and what the build-time AppCDS archive covers; else null. */
+    DependenciesFirst.Order archiveOrder;
     final List<String> jvmOptions = new ArrayList<>();
     Launcher.Spec spec;
     long runtimeBytes;

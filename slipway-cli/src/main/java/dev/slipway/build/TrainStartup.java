@@ -73,9 +73,14 @@ final class TrainStartup extends PlatformStep {
         // A JDK 17-19 class list holds class names only, so it is kept while the class path's entry
         // names are; the archive dumped from it is keyed by the bytes (builtArchive).
         boolean classList = Training.dumpsOnFirstRun(feature);
+        // The JDK 17-19 archive covers the dependency jars alone when they come first (DependenciesFirst):
+        // its key then has their contents only, so a change in the app's own classes keeps it.
+        List<String> archived = c.archiveOrder != null ? c.archiveOrder.archived() : c.trainingClasspath;
         StringBuilder contents = new StringBuilder();
         for (String entry : c.trainingClasspath) {
-            contents.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
+            if (!classList || archived.contains(entry)) {
+                contents.append(entry).append(' ').append(contentDigest(layout.resolve(entry))).append('\n');
+            }
             if (classList) {
                 recipe.append(entry).append(' ').append(namesDigest(layout.resolve(entry))).append('\n');
             }
@@ -108,7 +113,11 @@ final class TrainStartup extends PlatformStep {
             Files.writeString(layout.resolve(Training.DUMP_ARGS), Training.dumpArguments(References.expand(
                     config.build().jvmOptions(), References.Values.of(config.service().port(), Launcher.DEFAULT_ADDR,
                             Launcher.HOME)), c.classpath));
-            builtArchive(c, Hashing.sha256Hex(key + "\n" + contents), useCache);
+            if (c.archiveOrder != null && c.archiveOrder.why().isPresent()) {
+                c.console().progress("  " + c.platform + " startup: the AppCDS archive covers the app's own jars too, which"
+                        + " stay first on the class path: " + c.archiveOrder.why().get());
+            }
+            builtArchive(c, Hashing.sha256Hex(key + "\n" + contents), archived, useCache);
         }
         return Training.launcherOptions(feature);
     }
@@ -122,11 +131,14 @@ final class TrainStartup extends PlatformStep {
      * ({@link #contentDigest}), the filtered class list and the build time (the archive records the jars' mtimes, which the unpacker sets to it).
      *
      * @param c        the platform's build
-     * @param key      the training key of the class list with the class path's contents
+     * @param key      the training key of the class list with the archived class path's contents
+     * @param archived the class path the archive is dumped with: the launcher's without the build-info
+     *                 jar, or its dependency jars alone ({@link DependenciesFirst})
      * @param useCache whether the training cache is read and written
      * @throws IOException when the layout or the cache cannot be read or written
      */
-    private static void builtArchive(PlatformContext c, String key, boolean useCache) throws IOException {
+    private static void builtArchive(PlatformContext c, String key, List<String> archived, boolean useCache)
+            throws IOException {
         // As long as the unpacker gives the same dump on a first run (DUMP_TIMEOUT_S in unpack.c).
         Path layout = c.layout;
         String dumpKey = Hashing.sha256Hex(key + "\nstatic dump at " + Training.HOME_FD + "\nmtime "
@@ -144,7 +156,7 @@ final class TrainStartup extends PlatformStep {
         } else {
             try {
                 c.console().timed("  " + c.platform + " dumping the AppCDS archive (JDK " + c.target.feature() + ")",
-                        () -> Training.dumpAtBuild(layout, options, c.trainingClasspath, DUMP_TIMEOUT));
+                        () -> Training.dumpAtBuild(layout, options, archived, DUMP_TIMEOUT));
             } catch (dev.slipway.SlipwayException e) {
                 // Not fatal: the single file's first run dumps it from the class list, as it did before.
                 Files.deleteIfExists(target);
@@ -161,9 +173,11 @@ final class TrainStartup extends PlatformStep {
         }
         Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(c.build.info.time()));
         Training.writeTrust(layout, options, c.build.info.time());
+        String covers = archived.size() < c.trainingClasspath.size()
+                ? "; it covers the " + archived.size() + " dependency jars, the app's own classes load from its jar" : "";
         c.console().progress("  " + c.platform + " startup: the AppCDS archive is made at build time and checked on the"
                 + " first run (by its class path and heap, or by a JVM where the heap may differ), which dumps it from"
-                + " the class list only if the JVM refuses it (JDK " + c.target.feature() + ")");
+                + " the class list only if the JVM refuses it (JDK " + c.target.feature() + ")" + covers);
     }
 
     /**

@@ -51,6 +51,50 @@ final class Example {
         return pb.start();
     }
 
+    /**
+     * Starts myapp's single file as a service (PORT 0) with {@code -Xlog:class+load=info} and
+     * returns the line of the first Logback class it loads (a dependency jar's, loaded as the app
+     * configures its logging, before it listens), then stops it.
+     *
+     * @param exe the single file
+     * @param env environment entries (NAME=value) besides PORT and JAVA_OPTS
+     * @return the class load line, e.g. {@code [..][info][class,load] ch.qos.logback... source: shared objects file}
+     * @throws AssertionError when no such line comes within 120 s
+     */
+    static String dependencyClassLoad(Path exe, List<String> env) throws Exception {
+        List<String> all = new java.util.ArrayList<>(env);
+        all.add("PORT=0");
+        all.add("JAVA_OPTS=-Xlog:class+load=info");
+        Process p = start(List.of(exe.toString()), all);
+        try {
+            var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+            Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).lines().forEach(lines::add));
+            reader.setDaemon(true);
+            reader.start();
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+            StringBuilder seen = new StringBuilder();
+            while (System.nanoTime() < end) {
+                String l = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                if (l != null && l.contains("[class,load] ch.qos.logback.")) {
+                    return l;
+                }
+                if (l != null && seen.length() < 20_000) {
+                    seen.append(l).append('\n');
+                }
+                if (l == null && !p.isAlive() && lines.isEmpty()) {
+                    break;
+                }
+            }
+            throw new AssertionError("no Logback class loaded by " + exe + ":\n" + seen);
+        } finally {
+            p.destroy();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
     static Proc exec(List<String> cmd, List<String> env) throws Exception {
         return finish(start(cmd, env));
     }

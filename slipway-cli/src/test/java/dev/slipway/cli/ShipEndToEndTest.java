@@ -163,10 +163,11 @@ class ShipEndToEndTest {
         Proc v = exec(List.of(singleFile.toString(), "version"), env);
         assertEquals(0, v.code(), v.toString());
         assertTrue(v.out().contains("Git Commit: " + commit), v.toString());
-        assertTrue(v.out().lines().anyMatch(l -> l.endsWith("example.myapp.Main source: shared objects file")),
-                "the app's own classes come from the archive:\n" + v.out());
+        // The archive covers the dependency jars, which come first on the class path (DependenciesFirst).
         assertTrue(v.out().lines().anyMatch(l -> l.endsWith("java.lang.Object source: shared objects file")),
-                "and the JDK's, from the same archive:\n" + v.out());
+                "the JDK's classes come from the archive:\n" + v.out());
+        String dep = Example.dependencyClassLoad(singleFile, List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache1")));
+        assertTrue(dep.endsWith("source: shared objects file"), "and the dependencies', from the same archive: " + dep);
 
         // A jar that changed after the dump: the JVM rejects the archive, quietly, and the app starts.
         // (A change of its time sends the run to the unpacker, which unpacks the tree again, see

@@ -76,6 +76,57 @@ class TrainedStartupTest {
     }
 
     /**
+     * Issue 21, one class changed: in a git repository (the build time is the commit's), a class
+     * of the app that changed in the working tree keeps the JDK 17 class list and the AppCDS archive,
+     * which covers the dependency jars alone ({@code DependenciesFirst}); the changed class reaches
+     * the single file and runs, from the app's jar.
+     */
+    @Test
+    void aChangedClassOfTheAppKeepsTheJdk17ArchiveOfTheDependencies(@TempDir Path work) throws Exception {
+        Path service = work.resolve("myapp");
+        Example.copy(service);
+        Path main = service.resolve("src/main/java/example/myapp/Main.java");
+        String source = Files.readString(main);
+        // A class whose constant changes between the builds: its class file changes, no entry name does.
+        Files.writeString(main, source + "final class TestEdit { static final String AT = \"first\"; }\n");
+        Example.commit(service);
+        var first = CliRunner.run("build", service.toString(), "--version", "1.0.0");
+        assertEquals(0, first.code(), first.toString());
+        assertTrue(first.err().contains("it covers the 28 dependency jars, the app's own classes load from its jar"),
+                first.toString());
+        Files.writeString(main, source + "final class TestEdit { static final String AT = \"second\"; }\n");
+        var second = CliRunner.run("build", service.toString(), "--version", "1.0.0");
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(second.err().contains("startup cache from the training cache"), second.toString());
+        assertTrue(second.err().contains("startup: the AppCDS archive from the training cache"),
+                "the archive of the unchanged dependency jars is kept:\n" + second);
+
+        Path exe = service.resolve("dist/myapp_1.0.0_linux_amd64/myapp");
+        Path jar = service.resolve("target/myapp-0.1.0.jar");
+        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+            String cls = new String(zip.getInputStream(zip.getEntry("example/myapp/TestEdit.class")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(cls.contains("second"), "Maven compiled the change");
+        }
+        String cache = "SLIPWAY_CACHE_DIR=" + work.resolve("cache");
+        Proc v = Example.exec(List.of(exe.toString(), "version"), List.of(cache, "JAVA_OPTS=-Xlog:class+load=info"));
+        assertEquals(0, v.code(), v.toString());
+        assertTrue(v.out().lines().anyMatch(l -> l.contains("example.myapp.Main source: file:")), v.out());
+        String dep = Example.dependencyClassLoad(exe, List.of(cache));
+        assertTrue(dep.endsWith("source: shared objects file"), "the kept archive is used: " + dep);
+        // The changed class is in the shipped jar: the unpacked app jar holds the new constant.
+        Path home;
+        try (var s = Files.list(work.resolve("cache/run"))) {
+            home = s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        try (var zip = new java.util.zip.ZipFile(home.resolve("app/myapp-0.1.0.jar").toFile())) {
+            String cls = new String(zip.getInputStream(zip.getEntry("example/myapp/TestEdit.class")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(cls.contains("second"), "the changed class reached the single file");
+        }
+    }
+
+    /**
      * The case of issue 15: a project outside git gets the build time "now", so every build's
      * build-info.jar differs; a second build with another version (and Maven run again, as
      * {@code ship} after {@code build} does) takes the JDK 17 class list from the training cache,
@@ -101,7 +152,13 @@ class TrainedStartupTest {
         Proc v = Example.exec(List.of(exe.toString(), "version"), env);
         assertEquals(0, v.code(), v.toString());
         assertTrue(v.out().contains("Version:    1.0.1"), v.toString());
-        assertTrue(v.out().lines().anyMatch(l -> l.endsWith("example.myapp.Main source: shared objects file")),
-                "the archive dumped from the reused class list is used:\n" + v.out());
+        // The archive covers the dependency jars, which come first on the class path (DependenciesFirst):
+        // the app's own classes load from its jar, a dependency's from the archive.
+        assertTrue(v.out().lines().anyMatch(l -> l.contains("example.myapp.Main source: file:") && l.endsWith("/app/myapp-0.1.0.jar")),
+                v.out());
+        assertTrue(v.out().lines().anyMatch(l -> l.endsWith("java.lang.Object source: shared objects file")), v.out());
+        String dep = Example.dependencyClassLoad(exe, List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache")));
+        assertTrue(dep.endsWith("source: shared objects file"),
+                "the archive dumped from the reused class list is used for the dependencies' classes: " + dep);
     }
 }
