@@ -18,6 +18,10 @@
 #                                                    # 'slipway release', as install.sh installs it)
 #                                                    # instead of this checkout's ./slipway launcher;
 #                                                    # the builds still use ./slipway (not timed)
+#   SLIPWAY_B=/path/to/other/slipway bench/hosts-deploy.sh
+#                                                    # A/B: each already-uploaded deploy and the fleet
+#                                                    # rollback run once with SLIPWAY (A) and once with
+#                                                    # SLIPWAY_B (B), interleaved, so both see the same load
 #
 # Output: Markdown on stdout; progress on stderr. Run on an otherwise idle machine.
 set -euo pipefail
@@ -65,6 +69,10 @@ timed=${SLIPWAY:-$sw}
 if [ "$timed" != "$sw" ]; then
   SLIPWAY_PREPARE=1 "$timed" >&2
 fi
+timed_b=${SLIPWAY_B:-}
+if [ -n "$timed_b" ]; then
+  SLIPWAY_PREPARE=1 "$timed_b" >&2
+fi
 dbg=()
 if [ -n "${TRACE:-}" ]; then dbg=(--debug); fi
 "$sw" build "$svc" --version 1.0.0 >&2
@@ -92,6 +100,9 @@ run() {
   fi
 }
 echo "Slipway timed: $("$timed" version | head -n 1) ($([ "$timed" = "$sw" ] && echo "./slipway launcher" || echo "$timed"))"
+if [ -n "$timed_b" ]; then
+  echo "A/B: rows marked [B] time $("$timed_b" version | head -n 1) ($timed_b); the others A"
+fi
 echo "strategy $strategy; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| deploy | wall time | slipway's split |"
@@ -99,10 +110,17 @@ echo "|---|---|---|"
 use 1; run "v1 to 3 fresh hosts (upload, first start)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts
 use 2; run "v2, batch 1 (upload, rolling restart)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts
 for i in $(seq 1 "$runs"); do
-  if [ $((i % 2)) = 1 ]; then v=1; else v=2; fi
+  # A/B: A deploys v1 over v2 and B v2 over v1, so each run is a rollout
+  if [ $((i % 2)) = 1 ] || [ -n "$timed_b" ]; then v=1; else v=2; fi
   use $v; run "v$v, batch 1, already uploaded (run $i)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts
+  if [ -n "$timed_b" ]; then
+    use 2; run "[B] v2, batch 1, already uploaded (run $i)" "$timed_b" "${dbg[@]}" deploy "$svc" --to hosts
+  fi
 done
 run "fleet rollback (slipway rollback --to hosts)" "$timed" "${dbg[@]}" rollback "$svc" --to hosts
+if [ -n "$timed_b" ]; then
+  run "[B] fleet rollback (slipway rollback --to hosts)" "$timed_b" "${dbg[@]}" rollback "$svc" --to hosts
+fi
 use 1; run "one server: deploy v1 (--role one, already uploaded)" "$timed" "${dbg[@]}" deploy "$svc" --to hosts --role one
 run "one server: rollback (--role one)" "$timed" "${dbg[@]}" rollback "$svc" --to hosts --role one
 echo

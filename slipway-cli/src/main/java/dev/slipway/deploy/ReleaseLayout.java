@@ -44,15 +44,37 @@ public record ReleaseLayout(Host host, String dir) {
      * @throws SlipwayException (exit 1) naming the host when the link cannot be switched
      */
     public void pointSlot(int port, String version) {
-        link("slots/" + port, "../releases/" + version, "cannot point " + dir + "/slots/" + port + " at " + version);
+        link("slots/" + port, "../releases/" + version, pointSlotFailure(port, version));
     }
 
-    private void link(String name, String target, String failure) {
+    /**
+     * The command {@link #pointSlot} runs, for a caller that sends it in one round trip with what
+     * follows it (the hosts target's start of the instance on that port).
+     *
+     * @param port    the instance port
+     * @param version the release directory's name
+     * @return a POSIX sh command: exit status 0 when {@code slots/<port>} points at the release, else
+     *         non-zero with the reason on its output
+     */
+    public String pointSlotCommand(int port, String version) {
+        return linkCommand("slots/" + port, "../releases/" + version);
+    }
+
+    /** @return the failure {@link #pointSlot} names, without the host: what could not be pointed where */
+    public String pointSlotFailure(int port, String version) {
+        return "cannot point " + dir + "/slots/" + port + " at " + version;
+    }
+
+    private String linkCommand(String name, String target) {
         String path = dir + "/" + name;
         String parent = path.substring(0, path.lastIndexOf('/'));
         String tmp = parent + "/." + path.substring(path.lastIndexOf('/') + 1) + ".tmp";
-        Host.CommandResult r = host.run("mkdir -p " + Shell.quote(parent) + " && ln -sfn " + Shell.quote(target) + " "
-                + Shell.quote(tmp) + " && mv -T " + Shell.quote(tmp) + " " + Shell.quote(path) + " 2>&1", Duration.ofSeconds(30));
+        return "mkdir -p " + Shell.quote(parent) + " && ln -sfn " + Shell.quote(target) + " "
+                + Shell.quote(tmp) + " && mv -T " + Shell.quote(tmp) + " " + Shell.quote(path) + " 2>&1";
+    }
+
+    private void link(String name, String target, String failure) {
+        Host.CommandResult r = host.run(linkCommand(name, target), Duration.ofSeconds(30));
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": " + failure + ": " + (r.stdout() + r.stderr()).strip());
         }

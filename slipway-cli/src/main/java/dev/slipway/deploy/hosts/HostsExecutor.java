@@ -691,8 +691,15 @@ public final class HostsExecutor {
      * serves. The start rate limit is reset first, as for {@link #restart}.
      */
     private void startInstance(HostsPlan.HostPlan h, int port, String version) {
-        layout(h).pointSlot(port, version);
-        manager(h).restart(HostUnit.instance(config, port));
+        // One round trip (with batchSize 1 every host's start is on the critical path): the slot, then the start.
+        ReleaseLayout layout = layout(h);
+        systemd(h).restartAfter(layout.pointSlotCommand(port, version), layout.pointSlotFailure(port, version),
+                HostUnit.instance(config, port));
+    }
+
+    /** @return the host's systemd (the hosts target's one service manager), for its one-round-trip moves */
+    private Systemd systemd(HostsPlan.HostPlan h) {
+        return new Systemd(host(h), config.rollout().drainTimeout());
     }
 
     /**
@@ -765,15 +772,30 @@ public final class HostsExecutor {
      * stop. A warning when they still run after 30 s (long requests); the stop goes on then.
      */
     private void awaitOldWorkers(HostsPlan.HostPlan h) {
+        String script = awaitOldWorkersScript(h);
+        if (!script.isEmpty()) {
+            warnOldWorkers(h, host(h).run(script, Duration.ofSeconds(60)).stdout());
+        }
+    }
+
+    /**
+     * @return the POSIX sh lines of {@link #awaitOldWorkers} (they always exit 0), or {@code ""}
+     *         when the host's last reload left no old workers to wait for; takes them from the map
+     */
+    private String awaitOldWorkersScript(HostsPlan.HostPlan h) {
         String pids = oldWorkers.remove(h.name());
         if (pids == null || pids.isBlank()) {
-            return;
+            return "";
         }
-        Host.CommandResult r = host(h).run("old=" + Shell.quote(pids) + "\n"
+        return "old=" + Shell.quote(pids) + "\n"
                 + "i=0; while [ $i -lt 300 ]; do alive=; for p in $old; do kill -0 \"$p\" 2>/dev/null && alive=1; done;"
                 + " [ -z \"$alive\" ] && break; sleep 0.05; i=$((i+1)); done\n"
-                + "[ -n \"$alive\" ] && echo '@@old nginx workers still running'; true", Duration.ofSeconds(60));
-        if (r.stdout().contains("@@old nginx workers still running")) {
+                + "[ -n \"$alive\" ] && echo '@@old nginx workers still running'; true";
+    }
+
+    /** Says so when {@link #awaitOldWorkersScript}'s output shows the old workers outlived the wait. */
+    private void warnOldWorkers(HostsPlan.HostPlan h, String out) {
+        if (out.contains("@@old nginx workers still running")) {
             console.progress("  " + h.name() + ": warning: nginx workers of before the reload still run after 30 s"
                     + " (long requests?); stopping the old instance anyway");
         }
@@ -784,6 +806,12 @@ public final class HostsExecutor {
      * strategy, the proxy strategy's instances, and enables the unit that takes over.
      */
     private void stopOld(HostsPlan.HostPlan h) {
+        if (config.rollout().proxySwitch()) {
+            // One round trip (the last batch's is waited for at the end): nginx's old workers, then the stop.
+            String before = awaitOldWorkersScript(h);
+            warnOldWorkers(h, systemd(h).stopAfter(before.isEmpty() ? "true" : before, HostsPlan.stopUnits(config, h)));
+            return;
+        }
         awaitOldWorkers(h);
         for (String unit : HostsPlan.stopUnits(config, h)) {
             manager(h).stop(unit, true);

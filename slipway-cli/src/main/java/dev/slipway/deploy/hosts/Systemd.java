@@ -71,6 +71,58 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
         return ran;
     }
 
+    /**
+     * {@code before}, then {@link #restart} of the instance, in one round trip (a start of the
+     * proxy strategy is on each batch's critical path).
+     *
+     * @param before        a POSIX sh command run first; a non-zero exit status stops there
+     * @param beforeFailure what a failure of {@code before} means, e.g. {@code cannot point ... at 2.0.0}
+     * @param instance      the instance
+     * @throws SlipwayException (exit 1) naming the host and {@code beforeFailure}, or naming the
+     *                          instance whose restart failed, with the commands' output
+     */
+    public void restartAfter(String before, String beforeFailure, String instance) {
+        Host.CommandResult r = host.run("{ " + before + "; } || exit " + BEFORE_FAILED + "\n"
+                + startCommand(unit(instance), "restart"), stopLimit());
+        if (r.exitCode() == BEFORE_FAILED) {
+            throw SlipwayException.failed(host.name() + ": " + beforeFailure + ": " + (r.stdout() + r.stderr()).strip());
+        }
+        if (!r.ok()) {
+            throw SlipwayException.failed("systemctl restart " + instance + " failed: " + (r.stdout() + r.stderr()).strip());
+        }
+    }
+
+    /**
+     * {@code before}, then a stop and disable of the instances as {@link #stop stop(instance, true)}
+     * does each, in one round trip (the retirement of the proxy strategy's old instance: the wait
+     * for nginx's old workers, then the stop).
+     *
+     * @param before    a POSIX sh command run first, whatever its exit status; its output is returned
+     * @param instances the instances to stop and disable
+     * @return the output of {@code before} (lines the caller reads, such as a warning marker)
+     * @throws SlipwayException (exit 1) naming the host and the instances when systemctl fails
+     */
+    public String stopAfter(String before, java.util.List<String> instances) {
+        StringBuilder units = new StringBuilder();
+        instances.forEach(i -> units.append(' ').append(unit(i)));
+        Host.CommandResult r = host.run("{ " + before + "; } 2>/dev/null\necho '" + STOP_MARK + "'\n"
+                + "systemctl disable --no-reload --now" + units + " 2>&1", stopLimit());
+        String out = r.stdout();
+        int mark = out.indexOf(STOP_MARK);
+        String said = mark < 0 ? out : out.substring(0, mark);
+        if (!r.ok()) {
+            String why = mark < 0 ? out + r.stderr() : out.substring(mark + STOP_MARK.length()) + r.stderr();
+            throw SlipwayException.failed(host.name() + ": cannot stop " + String.join(", ", instances) + ": " + why.strip());
+        }
+        return said;
+    }
+
+    /** The exit status of {@link #restartAfter}'s script when its {@code before} failed. */
+    private static final int BEFORE_FAILED = 97;
+
+    /** The line that ends {@link #stopAfter}'s {@code before} output. */
+    private static final String STOP_MARK = "@@slipway: stopping";
+
     @Override
     public void enable(String instance) {
         run("systemctl enable --no-reload " + unit(instance) + " 2>&1", Duration.ofSeconds(30), host.name() + ": cannot enable " + instance + ": ");
