@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * buildx for named contexts) with {@code --network host}: the {@code jdk} stage installs its
  * packages from the apt mirror and the {@code maven} stage resolves online, while the build command
  * after {@code COPY . ./} runs offline ({@code mvn -o}): it passes only when the dependency layer
- * resolved every plugin the package phase needs.
+ * resolved every plugin the package phase needs. The jdk stage and that dependency layer are kept
+ * (tagged) as the next run's build cache, which the builder reuses only while their inputs are the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DockerfileBuildTest {
@@ -49,12 +50,41 @@ class DockerfileBuildTest {
             docker(120, "rmi", "-f", i);
         }
         // The classic builder keeps every stage's layers as untagged images (over 1 GB a build); the
-        // jdk stage is tagged (JDK_CACHE), so this keeps it for the next run and drops the rest.
+        // jdk stage (JDK_CACHE) and the maven stage's dependency layer (DEPENDENCY_CACHE) are tagged, so this
+        // keeps them for the next run and drops the rest.
         docker(300, "image", "prune", "-f");
     }
 
     /** The jdk stage (apt packages) as the next run's build cache. */
     private static final String JDK_CACHE = "slipway-testbed/dockerfile-jdk:cache";
+
+    /**
+     * The maven stage's dependency layer ({@code COPY pom.xml} and the online {@code dependency:go-offline}
+     * run) as the next run's build cache: the classic builder reuses it while the jdk stage and
+     * {@code pom.xml} are the same (its cache key), and builds it online again when either changes.
+     */
+    private static final String DEPENDENCY_CACHE = "slipway-testbed/dockerfile-dependencies:cache";
+
+    /**
+     * Tags the image the classic builder made (or took from its cache) for the Dockerfile's
+     * {@code RUN mvn ... dependency:go-offline} step, so the prune after the class keeps it (it is
+     * then no longer dangling). Only a build cache: the offline build step after {@code COPY . ./}
+     * still runs, and still passes only if that layer holds every plugin the package phase needs.
+     *
+     * @param buildOutput the classic builder's output ({@code Step N/M : ...} then {@code  ---> ID})
+     */
+    private static void keepDependencyLayer(String buildOutput) {
+        boolean inStep = false;
+        for (String line : buildOutput.lines().toList()) {
+            if (line.startsWith("Step ")) {
+                inStep = line.matches("Step \\d+/\\d+ : RUN mvn .*dependency:go-offline.*");
+            } else if (inStep && line.matches(" ---> [0-9a-f]{12}")) {
+                docker(60, "tag", line.substring(" ---> ".length()), DEPENDENCY_CACHE).ok();
+                return;
+            }
+        }
+        System.out.println("DockerfileBuildTest: no dependency:go-offline step in the build output; nothing kept");
+    }
 
     @Test
     void theRenderedDockerfileBuildsAndItsImageAnswersReadiness(@TempDir Path tmp) throws Exception {
@@ -83,6 +113,7 @@ class DockerfileBuildTest {
                 dir.toString()));
         images.add(tag);
         assertEquals(0, build.code(), build.toString());
+        keepDependencyLayer(build.out());
         System.out.println("DockerfileBuildTest: docker build took "
                 + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + " s");
         // The offline build step ran (and so every plugin was resolved in the dependency layer).

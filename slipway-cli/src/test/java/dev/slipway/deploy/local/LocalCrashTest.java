@@ -153,8 +153,7 @@ class LocalCrashTest {
 
     /** Runs {@link Child} in a new JVM with {@code SLIPWAY_CRASH_AT}; returns its exit status and output. */
     private String child(String crashAt, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), Child.class.getName(), dir.toString()));
+        List<String> cmd = new ArrayList<>(dev.slipway.LauncherJvm.command(Child.class.getName(), dir.toString()));
         cmd.addAll(List.of(args));
         Path out = tmp.resolve("child-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
