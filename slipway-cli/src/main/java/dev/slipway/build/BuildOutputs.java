@@ -146,7 +146,9 @@ public final class BuildOutputs {
             return jarAndLib(BuildOutput.Layout.CONFIGURED, jar, lib, null, notes);
         }
         List<Path> boot = new ArrayList<>();
-        for (Path p : concat(candidates(target), candidates(gradle.resolve("libs")))) {
+        // Spring Boot's executable wars too (Maven's packaging war, Gradle's bootWar): the same layout under WEB-INF/.
+        for (Path p : concat(concat(candidates(target), wars(target)),
+                concat(candidates(gradle.resolve("libs")), wars(gradle.resolve("libs"))))) {
             if (SpringBootJar.is(p)) {
                 boot.add(p);
             }
@@ -612,6 +614,20 @@ public final class BuildOutputs {
             }).sorted().forEach(out::add);
         } catch (IOException e) {
             throw SlipwayException.failed("cannot list " + buildDir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The {@code .war} files of a build directory (not Gradle's {@code -plain.war}), sorted. */
+    static List<Path> wars(Path buildDir) {
+        List<Path> out = new ArrayList<>();
+        if (Files.isDirectory(buildDir)) {
+            try (Stream<Path> s = Files.list(buildDir)) {
+                s.filter(p -> p.getFileName().toString().endsWith(".war") && !p.getFileName().toString()
+                        .endsWith("-plain.war") && Files.isRegularFile(p)).sorted().forEach(out::add);
+            } catch (IOException e) {
+                throw SlipwayException.failed("cannot list " + buildDir + ": " + e.getMessage(), e);
+            }
         }
         return out;
     }

@@ -36,6 +36,13 @@ import java.util.zip.ZipEntry;
  * {@code Start-Class}. {@code Spring-Boot-Classes}, {@code Spring-Boot-Lib} and
  * {@code Spring-Boot-Classpath-Index} name the directories and the index (defaults
  * {@code BOOT-INF/classes/}, {@code BOOT-INF/lib/}, {@code BOOT-INF/classpath.idx}).
+ *
+ * <p>An executable war (packaging {@code war}, {@code WarLauncher}, "The Executable War Format")
+ * is read the same way: its manifest names {@code WEB-INF/classes/}, {@code WEB-INF/lib/} and
+ * {@code WEB-INF/classpath.idx}, and its launcher also puts {@code WEB-INF/lib-provided/} (the
+ * {@code provided} scope: the embedded server) on the class path, so those jars are libraries too.
+ * The war's web content (entries outside {@code WEB-INF/} and {@code META-INF/}) is not on the class
+ * path and is left out, with a note.
  */
 public final class SpringBootJar {
     /** The time of every entry of the exploded application jar, so equal classes give equal bytes. */
@@ -44,6 +51,12 @@ public final class SpringBootJar {
     /** Manifest attributes that describe the fat jar's own layout and do not apply once exploded. */
     private static final List<String> LAYOUT_ATTRIBUTES = List.of("Main-Class", "Start-Class", "Spring-Boot-Classes",
             "Spring-Boot-Lib", "Spring-Boot-Classpath-Index", "Spring-Boot-Layers-Index", "Class-Path");
+
+    /** The directory of an executable war's {@code provided} jars, on its launcher's class path too. */
+    private static final String WAR_PROVIDED = "WEB-INF/lib-provided/";
+
+    /** The package of Spring Boot's launcher classes, at the root of an executable jar or war. */
+    private static final String LOADER = "org/springframework/boot/loader/";
 
     /** A line of classpath.idx: {@code - "BOOT-INF/lib/name.jar"}. */
     private static final Pattern INDEX_LINE = Pattern.compile("-\\s+\"([^\"]+)\"\\s*");
@@ -96,6 +109,8 @@ public final class SpringBootJar {
             Files.createDirectories(into.resolve("lib"));
             Map<String, byte[]> entries = new TreeMap<>();
             List<String> libraries = new ArrayList<>();
+            List<String> libDirs = classes.startsWith("WEB-INF/") ? List.of(lib, WAR_PROVIDED) : List.of(lib);
+            List<String> webContent = new ArrayList<>();
             for (ZipEntry e : java.util.Collections.list(jar.entries())) {
                 String name = e.getName();
                 if (e.isDirectory()) {
@@ -106,8 +121,12 @@ public final class SpringBootJar {
                 } else if (name.startsWith("META-INF/") && !name.equals(JarFile.MANIFEST_NAME)
                         && !name.startsWith("META-INF/services/")) {
                     entries.putIfAbsent(name, read(jar, e));
-                } else if (name.startsWith(lib) && name.endsWith(".jar") && name.indexOf('/', lib.length()) < 0) {
+                } else if (name.endsWith(".jar") && libDirs.stream().anyMatch(d -> name.startsWith(d)
+                        && name.indexOf('/', d.length()) < 0)) {
                     libraries.add(name);
+                } else if (classes.startsWith("WEB-INF/") && !name.startsWith("WEB-INF/")
+                        && !name.startsWith("META-INF/") && !name.startsWith(LOADER)) {
+                    webContent.add(name);
                 }
             }
             List<String> order = classpathOrder(jar, index, libraries, fatJar);
@@ -133,6 +152,10 @@ public final class SpringBootJar {
             if (!dropped.isEmpty()) {
                 notes.add("left out development-only jars: " + String.join(", ", dropped));
             }
+            if (!webContent.isEmpty()) {
+                notes.add("left out the war's web content (" + webContent.size() + " files, e.g. " + webContent.get(0)
+                        + "): only the class path is shipped; serve static files from src/main/resources/static");
+            }
 
             Manifest appManifest = new Manifest();
             Attributes attrs = appManifest.getMainAttributes();
@@ -143,7 +166,8 @@ public final class SpringBootJar {
                 }
             }
             attrs.put(Attributes.Name.MAIN_CLASS, start);
-            Path appJar = into.resolve(fatJar.getFileName().toString());
+            String jarName = fatJar.getFileName().toString().replaceFirst("\\.war$", ".jar");
+            Path appJar = into.resolve(jarName);
             try (OutputStream os = Files.newOutputStream(appJar)) {
                 ReproducibleJar.write(entries, appManifest, ENTRY_TIME, os);
             }

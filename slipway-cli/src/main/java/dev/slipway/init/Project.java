@@ -167,8 +167,14 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                 + ": slipway init reads an existing Maven or Gradle project");
     }
 
+    /**
+     * Packaging {@code jar} and {@code quarkus}, and {@code war} when Spring Boot's Maven plugin runs in
+     * the build: its {@code repackage} makes the war executable ({@code WarLauncher}, the Spring Boot
+     * reference's "Executable War" format), which Slipway explodes like a Spring Boot jar.
+     */
     private static boolean shippablePackaging(Pom p) {
-        return "jar".equals(p.packaging()) || "quarkus".equals(p.packaging());
+        return "jar".equals(p.packaging()) || "quarkus".equals(p.packaging())
+                || ("war".equals(p.packaging()) && p.builds("org.springframework.boot:spring-boot-maven-plugin"));
     }
 
     private static Project detectMaven(Path dir, String mainHint) {
@@ -207,7 +213,8 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         }
         if (!shippablePackaging(pom)) {
             throw SlipwayException.usage(pom.file() + " has packaging '" + pom.packaging() + "': Slipway ships a"
-                    + " runnable jar (packaging 'jar', or 'quarkus'); set <packaging>jar</packaging> and a main class,"
+                    + " runnable jar (packaging 'jar', or 'quarkus'; 'war' with Spring Boot's Maven plugin);"
+                    + " set <packaging>jar</packaging> and a main class,"
                     + " or run 'slipway init MODULE_DIR' in the application module");
         }
         Framework fw = framework(pom, rootPom);

@@ -220,6 +220,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case VERTX -> vertx();
                 default -> throw new IllegalStateException(p.framework().name());
             }
+            moduleServices();
             boolean longer = timeout != null && dev.slipway.config.ConfigLoader.parseDuration(timeout)
                     .compareTo(dev.slipway.config.ConfigLoader.DEFAULT_TRAIN_TIMEOUT) > 0;
             if (train == null && longer) {
@@ -236,6 +237,41 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
                     List.copyOf(argNotes), port, portSource, env, List.copyOf(portNotes), readiness, liveness,
                     List.copyOf(probeNotes), probeSource, timeout, train, List.copyOf(warnings));
+        }
+
+        /** {@code provides SERVICE with IMPL, ...;} in a module declaration (JLS 7.7.4). */
+        private static final Pattern PROVIDES = Pattern.compile(
+                "\\bprovides\\s+([\\w.]+)\\s+with\\s+([\\w.\\s,]+);");
+
+        /**
+         * A modular app ({@code module-info.java}) runs on the class path in the single file, as an
+         * unnamed module, where {@link java.util.ServiceLoader} finds providers only through
+         * {@code META-INF/services/SERVICE} files, not through the descriptor's {@code provides}
+         * (ServiceLoader's "Deploying service providers on the class path"). A {@code provides}
+         * without that file works under {@code java -p} and finds nothing here: warn, naming the file.
+         */
+        void moduleServices() {
+            String info = p.sources().get("src/main/java/module-info.java");
+            if (info == null) {
+                return;
+            }
+            String code = info.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ");
+            Matcher m = PROVIDES.matcher(code);
+            while (m.find()) {
+                String service = m.group(1);
+                if (!service.contains(".")) {
+                    Matcher imp = Pattern.compile(
+                            "\\bimport\\s+([\\w.]+\\." + service + ")\\s*;").matcher(code);
+                    service = imp.find() ? imp.group(1) : service;
+                }
+                Path file = p.serviceDir().resolve("src/main/resources/META-INF/services").resolve(service);
+                if (!Files.isRegularFile(file)) {
+                    warnings.add("module-info.java provides " + service + ", but the single file runs the app on the"
+                            + " class path, where ServiceLoader reads only META-INF/services: add"
+                            + " src/main/resources/META-INF/services/" + service + " listing "
+                            + m.group(2).replaceAll("\\s+", "").replace(",", ", "));
+                }
+            }
         }
 
         // ---- build commands -------------------------------------------------------------------
@@ -311,9 +347,20 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (actuator && mgmtPort == null) {
                 // Actuator serves the readiness and liveness groups outside Kubernetes only when enabled.
                 env.put("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true");
-                httpProbes("/actuator/health/readiness", "/actuator/health/liveness",
+                // On the server port, Actuator's endpoints are under the context path (servlet) or base
+                // path (WebFlux), then management.endpoints.web.base-path (default /actuator).
+                String actuatorBase = conf.getOrDefault("management.endpoints.web.base-path", "/actuator").strip()
+                        .replaceAll("/+$", "");
+                actuatorBase = actuatorBase.contains("$") ? "/actuator"
+                        : actuatorBase.isEmpty() || actuatorBase.startsWith("/") ? actuatorBase : "/" + actuatorBase;
+                String base = contextPath() + actuatorBase;
+                httpProbes(base + "/health/readiness", base + "/health/liveness",
                         "Actuator's readiness and liveness groups (spring-boot-starter-actuator is a dependency;",
                         "MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED turns them on outside Kubernetes).");
+                if (!base.equals("/actuator")) {
+                    probeNotes.add("Actuator's base path here is " + base + " (the context path and"
+                            + " management.endpoints.web.base-path).");
+                }
             } else if (actuator) {
                 fallbackProbes("Actuator is on its own port", "Actuator listens on its own port (management.server.port=" + mgmtPort + "), which the",
                         "probes cannot reach: they check that the service port accepts connections.");
@@ -372,8 +419,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             portEnv();
             if (p.uses("io.quarkus:quarkus-smallrye-health")) {
-                String root = conf.getOrDefault("quarkus.http.non-application-root-path", "q").replaceAll("^/|/$", "");
-                httpProbes("/" + root + "/health/ready", "/" + root + "/health/live",
+                // A relative non-application root is under quarkus.http.root-path; one with a leading / is not.
+                String root = conf.getOrDefault("quarkus.http.non-application-root-path", "q").strip();
+                root = (root.startsWith("/") ? root : contextPath() + "/" + root).replaceAll("/+$", "");
+                httpProbes(root + "/health/ready", root + "/health/live",
                         "SmallRye Health's readiness and liveness (quarkus-smallrye-health is a dependency).");
             } else {
                 fallbackProbes("no quarkus-smallrye-health", "No quarkus-smallrye-health: the probes check that the port accepts connections. For real",

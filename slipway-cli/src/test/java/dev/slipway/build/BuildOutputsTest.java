@@ -114,6 +114,44 @@ class BuildOutputsTest {
         assertEquals(dir.resolve("build/libs/demo-1.0.jar"), out.source());
     }
 
+    /**
+     * Spring Boot's executable war (packaging war, the Initializr's "War" choice): WarLauncher, its
+     * classes and jars under WEB-INF/, and the provided-scope embedded server in WEB-INF/lib-provided/,
+     * which classpath.idx lists and which the app needs to run outside a servlet container (the
+     * exploded output used to miss it, and the index check refused the war).
+     */
+    @Test
+    void springBootExecutableWarShipsItsProvidedJarsToo() throws IOException {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("Main-Class", "org.springframework.boot.loader.launch.WarLauncher");
+        attrs.put("Start-Class", "demo.DemoApplication");
+        attrs.put("Spring-Boot-Classes", "WEB-INF/classes/");
+        attrs.put("Spring-Boot-Lib", "WEB-INF/lib/");
+        attrs.put("Spring-Boot-Classpath-Index", "WEB-INF/classpath.idx");
+        Map<String, Object> entries = new LinkedHashMap<>();
+        entries.put("org/springframework/boot/loader/launch/WarLauncher.class", "launcher");
+        entries.put("WEB-INF/classes/demo/DemoApplication.class", new byte[] {(byte) 0xca, (byte) 0xfe});
+        entries.put("WEB-INF/lib/spring-web-6.2.jar", innerJar("web"));
+        entries.put("WEB-INF/lib-provided/tomcat-embed-core-10.1.jar", innerJar("tomcat"));
+        entries.put("WEB-INF/classpath.idx", "- \"WEB-INF/lib/spring-web-6.2.jar\"\n"
+                + "- \"WEB-INF/lib-provided/tomcat-embed-core-10.1.jar\"\n");
+        entries.put("index.html", "<html/>");
+        Path war = jar(dir.resolve("target/demo-1.0.war"), attrs, entries);
+        Files.write(dir.resolve("target/demo-1.0.war.original"), new byte[] {1});
+
+        BuildOutput out = locate("name: demo\n");
+
+        assertEquals(BuildOutput.Layout.SPRING_BOOT, out.layout());
+        assertEquals(war, out.source());
+        assertEquals("demo.DemoApplication", out.mainClass());
+        assertEquals(List.of("spring-web-6.2.jar", "tomcat-embed-core-10.1.jar"), names(out.dependencies()));
+        assertEquals(List.of("demo-1.0.jar"), names(out.appJars()), "the application jar is a .jar");
+        assertEquals(List.of("META-INF/", "META-INF/MANIFEST.MF", "demo/", "demo/DemoApplication.class"),
+                entryNames(out.appJars().get(0)));
+        assertTrue(out.notes().stream().anyMatch(n -> n.contains("web content (1 files, e.g. index.html)")),
+                out.notes().toString());
+    }
+
     // ---- Quarkus ---------------------------------------------------------------------------------
 
     @Test

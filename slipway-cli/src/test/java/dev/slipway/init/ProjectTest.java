@@ -132,7 +132,25 @@ class ProjectTest {
         SlipwayException e = assertThrows(SlipwayException.class, () -> Project.detect(tmp, null));
         assertEquals(SlipwayException.USAGE, e.exitCode());
         assertTrue(e.getMessage().contains("has packaging 'war': Slipway ships a runnable jar (packaging 'jar', or"
-                + " 'quarkus'); set <packaging>jar</packaging>"), e.getMessage());
+                + " 'quarkus'; 'war' with Spring Boot's Maven plugin); set <packaging>jar</packaging>"), e.getMessage());
+    }
+
+    /** The Spring Boot starter's war: its Maven plugin's repackage makes the war executable, which Slipway ships. */
+    @Test
+    void springBootWarIsShipped() throws Exception {
+        Projects.springBoot(tmp);
+        Path pom = tmp.resolve("pom.xml");
+        String text = Files.readString(pom);
+        assertTrue(text.contains("<artifactId>spring-boot-maven-plugin</artifactId>"), text);
+        Files.writeString(pom, text.replace("<version>0.0.1-SNAPSHOT</version>",
+                "<version>0.0.1-SNAPSHOT</version><packaging>war</packaging>"));
+        Project p = Project.detect(tmp, null);
+        assertEquals("war", p.pom().packaging());
+        assertEquals(Project.Framework.SPRING_BOOT, p.framework());
+        assertEquals("com.acme.orders.OrdersApplication", p.mainClass());
+        Files.writeString(pom, Files.readString(pom).replace(
+                "<plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin>", ""));
+        assertThrows(SlipwayException.class, () -> Project.detect(tmp, null), "without the plugin the war is a plain war");
     }
 
     @Test

@@ -145,6 +145,59 @@ class ProposalTest {
         assertEquals("tcp", n.at("/service/liveness/type").asText());
     }
 
+    /**
+     * Framework health endpoints move with the app's paths: Actuator (on the server port) under
+     * server.servlet.context-path and management.endpoints.web.base-path, here set in application.yml
+     * (the probes used to request /actuator/health/readiness, a 404 under /api, and the gate failed);
+     * Quarkus's relative non-application root under quarkus.http.root-path, an absolute one not.
+     */
+    @Test
+    void frameworkHealthEndpointsFollowTheContextPath() throws Exception {
+        Projects.springBoot3Jpa(tmp.resolve("s"));
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
+                "server:\n  port: 9090\n  servlet:\n    context-path: /api/\n");
+        JsonNode s = yaml(propose(tmp.resolve("s")));
+        assertEquals("/api/actuator/health/readiness", s.at("/service/readiness/path").asText());
+        assertEquals("/api/actuator/health/liveness", s.at("/service/liveness/path").asText());
+        assertEquals(9090, s.at("/service/port").asInt());
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
+                "server:\n  servlet:\n    context-path: /api\nmanagement:\n  endpoints:\n    web:\n      base-path: /manage\n");
+        assertEquals("/api/manage/health/readiness", yaml(propose(tmp.resolve("s"))).at("/service/readiness/path").asText());
+
+        Projects.quarkus(tmp.resolve("q"), true);
+        Projects.write(tmp.resolve("q"), "src/main/resources/application.properties", "quarkus.http.root-path=/svc\n");
+        assertEquals("/svc/q/health/ready", yaml(propose(tmp.resolve("q"))).at("/service/readiness/path").asText());
+        Projects.write(tmp.resolve("q"), "src/main/resources/application.properties",
+                "quarkus.http.root-path=/svc\nquarkus.http.non-application-root-path=/ops/\n");
+        assertEquals("/ops/health/live", yaml(propose(tmp.resolve("q"))).at("/service/liveness/path").asText());
+    }
+
+    /**
+     * A modular app runs on the class path in the single file (its module name is null there), so a
+     * provider declared only by module-info's {@code provides} is not found by ServiceLoader: init warns.
+     */
+    @Test
+    void moduleInfoProvidesWithoutAServicesFileIsAWarning() throws Exception {
+        Projects.plain(tmp);
+        Projects.write(tmp, "src/main/java/module-info.java", """
+                import com.acme.spi.Codec;
+                /* provides com.acme.Old with com.acme.OldImpl; */
+                module com.acme.billing {
+                    requires java.sql;
+                    provides Codec with com.acme.billing.JsonCodec,
+                        com.acme.billing.CsvCodec;
+                    provides java.sql.Driver with com.acme.billing.FakeDriver;
+                }
+                """);
+        Projects.write(tmp, "src/main/resources/META-INF/services/java.sql.Driver", "com.acme.billing.FakeDriver\n");
+        List<String> warnings = propose(tmp).warnings();
+        List<String> provides = warnings.stream().filter(w -> w.startsWith("module-info.java provides")).toList();
+        assertEquals(List.of("module-info.java provides com.acme.spi.Codec, but the single file runs the app on the class"
+                + " path, where ServiceLoader reads only META-INF/services: add"
+                + " src/main/resources/META-INF/services/com.acme.spi.Codec listing com.acme.billing.JsonCodec,"
+                + " com.acme.billing.CsvCodec"), provides, warnings.toString());
+    }
+
     @Test
     void thePortTheFrameworksConfigurationSetsIsServicePort() throws Exception {
         Projects.springBoot(tmp.resolve("s"));

@@ -180,9 +180,13 @@ public final class SwarmSpec {
      */
     public record Entry(int revision, String version, String commit, String image, String time, String outcome,
                         String who, String note) {
-        /** @return the history row */
+        /**
+         * @return the history row, its time in whole seconds like every target's (labels written before
+         *         carry nanoseconds, which widened the TIME column of {@code history --to swarm})
+         */
         public Revision toRevision() {
-            return new Revision(revision, version, commit, Instant.parse(time), outcome, who, "", note);
+            return new Revision(revision, version, commit, Instant.parse(time).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    outcome, who, "", note);
         }
     }
 

@@ -204,7 +204,7 @@ public final class SwarmTarget implements Target {
                     + " (revision " + revision + ", an interrupted deploy); waiting for its rollout");
         } else {
             revision = last == null ? 1 : last.revision() + 1;
-            history.add(new SwarmSpec.Entry(revision, d.version(), d.commit(), d.image(), Instant.now().toString(),
+            history.add(new SwarmSpec.Entry(revision, d.version(), d.commit(), d.image(), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
                     d.outcome(), who, ""));
             String hostNet = s.network().equals("host") ? engine.get("/networks/host").path("Id").asText() : null;
             Map<String, Object> spec = SwarmSpec.of(config, d.image(), d.version(), d.commit(), history, hostNet,
@@ -237,7 +237,7 @@ public final class SwarmTarget implements Target {
         if (now != null) {
             List<SwarmSpec.Entry> kept = new ArrayList<>(SwarmSpec.read(now));
             int rev = kept.isEmpty() ? revision : Math.max(revision, kept.get(kept.size() - 1).revision() + 1);
-            kept.add(new SwarmSpec.Entry(rev, d.version(), d.commit(), d.image(), Instant.now().toString(),
+            kept.add(new SwarmSpec.Entry(rev, d.version(), d.commit(), d.image(), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
                     r.rolledBack() ? History.ROLLED_BACK : History.FAILED, who, r.why()));
             JsonNode labelSpec = now.path("Spec").deepCopy();
             ((com.fasterxml.jackson.databind.node.ObjectNode) labelSpec.path("Labels")).put(SwarmSpec.HISTORY,
