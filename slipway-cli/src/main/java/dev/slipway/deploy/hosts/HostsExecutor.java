@@ -424,6 +424,18 @@ public final class HostsExecutor {
                 + "; wait for it (--lock-wait DURATION) or, if it is gone, 'slipway lock release --force'; nothing was changed";
     }
 
+    /** Hosts whose release directory this run's upload installed with its env files ({@link #upload}). */
+    private final Set<String> installed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Puts the release's single file on the host. A release the host does not hold complete is
+     * installed whole with the step the local target uses ({@link ReleaseLayout#install}: a hidden
+     * directory with the single file and the env files, renamed into place), so a kill or a full
+     * disk never leaves a half-written {@code releases/<version>}; the env step then has nothing
+     * left to write. A release it holds complete whose file differs (the same version built again)
+     * gets the file replaced in place, atomically ({@link Host#upload}): that directory may be
+     * the one serving, which must never be missing.
+     */
     private void upload(HostsPlan plan, HostsPlan.HostPlan h) {
         if (!h.upload()) {
             // The release's directory holds the file (the look hashed it); the env step's writes into it
@@ -432,26 +444,46 @@ public final class HostsExecutor {
         }
         long size = h.artifact().toFile().length();
         DiskSpace.require(host(h), releaseDir(plan), size, "release " + plan.version());
-        String rd = Shell.quote(releaseDir(plan));
-        Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
-        if (!mk.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot make " + releaseDir(plan) + ": " + mk.stderr().strip());
+        boolean whole = !h.facts().releases().contains(plan.version());
+        if (!whole) {
+            String rd = Shell.quote(releaseDir(plan));
+            Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
+            if (!mk.ok()) {
+                throw SlipwayException.failed(h.name() + ": cannot make " + releaseDir(plan) + ": " + mk.stderr().strip());
+            }
         }
         long[] shown = {-1};
+        Host.Progress progress = (sent, total) -> {
+            long pct = total == 0 ? 100 : sent * 100 / total;
+            if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
+                shown[0] = pct;
+                console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
+                        + Console.megabytes(total) + ")");
+            }
+        };
         try {
-            host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, (sent, total) -> {
-                long pct = total == 0 ? 100 : sent * 100 / total;
-                if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
-                    shown[0] = pct;
-                    console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
-                            + Console.megabytes(total) + ")");
-                }
-            });
+            if (whole) {
+                List<ReleaseLayout.File> files = new ArrayList<>();
+                files.add(ReleaseLayout.File.sent(plan.service(), 0755, h.artifact(), null)); // Host.upload checks its sum
+                envFiles(h).forEach((name, text) -> files.add(ReleaseLayout.File.text(name, 0600, text)));
+                layout(h).install(plan.version(), files, progress);
+                installed.add(h.name());
+            } else {
+                host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, progress);
+            }
         } catch (RuntimeException e) {
             throw DiskSpace.explain(host(h), releaseDir(plan), size, e);
         }
         // The upload verified the sum on the host: the next look reads it instead of hashing the file.
         host(h).run(HostFacts.rememberSha(releaseDir(plan) + "/" + plan.service(), h.sha256()), Duration.ofSeconds(30));
+    }
+
+    /** @return a deploy's env files of the host by name: {@code env} and (proxy strategy) {@code env-<port>} */
+    private static Map<String, String> envFiles(HostsPlan.HostPlan h) {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("env", h.env());
+        h.portEnvs().forEach((p, text) -> files.put(HostUnit.envName(p), text));
+        return files;
     }
 
     /**
@@ -469,11 +501,11 @@ public final class HostsExecutor {
             });
             return;
         }
+        if (installed.contains(h.name())) {
+            return; // the upload installed the release directory with them
+        }
         // Each file is its own atomic write, all of them in one round trip (their content on its stdin).
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put("env", h.env());
-        h.portEnvs().forEach((p, text) -> files.put(HostUnit.envName(p), text));
-        layout(h).writeEnvs(plan.version(), files);
+        layout(h).writeEnvs(plan.version(), envFiles(h));
     }
 
     private void unit(HostsPlan.HostPlan h) {
