@@ -9,6 +9,7 @@ import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
 import dev.slipway.remote.Gate;
+import dev.slipway.deploy.Prepare;
 import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.deploy.ServiceManager;
 import dev.slipway.deploy.Steps;
@@ -521,28 +522,15 @@ public final class HostsExecutor {
      * file fails (it cannot unpack); no host has been switched then.
      */
     private void prepare(HostsPlan plan, HostsPlan.HostPlan h) {
-        long t0 = System.nanoTime();
         console.progress("  " + h.name() + ": preparing " + plan.version() + " while "
                 + (h.previous() == null ? "nothing" : h.previous()) + " serves");
-        Host.CommandResult r = host(h).run(HostUnit.prepareCommand(config, plan.service(), plan.version(),
-                dev.slipway.deploy.Prepare.TIMEOUT), dev.slipway.deploy.Prepare.TIMEOUT.plusSeconds(60));
-        String out = (r.stdout() + r.stderr()).strip();
-        if (r.ok() && out.contains(HostUnit.NOT_PREPARABLE)) {
+        String command = HostUnit.prepareCommand(config, plan.service(), plan.version(), Prepare.TIMEOUT);
+        if (!Prepare.on(host(h), command, Prepare.TIMEOUT.plusSeconds(60), plan.version(), h.name() + ": ",
+                "no host was switched", console)) {
             synchronized (this) {
                 unprepared.add(h.name());
             }
-            console.progress("  " + h.name() + ": " + plan.version() + " cannot be prepared (its single file predates the"
-                    + " prepare mode): its first run happens inside the gate");
-            return;
         }
-        List<String> lines = out.lines().map(l -> l.startsWith("slipway: ") ? l.substring(9) : l).toList();
-        lines.forEach(l -> console.progress("    " + h.name() + ": " + l));
-        if (!r.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot prepare " + plan.version() + " (exit " + r.exitCode()
-                    + "); no host was switched" + (lines.isEmpty() ? "" : ":\n" + String.join("\n",
-                    lines.subList(Math.max(0, lines.size() - 15), lines.size()))));
-        }
-        console.progress("  " + h.name() + ": prepared " + plan.version() + " in " + Console.seconds(System.nanoTime() - t0));
     }
 
     private void switchTo(HostsPlan.HostPlan h, String version) {

@@ -1167,12 +1167,10 @@ public final class LocalTarget {
      */
     private void prepare(String dirName) {
         Path dir = releases.resolve(dirName);
-        try {
-            if (Prepare.run(dir.resolve(config.name()), state, LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)), dirName, console)) {
-                prepared.add(dirName);
-            }
-        } catch (SlipwayException e) {
-            throw SlipwayException.failed(e.getMessage() + "\nnothing was stopped or switched", e);
+        String command = Prepare.localCommand(dir.resolve(config.name()).toString(), state.toString(),
+                LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)));
+        if (Prepare.on(host, command, Prepare.TIMEOUT, dirName, "", "nothing was stopped or switched", console)) {
+            prepared.add(dirName);
         }
     }
 
