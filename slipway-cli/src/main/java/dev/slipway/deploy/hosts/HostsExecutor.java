@@ -555,30 +555,28 @@ public final class HostsExecutor {
             synchronized (this) {
                 firstRun = unprepared.contains(h.name());
             }
-            throw new Executor.StepFailed(h.name(), "readiness " + config.rollout().readiness().target(
-                    bracketed(h.server().probeAddress()), port) + " did not pass within "
-                    + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
-                    + FirstRun.inProgress(host(h), h.artifact(), "/var/cache/" + config.service().unit())
-                            .map(stage -> "; " + FirstRun.note(plan.version(), stage, readinessSettings(config.rollout().readiness())))
-                            .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : "")
-                    + crashCause(h, v), journal(h));
+            dev.slipway.config.SlipwayConfig.Probe probe = config.rollout().readiness();
+            throw Steps.gateFailed(h.name(), probe.target(bracketed(h.server().probeAddress()), port), probe, v, "",
+                    crashCause(h, v), Steps.firstRunNote(FirstRun.inProgress(host(h), h.artifact(),
+                            "/var/cache/" + config.service().unit()), !firstRun, plan.version(), readinessSettings(probe)),
+                    journal(h));
         }
         console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? Gate.ACCEPTED : "HTTP " + v.status())
                 + " after " + v.elapsed().toMillis() + " ms)");
     }
 
     /**
-     * @return {@code "; cause: LINE"} with the line of the unit's journal that says why it stopped
-     *         ({@link CrashCause}) over the gate's span, or {@code ""} when it did not stop or no line says
+     * @return the line of the unit's journal that says why it stopped ({@link CrashCause}) over the
+     *         gate's span, or empty when it did not stop or no line says
      */
-    private String crashCause(HostsPlan.HostPlan h, Gate.Verdict v) {
+    private java.util.Optional<String> crashCause(HostsPlan.HostPlan h, Gate.Verdict v) {
         if (!v.exited()) {
-            return "";
+            return java.util.Optional.empty();
         }
         String unit = unitOf(h, h.port());
         ServiceManager m = manager(h);
         String log = m instanceof Systemd s ? s.logOf(unit, 400, v.elapsed().plusSeconds(60)) : m.log(unit, 400);
-        return CrashCause.of(log).map(c -> "; cause: " + c).orElse("");
+        return CrashCause.of(log);
     }
 
     /** The readiness gate of an instance, run on its host; the unit's state tells whether it still runs. */
@@ -595,7 +593,7 @@ public final class HostsExecutor {
      * the prepare mode), and the settings that allow for it. One line: it goes into the history.
      */
     static String firstRunInGate(String version, dev.slipway.config.SlipwayConfig.Probe probe) {
-        return "; " + FirstRun.notPrepared(version, readinessSettings(probe));
+        return "; " + Steps.firstRunNote(java.util.Optional.empty(), false, version, readinessSettings(probe));
     }
 
     /** The settings that give a host's gate more time, with their values. */
