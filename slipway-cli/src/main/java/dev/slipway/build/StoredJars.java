@@ -30,7 +30,7 @@ public final class StoredJars {
     private StoredJars() {}
 
     /** The directory of re-written dependency jars under Slipway's cache; the number is the format's. */
-    static final String CACHE = "stored-1";
+    public static final String CACHE = "stored-1";
 
     /**
      * Re-writes every {@code *.jar} under {@code dir} (recursively) with its entries STORED, in
@@ -87,6 +87,7 @@ public final class StoredJars {
             }
             Path cached = cache.resolve(dev.slipway.util.Hashing.sha256(jar) + ".jar");
             if (Files.isRegularFile(cached)) {
+                CacheEntries.used(cached);
                 Path tmp = jar.resolveSibling(jar.getFileName() + ".stored.tmp");
                 Files.copy(cached, tmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -88,6 +88,7 @@ final class TrainStartup extends PlatformStep {
         Path cached = Builder.cacheDir().resolve("training").resolve(key).resolve(Path.of(file).getFileName());
         Path target = layout.resolve(file);
         if (useCache && Files.isRegularFile(cached)) {
+            CacheEntries.used(cached.getParent());
             Files.copy(cached, target, StandardCopyOption.REPLACE_EXISTING);
             c.console().progress("  " + c.platform + " startup cache from the training cache (key " + key.substring(0, 12) + ")");
         } else {
@@ -136,6 +137,7 @@ final class TrainStartup extends PlatformStep {
         List<String> options = References.expand(c.config().build().jvmOptions(), References.Values.of(
                 c.config().service().port(), Launcher.DEFAULT_ADDR, layout.toAbsolutePath().toString()));
         if (useCache && Files.isRegularFile(cached)) {
+            CacheEntries.used(cached.getParent());
             Files.copy(cached, target, StandardCopyOption.REPLACE_EXISTING);
             c.console().progress("  " + c.platform + " startup: the AppCDS archive from the training cache (key "
                     + dumpKey.substring(0, 12) + ")");

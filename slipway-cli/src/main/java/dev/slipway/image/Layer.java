@@ -152,6 +152,8 @@ public record Layer(String digest, String diffId, long size, long uncompressedSi
             String key = cache == null ? null : key(time);
             if (cache != null && Files.isRegularFile(cache.resolve(key + ".json"))
                     && Files.isRegularFile(cache.resolve(key + ".tar.gz"))) {
+                dev.slipway.build.CacheEntries.used(cache.resolve(key + ".json"));
+                dev.slipway.build.CacheEntries.used(cache.resolve(key + ".tar.gz"));
                 var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cache.resolve(key + ".json").toFile());
                 String digest = meta.path("digest").asText();
                 Path blob = blobs.resolve(digest.substring(7));

@@ -440,9 +440,22 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     "Micronaut's own build: the Micronaut Maven plugin shades the runnable jar (every",
                     "dependency inside), the one runnable jar in target/.");
             portEnv();
-            if (p.uses("io.micronaut:micronaut-management")) {
-                httpProbes("/health/readiness", "/health/liveness",
+            Map<String, String> conf = appConfig(p);
+            String endpointsPort = conf.get("endpoints.all.port");
+            if (p.uses("io.micronaut:micronaut-management") && endpointsPort != null) {
+                fallbackProbes("the management endpoints are on their own port", "The management endpoints listen on their own port (endpoints.all.port="
+                        + endpointsPort + "), which the", "probes cannot reach: they check that the service port accepts connections.");
+            } else if (p.uses("io.micronaut:micronaut-management")) {
+                // Endpoints are under endpoints.all.context-path when set (Micronaut 4.5+), else the
+                // server's context path, then endpoints.all.path (default "/").
+                String context = conf.containsKey("endpoints.all.context-path")
+                        ? pathPrefix(conf.get("endpoints.all.context-path")) : contextPath();
+                String base = context + pathPrefix(conf.getOrDefault("endpoints.all.path", "/"));
+                httpProbes(base + "/health/readiness", base + "/health/liveness",
                         "The management module's health endpoint (micronaut-management is a dependency).");
+                if (!base.isEmpty()) {
+                    probeNotes.add("The endpoints' base path here is " + base + " (the context path and endpoints.all.path).");
+                }
             } else {
                 fallbackProbes("no micronaut-management", "No micronaut-management: the probes check that the port accepts connections. For real",
                         "health, add io.micronaut:micronaut-management and 'path: /health/readiness' (/health/liveness).");
@@ -809,6 +822,18 @@ public record Proposal(Project project, List<String> command, List<String> comma
          *
          * @return the path without a trailing {@code /}, or empty
          */
+        /**
+         * A configured path as a prefix: a leading {@code /}, no trailing one, empty for the root or a
+         * value with a {@code ${...}} placeholder (its value is only known when the app runs).
+         *
+         * @param v the configured value, e.g. {@code admin/} or {@code /}
+         * @return e.g. {@code /admin}, or {@code ""}
+         */
+        static String pathPrefix(String v) {
+            v = v.strip().replaceAll("/+$", "");
+            return v.isEmpty() || v.contains("$") ? "" : (v.startsWith("/") ? v : "/" + v);
+        }
+
         String contextPath() {
             String key = switch (p.framework()) {
                 case SPRING_BOOT -> "server.servlet.context-path";
@@ -822,8 +847,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             Map<String, String> conf = appConfig(p);
             String v = conf.getOrDefault(key, p.framework() == Framework.SPRING_BOOT
                     ? conf.getOrDefault("spring.webflux.base-path", "") : "");
-            v = v.strip().replaceAll("/+$", "");
-            return v.isEmpty() || v.contains("$") ? "" : (v.startsWith("/") ? v : "/" + v);
+            return pathPrefix(v);
         }
 
         /**

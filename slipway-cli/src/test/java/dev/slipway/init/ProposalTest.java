@@ -249,6 +249,37 @@ class ProposalTest {
         assertEquals("tcp", yaml(propose(tmp.resolve("n"))).at("/service/readiness/type").asText());
     }
 
+    /**
+     * Micronaut serves its management endpoints under the server's context path, or
+     * endpoints.all.context-path when set, then endpoints.all.path; on endpoints.all.port the probes
+     * cannot reach them and check the port.
+     */
+    @Test
+    void micronautProbesFollowTheContextPathAndTheEndpointsPath() throws Exception {
+        Projects.micronaut(tmp.resolve("c"), true);
+        Projects.write(tmp.resolve("c"), "src/main/resources/application.yml",
+                "micronaut:\n  server:\n    context-path: /api/\n");
+        JsonNode c = yaml(propose(tmp.resolve("c")));
+        assertEquals("/api/health/readiness", c.at("/service/readiness/path").asText());
+        assertEquals("/api/health/liveness", c.at("/service/liveness/path").asText());
+
+        Projects.micronaut(tmp.resolve("e"), true);
+        Projects.write(tmp.resolve("e"), "src/main/resources/application.properties",
+                "micronaut.server.context-path=/api\nendpoints.all.path=/admin/\n");
+        assertEquals("/api/admin/health/readiness", yaml(propose(tmp.resolve("e"))).at("/service/readiness/path").asText());
+
+        Projects.micronaut(tmp.resolve("o"), true);
+        Projects.write(tmp.resolve("o"), "src/main/resources/application.yml",
+                "micronaut:\n  server:\n    context-path: /api\nendpoints:\n  all:\n    context-path: /ops\n    path: /\n");
+        assertEquals("/ops/health/readiness", yaml(propose(tmp.resolve("o"))).at("/service/readiness/path").asText(),
+                "endpoints.all.context-path replaces the server's for the endpoints");
+
+        Projects.micronaut(tmp.resolve("p"), true);
+        Projects.write(tmp.resolve("p"), "src/main/resources/application.yml", "endpoints:\n  all:\n    port: 8085\n");
+        assertEquals("tcp", yaml(propose(tmp.resolve("p"))).at("/service/readiness/type").asText(),
+                "endpoints on their own port: the probes check the service port");
+    }
+
     @Test
     void theTrainingRunGetsAsLongAsTheGateWhenTheGateIsLongerThanItsDefault() throws Exception {
         // A new user's Micronaut build said "never became ready ... within train.timeout (60s)"
