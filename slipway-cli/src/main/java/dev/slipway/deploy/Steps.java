@@ -75,8 +75,9 @@ public final class Steps {
     /**
      * The failure of a readiness gate ({@link #await}), worded alike on every target: one line,
      * which is also what the history records.
-     * {@code readiness <target> did not pass within <timeout>: <last attempt or "the process exited
-     * after T"><more><path hint>[; cause: <line>][; note: <first run>]}.
+     * {@code readiness <target> did not pass within <timeout>: <last attempt><more><path hint>} (or,
+     * when the process exited while the gate waited from here, {@code the process exited after
+     * <T><more>}), then {@code [; cause: <line>][; note: <first run>]}.
      *
      * @param where    the machine, e.g. {@code web1} or {@code local}
      * @param target   what the gate probed ({@link SlipwayConfig.Probe#target})
@@ -91,9 +92,9 @@ public final class Steps {
      */
     public static Executor.StepFailed gateFailed(String where, String target, SlipwayConfig.Probe probe, Gate.Verdict v,
                                                  String more, java.util.Optional<String> cause, String firstRun, String detail) {
-        String last = v.detail().equals(Gate.EXITED) ? "the process exited after " + Console.seconds(v.elapsed()) : v.describe();
-        return new Executor.StepFailed(where, "readiness " + target + " did not pass within " + Console.seconds(probe.timeout())
-                + ": " + last + more + v.pathHint() + cause.map(c -> "; cause: " + c).orElse("")
+        String last = v.detail().equals(Gate.EXITED) ? "the process exited after " + Console.seconds(v.elapsed())
+                : "readiness " + target + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
+        return new Executor.StepFailed(where, last + more + v.pathHint() + cause.map(c -> "; cause: " + c).orElse("")
                 + (firstRun.isEmpty() ? "" : "; " + firstRun), detail);
     }
 

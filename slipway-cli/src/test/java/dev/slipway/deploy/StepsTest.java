@@ -30,8 +30,7 @@ class StepsTest {
         Executor.StepFailed f = Steps.gateFailed("local", "http://127.0.0.1:8080/health/ready", HTTP,
                 new Gate.Verdict(false, 0, Gate.EXITED, Duration.ofMillis(1200)), " with exit code 3",
                 Optional.of("Caused by: java.sql.SQLException: no database"), note, "");
-        assertEquals("readiness http://127.0.0.1:8080/health/ready did not pass within 15.0 s: the process exited after"
-                + " 1.2 s with exit code 3; cause: Caused by: java.sql.SQLException: no database; " + note, f.reason());
+        assertEquals("the process exited after 1.2 s with exit code 3; cause: Caused by: java.sql.SQLException: no database; " + note, f.reason());
         assertEquals(FirstRun.notPrepared("2.0.0", "service.readiness.timeout (now 15.0 s)"), note);
     }
 
