@@ -418,7 +418,10 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                     return new String[] {v, place[1]};
                 }
             }
-            for (String prop : List.of("start-class", "main.class", "mainClass", "exec.mainClass")) {
+            // spring-boot.run.main-class: Spring Boot 3's starter parent gives it to run and repackage
+            // (defaulting to ${start-class}), so it names the app among several @SpringBootApplication.
+            for (String prop : List.of("spring-boot.run.main-class", "start-class", "main.class", "mainClass",
+                    "exec.mainClass")) {
                 String v = p.property(prop);
                 if (v != null && !v.isBlank() && !v.contains("${")) {
                     return new String[] {v, "the POM property " + prop};

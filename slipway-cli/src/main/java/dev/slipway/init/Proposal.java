@@ -391,11 +391,100 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + " SecurityFilterChain; the probes pass");
             }
             env.put("SERVER_SHUTDOWN", "graceful");
+            springRequiredVariables();
+            springProfiles();
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
             timeout = jpa ? "180s" : "120s";
             probeNotes.add("Spring Boot" + (jpa ? " with JPA" : "") + " starts slowly on a busy 2-core machine: " + timeout
                     + " before the gate fails.");
+        }
+
+        /** {@code @Value("...")} (also {@code @Value(value = "...")}) in Spring code: its text. */
+        private static final Pattern SPRING_VALUE = Pattern.compile(
+                "@Value\\(\\s*(?:value\\s*=\\s*)?\"((?:[^\"\\\\]|\\\\.)*)\"");
+        /** {@code ${key}} with no {@code :default} (and no nested placeholder) in a Spring placeholder. */
+        private static final Pattern REQUIRED_PLACEHOLDER = Pattern.compile("\\$\\{([^${}:]+)}");
+
+        /**
+         * The variables the app needs at start with no default: a {@code @Value("${KEY}")} in
+         * {@code src/main/java} whose key the app's configuration does not set (or sets to a
+         * {@code ${OTHER}} it does not set either) makes Spring fail the start with "Could not
+         * resolve placeholder" (PropertySourcesPlaceholderConfigurer). The environment supplies such a
+         * key under its variable name (SystemEnvironmentPropertySource: upper case, {@code .} and
+         * {@code -} as {@code _}). Slipway cannot know the value and secrets never go into
+         * slipway.yaml: say which variables, where the code asks for them, and where to set them.
+         */
+        void springRequiredVariables() {
+            Map<String, String> conf = appConfig(p);
+            Map<String, String> needed = new java.util.TreeMap<>();
+            p.sources().forEach((file, code) -> {
+                Matcher v = SPRING_VALUE.matcher(code);
+                while (v.find()) {
+                    Matcher ph = REQUIRED_PLACEHOLDER.matcher(v.group(1));
+                    while (ph.find()) {
+                        String key = ph.group(1).strip();
+                        String set = conf.get(key);
+                        if (set == null) {
+                            needed.putIfAbsent(springEnvName(key), file);
+                            continue;
+                        }
+                        Matcher inner = REQUIRED_PLACEHOLDER.matcher(set);
+                        while (inner.find()) {
+                            String other = inner.group(1).strip();
+                            if (!conf.containsKey(other)) {
+                                needed.putIfAbsent(springEnvName(other), file);
+                            }
+                        }
+                    }
+                }
+            });
+            needed.keySet().removeIf(n -> n.isEmpty() || env.containsKey(n) || RESERVED_ENV.contains(n)
+                    || n.startsWith("RANDOM_") || n.startsWith("JAVA_") || n.startsWith("USER_") || n.startsWith("OS_"));
+            if (needed.isEmpty()) {
+                return;
+            }
+            String names = String.join(", ", needed.keySet());
+            String files = String.join(", ", new java.util.TreeSet<>(needed.values()));
+            portNotes.add("The app needs " + names + " at start, with no default (@Value in " + files + ").");
+            portNotes.add("Set a plain value here under env; a secret goes in the environment 'slipway ship' runs in");
+            portNotes.add("(local), deploy.hosts.service.secrets or secretsFile (hosts), never in this file.");
+            warnings.add("the app needs " + names + " at start with no default (@Value in " + files + "): Spring stops"
+                    + " with \"Could not resolve placeholder\" without " + (needed.size() == 1 ? "it" : "them") + "; set " + (needed.size() == 1 ? "it" : "them")
+                    + " in the environment of 'slipway ship', or in service.env (not for secrets)");
+        }
+
+        /** Variables Slipway sets itself ({@code service.env} may not name them). */
+        private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
+
+        /** Spring's environment name of a property key: upper case, {@code .} and {@code -} as {@code _}. */
+        static String springEnvName(String key) {
+            return key.replace('.', '_').replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+        }
+
+        /**
+         * Spring profiles the app ships ({@code application-NAME.properties|yml|yaml} in
+         * {@code src/main/resources}) and none that the base configuration activates: none of them
+         * runs unless {@code SPRING_PROFILES_ACTIVE} names it. Say so, so that a profile meant for
+         * production is switched on by choice, not forgotten.
+         */
+        void springProfiles() {
+            Path res = p.serviceDir().resolve("src/main/resources");
+            java.util.SortedSet<String> profiles = new java.util.TreeSet<>();
+            try (Stream<Path> s = Files.isDirectory(res) ? Files.list(res) : Stream.empty()) {
+                s.map(f -> f.getFileName().toString())
+                        .map(n -> Pattern.compile("application-([\\w.-]+)\\.(?:properties|ya?ml)").matcher(n))
+                        .filter(Matcher::matches).forEach(m -> profiles.add(m.group(1)));
+            } catch (IOException e) {
+                return;
+            }
+            if (profiles.isEmpty() || appConfig(p).containsKey("spring.profiles.active")) {
+                return;
+            }
+            portNotes.add("Spring profiles in src/main/resources: " + String.join(", ", profiles) + "; none is active"
+                    + " unless");
+            String example = profiles.stream().filter(n -> n.startsWith("prod")).findFirst().orElse(profiles.first());
+            portNotes.add("SPRING_PROFILES_ACTIVE names it (e.g. SPRING_PROFILES_ACTIVE: \"" + example + "\" under env).");
         }
 
         void quarkus() {

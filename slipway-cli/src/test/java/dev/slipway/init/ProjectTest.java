@@ -69,6 +69,31 @@ class ProjectTest {
     }
 
     @Test
+    void springBootRunMainClassPicksOneOfSeveralApplicationClasses() throws Exception {
+        // Two @SpringBootApplication classes: Boot 3's parent repackages the one the property names.
+        Projects.springBoot(tmp);
+        Projects.write(tmp, "src/main/java/com/acme/orders/admin/AdminTool.java", """
+                package com.acme.orders.admin;
+
+                import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+                @SpringBootApplication
+                public class AdminTool {
+                    public static void main(String[] args) {
+                    }
+                }
+                """);
+        assertThrows(dev.slipway.SlipwayException.class, () -> Project.detect(tmp, null), "two candidates, no hint");
+        Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml")).replace(
+                "<java.version>21</java.version>", "<java.version>21</java.version>"
+                        + "<start-class>com.acme.orders.admin.AdminTool</start-class>"
+                        + "<spring-boot.run.main-class>com.acme.orders.OrdersApplication</spring-boot.run.main-class>"));
+        Project p = Project.detect(tmp, null);
+        assertEquals("com.acme.orders.OrdersApplication", p.mainClass(), "the parent maps start-class into it");
+        assertEquals("the POM property spring-boot.run.main-class", p.mainSource());
+    }
+
+    @Test
     void springBootMainClassFromThePluginConfigWins() throws Exception {
         Projects.springBoot(tmp);
         Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml")).replace(

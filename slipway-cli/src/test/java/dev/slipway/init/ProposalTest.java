@@ -94,6 +94,54 @@ class ProposalTest {
     }
 
     @Test
+    void springValuesWithoutDefaultAreNamedAsVariablesTheStartNeedsAndProfilesAreListed() throws Exception {
+        // A @Value("${API_KEY}") with no default stops Spring's start ("Could not resolve
+        // placeholder"); init names the variable instead of leaving a failed gate to explain it.
+        Projects.springBoot3Jpa(tmp);
+        Projects.write(tmp, "src/main/java/com/example/demo/Keys.java", """
+                package com.example.demo;
+
+                import org.springframework.beans.factory.annotation.Value;
+                import org.springframework.stereotype.Component;
+
+                @Component
+                class Keys {
+                    @Value("${API_KEY}") String apiKey;
+                    @Value(value = "${payment.gateway-token}") String token;
+                    @Value("${app.name}") String name;
+                    @Value("${app.secret}") String secret;
+                    @Value("${app.region:eu}") String region;
+                    @Value("${server.port}") int port;
+                    @Value("#{'${app.name}'.toUpperCase()}") String upper;
+                }
+                """);
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "app.name=demo\napp.secret=${SIGNING_SECRET}\n");
+        Projects.write(tmp, "src/main/resources/application-prod.yml", "server:\n  port: 9090\n");
+        Projects.write(tmp, "src/main/resources/application-dev.properties", "logging.level.root=DEBUG\n");
+        Proposal x = propose(tmp);
+        assertEquals(1, x.warnings().size(), x.warnings().toString());
+        String w = x.warnings().get(0);
+        assertTrue(w.startsWith("the app needs API_KEY, PAYMENT_GATEWAY_TOKEN, SIGNING_SECRET at start with no default"
+                + " (@Value in src/main/java/com/example/demo/Keys.java)"), w);
+        String text = InitFile.render(x).replace("\n  # ", " ");
+        assertTrue(text.contains("The app needs API_KEY, PAYMENT_GATEWAY_TOKEN, SIGNING_SECRET at start, with no default"
+                + " (@Value in src/main/java/com/example/demo/Keys.java). Set a plain value here under env; a secret"), text);
+        assertTrue(text.contains("Spring profiles in src/main/resources: dev, prod; none is active unless"
+                + " SPRING_PROFILES_ACTIVE names it (e.g. SPRING_PROFILES_ACTIVE: \"prod\" under env)."), text);
+        JsonNode y = yaml(x);
+        assertTrue(y.at("/service/env/API_KEY").isMissingNode(), "no value is invented for it");
+        assertTrue(y.at("/service/env/SPRING_PROFILES_ACTIVE").isMissingNode(), "no profile is switched on by init");
+
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "app.name=demo\napp.secret=s\nspring.profiles.active=prod\n");
+        Projects.write(tmp, "src/main/java/com/example/demo/Keys.java", "package com.example.demo; class Keys {}\n");
+        Proposal quiet = propose(tmp);
+        assertEquals(List.of(), quiet.warnings());
+        assertFalse(InitFile.render(quiet).contains("Spring profiles"), "a profile the base config activates");
+    }
+
+    @Test
     void springBootActuatorOnItsOwnPortFallsBackToTcp() throws Exception {
         Projects.springBoot3Jpa(tmp);
         Projects.write(tmp, "src/main/resources/application.yml", "management:\n  server:\n    port: 9090\n");
