@@ -403,7 +403,11 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
     private void startAll(List<String> addresses, Release release, String track) {
         // The release's first run (unpack, JDK 17-19 class-data archive) before any instance stops,
         // so each readiness wait below times a warm start.
-        dev.slipway.deploy.Prepare.run(release.executable(), dir, config.service().env(), release.version(), console);
+        try (dev.slipway.remote.LocalHost here = new dev.slipway.remote.LocalHost("local")) {
+            dev.slipway.deploy.Prepare.on(here, dev.slipway.deploy.Prepare.localCommand(release.executable().toString(),
+                    dir.toString(), config.service().env()), dev.slipway.deploy.Prepare.TIMEOUT, release.version(), "",
+                    "no instance was stopped", console);
+        }
         List<Process> procs = new ArrayList<>();
         for (String address : addresses) {
             Path d = instanceDir(address);

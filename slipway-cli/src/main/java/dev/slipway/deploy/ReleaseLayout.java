@@ -131,6 +131,18 @@ public record ReleaseLayout(Host host, String dir) {
      *                          removed and {@code releases/<dirName>} is absent
      */
     public boolean install(String dirName, List<File> files) {
+        return install(dirName, files, Host.Progress.NONE);
+    }
+
+    /**
+     * {@link #install(String, List)}, telling {@code progress} of the bytes of each file sent from a local file.
+     *
+     * @param dirName  the release directory's name
+     * @param files    its files
+     * @param progress told of bytes sent so far, per sent file
+     * @return whether an incomplete {@code releases/<dirName>} was removed
+     */
+    public boolean install(String dirName, List<File> files, Host.Progress progress) {
         String releases = dir + "/releases";
         String target = releases + "/" + dirName;
         String tmp = releases + "/." + dirName + ".tmp-" + ProcessHandle.current().pid();
@@ -144,7 +156,7 @@ public record ReleaseLayout(Host host, String dir) {
             for (File f : files) {
                 String path = tmp + "/" + f.name();
                 if (f.source() != null) {
-                    host.upload(f.source(), path, f.mode(), Host.Progress.NONE);
+                    host.upload(f.source(), path, f.mode(), progress);
                 } else {
                     host.write(f.content(), path, f.mode());
                 }

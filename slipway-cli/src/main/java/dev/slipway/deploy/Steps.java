@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  *   <li>{@link DeployPlan.Kind#SWITCH SWITCH}, {@link DeployPlan.Kind#START START},
  *       {@link DeployPlan.Kind#RESTART RESTART}, {@link DeployPlan.Kind#PROXY PROXY}: {@link #rollout}
  *       (a failure once the target began to change what serves is a {@link Executor.StepFailed});</li>
- *   <li>{@link DeployPlan.Kind#GATE GATE}: {@link #await} (the one readiness gate, {@link Gate});</li>
+ *   <li>{@link DeployPlan.Kind#GATE GATE}: {@link #await} (the one readiness gate, {@link Gate}),
+ *       and {@link #gateFailed} (the one wording of its failure);</li>
  *   <li>{@link DeployPlan.Kind#PRUNE PRUNE}: {@link #prune} ({@link ReleaseLayout#prune});</li>
  *   <li>{@link DeployPlan.Kind#RECORD RECORD}: {@link History#append(Host, String, String, String, String, String, String, String)},
  *       the one writer of every history file.</li>
@@ -69,6 +70,48 @@ public final class Steps {
                 ? Gate.here(address, port, () -> manager.mainPid(instance) > 0)
                 : Gate.onHost(host, manager.stateCommand(instance), address, port);
         return prober.await(probe);
+    }
+
+    /**
+     * The failure of a readiness gate ({@link #await}), worded alike on every target: one line,
+     * which is also what the history records.
+     * {@code readiness <target> did not pass within <timeout>: <last attempt><more><path hint>} (or,
+     * when the process exited while the gate waited from here, {@code the process exited after
+     * <T><more>}), then {@code [; cause: <line>][; note: <first run>]}.
+     *
+     * @param where    the machine, e.g. {@code web1} or {@code local}
+     * @param target   what the gate probed ({@link SlipwayConfig.Probe#target})
+     * @param probe    the probe (its timeout)
+     * @param v        the failed verdict
+     * @param more     what the target adds after the last attempt (local: the exit code, another
+     *                 process on the port), or {@code ""}
+     * @param cause    the log line that says why the service stopped ({@link CrashCause}), if any
+     * @param firstRun the note on the release's first run ({@link #firstRunNote}), or {@code ""}
+     * @param detail   the failure's context: the journal's last lines, or {@code ""}
+     * @return the step failure to throw
+     */
+    public static Executor.StepFailed gateFailed(String where, String target, SlipwayConfig.Probe probe, Gate.Verdict v,
+                                                 String more, java.util.Optional<String> cause, String firstRun, String detail) {
+        String last = v.detail().equals(Gate.EXITED) ? "the process exited after " + Console.seconds(v.elapsed())
+                : "readiness " + target + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
+        return new Executor.StepFailed(where, last + more + v.pathHint() + cause.map(c -> "; cause: " + c).orElse("")
+                + (firstRun.isEmpty() ? "" : "; " + firstRun), detail);
+    }
+
+    /**
+     * What a failed gate says about the release's first run ({@link FirstRun}): what it was still
+     * doing when the gate gave up, else, for a release that was not prepared, that the gate timed it.
+     *
+     * @param stage    what a first run is doing now, if anything
+     * @param prepared whether the release was prepared ({@link Prepare#on})
+     * @param release  the release, e.g. {@code 2.0.0}
+     * @param settings the settings that give the gate more time, with their values
+     * @return a line starting with {@code note: }, or {@code ""}
+     */
+    public static String firstRunNote(java.util.Optional<FirstRun.Stage> stage, boolean prepared, String release,
+                                      String settings) {
+        return stage.map(st -> FirstRun.note(release, st, settings))
+                .orElse(prepared ? "" : FirstRun.notPrepared(release, settings));
     }
 
     /**

@@ -26,6 +26,23 @@ public interface Host extends AutoCloseable {
     CommandResult run(String command, Duration timeout);
 
     /**
+     * Runs {@code command} as {@link #run(String, Duration)} does, handing each line of its standard
+     * output to {@code lines}: as it arrives where the host can ({@link LocalHost}), else once the
+     * command has ended. For long commands whose progress a user watches (a release's prepare).
+     *
+     * @param command a POSIX shell command line
+     * @param timeout the longest the command may run; it is killed after that
+     * @param lines   told of each line of standard output, without its line end
+     * @return the exit code and the whole output
+     * @throws HostException when the host cannot be reached, the connection drops, or the timeout passes
+     */
+    default CommandResult run(String command, Duration timeout, java.util.function.Consumer<String> lines) {
+        CommandResult r = run(command, timeout);
+        r.stdout().lines().forEach(lines);
+        return r;
+    }
+
+    /**
      * Copies a local file to {@code remotePath} atomically: the bytes go to a temporary name in the
      * same directory, their sha256 is verified on the host, then the file is renamed into place.
      * A reader never sees a partial file. The parent directory must exist.

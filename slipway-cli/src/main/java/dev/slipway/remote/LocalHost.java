@@ -30,13 +30,29 @@ public final class LocalHost implements Host {
 
     @Override
     public CommandResult run(String command, Duration timeout) {
+        return run(command, timeout, null, false);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here each line is handed on as the command prints it, and the command is started through
+     * {@link dev.slipway.util.Children}: it and its descendants die with Slipway, even by
+     * {@code kill -9} (a prepare's unpacker and class-data dump must not outlive the deploy).
+     */
+    @Override
+    public CommandResult run(String command, Duration timeout, java.util.function.Consumer<String> lines) {
+        return run(command, timeout, lines, true);
+    }
+
+    private CommandResult run(String command, Duration timeout, java.util.function.Consumer<String> lines, boolean tied) {
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", command)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         try {
-            Process p = pb.start();
+            Process p = tied ? dev.slipway.util.Children.start(pb) : pb.start();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
-            Thread o = pump(p.getInputStream(), out);
+            Thread o = lines == null ? pump(p.getInputStream(), out) : pumpLines(p.getInputStream(), out, lines);
             Thread e = pump(p.getErrorStream(), err);
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -52,6 +68,26 @@ public final class LocalHost implements Host {
             Thread.currentThread().interrupt();
             throw new HostException(name + ": interrupted", ex);
         }
+    }
+
+    /** Copies {@code in} to {@code sink} line by line, telling {@code lines} of each, on a daemon thread. */
+    private static Thread pumpLines(InputStream in, ByteArrayOutputStream sink, java.util.function.Consumer<String> lines) {
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (sink) {
+                        sink.writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    lines.accept(line);
+                }
+            } catch (IOException e) {
+                // the process ended; its exit code tells
+            }
+        }, "slipway-local-lines");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     @Override

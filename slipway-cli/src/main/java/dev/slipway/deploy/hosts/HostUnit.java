@@ -25,7 +25,7 @@ public final class HostUnit {
     private HostUnit() {}
 
     /** What a host prints when a release's single file predates the prepare mode (so it is not run). */
-    public static final String NOT_PREPARABLE = "@@prepare unsupported";
+    public static final String NOT_PREPARABLE = dev.slipway.deploy.Prepare.NOT_PREPARABLE;
 
     /**
      * What a host prints when the release is prepared already: its unpacked tree under
@@ -75,8 +75,7 @@ public final class HostUnit {
         StringBuilder cmd = new StringBuilder();
         cmd.append("f=").append(Shell.quote(file)).append("; u=").append(Shell.quote(prepareUnit + ".service")).append('\n');
         // Only a stub that reads the variable may be run with it: an older one would start the app.
-        cmd.append("if ! head -c 4096 \"$f\" | grep -qF ").append(Shell.quote(dev.slipway.build.Launcher.PREPARE_MARK))
-                .append("; then echo ").append(Shell.quote(NOT_PREPARABLE)).append("; exit 0; fi\n");
+        cmd.append(dev.slipway.deploy.Prepare.unlessPreparable());
         // Prepared already (a redeploy of a release this host ran, or a rollback): its tree is
         // complete and its class-data archive made or given up, so the unpacker would only check it.
         // No systemd-run then (one round trip instead of five systemctl calls and a run of the file);

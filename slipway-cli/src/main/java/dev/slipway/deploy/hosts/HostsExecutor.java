@@ -9,6 +9,7 @@ import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.Executor;
 import dev.slipway.remote.Gate;
+import dev.slipway.deploy.Prepare;
 import dev.slipway.deploy.ReleaseLayout;
 import dev.slipway.deploy.ServiceManager;
 import dev.slipway.deploy.Steps;
@@ -424,6 +425,18 @@ public final class HostsExecutor {
                 + "; wait for it (--lock-wait DURATION) or, if it is gone, 'slipway lock release --force'; nothing was changed";
     }
 
+    /** Hosts whose release directory this run's upload installed with its env files ({@link #upload}). */
+    private final Set<String> installed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Puts the release's single file on the host. A release the host does not hold complete is
+     * installed whole with the step the local target uses ({@link ReleaseLayout#install}: a hidden
+     * directory with the single file and the env files, renamed into place), so a kill or a full
+     * disk never leaves a half-written {@code releases/<version>}; the env step then has nothing
+     * left to write. A release it holds complete whose file differs (the same version built again)
+     * gets the file replaced in place, atomically ({@link Host#upload}): that directory may be
+     * the one serving, which must never be missing.
+     */
     private void upload(HostsPlan plan, HostsPlan.HostPlan h) {
         if (!h.upload()) {
             // The release's directory holds the file (the look hashed it); the env step's writes into it
@@ -432,26 +445,46 @@ public final class HostsExecutor {
         }
         long size = h.artifact().toFile().length();
         DiskSpace.require(host(h), releaseDir(plan), size, "release " + plan.version());
-        String rd = Shell.quote(releaseDir(plan));
-        Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
-        if (!mk.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot make " + releaseDir(plan) + ": " + mk.stderr().strip());
+        boolean whole = !h.facts().releases().contains(plan.version());
+        if (!whole) {
+            String rd = Shell.quote(releaseDir(plan));
+            Host.CommandResult mk = host(h).run("mkdir -p " + rd + " && touch " + rd, Duration.ofSeconds(30));
+            if (!mk.ok()) {
+                throw SlipwayException.failed(h.name() + ": cannot make " + releaseDir(plan) + ": " + mk.stderr().strip());
+            }
         }
         long[] shown = {-1};
+        Host.Progress progress = (sent, total) -> {
+            long pct = total == 0 ? 100 : sent * 100 / total;
+            if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
+                shown[0] = pct;
+                console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
+                        + Console.megabytes(total) + ")");
+            }
+        };
         try {
-            host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, (sent, total) -> {
-                long pct = total == 0 ? 100 : sent * 100 / total;
-                if (pct / 25 != shown[0] / 25 || sent == total && shown[0] != 100) {
-                    shown[0] = pct;
-                    console.progress("  " + h.name() + ": upload " + pct + "% (" + Console.megabytes(sent) + " of "
-                            + Console.megabytes(total) + ")");
-                }
-            });
+            if (whole) {
+                List<ReleaseLayout.File> files = new ArrayList<>();
+                files.add(ReleaseLayout.File.sent(plan.service(), 0755, h.artifact(), null)); // Host.upload checks its sum
+                envFiles(h).forEach((name, text) -> files.add(ReleaseLayout.File.text(name, 0600, text)));
+                layout(h).install(plan.version(), files, progress);
+                installed.add(h.name());
+            } else {
+                host(h).upload(h.artifact(), releaseDir(plan) + "/" + plan.service(), 0755, progress);
+            }
         } catch (RuntimeException e) {
             throw DiskSpace.explain(host(h), releaseDir(plan), size, e);
         }
         // The upload verified the sum on the host: the next look reads it instead of hashing the file.
         host(h).run(HostFacts.rememberSha(releaseDir(plan) + "/" + plan.service(), h.sha256()), Duration.ofSeconds(30));
+    }
+
+    /** @return a deploy's env files of the host by name: {@code env} and (proxy strategy) {@code env-<port>} */
+    private static Map<String, String> envFiles(HostsPlan.HostPlan h) {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("env", h.env());
+        h.portEnvs().forEach((p, text) -> files.put(HostUnit.envName(p), text));
+        return files;
     }
 
     /**
@@ -469,11 +502,11 @@ public final class HostsExecutor {
             });
             return;
         }
+        if (installed.contains(h.name())) {
+            return; // the upload installed the release directory with them
+        }
         // Each file is its own atomic write, all of them in one round trip (their content on its stdin).
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put("env", h.env());
-        h.portEnvs().forEach((p, text) -> files.put(HostUnit.envName(p), text));
-        layout(h).writeEnvs(plan.version(), files);
+        layout(h).writeEnvs(plan.version(), envFiles(h));
     }
 
     private void unit(HostsPlan.HostPlan h) {
@@ -489,28 +522,15 @@ public final class HostsExecutor {
      * file fails (it cannot unpack); no host has been switched then.
      */
     private void prepare(HostsPlan plan, HostsPlan.HostPlan h) {
-        long t0 = System.nanoTime();
         console.progress("  " + h.name() + ": preparing " + plan.version() + " while "
                 + (h.previous() == null ? "nothing" : h.previous()) + " serves");
-        Host.CommandResult r = host(h).run(HostUnit.prepareCommand(config, plan.service(), plan.version(),
-                dev.slipway.deploy.Prepare.TIMEOUT), dev.slipway.deploy.Prepare.TIMEOUT.plusSeconds(60));
-        String out = (r.stdout() + r.stderr()).strip();
-        if (r.ok() && out.contains(HostUnit.NOT_PREPARABLE)) {
+        String command = HostUnit.prepareCommand(config, plan.service(), plan.version(), Prepare.TIMEOUT);
+        if (!Prepare.on(host(h), command, Prepare.TIMEOUT.plusSeconds(60), plan.version(), h.name() + ": ",
+                "no host was switched", console)) {
             synchronized (this) {
                 unprepared.add(h.name());
             }
-            console.progress("  " + h.name() + ": " + plan.version() + " cannot be prepared (its single file predates the"
-                    + " prepare mode): its first run happens inside the gate");
-            return;
         }
-        List<String> lines = out.lines().map(l -> l.startsWith("slipway: ") ? l.substring(9) : l).toList();
-        lines.forEach(l -> console.progress("    " + h.name() + ": " + l));
-        if (!r.ok()) {
-            throw SlipwayException.failed(h.name() + ": cannot prepare " + plan.version() + " (exit " + r.exitCode()
-                    + "); no host was switched" + (lines.isEmpty() ? "" : ":\n" + String.join("\n",
-                    lines.subList(Math.max(0, lines.size() - 15), lines.size()))));
-        }
-        console.progress("  " + h.name() + ": prepared " + plan.version() + " in " + Console.seconds(System.nanoTime() - t0));
     }
 
     private void switchTo(HostsPlan.HostPlan h, String version) {
@@ -535,30 +555,28 @@ public final class HostsExecutor {
             synchronized (this) {
                 firstRun = unprepared.contains(h.name());
             }
-            throw new Executor.StepFailed(h.name(), "readiness " + config.rollout().readiness().target(
-                    bracketed(h.server().probeAddress()), port) + " did not pass within "
-                    + Console.seconds(config.rollout().readiness().timeout()) + ": " + v.describe()
-                    + FirstRun.inProgress(host(h), h.artifact(), "/var/cache/" + config.service().unit())
-                            .map(stage -> "; " + FirstRun.note(plan.version(), stage, readinessSettings(config.rollout().readiness())))
-                            .orElse(firstRun ? firstRunInGate(plan.version(), config.rollout().readiness()) : "")
-                    + crashCause(h, v), journal(h));
+            dev.slipway.config.SlipwayConfig.Probe probe = config.rollout().readiness();
+            throw Steps.gateFailed(h.name(), probe.target(bracketed(h.server().probeAddress()), port), probe, v, "",
+                    crashCause(h, v), Steps.firstRunNote(FirstRun.inProgress(host(h), h.artifact(),
+                            "/var/cache/" + config.service().unit()), !firstRun, plan.version(), readinessSettings(probe)),
+                    journal(h));
         }
         console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? Gate.ACCEPTED : "HTTP " + v.status())
                 + " after " + v.elapsed().toMillis() + " ms)");
     }
 
     /**
-     * @return {@code "; cause: LINE"} with the line of the unit's journal that says why it stopped
-     *         ({@link CrashCause}) over the gate's span, or {@code ""} when it did not stop or no line says
+     * @return the line of the unit's journal that says why it stopped ({@link CrashCause}) over the
+     *         gate's span, or empty when it did not stop or no line says
      */
-    private String crashCause(HostsPlan.HostPlan h, Gate.Verdict v) {
+    private java.util.Optional<String> crashCause(HostsPlan.HostPlan h, Gate.Verdict v) {
         if (!v.exited()) {
-            return "";
+            return java.util.Optional.empty();
         }
         String unit = unitOf(h, h.port());
         ServiceManager m = manager(h);
         String log = m instanceof Systemd s ? s.logOf(unit, 400, v.elapsed().plusSeconds(60)) : m.log(unit, 400);
-        return CrashCause.of(log).map(c -> "; cause: " + c).orElse("");
+        return CrashCause.of(log);
     }
 
     /** The readiness gate of an instance, run on its host; the unit's state tells whether it still runs. */
@@ -575,7 +593,7 @@ public final class HostsExecutor {
      * the prepare mode), and the settings that allow for it. One line: it goes into the history.
      */
     static String firstRunInGate(String version, dev.slipway.config.SlipwayConfig.Probe probe) {
-        return "; " + FirstRun.notPrepared(version, readinessSettings(probe));
+        return "; " + Steps.firstRunNote(java.util.Optional.empty(), false, version, readinessSettings(probe));
     }
 
     /** The settings that give a host's gate more time, with their values. */

@@ -1167,12 +1167,10 @@ public final class LocalTarget {
      */
     private void prepare(String dirName) {
         Path dir = releases.resolve(dirName);
-        try {
-            if (Prepare.run(dir.resolve(config.name()), state, LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)), dirName, console)) {
-                prepared.add(dirName);
-            }
-        } catch (SlipwayException e) {
-            throw SlipwayException.failed(e.getMessage() + "\nnothing was stopped or switched", e);
+        String command = Prepare.localCommand(dir.resolve(config.name()).toString(), state.toString(),
+                LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)));
+        if (Prepare.on(host, command, Prepare.TIMEOUT, dirName, "", "nothing was stopped or switched", console)) {
+            prepared.add(dirName);
         }
     }
 
@@ -1202,18 +1200,16 @@ public final class LocalTarget {
         console.progress("  waiting for readiness of " + dirName + " at " + what);
         Gate.Verdict v = gateOf(port, probe);
         if (!v.ready()) {
-            String why = v.detail().equals(Gate.EXITED)
-                    ? "the process exited after " + Console.seconds(v.elapsed()) + exitCode()
-                            + CrashCause.of(tail(log, 400)).map(c -> "; cause: " + c).orElse("")
-                    : "readiness " + what + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe()
-                            + v.pathHint()
-                            + instance(port).running().map(h -> dev.slipway.util.Listeners.elsewhere(h.pid(), port))
-                                    .orElse("");
-            console.progress("  not ready: " + why);
             Path dir = releases.resolve(dirName);
-            throw new Executor.StepFailed("local", why, FirstRun.inProgress(dir.resolve(config.name()), LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE)))
-                    .map(stage -> "\n" + FirstRun.note(dirName, stage, readinessSettings(probe)))
-                    .orElse(prepared.contains(dirName) ? "" : "\n" + FirstRun.notPrepared(dirName, readinessSettings(probe))));
+            String firstRun = Steps.firstRunNote(FirstRun.inProgress(dir.resolve(config.name()),
+                    LocalReleases.readEnv(dir.resolve(LocalReleases.ENV_FILE))), prepared.contains(dirName), dirName,
+                    readinessSettings(probe));
+            String more = (v.detail().equals(Gate.EXITED) ? exitCode() : "")
+                    + instance(port).running().map(h -> dev.slipway.util.Listeners.elsewhere(h.pid(), port)).orElse("");
+            Executor.StepFailed f = Steps.gateFailed("local", what, probe, v, more,
+                    v.exited() ? CrashCause.of(tail(log, 400)) : Optional.empty(), firstRun, "");
+            console.progress("  not ready: " + f.reason());
+            throw f;
         }
         console.progress("  ready after " + Console.seconds(v.elapsed()));
     }
