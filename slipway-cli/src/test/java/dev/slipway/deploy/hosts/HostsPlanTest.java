@@ -419,6 +419,9 @@ class HostsPlanTest {
         var ex = new dev.slipway.deploy.Executor(null, new dev.slipway.Console(new java.io.PrintWriter(
                 new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()), false));
         var gateEnded = new java.util.concurrent.CountDownLatch(1);
+        // The gate's 300 ms start once the background stop runs, so a late start of its thread
+        // (a loaded machine) cannot make the stop look shorter than the gate.
+        var stopStarted = new java.util.concurrent.CountDownLatch(1);
         List<dev.slipway.deploy.DeployPlan.Step> steps = List.of(
                 new dev.slipway.deploy.DeployPlan.Step(dev.slipway.deploy.DeployPlan.Kind.STOP, "a", 1, "stop a"),
                 new dev.slipway.deploy.DeployPlan.Step(dev.slipway.deploy.DeployPlan.Kind.GATE, "b", 2, "gate b"));
@@ -427,8 +430,12 @@ class HostsPlanTest {
             public void run(dev.slipway.deploy.DeployPlan.Step step) {
                 try {
                     if (step.kind() == dev.slipway.deploy.DeployPlan.Kind.STOP) {
+                        stopStarted.countDown();
                         gateEnded.await();
                     } else {
+                        if (!stopStarted.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                            throw new IllegalStateException("the background stop never started");
+                        }
                         Thread.sleep(300);
                         gateEnded.countDown();
                     }
