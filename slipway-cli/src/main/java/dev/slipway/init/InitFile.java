@@ -15,6 +15,20 @@ public final class InitFile {
      * @return the YAML text
      */
     public static String render(Proposal x) {
+        return render(x, release -> dev.slipway.build.Jdk.installed(java.nio.file.Path.of("/usr/lib/jvm")).stream()
+                .filter(j -> j.feature() >= release).findFirst().map(j -> j.home().toString()));
+    }
+
+    /**
+     * As {@link #render(Proposal)}, with the JDK the commented {@code build.jdk} line names.
+     *
+     * @param x       the proposal
+     * @param jdkHome for a Java feature release, the home of an installed JDK that is that release or
+     *                newer (what {@code init}'s warning names), or empty for none: the line then shows
+     *                Debian's path of that release's JDK package
+     * @return the YAML text
+     */
+    static String render(Proposal x, java.util.function.IntFunction<java.util.Optional<String>> jdkHome) {
         Project p = x.project();
         StringBuilder y = new StringBuilder();
         y.append("# slipway.yaml for ").append(p.name()).append(" (").append(p.framework().label())
@@ -34,7 +48,9 @@ public final class InitFile {
         comments(y, "  ", List.of("The project compiles for Java " + p.jdk() + " (" + p.jdkSource() + "). Slipway builds"
                 + " and links the runtime with build.jdk, else the JDK in $JAVA_HOME: it must be JDK " + Math.max(p.jdk(), 17)
                 + " or newer."));
-        y.append("  # jdk: /usr/lib/jvm/java-").append(Math.max(p.jdk(), 17)).append("-openjdk-amd64\n");
+        int release = Math.max(p.jdk(), 17);
+        y.append("  # jdk: ").append(jdkHome.apply(release).orElse("/usr/lib/jvm/java-" + release + "-openjdk-amd64"))
+                .append('\n');
         comments(y, "  ", x.commandNotes());
         if (x.command() != null) {
             y.append("  command: ").append(list(x.command())).append('\n');
