@@ -51,11 +51,42 @@ public final class MavenProject {
                         + " or on PATH");
             }
             if (r.exitCode() != 0) {
+                String hint = tooOldJdkHint(r.output(), config.build().jdk(), release -> Jdk.installed(Path.of("/usr/lib/jvm"))
+                        .stream().filter(j -> j.feature() >= release).findFirst().map(j -> j.home().toString()))
+                        .map(h -> "\n" + h).orElse("");
                 throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
-                        + " in " + dir + ":\n" + r.summary(30)).withOutput(r.output());
+                        + " in " + dir + ":\n" + r.summary(30) + hint).withOutput(r.output());
             }
             return r;
         });
+    }
+
+    /** javac's refusal of a release newer than itself (JDK 9+ and JDK 8 wordings). */
+    private static final java.util.regex.Pattern RELEASE_NOT_SUPPORTED = java.util.regex.Pattern.compile(
+            "(?:release version|invalid target release:|invalid source release:) ?(\\d+)(?: not supported)?");
+
+    /**
+     * What to do when a build failed because the JDK it ran on is older than the release the
+     * project compiles for (javac: "release version 21 not supported", "invalid target release: 21"),
+     * the case {@code slipway init} warns about: names an installed JDK that is new enough for
+     * {@code build.jdk}.
+     *
+     * @param output    the build command's output
+     * @param configured {@code build.jdk}, or {@code null} when not set
+     * @param installed for a Java feature release, the home of an installed JDK of that release or newer
+     * @return the hint line, or empty when the output shows no such refusal
+     */
+    static java.util.Optional<String> tooOldJdkHint(String output, Path configured,
+                                                   java.util.function.IntFunction<java.util.Optional<String>> installed) {
+        java.util.regex.Matcher m = RELEASE_NOT_SUPPORTED.matcher(output);
+        if (!m.find()) {
+            return java.util.Optional.empty();
+        }
+        int release = Integer.parseInt(m.group(1));
+        String jdk = configured != null ? "build.jdk (" + configured + ")" : "the JDK in $JAVA_HOME or on PATH";
+        return java.util.Optional.of("hint: the project compiles for Java " + release + " and " + jdk + " is older: "
+                + installed.apply(release).map(h -> "set build.jdk in slipway.yaml to " + h + " (installed here)")
+                        .orElse("install a JDK " + release + " or newer and set build.jdk in slipway.yaml to it"));
     }
 
     /**
