@@ -138,7 +138,9 @@ public final class RuntimeCache {
     /**
      * The single file's compressed {@code runtime/} frame for a runtime (see
      * {@link Launcher#writeRuntimeMember}): kept beside a cached runtime as
-     * {@code <key>.member-w<window log>[-<hash of leaveOut>].zst}, written once; for an uncached runtime written
+     * {@code <key>.member-l<zstd level>-w<window log>[-<hash of leaveOut>].zst} (the level and window
+     * in the name, so a Slipway that compresses otherwise never takes another's frame), written once;
+     * for an uncached runtime written
      * into {@code scratch}.
      *
      * @param runtime  the runtime from {@link #get}
@@ -148,7 +150,8 @@ public final class RuntimeCache {
      * @throws SlipwayException (exit 1) when it cannot be written
      */
     public Path member(Runtime runtime, Set<String> leaveOut, Path scratch) {
-        String name = runtime.key() + ".member-w" + Launcher.WINDOW_LOG + variant(leaveOut) + ".zst";
+        String name = runtime.key() + ".member-l" + Launcher.RUNTIME_LEVEL + "-w" + Launcher.WINDOW_LOG + variant(leaveOut)
+                + ".zst";
         return cached(runtime, scratch, name, ".lock", os -> Launcher.writeRuntimeMember(runtime.dir(), leaveOut, os));
     }
 
