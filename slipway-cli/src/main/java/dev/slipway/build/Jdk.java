@@ -70,6 +70,28 @@ public record Jdk(Path home, String version, int feature, boolean hasJmods) {
         }
     }
 
+    /** Where side-by-side JDKs are installed on Debian and most other distributions. */
+    public static final Path INSTALLED = Path.of("/usr/lib/jvm");
+
+    /**
+     * The first JDK under {@link #INSTALLED} (by feature release, see {@link #installed}) that is
+     * {@code release} or newer: what a message suggests for {@code build.jdk}.
+     *
+     * @param release the Java feature release needed
+     * @return that JDK, or empty when none is installed there
+     */
+    public static java.util.Optional<Jdk> installedAtLeast(int release) {
+        return installed(INSTALLED).stream().filter(j -> j.feature() >= release).findFirst();
+    }
+
+    /**
+     * @param release the Java feature release needed
+     * @return the home of {@link #installedAtLeast}, or empty
+     */
+    public static java.util.Optional<String> installedHome(int release) {
+        return installedAtLeast(release).map(j -> j.home().toString());
+    }
+
     /** The one line said when no JDK can be found for building. */
     static final String NO_JDK = "no JDK to build with: build, release and image need a JDK 17+ with jlink;"
             + " set build.jdk in slipway.yaml or JAVA_HOME, or put its java on PATH"

@@ -51,8 +51,7 @@ public final class MavenProject {
                         + " or on PATH");
             }
             if (r.exitCode() != 0) {
-                String hint = tooOldJdkHint(r.output(), config.build().jdk(), release -> Jdk.installed(Path.of("/usr/lib/jvm"))
-                        .stream().filter(j -> j.feature() >= release).findFirst().map(j -> j.home().toString()))
+                String hint = tooOldJdkHint(r.output(), config.build().jdk(), Jdk::installedHome)
                         .map(h -> "\n" + h).orElse("");
                 throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
                         + " in " + dir + ":\n" + r.summary(30) + hint).withOutput(r.output());

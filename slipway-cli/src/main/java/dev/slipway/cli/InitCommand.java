@@ -142,9 +142,6 @@ public final class InitCommand implements Runnable {
         }
     }
 
-    /** Where side-by-side JDKs are installed on Debian and most other distributions. */
-    static final Path JDKS = Path.of("/usr/lib/jvm");
-
     /**
      * Says when the JDK the build would use (the one {@link Jdk#locate} finds without
      * {@code build.jdk}: $JAVA_HOME, the JDK running Slipway from a checkout, or {@code java} on
@@ -163,7 +160,7 @@ public final class InitCommand implements Runnable {
         if (here.feature() >= needed) {
             return java.util.Optional.empty();
         }
-        String fix = Jdk.installed(JDKS).stream().filter(j -> j.feature() >= needed).findFirst()
+        String fix = Jdk.installedAtLeast(needed)
                 .map(j -> "set build.jdk in slipway.yaml to " + j.home() + " (Java " + j.feature() + ", installed here)")
                 .orElse("install a JDK " + needed + " or newer and set build.jdk in slipway.yaml (or JAVA_HOME) to it");
         return java.util.Optional.of("the project compiles for Java " + needed + " but the JDK here (" + here.home()

@@ -15,8 +15,7 @@ public final class InitFile {
      * @return the YAML text
      */
     public static String render(Proposal x) {
-        return render(x, release -> dev.slipway.build.Jdk.installed(java.nio.file.Path.of("/usr/lib/jvm")).stream()
-                .filter(j -> j.feature() >= release).findFirst().map(j -> j.home().toString()));
+        return render(x, dev.slipway.build.Jdk::installedHome);
     }
 
     /**
