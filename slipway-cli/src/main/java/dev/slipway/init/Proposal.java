@@ -391,8 +391,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + " SecurityFilterChain; the probes pass");
             }
             env.put("SERVER_SHUTDOWN", "graceful");
-            springRequiredVariables();
-            springProfiles();
+            springRequiredVariables(conf);
+            springProfiles(conf);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
             timeout = jpa ? "180s" : "120s";
@@ -414,9 +414,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * key under its variable name (SystemEnvironmentPropertySource: upper case, {@code .} and
          * {@code -} as {@code _}). Slipway cannot know the value and secrets never go into
          * slipway.yaml: say which variables, where the code asks for them, and where to set them.
+         *
+         * @param conf the app's configuration ({@link #appConfig})
          */
-        void springRequiredVariables() {
-            Map<String, String> conf = appConfig(p);
+        void springRequiredVariables(Map<String, String> conf) {
             Map<String, String> needed = new java.util.TreeMap<>();
             p.sources().forEach((file, code) -> {
                 Matcher v = SPRING_VALUE.matcher(code);
@@ -454,6 +455,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     + " in the environment of 'slipway ship', or in service.env (not for secrets)");
         }
 
+        /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */
+        private static final Pattern PROFILE_FILE = Pattern.compile("application-([\\w.-]+)\\.(?:properties|ya?ml)");
+
         /** Variables Slipway sets itself ({@code service.env} may not name them). */
         private static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("PORT", "ADDR", "DRAIN_TIMEOUT");
 
@@ -467,18 +471,20 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * {@code src/main/resources}) and none that the base configuration activates: none of them
          * runs unless {@code SPRING_PROFILES_ACTIVE} names it. Say so, so that a profile meant for
          * production is switched on by choice, not forgotten.
+         *
+         * @param conf the app's configuration ({@link #appConfig})
          */
-        void springProfiles() {
+        void springProfiles(Map<String, String> conf) {
             Path res = p.serviceDir().resolve("src/main/resources");
             java.util.SortedSet<String> profiles = new java.util.TreeSet<>();
             try (Stream<Path> s = Files.isDirectory(res) ? Files.list(res) : Stream.empty()) {
                 s.map(f -> f.getFileName().toString())
-                        .map(n -> Pattern.compile("application-([\\w.-]+)\\.(?:properties|ya?ml)").matcher(n))
+                        .map(PROFILE_FILE::matcher)
                         .filter(Matcher::matches).forEach(m -> profiles.add(m.group(1)));
             } catch (IOException e) {
                 return;
             }
-            if (profiles.isEmpty() || appConfig(p).containsKey("spring.profiles.active")) {
+            if (profiles.isEmpty() || conf.containsKey("spring.profiles.active")) {
                 return;
             }
             portNotes.add("Spring profiles in src/main/resources: " + String.join(", ", profiles) + "; none is active"
@@ -905,13 +911,6 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         /**
-         * The path the framework puts the app's own routes under, from its configuration: Spring
-         * Boot's {@code server.servlet.context-path} or {@code spring.webflux.base-path}, Quarkus's
-         * {@code quarkus.http.root-path}, Micronaut's {@code micronaut.server.context-path}.
-         *
-         * @return the path without a trailing {@code /}, or empty
-         */
-        /**
          * A configured path as a prefix: a leading {@code /}, no trailing one, empty for the root or a
          * value with a {@code ${...}} placeholder (its value is only known when the app runs).
          *
@@ -923,6 +922,13 @@ public record Proposal(Project project, List<String> command, List<String> comma
             return v.isEmpty() || v.contains("$") ? "" : (v.startsWith("/") ? v : "/" + v);
         }
 
+        /**
+         * The path the framework puts the app's own routes under, from its configuration: Spring
+         * Boot's {@code server.servlet.context-path} or {@code spring.webflux.base-path}, Quarkus's
+         * {@code quarkus.http.root-path}, Micronaut's {@code micronaut.server.context-path}.
+         *
+         * @return the path without a trailing {@code /}, or empty
+         */
         String contextPath() {
             String key = switch (p.framework()) {
                 case SPRING_BOOT -> "server.servlet.context-path";
