@@ -24,6 +24,21 @@ import java.util.TreeMap;
  */
 public record BuildInfo(String name, String version, String commit, String shortCommit, Instant time) {
 
+    /**
+     * The modification time of every file a build ships: the layout's files (so the files a JDK
+     * 17-19 AppCDS archive or a JDK 20+ CDS archive or AOT cache records), every file the single
+     * file's payload unpacks, every entry of the {@code .tar.gz} and of the release archives, and
+     * every file of the image's layers: 1970-01-01T00:00:01Z. Not the build time: those caches
+     * record each class path jar's mtime and the JVM rejects them when it differs (the java man
+     * page, Class Data Sharing), so a build time there would make every new commit of the same
+     * jars dump or train again. One fixed time gives identical inputs identical files, as Jib's
+     * layers do with this very instant (not 0, which some tools take for "no time"; a zip entry,
+     * whose DOS time starts in 1980, carries it in its extended timestamp, see
+     * {@code dev.slipway.release.Archives}). The build time stays where it is data: {@link #time},
+     * {@code build.time}, the image's {@code created}, the SBOM, the zip entry times inside jars.
+     */
+    public static final Instant FILE_TIME = Instant.ofEpochSecond(1);
+
     /** The resource path of the properties file inside the jar. */
     public static final String RESOURCE = "META-INF/build-info.properties";
 

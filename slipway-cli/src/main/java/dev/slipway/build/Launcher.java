@@ -53,7 +53,8 @@ public final class Launcher {
      * @param port       what {@code ${PORT}} stands for when {@code PORT} is not set at start
      *                   ({@code service.port}), e.g. when a user runs the file by hand
      * @param time       the modification time given to every unpacked file (CDS and AOT caches
-     *                   check the mtimes of class path jars)
+     *                   check the mtimes of class path jars): a build gives {@link BuildInfo#FILE_TIME},
+     *                   the time its layout's files had when the cache was made
      */
     public record Spec(String name, String version, Platform platform, String mainClass,
                        List<String> classpath, List<String> jvmOptions, List<String> args, int port,

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * Platform step: what the launcher starts ({@link Launcher.Spec}: main class, class path, JVM
- * options, arguments, port, build time), written as {@code bin/<name>} in the layout; and the
+ * options, arguments, port, the files' time {@link BuildInfo#FILE_TIME}), written as {@code bin/<name>} in the layout; and the
  * runtime's unpacked size for the summary.
  */
 final class LauncherScript extends PlatformStep {
@@ -21,7 +21,7 @@ final class LauncherScript extends PlatformStep {
         SlipwayConfig config = c.config();
         BuildInfo info = c.build.info;
         c.spec = new Launcher.Spec(config.name(), info.version(), c.platform, c.build.jars.mainClass(),
-                c.classpath, c.jvmOptions, config.service().args(), config.service().port(), info.time());
+                c.classpath, c.jvmOptions, config.service().args(), config.service().port(), BuildInfo.FILE_TIME);
         Path bin = c.layout.resolve("bin").resolve(config.name());
         Files.writeString(bin, Launcher.binScript(c.spec));
         Files.setPosixFilePermissions(bin, Launcher.EXECUTABLE);

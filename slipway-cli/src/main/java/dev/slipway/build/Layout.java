@@ -76,7 +76,8 @@ final class Layout extends PlatformStep {
         }
         c.trainingClasspath = List.copyOf(classpath);
         classpath.add(BUILD_INFO_JAR);
-        Trees.setTimes(layout.resolve("app"), info.time());
+        // The time the shipped files get, which the archive or cache trained on these jars records.
+        Trees.setTimes(layout.resolve("app"), BuildInfo.FILE_TIME);
     }
 
     /**

@@ -71,7 +71,8 @@ final class Pack extends PlatformStep {
         return c.console().timed("writing " + c.platform + " single file and archive", () -> {
             var archiving = CompletableFuture.runAsync(() -> {
                 try {
-                    Archive.writeTarGz(c.layout, c.id, b.info.time(), cache.tarMember(c.runtime, c.id, b.info.time(), leaveOut, b.work()),
+                    Archive.writeTarGz(c.layout, c.id, BuildInfo.FILE_TIME,
+                            cache.tarMember(c.runtime, c.id, BuildInfo.FILE_TIME, leaveOut, b.work()),
                             parts, archive);
                     dev.slipway.Trace.mark(c.platform + ": .tar.gz written");
                 } catch (IOException e) {

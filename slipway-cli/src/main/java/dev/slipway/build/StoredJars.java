@@ -63,7 +63,7 @@ public final class StoredJars {
      * a rebuild finds the same dependency jars, and re-writing them (inflating every entry) was a
      * second of each build. The output depends on the input bytes only, so a cached jar is the one
      * {@link #store} would write. Cached jars are copied, never linked: the layout gives its
-     * jars the build time as mtime. The app's own jars change with every build and are not kept.
+     * jars the fixed {@link BuildInfo#FILE_TIME} as mtime. The app's own jars change with every build and are not kept.
      *
      * @param dir   a layout's {@code app/} directory
      * @param cache the cache directory ({@code <cache>/stored-1}), or null for none

@@ -31,8 +31,9 @@ import java.util.zip.ZipFile;
  * path leaves out {@code app/build-info.jar}, which the launcher puts last: the java man page (CDS)
  * requires only that "the classpath used at archive creation time must be the same as (or a prefix
  * of) the classpath used at run time", so a rebuild with another version or build time reuses the
- * cache. On JDK 20+ the archive is made here and records the jars' modification times (the build
- * time, which the unpacker gives every file), so the build time is in the key too. JDK 17-19 train
+ * cache. On JDK 20+ the archive is made here and records the jars' modification times, the fixed
+ * {@link BuildInfo#FILE_TIME} that the layout and the unpacker give every file, so that time is in
+ * the key too and the build time is not: a new commit of the same jars reuses it. JDK 17-19 train
  * only a class list, which holds class names: its key has each class path entry's
  * {@link #namesDigest} instead, so a change inside a class keeps the list and only the archive is
  * dumped again from it, with the new jars ({@link #builtArchive}, keyed by their contents).
@@ -86,7 +87,8 @@ final class TrainStartup extends PlatformStep {
             }
         }
         if (!classList) {
-            recipe.append(contents).append("mtime ").append(c.build.info.time().getEpochSecond()).append('\n');
+            // The cache records the jars' mtimes: the fixed time of every shipped file, never the build's.
+            recipe.append(contents).append("mtime ").append(BuildInfo.FILE_TIME.getEpochSecond()).append('\n');
         }
         String key = Hashing.sha256Hex((classList ? "class list by entry names\n" : "") + recipe).substring(0, 32);
         String file = Training.cacheFile(feature);
@@ -128,7 +130,9 @@ final class TrainStartup extends PlatformStep {
     /**
      * The JDK 17-19 AppCDS archive made at build time ({@link Training#dumpAtBuild}), or taken from
      * the training cache under a key of the training key, the class path's contents
-     * ({@link #contentDigest}), the filtered class list and the build time (the archive records the jars' mtimes, which the unpacker sets to it).
+     * ({@link #contentDigest}), the filtered class list and the jars' mtime, {@link BuildInfo#FILE_TIME} (the
+     * archive records it; the unpacker gives it to every file), never the build time: a new commit of
+     * the same jars keeps the archive.
      *
      * @param c        the platform's build
      * @param key      the training key of the class list with the archived class path's contents
@@ -142,7 +146,7 @@ final class TrainStartup extends PlatformStep {
         // As long as the unpacker gives the same dump on a first run (DUMP_TIMEOUT_S in unpack.c).
         Path layout = c.layout;
         String dumpKey = Hashing.sha256Hex(key + "\nstatic dump at " + Training.HOME_FD + "\nmtime "
-                + c.build.info.time().getEpochSecond() + "\n" + Hashing.sha256(layout.resolve(Training.CLASS_LIST)))
+                + BuildInfo.FILE_TIME.getEpochSecond() + "\n" + Hashing.sha256(layout.resolve(Training.CLASS_LIST)))
                 .substring(0, 32);
         Path cached = Builder.cacheDir().resolve("training").resolve(dumpKey).resolve("app.built.jsa");
         Path target = layout.resolve(Training.BUILT_CDS_FILE);
@@ -171,8 +175,8 @@ final class TrainStartup extends PlatformStep {
                 Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         }
-        Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(c.build.info.time()));
-        Training.writeTrust(layout, options, c.build.info.time());
+        Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(BuildInfo.FILE_TIME));
+        Training.writeTrust(layout, options, BuildInfo.FILE_TIME);
         String covers = archived.size() < c.trainingClasspath.size()
                 ? "; it covers the " + archived.size() + " dependency jars, the app's own classes load from its jar" : "";
         c.console().progress("  " + c.platform + " startup: the AppCDS archive is made at build time and checked on the"

@@ -35,7 +35,8 @@ import java.util.Optional;
  * {@link #HOME_FD}{@code /app/...}, with file descriptor 9 open on the layout
  * ({@link #dumpAtBuild}); the launcher opens descriptor 9 on the unpacked directory
  * ({@link Launcher#OPEN_HOME}), so the recorded names lead to the very files of the run's class
- * path wherever it was unpacked, and the unpacker gives every file the build time. The archive
+ * path wherever it was unpacked, and the unpacker gives every file the time the layout's had,
+ * {@link BuildInfo#FILE_TIME}. The archive
  * ships as {@link #BUILT_CDS_FILE}; the unpacker checks once that the JVM maps it and links it to
  * {@link #CDS_FILE}. When the JVM refuses it (no {@code /proc}; a heap over 32 GB, which turns off
  * compressed oops), the unpacker dumps the archive from the class list with {@link #DUMP_ARGS}
@@ -217,12 +218,12 @@ public final class Training {
     }
 
     /**
-     * Writes {@link #BUILT_CDS_TRUST} with the build time as its mtime when {@link #trustable}
+     * Writes {@link #BUILT_CDS_TRUST} with {@code time} as its mtime when {@link #trustable}
      * holds for this machine's memory, and removes it otherwise.
      *
      * @param layout     the layout, with {@link #BUILT_CDS_FILE}
      * @param jvmOptions the options the archive was dumped with, references expanded
-     * @param time       the files' modification time (the unpacker gives every file the build time)
+     * @param time       the files' modification time ({@link BuildInfo#FILE_TIME}, which the unpacker gives every file)
      * @throws IOException when it cannot be written or removed
      */
     public static void writeTrust(Path layout, List<String> jvmOptions, java.time.Instant time) throws IOException {

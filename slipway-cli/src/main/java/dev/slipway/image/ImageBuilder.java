@@ -36,13 +36,6 @@ public final class ImageBuilder {
     public static final String OCI_ARCHIVE = "oci-archive";
     /** The readiness probe in every image ({@code probe.c}): the image's health check runs it. */
     public static final String PROBE = "/usr/bin/slipway-probe";
-    /**
-     * The file time of layers that do not change with the commit (system, runtime, and dependencies
-     * unless a trained cache checks their mtimes): 1970-01-01T00:00:01Z, as Jib uses, not 0, which
-     * some tools take for "no time".
-     */
-    static final Instant FIXED_TIME = Instant.ofEpochSecond(1);
-
     private ImageBuilder() {}
 
     /**

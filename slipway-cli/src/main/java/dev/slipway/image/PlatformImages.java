@@ -1,6 +1,7 @@
 package dev.slipway.image;
 
 import dev.slipway.SlipwayException;
+import dev.slipway.build.BuildInfo;
 import dev.slipway.build.Builder;
 import dev.slipway.build.Launcher;
 import dev.slipway.build.Platform;
@@ -163,17 +164,17 @@ final class PlatformImages extends NamedStep<ImageContext> {
                 }
             }
         }
-        // Layers that do not depend on the commit get a fixed time, so a new commit reuses them. Class
-        // path jars keep the build time when a trained cache (AOT, AppCDS) checks their mtimes.
-        boolean trained = Files.exists(tree.resolve("app/app.aot")) || Files.exists(tree.resolve("app/app.jsa"));
+        // Every file gets the fixed time of a build's files, the one a trained cache (AOT, AppCDS)
+        // recorded of the class path jars, so the JVM takes it; and a new commit reuses the layers
+        // that do not change with it. The build time is the config's "created" and history.
         Path cache = Builder.cacheDir().resolve("layers");
         List<Layer> out = new ArrayList<>();
-        out.add(system.write(blobs, ImageBuilder.FIXED_TIME, cache));
-        out.add(runtime.write(blobs, ImageBuilder.FIXED_TIME, cache));
+        out.add(system.write(blobs, BuildInfo.FILE_TIME, cache));
+        out.add(runtime.write(blobs, BuildInfo.FILE_TIME, cache));
         if (!deps.isEmpty()) {
-            out.add(deps.write(blobs, trained ? facts.time() : ImageBuilder.FIXED_TIME, cache));
+            out.add(deps.write(blobs, BuildInfo.FILE_TIME, cache));
         }
-        out.add(app.write(blobs, facts.time()));
+        out.add(app.write(blobs, BuildInfo.FILE_TIME));
         return out;
     }
 }

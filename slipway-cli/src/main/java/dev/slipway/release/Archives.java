@@ -27,9 +27,13 @@ import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
  *
  * <p>Reproducible like the build's archive: entries in the build's (sorted) order, then the extra
  * files sorted by path (an extra file that is a symbolic link stays a link, relative, inside the
- * archive); owner and group 0 with empty names; every time set to the build time
- * (the commit time, or {@code SOURCE_DATE_EPOCH}); gzip header mtime 0. Zip has no time zone, so
- * zip entries hold the build time's UTC wall clock.
+ * archive); owner and group 0 with empty names; every time set to one instant (a release gives
+ * {@link dev.slipway.build.BuildInfo#FILE_TIME}, the time of the build's files, which a trained
+ * cache recorded of the class path jars); gzip header mtime 0. Zip has no time zone, so zip
+ * entries hold that instant's UTC wall clock; an instant before 1980, where DOS times start (APPNOTE.TXT
+ * 4.4.6), goes in the Info-ZIP extended timestamp (0x5455, seconds since 1970, which unzip(1)
+ * restores) and the NTFS time field (0x000a), the DOS field then holding its minimum, 1980-01-01
+ * 00:00: the same bytes in every time zone either way.
  */
 public final class Archives {
     private Archives() {}
@@ -189,13 +193,18 @@ public final class Archives {
     }
 
     private static final class ZipSink extends Sink<ZipArchiveEntry> {
+        /** Before this, the local wall clock is before 1980 in every time zone (offsets up to +14 h). */
+        private static final Instant BEFORE_DOS_TIME = Instant.parse("1979-12-31T00:00:00Z");
         private final long dosTime;
+        /** The time for the extended timestamp fields, or null for a DOS time alone. */
+        private final java.nio.file.attribute.FileTime extended;
 
         ZipSink(OutputStream os, Instant time) {
             super(zip(os));
             // DOS times are local wall-clock times; shift so that any time zone writes the UTC wall clock.
             long t = time.toEpochMilli();
             this.dosTime = t - TimeZone.getDefault().getOffset(t);
+            this.extended = time.isBefore(BEFORE_DOS_TIME) ? java.nio.file.attribute.FileTime.from(time) : null;
         }
 
         private static ZipArchiveOutputStream zip(OutputStream os) {
@@ -207,7 +216,11 @@ public final class Archives {
         @Override
         ZipArchiveEntry entry(String name, char kind, int mode, long size, String link) {
             ZipArchiveEntry e = new ZipArchiveEntry(name);
-            e.setTime(dosTime);
+            if (extended != null) {
+                e.setLastModifiedTime(extended); // DOS field 1980-01-01 00:00, the time in 0x5455 and 0x000a
+            } else {
+                e.setTime(dosTime);
+            }
             e.setUnixMode((kind == 'd' ? 0040000 : kind == 'l' ? 0120000 : 0100000) | mode);
             return e;
         }

@@ -47,7 +47,8 @@ final class ArchivesStep implements ReleaseStep {
             String format = cfg.formatFor(b.platform().os());
             Path out = c.dist().resolve(name + "." + format);
             if (!out.equals(b.archive()) || !extras.isEmpty()) {
-                Archives.write(b.archive(), name, format, extras, b.info().time(), out);
+                // The build's files' time, which a trained cache recorded of the class path jars.
+                Archives.write(b.archive(), name, format, extras, dev.slipway.build.BuildInfo.FILE_TIME, out);
             } // else the build's archive already is this archive: same name, same top directory, no extras
             if (!out.equals(b.archive())) {
                 Files.deleteIfExists(b.archive()); // the release archive replaces the build's

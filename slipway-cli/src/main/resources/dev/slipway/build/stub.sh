@@ -17,9 +17,10 @@ fi
 
 @RUN_FUNCTION@
 
-# Whether the unpacked tree $1 is whole: every file of the payload is there with the build's time,
-# which the unpacker gives them all and which any write changes. Builtins only (no fork). A tree
-# that fails goes to the unpacker, which checks sizes too and unpacks a damaged tree again.
+# Whether the unpacked tree $1 is whole: every file of the payload is there with the payload's one
+# time (a build's is fixed, 1970-01-01T00:00:01Z), which the unpacker gives them all and which any
+# write changes. Builtins only (no fork). A tree that fails goes to the unpacker, which checks
+# sizes too and unpacks a damaged tree again.
 # -nt and -ot are in every sh this runs under (dash, bash, busybox ash), though not in POSIX.
 slipway_intact() {
   for slipway_f in @FILES@; do

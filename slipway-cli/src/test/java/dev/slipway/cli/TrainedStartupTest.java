@@ -79,7 +79,8 @@ class TrainedStartupTest {
      * Issue 21, one class changed: in a git repository (the build time is the commit's), a class
      * of the app that changed in the working tree keeps the JDK 17 class list and the AppCDS archive,
      * which covers the dependency jars alone ({@code DependenciesFirst}); the changed class reaches
-     * the single file and runs, from the app's jar.
+     * the single file and runs, from the app's jar. Committed (a new commit time, so a new build
+     * time), the same content keeps the archive too, and its first run maps it.
      */
     @Test
     void aChangedClassOfTheAppKeepsTheJdk17ArchiveOfTheDependencies(@TempDir Path work) throws Exception {
@@ -124,13 +125,50 @@ class TrainedStartupTest {
                     java.nio.charset.StandardCharsets.ISO_8859_1);
             assertTrue(cls.contains("second"), "the changed class reached the single file");
         }
+
+        // The same content as a new commit, a day later: a new build time, which the files no longer
+        // carry (one fixed time, BuildInfo.FILE_TIME), so the archive of the same jars is kept.
+        String next;
+        try (var git = org.eclipse.jgit.api.Git.open(service.toFile())) {
+            git.add().addFilepattern(".").call();
+            var who = new org.eclipse.jgit.lib.PersonIdent("Test", "test@slipway.invalid",
+                    java.time.Instant.parse("2026-01-02T00:00:00Z"), java.time.ZoneOffset.UTC);
+            next = git.commit().setMessage("the same content, committed").setAuthor(who).setCommitter(who).setSign(false)
+                    .call().getName();
+        }
+        var third = CliRunner.run("build", service.toString(), "--version", "1.0.1");
+        assertEquals(0, third.code(), third.toString());
+        assertTrue(third.err().contains("startup: the AppCDS archive from the training cache"),
+                "a new commit of the same jars keeps the archive:\n" + third);
+        assertTrue(!third.err().contains("dumping the AppCDS archive"), third.toString());
+        Path exe101 = service.resolve("dist/myapp_1.0.1_linux_amd64/myapp");
+        String fresh = "SLIPWAY_CACHE_DIR=" + work.resolve("cache101");
+        Proc v101 = Example.exec(List.of(exe101.toString(), "version"), List.of(fresh));
+        assertEquals(0, v101.code(), v101.toString());
+        assertTrue(v101.out().contains("Git Commit: " + next) && v101.out().contains("Build Time: 2026-01-02T00:00:00Z"),
+                "the build time is still the commit's, as data:\n" + v101);
+        // The first run (here in prepare mode, which says what it did) takes the archive as built: no dump.
+        Proc prepare = Example.exec(List.of(exe101.toString()), List.of(fresh, "SLIPWAY_PREPARE=1"));
+        assertEquals(0, prepare.code(), prepare.toString());
+        assertTrue(prepare.err().contains("the class-data archive made at build time is used here without a check")
+                || prepare.err().contains("the class-data archive made at build time is mapped here"), prepare.toString());
+        assertTrue(!prepare.err().contains("dumping it here"), prepare.toString());
+        String dep101 = Example.dependencyClassLoad(exe101, List.of(fresh));
+        assertTrue(dep101.endsWith("source: shared objects file"), "the kept archive is mapped on its first run: " + dep101);
+        Path home101;
+        try (var s = Files.list(work.resolve("cache101/run"))) {
+            home101 = s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        assertEquals(dev.slipway.build.BuildInfo.FILE_TIME,
+                Files.getLastModifiedTime(home101.resolve("app/myapp-0.1.0.jar")).toInstant(),
+                "the unpacked files have the fixed time, not the build's");
     }
 
     /**
      * The case of issue 15: a project outside git gets the build time "now", so every build's
      * build-info.jar differs; a second build with another version (and Maven run again, as
-     * {@code ship} after {@code build} does) takes the JDK 17 class list from the training cache,
-     * and the archive dumped from it on the first run is the one the JVM uses.
+     * {@code ship} after {@code build} does) takes the JDK 17 class list and the archive made at build
+     * time from the training cache (the files' time is fixed, not the build's), and the JVM uses it.
      */
     @Test
     void aRebuildWithAnotherVersionOutsideGitDoesNotTrainAgain(@TempDir Path work) throws Exception {
@@ -143,6 +181,9 @@ class TrainedStartupTest {
         assertTrue(second.err().contains("linux-amd64 startup cache from the training cache"),
                 "the second build does not train again:\n" + second);
         assertTrue(!second.err().contains("training an AppCDS class list"), second.toString());
+        // Its build time is another "now", which the files do not carry: the archive is kept too.
+        assertTrue(second.err().contains("startup: the AppCDS archive from the training cache"),
+                "nor dump the archive again:\n" + second);
 
         Path exe = service.resolve("dist/myapp_1.0.1_linux_amd64/myapp");
         List<String> env = List.of("SLIPWAY_CACHE_DIR=" + work.resolve("cache"), "JAVA_OPTS=-Xlog:class+load=info");

@@ -1,5 +1,6 @@
 package dev.slipway.image;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.build.Platform;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the image's app and dependency layers hold of a build's layout: {@code app/lib} and a shipped
  * tree's {@code lib/} in the dependency layer; the rest of {@code app/} and the {@code build.files}
- * in the layout root in the app layer.
+ * in the layout root in the app layer; every file of every layer with the fixed file time.
  */
 class ImageLayersTest {
     @Test
@@ -46,8 +47,13 @@ class ImageLayersTest {
                 "name: svc\nimage: {certificates: false, zoneinfo: false}\n");
         Path blobs = Files.createDirectories(dir.resolve("blobs"));
 
-        List<Layer> layers = PlatformImages.layers(config, new ImageBuilder.Facts("svc", "1.0", "abc", Instant.EPOCH),
-                Platform.host(), tree, blobs);
+        List<Layer> layers = PlatformImages.layers(config, new ImageBuilder.Facts("svc", "1.0", "abc",
+                Instant.parse("2026-01-02T03:04:05Z")), Platform.host(), tree, blobs);
+        // Every layer's files have the build's fixed file time, which a trained cache recorded of the
+        // jars, not the build time (that is the config's "created").
+        for (Layer l : layers) {
+            assertEquals(List.of(dev.slipway.build.BuildInfo.FILE_TIME), times(l.file()), l.toString());
+        }
 
         List<String> app = names(layers.get(layers.size() - 1).file());
         assertTrue(app.containsAll(List.of("opt/svc/app/svc.jar", "opt/svc/config.yml", "opt/svc/conf/a.properties",
@@ -57,6 +63,20 @@ class ImageLayersTest {
         List<String> deps = names(layers.get(layers.size() - 2).file());
         assertTrue(deps.containsAll(List.of("opt/svc/app/lib/dep.jar", "opt/svc/app/quarkus-app/lib/main/vertx.jar")),
                 deps.toString());
+    }
+
+    private static List<Instant> times(Path blob) throws Exception {
+        List<Instant> times = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(blob);
+             TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (!times.contains(e.getModTime().toInstant())) {
+                    times.add(e.getModTime().toInstant());
+                }
+            }
+        }
+        return times;
     }
 
     private static List<String> names(Path blob) throws Exception {

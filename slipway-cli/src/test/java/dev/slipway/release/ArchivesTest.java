@@ -100,6 +100,49 @@ class ArchivesTest {
         }
     }
 
+    /**
+     * A release's archives carry the build's fixed file time, 1970-01-01T00:00:01Z, which a trained
+     * cache recorded of the jars: tar restores it as it is; a zip, whose DOS time starts in 1980,
+     * carries it in its extended timestamp, which unzip restores in any time zone, and its bytes
+     * are the same in every time zone.
+     */
+    @Test
+    void theFixedFileTimeSurvivesTarAndUnzip() throws Exception {
+        Instant fixed = dev.slipway.build.BuildInfo.FILE_TIME;
+        dev.slipway.Tools.require("tar");
+        dev.slipway.Tools.require("unzip");
+        Path tgz = dir.resolve("fixed.tar.gz");
+        Archives.write(build, "top", "tar.gz", extras, fixed, tgz);
+        Path zip = dir.resolve("fixed.zip");
+        Path other = dir.resolve("fixed-elsewhere.zip");
+        TimeZone before = TimeZone.getDefault();
+        try {
+            TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+            Archives.write(build, "top", "zip", extras, fixed, zip);
+            TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Kiritimati"));
+            Archives.write(build, "top", "zip", extras, fixed, other);
+        } finally {
+            TimeZone.setDefault(before);
+        }
+        assertArrayEquals(Files.readAllBytes(zip), Files.readAllBytes(other));
+        for (String[] cmd : List.of(new String[] {"tar", "-xzf", tgz.toString(), "-C"},
+                new String[] {"unzip", "-q", zip.toString(), "-d"})) {
+            for (String zone : List.of("UTC", "Pacific/Kiritimati")) {
+                Path out = Files.createDirectories(dir.resolve("x-" + cmd[0] + "-" + zone.replace('/', '-')));
+                List<String> args = new ArrayList<>(List.of(cmd));
+                args.add(out.toString());
+                ProcessBuilder pb = new ProcessBuilder(args).redirectErrorStream(true);
+                pb.environment().put("TZ", zone);
+                Process p = pb.start();
+                String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(0, p.waitFor(), log);
+                for (String f : List.of("top/app/lib/a.jar", "top/bin/app", "top/README.md")) {
+                    assertEquals(fixed, Files.getLastModifiedTime(out.resolve(f)).toInstant(), cmd[0] + " " + zone + " " + f);
+                }
+            }
+        }
+    }
+
     /** Issue 20, security 2 (GoReleaser #2430/#3584): a link among the extra files stays a link. */
     @Test
     void anExtraFileThatIsASymbolicLinkIsStoredAsALink() throws Exception {
