@@ -122,6 +122,10 @@ class LocalPlannerTest {
         assertEquals(Duration.ofSeconds(3), d.lockWait());
         assertEquals(List.of(8080), f.asked, "nothing runs: the port it starts on was checked");
         assertTrue(p.steps().stream().allMatch(s -> "local".equals(s.where())));
+        assertEquals(List.of("back local: stop 2.0.0; nothing served before, nothing to restart; recorded failed"),
+                p.back().stream().map(s -> s.kind().id() + " " + s.where() + ": " + s.description()).toList());
+        assertTrue(p.describe().endsWith("  if a step fails once what serves began to change, go back:\n"
+                + "     - stop 2.0.0; nothing served before, nothing to restart; recorded failed\n"), p.describe());
     }
 
     @Test
@@ -143,6 +147,8 @@ class LocalPlannerTest {
         assertTrue(p.steps().get(4).description().startsWith("restart, by a detached helper: stop svc 1.0.0 (pid 4242):"
                 + " SIGTERM, SIGKILL after 7.0 s; then start releases/2.0.0/svc"), p.steps().get(4).description());
         assertTrue(p.steps().get(5).description().endsWith("on failure switch back and restart 1.0.0"));
+        assertEquals("stop 2.0.0, switch current back to releases/1.0.0 and restart it with the environment it served"
+                + " with, gated; recorded rolled-back", p.back().get(0).description());
         assertEquals("switch current -> releases/2.0.0 (was 1.0.0)", p.steps().get(3).description());
         assertEquals("1.0.0", detail(p).previous());
         assertEquals(4242, detail(p).running());
@@ -274,6 +280,8 @@ class LocalPlannerTest {
         assertTrue(p.steps().get(5).description().startsWith("point nginx's upstream svc (/srv/svc/nginx/upstream.conf) at"
                 + " 127.0.0.1:8082"), p.steps().get(5).description());
         assertEquals(":8081", p.steps().get(7).where());
+        assertEquals(List.of(new DeployPlan.Step(DeployPlan.Kind.BACK, ":8082", 0, "stop the new instance on :8082; 1.0.0"
+                + " serves on :8081 behind nginx (never stopped; a rejected upstream was put back)")), p.back());
         LocalTarget.Detail d = detail(p);
         assertEquals(8082, d.port());
         assertEquals(8081, d.oldPort());
@@ -291,6 +299,9 @@ class LocalPlannerTest {
         f.taken.clear();
         DeployPlan back = planner(PROXIED).rollback(f.facts(), "0.9.0", Duration.ZERO);
         assertEquals("lock prepare start gate proxy switch stop record unlock", kinds(back));
+        assertEquals(1, back.back().size(), "a rollback beside goes back the same way");
+        assertEquals(":8082", back.back().get(0).where());
+        assertEquals(List.of(), planner(PROXIED).stop(f.facts()).back(), "a stop has nothing to go back to");
     }
 
     @Test
