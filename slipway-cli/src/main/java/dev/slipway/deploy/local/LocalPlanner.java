@@ -199,9 +199,14 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(lockStep());
         steps.add(step(Kind.UPLOAD, install
-                ? "install " + config.serviceDir().relativize(release.executable()) + " as " + exe + " with its "
-                + LocalReleases.ENV_FILE + " (mode 0600) and release.json: into a temporary directory, sha256 verified, then renamed"
+                ? "install " + config.serviceDir().relativize(release.executable()) + " as " + exe
+                + " with its release.json: into a temporary directory, sha256 verified, then renamed"
                 : "skip install, " + exe + " is there (sha256 " + release.sha256().substring(0, 12) + ")"));
+        // A release directory is never rewritten (its name covers its environment): only a new one gets its env.
+        String envFiles = "releases/" + dirName + "/" + LocalReleases.ENV_FILE + (proxy == null ? ""
+                : proxy.ports().stream().map(p -> ", service." + p + ".env").collect(java.util.stream.Collectors.joining()));
+        steps.add(step(Kind.ENV, install ? "write " + envFiles + " (mode 0600, " + serviceEnv(port()).size() + " variables)"
+                : "keep " + envFiles + ": written with the release (its directory's name covers its environment)"));
         steps.add(step(Kind.PREPARE, "prepare " + exe + " while the old one serves: its first run"
                 + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)"));
         if (proxy != null) {

@@ -555,7 +555,13 @@ public final class LocalTarget {
                 case LOCK -> lock(me, d.lockWait());
                 case UPLOAD -> {
                     if (d.install()) {
-                        install(d.release(), d.dirName());
+                        store.install(layout, d.release(), d.dirName(), planner.fingerprint(d.release()),
+                                config.service().readiness());
+                    }
+                }
+                case ENV -> {
+                    if (d.install()) {
+                        writeEnvs(d.dirName());
                     }
                 }
                 case PREPARE -> prepare(d.dirName());
@@ -1192,14 +1198,14 @@ public final class LocalTarget {
         }
     }
 
-    /** Installs a release as {@code releases/<dirName>} ({@link LocalReleases#install}) with its environment files. */
-    private void install(Release release, String dirName) {
+    /** Writes the environment files of {@code releases/<dirName>} ({@link LocalReleases#writeEnvs}): one for each port it may run on. */
+    private void writeEnvs(String dirName) {
         Map<String, Map<String, String>> envs = new LinkedHashMap<>();
         envs.put(LocalReleases.ENV_FILE, serviceEnv(port()));
         if (proxy != null) {
             proxy.ports().forEach(p -> envs.put("service." + p + ".env", serviceEnv(p)));
         }
-        store.install(layout, release, dirName, planner.fingerprint(release), config.service().readiness(), envs);
+        store.writeEnvs(layout, dirName, envs);
     }
 
     /** @return the environment a release runs with on {@code service.port} ({@link LocalPlanner#serviceEnv}) */
