@@ -571,4 +571,74 @@ class ProposalTest {
         assertEquals(Map.of("MICRONAUT_SERVER_PORT", "${PORT}", "MICRONAUT_SERVER_HOST", "${ADDR}"), x.env());
         assertNull(x.lib());
     }
+
+    /** A Camel Main pom in the archetype's shape: camel-bom, camel-main, the platform-http server, camel-maven-plugin. */
+    private static void camelMain(Path dir, String properties) throws Exception {
+        Projects.write(dir, "pom.xml", """
+                <project><modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId><artifactId>camel-demo</artifactId><version>1.0</version>
+                  <properties><maven.compiler.release>17</maven.compiler.release></properties>
+                  <dependencyManagement><dependencies><dependency><groupId>org.apache.camel</groupId>
+                    <artifactId>camel-bom</artifactId><version>4.18.0</version><type>pom</type><scope>import</scope>
+                  </dependency></dependencies></dependencyManagement>
+                  <dependencies>
+                    <dependency><groupId>org.apache.camel</groupId><artifactId>camel-main</artifactId></dependency>
+                    <dependency><groupId>org.apache.camel</groupId><artifactId>camel-platform-http-main</artifactId></dependency>
+                  </dependencies>
+                  <build><plugins><plugin><groupId>org.apache.camel</groupId><artifactId>camel-maven-plugin</artifactId>
+                    <configuration><mainClass>com.example.MyApplication</mainClass></configuration></plugin></plugins></build>
+                </project>
+                """);
+        Projects.write(dir, "src/main/java/com/example/MyApplication.java", """
+                package com.example;
+                public final class MyApplication {
+                    public static void main(String[] args) throws Exception {
+                        new org.apache.camel.main.Main(MyApplication.class).run(args);
+                    }
+                }
+                """);
+        Projects.write(dir, "src/main/resources/application.properties", properties);
+    }
+
+    /**
+     * Camel Main skips environment variables ending in _PORT, so the port and address go in as
+     * camel.server.* system properties; its health checks are on the management server, which
+     * shares the server's port unless camel.management.port says otherwise.
+     */
+    @Test
+    void camelMainSetsTheServerPortBySystemPropertiesAndProbesObserveHealth() throws Exception {
+        camelMain(tmp.resolve("h"), """
+                camel.server.enabled = true
+                camel.server.port = 8085
+                camel.management.enabled = true
+                camel.management.health-check-enabled = true
+                """);
+        Proposal x = propose(tmp.resolve("h"));
+        assertEquals(Project.Framework.CAMEL_MAIN, x.project().framework());
+        JsonNode y = yaml(x);
+        assertEquals("com.example.MyApplication", y.get("main").asText());
+        assertEquals(8085, y.at("/service/port").asInt());
+        List<String> jvm = strings(y.at("/build/jvmOptions"));
+        assertTrue(jvm.containsAll(List.of("-Dcamel.server.port=${PORT}", "-Dcamel.server.host=${ADDR}",
+                "-Dcamel.management.port=${PORT}")), jvm.toString());
+        assertTrue(y.at("/service/env").isMissingNode() || !y.at("/service/env").has("CAMEL_SERVER_PORT"));
+        assertEquals("/observe/health/ready", y.at("/service/readiness/path").asText());
+        assertEquals("/observe/health/live", y.at("/service/liveness/path").asText());
+        assertTrue(x.warnings().isEmpty(), x.warnings().toString());
+
+        camelMain(tmp.resolve("own"), """
+                camel.server.enabled=true
+                camel.management.enabled=true
+                camel.management.port=9876
+                camel.management.healthCheckEnabled=true
+                """);
+        Proposal own = propose(tmp.resolve("own"));
+        assertEquals("tcp", yaml(own).at("/service/readiness/type").asText());
+        assertFalse(own.jvmOptions().contains("-Dcamel.management.port=${PORT}"), own.jvmOptions().toString());
+
+        camelMain(tmp.resolve("off"), "camel.main.name = demo\n");
+        Proposal off = propose(tmp.resolve("off"));
+        assertEquals("tcp", yaml(off).at("/service/readiness/type").asText());
+        assertTrue(off.warnings().stream().anyMatch(w -> w.contains("camel.server.enabled")), off.warnings().toString());
+    }
 }
