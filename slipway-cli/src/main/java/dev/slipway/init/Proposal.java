@@ -84,6 +84,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
     private static final Pattern READS_PORT = Pattern.compile(
             "getenv\\(\\s*\"PORT\"\\s*\\)|getenv\\(\\s*\\)\\s*\\.\\s*(?:get|getOrDefault)\\(\\s*\"PORT\"");
+    /**
+     * The app's configuration file reading PORT: HOCON's optional substitution {@code ${?PORT}}
+     * (Ktor's generated application.conf: {@code port = ${?PORT}}), {@code ${PORT}} or
+     * {@code ${PORT:8080}}, and Ktor's YAML {@code "$PORT:8080"}.
+     */
+    private static final Pattern CONFIG_READS_PORT = Pattern.compile("\\$\\{\\??PORT[}:]|\"\\$PORT(?::[^\"]*)?\"");
+    /** Configuration files in {@code src/main/resources} that a framework-less app (or Ktor) reads at start. */
+    private static final List<String> CONFIG_FILES = List.of("application.conf", "application.yaml", "application.yml",
+            "application.properties");
     private static final Pattern JAVALIN_FIXED = Pattern.compile("\\.start\\(\\s*(\\d{2,5})\\s*\\)");
     private static final String SHADE = "org.apache.maven.plugins:maven-shade-plugin";
     private static final String ASSEMBLY = "org.apache.maven.plugins:maven-assembly-plugin";
@@ -657,7 +666,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
             codeBuild();
             Map.Entry<String, String> reads = null;
             Map.Entry<String, Integer> fixed = null;
-            for (Map.Entry<String, String> e : p.sources().entrySet()) {
+            Map<String, String> sources = new LinkedHashMap<>(p.sources());
+            sources.putAll(p.kotlinSources());
+            for (Map.Entry<String, String> e : sources.entrySet()) {
                 if (reads == null && READS_PORT.matcher(e.getValue()).find()) {
                     reads = e;
                 }
@@ -666,8 +677,11 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     fixed = Map.entry(e.getKey(), Integer.parseInt(m.group(1)));
                 }
             }
+            String config = reads == null ? configReadingPort() : null;
             if (reads != null) {
                 portNotes.add("Slipway passes PORT and ADDR; " + reads.getKey() + " reads PORT (System.getenv).");
+            } else if (config != null) {
+                portNotes.add("Slipway passes PORT and ADDR; " + config + " reads PORT.");
             } else if (fixed != null && fixed.getValue() <= 65535) {
                 fixedPort(fixed, p.framework() == Framework.JAVALIN
                         ? ".start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"" + fixed.getValue() + "\")))"
@@ -680,6 +694,25 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
             timeout = "60s";
+        }
+
+        /**
+         * @return the configuration file in {@code src/main/resources} ({@link #CONFIG_FILES}) that
+         *         substitutes PORT ({@link #CONFIG_READS_PORT}), as {@code src/main/resources/NAME},
+         *         or {@code null}
+         */
+        String configReadingPort() {
+            for (String name : CONFIG_FILES) {
+                Path f = p.serviceDir().resolve("src/main/resources").resolve(name);
+                try {
+                    if (Files.isRegularFile(f) && CONFIG_READS_PORT.matcher(Files.readString(f)).find()) {
+                        return "src/main/resources/" + name;
+                    }
+                } catch (IOException e) {
+                    throw dev.slipway.SlipwayException.failed("cannot read " + f + ": " + e.getMessage(), e);
+                }
+            }
+            return null;
         }
 
         /**

@@ -641,4 +641,46 @@ class ProposalTest {
         assertEquals("tcp", yaml(off).at("/service/readiness/type").asText());
         assertTrue(off.warnings().stream().anyMatch(w -> w.contains("camel.server.enabled")), off.warnings().toString());
     }
+
+    /**
+     * Ktor's Maven project (EngineMain, the port in application.conf as HOCON's ${?PORT}) and a
+     * Kotlin main reading PORT: both read the variable, so no "must listen on $PORT" warning.
+     */
+    @Test
+    void ktorReadsPortFromApplicationConfOrKotlinCode() throws Exception {
+        Path k = tmp.resolve("k");
+        Projects.write(k, "pom.xml", """
+                <project><modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId><artifactId>ktor-sample</artifactId><version>0.0.1</version>
+                  <properties><main.class>io.ktor.server.netty.EngineMain</main.class></properties>
+                  <dependencies><dependency><groupId>io.ktor</groupId><artifactId>ktor-server-netty-jvm</artifactId>
+                    <version>2.3.13</version></dependency></dependencies>
+                  <build><sourceDirectory>${project.basedir}/src/main/kotlin</sourceDirectory></build>
+                </project>
+                """);
+        Projects.write(k, "src/main/kotlin/com/example/Application.kt", """
+                package com.example
+                fun main(args: Array<String>) { io.ktor.server.netty.EngineMain.main(args) }
+                """);
+        Path conf = Projects.write(k, "src/main/resources/application.conf", """
+                ktor {
+                    deployment {
+                        port = 8080
+                        port = ${?PORT}
+                    }
+                }
+                """);
+        Proposal x = propose(k);
+        assertTrue(x.warnings().isEmpty(), x.warnings().toString());
+        assertTrue(String.join(" ", x.portNotes()).contains("src/main/resources/application.conf reads PORT"),
+                x.portNotes().toString());
+
+        java.nio.file.Files.writeString(conf, "ktor { deployment { port = 8080 } }\n");
+        assertTrue(propose(k).warnings().stream().anyMatch(w -> w.contains("$PORT")));
+        Projects.write(k, "src/main/kotlin/com/example/Application.kt", """
+                package com.example
+                fun main() { println(System.getenv("PORT") ?: "8080") }
+                """);
+        assertTrue(propose(k).warnings().isEmpty(), propose(k).warnings().toString());
+    }
 }
