@@ -776,13 +776,16 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 String health = pathPrefix(conf.getOrDefault("camel.management.healthpath", "/observe/health"));
                 httpProbes(health + "/ready", health + "/live",
                         "Camel's health checks on the management server (camel.management.health-check-enabled).");
+            } else if (management && !shared) {
+                fallbackProbes("Camel's management server is on its own port",
+                        "Camel's management server listens on its own port (camel.management.port=" + mgmtPort
+                                + "), which the probes cannot reach: they check that the service port accepts connections.");
+                warnings.add("camel.management.port=" + mgmtPort + " is bound by every instance: the build's training run"
+                        + " fails while the service runs on this machine, and so do two instances on one host; leave it"
+                        + " unset (it then shares the server's port) or set train.enabled: false");
             } else {
-                fallbackProbes(management && !shared ? "Camel's management server is on its own port"
-                                : "Camel's health checks are not enabled",
-                        management && !shared
-                                ? "Camel's management server listens on its own port (camel.management.port=" + mgmtPort
-                                        + "), which the probes cannot reach: they check that the service port accepts connections."
-                                : "Camel's health checks are off: the probes check that the port accepts connections.",
+                fallbackProbes("Camel's health checks are not enabled",
+                        "Camel's health checks are off: the probes check that the port accepts connections.",
                         "For real health, set camel.management.enabled=true and camel.management.health-check-enabled=true",
                         "and 'path: /observe/health/ready' (/observe/health/live).");
             }

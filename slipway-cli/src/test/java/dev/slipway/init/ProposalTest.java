@@ -635,6 +635,8 @@ class ProposalTest {
         Proposal own = propose(tmp.resolve("own"));
         assertEquals("tcp", yaml(own).at("/service/readiness/type").asText());
         assertFalse(own.jvmOptions().contains("-Dcamel.management.port=${PORT}"), own.jvmOptions().toString());
+        assertTrue(own.warnings().stream().anyMatch(w -> w.contains("camel.management.port=9876 is bound by every instance")),
+                own.warnings().toString());
 
         camelMain(tmp.resolve("off"), "camel.main.name = demo\n");
         Proposal off = propose(tmp.resolve("off"));
