@@ -130,6 +130,10 @@ copy_app() {
   grep -q '^build:$' "$tmp/$1/slipway.yaml" || die "examples/myapp/slipway.yaml has no 'build:' line"
   sed "s|^build:\$|build:\\
   jdk: $2|" examples/myapp/slipway.yaml >"$tmp/$1/slipway.yaml"
+  # The class that the warm builds' edit changes (edit, below) is there from the first build on, so
+  # each timed edit changes a class rather than adding one: a new class is a new entry name of the
+  # app's jar, which trains the JDK 17 class list again and so dumps its AppCDS archive again.
+  printf 'final class BenchEdit { static final String AT = "0"; }\n' >>"$tmp/$1/$main_java"
   # A git repository, as users have: the build time is then the commit's, so an unchanged build
   # keeps its JDK 25 AOT cache (which records the jars' times) instead of training again.
   (cd "$tmp/$1" && git init -q -b main && git add -A &&
@@ -490,6 +494,10 @@ jlink_opts="--strip-debug --no-header-files --no-man-pages --compress=2"
 maven_command="mvn -q -B -DskipTests package org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
 maven_command="$maven_command org.apache.maven.plugins:maven-dependency-plugin:3.8.1:list -DincludeScope=runtime"
 maven_command="$maven_command -DoutputDirectory=target/slipway/lib -DoutputFile=target/slipway/dependencies.txt"
+untimed_build() { # untimed_build J NAME: builds the copy appJ into $tmp/NAMEJ.log, or dies
+  SLIPWAY_CACHE_DIR=$build_cache "$repo/slipway" build "$tmp/app$1" --version "$version" >"$tmp/$2$1.log" 2>&1 ||
+    die "the $2 build of app$1 failed: see $tmp/$2$1.log"
+}
 # One class changed: Main.java of the copy (never examples/myapp itself) ends in a small class whose
 # string constant is new on every edit, so its class file (not only the source) changes; a comment
 # alone would leave every class file, and so the jar's classes, as they were.
@@ -532,12 +540,23 @@ say "build time: warm ..."
   echo "\"The build command alone\" is Slipway's default build command (\`$maven_command\`) after the"
   echo "same edit, so \"one class changed, slipway build\" minus it is Slipway's own work."
   echo
+  # The same edit once more, untimed: on JDK 17 it must keep the class list and the AppCDS archive
+  # (the archive covers the dependency jars alone, DependenciesFirst), so the row holds no dump.
+  eval "$(edit app17)"
+  untimed_build 17 edited
+  grep -q 'startup cache from the training cache' "$tmp/edited17.log" ||
+    die "an edit of one class of app17 trained the class list again: see $tmp/edited17.log"
+  grep -q 'the AppCDS archive from the training cache' "$tmp/edited17.log" ||
+    die "an edit of one class of app17 dumped the AppCDS archive again: see $tmp/edited17.log"
+  echo "Checked after the timed runs: the same edit once more, the JDK 17 build takes its class list and its"
+  echo "AppCDS archive (over the dependency jars alone) from the training cache (no training, no dump):"
+  echo
+  echo '```'
+  grep -E 'startup cache from|AppCDS archive from' "$tmp/edited17.log"
+  echo '```'
+  echo
   # Unchanged sources: one untimed build of each copy records its inputs (the last edit), then the
   # timed builds find nothing changed: what remains is Slipway's own work before a deploy.
-  untimed_build() { # untimed_build J NAME: builds the copy appJ into $tmp/NAMEJ.log, or dies
-    SLIPWAY_CACHE_DIR=$build_cache "$repo/slipway" build "$tmp/app$1" --version "$version" >"$tmp/$2$1.log" 2>&1 ||
-      die "the $2 build of app$1 failed: see $tmp/$2$1.log"
-  }
   for j in 17 25; do untimed_build "$j" prime; done
   # shellcheck disable=SC2046 # word splitting of the command lines is intended
   python3 bench/time-command.py --runs "$build_runs" --warmup "$build_warmup" --timeout 600 --json "$out/build-unchanged.json" \
