@@ -416,9 +416,7 @@ class ShipEndToEndTest {
      * @return the child's exit status
      */
     private static int interruptWhen(String marker, StringBuilder seen, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = dev.slipway.LauncherJvm.command(SlipwayCli.class.getName(), args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + 60_000_000_000L;
