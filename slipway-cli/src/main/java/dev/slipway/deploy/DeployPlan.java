@@ -19,14 +19,35 @@ import java.util.Locale;
  * @param steps   the steps, in execution order
  * @param detail  the target's own plan value (for example the per-host plans), read only by the
  *                target that made it; {@code null} when it has none
+ * @param back    the going-back steps ({@link Kind#BACK}, one per place), outside the order of
+ *                {@code steps}: the executor runs them, in this order, only after a step failed once
+ *                the target began to change what serves ({@link Executor.StepFailed}); each puts back
+ *                on its place what the run changed there, or nothing where it changed nothing
  */
 public record DeployPlan(String target, Action action, String service, String version, String commit,
-                         List<String> facts, List<Step> steps, Object detail) {
+                         List<String> facts, List<Step> steps, Object detail, List<Step> back) {
 
     /** Copies the lists, so the value stays immutable. */
     public DeployPlan {
         facts = List.copyOf(facts);
         steps = List.copyOf(steps);
+        back = List.copyOf(back);
+    }
+
+    /** A plan with nothing to go back to on a failure (a stop, a start that changes nothing served, a rollout a controller runs). */
+    public DeployPlan(String target, Action action, String service, String version, String commit,
+                      List<String> facts, List<Step> steps, Object detail) {
+        this(target, action, service, version, commit, facts, steps, detail, List.of());
+    }
+
+    /**
+     * @param facts  the facts
+     * @param steps  the steps
+     * @param detail the target's own plan value
+     * @return this plan with other facts, steps and detail, and the same going-back steps
+     */
+    public DeployPlan with(List<String> facts, List<Step> steps, Object detail) {
+        return new DeployPlan(target, action, service, version, commit, facts, steps, detail, back);
     }
 
     /** What a plan does. */
@@ -84,7 +105,12 @@ public record DeployPlan(String target, Action action, String service, String ve
         /** Remove releases beyond retention (never current or previous). */
         PRUNE,
         /** Release the deploy lock. */
-        UNLOCK;
+        UNLOCK,
+        /**
+         * Go back on one place after a failed step ({@link DeployPlan#back()}; never in the plan's
+         * order): put the release served before back where this run changed what serves.
+         */
+        BACK;
 
         /** @return the lower-case id used by {@code SLIPWAY_CRASH_AT} and {@code --json}, e.g. {@code gate} */
         public String id() {
@@ -116,15 +142,31 @@ public record DeployPlan(String target, Action action, String service, String ve
                 .toList();
     }
 
-    /** @return the plan as text: a title line, the facts indented, then the numbered steps */
+    /** @return the plan as text: a title line, the facts indented, the numbered steps, then the going-back steps */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(action.verb()).append(' ').append(service).append(' ').append(version).append(" to ").append(target)
                 .append('\n');
         facts.forEach(f -> sb.append("  ").append(f).append('\n'));
+        describeSteps(sb, steps, back);
+        return sb.toString();
+    }
+
+    /**
+     * Appends the numbered steps, then, when there are any, the going-back steps under a line of
+     * their own (the form of every target's {@code --dry-run}).
+     *
+     * @param sb    where to append
+     * @param steps the steps in execution order
+     * @param back  the going-back steps ({@link #back()})
+     */
+    public static void describeSteps(StringBuilder sb, List<Step> steps, List<Step> back) {
         for (int i = 0; i < steps.size(); i++) {
             sb.append(String.format("%3d. %s%n", i + 1, steps.get(i).description()));
         }
-        return sb.toString();
+        if (!back.isEmpty()) {
+            sb.append("  if a step fails once what serves began to change, go back:\n");
+            back.forEach(b -> sb.append("     - ").append(b.description()).append('\n'));
+        }
     }
 }

@@ -34,11 +34,13 @@ import java.util.function.Function;
  *       each other ({@link Parts#finishTogether}) has them all run at once;</li>
  *   <li>the {@code SLIPWAY_CRASH_AT} test hook: a halt just before a named step, as kill -9 would;</li>
  *   <li>timings: per step kind, per place and kind, per step;</li>
- *   <li>failure handling: a {@link StepFailed} (a switch, restart, start, gate, proxy switch or stop
- *       that failed once the target began to change what serves) makes the parts go back to the
- *       release served before, record it and unlock ({@link Parts#back}: exit 1); any other failure
- *       (before any switch, or after every gate) only releases the locks ({@link Parts#unlock}) and
- *       passes unchanged;</li>
+ *   <li>failure handling, one path for every target: a {@link StepFailed} (a switch, restart,
+ *       start, gate, proxy switch or stop that failed once the target began to change what serves)
+ *       is announced to the parts ({@link Parts#failing}), then the plan's going-back steps
+ *       ({@link DeployPlan.Kind#BACK}, {@link DeployPlan#back()}) run in their order, each through
+ *       {@link Parts#run} like any step, and last the parts record the outcome and unlock
+ *       ({@link Parts#back}: exit 1); any other failure (before any switch, or after every gate)
+ *       only releases the locks ({@link Parts#unlock}) and passes unchanged;</li>
  *   <li>interrupts: while the run lasts, Ctrl-C or SIGTERM calls {@link Parts#interrupted} from a
  *       shutdown hook.</li>
  * </ul>
@@ -95,8 +97,18 @@ public final class Executor {
         void run(DeployPlan.Step step);
 
         /**
-         * After a {@link StepFailed}: puts the release served before back where the run changed it,
-         * records the outcome in the history and releases the locks.
+         * A step failed once the target began to change what serves: called before the going-back
+         * steps run, to say what failed and to keep what the report needs from before going back
+         * (a log's last lines, what was changed where). Ctrl-C has nothing left to undo from here on.
+         *
+         * @param failure the failure
+         */
+        default void failing(StepFailed failure) {}
+
+        /**
+         * After a {@link StepFailed} and the plan's going-back steps ({@link DeployPlan.Kind#BACK},
+         * which went through {@link #run}; a going-back step says what it could not put back, it does
+         * not throw): records the outcome in the history and releases the locks.
          *
          * @param failure the failure
          * @return the exception the run ends with (exit 1), naming the place, the reason and what went back
@@ -183,6 +195,20 @@ public final class Executor {
      * @throws RuntimeException any other failure of a step, after {@link Parts#unlock}
      */
     public void run(List<DeployPlan.Step> steps, Parts parts) {
+        run(steps, List.of(), parts);
+    }
+
+    /**
+     * Runs the steps in the loop's order with the target's parts; after a {@link StepFailed}, the
+     * going-back steps in their order.
+     *
+     * @param steps the plan's steps
+     * @param back  the plan's going-back steps ({@link DeployPlan#back()})
+     * @param parts what the target does
+     * @throws SlipwayException (exit 1) from {@link Parts#back} after a {@link StepFailed}
+     * @throws RuntimeException any other failure of a step, after {@link Parts#unlock}
+     */
+    public void run(List<DeployPlan.Step> steps, List<DeployPlan.Step> back, Parts parts) {
         synchronized (this) {
             stepNanos = new long[steps.size()];
             Arrays.fill(stepNanos, -1);
@@ -193,6 +219,8 @@ public final class Executor {
             loop(steps, parts);
         } catch (StepFailed f) {
             awaitBackgroundQuietly();
+            parts.failing(f);
+            goBack(back, parts);
             throw parts.back(f);
         } catch (RuntimeException e) {
             awaitBackgroundQuietly();
@@ -370,6 +398,23 @@ public final class Executor {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /**
+     * Runs the going-back steps one after the other (a place's way back may read what an earlier
+     * place's left, such as nginx's upstream); one that throws after all is shown, and the next runs.
+     */
+    private void goBack(List<DeployPlan.Step> back, Parts parts) {
+        for (DeployPlan.Step b : back) {
+            long t0 = System.nanoTime();
+            try {
+                parts.run(b);
+            } catch (RuntimeException e) {
+                console.progress("  warning: " + (b.where() == null ? "" : b.where() + ": ") + "going back failed: "
+                        + e.getMessage());
+            }
+            after(b.kind(), t0);
         }
     }
 

@@ -58,7 +58,7 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
     private static final List<Map.Entry<String, Framework>> BY_GROUP = List.of(
             Map.entry("io.helidon.microprofile", Framework.HELIDON_MP), Map.entry("io.helidon", Framework.HELIDON_SE),
             Map.entry("io.dropwizard", Framework.DROPWIZARD), Map.entry("io.javalin", Framework.JAVALIN),
-            Map.entry("io.vertx", Framework.VERTX));
+            Map.entry("org.apache.camel:camel-main", Framework.CAMEL_MAIN), Map.entry("io.vertx", Framework.VERTX));
 
     /** The build tools Slipway reads. */
     public enum BuildTool {
@@ -93,6 +93,13 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         JAVALIN("Javalin", null, null),
         /** Eclipse Vert.x: the verticle's code chooses the port ({@code HttpServer.listen}), or its config. */
         VERTX("Vert.x", null, null),
+        /**
+         * Apache Camel Main (standalone {@code camel-main}): {@code camel.server.port} and
+         * {@code camel.server.host} of camel-platform-http-main. Its environment mapping skips every
+         * variable ending in {@code _PORT} (taken for a Kubernetes service link), so the port is
+         * set by system properties, which Camel Main also reads over application.properties.
+         */
+        CAMEL_MAIN("Camel Main", null, null),
         /** A plain main class. */
         PLAIN("plain Java", null, null);
 

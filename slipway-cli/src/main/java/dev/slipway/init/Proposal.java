@@ -84,6 +84,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
     private static final Pattern READS_PORT = Pattern.compile(
             "getenv\\(\\s*\"PORT\"\\s*\\)|getenv\\(\\s*\\)\\s*\\.\\s*(?:get|getOrDefault)\\(\\s*\"PORT\"");
+    /**
+     * The app's configuration file reading PORT: HOCON's optional substitution {@code ${?PORT}}
+     * (Ktor's generated application.conf: {@code port = ${?PORT}}), {@code ${PORT}} or
+     * {@code ${PORT:8080}}, and Ktor's YAML {@code "$PORT:8080"}.
+     */
+    private static final Pattern CONFIG_READS_PORT = Pattern.compile("\\$\\{\\??PORT[}:]|\"\\$PORT(?::[^\"]*)?\"");
+    /** Configuration files in {@code src/main/resources} that a framework-less app (or Ktor) reads at start. */
+    private static final List<String> CONFIG_FILES = List.of("application.conf", "application.yaml", "application.yml",
+            "application.properties");
     private static final Pattern JAVALIN_FIXED = Pattern.compile("\\.start\\(\\s*(\\d{2,5})\\s*\\)");
     private static final String SHADE = "org.apache.maven.plugins:maven-shade-plugin";
     private static final String ASSEMBLY = "org.apache.maven.plugins:maven-assembly-plugin";
@@ -218,6 +227,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case DROPWIZARD -> dropwizard();
                 case JAVALIN, PLAIN -> codeChoosesPort();
                 case VERTX -> vertx();
+                case CAMEL_MAIN -> camelMain();
                 default -> throw new IllegalStateException(p.framework().name());
             }
             moduleServices();
@@ -656,7 +666,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
             codeBuild();
             Map.Entry<String, String> reads = null;
             Map.Entry<String, Integer> fixed = null;
-            for (Map.Entry<String, String> e : p.sources().entrySet()) {
+            Map<String, String> sources = new LinkedHashMap<>(p.sources());
+            sources.putAll(p.kotlinSources());
+            for (Map.Entry<String, String> e : sources.entrySet()) {
                 if (reads == null && READS_PORT.matcher(e.getValue()).find()) {
                     reads = e;
                 }
@@ -665,8 +677,11 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     fixed = Map.entry(e.getKey(), Integer.parseInt(m.group(1)));
                 }
             }
+            String config = reads == null ? configReadingPort() : null;
             if (reads != null) {
                 portNotes.add("Slipway passes PORT and ADDR; " + reads.getKey() + " reads PORT (System.getenv).");
+            } else if (config != null) {
+                portNotes.add("Slipway passes PORT and ADDR; " + config + " reads PORT.");
             } else if (fixed != null && fixed.getValue() <= 65535) {
                 fixedPort(fixed, p.framework() == Framework.JAVALIN
                         ? ".start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"" + fixed.getValue() + "\")))"
@@ -679,6 +694,102 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
             timeout = "60s";
+        }
+
+        /**
+         * @return the configuration file in {@code src/main/resources} ({@link #CONFIG_FILES}) that
+         *         substitutes PORT ({@link #CONFIG_READS_PORT}), as {@code src/main/resources/NAME},
+         *         or {@code null}
+         */
+        String configReadingPort() {
+            for (String name : CONFIG_FILES) {
+                Path f = p.serviceDir().resolve("src/main/resources").resolve(name);
+                try {
+                    if (Files.isRegularFile(f) && CONFIG_READS_PORT.matcher(Files.readString(f)).find()) {
+                        return "src/main/resources/" + name;
+                    }
+                } catch (IOException e) {
+                    throw dev.slipway.SlipwayException.failed("cannot read " + f + ": " + e.getMessage(), e);
+                }
+            }
+            return null;
+        }
+
+        /**
+         * Apache Camel Main with camel-platform-http-main: its HTTP server listens on
+         * {@code camel.server.port} at {@code camel.server.host} (default 8080, 0.0.0.0), and with
+         * {@code camel.management.enabled} and {@code camel.management.health-check-enabled} its
+         * management server serves {@code camel.management.health-path} (default
+         * {@code /observe/health}) with {@code /ready} and {@code /live} below it, on
+         * {@code camel.management.port} (default 8080; the same server when it equals the server
+         * port). Camel Main's environment mapping ({@code CAMEL_SERVER_PORT}) ignores variables
+         * ending in {@code _PORT} (MainHelper skips them as Kubernetes service links), so the port
+         * goes in as system properties, which override application.properties (Camel Main's
+         * "Configuring Camel Main applications" page). Property names are relaxed: kebab and camel
+         * case alike.
+         */
+        void camelMain() {
+            moduleNote();
+            codeBuild();
+            if (!p.uses("org.apache.camel:camel-platform-http-main")) {
+                portNotes.add("No camel-platform-http-main: the routes' own endpoints (e.g. netty-http, jetty URIs)");
+                portNotes.add("choose their ports; they must listen on $PORT for the probes to reach the app.");
+                warnings.add("no camel-platform-http-main: Camel Main has no HTTP server of its own here; the app's"
+                        + " routes must listen on $PORT (e.g. {{env:PORT}} in the endpoint URI) for the probes to reach it");
+                tcpProbes("Camel Main without camel-platform-http-main has");
+                timeout = "60s";
+                return;
+            }
+            Map<String, String> conf = new LinkedHashMap<>();
+            appConfig(p).forEach((k, v) -> conf.put(k.replace("-", "").toLowerCase(java.util.Locale.ROOT), v.strip()));
+            Matcher configured = CONFIGURED_PORT.matcher(conf.getOrDefault("camel.server.port", "8080"));
+            if (portOption == null && configured.matches()) {
+                int n = Integer.parseInt(configured.group(1) != null ? configured.group(1) : configured.group(2));
+                if (n >= 1 && n <= 65535) {
+                    port = n;
+                    portSource = conf.containsKey("camel.server.port") ? "camel.server.port in application.properties"
+                            : "camel.server.port's default";
+                }
+            }
+            jvmOptions.add("-Dcamel.server.port=${PORT}");
+            jvmOptions.add("-Dcamel.server.host=${ADDR}");
+            jvmNotes.add("Camel's HTTP server on $PORT at $ADDR: Camel Main maps no variable ending in _PORT (it");
+            jvmNotes.add("skips them as Kubernetes service links), so system properties set camel.server.*.");
+            portNotes.add("Slipway gives each instance its PORT and ADDR; the camel.server.* system properties in");
+            portNotes.add("build.jvmOptions pass them to Camel Main.");
+            if (!"true".equalsIgnoreCase(conf.get("camel.server.enabled"))) {
+                warnings.add("camel.server.enabled is not true in application.properties: Camel Main starts no HTTP"
+                        + " server, so nothing listens on $PORT; set camel.server.enabled=true");
+            }
+            boolean management = "true".equalsIgnoreCase(conf.get("camel.management.enabled"));
+            String mgmtPort = conf.get("camel.management.port");
+            boolean shared = mgmtPort == null || mgmtPort.equals(conf.getOrDefault("camel.server.port", "8080"));
+            if (management && shared) {
+                // The management server's port defaults to 8080 like the server's: one server while
+                // they are equal, so it follows $PORT too (else a second server binds 8080).
+                jvmOptions.add("-Dcamel.management.port=${PORT}");
+                jvmNotes.add("The management server (camel.management.enabled) shares that port, as in application.properties.");
+            }
+            String mgmtPath = conf.getOrDefault("camel.management.path", "/");
+            if (management && shared && "true".equalsIgnoreCase(conf.get("camel.management.healthcheckenabled"))
+                    && mgmtPath.replaceAll("/+$", "").isEmpty()) {
+                String health = pathPrefix(conf.getOrDefault("camel.management.healthpath", "/observe/health"));
+                httpProbes(health + "/ready", health + "/live",
+                        "Camel's health checks on the management server (camel.management.health-check-enabled).");
+            } else if (management && !shared) {
+                fallbackProbes("Camel's management server is on its own port",
+                        "Camel's management server listens on its own port (camel.management.port=" + mgmtPort
+                                + "), which the probes cannot reach: they check that the service port accepts connections.");
+                warnings.add("camel.management.port=" + mgmtPort + " is bound by every instance: the build's training run"
+                        + " fails while the service runs on this machine, and so do two instances on one host; leave it"
+                        + " unset (it then shares the server's port) or set train.enabled: false");
+            } else {
+                fallbackProbes("Camel's health checks are not enabled",
+                        "Camel's health checks are off: the probes check that the port accepts connections.",
+                        "For real health, set camel.management.enabled=true and camel.management.health-check-enabled=true",
+                        "and 'path: /observe/health/ready' (/observe/health/live).");
+            }
+            timeout = "90s";
         }
 
         /**

@@ -144,6 +144,24 @@ public final class Lock {
                 + "else echo held; cat " + d + "/lock/info 2>/dev/null || true; fi";
     }
 
+    /**
+     * A shell line for another command's round trip (a deploy's look at a host) that takes the lock
+     * as {@link #tryAcquireScript} does, without a subshell or a pipe: it prints {@code acquired}
+     * (one line) when it took the lock and nothing otherwise (held by someone else, or {@code dir}
+     * cannot be made), and never ends the command.
+     *
+     * @param dir      the service's directory on the host
+     * @param me       this process
+     * @param acquired the line printed when the lock was taken
+     * @return shell lines, ending with a newline
+     */
+    public static String tryAcquireLine(String dir, Holder me, String acquired) {
+        String d = Shell.quote(dir);
+        return "if { [ -d " + d + " ] || mkdir -p " + d + "; } 2>/dev/null && mkdir " + d + "/lock 2>/dev/null"
+                + " && printf '%s' " + Shell.quote(me.info()) + " > " + d + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d
+                + "/lock/info; then echo " + Shell.quote(acquired) + "; fi\n";
+    }
+
     /** What a run that wants a lock does about the run that holds it ({@link #acquire}). */
     public enum Held {
         /** Wait for it (until the wait is over). */

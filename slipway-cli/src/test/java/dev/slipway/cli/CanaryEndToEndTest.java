@@ -356,8 +356,7 @@ class CanaryEndToEndTest {
 
     /** Runs 'slipway canary' and kills it (SIGKILL) as soon as {@code point} holds. */
     private void crashWhen(String name, java.util.function.BooleanSupplier point) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString())
+        Process p = new ProcessBuilder(dev.slipway.LauncherJvm.command(SlipwayCli.class.getName(), "canary", service.toString()))
                 .redirectErrorStream(true).redirectOutput(work.resolve("crash.log").toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -525,8 +524,7 @@ class CanaryEndToEndTest {
     // ---- helpers --------------------------------------------------------------------------------
 
     private void crashAtStep(Path state, int step) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "canary", service.toString())
+        Process p = new ProcessBuilder(dev.slipway.LauncherJvm.command(SlipwayCli.class.getName(), "canary", service.toString()))
                 .redirectErrorStream(true).redirectOutput(work.resolve("crash.log").toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -232,7 +232,7 @@ class LocalZeroDowntimeTest {
         assertEquals("ok", report.path("outcome").asText(), lastRun.out());
         List<String> kinds = new ArrayList<>();
         report.path("steps").forEach(s -> kinds.add(s.asText().replaceAll("[ :].*", "")));
-        assertEquals(List.of("lock", "upload", "prepare", "start", "gate", "proxy", "switch", "stop", "record", "prune",
+        assertEquals(List.of("lock", "upload", "env", "prepare", "start", "gate", "proxy", "switch", "stop", "record", "prune",
                 "unlock"), kinds, lastRun.out());
         assertEquals(kinds.size(), report.path("stepMs").size(), lastRun.out());
         report.path("stepMs").forEach(ms -> assertTrue(ms.asLong() >= 0, lastRun.out()));

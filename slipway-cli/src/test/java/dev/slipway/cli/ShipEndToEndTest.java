@@ -416,9 +416,7 @@ class ShipEndToEndTest {
      * @return the child's exit status
      */
     private static int interruptWhen(String marker, StringBuilder seen, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli"));
-        cmd.addAll(List.of(args));
+        List<String> cmd = dev.slipway.LauncherJvm.command(SlipwayCli.class.getName(), args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -503,11 +501,13 @@ class ShipEndToEndTest {
         var r = CliRunner.run("deploy", service.toString(), "--dry-run");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("deploy myapp 4.0.0 to local\n"), r.toString());
-        assertTrue(Pattern.compile(" 3\\. prepare releases/4\\.0\\.0(\\+[0-9a-f]{8})?/myapp while the old one serves: its first"
+        assertTrue(Pattern.compile(" 3\\. write releases/4\\.0\\.0(\\+[0-9a-f]{8})?/service\\.env \\(mode 0600, \\d+ variables\\)\n")
+                .matcher(r.out()).find(), "the env file is a step of its own: " + r);
+        assertTrue(Pattern.compile(" 4\\. prepare releases/4\\.0\\.0(\\+[0-9a-f]{8})?/myapp while the old one serves: its first"
                 + " run without the app \\(SLIPWAY_PREPARE=1: unpack, class-data archive on JDK 17-19\\)\n").matcher(r.out()).find(),
                 r.toString());
-        assertTrue(r.out().contains(" 5. restart, by a detached helper: stop myapp 1.0.0 (pid "), r.toString());
-        assertTrue(r.out().contains(" 4. switch current -> releases/4.0.0"), r.toString());
+        assertTrue(r.out().contains(" 6. restart, by a detached helper: stop myapp 1.0.0 (pid "), r.toString());
+        assertTrue(r.out().contains(" 5. switch current -> releases/4.0.0"), r.toString());
         assertEquals(before, Files.readAllLines(service.resolve(".slipway/local/history.tsv")));
         assertTrue(get("/").body().contains(">1.0.0<"));
     }

@@ -83,7 +83,7 @@ class SwarmTargetTest {
                     service: %s
                     replicas: 3
                     delay: 1s
-                    monitor: 5s
+                    monitor: 2s
                     network: host
                     portPrefixes: [%d, %d]
                     rolloutTimeout: 8m
@@ -120,7 +120,7 @@ class SwarmTargetTest {
         DeployPlan plan = target().plan(new Target.DeployRequest(null, Duration.ZERO, true));
         String text = plan.describe();
         assertTrue(text.contains("create service " + service + ": 3 replicas of 1.0.0, update parallelism 1, delay 1s,"
-                + " order start-first, monitor 5s, failure action rollback"), text);
+                + " order start-first, monitor 2s, failure action rollback"), text);
         assertTrue(text.contains("host network, task ports " + prefixA + "{slot}"), text);
         assertTrue(text.contains("secrets SLIPWAY_TEST_SECRET from this environment"), text);
         assertEquals(List.of("apply", "rollout", "record"), plan.steps().stream().map(s -> s.kind().id()).toList());
@@ -374,10 +374,7 @@ class SwarmTargetTest {
     }
 
     private static List<String> cliCommand(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli"));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return dev.slipway.LauncherJvm.command(SlipwayCli.class.getName(), args);
     }
 
     private static String read(Path file) {

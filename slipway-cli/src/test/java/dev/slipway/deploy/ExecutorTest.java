@@ -1,6 +1,7 @@
 package dev.slipway.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,6 +89,48 @@ class ExecutorTest {
         assertEquals(-1L, ms.get(5), "the failed gate did not run to its end: " + ms);
         assertEquals(-1L, ms.get(6), "the record did not run: " + ms);
         assertTrue(ms.get(4) >= 0, ms.toString());
+    }
+
+    @Test
+    void aFailedStepRunsThePlansGoingBackStepsInTheirOrderBetweenFailingAndBack() {
+        Recording parts = new Recording() {
+            @Override
+            public void failing(Executor.StepFailed f) {
+                log.add("failing " + f.where());
+            }
+        };
+        parts.failAt = "gate local";
+        parts.failure = new Executor.StepFailed("local", "readiness did not pass", "");
+        List<DeployPlan.Step> back = List.of(step(DeployPlan.Kind.BACK, "h1", 0), step(DeployPlan.Kind.BACK, "h2", 0));
+        Executor ex = executor();
+        assertThrows(SlipwayException.class, () -> ex.run(LOCAL, back, parts));
+        assertEquals(List.of("gate local", "failing local", "back h1", "back h2", "back local: readiness did not pass / "),
+                parts.log.subList(5, parts.log.size()));
+
+        // A going-back step that throws after all is shown; the next one still runs, and so does back().
+        Recording throwing = new Recording();
+        throwing.failAt = "gate local";
+        throwing.failure = new Executor.StepFailed("local", "not ready", "");
+        Recording wrapper = new Recording() {
+            @Override
+            public void run(DeployPlan.Step step) {
+                if (step.kind() == DeployPlan.Kind.BACK && step.where().equals("h1")) {
+                    log.add("back h1 threw");
+                    throw new IllegalStateException("ssh: connection lost");
+                }
+                super.run(step);
+            }
+        };
+        wrapper.failAt = throwing.failAt;
+        wrapper.failure = throwing.failure;
+        assertThrows(SlipwayException.class, () -> executor().run(LOCAL, back, wrapper));
+        assertEquals(List.of("back h1 threw", "back h2", "back local: not ready / "),
+                wrapper.log.subList(6, wrapper.log.size()));
+
+        // Without a failure the going-back steps never run.
+        Recording fine = new Recording();
+        executor().run(LOCAL, back, fine);
+        assertFalse(fine.log.stream().anyMatch(l -> l.startsWith("back")), fine.log.toString());
     }
 
     @Test

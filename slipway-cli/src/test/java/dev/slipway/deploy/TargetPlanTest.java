@@ -121,7 +121,7 @@ class TargetPlanTest {
                 assertTrue(p.describe().startsWith("deploy svc 1.0.0 to " + p.target() + "\n"), p.describe());
             }
             // Nothing runs: the local target starts (no old process to stop); a host restarts its unit.
-            assertEquals("lock upload prepare switch start gate record prune unlock", kinds(l));
+            assertEquals("lock upload env prepare switch start gate record prune unlock", kinds(l));
             assertEquals("lock upload env unit prepare switch restart gate record prune unlock", kinds(h));
             assertInstanceOf(LocalTarget.Detail.class, l.detail());
             assertInstanceOf(HostsDeployTarget.Detail.class, h.detail());
@@ -149,13 +149,13 @@ class TargetPlanTest {
         try (Target local = new LocalDeployTarget(config, quiet())) {
             DeployPlan l = local.plan(new Target.DeployRequest(null, Duration.ZERO, true));
             // Nothing runs yet: no old instance to stop.
-            assertEquals("lock upload prepare start gate proxy switch record prune unlock", kinds(l));
+            assertEquals("lock upload env prepare start gate proxy switch record prune unlock", kinds(l));
             assertTrue(l.facts().get(1).startsWith("nginx at " + config.local().proxy().url()
                     + ": upstream svc -> (not rendered by slipway yet"), l.facts().toString());
-            DeployPlan.Step start = l.steps().get(3);
+            DeployPlan.Step start = l.steps().get(4);
             assertEquals(":" + port, start.where(), "the first instance takes the first proxy port");
-            assertTrue(l.steps().get(5).description().startsWith("point nginx's upstream svc (" + config.local().proxy().config()
-                    + ") at 127.0.0.1:" + port + ", nginx -t -q, nginx -s reload"), l.steps().get(5).description());
+            assertTrue(l.steps().get(6).description().startsWith("point nginx's upstream svc (" + config.local().proxy().config()
+                    + ") at 127.0.0.1:" + port + ", nginx -t -q, nginx -s reload"), l.steps().get(6).description());
             assertEquals(port, ((LocalTarget.Detail) l.detail()).port());
             assertFalse(Files.exists(config.serviceDir().resolve(".slipway")), "planning made no state directory");
         }

@@ -571,4 +571,118 @@ class ProposalTest {
         assertEquals(Map.of("MICRONAUT_SERVER_PORT", "${PORT}", "MICRONAUT_SERVER_HOST", "${ADDR}"), x.env());
         assertNull(x.lib());
     }
+
+    /** A Camel Main pom in the archetype's shape: camel-bom, camel-main, the platform-http server, camel-maven-plugin. */
+    private static void camelMain(Path dir, String properties) throws Exception {
+        Projects.write(dir, "pom.xml", """
+                <project><modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId><artifactId>camel-demo</artifactId><version>1.0</version>
+                  <properties><maven.compiler.release>17</maven.compiler.release></properties>
+                  <dependencyManagement><dependencies><dependency><groupId>org.apache.camel</groupId>
+                    <artifactId>camel-bom</artifactId><version>4.18.0</version><type>pom</type><scope>import</scope>
+                  </dependency></dependencies></dependencyManagement>
+                  <dependencies>
+                    <dependency><groupId>org.apache.camel</groupId><artifactId>camel-main</artifactId></dependency>
+                    <dependency><groupId>org.apache.camel</groupId><artifactId>camel-platform-http-main</artifactId></dependency>
+                  </dependencies>
+                  <build><plugins><plugin><groupId>org.apache.camel</groupId><artifactId>camel-maven-plugin</artifactId>
+                    <configuration><mainClass>com.example.MyApplication</mainClass></configuration></plugin></plugins></build>
+                </project>
+                """);
+        Projects.write(dir, "src/main/java/com/example/MyApplication.java", """
+                package com.example;
+                public final class MyApplication {
+                    public static void main(String[] args) throws Exception {
+                        new org.apache.camel.main.Main(MyApplication.class).run(args);
+                    }
+                }
+                """);
+        Projects.write(dir, "src/main/resources/application.properties", properties);
+    }
+
+    /**
+     * Camel Main skips environment variables ending in _PORT, so the port and address go in as
+     * camel.server.* system properties; its health checks are on the management server, which
+     * shares the server's port unless camel.management.port says otherwise.
+     */
+    @Test
+    void camelMainSetsTheServerPortBySystemPropertiesAndProbesObserveHealth() throws Exception {
+        camelMain(tmp.resolve("h"), """
+                camel.server.enabled = true
+                camel.server.port = 8085
+                camel.management.enabled = true
+                camel.management.health-check-enabled = true
+                """);
+        Proposal x = propose(tmp.resolve("h"));
+        assertEquals(Project.Framework.CAMEL_MAIN, x.project().framework());
+        JsonNode y = yaml(x);
+        assertEquals("com.example.MyApplication", y.get("main").asText());
+        assertEquals(8085, y.at("/service/port").asInt());
+        List<String> jvm = strings(y.at("/build/jvmOptions"));
+        assertTrue(jvm.containsAll(List.of("-Dcamel.server.port=${PORT}", "-Dcamel.server.host=${ADDR}",
+                "-Dcamel.management.port=${PORT}")), jvm.toString());
+        assertTrue(y.at("/service/env").isMissingNode() || !y.at("/service/env").has("CAMEL_SERVER_PORT"));
+        assertEquals("/observe/health/ready", y.at("/service/readiness/path").asText());
+        assertEquals("/observe/health/live", y.at("/service/liveness/path").asText());
+        assertTrue(x.warnings().isEmpty(), x.warnings().toString());
+
+        camelMain(tmp.resolve("own"), """
+                camel.server.enabled=true
+                camel.management.enabled=true
+                camel.management.port=9876
+                camel.management.healthCheckEnabled=true
+                """);
+        Proposal own = propose(tmp.resolve("own"));
+        assertEquals("tcp", yaml(own).at("/service/readiness/type").asText());
+        assertFalse(own.jvmOptions().contains("-Dcamel.management.port=${PORT}"), own.jvmOptions().toString());
+        assertTrue(own.warnings().stream().anyMatch(w -> w.contains("camel.management.port=9876 is bound by every instance")),
+                own.warnings().toString());
+
+        camelMain(tmp.resolve("off"), "camel.main.name = demo\n");
+        Proposal off = propose(tmp.resolve("off"));
+        assertEquals("tcp", yaml(off).at("/service/readiness/type").asText());
+        assertTrue(off.warnings().stream().anyMatch(w -> w.contains("camel.server.enabled")), off.warnings().toString());
+    }
+
+    /**
+     * Ktor's Maven project (EngineMain, the port in application.conf as HOCON's ${?PORT}) and a
+     * Kotlin main reading PORT: both read the variable, so no "must listen on $PORT" warning.
+     */
+    @Test
+    void ktorReadsPortFromApplicationConfOrKotlinCode() throws Exception {
+        Path k = tmp.resolve("k");
+        Projects.write(k, "pom.xml", """
+                <project><modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId><artifactId>ktor-sample</artifactId><version>0.0.1</version>
+                  <properties><main.class>io.ktor.server.netty.EngineMain</main.class></properties>
+                  <dependencies><dependency><groupId>io.ktor</groupId><artifactId>ktor-server-netty-jvm</artifactId>
+                    <version>2.3.13</version></dependency></dependencies>
+                  <build><sourceDirectory>${project.basedir}/src/main/kotlin</sourceDirectory></build>
+                </project>
+                """);
+        Projects.write(k, "src/main/kotlin/com/example/Application.kt", """
+                package com.example
+                fun main(args: Array<String>) { io.ktor.server.netty.EngineMain.main(args) }
+                """);
+        Path conf = Projects.write(k, "src/main/resources/application.conf", """
+                ktor {
+                    deployment {
+                        port = 8080
+                        port = ${?PORT}
+                    }
+                }
+                """);
+        Proposal x = propose(k);
+        assertTrue(x.warnings().isEmpty(), x.warnings().toString());
+        assertTrue(String.join(" ", x.portNotes()).contains("src/main/resources/application.conf reads PORT"),
+                x.portNotes().toString());
+
+        java.nio.file.Files.writeString(conf, "ktor { deployment { port = 8080 } }\n");
+        assertTrue(propose(k).warnings().stream().anyMatch(w -> w.contains("$PORT")));
+        Projects.write(k, "src/main/kotlin/com/example/Application.kt", """
+                package com.example
+                fun main() { println(System.getenv("PORT") ?: "8080") }
+                """);
+        assertTrue(propose(k).warnings().isEmpty(), propose(k).warnings().toString());
+    }
 }

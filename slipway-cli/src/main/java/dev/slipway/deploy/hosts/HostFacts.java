@@ -157,41 +157,7 @@ public record HostFacts(String machine, String platform, String current, List<St
      */
     public static HostFacts look(Host host, String dir, String name, String unit, String version, String upstreamFile,
                                  List<Integer> ports, boolean template, Lock.Holder lockAs) {
-        String d = Shell.quote(dir);
-        StringBuilder proxied = new StringBuilder();
-        if (upstreamFile != null) {
-            // The first server line of the upstream file Slipway wrote names the live port.
-            proxied.append("up=").append(Shell.quote(upstreamFile)).append('\n')
-                    .append("[ -f \"$up\" ] && p=$(sed -n 's/^[[:space:]]*server[[:space:]][^;]*:\\([0-9][0-9]*\\)[[:space:];].*/\\1/p'"
-                            + " \"$up\" | head -n 1) && [ -n \"$p\" ] && echo \"live=$p\"\n");
-            String base = unit;
-            for (int port : ports) {
-                proxied.append("l=$(readlink \"$d/slots/").append(port).append("\" 2>/dev/null) && echo \"slot=").append(port)
-                        .append(" ${l##*/}\"\n");
-                proxied.append("echo \"instance=").append(port).append(" $(systemctl is-active ")
-                        .append(Shell.quote(base + "@" + port + ".service")).append(" 2>/dev/null)\"\n");
-            }
-        }
-        // The unit file whose sha256 is compared: the proxy strategy's template <unit>@.service.
-        String unitFile = template ? unit + "@.service" : unit + ".service";
-        // The lock goes first, so what follows is read under it; its lines are kept apart ("lock:").
-        String lock = lockAs == null ? "" : "( " + Lock.tryAcquireScript(dir, lockAs) + " ) 2>&1 | sed 's/^/lock:/'\n";
-        String script = lock + "d=" + d + "; u=" + Shell.quote(unit + ".service") + "; uf=" + Shell.quote(unitFile) + "\n"
-                + "echo \"machine=$(uname -m)\"\n"
-                + "l=$(readlink \"$d/current\" 2>/dev/null) && echo \"current=${l##*/}\"\n"
-                + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do r=${r%/}; { [ -x \"$r/\"" + Shell.quote(name)
-                + " ] && [ -f \"$r/env\" ]; } || continue; echo \"release=${r##*/}\"; for e in \"$r\"/env-*; do"
-                + " [ -f \"$e\" ] && echo \"envport=${r##*/} ${e##*/env-}\"; done\n"
-                // Prepared already: what the prepare step checks first (then it would do nothing).
-                + HostUnit.preparedIf("/var/cache/" + unit, "\"$r/\"" + Shell.quote(name), "echo \"prepared=${r##*/}\"")
-                + "done; fi\n"
-                + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + Shell.quote(name) + "\n"
-                + shaOf("$f")
-                + "[ -f \"/etc/systemd/system/$uf\" ] && echo \"unit=$(sha256sum < \"/etc/systemd/system/$uf\" | cut -d' ' -f1)\"\n"
-                + "echo \"active=$(systemctl is-active \"$u\" 2>/dev/null)\"\n"
-                + "[ -f \"$d/history.tsv\" ] && tail -n 50 \"$d/history.tsv\" | sed 's/^/history=/'\n"
-                + proxied
-                + "exit 0\n";
+        String script = lookScript(dir, name, unit, version, upstreamFile, ports, template, lockAs);
         Host.CommandResult r;
         try {
             r = host.run(script, Duration.ofSeconds(30));
@@ -210,6 +176,55 @@ public record HostFacts(String machine, String platform, String current, List<St
         }
         HostFacts f = parse(r.stdout());
         return f.with(f.prepared(), locked);
+    }
+
+    /**
+     * The look's command. It starts few processes on the host whatever the number of releases and
+     * instances (under load every process start costs, and a look once started about 20): the lock
+     * ({@code mkdir}, {@code mv}), {@code uname}, one {@code find} for the {@code current} and slot
+     * links, one {@code head | sed} over the first 4 KiB of every release's single file for the
+     * prepared check, {@code stat} (the single file's sha256 cache), {@code sha256sum} of the unit
+     * file, one {@code systemctl show} for the unit and every instance, one {@code sed} over the
+     * nginx upstream file and one {@code tail} of the history; the rest are shell builtins.
+     *
+     * <p>Output: {@code key=value} lines ({@link #parse}); {@code systemctl show}'s own {@code Id=}
+     * and {@code ActiveState=} lines, one block per unit; then a {@code history:} line, after which
+     * every line is a line of {@code history.tsv}.
+     */
+    static String lookScript(String dir, String name, String unit, String version, String upstreamFile,
+                             List<Integer> ports, boolean template, Lock.Holder lockAs) {
+        StringBuilder units = new StringBuilder(Shell.quote(unit + ".service"));
+        for (int port : ports) {
+            units.append(' ').append(Shell.quote(unit + "@" + port + ".service"));
+        }
+        // The unit file whose sha256 is compared: the proxy strategy's template <unit>@.service.
+        String unitFile = template ? unit + "@.service" : unit + ".service";
+        // The lock goes first, so what follows is read under it.
+        String lock = lockAs == null ? "" : Lock.tryAcquireLine(dir, lockAs, "lock:acquired");
+        String q = Shell.quote(name);
+        return lock + "d=" + Shell.quote(dir) + "; uf=" + Shell.quote(unitFile) + "\n"
+                + "echo \"machine=$(uname -m)\"\n"
+                // current -> releases/<v> and (proxy strategy) slots/<port> -> releases/<v>: one find.
+                + "find \"$d/current\" \"$d/slots\" -maxdepth 1 -type l -printf 'link=%f %l\\n' 2>/dev/null\n"
+                + "set --\n"
+                + "if [ -d \"$d/releases\" ]; then for r in \"$d\"/releases/*/; do r=${r%/}; { [ -x \"$r/\"" + q
+                + " ] && [ -f \"$r/env\" ]; } || continue; echo \"release=${r##*/}\"; for e in \"$r\"/env-*; do"
+                + " [ -f \"$e\" ] && echo \"envport=${r##*/} ${e##*/env-}\"; done; set -- \"$@\" \"$r/\"" + q + "; done; fi\n"
+                // Prepared already: what the prepare step checks first (then it would do nothing).
+                + "if [ $# -gt 0 ]; then rn=; while read -r t v; do case $t in r) rn=$v ;; k) [ -n \"$rn\" ] && pk=$v && "
+                + HostUnit.preparedTest("/var/cache/" + unit) + " && echo \"prepared=$rn\"; rn= ;; esac; done <<EOF\n"
+                + "$(" + HostUnit.keysOf("\"$@\"") + ")\nEOF\nfi\n"
+                + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + q + "\n"
+                + shaOf("$f")
+                + "[ -f \"/etc/systemd/system/$uf\" ] && s=$(sha256sum < \"/etc/systemd/system/$uf\") && echo \"unit=${s%% *}\"\n"
+                + "systemctl show -p Id,ActiveState " + units + " 2>/dev/null\n"
+                // The first server line of the upstream file Slipway wrote names the live port.
+                + (upstreamFile == null ? "" : "[ -f " + Shell.quote(upstreamFile) + " ] && sed -n "
+                        + "'s/^[[:space:]]*server[[:space:]][^;]*:\\([0-9][0-9]*\\)[[:space:];].*/live=\\1/p' "
+                        + Shell.quote(upstreamFile) + "\n")
+                + "echo history:\n"
+                + "[ -f \"$d/history.tsv\" ] && tail -n 50 \"$d/history.tsv\"\n"
+                + "exit 0\n";
     }
 
     /** Releases a lock the look took, when the look itself failed; a failure here is left to the lock's stale rules. */
@@ -240,13 +255,55 @@ public record HostFacts(String machine, String platform, String current, List<St
         java.util.Map<Integer, String> instances = new java.util.TreeMap<>();
         java.util.Map<String, java.util.Set<Integer>> envPorts = new java.util.TreeMap<>();
         java.util.Set<String> prepared = new java.util.TreeSet<>();
+        // systemctl show: an Id= line then an ActiveState= line per unit, in blocks parted by empty lines
+        String shown = null;
+        boolean inHistory = false;
         for (String line : out.split("\n")) {
+            if (inHistory) {
+                History.parse(line).ifPresent(history::add);
+                continue;
+            }
+            if (line.equals("history:")) {
+                inHistory = true;
+                continue;
+            }
+            if (line.isEmpty()) {
+                shown = null;
+            }
             int eq = line.indexOf('=');
             if (eq < 0) {
                 continue;
             }
             String v = line.substring(eq + 1);
             switch (line.substring(0, eq)) {
+                case "Id" -> shown = v.strip();
+                case "ActiveState" -> {
+                    String state = v.strip();
+                    if (shown == null || !shown.endsWith(".service")) {
+                        continue;
+                    }
+                    int at = shown.indexOf('@');
+                    String port = at < 0 ? "" : shown.substring(at + 1, shown.length() - ".service".length());
+                    if (at < 0) {
+                        active = state;
+                    } else if (port.matches("\\d{1,5}")) {
+                        instances.put(Integer.parseInt(port), state);
+                    }
+                }
+                case "link" -> {
+                    // find's '%f %l': the link's name (current, or a slot's port) and its target
+                    String[] nt = v.strip().split(" ", 2);
+                    String target = nt.length == 2 ? nt[1].replaceAll("/+$", "") : "";
+                    String release = target.substring(target.lastIndexOf('/') + 1);
+                    if (release.isEmpty()) {
+                        continue;
+                    }
+                    if (nt[0].equals("current")) {
+                        current = release;
+                    } else if (nt[0].matches("\\d{1,5}")) {
+                        slots.put(Integer.parseInt(nt[0]), release);
+                    }
+                }
                 case "machine" -> machine = v.strip();
                 case "current" -> current = v.strip().isEmpty() ? null : v.strip();
                 case "release" -> releases.add(v);
@@ -255,7 +312,12 @@ public record HostFacts(String machine, String platform, String current, List<St
                 case "unit" -> unit = v.strip();
                 case "active" -> active = v.strip();
                 case "history" -> History.parse(v).ifPresent(history::add);
-                case "live" -> live = v.strip().matches("\\d{1,5}") ? Integer.parseInt(v.strip()) : 0;
+                case "live" -> {
+                    // the first server line's port
+                    if (live == 0 && v.strip().matches("\\d{1,5}")) {
+                        live = Integer.parseInt(v.strip());
+                    }
+                }
                 case "envport" -> {
                     String[] rp = v.strip().split(" ", 2);
                     if (rp.length == 2 && rp[1].matches("\\d{1,5}")) {
@@ -311,8 +373,9 @@ public record HostFacts(String machine, String platform, String current, List<St
      * @return shell lines, each ending with a newline
      */
     static String shaOf(String file) {
-        return "if [ -f " + file + " ]; then k=$(stat -c '%s %Y %i' " + file + " 2>/dev/null); c=$(cat " + file + ".sha256 2>/dev/null)\n"
-                + "  if [ -n \"$k\" ] && [ \"${c#* }\" = \"$k\" ]; then s=${c%% *}; else s=$(sha256sum < " + file + " | cut -d' ' -f1)\n"
+        return "if [ -f " + file + " ]; then k=$(stat -c '%s %Y %i' " + file + " 2>/dev/null); c=\n"
+                + "  [ -f " + file + ".sha256 ] && { read -r c < " + file + ".sha256; } 2>/dev/null\n"
+                + "  if [ -n \"$k\" ] && [ \"${c#* }\" = \"$k\" ]; then s=${c%% *}; else s=$(sha256sum < " + file + "); s=${s%% *}\n"
                 + "    [ -n \"$k\" ] && [ -n \"$s\" ] && { printf '%s %s\\n' \"$s\" \"$k\" > " + file + ".sha256.tmp"
                 + " && mv -f " + file + ".sha256.tmp " + file + ".sha256; } 2>/dev/null; fi\n"
                 + "  echo \"sha=$s\"\nfi\n";

@@ -120,10 +120,37 @@ public final class HostUnit {
      * @return shell lines, each ending with a newline
      */
     static String preparedIf(String cacheRoot, String file, String then) {
-        return "pk=$(head -c 4096 " + file + " 2>/dev/null | LC_ALL=C sed -n \"s/^slipway_key='\\([A-Za-z0-9._-]*\\)'\\$/\\1/p\" | head -n 1)\n"
-                + "pd=" + Shell.quote(cacheRoot + "/run/") + "\"$pk\"\n"
-                + "if [ -n \"$pk\" ] && [ -f \"$pd/.slipway-complete\" ] && { [ ! -f \"$pd/app/app.jsa.args\" ] ||"
-                + " [ -f \"$pd/app/app.jsa\" ] || [ -f \"$pd/app/app.jsa.failed\" ]; }; then " + then + "; fi\n";
+        return "pk=$(head -c 4096 " + file + " 2>/dev/null | LC_ALL=C sed -n \"" + KEY_LINE + "/\\1/p\" | head -n 1)\n"
+                + "if " + preparedTest(cacheRoot) + "; then " + then + "; fi\n";
+    }
+
+    /** The sed substitution's pattern of a stub's key line, {@code slipway_key='<key>'} (the key as {@code \1}). */
+    private static final String KEY_LINE = "s/^slipway_key='\\([A-Za-z0-9._-]*\\)'\\$";
+
+    /**
+     * A shell test (builtins only) that is true when the single file whose stub's key is in {@code $pk}
+     * is prepared already under {@code cacheRoot} (see {@link #preparedAlready}); it sets {@code pd}.
+     *
+     * @param cacheRoot the unit's {@code SLIPWAY_CACHE_DIR}
+     * @return a shell command list, without a newline
+     */
+    static String preparedTest(String cacheRoot) {
+        return "pd=" + Shell.quote(cacheRoot + "/run/") + "\"$pk\" && [ -n \"$pk\" ] && [ -f \"$pd/.slipway-complete\" ] && {"
+                + " [ ! -f \"$pd/app/app.jsa.args\" ] || [ -f \"$pd/app/app.jsa\" ] || [ -f \"$pd/app/app.jsa.failed\" ]; }";
+    }
+
+    /**
+     * A command that reads the stub keys of several single files at once (two processes whatever
+     * their number): for each file an {@code r <release>} line (the name of the directory the file
+     * is in), then {@code k <key>} when its first 4 KiB have a {@code slipway_key='<key>'} line.
+     *
+     * @param files the files, as shell words (e.g. {@code "$@"}); at least one
+     * @return the command, without a newline
+     */
+    static String keysOf(String files) {
+        // GNU head -v names every file ("==> <file> <==") on a line of its own.
+        return "head -v -c 4096 -- " + files + " 2>/dev/null | LC_ALL=C sed -n -e 's|^==> .*/\\([^/]*\\)/[^/]* <==$|r \\1|p'"
+                + " -e \"" + KEY_LINE + "/k \\1/p\"";
     }
 
     /**

@@ -117,8 +117,8 @@ public final class HostsDeployTarget implements Target {
     /** @return a start or stop plan whose run waits up to {@code lockWait} for each host's lock */
     private static DeployPlan waiting(DeployPlan p, Duration lockWait) {
         HostsLifecycle.Detail d = (HostsLifecycle.Detail) p.detail();
-        return new DeployPlan(p.target(), p.action(), p.service(), p.version(), p.commit(), p.facts(), p.steps(),
-                new HostsLifecycle.Detail(d.units(), d.ports(), lockWait == null ? Duration.ZERO : lockWait));
+        return p.with(p.facts(), p.steps(), new HostsLifecycle.Detail(d.units(), d.ports(),
+                lockWait == null ? Duration.ZERO : lockWait));
     }
 
     private Report applyLifecycle(DeployPlan plan) {
@@ -140,8 +140,7 @@ public final class HostsDeployTarget implements Target {
 
     private static DeployPlan wrap(HostsPlan p, Duration lockWait) {
         DeployPlan d = p.toDeployPlan();
-        return new DeployPlan(d.target(), d.action(), d.service(), d.version(), d.commit(), d.facts(), d.steps(),
-                new Detail(p, lockWait == null ? Duration.ZERO : lockWait));
+        return d.with(d.facts(), d.steps(), new Detail(p, lockWait == null ? Duration.ZERO : lockWait));
     }
 
     /** The hosts plan's own text: its title counts the hosts ("deploy myapp 2.0.0 to 3 hosts"). */

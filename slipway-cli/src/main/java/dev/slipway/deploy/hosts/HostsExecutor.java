@@ -194,9 +194,14 @@ public final class HostsExecutor {
             plan.hosts().stream().filter(h -> h.facts().locked()).forEach(h -> locked.add(h.name()));
         }
         String who = me.who();
-        executor.run(plan.steps(), new Executor.Parts() {
+        GoingBack going = new GoingBack();
+        executor.run(plan.steps(), plan.back(), new Executor.Parts() {
             @Override
             public void run(DeployPlan.Step step) {
+                if (step.kind() == DeployPlan.Kind.BACK) {
+                    going.back(plan, byName.get(step.where()));
+                    return;
+                }
                 runStep(plan, step, step.where() == null ? null : byName.get(step.where()), who);
                 dev.slipway.Trace.mark((step.where() == null ? "" : step.where() + ": ") + step.kind().id() + " done");
             }
@@ -217,9 +222,13 @@ public final class HostsExecutor {
             }
 
             @Override
+            public void failing(Executor.StepFailed f) {
+                going.failing(f);
+            }
+
+            @Override
             public SlipwayException back(Executor.StepFailed f) {
-                HostsPlan.HostPlan failed = byName.get(f.where());
-                return config.rollout().proxySwitch() ? proxyBack(plan, failed, f, who) : fleetBack(plan, failed, f, who);
+                return failedRun(plan, byName.get(f.where()), f, who, going.undo, going.back, going.problems);
             }
 
             @Override
@@ -622,50 +631,72 @@ public final class HostsExecutor {
         return manager(h).log(unit, 15);
     }
 
-    /** Every switched host goes back; history and locks; the exception to throw. */
-    private SlipwayException fleetBack(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who) {
-        console.progress("  " + f.where() + " failed: " + f.reason());
-        List<String> back = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        List<HostsPlan.HostPlan> toUndo;
-        synchronized (this) {
-            toUndo = List.copyOf(switched);
+    /**
+     * What a failed run puts back, host by host: the going-back steps ({@link DeployPlan.Kind#BACK})
+     * of one run. {@link #failing} takes the hosts the run touched (switched, or with the proxy
+     * strategy started); each host's step then goes back there ({@link #fleetBack}, {@link #proxyBack})
+     * and adds one line to what went back, and any problem to the warnings.
+     */
+    private final class GoingBack {
+        final List<String> back = new ArrayList<>();
+        final List<String> problems = new ArrayList<>();
+        List<HostsPlan.HostPlan> undo = List.of();
+        List<HostsPlan.HostPlan> switchedIn = List.of();
+
+        void failing(Executor.StepFailed f) {
+            console.progress("  " + f.where() + " failed: " + f.reason());
+            synchronized (HostsExecutor.this) {
+                undo = List.copyOf(config.rollout().proxySwitch() ? started : switched);
+                switchedIn = List.copyOf(proxied);
+            }
         }
-        for (HostsPlan.HostPlan h : toUndo) {
+
+        void back(HostsPlan plan, HostsPlan.HostPlan h) {
+            if (h == null || !undo.contains(h)) {
+                return;
+            }
             try {
-                if (h.previous() == null || h.previous().equals(plan.version())) {
-                    if (h.previous() == null) {
-                        back.add(h.name() + " (stopped: it had no release before)");
-                        try {
-                            manager(h).stop(config.service().unit(), true);
-                        } catch (SlipwayException e) {
-                            problems.add(h.name() + ": stop failed: " + e.getMessage());
-                        }
-                        host(h).run("rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(30));
-                    } else {
-                        back.add(h.name() + " (was already on " + plan.version() + ")");
-                    }
-                    continue;
-                }
-                console.progress("  " + h.name() + ": back to " + h.previous());
-                switchTo(h, h.previous());
-                if (!h.retire().isEmpty()) {
-                    stopOld(h); // a change of strategy: the proxy strategy's instances hold the port
-                }
-                restart(h);
-                Gate.Verdict v = gateOf(h, config.service().unit(), port);
-                if (v.ready() && HostsPlan.repointsNginx(h, port)) {
-                    pointNginx(plan, h, port, h.previous(), config.service().unit() + ".service");
-                }
-                back.add(h.name() + " -> " + h.previous() + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
-                if (!v.ready()) {
-                    problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
+                if (config.rollout().proxySwitch()) {
+                    proxyBack(plan, h, switchedIn.contains(h), back, problems);
+                } else {
+                    fleetBack(plan, h, back, problems);
                 }
             } catch (RuntimeException e) {
                 problems.add(h.name() + ": going back failed: " + e.getMessage());
             }
         }
-        return failedRun(plan, failed, f, who, toUndo, back, problems);
+    }
+
+    /** A switched host goes back (restart strategy): current to the release before, restarted, gated. */
+    private void fleetBack(HostsPlan plan, HostsPlan.HostPlan h, List<String> back, List<String> problems) {
+        if (h.previous() == null || h.previous().equals(plan.version())) {
+            if (h.previous() == null) {
+                back.add(h.name() + " (stopped: it had no release before)");
+                try {
+                    manager(h).stop(config.service().unit(), true);
+                } catch (SlipwayException e) {
+                    problems.add(h.name() + ": stop failed: " + e.getMessage());
+                }
+                host(h).run("rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(30));
+            } else {
+                back.add(h.name() + " (was already on " + plan.version() + ")");
+            }
+            return;
+        }
+        console.progress("  " + h.name() + ": back to " + h.previous());
+        switchTo(h, h.previous());
+        if (!h.retire().isEmpty()) {
+            stopOld(h); // a change of strategy: the proxy strategy's instances hold the port
+        }
+        restart(h);
+        Gate.Verdict v = gateOf(h, config.service().unit(), port);
+        if (v.ready() && HostsPlan.repointsNginx(h, port)) {
+            pointNginx(plan, h, port, h.previous(), config.service().unit() + ".service");
+        }
+        back.add(h.name() + " -> " + h.previous() + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
+        if (!v.ready()) {
+            problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
+        }
     }
 
     /** After going back: each host's history, the locks, and the exception naming the host, the reason and what went back. */
@@ -840,64 +871,49 @@ public final class HostsExecutor {
     }
 
     /**
-     * A failed start or gate with the proxy strategy: the new instances that nginx was not switched
-     * to are stopped (their old instances never stopped); hosts switched in an earlier batch make
-     * the same move back (start the old instance, gate it, point nginx at it, stop the new one).
+     * A started host goes back (proxy strategy): a new instance that nginx was not switched to is
+     * stopped (its old instance never stopped); a host switched in an earlier batch makes the same
+     * move back (start the old instance, gate it, point nginx at it, stop the new one).
      */
-    private SlipwayException proxyBack(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who) {
-        console.progress("  " + f.where() + " failed: " + f.reason());
-        List<String> back = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        List<HostsPlan.HostPlan> touched;
-        List<HostsPlan.HostPlan> switchedIn;
-        synchronized (this) {
-            touched = List.copyOf(started);
-            switchedIn = List.copyOf(proxied);
-        }
-        for (HostsPlan.HostPlan h : touched) {
-            String newUnit = HostUnit.instance(config, h.port());
+    private void proxyBack(HostsPlan plan, HostsPlan.HostPlan h, boolean switchedIn, List<String> back,
+                           List<String> problems) {
+        String newUnit = HostUnit.instance(config, h.port());
+        if (!switchedIn || h.oldPort() == 0) {
+            back.add(h.name() + (h.oldPort() == 0 ? " (stopped: it had no release before)"
+                    : " (" + newUnit + " stopped; " + h.previous() + " never stopped)"));
             try {
-                if (!switchedIn.contains(h) || h.oldPort() == 0) {
-                    back.add(h.name() + (h.oldPort() == 0 ? " (stopped: it had no release before)"
-                            : " (" + newUnit + " stopped; " + h.previous() + " never stopped)"));
-                    try {
-                        manager(h).stop(newUnit, true);
-                    } catch (SlipwayException e) {
-                        problems.add(h.name() + ": stopping " + newUnit + " failed: " + e.getMessage());
-                    }
-                    if (h.oldPort() == 0 && switchedIn.contains(h)) {
-                        host(h).run("rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(30));
-                    }
-                    continue;
-                }
-                console.progress("  " + h.name() + ": back to " + h.previous() + " on port " + h.oldPort());
-                String oldUnit = HostsPlan.oldUnit(config, h);
-                if (h.legacy()) {
-                    switchTo(h, h.previous());
-                }
-                manager(h).start(oldUnit);
-                Gate.Verdict v = gateOf(h, oldUnit.replaceAll("\\.service$", ""), h.oldPort());
-                if (!v.ready()) {
-                    back.add(h.name() + " -> " + h.previous() + " (NOT READY: " + v.describe() + "; nginx stays on " + plan.version() + ")");
-                    problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
-                    continue;
-                }
-                pointNginx(plan, h, h.oldPort(), h.previous(), HostUnit.instance(config, h.oldPort()));
-                awaitOldWorkers(h);
-                try {
-                    if (h.legacy()) {
-                        manager(h).enable(oldUnit);
-                    }
-                    manager(h).stop(newUnit, true);
-                } catch (SlipwayException e) {
-                    problems.add(h.name() + ": " + e.getMessage());
-                }
-                back.add(h.name() + " -> " + h.previous());
-            } catch (RuntimeException e) {
-                problems.add(h.name() + ": going back failed: " + e.getMessage());
+                manager(h).stop(newUnit, true);
+            } catch (SlipwayException e) {
+                problems.add(h.name() + ": stopping " + newUnit + " failed: " + e.getMessage());
             }
+            if (h.oldPort() == 0 && switchedIn) {
+                host(h).run("rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(30));
+            }
+            return;
         }
-        return failedRun(plan, failed, f, who, touched, back, problems);
+        console.progress("  " + h.name() + ": back to " + h.previous() + " on port " + h.oldPort());
+        String oldUnit = HostsPlan.oldUnit(config, h);
+        if (h.legacy()) {
+            switchTo(h, h.previous());
+        }
+        manager(h).start(oldUnit);
+        Gate.Verdict v = gateOf(h, oldUnit.replaceAll("\\.service$", ""), h.oldPort());
+        if (!v.ready()) {
+            back.add(h.name() + " -> " + h.previous() + " (NOT READY: " + v.describe() + "; nginx stays on " + plan.version() + ")");
+            problems.add(h.name() + ": " + h.previous() + " is not ready either: " + v.describe());
+            return;
+        }
+        pointNginx(plan, h, h.oldPort(), h.previous(), HostUnit.instance(config, h.oldPort()));
+        awaitOldWorkers(h);
+        try {
+            if (h.legacy()) {
+                manager(h).enable(oldUnit);
+            }
+            manager(h).stop(newUnit, true);
+        } catch (SlipwayException e) {
+            problems.add(h.name() + ": " + e.getMessage());
+        }
+        back.add(h.name() + " -> " + h.previous());
     }
 
     private void record(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {

@@ -6,6 +6,7 @@ import dev.slipway.config.HostsConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.DeployPlan.Kind;
 import dev.slipway.deploy.DeployPlan.Step;
+import dev.slipway.deploy.History;
 import dev.slipway.remote.Shell;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,9 +34,11 @@ import java.util.stream.Collectors;
  * @param hosts    per host, in configuration order
  * @param steps    the steps in execution order, of {@link DeployPlan}'s kinds ({@code where} is the host's
  *                 name, {@code null} for a delay)
+ * @param back     the going-back steps ({@link Kind#BACK}), one per host in configuration order,
+ *                 run only after a failed step ({@link DeployPlan#back()})
  */
 public record HostsPlan(String service, String version, String commit, boolean rollback, List<HostPlan> hosts,
-                        List<DeployPlan.Step> steps) {
+                        List<DeployPlan.Step> steps, List<DeployPlan.Step> back) {
 
     /**
      * The plan for one host.
@@ -305,7 +308,20 @@ public record HostsPlan(String service, String version, String commit, boolean r
                     + " (never current or previous)"));
             steps.add(new Step(Kind.UNLOCK, h.name(), 0, h.name() + ": unlock"));
         }
-        return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps));
+        List<DeployPlan.Step> back = new ArrayList<>();
+        for (HostPlan h : hosts) {
+            back.add(new Step(Kind.BACK, h.name(), 0, h.name() + ": " + (proxy
+                    ? (h.oldPort() == 0 ? "if started, stop " + HostUnit.instance(hostsConfig, h.port())
+                    + " (nothing served before)" : "before nginx's switch, stop " + HostUnit.instance(hostsConfig, h.port())
+                    + " (" + h.previous() + " never stopped); after it, start " + oldUnit(hostsConfig, h) + " again, gate it,"
+                    + " point nginx back at port " + h.oldPort() + ", stop the new instance")
+                    : h.previous() == null ? "if switched, stop " + unitName + ".service and remove " + dir + "/current"
+                    + " (nothing served before)" : h.previous().equals(version) ? "nothing (" + version + " served before)"
+                    : "if switched, switch " + dir + "/current back to releases/" + h.previous() + ", restart "
+                    + unitName + ".service, gate it") + "; recorded " + History.ROLLED_BACK + " (a host not reached: "
+                    + History.SKIPPED + ")"));
+        }
+        return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps), List.copyOf(back));
     }
 
     /**
@@ -390,7 +406,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
      */
     public DeployPlan toDeployPlan() {
         return new DeployPlan("hosts", rollback ? DeployPlan.Action.ROLLBACK : DeployPlan.Action.DEPLOY, service, version,
-                commit, facts(), steps, this);
+                commit, facts(), steps, this, back);
     }
 
     /** @return whether a deploy (not a rollback) sends a host the file that already serves there */
@@ -427,9 +443,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
         sb.append(rollback ? "rollback " : "deploy ").append(service).append(' ').append(version).append(" to ")
                 .append(hosts.size()).append(hosts.size() == 1 ? " host\n" : " hosts\n");
         facts().forEach(f -> sb.append("  ").append(f).append('\n'));
-        for (int i = 0; i < steps.size(); i++) {
-            sb.append(String.format("%3d. %s%n", i + 1, steps.get(i).description()));
-        }
+        DeployPlan.describeSteps(sb, steps, back);
         return sb.toString();
     }
 }

@@ -75,8 +75,7 @@ public final class LocalDeployTarget implements Target {
         return alreadyServing((LocalTarget.Detail) plan.detail()).map(note -> {
             List<String> facts = new java.util.ArrayList<>(plan.facts());
             facts.add(note);
-            return new DeployPlan(plan.target(), plan.action(), plan.service(), plan.version(), plan.commit(), facts,
-                    plan.steps(), plan.detail());
+            return plan.with(facts, plan.steps(), plan.detail());
         }).orElse(plan);
     }
 
@@ -153,16 +152,14 @@ public final class LocalDeployTarget implements Target {
         List<DeployPlan.Step> steps = new java.util.ArrayList<>(own.steps());
         int unlock = steps.size() - 1; // the last step unlocks
         canaryInstances.running().forEach(r -> steps.add(steps.size() - 1, canaryInstances.step(r)));
-        return unlock == steps.size() - 1 ? own : new DeployPlan(own.target(), own.action(), own.service(), own.version(),
-                own.commit(), own.facts(), steps, own.detail());
+        return unlock == steps.size() - 1 ? own : own.with(own.facts(), steps, own.detail());
     }
 
     /** @return a start or stop plan of {@link LocalTarget} whose run waits up to {@code lockWait} for the lock */
     private static DeployPlan waiting(DeployPlan p, Duration lockWait) {
         LocalTarget.Detail d = (LocalTarget.Detail) p.detail();
-        return new DeployPlan(p.target(), p.action(), p.service(), p.version(), p.commit(), p.facts(), p.steps(),
-                new LocalTarget.Detail(d.release(), d.dirName(), d.previous(), d.running(), d.install(), lockWait, d.port(),
-                        d.oldPort()));
+        return p.with(p.facts(), p.steps(), new LocalTarget.Detail(d.release(), d.dirName(), d.previous(), d.running(),
+                d.install(), lockWait, d.port(), d.oldPort()));
     }
 
     /**
@@ -190,8 +187,7 @@ public final class LocalDeployTarget implements Target {
         try (dev.slipway.util.FileLock held = canaryInstances.lock()) {
             List<DeployPlan.Step> own = plan.steps().stream().filter(s -> !s.where().startsWith(LocalCanaryInstances.WHERE))
                     .toList();
-            Report r = applyOwn(new DeployPlan(plan.target(), plan.action(), plan.service(), plan.version(), plan.commit(),
-                    plan.facts(), own, plan.detail()));
+            Report r = applyOwn(plan.with(plan.facts(), own, plan.detail()));
             List<String> lines = new java.util.ArrayList<>();
             boolean process = r.message().equals(config.name() + " stopped");
             if (process) {

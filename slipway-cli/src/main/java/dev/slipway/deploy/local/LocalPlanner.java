@@ -7,6 +7,7 @@ import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.deploy.DeployPlan;
 import dev.slipway.deploy.DeployPlan.Kind;
+import dev.slipway.deploy.History;
 import dev.slipway.deploy.Release;
 import dev.slipway.util.Hashing;
 import java.net.URI;
@@ -198,9 +199,14 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
         List<DeployPlan.Step> steps = new ArrayList<>();
         steps.add(lockStep());
         steps.add(step(Kind.UPLOAD, install
-                ? "install " + config.serviceDir().relativize(release.executable()) + " as " + exe + " with its "
-                + LocalReleases.ENV_FILE + " (mode 0600) and release.json: into a temporary directory, sha256 verified, then renamed"
+                ? "install " + config.serviceDir().relativize(release.executable()) + " as " + exe
+                + " with its release.json: into a temporary directory, sha256 verified, then renamed"
                 : "skip install, " + exe + " is there (sha256 " + release.sha256().substring(0, 12) + ")"));
+        // A release directory is never rewritten (its name covers its environment): only a new one gets its env.
+        String envFiles = "releases/" + dirName + "/" + LocalReleases.ENV_FILE + (proxy == null ? ""
+                : proxy.ports().stream().map(p -> ", service." + p + ".env").collect(java.util.stream.Collectors.joining()));
+        steps.add(step(Kind.ENV, install ? "write " + envFiles + " (mode 0600, " + serviceEnv(port()).size() + " variables)"
+                : "keep " + envFiles + ": written with the release (its directory's name covers its environment)"));
         steps.add(step(Kind.PREPARE, "prepare " + exe + " while the old one serves: its first run"
                 + " without the app (" + Launcher.PREPARE + "=1: unpack, class-data archive on JDK 17-19)"));
         if (proxy != null) {
@@ -217,7 +223,10 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
         steps.add(unlockStep());
         return new DeployPlan("local", DeployPlan.Action.DEPLOY, config.name(), release.version(), release.commit(),
                 facts(f, running, previous), steps,
-                new LocalTarget.Detail(release, dirName, previous.orElse(null), pid(running), install, lockWait));
+                new LocalTarget.Detail(release, dirName, previous.orElse(null), pid(running), install, lockWait),
+                List.of(step(Kind.BACK, "stop " + dirName + (previous.isPresent() ? ", switch current back to releases/"
+                        + previous.get() + " and restart it with the environment it served with, gated; recorded "
+                        + History.ROLLED_BACK : "; nothing served before, nothing to restart; recorded " + History.FAILED))));
     }
 
     /**
@@ -263,7 +272,9 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
         steps.add(recordStep());
         steps.add(unlockStep());
         return new DeployPlan("local", DeployPlan.Action.ROLLBACK, config.name(), to, commit, facts(f, running, Optional.of(from)),
-                steps, new LocalTarget.Detail(null, to, from, pid(running), false, lockWait));
+                steps, new LocalTarget.Detail(null, to, from, pid(running), false, lockWait),
+                List.of(step(Kind.BACK, "stop " + to + ", switch current back to releases/" + from
+                        + " and restart it with the environment it served with, gated; recorded " + History.FAILED)));
     }
 
     /**
@@ -356,7 +367,9 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
         steps.add(unlockStep());
         return new DeployPlan("local", action, config.name(), release != null ? release.version() : dirName, commit,
                 facts(f, old, Optional.ofNullable(oldRelease)), steps,
-                new LocalTarget.Detail(release, dirName, previous, pid(old), install, lockWait, port, oldPort));
+                new LocalTarget.Detail(release, dirName, previous, pid(old), install, lockWait, port, oldPort),
+                List.of(backBeside(port, old.isPresent() ? oldRelease + " serves on :" + oldPort
+                        + " behind nginx (never stopped; a rejected upstream was put back)" : "nothing served before")));
     }
 
     /** A start with a proxy: nothing when the current release serves behind nginx; else start it on a free port, gate, point nginx at it. */
@@ -385,9 +398,16 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
         }
         steps.add(unlockStep());
         Optional<LocalFacts.Instance> running = serving == 0 ? Optional.empty() : f.on(serving);
+        boolean starts = steps.stream().anyMatch(s -> s.kind() == Kind.START);
         return new DeployPlan("local", DeployPlan.Action.START, config.name(), version, commitOf(f, version, ""),
                 facts(f, running, Optional.empty()), steps,
-                new LocalTarget.Detail(null, version, null, pid(running), false, Duration.ZERO, port, 0));
+                new LocalTarget.Detail(null, version, null, pid(running), false, Duration.ZERO, port, 0),
+                starts ? List.of(backBeside(port, "nginx was not switched to it")) : List.of());
+    }
+
+    /** The going-back step with a proxy: the new instance is stopped; what served before was never touched. */
+    private static DeployPlan.Step backBeside(int port, String kept) {
+        return new DeployPlan.Step(Kind.BACK, ":" + port, 0, "stop the new instance on :" + port + "; " + kept);
     }
 
     // ---- the pieces ----------------------------------------------------------------------------------

@@ -45,21 +45,21 @@ public record LocalReleases(Path releases, String name, Console console) {
      * Installs a release as {@code releases/<dirName>} with the step every machine target shares
      * ({@link ReleaseLayout#install}: a hidden directory beside the releases, each file written
      * atomically, the single file's sha256 checked, then renamed into place), so that
-     * {@code releases/<dir>} is complete or absent, never half-written. Its files: the single file,
-     * {@code release.json} (version, commit, sha256, fingerprint, install time, readiness probe)
-     * and the environment files ({@link EnvFile}, mode 0600).
+     * {@code releases/<dir>} is there whole or absent, never half-written. Its files: the single
+     * file and {@code release.json} (version, commit, sha256, fingerprint, install time, readiness
+     * probe). The environment files follow in a step of their own ({@link #writeEnvs}, the plan's
+     * {@code env} step, as on hosts); until then the release is not {@link #complete}, so a run
+     * killed between the two leaves nothing a rollback or start would take, and the next deploy
+     * installs it again.
      *
      * @param layout      the release layout in the state directory, over this machine
      * @param release     the release
      * @param dirName     its directory's name
      * @param fingerprint what makes the directory (binary, environment, probe), kept in {@code release.json}
      * @param probe       the readiness probe it is deployed with, kept in {@code release.json}
-     * @param envFiles    the environment files by name ({@link #ENV_FILE}, {@code service.<port>.env})
-     * @throws SlipwayException (exit 1) when it cannot be installed; nothing was stopped or switched.
-     *                          Exit 2 when an environment value has a line break (nothing was written)
+     * @throws SlipwayException (exit 1) when it cannot be installed; nothing was stopped or switched
      */
-    public void install(ReleaseLayout layout, Release release, String dirName, String fingerprint, SlipwayConfig.Probe probe,
-                        Map<String, Map<String, String>> envFiles) {
+    public void install(ReleaseLayout layout, Release release, String dirName, String fingerprint, SlipwayConfig.Probe probe) {
         List<ReleaseLayout.File> files = new ArrayList<>();
         try {
             files.add(ReleaseLayout.File.sent(name, 0755, release.executable(), release.sha256()));
@@ -80,7 +80,6 @@ public record LocalReleases(Path releases, String name, Console console) {
             info.put("readiness", readiness);
             files.add(ReleaseLayout.File.text("release.json", 0644,
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(info)));
-            envFiles.forEach((file, env) -> files.add(ReleaseLayout.File.text(file, 0600, EnvFile.render(env))));
             Files.createDirectories(releases);
             DiskSpace.require(releases, Files.size(release.executable()), "release " + dirName);
         } catch (IOException e) {
@@ -93,6 +92,30 @@ public record LocalReleases(Path releases, String name, Console console) {
             }
         } catch (SlipwayException e) {
             throw SlipwayException.failed("cannot install releases/" + dirName + ": " + e.getMessage()
+                    + "; nothing was stopped or switched", e);
+        }
+    }
+
+    /**
+     * Writes a release's environment files ({@link EnvFile}, mode 0600, each atomically) with the
+     * step the hosts target's {@code env} step uses ({@link ReleaseLayout#writeEnvs}).
+     *
+     * @param layout   the release layout in the state directory, over this machine
+     * @param dirName  the release directory (installed)
+     * @param envFiles the environment files by name ({@link #ENV_FILE}, {@code service.<port>.env})
+     * @throws SlipwayException (exit 2) when a value has a line break, nothing was written; exit 1
+     *                          when a file cannot be written; nothing was stopped or switched
+     */
+    public void writeEnvs(ReleaseLayout layout, String dirName, Map<String, Map<String, String>> envFiles) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        envFiles.forEach((file, env) -> texts.put(file, EnvFile.render(env)));
+        try {
+            layout.writeEnvs(dirName, texts);
+        } catch (SlipwayException e) {
+            if (e.exitCode() == 2) {
+                throw e;
+            }
+            throw SlipwayException.failed("cannot write the environment of releases/" + dirName + ": " + e.getMessage()
                     + "; nothing was stopped or switched", e);
         }
     }

@@ -507,7 +507,7 @@ public final class LocalTarget {
                     + plan.version() + " to local (" + state + ")" : "rolling back " + config.name() + " from "
                     + d.previous() + " to " + plan.version()));
         }
-        ex.run(plan.steps(), run);
+        ex.run(plan.steps(), plan.back(), run);
         if (plan.action() == DeployPlan.Action.STOP) {
             return new Outcome(run.stopped ? lastEntry() : null, url(), -1, ex.timingMs(), ex.stepMs());
         }
@@ -536,6 +536,12 @@ public final class LocalTarget {
         private boolean stopped;
         /** The revision the record step appended, or {@code null}. */
         private Revision recorded;
+        /** The log's last lines when a step failed, before going back wrote to it. */
+        private String logTail = "";
+        /** What the going-back step said of the release that served before ({@link #restart}), or {@code null} when it restarted none. */
+        private String restored;
+        /** With a proxy, whether the going-back step found the instance that served before running. */
+        private boolean oldServes;
 
         LocalRun(DeployPlan plan, Detail d, Lock.Holder me) {
             this.plan = plan;
@@ -549,7 +555,13 @@ public final class LocalTarget {
                 case LOCK -> lock(me, d.lockWait());
                 case UPLOAD -> {
                     if (d.install()) {
-                        install(d.release(), d.dirName());
+                        store.install(layout, d.release(), d.dirName(), planner.fingerprint(d.release()),
+                                config.service().readiness());
+                    }
+                }
+                case ENV -> {
+                    if (d.install()) {
+                        writeEnvs(d.dirName());
                     }
                 }
                 case PREPARE -> prepare(d.dirName());
@@ -600,15 +612,23 @@ public final class LocalTarget {
                     disarm();
                     LocalTarget.this.unlock(me);
                 }
+                case BACK -> goBack(plan, d, this);
                 default -> throw new IllegalStateException(step.kind().name());
             }
+        }
+
+        @Override
+        public void failing(Executor.StepFailed failure) {
+            disarm();
+            // Taken before going back: the stops and restarts that follow write to the same log.
+            logTail = tail(log, 15);
         }
 
         @Override
         public SlipwayException back(Executor.StepFailed failure) {
             disarm();
             try {
-                return failed(plan, d, failure);
+                return failed(plan, d, failure, this);
             } finally {
                 LocalTarget.this.unlock(me);
             }
@@ -694,75 +714,79 @@ public final class LocalTarget {
         return all.isEmpty() ? null : all.get(all.size() - 1);
     }
 
-    /** A failed restart or gate: go back where the action allows, record it, and say what happened. */
-    private SlipwayException failed(DeployPlan plan, Detail d, Executor.StepFailed failure) {
+    /**
+     * The going-back step ({@link DeployPlan.Kind#BACK}) after a failed switch, restart, start, gate
+     * or nginx switch. With a proxy, the new instance is stopped (a start that only points nginx at
+     * an instance already running started nothing to stop); the old one was never stopped and nginx
+     * still points at it (a rejected upstream was put back). Without one, the new release is
+     * stopped and {@code current} goes back to the release that served, restarted with the
+     * environment it served with ({@link #restart}); a deploy with nothing before restarts nothing.
+     */
+    private void goBack(DeployPlan plan, Detail d, LocalRun run) {
         if (d.port() > 0) {
-            return failedBeside(plan, d, failure);
+            if (plan.has(DeployPlan.Kind.START)) {
+                stopInstance(d.port());
+            }
+            run.oldServes = d.oldPort() > 0 && instance(d.oldPort()).running().isPresent();
+            return;
+        }
+        if (plan.action() == DeployPlan.Action.START) {
+            return;
+        }
+        stopInstance(port());
+        String previous = d.previous();
+        if (plan.action() == DeployPlan.Action.DEPLOY && (previous == null || !store.complete(previous))) {
+            return;
+        }
+        if (plan.action() == DeployPlan.Action.DEPLOY) {
+            console.progress("  readiness failed; rolling back to " + previous);
+        }
+        switchTo(previous);
+        run.restored = restart(previous);
+    }
+
+    /** After going back ({@link #goBack}): record the revision and say what failed and what serves now. */
+    private SlipwayException failed(DeployPlan plan, Detail d, Executor.StepFailed failure, LocalRun run) {
+        String reason = failure.getMessage();
+        String logLines = "\nlast lines of " + log + ":\n" + run.logTail;
+        if (d.port() > 0) {
+            boolean started = plan.has(DeployPlan.Kind.START);
+            String kept = run.oldServes ? d.previous() + " kept serving on :" + d.oldPort()
+                    + " behind nginx (it was never stopped)" : "nothing serves: no instance ran before";
+            String what = plan.action() == DeployPlan.Action.ROLLBACK ? "rollback to " + d.dirName()
+                    : plan.action().verb() + " of " + config.name() + " " + plan.version();
+            if (plan.action() == DeployPlan.Action.DEPLOY) {
+                history.append(d.dirName(), plan.commit(), run.oldServes ? History.ROLLED_BACK : History.FAILED,
+                        reason + "; the new instance was stopped; " + kept);
+            } else if (plan.action() == DeployPlan.Action.ROLLBACK) {
+                history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
+                        + reason + "; " + kept);
+            }
+            return SlipwayException.failed(what + " failed: " + reason + failure.detail() + (started
+                    ? "\nthe new instance on :" + d.port() + " was stopped; " + kept : "") + logLines);
         }
         return switch (plan.action()) {
-            case DEPLOY -> rollBackAfterFailure(plan, d, failure);
+            case DEPLOY -> {
+                if (run.restored == null) {
+                    history.append(d.dirName(), plan.commit(), History.FAILED, reason + "; no previous release");
+                    yield SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
+                            + failure.detail() + "\nthere is no previous release to roll back to; the service is stopped"
+                            + logLines);
+                }
+                history.append(d.dirName(), plan.commit(), History.ROLLED_BACK, reason + "; " + run.restored);
+                yield SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
+                        + failure.detail() + "\nrolled back: " + run.restored + lackingNote() + downNote(run.restored)
+                        + logLines);
+            }
             case ROLLBACK -> {
-                stopInstance(port());
-                switchTo(d.previous());
-                String restored = restart(d.previous());
                 history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
-                        + failure.getMessage() + "; " + restored);
-                yield SlipwayException.failed("rollback to " + d.dirName() + " failed: " + failure.getMessage() + "; "
-                        + restored + failure.detail() + lackingNote() + downNote(restored));
+                        + reason + "; " + run.restored);
+                yield SlipwayException.failed("rollback to " + d.dirName() + " failed: " + reason + "; "
+                        + run.restored + failure.detail() + lackingNote() + downNote(run.restored));
             }
             default -> SlipwayException.failed(config.name() + " " + d.dirName() + " started but is not ready: "
-                    + failure.getMessage() + failure.detail() + "\nlast lines of " + log + ":\n" + tail(log, 15));
+                    + reason + failure.detail() + "\nlast lines of " + log + ":\n" + tail(log, 15));
         };
-    }
-
-    private SlipwayException rollBackAfterFailure(DeployPlan plan, Detail d, Executor.StepFailed failure) {
-        stopInstance(port());
-        String reason = failure.getMessage();
-        String logTail = tail(log, 15);
-        String previous = d.previous();
-        if (previous != null && store.complete(previous)) {
-            console.progress("  readiness failed; rolling back to " + previous);
-            switchTo(previous);
-            String restored = restart(previous);
-            history.append(d.dirName(), plan.commit(), History.ROLLED_BACK, reason + "; " + restored);
-            return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
-                    + failure.detail() + "\nrolled back: " + restored + lackingNote() + downNote(restored)
-                    + "\nlast lines of " + log + ":\n" + logTail);
-        }
-        history.append(d.dirName(), plan.commit(), History.FAILED, reason + "; no previous release");
-        return SlipwayException.failed("deploy of " + config.name() + " " + plan.version() + " failed: " + reason
-                + failure.detail() + "\nthere is no previous release to roll back to; the service is stopped"
-                + "\nlast lines of " + log + ":\n" + logTail);
-    }
-
-    /**
-     * A failed start, gate or nginx switch with a proxy: the new instance is stopped; the old one was
-     * never stopped and nginx still points at it (a rejected upstream was put back), so nothing
-     * else is undone. Records the revision ({@code rolled-back} when the old release kept serving,
-     * else {@code failed}).
-     */
-    private SlipwayException failedBeside(DeployPlan plan, Detail d, Executor.StepFailed failure) {
-        String logTail = tail(log, 15);
-        // A start that only points nginx at an instance already running started nothing to stop.
-        boolean started = plan.steps().stream().anyMatch(s -> s.kind() == DeployPlan.Kind.START);
-        if (started) {
-            stopInstance(d.port());
-        }
-        boolean oldServes = d.oldPort() > 0 && instance(d.oldPort()).running().isPresent();
-        String kept = oldServes ? d.previous() + " kept serving on :" + d.oldPort() + " behind nginx (it was never stopped)"
-                : "nothing serves: no instance ran before";
-        String reason = failure.getMessage();
-        String what = plan.action() == DeployPlan.Action.ROLLBACK ? "rollback to " + d.dirName()
-                : plan.action().verb() + " of " + config.name() + " " + plan.version();
-        if (plan.action() == DeployPlan.Action.DEPLOY) {
-            history.append(d.dirName(), plan.commit(), oldServes ? History.ROLLED_BACK : History.FAILED,
-                    reason + "; the new instance was stopped; " + kept);
-        } else if (plan.action() == DeployPlan.Action.ROLLBACK) {
-            history.append(d.dirName(), plan.commit(), History.FAILED, "rollback from " + d.previous() + " failed: "
-                    + reason + "; " + kept);
-        }
-        return SlipwayException.failed(what + " failed: " + reason + failure.detail() + (started ? "\nthe new instance on :"
-                + d.port() + " was stopped; " + kept : "") + "\nlast lines of " + log + ":\n" + logTail);
     }
 
     /**
@@ -1174,14 +1198,14 @@ public final class LocalTarget {
         }
     }
 
-    /** Installs a release as {@code releases/<dirName>} ({@link LocalReleases#install}) with its environment files. */
-    private void install(Release release, String dirName) {
+    /** Writes the environment files of {@code releases/<dirName>} ({@link LocalReleases#writeEnvs}): one for each port it may run on. */
+    private void writeEnvs(String dirName) {
         Map<String, Map<String, String>> envs = new LinkedHashMap<>();
         envs.put(LocalReleases.ENV_FILE, serviceEnv(port()));
         if (proxy != null) {
             proxy.ports().forEach(p -> envs.put("service." + p + ".env", serviceEnv(p)));
         }
-        store.install(layout, release, dirName, planner.fingerprint(release), config.service().readiness(), envs);
+        store.writeEnvs(layout, dirName, envs);
     }
 
     /** @return the environment a release runs with on {@code service.port} ({@link LocalPlanner#serviceEnv}) */

@@ -133,6 +133,16 @@ class HostsPlanTest {
         assertTrue(text.contains("wait 3.0 s before batch 2"), text);
         assertTrue(text.contains("write /opt/slipway/api/releases/2.0.0/env (mode 0600, 1 variables)"), text);
         assertTrue(text.contains("  b (deploy@10.0.0.2:2222): linux-amd64, current 1.0.0, unit active"), text);
+        // One going-back step per host, outside the order: the shape every target's plan has.
+        assertEquals("back:a back:b back:c back:10.0.0.4",
+                p.back().stream().map(s -> s.kind().id() + ":" + s.where()).collect(Collectors.joining(" ")));
+        assertEquals("a: if switched, switch /opt/slipway/api/current back to releases/1.0.0, restart api.service, gate it;"
+                + " recorded rolled-back (a host not reached: skipped)", p.back().get(0).description());
+        assertTrue(text.contains("  if a step fails once what serves began to change, go back:\n     - a: if switched"), text);
+        assertEquals(p.back(), p.toDeployPlan().back(), "the plan the target hands on keeps them");
+        HostsPlan fresh = plan(config("{}"), allAmd(null, "", ""));
+        assertTrue(fresh.back().get(0).description().startsWith("a: if switched, stop api.service and remove"
+                + " /opt/slipway/api/current (nothing served before)"), fresh.back().get(0).description());
     }
 
     @Test

@@ -285,7 +285,38 @@ class HostsProxyPlanTest {
             assertEquals(List.of("1.0.0", "2.0.0"), f.releases());
             assertFalse(f.hasEnvFor("1.0.0", 9001), f.envPorts().toString());
             assertTrue(f.hasEnvFor("2.0.0", 9000) && f.hasEnvFor("2.0.0", 9001), f.envPorts().toString());
+            assertEquals(null, f.current());
+            assertEquals(Map.of(), f.slots());
+
+            // The links (one find), the upstream's first server line and the history's lines, as a deploy left them.
+            Files.createSymbolicLink(tmp.resolve("current"), tmp.resolve("releases/2.0.0"));
+            Files.createDirectories(tmp.resolve("slots"));
+            Files.createSymbolicLink(tmp.resolve("slots/9000"), Path.of("../releases/1.0.0"));
+            Files.createSymbolicLink(tmp.resolve("slots/9001"), tmp.resolve("releases/2.0.0/"));
+            Path upstream = Files.writeString(tmp.resolve("api.upstream"),
+                    "upstream api {\n    server 127.0.0.1:9001 max_fails=0;\n    server 127.0.0.1:9000 backup;\n}\n");
+            Files.writeString(tmp.resolve("history.tsv"), "1\t1.0.0\tc1\t2026-01-01T00:00:00Z\tdeployed\troot@m\t\n"
+                    + "2\t2.0.0\tc2\t2026-01-02T00:00:00Z\tdeployed\troot@m\tlive=9000 is not a key here");
+            HostFacts g = HostFacts.look(h, tmp.toString(), "api", "api-slipway-test-none", "-", upstream.toString(),
+                    List.of(9000, 9001));
+            assertEquals("2.0.0", g.current());
+            assertEquals(Map.of(9000, "1.0.0", 9001, "2.0.0"), g.slots());
+            assertEquals(9001, g.livePort(), "the first server line");
+            assertEquals(List.of("1.0.0", "2.0.0"), g.history().stream().map(dev.slipway.deploy.Revision::version).toList(),
+                    "the last line has no newline; a history line is never read as a key");
+            assertFalse(g.machine().isEmpty());
         }
+    }
+
+    /** systemctl show's blocks give the unit's and each instance's state; anything after 'history:' is history. */
+    @Test
+    void factsReadSystemctlShowBlocks() {
+        HostFacts f = HostFacts.parse("machine=x86_64\nId=api.service\nActiveState=inactive\n\nActiveState=active\n\n"
+                + "Id=api@9000.service\nActiveState=failed\n\nId=api@9001.service\nActiveState=active\n"
+                + "history:\nId=api.service\nActiveState=active\n");
+        assertEquals("inactive", f.active(), "a state without its Id belongs to no unit");
+        assertEquals(Map.of(9000, "failed", 9001, "active"), f.instances());
+        assertEquals(List.of(), f.history());
     }
 
     @Test

@@ -256,7 +256,7 @@ class LocalCrashTest {
         target().deploy(use("1.0.0"), false);
         assertOneServes("first deploy", "1.0.0");
         String old = "1.0.0";
-        for (String point : List.of("lock", "upload", "prepare", "switch", "restart", "gate", "record", "prune", "unlock")) {
+        for (String point : List.of("lock", "upload", "env", "prepare", "switch", "restart", "gate", "record", "prune", "unlock")) {
             String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
             use(next);
             int before = target().history().size();
@@ -291,7 +291,7 @@ class LocalCrashTest {
         target().deploy(use("1.0.0"), false);
         assertConverged("first deploy", "1.0.0", 0, false);
         String old = "1.0.0";
-        for (String point : List.of("lock", "upload", "prepare", "start", "gate", "proxy", "switch", "stop", "record",
+        for (String point : List.of("lock", "upload", "env", "prepare", "start", "gate", "proxy", "switch", "stop", "record",
                 "prune", "unlock")) {
             String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
             use(next);

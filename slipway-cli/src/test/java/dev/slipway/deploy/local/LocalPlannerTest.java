@@ -102,18 +102,20 @@ class LocalPlannerTest {
     void aFirstDeployInstallsPreparesSwitchesStartsAndGates() {
         F f = new F();
         DeployPlan p = planner(PLAIN).deploy(f.facts(), RELEASE, Duration.ofSeconds(3));
-        assertEquals("lock upload prepare switch start gate record prune unlock", kinds(p));
+        assertEquals("lock upload env prepare switch start gate record prune unlock", kinds(p));
         assertEquals(DeployPlan.Action.DEPLOY, p.action());
         assertEquals("2.0.0", p.version());
         assertEquals("beef", p.commit());
         assertEquals("state .slipway/local: current none, serving nothing", p.facts().get(0));
         assertTrue(p.facts().get(1).startsWith("no proxy (deploy.local.proxy): the old process stops"), p.facts().toString());
-        assertEquals("install dist/svc as releases/2.0.0/svc with its service.env (mode 0600) and release.json: into a"
+        assertEquals("install dist/svc as releases/2.0.0/svc with its release.json: into a"
                 + " temporary directory, sha256 verified, then renamed", p.steps().get(1).description());
+        assertEquals("write releases/2.0.0/service.env (mode 0600, " + planner(PLAIN).serviceEnv(8080).size()
+                + " variables)", p.steps().get(2).description(), "the env file is its own step, as on hosts");
         assertEquals("start releases/2.0.0/svc on http://127.0.0.1:8080/ (log: .slipway/local/svc.log)",
-                p.steps().get(4).description());
+                p.steps().get(5).description());
         assertEquals("wait for readiness http://127.0.0.1:8080/ready (every 0.3 s, up to 9.0 s); on failure switch back and"
-                + " restart nothing", p.steps().get(5).description());
+                + " restart nothing", p.steps().get(6).description());
         LocalTarget.Detail d = detail(p);
         assertEquals("2.0.0", d.dirName());
         assertTrue(d.install());
@@ -122,6 +124,10 @@ class LocalPlannerTest {
         assertEquals(Duration.ofSeconds(3), d.lockWait());
         assertEquals(List.of(8080), f.asked, "nothing runs: the port it starts on was checked");
         assertTrue(p.steps().stream().allMatch(s -> "local".equals(s.where())));
+        assertEquals(List.of("back local: stop 2.0.0; nothing served before, nothing to restart; recorded failed"),
+                p.back().stream().map(s -> s.kind().id() + " " + s.where() + ": " + s.description()).toList());
+        assertTrue(p.describe().endsWith("  if a step fails once what serves began to change, go back:\n"
+                + "     - stop 2.0.0; nothing served before, nothing to restart; recorded failed\n"), p.describe());
     }
 
     @Test
@@ -139,11 +145,13 @@ class LocalPlannerTest {
         f.held("1.0.0", "c1", 8080).served("1.0.0", History.DEPLOYED).runs(8080, 4242, "1.0.0");
         DeployPlan p = planner(PLAIN).deploy(f.facts(), RELEASE, Duration.ZERO);
         assertEquals(List.of(), f.asked);
-        assertEquals("lock upload prepare switch restart gate record prune unlock", kinds(p));
-        assertTrue(p.steps().get(4).description().startsWith("restart, by a detached helper: stop svc 1.0.0 (pid 4242):"
-                + " SIGTERM, SIGKILL after 7.0 s; then start releases/2.0.0/svc"), p.steps().get(4).description());
-        assertTrue(p.steps().get(5).description().endsWith("on failure switch back and restart 1.0.0"));
-        assertEquals("switch current -> releases/2.0.0 (was 1.0.0)", p.steps().get(3).description());
+        assertEquals("lock upload env prepare switch restart gate record prune unlock", kinds(p));
+        assertTrue(p.steps().get(5).description().startsWith("restart, by a detached helper: stop svc 1.0.0 (pid 4242):"
+                + " SIGTERM, SIGKILL after 7.0 s; then start releases/2.0.0/svc"), p.steps().get(5).description());
+        assertTrue(p.steps().get(6).description().endsWith("on failure switch back and restart 1.0.0"));
+        assertEquals("stop 2.0.0, switch current back to releases/1.0.0 and restart it with the environment it served"
+                + " with, gated; recorded rolled-back", p.back().get(0).description());
+        assertEquals("switch current -> releases/2.0.0 (was 1.0.0)", p.steps().get(4).description());
         assertEquals("1.0.0", detail(p).previous());
         assertEquals(4242, detail(p).running());
         assertEquals("state .slipway/local: current 1.0.0, serving 1.0.0 (pid 4242)", p.facts().get(0));
@@ -157,6 +165,8 @@ class LocalPlannerTest {
         DeployPlan same = planner.deploy(f.facts(), RELEASE, Duration.ZERO);
         assertFalse(detail(same).install());
         assertEquals("skip install, releases/2.0.0/svc is there (sha256 bbbbbbbbbbbb)", same.steps().get(1).description());
+        assertEquals("keep releases/2.0.0/service.env: written with the release (its directory's name covers its"
+                + " environment)", same.steps().get(2).description());
 
         f.releases.put("2.0.0", new LocalFacts.Held(true, true, "beef", "b".repeat(64), "other", null, 8080));
         DeployPlan other = planner.deploy(f.facts(), RELEASE, Duration.ZERO);
@@ -177,7 +187,7 @@ class LocalPlannerTest {
         f.held("1.0.0", "c1", 8080).served("1.0.0", History.FAILED);
         DeployPlan p = planner(PLAIN).deploy(f.facts(), RELEASE, Duration.ZERO);
         assertEquals(null, detail(p).previous());
-        assertTrue(p.steps().get(5).description().endsWith("restart nothing"), p.steps().get(5).description());
+        assertTrue(p.steps().get(6).description().endsWith("restart nothing"), p.steps().get(6).description());
     }
 
     @Test
@@ -265,15 +275,17 @@ class LocalPlannerTest {
         f.held("1.0.0", "c1", 8081).served("1.0.0", History.DEPLOYED).runs(8081, 21, "1.0.0").runs(8082, 22, "0.9.0");
         f.taken.put(8082, "our stray");
         DeployPlan p = planner(PROXIED).deploy(f.facts(), RELEASE, Duration.ZERO);
-        assertEquals("lock upload prepare start gate proxy switch stop record prune unlock", kinds(p));
-        DeployPlan.Step start = p.steps().get(3);
+        assertEquals("lock upload env prepare start gate proxy switch stop record prune unlock", kinds(p));
+        DeployPlan.Step start = p.steps().get(4);
         assertEquals(":8082", start.where());
         assertTrue(start.description().contains(" beside 1.0.0 on :8081 (pid 21), which keeps serving; first stop what a"
                 + " killed run left on :8082 (0.9.0, pid 22)"), start.description());
         assertEquals(List.of(), f.asked, "a port our stray holds is not refused: the start stops it first");
-        assertTrue(p.steps().get(5).description().startsWith("point nginx's upstream svc (/srv/svc/nginx/upstream.conf) at"
-                + " 127.0.0.1:8082"), p.steps().get(5).description());
-        assertEquals(":8081", p.steps().get(7).where());
+        assertTrue(p.steps().get(6).description().startsWith("point nginx's upstream svc (/srv/svc/nginx/upstream.conf) at"
+                + " 127.0.0.1:8082"), p.steps().get(6).description());
+        assertEquals(":8081", p.steps().get(8).where());
+        assertEquals(List.of(new DeployPlan.Step(DeployPlan.Kind.BACK, ":8082", 0, "stop the new instance on :8082; 1.0.0"
+                + " serves on :8081 behind nginx (never stopped; a rejected upstream was put back)")), p.back());
         LocalTarget.Detail d = detail(p);
         assertEquals(8082, d.port());
         assertEquals(8081, d.oldPort());
@@ -291,6 +303,9 @@ class LocalPlannerTest {
         f.taken.clear();
         DeployPlan back = planner(PROXIED).rollback(f.facts(), "0.9.0", Duration.ZERO);
         assertEquals("lock prepare start gate proxy switch stop record unlock", kinds(back));
+        assertEquals(1, back.back().size(), "a rollback beside goes back the same way");
+        assertEquals(":8082", back.back().get(0).where());
+        assertEquals(List.of(), planner(PROXIED).stop(f.facts()).back(), "a stop has nothing to go back to");
     }
 
     @Test
