@@ -77,18 +77,7 @@ class ArchivesTest {
 
     @Test
     void zipKeepsModesAndLinksAndIsTheSameInEveryTimeZone() throws Exception {
-        Path a = dir.resolve("a.zip");
-        Path b = dir.resolve("b.zip");
-        TimeZone before = TimeZone.getDefault();
-        try {
-            TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-            Archives.write(build, "app_1.0_windows_amd64", "zip", extras, TIME, a);
-            TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Kiritimati"));
-            Archives.write(build, "app_1.0_windows_amd64", "zip", extras, TIME, b);
-        } finally {
-            TimeZone.setDefault(before);
-        }
-        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        Path a = zipInTwoTimeZones("app_1.0_windows_amd64", TIME, "a");
         try (ZipFile zip = ZipFile.builder().setPath(a).get()) {
             ZipArchiveEntry exe = zip.getEntry("app_1.0_windows_amd64/bin/app");
             assertEquals(0100755, exe.getUnixMode());
@@ -113,18 +102,7 @@ class ArchivesTest {
         dev.slipway.Tools.require("unzip");
         Path tgz = dir.resolve("fixed.tar.gz");
         Archives.write(build, "top", "tar.gz", extras, fixed, tgz);
-        Path zip = dir.resolve("fixed.zip");
-        Path other = dir.resolve("fixed-elsewhere.zip");
-        TimeZone before = TimeZone.getDefault();
-        try {
-            TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-            Archives.write(build, "top", "zip", extras, fixed, zip);
-            TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Kiritimati"));
-            Archives.write(build, "top", "zip", extras, fixed, other);
-        } finally {
-            TimeZone.setDefault(before);
-        }
-        assertArrayEquals(Files.readAllBytes(zip), Files.readAllBytes(other));
+        Path zip = zipInTwoTimeZones("top", fixed, "fixed");
         for (String[] cmd : List.of(new String[] {"tar", "-xzf", tgz.toString(), "-C"},
                 new String[] {"unzip", "-q", zip.toString(), "-d"})) {
             for (String zone : List.of("UTC", "Pacific/Kiritimati")) {
@@ -141,6 +119,28 @@ class ArchivesTest {
                 }
             }
         }
+    }
+
+    /**
+     * Writes the release zip of {@link #build} with the default time zone UTC, then again with
+     * UTC+14, and checks the two are the same bytes.
+     *
+     * @return the first zip, {@code <name>.zip} in {@link #dir}
+     */
+    private Path zipInTwoTimeZones(String top, Instant time, String name) throws Exception {
+        Path a = dir.resolve(name + ".zip");
+        Path b = dir.resolve(name + "-elsewhere.zip");
+        TimeZone before = TimeZone.getDefault();
+        try {
+            TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+            Archives.write(build, top, "zip", extras, time, a);
+            TimeZone.setDefault(TimeZone.getTimeZone("Pacific/Kiritimati"));
+            Archives.write(build, top, "zip", extras, time, b);
+        } finally {
+            TimeZone.setDefault(before);
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "the same bytes in every time zone");
+        return a;
     }
 
     /** Issue 20, security 2 (GoReleaser #2430/#3584): a link among the extra files stays a link. */
