@@ -909,6 +909,17 @@ public final class LocalTarget {
                 o -> console.progress("  locked by " + o.describe() + "; waiting"));
     }
 
+    /**
+     * Removes the deploy lock whoever holds it ({@code slipway lock release --force --to local}): for
+     * a holder this machine cannot judge gone by itself, such as a run on another machine that shares
+     * the service directory. The next run converges what the holder left.
+     *
+     * @return the holder whose lock was removed, or empty when nothing held it
+     */
+    public Optional<Lock.Holder> releaseLock() {
+        return Lock.forceRelease(host, state.toString());
+    }
+
     /** Clears the lock of a run that is gone, records that run as interrupted, and converges what it left. */
     private Lock.Held takeOver(Lock.Holder o) {
         Lock.forceRelease(host, state.toString());
