@@ -130,7 +130,7 @@ public final class Lock {
     /**
      * The shell command of {@link #tryAcquire}: it prints {@code acquired} when it took the lock,
      * else {@code held} and the holder's {@code info} lines; exit 1 when {@code dir} cannot be made.
-     * Other commands run it in the same round trip as their own (a deploy's look at a host).
+     * (A deploy's look takes the lock in its own round trip with {@link #tryAcquireLine}.)
      *
      * @param dir the service's directory on the host
      * @param me  this process
@@ -139,9 +139,19 @@ public final class Lock {
     public static String tryAcquireScript(String dir, Holder me) {
         String d = Shell.quote(dir);
         return "mkdir -p " + d + " || exit 1\n"
-                + "if mkdir " + d + "/lock 2>/dev/null; then printf '%s' " + Shell.quote(me.info()) + " > " + d
-                + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d + "/lock/info && echo acquired; "
+                + "if " + take(d, me) + "; then echo acquired; "
                 + "else echo held; cat " + d + "/lock/info 2>/dev/null || true; fi";
+    }
+
+    /**
+     * @param d  the quoted service directory
+     * @param me this process
+     * @return the shell list that takes the lock: mkdir(2) of {@code lock/} (atomic: one run wins),
+     *         then its {@code info} written beside and renamed in; true only when all of it worked
+     */
+    private static String take(String d, Holder me) {
+        return "mkdir " + d + "/lock 2>/dev/null && printf '%s' " + Shell.quote(me.info()) + " > " + d + "/lock/info.tmp && mv "
+                + d + "/lock/info.tmp " + d + "/lock/info";
     }
 
     /**
@@ -157,9 +167,8 @@ public final class Lock {
      */
     public static String tryAcquireLine(String dir, Holder me, String acquired) {
         String d = Shell.quote(dir);
-        return "if { [ -d " + d + " ] || mkdir -p " + d + "; } 2>/dev/null && mkdir " + d + "/lock 2>/dev/null"
-                + " && printf '%s' " + Shell.quote(me.info()) + " > " + d + "/lock/info.tmp && mv " + d + "/lock/info.tmp " + d
-                + "/lock/info; then echo " + Shell.quote(acquired) + "; fi\n";
+        return "if { [ -d " + d + " ] || mkdir -p " + d + "; } 2>/dev/null && " + take(d, me)
+                + "; then echo " + Shell.quote(acquired) + "; fi\n";
     }
 
     /** What a run that wants a lock does about the run that holds it ({@link #acquire}). */

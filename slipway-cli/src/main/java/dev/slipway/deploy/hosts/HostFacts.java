@@ -146,7 +146,7 @@ public record HostFacts(String machine, String platform, String current, List<St
     /**
      * Looks at a host as {@link #look(Host, String, String, String, String, String, List, boolean)} does and,
      * with {@code lockAs}, first tries to take the deploy lock in the same round trip (never waiting:
-     * {@link Lock#tryAcquireScript}), so that a deploy's look and lock cost one round trip per host
+     * {@link Lock#tryAcquireLine}), so that a deploy's look and lock cost one round trip per host
      * and the facts are read under the lock. {@link #locked()} tells whether it was taken; a lock
      * held by someone else is left alone (the run then takes it in its lock step, waiting as
      * {@code --lock-wait} says). It also reads which releases are prepared ({@link #prepared()}).
