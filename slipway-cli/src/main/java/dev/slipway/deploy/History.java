@@ -170,18 +170,46 @@ public record History(Path file) {
      */
     public static Revision append(Host host, String file, String where, String version, String commit, String outcome,
                                   String who, String note) {
+        Appending a = appending(file, where, version, commit, outcome, who, note);
+        Host.CommandResult r = host.run(a.command(), Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed(host.name() + ": cannot append to " + file + ": " + r.stderr().strip());
+        }
+        return a.written(r.stdout());
+    }
+
+    /**
+     * One append of {@link #append}, as a shell command to run in a round trip with other work.
+     *
+     * @param command the shell command: it prints the revision's number on its own line and exits
+     *                non-zero when the file cannot be written
+     * @param rest    the revision's line after its number, ending in a newline
+     */
+    public record Appending(String command, String rest) {
+        /**
+         * @param printed what {@link #command} printed (the number, alone)
+         * @return the revision written, its number 0 when none was printed
+         */
+        public Revision written(String printed) {
+            String n = printed.strip();
+            return parse((n.matches("\\d{1,9}") ? n : "0") + rest.substring(0, rest.length() - 1)).orElseThrow();
+        }
+    }
+
+    /**
+     * The command of {@link #append} (same parameters), for a caller that runs it beside other work.
+     *
+     * @return the command and what parses its output
+     */
+    public static Appending appending(String file, String where, String version, String commit, String outcome,
+                                      String who, String note) {
         String line = line(new Revision(0, version, commit, Instant.now().truncatedTo(ChronoUnit.SECONDS), outcome, who,
                 where, note));
         String rest = line.substring(line.indexOf('\t'));
         String f = Shell.quote(file);
-        Host.CommandResult r = host.run("[ -f " + f + " ] || printf '%s' " + Shell.quote(HEADER) + " > " + f
+        return new Appending("[ -f " + f + " ] || printf '%s' " + Shell.quote(HEADER) + " > " + f
                 + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + f + ") && printf '%s%s' \"$n\" "
-                + Shell.quote(rest) + " >> " + f + " && echo \"$n\"", Duration.ofSeconds(30));
-        if (!r.ok()) {
-            throw SlipwayException.failed(host.name() + ": cannot append to " + file + ": " + r.stderr().strip());
-        }
-        String n = r.stdout().strip();
-        return parse((n.matches("\\d{1,9}") ? n : "0") + rest.substring(0, rest.length() - 1)).orElseThrow();
+                + Shell.quote(rest) + " >> " + f + " && echo \"$n\"", rest);
     }
 
     /** @return {@code user@machine} of this process, for the {@code who} column (machine from the kernel's hostname) */

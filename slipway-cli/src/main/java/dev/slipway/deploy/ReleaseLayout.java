@@ -219,15 +219,26 @@ public record ReleaseLayout(Host host, String dir) {
      *                          a release cannot be removed
      */
     public java.util.List<String> prune(int retain, java.util.Collection<String> keep) {
-        StringBuilder kept = new StringBuilder();
-        keep.forEach(k -> kept.append(" || [ \"$v\" = ").append(Shell.quote(k)).append(" ]"));
-        Host.CommandResult r = host.run("cd " + Shell.quote(dir + "/releases") + " && for t in .[!.]* ..?*; do"
-                + " if [ -e \"$t\" ] || [ -L \"$t\" ]; then rm -rf -- \"$t\"; fi; done && ls -1t | tail -n +" + (retain + 1)
-                + " | while IFS= read -r v; do [ -z \"$v\" ]" + kept + " || { rm -rf -- \"$v\" && echo \"$v\"; }; done",
-                Duration.ofSeconds(60));
+        Host.CommandResult r = host.run(pruneCommand(retain, keep), Duration.ofSeconds(60));
         if (!r.ok()) {
             throw SlipwayException.failed(host.name() + ": cannot prune " + dir + "/releases: " + r.stderr().strip());
         }
         return r.stdout().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /**
+     * The command of {@link #prune}, for a caller that runs it beside other work in one round trip.
+     *
+     * @param retain how many releases to keep at least
+     * @param keep   releases never removed
+     * @return a shell command that prints each release it removes on its own line, and exits non-zero
+     *         when {@code releases/} cannot be listed
+     */
+    public String pruneCommand(int retain, java.util.Collection<String> keep) {
+        StringBuilder kept = new StringBuilder();
+        keep.forEach(k -> kept.append(" || [ \"$v\" = ").append(Shell.quote(k)).append(" ]"));
+        return "cd " + Shell.quote(dir + "/releases") + " && for t in .[!.]* ..?*; do"
+                + " if [ -e \"$t\" ] || [ -L \"$t\" ]; then rm -rf -- \"$t\"; fi; done && ls -1t | tail -n +" + (retain + 1)
+                + " | while IFS= read -r v; do [ -z \"$v\" ]" + kept + " || { rm -rf -- \"$v\" && echo \"$v\"; }; done";
     }
 }

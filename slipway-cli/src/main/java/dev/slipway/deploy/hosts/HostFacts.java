@@ -36,21 +36,36 @@ import java.util.List;
  *                      {@link HostUnit#prepareCommand} checks first, and where it stops), by name
  * @param locked        whether the look took this run's deploy lock on the host in the same round trip
  *                      ({@link #look(Host, String, String, String, String, String, List, boolean, Lock.Holder)})
+ * @param envSha256     sha256 (hex) of each env file ({@code env}, {@code env-<port>}) of the version
+ *                      being deployed, by file name; empty when that release is not on the host. A deploy
+ *                      of a release already there whose env files would be written unchanged skips its
+ *                      env step ({@link HostsPlan.HostPlan#envUnchanged()})
  */
 public record HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
                         String unitSha256, String active, List<Revision> history, int livePort,
                         java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances,
                         java.util.Map<String, java.util.Set<Integer>> envPorts, java.util.Set<String> prepared,
-                        boolean locked) {
+                        boolean locked, java.util.Map<String, String> envSha256) {
 
     /** Copies the collections, so the value stays immutable. */
     public HostFacts {
+        envSha256 = java.util.Map.copyOf(envSha256);
         prepared = java.util.Set.copyOf(prepared);
         slots = java.util.Map.copyOf(slots);
         instances = java.util.Map.copyOf(instances);
         java.util.Map<String, java.util.Set<Integer>> copy = new java.util.HashMap<>();
         envPorts.forEach((k, v) -> copy.put(k, java.util.Set.copyOf(v)));
         envPorts = java.util.Map.copyOf(copy);
+    }
+
+    /** Facts without the env files' sums ({@link #envSha256()}: every env step runs). */
+    public HostFacts(String machine, String platform, String current, List<String> releases, String releaseSha256,
+                     String unitSha256, String active, List<Revision> history, int livePort,
+                     java.util.Map<Integer, String> slots, java.util.Map<Integer, String> instances,
+                     java.util.Map<String, java.util.Set<Integer>> envPorts, java.util.Set<String> prepared,
+                     boolean locked) {
+        this(machine, platform, current, releases, releaseSha256, unitSha256, active, history, livePort, slots, instances,
+                envPorts, prepared, locked, java.util.Map.of());
     }
 
     /** Facts without prepared releases, looked at without the lock. */
@@ -69,7 +84,7 @@ public record HostFacts(String machine, String platform, String current, List<St
      */
     public HostFacts with(java.util.Set<String> prepared, boolean locked) {
         return new HostFacts(machine, platform, current, releases, releaseSha256, unitSha256, active, history, livePort, slots,
-                instances, envPorts, prepared, locked);
+                instances, envPorts, prepared, locked, envSha256);
     }
 
     /** Facts without {@code env-<port>} files in any release. */
@@ -183,7 +198,7 @@ public record HostFacts(String machine, String platform, String current, List<St
      * instances (under load every process start costs, and a look once started about 20): the lock
      * ({@code mkdir}, {@code mv}), {@code uname}, one {@code find} for the {@code current} and slot
      * links, one {@code head | sed} over the first 4 KiB of every release's single file for the
-     * prepared check, {@code stat} (the single file's sha256 cache), {@code sha256sum} of the unit
+     * prepared check, {@code stat} (the single file's sha256 cache), one {@code sha256sum} over that release's env files, {@code sha256sum} of the unit
      * file, one {@code systemctl show} for the unit and every instance, one {@code sed} over the
      * nginx upstream file and one {@code tail} of the history; the rest are shell builtins.
      *
@@ -216,6 +231,9 @@ public record HostFacts(String machine, String platform, String current, List<St
                 + "$(" + HostUnit.keysOf("\"$@\"") + ")\nEOF\nfi\n"
                 + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + q + "\n"
                 + shaOf("$f")
+                // The env files of that release, if there: a deploy that would write them unchanged skips its env step.
+                + "[ -f \"$f\" ] && sha256sum \"${f%/*}\"/env \"${f%/*}\"/env-* 2>/dev/null | while read -r s e; do"
+                + " echo \"envsha=${e##*/} $s\"; done\n"
                 + "[ -f \"/etc/systemd/system/$uf\" ] && s=$(sha256sum < \"/etc/systemd/system/$uf\") && echo \"unit=${s%% *}\"\n"
                 + "systemctl show -p Id,ActiveState " + units + " 2>/dev/null\n"
                 // The first server line of the upstream file Slipway wrote names the live port.
@@ -255,6 +273,7 @@ public record HostFacts(String machine, String platform, String current, List<St
         java.util.Map<Integer, String> instances = new java.util.TreeMap<>();
         java.util.Map<String, java.util.Set<Integer>> envPorts = new java.util.TreeMap<>();
         java.util.Set<String> prepared = new java.util.TreeSet<>();
+        java.util.Map<String, String> envSha = new java.util.TreeMap<>();
         // systemctl show: an Id= line then an ActiveState= line per unit, in blocks parted by empty lines
         String shown = null;
         boolean inHistory = false;
@@ -324,6 +343,12 @@ public record HostFacts(String machine, String platform, String current, List<St
                         envPorts.computeIfAbsent(rp[0], k -> new java.util.TreeSet<>()).add(Integer.parseInt(rp[1]));
                     }
                 }
+                case "envsha" -> {
+                    String[] fs = v.strip().split(" ", 2);
+                    if (fs.length == 2 && fs[0].matches("env(-\\d{1,5})?") && fs[1].matches("[0-9a-f]{64}")) {
+                        envSha.put(fs[0], fs[1]);
+                    }
+                }
                 case "slot", "instance" -> {
                     String[] kv = v.strip().split(" ", 2);
                     if (kv.length == 2 && kv[0].matches("\\d{1,5}")) {
@@ -335,7 +360,7 @@ public record HostFacts(String machine, String platform, String current, List<St
         }
         prepared.retainAll(releases);
         return new HostFacts(machine, platformOf(machine), current, List.copyOf(releases), sha, unit, active, List.copyOf(history),
-                live, slots, instances, envPorts, prepared, false);
+                live, slots, instances, envPorts, prepared, false, envSha);
     }
 
     /**

@@ -304,9 +304,9 @@ public final class HostsExecutor {
                 }
             }
             case DELAY -> sleep(config.rollout().delay());
-            case RECORD -> record(h, plan, outcome != null ? outcome
+            case RECORD -> recordAndPrune(h, plan, outcome != null ? outcome
                     : plan.rollback() ? History.ROLLBACK : History.DEPLOYED, who, note);
-            case PRUNE -> prune(h, plan.version());
+            case PRUNE -> { } // done in the record step's round trip (recordAndPrune)
             case UNLOCK -> unlock(h.name());
             default -> throw new IllegalStateException(step.kind().name());
         }
@@ -511,8 +511,8 @@ public final class HostsExecutor {
             });
             return;
         }
-        if (installed.contains(h.name())) {
-            return; // the upload installed the release directory with them
+        if (installed.contains(h.name()) || h.envUnchanged()) {
+            return; // the upload installed the release directory with them, or the look found them the same
         }
         // Each file is its own atomic write, all of them in one round trip (their content on its stdin).
         layout(h).writeEnvs(plan.version(), envFiles(h));
@@ -921,10 +921,43 @@ public final class HostsExecutor {
                 who, note).revision());
     }
 
-    private void prune(HostsPlan.HostPlan h, String version) {
-        Steps.prune(layout(h), config.rollout().retain(), h.previous() == null ? List.of(version)
-                : List.of(version, h.previous()), console, h.name() + ": ");
+    /**
+     * The record and prune steps of a host in one round trip: the release directory is touched (a
+     * deploy's release is the newest for the prune, as its env files' write made it before the env
+     * step could be skipped), the revision appended to {@code history.tsv}, then the releases beyond
+     * {@code rollout.retain} removed (never the current or previous one). A failed append fails the
+     * step; a failed prune is a warning ({@link Steps#prune}), as what serves is not touched.
+     */
+    private void recordAndPrune(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
+        History.Appending a = History.appending(dir() + "/history.tsv", h.name(), plan.version(), plan.commit(), outcome,
+                who, note);
+        List<String> keep = h.previous() == null ? List.of(plan.version()) : List.of(plan.version(), h.previous());
+        String touch = plan.rollback() ? "" : "touch " + Shell.quote(releaseDir(plan)) + " 2>/dev/null; ";
+        Host.CommandResult r = host(h).run(touch + "{ " + a.command() + "; } || exit 1; echo " + PRUNED + "; "
+                // the prune's stdout as it comes; its stderr kept, and printed before the failure line
+                + "{ e=$( { ( " + layout(h).pruneCommand(config.rollout().retain(), keep) + " ) 3>&- ; } 2>&1 >&3 ); s=$?; } 3>&1; "
+                + "[ $s -eq 0 ] || printf '%s\\n%s\\n' \"$e\" " + PRUNE_FAILED,
+                Duration.ofSeconds(60));
+        if (!r.ok()) {
+            throw SlipwayException.failed(h.name() + ": cannot append to " + dir() + "/history.tsv: " + r.stderr().strip());
+        }
+        String out = r.stdout();
+        int at = out.indexOf(PRUNED + "\n");
+        recorded.put(h.name(), a.written(at < 0 ? out : out.substring(0, at)).revision());
+        List<String> lines = at < 0 ? List.of() : out.substring(at + PRUNED.length() + 1).lines().filter(l -> !l.isBlank()).toList();
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).equals(PRUNE_FAILED)) {
+            console.progress("  " + h.name() + ": warning: prune failed: " + h.name() + ": cannot prune " + dir() + "/releases: "
+                    + String.join(" ", lines.subList(0, lines.size() - 1)).strip());
+        } else if (!lines.isEmpty()) {
+            console.progress("  " + h.name() + ": pruned " + String.join(", ", lines));
+        }
     }
+
+    /** The line between the record's output and the prune's in {@link #recordAndPrune}. */
+    private static final String PRUNED = "--pruned--";
+
+    /** The prune's last line in {@link #recordAndPrune} when it failed (its messages before it). */
+    private static final String PRUNE_FAILED = "--prune-failed--";
 
     private void unlock(String name) {
         Lock.release(hosts.get(name), dir(), me.id());

@@ -72,10 +72,15 @@ public record HostsPlan(String service, String version, String commit, boolean r
      *                   ({@code <unit>@<port>}) that run or failed on the host (the first deploy after a
      *                   change of strategy): stopped and disabled before {@code <unit>.service} starts;
      *                   empty otherwise
+     * @param envUnchanged whether a deploy's env step has nothing to write: the release is on the host
+     *                   already (no upload) and each file the step writes ({@code env}, {@code env-<port>})
+     *                   has the same sha256 there ({@link HostFacts#envSha256()}); the step then makes no
+     *                   round trip. Always false for a rollback
      */
     public record HostPlan(HostsConfig.Server server, HostFacts facts, Path artifact, String sha256, long size,
                            boolean upload, String env, String unit, boolean unitChanged, String previous,
-                           Map<Integer, String> portEnvs, int port, int oldPort, boolean legacy, List<Integer> retire) {
+                           Map<Integer, String> portEnvs, int port, int oldPort, boolean legacy, List<Integer> retire,
+                           boolean envUnchanged) {
         /** Copies the collections, so the value stays immutable. */
         public HostPlan {
             portEnvs = Map.copyOf(portEnvs);
@@ -190,7 +195,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
                     : Map.of(newPort, portEnvs.getOrDefault(s.name(), Map.of()).getOrDefault(newPort, ""));
             hosts.add(new HostPlan(s, f, a == null ? null : a.path(), a == null ? null : a.sha256(), a == null ? 0 : a.size(),
                     upload, rollback ? null : envFiles.get(s.name()), unit, !unitSha256.equals(f.unitSha256()), f.current(),
-                    envs, newPort, oldPort, legacy, retire));
+                    envs, newPort, oldPort, legacy, retire, !rollback && !upload && sameEnv(f, envFiles.get(s.name()), envs)));
         }
 
         String dir = hostsConfig.dir();
@@ -208,9 +213,12 @@ public record HostsPlan(String service, String version, String commit, boolean r
                         + h.sha256().substring(0, 12)
                         : h.name() + ": skip upload, " + dir + "/releases/" + version + "/" + service + " is there (sha256 "
                         + h.sha256().substring(0, 12) + ")"));
-                steps.add(new Step(Kind.ENV, h.name(), 0, h.name() + ": write " + dir + "/releases/" + version + "/env"
-                        + h.portEnvs().keySet().stream().sorted().map(pt -> ", " + HostUnit.envName(pt)).collect(Collectors.joining())
-                        + " (mode 0600, " + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
+                String files = dir + "/releases/" + version + "/env"
+                        + h.portEnvs().keySet().stream().sorted().map(pt -> ", " + HostUnit.envName(pt)).collect(Collectors.joining());
+                steps.add(new Step(Kind.ENV, h.name(), 0, h.envUnchanged()
+                        ? h.name() + ": skip env, " + files + " unchanged (same sha256)"
+                        : h.name() + ": write " + files + " (mode 0600, "
+                        + h.env().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count() + " variables)"));
             } else if (!h.portEnvs().isEmpty()) {
                 int p = h.portEnvs().keySet().iterator().next();
                 List<String> keys = keys(h.portEnvs().get(p));
@@ -322,6 +330,19 @@ public record HostsPlan(String service, String version, String commit, boolean r
                     + History.SKIPPED + ")"));
         }
         return new HostsPlan(service, version, commit, rollback, List.copyOf(hosts), List.copyOf(steps), List.copyOf(back));
+    }
+
+    /**
+     * @param f        a host's facts
+     * @param env      the {@code env} file a deploy writes there, or {@code null}
+     * @param portEnvs the {@code env-<port>} files it writes, by port
+     * @return whether every one of them is on the host with the same sha256 (then the env step has nothing to do)
+     */
+    private static boolean sameEnv(HostFacts f, String env, Map<Integer, String> portEnvs) {
+        if (env == null || !HostsTarget.sha256(env).equals(f.envSha256().get("env"))) {
+            return false;
+        }
+        return portEnvs.entrySet().stream().allMatch(e -> HostsTarget.sha256(e.getValue()).equals(f.envSha256().get(HostUnit.envName(e.getKey()))));
     }
 
     /**

@@ -179,6 +179,12 @@ class HostsPlanTest {
                 p.steps().stream().skip(4).limit(9).map(s -> s.kind().id() + ":" + s.where()).collect(Collectors.joining(" ")),
                 "a rollback prepares the retained release too (it may never have run, or its cache was removed)");
         assertTrue(p.describe().startsWith("rollback api 1.0.0 to 4 hosts"), p.describe());
+        // The restart strategy stops a host's process before its new one starts: a fleet rollback keeps
+        // rollout.batchSize (here 1, four batches), so the other hosts serve while one restarts
+        // (docs/hosts.md; the proxy strategy rolls back every host in one batch, HostsProxyPlanTest).
+        assertEquals(4, p.steps().stream().mapToInt(dev.slipway.deploy.DeployPlan.Step::batch).max().orElse(0), p.describe());
+        assertEquals(2, HostsPlan.of(config("{batchSize: 2}").hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f, Map.of(), "unit",
+                "u1", true).steps().stream().mapToInt(dev.slipway.deploy.DeployPlan.Step::batch).max().orElse(0));
         f.put("c", new HostFacts("x86_64", "linux-amd64", "2.0.0", List.of("2.0.0"), "", "u1", "active", List.of()));
         SlipwayException e = assertThrows(SlipwayException.class,
                 () -> HostsPlan.of(c.hosts(), 9000, "api", "1.0.0", "c0ffee", Map.of(), f, Map.of(), "unit", "u1", true));
@@ -334,6 +340,42 @@ class HostsPlanTest {
         assertEquals(me.id(), Lock.read(here, dir).orElseThrow().id(), "the holder's lock stays");
         assertFalse(HostFacts.look(here, dir, "api", "api", "3.0.0").locked(), "a look without a holder takes nothing");
         assertTrue(Lock.release(here, dir, me.id()));
+    }
+
+    /**
+     * The look reads the sha256 of each env file of the release being deployed; a deploy of a
+     * release already on the host whose env files would be written unchanged skips its env step
+     * (no round trip), and any difference (or an upload) writes them (run with sh over the local
+     * machine, as over SSH).
+     */
+    @Test
+    void anEnvFileTheLookFoundTheSameIsNotWrittenAgain(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        var here = new dev.slipway.remote.LocalHost("here");
+        Path rel = tmp.resolve("svc/releases/2.0.0");
+        java.nio.file.Files.createDirectories(rel);
+        String env = "# x\nPORT=\"9000\"\n";
+        java.nio.file.Files.writeString(rel.resolve("api"), "#!/bin/sh\n");
+        rel.resolve("api").toFile().setExecutable(true);
+        java.nio.file.Files.writeString(rel.resolve("env"), env);
+        java.nio.file.Files.writeString(rel.resolve("env-9001"), "PORT=\"9001\"\n");
+        HostFacts seen = HostFacts.look(here, tmp.resolve("svc").toString(), "api", "api", "2.0.0");
+        assertEquals(Map.of("env", HostsTarget.sha256(env), "env-9001", HostsTarget.sha256("PORT=\"9001\"\n")), seen.envSha256());
+        assertEquals(Map.of(), HostFacts.look(here, tmp.resolve("svc").toString(), "api", "api", "3.0.0").envSha256(),
+                "a release not on the host has no env files");
+
+        Map<String, HostFacts> f = new LinkedHashMap<>();
+        allAmd("1.0.0", "a".repeat(64), "u1").forEach((h, x) -> f.put(h, withEnv(x, Map.of("env", HostsTarget.sha256(env)))));
+        f.put("b", withEnv(f.get("b"), Map.of("env", HostsTarget.sha256("PORT=\"9999\"\n"))));
+        f.put("c", facts("x86_64", "1.0.0", "b".repeat(64), "u1")); // uploaded again: its env goes with the file
+        HostsPlan p = plan(config("{}"), f);
+        assertEquals(List.of(true, false, false, true), p.hosts().stream().map(HostsPlan.HostPlan::envUnchanged).toList());
+        assertTrue(p.describe().contains("a: skip env, /opt/slipway/api/releases/2.0.0/env unchanged (same sha256)"), p.describe());
+        assertTrue(p.describe().contains("b: write /opt/slipway/api/releases/2.0.0/env (mode 0600, 1 variables)"), p.describe());
+    }
+
+    private static HostFacts withEnv(HostFacts x, Map<String, String> envSha256) {
+        return new HostFacts(x.machine(), x.platform(), x.current(), List.of("1.0.0", "2.0.0"), x.releaseSha256(), x.unitSha256(),
+                x.active(), x.history(), x.livePort(), x.slots(), x.instances(), x.envPorts(), x.prepared(), x.locked(), envSha256);
     }
 
     /**
