@@ -33,7 +33,24 @@ public record ReleaseLayout(Host host, String dir) {
      * @throws SlipwayException (exit 1) naming the host when the link cannot be switched
      */
     public void switchCurrent(String version) {
-        link("current", "releases/" + version, "cannot switch current to " + version);
+        link("current", "releases/" + version, switchCurrentFailure(version));
+    }
+
+    /**
+     * The command {@link #switchCurrent} runs, for a caller that sends it in one round trip with
+     * what follows it (the hosts target's restart of the unit).
+     *
+     * @param version the release directory's name
+     * @return a POSIX sh command: exit status 0 when {@code current} points at the release, else
+     *         non-zero with the reason on its output
+     */
+    public String switchCurrentCommand(String version) {
+        return linkCommand("current", "releases/" + version);
+    }
+
+    /** @return the failure {@link #switchCurrent} names, without the host */
+    public String switchCurrentFailure(String version) {
+        return "cannot switch current to " + version;
     }
 
     /**

@@ -263,6 +263,9 @@ public final class HostsExecutor {
     }
 
 
+    /** Hosts whose switch of {@code current} goes with their restart, in its round trip (the SWITCH step). */
+    private final Set<String> switchWithRestart = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** nginx worker pids of before each host's last reload ({@code pointNginx}), by host name. */
     private final Map<String, String> oldWorkers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -277,9 +280,24 @@ public final class HostsExecutor {
                 synchronized (this) {
                     switched.add(h);
                 }
-                tryRollout(plan, h, () -> switchTo(h, plan.version()), "switch");
+                // With nothing between the switch and the restart (no instance of the proxy strategy to
+                // retire), the restart step sends the switch with it: one round trip per host, as the
+                // proxy strategy's start does. A going back treats the host as switched either way.
+                if (h.retire().isEmpty()) {
+                    switchWithRestart.add(h.name());
+                } else {
+                    tryRollout(plan, h, () -> switchTo(h, plan.version()), "switch");
+                }
             }
-            case RESTART -> tryRollout(plan, h, () -> restart(h), "restart");
+            case RESTART -> tryRollout(plan, h, () -> {
+                if (switchWithRestart.remove(h.name())) {
+                    ReleaseLayout layout = layout(h);
+                    systemd(h).restartAfter(layout.switchCurrentCommand(plan.version()),
+                            layout.switchCurrentFailure(plan.version()), config.service().unit());
+                } else {
+                    restart(h);
+                }
+            }, "restart");
             case START -> {
                 synchronized (this) {
                     started.add(h);

@@ -451,8 +451,8 @@ public record HostsPlan(String service, String version, String commit, boolean r
                             + (h.facts().slots().containsKey(e.getKey()) ? " (" + h.facts().slots().get(e.getKey()) + ")" : ""))
                             .collect(Collectors.joining())
                     + (h.legacy() ? ", the restart strategy's unit serves (" + h.facts().active() + ")" : ""))
-                    + (alreadyServes(h) ? "; " + version + " already serves here (same sha256): this deploy writes its env"
-                    + " again and " + (h.port() == 0 ? "restarts it" : "starts it again beside itself on port " + h.port()
+                    + (alreadyServes(h) ? "; " + version + " already serves here (same sha256): this deploy "
+                    + (h.envUnchanged() ? "" : "writes its env again and ") + (h.port() == 0 ? "restarts it" : "starts it again beside itself on port " + h.port()
                     + " and switches nginx to it") + ", gated; nothing else changes" : ""));
         }
         return facts;
