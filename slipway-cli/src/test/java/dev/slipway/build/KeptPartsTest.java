@@ -47,6 +47,37 @@ class KeptPartsTest {
         return Files.readAllBytes(out);
     }
 
+    private static Path runtimeFrame(Path layout, Path dir) throws Exception {
+        Path runtime = dir.resolve("runtime.zst");
+        try (OutputStream os = Files.newOutputStream(runtime)) {
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+        }
+        return runtime;
+    }
+
+    private static Path runtimeMember(Path layout, Path dir) throws Exception {
+        Path member = dir.resolve("runtime.gz");
+        try (OutputStream os = Files.newOutputStream(member)) {
+            Archive.writeRuntimeMember(layout.resolve("runtime"), "app_1", TIME, os);
+        }
+        return member;
+    }
+
+    /**
+     * Asserts that the payload and archive written with {@code parts} twice (kept, then copied) are
+     * the ones written without; returns the payload.
+     */
+    private static byte[] writtenAndKept(Path layout, Path runtime, Path member, KeptParts parts, Path dir)
+            throws Exception {
+        byte[] written = payload(layout, runtime, KeptParts.NONE);
+        byte[] archive = tarGz(layout, member, KeptParts.NONE, dir);
+        assertArrayEquals(written, payload(layout, runtime, parts), "the parts written and kept");
+        assertArrayEquals(written, payload(layout, runtime, parts), "the parts copied from the cache");
+        assertArrayEquals(archive, tarGz(layout, member, parts, dir), "the members written and kept");
+        assertArrayEquals(archive, tarGz(layout, member, parts, dir), "the members copied from the cache");
+        return written;
+    }
+
     private static List<String> kept(Path parts) throws Exception {
         try (var s = Files.list(parts)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -56,23 +87,12 @@ class KeptPartsTest {
     @Test
     void aKeptPartGivesTheBytesOfAWrittenOneAndAChangedJarIsWrittenAgain(@TempDir Path dir) throws Exception {
         Path layout = layout(dir);
-        Path runtime = dir.resolve("runtime.zst");
-        try (OutputStream os = Files.newOutputStream(runtime)) {
-            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
-        }
-        Path member = dir.resolve("runtime.gz");
-        try (OutputStream os = Files.newOutputStream(member)) {
-            Archive.writeRuntimeMember(layout.resolve("runtime"), "app_1", TIME, os);
-        }
+        Path runtime = runtimeFrame(layout, dir);
+        Path member = runtimeMember(layout, dir);
         Path cache = dir.resolve("parts");
         KeptParts parts = new KeptParts(cache);
 
-        byte[] written = payload(layout, runtime, KeptParts.NONE);
-        assertArrayEquals(written, payload(layout, runtime, parts), "the part written and kept");
-        assertArrayEquals(written, payload(layout, runtime, parts), "the part copied from the cache");
-        byte[] archive = tarGz(layout, member, KeptParts.NONE, dir);
-        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
-        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
+        byte[] written = writtenAndKept(layout, runtime, member, parts, dir);
         List<String> first = kept(cache);
         assertEquals(2, first.size(), first.toString());
 
@@ -99,25 +119,14 @@ class KeptPartsTest {
         byte[] jsa = new byte[300_000];
         new java.util.Random(2).nextBytes(jsa);
         Files.write(layout.resolve(Training.BUILT_CDS_FILE), jsa);
-        Path runtime = dir.resolve("runtime.zst");
-        try (OutputStream os = Files.newOutputStream(runtime)) {
-            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
-        }
-        Path member = dir.resolve("runtime.gz");
-        try (OutputStream os = Files.newOutputStream(member)) {
-            Archive.writeRuntimeMember(layout.resolve("runtime"), "app_1", TIME, os);
-        }
+        Path runtime = runtimeFrame(layout, dir);
+        Path member = runtimeMember(layout, dir);
         // The archive sorts before the app's jar, which sorts before app/lib: kept, written, kept, written.
         assertEquals(java.util.Arrays.asList(null, Training.BUILT_CDS_FILE, null, KeptParts.PART, null),
                 Launcher.segments(layout).stream().map(Launcher.Segment::part).toList());
         Path cache = dir.resolve("parts");
         KeptParts parts = new KeptParts(cache);
-        byte[] written = payload(layout, runtime, KeptParts.NONE);
-        assertArrayEquals(written, payload(layout, runtime, parts), "the parts written and kept");
-        assertArrayEquals(written, payload(layout, runtime, parts), "the parts copied from the cache");
-        byte[] archive = tarGz(layout, member, KeptParts.NONE, dir);
-        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
-        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
+        byte[] written = writtenAndKept(layout, runtime, member, parts, dir);
         List<String> first = kept(cache);
         assertEquals(4, first.size(), "the jars and the archive, a frame and a member each: " + first);
 
@@ -128,7 +137,7 @@ class KeptPartsTest {
         assertTrue(records.indexOf("app/app.jar") < records.indexOf("app/lib/dep.jar"), "the jar before the dependency");
         List<String> tarNames = new ArrayList<>();
         try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
-                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(archive)))) {
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(tarGz(layout, member, parts, dir))))) {
             for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
                 tarNames.add(e.getName());
             }
