@@ -208,9 +208,18 @@ class ProposalTest {
         assertEquals("/api/actuator/health/readiness", s.at("/service/readiness/path").asText());
         assertEquals("/api/actuator/health/liveness", s.at("/service/liveness/path").asText());
         assertEquals(9090, s.at("/service/port").asInt());
+        assertEquals("/api", s.at("/service/path").asText(), "the URL ship prints ends in the context path");
         Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
                 "server:\n  servlet:\n    context-path: /api\nmanagement:\n  endpoints:\n    web:\n      base-path: /manage\n");
         assertEquals("/api/manage/health/readiness", yaml(propose(tmp.resolve("s"))).at("/service/readiness/path").asText());
+        // WebFlux has no servlet context path: spring.webflux.base-path puts every route under it
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
+                "spring:\n  webflux:\n    base-path: /flux/\n");
+        JsonNode flux = yaml(propose(tmp.resolve("s")));
+        assertEquals("/flux/actuator/health/readiness", flux.at("/service/readiness/path").asText());
+        assertEquals("/flux", flux.at("/service/path").asText());
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml", "server:\n  port: 9090\n");
+        assertTrue(yaml(propose(tmp.resolve("s"))).at("/service/path").isMissingNode(), "no context path: no key");
 
         Projects.quarkus(tmp.resolve("q"), true);
         Projects.write(tmp.resolve("q"), "src/main/resources/application.properties", "quarkus.http.root-path=/svc\n");
