@@ -624,6 +624,19 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             boolean simpleType = "simple".equals(server == null ? null : server.path("type").asText(null));
             boolean connectors = server != null && server.has("applicationConnectors");
+            if (server != null && portOption == null) {
+                String at = simpleType ? "server.connector.port" : "server.applicationConnectors[0].port";
+                JsonNode n = simpleType ? server.path("connector").path("port") : server.path("applicationConnectors").path(0).path("port");
+                Matcher m = CONFIGURED_PORT.matcher(n.isValueNode() ? n.asText() : "");
+                int configured = m.matches() ? Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2)) : 0;
+                if (configured >= 1 && configured <= 65535) {
+                    String rel = p.serviceDir().relativize(config).toString();
+                    port = configured;
+                    portSource = at + "=" + n.asText() + " in " + rel;
+                    portNotes.add("service.port " + configured + ": the port " + at + " sets in " + rel
+                            + " (the app's own default; the dw. override below sets $PORT).");
+                }
+            }
             String dw = "-Ddw.server.";
             if (simpleType) {
                 jvmOptions.add(dw + "connector.port=${PORT}");

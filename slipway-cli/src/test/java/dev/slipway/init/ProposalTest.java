@@ -492,12 +492,13 @@ class ProposalTest {
                 server:
                   applicationConnectors:
                     - type: http
-                      port: 8080
+                      port: 8085
                   adminConnectors:
                     - type: http
-                      port: 8081
+                      port: 8086
                 """);
         JsonNode y = yaml(propose(tmp));
+        assertEquals(8085, y.at("/service/port").asInt(), "the application connector's port in config.yml");
         assertEquals(List.of("-XX:+ExitOnOutOfMemoryError", "-Ddw.server.applicationConnectors[0].port=${PORT}",
                 "-Ddw.server.applicationConnectors[0].bindHost=${ADDR}", "-Ddw.server.adminConnectors[0].port=0"),
                 strings(y.at("/build/jvmOptions")));
@@ -506,12 +507,13 @@ class ProposalTest {
 
     @Test
     void dropwizardSimpleServerInTheFileAndNoConfigFile() throws Exception {
-        Projects.dropwizard(tmp.resolve("s"), "server:\n  type: simple\n  adminContextPath: /ops\n  connector:\n    port: 8080\n");
+        Projects.dropwizard(tmp.resolve("s"), "server:\n  type: simple\n  adminContextPath: /ops\n  connector:\n    port: ${PORT:8090}\n");
         Projects.dropwizard(tmp.resolve("none"), null);
         JsonNode s = yaml(propose(tmp.resolve("s")));
         assertTrue(strings(s.at("/build/jvmOptions")).contains("-Ddw.server.connector.port=${PORT}"));
         assertFalse(strings(s.at("/build/jvmOptions")).contains("-Ddw.server.type=simple"));
         assertEquals("/ops/healthcheck", s.at("/service/readiness/path").asText());
+        assertEquals(8090, s.at("/service/port").asInt(), "the simple connector's port, a placeholder's default");
         JsonNode none = yaml(propose(tmp.resolve("none")));
         assertEquals(List.of("server"), strings(none.at("/service/args")));
         assertTrue(none.at("/build/files").isMissingNode());
