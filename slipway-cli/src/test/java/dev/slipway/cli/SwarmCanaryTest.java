@@ -71,7 +71,7 @@ class SwarmCanaryTest {
                     service: %s
                     replicas: 1
                     delay: 1s
-                    monitor: 5s
+                    monitor: 2s
                     network: host
                     portPrefixes: [%d, %d]
                     rolloutTimeout: 6m
