@@ -44,16 +44,17 @@ public final class Archive {
     /**
      * Writes {@code layout} under the top directory {@code prefix/} into {@code out} as gzip
      * members (RFC 1952 allows several; gzip, tar and Java's GZIPInputStream read them as one
-     * stream): the tar entries of what sorts before {@code app/lib}, those of {@code app/lib} (the
-     * dependency jars, a member of their own so that {@link KeptParts} can keep it) and those of
-     * the rest but {@code runtime/}, each without the end-of-archive blocks, then
-     * {@code runtimeMember}. Tar entries sort by name, and {@code runtime} sorts after {@code app}
-     * and {@code bin}, so the entry order is that of one sorted stream.
+     * stream): the tar entries of what sorts before the first kept part, then those of each kept
+     * part ({@link KeptParts}: {@code app/lib}, the dependency jars, and each startup archive) and
+     * of each run of other entries between them but {@code runtime/}, each in a member of its own
+     * without the end-of-archive blocks ({@link Launcher#segments}), then {@code runtimeMember}.
+     * Tar entries sort by name, and {@code runtime} sorts after {@code app} and {@code bin}, so the
+     * entry order is that of one sorted stream.
      *
      * @param layout        the directory to archive ({@code app/}, {@code bin/}, {@code runtime/})
      * @param prefix        the top-level directory name inside the archive
      * @param time          the modification time of every entry
-     * @param runtimeMember the second member, from {@link #writeRuntimeMember} with the same prefix and time
+     * @param runtimeMember the last member, from {@link #writeRuntimeMember} with the same prefix and time
      * @param out           the {@code .tar.gz} file to write (replaced)
      * @throws IOException on a read or write failure
      */
@@ -66,24 +67,26 @@ public final class Archive {
     static void writeTarGz(Path layout, String prefix, Instant time, Path runtimeMember, KeptParts parts, Path out)
             throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        List<List<Path>> split = Launcher.splitAtPart(layout);
+        List<Launcher.Segment> segments = Launcher.segments(layout);
         try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             GzipCompressorOutputStream gz = member(new KeepOpen(os));
             TarArchiveOutputStream tar = tar(gz);
             put(tar, new TarArchiveEntry(prefix + "/"), 0755, time);
             tar.closeArchiveEntry();
-            putMember(tar, gz, layout, split.get(0), prefix, time);
-            if (!split.get(1).isEmpty()) {
-                String key = KeptParts.key(layout, "tar member " + prefix + " " + time.getEpochSecond() + " "
-                        + time.getNano());
+            int next = !segments.isEmpty() && segments.get(0).part() == null ? 1 : 0;
+            putMember(tar, gz, layout, next == 1 ? segments.get(0).paths() : List.of(), prefix, time);
+            for (Launcher.Segment s : segments.subList(next, segments.size())) {
+                if (s.part() == null) {
+                    GzipCompressorOutputStream g = member(new KeepOpen(os));
+                    putMember(tar(g), g, layout, s.paths(), prefix, time);
+                    continue;
+                }
+                String key = KeptParts.key(layout, s.part(), s.paths(), "tar member " + prefix + " "
+                        + time.getEpochSecond() + " " + time.getNano());
                 parts.put(key, ".gz", o -> {
                     GzipCompressorOutputStream g = member(new KeepOpen(o));
-                    putMember(tar(g), g, layout, split.get(1), prefix, time);
+                    putMember(tar(g), g, layout, s.paths(), prefix, time);
                 }, os);
-            }
-            if (!split.get(2).isEmpty()) {
-                GzipCompressorOutputStream g = member(new KeepOpen(os));
-                putMember(tar(g), g, layout, split.get(2), prefix, time);
             }
             Files.copy(runtimeMember, os);
         }

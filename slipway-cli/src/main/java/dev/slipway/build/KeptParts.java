@@ -15,22 +15,33 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The dependency jars' compressed parts, kept by content: the single file's payload and the
- * {@code .tar.gz} hold {@code app/lib/} in a zstd frame and a gzip member of their own (RFC 8878
- * and RFC 1952 both read concatenated frames and members as one stream), which a rebuild whose
- * dependencies did not change copies from {@code <cache>/parts/} instead of compressing them
- * again (myapp: 32 MB of stored jars, at zstd level 9 and gzip level 6, on every class change).
+ * The compressed parts kept by content: the single file's payload and the {@code .tar.gz} hold
+ * {@code app/lib/} (the dependency jars) and each startup archive ({@link #FILES}: the AppCDS
+ * archive or AOT cache, which the training cache gives back unchanged when the dependency jars
+ * did not change) in a zstd frame and a gzip member of their own (RFC 8878 and RFC 1952 both
+ * read concatenated frames and members as one stream), which a rebuild whose part did not change
+ * copies from {@code <cache>/parts/} instead of compressing it again (myapp, JDK 17: 32 MB of
+ * stored jars and a 26 MB archive, at zstd level 9 or 12 and gzip level 6, on every class change).
  * The key covers the part's kind (frame or member, with what shapes its bytes: levels, window,
- * the archive's top directory and time) and every path under {@code app/lib/} with its mode,
- * size and 64-bit check ({@link KeptOutputs#check}); the same key gives the same bytes, so a
- * rebuild stays byte-identical whether the part was kept or written. The last {@link #KEEP}
- * parts used stay; older ones are removed when a new one is kept.
+ * the archive's top directory and time) and every path of the part with its mode, size and
+ * 64-bit check ({@link KeptOutputs#check}); the same key gives the same bytes, so a rebuild stays
+ * byte-identical whether the part was kept or written. The last {@link #KEEP} parts used stay;
+ * older ones are removed when a new one is kept.
  */
 final class KeptParts {
     /** The part of the layout kept by content: the dependency jars. */
     static final String PART = "app/lib";
-    /** How many parts stay in the cache directory (two platforms, a frame and a member each). */
-    static final int KEEP = 4;
+    /**
+     * The files kept by content as parts of their own: the startup archives ({@link Training}),
+     * tens of MB that only a new dependency set or a new training changes.
+     */
+    static final java.util.Set<String> FILES = java.util.Set.of(Training.BUILT_CDS_FILE, Training.CDS_FILE,
+            Training.AOT_FILE);
+    /**
+     * How many parts stay in the cache directory: two platforms, each with the dependency jars and
+     * a startup archive, a frame and a member each.
+     */
+    static final int KEEP = 8;
     /** Nothing kept: every part is written afresh ({@code --no-cache}, tests). */
     static final KeptParts NONE = new KeptParts(null);
 
@@ -55,21 +66,32 @@ final class KeptParts {
     }
 
     /**
-     * The key of the part of {@code layout} for one kind of compressed form.
+     * @param rel a path relative to the layout
+     * @return the kept part it belongs to ({@link #PART} or one of {@link #FILES}), or {@code null}
+     *         when it is compressed on every build
+     */
+    static String partOf(String rel) {
+        return inPart(rel) ? PART : FILES.contains(rel) ? rel : null;
+    }
+
+    /**
+     * The key of one part of {@code layout} for one kind of compressed form.
      *
      * @param layout the layout
+     * @param part   the part ({@link #partOf})
+     * @param paths  the part's entries in {@code layout}, sorted
      * @param kind   what else shapes the part's bytes (format, levels, archive prefix and time)
      * @return hex sha256, first 32 digits
      * @throws IOException when the layout cannot be read
      */
-    static String key(Path layout, String kind) throws IOException {
+    static String key(Path layout, String part, List<Path> paths, String kind) throws IOException {
         StringBuilder recipe = new StringBuilder("part-1\n").append(kind).append('\n');
+        if (!part.equals(PART)) {
+            recipe.append("part ").append(part).append('\n');
+        }
         byte[] buffer = new byte[1 << 16];
-        for (Path p : Launcher.sortedEntries(layout)) {
+        for (Path p : paths) {
             String rel = Launcher.relativeName(layout, p);
-            if (!inPart(rel)) {
-                continue;
-            }
             if (Files.isSymbolicLink(p)) {
                 recipe.append("L ").append(rel).append(" -> ").append(Files.readSymbolicLink(p));
             } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {

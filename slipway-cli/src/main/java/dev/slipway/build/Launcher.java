@@ -402,15 +402,16 @@ public final class Launcher {
 
     /**
      * Encodes bytes as a printf(1) format operand inside single quotes, as bytes: every byte that
-     * is one character in any locale's shell and means nothing to printf or to the quotes stays as
-     * it is (printable ASCII, the control bytes 0x02-0x1f, 0x80-0xff), {@code %} doubles, and NUL,
+     * means nothing to printf or to the quotes stays as it is (printable ASCII, the control bytes
+     * 0x02-0x1f, 0x80-0xff), {@code %} doubles, and NUL,
      * {@code '}, {@code \}, 0x01 and 0x7f become {@code \ooo} octal escapes (POSIX printf; bash
      * uses 0x01 and 0x7f as its own quoting marks, so they are escaped too). A single-quoted word
      * may hold any byte but NUL (POSIX sh, 2.2.2), and printf copies the format's bytes that are
-     * neither {@code \} nor {@code %}. Only the bytes that must be escaped grow, so myapp's
-     * 257 KB unpacker takes about 0.3 MB of the stub instead of 0.64 MB with every byte outside
-     * printable ASCII escaped (docs/benchmarks.md, f21m). No multibyte encoding has {@code '} as
-     * a second byte, so the quotes end where they should in every locale.
+     * neither {@code \} nor {@code %}. Only the bytes that must be escaped grow: the 162 KB
+     * linux-amd64 unpacker takes 200 KB of the stub (its 257 KB with libzstd's legacy decoders took
+     * 642 KB with every byte outside printable ASCII escaped; docs/benchmarks.md, f21m). No
+     * multibyte encoding has {@code '} as a second byte, so the quotes end where they should in
+     * every locale.
      */
     static byte[] printfEscape(byte[] data) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length * 5 / 4);
@@ -464,16 +465,17 @@ public final class Launcher {
     /**
      * Writes the payload: zstd frames (RFC 8878; a decoder reads concatenated frames as one
      * stream), each with its content checksum. The first holds {@code SLPW}, version 3, the file
-     * time, and the records of what sorts before {@code app/lib}; the second the records of
-     * {@code app/lib} and its files, the dependency jars ({@link KeptParts}: a rebuild with the same
-     * jars copies it); the third, when there is any, the records of the rest but {@code runtime/};
-     * the last is {@code runtimeMember}: the records of {@code runtime/} and the end record. Entries
-     * are sorted by path within each frame; modes are normalised to 0755 or 0644. The records and
-     * their order are those of one frame over the app's files, as before: only the frames differ.
+     * time, and the records of what sorts before the first kept part; then each kept part
+     * ({@link KeptParts}: {@code app/lib} and its files, the dependency jars, and each startup
+     * archive; a rebuild with the same part copies its frame) and each run of other entries between
+     * them but {@code runtime/} in a frame of its own; the last is {@code runtimeMember}: the
+     * records of {@code runtime/} and the end record. Entries are sorted by path across the frames;
+     * modes are normalised to 0755 or 0644. The records and their order are those of one frame over
+     * the app's files: only the frames differ.
      *
      * @param layout        the directory to pack
      * @param time          the modification time the unpacker gives every file
-     * @param runtimeMember the second frame, from {@link #writeRuntimeMember}
+     * @param runtimeMember the last frame, from {@link #writeRuntimeMember}
      * @param out           where the payload goes; not closed
      * @return the hex sha256 of the payload bytes
      * @throws IOException on a read or write failure
@@ -493,57 +495,76 @@ public final class Launcher {
                 flush();
             }
         };
-        List<List<Path>> split = splitAtPart(layout);
+        List<Segment> segments = segments(layout);
+        int next = 0;
         try (var data = frame(digesting, APP_LEVEL)) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
             data.write(PAYLOAD_VERSION);
             data.writeLong(time.getEpochSecond());
-            for (Path p : split.get(0)) {
-                writeRecord(data, p, relativeName(layout, p));
+            if (!segments.isEmpty() && segments.get(0).part() == null) {
+                writeRecords(data, layout, segments.get(next++).paths());
             }
         }
-        if (!split.get(1).isEmpty()) {
-            String key = KeptParts.key(layout, "payload frame " + PAYLOAD_VERSION + " " + DEPS_LEVEL + " " + WINDOW_LOG);
+        for (Segment s : segments.subList(next, segments.size())) {
+            if (s.part() == null) {
+                try (var data = frame(digesting, APP_LEVEL)) {
+                    writeRecords(data, layout, s.paths());
+                }
+                continue;
+            }
+            int level = s.part().equals(KeptParts.PART) ? DEPS_LEVEL : APP_LEVEL;
+            String key = KeptParts.key(layout, s.part(), s.paths(),
+                    "payload frame " + PAYLOAD_VERSION + " " + level + " " + WINDOW_LOG);
             parts.put(key, ".zst", os -> {
-                try (var data = frame(new Archive.KeepOpen(os), DEPS_LEVEL)) {
-                    for (Path p : split.get(1)) {
-                        writeRecord(data, p, relativeName(layout, p));
-                    }
+                try (var data = frame(new Archive.KeepOpen(os), level)) {
+                    writeRecords(data, layout, s.paths());
                 }
             }, digesting);
-        }
-        if (!split.get(2).isEmpty()) {
-            try (var data = frame(digesting, APP_LEVEL)) {
-                for (Path p : split.get(2)) {
-                    writeRecord(data, p, relativeName(layout, p));
-                }
-            }
         }
         Files.copy(runtimeMember, digesting);
         digesting.flush();
         return HexFormat.of().formatHex(sha.digest());
     }
 
+    private static void writeRecords(java.io.DataOutputStream data, Path layout, List<Path> paths) throws IOException {
+        for (Path p : paths) {
+            writeRecord(data, p, relativeName(layout, p));
+        }
+    }
+
     /**
-     * The layout's entries but {@code runtime/}, sorted, in three lists: those before the first of
-     * {@link KeptParts#PART}, those of it, and the rest.
+     * A run of the layout's sorted entries that goes into one frame or member.
+     *
+     * @param part  the kept part ({@link KeptParts#partOf}), or {@code null} for entries compressed
+     *              on every build
+     * @param paths the entries, sorted
+     */
+    record Segment(String part, List<Path> paths) {}
+
+    /**
+     * The layout's entries but {@code runtime/}, sorted, cut into runs: each kept part
+     * ({@link KeptParts#partOf}) is a run of its own, and so is each run of other entries between them.
      *
      * @param layout the layout
-     * @return the three lists, each possibly empty
+     * @return the runs in order, none empty, no two neighbours both unkept
      * @throws IOException when the layout cannot be listed
      */
-    static List<List<Path>> splitAtPart(Path layout) throws IOException {
-        List<Path> before = new ArrayList<>();
-        List<Path> part = new ArrayList<>();
-        List<Path> after = new ArrayList<>();
+    static List<Segment> segments(Path layout) throws IOException {
+        List<Segment> segments = new ArrayList<>();
         for (Path p : sortedEntries(layout)) {
             String rel = relativeName(layout, p);
             if (rel.equals("runtime") || rel.startsWith("runtime/")) {
                 continue;
             }
-            (KeptParts.inPart(rel) ? part : part.isEmpty() ? before : after).add(p);
+            String part = KeptParts.partOf(rel);
+            Segment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+            if (last == null || !java.util.Objects.equals(last.part(), part)) {
+                last = new Segment(part, new ArrayList<>());
+                segments.add(last);
+            }
+            last.paths().add(p);
         }
-        return List.of(before, part, after);
+        return segments;
     }
 
     /**

@@ -52,6 +52,7 @@ public final class MavenProject {
             }
             if (r.exitCode() != 0) {
                 String hint = tooOldJdkHint(r.output(), config.build().jdk(), Jdk::installedHome)
+                        .or(() -> gradleDownloadHint(cmd, r.output()))
                         .map(h -> "\n" + h).orElse("");
                 throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
                         + " in " + dir + ":\n" + r.summary(30) + hint).withOutput(r.output());
@@ -86,6 +87,32 @@ public final class MavenProject {
         return java.util.Optional.of("hint: the project compiles for Java " + release + " and " + jdk + " is older: "
                 + installed.apply(release).map(h -> "set build.jdk in slipway.yaml to " + h + " (installed here)")
                         .orElse("install a JDK " + release + " or newer and set build.jdk in slipway.yaml to it"));
+    }
+
+    /** The Gradle wrapper's download of its distribution: its progress line, or its class in a stack trace. */
+    private static final java.util.regex.Pattern WRAPPER_DOWNLOAD = java.util.regex.Pattern.compile(
+            "Downloading \\S*/gradle-[^/\\s]+\\.zip|org\\.gradle\\.wrapper\\.");
+
+    /**
+     * What to do when the Gradle wrapper ({@code ./gradlew}) failed to download the Gradle
+     * distribution its {@code gradle/wrapper/gradle-wrapper.properties} names ({@code distributionUrl}),
+     * as it does on a machine that cannot reach that host: a wrapper only ever runs the Gradle it
+     * downloaded, so the ways out are a reachable {@code distributionUrl} or an installed Gradle.
+     *
+     * @param command the build command as run ({@code build.command})
+     * @param output  its output
+     * @return the hint line, or empty when the command is not a wrapper or the output shows no download
+     */
+    static java.util.Optional<String> gradleDownloadHint(List<String> command, String output) {
+        if (command.isEmpty() || !command.get(0).endsWith("gradlew") || !WRAPPER_DOWNLOAD.matcher(output).find()) {
+            return java.util.Optional.empty();
+        }
+        List<String> rest = command.subList(1, command.size());
+        String gradle = "[\"gradle\"" + rest.stream().map(a -> ", \"" + a + "\"").reduce("", String::concat) + "]";
+        return java.util.Optional.of("hint: the Gradle wrapper could not download Gradle (distributionUrl in"
+                + " gradle/wrapper/gradle-wrapper.properties): point distributionUrl at a copy this machine can reach"
+                + " (a mirror, or a file: URL of the distribution's zip), or install Gradle and set build.command in"
+                + " slipway.yaml to " + gradle);
     }
 
     /**

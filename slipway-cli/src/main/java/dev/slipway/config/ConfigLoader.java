@@ -494,7 +494,13 @@ public final class ConfigLoader {
                     @Key(doc = "Extra files or directories copied into the layout root keeping their relative"
                             + " path, e.g. config.yml -> ${APP_HOME}/config.yml") List<String> files) {}
 
-    record RawService(Integer port, Map<String, String> env,
+    /** {@code service.path}: an absolute URL path (RFC 3986 path-absolute), without query or fragment. */
+    private static final java.util.regex.Pattern SERVICE_PATH = java.util.regex.Pattern.compile("/[^\\s?#]*");
+
+    record RawService(Integer port,
+                      @Key(doc = "The path the service's routes are under (its context path), e.g. /api: the URL"
+                              + " ship, deploy, rollback, start and status print ends in it (default /)") String path,
+                      Map<String, String> env,
                       @Key(doc = "Program arguments baked into the launcher after the main class; ${PORT}, ${ADDR}"
                               + " and ${APP_HOME} expand per instance") List<String> args,
                       RawProbe readiness, RawProbe liveness, Duration drainTimeout) {}
@@ -602,7 +608,7 @@ public final class ConfigLoader {
                 "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
-        RawService s = raw.service() == null ? new RawService(null, null, null, null, null, null) : raw.service();
+        RawService s = raw.service() == null ? new RawService(null, null, null, null, null, null, null) : raw.service();
         int port = s.port() == null ? 8080 : s.port();
         v.check(port >= 1 && port <= 65535, "service.port", "port " + port + " is out of range 1-65535");
         SlipwayConfig.Probe readiness = probe(v, "service.readiness", s.readiness(), new SlipwayConfig.Probe(
@@ -616,11 +622,15 @@ public final class ConfigLoader {
             v.check(args.get(i) != null, "service.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
         }
         Duration drain = s.drainTimeout() == null ? Duration.ofSeconds(30) : s.drainTimeout();
+        String path = s.path() == null ? "/" : s.path();
+        v.check(SERVICE_PATH.matcher(path).matches(), "service.path",
+                "'" + path + "' is not a URL path such as /api: it starts with '/' and has no spaces, '?' or '#'");
+        path = path.replaceAll("/+$", "") + "/";
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
         env(v, "service.env", env, RESERVED_ENV,
                 " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
         SlipwayConfig.Service service = new SlipwayConfig.Service(port, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env)), List.copyOf(args), readiness,
-                liveness, drain);
+                liveness, drain, path);
 
         RawLocal l = raw.deploy() == null || raw.deploy().local() == null
                 ? new RawLocal(null, null, null) : raw.deploy().local();

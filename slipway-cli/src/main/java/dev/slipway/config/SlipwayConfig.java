@@ -133,9 +133,12 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param readiness    the readiness probe used as the deploy's health gate
      * @param liveness     the liveness probe
      * @param drainTimeout how long a stop waits after SIGTERM before SIGKILL
+     * @param path         {@code service.path}: the path the service's routes are under, with a leading
+     *                     and a trailing {@code /} ({@code /} or e.g. {@code /api/}); the URLs Slipway
+     *                     prints end in it
      */
     public record Service(int port, Map<String, String> env, List<String> args, Probe readiness, Probe liveness,
-                          Duration drainTimeout) {}
+                          Duration drainTimeout, String path) {}
 
     /**
      * A probe, in the sense of Kubernetes' readiness and liveness probes: an HTTP GET that passes on

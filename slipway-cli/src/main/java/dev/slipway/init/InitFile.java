@@ -91,6 +91,10 @@ public final class InitFile {
         y.append("service:\n");
         y.append("  port: ").append(x.port()).append('\n');
         comments(y, "  ", x.portNotes());
+        if (!x.path().isEmpty()) {
+            y.append("  # The app's routes are under its context path: the URL ship prints ends in it.\n");
+            y.append("  path: ").append(x.path()).append('\n');
+        }
         if (!x.env().isEmpty()) {
             y.append("  env:\n");
             x.env().forEach((k, v) -> y.append("    ").append(k).append(": ").append(quote(v)).append('\n'));

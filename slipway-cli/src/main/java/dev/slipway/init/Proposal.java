@@ -62,6 +62,8 @@ import java.util.stream.Stream;
  * @param files        {@code build.files}, empty for none
  * @param argNotes     comment lines for the arguments and files
  * @param port         {@code service.port}
+ * @param path         {@code service.path}: the framework's context path (e.g. {@code /api}), or
+ *                     empty for the root
  * @param portSource   where the port was read, for init's output (e.g. {@code server.port=8181 in
  *                     src/main/resources/application.properties}), or {@code null} (the option or 8080)
  * @param env          {@code service.env}
@@ -77,7 +79,7 @@ import java.util.stream.Stream;
  */
 public record Proposal(Project project, List<String> command, List<String> commandNotes, String lib,
                        List<String> jvmOptions, List<String> jvmNotes, List<String> args, List<String> files,
-                       List<String> argNotes, int port, String portSource, Map<String, String> env, List<String> portNotes,
+                       List<String> argNotes, int port, String path, String portSource, Map<String, String> env, List<String> portNotes,
                        Probe readiness, Probe liveness, List<String> probeNotes, String probeSource, String timeout,
                        Train train,
                        List<String> warnings) {
@@ -171,6 +173,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
         if (lib != null) {
             m.put("lib", lib);
         }
+        if (!path.isEmpty()) {
+            m.put("path", path);
+        }
         m.put("port", port + (portSource == null ? "" : " (" + portSource + ")") + (env.isEmpty() ? "" : " (" + String.join(", ", env.keySet().stream()
                 .filter(k -> env.get(k).contains("${PORT}") || env.get(k).contains("${ADDR}")).toList()) + ")"));
         if (!args.isEmpty()) {
@@ -245,7 +250,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
-                    List.copyOf(argNotes), port, portSource, env, List.copyOf(portNotes), readiness, liveness,
+                    List.copyOf(argNotes), port, contextPath(), portSource, env, List.copyOf(portNotes), readiness, liveness,
                     List.copyOf(probeNotes), probeSource, timeout, train, List.copyOf(warnings));
         }
 
@@ -619,6 +624,19 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             boolean simpleType = "simple".equals(server == null ? null : server.path("type").asText(null));
             boolean connectors = server != null && server.has("applicationConnectors");
+            if (server != null && portOption == null) {
+                String at = simpleType ? "server.connector.port" : "server.applicationConnectors[0].port";
+                JsonNode n = simpleType ? server.path("connector").path("port") : server.path("applicationConnectors").path(0).path("port");
+                Matcher m = CONFIGURED_PORT.matcher(n.isValueNode() ? n.asText() : "");
+                int configured = m.matches() ? Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2)) : 0;
+                if (configured >= 1 && configured <= 65535) {
+                    String rel = p.serviceDir().relativize(config).toString();
+                    port = configured;
+                    portSource = at + "=" + n.asText() + " in " + rel;
+                    portNotes.add("service.port " + configured + ": the port " + at + " sets in " + rel
+                            + " (the app's own default; the dw. override below sets $PORT).");
+                }
+            }
             String dw = "-Ddw.server.";
             if (simpleType) {
                 jvmOptions.add(dw + "connector.port=${PORT}");

@@ -11,14 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dependency jars' frame and member kept by content ({@link KeptParts}): the same bytes whether
- * kept or written, and written again when a jar changes; and the application jars' type use
+ * The dependency jars' and the startup archive's frames and members kept by content
+ * ({@link KeptParts}): the same bytes whether kept or written, and written again when a jar or the
+ * archive changes; and the application jars' type use
  * ({@link TypeUse}), which keys jdeps' result: a changed string keeps it, a new JDK type does not.
  */
 class KeptPartsTest {
@@ -45,6 +47,37 @@ class KeptPartsTest {
         return Files.readAllBytes(out);
     }
 
+    private static Path runtimeFrame(Path layout, Path dir) throws Exception {
+        Path runtime = dir.resolve("runtime.zst");
+        try (OutputStream os = Files.newOutputStream(runtime)) {
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+        }
+        return runtime;
+    }
+
+    private static Path runtimeMember(Path layout, Path dir) throws Exception {
+        Path member = dir.resolve("runtime.gz");
+        try (OutputStream os = Files.newOutputStream(member)) {
+            Archive.writeRuntimeMember(layout.resolve("runtime"), "app_1", TIME, os);
+        }
+        return member;
+    }
+
+    /**
+     * Asserts that the payload and archive written with {@code parts} twice (kept, then copied) are
+     * the ones written without; returns the payload.
+     */
+    private static byte[] writtenAndKept(Path layout, Path runtime, Path member, KeptParts parts, Path dir)
+            throws Exception {
+        byte[] written = payload(layout, runtime, KeptParts.NONE);
+        byte[] archive = tarGz(layout, member, KeptParts.NONE, dir);
+        assertArrayEquals(written, payload(layout, runtime, parts), "the parts written and kept");
+        assertArrayEquals(written, payload(layout, runtime, parts), "the parts copied from the cache");
+        assertArrayEquals(archive, tarGz(layout, member, parts, dir), "the members written and kept");
+        assertArrayEquals(archive, tarGz(layout, member, parts, dir), "the members copied from the cache");
+        return written;
+    }
+
     private static List<String> kept(Path parts) throws Exception {
         try (var s = Files.list(parts)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -54,23 +87,12 @@ class KeptPartsTest {
     @Test
     void aKeptPartGivesTheBytesOfAWrittenOneAndAChangedJarIsWrittenAgain(@TempDir Path dir) throws Exception {
         Path layout = layout(dir);
-        Path runtime = dir.resolve("runtime.zst");
-        try (OutputStream os = Files.newOutputStream(runtime)) {
-            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
-        }
-        Path member = dir.resolve("runtime.gz");
-        try (OutputStream os = Files.newOutputStream(member)) {
-            Archive.writeRuntimeMember(layout.resolve("runtime"), "app_1", TIME, os);
-        }
+        Path runtime = runtimeFrame(layout, dir);
+        Path member = runtimeMember(layout, dir);
         Path cache = dir.resolve("parts");
         KeptParts parts = new KeptParts(cache);
 
-        byte[] written = payload(layout, runtime, KeptParts.NONE);
-        assertArrayEquals(written, payload(layout, runtime, parts), "the part written and kept");
-        assertArrayEquals(written, payload(layout, runtime, parts), "the part copied from the cache");
-        byte[] archive = tarGz(layout, member, KeptParts.NONE, dir);
-        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
-        assertArrayEquals(archive, tarGz(layout, member, parts, dir));
+        byte[] written = writtenAndKept(layout, runtime, member, parts, dir);
         List<String> first = kept(cache);
         assertEquals(2, first.size(), first.toString());
 
@@ -89,6 +111,52 @@ class KeptPartsTest {
         assertArrayEquals(changed, payload(layout, runtime, parts));
         assertArrayEquals(tarGz(layout, member, KeptParts.NONE, dir), tarGz(layout, member, parts, dir));
         assertEquals(4, kept(cache).size(), kept(cache).toString());
+    }
+
+    @Test
+    void theStartupArchiveIsAPartOfItsOwnKeptWhenOnlyTheAppJarChanged(@TempDir Path dir) throws Exception {
+        Path layout = layout(dir);
+        byte[] jsa = new byte[300_000];
+        new java.util.Random(2).nextBytes(jsa);
+        Files.write(layout.resolve(Training.BUILT_CDS_FILE), jsa);
+        Path runtime = runtimeFrame(layout, dir);
+        Path member = runtimeMember(layout, dir);
+        // The archive sorts before the app's jar, which sorts before app/lib: kept, written, kept, written.
+        assertEquals(java.util.Arrays.asList(null, Training.BUILT_CDS_FILE, null, KeptParts.PART, null),
+                Launcher.segments(layout).stream().map(Launcher.Segment::part).toList());
+        Path cache = dir.resolve("parts");
+        KeptParts parts = new KeptParts(cache);
+        byte[] written = writtenAndKept(layout, runtime, member, parts, dir);
+        List<String> first = kept(cache);
+        assertEquals(4, first.size(), "the jars and the archive, a frame and a member each: " + first);
+
+        // The records read as one sorted stream: the archive, then the app's jar, then the dependency.
+        String records = new String(new com.github.luben.zstd.ZstdInputStream(new java.io.ByteArrayInputStream(written))
+                .readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(records.indexOf(Training.BUILT_CDS_FILE) < records.indexOf("app/app.jar"), "archive before the jar");
+        assertTrue(records.indexOf("app/app.jar") < records.indexOf("app/lib/dep.jar"), "the jar before the dependency");
+        List<String> tarNames = new ArrayList<>();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(tarGz(layout, member, parts, dir))))) {
+            for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                tarNames.add(e.getName());
+            }
+        }
+        assertEquals(tarNames.stream().sorted().toList(), tarNames, "one sorted stream of entries");
+        assertTrue(tarNames.contains("app_1/" + Training.BUILT_CDS_FILE), tarNames.toString());
+
+        // A new app jar: both parts kept, only the rest written.
+        Files.writeString(layout.resolve("app/app.jar"), "jar 2");
+        assertArrayEquals(payload(layout, runtime, KeptParts.NONE), payload(layout, runtime, parts));
+        assertArrayEquals(tarGz(layout, member, KeptParts.NONE, dir), tarGz(layout, member, parts, dir));
+        assertEquals(first, kept(cache), "nothing new kept");
+
+        // A new archive (a new training): its parts are written again, the jars' kept.
+        jsa[150_000] ^= 1;
+        Files.write(layout.resolve(Training.BUILT_CDS_FILE), jsa);
+        assertArrayEquals(payload(layout, runtime, KeptParts.NONE), payload(layout, runtime, parts));
+        assertArrayEquals(tarGz(layout, member, KeptParts.NONE, dir), tarGz(layout, member, parts, dir));
+        assertEquals(6, kept(cache).size(), kept(cache).toString());
     }
 
     @Test

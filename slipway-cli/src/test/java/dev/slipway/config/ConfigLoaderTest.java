@@ -28,6 +28,7 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), c.service().readiness().timeout());
         assertEquals(Duration.ZERO, c.service().readiness().startupGrace());
         assertEquals(Duration.ofSeconds(30), c.service().drainTimeout());
+        assertEquals("/", c.service().path());
         assertEquals(ConfigLoader.DEFAULT_BUILD_COMMAND, c.build().command());
         assertEquals("127.0.0.1", c.local().address());
         assertEquals(5, c.local().retain());
@@ -45,6 +46,7 @@ class ConfigLoaderTest {
                   jvmOptions: ["-Xmx64m"]
                 service:
                   port: 9000
+                  path: /api//
                   env: {GREETING: hello}
                   drainTimeout: 500ms
                   readiness: {path: /ready, interval: 250ms, timeout: 2m, startupGrace: 3s}
@@ -54,6 +56,7 @@ class ConfigLoaderTest {
         assertEquals("1.2.3", c.version());
         assertEquals("example.Main", c.main());
         assertEquals(9000, c.service().port());
+        assertEquals("/api/", c.service().path(), "one trailing slash, so URLs resolve below it");
         assertEquals("hello", c.service().env().get("GREETING"));
         assertEquals(Duration.ofMillis(500), c.service().drainTimeout());
         assertEquals(Duration.ofMinutes(2), c.service().readiness().timeout());
@@ -85,7 +88,7 @@ class ConfigLoaderTest {
     void unknownKeyNamesLineColumnAndSuggestion() {
         ConfigException e = error("name: myapp\nservice:\n  prot: 8080\n");
         assertEquals("svc/slipway.yaml:3:3: unknown key 'prot' in 'service'; did you mean 'port'?"
-                + " (known keys: args, drainTimeout, env, liveness, port, readiness)", e.getMessage());
+                + " (known keys: args, drainTimeout, env, liveness, path, port, readiness)", e.getMessage());
         assertEquals(3, e.line());
         assertEquals(3, e.column());
     }
@@ -122,6 +125,7 @@ class ConfigLoaderTest {
         "name: myapp\\nservice:\\n  drainTimeout: 30x\\n|svc/slipway.yaml:3:17: service.drainTimeout: '30x' is not a duration; write a whole number with a unit: 500ms, 30s, 5m, 1h",
         "name: myapp\\nbuild: [a]\\n|svc/slipway.yaml:2:8: build: expected a mapping of keys",
         "name: myapp\\nservice:\\n  port: 70000\\n|svc/slipway.yaml:3:9: port 70000 is out of range 1-65535",
+        "name: myapp\\nservice:\\n  path: api\\n|svc/slipway.yaml:3:9: 'api' is not a URL path such as /api: it starts with '/' and has no spaces, '?' or '#'",
         "name: My App\\n|svc/slipway.yaml:1:7: 'My App' is not a valid name: use lower-case letters, digits, '.', '_' and '-'",
         "service: {}\\n|svc/slipway.yaml:1:1: missing required key 'name' (the service name)",
         "name: myapp\\nservice:\\n  readiness: {path: ready}\\n|svc/slipway.yaml:3:21: a probe path must start with '/'",

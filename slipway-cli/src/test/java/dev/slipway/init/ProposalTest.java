@@ -208,9 +208,18 @@ class ProposalTest {
         assertEquals("/api/actuator/health/readiness", s.at("/service/readiness/path").asText());
         assertEquals("/api/actuator/health/liveness", s.at("/service/liveness/path").asText());
         assertEquals(9090, s.at("/service/port").asInt());
+        assertEquals("/api", s.at("/service/path").asText(), "the URL ship prints ends in the context path");
         Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
                 "server:\n  servlet:\n    context-path: /api\nmanagement:\n  endpoints:\n    web:\n      base-path: /manage\n");
         assertEquals("/api/manage/health/readiness", yaml(propose(tmp.resolve("s"))).at("/service/readiness/path").asText());
+        // WebFlux has no servlet context path: spring.webflux.base-path puts every route under it
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml",
+                "spring:\n  webflux:\n    base-path: /flux/\n");
+        JsonNode flux = yaml(propose(tmp.resolve("s")));
+        assertEquals("/flux/actuator/health/readiness", flux.at("/service/readiness/path").asText());
+        assertEquals("/flux", flux.at("/service/path").asText());
+        Projects.write(tmp.resolve("s"), "src/main/resources/application.yml", "server:\n  port: 9090\n");
+        assertTrue(yaml(propose(tmp.resolve("s"))).at("/service/path").isMissingNode(), "no context path: no key");
 
         Projects.quarkus(tmp.resolve("q"), true);
         Projects.write(tmp.resolve("q"), "src/main/resources/application.properties", "quarkus.http.root-path=/svc\n");
@@ -483,12 +492,13 @@ class ProposalTest {
                 server:
                   applicationConnectors:
                     - type: http
-                      port: 8080
+                      port: 8085
                   adminConnectors:
                     - type: http
-                      port: 8081
+                      port: 8086
                 """);
         JsonNode y = yaml(propose(tmp));
+        assertEquals(8085, y.at("/service/port").asInt(), "the application connector's port in config.yml");
         assertEquals(List.of("-XX:+ExitOnOutOfMemoryError", "-Ddw.server.applicationConnectors[0].port=${PORT}",
                 "-Ddw.server.applicationConnectors[0].bindHost=${ADDR}", "-Ddw.server.adminConnectors[0].port=0"),
                 strings(y.at("/build/jvmOptions")));
@@ -497,12 +507,13 @@ class ProposalTest {
 
     @Test
     void dropwizardSimpleServerInTheFileAndNoConfigFile() throws Exception {
-        Projects.dropwizard(tmp.resolve("s"), "server:\n  type: simple\n  adminContextPath: /ops\n  connector:\n    port: 8080\n");
+        Projects.dropwizard(tmp.resolve("s"), "server:\n  type: simple\n  adminContextPath: /ops\n  connector:\n    port: ${PORT:8090}\n");
         Projects.dropwizard(tmp.resolve("none"), null);
         JsonNode s = yaml(propose(tmp.resolve("s")));
         assertTrue(strings(s.at("/build/jvmOptions")).contains("-Ddw.server.connector.port=${PORT}"));
         assertFalse(strings(s.at("/build/jvmOptions")).contains("-Ddw.server.type=simple"));
         assertEquals("/ops/healthcheck", s.at("/service/readiness/path").asText());
+        assertEquals(8090, s.at("/service/port").asInt(), "the simple connector's port, a placeholder's default");
         JsonNode none = yaml(propose(tmp.resolve("none")));
         assertEquals(List.of("server"), strings(none.at("/service/args")));
         assertTrue(none.at("/build/files").isMissingNode());

@@ -109,19 +109,21 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
     /**
      * @param f the facts
      * @return the URL the service serves on: with a proxy, where nginx listens; without, the port of
-     *         the release that runs, else of the current one, else {@code service.port}
+     *         the release that runs, else of the current one, else {@code service.port}; then
+     *         {@code service.path}
      */
     public URI url(LocalFacts f) {
-        return proxy != null ? config.local().proxy().url()
+        return proxy != null ? config.local().proxy().url().resolve(config.service().path().substring(1))
                 : instanceUrl(serving(f).or(f::current).map(v -> portOf(f, v)).orElse(port()));
     }
 
     /**
      * @param port an instance port
-     * @return {@code http://<address>:<port>/}, the address made reachable ({@code 0.0.0.0} is {@code 127.0.0.1})
+     * @return {@code http://<address>:<port>/} and {@code service.path}, the address made reachable
+     *         ({@code 0.0.0.0} is {@code 127.0.0.1})
      */
     public URI instanceUrl(int port) {
-        return URI.create("http://" + hostForUrl() + ":" + port + "/");
+        return URI.create("http://" + hostForUrl() + ":" + port + config.service().path());
     }
 
     /** @return {@code deploy.local.address} as a URL's host ({@code 0.0.0.0} and {@code ::} are {@code 127.0.0.1}) */

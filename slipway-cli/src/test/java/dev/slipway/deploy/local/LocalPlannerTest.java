@@ -334,4 +334,15 @@ class LocalPlannerTest {
         assertEquals("http://127.0.0.1:7070/", planner(PLAIN).url(f.facts()).toString());
         assertEquals("http://127.0.0.1:9000/", planner(PROXIED).url(f.facts()).toString());
     }
+
+    /** A WebFlux base path or servlet context path: the app answers under it, so the URL printed ends in it. */
+    @Test
+    void theUrlEndsInTheServicePath() {
+        F f = new F();
+        SlipwayConfig plain = ConfigLoader.parse(YAML, "name: svc\nservice:\n  path: /api\n");
+        assertEquals("http://127.0.0.1:8080/api/", planner(plain).url(f.facts()).toString());
+        SlipwayConfig proxied = ConfigLoader.parse(YAML, "name: svc\nservice:\n  path: /api/v1/\n"
+                + "deploy:\n  local:\n    proxy: {config: nginx/upstream.conf, listen: 127.0.0.1:9000, ports: [8081, 8082]}\n");
+        assertEquals("http://127.0.0.1:9000/api/v1/", planner(proxied).url(f.facts()).toString());
+    }
 }
