@@ -30,8 +30,8 @@ import java.time.Instant;
 public final class BuildLock implements AutoCloseable {
     /** How long a build waits for another: longer than the build command's own limit (30 min). */
     public static final Duration WAIT = Duration.ofMinutes(40);
-    /** How long a lock may have no info before its holder counts as gone (it writes it just after the mkdir). */
-    private static final Duration NO_INFO = Duration.ofSeconds(5);
+    /** A build waits for another however long it has run (up to {@link #WAIT}): builds have no stale age. */
+    private static final Duration NEVER_STALE = Duration.ofDays(36500);
 
     private final LocalHost host;
     private final String dir;
@@ -78,39 +78,13 @@ public final class BuildLock implements AutoCloseable {
         LocalHost host = new LocalHost("localhost");
         String dir = dir(serviceDir).toString();
         Lock.Holder me = Lock.me("-", "build of " + name);
-        long deadline = System.nanoTime() + wait.toNanos();
-        boolean said = false;
-        long noInfo = 0;
-        while (true) {
-            var other = Lock.tryAcquire(host, dir, me);
-            if (other.isEmpty()) {
-                return new BuildLock(host, dir, me);
-            }
-            Lock.Holder o = other.get();
-            // A lock without info is being taken now, or its holder died while taking it: the latter
-            // once it has had no info for a while.
-            noInfo = o.since() != null ? 0 : noInfo == 0 ? System.nanoTime() : noInfo;
-            if (o.gone(Instant.now()) || noInfo != 0 && System.nanoTime() - noInfo > NO_INFO.toNanos()) {
-                Lock.forceRelease(host, dir);
-                console.progress("the build lock " + dir + "/lock was left by " + o.describe() + ", which is gone; taking it over");
-                continue;
-            }
-            if (System.nanoTime() >= deadline) {
-                throw Lock.held("another build of " + serviceDir + " holds " + dir + "/lock: " + o.describe()
-                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")")
-                        + "; wait for it or stop it; nothing was built");
-            }
-            if (!said) {
-                console.progress("waiting for the build of pid " + o.pid() + " to finish (" + o.describe() + ")");
-                said = true;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw SlipwayException.failed("interrupted while waiting for another build of " + serviceDir);
-            }
-        }
+        // The one rule of every Slipway lock (Lock.judge); a build is never refused for the age of another.
+        Lock.acquire(host, dir, me, wait, Duration.ofMillis(200), NEVER_STALE,
+                o -> "another build of " + serviceDir + " holds " + dir + "/lock: " + o.describe()
+                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")") + "; wait for it or stop it; nothing was built",
+                o -> console.progress("waiting for the build of pid " + o.pid() + " to finish (" + o.describe() + ")"),
+                o -> console.progress("the build lock " + dir + "/lock was left by " + o.describe() + ", which is gone; taking it over"));
+        return new BuildLock(host, dir, me);
     }
 
     /** @return who holds this lock: this process */

@@ -48,7 +48,9 @@ final class KeptOutputs {
     private static final String HEADER = "slipway-build-outputs 1";
 
     /** Bumped when {@link Pack}, {@link Launcher} or {@link Archive} write other bytes for the same inputs. */
-    private static final String FORMAT = "pack-2"; // 2: the dependency jars in a frame and a member of their own
+    // 2: the dependency jars in a frame and a member of their own; 3: the stub keeps the unpacker's bytes
+    // that need no printf escape as they are (Launcher.printfEscape)
+    private static final String FORMAT = "pack-3";
 
     /**
      * What was recorded for kept outputs.

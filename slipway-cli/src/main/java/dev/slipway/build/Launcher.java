@@ -234,15 +234,14 @@ public final class Launcher {
             dev.slipway.Trace.mark(spec.platform() + ": payload written");
             String key = spec.name() + "-" + hash.substring(0, 16);
             List<String> files = payloadFiles(layout);
-            String stub = stub(spec, key, unpacker, 0, files);
-            int length = stub.getBytes(StandardCharsets.UTF_8).length;
-            stub = stub(spec, key, unpacker, length, files);
-            if (stub.getBytes(StandardCharsets.UTF_8).length != length) {
+            int length = stubBytes(spec, key, unpacker, 0, files).length;
+            byte[] stub = stubBytes(spec, key, unpacker, length, files);
+            if (stub.length != length) {
                 throw new IllegalStateException("stub length changed while filling the payload offset");
             }
             Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
             try (OutputStream os = Files.newOutputStream(tmp)) {
-                os.write(stub.getBytes(StandardCharsets.UTF_8));
+                os.write(stub);
                 Files.copy(payload, os);
             }
             Files.setPosixFilePermissions(tmp, EXECUTABLE);
@@ -266,20 +265,39 @@ public final class Launcher {
      *              the first is the one whose time the others must have
      */
     static String stub(Spec spec, String key, byte[] unpacker, int offset, List<String> files) {
+        return new String(stubBytes(spec, key, unpacker, offset, files), StandardCharsets.UTF_8);
+    }
+
+    /** Where the unpacker's printf operand goes in the filled template (NUL is in no template value). */
+    private static final String UNPACKER_MARK = "\0UNPACKER\0";
+
+    /**
+     * The stub as written: the template filled in and encoded as UTF-8, with the unpacker's
+     * {@link #printfEscape} bytes put in as they are (they are not UTF-8: bytes 0x80-0xff stay raw).
+     */
+    static byte[] stubBytes(Spec spec, String key, byte[] unpacker, int offset, List<String> files) {
         String off = String.valueOf(offset);
         off = " ".repeat(OFFSET_WIDTH - off.length()) + off;
         StringBuilder words = new StringBuilder();
         for (String f : files) {
             words.append(words.length() == 0 ? "" : " \\\n    ").append(singleQuote(f));
         }
-        return Templates.fill(Templates.load("stub.sh"), Map.ofEntries(
+        String text = Templates.fill(Templates.load("stub.sh"), Map.ofEntries(
                 Map.entry("RUN_FUNCTION", runFunction(spec)),
                 Map.entry("NAME", spec.name()), Map.entry("VERSION", spec.version()),
                 Map.entry("PLATFORM", spec.platform().toString()),
                 Map.entry("KEY", key), Map.entry("OFFSET", off),
                 Map.entry("FILES", words.toString()), Map.entry("REF", doubleQuoteBody(files.get(0))),
                 Map.entry("LOADER", spec.platform().dynamicLoader()),
-                Map.entry("UNPACKER", printfEscape(unpacker))));
+                Map.entry("UNPACKER", UNPACKER_MARK)));
+        int at = text.indexOf(UNPACKER_MARK);
+        byte[] head = text.substring(0, at).getBytes(StandardCharsets.UTF_8);
+        byte[] tail = text.substring(at + UNPACKER_MARK.length()).getBytes(StandardCharsets.UTF_8);
+        byte[] escaped = printfEscape(unpacker);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + escaped.length + tail.length);
+        System.arraycopy(escaped, 0, all, head.length, escaped.length);
+        System.arraycopy(tail, 0, all, head.length + escaped.length, tail.length);
+        return all;
     }
 
     /**
@@ -383,24 +401,35 @@ public final class Launcher {
     }
 
     /**
-     * Encodes bytes as a printf(1) format operand inside single quotes: printable ASCII stays,
-     * {@code %} doubles, everything else becomes a {@code \ooo} octal escape (POSIX printf).
+     * Encodes bytes as a printf(1) format operand inside single quotes, as bytes: every byte that
+     * means nothing to printf or to the quotes stays as it is (printable ASCII, the control bytes
+     * 0x02-0x1f, 0x80-0xff), {@code %} doubles, and NUL,
+     * {@code '}, {@code \}, 0x01 and 0x7f become {@code \ooo} octal escapes (POSIX printf; bash
+     * uses 0x01 and 0x7f as its own quoting marks, so they are escaped too). A single-quoted word
+     * may hold any byte but NUL (POSIX sh, 2.2.2), and printf copies the format's bytes that are
+     * neither {@code \} nor {@code %}. Only the bytes that must be escaped grow: the 162 KB
+     * linux-amd64 unpacker takes 200 KB of the stub (its 257 KB with libzstd's legacy decoders took
+     * 642 KB with every byte outside printable ASCII escaped; docs/benchmarks.md, f21m). No
+     * multibyte encoding has {@code '} as a second byte, so the quotes end where they should in
+     * every locale.
      */
-    static String printfEscape(byte[] data) {
-        StringBuilder sb = new StringBuilder(data.length * 3);
+    static byte[] printfEscape(byte[] data) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(data.length * 5 / 4);
         for (int i = 0; i < data.length; i++) {
             int b = data[i] & 0xff;
-            if (b >= 0x20 && b < 0x7f && b != '\'' && b != '\\' && b != '%') {
-                sb.append((char) b);
-            } else if (b == '%') {
-                sb.append("%%");
+            if (b == '%') {
+                out.write('%');
+                out.write('%');
+            } else if (b > 0x01 && b != 0x7f && b != '\'' && b != '\\') {
+                out.write(b);
             } else {
                 boolean nextIsDigit = i + 1 < data.length && data[i + 1] >= '0' && data[i + 1] <= '7';
                 String oct = Integer.toOctalString(b);
-                sb.append('\\').append(nextIsDigit ? "0".repeat(3 - oct.length()) + oct : oct);
+                out.writeBytes(('\\' + (nextIsDigit ? "0".repeat(3 - oct.length()) + oct : oct))
+                        .getBytes(StandardCharsets.US_ASCII));
             }
         }
-        return sb.toString();
+        return out.toByteArray();
     }
 
     /** The payload format's version byte after {@code SLPW} (2: gzip, before issue 21; 3: zstd). */

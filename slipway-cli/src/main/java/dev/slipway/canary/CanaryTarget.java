@@ -105,6 +105,21 @@ public interface CanaryTarget {
         return List.of();
     }
 
+    /**
+     * {@code slipway status} with a canary on this target: the one path of every target
+     * ({@link CanaryTargets#status}). It reads files and probes this machine's processes only: status
+     * reaches nothing beyond what the deploy target's own status does. By default {@code plain} with
+     * {@code stateLines} after its lines (kubernetes and swarm show their canary in the deploy
+     * target's status, read from the cluster, and keep no state file).
+     *
+     * @param plain      the deploy target's report
+     * @param stateLines the canary's lines from its state file ({@code CanaryTargets.stateLines}), not empty
+     * @return the report to print
+     */
+    default dev.slipway.deploy.Report status(dev.slipway.deploy.Report plain, List<String> stateLines) {
+        return plain.withLines(stateLines);
+    }
+
     /** @return one line per instance for {@code slipway status}: address, track, version, running */
     List<String> describe();
 

@@ -158,28 +158,56 @@ public final class CanaryTargets {
         if (lines.isEmpty()) {
             return plain;
         }
-        Report report = plain;
-        List<String> more = new java.util.ArrayList<>(lines);
-        if (target.name().equals("local") && !config.canary().local().stable().isEmpty()
-                && !config.canary().local().canary().isEmpty() && config.canary().nginx().config() != null) {
-            try (LocalHost proxy = new LocalHost("local")) {
-                LocalCanaryTarget t = new LocalCanaryTarget(config, new Console(
-                        new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()),
-                        false), proxy);
-                report = t.status(plain);
-                if (report == plain) {
-                    t.describe().forEach(l -> more.add("  " + l));
-                }
-            }
-        } else if (target.name().equals("hosts") && config.canary().hosts() != null) {
-            more.add("  " + HostsCanaryTarget.upstreamLine(config));
+        try (LocalHost here = new LocalHost("local")) {
+            CanaryTarget t = forStatus(target.name(), config, here);
+            return t == null ? plain.withLines(lines) : t.status(plain, lines);
         }
-        List<String> all = new java.util.ArrayList<>(report.lines());
-        all.addAll(more);
-        return new Report(report.target(), report.action(), report.service(), report.version(), report.revision(),
-                report.outcome(), report.exitCode(), report.url(), report.steps(), report.timingMs(), all, report.message(),
-                report.stepMs());
     }
+
+    /**
+     * @return the canary target {@code name} made for {@link CanaryTarget#status} only, reaching no
+     *         host (on hosts its proxy is one that refuses every command); {@code null} for a target
+     *         whose canary is not configured (its state lines alone are shown) or that has no such class
+     */
+    private static CanaryTarget forStatus(String name, SlipwayConfig config, LocalHost here) {
+        Console quiet = new Console(new java.io.PrintWriter(java.io.Writer.nullWriter()),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), false);
+        try {
+            return switch (name) {
+                case "local" -> new LocalCanaryTarget(config, quiet, here);
+                case "hosts" -> new HostsCanaryTarget(config, quiet, null, NO_HOST);
+                default -> null;
+            };
+        } catch (SlipwayException e) {
+            return null; // not configured (exit 2 for a canary command): status shows the state lines alone
+        }
+    }
+
+    /** The proxy of a hosts canary target made for status: it must reach no host. */
+    private static final Host NO_HOST = new Host() {
+        @Override
+        public String name() {
+            return "proxy (not connected for status)";
+        }
+
+        @Override
+        public CommandResult run(String command, java.time.Duration timeout) {
+            throw new IllegalStateException("status reaches no canary proxy");
+        }
+
+        @Override
+        public void upload(java.nio.file.Path local, String remotePath, int mode, Progress progress) {
+            throw new IllegalStateException("status reaches no canary proxy");
+        }
+
+        @Override
+        public void write(byte[] content, String remotePath, int mode) {
+            throw new IllegalStateException("status reaches no canary proxy");
+        }
+
+        @Override
+        public void close() {}
+    };
 
     /**
      * The canary's phase, step, weight, each metric's last value and verdict, from its state file.

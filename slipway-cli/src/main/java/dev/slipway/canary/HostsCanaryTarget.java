@@ -317,6 +317,17 @@ public final class HostsCanaryTarget extends NginxCanaryTarget {
     }
 
     /**
+     * {@inheritDoc} On hosts: the traffic split as last applied ({@link #upstreamLine}) follows the
+     * state lines; read from this machine, so status connects to no proxy.
+     */
+    @Override
+    public dev.slipway.deploy.Report status(dev.slipway.deploy.Report plain, List<String> stateLines) {
+        List<String> more = new ArrayList<>(stateLines);
+        more.add("  " + upstreamLine(config));
+        return plain.withLines(more);
+    }
+
+    /**
      * @param config the service configuration, with {@code canary.hosts}
      * @return one line on the traffic split as last applied (read on this machine, no connection):
      *         the canary weight, or every server in the pool

@@ -262,6 +262,21 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
     }
 
     /**
+     * {@inheritDoc} On local: while the canary's instances run they are what serves, and the report
+     * lists them ({@link #status(dev.slipway.deploy.Report)}); otherwise each instance's line
+     * ({@link #describe}) follows the state lines.
+     */
+    @Override
+    public dev.slipway.deploy.Report status(dev.slipway.deploy.Report plain, List<String> stateLines) {
+        dev.slipway.deploy.Report report = status(plain);
+        List<String> more = new ArrayList<>(stateLines);
+        if (report == plain) {
+            describe().forEach(l -> more.add("  " + l));
+        }
+        return report.withLines(more);
+    }
+
+    /**
      * {@code slipway status} on the local target while the canary's instances run: they serve,
      * through nginx, whatever {@code slipway deploy}'s own process does, so they are the top of the
      * status rather than a footnote under "nothing deployed".

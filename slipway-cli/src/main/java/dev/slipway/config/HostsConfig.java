@@ -63,7 +63,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
      * @param readiness    the gate on each host (default: {@code service.readiness})
      * @param retain       releases kept on each host (default 5, at least 2)
      * @param drainTimeout how long a stop waits after SIGTERM (default {@code service.drainTimeout})
-     * @param lockStaleAfter a lock older than this whose holder is gone is reported as stale
+     * @param lockStaleAfter a lock older than this whose holder cannot be checked is refused at once ({@code remote/Lock.judge})
      * @param strategy     how a host changes release: {@link #RESTART} (switch {@code current}, restart the
      *                     unit: the host serves nothing for a moment) or {@link #PROXY} (start the new release
      *                     beside the old on the other of {@link Proxy#ports()}, gate it, switch the nginx on
@@ -161,7 +161,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                       @Key(doc = "The gate on each host (default service.readiness)") ConfigLoader.RawProbe readiness,
                       @Key(doc = "Releases kept on each host (default 5, at least 2)") Integer retain,
                       @Key(doc = "SIGTERM to SIGKILL (default service.drainTimeout)") Duration drainTimeout,
-                      @Key(doc = "A lock older than this whose holder is gone is stale (default 10m)") Duration lockStaleAfter,
+                      @Key(doc = "A lock older than this whose holder cannot be checked (another machine) is refused at once; a gone holder of this machine is taken over (default 10m)") Duration lockStaleAfter,
                       @Key(doc = "restart (stop, then start) or proxy (start beside, switch the host's nginx, stop the old); default restart") String strategy) {}
 
     record RawHostService(@Key(doc = "systemd unit name without .service (default: the service name)") String unit,

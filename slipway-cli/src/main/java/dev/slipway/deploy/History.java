@@ -30,7 +30,8 @@ import java.util.Optional;
  *
  * <p>The vocabulary: {@link Revision#outcome()} is one of the constants below on every target
  * (the Kubernetes and Swarm targets keep no file but use the same words). Which ones a target writes
- * depends on what it can do: {@link #FAILED} and {@link #INTERRUPTED} come from the local target,
+ * depends on what it can do: {@link #FAILED} comes from the local target, {@link #INTERRUPTED} from
+ * the local and hosts targets (a run whose lock was taken over, {@link #unrecorded}),
  * {@link #SKIPPED} and the canary outcomes from hosts, {@link #CURRENT} from Kubernetes.
  *
  * <p>A record of this class is the local target's file.
@@ -210,6 +211,22 @@ public record History(Path file) {
         return new Appending("[ -f " + f + " ] || printf '%s' " + Shell.quote(HEADER) + " > " + f
                 + "; n=$(awk -F'\\t' '!/^#/ && $1+0 > m { m = $1+0 } END { print m+1 }' " + f + ") && printf '%s%s' \"$n\" "
                 + Shell.quote(rest) + " >> " + f + " && echo \"$n\"", rest);
+    }
+
+    /**
+     * Whether the run of a lock holder that was taken over ({@link Lock#judge}) is missing from a
+     * history: it was a deploy or rollback (the runs that change what serves) and no revision of
+     * its version was written since it took the lock (a run killed after its record step recorded
+     * itself). Both targets record such a run as {@link #INTERRUPTED}.
+     *
+     * @param entries the target's (or host's) history, any order
+     * @param gone    the holder whose lock was taken over
+     * @return whether to record it
+     */
+    public static boolean unrecorded(List<Revision> entries, Lock.Holder gone) {
+        boolean changes = gone.message().equals("deploy") || gone.message().equals("rollback");
+        return gone.since() != null && changes && entries.stream()
+                .noneMatch(e -> e.version().equals(gone.version()) && !e.time().isBefore(gone.since()));
     }
 
     /** @return {@code user@machine} of this process, for the {@code who} column (machine from the kernel's hostname) */

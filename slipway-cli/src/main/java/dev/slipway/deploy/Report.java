@@ -38,6 +38,17 @@ public record Report(String target, String action, String service, String versio
         stepMs = List.copyOf(stepMs);
     }
 
+    /**
+     * @param more lines to print after this report's
+     * @return this report with {@code more} after its lines; everything else (exit code, outcome) kept
+     */
+    public Report withLines(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(lines);
+        all.addAll(more);
+        return new Report(target, action, service, version, revision, outcome, exitCode, url, steps, timingMs, all, message,
+                stepMs);
+    }
+
     /** A report without per-step timings (see {@link #stepMs}). */
     public Report(String target, String action, String service, String version, int revision, String outcome,
                   int exitCode, String url, List<String> steps, Map<String, Long> timingMs, List<String> lines,

@@ -39,19 +39,25 @@ public final class Lock {
         }
 
         /**
-         * @param staleAfter the age from which a lock whose holder cannot be checked is stale
+         * Whether the lock is old: it has info, its holder is not known to be gone ({@link #gone}),
+         * and it was taken longer than {@code staleAfter} ago. Age alone never lets a run take a lock
+         * over (a slow rollout may hold it that long, and a holder on another machine cannot be
+         * checked): an old lock is refused at once, with {@code slipway lock release --force} as the
+         * way out, instead of being waited for ({@link #judge}).
+         *
+         * @param staleAfter the age from which such a lock is stale ({@code rollout.lockStaleAfter})
          * @param now        the current time
-         * @return whether the lock is stale: its holder process on this machine is gone, or it is
-         *         older than {@code staleAfter}, or it has no info (its holder died while taking it)
+         * @return whether the lock is older than {@code staleAfter} and its holder not known gone
          */
         public boolean stale(Duration staleAfter, Instant now) {
-            if (since == null) {
-                return true;
-            }
-            if (machine.equals(Lock.machineName()) && pid > 0 && ProcessHandle.of(pid).isEmpty()) {
-                return true;
-            }
-            return Duration.between(since, now).compareTo(staleAfter) > 0;
+            return since != null && !gone(now) && Duration.between(since, now).compareTo(staleAfter) > 0;
+        }
+
+        /** @return "pid N (deploy of 2.0.0 since T)": the run that left a lock, for a take-over line and a history note */
+        public String run() {
+            return since == null ? "a run that stopped while taking it"
+                    : "pid " + pid + " (" + message + (version.isEmpty() || version.equals("-") ? "" : " of " + version)
+                    + ", since " + since + ")";
         }
 
         /**
@@ -78,12 +84,20 @@ public final class Lock {
 
         /**
          * @param now the current time
-         * @return {@code "; stale: pid N is not running on this machine"} when the holder is known to
-         *         be gone ({@link #gone}), else {@code ""}: for {@code slipway status}, where a lock left
+         * @return {@code "; stale: pid N is not running on this machine (...)"} when the holder is known
+         *         to be gone ({@link #gone}), else {@code ""}: for {@code slipway status}, where a lock left
          *         by a killed run must not read like a deploy in progress
          */
         public String goneNote(Instant now) {
-            return gone(now) ? "; stale: pid " + pid + " is not running on this machine ('slipway lock release --force' clears it)" : "";
+            return gone(now) ? "; stale: pid " + pid + " is not running on this machine (the next deploy or rollback takes it over)" : "";
+        }
+
+        /**
+         * @return the start of the history note of a run whose lock was taken over:
+         *         {@code "slipway (pid N, ann@ci) was killed during its deploy of 2.0.0"}
+         */
+        public String killedNote() {
+            return "slipway (pid " + pid + ", " + who + ") was killed during its " + message + " of " + version;
         }
 
         /** @return one line: who, process, since when, message and version (none when {@code -}) */
@@ -171,49 +185,95 @@ public final class Lock {
                 + "; then echo " + Shell.quote(acquired) + "; fi\n";
     }
 
-    /** What a run that wants a lock does about the run that holds it ({@link #acquire}). */
+    /** The default of {@code rollout.lockStaleAfter}: from this age a lock whose holder cannot be checked is refused at once. */
+    public static final Duration STALE_AFTER = Duration.ofMinutes(10);
+
+    /**
+     * How long a lock without info is taken for one being taken right now: its holder writes the
+     * info in the same shell command, just after the mkdir. Longer, the holder stopped between the
+     * two (a host that lost power, an {@code sh} killed alone) and the lock is taken over.
+     */
+    public static final Duration NO_INFO = Duration.ofSeconds(5);
+
+    /** What a run that wants a lock does about the run that holds it ({@link #judge}). */
     public enum Held {
-        /** Wait for it (until the wait is over). */
+        /** Wait for it (until {@code --lock-wait} is over, then refuse). */
         WAIT,
-        /** Refuse now: the holder will not let go by itself (a stale lock on a host). */
+        /** Refuse now: the lock is older than {@code rollout.lockStaleAfter} and its holder cannot be checked. */
         REFUSE,
-        /** The holder is gone and its lock was cleared (its run recorded): try again at once. */
-        TAKEN_OVER
+        /** Its holder is gone: clear the lock, take it, and say and record that. */
+        TAKE_OVER
     }
 
     /**
-     * Takes the lock, waiting for another holder: the one wait of every deploy target (the local
-     * target and each host). Each target says what a holder means to it: a host's stale lock
-     * refuses (someone must look at the host), a local lock whose holder is gone is taken over.
+     * The one lock rule of every Slipway lock (the deploy lock of the local and hosts targets, the
+     * build lock), documented in docs/local-deploy.md and docs/hosts.md:
+     * <ol>
+     *   <li>a holder that ran on this machine and whose pid is gone (or was reused by a later
+     *       process: {@link Holder#gone}) is taken over; so is a lock that has had no info for
+     *       longer than {@link #NO_INFO} (its holder stopped while taking it);</li>
+     *   <li>a lock older than {@code staleAfter} whose holder cannot be checked (another machine)
+     *       is refused at once with the holder's details: age alone is no proof that it is gone,
+     *       and {@code slipway lock release --force} is the way out after a look at it;</li>
+     *   <li>any other holder (alive, or on another machine) is waited for up to {@code --lock-wait},
+     *       then refused with its details.</li>
+     * </ol>
      *
-     * @param host    the host
-     * @param dir     the service's directory on it
-     * @param me      this process
-     * @param wait    the longest to wait for a holder that may let go; zero: refuse at once
-     * @param poll    how long to sleep between two attempts
-     * @param judge   what to do about a holder (it clears the lock itself before {@link Held#TAKEN_OVER})
-     * @param refusal the message for a holder that did not let go in time, or that refuses
-     * @param waiting called once per holder while waiting for it (a progress line)
+     * @param o          the holder
+     * @param staleAfter {@code rollout.lockStaleAfter} ({@link #STALE_AFTER} by default)
+     * @param now        the current time
+     * @param noInfoFor  how long this run has seen the lock without info ({@link Duration#ZERO} when it has info)
+     * @return what to do about it
+     */
+    public static Held judge(Holder o, Duration staleAfter, Instant now, Duration noInfoFor) {
+        if (o.gone(now) || o.since() == null && noInfoFor.compareTo(NO_INFO) > 0) {
+            return Held.TAKE_OVER;
+        }
+        return o.stale(staleAfter, now) ? Held.REFUSE : Held.WAIT;
+    }
+
+    /**
+     * Takes the lock, waiting for another holder, with the one rule of {@link #judge}: the one wait
+     * of every Slipway lock (the local target, each host, the build).
+     *
+     * @param host       the host
+     * @param dir        the service's directory on it
+     * @param me         this process
+     * @param wait       the longest to wait for a holder that may let go; zero: refuse at once
+     *                   (a lock without info is still watched for up to {@link #NO_INFO})
+     * @param poll       how long to sleep between two attempts
+     * @param staleAfter the age from which a lock whose holder cannot be checked is refused at once
+     * @param refusal    the message for a holder that did not let go in time, or that is refused
+     * @param waiting    called once per holder while waiting for it (a progress line)
+     * @param tookOver   called with a gone holder once this process holds the lock in its place:
+     *                   the target says so and records the run the holder was doing
      * @throws SlipwayException exit 2 ({@link #held}) when the lock is not taken; exit 1 when the host
      *                          cannot be reached, or this thread is interrupted while waiting
      */
-    public static void acquire(Host host, String dir, Holder me, Duration wait, Duration poll,
-                               java.util.function.Function<Holder, Held> judge,
+    public static void acquire(Host host, String dir, Holder me, Duration wait, Duration poll, Duration staleAfter,
                                java.util.function.Function<Holder, String> refusal,
-                               java.util.function.Consumer<Holder> waiting) {
+                               java.util.function.Consumer<Holder> waiting,
+                               java.util.function.Consumer<Holder> tookOver) {
         long deadline = System.nanoTime() + wait.toNanos();
         String shown = null;
+        long noInfo = 0;
         while (true) {
             Optional<Holder> other = tryAcquire(host, dir, me);
             if (other.isEmpty()) {
                 return;
             }
             Holder o = other.get();
-            Held verdict = judge.apply(o);
-            if (verdict == Held.TAKEN_OVER) {
+            long t = System.nanoTime();
+            noInfo = o.since() != null ? 0 : noInfo == 0 ? t : noInfo;
+            Held verdict = judge(o, staleAfter, Instant.now(), Duration.ofNanos(noInfo == 0 ? 0 : t - noInfo));
+            if (verdict == Held.TAKE_OVER) {
+                if (takeOver(host, dir, o, me)) {
+                    tookOver.accept(o);
+                    return;
+                }
                 continue;
             }
-            if (verdict == Held.REFUSE || System.nanoTime() >= deadline) {
+            if (verdict == Held.REFUSE || o.since() != null && t >= deadline) {
                 throw held(refusal.apply(o));
             }
             if (!o.describe().equals(shown)) {
@@ -227,6 +287,29 @@ public final class Lock {
                 throw SlipwayException.failed("interrupted while waiting for the lock in " + dir);
             }
         }
+    }
+
+    /**
+     * Takes over the lock of a gone holder ({@link #judge}): removes it only while it is still that
+     * holder's (its id, or still without info), then takes it as {@code me}. Two runs that find the
+     * same gone holder cannot both get the lock: the atomic mkdir picks one.
+     *
+     * @param host the host
+     * @param dir  the service's directory on it
+     * @param gone the holder found gone
+     * @param me   this process
+     * @return whether this process now holds the lock
+     * @throws SlipwayException exit 1 when the host cannot be reached
+     */
+    public static boolean takeOver(Host host, String dir, Holder gone, Holder me) {
+        String d = Shell.quote(dir);
+        String still = gone.since() == null ? "[ -d " + d + "/lock ] && [ ! -f " + d + "/lock/info ]"
+                : gone.id().isEmpty() ? "true" : "grep -qx " + Shell.quote("id=" + gone.id()) + " " + d + "/lock/info 2>/dev/null";
+        Host.CommandResult r = host.run("if " + still + "; then rm -rf " + d + "/lock; fi", Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw SlipwayException.failed(host.name() + ": cannot clear the lock in " + dir + ": " + cause(r));
+        }
+        return tryAcquire(host, dir, me).isEmpty();
     }
 
     /**

@@ -807,3 +807,45 @@ int main(int argc, char **argv) {
     puts(dest);
     return 0;
 }
+
+/*
+ * libzstd's decoders of the legacy formats v0.5-v0.7 (2015-2016) left out. The payload is always
+ * written in the current format (RFC 8878), but Debian's static libzstd is built with legacy
+ * support, so ZSTD_decompressStream names these functions and the linker would pull in their
+ * decoders: 94 KB of this program's 257 KB, 115 KB of every single file's stub. Defined here, they
+ * keep those archive members out; a frame with a legacy magic number then fails like any damaged
+ * payload (no decoder context: ZSTD_decompressStream returns an error). The signatures are those
+ * of zstd 1.5's lib/legacy/zstd_v0N.h with the context types as void pointers.
+ */
+#define SLIPWAY_NO_LEGACY(v) \
+    void *ZSTD##v##_createDCtx(void) { return NULL; } \
+    size_t ZSTD##v##_freeDCtx(void *dctx) { (void) dctx; return 0; } \
+    size_t ZSTD##v##_decompress_usingDict(void *dctx, void *dst, size_t dstCapacity, const void *src, \
+                                          size_t srcSize, const void *dict, size_t dictSize) { \
+        (void) dctx; (void) dst; (void) dstCapacity; (void) src; (void) srcSize; (void) dict; (void) dictSize; \
+        return (size_t) -1; \
+    } \
+    size_t ZSTD##v##_getFrameParams(void *params, const void *src, size_t srcSize) { \
+        (void) params; (void) src; (void) srcSize; \
+        return (size_t) -1; \
+    } \
+    void ZSTD##v##_findFrameSizeInfoLegacy(const void *src, size_t srcSize, size_t *cSize, \
+                                           unsigned long long *dBound) { \
+        (void) src; (void) srcSize; \
+        *cSize = (size_t) -1; \
+        *dBound = ZSTD_CONTENTSIZE_ERROR; \
+    } \
+    void *ZBUFF##v##_createDCtx(void) { return NULL; } \
+    size_t ZBUFF##v##_freeDCtx(void *zbd) { (void) zbd; return 0; } \
+    size_t ZBUFF##v##_decompressInitDictionary(void *zbd, const void *dict, size_t dictSize) { \
+        (void) zbd; (void) dict; (void) dictSize; \
+        return (size_t) -1; \
+    } \
+    size_t ZBUFF##v##_decompressContinue(void *zbd, void *dst, size_t *dstCapacityPtr, const void *src, \
+                                         size_t *srcSizePtr) { \
+        (void) zbd; (void) dst; (void) dstCapacityPtr; (void) src; (void) srcSizePtr; \
+        return (size_t) -1; \
+    }
+SLIPWAY_NO_LEGACY(v05)
+SLIPWAY_NO_LEGACY(v06)
+SLIPWAY_NO_LEGACY(v07)

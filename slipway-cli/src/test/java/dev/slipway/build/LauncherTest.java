@@ -29,15 +29,51 @@ class LauncherTest {
         }
         // An escape followed by a digit must not swallow it.
         byte[] tricky = {0, '1', 0, '7', '8', '%', 's', '\\', 'n', '\'', 10, '0'};
+        // Raw bytes 0x80-0xff, which are not UTF-8 here, through shells in a UTF-8 locale too:
+        // bash is /bin/sh on some distributions.
+        Tools.require("bash");
         for (byte[] data : List.of(all, tricky)) {
             Path script = dir.resolve("p.sh");
-            Files.writeString(script, "printf '" + Launcher.printfEscape(data) + "'\n");
-            Process p = new ProcessBuilder("/bin/sh", script.toString()).start();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            p.getInputStream().transferTo(out);
-            assertEquals(0, p.waitFor());
-            assertArrayEquals(data, out.toByteArray());
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            text.writeBytes("printf '".getBytes(StandardCharsets.US_ASCII));
+            text.writeBytes(Launcher.printfEscape(data));
+            text.writeBytes("'\n".getBytes(StandardCharsets.US_ASCII));
+            Files.write(script, text.toByteArray());
+            for (String shell : List.of("/bin/sh", "bash")) {
+                for (String lang : List.of("C", "C.UTF-8")) {
+                    ProcessBuilder pb = new ProcessBuilder(shell, script.toString());
+                    pb.environment().put("LC_ALL", lang);
+                    Process p = pb.start();
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    p.getInputStream().transferTo(out);
+                    assertEquals(0, p.waitFor(), shell + " " + lang);
+                    assertArrayEquals(data, out.toByteArray(), shell + " " + lang);
+                }
+            }
         }
+    }
+
+    @Test
+    void stubEscapesOnlyWhatPrintfAndTheQuotesNeed() {
+        byte[] unpacker = {0x7f, 'E', 'L', 'F', 2, 1, 0, (byte) 0x80, (byte) 0xff, '%', '\'', '\\', 1, 10};
+        byte[] stub = Launcher.stubBytes(SPEC, "myapp-0123456789abcdef", unpacker, 0,
+                List.of("runtime/bin/java", "runtime/lib/modules"));
+        byte[] expected = {'\'', '\\', '1', '7', '7', 'E', 'L', 'F', 2, '\\', '1', '\\', '0', (byte) 0x80, (byte) 0xff, '%', '%',
+                '\\', '4', '7', '\\', '1', '3', '4', '\\', '1', 10, '\''};
+        assertTrue(indexOf(stub, expected) > 0, "the unpacker's operand: raw 2, 0x80, 0xff and 10; 0x7f, 1, NUL, %, quote and backslash escaped");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Test

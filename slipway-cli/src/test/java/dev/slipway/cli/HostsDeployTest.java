@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slipway.Testbed;
 import dev.slipway.Tools;
 import dev.slipway.remote.Host;
+import dev.slipway.remote.Lock;
 import dev.slipway.remote.SshHost;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -374,7 +375,7 @@ class HostsDeployTest {
 
     @Test
     @Order(5)
-    void killDashNineAtPlanStepsLeavesEveryHostServingOldOrNewAndTheNextRunConvergesAfterForce() throws Exception {
+    void killDashNineAtPlanStepsLeavesEveryHostServingOldOrNewAndTheNextRunTakesTheLockOverAndConverges() throws Exception {
         String[] points = System.getProperty("slipway.hosts.crashPoints",
                 "lock:web2,upload:web2,env:web3,unit:web1,prepare:web2,switch:web2,restart:web2,gate:web2,record:web2,prune:web3,"
                 + "unlock:web1").split(",");
@@ -397,22 +398,66 @@ class HostsDeployTest {
                 String v = awaitServing(i, old, next);
                 assertTrue(v.equals(old) || v.equals(next), "after kill -9 at " + point + " web" + i + " serves " + v);
             }
-            var stale = deploy();
-            assertEquals(2, stale.code(), point + ": " + stale);
-            assertTrue(stale.err().contains("the lock is stale (its holder is gone"), point + ": " + stale);
-            assertTrue(stale.err().contains("clear it with 'slipway lock release --force'"), point + ": " + stale);
-            var noForce = CliRunner.run("lock", "release", service.toString());
-            assertEquals(2, noForce.code(), noForce.toString());
-            var force = CliRunner.run("lock", "release", service.toString(), "--force");
-            assertEquals(0, force.code(), force.toString());
-            assertTrue(force.out().contains("released the lock of "), force.toString());
+            // The one lock rule: a killed run of this machine is taken over by the next run, which says
+            // so, records the run unless it recorded itself, and converges (no 'lock release --force').
+            int interruptedBefore = interruptedLines();
+            int lockedBefore = 0;
+            for (int i = 1; i <= 3; i++) {
+                try (Host h = ssh(i)) {
+                    lockedBefore += h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok() ? 1 : 0;
+                }
+            }
+            assertTrue(lockedBefore >= 1, point + ": the killed run left a lock");
             var converge = deploy();
             assertEquals(0, converge.code(), point + ": " + converge);
+            assertEquals(lockedBefore, converge.err().split("which is gone; taking it over", -1).length - 1,
+                    point + ": every lock it left is taken over, and said: " + converge);
+            assertTrue(Pattern.compile("web\\d: the lock was left by pid \\d+ \\(deploy of " + Pattern.quote(next) + ", since ")
+                    .matcher(converge.err()).find(), point + ": " + converge);
+            if (point.startsWith("lock:")) {
+                // Killed before any host recorded: every locked host's history says what happened.
+                assertEquals(interruptedBefore + lockedBefore, interruptedLines(), point + ": " + converge);
+                assertTrue(converge.err().contains("was killed during its deploy of " + next + "; its lock was taken over"),
+                        point + ": " + converge);
+            }
+            for (int i = 1; i <= 3; i++) {
+                try (Host h = ssh(i)) {
+                    assertFalse(h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok(), point + ": web" + i + " unlocked");
+                }
+            }
             for (int i = 1; i <= 3; i++) {
                 assertEquals(next, version(i), point + ": web" + i);
             }
             old = next;
         }
+        // A lock from another machine is never taken over: the deploy is refused with the holder's
+        // details (exit 2, nothing changed), 'lock release' needs --force, then the next run converges.
+        String next = old.equals("1.0.0") ? "2.0.0" : "1.0.0";
+        use(next);
+        try (Host h = ssh(2)) {
+            Lock.Holder foreign = new Lock.Holder("f00d", "bob@laptop", "laptop", 4242,
+                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), old, "deploy");
+            assertTrue(Lock.tryAcquire(h, "/opt/slipway/myapp", foreign).isEmpty(), "the foreign lock is written on web2");
+        }
+        var refused = deploy();
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("web2 is locked by bob@laptop (pid 4242 on laptop) since "), refused.toString());
+        assertTrue(refused.err().contains("'slipway lock release --force'; nothing was changed"), refused.toString());
+        assertFalse(refused.err().contains("taking it over"), refused.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(old, version(i), "refused: web" + i + " unchanged");
+        }
+        var noForce = CliRunner.run("lock", "release", service.toString());
+        assertEquals(2, noForce.code(), noForce.toString());
+        var force = CliRunner.run("lock", "release", service.toString(), "--force");
+        assertEquals(0, force.code(), force.toString());
+        assertTrue(force.out().contains("released the lock of bob@laptop"), force.toString());
+        var converged = deploy();
+        assertEquals(0, converged.code(), converged.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(next, version(i), "after lock release --force: web" + i);
+        }
+        old = next;
         // Fleet rollback: back to the release before, in batches, gated.
         String current = old;
         var back = CliRunner.run("rollback", service.toString(), "--target", "hosts");
@@ -422,6 +467,18 @@ class HostsDeployTest {
         for (int i = 1; i <= 3; i++) {
             assertEquals(previous, version(i), "web" + i);
         }
+    }
+
+    /** @return how many {@code interrupted} lines the three hosts' histories hold together */
+    private int interruptedLines() {
+        int n = 0;
+        for (int i = 1; i <= 3; i++) {
+            try (Host h = ssh(i)) {
+                String out = h.run("grep -c '\tinterrupted\t' /opt/slipway/myapp/history.tsv || true", Duration.ofSeconds(10)).stdout().strip();
+                n += out.isEmpty() ? 0 : Integer.parseInt(out);
+            }
+        }
+        return n;
     }
 
     /**

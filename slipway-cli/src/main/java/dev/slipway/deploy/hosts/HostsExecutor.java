@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -369,7 +370,7 @@ public final class HostsExecutor {
         if (first && lockAllAtOnce(plan)) {
             return;
         }
-        acquire(host(h), h.name(), dir(), me, lockWait, config.rollout().lockStaleAfter(), console);
+        acquire(host(h), h.name(), dir(), me, lockWait, config.rollout().lockStaleAfter(), plan.version(), plan.commit(), console);
         synchronized (this) {
             locked.add(h.name());
         }
@@ -416,37 +417,58 @@ public final class HostsExecutor {
     }
 
     /**
-     * Takes one host's lock with the hosts target's policy, for every run that changes what a host
-     * runs (deploy, rollback, start, stop): a live holder is waited for up to {@code lockWait}
-     * (polled every tenth of it, 0.1 to 1 s), a stale one is refused with {@link #lockedMessage}.
+     * Takes one host's lock with the one rule of every Slipway lock ({@link Lock#judge}), for every
+     * run that changes what a host runs (deploy, rollback, start, stop): a live holder, or one on
+     * another machine, is waited for up to {@code lockWait} (polled every tenth of it, 0.1 to 1 s)
+     * and then refused with {@link #lockedMessage}; one older than {@code staleAfter} that cannot be
+     * checked is refused at once; one that ran on this machine and is gone (a kill -9) is taken
+     * over: said on the console and its run recorded as {@code interrupted} in the host's history,
+     * unless it recorded itself ({@link History#unrecorded}). The run that takes over then converges
+     * the host as any run does: its plan was made from what the host holds.
      *
      * @param host       the host
      * @param name       its server name, for messages
      * @param dir        {@code deploy.hosts.dir}, where the lock file lives
      * @param me         this run
      * @param lockWait   how long to wait for a live holder (zero: refuse at once)
-     * @param staleAfter how old a holder's heartbeat may be before it counts as stale
-     * @param console    where the waiting is said
-     * @throws SlipwayException exit 2 when the lock stays held or is stale (nothing was changed); exit 1
+     * @param staleAfter {@code rollout.lockStaleAfter}
+     * @param version    the version this run deploys (a taken-over run of the same version is recorded with {@code commit})
+     * @param commit     that version's commit
+     * @param console    where the waiting and a take-over are said
+     * @throws SlipwayException exit 2 when the lock stays held or is old (nothing was changed); exit 1
      *                          when the host cannot be reached ({@link Lock#acquire})
      */
     static void acquire(Host host, String name, String dir, Lock.Holder me, Duration lockWait, Duration staleAfter,
-                        Console console) {
+                        String version, String commit, Console console) {
         Lock.acquire(host, dir, me, lockWait, Duration.ofMillis(Math.min(1000, Math.max(100, lockWait.toMillis() / 10))),
-                other -> other.stale(staleAfter, Instant.now()) ? Lock.Held.REFUSE : Lock.Held.WAIT,
+                staleAfter,
                 other -> lockedMessage(name, other, staleAfter, lockWait),
-                other -> console.progress("  " + name + ": locked by " + other.describe() + "; waiting"));
+                other -> console.progress("  " + name + ": locked by " + other.describe() + "; waiting"),
+                gone -> tookOver(host, name, dir, gone, gone.version().equals(version) ? commit : "unknown", console));
+    }
+
+    /** Says that {@code gone}'s lock was taken over and records its run on the host, unless it recorded itself. */
+    private static void tookOver(Host host, String name, String dir, Lock.Holder gone, String commit, Console console) {
+        console.progress("  " + name + ": the lock was left by " + gone.run() + ", which is gone; taking it over");
+        String file = dir + "/history.tsv";
+        List<Revision> entries = host.run("tail -n 200 " + Shell.quote(file) + " 2>/dev/null", Duration.ofSeconds(30)).stdout()
+                .lines().map(History::parse).flatMap(Optional::stream).toList();
+        if (History.unrecorded(entries, gone)) {
+            Revision r = History.append(host, file, name, gone.version(), commit, History.INTERRUPTED, gone.who(),
+                    gone.killedNote() + "; its lock was taken over by the next run");
+            console.progress("  " + name + ": recorded revision " + r.revision() + ": " + r.note());
+        }
     }
 
     /**
-     * @return the message for a lock held by someone else: the holder's details and, for a stale
-     *         lock, how to clear it
+     * @return the message for a lock held by someone else: the holder's details and, for a lock
+     *         older than {@code staleAfter} ({@link Lock.Holder#stale}), how to clear it
      */
     static String lockedMessage(String host, Lock.Holder other, Duration staleAfter, Duration waited) {
         String m = host + " is locked by " + other.describe();
         if (other.stale(staleAfter, Instant.now())) {
-            return m + "; the lock is stale (its holder is gone or it is older than " + Console.seconds(staleAfter)
-                    + "); check the hosts, then clear it with 'slipway lock release --force'; nothing was changed";
+            return m + "; the lock is stale (older than " + Console.seconds(staleAfter) + ", and its holder cannot be"
+                    + " checked from here); check the hosts, then clear it with 'slipway lock release --force'; nothing was changed";
         }
         return m + (waited.isZero() ? "" : " (waited " + Console.seconds(waited) + ")")
                 + "; wait for it (--lock-wait DURATION) or, if it is gone, 'slipway lock release --force'; nothing was changed";

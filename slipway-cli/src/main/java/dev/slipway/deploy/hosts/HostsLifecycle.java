@@ -174,7 +174,7 @@ public final class HostsLifecycle {
                 List<String> units = d.units().get(h);
                 switch (step.kind()) {
                     case LOCK -> {
-                        HostsExecutor.acquire(host, h, config.dir(), me, d.lockWait(), staleAfter, console);
+                        HostsExecutor.acquire(host, h, config.dir(), me, d.lockWait(), staleAfter, plan.version(), plan.commit(), console);
                         locked.add(h);
                     }
                     case START -> {

@@ -897,16 +897,21 @@ public final class LocalTarget {
     // ---- lock and recovery ------------------------------------------------------------------------
 
     /**
-     * Takes the lock ({@link Lock} over {@link LocalHost}: {@code .slipway/local/lock}). A lock
-     * whose holder on this machine is gone (a kill -9) is taken over: the run it belonged to is
-     * recorded in the history as {@code interrupted}, with what serves now, unless it recorded itself.
+     * Takes the lock ({@link Lock} over {@link LocalHost}: {@code .slipway/local/lock}) with the one
+     * rule of every Slipway lock ({@link Lock#judge}): a holder of this machine that is gone (a
+     * kill -9) is taken over, its run recorded in the history as {@code interrupted} with what serves
+     * now, unless it recorded itself; a live holder, or one on another machine sharing the directory,
+     * is waited for up to {@code wait} and then refused (one older than {@link Lock#STALE_AFTER} at once).
      */
     private void lock(Lock.Holder me, Duration wait) {
-        Lock.acquire(host, state.toString(), me, wait, Duration.ofMillis(200),
-                o -> gone(o) ? takeOver(o) : Lock.Held.WAIT,
+        Lock.acquire(host, state.toString(), me, wait, Duration.ofMillis(200), Lock.STALE_AFTER,
                 o -> "another slipway holds the deploy lock of " + state + ": " + o.describe()
-                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")") + "; nothing was changed",
-                o -> console.progress("  locked by " + o.describe() + "; waiting"));
+                        + (wait.isZero() ? "" : " (waited " + Console.seconds(wait) + ")")
+                        + (o.stale(Lock.STALE_AFTER, java.time.Instant.now()) ? "; it is older than "
+                        + Console.seconds(Lock.STALE_AFTER) + " and its holder cannot be checked from here" : "")
+                        + "; if it is gone, 'slipway lock release --force --to local' clears it; nothing was changed",
+                o -> console.progress("  locked by " + o.describe() + "; waiting"),
+                this::tookOver);
     }
 
     /**
@@ -920,24 +925,18 @@ public final class LocalTarget {
         return Lock.forceRelease(host, state.toString());
     }
 
-    /** Clears the lock of a run that is gone, records that run as interrupted, and converges what it left. */
-    private Lock.Held takeOver(Lock.Holder o) {
-        Lock.forceRelease(host, state.toString());
+    /** With the lock taken over from a gone holder: records its run as interrupted and converges what it left. */
+    private void tookOver(Lock.Holder o) {
         recordInterrupted(o);
         converge();
-        return Lock.Held.TAKEN_OVER;
-    }
-
-    /** @return whether a lock's holder is a process of this machine that no longer runs (or it has no info) */
-    private static boolean gone(Lock.Holder o) {
-        return o.since() == null || o.machine().equals(Lock.machineName()) && o.pid() > 0 && ProcessHandle.of(o.pid()).isEmpty();
     }
 
     /**
-     * Clears what a killed run left before a command plans: a lock whose holder is gone is removed
-     * and its run recorded as {@code interrupted} (see {@link #lock}), so that even a command then
-     * refused (a rollback to the release the killed run had already started) leaves a history that
-     * says what happened. A lock held by a live process is left alone.
+     * Clears what a killed run left before a command plans: a lock whose holder is gone
+     * ({@link Lock.Holder#gone}) is taken over, its run recorded as {@code interrupted} (see
+     * {@link #lock}) and what it left converged, then released, so that even a command then refused
+     * (a rollback to the release the killed run had already started) leaves a history that says what
+     * happened. A lock held by a live process, or without info yet, is left to {@link #lock}.
      *
      * @return whether a killed run's lock was cleared (what serves may have changed since a plan was made)
      */
@@ -946,11 +945,19 @@ public final class LocalTarget {
             return false;
         }
         Optional<Lock.Holder> o = Lock.read(host, state.toString());
-        if (o.isPresent() && gone(o.get())) {
-            takeOver(o.get());
-            return true;
+        if (o.isEmpty() || !o.get().gone(java.time.Instant.now())) {
+            return false;
         }
-        return false;
+        Lock.Holder me = Lock.me("-", "recovery");
+        if (!Lock.takeOver(host, state.toString(), o.get(), me)) {
+            return false;
+        }
+        try {
+            tookOver(o.get());
+        } finally {
+            unlock(me);
+        }
+        return true;
     }
 
     /**
@@ -993,13 +1000,8 @@ public final class LocalTarget {
 
     /** The history line of a run that a kill -9 stopped, unless it recorded its revision before it died. */
     private void recordInterrupted(Lock.Holder o) {
-        String what = o.since() == null ? "a run" : o.message() + " of " + o.version();
-        console.progress("  the lock was left by " + (o.since() == null ? "a run that stopped while taking it"
-                : "pid " + o.pid() + " (" + what + ", since " + o.since() + "), which is gone") + "; taking it over");
-        boolean changes = o.message().equals("deploy") || o.message().equals("rollback");
-        boolean recordedItself = o.since() != null && history.entries().stream()
-                .anyMatch(e -> e.version().equals(o.version()) && !e.time().isBefore(o.since()));
-        if (o.since() == null || !changes || recordedItself) {
+        console.progress("  the lock was left by " + o.run() + ", which is gone; taking it over");
+        if (!History.unrecorded(history.entries(), o)) {
             return;
         }
         Optional<ProcessHandle> h = proxy == null ? process.running()
@@ -1007,8 +1009,7 @@ public final class LocalTarget {
         String now = h.map(p -> serving().orElse(currentVersion().orElse("?")) + " serves (pid " + p.pid() + ")")
                 .orElse("nothing runs");
         Revision e = history.append(o.version(), store.info(o.version()).path("commit").asText("unknown"),
-                History.INTERRUPTED, "slipway (pid " + o.pid() + ", " + o.who() + ") was killed during its " + what
-                        + "; found by the next run: current " + currentVersion().orElse("none") + ", " + now);
+                History.INTERRUPTED, o.killedNote() + "; found by the next run: current " + currentVersion().orElse("none") + ", " + now);
         console.progress("  recorded revision " + e.revision() + ": " + e.note());
     }
 

@@ -226,12 +226,15 @@ class HostsPlanTest {
         assertFalse(m.contains("stale"), m);
         Lock.Holder gone = new Lock.Holder("1", "ann@ci", Lock.machineName(), Integer.MAX_VALUE - 1L,
                 Instant.now(), "2.0.0", "deploy");
-        assertTrue(gone.stale(Duration.ofMinutes(10), Instant.now()));
-        assertTrue(HostsExecutor.lockedMessage("web1", gone, Duration.ofMinutes(10), Duration.ZERO)
-                .contains("the lock is stale (its holder is gone or it is older than 600.0 s); check the hosts, then clear it with"
-                        + " 'slipway lock release --force'"));
+        // A gone holder of this machine is taken over (Lock.judge), never refused as stale.
+        assertTrue(gone.gone(Instant.now()));
+        assertFalse(gone.stale(Duration.ofMinutes(10), Instant.now()));
+        assertEquals(Lock.Held.TAKE_OVER, Lock.judge(gone, Duration.ofMinutes(10), Instant.now(), Duration.ZERO));
         Lock.Holder elsewhere = new Lock.Holder("1", "bob@laptop", "laptop", 5, Instant.now().minusSeconds(700),
                 "2.0.0", "deploy");
+        assertTrue(HostsExecutor.lockedMessage("web1", elsewhere, Duration.ofMinutes(10), Duration.ZERO)
+                .contains("the lock is stale (older than 600.0 s, and its holder cannot be checked from here); check the hosts,"
+                        + " then clear it with 'slipway lock release --force'"));
         assertTrue(elsewhere.stale(Duration.ofMinutes(10), Instant.now()));
         assertFalse(elsewhere.stale(Duration.ofMinutes(20), Instant.now()));
         Lock.Holder parsed = Lock.parse("held\nid=7\nwho=w@m\nmachine=m\npid=42\nsince=2026-01-01T00:00:00Z\nversion=1\nmessage=rollback\n");
