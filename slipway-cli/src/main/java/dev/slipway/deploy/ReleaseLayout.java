@@ -238,9 +238,17 @@ public record ReleaseLayout(Host host, String dir) {
     public java.util.List<String> prune(int retain, java.util.Collection<String> keep) {
         Host.CommandResult r = host.run(pruneCommand(retain, keep), Duration.ofSeconds(60));
         if (!r.ok()) {
-            throw SlipwayException.failed(host.name() + ": cannot prune " + dir + "/releases: " + r.stderr().strip());
+            throw SlipwayException.failed(pruneFailure(r.stderr()));
         }
         return r.stdout().lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /**
+     * @param cause what the prune command printed on its error output
+     * @return the failure {@link #prune} reports: the host, the directory and the cause
+     */
+    public String pruneFailure(String cause) {
+        return host.name() + ": cannot prune " + dir + "/releases: " + cause.strip();
     }
 
     /**

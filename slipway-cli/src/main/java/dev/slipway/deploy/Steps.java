@@ -130,13 +130,29 @@ public final class Steps {
                                      String prefix) {
         try {
             List<String> pruned = layout.prune(retain, keep);
-            if (!pruned.isEmpty()) {
-                console.progress("  " + prefix + "pruned " + String.join(", ", pruned));
-            }
+            saidPruned(console, prefix, pruned, null);
             return pruned;
         } catch (SlipwayException e) {
-            console.progress("  " + prefix + "warning: prune failed: " + e.getMessage());
+            saidPruned(console, prefix, List.of(), e.getMessage());
             return List.of();
+        }
+    }
+
+    /**
+     * Says what a prune did, in the one wording of {@link #prune} (also for a prune run in one round
+     * trip with other work, as the hosts target's record step does): the releases removed, or the
+     * failure as a warning.
+     *
+     * @param console where progress goes
+     * @param prefix  what the lines start with after their indent ({@code "web1: "}, or {@code ""})
+     * @param pruned  the releases removed (nothing is said when empty and there is no failure)
+     * @param failure the failure ({@link ReleaseLayout#pruneFailure}), or {@code null}
+     */
+    public static void saidPruned(Console console, String prefix, List<String> pruned, String failure) {
+        if (failure != null) {
+            console.progress("  " + prefix + "warning: prune failed: " + failure);
+        } else if (!pruned.isEmpty()) {
+            console.progress("  " + prefix + "pruned " + String.join(", ", pruned));
         }
     }
 }

@@ -966,7 +966,7 @@ public final class HostsExecutor {
      * deploy's release is the newest for the prune, as its env files' write made it before the env
      * step could be skipped), the revision appended to {@code history.tsv}, then the releases beyond
      * {@code rollout.retain} removed (never the current or previous one). A failed append fails the
-     * step; a failed prune is a warning ({@link Steps#prune}), as what serves is not touched.
+     * step; a failed prune is a warning ({@link Steps#saidPruned}), as what serves is not touched.
      */
     private void recordAndPrune(HostsPlan.HostPlan h, HostsPlan plan, String outcome, String who, String note) {
         History.Appending a = History.appending(dir() + "/history.tsv", h.name(), plan.version(), plan.commit(), outcome,
@@ -985,12 +985,9 @@ public final class HostsExecutor {
         int at = out.indexOf(PRUNED + "\n");
         recorded.put(h.name(), a.written(at < 0 ? out : out.substring(0, at)).revision());
         List<String> lines = at < 0 ? List.of() : out.substring(at + PRUNED.length() + 1).lines().filter(l -> !l.isBlank()).toList();
-        if (!lines.isEmpty() && lines.get(lines.size() - 1).equals(PRUNE_FAILED)) {
-            console.progress("  " + h.name() + ": warning: prune failed: " + h.name() + ": cannot prune " + dir() + "/releases: "
-                    + String.join(" ", lines.subList(0, lines.size() - 1)).strip());
-        } else if (!lines.isEmpty()) {
-            console.progress("  " + h.name() + ": pruned " + String.join(", ", lines));
-        }
+        boolean failed = !lines.isEmpty() && lines.get(lines.size() - 1).equals(PRUNE_FAILED);
+        Steps.saidPruned(console, h.name() + ": ", failed ? List.of() : lines,
+                failed ? layout(h).pruneFailure(String.join(" ", lines.subList(0, lines.size() - 1))) : null);
     }
 
     /** The line between the record's output and the prune's in {@link #recordAndPrune}. */
