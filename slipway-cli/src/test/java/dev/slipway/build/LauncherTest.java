@@ -60,20 +60,7 @@ class LauncherTest {
                 List.of("runtime/bin/java", "runtime/lib/modules"));
         byte[] expected = {'\'', '\\', '1', '7', '7', 'E', 'L', 'F', 2, '\\', '1', '\\', '0', (byte) 0x80, (byte) 0xff, '%', '%',
                 '\\', '4', '7', '\\', '1', '3', '4', '\\', '1', 10, '\''};
-        assertTrue(indexOf(stub, expected) > 0, "the unpacker's operand: raw 2, 0x80, 0xff and 10; 0x7f, 1, NUL, %, quote and backslash escaped");
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        assertTrue(com.google.common.primitives.Bytes.indexOf(stub, expected) > 0, "the unpacker's operand: raw 2, 0x80, 0xff and 10; 0x7f, 1, NUL, %, quote and backslash escaped");
     }
 
     @Test
