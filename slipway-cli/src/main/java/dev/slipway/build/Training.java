@@ -522,7 +522,7 @@ public final class Training {
                 SlipwayConfig.Probe readiness = config.service().readiness();
                 SlipwayConfig.Probe probe = new SlipwayConfig.Probe(readiness.type(), readiness.path(),
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
-                Gate.Verdict ready = Gate.await(ADDR, port, probe, p::isAlive);
+                Gate.Verdict ready = Gate.here(ADDR, port, p::isAlive, p::pid).await(probe);
                 if (!ready.ready() && !p.isAlive()) {
                     // A crash at start (a variable or a database it needs) is no slow start: the
                     // timeout is not what to change, the environment is.

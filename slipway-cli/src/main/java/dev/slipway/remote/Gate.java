@@ -43,6 +43,13 @@ public final class Gate {
     /** The detail of a passed TCP attempt. */
     public static final String ACCEPTED = "TCP connection accepted";
 
+    /**
+     * The start of the detail of an attempt that reached another process on the service's port
+     * ({@link #here} with a pid): the probe passed, but the listener is not the service's, which
+     * (usually) failed to bind the port; the gate ends at once, not ready.
+     */
+    public static final String OTHER_LISTENER = "another process answers on port ";
+
     /** The detail of a gate that ended because the service's process exited ({@link #here}). */
     public static final String EXITED = "the process exited";
 
@@ -112,6 +119,9 @@ public final class Gate {
         }
 
         private String line(String d) {
+            if (d.startsWith(OTHER_LISTENER)) {
+                return d;
+            }
             if (status == 0) {
                 return ready ? d : d.isEmpty() ? "no answer" : "no answer (" + d + ")";
             }
@@ -159,10 +169,39 @@ public final class Gate {
      * @return a prober that tries from this JVM
      */
     public static Prober here(String host, int port, BooleanSupplier alive) {
+        return here(host, port, alive, () -> -1);
+    }
+
+    /**
+     * A prober from this JVM that also checks whose the listener is: an attempt that passes while
+     * another process listens on the port and the service's own process tree does not
+     * ({@link dev.slipway.util.Listeners#other}) does not pass; its detail starts with
+     * {@link #OTHER_LISTENER} and names that process, and the gate ends there. Without this check a
+     * {@code tcp} probe (or an {@code http} one that the other process answers with 2xx) passes
+     * against a process that took the port between Slipway's port check and the start, while the
+     * service itself exits with "Address already in use".
+     *
+     * @param host  the host name or address the service answers on (IPv6 without brackets works too)
+     * @param port  the port
+     * @param alive whether the service's process still runs
+     * @param pid   the service's process id now, or 0 or less when unknown (then no check)
+     * @return a prober that tries from this JVM
+     */
+    public static Prober here(String host, int port, BooleanSupplier alive, java.util.function.LongSupplier pid) {
         return new Prober() {
             @Override
             public Verdict attempt(SlipwayConfig.Probe probe, Duration timeout) {
-                return probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
+                Verdict v = probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
+                long own = v.ready() ? pid.getAsLong() : -1;
+                if (own > 0) {
+                    java.util.Optional<String> other = dev.slipway.util.Listeners.other(own, port);
+                    if (other.isPresent()) {
+                        return new Verdict(false, v.status(), OTHER_LISTENER + port + ": " + other.get()
+                                + ", not the service's process (pid " + own + "), which does not listen there",
+                                v.elapsed());
+                    }
+                }
+                return v;
             }
 
             @Override
@@ -281,6 +320,9 @@ public final class Gate {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             if (last.ready()) {
                 return new Verdict(true, last.status(), last.detail(), last.state(), elapsed);
+            }
+            if (last.detail().startsWith(OTHER_LISTENER)) {
+                return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);
             }
             if (System.nanoTime() + probe.interval().toNanos() > deadline) {
                 return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);

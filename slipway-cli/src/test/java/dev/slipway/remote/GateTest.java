@@ -67,6 +67,30 @@ class GateTest {
         assertTrue(v.exited());
     }
 
+    @Test
+    void aPortThatAnotherProcessHoldsDoesNotPassForTheService() throws Exception {
+        // The service (here: a sleep that listens on nothing, as an app that failed to bind) and a
+        // port that another process (this JVM) took first: the probe connects, but not to the service.
+        Process service = new ProcessBuilder("sleep", "30").start();
+        try (ServerSocket other = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            long t0 = System.nanoTime();
+            Gate.Verdict v = Gate.here("127.0.0.1", other.getLocalPort(), service::isAlive, service::pid).await(TCP);
+            assertFalse(v.ready(), v.toString());
+            assertTrue(v.describe().startsWith("another process answers on port " + other.getLocalPort()
+                    + ": pid " + ProcessHandle.current().pid() + " ("), v.describe());
+            assertTrue(v.describe().contains("not the service's process (pid " + service.pid() + ")"), v.describe());
+            assertFalse(v.exited(), "the service still runs");
+            assertTrue(System.nanoTime() - t0 < Duration.ofMillis(800).toNanos(), "it ended at once, not at the timeout");
+
+            // The same port, with the listener's own process as the service's: it passes.
+            Gate.Verdict own = Gate.here("127.0.0.1", other.getLocalPort(), () -> true,
+                    () -> ProcessHandle.current().pid()).await(TCP);
+            assertTrue(own.ready(), own.toString());
+        } finally {
+            service.destroy();
+        }
+    }
+
     // ---- on a host -------------------------------------------------------------------------------
 
     @Test
