@@ -553,6 +553,15 @@ public final class Training {
                 for (String url : train.urls()) {
                     Gate.Verdict v = Gate.probeOnce(base.resolve(url), Duration.ofSeconds(10));
                     if (v.status() == 0) {
+                        if (!p.isAlive()) {
+                            // It answered the probe, then exited: something it binds or opens after
+                            // its main port (a management port of its own) failed.
+                            throw SlipwayException.failed("training request " + url + " failed: " + v.describe()
+                                    + "; the training run exited with code " + p.exitValue() + " after its readiness"
+                                    + " probe passed (a second port it binds, such as a management port, may be held"
+                                    + " by the service running on this machine: give it a free one in train.env, or"
+                                    + " set 'train.enabled: false'):\n" + tail(log));
+                        }
                         throw SlipwayException.failed("training request " + url + " failed: " + v.describe());
                     }
                 }
