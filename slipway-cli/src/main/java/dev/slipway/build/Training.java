@@ -539,6 +539,11 @@ public final class Training {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ")" + elsewhere + ":\n" + tail(log));
                 }
+                if (ready.detail().startsWith(Gate.TLS_ONLY) || ready.detail().startsWith(Gate.OTHER_LISTENER)) {
+                    // No longer timeout helps: the probe cannot speak to that port, or someone else holds it.
+                    throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
+                            + ": " + ready.describe() + "):\n" + tail(log));
+                }
                 if (!ready.pathHint().isEmpty()) {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ")" + ready.pathHint() + ":\n" + tail(log));

@@ -50,6 +50,14 @@ public final class Gate {
      */
     public static final String OTHER_LISTENER = "another process answers on port ";
 
+    /**
+     * The start of the detail of an {@code http} attempt ({@link #here}) on a port that accepted the
+     * connection but answered no HTTP, and that completes a TLS handshake: the service listens for
+     * HTTPS only, and the probe speaks plain HTTP (RFC 9110 section 4.2.1: "http" URIs), so no
+     * attempt can pass; the gate ends at once, not ready.
+     */
+    public static final String TLS_ONLY = "the port speaks TLS (HTTPS) only";
+
     /** The detail of a gate that ended because the service's process exited ({@link #here}). */
     public static final String EXITED = "the process exited";
 
@@ -119,7 +127,7 @@ public final class Gate {
         }
 
         private String line(String d) {
-            if (d.startsWith(OTHER_LISTENER)) {
+            if (d.startsWith(OTHER_LISTENER) || d.startsWith(TLS_ONLY)) {
                 return d;
             }
             if (status == 0) {
@@ -188,10 +196,17 @@ public final class Gate {
      * @return a prober that tries from this JVM
      */
     public static Prober here(String host, int port, BooleanSupplier alive, java.util.function.LongSupplier pid) {
+        boolean[] tlsAsked = {false}; // whether the port was asked for TLS once: a handshake per attempt would slow a slow start
         return new Prober() {
             @Override
             public Verdict attempt(SlipwayConfig.Probe probe, Duration timeout) {
                 Verdict v = probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
+                if (!probe.tcp() && !v.ready() && v.status() == 0 && !v.detail().startsWith("ConnectException")
+                        && !tlsAsked[0] && (tlsAsked[0] = true) && speaksTls(host, port, timeout)) {
+                    return new Verdict(false, 0, TLS_ONLY + " and the readiness probe speaks plain HTTP (" + v.detail()
+                            + "): set service.readiness.type: tcp (and liveness) in slipway.yaml, or serve the health"
+                            + " path over plain HTTP too", v.elapsed());
+                }
                 long own = v.ready() ? pid.getAsLong() : -1;
                 if (own > 0) {
                     java.util.Optional<String> other = dev.slipway.util.Listeners.other(own, port);
@@ -289,6 +304,47 @@ public final class Gate {
         }
     }
 
+    /**
+     * Whether the port completes a TLS handshake (RFC 8446): a client hello with no certificate
+     * check (only the protocol is asked, nothing is sent after the handshake).
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param timeout the attempt's timeout; connect and read wait at least 5 s
+     * @return true when the handshake completed
+     */
+    static boolean speaksTls(String host, int port, Duration timeout) {
+        int ms = (int) Math.max(5000, timeout.toMillis()); // asked once per gate: room for a busy machine's handshake
+        try (java.net.Socket raw = new java.net.Socket()) {
+            raw.connect(new java.net.InetSocketAddress(host, port), ms);
+            raw.setSoTimeout(ms);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                    // not a client's check
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                    // any certificate: this only asks whether the port speaks TLS
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                    .createSocket(raw, host, port, false)) {
+                s.startHandshake();
+                return true;
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
     private static String error(IOException e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
@@ -321,7 +377,7 @@ public final class Gate {
             if (last.ready()) {
                 return new Verdict(true, last.status(), last.detail(), last.state(), elapsed);
             }
-            if (last.detail().startsWith(OTHER_LISTENER)) {
+            if (last.detail().startsWith(OTHER_LISTENER) || last.detail().startsWith(TLS_ONLY)) {
                 return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);
             }
             if (System.nanoTime() + probe.interval().toNanos() > deadline) {
