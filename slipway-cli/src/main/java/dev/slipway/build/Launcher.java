@@ -3,6 +3,7 @@ package dev.slipway.build;
 import dev.slipway.artifact.Artifacts;
 import dev.slipway.util.Hashing;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -216,14 +217,22 @@ public final class Launcher {
      */
     public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, Path out)
             throws IOException {
-        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, out);
+        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, out).cacheKey();
     }
+
+    /**
+     * A single file as written.
+     *
+     * @param cacheKey the payload's cache key, {@code NAME-<first 16 hex of sha256(payload)>}
+     * @param sha256   the whole file's sha256 (stub and payload), hashed as it was written
+     */
+    record Written(String cacheKey, String sha256) {}
 
     /**
      * {@link #writeSingleFile(Spec, Path, byte[], Path, Path)} with the dependencies' frame from
      * {@code parts} when it holds it.
      */
-    static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts, Path out)
+    static Written writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts, Path out)
             throws IOException {
         Path payload = Files.createTempFile(out.getParent(), ".payload", ".zst");
         try {
@@ -240,14 +249,19 @@ public final class Launcher {
                 throw new IllegalStateException("stub length changed while filling the payload offset");
             }
             Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-            try (OutputStream os = Files.newOutputStream(tmp)) {
+            MessageDigest whole = Hashing.sha256();
+            try (OutputStream os = new java.security.DigestOutputStream(Files.newOutputStream(tmp), whole);
+                 InputStream in = Files.newInputStream(payload)) {
                 os.write(stub);
-                Files.copy(payload, os);
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    os.write(buffer, 0, n);
+                }
             }
             Files.setPosixFilePermissions(tmp, EXECUTABLE);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return key;
+            return new Written(key, HexFormat.of().formatHex(whole.digest()));
         } finally {
             Files.deleteIfExists(payload);
         }

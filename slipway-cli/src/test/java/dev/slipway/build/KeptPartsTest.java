@@ -43,7 +43,8 @@ class KeptPartsTest {
 
     private static byte[] tarGz(Path layout, Path member, KeptParts parts, Path dir) throws Exception {
         Path out = dir.resolve("a.tar.gz");
-        Archive.writeTarGz(layout, "app_1", TIME, member, parts, out);
+        String sha = Archive.writeTarGz(layout, "app_1", TIME, member, parts, out);
+        assertEquals(dev.slipway.util.Hashing.sha256(out), sha, "the sha256 hashed while writing is the file's");
         return Files.readAllBytes(out);
     }
 
