@@ -49,8 +49,9 @@ final class KeptOutputs {
 
     /** Bumped when {@link Pack}, {@link Launcher} or {@link Archive} write other bytes for the same inputs. */
     // 2: the dependency jars in a frame and a member of their own; 3: the stub keeps the unpacker's bytes
-    // that need no printf escape as they are (Launcher.printfEscape)
-    private static final String FORMAT = "pack-3";
+    // that need no printf escape as they are (Launcher.printfEscape); 4: the cache key in the stub is the
+    // payload's digest over its frames' sha256s (Launcher.PAYLOAD_DIGEST)
+    private static final String FORMAT = "pack-4";
 
     /**
      * What was recorded for kept outputs.
