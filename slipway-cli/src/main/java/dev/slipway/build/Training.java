@@ -557,6 +557,11 @@ public final class Training {
                 }
                 for (String url : train.urls()) {
                     Gate.Verdict v = Gate.probeOnce(base.resolve(url), Duration.ofSeconds(10));
+                    if (v.status() == 0 && p.isAlive() && Gate.speaksTls(ADDR, port, Duration.ofSeconds(10))) {
+                        // An HTTPS-only server (with tcp probes): the requests speak plain HTTP, so a
+                        // completed TLS handshake is its answer, and trains its TLS stack.
+                        continue;
+                    }
                     if (v.status() == 0) {
                         if (!p.isAlive()) {
                             // It answered the probe, then exited: something it binds or opens after

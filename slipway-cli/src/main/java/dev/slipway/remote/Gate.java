@@ -313,7 +313,7 @@ public final class Gate {
      * @param timeout the attempt's timeout; connect and read wait at least 5 s
      * @return true when the handshake completed
      */
-    static boolean speaksTls(String host, int port, Duration timeout) {
+    public static boolean speaksTls(String host, int port, Duration timeout) {
         int ms = (int) Math.max(5000, timeout.toMillis()); // asked once per gate: room for a busy machine's handshake
         try (java.net.Socket raw = new java.net.Socket()) {
             raw.connect(new java.net.InetSocketAddress(host, port), ms);
