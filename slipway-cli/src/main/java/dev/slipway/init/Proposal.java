@@ -555,6 +555,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (p.uses("io.micronaut:micronaut-management") && endpointsPort != null) {
                 fallbackProbes("the management endpoints are on their own port", "The management endpoints listen on their own port (endpoints.all.port="
                         + endpointsPort + "), which the", "probes cannot reach: they check that the service port accepts connections.");
+                if (ownManagementPort(endpointsPort, conf.get("micronaut.server.port"))) {
+                    // Every instance binds the fixed endpoints port: the build's training run failed
+                    // ("Unable to start Micronaut server on *:8085", Address already in use) once its
+                    // main port had answered, while the service ran on this machine. Micronaut maps
+                    // ENDPOINTS_ALL_PORT to endpoints.all.port; 0 makes Netty bind a free port.
+                    trainEnv.put("ENDPOINTS_ALL_PORT", "0");
+                    trainNotes.add("The management endpoints' own port (endpoints.all.port=" + endpointsPort + ") is bound by every");
+                    trainNotes.add("instance: the training run takes a free one, so it trains while the service runs here.");
+                }
             } else if (p.uses("io.micronaut:micronaut-management")) {
                 // Endpoints are under endpoints.all.context-path when set (Micronaut 4.5+), else the
                 // server's context path, then endpoints.all.path (default "/").

@@ -338,6 +338,29 @@ class ProposalTest {
     }
 
     @Test
+    void micronautsOwnEndpointsPortIsAFreeOneInTheTrainingRunOnly() throws Exception {
+        // Every instance binds a fixed endpoints.all.port: a second 'slipway ship' while the first
+        // release ran here failed in the training run ("Unable to start Micronaut server on *:8085").
+        Projects.micronaut(tmp.resolve("p"), true);
+        Projects.write(tmp.resolve("p"), "src/main/resources/application.properties",
+                "micronaut.application.name=demo\nendpoints.all.port=8085\n");
+        Proposal x = propose(tmp.resolve("p"));
+        JsonNode y = yaml(x);
+        assertEquals("0", y.at("/train/env/ENDPOINTS_ALL_PORT").asText(), y.toString());
+        assertTrue(y.at("/service/env/ENDPOINTS_ALL_PORT").isMissingNode(), "deploys keep the app's port");
+        assertTrue(InitFile.render(x).contains("endpoints.all.port=8085) is bound by every"), InitFile.render(x));
+        java.nio.file.Files.writeString(tmp.resolve("p/slipway.yaml"), InitFile.render(x));
+        assertEquals(java.util.Map.of("ENDPOINTS_ALL_PORT", "0"),
+                dev.slipway.config.ConfigLoader.loadFromDir(tmp.resolve("p")).train().env(), "slipway check accepts it");
+        for (String[] same : new String[][] {{"same", "micronaut.server.port=8181\nendpoints.all.port=8181\n"},
+                {"free", "endpoints.all.port=0\n"}}) {
+            Projects.micronaut(tmp.resolve(same[0]), true);
+            Projects.write(tmp.resolve(same[0]), "src/main/resources/application.properties", same[1]);
+            assertTrue(yaml(propose(tmp.resolve(same[0]))).at("/train/env").isMissingNode(), same[0]);
+        }
+    }
+
+    @Test
     void theTrainingRunGetsAsLongAsTheGateWhenTheGateIsLongerThanItsDefault() throws Exception {
         // A new user's Micronaut build said "never became ready ... within train.timeout (60s)"
         // while init gave its deploy gate 90s: the training run starts the same app the same way.
