@@ -425,15 +425,21 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * The variables the app needs at start with no default: a {@code @Value("${KEY}")} in
          * {@code src/main/java} whose key the app's configuration does not set (or sets to a
          * {@code ${OTHER}} it does not set either) makes Spring fail the start with "Could not
-         * resolve placeholder" (PropertySourcesPlaceholderConfigurer). The environment supplies such a
-         * key under its variable name (SystemEnvironmentPropertySource: upper case, {@code .} and
-         * {@code -} as {@code _}). Slipway cannot know the value and secrets never go into
-         * slipway.yaml: say which variables, where the code asks for them, and where to set them.
+         * resolve placeholder" (PropertySourcesPlaceholderConfigurer). So does a value of the
+         * configuration itself that is such a placeholder, as {@code spring.datasource.url=${DB_URL}}:
+         * Spring Boot binds it unresolved (the Binder ignores unresolvable placeholders) and the
+         * start then fails where it is used (the JDBC driver refuses the URL {@code ${DB_URL}}). The
+         * environment supplies such a key under its variable name (SystemEnvironmentPropertySource:
+         * upper case, {@code .} and {@code -} as {@code _}). Slipway cannot know the value and
+         * secrets never go into slipway.yaml: say which variables, where the app asks for them
+         * ({@code @Value} in a source file, or the configuration's keys in its file), and where to
+         * set them.
          *
          * @param conf the app's configuration ({@link #appConfig})
          */
         void springRequiredVariables(Map<String, String> conf) {
-            Map<String, String> needed = new java.util.TreeMap<>();
+            // variable -> {the file that asks for it, what in it asks: @Value, or a configuration key}
+            Map<String, String[]> needed = new java.util.TreeMap<>();
             p.sources().forEach((file, code) -> {
                 Matcher v = SPRING_VALUE.matcher(code);
                 while (v.find()) {
@@ -442,16 +448,26 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         String key = ph.group(1).strip();
                         String set = conf.get(key);
                         if (set == null) {
-                            needed.putIfAbsent(springEnvName(key), file);
+                            needed.putIfAbsent(springEnvName(key), new String[] {file, "@Value"});
                             continue;
                         }
                         Matcher inner = REQUIRED_PLACEHOLDER.matcher(set);
                         while (inner.find()) {
                             String other = inner.group(1).strip();
                             if (!conf.containsKey(other)) {
-                                needed.putIfAbsent(springEnvName(other), file);
+                                needed.putIfAbsent(springEnvName(other), new String[] {file, "@Value"});
                             }
                         }
+                    }
+                }
+            });
+            conf.forEach((key, value) -> {
+                Matcher ph = REQUIRED_PLACEHOLDER.matcher(value);
+                while (ph.find()) {
+                    String other = ph.group(1).strip();
+                    String file = configFileAsking(p, "${" + ph.group(1));
+                    if (!conf.containsKey(other) && file != null) {
+                        needed.putIfAbsent(springEnvName(other), new String[] {file, key});
                     }
                 }
             });
@@ -461,13 +477,39 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 return;
             }
             String names = String.join(", ", needed.keySet());
-            String files = String.join(", ", new java.util.TreeSet<>(needed.values()));
-            portNotes.add("The app needs " + names + " at start, with no default (@Value in " + files + ").");
+            Map<String, java.util.SortedSet<String>> askers = new java.util.TreeMap<>();
+            needed.values().forEach(fa -> askers.computeIfAbsent(fa[0], f -> new java.util.TreeSet<>()).add(fa[1]));
+            List<String> where = new ArrayList<>();
+            askers.forEach((file, what) -> where.add(String.join(", ", what) + " in " + file));
+            String files = String.join("; ", where);
+            portNotes.add("The app needs " + names + " at start, with no default (" + files + ").");
             portNotes.add("Set a plain value here under env; a secret goes in the environment 'slipway ship' runs in");
             portNotes.add("(local), deploy.hosts.service.secrets or secretsFile (hosts), never in this file.");
-            warnings.add("the app needs " + names + " at start with no default (@Value in " + files + "): Spring stops"
-                    + " with \"Could not resolve placeholder\" without " + (needed.size() == 1 ? "it" : "them") + "; set " + (needed.size() == 1 ? "it" : "them")
+            warnings.add("the app needs " + names + " at start with no default (" + files + "): Spring stops"
+                    + " without " + (needed.size() == 1 ? "it" : "them") + " (\"Could not resolve placeholder\", or where the unresolved"
+                    + " value is used); set " + (needed.size() == 1 ? "it" : "them")
                     + " in the environment of 'slipway ship', or in service.env (not for secrets)");
+        }
+
+        /**
+         * The app's configuration file ({@code src/main/resources/application.properties},
+         * {@code .yml}, {@code .yaml}, in {@link #appConfig}'s order) whose text holds
+         * {@code text}, relative to the service directory.
+         *
+         * @return the relative path with {@code /}, or {@code null} when none does
+         */
+        static String configFileAsking(Project p, String text) {
+            for (String n : List.of("application.properties", "application.yml", "application.yaml")) {
+                Path f = p.serviceDir().resolve("src/main/resources").resolve(n);
+                try {
+                    if (Files.isRegularFile(f) && Files.readString(f).contains(text)) {
+                        return "src/main/resources/" + n;
+                    }
+                } catch (IOException e) {
+                    // unreadable: appConfig has already said so, or the file is not the app's concern
+                }
+            }
+            return null;
         }
 
         /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */

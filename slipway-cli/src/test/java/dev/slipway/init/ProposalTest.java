@@ -142,6 +142,35 @@ class ProposalTest {
     }
 
     @Test
+    void placeholdersInTheSpringConfigurationWithNoDefaultAreNamedAsVariablesTheStartNeeds() throws Exception {
+        // spring.datasource.url=${DB_URL} (the usual way to take a database's URL and password from
+        // the environment): with no DB_URL, Spring Boot binds the text unresolved and the start fails
+        // with "'url' must start with \"jdbc\"" in the build's training run. init named none of them.
+        Projects.springBoot3Jpa(tmp);
+        Projects.write(tmp, "src/main/resources/application.properties", """
+                spring.application.name=orders
+                spring.datasource.url=${DB_URL}
+                spring.datasource.username=${DB_USER}
+                spring.datasource.password=${DB_PASSWORD}
+                spring.jpa.open-in-view=${OPEN_IN_VIEW:false}
+                app.base=https://example.test
+                app.callback=${app.base}/callback
+                server.port=${PORT}
+                """);
+        Projects.write(tmp, "src/main/resources/application.yml", "app:\n  token: ${app.issuer.key}\n");
+        Proposal x = propose(tmp);
+        assertEquals(1, x.warnings().size(), x.warnings().toString());
+        String w = x.warnings().get(0);
+        assertTrue(w.startsWith("the app needs APP_ISSUER_KEY, DB_PASSWORD, DB_URL, DB_USER at start with no default"
+                + " (spring.datasource.password, spring.datasource.url, spring.datasource.username in"
+                + " src/main/resources/application.properties; app.token in src/main/resources/application.yml)"), w);
+        String text = InitFile.render(x).replace("\n  # ", " ");
+        assertTrue(text.contains("The app needs APP_ISSUER_KEY, DB_PASSWORD, DB_URL, DB_USER at start, with no default"), text);
+        JsonNode y = yaml(x);
+        assertTrue(y.at("/service/env/DB_PASSWORD").isMissingNode(), "no secret is invented or written");
+    }
+
+    @Test
     void springBootActuatorOnItsOwnPortFallsBackToTcp() throws Exception {
         Projects.springBoot3Jpa(tmp);
         Projects.write(tmp, "src/main/resources/application.yml", "management:\n  server:\n    port: 9090\n");
