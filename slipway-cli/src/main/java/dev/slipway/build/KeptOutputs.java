@@ -83,8 +83,8 @@ final class KeptOutputs {
         MessageDigest sha = Hashing.sha256();
         StringBuilder head = new StringBuilder(FORMAT).append('\n')
                 .append(Launcher.PAYLOAD_VERSION).append(' ').append(Launcher.APP_LEVEL).append(' ')
-                .append(Launcher.DEPS_LEVEL).append(' ')
-                .append(Launcher.RUNTIME_LEVEL).append(' ').append(Launcher.WINDOW_LOG).append('\n')
+                .append(Launcher.frameName(Launcher.DEPS_LEVEL)).append(' ')
+                .append(Launcher.frameName(Launcher.RUNTIME_LEVEL)).append(' ').append(Launcher.WINDOW_LOG).append('\n')
                 .append(Hashing.sha256Hex(Templates.load("stub.sh") + "\0" + Templates.load("run-function.sh"))).append('\n')
                 .append(Hashing.sha256Hex(unpacker)).append('\n')
                 .append(spec).append('\n').append(prefix).append('\n')

@@ -443,15 +443,33 @@ public final class Launcher {
 
     /**
      * The zstd level of the dependency jars' frame ({@link KeptParts}): compressed when the
-     * dependency set is new and copied on every rebuild with the same jars, so it can afford more
-     * than {@link #APP_LEVEL}. 12 made the Spring Boot app's part 4.6% smaller (28.5 to 27.2 MB)
-     * for 2.5 times the CPU of level 9, with the same decoding time; 15 won 0.2 MB more for 13
-     * times the CPU (measured in docs/benchmarks.md).
+     * dependency set is new and copied on every rebuild with the same jars, so it can afford far
+     * more than {@link #APP_LEVEL}. Level 19 (optimal parsing, zstd's highest level without
+     * {@code --ultra}) made myapp's 32.9 MB of stored jars 0.70 MB (9.6%) smaller than level 12 for
+     * about 12 times the CPU, paid once per set of jars; decoding takes about as long (measured in
+     * docs/benchmarks.md, f21p; level 12 had made the Spring Boot app's part 4.6% smaller than 9).
      */
-    static final int DEPS_LEVEL = 12;
+    static final int DEPS_LEVEL = 19;
 
-    /** The zstd level of the runtime frame, written once per linked runtime and kept in the runtime cache. */
-    static final int RUNTIME_LEVEL = 12;
+    /**
+     * The zstd level of the runtime frame, written once per linked runtime and kept in the runtime
+     * cache ({@link RuntimeCache#member}). Level 19 made JDK 25's 68 MB runtime for myapp 1.89 MB
+     * (10.6%) smaller than level 12 (15.97 against 17.86 MB; {@code lib/modules} and
+     * {@code libjvm.so} about 0.9 MB each) for about 10 times the CPU, paid once per runtime key
+     * (docs/benchmarks.md, f21p).
+     */
+    static final int RUNTIME_LEVEL = 19;
+
+    /**
+     * The zstd job size (log2 bytes) of the frames at {@link #RUNTIME_LEVEL} and
+     * {@link #DEPS_LEVEL}: one window, 16 MiB. At level 19 with long-distance matching zstd would cut
+     * a part into 64 MiB jobs, so a 68 MB runtime would keep one of the two workers busy; with
+     * window-sized jobs both work, and each job still sees a whole window of the data before it
+     * (zstd's overlap at level 19 is the full window), so the frame is as small (15 973 011 against
+     * 15 973 822 bytes for myapp's JDK 25 runtime). {@code 0}: zstd's own job size, for the other
+     * frames.
+     */
+    static final int KEPT_JOB_LOG = 24;
 
     /**
      * The window of both frames: 2^24 bytes (16 MiB), with zstd's long-distance matching. A window
@@ -514,7 +532,7 @@ public final class Launcher {
             }
             int level = s.part().equals(KeptParts.PART) ? DEPS_LEVEL : APP_LEVEL;
             String key = KeptParts.key(layout, s.part(), s.paths(),
-                    "payload frame " + PAYLOAD_VERSION + " " + level + " " + WINDOW_LOG);
+                    "payload frame " + PAYLOAD_VERSION + " " + frameName(level));
             parts.put(key, ".zst", os -> {
                 try (var data = frame(new Archive.KeepOpen(os), level)) {
                     writeRecords(data, layout, s.paths());
@@ -600,8 +618,9 @@ public final class Launcher {
     /**
      * A zstd frame over {@code out}: the given level, a {@link #WINDOW_LOG} window with long-distance
      * matching, a content checksum, two worker threads (zstd's output depends on whether workers
-     * are used, not on how many, so the bytes are the same on every machine). Closing it ends the
-     * frame and closes {@code out}.
+     * are used, not on how many, so the bytes are the same on every machine), and for the kept
+     * levels ({@link #RUNTIME_LEVEL}, {@link #DEPS_LEVEL}) jobs of {@link #KEPT_JOB_LOG}. Closing it
+     * ends the frame and closes {@code out}.
      */
     private static java.io.DataOutputStream frame(OutputStream out, int level) throws IOException {
         var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(out);
@@ -609,7 +628,27 @@ public final class Launcher {
         zstd.setLong(WINDOW_LOG);
         zstd.setChecksum(true);
         zstd.setWorkers(2);
+        if (jobLog(level) > 0) {
+            zstd.setJobSize(1 << jobLog(level));
+        }
         return new java.io.DataOutputStream(new java.io.BufferedOutputStream(zstd, 1 << 17));
+    }
+
+    /** @return the job size (log2 bytes) of a frame at {@code level}, 0 for zstd's own */
+    private static int jobLog(int level) {
+        return level == RUNTIME_LEVEL || level == DEPS_LEVEL ? KEPT_JOB_LOG : 0;
+    }
+
+    /**
+     * What shapes a frame's bytes besides its contents, as a name part: {@code l<level>-w<window
+     * log>}, then {@code -j<job log>} when the job size is not zstd's own. Kept frames carry it in
+     * their names or keys, so a Slipway that compresses otherwise never takes another's frame.
+     *
+     * @param level the zstd level
+     * @return e.g. {@code l19-w24-j24}
+     */
+    static String frameName(int level) {
+        return "l" + level + "-w" + WINDOW_LOG + (jobLog(level) > 0 ? "-j" + jobLog(level) : "");
     }
 
     private static void writeRecord(java.io.DataOutputStream data, Path p, String rel) throws IOException {

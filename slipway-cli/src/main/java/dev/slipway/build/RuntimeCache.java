@@ -138,8 +138,9 @@ public final class RuntimeCache {
     /**
      * The single file's compressed {@code runtime/} frame for a runtime (see
      * {@link Launcher#writeRuntimeMember}): kept beside a cached runtime as
-     * {@code <key>.member-l<zstd level>-w<window log>[-<hash of leaveOut>].zst} (the level and window
-     * in the name, so a Slipway that compresses otherwise never takes another's frame), written once;
+     * {@code <key>.member-l<zstd level>-w<window log>-j<job log>[-<hash of leaveOut>].zst} (the
+     * level, window and job size in the name, {@link Launcher#frameName}, so a Slipway that
+     * compresses otherwise never takes another's frame), written once;
      * for an uncached runtime written
      * into {@code scratch}.
      *
@@ -150,7 +151,7 @@ public final class RuntimeCache {
      * @throws SlipwayException (exit 1) when it cannot be written
      */
     public Path member(Runtime runtime, Set<String> leaveOut, Path scratch) {
-        String name = runtime.key() + ".member-l" + Launcher.RUNTIME_LEVEL + "-w" + Launcher.WINDOW_LOG + variant(leaveOut)
+        String name = runtime.key() + ".member-" + Launcher.frameName(Launcher.RUNTIME_LEVEL) + variant(leaveOut)
                 + ".zst";
         return cached(runtime, scratch, name, ".lock", os -> Launcher.writeRuntimeMember(runtime.dir(), leaveOut, os));
     }

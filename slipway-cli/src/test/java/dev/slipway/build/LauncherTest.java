@@ -321,6 +321,40 @@ class LauncherTest {
         }
     }
 
+    /**
+     * Issue 21 (f21p): the runtime's and the dependency jars' frames are written at level 19 in
+     * window-sized jobs ({@link Launcher#KEPT_JOB_LOG}), so a part over 16 MiB is several jobs
+     * compressed by two workers. Such parts unpack to their bytes, and a second write gives the
+     * same single file byte for byte.
+     */
+    @Test
+    void partsOfSeveralJobsUnpackToTheirBytesAndAreWrittenTheSameEachTime(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        // 40 MiB: three jobs of 16 MiB. Zeros with a distinct number every MiB, so a job's bytes in
+        // the wrong place would show, and level 19 takes a fraction of a second over it.
+        byte[] big = new byte[40 << 20];
+        for (int i = 0; i < big.length; i += 1 << 20) {
+            java.nio.ByteBuffer.wrap(big, i, 8).putLong(i * 31L + 7);
+        }
+        Files.createDirectories(layout.resolve("app/lib"));
+        Files.write(layout.resolve("app/lib/big.jar"), big);
+        Files.createDirectories(layout.resolve("runtime/lib"));
+        Files.write(layout.resolve("runtime/lib/big.bin"), big);
+        Path exe = dir.resolve("dist/show");
+        String key = writeShow(dir, layout, exe);
+        Path again = Files.createDirectories(dir.resolve("again")).resolve("show");
+        assertEquals(key, writeShow(dir.resolve("again"), layout, again));
+        assertArrayEquals(Files.readAllBytes(exe), Files.readAllBytes(again), "written twice, the same bytes");
+
+        Path cache = dir.resolve("cache");
+        Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41238");
+        String home = cache.resolve("run").resolve(key).toString();
+        assertEquals(expected("41238", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "first run (unpacks)");
+        assertArrayEquals(big, Files.readAllBytes(Path.of(home, "app/lib/big.jar")));
+        assertArrayEquals(big, Files.readAllBytes(Path.of(home, "runtime/lib/big.bin")));
+    }
+
     @Test
     void optionsAndArgumentsWithReferencesAreOneDoubleQuotedWordEach() {
         assertEquals("'-Dx=$HOME'", Launcher.shellWord("-Dx=$HOME", 80, true));

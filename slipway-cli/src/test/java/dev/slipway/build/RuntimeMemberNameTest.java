@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The runtime's compressed frame kept beside a cached runtime names the zstd level and window it
- * was written with, so a Slipway that compresses otherwise writes its own frame rather than
+ * The runtime's compressed frame kept beside a cached runtime names the zstd level, window and job
+ * size it was written with, so a Slipway that compresses otherwise writes its own frame rather than
  * taking another's; a second call finds the kept frame.
  */
 class RuntimeMemberNameTest {
@@ -22,7 +22,8 @@ class RuntimeMemberNameTest {
         Files.writeString(dir.resolve("java"), "not really java");
         RuntimeCache.Runtime runtime = new RuntimeCache.Runtime(cache.resolve("runtimes/0123abcd"), "0123abcd", true);
         Path frame = rc.member(runtime, Set.of(), Files.createDirectories(cache.resolve("scratch")));
-        assertEquals("0123abcd.member-l" + Launcher.RUNTIME_LEVEL + "-w" + Launcher.WINDOW_LOG + ".zst",
+        assertEquals("0123abcd.member-l" + Launcher.RUNTIME_LEVEL + "-w" + Launcher.WINDOW_LOG + "-j" + Launcher.KEPT_JOB_LOG
+                + ".zst",
                 frame.getFileName().toString());
         assertTrue(Files.size(frame) > 0);
         long written = Files.getLastModifiedTime(frame).toMillis();
