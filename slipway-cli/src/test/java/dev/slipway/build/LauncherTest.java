@@ -331,9 +331,9 @@ class LauncherTest {
     void partsOfSeveralJobsUnpackToTheirBytesAndAreWrittenTheSameEachTime(@TempDir Path dir) throws Exception {
         Tools.require("cc");
         Path layout = showLayout(dir);
-        // 40 MiB: three jobs of 16 MiB. Zeros with a distinct number every MiB, so a job's bytes in
+        // 34 MiB: three jobs of 16 MiB. Zeros with a distinct number every MiB, so a job's bytes in
         // the wrong place would show, and level 19 takes a fraction of a second over it.
-        byte[] big = new byte[40 << 20];
+        byte[] big = new byte[34 << 20];
         for (int i = 0; i < big.length; i += 1 << 20) {
             java.nio.ByteBuffer.wrap(big, i, 8).putLong(i * 31L + 7);
         }
