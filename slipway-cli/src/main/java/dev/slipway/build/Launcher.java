@@ -446,8 +446,9 @@ public final class Launcher {
      * dependency set is new and copied on every rebuild with the same jars, so it can afford far
      * more than {@link #APP_LEVEL}. Level 19 (optimal parsing, zstd's highest level without
      * {@code --ultra}) made myapp's 32.9 MB of stored jars 0.70 MB (9.6%) smaller than level 12 for
-     * about 12 times the CPU, paid once per set of jars; decoding takes about as long (measured in
-     * docs/benchmarks.md, f21p; level 12 had made the Spring Boot app's part 4.6% smaller than 9).
+     * about 12 times the CPU, paid once per set of jars; decoding it takes some 5 ms more CPU
+     * (measured in docs/benchmarks.md, f21p; level 12 had made the Spring Boot app's part 4.6%
+     * smaller than 9).
      */
     static final int DEPS_LEVEL = 19;
 
@@ -455,8 +456,8 @@ public final class Launcher {
      * The zstd level of the runtime frame, written once per linked runtime and kept in the runtime
      * cache ({@link RuntimeCache#member}). Level 19 made JDK 25's 68 MB runtime for myapp 1.89 MB
      * (10.6%) smaller than level 12 (15.97 against 17.86 MB; {@code lib/modules} and
-     * {@code libjvm.so} about 0.9 MB each) for about 10 times the CPU, paid once per runtime key
-     * (docs/benchmarks.md, f21p).
+     * {@code libjvm.so} about 0.9 MB each) for about 10 times the CPU, paid once per runtime key;
+     * decoding it takes some 10 ms more CPU per first run (docs/benchmarks.md, f21p).
      */
     static final int RUNTIME_LEVEL = 19;
 
