@@ -9,6 +9,9 @@
 #   myapp /health/live           the Slipway single file (its jlinked runtime)
 #   myapp GET /api/notes/1 (H2)  no Redis
 #   myapp GET /api/notes/1 (H2 + Redis)   REDIS_URL set: reads are cache hits
+#   with JAVA_OPTS_B set: myapp /health/live and GET /api/notes/1 (H2) again, from a third
+#   instance started with JAVA_OPTS="$JAVA_OPTS_B" (rows marked [B]), for a JVM-option A/B
+#   under the same load
 # Each figure is the median over the rounds of wrk's Requests/sec and of its p99 latency.
 # RSS of myapp (VmRSS of the java process): idle after start, and the peak sampled every
 # 200 ms while wrk runs.
@@ -85,9 +88,13 @@ start_myapp() { # name port [env...]
 }
 app_port="$(free_port)"; start_myapp plain "$app_port"
 rapp_port="$(free_port)"; start_myapp redis "$rapp_port" REDIS_URL="redis://127.0.0.1:$redis_port"
+bapp_port=
+if [ -n "${JAVA_OPTS_B:-}" ]; then
+  bapp_port="$(free_port)"; start_myapp optsb "$bapp_port" JAVA_OPTS="$JAVA_OPTS_B"
+fi
 
 wait_http "http://127.0.0.1:$go_port/health/live"
-for p in "$app_port" "$rapp_port"; do
+for p in "$app_port" "$rapp_port" $bapp_port; do
   wait_http "http://127.0.0.1:$p/health/live"
   for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$p/health/ready" 2>/dev/null && break; sleep 0.1; done
   curl -fsS -o /dev/null -X POST -d '{"title":"bench","body":"a note for the benchmark"}' "http://127.0.0.1:$p/api/notes"
@@ -99,6 +106,10 @@ idle_rss="$(rss_kb "$app_pid")"
 names=("go hello /health/live" "myapp /health/live" "myapp GET /api/notes/1 (H2)" "myapp GET /api/notes/1 (H2 + Redis)")
 urls=("http://127.0.0.1:$go_port/health/live" "http://127.0.0.1:$app_port/health/live"
       "http://127.0.0.1:$app_port/api/notes/1" "http://127.0.0.1:$rapp_port/api/notes/1")
+if [ -n "$bapp_port" ]; then
+  names+=("myapp /health/live [B]" "myapp GET /api/notes/1 (H2) [B]")
+  urls+=("http://127.0.0.1:$bapp_port/health/live" "http://127.0.0.1:$bapp_port/api/notes/1")
+fi
 
 # wrk output -> "rps p99_ms non2xx errors"
 parse_wrk() {
@@ -142,6 +153,7 @@ echo "- Load average (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- Commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (dirty)'); single file: \`$single\`"
 echo "- wrk -t2 -c$conns -d${seconds}s --latency, $rounds rounds round-robin after a 3 s warmup; wrk, servers and Redis share the machine"
 echo "- Go: $("$GO" version); myapp log level info, request lines to a file"
+[ -z "$bapp_port" ] || echo "- [B]: a third myapp with JAVA_OPTS='$JAVA_OPTS_B' (the others: JAVA_OPTS='${JAVA_OPTS:-}')"
 echo
 echo "| Variant | req/s (median) | p99 ms (median) | req/s ÷ Go | non-2xx | socket errors |"
 echo "|---|---:|---:|---:|---:|---:|"

@@ -89,7 +89,10 @@ public final class App implements AutoCloseable {
         HttpServer server;
         try {
             db = Database.open(config.databaseUrl(), config.dataDir(), 10, metrics.registry());
-            schema = Schema.start(db); // in parallel with the rest of the start
+            // Readiness waits for the schema, the longest step of the start (the first connection
+            // creates an H2 database): it starts first, and the rest of the start runs beside it.
+            schema = Schema.start(db);
+            metrics.bindJvmAndProcess();
             cache = config.redisUrl() == null ? null : new NoteCache(config.redisUrl());
             try {
                 server = HttpServer.create(bindAddr, 1024);

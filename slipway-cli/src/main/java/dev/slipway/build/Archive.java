@@ -63,12 +63,18 @@ public final class Archive {
         writeTarGz(layout, prefix, time, runtimeMember, KeptParts.NONE, out);
     }
 
-    /** {@link #writeTarGz(Path, String, Instant, Path, Path)} with the kept parts of {@code parts}. */
-    static void writeTarGz(Path layout, String prefix, Instant time, Path runtimeMember, KeptParts parts, Path out)
+    /**
+     * {@link #writeTarGz(Path, String, Instant, Path, Path)} with the kept parts of {@code parts}.
+     *
+     * @return the sha256 of the file written, hashed as it was written (so it is not read again)
+     */
+    static String writeTarGz(Path layout, String prefix, Instant time, Path runtimeMember, KeptParts parts, Path out)
             throws IOException {
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
         List<Launcher.Segment> segments = Launcher.segments(layout);
-        try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        java.security.MessageDigest sha = dev.slipway.util.Hashing.sha256();
+        try (OutputStream os = new java.io.BufferedOutputStream(
+                new java.security.DigestOutputStream(Files.newOutputStream(tmp), sha), 1 << 16)) {
             GzipCompressorOutputStream gz = member(new KeepOpen(os));
             TarArchiveOutputStream tar = tar(gz);
             put(tar, new TarArchiveEntry(prefix + "/"), 0755, time);
@@ -92,6 +98,7 @@ public final class Archive {
         }
         Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     /**

@@ -37,6 +37,52 @@ public record GitInfo(String commit, String shortCommit, String describe, boolea
      * @throws SlipwayException (exit 1) when the repository cannot be read
      */
     public static GitInfo of(Path dir) {
+        Path key = dir.toAbsolutePath().normalize();
+        java.util.concurrent.CompletableFuture<GitInfo> ahead = AHEAD.remove(key);
+        if (ahead != null) {
+            try {
+                return ahead.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw e;
+            }
+        }
+        return read(dir);
+    }
+
+    /** Reads started by {@link #readAhead}, by absolute normalized directory; {@link #of} takes each once. */
+    private static final java.util.Map<Path, java.util.concurrent.CompletableFuture<GitInfo>> AHEAD =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Starts {@link #of} for {@code dir} on a daemon thread, so that JGit's classes load and the
+     * work tree's status is read while the caller loads its configuration and looks for JDKs: in a
+     * CLI run that read took 0.3-0.7 s of a warm build, all before the build command. The next
+     * {@link #of} of the same directory waits for this read (and throws what it threw); a read nobody
+     * takes is left to the daemon thread.
+     *
+     * @param dir a directory inside the work tree
+     */
+    public static void readAhead(Path dir) {
+        Path key = dir.toAbsolutePath().normalize();
+        var future = new java.util.concurrent.CompletableFuture<GitInfo>();
+        if (AHEAD.putIfAbsent(key, future) != null) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                future.complete(read(key));
+            } catch (RuntimeException | Error e) {
+                future.completeExceptionally(e);
+            }
+        }, "git status");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static GitInfo read(Path dir) {
         FileRepositoryBuilder builder = new FileRepositoryBuilder().readEnvironment()
                 .findGitDir(dir.toAbsolutePath().toFile());
         if (builder.getGitDir() == null) {

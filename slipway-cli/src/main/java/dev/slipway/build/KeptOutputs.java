@@ -49,8 +49,9 @@ final class KeptOutputs {
 
     /** Bumped when {@link Pack}, {@link Launcher} or {@link Archive} write other bytes for the same inputs. */
     // 2: the dependency jars in a frame and a member of their own; 3: the stub keeps the unpacker's bytes
-    // that need no printf escape as they are (Launcher.printfEscape)
-    private static final String FORMAT = "pack-3";
+    // that need no printf escape as they are (Launcher.printfEscape); 4: the cache key in the stub is the
+    // payload's digest over its frames' sha256s (Launcher.PAYLOAD_DIGEST)
+    private static final String FORMAT = "pack-4";
 
     /**
      * What was recorded for kept outputs.
@@ -162,18 +163,19 @@ final class KeptOutputs {
     }
 
     /**
-     * Records outputs just written, with their sha256 (read here).
+     * Records outputs just written, with their sha256 as hashed while they were written (reading
+     * some 60 MB back for it was a second of a warm build, sha256 being slow in the CLI's C1-only JVM).
      *
      * @param record     the record file, or null to record nothing (a {@code --no-cache} build)
      * @param key        their key
-     * @param cacheKey   the single file's unpack cache key
+     * @param kept       the single file's unpack cache key and the sha256 of both files
      * @param executable the single file
      * @param archive    the {@code .tar.gz}
-     * @return the sha256 of both, as recorded
+     * @return {@code kept}, as recorded
      * @throws IOException when a file cannot be read or the record written
      */
-    static Kept save(Path record, String key, String cacheKey, Path executable, Path archive) throws IOException {
-        Kept kept = new Kept(cacheKey, Hashing.sha256(executable), Hashing.sha256(archive));
+    static Kept save(Path record, String key, Kept kept, Path executable, Path archive) throws IOException {
+        String cacheKey = kept.cacheKey();
         if (record == null) {
             return kept;
         }

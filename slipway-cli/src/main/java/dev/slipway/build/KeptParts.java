@@ -116,13 +116,32 @@ final class KeptParts {
      * @throws IOException on a read or write failure
      */
     void put(String key, String suffix, Writer writer, OutputStream out) throws IOException {
-        if (dir == null) {
+        put(key, suffix, writer, out, false);
+    }
+
+    /**
+     * {@link #put(String, String, Writer, OutputStream)}, with the part's digest.
+     *
+     * @return the sha256 of the part's bytes, kept beside a kept part ({@link KeptDigests})
+     */
+    String putDigested(String key, String suffix, Writer writer, OutputStream out) throws IOException {
+        return put(key, suffix, writer, out, true);
+    }
+
+    private String put(String key, String suffix, Writer writer, OutputStream out, boolean digest) throws IOException {
+        if (dir == null && !digest) {
             writer.write(out);
-            return;
+            return null;
+        }
+        if (dir == null) {
+            java.security.MessageDigest sha = Hashing.sha256();
+            writer.write(new java.security.DigestOutputStream(new Archive.KeepOpen(out), sha));
+            return java.util.HexFormat.of().formatHex(sha.digest());
         }
         Path kept = dir.resolve(key + suffix);
-        if (copy(kept, out)) {
-            return;
+        byte[] copied = copy(kept, out);
+        if (copied != null) {
+            return digest ? KeptDigests.sha256(kept, copied) : null;
         }
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".part", ".tmp");
@@ -135,16 +154,20 @@ final class KeptParts {
             Files.deleteIfExists(tmp);
         }
         prune(kept);
-        Files.copy(kept, out);
+        copied = copy(kept, out);
+        if (copied == null) {
+            throw new NoSuchFileException(kept.toString(), null, "removed by another build as it was kept");
+        }
+        return digest ? KeptDigests.sha256(kept, copied) : null;
     }
 
-    /** @return whether the kept file was there and went into {@code out} whole */
-    private static boolean copy(Path kept, OutputStream out) throws IOException {
+    /** @return the kept file's bytes when it was there and went into {@code out} whole, else null */
+    private static byte[] copy(Path kept, OutputStream out) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(kept); // whole, so that a file removed meanwhile writes nothing
         } catch (NoSuchFileException gone) {
-            return false;
+            return null;
         }
         out.write(bytes);
         try {
@@ -152,17 +175,19 @@ final class KeptParts {
         } catch (IOException removedMeanwhile) {
             // another build pruned it: the bytes are already out
         }
-        return true;
+        return bytes;
     }
 
     /** Removes all but the {@link #KEEP} most recently used parts, never {@code keep}. */
     private void prune(Path keep) {
         try (var s = Files.list(dir)) {
-            List<Path> parts = new ArrayList<>(s.filter(p -> !p.getFileName().toString().startsWith(".")).toList());
+            List<Path> parts = new ArrayList<>(s.filter(p -> !p.getFileName().toString().startsWith(".")
+                    && !p.getFileName().toString().endsWith(KeptDigests.SUFFIX)).toList());
             parts.sort(Comparator.comparing(KeptParts::lastUsed).reversed());
             for (int i = 0; i < parts.size(); i++) {
                 if (i >= KEEP && !parts.get(i).equals(keep)) {
                     Files.deleteIfExists(parts.get(i));
+                    Files.deleteIfExists(parts.get(i).resolveSibling(parts.get(i).getFileName() + KeptDigests.SUFFIX));
                 }
             }
         } catch (IOException e) {

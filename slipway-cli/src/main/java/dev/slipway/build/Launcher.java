@@ -3,6 +3,7 @@ package dev.slipway.build;
 import dev.slipway.artifact.Artifacts;
 import dev.slipway.util.Hashing;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -211,19 +212,27 @@ public final class Launcher {
      * @param runtimeMember the zstd frame of {@code runtime/} from {@link #writeRuntimeMember}
      *                      (the runtime cache keeps it, so a warm build compresses only the app)
      * @param out           the file to write (replaced)
-     * @return the payload's cache key, {@code NAME-<first 16 hex of sha256(payload)>}
+     * @return the payload's cache key, {@code NAME-<first 16 hex of the payload's digest>} ({@link #writePayload})
      * @throws IOException on a read or write failure
      */
     public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, Path out)
             throws IOException {
-        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, out);
+        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, out).cacheKey();
     }
+
+    /**
+     * A single file as written.
+     *
+     * @param cacheKey the payload's cache key, {@code NAME-<first 16 hex of the payload's digest>} ({@link #writePayload})
+     * @param sha256   the whole file's sha256 (stub and payload), hashed as it was written
+     */
+    record Written(String cacheKey, String sha256) {}
 
     /**
      * {@link #writeSingleFile(Spec, Path, byte[], Path, Path)} with the dependencies' frame from
      * {@code parts} when it holds it.
      */
-    static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts, Path out)
+    static Written writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts, Path out)
             throws IOException {
         Path payload = Files.createTempFile(out.getParent(), ".payload", ".zst");
         try {
@@ -240,14 +249,19 @@ public final class Launcher {
                 throw new IllegalStateException("stub length changed while filling the payload offset");
             }
             Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-            try (OutputStream os = Files.newOutputStream(tmp)) {
+            MessageDigest whole = Hashing.sha256();
+            try (OutputStream os = new java.security.DigestOutputStream(Files.newOutputStream(tmp), whole);
+                 InputStream in = Files.newInputStream(payload)) {
                 os.write(stub);
-                Files.copy(payload, os);
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    os.write(buffer, 0, n);
+                }
             }
             Files.setPosixFilePermissions(tmp, EXECUTABLE);
             Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            return key;
+            return new Written(key, HexFormat.of().formatHex(whole.digest()));
         } finally {
             Files.deleteIfExists(payload);
         }
@@ -496,7 +510,9 @@ public final class Launcher {
      * @param time          the modification time the unpacker gives every file
      * @param runtimeMember the last frame, from {@link #writeRuntimeMember}
      * @param out           where the payload goes; not closed
-     * @return the hex sha256 of the payload bytes
+     * @return the payload's digest: the hex sha256 of {@link #PAYLOAD_DIGEST} and the sha256 of
+     *         each of its frames in order, one a line (it names the payload's bytes as a sha256 of
+     *         them would, and a rebuild hashes only the frames it compressed)
      * @throws IOException on a read or write failure
      */
     public static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, OutputStream out)
@@ -507,6 +523,8 @@ public final class Launcher {
     /** {@link #writePayload(Path, java.time.Instant, Path, OutputStream)} with the kept parts of {@code parts}. */
     static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, KeptParts parts, OutputStream out)
             throws IOException {
+        // The frames written here are hashed as they go; a kept part and the runtime's frame bring
+        // their digest from beside them (KeptDigests), so a rebuild hashes only what it compressed.
         MessageDigest sha = Hashing.sha256();
         OutputStream digesting = new java.security.DigestOutputStream(out, sha) {
             @Override
@@ -514,6 +532,7 @@ public final class Launcher {
                 flush();
             }
         };
+        StringBuilder frames = new StringBuilder(PAYLOAD_DIGEST).append('\n');
         List<Segment> segments = segments(layout);
         int next = 0;
         try (var data = frame(digesting, APP_LEVEL)) {
@@ -524,26 +543,36 @@ public final class Launcher {
                 writeRecords(data, layout, segments.get(next++).paths());
             }
         }
+        frames.append(HexFormat.of().formatHex(sha.digest())).append('\n');
         for (Segment s : segments.subList(next, segments.size())) {
             if (s.part() == null) {
                 try (var data = frame(digesting, APP_LEVEL)) {
                     writeRecords(data, layout, s.paths());
                 }
+                frames.append(HexFormat.of().formatHex(sha.digest())).append('\n');
                 continue;
             }
             int level = s.part().equals(KeptParts.PART) ? DEPS_LEVEL : APP_LEVEL;
             String key = KeptParts.key(layout, s.part(), s.paths(),
                     "payload frame " + PAYLOAD_VERSION + " " + frameName(level));
-            parts.put(key, ".zst", os -> {
+            frames.append(parts.putDigested(key, ".zst", os -> {
                 try (var data = frame(new Archive.KeepOpen(os), level)) {
                     writeRecords(data, layout, s.paths());
                 }
-            }, digesting);
+            }, out)).append('\n');
         }
-        Files.copy(runtimeMember, digesting);
-        digesting.flush();
-        return HexFormat.of().formatHex(sha.digest());
+        byte[] runtime = Files.readAllBytes(runtimeMember);
+        out.write(runtime);
+        frames.append(KeptDigests.sha256(runtimeMember, runtime)).append('\n');
+        out.flush();
+        return Hashing.sha256Hex(frames.toString());
     }
+
+    /**
+     * The first line of what {@link #writePayload} hashes into the payload's digest, followed by
+     * the sha256 of each of its frames in order, one a line.
+     */
+    static final String PAYLOAD_DIGEST = "slipway payload frames 1";
 
     private static void writeRecords(java.io.DataOutputStream data, Path layout, List<Path> paths) throws IOException {
         for (Path p : paths) {

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * Build step: the JDK modules the app needs ({@link Jlink#modules}: jdeps once on the host, plus
- * the module rules), cached under {@code <cache>/jdeps/} by the linking JDK's version, the sha256
- * of every dependency (in order), for each application jar its name, the packages its classes name
+ * the module rules), cached under {@code <cache>/jdeps/} by the linking JDK's version, the size
+ * and 64-bit check ({@link KeptOutputs#check}) of every dependency (in order), for each application jar its name, the packages its classes name
  * place by place ({@link TypeUse}) and what the module rules read of it ({@link JarScan}) (its
  * sha256 when it has a module descriptor), and the settings the choice reads
  * ({@code build.modules}, {@code excludeModules}, {@code detectModules}, {@code jvmOptions}), so an
@@ -42,14 +42,17 @@ final class Modules extends NamedStep<BuildContext> {
 
     private static Jlink.ModuleSet modules(Jdk linker, BuildOutput jars, SlipwayConfig config) throws IOException {
         SlipwayConfig.Build build = config.build();
-        StringBuilder recipe = new StringBuilder("modules-v3\n").append(linker.version()).append('\n')
+        StringBuilder recipe = new StringBuilder("modules-v4\n").append(linker.version()).append('\n')
                 .append(build.modules()).append(build.excludeModules()).append(build.detectModules())
                 .append(build.jvmOptions()).append('\n');
         for (Path jar : jars.appJars()) {
             recipe.append(appJarKey(jar)).append('\n');
         }
+        // Each dependency by its size and 64-bit check (KeptOutputs.check), as the kept parts are:
+        // the CRC instructions read them at memory speed where sha256 runs as C1 code.
+        byte[] buffer = new byte[1 << 16];
         for (Path jar : jars.dependencies()) {
-            recipe.append(Hashing.sha256(jar)).append('\n');
+            recipe.append(KeptOutputs.check(jar, buffer)).append('\n');
         }
         Path cached = Builder.cacheDir().resolve("jdeps").resolve(
                 Hashing.sha256Hex(recipe.toString()).substring(0, 32) + ".txt");

@@ -52,7 +52,7 @@ final class Pack extends PlatformStep {
                     + " since they were written");
         } else {
             KeptOutputs.forget(record);
-            String written = write(c, unpacker, executable, archive, leaveOut);
+            KeptOutputs.Kept written = write(c, unpacker, executable, archive, leaveOut);
             kept = Optional.of(KeptOutputs.save(useCache ? record : null, inputs, written, executable, archive));
         }
         b.sha256s.put(executable, kept.get().executable());
@@ -62,24 +62,28 @@ final class Pack extends PlatformStep {
                 c.runtime.cacheHit(), c.spec);
     }
 
-    /** Writes the single file and the {@code .tar.gz} side by side; returns the single file's cache key. */
-    private static String write(PlatformContext c, byte[] unpacker, Path executable, Path archive, Set<String> leaveOut) {
+    /**
+     * Writes the single file and the {@code .tar.gz} side by side, each hashed by its own thread as
+     * it is written; returns the single file's cache key and both files' sha256.
+     */
+    private static KeptOutputs.Kept write(PlatformContext c, byte[] unpacker, Path executable, Path archive, Set<String> leaveOut) {
         BuildContext b = c.build;
         RuntimeCache cache = b.runtimes;
         // --no-cache writes everything afresh, the dependencies' parts too.
         KeptParts parts = b.options().useCache() ? new KeptParts(Builder.cacheDir().resolve("parts")) : KeptParts.NONE;
         return c.console().timed("writing " + c.platform + " single file and archive", () -> {
-            var archiving = CompletableFuture.runAsync(() -> {
+            var archiving = CompletableFuture.supplyAsync(() -> {
                 try {
-                    Archive.writeTarGz(c.layout, c.id, BuildInfo.FILE_TIME,
+                    String sha = Archive.writeTarGz(c.layout, c.id, BuildInfo.FILE_TIME,
                             cache.tarMember(c.runtime, c.id, BuildInfo.FILE_TIME, leaveOut, b.work()),
                             parts, archive);
                     dev.slipway.Trace.mark(c.platform + ": .tar.gz written");
+                    return sha;
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             });
-            String k;
+            Launcher.Written k;
             try {
                 k = Launcher.writeSingleFile(c.spec, c.layout, unpacker, cache.member(c.runtime, leaveOut, b.work()), parts,
                         executable);
@@ -92,8 +96,8 @@ final class Pack extends PlatformStep {
                 }
                 throw e;
             }
-            archiving.join();
-            return k;
+            String archiveSha = archiving.join();
+            return new KeptOutputs.Kept(k.cacheKey(), k.sha256(), archiveSha);
         });
     }
 }

@@ -59,7 +59,9 @@ public final class StoredJars {
 
     /**
      * {@link #storeAll(Path)}, taking the dependencies' re-written jars ({@code lib/*.jar}) from a
-     * cache keyed by the sha256 of the input jar's bytes, and keeping there those it re-writes:
+     * cache keyed by the input jar's size and 64-bit check of its bytes ({@link KeptOutputs#check},
+     * as the kept parts are: sha256 of the 13-30 MB of a service's jars was a tenth of a second or
+     * more of every build in the CLI's C1-only JVM), and keeping there those it re-writes:
      * a rebuild finds the same dependency jars, and re-writing them (inflating every entry) was a
      * second of each build. The output depends on the input bytes only, so a cached jar is the one
      * {@link #store} would write. Cached jars are copied, never linked: the layout gives its
@@ -79,13 +81,14 @@ public final class StoredJars {
             jars = s.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList();
         }
         int n = 0;
+        byte[] buffer = new byte[1 << 16];
         for (Path jar : jars) {
             boolean dependency = dir.relativize(jar).getNameCount() == 2 && dir.relativize(jar).getName(0).toString().equals("lib");
             if (!dependency) {
                 n += store(jar) ? 1 : 0;
                 continue;
             }
-            Path cached = cache.resolve(dev.slipway.util.Hashing.sha256(jar) + ".jar");
+            Path cached = cache.resolve(KeptOutputs.check(jar, buffer).replace(' ', '-') + ".jar");
             if (Files.isRegularFile(cached)) {
                 CacheEntries.used(cached);
                 Path tmp = jar.resolveSibling(jar.getFileName() + ".stored.tmp");

@@ -21,6 +21,8 @@ public final class BuildCommand implements Runnable {
 
     @Override
     public void run() {
+        // The git facts (commit, dirty) are read beside the configuration's loading.
+        dev.slipway.build.GitInfo.readAhead(service.dir);
         Builder.build(service.load(), build.options(), SlipwayCli.console(spec));
     }
 

@@ -35,15 +35,21 @@ class KeptPartsTest {
         return layout;
     }
 
+    /** The payload; asserts that its digest is the one of the frames written afresh. */
     private static byte[] payload(Path layout, Path runtime, KeptParts parts) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Launcher.writePayload(layout, TIME, runtime, parts, out);
+        String digest = Launcher.writePayload(layout, TIME, runtime, parts, out);
+        ByteArrayOutputStream fresh = new ByteArrayOutputStream();
+        assertEquals(Launcher.writePayload(layout, TIME, runtime, KeptParts.NONE, fresh), digest,
+                "the digest of a payload with kept parts is that of one written afresh");
+        assertArrayEquals(fresh.toByteArray(), out.toByteArray());
         return out.toByteArray();
     }
 
     private static byte[] tarGz(Path layout, Path member, KeptParts parts, Path dir) throws Exception {
         Path out = dir.resolve("a.tar.gz");
-        Archive.writeTarGz(layout, "app_1", TIME, member, parts, out);
+        String sha = Archive.writeTarGz(layout, "app_1", TIME, member, parts, out);
+        assertEquals(dev.slipway.util.Hashing.sha256(out), sha, "the sha256 hashed while writing is the file's");
         return Files.readAllBytes(out);
     }
 
@@ -78,9 +84,19 @@ class KeptPartsTest {
         return written;
     }
 
+    /** The kept parts; asserts that every digest kept beside one (KeptDigests) is its size and sha256. */
     private static List<String> kept(Path parts) throws Exception {
         try (var s = Files.list(parts)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            List<Path> all = s.sorted().toList();
+            for (Path p : all) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(KeptDigests.SUFFIX)) {
+                    Path part = p.resolveSibling(name.substring(0, name.length() - KeptDigests.SUFFIX.length()));
+                    assertEquals(Files.size(part) + " " + dev.slipway.util.Hashing.sha256(part), Files.readString(p).trim(),
+                            "the digest kept beside " + part.getFileName());
+                }
+            }
+            return all.stream().map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(KeptDigests.SUFFIX)).toList();
         }
     }
 

@@ -198,8 +198,10 @@ class LauncherTest {
             Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
         }
         Files.createDirectories(exe.getParent());
-        return Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
-                dir.resolve("slipway-cache")), member, exe);
+        Launcher.Written written = Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
+                dir.resolve("slipway-cache")), member, KeptParts.NONE, exe);
+        assertEquals(dev.slipway.util.Hashing.sha256(exe), written.sha256(), "the sha256 hashed while writing is the file's");
+        return written.cacheKey();
     }
 
     @Test
