@@ -573,6 +573,7 @@ class ProposalTest {
         assertEquals("tcp", y.at("/service/liveness/type").asText());
         assertTrue(y.at("/service/readiness/path").isMissingNode());
         assertEquals(8443, y.at("/service/port").asInt(), "server.port is the TLS port");
+        assertEquals("https", y.at("/service/scheme").asText(), "the URLs ship prints start with https://");
         assertEquals("${PORT}", y.at("/service/env/SERVER_PORT").asText());
         assertEquals("server.ssl.key-store=classpath:keystore.p12 in src/main/resources/application.properties",
                 x.httpsOnly());
@@ -592,6 +593,7 @@ class ProposalTest {
         assertNull(off.httpsOnly(), "server.ssl.enabled=false: plain HTTP");
         assertEquals("/actuator/health/readiness", off.readiness().path());
         assertFalse(off.facts().containsKey("https only"));
+        assertTrue(yaml(off).at("/service/scheme").isMissingNode(), "http is the default");
     }
 
     /**
