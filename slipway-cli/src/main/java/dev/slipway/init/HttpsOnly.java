@@ -1,16 +1,10 @@
 package dev.slipway.init;
 
 import dev.slipway.init.Project.Framework;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
@@ -170,30 +164,7 @@ public final class HttpsOnly {
 
         static Config read(Project p) {
             Config c = new Config();
-            Path res = p.serviceDir().resolve("src/main/resources");
-            List<String> names = new ArrayList<>(List.of("application.properties", "application.yml", "application.yaml"));
-            if (p.framework() == Framework.HELIDON_MP) {
-                names.add("META-INF/microprofile-config.properties");
-            }
-            for (String n : names) {
-                Path file = res.resolve(n);
-                if (!Files.isRegularFile(file)) {
-                    continue;
-                }
-                Map<String, String> flat = new LinkedHashMap<>();
-                if (n.endsWith(".properties")) {
-                    Properties pr = new Properties();
-                    try (Reader r = Files.newBufferedReader(file)) {
-                        pr.load(r);
-                    } catch (IOException | IllegalArgumentException e) {
-                        continue; // not readable as properties: the app's own concern, as for the port
-                    }
-                    pr.stringPropertyNames().forEach(k -> flat.put(k, pr.getProperty(k).trim()));
-                } else {
-                    Proposal.flatten("", Proposal.readYaml(file), flat);
-                }
-                c.add(flat, "src/main/resources/" + n);
-            }
+            Proposal.configFiles(p).forEach((name, flat) -> c.add(flat, "src/main/resources/" + name));
             return c;
         }
 

@@ -1187,28 +1187,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case MICRONAUT -> "micronaut.server.port";
                 default -> "server.port";
             };
-            Path res = p.serviceDir().resolve("src/main/resources");
-            List<String> files = new ArrayList<>(List.of("application.properties", "application.yml", "application.yaml"));
-            if (p.framework() == Framework.HELIDON_MP) {
-                files.add("META-INF/microprofile-config.properties");
-            }
-            for (String f : files) {
-                Path file = res.resolve(f);
-                if (!Files.isRegularFile(file)) {
-                    continue;
-                }
-                Map<String, String> conf = new LinkedHashMap<>();
-                if (f.endsWith(".properties")) {
-                    Properties pr = new Properties();
-                    try (Reader r = Files.newBufferedReader(file)) {
-                        pr.load(r);
-                    } catch (IOException | IllegalArgumentException e) {
-                        continue;
-                    }
-                    pr.stringPropertyNames().forEach(k -> conf.put(k, pr.getProperty(k).trim()));
-                } else {
-                    flatten("", readYaml(file), conf);
-                }
+            for (Map.Entry<String, Map<String, String>> e : configFiles(p).entrySet()) {
+                String f = e.getKey();
+                Map<String, String> conf = e.getValue();
                 Matcher m = CONFIGURED_PORT.matcher(conf.getOrDefault(key, ""));
                 if (m.matches()) {
                     int n = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
@@ -1225,6 +1206,44 @@ public record Proposal(Project project, List<String> command, List<String> comma
     }
 
     // ---- files the proposals read ------------------------------------------------------------
+
+    /**
+     * Each configuration file the framework reads at start, in its order, flattened to dotted keys:
+     * {@code application.properties}, {@code application.yml}, {@code application.yaml} in
+     * {@code src/main/resources}, and for Helidon MP {@code META-INF/microprofile-config.properties}.
+     * A properties file that does not load is left out (the app's own concern).
+     *
+     * @param p the project
+     * @return the file's name under {@code src/main/resources} to its keys and values
+     */
+    static Map<String, Map<String, String>> configFiles(Project p) {
+        Path res = p.serviceDir().resolve("src/main/resources");
+        List<String> names = new ArrayList<>(List.of("application.properties", "application.yml", "application.yaml"));
+        if (p.framework() == Framework.HELIDON_MP) {
+            names.add("META-INF/microprofile-config.properties");
+        }
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (String n : names) {
+            Path file = res.resolve(n);
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            Map<String, String> conf = new LinkedHashMap<>();
+            if (n.endsWith(".properties")) {
+                Properties pr = new Properties();
+                try (Reader r = Files.newBufferedReader(file)) {
+                    pr.load(r);
+                } catch (IOException | IllegalArgumentException e) {
+                    continue;
+                }
+                pr.stringPropertyNames().forEach(k -> conf.put(k, pr.getProperty(k).trim()));
+            } else {
+                flatten("", readYaml(file), conf);
+            }
+            out.put(n, conf);
+        }
+        return out;
+    }
 
     /**
      * The application's own configuration, flattened to dotted keys: {@code application.properties},
