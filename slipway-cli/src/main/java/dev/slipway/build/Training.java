@@ -522,7 +522,7 @@ public final class Training {
                 SlipwayConfig.Probe readiness = config.service().readiness();
                 SlipwayConfig.Probe probe = new SlipwayConfig.Probe(readiness.type(), readiness.path(),
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
-                Gate.Verdict ready = Gate.await(ADDR, port, probe, p::isAlive);
+                Gate.Verdict ready = Gate.here(ADDR, port, p::isAlive, p::pid).await(probe);
                 if (!ready.ready() && !p.isAlive()) {
                     // A crash at start (a variable or a database it needs) is no slow start: the
                     // timeout is not what to change, the environment is.
@@ -539,6 +539,11 @@ public final class Training {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ")" + elsewhere + ":\n" + tail(log));
                 }
+                if (ready.detail().startsWith(Gate.TLS_ONLY) || ready.detail().startsWith(Gate.OTHER_LISTENER)) {
+                    // No longer timeout helps: the probe cannot speak to that port, or someone else holds it.
+                    throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
+                            + ": " + ready.describe() + "):\n" + tail(log));
+                }
                 if (!ready.pathHint().isEmpty()) {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ")" + ready.pathHint() + ":\n" + tail(log));
@@ -552,7 +557,21 @@ public final class Training {
                 }
                 for (String url : train.urls()) {
                     Gate.Verdict v = Gate.probeOnce(base.resolve(url), Duration.ofSeconds(10));
+                    if (v.status() == 0 && p.isAlive() && Gate.speaksTls(ADDR, port, Duration.ofSeconds(10))) {
+                        // An HTTPS-only server (with tcp probes): the requests speak plain HTTP, so a
+                        // completed TLS handshake is its answer, and trains its TLS stack.
+                        continue;
+                    }
                     if (v.status() == 0) {
+                        if (!p.isAlive()) {
+                            // It answered the probe, then exited: something it binds or opens after
+                            // its main port (a management port of its own) failed.
+                            throw SlipwayException.failed("training request " + url + " failed: " + v.describe()
+                                    + "; the training run exited with code " + p.exitValue() + " after its readiness"
+                                    + " probe passed (a second port it binds, such as a management port, may be held"
+                                    + " by the service running on this machine: give it a free one in train.env, or"
+                                    + " set 'train.enabled: false'):\n" + tail(log));
+                        }
                         throw SlipwayException.failed("training request " + url + " failed: " + v.describe());
                     }
                 }

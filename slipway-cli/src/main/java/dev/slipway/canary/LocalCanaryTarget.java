@@ -452,8 +452,9 @@ public final class LocalCanaryTarget extends NginxCanaryTarget {
         for (int i = 0; i < addresses.size(); i++) {
             String address = addresses.get(i);
             Path d = instanceDir(address);
-            Gate.Verdict v = Gate.await(address, config.service().port(), config.service().readiness(),
-                    procs.get(i)::isAlive);
+            Process proc = procs.get(i);
+            Gate.Verdict v = Gate.here(address, config.service().port(), proc::isAlive, proc::pid)
+                    .await(config.service().readiness());
             if (!v.ready()) {
                 addresses.forEach(this::stop);
                 throw SlipwayException.failed(release.version() + " on " + hostPort(address) + " did not become ready: "

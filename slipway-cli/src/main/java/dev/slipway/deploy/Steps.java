@@ -67,7 +67,7 @@ public final class Steps {
     public static Gate.Verdict await(Host host, ServiceManager manager, String instance, String address, int port,
                                      SlipwayConfig.Probe probe) {
         Gate.Prober prober = host instanceof LocalHost
-                ? Gate.here(address, port, () -> manager.mainPid(instance) > 0)
+                ? Gate.here(address, port, () -> manager.mainPid(instance) > 0, () -> manager.mainPid(instance))
                 : Gate.onHost(host, manager.stateCommand(instance), address, port);
         return prober.await(probe);
     }

@@ -35,13 +35,37 @@ import java.util.function.Function;
  * without importing {@code deploy/}.
  */
 public final class Gate {
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * The HTTP client of the gates from here, made on their first use ({@link #probeOnce(URI, Duration)}),
+     * not when this class loads: a JDK {@link HttpClient} starts a selector thread that waits in
+     * {@code epoll_wait}, and at {@code System.exit} the JVM (17) waits about 0.3 s for a thread in
+     * native code to come back (HotSpot's {@code VM_Exit::wait_for_threads_in_native_to_block});
+     * the hosts target's gates run on the host and never need it.
+     */
+    private static final class Client {
+        static final HttpClient CLIENT = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
 
     private Gate() {}
 
     /** The detail of a passed TCP attempt. */
     public static final String ACCEPTED = "TCP connection accepted";
+
+    /**
+     * The start of the detail of an attempt that reached another process on the service's port
+     * ({@link #here} with a pid): the probe passed, but the listener is not the service's, which
+     * (usually) failed to bind the port; the gate ends at once, not ready.
+     */
+    public static final String OTHER_LISTENER = "another process answers on port ";
+
+    /**
+     * The start of the detail of an {@code http} attempt ({@link #here}) on a port that accepted the
+     * connection but answered no HTTP, and that completes a TLS handshake: the service listens for
+     * HTTPS only, and the probe speaks plain HTTP (RFC 9110 section 4.2.1: "http" URIs), so no
+     * attempt can pass; the gate ends at once, not ready.
+     */
+    public static final String TLS_ONLY = "the port speaks TLS (HTTPS) only";
 
     /** The detail of a gate that ended because the service's process exited ({@link #here}). */
     public static final String EXITED = "the process exited";
@@ -112,6 +136,9 @@ public final class Gate {
         }
 
         private String line(String d) {
+            if (d.startsWith(OTHER_LISTENER) || d.startsWith(TLS_ONLY)) {
+                return d;
+            }
             if (status == 0) {
                 return ready ? d : d.isEmpty() ? "no answer" : "no answer (" + d + ")";
             }
@@ -159,10 +186,46 @@ public final class Gate {
      * @return a prober that tries from this JVM
      */
     public static Prober here(String host, int port, BooleanSupplier alive) {
+        return here(host, port, alive, () -> -1);
+    }
+
+    /**
+     * A prober from this JVM that also checks whose the listener is: an attempt that passes while
+     * another process listens on the port and the service's own process tree does not
+     * ({@link dev.slipway.util.Listeners#other}) does not pass; its detail starts with
+     * {@link #OTHER_LISTENER} and names that process, and the gate ends there. Without this check a
+     * {@code tcp} probe (or an {@code http} one that the other process answers with 2xx) passes
+     * against a process that took the port between Slipway's port check and the start, while the
+     * service itself exits with "Address already in use".
+     *
+     * @param host  the host name or address the service answers on (IPv6 without brackets works too)
+     * @param port  the port
+     * @param alive whether the service's process still runs
+     * @param pid   the service's process id now, or 0 or less when unknown (then no check)
+     * @return a prober that tries from this JVM
+     */
+    public static Prober here(String host, int port, BooleanSupplier alive, java.util.function.LongSupplier pid) {
+        boolean[] tlsAsked = {false}; // whether the port was asked for TLS once: a handshake per attempt would slow a slow start
         return new Prober() {
             @Override
             public Verdict attempt(SlipwayConfig.Probe probe, Duration timeout) {
-                return probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
+                Verdict v = probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
+                if (!probe.tcp() && !v.ready() && v.status() == 0 && !v.detail().startsWith("ConnectException")
+                        && !tlsAsked[0] && (tlsAsked[0] = true) && speaksTls(host, port, timeout)) {
+                    return new Verdict(false, 0, TLS_ONLY + " and the readiness probe speaks plain HTTP (" + v.detail()
+                            + "): set service.readiness.type: tcp (and liveness) in slipway.yaml, or serve the health"
+                            + " path over plain HTTP too", v.elapsed());
+                }
+                long own = v.ready() ? pid.getAsLong() : -1;
+                if (own > 0) {
+                    java.util.Optional<String> other = dev.slipway.util.Listeners.other(own, port);
+                    if (other.isPresent()) {
+                        return new Verdict(false, v.status(), OTHER_LISTENER + port + ": " + other.get()
+                                + ", not the service's process (pid " + own + "), which does not listen there",
+                                v.elapsed());
+                    }
+                }
+                return v;
             }
 
             @Override
@@ -238,7 +301,7 @@ public final class Gate {
     public static Verdict probeOnce(URI url, Duration timeout) {
         long t0 = System.nanoTime();
         try {
-            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
+            HttpResponse<String> r = Client.CLIENT.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Verdict(r.statusCode() / 100 == 2, r.statusCode(), cut(r.body() == null ? "" : r.body().strip()),
                     Duration.ofNanos(System.nanoTime() - t0));
@@ -247,6 +310,47 @@ public final class Gate {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Verdict(false, 0, "interrupted", Duration.ofNanos(System.nanoTime() - t0));
+        }
+    }
+
+    /**
+     * Whether the port completes a TLS handshake (RFC 8446): a client hello with no certificate
+     * check (only the protocol is asked, nothing is sent after the handshake).
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param timeout the attempt's timeout; connect and read wait at least 5 s
+     * @return true when the handshake completed
+     */
+    public static boolean speaksTls(String host, int port, Duration timeout) {
+        int ms = (int) Math.max(5000, timeout.toMillis()); // asked once per gate: room for a busy machine's handshake
+        try (java.net.Socket raw = new java.net.Socket()) {
+            raw.connect(new java.net.InetSocketAddress(host, port), ms);
+            raw.setSoTimeout(ms);
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                    // not a client's check
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                    // any certificate: this only asks whether the port speaks TLS
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                    .createSocket(raw, host, port, false)) {
+                s.startHandshake();
+                return true;
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            return false;
         }
     }
 
@@ -281,6 +385,9 @@ public final class Gate {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             if (last.ready()) {
                 return new Verdict(true, last.status(), last.detail(), last.state(), elapsed);
+            }
+            if (last.detail().startsWith(OTHER_LISTENER) || last.detail().startsWith(TLS_ONLY)) {
+                return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);
             }
             if (System.nanoTime() + probe.interval().toNanos() > deadline) {
                 return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);

@@ -123,6 +123,54 @@ public final class Listeners {
      *         when no readable process listens there
      */
     public static java.util.Optional<String> holder(int port) {
+        return holderPid(port).stream().boxed().findFirst().map(Listeners::describe);
+    }
+
+    /**
+     * Another process on a service's port: a readiness probe that connects to the port while the
+     * service's own process (or a descendant) does not listen there reached someone else, such as a
+     * process that took the port after Slipway checked it was free, while the service then failed
+     * to bind it. Best effort, as {@link #holder}: empty when {@code /proc} cannot tell.
+     *
+     * @param pid  the service's process id (its descendants count as the service too)
+     * @param port the port its probe connected to, 1-65535
+     * @return {@code "pid 1234 (python3 -m http.server 8080)"} when a process that is neither
+     *         {@code pid} nor a descendant of it listens on {@code port} and {@code pid}'s tree
+     *         does not; else empty
+     */
+    public static java.util.Optional<String> other(long pid, int port) {
+        if (ports(pid).contains(port)) {
+            return java.util.Optional.empty();
+        }
+        java.util.OptionalLong holder = holderPid(port);
+        if (holder.isEmpty() || holder.getAsLong() == pid || ProcessHandle.of(holder.getAsLong())
+                .flatMap(ProcessHandle::parent).map(h -> descends(h, pid)).orElse(false)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(describe(holder.getAsLong()));
+    }
+
+    private static boolean descends(ProcessHandle h, long ancestor) {
+        for (int depth = 0; h != null && depth < 64; depth++) {
+            if (h.pid() == ancestor) {
+                return true;
+            }
+            h = h.parent().orElse(null);
+        }
+        return false;
+    }
+
+    private static String describe(long pid) {
+        String cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?");
+        return "pid " + pid + " (" + (cmd.length() > 80 ? cmd.substring(0, 79) + "…" : cmd) + ")";
+    }
+
+    /**
+     * @param port a TCP port, 1-65535
+     * @return the process whose open files hold a socket listening on {@code port} ({@link #holder});
+     *         empty when none that this process may read
+     */
+    private static java.util.OptionalLong holderPid(int port) {
         Set<String> inodes = new HashSet<>();
         listening(Path.of("/proc/net")).forEach((inode, p) -> {
             if (p == port) {
@@ -130,7 +178,7 @@ public final class Listeners {
             }
         });
         if (inodes.isEmpty()) {
-            return java.util.Optional.empty();
+            return java.util.OptionalLong.empty();
         }
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             int scanned = 0;
@@ -139,15 +187,12 @@ public final class Listeners {
                     break;
                 }
                 if (sockets(proc).stream().anyMatch(inodes::contains)) {
-                    long pid = Long.parseLong(proc.getFileName().toString());
-                    String cmd = ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("?");
-                    return java.util.Optional.of("pid " + pid + " (" + (cmd.length() > 80 ? cmd.substring(0, 79)
-                            + "…" : cmd) + ")");
+                    return java.util.OptionalLong.of(Long.parseLong(proc.getFileName().toString()));
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            return java.util.Optional.empty();
+            return java.util.OptionalLong.empty();
         }
-        return java.util.Optional.empty();
+        return java.util.OptionalLong.empty();
     }
 }

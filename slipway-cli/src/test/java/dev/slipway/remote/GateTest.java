@@ -17,12 +17,54 @@ import org.junit.jupiter.api.Test;
  * {@link LocalHost}; no unit of that name runs here, so a failing attempt ends that gate as "down" at once).
  */
 class GateTest {
+    /**
+     * The gate's HTTP client is made by the first probe from here, not when the class loads: its
+     * selector thread waits in native code, and the JVM's exit then waits about 0.3 s for it, on
+     * every hosts command (whose gates run on the host). A fresh JVM shows it: after the class is
+     * used without a probe from here there is no such thread; after one probe there is.
+     */
+    @Test
+    void theHttpClientStartsWithTheFirstProbeFromHere() throws Exception {
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SelectorThreads.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("after the class: false\nafter a probe: true", out);
+    }
+
+    /** The child JVM of {@link #theHttpClientStartsWithTheFirstProbeFromHere}. */
+    static final class SelectorThreads {
+        public static void main(String[] args) {
+            Gate.url("127.0.0.1", 1, "/"); // the class is loaded and initialized
+            System.out.println("after the class: " + selector());
+            try (ServerSocket closed = new ServerSocket(0)) {
+                int port = closed.getLocalPort();
+                closed.close();
+                Gate.probeOnce(Gate.url("127.0.0.1", port, "/"), Duration.ofMillis(500));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            System.out.println("after a probe: " + selector());
+            System.exit(0);
+        }
+
+        private static boolean selector() {
+            return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().contains("SelectorManager"));
+        }
+    }
+
     static final SlipwayConfig.Probe TCP = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.TCP, null,
             Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ZERO);
     static final SlipwayConfig.Probe HTTP = new SlipwayConfig.Probe("/health/ready", Duration.ofMillis(200),
             Duration.ofSeconds(1), Duration.ZERO);
     static final SlipwayConfig.Probe HOST_TCP = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.TCP, null,
             Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ZERO);
+    /** Probes whose timeout no passing or final attempt waits for: a gate that reaches it did not end by itself. */
+    static final SlipwayConfig.Probe LONG_TCP = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.TCP, null,
+            Duration.ofMillis(200), Duration.ofSeconds(300), Duration.ZERO);
+    static final SlipwayConfig.Probe LONG_HTTP = new SlipwayConfig.Probe("/health/ready", Duration.ofMillis(200),
+            Duration.ofSeconds(300), Duration.ZERO);
     /** systemd's state of a unit that does not exist here (as hosts/Systemd asks it). */
     static final String NO_UNIT = "systemctl is-active 'slipway-test-none.service'";
 
@@ -65,6 +107,76 @@ class GateTest {
         assertFalse(v.ready());
         assertEquals("the process exited", v.detail());
         assertTrue(v.exited());
+    }
+
+    @Test
+    void aPortThatAnotherProcessHoldsDoesNotPassForTheService() throws Exception {
+        // The service (here: a sleep that listens on nothing, as an app that failed to bind) and a
+        // port that another process (this JVM) took first: the probe connects, but not to the service.
+        Process service = new ProcessBuilder("sleep", "30").start();
+        try (ServerSocket other = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Gate.Verdict v = Gate.here("127.0.0.1", other.getLocalPort(), service::isAlive, service::pid).await(LONG_TCP);
+            assertFalse(v.ready(), v.toString());
+            assertTrue(v.describe().startsWith("another process answers on port " + other.getLocalPort()
+                    + ": pid " + ProcessHandle.current().pid() + " ("), v.describe());
+            assertTrue(v.describe().contains("not the service's process (pid " + service.pid() + ")"), v.describe());
+            assertFalse(v.exited(), "the service still runs");
+            assertTrue(v.elapsed().compareTo(LONG_TCP.timeout()) < 0, "it ended there, not at the timeout: " + v);
+
+            // The same port, with the listener's own process as the service's: it passes.
+            Gate.Verdict own = Gate.here("127.0.0.1", other.getLocalPort(), () -> true,
+                    () -> ProcessHandle.current().pid()).await(TCP);
+            assertTrue(own.ready(), own.toString());
+        } finally {
+            service.destroy();
+        }
+    }
+
+    @Test
+    void anHttpProbeOnAnHttpsOnlyPortEndsAtOnceAndSaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        // An HTTPS-only service (the JDK's HttpsServer with a self-signed key, as keytool makes it):
+        // the plain HTTP probe never passes; the gate used to wait out its timeout with "no answer".
+        java.nio.file.Path store = tmp.resolve("server.p12");
+        Process keytool = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "s", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        keytool.getInputStream().readAllBytes();
+        assertEquals(0, keytool.waitFor(), "keytool made the key");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        server.createContext("/health/ready", ex -> {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            int port = server.getAddress().getPort();
+            Gate.Verdict v = Gate.await("127.0.0.1", port, LONG_HTTP, () -> true);
+            assertFalse(v.ready(), v.toString());
+            assertTrue(v.describe().startsWith("the port speaks TLS (HTTPS) only and the readiness probe speaks plain HTTP ("),
+                    v.describe());
+            assertTrue(v.describe().contains("set service.readiness.type: tcp"), v.describe());
+            assertTrue(v.elapsed().compareTo(LONG_HTTP.timeout()) < 0, "it ended there, not at the timeout: " + v);
+            assertTrue(Gate.await("127.0.0.1", port, TCP, () -> true).ready(), "a tcp probe passes there");
+        } finally {
+            server.stop(0);
+        }
+        try (SilentServer silent = new SilentServer()) {
+            Gate.Verdict v = Gate.await("127.0.0.1", silent.port(), HTTP, () -> true);
+            assertTrue(v.describe().startsWith("no answer ("), "no TLS there: " + v.describe());
+        }
     }
 
     // ---- on a host -------------------------------------------------------------------------------

@@ -24,4 +24,20 @@ class ListenersTest {
         assertFalse(Listeners.ports(self).contains(port), "closed: " + Listeners.ports(self));
         assertTrue(Listeners.ports(Long.MAX_VALUE).isEmpty(), "no such process: nothing");
     }
+
+    @Test
+    void anotherProcessOnThePortIsNamedAndTheServicesOwnListenerIsNot() throws Exception {
+        Process service = new ProcessBuilder("sleep", "30").start();
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            long self = ProcessHandle.current().pid();
+            assertTrue(Listeners.other(service.pid(), s.getLocalPort()).orElse("").startsWith("pid " + self + " ("),
+                    "this JVM holds the port, not the sleep: " + Listeners.other(service.pid(), s.getLocalPort()));
+            assertTrue(Listeners.other(self, s.getLocalPort()).isEmpty(), "the listener's own process");
+            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+            assertTrue(parent <= 0 || Listeners.other(parent, s.getLocalPort()).isEmpty(),
+                    "a descendant's listener is the service's own");
+        } finally {
+            service.destroy();
+        }
+    }
 }
