@@ -217,7 +217,7 @@ public final class Launcher {
      */
     public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, Path out)
             throws IOException {
-        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, out).cacheKey();
+        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, Compression.BUILD, out).cacheKey();
     }
 
     /**
@@ -230,15 +230,16 @@ public final class Launcher {
 
     /**
      * {@link #writeSingleFile(Spec, Path, byte[], Path, Path)} with the dependencies' frame from
-     * {@code parts} when it holds it.
+     * {@code parts} when it holds it, at {@code compression}'s level (the runtime member must have
+     * been written at the same {@link Compression}).
      */
-    static Written writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts, Path out)
-            throws IOException {
+    static Written writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts,
+                                   Compression compression, Path out) throws IOException {
         Path payload = Files.createTempFile(out.getParent(), ".payload", ".zst");
         try {
             String hash;
             try (OutputStream os = Files.newOutputStream(payload)) {
-                hash = writePayload(layout, spec.time(), runtimeMember, parts, os);
+                hash = writePayload(layout, spec.time(), runtimeMember, parts, compression, os);
             }
             dev.slipway.Trace.mark(spec.platform() + ": payload written");
             String key = spec.name() + "-" + hash.substring(0, 16);
@@ -452,39 +453,10 @@ public final class Launcher {
     /**
      * The zstd level of the payload's app frame, written on every build: high enough to find the
      * repetition inside stored jars, cheap enough for a rebuild (measured in docs/benchmarks.md).
+     * The runtime's and the dependency jars' frames, written once and then copied, take the level
+     * of the build's purpose instead ({@link Compression}: 12 for a build, 19 for a release).
      */
     static final int APP_LEVEL = 9;
-
-    /**
-     * The zstd level of the dependency jars' frame ({@link KeptParts}): compressed when the
-     * dependency set is new and copied on every rebuild with the same jars, so it can afford far
-     * more than {@link #APP_LEVEL}. Level 19 (optimal parsing, zstd's highest level without
-     * {@code --ultra}) made myapp's 32.9 MB of stored jars 0.70 MB (9.6%) smaller than level 12 for
-     * about 12 times the CPU, paid once per set of jars; decoding it takes some 5 ms more CPU
-     * (measured in docs/benchmarks.md, f21p; level 12 had made the Spring Boot app's part 4.6%
-     * smaller than 9).
-     */
-    static final int DEPS_LEVEL = 19;
-
-    /**
-     * The zstd level of the runtime frame, written once per linked runtime and kept in the runtime
-     * cache ({@link RuntimeCache#member}). Level 19 made JDK 25's 68 MB runtime for myapp 1.89 MB
-     * (10.6%) smaller than level 12 (15.97 against 17.86 MB; {@code lib/modules} and
-     * {@code libjvm.so} about 0.9 MB each) for about 10 times the CPU, paid once per runtime key;
-     * decoding it takes some 10 ms more CPU per first run (docs/benchmarks.md, f21p).
-     */
-    static final int RUNTIME_LEVEL = 19;
-
-    /**
-     * The zstd job size (log2 bytes) of the frames at {@link #RUNTIME_LEVEL} and
-     * {@link #DEPS_LEVEL}: one window, 16 MiB. At level 19 with long-distance matching zstd would cut
-     * a part into 64 MiB jobs, so a 68 MB runtime would keep one of the two workers busy; with
-     * window-sized jobs both work, and each job still sees a whole window of the data before it
-     * (zstd's overlap at level 19 is the full window), so the frame is as small (15 973 011 against
-     * 15 973 822 bytes for myapp's JDK 25 runtime). {@code 0}: zstd's own job size, for the other
-     * frames.
-     */
-    static final int KEPT_JOB_LOG = 24;
 
     /**
      * The window of both frames: 2^24 bytes (16 MiB), with zstd's long-distance matching. A window
@@ -517,12 +489,15 @@ public final class Launcher {
      */
     public static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, OutputStream out)
             throws IOException {
-        return writePayload(layout, time, runtimeMember, KeptParts.NONE, out);
+        return writePayload(layout, time, runtimeMember, KeptParts.NONE, Compression.BUILD, out);
     }
 
-    /** {@link #writePayload(Path, java.time.Instant, Path, OutputStream)} with the kept parts of {@code parts}. */
-    static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, KeptParts parts, OutputStream out)
-            throws IOException {
+    /**
+     * {@link #writePayload(Path, java.time.Instant, Path, OutputStream)} with the kept parts of
+     * {@code parts}, the dependency jars' frame at {@code compression}'s level.
+     */
+    static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, KeptParts parts,
+                               Compression compression, OutputStream out) throws IOException {
         // The frames written here are hashed as they go; a kept part and the runtime's frame bring
         // their digest from beside them (KeptDigests), so a rebuild hashes only what it compressed.
         MessageDigest sha = Hashing.sha256();
@@ -535,7 +510,7 @@ public final class Launcher {
         StringBuilder frames = new StringBuilder(PAYLOAD_DIGEST).append('\n');
         List<Segment> segments = segments(layout);
         int next = 0;
-        try (var data = frame(digesting, APP_LEVEL)) {
+        try (var data = frame(digesting, APP_LEVEL, 0)) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
             data.write(PAYLOAD_VERSION);
             data.writeLong(time.getEpochSecond());
@@ -546,17 +521,19 @@ public final class Launcher {
         frames.append(HexFormat.of().formatHex(sha.digest())).append('\n');
         for (Segment s : segments.subList(next, segments.size())) {
             if (s.part() == null) {
-                try (var data = frame(digesting, APP_LEVEL)) {
+                try (var data = frame(digesting, APP_LEVEL, 0)) {
                     writeRecords(data, layout, s.paths());
                 }
                 frames.append(HexFormat.of().formatHex(sha.digest())).append('\n');
                 continue;
             }
-            int level = s.part().equals(KeptParts.PART) ? DEPS_LEVEL : APP_LEVEL;
-            String key = KeptParts.key(layout, s.part(), s.paths(),
-                    "payload frame " + PAYLOAD_VERSION + " " + frameName(level));
+            boolean deps = s.part().equals(KeptParts.PART);
+            int level = deps ? compression.depsLevel() : APP_LEVEL;
+            int jobLog = deps ? compression.keptJobLog() : 0;
+            String key = KeptParts.key(layout, s.part(), s.paths(), "payload frame " + PAYLOAD_VERSION + " "
+                    + (deps ? compression.frameName(level) : level + " " + WINDOW_LOG));
             frames.append(parts.putDigested(key, ".zst", os -> {
-                try (var data = frame(new Archive.KeepOpen(os), level)) {
+                try (var data = frame(new Archive.KeepOpen(os), level, jobLog)) {
                     writeRecords(data, layout, s.paths());
                 }
             }, out)).append('\n');
@@ -623,12 +600,14 @@ public final class Launcher {
      * @param runtime  the linked runtime directory
      * @param leaveOut paths relative to the runtime left out of the frame (e.g.
      *                 {@code lib/server/classes.jsa} when an AOT cache replaces the default CDS archive)
+     * @param compression the level and job size ({@link Compression#runtimeLevel})
      * @param out      where the frame goes; not closed
      * @throws IOException on a read or write failure
      */
-    public static void writeRuntimeMember(Path runtime, Set<String> leaveOut, OutputStream out) throws IOException {
+    public static void writeRuntimeMember(Path runtime, Set<String> leaveOut, Compression compression, OutputStream out)
+            throws IOException {
         OutputStream shield = new Archive.KeepOpen(out);
-        try (var data = frame(shield, RUNTIME_LEVEL)) {
+        try (var data = frame(shield, compression.runtimeLevel(), compression.keptJobLog())) {
             writeRecord(data, runtime, "runtime");
             for (Path p : sortedEntries(runtime)) {
                 String rel = relativeName(runtime, p);
@@ -640,45 +619,28 @@ public final class Launcher {
         }
     }
 
-    /** {@link #writeRuntimeMember(Path, Set, OutputStream)} of the whole runtime. */
+    /** {@link #writeRuntimeMember(Path, Set, Compression, OutputStream)} of the whole runtime, as a build compresses it. */
     public static void writeRuntimeMember(Path runtime, OutputStream out) throws IOException {
-        writeRuntimeMember(runtime, Set.of(), out);
+        writeRuntimeMember(runtime, Set.of(), Compression.BUILD, out);
     }
 
     /**
      * A zstd frame over {@code out}: the given level, a {@link #WINDOW_LOG} window with long-distance
      * matching, a content checksum, two worker threads (zstd's output depends on whether workers
-     * are used, not on how many, so the bytes are the same on every machine), and for the kept
-     * levels ({@link #RUNTIME_LEVEL}, {@link #DEPS_LEVEL}) jobs of {@link #KEPT_JOB_LOG}. Closing it
+     * are used, not on how many, so the bytes are the same on every machine), and jobs of
+     * {@code 2^jobLog} bytes ({@code 0}: zstd's own; {@link Compression#keptJobLog}). Closing it
      * ends the frame and closes {@code out}.
      */
-    private static java.io.DataOutputStream frame(OutputStream out, int level) throws IOException {
+    private static java.io.DataOutputStream frame(OutputStream out, int level, int jobLog) throws IOException {
         var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(out);
         zstd.setLevel(level);
         zstd.setLong(WINDOW_LOG);
         zstd.setChecksum(true);
         zstd.setWorkers(2);
-        if (jobLog(level) > 0) {
-            zstd.setJobSize(1 << jobLog(level));
+        if (jobLog > 0) {
+            zstd.setJobSize(1 << jobLog);
         }
         return new java.io.DataOutputStream(new java.io.BufferedOutputStream(zstd, 1 << 17));
-    }
-
-    /** @return the job size (log2 bytes) of a frame at {@code level}, 0 for zstd's own */
-    private static int jobLog(int level) {
-        return level == RUNTIME_LEVEL || level == DEPS_LEVEL ? KEPT_JOB_LOG : 0;
-    }
-
-    /**
-     * What shapes a frame's bytes besides its contents, as a name part: {@code l<level>-w<window
-     * log>}, then {@code -j<job log>} when the job size is not zstd's own. Kept frames carry it in
-     * their names or keys, so a Slipway that compresses otherwise never takes another's frame.
-     *
-     * @param level the zstd level
-     * @return e.g. {@code l19-w24-j24}
-     */
-    static String frameName(int level) {
-        return "l" + level + "-w" + WINDOW_LOG + (jobLog(level) > 0 ? "-j" + jobLog(level) : "");
     }
 
     private static void writeRecord(java.io.DataOutputStream data, Path p, String rel) throws IOException {
