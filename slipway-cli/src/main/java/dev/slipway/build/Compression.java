@@ -17,7 +17,7 @@ public enum Compression {
      * kept frames are written once per runtime key and once per set of jars, so a cold build pays
      * them: level 12 keeps that to a few seconds of CPU.
      */
-    BUILD(12, 12, 0),
+    BUILD,
 
     /**
      * {@code slipway release}: level 19 (optimal parsing, zstd's highest level without
@@ -28,31 +28,19 @@ public enum Compression {
      * CPU on those two frames: some 40 s more per new runtime and 15 s per new set of jars
      * (docs/benchmarks.md, f21p).
      */
-    RELEASE(19, 19, 24);
+    RELEASE;
 
-    private final int runtimeLevel;
-    private final int depsLevel;
-    private final int keptJobLog;
-
-    Compression(int runtimeLevel, int depsLevel, int keptJobLog) {
-        this.runtimeLevel = runtimeLevel;
-        this.depsLevel = depsLevel;
-        this.keptJobLog = keptJobLog;
-    }
-
-    /** @return the zstd level of the runtime frame ({@link Launcher#writeRuntimeMember}) */
-    public int runtimeLevel() {
-        return runtimeLevel;
-    }
-
-    /** @return the zstd level of the dependency jars' frame ({@link KeptParts#PART}) */
-    public int depsLevel() {
-        return depsLevel;
+    /**
+     * @return the zstd level of both kept frames: the runtime's ({@link Launcher#writeRuntimeMember})
+     *         and the dependency jars' ({@link KeptParts#PART})
+     */
+    public int keptLevel() {
+        return this == RELEASE ? 19 : 12;
     }
 
     /** @return the zstd job size (log2 bytes) of both kept frames; 0 for zstd's own */
     public int keptJobLog() {
-        return keptJobLog;
+        return this == RELEASE ? 24 : 0;
     }
 
     /**
@@ -60,10 +48,9 @@ public enum Compression {
      * log>}, then {@code -j<job log>} when the job size is not zstd's own. Kept frames carry it in
      * their cache names or keys, so frames written otherwise are never taken for each other.
      *
-     * @param level the zstd level ({@link #runtimeLevel} or {@link #depsLevel})
-     * @return e.g. {@code l12-w24} for {@link #BUILD}, {@code l19-w24-j24} for {@link #RELEASE}
+     * @return {@code l12-w24} for {@link #BUILD}, {@code l19-w24-j24} for {@link #RELEASE}
      */
-    public String frameName(int level) {
-        return "l" + level + "-w" + Launcher.WINDOW_LOG + (keptJobLog > 0 ? "-j" + keptJobLog : "");
+    public String frameName() {
+        return "l" + keptLevel() + "-w" + Launcher.WINDOW_LOG + (keptJobLog() > 0 ? "-j" + keptJobLog() : "");
     }
 }

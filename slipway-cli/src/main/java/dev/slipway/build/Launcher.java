@@ -528,10 +528,10 @@ public final class Launcher {
                 continue;
             }
             boolean deps = s.part().equals(KeptParts.PART);
-            int level = deps ? compression.depsLevel() : APP_LEVEL;
+            int level = deps ? compression.keptLevel() : APP_LEVEL;
             int jobLog = deps ? compression.keptJobLog() : 0;
             String key = KeptParts.key(layout, s.part(), s.paths(), "payload frame " + PAYLOAD_VERSION + " "
-                    + (deps ? compression.frameName(level) : level + " " + WINDOW_LOG));
+                    + (deps ? compression.frameName() : level + " " + WINDOW_LOG));
             frames.append(parts.putDigested(key, ".zst", os -> {
                 try (var data = frame(new Archive.KeepOpen(os), level, jobLog)) {
                     writeRecords(data, layout, s.paths());
@@ -600,14 +600,14 @@ public final class Launcher {
      * @param runtime  the linked runtime directory
      * @param leaveOut paths relative to the runtime left out of the frame (e.g.
      *                 {@code lib/server/classes.jsa} when an AOT cache replaces the default CDS archive)
-     * @param compression the level and job size ({@link Compression#runtimeLevel})
+     * @param compression the level and job size ({@link Compression#keptLevel})
      * @param out      where the frame goes; not closed
      * @throws IOException on a read or write failure
      */
     public static void writeRuntimeMember(Path runtime, Set<String> leaveOut, Compression compression, OutputStream out)
             throws IOException {
         OutputStream shield = new Archive.KeepOpen(out);
-        try (var data = frame(shield, compression.runtimeLevel(), compression.keptJobLog())) {
+        try (var data = frame(shield, compression.keptLevel(), compression.keptJobLog())) {
             writeRecord(data, runtime, "runtime");
             for (Path p : sortedEntries(runtime)) {
                 String rel = relativeName(runtime, p);

@@ -151,7 +151,7 @@ public final class RuntimeCache {
      * @throws SlipwayException (exit 1) when it cannot be written
      */
     public Path member(Runtime runtime, Set<String> leaveOut, Compression compression, Path scratch) {
-        String name = runtime.key() + ".member-" + compression.frameName(compression.runtimeLevel()) + variant(leaveOut)
+        String name = runtime.key() + ".member-" + compression.frameName() + variant(leaveOut)
                 + ".zst";
         return cached(runtime, scratch, name, ".lock",
                 os -> Launcher.writeRuntimeMember(runtime.dir(), leaveOut, compression, os));
