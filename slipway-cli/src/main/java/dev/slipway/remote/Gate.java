@@ -35,8 +35,17 @@ import java.util.function.Function;
  * without importing {@code deploy/}.
  */
 public final class Gate {
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+    /**
+     * The HTTP client of the gates from here, made on their first use ({@link #probeOnce(URI, Duration)}),
+     * not when this class loads: a JDK {@link HttpClient} starts a selector thread that waits in
+     * {@code epoll_wait}, and at {@code System.exit} the JVM (17) waits about 0.3 s for a thread in
+     * native code to come back (HotSpot's {@code VM_Exit::wait_for_threads_in_native_to_block});
+     * the hosts target's gates run on the host and never need it.
+     */
+    private static final class Client {
+        static final HttpClient CLIENT = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
 
     private Gate() {}
 
@@ -292,7 +301,7 @@ public final class Gate {
     public static Verdict probeOnce(URI url, Duration timeout) {
         long t0 = System.nanoTime();
         try {
-            HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
+            HttpResponse<String> r = Client.CLIENT.send(HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Verdict(r.statusCode() / 100 == 2, r.statusCode(), cut(r.body() == null ? "" : r.body().strip()),
                     Duration.ofNanos(System.nanoTime() - t0));

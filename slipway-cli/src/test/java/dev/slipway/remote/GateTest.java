@@ -17,6 +17,43 @@ import org.junit.jupiter.api.Test;
  * {@link LocalHost}; no unit of that name runs here, so a failing attempt ends that gate as "down" at once).
  */
 class GateTest {
+    /**
+     * The gate's HTTP client is made by the first probe from here, not when the class loads: its
+     * selector thread waits in native code, and the JVM's exit then waits about 0.3 s for it, on
+     * every hosts command (whose gates run on the host). A fresh JVM shows it: after the class is
+     * used without a probe from here there is no such thread; after one probe there is.
+     */
+    @Test
+    void theHttpClientStartsWithTheFirstProbeFromHere() throws Exception {
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), SelectorThreads.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("after the class: false\nafter a probe: true", out);
+    }
+
+    /** The child JVM of {@link #theHttpClientStartsWithTheFirstProbeFromHere}. */
+    static final class SelectorThreads {
+        public static void main(String[] args) {
+            Gate.url("127.0.0.1", 1, "/"); // the class is loaded and initialized
+            System.out.println("after the class: " + selector());
+            try (ServerSocket closed = new ServerSocket(0)) {
+                int port = closed.getLocalPort();
+                closed.close();
+                Gate.probeOnce(Gate.url("127.0.0.1", port, "/"), Duration.ofMillis(500));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            System.out.println("after a probe: " + selector());
+            System.exit(0);
+        }
+
+        private static boolean selector() {
+            return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().contains("SelectorManager"));
+        }
+    }
+
     static final SlipwayConfig.Probe TCP = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.TCP, null,
             Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ZERO);
     static final SlipwayConfig.Probe HTTP = new SlipwayConfig.Probe("/health/ready", Duration.ofMillis(200),
