@@ -154,6 +154,22 @@ class HostsStartStopTest {
         assertEquals("", onHost("ls /opt/slipway/myapp/lock 2>/dev/null"), "every run released its lock");
     }
 
+    /**
+     * Installs {@code script} on the host as {@code /usr/local/sbin/squat} and a drop-in that runs it
+     * as root before each start of {@code unit} ({@code ExecStartPre=+}), then reloads systemd.
+     */
+    private void squatBeforeStart(String script, String unit, String args) throws IOException {
+        Testbed.Node n = testbed.node(1);
+        try (Host h = SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name())
+                .withIdentities(List.of(Testbed.clientKey())).withKnownHosts(testbed.knownHosts()))) {
+            h.write(script.getBytes(StandardCharsets.UTF_8), "/usr/local/sbin/squat", 0755);
+            h.run("mkdir -p /etc/systemd/system/" + unit + ".d", Duration.ofSeconds(10));
+            h.write(("[Service]\nExecStartPre=+/usr/local/sbin/squat" + args + "\n").getBytes(StandardCharsets.UTF_8),
+                    "/etc/systemd/system/" + unit + ".d/squat.conf", 0644);
+            assertTrue(h.run("systemctl daemon-reload", Duration.ofSeconds(30)).ok());
+        }
+    }
+
     @Test
     @Order(2)
     void aDeployWhoseUnitFindsItsPortTakenFailsItsGateNamingTheOtherProcessAndGoesBack() throws Exception {
@@ -177,15 +193,7 @@ class HostsStartStopTest {
                   *) systemctl stop squatter 2>/dev/null; exit 0 ;;
                 esac
                 """.formatted(address(), PORT, address(), PORT);
-        Testbed.Node n = testbed.node(1);
-        try (Host h = SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name())
-                .withIdentities(List.of(Testbed.clientKey())).withKnownHosts(testbed.knownHosts()))) {
-            h.write(squat.getBytes(StandardCharsets.UTF_8), "/usr/local/sbin/squat", 0755);
-            h.run("mkdir -p /etc/systemd/system/myapp.service.d", Duration.ofSeconds(10));
-            h.write("[Service]\nExecStartPre=+/usr/local/sbin/squat\n".getBytes(StandardCharsets.UTF_8),
-                    "/etc/systemd/system/myapp.service.d/squat.conf", 0644);
-            assertTrue(h.run("systemctl daemon-reload", Duration.ofSeconds(30)).ok());
-        }
+        squatBeforeStart(squat, "myapp.service", "");
         try {
             HostsDeployTest.build(service, work, "2.0.0", false);
             var r = slipway("deploy");
@@ -260,15 +268,8 @@ class HostsStartStopTest {
                 systemctl show -p MainPID --value squatter > /run/squatter.pid
                 for i in $(seq 100); do (exec 3<>/dev/tcp/%s/$1) 2>/dev/null && exit 0; sleep 0.1; done
                 """.formatted(address(), address());
-        Testbed.Node n = testbed.node(1);
-        try (Host h = SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name())
-                .withIdentities(List.of(Testbed.clientKey())).withKnownHosts(testbed.knownHosts()))) {
-            h.write(squat.getBytes(StandardCharsets.UTF_8), "/usr/local/sbin/squat", 0755);
-            h.run("mkdir -p /etc/systemd/system/myapp@.service.d", Duration.ofSeconds(10));
-            h.write("[Service]\nExecStartPre=+/usr/local/sbin/squat %i\n".getBytes(StandardCharsets.UTF_8),
-                    "/etc/systemd/system/myapp@.service.d/squat.conf", 0644);
-            assertTrue(h.run("systemctl daemon-reload && touch /run/squat", Duration.ofSeconds(30)).ok());
-        }
+        squatBeforeStart(squat, "myapp@.service", " %i");
+        onHost("touch /run/squat");
         try {
             HostsDeployTest.use(service, work, "2.0.0");
             var r = slipway("deploy");
