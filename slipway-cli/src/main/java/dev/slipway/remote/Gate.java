@@ -464,23 +464,24 @@ public final class Gate {
      * {@code ls -l}), and {@code /proc/PID/stat}'s parent pid; bash and coreutils, no {@code ss} or
      * {@code lsof}. When a listening socket's holder cannot be read (a process of another user, with
      * a login that is not root) it prints nothing: the attempt passes as before, and nothing false is said.
+     * Each table is read whole first ({@code $(...)}): bash's {@code read} straight from a
+     * {@code /proc/net} file seeks back after every line, which makes the kernel generate the table
+     * again each time (minutes for the tens of thousands of rows of a loaded machine), and from a
+     * pipe it reads one byte per system call.
      */
     private static final String OTHER_LISTENER_SCRIPT = """
             other() {
-              local hex ah o t la st ino inos=' ' found=' ' held='' line cur h x k cmd
+              local hex ah o la st ino inos=' ' found=' ' held='' line cur h x k cmd
               hex=$(printf '%04X' "$p"); ah=
               if [[ $a =~ ^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$ ]]; then
                 IFS=. read -r -a o <<< "$a"; ah=$(printf '%02X%02X%02X%02X' "${o[3]}" "${o[2]}" "${o[1]}" "${o[0]}")
               fi
-              for t in /proc/net/tcp /proc/net/tcp6; do
-                [ -r "$t" ] || continue
-                while read -r _ la _ st _ _ _ _ _ ino _; do
-                  [ "$st" = 0A ] && [ "${la##*:}" = "$hex" ] && [ "$ino" != 0 ] || continue
-                  case ${ah:+x}${la%:*} in
-                    "x$ah"|x00000000|x00000000000000000000000000000000|x0000000000000000FFFF0000"$ah"|[!x]*) inos="$inos$ino " ;;
-                  esac
-                done < "$t"
-              done
+              while read -r _ la _ st _ _ _ _ _ ino _; do
+                [ "$st" = 0A ] && [ "${la##*:}" = "$hex" ] && [ "$ino" != 0 ] || continue
+                case ${ah:+x}${la%:*} in
+                  "x$ah"|x00000000|x00000000000000000000000000000000|x0000000000000000FFFF0000"$ah"|[!x]*) inos="$inos$ino " ;;
+                esac
+              done <<< "$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)"
               [ "$inos" != ' ' ] || return 0
               while read -r line; do
                 case $line in
@@ -488,7 +489,7 @@ public final class Gate {
                   *'-> socket:['*) ino=${line##*socket:[}; ino=${ino%]}
                     case $inos in *" $ino "*) found="$found$ino "; held="$held $cur" ;; esac ;;
                 esac
-              done < <(LC_ALL=C ls -l /proc/[0-9]*/fd 2>/dev/null)
+              done <<< "$(LC_ALL=C ls -l /proc/[0-9]*/fd 2>/dev/null)"
               for ino in $inos; do case $found in *" $ino "*) ;; *) return 0 ;; esac; done
               for h in $held; do
                 x=$h
@@ -605,7 +606,7 @@ public final class Gate {
         }
         if (result.equals("other")) {
             // The attempt reached another process on the port (the script's function other): the gate ends there.
-            String holder = resp.strip();
+            String holder = resp.strip().replaceAll("\\s+", " ");
             int open = holder.indexOf(" (");
             if (open > 0 && holder.endsWith(")")) {
                 String cmd = holder.substring(open + 2, holder.length() - 1).strip();
