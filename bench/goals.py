@@ -81,6 +81,10 @@ def main():
     for key, label in (("single17", "Size: single file, JDK 17"), ("single25", "Size: single file, JDK 25 (with AOT cache)")):
         b = sizes[key]
         rows.append((label, f"{b / 1e6:.1f} MB ({b} bytes)", "≤ 30 MB", verdict(b <= 30_000_000)))
+    if "release25" in sizes:
+        b = sizes["release25"]
+        rows.append(("Size: single file, JDK 25, slipway release (level-19 frames)", f"{b / 1e6:.1f} MB ({b} bytes)",
+                     "≤ 30 MB", verdict(b <= 30_000_000)))
     ratio(f"Build, cold: {COLD} ÷ {RAW_JLINK}", COLD, RAW_JLINK, cold, 1.3)
     ratio(f"First run ÷ warm run: {FIRST17}", FIRST17, WARMRUN17, first, 2)
     ratio(f"First run ÷ warm run: {FIRST25}", FIRST25, WARMRUN25, first, 2)

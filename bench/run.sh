@@ -173,6 +173,20 @@ copy_app app25 "$jdk25"
 first_build app17
 first_build app25
 
+# The single file `slipway release` makes of the JDK 25 copy's commit, whose runtime and dependency
+# jars' frames are zstd level 19 where a build's are 12 (docs/single-file.md): released from a clone
+# (the same commit and build time, so the runtime and training caches hit), as a user runs it.
+# Only its size is reported; it compresses the runtime once more at level 19 (some 40 s of CPU).
+say "./slipway release --snapshot --skip-publish (a clone of $tmp/app25) ..."
+git clone -q "$tmp/app25" "$tmp/app25-release" || die "cannot clone $tmp/app25"
+if ! SLIPWAY_CACHE_DIR=$build_cache timeout 1200 ./slipway release "$tmp/app25-release" --snapshot --skip-publish \
+    >"$tmp/app25-release.log" 2>&1; then
+  cat "$tmp/app25-release.log" >&2
+  die "./slipway release $tmp/app25-release failed"
+fi
+release25=$tmp/app25-release/$(artifact "$tmp/app25-release/dist/artifacts.json" single-file path)
+[ -x "$release25" ] || die "$release25 is not an executable file"
+
 # The Spring Boot workload: compat/spring-mvc (web, JPA with H2, actuator) built as a new user
 # would (`slipway init`, then `slipway build`, JDK 17), and its own Spring Boot repackaged jar,
 # which the build command (mvn package) writes into target/. The build is bounded (its training
@@ -405,7 +419,8 @@ dub() { du -sb "$1" | cut -f 1; }
 # du: -s total, -b apparent size in bytes (not disk blocks); each inode is counted once.
 # -L follows symlinks (Debian's JDK links config files into /etc and legal notices between
 # modules); dangling ones (e.g. lib/src.zip without the openjdk-17-source package) are skipped.
-printf 'single17\t%s\nsingle25\t%s\n' "$(bytes "$single17")" "$(bytes "$single25")" >"$out/sizes.tsv"
+printf 'single17\t%s\nsingle25\t%s\nrelease25\t%s\n' "$(bytes "$single17")" "$(bytes "$single25")" "$(bytes "$release25")" \
+  >"$out/sizes.tsv"
 {
   echo "### Sizes"
   echo
@@ -414,6 +429,7 @@ printf 'single17\t%s\nsingle25\t%s\n' "$(bytes "$single17")" "$(bytes "$single25
   row() { echo "| $1 | $2 | $3 | $(mb "$3") |"; }
   row "single file, JDK 17 (with the class list)" "\`wc -c\` of \`$(short "$single17")\`" "$(bytes "$single17")"
   row "single file, JDK 25 (with AOT cache)" "\`wc -c\` of \`$(short "$single25")\`" "$(bytes "$single25")"
+  row "single file, JDK 25, \`slipway release --snapshot\` (kept frames at zstd level 19)" "\`wc -c\` of \`$(short "$release25")\`" "$(bytes "$release25")"
   row "archive (.tar.gz), JDK 17" "\`$(short "$archive17")\`" "$(bytes "$archive17")"
   row "archive (.tar.gz), JDK 25" "\`$(short "$archive25")\`" "$(bytes "$archive25")"
   row "runtime alone, JDK 17" "\`du -sb\` of the unpacked \`runtime/\`" "$(dub "$unpacked17/runtime")"

@@ -33,9 +33,22 @@ public final class Builder {
      * @param time      the build time to record (the Maven plugin passes
      *                  {@code project.build.outputTimestamp}), or {@code null} for {@code SOURCE_DATE_EPOCH},
      *                  else the commit time, else now
+     * @param compression how hard the single file's kept frames are compressed: {@link Compression#RELEASE}
+     *                  for {@code slipway release}, {@link Compression#BUILD} for every other build
      */
     public record Options(String version, boolean compile, boolean useCache, List<String> platforms,
-                          List<String> profiles, Instant time) {
+                          List<String> profiles, Instant time, Compression compression) {
+        /** Checks the compression is given. */
+        public Options {
+            java.util.Objects.requireNonNull(compression, "compression");
+        }
+
+        /** Options of a build that is not a release ({@link Compression#BUILD}). */
+        public Options(String version, boolean compile, boolean useCache, List<String> platforms,
+                       List<String> profiles, Instant time) {
+            this(version, compile, useCache, platforms, profiles, time, Compression.BUILD);
+        }
+
         /** Options for a build of every configured platform with the cache and default profiles. */
         public Options(String version, boolean compile) {
             this(version, compile, true, List.of(), List.of());

@@ -76,16 +76,16 @@ final class KeptOutputs {
      * @param runtime  the runtime cache key of the layout's runtime
      * @param leaveOut runtime files left out of both outputs
      * @param unpacker the unpacker's bytes
+     * @param compression how the kept frames are compressed (the build's purpose)
      * @return the key, hex sha256
      * @throws IOException when the layout cannot be read
      */
     static String key(Launcher.Spec spec, Path layout, String prefix, String runtime, Set<String> leaveOut,
-                      byte[] unpacker) throws IOException {
+                      byte[] unpacker, Compression compression) throws IOException {
         MessageDigest sha = Hashing.sha256();
         StringBuilder head = new StringBuilder(FORMAT).append('\n')
                 .append(Launcher.PAYLOAD_VERSION).append(' ').append(Launcher.APP_LEVEL).append(' ')
-                .append(Launcher.DEPS_LEVEL).append(' ')
-                .append(Launcher.RUNTIME_LEVEL).append(' ').append(Launcher.WINDOW_LOG).append('\n')
+                .append(compression.frameName()).append(' ').append(Launcher.WINDOW_LOG).append('\n')
                 .append(Hashing.sha256Hex(Templates.load("stub.sh") + "\0" + Templates.load("run-function.sh"))).append('\n')
                 .append(Hashing.sha256Hex(unpacker)).append('\n')
                 .append(spec).append('\n').append(prefix).append('\n')

@@ -21,7 +21,7 @@ import java.util.List;
  * did not change) in a zstd frame and a gzip member of their own (RFC 8878 and RFC 1952 both
  * read concatenated frames and members as one stream), which a rebuild whose part did not change
  * copies from {@code <cache>/parts/} instead of compressing it again (myapp, JDK 17: 32 MB of
- * stored jars and a 26 MB archive, at zstd level 9 or 12 and gzip level 6, on every class change).
+ * stored jars and a 26 MB archive, at zstd level 9 and 12 (19 for a release) and gzip level 6, on every class change).
  * The key covers the part's kind (frame or member, with what shapes its bytes: levels, window,
  * the archive's top directory and time) and every path of the part with its mode, size and
  * 64-bit check ({@link KeptOutputs#check}); the same key gives the same bytes, so a rebuild stays

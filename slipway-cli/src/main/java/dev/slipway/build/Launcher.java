@@ -217,7 +217,7 @@ public final class Launcher {
      */
     public static String writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, Path out)
             throws IOException {
-        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, out).cacheKey();
+        return writeSingleFile(spec, layout, unpacker, runtimeMember, KeptParts.NONE, Compression.BUILD, out).cacheKey();
     }
 
     /**
@@ -230,15 +230,16 @@ public final class Launcher {
 
     /**
      * {@link #writeSingleFile(Spec, Path, byte[], Path, Path)} with the dependencies' frame from
-     * {@code parts} when it holds it.
+     * {@code parts} when it holds it, at {@code compression}'s level (the runtime member must have
+     * been written at the same {@link Compression}).
      */
-    static Written writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts, Path out)
-            throws IOException {
+    static Written writeSingleFile(Spec spec, Path layout, byte[] unpacker, Path runtimeMember, KeptParts parts,
+                                   Compression compression, Path out) throws IOException {
         Path payload = Files.createTempFile(out.getParent(), ".payload", ".zst");
         try {
             String hash;
             try (OutputStream os = Files.newOutputStream(payload)) {
-                hash = writePayload(layout, spec.time(), runtimeMember, parts, os);
+                hash = writePayload(layout, spec.time(), runtimeMember, parts, compression, os);
             }
             dev.slipway.Trace.mark(spec.platform() + ": payload written");
             String key = spec.name() + "-" + hash.substring(0, 16);
@@ -452,20 +453,10 @@ public final class Launcher {
     /**
      * The zstd level of the payload's app frame, written on every build: high enough to find the
      * repetition inside stored jars, cheap enough for a rebuild (measured in docs/benchmarks.md).
+     * The runtime's and the dependency jars' frames, written once and then copied, take the level
+     * of the build's purpose instead ({@link Compression}: 12 for a build, 19 for a release).
      */
     static final int APP_LEVEL = 9;
-
-    /**
-     * The zstd level of the dependency jars' frame ({@link KeptParts}): compressed when the
-     * dependency set is new and copied on every rebuild with the same jars, so it can afford more
-     * than {@link #APP_LEVEL}. 12 made the Spring Boot app's part 4.6% smaller (28.5 to 27.2 MB)
-     * for 2.5 times the CPU of level 9, with the same decoding time; 15 won 0.2 MB more for 13
-     * times the CPU (measured in docs/benchmarks.md).
-     */
-    static final int DEPS_LEVEL = 12;
-
-    /** The zstd level of the runtime frame, written once per linked runtime and kept in the runtime cache. */
-    static final int RUNTIME_LEVEL = 12;
 
     /**
      * The window of both frames: 2^24 bytes (16 MiB), with zstd's long-distance matching. A window
@@ -498,12 +489,15 @@ public final class Launcher {
      */
     public static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, OutputStream out)
             throws IOException {
-        return writePayload(layout, time, runtimeMember, KeptParts.NONE, out);
+        return writePayload(layout, time, runtimeMember, KeptParts.NONE, Compression.BUILD, out);
     }
 
-    /** {@link #writePayload(Path, java.time.Instant, Path, OutputStream)} with the kept parts of {@code parts}. */
-    static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, KeptParts parts, OutputStream out)
-            throws IOException {
+    /**
+     * {@link #writePayload(Path, java.time.Instant, Path, OutputStream)} with the kept parts of
+     * {@code parts}, the dependency jars' frame at {@code compression}'s level.
+     */
+    static String writePayload(Path layout, java.time.Instant time, Path runtimeMember, KeptParts parts,
+                               Compression compression, OutputStream out) throws IOException {
         // The frames written here are hashed as they go; a kept part and the runtime's frame bring
         // their digest from beside them (KeptDigests), so a rebuild hashes only what it compressed.
         MessageDigest sha = Hashing.sha256();
@@ -516,7 +510,7 @@ public final class Launcher {
         StringBuilder frames = new StringBuilder(PAYLOAD_DIGEST).append('\n');
         List<Segment> segments = segments(layout);
         int next = 0;
-        try (var data = frame(digesting, APP_LEVEL)) {
+        try (var data = frame(digesting, APP_LEVEL, 0)) {
             data.write("SLPW".getBytes(StandardCharsets.US_ASCII));
             data.write(PAYLOAD_VERSION);
             data.writeLong(time.getEpochSecond());
@@ -527,17 +521,19 @@ public final class Launcher {
         frames.append(HexFormat.of().formatHex(sha.digest())).append('\n');
         for (Segment s : segments.subList(next, segments.size())) {
             if (s.part() == null) {
-                try (var data = frame(digesting, APP_LEVEL)) {
+                try (var data = frame(digesting, APP_LEVEL, 0)) {
                     writeRecords(data, layout, s.paths());
                 }
                 frames.append(HexFormat.of().formatHex(sha.digest())).append('\n');
                 continue;
             }
-            int level = s.part().equals(KeptParts.PART) ? DEPS_LEVEL : APP_LEVEL;
-            String key = KeptParts.key(layout, s.part(), s.paths(),
-                    "payload frame " + PAYLOAD_VERSION + " " + level + " " + WINDOW_LOG);
+            boolean deps = s.part().equals(KeptParts.PART);
+            int level = deps ? compression.keptLevel() : APP_LEVEL;
+            int jobLog = deps ? compression.keptJobLog() : 0;
+            String key = KeptParts.key(layout, s.part(), s.paths(), "payload frame " + PAYLOAD_VERSION + " "
+                    + (deps ? compression.frameName() : level + " " + WINDOW_LOG));
             frames.append(parts.putDigested(key, ".zst", os -> {
-                try (var data = frame(new Archive.KeepOpen(os), level)) {
+                try (var data = frame(new Archive.KeepOpen(os), level, jobLog)) {
                     writeRecords(data, layout, s.paths());
                 }
             }, out)).append('\n');
@@ -604,12 +600,14 @@ public final class Launcher {
      * @param runtime  the linked runtime directory
      * @param leaveOut paths relative to the runtime left out of the frame (e.g.
      *                 {@code lib/server/classes.jsa} when an AOT cache replaces the default CDS archive)
+     * @param compression the level and job size ({@link Compression#keptLevel})
      * @param out      where the frame goes; not closed
      * @throws IOException on a read or write failure
      */
-    public static void writeRuntimeMember(Path runtime, Set<String> leaveOut, OutputStream out) throws IOException {
+    public static void writeRuntimeMember(Path runtime, Set<String> leaveOut, Compression compression, OutputStream out)
+            throws IOException {
         OutputStream shield = new Archive.KeepOpen(out);
-        try (var data = frame(shield, RUNTIME_LEVEL)) {
+        try (var data = frame(shield, compression.keptLevel(), compression.keptJobLog())) {
             writeRecord(data, runtime, "runtime");
             for (Path p : sortedEntries(runtime)) {
                 String rel = relativeName(runtime, p);
@@ -621,23 +619,27 @@ public final class Launcher {
         }
     }
 
-    /** {@link #writeRuntimeMember(Path, Set, OutputStream)} of the whole runtime. */
+    /** {@link #writeRuntimeMember(Path, Set, Compression, OutputStream)} of the whole runtime, as a build compresses it. */
     public static void writeRuntimeMember(Path runtime, OutputStream out) throws IOException {
-        writeRuntimeMember(runtime, Set.of(), out);
+        writeRuntimeMember(runtime, Set.of(), Compression.BUILD, out);
     }
 
     /**
      * A zstd frame over {@code out}: the given level, a {@link #WINDOW_LOG} window with long-distance
      * matching, a content checksum, two worker threads (zstd's output depends on whether workers
-     * are used, not on how many, so the bytes are the same on every machine). Closing it ends the
-     * frame and closes {@code out}.
+     * are used, not on how many, so the bytes are the same on every machine), and jobs of
+     * {@code 2^jobLog} bytes ({@code 0}: zstd's own; {@link Compression#keptJobLog}). Closing it
+     * ends the frame and closes {@code out}.
      */
-    private static java.io.DataOutputStream frame(OutputStream out, int level) throws IOException {
+    private static java.io.DataOutputStream frame(OutputStream out, int level, int jobLog) throws IOException {
         var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(out);
         zstd.setLevel(level);
         zstd.setLong(WINDOW_LOG);
         zstd.setChecksum(true);
         zstd.setWorkers(2);
+        if (jobLog > 0) {
+            zstd.setJobSize(1 << jobLog);
+        }
         return new java.io.DataOutputStream(new java.io.BufferedOutputStream(zstd, 1 << 17));
     }
 

@@ -43,7 +43,8 @@ final class Pack extends PlatformStep {
             Files.deleteIfExists(c.layout.resolve("runtime").resolve(f));
         }
         Path record = KeptOutputs.record(b.config(), c.id);
-        String inputs = KeptOutputs.key(c.spec, c.layout, c.id, c.runtime.key(), leaveOut, unpacker);
+        Compression compression = b.options().compression();
+        String inputs = KeptOutputs.key(c.spec, c.layout, c.id, c.runtime.key(), leaveOut, unpacker, compression);
         // --no-cache links and trains afresh: the runtime's key then no longer names its bytes.
         boolean useCache = b.options().useCache();
         var kept = useCache ? KeptOutputs.find(record, inputs, executable, archive) : Optional.<KeptOutputs.Kept>empty();
@@ -52,7 +53,7 @@ final class Pack extends PlatformStep {
                     + " since they were written");
         } else {
             KeptOutputs.forget(record);
-            KeptOutputs.Kept written = write(c, unpacker, executable, archive, leaveOut);
+            KeptOutputs.Kept written = write(c, unpacker, executable, archive, leaveOut, compression);
             kept = Optional.of(KeptOutputs.save(useCache ? record : null, inputs, written, executable, archive));
         }
         b.sha256s.put(executable, kept.get().executable());
@@ -66,7 +67,8 @@ final class Pack extends PlatformStep {
      * Writes the single file and the {@code .tar.gz} side by side, each hashed by its own thread as
      * it is written; returns the single file's cache key and both files' sha256.
      */
-    private static KeptOutputs.Kept write(PlatformContext c, byte[] unpacker, Path executable, Path archive, Set<String> leaveOut) {
+    private static KeptOutputs.Kept write(PlatformContext c, byte[] unpacker, Path executable, Path archive, Set<String> leaveOut,
+                                          Compression compression) {
         BuildContext b = c.build;
         RuntimeCache cache = b.runtimes;
         // --no-cache writes everything afresh, the dependencies' parts too.
@@ -85,8 +87,8 @@ final class Pack extends PlatformStep {
             });
             Launcher.Written k;
             try {
-                k = Launcher.writeSingleFile(c.spec, c.layout, unpacker, cache.member(c.runtime, leaveOut, b.work()), parts,
-                        executable);
+                k = Launcher.writeSingleFile(c.spec, c.layout, unpacker,
+                        cache.member(c.runtime, leaveOut, compression, b.work()), parts, compression, executable);
             } catch (IOException | RuntimeException e) {
                 // Never leave the archive writer running (and holding its cache lock) past a failure.
                 try {

@@ -138,21 +138,23 @@ public final class RuntimeCache {
     /**
      * The single file's compressed {@code runtime/} frame for a runtime (see
      * {@link Launcher#writeRuntimeMember}): kept beside a cached runtime as
-     * {@code <key>.member-l<zstd level>-w<window log>[-<hash of leaveOut>].zst} (the level and window
-     * in the name, so a Slipway that compresses otherwise never takes another's frame), written once;
-     * for an uncached runtime written
-     * into {@code scratch}.
+     * {@code <key>.member-l<zstd level>-w<window log>[-j<job log>][-<hash of leaveOut>].zst} (the
+     * level, window and job size in the name, {@link Compression#frameName}, so a build's frame
+     * and a release's are kept side by side and a Slipway that compresses otherwise never takes
+     * another's frame), written once; for an uncached runtime written into {@code scratch}.
      *
      * @param runtime  the runtime from {@link #get}
      * @param leaveOut runtime files left out (relative to the runtime), e.g. the default CDS archive
+     * @param compression the build's purpose: {@link Compression#BUILD} or {@link Compression#RELEASE}
      * @param scratch  a directory for an uncached frame
      * @return the frame file
      * @throws SlipwayException (exit 1) when it cannot be written
      */
-    public Path member(Runtime runtime, Set<String> leaveOut, Path scratch) {
-        String name = runtime.key() + ".member-l" + Launcher.RUNTIME_LEVEL + "-w" + Launcher.WINDOW_LOG + variant(leaveOut)
+    public Path member(Runtime runtime, Set<String> leaveOut, Compression compression, Path scratch) {
+        String name = runtime.key() + ".member-" + compression.frameName() + variant(leaveOut)
                 + ".zst";
-        return cached(runtime, scratch, name, ".lock", os -> Launcher.writeRuntimeMember(runtime.dir(), leaveOut, os));
+        return cached(runtime, scratch, name, ".lock",
+                os -> Launcher.writeRuntimeMember(runtime.dir(), leaveOut, compression, os));
     }
 
     /**

@@ -500,6 +500,9 @@ public final class ConfigLoader {
     record RawService(Integer port,
                       @Key(doc = "The path the service's routes are under (its context path), e.g. /api: the URL"
                               + " ship, deploy, rollback, start and status print ends in it (default /)") String path,
+                      @Key(doc = "What the service port speaks: http, or https for a service that serves HTTPS only"
+                              + " (the URLs Slipway prints start with it; the probes speak plain HTTP, so they must be"
+                              + " tcp) (default http)", values = {"http", "https"}) String scheme,
                       Map<String, String> env,
                       @Key(doc = "Program arguments baked into the launcher after the main class; ${PORT}, ${ADDR}"
                               + " and ${APP_HOME} expand per instance") List<String> args,
@@ -608,7 +611,7 @@ public final class ConfigLoader {
                 "build.defaultsResource",
                 "'" + build.defaultsResource() + "' is not a class path resource name such as app-defaults.properties");
 
-        RawService s = raw.service() == null ? new RawService(null, null, null, null, null, null, null) : raw.service();
+        RawService s = raw.service() == null ? new RawService(null, null, null, null, null, null, null, null) : raw.service();
         int port = s.port() == null ? 8080 : s.port();
         v.check(port >= 1 && port <= 65535, "service.port", "port " + port + " is out of range 1-65535");
         SlipwayConfig.Probe readiness = probe(v, "service.readiness", s.readiness(), new SlipwayConfig.Probe(
@@ -626,11 +629,17 @@ public final class ConfigLoader {
         v.check(SERVICE_PATH.matcher(path).matches(), "service.path",
                 "'" + path + "' is not a URL path such as /api: it starts with '/' and has no spaces, '?' or '#'");
         path = path.replaceAll("/+$", "") + "/";
+        String scheme = s.scheme() == null ? "http" : s.scheme();
+        // An HTTPS-only port never answers a plain HTTP request: the gate would stop at the first attempt.
+        v.check(!scheme.equals("https") || readiness.tcp(), "service.scheme", "an https service cannot pass an http"
+                + " readiness probe (the probes speak plain HTTP): set service.readiness.type: tcp");
+        v.check(!scheme.equals("https") || liveness.tcp(), "service.scheme", "an https service cannot pass an http"
+                + " liveness probe (the probes speak plain HTTP): set service.liveness.type: tcp");
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
         env(v, "service.env", env, RESERVED_ENV,
                 " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
         SlipwayConfig.Service service = new SlipwayConfig.Service(port, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env)), List.copyOf(args), readiness,
-                liveness, drain, path);
+                liveness, drain, path, scheme);
 
         RawLocal l = raw.deploy() == null || raw.deploy().local() == null
                 ? new RawLocal(null, null, null) : raw.deploy().local();

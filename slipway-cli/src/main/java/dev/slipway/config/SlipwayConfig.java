@@ -136,9 +136,11 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      * @param path         {@code service.path}: the path the service's routes are under, with a leading
      *                     and a trailing {@code /} ({@code /} or e.g. {@code /api/}); the URLs Slipway
      *                     prints end in it
+     * @param scheme       {@code service.scheme}: what the service port speaks, {@code http} or {@code https}
+     *                     (HTTPS only, with tcp probes); the URLs Slipway prints of an instance start with it
      */
     public record Service(int port, Map<String, String> env, List<String> args, Probe readiness, Probe liveness,
-                          Duration drainTimeout, String path) {}
+                          Duration drainTimeout, String path, String scheme) {}
 
     /**
      * A probe, in the sense of Kubernetes' readiness and liveness probes: an HTTP GET that passes on

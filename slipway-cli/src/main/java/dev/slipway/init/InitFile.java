@@ -95,6 +95,10 @@ public final class InitFile {
             y.append("  # The app's routes are under its context path: the URL ship prints ends in it.\n");
             y.append("  path: ").append(x.path()).append('\n');
         }
+        if (x.httpsOnly() != null) {
+            y.append("  # The port serves HTTPS only: the URLs Slipway prints start with https://.\n");
+            y.append("  scheme: https\n");
+        }
         if (!x.env().isEmpty()) {
             y.append("  env:\n");
             x.env().forEach((k, v) -> y.append("    ").append(k).append(": ").append(quote(v)).append('\n'));

@@ -52,6 +52,11 @@ import java.util.stream.Stream;
  * there is none), the probes use the health route the code registers ({@link HealthRoutes}: a
  * readiness route first), else TCP; {@code probeSource} says which and why.
  *
+ * <p>A service that serves HTTPS only ({@link HttpsOnly}: Spring Boot's {@code server.ssl}, Quarkus
+ * without insecure requests, Micronaut's SSL, Helidon's {@code server.tls}, the JDK's
+ * {@code HttpsServer}) gets tcp probes whatever its health module, since the probes speak plain
+ * HTTP; Quarkus and Micronaut, whose HTTPS port is a key of its own, get PORT there.
+ *
  * @param project      the detected project
  * @param command      the build command, or {@code null} for Slipway's default
  * @param commandNotes why this command (comment lines)
@@ -73,6 +78,9 @@ import java.util.stream.Stream;
  * @param probeNotes   where the probes come from and how to change them (comment lines)
  * @param probeSource  why these probes, one line for init's output (the health module, the route
  *                     found in the sources, or no health endpoint found)
+ * @param httpsOnly    what shows that the service serves HTTPS only on its port (e.g. {@code
+ *                     server.ssl.key-store=classpath:app.p12 in src/main/resources/application.properties}),
+ *                     or {@code null}; then the probes are tcp ({@link HttpsOnly})
  * @param timeout      the readiness timeout, e.g. {@code 120s}
  * @param train        the {@code train} section, or {@code null} when the defaults fit
  * @param warnings     things the user should know before shipping (printed by {@code init})
@@ -80,8 +88,8 @@ import java.util.stream.Stream;
 public record Proposal(Project project, List<String> command, List<String> commandNotes, String lib,
                        List<String> jvmOptions, List<String> jvmNotes, List<String> args, List<String> files,
                        List<String> argNotes, int port, String path, String portSource, Map<String, String> env, List<String> portNotes,
-                       Probe readiness, Probe liveness, List<String> probeNotes, String probeSource, String timeout,
-                       Train train,
+                       Probe readiness, Probe liveness, List<String> probeNotes, String probeSource, String httpsOnly,
+                       String timeout, Train train,
                        List<String> warnings) {
 
     private static final Pattern READS_PORT = Pattern.compile(
@@ -187,6 +195,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
         m.put("readiness", readiness.describe() + " (timeout " + timeout + ")");
         m.put("liveness", liveness.describe());
         m.put("probes", probeSource);
+        if (httpsOnly != null) {
+            m.put("https only", httpsOnly);
+        }
         return m;
     }
 
@@ -210,6 +221,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
         Probe liveness;
         final List<String> probeNotes = new ArrayList<>();
         String probeSource;
+        /** {@link Proposal#httpsOnly}, found before the framework's rules run (it moves Quarkus's and Micronaut's port). */
+        String httpsOnly;
+        /** Notes on the readiness timeout, written after the probe notes (which an HTTPS-only service replaces). */
+        final List<String> timeoutNotes = new ArrayList<>();
         String timeout;
         Train train;
         /** {@code train.env} and why: written in the {@code train} section with the timeout. */
@@ -224,6 +239,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         Proposal build() {
+            httpsOnly = HttpsOnly.find(p);
+            if (httpsOnly != null && portOption == null && HttpsOnly.ownPort(p.framework()) != null) {
+                port = HttpsOnly.DEFAULT_OWN_PORT;
+            }
             switch (p.framework()) {
                 case SPRING_BOOT -> springBoot();
                 case QUARKUS -> quarkus();
@@ -235,6 +254,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case CAMEL_MAIN -> camelMain();
                 default -> throw new IllegalStateException(p.framework().name());
             }
+            if (httpsOnly != null) {
+                httpsProbes();
+            }
+            probeNotes.addAll(timeoutNotes);
             moduleServices();
             boolean longer = timeout != null && dev.slipway.config.ConfigLoader.parseDuration(timeout)
                     .compareTo(dev.slipway.config.ConfigLoader.DEFAULT_TRAIN_TIMEOUT) > 0;
@@ -251,7 +274,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
                     List.copyOf(argNotes), port, contextPath(), portSource, env, List.copyOf(portNotes), readiness, liveness,
-                    List.copyOf(probeNotes), probeSource, timeout, train, List.copyOf(warnings));
+                    List.copyOf(probeNotes), probeSource, httpsOnly, timeout, train, List.copyOf(warnings));
         }
 
         /** {@code provides SERVICE with IMPL, ...;} in a module declaration (JLS 7.7.4). */
@@ -411,7 +434,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
             timeout = jpa ? "180s" : "120s";
-            probeNotes.add("Spring Boot" + (jpa ? " with JPA" : "") + " starts slowly on a busy 2-core machine: " + timeout
+            timeoutNotes.add("Spring Boot" + (jpa ? " with JPA" : "") + " starts slowly on a busy 2-core machine: " + timeout
                     + " before the gate fails.");
         }
 
@@ -1140,6 +1163,24 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         /**
+         * TCP probes for a service that serves HTTPS only: Slipway's probes speak plain HTTP, which
+         * such a port never answers (the gate would stop with "the port speaks TLS (HTTPS) only").
+         * The health path the framework's rules chose stays in the notes, for a probe through a
+         * TLS-terminating proxy.
+         */
+        void httpsProbes() {
+            String health = readiness.path();
+            probeNotes.clear();
+            portProbes("The service serves HTTPS only (" + httpsOnly + "), and the probes speak plain HTTP: they",
+                    "check that the port accepts connections (a plain HTTP request would get no answer).");
+            if (health != null) {
+                probeNotes.add("Its health endpoint, for a check over HTTPS: " + health + ".");
+            }
+            probeSource = "tcp: the service serves HTTPS only (" + httpsOnly + ") and the probes speak plain HTTP"
+                    + (health == null ? "" : "; its health endpoint is " + health);
+        }
+
+        /**
          * Probes that pass when the service port accepts a TCP connection (no health endpoint the
          * probes can reach).
          *
@@ -1159,10 +1200,16 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
         void portEnv() {
             Framework fw = p.framework();
-            env.put(fw.portEnv(), "${PORT}");
+            HttpsOnly.OwnPort tls = httpsOnly == null ? null : HttpsOnly.ownPort(fw);
+            String portEnv = tls == null ? fw.portEnv() : tls.env();
+            env.put(portEnv, "${PORT}");
             env.put(fw.hostEnv(), "${ADDR}");
-            portNotes.add("Slipway gives each instance its PORT and ADDR; " + fw.label() + " reads " + fw.portEnv()
+            portNotes.add("Slipway gives each instance its PORT and ADDR; " + fw.label() + " reads " + portEnv
                     + " and " + fw.hostEnv() + ".");
+            if (tls != null) {
+                portNotes.add(fw.label() + " serves HTTPS on its own port (" + tls.key() + ", default "
+                        + HttpsOnly.DEFAULT_OWN_PORT + ") and no plain HTTP here: PORT goes there.");
+            }
             if (portOption == null) {
                 configuredPort();
             }
@@ -1176,33 +1223,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * and other values are left alone, so the port stays 8080.
          */
         void configuredPort() {
-            String key = switch (p.framework()) {
+            HttpsOnly.OwnPort tls = httpsOnly == null ? null : HttpsOnly.ownPort(p.framework());
+            String key = tls != null ? tls.key() : switch (p.framework()) {
                 case QUARKUS -> "quarkus.http.port";
                 case MICRONAUT -> "micronaut.server.port";
                 default -> "server.port";
             };
-            Path res = p.serviceDir().resolve("src/main/resources");
-            List<String> files = new ArrayList<>(List.of("application.properties", "application.yml", "application.yaml"));
-            if (p.framework() == Framework.HELIDON_MP) {
-                files.add("META-INF/microprofile-config.properties");
-            }
-            for (String f : files) {
-                Path file = res.resolve(f);
-                if (!Files.isRegularFile(file)) {
-                    continue;
-                }
-                Map<String, String> conf = new LinkedHashMap<>();
-                if (f.endsWith(".properties")) {
-                    Properties pr = new Properties();
-                    try (Reader r = Files.newBufferedReader(file)) {
-                        pr.load(r);
-                    } catch (IOException | IllegalArgumentException e) {
-                        continue;
-                    }
-                    pr.stringPropertyNames().forEach(k -> conf.put(k, pr.getProperty(k).trim()));
-                } else {
-                    flatten("", readYaml(file), conf);
-                }
+            for (Map.Entry<String, Map<String, String>> e : configFiles(p).entrySet()) {
+                String f = e.getKey();
+                Map<String, String> conf = e.getValue();
                 Matcher m = CONFIGURED_PORT.matcher(conf.getOrDefault(key, ""));
                 if (m.matches()) {
                     int n = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
@@ -1219,6 +1248,44 @@ public record Proposal(Project project, List<String> command, List<String> comma
     }
 
     // ---- files the proposals read ------------------------------------------------------------
+
+    /**
+     * Each configuration file the framework reads at start, in its order, flattened to dotted keys:
+     * {@code application.properties}, {@code application.yml}, {@code application.yaml} in
+     * {@code src/main/resources}, and for Helidon MP {@code META-INF/microprofile-config.properties}.
+     * A properties file that does not load is left out (the app's own concern).
+     *
+     * @param p the project
+     * @return the file's name under {@code src/main/resources} to its keys and values
+     */
+    static Map<String, Map<String, String>> configFiles(Project p) {
+        Path res = p.serviceDir().resolve("src/main/resources");
+        List<String> names = new ArrayList<>(List.of("application.properties", "application.yml", "application.yaml"));
+        if (p.framework() == Framework.HELIDON_MP) {
+            names.add("META-INF/microprofile-config.properties");
+        }
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (String n : names) {
+            Path file = res.resolve(n);
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            Map<String, String> conf = new LinkedHashMap<>();
+            if (n.endsWith(".properties")) {
+                Properties pr = new Properties();
+                try (Reader r = Files.newBufferedReader(file)) {
+                    pr.load(r);
+                } catch (IOException | IllegalArgumentException e) {
+                    continue;
+                }
+                pr.stringPropertyNames().forEach(k -> conf.put(k, pr.getProperty(k).trim()));
+            } else {
+                flatten("", readYaml(file), conf);
+            }
+            out.put(n, conf);
+        }
+        return out;
+    }
 
     /**
      * The application's own configuration, flattened to dotted keys: {@code application.properties},
@@ -1246,7 +1313,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
         return out;
     }
 
-    private static void flatten(String prefix, JsonNode n, Map<String, String> out) {
+    /** Flattens a YAML document to dotted keys ({@code a.b.c}), the first value of a key kept. */
+    static void flatten(String prefix, JsonNode n, Map<String, String> out) {
         if (n.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();

@@ -451,14 +451,73 @@ public final class Gate {
     }
 
     /**
+     * The on-host gate's check that a passed attempt reached the service, as {@link #here} does with
+     * a pid: bash function {@code other}, which prints {@code pid N (command line)} when every TCP
+     * socket listening on port {@code $p} is held by a process outside the tree of {@code $mp} (the
+     * unit's main process and its descendants, by each holder's parent chain; with {@code $mp} 0 the
+     * unit runs no process, so any holder is another), and nothing otherwise. It reads only
+     * {@code /proc} (proc(5)): the listening rows (state {@code 0A}) of {@code /proc/net/tcp} and
+     * {@code tcp6} with that local port and, for an IPv4 probe address {@code $a}, with that local
+     * address or a wildcard one ({@code 0.0.0.0}, {@code ::}, {@code ::ffff:$a}): the sockets that
+     * can have accepted the probe, not those of other machines sharing the network namespace (as
+     * containers on loopback addresses do); their socket inodes among {@code /proc/PID/fd} (one
+     * {@code ls -l}), and {@code /proc/PID/stat}'s parent pid; bash and coreutils, no {@code ss} or
+     * {@code lsof}. When a listening socket's holder cannot be read (a process of another user, with
+     * a login that is not root) it prints nothing: the attempt passes as before, and nothing false is said.
+     * Each table is read whole first ({@code $(...)}): bash's {@code read} straight from a
+     * {@code /proc/net} file seeks back after every line, which makes the kernel generate the table
+     * again each time (minutes for the tens of thousands of rows of a loaded machine), and from a
+     * pipe it reads one byte per system call.
+     */
+    private static final String OTHER_LISTENER_SCRIPT = """
+            other() {
+              local hex ah o la st ino inos=' ' found=' ' held='' line cur h x k cmd
+              hex=$(printf '%04X' "$p"); ah=
+              if [[ $a =~ ^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$ ]]; then
+                IFS=. read -r -a o <<< "$a"; ah=$(printf '%02X%02X%02X%02X' "${o[3]}" "${o[2]}" "${o[1]}" "${o[0]}")
+              fi
+              while read -r _ la _ st _ _ _ _ _ ino _; do
+                [ "$st" = 0A ] && [ "${la##*:}" = "$hex" ] && [ "$ino" != 0 ] || continue
+                case ${ah:+x}${la%:*} in
+                  "x$ah"|x00000000|x00000000000000000000000000000000|x0000000000000000FFFF0000"$ah"|[!x]*) inos="$inos$ino " ;;
+                esac
+              done <<< "$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)"
+              [ "$inos" != ' ' ] || return 0
+              while read -r line; do
+                case $line in
+                  /proc/*/fd:) cur=${line#/proc/}; cur=${cur%/fd:} ;;
+                  *'-> socket:['*) ino=${line##*socket:[}; ino=${ino%]}
+                    case $inos in *" $ino "*) found="$found$ino "; held="$held $cur" ;; esac ;;
+                esac
+              done <<< "$(LC_ALL=C ls -l /proc/[0-9]*/fd 2>/dev/null)"
+              for ino in $inos; do case $found in *" $ino "*) ;; *) return 0 ;; esac; done
+              for h in $held; do
+                x=$h
+                for k in {1..64}; do
+                  [ "$x" = "$mp" ] && return 0
+                  [ "$x" -gt 1 ] 2>/dev/null || break
+                  read -r line 2>/dev/null < "/proc/$x/stat" || break
+                  line=${line##*) }; set -- $line; x=$2
+                done
+              done
+              set -- $held; h=$1
+              cmd=$(tr '\\0' ' ' 2>/dev/null < "/proc/$h/cmdline")
+              echo "pid $h (${cmd:0:200})"
+            }
+            """;
+
+    /**
      * The on-host gate's bash script. Its last line of output is
-     * {@code @@gate result=ready|down|timeout code=<HTTP status or 0> state=<service state> elapsed=<ms>
-     * restarts=<n> status=<exit status>}, after the last answer (or connection error). A zero timeout
-     * makes one attempt. The service is down when its state is not a running one, or when its
+     * {@code @@gate result=ready|down|timeout|other code=<HTTP status or 0> state=<service state> elapsed=<ms>
+     * restarts=<n> status=<exit status> port=<port> pid=<main pid, or empty when not told>}, after the
+     * last answer (or connection error, or for {@code other} the listener that answered). A zero timeout
+     * makes one attempt. An attempt that passes while the state command names a main process (a
+     * fourth field) but another process holds the port ({@link #OTHER_LISTENER_SCRIPT}) ends the gate
+     * as {@code other}, not ready. The service is down when its state is not a running one, or when its
      * manager restarted it during the wait (state {@code restarted}: a crash loop under
      * {@code Restart=on-failure} looks like a slow start otherwise).
      *
-     * @param stateCommand prints the service's state
+     * @param stateCommand prints the service's state ({@code STATE [RESTARTS [STATUS [MAINPID]]]})
      * @param address      where the service answers on the host
      * @param port         its port
      * @param probe        the probe
@@ -476,8 +535,9 @@ public final class Gate {
                         + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
                         + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n";
         return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? "" : "; q=" + Shell.quote(probe.path())) + "\n"
-                + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0};"
-                + " case $nr in *[!0-9]*|'') nr=0;; esac; }\n"
+                + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0}; mp=${4:-};"
+                + " case $nr in *[!0-9]*|'') nr=0;; esac; case $mp in *[!0-9]*) mp=;; esac; }\n"
+                + OTHER_LISTENER_SCRIPT
                 + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
                 + "state; n0=$nr\n"
                 + "start=$(now); end=$(( start + " + (probe.startupGrace().toMillis() + probe.timeout().toMillis()) + " ))\n"
@@ -485,11 +545,12 @@ public final class Gate {
                 + "while :; do\n"
                 + attempt
                 + "  state\n"
+                + "  if [ $r = ready ] && [ -n \"$mp\" ] && o=$(other) && [ -n \"$o\" ]; then r=other; resp=$o; fi\n"
                 + "  if [ $r = no ] && [ \"$nr\" -gt \"$n0\" ]; then st=restarted; fi\n"
                 + "  if [ $r = no ] && [ \"$st\" != active ] && [ \"$st\" != activating ] && [ \"$st\" != reloading ]; then r=down; fi\n"
                 + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=timeout; fi\n"
                 + "  if [ $r != no ]; then printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
-                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start )) restarts=$(( nr - n0 )) status=$xs\"; exit 0; fi\n"
+                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start )) restarts=$(( nr - n0 )) status=$xs port=$p pid=$mp\"; exit 0; fi\n"
                 + "  sleep " + seconds(intervalMs) + "\n"
                 + "done\n";
     }
@@ -542,6 +603,18 @@ public final class Gate {
             body = EXITED + (status != 0 ? " with exit code " + status : "")
                     + (restarts > 0 ? "; " + (restarts == 1 ? "systemd restarted it once" : "systemd restarted it " + restarts + " times")
                     : state.equals("auto-restart") ? "; systemd is about to restart it" : "");
+        }
+        if (result.equals("other")) {
+            // The attempt reached another process on the port (the script's function other): the gate ends there.
+            String holder = resp.strip().replaceAll("\\s+", " ");
+            int open = holder.indexOf(" (");
+            if (open > 0 && holder.endsWith(")")) {
+                String cmd = holder.substring(open + 2, holder.length() - 1).strip();
+                holder = holder.substring(0, open) + " (" + (cmd.isEmpty() ? "?" : cmd.length() > 80 ? cmd.substring(0, 79) + "…" : cmd) + ")";
+            }
+            long own = number(field(tail, "pid"));
+            body = OTHER_LISTENER + field(tail, "port") + ": " + holder + ", not the service's process"
+                    + (own > 0 ? " (pid " + own + "), which does not listen there" : ": its unit runs no process");
         }
         if (result.equals("down") && state.isEmpty()) {
             state = "unknown"; // the manager printed no state: the script took it for not running

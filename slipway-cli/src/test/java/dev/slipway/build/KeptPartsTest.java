@@ -38,9 +38,9 @@ class KeptPartsTest {
     /** The payload; asserts that its digest is the one of the frames written afresh. */
     private static byte[] payload(Path layout, Path runtime, KeptParts parts) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        String digest = Launcher.writePayload(layout, TIME, runtime, parts, out);
+        String digest = Launcher.writePayload(layout, TIME, runtime, parts, Compression.BUILD, out);
         ByteArrayOutputStream fresh = new ByteArrayOutputStream();
-        assertEquals(Launcher.writePayload(layout, TIME, runtime, KeptParts.NONE, fresh), digest,
+        assertEquals(Launcher.writePayload(layout, TIME, runtime, KeptParts.NONE, Compression.BUILD, fresh), digest,
                 "the digest of a payload with kept parts is that of one written afresh");
         assertArrayEquals(fresh.toByteArray(), out.toByteArray());
         return out.toByteArray();

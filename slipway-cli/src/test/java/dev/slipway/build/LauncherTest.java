@@ -193,13 +193,18 @@ class LauncherTest {
      * @return the single file's cache key (its unpacked tree's directory name)
      */
     private static String writeShow(Path dir, Path layout, Path exe) throws Exception {
-        Path member = dir.resolve("runtime.zst");
+        return writeShow(dir, layout, Compression.BUILD, exe);
+    }
+
+    /** {@link #writeShow(Path, Path, Path)} with the kept frames compressed as {@code compression} says. */
+    private static String writeShow(Path dir, Path layout, Compression compression, Path exe) throws Exception {
+        Path member = dir.resolve("runtime-" + compression + ".zst");
         try (java.io.OutputStream os = Files.newOutputStream(member)) {
-            Launcher.writeRuntimeMember(layout.resolve("runtime"), os);
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), java.util.Set.of(), compression, os);
         }
         Files.createDirectories(exe.getParent());
         Launcher.Written written = Launcher.writeSingleFile(showSpec(), layout, Unpacker.forPlatform(Platform.host(),
-                dir.resolve("slipway-cache")), member, KeptParts.NONE, exe);
+                dir.resolve("slipway-cache")), member, KeptParts.NONE, compression, exe);
         assertEquals(dev.slipway.util.Hashing.sha256(exe), written.sha256(), "the sha256 hashed while writing is the file's");
         return written.cacheKey();
     }
@@ -321,6 +326,102 @@ class LauncherTest {
             assertEquals(List.of(key, key + ".lock"), s.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no aside or temporary tree left");
         }
+    }
+
+    /**
+     * Issue 21: a release writes the runtime's and the dependency jars' frames at level 19 in
+     * window-sized jobs ({@link Compression#RELEASE}), so a part over 16 MiB is several jobs
+     * compressed by two workers. Such parts unpack to their bytes, and a second write gives the
+     * same single file byte for byte.
+     */
+    @Test
+    void partsOfSeveralJobsUnpackToTheirBytesAndAreWrittenTheSameEachTime(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        // 34 MiB: three jobs of 16 MiB. Zeros with a distinct number every MiB, so a job's bytes in
+        // the wrong place would show, and level 19 takes a fraction of a second over it.
+        byte[] big = new byte[34 << 20];
+        for (int i = 0; i < big.length; i += 1 << 20) {
+            java.nio.ByteBuffer.wrap(big, i, 8).putLong(i * 31L + 7);
+        }
+        Files.createDirectories(layout.resolve("app/lib"));
+        Files.write(layout.resolve("app/lib/big.jar"), big);
+        Files.createDirectories(layout.resolve("runtime/lib"));
+        Files.write(layout.resolve("runtime/lib/big.bin"), big);
+        Path exe = dir.resolve("dist/show");
+        String key = writeShow(dir, layout, Compression.RELEASE, exe);
+        Path again = Files.createDirectories(dir.resolve("again")).resolve("show");
+        assertEquals(key, writeShow(dir.resolve("again"), layout, Compression.RELEASE, again));
+        assertArrayEquals(Files.readAllBytes(exe), Files.readAllBytes(again), "written twice, the same bytes");
+
+        Path cache = dir.resolve("cache");
+        Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41238");
+        String home = cache.resolve("run").resolve(key).toString();
+        assertEquals(expected("41238", "0.0.0.0", home), run(exe, env, "user arg", "${PORT}"), "first run (unpacks)");
+        assertArrayEquals(big, Files.readAllBytes(Path.of(home, "app/lib/big.jar")));
+        assertArrayEquals(big, Files.readAllBytes(Path.of(home, "runtime/lib/big.bin")));
+    }
+
+    /**
+     * Issue 21: {@code slipway release} compresses the kept frames harder than a build
+     * ({@link Compression#RELEASE} against {@link Compression#BUILD}), as Go's release tooling
+     * strips what {@code go build} keeps: from the same layout, the release's single file is the
+     * smaller, and both unpack to the same files, byte for byte. The runtime and a dependency hold
+     * 1 MiB each of the JDK's own machine code and class data, where level 19 finds what 12 misses.
+     */
+    @Test
+    void aReleasesSingleFileIsSmallerThanABuildsAndUnpacksToTheSameFiles(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        Path jdk = Path.of(System.getProperty("java.home"));
+        Files.createDirectories(layout.resolve("runtime/lib/server"));
+        Files.write(layout.resolve("runtime/lib/server/libjvm.so"), head(jdk.resolve("lib/server/libjvm.so"), 1 << 20));
+        Files.createDirectories(layout.resolve("app/lib"));
+        Files.write(layout.resolve("app/lib/dep.jar"), head(jdk.resolve("lib/modules"), 1 << 20));
+        Path built = dir.resolve("build/show");
+        Path released = dir.resolve("release/show");
+        String builtKey = writeShow(dir, layout, Compression.BUILD, built);
+        String releasedKey = writeShow(dir, layout, Compression.RELEASE, released);
+        assertTrue(Files.size(released) < Files.size(built),
+                "release " + Files.size(released) + " B < build " + Files.size(built) + " B");
+
+        Path cache = dir.resolve("cache");
+        Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41239");
+        Path builtHome = cache.resolve("run").resolve(builtKey);
+        Path releasedHome = cache.resolve("run").resolve(releasedKey);
+        assertEquals(expected("41239", "0.0.0.0", builtHome.toString()), run(built, env, "user arg", "${PORT}"));
+        assertEquals(expected("41239", "0.0.0.0", releasedHome.toString()), run(released, env, "user arg", "${PORT}"));
+        Map<String, String> builtFiles = unpacked(builtHome);
+        assertTrue(builtFiles.containsKey("runtime/lib/server/libjvm.so") && builtFiles.containsKey("app/lib/dep.jar"),
+                builtFiles.keySet().toString());
+        assertEquals(builtFiles, unpacked(releasedHome), "the same files with the same modes and bytes");
+    }
+
+    /** @return the first {@code length} bytes of {@code file} */
+    private static byte[] head(Path file, int length) throws Exception {
+        try (var in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(length);
+            assertEquals(length, bytes.length, file.toString());
+            return bytes;
+        }
+    }
+
+    /** @return each file and link under {@code home} (but Slipway's own marks) by its path: its mode and sha256, or its target */
+    private static Map<String, String> unpacked(Path home) throws Exception {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (var walk = Files.walk(home)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                String rel = home.relativize(p).toString();
+                if (rel.isEmpty() || rel.startsWith(".slipway")) {
+                    continue;
+                }
+                files.put(rel, Files.isSymbolicLink(p) ? "-> " + Files.readSymbolicLink(p)
+                        : Files.isDirectory(p) ? "dir"
+                        : java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p))
+                                + " " + dev.slipway.util.Hashing.sha256(p));
+            }
+        }
+        return files;
     }
 
     @Test

@@ -35,10 +35,10 @@ class ConfigErrorsTest {
         Files.writeString(dir.resolve("slipway.yaml"), "name: svc\nservice:\n  port: 8080\n  readyness: {}\n");
         assertUsageError(CliRunner.run("ship", dir.toString()), dir.resolve("slipway.yaml")
                 + ":4:3: unknown key 'readyness' in 'service'; did you mean 'readiness'?"
-                + " (known keys: args, drainTimeout, env, liveness, path, port, readiness)");
+                + " (known keys: args, drainTimeout, env, liveness, path, port, readiness, scheme)");
         assertUsageError(CliRunner.run("check", dir.toString()), dir.resolve("slipway.yaml")
                 + ":4:3: unknown key 'readyness' in 'service'; did you mean 'readiness'?"
-                + " (known keys: args, drainTimeout, env, liveness, path, port, readiness)");
+                + " (known keys: args, drainTimeout, env, liveness, path, port, readiness, scheme)");
     }
 
     @Test

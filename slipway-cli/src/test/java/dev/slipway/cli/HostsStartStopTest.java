@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code testbed/hosts.sh}): each prints its plan with {@code --dry-run} and changes nothing, stops
  * every unit of the service that runs, starts the one that serves {@code current} and gates it,
  * and says so when there is nothing to do; with the restart strategy and with the proxy strategy
- * (the instance behind the host's nginx).
+ * (the instance behind the host's nginx). And a deploy whose new release cannot bind its port
+ * because another process took it first: the gate on the host names that process, not ready, and
+ * the host goes back to the release that served.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -38,11 +40,13 @@ class HostsStartStopTest {
 
     Testbed testbed;
     Path service;
+    Path work;
 
     @BeforeAll
     void bootHostAndBuild(@TempDir Path tmp) throws Exception {
         Tools.require("systemd-analyze");
         testbed = Testbed.up(1, "ss", "127.0.1.61");
+        work = tmp;
         service = tmp.resolve("myapp");
         Example.copy(service);
         writeConfig("restart");
@@ -62,12 +66,16 @@ class HostsStartStopTest {
     }
 
     private void writeConfig(String strategy) throws IOException {
+        writeConfig(strategy, "path: /health/ready");
+    }
+
+    private void writeConfig(String strategy, String probe) throws IOException {
         Files.writeString(service.resolve("slipway.yaml"), """
                 name: myapp
                 service:
                   port: %d
                   drainTimeout: 5s
-                  readiness: {path: /health/ready, interval: 200ms, timeout: 60s}
+                  readiness: {%s, interval: 200ms, timeout: 60s}
                 deploy:
                   hosts:
                     identityFile: %s
@@ -76,7 +84,7 @@ class HostsStartStopTest {
                       - {name: web1, address: %s, bind: %s, env: {DATA_DIR: "data-${PORT}"}}
                     rollout: {strategy: %s}
                     proxy: {listen: "%s:%d"}
-                """.formatted(PORT, Testbed.clientKey(), testbed.knownHostsHashed(), address(), address(), strategy,
+                """.formatted(PORT, probe, Testbed.clientKey(), testbed.knownHostsHashed(), address(), address(), strategy,
                 address(), NGINX));
     }
 
@@ -146,8 +154,69 @@ class HostsStartStopTest {
         assertEquals("", onHost("ls /opt/slipway/myapp/lock 2>/dev/null"), "every run released its lock");
     }
 
+    /**
+     * Installs {@code script} on the host as {@code /usr/local/sbin/squat} and a drop-in that runs it
+     * as root before each start of {@code unit} ({@code ExecStartPre=+}), then reloads systemd.
+     */
+    private void squatBeforeStart(String script, String unit, String args) throws IOException {
+        Testbed.Node n = testbed.node(1);
+        try (Host h = SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name())
+                .withIdentities(List.of(Testbed.clientKey())).withKnownHosts(testbed.knownHosts()))) {
+            h.write(script.getBytes(StandardCharsets.UTF_8), "/usr/local/sbin/squat", 0755);
+            h.run("mkdir -p /etc/systemd/system/" + unit + ".d", Duration.ofSeconds(10));
+            h.write(("[Service]\nExecStartPre=+/usr/local/sbin/squat" + args + "\n").getBytes(StandardCharsets.UTF_8),
+                    "/etc/systemd/system/" + unit + ".d/squat.conf", 0644);
+            assertTrue(h.run("systemctl daemon-reload", Duration.ofSeconds(30)).ok());
+        }
+    }
+
     @Test
     @Order(2)
+    void aDeployWhoseUnitFindsItsPortTakenFailsItsGateNamingTheOtherProcessAndGoesBack() throws Exception {
+        // A tcp probe passes on any listener. A drop-in starts, before each start of the unit with
+        // 2.0.0 current, another process (its own transient unit, outside the unit's tree) on the
+        // port, so 2.0.0 cannot bind it ("Address already in use"); before a start with any other
+        // release it stops that process.
+        writeConfig("restart", "type: tcp");
+        var first = slipway("deploy");
+        assertEquals(0, first.code(), first.toString());
+        assertEquals("1.0.0", direct(PORT));
+        String squat = """
+                #!/bin/bash
+                case $(readlink /opt/slipway/myapp/current) in
+                  *2.0.0*)
+                    systemctl -q is-active squatter && exit 0
+                    systemd-run --quiet --collect --unit=squatter perl -MIO::Socket::INET -e \
+                      'my $s = IO::Socket::INET->new(LocalAddr => "%s", LocalPort => %d, Listen => 5, ReuseAddr => 1) or die "$!"; sleep 300'
+                    systemctl show -p MainPID --value squatter > /run/squatter.pid
+                    for i in $(seq 100); do (exec 3<>/dev/tcp/%s/%d) 2>/dev/null && exit 0; sleep 0.1; done ;;
+                  *) systemctl stop squatter 2>/dev/null; exit 0 ;;
+                esac
+                """.formatted(address(), PORT, address(), PORT);
+        squatBeforeStart(squat, "myapp.service", "");
+        try {
+            HostsDeployTest.build(service, work, "2.0.0", false);
+            var r = slipway("deploy");
+            assertEquals(1, r.code(), r.toString());
+            String squatter = onHost("cat /run/squatter.pid");
+            assertTrue(squatter.matches("[1-9]\\d*"), squatter);
+            assertTrue(r.err().contains("slipway: deploy of myapp 2.0.0 failed on web1: readiness tcp://" + address() + ":" + PORT
+                    + " did not pass within 60.0 s: another process answers on port " + PORT + ": pid " + squatter
+                    + " (/usr/bin/perl -MIO::Socket::INET -e "), r.toString());
+            assertTrue(java.util.regex.Pattern.compile("\\), not the service's process( \\(pid \\d+\\), which does not listen there"
+                    + "|: its unit runs no process)").matcher(r.err()).find(), r.toString());
+            assertTrue(r.err().contains("every switched host went back: web1 -> 1.0.0"), r.toString());
+            assertEquals("1.0.0", direct(PORT), "the previous release serves again");
+            assertTrue(onHost("readlink /opt/slipway/myapp/current").endsWith("/1.0.0"), "1.0.0 is current");
+            assertEquals("inactive", onHost("systemctl is-active squatter"), "the other process is gone");
+        } finally {
+            onHost("rm -f /etc/systemd/system/myapp.service.d/squat.conf; systemctl daemon-reload; systemctl stop squatter");
+            HostsDeployTest.use(service, work, "1.0.0");
+        }
+    }
+
+    @Test
+    @Order(3)
     void theProxyStrategyStopsEveryInstanceAndStartsTheOneNginxNames() throws Exception {
         writeConfig("proxy");
         var site = CliRunner.run("render", "nginx", service.toString());
@@ -181,5 +250,40 @@ class HostsStartStopTest {
         assertEquals(0, start.code(), start.toString());
         assertEquals("myapp " + unit + " started and ready on web1\n", start.out());
         assertEquals("1.0.0", direct(NGINX), "the instance nginx names serves again");
+    }
+
+    @Test
+    @Order(4)
+    void withTheProxyStrategyANewInstanceWhosePortIsTakenFailsItsGateAndNginxStaysOnTheOldOne() throws Exception {
+        // After the proxy strategy's test: 1.0.0 serves behind nginx. The next start of an instance
+        // (the new one, on the other port) finds another process on its port, started by a drop-in
+        // of the template just before it (once).
+        writeConfig("proxy", "type: tcp");
+        String squat = """
+                #!/bin/bash
+                [ -e /run/squat ] || exit 0
+                rm -f /run/squat
+                systemd-run --quiet --collect --unit=squatter perl -MIO::Socket::INET -e \
+                  'my $s = IO::Socket::INET->new(LocalAddr => "%s", LocalPort => '"$1"', Listen => 5, ReuseAddr => 1) or die "$!"; sleep 300'
+                systemctl show -p MainPID --value squatter > /run/squatter.pid
+                for i in $(seq 100); do (exec 3<>/dev/tcp/%s/$1) 2>/dev/null && exit 0; sleep 0.1; done
+                """.formatted(address(), address());
+        squatBeforeStart(squat, "myapp@.service", " %i");
+        onHost("touch /run/squat");
+        try {
+            HostsDeployTest.use(service, work, "2.0.0");
+            var r = slipway("deploy");
+            assertEquals(1, r.code(), r.toString());
+            String squatter = onHost("cat /run/squatter.pid");
+            assertTrue(squatter.matches("[1-9]\\d*"), squatter);
+            assertTrue(java.util.regex.Pattern.compile("slipway: deploy of myapp 2.0.0 failed on web1: readiness tcp://"
+                    + java.util.regex.Pattern.quote(address()) + ":(\\d+) did not pass within 60.0 s: another process answers on"
+                    + " port \\1: pid " + squatter + " \\(/usr/bin/perl -MIO::Socket::INET -e ").matcher(r.err()).find(), r.toString());
+            assertEquals("1.0.0", direct(NGINX), "nginx never moved: the old instance serves");
+            assertEquals("", onHost("ls /run/squat 2>/dev/null"), "the drop-in ran");
+        } finally {
+            onHost("rm -f /etc/systemd/system/myapp@.service.d/squat.conf /run/squat; systemctl daemon-reload; systemctl stop squatter");
+            HostsDeployTest.use(service, work, "1.0.0");
+        }
     }
 }

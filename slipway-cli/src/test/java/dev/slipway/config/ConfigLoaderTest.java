@@ -57,6 +57,7 @@ class ConfigLoaderTest {
         assertEquals("example.Main", c.main());
         assertEquals(9000, c.service().port());
         assertEquals("/api/", c.service().path(), "one trailing slash, so URLs resolve below it");
+        assertEquals("http", c.service().scheme(), "the default scheme");
         assertEquals("hello", c.service().env().get("GREETING"));
         assertEquals(Duration.ofMillis(500), c.service().drainTimeout());
         assertEquals(Duration.ofMinutes(2), c.service().readiness().timeout());
@@ -88,7 +89,7 @@ class ConfigLoaderTest {
     void unknownKeyNamesLineColumnAndSuggestion() {
         ConfigException e = error("name: myapp\nservice:\n  prot: 8080\n");
         assertEquals("svc/slipway.yaml:3:3: unknown key 'prot' in 'service'; did you mean 'port'?"
-                + " (known keys: args, drainTimeout, env, liveness, path, port, readiness)", e.getMessage());
+                + " (known keys: args, drainTimeout, env, liveness, path, port, readiness, scheme)", e.getMessage());
         assertEquals(3, e.line());
         assertEquals(3, e.column());
     }
@@ -126,6 +127,9 @@ class ConfigLoaderTest {
         "name: myapp\\nbuild: [a]\\n|svc/slipway.yaml:2:8: build: expected a mapping of keys",
         "name: myapp\\nservice:\\n  port: 70000\\n|svc/slipway.yaml:3:9: port 70000 is out of range 1-65535",
         "name: myapp\\nservice:\\n  path: api\\n|svc/slipway.yaml:3:9: 'api' is not a URL path such as /api: it starts with '/' and has no spaces, '?' or '#'",
+        "name: myapp\\nservice:\\n  scheme: tls\\n|svc/slipway.yaml:3:11: service.scheme: 'tls' is not one of http, https",
+        "name: myapp\\nservice:\\n  scheme: https\\n|svc/slipway.yaml:3:11: an https service cannot pass an http readiness probe (the probes speak plain HTTP): set service.readiness.type: tcp",
+        "name: myapp\\nservice:\\n  scheme: https\\n  readiness: {type: tcp}\\n  liveness: {path: /live}\\n|svc/slipway.yaml:3:11: an https service cannot pass an http liveness probe (the probes speak plain HTTP): set service.liveness.type: tcp",
         "name: My App\\n|svc/slipway.yaml:1:7: 'My App' is not a valid name: use lower-case letters, digits, '.', '_' and '-'",
         "service: {}\\n|svc/slipway.yaml:1:1: missing required key 'name' (the service name)",
         "name: myapp\\nservice:\\n  readiness: {path: ready}\\n|svc/slipway.yaml:3:21: a probe path must start with '/'",

@@ -586,6 +586,158 @@ class ProposalTest {
         assertEquals(Boolean.FALSE, fixed.train().enabled());
     }
 
+    /**
+     * Spring Boot with {@code server.ssl.key-store} serves HTTPS only on server.port: the probes
+     * (plain HTTP) would get no answer, so they are tcp, the facts and the comment say why, and the
+     * Actuator path stays in the notes. {@code server.ssl.enabled=false} keeps plain HTTP.
+     */
+    @Test
+    void springBootWithAKeyStoreServesHttpsOnlyAndGetsTcpProbes() throws Exception {
+        Projects.springBoot3Jpa(tmp);
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "server.port=8443\nserver.ssl.key-store=classpath:keystore.p12\nserver.ssl.key-store-password=secret\n");
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertEquals("tcp", y.at("/service/liveness/type").asText());
+        assertTrue(y.at("/service/readiness/path").isMissingNode());
+        assertEquals(8443, y.at("/service/port").asInt(), "server.port is the TLS port");
+        assertEquals("https", y.at("/service/scheme").asText(), "the URLs ship prints start with https://");
+        assertEquals("${PORT}", y.at("/service/env/SERVER_PORT").asText());
+        assertEquals("server.ssl.key-store=classpath:keystore.p12 in src/main/resources/application.properties",
+                x.httpsOnly());
+        assertEquals(x.httpsOnly(), x.facts().get("https only"));
+        assertTrue(x.probeSource().startsWith("tcp: the service serves HTTPS only"), x.probeSource());
+        String text = InitFile.render(x);
+        assertTrue(text.contains("# The service serves HTTPS only (server.ssl.key-store=classpath:keystore.p12 in"), text);
+        assertTrue(text.contains("/actuator/health/readiness"), "the health path stays in the notes: " + text);
+        assertTrue(text.contains("Spring Boot with JPA starts slowly"), "the timeout note stays: " + text);
+        // YAML, relaxed spelling: a bundle counts too
+        Projects.write(tmp, "src/main/resources/application.properties", "");
+        Projects.write(tmp, "src/main/resources/application.yml", "server:\n  ssl:\n    bundle: web\n");
+        assertEquals("server.ssl.bundle=web in src/main/resources/application.yml", propose(tmp).httpsOnly());
+        Projects.write(tmp, "src/main/resources/application.yml",
+                "server:\n  ssl:\n    enabled: false\n    keyStore: classpath:keystore.p12\n");
+        Proposal off = propose(tmp);
+        assertNull(off.httpsOnly(), "server.ssl.enabled=false: plain HTTP");
+        assertEquals("/actuator/health/readiness", off.readiness().path());
+        assertFalse(off.facts().containsKey("https only"));
+        assertTrue(yaml(off).at("/service/scheme").isMissingNode(), "http is the default");
+    }
+
+    /**
+     * Quarkus with insecure requests disabled and a certificate serves HTTPS only, on its SSL port:
+     * PORT goes to QUARKUS_HTTP_SSL_PORT (QUARKUS_HTTP_PORT would name a port nothing opens) and
+     * the probes are tcp. Without the certificate, or with insecure requests allowed, nothing changes.
+     */
+    @Test
+    void quarkusWithoutInsecureRequestsServesHttpsOnItsSslPort() throws Exception {
+        Projects.quarkus(tmp, true);
+        Projects.write(tmp, "src/main/resources/application.properties", """
+                quarkus.http.insecure-requests=disabled
+                quarkus.http.ssl.certificate.files=server.crt
+                quarkus.http.ssl.certificate.key-files=server.key
+                """);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertEquals("${PORT}", y.at("/service/env/QUARKUS_HTTP_SSL_PORT").asText());
+        assertTrue(y.at("/service/env/QUARKUS_HTTP_PORT").isMissingNode(), y.toString());
+        assertEquals(8443, x.port(), "Quarkus's default HTTPS port");
+        assertTrue(x.httpsOnly().startsWith("quarkus.http.insecure-requests=disabled in src/main/resources/application.properties"
+                + ", with quarkus.http.ssl.certificate."), x.httpsOnly());
+        Projects.write(tmp, "src/main/resources/application.properties", """
+                quarkus.http.insecure-requests=disabled
+                quarkus.http.ssl-port=9443
+                quarkus.tls.key-store.p12.path=server.p12
+                """);
+        Proposal tlsRegistry = propose(tmp);
+        assertEquals(9443, tlsRegistry.port());
+        assertEquals("quarkus.http.ssl-port=9443 in src/main/resources/application.properties", tlsRegistry.portSource());
+        Projects.write(tmp, "src/main/resources/application.properties", "quarkus.http.insecure-requests=enabled\n"
+                + "quarkus.http.ssl.certificate.files=server.crt\n");
+        Proposal both = propose(tmp);
+        assertNull(both.httpsOnly(), "HTTP is still served");
+        assertEquals("/q/health/ready", both.readiness().path());
+        assertEquals("${PORT}", both.env().get("QUARKUS_HTTP_PORT"));
+    }
+
+    /**
+     * Micronaut with SSL enabled and a self-signed or key-store certificate serves HTTPS only on
+     * micronaut.server.ssl.port; dual-protocol keeps HTTP on the server port.
+     */
+    @Test
+    void micronautSslServesHttpsOnItsSslPortUnlessDualProtocol() throws Exception {
+        Projects.micronaut(tmp, true);
+        Projects.write(tmp, "src/main/resources/application.yml",
+                "micronaut:\n  server:\n    ssl:\n      enabled: true\n      build-self-signed: true\n");
+        Proposal x = propose(tmp);
+        assertEquals("tcp", x.readiness().type());
+        assertEquals("tcp", x.liveness().type());
+        assertEquals("${PORT}", x.env().get("MICRONAUT_SERVER_SSL_PORT"));
+        assertFalse(x.env().containsKey("MICRONAUT_SERVER_PORT"), x.env().toString());
+        assertEquals("micronaut.server.ssl.enabled=true in src/main/resources/application.yml, with"
+                + " micronaut.server.ssl.build-self-signed", x.httpsOnly());
+        assertTrue(x.probeNotes().contains("Its health endpoint, for a check over HTTPS: /health/readiness."),
+                x.probeNotes().toString());
+        Projects.write(tmp, "src/main/resources/application.yml",
+                "micronaut:\n  ssl:\n    enabled: true\n    key-store:\n      path: classpath:server.p12\n");
+        assertEquals("micronaut.ssl.enabled=true in src/main/resources/application.yml, with micronaut.ssl.key-store.path",
+                propose(tmp).httpsOnly());
+        Projects.write(tmp, "src/main/resources/application.yml", "micronaut:\n  server:\n    dual-protocol: true\n"
+                + "  ssl:\n    enabled: true\n    build-self-signed: true\n");
+        Proposal dual = propose(tmp);
+        assertNull(dual.httpsOnly());
+        assertEquals("/health/readiness", dual.readiness().path());
+    }
+
+    /** Helidon's server.tls makes its one port speak TLS; server.tls.enabled=false does not. */
+    @Test
+    void helidonServerTlsServesHttpsOnly() throws Exception {
+        Projects.helidonSe(tmp, true);
+        Projects.write(tmp, "src/main/resources/application.yaml", """
+                server:
+                  port: 8080
+                  tls:
+                    private-key:
+                      keystore:
+                        passphrase: "changeit"
+                        resource:
+                          resource-path: "server.p12"
+                """);
+        Proposal x = propose(tmp);
+        assertEquals("tcp", x.readiness().type());
+        assertEquals("server.tls in src/main/resources/application.yaml", x.httpsOnly());
+        assertEquals("${PORT}", x.env().get("SERVER_PORT"), "the one port speaks TLS");
+        Projects.write(tmp, "src/main/resources/application.yaml",
+                "server:\n  port: 8080\n  tls:\n    enabled: false\n    private-key:\n      keystore:\n        passphrase: x\n");
+        assertNull(propose(tmp).httpsOnly());
+        assertEquals("/observe/health/ready", propose(tmp).readiness().path());
+    }
+
+    /**
+     * A plain app on the JDK's HttpsServer gets tcp probes even with a health route (which an HTTP
+     * probe could not reach); the plain HttpServer keeps its http probe on the route.
+     */
+    @Test
+    void jdkHttpsServerGetsTcpProbesAndThePlainServerKeepsItsRoute() throws Exception {
+        Projects.jdkHttpServer(tmp, true);
+        Path hello = tmp.resolve("src/main/java/com/example/Hello.java");
+        String plain = java.nio.file.Files.readString(hello).replace("server.start();",
+                "server.createContext(\"/health\", x -> {});\n        server.start();");
+        Projects.write(tmp, "src/main/java/com/example/Hello.java", plain);
+        Proposal http = propose(tmp);
+        assertNull(http.httpsOnly());
+        assertEquals("/health", http.readiness().path());
+        Projects.write(tmp, "src/main/java/com/example/Hello.java", plain.replace("HttpServer", "HttpsServer"));
+        Proposal https = propose(tmp);
+        assertEquals("HttpsServer.create in src/main/java/com/example/Hello.java", https.httpsOnly());
+        assertEquals("tcp", https.readiness().type());
+        assertEquals("tcp", https.liveness().type());
+        assertEquals("HttpsServer.create in src/main/java/com/example/Hello.java", https.facts().get("https only"));
+        assertTrue(https.probeNotes().contains("Its health endpoint, for a check over HTTPS: /health."), https.probeNotes().toString());
+    }
+
     @Test
     void plainAppThatReadsNoPortIsWarned() throws Exception {
         Projects.plain(tmp);

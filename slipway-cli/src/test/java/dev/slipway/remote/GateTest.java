@@ -259,6 +259,57 @@ class GateTest {
     }
 
     @Test
+    void onAHostAPortThatAnotherProcessHoldsDoesNotPassForTheUnit() throws Exception {
+        Tools.require("bash");
+        Tools.require("timeout");
+        // The unit's main process (a sleep that listens on nothing, as an app that failed to bind), told
+        // as systemd's state command tells it, and a port that another process (this JVM) took first.
+        Process service = new ProcessBuilder("sleep", "30").start();
+        try (ServerSocket other = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+             LocalHost host = new LocalHost("local")) {
+            int port = other.getLocalPort();
+            Gate.Verdict v = Gate.onHost(host, "echo active 0 0 " + service.pid(), "127.0.0.1", port).await(LONG_TCP);
+            assertFalse(v.ready(), v.toString());
+            assertTrue(v.describe().startsWith("another process answers on port " + port + ": pid "
+                    + ProcessHandle.current().pid() + " ("), v.describe());
+            assertTrue(v.describe().endsWith("), not the service's process (pid " + service.pid()
+                    + "), which does not listen there"), v.describe());
+            assertFalse(v.exited(), "the unit still runs");
+            assertTrue(v.elapsed().compareTo(LONG_TCP.timeout()) < 0, "it ended there, not at the timeout: " + v);
+
+            // A unit that runs no process (MainPID 0): any listener is another's.
+            Gate.Verdict none = Gate.onHost(host, "echo activating 0 0 0", "127.0.0.1", port).await(LONG_TCP);
+            assertTrue(none.describe().endsWith("not the service's process: its unit runs no process; unit activating"),
+                    none.describe());
+
+            // The listener's own process, or its parent, as the unit's main process: it passes.
+            Gate.Verdict own = Gate.onHost(host, "echo active 0 0 " + ProcessHandle.current().pid(), "127.0.0.1", port)
+                    .await(HOST_TCP);
+            assertTrue(own.ready(), own.toString());
+            long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElseThrow();
+            Gate.Verdict tree = Gate.onHost(host, "echo active 0 0 " + parent, "127.0.0.1", port).await(HOST_TCP);
+            assertTrue(tree.ready(), "a descendant of the main process is the unit's: " + tree);
+
+            // A state command that names no main process (three fields): no check, as before.
+            Gate.Verdict untold = Gate.onHost(host, "echo active 0 0", "127.0.0.1", port).await(HOST_TCP);
+            assertTrue(untold.ready(), untold.toString());
+        } finally {
+            service.destroy();
+        }
+    }
+
+    @Test
+    void anOtherListenerLineReadsAsItsVerdictWithTheCommandLineCut() {
+        String cmd = "perl -MIO::Socket::INET -e " + "x".repeat(100);
+        Gate.Verdict v = Gate.parse("pid 4242 (" + cmd + " )\n@@gate result=other code=0 state=active elapsed=7 restarts=0"
+                + " status=0 port=18080 pid=4100\n", "");
+        assertFalse(v.ready());
+        assertEquals("another process answers on port 18080: pid 4242 (" + cmd.substring(0, 79) + "…), not the"
+                + " service's process (pid 4100), which does not listen there", v.describe());
+        assertFalse(v.exited());
+    }
+
+    @Test
     void aChunkedAnswerOnAHostReadsAsItsBody() {
         // Spring Boot's actuator answers HTTP/1.1 with Transfer-Encoding: chunked.
         String out = "HTTP/1.1 200 \r\nContent-Type: application/vnd.spring-boot.actuator.v3+json\r\n"

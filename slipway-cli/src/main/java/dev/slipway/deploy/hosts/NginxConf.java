@@ -111,7 +111,7 @@ public final class NginxConf {
 
     private static void locations(StringBuilder c, SlipwayConfig config, String up, HostsConfig.Proxy p) {
         String proxy = """
-                        proxy_pass http://%1$s;
+                        proxy_pass %4$s://%1$s;
                         proxy_http_version 1.1;
                         proxy_set_header Host $host;
                         proxy_set_header Upgrade $http_upgrade;
@@ -123,7 +123,9 @@ public final class NginxConf {
                         proxy_connect_timeout %2$ds;
                         proxy_send_timeout %3$ds;
                         proxy_read_timeout %3$ds;
-                """.formatted(up, Math.max(1, p.connectTimeout().toSeconds()), Math.max(1, p.readTimeout().toSeconds()));
+                """.formatted(up, Math.max(1, p.connectTimeout().toSeconds()), Math.max(1, p.readTimeout().toSeconds()),
+                // An HTTPS-only service (service.scheme: https): nginx speaks TLS to it.
+                config.service().scheme());
         String retry = p.retry()
                 ? "        proxy_next_upstream error timeout http_502 http_503 http_504;\n"
                 + "        proxy_next_upstream_tries " + Math.max(2, config.hosts().servers().size()) + ";\n"

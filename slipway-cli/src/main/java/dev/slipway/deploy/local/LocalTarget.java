@@ -193,7 +193,7 @@ public final class LocalTarget {
             SlipwayConfig.Service s = d.service();
             SlipwayConfig config = new SlipwayConfig(d.file(), d.name(), d.version(), d.main(), d.platforms(), d.build(),
                     d.profiles(), d.train(), new SlipwayConfig.Service(port, s.env(), s.args(), s.readiness(), s.liveness(),
-                    Duration.ofSeconds(drain), s.path()), new SlipwayConfig.Local(address, d.local().retain(), recordedProxy(state)),
+                    Duration.ofSeconds(drain), s.path(), s.scheme()), new SlipwayConfig.Local(address, d.local().retain(), recordedProxy(state)),
                     d.release(), d.warnings(), d.image(), d.canary(), d.hosts(), d.kubernetes(), d.swarm(), d.dist());
             return Optional.of(new LocalTarget(config, console));
         } catch (IOException | RuntimeException e) { // SlipwayException, or a number that is not one

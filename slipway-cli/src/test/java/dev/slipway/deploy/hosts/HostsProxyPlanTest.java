@@ -183,6 +183,16 @@ class HostsProxyPlanTest {
         assertTrue(site.contains("include /etc/nginx/slipway/api.upstream.conf;"), site);
         assertFalse(site.contains("upstream api_backend {"), site);
         assertTrue(site.contains("proxy_pass http://api_backend;"), site);
+        // An HTTPS-only service: nginx speaks TLS to the instance.
+        SlipwayConfig tls = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                service: {port: 9000, scheme: https, readiness: {type: tcp}}
+                deploy:
+                  hosts:
+                    servers: [{name: a, address: 10.0.0.1}]
+                    rollout: {strategy: proxy}
+                """);
+        assertTrue(NginxConf.render(tls).contains("proxy_pass https://api_backend;"), NginxConf.render(tls));
         String up = NginxConf.upstream("api", c.hosts(), "127.0.0.1", 9001);
         assertTrue(up.contains("upstream api_backend {\n    server 127.0.0.1:9001 max_fails=0;\n"), up);
         // The restart strategy keeps its unit and its upstream over every server.

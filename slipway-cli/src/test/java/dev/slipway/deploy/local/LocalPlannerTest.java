@@ -344,5 +344,10 @@ class LocalPlannerTest {
         SlipwayConfig proxied = ConfigLoader.parse(YAML, "name: svc\nservice:\n  path: /api/v1/\n"
                 + "deploy:\n  local:\n    proxy: {config: nginx/upstream.conf, listen: 127.0.0.1:9000, ports: [8081, 8082]}\n");
         assertEquals("http://127.0.0.1:9000/api/v1/", planner(proxied).url(f.facts()).toString());
+        SlipwayConfig https = ConfigLoader.parse(YAML, "name: svc\nservice:\n  path: /api\n  scheme: https\n"
+                + "  readiness: {type: tcp}\n");
+        assertEquals("https://127.0.0.1:8080/api/", planner(https).url(f.facts()).toString(),
+                "an HTTPS-only service: the URL it answers");
+        assertEquals("https://127.0.0.1:8081/api/", planner(https).instanceUrl(8081).toString());
     }
 }
