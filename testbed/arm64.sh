@@ -14,7 +14,10 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   apt-get update -qq
 fi
 need=()
-for pkg in qemu-user-static gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libzstd-dev:arm64; do
+# libc6-dev-arm64-cross: the cross compiler's C library headers and start files, only recommended by
+# gcc-aarch64-linux-gnu (without it, under --no-install-recommends, gcc takes the host's /usr/include and
+# stops at bits/wordsize.h); the recorded unpacker and probe were built with it.
+for pkg in qemu-user-static gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu libzstd-dev:arm64; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

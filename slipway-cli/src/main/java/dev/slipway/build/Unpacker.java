@@ -138,7 +138,7 @@ public final class Unpacker {
 
     private static String packages(Platform platform) {
         return platform.equals(Platform.host()) ? "gcc libzstd-dev"
-                : platform.arch().equals("arm64") ? "gcc-aarch64-linux-gnu libzstd-dev:arm64"
+                : platform.arch().equals("arm64") ? "gcc-aarch64-linux-gnu libc6-dev-arm64-cross libzstd-dev:arm64"
                 : "gcc-x86-64-linux-gnu libzstd-dev:amd64";
     }
 
