@@ -49,6 +49,8 @@ class NativeHelpersTest {
         Tools.require("aarch64-linux-gnu-gcc");
         Tools.requireThat(Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libzstd.a")),
                 "static arm64 libzstd (libzstd-dev:arm64, testbed/arm64.sh)");
+        Tools.requireThat(Files.exists(Path.of("/usr/aarch64-linux-gnu/include/bits/wordsize.h")),
+                "the arm64 cross C library headers (libc6-dev-arm64-cross, testbed/arm64.sh)");
         Path a = Files.createDirectories(tmp.resolve("a"));
         Path b = Files.createDirectories(tmp.resolve("b/other"));
         String first = NativeHelpers.build(a);
