@@ -14,6 +14,11 @@ public final class ShipCommand extends ChangeCommand {
     BuildCommand.BuildOptions build;
 
     @Override
+    boolean builds() {
+        return true;
+    }
+
+    @Override
     void run(Context c) {
         var request = new Target.DeployRequest(null, change.lockWait(), true);
         try (Target t = open(c)) {

@@ -49,6 +49,10 @@ abstract class TargetCommand implements Runnable {
         Console console = json() ? new Console(plain.err(), plain.err(), plain.interactive()) : plain;
         SlipwayConfig config = null;
         try {
+            if (builds()) {
+                // The git facts (commit, dirty) of the build are read beside the configuration's loading.
+                dev.slipway.build.GitInfo.readAhead(service.dir);
+            }
             try {
                 config = service.load();
             } catch (ConfigException e) {
@@ -70,6 +74,11 @@ abstract class TargetCommand implements Runnable {
      */
     void reported() {
         reported = true;
+    }
+
+    /** @return whether the command builds the service before it changes the target (then git is read ahead) */
+    boolean builds() {
+        return false;
     }
 
     /** @return whether the command prints its report as JSON; by default it has no {@code --json} */
