@@ -528,10 +528,10 @@ public final class Launcher {
                 continue;
             }
             boolean deps = s.part().equals(KeptParts.PART);
-            int level = deps ? compression.keptLevel() : APP_LEVEL;
-            int jobLog = deps ? compression.keptJobLog() : 0;
+            int level = deps ? compression.keptLevel() : compression.archiveLevel();
+            int jobLog = compression.keptJobLog(); // 0 for a build: zstd's own jobs, as before
             String key = KeptParts.key(layout, s.part(), s.paths(), "payload frame " + PAYLOAD_VERSION + " "
-                    + (deps ? compression.frameName() : level + " " + WINDOW_LOG));
+                    + (deps ? compression.frameName() : level + " " + WINDOW_LOG + (jobLog > 0 ? " j" + jobLog : "")));
             frames.append(parts.putDigested(key, ".zst", os -> {
                 try (var data = frame(new Archive.KeepOpen(os), level, jobLog)) {
                     writeRecords(data, layout, s.paths());
