@@ -154,30 +154,15 @@ public final class Training {
     public static Path dumpAtBuild(Path layout, List<String> jvmOptions, List<String> classpath, Duration timeout) {
         Path archive = layout.resolve(BUILT_CDS_FILE);
         Path log = layout.resolveSibling(layout.getFileName() + ".cds-dump.log");
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec 9<\"$1\" && shift && exec \"$@\"", "sh",
-                layout.toAbsolutePath().toString(), layout.resolve("runtime/bin/java").toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(layout.resolve("runtime/bin/java").toAbsolutePath().toString()));
         cmd.addAll(jvmOptions);
         cmd.add("-Xshare:dump");
         cmd.add("-XX:SharedClassListFile=" + layout.resolve(CLASS_LIST).toAbsolutePath());
         cmd.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
         cmd.add("-cp");
-        cmd.add(String.join(":", classpath.stream().map(e -> HOME_FD + "/" + e).toList()));
+        cmd.add(homeFdClasspath(classpath));
         try {
-            Process p = dev.slipway.util.Children.start(new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
-            try {
-                if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    throw SlipwayException.failed("the AppCDS dump did not end within " + Console.seconds(timeout)
-                            + ":\n" + tail(log));
-                }
-                if (p.exitValue() != 0 || !Files.isRegularFile(archive)) {
-                    throw SlipwayException.failed("the AppCDS dump exited with " + p.exitValue() + ":\n" + tail(log));
-                }
-            } finally {
-                if (p.isAlive()) {
-                    dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO);
-                }
-            }
+            runWriting(withHomeFd(layout, cmd), log, archive, timeout, "the AppCDS dump");
             return archive;
         } catch (IOException e) {
             throw SlipwayException.failed("cannot run the AppCDS dump: " + e.getMessage(), e);
@@ -409,22 +394,39 @@ public final class Training {
         cmd.add("-cp");
         cmd.add(homeFdClasspath(classpath));
         Path log = layout.resolveSibling(layout.getFileName() + ".aot-create.log");
-        Process p = dev.slipway.util.Children.start(new ProcessBuilder(withHomeFd(layout, cmd)).redirectErrorStream(true)
+        try {
+            runWriting(withHomeFd(layout, cmd), log, cache, timeout, "making the AOT cache (-XX:AOTMode=create)");
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /**
+     * Runs a JVM that writes one file (an archive, a cache) and waits for it, its output in a log.
+     *
+     * @param cmd     the command
+     * @param log     where its output goes
+     * @param output  the file it must write
+     * @param timeout the longest it may take
+     * @param what    what it does, for the messages ("the AppCDS dump")
+     * @throws SlipwayException (exit 1) when it runs longer, exits with another code than 0 or
+     *                          writes no {@code output}; the message quotes the log
+     */
+    private static void runWriting(List<String> cmd, Path log, Path output, Duration timeout, String what)
+            throws IOException, InterruptedException {
+        Process p = dev.slipway.util.Children.start(new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
         try {
             if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                throw SlipwayException.failed("making the AOT cache did not end within " + Console.seconds(timeout)
-                        + ":\n" + tail(log));
+                throw SlipwayException.failed(what + " did not end within " + Console.seconds(timeout) + ":\n" + tail(log));
             }
-            if (p.exitValue() != 0 || !Files.isRegularFile(cache)) {
-                throw SlipwayException.failed("making the AOT cache (-XX:AOTMode=create) exited with " + p.exitValue()
-                        + ":\n" + tail(log));
+            if (p.exitValue() != 0 || !Files.isRegularFile(output)) {
+                throw SlipwayException.failed(what + " exited with " + p.exitValue() + ":\n" + tail(log));
             }
         } finally {
             if (p.isAlive()) {
                 dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO);
             }
-            Files.deleteIfExists(log);
         }
     }
 
