@@ -272,6 +272,76 @@ class LauncherTest {
     }
 
     /**
+     * Issue 21 (a first run at most twice a warm one): the unpacker decodes the payload's frames on
+     * two threads, and with {@code SLIPWAY_UNPACK_THREADS=2} the runtime's frame (the last) is the
+     * second thread's. A byte flipped in that frame, or in frame 0 while the second thread writes
+     * the runtime, is refused with exit 1 and one message, and neither a tree nor a half-written
+     * one is left; the whole file unpacks to the same files and marker on one thread as on two.
+     */
+    @Test
+    void aFrameDamagedOnEitherDecodingThreadIsRefusedAndTwoThreadsUnpackWhatOneDoes(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        // Random bytes: zstd stores them as they are, so a flipped byte fails only the frame's checksum,
+        // found at the frame's end, after its thread has written its files.
+        java.util.Random random = new java.util.Random(2121);
+        byte[] appNoise = new byte[300_000];
+        random.nextBytes(appNoise);
+        Files.write(layout.resolve("app/classes/noise.bin"), appNoise);
+        byte[] runtimeNoise = new byte[2_000_000];
+        random.nextBytes(runtimeNoise);
+        Files.createDirectories(layout.resolve("runtime/lib"));
+        Files.write(layout.resolve("runtime/lib/noise.bin"), runtimeNoise);
+        Path exe = dir.resolve("dist/show");
+        String key = writeShow(dir, layout, exe);
+        byte[] whole = Files.readAllBytes(exe);
+        int offset = Integer.parseInt(new String(whole, 0, 4096, StandardCharsets.ISO_8859_1)
+                .replaceAll("(?s).*slipway_offset=' *([0-9]+)'.*", "$1"));
+        // The runtime's frame is the file's last bytes: the member writeShow wrote.
+        int runtimeFrame = whole.length - (int) Files.size(dir.resolve("runtime-" + Compression.BUILD + ".zst"));
+        Map<String, Integer> flips = Map.of("runtime-frame", (runtimeFrame + whole.length) / 2, "frame-0", (offset + runtimeFrame) / 2);
+        for (var flip : flips.entrySet()) {
+            Path bad = dir.resolve("dist/" + flip.getKey());
+            byte[] bytes = whole.clone();
+            bytes[flip.getValue()] ^= 0x5a;
+            Files.write(bad, bytes);
+            Files.setPosixFilePermissions(bad, Launcher.EXECUTABLE);
+            Path cache = dir.resolve("cache-" + flip.getKey());
+            ProcessBuilder pb = new ProcessBuilder(bad.toString()).redirectErrorStream(true);
+            pb.environment().putAll(Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "SLIPWAY_UNPACK_THREADS", "2",
+                    "SLIPWAY_VERBOSE", "1"));
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ran over 60 s");
+            assertEquals(1, p.exitValue(), bad + ":\n" + out);
+            assertTrue(out.contains("slipway: decoding 2 frames on 2 threads"), bad + ":\n" + out);
+            assertTrue(out.contains("slipway: cannot unpack the runtime: damaged payload (zstd: "), bad + ":\n" + out);
+            assertEquals(1, out.split("refusing the damaged payload", -1).length - 1, "one thread reports, the other stops quietly:\n" + out);
+            assertTrue(!out.contains("p.port="), "the app must not start: " + out);
+            try (var s2 = Files.list(cache.resolve("run"))) {
+                assertEquals(List.of(key + ".lock"), s2.map(f -> f.getFileName().toString()).sorted().toList(),
+                        bad + ": neither a published nor a half-written tree is left");
+            }
+        }
+        Map<String, Map<String, String>> trees = new java.util.TreeMap<>();
+        Map<String, String> markers = new java.util.TreeMap<>();
+        for (String threads : List.of("1", "2")) {
+            Path cache = dir.resolve("cache-" + threads);
+            String home = cache.resolve("run").resolve(key).toString();
+            assertEquals(expected("41240", "0.0.0.0", home), run(exe, Map.of("SLIPWAY_CACHE_DIR", cache.toString(),
+                    "SLIPWAY_UNPACK_THREADS", threads, "PORT", "41240"), "user arg", "${PORT}"), threads + " thread(s)");
+            assertArrayEquals(runtimeNoise, Files.readAllBytes(Path.of(home, "runtime/lib/noise.bin")));
+            assertArrayEquals(appNoise, Files.readAllBytes(Path.of(home, "app/classes/noise.bin")));
+            trees.put(threads, unpacked(Path.of(home)));
+            markers.put(threads, Files.readString(Path.of(home, ".slipway-complete")));
+        }
+        assertEquals(trees.get("1"), trees.get("2"), "the same files, modes and bytes");
+        assertEquals(markers.get("1"), markers.get("2"), "the same marker, its files in the payload's order");
+        assertTrue(markers.get("2").contains("\n2000000 runtime/lib/noise.bin\n"), markers.get("2"));
+    }
+
+    /**
      * Issue 20 item 5: a damaged unpack cache tree (a file truncated, one removed, one rewritten
      * with its size and time kept) is detected, said on stderr, and unpacked again; the run works.
      */
