@@ -126,6 +126,7 @@
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw);
 static void note(const char *fmt, ...);
+static void detail(const char *fmt, ...);
 static long ms_since(const struct timespec *start);
 
 /* The tree being written (DEST.tmp.PID), removed when the unpacker dies; empty when none. */
@@ -564,7 +565,7 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
         decoders[t].mine[decoders[t].nmine++] = order[i];
     }
     free(order);
-    note("decoding %d frames on %d thread%s (%.1f / %.1f MB compressed) ...", job.count, threads, threads > 1 ? "s" : "",
+    detail("decoding %d frames on %d thread%s (%.1f / %.1f MB compressed) ...", job.count, threads, threads > 1 ? "s" : "",
          load[0] / 1e6, load[1] / 1e6);
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -579,7 +580,7 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
     if (threads > 1 && started) pthread_join(decoders[1].thread, NULL);
     if (decoders[0].failed || decoders[1].failed) remove_unpacking_and_exit();
     /* The main thread's CPU time counts what it did before (reading the marker, mkdir) too. */
-    note("decoded in %ld ms (CPU time of the threads: %ld / %ld ms)", ms_since(&start), decoders[0].cpu_ms, decoders[1].cpu_ms);
+    detail("decoded in %ld ms (CPU time of the threads: %ld / %ld ms)", ms_since(&start), decoders[0].cpu_ms, decoders[1].cpu_ms);
 
     for (int i = 0; i < job.count; i++) {
         if (job.frames[i].listlen > 0 && fwrite(job.frames[i].list, 1, job.frames[i].listlen, manifest) != job.frames[i].listlen) {
@@ -657,6 +658,18 @@ static long ms_since(const struct timespec *start) {
  * otherwise. */
 static void note(const char *fmt, ...) {
     if (getenv("SLIPWAY_VERBOSE") == NULL && !prepare_mode) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "slipway: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* Reports on stderr when SLIPWAY_VERBOSE is set: what only a measurement needs, which the prepare
+ * mode's report leaves out. */
+static void detail(const char *fmt, ...) {
+    if (getenv("SLIPWAY_VERBOSE") == NULL) return;
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "slipway: ");
