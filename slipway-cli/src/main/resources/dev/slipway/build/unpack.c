@@ -486,6 +486,17 @@ static int decoding_threads(void) {
     return sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) >= 2 ? 2 : 1;
 }
 
+/* The payload is mapped: a single file cut short while it is read (say, overwritten in place)
+ * raises SIGBUS on the missing pages. Said like any damaged payload; the half-written tree stays as
+ * DEST.tmp.PID, which no reader takes, as after a crash. */
+static void payload_vanished(int sig) {
+    (void) sig;
+    static const char msg[] = "slipway: cannot unpack the runtime: damaged payload (the file was cut short while it was read)\n";
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void) ignored;
+    _exit(1);
+}
+
 /* Unpacks the payload under root and lists every regular file as "SIZE PATH" in manifest, after
  * the header line with the files' time.
  *
@@ -506,6 +517,10 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
     void *map = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) die("cannot read", self);
     close(fd);
+    struct sigaction bus;
+    memset(&bus, 0, sizeof bus);
+    bus.sa_handler = payload_vanished;
+    sigaction(SIGBUS, &bus, NULL);
 
     struct unpack_job job;
     memset(&job, 0, sizeof job);
