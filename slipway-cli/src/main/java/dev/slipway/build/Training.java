@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Startup trained at build time: a training run of the real app on the runtime being shipped
- * records an AOT cache (JDK 24+, JEP 483 and JEP 514: {@code -XX:AOTCacheOutput}), a dynamic
+ * records an AOT cache (JDK 24+, JEP 483: {@code -XX:AOTMode=record}, then {@code create}), a dynamic
  * AppCDS archive (JDK 20-23, JEP 350: {@code -XX:ArchiveClassesAtExit}) or, on JDK 17-19, the list
  * of the classes it loaded ({@code -XX:DumpLoadedClassList}), which the launcher then uses. A cache
  * made by another runtime is rejected by the JVM, so only the runtime being shipped can train,
