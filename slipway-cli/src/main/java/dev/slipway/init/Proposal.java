@@ -252,6 +252,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case JAVALIN, PLAIN -> codeChoosesPort();
                 case VERTX -> vertx();
                 case CAMEL_MAIN -> camelMain();
+                case JOOBY -> jooby();
                 default -> throw new IllegalStateException(p.framework().name());
             }
             if (httpsOnly != null) {
@@ -885,6 +886,34 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         /**
+         * Jooby: its server listens on {@code server.port} (default 8080) at {@code server.host}
+         * from {@code application.conf}, which Jooby looks for in {@code conf/} (the starter's
+         * directory, also on the class path through the POM's resources) and at the class path's
+         * root. Jooby maps no environment variable to these keys (it adds the environment under its
+         * raw names), but system properties override the file (Jooby's {@code Environment}:
+         * program arguments, system properties, environment variables, then the file), so the
+         * instance's PORT and ADDR go in as {@code -Dserver.port} and {@code -Dserver.host}.
+         */
+        void jooby() {
+            moduleNote();
+            codeBuild();
+            Map.Entry<String, Integer> configured = joobyConfiguredPort(p.serviceDir());
+            if (portOption == null && configured != null) {
+                port = configured.getValue();
+                portSource = "server.port in " + configured.getKey();
+            }
+            jvmOptions.add("-Dserver.port=${PORT}");
+            jvmOptions.add("-Dserver.host=${ADDR}");
+            jvmNotes.add("Jooby's server on $PORT at $ADDR: Jooby maps no environment variable to server.port, and");
+            jvmNotes.add("system properties override application.conf.");
+            portNotes.add("Slipway gives each instance its PORT and ADDR; the server.* system properties in");
+            portNotes.add("build.jvmOptions pass them to Jooby" + (configured == null ? "." : " (over "
+                    + configured.getKey() + "'s server.port = " + configured.getValue() + ")."));
+            tcpProbes("Jooby has");
+            timeout = "60s";
+        }
+
+        /**
          * Eclipse Vert.x: the verticle chooses its port in {@code HttpServer.listen(port, ...)}, or
          * reads it from its config ({@code config().getInteger("http.port", 8888)}), which
          * {@code io.vertx.core.Launcher}'s {@code run VERTICLE -conf JSON} sets (the Launcher's
@@ -1333,6 +1362,43 @@ public record Proposal(Project project, List<String> command, List<String> comma
         } catch (IOException e) {
             return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
+    }
+
+    /** HOCON's {@code server.port = 8080} (or {@code :}), flat or in a {@code server { ... }} block. */
+    private static final Pattern HOCON_SERVER_PORT = Pattern.compile(
+            "^\\s*server\\.port\\s*[=:]\\s*(\\d{1,5})\\s*$"
+                    + "|^\\s*server\\s*[=:]?\\s*\\{[^}]*?^\\s*port\\s*[=:]\\s*(\\d{1,5})\\s*$",
+            Pattern.MULTILINE | Pattern.DOTALL);
+
+    /**
+     * The port Jooby's {@code application.conf} gives its server: the first of
+     * {@code conf/application.conf} (the starter's) and {@code src/main/resources/application.conf}
+     * that sets {@code server.port} to a number.
+     *
+     * @param dir the service directory
+     * @return the file (relative to {@code dir}) and the port, or {@code null} when none sets one
+     */
+    static Map.Entry<String, Integer> joobyConfiguredPort(Path dir) {
+        for (String rel : List.of("conf/application.conf", "src/main/resources/application.conf")) {
+            Path f = dir.resolve(rel);
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            String text;
+            try {
+                text = Files.readString(f);
+            } catch (IOException e) {
+                throw dev.slipway.SlipwayException.failed("cannot read " + f + ": " + e.getMessage(), e);
+            }
+            Matcher m = HOCON_SERVER_PORT.matcher(text.replaceAll("(?m)(#|//).*$", ""));
+            if (m.find()) {
+                int n = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
+                if (n >= 1 && n <= 65535) {
+                    return Map.entry(rel, n);
+                }
+            }
+        }
+        return null;
     }
 
     /**

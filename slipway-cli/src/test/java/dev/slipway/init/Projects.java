@@ -816,4 +816,64 @@ public final class Projects {
                 }
                 """.replace("LISTEN", listen));
     }
+
+    /**
+     * Jooby 3's starter: the shade plugin's uber jar with {@code ${application.class}} as the main
+     * class, {@code conf/} as the resources directory and {@code conf/application.conf} setting
+     * {@code server.port} to {@code confPort}; the app registers {@code healthRoute} when it is not
+     * {@code null}.
+     */
+    public static void jooby(Path dir, int confPort, String healthRoute) throws IOException {
+        write(dir, "pom.xml", """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>app</groupId>
+                  <artifactId>jooby-app</artifactId>
+                  <version>1.0.0</version>
+                  <properties>
+                    <application.class>app.App</application.class>
+                    <jooby.version>3.0.9</jooby.version>
+                    <maven.compiler.source>17</maven.compiler.source>
+                    <maven.compiler.target>17</maven.compiler.target>
+                  </properties>
+                  <dependencies>
+                    <dependency><groupId>io.jooby</groupId><artifactId>jooby-jetty</artifactId><version>${jooby.version}</version></dependency>
+                  </dependencies>
+                  <build>
+                    <resources><resource><directory>conf</directory></resource></resources>
+                    <plugins>
+                      <plugin>
+                        <artifactId>maven-shade-plugin</artifactId>
+                        <executions><execution><id>uber-jar</id><phase>package</phase><goals><goal>shade</goal></goals>
+                          <configuration><transformers>
+                            <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
+                            <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
+                              <mainClass>${application.class}</mainClass>
+                            </transformer>
+                          </transformers></configuration>
+                        </execution></executions>
+                      </plugin>
+                    </plugins>
+                  </build>
+                </project>
+                """);
+        write(dir, "conf/application.conf", "# Add your application properties here\nserver.port = " + confPort + "\n");
+        write(dir, "src/main/java/app/App.java", """
+                package app;
+
+                import io.jooby.Jooby;
+
+                public class App extends Jooby {
+
+                  {
+                    get("/", ctx -> "Welcome to Jooby!");
+                    HEALTH
+                  }
+
+                  public static void main(final String[] args) {
+                    runApp(args, App::new);
+                  }
+                }
+                """.replace("HEALTH", healthRoute == null ? "" : "get(\"" + healthRoute + "\", ctx -> \"ok\");"));
+    }
 }

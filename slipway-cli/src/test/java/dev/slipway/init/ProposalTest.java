@@ -471,6 +471,46 @@ class ProposalTest {
     }
 
     @Test
+    void joobyStarterGetsPortAndAddressAsSystemPropertiesOverItsApplicationConf() throws Exception {
+        Projects.jooby(tmp, 8181, null);
+        Proposal x = propose(tmp);
+        assertEquals(Project.Framework.JOOBY, x.project().framework());
+        JsonNode y = yaml(x);
+        assertEquals("app.App", y.get("main").asText(), "the shade plugin's mainClass, ${application.class}");
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(y.at("/build/command")),
+                "the shade plugin's uber jar is the input");
+        // Jooby maps no environment variable to server.port: without these the app stays on
+        // application.conf's port, and the training run (given a free PORT) never becomes ready.
+        assertTrue(strings(y.at("/build/jvmOptions")).containsAll(List.of("-Dserver.port=${PORT}", "-Dserver.host=${ADDR}")),
+                y.at("/build/jvmOptions").toString());
+        assertTrue(y.at("/service/env").isMissingNode(), "Jooby reads no port variable");
+        assertEquals(8181, y.at("/service/port").asInt(), "server.port in conf/application.conf");
+        assertTrue(y.at("/train").isMissingNode(), "the app takes the training run's PORT: training stays on");
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertEquals("60s", y.at("/service/readiness/timeout").asText());
+        assertTrue(x.warnings().isEmpty(), "no 'must listen on $PORT' warning: " + x.warnings());
+        assertTrue(InitFile.render(x).contains("over conf/application.conf's server.port = 8181"), InitFile.render(x));
+        assertEquals(9000, Proposal.of(Project.detect(tmp, null), 9000).port(), "--port wins");
+
+        // The app's own health route (Jooby's get("/health", ...)) becomes the probes'.
+        Path withHealth = tmp.resolve("health");
+        Projects.jooby(withHealth, 8080, "/health");
+        JsonNode h = yaml(propose(withHealth));
+        assertEquals("/health", h.at("/service/readiness/path").asText(), h.toString());
+        assertEquals(8080, h.at("/service/port").asInt());
+    }
+
+    @Test
+    void hoconServerPortIsReadFlatAndNestedAndCommentsAreSkipped() throws Exception {
+        Projects.write(tmp, "conf/application.conf", "# server.port = 1111\nserver {\n  maxRequestSize = 10k\n  port = 8282\n}\n");
+        assertEquals(Map.entry("conf/application.conf", 8282), Proposal.joobyConfiguredPort(tmp));
+        Projects.write(tmp, "conf/application.conf", "server.port: 8383 \n");
+        assertEquals(Map.entry("conf/application.conf", 8383), Proposal.joobyConfiguredPort(tmp));
+        Projects.write(tmp, "conf/application.conf", "server.port = ${?PORT}\n");
+        assertNull(Proposal.joobyConfiguredPort(tmp), "no number: the default port");
+    }
+
+    @Test
     void vertxStarterBuildsItsShadedJarAndShipsOnItsFixedPortWithoutTraining() throws Exception {
         Projects.vertx(tmp, false);
         Proposal x = propose(tmp);
