@@ -109,6 +109,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
     private static final String JAR = "org.apache.maven.plugins:maven-jar-plugin";
     /** Vert.x 4's launcher: {@code run VERTICLE [-conf JSON]}, and Main-Verticle from the manifest without arguments. */
     static final String VERTX_LAUNCHER = "io.vertx.core.Launcher";
+    /**
+     * Vert.x 5's launcher (vertx-launcher-application, the Vert.x 5 starter's {@code launcher.class}):
+     * {@code [-conf=JSON] [MAIN_VERTICLE]}, the verticle a positional argument (no {@code run}
+     * command), else Main-Verticle from the manifest (its usage text, "Vert.x Application Launcher").
+     */
+    static final String VERTX_APPLICATION = "io.vertx.launcher.application.VertxApplication";
     /** {@code HttpServer.listen(8888)}, {@code listen(8888, handler)}, {@code listen(8888, "host", ...)}. */
     private static final Pattern VERTX_FIXED = Pattern.compile("\\.listen\\(\\s*(\\d{2,5})\\s*[,)]");
     /** A configured port: {@code 8181} or a placeholder with a default, {@code ${PORT:8181}}. */
@@ -922,8 +928,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
         void vertx() {
             moduleNote();
             codeBuild();
-            boolean launcher = VERTX_LAUNCHER.equals(p.mainClass());
+            boolean launcher5 = VERTX_APPLICATION.equals(p.mainClass());
+            boolean launcher = launcher5 || VERTX_LAUNCHER.equals(p.mainClass());
             String verticle = mainVerticle();
+            // Vert.x 4's Launcher takes the command 'run' before the verticle; Vert.x 5's takes the verticle alone.
+            List<String> run = verticle == null ? List.of() : launcher5 ? List.of(verticle) : List.of("run", verticle);
+            String launcherName = launcher5 ? "Vert.x's application launcher" : "Vert.x's Launcher";
             Map.Entry<String, String> reads = null;
             Map.Entry<String, Integer> fixed = null;
             Map.Entry<String, Matcher> conf = null;
@@ -953,8 +963,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     port = def;
                 }
                 String json = "{\"" + key + "\": ${PORT}" + (hostKey == null ? "" : ", \"" + hostKey + "\": \"${ADDR}\"") + "}";
-                args.addAll(List.of("run", verticle, "-conf", json));
-                argNotes.add("Vert.x's Launcher runs " + verticle + " with a JSON config (-conf): "
+                args.addAll(run);
+                args.addAll(List.of("-conf", json));
+                argNotes.add(launcherName + " runs " + verticle + " with a JSON config (-conf): "
                         + conf.getKey() + " reads " + key + (hostKey == null ? "" : " and " + hostKey)
                         + " from config(), so each instance gets its $PORT" + (hostKey == null ? "." : " and $ADDR."));
                 portNotes.add("Slipway passes PORT and ADDR; service.args hands them to the verticle's config.");
@@ -973,11 +984,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             if (args.isEmpty() && launcher && verticle != null && !uber) {
                 // The plain jar's manifest has no Main-Verticle: name the verticle to the Launcher.
-                args.addAll(List.of("run", verticle));
-                argNotes.add("Vert.x's Launcher runs " + verticle + " (the plain jar's manifest names no Main-Verticle).");
+                args.addAll(run);
+                argNotes.add(launcherName + " runs " + verticle + " (the plain jar's manifest names no Main-Verticle).");
             }
             if (launcher && verticle == null && !uber) {
-                warnings.add("io.vertx.core.Launcher needs a verticle: set service.args to [run, YOUR_VERTICLE]");
+                warnings.add(p.mainClass() + " needs a verticle: set service.args to ["
+                        + (launcher5 ? "" : "run, ") + "YOUR_VERTICLE]");
             }
             tcpProbes("Vert.x has");
             timeout = "60s";

@@ -876,4 +876,72 @@ public final class Projects {
                 }
                 """.replace("HEALTH", healthRoute == null ? "" : "get(\"" + healthRoute + "\", ctx -> \"ok\");"));
     }
+
+    /**
+     * The Vert.x 5 starter: {@code launcher.class} is the application launcher
+     * ({@code io.vertx.launcher.application.VertxApplication}, from vertx-launcher-application), the
+     * shade plugin's {@code manifestEntries} name it and {@code ${main.verticle}}; the verticle
+     * ({@code VerticleBase}) listens on 8888, or reads {@code http.port} from its config when
+     * {@code configPort}.
+     */
+    public static void vertx5(Path dir, boolean configPort) throws IOException {
+        write(dir, "pom.xml", """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId>
+                  <artifactId>starter</artifactId>
+                  <version>1.0.0-SNAPSHOT</version>
+                  <properties>
+                    <maven.compiler.release>17</maven.compiler.release>
+                    <vertx.version>5.0.7</vertx.version>
+                    <main.verticle>com.example.starter.MainVerticle</main.verticle>
+                    <launcher.class>io.vertx.launcher.application.VertxApplication</launcher.class>
+                  </properties>
+                  <dependencyManagement><dependencies><dependency>
+                    <groupId>io.vertx</groupId><artifactId>vertx-stack-depchain</artifactId>
+                    <version>${vertx.version}</version><type>pom</type><scope>import</scope>
+                  </dependency></dependencies></dependencyManagement>
+                  <dependencies>
+                    <dependency><groupId>io.vertx</groupId><artifactId>vertx-launcher-application</artifactId></dependency>
+                    <dependency><groupId>io.vertx</groupId><artifactId>vertx-web</artifactId></dependency>
+                  </dependencies>
+                  <build><plugins>
+                    <plugin>
+                      <artifactId>maven-shade-plugin</artifactId>
+                      <executions><execution><phase>package</phase><goals><goal>shade</goal></goals>
+                        <configuration>
+                          <transformers>
+                            <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
+                              <manifestEntries>
+                                <Main-Class>${launcher.class}</Main-Class>
+                                <Main-Verticle>${main.verticle}</Main-Verticle>
+                              </manifestEntries>
+                            </transformer>
+                            <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
+                          </transformers>
+                          <outputFile>${project.build.directory}/${project.artifactId}-${project.version}-fat.jar</outputFile>
+                        </configuration>
+                      </execution></executions>
+                    </plugin>
+                  </plugins></build>
+                </project>
+                """);
+        String port = configPort ? "config().getInteger(\"http.port\", 8888)" : "8888";
+        write(dir, "src/main/java/com/example/starter/MainVerticle.java", """
+                package com.example.starter;
+
+                import io.vertx.core.Future;
+                import io.vertx.core.VerticleBase;
+
+                public class MainVerticle extends VerticleBase {
+
+                  @Override
+                  public Future<?> start() {
+                    return vertx.createHttpServer().requestHandler(req -> {
+                      req.response().putHeader("content-type", "text/plain").end("Hello from Vert.x!");
+                    }).listen(PORT).onSuccess(http -> System.out.println("HTTP server started"));
+                  }
+                }
+                """.replace("PORT", port));
+    }
 }

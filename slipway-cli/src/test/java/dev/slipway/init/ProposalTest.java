@@ -511,6 +511,27 @@ class ProposalTest {
     }
 
     @Test
+    void vertx5StarterPassesTheVerticleToItsApplicationLauncherWithoutTheRunCommand() throws Exception {
+        Projects.vertx5(tmp, false);
+        JsonNode y = yaml(propose(tmp));
+        assertEquals(Proposal.VERTX_APPLICATION, y.get("main").asText());
+        assertEquals(8888, y.at("/service/port").asInt());
+        assertTrue(y.at("/service/args").isMissingNode(), "the fat jar's manifest names the verticle");
+
+        // Its config port: the launcher's -conf, after the verticle, and no 'run' (Vert.x 4's command):
+        // the application launcher took 'run' for the verticle's class name.
+        Path conf = tmp.resolve("conf");
+        Projects.vertx5(conf, true);
+        JsonNode c = yaml(propose(conf));
+        assertEquals(List.of("com.example.starter.MainVerticle", "-conf", "{\"http.port\": ${PORT}}"), strings(c.at("/service/args")));
+
+        // Without the shade plugin's execution the plain jar has no Main-Verticle: the verticle is the argument.
+        Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml")).replace("<goal>shade</goal>", ""));
+        JsonNode plain = yaml(propose(tmp));
+        assertEquals(List.of("com.example.starter.MainVerticle"), strings(plain.at("/service/args")), plain.toString());
+    }
+
+    @Test
     void vertxStarterBuildsItsShadedJarAndShipsOnItsFixedPortWithoutTraining() throws Exception {
         Projects.vertx(tmp, false);
         Proposal x = propose(tmp);
@@ -550,14 +571,15 @@ class ProposalTest {
         assertTrue(y.at("/train").isMissingNode(), "the training run's PORT reaches the verticle");
         assertTrue(x.warnings().isEmpty(), x.warnings().toString());
 
-        // Another launcher (Vert.x 5's VertxApplication takes no 'run'): the config's default is a fixed port.
+        // Vert.x 5's application launcher takes the same -conf, after the verticle and without 'run'.
         Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml"))
                 .replace("<launcher.class>io.vertx.core.Launcher<", "<launcher.class>io.vertx.launcher.application.VertxApplication<"));
         Proposal other = propose(tmp);
         assertEquals("io.vertx.launcher.application.VertxApplication", other.project().mainClass());
-        assertEquals(List.of(), other.args());
+        assertEquals(List.of("com.example.starter.MainVerticle", "-conf",
+                "{\"http.port\": ${PORT}, \"http.host\": \"${ADDR}\"}"), other.args());
         assertEquals(8888, other.port());
-        assertFalse(other.train().enabled());
+        assertNull(other.train(), "the training run's PORT reaches the verticle");
     }
 
     @Test
