@@ -709,6 +709,24 @@ public final class Projects {
     }
 
     /**
+     * The Vert.x starters' shade execution configuration (4 and 5 alike): the manifest names
+     * {@code ${launcher.class}} and {@code ${main.verticle}}, the uber jar is {@code -fat.jar}.
+     */
+    private static final String VERTX_SHADE_CONFIGURATION = """
+            <configuration>
+              <transformers>
+                <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
+                  <manifestEntries>
+                    <Main-Class>${launcher.class}</Main-Class>
+                    <Main-Verticle>${main.verticle}</Main-Verticle>
+                  </manifestEntries>
+                </transformer>
+                <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
+              </transformers>
+              <outputFile>${project.build.directory}/${project.artifactId}-${project.version}-fat.jar</outputFile>
+            </configuration>""";
+
+    /**
      * The Vert.x 4 starter (start.vertx.io): the shade plugin configured in its execution, with
      * {@code manifestEntries} naming {@code ${launcher.class}} (io.vertx.core.Launcher) and
      * {@code ${main.verticle}}, and an {@code outputFile} {@code -fat.jar}; the verticle listens on
@@ -759,18 +777,7 @@ public final class Projects {
                           <execution>
                             <phase>package</phase>
                             <goals><goal>shade</goal></goals>
-                            <configuration>
-                              <transformers>
-                                <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
-                                  <manifestEntries>
-                                    <Main-Class>${launcher.class}</Main-Class>
-                                    <Main-Verticle>${main.verticle}</Main-Verticle>
-                                  </manifestEntries>
-                                </transformer>
-                                <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
-                              </transformers>
-                              <outputFile>${project.build.directory}/${project.artifactId}-${project.version}-fat.jar</outputFile>
-                            </configuration>
+                            VERTX_SHADE_CONFIGURATION
                           </execution>
                         </executions>
                       </plugin>
@@ -786,7 +793,7 @@ public final class Projects {
                     </plugins>
                   </build>
                 </project>
-                """);
+                """.replace("VERTX_SHADE_CONFIGURATION", VERTX_SHADE_CONFIGURATION));
         String listen = configPort
                 ? ".listen(config().getInteger(\"http.port\", 8888), config().getString(\"http.host\", \"0.0.0.0\"), http -> {"
                 : ".listen(8888, http -> {";
@@ -888,9 +895,7 @@ public final class Projects {
         write(dir, "pom.xml", """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
-                  <groupId>com.example</groupId>
-                  <artifactId>starter</artifactId>
-                  <version>1.0.0-SNAPSHOT</version>
+                  <groupId>com.example</groupId><artifactId>starter</artifactId><version>1.0.0-SNAPSHOT</version>
                   <properties>
                     <maven.compiler.release>17</maven.compiler.release>
                     <vertx.version>5.0.7</vertx.version>
@@ -909,23 +914,12 @@ public final class Projects {
                     <plugin>
                       <artifactId>maven-shade-plugin</artifactId>
                       <executions><execution><phase>package</phase><goals><goal>shade</goal></goals>
-                        <configuration>
-                          <transformers>
-                            <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
-                              <manifestEntries>
-                                <Main-Class>${launcher.class}</Main-Class>
-                                <Main-Verticle>${main.verticle}</Main-Verticle>
-                              </manifestEntries>
-                            </transformer>
-                            <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
-                          </transformers>
-                          <outputFile>${project.build.directory}/${project.artifactId}-${project.version}-fat.jar</outputFile>
-                        </configuration>
+                        VERTX_SHADE_CONFIGURATION
                       </execution></executions>
                     </plugin>
                   </plugins></build>
                 </project>
-                """);
+                """.replace("VERTX_SHADE_CONFIGURATION", VERTX_SHADE_CONFIGURATION));
         String port = configPort ? "config().getInteger(\"http.port\", 8888)" : "8888";
         write(dir, "src/main/java/com/example/starter/MainVerticle.java", """
                 package com.example.starter;
