@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.DockerTestbed;
-import dev.slipway.LocalRegistry;
 import dev.slipway.Tools;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,10 +64,8 @@ class DockerImageReferencesTest {
                 """.formatted(DockerTestbed.unique("myapp-refs"));
         Files.writeString(dir.resolve("slipway.yaml"), yaml);
         Example.commit(dir);
-        var b = CliRunner.run("build", dir.toString(), "--version", "1.0.0");
-        assertEquals(0, b.code(), b.toString());
-        var i = CliRunner.run("image", dir.toString(), "--docker");
-        assertEquals(0, i.code(), i.toString());
+        CliRunner.ok("build", dir.toString(), "--version", "1.0.0");
+        var i = CliRunner.ok("image", dir.toString(), "--docker");
         ref = yaml.lines().filter(l -> l.startsWith("  repository: ")).findFirst().orElseThrow()
                 .substring("  repository: ".length()) + ":1.0.0";
         assertTrue(i.toString().contains("loaded " + ref), i.toString());
@@ -96,12 +92,7 @@ class DockerImageReferencesTest {
         containers.add(name);
         docker(120, "run", "-d", "--name", name, "--network", "host", "-e", "PORT=" + port, "-e", "ADDR=127.0.0.1",
                 "-e", "OTHER=${PORT}", ref).ok();
-        int status = -1;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (status != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            status = LocalRegistry.status("http://127.0.0.1:" + port + "/health/ready");
-        }
+        int status = DockerTestbed.awaitStatus("http://127.0.0.1:" + port + "/health/ready", 200, 90);
         assertEquals(200, status, "myapp binds --port=${PORT} expanded to the container's PORT\n" + docker(30, "logs", name));
 
         long pid = Long.parseLong(docker(30, "inspect", "-f", "{{.State.Pid}}", name).ok().out().strip());
