@@ -384,7 +384,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 commandNotes.add("jar ships (optional dependencies such as devtools and docker-compose stay out).");
             }
             portEnv();
-            Map<String, String> conf = appConfig(p);
+            AppConfig app = appConfigWithFiles(p);
+            Map<String, String> conf = app.values();
             boolean actuator = p.uses("org.springframework.boot:spring-boot-starter-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator-autoconfigure");
@@ -436,7 +437,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + " SecurityFilterChain; the probes pass");
             }
             env.put("SERVER_SHUTDOWN", "graceful");
-            springRequiredVariables(conf);
+            springRequiredVariables(app);
             springProfiles(conf);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
@@ -465,9 +466,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * ({@code @Value} in a source file, or the configuration's keys in its file), and where to
          * set them.
          *
-         * @param conf the app's configuration ({@link #appConfig})
+         * @param app the app's configuration, with the file of each key ({@link #appConfigWithFiles})
          */
-        void springRequiredVariables(Map<String, String> conf) {
+        void springRequiredVariables(AppConfig app) {
+            Map<String, String> conf = app.values();
             // variable -> {the file that asks for it, what in it asks: @Value, or a configuration key}
             Map<String, String[]> needed = new java.util.TreeMap<>();
             p.sources().forEach((file, code) -> {
@@ -495,9 +497,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 Matcher ph = REQUIRED_PLACEHOLDER.matcher(value);
                 while (ph.find()) {
                     String other = ph.group(1).strip();
-                    String file = configFileAsking(p, "${" + ph.group(1));
-                    if (!conf.containsKey(other) && file != null) {
-                        needed.putIfAbsent(springEnvName(other), new String[] {file, key});
+                    if (!conf.containsKey(other)) {
+                        needed.putIfAbsent(springEnvName(other), new String[] {app.files().get(key), key});
                     }
                 }
             });
@@ -519,27 +520,6 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     + " without " + (needed.size() == 1 ? "it" : "them") + " (\"Could not resolve placeholder\", or where the unresolved"
                     + " value is used); set " + (needed.size() == 1 ? "it" : "them")
                     + " in the environment of 'slipway ship', or in service.env (not for secrets)");
-        }
-
-        /**
-         * The app's configuration file ({@code src/main/resources/application.properties},
-         * {@code .yml}, {@code .yaml}, in {@link #appConfig}'s order) whose text holds
-         * {@code text}, relative to the service directory.
-         *
-         * @return the relative path with {@code /}, or {@code null} when none does
-         */
-        static String configFileAsking(Project p, String text) {
-            for (String n : List.of("application.properties", "application.yml", "application.yaml")) {
-                Path f = p.serviceDir().resolve("src/main/resources").resolve(n);
-                try {
-                    if (Files.isRegularFile(f) && Files.readString(f).contains(text)) {
-                        return "src/main/resources/" + n;
-                    }
-                } catch (IOException e) {
-                    // unreadable: appConfig has already said so, or the file is not the app's concern
-                }
-            }
-            return null;
         }
 
         /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */
@@ -1334,8 +1314,32 @@ public record Proposal(Project project, List<String> command, List<String> comma
      * Quarkus and Micronaut read by default).
      */
     static Map<String, String> appConfig(Project p) {
+        return appConfigWithFiles(p).values();
+    }
+
+    /**
+     * The application's own configuration and where each key is set.
+     *
+     * @param values the flattened keys and their values, as {@link #appConfig} gives them
+     * @param files  for each key of {@code values}, the file that set it, relative to the service
+     *               directory with {@code /} (e.g. {@code src/main/resources/application.yml})
+     */
+    record AppConfig(Map<String, String> values, Map<String, String> files) {}
+
+    /**
+     * {@link #appConfig}, keeping the file each key came from (the first file that sets it, in
+     * {@link #appConfig}'s order), so that a message can name where a key asks for something
+     * without reading the files again.
+     *
+     * @param p the project
+     * @return the values and their files
+     * @throws dev.slipway.SlipwayException (exit 1) when {@code application.properties} cannot be read
+     */
+    static AppConfig appConfigWithFiles(Project p) {
         Map<String, String> out = new LinkedHashMap<>();
-        Path res = p.serviceDir().resolve("src/main/resources");
+        Map<String, String> files = new java.util.HashMap<>();
+        String dir = "src/main/resources/";
+        Path res = p.serviceDir().resolve(dir);
         Path props = res.resolve("application.properties");
         if (Files.isRegularFile(props)) {
             Properties pr = new Properties();
@@ -1344,14 +1348,23 @@ public record Proposal(Project project, List<String> command, List<String> comma
             } catch (IOException | IllegalArgumentException e) {
                 throw dev.slipway.SlipwayException.failed("cannot read " + props + ": " + e.getMessage(), e);
             }
-            pr.stringPropertyNames().forEach(k -> out.put(k, pr.getProperty(k).trim()));
+            pr.stringPropertyNames().forEach(k -> {
+                out.put(k, pr.getProperty(k).trim());
+                files.put(k, dir + "application.properties");
+            });
         }
         for (String n : List.of("application.yml", "application.yaml")) {
             if (Files.isRegularFile(res.resolve(n))) {
-                flatten("", readYaml(res.resolve(n)), out);
+                Map<String, String> one = new LinkedHashMap<>();
+                flatten("", readYaml(res.resolve(n)), one);
+                one.forEach((k, v) -> {
+                    if (out.putIfAbsent(k, v) == null) {
+                        files.put(k, dir + n);
+                    }
+                });
             }
         }
-        return out;
+        return new AppConfig(out, files);
     }
 
     /** Flattens a YAML document to dotted keys ({@code a.b.c}), the first value of a key kept. */
