@@ -159,7 +159,6 @@ public final class SwarmTarget implements Target {
                 + "; whether the service exists and what it serves are not known)" : service == null ? " (new)"
                 : " serving " + service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText("?")));
         facts.add("image " + d.image());
-        refuseBakedTaskPort(config);
         List<String> missing = s.secrets().stream().filter(n -> env.apply(n) == null).toList();
         if (!missing.isEmpty()) {
             throw SlipwayException.usage("deploy.swarm.secrets: " + String.join(", ", missing)
@@ -685,40 +684,6 @@ public final class SwarmTarget implements Target {
     }
 
     /**
-     * With {@code portPrefixes} every task listens on a port of its own ({@code PORT} is the prefix
-     * and the task's slot, which Swarm expands in the environment only: its templates cover
-     * {@code --env}, {@code --hostname} and {@code --mount}, not the command). The image's java
-     * command line is fixed when the image is built, with {@code ${PORT}} and {@code ${ADDR}} expanded
-     * to {@code service.port} and {@code 0.0.0.0}, so an option or argument that passes the port
-     * ({@code -Dserver.port=${PORT}}, which {@code init} writes for Jooby, Dropwizard and Camel Main)
-     * would make every task bind {@code service.port}: the health check asks the task's own port and
-     * never passes, and the second task of a node fails on a port in use. Found by a Jooby service
-     * whose rollout never converged.
-     *
-     * @param config the service configuration
-     * @throws SlipwayException (exit 2, before anything changes) naming the options and arguments
-     */
-    static void refuseBakedTaskPort(SlipwayConfig config) {
-        if (config.swarm().portPrefixes().isEmpty()) {
-            return;
-        }
-        List<String> baked = new ArrayList<>();
-        config.build().jvmOptions().stream().filter(SwarmTarget::passesPortOrAddr).forEach(o -> baked.add("build.jvmOptions " + o));
-        config.service().args().stream().filter(SwarmTarget::passesPortOrAddr).forEach(a -> baked.add("service.args " + a));
-        if (!baked.isEmpty()) {
-            throw SlipwayException.usage("deploy.swarm.portPrefixes gives each task its own PORT, but the image's command"
-                    + " line is fixed at service.port (" + config.service().port() + "): " + String.join(", ", baked)
-                    + "; Swarm sets a task's own values in its environment only. Take the port from an environment"
-                    + " variable (service.env, e.g. the framework's port variable set to \"${PORT}\"), or use"
-                    + " deploy.swarm.network: ingress (every task on service.port); see docs/swarm.md; nothing was changed");
-        }
-    }
-
-    private static boolean passesPortOrAddr(String text) {
-        return text.contains(dev.slipway.config.References.PORT) || text.contains(dev.slipway.config.References.ADDR);
-    }
-
-    /**
      * @throws SlipwayException (exit 2) unless the tasks run on the node's network with {@code portPrefixes}
      */
     public void requireCanaryLayout() {
@@ -729,7 +694,6 @@ public final class SwarmTarget implements Target {
                     + s.service() + "'s; a proxy in front lists both prefixes' task ports); see docs/swarm.md;"
                     + " nothing was changed");
         }
-        refuseBakedTaskPort(config);
     }
 
     /**

@@ -53,40 +53,6 @@ class SwarmDryRunTest {
     }
 
     /**
-     * An option that passes the port ({@code -Dserver.port=${PORT}}, as init writes for Jooby) is
-     * baked into the image at service.port; with portPrefixes every task would bind that port and
-     * never pass its health check on its own one (found on a Jooby service): refused before any change.
-     */
-    @Test
-    void portPrefixesAreRefusedWhenTheImagesCommandLinePassesThePort(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("slipway.yaml"), """
-                name: myapp
-                version: 1.0.0
-                build: {jvmOptions: ["-Dserver.port=${PORT}", "-Dserver.host=${ADDR}", "-Xss1m"]}
-                service: {port: 8080}
-                deploy:
-                  swarm: {image: "%s", replicas: 2, network: host, portPrefixes: [2001, 2002]}
-                """.formatted(IMAGE));
-        SlipwayConfig config = ConfigLoader.loadFromDir(dir);
-        SwarmTarget t = new SwarmTarget(config, new DockerEngine(dir.resolve("no-engine.sock")),
-                new Console(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), false), name -> null);
-        Target.DeployRequest request = new Target.DeployRequest(null, Duration.ZERO, true);
-        SlipwayException e = assertThrows(SlipwayException.class,
-                () -> t.planUnread(request, SlipwayException.failed("no Docker engine at x")));
-        assertEquals(2, e.exitCode());
-        assertTrue(e.getMessage().contains("build.jvmOptions -Dserver.port=${PORT}, build.jvmOptions -Dserver.host=${ADDR};"),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("fixed at service.port (8080)") && e.getMessage().endsWith("nothing was changed"),
-                e.getMessage());
-        assertThrows(SlipwayException.class, t::requireCanaryLayout, "a canary needs the prefixes, so the same refusal");
-
-        // On the routing mesh every task has service.port: the baked option is right there.
-        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml"))
-                .replace(", network: host, portPrefixes: [2001, 2002]", ""));
-        SwarmTarget.refuseBakedTaskPort(ConfigLoader.loadFromDir(dir));
-    }
-
-    /**
      * A deploy of the release the service already has waits for its rollout only when the spec is
      * this deploy's: after 'slipway stop' (0 tasks) the same release is sent again, not waited for
      * until rolloutTimeout.
