@@ -6,11 +6,15 @@
  * port, "docker run -e PORT=9000", a pod) gets that port in its environment values, JVM options
  * and program arguments alike, as the single file's launcher does for its own options.
  *
- * Usage: slipway-start [-e NAME]... [-a FILE] -- PROGRAM [ARG]...
+ * Usage: slipway-start [-e NAME]... [-a FILE] [-d DIR] -- PROGRAM [ARG]...
  *   -e NAME  the variable NAME (one that service.env or image.env gives a reference) gets its
  *            references expanded, whatever set its value (the image, or the container's runtime)
  *   -a FILE  arguments read from FILE, each ended by a NUL byte, inserted after PROGRAM (the
  *            Dockerfile of "slipway render dockerfile" keeps the java command line there)
+ *   -d DIR   DIR opened read-only as file descriptor 9, left open for PROGRAM, as the single
+ *            file's launcher does with "exec 9<DIR": an AppCDS archive (JDK 17-19) or AOT cache
+ *            (JDK 24+) made at build time names its class path /proc/self/fd/9/..., which must lead
+ *            to the image's layout root (proc(5))
  *   PROGRAM  an absolute path, executed with every ARG (the entrypoint's, then any the container
  *            is started with), each expanded
  *
@@ -19,10 +23,11 @@
  * left as written. ${APP_HOME} is the image's fixed /opt/NAME and was expanded when the image was
  * built. A reference to PORT or ADDR while that variable is unset is an error.
  *
- * Exits 2 for bad usage, 1 when a variable a reference needs is unset, FILE cannot be read or
- * PROGRAM cannot be executed (one line on stderr); else it is PROGRAM.
+ * Exits 2 for bad usage, 1 when a variable a reference needs is unset, FILE cannot be read, DIR
+ * cannot be opened or PROGRAM cannot be executed (one line on stderr); else it is PROGRAM.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +35,11 @@
 
 static const char PORT_REF[] = "${PORT}";
 static const char ADDR_REF[] = "${ADDR}";
+/* The descriptor of -d DIR: Training.HOME_FD, /proc/self/fd/9. */
+static const int HOME_FD = 9;
 
 static int usage(void) {
-    fputs("usage: slipway-start [-e NAME]... [-a FILE] -- PROGRAM [ARG]...\n", stderr);
+    fputs("usage: slipway-start [-e NAME]... [-a FILE] [-d DIR] -- PROGRAM [ARG]...\n", stderr);
     return 2;
 }
 
@@ -95,6 +102,20 @@ static char *expand(char *text) {
     return out;
 }
 
+/* Opens `dir` as HOME_FD, without close-on-exec so that PROGRAM keeps it; exits when it cannot. */
+static void open_home(const char *dir) {
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0) {
+        fail(dir, strerror(errno));
+    }
+    if (fd != HOME_FD) {
+        if (dup2(fd, HOME_FD) < 0) {
+            fail(dir, strerror(errno));
+        }
+        close(fd);
+    }
+}
+
 /* The NUL-ended strings of a file, in order; their count in *count. */
 static char **read_args(const char *path, size_t *count) {
     FILE *f = fopen(path, "rb");
@@ -134,6 +155,7 @@ static char **read_args(const char *path, size_t *count) {
 
 int main(int argc, char **argv) {
     const char *file = NULL;
+    const char *home = NULL;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (i + 1 >= argc) {
@@ -149,6 +171,8 @@ int main(int argc, char **argv) {
             }
         } else if (strcmp(argv[i], "-a") == 0 && !file) {
             file = argv[++i];
+        } else if (strcmp(argv[i], "-d") == 0 && !home) {
+            home = argv[++i];
         } else {
             return usage();
         }
@@ -173,6 +197,9 @@ int main(int argc, char **argv) {
         args[n++] = expand(argv[i + 2 + k]);
     }
     args[n] = NULL;
+    if (home) {
+        open_home(home);
+    }
     execv(program, args);
     fail(program, strerror(errno));
     return 1;

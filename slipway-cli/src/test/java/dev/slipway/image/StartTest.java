@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The image's entrypoint, {@code slipway-start} ({@code start.c}), as Slipway carries it for this
  * machine's platform, run on the host: it expands {@code ${PORT}} and {@code ${ADDR}} from its
  * environment in the variables it names, in the arguments of its {@code -a} file and in its own,
- * keeps every other text as written, and refuses a reference to an unset variable and bad usage.
+ * keeps every other text as written, opens its {@code -d} directory as descriptor 9 for the program,
+ * and refuses a reference to an unset variable, a directory it cannot open and bad usage.
  * The program it executes here is {@code /bin/sh -c SCRIPT}, which prints what it was given.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -99,9 +100,25 @@ class StartTest {
         assertEquals(2, relative.code(), "PROGRAM is an absolute path: " + relative);
         Run noProgram = run(Map.of(), List.of("-e", "URL"));
         assertEquals(2, noProgram.code(), noProgram.toString());
-        assertTrue(noProgram.err().startsWith("usage: slipway-start [-e NAME]... [-a FILE] -- PROGRAM"), noProgram.err());
+        assertTrue(noProgram.err().startsWith("usage: slipway-start [-e NAME]... [-a FILE] [-d DIR] -- PROGRAM"), noProgram.err());
         Run missing = run(Map.of(), List.of("-a", dir.resolve("none").toString(), "--", "/bin/true"));
         assertEquals(1, missing.code(), missing.toString());
         assertTrue(missing.err().contains("No such file or directory"), missing.err());
+    }
+
+    @Test
+    void opensTheDirectoryAsDescriptorNineKeptAcrossExec() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("opt/app"));
+        // readlink runs in a child of sh: descriptor 9 survived two execs, so it is not close-on-exec.
+        Run r = run(Map.of(), List.of("-d", home.toString(), "--", "/bin/sh", "-c", "readlink /proc/self/fd/9"));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(home.toRealPath() + "\n", r.out());
+        Run without = run(Map.of(), List.of("--", "/bin/sh", "-c", "readlink /proc/self/fd/9 || echo none"));
+        assertEquals("none\n", without.out(), "no -d, no descriptor 9: " + without);
+        Run missing = run(Map.of(), List.of("-d", dir.resolve("none").toString(), "--", "/bin/true"));
+        assertEquals(1, missing.code(), missing.toString());
+        assertEquals("slipway-start: " + dir.resolve("none") + ": No such file or directory\n", missing.err());
+        Run file = run(Map.of(), List.of("-d", "/bin/sh", "--", "/bin/true"));
+        assertEquals(1, file.code(), "DIR must be a directory: " + file);
     }
 }
