@@ -30,7 +30,11 @@ public final class Tar {
         DEFAULT,
         /** {@code rwxr-xr-x} for entries with the owner-execute bit, the defaults for the rest. */
         EXECUTABLE,
-        /** The entries' permission bits (not setuid/setgid/sticky), and their owners where allowed (as root). */
+        /**
+         * The entries' permission bits (not setuid/setgid/sticky), their owners where allowed (as
+         * root), and the regular files' modification times: a class-data archive or AOT cache checks
+         * the jars' mtimes against those it was made with.
+         */
         EXACT
     }
 
@@ -144,6 +148,9 @@ public final class Tar {
                 }
                 case EXACT -> {
                     Files.setPosixFilePermissions(target, permissions(e.getMode()));
+                    if (e.isFile()) {
+                        Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(e.getModTime().toInstant()));
+                    }
                     if (e.getLongUserId() != 0 || e.getLongGroupId() != 0) {
                         try { // possible as root only, as in a Dockerfile's build stage
                             Files.setAttribute(target, "unix:uid", (int) e.getLongUserId());
