@@ -143,10 +143,10 @@ public final class Launcher {
      * Not a JVM option but a mark in {@link Spec#jvmOptions()}: the sh launcher opens file
      * descriptor 9 on the unpacked directory before it starts java ({@code exec 9<"$slipway_home"}),
      * which a JDK 17-19 AppCDS archive and a JDK 24+ AOT cache made at build time name their class
-     * path by ({@link Training#HOME_FD}). {@link #resolveWhenPresent} drops it: other launchers
-     * cannot open it, and without it the JVM refuses that archive, or takes that cache but finds no
-     * code source for its classes (as it did for every cache made before, see
-     * {@link Training#createAotCache}).
+     * path by ({@link Training#HOME_FD}). Without it the JVM refuses that archive, or takes that
+     * cache but finds no code source for its classes (as it did for every cache made before, see
+     * {@link Training#createAotCache}). An OCI image's entrypoint opens it with
+     * {@code slipway-start -d} ({@link Training#imageOptions} keeps the mark for it).
      */
     public static final String OPEN_HOME = "@OPEN_HOME_FD9@";
 
@@ -168,17 +168,35 @@ public final class Launcher {
     /**
      * Resolves the options made by {@link #whenPresent}: each becomes its plain option when
      * {@code exists} says its file is in the layout, and is dropped otherwise; {@link #OPEN_HOME}
-     * is dropped. For launchers that
-     * are not the sh stub, such as an OCI image's entrypoint, which is fixed when it is built.
+     * is dropped. For launchers that are not the sh stub and are fixed when they are made (an OCI
+     * image's entrypoint goes through {@link Training#imageOptions}, which keeps {@link #OPEN_HOME}).
      *
      * @param options JVM options, some possibly conditional
      * @param exists  whether a path relative to the layout (e.g. {@code app/app.jsa}) exists
      * @return the options with no conditional left, in the same order
      */
     public static List<String> resolveWhenPresent(List<String> options, java.util.function.Predicate<String> exists) {
+        return resolveWhenPresent(options, exists, false);
+    }
+
+    /**
+     * As {@link #resolveWhenPresent(List, java.util.function.Predicate)}, for a launcher that can
+     * open descriptor 9 itself when asked.
+     *
+     * @param options      JVM options, some possibly conditional
+     * @param exists       whether a path relative to the layout exists
+     * @param keepOpenHome whether {@link #OPEN_HOME} stays in the result (for the launcher to act
+     *                     on and drop) rather than being dropped
+     * @return the options with no conditional left, in the same order
+     */
+    public static List<String> resolveWhenPresent(List<String> options, java.util.function.Predicate<String> exists,
+                                                  boolean keepOpenHome) {
         List<String> out = new ArrayList<>();
         for (String o : options) {
             if (o.equals(OPEN_HOME)) {
+                if (keepOpenHome) {
+                    out.add(o);
+                }
                 continue;
             }
             if (!o.startsWith(WHEN_PRESENT)) {

@@ -265,6 +265,27 @@ public final class Training {
     }
 
     /**
+     * The JVM options of an OCI image, whose entrypoint is fixed when it is built: the options of
+     * {@link Launcher#whenPresent} are resolved against the layout, except that the archive made at
+     * build time ({@link #BUILT_CDS_FILE}) stands for {@link #CDS_FILE}, which only the single
+     * file's first run links. No first run checks it in an image: an archive the JVM refuses there
+     * (a heap over 32 GB) is skipped by the default {@code -Xshare:auto}, quietly with
+     * {@code -Xlog:cds=off}, and the JVM then starts with no CDS. {@link Launcher#OPEN_HOME} stays,
+     * for the entrypoint to open descriptor 9 ({@code slipway-start -d}).
+     *
+     * @param options the launch's JVM options ({@link #launcherOptions} among them)
+     * @param exists  whether a path relative to the layout (e.g. {@code app/app.built.jsa}) is in the image
+     * @return the options with no conditional left, in the same order, {@link Launcher#HOME} kept
+     */
+    public static List<String> imageOptions(List<String> options, java.util.function.Predicate<String> exists) {
+        boolean built = exists.test(BUILT_CDS_FILE) && !exists.test(CDS_FILE);
+        String firstRun = "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE;
+        return Launcher.resolveWhenPresent(options, f -> exists.test(f) || built && f.equals(CDS_FILE), true).stream()
+                .map(o -> built && o.equals(firstRun) ? "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + BUILT_CDS_FILE : o)
+                .toList();
+    }
+
+    /**
      * Runs the training: starts the app on the layout's runtime with the service's own environment
      * ({@link #environment}) on a free port, waits for the configured readiness probe (HTTP or TCP),
      * requests {@code train.urls}, sends SIGTERM and waits for the exit, when the JVM writes the

@@ -41,6 +41,8 @@ public final class ImageBuilder {
      * from the container's environment, then executes java ({@link #entrypoint}).
      */
     public static final String START = "/usr/bin/slipway-start";
+    /** The option of {@value #START} that opens a directory as file descriptor 9 for java ({@code start.c}). */
+    public static final String OPEN_HOME = "-d";
     private ImageBuilder() {}
 
     /**
@@ -203,7 +205,8 @@ public final class ImageBuilder {
     static List<String> javaCommand(SlipwayConfig config, String home, Artifacts.Launch launch) {
         References.Values values = new References.Values(References.PORT, References.ADDR, home);
         List<String> argv = new ArrayList<>();
-        launch.jvmOptions().forEach(o -> argv.add(References.expand(o.replace(Launcher.HOME, home), values)));
+        launch.jvmOptions().stream().filter(o -> !o.equals(Launcher.OPEN_HOME))
+                .forEach(o -> argv.add(References.expand(o.replace(Launcher.HOME, home), values)));
         argv.add("-cp");
         argv.add(String.join(":", launch.classpath().stream().map(c -> home + "/" + c).toList()));
         argv.add(launch.mainClass());
@@ -219,11 +222,17 @@ public final class ImageBuilder {
      * @param config the service configuration
      * @param home   the layout root in the image
      * @param launch what the build's launcher starts
-     * @return the argv: {@value #START}, {@code -e NAME} per variable, {@code --}, java, then
-     *         {@link #javaCommand}
+     * @return the argv: {@value #START}, {@code -e NAME} per variable, {@code -d HOME} when the
+     *         options carry {@link Launcher#OPEN_HOME} (descriptor 9 on the layout root, which a
+     *         class-data archive or AOT cache made at build time names its class path by),
+     *         {@code --}, java, then {@link #javaCommand}
      */
     static List<String> entrypoint(SlipwayConfig config, String home, Artifacts.Launch launch) {
         List<String> argv = startOptions(config);
+        if (launch.jvmOptions().contains(Launcher.OPEN_HOME)) {
+            argv.add(OPEN_HOME);
+            argv.add(home);
+        }
         argv.add("--");
         argv.add(home + "/runtime/bin/java");
         argv.addAll(javaCommand(config, home, launch));

@@ -3,8 +3,8 @@ package dev.slipway.image;
 import dev.slipway.SlipwayException;
 import dev.slipway.build.BuildInfo;
 import dev.slipway.build.Builder;
-import dev.slipway.build.Launcher;
 import dev.slipway.build.Platform;
+import dev.slipway.build.Training;
 import dev.slipway.config.ImageConfig;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.pipeline.NamedStep;
@@ -20,8 +20,9 @@ import java.util.Map;
 /**
  * Image step: per platform, unpacks the build's archive, and writes its four layers (ordered for
  * cache reuse: system, runtime, dependencies, app), its image config and its manifest into the
- * blobs. An option for a file the first run of the single file makes (JDK 17's AppCDS archive)
- * is kept only when the file is in the image: the entrypoint is fixed at build time.
+ * blobs. The entrypoint is fixed at build time: JDK 17's AppCDS archive is the one the build made
+ * ({@link Training#imageOptions}), and descriptor 9 is opened by the entrypoint when the options
+ * ask for it.
  */
 final class PlatformImages extends NamedStep<ImageContext> {
     PlatformImages() {
@@ -40,7 +41,7 @@ final class PlatformImages extends NamedStep<ImageContext> {
             extract(built.archive(), tree);
             ImageBuilder.Source s = new ImageBuilder.Source(built.platform(), built.archive(),
                     new dev.slipway.artifact.Artifacts.Launch(built.launch().mainClass(), built.launch().classpath(),
-                            Launcher.resolveWhenPresent(built.launch().jvmOptions(), f -> Files.exists(tree.resolve(f))),
+                            Training.imageOptions(built.launch().jvmOptions(), f -> Files.exists(tree.resolve(f))),
                             built.launch().args()));
             c.resolved.add(s);
             List<Layer> layers = layers(c.config(), c.facts, s.platform(), tree, c.blobs);

@@ -132,11 +132,14 @@ public final class Dockerfile {
      * @param config the service configuration
      * @param home   the layout root in the image
      * @return the exec-form entrypoint: {@code slipway-start}, its {@code -e NAME} options, {@code -a}
-     *         the java arguments' file, {@code --} and java
+     *         the java arguments' file, {@code -d} the layout root (descriptor 9, which a class-data
+     *         archive or AOT cache made at build time names its class path by; the runtime is not
+     *         known when this is rendered, and an unused descriptor costs nothing), {@code --} and java
      */
     static List<String> entrypoint(SlipwayConfig config, String home) {
         List<String> argv = new ArrayList<>(dev.slipway.image.ImageBuilder.startOptions(config));
-        argv.addAll(List.of("-a", home + "/app/java.argv", "--", home + "/runtime/bin/java"));
+        argv.addAll(List.of("-a", home + "/app/java.argv", dev.slipway.image.ImageBuilder.OPEN_HOME, home,
+                "--", home + "/runtime/bin/java"));
         return argv;
     }
 

@@ -61,8 +61,9 @@ class DockerfileTest {
         assertTrue(last.stream().noneMatch(l -> l.startsWith("RUN ")), "no shell in the final stage");
         String entrypoint = last.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
         List<?> argv = new ObjectMapper().readValue(entrypoint.substring("ENTRYPOINT ".length()), List.class);
-        assertEquals(List.of("/usr/bin/slipway-start", "-a", "/opt/shop/app/java.argv", "--", "/opt/shop/runtime/bin/java"),
-                argv, "exec form: slipway-start executes java, which is PID 1");
+        assertEquals(List.of("/usr/bin/slipway-start", "-a", "/opt/shop/app/java.argv", "-d", "/opt/shop", "--",
+                "/opt/shop/runtime/bin/java"),
+                argv, "exec form: slipway-start opens descriptor 9 on the layout root and executes java, which is PID 1");
         assertTrue(lines.stream().anyMatch(l -> l.contains(" image --rootfs /rootfs .")), text);
     }
 
