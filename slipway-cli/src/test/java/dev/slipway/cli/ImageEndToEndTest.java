@@ -53,6 +53,11 @@ class ImageEndToEndTest {
     private static final Path TESTBED = Path.of(System.getenv().getOrDefault("SLIPWAY_ARM64_ROOT",
             "/var/cache/slipway-testbed/arm64"));
     private static final String USER = "ci-pusher";
+    /** Where each class the JVM loads came from, on stdout (JDK_JAVA_OPTIONS: the image's own options stay). */
+    private static final String CLASS_LOAD = "-Xlog:class+load=info";
+    /** A class+load line of a class of the service's dependency jars (SLF4J, Logback) mapped from the archive. */
+    private static final String DEPENDENCY_FROM_ARCHIVE =
+            ".*\\[class,load\\] (org\\.slf4j|ch\\.qos\\.logback)\\.\\S+ source: shared objects file.*";
     private static final String PASSWORD = "pw-" + Long.toHexString(System.nanoTime());
 
     Path work;
@@ -172,16 +177,16 @@ class ImageEndToEndTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
         }
-        Process service = sandbox(rootfs, args, Map.of("PORT", String.valueOf(port), "ADDR", "127.0.0.1"))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path serviceOut = work.resolve("service.out");
+        Process service = sandbox(rootfs, args, Map.of("PORT", String.valueOf(port), "ADDR", "127.0.0.1",
+                "JDK_JAVA_OPTIONS", CLASS_LOAD)).redirectOutput(serviceOut.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
-            int status = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (status != 200 && System.nanoTime() < deadline && service.isAlive()) {
-                Thread.sleep(250);
-                status = LocalRegistry.status("http://127.0.0.1:" + port + "/health/ready");
-            }
-            assertEquals(200, status, "the service in the image answers /health/ready (alive: " + service.isAlive() + ")");
+            awaitReady(service, port);
+            // The class-data archive (JDK 17) or AOT cache (JDK 24+) the build made, whose class path is
+            // /proc/self/fd/9/app/...: the entrypoint opens descriptor 9 on /opt/myapp (slipway-start -d).
+            assertTrue(Files.readAllLines(serviceOut).stream().anyMatch(l -> l.matches(DEPENDENCY_FROM_ARCHIVE)),
+                    "a dependency jar's class comes from the build's archive");
             ProcessHandle java = service.descendants().filter(h -> h.info().command().orElse("").endsWith("/bin/java"))
                     .findFirst().orElseThrow();
             String nsPid = Files.readAllLines(Path.of("/proc/" + java.pid() + "/status")).stream()
@@ -199,8 +204,52 @@ class ImageEndToEndTest {
         }
     }
 
+    /**
+     * The root file system of the Dockerfile's last stage ({@code image --rootfs}), started as its
+     * ENTRYPOINT does (DockerfileTest checks that argv): the files keep the layers' fixed times and
+     * descriptor 9 leads to /opt/myapp, so the dependencies' classes come from the build's archive.
+     */
     @Test
     @Order(3)
+    void theDockerfilesRootfsStartsFromTheBuildsArchiveToo() throws Exception {
+        Tools.requireThat(Tools.root(), "chroot and mounts need root");
+        Path rootfs = work.resolve("rootfs");
+        var r = CliRunner.run("image", first.toString(), "--rootfs", rootfs.toString());
+        assertEquals(0, r.code(), r.toString());
+        List<String> entrypoint = List.of(ImageBuilder.START, "-a", "/opt/myapp/app/java.argv", "-d", "/opt/myapp", "--",
+                "/opt/myapp/runtime/bin/java");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = s.getLocalPort();
+        }
+        Path serviceOut = work.resolve("rootfs-service.out");
+        Process service = sandbox(rootfs, entrypoint, Map.of("PORT", String.valueOf(port), "ADDR", "127.0.0.1",
+                "JDK_JAVA_OPTIONS", CLASS_LOAD)).redirectOutput(serviceOut.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            awaitReady(service, port);
+            assertTrue(Files.readAllLines(serviceOut).stream().anyMatch(l -> l.matches(DEPENDENCY_FROM_ARCHIVE)),
+                    "a dependency jar's class comes from the build's archive");
+        } finally {
+            service.descendants().forEach(ProcessHandle::destroyForcibly);
+            service.destroyForcibly();
+            service.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits up to 60 s for the sandboxed service to answer /health/ready with 200. */
+    private static void awaitReady(Process service, int port) throws Exception {
+        int status = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (status != 200 && System.nanoTime() < deadline && service.isAlive()) {
+            Thread.sleep(250);
+            status = LocalRegistry.status("http://127.0.0.1:" + port + "/health/ready");
+        }
+        assertEquals(200, status, "the service in the image answers /health/ready (alive: " + service.isAlive() + ")");
+    }
+
+    @Test
+    @Order(4)
     void theArm64RootfsRunsVersionUnderQemu() throws Exception {
         Tools.requireThat(Tools.root(), "chroot needs root");
         Tools.requireThat(Files.exists(Path.of("/proc/sys/fs/binfmt_misc/qemu-aarch64")),
@@ -219,7 +268,7 @@ class ImageEndToEndTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void pushesToARegistryWithBasicAuthAndTheSecondPushUploadsNothing() throws Exception {
         String address = startRegistry();
         String repo = address + "/acme/myapp";
@@ -272,7 +321,7 @@ class ImageEndToEndTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void twoBuildsOfOneCommitGiveTheSameDigests() throws Exception {
         var b = CliRunner.run("build", second.toString(), "--version", "1.0.0");
         assertEquals(0, b.code(), b.toString());
@@ -286,7 +335,7 @@ class ImageEndToEndTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aTaggedReleaseBuildsAndPushesTheImageWhenARepositoryIsSet() throws Exception {
         String address = registryAddress != null ? registryAddress : startRegistry();
         Files.writeString(second.resolve("slipway.yaml"), Files.readString(second.resolve("slipway.yaml"))
