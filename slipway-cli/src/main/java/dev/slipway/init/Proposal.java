@@ -668,10 +668,13 @@ public record Proposal(Project project, List<String> command, List<String> comma
             String health = mp ? "io.helidon.microprofile.health:helidon-microprofile-health"
                     : "io.helidon.webserver.observe:helidon-webserver-observe-health";
             boolean has = p.uses(health) || (mp && p.uses("io.helidon.microprofile.bundles:helidon-microprofile"));
-            String base = mp ? "/health" : "/observe/health";
+            // Helidon SE 4's observers are under the observe feature's endpoint (ObserveFeatureConfig:
+            // server.features.observe.endpoint, default /observe); health is "health" below it.
+            String observe = pathPrefix(appConfig(p).getOrDefault("server.features.observe.endpoint", "/observe"));
+            String base = mp ? "/health" : (observe.isEmpty() ? "/observe" : observe) + "/health";
             if (has) {
                 httpProbes(base + "/ready", base + "/live", (mp ? "MicroProfile Health"
-                        : "Helidon SE 4's health observer, under /observe/health") + " (" + health.substring(health.indexOf(':') + 1)
+                        : "Helidon SE 4's health observer, under " + base) + " (" + health.substring(health.indexOf(':') + 1)
                         + " is a dependency).");
             } else {
                 fallbackProbes("no " + health.substring(health.indexOf(':') + 1), "No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port",

@@ -251,7 +251,8 @@ class ProposalTest {
      * Framework health endpoints move with the app's paths: Actuator (on the server port) under
      * server.servlet.context-path and management.endpoints.web.base-path, here set in application.yml
      * (the probes used to request /actuator/health/readiness, a 404 under /api, and the gate failed);
-     * Quarkus's relative non-application root under quarkus.http.root-path, an absolute one not.
+     * Quarkus's relative non-application root under quarkus.http.root-path, an absolute one not;
+     * Helidon SE 4's health observer under the observe feature's endpoint.
      */
     @Test
     void frameworkHealthEndpointsFollowTheContextPath() throws Exception {
@@ -281,6 +282,15 @@ class ProposalTest {
         Projects.write(tmp.resolve("q"), "src/main/resources/application.properties",
                 "quarkus.http.root-path=/svc\nquarkus.http.non-application-root-path=/ops/\n");
         assertEquals("/ops/health/live", yaml(propose(tmp.resolve("q"))).at("/service/liveness/path").asText());
+
+        // Helidon SE 4's observers are under server.features.observe.endpoint (default /observe)
+        Projects.helidonSe(tmp.resolve("h"), true);
+        assertEquals("/observe/health/ready", yaml(propose(tmp.resolve("h"))).at("/service/readiness/path").asText());
+        Projects.write(tmp.resolve("h"), "src/main/resources/application.yaml",
+                "server:\n  port: 8080\n  features:\n    observe:\n      endpoint: /ops/\n");
+        JsonNode h = yaml(propose(tmp.resolve("h")));
+        assertEquals("/ops/health/ready", h.at("/service/readiness/path").asText());
+        assertEquals("/ops/health/live", h.at("/service/liveness/path").asText());
     }
 
     /**
