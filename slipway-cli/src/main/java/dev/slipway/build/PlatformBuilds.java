@@ -35,7 +35,14 @@ final class PlatformBuilds implements Step<BuildContext> {
             for (Platform p : c.platforms) {
                 futures.add(pool.submit(() -> {
                     PlatformContext pc = new PlatformContext(c, p);
-                    BuildPipeline.platform().run(pc);
+                    try {
+                        BuildPipeline.platform().run(pc);
+                    } finally {
+                        // A failed step leaves nothing compressing into dist/.work or the runtime cache.
+                        if (pc.runtimeParts != null) {
+                            pc.runtimeParts.close();
+                        }
+                    }
                     return pc.result;
                 }));
             }
@@ -44,6 +51,13 @@ final class PlatformBuilds implements Step<BuildContext> {
             }
         } finally {
             pool.shutdownNow();
+            // A platform that failed stops the others: wait until they have stopped (their steps end
+            // their processes and their runtime's compression on the interrupt) before dist/.work goes.
+            try {
+                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

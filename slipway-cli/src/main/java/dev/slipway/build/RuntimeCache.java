@@ -216,6 +216,9 @@ public final class RuntimeCache {
                     Path tmp = root.resolve(name + ".tmp");
                     try (var os = Files.newOutputStream(tmp)) {
                         writer.write(os);
+                    } catch (IOException | RuntimeException e) {
+                        Files.deleteIfExists(tmp); // failed or interrupted: no half-written part stays
+                        throw e;
                     }
                     String tarBase = runtime.key() + ".tar-";
                     if (name.startsWith(tarBase)) {

@@ -1,0 +1,150 @@
+package dev.slipway.build;
+
+import dev.slipway.SlipwayException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The runtime's two compressed parts, started on a thread of their own as soon as the runtime is
+ * there ({@link LinkRuntime}), so that they are compressed beside the layout, the training run and
+ * the AppCDS dump instead of after them: the single file's zstd frame ({@link RuntimeCache#member})
+ * first, then the {@code .tar.gz}'s gzip member ({@link RuntimeCache#tarMember}). Both depend only
+ * on the runtime's files, the files left out of it, the compression and (the member) the archive's
+ * prefix and time, so the bytes are the same whichever thread writes them and whenever.
+ *
+ * <p>What is left out is known only after training (the default CDS archive goes when an AOT cache
+ * or a build-time AppCDS archive replaces it, {@link Pack}), so it is expected here
+ * ({@link #expectedLeaveOut}); when {@link Pack} leaves out something else (the JDK 17 dump failed)
+ * it asks for parts that were not started, and they are written then, on its own threads, as
+ * before. {@link #close} stops and waits for the thread, so that a failed or interrupted build
+ * leaves nothing writing into {@code dist/.work} or the runtime cache.
+ */
+final class RuntimeParts implements AutoCloseable {
+    private final RuntimeCache cache;
+    private final RuntimeCache.Runtime runtime;
+    private final Set<String> leaveOut;
+    private final Compression compression;
+    private final String prefix;
+    private final Path scratch;
+    private final ExecutorService thread;
+    private final Future<Path> member;
+    private final Future<Path> tarMember;
+
+    private RuntimeParts(PlatformContext c, Set<String> leaveOut) {
+        this.cache = c.build.runtimes;
+        this.runtime = c.runtime;
+        this.leaveOut = Set.copyOf(leaveOut);
+        this.compression = c.build.options().compression();
+        this.prefix = c.id;
+        this.scratch = c.build.work();
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "slipway " + c.platform + " runtime parts");
+            t.setDaemon(true); // never what keeps the JVM alive: close() has stopped it before the build returns
+            return t;
+        });
+        this.member = thread.submit(() -> {
+            Path frame = cache.member(runtime, this.leaveOut, compression, scratch);
+            dev.slipway.Trace.mark(c.platform + ": runtime frame compressed");
+            return frame;
+        });
+        this.tarMember = thread.submit(() -> {
+            Path gz = cache.tarMember(runtime, prefix, BuildInfo.FILE_TIME, this.leaveOut, scratch);
+            dev.slipway.Trace.mark(c.platform + ": runtime tar member compressed");
+            return gz;
+        });
+        thread.shutdown(); // no more tasks; the two above run to the end unless close() interrupts them
+    }
+
+    /**
+     * Starts compressing the platform's runtime ({@code c.runtime}) with the files {@link Pack} is
+     * expected to leave out of it.
+     *
+     * @param c the platform's build, its runtime linked or taken from the runtime cache
+     * @return the parts being written
+     */
+    static RuntimeParts start(PlatformContext c) {
+        return new RuntimeParts(c, expectedLeaveOut(c));
+    }
+
+    /**
+     * What {@link Pack} is expected to leave out of the runtime: its default CDS archive
+     * ({@link Pack#DEFAULT_CDS}) when the platform is trained into a JDK 24+ AOT cache or a JDK
+     * 17-19 AppCDS archive made at build time (which replace it), else nothing (JDK 20-23 dynamic
+     * archives sit on top of the default one).
+     *
+     * @param c the platform's build
+     * @return the runtime-relative paths expected to be left out
+     */
+    static Set<String> expectedLeaveOut(PlatformContext c) {
+        int feature = c.target.feature();
+        boolean trained = Training.skipReason(c.config(), feature, c.forHost).isEmpty();
+        return trained && (feature >= 24 || Training.dumpsOnFirstRun(feature)) ? Pack.DEFAULT_CDS : Set.of();
+    }
+
+    /**
+     * The single file's runtime frame: the one started here when {@code leaveOut} is what was
+     * expected (waiting for it), else written now.
+     *
+     * @param leaveOut the runtime files {@link Pack} leaves out
+     * @return the frame file
+     * @throws SlipwayException (exit 1) when it cannot be written, with the cause's line
+     */
+    Path member(Set<String> leaveOut) {
+        return this.leaveOut.equals(leaveOut) ? await(member)
+                : cache.member(runtime, leaveOut, compression, scratch);
+    }
+
+    /**
+     * The {@code .tar.gz}'s runtime member: the one started here when {@code leaveOut} is what was
+     * expected (waiting for it), else written now.
+     *
+     * @param leaveOut the runtime files {@link Pack} leaves out
+     * @return the member file
+     * @throws SlipwayException (exit 1) when it cannot be written, with the cause's line
+     */
+    Path tarMember(Set<String> leaveOut) {
+        return this.leaveOut.equals(leaveOut) ? await(tarMember)
+                : cache.tarMember(runtime, prefix, BuildInfo.FILE_TIME, leaveOut, scratch);
+    }
+
+    private static Path await(Future<Path> part) {
+        try {
+            return part.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SlipwayException.failed("build interrupted");
+        } catch (CancellationException e) {
+            throw SlipwayException.failed("build interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SlipwayException s) {
+                throw s;
+            }
+            throw SlipwayException.failed("compressing the runtime failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * Stops the thread if it still writes (an interrupt: the file channels it writes and reads
+     * close, so it ends at once) and waits until it has ended; the parts it wrote stay.
+     */
+    @Override
+    public void close() {
+        member.cancel(true);
+        tarMember.cancel(true);
+        thread.shutdownNow();
+        try {
+            // An interrupted write ends within milliseconds; a minute is only a bound.
+            if (!thread.awaitTermination(1, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the runtime's compression did not stop within a minute of an interrupt");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
