@@ -36,26 +36,38 @@ final class RuntimeParts implements AutoCloseable {
     private final Future<Path> member;
     private final Future<Path> tarMember;
 
-    private RuntimeParts(PlatformContext c, Set<String> leaveOut) {
-        this.cache = c.build.runtimes;
-        this.runtime = c.runtime;
+    /**
+     * Starts compressing {@code runtime}'s two parts on a new thread.
+     *
+     * @param cache       the runtime cache that keeps the parts (or writes them into {@code scratch})
+     * @param runtime     the runtime
+     * @param leaveOut    the runtime-relative paths expected to be left out ({@link #expectedLeaveOut})
+     * @param compression the build's purpose, which sets the frame's zstd level
+     * @param prefix      the archive's top directory, e.g. {@code myapp_1.0.0_linux_amd64}
+     * @param scratch     where parts of an uncached runtime go ({@code dist/.work})
+     * @param threadName  the thread's name, e.g. {@code slipway linux-amd64 runtime parts}
+     */
+    RuntimeParts(RuntimeCache cache, RuntimeCache.Runtime runtime, Set<String> leaveOut, Compression compression,
+                 String prefix, Path scratch, String threadName) {
+        this.cache = cache;
+        this.runtime = runtime;
         this.leaveOut = Set.copyOf(leaveOut);
-        this.compression = c.build.options().compression();
-        this.prefix = c.id;
-        this.scratch = c.build.work();
+        this.compression = compression;
+        this.prefix = prefix;
+        this.scratch = scratch;
         this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "slipway " + c.platform + " runtime parts");
+            Thread t = new Thread(r, threadName);
             t.setDaemon(true); // never what keeps the JVM alive: close() has stopped it before the build returns
             return t;
         });
         this.member = thread.submit(() -> {
             Path frame = cache.member(runtime, this.leaveOut, compression, scratch);
-            dev.slipway.Trace.mark(c.platform + ": runtime frame compressed");
+            dev.slipway.Trace.mark(threadName + ": the runtime's zstd frame written");
             return frame;
         });
         this.tarMember = thread.submit(() -> {
             Path gz = cache.tarMember(runtime, prefix, BuildInfo.FILE_TIME, this.leaveOut, scratch);
-            dev.slipway.Trace.mark(c.platform + ": runtime tar member compressed");
+            dev.slipway.Trace.mark(threadName + ": the runtime's gzip member written");
             return gz;
         });
         thread.shutdown(); // no more tasks; the two above run to the end unless close() interrupts them
@@ -69,7 +81,8 @@ final class RuntimeParts implements AutoCloseable {
      * @return the parts being written
      */
     static RuntimeParts start(PlatformContext c) {
-        return new RuntimeParts(c, expectedLeaveOut(c));
+        return new RuntimeParts(c.build.runtimes, c.runtime, expectedLeaveOut(c), c.build.options().compression(), c.id,
+                c.build.work(), "slipway " + c.platform + " runtime parts");
     }
 
     /**
