@@ -213,8 +213,8 @@ public final class Gate {
                 if (!probe.tcp() && !v.ready() && v.status() == 0 && !v.detail().startsWith("ConnectException")
                         && !tlsAsked[0] && (tlsAsked[0] = true) && speaksTls(host, port, timeout)) {
                     return new Verdict(false, 0, TLS_ONLY + " and the readiness probe speaks plain HTTP (" + v.detail()
-                            + "): set service.readiness.type: tcp (and liveness) in slipway.yaml, or serve the health"
-                            + " path over plain HTTP too", v.elapsed());
+                            + "): set service.scheme: https and service.readiness.type: tcp (and liveness) in"
+                            + " slipway.yaml, or serve the health path over plain HTTP too", v.elapsed());
                 }
                 long own = v.ready() ? pid.getAsLong() : -1;
                 if (own > 0) {

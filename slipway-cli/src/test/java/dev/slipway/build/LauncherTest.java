@@ -238,8 +238,7 @@ class LauncherTest {
         Path exe = dir.resolve("dist/show");
         String key = writeShow(dir, layout, exe);
         byte[] whole = Files.readAllBytes(exe);
-        int offset = Integer.parseInt(new String(whole, 0, 4096, StandardCharsets.ISO_8859_1)
-                .replaceAll("(?s).*slipway_offset=' *([0-9]+)'.*", "$1"));
+        int offset = payloadOffset(whole);
         assertEquals(0x28, whole[offset] & 0xff, "the payload starts with zstd's magic number (RFC 8878: 0xFD2FB528)");
         assertEquals(0xfd, whole[offset + 3] & 0xff);
 
@@ -250,25 +249,99 @@ class LauncherTest {
         bad[offset + (whole.length - offset) / 2] ^= 0x5a;
         Files.write(flipped, bad);
         for (Path exe2 : List.of(cut, flipped)) {
-            Files.setPosixFilePermissions(exe2, Launcher.EXECUTABLE);
-            Path cache = dir.resolve("cache-" + exe2.getFileName());
-            ProcessBuilder pb = new ProcessBuilder(exe2.toString()).redirectErrorStream(true);
-            pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ran over 60 s");
-            assertEquals(1, p.exitValue(), exe2 + ":\n" + out);
-            assertTrue(out.contains("slipway: cannot unpack the runtime: damaged payload ("), exe2 + ":\n" + out);
-            assertTrue(!out.contains("p.port="), "the app must not start: " + out);
-            try (var s2 = Files.list(cache.resolve("run"))) {
-                assertEquals(List.of(key + ".lock"), s2.map(f -> f.getFileName().toString()).sorted().toList(),
-                        exe2 + ": neither a published nor a half-written tree is left");
-            }
+            refused(exe2, key, dir.resolve("cache-" + exe2.getFileName()), Map.of());
         }
         String home = dir.resolve("cache").resolve("run").resolve(key).toString();
         assertEquals(expected("41237", "0.0.0.0", home), run(exe, Map.of("SLIPWAY_CACHE_DIR", dir.resolve("cache").toString(),
                 "PORT", "41237"), "user arg", "${PORT}"), "the whole file runs");
+    }
+
+    /** @return the payload's offset in a single file's bytes, from its stub */
+    private static int payloadOffset(byte[] singleFile) {
+        return Integer.parseInt(new String(singleFile, 0, 4096, StandardCharsets.ISO_8859_1)
+                .replaceAll("(?s).*slipway_offset=' *([0-9]+)'.*", "$1"));
+    }
+
+    /**
+     * Runs a single file whose payload is damaged with the cache root {@code cache} and asserts
+     * that it is refused: exit 1, the damaged payload said, the app not started, and nothing but
+     * the lock left under {@code cache/run}.
+     *
+     * @return what it printed (stdout and stderr)
+     */
+    private static String refused(Path exe, String key, Path cache, Map<String, String> env) throws Exception {
+        Files.setPosixFilePermissions(exe, Launcher.EXECUTABLE);
+        ProcessBuilder pb = new ProcessBuilder(exe.toString()).redirectErrorStream(true);
+        pb.environment().put("SLIPWAY_CACHE_DIR", cache.toString());
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ran over 60 s");
+        assertEquals(1, p.exitValue(), exe + ":\n" + out);
+        assertTrue(out.contains("slipway: cannot unpack the runtime: damaged payload ("), exe + ":\n" + out);
+        assertTrue(!out.contains("p.port="), "the app must not start: " + out);
+        try (var s2 = Files.list(cache.resolve("run"))) {
+            assertEquals(List.of(key + ".lock"), s2.map(f -> f.getFileName().toString()).sorted().toList(),
+                    exe + ": neither a published nor a half-written tree is left");
+        }
+        return out;
+    }
+
+    /**
+     * Issue 21 (a first run at most twice a warm one): the unpacker decodes the payload's frames on
+     * two threads, and with {@code SLIPWAY_UNPACK_THREADS=2} the runtime's frame (the last) is the
+     * second thread's. A byte flipped in that frame, or in frame 0 while the second thread writes
+     * the runtime, is refused with exit 1 and one message, and neither a tree nor a half-written
+     * one is left; the whole file unpacks to the same files and marker on one thread as on two.
+     */
+    @Test
+    void aFrameDamagedOnEitherDecodingThreadIsRefusedAndTwoThreadsUnpackWhatOneDoes(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        // Random bytes: zstd stores them as they are, so a flipped byte fails only the frame's checksum,
+        // found at the frame's end, after its thread has written its files.
+        java.util.Random random = new java.util.Random(2121);
+        byte[] appNoise = new byte[300_000];
+        random.nextBytes(appNoise);
+        Files.write(layout.resolve("app/classes/noise.bin"), appNoise);
+        byte[] runtimeNoise = new byte[2_000_000];
+        random.nextBytes(runtimeNoise);
+        Files.createDirectories(layout.resolve("runtime/lib"));
+        Files.write(layout.resolve("runtime/lib/noise.bin"), runtimeNoise);
+        Path exe = dir.resolve("dist/show");
+        String key = writeShow(dir, layout, exe);
+        byte[] whole = Files.readAllBytes(exe);
+        int offset = payloadOffset(whole);
+        // The runtime's frame is the file's last bytes: the member writeShow wrote.
+        int runtimeFrame = whole.length - (int) Files.size(dir.resolve("runtime-" + Compression.BUILD + ".zst"));
+        Map<String, Integer> flips = Map.of("runtime-frame", (runtimeFrame + whole.length) / 2, "frame-0", (offset + runtimeFrame) / 2);
+        for (var flip : flips.entrySet()) {
+            Path bad = dir.resolve("dist/" + flip.getKey());
+            byte[] bytes = whole.clone();
+            bytes[flip.getValue()] ^= 0x5a;
+            Files.write(bad, bytes);
+            String out = refused(bad, key, dir.resolve("cache-" + flip.getKey()),
+                    Map.of("SLIPWAY_UNPACK_THREADS", "2", "SLIPWAY_VERBOSE", "1"));
+            assertTrue(out.contains("slipway: decoding 2 frames on 2 threads"), bad + ":\n" + out);
+            assertTrue(out.contains("slipway: cannot unpack the runtime: damaged payload (zstd: "), bad + ":\n" + out);
+            assertEquals(1, out.split("refusing the damaged payload", -1).length - 1, "one thread reports, the other stops quietly:\n" + out);
+        }
+        Map<String, Map<String, String>> trees = new java.util.TreeMap<>();
+        Map<String, String> markers = new java.util.TreeMap<>();
+        for (String threads : List.of("1", "2")) {
+            Path cache = dir.resolve("cache-" + threads);
+            String home = cache.resolve("run").resolve(key).toString();
+            assertEquals(expected("41240", "0.0.0.0", home), run(exe, Map.of("SLIPWAY_CACHE_DIR", cache.toString(),
+                    "SLIPWAY_UNPACK_THREADS", threads, "PORT", "41240"), "user arg", "${PORT}"), threads + " thread(s)");
+            assertArrayEquals(runtimeNoise, Files.readAllBytes(Path.of(home, "runtime/lib/noise.bin")));
+            assertArrayEquals(appNoise, Files.readAllBytes(Path.of(home, "app/classes/noise.bin")));
+            trees.put(threads, unpacked(Path.of(home)));
+            markers.put(threads, Files.readString(Path.of(home, ".slipway-complete")));
+        }
+        assertEquals(trees.get("1"), trees.get("2"), "the same files, modes and bytes");
+        assertEquals(markers.get("1"), markers.get("2"), "the same marker, its files in the payload's order");
+        assertTrue(markers.get("2").contains("\n2000000 runtime/lib/noise.bin\n"), markers.get("2"));
     }
 
     /**

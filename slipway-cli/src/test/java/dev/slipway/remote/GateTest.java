@@ -167,7 +167,7 @@ class GateTest {
             assertFalse(v.ready(), v.toString());
             assertTrue(v.describe().startsWith("the port speaks TLS (HTTPS) only and the readiness probe speaks plain HTTP ("),
                     v.describe());
-            assertTrue(v.describe().contains("set service.readiness.type: tcp"), v.describe());
+            assertTrue(v.describe().contains("set service.scheme: https and service.readiness.type: tcp"), v.describe());
             assertTrue(v.elapsed().compareTo(LONG_HTTP.timeout()) < 0, "it ended there, not at the timeout: " + v);
             assertTrue(Gate.await("127.0.0.1", port, TCP, () -> true).ready(), "a tcp probe passes there");
         } finally {
