@@ -61,11 +61,21 @@ final class PlatformBuilds implements Step<BuildContext> {
         }
     }
 
-    private static Builder.Result join(Future<Builder.Result> f) {
+    /**
+     * Waits for a build's work on another thread.
+     *
+     * @param f the work
+     * @return its result
+     * @throws SlipwayException (exit 1) the work's own, else "build interrupted" when this thread was
+     *         interrupted or the work cancelled, else "build failed: " and the cause
+     */
+    static <T> T join(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw SlipwayException.failed("build interrupted");
+        } catch (java.util.concurrent.CancellationException e) {
             throw SlipwayException.failed("build interrupted");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SlipwayException s) {

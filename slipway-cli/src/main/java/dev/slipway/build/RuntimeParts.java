@@ -1,10 +1,7 @@
 package dev.slipway.build;
 
-import dev.slipway.SlipwayException;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -106,10 +103,10 @@ final class RuntimeParts implements AutoCloseable {
      *
      * @param leaveOut the runtime files {@link Pack} leaves out
      * @return the frame file
-     * @throws SlipwayException (exit 1) when it cannot be written, with the cause's line
+     * @throws dev.slipway.SlipwayException (exit 1) when it cannot be written, with the cause's line
      */
     Path member(Set<String> leaveOut) {
-        return this.leaveOut.equals(leaveOut) ? await(member)
+        return this.leaveOut.equals(leaveOut) ? PlatformBuilds.join(member)
                 : cache.member(runtime, leaveOut, compression, scratch);
     }
 
@@ -119,27 +116,11 @@ final class RuntimeParts implements AutoCloseable {
      *
      * @param leaveOut the runtime files {@link Pack} leaves out
      * @return the member file
-     * @throws SlipwayException (exit 1) when it cannot be written, with the cause's line
+     * @throws dev.slipway.SlipwayException (exit 1) when it cannot be written, with the cause's line
      */
     Path tarMember(Set<String> leaveOut) {
-        return this.leaveOut.equals(leaveOut) ? await(tarMember)
+        return this.leaveOut.equals(leaveOut) ? PlatformBuilds.join(tarMember)
                 : cache.tarMember(runtime, prefix, BuildInfo.FILE_TIME, leaveOut, scratch);
-    }
-
-    private static Path await(Future<Path> part) {
-        try {
-            return part.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SlipwayException.failed("build interrupted");
-        } catch (CancellationException e) {
-            throw SlipwayException.failed("build interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SlipwayException s) {
-                throw s;
-            }
-            throw SlipwayException.failed("compressing the runtime failed: " + e.getCause(), e.getCause());
-        }
     }
 
     /**
