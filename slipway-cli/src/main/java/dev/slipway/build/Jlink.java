@@ -340,10 +340,9 @@ public final class Jlink {
     /**
      * The options of jlink's own JVM ({@code -J}, jlink(1)): the client compiler alone
      * ({@code -XX:TieredStopAtLevel=1}, java(1)). jlink runs for a few seconds, too short for what
-     * the server compiler compiles to pay back: with it jlink spent about twice the CPU time for
-     * the same wall time (7.4-9.4 s against 3.7-4.1 s of CPU for myapp's 15 modules, JDK 17;
-     * docs/benchmarks.md, f21v), CPU that the build's other steps use beside it on a 2-core
-     * machine. The runtime it writes is the same ({@code lib/modules} byte for byte; the options
+     * the server compiler compiles to pay back: with it jlink spent about twice the CPU time
+     * (7.1-9.4 s against 3.7-4.6 s of user CPU for myapp's 15 modules, JDK 17, three runs each on a
+     * loaded 2-core machine, f21v), CPU that the build's other steps use beside it. The runtime it writes is the same ({@code lib/modules} byte for byte; the options
      * change how jlink runs, not what it does), so they are no part of the runtime cache's key.
      */
     static final List<String> TOOL_JVM_OPTIONS = List.of("-J-XX:TieredStopAtLevel=1");
