@@ -8,7 +8,9 @@ sends SIGTERM and waits (at most --stop-timeout s, then SIGKILL to its process g
 
 Several variants run in one invocation, interleaved round-robin so that load drift on the
 machine affects all of them alike; the report gives each variant's median as a ratio to the
-first variant's (the anchor). Only loopback traffic. Standard library only.
+first variant's (the anchor). With it: the CPU time the process had used when it was ready, and
+that time split by thread group (JIT compiler threads, GC and VM thread, the main thread, the
+rest), read from /proc. Only loopback traffic. Standard library only.
 
 Example:
   bench/time-to-ready.py --runs 11 --json out.json \\
@@ -70,8 +72,51 @@ def cpu_ms(pid):
         return None
 
 
+# Thread groups of a HotSpot JVM, by the thread names it gives its own threads (what
+# /proc/PID/task/TID/comm shows: the first 15 bytes of the name). The Java main thread keeps the
+# launcher's command name ("java"), as does the launcher's primordial thread, which only waits.
+THREAD_GROUPS = (
+    ("JIT", ("C1 CompilerThre", "C2 CompilerThre", "JVMCI")),
+    ("GC/VM", ("GC Thread", "G1 ", "VM Thread", "VM Periodic", "Parallel", "Serial")),
+    ("main", ("java",)),
+)
+
+
+def thread_group(comm):
+    """The group (JIT, GC/VM, main or other) of a thread by its command name."""
+    for group, prefixes in THREAD_GROUPS:
+        if any(comm == p or comm.startswith(p) for p in prefixes):
+            return group
+    return "other"
+
+
+def thread_cpu_ms(pid):
+    """CPU time (user + system, ms) the process's live threads have used so far, summed per
+    thread group (thread_group): {"JIT": ..., "GC/VM": ..., "main": ..., "other": ...}, from
+    /proc/PID/task/TID/stat (proc(5)). A thread that has already ended is not counted, so the sum
+    can be below cpu_ms; None when /proc cannot be read."""
+    out = {group: 0.0 for group, _ in THREAD_GROUPS}
+    out["other"] = 0.0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:  # the thread ended meanwhile
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        out[thread_group(comm)] += (int(fields[11]) + int(fields[12])) * 1000 / tick
+    return out
+
+
 def one_run(variant, env, opts, tmp_root, log_path):
-    """Runs the variant once; returns (time to ready ms, exit code, stop ms, polls, CPU ms to ready)."""
+    """Runs the variant once; returns (time to ready ms, exit code, stop ms, polls, CPU ms to ready,
+    CPU ms to ready per thread group)."""
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix="data-", dir=tmp_root)
     fresh = tempfile.mkdtemp(prefix="fresh-", dir=tmp_root) if variant.fresh_dir_env else None
@@ -113,6 +158,11 @@ def one_run(variant, env, opts, tmp_root, log_path):
             # The stub execs java, so the child's PID is the JVM's: its CPU time when it was ready,
             # which a busy machine changes less than the wall time.
             ready_cpu_ms = cpu_ms(proc.pid)
+            ready_threads_ms = thread_cpu_ms(proc.pid)
+            if ready_threads_ms is not None and ready_cpu_ms is not None:
+                # Threads that ended before the 200 (a start-up task's) count in the process's
+                # time only; read just before, so a tick more or less: never below 0.
+                ready_threads_ms["ended"] = max(0.0, ready_cpu_ms - sum(ready_threads_ms.values()))
 
             s0 = time.perf_counter_ns()
             proc.send_signal(signal.SIGTERM)
@@ -127,7 +177,28 @@ def one_run(variant, env, opts, tmp_root, log_path):
             shutil.rmtree(data_dir, ignore_errors=True)
             if fresh:
                 shutil.rmtree(fresh, ignore_errors=True)
-    return ready_ms, exit_code, stop_ms, polls, ready_cpu_ms
+    return ready_ms, exit_code, stop_ms, polls, ready_cpu_ms, ready_threads_ms
+
+
+def print_thread_split(variants):
+    """Prints the median CPU time to ready of each thread group per variant (thread_cpu_ms, with
+    the threads already ended), and the median share of the JIT in the process's CPU time."""
+    groups = [g for g, _ in THREAD_GROUPS] + ["other", "ended"]
+    print("\nCPU time to ready by thread (medians, ms; JIT: the C1/C2 compiler threads, GC/VM: the "
+          "collector's and the VM thread, main: the Java main thread and the launcher's, other: the app's "
+          "other threads and the JVM's remaining ones, ended: threads that had ended by then, the "
+          "process's CPU time less the others):\n")
+    print("| Variant | " + " | ".join(groups) + " | JIT share |")
+    print("|---|" + "---:|" * (len(groups) + 1))
+    for v in variants:
+        runs = [t for t in v.extra["thread_cpu_ms"] if t is not None]
+        if not runs:
+            continue
+        med = {g: statistics.median(t.get(g, 0.0) for t in runs) for g in groups}
+        share = statistics.median(t["JIT"] / sum(t.values()) for t in runs if sum(t.values()) > 0) \
+            if any(sum(t.values()) > 0 for t in runs) else None
+        print(f"| {v.name} | " + " | ".join(f"{med[g]:.0f}" for g in groups)
+              + f" | {'—' if share is None else f'{share:.0%}'} |")
 
 
 def main():
@@ -142,10 +213,10 @@ def main():
     started, load_before = benchlib.utc_now(), benchlib.loadavg()
     tmp_root = tempfile.mkdtemp(prefix="slipway-ttr-")
     for v in variants:
-        v.extra = {"exit_codes": [], "stop_ms": [], "polls": [], "cpu_ms": []}
+        v.extra = {"exit_codes": [], "stop_ms": [], "polls": [], "cpu_ms": [], "thread_cpu_ms": []}
     try:
         for _, warm, v in benchlib.schedule(variants, opts.warmup, opts.runs):
-            ready_ms, code, stop_ms, polls, ready_cpu = one_run(v, env, opts, tmp_root,
+            ready_ms, code, stop_ms, polls, ready_cpu, ready_threads = one_run(v, env, opts, tmp_root,
                                                      os.path.join(tmp_root, f"variant-{variants.index(v)}.log"))
             if warm:
                 v.warmup_ms.append(ready_ms)
@@ -155,6 +226,7 @@ def main():
                 v.extra["stop_ms"].append(stop_ms)
                 v.extra["polls"].append(polls)
                 v.extra["cpu_ms"].append(ready_cpu)
+                v.extra["thread_cpu_ms"].append(ready_threads)
             print(f"  {'warmup' if warm else 'run':6} {v.name}: {ready_ms:.1f} ms (exit {code})",
                   file=sys.stderr, flush=True)
     except benchlib.BenchError as e:
@@ -181,6 +253,7 @@ def main():
             # The Go anchor can use less CPU than /proc's 10 ms tick shows: 0, and no ratio then.
             ratio = f"{statistics.median(c) / anchor:.2f}" if anchor else "—"
             print(f"| {name} | {statistics.median(c):.0f} | {c[0]:.0f} | {c[-1]:.0f} | {ratio} |")
+        print_thread_split(variants)
     bad = {v.name: [c for c in v.extra["exit_codes"] if c != 0] for v in variants}
     bad = {k: c for k, c in bad.items() if c}
     if bad:

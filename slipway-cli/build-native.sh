@@ -1,9 +1,9 @@
 #!/bin/sh
-# Rebuilds the C helpers Slipway carries prebuilt (the single file's first-run unpacker and the
-# image's readiness probe, for linux-amd64 and linux-arm64) into
+# Rebuilds the C helpers Slipway carries prebuilt (the single file's first-run unpacker, the
+# image's readiness probe and the image's entrypoint, for linux-amd64 and linux-arm64) into
 # src/main/resources/dev/slipway/native/, with their sha256 record (SHA256SUMS, sha256sum -c form)
-# and the compilers used (BUILT-WITH). Run it after changing unpack.c or probe.c; NativeHelpersTest
-# fails until then. Users of Slipway never need it: only building these two programs needs gcc.
+# and the compilers used (BUILT-WITH). Run it after changing unpack.c, probe.c or start.c;
+# NativeHelpersTest fails until then. Users of Slipway never need it: only building these programs needs gcc.
 # Needs: gcc and libzstd-dev (amd64), gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and libzstd-dev:arm64 (testbed/arm64.sh
 # installs them). The same compilers give the same bytes (Debian 12's are what the record holds).
 set -eu

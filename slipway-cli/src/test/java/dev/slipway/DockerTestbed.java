@@ -148,6 +148,26 @@ public final class DockerTestbed {
         return prefixes;
     }
 
+    /**
+     * Polls a URL every 250 ms until it answers {@code expected} or {@code seconds} pass, as a
+     * started container becomes ready.
+     *
+     * @param url      the URL ({@link LocalRegistry#status}: -1 while nothing answers)
+     * @param expected the HTTP status awaited
+     * @param seconds  how long to wait at most
+     * @return the last status seen: {@code expected}, or what it was when the time ran out
+     * @throws InterruptedException when interrupted
+     */
+    public static int awaitStatus(String url, int expected, int seconds) throws InterruptedException {
+        int status = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (status != expected && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            status = LocalRegistry.status(url);
+        }
+        return status;
+    }
+
     /** A name unique to this run: {@code prefix-PID-NANOS}, for containers, services and repositories. */
     public static String unique(String prefix) {
         return prefix + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);

@@ -85,7 +85,8 @@ final class KeptOutputs {
         MessageDigest sha = Hashing.sha256();
         StringBuilder head = new StringBuilder(FORMAT).append('\n')
                 .append(Launcher.PAYLOAD_VERSION).append(' ').append(Launcher.APP_LEVEL).append(' ')
-                .append(compression.frameName()).append(' ').append(Launcher.WINDOW_LOG).append('\n')
+                .append(compression.frameName()).append(' ').append(Launcher.WINDOW_LOG).append(' ')
+                .append(compression.archiveLevel()).append('\n')
                 .append(Hashing.sha256Hex(Templates.load("stub.sh") + "\0" + Templates.load("run-function.sh"))).append('\n')
                 .append(Hashing.sha256Hex(unpacker)).append('\n')
                 .append(spec).append('\n').append(prefix).append('\n')

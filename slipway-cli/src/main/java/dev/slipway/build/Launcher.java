@@ -142,9 +142,11 @@ public final class Launcher {
     /**
      * Not a JVM option but a mark in {@link Spec#jvmOptions()}: the sh launcher opens file
      * descriptor 9 on the unpacked directory before it starts java ({@code exec 9<"$slipway_home"}),
-     * which a JDK 17-19 AppCDS archive made at build time names its class path by
-     * ({@link Training#HOME_FD}). {@link #resolveWhenPresent} drops it: other launchers cannot
-     * open it, and without it the JVM only refuses that archive.
+     * which a JDK 17-19 AppCDS archive and a JDK 24+ AOT cache made at build time name their class
+     * path by ({@link Training#HOME_FD}). {@link #resolveWhenPresent} drops it: other launchers
+     * cannot open it, and without it the JVM refuses that archive, or takes that cache but finds no
+     * code source for its classes (as it did for every cache made before, see
+     * {@link Training#createAotCache}).
      */
     public static final String OPEN_HOME = "@OPEN_HOME_FD9@";
 
@@ -341,7 +343,7 @@ public final class Launcher {
         int conditional = 0;
         for (String o : spec.jvmOptions()) {
             if (o.equals(OPEN_HOME)) {
-                prelude.append("  exec 9<\"$slipway_home\" # a JDK 17 class-data archive made at build time names its class path by it\n");
+                prelude.append("  exec 9<\"$slipway_home\" # a class-data archive or AOT cache made at build time names its class path by it\n");
             } else if (o.startsWith(WHEN_PRESENT)) {
                 int at = o.indexOf('@', WHEN_PRESENT.length());
                 String file = o.substring(WHEN_PRESENT.length(), at);
@@ -528,10 +530,10 @@ public final class Launcher {
                 continue;
             }
             boolean deps = s.part().equals(KeptParts.PART);
-            int level = deps ? compression.keptLevel() : APP_LEVEL;
-            int jobLog = deps ? compression.keptJobLog() : 0;
+            int level = deps ? compression.keptLevel() : compression.archiveLevel();
+            int jobLog = compression.keptJobLog(); // 0 for a build: zstd's own jobs, as before
             String key = KeptParts.key(layout, s.part(), s.paths(), "payload frame " + PAYLOAD_VERSION + " "
-                    + (deps ? compression.frameName() : level + " " + WINDOW_LOG));
+                    + (deps ? compression.frameName() : level + " " + WINDOW_LOG + (jobLog > 0 ? " j" + jobLog : "")));
             frames.append(parts.putDigested(key, ".zst", os -> {
                 try (var data = frame(new Archive.KeepOpen(os), level, jobLog)) {
                     writeRecords(data, layout, s.paths());

@@ -23,8 +23,8 @@ public final class MavenProject {
     private MavenProject() {}
 
     /**
-     * Runs {@code build.command} in the service directory; {@code mvn} becomes {@code ./mvnw} when
-     * the project has a wrapper.
+     * Runs {@code build.command} in the service directory; {@code mvn} becomes the project's Maven
+     * wrapper when it has one ({@link #wrapper}: {@code ./mvnw}, or {@code ../mvnw} from a module).
      *
      * @param config  the service configuration
      * @param console where the build's output goes when it fails
@@ -33,8 +33,8 @@ public final class MavenProject {
     public static void compile(SlipwayConfig config, Console console) {
         Path dir = config.serviceDir();
         List<String> cmd = new ArrayList<>(config.build().command());
-        if (cmd.get(0).equals("mvn") && Files.isExecutable(dir.resolve("mvnw"))) {
-            cmd.set(0, "./mvnw");
+        if (cmd.get(0).equals("mvn")) {
+            wrapper(dir).ifPresent(w -> cmd.set(0, w));
         }
         // umask 022 for the build: Maven stores file modes in the jars it writes, so under umask 077
         // (directories drwx------) the same commit gave another app jar, training cache key,
@@ -59,6 +59,27 @@ public final class MavenProject {
             }
             return r;
         });
+    }
+
+    /**
+     * The Maven wrapper that builds the project in {@code dir}: an executable {@code mvnw} there,
+     * else in the nearest directory above it that is still part of the same Maven build (every
+     * directory on the way holds a {@code pom.xml}). A multi-module build keeps its wrapper at the
+     * reactor root, and a module's build command runs from the module ({@code -f ../pom.xml}):
+     * without this it ran the {@code mvn} on PATH, another Maven than the one the wrapper pins
+     * ({@code .mvn/wrapper/maven-wrapper.properties}), or none.
+     *
+     * @param dir the service directory
+     * @return the wrapper relative to {@code dir} ({@code ./mvnw}, {@code ../mvnw}), or empty
+     */
+    static java.util.Optional<String> wrapper(Path dir) {
+        Path start = dir.toAbsolutePath().normalize();
+        for (Path d = start; d != null && (d.equals(start) || Files.isRegularFile(d.resolve("pom.xml"))); d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("mvnw")) && Files.isExecutable(d.resolve("mvnw"))) {
+                return java.util.Optional.of(d.equals(start) ? "./mvnw" : start.relativize(d.resolve("mvnw")).toString());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** javac's refusal of a release newer than itself (JDK 9+ and JDK 8 wordings). */

@@ -15,8 +15,8 @@ import java.util.TreeMap;
 
 /**
  * The small C programs Slipway carries prebuilt, so that users need no C compiler: the single
- * file's first-run unpacker ({@code build/unpack.c}) and the image's readiness probe
- * ({@code image/probe.c}), for linux-amd64 and linux-arm64.
+ * file's first-run unpacker ({@code build/unpack.c}), the image's readiness probe
+ * ({@code image/probe.c}) and the image's entrypoint ({@code image/start.c}), for linux-amd64 and linux-arm64.
  *
  * <p>The binaries are resources under {@code dev/slipway/native/<platform>/<name>}. They are built
  * once by {@code slipway-cli/build-native.sh} (which runs {@link #main}) with the compile recipe of
@@ -73,8 +73,12 @@ public final class NativeHelpers {
     public static final Helper PROBE = new Helper("probe", "/dev/slipway/image/probe.c",
             "the image's readiness probe", List.of(), "a C compiler");
 
+    /** The image's entrypoint ({@code slipway-start}): expands {@code ${PORT}} and {@code ${ADDR}} at container start. */
+    public static final Helper START = new Helper("start", "/dev/slipway/image/start.c",
+            "the image's entrypoint", List.of(), "a C compiler");
+
     /** Every helper, in the record's order. */
-    public static final List<Helper> HELPERS = List.of(UNPACK, PROBE);
+    public static final List<Helper> HELPERS = List.of(UNPACK, PROBE, START);
 
     private NativeHelpers() {}
 

@@ -90,6 +90,11 @@ final class TrainStartup extends PlatformStep {
             // The cache records the jars' mtimes: the fixed time of every shipped file, never the build's.
             recipe.append(contents).append("mtime ").append(BuildInfo.FILE_TIME.getEpochSecond()).append('\n');
         }
+        if (feature >= 24) {
+            // The AOT cache records its class path under descriptor 9 (Training.createAotCache): a
+            // cache from before, with the layout's paths, is not taken.
+            recipe.append("class path at ").append(Training.HOME_FD).append('\n');
+        }
         String key = Hashing.sha256Hex((classList ? "class list by entry names\n" : "") + recipe).substring(0, 32);
         String file = Training.cacheFile(feature);
         Path cached = Builder.cacheDir().resolve("training").resolve(key).resolve(Path.of(file).getFileName());

@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /**
  * Startup trained at build time: a training run of the real app on the runtime being shipped
- * records an AOT cache (JDK 24+, JEP 483 and JEP 514: {@code -XX:AOTCacheOutput}), a dynamic
+ * records an AOT cache (JDK 24+, JEP 483: {@code -XX:AOTMode=record}, then {@code create}), a dynamic
  * AppCDS archive (JDK 20-23, JEP 350: {@code -XX:ArchiveClassesAtExit}) or, on JDK 17-19, the list
  * of the classes it loaded ({@code -XX:DumpLoadedClassList}), which the launcher then uses. A cache
  * made by another runtime is rejected by the JVM, so only the runtime being shipped can train,
@@ -154,30 +154,15 @@ public final class Training {
     public static Path dumpAtBuild(Path layout, List<String> jvmOptions, List<String> classpath, Duration timeout) {
         Path archive = layout.resolve(BUILT_CDS_FILE);
         Path log = layout.resolveSibling(layout.getFileName() + ".cds-dump.log");
-        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec 9<\"$1\" && shift && exec \"$@\"", "sh",
-                layout.toAbsolutePath().toString(), layout.resolve("runtime/bin/java").toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(layout.resolve("runtime/bin/java").toAbsolutePath().toString()));
         cmd.addAll(jvmOptions);
         cmd.add("-Xshare:dump");
         cmd.add("-XX:SharedClassListFile=" + layout.resolve(CLASS_LIST).toAbsolutePath());
         cmd.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
         cmd.add("-cp");
-        cmd.add(String.join(":", classpath.stream().map(e -> HOME_FD + "/" + e).toList()));
+        cmd.add(homeFdClasspath(classpath));
         try {
-            Process p = dev.slipway.util.Children.start(new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
-            try {
-                if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                    throw SlipwayException.failed("the AppCDS dump did not end within " + Console.seconds(timeout)
-                            + ":\n" + tail(log));
-                }
-                if (p.exitValue() != 0 || !Files.isRegularFile(archive)) {
-                    throw SlipwayException.failed("the AppCDS dump exited with " + p.exitValue() + ":\n" + tail(log));
-                }
-            } finally {
-                if (p.isAlive()) {
-                    dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO);
-                }
-            }
+            runWriting(withHomeFd(layout, cmd), log, archive, timeout, "the AppCDS dump");
             return archive;
         } catch (IOException e) {
             throw SlipwayException.failed("cannot run the AppCDS dump: " + e.getMessage(), e);
@@ -266,7 +251,9 @@ public final class Training {
      */
     public static List<String> launcherOptions(int runtime) {
         if (runtime >= 24) {
-            return List.of("-Xlog:aot=off", "-Xlog:cds=off", "-XX:AOTCache=" + Launcher.HOME + "/" + AOT_FILE);
+            // Descriptor 9 on the unpacked directory: the cache's class path (createAotCache).
+            return List.of(Launcher.OPEN_HOME, "-Xlog:aot=off", "-Xlog:cds=off",
+                    "-XX:AOTCache=" + Launcher.HOME + "/" + AOT_FILE);
         }
         if (runtime >= 20) {
             return List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE);
@@ -305,17 +292,33 @@ public final class Training {
         List<String> cmd = new ArrayList<>();
         cmd.add(layout.resolve("runtime/bin/java").toString());
         cmd.addAll(References.expand(config.build().jvmOptions(), values));
-        cmd.add(aot ? "-XX:AOTCacheOutput=" + cache
-                : classList ? "-XX:DumpLoadedClassList=" + cache : "-XX:ArchiveClassesAtExit=" + cache);
+        Path configuration = layout.resolveSibling(layout.getFileName() + ".aotconf");
+        if (aot) {
+            // Recorded here, made into the cache by a second JVM (createAotCache), both with the
+            // class path under HOME_FD: -XX:AOTCacheOutput's own second JVM would not have descriptor 9.
+            cmd.add("-XX:AOTMode=record");
+            cmd.add("-XX:AOTConfiguration=" + configuration.toAbsolutePath());
+        } else {
+            cmd.add(classList ? "-XX:DumpLoadedClassList=" + cache : "-XX:ArchiveClassesAtExit=" + cache);
+        }
         cmd.add("-cp");
-        cmd.add(String.join(File.pathSeparator, classpath.stream().map(e -> layout.resolve(e).toString()).toList()));
+        cmd.add(aot ? homeFdClasspath(classpath)
+                : String.join(File.pathSeparator, classpath.stream().map(e -> layout.resolve(e).toString()).toList()));
         cmd.add(mainClass);
         cmd.addAll(References.expand(config.service().args(), values));
         cmd.addAll(References.expand(train.args(), values));
         console.timed("training " + (aot ? "an AOT cache" : classList ? "an AppCDS class list" : "an AppCDS archive")
                         + " on the JDK " + runtime + " runtime",
                 () -> {
-                    run(cmd, port, train, config);
+                    try {
+                        run(cmd, port, train, config, aot ? layout : null);
+                        if (aot) {
+                            createAotCache(layout, References.expand(config.build().jvmOptions(), values), classpath,
+                                    configuration, cache, train.timeout());
+                        }
+                    } finally {
+                        Files.deleteIfExists(configuration);
+                    }
                     return null;
                 });
         if (!Files.isRegularFile(cache)) {
@@ -323,6 +326,108 @@ public final class Training {
                     + "; set train.enabled: false to ship without one");
         }
         return cache;
+    }
+
+    /**
+     * A class path written under {@link #HOME_FD}, as a cache made at build time records it.
+     *
+     * @param classpath entries relative to the layout
+     * @return the entries as {@code /proc/self/fd/9/<entry>}, joined by {@code :}
+     */
+    static String homeFdClasspath(List<String> classpath) {
+        return String.join(":", classpath.stream().map(e -> HOME_FD + "/" + e).toList());
+    }
+
+    /** {@code sh -c} script that opens descriptor 9 on its first argument and runs the rest. */
+    private static final String WITH_HOME_FD = "exec 9<\"$1\" && shift && exec \"$@\"";
+
+    /**
+     * The command that runs {@code cmd} with descriptor 9 open on a directory (sh(1)'s {@code exec
+     * 9<}): the same process, as {@code exec} keeps the PID.
+     *
+     * @param home the directory
+     * @param cmd  the command
+     * @return {@code sh -c ... sh <home> <cmd...>}
+     */
+    static List<String> withHomeFd(Path home, List<String> cmd) {
+        List<String> out = new ArrayList<>(List.of("sh", "-c", WITH_HOME_FD, "sh", home.toAbsolutePath().toString()));
+        out.addAll(cmd);
+        return out;
+    }
+
+    /**
+     * Makes the JDK 24+ AOT cache from the training run's recorded configuration (JEP 483:
+     * {@code -XX:AOTMode=create}), on the layout's runtime with the build's JVM options and the
+     * class path under {@link #HOME_FD}, descriptor 9 open on the layout.
+     *
+     * <p>Why the class path goes through descriptor 9: the JVM gives a class it loads from the
+     * cache the code source of the jar whose path the cache recorded ({@code
+     * ClassLoaders.toFileURL} of that path, Temurin 25.0.3). A cache made in the build's layout
+     * recorded a directory that is gone where the single file runs, so every class of the app
+     * loader had a {@code null} code source location, and the JVM threw and caught a
+     * {@code NoSuchFileException} for each one at start (1060 for myapp, about 8 % of its time to
+     * ready). {@code /proc/self/fd/9/app/...} is the very jar of the run's class path wherever
+     * the single file unpacked, since the launcher opens descriptor 9 on the unpacked directory
+     * ({@link Launcher#OPEN_HOME}); the JVM accepts the run's own paths for the recorded ones, as
+     * it does for any relocated class path (JDK-8279366).
+     *
+     * @param layout        the layout
+     * @param jvmOptions    {@code build.jvmOptions}, references expanded
+     * @param classpath     the training class path, relative to the layout
+     * @param configuration the configuration the training run recorded ({@code -XX:AOTConfiguration})
+     * @param cache         the cache to write
+     * @param timeout       the longest the JVM may take
+     * @throws SlipwayException (exit 1) when the JVM fails, writes no cache or takes longer
+     */
+    static void createAotCache(Path layout, List<String> jvmOptions, List<String> classpath, Path configuration,
+                               Path cache, Duration timeout) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(configuration)) {
+            throw SlipwayException.failed("the training run recorded no AOT configuration ("
+                    + configuration.getFileName() + "); set train.enabled: false to ship without a cache");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(layout.resolve("runtime/bin/java").toAbsolutePath().toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-XX:AOTMode=create");
+        cmd.add("-XX:AOTConfiguration=" + configuration.toAbsolutePath());
+        cmd.add("-XX:AOTCache=" + cache.toAbsolutePath());
+        cmd.add("-cp");
+        cmd.add(homeFdClasspath(classpath));
+        Path log = layout.resolveSibling(layout.getFileName() + ".aot-create.log");
+        try {
+            runWriting(withHomeFd(layout, cmd), log, cache, timeout, "making the AOT cache (-XX:AOTMode=create)");
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /**
+     * Runs a JVM that writes one file (an archive, a cache) and waits for it, its output in a log.
+     *
+     * @param cmd     the command
+     * @param log     where its output goes
+     * @param output  the file it must write
+     * @param timeout the longest it may take
+     * @param what    what it does, for the messages ("the AppCDS dump")
+     * @throws SlipwayException (exit 1) when it runs longer, exits with another code than 0 or
+     *                          writes no {@code output}; the message quotes the log
+     */
+    private static void runWriting(List<String> cmd, Path log, Path output, Duration timeout, String what)
+            throws IOException, InterruptedException {
+        Process p = dev.slipway.util.Children.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
+        try {
+            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw SlipwayException.failed(what + " did not end within " + Console.seconds(timeout) + ":\n" + tail(log));
+            }
+            if (p.exitValue() != 0 || !Files.isRegularFile(output)) {
+                throw SlipwayException.failed(what + " exited with " + p.exitValue() + ":\n" + tail(log));
+            }
+        } finally {
+            if (p.isAlive()) {
+                dev.slipway.util.Children.stop(p.toHandle(), Duration.ZERO);
+            }
+        }
     }
 
     /**
@@ -507,11 +612,15 @@ public final class Training {
         return env;
     }
 
-    private static void run(List<String> cmd, int port, SlipwayConfig.Train train, SlipwayConfig config)
+    /**
+     * @param home the directory to open descriptor 9 on for the run ({@link #withHomeFd}), or
+     *             {@code null}
+     */
+    private static void run(List<String> cmd, int port, SlipwayConfig.Train train, SlipwayConfig config, Path home)
             throws IOException, InterruptedException {
         Path data = Files.createTempDirectory("slipway-train");
         Path log = data.resolve("training.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(data.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(home == null ? cmd : withHomeFd(home, cmd)).directory(data.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().putAll(environment(config, port, data.resolve("data")));
         Process p = dev.slipway.util.Children.start(pb); // the unpacker and java -Xshare:dump die with slipway

@@ -22,11 +22,15 @@ import java.util.Map;
  * directory is not known there.
  *
  * <p><b>When.</b> Per running instance, by whatever starts it: the local target, the hosts target
- * (the env file of each host), Kubernetes (the pod's env, with the container port), the OCI image
- * (env and entrypoint, with the image's fixed port), {@code render systemd} and release archives'
- * unit, and the training run (its own free port). In {@code build.jvmOptions} and
- * {@code service.args}, which are baked into the launcher, the launcher expands them at start time
- * from its environment ({@code $PORT}, {@code $ADDR}) and its unpacked directory.
+ * (the env file of each host), Kubernetes ({@code deploy.kubernetes.env} in the pod's env, with the
+ * container port), {@code render systemd} and release archives' unit, and the training run (its own
+ * free port). In {@code build.jvmOptions} and {@code service.args}, which are baked into the
+ * launcher, the launcher expands them at start time from its environment ({@code $PORT},
+ * {@code $ADDR}) and its unpacked directory. The OCI image does the same at container start: its
+ * entrypoint, {@code slipway-start}, expands {@code ${PORT}} and {@code ${ADDR}} from the
+ * container's {@code PORT} and {@code ADDR} in the options, the arguments and the
+ * {@code service.env}/{@code image.env} variables that hold them ({@code ${APP_HOME}} is the image's
+ * fixed {@code /opt/<name>}, expanded when it is built).
  *
  * <p><b>Only these three.</b> Any other {@code ${...}} text (a Spring placeholder, a shell-like
  * {@code ${HOME}}) and any other {@code $} are left exactly as written. There is no escape: the

@@ -36,6 +36,11 @@ public final class ImageBuilder {
     public static final String OCI_ARCHIVE = "oci-archive";
     /** The readiness probe in every image ({@code probe.c}): the image's health check runs it. */
     public static final String PROBE = "/usr/bin/slipway-probe";
+    /**
+     * The entrypoint in every image ({@code start.c}): expands {@code ${PORT}} and {@code ${ADDR}}
+     * from the container's environment, then executes java ({@link #entrypoint}).
+     */
+    public static final String START = "/usr/bin/slipway-start";
     private ImageBuilder() {}
 
     /**
@@ -47,7 +52,8 @@ public final class ImageBuilder {
      *                  {@code image.repository}, or {@code null} not to push
      * @param platforms a subset of the built platforms, or empty for all linux platforms built
      * @param rootfs    also write the host platform's root file system into this directory, plus
-     *                  {@code opt/<name>/app/java.args} (the entrypoint as a java {@code @file}), for
+     *                  {@code opt/<name>/app/java.argv} (java's arguments, each ended by a NUL byte, for
+     *                  {@value #START}'s {@code -a}), for
      *                  the Dockerfile of {@code slipway render dockerfile}; or {@code null}
      */
     public record Options(Path output, String format, String push, List<String> platforms, Path rootfs) {}
@@ -184,9 +190,10 @@ public final class ImageBuilder {
     }
 
     /**
-     * The java command line of the image: the entrypoint is fixed when the image is built, so the
-     * references of {@link References} in the options and arguments are expanded here, to the
-     * image's fixed port ({@code service.port}), {@code 0.0.0.0} and {@code /opt/<name>}.
+     * The java command line of the image. {@code ${APP_HOME}} is the image's fixed layout root and
+     * is expanded here; {@code ${PORT}} and {@code ${ADDR}} are left as written, for
+     * {@value #START} to expand from the container's {@code PORT} and {@code ADDR} when it starts
+     * ({@link #entrypoint}).
      *
      * @param config the service configuration
      * @param home   the layout root in the image
@@ -194,7 +201,7 @@ public final class ImageBuilder {
      * @return java's arguments: options, {@code -cp}, the class path, the main class, the arguments
      */
     static List<String> javaCommand(SlipwayConfig config, String home, Artifacts.Launch launch) {
-        References.Values values = References.Values.of(config.service().port(), "0.0.0.0", home);
+        References.Values values = new References.Values(References.PORT, References.ADDR, home);
         List<String> argv = new ArrayList<>();
         launch.jvmOptions().forEach(o -> argv.add(References.expand(o.replace(Launcher.HOME, home), values)));
         argv.add("-cp");
@@ -202,6 +209,58 @@ public final class ImageBuilder {
         argv.add(launch.mainClass());
         argv.addAll(References.expand(launch.args(), values));
         return argv;
+    }
+
+    /**
+     * The image's entrypoint: {@value #START}, which expands {@code ${PORT}} and {@code ${ADDR}}
+     * from the container's environment when it starts (in the variables {@link #expandedEnv}
+     * names, the JVM options and the arguments) and then executes java in its place.
+     *
+     * @param config the service configuration
+     * @param home   the layout root in the image
+     * @param launch what the build's launcher starts
+     * @return the argv: {@value #START}, {@code -e NAME} per variable, {@code --}, java, then
+     *         {@link #javaCommand}
+     */
+    static List<String> entrypoint(SlipwayConfig config, String home, Artifacts.Launch launch) {
+        List<String> argv = startOptions(config);
+        argv.add("--");
+        argv.add(home + "/runtime/bin/java");
+        argv.addAll(javaCommand(config, home, launch));
+        return argv;
+    }
+
+    /**
+     * @param config the service configuration
+     * @return {@value #START} and its {@code -e NAME} options ({@link #expandedEnv}), without {@code --}
+     */
+    public static List<String> startOptions(SlipwayConfig config) {
+        List<String> argv = new ArrayList<>(List.of(START));
+        expandedEnv(config).forEach(name -> {
+            argv.add("-e");
+            argv.add(name);
+        });
+        return argv;
+    }
+
+    /**
+     * The variables whose values {@value #START} expands: those that {@code service.env} or
+     * {@code image.env} gives a {@code ${PORT}} or {@code ${ADDR}}. A target that sets such a
+     * variable itself (a Kubernetes pod's env of {@code service.env}) gets it expanded too.
+     *
+     * @param config the service configuration
+     * @return the names, sorted
+     */
+    public static List<String> expandedEnv(SlipwayConfig config) {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        for (Map<String, String> env : List.of(config.service().env(), config.image().env())) {
+            env.forEach((k, v) -> {
+                if (References.any(v)) {
+                    names.add(k);
+                }
+            });
+        }
+        return List.copyOf(names);
     }
 
     /**
@@ -227,22 +286,24 @@ public final class ImageBuilder {
 
     /**
      * The image's environment: Slipway's variables, then {@code service.env}, then
-     * {@code image.env}, their references expanded to the image's fixed port and {@code 0.0.0.0}.
+     * {@code image.env}, as written: {@value #START} expands their {@code ${PORT}} and
+     * {@code ${ADDR}} from the container's {@code PORT} and {@code ADDR} when it starts, so a
+     * container given another port (a Swarm task's own, {@code docker run -e PORT=...}) gets it
+     * in these values too.
      *
      * @param config the service configuration
      * @param home   the layout root in the image, {@code /opt/<name>}
      * @return the variables in order: PATH, PORT, ADDR, DRAIN_TIMEOUT, DATA_DIR, then by name
      */
     public static Map<String, String> imageEnv(SlipwayConfig config, String home) {
-        References.Values values = References.Values.of(config.service().port(), "0.0.0.0", null);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", home + "/runtime/bin");
         env.put("PORT", String.valueOf(config.service().port()));
         env.put("ADDR", "0.0.0.0");
         env.put("DRAIN_TIMEOUT", String.valueOf(config.service().drainTimeout().toSeconds()));
         env.put("DATA_DIR", "/data");
-        References.expandEnv(new TreeMap<>(config.service().env()), values).forEach(env::put);
-        References.expandEnv(new TreeMap<>(config.image().env()), values).forEach(env::put);
+        env.putAll(new TreeMap<>(config.service().env()));
+        env.putAll(new TreeMap<>(config.image().env()));
         return env;
     }
 }

@@ -66,9 +66,7 @@ final class PlatformImages extends NamedStep<ImageContext> {
     private static OciImage.Config imageConfig(SlipwayConfig config, ImageBuilder.Facts facts, ImageBuilder.Source s,
                                                Map<String, String> annotations) {
         String home = "/opt/" + facts.name();
-        List<String> entrypoint = new ArrayList<>();
-        entrypoint.add(home + "/runtime/bin/java");
-        entrypoint.addAll(ImageBuilder.javaCommand(config, home, s.launch()));
+        List<String> entrypoint = ImageBuilder.entrypoint(config, home, s.launch());
         Map<String, String> env = ImageBuilder.imageEnv(config, home);
         return new OciImage.Config(s.platform(), facts.time(), config.image().user(), config.service().port(),
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), entrypoint, "/data",
@@ -91,6 +89,8 @@ final class PlatformImages extends NamedStep<ImageContext> {
         system.add(Layer.Entry.dir("tmp", 01777, 0, 0));
         byte[] probe = dev.slipway.build.NativeHelpers.binary(dev.slipway.build.NativeHelpers.PROBE, platform, Builder.cacheDir());
         system.add(new Layer.Entry(ImageBuilder.PROBE.substring(1), 'f', null, probe, null, 0755, 0, 0));
+        byte[] start = dev.slipway.build.NativeHelpers.binary(dev.slipway.build.NativeHelpers.START, platform, Builder.cacheDir());
+        system.add(new Layer.Entry(ImageBuilder.START.substring(1), 'f', null, start, null, 0755, 0, 0));
         String[] user = ic.user().split(":");
         system.add(Layer.Entry.dir("data", 0700, Integer.parseInt(user[0]), Integer.parseInt(user[1])));
         Path root = ic.sysroots().containsKey(platform.toString()) ? ic.sysroots().get(platform.toString())

@@ -12,10 +12,14 @@ import java.nio.file.Path;
 
 /**
  * Image step ({@code --rootfs DIR}): unpacks the host platform's layers in order into the
- * directory, with their modes (and owners, as root), and writes {@code opt/<name>/app/java.args},
- * the entrypoint as a java {@code @file}, for the Dockerfile of {@code slipway render dockerfile}.
+ * directory, with their modes (and owners, as root), and writes {@code opt/<name>/app/java.argv},
+ * java's arguments each ended by a NUL byte, which the Dockerfile of {@code slipway render dockerfile}
+ * gives {@code slipway-start -a} ({@link ImageBuilder#START}).
  */
 final class Rootfs implements Step<ImageContext> {
+    /** java's arguments in the root file system, relative to the layout root: each ended by a NUL byte. */
+    static final String JAVA_ARGV = "app/java.argv";
+
     @Override
     public String describe(ImageContext c) {
         return "root file system in " + c.options.rootfs();
@@ -40,12 +44,13 @@ final class Rootfs implements Step<ImageContext> {
             }
         }
         String home = "/opt/" + c.facts.name();
-        StringBuilder args = new StringBuilder();
-        // The java launcher's @file: one quoted argument per line; inside quotes \\, \", \n and \r are escapes.
+        java.io.ByteArrayOutputStream args = new java.io.ByteArrayOutputStream();
+        // slipway-start's -a file: each argument ended by a NUL byte (no argument can hold one), so
+        // any text survives as written, and ${PORT}/${ADDR} expand when the container starts.
         for (String a : ImageBuilder.javaCommand(c.config(), home, source.launch())) {
-            args.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
-                    .replace("\r", "\\r")).append("\"\n");
+            args.writeBytes(a.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            args.write(0);
         }
-        Files.writeString(rootfs.resolve("opt/" + c.facts.name() + "/app/java.args"), args.toString());
+        Files.write(rootfs.resolve("opt/" + c.facts.name() + "/" + JAVA_ARGV), args.toByteArray());
     }
 }

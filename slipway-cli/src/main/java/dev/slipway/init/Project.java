@@ -58,7 +58,8 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
     private static final List<Map.Entry<String, Framework>> BY_GROUP = List.of(
             Map.entry("io.helidon.microprofile", Framework.HELIDON_MP), Map.entry("io.helidon", Framework.HELIDON_SE),
             Map.entry("io.dropwizard", Framework.DROPWIZARD), Map.entry("io.javalin", Framework.JAVALIN),
-            Map.entry("org.apache.camel:camel-main", Framework.CAMEL_MAIN), Map.entry("io.vertx", Framework.VERTX));
+            Map.entry("org.apache.camel:camel-main", Framework.CAMEL_MAIN), Map.entry("io.vertx", Framework.VERTX),
+            Map.entry("io.jooby", Framework.JOOBY));
 
     /** The build tools Slipway reads. */
     public enum BuildTool {
@@ -100,6 +101,13 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
          * set by system properties, which Camel Main also reads over application.properties.
          */
         CAMEL_MAIN("Camel Main", null, null),
+        /**
+         * Jooby: {@code server.port} and {@code server.host} from its configuration
+         * ({@code application.conf}), which system properties override (Jooby's Environment: program
+         * arguments, then system properties, then environment variables, then the file). Its
+         * environment variables are not mapped to dotted keys, so the port goes in as system properties.
+         */
+        JOOBY("Jooby", null, null),
         /** A plain main class. */
         PLAIN("plain Java", null, null);
 

@@ -109,6 +109,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
     private static final String JAR = "org.apache.maven.plugins:maven-jar-plugin";
     /** Vert.x 4's launcher: {@code run VERTICLE [-conf JSON]}, and Main-Verticle from the manifest without arguments. */
     static final String VERTX_LAUNCHER = "io.vertx.core.Launcher";
+    /**
+     * Vert.x 5's launcher (vertx-launcher-application, the Vert.x 5 starter's {@code launcher.class}):
+     * {@code [-conf=JSON] [MAIN_VERTICLE]}, the verticle a positional argument (no {@code run}
+     * command), else Main-Verticle from the manifest (its usage text, "Vert.x Application Launcher").
+     */
+    static final String VERTX_APPLICATION = "io.vertx.launcher.application.VertxApplication";
     /** {@code HttpServer.listen(8888)}, {@code listen(8888, handler)}, {@code listen(8888, "host", ...)}. */
     private static final Pattern VERTX_FIXED = Pattern.compile("\\.listen\\(\\s*(\\d{2,5})\\s*[,)]");
     /** A configured port: {@code 8181} or a placeholder with a default, {@code ${PORT:8181}}. */
@@ -252,6 +258,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case JAVALIN, PLAIN -> codeChoosesPort();
                 case VERTX -> vertx();
                 case CAMEL_MAIN -> camelMain();
+                case JOOBY -> jooby();
                 default -> throw new IllegalStateException(p.framework().name());
             }
             if (httpsOnly != null) {
@@ -377,7 +384,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 commandNotes.add("jar ships (optional dependencies such as devtools and docker-compose stay out).");
             }
             portEnv();
-            Map<String, String> conf = appConfig(p);
+            AppConfig app = appConfigWithFiles(p);
+            Map<String, String> conf = app.values();
             boolean actuator = p.uses("org.springframework.boot:spring-boot-starter-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator-autoconfigure");
@@ -429,7 +437,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + " SecurityFilterChain; the probes pass");
             }
             env.put("SERVER_SHUTDOWN", "graceful");
-            springRequiredVariables(conf);
+            springRequiredVariables(app);
             springProfiles(conf);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
@@ -458,9 +466,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * ({@code @Value} in a source file, or the configuration's keys in its file), and where to
          * set them.
          *
-         * @param conf the app's configuration ({@link #appConfig})
+         * @param app the app's configuration, with the file of each key ({@link #appConfigWithFiles})
          */
-        void springRequiredVariables(Map<String, String> conf) {
+        void springRequiredVariables(AppConfig app) {
+            Map<String, String> conf = app.values();
             // variable -> {the file that asks for it, what in it asks: @Value, or a configuration key}
             Map<String, String[]> needed = new java.util.TreeMap<>();
             p.sources().forEach((file, code) -> {
@@ -488,9 +497,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 Matcher ph = REQUIRED_PLACEHOLDER.matcher(value);
                 while (ph.find()) {
                     String other = ph.group(1).strip();
-                    String file = configFileAsking(p, "${" + ph.group(1));
-                    if (!conf.containsKey(other) && file != null) {
-                        needed.putIfAbsent(springEnvName(other), new String[] {file, key});
+                    if (!conf.containsKey(other)) {
+                        needed.putIfAbsent(springEnvName(other), new String[] {app.files().get(key), key});
                     }
                 }
             });
@@ -512,27 +520,6 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     + " without " + (needed.size() == 1 ? "it" : "them") + " (\"Could not resolve placeholder\", or where the unresolved"
                     + " value is used); set " + (needed.size() == 1 ? "it" : "them")
                     + " in the environment of 'slipway ship', or in service.env (not for secrets)");
-        }
-
-        /**
-         * The app's configuration file ({@code src/main/resources/application.properties},
-         * {@code .yml}, {@code .yaml}, in {@link #appConfig}'s order) whose text holds
-         * {@code text}, relative to the service directory.
-         *
-         * @return the relative path with {@code /}, or {@code null} when none does
-         */
-        static String configFileAsking(Project p, String text) {
-            for (String n : List.of("application.properties", "application.yml", "application.yaml")) {
-                Path f = p.serviceDir().resolve("src/main/resources").resolve(n);
-                try {
-                    if (Files.isRegularFile(f) && Files.readString(f).contains(text)) {
-                        return "src/main/resources/" + n;
-                    }
-                } catch (IOException e) {
-                    // unreadable: appConfig has already said so, or the file is not the app's concern
-                }
-            }
-            return null;
         }
 
         /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */
@@ -885,6 +872,34 @@ public record Proposal(Project project, List<String> command, List<String> comma
         }
 
         /**
+         * Jooby: its server listens on {@code server.port} (default 8080) at {@code server.host}
+         * from {@code application.conf}, which Jooby looks for in {@code conf/} (the starter's
+         * directory, also on the class path through the POM's resources) and at the class path's
+         * root. Jooby maps no environment variable to these keys (it adds the environment under its
+         * raw names), but system properties override the file (Jooby's {@code Environment}:
+         * program arguments, system properties, environment variables, then the file), so the
+         * instance's PORT and ADDR go in as {@code -Dserver.port} and {@code -Dserver.host}.
+         */
+        void jooby() {
+            moduleNote();
+            codeBuild();
+            Map.Entry<String, Integer> configured = joobyConfiguredPort(p.serviceDir());
+            if (portOption == null && configured != null) {
+                port = configured.getValue();
+                portSource = "server.port in " + configured.getKey();
+            }
+            jvmOptions.add("-Dserver.port=${PORT}");
+            jvmOptions.add("-Dserver.host=${ADDR}");
+            jvmNotes.add("Jooby's server on $PORT at $ADDR: Jooby maps no environment variable to server.port, and");
+            jvmNotes.add("system properties override application.conf.");
+            portNotes.add("Slipway gives each instance its PORT and ADDR; the server.* system properties in");
+            portNotes.add("build.jvmOptions pass them to Jooby" + (configured == null ? "." : " (over "
+                    + configured.getKey() + "'s server.port = " + configured.getValue() + ")."));
+            tcpProbes("Jooby has");
+            timeout = "60s";
+        }
+
+        /**
          * Eclipse Vert.x: the verticle chooses its port in {@code HttpServer.listen(port, ...)}, or
          * reads it from its config ({@code config().getInteger("http.port", 8888)}), which
          * {@code io.vertx.core.Launcher}'s {@code run VERTICLE -conf JSON} sets (the Launcher's
@@ -893,8 +908,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
         void vertx() {
             moduleNote();
             codeBuild();
-            boolean launcher = VERTX_LAUNCHER.equals(p.mainClass());
+            boolean launcher5 = VERTX_APPLICATION.equals(p.mainClass());
+            boolean launcher = launcher5 || VERTX_LAUNCHER.equals(p.mainClass());
             String verticle = mainVerticle();
+            // Vert.x 4's Launcher takes the command 'run' before the verticle; Vert.x 5's takes the verticle alone.
+            List<String> run = verticle == null ? List.of() : launcher5 ? List.of(verticle) : List.of("run", verticle);
+            String launcherName = launcher5 ? "Vert.x's application launcher" : "Vert.x's Launcher";
             Map.Entry<String, String> reads = null;
             Map.Entry<String, Integer> fixed = null;
             Map.Entry<String, Matcher> conf = null;
@@ -924,8 +943,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     port = def;
                 }
                 String json = "{\"" + key + "\": ${PORT}" + (hostKey == null ? "" : ", \"" + hostKey + "\": \"${ADDR}\"") + "}";
-                args.addAll(List.of("run", verticle, "-conf", json));
-                argNotes.add("Vert.x's Launcher runs " + verticle + " with a JSON config (-conf): "
+                args.addAll(run);
+                args.addAll(List.of("-conf", json));
+                argNotes.add(launcherName + " runs " + verticle + " with a JSON config (-conf): "
                         + conf.getKey() + " reads " + key + (hostKey == null ? "" : " and " + hostKey)
                         + " from config(), so each instance gets its $PORT" + (hostKey == null ? "." : " and $ADDR."));
                 portNotes.add("Slipway passes PORT and ADDR; service.args hands them to the verticle's config.");
@@ -944,11 +964,12 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             if (args.isEmpty() && launcher && verticle != null && !uber) {
                 // The plain jar's manifest has no Main-Verticle: name the verticle to the Launcher.
-                args.addAll(List.of("run", verticle));
-                argNotes.add("Vert.x's Launcher runs " + verticle + " (the plain jar's manifest names no Main-Verticle).");
+                args.addAll(run);
+                argNotes.add(launcherName + " runs " + verticle + " (the plain jar's manifest names no Main-Verticle).");
             }
             if (launcher && verticle == null && !uber) {
-                warnings.add("io.vertx.core.Launcher needs a verticle: set service.args to [run, YOUR_VERTICLE]");
+                warnings.add(p.mainClass() + " needs a verticle: set service.args to ["
+                        + (launcher5 ? "" : "run, ") + "YOUR_VERTICLE]");
             }
             tcpProbes("Vert.x has");
             timeout = "60s";
@@ -1293,8 +1314,32 @@ public record Proposal(Project project, List<String> command, List<String> comma
      * Quarkus and Micronaut read by default).
      */
     static Map<String, String> appConfig(Project p) {
+        return appConfigWithFiles(p).values();
+    }
+
+    /**
+     * The application's own configuration and where each key is set.
+     *
+     * @param values the flattened keys and their values, as {@link #appConfig} gives them
+     * @param files  for each key of {@code values}, the file that set it, relative to the service
+     *               directory with {@code /} (e.g. {@code src/main/resources/application.yml})
+     */
+    record AppConfig(Map<String, String> values, Map<String, String> files) {}
+
+    /**
+     * {@link #appConfig}, keeping the file each key came from (the first file that sets it, in
+     * {@link #appConfig}'s order), so that a message can name where a key asks for something
+     * without reading the files again.
+     *
+     * @param p the project
+     * @return the values and their files
+     * @throws dev.slipway.SlipwayException (exit 1) when {@code application.properties} cannot be read
+     */
+    static AppConfig appConfigWithFiles(Project p) {
         Map<String, String> out = new LinkedHashMap<>();
-        Path res = p.serviceDir().resolve("src/main/resources");
+        Map<String, String> files = new java.util.HashMap<>();
+        String dir = "src/main/resources/";
+        Path res = p.serviceDir().resolve(dir);
         Path props = res.resolve("application.properties");
         if (Files.isRegularFile(props)) {
             Properties pr = new Properties();
@@ -1303,14 +1348,23 @@ public record Proposal(Project project, List<String> command, List<String> comma
             } catch (IOException | IllegalArgumentException e) {
                 throw dev.slipway.SlipwayException.failed("cannot read " + props + ": " + e.getMessage(), e);
             }
-            pr.stringPropertyNames().forEach(k -> out.put(k, pr.getProperty(k).trim()));
+            pr.stringPropertyNames().forEach(k -> {
+                out.put(k, pr.getProperty(k).trim());
+                files.put(k, dir + "application.properties");
+            });
         }
         for (String n : List.of("application.yml", "application.yaml")) {
             if (Files.isRegularFile(res.resolve(n))) {
-                flatten("", readYaml(res.resolve(n)), out);
+                Map<String, String> one = new LinkedHashMap<>();
+                flatten("", readYaml(res.resolve(n)), one);
+                one.forEach((k, v) -> {
+                    if (out.putIfAbsent(k, v) == null) {
+                        files.put(k, dir + n);
+                    }
+                });
             }
         }
-        return out;
+        return new AppConfig(out, files);
     }
 
     /** Flattens a YAML document to dotted keys ({@code a.b.c}), the first value of a key kept. */
@@ -1333,6 +1387,43 @@ public record Proposal(Project project, List<String> command, List<String> comma
         } catch (IOException e) {
             return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
+    }
+
+    /** HOCON's {@code server.port = 8080} (or {@code :}), flat or in a {@code server { ... }} block. */
+    private static final Pattern HOCON_SERVER_PORT = Pattern.compile(
+            "^\\s*server\\.port\\s*[=:]\\s*(\\d{1,5})\\s*$"
+                    + "|^\\s*server\\s*[=:]?\\s*\\{[^}]*?^\\s*port\\s*[=:]\\s*(\\d{1,5})\\s*$",
+            Pattern.MULTILINE | Pattern.DOTALL);
+
+    /**
+     * The port Jooby's {@code application.conf} gives its server: the first of
+     * {@code conf/application.conf} (the starter's) and {@code src/main/resources/application.conf}
+     * that sets {@code server.port} to a number.
+     *
+     * @param dir the service directory
+     * @return the file (relative to {@code dir}) and the port, or {@code null} when none sets one
+     */
+    static Map.Entry<String, Integer> joobyConfiguredPort(Path dir) {
+        for (String rel : List.of("conf/application.conf", "src/main/resources/application.conf")) {
+            Path f = dir.resolve(rel);
+            if (!Files.isRegularFile(f)) {
+                continue;
+            }
+            String text;
+            try {
+                text = Files.readString(f);
+            } catch (IOException e) {
+                throw dev.slipway.SlipwayException.failed("cannot read " + f + ": " + e.getMessage(), e);
+            }
+            Matcher m = HOCON_SERVER_PORT.matcher(text.replaceAll("(?m)(#|//).*$", ""));
+            if (m.find()) {
+                int n = Integer.parseInt(m.group(1) != null ? m.group(1) : m.group(2));
+                if (n >= 1 && n <= 65535) {
+                    return Map.entry(rel, n);
+                }
+            }
+        }
+        return null;
     }
 
     /**

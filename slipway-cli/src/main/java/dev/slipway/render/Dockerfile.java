@@ -21,7 +21,8 @@ import java.util.TreeMap;
  *   <li>{@code rootfs}: {@code slipway build} for the build's own platform, then
  *       {@code slipway image --rootfs /rootfs};</li>
  *   <li>the final stage: {@code FROM scratch}, that root file system, non-root user, exposed port,
- *       environment, and an exec-form entrypoint that runs java as PID 1.</li>
+ *       environment, and an exec-form entrypoint, {@code slipway-start}, that expands {@code ${PORT}} and
+ *       {@code ${ADDR}} and then executes java as PID 1.</li>
  * </ol>
  *
  * <p>Two build arguments: {@code BASE}, the image the build stages start from (default
@@ -58,9 +59,9 @@ public final class Dockerfile {
             buildCommand.add(1, "-o");
         }
         dev.slipway.image.OciImage.Healthcheck health = dev.slipway.image.ImageBuilder.healthcheck(config.service().readiness());
-        // The image's environment, references expanded as 'slipway image' does; a Dockerfile expands
-        // $VAR and ${VAR} in ENV itself (Dockerfile reference, "Environment replacement"), so every $
-        // is escaped and the container sees the value as written.
+        // The image's environment as 'slipway image' writes it (${PORT} and ${ADDR} as written, for
+        // slipway-start); a Dockerfile expands $VAR and ${VAR} in ENV itself (Dockerfile reference,
+        // "Environment replacement"), so every $ is escaped and the container sees the value as written.
         Map<String, String> env = new TreeMap<>(dev.slipway.image.ImageBuilder.imageEnv(config, home));
         List.of("PATH", "PORT", "ADDR", "DRAIN_TIMEOUT", "DATA_DIR").forEach(env::remove);
         StringBuilder envLine = new StringBuilder("ENV PATH=" + home + "/runtime/bin PORT=" + config.service().port()
@@ -120,10 +121,23 @@ public final class Dockerfile {
                 "HEALTHCHECK --interval=" + health.interval().toSeconds() + "s --timeout=" + health.timeout().toSeconds()
                         + "s --start-period=" + health.startPeriod().toSeconds() + "s --retries=" + health.retries()
                         + " CMD " + json(health.test().subList(1, health.test().size())),
-                "# java runs as PID 1 and receives SIGTERM itself; its options and class path are in the args file",
-                "# (the java launcher's @file syntax).",
-                "ENTRYPOINT " + json(List.of(home + "/runtime/bin/java", "@" + home + "/app/java.args")),
+                "# slipway-start expands ${PORT} and ${ADDR} from the container's PORT and ADDR, in the variables",
+                "# it names and in java's arguments (from the file 'slipway image' wrote, NUL-separated), then",
+                "# executes java, which runs as PID 1 and receives SIGTERM itself.",
+                "ENTRYPOINT " + json(entrypoint(config, home)),
                 "");
+    }
+
+    /**
+     * @param config the service configuration
+     * @param home   the layout root in the image
+     * @return the exec-form entrypoint: {@code slipway-start}, its {@code -e NAME} options, {@code -a}
+     *         the java arguments' file, {@code --} and java
+     */
+    static List<String> entrypoint(SlipwayConfig config, String home) {
+        List<String> argv = new ArrayList<>(dev.slipway.image.ImageBuilder.startOptions(config));
+        argv.addAll(List.of("-a", home + "/app/java.argv", "--", home + "/runtime/bin/java"));
+        return argv;
     }
 
     /** @return argv as one POSIX sh command line, each word single-quoted when it needs quoting */

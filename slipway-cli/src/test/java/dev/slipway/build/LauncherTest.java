@@ -470,6 +470,72 @@ class LauncherTest {
         assertEquals(builtFiles, unpacked(releasedHome), "the same files with the same modes and bytes");
     }
 
+    /**
+     * Issue 21: a release also compresses the startup archive's frame harder
+     * ({@link Compression#archiveLevel}: 19 against a build's 9). Two payloads of the same layout,
+     * an AOT cache and the same runtime frame, differ only in that frame: the release's is the
+     * smaller by more than a few per cent, and a build's payload keeps its bytes (level 9, zstd's
+     * own jobs: the frame of an earlier build in the parts cache is still taken). The archive is
+     * 1 MiB of the running JDK's default CDS archive, class metadata as an AppCDS archive or AOT
+     * cache holds it.
+     */
+    @Test
+    void aReleaseCompressesTheStartupArchiveHarderThanABuild(@TempDir Path dir) throws Exception {
+        Path layout = Files.createDirectories(dir.resolve("layout"));
+        Files.createDirectories(layout.resolve("runtime/lib"));
+        Files.writeString(layout.resolve("runtime/lib/tiny"), "tiny\n");
+        Path cds = Path.of(System.getProperty("java.home"), "lib/server/classes.jsa");
+        assertTrue(Files.isRegularFile(cds), "the test's JDK has a default CDS archive: " + cds);
+        byte[] archive = head(cds, 1 << 20);
+        Files.createDirectories(layout.resolve("app"));
+        Files.write(layout.resolve(Training.AOT_FILE), archive);
+        Path runtime = dir.resolve("runtime.zst");
+        try (var os = Files.newOutputStream(runtime)) {
+            Launcher.writeRuntimeMember(layout.resolve("runtime"), java.util.Set.of(), Compression.BUILD, os);
+        }
+        java.time.Instant time = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        var built = new java.io.ByteArrayOutputStream();
+        var released = new java.io.ByteArrayOutputStream();
+        Launcher.writePayload(layout, time, runtime, KeptParts.NONE, Compression.BUILD, built);
+        Launcher.writePayload(layout, time, runtime, KeptParts.NONE, Compression.RELEASE, released);
+        assertTrue(released.size() * 100L < built.size() * 97L,
+                "release " + released.size() + " B at least 3% under build " + built.size() + " B");
+
+        var level9 = new java.io.ByteArrayOutputStream();
+        try (var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(level9)) {
+            zstd.setLevel(Launcher.APP_LEVEL);
+            zstd.setLong(Launcher.WINDOW_LOG);
+            zstd.setChecksum(true);
+            zstd.setWorkers(2);
+            var data = new java.io.DataOutputStream(zstd);
+            data.write('F');
+            byte[] name = Training.AOT_FILE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            data.writeShort(name.length);
+            data.write(name);
+            data.writeShort(0644);
+            data.writeLong(archive.length);
+            data.write(archive);
+            data.flush();
+        }
+        assertTrue(indexOf(built.toByteArray(), level9.toByteArray()) > 0,
+                "a build's payload holds the archive's level-9 frame, as before");
+        assertEquals(-1, indexOf(released.toByteArray(), level9.toByteArray()), "a release's does not");
+    }
+
+    /** @return where {@code part} starts in {@code data}, or -1 */
+    private static int indexOf(byte[] data, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= data.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (data[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** @return the first {@code length} bytes of {@code file} */
     private static byte[] head(Path file, int length) throws Exception {
         try (var in = Files.newInputStream(file)) {

@@ -25,4 +25,16 @@ final class CliRunner {
         int code = SlipwayCli.run(new PrintWriter(out), new PrintWriter(err), args);
         return new Run(code, out.toString(), err.toString());
     }
+
+    /**
+     * {@link #run} that must succeed.
+     *
+     * @param args the CLI's arguments
+     * @return the run, after asserting exit 0 (its streams in the failure message)
+     */
+    static Run ok(String... args) {
+        Run r = run(args);
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.code(), r::toString);
+        return r;
+    }
 }

@@ -88,6 +88,7 @@ class CompatibilitySuiteTest {
                 new App("helidon-se", "/hello", "Hello from Helidon SE", true),
                 new App("javalin", "/hello", "Hello from Javalin", false),
                 new App("dropwizard", "/hello", "Hello from Dropwizard", false),
+                new App("jooby", "/hello", "Hello from Jooby", false),
                 new App("reactor", "/hello", "Hello, reactor!", false),
                 new App("gradle-app", "/hello", "Hello from Gradle", false));
     }

@@ -121,7 +121,8 @@ class DockerfileBuildTest {
 
         JsonNode config = new ObjectMapper().readTree(docker(60, "image", "inspect", tag).ok().out()).path(0).path("Config");
         assertEquals("65534:65534", config.path("User").asText(), config.toString());
-        assertEquals("[\"/opt/myapp/runtime/bin/java\",\"@/opt/myapp/app/java.args\"]", config.path("Entrypoint").toString());
+        assertEquals("[\"/usr/bin/slipway-start\",\"-a\",\"/opt/myapp/app/java.argv\",\"--\",\"/opt/myapp/runtime/bin/java\"]",
+                config.path("Entrypoint").toString());
 
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {

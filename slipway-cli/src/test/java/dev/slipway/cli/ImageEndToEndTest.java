@@ -134,7 +134,9 @@ class ImageEndToEndTest {
                 assertEquals(arch, cfg.path("architecture").asText(), ref);
                 assertEquals("65534:65534", cfg.path("config").path("User").asText());
                 assertTrue(cfg.path("config").path("ExposedPorts").has("8080/tcp"), cfg.toString());
-                assertEquals("/opt/myapp/runtime/bin/java", cfg.path("config").path("Entrypoint").path(0).asText());
+                assertEquals("/usr/bin/slipway-start", cfg.path("config").path("Entrypoint").path(0).asText());
+                assertEquals("/opt/myapp/runtime/bin/java", cfg.path("config").path("Entrypoint").path(2).asText(),
+                        "slipway-start -- java (myapp's env has no reference)");
                 assertEquals(commit, cfg.path("config").path("Labels").path("org.opencontainers.image.revision").asText());
                 List<String> history = new ArrayList<>();
                 cfg.path("history").forEach(h -> history.add(h.path("created_by").asText()));

@@ -89,7 +89,12 @@ class SwarmTargetTest {
                     rolloutTimeout: 8m
                     env: {LOG_FORMAT: json, SHUTDOWN_DELAY_MS: "1500"}
                     secrets: [SLIPWAY_TEST_SECRET]
-                """.formatted(service, prefixA, prefixB), registry.address() + "/acme/" + service);
+                """.formatted(service, prefixA, prefixB), registry.address() + "/acme/" + service)
+                // myapp told its port by an argument, as frameworks are by their own variable or flag: the
+                // image's entrypoint expands ${PORT} from each task's PORT (prefix + slot). Baked at
+                // service.port, every task would bind 8080 and none would become ready.
+                .replace("  drainTimeout: 5s\n", "  drainTimeout: 5s\n  args: [\"--port=${PORT}\"]\n");
+        assertTrue(yaml.contains("  args: [\"--port=${PORT}\"]\n"), yaml);
         Files.writeString(dir.resolve("slipway.yaml"), yaml);
         Example.commit(dir);
         var b = CliRunner.run("build", dir.toString(), "--version", "1.0.0");

@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Tools;
@@ -42,6 +43,17 @@ class TrainedStartupTest {
         assertTrue(v.out().contains("Git Commit: " + commit), v.toString());
         assertTrue(v.out().lines().anyMatch(l -> l.contains("example.myapp.Main source: shared objects file")),
                 "the app's classes come from the AOT cache:\n" + v.out());
+
+        // The cache's classes have their jar as code source: the JVM finds it by the path the cache
+        // recorded, under descriptor 9, which the launcher opens on the unpacked tree. A cache that
+        // recorded the build's layout made ClassLoaders.toFileURL throw for every class and left
+        // the code source without a location.
+        Proc sources = Example.exec(List.of(exe.toString(), "version"),
+                List.of("SLIPWAY_CACHE_DIR=" + cache, "JAVA_OPTS=-Xlog:exceptions=info"));
+        assertEquals(0, sources.code(), sources.toString());
+        assertTrue(sources.out().contains("Version:    2.5.0"), sources.toString());
+        assertFalse(sources.out().contains("toFileURL"), "no class of the cache lacks its jar:\n" + sources.out());
+        assertTrue(stub.contains("exec 9<\"$slipway_home\""), stub);
 
         // A cache the JVM rejects must not stop the app or leak CDS/AOT logs.
         Path aot;

@@ -709,6 +709,24 @@ public final class Projects {
     }
 
     /**
+     * The Vert.x starters' shade execution configuration (4 and 5 alike): the manifest names
+     * {@code ${launcher.class}} and {@code ${main.verticle}}, the uber jar is {@code -fat.jar}.
+     */
+    private static final String VERTX_SHADE_CONFIGURATION = """
+            <configuration>
+              <transformers>
+                <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
+                  <manifestEntries>
+                    <Main-Class>${launcher.class}</Main-Class>
+                    <Main-Verticle>${main.verticle}</Main-Verticle>
+                  </manifestEntries>
+                </transformer>
+                <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
+              </transformers>
+              <outputFile>${project.build.directory}/${project.artifactId}-${project.version}-fat.jar</outputFile>
+            </configuration>""";
+
+    /**
      * The Vert.x 4 starter (start.vertx.io): the shade plugin configured in its execution, with
      * {@code manifestEntries} naming {@code ${launcher.class}} (io.vertx.core.Launcher) and
      * {@code ${main.verticle}}, and an {@code outputFile} {@code -fat.jar}; the verticle listens on
@@ -759,18 +777,7 @@ public final class Projects {
                           <execution>
                             <phase>package</phase>
                             <goals><goal>shade</goal></goals>
-                            <configuration>
-                              <transformers>
-                                <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
-                                  <manifestEntries>
-                                    <Main-Class>${launcher.class}</Main-Class>
-                                    <Main-Verticle>${main.verticle}</Main-Verticle>
-                                  </manifestEntries>
-                                </transformer>
-                                <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
-                              </transformers>
-                              <outputFile>${project.build.directory}/${project.artifactId}-${project.version}-fat.jar</outputFile>
-                            </configuration>
+                            VERTX_SHADE_CONFIGURATION
                           </execution>
                         </executions>
                       </plugin>
@@ -786,7 +793,7 @@ public final class Projects {
                     </plugins>
                   </build>
                 </project>
-                """);
+                """.replace("VERTX_SHADE_CONFIGURATION", VERTX_SHADE_CONFIGURATION));
         String listen = configPort
                 ? ".listen(config().getInteger(\"http.port\", 8888), config().getString(\"http.host\", \"0.0.0.0\"), http -> {"
                 : ".listen(8888, http -> {";
@@ -815,5 +822,120 @@ public final class Projects {
                   }
                 }
                 """.replace("LISTEN", listen));
+    }
+
+    /**
+     * Jooby 3's starter: the shade plugin's uber jar with {@code ${application.class}} as the main
+     * class, {@code conf/} as the resources directory and {@code conf/application.conf} setting
+     * {@code server.port} to {@code confPort}; the app registers {@code healthRoute} when it is not
+     * {@code null}.
+     */
+    public static void jooby(Path dir, int confPort, String healthRoute) throws IOException {
+        write(dir, "pom.xml", """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>app</groupId>
+                  <artifactId>jooby-app</artifactId>
+                  <version>1.0.0</version>
+                  <properties>
+                    <application.class>app.App</application.class>
+                    <jooby.version>3.0.9</jooby.version>
+                    <maven.compiler.source>17</maven.compiler.source>
+                    <maven.compiler.target>17</maven.compiler.target>
+                  </properties>
+                  <dependencies>
+                    <dependency><groupId>io.jooby</groupId><artifactId>jooby-jetty</artifactId><version>${jooby.version}</version></dependency>
+                  </dependencies>
+                  <build>
+                    <resources><resource><directory>conf</directory></resource></resources>
+                    <plugins>
+                      <plugin>
+                        <artifactId>maven-shade-plugin</artifactId>
+                        <executions><execution><id>uber-jar</id><phase>package</phase><goals><goal>shade</goal></goals>
+                          <configuration><transformers>
+                            <transformer implementation="org.apache.maven.plugins.shade.resource.ServicesResourceTransformer"/>
+                            <transformer implementation="org.apache.maven.plugins.shade.resource.ManifestResourceTransformer">
+                              <mainClass>${application.class}</mainClass>
+                            </transformer>
+                          </transformers></configuration>
+                        </execution></executions>
+                      </plugin>
+                    </plugins>
+                  </build>
+                </project>
+                """);
+        write(dir, "conf/application.conf", "# Add your application properties here\nserver.port = " + confPort + "\n");
+        write(dir, "src/main/java/app/App.java", """
+                package app;
+
+                import io.jooby.Jooby;
+
+                public class App extends Jooby {
+
+                  {
+                    get("/", ctx -> "Welcome to Jooby!");
+                    HEALTH
+                  }
+
+                  public static void main(final String[] args) {
+                    runApp(args, App::new);
+                  }
+                }
+                """.replace("HEALTH", healthRoute == null ? "" : "get(\"" + healthRoute + "\", ctx -> \"ok\");"));
+    }
+
+    /**
+     * The Vert.x 5 starter: {@code launcher.class} is the application launcher
+     * ({@code io.vertx.launcher.application.VertxApplication}, from vertx-launcher-application), the
+     * shade plugin's {@code manifestEntries} name it and {@code ${main.verticle}}; the verticle
+     * ({@code VerticleBase}) listens on 8888, or reads {@code http.port} from its config when
+     * {@code configPort}.
+     */
+    public static void vertx5(Path dir, boolean configPort) throws IOException {
+        write(dir, "pom.xml", """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId><artifactId>starter</artifactId><version>1.0.0-SNAPSHOT</version>
+                  <properties>
+                    <maven.compiler.release>17</maven.compiler.release>
+                    <vertx.version>5.0.7</vertx.version>
+                    <main.verticle>com.example.starter.MainVerticle</main.verticle>
+                    <launcher.class>io.vertx.launcher.application.VertxApplication</launcher.class>
+                  </properties>
+                  <dependencyManagement><dependencies><dependency>
+                    <groupId>io.vertx</groupId><artifactId>vertx-stack-depchain</artifactId>
+                    <version>${vertx.version}</version><type>pom</type><scope>import</scope>
+                  </dependency></dependencies></dependencyManagement>
+                  <dependencies>
+                    <dependency><groupId>io.vertx</groupId><artifactId>vertx-launcher-application</artifactId></dependency>
+                    <dependency><groupId>io.vertx</groupId><artifactId>vertx-web</artifactId></dependency>
+                  </dependencies>
+                  <build><plugins>
+                    <plugin>
+                      <artifactId>maven-shade-plugin</artifactId>
+                      <executions><execution><phase>package</phase><goals><goal>shade</goal></goals>
+                        VERTX_SHADE_CONFIGURATION
+                      </execution></executions>
+                    </plugin>
+                  </plugins></build>
+                </project>
+                """.replace("VERTX_SHADE_CONFIGURATION", VERTX_SHADE_CONFIGURATION));
+        String port = configPort ? "config().getInteger(\"http.port\", 8888)" : "8888";
+        write(dir, "src/main/java/com/example/starter/MainVerticle.java", """
+                package com.example.starter;
+
+                import io.vertx.core.Future;
+                import io.vertx.core.VerticleBase;
+
+                public class MainVerticle extends VerticleBase {
+
+                  @Override
+                  public Future<?> start() {
+                    return vertx.createHttpServer().requestHandler(req -> {
+                      req.response().putHeader("content-type", "text/plain").end("Hello from Vert.x!");
+                    }).listen(PORT).onSuccess(http -> System.out.println("HTTP server started"));
+                  }
+                }
+                """.replace("PORT", port));
     }
 }

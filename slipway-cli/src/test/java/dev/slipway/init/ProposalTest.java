@@ -471,6 +471,67 @@ class ProposalTest {
     }
 
     @Test
+    void joobyStarterGetsPortAndAddressAsSystemPropertiesOverItsApplicationConf() throws Exception {
+        Projects.jooby(tmp, 8181, null);
+        Proposal x = propose(tmp);
+        assertEquals(Project.Framework.JOOBY, x.project().framework());
+        JsonNode y = yaml(x);
+        assertEquals("app.App", y.get("main").asText(), "the shade plugin's mainClass, ${application.class}");
+        assertEquals(List.of("mvn", "-q", "-B", "-DskipTests", "package"), strings(y.at("/build/command")),
+                "the shade plugin's uber jar is the input");
+        // Jooby maps no environment variable to server.port: without these the app stays on
+        // application.conf's port, and the training run (given a free PORT) never becomes ready.
+        assertTrue(strings(y.at("/build/jvmOptions")).containsAll(List.of("-Dserver.port=${PORT}", "-Dserver.host=${ADDR}")),
+                y.at("/build/jvmOptions").toString());
+        assertTrue(y.at("/service/env").isMissingNode(), "Jooby reads no port variable");
+        assertEquals(8181, y.at("/service/port").asInt(), "server.port in conf/application.conf");
+        assertTrue(y.at("/train").isMissingNode(), "the app takes the training run's PORT: training stays on");
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertEquals("60s", y.at("/service/readiness/timeout").asText());
+        assertTrue(x.warnings().isEmpty(), "no 'must listen on $PORT' warning: " + x.warnings());
+        assertTrue(InitFile.render(x).contains("over conf/application.conf's server.port = 8181"), InitFile.render(x));
+        assertEquals(9000, Proposal.of(Project.detect(tmp, null), 9000).port(), "--port wins");
+
+        // The app's own health route (Jooby's get("/health", ...)) becomes the probes'.
+        Path withHealth = tmp.resolve("health");
+        Projects.jooby(withHealth, 8080, "/health");
+        JsonNode h = yaml(propose(withHealth));
+        assertEquals("/health", h.at("/service/readiness/path").asText(), h.toString());
+        assertEquals(8080, h.at("/service/port").asInt());
+    }
+
+    @Test
+    void hoconServerPortIsReadFlatAndNestedAndCommentsAreSkipped() throws Exception {
+        Projects.write(tmp, "conf/application.conf", "# server.port = 1111\nserver {\n  maxRequestSize = 10k\n  port = 8282\n}\n");
+        assertEquals(Map.entry("conf/application.conf", 8282), Proposal.joobyConfiguredPort(tmp));
+        Projects.write(tmp, "conf/application.conf", "server.port: 8383 \n");
+        assertEquals(Map.entry("conf/application.conf", 8383), Proposal.joobyConfiguredPort(tmp));
+        Projects.write(tmp, "conf/application.conf", "server.port = ${?PORT}\n");
+        assertNull(Proposal.joobyConfiguredPort(tmp), "no number: the default port");
+    }
+
+    @Test
+    void vertx5StarterPassesTheVerticleToItsApplicationLauncherWithoutTheRunCommand() throws Exception {
+        Projects.vertx5(tmp, false);
+        JsonNode y = yaml(propose(tmp));
+        assertEquals(Proposal.VERTX_APPLICATION, y.get("main").asText());
+        assertEquals(8888, y.at("/service/port").asInt());
+        assertTrue(y.at("/service/args").isMissingNode(), "the fat jar's manifest names the verticle");
+
+        // Its config port: the launcher's -conf, after the verticle, and no 'run' (Vert.x 4's command):
+        // the application launcher took 'run' for the verticle's class name.
+        Path conf = tmp.resolve("conf");
+        Projects.vertx5(conf, true);
+        JsonNode c = yaml(propose(conf));
+        assertEquals(List.of("com.example.starter.MainVerticle", "-conf", "{\"http.port\": ${PORT}}"), strings(c.at("/service/args")));
+
+        // Without the shade plugin's execution the plain jar has no Main-Verticle: the verticle is the argument.
+        Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml")).replace("<goal>shade</goal>", ""));
+        JsonNode plain = yaml(propose(tmp));
+        assertEquals(List.of("com.example.starter.MainVerticle"), strings(plain.at("/service/args")), plain.toString());
+    }
+
+    @Test
     void vertxStarterBuildsItsShadedJarAndShipsOnItsFixedPortWithoutTraining() throws Exception {
         Projects.vertx(tmp, false);
         Proposal x = propose(tmp);
@@ -510,14 +571,15 @@ class ProposalTest {
         assertTrue(y.at("/train").isMissingNode(), "the training run's PORT reaches the verticle");
         assertTrue(x.warnings().isEmpty(), x.warnings().toString());
 
-        // Another launcher (Vert.x 5's VertxApplication takes no 'run'): the config's default is a fixed port.
+        // Vert.x 5's application launcher takes the same -conf, after the verticle and without 'run'.
         Projects.write(tmp, "pom.xml", java.nio.file.Files.readString(tmp.resolve("pom.xml"))
                 .replace("<launcher.class>io.vertx.core.Launcher<", "<launcher.class>io.vertx.launcher.application.VertxApplication<"));
         Proposal other = propose(tmp);
         assertEquals("io.vertx.launcher.application.VertxApplication", other.project().mainClass());
-        assertEquals(List.of(), other.args());
+        assertEquals(List.of("com.example.starter.MainVerticle", "-conf",
+                "{\"http.port\": ${PORT}, \"http.host\": \"${ADDR}\"}"), other.args());
         assertEquals(8888, other.port());
-        assertFalse(other.train().enabled());
+        assertNull(other.train(), "the training run's PORT reaches the verticle");
     }
 
     @Test

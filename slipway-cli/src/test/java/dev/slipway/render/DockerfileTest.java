@@ -61,13 +61,13 @@ class DockerfileTest {
         assertTrue(last.stream().noneMatch(l -> l.startsWith("RUN ")), "no shell in the final stage");
         String entrypoint = last.stream().filter(l -> l.startsWith("ENTRYPOINT ")).findFirst().orElseThrow();
         List<?> argv = new ObjectMapper().readValue(entrypoint.substring("ENTRYPOINT ".length()), List.class);
-        assertEquals(List.of("/opt/shop/runtime/bin/java", "@/opt/shop/app/java.args"), argv,
-                "exec form: java is PID 1");
+        assertEquals(List.of("/usr/bin/slipway-start", "-a", "/opt/shop/app/java.argv", "--", "/opt/shop/runtime/bin/java"),
+                argv, "exec form: slipway-start executes java, which is PID 1");
         assertTrue(lines.stream().anyMatch(l -> l.contains(" image --rootfs /rootfs .")), text);
     }
 
     @Test
-    void referencesAreExpandedAndEveryOtherDollarIsEscapedFromDockersOwnSubstitution() {
+    void referencesAreLeftForSlipwayStartAndEveryDollarIsEscapedFromDockersOwnSubstitution() {
         SlipwayConfig c = ConfigLoader.parse(Path.of("svc/slipway.yaml"), """
                 name: shop
                 service:
@@ -77,8 +77,10 @@ class DockerfileTest {
                   env: {BIND: "${ADDR}:${PORT}"}
                 """);
         String text = Dockerfile.render(c);
-        assertTrue(text.contains("\n    SERVER_PORT=\"9090\""), text);
-        assertTrue(text.contains("\n    BIND=\"0.0.0.0:9090\""), text);
+        assertTrue(text.contains("\n    SERVER_PORT=\"\\${PORT}\""), text);
+        assertTrue(text.contains("\n    BIND=\"\\${ADDR}:\\${PORT}\""), text);
+        assertTrue(text.contains("ENTRYPOINT [\"/usr/bin/slipway-start\",\"-e\",\"BIND\",\"-e\",\"SERVER_PORT\",\"-a\","),
+                "slipway-start expands them from the container's PORT and ADDR: " + text);
         // The Dockerfile reference: "\\$" keeps a literal $ in ENV (environment replacement).
         assertTrue(text.contains("\n    PRICE=\"\\$5 \\${HOME}\""), text);
     }

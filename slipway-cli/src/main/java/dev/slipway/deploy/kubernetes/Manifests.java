@@ -54,14 +54,16 @@ import java.util.Map;
  *       ({@code httpGet} on port {@code http} for {@code type: http}, {@code tcpSocket} on port
  *       {@code http} for {@code type: tcp}; period = interval rounded up to whole seconds, at least
  *       1; liveness failureThreshold = timeout / interval; initialDelaySeconds = startupGrace);</li>
- *   <li>env values from {@code slipway.yaml} with {@code ${PORT}} and {@code ${ADDR}} expanded by
- *       Slipway to the container port ({@code service.port}, fixed per pod) and {@code 0.0.0.0},
- *       rather than rendered as Kubernetes' own {@code $(PORT)}: the value is then the same in
- *       the manifest, the image and every other target. Kubernetes expands {@code $(VAR)} in every
- *       env value and turns {@code $$} into {@code $} (Kubernetes API, EnvVar.value), so each
- *       {@code $} of a {@code service.env} value is written as {@code $$}: the pod sees the value
- *       as written. {@code deploy.kubernetes.env} is Kubernetes-specific and keeps Kubernetes'
- *       meaning ({@code $(POD_NAME)} works there);</li>
+ *   <li>{@code service.env} values as written, {@code ${PORT}} and {@code ${ADDR}} included: the
+ *       image's entrypoint ({@code slipway-start}, {@link dev.slipway.image.ImageBuilder#START})
+ *       expands them from the pod's {@code PORT} and {@code ADDR} when the container starts, as on
+ *       every target that runs the image. Kubernetes expands {@code $(VAR)} in every env value and
+ *       turns {@code $$} into {@code $} (Kubernetes API, EnvVar.value), so each {@code $} of a
+ *       {@code service.env} value is written as {@code $$}: the pod sees the value as written.
+ *       {@code deploy.kubernetes.env} is Kubernetes-specific and keeps Kubernetes' meaning
+ *       ({@code $(POD_NAME)} works there), with {@code ${PORT}} and {@code ${ADDR}} expanded by
+ *       Slipway to the container port ({@code service.port}, fixed per pod) and {@code 0.0.0.0}
+ *       (the image does not know these variables);</li>
  *   <li>a preStop {@code sleep} action (Kubernetes 1.30+; needs no shell in the image) of
  *       {@code preStopDelay}, and {@code terminationGracePeriodSeconds} = drain timeout +
  *       preStop delay, so the process gets its whole drain time after the sleep;</li>
@@ -251,10 +253,12 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         env.add(new EnvVar("ADDR", "0.0.0.0", null));
         env.add(new EnvVar("DRAIN_TIMEOUT", String.valueOf(Math.max(1, drain)), null));
         env.add(new EnvVar("TRACK", track, null));
-        References.Values values = References.Values.of(s.port(), "0.0.0.0", null);
+        // service.env as written: the image's entrypoint (slipway-start) expands its ${PORT} and ${ADDR}
+        // from the pod's PORT and ADDR, as on every target that runs the image.
         s.env().entrySet().stream().filter(e -> !KubernetesConfig.RESERVED_ENV.contains(e.getKey()))
                 .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> env.add(new EnvVar(e.getKey(), literal(References.expand(e.getValue(), values)), null)));
+                .forEach(e -> env.add(new EnvVar(e.getKey(), literal(e.getValue()), null)));
+        References.Values values = References.Values.of(s.port(), "0.0.0.0", null);
         k.env().forEach((key, value) -> env.add(new EnvVar(key, References.expand(value, values), null)));
         k.secretEnv().forEach((key, ref) -> env.add(new EnvVarBuilder().withName(key).withNewValueFrom()
                 .withNewSecretKeyRef().withName(ref.secret()).withKey(ref.key()).endSecretKeyRef()

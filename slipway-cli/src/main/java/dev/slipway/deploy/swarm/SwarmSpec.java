@@ -4,7 +4,6 @@ import dev.slipway.util.Json;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
 import dev.slipway.config.SwarmConfig;
 import dev.slipway.deploy.Revision;
@@ -68,19 +67,8 @@ public final class SwarmSpec {
         SlipwayConfig.Service svc = config.service();
         List<String> env = new ArrayList<>(List.of("PORT=" + port(portPrefix, svc.port()), "ADDR=0.0.0.0",
                 "DRAIN_TIMEOUT=" + svc.drainTimeout().toSeconds()));
-        if (portPrefix > 0) {
-            // The image bakes service.env and image.env with ${PORT} expanded to service.port
-            // (SERVER_PORT=8080); a task on its own port must get those variables with its PORT, or
-            // the app binds service.port in every task ("Port 8080 was already in use").
-            References.Values task = new References.Values(port(portPrefix, svc.port()), "0.0.0.0", null);
-            Map<String, String> baked = new java.util.TreeMap<>(svc.env());
-            baked.putAll(config.image().env());
-            baked.forEach((key, value) -> {
-                if (References.any(value) && !s.env().containsKey(key)) {
-                    env.add(key + "=" + References.expand(value, task));
-                }
-            });
-        }
+        // No other variable carries the task's port: the image's entrypoint (slipway-start) expands
+        // ${PORT} in service.env and image.env values from this PORT when the task starts.
         s.env().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> env.add(e.getKey() + "=" + e.getValue()));
         // Docker secrets are files (/run/secrets/NAME, readable by the image's user only); NAME_FILE
         // names the file, as images that take secrets commonly read them. The value is not in the spec.

@@ -287,9 +287,7 @@ public final class SwarmTarget implements Target {
         String who = System.getProperty("user.name", "?") + "@" + host();
         SwarmSpec.Entry last = history.isEmpty() ? null : history.get(history.size() - 1);
         int revision;
-        if (service != null && last != null && last.version().equals(d.version()) && last.image().equals(d.image())
-                && last.outcome().equals(d.outcome()) && d.version().equals(service.path("Spec").path("Labels")
-                .path(SwarmSpec.VERSION).asText())) {
+        if (interruptedDeploy(service, last, d.version(), d.image(), d.outcome(), s.replicas())) {
             // The spec of this release is in place already: a deploy that was stopped mid-rollout (Swarm
             // rolls on by itself). Sending it again would record it twice; waiting is what is left.
             revision = last.revision();
@@ -659,6 +657,30 @@ public final class SwarmTarget implements Target {
             engine.post("/services/" + existing.path("ID").asText() + "/update?version="
                     + existing.path("Version").path("Index").asLong(), spec, Duration.ofMinutes(2));
         }
+    }
+
+    /**
+     * Whether the service already has the spec this deploy would send, left by a deploy that was
+     * stopped mid-rollout (Swarm rolls on by itself): the last revision is this release (version,
+     * image, outcome), the service's version label names it, and it has the configured task count.
+     * Not when the count differs: {@code slipway stop} scaled the service to 0 (or {@code replicas}
+     * changed), and waiting for a rollout of no task ran into {@code rolloutTimeout} (found by a
+     * deploy of the same release after a stop).
+     *
+     * @param service  the service as the engine describes it, or {@code null}
+     * @param last     its last revision, or {@code null}
+     * @param version  the release's version
+     * @param image    its image reference
+     * @param outcome  the revision's outcome this deploy records
+     * @param replicas {@code deploy.swarm.replicas}
+     * @return whether to wait for the rollout in place rather than send the spec again
+     */
+    static boolean interruptedDeploy(JsonNode service, SwarmSpec.Entry last, String version, String image, String outcome,
+                                     int replicas) {
+        return service != null && last != null && last.version().equals(version) && last.image().equals(image)
+                && last.outcome().equals(outcome)
+                && version.equals(service.path("Spec").path("Labels").path(SwarmSpec.VERSION).asText())
+                && service.path("Spec").path("Mode").path("Replicated").path("Replicas").asInt(-1) == replicas;
     }
 
     /**

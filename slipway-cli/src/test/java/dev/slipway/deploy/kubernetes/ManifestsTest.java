@@ -213,9 +213,11 @@ class ManifestsTest {
 
     /**
      * A framework-shaped service with no health endpoint: tcp probes become tcpSocket on port http;
-     * {@code ${PORT}}/{@code ${ADDR}} are expanded to the container port and 0.0.0.0; a {@code $} of a
-     * service.env value is doubled so that Kubernetes' own {@code $(VAR)} expansion leaves the value
-     * as written, while deploy.kubernetes.env keeps Kubernetes' meaning.
+     * service.env goes as written, {@code ${PORT}}/{@code ${ADDR}} included, for the image's
+     * slipway-start to expand from the pod's PORT and ADDR (the image names those variables); a
+     * {@code $} of a service.env value is doubled so that Kubernetes' own {@code $(VAR)} expansion
+     * leaves the value as written, while deploy.kubernetes.env keeps Kubernetes' meaning, its
+     * {@code ${PORT}} expanded to the container port.
      */
     @Test
     void tcpProbesAndReferencesMatchTheirGoldenFile() throws Exception {
@@ -251,10 +253,13 @@ class ManifestsTest {
         assertEquals(8081, c.getPorts().get(0).getContainerPort());
         java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
         c.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
-        assertEquals("8081", env.get("QUARKUS_HTTP_PORT"));
-        assertEquals("0.0.0.0", env.get("QUARKUS_HTTP_HOST"));
-        assertEquals("costs $$5 or $$(PRICE) or 8081$$", env.get("GREETING"), "Kubernetes reduces $$ to $: the pod sees"
-                + " 'costs $5 or $(PRICE) or 8081$'");
+        assertEquals("$${PORT}", env.get("QUARKUS_HTTP_PORT"), "the pod sees ${PORT}");
+        assertEquals("$${ADDR}", env.get("QUARKUS_HTTP_HOST"));
+        assertEquals("costs $$5 or $$(PRICE) or $${PORT}$$", env.get("GREETING"), "Kubernetes reduces $$ to $: the pod sees"
+                + " 'costs $5 or $(PRICE) or ${PORT}$'");
+        assertEquals(java.util.List.of("GREETING", "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT"),
+                dev.slipway.image.ImageBuilder.expandedEnv(ConfigLoader.loadFromDir(dir)),
+                "the image's slipway-start expands them from the pod's PORT (8081) and ADDR when it starts");
         assertEquals("http://$(POD_IP):8081/", env.get("POD_URL"), "deploy.kubernetes.env keeps $(VAR) for Kubernetes");
     }
 }

@@ -1,6 +1,7 @@
 package dev.slipway.deploy.swarm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,5 +50,26 @@ class SwarmDryRunTest {
                 && unread.cause().endsWith("; the plan above comes from slipway.yaml alone"), unread.cause());
         // Another failure (the engine answered) is not one to plan around.
         assertTrue(t.planUnread(request, SlipwayException.failed("the Docker engine refused GET /services")).isEmpty());
+    }
+
+    /**
+     * A deploy of the release the service already has waits for its rollout only when the spec is
+     * this deploy's: after 'slipway stop' (0 tasks) the same release is sent again, not waited for
+     * until rolloutTimeout.
+     */
+    @Test
+    void theSameReleaseAfterAStopIsDeployedAgainNotWaitedFor() throws Exception {
+        SwarmSpec.Entry last = new SwarmSpec.Entry(1, "1.0.0", "abc1234", IMAGE, "2026-12-07T12:00:00Z", "deployed", "me@here", "");
+        java.util.function.IntFunction<com.fasterxml.jackson.databind.JsonNode> service = replicas ->
+                dev.slipway.util.Json.MAPPER.valueToTree(java.util.Map.of("Spec", java.util.Map.of(
+                        "Labels", java.util.Map.of(SwarmSpec.VERSION, "1.0.0"),
+                        "Mode", java.util.Map.of("Replicated", java.util.Map.of("Replicas", replicas)))));
+        assertTrue(SwarmTarget.interruptedDeploy(service.apply(3), last, "1.0.0", IMAGE, "deployed", 3),
+                "the spec in place: an interrupted deploy, waited for");
+        assertFalse(SwarmTarget.interruptedDeploy(service.apply(0), last, "1.0.0", IMAGE, "deployed", 3),
+                "stopped (scaled to 0): deployed again");
+        assertFalse(SwarmTarget.interruptedDeploy(service.apply(2), last, "1.0.0", IMAGE, "deployed", 3), "replicas changed");
+        assertFalse(SwarmTarget.interruptedDeploy(service.apply(3), last, "1.0.1", IMAGE, "deployed", 3), "another release");
+        assertFalse(SwarmTarget.interruptedDeploy(null, null, "1.0.0", IMAGE, "deployed", 3), "no service yet");
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The task environment of a Swarm service spec, against the environment the image bakes in. */
+/** The task environment of a Swarm service spec, against the environment the image keeps. */
 class SwarmSpecEnvTest {
     static final String IMAGE = "127.0.0.1:5000/orders@sha256:" + "1".repeat(64);
 
@@ -36,20 +36,23 @@ class SwarmSpecEnvTest {
     }
 
     /**
-     * The image bakes SERVER_PORT=8080 (service.env's ${PORT} at the image's fixed port); with
-     * portPrefixes each task listens on its own PORT, so the variables made from ${PORT} must follow
-     * it. A Spring Boot app on Swarm with portPrefixes bound 8080 in every task and failed with
-     * "Port 8080 was already in use" until the rollout timed out.
+     * With portPrefixes each task listens on its own PORT, so the variables made from ${PORT} must
+     * follow it. A Spring Boot app on Swarm with portPrefixes bound 8080 in every task and failed
+     * with "Port 8080 was already in use" while the image baked SERVER_PORT=8080. The image now
+     * keeps ${PORT} as written and its entrypoint (slipway-start) expands it from the task's PORT, so
+     * the spec sets PORT alone and repeats none of the image's variables (DockerImageReferencesTest
+     * runs such an image with another PORT).
      */
     @Test
-    void withPortPrefixesTheVariablesMadeFromPortFollowTheTasksPort() throws Exception {
+    void withPortPrefixesTheTaskGetsItsPortAndTheImageExpandsTheVariablesMadeFromIt() throws Exception {
         SlipwayConfig config = ConfigLoader.parse(Path.of("slipway.yaml"), CONFIG);
-        assertEquals("8080", ImageBuilder.imageEnv(config, "/opt/orders").get("SERVER_PORT"), "what the image bakes");
+        assertEquals("${PORT}", ImageBuilder.imageEnv(config, "/opt/orders").get("SERVER_PORT"), "what the image keeps");
+        assertEquals(List.of("CALLBACK", "MANAGEMENT_PORT", "SERVER_ADDRESS", "SERVER_PORT"), ImageBuilder.expandedEnv(config),
+                "what slipway-start expands at the task's start");
         List<String> env = taskEnv(config, 1875);
         assertEquals(List.of("PORT=1875{{.Task.Slot}}", "ADDR=0.0.0.0", "DRAIN_TIMEOUT=30",
-                "MANAGEMENT_PORT=1875{{.Task.Slot}}", "SERVER_ADDRESS=0.0.0.0", "SERVER_PORT=1875{{.Task.Slot}}",
                 "CALLBACK=https://orders.test/cb"), env,
-                "GREETING has no reference (the image's value holds); deploy.swarm.env's CALLBACK wins");
+                "the image's values hold (expanded at start); deploy.swarm.env's CALLBACK wins");
     }
 
     /** On the routing mesh the task listens on service.port, the image's own: nothing is repeated. */

@@ -1,0 +1,81 @@
+package dev.slipway.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.config.ConfigLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mvn} in {@code build.command} runs the project's Maven wrapper, also from a module of a
+ * multi-module build whose wrapper is at the reactor root (new-user finding: {@code init} in such a
+ * build writes {@code mvn -f ../pom.xml ... -pl :module -am}, which ran the {@code mvn} on PATH, an
+ * older Maven than the wrapper pinned, and the build failed where {@code ./mvnw package} passed).
+ */
+class MavenWrapperTest {
+    @TempDir
+    Path tmp;
+
+    private static final Console QUIET = new Console(new PrintWriter(new StringWriter()),
+            new PrintWriter(new StringWriter()), false);
+
+    /** A wrapper script that records how it was called (its path as called, then its arguments) in {@code called}. */
+    private static void fakeWrapper(Path dir, Path record) throws Exception {
+        Path w = dir.resolve("mvnw");
+        Files.writeString(w, "#!/bin/sh\necho \"$0 $*\" > '" + record + "'\n");
+        Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static Path module(Path root, String name) throws Exception {
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        Path svc = Files.createDirectories(root.resolve(name));
+        Files.writeString(svc.resolve("pom.xml"), "<project/>");
+        Files.writeString(svc.resolve("slipway.yaml"), "name: svc\nmain: x.Main\nbuild:\n"
+                + "  command: [mvn, -q, -f, ../pom.xml, package, -pl, ':svc', -am]\n");
+        return svc;
+    }
+
+    @Test
+    void aModuleBuildRunsTheWrapperAtTheReactorRoot() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("shop"));
+        Path svc = module(root, "service");
+        Path record = tmp.resolve("called");
+        fakeWrapper(root, record);
+        MavenProject.compile(ConfigLoader.loadFromDir(svc), QUIET);
+        assertEquals(List.of("../mvnw -q -f ../pom.xml package -pl :svc -am"), Files.readAllLines(record));
+    }
+
+    @Test
+    void theWrapperIsLookedForOnlyWithinTheMavenBuild() throws Exception {
+        Path record = tmp.resolve("called");
+        Path root = Files.createDirectories(tmp.resolve("shop"));
+        Path svc = module(root, "service");
+        assertEquals(Optional.empty(), MavenProject.wrapper(svc), "no wrapper anywhere");
+
+        // A wrapper above a directory without pom.xml belongs to another build.
+        Path nested = Files.createDirectories(tmp.resolve("outer/plain/svc"));
+        Files.writeString(nested.resolve("pom.xml"), "<project/>");
+        fakeWrapper(tmp.resolve("outer"), record);
+        assertEquals(Optional.empty(), MavenProject.wrapper(nested));
+
+        // The module's own wrapper wins over the root's; a non-executable one is not run.
+        fakeWrapper(root, record);
+        fakeWrapper(svc, record);
+        assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(svc));
+        Files.setPosixFilePermissions(svc.resolve("mvnw"), PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(Optional.of("../mvnw"), MavenProject.wrapper(svc));
+        assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(root), "a single-module project's own wrapper");
+        assertFalse(Files.exists(record), "looking runs nothing");
+        assertTrue(Files.isExecutable(root.resolve("mvnw")));
+    }
+}
