@@ -21,5 +21,7 @@ final class LinkRuntime extends PlatformStep {
                 out -> Jlink.link(b.linker, c.target, c.platform, modules, jlinkOptions, out, c.console()), c.console());
         c.console().progress("  " + c.platform + " runtime " + (c.runtime.cacheHit() ? "from the runtime cache" : "linked")
                 + " (key " + c.runtime.key().substring(0, 12) + ")");
+        // Compressed beside the layout, the training and the dump; Pack takes them (PlatformBuilds closes them).
+        c.runtimeParts = RuntimeParts.start(c);
     }
 }

@@ -70,14 +70,13 @@ final class Pack extends PlatformStep {
     private static KeptOutputs.Kept write(PlatformContext c, byte[] unpacker, Path executable, Path archive, Set<String> leaveOut,
                                           Compression compression) {
         BuildContext b = c.build;
-        RuntimeCache cache = b.runtimes;
         // --no-cache writes everything afresh, the dependencies' parts too.
         KeptParts parts = b.options().useCache() ? new KeptParts(Builder.cacheDir().resolve("parts")) : KeptParts.NONE;
         return c.console().timed("writing " + c.platform + " single file and archive", () -> {
             var archiving = CompletableFuture.supplyAsync(() -> {
                 try {
                     String sha = Archive.writeTarGz(c.layout, c.id, BuildInfo.FILE_TIME,
-                            cache.tarMember(c.runtime, c.id, BuildInfo.FILE_TIME, leaveOut, b.work()),
+                            c.runtimeParts.tarMember(leaveOut),
                             parts, archive);
                     dev.slipway.Trace.mark(c.platform + ": .tar.gz written");
                     return sha;
@@ -88,7 +87,7 @@ final class Pack extends PlatformStep {
             Launcher.Written k;
             try {
                 k = Launcher.writeSingleFile(c.spec, c.layout, unpacker,
-                        cache.member(c.runtime, leaveOut, compression, b.work()), parts, compression, executable);
+                        c.runtimeParts.member(leaveOut), parts, compression, executable);
             } catch (IOException | RuntimeException e) {
                 // Never leave the archive writer running (and holding its cache lock) past a failure.
                 try {

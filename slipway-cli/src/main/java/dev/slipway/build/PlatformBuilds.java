@@ -35,7 +35,14 @@ final class PlatformBuilds implements Step<BuildContext> {
             for (Platform p : c.platforms) {
                 futures.add(pool.submit(() -> {
                     PlatformContext pc = new PlatformContext(c, p);
-                    BuildPipeline.platform().run(pc);
+                    try {
+                        BuildPipeline.platform().run(pc);
+                    } finally {
+                        // A failed step leaves nothing compressing into dist/.work or the runtime cache.
+                        if (pc.runtimeParts != null) {
+                            pc.runtimeParts.close();
+                        }
+                    }
                     return pc.result;
                 }));
             }
@@ -44,14 +51,31 @@ final class PlatformBuilds implements Step<BuildContext> {
             }
         } finally {
             pool.shutdownNow();
+            // A platform that failed stops the others: wait until they have stopped (their steps end
+            // their processes and their runtime's compression on the interrupt) before dist/.work goes.
+            try {
+                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
-    private static Builder.Result join(Future<Builder.Result> f) {
+    /**
+     * Waits for a build's work on another thread.
+     *
+     * @param f the work
+     * @return its result
+     * @throws SlipwayException (exit 1) the work's own, else "build interrupted" when this thread was
+     *         interrupted or the work cancelled, else "build failed: " and the cause
+     */
+    static <T> T join(Future<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw SlipwayException.failed("build interrupted");
+        } catch (java.util.concurrent.CancellationException e) {
             throw SlipwayException.failed("build interrupted");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SlipwayException s) {

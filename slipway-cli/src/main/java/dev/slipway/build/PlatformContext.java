@@ -19,6 +19,8 @@ public final class PlatformContext extends Context {
     /** {@code <name>_<version>_<os>_<arch>}: the layout's directory and the archive's top directory. */
     final String id;
     RuntimeCache.Runtime runtime;
+    /** The runtime's compressed parts, being written since the runtime was there ({@link LinkRuntime}); null before. */
+    RuntimeParts runtimeParts;
     /** {@code dist/.work/<id>}: {@code runtime/ app/ bin/} and {@code build.files}. */
     Path layout;
     /** The launcher's class path, relative to the layout root. */

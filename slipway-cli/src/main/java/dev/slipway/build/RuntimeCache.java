@@ -204,7 +204,7 @@ public final class RuntimeCache {
         try {
             if (!runtime.dir().startsWith(root)) {
                 Path out = scratch.resolve("runtime-" + name);
-                try (var os = Files.newOutputStream(out)) {
+                try (var os = new StopsOnInterrupt(Files.newOutputStream(out))) {
                     writer.write(os);
                 }
                 return out;
@@ -214,8 +214,11 @@ public final class RuntimeCache {
                     StandardOpenOption.WRITE); var held = lock.lock()) {
                 if (!Files.isRegularFile(part)) {
                     Path tmp = root.resolve(name + ".tmp");
-                    try (var os = Files.newOutputStream(tmp)) {
+                    try (var os = new StopsOnInterrupt(Files.newOutputStream(tmp))) {
                         writer.write(os);
+                    } catch (IOException | RuntimeException e) {
+                        Files.deleteIfExists(tmp); // failed or interrupted: no half-written part stays
+                        throw e;
                     }
                     String tarBase = runtime.key() + ".tar-";
                     if (name.startsWith(tarBase)) {
@@ -232,6 +235,36 @@ public final class RuntimeCache {
             return part;
         } catch (IOException e) {
             throw SlipwayException.failed("runtime cache " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An output stream that fails with {@link java.io.InterruptedIOException} on a write once its
+     * thread is interrupted, so that an interrupt stops a part being compressed
+     * ({@link RuntimeParts#close}) within one buffer: the compressor's native code and the reads it
+     * is fed from do not look at the interrupt themselves.
+     */
+    private static final class StopsOnInterrupt extends java.io.FilterOutputStream {
+        StopsOnInterrupt(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            check();
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            check();
+            out.write(b, off, len);
+        }
+
+        private static void check() throws java.io.InterruptedIOException {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("interrupted");
+            }
         }
     }
 

@@ -54,12 +54,35 @@ public final class ImageCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * {@code slipway image --push .} (the directory last): picocli gives an option's optional value the next argument,
+     * so the directory every other command takes last became the image reference ("'.' is not an
+     * image reference"). When no SERVICE_DIR was given and the value is a directory holding a
+     * {@code slipway.yaml} (never a registry reference), it is the service directory, and the push
+     * goes to {@code image.repository}, as {@code --push} with no value does.
+     */
+    private void serviceDirTakenByPush() {
+        if (push == null || push.isEmpty() || spec.commandLine().getParseResult().hasMatchedPositional(0)) {
+            return;
+        }
+        try {
+            Path dir = Path.of(push);
+            if (java.nio.file.Files.isRegularFile(dir.resolve(dev.slipway.config.ConfigLoader.FILE_NAME))) {
+                service.dir = dir;
+                push = "";
+            }
+        } catch (java.nio.file.InvalidPathException notAPath) {
+            // not a directory: the value stays the reference, and RegistryPush says what is wrong
+        }
+    }
+
     @Override
     public void run() {
         if (!format.equals(ImageBuilder.OCI) && !format.equals(ImageBuilder.OCI_ARCHIVE)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--format must be oci or oci-archive, not '" + format + "'");
         }
+        serviceDirTakenByPush();
         var config = service.load();
         var console = SlipwayCli.console(spec);
         var result = ImageBuilder.fromDist(config, new ImageBuilder.Options(output, format, push,

@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  *       Actuator is a dependency (with {@code MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED}), else TCP.</li>
  *   <li>Quarkus: Quarkus's own build (fast-jar {@code target/quarkus-app/} unless the project asks for
  *       another jar type); {@code QUARKUS_HTTP_PORT}/{@code QUARKUS_HTTP_HOST}; SmallRye Health's
- *       {@code /q/health/ready} and {@code /q/health/live} when it is a dependency, else TCP.</li>
+ *       {@code /q/health/ready} and {@code /q/health/live} when it is a dependency, else TCP (also
+ *       with {@code quarkus.management.enabled}: health on the management interface's own port).</li>
  *   <li>Micronaut: {@code MICRONAUT_SERVER_PORT}/{@code MICRONAUT_SERVER_HOST}; the management
  *       module's {@code /health/readiness} and {@code /health/liveness}, else TCP.</li>
  *   <li>Helidon SE 4: {@code SERVER_PORT}/{@code SERVER_HOST}; {@code /observe/health/ready} and
@@ -580,7 +581,24 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 }
             }
             portEnv();
-            if (p.uses("io.quarkus:quarkus-smallrye-health")) {
+            boolean managementInterface = "true".equalsIgnoreCase(conf.getOrDefault("quarkus.management.enabled", "").strip());
+            if (p.uses("io.quarkus:quarkus-smallrye-health") && managementInterface) {
+                // quarkus.management.enabled moves SmallRye Health to the management interface, its own
+                // server on quarkus.management.port (default 9000): /q/health/ready on the service port
+                // is a 404, so the gate never passed (Quarkus's management interface reference).
+                String mgmtPort = conf.getOrDefault("quarkus.management.port", "9000");
+                fallbackProbes("the management interface is on its own port", "quarkus.management.enabled=true: SmallRye Health listens on the management interface's own",
+                        "port (quarkus.management.port=" + mgmtPort + "), which the probes cannot reach: they check that the",
+                        "service port accepts connections.");
+                if (ownManagementPort(mgmtPort, conf.get("quarkus.http.port"))) {
+                    // Every instance binds the fixed management port: a training run while the service
+                    // runs on this machine fails with "Port 9000 seems to be in use by another process".
+                    // Quarkus maps QUARKUS_MANAGEMENT_PORT to quarkus.management.port; 0 is a free port.
+                    trainEnv.put("QUARKUS_MANAGEMENT_PORT", "0");
+                    trainNotes.add("The management interface's own port (quarkus.management.port=" + mgmtPort + ") is bound by every");
+                    trainNotes.add("instance: the training run takes a free one, so it trains while the service runs here.");
+                }
+            } else if (p.uses("io.quarkus:quarkus-smallrye-health")) {
                 // A relative non-application root is under quarkus.http.root-path; one with a leading / is not.
                 String root = conf.getOrDefault("quarkus.http.non-application-root-path", "q").strip();
                 root = (root.startsWith("/") ? root : contextPath() + "/" + root).replaceAll("/+$", "");
@@ -650,10 +668,13 @@ public record Proposal(Project project, List<String> command, List<String> comma
             String health = mp ? "io.helidon.microprofile.health:helidon-microprofile-health"
                     : "io.helidon.webserver.observe:helidon-webserver-observe-health";
             boolean has = p.uses(health) || (mp && p.uses("io.helidon.microprofile.bundles:helidon-microprofile"));
-            String base = mp ? "/health" : "/observe/health";
+            // Helidon SE 4's observers are under the observe feature's endpoint (ObserveFeatureConfig:
+            // server.features.observe.endpoint, default /observe); health is "health" below it.
+            String observe = pathPrefix(appConfig(p).getOrDefault("server.features.observe.endpoint", "/observe"));
+            String base = mp ? "/health" : (observe.isEmpty() ? "/observe" : observe) + "/health";
             if (has) {
                 httpProbes(base + "/ready", base + "/live", (mp ? "MicroProfile Health"
-                        : "Helidon SE 4's health observer, under /observe/health") + " (" + health.substring(health.indexOf(':') + 1)
+                        : "Helidon SE 4's health observer, under " + base) + " (" + health.substring(health.indexOf(':') + 1)
                         + " is a dependency).");
             } else {
                 fallbackProbes("no " + health.substring(health.indexOf(':') + 1), "No " + health.substring(health.indexOf(':') + 1) + ": the probes check that the port",

@@ -462,8 +462,13 @@ public final class Gate {
      * can have accepted the probe, not those of other machines sharing the network namespace (as
      * containers on loopback addresses do); their socket inodes among {@code /proc/PID/fd} (one
      * {@code ls -l}), and {@code /proc/PID/stat}'s parent pid; bash and coreutils, no {@code ss} or
-     * {@code lsof}. When a listening socket's holder cannot be read (a process of another user, with
-     * a login that is not root) it prints nothing: the attempt passes as before, and nothing false is said.
+     * {@code lsof}. A listening socket whose holder is not among the processes it can see is another
+     * process's when the unit's own descriptors could be read (or it runs no process): the holder
+     * runs in another PID namespace on the host's network (a container or a machine sharing the
+     * network namespace, as test hosts on loopback addresses do), and it prints {@code a process
+     * this host cannot see (…)}. When the unit's descriptors cannot be read either (a process of
+     * another user, with a login that is not root) it prints nothing: the attempt passes as before,
+     * and nothing false is said.
      * Each table is read whole first ({@code $(...)}): bash's {@code read} straight from a
      * {@code /proc/net} file seeks back after every line, which makes the kernel generate the table
      * again each time (minutes for the tens of thousands of rows of a loaded machine), and from a
@@ -490,7 +495,6 @@ public final class Gate {
                     case $inos in *" $ino "*) found="$found$ino "; held="$held $cur" ;; esac ;;
                 esac
               done <<< "$(LC_ALL=C ls -l /proc/[0-9]*/fd 2>/dev/null)"
-              for ino in $inos; do case $found in *" $ino "*) ;; *) return 0 ;; esac; done
               for h in $held; do
                 x=$h
                 for k in {1..64}; do
@@ -499,6 +503,12 @@ public final class Gate {
                   read -r line 2>/dev/null < "/proc/$x/stat" || break
                   line=${line##*) }; set -- $line; x=$2
                 done
+              done
+              for ino in $inos; do
+                case $found in *" $ino "*) ;; *)
+                  [ "$mp" = 0 ] || ls /proc/"$mp"/fd > /dev/null 2>&1 || return 0
+                  [ -n "$held" ] || { echo "a process this host cannot see (another PID namespace on its network)"; return 0; } ;;
+                esac
               done
               set -- $held; h=$1
               cmd=$(tr '\\0' ' ' 2>/dev/null < "/proc/$h/cmdline")

@@ -204,6 +204,31 @@ class ProposalTest {
         }
     }
 
+    /**
+     * Quarkus's management interface (quarkus.management.enabled=true) serves SmallRye Health on its
+     * own port, 9000 by default: the probes requested /q/health/ready on the service port, a 404, and
+     * the gate failed. TCP probes instead, and the training run binds a free management port.
+     */
+    @Test
+    void quarkusManagementInterfaceOnItsOwnPortFallsBackToTcp() throws Exception {
+        Projects.quarkus(tmp.resolve("m"), true);
+        Projects.write(tmp.resolve("m"), "src/main/resources/application.properties", "quarkus.management.enabled=true\n");
+        Proposal x = propose(tmp.resolve("m"));
+        assertEquals("tcp", x.readiness().type());
+        assertEquals("tcp", x.liveness().type());
+        assertTrue(String.join("\n", x.probeNotes()).contains("quarkus.management.port=9000"), x.probeNotes().toString());
+        JsonNode y = yaml(x);
+        assertEquals("0", y.at("/train/env/QUARKUS_MANAGEMENT_PORT").asText(), y.toString());
+        assertTrue(y.at("/service/env/QUARKUS_MANAGEMENT_PORT").isMissingNode(), "deploys keep the app's port");
+        java.nio.file.Files.writeString(tmp.resolve("m/slipway.yaml"), InitFile.render(x));
+        assertEquals(java.util.Map.of("QUARKUS_MANAGEMENT_PORT", "0"),
+                dev.slipway.config.ConfigLoader.loadFromDir(tmp.resolve("m")).train().env(), "slipway check accepts it");
+        Projects.write(tmp.resolve("m"), "src/main/resources/application.properties",
+                "quarkus.management.enabled=false\nquarkus.management.port=9100\n");
+        assertEquals("/q/health/ready", yaml(propose(tmp.resolve("m"))).at("/service/readiness/path").asText(),
+                "a management port without the interface leaves health on the service port");
+    }
+
     @Test
     void quarkusFastJarWithAndWithoutSmallRyeHealth() throws Exception {
         Projects.quarkus(tmp.resolve("h"), true);
@@ -226,7 +251,8 @@ class ProposalTest {
      * Framework health endpoints move with the app's paths: Actuator (on the server port) under
      * server.servlet.context-path and management.endpoints.web.base-path, here set in application.yml
      * (the probes used to request /actuator/health/readiness, a 404 under /api, and the gate failed);
-     * Quarkus's relative non-application root under quarkus.http.root-path, an absolute one not.
+     * Quarkus's relative non-application root under quarkus.http.root-path, an absolute one not;
+     * Helidon SE 4's health observer under the observe feature's endpoint.
      */
     @Test
     void frameworkHealthEndpointsFollowTheContextPath() throws Exception {
@@ -256,6 +282,14 @@ class ProposalTest {
         Projects.write(tmp.resolve("q"), "src/main/resources/application.properties",
                 "quarkus.http.root-path=/svc\nquarkus.http.non-application-root-path=/ops/\n");
         assertEquals("/ops/health/live", yaml(propose(tmp.resolve("q"))).at("/service/liveness/path").asText());
+
+        // Helidon SE 4's observers are under server.features.observe.endpoint (default /observe)
+        Projects.helidonSe(tmp.resolve("h"), true);
+        assertEquals("/observe/health/ready", yaml(propose(tmp.resolve("h"))).at("/service/readiness/path").asText());
+        Projects.write(tmp.resolve("h"), "src/main/resources/application.yaml",
+                "server:\n  port: 8080\n  features:\n    observe:\n      endpoint: /ops/\n");
+        Proposal h = propose(tmp.resolve("h"));
+        assertEquals(List.of("/ops/health/ready", "/ops/health/live"), List.of(h.readiness().path(), h.liveness().path()));
     }
 
     /**

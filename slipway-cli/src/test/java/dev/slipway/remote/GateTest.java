@@ -258,6 +258,55 @@ class GateTest {
         }
     }
 
+    /**
+     * A listener the gate cannot see: the script runs in a PID namespace of its own that shares this
+     * machine's network (as a test host on a loopback address, or a container with the host's network),
+     * and this JVM, outside it, holds the port. The unit's main process is seen and listens on nothing,
+     * so the attempt reached another process: not ready (found when a test host's unit crash-looped on a
+     * port a service of the machine held, and its tcp gate passed).
+     */
+    @Test
+    void onAHostAListenerOutsideItsPidNamespaceIsAnotherProcess() throws Exception {
+        Tools.require("bash");
+        Tools.require("unshare");
+        Tools.requireThat(Tools.root(), "a PID namespace needs root");
+        try (ServerSocket other = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+             LocalHost local = new LocalHost("local")) {
+            int port = other.getLocalPort();
+            Host hidden = (Host) java.lang.reflect.Proxy.newProxyInstance(Host.class.getClassLoader(), new Class<?>[] {Host.class},
+                    (proxy, method, args) -> {
+                        Object[] a = args;
+                        if (method.getName().equals("run") && a != null && a.length > 0 && a[0] instanceof String c) {
+                            a = a.clone();
+                            a[0] = "unshare --pid --fork --mount-proc sh -c " + Shell.quote(c);
+                        }
+                        try {
+                            return method.invoke(local, a);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            // The unit's main process: a sleep of the namespace, started by the state command, bound to nothing.
+            String state = "sleep 30 > /dev/null 2>&1 & echo active 0 0 $!";
+            Gate.Verdict v = Gate.onHost(hidden, state, "127.0.0.1", port).await(LONG_TCP);
+            assertFalse(v.ready(), v.toString());
+            assertTrue(v.describe().startsWith("another process answers on port " + port
+                    + ": a process this host cannot see (another PID namespace on its network), not the service's process (pid "),
+                    v.describe());
+            assertTrue(v.elapsed().compareTo(LONG_TCP.timeout()) < 0, "it ended there, not at the timeout: " + v);
+
+            // The same script outside the namespace sees the holder (this JVM) and names it.
+            Process unit = new ProcessBuilder("sleep", "30").start();
+            try {
+                Gate.Verdict seen = Gate.onHost(local, "echo active 0 0 " + unit.pid(), "127.0.0.1", port).await(LONG_TCP);
+                assertTrue(seen.describe().startsWith("another process answers on port " + port + ": pid "
+                        + ProcessHandle.current().pid() + " ("), seen.describe());
+            } finally {
+                unit.destroy();
+            }
+        }
+    }
+
     @Test
     void onAHostAPortThatAnotherProcessHoldsDoesNotPassForTheUnit() throws Exception {
         Tools.require("bash");
