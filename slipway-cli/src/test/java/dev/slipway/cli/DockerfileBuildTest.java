@@ -121,7 +121,8 @@ class DockerfileBuildTest {
 
         JsonNode config = new ObjectMapper().readTree(docker(60, "image", "inspect", tag).ok().out()).path(0).path("Config");
         assertEquals("65534:65534", config.path("User").asText(), config.toString());
-        assertEquals("[\"/usr/bin/slipway-start\",\"-a\",\"/opt/myapp/app/java.argv\",\"--\",\"/opt/myapp/runtime/bin/java\"]",
+        // -d: descriptor 9 on the image's home, by which a build-time class-data archive or AOT cache names its class path.
+        assertEquals("[\"/usr/bin/slipway-start\",\"-a\",\"/opt/myapp/app/java.argv\",\"-d\",\"/opt/myapp\",\"--\",\"/opt/myapp/runtime/bin/java\"]",
                 config.path("Entrypoint").toString());
 
         int port;
