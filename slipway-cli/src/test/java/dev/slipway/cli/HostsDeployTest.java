@@ -327,6 +327,22 @@ class HostsDeployTest {
         }
     }
 
+    /** Waits until {@code deploy} holds the lock on web3 (it took every host's), or fails with its output. */
+    private void awaitLockOnWeb3(Process deploy) throws Exception {
+        try (Host h = ssh(3)) {
+            // Generous: on a loaded machine the first deploy's JVM start, config and connections take long.
+            boolean locked = false;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!locked && deploy.isAlive() && System.nanoTime() < deadline) {
+                locked = h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok();
+                if (!locked) {
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(locked, "the first deploy took the lock on web3; its output:\n" + lastChildLog());
+        }
+    }
+
     private Process deployProcess(String crashAt) throws IOException {
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(), "--to", "hosts");
@@ -343,18 +359,18 @@ class HostsDeployTest {
     @Order(4)
     void aConcurrentDeployGetsTheLockHoldersDetailsAndCtrlCReleasesTheLocks() throws Exception {
         use("1.0.0");
-        Process first = deployProcess(null);
-        try (Host h = ssh(3)) {
-            // Generous: on a loaded machine the first deploy's JVM start, config and connections take long.
-            boolean locked = false;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (!locked && first.isAlive() && System.nanoTime() < deadline) {
-                locked = h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok();
-                if (!locked) {
-                    Thread.sleep(100);
-                }
-            }
-            assertTrue(locked, "the first deploy took the lock on web3; its output:\n" + lastChildLog());
+        // A delay between batches keeps the first deploy (and its locks) alive until its Ctrl-C: an
+        // already-uploaded 3-host deploy takes about 2 s now, less than the second deploy's own run.
+        Path yaml = service.resolve("slipway.yaml");
+        String config = Files.readString(yaml);
+        assertTrue(config.contains("rollout: {batchSize: 1, retain: 3}"), config);
+        Files.writeString(yaml, config.replace("rollout: {batchSize: 1, retain: 3}", "rollout: {batchSize: 1, delay: 60s, retain: 3}"));
+        Process first;
+        try {
+            first = deployProcess(null);
+            awaitLockOnWeb3(first);
+        } finally {
+            Files.writeString(yaml, config); // the second deploy reads the same hosts; the delay is the first's alone
         }
         var second = deploy();
         assertEquals(2, second.code(), second.toString()); // a held lock: nothing was changed
@@ -363,7 +379,7 @@ class HostsDeployTest {
         // Ctrl-C of the first deploy: it releases its locks; every host serves the old or the new release.
         new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor(10, TimeUnit.SECONDS);
         assertTrue(first.waitFor(60, TimeUnit.SECONDS), "the first deploy stopped on SIGINT");
-        assertEquals(130, first.exitValue());
+        assertEquals(130, first.exitValue(), lastChildLog());
         for (int i = 1; i <= 3; i++) {
             try (Host h = ssh(i)) {
                 assertFalse(h.run("test -d /opt/slipway/myapp/lock", Duration.ofSeconds(10)).ok(), "web" + i + " is unlocked");
