@@ -38,6 +38,35 @@ public final class Tools {
         return false;
     }
 
+    /**
+     * Whether SIGINT reaches this process's children as Ctrl-C: false when it is ignored here
+     * ({@code SigIgn} of proc(5) {@code /proc/self/status}, bit 1 for signal 2), which a child inherits
+     * and the JVM then keeps (it installs no shutdown handler for an ignored SIGINT). A shell without job
+     * control starts background commands so (POSIX.1-2017 XCU 2.11: {@code nohup mvn test &} in a
+     * script), and then a test that sends Ctrl-C to the CLI sees it run on as if nothing was sent.
+     *
+     * @return whether SIGINT is not ignored (true when {@code /proc} cannot tell)
+     */
+    public static boolean sigintHandled() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0x2L) == 0;
+                }
+            }
+        } catch (Exception e) {
+            // no /proc: nothing known
+        }
+        return true;
+    }
+
+    /** Requires that Ctrl-C (SIGINT) sent to a child process is not ignored ({@link #sigintHandled}). */
+    public static void requireSigint() {
+        requireThat(sigintHandled(), "SIGINT is ignored in the test JVM (started in the background by a shell without job"
+                + " control, e.g. 'nohup mvn test &'), so a Ctrl-C sent to the CLI is ignored too: run the suite in the"
+                + " foreground, or with 'set -m'");
+    }
+
     /** @return whether this process runs as root (uid 0) */
     public static boolean root() {
         try {

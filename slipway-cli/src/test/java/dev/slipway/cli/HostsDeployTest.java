@@ -358,6 +358,7 @@ class HostsDeployTest {
     @Test
     @Order(4)
     void aConcurrentDeployGetsTheLockHoldersDetailsAndCtrlCReleasesTheLocks() throws Exception {
+        Tools.requireSigint();
         use("1.0.0");
         // A delay between batches keeps the first deploy (and its locks) alive until its Ctrl-C: an
         // already-uploaded 3-host deploy takes about 2 s now, less than the second deploy's own run.

@@ -371,6 +371,7 @@ class HostsProxyDeployTest {
     @Test
     @Order(5)
     void ctrlCDuringTheGateStopsTheNewInstanceAndRecordsTheInterruptedRun() throws Exception {
+        Tools.requireSigint();
         writeConfig("proxy", "60s", PER_PORT);
         if (!List.of("1.0.0", "2.0.0").contains(viaNginx())) { // run on its own: deploy a first release
             use("1.0.0");

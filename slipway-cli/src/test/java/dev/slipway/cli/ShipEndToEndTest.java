@@ -416,6 +416,7 @@ class ShipEndToEndTest {
      * @return the child's exit status
      */
     private static int interruptWhen(String marker, StringBuilder seen, String... args) throws Exception {
+        Tools.requireSigint();
         List<String> cmd = dev.slipway.LauncherJvm.command(SlipwayCli.class.getName(), args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
