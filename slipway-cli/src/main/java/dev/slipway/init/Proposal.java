@@ -239,6 +239,17 @@ public record Proposal(Project project, List<String> command, List<String> comma
         final List<String> trainNotes = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
 
+        /** {@link #app}'s value, read on first use. */
+        private AppConfig app;
+
+        /** @return the app's own configuration ({@link Proposal#appConfig}), read once per proposal */
+        AppConfig app() {
+            if (app == null) {
+                app = appConfig(p);
+            }
+            return app;
+        }
+
         Builder(Project p, Integer port) {
             this.p = p;
             this.portOption = port;
@@ -385,7 +396,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 commandNotes.add("jar ships (optional dependencies such as devtools and docker-compose stay out).");
             }
             portEnv();
-            AppConfig app = appConfigWithFiles(p);
+            AppConfig app = app();
             Map<String, String> conf = app.values();
             boolean actuator = p.uses("org.springframework.boot:spring-boot-starter-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator")
@@ -467,7 +478,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * ({@code @Value} in a source file, or the configuration's keys in its file), and where to
          * set them.
          *
-         * @param app the app's configuration, with the file of each key ({@link #appConfigWithFiles})
+         * @param app the app's configuration, with the file of each key ({@link #app})
          */
         void springRequiredVariables(AppConfig app) {
             Map<String, String> conf = app.values();
@@ -563,7 +574,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
         void quarkus() {
             moduleNote();
-            Map<String, String> conf = appConfig(p);
+            Map<String, String> conf = app().values();
             String type = conf.getOrDefault("quarkus.package.jar.type", conf.getOrDefault("quarkus.package.type",
                     "fast-jar"));
             if (p.buildTool() == BuildTool.GRADLE) {
@@ -620,7 +631,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     "Micronaut's own build: the Micronaut Maven plugin shades the runnable jar (every",
                     "dependency inside), the one runnable jar in target/.");
             portEnv();
-            Map<String, String> conf = appConfig(p);
+            Map<String, String> conf = app().values();
             String endpointsPort = conf.get("endpoints.all.port");
             if (p.uses("io.micronaut:micronaut-management") && endpointsPort != null) {
                 fallbackProbes("the management endpoints are on their own port", "The management endpoints listen on their own port (endpoints.all.port="
@@ -670,7 +681,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             boolean has = p.uses(health) || (mp && p.uses("io.helidon.microprofile.bundles:helidon-microprofile"));
             // Helidon SE 4's observers are under the observe feature's endpoint (ObserveFeatureConfig:
             // server.features.observe.endpoint, default /observe); health is "health" below it.
-            String observe = pathPrefix(appConfig(p).getOrDefault("server.features.observe.endpoint", "/observe"));
+            String observe = pathPrefix(app().values().getOrDefault("server.features.observe.endpoint", "/observe"));
             String base = mp ? "/health" : (observe.isEmpty() ? "/observe" : observe) + "/health";
             if (has) {
                 httpProbes(base + "/ready", base + "/live", (mp ? "MicroProfile Health"
@@ -841,7 +852,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 return;
             }
             Map<String, String> conf = new LinkedHashMap<>();
-            appConfig(p).forEach((k, v) -> conf.put(k.replace("-", "").toLowerCase(java.util.Locale.ROOT), v.strip()));
+            app().values().forEach((k, v) -> conf.put(k.replace("-", "").toLowerCase(java.util.Locale.ROOT), v.strip()));
             Matcher configured = CONFIGURED_PORT.matcher(conf.getOrDefault("camel.server.port", "8080"));
             if (portOption == null && configured.matches()) {
                 int n = Integer.parseInt(configured.group(1) != null ? configured.group(1) : configured.group(2));
@@ -1184,7 +1195,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (key == null) {
                 return "";
             }
-            Map<String, String> conf = appConfig(p);
+            Map<String, String> conf = app().values();
             String v = conf.getOrDefault(key, p.framework() == Framework.SPRING_BOOT
                     ? conf.getOrDefault("spring.webflux.base-path", "") : "");
             return pathPrefix(v);
@@ -1330,33 +1341,26 @@ public record Proposal(Project project, List<String> command, List<String> comma
     }
 
     /**
-     * The application's own configuration, flattened to dotted keys: {@code application.properties},
-     * then {@code application.yml}/{@code .yaml} in {@code src/main/resources} (the files Spring Boot,
-     * Quarkus and Micronaut read by default).
-     */
-    static Map<String, String> appConfig(Project p) {
-        return appConfigWithFiles(p).values();
-    }
-
-    /**
      * The application's own configuration and where each key is set.
      *
-     * @param values the flattened keys and their values, as {@link #appConfig} gives them
+     * @param values the flattened keys and their values ({@link #appConfig})
      * @param files  for each key of {@code values}, the file that set it, relative to the service
      *               directory with {@code /} (e.g. {@code src/main/resources/application.yml})
      */
     record AppConfig(Map<String, String> values, Map<String, String> files) {}
 
     /**
-     * {@link #appConfig}, keeping the file each key came from (the first file that sets it, in
-     * {@link #appConfig}'s order), so that a message can name where a key asks for something
-     * without reading the files again.
+     * The application's own configuration, flattened to dotted keys: {@code application.properties},
+     * then {@code application.yml}/{@code .yaml} in {@code src/main/resources} (the files Spring Boot,
+     * Quarkus and Micronaut read by default), with the file each key came from (the first file that
+     * sets it), so that a message can name where a key asks for something. A proposal reads it once
+     * ({@code Builder.app()}).
      *
      * @param p the project
      * @return the values and their files
      * @throws dev.slipway.SlipwayException (exit 1) when {@code application.properties} cannot be read
      */
-    static AppConfig appConfigWithFiles(Project p) {
+    static AppConfig appConfig(Project p) {
         Map<String, String> out = new LinkedHashMap<>();
         Map<String, String> files = new java.util.HashMap<>();
         String dir = "src/main/resources/";
@@ -1385,7 +1389,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 });
             }
         }
-        return new AppConfig(out, files);
+        return new AppConfig(java.util.Collections.unmodifiableMap(out), java.util.Collections.unmodifiableMap(files));
     }
 
     /** Flattens a YAML document to dotted keys ({@code a.b.c}), the first value of a key kept. */
