@@ -167,38 +167,18 @@ public final class Launcher {
 
     /**
      * Resolves the options made by {@link #whenPresent}: each becomes its plain option when
-     * {@code exists} says its file is in the layout, and is dropped otherwise; {@link #OPEN_HOME}
-     * is dropped. For launchers that are not the sh stub and are fixed when they are made (an OCI
-     * image's entrypoint goes through {@link Training#imageOptions}, which keeps {@link #OPEN_HOME}).
+     * {@code exists} says its file is in the layout, and is dropped otherwise. {@link #OPEN_HOME}
+     * stays, for the launcher to act on and drop. For launchers that are not the sh stub and are
+     * fixed when they are made: an OCI image's entrypoint ({@link Training#imageOptions}; its
+     * {@code slipway-start -d} opens descriptor 9).
      *
      * @param options JVM options, some possibly conditional
      * @param exists  whether a path relative to the layout (e.g. {@code app/app.jsa}) exists
      * @return the options with no conditional left, in the same order
      */
     public static List<String> resolveWhenPresent(List<String> options, java.util.function.Predicate<String> exists) {
-        return resolveWhenPresent(options, exists, false);
-    }
-
-    /**
-     * As {@link #resolveWhenPresent(List, java.util.function.Predicate)}, for a launcher that can
-     * open descriptor 9 itself when asked.
-     *
-     * @param options      JVM options, some possibly conditional
-     * @param exists       whether a path relative to the layout exists
-     * @param keepOpenHome whether {@link #OPEN_HOME} stays in the result (for the launcher to act
-     *                     on and drop) rather than being dropped
-     * @return the options with no conditional left, in the same order
-     */
-    public static List<String> resolveWhenPresent(List<String> options, java.util.function.Predicate<String> exists,
-                                                  boolean keepOpenHome) {
         List<String> out = new ArrayList<>();
         for (String o : options) {
-            if (o.equals(OPEN_HOME)) {
-                if (keepOpenHome) {
-                    out.add(o);
-                }
-                continue;
-            }
             if (!o.startsWith(WHEN_PRESENT)) {
                 out.add(o);
                 continue;

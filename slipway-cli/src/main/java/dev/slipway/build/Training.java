@@ -280,7 +280,7 @@ public final class Training {
     public static List<String> imageOptions(List<String> options, java.util.function.Predicate<String> exists) {
         boolean built = exists.test(BUILT_CDS_FILE) && !exists.test(CDS_FILE);
         String firstRun = "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + CDS_FILE;
-        return Launcher.resolveWhenPresent(options, f -> exists.test(f) || built && f.equals(CDS_FILE), true).stream()
+        return Launcher.resolveWhenPresent(options, f -> exists.test(f) || built && f.equals(CDS_FILE)).stream()
                 .map(o -> built && o.equals(firstRun) ? "-XX:SharedArchiveFile=" + Launcher.HOME + "/" + BUILT_CDS_FILE : o)
                 .toList();
     }

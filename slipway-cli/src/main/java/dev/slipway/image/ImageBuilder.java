@@ -41,6 +41,11 @@ public final class ImageBuilder {
      * from the container's environment, then executes java ({@link #entrypoint}).
      */
     public static final String START = "/usr/bin/slipway-start";
+    /**
+     * java's arguments in the root file system of {@code image --rootfs}, relative to the layout
+     * root, each ended by a NUL byte: the file the Dockerfile's entrypoint gives {@value #START}'s {@code -a}.
+     */
+    public static final String JAVA_ARGV = "app/java.argv";
     /** The option of {@value #START} that opens a directory as file descriptor 9 for java ({@code start.c}). */
     public static final String OPEN_HOME = "-d";
     private ImageBuilder() {}

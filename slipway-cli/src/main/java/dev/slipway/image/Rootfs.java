@@ -17,9 +17,6 @@ import java.nio.file.Path;
  * gives {@code slipway-start -a} ({@link ImageBuilder#START}).
  */
 final class Rootfs implements Step<ImageContext> {
-    /** java's arguments in the root file system, relative to the layout root: each ended by a NUL byte. */
-    static final String JAVA_ARGV = "app/java.argv";
-
     @Override
     public String describe(ImageContext c) {
         return "root file system in " + c.options.rootfs();
@@ -51,6 +48,6 @@ final class Rootfs implements Step<ImageContext> {
             args.writeBytes(a.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             args.write(0);
         }
-        Files.write(rootfs.resolve("opt/" + c.facts.name() + "/" + JAVA_ARGV), args.toByteArray());
+        Files.write(rootfs.resolve("opt/" + c.facts.name() + "/" + ImageBuilder.JAVA_ARGV), args.toByteArray());
     }
 }

@@ -138,7 +138,7 @@ public final class Dockerfile {
      */
     static List<String> entrypoint(SlipwayConfig config, String home) {
         List<String> argv = new ArrayList<>(dev.slipway.image.ImageBuilder.startOptions(config));
-        argv.addAll(List.of("-a", home + "/app/java.argv", dev.slipway.image.ImageBuilder.OPEN_HOME, home,
+        argv.addAll(List.of("-a", home + "/" + dev.slipway.image.ImageBuilder.JAVA_ARGV, dev.slipway.image.ImageBuilder.OPEN_HOME, home,
                 "--", home + "/runtime/bin/java"));
         return argv;
     }

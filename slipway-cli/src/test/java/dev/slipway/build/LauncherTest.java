@@ -71,8 +71,7 @@ class LauncherTest {
         assertEquals(List.of("-Xss1m", "-XX:SharedArchiveFile=" + Launcher.HOME + "/app/app.jsa", "-Dx=1"),
                 Launcher.resolveWhenPresent(opts, "app/app.jsa"::equals));
         List<String> withHome = List.of(Launcher.OPEN_HOME, "-Xss1m");
-        assertEquals(List.of("-Xss1m"), Launcher.resolveWhenPresent(withHome, f -> true), "no descriptor 9 by default");
-        assertEquals(withHome, Launcher.resolveWhenPresent(withHome, f -> true, true),
+        assertEquals(withHome, Launcher.resolveWhenPresent(withHome, f -> true),
                 "kept for a launcher that opens descriptor 9 (slipway-start -d)");
     }
 
