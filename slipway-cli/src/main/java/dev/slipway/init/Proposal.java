@@ -130,8 +130,20 @@ public record Proposal(Project project, List<String> command, List<String> comma
             "config\\(\\)\\s*\\.\\s*getString\\(\\s*\"([\\w.-]*host[\\w.-]*)\"", Pattern.CASE_INSENSITIVE);
     private static final Pattern VERTICLE = Pattern.compile("\\bextends\\s+(?:io\\.vertx\\.core\\.)?(?:AbstractVerticle|VerticleBase)\\b");
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+    /**
+     * A server's port fixed in a framework-less {@code main}: a number, or a name that
+     * {@link #CONSTANT} gives one in the same file (group 1 or 2). The shapes: the JDK's
+     * {@code new InetSocketAddress([host,] N)}; gRPC's {@code ServerBuilder.forPort(N)},
+     * {@code NettyServerBuilder.forPort(N)} and {@code Grpc.newServerBuilderForPort(N, credentials)}
+     * (grpc-java's examples: {@code int port = 50051;}); Jetty 12's {@code new Server(N)} and
+     * {@code connector.setPort(N)} (a connector's: a data source's or a client's port is no server's); Undertow's {@code addHttpListener(N, host)}.
+     */
     private static final Pattern SOCKET_FIXED = Pattern.compile(
-            "new\\s+InetSocketAddress\\(\\s*(?:\"[^\"]*\"\\s*,\\s*|[\\w.]+\\s*,\\s*)?(\\d{2,5})\\s*\\)");
+            "(?:new\\s+InetSocketAddress\\(\\s*(?:\"[^\"]*\"\\s*,\\s*|[\\w.]+\\s*,\\s*)?"
+            + "|\\bforPort\\(\\s*|\\bnewServerBuilderForPort\\(\\s*|\\bnew\\s+Server\\(\\s*|\\b\\w*[Cc]onnector\\.setPort\\(\\s*"
+            + "|\\baddHttpListener\\(\\s*)(?:(\\d{2,5})|([A-Za-z_]\\w*))\\s*[,)]");
+    /** {@code int port = 50051;}, {@code static final int PORT = 8080;}, Kotlin's {@code val port = 50051}: a name and its number. */
+    private static final String CONSTANT = "\\b(?:int|val|var|final\\s+var)\\s+%s\\s*(?::\\s*Int\\s*)?=\\s*(\\d{2,5})\\s*[;\\n]";
 
     /**
      * A probe as {@code slipway.yaml} writes it.
@@ -772,6 +784,27 @@ public record Proposal(Project project, List<String> command, List<String> comma
             timeout = "90s";
         }
 
+        /**
+         * The port a framework-less source file fixes ({@link #SOCKET_FIXED}): the first server
+         * whose port is a number, or a name the same file gives a number ({@code int port = 50051;}).
+         *
+         * @param source a Java or Kotlin source file's text
+         * @return the port, or {@code null} when the file fixes none (a port from the environment)
+         */
+        static Integer fixedPort(String source) {
+            Matcher m = SOCKET_FIXED.matcher(source);
+            while (m.find()) {
+                if (m.group(1) != null) {
+                    return Integer.valueOf(m.group(1));
+                }
+                Matcher c = Pattern.compile(String.format(CONSTANT, Pattern.quote(m.group(2)))).matcher(source);
+                if (c.find()) {
+                    return Integer.valueOf(c.group(1));
+                }
+            }
+            return null;
+        }
+
         void codeChoosesPort() {
             moduleNote();
             codeBuild();
@@ -783,9 +816,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 if (reads == null && READS_PORT.matcher(e.getValue()).find()) {
                     reads = e;
                 }
-                Matcher m = (p.framework() == Framework.JAVALIN ? JAVALIN_FIXED : SOCKET_FIXED).matcher(e.getValue());
-                if (fixed == null && m.find()) {
-                    fixed = Map.entry(e.getKey(), Integer.parseInt(m.group(1)));
+                if (fixed == null) {
+                    Integer n = p.framework() == Framework.JAVALIN ? javalinFixed(e.getValue()) : fixedPort(e.getValue());
+                    fixed = n == null ? null : Map.entry(e.getKey(), n);
                 }
             }
             String config = reads == null ? configReadingPort() : null;
@@ -1100,6 +1133,11 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             String value = m.group(1) != null ? m.group(1) : m.group(2);
             return !value.equals("0") && !value.equals(serverPort == null ? "8080" : serverPort.strip());
+        }
+
+        static Integer javalinFixed(String source) {
+            Matcher m = JAVALIN_FIXED.matcher(source);
+            return m.find() ? Integer.valueOf(m.group(1)) : null;
         }
 
         void fixedPort(Map.Entry<String, Integer> fixed, String how) {

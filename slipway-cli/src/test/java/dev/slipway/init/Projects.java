@@ -428,6 +428,54 @@ public final class Projects {
      * Javalin 6 built with the assembly plugin's jar-with-dependencies; the main reads PORT, or binds
      * {@code fixedPort} when it is not {@code null}.
      */
+    /**
+     * A gRPC server as grpc-java's examples write one (grpc-netty-shaded, grpc-services' health
+     * service, the jar plugin's manifest): it speaks HTTP/2 only, on {@code int port = 50051;}
+     * when {@code readsPort} is false, else on {@code $PORT}.
+     */
+    public static void grpc(Path dir, boolean readsPort) throws IOException {
+        write(dir, "pom.xml", """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>com.example</groupId>
+                  <artifactId>greeter</artifactId>
+                  <version>1.0-SNAPSHOT</version>
+                  <properties><maven.compiler.release>17</maven.compiler.release></properties>
+                  <dependencies>
+                    <dependency><groupId>io.grpc</groupId><artifactId>grpc-netty-shaded</artifactId><version>1.85.1</version><scope>runtime</scope></dependency>
+                    <dependency><groupId>io.grpc</groupId><artifactId>grpc-services</artifactId><version>1.85.1</version></dependency>
+                  </dependencies>
+                  <build><plugins>
+                    <plugin>
+                      <artifactId>maven-jar-plugin</artifactId>
+                      <configuration><archive><manifest><mainClass>com.example.grpc.GreeterServer</mainClass></manifest></archive></configuration>
+                    </plugin>
+                  </plugins></build>
+                </project>
+                """);
+        String port = readsPort ? "Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"50051\"))" : "50051";
+        write(dir, "src/main/java/com/example/grpc/GreeterServer.java", """
+                package com.example.grpc;
+
+                import io.grpc.Grpc;
+                import io.grpc.InsecureServerCredentials;
+                import io.grpc.Server;
+                import io.grpc.protobuf.services.HealthStatusManager;
+
+                public class GreeterServer {
+                  public static void main(String[] args) throws Exception {
+                    int port = %s;
+                    HealthStatusManager health = new HealthStatusManager();
+                    Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+                        .addService(health.getHealthService())
+                        .build()
+                        .start();
+                    server.awaitTermination();
+                  }
+                }
+                """.formatted(port));
+    }
+
     public static void javalin(Path dir, Integer fixedPort) throws IOException {
         write(dir, "pom.xml", """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">

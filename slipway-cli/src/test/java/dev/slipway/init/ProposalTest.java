@@ -835,6 +835,53 @@ class ProposalTest {
     }
 
     @Test
+    void grpcServerOnItsExamplesFixedPortShipsOnThatPortWithoutTraining() throws Exception {
+        // grpc-java's examples: int port = 50051; Grpc.newServerBuilderForPort(port, ...). Before,
+        // init proposed 8080, and ship failed: the training run "listens on port 50051, not on PORT".
+        Projects.grpc(tmp, false);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals(50051, y.at("/service/port").asInt(), y.toString());
+        assertFalse(y.at("/train/enabled").asBoolean(true), "the training run's PORT is ignored");
+        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        assertEquals(1, x.warnings().size(), x.warnings().toString());
+        assertTrue(x.warnings().get(0).contains("GreeterServer.java listens on the fixed port 50051"), x.warnings().toString());
+
+        // Reading PORT: Slipway's port, trained.
+        Path reads = tmp.resolve("reads");
+        Projects.grpc(reads, true);
+        JsonNode r = yaml(propose(reads));
+        assertEquals(8080, r.at("/service/port").asInt());
+        assertTrue(r.at("/train/enabled").isMissingNode(), r.toString());
+    }
+
+    @Test
+    void fixedPortsOfPlainServersAreReadInEachShape() throws Exception {
+        String[] shapes = {
+            "Server s = ServerBuilder.forPort(9090).build();",
+            "NettyServerBuilder.forPort(PORT).addService(svc);\n  static final int PORT = 9090;",
+            "Server server = new Server(9090);",
+            "ServerConnector connector = new ServerConnector(server);\n connector.setPort(9090);",
+            "Undertow.builder().addHttpListener(9090, \"0.0.0.0\").build();",
+            "val port = 9090\nembeddedServer(Netty, port = port)\nnew InetSocketAddress(port)",
+        };
+        for (String body : shapes) {
+            Projects.plain(tmp);
+            Projects.write(tmp, "src/main/java/com/acme/billing/Server.java",
+                    "package com.acme.billing;\npublic final class Server {\n public static void main(String[] a) {\n"
+                    + body + "\n }\n}\n");
+            assertEquals(9090, propose(tmp).port(), body);
+        }
+        // A data source's or a client's port is no server's: 8080 and the warning.
+        Projects.write(tmp, "src/main/java/com/acme/billing/Server.java",
+                "package com.acme.billing;\npublic final class Server {\n public static void main(String[] a) {\n"
+                + "ds.setPort(5432); new Server(port);\n }\n}\n");
+        Proposal none = propose(tmp);
+        assertEquals(8080, none.port());
+        assertTrue(none.warnings().get(0).startsWith("no System.getenv(\"PORT\")"), none.warnings().toString());
+    }
+
+    @Test
     void plainAppThatReadsNoPortIsWarned() throws Exception {
         Projects.plain(tmp);
         Proposal x = propose(tmp);
