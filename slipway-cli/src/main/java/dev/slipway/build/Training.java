@@ -692,6 +692,11 @@ public final class Training {
                         // completed TLS handshake is its answer, and trains its TLS stack.
                         continue;
                     }
+                    if (v.status() == 0 && p.isAlive() && Gate.answersGrpc(ADDR, port, Duration.ofSeconds(10))) {
+                        // A gRPC server (cleartext HTTP/2 only, tcp probes) answers no HTTP/1.1
+                        // request: its answer to a gRPC health check trains its HTTP/2 and call path.
+                        continue;
+                    }
                     if (v.status() == 0) {
                         if (!p.isAlive()) {
                             // It answered the probe, then exited: something it binds or opens after

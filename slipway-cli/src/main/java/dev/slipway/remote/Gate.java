@@ -354,6 +354,94 @@ public final class Gate {
         }
     }
 
+    /** The gRPC health service's method (grpc-health-probe's; grpc/doc/health-checking.md). */
+    public static final String GRPC_HEALTH_CHECK = "/grpc.health.v1.Health/Check";
+
+    /**
+     * Whether the port answers a gRPC health check over cleartext HTTP/2 ("prior knowledge",
+     * RFC 9113 section 3.3), as a gRPC server without TLS does: the client connection preface and
+     * an empty SETTINGS frame (section 3.4), then {@code POST /grpc.health.v1.Health/Check} on
+     * stream 1 (HEADERS with HPACK literals, RFC 7541 section 6.2.2; {@code content-type:
+     * application/grpc}, {@code te: trailers}, per gRPC's PROTOCOL-HTTP2.md) and a DATA frame with
+     * an empty {@code HealthCheckRequest} (the 5-byte length prefix of a 0-byte message). Any
+     * HEADERS frame on stream 1 is an answer, whatever its status (an UNIMPLEMENTED from a server
+     * without the health service too): like an HTTP 404 for the training run, it went through the
+     * server's stack. A GOAWAY, a closed connection or no frame in time is none.
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param timeout connect and read timeout; at least 5 s
+     * @return true when a HEADERS frame for stream 1 came back
+     */
+    public static boolean answersGrpc(String host, int port, Duration timeout) {
+        int ms = (int) Math.max(5000, timeout.toMillis());
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), ms);
+            s.setSoTimeout(ms);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            frame(out, 0x4, 0, 0, new byte[0]); // SETTINGS, empty
+            java.io.ByteArrayOutputStream headers = new java.io.ByteArrayOutputStream();
+            headers.write(0x83); // :method POST (static table index 3)
+            headers.write(0x86); // :scheme http (index 6)
+            literal(headers, 4, null, GRPC_HEALTH_CHECK); // :path, name from index 4
+            literal(headers, 1, null, host + ":" + port); // :authority, index 1
+            literal(headers, 0, "content-type", "application/grpc");
+            literal(headers, 0, "te", "trailers");
+            frame(out, 0x1, 0x4, 1, headers.toByteArray()); // HEADERS, END_HEADERS
+            frame(out, 0x0, 0x1, 1, new byte[5]); // DATA, END_STREAM: uncompressed, length 0
+            s.getOutputStream().write(out.toByteArray());
+            s.getOutputStream().flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            for (int frames = 0; frames < 32; frames++) {
+                int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt() & 0x7fffffff;
+                in.skipNBytes(length);
+                if (type == 0x1 && stream == 1) {
+                    return true;
+                }
+                if (type == 0x7) {
+                    return false; // GOAWAY: not an HTTP/2 server that takes this request
+                }
+                if (type == 0x4 && (flags & 0x1) == 0) {
+                    frame(s.getOutputStream(), 0x4, 0x1, 0, new byte[0]); // acknowledge the server's SETTINGS
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Writes one HTTP/2 frame (RFC 9113 section 4.1): 24-bit length, type, flags, 31-bit stream id. */
+    private static void frame(java.io.OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
+        byte[] head = {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length,
+            (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream};
+        out.write(head);
+        out.write(payload);
+    }
+
+    /**
+     * An HPACK "literal header field without indexing" (RFC 7541 section 6.2.2): the name from the
+     * static table ({@code index} 1-14, fitting the 4-bit prefix) or, with index 0, as a string;
+     * strings without Huffman coding, shorter than 127 bytes (a 7-bit length).
+     */
+    private static void literal(java.io.ByteArrayOutputStream out, int index, String name, String value) {
+        out.write(index);
+        if (index == 0) {
+            string(out, name);
+        }
+        string(out, value);
+    }
+
+    private static void string(java.io.ByteArrayOutputStream out, String text) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        out.write(b.length);
+        out.writeBytes(b);
+    }
+
     private static String error(IOException e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }

@@ -67,8 +67,9 @@ class CompatibilitySuiteTest {
      * One project of the suite.
      *
      * @param dir      its directory under {@code compat/}
-     * @param endpoint the real endpoint to call after the ship (GET, must answer 200)
-     * @param body     text the endpoint's answer must contain
+     * @param endpoint the real endpoint to call after the ship (GET, must answer 200); {@code null}
+     *                 for a gRPC server, which must answer a gRPC health check instead
+     * @param body     text the endpoint's answer must contain ({@code null} with no endpoint)
      * @param jdk21    whether the project needs a JDK 21+ as {@code JAVA_HOME}
      */
     record App(String dir, String endpoint, String body, boolean jdk21) {
@@ -90,7 +91,8 @@ class CompatibilitySuiteTest {
                 new App("dropwizard", "/hello", "Hello from Dropwizard", false),
                 new App("jooby", "/hello", "Hello from Jooby", false),
                 new App("reactor", "/hello", "Hello, reactor!", false),
-                new App("gradle-app", "/hello", "Hello from Gradle", false));
+                new App("gradle-app", "/hello", "Hello from Gradle", false),
+                new App("grpc", null, null, false));
     }
 
     private final Set<Integer> usedPorts = new HashSet<>();
@@ -143,6 +145,12 @@ class CompatibilitySuiteTest {
                 String path = readiness.path("path").asText();
                 HttpResponse<String> r = get(address, port, path);
                 assertTrue(r.statusCode() / 100 == 2, app.dir() + ": readiness " + path + " answered " + r.statusCode() + ": " + r.body());
+            }
+            if (app.endpoint() == null) {
+                // No HTTP/1.1 at all: its training run was trained by a gRPC health check, and so is this one.
+                assertTrue(dev.slipway.remote.Gate.answersGrpc(address, port, Duration.ofSeconds(10)),
+                        app.dir() + ": no answer to " + dev.slipway.remote.Gate.GRPC_HEALTH_CHECK);
+                return;
             }
             HttpResponse<String> hello = get(address, port, app.endpoint());
             assertEquals(200, hello.statusCode(), app.dir() + ": GET " + app.endpoint() + " answered: " + hello.body());
