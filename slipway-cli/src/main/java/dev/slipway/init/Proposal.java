@@ -1310,7 +1310,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * Takes {@code service.port} from the port the app's configuration sets, where the starters
          * put it: Spring Boot's {@code server.port}, Quarkus's {@code quarkus.http.port}, Micronaut's
          * {@code micronaut.server.port}, Helidon's {@code server.port} (SE: application.yaml; MP: also
-         * META-INF/microprofile-config.properties). {@code ${VAR:N}} counts as N; 0 (a random port)
+         * META-INF/microprofile-config.properties); for Spring Boot, an active profile's file first. {@code ${VAR:N}} counts as N; 0 (a random port)
          * and other values are left alone, so the port stays 8080.
          */
         void configuredPort() {
@@ -1320,7 +1320,14 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 case MICRONAUT -> "micronaut.server.port";
                 default -> "server.port";
             };
-            for (Map.Entry<String, Map<String, String>> e : configFiles(p).entrySet()) {
+            Map<String, Map<String, String>> files = new LinkedHashMap<>();
+            String setBy = app().files().getOrDefault(key, "");
+            if (setBy.startsWith("src/main/resources/application-")) {
+                // An active Spring profile's file sets it (appConfig): that value wins.
+                files.put(setBy.substring("src/main/resources/".length()), Map.of(key, app().values().get(key)));
+            }
+            files.putAll(configFiles(p));
+            for (Map.Entry<String, Map<String, String>> e : files.entrySet()) {
                 String f = e.getKey();
                 Map<String, String> conf = e.getValue();
                 Matcher m = CONFIGURED_PORT.matcher(conf.getOrDefault(key, ""));
@@ -1391,19 +1398,49 @@ public record Proposal(Project project, List<String> command, List<String> comma
      * The application's own configuration, flattened to dotted keys: {@code application.properties},
      * then {@code application.yml}/{@code .yaml} in {@code src/main/resources} (the files Spring Boot,
      * Quarkus and Micronaut read by default), with the file each key came from (the first file that
-     * sets it), so that a message can name where a key asks for something. A proposal reads it once
-     * ({@code Builder.app()}).
+     * sets it), so that a message can name where a key asks for something. For Spring Boot, the
+     * files of the profiles that this configuration's {@code spring.profiles.active} switches on
+     * ({@code application-NAME.properties}, then {@code .yml}/{@code .yaml}) override it, the later
+     * profile winning, as Spring Boot loads them ("Profile Specific Files" of its reference,
+     * "Externalized Configuration"): {@code server.servlet.context-path} or
+     * {@code management.endpoints.web.base-path} set in {@code application-dev.yaml} moves the
+     * probes. A proposal reads it once ({@code Builder.app()}).
      *
      * @param p the project
      * @return the values and their files
-     * @throws dev.slipway.SlipwayException (exit 1) when {@code application.properties} cannot be read
+     * @throws dev.slipway.SlipwayException (exit 1) when a {@code .properties} file cannot be read
      */
     static AppConfig appConfig(Project p) {
         Map<String, String> out = new LinkedHashMap<>();
         Map<String, String> files = new java.util.HashMap<>();
+        readConfigFiles(p.serviceDir(), "application", out, files);
+        String active = out.get("spring.profiles.active");
+        if (p.framework() == Framework.SPRING_BOOT && active != null) {
+            for (String name : active.split(",")) {
+                // ${...} placeholders and Maven's @...@ filtering are not knowable here: skipped.
+                if (name.strip().matches("[\\w.-]+")) {
+                    Map<String, String> profile = new LinkedHashMap<>();
+                    Map<String, String> profileFiles = new java.util.HashMap<>();
+                    readConfigFiles(p.serviceDir(), "application-" + name.strip(), profile, profileFiles);
+                    profile.forEach((k, v) -> {
+                        out.put(k, v);
+                        files.put(k, profileFiles.get(k));
+                    });
+                }
+            }
+        }
+        return new AppConfig(java.util.Collections.unmodifiableMap(out), java.util.Collections.unmodifiableMap(files));
+    }
+
+    /**
+     * Reads {@code BASE.properties}, then {@code BASE.yml} and {@code BASE.yaml} from
+     * {@code src/main/resources} into {@code out} (a key's first value kept) and the file of each
+     * key into {@code files}.
+     */
+    private static void readConfigFiles(Path serviceDir, String base, Map<String, String> out, Map<String, String> files) {
         String dir = "src/main/resources/";
-        Path res = p.serviceDir().resolve(dir);
-        Path props = res.resolve("application.properties");
+        Path res = serviceDir.resolve(dir);
+        Path props = res.resolve(base + ".properties");
         if (Files.isRegularFile(props)) {
             Properties pr = new Properties();
             try (Reader r = Files.newBufferedReader(props)) {
@@ -1413,10 +1450,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             pr.stringPropertyNames().forEach(k -> {
                 out.put(k, pr.getProperty(k).trim());
-                files.put(k, dir + "application.properties");
+                files.put(k, dir + base + ".properties");
             });
         }
-        for (String n : List.of("application.yml", "application.yaml")) {
+        for (String n : List.of(base + ".yml", base + ".yaml")) {
             if (Files.isRegularFile(res.resolve(n))) {
                 Map<String, String> one = new LinkedHashMap<>();
                 flatten("", readYaml(res.resolve(n)), one);
@@ -1427,7 +1464,6 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 });
             }
         }
-        return new AppConfig(java.util.Collections.unmodifiableMap(out), java.util.Collections.unmodifiableMap(files));
     }
 
     /** Flattens a YAML document to dotted keys ({@code a.b.c}), the first value of a key kept. */

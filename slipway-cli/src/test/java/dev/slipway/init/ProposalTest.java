@@ -248,6 +248,34 @@ class ProposalTest {
     }
 
     /**
+     * Spring Boot loads application-NAME.yaml (or .properties) over application.yaml for each profile
+     * that spring.profiles.active names there, the later one winning. init read the base file only:
+     * with the dev profile moving Actuator to /manage it proposed /api/actuator/health/readiness, a
+     * 404 that no gate passes. A profile no one activates (prod here) changes nothing.
+     */
+    @Test
+    void activeSpringProfilesFilesOverrideTheBaseConfiguration() throws Exception {
+        Path s = tmp.resolve("s");
+        Projects.springBoot3Jpa(s);
+        Projects.write(s, "src/main/resources/application.yaml",
+                "spring:\n  profiles:\n    active: dev, local\nserver:\n  servlet:\n    context-path: /api\n");
+        Projects.write(s, "src/main/resources/application-dev.yaml",
+                "management:\n  endpoints:\n    web:\n      base-path: /manage\nserver:\n  port: 9191\n");
+        Projects.write(s, "src/main/resources/application-local.properties", "server.port=9292\n");
+        Projects.write(s, "src/main/resources/application-prod.yaml", "server:\n  servlet:\n    context-path: /prod\n");
+        Proposal x = propose(s);
+        JsonNode y = yaml(x);
+        assertEquals("/api/manage/health/readiness", y.at("/service/readiness/path").asText(), y.toString());
+        assertEquals("/api", y.at("/service/path").asText());
+        assertEquals(9292, y.at("/service/port").asInt(), "the later profile wins");
+
+        // A placeholder or Maven's filtering names no profile init can know: the base file alone.
+        Projects.write(s, "src/main/resources/application.yaml",
+                "spring:\n  profiles:\n    active: \"@spring.profiles.active@\"\nserver:\n  servlet:\n    context-path: /api\n");
+        assertEquals("/api/actuator/health/readiness", yaml(propose(s)).at("/service/readiness/path").asText());
+    }
+
+    /**
      * Framework health endpoints move with the app's paths: Actuator (on the server port) under
      * server.servlet.context-path and management.endpoints.web.base-path, here set in application.yml
      * (the probes used to request /actuator/health/readiness, a 404 under /api, and the gate failed);
