@@ -425,10 +425,6 @@ public final class Projects {
     }
 
     /**
-     * Javalin 6 built with the assembly plugin's jar-with-dependencies; the main reads PORT, or binds
-     * {@code fixedPort} when it is not {@code null}.
-     */
-    /**
      * A gRPC server as grpc-java's examples write one (grpc-netty-shaded, grpc-services' health
      * service, the jar plugin's manifest): it speaks HTTP/2 only, on {@code int port = 50051;}
      * when {@code readsPort} is false, else on {@code $PORT}.
@@ -437,9 +433,7 @@ public final class Projects {
         write(dir, "pom.xml", """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
-                  <groupId>com.example</groupId>
-                  <artifactId>greeter</artifactId>
-                  <version>1.0-SNAPSHOT</version>
+                  <groupId>com.example</groupId><artifactId>greeter</artifactId><version>1.0-SNAPSHOT</version>
                   <properties><maven.compiler.release>17</maven.compiler.release></properties>
                   <dependencies>
                     <dependency><groupId>io.grpc</groupId><artifactId>grpc-netty-shaded</artifactId><version>1.85.1</version><scope>runtime</scope></dependency>
@@ -476,6 +470,10 @@ public final class Projects {
                 """.formatted(port));
     }
 
+    /**
+     * Javalin 6 built with the assembly plugin's jar-with-dependencies; the main reads PORT, or binds
+     * {@code fixedPort} when it is not {@code null}.
+     */
     public static void javalin(Path dir, Integer fixedPort) throws IOException {
         write(dir, "pom.xml", """
                 <project xmlns="http://maven.apache.org/POM/4.0.0">

@@ -375,6 +375,29 @@ class GateTest {
     }
 
     @Test
+    void onlyAnHttp2ServerAnswersAGrpcHealthCheck() throws Exception {
+        // The JDK's HTTP/1.1 server reads the HTTP/2 preface as a bad request: no answer. (A gRPC
+        // server's answer is checked in CompatibilitySuiteTest's grpc project.)
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", x -> {
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        http.start();
+        try {
+            assertFalse(Gate.answersGrpc("127.0.0.1", http.getAddress().getPort(), Duration.ofSeconds(5)));
+        } finally {
+            http.stop(0);
+        }
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        assertFalse(Gate.answersGrpc("127.0.0.1", closed, Duration.ofSeconds(5)), "a closed port");
+    }
+
+    @Test
     void aTcpScriptSendsNoPathAndNoRequest() {
         String script = Gate.script(NO_UNIT, "127.0.0.1", 8080, TCP);
         assertFalse(script.contains("GET"), script);
