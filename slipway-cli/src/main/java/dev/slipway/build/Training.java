@@ -654,6 +654,10 @@ public final class Training {
                         Duration.ofMillis(100), train.timeout(), Duration.ZERO);
                 Gate.Verdict ready = Gate.here(ADDR, port, p::isAlive, p::pid).await(probe);
                 if (!ready.ready() && !p.isAlive()) {
+                    Optional<String> old = tooOldRuntime(read(log), config.build().jdk(), Jdk::installedHome);
+                    if (old.isPresent()) {
+                        throw SlipwayException.failed(old.get() + ":\n" + tail(log));
+                    }
                     // A crash at start (a variable or a database it needs) is no slow start: the
                     // timeout is not what to change, the environment is.
                     throw SlipwayException.failed("the training run exited with code " + p.exitValue()
@@ -718,7 +722,8 @@ public final class Training {
                         + ":\n" + tail(log));
             }
             if (p.exitValue() != 0 && train.urls().isEmpty()) {
-                throw SlipwayException.failed("the training run exited with " + p.exitValue() + ":\n" + tail(log));
+                Optional<String> old = tooOldRuntime(read(log), config.build().jdk(), Jdk::installedHome);
+                throw SlipwayException.failed(old.orElse("the training run exited with " + p.exitValue()) + ":\n" + tail(log));
             }
         } catch (SlipwayException e) {
             throw moduleCheck(read(log), cmd, config).orElse(e.withOutput(read(log)));
@@ -733,6 +738,40 @@ public final class Training {
         if (missing.isPresent()) {
             throw missing.get();
         }
+    }
+
+    /** The JVM's refusal of a class newer than itself (JVMS 4.1: class file major version = Java release + 44). */
+    private static final java.util.regex.Pattern CLASS_TOO_NEW = java.util.regex.Pattern.compile(
+            "UnsupportedClassVersionError: (\\S+) has been compiled by a more recent version of the Java Runtime"
+            + " \\(class file version (\\d+)\\.\\d+\\), this version of the Java Runtime only recognizes class file"
+            + " versions up to (\\d+)");
+
+    /**
+     * What to say when the training run could not load a class because the runtime is older than
+     * the release the class was compiled for: the app built with a newer JDK than {@code build.jdk}
+     * (or {@code $JAVA_HOME}), as {@code slipway build --no-compile} allows, or a dependency that
+     * needs a newer Java. The run's own crash, "UnsupportedClassVersionError: … class file version
+     * 65.0", had been reported as a start that needs a variable or a database.
+     *
+     * @param output     the training run's output
+     * @param configured {@code build.jdk}, or {@code null} when not set
+     * @param installed  for a Java feature release, the home of an installed JDK of that release or newer
+     * @return the message (without the run's output), or empty when the output shows no such refusal
+     */
+    static Optional<String> tooOldRuntime(String output, Path configured,
+                                          java.util.function.IntFunction<Optional<String>> installed) {
+        java.util.regex.Matcher m = CLASS_TOO_NEW.matcher(output);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        int needed = Integer.parseInt(m.group(2)) - 44;
+        int runtime = Integer.parseInt(m.group(3)) - 44;
+        String jdk = configured != null ? "build.jdk (" + configured + ")" : "the JDK in $JAVA_HOME or on PATH";
+        return Optional.of("the training run cannot load " + m.group(1).replace('/', '.') + ": it is compiled for Java "
+                + needed + " (class file version " + m.group(2) + ") and the runtime, linked from " + jdk + ", is Java "
+                + runtime + ": " + installed.apply(needed).map(h -> "set build.jdk in slipway.yaml to " + h + " (installed here)")
+                        .orElse("install a JDK " + needed + " or newer and set build.jdk in slipway.yaml to it")
+                + ", or run slipway with JAVA_HOME set to it");
     }
 
     /**
