@@ -68,14 +68,39 @@ class MavenWrapperTest {
         fakeWrapper(tmp.resolve("outer"), record);
         assertEquals(Optional.empty(), MavenProject.wrapper(nested));
 
-        // The module's own wrapper wins over the root's; a non-executable one is not run.
+        // The module's own wrapper wins over the root's, with or without its exec bit.
         fakeWrapper(root, record);
         fakeWrapper(svc, record);
         assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(svc));
         Files.setPosixFilePermissions(svc.resolve("mvnw"), PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(svc));
+        Files.delete(svc.resolve("mvnw"));
         assertEquals(Optional.of("../mvnw"), MavenProject.wrapper(svc));
         assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(root), "a single-module project's own wrapper");
         assertFalse(Files.exists(record), "looking runs nothing");
         assertTrue(Files.isExecutable(root.resolve("mvnw")));
+    }
+
+    @Test
+    void aWrapperWithoutItsExecBitRunsThroughSh() throws Exception {
+        // Found by a new user: a project unzipped by a tool that drops file modes ran the mvn on
+        // PATH (another Maven than the wrapper pins), or with ./gradlew failed "Permission denied".
+        Path root = Files.createDirectories(tmp.resolve("shop"));
+        Path svc = module(root, "service");
+        Path record = tmp.resolve("called");
+        fakeWrapper(root, record);
+        Files.setPosixFilePermissions(root.resolve("mvnw"), PosixFilePermissions.fromString("rw-r--r--"));
+        MavenProject.compile(ConfigLoader.loadFromDir(svc), QUIET);
+        assertEquals(List.of("../mvnw -q -f ../pom.xml package -pl :svc -am"), Files.readAllLines(record),
+                "sh ran the wrapper ($0 is its path) with the command's arguments");
+
+        Path gradle = Files.createDirectories(tmp.resolve("gradle-app"));
+        Files.writeString(gradle.resolve("gradlew"), "#!/bin/sh\necho \"$0 $*\" > '" + record + "'\n");
+        Files.writeString(gradle.resolve("slipway.yaml"), "name: g\nmain: x.Main\nbuild:\n  command: [./gradlew, -q, installDist]\n");
+        MavenProject.compile(ConfigLoader.loadFromDir(gradle), QUIET);
+        assertEquals(List.of("./gradlew -q installDist"), Files.readAllLines(record));
+        assertTrue(MavenProject.withoutExecBit(gradle, "./gradlew"));
+        assertFalse(MavenProject.withoutExecBit(gradle, "mvn"), "a name on PATH");
+        assertFalse(MavenProject.withoutExecBit(gradle, "./missing"));
     }
 }
