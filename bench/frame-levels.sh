@@ -6,7 +6,7 @@
 #   bench/frame-levels.sh LAYOUT [SETTING ...]
 # LAYOUT is an unpacked single file (its directory under ~/.cache/slipway/run/, or an image's
 # /opt/<name>), with runtime/ and app/. SETTING: LEVEL[:wLOG][:nold][:jLOG]; default 9 12 15 17 19.
-# Prints a Markdown table on stdout. The whole default run takes some 3 minutes of CPU for myapp's
+# Prints a Markdown table on stdout. The whole default run takes 3-5 minutes of CPU for myapp's
 # JDK 25 layout (level 19 on its 68 MB runtime is most of it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
