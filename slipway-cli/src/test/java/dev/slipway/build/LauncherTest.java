@@ -259,6 +259,37 @@ class LauncherTest {
                 "PORT", "41237"), "user arg", "${PORT}"), "the whole file runs");
     }
 
+    /**
+     * Issue 21: the unpacker's decoders take no more memory than the build's frames need (a
+     * {@link Launcher#WINDOW_LOG} window each): a runtime frame written with a window twice that
+     * (its records intact, its checksum right) is refused as a damaged payload, and nothing is left.
+     */
+    @Test
+    void aFrameWithAWindowOverTheBuildsIsRefused(@TempDir Path dir) throws Exception {
+        Tools.require("cc");
+        Path layout = showLayout(dir);
+        Path exe = dir.resolve("dist/show");
+        String key = writeShow(dir, layout, exe);
+        byte[] whole = Files.readAllBytes(exe);
+        Path member = dir.resolve("runtime-" + Compression.BUILD + ".zst");
+        byte[] records;
+        try (var in = new com.github.luben.zstd.ZstdInputStreamNoFinalizer(Files.newInputStream(member))) {
+            records = in.readAllBytes();
+        }
+        var wide = new java.io.ByteArrayOutputStream();
+        wide.write(whole, 0, whole.length - (int) Files.size(member));
+        try (var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(new Archive.KeepOpen(wide))) {
+            zstd.setLevel(Launcher.APP_LEVEL);
+            zstd.setLong(Launcher.WINDOW_LOG + 1);
+            zstd.setChecksum(true);
+            zstd.write(records);
+        }
+        Path bad = dir.resolve("dist/wide");
+        Files.write(bad, wide.toByteArray());
+        String out = refused(bad, key, dir.resolve("cache-wide"), Map.of());
+        assertTrue(out.contains("damaged payload (zstd: Frame requires too much memory for decoding)"), out);
+    }
+
     /** @return the payload's offset in a single file's bytes, from its stub */
     private static int payloadOffset(byte[] singleFile) {
         return Integer.parseInt(new String(singleFile, 0, 4096, StandardCharsets.ISO_8859_1)
