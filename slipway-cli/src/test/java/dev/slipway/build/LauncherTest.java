@@ -199,6 +199,17 @@ class LauncherTest {
         return writeShow(dir, layout, Compression.BUILD, exe);
     }
 
+    /**
+     * Writes the show layout under {@code dir} as the single file {@code dir/dist/show} (the
+     * unpacker needs a C compiler when its prebuilt binary does not match its source).
+     *
+     * @return the single file's cache key
+     */
+    private static String writeShowToDist(Path dir) throws Exception {
+        Tools.require("cc");
+        return writeShow(dir, showLayout(dir), dir.resolve("dist/show"));
+    }
+
     /** {@link #writeShow(Path, Path, Path)} with the kept frames compressed as {@code compression} says. */
     private static String writeShow(Path dir, Path layout, Compression compression, Path exe) throws Exception {
         Path member = dir.resolve("runtime-" + compression + ".zst");
@@ -214,10 +225,8 @@ class LauncherTest {
 
     @Test
     void theSingleFileExpandsAppHomeToItsUnpackedDirectory(@TempDir Path dir) throws Exception {
-        Tools.require("cc");
-        Path layout = showLayout(dir);
+        String key = writeShowToDist(dir);
         Path exe = dir.resolve("dist/show");
-        String key = writeShow(dir, layout, exe);
         Path cache = dir.resolve("cache");
         String home = cache.resolve("run").resolve(key).toString();
         Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41235");
@@ -266,11 +275,8 @@ class LauncherTest {
      */
     @Test
     void aFrameWithAWindowOverTheBuildsIsRefused(@TempDir Path dir) throws Exception {
-        Tools.require("cc");
-        Path layout = showLayout(dir);
-        Path exe = dir.resolve("dist/show");
-        String key = writeShow(dir, layout, exe);
-        byte[] whole = Files.readAllBytes(exe);
+        String key = writeShowToDist(dir);
+        byte[] whole = Files.readAllBytes(dir.resolve("dist/show"));
         Path member = dir.resolve("runtime-" + Compression.BUILD + ".zst");
         byte[] records;
         try (var in = new com.github.luben.zstd.ZstdInputStreamNoFinalizer(Files.newInputStream(member))) {
