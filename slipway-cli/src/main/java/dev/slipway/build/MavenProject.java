@@ -36,6 +36,12 @@ public final class MavenProject {
         if (cmd.get(0).equals("mvn")) {
             wrapper(dir).ifPresent(w -> cmd.set(0, w));
         }
+        if (withoutExecBit(dir, cmd.get(0))) {
+            // A wrapper script that lost its exec bit (a zip unpacked by a tool that drops modes, a
+            // checkout with core.fileMode false) is still a POSIX sh script: run it through sh,
+            // as its own usage notes suggest, instead of failing with "Permission denied".
+            cmd.add(0, "sh");
+        }
         // umask 022 for the build: Maven stores file modes in the jars it writes, so under umask 077
         // (directories drwx------) the same commit gave another app jar, training cache key,
         // single file and archive. The files are not secret: they are what the release ships.
@@ -62,7 +68,8 @@ public final class MavenProject {
     }
 
     /**
-     * The Maven wrapper that builds the project in {@code dir}: an executable {@code mvnw} there,
+     * The Maven wrapper that builds the project in {@code dir}: an {@code mvnw} there (executable or
+     * not: {@link #compile} runs one without its exec bit through {@code sh}),
      * else in the nearest directory above it that is still part of the same Maven build (every
      * directory on the way holds a {@code pom.xml}). A multi-module build keeps its wrapper at the
      * reactor root, and a module's build command runs from the module ({@code -f ../pom.xml}):
@@ -75,11 +82,28 @@ public final class MavenProject {
     static java.util.Optional<String> wrapper(Path dir) {
         Path start = dir.toAbsolutePath().normalize();
         for (Path d = start; d != null && (d.equals(start) || Files.isRegularFile(d.resolve("pom.xml"))); d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("mvnw")) && Files.isExecutable(d.resolve("mvnw"))) {
+            if (Files.isRegularFile(d.resolve("mvnw"))) {
                 return java.util.Optional.of(d.equals(start) ? "./mvnw" : start.relativize(d.resolve("mvnw")).toString());
             }
         }
         return java.util.Optional.empty();
+    }
+
+    /**
+     * Whether a build command's program is a file named by a path ({@code ./mvnw}, {@code ../mvnw},
+     * {@code ./gradlew}) that exists under {@code dir} without the exec bit, so that exec(2) would
+     * refuse it (EACCES) where {@code sh FILE} runs it.
+     *
+     * @param dir     the directory the command runs in
+     * @param program the command's first word
+     * @return {@code true} for such a file; {@code false} for a name looked up on PATH or an executable file
+     */
+    static boolean withoutExecBit(Path dir, String program) {
+        if (!program.contains("/")) {
+            return false;
+        }
+        Path file = dir.resolve(program);
+        return Files.isRegularFile(file) && !Files.isExecutable(file);
     }
 
     /** javac's refusal of a release newer than itself (JDK 9+ and JDK 8 wordings). */

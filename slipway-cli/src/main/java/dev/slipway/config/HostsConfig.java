@@ -59,7 +59,9 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
      *
      * @param batchSize    hosts switched at once, or 0 when {@code batchPercent} is used
      * @param batchPercent percent of the hosts switched at once (rounded up), or 0
-     * @param delay        wait between two batches
+     * @param delay        wait between two batches (default {@link #UPSTREAM_FAIL_TIMEOUT} with strategy
+     *                     {@link #RESTART}, so that nginx has taken the batch just gated back into its
+     *                     pool; zero with {@link #PROXY})
      * @param readiness    the gate on each host (default: {@code service.readiness})
      * @param retain       releases kept on each host (default 5, at least 2)
      * @param drainTimeout how long a stop waits after SIGTERM (default {@code service.drainTimeout})
@@ -75,6 +77,13 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
         public static final String RESTART = "restart";
         /** Start the new instance beside the old, switch the host's nginx, then stop the old ({@code <unit>@PORT.service}). */
         public static final String PROXY = "proxy";
+        /**
+         * How long nginx keeps an instance out of the upstream of {@code slipway render nginx} after
+         * {@code max_fails} failed attempts: its {@code fail_timeout} (ngx_http_upstream_module), 2 s.
+         * An instance that passed its gate is back in the pool at most this long after the last
+         * request it refused, so it is also the default wait between two {@link #RESTART} batches.
+         */
+        public static final Duration UPSTREAM_FAIL_TIMEOUT = Duration.ofSeconds(2);
 
         /** @return whether a host switches by its own nginx ({@link #PROXY}) */
         public boolean proxySwitch() {
@@ -157,7 +166,7 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
 
     record RawRollout(@Key(doc = "Hosts switched at once (default 1)") Integer batchSize,
                       @Key(doc = "Percent of the hosts switched at once, rounded up (instead of batchSize)") Integer batchPercent,
-                      @Key(doc = "Wait between batches (default 0s)") Duration delay,
+                      @Key(doc = "Wait between batches (default 2s with strategy restart, nginx's fail_timeout; 0s with proxy)") Duration delay,
                       @Key(doc = "The gate on each host (default service.readiness)") ConfigLoader.RawProbe readiness,
                       @Key(doc = "Releases kept on each host (default 5, at least 2)") Integer retain,
                       @Key(doc = "SIGTERM to SIGKILL (default service.drainTimeout)") Duration drainTimeout,
@@ -248,10 +257,17 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                 : ConfigLoader.probe(v, "deploy.hosts.rollout.readiness", r.readiness(), service.readiness());
         int retain = r.retain() == null ? 5 : r.retain();
         v.check(retain >= 2, "deploy.hosts.rollout.retain", "retain must be at least 2, so that the previous release stays for rollback");
-        Rollout rollout = new Rollout(batchSize, batchPercent, r.delay() == null ? Duration.ZERO : r.delay(), gate, retain,
+        // strategy restart: a restarted instance is back in nginx's pool (the upstream of `slipway
+        // render nginx`) only once fail_timeout has passed since its last refused request, which
+        // may be after its gate passed; restarting the next batch before that leaves fewer
+        // instances in the pool than batchSize implies, and a stray failure on the rest left none.
+        String strategy = r.strategy() == null ? Rollout.RESTART : r.strategy();
+        Duration delay = r.delay() != null ? r.delay()
+                : strategy.equals(Rollout.RESTART) ? Rollout.UPSTREAM_FAIL_TIMEOUT : Duration.ZERO;
+        Rollout rollout = new Rollout(batchSize, batchPercent, delay, gate, retain,
                 r.drainTimeout() == null ? service.drainTimeout() : r.drainTimeout(),
                 r.lockStaleAfter() == null ? Duration.ofMinutes(10) : r.lockStaleAfter(),
-                r.strategy() == null ? Rollout.RESTART : r.strategy());
+                strategy);
         v.check(r.strategy() == null || r.strategy().equals(Rollout.RESTART) || r.strategy().equals(Rollout.PROXY),
                 "deploy.hosts.rollout.strategy", "'" + r.strategy() + "' is not a strategy: restart or proxy");
 

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code mvn} in {@code build.command} runs the project's Maven wrapper, also from a module of a
@@ -45,14 +47,22 @@ class MavenWrapperTest {
         return svc;
     }
 
-    @Test
-    void aModuleBuildRunsTheWrapperAtTheReactorRoot() throws Exception {
+    /**
+     * {@code rw-r--r--}: a wrapper without its exec bit runs through {@code sh} (found by a new user:
+     * a project unzipped by a tool that drops file modes ran the mvn on PATH, another Maven than the
+     * wrapper pins).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rwxr-xr-x", "rw-r--r--"})
+    void aModuleBuildRunsTheWrapperAtTheReactorRoot(String mode) throws Exception {
         Path root = Files.createDirectories(tmp.resolve("shop"));
         Path svc = module(root, "service");
         Path record = tmp.resolve("called");
         fakeWrapper(root, record);
+        Files.setPosixFilePermissions(root.resolve("mvnw"), PosixFilePermissions.fromString(mode));
         MavenProject.compile(ConfigLoader.loadFromDir(svc), QUIET);
-        assertEquals(List.of("../mvnw -q -f ../pom.xml package -pl :svc -am"), Files.readAllLines(record));
+        assertEquals(List.of("../mvnw -q -f ../pom.xml package -pl :svc -am"), Files.readAllLines(record),
+                "the wrapper ran ($0 is its path) with the command's arguments");
     }
 
     @Test
@@ -68,14 +78,30 @@ class MavenWrapperTest {
         fakeWrapper(tmp.resolve("outer"), record);
         assertEquals(Optional.empty(), MavenProject.wrapper(nested));
 
-        // The module's own wrapper wins over the root's; a non-executable one is not run.
+        // The module's own wrapper wins over the root's, with or without its exec bit.
         fakeWrapper(root, record);
         fakeWrapper(svc, record);
         assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(svc));
         Files.setPosixFilePermissions(svc.resolve("mvnw"), PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(svc));
+        Files.delete(svc.resolve("mvnw"));
         assertEquals(Optional.of("../mvnw"), MavenProject.wrapper(svc));
         assertEquals(Optional.of("./mvnw"), MavenProject.wrapper(root), "a single-module project's own wrapper");
         assertFalse(Files.exists(record), "looking runs nothing");
         assertTrue(Files.isExecutable(root.resolve("mvnw")));
+    }
+
+    @Test
+    void aGradleWrapperWithoutItsExecBitRunsThroughSh() throws Exception {
+        // ./gradlew as build.command failed with "Permission denied" (exit 126).
+        Path record = tmp.resolve("called");
+        Path gradle = Files.createDirectories(tmp.resolve("gradle-app"));
+        Files.writeString(gradle.resolve("gradlew"), "#!/bin/sh\necho \"$0 $*\" > '" + record + "'\n");
+        Files.writeString(gradle.resolve("slipway.yaml"), "name: g\nmain: x.Main\nbuild:\n  command: [./gradlew, -q, installDist]\n");
+        MavenProject.compile(ConfigLoader.loadFromDir(gradle), QUIET);
+        assertEquals(List.of("./gradlew -q installDist"), Files.readAllLines(record));
+        assertTrue(MavenProject.withoutExecBit(gradle, "./gradlew"));
+        assertFalse(MavenProject.withoutExecBit(gradle, "mvn"), "a name on PATH");
+        assertFalse(MavenProject.withoutExecBit(gradle, "./missing"));
     }
 }

@@ -40,12 +40,15 @@ public final class NginxConf {
         } else {
             c.append("upstream ").append(up).append(" {\n");
             // max_fails=3 fail_timeout=2s (nginx upstream module): a restarting instance is taken out
-            // after 3 failures and retried 2 s later, so when one instance passes its gate it is back
-            // in the pool before the next batch restarts; with one failure and 5 s, the instance just
-            // gated and the one restarting could both be out, and one stray failure on the last
-            // instance left no live upstream (502 for every request until the timeout ran out).
+            // after 3 failures and tried again 2 s after the last one; the rollout waits that long
+            // between two batches by default (HostsConfig.Rollout.UPSTREAM_FAIL_TIMEOUT), so the
+            // instance just gated is back in the pool before the next batch restarts. Without the
+            // wait, the instance just gated and the one restarting were both out, and stray failures
+            // on the last left no live upstream (502 for every request until the timeout ran out).
+            String failTimeout = HostsConfig.Rollout.UPSTREAM_FAIL_TIMEOUT.toSeconds() + "s";
             for (HostsConfig.Server s : h.servers()) {
-                c.append("    server ").append(hostPort(s.upstreamAddress(), port)).append(" max_fails=3 fail_timeout=2s;  # ")
+                c.append("    server ").append(hostPort(s.upstreamAddress(), port)).append(" max_fails=3 fail_timeout=")
+                        .append(failTimeout).append(";  # ")
                         .append(s.name()).append('\n');
             }
             c.append("    keepalive ").append(p.keepalive()).append(";\n");
