@@ -13,8 +13,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The training run names the module a runtime lacks: a real app on a real runtime linked with
  * java.base alone, once failing on a zip file system (the JDK's ProviderNotFoundException, as a
- * Quarkus uber jar did) and once logging a NoClassDefFoundError for a JDK class and exiting 0.
+ * Quarkus uber jar did) and once logging a NoClassDefFoundError for a JDK class and exiting 0; and
+ * names the Java release a class newer than the runtime needs (built with a newer JDK than build.jdk,
+ * as {@code slipway build --no-compile} after a build on JDK 25 allows, with Spring Boot 4's
+ * {@code <java.version>21</java.version>}), where it had said to give the service a variable or a
+ * database: the runtime refuses a real class whose class file version is one release newer.
  */
 class TrainingMissingModuleTest {
     static final Jdk JDK = Jdk.at(Path.of(System.getProperty("java.home")), "the JDK running the tests");
@@ -90,5 +96,40 @@ class TrainingMissingModuleTest {
         assertTrue(e.getMessage().startsWith("the app needs module java.sql, which jdeps did not find"), e.getMessage());
         assertTrue(e.getMessage().contains("JDBC support off: java.lang.NoClassDefFoundError: java/sql/DriverManager"),
                 e.getMessage());
+    }
+
+    @Test
+    void aClassNewerThanTheRuntimeNamesTheJavaReleaseItNeeds() throws Exception {
+        TestJars t = new TestJars(dir.resolve("jars"));
+        Map<String, byte[]> classes = new HashMap<>(t.compile(17, Map.of("app/Main.java",
+                "package app;\npublic class Main { public static void main(String[] a) { System.out.println(\"hi\"); } }\n")));
+        int newer = JDK.feature() + 1;
+        byte[] main = classes.get("app/Main.class").clone();
+        main[6] = (byte) ((newer + 44) >> 8); // JVMS 4.1: major_version, big-endian, after magic and minor_version
+        main[7] = (byte) (newer + 44);
+        classes.put("app/Main.class", main);
+        Files.copy(t.jar("new.jar", classes, Map.of("Main-Class", "app.Main")), layout.resolve("app/new.jar"));
+
+        SlipwayException e = assertThrows(SlipwayException.class, () -> Training.train(config("[]"), JDK.feature(), layout,
+                List.of("app/new.jar"), "app.Main", console()));
+        assertTrue(e.getMessage().startsWith("the training run cannot load app.Main: it is compiled for Java " + newer
+                + " (class file version " + (newer + 44) + ") and the runtime, linked from build.jdk (" + JDK.home()
+                + "), is Java " + JDK.feature() + ": "), e.getMessage());
+        assertEquals(1, e.exitCode());
+    }
+
+    @Test
+    void theClassVersionHintNamesAnInstalledJdkThatIsNewEnough() {
+        String log = "Error: LinkageError occurred while loading main class com.example.demo.DemoApplication\n"
+                + "\tjava.lang.UnsupportedClassVersionError: com/example/demo/DemoApplication has been compiled by a"
+                + " more recent version of the Java Runtime (class file version 65.0), this version of the Java Runtime"
+                + " only recognizes class file versions up to 61.0\n";
+        assertEquals(Optional.of("the training run cannot load com.example.demo.DemoApplication: it is compiled for"
+                + " Java 21 (class file version 65) and the runtime, linked from the JDK in $JAVA_HOME or on PATH, is"
+                + " Java 17: set build.jdk in slipway.yaml to /usr/lib/jvm/temurin-25-jdk-amd64 (installed here), or run"
+                + " slipway with JAVA_HOME set to it"),
+                Training.tooOldRuntime(log, null, release -> Optional.of("/usr/lib/jvm/temurin-25-jdk-amd64")));
+        assertEquals(Optional.empty(), Training.tooOldRuntime("Exception in thread \"main\" java.lang.IllegalStateException",
+                null, release -> Optional.empty()));
     }
 }
