@@ -494,6 +494,36 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         return null;
     }
 
+    /**
+     * The program arguments the exec plugin runs the app's main class with, for a project whose main
+     * class came from that plugin ({@link #mainSource()} names it or the property {@code exec.mainClass}):
+     * exec:java's {@code <arguments>} (else the property {@code exec.args}), or the words after the
+     * class on exec:exec's java command line.
+     *
+     * @param pom the module's POM
+     * @return the arguments as written, {@code ${...}} expanded; empty when there are none
+     */
+    static List<String> execProgramArguments(Pom pom) {
+        String plugin = "org.codehaus.mojo:exec-maven-plugin";
+        List<String> given = pom.pluginArguments(plugin);
+        String executable = pom.pluginConfig(plugin, "executable");
+        if (executable != null && executable.matches("(.*/)?java")) {
+            String main = javaCommandMain(given);
+            for (int i = 0; main != null && i < given.size(); i++) {
+                String a = given.get(i);
+                if (a.equals(main) || a.endsWith("/" + main)) { // com.acme.Main, app/com.acme.Main, --module=app/…
+                    return List.copyOf(given.subList(i + 1, given.size()));
+                }
+            }
+            return List.of();
+        }
+        if (!given.isEmpty()) {
+            return given;
+        }
+        String line = pom.property("exec.args");
+        return line == null || line.isBlank() || line.contains("${") ? List.of() : List.of(line.trim().split("\\s+"));
+    }
+
     private static String className(String s) {
         return s.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*") ? s : null;
     }
