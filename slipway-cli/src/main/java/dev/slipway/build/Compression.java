@@ -63,7 +63,7 @@ public enum Compression {
      * log>}, then {@code -j<job log>} when the job size is not zstd's own. Kept frames carry it in
      * their cache names or keys, so frames written otherwise are never taken for each other.
      *
-     * @return {@code l12-w24} for {@link #BUILD}, {@code l19-w24-j24} for {@link #RELEASE}
+     * @return {@code l12-w22} for {@link #BUILD}, {@code l19-w22-j24} for {@link #RELEASE}
      */
     public String frameName() {
         return "l" + keptLevel() + "-w" + Launcher.WINDOW_LOG + (keptJobLog() > 0 ? "-j" + keptJobLog() : "");

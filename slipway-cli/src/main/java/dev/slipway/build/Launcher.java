@@ -459,13 +459,15 @@ public final class Launcher {
     static final int APP_LEVEL = 9;
 
     /**
-     * The window of both frames: 2^24 bytes (16 MiB), with zstd's long-distance matching. A window
-     * over the whole part (2^27) won 0.1 MB of 33 but doubled the first run's decoding time (the
-     * decoder's window is memory it must fault in and keeps cache-cold; measured in
-     * docs/benchmarks.md). The unpacker accepts windows up to 2^27 (RFC 8878 leaves the limit to
-     * the decoder; libzstd's default is 2^27).
+     * The window of every frame: 2^22 bytes (4 MiB), with zstd's long-distance matching. The
+     * unpacker's decoders walk a window each, on two threads: at 2^24 (16 MiB) the first run's
+     * unpacking took about a third more CPU on its busier thread than at 2^22 (the window's pages
+     * to fault in and zero, and a working set that leaves the CPU caches; zstd also takes its
+     * slower prefetching path for the longer offsets), for a payload only 0.31 MB (1 %) smaller;
+     * 2^21 saved little more for 0.32 MB more (docs/single-file.md). The unpacker refuses frames
+     * with a larger window ({@code unpack.c}, MAX_WINDOW_LOG: change both together).
      */
-    static final int WINDOW_LOG = 24;
+    static final int WINDOW_LOG = 22;
 
     /**
      * Writes the payload: zstd frames (RFC 8878; a decoder reads concatenated frames as one

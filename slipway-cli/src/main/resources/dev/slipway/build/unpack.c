@@ -44,7 +44,7 @@
  *
  * Two threads: the frames hold whole records, so they are decoded independently, on two threads
  * when the machine has two CPUs (decoding is almost all of a first run's unpacking: about
- * 180 ms of CPU for myapp's JDK 17 file, of which its runtime's frame takes about half). See
+ * 180 ms of CPU for myapp's JDK 17 file with 16 MiB windows, of which its runtime's frame takes about half). See
  * unpack_into.
  *
  * Payload format (inside the zstd stream), all integers big-endian:
@@ -203,6 +203,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+/* The largest window (log2 bytes) the decoder accepts: that of the build's frames
+ * (Launcher.WINDOW_LOG, 4 MiB; change both together). */
+#define MAX_WINDOW_LOG 22
+
 /* One zstd frame of the payload and its decoder: the frame's bytes are mapped from SELF, and
  * ZSTD_decompressStream turns them into records. */
 struct payload {
@@ -291,10 +295,10 @@ static void read_path(struct payload *pl, const char *root, char *out, size_t ou
     }
 }
 
-/* The decoder's memory: its window (2^24 bytes for the build's payload) comes from its own mapping
- * with transparent huge pages asked for (madvise(2) MADV_HUGEPAGE; ignored where the kernel has
- * none or they are off). Page by page, the window took some 4,000 page faults, a fifth of the
- * unpacker's CPU time on a virtual machine; with huge pages a first run takes about 800 in all
+/* The decoder's memory: its window (2^22 bytes for the build's payload, MAX_WINDOW_LOG) comes from
+ * its own mapping with transparent huge pages asked for (madvise(2) MADV_HUGEPAGE; ignored where the
+ * kernel has none or they are off). Page by page, a 2^24 window took some 4,000 page faults, a fifth
+ * of the unpacker's CPU time on a virtual machine; with huge pages a first run took about 800 in all
  * (docs/benchmarks.md). Small blocks come from malloc. Each block starts with its size, so that
  * free knows which it is. */
 #define BIG_BLOCK (1UL << 20)
@@ -358,8 +362,9 @@ static void start_decoder(struct decoder *d, struct unpack_job *job) {
     ZSTD_customMem mem = { decoder_alloc, decoder_free, NULL };
     d->pl.ds = ZSTD_createDStream_advanced(mem);
     if (d->pl.ds == NULL) { errno = ENOMEM; die("cannot start the decoder for", job->self); }
-    /* The build compresses with a window of up to 2^27 bytes (long-distance matching). */
-    ZSTD_DCtx_setParameter(d->pl.ds, ZSTD_d_windowLogMax, 27);
+    /* No more memory than the build's frames need: a frame with a larger window is refused as
+     * damaged (ZSTD_error_frameParameter_windowTooLarge). */
+    ZSTD_DCtx_setParameter(d->pl.ds, ZSTD_d_windowLogMax, MAX_WINDOW_LOG);
     d->pl.outcap = 1 << 18;
     d->pl.outbuf = malloc(d->pl.outcap);
     d->mine = malloc((size_t) job->count * sizeof *d->mine);

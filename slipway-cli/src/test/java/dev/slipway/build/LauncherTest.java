@@ -199,6 +199,17 @@ class LauncherTest {
         return writeShow(dir, layout, Compression.BUILD, exe);
     }
 
+    /**
+     * Writes the show layout under {@code dir} as the single file {@code dir/dist/show} (the
+     * unpacker needs a C compiler when its prebuilt binary does not match its source).
+     *
+     * @return the single file's cache key
+     */
+    private static String writeShowToDist(Path dir) throws Exception {
+        Tools.require("cc");
+        return writeShow(dir, showLayout(dir), dir.resolve("dist/show"));
+    }
+
     /** {@link #writeShow(Path, Path, Path)} with the kept frames compressed as {@code compression} says. */
     private static String writeShow(Path dir, Path layout, Compression compression, Path exe) throws Exception {
         Path member = dir.resolve("runtime-" + compression + ".zst");
@@ -214,10 +225,8 @@ class LauncherTest {
 
     @Test
     void theSingleFileExpandsAppHomeToItsUnpackedDirectory(@TempDir Path dir) throws Exception {
-        Tools.require("cc");
-        Path layout = showLayout(dir);
+        String key = writeShowToDist(dir);
         Path exe = dir.resolve("dist/show");
-        String key = writeShow(dir, layout, exe);
         Path cache = dir.resolve("cache");
         String home = cache.resolve("run").resolve(key).toString();
         Map<String, String> env = Map.of("SLIPWAY_CACHE_DIR", cache.toString(), "PORT", "41235");
@@ -257,6 +266,34 @@ class LauncherTest {
         String home = dir.resolve("cache").resolve("run").resolve(key).toString();
         assertEquals(expected("41237", "0.0.0.0", home), run(exe, Map.of("SLIPWAY_CACHE_DIR", dir.resolve("cache").toString(),
                 "PORT", "41237"), "user arg", "${PORT}"), "the whole file runs");
+    }
+
+    /**
+     * Issue 21: the unpacker's decoders take no more memory than the build's frames need (a
+     * {@link Launcher#WINDOW_LOG} window each): a runtime frame written with a window twice that
+     * (its records intact, its checksum right) is refused as a damaged payload, and nothing is left.
+     */
+    @Test
+    void aFrameWithAWindowOverTheBuildsIsRefused(@TempDir Path dir) throws Exception {
+        String key = writeShowToDist(dir);
+        byte[] whole = Files.readAllBytes(dir.resolve("dist/show"));
+        Path member = dir.resolve("runtime-" + Compression.BUILD + ".zst");
+        byte[] records;
+        try (var in = new com.github.luben.zstd.ZstdInputStreamNoFinalizer(Files.newInputStream(member))) {
+            records = in.readAllBytes();
+        }
+        var wide = new java.io.ByteArrayOutputStream();
+        wide.write(whole, 0, whole.length - (int) Files.size(member));
+        try (var zstd = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(new Archive.KeepOpen(wide))) {
+            zstd.setLevel(Launcher.APP_LEVEL);
+            zstd.setLong(Launcher.WINDOW_LOG + 1);
+            zstd.setChecksum(true);
+            zstd.write(records);
+        }
+        Path bad = dir.resolve("dist/wide");
+        Files.write(bad, wide.toByteArray());
+        String out = refused(bad, key, dir.resolve("cache-wide"), Map.of());
+        assertTrue(out.contains("damaged payload (zstd: Frame requires too much memory for decoding)"), out);
     }
 
     /** @return the payload's offset in a single file's bytes, from its stub */

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code mvn} in {@code build.command} runs the project's Maven wrapper, also from a module of a
@@ -45,14 +47,22 @@ class MavenWrapperTest {
         return svc;
     }
 
-    @Test
-    void aModuleBuildRunsTheWrapperAtTheReactorRoot() throws Exception {
+    /**
+     * {@code rw-r--r--}: a wrapper without its exec bit runs through {@code sh} (found by a new user:
+     * a project unzipped by a tool that drops file modes ran the mvn on PATH, another Maven than the
+     * wrapper pins).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rwxr-xr-x", "rw-r--r--"})
+    void aModuleBuildRunsTheWrapperAtTheReactorRoot(String mode) throws Exception {
         Path root = Files.createDirectories(tmp.resolve("shop"));
         Path svc = module(root, "service");
         Path record = tmp.resolve("called");
         fakeWrapper(root, record);
+        Files.setPosixFilePermissions(root.resolve("mvnw"), PosixFilePermissions.fromString(mode));
         MavenProject.compile(ConfigLoader.loadFromDir(svc), QUIET);
-        assertEquals(List.of("../mvnw -q -f ../pom.xml package -pl :svc -am"), Files.readAllLines(record));
+        assertEquals(List.of("../mvnw -q -f ../pom.xml package -pl :svc -am"), Files.readAllLines(record),
+                "the wrapper ran ($0 is its path) with the command's arguments");
     }
 
     @Test
@@ -82,18 +92,9 @@ class MavenWrapperTest {
     }
 
     @Test
-    void aWrapperWithoutItsExecBitRunsThroughSh() throws Exception {
-        // Found by a new user: a project unzipped by a tool that drops file modes ran the mvn on
-        // PATH (another Maven than the wrapper pins), or with ./gradlew failed "Permission denied".
-        Path root = Files.createDirectories(tmp.resolve("shop"));
-        Path svc = module(root, "service");
+    void aGradleWrapperWithoutItsExecBitRunsThroughSh() throws Exception {
+        // ./gradlew as build.command failed with "Permission denied" (exit 126).
         Path record = tmp.resolve("called");
-        fakeWrapper(root, record);
-        Files.setPosixFilePermissions(root.resolve("mvnw"), PosixFilePermissions.fromString("rw-r--r--"));
-        MavenProject.compile(ConfigLoader.loadFromDir(svc), QUIET);
-        assertEquals(List.of("../mvnw -q -f ../pom.xml package -pl :svc -am"), Files.readAllLines(record),
-                "sh ran the wrapper ($0 is its path) with the command's arguments");
-
         Path gradle = Files.createDirectories(tmp.resolve("gradle-app"));
         Files.writeString(gradle.resolve("gradlew"), "#!/bin/sh\necho \"$0 $*\" > '" + record + "'\n");
         Files.writeString(gradle.resolve("slipway.yaml"), "name: g\nmain: x.Main\nbuild:\n  command: [./gradlew, -q, installDist]\n");
