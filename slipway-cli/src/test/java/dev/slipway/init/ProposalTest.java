@@ -637,6 +637,12 @@ class ProposalTest {
         JsonNode y = yaml(propose(tmp));
         assertEquals(List.of("serve", "${APP_HOME}/conf/billing.properties"), strings(y.at("/service/args")));
         assertEquals(List.of("conf/billing.properties"), strings(y.at("/build/files")));
+        // Without <arguments>, the property exec.args (mvn exec:java's -Dexec.args) holds them.
+        String withArguments = Files.readString(pom);
+        Files.writeString(pom, withArguments.replaceFirst("(?s)<arguments>.*</arguments>", "")
+                .replace("<properties>", "<properties><exec.args>serve --verbose</exec.args>"));
+        assertEquals(List.of("serve", "--verbose"), strings(yaml(propose(tmp)).at("/service/args")));
+        Files.writeString(pom, withArguments);
         // exec:exec's java command line: the words after the class; a main from elsewhere takes none.
         Files.writeString(pom, Files.readString(pom).replace("<configuration><mainClass>com.acme.billing.Server</mainClass>",
                 "<configuration><executable>java</executable>").replace("<arguments>",
