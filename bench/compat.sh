@@ -117,6 +117,7 @@ for app in $apps; do
     helidon-se) jar="$j/target/helidon-se.jar"; what="thin jar + target/libs (Helidon has no fat jar)" ;;
     reactor) jar=; what="app jar + library jar (no fat jar)" ;;
     gradle-app) jar=; what="installDist lib/ (no fat jar)" ;;
+    plain-exec) jar="$j/target/plain-exec-1.0-SNAPSHOT.jar"; what="plain jar run as mvn exec:java runs it (no fat jar)" ;;
     *) die "$app: no fat-jar rule" ;;
   esac
   case $app in
@@ -129,6 +130,7 @@ for app in $apps; do
     reactor) jcmd="exec $java -cp $j/app/target/app-1.0.0-SNAPSHOT.jar:$j/greeting-lib/target/greeting-lib-1.0.0-SNAPSHOT.jar com.example.app.Main" ;;
     gradle-app) jcmd="JAVA_HOME=$java_home exec $j/build/install/gradle-app/bin/gradle-app" ;;
     dropwizard) jcmd="exec $java $dw_props -jar $jar $args" ;;
+    plain-exec) jcmd="cd $j && exec $java -cp $jar com.example.hello.HelloServer conf/hello.properties" ;;
     *) jcmd="exec $java -jar $jar" ;;
   esac
   var=$(port_env "$app")

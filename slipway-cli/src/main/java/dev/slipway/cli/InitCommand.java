@@ -82,7 +82,7 @@ public final class InitCommand implements Runnable {
                 + "); slipway check: ok");
         // The paths as the user would type them next, from the directory they are in (a module's
         // slipway.yaml is <module>/slipway.yaml from the reactor root).
-        Path fromHere = Path.of("").toAbsolutePath().relativize(project.serviceDir().toAbsolutePath().normalize());
+        Path fromHere = asTyped(project.serviceDir(), Path.of("").toAbsolutePath());
         String next = fromHere.toString().replaceFirst("^$", ".");
         String ignored = ignoreSlipwayFiles(project.serviceDir());
         if (ignored != null) {
@@ -165,5 +165,19 @@ public final class InitCommand implements Runnable {
                 .orElse("install a JDK " + needed + " or newer and set build.jdk in slipway.yaml (or JAVA_HOME) to it");
         return java.util.Optional.of("the project compiles for Java " + needed + " but the JDK here (" + here.home()
                 + ") is " + here.feature() + ": " + fix + " before 'slipway build'");
+    }
+
+    /**
+     * A directory as the user would type it next from {@code cwd}: relative to it, unless that climbs
+     * out so far that the absolute path is shorter ({@code /tmp/x}, not {@code ../../../tmp/x}).
+     *
+     * @param dir the directory to name
+     * @param cwd the absolute directory the user is in
+     * @return the relative path ({@code ""} for {@code cwd} itself), or the absolute one when shorter
+     */
+    static Path asTyped(Path dir, Path cwd) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Path relative = cwd.relativize(absolute);
+        return relative.toString().length() <= absolute.toString().length() ? relative : absolute;
     }
 }

@@ -232,6 +232,35 @@ public record Pom(Path file, String groupId, String artifactId, String version, 
         return null;
     }
 
+    /**
+     * The command-line arguments a plugin's configuration gives its program: the children of
+     * {@code <arguments>}, each {@code <argument>}'s text with {@code ${...}} expanded and an empty
+     * element of another name as {@code %name} ({@code <classpath/>} is {@code %classpath}, as the
+     * exec plugin's {@code commandlineArgs} writes it), else the words of {@code <commandlineArgs>};
+     * the plugin's own configuration first, then each execution's, the first that has them.
+     *
+     * @param plugin {@code groupId:artifactId}
+     * @return the arguments, empty when there are none
+     */
+    public List<String> pluginArguments(String plugin) {
+        for (Element config : plugins.getOrDefault(plugin, List.of())) {
+            Element args = child(config, "arguments");
+            if (args != null) {
+                List<String> out = new ArrayList<>();
+                for (Element a : children(args, null)) {
+                    String text = a.getTextContent().trim();
+                    out.add("argument".equals(a.getTagName()) || !text.isEmpty() ? expand(text) : "%" + a.getTagName());
+                }
+                return out;
+            }
+            Element line = child(config, "commandlineArgs");
+            if (line != null && !line.getTextContent().isBlank()) {
+                return List.of(expand(line.getTextContent().trim()).split("\\s+"));
+            }
+        }
+        return List.of();
+    }
+
     private static Element find(Element at, String[] path, int i) {
         if (i == path.length) {
             return at;

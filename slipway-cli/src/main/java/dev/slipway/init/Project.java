@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -426,12 +427,22 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                     "*", "manifestEntries", "Main-Class"},
                 {"org.apache.maven.plugins:maven-assembly-plugin", "the assembly plugin's manifestEntries/Main-Class",
                     "archive", "manifestEntries", "Main-Class"},
+                // An app whose jar names no Main-Class and is run with 'mvn exec:java': the class is in the
+                // exec plugin's <configuration><mainClass> (or its exec.mainClass property, read below).
+                {"org.codehaus.mojo:exec-maven-plugin", "the exec plugin's mainClass", "mainClass"},
             };
             for (String[] place : places) {
                 String v = p.pluginConfig(place[0], java.util.Arrays.copyOfRange(place, 2, place.length));
                 if (v != null && !v.isBlank() && !v.contains("${")) {
-                    return new String[] {v, place[1]};
+                    // exec:java takes a modular app's main as module/class, as java's --module does.
+                    return new String[] {v.substring(v.indexOf('/') + 1), place[1]};
                 }
+            }
+            String executable = p.pluginConfig("org.codehaus.mojo:exec-maven-plugin", "executable");
+            String launched = executable == null || !executable.matches("(.*/)?java")
+                    ? null : javaCommandMain(p.pluginArguments("org.codehaus.mojo:exec-maven-plugin"));
+            if (launched != null) {
+                return new String[] {launched, "the exec plugin's java arguments"};
             }
             // spring-boot.run.main-class: Spring Boot 3's starter parent gives it to run and repackage
             // (defaulting to ${start-class}), so it names the app among several @SpringBootApplication.
@@ -444,6 +455,77 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
             }
         }
         return null;
+    }
+
+    /** java's options that take the next argument as their value (java(1) of JDK 17). */
+    private static final Set<String> JAVA_OPTIONS_WITH_VALUE = Set.of("-cp", "-classpath", "--class-path", "-p",
+            "--module-path", "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-reads",
+            "--add-exports", "--add-opens", "--patch-module", "--enable-native-access");
+
+    /**
+     * The main class a java command line starts, as the exec plugin's {@code exec:exec} runs an app
+     * whose jar names none: the class after the options ({@code -classpath %classpath com.acme.Main}),
+     * or the class of {@code --module mod/com.acme.Main} ({@code -m}, {@code --module=}); the rules
+     * are java(1)'s launcher synopsis.
+     *
+     * @param args the arguments after the executable; {@code %classpath} and {@code %modulepath}
+     *             stand for the paths the plugin fills in
+     * @return the class, or {@code null} when the line starts a jar ({@code -jar}), a module by its
+     *         descriptor's main class only, or nothing that reads as a class name
+     */
+    static String javaCommandMain(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-m") || a.equals("--module") || a.startsWith("--module=")) {
+                String module = a.startsWith("--module=") ? a.substring("--module=".length())
+                        : i + 1 < args.size() ? args.get(i + 1) : "";
+                int slash = module.indexOf('/');
+                return slash < 0 ? null : className(module.substring(slash + 1));
+            }
+            if (a.equals("-jar")) {
+                return null;
+            }
+            if (JAVA_OPTIONS_WITH_VALUE.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-") && !a.startsWith("%")) {
+                return className(a);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The program arguments the exec plugin runs the app's main class with, for a project whose main
+     * class came from that plugin ({@link #mainSource()} names it or the property {@code exec.mainClass}):
+     * exec:java's {@code <arguments>} (else the property {@code exec.args}), or the words after the
+     * class on exec:exec's java command line.
+     *
+     * @param pom the module's POM
+     * @return the arguments as written, {@code ${...}} expanded; empty when there are none
+     */
+    static List<String> execProgramArguments(Pom pom) {
+        String plugin = "org.codehaus.mojo:exec-maven-plugin";
+        List<String> given = pom.pluginArguments(plugin);
+        String executable = pom.pluginConfig(plugin, "executable");
+        if (executable != null && executable.matches("(.*/)?java")) {
+            String main = javaCommandMain(given);
+            for (int i = 0; main != null && i < given.size(); i++) {
+                String a = given.get(i);
+                if (a.equals(main) || a.endsWith("/" + main)) { // com.acme.Main, app/com.acme.Main, --module=app/…
+                    return List.copyOf(given.subList(i + 1, given.size()));
+                }
+            }
+            return List.of();
+        }
+        if (!given.isEmpty()) {
+            return given;
+        }
+        String line = pom.property("exec.args");
+        return line == null || line.isBlank() || line.contains("${") ? List.of() : List.of(line.trim().split("\\s+"));
+    }
+
+    private static String className(String s) {
+        return s.matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*") ? s : null;
     }
 
     private static String[] mainClass(Path dir, Pom pom, Pom root, Framework fw, String hint) {

@@ -838,6 +838,43 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
             timeout = "60s";
+            execArguments();
+        }
+
+        /**
+         * The program arguments of an app its team runs with the exec plugin ({@code mvn exec:java}),
+         * whose main class init took from that plugin: {@code service.args}, so the service starts as
+         * {@code mvn exec:java} starts it. An argument naming a file of the project (relative to its
+         * directory, as exec runs from there) goes into {@code build.files} and is passed as
+         * {@code ${APP_HOME}/FILE}, where the release has it.
+         */
+        void execArguments() {
+            if (!p.mainSource().startsWith("the exec plugin") && !p.mainSource().endsWith(" exec.mainClass")) {
+                return;
+            }
+            List<String> given = Project.execProgramArguments(p.pom());
+            if (given.isEmpty()) {
+                return;
+            }
+            List<String> shipped = new ArrayList<>();
+            for (String a : given) {
+                Path file = a.isEmpty() || a.startsWith("-") || a.contains("${") ? null
+                        : p.serviceDir().resolve(a).normalize();
+                if (file != null && file.startsWith(p.serviceDir()) && Files.isRegularFile(file)) {
+                    String rel = p.serviceDir().relativize(file).toString();
+                    files.add(rel);
+                    shipped.add(rel);
+                    args.add("${APP_HOME}/" + rel);
+                } else {
+                    args.add(a);
+                }
+            }
+            argNotes.add("The arguments the exec plugin runs " + p.mainClass() + " with in pom.xml (mvn exec:java)"
+                    + (shipped.isEmpty() ? "." : ";"));
+            if (!shipped.isEmpty()) {
+                argNotes.add(String.join(", ", shipped) + " in build.files, next to the runtime in the single file"
+                        + " (${APP_HOME}/).");
+            }
         }
 
         /**

@@ -91,6 +91,7 @@ class CompatibilitySuiteTest {
                 new App("dropwizard", "/hello", "Hello from Dropwizard", false),
                 new App("jooby", "/hello", "Hello from Jooby", false),
                 new App("reactor", "/hello", "Hello, reactor!", false),
+                new App("plain-exec", "/hello", "Hello from exec:java", false),
                 new App("gradle-app", "/hello", "Hello from Gradle", false),
                 new App("grpc", null, null, false));
     }

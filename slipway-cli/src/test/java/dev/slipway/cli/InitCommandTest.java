@@ -155,10 +155,20 @@ class InitCommandTest {
         assertEquals("shop-api", y.get("name").asText());
         assertEquals("../pom.xml", y.at("/build/command/4").asText());
         // The next command names the module from the directory the user is in, not from the one given.
-        String fromHere = Path.of("").toAbsolutePath().relativize(tmp.resolve("shop-api").toAbsolutePath()).toString();
+        String fromHere = InitCommand.asTyped(tmp.resolve("shop-api"), Path.of("").toAbsolutePath()).toString();
         assertTrue(r.out().contains("next: slipway ship " + fromHere + " "), r.toString());
         assertTrue(r.out().contains("(then: slipway build " + fromHere + " for a release file, slipway render ci"),
                 r.toString());
+    }
+
+    @Test
+    void theNextCommandNamesTheServiceAsTheUserWouldTypeIt() {
+        Path cwd = Path.of("/home/ann/src/shop");
+        assertEquals(Path.of("api"), InitCommand.asTyped(Path.of("/home/ann/src/shop/api"), cwd));
+        assertEquals(Path.of(""), InitCommand.asTyped(cwd, cwd));
+        assertEquals(Path.of("../billing"), InitCommand.asTyped(Path.of("/home/ann/src/billing"), cwd));
+        // From another tree (a new user's finding: '../../../../tmp/x'), the absolute path is shorter.
+        assertEquals(Path.of("/tmp/x"), InitCommand.asTyped(Path.of("/tmp/x"), cwd));
     }
 
     @Test
@@ -191,7 +201,7 @@ class InitCommandTest {
         CliRunner.Run git = CliRunner.run("init", tmp.resolve("repo/svc").toString());
         assertEquals(0, git.code(), git.toString());
         // The paths are the ones to type from the directory the user is in (here: not the service's).
-        Path svc = Path.of("").toAbsolutePath().relativize(tmp.resolve("repo/svc").toAbsolutePath());
+        Path svc = InitCommand.asTyped(tmp.resolve("repo/svc"), Path.of("").toAbsolutePath());
         assertTrue(git.out().contains("commit what init wrote (git add " + svc.resolve("slipway.yaml") + " "
                 + svc.resolve(".gitignore") + " && git commit), or the first ship's version ends in -dirty"), git.toString());
 

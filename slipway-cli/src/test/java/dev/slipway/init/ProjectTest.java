@@ -237,6 +237,73 @@ class ProjectTest {
         assertEquals("Vert.x", p.facts().get("framework"));
     }
 
+    /**
+     * A plain app whose jar names no Main-Class and that its team runs with {@code mvn exec:java}: the
+     * exec plugin's {@code <configuration><mainClass>} names the service among several classes with a
+     * main method (init stopped with "several main classes").
+     */
+    @Test
+    void execPluginMainClassNamesTheServiceAmongSeveralMains() throws Exception {
+        Projects.plain(tmp);
+        Projects.write(tmp, "src/main/java/com/acme/billing/Admin.java",
+                "package com.acme.billing;\nclass Admin { public static void main(String[] a) {} }\n");
+        Path pom = tmp.resolve("pom.xml");
+        String text = Files.readString(pom);
+        String plugin = """
+                <plugin><groupId>org.codehaus.mojo</groupId><artifactId>exec-maven-plugin</artifactId><version>3.6.2</version>
+                  <configuration><mainClass>com.acme.billing.Server</mainClass></configuration></plugin>
+                """;
+        Files.writeString(pom, text.contains("<plugins>") ? text.replace("<plugins>", "<plugins>" + plugin)
+                : text.replace("</project>", "<build><plugins>" + plugin + "</plugins></build></project>"));
+        Project p = Project.detect(tmp, null);
+        assertEquals("com.acme.billing.Server", p.mainClass());
+        assertEquals("the exec plugin's mainClass", p.mainSource());
+    }
+
+    /**
+     * A modular app (module-info.java) that its team starts with {@code mvn exec:exec} running
+     * {@code java --module-path %modulepath --module billing/com.acme.billing.Server}, its jar naming
+     * no Main-Class: the class after the module's name is the service's.
+     */
+    @Test
+    void execExecJavaCommandLineNamesTheModularAppsMain() throws Exception {
+        Projects.plain(tmp);
+        Projects.write(tmp, "src/main/java/com/acme/billing/Admin.java",
+                "package com.acme.billing;\nclass Admin { public static void main(String[] a) {} }\n");
+        Projects.write(tmp, "src/main/java/module-info.java", "module billing { requires java.sql; }\n");
+        Path pom = tmp.resolve("pom.xml");
+        String text = Files.readString(pom);
+        String plugin = """
+                <plugin><groupId>org.codehaus.mojo</groupId><artifactId>exec-maven-plugin</artifactId><version>3.6.2</version>
+                  <configuration><executable>java</executable><arguments>
+                    <argument>--module-path</argument><modulepath/>
+                    <argument>--module</argument><argument>billing/${app.main}</argument>
+                  </arguments></configuration></plugin>
+                """;
+        text = text.replace("<properties>", "<properties><app.main>com.acme.billing.Server</app.main>");
+        Files.writeString(pom, text.contains("<plugins>") ? text.replace("<plugins>", "<plugins>" + plugin)
+                : text.replace("</project>", "<build><plugins>" + plugin + "</plugins></build></project>"));
+        Project p = Project.detect(tmp, null);
+        assertEquals("com.acme.billing.Server", p.mainClass());
+        assertEquals("the exec plugin's java arguments", p.mainSource());
+        // Another program's arguments name no class: init asks, as without the plugin.
+        Files.writeString(pom, Files.readString(pom).replace("<executable>java</executable>", "<executable>npm</executable>"));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> Project.detect(tmp, null));
+        assertTrue(e.getMessage().contains("several main classes"), e.getMessage());
+    }
+
+    @Test
+    void javaCommandMainReadsJavasLauncherSynopsis() {
+        assertEquals("com.acme.Main", Project.javaCommandMain(List.of("-Xmx256m", "-classpath", "%classpath", "com.acme.Main", "serve")));
+        assertEquals("com.acme.Main", Project.javaCommandMain(List.of("-cp", "%classpath", "-Dx=1", "com.acme.Main")));
+        assertEquals("com.acme.Main", Project.javaCommandMain(List.of("-p", "%modulepath", "-m", "acme/com.acme.Main")));
+        assertEquals("com.acme.Main", Project.javaCommandMain(List.of("--module=acme/com.acme.Main")));
+        assertNull(Project.javaCommandMain(List.of("--module-path", "%modulepath", "--module", "acme")),
+                "the descriptor's main class: none named on the line");
+        assertNull(Project.javaCommandMain(List.of("-jar", "target/app.jar")));
+        assertNull(Project.javaCommandMain(List.of("-classpath", "%classpath")));
+    }
+
     @Test
     void propertiesComeFromALocalParentToo() throws Exception {
         // The jar plugin's manifestEntries name a property the parent POM (at ../pom.xml) sets.

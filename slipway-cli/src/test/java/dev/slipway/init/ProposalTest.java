@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -642,6 +643,43 @@ class ProposalTest {
                 "{\"http.port\": ${PORT}, \"http.host\": \"${ADDR}\"}"), other.args());
         assertEquals(8888, other.port());
         assertNull(other.train(), "the training run's PORT reaches the verticle");
+    }
+
+    /**
+     * A plain app run with {@code mvn exec:java}: its jar names no Main-Class and the exec plugin
+     * gives the class and its arguments, one a file of the project. The service starts as exec:java
+     * starts it: the arguments in service.args, the file in build.files at ${APP_HOME} (without them
+     * it had started with no arguments, and the file was not in the release).
+     */
+    @Test
+    void execJavaArgumentsStartTheServiceWithTheProjectsFile() throws Exception {
+        Projects.plain(tmp);
+        Projects.write(tmp, "conf/billing.properties", "port=8080\n");
+        Path pom = tmp.resolve("pom.xml");
+        Files.writeString(pom, Files.readString(pom).replace("</project>", """
+                <build><plugins><plugin><groupId>org.codehaus.mojo</groupId><artifactId>exec-maven-plugin</artifactId>
+                  <configuration><mainClass>com.acme.billing.Server</mainClass>
+                    <arguments><argument>serve</argument><argument>conf/billing.properties</argument></arguments>
+                  </configuration></plugin></plugins></build></project>
+                """));
+        JsonNode y = yaml(propose(tmp));
+        assertEquals(List.of("serve", "${APP_HOME}/conf/billing.properties"), strings(y.at("/service/args")));
+        assertEquals(List.of("conf/billing.properties"), strings(y.at("/build/files")));
+        // Without <arguments>, the property exec.args (mvn exec:java's -Dexec.args) holds them.
+        String withArguments = Files.readString(pom);
+        Files.writeString(pom, withArguments.replaceFirst("(?s)<arguments>.*</arguments>", "")
+                .replace("<properties>", "<properties><exec.args>serve --verbose</exec.args>"));
+        assertEquals(List.of("serve", "--verbose"), strings(yaml(propose(tmp)).at("/service/args")));
+        Files.writeString(pom, withArguments);
+        // exec:exec's java command line: the words after the class; a main from elsewhere takes none.
+        Files.writeString(pom, Files.readString(pom).replace("<configuration><mainClass>com.acme.billing.Server</mainClass>",
+                "<configuration><executable>java</executable>").replace("<arguments>",
+                "<arguments><argument>-classpath</argument><classpath/><argument>com.acme.billing.Server</argument>"));
+        y = yaml(propose(tmp));
+        assertEquals(List.of("serve", "${APP_HOME}/conf/billing.properties"), strings(y.at("/service/args")));
+        Files.writeString(pom, Files.readString(pom).replace("<executable>java</executable>", "<executable>npm</executable>"));
+        assertTrue(y.at("/service/args").isArray());
+        assertTrue(yaml(propose(tmp)).at("/service/args").isMissingNode(), "the only main method: no exec arguments");
     }
 
     @Test

@@ -1,0 +1,4 @@
+module com.example.hello {
+    requires jdk.httpserver;
+    exports com.example.hello;
+}
