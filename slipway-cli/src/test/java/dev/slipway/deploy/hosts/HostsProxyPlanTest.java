@@ -340,7 +340,8 @@ class HostsProxyPlanTest {
         f.put("c", facts("1.0.0", 0, "active"));
         HostsPlan p = plan(config("{}", "{}"), f, false);
         String kinds = kinds(p);
-        assertTrue(kinds.contains("switch:a stop:a restart:a gate:a proxy:a switch:b stop:b restart:b gate:b switch:c"
+        // "delay": strategy restart waits nginx's fail_timeout between batches (rollout.delay's default).
+        assertTrue(kinds.contains("switch:a stop:a restart:a gate:a proxy:a delay switch:b stop:b restart:b gate:b delay switch:c"
                 + " restart:c gate:c record:a"), "no nginx change where it names service.port already: " + kinds);
         assertEquals(List.of(9001), p.hosts().get(0).retire());
         assertEquals(List.of(9000, 9001), p.hosts().get(1).retire(), "a failed instance is disabled too");
