@@ -80,6 +80,23 @@ final class ChildApp implements AutoCloseable {
     }
 
     void signal(String name) throws Exception {
+        // A signal ignored when the JVM started stays ignored (HotSpot installs no handler for it):
+        // under 'nohup' (SIGHUP) or a background job without job control (SIGINT) the app never
+        // sees it, and the test would fail as a timeout instead of saying why.
+        int number = switch (name) {
+            case "HUP" -> 1;
+            case "INT" -> 2;
+            case "TERM" -> 15;
+            default -> 0;
+        };
+        if (number > 0) {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("SigIgn:") && (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (number - 1))) != 0) {
+                    fail("SIG" + name + " is ignored in the app, as it was in the test JVM that started it (e.g. 'nohup mvn"
+                            + " test'): the app cannot see it; run the tests without nohup, in the foreground or with 'set -m'");
+                }
+            }
+        }
         Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start();
         if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             fail("kill -" + name + " failed");
