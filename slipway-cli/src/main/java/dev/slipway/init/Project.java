@@ -429,7 +429,7 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                     "archive", "manifestEntries", "Main-Class"},
                 // An app whose jar names no Main-Class and is run with 'mvn exec:java': the class is in the
                 // exec plugin's <configuration><mainClass> (or its exec.mainClass property, read below).
-                {"org.codehaus.mojo:exec-maven-plugin", "the exec plugin's mainClass", "mainClass"},
+                {EXEC_PLUGIN, "the exec plugin's mainClass", "mainClass"},
             };
             for (String[] place : places) {
                 String v = p.pluginConfig(place[0], java.util.Arrays.copyOfRange(place, 2, place.length));
@@ -438,9 +438,8 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
                     return new String[] {v.substring(v.indexOf('/') + 1), place[1]};
                 }
             }
-            String executable = p.pluginConfig("org.codehaus.mojo:exec-maven-plugin", "executable");
-            String launched = executable == null || !executable.matches("(.*/)?java")
-                    ? null : javaCommandMain(p.pluginArguments("org.codehaus.mojo:exec-maven-plugin"));
+            List<String> javaLine = execJavaLine(p);
+            String launched = javaLine == null ? null : javaCommandMain(javaLine);
             if (launched != null) {
                 return new String[] {launched, "the exec plugin's java arguments"};
             }
@@ -455,6 +454,21 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
             }
         }
         return null;
+    }
+
+    /** The exec plugin ({@code mvn exec:java}, {@code mvn exec:exec}), as {@code groupId:artifactId}. */
+    private static final String EXEC_PLUGIN = "org.codehaus.mojo:exec-maven-plugin";
+
+    /**
+     * The arguments of the java command line {@code exec:exec} runs, when its {@code executable} is
+     * {@code java} (a name or a path ending in {@code /java}).
+     *
+     * @param pom the module's POM
+     * @return the arguments after the executable, or {@code null} when the plugin runs no java
+     */
+    private static List<String> execJavaLine(Pom pom) {
+        String executable = pom.pluginConfig(EXEC_PLUGIN, "executable");
+        return executable != null && executable.matches("(.*/)?java") ? pom.pluginArguments(EXEC_PLUGIN) : null;
     }
 
     /** java's options that take the next argument as their value (java(1) of JDK 17). */
@@ -504,10 +518,8 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
      * @return the arguments as written, {@code ${...}} expanded; empty when there are none
      */
     static List<String> execProgramArguments(Pom pom) {
-        String plugin = "org.codehaus.mojo:exec-maven-plugin";
-        List<String> given = pom.pluginArguments(plugin);
-        String executable = pom.pluginConfig(plugin, "executable");
-        if (executable != null && executable.matches("(.*/)?java")) {
+        List<String> given = pom.pluginArguments(EXEC_PLUGIN);
+        if (execJavaLine(pom) != null) {
             String main = javaCommandMain(given);
             for (int i = 0; main != null && i < given.size(); i++) {
                 String a = given.get(i);
