@@ -462,6 +462,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             env.put("SERVER_SHUTDOWN", "graceful");
             springRequiredVariables(app);
+            springDataSource(conf);
             springProfiles(conf);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
@@ -544,6 +545,67 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     + " without " + (needed.size() == 1 ? "it" : "them") + " (\"Could not resolve placeholder\", or where the unresolved"
                     + " value is used); set " + (needed.size() == 1 ? "it" : "them")
                     + " in the environment of 'slipway ship', or in service.env (not for secrets)");
+        }
+
+        /** Spring Boot starters that open a JDBC {@code DataSource} at start. */
+        private static final List<String> SPRING_JDBC_STARTERS = List.of(
+                "org.springframework.boot:spring-boot-starter-data-jpa", "org.springframework.boot:spring-boot-starter-jdbc",
+                "org.springframework.boot:spring-boot-starter-data-jdbc", "org.springframework.boot:spring-boot-starter-jooq");
+        /** Embedded databases Spring Boot starts by itself when no URL is set (EmbeddedDatabaseConnection). */
+        private static final List<String> EMBEDDED_DATABASES = List.of(
+                "com.h2database:h2", "org.hsqldb:hsqldb", "org.apache.derby:derby");
+        /** Drivers of a database server, each with the shape of its JDBC URL (the driver's documentation). */
+        private static final List<Map.Entry<String, String>> SERVER_DRIVERS = List.of(
+                Map.entry("org.postgresql:postgresql", "jdbc:postgresql://HOST:5432/DATABASE"),
+                Map.entry("com.mysql:mysql-connector-j", "jdbc:mysql://HOST:3306/DATABASE"),
+                Map.entry("mysql:mysql-connector-java", "jdbc:mysql://HOST:3306/DATABASE"),
+                Map.entry("org.mariadb.jdbc:mariadb-java-client", "jdbc:mariadb://HOST:3306/DATABASE"),
+                Map.entry("com.oracle.database.jdbc", "jdbc:oracle:thin:@//HOST:1521/SERVICE"),
+                Map.entry("com.microsoft.sqlserver:mssql-jdbc", "jdbc:sqlserver://HOST:1433;databaseName=DATABASE"));
+        /** Docker Compose files Spring Boot's docker-compose support looks for (DockerComposeFile.SEARCH_ORDER). */
+        private static final List<String> COMPOSE_FILES = List.of(
+                "compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml");
+
+        /**
+         * A Spring Boot app with a JDBC starter (JPA, JDBC, jOOQ) and the driver of a database server,
+         * but no embedded database and no {@code spring.datasource.url} in its configuration, as
+         * start.spring.io generates "Spring Data JPA + PostgreSQL Driver": it stops at once with
+         * "Failed to configure a DataSource: 'url' attribute is not specified", first in the
+         * build's training run. Spring Boot's docker-compose support does not help there: it starts
+         * {@code compose.yaml}'s services only in development ({@code mvn spring-boot:run}), and the
+         * repackaged jar leaves the module out. Name the variables Spring Boot binds to the
+         * connection ({@code SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}) and where
+         * they go; a placeholder URL with no default is {@link #springRequiredVariables}'s.
+         *
+         * @param conf the app's configuration ({@link #appConfig})
+         */
+        void springDataSource(Map<String, String> conf) {
+            if (SPRING_JDBC_STARTERS.stream().noneMatch(p::uses) || EMBEDDED_DATABASES.stream().anyMatch(p::uses)
+                    || conf.containsKey("spring.datasource.url") || env.containsKey("SPRING_DATASOURCE_URL")) {
+                return;
+            }
+            String url = SERVER_DRIVERS.stream().filter(d -> p.uses(d.getKey())).map(Map.Entry::getValue)
+                    .findFirst().orElse(null);
+            if (url == null) {
+                return;
+            }
+            String compose = COMPOSE_FILES.stream().filter(f -> Files.isRegularFile(p.serviceDir().resolve(f)))
+                    .findFirst().orElse(null);
+            boolean composeSupport = p.uses("org.springframework.boot:spring-boot-docker-compose");
+            portNotes.add("The app needs a database: no spring.datasource.url is configured. Export SPRING_DATASOURCE_URL");
+            portNotes.add("(" + url + "), SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD before");
+            portNotes.add("'slipway ship': the training run and a local deploy inherit them; on hosts, the password goes");
+            portNotes.add("in deploy.hosts.service.secrets or secretsFile, never in this file.");
+            if (composeSupport || compose != null) {
+                portNotes.add((compose != null ? compose : "Docker Compose") + " is for development only: spring-boot-docker-compose starts it from the IDE,");
+                portNotes.add("'mvn spring-boot:run' or bootRun; the shipped jar leaves it out, so Slipway never runs it.");
+            }
+            warnings.add("the app needs a database and its configuration names none (no spring.datasource.url): Spring Boot"
+                    + " stops with \"Failed to configure a DataSource\"; export SPRING_DATASOURCE_URL (" + url + "),"
+                    + " SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD before 'slipway ship'"
+                    + (composeSupport || compose != null ? " (" + (compose != null ? compose : "Docker Compose")
+                    + " is started only in development (the IDE, spring-boot:run) by spring-boot-docker-compose, not by the"
+                    + " shipped app)" : ""));
         }
 
         /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */

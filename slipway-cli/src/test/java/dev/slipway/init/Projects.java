@@ -206,6 +206,75 @@ public final class Projects {
         write(dir, "src/main/resources/application.properties", "spring.application.name=demo\n");
     }
 
+    /**
+     * Spring Initializr, Boot 4.0: "Spring Web + Spring Data JPA + PostgreSQL Driver" as generated,
+     * with no datasource configured; with {@code dockerCompose}, also "Docker Compose Support"
+     * (spring-boot-docker-compose, runtime and optional, and {@code compose.yaml} with a postgres service).
+     */
+    public static void springBoot4JpaPostgres(Path dir, boolean dockerCompose) throws IOException {
+        write(dir, "pom.xml", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <parent>
+                    <groupId>org.springframework.boot</groupId>
+                    <artifactId>spring-boot-starter-parent</artifactId>
+                    <version>4.0.7</version>
+                    <relativePath/>
+                  </parent>
+                  <groupId>com.example</groupId>
+                  <artifactId>demo</artifactId>
+                  <version>0.0.1-SNAPSHOT</version>
+                  <properties><java.version>17</java.version></properties>
+                  <dependencies>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-data-jpa</artifactId></dependency>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-webmvc</artifactId></dependency>
+                """ + (dockerCompose ? """
+                    <dependency>
+                      <groupId>org.springframework.boot</groupId><artifactId>spring-boot-docker-compose</artifactId>
+                      <scope>runtime</scope><optional>true</optional>
+                    </dependency>
+                """ : "") + """
+                    <dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId><scope>runtime</scope></dependency>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-data-jpa-test</artifactId><scope>test</scope></dependency>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-webmvc-test</artifactId><scope>test</scope></dependency>
+                  </dependencies>
+                  <build>
+                    <plugins>
+                      <plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin>
+                    </plugins>
+                  </build>
+                </project>
+                """);
+        write(dir, "src/main/java/com/example/demo/DemoApplication.java", """
+                package com.example.demo;
+
+                import org.springframework.boot.SpringApplication;
+                import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+                @SpringBootApplication
+                public class DemoApplication {
+                    public static void main(String[] args) {
+                        SpringApplication.run(DemoApplication.class, args);
+                    }
+                }
+                """);
+        write(dir, "src/main/resources/application.properties", "spring.application.name=demo\n");
+        if (dockerCompose) {
+            write(dir, "compose.yaml", """
+                    services:
+                      postgres:
+                        image: 'postgres:latest'
+                        environment:
+                          - 'POSTGRES_DB=mydatabase'
+                          - 'POSTGRES_PASSWORD=secret'
+                          - 'POSTGRES_USER=myuser'
+                        ports:
+                          - '5432'
+                    """);
+        }
+    }
+
     /** Spring Initializr, Boot 4: WebFlux only, no Actuator, Java 21. */
     public static void springBoot4WebFlux(Path dir) throws IOException {
         write(dir, "pom.xml", """

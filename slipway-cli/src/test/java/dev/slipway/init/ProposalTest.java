@@ -143,6 +143,44 @@ class ProposalTest {
     }
 
     @Test
+    void initializrJpaWithPostgresAndNoDatasourceNamesTheSpringDatasourceVariables() throws Exception {
+        // start.spring.io's "Spring Web + Spring Data JPA + PostgreSQL Driver" configures no database:
+        // the training run stopped with "Failed to configure a DataSource: 'url' attribute is not
+        // specified" and init had said nothing about a database.
+        Projects.springBoot4JpaPostgres(tmp, false);
+        Proposal x = propose(tmp);
+        assertEquals(1, x.warnings().size(), x.warnings().toString());
+        assertEquals("the app needs a database and its configuration names none (no spring.datasource.url): Spring Boot"
+                + " stops with \"Failed to configure a DataSource\"; export SPRING_DATASOURCE_URL"
+                + " (jdbc:postgresql://HOST:5432/DATABASE), SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD"
+                + " before 'slipway ship'", x.warnings().get(0));
+        String text = InitFile.render(x).replace("\n  # ", " ");
+        assertTrue(text.contains("The app needs a database: no spring.datasource.url is configured. Export"
+                + " SPRING_DATASOURCE_URL (jdbc:postgresql://HOST:5432/DATABASE), SPRING_DATASOURCE_USERNAME and"
+                + " SPRING_DATASOURCE_PASSWORD before 'slipway ship'"), text);
+        assertFalse(text.contains("Compose"), text);
+        JsonNode y = yaml(x);
+        assertTrue(y.at("/service/env/SPRING_DATASOURCE_URL").isMissingNode(), "no database is invented");
+
+        // With "Docker Compose Support": compose.yaml is started only in development.
+        Projects.springBoot4JpaPostgres(tmp, true);
+        Proposal compose = propose(tmp);
+        assertEquals(1, compose.warnings().size(), compose.warnings().toString());
+        assertTrue(compose.warnings().get(0).endsWith("before 'slipway ship' (compose.yaml is started only in development"
+                + " (the IDE, spring-boot:run) by spring-boot-docker-compose, not by the shipped app)"), compose.warnings().get(0));
+        assertTrue(InitFile.render(compose).replace("\n  # ", " ").contains("compose.yaml is for development only:"
+                + " spring-boot-docker-compose starts it from the IDE, 'mvn spring-boot:run' or bootRun; the shipped jar"
+                + " leaves it out, so Slipway never runs it."));
+
+        // A configured URL, or an embedded database Spring Boot starts by itself: nothing to say.
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "spring.datasource.url=jdbc:postgresql://db:5432/orders\n");
+        assertEquals(List.of(), propose(tmp).warnings());
+        Projects.springBoot3Jpa(tmp);
+        assertEquals(List.of(), propose(tmp).warnings());
+    }
+
+    @Test
     void placeholdersInTheSpringConfigurationWithNoDefaultAreNamedAsVariablesTheStartNeeds() throws Exception {
         // spring.datasource.url=${DB_URL} (the usual way to take a database's URL and password from
         // the environment): with no DB_URL, Spring Boot binds the text unresolved and the start fails
