@@ -315,6 +315,91 @@ class ProposalTest {
     }
 
     /**
+     * One application.yaml with several documents ({@code ---}), some limited to a profile by
+     * spring.config.activate.on-profile: Spring Boot applies every document whose condition holds,
+     * a later one winning. init read the first document alone: here it proposed port 8081 and
+     * /manage/health/readiness while the app, under its active profile prod, served
+     * /api/ops/health/readiness (a 404 the gate never passes).
+     */
+    @Test
+    void multiDocumentSpringConfigurationIsReadUnderTheActiveProfiles() throws Exception {
+        Path s = tmp.resolve("s");
+        Projects.springBoot3Jpa(s);
+        Projects.write(s, "src/main/resources/application.properties", "spring.application.name=demo\n");
+        Projects.write(s, "src/main/resources/application.yaml", """
+                spring:
+                  profiles:
+                    active: prod
+                server:
+                  port: ${PORT:8081}
+                management:
+                  endpoints:
+                    web:
+                      base-path: /manage
+                ---
+                spring:
+                  config:
+                    activate:
+                      on-profile: dev
+                server:
+                  port: 9000
+                  servlet:
+                    context-path: /dev
+                ---
+                spring:
+                  config:
+                    activate:
+                      on-profile: [staging, prod]
+                server:
+                  servlet:
+                    context-path: /api
+                management:
+                  endpoints:
+                    web:
+                      base-path: /ops
+                ---
+                spring:
+                  config:
+                    activate:
+                      on-profile: "!prod"
+                server:
+                  port: 9100
+                """);
+        JsonNode y = yaml(propose(s));
+        assertEquals("/api/ops/health/readiness", y.at("/service/readiness/path").asText(), y.toString());
+        assertEquals("/api", y.at("/service/path").asText());
+        assertEquals(8081, y.at("/service/port").asInt(), "${PORT:8081}: the port the app listens on without PORT");
+
+        // No profile active: Spring's "default" profile; the "!prod" document applies, the others not.
+        Projects.write(s, "src/main/resources/application.yaml", """
+                server:
+                  port: 8081
+                ---
+                spring.config.activate.on-profile: prod
+                server.servlet.context-path: /api
+                ---
+                spring.config.activate.on-profile: "!prod"
+                server.port: 9100
+                """);
+        y = yaml(propose(s));
+        assertEquals(9100, y.at("/service/port").asInt(), y.toString());
+        assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
+
+        // A properties file's documents (#---) too: a profile's document no longer wins by coming last.
+        Files.delete(s.resolve("src/main/resources/application.yaml"));
+        Projects.write(s, "src/main/resources/application.properties", """
+                server.port=8082
+                #---
+                spring.config.activate.on-profile=dev
+                server.port=9000
+                management.endpoints.web.base-path=/dev
+                """);
+        y = yaml(propose(s));
+        assertEquals(8082, y.at("/service/port").asInt(), y.toString());
+        assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
+    }
+
+    /**
      * Framework health endpoints move with the app's paths: Actuator (on the server port) under
      * server.servlet.context-path and management.endpoints.web.base-path, here set in application.yml
      * (the probes used to request /actuator/health/readiness, a 404 under /api, and the gate failed);
