@@ -781,29 +781,37 @@ public final class Training {
                 + ", or run slipway with JAVA_HOME set to it");
     }
 
-    /** Spring Boot's failure analysis of a JDBC starter with a server's driver and no URL (DataSourceBeanCreationFailureAnalyzer). */
-    private static final String NO_DATASOURCE_URL = "Failed to configure a DataSource: 'url' attribute is not specified";
+    /**
+     * Spring Boot's failure analysis of a database starter with a server's driver and no URL
+     * (DataSourceBeanCreationFailureAnalyzer; R2DBC's ConnectionFactoryBeanCreationFailureAnalyzer).
+     */
+    private static final java.util.regex.Pattern NO_DATABASE_URL = java.util.regex.Pattern.compile(
+            "Failed to configure a (DataSource|ConnectionFactory): 'url' attribute is not specified");
 
     /**
-     * What to say when a Spring Boot app stopped because it has a JDBC starter and a database
+     * What to say when a Spring Boot app stopped because it has a database starter and a database
      * server's driver but no connection: start.spring.io's "Spring Data JPA + PostgreSQL Driver"
      * project configures none (its docker-compose support starts one only in development). The
      * failure analysis names no variable; Spring Boot binds {@code SPRING_DATASOURCE_URL},
-     * {@code SPRING_DATASOURCE_USERNAME} and {@code SPRING_DATASOURCE_PASSWORD} from the
-     * environment (relaxed binding), which the training run and a local deploy inherit.
+     * {@code SPRING_DATASOURCE_USERNAME} and {@code SPRING_DATASOURCE_PASSWORD} (R2DBC:
+     * {@code SPRING_R2DBC_…}) from the environment (relaxed binding), which the training run and a
+     * local deploy inherit.
      *
      * @param output the training run's output
      * @return the message (without the run's output), or empty when the output shows no such failure
      */
     static Optional<String> noDataSourceUrl(String output) {
-        if (!output.contains(NO_DATASOURCE_URL)) {
+        java.util.regex.Matcher m = NO_DATABASE_URL.matcher(output);
+        if (!m.find()) {
             return Optional.empty();
         }
-        return Optional.of("Spring Boot found no database to connect to (\"" + NO_DATASOURCE_URL + "\"): export"
-                + " SPRING_DATASOURCE_URL (jdbc:postgresql://HOST:5432/DATABASE for PostgreSQL),"
-                + " SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD before 'slipway ship' (the training run"
-                + " and a local deploy inherit them; Slipway writes them nowhere), set spring.datasource.url in the"
-                + " app's configuration, or set 'train.enabled: false' to build without a trained cache");
+        boolean r2dbc = m.group(1).equals("ConnectionFactory");
+        String prefix = r2dbc ? "SPRING_R2DBC" : "SPRING_DATASOURCE";
+        return Optional.of("Spring Boot found no database to connect to (\"" + m.group() + "\"): export " + prefix
+                + "_URL (" + (r2dbc ? "r2dbc" : "jdbc") + ":postgresql://HOST:5432/DATABASE for PostgreSQL), " + prefix
+                + "_USERNAME and " + prefix + "_PASSWORD before 'slipway ship' (the training run and a local deploy"
+                + " inherit them; Slipway writes them nowhere), set spring." + (r2dbc ? "r2dbc" : "datasource") + ".url in"
+                + " the app's configuration, or set 'train.enabled: false' to build without a trained cache");
     }
 
     /**

@@ -462,7 +462,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             env.put("SERVER_SHUTDOWN", "graceful");
             springRequiredVariables(app);
-            springDataSource(conf);
+            springDatabase(conf);
             springProfiles(conf);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
@@ -547,65 +547,85 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     + " in the environment of 'slipway ship', or in service.env (not for secrets)");
         }
 
-        /** Spring Boot starters that open a JDBC {@code DataSource} at start. */
-        private static final List<String> SPRING_JDBC_STARTERS = List.of(
-                "org.springframework.boot:spring-boot-starter-data-jpa", "org.springframework.boot:spring-boot-starter-jdbc",
-                "org.springframework.boot:spring-boot-starter-data-jdbc", "org.springframework.boot:spring-boot-starter-jooq");
-        /** Embedded databases Spring Boot starts by itself when no URL is set (EmbeddedDatabaseConnection). */
-        private static final List<String> EMBEDDED_DATABASES = List.of(
-                "com.h2database:h2", "org.hsqldb:hsqldb", "org.apache.derby:derby");
-        /** Drivers of a database server, each with the shape of its JDBC URL (the driver's documentation). */
-        private static final List<Map.Entry<String, String>> SERVER_DRIVERS = List.of(
-                Map.entry("org.postgresql:postgresql", "jdbc:postgresql://HOST:5432/DATABASE"),
-                Map.entry("com.mysql:mysql-connector-j", "jdbc:mysql://HOST:3306/DATABASE"),
-                Map.entry("mysql:mysql-connector-java", "jdbc:mysql://HOST:3306/DATABASE"),
-                Map.entry("org.mariadb.jdbc:mariadb-java-client", "jdbc:mariadb://HOST:3306/DATABASE"),
-                Map.entry("com.oracle.database.jdbc", "jdbc:oracle:thin:@//HOST:1521/SERVICE"),
-                Map.entry("com.microsoft.sqlserver:mssql-jdbc", "jdbc:sqlserver://HOST:1433;databaseName=DATABASE"));
+        /**
+         * How Spring Boot opens a database connection at start: its starters, the embedded databases
+         * it starts by itself when no URL is set (EmbeddedDatabaseConnection), the drivers of a
+         * database server each with the shape of its URL (the driver's documentation), the property
+         * of the URL, the prefix of the variables Spring Boot binds to it, and what its failure
+         * analysis says without a URL.
+         */
+        record SpringDatabaseAccess(List<String> starters, List<String> embedded, List<Map.Entry<String, String>> drivers,
+                                    String urlKey, String envPrefix, String failure) {}
+
+        /** JDBC (JPA, JDBC, jOOQ: a {@code DataSource}) and R2DBC (a {@code ConnectionFactory}). */
+        static final List<SpringDatabaseAccess> SPRING_DATABASE_ACCESS = List.of(
+                new SpringDatabaseAccess(List.of("org.springframework.boot:spring-boot-starter-data-jpa",
+                        "org.springframework.boot:spring-boot-starter-jdbc", "org.springframework.boot:spring-boot-starter-data-jdbc",
+                        "org.springframework.boot:spring-boot-starter-jooq"),
+                        List.of("com.h2database:h2", "org.hsqldb:hsqldb", "org.apache.derby:derby"),
+                        List.of(Map.entry("org.postgresql:postgresql", "jdbc:postgresql://HOST:5432/DATABASE"),
+                                Map.entry("com.mysql:mysql-connector-j", "jdbc:mysql://HOST:3306/DATABASE"),
+                                Map.entry("mysql:mysql-connector-java", "jdbc:mysql://HOST:3306/DATABASE"),
+                                Map.entry("org.mariadb.jdbc:mariadb-java-client", "jdbc:mariadb://HOST:3306/DATABASE"),
+                                Map.entry("com.oracle.database.jdbc", "jdbc:oracle:thin:@//HOST:1521/SERVICE"),
+                                Map.entry("com.microsoft.sqlserver:mssql-jdbc", "jdbc:sqlserver://HOST:1433;databaseName=DATABASE")),
+                        "spring.datasource.url", "SPRING_DATASOURCE", "Failed to configure a DataSource"),
+                new SpringDatabaseAccess(List.of("org.springframework.boot:spring-boot-starter-data-r2dbc",
+                        "org.springframework.boot:spring-boot-starter-r2dbc"),
+                        List.of("io.r2dbc:r2dbc-h2"),
+                        List.of(Map.entry("org.postgresql:r2dbc-postgresql", "r2dbc:postgresql://HOST:5432/DATABASE"),
+                                Map.entry("io.asyncer:r2dbc-mysql", "r2dbc:mysql://HOST:3306/DATABASE"),
+                                Map.entry("org.mariadb:r2dbc-mariadb", "r2dbc:mariadb://HOST:3306/DATABASE"),
+                                Map.entry("io.r2dbc:r2dbc-mssql", "r2dbc:mssql://HOST:1433/DATABASE"),
+                                Map.entry("com.oracle.database.r2dbc", "r2dbc:oracle://HOST:1521/SERVICE")),
+                        "spring.r2dbc.url", "SPRING_R2DBC", "Failed to configure a ConnectionFactory"));
         /** Docker Compose files Spring Boot's docker-compose support looks for (DockerComposeFile.SEARCH_ORDER). */
         private static final List<String> COMPOSE_FILES = List.of(
                 "compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml");
 
         /**
-         * A Spring Boot app with a JDBC starter (JPA, JDBC, jOOQ) and the driver of a database server,
-         * but no embedded database and no {@code spring.datasource.url} in its configuration, as
+         * A Spring Boot app with a database starter (JPA, JDBC, jOOQ, R2DBC) and the driver of a
+         * database server, but no embedded database and no URL in its configuration, as
          * start.spring.io generates "Spring Data JPA + PostgreSQL Driver": it stops at once with
-         * "Failed to configure a DataSource: 'url' attribute is not specified", first in the
-         * build's training run. Spring Boot's docker-compose support does not help there: it starts
-         * {@code compose.yaml}'s services only in development ({@code mvn spring-boot:run}), and the
-         * repackaged jar leaves the module out. Name the variables Spring Boot binds to the
-         * connection ({@code SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}) and where
-         * they go; a placeholder URL with no default is {@link #springRequiredVariables}'s.
+         * "Failed to configure a DataSource: 'url' attribute is not specified" (R2DBC: "…a
+         * ConnectionFactory…"), first in the build's training run. Spring Boot's docker-compose
+         * support does not help there: it starts {@code compose.yaml}'s services only in
+         * development (the IDE, {@code mvn spring-boot:run}), and the repackaged jar leaves the
+         * module out. Name the variables Spring Boot binds to the connection
+         * ({@code SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}; R2DBC:
+         * {@code SPRING_R2DBC_…}) and where they go; a placeholder URL with no default is
+         * {@link #springRequiredVariables}'s.
          *
          * @param conf the app's configuration ({@link #appConfig})
          */
-        void springDataSource(Map<String, String> conf) {
-            if (SPRING_JDBC_STARTERS.stream().noneMatch(p::uses) || EMBEDDED_DATABASES.stream().anyMatch(p::uses)
-                    || conf.containsKey("spring.datasource.url") || env.containsKey("SPRING_DATASOURCE_URL")) {
-                return;
+        void springDatabase(Map<String, String> conf) {
+            for (SpringDatabaseAccess access : SPRING_DATABASE_ACCESS) {
+                String urlVar = access.envPrefix() + "_URL";
+                if (access.starters().stream().noneMatch(p::uses) || access.embedded().stream().anyMatch(p::uses)
+                        || conf.containsKey(access.urlKey()) || env.containsKey(urlVar)) {
+                    continue;
+                }
+                String url = access.drivers().stream().filter(d -> p.uses(d.getKey())).map(Map.Entry::getValue)
+                        .findFirst().orElse(null);
+                if (url == null) {
+                    continue;
+                }
+                String vars = urlVar + " (" + url + "), " + access.envPrefix() + "_USERNAME and " + access.envPrefix()
+                        + "_PASSWORD";
+                String compose = COMPOSE_FILES.stream().filter(f -> Files.isRegularFile(p.serviceDir().resolve(f)))
+                        .findFirst().orElse(p.uses("org.springframework.boot:spring-boot-docker-compose") ? "Docker Compose" : null);
+                portNotes.add("The app needs a database: no " + access.urlKey() + " is configured. Export " + vars);
+                portNotes.add("before 'slipway ship': the training run and a local deploy inherit them; on hosts, the");
+                portNotes.add("password goes in deploy.hosts.service.secrets or secretsFile, never in this file.");
+                if (compose != null) {
+                    portNotes.add(compose + " is for development only: spring-boot-docker-compose starts it from the IDE,");
+                    portNotes.add("'mvn spring-boot:run' or bootRun; the shipped jar leaves it out, so Slipway never runs it.");
+                }
+                warnings.add("the app needs a database and its configuration names none (no " + access.urlKey() + "): Spring"
+                        + " Boot stops with \"" + access.failure() + "\"; export " + vars + " before 'slipway ship'"
+                        + (compose != null ? " (" + compose + " is started only in development (the IDE, spring-boot:run)"
+                        + " by spring-boot-docker-compose, not by the shipped app)" : ""));
             }
-            String url = SERVER_DRIVERS.stream().filter(d -> p.uses(d.getKey())).map(Map.Entry::getValue)
-                    .findFirst().orElse(null);
-            if (url == null) {
-                return;
-            }
-            String compose = COMPOSE_FILES.stream().filter(f -> Files.isRegularFile(p.serviceDir().resolve(f)))
-                    .findFirst().orElse(null);
-            boolean composeSupport = p.uses("org.springframework.boot:spring-boot-docker-compose");
-            portNotes.add("The app needs a database: no spring.datasource.url is configured. Export SPRING_DATASOURCE_URL");
-            portNotes.add("(" + url + "), SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD before");
-            portNotes.add("'slipway ship': the training run and a local deploy inherit them; on hosts, the password goes");
-            portNotes.add("in deploy.hosts.service.secrets or secretsFile, never in this file.");
-            if (composeSupport || compose != null) {
-                portNotes.add((compose != null ? compose : "Docker Compose") + " is for development only: spring-boot-docker-compose starts it from the IDE,");
-                portNotes.add("'mvn spring-boot:run' or bootRun; the shipped jar leaves it out, so Slipway never runs it.");
-            }
-            warnings.add("the app needs a database and its configuration names none (no spring.datasource.url): Spring Boot"
-                    + " stops with \"Failed to configure a DataSource\"; export SPRING_DATASOURCE_URL (" + url + "),"
-                    + " SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD before 'slipway ship'"
-                    + (composeSupport || compose != null ? " (" + (compose != null ? compose : "Docker Compose")
-                    + " is started only in development (the IDE, spring-boot:run) by spring-boot-docker-compose, not by the"
-                    + " shipped app)" : ""));
         }
 
         /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */

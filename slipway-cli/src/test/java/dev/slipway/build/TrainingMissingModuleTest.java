@@ -147,6 +147,9 @@ class TrainingMissingModuleTest {
                 + " training run and a local deploy inherit them; Slipway writes them nowhere), set spring.datasource.url"
                 + " in the app's configuration, or set 'train.enabled: false' to build without a trained cache"),
                 Training.noDataSourceUrl(log));
+        assertTrue(Training.noDataSourceUrl("Failed to configure a ConnectionFactory: 'url' attribute is not specified and no"
+                + " embedded database could be configured.\n").orElseThrow().contains("export SPRING_R2DBC_URL"
+                + " (r2dbc:postgresql://HOST:5432/DATABASE for PostgreSQL), SPRING_R2DBC_USERNAME and SPRING_R2DBC_PASSWORD"));
         assertEquals(Optional.empty(), Training.noDataSourceUrl("Description:\n\nWeb server failed to start. Port 8080 was"
                 + " already in use.\n"));
     }

@@ -178,6 +178,19 @@ class ProposalTest {
         assertEquals(List.of(), propose(tmp).warnings());
         Projects.springBoot3Jpa(tmp);
         assertEquals(List.of(), propose(tmp).warnings());
+
+        // "Spring Reactive Web + Spring Data R2DBC + PostgreSQL Driver": the same gap, with R2DBC's names.
+        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml"))
+                .replace("spring-boot-starter-data-jpa", "spring-boot-starter-data-r2dbc")
+                .replace("<groupId>com.h2database</groupId><artifactId>h2</artifactId>",
+                        "<groupId>org.postgresql</groupId><artifactId>r2dbc-postgresql</artifactId>"));
+        Projects.write(tmp, "src/main/resources/application.properties", "spring.application.name=demo\n");
+        Files.delete(tmp.resolve("compose.yaml"));
+        List<String> r2dbc = propose(tmp).warnings();
+        assertEquals(List.of("the app needs a database and its configuration names none (no spring.r2dbc.url): Spring Boot"
+                + " stops with \"Failed to configure a ConnectionFactory\"; export SPRING_R2DBC_URL"
+                + " (r2dbc:postgresql://HOST:5432/DATABASE), SPRING_R2DBC_USERNAME and SPRING_R2DBC_PASSWORD before"
+                + " 'slipway ship'"), r2dbc);
     }
 
     @Test
