@@ -657,6 +657,19 @@ public record Proposal(Project project, List<String> command, List<String> comma
             } catch (IOException e) {
                 return;
             }
+            // A document of application.properties/.yml/.yaml for a profile (spring.config.activate.on-profile).
+            for (String n : List.of("application.properties", "application.yml", "application.yaml")) {
+                try {
+                    if (Files.isRegularFile(res.resolve(n))) {
+                        springDocuments(res.resolve(n)).stream().map(d -> d.get(ON_PROFILE)).filter(java.util.Objects::nonNull)
+                                .flatMap(on -> java.util.Arrays.stream(on.split("[,&|]")))
+                                .map(t -> t.strip().replaceFirst("^!", "").strip())
+                                .filter(t -> t.matches("[\\w.-]+") && !t.equals("default")).forEach(profiles::add);
+                    }
+                } catch (IOException | IllegalArgumentException e) {
+                    // does not load: the app's own concern
+                }
+            }
             if (profiles.isEmpty() || conf.containsKey("spring.profiles.active")) {
                 return;
             }

@@ -394,8 +394,11 @@ class ProposalTest {
                 spring.config.activate.on-profile: "!prod"
                 server.port: 9100
                 """);
-        y = yaml(propose(s));
+        Proposal none = propose(s);
+        y = yaml(none);
         assertEquals(9100, y.at("/service/port").asInt(), y.toString());
+        assertTrue(InitFile.render(none).replace("\n  # ", " ").contains("Spring profiles in src/main/resources: prod;"
+                + " none is active unless SPRING_PROFILES_ACTIVE names it"), "a profile's document, as a profile's file");
         assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
 
         // A properties file's documents (#---) too: a profile's document no longer wins by coming last.
