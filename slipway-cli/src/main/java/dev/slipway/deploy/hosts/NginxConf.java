@@ -135,7 +135,7 @@ public final class NginxConf {
                 + "        proxy_next_upstream_timeout 10s;\n"
                 : "        proxy_next_upstream off;\n";
         c.append("    client_max_body_size 10m;\n\n");
-        if (!config.service().readiness().tcp()) { // a tcp probe has no path to keep out of the access log
+        if (config.service().readiness().http()) { // a tcp or grpc probe has no path to keep out of the access log
             c.append("    location = ").append(config.service().readiness().path()).append(" {\n");
             c.append("        access_log off;\n");
             c.append(proxy).append(retry);
