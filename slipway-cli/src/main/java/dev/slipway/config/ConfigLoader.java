@@ -634,12 +634,12 @@ public final class ConfigLoader {
         path = path.replaceAll("/+$", "") + "/";
         String scheme = s.scheme() == null ? "http" : s.scheme();
         // An HTTPS-only port never answers a plain HTTP request: the gate would stop at the first attempt.
-        v.check(!scheme.equals("https") || readiness.tcp(), "service.scheme", "an https service cannot pass an "
-                + readiness.type().key() + " readiness probe (the probes speak plain HTTP and cleartext HTTP/2): set"
-                + " service.readiness.type: tcp");
-        v.check(!scheme.equals("https") || liveness.tcp(), "service.scheme", "an https service cannot pass an "
-                + liveness.type().key() + " liveness probe (the probes speak plain HTTP and cleartext HTTP/2): set"
-                + " service.liveness.type: tcp");
+        v.check(!scheme.equals("https") || readiness.tcp(), "service.scheme", "an https service cannot pass "
+                + (readiness.grpc() ? "a grpc readiness probe (it speaks cleartext HTTP/2)" : "an http readiness probe (the probes speak plain HTTP)")
+                + ": set service.readiness.type: tcp");
+        v.check(!scheme.equals("https") || liveness.tcp(), "service.scheme", "an https service cannot pass "
+                + (liveness.grpc() ? "a grpc liveness probe (it speaks cleartext HTTP/2)" : "an http liveness probe (the probes speak plain HTTP)")
+                + ": set service.liveness.type: tcp");
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
         env(v, "service.env", env, RESERVED_ENV,
                 " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
