@@ -622,7 +622,7 @@ public final class ConfigLoader {
         // An app checked by a TCP connect has no health path; its liveness is a TCP connect too unless set.
         SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), new SlipwayConfig.Probe(
                 readiness.type(), readiness.http() ? "/health/live" : null, Duration.ofSeconds(1),
-                Duration.ofSeconds(30), Duration.ZERO, readiness.service()));
+                Duration.ofSeconds(30), Duration.ZERO)); // a grpc liveness asks about the whole server ("")
         List<String> args = s.args() == null ? List.of() : s.args();
         for (int i = 0; i < args.size(); i++) {
             v.check(args.get(i) != null, "service.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
