@@ -140,7 +140,24 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      *                     (HTTPS only, with tcp probes); the URLs Slipway prints of an instance start with it
      */
     public record Service(int port, Map<String, String> env, List<String> args, Probe readiness, Probe liveness,
-                          Duration drainTimeout, String path, String scheme) {}
+                          Duration drainTimeout, String path, String scheme) {
+        /**
+         * @return the scheme of the address Slipway prints of an instance: {@code grpc} for a gRPC
+         *         server (a {@code grpc} readiness probe on a cleartext port: clients such as grpcurl
+         *         take {@code host:port} with plaintext), else {@link #scheme()}
+         */
+        public String urlScheme() {
+            return readiness.grpc() && scheme.equals("http") ? "grpc" : scheme;
+        }
+
+        /**
+         * @return what follows {@code host:port} in the address Slipway prints: {@link #path()}, or
+         *         nothing for a gRPC server (its calls name {@code /package.Service/Method})
+         */
+        public String urlPath() {
+            return urlScheme().equals("grpc") ? "" : path;
+        }
+    }
 
     /**
      * A probe, in the sense of Kubernetes' readiness and liveness probes: an HTTP GET that passes on
