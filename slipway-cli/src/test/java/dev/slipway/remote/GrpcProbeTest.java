@@ -122,4 +122,42 @@ class GrpcProbeTest {
         assertFalse(there.ready());
         assertTrue(there.describe().startsWith("no answer"), there.describe());
     }
+
+    /**
+     * The image's health check ({@code slipway-probe grpc SERVICE SECONDS}, the prebuilt binary
+     * Slipway puts in images, for this machine's platform) passes and fails as the gate does.
+     */
+    @Test
+    void theImagesProbeChecksTheSameStatus(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        // The image's HEALTHCHECK: exec form, the service name an argument of its own ("" too).
+        assertEquals(java.util.List.of("CMD", "/usr/bin/slipway-probe", "grpc", "helloworld.Greeter", "1"),
+                dev.slipway.image.ImageBuilder.healthcheck(grpc("helloworld.Greeter").with(Duration.ofSeconds(30), Duration.ZERO)).test());
+        assertEquals(java.util.List.of("CMD", "/usr/bin/slipway-probe", "grpc", "", "1"),
+                dev.slipway.image.ImageBuilder.healthcheck(grpc("")).test());
+        byte[] elf = dev.slipway.build.NativeHelpers.prebuilt(dev.slipway.build.NativeHelpers.PROBE,
+                dev.slipway.build.Platform.host()).orElseThrow(() -> new AssertionError("no prebuilt slipway-probe"
+                + " matching probe.c for this platform: run slipway-cli/build-native.sh"));
+        java.nio.file.Path probe = tmp.resolve("slipway-probe");
+        java.nio.file.Files.write(probe, elf);
+        assertTrue(probe.toFile().setExecutable(true));
+        assertEquals("", run(probe, ""), "the whole server is SERVING");
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        assertEquals("slipway-probe: not ready: gRPC health status: NOT_SERVING", run(probe, ""));
+        health.setStatus("helloworld.Greeter", ServingStatus.SERVING);
+        assertEquals("", run(probe, "helloworld.Greeter"), "a named service");
+        assertTrue(run(probe, "other.Service").startsWith("slipway-probe: not ready: the gRPC call ended without a health status"),
+                "a service the health server does not know");
+    }
+
+    /** Runs the probe on the server's port; returns its standard error when it fails, "" when it passes. */
+    private String run(java.nio.file.Path probe, String service) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(probe.toString(), "grpc", service, "5").redirectErrorStream(true);
+        pb.environment().put("PORT", String.valueOf(port));
+        pb.environment().put("ADDR", "0.0.0.0");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(out.isEmpty() ? 0 : 1, p.exitValue(), out);
+        return out;
+    }
 }
