@@ -41,25 +41,14 @@ static int usage(void) {
     return 2;
 }
 
-/* Reads exactly n bytes; 0 when they came, -1 at the end of the stream or on an error. */
-static int read_exactly(int fd, unsigned char *buf, size_t n) {
-    for (size_t got = 0; got < n;) {
-        ssize_t r = read(fd, buf + got, n - got);
+/* Sends (sending != 0) or reads exactly n bytes; 0 when all went, -1 at the end of the stream or on an error. */
+static int transfer(int fd, unsigned char *buf, size_t n, int sending) {
+    for (size_t done = 0; done < n;) {
+        ssize_t r = sending ? write(fd, buf + done, n - done) : read(fd, buf + done, n - done);
         if (r <= 0) {
             return -1;
         }
-        got += (size_t) r;
-    }
-    return 0;
-}
-
-static int write_all(int fd, const unsigned char *buf, size_t n) {
-    for (size_t sent = 0; sent < n;) {
-        ssize_t w = write(fd, buf + sent, n - sent);
-        if (w <= 0) {
-            return -1;
-        }
-        sent += (size_t) w;
+        done += (size_t) r;
     }
     return 0;
 }
@@ -122,7 +111,7 @@ static int grpc_check(int fd, const char *addr, long port, const char *service) 
         memcpy(req + n, service, sl);
         n += sl;
     }
-    if (write_all(fd, req, n) != 0) {
+    if (transfer(fd, req, n, 1) != 0) {
         return fail("cannot send the gRPC health check", strerror(errno));
     }
     /* No SETTINGS of ours raise SETTINGS_MAX_FRAME_SIZE: the server's frames are at most 16384 bytes. */
@@ -130,13 +119,13 @@ static int grpc_check(int fd, const char *addr, long port, const char *service) 
     int health = -1;
     for (int frames = 0; frames < 64; frames++) {
         unsigned char h[9];
-        if (read_exactly(fd, h, 9) != 0) {
+        if (transfer(fd, h, 9, 0) != 0) {
             break;
         }
         size_t length = ((size_t) h[0] << 16) | ((size_t) h[1] << 8) | h[2];
         int type = h[3], flags = h[4];
         unsigned stream = (((unsigned) h[5] & 0x7f) << 24) | ((unsigned) h[6] << 16) | ((unsigned) h[7] << 8) | h[8];
-        if (length > sizeof payload || read_exactly(fd, payload, length) != 0) {
+        if (length > sizeof payload || transfer(fd, payload, length, 0) != 0) {
             break;
         }
         if (type == 0x7) {
@@ -145,7 +134,7 @@ static int grpc_check(int fd, const char *addr, long port, const char *service) 
         if (type == 0x4 && !(flags & 0x1)) {
             unsigned char ack[9];
             frame_header(ack, 0, 0x4, 0x1, 0);
-            write_all(fd, ack, 9);
+            transfer(fd, ack, 9, 1);
         }
         if (stream != 1) {
             continue;

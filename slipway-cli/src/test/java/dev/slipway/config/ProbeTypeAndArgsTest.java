@@ -73,9 +73,8 @@ class ProbeTypeAndArgsTest {
     void aGrpcProbeAsksTheWholeServerByDefaultAndItsLivenessFollows() {
         SlipwayConfig c = parse("service:\n  port: 50051\n  readiness: {type: grpc}\n");
         SlipwayConfig.Probe r = c.service().readiness();
-        assertTrue(r.grpc());
-        assertNull(r.path());
-        assertEquals("", r.service());
+        assertEquals(new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.GRPC, null, Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ZERO, ""), r, "no path, the whole server");
         assertTrue(c.service().liveness().grpc(), "a gRPC server's liveness is its health check too");
         assertEquals("", c.service().liveness().service());
         assertEquals("grpc://127.0.0.1:50051", r.target("127.0.0.1", 50051));

@@ -137,15 +137,8 @@ class HostsRenderTest {
         assertTrue(v6.contains("\n    listen 127.0.0.1:" + (port + 1) + " ssl http2;\n"), v6);
         assertTrue(v6.contains("return 301 https://$host:" + (port + 1) + "$request_uri;"), v6);
 
-        Tools.require("nginx");
         Path prefix = tmp.resolve("nginx-listen");
-        Files.createDirectories(prefix.resolve("logs"));
-        Files.writeString(prefix.resolve("site.conf"), conf);
-        Files.writeString(prefix.resolve("nginx.conf"), (Tools.root() ? "user root;\n" : "") + "daemon off;\nworker_processes 1;\n"
-                + "error_log " + prefix + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n"
-                + "  include " + prefix + "/site.conf;\n}\n");
-        Process nginx = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
-                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
+        Process nginx = startNginx(prefix, conf);
         try {
             boolean up = false;
             for (int i = 0; i < 300 && !up && nginx.isAlive(); i++) { // up to 30 s on a loaded machine
@@ -161,6 +154,18 @@ class HostsRenderTest {
             nginx.destroy();
             assertTrue(nginx.waitFor(30, TimeUnit.SECONDS));
         }
+    }
+
+    /** Starts nginx in the foreground with {@code conf} as its only site, under {@code prefix} (logs in prefix/logs). */
+    private static Process startNginx(Path prefix, String conf) throws Exception {
+        Tools.require("nginx");
+        Files.createDirectories(prefix.resolve("logs"));
+        Files.writeString(prefix.resolve("site.conf"), conf);
+        Files.writeString(prefix.resolve("nginx.conf"), (Tools.root() ? "user root;\n" : "") + "daemon off;\nworker_processes 1;\n"
+                + "error_log " + prefix + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n"
+                + "  include " + prefix + "/site.conf;\n}\n");
+        return new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
     }
 
     private static boolean connects(String address, int port) {
@@ -202,13 +207,7 @@ class HostsRenderTest {
         assertEquals(0, t.code(), t.text());
 
         Path prefix = tmp.resolve("nginx-grpc");
-        Files.createDirectories(prefix.resolve("logs"));
-        Files.writeString(prefix.resolve("site.conf"), conf);
-        Files.writeString(prefix.resolve("nginx.conf"), (Tools.root() ? "user root;\n" : "") + "daemon off;\nworker_processes 1;\n"
-                + "error_log " + prefix + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n"
-                + "  include " + prefix + "/site.conf;\n}\n");
-        Process nginx = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
-                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
+        Process nginx = startNginx(prefix, conf);
         try {
             for (int i = 0; i < 300 && !connects("127.0.0.1", listen) && nginx.isAlive(); i++) { // up to 30 s under load
                 Thread.sleep(100);
