@@ -133,6 +133,9 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
                 .endMetadata()
                 .withNewSpec().withType(k.serviceType()).withSelector(Map.of("app", name))
                 .addNewPort().withName("http").withProtocol("TCP").withPort(k.servicePort())
+                // A gRPC server speaks cleartext HTTP/2: Kubernetes' standard application protocol
+                // name for it (KEP-3726), which ingress controllers and meshes read.
+                .withAppProtocol(config.service().urlScheme().equals("grpc") ? "kubernetes.io/h2c" : null)
                 .withTargetPort(new IntOrString("http")).endPort()
                 .endSpec().build();
         HorizontalPodAutoscaler hpa = k.hpa() == null ? null : hpa(k, name, release);

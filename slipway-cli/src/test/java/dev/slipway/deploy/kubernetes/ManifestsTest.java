@@ -292,5 +292,7 @@ class ManifestsTest {
         assertEquals(60, c.getStartupProbe().getFailureThreshold(), "readiness timeout 60s at 1s");
         assertEquals("", c.getLivenessProbe().getGrpc().getService(), "the whole server");
         assertTrue(yaml.contains("grpc:\n"), yaml);
+        io.fabric8.kubernetes.api.model.Service svc = (io.fabric8.kubernetes.api.model.Service) ManifestCheck.parse(yaml).get(0);
+        assertEquals("kubernetes.io/h2c", svc.getSpec().getPorts().get(0).getAppProtocol(), "cleartext HTTP/2");
     }
 }
