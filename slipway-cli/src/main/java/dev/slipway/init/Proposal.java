@@ -148,8 +148,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
     /**
      * A probe as {@code slipway.yaml} writes it.
      *
-     * @param type {@code http} or {@code tcp} (brief decision 6: the port accepts a connection)
-     * @param path the HTTP path for {@code http}, {@code null} for {@code tcp}
+     * @param type {@code http}, {@code tcp} (brief decision 6: the port accepts a connection) or
+     *             {@code grpc} (the grpc.health.v1 service of a gRPC server)
+     * @param path the HTTP path for {@code http}, {@code null} for {@code tcp} and {@code grpc}
      */
     public record Probe(String type, String path) {
         static Probe http(String path) {
@@ -158,6 +159,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
         static Probe tcp() {
             return new Probe("tcp", null);
+        }
+
+        static Probe grpc() {
+            return new Probe("grpc", null);
         }
 
         /** @return {@code http PATH} or {@code tcp}, for the facts */
@@ -931,9 +936,46 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + " by itself).");
                 noPortWarning();
             }
-            tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
+            String health = p.framework() == Framework.PLAIN ? grpcHealthService() : null;
+            if (health != null) {
+                grpcProbes(health);
+            } else {
+                tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
+            }
             timeout = "60s";
             execArguments();
+        }
+
+        /**
+         * Where a gRPC server registers the standard health service (grpc.health.v1), or
+         * {@code null}: grpc-java's {@code io.grpc:grpc-services} on the class path and its
+         * {@code HealthStatusManager} (or the {@code HealthStatusManager}'s service,
+         * {@code getHealthService()}) in the sources, as grpc-java's examples and the grpc-ecosystem
+         * starters (whose health service is this one) register it.
+         */
+        String grpcHealthService() {
+            if (!p.dependencies().contains("io.grpc:grpc-services")) {
+                return null;
+            }
+            Map<String, String> sources = new LinkedHashMap<>(p.sources());
+            sources.putAll(p.kotlinSources());
+            return sources.entrySet().stream().filter(e -> e.getValue().contains("HealthStatusManager"))
+                    .map(e -> "HealthStatusManager in " + e.getKey()).findFirst().orElse(null);
+        }
+
+        /**
+         * grpc probes for a gRPC server with the standard health service: the gate, the image's
+         * health check and Kubernetes' native gRPC probe call {@code grpc.health.v1.Health/Check}
+         * and pass on SERVING.
+         *
+         * @param where where the health service is registered, for the notes
+         */
+        void grpcProbes(String where) {
+            readiness = Probe.grpc();
+            liveness = Probe.grpc();
+            probeNotes.add("A gRPC server with the standard health service (" + where + "): the probes call");
+            probeNotes.add("grpc.health.v1.Health/Check and pass when it answers SERVING (the whole server, service \"\").");
+            probeSource = "grpc: " + where;
         }
 
         /**

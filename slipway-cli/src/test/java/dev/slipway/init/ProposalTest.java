@@ -1048,9 +1048,26 @@ class ProposalTest {
         JsonNode y = yaml(x);
         assertEquals(50051, y.at("/service/port").asInt(), y.toString());
         assertFalse(y.at("/train/enabled").asBoolean(true), "the training run's PORT is ignored");
-        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        // Its HealthStatusManager serves grpc.health.v1: grpc probes, not a TCP connect.
+        assertEquals("grpc", y.at("/service/readiness/type").asText(), y.toString());
+        assertEquals("grpc", y.at("/service/liveness/type").asText(), y.toString());
+        assertTrue(y.at("/service/readiness/path").isMissingNode(), y.toString());
+        assertTrue(x.probeSource().startsWith("grpc: HealthStatusManager in "), x.probeSource());
         assertEquals(1, x.warnings().size(), x.warnings().toString());
         assertTrue(x.warnings().get(0).contains("GreeterServer.java listens on the fixed port 50051"), x.warnings().toString());
+        // The file init writes loads, and its probe is the grpc one.
+        assertTrue(dev.slipway.config.ConfigLoader.parse(tmp.resolve("slipway.yaml"), InitFile.render(x))
+                .service().readiness().grpc());
+
+        // Without the health service (no HealthStatusManager in the sources): only a TCP connect can tell.
+        Path bare = tmp.resolve("bare");
+        Projects.grpc(bare, true);
+        Path main = bare.resolve("src/main/java/com/example/grpc/GreeterServer.java");
+        java.nio.file.Files.writeString(main, java.nio.file.Files.readString(main)
+                .replace("import io.grpc.protobuf.services.HealthStatusManager;\n", "")
+                .replace("    HealthStatusManager health = new HealthStatusManager();\n", "")
+                .replace("        .addService(health.getHealthService())\n", ""));
+        assertEquals("tcp", yaml(propose(bare)).at("/service/readiness/type").asText());
 
         // Reading PORT: Slipway's port, trained.
         Path reads = tmp.resolve("reads");
