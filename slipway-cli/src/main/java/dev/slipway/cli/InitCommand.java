@@ -8,6 +8,7 @@ import dev.slipway.config.SlipwayConfig;
 import dev.slipway.init.InitFile;
 import dev.slipway.init.Project;
 import dev.slipway.init.Proposal;
+import dev.slipway.remote.Shell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,15 +84,16 @@ public final class InitCommand implements Runnable {
         // The paths as the user would type them next, from the directory they are in (a module's
         // slipway.yaml is <module>/slipway.yaml from the reactor root).
         Path fromHere = asTyped(project.serviceDir(), Path.of("").toAbsolutePath());
-        String next = fromHere.toString().replaceFirst("^$", ".");
+        // Quoted for sh (a path with a space or a quote pastes as one argument).
+        String next = Shell.quote(fromHere.toString().replaceFirst("^$", "."));
         String ignored = ignoreSlipwayFiles(project.serviceDir());
         if (ignored != null) {
             console.println(ignored);
         }
         if (dev.slipway.render.CiWorkflow.repoRoot(project.serviceDir(), null) != null) {
             // The version comes from git (git describe): uncommitted files make it <version>-dirty.
-            console.println("commit what init wrote (git add " + fromHere.resolve(ConfigLoader.FILE_NAME)
-                    + (ignored == null ? "" : " " + fromHere.resolve(".gitignore"))
+            console.println("commit what init wrote (git add " + Shell.quote(fromHere.resolve(ConfigLoader.FILE_NAME).toString())
+                    + (ignored == null ? "" : " " + Shell.quote(fromHere.resolve(".gitignore").toString()))
                     + " && git commit), or the first ship's version ends in -dirty");
         }
         console.println("next: slipway ship " + next + "   (then: slipway build " + next + " for a release file,"

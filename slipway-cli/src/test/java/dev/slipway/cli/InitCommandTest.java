@@ -212,6 +212,24 @@ class InitCommandTest {
     }
 
     @Test
+    void theCommandsInitPrintsPasteAsOneArgumentWhenThePathHasASpaceOrAQuote() throws Exception {
+        // A new user's finding: "next: slipway ship /tmp/my services/greeter app" split into three words.
+        Path svc = tmp.resolve("repo/ann's services/greeter app");
+        Projects.springBoot(svc);
+        Files.createDirectories(tmp.resolve("repo/.git"));
+        CliRunner.Run r = CliRunner.run("init", svc.toString());
+        assertEquals(0, r.code(), r.toString());
+        String typed = InitCommand.asTyped(svc, Path.of("").toAbsolutePath()).toString();
+        String quoted = "'" + typed.replace("'", "'\\''") + "'";
+        assertTrue(r.out().contains("next: slipway ship " + quoted + "   (then: slipway build " + quoted + " for"), r.toString());
+        assertTrue(r.out().contains("(git add " + quoted.replaceFirst("'$", "/slipway.yaml'") + " "
+                + quoted.replaceFirst("'$", "/.gitignore'") + " && git commit)"), r.toString());
+        // sh reads the printed path back as the one directory that holds the file init wrote.
+        Process sh = new ProcessBuilder("sh", "-c", "test -f " + quoted.replaceFirst("'$", "/slipway.yaml'")).start();
+        assertEquals(0, sh.waitFor());
+    }
+
+    @Test
     void neverOverwritesWithoutForce() throws Exception {
         Projects.springBoot(tmp);
         Files.writeString(tmp.resolve("slipway.yaml"), "name: mine\n");
