@@ -147,34 +147,37 @@ class AnalysisTest {
         }
     }
 
+    /** A Micrometer request count of {@code uri} and {@code status}: {@code before} a window opens ({@code null}: no series yet) and after. */
+    record Counted(String uri, int status, Double before, double after) {}
+
+    /** Sets each count to its {@code before}, opens a window once Prometheus has it, sets {@code after}; returns the window's start. */
+    static java.time.Instant micrometerWindow(String track, List<Counted> counts) throws InterruptedException {
+        counts.forEach(c -> micrometerRequests(track, c.uri(), c.status(), c.before()));
+        scraped();
+        java.time.Instant start = java.time.Instant.now();
+        counts.forEach(c -> micrometerRequests(track, c.uri(), c.status(), c.after()));
+        scraped();
+        return start;
+    }
+
     @Test
     void theBuiltInErrorRateReadsMicrometersRequestTimerWithoutItsScrapesAndProbes() throws Exception {
         // A Spring Boot service with micrometer-registry-prometheus and management.metrics.tags.track:
         // no http_requests_total, its requests in http_server_requests_seconds_count; Prometheus'
         // scrapes of /actuator/prometheus and the readiness probe are requests too, and never fail
-        micrometerRequests("spring", "/hello", 200, 10.0);
-        micrometerRequests("spring", "/actuator/prometheus", 200, 50.0);
-        micrometerRequests("spring", "/actuator/health/{*path}", 200, 30.0);
-        scraped();
-        java.time.Instant start = java.time.Instant.now();
-        micrometerRequests("spring", "/hello", 200, 110.0);
-        micrometerRequests("spring", "/actuator/prometheus", 200, 550.0);
-        micrometerRequests("spring", "/actuator/health/{*path}", 200, 330.0);
-        micrometerRequests("spring", "/hello", 500, 5.0); // the status="500" series appears with the first 500
-        scraped();
+        java.time.Instant start = micrometerWindow("spring", List.of(
+                new Counted("/hello", 200, 10.0, 110.0),
+                new Counted("/actuator/prometheus", 200, 50.0, 550.0),
+                new Counted("/actuator/health/{*path}", 200, 30.0, 330.0),
+                new Counted("/hello", 500, null, 5.0))); // the status="500" series appears with the first 500
         AnalysisResult bad = errorRate("spring", start, 0.01, 100);
         Measurement m = bad.measurements().get(0);
         assertEquals(Verdict.FAIL, bad.verdict(), bad.message());
         assertEquals(5.0 / 105, m.value(), 1e-9, "5 errors of 105 app requests; scrapes and probes left out: " + m);
 
         // Quarkus names its management routes /q/...; a clean window there passes
-        micrometerRequests("quarkus", "/hello", 200, 0.0);
-        micrometerRequests("quarkus", "/q/health/ready", 200, 0.0);
-        scraped();
-        java.time.Instant quarkusStart = java.time.Instant.now();
-        micrometerRequests("quarkus", "/hello", 200, 120.0);
-        micrometerRequests("quarkus", "/q/health/ready", 200, 40.0);
-        scraped();
+        java.time.Instant quarkusStart = micrometerWindow("quarkus", List.of(
+                new Counted("/hello", 200, 0.0, 120.0), new Counted("/q/health/ready", 200, 0.0, 40.0)));
         AnalysisResult good = errorRate("quarkus", quarkusStart, 0.01, 100);
         assertEquals(Verdict.PASS, good.verdict(), good.message());
         assertEquals(0.0, good.measurements().get(0).value());
