@@ -65,9 +65,22 @@ public final class NativeHelpers {
         }
     }
 
-    /** The single file's first-run unpacker: libzstd's decoder linked statically, so that it needs glibc only. */
+    /**
+     * The single file's first-run unpacker: libzstd's decoder linked statically, so that it needs
+     * glibc only, and at {@link #GLIBC_FLOOR} or newer although it is built against a newer glibc:
+     * {@code libpthread.so.0} is linked (where {@code pthread_create} lived before glibc 2.34) and
+     * {@code __libc_start_main} is wrapped (ld(1) {@code --wrap}); {@code unpack.c} says why.
+     */
     public static final Helper UNPACK = new Helper("unpack", "/dev/slipway/build/unpack.c", "the single-file unpacker",
-            List.of("-Wl,-Bstatic", "-lzstd", "-Wl,-Bdynamic"), "a C compiler and static libzstd");
+            List.of("-Wl,-Bstatic", "-lzstd", "-Wl,-Bdynamic", "-Wl,--no-as-needed", "-l:libpthread.so.0",
+                    "-Wl,--wrap=__libc_start_main"), "a C compiler and static libzstd");
+
+    /**
+     * The oldest glibc the unpacker runs on, as {@code major.minor}: 2.17, which is also what
+     * Temurin's runtimes need. A runtime linked from a distribution's JDK needs that distribution's
+     * glibc (Debian 12's OpenJDK 17: 2.34).
+     */
+    public static final String GLIBC_FLOOR = "2.17";
 
     /** The image's readiness probe ({@code slipway-probe}). */
     public static final Helper PROBE = new Helper("probe", "/dev/slipway/image/probe.c",

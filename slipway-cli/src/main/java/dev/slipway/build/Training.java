@@ -658,6 +658,11 @@ public final class Training {
                     if (old.isPresent()) {
                         throw SlipwayException.failed(old.get() + ":\n" + tail(log));
                     }
+                    Optional<String> noDatabase = noDataSourceUrl(read(log)).or(() -> databaseRefused(read(log)));
+                    if (noDatabase.isPresent()) {
+                        throw SlipwayException.failed("the training run exited with code " + p.exitValue()
+                                + " before it became ready: " + noDatabase.get() + ":\n" + tail(log));
+                    }
                     // A crash at start (a variable or a database it needs) is no slow start: the
                     // timeout is not what to change, the environment is.
                     throw SlipwayException.failed("the training run exited with code " + p.exitValue()
@@ -722,8 +727,10 @@ public final class Training {
                         + ":\n" + tail(log));
             }
             if (p.exitValue() != 0 && train.urls().isEmpty()) {
-                Optional<String> old = tooOldRuntime(read(log), config.build().jdk(), Jdk::installedHome);
-                throw SlipwayException.failed(old.orElse("the training run exited with " + p.exitValue()) + ":\n" + tail(log));
+                String runOutput = read(log);
+                Optional<String> old = tooOldRuntime(runOutput, config.build().jdk(), Jdk::installedHome);
+                throw SlipwayException.failed(old.or(() -> noDataSourceUrl(runOutput).map(m -> "the training run exited with "
+                        + p.exitValue() + ": " + m)).orElse("the training run exited with " + p.exitValue()) + ":\n" + tail(log));
             }
         } catch (SlipwayException e) {
             throw moduleCheck(read(log), cmd, config).orElse(e.withOutput(read(log)));
@@ -772,6 +779,78 @@ public final class Training {
                 + runtime + ": " + installed.apply(needed).map(h -> "set build.jdk in slipway.yaml to " + h + " (installed here)")
                         .orElse("install a JDK " + needed + " or newer and set build.jdk in slipway.yaml to it")
                 + ", or run slipway with JAVA_HOME set to it");
+    }
+
+    /**
+     * Spring Boot's failure analysis of a database starter with a server's driver and no URL
+     * (DataSourceBeanCreationFailureAnalyzer; R2DBC's ConnectionFactoryBeanCreationFailureAnalyzer).
+     */
+    private static final java.util.regex.Pattern NO_DATABASE_URL = java.util.regex.Pattern.compile(
+            "Failed to configure a (DataSource|ConnectionFactory): 'url' attribute is not specified");
+
+    /**
+     * What to say when a Spring Boot app stopped because it has a database starter and a database
+     * server's driver but no connection: start.spring.io's "Spring Data JPA + PostgreSQL Driver"
+     * project configures none (its docker-compose support starts one only in development). The
+     * failure analysis names no variable; Spring Boot binds {@code SPRING_DATASOURCE_URL},
+     * {@code SPRING_DATASOURCE_USERNAME} and {@code SPRING_DATASOURCE_PASSWORD} (R2DBC:
+     * {@code SPRING_R2DBC_…}) from the environment (relaxed binding), which the training run and a
+     * local deploy inherit.
+     *
+     * @param output the training run's output
+     * @return the message (without the run's output), or empty when the output shows no such failure
+     */
+    static Optional<String> noDataSourceUrl(String output) {
+        java.util.regex.Matcher m = NO_DATABASE_URL.matcher(output);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        boolean r2dbc = m.group(1).equals("ConnectionFactory");
+        String prefix = r2dbc ? "SPRING_R2DBC" : "SPRING_DATASOURCE";
+        return Optional.of("Spring Boot found no database to connect to (\"" + m.group() + "\"): export " + prefix
+                + "_URL (" + (r2dbc ? "r2dbc" : "jdbc") + ":postgresql://HOST:5432/DATABASE for PostgreSQL), " + prefix
+                + "_USERNAME and " + prefix + "_PASSWORD before 'slipway ship' (the training run and a local deploy"
+                + " inherit them; Slipway writes them nowhere), set spring." + (r2dbc ? "r2dbc" : "datasource") + ".url in"
+                + " the app's configuration, or set 'train.enabled: false' to build without a trained cache");
+    }
+
+    /**
+     * A JDBC driver's refusal in a stack trace: PostgreSQL's {@code PSQLException}, the JDK's
+     * {@code SQL…Exception}s (MariaDB's and MySQL's connection failures extend them), MySQL's
+     * {@code CommunicationsException}; its message is the cause line ("Connection to HOST:PORT
+     * refused", "FATAL: password authentication failed for user …").
+     */
+    private static final java.util.regex.Pattern JDBC_REFUSAL = java.util.regex.Pattern.compile(
+            "(?m)^(?:Caused by: )?[\\w.$]*(?:PSQLException|SQL\\w*Exception|CommunicationsException): (.+)$");
+
+    /**
+     * Signs that the failure was the connection, not a statement (a migration's SQL error is no
+     * refusal): Hibernate's and HikariCP's words for a connection they could not open, and the
+     * SQLSTATE classes 08 (connection exception) and 28 (invalid authorization; ISO/IEC 9075-2).
+     */
+    private static final List<String> CONNECTION_FAILURES = List.of("JDBCConnectionException",
+            "Unable to determine Dialect without JDBC metadata", "Exception during pool initialization",
+            "SQLState: 08", "SQLState: 28", "CommunicationsException");
+
+    /**
+     * What to say when the app stopped because its database refused it or could not be reached:
+     * with a URL exported but the database down (or the port, user or password wrong), Hibernate's
+     * last word is "Unable to determine Dialect without JDBC metadata", which hides the driver's
+     * cause line under a wall of stack traces.
+     *
+     * @param output the training run's output
+     * @return the message (without the run's output), or empty when no JDBC driver refused
+     */
+    static Optional<String> databaseRefused(String output) {
+        java.util.regex.Matcher m = JDBC_REFUSAL.matcher(output);
+        if (CONNECTION_FAILURES.stream().noneMatch(output::contains) || !m.find()) {
+            return Optional.empty();
+        }
+        return Optional.of("the app could not connect to its database: " + m.group(1).strip().replaceAll("\\.+$", "")
+                + "; start the database,"
+                + " or give the app one it reaches, with the right user and password (Spring Boot reads"
+                + " SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD from the"
+                + " environment 'slipway ship' runs in), or set 'train.enabled: false' to build without a trained cache");
     }
 
     /**

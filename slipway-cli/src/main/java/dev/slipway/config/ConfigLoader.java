@@ -508,9 +508,12 @@ public final class ConfigLoader {
                               + " and ${APP_HOME} expand per instance") List<String> args,
                       RawProbe readiness, RawProbe liveness, Duration drainTimeout) {}
 
-    record RawProbe(@Key(doc = "http: GET path, 2xx passes; tcp: the port accepts a TCP connection (no path)",
-                            values = {"http", "tcp"}) String type,
-                    String path, Duration interval, Duration timeout, Duration startupGrace) {}
+    record RawProbe(@Key(doc = "http: GET path, 2xx passes; tcp: the port accepts a TCP connection (no path);"
+                            + " grpc: grpc.health.v1 Check over cleartext HTTP/2, SERVING passes (no path)",
+                            values = {"http", "tcp", "grpc"}) String type,
+                    String path, Duration interval, Duration timeout, Duration startupGrace,
+                    @Key(doc = "A grpc probe's grpc.health.v1 service name (default \"\": the whole server)")
+                    String service) {}
 
     record RawDeploy(RawLocal local, HostsConfig.RawHosts hosts, KubernetesConfig.RawKubernetes kubernetes,
                      SwarmConfig.RawSwarm swarm) {}
@@ -618,8 +621,8 @@ public final class ConfigLoader {
                 "/health/ready", Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ZERO));
         // An app checked by a TCP connect has no health path; its liveness is a TCP connect too unless set.
         SlipwayConfig.Probe liveness = probe(v, "service.liveness", s.liveness(), new SlipwayConfig.Probe(
-                readiness.type(), readiness.tcp() ? null : "/health/live", Duration.ofSeconds(1),
-                Duration.ofSeconds(30), Duration.ZERO));
+                readiness.type(), readiness.http() ? "/health/live" : null, Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ZERO)); // a grpc liveness asks about the whole server ("")
         List<String> args = s.args() == null ? List.of() : s.args();
         for (int i = 0; i < args.size(); i++) {
             v.check(args.get(i) != null, "service.args[" + i + "]", "an argument is empty; write \"\" for an empty string");
@@ -631,10 +634,12 @@ public final class ConfigLoader {
         path = path.replaceAll("/+$", "") + "/";
         String scheme = s.scheme() == null ? "http" : s.scheme();
         // An HTTPS-only port never answers a plain HTTP request: the gate would stop at the first attempt.
-        v.check(!scheme.equals("https") || readiness.tcp(), "service.scheme", "an https service cannot pass an http"
-                + " readiness probe (the probes speak plain HTTP): set service.readiness.type: tcp");
-        v.check(!scheme.equals("https") || liveness.tcp(), "service.scheme", "an https service cannot pass an http"
-                + " liveness probe (the probes speak plain HTTP): set service.liveness.type: tcp");
+        v.check(!scheme.equals("https") || readiness.tcp(), "service.scheme", "an https service cannot pass "
+                + (readiness.grpc() ? "a grpc readiness probe (it speaks cleartext HTTP/2)" : "an http readiness probe (the probes speak plain HTTP)")
+                + ": set service.readiness.type: tcp");
+        v.check(!scheme.equals("https") || liveness.tcp(), "service.scheme", "an https service cannot pass "
+                + (liveness.grpc() ? "a grpc liveness probe (it speaks cleartext HTTP/2)" : "an http liveness probe (the probes speak plain HTTP)")
+                + ": set service.liveness.type: tcp");
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
         env(v, "service.env", env, RESERVED_ENV,
                 " is set by Slipway (from service.port, deploy.local.address and service.drainTimeout); set those instead");
@@ -662,7 +667,7 @@ public final class ConfigLoader {
         }
         SlipwayConfig.Train train = new SlipwayConfig.Train(t.enabled() == null || t.enabled(),
                 // A TCP-checked app has no health path to train on; its root still exercises the HTTP stack.
-                t.urls() == null ? List.of(readiness.tcp() ? "/" : readiness.path()) : List.copyOf(t.urls()),
+                t.urls() == null ? List.of(readiness.http() ? readiness.path() : "/") : List.copyOf(t.urls()),
                 t.args() == null ? List.of() : List.copyOf(t.args()),
                 t.env() == null ? Map.of() : Map.copyOf(t.env()),
                 t.timeout() == null ? DEFAULT_TRAIN_TIMEOUT : t.timeout());
@@ -791,7 +796,9 @@ public final class ConfigLoader {
      * Resolves a probe: every key not set comes from {@code base}; a {@code path} without a
      * {@code type} makes it {@code http}. A {@code tcp} probe has no path, so {@code path} with
      * {@code type: tcp} is an error rather than a setting silently unused; an {@code http} probe
-     * over a {@code tcp} base must name its path.
+     * over a {@code tcp} or {@code grpc} base must name its path. A {@code grpc} probe has no path
+     * either; its {@code service} (default {@code ""}, or the base's when that is grpc) is a gRPC
+     * service name (grpc.health.v1's {@code HealthCheckRequest.service}), and only it has one.
      *
      * @param v    reports errors
      * @param at   the probe's key path, e.g. {@code service.readiness}
@@ -799,32 +806,50 @@ public final class ConfigLoader {
      * @param base the defaults (for an override such as {@code deploy.hosts.rollout.readiness}, the
      *             probe it overrides)
      * @return the probe
-     * @throws ConfigException (exit 2) for a path with tcp, a missing or relative path with http, or
-     *                         a zero interval or timeout
+     * @throws ConfigException (exit 2) for a path with tcp or grpc, a missing or relative path with
+     *                         http, a service without grpc or not a service name, or a zero interval
+     *                         or timeout
      */
     static SlipwayConfig.Probe probe(Validator v, String at, RawProbe p, SlipwayConfig.Probe base) {
-        RawProbe r = p == null ? new RawProbe(null, null, null, null, null) : p;
+        RawProbe r = p == null ? new RawProbe(null, null, null, null, null, null) : p;
         // A path without a type means GET it; neither takes the type of the base.
         SlipwayConfig.Probe.Type type = r.type() != null
                 ? SlipwayConfig.Probe.Type.valueOf(r.type().toUpperCase(java.util.Locale.ROOT))
                 : r.path() != null ? SlipwayConfig.Probe.Type.HTTP : base.type();
         String path = null;
+        String service = null;
         if (type == SlipwayConfig.Probe.Type.TCP) {
             v.checkKey(r.path() == null, at + ".path", "a tcp probe has no path (it passes when the port accepts a"
                     + " connection); remove 'path', or write 'type: http' to GET it");
+        } else if (type == SlipwayConfig.Probe.Type.GRPC) {
+            v.checkKey(r.path() == null, at + ".path", "a grpc probe has no path (it calls grpc.health.v1.Health/Check);"
+                    + " name the health service with 'service', or write 'type: http' to GET the path");
         } else {
-            path = r.path() != null ? r.path() : base.tcp() ? null : base.path();
+            path = r.path() != null ? r.path() : base.http() ? base.path() : null;
             v.checkKey(path != null, at + (r.type() != null ? ".type" : ""), "an http probe needs a 'path'"
-                    + (base.tcp() ? " (the probe it overrides is tcp)" : ""));
+                    + (base.http() ? "" : " (the probe it overrides is " + base.type().key() + ")"));
             v.check(path.startsWith("/"), at + ".path", "a probe path must start with '/'");
+        }
+        if (type == SlipwayConfig.Probe.Type.GRPC) {
+            service = r.service() != null ? r.service() : base.grpc() ? base.service() : "";
+            // grpc.health.v1 names a service by its fully qualified name (package.Service): printable, no spaces.
+            v.check(GRPC_SERVICE.matcher(service).matches(), at + ".service", "'" + service + "' is not a gRPC"
+                    + " service name such as helloworld.Greeter (letters, digits, '_' and '.'; \"\" for the whole server)");
+        } else {
+            v.checkKey(r.service() == null, at + ".service", "only a grpc probe has a 'service' (the grpc.health.v1"
+                    + " service name); remove it, or write 'type: grpc'");
         }
         Duration interval = r.interval() == null ? base.interval() : r.interval();
         Duration timeout = r.timeout() == null ? base.timeout() : r.timeout();
         Duration grace = r.startupGrace() == null ? base.startupGrace() : r.startupGrace();
         v.check(!interval.isZero(), at + ".interval", "the interval must be more than 0");
         v.check(!timeout.isZero(), at + ".timeout", "the timeout must be more than 0");
-        return new SlipwayConfig.Probe(type, path, interval, timeout, grace);
+        return new SlipwayConfig.Probe(type, path, interval, timeout, grace, service);
     }
+
+    /** A grpc.health.v1 service name: "" or a protobuf full name (dotted identifiers), as gRPC servers register them. */
+    private static final java.util.regex.Pattern GRPC_SERVICE =
+            java.util.regex.Pattern.compile("|[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
 
     /**
      * Checks an environment section ({@code service.env}, {@code train.env}): every name is an

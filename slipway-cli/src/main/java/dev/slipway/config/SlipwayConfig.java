@@ -140,30 +140,72 @@ public record SlipwayConfig(Path file, String name, String version, String main,
      *                     (HTTPS only, with tcp probes); the URLs Slipway prints of an instance start with it
      */
     public record Service(int port, Map<String, String> env, List<String> args, Probe readiness, Probe liveness,
-                          Duration drainTimeout, String path, String scheme) {}
+                          Duration drainTimeout, String path, String scheme) {
+        /**
+         * @return the scheme of the address Slipway prints of an instance: {@code grpc} for a gRPC
+         *         server (a {@code grpc} readiness probe on a cleartext port: clients such as grpcurl
+         *         take {@code host:port} with plaintext), else {@link #scheme()}
+         */
+        public String urlScheme() {
+            return readiness.grpc() && scheme.equals("http") ? "grpc" : scheme;
+        }
+
+        /**
+         * @return what follows {@code host:port} in the address Slipway prints: {@link #path()}, or
+         *         nothing for a gRPC server (its calls name {@code /package.Service/Method})
+         */
+        public String urlPath() {
+            return urlScheme().equals("grpc") ? "" : path;
+        }
+    }
 
     /**
      * A probe, in the sense of Kubernetes' readiness and liveness probes: an HTTP GET that passes on
-     * a 2xx answer, or a TCP connection that passes when the port accepts it.
+     * a 2xx answer, a TCP connection that passes when the port accepts it, or a gRPC health check
+     * (grpc.health.v1) that passes on {@code SERVING}.
      *
      * @param type         what an attempt is
      * @param path         the HTTP path, e.g. {@code /health/ready}; {@code null} for {@link Type#TCP}
+     *                     and {@link Type#GRPC}
      * @param interval     time between two attempts
      * @param timeout      how long the probe may keep failing before the gate fails
      * @param startupGrace time to wait after start before the first attempt
+     * @param service      the grpc.health.v1 service name a {@link Type#GRPC} probe asks about
+     *                     ({@code ""}: the server as a whole, the health protocol's convention);
+     *                     {@code null} for the other types
      */
-    public record Probe(Type type, String path, Duration interval, Duration timeout, Duration startupGrace) {
+    public record Probe(Type type, String path, Duration interval, Duration timeout, Duration startupGrace,
+                        String service) {
         /** What one attempt of a probe is. */
         public enum Type {
             /** GET the path; a 2xx status passes (Kubernetes' {@code httpGet}). */
             HTTP,
             /** Open a TCP connection to the port; an accepted connection passes (Kubernetes' {@code tcpSocket}). */
-            TCP;
+            TCP,
+            /**
+             * Call {@code grpc.health.v1.Health/Check} over cleartext HTTP/2; status {@code SERVING}
+             * passes (Kubernetes' {@code grpc} probe, since 1.24; grpc-health-probe's check).
+             */
+            GRPC;
 
-            /** @return the name in {@code slipway.yaml}: {@code http} or {@code tcp} */
+            /** @return the name in {@code slipway.yaml}: {@code http}, {@code tcp} or {@code grpc} */
             public String key() {
                 return name().toLowerCase(java.util.Locale.ROOT);
             }
+        }
+
+        /**
+         * A probe of a type with no gRPC service name (an {@code http} or {@code tcp} probe, or a
+         * {@code grpc} one asking about the whole server).
+         *
+         * @param type         what an attempt is
+         * @param path         the HTTP path, or {@code null}
+         * @param interval     time between two attempts
+         * @param timeout      how long the probe may keep failing
+         * @param startupGrace time to wait before the first attempt
+         */
+        public Probe(Type type, String path, Duration interval, Duration timeout, Duration startupGrace) {
+            this(type, path, interval, timeout, startupGrace, type == Type.GRPC ? "" : null);
         }
 
         /**
@@ -183,29 +225,48 @@ public record SlipwayConfig(Path file, String name, String version, String main,
             return type == Type.TCP;
         }
 
+        /** @return whether an attempt is a gRPC health check */
+        public boolean grpc() {
+            return type == Type.GRPC;
+        }
+
+        /** @return whether the probe has an HTTP path (an {@code http} probe) */
+        public boolean http() {
+            return type == Type.HTTP;
+        }
+
         /** @return the same probe with another timeout and startup grace (e.g. zero for one attempt) */
         public Probe with(Duration newTimeout, Duration newStartupGrace) {
-            return new Probe(type, path, interval, newTimeout, newStartupGrace);
+            return new Probe(type, path, interval, newTimeout, newStartupGrace, service);
         }
 
         /**
          * @param host a host name or address, IPv6 in brackets
          * @param port the port
-         * @return what the probe checks, for messages: {@code http://127.0.0.1:8080/health/ready} or
-         *         {@code tcp://127.0.0.1:8080}
+         * @return what the probe checks, for messages: {@code http://127.0.0.1:8080/health/ready},
+         *         {@code tcp://127.0.0.1:8080} or {@code grpc://127.0.0.1:50051} (with
+         *         {@code ?service=NAME} for a named service)
          */
         public String target(String host, int port) {
-            return (tcp() ? "tcp://" : "http://") + host + ":" + port + (tcp() ? "" : path);
+            return switch (type) {
+                case TCP -> "tcp://" + host + ":" + port;
+                case GRPC -> "grpc://" + host + ":" + port + (service.isEmpty() ? "" : "?service=" + service);
+                case HTTP -> "http://" + host + ":" + port + path;
+            };
         }
 
         /**
          * @param host a host name or address, IPv6 in brackets
          * @param port the port
-         * @return what one attempt does, e.g. {@code GET http://127.0.0.1:8080/health/ready} or
-         *         {@code TCP connect 127.0.0.1:8080}
+         * @return what one attempt does, e.g. {@code GET http://127.0.0.1:8080/health/ready},
+         *         {@code TCP connect 127.0.0.1:8080} or {@code gRPC health check 127.0.0.1:50051}
          */
         public String describe(String host, int port) {
-            return tcp() ? "TCP connect " + host + ":" + port : "GET http://" + host + ":" + port + path;
+            return switch (type) {
+                case TCP -> "TCP connect " + host + ":" + port;
+                case GRPC -> "gRPC health check " + host + ":" + port + (service.isEmpty() ? "" : " service " + service);
+                case HTTP -> "GET http://" + host + ":" + port + path;
+            };
         }
     }
 

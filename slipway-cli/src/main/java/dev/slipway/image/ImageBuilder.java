@@ -279,7 +279,8 @@ public final class ImageBuilder {
 
     /**
      * The image's health check: the readiness probe run by {@value #PROBE} (no shell, no curl in the
-     * image). Mapped as the Kubernetes manifests map probes: interval rounded up to whole seconds (at
+     * image; {@code http PATH}, {@code tcp} or {@code grpc SERVICE}, the last its own gRPC health
+     * check over cleartext HTTP/2). Mapped as the Kubernetes manifests map probes: interval rounded up to whole seconds (at
      * least 1) is both the interval and one check's deadline; the start period is the startup grace
      * plus the readiness timeout (failures before then do not count); 3 failures in a row make the
      * container unhealthy (Kubernetes' default failureThreshold).
@@ -290,8 +291,10 @@ public final class ImageBuilder {
     public static OciImage.Healthcheck healthcheck(SlipwayConfig.Probe readiness) {
         long seconds = Math.max(1, -Math.floorDiv(-readiness.interval().toMillis(), 1000));
         List<String> test = new ArrayList<>(List.of("CMD", PROBE, readiness.type().key()));
-        if (!readiness.tcp()) {
+        if (readiness.http()) {
             test.add(readiness.path());
+        } else if (readiness.grpc()) {
+            test.add(readiness.service()); // "" for the whole server: an exec-form argument of its own
         }
         test.add(String.valueOf(seconds));
         return new OciImage.Healthcheck(test, java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(seconds),

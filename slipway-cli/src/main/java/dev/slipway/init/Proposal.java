@@ -148,8 +148,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
     /**
      * A probe as {@code slipway.yaml} writes it.
      *
-     * @param type {@code http} or {@code tcp} (brief decision 6: the port accepts a connection)
-     * @param path the HTTP path for {@code http}, {@code null} for {@code tcp}
+     * @param type {@code http}, {@code tcp} (brief decision 6: the port accepts a connection) or
+     *             {@code grpc} (the grpc.health.v1 service of a gRPC server)
+     * @param path the HTTP path for {@code http}, {@code null} for {@code tcp} and {@code grpc}
      */
     public record Probe(String type, String path) {
         static Probe http(String path) {
@@ -158,6 +159,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
         static Probe tcp() {
             return new Probe("tcp", null);
+        }
+
+        static Probe grpc() {
+            return new Probe("grpc", null);
         }
 
         /** @return {@code http PATH} or {@code tcp}, for the facts */
@@ -462,6 +467,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             }
             env.put("SERVER_SHUTDOWN", "graceful");
             springRequiredVariables(app);
+            springDatabase(conf);
             springProfiles(conf);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
@@ -546,6 +552,87 @@ public record Proposal(Project project, List<String> command, List<String> comma
                     + " in the environment of 'slipway ship', or in service.env (not for secrets)");
         }
 
+        /**
+         * How Spring Boot opens a database connection at start: its starters, the embedded databases
+         * it starts by itself when no URL is set (EmbeddedDatabaseConnection), the drivers of a
+         * database server each with the shape of its URL (the driver's documentation), the property
+         * of the URL, the prefix of the variables Spring Boot binds to it, and what its failure
+         * analysis says without a URL.
+         */
+        record SpringDatabaseAccess(List<String> starters, List<String> embedded, List<Map.Entry<String, String>> drivers,
+                                    String urlKey, String envPrefix, String failure) {}
+
+        /** JDBC (JPA, JDBC, jOOQ: a {@code DataSource}) and R2DBC (a {@code ConnectionFactory}). */
+        static final List<SpringDatabaseAccess> SPRING_DATABASE_ACCESS = List.of(
+                new SpringDatabaseAccess(List.of("org.springframework.boot:spring-boot-starter-data-jpa",
+                        "org.springframework.boot:spring-boot-starter-jdbc", "org.springframework.boot:spring-boot-starter-data-jdbc",
+                        "org.springframework.boot:spring-boot-starter-jooq"),
+                        List.of("com.h2database:h2", "org.hsqldb:hsqldb", "org.apache.derby:derby"),
+                        List.of(Map.entry("org.postgresql:postgresql", "jdbc:postgresql://HOST:5432/DATABASE"),
+                                Map.entry("com.mysql:mysql-connector-j", "jdbc:mysql://HOST:3306/DATABASE"),
+                                Map.entry("mysql:mysql-connector-java", "jdbc:mysql://HOST:3306/DATABASE"),
+                                Map.entry("org.mariadb.jdbc:mariadb-java-client", "jdbc:mariadb://HOST:3306/DATABASE"),
+                                Map.entry("com.oracle.database.jdbc", "jdbc:oracle:thin:@//HOST:1521/SERVICE"),
+                                Map.entry("com.microsoft.sqlserver:mssql-jdbc", "jdbc:sqlserver://HOST:1433;databaseName=DATABASE")),
+                        "spring.datasource.url", "SPRING_DATASOURCE", "Failed to configure a DataSource"),
+                new SpringDatabaseAccess(List.of("org.springframework.boot:spring-boot-starter-data-r2dbc",
+                        "org.springframework.boot:spring-boot-starter-r2dbc"),
+                        List.of("io.r2dbc:r2dbc-h2"),
+                        List.of(Map.entry("org.postgresql:r2dbc-postgresql", "r2dbc:postgresql://HOST:5432/DATABASE"),
+                                Map.entry("io.asyncer:r2dbc-mysql", "r2dbc:mysql://HOST:3306/DATABASE"),
+                                Map.entry("org.mariadb:r2dbc-mariadb", "r2dbc:mariadb://HOST:3306/DATABASE"),
+                                Map.entry("io.r2dbc:r2dbc-mssql", "r2dbc:mssql://HOST:1433/DATABASE"),
+                                Map.entry("com.oracle.database.r2dbc", "r2dbc:oracle://HOST:1521/SERVICE")),
+                        "spring.r2dbc.url", "SPRING_R2DBC", "Failed to configure a ConnectionFactory"));
+        /** Docker Compose files Spring Boot's docker-compose support looks for (DockerComposeFile.SEARCH_ORDER). */
+        private static final List<String> COMPOSE_FILES = List.of(
+                "compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml");
+
+        /**
+         * A Spring Boot app with a database starter (JPA, JDBC, jOOQ, R2DBC) and the driver of a
+         * database server, but no embedded database and no URL in its configuration, as
+         * start.spring.io generates "Spring Data JPA + PostgreSQL Driver": it stops at once with
+         * "Failed to configure a DataSource: 'url' attribute is not specified" (R2DBC: "…a
+         * ConnectionFactory…"), first in the build's training run. Spring Boot's docker-compose
+         * support does not help there: it starts {@code compose.yaml}'s services only in
+         * development (the IDE, {@code mvn spring-boot:run}), and the repackaged jar leaves the
+         * module out. Name the variables Spring Boot binds to the connection
+         * ({@code SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}; R2DBC:
+         * {@code SPRING_R2DBC_…}) and where they go; a placeholder URL with no default is
+         * {@link #springRequiredVariables}'s.
+         *
+         * @param conf the app's configuration ({@link #appConfig})
+         */
+        void springDatabase(Map<String, String> conf) {
+            for (SpringDatabaseAccess access : SPRING_DATABASE_ACCESS) {
+                String urlVar = access.envPrefix() + "_URL";
+                if (access.starters().stream().noneMatch(p::uses) || access.embedded().stream().anyMatch(p::uses)
+                        || conf.containsKey(access.urlKey()) || env.containsKey(urlVar)) {
+                    continue;
+                }
+                String url = access.drivers().stream().filter(d -> p.uses(d.getKey())).map(Map.Entry::getValue)
+                        .findFirst().orElse(null);
+                if (url == null) {
+                    continue;
+                }
+                String vars = urlVar + " (" + url + "), " + access.envPrefix() + "_USERNAME and " + access.envPrefix()
+                        + "_PASSWORD";
+                String compose = COMPOSE_FILES.stream().filter(f -> Files.isRegularFile(p.serviceDir().resolve(f)))
+                        .findFirst().orElse(p.uses("org.springframework.boot:spring-boot-docker-compose") ? "Docker Compose" : null);
+                portNotes.add("The app needs a database: no " + access.urlKey() + " is configured. Export " + vars);
+                portNotes.add("before 'slipway ship': the training run and a local deploy inherit them; on hosts, the");
+                portNotes.add("password goes in deploy.hosts.service.secrets or secretsFile, never in this file.");
+                if (compose != null) {
+                    portNotes.add(compose + " is for development only: spring-boot-docker-compose starts it from the IDE,");
+                    portNotes.add("'mvn spring-boot:run' or bootRun; the shipped jar leaves it out, so Slipway never runs it.");
+                }
+                warnings.add("the app needs a database and its configuration names none (no " + access.urlKey() + "): Spring"
+                        + " Boot stops with \"" + access.failure() + "\"; export " + vars + " before 'slipway ship'"
+                        + (compose != null ? " (" + compose + " is started only in development (the IDE, spring-boot:run)"
+                        + " by spring-boot-docker-compose, not by the shipped app)" : ""));
+            }
+        }
+
         /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */
         private static final Pattern PROFILE_FILE = Pattern.compile("application-([\\w.-]+)\\.(?:properties|ya?ml)");
 
@@ -574,6 +661,19 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         .filter(Matcher::matches).forEach(m -> profiles.add(m.group(1)));
             } catch (IOException e) {
                 return;
+            }
+            // A document of application.properties/.yml/.yaml for a profile (spring.config.activate.on-profile).
+            for (String n : List.of("application.properties", "application.yml", "application.yaml")) {
+                try {
+                    if (Files.isRegularFile(res.resolve(n))) {
+                        springDocuments(res.resolve(n)).stream().map(d -> d.get(ON_PROFILE)).filter(java.util.Objects::nonNull)
+                                .flatMap(on -> java.util.Arrays.stream(on.split("[,&|]")))
+                                .map(t -> t.strip().replaceFirst("^!", "").strip())
+                                .filter(t -> t.matches("[\\w.-]+") && !t.equals("default")).forEach(profiles::add);
+                    }
+                } catch (IOException | IllegalArgumentException e) {
+                    // does not load: the app's own concern
+                }
             }
             if (profiles.isEmpty() || conf.containsKey("spring.profiles.active")) {
                 return;
@@ -836,9 +936,46 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + " by itself).");
                 noPortWarning();
             }
-            tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
+            String health = p.framework() == Framework.PLAIN ? grpcHealthService() : null;
+            if (health != null) {
+                grpcProbes(health);
+            } else {
+                tcpProbes(p.framework() == Framework.JAVALIN ? "Javalin has" : "The app has");
+            }
             timeout = "60s";
             execArguments();
+        }
+
+        /**
+         * Where a gRPC server registers the standard health service (grpc.health.v1), or
+         * {@code null}: grpc-java's {@code io.grpc:grpc-services} on the class path and its
+         * {@code HealthStatusManager} (or the {@code HealthStatusManager}'s service,
+         * {@code getHealthService()}) in the sources, as grpc-java's examples and the grpc-ecosystem
+         * starters (whose health service is this one) register it.
+         */
+        String grpcHealthService() {
+            if (!p.dependencies().contains("io.grpc:grpc-services")) {
+                return null;
+            }
+            Map<String, String> sources = new LinkedHashMap<>(p.sources());
+            sources.putAll(p.kotlinSources());
+            return sources.entrySet().stream().filter(e -> e.getValue().contains("HealthStatusManager"))
+                    .map(e -> "HealthStatusManager in " + e.getKey()).findFirst().orElse(null);
+        }
+
+        /**
+         * grpc probes for a gRPC server with the standard health service: the gate, the image's
+         * health check and Kubernetes' native gRPC probe call {@code grpc.health.v1.Health/Check}
+         * and pass on SERVING.
+         *
+         * @param where where the health service is registered, for the notes
+         */
+        void grpcProbes(String where) {
+            readiness = Probe.grpc();
+            liveness = Probe.grpc();
+            probeNotes.add("A gRPC server with the standard health service (" + where + "): the probes call");
+            probeNotes.add("grpc.health.v1.Health/Check and pass when it answers SERVING (the whole server, service \"\").");
+            probeSource = "grpc: " + where;
         }
 
         /**
@@ -1400,12 +1537,21 @@ public record Proposal(Project project, List<String> command, List<String> comma
             names.add("META-INF/microprofile-config.properties");
         }
         Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        java.util.Set<String> profiles = p.framework() == Framework.SPRING_BOOT ? springActiveProfiles(p.serviceDir()) : null;
         for (String n : names) {
             Path file = res.resolve(n);
             if (!Files.isRegularFile(file)) {
                 continue;
             }
             Map<String, String> conf = new LinkedHashMap<>();
+            if (profiles != null) {
+                try {
+                    out.put(n, springActiveDocuments(springDocuments(file), profiles));
+                } catch (IOException | IllegalArgumentException e) {
+                    // does not load: the app's own concern
+                }
+                continue;
+            }
             if (n.endsWith(".properties")) {
                 Properties pr = new Properties();
                 try (Reader r = Files.newBufferedReader(file)) {
@@ -1441,7 +1587,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
      * profile winning, as Spring Boot loads them ("Profile Specific Files" of its reference,
      * "Externalized Configuration"): {@code server.servlet.context-path} or
      * {@code management.endpoints.web.base-path} set in {@code application-dev.yaml} moves the
-     * probes. A proposal reads it once ({@code Builder.app()}).
+     * probes. Spring Boot's files are read as it reads them: every document of a multi-document file
+     * ({@code ---}, or {@code #---} in a properties file) that applies under the active profiles
+     * ({@code spring.config.activate.on-profile}), a later one winning ({@link #springActiveDocuments}). A proposal reads it once ({@code Builder.app()}).
      *
      * @param p the project
      * @return the values and their files
@@ -1450,15 +1598,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
     static AppConfig appConfig(Project p) {
         Map<String, String> out = new LinkedHashMap<>();
         Map<String, String> files = new java.util.HashMap<>();
-        readConfigFiles(p.serviceDir(), "application", out, files);
-        String active = out.get("spring.profiles.active");
-        if (p.framework() == Framework.SPRING_BOOT && active != null) {
-            for (String name : active.split(",")) {
+        java.util.Set<String> profiles = p.framework() == Framework.SPRING_BOOT ? springActiveProfiles(p.serviceDir()) : null;
+        readConfigFiles(p.serviceDir(), "application", out, files, profiles);
+        if (profiles != null) {
+            for (String name : profiles) {
                 // ${...} placeholders and Maven's @...@ filtering are not knowable here: skipped.
                 if (name.strip().matches("[\\w.-]+")) {
                     Map<String, String> profile = new LinkedHashMap<>();
                     Map<String, String> profileFiles = new java.util.HashMap<>();
-                    readConfigFiles(p.serviceDir(), "application-" + name.strip(), profile, profileFiles);
+                    readConfigFiles(p.serviceDir(), "application-" + name.strip(), profile, profileFiles, profiles);
                     profile.forEach((k, v) -> {
                         out.put(k, v);
                         files.put(k, profileFiles.get(k));
@@ -1472,12 +1620,36 @@ public record Proposal(Project project, List<String> command, List<String> comma
     /**
      * Reads {@code BASE.properties}, then {@code BASE.yml} and {@code BASE.yaml} from
      * {@code src/main/resources} into {@code out} (a key's first value kept) and the file of each
-     * key into {@code files}.
+     * key into {@code files}. With {@code profiles} (Spring Boot), each file's documents that apply
+     * under them ({@link #springActiveDocuments}); with {@code null}, a YAML file's first document.
      */
-    private static void readConfigFiles(Path serviceDir, String base, Map<String, String> out, Map<String, String> files) {
+    private static void readConfigFiles(Path serviceDir, String base, Map<String, String> out, Map<String, String> files,
+                                        java.util.Set<String> profiles) {
         String dir = "src/main/resources/";
         Path res = serviceDir.resolve(dir);
         Path props = res.resolve(base + ".properties");
+        if (profiles != null) {
+            for (String n : List.of(base + ".properties", base + ".yml", base + ".yaml")) {
+                if (!Files.isRegularFile(res.resolve(n))) {
+                    continue;
+                }
+                List<Map<String, String>> docs;
+                try {
+                    docs = springDocuments(res.resolve(n));
+                } catch (IOException | IllegalArgumentException e) {
+                    if (n.endsWith(".properties")) {
+                        throw dev.slipway.SlipwayException.failed("cannot read " + res.resolve(n) + ": " + e.getMessage(), e);
+                    }
+                    continue; // not YAML: the app's own concern
+                }
+                springActiveDocuments(docs, profiles).forEach((k, v) -> {
+                    if (out.putIfAbsent(k, v) == null) {
+                        files.put(k, dir + n);
+                    }
+                });
+            }
+            return;
+        }
         if (Files.isRegularFile(props)) {
             Properties pr = new Properties();
             try (Reader r = Files.newBufferedReader(props)) {
@@ -1501,6 +1673,143 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 });
             }
         }
+    }
+
+    /** The key that limits a Spring Boot configuration document to profiles (Spring Boot 2.4+). */
+    private static final String ON_PROFILE = "spring.config.activate.on-profile";
+    /** The key that limits a document to a cloud platform (Kubernetes, Cloud Foundry...). */
+    private static final String ON_CLOUD_PLATFORM = "spring.config.activate.on-cloud-platform";
+    /** A properties file's document separator: a line {@code #---} or {@code !---} (Spring Boot 2.4+). */
+    private static final Pattern PROPERTIES_SEPARATOR = Pattern.compile("(?m)^[#!]---\\s*$");
+
+    /**
+     * A Spring Boot configuration file's documents, each flattened to dotted keys: YAML's
+     * {@code ---}-separated documents, or a properties file's {@code #---}/{@code !---}-separated
+     * ones ("Working With Multi-Document Files" of Spring Boot's reference). A list under
+     * {@code spring.config.activate.on-profile} becomes its comma-joined names.
+     *
+     * @param file an {@code application*.properties}, {@code .yml} or {@code .yaml}
+     * @return the documents in file order
+     * @throws IOException when the file cannot be read or is not YAML
+     * @throws IllegalArgumentException when a properties document has a malformed escape
+     */
+    static List<Map<String, String>> springDocuments(Path file) throws IOException {
+        List<Map<String, String>> docs = new ArrayList<>();
+        if (file.getFileName().toString().endsWith(".properties")) {
+            for (String text : PROPERTIES_SEPARATOR.split(Files.readString(file), -1)) {
+                Properties pr = new Properties();
+                pr.load(new java.io.StringReader(text));
+                Map<String, String> doc = new LinkedHashMap<>();
+                pr.stringPropertyNames().forEach(k -> doc.put(k, pr.getProperty(k).trim()));
+                docs.add(doc);
+            }
+            return docs;
+        }
+        try (com.fasterxml.jackson.databind.MappingIterator<JsonNode> it = new ObjectMapper(new YAMLFactory())
+                .readerFor(JsonNode.class).readValues(file.toFile())) {
+            while (it.hasNextValue()) {
+                JsonNode n = it.nextValue();
+                Map<String, String> doc = new LinkedHashMap<>();
+                flatten("", n, doc);
+                JsonNode on = n.at("/spring/config/activate/on-profile");
+                if (on.isArray()) {
+                    List<String> names = new ArrayList<>();
+                    on.forEach(e -> names.add(e.asText()));
+                    doc.put(ON_PROFILE, String.join(",", names));
+                }
+                docs.add(doc);
+            }
+        } catch (RuntimeException e) {
+            throw new IOException(e.getMessage(), e); // Jackson wraps a parse error of a later document
+        }
+        return docs;
+    }
+
+    /**
+     * The documents that apply under these profiles, merged, a later document's value winning as
+     * in Spring Boot: those with no {@code spring.config.activate.on-profile} and those whose
+     * profile expression the profiles match. A document for a cloud platform
+     * ({@code on-cloud-platform}) is left out: the local deploy, hosts and the training run are none.
+     *
+     * @param docs     the file's documents ({@link #springDocuments})
+     * @param profiles the active profiles ({@link #springActiveProfiles})
+     * @return the merged keys and values
+     */
+    static Map<String, String> springActiveDocuments(List<Map<String, String>> docs, java.util.Set<String> profiles) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map<String, String> doc : docs) {
+            String on = doc.get(ON_PROFILE);
+            if (doc.containsKey(ON_CLOUD_PLATFORM) || on != null && !profilesMatch(on, profiles)) {
+                continue;
+            }
+            out.putAll(doc);
+        }
+        return out;
+    }
+
+    /**
+     * Whether Spring's profile expression holds for these profiles: a comma-separated list, any of
+     * which may hold; each a name, {@code !name}, or names joined by {@code &} (all) or {@code |}
+     * (any), as {@code Profiles.of} reads them (parentheses are not read: such an expression never
+     * holds here).
+     */
+    static boolean profilesMatch(String expression, java.util.Set<String> profiles) {
+        for (String one : expression.split(",")) {
+            String e = one.strip();
+            if (e.contains("(")) {
+                continue;
+            }
+            boolean holds = e.contains("|")
+                    ? java.util.Arrays.stream(e.split("\\|")).anyMatch(t -> profileHolds(t, profiles))
+                    : java.util.Arrays.stream(e.split("&")).allMatch(t -> profileHolds(t, profiles));
+            if (holds && !e.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean profileHolds(String term, java.util.Set<String> profiles) {
+        String t = term.strip();
+        return t.startsWith("!") ? !profiles.contains(t.substring(1).strip()) : profiles.contains(t);
+    }
+
+    /**
+     * The profiles a Spring Boot app runs with when nothing outside its files chooses
+     * ({@code init} writes no {@code SPRING_PROFILES_ACTIVE}): {@code spring.profiles.active} of the
+     * profile-less documents of {@code application.properties}, then {@code .yml}, then
+     * {@code .yaml} (a later document winning within a file); without it
+     * {@code spring.profiles.default}, else {@code default}.
+     *
+     * @param serviceDir the service directory
+     * @return the profile names, in order
+     */
+    static java.util.Set<String> springActiveProfiles(Path serviceDir) {
+        Path res = serviceDir.resolve("src/main/resources");
+        String active = null;
+        String fallback = null;
+        for (String n : List.of("application.properties", "application.yml", "application.yaml")) {
+            if (!Files.isRegularFile(res.resolve(n))) {
+                continue;
+            }
+            Map<String, String> plain = new LinkedHashMap<>();
+            try {
+                springDocuments(res.resolve(n)).stream()
+                        .filter(d -> !d.containsKey(ON_PROFILE) && !d.containsKey(ON_CLOUD_PLATFORM)).forEach(plain::putAll);
+            } catch (IOException | IllegalArgumentException e) {
+                continue;
+            }
+            active = active != null ? active : plain.get("spring.profiles.active");
+            fallback = fallback != null ? fallback : plain.get("spring.profiles.default");
+        }
+        String names = active != null ? active : fallback != null ? fallback : "default";
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String name : names.split(",")) {
+            if (!name.isBlank()) {
+                out.add(name.strip());
+            }
+        }
+        return out;
     }
 
     /** Flattens a YAML document to dotted keys ({@code a.b.c}), the first value of a key kept. */

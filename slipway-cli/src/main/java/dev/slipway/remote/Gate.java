@@ -136,7 +136,7 @@ public final class Gate {
         }
 
         private String line(String d) {
-            if (d.startsWith(OTHER_LISTENER) || d.startsWith(TLS_ONLY)) {
+            if (d.startsWith(OTHER_LISTENER) || d.startsWith(TLS_ONLY) || d.startsWith(GRPC_ANSWER)) {
                 return d;
             }
             if (status == 0) {
@@ -209,8 +209,12 @@ public final class Gate {
         return new Prober() {
             @Override
             public Verdict attempt(SlipwayConfig.Probe probe, Duration timeout) {
-                Verdict v = probe.tcp() ? connectOnce(host, port, timeout) : probeOnce(url(host, port, probe.path()), timeout);
-                if (!probe.tcp() && !v.ready() && v.status() == 0 && !v.detail().startsWith("ConnectException")
+                Verdict v = switch (probe.type()) {
+                    case TCP -> connectOnce(host, port, timeout);
+                    case GRPC -> grpcHealthOnce(host, port, probe.service(), timeout);
+                    case HTTP -> probeOnce(url(host, port, probe.path()), timeout);
+                };
+                if (probe.http() && !v.ready() && v.status() == 0 && !v.detail().startsWith("ConnectException")
                         && !tlsAsked[0] && (tlsAsked[0] = true) && speaksTls(host, port, timeout)) {
                     return new Verdict(false, 0, TLS_ONLY + " and the readiness probe speaks plain HTTP (" + v.detail()
                             + "): set service.scheme: https and service.readiness.type: tcp (and liveness) in"
@@ -358,23 +362,99 @@ public final class Gate {
     public static final String GRPC_HEALTH_CHECK = "/grpc.health.v1.Health/Check";
 
     /**
-     * Whether the port answers a gRPC health check over cleartext HTTP/2 ("prior knowledge",
-     * RFC 9113 section 3.3), as a gRPC server without TLS does: the client connection preface and
-     * an empty SETTINGS frame (section 3.4), then {@code POST /grpc.health.v1.Health/Check} on
-     * stream 1 (HEADERS with HPACK literals, RFC 7541 section 6.2.2; {@code content-type:
-     * application/grpc}, {@code te: trailers}, per gRPC's PROTOCOL-HTTP2.md) and a DATA frame with
-     * an empty {@code HealthCheckRequest} (the 5-byte length prefix of a 0-byte message). Any
-     * HEADERS frame on stream 1 is an answer, whatever its status (an UNIMPLEMENTED from a server
-     * without the health service too): like an HTTP 404 for the training run, it went through the
-     * server's stack. A GOAWAY, a closed connection or no frame in time is none.
+     * The serving statuses of grpc.health.v1's {@code HealthCheckResponse.ServingStatus}, by number
+     * (health.proto: UNKNOWN 0, SERVING 1, NOT_SERVING 2, SERVICE_UNKNOWN 3, the last for Watch only).
+     */
+    public static final java.util.List<String> GRPC_SERVING_STATUSES =
+            java.util.List.of("UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN");
+
+    /** The start of the detail of a gRPC health check that the server answered. */
+    public static final String GRPC_ANSWER = "gRPC ";
+
+    /** The detail of a passed gRPC health check. */
+    public static final String SERVING = GRPC_ANSWER + "health status SERVING";
+
+    /** The gRPC status codes by number (grpc's doc/statuscodes.md). */
+    private static final java.util.List<String> GRPC_STATUS_CODES = java.util.List.of("OK", "CANCELLED", "UNKNOWN",
+            "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+            "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
+            "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
+
+    /**
+     * Whether the port answers a gRPC health check over cleartext HTTP/2 at all, whatever its
+     * status ({@link #grpcHealthOnce}): an UNIMPLEMENTED from a server without the health service
+     * counts too. Like an HTTP 404 for the training run, the call went through the server's stack.
      *
      * @param host    the host name or address
      * @param port    the port
      * @param timeout connect and read timeout; at least 5 s
-     * @return true when a HEADERS frame for stream 1 came back
+     * @return true when a HEADERS frame for the call's stream came back
      */
     public static boolean answersGrpc(String host, int port, Duration timeout) {
-        int ms = (int) Math.max(5000, timeout.toMillis());
+        return grpcCheck(host, port, "", Math.max(5000, timeout.toMillis())).answered();
+    }
+
+    /**
+     * One gRPC health check (the attempt of a {@code grpc} probe, Kubernetes' {@code grpc} probe and
+     * grpc-health-probe's check): {@code grpc.health.v1.Health/Check} over cleartext HTTP/2 ("prior
+     * knowledge", RFC 9113 section 3.3), as a gRPC server without TLS takes it. It sends the client
+     * connection preface and an empty SETTINGS frame (section 3.4), then {@code POST
+     * /grpc.health.v1.Health/Check} on stream 1 (HEADERS with HPACK literals, RFC 7541 section
+     * 6.2.2; {@code content-type: application/grpc}, {@code te: trailers}, per gRPC's
+     * PROTOCOL-HTTP2.md) and a DATA frame with the {@code HealthCheckRequest} (a 5-byte length
+     * prefix, then field 1, {@code service}, when not empty). It passes when the answer's
+     * {@code HealthCheckResponse} says {@code SERVING} (field 1; an empty message is
+     * {@code UNKNOWN}, proto3's default). {@code NOT_SERVING}, {@code UNKNOWN}, a call that ends
+     * without a message (a {@code grpc-status} such as NOT_FOUND for a service the health server does
+     * not know, or UNIMPLEMENTED without the health service), a GOAWAY, a reset stream, a closed
+     * connection or no answer in time fail; the detail says which.
+     *
+     * @param host    the host name or address
+     * @param port    the port
+     * @param service the grpc.health.v1 service name; {@code ""} for the whole server
+     * @param timeout connect and read timeout (at least 200 ms)
+     * @return a verdict whose {@code ready} is true for SERVING; status is 0; detail is the serving
+     *         status's name ({@link #SERVING}, {@code NOT_SERVING}, ...) or what else came back
+     */
+    public static Verdict grpcHealthOnce(String host, int port, String service, Duration timeout) {
+        long t0 = System.nanoTime();
+        GrpcAnswer a = grpcCheck(host, port, service, Math.max(200, timeout.toMillis()));
+        String detail = a.detail();
+        return new Verdict(SERVING.equals(detail), 0, detail, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /**
+     * What a gRPC health check got back; the same for a check from here and one on a host (the
+     * on-host gate's script prints these fields, {@link #parse} reads them).
+     *
+     * @param answered   whether a HEADERS frame for the call came back (the server took the call)
+     * @param health     the {@code HealthCheckResponse}'s serving status number, or -1 when none came
+     * @param grpcStatus the {@code grpc-status} of a call that ended without a response, or {@code ""}
+     *                   when not read
+     * @param failure    what ended the check otherwise (a connection error, a GOAWAY)
+     */
+    private record GrpcAnswer(boolean answered, int health, String grpcStatus, String failure) {
+        /** @return the gate's detail: {@link #SERVING}, another status, or what came instead */
+        String detail() {
+            if (health >= 0) {
+                return GRPC_ANSWER + "health status " + (health < GRPC_SERVING_STATUSES.size()
+                        ? GRPC_SERVING_STATUSES.get(health) : String.valueOf(health));
+            }
+            if (answered) {
+                return GRPC_ANSWER + "call ended without a health status" + (grpcStatus.isEmpty() ? ""
+                        : ": grpc-status " + grpcStatus + (grpcStatus.matches("[0-9]{1,2}") && Integer.parseInt(grpcStatus)
+                        < GRPC_STATUS_CODES.size() ? " " + GRPC_STATUS_CODES.get(Integer.parseInt(grpcStatus)) : "")
+                        + (grpcStatus.equals("5") ? " (the health server does not know this service)"
+                        : grpcStatus.equals("12") ? " (no grpc.health.v1 service)" : ""));
+            }
+            return failure;
+        }
+    }
+
+    private static GrpcAnswer grpcCheck(String host, int port, String service, long timeoutMs) {
+        int ms = (int) Math.min(Integer.MAX_VALUE, timeoutMs);
+        boolean answered = false;
+        int health = -1;
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress(host, port), ms);
             s.setSoTimeout(ms);
@@ -385,34 +465,114 @@ public final class Gate {
             headers.write(0x83); // :method POST (static table index 3)
             headers.write(0x86); // :scheme http (index 6)
             literal(headers, 4, null, GRPC_HEALTH_CHECK); // :path, name from index 4
-            literal(headers, 1, null, host + ":" + port); // :authority, index 1
+            literal(headers, 1, null, (host.contains(":") ? "[" + host + "]" : host) + ":" + port); // :authority, index 1
             literal(headers, 0, "content-type", "application/grpc");
             literal(headers, 0, "te", "trailers");
             frame(out, 0x1, 0x4, 1, headers.toByteArray()); // HEADERS, END_HEADERS
-            frame(out, 0x0, 0x1, 1, new byte[5]); // DATA, END_STREAM: uncompressed, length 0
+            frame(out, 0x0, 0x1, 1, healthCheckRequest(service)); // DATA, END_STREAM
             s.getOutputStream().write(out.toByteArray());
             s.getOutputStream().flush();
             java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-            for (int frames = 0; frames < 32; frames++) {
+            for (int frames = 0; frames < 64; frames++) {
                 int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
                 int type = in.readUnsignedByte();
                 int flags = in.readUnsignedByte();
                 int stream = in.readInt() & 0x7fffffff;
-                in.skipNBytes(length);
-                if (type == 0x1 && stream == 1) {
-                    return true;
+                byte[] payload = in.readNBytes(length);
+                if (payload.length < length) {
+                    break;
                 }
-                if (type == 0x7) {
-                    return false; // GOAWAY: not an HTTP/2 server that takes this request
+                if (type == 0x7) { // GOAWAY: not an HTTP/2 server that takes this request
+                    return new GrpcAnswer(answered, health, "", "GOAWAY");
                 }
                 if (type == 0x4 && (flags & 0x1) == 0) {
                     frame(s.getOutputStream(), 0x4, 0x1, 0, new byte[0]); // acknowledge the server's SETTINGS
                 }
+                if (stream != 1) {
+                    continue;
+                }
+                if (type == 0x3) { // RST_STREAM
+                    return new GrpcAnswer(answered, health, "", "RST_STREAM");
+                }
+                if (type == 0x1) {
+                    answered = true;
+                    if ((flags & 0x1) != 0) { // trailers (or a trailers-only answer): the call is over
+                        return new GrpcAnswer(true, health, grpcStatus(payload), "");
+                    }
+                }
+                if (type == 0x0 && health < 0) {
+                    int from = (flags & 0x8) != 0 && payload.length > 0 ? 1 : 0; // PADDED: pad length first
+                    health = servingStatus(payload, from);
+                }
             }
-            return false;
+            return new GrpcAnswer(answered, health, "", "no end of the call");
         } catch (IOException e) {
-            return false;
+            return new GrpcAnswer(answered, health, "", error(e));
         }
+    }
+
+    /**
+     * A length-prefixed {@code HealthCheckRequest} (gRPC's PROTOCOL-HTTP2.md: compressed flag 0, a
+     * 4-byte big-endian length, the message; protobuf encoding: field 1 with wire type 2 is tag
+     * {@code 0x0a}, a varint length, the UTF-8 bytes).
+     */
+    private static byte[] healthCheckRequest(String service) {
+        java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+        byte[] name = service.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (name.length > 0) {
+            message.write(0x0a);
+            for (int n = name.length; ; n >>>= 7) {
+                if (n < 0x80) {
+                    message.write(n);
+                    break;
+                }
+                message.write((n & 0x7f) | 0x80);
+            }
+            message.writeBytes(name);
+        }
+        byte[] m = message.toByteArray();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5 + m.length);
+        b.put((byte) 0).putInt(m.length).put(m);
+        return b.array();
+    }
+
+    /**
+     * The serving status of a length-prefixed {@code HealthCheckResponse} in a DATA frame's payload:
+     * field 1 (tag {@code 0x08}, a one-byte varint), 0 (UNKNOWN) when absent (proto3's default).
+     */
+    private static int servingStatus(byte[] payload, int from) {
+        int end = payload.length < from + 5 ? from
+                : Math.min(payload.length, from + 5 + Math.max(0, java.nio.ByteBuffer.wrap(payload, from + 1, 4).getInt()));
+        for (int i = from + 5; i + 1 < end; i++) {
+            if (payload[i] == 0x08) {
+                return payload[i + 1] & 0x7f;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The {@code grpc-status} of a trailers block, read where the server sent it as an HPACK literal
+     * without Huffman coding (as grpc-java's Netty transport does for short values); else {@code ""}.
+     */
+    private static String grpcStatus(byte[] block) {
+        String code = literalValue(block, "grpc-status");
+        return code == null ? "" : code;
+    }
+
+    /** The value after a literal header name in an HPACK block, when neither is Huffman-coded and the value is under 128 bytes. */
+    private static String literalValue(byte[] block, String name) {
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        for (int i = 1; i + n.length < block.length; i++) {
+            if (block[i - 1] == n.length && java.util.Arrays.equals(block, i, i + n.length, n, 0, n.length)) {
+                int at = i + n.length;
+                int len = block[at] & 0xff;
+                if ((len & 0x80) == 0 && at + 1 + len <= block.length) {
+                    return new String(block, at + 1, len, java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return null;
     }
 
     /** Writes one HTTP/2 frame (RFC 9113 section 4.1): 24-bit length, type, flags, 31-bit stream id. */
@@ -605,6 +765,59 @@ public final class Gate {
             """;
 
     /**
+     * The on-host gate's gRPC health check ({@link #grpcHealthOnce} in bash, for hosts that have
+     * nothing but bash): {@code bash -c "$grpc" ADDRESS PORT SERVICE} writes the same bytes as
+     * {@link #grpcCheck} to {@code /dev/tcp} (bash's {@code printf} escapes, NUL bytes included) and
+     * reads the frames back a byte at a time ({@code read -d '' -n 1}: an empty read is a NUL byte),
+     * acknowledging the server's SETTINGS. It prints one line, {@code @@grpc answered=0|1
+     * health=<serving status number or -1> status=<grpc-status or empty> failure=<what ended it>},
+     * which {@link #parse} turns into the same detail as a check from here. A service name is ASCII
+     * under 128 bytes (the configuration's check), so its protobuf length is one byte.
+     */
+    private static final String GRPC_SCRIPT = """
+            read -r -d '' grpc <<'GRPC'
+            export LC_ALL=C
+            exec 3<>"/dev/tcp/$0/$1" || exit 7
+            b() { local x; for x; do printf "\\\\x$(printf %02x "$x")"; done; }
+            s() { b ${#1}; printf %s "$1"; }
+            fr() { b $(($1>>16&255)) $(($1>>8&255)) $(($1&255)) $2 $3 0 0 0 $4; }
+            case $0 in *:*) au="[$0]:$1";; *) au="$0:$1";; esac
+            pa=/grpc.health.v1.Health/Check; sv=$2; ml=0; [ -z "$sv" ] || ml=$(( 2 + ${#sv} ))
+            { printf 'PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n'; fr 0 4 0 0
+              fr $(( 2 + 2 + ${#pa} + 2 + ${#au} + 31 + 13 )) 1 4 1; b 131 134 4; s "$pa"; b 1; s "$au"
+              b 0; s content-type; s application/grpc; b 0; s te; s trailers
+              fr $(( 5 + ml )) 0 1 1; b 0 0 0 0 $ml; [ $ml = 0 ] || { b 10; s "$sv"; }; } >&3
+            rd() { B=(); local i c; for ((i = 0; i < $1; i++)); do IFS= read -r -d '' -n 1 -u 3 c || return 1
+              if [ -z "$c" ]; then B+=(0); else printf -v c %d "'$c"; B+=("$c"); fi; done; }
+            ans=0; h=-1; end() { echo "@@grpc answered=$ans health=$h status=$1 failure=$2"; exit 0; }
+            for ((f = 0; f < 64; f++)); do
+              rd 9 || break
+              n=$(( B[0] << 16 | B[1] << 8 | B[2] )); t=${B[3]}; fl=${B[4]}; id=$(( (B[5] & 127) << 24 | B[6] << 16 | B[7] << 8 | B[8] ))
+              rd $n || break
+              [ $t != 7 ] || end '' GOAWAY
+              [ $t != 4 ] || [ $(( fl & 1 )) = 1 ] || fr 0 4 1 0 >&3
+              [ $id = 1 ] || continue
+              [ $t != 3 ] || end '' RST_STREAM
+              if [ $t = 1 ]; then
+                ans=1
+                if [ $(( fl & 1 )) = 1 ]; then
+                  hex=$(printf %02x "${B[@]}"); st=
+                  if [[ $hex =~ 0b677270632d737461747573(0[1-3])(.*) ]]; then
+                    for ((k = 0; k < 16#${BASH_REMATCH[1]}; k++)); do st=$st${BASH_REMATCH[2]:k*2+1:1}; done
+                  fi
+                  end "$st" ''
+                fi
+              fi
+              if [ $t = 0 ] && [ $h = -1 ]; then
+                o=0; [ $(( fl & 8 )) = 0 ] || o=1; h=0
+                for ((i = o + 5; i + 1 < n; i++)); do [ ${B[i]} != 8 ] || { h=$(( B[i+1] & 127 )); break; }; done
+              fi
+            done
+            end '' 'no end of the call'
+            GRPC
+            """;
+
+    /**
      * The on-host gate's bash script. Its last line of output is
      * {@code @@gate result=ready|down|timeout|other code=<HTTP status or 0> state=<service state> elapsed=<ms>
      * restarts=<n> status=<exit status> port=<port> pid=<main pid, or empty when not told>}, after the
@@ -627,12 +840,17 @@ public final class Gate {
         String attempt = probe.tcp()
                 ? "  if resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$a\" \"$p\" 2>&1);"
                         + " then r=ready; else r=no; fi; code=\n"
+                : probe.grpc()
+                ? "  resp=$(timeout " + attemptS + " bash -c \"$grpc\" \"$a\" \"$p\" \"$q\" 2>&1); code=\n"
+                        + "  case \"$resp\" in *'@@grpc answered=1 health=1 '*) r=ready;; *) r=no;; esac\n"
                 : "  resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\" || exit 7; "
                         + "printf \"GET %s HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n\" \"$2\" \"$0\" >&3; cat <&3'"
                         + " \"$a\" \"$p\" \"$q\" 2>&1)\n"
                         + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
                         + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n";
-        return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? "" : "; q=" + Shell.quote(probe.path())) + "\n"
+        return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? ""
+                : "; q=" + Shell.quote(probe.grpc() ? probe.service() : probe.path())) + "\n"
+                + (probe.grpc() ? GRPC_SCRIPT : "")
                 + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0}; mp=${4:-};"
                 + " case $nr in *[!0-9]*|'') nr=0;; esac; case $mp in *[!0-9]*) mp=;; esac; }\n"
                 + OTHER_LISTENER_SCRIPT
@@ -682,6 +900,8 @@ public final class Gate {
                     .matcher(resp.substring(0, sep)).find()) {
                 body = dechunk(body);
             }
+        } else if (resp.contains("@@grpc ")) {
+            body = grpcAnswer(resp.substring(resp.indexOf("@@grpc ") + 7).strip()).detail();
         } else {
             body = resp.replace("bash: line 1: ", "").replace("connect: ", "");
         }
@@ -717,7 +937,17 @@ public final class Gate {
         if (result.equals("down") && state.isEmpty()) {
             state = "unknown"; // the manager printed no state: the script took it for not running
         }
-        return new Verdict(ready, code, ready && code == 0 ? ACCEPTED : body, state, Duration.ofMillis(elapsed));
+        return new Verdict(ready, code, ready && code == 0 && !body.equals(SERVING) ? ACCEPTED : body, state,
+                Duration.ofMillis(elapsed));
+    }
+
+    /** Reads the on-host gRPC check's line ({@link #GRPC_SCRIPT}): {@code answered=.. health=.. status=.. failure=...}. */
+    private static GrpcAnswer grpcAnswer(String line) {
+        int f = line.indexOf("failure=");
+        String head = f < 0 ? line : line.substring(0, f);
+        String health = field(head, "health");
+        return new GrpcAnswer(field(head, "answered").equals("1"), health.matches("[0-9]{1,3}") ? Integer.parseInt(health) : -1,
+                field(head, "status"), f < 0 ? "" : line.substring(f + 8).strip());
     }
 
     /**

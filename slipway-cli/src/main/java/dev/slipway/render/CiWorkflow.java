@@ -127,28 +127,7 @@ public final class CiWorkflow {
                     needs: lint
                     runs-on: ubuntu-latest
                 """.formatted(pom));
-        if (project.postgres()) {
-            y.append("""
-                        services:
-                          postgres:
-                            image: postgres:16
-                            env:
-                              # Throwaway database of this job only: no password.
-                              POSTGRES_HOST_AUTH_METHOD: trust
-                            ports: ["5432:5432"]
-                            options: >-
-                              --health-cmd pg_isready
-                              --health-interval 5s
-                              --health-timeout 5s
-                              --health-retries 10
-                        env:
-                          DATABASE_URL: postgres://postgres@localhost:5432/postgres
-                          PGHOST: localhost
-                          PGPORT: "5432"
-                          PGUSER: postgres
-                          PGDATABASE: postgres
-                    """);
-        }
+        postgresService(y, project, "The tests need the database.");
         y.append("    steps:\n");
         setup(y, false);
         y.append("""
@@ -170,8 +149,9 @@ public final class CiWorkflow {
                     runs-on: ubuntu-latest
                     permissions:
                       contents: write
-                    steps:
                 """.formatted(pom, JACOCO, JACOCO));
+        postgresService(y, project, "The release's training run starts the app: it needs the database too.");
+        y.append("    steps:\n");
         setup(y, true);
         y.append("""
                       - name: slipway release (tag)%s
@@ -294,6 +274,51 @@ public final class CiWorkflow {
                               tar -xzf "$top.tar.gz"
                               echo "$dir/$top/bin" >> "$GITHUB_PATH"
                               "$dir/$top/bin/slipway" version
+                    """);
+        }
+    }
+
+    /**
+     * A job's PostgreSQL, when the project depends on the driver: a {@code postgres:16} service
+     * container with trust authentication (a throwaway database of this job: no password to keep),
+     * its connection as {@code DATABASE_URL} and libpq's {@code PG*} variables, and for Spring Boot
+     * as {@code SPRING_DATASOURCE_URL} and {@code SPRING_DATASOURCE_USERNAME}, the variables Spring
+     * Boot binds to the connection (relaxed binding): start.spring.io's JPA + PostgreSQL project
+     * configures none, so its tests and the release's training run stop without them.
+     *
+     * @param y       the workflow so far, at a job's keys
+     * @param project the project
+     * @param why     the comment that says why the job needs it
+     */
+    private static void postgresService(StringBuilder y, Project project, String why) {
+        if (!project.postgres()) {
+            return;
+        }
+        y.append("""
+                    # %s
+                    services:
+                      postgres:
+                        image: postgres:16
+                        env:
+                          # Throwaway database of this job only: no password.
+                          POSTGRES_HOST_AUTH_METHOD: trust
+                        ports: ["5432:5432"]
+                        options: >-
+                          --health-cmd pg_isready
+                          --health-interval 5s
+                          --health-timeout 5s
+                          --health-retries 10
+                    env:
+                      DATABASE_URL: postgres://postgres@localhost:5432/postgres
+                      PGHOST: localhost
+                      PGPORT: "5432"
+                      PGUSER: postgres
+                      PGDATABASE: postgres
+                """.formatted(why));
+        if (project.framework() == Project.Framework.SPRING_BOOT) {
+            y.append("""
+                          SPRING_DATASOURCE_URL: jdbc:postgresql://localhost:5432/postgres
+                          SPRING_DATASOURCE_USERNAME: postgres
                     """);
         }
     }

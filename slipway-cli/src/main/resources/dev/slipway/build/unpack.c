@@ -107,6 +107,76 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+/*
+ * The oldest glibc this program runs on: 2.17 (2012; RHEL 7 and 8, Amazon Linux 2, Debian 11 and
+ * Ubuntu 20.04 have newer), the floor that Temurin's runtimes need too, although it is built
+ * against a newer one (Debian 12's 2.36). A glibc binary asks the loader for each symbol at the
+ * version it was linked against (the .gnu.version_r section, readelf -V), and three groups of
+ * them would ask for 2.33 or 2.34 (ld.so(8) then refuses it: "version `GLIBC_2.34' not found"):
+ *   - stat, lstat and fstat became exported functions in 2.33 (before, the headers turned them
+ *     into __xstat calls): they are the kernel's newfstatat and fstat system calls here, whose
+ *     struct stat is glibc's on x86-64 and arm64;
+ *   - pthread_create and pthread_join moved into libc in 2.34, with a new version: they are bound
+ *     to their first version, the one libpthread.so.0 defines before 2.34 and libc.so.6 keeps
+ *     for old programs since (the link adds libpthread.so.0, an empty stub since 2.34);
+ *   - __libc_start_main, which gcc's start file calls, got a 2.34 version when glibc stopped
+ *     taking the program's constructors from it: the link wraps it (ld's --wrap), and the wrapper
+ *     below calls its first version with the constructors as that version expects (2.34 and
+ *     later run what it is given instead of finding them).
+ * NativeHelpersTest reads the binaries' version needs and fails on any newer than GLIBC_OLDEST.
+ */
+#if defined(__x86_64__)
+#define GLIBC_OLDEST "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define GLIBC_OLDEST "GLIBC_2.17"
+#else
+#error "slipway-unpack is built for x86-64 and arm64 only"
+#endif
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+__asm__(".symver pthread_create, pthread_create@" GLIBC_OLDEST);
+__asm__(".symver pthread_join, pthread_join@" GLIBC_OLDEST);
+__asm__(".symver libc_start_main_oldest, __libc_start_main@" GLIBC_OLDEST);
+
+/* stat(2) of PATH, following a last symbolic link: 0, or -1 with errno. */
+static int stat_path(const char *path, struct stat *st) {
+    return (int) syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+}
+
+/* lstat(2) of PATH: the link itself when PATH names one. 0, or -1 with errno. */
+static int lstat_path(const char *path, struct stat *st) {
+    return (int) syscall(SYS_newfstatat, AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+/* fstat(2) of descriptor FD: 0, or -1 with errno. */
+static int stat_fd(int fd, struct stat *st) {
+    return (int) syscall(SYS_fstat, fd, st);
+}
+
+typedef int (*main_function)(int, char **, char **);
+typedef void (*init_function)(int, char **, char **);
+int libc_start_main_oldest(main_function main, int argc, char **argv, init_function init,
+                           void (*fini)(void), void (*rtld_fini)(void), void *stack_end);
+extern init_function __init_array_start[] __attribute__((weak));
+extern init_function __init_array_end[] __attribute__((weak));
+
+/* The program's constructors (.init_array), as the start files of glibc before 2.34 ran them. */
+static void run_constructors(int argc, char **argv, char **envp) {
+    for (init_function *f = __init_array_start; f < __init_array_end; f++) (*f)(argc, argv, envp);
+}
+
+/* What gcc's start file (Scrt1.o) calls instead of __libc_start_main (the link's
+ * --wrap=__libc_start_main): glibc's __libc_start_main at its first version. */
+int __wrap___libc_start_main(main_function main, int argc, char **argv, init_function init, void (*fini)(void),
+                             void (*rtld_fini)(void), void *stack_end);
+int __wrap___libc_start_main(main_function main, int argc, char **argv, init_function init, void (*fini)(void),
+                             void (*rtld_fini)(void), void *stack_end) {
+    (void) init;
+    return libc_start_main_oldest(main, argc, argv, run_constructors, fini, rtld_fini, stack_end);
+}
+
 #define COMPLETE_MARKER ".slipway-complete"
 #define MARKER_HEADER "slipway-tree 1 "
 #define DUMP_ARGS "app/app.jsa.args"
@@ -517,7 +587,7 @@ static void unpack_into(const char *self, unsigned long long offset, const char 
     int fd = open(self, O_RDONLY | O_CLOEXEC);
     if (fd < 0) die("cannot open", self);
     struct stat st;
-    if (fstat(fd, &st) != 0) die("cannot read", self);
+    if (stat_fd(fd, &st) != 0) die("cannot read", self);
     if ((unsigned long long) st.st_size < offset) bad_payload(cut_record, 0);
     void *map = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) die("cannot read", self);
@@ -649,7 +719,7 @@ static enum tree_state check_tree(const char *dir, char *why, size_t whylen) {
         } else if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, end + 1) >= sizeof path) {
             snprintf(why, whylen, "a path in its marker is too long");
             state = TREE_DAMAGED;
-        } else if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        } else if (lstat_path(path, &st) != 0 || !S_ISREG(st.st_mode)) {
             snprintf(why, whylen, "%s is missing", end + 1);
             state = TREE_DAMAGED;
         } else if ((unsigned long long) st.st_size != size) {
@@ -866,12 +936,12 @@ static int check_built(const char *dest) {
 static int trusted(const char *dest) {
     char path[PATH_MAX], via[PATH_MAX + 32];
     struct stat st, vst;
-    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, TRUST_MARKER) >= sizeof path || stat(path, &st) != 0) return 0;
-    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, BUILT_ARCHIVE) >= sizeof path || stat(path, &st) != 0) return 0;
+    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, TRUST_MARKER) >= sizeof path || stat_path(path, &st) != 0) return 0;
+    if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, BUILT_ARCHIVE) >= sizeof path || stat_path(path, &st) != 0) return 0;
     int home = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (home < 0) return 0;
     snprintf(via, sizeof via, "/proc/self/fd/%d/%s", home, BUILT_ARCHIVE);
-    int same = stat(via, &vst) == 0 && vst.st_dev == st.st_dev && vst.st_ino == st.st_ino;
+    int same = stat_path(via, &vst) == 0 && vst.st_dev == st.st_dev && vst.st_ino == st.st_ino;
     close(home);
     if (!same) return 0;
     if ((size_t) snprintf(path, sizeof path, "%s/%s", dest, DUMP_ARGS) >= sizeof path) return 0;
@@ -913,7 +983,7 @@ static void dump_archive(const char *dest) {
         char args_path[PATH_MAX];
         snprintf(args_path, sizeof args_path, "%s/%s", dest, DUMP_ARGS);
         struct stat ast;
-        if (stat(args_path, &ast) == 0) dump_failed(dest, "%s is too long", DUMP_ARGS);
+        if (stat_path(args_path, &ast) == 0) dump_failed(dest, "%s is too long", DUMP_ARGS);
         return;
     }
     char list[PATH_MAX];
@@ -928,7 +998,7 @@ static void dump_archive(const char *dest) {
     int status = run_java(dest, argv, log_path, DUMP_TIMEOUT_S, &waited_ms);
     for (int i = 1; i < argc; i++) free(argv[i]);
     struct stat st;
-    if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && stat(tmp, &st) == 0 && st.st_size > 0
+    if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && stat_path(tmp, &st) == 0 && st.st_size > 0
         && rename(tmp, final) == 0) {
         note("dumped the class-data archive %s in %ld ms (%.1f MB)", final, waited_ms, st.st_size / 1048576.0);
         return;
@@ -949,22 +1019,22 @@ static void finish_archive(const char *dest) {
     char path[PATH_MAX];
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dest, DUMP_ARGS);
-    if (stat(path, &st) != 0) {
+    if (stat_path(path, &st) != 0) {
         if (prepare_mode) note("no class-data archive to dump (the runtime is not JDK 17-19, or the build did not train)");
         return;
     }
     snprintf(path, sizeof path, "%s/%s", dest, DUMP_ARCHIVE);
-    if (stat(path, &st) == 0) {
+    if (stat_path(path, &st) == 0) {
         if (prepare_mode) note("the class-data archive is there: %s", path);
         return;
     }
     snprintf(path, sizeof path, "%s/%s", dest, DUMP_FAILED);
-    if (stat(path, &st) == 0) {
+    if (stat_path(path, &st) == 0) {
         if (prepare_mode) note("the class-data archive was not made before and is not tried again (see %s)", path);
         return;
     }
     snprintf(path, sizeof path, "%s/%s", dest, BUILT_ARCHIVE);
-    if (stat(path, &st) == 0 && trusted(dest)) {
+    if (stat_path(path, &st) == 0 && trusted(dest)) {
         char final[PATH_MAX];
         snprintf(final, sizeof final, "%s/%s", dest, DUMP_ARCHIVE);
         if (link(path, final) == 0) {
@@ -973,7 +1043,7 @@ static void finish_archive(const char *dest) {
             return;
         }
     }
-    if (stat(path, &st) == 0 && check_built(dest)) return;
+    if (stat_path(path, &st) == 0 && check_built(dest)) return;
     dump_archive(dest);
 }
 
@@ -1074,7 +1144,7 @@ int main(int argc, char **argv) {
         die("cannot write the cache", argv[4][0] ? argv[4] : base);
     }
     struct stat st;
-    if (lstat(base, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()
+    if (lstat_path(base, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()
         || (st.st_mode & 077) != 0) {
         errno = EPERM;
         die("refusing a fallback directory that is not this user's alone:", base);

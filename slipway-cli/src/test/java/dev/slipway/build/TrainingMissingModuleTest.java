@@ -132,4 +132,51 @@ class TrainingMissingModuleTest {
         assertEquals(Optional.empty(), Training.tooOldRuntime("Exception in thread \"main\" java.lang.IllegalStateException",
                 null, release -> Optional.empty()));
     }
+
+    @Test
+    void springBootWithNoDatasourceUrlNamesTheVariablesToExport() {
+        // Spring Boot 4.0.7's failure analysis for start.spring.io's JPA + PostgreSQL project as
+        // generated: it names no variable, and the training run said only "give the service what it needs".
+        String log = "2026-12-07T18:52:55.174Z ERROR 23613 --- [demo] [           main] o.s.b.d.LoggingFailureAnalysisReporter   :\n\n"
+                + "***************************\nAPPLICATION FAILED TO START\n***************************\n\nDescription:\n\n"
+                + "Failed to configure a DataSource: 'url' attribute is not specified and no embedded datasource could be"
+                + " configured.\n\nReason: Failed to determine a suitable driver class\n";
+        assertEquals(Optional.of("Spring Boot found no database to connect to (\"Failed to configure a DataSource: 'url'"
+                + " attribute is not specified\"): export SPRING_DATASOURCE_URL (jdbc:postgresql://HOST:5432/DATABASE for"
+                + " PostgreSQL), SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD before 'slipway ship' (the"
+                + " training run and a local deploy inherit them; Slipway writes them nowhere), set spring.datasource.url"
+                + " in the app's configuration, or set 'train.enabled: false' to build without a trained cache"),
+                Training.noDataSourceUrl(log));
+        assertTrue(Training.noDataSourceUrl("Failed to configure a ConnectionFactory: 'url' attribute is not specified and no"
+                + " embedded database could be configured.\n").orElseThrow().contains("export SPRING_R2DBC_URL"
+                + " (r2dbc:postgresql://HOST:5432/DATABASE for PostgreSQL), SPRING_R2DBC_USERNAME and SPRING_R2DBC_PASSWORD"));
+        assertEquals(Optional.empty(), Training.noDataSourceUrl("Description:\n\nWeb server failed to start. Port 8080 was"
+                + " already in use.\n"));
+    }
+
+    @Test
+    void aDatabaseThatRefusesTheConnectionIsNamedByTheDriversCauseLine() {
+        // Spring Boot 4.0.7 + Hibernate 7.2 with SPRING_DATASOURCE_URL on a port where no PostgreSQL
+        // listens: the last lines said only "Unable to determine Dialect without JDBC metadata".
+        String log = "2026-12-07T18:58:08.906Z  WARN 2150 --- [demo] [           main] org.hibernate.orm.jdbc.error"
+                + "             : HHH000247: ErrorCode: 0, SQLState: 08001\n\n"
+                + "org.hibernate.exception.JDBCConnectionException: Unable to obtain isolated JDBC connection [Connection to"
+                + " 127.0.0.1:55499 refused. Check that the hostname and port are correct and that the postmaster is"
+                + " accepting TCP/IP connections.] [n/a]\n"
+                + "\tat org.hibernate.exception.internal.SQLStateConversionDelegate.convert(SQLStateConversionDelegate.java:80)\n"
+                + "Caused by: org.postgresql.util.PSQLException: Connection to 127.0.0.1:55499 refused. Check that the"
+                + " hostname and port are correct and that the postmaster is accepting TCP/IP connections.\n"
+                + "Caused by: java.net.ConnectException: Connection refused\n"
+                + "Caused by: org.hibernate.HibernateException: Unable to determine Dialect without JDBC metadata (please set"
+                + " 'jakarta.persistence.jdbc.url' for common cases or 'hibernate.dialect' when a custom Dialect"
+                + " implementation must be provided)\n";
+        Optional<String> m = Training.databaseRefused(log);
+        assertTrue(m.orElseThrow().startsWith("the app could not connect to its database: Connection to 127.0.0.1:55499"
+                + " refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP"
+                + " connections; start the database, or give the app one it reaches"), m.get());
+        assertTrue(m.get().contains("SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD"), m.get());
+        // A statement's error (a migration's SQL) is no refusal of the connection.
+        assertEquals(Optional.empty(), Training.databaseRefused("Caused by: org.postgresql.util.PSQLException: ERROR:"
+                + " syntax error at or near \"TABEL\"\n"));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -79,7 +80,16 @@ class CompatibilitySuiteTest {
         }
     }
 
+    /**
+     * @return the projects; with {@code -Dcompat.apps=grpc,javalin} only those (to rerun one case
+     *         without the whole suite), else all
+     */
     static Stream<App> apps() {
+        Set<String> only = Set.of(System.getProperty("compat.apps", "").split(","));
+        return all().filter(a -> only.equals(Set.of("")) || only.contains(a.dir()));
+    }
+
+    private static Stream<App> all() {
         return Stream.of(
                 new App("spring-mvc", "/hello", "Hello, world!", false),
                 new App("spring-webflux", "/hello", "Hello from WebFlux!", false),
@@ -138,7 +148,15 @@ class CompatibilitySuiteTest {
             assertEquals(0, ship.code(), app.dir() + ": slipway ship failed\n" + ship.summary());
 
             JsonNode readiness = yaml.path("service").path("readiness");
-            if ("tcp".equals(readiness.path("type").asText("http"))) {
+            if (app.endpoint() == null) {
+                // A gRPC server with the standard health service: init proposed grpc probes, the
+                // deploy gated on SERVING, and ship printed a grpc:// address, not an http:// URL.
+                assertEquals("grpc", readiness.path("type").asText(), app.dir() + ": init's readiness probe:\n" + yaml);
+                assertTrue((ship.out() + ship.err()).contains("grpc://" + address + ":" + port), app.dir() + ": ship's address\n" + ship.out() + ship.err());
+                assertFalse((ship.out() + ship.err()).contains("http://" + address + ":" + port), app.dir() + ": ship's address\n" + ship.out() + ship.err());
+                dev.slipway.remote.Gate.Verdict v = dev.slipway.remote.Gate.grpcHealthOnce(address, port, "", Duration.ofSeconds(10));
+                assertTrue(v.ready(), app.dir() + ": " + v.describe());
+            } else if ("tcp".equals(readiness.path("type").asText("http"))) {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress(address, port), 2000);
                 }

@@ -121,8 +121,8 @@ final class Example {
     }
 
     /**
-     * Makes a root with nothing but {@code /bin/sh}, the shared libraries that it and every ELF
-     * file ({@code .so} and {@code bin/java}) under {@code trees} load (their {@code ldd} closure,
+     * Makes a root with nothing but {@code /bin/sh}, the shared libraries that it, the single
+     * file's unpacker and every ELF file ({@code .so} and {@code bin/java}) under {@code trees} load (their {@code ldd} closure,
      * libraries inside the trees left out), an empty {@code /proc} and a world-writable {@code /tmp}:
      * no JDK, no coreutils, no tar or gzip.
      *
@@ -139,6 +139,14 @@ final class Example {
         }
         Path sh = Path.of("/bin/sh").toRealPath();
         elves.add(sh);
+        // The single file's unpacker, which the stub writes out on a first run: libc.so.6 and
+        // libpthread.so.0 (a part of every glibc, empty since 2.34, where glibc before 2.34 has
+        // pthread_create).
+        Path unpacker = Files.createTempFile("slipway-unpack", "");
+        Files.write(unpacker, dev.slipway.build.NativeHelpers.prebuilt(dev.slipway.build.NativeHelpers.UNPACK,
+                dev.slipway.build.Platform.host()).orElseThrow());
+        unpacker.toFile().deleteOnExit();
+        elves.add(unpacker);
         Set<String> libs = new java.util.TreeSet<>();
         java.util.regex.Pattern lib = java.util.regex.Pattern.compile("(/\\S+\\.so[.\\d]*)");
         for (Path elf : elves) {

@@ -172,6 +172,28 @@ class RenderCiTest {
         assertEquals(5, n, text); // GITHUB_TOKEN, registry username and password, SSH key, known hosts
     }
 
+    /**
+     * start.spring.io's "Spring Web + Spring Data JPA + PostgreSQL Driver" configures no database:
+     * its generated contextLoads test and the release's training run stop with "Failed to configure
+     * a DataSource" unless Spring Boot's own variables point at one. The release job had no database
+     * at all, so its training run could not start the app.
+     */
+    @Test
+    void springBootWithPostgresGetsTheDatabaseInTheTestAndReleaseJobs() throws Exception {
+        Projects.springBoot4JpaPostgres(tmp, false);
+        Path wf = initAndRender(tmp);
+        yamllint(wf);
+        actionlint(wf);
+        JsonNode jobs = parse(wf).get("jobs");
+        for (String job : List.of("test", "release")) {
+            assertEquals("postgres:16", jobs.at("/" + job + "/services/postgres/image").asText(), job);
+            assertEquals("jdbc:postgresql://localhost:5432/postgres", jobs.at("/" + job + "/env/SPRING_DATASOURCE_URL").asText(), job);
+            assertEquals("postgres", jobs.at("/" + job + "/env/SPRING_DATASOURCE_USERNAME").asText(), job);
+            assertEquals("postgres://postgres@localhost:5432/postgres", jobs.at("/" + job + "/env/DATABASE_URL").asText(), job);
+        }
+        assertTrue(jobs.at("/lint/services").isMissingNode() && jobs.at("/deploy/services").isMissingNode());
+    }
+
     @Test
     void noPostgresNoServiceAndModulePathsInMultiModule() throws Exception {
         Projects.multiModule(tmp);

@@ -68,4 +68,43 @@ class ProbeTypeAndArgsTest {
                 () -> parse("service:\n  readiness: {type: tcp}\n" + hosts + "{type: http}\n"));
         assertEquals("slipway.yaml:8:19: an http probe needs a 'path' (the probe it overrides is tcp)", e.getMessage());
     }
+
+    @Test
+    void aGrpcProbeAsksTheWholeServerByDefaultAndItsLivenessFollows() {
+        SlipwayConfig c = parse("service:\n  port: 50051\n  readiness: {type: grpc}\n");
+        SlipwayConfig.Probe r = c.service().readiness();
+        assertEquals(new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.GRPC, null, Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ZERO, ""), r, "no path, the whole server");
+        assertTrue(c.service().liveness().grpc(), "a gRPC server's liveness is its health check too");
+        assertEquals("", c.service().liveness().service());
+        assertEquals("grpc://127.0.0.1:50051", r.target("127.0.0.1", 50051));
+        assertEquals("gRPC health check 127.0.0.1:50051", r.describe("127.0.0.1", 50051));
+        SlipwayConfig named = parse("service:\n  readiness: {type: grpc, service: helloworld.Greeter}\n");
+        assertEquals("helloworld.Greeter", named.service().readiness().service());
+        assertEquals("grpc://h:8080?service=helloworld.Greeter", named.service().readiness().target("h", 8080));
+        // The hosts gate keeps the service it inherits, or names its own.
+        String hosts = "deploy:\n  hosts:\n    servers: [{address: 10.0.0.1}]\n    rollout:\n      readiness: ";
+        SlipwayConfig inherit = parse("service:\n  readiness: {type: grpc, service: a.B}\n" + hosts + "{timeout: 5s}\n");
+        assertEquals("a.B", inherit.hosts().rollout().readiness().service());
+        assertTrue(inherit.hosts().rollout().readiness().grpc());
+        SlipwayConfig own = parse("service:\n  readiness: {type: grpc}\n" + hosts + "{service: c.D}\n");
+        assertEquals("c.D", own.hosts().rollout().readiness().service());
+    }
+
+    @Test
+    void aGrpcProbeRefusesAPathAndOnlyItHasAService() {
+        ConfigException path = assertThrows(ConfigException.class,
+                () -> parse("service:\n  readiness: {type: grpc, path: /health}\n"));
+        assertTrue(path.getMessage().startsWith("slipway.yaml:3:"), path.getMessage());
+        assertTrue(path.getMessage().contains("a grpc probe has no path"), path.getMessage());
+        ConfigException name = assertThrows(ConfigException.class,
+                () -> parse("service:\n  readiness: {type: grpc, service: \"a b\"}\n"));
+        assertTrue(name.getMessage().contains("'a b' is not a gRPC service name"), name.getMessage());
+        ConfigException http = assertThrows(ConfigException.class,
+                () -> parse("service:\n  readiness: {path: /ready, service: a.B}\n"));
+        assertTrue(http.getMessage().contains("only a grpc probe has a 'service'"), http.getMessage());
+        ConfigException tls = assertThrows(ConfigException.class,
+                () -> parse("service:\n  scheme: https\n  readiness: {type: grpc}\n"));
+        assertTrue(tls.getMessage().contains("cannot pass a grpc readiness probe"), tls.getMessage());
+    }
 }

@@ -71,13 +71,7 @@ public final class Projects {
                     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>
                     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-actuator</artifactId></dependency>
                   </dependencies>
-                  <build>
-                    <plugins>
-                      <plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """);
+                """ + SPRING_BOOT_PLUGIN_BUILD);
         write(dir, "src/main/java/com/acme/orders/OrdersApplication.java", """
                 package com.acme.orders;
 
@@ -154,16 +148,26 @@ public final class Projects {
             }
             """;
 
-    /** Spring Initializr, Boot 3: web, actuator, data-jpa + H2, thymeleaf, validation, devtools (optional). */
-    public static void springBoot3Jpa(Path dir) throws IOException {
-        write(dir, "pom.xml", """
+    /** The end of an Initializr POM after its dependencies: the Spring Boot plugin alone. */
+    private static final String SPRING_BOOT_PLUGIN_BUILD = """
+              <build>
+                <plugins>
+                  <plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin>
+                </plugins>
+              </build>
+            </project>
+            """;
+
+    /** An Initializr POM up to its dependencies: the Boot parent of this version, {@code com.example:demo}, Java 17. */
+    private static String initializrPomHead(String bootVersion) {
+        return """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
                   <modelVersion>4.0.0</modelVersion>
                   <parent>
                     <groupId>org.springframework.boot</groupId>
                     <artifactId>spring-boot-starter-parent</artifactId>
-                    <version>3.5.7</version>
+                    <version>%s</version>
                     <relativePath/>
                   </parent>
                   <groupId>com.example</groupId>
@@ -171,6 +175,12 @@ public final class Projects {
                   <version>0.0.1-SNAPSHOT</version>
                   <properties><java.version>17</java.version></properties>
                   <dependencies>
+                """.formatted(bootVersion);
+    }
+
+    /** Spring Initializr, Boot 3: web, actuator, data-jpa + H2, thymeleaf, validation, devtools (optional). */
+    public static void springBoot3Jpa(Path dir) throws IOException {
+        write(dir, "pom.xml", initializrPomHead("3.5.7") + """
                     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-actuator</artifactId></dependency>
                     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-data-jpa</artifactId></dependency>
                     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-thymeleaf</artifactId></dependency>
@@ -183,13 +193,48 @@ public final class Projects {
                     <dependency><groupId>com.h2database</groupId><artifactId>h2</artifactId><scope>runtime</scope></dependency>
                     <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-test</artifactId><scope>test</scope></dependency>
                   </dependencies>
-                  <build>
-                    <plugins>
-                      <plugin><groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId></plugin>
-                    </plugins>
-                  </build>
-                </project>
-                """);
+                """ + SPRING_BOOT_PLUGIN_BUILD);
+        initializrDemoApplication(dir);
+    }
+
+    /**
+     * Spring Initializr, Boot 4.0: "Spring Web + Spring Data JPA + PostgreSQL Driver" as generated,
+     * with no datasource configured; with {@code dockerCompose}, also "Docker Compose Support"
+     * (spring-boot-docker-compose, runtime and optional, and {@code compose.yaml} with a postgres service).
+     */
+    public static void springBoot4JpaPostgres(Path dir, boolean dockerCompose) throws IOException {
+        write(dir, "pom.xml", initializrPomHead("4.0.7") + """
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-data-jpa</artifactId></dependency>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-webmvc</artifactId></dependency>
+                """ + (dockerCompose ? """
+                    <dependency>
+                      <groupId>org.springframework.boot</groupId><artifactId>spring-boot-docker-compose</artifactId>
+                      <scope>runtime</scope><optional>true</optional>
+                    </dependency>
+                """ : "") + """
+                    <dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId><scope>runtime</scope></dependency>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-data-jpa-test</artifactId><scope>test</scope></dependency>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-webmvc-test</artifactId><scope>test</scope></dependency>
+                  </dependencies>
+                """ + SPRING_BOOT_PLUGIN_BUILD);
+        initializrDemoApplication(dir);
+        if (dockerCompose) {
+            write(dir, "compose.yaml", """
+                    services:
+                      postgres:
+                        image: 'postgres:latest'
+                        environment:
+                          - 'POSTGRES_DB=mydatabase'
+                          - 'POSTGRES_PASSWORD=secret'
+                          - 'POSTGRES_USER=myuser'
+                        ports:
+                          - '5432'
+                    """);
+        }
+    }
+
+    /** Spring Initializr's application class and {@code application.properties}, as generated for artifact {@code demo}. */
+    private static void initializrDemoApplication(Path dir) throws IOException {
         write(dir, "src/main/java/com/example/demo/DemoApplication.java", """
                 package com.example.demo;
 

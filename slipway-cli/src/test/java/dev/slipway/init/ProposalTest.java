@@ -143,6 +143,57 @@ class ProposalTest {
     }
 
     @Test
+    void initializrJpaWithPostgresAndNoDatasourceNamesTheSpringDatasourceVariables() throws Exception {
+        // start.spring.io's "Spring Web + Spring Data JPA + PostgreSQL Driver" configures no database:
+        // the training run stopped with "Failed to configure a DataSource: 'url' attribute is not
+        // specified" and init had said nothing about a database.
+        Projects.springBoot4JpaPostgres(tmp, false);
+        Proposal x = propose(tmp);
+        assertEquals(1, x.warnings().size(), x.warnings().toString());
+        assertEquals("the app needs a database and its configuration names none (no spring.datasource.url): Spring Boot"
+                + " stops with \"Failed to configure a DataSource\"; export SPRING_DATASOURCE_URL"
+                + " (jdbc:postgresql://HOST:5432/DATABASE), SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD"
+                + " before 'slipway ship'", x.warnings().get(0));
+        String text = InitFile.render(x).replace("\n  # ", " ");
+        assertTrue(text.contains("The app needs a database: no spring.datasource.url is configured. Export"
+                + " SPRING_DATASOURCE_URL (jdbc:postgresql://HOST:5432/DATABASE), SPRING_DATASOURCE_USERNAME and"
+                + " SPRING_DATASOURCE_PASSWORD before 'slipway ship'"), text);
+        assertFalse(text.contains("Compose"), text);
+        JsonNode y = yaml(x);
+        assertTrue(y.at("/service/env/SPRING_DATASOURCE_URL").isMissingNode(), "no database is invented");
+
+        // With "Docker Compose Support": compose.yaml is started only in development.
+        Projects.springBoot4JpaPostgres(tmp, true);
+        Proposal compose = propose(tmp);
+        assertEquals(1, compose.warnings().size(), compose.warnings().toString());
+        assertTrue(compose.warnings().get(0).endsWith("before 'slipway ship' (compose.yaml is started only in development"
+                + " (the IDE, spring-boot:run) by spring-boot-docker-compose, not by the shipped app)"), compose.warnings().get(0));
+        assertTrue(InitFile.render(compose).replace("\n  # ", " ").contains("compose.yaml is for development only:"
+                + " spring-boot-docker-compose starts it from the IDE, 'mvn spring-boot:run' or bootRun; the shipped jar"
+                + " leaves it out, so Slipway never runs it."));
+
+        // A configured URL, or an embedded database Spring Boot starts by itself: nothing to say.
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "spring.datasource.url=jdbc:postgresql://db:5432/orders\n");
+        assertEquals(List.of(), propose(tmp).warnings());
+        Projects.springBoot3Jpa(tmp);
+        assertEquals(List.of(), propose(tmp).warnings());
+
+        // "Spring Reactive Web + Spring Data R2DBC + PostgreSQL Driver": the same gap, with R2DBC's names.
+        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml"))
+                .replace("spring-boot-starter-data-jpa", "spring-boot-starter-data-r2dbc")
+                .replace("<groupId>com.h2database</groupId><artifactId>h2</artifactId>",
+                        "<groupId>org.postgresql</groupId><artifactId>r2dbc-postgresql</artifactId>"));
+        Projects.write(tmp, "src/main/resources/application.properties", "spring.application.name=demo\n");
+        Files.delete(tmp.resolve("compose.yaml"));
+        List<String> r2dbc = propose(tmp).warnings();
+        assertEquals(List.of("the app needs a database and its configuration names none (no spring.r2dbc.url): Spring Boot"
+                + " stops with \"Failed to configure a ConnectionFactory\"; export SPRING_R2DBC_URL"
+                + " (r2dbc:postgresql://HOST:5432/DATABASE), SPRING_R2DBC_USERNAME and SPRING_R2DBC_PASSWORD before"
+                + " 'slipway ship'"), r2dbc);
+    }
+
+    @Test
     void placeholdersInTheSpringConfigurationWithNoDefaultAreNamedAsVariablesTheStartNeeds() throws Exception {
         // spring.datasource.url=${DB_URL} (the usual way to take a database's URL and password from
         // the environment): with no DB_URL, Spring Boot binds the text unresolved and the start fails
@@ -274,6 +325,94 @@ class ProposalTest {
         Projects.write(s, "src/main/resources/application.yaml",
                 "spring:\n  profiles:\n    active: \"@spring.profiles.active@\"\nserver:\n  servlet:\n    context-path: /api\n");
         assertEquals("/api/actuator/health/readiness", yaml(propose(s)).at("/service/readiness/path").asText());
+    }
+
+    /**
+     * One application.yaml with several documents ({@code ---}), some limited to a profile by
+     * spring.config.activate.on-profile: Spring Boot applies every document whose condition holds,
+     * a later one winning. init read the first document alone: here it proposed port 8081 and
+     * /manage/health/readiness while the app, under its active profile prod, served
+     * /api/ops/health/readiness (a 404 the gate never passes).
+     */
+    @Test
+    void multiDocumentSpringConfigurationIsReadUnderTheActiveProfiles() throws Exception {
+        Path s = tmp.resolve("s");
+        Projects.springBoot3Jpa(s);
+        Projects.write(s, "src/main/resources/application.properties", "spring.application.name=demo\n");
+        Projects.write(s, "src/main/resources/application.yaml", """
+                spring:
+                  profiles:
+                    active: prod
+                server:
+                  port: ${PORT:8081}
+                management:
+                  endpoints:
+                    web:
+                      base-path: /manage
+                ---
+                spring:
+                  config:
+                    activate:
+                      on-profile: dev
+                server:
+                  port: 9000
+                  servlet:
+                    context-path: /dev
+                ---
+                spring:
+                  config:
+                    activate:
+                      on-profile: [staging, prod]
+                server:
+                  servlet:
+                    context-path: /api
+                management:
+                  endpoints:
+                    web:
+                      base-path: /ops
+                ---
+                spring:
+                  config:
+                    activate:
+                      on-profile: "!prod"
+                server:
+                  port: 9100
+                """);
+        JsonNode y = yaml(propose(s));
+        assertEquals("/api/ops/health/readiness", y.at("/service/readiness/path").asText(), y.toString());
+        assertEquals("/api", y.at("/service/path").asText());
+        assertEquals(8081, y.at("/service/port").asInt(), "${PORT:8081}: the port the app listens on without PORT");
+
+        // No profile active: Spring's "default" profile; the "!prod" document applies, the others not.
+        Projects.write(s, "src/main/resources/application.yaml", """
+                server:
+                  port: 8081
+                ---
+                spring.config.activate.on-profile: prod
+                server.servlet.context-path: /api
+                ---
+                spring.config.activate.on-profile: "!prod"
+                server.port: 9100
+                """);
+        Proposal none = propose(s);
+        y = yaml(none);
+        assertEquals(9100, y.at("/service/port").asInt(), y.toString());
+        assertTrue(InitFile.render(none).replace("\n  # ", " ").contains("Spring profiles in src/main/resources: prod;"
+                + " none is active unless SPRING_PROFILES_ACTIVE names it"), "a profile's document, as a profile's file");
+        assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
+
+        // A properties file's documents (#---) too: a profile's document no longer wins by coming last.
+        Files.delete(s.resolve("src/main/resources/application.yaml"));
+        Projects.write(s, "src/main/resources/application.properties", """
+                server.port=8082
+                #---
+                spring.config.activate.on-profile=dev
+                server.port=9000
+                management.endpoints.web.base-path=/dev
+                """);
+        y = yaml(propose(s));
+        assertEquals(8082, y.at("/service/port").asInt(), y.toString());
+        assertEquals("/actuator/health/readiness", y.at("/service/readiness/path").asText());
     }
 
     /**
@@ -909,9 +1048,26 @@ class ProposalTest {
         JsonNode y = yaml(x);
         assertEquals(50051, y.at("/service/port").asInt(), y.toString());
         assertFalse(y.at("/train/enabled").asBoolean(true), "the training run's PORT is ignored");
-        assertEquals("tcp", y.at("/service/readiness/type").asText());
+        // Its HealthStatusManager serves grpc.health.v1: grpc probes, not a TCP connect.
+        assertEquals("grpc", y.at("/service/readiness/type").asText(), y.toString());
+        assertEquals("grpc", y.at("/service/liveness/type").asText(), y.toString());
+        assertTrue(y.at("/service/readiness/path").isMissingNode(), y.toString());
+        assertTrue(x.probeSource().startsWith("grpc: HealthStatusManager in "), x.probeSource());
         assertEquals(1, x.warnings().size(), x.warnings().toString());
         assertTrue(x.warnings().get(0).contains("GreeterServer.java listens on the fixed port 50051"), x.warnings().toString());
+        // The file init writes loads, and its probe is the grpc one.
+        assertTrue(dev.slipway.config.ConfigLoader.parse(tmp.resolve("slipway.yaml"), InitFile.render(x))
+                .service().readiness().grpc());
+
+        // Without the health service (no HealthStatusManager in the sources): only a TCP connect can tell.
+        Path bare = tmp.resolve("bare");
+        Projects.grpc(bare, true);
+        Path main = bare.resolve("src/main/java/com/example/grpc/GreeterServer.java");
+        java.nio.file.Files.writeString(main, java.nio.file.Files.readString(main)
+                .replace("import io.grpc.protobuf.services.HealthStatusManager;\n", "")
+                .replace("    HealthStatusManager health = new HealthStatusManager();\n", "")
+                .replace("        .addService(health.getHealthService())\n", ""));
+        assertEquals("tcp", yaml(propose(bare)).at("/service/readiness/type").asText());
 
         // Reading PORT: Slipway's port, trained.
         Path reads = tmp.resolve("reads");

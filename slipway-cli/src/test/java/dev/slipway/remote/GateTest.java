@@ -377,7 +377,7 @@ class GateTest {
     @Test
     void onlyAnHttp2ServerAnswersAGrpcHealthCheck() throws Exception {
         // The JDK's HTTP/1.1 server reads the HTTP/2 preface as a bad request: no answer. (A gRPC
-        // server's answer is checked in CompatibilitySuiteTest's grpc project.)
+        // server's answer is checked in GrpcProbeTest, against grpc-java in this JVM.)
         com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         http.createContext("/", x -> {

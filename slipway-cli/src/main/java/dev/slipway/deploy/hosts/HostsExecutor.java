@@ -610,7 +610,7 @@ public final class HostsExecutor {
                             "/var/cache/" + config.service().unit()), !firstRun, plan.version(), readinessSettings(probe)),
                     journal(h));
         }
-        console.progress("  " + h.name() + ": ready (" + (v.status() == 0 ? Gate.ACCEPTED : "HTTP " + v.status())
+        console.progress("  " + h.name() + ": ready (" + (v.status() != 0 ? "HTTP " + v.status() : v.detail())
                 + " after " + v.elapsed().toMillis() + " ms)");
     }
 

@@ -78,8 +78,15 @@ public final class NginxConf {
             c.append("    add_header Strict-Transport-Security \"max-age=63072000; includeSubDomains\" always;\n");
         } else {
             c.append("server {\n");
-            c.append("    listen ").append(p.listen()).append(";\n");
+            // A gRPC service: cleartext HTTP/2 with prior knowledge, as gRPC clients speak it without
+            // TLS ("listen ... http2" without ssl takes HTTP/2 only, nginx 1.22's ngx_http_v2_module).
+            c.append("    listen ").append(p.listen()).append(grpc(config) ? " http2" : "").append(";\n");
             c.append("    server_name ").append(p.serverName()).append(";\n");
+        }
+        if (grpc(config)) {
+            grpcLocations(c, config, up, p);
+            c.append("}\n");
+            return c.toString();
         }
         locations(c, config, up, p);
         c.append("}\n");
@@ -135,7 +142,7 @@ public final class NginxConf {
                 + "        proxy_next_upstream_timeout 10s;\n"
                 : "        proxy_next_upstream off;\n";
         c.append("    client_max_body_size 10m;\n\n");
-        if (!config.service().readiness().tcp()) { // a tcp probe has no path to keep out of the access log
+        if (config.service().readiness().http()) { // a tcp or grpc probe has no path to keep out of the access log
             c.append("    location = ").append(config.service().readiness().path()).append(" {\n");
             c.append("        access_log off;\n");
             c.append(proxy).append(retry);
@@ -143,6 +150,36 @@ public final class NginxConf {
         }
         c.append("    location / {\n");
         c.append(proxy).append(retry);
+        c.append("    }\n");
+    }
+
+    /** @return whether the service is a gRPC server (a {@code grpc} readiness probe on a cleartext port) */
+    private static boolean grpc(SlipwayConfig config) {
+        return config.service().urlScheme().equals("grpc");
+    }
+
+    /**
+     * The location of a gRPC service: {@code grpc_pass} (ngx_http_grpc_module) to the upstream over
+     * cleartext HTTP/2, the upstream's keep-alive connections reused. A retry on the next instance
+     * only where nginx saw no answer ({@code error}, {@code timeout}): a gRPC error travels in the
+     * trailers of an HTTP 200, which nginx does not read, and a call may not be idempotent.
+     */
+    private static void grpcLocations(StringBuilder c, SlipwayConfig config, String up, HostsConfig.Proxy p) {
+        c.append("    client_max_body_size 10m;\n\n");
+        c.append("    location / {\n");
+        c.append("        grpc_pass grpc://").append(up).append(";\n");
+        c.append("        grpc_set_header X-Real-IP $remote_addr;\n");
+        c.append("        grpc_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n");
+        c.append("        grpc_connect_timeout ").append(Math.max(1, p.connectTimeout().toSeconds())).append("s;\n");
+        c.append("        grpc_send_timeout ").append(Math.max(1, p.readTimeout().toSeconds())).append("s;\n");
+        c.append("        grpc_read_timeout ").append(Math.max(1, p.readTimeout().toSeconds())).append("s;\n");
+        if (p.retry()) {
+            c.append("        grpc_next_upstream error timeout;\n");
+            c.append("        grpc_next_upstream_tries ").append(Math.max(2, config.hosts().servers().size())).append(";\n");
+            c.append("        grpc_next_upstream_timeout 10s;\n");
+        } else {
+            c.append("        grpc_next_upstream off;\n");
+        }
         c.append("    }\n");
     }
 

@@ -133,6 +133,9 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
                 .endMetadata()
                 .withNewSpec().withType(k.serviceType()).withSelector(Map.of("app", name))
                 .addNewPort().withName("http").withProtocol("TCP").withPort(k.servicePort())
+                // A gRPC server speaks cleartext HTTP/2: Kubernetes' standard application protocol
+                // name for it (KEP-3726), which ingress controllers and meshes read.
+                .withAppProtocol(config.service().urlScheme().equals("grpc") ? "kubernetes.io/h2c" : null)
                 .withTargetPort(new IntOrString("http")).endPort()
                 .endSpec().build();
         HorizontalPodAutoscaler hpa = k.hpa() == null ? null : hpa(k, name, release);
@@ -272,9 +275,9 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         ContainerBuilder c = new ContainerBuilder().withName(name).withImage(r.image())
                 .addNewPort().withName("http").withContainerPort(s.port()).withProtocol("TCP").endPort()
                 .withEnv(env)
-                .withStartupProbe(startupProbe(s.readiness(), probeTimeout))
-                .withReadinessProbe(probe(s.readiness(), false, probeTimeout))
-                .withLivenessProbe(probe(s.liveness(), true, probeTimeout))
+                .withStartupProbe(startupProbe(s.readiness(), probeTimeout, s.port()))
+                .withReadinessProbe(probe(s.readiness(), false, probeTimeout, s.port()))
+                .withLivenessProbe(probe(s.liveness(), true, probeTimeout, s.port()))
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
@@ -428,21 +431,25 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
      * after {@code startupGrace} + the readiness {@code timeout}; readiness and liveness probes
      * start once it passed (Kubernetes' startupProbe semantics), so they need no initial delay.
      */
-    private static Probe startupProbe(SlipwayConfig.Probe readiness, int timeout) {
+    private static Probe startupProbe(SlipwayConfig.Probe readiness, int timeout, int port) {
         int period = (int) Math.max(1, ceilSeconds(readiness.interval()));
         long allowed = readiness.startupGrace().plus(readiness.timeout()).toMillis();
         int failures = (int) Math.max(1, -Math.floorDiv(-allowed, period * 1000L));
-        Probe p = probe(readiness, false, timeout);
+        Probe p = probe(readiness, false, timeout, port);
         p.setFailureThreshold(failures);
         return p;
     }
 
-    private static Probe probe(SlipwayConfig.Probe p, boolean liveness, int timeout) {
+    private static Probe probe(SlipwayConfig.Probe p, boolean liveness, int timeout, int port) {
         int period = (int) Math.max(1, ceilSeconds(p.interval()));
         int failures = liveness ? (int) Math.max(1, -Math.floorDiv(-p.timeout().toMillis(), p.interval().toMillis())) : 3;
         ProbeBuilder b = new ProbeBuilder();
         if (p.tcp()) {
             b.withNewTcpSocket().withPort(new IntOrString("http")).endTcpSocket();
+        } else if (p.grpc()) {
+            // Kubernetes' native gRPC probe (1.24+): grpc.health.v1 Check, SERVING passes. Its port is
+            // a number (GRPCAction has no named port), the container port the service listens on.
+            b.withNewGrpc().withPort(port).withService(p.service()).endGrpc();
         } else {
             b.withNewHttpGet().withPath(p.path()).withPort(new IntOrString("http")).endHttpGet();
         }

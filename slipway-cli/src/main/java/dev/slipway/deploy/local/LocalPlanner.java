@@ -120,10 +120,11 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
     /**
      * @param port an instance port
      * @return {@code http://<address>:<port>/} ({@code https} with {@code service.scheme: https}) and
-     *         {@code service.path}, the address made reachable ({@code 0.0.0.0} is {@code 127.0.0.1})
+     *         {@code service.path}, the address made reachable ({@code 0.0.0.0} is {@code 127.0.0.1});
+     *         {@code grpc://<address>:<port>} for a gRPC server ({@link SlipwayConfig.Service#urlScheme})
      */
     public URI instanceUrl(int port) {
-        return URI.create(config.service().scheme() + "://" + hostForUrl() + ":" + port + config.service().path());
+        return URI.create(config.service().urlScheme() + "://" + hostForUrl() + ":" + port + config.service().urlPath());
     }
 
     /** @return {@code deploy.local.address} as a URL's host ({@code 0.0.0.0} and {@code ::} are {@code 127.0.0.1}) */

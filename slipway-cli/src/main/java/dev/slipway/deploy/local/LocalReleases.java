@@ -71,8 +71,11 @@ public record LocalReleases(Path releases, String name, Console console) {
             info.put("installed", Instant.now().toString());
             Map<String, Object> readiness = new LinkedHashMap<>();
             readiness.put("type", probe.type().key());
-            if (!probe.tcp()) {
+            if (probe.http()) {
                 readiness.put("path", probe.path());
+            }
+            if (probe.grpc()) {
+                readiness.put("service", probe.service());
             }
             readiness.put("intervalMs", probe.interval().toMillis());
             readiness.put("timeoutMs", probe.timeout().toMillis());
@@ -180,11 +183,14 @@ public record LocalReleases(Path releases, String name, Console console) {
             return configured;
         }
         // A release.json written before probes had a type is an http probe.
-        boolean tcp = r.path("type").asText("http").equals(SlipwayConfig.Probe.Type.TCP.key());
-        String path = tcp ? null : r.path("path").asText(configured.tcp() ? "/health/ready" : configured.path());
-        return new SlipwayConfig.Probe(tcp ? SlipwayConfig.Probe.Type.TCP : SlipwayConfig.Probe.Type.HTTP, path,
+        SlipwayConfig.Probe.Type type = java.util.Arrays.stream(SlipwayConfig.Probe.Type.values())
+                .filter(t -> t.key().equals(r.path("type").asText("http"))).findFirst().orElse(SlipwayConfig.Probe.Type.HTTP);
+        String path = type != SlipwayConfig.Probe.Type.HTTP ? null
+                : r.path("path").asText(configured.http() ? configured.path() : "/health/ready");
+        return new SlipwayConfig.Probe(type, path,
                 Duration.ofMillis(r.path("intervalMs").asLong(1000)), Duration.ofMillis(r.path("timeoutMs").asLong(30000)),
-                Duration.ofMillis(r.path("startupGraceMs").asLong(0)));
+                Duration.ofMillis(r.path("startupGraceMs").asLong(0)),
+                type == SlipwayConfig.Probe.Type.GRPC ? r.path("service").asText("") : null);
     }
 
     /**

@@ -822,7 +822,7 @@ public final class SwarmTarget implements Target {
         if (!s.portPrefixes().isEmpty()) {
             return null;
         }
-        return config.service().scheme() + "://127.0.0.1:" + (s.network().equals("host") ? config.service().port() : s.publishedPort());
+        return config.service().urlScheme() + "://127.0.0.1:" + (s.network().equals("host") ? config.service().port() : s.publishedPort());
     }
 
     private static long millis(long since) {

@@ -137,15 +137,8 @@ class HostsRenderTest {
         assertTrue(v6.contains("\n    listen 127.0.0.1:" + (port + 1) + " ssl http2;\n"), v6);
         assertTrue(v6.contains("return 301 https://$host:" + (port + 1) + "$request_uri;"), v6);
 
-        Tools.require("nginx");
         Path prefix = tmp.resolve("nginx-listen");
-        Files.createDirectories(prefix.resolve("logs"));
-        Files.writeString(prefix.resolve("site.conf"), conf);
-        Files.writeString(prefix.resolve("nginx.conf"), (Tools.root() ? "user root;\n" : "") + "daemon off;\nworker_processes 1;\n"
-                + "error_log " + prefix + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n"
-                + "  include " + prefix + "/site.conf;\n}\n");
-        Process nginx = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
-                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
+        Process nginx = startNginx(prefix, conf);
         try {
             boolean up = false;
             for (int i = 0; i < 300 && !up && nginx.isAlive(); i++) { // up to 30 s on a loaded machine
@@ -163,12 +156,72 @@ class HostsRenderTest {
         }
     }
 
+    /** Starts nginx in the foreground with {@code conf} as its only site, under {@code prefix} (logs in prefix/logs). */
+    private static Process startNginx(Path prefix, String conf) throws Exception {
+        Tools.require("nginx");
+        Files.createDirectories(prefix.resolve("logs"));
+        Files.writeString(prefix.resolve("site.conf"), conf);
+        Files.writeString(prefix.resolve("nginx.conf"), (Tools.root() ? "user root;\n" : "") + "daemon off;\nworker_processes 1;\n"
+                + "error_log " + prefix + "/logs/error.log;\npid " + prefix + "/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n"
+                + "  include " + prefix + "/site.conf;\n}\n");
+        return new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout").toFile()).start();
+    }
+
     private static boolean connects(String address, int port) {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress(address, port), 2000);
             return true;
         } catch (java.io.IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * A gRPC service (grpc probes): nginx listens for cleartext HTTP/2 and passes calls with
+     * {@code grpc_pass}; a real nginx in front of a real grpc-java server answers the gate's gRPC
+     * health check with the server's SERVING.
+     */
+    @Test
+    void aGrpcServiceIsProxiedWithGrpcPassOverCleartextHttp2() throws Exception {
+        io.grpc.protobuf.services.HealthStatusManager health = new io.grpc.protobuf.services.HealthStatusManager();
+        io.grpc.Server server = io.grpc.Grpc.newServerBuilderForPort(0, io.grpc.InsecureServerCredentials.create())
+                .addService(health.getHealthService()).build().start();
+        int listen;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            listen = s.getLocalPort();
+        }
+        String conf = NginxConf.render(ConfigLoader.parse(tmp.resolve("slipway.yaml"), """
+                name: greeter
+                service: {port: %d, readiness: {type: grpc}}
+                deploy:
+                  hosts:
+                    servers: [{address: 127.0.0.1}]
+                    proxy: {listen: "127.0.0.1:%d"}
+                """.formatted(server.getPort(), listen)));
+        assertTrue(conf.contains("\n    listen 127.0.0.1:" + listen + " http2;\n"), conf);
+        assertTrue(conf.contains("grpc_pass grpc://greeter_backend;"), conf);
+        assertFalse(conf.contains("proxy_pass"), conf);
+        assertTrue(conf.contains("grpc_next_upstream error timeout;"), conf);
+        Out t = nginxTest(conf);
+        assertEquals(0, t.code(), t.text());
+
+        Path prefix = tmp.resolve("nginx-grpc");
+        Process nginx = startNginx(prefix, conf);
+        try {
+            for (int i = 0; i < 300 && !connects("127.0.0.1", listen) && nginx.isAlive(); i++) { // up to 30 s under load
+                Thread.sleep(100);
+            }
+            dev.slipway.remote.Gate.Verdict v = dev.slipway.remote.Gate.grpcHealthOnce("127.0.0.1", listen, "",
+                    java.time.Duration.ofSeconds(10));
+            assertTrue(v.ready(), v.describe() + "; " + Files.readString(prefix.resolve("logs/error.log")));
+            health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+            assertEquals("gRPC health status NOT_SERVING", dev.slipway.remote.Gate.grpcHealthOnce("127.0.0.1", listen, "",
+                    java.time.Duration.ofSeconds(10)).describe(), "the server's own answer, through nginx");
+        } finally {
+            nginx.destroy();
+            assertTrue(nginx.waitFor(30, TimeUnit.SECONDS));
+            server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 

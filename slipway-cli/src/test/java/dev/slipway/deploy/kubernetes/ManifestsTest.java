@@ -262,4 +262,37 @@ class ManifestsTest {
                 "the image's slipway-start expands them from the pod's PORT (8081) and ADDR when it starts");
         assertEquals("http://$(POD_IP):8081/", env.get("POD_URL"), "deploy.kubernetes.env keeps $(VAR) for Kubernetes");
     }
+
+    /**
+     * A gRPC server: its grpc probes become Kubernetes' native {@code grpc} probes (1.24+) on the
+     * service's port number (GRPCAction takes no port name), with the health service name; the
+     * manifest passes the server-side schema check.
+     */
+    @Test
+    void grpcProbesBecomeNativeGrpcProbesOnThePortNumber() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: greeter
+                service:
+                  port: 50051
+                  readiness: {type: grpc, service: helloworld.Greeter, timeout: 60s}
+                  liveness: {type: grpc}
+                deploy:
+                  kubernetes:
+                    replicas: 2
+                """);
+        String yaml = Manifests.of(ConfigLoader.loadFromDir(dir), RELEASE).yaml();
+        Deployment d = (Deployment) ManifestCheck.parse(yaml).get(1);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertNull(c.getReadinessProbe().getHttpGet());
+        assertNull(c.getReadinessProbe().getTcpSocket());
+        assertEquals(50051, c.getReadinessProbe().getGrpc().getPort());
+        assertEquals("helloworld.Greeter", c.getReadinessProbe().getGrpc().getService());
+        assertEquals(50051, c.getStartupProbe().getGrpc().getPort());
+        assertEquals("helloworld.Greeter", c.getStartupProbe().getGrpc().getService());
+        assertEquals(60, c.getStartupProbe().getFailureThreshold(), "readiness timeout 60s at 1s");
+        assertEquals("", c.getLivenessProbe().getGrpc().getService(), "the whole server");
+        assertTrue(yaml.contains("grpc:\n"), yaml);
+        io.fabric8.kubernetes.api.model.Service svc = (io.fabric8.kubernetes.api.model.Service) ManifestCheck.parse(yaml).get(0);
+        assertEquals("kubernetes.io/h2c", svc.getSpec().getPorts().get(0).getAppProtocol(), "cleartext HTTP/2");
+    }
 }

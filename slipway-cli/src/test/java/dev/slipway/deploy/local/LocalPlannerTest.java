@@ -350,4 +350,13 @@ class LocalPlannerTest {
                 "an HTTPS-only service: the URL it answers");
         assertEquals("https://127.0.0.1:8081/api/", planner(https).instanceUrl(8081).toString());
     }
+
+    /** A gRPC server (grpc probes): the address printed is grpc://host:port, which gRPC clients take, not an http:// URL. */
+    @Test
+    void aGrpcServersAddressIsGrpcNotHttp() {
+        F f = new F();
+        SlipwayConfig grpc = ConfigLoader.parse(YAML, "name: svc\nservice:\n  port: 50051\n  readiness: {type: grpc}\n");
+        assertEquals("grpc://127.0.0.1:50051", planner(grpc).url(f.facts()).toString());
+        assertEquals("grpc://127.0.0.1:50052", planner(grpc).instanceUrl(50052).toString());
+    }
 }
