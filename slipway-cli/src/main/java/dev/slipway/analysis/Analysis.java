@@ -240,29 +240,53 @@ public final class Analysis {
          * Asks Prometheus, once per metric, whether the metric names the query selects
          * ({@code name{...}}) have any series at all: an empty result because the app does not
          * export a metric (or Prometheus does not scrape it) reads like a quiet canary otherwise.
+         * The built-in queries read myapp's {@code http_requests_total} or Micrometer's
+         * {@code http_server_requests_seconds_count} ({@link MetricCheck#REQUEST_COUNTERS}): one of
+         * them missing is no news while the other exists. When the names exist but none of their series has a {@code track} label
+         * while the query selects on one, it says that instead: the app does not tag its metrics
+         * with its {@code TRACK}.
          *
-         * @return {@code "; Prometheus has no series named x_total: ..."}, or {@code ""}
+         * @return {@code "; Prometheus has no series named x_total: ..."},
+         *         {@code "; the series named x_total carry no track label: ..."}, or {@code ""}
          */
         String absentNames(PrometheusClient prometheus, Instant now) {
             if (absent == null) {
                 List<String> missing = new ArrayList<>();
+                List<String> untracked = new ArrayList<>();
                 java.util.regex.Matcher m = SELECTOR.matcher(query);
                 java.util.Set<String> names = new java.util.LinkedHashSet<>();
                 while (m.find()) {
                     names.add(m.group(1));
                 }
+                boolean byTrack = query.contains("track=\"");
                 for (String name : names) {
                     try {
                         if (prometheus.query("count({__name__=\"" + name + "\"})", now).isEmpty()) {
                             missing.add(name);
+                        } else if (byTrack && prometheus.query("count({__name__=\"" + name + "\",track!=\"\"})", now)
+                                .isEmpty()) {
+                            untracked.add(name);
                         }
                     } catch (PrometheusException e) {
                         // the hint is best effort; the measurement stands as it is
                     }
                 }
-                absent = missing.isEmpty() ? "" : "; Prometheus has no series named " + String.join(", ", missing)
-                        + ": the app does not export " + (missing.size() == 1 ? "it" : "them") + " or Prometheus does"
-                        + " not scrape the app; set this metric's query (and canary.requests) to what the app exports";
+                int present = names.size() - missing.size();
+                if (missing.stream().anyMatch(MetricCheck.REQUEST_COUNTERS::contains)
+                        && names.stream().anyMatch(n -> MetricCheck.REQUEST_COUNTERS.contains(n) && !missing.contains(n))) {
+                    missing.removeAll(MetricCheck.REQUEST_COUNTERS);
+                }
+                if (!missing.isEmpty()) {
+                    absent = "; Prometheus has no series named " + String.join(", ", missing)
+                            + ": the app does not export " + (missing.size() == 1 ? "it" : "them") + " or Prometheus does"
+                            + " not scrape the app; set this metric's query (and canary.requests) to what the app exports";
+                } else if (!untracked.isEmpty() && untracked.size() == present) {
+                    absent = "; the series named " + String.join(", ", untracked) + " carry no track label: tag the app's"
+                            + " metrics with its TRACK environment variable (Spring Boot:"
+                            + " management.metrics.tags.track=${TRACK:stable}; see canary.md)";
+                } else {
+                    absent = "";
+                }
             }
             return absent;
         }

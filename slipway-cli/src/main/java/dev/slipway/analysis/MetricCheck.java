@@ -46,41 +46,81 @@ public record MetricCheck(String name, String query, Double min, Double max, Dur
     /** Name of the built-in 99th percentile latency metric (seconds). */
     public static final String LATENCY_P99 = "latency-p99";
 
-    /** The requests myapp counts, without the scrapes and probes themselves (a selector template). */
-    private static final String REQUESTS = "http_requests_total{job=\"{{job}}\",track=\"{{track}}\","
-            + "route!~\"/metrics|/health/.*\"}";
+    /**
+     * The request paths of scrapes and probes, left out of the built-in queries as a regular
+     * expression over the {@code route} (myapp) or {@code uri} (Micrometer) label: myapp's
+     * {@code /metrics} and {@code /health/*}, Spring Boot Actuator's {@code /actuator/*}
+     * ({@code /actuator/prometheus}, {@code /actuator/health/readiness}), Quarkus' {@code /q/*}
+     * ({@code /q/metrics}, {@code /q/health/ready}), Micronaut's {@code /prometheus} and {@code /health}.
+     * A scrape or probe always answers, so counting it would dilute the error rate.
+     */
+    public static final String SCRAPES_AND_PROBES = "/metrics|/prometheus|/health(/.*)?|/actuator(/.*)?|/q/.*";
+
+    /** The requests myapp counts ({@code http_requests_total}, label {@code route}), a selector template. */
+    private static String myappRequests(String status) {
+        return "http_requests_total{job=\"{{job}}\",track=\"{{track}}\"," + status + "route!~\"" + SCRAPES_AND_PROBES
+                + "\"}";
+    }
+
+    /**
+     * The requests Micrometer's {@code http.server.requests} timer counts (Spring Boot, Quarkus,
+     * Micronaut with the Prometheus registry: {@code http_server_requests_seconds_count}, label
+     * {@code uri}), a selector template.
+     */
+    private static String micrometerRequests(String status) {
+        return "http_server_requests_seconds_count{job=\"{{job}}\",track=\"{{track}}\"," + status + "uri!~\""
+                + SCRAPES_AND_PROBES + "\"}";
+    }
+
+    /** The request counters the built-in queries read, either of which a service may export. */
+    public static final java.util.Set<String> REQUEST_COUNTERS =
+            java.util.Set.of("http_requests_total", "http_server_requests_seconds_count");
+
+    private static final String FIVE_XX = "status=~\"5..\",";
 
     /**
      * The built-in request count: how many requests the {@code {{track}}} instances answered since
-     * the analysis window started, from myapp's counter {@code http_requests_total}, leaving out
-     * scrapes and probes. Every series counts from the window's start, a series that appeared during
-     * the window from 0 ({@link QueryTemplate#SINCE_START}), so the first request of a new series
-     * counts. Compared with {@code minRequests}.
+     * the analysis window started, leaving out scrapes and probes ({@link #SCRAPES_AND_PROBES}):
+     * from myapp's counter {@code http_requests_total}, or, when the service has none, from
+     * Micrometer's {@code http_server_requests_seconds_count} (PromQL's {@code or} of two sums
+     * without labels keeps the first that has a value). Every series counts from the window's
+     * start, a series that appeared during the window from 0 ({@link QueryTemplate#SINCE_START}),
+     * so the first request of a new series counts. Compared with {@code minRequests}.
      */
-    public static final String REQUESTS_QUERY = "sum(since_start(" + REQUESTS + "))";
+    public static final String REQUESTS_QUERY = "sum(since_start(" + myappRequests("") + "))"
+            + " or sum(since_start(" + micrometerRequests("") + "))";
 
     /**
      * The built-in {@code error-rate} query: the share of requests answered 5xx since the analysis
-     * window started (the step's weight change). Counting from the window's start, a missing start
-     * meaning 0, counts the first 5xx of a series that did not exist before (myapp creates its
-     * {@code status="500"} series at the first 500; {@code rate()} and {@code increase()} cannot see
-     * a series' first sample). {@code sum} makes one series; the numerator falls back to 0 when
-     * there is no 5xx at all. With no requests the ratio is empty or NaN: no data. The Prometheus
-     * job is {@code {{job}}}, which defaults to the service name.
+     * window started (the step's weight change), from myapp's {@code http_requests_total} or, when
+     * the service has none, from Micrometer's {@code http_server_requests_seconds_count} (each
+     * ratio from one source, never a numerator from one and a denominator from the other).
+     * Counting from the window's start, a missing start meaning 0, counts the first 5xx of a series
+     * that did not exist before (Micrometer registers a {@code status="500"} series at the first
+     * 500; {@code rate()} and {@code increase()} cannot see a series' first sample). {@code sum}
+     * makes one series; the numerator falls back to 0 when there is no 5xx at all. With no requests
+     * the ratio is empty or NaN: no data. The Prometheus job is {@code {{job}}}, which defaults to
+     * the service name.
      */
-    public static final String ERROR_RATE_QUERY =
-            "(sum(since_start(" + REQUESTS.replace("route!~", "status=~\"5..\",route!~") + ")) or vector(0))"
-            + " / " + REQUESTS_QUERY;
+    public static final String ERROR_RATE_QUERY = errorRatio(myappRequests(FIVE_XX), myappRequests(""))
+            + " or " + errorRatio(micrometerRequests(FIVE_XX), micrometerRequests(""));
+
+    private static String errorRatio(String errors, String all) {
+        return "((sum(since_start(" + errors + ")) or vector(0)) / sum(since_start(" + all + ")))";
+    }
 
     /**
      * The built-in {@code latency-p99} query: the 99th percentile request duration in seconds since
-     * the analysis window started, from myapp's histogram {@code http_server_requests_seconds_bucket}
-     * (each bucket counted from the window's start like the error rate), leaving out scrapes and
-     * probes. No requests: NaN, no data.
+     * the analysis window started, from the histogram {@code http_server_requests_seconds_bucket}
+     * that myapp and Micrometer share (each bucket counted from the window's start like the error
+     * rate), leaving out scrapes and probes by either label. Micrometer publishes the buckets only
+     * when told to (Spring Boot:
+     * {@code management.metrics.distribution.percentiles-histogram.http.server.requests=true}).
+     * No requests: NaN, no data.
      */
     public static final String LATENCY_P99_QUERY =
             "histogram_quantile(0.99, sum by (le) (since_start(http_server_requests_seconds_bucket{job=\"{{job}}\","
-            + "track=\"{{track}}\",route!~\"/metrics|/health/.*\"})))";
+            + "track=\"{{track}}\",route!~\"" + SCRAPES_AND_PROBES + "\",uri!~\"" + SCRAPES_AND_PROBES + "\"})))";
 
     /** Default limit for {@code error-rate}: more than 1 % of requests answered 5xx fails. */
     public static final double ERROR_RATE_MAX = 0.01;

@@ -127,7 +127,7 @@ public record CanaryConfig(URI prometheus, Duration queryTimeout, Map<String, St
                      @Key(doc = "User variables for metric queries, {{name}}") Map<String, String> vars,
                      List<RawStep> steps, List<RawMetric> metrics, RawNginx nginx, RawLocal local,
                      RawHostsCanary hosts,
-                     @Key(doc = "PromQL template: requests the canary answered since the window started (default myapp's http_requests_total)")
+                     @Key(doc = "PromQL template: requests the canary answered since the window started (default myapp's http_requests_total, else Micrometer's http_server_requests_seconds_count)")
                      String requests,
                      @Key(doc = "Fewest requests per measurement for a verdict; fewer is inconclusive (default 100; 0: off)")
                      Integer minRequests,

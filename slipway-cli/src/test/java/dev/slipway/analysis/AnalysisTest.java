@@ -131,6 +131,76 @@ class AnalysisTest {
         assertTrue(m.message().startsWith("0.006623 does not meet <= 0.005"), m.message());
     }
 
+    /**
+     * Sets the count of Micrometer's {@code http.server.requests} timer as Spring Boot's and
+     * Quarkus' Prometheus registries export it ({@code uri}, {@code status}, {@code outcome} labels;
+     * {@code track} from a common tag); {@code null} removes the series.
+     */
+    static void micrometerRequests(String track, String uri, int status, Double value) {
+        String outcome = status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS";
+        String key = "http_server_requests_seconds_count{error=\"none\",exception=\"none\",method=\"GET\",outcome=\""
+                + outcome + "\",status=\"" + status + "\",track=\"" + track + "\",uri=\"" + uri + "\"}";
+        if (value == null) {
+            SERIES.remove(key);
+        } else {
+            SERIES.put(key, value);
+        }
+    }
+
+    /** A Micrometer request count of {@code uri} and {@code status}: {@code before} a window opens ({@code null}: no series yet) and after. */
+    record Counted(String uri, int status, Double before, double after) {}
+
+    /** Sets each count to its {@code before}, opens a window once Prometheus has it, sets {@code after}; returns the window's start. */
+    static java.time.Instant micrometerWindow(String track, List<Counted> counts) throws InterruptedException {
+        counts.forEach(c -> micrometerRequests(track, c.uri(), c.status(), c.before()));
+        scraped();
+        java.time.Instant start = java.time.Instant.now();
+        counts.forEach(c -> micrometerRequests(track, c.uri(), c.status(), c.after()));
+        scraped();
+        return start;
+    }
+
+    @Test
+    void theBuiltInErrorRateReadsMicrometersRequestTimerWithoutItsScrapesAndProbes() throws Exception {
+        // A Spring Boot service with micrometer-registry-prometheus and management.metrics.tags.track:
+        // no http_requests_total, its requests in http_server_requests_seconds_count; Prometheus'
+        // scrapes of /actuator/prometheus and the readiness probe are requests too, and never fail
+        java.time.Instant start = micrometerWindow("spring", List.of(
+                new Counted("/hello", 200, 10.0, 110.0),
+                new Counted("/actuator/prometheus", 200, 50.0, 550.0),
+                new Counted("/actuator/health/{*path}", 200, 30.0, 330.0),
+                new Counted("/hello", 500, null, 5.0))); // the status="500" series appears with the first 500
+        AnalysisResult bad = errorRate("spring", start, 0.01, 100);
+        Measurement m = bad.measurements().get(0);
+        assertEquals(Verdict.FAIL, bad.verdict(), bad.message());
+        assertEquals(5.0 / 105, m.value(), 1e-9, "5 errors of 105 app requests; scrapes and probes left out: " + m);
+
+        // Quarkus names its management routes /q/...; a clean window there passes
+        java.time.Instant quarkusStart = micrometerWindow("quarkus", List.of(
+                new Counted("/hello", 200, 0.0, 120.0), new Counted("/q/health/ready", 200, 0.0, 40.0)));
+        AnalysisResult good = errorRate("quarkus", quarkusStart, 0.01, 100);
+        assertEquals(Verdict.PASS, good.verdict(), good.message());
+        assertEquals(0.0, good.measurements().get(0).value());
+
+        // a track nothing answers on: no data, and no word of myapp's counter that this app never had
+        AnalysisResult none = errorRate("nobody", quarkusStart, 0.01, 0);
+        String noData = none.measurements().get(0).message();
+        assertEquals(Verdict.INCONCLUSIVE, none.verdict(), noData);
+        assertFalse(noData.contains("no series named"), noData);
+    }
+
+    @Test
+    void seriesWithoutATrackLabelAreNamedInTheNoDataMessage() throws Exception {
+        // the app exports its counter but does not tag it with TRACK: every track="canary" query is empty
+        SERIES.put("slipway_untracked_requests_total{uri=\"/hello\"}", 7.0);
+        scraped();
+        String q = "sum(slipway_untracked_requests_total{job=\"{{service}}\",track=\"{{track}}\"})";
+        String message = Analysis.run(List.of(check("m", q, null, 1.0, 1, OnNoData.INCONCLUSIVE)), VARS, client,
+                Clock.systemUTC(), Sleeper.SYSTEM, null).measurements().get(0).message();
+        assertTrue(message.startsWith("no data (empty result; the series named slipway_untracked_requests_total carry no"
+                + " track label: tag the app's metrics with its TRACK"), message);
+    }
+
     @Test
     void tooFewRequestsIsInconclusiveNeverAPass() throws Exception {
         requests("quiet", 200, 0.0);
