@@ -61,6 +61,7 @@ public record ServiceProcess(Path pidFile) {
      * @param executable the program to start
      * @param workDir    its working directory
      * @param env        variables added to the environment
+     * @param unset      variables of this process's environment the program must not get ({@code env -u})
      * @param log        the log file
      * @return the started process (a child of this JVM, so its exit code can be read)
      * @throws SlipwayException (exit 1) when it cannot start
@@ -100,6 +101,7 @@ public record ServiceProcess(Path pidFile) {
      * @param release    the release it belongs to, recorded in the pid file
      * @param workDir    its working directory
      * @param env        variables added to the environment
+     * @param unset      variables of this process's environment the program must not get ({@code env -u})
      * @param log        the log file (appended); a {@code ---- TIME slipway starts RELEASE_PATH} line goes first
      * @param logLine    the text of that line after the time, e.g. {@code slipway starts releases/1.2.0}
      * @return the new instance's pid
@@ -107,7 +109,8 @@ public record ServiceProcess(Path pidFile) {
      *                          {@code drain} plus 60 s
      */
     public long restart(dev.slipway.remote.Host host, Optional<ProcessHandle> old, Duration drain, Path executable,
-                        String release, Path workDir, Map<String, String> env, Path log, String logLine) {
+                        String release, Path workDir, Map<String, String> env, java.util.Set<String> unset, Path log,
+                        String logLine) {
         Path script = pidFile.resolveSibling(pidFile.getFileName() + ".restart.sh");
         Path progress = pidFile.resolveSibling(pidFile.getFileName() + ".restart");
         Path exit = pidFile.resolveSibling(pidFile.getFileName() + ".exit");
@@ -127,6 +130,7 @@ public record ServiceProcess(Path pidFile) {
                 .append(" >> ").append(dev.slipway.remote.Shell.quote(log.toString())).append('\n');
         // env(1) execs the program, so $! is the service's pid; it takes any variable name.
         sh.append("/usr/bin/env");
+        unset.forEach(k -> sh.append(" -u ").append(dev.slipway.remote.Shell.quote(k)));
         env.forEach((k, v) -> sh.append(' ').append(dev.slipway.remote.Shell.quote(k + "=" + v)));
         sh.append(' ').append(dev.slipway.remote.Shell.quote(executable.toString())).append(" </dev/null >> ")
                 .append(dev.slipway.remote.Shell.quote(log.toString())).append(" 2>&1 &\npid=$!\n");

@@ -813,10 +813,31 @@ public final class LocalTarget {
     private String lackingNote() {
         List<String> names = lacking();
         String them = names.size() == 1 ? "it" : "them";
-        return names.isEmpty() ? "" : "\nnote: the release that served ran with " + String.join(", ", names)
+        String lacking = names.isEmpty() ? "" : "\nnote: the release that served ran with " + String.join(", ", names)
                 + ", which this shell does not set; the new release started without " + them + " (export " + them
                 + " here, or set " + them + " in service.env); the restore gave the release that served its own"
                 + " environment back";
+        List<String> extra = extra();
+        String it = extra.size() == 1 ? "it" : "them";
+        String listed = extra.size() <= 8 ? String.join(", ", extra)
+                : String.join(", ", extra.subList(0, 8)) + " and " + (extra.size() - 8) + " more";
+        return lacking + (extra.isEmpty() ? "" : "\nnote: this shell sets " + listed
+                + ", which the release that served ran without; the new release started with " + it
+                + ", the restored one without " + it);
+    }
+
+    /**
+     * The variables this process has but the instance that served ran without (names only,
+     * sorted; none when its environment is unknown), leaving out what {@link #lacking} leaves out:
+     * what the new release got and the restored one did not ({@link Supervisor#restart(String, Map)}).
+     */
+    private List<String> extra() {
+        if (served.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> set = serviceEnv();
+        return System.getenv().keySet().stream().filter(k -> !served.containsKey(k) && !set.containsKey(k)
+                && !SHELL_OWN.contains(k) && !k.startsWith("SLIPWAY_")).sorted().toList();
     }
 
     /**

@@ -104,10 +104,14 @@ public final class Supervisor implements ServiceManager {
     }
 
     /**
-     * {@link #restart(String)}, giving the new instance also the variables of {@code inherited}
-     * that slipway's own environment lacks (its {@link Launch#env} still wins): how a failed
-     * deploy or rollback restores the release that served with the environment it ran with, when
-     * slipway runs from a shell that lacks some of it (a database URL exported in another terminal).
+     * {@link #restart(String)} with the environment {@code inherited} instead of slipway's own,
+     * when it is not empty: how a failed deploy or rollback restores the release that served with
+     * the environment it ran with, whatever the shell slipway runs from has. A variable exported in
+     * another terminal (a database URL) comes back, and one that only this shell sets (a debug
+     * switch exported for the new release) is left out ({@code env -u}), as a restore must not
+     * give the release that served what made the new one fail. Its {@link Launch#env} (Slipway's
+     * own: PORT, ADDR, {@code service.env}) still wins. With an empty {@code inherited} (the
+     * instance had ended, or its {@code /proc/PID/environ} could not be read) it is slipway's own.
      *
      * @param instance  the instance name
      * @param inherited the environment the instance that served ran with ({@link ServiceProcess#environment})
@@ -115,15 +119,12 @@ public final class Supervisor implements ServiceManager {
     public void restart(String instance, Map<String, String> inherited) {
         ServiceProcess sp = process(instance);
         Launch l = launches.apply(instance);
-        Map<String, String> env = new java.util.LinkedHashMap<>();
-        Map<String, String> own = System.getenv();
-        inherited.forEach((k, v) -> {
-            if (!own.containsKey(k)) {
-                env.put(k, v);
-            }
-        });
+        Map<String, String> env = new java.util.LinkedHashMap<>(inherited);
         env.putAll(l.env());
-        long pid = sp.restart(host, sp.running(), drain, l.executable(), l.release(), state, env, log(), l.logLine());
+        java.util.Set<String> unset = inherited.isEmpty() ? java.util.Set.of()
+                : System.getenv().keySet().stream().filter(k -> !env.containsKey(k))
+                        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        long pid = sp.restart(host, sp.running(), drain, l.executable(), l.release(), state, env, unset, log(), l.logLine());
         synchronized (this) {
             lastInstance = instance;
             lastPid = pid;

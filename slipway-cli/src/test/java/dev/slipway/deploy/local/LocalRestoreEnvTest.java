@@ -23,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,9 +72,14 @@ class LocalRestoreEnvTest {
                 dev.slipway.util.Hashing.sha256(exe)));
     }
 
-    @Test
-    void aFailedDeployFromAShellWithoutTheDatabaseUrlRestoresTheServingReleaseWithIts() throws Exception {
-        assertEquals(null, System.getenv("ORDERS_DB_URL"), "the test JVM must not have the variable");
+    /**
+     * Writes the service (slipway.yaml on a free port) and its releases 1.0.0 and 2.0.0: an HTTP
+     * server answering its version, which exits with status 3 instead when {@code exitWhen} (a Java
+     * expression over {@code System.getenv}) holds.
+     *
+     * @return the port
+     */
+    private int service(String exitWhen) throws Exception {
         int port = freePort();
         dir = Files.createDirectories(tmp.resolve("svc"));
         Files.writeString(dir.resolve("slipway.yaml"), """
@@ -90,8 +96,8 @@ class LocalRestoreEnvTest {
                 import java.net.InetSocketAddress;
                 public class App {
                     public static void main(String[] a) throws Exception {
-                        if (System.getenv("ORDERS_DB_URL") == null) {
-                            System.err.println("ORDERS_DB_URL is not set");
+                        if (%s) {
+                            System.err.println("refusing to start: %s");
                             System.exit(3);
                         }
                         HttpServer s = HttpServer.create(new InetSocketAddress(System.getenv("ADDR"),
@@ -101,7 +107,7 @@ class LocalRestoreEnvTest {
                         s.start();
                     }
                 }
-                """);
+                """.formatted(exitWhen, exitWhen.replace("\"", "'")));
         Path classes = Files.createDirectories(tmp.resolve("classes"));
         assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
                 src.toString()));
@@ -112,17 +118,30 @@ class LocalRestoreEnvTest {
                     + "' App " + v + "\n");
             Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+        return port;
+    }
+
+    /** Deploys the last build from another JVM whose environment has {@code extra} besides this one's. */
+    private Process deployFromAnotherShell(Map<String, String> extra, Path out) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), LocalCrashTest.Child.class.getName(), dir.toString(), "deploy"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().putAll(extra);
+        Process p = pb.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the deploy ends");
+        return p;
+    }
+
+    @Test
+    void aFailedDeployFromAShellWithoutTheDatabaseUrlRestoresTheServingReleaseWithIts() throws Exception {
+        assertEquals(null, System.getenv("ORDERS_DB_URL"), "the test JVM must not have the variable");
+        int port = service("System.getenv(\"ORDERS_DB_URL\") == null");
 
         // v1 from a terminal that exported the database URL (another JVM with it in its environment).
         use("1.0.0");
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), LocalCrashTest.Child.class.getName(), dir.toString(), "deploy"));
         Path out = tmp.resolve("first.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().put("ORDERS_DB_URL", SECRET);
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the first deploy ends");
+        Process p = deployFromAnotherShell(Map.of("ORDERS_DB_URL", SECRET), out);
         assertEquals(0, p.exitValue(), Files.readString(out));
         assertEquals("1.0.0", get(port));
 
@@ -136,6 +155,31 @@ class LocalRestoreEnvTest {
         assertTrue(e.getMessage().contains("note: the release that served ran with ORDERS_DB_URL, which this shell does"
                 + " not set"), e.getMessage());
         assertFalse(e.getMessage().contains("s3cr3t") || err.toString().contains("s3cr3t"), "never the value: " + e.getMessage());
+        assertEquals("1.0.0", get(port));
+    }
+
+    /**
+     * The other way round: the shell of the failed deploy sets a variable that makes the app refuse
+     * to start (a switch exported to try the new release), which the release that served ran
+     * without. The restore must not pass it on: the release that served comes back with its own
+     * environment and serves, and the error names the variable.
+     */
+    @Test
+    void aFailedDeployFromAShellWithAnExtraVariableRestoresTheServingReleaseWithout() throws Exception {
+        assertEquals(null, System.getenv("SVC_BROKEN"), "the test JVM must not have the variable");
+        int port = service("System.getenv(\"SVC_BROKEN\") != null");
+        use("1.0.0");
+        target(new StringWriter()).deploy(Release.fromDist(target(new StringWriter()).config()), false);
+        assertEquals("1.0.0", get(port));
+
+        use("2.0.0");
+        Path out = tmp.resolve("second.log");
+        Process p = deployFromAnotherShell(Map.of("SVC_BROKEN", "1"), out);
+        String log = Files.readString(out);
+        assertEquals(1, p.exitValue(), log);
+        assertTrue(log.contains("rolled back: 1.0.0 serves again"), log);
+        assertTrue(log.contains("note: this shell sets SVC_BROKEN, which the release that served ran without;"
+                + " the new release started with it, the restored one without it"), log);
         assertEquals("1.0.0", get(port));
     }
 
