@@ -129,7 +129,8 @@ public final class ArtifactsFile {
         }
         if (read.isEmpty()) {
             throw SlipwayException.usage("nothing built for " + config.name() + ": " + file
-                    + " does not exist; run 'slipway build " + dir + "' first" + hint);
+                    + " does not exist; run " + command("slipway build " + dev.slipway.remote.Shell.quote(dir.toString()))
+                    + " first" + hint);
         }
         Artifacts a = read.get();
         if (!config.name().equals(a.name())) {
@@ -296,5 +297,13 @@ public final class ArtifactsFile {
 
     private static void strings(ArrayNode into, List<String> values) {
         values.forEach(into::add);
+    }
+
+    /**
+     * A command named in a message: in single quotes, or in double quotes when it holds a quoted
+     * path (a directory with a space or a quote), so that what is inside pastes as it is.
+     */
+    private static String command(String line) {
+        return line.contains("'") ? "\"" + line + "\"" : "'" + line + "'";
     }
 }

@@ -99,6 +99,12 @@ class ArtifactsFileTest {
         assertEquals(2, missing.exitCode());
         assertEquals("nothing built for svc: " + dir.resolve("dist/artifacts.json") + " does not exist; run 'slipway build "
                 + dir + "' first (or ship)", missing.getMessage());
+        // A directory with a space is quoted, so the command pastes as it is (a new user's finding).
+        Path spaced = Files.createDirectories(dir.resolve("my svc"));
+        Files.writeString(spaced.resolve("slipway.yaml"), "name: svc\n");
+        SlipwayException quoted = assertThrows(SlipwayException.class,
+                () -> ArtifactsFile.require(ConfigLoader.loadFromDir(spaced), ""));
+        assertTrue(quoted.getMessage().endsWith("; run \"slipway build '" + spaced + "'\" first"), quoted.getMessage());
 
         ArtifactsFile.write(dir, new Artifacts("other", "1.0.0", "", List.of()));
         SlipwayException other = assertThrows(SlipwayException.class, () -> ArtifactsFile.require(config, ""));
