@@ -4,6 +4,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.References;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.init.DatabaseVariables;
 import dev.slipway.remote.Gate;
 import dev.slipway.util.Trees;
 import java.io.File;
@@ -787,31 +788,62 @@ public final class Training {
      */
     private static final java.util.regex.Pattern NO_DATABASE_URL = java.util.regex.Pattern.compile(
             "Failed to configure a (DataSource|ConnectionFactory): 'url' attribute is not specified");
+    /**
+     * Quarkus's word for its default datasource with no {@code quarkus.datasource.jdbc.url} in
+     * production (Dev Services start one in dev mode and tests only), when Hibernate ORM, Flyway or
+     * the app's code uses it: the headline is "Bean is not active".
+     */
+    private static final java.util.regex.Pattern QUARKUS_NO_URL = java.util.regex.Pattern.compile(
+            "Datasource '<default>' was deactivated automatically because its URL is not set");
+    /**
+     * Micronaut's word for a datasource with no URL (micronaut-sql's pools; Test Resources give one
+     * in tests only): {@code datasources.NAME.url}, which Micronaut binds from {@code DATASOURCES_NAME_URL}.
+     */
+    private static final java.util.regex.Pattern MICRONAUT_NO_URL = java.util.regex.Pattern.compile(
+            "Error configuring data source '([\\w-]+)'\\. No URL specified");
 
     /**
-     * What to say when a Spring Boot app stopped because it has a database starter and a database
-     * server's driver but no connection: start.spring.io's "Spring Data JPA + PostgreSQL Driver"
-     * project configures none (its docker-compose support starts one only in development). The
-     * failure analysis names no variable; Spring Boot binds {@code SPRING_DATASOURCE_URL},
-     * {@code SPRING_DATASOURCE_USERNAME} and {@code SPRING_DATASOURCE_PASSWORD} (R2DBC:
-     * {@code SPRING_R2DBC_…}) from the environment (relaxed binding), which the training run and a
-     * local deploy inherit.
+     * What to say when the app stopped because it has a database server's driver but no connection:
+     * start.spring.io's "Spring Data JPA + PostgreSQL Driver", code.quarkus.io's "Hibernate ORM with
+     * Panache + PostgreSQL" and Micronaut Launch's "data-jdbc + postgres" configure none for the
+     * shipped app (docker-compose support, Dev Services and Test Resources start one in development
+     * and tests only). The frameworks' messages name no variable (Quarkus's names the property);
+     * each binds its own from the environment ({@link DatabaseVariables}), which the training run
+     * and a local deploy inherit.
      *
      * @param output the training run's output
      * @return the message (without the run's output), or empty when the output shows no such failure
      */
     static Optional<String> noDataSourceUrl(String output) {
         java.util.regex.Matcher m = NO_DATABASE_URL.matcher(output);
-        if (!m.find()) {
-            return Optional.empty();
+        if (m.find()) {
+            boolean r2dbc = m.group(1).equals("ConnectionFactory");
+            String prefix = r2dbc ? "SPRING_R2DBC" : "SPRING_DATASOURCE";
+            return Optional.of(noDatabase("Spring Boot", m.group(), prefix + "_URL (" + (r2dbc ? "r2dbc" : "jdbc")
+                    + ":postgresql://HOST:5432/DATABASE for PostgreSQL), " + prefix + "_USERNAME and " + prefix
+                    + "_PASSWORD", "spring." + (r2dbc ? "r2dbc" : "datasource") + ".url"));
         }
-        boolean r2dbc = m.group(1).equals("ConnectionFactory");
-        String prefix = r2dbc ? "SPRING_R2DBC" : "SPRING_DATASOURCE";
-        return Optional.of("Spring Boot found no database to connect to (\"" + m.group() + "\"): export " + prefix
-                + "_URL (" + (r2dbc ? "r2dbc" : "jdbc") + ":postgresql://HOST:5432/DATABASE for PostgreSQL), " + prefix
-                + "_USERNAME and " + prefix + "_PASSWORD before 'slipway ship' (the training run and a local deploy"
-                + " inherit them; Slipway writes them nowhere), set spring." + (r2dbc ? "r2dbc" : "datasource") + ".url in"
-                + " the app's configuration, or set 'train.enabled: false' to build without a trained cache");
+        m = QUARKUS_NO_URL.matcher(output);
+        if (m.find()) {
+            DatabaseVariables v = DatabaseVariables.QUARKUS;
+            return Optional.of(noDatabase(v.framework(), m.group(), v.url() + " (jdbc:postgresql://HOST:5432/DATABASE for"
+                    + " PostgreSQL), " + v.username() + " and " + v.password(), v.urlKey()));
+        }
+        m = MICRONAUT_NO_URL.matcher(output);
+        if (m.find()) {
+            String name = m.group(1);
+            String prefix = "DATASOURCES_" + name.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+            return Optional.of(noDatabase("Micronaut", m.group(), prefix + "_URL (jdbc:postgresql://HOST:5432/DATABASE"
+                    + " for PostgreSQL), " + prefix + "_USERNAME and " + prefix + "_PASSWORD", "datasources." + name + ".url"));
+        }
+        return Optional.empty();
+    }
+
+    private static String noDatabase(String framework, String said, String variables, String urlKey) {
+        return framework + " found no database to connect to (\"" + said + "\"): export " + variables
+                + " before 'slipway ship' (the training run and a local deploy inherit them; Slipway writes them"
+                + " nowhere), set " + urlKey + " in the app's configuration, or set 'train.enabled: false' to build"
+                + " without a trained cache";
     }
 
     /**
@@ -848,9 +880,10 @@ public final class Training {
         }
         return Optional.of("the app could not connect to its database: " + m.group(1).strip().replaceAll("\\.+$", "")
                 + "; start the database,"
-                + " or give the app one it reaches, with the right user and password (Spring Boot reads"
-                + " SPRING_DATASOURCE_URL, SPRING_DATASOURCE_USERNAME and SPRING_DATASOURCE_PASSWORD from the"
-                + " environment 'slipway ship' runs in), or set 'train.enabled: false' to build without a trained cache");
+                + " or give the app one it reaches, with the right user and password ("
+                + DatabaseVariables.inOutput(output).map(v -> v.framework() + " reads " + v.names())
+                        .orElse("the variables the app's framework binds to its connection")
+                + " from the environment 'slipway ship' runs in), or set 'train.enabled: false' to build without a trained cache");
     }
 
     /**

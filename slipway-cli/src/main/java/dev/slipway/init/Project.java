@@ -243,12 +243,18 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
             jdk = new String[] {"21", "Helidon 4's application parent compiles for Java 21"};
         }
         // The driver in test scope counts too: the CI workflow's tests need the database.
-        boolean pg = deps.contains("org.postgresql:postgresql")
-                || pom.testDependencies().contains("org.postgresql:postgresql")
-                || rootPom.testDependencies().contains("org.postgresql:postgresql");
+        List<String> testDeps = new ArrayList<>(pom.testDependencies());
+        testDeps.addAll(rootPom.testDependencies());
+        boolean pg = POSTGRES_DRIVERS.stream().anyMatch(d -> deps.contains(d) || testDeps.contains(d));
         return new Project(serviceDir, root, BuildTool.MAVEN, serviceName(pom.artifactId()), main[0], main[1],
                 Integer.parseInt(jdk[0]), jdk[1], fw, List.copyOf(deps), pg, pom, null);
     }
+
+    /**
+     * Dependencies that bring PostgreSQL's JDBC driver: the driver itself, and Quarkus's extension
+     * that wraps it (code.quarkus.io's "JDBC Driver - PostgreSQL" names only the extension).
+     */
+    static final List<String> POSTGRES_DRIVERS = List.of("org.postgresql:postgresql", "io.quarkus:quarkus-jdbc-postgresql");
 
     private static String serviceName(String raw) {
         String name = raw.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
@@ -316,7 +322,7 @@ public record Project(Path serviceDir, Path rootDir, BuildTool buildTool, String
         String jdkSource = build.jdk() != null ? build.jdkSource() : rootBuild.jdkSource();
         return new Project(serviceDir, root, BuildTool.GRADLE, serviceName(projectName), main[0], main[1],
                 jdk == null ? DEFAULT_JDK : jdk, jdk == null ? "none set; Slipway's minimum" : jdkSource, fw,
-                List.copyOf(deps), deps.contains("org.postgresql:postgresql"), null, build);
+                List.copyOf(deps), POSTGRES_DRIVERS.stream().anyMatch(deps::contains), null, build);
     }
 
     /** @return whether a Gradle project builds something Slipway can ship */

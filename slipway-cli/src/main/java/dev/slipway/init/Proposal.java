@@ -619,9 +619,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + "_PASSWORD";
                 String compose = COMPOSE_FILES.stream().filter(f -> Files.isRegularFile(p.serviceDir().resolve(f)))
                         .findFirst().orElse(p.uses("org.springframework.boot:spring-boot-docker-compose") ? "Docker Compose" : null);
-                portNotes.add("The app needs a database: no " + access.urlKey() + " is configured. Export " + vars);
-                portNotes.add("before 'slipway ship': the training run and a local deploy inherit them; on hosts, the");
-                portNotes.add("password goes in deploy.hosts.service.secrets or secretsFile, never in this file.");
+                databaseNotes(access.urlKey(), vars);
                 if (compose != null) {
                     portNotes.add(compose + " is for development only: spring-boot-docker-compose starts it from the IDE,");
                     portNotes.add("'mvn spring-boot:run' or bootRun; the shipped jar leaves it out, so Slipway never runs it.");
@@ -631,6 +629,65 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         + (compose != null ? " (" + compose + " is started only in development (the IDE, spring-boot:run)"
                         + " by spring-boot-docker-compose, not by the shipped app)" : ""));
             }
+        }
+
+        /** The comment above {@code service.env} for an app whose configuration names no database URL. */
+        private void databaseNotes(String urlKey, String vars) {
+            portNotes.add("The app needs a database: no " + urlKey + " is configured. Export " + vars);
+            portNotes.add("before 'slipway ship': the training run and a local deploy inherit them; on hosts, the");
+            portNotes.add("password goes in deploy.hosts.service.secrets or secretsFile, never in this file.");
+        }
+
+        /**
+         * Quarkus's JDBC driver extensions for a database server, each with the shape of its URL (the
+         * driver's documentation). With one of them Quarkus infers {@code quarkus.datasource.db-kind};
+         * Dev Services start a database in dev mode and tests only.
+         */
+        static final List<Map.Entry<String, String>> QUARKUS_JDBC_DRIVERS = List.of(
+                Map.entry("io.quarkus:quarkus-jdbc-postgresql", "jdbc:postgresql://HOST:5432/DATABASE"),
+                Map.entry("io.quarkus:quarkus-jdbc-mysql", "jdbc:mysql://HOST:3306/DATABASE"),
+                Map.entry("io.quarkus:quarkus-jdbc-mariadb", "jdbc:mariadb://HOST:3306/DATABASE"),
+                Map.entry("io.quarkus:quarkus-jdbc-oracle", "jdbc:oracle:thin:@//HOST:1521/SERVICE"),
+                Map.entry("io.quarkus:quarkus-jdbc-mssql", "jdbc:sqlserver://HOST:1433;databaseName=DATABASE"),
+                Map.entry("io.quarkus:quarkus-jdbc-db2", "jdbc:db2://HOST:50000/DATABASE"));
+
+        /** Micronaut's JDBC connection pools (micronaut-sql); each needs {@code datasources.default.url} outside tests. */
+        static final List<String> MICRONAUT_JDBC_POOLS = List.of("io.micronaut.sql:micronaut-jdbc-hikari",
+                "io.micronaut.sql:micronaut-jdbc-tomcat", "io.micronaut.sql:micronaut-jdbc-dbcp",
+                "io.micronaut.sql:micronaut-jdbc-ucp");
+
+        /**
+         * A Quarkus or Micronaut app with a database server's JDBC driver and no URL in its
+         * configuration, as code.quarkus.io's "Hibernate ORM with Panache + JDBC Driver -
+         * PostgreSQL" and Micronaut Launch's "data-jdbc + postgres" generate: their Dev Services
+         * (Quarkus) and Test Resources (Micronaut) start a database in development and tests only,
+         * so the shipped app stops at once ("Datasource '&lt;default&gt;' was deactivated
+         * automatically because its URL is not set"; "Error configuring data source 'default'. No
+         * URL specified"), first in the build's training run. Name the variables the framework binds
+         * to the connection ({@link DatabaseVariables}) and where they go, as for Spring Boot.
+         *
+         * @param conf    the app's configuration ({@link #appConfig}); Quarkus's {@code %prod.} key counts
+         * @param pools   dependencies of which one opens the connection (empty: the driver does)
+         * @param drivers the drivers of a database server, with the shape of their URL
+         * @param devOnly what starts a database in development only, for the comment
+         * @param failure what the framework says at start without a URL
+         */
+        void frameworkDatabase(Map<String, String> conf, List<String> pools, List<Map.Entry<String, String>> drivers,
+                               String devOnly, String failure) {
+            DatabaseVariables v = DatabaseVariables.of(p.framework()).orElseThrow();
+            if (!pools.isEmpty() && pools.stream().noneMatch(p::uses) || conf.containsKey(v.urlKey())
+                    || conf.containsKey("%prod." + v.urlKey()) || env.containsKey(v.url())) {
+                return;
+            }
+            String url = drivers.stream().filter(d -> p.uses(d.getKey())).map(Map.Entry::getValue).findFirst().orElse(null);
+            if (url == null) {
+                return;
+            }
+            String vars = v.url() + " (" + url + "), " + v.username() + " and " + v.password();
+            databaseNotes(v.urlKey(), vars);
+            portNotes.add(devOnly + " start a database in development and tests only, not for the shipped app.");
+            warnings.add("the app needs a database and its configuration names none (no " + v.urlKey() + "): "
+                    + v.framework() + " stops with \"" + failure + "\"; export " + vars + " before 'slipway ship'");
         }
 
         /** A profile's configuration file: {@code application-NAME.properties|yml|yaml}. */
@@ -731,6 +788,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 fallbackProbes("no quarkus-smallrye-health", "No quarkus-smallrye-health: the probes check that the port accepts connections. For real",
                         "health, add io.quarkus:quarkus-smallrye-health and 'path: /q/health/ready' (/q/health/live).");
             }
+            frameworkDatabase(conf, List.of(), QUARKUS_JDBC_DRIVERS, "Quarkus's Dev Services",
+                    "Datasource '<default>' was deactivated automatically because its URL is not set");
             timeout = "90s";
         }
 
@@ -772,6 +831,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 fallbackProbes("no micronaut-management", "No micronaut-management: the probes check that the port accepts connections. For real",
                         "health, add io.micronaut:micronaut-management and 'path: /health/readiness' (/health/liveness).");
             }
+            frameworkDatabase(conf, MICRONAUT_JDBC_POOLS, SPRING_DATABASE_ACCESS.get(0).drivers(), "Micronaut's Test Resources",
+                    "Error configuring data source 'default'. No URL specified");
             timeout = "90s";
         }
 

@@ -281,10 +281,11 @@ public final class CiWorkflow {
     /**
      * A job's PostgreSQL, when the project depends on the driver: a {@code postgres:16} service
      * container with trust authentication (a throwaway database of this job: no password to keep),
-     * its connection as {@code DATABASE_URL} and libpq's {@code PG*} variables, and for Spring Boot
-     * as {@code SPRING_DATASOURCE_URL} and {@code SPRING_DATASOURCE_USERNAME}, the variables Spring
-     * Boot binds to the connection (relaxed binding): start.spring.io's JPA + PostgreSQL project
-     * configures none, so its tests and the release's training run stop without them.
+     * its connection as {@code DATABASE_URL} and libpq's {@code PG*} variables, and for Spring Boot,
+     * Quarkus and Micronaut as the URL and user variables the framework binds to its connection
+     * ({@link dev.slipway.init.DatabaseVariables}: {@code SPRING_DATASOURCE_URL},
+     * {@code QUARKUS_DATASOURCE_JDBC_URL}, {@code DATASOURCES_DEFAULT_URL}): their starters configure
+     * none for production, so the release's training run (and Spring Boot's tests) stop without them.
      *
      * @param y       the workflow so far, at a job's keys
      * @param project the project
@@ -315,12 +316,10 @@ public final class CiWorkflow {
                       PGUSER: postgres
                       PGDATABASE: postgres
                 """.formatted(why));
-        if (project.framework() == Project.Framework.SPRING_BOOT) {
-            y.append("""
-                          SPRING_DATASOURCE_URL: jdbc:postgresql://localhost:5432/postgres
-                          SPRING_DATASOURCE_USERNAME: postgres
-                    """);
-        }
+        dev.slipway.init.DatabaseVariables.of(project.framework()).ifPresent(v -> y.append("""
+                      %s: jdbc:postgresql://localhost:5432/postgres
+                      %s: postgres
+                """.formatted(v.url(), v.username())));
     }
 
     /**

@@ -155,6 +155,45 @@ class TrainingMissingModuleTest {
     }
 
     @Test
+    void quarkusAndMicronautWithNoDatasourceUrlNameTheirOwnVariables() {
+        // Quarkus 3.33 (Hibernate ORM with Panache + PostgreSQL, the starter's empty
+        // application.properties) and Micronaut 4.10 (data-jdbc + postgres + flyway) as shipped: the
+        // headline was "Bean is not active" / "Error instantiating bean", and the generic hint named no variable.
+        String quarkus = "2026-12-07 19:49:41,821 ERROR [io.quarkus.runtime.Application] (main) Failed to start application:"
+                + " java.lang.RuntimeException: Failed to start quarkus\n"
+                + "Caused by: io.quarkus.arc.InactiveBeanException: Bean is not active: SYNTHETIC bean"
+                + " [class=io.agroal.api.AgroalDataSource, id=83v3mgZs1bc75ou7lAXNtJCAcLA]\n"
+                + "Reason: Datasource '<default>' was deactivated automatically because its URL is not set. To activate the"
+                + " datasource, set configuration property 'quarkus.datasource.jdbc.url'.\n";
+        assertEquals(Optional.of("Quarkus found no database to connect to (\"Datasource '<default>' was deactivated"
+                + " automatically because its URL is not set\"): export QUARKUS_DATASOURCE_JDBC_URL"
+                + " (jdbc:postgresql://HOST:5432/DATABASE for PostgreSQL), QUARKUS_DATASOURCE_USERNAME and"
+                + " QUARKUS_DATASOURCE_PASSWORD before 'slipway ship' (the training run and a local deploy inherit them;"
+                + " Slipway writes them nowhere), set quarkus.datasource.jdbc.url in the app's configuration, or set"
+                + " 'train.enabled: false' to build without a trained cache"), Training.noDataSourceUrl(quarkus));
+        String micronaut = "19:50:35.403 [main] ERROR io.micronaut.runtime.Micronaut - Error starting Micronaut server:"
+                + " Bean definition [javax.sql.DataSource] could not be loaded: Error instantiating bean of type "
+                + " [javax.sql.DataSource]\n\nMessage: Error configuring data source 'default'. No URL specified\n";
+        assertTrue(Training.noDataSourceUrl(micronaut).orElseThrow().startsWith("Micronaut found no database to connect to"
+                + " (\"Error configuring data source 'default'. No URL specified\"): export DATASOURCES_DEFAULT_URL"
+                + " (jdbc:postgresql://HOST:5432/DATABASE for PostgreSQL), DATASOURCES_DEFAULT_USERNAME and"
+                + " DATASOURCES_DEFAULT_PASSWORD before 'slipway ship'"), Training.noDataSourceUrl(micronaut).toString());
+        assertTrue(Training.noDataSourceUrl(micronaut.replace("'default'", "'orders-db'")).orElseThrow()
+                .contains("export DATASOURCES_ORDERS_DB_URL"));
+
+        // A refused connection under Micronaut (HikariCP at start) names Micronaut's variables, not Spring Boot's.
+        String refused = "20:01:02.003 [main] ERROR com.zaxxer.hikari.pool.HikariPool - HikariPool-1 - Exception during"
+                + " pool initialization.\norg.postgresql.util.PSQLException: FATAL: password authentication failed for"
+                + " user \"postgres\"\n\tat org.postgresql.core.v3.ConnectionFactoryImpl.doAuthentication\n"
+                + "\tat io.micronaut.configuration.jdbc.hikari.DatasourceFactory.dataSource(DatasourceFactory.java:73)\n";
+        String m = Training.databaseRefused(refused).orElseThrow();
+        assertTrue(m.startsWith("the app could not connect to its database: FATAL: password authentication failed for user"
+                + " \"postgres\"; start the database"), m);
+        assertTrue(m.contains("(Micronaut reads DATASOURCES_DEFAULT_URL, DATASOURCES_DEFAULT_USERNAME and"
+                + " DATASOURCES_DEFAULT_PASSWORD from the environment 'slipway ship' runs in)"), m);
+    }
+
+    @Test
     void aDatabaseThatRefusesTheConnectionIsNamedByTheDriversCauseLine() {
         // Spring Boot 4.0.7 + Hibernate 7.2 with SPRING_DATASOURCE_URL on a port where no PostgreSQL
         // listens: the last lines said only "Unable to determine Dialect without JDBC metadata".

@@ -194,6 +194,27 @@ class RenderCiTest {
         assertTrue(jobs.at("/lint/services").isMissingNode() && jobs.at("/deploy/services").isMissingNode());
     }
 
+    /**
+     * code.quarkus.io's "JDBC Driver - PostgreSQL" names only the extension, not the driver: the
+     * workflow had no database, and it would have set Spring Boot's variables, which Quarkus does not
+     * read; the release's training run stops without {@code QUARKUS_DATASOURCE_JDBC_URL}.
+     */
+    @Test
+    void quarkusWithThePostgresExtensionGetsTheDatabaseUnderQuarkusNames() throws Exception {
+        Projects.quarkus(tmp, true);
+        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml")).replace(
+                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-arc</artifactId></dependency>",
+                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-hibernate-orm-panache</artifactId></dependency>"
+                        + "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-jdbc-postgresql</artifactId></dependency>"));
+        JsonNode jobs = parse(initAndRender(tmp)).get("jobs");
+        for (String job : List.of("test", "release")) {
+            assertEquals("postgres:16", jobs.at("/" + job + "/services/postgres/image").asText(), job);
+            assertEquals("jdbc:postgresql://localhost:5432/postgres", jobs.at("/" + job + "/env/QUARKUS_DATASOURCE_JDBC_URL").asText(), job);
+            assertEquals("postgres", jobs.at("/" + job + "/env/QUARKUS_DATASOURCE_USERNAME").asText(), job);
+            assertTrue(jobs.at("/" + job + "/env/SPRING_DATASOURCE_URL").isMissingNode(), job);
+        }
+    }
+
     @Test
     void noPostgresNoServiceAndModulePathsInMultiModule() throws Exception {
         Projects.multiModule(tmp);

@@ -194,6 +194,61 @@ class ProposalTest {
     }
 
     @Test
+    void quarkusAndMicronautStartersWithAPostgresDriverAndNoUrlNameTheirOwnDatasourceVariables() throws Exception {
+        // code.quarkus.io's "Hibernate ORM with Panache + JDBC Driver - PostgreSQL" and Micronaut
+        // Launch's "data-jdbc + postgres (+ flyway)" configure no URL for production (Dev Services and
+        // Test Resources start a database in dev and tests only): the training run stopped with
+        // "Datasource '<default>' was deactivated automatically because its URL is not set" and
+        // "Error configuring data source 'default'. No URL specified", and init had said nothing.
+        Projects.quarkus(tmp, true);
+        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml")).replace(
+                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-arc</artifactId></dependency>",
+                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-hibernate-orm-panache</artifactId></dependency>"
+                        + "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-jdbc-postgresql</artifactId></dependency>"));
+        Proposal quarkus = propose(tmp);
+        assertEquals(List.of("the app needs a database and its configuration names none (no quarkus.datasource.jdbc.url):"
+                + " Quarkus stops with \"Datasource '<default>' was deactivated automatically because its URL is not set\";"
+                + " export QUARKUS_DATASOURCE_JDBC_URL (jdbc:postgresql://HOST:5432/DATABASE), QUARKUS_DATASOURCE_USERNAME"
+                + " and QUARKUS_DATASOURCE_PASSWORD before 'slipway ship'"), quarkus.warnings());
+        String text = InitFile.render(quarkus).replace("\n  # ", " ");
+        assertTrue(text.contains("The app needs a database: no quarkus.datasource.jdbc.url is configured. Export"
+                + " QUARKUS_DATASOURCE_JDBC_URL (jdbc:postgresql://HOST:5432/DATABASE), QUARKUS_DATASOURCE_USERNAME and"
+                + " QUARKUS_DATASOURCE_PASSWORD before 'slipway ship'"), text);
+        assertTrue(text.contains("Quarkus's Dev Services start a database in development and tests only"), text);
+        assertTrue(yaml(quarkus).at("/service/env/QUARKUS_DATASOURCE_JDBC_URL").isMissingNode(), "no database is invented");
+        assertTrue(Project.detect(tmp, null).postgres(), "the extension brings PostgreSQL's driver: render ci gives it a database");
+        // A URL for production (the %prod profile, or every profile): nothing to say.
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "%prod.quarkus.datasource.jdbc.url=jdbc:postgresql://db:5432/fruits\n");
+        assertEquals(List.of(), propose(tmp).warnings());
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "quarkus.datasource.jdbc.url=jdbc:postgresql://db:5432/fruits\n");
+        assertEquals(List.of(), propose(tmp).warnings());
+
+        Path mn = Files.createDirectories(tmp.resolve("mn"));
+        Projects.micronaut(mn, true);
+        Projects.write(mn, "pom.xml", Files.readString(mn.resolve("pom.xml")).replace(
+                "<dependency><groupId>ch.qos.logback</groupId>",
+                "<dependency><groupId>io.micronaut.data</groupId><artifactId>micronaut-data-jdbc</artifactId></dependency>"
+                        + "<dependency><groupId>io.micronaut.sql</groupId><artifactId>micronaut-jdbc-hikari</artifactId></dependency>"
+                        + "<dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId><scope>runtime</scope></dependency>"
+                        + "<dependency><groupId>ch.qos.logback</groupId>"));
+        Projects.write(mn, "src/main/resources/application.properties", "micronaut.application.name=demo\n"
+                + "datasources.default.db-type=postgres\ndatasources.default.dialect=POSTGRES\n"
+                + "datasources.default.driver-class-name=org.postgresql.Driver\n");
+        Proposal micronaut = propose(mn);
+        assertEquals(List.of("the app needs a database and its configuration names none (no datasources.default.url):"
+                + " Micronaut stops with \"Error configuring data source 'default'. No URL specified\"; export"
+                + " DATASOURCES_DEFAULT_URL (jdbc:postgresql://HOST:5432/DATABASE), DATASOURCES_DEFAULT_USERNAME and"
+                + " DATASOURCES_DEFAULT_PASSWORD before 'slipway ship'"), micronaut.warnings());
+        assertTrue(InitFile.render(micronaut).replace("\n  # ", " ").contains("Micronaut's Test Resources start a database"
+                + " in development and tests only, not for the shipped app."));
+        Projects.write(mn, "src/main/resources/application.properties",
+                "datasources.default.url=jdbc:postgresql://db:5432/books\n");
+        assertEquals(List.of(), propose(mn).warnings());
+    }
+
+    @Test
     void placeholdersInTheSpringConfigurationWithNoDefaultAreNamedAsVariablesTheStartNeeds() throws Exception {
         // spring.datasource.url=${DB_URL} (the usual way to take a database's URL and password from
         // the environment): with no DB_URL, Spring Boot binds the text unresolved and the start fails
