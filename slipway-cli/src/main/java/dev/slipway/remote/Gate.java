@@ -611,9 +611,13 @@ public final class Gate {
     }
 
     /**
-     * The gate's loop in this JVM: waits the startup grace, then attempts every interval (each
-     * attempt at most 2 s, at least 200 ms) until one passes, {@code alive} turns false
-     * ({@link #EXITED}), or the next attempt would start after grace plus timeout.
+     * The gate's loop in this JVM: waits the startup grace, then attempts every interval until one
+     * passes, {@code alive} turns false ({@link #EXITED}), or the next attempt would start after
+     * grace plus timeout. An attempt waits as long as one on a host does ({@link #attemptSeconds}:
+     * a readiness endpoint runs its checks, and a database check that fails answers slowly), but
+     * not past the deadline, and at least the interval (200 ms to 2 s): Quarkus's readiness with a
+     * wrong database password answered 503 after 1.03-1.2 s, so with 1 s attempts every one timed
+     * out and the gate said "no answer" instead of the answer that names the failure.
      *
      * @param probe interval, timeout and startup grace
      * @param alive whether the service still runs
@@ -625,11 +629,14 @@ public final class Gate {
         long deadline = start + probe.startupGrace().toNanos() + probe.timeout().toNanos();
         sleep(probe.startupGrace());
         Verdict last = new Verdict(false, 0, "not tried", Duration.ZERO);
+        Verdict answered = null; // the last attempt that got an HTTP status
         while (true) {
             if (!alive.getAsBoolean()) {
                 return new Verdict(false, last.status(), EXITED, Duration.ofNanos(System.nanoTime() - start));
             }
-            last = once.apply(Duration.ofMillis(Math.min(2000, Math.max(200, probe.interval().toMillis()))));
+            long floorMs = Math.min(2000, Math.max(200, probe.interval().toMillis()));
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            last = once.apply(Duration.ofMillis(Math.max(floorMs, Math.min(leftMs, attemptSeconds(probe) * 1000))));
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             if (last.ready()) {
                 return new Verdict(true, last.status(), last.detail(), last.state(), elapsed);
@@ -637,8 +644,13 @@ public final class Gate {
             if (last.detail().startsWith(OTHER_LISTENER) || last.detail().startsWith(TLS_ONLY)) {
                 return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);
             }
+            if (last.status() != 0) {
+                answered = last;
+            }
             if (System.nanoTime() + probe.interval().toNanos() > deadline) {
-                return new Verdict(false, last.status(), last.detail(), last.state(), elapsed);
+                // The final attempt, cut short by the deadline, may miss an answer the earlier ones got.
+                Verdict shown = last.status() == 0 && answered != null ? answered : last;
+                return new Verdict(false, shown.status(), shown.detail(), shown.state(), elapsed);
             }
             sleep(probe.interval());
         }

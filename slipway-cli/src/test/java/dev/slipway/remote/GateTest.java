@@ -88,6 +88,37 @@ class GateTest {
     }
 
     @Test
+    void aSlowAnswerIsWaitedForAndShownNotCalledNoAnswer() throws Exception {
+        // Quarkus's readiness with a wrong database password: 503 and the driver's cause in the body,
+        // after 1.03-1.2 s. The local gate's attempts lasted one interval (here 200 ms), so every one
+        // timed out and the deploy failed with "no answer (HttpTimeoutException)"; on a host the
+        // same gate waits 5 s per attempt.
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/health/ready", ex -> {
+            Gate.sleep(Duration.ofMillis(1200));
+            byte[] body = "{\"status\":\"DOWN\",\"data\":\"FATAL: password authentication failed for user \\\"postgres\\\"\"}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(503, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.start();
+        try {
+            SlipwayConfig.Probe probe = new SlipwayConfig.Probe("/health/ready", Duration.ofMillis(200),
+                    Duration.ofSeconds(4), Duration.ZERO);
+            Gate.Verdict v = Gate.await("127.0.0.1", server.getAddress().getPort(), probe, () -> true);
+            assertFalse(v.ready(), v.toString());
+            assertEquals(503, v.status(), v.describe());
+            assertTrue(v.describe().startsWith("HTTP 503: ") && v.describe().contains("password authentication failed"),
+                    v.describe());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void aClosedPortFailsTcpWithTheConnectError() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
