@@ -201,11 +201,7 @@ class RenderCiTest {
      */
     @Test
     void quarkusWithThePostgresExtensionGetsTheDatabaseUnderQuarkusNames() throws Exception {
-        Projects.quarkus(tmp, true);
-        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml")).replace(
-                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-arc</artifactId></dependency>",
-                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-hibernate-orm-panache</artifactId></dependency>"
-                        + "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-jdbc-postgresql</artifactId></dependency>"));
+        Projects.quarkusPanachePostgres(tmp);
         JsonNode jobs = parse(initAndRender(tmp)).get("jobs");
         for (String job : List.of("test", "release")) {
             assertEquals("postgres:16", jobs.at("/" + job + "/services/postgres/image").asText(), job);

@@ -337,6 +337,19 @@ public final class Projects {
         write(dir, "src/main/resources/application.properties", "");
     }
 
+    /**
+     * code.quarkus.io's REST + SmallRye Health + "Hibernate ORM with Panache" + "JDBC Driver -
+     * PostgreSQL": the extension only (no {@code org.postgresql:postgresql}), and the starter's empty
+     * {@code application.properties} (Dev Services give dev mode and tests a database).
+     */
+    public static void quarkusPanachePostgres(Path dir) throws IOException {
+        quarkus(dir, true);
+        write(dir, "pom.xml", Files.readString(dir.resolve("pom.xml")).replace(
+                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-arc</artifactId></dependency>",
+                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-hibernate-orm-panache</artifactId></dependency>"
+                        + "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-jdbc-postgresql</artifactId></dependency>"));
+    }
+
     /** Micronaut Launch (Maven, Netty): micronaut-parent, packaging ${packaging}, exec.mainClass, management. */
     public static void micronaut(Path dir, boolean management) throws IOException {
         write(dir, "pom.xml", """

@@ -200,11 +200,7 @@ class ProposalTest {
         // Test Resources start a database in dev and tests only): the training run stopped with
         // "Datasource '<default>' was deactivated automatically because its URL is not set" and
         // "Error configuring data source 'default'. No URL specified", and init had said nothing.
-        Projects.quarkus(tmp, true);
-        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml")).replace(
-                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-arc</artifactId></dependency>",
-                "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-hibernate-orm-panache</artifactId></dependency>"
-                        + "<dependency><groupId>io.quarkus</groupId><artifactId>quarkus-jdbc-postgresql</artifactId></dependency>"));
+        Projects.quarkusPanachePostgres(tmp);
         Proposal quarkus = propose(tmp);
         assertEquals(List.of("the app needs a database and its configuration names none (no quarkus.datasource.jdbc.url):"
                 + " Quarkus stops with \"Datasource '<default>' was deactivated automatically because its URL is not set\";"
