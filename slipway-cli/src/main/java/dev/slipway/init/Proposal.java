@@ -85,13 +85,16 @@ import java.util.stream.Stream;
  * @param timeout      the readiness timeout, e.g. {@code 120s}
  * @param train        the {@code train} section, or {@code null} when the defaults fit
  * @param warnings     things the user should know before shipping (printed by {@code init})
+ * @param startVariables environment variables the app needs at start and has no default for (a
+ *                     Spring {@code ${KEY}} placeholder with no value), sorted; the training run
+ *                     names the unset ones when it fails
  */
 public record Proposal(Project project, List<String> command, List<String> commandNotes, String lib,
                        List<String> jvmOptions, List<String> jvmNotes, List<String> args, List<String> files,
                        List<String> argNotes, int port, String path, String portSource, Map<String, String> env, List<String> portNotes,
                        Probe readiness, Probe liveness, List<String> probeNotes, String probeSource, String httpsOnly,
                        String timeout, Train train,
-                       List<String> warnings) {
+                       List<String> warnings, List<String> startVariables) {
 
     private static final Pattern READS_PORT = Pattern.compile(
             "getenv\\(\\s*\"PORT\"\\s*\\)|getenv\\(\\s*\\)\\s*\\.\\s*(?:get|getOrDefault)\\(\\s*\"PORT\"");
@@ -235,6 +238,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
         final List<String> jvmNotes = new ArrayList<>(List.of(
                 "Exit on OutOfMemoryError so that the supervisor restarts a clean process."));
         final List<String> args = new ArrayList<>();
+        /** Environment variables the app needs at start with no default, sorted ({@link #springRequiredVariables}). */
+        final java.util.SortedSet<String> startVariables = new java.util.TreeSet<>();
         final List<String> files = new ArrayList<>();
         final List<String> argNotes = new ArrayList<>();
         int port;
@@ -310,7 +315,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
                     List.copyOf(argNotes), port, contextPath(), portSource, env, List.copyOf(portNotes), readiness, liveness,
-                    List.copyOf(probeNotes), probeSource, httpsOnly, timeout, train, List.copyOf(warnings));
+                    List.copyOf(probeNotes), probeSource, httpsOnly, timeout, train, List.copyOf(warnings),
+                    List.copyOf(startVariables));
         }
 
         /** {@code provides SERVICE with IMPL, ...;} in a module declaration (JLS 7.7.4). */
@@ -537,6 +543,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (needed.isEmpty()) {
                 return;
             }
+            startVariables.addAll(needed.keySet());
             String names = String.join(", ", needed.keySet());
             Map<String, java.util.SortedSet<String>> askers = new java.util.TreeMap<>();
             needed.values().forEach(fa -> askers.computeIfAbsent(fa[0], f -> new java.util.TreeSet<>()).add(fa[1]));
