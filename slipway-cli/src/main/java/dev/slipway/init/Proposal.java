@@ -475,6 +475,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             springRequiredVariables(app);
             springDatabase(conf);
             springProfiles(conf);
+            springCanaryMetrics(conf, actuator);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
             timeout = jpa ? "180s" : "120s";
@@ -649,6 +650,47 @@ public record Proposal(Project project, List<String> command, List<String> comma
         /** Spring's environment name of a property key: upper case, {@code .} and {@code -} as {@code _}. */
         static String springEnvName(String key) {
             return key.replace('.', '_').replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+        }
+
+        /**
+         * What a canary analysis reads from a Spring Boot service (docs/canary.md): Micrometer's
+         * request timer on Actuator's {@code prometheus} endpoint, with a {@code track} label from
+         * the {@code TRACK} variable Slipway gives each instance. With Actuator and
+         * {@code micrometer-registry-prometheus} among the dependencies, the two settings the app's
+         * configuration leaves unset go into {@code service.env}, where Spring Boot reads them
+         * (relaxed binding: {@code MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE},
+         * {@code MANAGEMENT_METRICS_TAGS_TRACK}, the tag's value {@code ${TRACK:stable}} a Spring
+         * placeholder, which Slipway leaves as written). An exposure list of the app's own without
+         * {@code prometheus} is the app's choice: a warning says so.
+         *
+         * @param conf     the app's configuration under its active profiles
+         * @param actuator whether Actuator is a dependency
+         */
+        void springCanaryMetrics(Map<String, String> conf, boolean actuator) {
+            if (!actuator || !p.uses("io.micrometer:micrometer-registry-prometheus")) {
+                return;
+            }
+            String include = conf.get("management.endpoints.web.exposure.include");
+            boolean exposure = include == null;
+            if (exposure) {
+                env.put("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,prometheus");
+            } else if (!include.contains("prometheus") && !include.strip().equals("*")) {
+                warnings.add("management.endpoints.web.exposure.include=" + include + " leaves out prometheus: a canary"
+                        + " analysis reads the request timer from /actuator/prometheus (docs/canary.md)");
+            }
+            boolean track = !conf.containsKey("management.metrics.tags.track");
+            if (track) {
+                env.put("MANAGEMENT_METRICS_TAGS_TRACK", "${TRACK:stable}");
+            }
+            if (exposure && track) {
+                portNotes.add("For a canary analysis (docs/canary.md): Actuator's prometheus endpoint exposed, and a");
+                portNotes.add("track tag on every metric (Slipway sets TRACK, stable or canary; Spring expands ${TRACK:stable}).");
+            } else if (exposure) {
+                portNotes.add("For a canary analysis (docs/canary.md): Actuator's prometheus endpoint exposed.");
+            } else if (track) {
+                portNotes.add("For a canary analysis (docs/canary.md): a track tag on every metric (Slipway sets TRACK,");
+                portNotes.add("stable or canary; Spring expands ${TRACK:stable}).");
+            }
         }
 
         /**
