@@ -60,11 +60,28 @@ public final class MavenProject {
                 String hint = tooOldJdkHint(r.output(), config.build().jdk(), Jdk::installedHome)
                         .or(() -> gradleDownloadHint(cmd, r.output()))
                         .map(h -> "\n" + h).orElse("");
-                throw SlipwayException.failed("the build command failed with exit code " + r.exitCode()
+                throw SlipwayException.failed("the build command " + ended(r.exitCode())
                         + " in " + dir + ":\n" + r.summary(30) + hint).withOutput(r.output());
             }
             return r;
         });
+    }
+
+    /**
+     * How a build command ended, for its failure: a status over 128 is a signal's (128 + its
+     * number, as sh(1) and the JDK report a process killed by one): Ctrl-C's SIGINT (130) and
+     * SIGTERM (143) stopped it, they are no build error.
+     *
+     * @param exitCode the command's exit status (not 0)
+     * @return e.g. {@code failed with exit code 1}, {@code was interrupted (SIGINT, exit code 130)}
+     */
+    static String ended(int exitCode) {
+        return switch (exitCode) {
+            case 130 -> "was interrupted (SIGINT, exit code 130)";
+            case 143 -> "was stopped (SIGTERM, exit code 143)";
+            case 137 -> "was killed (SIGKILL, exit code 137: out of memory, or killed by hand)";
+            default -> "failed with exit code " + exitCode;
+        };
     }
 
     /**

@@ -667,7 +667,8 @@ public final class Training {
                     // A crash at start (a variable or a database it needs) is no slow start: the
                     // timeout is not what to change, the environment is.
                     throw SlipwayException.failed("the training run exited with code " + p.exitValue()
-                            + " before it became ready (readiness " + probe.target(ADDR, port) + "): it runs with"
+                            + " before it became ready (readiness " + probe.target(ADDR, port) + "): "
+                            + unsetStartVariables(config, pb.environment()).map(m -> m + "; ").orElse("") + "it runs with"
                             + " service.env, then train.env, on top of the environment slipway runs in; give the"
                             + " service what it needs to start (a variable in train.env or service.env, a database"
                             + " it reaches), or set 'train.enabled: false' to build without a trained cache:\n"
@@ -780,6 +781,36 @@ public final class Training {
                 + runtime + ": " + installed.apply(needed).map(h -> "set build.jdk in slipway.yaml to " + h + " (installed here)")
                         .orElse("install a JDK " + needed + " or newer and set build.jdk in slipway.yaml to it")
                 + ", or run slipway with JAVA_HOME set to it");
+    }
+
+    /**
+     * The variables the app needs at start with no default ({@link dev.slipway.init.Proposal#startVariables},
+     * what {@code slipway init} warned about: a Spring {@code ${DB_URL}} with no value) that the
+     * training run did not get, as a clause of its failure: Spring's own words for such a start
+     * name no variable ("'url' must start with \"jdbc\"" for an unresolved datasource URL). Read
+     * from the service directory as {@code init} reads it; nothing when that fails or the app needs none.
+     *
+     * @param config the service configuration
+     * @param env    the training run's environment
+     * @return e.g. {@code the app's configuration needs DB_URL at start with no default, and the run
+     *         had none (export it before 'slipway ship'; Slipway writes it nowhere)}, or empty
+     */
+    static Optional<String> unsetStartVariables(SlipwayConfig config, Map<String, String> env) {
+        List<String> unset;
+        try {
+            unset = dev.slipway.init.Proposal.of(dev.slipway.init.Project.detect(config.serviceDir(), null), null)
+                    .startVariables().stream().filter(n -> !env.containsKey(n)).toList();
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a project init cannot read: no hint, the generic message stands
+        }
+        if (unset.isEmpty()) {
+            return Optional.empty();
+        }
+        String it = unset.size() == 1 ? "it" : "them";
+        return Optional.of("the app's configuration needs " + String.join(", ", unset) + " at start with no default,"
+                + " and the run had " + (unset.size() == 1 ? "no value for it" : "none of them") + " (export " + it
+                + " before 'slipway ship', or set " + it + " in train.env or service.env if not secret; Slipway writes"
+                + " exported values nowhere)");
     }
 
     /**

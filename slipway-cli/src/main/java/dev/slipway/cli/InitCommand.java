@@ -27,13 +27,13 @@ import picocli.CommandLine.Parameters;
                 + " follow the framework, so that the file ships the project with no edits.",
             "In a multi-module build the file goes to the one application module.",
             "Adds /.slipway/ and /dist/ to the module's .gitignore when they are missing (creating the file).",
-            "Never overwrites an existing slipway.yaml without --force (exit 2)."})
+            "Never overwrites an existing slipway.yaml without --force (exit 2); with it, keeps the one it replaces as slipway.yaml.bak."})
 public final class InitCommand implements Runnable {
     @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "PROJECT_DIR",
             description = "The Maven or Gradle project (default: current directory).")
     Path dir;
 
-    @Option(names = "--force", description = "Overwrite an existing slipway.yaml.")
+    @Option(names = "--force", description = "Overwrite an existing slipway.yaml (kept as slipway.yaml.bak when it differs).")
     boolean force;
 
     @Option(names = "--main", paramLabel = "CLASS", description = "The main class, when the project has several.")
@@ -70,12 +70,24 @@ public final class InitCommand implements Runnable {
         if (Files.exists(file) && !force) {
             throw SlipwayException.usage(file + " exists; slipway init does not overwrite it without --force");
         }
+        // --force replaces the file, but never loses it: what it replaces, when it differs (the
+        // user's edits), is kept beside it.
+        Path kept = file.resolveSibling(ConfigLoader.FILE_NAME + ".bak");
+        boolean keep;
         try {
+            keep = Files.exists(file) && !Files.readString(file).equals(text);
+            if (keep) {
+                Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+            }
             Path tmp = Files.createTempFile(project.serviceDir(), ".slipway-init", ".yaml");
             Files.writeString(tmp, text);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw SlipwayException.failed("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        if (keep) {
+            console.println("kept the " + ConfigLoader.FILE_NAME + " it replaces as " + kept
+                    + " (diff them to carry your edits over)");
         }
         SlipwayConfig config = ConfigLoader.loadFromDir(project.serviceDir());
         console.println("wrote " + file + " (" + project.framework().label() + ", service " + config.name()

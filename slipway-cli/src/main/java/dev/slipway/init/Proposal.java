@@ -85,13 +85,16 @@ import java.util.stream.Stream;
  * @param timeout      the readiness timeout, e.g. {@code 120s}
  * @param train        the {@code train} section, or {@code null} when the defaults fit
  * @param warnings     things the user should know before shipping (printed by {@code init})
+ * @param startVariables environment variables the app needs at start and has no default for (a
+ *                     Spring {@code ${KEY}} placeholder with no value), sorted; the training run
+ *                     names the unset ones when it fails
  */
 public record Proposal(Project project, List<String> command, List<String> commandNotes, String lib,
                        List<String> jvmOptions, List<String> jvmNotes, List<String> args, List<String> files,
                        List<String> argNotes, int port, String path, String portSource, Map<String, String> env, List<String> portNotes,
                        Probe readiness, Probe liveness, List<String> probeNotes, String probeSource, String httpsOnly,
                        String timeout, Train train,
-                       List<String> warnings) {
+                       List<String> warnings, List<String> startVariables) {
 
     private static final Pattern READS_PORT = Pattern.compile(
             "getenv\\(\\s*\"PORT\"\\s*\\)|getenv\\(\\s*\\)\\s*\\.\\s*(?:get|getOrDefault)\\(\\s*\"PORT\"");
@@ -235,6 +238,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
         final List<String> jvmNotes = new ArrayList<>(List.of(
                 "Exit on OutOfMemoryError so that the supervisor restarts a clean process."));
         final List<String> args = new ArrayList<>();
+        /** Environment variables the app needs at start with no default, sorted ({@link #springRequiredVariables}). */
+        final java.util.SortedSet<String> startVariables = new java.util.TreeSet<>();
         final List<String> files = new ArrayList<>();
         final List<String> argNotes = new ArrayList<>();
         int port;
@@ -310,7 +315,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
                     List.copyOf(jvmOptions), List.copyOf(jvmNotes), List.copyOf(args), List.copyOf(files),
                     List.copyOf(argNotes), port, contextPath(), portSource, env, List.copyOf(portNotes), readiness, liveness,
-                    List.copyOf(probeNotes), probeSource, httpsOnly, timeout, train, List.copyOf(warnings));
+                    List.copyOf(probeNotes), probeSource, httpsOnly, timeout, train, List.copyOf(warnings),
+                    List.copyOf(startVariables));
         }
 
         /** {@code provides SERVICE with IMPL, ...;} in a module declaration (JLS 7.7.4). */
@@ -469,6 +475,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             springRequiredVariables(app);
             springDatabase(conf);
             springProfiles(conf);
+            springCanaryMetrics(conf, actuator);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
             timeout = jpa ? "180s" : "120s";
@@ -537,6 +544,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             if (needed.isEmpty()) {
                 return;
             }
+            startVariables.addAll(needed.keySet());
             String names = String.join(", ", needed.keySet());
             Map<String, java.util.SortedSet<String>> askers = new java.util.TreeMap<>();
             needed.values().forEach(fa -> askers.computeIfAbsent(fa[0], f -> new java.util.TreeSet<>()).add(fa[1]));
@@ -699,6 +707,47 @@ public record Proposal(Project project, List<String> command, List<String> comma
         /** Spring's environment name of a property key: upper case, {@code .} and {@code -} as {@code _}. */
         static String springEnvName(String key) {
             return key.replace('.', '_').replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+        }
+
+        /**
+         * What a canary analysis reads from a Spring Boot service (docs/canary.md): Micrometer's
+         * request timer on Actuator's {@code prometheus} endpoint, with a {@code track} label from
+         * the {@code TRACK} variable Slipway gives each instance. With Actuator and
+         * {@code micrometer-registry-prometheus} among the dependencies, the two settings the app's
+         * configuration leaves unset go into {@code service.env}, where Spring Boot reads them
+         * (relaxed binding: {@code MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE},
+         * {@code MANAGEMENT_METRICS_TAGS_TRACK}, the tag's value {@code ${TRACK:stable}} a Spring
+         * placeholder, which Slipway leaves as written). An exposure list of the app's own without
+         * {@code prometheus} is the app's choice: a warning says so.
+         *
+         * @param conf     the app's configuration under its active profiles
+         * @param actuator whether Actuator is a dependency
+         */
+        void springCanaryMetrics(Map<String, String> conf, boolean actuator) {
+            if (!actuator || !p.uses("io.micrometer:micrometer-registry-prometheus")) {
+                return;
+            }
+            String include = conf.get("management.endpoints.web.exposure.include");
+            boolean exposure = include == null;
+            if (exposure) {
+                env.put("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,prometheus");
+            } else if (!include.contains("prometheus") && !include.strip().equals("*")) {
+                warnings.add("management.endpoints.web.exposure.include=" + include + " leaves out prometheus: a canary"
+                        + " analysis reads the request timer from /actuator/prometheus (docs/canary.md)");
+            }
+            boolean track = !conf.containsKey("management.metrics.tags.track");
+            if (track) {
+                env.put("MANAGEMENT_METRICS_TAGS_TRACK", "${TRACK:stable}");
+            }
+            if (exposure && track) {
+                portNotes.add("For a canary analysis (docs/canary.md): Actuator's prometheus endpoint exposed, and a");
+                portNotes.add("track tag on every metric (Slipway sets TRACK, stable or canary; Spring expands ${TRACK:stable}).");
+            } else if (exposure) {
+                portNotes.add("For a canary analysis (docs/canary.md): Actuator's prometheus endpoint exposed.");
+            } else if (track) {
+                portNotes.add("For a canary analysis (docs/canary.md): a track tag on every metric (Slipway sets TRACK,");
+                portNotes.add("stable or canary; Spring expands ${TRACK:stable}).");
+            }
         }
 
         /**

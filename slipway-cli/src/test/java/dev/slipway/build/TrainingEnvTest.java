@@ -230,4 +230,33 @@ class TrainingEnvTest {
                 Map.of("PORT", env.get("PORT"), "ADDR", env.get("ADDR"), "DATA_DIR", env.get("DATA_DIR")));
         assertNotEquals(8080, Training.freePort());
     }
+
+    /**
+     * A new user's finding: a Spring Boot app whose configuration takes its database from the
+     * environment ({@code spring.datasource.url=${DATABASE_URL}}) fails its training run with
+     * Spring's "'url' must start with \"jdbc\"", which names no variable; the failure names the
+     * variables the app needs with no default that the run lacked (what {@code init} warned about),
+     * and only those.
+     */
+    @Test
+    void aFailedTrainingNamesTheStartVariablesTheRunLacked(@TempDir Path dir) throws Exception {
+        dev.slipway.init.Projects.springBoot3Jpa(dir);
+        dev.slipway.init.Projects.write(dir, "src/main/resources/application.properties",
+                "spring.datasource.url=${DATABASE_URL}\nspring.datasource.password=${DB_PASSWORD}\n");
+        Files.writeString(dir.resolve("slipway.yaml"), "name: demo\n");
+        SlipwayConfig config = ConfigLoader.loadFromDir(dir);
+        assertEquals(java.util.Optional.of("the app's configuration needs DATABASE_URL, DB_PASSWORD at start with no"
+                + " default, and the run had none of them (export them before 'slipway ship', or set them in train.env"
+                + " or service.env if not secret; Slipway writes exported values nowhere)"),
+                Training.unsetStartVariables(config, Map.of()));
+        assertEquals(java.util.Optional.of("the app's configuration needs DB_PASSWORD at start with no default, and the"
+                + " run had no value for it (export it before 'slipway ship', or set it in train.env or service.env if"
+                + " not secret; Slipway writes exported values nowhere)"),
+                Training.unsetStartVariables(config, Map.of("DATABASE_URL", "jdbc:postgresql://db/demo")));
+        assertTrue(Training.unsetStartVariables(config, Map.of("DATABASE_URL", "u", "DB_PASSWORD", "p")).isEmpty());
+        // A directory init cannot read (no build file): no hint, no failure.
+        Path plain = Files.createDirectories(dir.resolve("plain"));
+        Files.writeString(plain.resolve("slipway.yaml"), "name: plain\n");
+        assertTrue(Training.unsetStartVariables(ConfigLoader.loadFromDir(plain), Map.of()).isEmpty());
+    }
 }

@@ -240,6 +240,15 @@ class InitCommandTest {
         CliRunner.Run forced = CliRunner.run("init", tmp.toString(), "--force");
         assertEquals(0, forced.code(), forced.toString());
         assertEquals("orders", yaml(tmp.resolve("slipway.yaml")).get("name").asText());
+        // Nothing is lost: the file it replaced is kept, and the output says where.
+        assertEquals("name: mine\n", Files.readString(tmp.resolve("slipway.yaml.bak")));
+        assertTrue(forced.out().contains("kept the slipway.yaml it replaces as " + tmp.resolve("slipway.yaml.bak")),
+                forced.toString());
+        // Again, with nothing edited: nothing to keep, the kept one stays.
+        CliRunner.Run again = CliRunner.run("init", tmp.toString(), "--force");
+        assertEquals(0, again.code(), again.toString());
+        assertFalse(again.out().contains("kept the"), again.toString());
+        assertEquals("name: mine\n", Files.readString(tmp.resolve("slipway.yaml.bak")));
     }
 
     @Test

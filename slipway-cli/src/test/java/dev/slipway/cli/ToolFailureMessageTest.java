@@ -45,4 +45,17 @@ class ToolFailureMessageTest {
         assertTrue(run.err().contains("cannot run no-such-build-tool-42 (build.command): not found in "), run.toString());
         assertFalse(run.err().contains("done in"), "a build that could not start never says done: " + run);
     }
+
+    /**
+     * A build command stopped by a signal (Ctrl-C reaches the whole process group) is said to be
+     * interrupted, not to have failed: a new user's finding ("failed with exit code 130").
+     */
+    @Test
+    void aBuildCommandStoppedBySigintIsInterruptedNotFailed(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: stopped\nbuild:\n  command: [sh, -c, \"kill -INT $$\"]\n");
+        CliRunner.Run run = CliRunner.run("build", dir.toString());
+        assertEquals(1, run.code(), run.toString());
+        assertTrue(run.err().contains("slipway: the build command was interrupted (SIGINT, exit code 130) in "
+                + dir.toAbsolutePath()), run.toString());
+    }
 }

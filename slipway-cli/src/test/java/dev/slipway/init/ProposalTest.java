@@ -59,6 +59,39 @@ class ProposalTest {
         assertTrue(text.contains("# Spring Boot's own build: the repackaged jar in target/ is the input"), text);
     }
 
+    /**
+     * nu16's finding: a Spring Boot service with Actuator and Micrometer's Prometheus registry gave
+     * the canary analysis no data until the user exposed the prometheus endpoint and added a track
+     * tag by hand. init sets both in service.env when the app's configuration leaves them unset,
+     * and leaves an exposure list of the app's own as it is, with a warning.
+     */
+    @Test
+    void springBootWithThePrometheusRegistryGetsWhatTheCanaryAnalysisReads() throws Exception {
+        Projects.springBoot3Jpa(tmp);
+        Path pom = tmp.resolve("pom.xml");
+        Files.writeString(pom, Files.readString(pom).replace("<dependencies>", "<dependencies>\n"
+                + "    <dependency><groupId>io.micrometer</groupId><artifactId>micrometer-registry-prometheus</artifactId>"
+                + "<scope>runtime</scope></dependency>"));
+        JsonNode y = yaml(propose(tmp));
+        assertEquals("health,prometheus", y.at("/service/env/MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE").asText());
+        assertEquals("${TRACK:stable}", y.at("/service/env/MANAGEMENT_METRICS_TAGS_TRACK").asText(),
+                "a Spring placeholder, left as written");
+        assertTrue(InitFile.render(propose(tmp)).contains("# For a canary analysis (docs/canary.md)"));
+
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "management.endpoints.web.exposure.include=health,info\nmanagement.metrics.tags.track=${TRACK:stable}\n");
+        Proposal own = propose(tmp);
+        JsonNode o = yaml(own);
+        assertTrue(o.at("/service/env/MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE").isMissingNode(), "the app's own list stays");
+        assertTrue(o.at("/service/env/MANAGEMENT_METRICS_TAGS_TRACK").isMissingNode());
+        assertTrue(own.warnings().stream().anyMatch(w -> w.startsWith("management.endpoints.web.exposure.include=health,info"
+                + " leaves out prometheus")), own.warnings().toString());
+
+        // Without the registry there is nothing to expose.
+        Projects.springBoot3Jpa(tmp.resolve("plain"));
+        assertTrue(yaml(propose(tmp.resolve("plain"))).at("/service/env/MANAGEMENT_METRICS_TAGS_TRACK").isMissingNode());
+    }
+
     @Test
     void springBoot4WebFluxWithoutActuatorGetsTcpProbesAndSaysHowToAddHealth() throws Exception {
         Projects.springBoot4WebFlux(tmp);
