@@ -692,8 +692,8 @@ public final class Training {
                 if (!ready.ready()) {
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ") within train.timeout ("
-                            + dev.slipway.analysis.QueryTemplate.promDuration(train.timeout()) + "): raise train.timeout in"
-                            + " slipway.yaml if the service starts slowly, or set 'train.enabled: false' to build without"
+                            + dev.slipway.analysis.QueryTemplate.promDuration(train.timeout()) + "): "
+                            + notReadyHint(ready, read(log)) + ", or set 'train.enabled: false' to build without"
                             + " a trained cache:\n" + tail(log));
                 }
                 for (String url : train.urls()) {
@@ -875,6 +875,26 @@ public final class Training {
                 + " before 'slipway ship' (the training run and a local deploy inherit them; Slipway writes them"
                 + " nowhere), set " + urlKey + " in the app's configuration, or set 'train.enabled: false' to build"
                 + " without a trained cache";
+    }
+
+    /**
+     * What to change when the training run's readiness never passed: a slow start wants a longer
+     * {@code train.timeout}, but an app that answers "not ready" (HTTP 503 from a health check that
+     * fails: Quarkus's datasource check with a wrong password answers 503 and names the driver's
+     * "FATAL: password authentication failed") waits for something no timeout brings.
+     *
+     * @param ready  the gate's last verdict (not ready)
+     * @param output the training run's output, to name the framework's database variables
+     * @return the advice, without the trailing {@code train.enabled} alternative
+     */
+    static String notReadyHint(Gate.Verdict ready, String output) {
+        if (ready.status() == 0) {
+            return "raise train.timeout in slipway.yaml if the service starts slowly";
+        }
+        return "the app answers, and its readiness says what it waits for: give the service what that check needs"
+                + " (a database it reaches, with the right user and password"
+                + DatabaseVariables.inOutput(output).map(v -> ": " + v.framework() + " reads " + v.names()).orElse("")
+                + "), raise train.timeout in slipway.yaml if the service starts slowly";
     }
 
     /**

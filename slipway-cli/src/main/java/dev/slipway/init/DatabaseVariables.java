@@ -33,7 +33,7 @@ public record DatabaseVariables(String framework, String urlKey, String url, Str
     /** Quarkus's default datasource, {@code quarkus.datasource.*} (Agroal). */
     public static final DatabaseVariables QUARKUS = new DatabaseVariables("Quarkus", "quarkus.datasource.jdbc.url",
             "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD",
-            List.of("io.quarkus."));
+            List.of("io.quarkus.", "[io.quarkus]")); // "[io.quarkus]": the logger of its start and stop lines
     /** Micronaut's default datasource, {@code datasources.default.*} (micronaut-sql's JDBC pools). */
     public static final DatabaseVariables MICRONAUT = new DatabaseVariables("Micronaut", "datasources.default.url",
             "DATASOURCES_DEFAULT_URL", "DATASOURCES_DEFAULT_USERNAME", "DATASOURCES_DEFAULT_PASSWORD",

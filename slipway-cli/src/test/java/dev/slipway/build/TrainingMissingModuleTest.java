@@ -8,6 +8,7 @@ import dev.slipway.Console;
 import dev.slipway.SlipwayException;
 import dev.slipway.config.ConfigLoader;
 import dev.slipway.config.SlipwayConfig;
+import dev.slipway.remote.Gate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -191,6 +192,25 @@ class TrainingMissingModuleTest {
                 + " \"postgres\"; start the database"), m);
         assertTrue(m.contains("(Micronaut reads DATASOURCES_DEFAULT_URL, DATASOURCES_DEFAULT_USERNAME and"
                 + " DATASOURCES_DEFAULT_PASSWORD from the environment 'slipway ship' runs in)"), m);
+    }
+
+    @Test
+    void aReadinessThatAnswersNotReadyIsNotCalledASlowStart() {
+        // Quarkus 3.33 with a wrong QUARKUS_DATASOURCE_PASSWORD: it starts, and its readiness answers
+        // 503 naming the driver's refusal until the training run gives up; the advice was only
+        // "raise train.timeout if the service starts slowly".
+        Gate.Verdict answered = new Gate.Verdict(false, 503, "{ \"status\": \"DOWN\", \"checks\": [ { \"name\": \"Database"
+                + " connections health check\", \"status\": \"DOWN\", \"data\": { \"<default>\": \"Unable to execute the"
+                + " validation check for the default DataSource: FATAL: password authentication failed for user"
+                + " \\\"postgres\\\"\" } } ] }", java.time.Duration.ofSeconds(90));
+        String log = "2026-12-07 20:11:02,113 INFO  [io.smallrye.health] (vert.x-eventloop-thread-0) SRHCK01001: Reporting"
+                + " health down status\n2026-12-07 20:10:01,002 INFO  [io.quarkus] (main) fruits 0.0.0 on JVM started\n";
+        assertEquals("the app answers, and its readiness says what it waits for: give the service what that check needs"
+                + " (a database it reaches, with the right user and password: Quarkus reads QUARKUS_DATASOURCE_JDBC_URL,"
+                + " QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD), raise train.timeout in slipway.yaml if"
+                + " the service starts slowly", Training.notReadyHint(answered, log));
+        assertEquals("raise train.timeout in slipway.yaml if the service starts slowly", Training.notReadyHint(
+                new Gate.Verdict(false, 0, "ConnectException", java.time.Duration.ofSeconds(90)), log));
     }
 
     @Test
