@@ -849,31 +849,25 @@ public final class Training {
         java.util.regex.Matcher m = NO_DATABASE_URL.matcher(output);
         if (m.find()) {
             boolean r2dbc = m.group(1).equals("ConnectionFactory");
-            String prefix = r2dbc ? "SPRING_R2DBC" : "SPRING_DATASOURCE";
-            return Optional.of(noDatabase("Spring Boot", m.group(), prefix + "_URL (" + (r2dbc ? "r2dbc" : "jdbc")
-                    + ":postgresql://HOST:5432/DATABASE for PostgreSQL), " + prefix + "_USERNAME and " + prefix
-                    + "_PASSWORD", "spring." + (r2dbc ? "r2dbc" : "datasource") + ".url"));
+            return Optional.of(noDatabase(r2dbc ? DatabaseVariables.SPRING_BOOT_R2DBC : DatabaseVariables.SPRING_BOOT,
+                    m.group(), r2dbc ? "r2dbc" : "jdbc"));
         }
         m = QUARKUS_NO_URL.matcher(output);
         if (m.find()) {
-            DatabaseVariables v = DatabaseVariables.QUARKUS;
-            return Optional.of(noDatabase(v.framework(), m.group(), v.url() + " (jdbc:postgresql://HOST:5432/DATABASE for"
-                    + " PostgreSQL), " + v.username() + " and " + v.password(), v.urlKey()));
+            return Optional.of(noDatabase(DatabaseVariables.QUARKUS, m.group(), "jdbc"));
         }
         m = MICRONAUT_NO_URL.matcher(output);
         if (m.find()) {
-            String name = m.group(1);
-            String prefix = "DATASOURCES_" + name.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
-            return Optional.of(noDatabase("Micronaut", m.group(), prefix + "_URL (jdbc:postgresql://HOST:5432/DATABASE"
-                    + " for PostgreSQL), " + prefix + "_USERNAME and " + prefix + "_PASSWORD", "datasources." + name + ".url"));
+            return Optional.of(noDatabase(DatabaseVariables.micronaut(m.group(1)), m.group(), "jdbc"));
         }
         return Optional.empty();
     }
 
-    private static String noDatabase(String framework, String said, String variables, String urlKey) {
-        return framework + " found no database to connect to (\"" + said + "\"): export " + variables
+    private static String noDatabase(DatabaseVariables v, String said, String scheme) {
+        return v.framework() + " found no database to connect to (\"" + said + "\"): export " + v.url() + " (" + scheme
+                + ":postgresql://HOST:5432/DATABASE for PostgreSQL), " + v.username() + " and " + v.password()
                 + " before 'slipway ship' (the training run and a local deploy inherit them; Slipway writes them"
-                + " nowhere), set " + urlKey + " in the app's configuration, or set 'train.enabled: false' to build"
+                + " nowhere), set " + v.urlKey() + " in the app's configuration, or set 'train.enabled: false' to build"
                 + " without a trained cache";
     }
 

@@ -30,6 +30,9 @@ public record DatabaseVariables(String framework, String urlKey, String url, Str
     public static final DatabaseVariables SPRING_BOOT = new DatabaseVariables("Spring Boot", "spring.datasource.url",
             "SPRING_DATASOURCE_URL", "SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD",
             List.of("org.springframework.", " --- [")); // " --- [": Spring Boot's console log pattern
+    /** Spring Boot's reactive connection, {@code spring.r2dbc.*} (R2DBC); no signs of its own: {@link #SPRING_BOOT}'s. */
+    public static final DatabaseVariables SPRING_BOOT_R2DBC = new DatabaseVariables("Spring Boot", "spring.r2dbc.url",
+            "SPRING_R2DBC_URL", "SPRING_R2DBC_USERNAME", "SPRING_R2DBC_PASSWORD", List.of());
     /** Quarkus's default datasource, {@code quarkus.datasource.*} (Agroal). */
     public static final DatabaseVariables QUARKUS = new DatabaseVariables("Quarkus", "quarkus.datasource.jdbc.url",
             "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD",
@@ -77,6 +80,19 @@ public record DatabaseVariables(String framework, String urlKey, String url, Str
     }
 
     /** @return the three variables as a phrase: {@code URL, USERNAME and PASSWORD} */
+    /**
+     * Micronaut's datasource of a name ({@code datasources.NAME.*}), whose variables Micronaut
+     * binds as {@code DATASOURCES_NAME_URL} (upper case, {@code -} as {@code _}).
+     *
+     * @param name the datasource's name, e.g. {@code default} or {@code orders-db}
+     * @return its variables; {@link #MICRONAUT} for {@code default}
+     */
+    public static DatabaseVariables micronaut(String name) {
+        String prefix = "DATASOURCES_" + name.replace('-', '_').toUpperCase(java.util.Locale.ROOT);
+        return new DatabaseVariables("Micronaut", "datasources." + name + ".url", prefix + "_URL", prefix + "_USERNAME",
+                prefix + "_PASSWORD", MICRONAUT.signs());
+    }
+
     public String names() {
         return url + ", " + username + " and " + password;
     }

@@ -796,9 +796,17 @@ public final class LocalTarget {
      */
     private List<String> lacking() {
         Map<String, String> own = System.getenv();
+        return appSettings(served.keySet().stream().filter(k -> !own.containsKey(k)));
+    }
+
+    /**
+     * The names among {@code names} that can be the app's settings, sorted: not what Slipway sets
+     * itself ({@code service.env}, its own {@code SLIPWAY_*}) nor a shell's bookkeeping.
+     */
+    private List<String> appSettings(java.util.stream.Stream<String> names) {
         Map<String, String> set = serviceEnv();
-        return served.keySet().stream().filter(k -> !own.containsKey(k) && !set.containsKey(k)
-                && !SHELL_OWN.contains(k) && !k.startsWith("SLIPWAY_")).sorted().toList();
+        return names.filter(k -> !set.containsKey(k) && !SHELL_OWN.contains(k) && !k.startsWith("SLIPWAY_"))
+                .sorted().toList();
     }
 
     /** Variables a shell keeps for itself, never the app's settings. */
@@ -835,9 +843,7 @@ public final class LocalTarget {
         if (served.isEmpty()) {
             return List.of();
         }
-        Map<String, String> set = serviceEnv();
-        return System.getenv().keySet().stream().filter(k -> !served.containsKey(k) && !set.containsKey(k)
-                && !SHELL_OWN.contains(k) && !k.startsWith("SLIPWAY_")).sorted().toList();
+        return appSettings(System.getenv().keySet().stream().filter(k -> !served.containsKey(k)));
     }
 
     /**
