@@ -313,6 +313,8 @@ public final class Training {
         References.Values values = References.Values.of(port, ADDR, layout.toAbsolutePath().toString());
         List<String> cmd = new ArrayList<>();
         cmd.add(layout.resolve("runtime/bin/java").toString());
+        // The launch line's own options first (its JIT spends less on start-up code), as the service runs.
+        cmd.addAll(Launcher.C2_THRESHOLDS);
         cmd.addAll(References.expand(config.build().jvmOptions(), values));
         Path configuration = layout.resolveSibling(layout.getFileName() + ".aotconf");
         if (aot) {
