@@ -290,7 +290,8 @@ public final class Training {
      * Runs the training: starts the app on the layout's runtime with the service's own environment
      * ({@link #environment}) on a free port, waits for the configured readiness probe (HTTP or TCP),
      * requests {@code train.urls}, sends SIGTERM and waits for the exit, when the JVM writes the
-     * cache. Without URLs it runs the app to its exit. The program arguments are
+     * cache. Without URLs it runs the app to its exit; a service with no port (readiness
+     * {@code process}) runs for {@code train.timeout}, then gets SIGTERM, unless it exits first. The program arguments are
      * {@code service.args}, then {@code train.args}; the references of {@link References} in them and
      * in {@code build.jvmOptions} stand for the training run's port, {@code 127.0.0.1} and the layout.
      *
@@ -727,12 +728,22 @@ public final class Training {
                 }
                 p.destroy();
             }
+            boolean stopped = false;
+            if (config.service().readiness().process()) {
+                // A service with no port (a worker, a queue consumer): it is trained by running as it
+                // runs, for train.timeout, then stopped as a deploy stops it (SIGTERM), which also
+                // writes the class list or archive at its exit; one that finishes first is done.
+                if (!p.waitFor(train.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    p.destroy();
+                    stopped = true;
+                }
+            }
             if (!p.waitFor(train.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw SlipwayException.failed("the training run did not exit within " + Console.seconds(train.timeout())
                         + ":\n" + tail(log));
             }
-            if (p.exitValue() != 0 && train.urls().isEmpty()) {
+            if (p.exitValue() != 0 && train.urls().isEmpty() && !stopped) {
                 String runOutput = read(log);
                 Optional<String> old = tooOldRuntime(runOutput, config.build().jdk(), Jdk::installedHome);
                 throw SlipwayException.failed(old.or(() -> noDataSourceUrl(runOutput).map(m -> "the training run exited with "
@@ -909,7 +920,8 @@ public final class Training {
                 + " serves nothing (a worker, a scheduler, a queue consumer; Spring Boot without a web starter) never"
                 + " passes a readiness probe, on any target, since every probe (http, tcp, grpc) checks the service's"
                 + " port: give it one that answers (Spring Boot: spring-boot-starter-web and"
-                + " spring-boot-starter-actuator, for Actuator's health groups); if it is a server that starts slowly,"
+                + " spring-boot-starter-actuator, for Actuator's health groups), or, for a service that serves"
+                + " nothing, set service.readiness.type: process; if it is a server that starts slowly,"
                 + " raise train.timeout in slipway.yaml";
     }
 

@@ -509,8 +509,9 @@ public final class ConfigLoader {
                       RawProbe readiness, RawProbe liveness, Duration drainTimeout) {}
 
     record RawProbe(@Key(doc = "http: GET path, 2xx passes; tcp: the port accepts a TCP connection (no path);"
-                            + " grpc: grpc.health.v1 Check over cleartext HTTP/2, SERVING passes (no path)",
-                            values = {"http", "tcp", "grpc"}) String type,
+                            + " grpc: grpc.health.v1 Check over cleartext HTTP/2, SERVING passes (no path);"
+                            + " process: for a service with no port, the process still runs after timeout (the settle window)",
+                            values = {"http", "tcp", "grpc", "process"}) String type,
                     String path, Duration interval, Duration timeout, Duration startupGrace,
                     @Key(doc = "A grpc probe's grpc.health.v1 service name (default \"\": the whole server)")
                     String service) {}
@@ -633,11 +634,12 @@ public final class ConfigLoader {
                 "'" + path + "' is not a URL path such as /api: it starts with '/' and has no spaces, '?' or '#'");
         path = path.replaceAll("/+$", "") + "/";
         String scheme = s.scheme() == null ? "http" : s.scheme();
+        processChecks(v, raw, readiness, liveness);
         // An HTTPS-only port never answers a plain HTTP request: the gate would stop at the first attempt.
-        v.check(!scheme.equals("https") || readiness.tcp(), "service.scheme", "an https service cannot pass "
+        v.check(!scheme.equals("https") || readiness.tcp() || readiness.process(), "service.scheme", "an https service cannot pass "
                 + (readiness.grpc() ? "a grpc readiness probe (it speaks cleartext HTTP/2)" : "an http readiness probe (the probes speak plain HTTP)")
                 + ": set service.readiness.type: tcp");
-        v.check(!scheme.equals("https") || liveness.tcp(), "service.scheme", "an https service cannot pass "
+        v.check(!scheme.equals("https") || liveness.tcp() || liveness.process(), "service.scheme", "an https service cannot pass "
                 + (liveness.grpc() ? "a grpc liveness probe (it speaks cleartext HTTP/2)" : "an http liveness probe (the probes speak plain HTTP)")
                 + ": set service.liveness.type: tcp");
         Map<String, String> env = s.env() == null ? Map.of() : new LinkedHashMap<>(s.env());
@@ -660,6 +662,9 @@ public final class ConfigLoader {
             v.check(t.urls().get(i) != null && t.urls().get(i).startsWith("/"), "train.urls[" + i + "]",
                     "a training URL is a path starting with '/'");
         }
+        v.check(t.urls() == null || t.urls().isEmpty() || !readiness.process(), "train.urls", "service.readiness.type"
+                + " is process (a service with no port): there is nothing to request; remove train.urls (the training"
+                + " run then runs the service for train.timeout, or until it exits)");
         env(v, "train.env", t.env() == null ? Map.of() : t.env(), TRAIN_RESERVED_ENV,
                 " is set by Slipway for the training run (its own free port, 127.0.0.1, a temporary directory)");
         for (int i = 0; t.args() != null && i < t.args().size(); i++) {
@@ -667,7 +672,9 @@ public final class ConfigLoader {
         }
         SlipwayConfig.Train train = new SlipwayConfig.Train(t.enabled() == null || t.enabled(),
                 // A TCP-checked app has no health path to train on; its root still exercises the HTTP stack.
-                t.urls() == null ? List.of(readiness.http() ? readiness.path() : "/") : List.copyOf(t.urls()),
+                // A service with no port has nothing to request: it is trained by running for train.timeout.
+                t.urls() == null ? (readiness.process() ? List.of() : List.of(readiness.http() ? readiness.path() : "/"))
+                        : List.copyOf(t.urls()),
                 t.args() == null ? List.of() : List.copyOf(t.args()),
                 t.env() == null ? Map.of() : Map.copyOf(t.env()),
                 t.timeout() == null ? DEFAULT_TRAIN_TIMEOUT : t.timeout());
@@ -818,7 +825,10 @@ public final class ConfigLoader {
                 : r.path() != null ? SlipwayConfig.Probe.Type.HTTP : base.type();
         String path = null;
         String service = null;
-        if (type == SlipwayConfig.Probe.Type.TCP) {
+        if (type == SlipwayConfig.Probe.Type.PROCESS) {
+            v.checkKey(r.path() == null, at + ".path", "a process probe has no path (it passes when the process still"
+                    + " runs after its timeout); remove 'path', or write 'type: http' to GET it");
+        } else if (type == SlipwayConfig.Probe.Type.TCP) {
             v.checkKey(r.path() == null, at + ".path", "a tcp probe has no path (it passes when the port accepts a"
                     + " connection); remove 'path', or write 'type: http' to GET it");
         } else if (type == SlipwayConfig.Probe.Type.GRPC) {
@@ -840,12 +850,48 @@ public final class ConfigLoader {
                     + " service name); remove it, or write 'type: grpc'");
         }
         Duration interval = r.interval() == null ? base.interval() : r.interval();
-        Duration timeout = r.timeout() == null ? base.timeout() : r.timeout();
+        // A process probe's timeout is its settle window: how long the process must keep running.
+        Duration timeout = r.timeout() != null ? r.timeout()
+                : type == SlipwayConfig.Probe.Type.PROCESS && !base.process() ? PROCESS_SETTLE : base.timeout();
         Duration grace = r.startupGrace() == null ? base.startupGrace() : r.startupGrace();
         v.check(!interval.isZero(), at + ".interval", "the interval must be more than 0");
         v.check(!timeout.isZero(), at + ".timeout", "the timeout must be more than 0");
         return new SlipwayConfig.Probe(type, path, interval, timeout, grace, service);
     }
+
+    /**
+     * The combinations a service with no port ({@code service.readiness.type: process}) cannot have:
+     * a liveness probe that asks a port, and the parts that send it traffic (the local target's
+     * nginx, a canary's traffic split). The hosts target's own are in {@link HostsConfig}.
+     *
+     * @param v         reports errors at the offending key
+     * @param raw       the file as written
+     * @param readiness {@code service.readiness}, resolved
+     * @param liveness  {@code service.liveness}, resolved
+     * @throws ConfigException (exit 2) for any of them
+     */
+    private static void processChecks(Validator v, RawConfig raw, SlipwayConfig.Probe readiness, SlipwayConfig.Probe liveness) {
+        if (!readiness.process()) {
+            return;
+        }
+        v.checkKey(liveness.process(), "service.liveness" + (v.keys().containsKey("service.liveness.type") ? ".type" : ""),
+                "a service with readiness type process listens on no port, so its liveness cannot be a "
+                        + liveness.type().key() + " probe: write 'type: process' (systemd, Docker and Kubernetes restart"
+                        + " it when it exits) or remove service.liveness");
+        v.checkKey(raw.deploy() == null || raw.deploy().local() == null || raw.deploy().local().proxy() == null,
+                "deploy.local.proxy", "a service with readiness type process listens on no port: nginx has nothing to"
+                        + " proxy to; remove deploy.local.proxy (a deploy then stops the old process and starts the new)");
+        v.checkKey(raw.canary() == null, "canary", "a service with readiness type process listens on no port: a"
+                + " canary splits HTTP traffic between two releases, and it serves none; remove the canary section");
+    }
+
+    /**
+     * The settle window of a {@code process} probe not given a timeout: how long a service with no
+     * port must keep running before its release counts as started (Kubernetes'
+     * {@code minReadySeconds} for such a Deployment; a JVM that fails on a bad setting or an
+     * unreachable broker usually exits within a few seconds of its start).
+     */
+    static final Duration PROCESS_SETTLE = Duration.ofSeconds(10);
 
     /** A grpc.health.v1 service name: "" or a protobuf full name (dotted identifiers), as gRPC servers register them. */
     private static final java.util.regex.Pattern GRPC_SERVICE =

@@ -270,6 +270,16 @@ public record HostsConfig(String dir, List<Server> servers, Rollout rollout, Hos
                 strategy);
         v.check(r.strategy() == null || r.strategy().equals(Rollout.RESTART) || r.strategy().equals(Rollout.PROXY),
                 "deploy.hosts.rollout.strategy", "'" + r.strategy() + "' is not a strategy: restart or proxy");
+        if (service.readiness().process()) {
+            // A service with no port: systemd runs it, the gate watches the unit; nginx has nothing to serve.
+            v.checkKey(gate.process(), "deploy.hosts.rollout.readiness" + (v.keys().containsKey("deploy.hosts.rollout.readiness.type")
+                    ? ".type" : ""), "service.readiness.type is process (a service with no port): the hosts gate cannot be a "
+                    + gate.type().key() + " probe; write 'type: process' or remove deploy.hosts.rollout.readiness");
+            v.check(!rollout.proxySwitch(), "deploy.hosts.rollout.strategy", "strategy proxy switches nginx between two"
+                    + " instance ports, and a service with readiness type process listens on none: use strategy restart");
+            v.checkKey(raw.proxy() == null, "deploy.hosts.proxy", "a service with readiness type process listens on no"
+                    + " port: nginx has nothing to proxy to; remove deploy.hosts.proxy");
+        }
 
         RawHostService s = raw.service() == null
                 ? new RawHostService(null, null, null, null, null, null, null, null, null, null) : raw.service();

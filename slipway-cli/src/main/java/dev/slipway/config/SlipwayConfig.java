@@ -186,9 +186,17 @@ public record SlipwayConfig(Path file, String name, String version, String main,
              * Call {@code grpc.health.v1.Health/Check} over cleartext HTTP/2; status {@code SERVING}
              * passes (Kubernetes' {@code grpc} probe, since 1.24; grpc-health-probe's check).
              */
-            GRPC;
+            GRPC,
+            /**
+             * No request at all, for a service that listens on no port (a queue consumer, a
+             * scheduler, a batch worker): the gate passes when the service's process still runs
+             * after the probe's {@code timeout}, its settle window, and fails when it exits (or, on
+             * a host, systemd restarts it) within it. Kubernetes' counterpart is a Deployment
+             * without probes and {@code minReadySeconds}; Swarm's a service without a health check.
+             */
+            PROCESS;
 
-            /** @return the name in {@code slipway.yaml}: {@code http}, {@code tcp} or {@code grpc} */
+            /** @return the name in {@code slipway.yaml}: {@code http}, {@code tcp}, {@code grpc} or {@code process} */
             public String key() {
                 return name().toLowerCase(java.util.Locale.ROOT);
             }
@@ -230,6 +238,14 @@ public record SlipwayConfig(Path file, String name, String version, String main,
             return type == Type.GRPC;
         }
 
+        /**
+         * @return whether the probe asks nothing of a port: a {@code process} probe, which passes when
+         *         the process still runs after its {@link #timeout()} (the settle window)
+         */
+        public boolean process() {
+            return type == Type.PROCESS;
+        }
+
         /** @return whether the probe has an HTTP path (an {@code http} probe) */
         public boolean http() {
             return type == Type.HTTP;
@@ -250,6 +266,7 @@ public record SlipwayConfig(Path file, String name, String version, String main,
         public String target(String host, int port) {
             return switch (type) {
                 case TCP -> "tcp://" + host + ":" + port;
+                case PROCESS -> "process running for " + dev.slipway.Console.seconds(timeout);
                 case GRPC -> "grpc://" + host + ":" + port + (service.isEmpty() ? "" : "?service=" + service);
                 case HTTP -> "http://" + host + ":" + port + path;
             };
@@ -264,6 +281,7 @@ public record SlipwayConfig(Path file, String name, String version, String main,
         public String describe(String host, int port) {
             return switch (type) {
                 case TCP -> "TCP connect " + host + ":" + port;
+                case PROCESS -> "check that the process still runs";
                 case GRPC -> "gRPC health check " + host + ":" + port + (service.isEmpty() ? "" : " service " + service);
                 case HTTP -> "GET http://" + host + ":" + port + path;
             };

@@ -285,10 +285,16 @@ public final class ImageBuilder {
      * plus the readiness timeout (failures before then do not count); 3 failures in a row make the
      * container unhealthy (Kubernetes' default failureThreshold).
      *
+     * A service with no port ({@code process} readiness) gets none: Docker's own account of the
+     * container (running or exited) is all there is to check, as Kamal runs such roles.
+     *
      * @param readiness {@code service.readiness}
-     * @return the health check for the image config
+     * @return the health check for the image config, or {@code null} for a {@code process} probe
      */
     public static OciImage.Healthcheck healthcheck(SlipwayConfig.Probe readiness) {
+        if (readiness.process()) {
+            return null;
+        }
         long seconds = Math.max(1, -Math.floorDiv(-readiness.interval().toMillis(), 1000));
         List<String> test = new ArrayList<>(List.of("CMD", PROBE, readiness.type().key()));
         if (readiness.http()) {

@@ -89,8 +89,12 @@ public final class InitFile {
             y.append('\n');
         }
         y.append("service:\n");
-        y.append("  port: ").append(x.port()).append('\n');
-        comments(y, "  ", x.portNotes());
+        if (x.readiness().noPort()) {
+            comments(y, "  ", x.portNotes()); // no port: service.port is left out
+        } else {
+            y.append("  port: ").append(x.port()).append('\n');
+            comments(y, "  ", x.portNotes());
+        }
         if (!x.path().isEmpty()) {
             y.append("  # The app's routes are under its context path: the URL ship prints ends in it.\n");
             y.append("  path: ").append(x.path()).append('\n');

@@ -145,15 +145,26 @@ public record Proposal(Project project, List<String> command, List<String> comma
             "(?:new\\s+InetSocketAddress\\(\\s*(?:\"[^\"]*\"\\s*,\\s*|[\\w.]+\\s*,\\s*)?"
             + "|\\bforPort\\(\\s*|\\bnewServerBuilderForPort\\(\\s*|\\bnew\\s+Server\\(\\s*|\\b\\w*[Cc]onnector\\.setPort\\(\\s*"
             + "|\\baddHttpListener\\(\\s*)(?:(\\d{2,5})|([A-Za-z_]\\w*))\\s*[,)]");
+    /**
+     * What a framework-less {@code main} that listens somewhere has in its sources: the JDK's server
+     * sockets and HTTP server, an {@code InetSocketAddress}, Netty's {@code ServerBootstrap}, gRPC's
+     * and Jetty's and Undertow's server builders ({@link #SOCKET_FIXED}'s shapes, with any port).
+     * A {@code main} with none of them (and no server among its dependencies) listens on no port.
+     */
+    private static final Pattern LISTENS = Pattern.compile(
+            "\\b(?:ServerSocket|ServerSocketChannel|AsynchronousServerSocketChannel|HttpServer|HttpsServer"
+            + "|ServerBootstrap|InetSocketAddress|forPort|newServerBuilderForPort|addHttpListener|ServerConnector"
+            + "|DatagramSocket|DatagramChannel)\\b|\\bnew\\s+Server\\s*\\(");
     /** {@code int port = 50051;}, {@code static final int PORT = 8080;}, Kotlin's {@code val port = 50051}: a name and its number. */
     private static final String CONSTANT = "\\b(?:int|val|var|final\\s+var)\\s+%s\\s*(?::\\s*Int\\s*)?=\\s*(\\d{2,5})\\s*[;\\n]";
 
     /**
      * A probe as {@code slipway.yaml} writes it.
      *
-     * @param type {@code http}, {@code tcp} (brief decision 6: the port accepts a connection) or
-     *             {@code grpc} (the grpc.health.v1 service of a gRPC server)
-     * @param path the HTTP path for {@code http}, {@code null} for {@code tcp} and {@code grpc}
+     * @param type {@code http}, {@code tcp} (brief decision 6: the port accepts a connection),
+     *             {@code grpc} (the grpc.health.v1 service of a gRPC server) or {@code process} (a
+     *             service with no port: its process still runs after the settle window)
+     * @param path the HTTP path for {@code http}, {@code null} for the others
      */
     public record Probe(String type, String path) {
         static Probe http(String path) {
@@ -166,6 +177,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
 
         static Probe grpc() {
             return new Probe("grpc", null);
+        }
+
+        static Probe process() {
+            return new Probe("process", null);
+        }
+
+        /** @return whether this is a {@code process} probe: the service listens on no port */
+        public boolean noPort() {
+            return type.equals("process");
         }
 
         /** @return {@code http PATH} or {@code tcp}, for the facts */
@@ -211,7 +231,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
         if (!path.isEmpty()) {
             m.put("path", path);
         }
-        m.put("port", port + (portSource == null ? "" : " (" + portSource + ")") + (env.isEmpty() ? "" : " (" + String.join(", ", env.keySet().stream()
+        m.put("port", readiness.noPort() ? "none (readiness type process)" : port + (portSource == null ? "" : " (" + portSource + ")") + (env.isEmpty() ? "" : " (" + String.join(", ", env.keySet().stream()
                 .filter(k -> env.get(k).contains("${PORT}") || env.get(k).contains("${ADDR}")).toList()) + ")"));
         if (!args.isEmpty()) {
             m.put("args", String.join(" ", args));
@@ -259,6 +279,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
         /** {@code train.env} and why: written in the {@code train} section with the timeout. */
         final Map<String, String> trainEnv = new LinkedHashMap<>();
         final List<String> trainNotes = new ArrayList<>();
+        /** {@code train.timeout} to write whatever the gate's timeout: how long a service with no port trains. */
+        String trainTimeout;
         final List<String> warnings = new ArrayList<>();
 
         /** {@link #app}'s value, read on first use. */
@@ -309,7 +331,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 trainNotes.add(0, "The training run starts the app like a deploy does: give it as long as the gate.");
             }
             if (train == null && !trainNotes.isEmpty()) {
-                train = new Train(null, longer ? timeout : null, null,
+                train = new Train(null, trainTimeout != null ? trainTimeout : longer ? timeout : null, null,
                         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(trainEnv)), List.copyOf(trainNotes));
             }
             return new Proposal(p, command == null ? null : List.copyOf(command), List.copyOf(commandNotes), lib,
@@ -421,12 +443,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
             portEnv();
             AppConfig app = app();
             Map<String, String> conf = app.values();
-            springWebServer(app);
+            boolean worker = springWebServer(app);
             boolean actuator = p.uses("org.springframework.boot:spring-boot-starter-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator-autoconfigure");
             String mgmtPort = conf.get("management.server.port");
-            if (actuator && mgmtPort == null) {
+            if (worker) {
+                // No web server: no health endpoint either (Actuator's is served over HTTP); process probes are set.
+                actuator = false;
+            } else if (actuator && mgmtPort == null) {
                 // Actuator serves the readiness and liveness groups outside Kubernetes only when enabled.
                 env.put("MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED", "true");
                 // On the server port, Actuator's endpoints are under the context path (servlet) or base
@@ -479,6 +504,13 @@ public record Proposal(Project project, List<String> command, List<String> comma
             springCanaryMetrics(conf, actuator);
             boolean jpa = p.uses("org.springframework.boot:spring-boot-starter-data-jpa")
                     || p.uses("org.hibernate.orm:hibernate-core");
+            if (worker) {
+                // The settle window covers the start, where a bad setting or an unreachable database fails it.
+                timeout = "60s";
+                timeoutNotes.add("Spring Boot starts slowly on a busy 2-core machine, and a bad setting fails it during"
+                        + " the start: the process must run " + timeout + " before its release counts as started.");
+                return;
+            }
             timeout = jpa ? "180s" : "120s";
             timeoutNotes.add("Spring Boot" + (jpa ? " with JPA" : "") + " starts slowly on a busy 2-core machine: " + timeout
                     + " before the gate fails.");
@@ -502,17 +534,17 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * with no web dependency is {@code spring-boot-starter} alone). Spring Boot decides by the class
          * path ({@code WebApplicationType.deduceFromClasspath}: the servlet API with spring-web, or
          * spring-webflux; else {@code NONE}), or by {@code spring.main.web-application-type=none}.
-         * Every target gates a release on the service's port (http, tcp or grpc probes), so no
-         * release of such an app would ever pass: before, init proposed tcp probes on port 8080, and
-         * {@code slipway ship} failed after the whole training timeout with "raise train.timeout".
-         * When that is certain (no dependency that may bring a server, and none of the project's own
-         * modules, whose dependencies init does not read), init stops here (exit 2) and says how to
-         * give the app a port; when a module of the build may bring the server, it warns.
+         * A probe on the service's port (http, tcp or grpc) never passes for such an app: before,
+         * init proposed tcp probes on port 8080, and {@code slipway ship} failed after the whole
+         * training timeout with "raise train.timeout". When that is certain (no dependency that may
+         * bring a server, and none of the project's own modules, whose dependencies init does not
+         * read), init proposes {@code process} probes ({@link #processProbes}); when a module of the
+         * build may bring the server, it keeps the port's probes and warns.
          *
          * @param app the app's configuration, with the file of each key
-         * @throws SlipwayException (exit 2) when the app certainly starts no web server
+         * @return whether the app certainly starts no web server (its probes are then set)
          */
-        void springWebServer(AppConfig app) {
+        boolean springWebServer(AppConfig app) {
             String type = app.values().getOrDefault("spring.main.web-application-type", "").strip();
             String why;
             boolean certain;
@@ -522,7 +554,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             } else {
                 if (p.dependencies().stream().map(d -> d.substring(d.indexOf(':') + 1))
                         .anyMatch(a -> WEB_ARTIFACT.matcher(a).find())) {
-                    return;
+                    return false;
                 }
                 why = "no web starter (spring-boot-starter-web or -webflux) nor server among its dependencies";
                 String group = p.pom() != null ? p.pom().groupId() : null;
@@ -534,16 +566,35 @@ public record Proposal(Project project, List<String> command, List<String> comma
                             : "unless " + String.join(", ", own) + " brings one") + ")";
                 }
             }
-            String fix = "Slipway gates every release on the service's port (http, tcp or grpc probes), so no"
-                    + " release of an app that listens on none would pass; give it a port with its health:"
-                    + " add spring-boot-starter-web and spring-boot-starter-actuator (Actuator's readiness and"
-                    + " liveness groups then answer on SERVER_PORT)";
             if (certain) {
-                throw dev.slipway.SlipwayException.usage(p.name() + " is a Spring Boot app that starts no web server (" + why
-                        + "): it listens on no port. " + fix + ", then run 'slipway init' again");
+                processProbes("A Spring Boot app that starts no web server (" + why + ")");
+                return true;
             }
             warnings.add("the app may start no web server (" + why + "); if it listens on no port, no release passes"
-                    + " the readiness gate: " + fix);
+                    + " the readiness gate, which checks the port: set service.readiness.type: process (and liveness)"
+                    + " for a worker, or give it a port with its health: add spring-boot-starter-web and"
+                    + " spring-boot-starter-actuator (Actuator's readiness and liveness groups then answer on SERVER_PORT)");
+            return false;
+        }
+
+        /**
+         * Probes for a service that listens on no port (a worker, a scheduler, a queue consumer):
+         * {@code process}, which passes when the process still runs after the readiness timeout (the
+         * settle window). Its training run runs it for {@code train.timeout}, then stops it.
+         *
+         * @param what what the app is and why it has no port, e.g. {@code A plain main that opens no server socket}
+         */
+        void processProbes(String what) {
+            readiness = Probe.process();
+            liveness = Probe.process();
+            probeNotes.add(what + ": it listens on no port, so no request can check it. The gate passes when its"
+                    + " process still runs after the readiness timeout (the settle window) and fails when it exits"
+                    + " within it; systemd (or the local supervisor) restarts it when it exits later.");
+            probeSource = "process: " + what.substring(0, 1).toLowerCase(java.util.Locale.ROOT) + what.substring(1)
+                    + ", which listens on no port";
+            trainNotes.add("A service with no port is trained by running it for train.timeout, then stopping it (SIGTERM).");
+            trainTimeout = p.framework() == Framework.SPRING_BOOT ? "60s" : "20s";
+            portNotes.add("No port (service.port is left out): the service listens on none.");
         }
 
         /** {@code @Value("...")} (also {@code @Value(value = "...")}) in Spring code: its text. */
@@ -1103,6 +1154,14 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 fixedPort(fixed, p.framework() == Framework.JAVALIN
                         ? ".start(Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"" + fixed.getValue() + "\")))"
                         : "Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"" + fixed.getValue() + "\"))");
+            } else if (p.framework() == Framework.PLAIN && sources.values().stream().noneMatch(s -> LISTENS.matcher(s).find())
+                    && p.dependencies().stream().map(d -> d.substring(d.indexOf(':') + 1))
+                            .noneMatch(a -> WEB_ARTIFACT.matcher(a).find() || a.startsWith("grpc"))) {
+                processProbes("A plain main that opens no server socket (no listener in src/main/java, no server among"
+                        + " its dependencies)");
+                timeout = "10s";
+                execArguments();
+                return;
             } else {
                 portNotes.add("Slipway passes PORT and ADDR: the app must listen on $PORT ("
                         + (p.framework() == Framework.JAVALIN ? "Javalin reads" : "the JDK reads") + " no port variable"

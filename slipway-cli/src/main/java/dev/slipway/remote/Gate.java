@@ -67,6 +67,12 @@ public final class Gate {
      */
     public static final String TLS_ONLY = "the port speaks TLS (HTTPS) only";
 
+    /**
+     * The detail of a {@code process} probe that passed: the service's process still ran at the end
+     * of the settle window (for one attempt: when asked).
+     */
+    public static final String PROCESS_RUNNING = "the process is running";
+
     /** The detail of a gate that ended because the service's process exited ({@link #here}). */
     public static final String EXITED = "the process exited";
 
@@ -213,7 +219,12 @@ public final class Gate {
                     case TCP -> connectOnce(host, port, timeout);
                     case GRPC -> grpcHealthOnce(host, port, probe.service(), timeout);
                     case HTTP -> probeOnce(url(host, port, probe.path()), timeout);
+                    case PROCESS -> alive.getAsBoolean() ? new Verdict(true, 0, PROCESS_RUNNING, Duration.ZERO)
+                            : new Verdict(false, 0, EXITED, Duration.ZERO);
                 };
+                if (probe.process()) {
+                    return v;
+                }
                 if (probe.http() && !v.ready() && v.status() == 0 && !v.detail().startsWith("ConnectException")
                         && !tlsAsked[0] && (tlsAsked[0] = true) && speaksTls(host, port, timeout)) {
                     return new Verdict(false, 0, TLS_ONLY + " and the readiness probe speaks plain HTTP (" + v.detail()
@@ -631,6 +642,9 @@ public final class Gate {
     static Verdict poll(SlipwayConfig.Probe probe, BooleanSupplier alive, Function<Duration, Verdict> once) {
         long start = System.nanoTime();
         long deadline = start + probe.startupGrace().toNanos() + probe.timeout().toNanos();
+        if (probe.process()) {
+            return settle(probe, alive, start, deadline);
+        }
         sleep(probe.startupGrace());
         Verdict last = new Verdict(false, 0, "not tried", Duration.ZERO);
         Verdict answered = null; // the last attempt that got an HTTP status
@@ -657,6 +671,33 @@ public final class Gate {
                 return new Verdict(false, shown.status(), shown.detail(), shown.state(), elapsed);
             }
             sleep(probe.interval());
+        }
+    }
+
+    /**
+     * A {@code process} probe's gate: checks every interval, from the start, that the process still
+     * runs; it passes once grace plus timeout (the settle window) passed with the process running,
+     * and fails ({@link #EXITED}) as soon as it is not.
+     *
+     * @param probe    interval, timeout (the settle window) and startup grace
+     * @param alive    whether the service still runs
+     * @param start    when the gate began, {@link System#nanoTime}
+     * @param deadline the end of the window, {@link System#nanoTime}
+     * @return the verdict
+     */
+    private static Verdict settle(SlipwayConfig.Probe probe, BooleanSupplier alive, long start, long deadline) {
+        while (true) {
+            if (!alive.getAsBoolean()) {
+                return new Verdict(false, 0, EXITED, Duration.ofNanos(System.nanoTime() - start));
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new Verdict(true, 0, PROCESS_RUNNING, Duration.ofNanos(System.nanoTime() - start));
+            }
+            sleep(Duration.ofNanos(Math.min(left, Math.max(50_000_000L, probe.interval().toNanos()))));
+            if (Thread.currentThread().isInterrupted()) {
+                return new Verdict(false, 0, "interrupted", Duration.ofNanos(System.nanoTime() - start));
+            }
         }
     }
 
@@ -853,7 +894,9 @@ public final class Gate {
     static String script(String stateCommand, String address, int port, SlipwayConfig.Probe probe) {
         long intervalMs = Math.max(50, probe.interval().toMillis());
         long attemptS = attemptSeconds(probe);
-        String attempt = probe.tcp()
+        String attempt = probe.process()
+                ? "  r=no; resp=" + Shell.quote(PROCESS_RUNNING) + "; code=\n"
+                : probe.tcp()
                 ? "  if resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$a\" \"$p\" 2>&1);"
                         + " then r=ready; else r=no; fi; code=\n"
                 : probe.grpc()
@@ -864,7 +907,7 @@ public final class Gate {
                         + " \"$a\" \"$p\" \"$q\" 2>&1)\n"
                         + "  code=$(printf '%s\\n' \"$resp\" | head -n 1 | cut -d' ' -f2)\n"
                         + "  case \"$code\" in 2[0-9][0-9]) r=ready;; *) r=no;; esac\n";
-        return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() ? ""
+        return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() || probe.process() ? ""
                 : "; q=" + Shell.quote(probe.grpc() ? probe.service() : probe.path())) + "\n"
                 + (probe.grpc() ? GRPC_SCRIPT : "")
                 + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0}; mp=${4:-};"
@@ -873,14 +916,14 @@ public final class Gate {
                 + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
                 + "state; n0=$nr\n"
                 + "start=$(now); end=$(( start + " + (probe.startupGrace().toMillis() + probe.timeout().toMillis()) + " ))\n"
-                + (probe.startupGrace().isZero() ? "" : "sleep " + seconds(probe.startupGrace().toMillis()) + "\n")
+                + (probe.startupGrace().isZero() || probe.process() ? "" : "sleep " + seconds(probe.startupGrace().toMillis()) + "\n")
                 + "while :; do\n"
                 + attempt
                 + "  state\n"
                 + "  if [ $r = ready ] && [ -n \"$mp\" ] && o=$(other) && [ -n \"$o\" ]; then r=other; resp=$o; fi\n"
                 + "  if [ $r = no ] && [ \"$nr\" -gt \"$n0\" ]; then st=restarted; fi\n"
                 + "  if [ $r = no ] && [ \"$st\" != active ] && [ \"$st\" != activating ] && [ \"$st\" != reloading ]; then r=down; fi\n"
-                + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=timeout; fi\n"
+                + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=" + (probe.process() ? "ready" : "timeout") + "; fi\n"
                 + "  if [ $r != no ]; then printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
                 + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start )) restarts=$(( nr - n0 )) status=$xs port=$p pid=$mp\"; exit 0; fi\n"
                 + "  sleep " + seconds(intervalMs) + "\n"
@@ -953,7 +996,7 @@ public final class Gate {
         if (result.equals("down") && state.isEmpty()) {
             state = "unknown"; // the manager printed no state: the script took it for not running
         }
-        return new Verdict(ready, code, ready && code == 0 && !body.equals(SERVING) ? ACCEPTED : body, state,
+        return new Verdict(ready, code, ready && code == 0 && !body.equals(SERVING) && !body.equals(PROCESS_RUNNING) ? ACCEPTED : body, state,
                 Duration.ofMillis(elapsed));
     }
 

@@ -117,8 +117,9 @@ public final class Dockerfile {
                 "WORKDIR /data",
                 "VOLUME [\"/data\"]",
                 "STOPSIGNAL SIGTERM",
-                "# Readiness, with the probe the image carries (no shell or curl in it), as 'slipway image' sets it.",
-                "HEALTHCHECK --interval=" + health.interval().toSeconds() + "s --timeout=" + health.timeout().toSeconds()
+                health == null ? "# No HEALTHCHECK: readiness type process (the service listens on no port)."
+                        : "# Readiness, with the probe the image carries (no shell or curl in it), as 'slipway image' sets it.\n"
+                        + "HEALTHCHECK --interval=" + health.interval().toSeconds() + "s --timeout=" + health.timeout().toSeconds()
                         + "s --start-period=" + health.startPeriod().toSeconds() + "s --retries=" + health.retries()
                         + " CMD " + json(health.test().subList(1, health.test().size())),
                 "# slipway-start expands ${PORT} and ${ADDR} from the container's PORT and ADDR, in the variables",

@@ -46,15 +46,16 @@ class InitCommandTest {
     }
 
     @Test
-    void aSpringBootWorkerWithNoWebServerExitsTwoAndWritesNothing() throws Exception {
+    void aSpringBootWorkerWithNoWebServerGetsProcessProbesThatPassCheck() throws Exception {
         Projects.springBootWorker(tmp);
         CliRunner.Run r = CliRunner.run("init", tmp.toString());
-        assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("slipway: demo is a Spring Boot app that starts no web server"), r.toString());
-        assertTrue(r.err().contains("then run 'slipway init' again"), r.toString());
-        assertFalse(r.err().contains("\tat "), "no stack trace without --debug\n" + r);
-        assertTrue(Files.notExists(tmp.resolve("slipway.yaml")), "nothing written");
-        assertTrue(Files.notExists(tmp.resolve(".gitignore")), "nothing half-changed");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("  readiness: process (timeout 60s)\n"), r.toString());
+        assertTrue(r.err().contains("  port: none (readiness type process)\n"), r.toString());
+        assertTrue(r.out().contains("slipway check: ok"), r.toString());
+        String yaml = Files.readString(tmp.resolve("slipway.yaml"));
+        assertTrue(yaml.contains("  readiness:\n    type: process\n"), yaml);
+        assertFalse(yaml.contains("  port: "), yaml);
     }
 
     @Test

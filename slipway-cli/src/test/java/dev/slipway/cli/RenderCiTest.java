@@ -145,7 +145,7 @@ class RenderCiTest {
 
     @Test
     void theDeployTargetComesFromSlipwayYamlAndAnUnknownOneIsAUsageError() throws Exception {
-        Projects.plain(tmp);
+        Projects.jdkHttpServer(tmp, true); // a server: a plain main with no listener gets process probes, which kubernetes refuses
         initAndRender(tmp);
         String deploy = jobsOf(amendAndRender(tmp, "  kubernetes: {namespace: shop}\n") /* under init's deploy:, the last section */).at("/deploy/steps").toString();
         assertTrue(deploy.contains("--to kubernetes") && deploy.contains("secrets.KUBECONFIG") && !deploy.contains(".ssh"), deploy);

@@ -111,17 +111,21 @@ class ProposalTest {
     }
 
     @Test
-    void springBootWorkerWithNoWebServerStopsInitAndSaysHowToGiveItAPort() throws Exception {
-        // Before, init proposed tcp probes on 8080 for an app that listens on no port: ship then
-        // failed after the whole training timeout with "raise train.timeout".
+    void springBootWorkerWithNoWebServerGetsProcessProbes() throws Exception {
+        // Before, init proposed tcp probes on 8080 for an app that listens on no port (ship then
+        // failed after the whole training timeout with "raise train.timeout"), then refused it.
         Projects.springBootWorker(tmp);
-        dev.slipway.SlipwayException e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.slipway.SlipwayException.class, () -> propose(tmp));
-        assertEquals(dev.slipway.SlipwayException.USAGE, e.exitCode());
-        assertTrue(e.getMessage().startsWith("demo is a Spring Boot app that starts no web server (no web starter"
-                + " (spring-boot-starter-web or -webflux) nor server among its dependencies): it listens on no port."),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("add spring-boot-starter-web and spring-boot-starter-actuator"), e.getMessage());
+        Proposal w = propose(tmp);
+        JsonNode wy = yaml(w);
+        assertEquals("process", wy.at("/service/readiness/type").asText(), InitFile.render(w));
+        assertEquals("process", wy.at("/service/liveness/type").asText());
+        assertEquals("60s", wy.at("/service/readiness/timeout").asText());
+        assertEquals("60s", wy.at("/train/timeout").asText());
+        assertTrue(wy.at("/service/port").isMissingNode(), InitFile.render(w));
+        assertTrue(wy.at("/service/env/MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED").isMissingNode());
+        assertTrue(w.probeSource().startsWith("process: a Spring Boot app that starts no web server (no web starter"
+                + " (spring-boot-starter-web or -webflux) nor server among its dependencies)"), w.probeSource());
+        assertTrue(w.warnings().isEmpty(), w.warnings().toString());
 
         // The same app with the web starter ships as a web app (no warning about a web server)...
         Path pom = tmp.resolve("pom.xml");
@@ -132,9 +136,10 @@ class ProposalTest {
         // ... unless its configuration turns the web server off.
         Projects.write(tmp, "src/main/resources/application.properties",
                 "spring.application.name=demo\nspring.main.web-application-type=none\n");
-        e = org.junit.jupiter.api.Assertions.assertThrows(dev.slipway.SlipwayException.class, () -> propose(tmp));
-        assertTrue(e.getMessage().contains("(spring.main.web-application-type=none in"
-                + " src/main/resources/application.properties): it listens on no port"), e.getMessage());
+        Proposal off = propose(tmp);
+        assertEquals("process", off.readiness().type());
+        assertTrue(off.probeSource().contains("(spring.main.web-application-type=none in"
+                + " src/main/resources/application.properties)"), off.probeSource());
 
         // A module of the team's own group may bring the server: a warning, and the file is proposed.
         Projects.write(tmp, "src/main/resources/application.properties", "spring.application.name=demo\n");
@@ -143,10 +148,10 @@ class ProposalTest {
         Proposal x = propose(tmp);
         assertEquals(List.of("the app may start no web server (no web starter (spring-boot-starter-web or -webflux)"
                 + " nor server among its dependencies (unless com.example:orders-core brings one)); if it listens on"
-                + " no port, no release passes the readiness gate: Slipway gates every release on the service's port"
-                + " (http, tcp or grpc probes), so no release of an app that listens on none would pass; give it a"
-                + " port with its health: add spring-boot-starter-web and spring-boot-starter-actuator (Actuator's"
-                + " readiness and liveness groups then answer on SERVER_PORT)"), x.warnings());
+                + " no port, no release passes the readiness gate, which checks the port: set service.readiness.type:"
+                + " process (and liveness) for a worker, or give it a port with its health: add spring-boot-starter-web"
+                + " and spring-boot-starter-actuator (Actuator's readiness and liveness groups then answer on"
+                + " SERVER_PORT)"), x.warnings());
     }
 
     @Test
@@ -1227,11 +1232,44 @@ class ProposalTest {
     }
 
     @Test
-    void plainAppThatReadsNoPortIsWarned() throws Exception {
+    void plainAppThatListensButReadsNoPortIsWarned() throws Exception {
         Projects.plain(tmp);
+        Projects.write(tmp, "src/main/java/com/acme/billing/Server.java", "package com.acme.billing;\n"
+                + "public final class Server {\n public static void main(String[] a) throws Exception {\n"
+                + "  com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(Integer.parseInt(a[0])), 0).start();\n"
+                + " }\n}\n");
         Proposal x = propose(tmp);
         assertEquals("tcp", x.readiness().type());
         assertTrue(x.warnings().get(0).startsWith("no System.getenv(\"PORT\") in src/main/java"), x.warnings().toString());
+    }
+
+    /**
+     * A plain main that opens no server socket (a batch worker, a queue consumer; the fixture prints
+     * a line) listens on no port: init proposes process probes, no service.port, and a training run
+     * of a fixed length, and the file it writes passes the configuration's checks.
+     */
+    @Test
+    void plainMainWithNoListenerGetsProcessProbesAndNoPort() throws Exception {
+        Projects.plain(tmp);
+        Proposal x = propose(tmp);
+        JsonNode y = yaml(x);
+        assertEquals("process", y.at("/service/readiness/type").asText());
+        assertEquals("process", y.at("/service/liveness/type").asText());
+        assertEquals("10s", y.at("/service/readiness/timeout").asText());
+        assertTrue(y.at("/service/port").isMissingNode(), InitFile.render(x));
+        assertEquals("20s", y.at("/train/timeout").asText());
+        assertTrue(x.warnings().stream().noneMatch(w -> w.contains("PORT")), x.warnings().toString());
+        assertEquals("none (readiness type process)", x.facts().get("port"));
+        Files.writeString(tmp.resolve("slipway.yaml"), InitFile.render(x));
+        dev.slipway.config.SlipwayConfig c = dev.slipway.config.ConfigLoader.loadFromDir(tmp);
+        assertTrue(c.service().readiness().process() && c.service().liveness().process(), c.service().toString());
+        assertEquals(java.time.Duration.ofSeconds(10), c.service().readiness().timeout());
+        assertEquals(List.of(), c.train().urls(), "nothing to request: the run trains by running");
+        // A server dependency may listen for it: the port's probes stay.
+        Projects.write(tmp, "pom.xml", Files.readString(tmp.resolve("pom.xml")).replace("</dependencies>",
+                "<dependency><groupId>io.undertow</groupId><artifactId>undertow-core</artifactId><version>2.3.18.Final</version>"
+                + "</dependency></dependencies>"));
+        assertEquals("tcp", propose(tmp).readiness().type());
     }
 
     @Test

@@ -278,9 +278,11 @@ public record HostsPlan(String service, String version, String commit, boolean r
                 var p = hostsConfig.rollout().readiness();
                 String where = h.server().probeAddress().contains(":") ? "[" + h.server().probeAddress() + "]"
                         : h.server().probeAddress();
-                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": " + tag + "gate: "
-                        + p.describe(where, proxy ? h.port() : port) + " on the host every " + Console.seconds(p.interval())
-                        + " for up to " + Console.seconds(p.timeout()) + " (after " + Console.seconds(p.startupGrace())
+                steps.add(new Step(Kind.GATE, h.name(), batch, h.name() + ": " + tag + "gate: " + (p.process()
+                        ? "the unit keeps running, not restarted by systemd, for " + Console.seconds(p.timeout())
+                        + " (readiness type process; checked every " + Console.seconds(p.interval())
+                        : p.describe(where, proxy ? h.port() : port) + " on the host every " + Console.seconds(p.interval())
+                        + " for up to " + Console.seconds(p.timeout()) + " (after " + Console.seconds(p.startupGrace()))
                         + (members.size() > 1 ? "; the batch's gates run together" : "")
                         + "); on failure " + (proxy ? "the new instances stop, the old never stopped, and every"
                         + " host switched before goes back" : "every switched host goes back")));

@@ -23,6 +23,11 @@ public final class NginxConf {
      * @return the configuration text for nginx's {@code http} context, ending with a newline
      */
     public static String render(SlipwayConfig config) {
+        if (config.service().readiness().process()) {
+            throw dev.slipway.SlipwayException.usage(config.file() + ": service.readiness.type is process: the service"
+                    + " listens on no port, so there is no nginx site to render for it (the hosts target runs it as a"
+                    + " systemd unit only)");
+        }
         HostsConfig h = config.hosts();
         HostsConfig.Proxy p = h.proxy();
         String up = upstreamName(config.name());

@@ -125,6 +125,11 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
      * @return the manifests
      */
     public static Manifests of(SlipwayConfig config, KubeRelease release) {
+        if (config.service().readiness().process()) {
+            throw dev.slipway.SlipwayException.usage(config.file() + ": service.readiness.type is process (a service"
+                    + " with no port): the kubernetes target does not run such services yet; deploy it with the local or"
+                    + " hosts target");
+        }
         KubernetesConfig k = config.kubernetes();
         String name = config.name();
         Deployment d = deployment(config, release, name, "stable", k.hpa() == null ? Integer.valueOf(k.replicas()) : null);

@@ -1260,7 +1260,8 @@ public final class LocalTarget {
     private void gate(String dirName, int port) {
         SlipwayConfig.Probe probe = store.probe(dirName, config.service().readiness());
         String what = probe.target(hostForUrl(), port);
-        console.progress("  waiting for readiness of " + dirName + " at " + what);
+        console.progress(probe.process() ? "  waiting for " + dirName + " to keep running for " + Console.seconds(probe.timeout())
+                + " (readiness type process)" : "  waiting for readiness of " + dirName + " at " + what);
         Gate.Verdict v = gateOf(port, probe);
         if (!v.ready()) {
             Path dir = releases.resolve(dirName);

@@ -63,6 +63,11 @@ public final class SwarmSpec {
     public static Map<String, Object> of(SlipwayConfig config, String image, String version, String commit,
                                          List<Entry> history, String hostNetId, int portPrefix,
                                          Map<String, List<String>> secrets) {
+        if (config.service().readiness().process()) {
+            throw dev.slipway.SlipwayException.usage(config.file() + ": service.readiness.type is process (a service"
+                    + " with no port): the swarm target does not run such services yet; deploy it with the local or"
+                    + " hosts target");
+        }
         SwarmConfig s = config.swarm();
         SlipwayConfig.Service svc = config.service();
         List<String> env = new ArrayList<>(List.of("PORT=" + port(portPrefix, svc.port()), "ADDR=0.0.0.0",

@@ -1,0 +1,156 @@
+package dev.slipway.deploy.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.Console;
+import dev.slipway.SlipwayException;
+import dev.slipway.config.ConfigLoader;
+import dev.slipway.deploy.Release;
+import dev.slipway.deploy.Report;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A service with no port (a queue consumer's shape: a loop that writes a heartbeat file and binds
+ * nothing), deployed locally with {@code service.readiness.type: process}: a release that keeps
+ * running through the settle window passes its gate, one that exits within it fails the deploy and
+ * the previous release runs again. The releases are a compiled class started by a shell script, as
+ * in {@link LocalCrashTest}.
+ */
+class LocalWorkerTest {
+    private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+    @TempDir
+    Path tmp;
+    private Path dir;
+    private String marker;
+    private final StringWriter out = new StringWriter();
+
+    @AfterEach
+    void stop() {
+        if (dir != null) {
+            target().stop();
+        }
+    }
+
+    private LocalTarget target() {
+        return new LocalTarget(ConfigLoader.loadFromDir(dir), new Console(new PrintWriter(out, true),
+                new PrintWriter(out, true), false));
+    }
+
+    /**
+     * The worker: writes its version to {@code $DATA_DIR/../heartbeat-VERSION} every 100 ms; with a
+     * second argument {@code crash} it exits with status 3 after one second, inside the settle window.
+     */
+    private void setUp() throws Exception {
+        marker = "slipway.workertest=" + System.nanoTime();
+        dir = Files.createDirectories(tmp.resolve("svc"));
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: svc
+                version: 1.0.0
+                service:
+                  drainTimeout: 5s
+                  readiness: {type: process, interval: 100ms, timeout: 3s}
+                """);
+        Path src = Files.createDirectories(tmp.resolve("src")).resolve("Worker.java");
+        Files.writeString(src, """
+                import java.nio.file.Files;
+                import java.nio.file.Path;
+                public class Worker {
+                    public static void main(String[] a) throws Exception {
+                        Path beat = Path.of(a[1]);
+                        long start = System.nanoTime();
+                        while (true) {
+                            Files.writeString(beat, a[0]);
+                            if (a.length > 2 && System.nanoTime() - start > 1_000_000_000L) {
+                                System.err.println("worker: lost the broker");
+                                System.exit(3);
+                            }
+                            Thread.sleep(100);
+                        }
+                    }
+                }
+                """);
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                src.toString()));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        for (String v : List.of("1.0.0", "2.0.0", "3.0.0")) {
+            Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc-" + v);
+            Files.writeString(exe, "#!/bin/sh\nexec '" + java + "' -D" + marker + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
+                    + classes + "' Worker " + v + " '" + tmp.resolve("heartbeat") + "'" + (v.equals("2.0.0") ? " crash" : "") + "\n");
+            Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    /** Makes {@code version} the last build, as a build records it. */
+    private Release use(String version) throws IOException {
+        Path exe = dir.resolve("dist/svc-" + version);
+        Files.writeString(dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH), """
+                {"name": "svc", "version": "%s", "commit": "%s", "artifacts": [
+                  {"kind": "single-file", "platform": "%s", "path": "dist/%s", "sha256": "%s"}]}
+                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), dev.slipway.util.Hashing.sha256(exe)));
+        return new Release("svc", version, COMMIT, exe, dev.slipway.util.Hashing.sha256(exe));
+    }
+
+    /** @return the instances of this test's service that run now */
+    private List<ProcessHandle> instances() {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().arguments().map(args -> List.of(args).contains("-D" + marker)).orElse(false)).toList();
+    }
+
+    /** Waits up to 10 s for the heartbeat file to say {@code version}, written after {@code since}. */
+    private void assertBeats(String version, long since) throws Exception {
+        Path beat = tmp.resolve("heartbeat");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(beat) && Files.getLastModifiedTime(beat).toMillis() > since) {
+                seen = Files.readString(beat);
+                if (seen.equals(version)) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the worker running now is " + seen + ", not " + version);
+    }
+
+    @Test
+    void aWorkerThatKeepsRunningPassesItsGateAndOneThatExitsInTheSettleWindowFailsAndTheOldOneRunsAgain()
+            throws Exception {
+        setUp();
+        long t0 = System.currentTimeMillis();
+        target().deploy(use("1.0.0"), false);
+        assertEquals(1, instances().size(), out.toString());
+        assertBeats("1.0.0", t0);
+        Report status = new LocalDeployTarget(target()).status();
+        assertEquals(0, status.exitCode(), status.toString());
+        assertEquals("1.0.0", status.version(), status.toString());
+
+        use("2.0.0");
+        SlipwayException failed = assertThrows(SlipwayException.class, () -> target().deploy(use("2.0.0"), false));
+        assertEquals(1, failed.exitCode(), failed.getMessage());
+        assertTrue(failed.getMessage().contains("exited"), failed.getMessage());
+        long t1 = System.currentTimeMillis();
+        assertBeats("1.0.0", t1);
+        assertEquals(1, instances().size(), "the previous release runs again, alone: " + instances());
+        assertEquals("1.0.0", new LocalDeployTarget(target()).status().version());
+
+        target().deploy(use("3.0.0"), false);
+        long t2 = System.currentTimeMillis();
+        assertBeats("3.0.0", t2);
+        assertEquals(1, instances().size(), instances().toString());
+    }
+}
