@@ -158,4 +158,54 @@ class ConfigErrorsTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("\tat dev.slipway."), r.toString());
     }
+
+    /**
+     * A service with no port ({@code readiness.type: process}) cannot have what asks a port or sends
+     * it traffic: each combination is a usage error at its key, before anything runs.
+     */
+    @Test
+    void processReadinessWithAPortsProbeOrTrafficIsAnErrorAtItsKey() throws Exception {
+        String head = "name: svc\nservice:\n  readiness: {type: process, timeout: 5s}\n";
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(head + "  liveness:\n    type: http\n    path: /live\n",
+                ":5:5: a service with readiness type process listens on no port, so its liveness cannot be a http probe");
+        cases.put("name: svc\nservice:\n  readiness:\n    type: process\n    path: /ready\n",
+                ":5:5: a process probe has no path");
+        cases.put(head + "deploy:\n  local:\n    proxy: {config: /tmp/u.conf, listen: 8000}\n",
+                ":6:5: a service with readiness type process listens on no port: nginx has nothing to proxy to;"
+                        + " remove deploy.local.proxy");
+        cases.put(head + "canary:\n  steps: [{weight: 50}]\n",
+                ":4:1: a service with readiness type process listens on no port: a canary splits HTTP traffic");
+        cases.put(head + "train:\n  urls: [/]\n", ":5:9: service.readiness.type is process (a service with no port):"
+                + " there is nothing to request; remove train.urls");
+        cases.put(head + "deploy:\n  hosts:\n    servers: [{name: w1, address: 192.0.2.11}]\n    rollout: {strategy: proxy}\n",
+                ":7:25: strategy proxy switches nginx between two instance ports");
+        cases.put(head + "deploy:\n  hosts:\n    servers: [{name: w1, address: 192.0.2.11}]\n    proxy: {listen: 80}\n",
+                ":7:5: a service with readiness type process listens on no port: nginx has nothing to proxy to;"
+                        + " remove deploy.hosts.proxy");
+        cases.put(head + "deploy:\n  hosts:\n    servers: [{name: w1, address: 192.0.2.11}]\n"
+                        + "    rollout:\n      readiness: {type: tcp}\n",
+                ":8:19: service.readiness.type is process (a service with no port): the hosts gate cannot be a tcp probe");
+        cases.put(head + "deploy:\n  kubernetes: {namespace: shop}\n",
+                ":5:3: service.readiness.type is process (a service with no port): the kubernetes target does not run"
+                        + " such services yet");
+        cases.put(head + "deploy:\n  swarm: {replicas: 2}\n",
+                ":5:3: service.readiness.type is process (a service with no port): the swarm target does not run"
+                        + " such services yet");
+        for (var c : cases.entrySet()) {
+            Files.writeString(dir.resolve("slipway.yaml"), c.getKey());
+            CliRunner.Run r = CliRunner.run("check", dir.toString());
+            assertEquals(2, r.code(), c.getKey() + r);
+            assertTrue(r.err().contains("slipway: " + dir.resolve("slipway.yaml") + c.getValue()), c.getKey() + r);
+            assertFalse(r.err().contains("\tat "), "no stack trace:\n" + r.err());
+        }
+        // Alone it checks: liveness follows readiness, no port needed, and the settle window defaults to 10 s.
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\nservice:\n  readiness: {type: process}\n");
+        CliRunner.Run ok = CliRunner.run("check", dir.toString());
+        assertEquals(0, ok.code(), ok.toString());
+        var config = dev.slipway.config.ConfigLoader.loadFromDir(dir);
+        assertTrue(config.service().liveness().process(), config.service().toString());
+        assertEquals(java.time.Duration.ofSeconds(10), config.service().readiness().timeout());
+        assertEquals(java.util.List.of(), config.train().urls());
+    }
 }

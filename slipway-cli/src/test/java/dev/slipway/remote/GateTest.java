@@ -432,6 +432,56 @@ class GateTest {
         assertFalse(Gate.answersGrpc("127.0.0.1", closed, Duration.ofSeconds(5)), "a closed port");
     }
 
+    /** A settle window of one second, checked every 100 ms. */
+    static final SlipwayConfig.Probe PROCESS = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.PROCESS, null,
+            Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ZERO);
+
+    @Test
+    void aProcessProbePassesOnlyWhenTheProcessRunsThroughTheSettleWindow() {
+        Gate.Verdict ok = Gate.await("127.0.0.1", 1, PROCESS, () -> true);
+        assertTrue(ok.ready(), ok.toString());
+        assertEquals(Gate.PROCESS_RUNNING, ok.detail());
+        assertTrue(ok.elapsed().toMillis() >= 1000, "it waited the whole window: " + ok);
+        long dies = System.nanoTime() + 300_000_000L;
+        Gate.Verdict exited = Gate.await("127.0.0.1", 1, PROCESS, () -> System.nanoTime() < dies);
+        assertFalse(exited.ready(), exited.toString());
+        assertTrue(exited.exited(), exited.toString());
+        assertTrue(exited.elapsed().toMillis() < 1000, "it failed when the process exited, not at the window's end: " + exited);
+    }
+
+    @Test
+    void onAHostAProcessProbePassesWhileTheUnitRunsAndFailsWhenSystemdRestartsIt() throws Exception {
+        java.nio.file.Path state = java.nio.file.Files.createTempFile("slipway-gate", ".state");
+        try (LocalHost host = new LocalHost("local")) {
+            java.nio.file.Files.writeString(state, "active 0 0\n");
+            String command = "cat '" + state + "'";
+            Gate.Verdict ok = Gate.onHost(host, command, "127.0.0.1", 1).await(PROCESS);
+            assertTrue(ok.ready(), ok.toString());
+            assertEquals(Gate.PROCESS_RUNNING, ok.detail());
+            assertTrue(ok.elapsed().toMillis() >= 1000, ok.toString());
+            Thread restart = new Thread(() -> {
+                Gate.sleep(Duration.ofMillis(300));
+                try {
+                    java.nio.file.Files.writeString(state, "active 1 3\n"); // restarted once; the last exit status 3
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            java.nio.file.Files.writeString(state, "active 0 0\n");
+            restart.start();
+            Gate.Verdict restarted = Gate.onHost(host, command, "127.0.0.1", 1).await(PROCESS);
+            restart.join();
+            assertFalse(restarted.ready(), restarted.toString());
+            assertEquals("the process exited with exit code 3; systemd restarted it once", restarted.detail());
+            Gate.Verdict once = Gate.onHost(host, "echo failed 0 3", "127.0.0.1", 1).await(PROCESS.with(Duration.ZERO, Duration.ZERO));
+            assertFalse(once.ready(), once.toString());
+            assertTrue(Gate.onHost(host, "echo active", "127.0.0.1", 1).await(PROCESS.with(Duration.ZERO, Duration.ZERO)).ready(),
+                    "one attempt passes while the unit runs");
+        } finally {
+            java.nio.file.Files.deleteIfExists(state);
+        }
+    }
+
     @Test
     void aTcpScriptSendsNoPathAndNoRequest() {
         String script = Gate.script(NO_UNIT, "127.0.0.1", 8080, TCP);
