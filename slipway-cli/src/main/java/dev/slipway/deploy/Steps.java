@@ -77,7 +77,8 @@ public final class Steps {
      * which is also what the history records.
      * {@code readiness <target> did not pass within <timeout>: <last attempt><more><path hint>} (or,
      * when the process exited while the gate waited from here, {@code the process exited after
-     * <T><more>}), then {@code [; cause: <line>][; note: <first run>]}.
+     * <T><more>}; for a {@code process} probe {@code the process did not keep running for <timeout>
+     * (readiness type process): <what ended it>}), then {@code [; cause: <line>][; note: <first run>]}.
      *
      * @param where    the machine, e.g. {@code web1} or {@code local}
      * @param target   what the gate probed ({@link SlipwayConfig.Probe#target})
@@ -93,6 +94,9 @@ public final class Steps {
     public static Executor.StepFailed gateFailed(String where, String target, SlipwayConfig.Probe probe, Gate.Verdict v,
                                                  String more, java.util.Optional<String> cause, String firstRun, String detail) {
         String last = v.detail().equals(Gate.EXITED) ? "the process exited after " + Console.seconds(v.elapsed())
+                : probe.process() ? "the process did not keep running for " + Console.seconds(probe.timeout())
+                        + " (readiness type process): " + v.detail() + (v.state().isEmpty() || v.state().equals("active")
+                        ? "" : "; unit " + v.state())
                 : "readiness " + target + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
         return new Executor.StepFailed(where, last + more + v.pathHint() + cause.map(c -> "; cause: " + c).orElse("")
                 + (firstRun.isEmpty() ? "" : "; " + firstRun), detail);
