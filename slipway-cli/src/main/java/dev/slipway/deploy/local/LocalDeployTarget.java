@@ -212,13 +212,22 @@ public final class LocalDeployTarget implements Target {
         boolean stop = plan.action() == DeployPlan.Action.STOP;
         String commit = o.revision() == null ? plan.commit() : o.revision().commit();
         String message = stop ? config.name() + (plan.has(DeployPlan.Kind.STOP) ? " stopped" : " was not running")
-                : plan.action() == DeployPlan.Action.START ? config.name() + " is ready at " + o.url() + " (pid " + o.pid() + ")"
+                : plan.action() == DeployPlan.Action.START ? config.name() + " is " + readyAt(o.url()) + " (pid " + o.pid() + ")"
                 : config.name() + " " + plan.version() + " (commit " + commit.substring(0, Math.min(7, commit.length()))
-                + ") is ready at " + o.url() + (o.revision() == null ? " (pid " + o.pid() + ")"
+                + ") is " + readyAt(o.url()) + (o.revision() == null ? " (pid " + o.pid() + ")"
                 : " (revision " + o.revision().revision() + ", pid " + o.pid() + ")");
         return new Report("local", plan.action().verb(), config.name(), stop ? null : plan.version(),
                 o.revision() == null ? 0 : o.revision().revision(), "ok", 0, stop ? null : o.url().toString(),
                 plan.stepLines(), timing, List.of(message), message, o.stepMs());
+    }
+
+    /**
+     * @param url where the instance serves
+     * @return {@code ready at URL}, or {@code running} for a service with no port (readiness type
+     *         {@code process}), which serves at no URL
+     */
+    private String readyAt(java.net.URI url) {
+        return config.service().readiness().process() ? "running" : "ready at " + url;
     }
 
     /** @return {@code plan} made again from what it was made from (see {@link #apply}) */
@@ -258,7 +267,8 @@ public final class LocalDeployTarget implements Target {
         lines.add("  revision   " + (revision == 0 ? "-" : String.valueOf(revision)));
         lines.add("  pid        " + (s.pid() < 0 ? "not running" : s.pid() + " (running)"));
         // Not running: the URL is only where it would serve (another process may answer there).
-        lines.add("  url        " + s.url() + (s.pid() < 0 && s.nginx() == null ? " (when it runs)" : ""));
+        lines.add("  url        " + (config.service().readiness().process() ? "none (readiness type process: no port)"
+                : s.url() + (s.pid() < 0 && s.nginx() == null ? " (when it runs)" : "")));
         if (s.nginx() != null) {
             lines.add("  nginx      " + s.nginx());
             if (s.instances().isEmpty()) {
@@ -275,7 +285,8 @@ public final class LocalDeployTarget implements Target {
         String outcome = s.pid() < 0 ? "not running" : ready ? "ready" : "not ready";
         return new Report("local", "status", config.name(), s.version(), revision, outcome, ready ? 0 : 1,
                 s.url().toString(), List.of(), Map.of(), lines,
-                ready ? config.name() + " " + s.version() + " serves at " + s.url()
+                ready ? config.name() + " " + s.version() + (config.service().readiness().process() ? " runs (pid " + s.pid()
+                        + ")" : " serves at " + s.url())
                         : config.name() + " does not serve on local (" + outcome + ")");
     }
 

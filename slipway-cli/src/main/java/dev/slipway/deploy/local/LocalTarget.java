@@ -1208,7 +1208,8 @@ public final class LocalTarget {
         ServiceProcess sp = instance(port);
         sp.running().ifPresent(h -> console.progress("  stopping " + sp.release().orElse("?") + " left on :" + port + " (pid "
                 + h.pid() + ")"));
-        console.progress("  starting " + config.name() + " " + dirName + " on " + instanceUrl(port));
+        console.progress("  starting " + config.name() + " " + dirName + (config.service().readiness().process() ? ""
+                : " on " + instanceUrl(port)));
         layout.pointSlot(port, dirName);
         supervisor.restart(unitOf(port));
     }

@@ -138,6 +138,9 @@ class LocalWorkerTest {
         Report status = new LocalDeployTarget(target()).status();
         assertEquals(0, status.exitCode(), status.toString());
         assertEquals("1.0.0", status.version(), status.toString());
+        assertTrue(status.message().startsWith("svc 1.0.0 runs (pid "), status.message());
+        assertTrue(status.lines().contains("  url        none (readiness type process: no port)"), status.lines().toString());
+        assertTrue(out.toString().contains("  waiting for 1.0.0 to keep running for 3.0 s (readiness type process)"), out.toString());
 
         use("2.0.0");
         SlipwayException failed = assertThrows(SlipwayException.class, () -> target().deploy(use("2.0.0"), false));
