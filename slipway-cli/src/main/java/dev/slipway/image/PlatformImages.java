@@ -69,7 +69,8 @@ final class PlatformImages extends NamedStep<ImageContext> {
         String home = "/opt/" + facts.name();
         List<String> entrypoint = ImageBuilder.entrypoint(config, home, s.launch());
         Map<String, String> env = ImageBuilder.imageEnv(config, home);
-        return new OciImage.Config(s.platform(), facts.time(), config.image().user(), config.service().port(),
+        return new OciImage.Config(s.platform(), facts.time(), config.image().user(),
+                config.service().readiness().process() ? 0 : config.service().port(), // a service with no port exposes none
                 env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList(), entrypoint, "/data",
                 List.of("/data"), annotations, ImageBuilder.healthcheck(config.service().readiness()));
     }

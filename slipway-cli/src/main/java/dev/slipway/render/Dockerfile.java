@@ -112,7 +112,8 @@ public final class Dockerfile {
                 "# COPY makes files root's; the data directory belongs to the user the service runs as.",
                 "COPY --from=rootfs --chown=" + config.image().user() + " /rootfs/data /data",
                 "USER " + config.image().user(),
-                "EXPOSE " + config.service().port() + "/tcp",
+                config.service().readiness().process() ? "# No EXPOSE: the service listens on no port."
+                        : "EXPOSE " + config.service().port() + "/tcp",
                 envLine.toString(),
                 "WORKDIR /data",
                 "VOLUME [\"/data\"]",

@@ -85,4 +85,18 @@ class DockerfileTest {
         // The Dockerfile reference: "\\$" keeps a literal $ in ENV (environment replacement).
         assertTrue(text.contains("\n    PRICE=\"\\$5 \\${HOME}\""), text);
     }
+
+    /** A service with no port (readiness type process): the image has no HEALTHCHECK and exposes no port. */
+    @Test
+    void aServiceWithNoPortHasNoHealthcheckAndExposesNothing() throws Exception {
+        SlipwayConfig c = ConfigLoader.parse(Path.of("svc/slipway.yaml"), """
+                name: consumer
+                service:
+                  readiness: {type: process}
+                """);
+        String text = Dockerfile.render(c);
+        assertTrue(text.lines().noneMatch(l -> l.startsWith("HEALTHCHECK") || l.startsWith("EXPOSE")), text);
+        assertTrue(text.contains("# No HEALTHCHECK: readiness type process"), text);
+        assertEquals(null, dev.slipway.image.ImageBuilder.healthcheck(c.service().readiness()));
+    }
 }
