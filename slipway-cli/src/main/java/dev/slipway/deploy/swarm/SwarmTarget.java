@@ -78,6 +78,16 @@ public final class SwarmTarget implements Target {
         return NAME;
     }
 
+    @Override
+    public boolean runsImage() {
+        return true;
+    }
+
+    @Override
+    public java.util.Optional<String> configuredImage() {
+        return java.util.Optional.ofNullable(config.swarm().image());
+    }
+
     /**
      * What {@link #apply} needs besides the steps.
      *
