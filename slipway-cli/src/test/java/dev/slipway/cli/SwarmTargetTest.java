@@ -261,7 +261,7 @@ class SwarmTargetTest {
         // pushes it (image.repository) before the deploy; it said "no image to deploy" (new-user finding).
         var ship = cli(900, "ship", dir.toString(), "--to", "swarm", "--version", "5.0.0", "--no-compile");
         assertEquals(0, ship.code(), ship.toString());
-        assertTrue(ship.err().contains("pushed " + registry.address() + "/acme/" + service + ":5.0.0@sha256:"), ship.toString());
+        assertTrue(ship.out().contains("pushed " + registry.address() + "/acme/" + service + ":5.0.0@sha256:"), ship.toString());
         assertTasks(target().status(), "5.0.0");
     }
 
