@@ -264,6 +264,22 @@ class HealthRoutesTest {
         assertEquals("http /health", x.readiness().describe(), InitFile.render(x));
         assertEquals("http /health", x.liveness().describe());
         assertTrue(InitFile.render(x).contains("get(\"/health*\")"), InitFile.render(x));
+
+        // The module without a route: tcp, and the comment says how to mount it rather than "Vert.x has no
+        // built-in health endpoint".
+        Path bare = tmp.resolve("bare");
+        Projects.vertx(bare, false);
+        Path pom = bare.resolve("pom.xml");
+        java.nio.file.Files.writeString(pom, java.nio.file.Files.readString(pom).replace(
+                "<dependency><groupId>io.vertx</groupId><artifactId>vertx-core</artifactId></dependency>",
+                "<dependency><groupId>io.vertx</groupId><artifactId>vertx-core</artifactId></dependency>\n"
+                        + "<dependency><groupId>io.vertx</groupId><artifactId>vertx-health-check</artifactId></dependency>"));
+        Proposal noRoute = Proposal.of(Project.detect(bare, null), null);
+        String text = InitFile.render(noRoute);
+        assertEquals("tcp", noRoute.readiness().type(), text);
+        assertTrue(text.contains("vertx-health-check is a dependency, but no route serves its HealthCheckHandler"), text);
+        assertTrue(text.contains("router.get(\"/health*\").handler(HealthCheckHandler.create(vertx))"), text);
+        assertFalse(text.contains("no built-in health endpoint"), text);
     }
 
     /**
