@@ -38,21 +38,23 @@ class ShipImageTargetTest {
     void shipToSwarmWithNoRegistryStopsBeforeItBuildsAndSaysWhatToGive() throws Exception {
         Path dir = service("");
         CliRunner.Run r = CliRunner.run("ship", dir.toString(), "--to", "swarm");
-        assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("has no registry to push it to: give --push REGISTRY/REPOSITORY"), r.toString());
+        refusedBeforeBuilding(dir, r, "has no registry to push it to: give --push REGISTRY/REPOSITORY");
         assertTrue(r.err().contains("or set image.repository in slipway.yaml; nothing was built or changed"), r.toString());
-        assertFalse(Files.exists(dir.resolve("built")), "nothing was built");
         assertFalse(r.err().contains("Exception"), r.toString());
+    }
+
+    /** Exit 2 with {@code message}, and the build command never ran. */
+    private static void refusedBeforeBuilding(Path dir, CliRunner.Run r, String message) {
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(message), r.toString());
+        assertFalse(Files.exists(dir.resolve("built")), "nothing was built: " + r);
     }
 
     @Test
     void pushIsRefusedOnATargetThatRunsTheSingleFile() throws Exception {
         Path dir = service("");
-        CliRunner.Run r = CliRunner.run("ship", dir.toString(), "--push", "127.0.0.1:5000/acme/svc");
-        assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("--push is for a target that runs the image (swarm, kubernetes); --to local deploys"
-                + " the single file"), r.toString());
-        assertFalse(Files.exists(dir.resolve("built")), "nothing was built");
+        refusedBeforeBuilding(dir, CliRunner.run("ship", dir.toString(), "--push", "127.0.0.1:5000/acme/svc"),
+                "--push is for a target that runs the image (swarm, kubernetes); --to local deploys the single file");
     }
 
     @Test
