@@ -45,6 +45,7 @@ final class TrainStartup extends PlatformStep {
 
     @Override
     public void run(PlatformContext c) throws IOException {
+        c.jvmOptions.addAll(Launcher.C2_THRESHOLDS);
         c.jvmOptions.addAll(c.config().build().jvmOptions());
         c.jvmOptions.addAll(trainedStartup(c));
     }

@@ -313,6 +313,8 @@ public final class Training {
         References.Values values = References.Values.of(port, ADDR, layout.toAbsolutePath().toString());
         List<String> cmd = new ArrayList<>();
         cmd.add(layout.resolve("runtime/bin/java").toString());
+        // The launch line's own options first (its JIT spends less on start-up code), as the service runs.
+        cmd.addAll(Launcher.C2_THRESHOLDS);
         cmd.addAll(References.expand(config.build().jvmOptions(), values));
         Path configuration = layout.resolveSibling(layout.getFileName() + ".aotconf");
         if (aot) {
@@ -690,10 +692,12 @@ public final class Training {
                             + ": " + ready.describe() + ")" + ready.pathHint() + ":\n" + tail(log));
                 }
                 if (!ready.ready()) {
+                    String hint = ready.status() == 0 && p.isAlive() && dev.slipway.util.Listeners.listensOnNoPort(p.pid())
+                            ? listensOnNoPortHint(port) : notReadyHint(ready, read(log));
                     throw SlipwayException.failed("the training run never became ready (readiness " + probe.target(ADDR, port)
                             + ": " + ready.describe() + ") within train.timeout ("
                             + dev.slipway.analysis.QueryTemplate.promDuration(train.timeout()) + "): "
-                            + notReadyHint(ready, read(log)) + ", or set 'train.enabled: false' to build without"
+                            + hint + ", or set 'train.enabled: false' to build without"
                             + " a trained cache:\n" + tail(log));
                 }
                 for (String url : train.urls()) {
@@ -889,6 +893,24 @@ public final class Training {
                 + " (a database it reaches, with the right user and password"
                 + DatabaseVariables.inOutput(output).map(v -> ": " + v.framework() + " reads " + v.names()).orElse("")
                 + "), raise train.timeout in slipway.yaml if the service starts slowly";
+    }
+
+    /**
+     * What to say when the training run still runs at the end of {@code train.timeout} but listens on
+     * no port at all, neither its {@code PORT} nor another: a worker (a {@code CommandLineRunner}, a
+     * scheduler, a queue consumer) serves nothing for a probe to reach, and no longer timeout helps
+     * it; a server that starts slowly has not bound its port yet, and one does.
+     *
+     * @param port the port the run was given ({@code PORT})
+     * @return the hint, without the run's output
+     */
+    static String listensOnNoPortHint(int port) {
+        return "the app runs but listens on no port at all (not on PORT " + port + ", nor another): an app that"
+                + " serves nothing (a worker, a scheduler, a queue consumer; Spring Boot without a web starter) never"
+                + " passes a readiness probe, on any target, since every probe (http, tcp, grpc) checks the service's"
+                + " port: give it one that answers (Spring Boot: spring-boot-starter-web and"
+                + " spring-boot-starter-actuator, for Actuator's health groups); if it is a server that starts slowly,"
+                + " raise train.timeout in slipway.yaml";
     }
 
     /**

@@ -188,6 +188,20 @@ public final class SlipwayCli extends GroupCommand {
     }
 
     /**
+     * Where each target keeps a service's output, for {@code slipway logs}, the command that deploy
+     * tools (docker, kubectl, heroku) taught users to type: its "did you mean 'lock'?" left them
+     * stuck. The files are the ones the targets write: the local target's {@code .slipway/local/<name>.log}
+     * (docs/local-deploy.md), the hosts target's systemd unit ({@code deploy.hosts.service.unit},
+     * {@code <unit>@PORT} with the proxy strategy) logging to the journal, a Deployment's pods, a
+     * Swarm service's tasks.
+     */
+    static final String WHERE_LOGS_ARE = "a local deploy appends the service's stdout and stderr to"
+            + " .slipway/local/NAME.log in the service directory (tail -f it); on hosts the systemd unit (deploy.hosts."
+            + "service.unit, default the service name) logs to the journal: ssh HOST journalctl -u 'NAME*' -f; on"
+            + " Kubernetes: kubectl logs deployment/NAME; on Swarm: docker service logs NAME. 'slipway status' shows"
+            + " each instance's readiness, and a failed gate on hosts prints the unit's last journal lines";
+
+    /**
      * The text of a usage error: picocli's message, except for an unknown subcommand, where it names
      * the subcommands that exist, in the word the parent's help lists them under ("kind" for
      * {@code render}, "command" elsewhere), and an unknown option close to one of the command's,
@@ -220,6 +234,9 @@ public final class SlipwayCli extends GroupCommand {
         String noun = spec.usageMessage().commandListHeading().replace("%n", "").trim().replaceAll(":$", "")
                 .replaceAll("s$", "").toLowerCase(Locale.ROOT);
         String word = u.getUnmatched().get(0);
+        if (parent.getParent() == null && (word.equals("logs") || word.equals("log"))) {
+            return "slipway has no '" + word + "' command: " + WHERE_LOGS_ARE;
+        }
         String close = dev.slipway.config.Suggest.closest(word, names);
         return "unknown " + noun + " '" + word + "' for '" + spec.qualifiedName() + "'"
                 + (close != null ? "; did you mean '" + close + "'?" : "")

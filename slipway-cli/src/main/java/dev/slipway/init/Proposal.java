@@ -421,6 +421,7 @@ public record Proposal(Project project, List<String> command, List<String> comma
             portEnv();
             AppConfig app = app();
             Map<String, String> conf = app.values();
+            springWebServer(app);
             boolean actuator = p.uses("org.springframework.boot:spring-boot-starter-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator")
                     || p.uses("org.springframework.boot:spring-boot-actuator-autoconfigure");
@@ -481,6 +482,68 @@ public record Proposal(Project project, List<String> command, List<String> comma
             timeout = jpa ? "180s" : "120s";
             timeoutNotes.add("Spring Boot" + (jpa ? " with JPA" : "") + " starts slowly on a busy 2-core machine: " + timeout
                     + " before the gate fails.");
+        }
+
+        /**
+         * Words in a dependency's artifact id that may bring an HTTP server onto the class path:
+         * Spring Boot's web starters ({@code spring-boot-starter-web}, {@code -webflux}, {@code -webmvc},
+         * {@code -websocket}, {@code -web-services}, {@code -jersey}, {@code -hateoas},
+         * {@code -data-rest}, {@code -graphql}), its servers ({@code -tomcat}, {@code -jetty},
+         * {@code -undertow}, {@code -reactor-netty}) and third-party starters that pull one in
+         * (Vaadin's, Spring Cloud Gateway, Camel's HTTP and servlet starters). A word matched too
+         * often only costs the check below its certainty, never a web app.
+         */
+        private static final Pattern WEB_ARTIFACT = Pattern.compile(
+                "web|tomcat|jetty|undertow|netty|jersey|servlet|vaadin|gateway|hateoas|rest|graphql|http|server|rsocket");
+
+        /**
+         * A Spring Boot app that starts no web server listens on no port at all (a
+         * {@code CommandLineRunner} worker, a scheduler, a queue consumer: Spring Initializr's project
+         * with no web dependency is {@code spring-boot-starter} alone). Spring Boot decides by the class
+         * path ({@code WebApplicationType.deduceFromClasspath}: the servlet API with spring-web, or
+         * spring-webflux; else {@code NONE}), or by {@code spring.main.web-application-type=none}.
+         * Every target gates a release on the service's port (http, tcp or grpc probes), so no
+         * release of such an app would ever pass: before, init proposed tcp probes on port 8080, and
+         * {@code slipway ship} failed after the whole training timeout with "raise train.timeout".
+         * When that is certain (no dependency that may bring a server, and none of the project's own
+         * modules, whose dependencies init does not read), init stops here (exit 2) and says how to
+         * give the app a port; when a module of the build may bring the server, it warns.
+         *
+         * @param app the app's configuration, with the file of each key
+         * @throws SlipwayException (exit 2) when the app certainly starts no web server
+         */
+        void springWebServer(AppConfig app) {
+            String type = app.values().getOrDefault("spring.main.web-application-type", "").strip();
+            String why;
+            boolean certain;
+            if (type.equalsIgnoreCase("none")) {
+                why = "spring.main.web-application-type=none in " + app.files().get("spring.main.web-application-type");
+                certain = true;
+            } else {
+                if (p.dependencies().stream().map(d -> d.substring(d.indexOf(':') + 1))
+                        .anyMatch(a -> WEB_ARTIFACT.matcher(a).find())) {
+                    return;
+                }
+                why = "no web starter (spring-boot-starter-web or -webflux) nor server among its dependencies";
+                String group = p.pom() != null ? p.pom().groupId() : null;
+                List<String> own = p.dependencies().stream()
+                        .filter(d -> group != null && d.startsWith(group + ":")).toList();
+                certain = !p.multiModule() && own.isEmpty();
+                if (!certain) {
+                    why += " (" + (own.isEmpty() ? "unless another project of this build brings one"
+                            : "unless " + String.join(", ", own) + " brings one") + ")";
+                }
+            }
+            String fix = "Slipway gates every release on the service's port (http, tcp or grpc probes), so no"
+                    + " release of an app that listens on none would pass; give it a port with its health:"
+                    + " add spring-boot-starter-web and spring-boot-starter-actuator (Actuator's readiness and"
+                    + " liveness groups then answer on SERVER_PORT)";
+            if (certain) {
+                throw dev.slipway.SlipwayException.usage(p.name() + " is a Spring Boot app that starts no web server (" + why
+                        + "): it listens on no port. " + fix + ", then run 'slipway init' again");
+            }
+            warnings.add("the app may start no web server (" + why + "); if it listens on no port, no release passes"
+                    + " the readiness gate: " + fix);
         }
 
         /** {@code @Value("...")} (also {@code @Value(value = "...")}) in Spring code: its text. */

@@ -46,6 +46,21 @@ public final class Listeners {
     }
 
     /**
+     * Whether a running process (and its descendants) listens on no TCP port at all: a worker, a
+     * scheduler or a queue consumer that serves nothing, or a server that has not bound its port yet.
+     * Unlike an empty {@link #ports}, this is {@code false} when {@code /proc} cannot tell (the process
+     * is gone or not ours to read).
+     *
+     * @param pid a process id
+     * @return {@code true} when the process's open files can be read and none of its and its
+     *         descendants' sockets listens
+     */
+    public static boolean listensOnNoPort(long pid) {
+        Path fd = Path.of("/proc", Long.toString(pid), "fd");
+        return Files.isDirectory(fd) && Files.isReadable(fd) && ports(pid).isEmpty();
+    }
+
+    /**
      * @param proc a process's {@code /proc/PID} directory
      * @return the inodes of the sockets among its open files ({@code fd/N -> socket:[INODE]});
      *         empty when it is gone or not ours to read

@@ -119,6 +119,13 @@ class ConfigErrorsTest {
                 + " did you mean 'kubernetes'? (kinds: ci, dockerfile, systemd, nginx, kubernetes)");
         assertUsageError(CliRunner.run("cache", "prun"), "unknown command 'prun' for 'slipway cache';"
                 + " did you mean 'prune'? (commands: prune)");
+        // 'logs' is no misspelt 'lock': say where each target keeps the service's output
+        var logs = CliRunner.run("logs", dir.toString());
+        assertEquals(2, logs.code(), logs.toString());
+        assertTrue(logs.err().startsWith("slipway: slipway has no 'logs' command: a local deploy appends the service's"
+                + " stdout and stderr to .slipway/local/NAME.log"), logs.toString());
+        assertTrue(logs.err().contains("ssh HOST journalctl -u 'NAME*' -f;"), logs.toString());
+        assertFalse(logs.err().contains("did you mean 'lock'"), logs.toString());
         var r = CliRunner.run("stats", dir.toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().startsWith("slipway: unknown command 'stats' for 'slipway'; did you mean 'status'?"

@@ -70,6 +70,10 @@ class HostsStartStopTest {
     }
 
     private void writeConfig(String strategy, String probe) throws IOException {
+        writeConfig(strategy, probe, null);
+    }
+
+    private void writeConfig(String strategy, String probe, Path secretsFile) throws IOException {
         Files.writeString(service.resolve("slipway.yaml"), """
                 name: myapp
                 service:
@@ -85,7 +89,7 @@ class HostsStartStopTest {
                     rollout: {strategy: %s}
                     proxy: {listen: "%s:%d"}
                 """.formatted(PORT, probe, Testbed.clientKey(), testbed.knownHostsHashed(), address(), address(), strategy,
-                address(), NGINX));
+                address(), NGINX) + (secretsFile == null ? "" : "    service: {secretsFile: " + secretsFile + "}\n"));
     }
 
     private String onHost(String command) {
@@ -285,5 +289,31 @@ class HostsStartStopTest {
             onHost("rm -f /etc/systemd/system/myapp@.service.d/squat.conf /run/squat; systemctl daemon-reload; systemctl stop squatter");
             HostsDeployTest.use(service, work, "1.0.0");
         }
+    }
+
+    @Test
+    @Order(5)
+    void aRedeployThatOnlyChangesASecretAndFailsItsGateGoesBackToTheEnvOfBefore() throws Exception {
+        // 1.0.0 serves. A rotated secret the app refuses at start (myapp exits on an unknown log
+        // level): before, going back did "nothing (1.0.0 served before)" and left the host
+        // restarting 1.0.0 on the new env, serving nothing, while the report said it went back.
+        Path secrets = work.resolve("secrets.env");
+        Files.writeString(secrets, "LOG_LEVEL=warn\n");
+        writeConfig("restart", "path: /health/ready", secrets);
+        var good = slipway("deploy");
+        assertEquals(0, good.code(), good.toString());
+        assertEquals("1.0.0", direct(PORT));
+        assertEquals("", onHost("ls -A /opt/slipway/myapp/releases/1.0.0 | grep before || true"), "nothing kept after a pass");
+
+        Files.writeString(secrets, "LOG_LEVEL=loud\n");
+        var bad = slipway("deploy");
+        assertEquals(1, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("every switched host went back: web1 -> 1.0.0 with its env of before\n")
+                || bad.err().endsWith("every switched host went back: web1 -> 1.0.0 with its env of before"), bad.toString());
+        assertEquals("1.0.0", direct(PORT), "1.0.0 serves again, on the env it had");
+        assertTrue(onHost("grep LOG_LEVEL /opt/slipway/myapp/releases/1.0.0/env").contains("warn"),
+                onHost("cat /opt/slipway/myapp/releases/1.0.0/env"));
+        assertEquals("", onHost("ls -A /opt/slipway/myapp/releases/1.0.0 | grep before || true"), "nothing kept is left");
+        assertEquals(0, slipway("status").code(), "it serves");
     }
 }

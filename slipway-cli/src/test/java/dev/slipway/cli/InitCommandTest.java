@@ -46,6 +46,18 @@ class InitCommandTest {
     }
 
     @Test
+    void aSpringBootWorkerWithNoWebServerExitsTwoAndWritesNothing() throws Exception {
+        Projects.springBootWorker(tmp);
+        CliRunner.Run r = CliRunner.run("init", tmp.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("slipway: demo is a Spring Boot app that starts no web server"), r.toString());
+        assertTrue(r.err().contains("then run 'slipway init' again"), r.toString());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --debug\n" + r);
+        assertTrue(Files.notExists(tmp.resolve("slipway.yaml")), "nothing written");
+        assertTrue(Files.notExists(tmp.resolve(".gitignore")), "nothing half-changed");
+    }
+
+    @Test
     void aFixedPortIsWarnedAbout() throws Exception {
         Projects.javalin(tmp, 7070);
         CliRunner.Run r = CliRunner.run("init", tmp.toString(), "--dry-run");

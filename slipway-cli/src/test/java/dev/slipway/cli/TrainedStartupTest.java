@@ -125,6 +125,18 @@ class TrainedStartupTest {
         Proc v = Example.exec(List.of(exe.toString(), "version"), List.of(cache, "JAVA_OPTS=-Xlog:class+load=info"));
         assertEquals(0, v.code(), v.toString());
         assertTrue(v.out().lines().anyMatch(l -> l.contains("example.myapp.Main source: file:")), v.out());
+        // The launcher's own JIT options (Launcher.C2_THRESHOLDS) reach the JVM, and JAVA_OPTS,
+        // which comes after them, overrides them.
+        Proc flags = Example.exec(List.of(exe.toString(), "version"), List.of(cache, "JAVA_OPTS=-XX:+PrintFlagsFinal"));
+        assertEquals(0, flags.code(), flags.toString());
+        assertTrue(flags.out().lines().anyMatch(l -> l.matches("\\s*intx Tier4InvocationThreshold\\s+= 50000\\s.*")),
+                "C2 waits for ten times the default invocations:\n" + flags.out().lines()
+                        .filter(l -> l.contains("Tier4")).toList());
+        Proc own = Example.exec(List.of(exe.toString(), "version"),
+                List.of(cache, "JAVA_OPTS=-XX:Tier4InvocationThreshold=5000 -XX:+PrintFlagsFinal"));
+        assertEquals(0, own.code(), own.toString());
+        assertTrue(own.out().lines().anyMatch(l -> l.matches("\\s*intx Tier4InvocationThreshold\\s+= 5000\\s.*")),
+                "JAVA_OPTS wins:\n" + own.out().lines().filter(l -> l.contains("Tier4")).toList());
         String dep = Example.dependencyClassLoad(exe, List.of(cache));
         assertTrue(dep.endsWith("source: shared objects file"), "the kept archive is used: " + dep);
         // The changed class is in the shipped jar: the unpacked app jar holds the new constant.

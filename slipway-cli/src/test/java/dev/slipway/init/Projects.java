@@ -233,6 +233,52 @@ public final class Projects {
         }
     }
 
+    /**
+     * Spring Initializr, Boot 3, with no dependency picked ({@code spring-boot-starter} alone): a
+     * worker whose {@code CommandLineRunner} consumes a queue and whose {@code @Scheduled} method
+     * feeds it. It starts no web server and listens on no port.
+     */
+    public static void springBootWorker(Path dir) throws IOException {
+        write(dir, "pom.xml", initializrPomHead("3.5.7") + """
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter</artifactId></dependency>
+                    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-test</artifactId><scope>test</scope></dependency>
+                  </dependencies>
+                """ + SPRING_BOOT_PLUGIN_BUILD);
+        initializrDemoApplication(dir);
+        write(dir, "src/main/java/com/example/demo/QueueConsumer.java", """
+                package com.example.demo;
+
+                import java.util.concurrent.BlockingQueue;
+                import java.util.concurrent.LinkedBlockingQueue;
+                import org.springframework.boot.CommandLineRunner;
+                import org.springframework.scheduling.annotation.Scheduled;
+                import org.springframework.stereotype.Component;
+
+                @Component
+                public class QueueConsumer implements CommandLineRunner {
+                    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+
+                    @Override
+                    public void run(String... args) {
+                        new Thread(() -> {
+                            while (true) {
+                                try {
+                                    System.out.println("processed " + queue.take());
+                                } catch (InterruptedException e) {
+                                    return;
+                                }
+                            }
+                        }, "queue-consumer").start();
+                    }
+
+                    @Scheduled(fixedRate = 5000)
+                    void enqueue() {
+                        queue.add("job-" + System.currentTimeMillis());
+                    }
+                }
+                """);
+    }
+
     /** Spring Initializr's application class and {@code application.properties}, as generated for artifact {@code demo}. */
     private static void initializrDemoApplication(Path dir) throws IOException {
         write(dir, "src/main/java/com/example/demo/DemoApplication.java", """

@@ -111,6 +111,45 @@ class ProposalTest {
     }
 
     @Test
+    void springBootWorkerWithNoWebServerStopsInitAndSaysHowToGiveItAPort() throws Exception {
+        // Before, init proposed tcp probes on 8080 for an app that listens on no port: ship then
+        // failed after the whole training timeout with "raise train.timeout".
+        Projects.springBootWorker(tmp);
+        dev.slipway.SlipwayException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.slipway.SlipwayException.class, () -> propose(tmp));
+        assertEquals(dev.slipway.SlipwayException.USAGE, e.exitCode());
+        assertTrue(e.getMessage().startsWith("demo is a Spring Boot app that starts no web server (no web starter"
+                + " (spring-boot-starter-web or -webflux) nor server among its dependencies): it listens on no port."),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("add spring-boot-starter-web and spring-boot-starter-actuator"), e.getMessage());
+
+        // The same app with the web starter ships as a web app (no warning about a web server)...
+        Path pom = tmp.resolve("pom.xml");
+        String worker = Files.readString(pom);
+        Files.writeString(pom, worker.replace("<artifactId>spring-boot-starter</artifactId>",
+                "<artifactId>spring-boot-starter-web</artifactId>"));
+        assertTrue(propose(tmp).warnings().isEmpty(), propose(tmp).warnings().toString());
+        // ... unless its configuration turns the web server off.
+        Projects.write(tmp, "src/main/resources/application.properties",
+                "spring.application.name=demo\nspring.main.web-application-type=none\n");
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.slipway.SlipwayException.class, () -> propose(tmp));
+        assertTrue(e.getMessage().contains("(spring.main.web-application-type=none in"
+                + " src/main/resources/application.properties): it listens on no port"), e.getMessage());
+
+        // A module of the team's own group may bring the server: a warning, and the file is proposed.
+        Projects.write(tmp, "src/main/resources/application.properties", "spring.application.name=demo\n");
+        Files.writeString(pom, worker.replace("</dependencies>", "<dependency><groupId>com.example</groupId>"
+                + "<artifactId>orders-core</artifactId><version>1.0</version></dependency></dependencies>"));
+        Proposal x = propose(tmp);
+        assertEquals(List.of("the app may start no web server (no web starter (spring-boot-starter-web or -webflux)"
+                + " nor server among its dependencies (unless com.example:orders-core brings one)); if it listens on"
+                + " no port, no release passes the readiness gate: Slipway gates every release on the service's port"
+                + " (http, tcp or grpc probes), so no release of an app that listens on none would pass; give it a"
+                + " port with its health: add spring-boot-starter-web and spring-boot-starter-actuator (Actuator's"
+                + " readiness and liveness groups then answer on SERVER_PORT)"), x.warnings());
+    }
+
+    @Test
     void springSecuritySaysTheProbesPassAndTheEndpointsNeedASecurityFilterChain() throws Exception {
         Projects.springBoot(tmp);
         assertTrue(propose(tmp).warnings().isEmpty());

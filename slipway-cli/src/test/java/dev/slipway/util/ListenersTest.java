@@ -40,4 +40,20 @@ class ListenersTest {
             service.destroy();
         }
     }
+
+    @Test
+    void aWorkerThatListensNowhereIsToldFromAServerAndFromAProcessThatIsGone() throws Exception {
+        Process worker = new ProcessBuilder("sleep", "30").start();
+        try {
+            assertTrue(Listeners.listensOnNoPort(worker.pid()), "a running process with no listening socket");
+        } finally {
+            worker.destroy();
+            worker.waitFor();
+        }
+        assertFalse(Listeners.listensOnNoPort(worker.pid()), "gone: /proc cannot tell, so no claim");
+        long self = ProcessHandle.current().pid();
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            assertFalse(Listeners.listensOnNoPort(self), "this JVM listens on " + s.getLocalPort());
+        }
+    }
 }

@@ -478,6 +478,27 @@ public final class HostsExecutor {
     private final Set<String> installed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
+     * Hosts whose serving release this run gave another env, its files of before kept aside
+     * ({@link HostsPlan#keepEnvCommand}): going back puts them back and restarts it.
+     */
+    private final Set<String> envKept = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Puts back the env files of before on a host of {@link #envKept}; a problem is a warning. */
+    private boolean restoreEnv(HostsPlan plan, HostsPlan.HostPlan h, List<String> problems) {
+        if (!envKept.contains(h.name())) {
+            return false;
+        }
+        Host.CommandResult r = host(h).run(HostsPlan.restoreEnvCommand(releaseDir(plan), envFiles(h).keySet()),
+                Duration.ofSeconds(30));
+        if (!r.ok()) {
+            problems.add(h.name() + ": cannot put the env files of before back in " + releaseDir(plan) + ": "
+                    + (r.stdout() + r.stderr()).strip());
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * Puts the release's single file on the host. A release the host does not hold complete is
      * installed whole with the step the local target uses ({@link ReleaseLayout#install}: a hidden
      * directory with the single file and the env files, renamed into place), so a kill or a full
@@ -553,6 +574,16 @@ public final class HostsExecutor {
         }
         if (installed.contains(h.name()) || h.envUnchanged()) {
             return; // the upload installed the release directory with them, or the look found them the same
+        }
+        if (plan.version().equals(h.previous())) {
+            // The release that serves, with another env: keep the files of before, for going back.
+            Host.CommandResult r = host(h).run(HostsPlan.keepEnvCommand(releaseDir(plan), envFiles(h).keySet()),
+                    Duration.ofSeconds(30));
+            if (!r.ok()) {
+                throw SlipwayException.failed(h.name() + ": cannot keep the env files of " + releaseDir(plan) + " aside: "
+                        + (r.stdout() + r.stderr()).strip());
+            }
+            envKept.add(h.name());
         }
         // Each file is its own atomic write, all of them in one round trip (their content on its stdin).
         layout(h).writeEnvs(plan.version(), envFiles(h));
@@ -693,6 +724,10 @@ public final class HostsExecutor {
         }
 
         void back(HostsPlan plan, HostsPlan.HostPlan h) {
+            if (h != null && !undo.contains(h)) {
+                // Not restarted yet: what runs has the env of before; a later restart must read it too.
+                restoreEnv(plan, h, problems);
+            }
             if (h == null || !undo.contains(h)) {
                 return;
             }
@@ -719,6 +754,17 @@ public final class HostsExecutor {
                     problems.add(h.name() + ": stop failed: " + e.getMessage());
                 }
                 host(h).run("rm -f " + Shell.quote(dir() + "/current"), Duration.ofSeconds(30));
+            } else if (restoreEnv(plan, h, problems)) {
+                // The same release with the env it served with: restart it on that, gated.
+                console.progress("  " + h.name() + ": back to " + h.previous() + " with its env of before");
+                restart(h);
+                Gate.Verdict v = gateOf(h, config.service().unit(), port);
+                back.add(h.name() + " -> " + h.previous() + " with its env of before"
+                        + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
+                if (!v.ready()) {
+                    problems.add(h.name() + ": " + h.previous() + " with its env of before is not ready either: "
+                            + v.describe());
+                }
             } else {
                 back.add(h.name() + " (was already on " + plan.version() + ")");
             }
@@ -919,6 +965,8 @@ public final class HostsExecutor {
     private void proxyBack(HostsPlan plan, HostsPlan.HostPlan h, boolean switchedIn, List<String> back,
                            List<String> problems) {
         String newUnit = HostUnit.instance(config, h.port());
+        // The instance that served never stopped, but a restart would read its rewritten env file.
+        restoreEnv(plan, h, problems);
         if (!switchedIn || h.oldPort() == 0) {
             back.add(h.name() + (h.oldPort() == 0 ? " (stopped: it had no release before)"
                     : " (" + newUnit + " stopped; " + h.previous() + " never stopped)"));
@@ -973,7 +1021,9 @@ public final class HostsExecutor {
         History.Appending a = History.appending(dir() + "/history.tsv", h.name(), plan.version(), plan.commit(), outcome,
                 who, note);
         List<String> keep = h.previous() == null ? List.of(plan.version()) : List.of(plan.version(), h.previous());
-        String touch = plan.rollback() ? "" : "touch " + Shell.quote(releaseDir(plan)) + " 2>/dev/null; ";
+        // A deploy that passed drops the env files of before it kept aside (they may hold an old secret).
+        String touch = plan.rollback() ? "" : "touch " + Shell.quote(releaseDir(plan)) + " 2>/dev/null; "
+                + (envKept.contains(h.name()) ? "rm -f " + Shell.quote(releaseDir(plan)) + "/.env*.before; " : "");
         Host.CommandResult r = host(h).run(touch + "{ " + a.command() + "; } || exit 1; echo " + PRUNED + "; "
                 // the prune's stdout as it comes; its stderr kept, and printed before the failure line
                 + "{ e=$( { ( " + layout(h).pruneCommand(config.rollout().retain(), keep) + " ) 3>&- ; } 2>&1 >&3 ); s=$?; } 3>&1; "

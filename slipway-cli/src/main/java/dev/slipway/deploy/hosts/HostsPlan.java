@@ -324,7 +324,9 @@ public record HostsPlan(String service, String version, String commit, boolean r
                     + " (" + h.previous() + " never stopped); after it, start " + oldUnit(hostsConfig, h) + " again, gate it,"
                     + " point nginx back at port " + h.oldPort() + ", stop the new instance")
                     : h.previous() == null ? "if switched, stop " + unitName + ".service and remove " + dir + "/current"
-                    + " (nothing served before)" : h.previous().equals(version) ? "nothing (" + version + " served before)"
+                    + " (nothing served before)" : h.previous().equals(version) ? (h.envUnchanged() ? "nothing (" + version + " served before)"
+                    : "put back the env files of " + version + " kept aside before the env step (.env.before),"
+                    + " restart " + unitName + ".service, gate it")
                     : "if switched, switch " + dir + "/current back to releases/" + h.previous() + ", restart "
                     + unitName + ".service, gate it") + "; recorded " + History.ROLLED_BACK + " (a host not reached: "
                     + History.SKIPPED + ")"));
@@ -393,6 +395,47 @@ public record HostsPlan(String service, String version, String commit, boolean r
                 + "umask 077; { " + (keys.isEmpty() ? "cat " + r + "/env" : "grep -v -E " + Shell.quote("^(" + String.join("|", keys)
                 + ")=") + " " + r + "/env") + "; printf '%s' " + Shell.quote(text) + "; } > " + tmp + " && chmod 0600 " + tmp
                 + " && mv -f " + tmp + " " + r + "/" + HostUnit.envName(port);
+    }
+
+    /**
+     * The shell command that keeps a release's env files aside before a deploy writes them again
+     * ({@code env} as {@code .env.before}, {@code env-8080} as {@code .env-8080.before}: hidden, so
+     * that no {@code env-*} glob of the look takes them for an instance's file), each copied with
+     * its mode (0600) kept. A redeploy of the release a host serves with another env (a rotated
+     * secret, a changed variable) restarts it with the new one; when its gate fails, {@link
+     * #restoreEnvCommand} puts these back, so the host goes back to what served, not to a release
+     * that crashes on the new env.
+     *
+     * @param releaseDir the release's directory on the host
+     * @param names      the env files' names ({@code env}, {@code env-<port>})
+     * @return the command, for {@code sh -c}; a file that is not there is skipped
+     */
+    public static String keepEnvCommand(String releaseDir, java.util.Collection<String> names) {
+        StringBuilder c = new StringBuilder("cd " + Shell.quote(releaseDir) + " || exit 1\n");
+        for (String n : names) {
+            String q = Shell.quote(n);
+            c.append("if [ -f ").append(q).append(" ]; then cp -p ").append(q).append(' ')
+                    .append(Shell.quote("." + n + ".before")).append(" || exit 1; fi\n");
+        }
+        return c.toString();
+    }
+
+    /**
+     * The shell command that puts back the env files {@link #keepEnvCommand} kept aside, each
+     * renamed over the file a failed deploy wrote (rename(2): the unit never reads half a file).
+     *
+     * @param releaseDir the release's directory on the host
+     * @param names      the env files' names
+     * @return the command, for {@code sh -c}
+     */
+    public static String restoreEnvCommand(String releaseDir, java.util.Collection<String> names) {
+        StringBuilder c = new StringBuilder("cd " + Shell.quote(releaseDir) + " || exit 1\n");
+        for (String n : names) {
+            String kept = Shell.quote("." + n + ".before");
+            c.append("if [ -f ").append(kept).append(" ]; then mv -f ").append(kept).append(' ')
+                    .append(Shell.quote(n)).append(" || exit 1; fi\n");
+        }
+        return c.toString();
     }
 
     /** @return whether a {@code systemctl is-active} state is one of a unit that runs */

@@ -132,11 +132,11 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
                 .withNewMetadata().withName(name).withNamespace(k.namespace()).withLabels(objectLabels(name, release))
                 .endMetadata()
                 .withNewSpec().withType(k.serviceType()).withSelector(Map.of("app", name))
-                .addNewPort().withName("http").withProtocol("TCP").withPort(k.servicePort())
+                .addNewPort().withName(portName(config.service())).withProtocol("TCP").withPort(k.servicePort())
                 // A gRPC server speaks cleartext HTTP/2: Kubernetes' standard application protocol
                 // name for it (KEP-3726), which ingress controllers and meshes read.
                 .withAppProtocol(config.service().urlScheme().equals("grpc") ? "kubernetes.io/h2c" : null)
-                .withTargetPort(new IntOrString("http")).endPort()
+                .withTargetPort(new IntOrString(portName(config.service()))).endPort()
                 .endSpec().build();
         HorizontalPodAutoscaler hpa = k.hpa() == null ? null : hpa(k, name, release);
         PodDisruptionBudget pdb = null;
@@ -273,11 +273,11 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
         KubernetesConfig.Pod pod = k.pod();
         int probeTimeout = (int) ceilSeconds(pod.probeTimeout());
         ContainerBuilder c = new ContainerBuilder().withName(name).withImage(r.image())
-                .addNewPort().withName("http").withContainerPort(s.port()).withProtocol("TCP").endPort()
+                .addNewPort().withName(portName(s)).withContainerPort(s.port()).withProtocol("TCP").endPort()
                 .withEnv(env)
-                .withStartupProbe(startupProbe(s.readiness(), probeTimeout, s.port()))
-                .withReadinessProbe(probe(s.readiness(), false, probeTimeout, s.port()))
-                .withLivenessProbe(probe(s.liveness(), true, probeTimeout, s.port()))
+                .withStartupProbe(startupProbe(s.readiness(), probeTimeout, s))
+                .withReadinessProbe(probe(s.readiness(), false, probeTimeout, s))
+                .withLivenessProbe(probe(s.liveness(), true, probeTimeout, s))
                 .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
@@ -431,27 +431,45 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
      * after {@code startupGrace} + the readiness {@code timeout}; readiness and liveness probes
      * start once it passed (Kubernetes' startupProbe semantics), so they need no initial delay.
      */
-    private static Probe startupProbe(SlipwayConfig.Probe readiness, int timeout, int port) {
+    /**
+     * The name of the container's and the Service's port, by the protocol the service speaks:
+     * {@code grpc} for a gRPC server ({@link SlipwayConfig.Service#urlScheme()}), {@code https} for
+     * TLS, else {@code http}. Meshes and ingress controllers that predate {@code appProtocol} pick
+     * the protocol by this prefix (Istio's "protocol selection": {@code grpc}, {@code http},
+     * {@code https}), and a gRPC port taken for HTTP/1.1 there breaks every call.
+     *
+     * @param service the {@code service} section
+     * @return a port name (RFC 6335 service name: at most 15 lower-case letters, digits, hyphens)
+     */
+    static String portName(SlipwayConfig.Service service) {
+        return switch (service.urlScheme()) {
+            case "grpc" -> "grpc";
+            case "https" -> "https";
+            default -> "http";
+        };
+    }
+
+    private static Probe startupProbe(SlipwayConfig.Probe readiness, int timeout, SlipwayConfig.Service service) {
         int period = (int) Math.max(1, ceilSeconds(readiness.interval()));
         long allowed = readiness.startupGrace().plus(readiness.timeout()).toMillis();
         int failures = (int) Math.max(1, -Math.floorDiv(-allowed, period * 1000L));
-        Probe p = probe(readiness, false, timeout, port);
+        Probe p = probe(readiness, false, timeout, service);
         p.setFailureThreshold(failures);
         return p;
     }
 
-    private static Probe probe(SlipwayConfig.Probe p, boolean liveness, int timeout, int port) {
+    private static Probe probe(SlipwayConfig.Probe p, boolean liveness, int timeout, SlipwayConfig.Service service) {
         int period = (int) Math.max(1, ceilSeconds(p.interval()));
         int failures = liveness ? (int) Math.max(1, -Math.floorDiv(-p.timeout().toMillis(), p.interval().toMillis())) : 3;
         ProbeBuilder b = new ProbeBuilder();
         if (p.tcp()) {
-            b.withNewTcpSocket().withPort(new IntOrString("http")).endTcpSocket();
+            b.withNewTcpSocket().withPort(new IntOrString(portName(service))).endTcpSocket();
         } else if (p.grpc()) {
             // Kubernetes' native gRPC probe (1.24+): grpc.health.v1 Check, SERVING passes. Its port is
             // a number (GRPCAction has no named port), the container port the service listens on.
-            b.withNewGrpc().withPort(port).withService(p.service()).endGrpc();
+            b.withNewGrpc().withPort(service.port()).withService(p.service()).endGrpc();
         } else {
-            b.withNewHttpGet().withPath(p.path()).withPort(new IntOrString("http")).endHttpGet();
+            b.withNewHttpGet().withPath(p.path()).withPort(new IntOrString(portName(service))).endHttpGet();
         }
         return b
                 .withPeriodSeconds(period)

@@ -294,5 +294,32 @@ class ManifestsTest {
         assertTrue(yaml.contains("grpc:\n"), yaml);
         io.fabric8.kubernetes.api.model.Service svc = (io.fabric8.kubernetes.api.model.Service) ManifestCheck.parse(yaml).get(0);
         assertEquals("kubernetes.io/h2c", svc.getSpec().getPorts().get(0).getAppProtocol(), "cleartext HTTP/2");
+        // Named for its protocol, as meshes that select the protocol by the port name's prefix read it.
+        assertEquals("grpc", c.getPorts().get(0).getName());
+        assertEquals("grpc", svc.getSpec().getPorts().get(0).getName());
+        assertEquals("grpc", svc.getSpec().getPorts().get(0).getTargetPort().getStrVal());
+    }
+
+    /** An HTTP service's ports stay {@code http}, and its tcp and http probes name that port. */
+    @Test
+    void portsAreNamedForTheProtocol() throws Exception {
+        Files.writeString(dir.resolve("slipway.yaml"), """
+                name: web
+                service:
+                  port: 8080
+                  readiness: {path: /ready}
+                  liveness: {type: tcp}
+                deploy:
+                  kubernetes: {}
+                """);
+        String yaml = Manifests.of(ConfigLoader.loadFromDir(dir), RELEASE).yaml();
+        Deployment d = (Deployment) ManifestCheck.parse(yaml).get(1);
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("http", c.getPorts().get(0).getName());
+        assertEquals("http", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
+        assertEquals("http", c.getLivenessProbe().getTcpSocket().getPort().getStrVal());
+        io.fabric8.kubernetes.api.model.Service svc = (io.fabric8.kubernetes.api.model.Service) ManifestCheck.parse(yaml).get(0);
+        assertEquals("http", svc.getSpec().getPorts().get(0).getName());
+        assertNull(svc.getSpec().getPorts().get(0).getAppProtocol());
     }
 }
