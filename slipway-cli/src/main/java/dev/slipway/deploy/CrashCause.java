@@ -101,6 +101,29 @@ public final class CrashCause {
         return Optional.empty();
     }
 
+    /**
+     * systemd's bookkeeping of a unit's restarts ({@code journalctl -o cat}): the lines that repeat
+     * at each turn of a crash loop and say nothing the exit line and the service's own lines do not.
+     */
+    private static final Pattern BOOKKEEPING = Pattern.compile("^((Starting|Started|Stopping|Stopped) \\S+\\.service\\b"
+            + "|\\S+\\.service: (Scheduled restart job|Failed with result|Deactivated successfully|Consumed ))");
+
+    /**
+     * The last lines of a crashed service's log, for the report of its failed gate: the service's own
+     * lines and systemd's lines on its exits ({@code Main process exited, code=exited, status=1/FAILURE})
+     * and on giving up ({@code Start request repeated too quickly}, {@code Failed to start}), without
+     * systemd's bookkeeping of each restart ({@code Scheduled restart job}, {@code Starting},
+     * {@code Stopped}, ...), which fills the last lines of a crash loop's journal otherwise.
+     *
+     * @param log   the service's log, oldest line first
+     * @param lines at most how many lines to keep (the last ones)
+     * @return those lines, joined by newlines
+     */
+    public static String lastLines(String log, int lines) {
+        List<String> kept = log.lines().filter(l -> !BOOKKEEPING.matcher(l.strip()).find()).toList();
+        return String.join("\n", kept.subList(Math.max(0, kept.size() - lines), kept.size()));
+    }
+
     private static String cut(String s) {
         return s.length() > MAX ? s.substring(0, MAX) + "…" : s;
     }

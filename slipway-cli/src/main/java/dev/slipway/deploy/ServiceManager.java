@@ -74,9 +74,11 @@ public interface ServiceManager {
      * @return a POSIX shell command that prints {@link #state} on the machine, for the gate's
      *         loop there ({@link dev.slipway.remote.Gate#onHost}); a manager that restarts failed processes by itself
      *         may follow the state with the count of those restarts and the last exit status
-     *         ({@code STATE [RESTARTS [STATUS [MAINPID]]]}, see {@code Systemd}), which lets the gate end at a
-     *         crash loop, and then with the main process's id (0: none runs), which lets the gate tell the
-     *         service's listener from another process's on its port
+     *         ({@code STATE [RESTARTS [STATUS [MAINPID [RESULT]]]]}, see {@code Systemd}), which lets the gate end at a
+     *         crash loop, then with the main process's id (0: none runs), which lets the gate tell the
+     *         service's listener from another process's on its port, and then with the manager's word for
+     *         how the unit's last run ended (systemd's {@code Result}: {@code start-limit-hit} when it
+     *         gave up restarting it)
      */
     String stateCommand(String instance);
 

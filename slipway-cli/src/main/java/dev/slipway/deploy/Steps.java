@@ -76,9 +76,11 @@ public final class Steps {
      * The failure of a readiness gate ({@link #await}), worded alike on every target: one line,
      * which is also what the history records.
      * {@code readiness <target> did not pass within <timeout>: <last attempt><more><path hint>} (or,
-     * when the process exited while the gate waited from here, {@code the process exited after
-     * <T><more>}; for a {@code process} probe {@code the process did not keep running for <timeout>
-     * (readiness type process): <what ended it>}), then {@code [; cause: <line>][; note: <first run>]}.
+     * when the process exited while the gate waited, {@code the process exited after <T><how><more>},
+     * where a host's {@code <how>} is its manager's account, {@link Gate#crashed}: the gate ends there,
+     * not at its timeout; for a {@code process} probe that failed otherwise, {@code the process did not
+     * keep running for <timeout> (readiness type process): <what ended it>}), then
+     * {@code [; cause: <line>][; note: <first run>]}.
      *
      * @param where    the machine, e.g. {@code web1} or {@code local}
      * @param target   what the gate probed ({@link SlipwayConfig.Probe#target})
@@ -93,10 +95,10 @@ public final class Steps {
      */
     public static Executor.StepFailed gateFailed(String where, String target, SlipwayConfig.Probe probe, Gate.Verdict v,
                                                  String more, java.util.Optional<String> cause, String firstRun, String detail) {
-        String last = v.detail().equals(Gate.EXITED) ? "the process exited after " + Console.seconds(v.elapsed())
+        String last = v.detail().startsWith(Gate.EXITED)
+                ? Gate.EXITED + " after " + Console.seconds(v.elapsed()) + v.describe().substring(Gate.EXITED.length())
                 : probe.process() ? "the process did not keep running for " + Console.seconds(probe.timeout())
-                        + " (readiness type process): " + v.detail() + (v.state().isEmpty() || v.state().equals("active")
-                        ? "" : "; unit " + v.state())
+                        + " (readiness type process): " + v.describe()
                 : "readiness " + target + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
         return new Executor.StepFailed(where, last + more + v.pathHint() + cause.map(c -> "; cause: " + c).orElse("")
                 + (firstRun.isEmpty() ? "" : "; " + firstRun), detail);

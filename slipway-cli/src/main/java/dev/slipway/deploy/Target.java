@@ -25,6 +25,29 @@ public interface Target extends AutoCloseable {
     DeployPlan plan(DeployRequest request);
 
     /**
+     * Whether this target runs the release's OCI image, which its nodes pull from a registry
+     * ({@code swarm}, {@code kubernetes}), rather than the single file ({@code local}, {@code hosts}).
+     * {@code slipway ship} then builds the image and pushes it after the build, since a build starts
+     * a new {@code dist/artifacts.json} with no image in it.
+     *
+     * @return {@code true} for a target that deploys an image by digest; by default {@code false}
+     */
+    default boolean runsImage() {
+        return false;
+    }
+
+    /**
+     * The image the configuration pins for a target that {@link #runsImage() runs an image}
+     * ({@code deploy.swarm.image}, {@code deploy.kubernetes.image}), which a deploy takes over the
+     * one {@code slipway image --push} recorded.
+     *
+     * @return the reference, or empty when none is set (and by default)
+     */
+    default java.util.Optional<String> configuredImage() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Plans a rollback to a retained release. Changes nothing.
      *
      * @param to which release: a version, a revision, or the previous one

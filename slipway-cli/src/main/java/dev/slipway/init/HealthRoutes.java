@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
  *       Vert.x Web {@code router.get("/health")} and {@code router.route("/health")}, Helidon SE
  *       {@code routing.get("/health", ...)}, Ktor {@code get("/health") { ... }}, http4k
  *       {@code "/health" bind GET}; a Vert.x sub-router's routes under its mount point
- *       ({@code route("/api/*").subRouter(api)}, {@code mountSubRouter("/api", api)}, in the same file);</li>
+ *       ({@code route("/api/*").subRouter(api)}, {@code mountSubRouter("/api", api)}, in the same file);
+ *       a Vert.x Web prefix route ({@code router.get("/health*")}, {@code "/health/*"}: the path
+ *       vertx-health-check's guide mounts its {@code HealthCheckHandler} on) at its prefix, which
+ *       Vert.x's router matches as well ({@code GET /health} answers);</li>
  *   <li>the JDK's {@code HttpServer.createContext("/health", ...)};</li>
  *   <li>annotations: JAX-RS {@code @Path("health")} with {@code @GET}, Spring
  *       {@code @GetMapping("/health")} and {@code @RequestMapping}, Micronaut
@@ -31,7 +34,8 @@ import java.util.regex.Pattern;
  * word ({@code ready}, {@code readyz}, {@code readiness}: Kubernetes' {@code /readyz}, MicroProfile
  * Health's {@code /health/ready}, Actuator's {@code /actuator/health/readiness}), a liveness word
  * ({@code live}, {@code livez}, {@code liveness}, {@code alive}) or a general one ({@code health},
- * {@code healthz}, {@code healthcheck}). A path with a parameter or a wildcard does not count.
+ * {@code healthz}, {@code healthcheck}). A path with a parameter or a wildcard does not count, but
+ * for a Vert.x Web prefix route in a file that uses {@code io.vertx.ext.web}.
  * This is a reading of the text, not a compilation: a route in a comment counts as well.
  */
 public final class HealthRoutes {
@@ -73,6 +77,12 @@ public final class HealthRoutes {
     private static final Pattern SUB_ROUTER = Pattern.compile(
             "\\broute\\s*\\(\\s*\"(/[^\"*]*)\\*?\"\\s*\\)\\s*\\.\\s*subRouter\\s*\\(\\s*([\\w$]+)\\s*\\)"
                     + "|\\bmountSubRouter\\s*\\(\\s*\"(/[^\"]*)\"\\s*,\\s*([\\w$]+)\\s*\\)");
+    /**
+     * A Vert.x Web prefix route, {@code /health*} or {@code /health/*}: Vert.x's router matches it
+     * for the prefix itself too ({@code /health}), so a handler mounted there answers at the prefix;
+     * group 1 the prefix. Other frameworks' wildcards (Javalin's {@code /health/*}) need not match it.
+     */
+    private static final Pattern VERTX_PREFIX_ROUTE = Pattern.compile("(/[^*{}:]*?)/?\\*");
     /** http4k: {@code "/health" bind GET}. */
     private static final Pattern HTTP4K = Pattern.compile("\"(/[^\"]*)\"\\s+bind\\s+(?:Method\\s*\\.\\s*)?GET\\b");
     /** The annotations that carry or mark a route, with their arguments when they have some. */
@@ -99,11 +109,14 @@ public final class HealthRoutes {
             while (m.find()) {
                 mounts.put(m.group(2) != null ? m.group(2) : m.group(4), m.group(1) != null ? m.group(1) : m.group(3));
             }
+            boolean vertxWeb = text.contains("io.vertx.ext.web");
             Matcher b = BUILDER.matcher(text);
             while (b.find()) {
                 String mount = b.group(1) == null ? null : mounts.get(b.group(1));
                 String shape = b.group(2) + "(\"" + b.group(3) + "\")";
-                add(out, mount == null ? b.group(3) : join(mount, b.group(3)), e.getKey(),
+                Matcher prefix = VERTX_PREFIX_ROUTE.matcher(b.group(3));
+                String path = vertxWeb && prefix.matches() && !prefix.group(1).isEmpty() ? prefix.group(1) : b.group(3);
+                add(out, mount == null ? path : join(mount, path), e.getKey(),
                         mount == null ? shape : shape + " on a sub-router mounted at " + mount);
             }
             Matcher h = HTTP4K.matcher(text);

@@ -1442,7 +1442,15 @@ public record Proposal(Project project, List<String> command, List<String> comma
                 warnings.add(p.mainClass() + " needs a verticle: set service.args to ["
                         + (launcher5 ? "" : "run, ") + "YOUR_VERTICLE]");
             }
-            tcpProbes("Vert.x has");
+            if (p.uses("io.vertx:vertx-health-check")) {
+                // The module is there but no route serves it: say how to mount it, not that Vert.x has none.
+                fallbackProbes("vertx-health-check mounted on no route", "vertx-health-check is a dependency, but no route serves"
+                        + " its HealthCheckHandler: the probes check that the port accepts connections.",
+                        "For real health, mount it: router.get(\"/health*\").handler(HealthCheckHandler.create(vertx)) (Vert.x"
+                        + " answers GET /health), then set 'path: /health' instead of 'type: tcp'.");
+            } else {
+                tcpProbes("Vert.x has");
+            }
             timeout = "60s";
         }
 

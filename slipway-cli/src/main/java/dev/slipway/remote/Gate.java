@@ -76,6 +76,13 @@ public final class Gate {
     /** The detail of a gate that ended because the service's process exited ({@link #here}). */
     public static final String EXITED = "the process exited";
 
+    /**
+     * How often a gate looks at the service during its startup grace, in milliseconds: the grace
+     * defers the attempts, not the watch, so a release that exits (or, on a host, that systemd
+     * restarts or gives up on) within it ends the gate there, not after the grace.
+     */
+    public static final long GRACE_WATCH_MS = 500;
+
     /** How much of an answer's body {@link Verdict#brief()} keeps, in characters. */
     public static final int BRIEF_BODY = 40;
 
@@ -142,7 +149,7 @@ public final class Gate {
         }
 
         private String line(String d) {
-            if (d.startsWith(OTHER_LISTENER) || d.startsWith(TLS_ONLY) || d.startsWith(GRPC_ANSWER)) {
+            if (d.startsWith(OTHER_LISTENER) || d.startsWith(TLS_ONLY) || d.startsWith(GRPC_ANSWER) || d.startsWith(EXITED)) {
                 return d;
             }
             if (status == 0) {
@@ -152,7 +159,8 @@ public final class Gate {
         }
 
         private String withState(String s) {
-            return state.isEmpty() || state.equals("active") ? s : s + "; unit " + state;
+            // A crash's detail already says what the unit's state says ("restarted", "auto-restart").
+            return state.isEmpty() || state.equals("active") || s.startsWith(EXITED) && (!state.equals("failed") || s.endsWith("(start limit hit)")) ? s : s + "; unit " + state;
         }
     }
 
@@ -626,7 +634,9 @@ public final class Gate {
     }
 
     /**
-     * The gate's loop in this JVM: waits the startup grace, then attempts every interval until one
+     * The gate's loop in this JVM: waits the startup grace (asking {@code alive} every
+     * {@link #GRACE_WATCH_MS}, so that a process that exits in it ends the gate at once, {@link #EXITED}),
+     * then attempts every interval until one
      * passes, {@code alive} turns false ({@link #EXITED}), or the next attempt would start after
      * grace plus timeout. An attempt waits as long as one on a host does ({@link #attemptSeconds}:
      * a readiness endpoint runs its checks, and a database check that fails answers slowly), but
@@ -645,7 +655,14 @@ public final class Gate {
         if (probe.process()) {
             return settle(probe, alive, start, deadline);
         }
-        sleep(probe.startupGrace());
+        // The startup grace defers the attempts, not the watch: a release that exits in it ends the gate there.
+        long graceEnd = start + probe.startupGrace().toNanos();
+        for (long now = System.nanoTime(); now < graceEnd && !Thread.currentThread().isInterrupted(); now = System.nanoTime()) {
+            if (!alive.getAsBoolean()) {
+                return new Verdict(false, 0, EXITED, Duration.ofNanos(now - start));
+            }
+            sleep(Duration.ofNanos(Math.min(graceEnd - now, GRACE_WATCH_MS * 1_000_000L)));
+        }
         Verdict last = new Verdict(false, 0, "not tried", Duration.ZERO);
         Verdict answered = null; // the last attempt that got an HTTP status
         while (true) {
@@ -877,15 +894,19 @@ public final class Gate {
     /**
      * The on-host gate's bash script. Its last line of output is
      * {@code @@gate result=ready|down|timeout|other code=<HTTP status or 0> state=<service state> elapsed=<ms>
-     * restarts=<n> status=<exit status> port=<port> pid=<main pid, or empty when not told>}, after the
+     * restarts=<n> status=<exit status> port=<port> pid=<main pid, or empty when not told> unit=<the unit's
+     * Result, or empty when not told>}, after the
      * last answer (or connection error, or for {@code other} the listener that answered). A zero timeout
      * makes one attempt. An attempt that passes while the state command names a main process (a
      * fourth field) but another process holds the port ({@link #OTHER_LISTENER_SCRIPT}) ends the gate
      * as {@code other}, not ready. The service is down when its state is not a running one, or when its
-     * manager restarted it during the wait (state {@code restarted}: a crash loop under
-     * {@code Restart=on-failure} looks like a slow start otherwise).
+     * manager restarted it during the wait (state {@code restarted} while systemd says it runs: a
+     * crash loop under {@code Restart=on-failure} looks like a slow start otherwise). The startup grace
+     * defers the attempts, not that watch: the state is read every {@link #GRACE_WATCH_MS} in it, and
+     * a service that is down there ends the gate at once (before, a crash loop went unseen for the
+     * whole grace, and with a grace of 20 s systemd had given up on the unit long before).
      *
-     * @param stateCommand prints the service's state ({@code STATE [RESTARTS [STATUS [MAINPID]]]})
+     * @param stateCommand prints the service's state ({@code STATE [RESTARTS [STATUS [MAINPID [RESULT]]]]})
      * @param address      where the service answers on the host
      * @param port         its port
      * @param probe        the probe
@@ -895,7 +916,7 @@ public final class Gate {
         long intervalMs = Math.max(50, probe.interval().toMillis());
         long attemptS = attemptSeconds(probe);
         String attempt = probe.process()
-                ? "  r=no; resp=" + Shell.quote(PROCESS_RUNNING) + "; code=\n"
+                ? "  r=no; resp=; code=\n" // a process probe asks nothing: only the unit's state, then the window's end
                 : probe.tcp()
                 ? "  if resp=$(timeout " + attemptS + " bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$a\" \"$p\" 2>&1);"
                         + " then r=ready; else r=no; fi; code=\n"
@@ -910,22 +931,32 @@ public final class Gate {
         return "a=" + Shell.quote(address) + "; p=" + port + (probe.tcp() || probe.process() ? ""
                 : "; q=" + Shell.quote(probe.grpc() ? probe.service() : probe.path())) + "\n"
                 + (probe.grpc() ? GRPC_SCRIPT : "")
-                + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0}; mp=${4:-};"
-                + " case $nr in *[!0-9]*|'') nr=0;; esac; case $mp in *[!0-9]*) mp=;; esac; }\n"
+                + "state() { set -- $(" + stateCommand + " 2>/dev/null); st=$1; nr=${2:-0}; xs=${3:-0}; mp=${4:-}; ur=${5:-};"
+                + " case $nr in *[!0-9]*|'') nr=0;; esac; case $mp in *[!0-9]*) mp=;; esac; case $ur in *[!a-z-]*) ur=;; esac; }\n"
                 + OTHER_LISTENER_SCRIPT
                 + "now() { echo $(( $(date +%s%N) / 1000000 )); }\n"
+                // down: the unit was restarted automatically since the gate began (it crashed; the state of a
+                // running one becomes "restarted"), or it is in no running state (failed, auto-restart, inactive)
+                + "down() { if [ \"$nr\" -gt \"$n0\" ]; then case $st in active|activating|reloading) st=restarted;; esac; fi;"
+                + " case $st in active|activating|reloading) return 1;; esac; }\n"
+                + "out() { printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
+                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start )) restarts=$(( nr - n0 )) status=$xs port=$p pid=$mp unit=$ur\"; exit 0; }\n"
                 + "state; n0=$nr\n"
                 + "start=$(now); end=$(( start + " + (probe.startupGrace().toMillis() + probe.timeout().toMillis()) + " ))\n"
-                + (probe.startupGrace().isZero() || probe.process() ? "" : "sleep " + seconds(probe.startupGrace().toMillis()) + "\n")
+                + (probe.startupGrace().isZero() || probe.process() ? ""
+                        : "grace=$(( start + " + probe.startupGrace().toMillis() + " ))\n"
+                        + "while t=$(( grace - $(now) )) && [ $t -gt 0 ]; do\n"
+                        + "  state; if down; then r=down; resp=; out; fi\n"
+                        + "  [ $t -le " + GRACE_WATCH_MS + " ] || t=" + GRACE_WATCH_MS + "\n"
+                        + "  sleep $(( t / 1000 )).$(printf %03d $(( t % 1000 )))\n"
+                        + "done\n")
                 + "while :; do\n"
                 + attempt
                 + "  state\n"
                 + "  if [ $r = ready ] && [ -n \"$mp\" ] && o=$(other) && [ -n \"$o\" ]; then r=other; resp=$o; fi\n"
-                + "  if [ $r = no ] && [ \"$nr\" -gt \"$n0\" ]; then st=restarted; fi\n"
-                + "  if [ $r = no ] && [ \"$st\" != active ] && [ \"$st\" != activating ] && [ \"$st\" != reloading ]; then r=down; fi\n"
-                + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=" + (probe.process() ? "ready" : "timeout") + "; fi\n"
-                + "  if [ $r != no ]; then printf '%s\\n' \"$resp\" | tail -c 2000; echo; "
-                + "echo \"@@gate result=$r code=${code:-0} state=$st elapsed=$(( $(now) - start )) restarts=$(( nr - n0 )) status=$xs port=$p pid=$mp\"; exit 0; fi\n"
+                + "  if [ $r = no ] && down; then r=down; fi\n"
+                + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=" + (probe.process() ? "ready; resp=" + Shell.quote(PROCESS_RUNNING) : "timeout") + "; fi\n"
+                + "  if [ $r != no ]; then out; fi\n"
                 + "  sleep " + seconds(intervalMs) + "\n"
                 + "done\n";
     }
@@ -975,11 +1006,10 @@ public final class Gate {
         String state = field(tail, "state");
         int restarts = number(field(tail, "restarts"));
         int status = number(field(tail, "status"));
-        if (result.equals("down") && (restarts > 0 || state.equals("auto-restart") || status != 0)) {
+        boolean gaveUp = field(tail, "unit").equals(START_LIMIT_HIT);
+        if (result.equals("down") && (restarts > 0 || state.equals("auto-restart") || status != 0 || gaveUp)) {
             // It crashed: the service manager's account says more than the refused connection.
-            body = EXITED + (status != 0 ? " with exit code " + status : "")
-                    + (restarts > 0 ? "; " + (restarts == 1 ? "systemd restarted it once" : "systemd restarted it " + restarts + " times")
-                    : state.equals("auto-restart") ? "; systemd is about to restart it" : "");
+            body = crashed(status, restarts, state, gaveUp);
         }
         if (result.equals("other")) {
             // The attempt reached another process on the port (the script's function other): the gate ends there.
@@ -998,6 +1028,36 @@ public final class Gate {
         }
         return new Verdict(ready, code, ready && code == 0 && !body.equals(SERVING) && !body.equals(PROCESS_RUNNING) ? ACCEPTED : body, state,
                 Duration.ofMillis(elapsed));
+    }
+
+    /**
+     * systemd's {@code Result} of a unit it stopped restarting: it was started more than
+     * {@code StartLimitBurst=} times within {@code StartLimitIntervalSec=} (systemd.unit(5)).
+     */
+    public static final String START_LIMIT_HIT = "start-limit-hit";
+
+    /**
+     * The detail of an on-host gate that ended because the service crashed, from its manager's
+     * account: {@link #EXITED}, then {@code with exit code N} (systemd's {@code ExecMainStatus}; left
+     * out when 0), then what systemd did about it: {@code systemd restarted it N times} (its
+     * {@code NRestarts} since the gate began: {@code Restart=on-failure} restarts a process that
+     * exited with a failure, systemd.service(5)), then {@code and then gave up (start limit hit)}
+     * when the unit's {@code Result} is {@link #START_LIMIT_HIT}, or {@code systemd is about to
+     * restart it} while the unit waits {@code RestartSec=}.
+     *
+     * @param status   the main process's last exit status, 0 when unknown
+     * @param restarts automatic restarts during the gate
+     * @param state    the unit's state when the gate ended ({@code auto-restart}, {@code failed}, ...)
+     * @param gaveUp   whether systemd stopped restarting it ({@link #START_LIMIT_HIT})
+     * @return e.g. {@code the process exited with exit code 1; systemd restarted it 4 times, then gave
+     *         up (start limit hit)}
+     */
+    public static String crashed(int status, int restarts, String state, boolean gaveUp) {
+        String restarted = restarts == 0 ? "" : restarts == 1 ? "systemd restarted it once" : "systemd restarted it " + restarts + " times";
+        return EXITED + (status != 0 ? " with exit code " + status : "")
+                + (gaveUp ? "; " + (restarted.isEmpty() ? "systemd" : restarted + ", then") + " gave up (start limit hit)"
+                : !restarted.isEmpty() ? "; " + restarted
+                : state.equals("auto-restart") ? "; systemd is about to restart it" : "");
     }
 
     /** Reads the on-host gRPC check's line ({@link #GRPC_SCRIPT}): {@code answered=.. health=.. status=.. failure=...}. */

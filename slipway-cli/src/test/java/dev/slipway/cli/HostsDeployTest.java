@@ -301,17 +301,16 @@ class HostsDeployTest {
     void v3ThatExitsAtOnceOnWeb2FailsFastWithTheExitAndItsCause() throws Exception {
         // A value out of range makes myapp exit at start (status 2); systemd restarts it (Restart=on-failure)
         // again and again: the gate must not take that for a slow start and wait its whole timeout.
-        long t0 = System.nanoTime();
         CliRunner.Run r = deployV3With("{MAX_BODY_BYTES: \"0\"}", "120s", "failed deploy of a crash-looping v3");
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("slipway: deploy of myapp 3.0.0 failed on web2: readiness http://" + net() + "12:" + PORT
-                + "/health/ready did not pass within 120.0 s: "), r.toString());
-        assertTrue(Pattern.compile("the process exited( with exit code 2)?; systemd (restarted|is about to restart) it").matcher(r.err()).find(),
-                r.toString());
-        assertTrue(Pattern.compile("; cause: .*(status=2|out of range)").matcher(r.err()).find(), r.toString());
-        // The whole run (two hosts' restarts and gates, and web1 going back) ends well before one readiness timeout.
-        assertTrue(ms < 90_000, "it did not wait for the 120 s readiness timeout: " + ms + " ms\n" + r);
+        // The gate ended at the crash, told by systemd's account, not as a readiness timeout.
+        assertTrue(Pattern.compile("slipway: deploy of myapp 3\\.0\\.0 failed on web2: the process exited after \\d+\\.\\d s with exit"
+                + " code 2; systemd (is about to restart it|restarted it (once|\\d+ times))").matcher(r.err()).find(), r.toString());
+        assertFalse(r.err().contains("did not pass within"), r.toString());
+        assertTrue(r.err().contains("; cause: myapp: bad configuration: MAX_BODY_BYTES: 0 out of range"), r.toString());
+        int journal = r.err().indexOf("last journal lines of myapp on web2:");
+        assertTrue(journal > 0 && r.err().indexOf("| myapp: bad configuration: MAX_BODY_BYTES: 0 out of range", journal) > 0,
+                "the app's own lines:\n" + r);
         assertTrue(r.err().contains("every switched host went back: web1 -> 2.0.0, web2 -> 2.0.0"), r.toString());
         for (int i = 1; i <= 3; i++) {
             assertEquals("2.0.0", version(i), "web" + i + " is back on (or never left) 2.0.0");

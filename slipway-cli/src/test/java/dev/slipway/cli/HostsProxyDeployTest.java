@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Testbed;
@@ -234,7 +235,7 @@ class HostsProxyDeployTest {
 
     @Test
     @Order(2)
-    void theProxyStrategyLosesNoRequestInADeployARollbackAndAFailedDeploy() throws Exception {
+    void theProxyStrategyLosesNoRequestInADeployARollbackAFailedDeployAndACrashLoopingOne() throws Exception {
         writeConfig("proxy", "60s", PER_PORT);
         use("1.0.0");
         var dry = slipway("deploy", "--dry-run");
@@ -276,7 +277,34 @@ class HostsProxyDeployTest {
         assertEquals("active\n", run("systemctl is-active myapp@" + (PORT + 1) + ".service || true"));
         assertEquals("inactive\n", run("systemctl is-active myapp@" + PORT + ".service || true"));
 
-        for (Load w : List.of(takeOver, deploy, rollback, failed)) {
+        // 3.0.0 exits at start (a value out of range: status 2) and systemd restarts it (Restart=on-failure):
+        // the gate ends at the crash, inside a startup grace longer than the whole test's wait for it, and
+        // says so with systemd's account and the app's own lines; 1.0.0 keeps serving through nginx.
+        writeConfig("proxy", "120s, startupGrace: 90s", "{DATA_DIR: \"data-${PORT}\", MAX_BODY_BYTES: \"0\"}");
+        Load crashed;
+        try {
+            crashed = underLoad("a deploy of a crash-looping 3.0.0", () -> slipway("deploy"), 1);
+        } finally {
+            writeConfig("proxy", "60s", PER_PORT);
+        }
+        Matcher reason = Pattern.compile("deploy of myapp 3\\.0\\.0 failed on web1: the process exited after (\\d+\\.\\d) s with exit"
+                + " code 2; systemd (is about to restart it|restarted it (once|\\d+ times))[^\\n]*; cause: myapp: bad configuration:"
+                + " MAX_BODY_BYTES: 0 out of range").matcher(crashed.text());
+        assertTrue(reason.find(), crashed.text());
+        assertFalse(crashed.text().contains("did not pass within"), "a crash is not told as a timeout:\n" + crashed.text());
+        assertTrue(Double.parseDouble(reason.group(1)) < 90, "the gate ended at the crash, in the startup grace:\n" + crashed.text());
+        int journal = crashed.text().indexOf("last journal lines of myapp@" + PORT + " on web1:");
+        assertTrue(journal > 0 && crashed.text().indexOf("| myapp: bad configuration: MAX_BODY_BYTES: 0 out of range", journal) > 0
+                && crashed.text().indexOf("Main process exited, code=exited, status=2/INVALIDARGUMENT", journal) > 0,
+                "the app's own lines and its exit:\n" + crashed.text());
+        assertFalse(crashed.text().substring(Math.max(0, journal)).contains("Scheduled restart job"),
+                "no restart bookkeeping among the lines shown:\n" + crashed.text());
+        assertTrue(crashed.text().contains("every started host went back: web1 (myapp@" + PORT + ".service stopped; 1.0.0 never"
+                + " stopped)"), crashed.text());
+        assertEquals("1.0.0", viaNginx());
+        assertEquals("active\n", run("systemctl is-active myapp@" + (PORT + 1) + ".service || true"));
+
+        for (Load w : List.of(takeOver, deploy, rollback, failed, crashed)) {
             assertTrue(w.close().requests() > 100 && w.keepAlive().requests() > 100, "too little load to mean anything:\n"
                     + w.text());
             // A new connection per request: nothing is refused, reset or answered with an error.
@@ -289,6 +317,7 @@ class HostsProxyDeployTest {
             assertEquals(w.keepAliveReadErrors(), w.keepAlive().errors(), w.text());
         }
         assertEquals(0, failed.keepAlive().errors(), "no reload, no close:\n" + failed.text());
+        assertEquals(0, crashed.keepAlive().errors(), "no reload, no close:\n" + crashed.text());
         var status = slipway("status");
         assertEquals(0, status.code(), status.toString());
         assertTrue(status.out().contains("active (port " + (PORT + 1) + ")"), status.toString());

@@ -95,9 +95,9 @@ class HostsWorkerTest {
         Files.writeString(secrets, "LOG_LEVEL=loud\n");
         var bad = CliRunner.run("deploy", service.toString(), "--to", "hosts");
         assertEquals(1, bad.code(), bad.toString());
-        assertTrue(bad.err().contains("web1 failed: the process did not keep running for 8.0 s (readiness type process):"
-                + " the process exited with exit code 2; systemd is about to restart it; unit auto-restart; cause: myapp:"
-                + " bad configuration: LOG_LEVEL: \"loud\" is not one of"), bad.toString());
+        assertTrue(bad.err().contains("web1 failed: the process exited after "), bad.toString());
+        assertTrue(bad.err().contains(" with exit code 2"), bad.toString());
+        assertTrue(bad.err().contains("; cause: myapp: bad configuration: LOG_LEVEL: \"loud\" is not one of"), bad.toString());
         assertTrue(bad.err().contains("every switched host went back: web1 -> 1.0.0"), bad.toString());
         Files.writeString(secrets, "LOG_LEVEL=warn\n");
         Thread.sleep(2000);

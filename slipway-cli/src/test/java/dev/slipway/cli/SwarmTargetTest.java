@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * errors), a v3 whose readiness never passes is rolled back by Swarm itself (every task on v2, exit
  * 1, the task error reported), {@code rollback} to v1, {@code status} and {@code history} from the
  * service's labels (also through the CLI; the dry run with {@code --json}), a Docker secret mounted in every task,
- * and a deploy killed with SIGKILL mid-rollout that a rerun finishes.
+ * a deploy killed with SIGKILL mid-rollout that a rerun finishes, and {@code ship --to swarm}, which builds,
+ * pushes the image of that build and rolls it out.
  *
  * <p>Traffic: the test engine runs with {@code --iptables=false --bridge=none}, so Swarm's routing
  * mesh (an iptables DNAT to the ingress network) does not answer here. The tasks run on the host
@@ -255,6 +256,13 @@ class SwarmTargetTest {
         assertTasks(target().status(), "4.0.0");
         assertEquals(List.of("1.0.0 deployed", "2.0.0 deployed", "3.0.0 rolled-back", "1.0.0 rollback", "4.0.0 deployed"),
                 target().history().stream().map(h -> h.version() + " " + h.outcome()).toList(), "recorded once");
+
+        // ship: a build starts a new dist/artifacts.json with no image, so ship itself builds the image and
+        // pushes it (image.repository) before the deploy; it said "no image to deploy" (new-user finding).
+        var ship = cli(900, "ship", dir.toString(), "--to", "swarm", "--version", "5.0.0", "--no-compile");
+        assertEquals(0, ship.code(), ship.toString());
+        assertTrue(ship.out().contains("pushed " + registry.address() + "/acme/" + service + ":5.0.0@sha256:"), ship.toString());
+        assertTasks(target().status(), "5.0.0");
     }
 
     /** The secret's value in this test (never printed, never in the spec). */
@@ -368,13 +376,18 @@ class SwarmTargetTest {
 
     /** The CLI in a child JVM with the secret in its environment; stdout and stderr. */
     private DockerTestbed.Run cli(String... args) throws Exception {
+        return cli(300, args);
+    }
+
+    /** The CLI in a child JVM, as {@link #cli(String...)}, given at most {@code seconds}. */
+    private DockerTestbed.Run cli(int seconds, String... args) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cliCommand(args));
         pb.environment().put("SLIPWAY_TEST_SECRET", SECRET);
         Path log = work.resolve("cli-" + System.nanoTime() + ".err");
         Process p = pb.redirectError(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         String stdout = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "slipway " + String.join(" ", args) + " ran longer than 300 s");
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "slipway " + String.join(" ", args) + " ran longer than " + seconds + " s");
         return new DockerTestbed.Run(p.exitValue(), stdout, read(log));
     }
 

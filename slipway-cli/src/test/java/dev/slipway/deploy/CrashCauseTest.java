@@ -28,6 +28,31 @@ class CrashCauseTest {
     }
 
     @Test
+    void theLinesShownOfACrashLoopAreTheServicesAndTheExitsNotSystemdsBookkeeping() {
+        String log = """
+                Starting greeter.service - greeter (Slipway)...
+                Started greeter.service - greeter (Slipway).
+                greeter starting, release v2
+                Exception in thread "main" java.lang.IllegalStateException: DB_URL is not set
+                \tat demo.Main.main(Main.java:13)
+                greeter.service: Main process exited, code=exited, status=1/FAILURE
+                greeter.service: Failed with result 'exit-code'.
+                greeter.service: Scheduled restart job, restart counter is at 5.
+                Stopped greeter.service - greeter (Slipway).
+                greeter.service: Start request repeated too quickly.
+                Failed to start greeter.service - greeter (Slipway).
+                """;
+        assertEquals("""
+                greeter starting, release v2
+                Exception in thread "main" java.lang.IllegalStateException: DB_URL is not set
+                \tat demo.Main.main(Main.java:13)
+                greeter.service: Main process exited, code=exited, status=1/FAILURE
+                greeter.service: Start request repeated too quickly.
+                Failed to start greeter.service - greeter (Slipway).""", CrashCause.lastLines(log, 20));
+        assertEquals("Failed to start greeter.service - greeter (Slipway).", CrashCause.lastLines(log, 1));
+    }
+
+    @Test
     void springBootsFailureAnalysisGivesItsDescription() {
         String log = """
                 ***************************

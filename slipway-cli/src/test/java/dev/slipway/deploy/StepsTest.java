@@ -35,6 +35,15 @@ class StepsTest {
     }
 
     @Test
+    void aCrashLoopOnAHostReadsLikeALocalExitWithSystemdsAccountNotLikeATimeout() {
+        Gate.Verdict v = new Gate.Verdict(false, 0, Gate.crashed(1, 4, "failed", true), "failed", Duration.ofMillis(6200));
+        Executor.StepFailed f = Steps.gateFailed("web1", "http://10.0.0.1:8080/health/ready", HTTP, v, "",
+                Optional.of("java.lang.IllegalStateException: DB_URL is not set"), "", "journal line");
+        assertEquals("the process exited after 6.2 s with exit code 1; systemd restarted it 4 times, then gave up (start"
+                + " limit hit); cause: java.lang.IllegalStateException: DB_URL is not set", f.reason());
+    }
+
+    @Test
     void theFirstRunNoteSaysWhatAFirstRunStillDoesElseNothingForAPreparedRelease() {
         assertEquals("", Steps.firstRunNote(Optional.empty(), true, "2.0.0", "x"));
         assertEquals(FirstRun.note("2.0.0", FirstRun.Stage.DUMPING, "x"),

@@ -231,6 +231,58 @@ class HealthRoutesTest {
     }
 
     /**
+     * vertx-health-check's guide mounts its handler on a prefix route,
+     * {@code router.get("/health*").handler(HealthCheckHandler.create(vertx))}, and Vert.x's router
+     * matches a prefix route at the prefix itself: {@code GET /health} answers 200 with the
+     * checks' JSON (a Vert.x 5 starter with the handler, run here: {@code /health}, {@code /health/}
+     * and {@code /health/server} answered 200 for {@code /health*} and {@code /health/*} alike).
+     * Init skipped the route as a wildcard and proposed tcp probes, saying "Vert.x has no built-in
+     * health endpoint" (new-user finding). Javalin's wildcard stays out: its rule is another.
+     */
+    @Test
+    void aVertxHealthCheckHandlerOnAPrefixRouteIsProbedAtThePrefix() throws Exception {
+        assertEquals(List.of("/health"), paths("MainVerticle.java", """
+                import io.vertx.ext.web.Router;
+                import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+                router.get("/health*").handler(HealthCheckHandler.create(vertx));
+                """), "Vert.x Web: /health* answers at /health");
+        assertEquals(List.of("/api/ready"), paths("MainVerticle.java", """
+                import io.vertx.ext.web.Router;
+                api.get("/ready/*").handler(readiness);
+                router.route("/api/*").subRouter(api);
+                router.get("/health/{id}").handler(h);
+                """), "Vert.x Web: /ready/* on a sub-router; a parameter still does not count");
+        assertEquals(List.of(), paths("App.java", "import io.javalin.Javalin;\napp.get(\"/health/*\", h);"),
+                "Javalin's wildcard is not Vert.x's prefix rule");
+
+        Projects.vertx(tmp, false);
+        routes(tmp, "com.example.starter", "io.vertx.ext.web.Router router", """
+                io.vertx.ext.web.healthchecks.HealthCheckHandler health = null;
+                router.get("/health*").handler(health);
+                """);
+        Proposal x = Proposal.of(Project.detect(tmp, null), null);
+        assertEquals("http /health", x.readiness().describe(), InitFile.render(x));
+        assertEquals("http /health", x.liveness().describe());
+        assertTrue(InitFile.render(x).contains("get(\"/health*\")"), InitFile.render(x));
+
+        // The module without a route: tcp, and the comment says how to mount it rather than "Vert.x has no
+        // built-in health endpoint".
+        Path bare = tmp.resolve("bare");
+        Projects.vertx(bare, false);
+        Path pom = bare.resolve("pom.xml");
+        java.nio.file.Files.writeString(pom, java.nio.file.Files.readString(pom).replace(
+                "<dependency><groupId>io.vertx</groupId><artifactId>vertx-core</artifactId></dependency>",
+                "<dependency><groupId>io.vertx</groupId><artifactId>vertx-core</artifactId></dependency>\n"
+                        + "<dependency><groupId>io.vertx</groupId><artifactId>vertx-health-check</artifactId></dependency>"));
+        Proposal noRoute = Proposal.of(Project.detect(bare, null), null);
+        String text = InitFile.render(noRoute);
+        assertEquals("tcp", noRoute.readiness().type(), text);
+        assertTrue(text.contains("vertx-health-check is a dependency, but no route serves its HealthCheckHandler"), text);
+        assertTrue(text.contains("router.get(\"/health*\").handler(HealthCheckHandler.create(vertx))"), text);
+        assertFalse(text.contains("no built-in health endpoint"), text);
+    }
+
+    /**
      * A Vert.x starter that serves its API under {@code /api} through a sub-router answers
      * {@code GET /health} with 404: its health route is {@code /api/health}. Init proposed
      * {@code /health}, and the training run waited its whole timeout on a 404 (new-user finding).

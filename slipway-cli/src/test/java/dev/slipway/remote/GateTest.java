@@ -289,8 +289,77 @@ class GateTest {
             Gate.Verdict waiting = Gate.onHost(host, "echo 'auto-restart 0 1'", "127.0.0.1", port).await(HOST_TCP);
             assertTrue(waiting.exited(), waiting.toString());
             assertEquals("the process exited with exit code 1; systemd is about to restart it", waiting.detail());
-            assertTrue(waiting.describe().contains("unit auto-restart"), waiting.describe());
+            assertEquals(waiting.detail(), waiting.describe(), "the detail says what the state auto-restart says");
         }
+    }
+
+    /** Probes whose startup grace no crash must wait out: a gate that ends before it ended on the crash. */
+    static final SlipwayConfig.Probe GRACE_TCP = new SlipwayConfig.Probe(SlipwayConfig.Probe.Type.TCP, null,
+            Duration.ofMillis(200), Duration.ofSeconds(300), Duration.ofSeconds(120));
+
+    @Test
+    void onAHostACrashLoopInTheStartupGraceEndsTheGateThereWithTheRestartsAndSystemdGivingUp(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        Tools.require("bash");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // systemd's account of a unit that crash-loops (exit status 1) until its start limit: "activating"
+        // with one more restart at each look, then "failed" with Result=start-limit-hit after 4 restarts.
+        String counter = tmp.resolve("n").toString();
+        String looping = "n=$(cat '" + counter + "' 2>/dev/null || echo 0); echo $((n + 1)) > '" + counter + "';"
+                + " if [ $n -lt 4 ]; then echo \"activating $n 1 0 exit-code\"; else echo \"failed 4 1 0 start-limit-hit\"; fi";
+        try (LocalHost host = new LocalHost("local")) {
+            Gate.Verdict v = Gate.onHost(host, looping, "127.0.0.1", port).await(GRACE_TCP);
+            assertTrue(v.exited(), v.toString());
+            assertEquals("restarted", v.state(), "the first restart in the grace ends it: " + v);
+            assertEquals("the process exited with exit code 1; systemd restarted it once", v.describe());
+            assertTrue(v.elapsed().compareTo(GRACE_TCP.startupGrace()) < 0, "it ended in the startup grace: " + v);
+            // Where the gate began after the loop: systemd gave up on the unit; no attempt is made in the grace.
+            Gate.Verdict gaveUp = Gate.onHost(host, "echo 'failed 4 1 0 start-limit-hit'", "127.0.0.1", port).await(GRACE_TCP);
+            assertTrue(gaveUp.exited(), gaveUp.toString());
+            assertEquals("failed", gaveUp.state());
+            assertEquals("the process exited with exit code 1; systemd gave up (start limit hit)", gaveUp.describe());
+            assertTrue(gaveUp.elapsed().compareTo(GRACE_TCP.startupGrace()) < 0, "it ended in the startup grace: " + gaveUp);
+        }
+    }
+
+    @Test
+    void aProcessThatExitsInTheStartupGraceEndsTheGateFromHereThere() {
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        Gate.Verdict v = Gate.poll(GRACE_TCP, () -> looks.incrementAndGet() < 3, t -> {
+            attempts.incrementAndGet();
+            return new Gate.Verdict(false, 0, "Connection refused", t);
+        });
+        assertTrue(v.exited(), v.toString());
+        assertEquals(Gate.EXITED, v.detail());
+        assertEquals(3, looks.get(), "the process was looked at in the grace until it was gone");
+        assertEquals(0, attempts.get(), "no attempt in the grace");
+        assertTrue(v.elapsed().compareTo(GRACE_TCP.startupGrace()) < 0, "it ended in the startup grace: " + v);
+    }
+
+    @Test
+    void theCrashOfAUnitReadsAsSystemdTellsIt() {
+        assertEquals("the process exited with exit code 1; systemd restarted it 4 times, then gave up (start limit hit)",
+                Gate.crashed(1, 4, "failed", true));
+        assertEquals("the process exited; systemd gave up (start limit hit)", Gate.crashed(0, 0, "failed", true));
+        assertEquals("the process exited with exit code 3; systemd restarted it once", Gate.crashed(3, 1, "restarted", false));
+        assertEquals("the process exited with exit code 1; systemd is about to restart it", Gate.crashed(1, 0, "auto-restart", false));
+        assertEquals("the process exited with exit code 1", Gate.crashed(1, 0, "failed", false));
+        // The on-host gate's line with the unit's Result: systemd's word decides, the unit's state is not repeated.
+        Gate.Verdict v = Gate.parse("bash: line 1: connect: Connection refused\n\n@@gate result=down code=0 state=failed"
+                + " elapsed=6200 restarts=4 status=1 port=8080 pid=0 unit=start-limit-hit\n", "");
+        assertTrue(v.exited(), v.toString());
+        assertEquals(6200, v.elapsed().toMillis());
+        assertEquals("the process exited with exit code 1; systemd restarted it 4 times, then gave up (start limit hit)", v.describe());
+        // A unit that failed without being restarted (no Restart=) keeps its state in the account.
+        Gate.Verdict failed = Gate.parse("\n@@gate result=down code=0 state=failed elapsed=900 restarts=0 status=1 port=8080 pid=0 unit=exit-code\n", "");
+        assertEquals("the process exited with exit code 1; unit failed", failed.describe());
+        // A state command without the fifth field (an older form): no account of giving up.
+        Gate.Verdict old = Gate.parse("\n@@gate result=down code=0 state=auto-restart elapsed=900 restarts=2 status=1 port=8080 pid=\n", "");
+        assertEquals("the process exited with exit code 1; systemd restarted it 2 times", old.describe());
     }
 
     /**

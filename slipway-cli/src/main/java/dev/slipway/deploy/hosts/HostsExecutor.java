@@ -636,27 +636,28 @@ public final class HostsExecutor {
                 firstRun = unprepared.contains(h.name());
             }
             dev.slipway.config.SlipwayConfig.Probe probe = config.rollout().readiness();
+            // A crash: the unit's log over the gate's span gives the cause line and the lines shown.
+            String crashLog = v.exited() ? crashLog(h, v) : "";
             throw Steps.gateFailed(h.name(), probe.target(bracketed(h.server().probeAddress()), port), probe, v, "",
-                    crashCause(h, v), Steps.firstRunNote(FirstRun.inProgress(host(h), h.artifact(),
+                    CrashCause.of(crashLog), Steps.firstRunNote(FirstRun.inProgress(host(h), h.artifact(),
                             "/var/cache/" + config.service().unit()), !firstRun, plan.version(), readinessSettings(probe)),
-                    journal(h));
+                    v.exited() && !crashLog.isBlank() ? CrashCause.lastLines(crashLog, CRASH_LINES) : journal(h));
         }
         console.progress("  " + h.name() + ": ready (" + (v.status() != 0 ? "HTTP " + v.status() : v.detail())
                 + " after " + v.elapsed().toMillis() + " ms)");
     }
 
+    /** How many lines of a crashed unit's journal a failed gate shows ({@link CrashCause#lastLines}). */
+    private static final int CRASH_LINES = 20;
+
     /**
-     * @return the line of the unit's journal that says why it stopped ({@link CrashCause}) over the
-     *         gate's span, or empty when it did not stop or no line says
+     * @return the unit's journal over the gate's span (and a minute before it), at most 400 lines,
+     *         for a gate that ended because the unit crashed: {@link CrashCause} finds the cause line in it
      */
-    private java.util.Optional<String> crashCause(HostsPlan.HostPlan h, Gate.Verdict v) {
-        if (!v.exited()) {
-            return java.util.Optional.empty();
-        }
+    private String crashLog(HostsPlan.HostPlan h, Gate.Verdict v) {
         String unit = unitOf(h, h.port());
         ServiceManager m = manager(h);
-        String log = m instanceof Systemd s ? s.logOf(unit, 400, v.elapsed().plusSeconds(60)) : m.log(unit, 400);
-        return CrashCause.of(log);
+        return m instanceof Systemd s ? s.logOf(unit, 400, v.elapsed().plusSeconds(60)) : m.log(unit, 400);
     }
 
     /** The readiness gate of an instance, run on its host; the unit's state tells whether it still runs. */

@@ -138,20 +138,23 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
     /**
      * {@inheritDoc}
      *
-     * <p>systemd's form: {@code STATE RESTARTS STATUS MAINPID} from {@code systemctl show -p
-     * ActiveState,SubState,NRestarts,ExecMainStatus,MainPID} (systemd.service(5), org.freedesktop.systemd1(5)):
+     * <p>systemd's form: {@code STATE RESTARTS STATUS MAINPID RESULT} from {@code systemctl show -p
+     * ActiveState,SubState,NRestarts,ExecMainStatus,MainPID,Result} (systemd.service(5), org.freedesktop.systemd1(5)):
      * {@code ActiveState}, or {@code auto-restart} while the unit waits to be restarted after its
      * process failed ({@code Restart=on-failure}: systemd says {@code activating} then, which would
      * look like a start); the number of automatic restarts since the unit was last started by hand;
      * the main process's exit status (0 while it runs); the main process's id (0 when none runs),
-     * with which the gate tells the unit's listener from another process's on its port.
+     * with which the gate tells the unit's listener from another process's on its port; the unit's
+     * {@code Result} ({@code success}, {@code exit-code}, {@code signal}, ..., and {@code start-limit-hit}
+     * once systemd stopped restarting it: more starts than {@code StartLimitBurst=} within
+     * {@code StartLimitIntervalSec=}, systemd.unit(5)).
      */
     @Override
     public String stateCommand(String instance) {
-        return "systemctl show -p ActiveState,SubState,NRestarts,ExecMainStatus,MainPID " + unit(instance)
-                + " 2>/dev/null | { s=; u=; n=0; x=0; m=0; while IFS== read -r k v; do case $k in ActiveState) s=$v;;"
-                + " SubState) u=$v;; NRestarts) n=$v;; ExecMainStatus) x=$v;; MainPID) m=$v;; esac; done;"
-                + " [ \"$u\" = auto-restart ] && s=auto-restart; echo \"$s ${n:-0} ${x:-0} ${m:-0}\"; }";
+        return "systemctl show -p ActiveState,SubState,NRestarts,ExecMainStatus,MainPID,Result " + unit(instance)
+                + " 2>/dev/null | { s=; u=; n=0; x=0; m=0; r=; while IFS== read -r k v; do case $k in ActiveState) s=$v;;"
+                + " SubState) u=$v;; NRestarts) n=$v;; ExecMainStatus) x=$v;; MainPID) m=$v;; Result) r=$v;; esac; done;"
+                + " [ \"$u\" = auto-restart ] && s=auto-restart; echo \"$s ${n:-0} ${x:-0} ${m:-0} $r\"; }";
     }
 
     @Override

@@ -77,13 +77,14 @@ public record KubeRelease(String image, String version, String commit) {
         String source = imageFlag != null ? "--image" : configured != null ? imageKey : manifest.toString();
         if (image == null && unpushed != null) {
             throw SlipwayException.usage("the image in " + manifest + " (" + unpushed + ") was built but not pushed:"
-                    + " a cluster pulls from a registry; run 'slipway image --push' (image.repository), or give --image"
-                    + " NAME@sha256:<digest>");
+                    + " a cluster pulls from a registry; run 'slipway image --push REGISTRY/REPOSITORY' (or '--push' alone"
+                    + " with image.repository set), or give --image NAME@sha256:<digest>");
         }
         if (image == null) {
-            throw SlipwayException.usage("no image to deploy for " + config.name() + ": run 'slipway image' (it records"
-                    + " the image digest in dist/artifacts.json), or give --image NAME@sha256:<digest>, or set "
-                    + imageKey);
+            throw SlipwayException.usage("no image to deploy for " + config.name() + ": a build records none; run"
+                    + " 'slipway image --push REGISTRY/REPOSITORY' after it (a cluster pulls from a registry; the pushed"
+                    + " digest goes into dist/artifacts.json), or 'slipway ship --push REGISTRY/REPOSITORY' for both, or"
+                    + " give --image NAME@sha256:<digest>, or set " + imageKey);
         }
         if (!KubernetesConfig.DIGEST_REF.matcher(image).matches()) {
             throw SlipwayException.usage("image '" + image + "' (from " + source + ") is not pinned by digest;"

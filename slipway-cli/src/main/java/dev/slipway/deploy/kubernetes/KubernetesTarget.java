@@ -837,6 +837,16 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         return "kubernetes";
     }
 
+    @Override
+    public boolean runsImage() {
+        return true;
+    }
+
+    @Override
+    public java.util.Optional<String> configuredImage() {
+        return java.util.Optional.ofNullable(k.image());
+    }
+
     /**
      * Plans a deploy: the manifests of the release (the image from {@code --image}, else
      * {@code deploy.kubernetes.image}, else the last {@code slipway image}), one APPLY step per

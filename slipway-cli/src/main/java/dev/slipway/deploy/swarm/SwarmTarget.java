@@ -78,6 +78,16 @@ public final class SwarmTarget implements Target {
         return NAME;
     }
 
+    @Override
+    public boolean runsImage() {
+        return true;
+    }
+
+    @Override
+    public java.util.Optional<String> configuredImage() {
+        return java.util.Optional.ofNullable(config.swarm().image());
+    }
+
     /**
      * What {@link #apply} needs besides the steps.
      *
@@ -289,10 +299,10 @@ public final class SwarmTarget implements Target {
         int revision;
         if (interruptedDeploy(service, last, d.version(), d.image(), d.outcome(), s.replicas())) {
             // The spec of this release is in place already: a deploy that was stopped mid-rollout (Swarm
-            // rolls on by itself). Sending it again would record it twice; waiting is what is left.
+            // rolls on by itself), or the same release deployed again. Sending it again would record it
+            // twice; waiting (for a rollout, or only for the tasks' check) is what is left.
             revision = last.revision();
-            console.progress("  Swarm service " + s.service() + " already has the spec of " + d.version()
-                    + " (revision " + revision + ", an interrupted deploy); waiting for its rollout");
+            console.progress(specInPlaceNote(service, s.service(), d.version(), revision));
         } else {
             revision = last == null ? 1 : last.revision() + 1;
             history.add(new SwarmSpec.Entry(revision, d.version(), d.commit(), d.image(), Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
@@ -657,6 +667,28 @@ public final class SwarmTarget implements Target {
             engine.post("/services/" + existing.path("ID").asText() + "/update?version="
                     + existing.path("Version").path("Index").asLong(), spec, Duration.ofMinutes(2));
         }
+    }
+
+    /**
+     * What a deploy says when the service already has this release's spec ({@link #interruptedDeploy}):
+     * an interrupted deploy only while Swarm still rolls it out ({@code UpdateStatus.State} {@code updating},
+     * {@code paused}, {@code rollback_started}, {@code rollback_paused}: the Engine API's update states);
+     * otherwise the same release deployed again, which sends nothing. It said "an interrupted deploy" for
+     * both, and a user who shipped the same commit twice looked for what had been interrupted (new-user
+     * finding).
+     *
+     * @param service  the service as the engine describes it
+     * @param name     the service's name
+     * @param version  the release's version
+     * @param revision its revision
+     * @return the progress line
+     */
+    static String specInPlaceNote(JsonNode service, String name, String version, int revision) {
+        String state = service.path("UpdateStatus").path("State").asText("");
+        boolean rolling = List.of("updating", "paused", "rollback_started", "rollback_paused").contains(state);
+        return "  Swarm service " + name + " already has the spec of " + version + " (revision " + revision + ")"
+                + (rolling ? " and Swarm is still rolling it out (a deploy that was interrupted); waiting for its rollout"
+                        : ": the same release again, nothing to send; checking that its tasks run it");
     }
 
     /**

@@ -153,7 +153,7 @@ class ManifestsTest {
         SlipwayConfig c = ConfigLoader.loadFromDir(dir);
         SlipwayException none = assertThrows(SlipwayException.class, () -> KubeRelease.resolve(c, null));
         assertEquals(2, none.exitCode());
-        assertTrue(none.getMessage().contains("run 'slipway image'"), none.getMessage());
+        assertTrue(none.getMessage().contains("run 'slipway image --push REGISTRY/REPOSITORY' after it"), none.getMessage());
         SlipwayException tag = assertThrows(SlipwayException.class, () -> KubeRelease.resolve(c, "svc:1.0"));
         assertTrue(tag.getMessage().contains("not pinned by digest"), tag.getMessage());
 

@@ -72,4 +72,26 @@ class SwarmDryRunTest {
         assertFalse(SwarmTarget.interruptedDeploy(service.apply(3), last, "1.0.1", IMAGE, "deployed", 3), "another release");
         assertFalse(SwarmTarget.interruptedDeploy(null, null, "1.0.0", IMAGE, "deployed", 3), "no service yet");
     }
+
+    /**
+     * The same release shipped twice (a Quarkus service, the same commit) said "an interrupted deploy;
+     * waiting for its rollout" though nothing had been interrupted: that note is for a rollout Swarm
+     * still runs (its update state), and the same release again says so.
+     */
+    @Test
+    void theSpecInPlaceIsAnInterruptedDeployOnlyWhileSwarmStillRollsItOut() {
+        java.util.function.Function<String, com.fasterxml.jackson.databind.JsonNode> service = state ->
+                dev.slipway.util.Json.MAPPER.valueToTree(state == null ? java.util.Map.of("Spec", java.util.Map.of())
+                        : java.util.Map.of("UpdateStatus", java.util.Map.of("State", state)));
+        for (String state : new String[] {"updating", "rollback_started"}) {
+            String note = SwarmTarget.specInPlaceNote(service.apply(state), "svc", "1.0.0", 4);
+            assertTrue(note.contains("already has the spec of 1.0.0 (revision 4) and Swarm is still rolling it out"
+                    + " (a deploy that was interrupted); waiting for its rollout"), state + ": " + note);
+        }
+        for (String state : new String[] {null, "completed"}) {
+            String note = SwarmTarget.specInPlaceNote(service.apply(state), "svc", "1.0.0", 4);
+            assertTrue(note.contains("(revision 4): the same release again, nothing to send"), state + ": " + note);
+            assertFalse(note.contains("interrupted"), note);
+        }
+    }
 }
