@@ -141,6 +141,21 @@ public final class Testbed implements AutoCloseable {
         return CACHE.resolve("id_ecdsa");
     }
 
+    /**
+     * Runs a command on a host as root, over a new SSH connection.
+     *
+     * @param i       the host's number, 1-based
+     * @param command the shell command
+     * @return its standard output, stripped (60 s at most)
+     */
+    public String run(int i, String command) {
+        Node n = node(i);
+        try (dev.slipway.remote.Host h = dev.slipway.remote.SshHost.connect(dev.slipway.remote.SshHost.Options.of(n.address())
+                .withLabel(n.name()).withIdentities(List.of(clientKey())).withKnownHosts(knownHosts()))) {
+            return h.run(command, java.time.Duration.ofSeconds(60)).stdout().strip();
+        }
+    }
+
     /** Sets a netns host's link up or down ({@code hosts.sh link}). */
     public void link(Node node, boolean up) {
         sh(30, "link", node.name(), up ? "up" : "down", "--prefix", prefix);

@@ -93,11 +93,7 @@ class HostsStartStopTest {
     }
 
     private String onHost(String command) {
-        Testbed.Node n = testbed.node(1);
-        try (Host h = SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name())
-                .withIdentities(List.of(Testbed.clientKey())).withKnownHosts(testbed.knownHosts()))) {
-            return h.run(command, Duration.ofSeconds(60)).stdout().strip();
-        }
+        return testbed.run(1, command);
     }
 
     private CliRunner.Run slipway(String... args) {

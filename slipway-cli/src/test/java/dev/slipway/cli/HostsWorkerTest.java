@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Testbed;
 import dev.slipway.Tools;
-import dev.slipway.remote.Host;
-import dev.slipway.remote.SshHost;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,18 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostsWorkerTest {
-    Testbed testbed;
+    /** myapp, configured as a worker: readiness type process, its secrets from {@link #secrets}. */
     Path service;
-    Path work;
+    /** The secrets file: {@code LOG_LEVEL=warn} runs, {@code LOG_LEVEL=loud} makes myapp exit at start. */
     Path secrets;
+    Testbed testbed;
 
     @BeforeAll
-    void bootHostAndBuild(@TempDir Path tmp) throws Exception {
+    void bootHostAndBuildTheWorker(@TempDir Path tmp) throws Exception {
         Tools.require("systemd-analyze");
-        testbed = Testbed.up(1, "wk", "127.0.1.71");
-        work = tmp;
-        service = tmp.resolve("myapp");
         secrets = tmp.resolve("secrets.env");
+        service = tmp.resolve("myapp");
+        testbed = Testbed.up(1, "wk", "127.0.1.71");
         Files.writeString(secrets, "LOG_LEVEL=warn\n");
         Example.copy(service);
         Files.writeString(service.resolve("slipway.yaml"), """
@@ -61,18 +58,12 @@ class HostsWorkerTest {
     }
 
     @AfterAll
-    void stopHost() {
-        if (testbed != null) {
-            testbed.close();
-        }
+    void tearDownTheHost() {
+        java.util.Optional.ofNullable(testbed).ifPresent(Testbed::close);
     }
 
     private String onHost(String command) {
-        Testbed.Node n = testbed.node(1);
-        try (Host h = SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name())
-                .withIdentities(List.of(Testbed.clientKey())).withKnownHosts(testbed.knownHosts()))) {
-            return h.run(command, Duration.ofSeconds(60)).stdout().strip();
-        }
+        return testbed.run(1, command);
     }
 
     @Test

@@ -129,20 +129,59 @@ class LocalCrashTest {
                     }
                 }
                 """);
-        Path classes = Files.createDirectories(tmp.resolve("classes"));
-        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
-                src.toString()));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path classes = compile(src, tmp.resolve("classes"));
         for (String v : List.of("1.0.0", "2.0.0")) {
-            Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc-" + v);
-            Files.writeString(exe, "#!/bin/sh\nexec '" + java + "' -D" + marker + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
-                    + classes + "' App " + v + "\n");
-            Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+            executable(dir, v, marker, classes, "App " + v);
         }
+    }
+
+    /**
+     * Compiles one source file with this JDK's compiler.
+     *
+     * @param src     the {@code .java} file
+     * @param classes the output directory (made)
+     * @return {@code classes}
+     */
+    static Path compile(Path src, Path classes) throws IOException {
+        Files.createDirectories(classes);
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                src.toString()), "javac " + src);
+        return classes;
+    }
+
+    /**
+     * Writes {@code dist/svc-VERSION}: a shell script that runs {@code command} (a main class and its
+     * arguments) on this JVM's java with {@code classes}, marked by {@code -DMARKER} so that the test
+     * finds its processes.
+     *
+     * @param dir     the service directory
+     * @param version the release version
+     * @param marker  a system property unique to the test run
+     * @param classes the class path
+     * @param command the main class and its arguments, as shell words
+     */
+    static void executable(Path dir, String version, String marker, Path classes, String command) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc-" + version);
+        Files.writeString(exe, "#!/bin/sh\nexec '" + java + "' -D" + marker + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
+                + classes + "' " + command + "\n");
+        Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
     /** Makes {@code version} the last build, as a build records it. */
     private Release use(String version) throws IOException {
+        return use(dir, version);
+    }
+
+    /**
+     * Makes {@code dist/svc-VERSION} of the service {@code svc} in {@code dir} the last build, as a
+     * build records it ({@code dist/artifacts.json}).
+     *
+     * @param dir     the service directory
+     * @param version the version whose executable is in {@code dist/}
+     * @return the release
+     */
+    static Release use(Path dir, String version) throws IOException {
         Path exe = dir.resolve("dist/svc-" + version);
         Files.writeString(dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH), """
                 {"name": "svc", "version": "%s", "commit": "%s", "artifacts": [

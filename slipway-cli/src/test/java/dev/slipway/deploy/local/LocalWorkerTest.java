@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -29,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * in {@link LocalCrashTest}.
  */
 class LocalWorkerTest {
-    private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
-
     @TempDir
     Path tmp;
     private Path dir;
@@ -82,26 +79,16 @@ class LocalWorkerTest {
                     }
                 }
                 """);
-        Path classes = Files.createDirectories(tmp.resolve("classes"));
-        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
-                src.toString()));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path classes = LocalCrashTest.compile(src, tmp.resolve("classes"));
         for (String v : List.of("1.0.0", "2.0.0", "3.0.0")) {
-            Path exe = Files.createDirectories(dir.resolve("dist")).resolve("svc-" + v);
-            Files.writeString(exe, "#!/bin/sh\nexec '" + java + "' -D" + marker + " -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
-                    + classes + "' Worker " + v + " '" + tmp.resolve("heartbeat") + "'" + (v.equals("2.0.0") ? " crash" : "") + "\n");
-            Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+            LocalCrashTest.executable(dir, v, marker, classes, "Worker " + v + " '" + tmp.resolve("heartbeat") + "'"
+                    + (v.equals("2.0.0") ? " crash" : ""));
         }
     }
 
-    /** Makes {@code version} the last build, as a build records it. */
+    /** Makes {@code version} the last build ({@link LocalCrashTest#use(Path, String)}). */
     private Release use(String version) throws IOException {
-        Path exe = dir.resolve("dist/svc-" + version);
-        Files.writeString(dir.resolve(dev.slipway.artifact.ArtifactsFile.PATH), """
-                {"name": "svc", "version": "%s", "commit": "%s", "artifacts": [
-                  {"kind": "single-file", "platform": "%s", "path": "dist/%s", "sha256": "%s"}]}
-                """.formatted(version, COMMIT, dev.slipway.build.Platform.host(), exe.getFileName(), dev.slipway.util.Hashing.sha256(exe)));
-        return new Release("svc", version, COMMIT, exe, dev.slipway.util.Hashing.sha256(exe));
+        return LocalCrashTest.use(dir, version);
     }
 
     /** @return the instances of this test's service that run now */
