@@ -423,10 +423,15 @@ public record LocalPlanner(SlipwayConfig config, LocalProxy proxy) {
     }
 
     /**
+     * Nothing to check for a service with no port ({@code readiness.type: process}).
+     *
      * @throws SlipwayException (exit 2) when an instance cannot listen on {@code port}: another process
      *                          holds it (named when known), or the address cannot be used
      */
     void checkPortFree(LocalFacts f, int port) {
+        if (config.service().readiness().process()) {
+            return; // a service with no port (readiness type process) binds none: another process may hold PORT
+        }
         LocalFacts.PortCheck c = f.ports().check(port);
         if (c.free()) {
             return;

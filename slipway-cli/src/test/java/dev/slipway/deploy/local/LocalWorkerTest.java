@@ -119,7 +119,20 @@ class LocalWorkerTest {
             throws Exception {
         setUp();
         long t0 = System.currentTimeMillis();
-        target().deploy(use("1.0.0"), false);
+        // PORT (8080 by default) is no concern of a worker: another process holding it stops nothing.
+        java.net.ServerSocket held = null;
+        try {
+            held = new java.net.ServerSocket(8080, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        } catch (java.net.BindException e) {
+            // already held by another process: the same case
+        }
+        try {
+            target().deploy(use("1.0.0"), false);
+        } finally {
+            if (held != null) {
+                held.close();
+            }
+        }
         assertEquals(1, instances().size(), out.toString());
         assertBeats("1.0.0", t0);
         Report status = new LocalDeployTarget(target()).status();
