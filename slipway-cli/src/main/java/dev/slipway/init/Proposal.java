@@ -149,12 +149,23 @@ public record Proposal(Project project, List<String> command, List<String> comma
      * What a framework-less {@code main} that listens somewhere has in its sources: the JDK's server
      * sockets and HTTP server, an {@code InetSocketAddress}, Netty's {@code ServerBootstrap}, gRPC's
      * and Jetty's and Undertow's server builders ({@link #SOCKET_FIXED}'s shapes, with any port).
+     * Also the calls by which HTTP libraries that init does not know by name take a port or start
+     * (Spark's {@code port(8080)}, Armeria's {@code Server.builder().http(8080)}, {@code listen(...)},
+     * {@code bind(...)}): a false match only keeps the port's probes, as before {@code process} existed.
      * A {@code main} with none of them (and no server among its dependencies) listens on no port.
      */
     private static final Pattern LISTENS = Pattern.compile(
             "\\b(?:ServerSocket|ServerSocketChannel|AsynchronousServerSocketChannel|HttpServer|HttpsServer"
             + "|ServerBootstrap|InetSocketAddress|forPort|newServerBuilderForPort|addHttpListener|ServerConnector"
-            + "|DatagramSocket|DatagramChannel)\\b|\\bnew\\s+Server\\s*\\(");
+            + "|DatagramSocket|DatagramChannel)\\b|\\bnew\\s+Server\\s*\\("
+            + "|\\b\\w*Server\\s*\\.\\s*(?:builder|create|start)\\s*\\(|\\.https?\\s*\\(\\s*\\w|\\b(?:port|listen|bind)\\s*\\(");
+    /**
+     * Dependencies of HTTP and RPC servers whose artifact names {@code WEB_ARTIFACT} does not catch
+     * (Armeria, Spark, avaje-jex, Ratpack, Finagle, Ktor, http4k, MINA, XNIO, ActiveJ): a plain main
+     * that has one is taken to listen, whatever its sources show.
+     */
+    private static final Pattern SERVER_LIBRARY = Pattern.compile(
+            "armeria|^spark-core|^jex|avaje-jex|ratpack|finagle|ktor|http4k|^mina-|xnio|activej|socket|rsocket");
     /** {@code int port = 50051;}, {@code static final int PORT = 8080;}, Kotlin's {@code val port = 50051}: a name and its number. */
     private static final String CONSTANT = "\\b(?:int|val|var|final\\s+var)\\s+%s\\s*(?::\\s*Int\\s*)?=\\s*(\\d{2,5})\\s*[;\\n]";
 
@@ -1156,7 +1167,8 @@ public record Proposal(Project project, List<String> command, List<String> comma
                         : "Integer.parseInt(System.getenv().getOrDefault(\"PORT\", \"" + fixed.getValue() + "\"))");
             } else if (p.framework() == Framework.PLAIN && sources.values().stream().noneMatch(s -> LISTENS.matcher(s).find())
                     && p.dependencies().stream().map(d -> d.substring(d.indexOf(':') + 1))
-                            .noneMatch(a -> WEB_ARTIFACT.matcher(a).find() || a.startsWith("grpc"))) {
+                            .noneMatch(a -> WEB_ARTIFACT.matcher(a).find() || SERVER_LIBRARY.matcher(a).find()
+                                    || a.startsWith("grpc"))) {
                 processProbes("A plain main that opens no server socket (no listener in src/main/java, no server among"
                         + " its dependencies)");
                 timeout = "10s";

@@ -1277,6 +1277,33 @@ class ProposalTest {
         assertEquals("tcp", propose(tmp).readiness().type());
     }
 
+    /**
+     * HTTP libraries init does not know by name keep the port's probes: their artifact (Armeria,
+     * Spark) or the call that takes the port ({@code Server.builder().http(8080)}, {@code port(4567)})
+     * says the main listens. Only a main with neither gets {@code process}.
+     */
+    @Test
+    void plainMainOfAnUnknownHttpLibraryKeepsThePortsProbes() throws Exception {
+        Projects.plain(tmp);
+        String pom = Files.readString(tmp.resolve("pom.xml"));
+        Projects.write(tmp, "pom.xml", pom.replace("</dependencies>", "<dependency><groupId>com.linecorp.armeria</groupId>"
+                + "<artifactId>armeria</artifactId><version>1.33.4</version></dependency></dependencies>"));
+        assertEquals("tcp", propose(tmp).readiness().type(), "Armeria's artifact");
+        Projects.write(tmp, "pom.xml", pom.replace("</dependencies>", "<dependency><groupId>com.sparkjava</groupId>"
+                + "<artifactId>spark-core</artifactId><version>2.9.4</version></dependency></dependencies>"));
+        assertEquals("tcp", propose(tmp).readiness().type(), "Spark's artifact");
+        Projects.write(tmp, "pom.xml", pom);
+        Path main = tmp.resolve("src/main/java/com/acme/billing/Server.java");
+        String source = Files.readString(main);
+        Files.writeString(main, source.replace("System.out.println(\"billing\");",
+                "var s = com.example.lib.Server.builder().http(8080).build(); s.start();"));
+        assertEquals("tcp", propose(tmp).readiness().type(), "a server builder's http(port) call");
+        Files.writeString(main, source.replace("System.out.println(\"billing\");", "port(4567); get(\"/\", r -> \"hi\");"));
+        assertEquals("tcp", propose(tmp).readiness().type(), "a port(...) call");
+        Files.writeString(main, source);
+        assertEquals("process", propose(tmp).readiness().type(), "the worker again");
+    }
+
     @Test
     void multiModuleKeepsTheReactorBuild() throws Exception {
         Projects.multiModule(tmp);
