@@ -73,10 +73,17 @@ public final class ShipCommand extends ChangeCommand {
      *
      * @return {@code --push}'s reference; {@code ""} for {@code image.repository}; {@code null} for no
      *         image step (a target that runs the single file, or an image the configuration pins)
-     * @throws SlipwayException (exit 2, nothing built) for {@code --push} on a single-file target, or an
-     *                          image target with no registry to push to
+     * @throws SlipwayException (exit 2, nothing built) for {@code --push} on a single-file target, an
+     *                          image target with no registry to push to, or a service with no port
+     *                          ({@code readiness.type: process}) on an image target
      */
     private String imagePushTarget(Context c, Target t) {
+        if (t.runsImage() && c.config().service().readiness().process()) {
+            // Refused here, before a build and a push made for nothing (SwarmSpec and Manifests refuse it too).
+            throw SlipwayException.usage(c.config().file() + ": service.readiness.type is process (a service with no"
+                    + " port): the " + t.name() + " target does not run such services yet; deploy it with the local or"
+                    + " hosts target; nothing was built or changed");
+        }
         if (!t.runsImage()) {
             if (push != null) {
                 throw SlipwayException.usage("--push is for a target that runs the image (swarm, kubernetes); --to "

@@ -50,6 +50,23 @@ class ShipImageTargetTest {
         assertFalse(Files.exists(dir.resolve("built")), "nothing was built: " + r);
     }
 
+    /** A service with no port: the image targets do not run it, so ship says so before a build and a push. */
+    @Test
+    void aServiceWithNoPortIsRefusedOnAnImageTargetBeforeItBuilds() throws Exception {
+        Path dir = service("""
+                service:
+                  readiness: {type: process}
+                image:
+                  repository: 127.0.0.1:5000/acme/svc
+                """);
+        for (String target : new String[] {"swarm", "kubernetes"}) {
+            CliRunner.Run r = CliRunner.run("ship", dir.toString(), "--to", target, "--push", "127.0.0.1:1/acme/svc");
+            refusedBeforeBuilding(dir, r, "service.readiness.type is process (a service with no port): the " + target
+                    + " target does not run such services yet");
+            assertFalse(r.err().contains("Exception"), r.toString());
+        }
+    }
+
     @Test
     void pushIsRefusedOnATargetThatRunsTheSingleFile() throws Exception {
         Path dir = service("");
