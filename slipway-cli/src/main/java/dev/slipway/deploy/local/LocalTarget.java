@@ -624,8 +624,18 @@ public final class LocalTarget {
             logTail = tail(log, 15);
         }
 
+        /**
+         * Goes back after a failed step. Holds this listener's lock throughout, so that a Ctrl-C in the
+         * middle waits for it ({@link #interrupted} then only releases the deploy lock); and when the
+         * Ctrl-C came first, {@link #interrupted} has already put the previous release back and the
+         * gate failed only because it stopped the new one: going back again would stop the release it
+         * just restarted, while the JVM exits, and leave nothing running.
+         */
         @Override
-        public SlipwayException back(Executor.StepFailed failure) {
+        public synchronized SlipwayException back(Executor.StepFailed failure) {
+            if (done) {
+                return SlipwayException.failed(plan.action().verb() + " interrupted; the previous release was put back");
+            }
             disarm();
             try {
                 return failed(plan, d, failure, this);
