@@ -80,9 +80,8 @@ public final class ShipCommand extends ChangeCommand {
     private String imagePushTarget(Context c, Target t) {
         if (t.runsImage() && c.config().service().readiness().process()) {
             // Refused here, before a build and a push made for nothing (SwarmSpec and Manifests refuse it too).
-            throw SlipwayException.usage(c.config().file() + ": service.readiness.type is process (a service with no"
-                    + " port): the " + t.name() + " target does not run such services yet; deploy it with the local or"
-                    + " hosts target; nothing was built or changed");
+            throw SlipwayException.usage(c.config().file() + ": "
+                    + dev.slipway.config.SlipwayConfig.Probe.noPortRefusal(t.name()) + "; nothing was built or changed");
         }
         if (!t.runsImage()) {
             if (push != null) {

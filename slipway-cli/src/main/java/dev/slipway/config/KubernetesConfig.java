@@ -216,9 +216,8 @@ public record KubernetesConfig(String context, String namespace, String image, i
      */
     static KubernetesConfig resolve(ConfigLoader.Validator v, RawKubernetes raw, SlipwayConfig.Service service) {
         String p = "deploy.kubernetes";
-        v.checkKey(raw == null || !service.readiness().process(), p, "service.readiness.type is process (a service with"
-                + " no port): the kubernetes target does not run such services yet; deploy it with the local or hosts"
-                + " target, and remove deploy.kubernetes");
+        v.checkKey(raw == null || !service.readiness().process(), p, SlipwayConfig.Probe.noPortRefusal("kubernetes")
+                + ", and remove deploy.kubernetes");
         RawKubernetes r = raw == null ? new RawKubernetes(null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null) : raw;
         if (r.context() != null) {

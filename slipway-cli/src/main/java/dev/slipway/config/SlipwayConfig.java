@@ -246,6 +246,19 @@ public record SlipwayConfig(Path file, String name, String version, String main,
             return type == Type.PROCESS;
         }
 
+        /**
+         * Why an image target ({@code kubernetes}, {@code swarm}) refuses a service with no port (a
+         * {@code process} readiness probe): one wording for the configuration's checks, the
+         * manifests and {@code slipway ship}.
+         *
+         * @param target the target's name
+         * @return {@code service.readiness.type is process (...): the TARGET target does not run such services yet; ...}
+         */
+        public static String noPortRefusal(String target) {
+            return "service.readiness.type is process (a service with no port): the " + target + " target does not"
+                    + " run such services yet; deploy it with the local or hosts target";
+        }
+
         /** @return whether the probe has an HTTP path (an {@code http} probe) */
         public boolean http() {
             return type == Type.HTTP;

@@ -80,9 +80,8 @@ public record SwarmConfig(String service, String image, int replicas, int parall
      */
     static SwarmConfig resolve(ConfigLoader.Validator v, RawSwarm raw, String name, SlipwayConfig.Service service) {
         String p = "deploy.swarm";
-        v.checkKey(raw == null || !service.readiness().process(), p, "service.readiness.type is process (a service with"
-                + " no port): the swarm target does not run such services yet; deploy it with the local or hosts"
-                + " target, and remove deploy.swarm");
+        v.checkKey(raw == null || !service.readiness().process(), p, SlipwayConfig.Probe.noPortRefusal("swarm")
+                + ", and remove deploy.swarm");
         RawSwarm r = raw == null ? new RawSwarm(null, null, null, null, null, null, null, null, null, null, null, null, null) : raw;
         String svc = r.service() == null ? name : r.service();
         v.check(NAME.matcher(svc).matches(), p + ".service", "'" + svc + "' is not a Swarm service name: letters,"

@@ -126,9 +126,8 @@ public record Manifests(Deployment deployment, Service service, HorizontalPodAut
      */
     public static Manifests of(SlipwayConfig config, KubeRelease release) {
         if (config.service().readiness().process()) {
-            throw dev.slipway.SlipwayException.usage(config.file() + ": service.readiness.type is process (a service"
-                    + " with no port): the kubernetes target does not run such services yet; deploy it with the local or"
-                    + " hosts target");
+            throw dev.slipway.SlipwayException.usage(config.file() + ": "
+                    + SlipwayConfig.Probe.noPortRefusal("kubernetes"));
         }
         KubernetesConfig k = config.kubernetes();
         String name = config.name();

@@ -64,9 +64,8 @@ public final class SwarmSpec {
                                          List<Entry> history, String hostNetId, int portPrefix,
                                          Map<String, List<String>> secrets) {
         if (config.service().readiness().process()) {
-            throw dev.slipway.SlipwayException.usage(config.file() + ": service.readiness.type is process (a service"
-                    + " with no port): the swarm target does not run such services yet; deploy it with the local or"
-                    + " hosts target");
+            throw dev.slipway.SlipwayException.usage(config.file() + ": "
+                    + dev.slipway.config.SlipwayConfig.Probe.noPortRefusal("swarm"));
         }
         SwarmConfig s = config.swarm();
         SlipwayConfig.Service svc = config.service();
