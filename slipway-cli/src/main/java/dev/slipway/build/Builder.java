@@ -94,9 +94,12 @@ public final class Builder {
     public static List<Result> build(SlipwayConfig config, Options options, Console console) {
         // One build per service directory at a time, the build command included: two at once wrote
         // the same target/ and dist/ (see BuildLock).
+        List<Result> results;
         try (BuildLock lock = BuildLock.acquire(config.serviceDir(), config.name(), console, BuildLock.WAIT)) {
-            return buildLocked(config, options, console);
+            results = buildLocked(config, options, console);
         }
+        CacheTrim.afterBuild(cacheDir(), console, java.time.Instant.now());
+        return results;
     }
 
     private static List<Result> buildLocked(SlipwayConfig config, Options options, Console console) {
