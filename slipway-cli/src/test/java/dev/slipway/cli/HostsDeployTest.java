@@ -606,6 +606,43 @@ class HostsDeployTest {
         assertTrue(bad.non2xx() + bad.errors() > 0, "without drain handling requests fail:\n" + bad.text());
     }
 
+    @Test
+    @Order(7)
+    void theRecordAndPruneStepRemovesUnpackedTreesNoKeptReleaseUses() throws Exception {
+        // A tree left by a release pruned before (each is ~100 MB: a host that deploys often filled its disk).
+        String orphan = "myapp-00000000000000f0";
+        for (int i = 1; i <= 3; i++) {
+            try (Host h = ssh(i)) {
+                assertTrue(h.run("mkdir -p /var/cache/myapp/run/" + orphan + "/app && touch /var/cache/myapp/run/" + orphan
+                        + ".lock", Duration.ofSeconds(10)).ok(), "web" + i);
+            }
+        }
+        String to = version(1).equals("1.0.0") ? "2.0.0" : "1.0.0";
+        use(to);
+        var r = deploy();
+        assertEquals(0, r.code(), r.toString());
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(r.err().contains("web" + i + ": removed 1 unpacked tree(s) no kept release uses from /var/cache/myapp/run"),
+                    r.err());
+            try (Host h = ssh(i)) {
+                // Every tree left is the one of a release in releases/, and the serving one is there.
+                String out = h.run("cd /var/cache/myapp/run && ls -d *-* | grep -v '\\.' ; echo --;"
+                        + " for f in /opt/slipway/myapp/releases/*/myapp; do head -c 4096 \"$f\""
+                        + " | sed -n \"s/^slipway_key='\\(.*\\)'$/\\1/p\"; done; echo --;"
+                        + " head -c 4096 /opt/slipway/myapp/current/myapp | sed -n \"s/^slipway_key='\\(.*\\)'$/\\1/p\"",
+                        Duration.ofSeconds(10)).stdout();
+                String[] parts = out.split("--\n", -1);
+                List<String> trees = parts[0].lines().filter(l -> !l.isBlank()).toList();
+                List<String> keys = parts[1].lines().filter(l -> !l.isBlank()).toList();
+                String current = parts[2].strip();
+                assertFalse(trees.contains(orphan), "web" + i + ": " + out);
+                assertTrue(keys.containsAll(trees), "web" + i + ": every tree left belongs to a kept release: " + out);
+                assertTrue(trees.contains(current), "web" + i + ": the serving release's tree stays: " + out);
+            }
+            assertEquals(to, version(i), "web" + i);
+        }
+    }
+
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -227,7 +227,7 @@ public record HostFacts(String machine, String platform, String current, List<St
                 + " [ -f \"$e\" ] && echo \"envport=${r##*/} ${e##*/env-}\"; done; set -- \"$@\" \"$r/\"" + q + "; done; fi\n"
                 // Prepared already: what the prepare step checks first (then it would do nothing).
                 + "if [ $# -gt 0 ]; then rn=; while read -r t v; do case $t in r) rn=$v ;; k) [ -n \"$rn\" ] && pk=$v && "
-                + HostUnit.preparedTest("/var/cache/" + unit) + " && echo \"prepared=$rn\"; rn= ;; esac; done <<EOF\n"
+                + HostUnit.preparedTest(HostUnit.cacheRoot(unit)) + " && echo \"prepared=$rn\"; rn= ;; esac; done <<EOF\n"
                 + "$(" + HostUnit.keysOf("\"$@\"") + ")\nEOF\nfi\n"
                 + "f=\"$d/releases/\"" + Shell.quote(version) + "/" + q + "\n"
                 + shaOf("$f")

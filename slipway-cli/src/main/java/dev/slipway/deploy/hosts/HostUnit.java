@@ -80,7 +80,7 @@ public final class HostUnit {
         // complete and its class-data archive made or given up, so the unpacker would only check it.
         // No systemd-run then (one round trip instead of five systemctl calls and a run of the file);
         // a tree damaged since is found and unpacked again by the stub's own check at the start.
-        cmd.append(preparedAlready("/var/cache/" + s.unit()));
+        cmd.append(preparedAlready(cacheRoot(s.unit())));
         // A prepare left by a deploy that was killed holds the name: it is stopped first (the
         // deploy lock is ours, so nobody else's prepare runs).
         cmd.append("systemctl stop \"$u\" 2>/dev/null; systemctl reset-failed \"$u\" 2>/dev/null\n");
@@ -137,6 +137,44 @@ public final class HostUnit {
     static String preparedTest(String cacheRoot) {
         return "pd=" + Shell.quote(cacheRoot + "/run/") + "\"$pk\" && [ -n \"$pk\" ] && [ -f \"$pd/.slipway-complete\" ] && {"
                 + " [ ! -f \"$pd/app/app.jsa.args\" ] || [ -f \"$pd/app/app.jsa\" ] || [ -f \"$pd/app/app.jsa.failed\" ]; }";
+    }
+
+    /**
+     * @param unit the unit's name ({@code service.unit})
+     * @return the unit's {@code CacheDirectory=} as a path, its {@code SLIPWAY_CACHE_DIR}: where its
+     *         single files unpack ({@code /var/cache/<unit>}, systemd.exec(5))
+     */
+    public static String cacheRoot(String unit) {
+        return "/var/cache/" + unit;
+    }
+
+    /** The first word of each line {@link #pruneUnpackedCommand} prints for a tree it removed. */
+    static final String UNPACKED_REMOVED = "unpacked";
+
+    /**
+     * A command that removes the unpacked trees in the unit's cache ({@code <cacheRoot>/run/<key>}
+     * and its {@code .lock}) that no release left in {@code releases/} uses: after a prune, those of
+     * the pruned releases (and of releases pruned before this step existed). A tree is kept when a
+     * release's stub names its key, when a process maps one of its files ({@code /proc/<pid>/maps},
+     * proc(5)), and when it is not a published tree (an unpack in progress is
+     * {@code <key>.tmp.<pid>}). Nothing is removed when no release's key can be read: the kept
+     * releases always include the current one, so an empty key list means the stubs were not read,
+     * not that no tree is used.
+     *
+     * @param dir       the service directory on the host ({@code deploy.hosts.dir})
+     * @param file      the single file's name in each release directory (the service name)
+     * @param cacheRoot the unit's {@code SLIPWAY_CACHE_DIR}, {@code /var/cache/<unit>}
+     * @return a shell command list that prints {@code unpacked <key>} for each tree it removed and
+     *         exits 0 (a tree that cannot be removed is left for the next prune)
+     */
+    static String pruneUnpackedCommand(String dir, String file, String cacheRoot) {
+        String hex = "[0-9a-f]".repeat(16);
+        return "set -- " + Shell.quote(dir + "/releases") + "/*/" + Shell.quote(file) + "; if [ -e \"$1\" ]; then"
+                + " ks=\" $(" + keysOf("\"$@\"") + " | sed -n 's/^k //p' | tr '\\n' ' ')\";"
+                + " if [ \"$ks\" != \" \" ] && cd " + Shell.quote(cacheRoot + "/run") + " 2>/dev/null; then"
+                + " for t in *-" + hex + "; do [ -d \"$t\" ] || continue; case \"$ks\" in *\" $t \"*) continue ;; esac;"
+                + " grep -qsF \"/run/$t/\" /proc/[0-9]*/maps && continue;"
+                + " rm -rf -- \"$t\" \"$t.lock\" && echo " + UNPACKED_REMOVED + " \"$t\"; done; fi; fi; true";
     }
 
     /**
@@ -197,7 +235,7 @@ public final class HostUnit {
                     "beside the other instance; nginx on the host is switched to it by 'slipway deploy'.");
             String unit = SystemdUnit.render(new SystemdUnit.Spec(comment, config.name() + " on port %i (Slipway)",
                     h.dir() + "/slots/%i/" + config.name(), "/bin/kill -HUP $MAINPID", h.dir() + "/slots/%i/env-%i",
-                    new TreeMap<>(Map.of("SLIPWAY_CACHE_DIR", "/var/cache/" + s.unit())), s.user(), s.unit(),
+                    new TreeMap<>(Map.of("SLIPWAY_CACHE_DIR", cacheRoot(s.unit()))), s.user(), s.unit(),
                     h.rollout().drainTimeout(), limits(s), s.readWritePaths(), h.proxy().ports()));
             // One dynamic user for both instances (and the prepare): named after the unit, not the instance.
             return s.user() == null ? unit.replace("DynamicUser=yes\n", "DynamicUser=yes\nUser=" + s.unit() + "\n") : unit;
@@ -207,7 +245,7 @@ public final class HostUnit {
                 "environment come from " + h.dir() + "/current, switched by 'slipway deploy'.");
         return SystemdUnit.render(new SystemdUnit.Spec(comment, config.name() + " (Slipway)",
                 h.dir() + "/current/" + config.name(), "/bin/kill -HUP $MAINPID", h.dir() + "/current/env",
-                new TreeMap<>(Map.of("SLIPWAY_CACHE_DIR", "/var/cache/" + s.unit())), s.user(), s.unit(),
+                new TreeMap<>(Map.of("SLIPWAY_CACHE_DIR", cacheRoot(s.unit()))), s.user(), s.unit(),
                 h.rollout().drainTimeout(), limits(s), s.readWritePaths(), List.of(config.service().port())));
     }
 

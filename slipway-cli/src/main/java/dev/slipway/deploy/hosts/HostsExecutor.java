@@ -640,7 +640,7 @@ public final class HostsExecutor {
             String crashLog = v.exited() ? crashLog(h, v) : "";
             throw Steps.gateFailed(h.name(), probe.target(bracketed(h.server().probeAddress()), port), probe, v, "",
                     CrashCause.of(crashLog), Steps.firstRunNote(FirstRun.inProgress(host(h), h.artifact(),
-                            "/var/cache/" + config.service().unit()), !firstRun, plan.version(), readinessSettings(probe)),
+                            HostUnit.cacheRoot(config.service().unit())), !firstRun, plan.version(), readinessSettings(probe)),
                     v.exited() && !crashLog.isBlank() ? CrashCause.lastLines(crashLog, CRASH_LINES) : journal(h));
         }
         console.progress("  " + h.name() + ": ready (" + (v.status() != 0 ? "HTTP " + v.status() : v.detail())
@@ -1026,7 +1026,8 @@ public final class HostsExecutor {
                 + (envKept.contains(h.name()) ? "rm -f " + Shell.quote(releaseDir(plan)) + "/.env*.before; " : "");
         Host.CommandResult r = host(h).run(touch + "{ " + a.command() + "; } || exit 1; echo " + PRUNED + "; "
                 // the prune's stdout as it comes; its stderr kept, and printed before the failure line
-                + "{ e=$( { ( " + layout(h).pruneCommand(config.rollout().retain(), keep) + " ) 3>&- ; } 2>&1 >&3 ); s=$?; } 3>&1; "
+                + "{ e=$( { ( " + layout(h).pruneCommand(config.rollout().retain(), keep) + " && ( "
+                + HostUnit.pruneUnpackedCommand(dir(), plan.service(), cacheRoot()) + " ) ) 3>&- ; } 2>&1 >&3 ); s=$?; } 3>&1; "
                 + "[ $s -eq 0 ] || printf '%s\\n%s\\n' \"$e\" " + PRUNE_FAILED,
                 Duration.ofSeconds(60));
         if (!r.ok()) {
@@ -1037,8 +1038,19 @@ public final class HostsExecutor {
         recorded.put(h.name(), a.written(at < 0 ? out : out.substring(0, at)).revision());
         List<String> lines = at < 0 ? List.of() : out.substring(at + PRUNED.length() + 1).lines().filter(l -> !l.isBlank()).toList();
         boolean failed = !lines.isEmpty() && lines.get(lines.size() - 1).equals(PRUNE_FAILED);
-        Steps.saidPruned(console, h.name() + ": ", failed ? List.of() : lines,
+        String tree = HostUnit.UNPACKED_REMOVED + " ";
+        List<String> trees = failed ? List.of() : lines.stream().filter(l -> l.startsWith(tree)).toList();
+        Steps.saidPruned(console, h.name() + ": ", failed ? List.of() : lines.stream().filter(l -> !l.startsWith(tree)).toList(),
                 failed ? layout(h).pruneFailure(String.join(" ", lines.subList(0, lines.size() - 1))) : null);
+        if (!trees.isEmpty()) {
+            console.progress("  " + h.name() + ": removed " + trees.size() + " unpacked tree(s) no kept release uses from "
+                    + cacheRoot() + "/run");
+        }
+    }
+
+    /** @return the unit's {@code SLIPWAY_CACHE_DIR} on every host ({@link HostUnit}): {@code /var/cache/<unit>} */
+    private String cacheRoot() {
+        return HostUnit.cacheRoot(config.service().unit());
     }
 
     /** The line between the record's output and the prune's in {@link #recordAndPrune}. */
