@@ -6,7 +6,8 @@ package dev.slipway;
  *
  * <p>Exit codes follow {@code ../DESIGN.md}: {@link #FAILED} (1) for a failed step, for example a
  * deploy that failed and was rolled back; {@link #USAGE} (2) for usage or configuration errors,
- * where nothing was changed; {@link #INCONCLUSIVE} (3) for an analysis without a verdict.
+ * where nothing was changed; {@link #INCONCLUSIVE} (3) for an analysis without a verdict;
+ * {@link #INTERRUPTED} (130) for a run that Ctrl-C stopped.
  */
 public class SlipwayException extends RuntimeException {
     /** Exit code of a step that failed (and, for deploys, was rolled back). */
@@ -15,6 +16,11 @@ public class SlipwayException extends RuntimeException {
     public static final int USAGE = 2;
     /** Exit code of an analysis that reached no verdict. */
     public static final int INCONCLUSIVE = 3;
+    /**
+     * Exit code of a run stopped by Ctrl-C (SIGINT) after it put back what it had changed: 130,
+     * 128 + the signal's number, as sh(1) reports a command a signal ended.
+     */
+    public static final int INTERRUPTED = 130;
 
     private final int exitCode;
     private String output;

@@ -41,8 +41,16 @@ import java.util.function.Function;
  *       {@link Parts#run} like any step, and last the parts record the outcome and unlock
  *       ({@link Parts#back}: exit 1); any other failure (before any switch, or after every gate)
  *       only releases the locks ({@link Parts#unlock}) and passes unchanged;</li>
- *   <li>interrupts: while the run lasts, Ctrl-C or SIGTERM calls {@link Parts#interrupted} from a
- *       shutdown hook.</li>
+ *   <li>interrupts: while the run lasts, SIGTERM (and Ctrl-C, unless the parts go back on it) calls
+ *       {@link Parts#interrupted} from a shutdown hook. Parts that go back on Ctrl-C
+ *       ({@link Parts#goesBackOnCtrlC}) get Ctrl-C as a failed step instead: on the first SIGINT no
+ *       new step starts, the running ones that only wait or set up are cut short
+ *       ({@link Parts#cutShort}: a gate, an upload, a prepare, the delay between batches), and once
+ *       the running ones ended the run goes back as after a failed gate, with a
+ *       {@link StepFailed#interrupted} failure ({@link Parts#back} records it and unlocks; the run
+ *       ends with exit 130). A SIGINT once the end steps began (record, prune, unlock: every gate
+ *       passed) lets them finish. A second SIGINT calls {@link Parts#stopNow} and halts the process
+ *       with exit 130, whatever the run was doing.</li>
  * </ul>
  *
  * Kubernetes and the container engine roll out with their own controllers and use only the
@@ -78,6 +86,18 @@ public final class Executor {
      * ({@link #awaitBackground}); the rest of a background step overlaps other steps.
      */
     private final Map<DeployPlan.Kind, List<long[]>> spans = new EnumMap<>(DeployPlan.Kind.class);
+    /** Kinds of step that the first Ctrl-C cuts short: they only wait, or set a place up before any switch. */
+    private static final Set<DeployPlan.Kind> CUT_SHORT = EnumSet.of(DeployPlan.Kind.GATE, DeployPlan.Kind.UPLOAD,
+            DeployPlan.Kind.PREPARE, DeployPlan.Kind.DELAY);
+
+    /** The steps running now (for Ctrl-C), by their index in the plan. */
+    private final Map<Integer, DeployPlan.Step> runningSteps = new java.util.concurrent.ConcurrentHashMap<>();
+    /** What ran when the first Ctrl-C came (one line), or {@code null} before it. */
+    private volatile String ctrlC;
+    /** Where the step that ran then ran, or {@code null}. */
+    private volatile String ctrlCWhere;
+    /** Whether the end steps (record, prune, unlock) began: Ctrl-C then lets them finish. */
+    private volatile boolean finishing;
     /** The steps started in the background and not awaited yet, in submission order, with their kinds. */
     private final List<Map.Entry<DeployPlan.Kind, Future<?>>> background = new ArrayList<>();
 
@@ -139,6 +159,33 @@ public final class Executor {
 
         /** Ctrl-C or SIGTERM while the run lasts (a shutdown hook): undo what is half done, release the locks. */
         default void interrupted() {}
+
+        /**
+         * @return whether Ctrl-C (SIGINT) makes the run go back as a failed gate does (see
+         *         {@link Executor}); false by default: Ctrl-C then ends the process through
+         *         {@link #interrupted}, as SIGTERM does
+         */
+        default boolean goesBackOnCtrlC() {
+            return false;
+        }
+
+        /**
+         * The first Ctrl-C came while {@code step} runs, and the step only waits or sets up (a gate,
+         * an upload, a prepare, a delay): end it now; it then fails (its failure is read as the
+         * interruption). Called on the signal's thread. Never throws.
+         *
+         * @param step the running step
+         */
+        default void cutShort(DeployPlan.Step step) {}
+
+        /**
+         * A second Ctrl-C: stop at once. Releases the locks, records the run on the hosts it locked,
+         * and says what state each place is in, bounded in time; the process halts (exit 130) when
+         * it returns. Called on the signal's thread, while the run's own thread may still run a step.
+         */
+        default void stopNow() {
+            interrupted();
+        }
     }
 
     /**
@@ -148,6 +195,7 @@ public final class Executor {
     public static final class StepFailed extends RuntimeException {
         private final String where;
         private final String detail;
+        private final boolean interrupted;
 
         /**
          * @param where  the place it failed on (a host's name, {@code local}, {@code :8081})
@@ -156,9 +204,29 @@ public final class Executor {
          *               note on why a gate may have failed; {@code ""} for none
          */
         public StepFailed(String where, String reason, String detail) {
+            this(where, reason, detail, false);
+        }
+
+        private StepFailed(String where, String reason, String detail, boolean interrupted) {
             super(reason, null, false, false);
             this.where = where;
             this.detail = detail;
+            this.interrupted = interrupted;
+        }
+
+        /**
+         * @param where  the place of the step that ran when Ctrl-C came (its first, when several ran),
+         *               or {@code null} between steps
+         * @param during one line: what ran then, e.g. {@code web2's gate}
+         * @return the failure a Ctrl-C makes of the run ({@link #interrupted()} is true)
+         */
+        public static StepFailed interrupted(String where, String during) {
+            return new StepFailed(where, during, "", true);
+        }
+
+        /** @return whether the run went back on Ctrl-C rather than on a step's failure; {@link #reason()} then says what ran */
+        public boolean interrupted() {
+            return interrupted;
         }
 
         /** @return the place it failed on */
@@ -213,25 +281,83 @@ public final class Executor {
             stepNanos = new long[steps.size()];
             Arrays.fill(stepNanos, -1);
         }
+        ctrlC = null;
+        ctrlCWhere = null;
+        finishing = false;
+        runningSteps.clear();
         Thread hook = new Thread(parts::interrupted, "slipway-interrupted");
         Runtime.getRuntime().addShutdownHook(hook);
+        dev.slipway.util.CtrlC sigint = parts.goesBackOnCtrlC() ? dev.slipway.util.CtrlC.take(n -> ctrlC(n, parts)) : null;
         try {
             loop(steps, parts);
         } catch (StepFailed f) {
             awaitBackgroundQuietly();
-            parts.failing(f);
+            StepFailed failure = ctrlC != null ? StepFailed.interrupted(ctrlCWhere, ctrlC) : f;
+            parts.failing(failure);
             goBack(back, parts);
-            throw parts.back(f);
+            throw parts.back(failure);
         } catch (RuntimeException e) {
             awaitBackgroundQuietly();
+            if (ctrlC != null && !finishing) {
+                // A step cut short (or refused) by Ctrl-C before any switch fails as any step may: the
+                // run still goes back, which puts back what the setup changed (kept env files).
+                StepFailed failure = StepFailed.interrupted(ctrlCWhere, ctrlC);
+                parts.failing(failure);
+                goBack(back, parts);
+                throw parts.back(failure);
+            }
             parts.unlock();
             throw e;
         } finally {
+            if (sigint != null) {
+                sigint.close();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running or has run
             }
+        }
+    }
+
+    /**
+     * A SIGINT during a run whose parts go back on Ctrl-C. The first: no new step starts (each
+     * checks {@link #ctrlC} in {@link #timed}) and the running steps that only wait or set up are
+     * cut short; once the end steps began, nothing (they finish). The second: the parts stop at once
+     * ({@link Parts#stopNow}) and the process halts with 130 (128 + SIGINT, as sh(1) reports it).
+     */
+    private void ctrlC(int count, Parts parts) {
+        if (count == 1) {
+            List<DeployPlan.Step> now;
+            synchronized (this) {
+                if (finishing) {
+                    console.progress("slipway: Ctrl-C: every gate passed; recording the run and releasing the locks"
+                            + " (Ctrl-C again to stop at once)");
+                    return;
+                }
+                now = runningSteps.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+                ctrlCWhere = now.isEmpty() ? null : now.get(0).where();
+                ctrlC = now.isEmpty() ? "between steps" : "during " + String.join(", ", now.stream()
+                        .map(s -> (s.where() == null ? "" : s.where() + "'s ") + s.kind().id()).distinct().toList());
+            }
+            console.progress("slipway: Ctrl-C " + ctrlC + ": no new step starts; every host this run switched goes back"
+                    + " to its previous release once the running steps end (Ctrl-C again to stop at once)");
+            for (DeployPlan.Step s : now) {
+                if (CUT_SHORT.contains(s.kind())) {
+                    try {
+                        parts.cutShort(s);
+                    } catch (RuntimeException ignored) {
+                        // the step ends by its own bound then
+                    }
+                }
+            }
+            return;
+        }
+        console.progress("slipway: Ctrl-C again: stopping at once");
+        try {
+            parts.stopNow();
+        } finally {
+            Runtime.getRuntime().halt(130);
         }
     }
 
@@ -245,6 +371,16 @@ public final class Executor {
                 // Setup (upload, env, unit, prepare), and the end (record, prune, unlock, once every
                 // background step ended): every place at once, each place's steps in order.
                 Set<DeployPlan.Kind> group = setup ? SETUP : FINISH;
+                if (!setup) {
+                    // Every gate passed: a Ctrl-C from now on lets the record, prune and unlock finish. One
+                    // that came before (the handler saw finishing false, then set ctrlC) still goes back.
+                    synchronized (this) {
+                        if (ctrlC != null) {
+                            throw StepFailed.interrupted(ctrlCWhere, ctrlC);
+                        }
+                        finishing = true;
+                    }
+                }
                 while (j < steps.size() && steps.get(j).batch() == 0 && group.contains(steps.get(j).kind())) {
                     j++;
                 }
@@ -329,8 +465,20 @@ public final class Executor {
         if (crashHook) {
             before(step);
         }
+        if (ctrlC != null && !finishing) {
+            throw StepFailed.interrupted(ctrlCWhere, ctrlC);
+        }
         long t0 = System.nanoTime();
-        parts.run(step);
+        runningSteps.put(index, step);
+        try {
+            if (ctrlC != null && !finishing && CUT_SHORT.contains(step.kind())) {
+                // Ctrl-C came between the check above and the step's registration: it was not cut short.
+                throw StepFailed.interrupted(ctrlCWhere, ctrlC);
+            }
+            parts.run(step);
+        } finally {
+            runningSteps.remove(index);
+        }
         after(step.kind(), t0);
         long t1 = System.nanoTime();
         long took = t1 - t0;

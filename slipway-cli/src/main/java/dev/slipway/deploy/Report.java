@@ -63,6 +63,7 @@ public record Report(String target, String action, String service, String versio
             case 1 -> "failed";
             case 2 -> "usage or configuration error; nothing changed";
             case 3 -> "analysis inconclusive";
+            case 130 -> "interrupted (Ctrl-C)";
             default -> "exit " + exitCode;
         };
     }

@@ -82,6 +82,15 @@ public interface Host extends AutoCloseable {
         files.forEach((path, content) -> write(content, path, mode));
     }
 
+    /**
+     * Ends the commands this process runs on the host now, from another thread: each one's wait
+     * fails as a lost connection would ({@link HostException}); the next command connects anew.
+     * What a command started on the host may go on there (a command without a terminal is not sent
+     * a hangup): use it for commands that only wait or write aside. Never throws. By default it does
+     * nothing (a command then ends by its own bound).
+     */
+    default void cancelRunning() {}
+
     /** Closes the connection, if any. Never throws. */
     @Override
     void close();

@@ -70,7 +70,7 @@ public final class SshHost implements Host {
     private final Options options;
     private final SshClient client;
     private final List<NamedFactory<Signature>> signatures;
-    private ClientSession session;
+    private volatile ClientSession session;
 
     private SshHost(Options options) {
         this.options = options;
@@ -522,6 +522,19 @@ public final class SshHost implements Host {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HostException("interrupted", e);
+        }
+    }
+
+    /** Closes the session the running commands use (they fail as a lost connection); the next command connects anew. */
+    @Override
+    public void cancelRunning() {
+        ClientSession s = session;
+        if (s != null) {
+            try {
+                s.close(true);
+            } catch (RuntimeException ignored) {
+                // closing never fails the caller
+            }
         }
     }
 
