@@ -132,6 +132,11 @@ public final class HostsExecutor {
         return this;
     }
 
+    /** @return who runs this executor ({@code user@machine}), as its history lines say */
+    public String who() {
+        return me.who();
+    }
+
     /** @return the id of this executor's locks */
     public String lockId() {
         return me.id();
@@ -243,6 +248,29 @@ public final class HostsExecutor {
             public void interrupted() {
                 onInterrupt.run();
             }
+
+            @Override
+            public boolean goesBackOnCtrlC() {
+                return goBackOnCtrlC;
+            }
+
+            @Override
+            public void cutShort(DeployPlan.Step step) {
+                if (step.kind() == DeployPlan.Kind.DELAY) {
+                    Thread t = delaying;
+                    if (t != null) {
+                        t.interrupt();
+                    }
+                } else if (step.where() != null && hosts.containsKey(step.where())) {
+                    // A gate, an upload or a prepare: its command's wait ends; the going back connects anew.
+                    hosts.get(step.where()).cancelRunning();
+                }
+            }
+
+            @Override
+            public void stopNow() {
+                onStopNow.run();
+            }
         });
         return new Result(plan, executor.timingMs(), executor.whereTimingMs(), (System.nanoTime() - start) / 1_000_000,
                 Map.copyOf(recorded), executor.criticalPathMs());
@@ -250,6 +278,48 @@ public final class HostsExecutor {
 
     /** What Ctrl-C or SIGTERM does during {@link #run} (the target's: it connects anew). */
     private Runnable onInterrupt = () -> { };
+
+    /** Whether Ctrl-C makes the run go back ({@link #goBackOnCtrlC}). */
+    private boolean goBackOnCtrlC;
+
+    /** What a second Ctrl-C does ({@link #goBackOnCtrlC}). */
+    private Runnable onStopNow = () -> { };
+
+    /** The thread sleeping in the delay between batches, for Ctrl-C to wake; {@code null} when none sleeps. */
+    private volatile Thread delaying;
+
+    /**
+     * Makes Ctrl-C (SIGINT) during {@link #run} go back as a failed gate does (the shared loop's rule,
+     * {@link Executor}): no new step starts, a running gate, upload, prepare or delay is cut short,
+     * then every host this run switched goes back to its previous release (switched back, restarted,
+     * gated; a host with none before is stopped), each locked host records {@code interrupted}, the
+     * locks are released, and the run ends with exit 130. A second Ctrl-C runs {@code stopNow} and
+     * halts the process. SIGTERM keeps {@link #onInterrupt}.
+     *
+     * @param stopNow what a second Ctrl-C does: release the locks, record the run, say each host's state
+     * @return this executor
+     */
+    public HostsExecutor goBackOnCtrlC(Runnable stopNow) {
+        this.goBackOnCtrlC = true;
+        this.onStopNow = stopNow;
+        return this;
+    }
+
+    /**
+     * @return per host this run locked, what its history gets on a second Ctrl-C: whether this run
+     *         switched it, and the release it had before ({@code null}: none); in plan order
+     */
+    public synchronized Map<String, String> switchedFrom() {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<HostsPlan.HostPlan> moved = config.rollout().proxySwitch() ? started : switched;
+        moved.stream().filter(h -> !switchWithRestart.contains(h.name())).forEach(h -> out.put(h.name(), h.previous()));
+        return out;
+    }
+
+    /** @return the plan {@link #run} runs now, or {@code null} */
+    public synchronized HostsPlan running() {
+        return running;
+    }
 
     /**
      * Sets what Ctrl-C or SIGTERM does while {@link #run} lasts (a shutdown hook the shared loop,
@@ -322,7 +392,14 @@ public final class HostsExecutor {
                     tryRollout(plan, h, () -> stopOld(h), "stop");
                 }
             }
-            case DELAY -> sleep(config.rollout().delay());
+            case DELAY -> {
+                delaying = Thread.currentThread();
+                try {
+                    sleep(config.rollout().delay());
+                } finally {
+                    delaying = null;
+                }
+            }
             case RECORD -> recordAndPrune(h, plan, outcome != null ? outcome
                     : plan.rollback() ? History.ROLLBACK : History.DEPLOYED, who, note);
             case PRUNE -> { } // done in the record step's round trip (recordAndPrune)
@@ -716,9 +793,12 @@ public final class HostsExecutor {
         List<HostsPlan.HostPlan> switchedIn = List.of();
 
         void failing(Executor.StepFailed f) {
-            console.progress("  " + f.where() + " failed: " + f.reason());
+            console.progress(f.interrupted() ? "  interrupted (Ctrl-C " + f.reason() + "); going back"
+                    : "  " + f.where() + " failed: " + f.reason());
             synchronized (HostsExecutor.this) {
-                undo = List.copyOf(config.rollout().proxySwitch() ? started : switched);
+                // A host whose switch waits for its restart's round trip (switchWithRestart) was not switched.
+                undo = (config.rollout().proxySwitch() ? started : switched).stream()
+                        .filter(h -> !switchWithRestart.contains(h.name())).toList();
                 switchedIn = List.copyOf(proxied);
             }
         }
@@ -790,6 +870,9 @@ public final class HostsExecutor {
     private SlipwayException failedRun(HostsPlan plan, HostsPlan.HostPlan failed, Executor.StepFailed f, String who,
                                        List<HostsPlan.HostPlan> toUndo,
                                        List<String> back, List<String> problems) {
+        if (f.interrupted()) {
+            return interruptedRun(plan, f, who, toUndo, back, problems);
+        }
         String note = f.where() + " failed: " + f.reason();
         for (HostsPlan.HostPlan h : plan.hosts()) {
             if (!lockedHosts().contains(h.name())) {
@@ -817,6 +900,43 @@ public final class HostsExecutor {
                 + String.join(", ", back));
         problems.forEach(p -> m.append("\nwarning: ").append(p));
         return SlipwayException.failed(m.toString());
+    }
+
+    /**
+     * After Ctrl-C and the going back: each host the run locked records {@code interrupted} (what ran
+     * when Ctrl-C came, and where the host ended), the locks are released, and the exception (exit
+     * 130) says in one line what serves where; a host that could not be put back adds a warning line.
+     */
+    private SlipwayException interruptedRun(HostsPlan plan, Executor.StepFailed f, String who, List<HostsPlan.HostPlan> toUndo,
+                                            List<String> back, List<String> problems) {
+        List<String> where = new ArrayList<>();
+        for (HostsPlan.HostPlan h : plan.hosts()) {
+            String state;
+            if (toUndo.contains(h)) {
+                state = back.stream().filter(l -> l.startsWith(h.name() + " ")).findFirst().orElse(h.name() + " (going back failed)");
+            } else {
+                state = h.name() + " not switched (" + (h.previous() == null ? "nothing serves" : h.previous() + " kept serving") + ")";
+            }
+            where.add(state);
+            if (!lockedHosts().contains(h.name())) {
+                continue;
+            }
+            try {
+                String rest = state.substring(h.name().length()).strip();
+                rest = rest.startsWith("-> ") ? "back to " + rest.substring(3)
+                        : rest.startsWith("(") && rest.endsWith(")") ? rest.substring(1, rest.length() - 1) : rest;
+                record(h, plan, History.INTERRUPTED, who, "Ctrl-C " + f.reason() + "; " + rest);
+            } catch (RuntimeException e) {
+                problems.add(h.name() + ": cannot record history: " + e.getMessage());
+            }
+        }
+        unlockAll();
+        StringBuilder m = new StringBuilder();
+        m.append(plan.rollback() ? "rollback" : "deploy").append(" of ").append(plan.service()).append(' ').append(plan.version())
+                .append(" interrupted (Ctrl-C ").append(f.reason()).append("): ").append(String.join(", ", where))
+                .append("; the locks were released");
+        problems.forEach(p -> m.append("\nwarning: ").append(p));
+        return new SlipwayException(SlipwayException.INTERRUPTED, m.toString());
     }
 
     // ---- rollout.strategy: proxy ------------------------------------------------------------------

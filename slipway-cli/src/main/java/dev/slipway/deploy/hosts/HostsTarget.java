@@ -690,6 +690,10 @@ public final class HostsTarget implements AutoCloseable {
                 me != null ? me : Lock.me(plan.version(), what), lockWait, environment.get(CRASH_AT)).recordAs(outcome, note);
         // The shared loop calls it from a shutdown hook while the run lasts; the look's hook ends here.
         ex.onInterrupt(() -> releaseOnInterrupt(ex));
+        if (outcome == null) {
+            // A deploy or rollback goes back on Ctrl-C; a canary's runs keep the canary's own handling.
+            ex.goBackOnCtrlC(() -> stopNow(ex));
+        }
         dropHook(hook);
         return ex.run(plan);
     }
@@ -718,6 +722,48 @@ public final class HostsTarget implements AutoCloseable {
             }
             console.progress("interrupted: released the lock on " + name + "; hosts keep the state they had reached");
         }
+    }
+
+    /** How long a second Ctrl-C may take to record, read and unlock every host it locked ({@link #stopNow}). */
+    static final long STOP_NOW_MS = 10_000;
+
+    /**
+     * A second Ctrl-C (the run was going back, or waiting for its running steps): over new
+     * connections, all hosts at once and bounded to {@link #STOP_NOW_MS} in all, each host this run
+     * locked records {@code interrupted}, is read (where {@code current} points and the unit's state:
+     * what {@code slipway status --to hosts} shows) and unlocked; one line per host says so. A host
+     * that does not answer in time keeps its lock, which the next run on this machine takes over.
+     */
+    private void stopNow(HostsExecutor ex) {
+        HostsPlan plan = ex.running();
+        Map<String, String> moved = ex.switchedFrom();
+        List<String> names = List.copyOf(ex.lockedHosts());
+        Map<String, String> said = new java.util.concurrent.ConcurrentHashMap<>();
+        String unit = hosts.service().unit();
+        bounded(() -> Executor.each(names, n -> n, name -> {
+            HostsConfig.Server s = hosts.servers().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            try (Host h = connector.apply(s)) {
+                String state = h.run("c=$(readlink " + Shell.quote(hosts.dir() + "/current") + " 2>/dev/null);"
+                        + " echo \"current ${c#releases/}, " + unit + ".service $(systemctl is-active " + Shell.quote(unit)
+                        + " 2>/dev/null)\"", Duration.ofSeconds(5)).stdout().strip().replace("current ,", "no current,");
+                String what = moved.containsKey(name) ? "switched by this run from " + Optional.ofNullable(moved.get(name))
+                        .orElse("nothing") + "; going back was stopped" : "not switched by this run";
+                if (plan != null) {
+                    History.append(h, hosts.dir() + "/history.tsv", name, plan.version(), plan.commit(), History.INTERRUPTED,
+                            ex.who(), "Ctrl-C twice: stopped at once; " + what + "; " + state);
+                }
+                Lock.release(h, hosts.dir(), ex.lockId());
+                said.put(name, name + ": " + state + " (" + what + "); lock released");
+            } catch (RuntimeException e) {
+                said.put(name, name + ": " + e.getMessage());
+            }
+            return Boolean.TRUE;
+        }), STOP_NOW_MS);
+        for (String name : names) {
+            console.progress("  " + said.getOrDefault(name, name + ": no answer within " + STOP_NOW_MS / 1000
+                    + " s; its lock stays (the next run on this machine takes it over)"));
+        }
+        console.progress("slipway: stopped; 'slipway status --to hosts' shows what each host serves");
     }
 
     /**
