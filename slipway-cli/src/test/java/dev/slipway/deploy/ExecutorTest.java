@@ -91,6 +91,103 @@ class ExecutorTest {
         assertTrue(ms.get(4) >= 0, ms.toString());
     }
 
+    /** Sends SIGINT (Ctrl-C) to this JVM; only after {@link #ctrlCIsTakenOver} said the loop's handler replaces the JVM's. */
+    private static void ctrlCToThisJvm() {
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(ProcessHandle.current().pid())).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether SIGINT can be taken over here (else a SIGINT would end the test JVM). */
+    private static void ctrlCIsTakenOver() {
+        dev.slipway.Tools.requireSigint();
+        try (dev.slipway.util.CtrlC c = dev.slipway.util.CtrlC.take(n -> { })) {
+            dev.slipway.Tools.requireThat(c.taken(), "SIGINT can be handled in this JVM (not started with -Xrs)");
+        }
+    }
+
+    private static final List<DeployPlan.Step> TWO_BATCHES = List.of(step(DeployPlan.Kind.LOCK, "h1", 0),
+            step(DeployPlan.Kind.UPLOAD, "h1", 0), step(DeployPlan.Kind.UPLOAD, "h2", 0),
+            step(DeployPlan.Kind.SWITCH, "h1", 1), step(DeployPlan.Kind.RESTART, "h1", 1), step(DeployPlan.Kind.GATE, "h1", 1),
+            step(DeployPlan.Kind.SWITCH, "h2", 2), step(DeployPlan.Kind.RESTART, "h2", 2), step(DeployPlan.Kind.GATE, "h2", 2),
+            step(DeployPlan.Kind.RECORD, "h1", 0), step(DeployPlan.Kind.RECORD, "h2", 0),
+            step(DeployPlan.Kind.UNLOCK, "h1", 0), step(DeployPlan.Kind.UNLOCK, "h2", 0));
+
+    /** Parts that go back on Ctrl-C and send it from inside {@code ctrlCAt}, which then waits to be cut short. */
+    private static class CtrlCParts extends Recording {
+        final String ctrlCAt;
+        final CountDownLatch cut = new CountDownLatch(1);
+        Executor.StepFailed failed;
+
+        CtrlCParts(String ctrlCAt) {
+            this.ctrlCAt = ctrlCAt;
+        }
+
+        @Override
+        public void run(DeployPlan.Step step) {
+            super.run(step);
+            if ((step.kind().id() + " " + step.where()).equals(ctrlCAt)) {
+                ctrlCToThisJvm();
+                try {
+                    if (step.kind() == DeployPlan.Kind.GATE && cut.await(20, TimeUnit.SECONDS)) {
+                        throw SlipwayException.failed(step.where() + ": connection lost while waiting for readiness");
+                    }
+                    Thread.sleep(300); // a step not cut short ends by itself
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public boolean goesBackOnCtrlC() {
+            return true;
+        }
+
+        @Override
+        public void cutShort(DeployPlan.Step step) {
+            log.add("cut short " + step.kind().id() + " " + step.where());
+            cut.countDown();
+        }
+
+        @Override
+        public void failing(Executor.StepFailed f) {
+            failed = f;
+            log.add("failing " + f.where());
+        }
+
+        @Override
+        public SlipwayException back(Executor.StepFailed f) {
+            log.add("back " + f.where() + ": " + f.reason() + (f.interrupted() ? " (interrupted)" : ""));
+            return new SlipwayException(SlipwayException.INTERRUPTED, "went back");
+        }
+    }
+
+    @Test
+    void ctrlCDuringAGateCutsItShortStartsNoNewStepAndGoesBackAsAFailedGateDoes() {
+        ctrlCIsTakenOver();
+        CtrlCParts parts = new CtrlCParts("gate h1");
+        List<DeployPlan.Step> back = List.of(step(DeployPlan.Kind.BACK, "h1", 0), step(DeployPlan.Kind.BACK, "h2", 0));
+        SlipwayException e = assertThrows(SlipwayException.class, () -> executor().run(TWO_BATCHES, back, parts));
+        assertEquals(130, e.exitCode());
+        assertEquals(List.of("lock h1", "upload h1", "upload h2", "switch h1", "restart h1", "gate h1", "cut short gate h1",
+                "failing h1", "back h1", "back h2", "back h1: during h1's gate (interrupted)"), parts.log);
+        assertTrue(parts.failed.interrupted(), "the parts see the interruption, not the gate's failure");
+    }
+
+    @Test
+    void ctrlCOnceEveryGatePassedLetsTheEndStepsFinish() {
+        ctrlCIsTakenOver();
+        CtrlCParts parts = new CtrlCParts("record h1");
+        executor().run(TWO_BATCHES, List.of(step(DeployPlan.Kind.BACK, "h1", 0)), parts);
+        // No going back: the run ended as it would have without the Ctrl-C (each place's end steps run at once).
+        assertEquals(List.of("record h1", "record h2", "unlock h1", "unlock h2"),
+                parts.log.subList(9, parts.log.size()).stream().sorted().toList(), parts.log.toString());
+        assertEquals(13, parts.log.size(), parts.log.toString());
+    }
+
     @Test
     void aFailedStepRunsThePlansGoingBackStepsInTheirOrderBetweenFailingAndBack() {
         Recording parts = new Recording() {
