@@ -61,7 +61,8 @@ final class Reports {
     }
 
     /**
-     * The report of a command that failed: exit code and its meaning, and the cause line.
+     * The report of a command that failed: exit code and its meaning, and the cause line; its outcome
+     * is {@code refused} (exit 2), {@code interrupted} (exit 130: Ctrl-C) or {@code failed}.
      *
      * @param target  the target's name (as given)
      * @param action  the command
@@ -72,7 +73,8 @@ final class Reports {
     static Report failure(String target, String action, String service, SlipwayException error) {
         String message = error.getMessage() == null ? "" : error.getMessage();
         List<String> lines = message.lines().toList();
-        return new Report(target, action, service, null, 0, error.exitCode() == SlipwayException.USAGE ? "refused" : "failed",
+        return new Report(target, action, service, null, 0, error.exitCode() == SlipwayException.USAGE ? "refused"
+                        : error.exitCode() == SlipwayException.INTERRUPTED ? "interrupted" : "failed",
                 error.exitCode(), null, List.of(), Map.of(), lines, lines.isEmpty() ? "" : lines.get(0));
     }
 

@@ -1,18 +1,13 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Testbed;
 import dev.slipway.Tools;
-import dev.slipway.remote.Host;
-import dev.slipway.remote.SshHost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -95,16 +90,8 @@ class HostsCtrlCTest {
         return HostsDeployTest.versionAt("http://" + net() + (80 + i) + ":" + PORT + "/");
     }
 
-    private Host ssh(int i) {
-        Testbed.Node n = testbed.node(i);
-        return SshHost.connect(SshHost.Options.of(n.address()).withLabel(n.name()).withIdentities(List.of(Testbed.clientKey()))
-                .withKnownHosts(testbed.knownHosts()));
-    }
-
     private String run(int i, String command) {
-        try (Host h = ssh(i)) {
-            return h.run(command, Duration.ofSeconds(20)).stdout().strip();
-        }
+        return testbed.run(i, command);
     }
 
     /**
@@ -113,18 +100,18 @@ class HostsCtrlCTest {
      * restarted, its new process up for a second.
      */
     private Process deployIntoWeb2sGate(Path log) throws Exception {
+        Tools.requireSigint();
         HostsDeployTest.use(service, work, "2.0.0");
         writeConfig("{DATA_DIR: /etc/passwd}");
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), "dev.slipway.cli.SlipwayCli", "deploy", service.toString(), "--to", "hosts");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        try (Host h = ssh(2)) {
+        try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
             boolean inGate = false;
             while (!inGate && p.isAlive() && System.nanoTime() < deadline) {
-                inGate = h.run("readlink /opt/slipway/myapp/current; systemctl is-active myapp", Duration.ofSeconds(10)).stdout()
-                        .equals("releases/2.0.0\nactive\n");
+                inGate = run(2, "readlink /opt/slipway/myapp/current; systemctl is-active myapp").equals("releases/2.0.0\nactive");
                 Thread.sleep(inGate ? 1000 : 100);
             }
             assertTrue(inGate && p.isAlive(), "the deploy waits in web2's gate:\n" + Files.readString(log));
@@ -136,6 +123,33 @@ class HostsCtrlCTest {
 
     private static void ctrlC(Process p) throws Exception {
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Sends Ctrl-C to the deploy, then (when {@code again} is given) waits until its output has
+     * {@code again} and sends a second one; waits for its end.
+     *
+     * @return its whole output (also printed), once it ended with 130
+     */
+    private static String interrupt(Process p, Path log, String again, int seconds) throws Exception {
+        try {
+            ctrlC(p);
+            if (again != null) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (p.isAlive() && !Files.readString(log).contains(again) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(p.isAlive(), "still running after '" + again + "':\n" + Files.readString(log));
+                ctrlC(p);
+            }
+            assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "slipway ends after Ctrl-C:\n" + Files.readString(log));
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        System.out.println(out);
+        assertEquals(130, p.exitValue(), out);
+        return out;
     }
 
     /** The history lines of {@code version} on host i (history.tsv), each host's newest last. */
@@ -153,21 +167,12 @@ class HostsCtrlCTest {
     @Test
     @Order(1)
     void ctrlCDuringWeb2sGatePutsTheFleetBackAndRecordsTheRun() throws Exception {
-        Tools.requireSigint();
         Path log = work.resolve("child-ctrl-c.log");
         Process p = deployIntoWeb2sGate(log);
         int before3 = historyOf(3, "2.0.0").size();
         long t0 = System.nanoTime();
-        try {
-            ctrlC(p);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "slipway ends after Ctrl-C:\n" + Files.readString(log));
-        } finally {
-            p.destroyForcibly();
-        }
-        String out = Files.readString(log);
-        System.out.println(out);
+        String out = interrupt(p, log, null, 120);
         System.out.println("Ctrl-C to exit, going back on web1 and web2: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-        assertEquals(130, p.exitValue(), out);
         assertTrue(out.contains("slipway: Ctrl-C during web2's gate: no new step starts"), out);
         assertTrue(out.contains("slipway: deploy of myapp 2.0.0 interrupted (Ctrl-C during web2's gate): web1 -> 1.0.0,"
                 + " web2 -> 1.0.0, web3 not switched (1.0.0 kept serving); the locks were released\n"), out);
@@ -193,24 +198,8 @@ class HostsCtrlCTest {
     @Test
     @Order(2)
     void aSecondCtrlCWhileGoingBackStopsAtOnceReleasesTheLocksAndSaysWhatEachHostIsOn() throws Exception {
-        Tools.requireSigint();
         Path log = work.resolve("child-ctrl-c-twice.log");
-        Process p = deployIntoWeb2sGate(log);
-        try {
-            ctrlC(p);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (p.isAlive() && !Files.readString(log).contains("going back") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(p.isAlive(), "still going back:\n" + Files.readString(log));
-            ctrlC(p);
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "slipway stops at once:\n" + Files.readString(log));
-        } finally {
-            p.destroyForcibly();
-        }
-        String out = Files.readString(log);
-        System.out.println(out);
-        assertEquals(130, p.exitValue(), out);
+        String out = interrupt(deployIntoWeb2sGate(log), log, "going back", 30);
         assertTrue(out.contains("slipway: Ctrl-C again: stopping at once"), out);
         assertTrue(out.contains("slipway: stopped; 'slipway status --to hosts' shows what each host serves"), out);
         assertUnlocked();
