@@ -45,7 +45,8 @@ import java.util.function.Function;
  *       {@link Parts#interrupted} from a shutdown hook. Parts that go back on Ctrl-C
  *       ({@link Parts#goesBackOnCtrlC}) get Ctrl-C as a failed step instead: on the first SIGINT no
  *       new step starts, the running ones that only wait or set up are cut short
- *       ({@link Parts#cutShort}: a gate, an upload, a prepare, the delay between batches), and once
+ *       ({@link Parts#cutShort}: a gate, an upload, a prepare, the delay between batches, the wait
+ *       for a lock), and once
  *       the running ones ended the run goes back as after a failed gate, with a
  *       {@link StepFailed#interrupted} failure ({@link Parts#back} records it and unlocks; the run
  *       ends with exit 130). A SIGINT once the end steps began (record, prune, unlock: every gate
@@ -88,10 +89,15 @@ public final class Executor {
     private final Map<DeployPlan.Kind, List<long[]>> spans = new EnumMap<>(DeployPlan.Kind.class);
     /** Kinds of step that the first Ctrl-C cuts short: they only wait, or set a place up before any switch. */
     private static final Set<DeployPlan.Kind> CUT_SHORT = EnumSet.of(DeployPlan.Kind.GATE, DeployPlan.Kind.UPLOAD,
-            DeployPlan.Kind.PREPARE, DeployPlan.Kind.DELAY);
+            DeployPlan.Kind.PREPARE, DeployPlan.Kind.DELAY, DeployPlan.Kind.LOCK);
+
+    /** Kinds of step that wait in this JVM (a sleep, a lock's polling): Ctrl-C interrupts their thread. */
+    private static final Set<DeployPlan.Kind> WAIT_HERE = EnumSet.of(DeployPlan.Kind.DELAY, DeployPlan.Kind.LOCK);
 
     /** The steps running now (for Ctrl-C), by their index in the plan. */
     private final Map<Integer, DeployPlan.Step> runningSteps = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The thread each of {@link #runningSteps} runs on. */
+    private final Map<Integer, Thread> runningThreads = new java.util.concurrent.ConcurrentHashMap<>();
     /** What ran when the first Ctrl-C came (one line), or {@code null} before it. */
     private volatile String ctrlC;
     /** Where the step that ran then ran, or {@code null}. */
@@ -171,8 +177,10 @@ public final class Executor {
 
         /**
          * The first Ctrl-C came while {@code step} runs, and the step only waits or sets up (a gate,
-         * an upload, a prepare, a delay): end it now; it then fails (its failure is read as the
-         * interruption). Called on the signal's thread. Never throws.
+         * an upload, a prepare, a delay, a lock): end it now; it then fails (its failure is read as
+         * the interruption). A delay's or lock's thread is interrupted by the loop itself (a sleep in
+         * this JVM ends at once); this is for what waits elsewhere (a command on a host). Called on
+         * the signal's thread. Never throws.
          *
          * @param step the running step
          */
@@ -285,18 +293,25 @@ public final class Executor {
         ctrlCWhere = null;
         finishing = false;
         runningSteps.clear();
+        runningThreads.clear();
         Thread hook = new Thread(parts::interrupted, "slipway-interrupted");
         Runtime.getRuntime().addShutdownHook(hook);
         dev.slipway.util.CtrlC sigint = parts.goesBackOnCtrlC() ? dev.slipway.util.CtrlC.take(n -> ctrlC(n, parts)) : null;
         try {
             loop(steps, parts);
         } catch (StepFailed f) {
+            if (ctrlC != null) {
+                Thread.interrupted(); // a delay or lock wait Ctrl-C interrupted: going back must not inherit it
+            }
             awaitBackgroundQuietly();
             StepFailed failure = ctrlC != null ? StepFailed.interrupted(ctrlCWhere, ctrlC) : f;
             parts.failing(failure);
             goBack(back, parts);
             throw parts.back(failure);
         } catch (RuntimeException e) {
+            if (ctrlC != null) {
+                Thread.interrupted(); // a delay or lock wait Ctrl-C interrupted: going back must not inherit it
+            }
             awaitBackgroundQuietly();
             if (ctrlC != null && !finishing) {
                 // A step cut short (or refused) by Ctrl-C before any switch fails as any step may: the
@@ -342,7 +357,13 @@ public final class Executor {
             }
             console.progress("slipway: Ctrl-C " + ctrlC + ": no new step starts; every host this run switched goes back"
                     + " to its previous release once the running steps end (Ctrl-C again to stop at once)");
-            for (DeployPlan.Step s : now) {
+            runningSteps.forEach((index, s) -> {
+                if (WAIT_HERE.contains(s.kind())) {
+                    Thread t = runningThreads.get(index);
+                    if (t != null) {
+                        t.interrupt(); // its sleep ends with a failure; run() clears the flag before going back
+                    }
+                }
                 if (CUT_SHORT.contains(s.kind())) {
                     try {
                         parts.cutShort(s);
@@ -350,7 +371,7 @@ public final class Executor {
                         // the step ends by its own bound then
                     }
                 }
-            }
+            });
             return;
         }
         console.progress("slipway: Ctrl-C again: stopping at once");
@@ -470,6 +491,7 @@ public final class Executor {
         }
         long t0 = System.nanoTime();
         runningSteps.put(index, step);
+        runningThreads.put(index, Thread.currentThread());
         try {
             if (ctrlC != null && !finishing && CUT_SHORT.contains(step.kind())) {
                 // Ctrl-C came between the check above and the step's registration: it was not cut short.
@@ -478,6 +500,7 @@ public final class Executor {
             parts.run(step);
         } finally {
             runningSteps.remove(index);
+            runningThreads.remove(index);
         }
         after(step.kind(), t0);
         long t1 = System.nanoTime();

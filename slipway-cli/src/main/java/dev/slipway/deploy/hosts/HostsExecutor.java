@@ -256,12 +256,9 @@ public final class HostsExecutor {
 
             @Override
             public void cutShort(DeployPlan.Step step) {
-                if (step.kind() == DeployPlan.Kind.DELAY) {
-                    Thread t = delaying;
-                    if (t != null) {
-                        t.interrupt();
-                    }
-                } else if (step.where() != null && hosts.containsKey(step.where())) {
+                // The delay and the lock's polling sleep in this JVM: the loop interrupts them.
+                if (step.kind() != DeployPlan.Kind.DELAY && step.kind() != DeployPlan.Kind.LOCK
+                        && step.where() != null && hosts.containsKey(step.where())) {
                     // A gate, an upload or a prepare: its command's wait ends; the going back connects anew.
                     hosts.get(step.where()).cancelRunning();
                 }
@@ -285,12 +282,9 @@ public final class HostsExecutor {
     /** What a second Ctrl-C does ({@link #goBackOnCtrlC}). */
     private Runnable onStopNow = () -> { };
 
-    /** The thread sleeping in the delay between batches, for Ctrl-C to wake; {@code null} when none sleeps. */
-    private volatile Thread delaying;
-
     /**
      * Makes Ctrl-C (SIGINT) during {@link #run} go back as a failed gate does (the shared loop's rule,
-     * {@link Executor}): no new step starts, a running gate, upload, prepare or delay is cut short,
+     * {@link Executor}): no new step starts, a running gate, upload, prepare, delay or lock wait is cut short,
      * then every host this run switched goes back to its previous release (switched back, restarted,
      * gated; a host with none before is stopped), each locked host records {@code interrupted}, the
      * locks are released, and the run ends with exit 130. A second Ctrl-C runs {@code stopNow} and
@@ -392,14 +386,7 @@ public final class HostsExecutor {
                     tryRollout(plan, h, () -> stopOld(h), "stop");
                 }
             }
-            case DELAY -> {
-                delaying = Thread.currentThread();
-                try {
-                    sleep(config.rollout().delay());
-                } finally {
-                    delaying = null;
-                }
-            }
+            case DELAY -> sleep(config.rollout().delay());
             case RECORD -> recordAndPrune(h, plan, outcome != null ? outcome
                     : plan.rollback() ? History.ROLLBACK : History.DEPLOYED, who, note);
             case PRUNE -> { } // done in the record step's round trip (recordAndPrune)
