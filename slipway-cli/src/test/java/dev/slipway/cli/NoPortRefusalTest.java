@@ -21,13 +21,9 @@ class NoPortRefusalTest {
     Path dir;
 
     /** The worker's file: {@code type} is at line 3, column 15. */
-    private Path worker() throws Exception {
-        Files.writeString(dir.resolve("slipway.yaml"), """
-                name: svc
-                service:
-                  readiness: {type: process}
-                """);
-        return dir;
+    @org.junit.jupiter.api.BeforeEach
+    void writeTheWorkersFile() throws java.io.IOException {
+        Files.writeString(dir.resolve("slipway.yaml"), "name: svc\nservice:\n  readiness: {type: process}\n");
     }
 
     private void refused(CliRunner.Run r, String message) {
@@ -42,7 +38,7 @@ class NoPortRefusalTest {
 
     @Test
     void deployAndRollbackOnAnImageTargetSayTheServiceCannotRunThereFirst() throws Exception {
-        Path d = worker();
+        Path d = dir;
         for (String target : new String[] {"swarm", "kubernetes"}) {
             for (String[] command : new String[][] {{"deploy", "--dry-run"}, {"deploy"}, {"rollback", "--dry-run"}}) {
                 CliRunner.Run r = CliRunner.run(command.length == 1 ? new String[] {command[0], d.toString(), "--to", target}
@@ -55,7 +51,7 @@ class NoPortRefusalTest {
 
     @Test
     void aServiceWithNoPortHasNoCanaryOnAnyTarget() throws Exception {
-        Path d = worker();
+        Path d = dir;
         for (String target : dev.slipway.canary.CanaryTargets.NAMES) {
             for (String[] command : new String[][] {{"canary"}, {"canary", "--dry-run"}, {"deploy", "--canary"},
                     {"promote"}, {"abort", "--dry-run"}}) {
