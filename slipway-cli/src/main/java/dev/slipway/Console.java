@@ -69,7 +69,11 @@ public record Console(PrintWriter out, PrintWriter err, boolean interactive) {
             throw e;
         } catch (Exception e) {
             stop(ticker);
-            throw SlipwayException.failed(label + " failed: " + e.getMessage(), e);
+            Throwable cause = SlipwayException.unwrap(e);
+            if (cause instanceof SlipwayException s) {
+                throw s;
+            }
+            throw SlipwayException.failed(label + " failed: " + SlipwayException.causeLine(cause), cause);
         }
     }
 

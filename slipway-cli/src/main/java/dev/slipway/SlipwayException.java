@@ -38,6 +38,58 @@ public class SlipwayException extends RuntimeException {
         this.exitCode = exitCode;
     }
 
+    /**
+     * What a wrapper of concurrent or I/O work stands for: the cause of a
+     * {@link java.util.concurrent.CompletionException} ({@code CompletableFuture.join}), an
+     * {@link java.util.concurrent.ExecutionException} ({@code Future.get}) or an
+     * {@link java.io.UncheckedIOException}, unwrapped again while it is one. Their own messages are
+     * the cause's {@code toString()}, a class name before the message, which the user must not read.
+     *
+     * @param t a throwable
+     * @return the first throwable in its cause chain that is not such a wrapper (or the last wrapper,
+     *         when it has no cause)
+     */
+    public static Throwable unwrap(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException
+                || t instanceof java.io.UncheckedIOException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /**
+     * The line a user reads for an error that no step turned into a message: its message, except
+     * where Java's is only a path (the file-system exceptions whose reason is null, as
+     * {@code NoSuchFileException} and {@code AccessDeniedException} are), which gets the reason
+     * the operating system would print (strerror(3) wording), and a class name only when there is
+     * no message at all.
+     *
+     * @param t an error, unwrapped ({@link #unwrap})
+     * @return one line, e.g. {@code no such file or directory: /srv/x/history.tsv}
+     */
+    public static String causeLine(Throwable t) {
+        String m = t.getMessage();
+        if (t instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            String what = f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile());
+            if (t instanceof java.nio.file.NoSuchFileException) {
+                return "no such file or directory: " + what;
+            }
+            if (t instanceof java.nio.file.AccessDeniedException) {
+                return "permission denied: " + what;
+            }
+            if (t instanceof java.nio.file.FileAlreadyExistsException) {
+                return "file exists: " + what;
+            }
+            if (t instanceof java.nio.file.DirectoryNotEmptyException) {
+                return "directory not empty: " + what;
+            }
+            if (t instanceof java.nio.file.NotDirectoryException) {
+                return "not a directory: " + what;
+            }
+        }
+        return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+    }
+
     /** A usage or configuration error (exit code 2). */
     public static SlipwayException usage(String message) {
         return new SlipwayException(USAGE, message);

@@ -303,7 +303,17 @@ public final class SlipwayCli extends GroupCommand {
     }
 
     private static int report(Exception e, PrintWriter err, boolean debug) {
-        if (e instanceof SlipwayException s) {
+        Throwable cause = SlipwayException.unwrap(e);
+        if (cause instanceof java.io.IOException io) {
+            // A file or network failure that no step turned into a message: a failure shown by its cause line.
+            err.println("slipway: " + SlipwayException.causeLine(io));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return SlipwayException.FAILED;
+        }
+        if (cause instanceof SlipwayException s) {
             // A message that ends with a line break (one ending with a log's last lines) gets no second one.
             String m = "slipway: " + s.getMessage();
             err.print(m.endsWith("\n") ? m : m + System.lineSeparator());

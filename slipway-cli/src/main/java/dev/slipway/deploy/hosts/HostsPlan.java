@@ -315,7 +315,7 @@ public record HostsPlan(String service, String version, String commit, boolean r
         for (HostPlan h : hosts) {
             steps.add(new Step(Kind.RECORD, h.name(), 0, h.name() + ": record the revision in " + dir + "/history.tsv"));
             steps.add(new Step(Kind.PRUNE, h.name(), 0, h.name() + ": prune releases beyond " + hostsConfig.rollout().retain()
-                    + " (never current or previous)"));
+                    + " (never current or previous) and their unpacked trees"));
             steps.add(new Step(Kind.UNLOCK, h.name(), 0, h.name() + ": unlock"));
         }
         List<DeployPlan.Step> back = new ArrayList<>();
