@@ -77,6 +77,22 @@ public final class CanaryTargets {
     }
 
     /**
+     * Why a service with no port ({@code readiness.type: process}, a worker) has no canary on any
+     * target: a canary sends a share of the requests to the new release and judges it by their
+     * metrics; a worker takes no requests, so there is nothing to send it or to judge.
+     *
+     * @param target the canary target asked for
+     * @return the refusal's words, naming how to deploy such a service instead
+     */
+    public static String noCanaryWithoutPort(String target) {
+        String instead = target.equals("local") || target.equals("hosts") ? "'slipway deploy --to " + target + "'"
+                : "'slipway deploy' to the local or hosts target (the " + target + " target does not run such services yet)";
+        return "service.readiness.type is process (a service with no port): a canary sends a share of the requests to"
+                + " the new release, and a service with no port takes none, so it has no canary on any target; deploy it"
+                + " with " + instead + "; nothing was changed";
+    }
+
+    /**
      * Opens the canary target {@code name}.
      *
      * @param name    {@code local}, {@code hosts}, {@code kubernetes} or {@code swarm}
@@ -85,10 +101,15 @@ public final class CanaryTargets {
      * @param image   kubernetes and swarm: the image for a new canary ({@code deploy --canary --image}), or
      *                {@code null} as a deploy resolves it; ignored elsewhere
      * @return the session; close it
-     * @throws SlipwayException (exit 2) for a target that has no canaries (saying which do), an
-     *                          unknown name (the closest target named), or a target without its configuration
+     * @throws SlipwayException (exit 2) for a service with no port ({@link #noCanaryWithoutPort}, at
+     *                          {@code service.readiness.type}), a target that has no canaries (saying which
+     *                          do), an unknown name (the closest target named), or a target without its configuration
      */
     public static Session open(String name, SlipwayConfig config, Console console, String image) {
+        if (NAMES.contains(name)) {
+            // Before the target's own settings (canary.local.stable, canary.hosts): none of them helps a worker.
+            SlipwayConfig.Probe.refuseWithoutPort(config, noCanaryWithoutPort(name));
+        }
         Supplier<Release> lastBuild = () -> Release.fromDist(config);
         Api direct = Supplier::get;
         switch (name) {

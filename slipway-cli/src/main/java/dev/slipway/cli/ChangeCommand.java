@@ -24,6 +24,23 @@ abstract class ChangeCommand extends ReportCommand {
     }
 
     /**
+     * Refuses a service with no port ({@code readiness.type: process}) on a target that
+     * {@link Target#runsImage() runs the image}, before anything else is looked for (the image, the
+     * engine, the cluster): what it would find cannot run there anyway.
+     *
+     * @param c       the command's context
+     * @param t       the opened target
+     * @param nothing what was left undone, closing the message ({@code nothing was changed})
+     * @throws dev.slipway.config.ConfigException (exit 2) at {@code service.readiness.type}
+     */
+    static void refuseWithoutPort(Context c, Target t, String nothing) {
+        if (t.runsImage()) {
+            dev.slipway.config.SlipwayConfig.Probe.refuseWithoutPort(c.config(),
+                    dev.slipway.config.SlipwayConfig.Probe.noPortRefusal(t.name()) + "; " + nothing);
+        }
+    }
+
+    /**
      * Prints the plan ({@code --dry-run}) or applies it and prints the report.
      *
      * @param c    the command's context

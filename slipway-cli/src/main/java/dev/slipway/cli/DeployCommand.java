@@ -61,6 +61,7 @@ public final class DeployCommand extends ChangeCommand {
             return;
         }
         try (Target t = open(c)) {
+            refuseWithoutPort(c, t, "nothing was changed");
             planOrApply(c, t, plan(c, t, request));
         }
     }

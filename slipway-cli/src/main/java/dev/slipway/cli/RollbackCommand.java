@@ -40,6 +40,7 @@ public final class RollbackCommand extends ChangeCommand {
     void run(Context c) {
         Target.RollbackTo to = resolve(c);
         try (Target t = open(c)) {
+            refuseWithoutPort(c, t, "nothing was changed");
             planOrApply(c, t, t.rollback(to));
         }
     }

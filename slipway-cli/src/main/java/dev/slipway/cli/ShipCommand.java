@@ -78,11 +78,8 @@ public final class ShipCommand extends ChangeCommand {
      *                          ({@code readiness.type: process}) on an image target
      */
     private String imagePushTarget(Context c, Target t) {
-        if (t.runsImage() && c.config().service().readiness().process()) {
-            // Refused here, before a build and a push made for nothing (SwarmSpec and Manifests refuse it too).
-            throw SlipwayException.usage(c.config().file() + ": "
-                    + dev.slipway.config.SlipwayConfig.Probe.noPortRefusal(t.name()) + "; nothing was built or changed");
-        }
+        // Refused here, before a build and a push made for nothing (SwarmSpec and Manifests refuse it too).
+        refuseWithoutPort(c, t, "nothing was built or changed");
         if (!t.runsImage()) {
             if (push != null) {
                 throw SlipwayException.usage("--push is for a target that runs the image (swarm, kubernetes); --to "

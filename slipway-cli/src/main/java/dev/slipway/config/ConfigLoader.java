@@ -1025,6 +1025,33 @@ public final class ConfigLoader {
         }
     }
 
+    /**
+     * An error about a loaded configuration that a command finds (not a check of the file itself):
+     * at the line and column of a key, found by reading the file again, as {@link Validator#checkKey}
+     * puts a check's error.
+     *
+     * @param file   the configuration file; when it cannot be read or parsed now, the error has no position
+     * @param path   the key's dotted path ({@code service.readiness.type}); a path not written in the file
+     *               falls back to its nearest written parent, then to no position
+     * @param detail what is wrong and how to fix it
+     * @return the error (exit 2): {@code file:line:col: detail}
+     */
+    public static ConfigException errorAtKey(Path file, String path, String detail) {
+        Map<String, JsonLocation> keys;
+        try {
+            keys = Locations.keys(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException unreadable) {
+            return new ConfigException(file, 0, 0, detail);
+        }
+        String p = path;
+        JsonLocation l = keys.get(p);
+        while (l == null && p.contains(".")) {
+            p = p.substring(0, p.lastIndexOf('.'));
+            l = keys.get(p);
+        }
+        return at(file, l, detail);
+    }
+
     // ---- error formatting -----------------------------------------------------------------------
 
     private static ConfigException at(Path file, JsonLocation l, String message) {

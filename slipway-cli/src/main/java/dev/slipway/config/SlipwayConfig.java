@@ -259,6 +259,20 @@ public record SlipwayConfig(Path file, String name, String version, String main,
                     + " run such services yet; deploy it with the local or hosts target";
         }
 
+        /**
+         * Refuses a command that needs a port (an image target, a canary) for a service with none.
+         *
+         * @param config the configuration whose {@code service.readiness} is checked
+         * @param why    the refusal's words after its position ({@link #noPortRefusal}, or the canary's)
+         * @throws ConfigException (exit 2) at {@code service.readiness.type}'s line and column when the
+         *                         readiness probe is {@code process}
+         */
+        public static void refuseWithoutPort(SlipwayConfig config, String why) {
+            if (config.service().readiness().process()) {
+                throw ConfigLoader.errorAtKey(config.file(), "service.readiness.type", why);
+            }
+        }
+
         /** @return whether the probe has an HTTP path (an {@code http} probe) */
         public boolean http() {
             return type == Type.HTTP;

@@ -13,6 +13,7 @@ import com.google.cloud.tools.jib.registry.RegistryClient;
 import com.google.cloud.tools.jib.registry.credentials.DockerConfigCredentialRetriever;
 import dev.slipway.Console;
 import dev.slipway.SlipwayException;
+import dev.slipway.util.NetworkCause;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,11 +143,12 @@ public final class RegistryPush {
             console.progress("  pushed to " + ref.registry() + "/" + ref.repository() + ": " + uploaded
                     + " blobs uploaded, " + existing + " already there");
             return new Result(uploaded, existing, List.copyOf(refs));
-        } catch (RegistryException e) {
+        } catch (RegistryException | IOException e) {
+            // Jib's and HttpClient's messages may quote a cause's toString(): the user reads the cause in words.
             throw SlipwayException.failed("push to " + ref.registry() + "/" + ref.repository() + " failed: "
-                    + e.getMessage(), e);
-        } catch (IOException e) {
-            throw SlipwayException.failed("push to " + ref.registry() + " failed: " + e, e);
+                    + NetworkCause.unreachable(e).map(why -> "cannot reach the registry " + ref.registry() + ": " + why)
+                    .orElseGet(() -> NetworkCause.withoutClassNames(java.util.Objects.toString(e.getMessage(),
+                            "an I/O error with no message"))), e);
         } catch (DigestException e) {
             throw new IllegalStateException(e);
         } finally {

@@ -277,6 +277,9 @@ public record Proposal(Project project, List<String> command, List<String> comma
         String portSource;
         final Map<String, String> env = new LinkedHashMap<>();
         final List<String> portNotes = new ArrayList<>();
+        /** What {@link #portEnv} put into {@link #env} and {@link #portNotes}: a service with no port drops it. */
+        final List<String> portEnvKeys = new ArrayList<>();
+        final List<String> portEnvNotes = new ArrayList<>();
         Probe readiness;
         Probe liveness;
         final List<String> probeNotes = new ArrayList<>();
@@ -596,6 +599,10 @@ public record Proposal(Project project, List<String> command, List<String> comma
          * @param what what the app is and why it has no port, e.g. {@code A plain main that opens no server socket}
          */
         void processProbes(String what) {
+            // The framework's port and address variables ({@link #portEnv}) tell a server where to listen; a
+            // service with no port has none to be told.
+            portEnvKeys.forEach(env::remove);
+            portNotes.removeAll(portEnvNotes);
             readiness = Probe.process();
             liveness = Probe.process();
             probeNotes.add(what + ": it listens on no port, so no request can check it. The gate passes when its"
@@ -1721,12 +1728,14 @@ public record Proposal(Project project, List<String> command, List<String> comma
             String portEnv = tls == null ? fw.portEnv() : tls.env();
             env.put(portEnv, "${PORT}");
             env.put(fw.hostEnv(), "${ADDR}");
-            portNotes.add("Slipway gives each instance its PORT and ADDR; " + fw.label() + " reads " + portEnv
+            portEnvKeys.addAll(List.of(portEnv, fw.hostEnv()));
+            portEnvNotes.add("Slipway gives each instance its PORT and ADDR; " + fw.label() + " reads " + portEnv
                     + " and " + fw.hostEnv() + ".");
             if (tls != null) {
-                portNotes.add(fw.label() + " serves HTTPS on its own port (" + tls.key() + ", default "
+                portEnvNotes.add(fw.label() + " serves HTTPS on its own port (" + tls.key() + ", default "
                         + HttpsOnly.DEFAULT_OWN_PORT + ") and no plain HTTP here: PORT goes there.");
             }
+            portNotes.addAll(portEnvNotes);
             if (portOption == null) {
                 configuredPort();
             }

@@ -56,6 +56,7 @@ class InitCommandTest {
         String yaml = Files.readString(tmp.resolve("slipway.yaml"));
         assertTrue(yaml.contains("  readiness:\n    type: process\n"), yaml);
         assertFalse(yaml.contains("  port: "), yaml);
+        assertFalse(yaml.contains("SERVER_PORT") || yaml.contains("SERVER_ADDRESS"), "a worker listens nowhere: " + yaml);
     }
 
     @Test

@@ -460,7 +460,7 @@ class ShipEndToEndTest {
             StringBuilder seen = new StringBuilder();
             int code = interruptWhen("waiting for readiness of 4.0.0", seen, "deploy", service.toString());
             assertTrue(code != 0, seen.toString());
-            assertTrue(seen.toString().contains("deploy interrupted; interrupted before the readiness gate; 1.0.0 restarted"), seen.toString());
+            assertTrue(seen.toString().contains("deploy interrupted; interrupted during the readiness gate, before it passed; 1.0.0 restarted"), seen.toString());
         } finally {
             writeConfig("{}", "60s");
         }

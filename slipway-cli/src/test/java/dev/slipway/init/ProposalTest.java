@@ -123,6 +123,10 @@ class ProposalTest {
         assertEquals("60s", wy.at("/train/timeout").asText());
         assertTrue(wy.at("/service/port").isMissingNode(), InitFile.render(w));
         assertTrue(wy.at("/service/env/MANAGEMENT_ENDPOINT_HEALTH_PROBES_ENABLED").isMissingNode());
+        // A worker has no port: no SERVER_PORT / SERVER_ADDRESS to tell it where to listen, nor a note about them.
+        assertTrue(wy.at("/service/env/SERVER_PORT").isMissingNode() && wy.at("/service/env/SERVER_ADDRESS").isMissingNode(),
+                InitFile.render(w));
+        assertFalse(InitFile.render(w).contains("reads SERVER_PORT"), InitFile.render(w));
         assertTrue(w.probeSource().startsWith("process: a Spring Boot app that starts no web server (no web starter"
                 + " (spring-boot-starter-web or -webflux) nor server among its dependencies)"), w.probeSource());
         assertTrue(w.warnings().isEmpty(), w.warnings().toString());

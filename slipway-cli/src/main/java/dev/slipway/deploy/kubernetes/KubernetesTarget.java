@@ -985,12 +985,7 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         }
         // The first I/O error below the client's own says why (the deepest may be a bare
         // ClosedChannelException under the ConnectException of a refused connection).
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = e.getCause(); t != null && chain.size() < 20; t = t.getCause() == t ? null : t.getCause()) {
-            chain.add(t);
-        }
-        String why = chain.stream().map(t -> ioCause(t, true)).filter(java.util.Objects::nonNull).findFirst()
-                .orElse(chain.stream().map(t -> ioCause(t, false)).filter(java.util.Objects::nonNull).findFirst().orElse(null));
+        String why = e.getCause() == null ? null : dev.slipway.util.NetworkCause.of(e.getCause()).orElse(null);
         if (why == null) {
             return null;
         }
@@ -1002,32 +997,6 @@ public final class KubernetesTarget implements dev.slipway.deploy.Target {
         }
         return "cannot reach the Kubernetes API at " + server + " (" + (k.context() == null ? "the kubeconfig's current context"
                 : "context '" + k.context() + "'") + ", $KUBECONFIG or ~/.kube/config): " + why;
-    }
-
-    /**
-     * @param t        an error below the client's
-     * @param specific whether only the errors that say why (refused, unknown host, timeout, TLS) count
-     * @return what it means, in words, or {@code null} when it is not such an I/O error
-     */
-    private static String ioCause(Throwable t, boolean specific) {
-        String m = t.getMessage() == null || t.getMessage().isBlank() ? null : t.getMessage().lines().findFirst().orElse(null);
-        if (t instanceof java.net.ConnectException) {
-            return "connection refused" + (m == null || m.equalsIgnoreCase("connection refused") ? "" : " (" + m + ")");
-        }
-        if (t instanceof java.net.UnknownHostException) {
-            return "unknown host" + (m == null ? "" : " " + m);
-        }
-        if (t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketTimeoutException
-                || t instanceof java.util.concurrent.TimeoutException) {
-            return "no answer in time" + (m == null ? "" : " (" + m + ")");
-        }
-        if (t instanceof javax.net.ssl.SSLException) {
-            return "TLS failed" + (m == null ? "" : ": " + m);
-        }
-        if (!specific && t instanceof java.io.IOException) {
-            return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-        }
-        return null;
     }
 
     private List<DeployPlan.Step> rolloutSteps(long revision, String onFailure) {

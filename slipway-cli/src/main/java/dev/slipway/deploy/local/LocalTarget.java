@@ -528,6 +528,8 @@ public final class LocalTarget {
         private final Lock.Holder me;
         /** 0: nothing to undo; 1: after the switch (no proxy) or the new instance's start (proxy); 2: nginx switched. */
         private int stage;
+        /** Whether the new release's readiness gate has begun: what a Ctrl-C note says was reached. */
+        private boolean gateBegun;
         /** Whether the run reached a verdict (after which an interrupt has nothing to report). */
         private boolean verdict;
         /** Whether Ctrl-C was handled. */
@@ -579,7 +581,10 @@ public final class LocalTarget {
                         restartCurrent(d.previous());
                     }
                 }, () -> "");
-                case GATE -> gate(d.dirName(), d.port() > 0 ? d.port() : portOf(d.dirName()));
+                case GATE -> {
+                    gateBegins();
+                    gate(d.dirName(), d.port() > 0 ? d.port() : portOf(d.dirName()));
+                }
                 case PROXY -> {
                     Steps.rollout(step.where(), "nginx was not switched: ", () -> {
                         console.progress("  switching nginx to " + proxy.server(d.port()));
@@ -654,6 +659,19 @@ public final class LocalTarget {
             this.stage = plan.action() == DeployPlan.Action.DEPLOY || plan.action() == DeployPlan.Action.ROLLBACK ? stage : 0;
         }
 
+        private synchronized void gateBegins() {
+            gateBegun = true;
+        }
+
+        /**
+         * @return how far the new release got, for a Ctrl-C's note: {@code interrupted during the
+         *         readiness gate, before it passed} once the gate has begun, else {@code interrupted
+         *         before the readiness gate}
+         */
+        private String reached() {
+            return gateBegun ? "interrupted during the readiness gate, before it passed" : "interrupted before the readiness gate";
+        }
+
         /** Called once the run reached a verdict: Ctrl-C then only releases the lock. */
         private synchronized void disarm() {
             stage = 0;
@@ -676,7 +694,7 @@ public final class LocalTarget {
                         ? History.DEPLOYED : History.ROLLBACK) : History.INTERRUPTED, beside());
             } else if (stage > 0) {
                 stopInstance(port());
-                String note = "interrupted before the readiness gate";
+                String note = reached();
                 String previous = d.previous();
                 if (previous != null && store.complete(previous)) {
                     switchTo(previous);
@@ -705,7 +723,7 @@ public final class LocalTarget {
             String note;
             if (stage == 1) {
                 stopInstance(d.port());
-                note = "interrupted before nginx was switched; the new instance was stopped"
+                note = reached() + " and before nginx was switched; the new instance was stopped"
                         + (d.previous() == null ? "" : ", " + d.previous() + " kept serving");
             } else {
                 switchTo(d.dirName());

@@ -1,6 +1,7 @@
 package dev.slipway.deploy.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -155,5 +156,46 @@ class LocalWorkerTest {
         long t2 = System.currentTimeMillis();
         assertBeats("3.0.0", t2);
         assertEquals(1, instances().size(), instances().toString());
+    }
+
+    /**
+     * Ctrl-C while the new release's gate runs (its settle window): the note says the gate had begun,
+     * not "before the readiness gate" as it said whatever the run had reached; the previous release
+     * runs again. The deploy runs in a child JVM ({@link LocalCrashTest.Child}), which gets SIGINT.
+     */
+    @Test
+    void ctrlCDuringTheGateSaysTheGateHadBegun() throws Exception {
+        dev.slipway.Tools.requireSigint();
+        setUp();
+        target().deploy(use("1.0.0"), false);
+        // A settle window long enough to be inside it when SIGINT arrives.
+        Files.writeString(dir.resolve("slipway.yaml"), Files.readString(dir.resolve("slipway.yaml"))
+                .replace("timeout: 3s", "timeout: 60s"));
+        use("3.0.0");
+        Process p = new ProcessBuilder(dev.slipway.LauncherJvm.command(LocalCrashTest.Child.class.getName(),
+                dir.toString(), "deploy")).redirectErrorStream(true).start();
+        StringBuilder seen = new StringBuilder();
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            String line;
+            while (System.nanoTime() < deadline && (line = reader.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.contains("waiting for 3.0.0 to keep running for 60.0 s")) {
+                    break;
+                }
+            }
+            assertTrue(seen.toString().contains("waiting for 3.0.0 to keep running"), seen.toString());
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the deploy exits after Ctrl-C: " + seen);
+            seen.append(new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            p.destroyForcibly();
+        }
+        assertTrue(seen.toString().contains("slipway: deploy interrupted; interrupted during the readiness gate, before it"
+                + " passed; 1.0.0 restarted"), seen.toString());
+        assertFalse(seen.toString().contains("before the readiness gate"), seen.toString());
+        assertBeats("1.0.0", System.currentTimeMillis());
+        assertEquals(1, instances().size(), "the previous release runs again, alone: " + instances());
     }
 }
