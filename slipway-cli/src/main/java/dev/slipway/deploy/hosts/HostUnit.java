@@ -27,6 +27,9 @@ public final class HostUnit {
     /** What a host prints when a release's single file predates the prepare mode (so it is not run). */
     public static final String NOT_PREPARABLE = dev.slipway.deploy.Prepare.NOT_PREPARABLE;
 
+    /** The exit status systemd gives a unit whose control group it could not set up (EXIT_CGROUP, systemd.exec(5)). */
+    static final int EXIT_CGROUP = 219;
+
     /**
      * What a host prints when the release is prepared already: its unpacked tree under
      * {@code /var/cache/<unit>/run/<key>} has its {@code .slipway-complete} marker and, when the
@@ -90,11 +93,19 @@ public final class HostUnit {
         cmd.append("i=0; while [ \"$(systemctl show -p LoadState --value \"$u\" 2>/dev/null)\" = loaded ] && [ $i -lt 100 ];"
                 + " do sleep 0.1; i=$((i+1)); done\n");
         cmd.append("[ \"$(systemctl show -p LoadState --value \"$u\" 2>/dev/null)\" = loaded ] && u=${u%.service}-$$.service\n");
-        cmd.append("exec systemd-run --quiet --wait --pipe --collect --service-type=exec --unit=\"$u\"");
+        cmd.append("prepare() { systemd-run --quiet --wait --pipe --collect --service-type=exec --unit=\"$1\"");
         for (String prop : p) {
             cmd.append(" -p ").append(Shell.quote(prop));
         }
-        cmd.append(" \"$f\" 2>&1\n");
+        cmd.append(" \"$f\" 2>&1; }\n");
+        // Exit status 219 (EXIT_CGROUP, systemd.exec(5)): systemd could not set up the transient
+        // unit's control group, so the file never ran; as for a restart (Systemd), one more try
+        // after a second, under a name of its own (the failed unit may still be loaded).
+        cmd.append("prepare \"$u\"; s=$?\n");
+        cmd.append("if [ $s -eq " + EXIT_CGROUP + " ]; then sleep 1; prepare \"${u%.service}-again-$$.service\"; s=$?; fi\n");
+        cmd.append("[ $s -ne " + EXIT_CGROUP + " ] || echo 'slipway: systemd could not start the prepare unit twice (exit status "
+                + EXIT_CGROUP + ", EXIT_CGROUP: no control group for it); the single file never ran'\n");
+        cmd.append("exit $s\n");
         return cmd.toString();
     }
 

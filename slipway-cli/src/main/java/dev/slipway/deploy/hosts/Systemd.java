@@ -218,6 +218,6 @@ public record Systemd(Host host, Duration drain) implements ServiceManager {
     private static String startCommand(String quotedUnit, String verb) {
         String once = "systemctl reset-failed " + quotedUnit + " 2>/dev/null; systemctl " + verb + " " + quotedUnit + " 2>&1";
         return "{ " + once + " || { [ \"$(systemctl show -p ExecMainStatus --value " + quotedUnit
-                + " 2>/dev/null)\" = 219 ] && sleep 1 && { " + once + "; }; }; }";
+                + " 2>/dev/null)\" = " + HostUnit.EXIT_CGROUP + " ] && sleep 1 && { " + once + "; }; }; }";
     }
 }

@@ -247,7 +247,7 @@ class HostsPlanTest {
             throws Exception {
         SlipwayConfig dyn = config("{}");
         String cmd = HostUnit.prepareCommand(dyn.hosts(), "api", "2.0.0", Duration.ofMinutes(10));
-        assertTrue(cmd.contains("exec systemd-run --quiet --wait --pipe --collect --service-type=exec --unit=\"$u\""
+        assertTrue(cmd.contains("prepare() { systemd-run --quiet --wait --pipe --collect --service-type=exec --unit=\"$1\""
                 + " -p DynamicUser=yes -p User=api -p StateDirectory=api -p CacheDirectory=api -p WorkingDirectory=/var/lib/api"
                 + " -p EnvironmentFile=/opt/slipway/api/releases/2.0.0/env -p Environment=SLIPWAY_CACHE_DIR=/var/cache/api"
                 + " -p Environment=SLIPWAY_PREPARE=1 -p RuntimeMaxSec=600 -p LimitNOFILE=65536"), cmd);
@@ -286,6 +286,54 @@ class HostsPlanTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals(HostUnit.NOT_PREPARABLE, r.stdout().strip());
         assertFalse(java.nio.file.Files.exists(tmp.resolve("ran")));
+    }
+
+    /**
+     * A prepare whose transient unit systemd could not put in a control group (exit 219, EXIT_CGROUP:
+     * the file never ran) is tried once more under a name of its own; any other exit is final. Run by
+     * a real sh with a systemd-run and systemctl on PATH that record their calls (no systemd here).
+     */
+    @Test
+    void aPrepareThatSystemdCouldNotStartIsTriedOnceMore(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        SlipwayConfig here = ConfigLoader.parse(Path.of("slipway.yaml"), """
+                name: api
+                deploy:
+                  hosts:
+                    dir: %s
+                    servers:
+                      - {name: a, address: 10.0.0.1}
+                """.formatted(tmp));
+        java.nio.file.Files.createDirectories(tmp.resolve("releases/2.0.0"));
+        java.nio.file.Files.writeString(tmp.resolve("releases/2.0.0/api"), "#!/bin/sh\n# " + dev.slipway.build.Launcher.PREPARE_MARK + "\n");
+        Path bin = java.nio.file.Files.createDirectories(tmp.resolve("bin"));
+        java.nio.file.Files.writeString(bin.resolve("systemctl"), "#!/bin/sh\nexit 0\n");
+        // Exits with the next status of the list in $STATUSES, one per call, and logs its --unit.
+        java.nio.file.Files.writeString(bin.resolve("systemd-run"), """
+                #!/bin/sh
+                for a in "$@"; do case $a in --unit=*) echo "${a#--unit=}" >> %1$s/calls ;; esac; done
+                n=$(wc -l < %1$s/calls); s=$(echo $STATUSES | cut -d' ' -f$n); exit ${s:-0}
+                """.formatted(tmp));
+        bin.resolve("systemctl").toFile().setExecutable(true);
+        bin.resolve("systemd-run").toFile().setExecutable(true);
+        String cmd = HostUnit.prepareCommand(here.hosts(), "api", "2.0.0", Duration.ofMinutes(1));
+        var host = new dev.slipway.remote.LocalHost("here");
+
+        var retried = host.run("export PATH=" + bin + ":$PATH STATUSES='219 0'\n" + cmd, Duration.ofSeconds(30));
+        assertEquals(0, retried.exitCode(), retried.toString());
+        List<String> calls = java.nio.file.Files.readAllLines(tmp.resolve("calls"));
+        assertEquals(2, calls.size(), calls.toString());
+        assertEquals("api-prepare.service", calls.get(0));
+        assertTrue(calls.get(1).matches("api-prepare-again-\\d+\\.service"), calls.toString());
+
+        java.nio.file.Files.delete(tmp.resolve("calls"));
+        var twice = host.run("export PATH=" + bin + ":$PATH STATUSES='219 219'\n" + cmd, Duration.ofSeconds(30));
+        assertEquals(219, twice.exitCode(), twice.toString());
+        assertTrue(twice.stdout().contains("systemd could not start the prepare unit twice (exit status 219, EXIT_CGROUP"),
+                "says the file never ran: " + twice);
+        java.nio.file.Files.delete(tmp.resolve("calls"));
+        var failed = host.run("export PATH=" + bin + ":$PATH STATUSES='1 0'\n" + cmd, Duration.ofSeconds(30));
+        assertEquals(1, failed.exitCode(), "the file's own failure is final: " + failed);
+        assertEquals(1, java.nio.file.Files.readAllLines(tmp.resolve("calls")).size());
     }
 
     /**
