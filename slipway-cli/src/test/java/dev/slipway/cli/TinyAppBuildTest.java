@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -124,6 +125,37 @@ class TinyAppBuildTest {
         assertTrue(run.waitFor(2, java.util.concurrent.TimeUnit.MINUTES));
         assertEquals(0, run.exitValue(), out);
         assertEquals("tiny hello\n", out);
+    }
+
+    /**
+     * The output directory holds one build, as {@code go build} replaces its binary: a build of
+     * another version removes the single file (with its directory) and archive the previous
+     * {@code artifacts.json} named, and leaves every other file there alone.
+     */
+    @Test
+    void aBuildOfAnotherVersionReplacesThePreviousBuildsFiles() throws Exception {
+        Path dir = service("replace");
+        String arch = dev.slipway.build.Platform.host().arch();
+        var first = CliRunner.run("build", dir.toString());
+        assertEquals(0, first.code(), first.toString());
+        Path oldFile = dir.resolve("dist/tiny_1.0.0_linux_" + arch + "/tiny");
+        Path oldArchive = dir.resolve("dist/tiny_1.0.0_linux_" + arch + ".tar.gz");
+        assertTrue(Files.isRegularFile(oldFile) && Files.isRegularFile(oldArchive));
+        Path mine = Files.writeString(dir.resolve("dist/notes.txt"), "a user's own file\n");
+
+        var second = CliRunner.run("build", dir.toString(), "--version", "1.1.0");
+        assertEquals(0, second.code(), second.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("dist/tiny_1.1.0_linux_" + arch + "/tiny")), second.toString());
+        assertTrue(Files.notExists(oldFile.getParent()), "the previous single file's directory went with it: " + second);
+        assertTrue(Files.notExists(oldArchive), second.toString());
+        assertTrue(Files.isRegularFile(mine), "a file no build wrote stays");
+        assertTrue(second.err().contains("  removed the previous build's tiny_1.0.0_linux_" + arch + "/tiny, tiny_1.0.0_linux_"
+                + arch + ".tar.gz from dist"), second.err());
+
+        var same = CliRunner.run("build", dir.toString(), "--version", "1.1.0");
+        assertEquals(0, same.code(), same.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("dist/tiny_1.1.0_linux_" + arch + "/tiny")), "the same names: kept");
+        assertFalse(same.err().contains("removed the previous build's"), same.err());
     }
 
     private static Map<String, String> digests(Path dist) throws Exception {
