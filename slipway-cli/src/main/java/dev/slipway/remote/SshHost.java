@@ -23,6 +23,7 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.SshClient;
@@ -502,7 +503,16 @@ public final class SshHost implements Host {
         if (root instanceof ConnectException) {
             return "connection refused";
         }
+        Optional<String> unreachable = dev.slipway.util.NetworkCause.unreachable(e);
+        if (unreachable.isPresent()) {
+            return unreachable.get();
+        }
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // MINA SSHD's wait for the TCP connect or the key exchange: "DefaultConnectFuture[root@/10.0.0.1:22]:
+        // Failed to get operation result within specified timeout: 10000 msec" (a host down, or packets dropped).
+        if (m.contains("within specified timeout")) {
+            return "no answer in time (the host is down, or something drops its SSH packets)";
+        }
         String rm = root.getMessage();
         return root == e || rm == null || m.contains(rm) ? m : m + ": " + rm;
     }

@@ -554,7 +554,11 @@ class CanaryEndToEndTest {
         build(service, version, extra);
     }
 
-    /** Builds {@code version} of the service and keeps its artifacts.json as artifacts-VERSION.json (the single files have versioned names). */
+    /**
+     * Builds {@code version} of the service and keeps its artifacts.json as artifacts-VERSION.json,
+     * and its files (a build of another version replaces them in dist/) under
+     * {@code <service>.builds/VERSION/}, for {@link #useBuild}.
+     */
     static void build(Path service, String version, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("build", service.toString(), "--version", version));
         args.addAll(List.of(extra));
@@ -562,6 +566,20 @@ class CanaryEndToEndTest {
         assertEquals(0, r.code(), r.toString());
         Files.copy(service.resolve("dist/artifacts.json"), service.resolve("dist/artifacts-" + version + ".json"),
                 StandardCopyOption.REPLACE_EXISTING);
+        Path kept = service.resolveSibling(service.getFileName() + ".builds").resolve(version);
+        for (Path file : builtFiles(service, version)) {
+            Path copy = kept.resolve(service.relativize(file));
+            Files.createDirectories(copy.getParent());
+            Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+    }
+
+    /** The files artifacts-VERSION.json names, under the service directory. */
+    private static List<Path> builtFiles(Path service, String version) throws java.io.IOException {
+        List<Path> out = new ArrayList<>();
+        var doc = dev.slipway.util.Json.MAPPER.readTree(service.resolve("dist/artifacts-" + version + ".json").toFile());
+        doc.path("artifacts").forEach(a -> out.add(service.resolve(a.path("path").asText())));
+        return out;
     }
 
     private void useBuild(String version) throws Exception {
@@ -572,6 +590,13 @@ class CanaryEndToEndTest {
     static void useBuild(Path service, String version) throws java.io.IOException {
         Files.copy(service.resolve("dist/artifacts-" + version + ".json"), service.resolve("dist/artifacts.json"),
                 StandardCopyOption.REPLACE_EXISTING);
+        Path kept = service.resolveSibling(service.getFileName() + ".builds").resolve(version);
+        for (Path file : builtFiles(service, version)) {
+            if (Files.notExists(file)) {
+                Files.createDirectories(file.getParent());
+                Files.copy(kept.resolve(service.relativize(file)), file, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
     }
 
     private void deployStable() throws Exception {
