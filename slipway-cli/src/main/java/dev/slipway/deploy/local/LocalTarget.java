@@ -617,8 +617,20 @@ public final class LocalTarget {
                     disarm();
                     LocalTarget.this.unlock(me);
                 }
-                case BACK -> goBack(plan, d, this);
+                case BACK -> goBackUnlessInterrupted();
                 default -> throw new IllegalStateException(step.kind().name());
+            }
+        }
+
+        /**
+         * The going-back step, under this listener's lock, like {@link #back}: a Ctrl-C that came
+         * first has put the previous release back already (the gate then failed because it stopped
+         * the new one), and going back again would stop the release it just restarted while the JVM
+         * exits; a Ctrl-C that comes during it waits for the previous release to be restarted.
+         */
+        private synchronized void goBackUnlessInterrupted() {
+            if (!done) {
+                goBack(plan, d, this);
             }
         }
 

@@ -271,21 +271,26 @@ class HostsPlanTest {
         assertTrue(own.contains(" -p MemoryMax=512M -p CPUQuota=50% "), "a dump takes no more than the service may: " + own);
 
         // The guard runs before systemd-run: a file without the prepare mode is never run.
-        SlipwayConfig here = ConfigLoader.parse(Path.of("slipway.yaml"), """
+        SlipwayConfig here = releaseIn(tmp, "#!/bin/sh\necho started >" + tmp.resolve("ran") + "\n");
+        var r = new dev.slipway.remote.LocalHost("here").run(HostUnit.prepareCommand(here.hosts(), "api", "2.0.0",
+                Duration.ofMinutes(1)), Duration.ofSeconds(30));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(HostUnit.NOT_PREPARABLE, r.stdout().strip());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("ran")));
+    }
+
+    /** A service whose hosts directory is {@code dir}, with release 2.0.0's single file {@code api} holding {@code file}. */
+    private static SlipwayConfig releaseIn(Path dir, String file) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("releases/2.0.0"));
+        java.nio.file.Files.writeString(dir.resolve("releases/2.0.0/api"), file);
+        return ConfigLoader.parse(Path.of("slipway.yaml"), """
                 name: api
                 deploy:
                   hosts:
                     dir: %s
                     servers:
                       - {name: a, address: 10.0.0.1}
-                """.formatted(tmp));
-        java.nio.file.Files.createDirectories(tmp.resolve("releases/2.0.0"));
-        java.nio.file.Files.writeString(tmp.resolve("releases/2.0.0/api"), "#!/bin/sh\necho started >" + tmp.resolve("ran") + "\n");
-        var r = new dev.slipway.remote.LocalHost("here").run(HostUnit.prepareCommand(here.hosts(), "api", "2.0.0",
-                Duration.ofMinutes(1)), Duration.ofSeconds(30));
-        assertEquals(0, r.exitCode(), r.toString());
-        assertEquals(HostUnit.NOT_PREPARABLE, r.stdout().strip());
-        assertFalse(java.nio.file.Files.exists(tmp.resolve("ran")));
+                """.formatted(dir));
     }
 
     /**
@@ -295,16 +300,7 @@ class HostsPlanTest {
      */
     @Test
     void aPrepareThatSystemdCouldNotStartIsTriedOnceMore(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        SlipwayConfig here = ConfigLoader.parse(Path.of("slipway.yaml"), """
-                name: api
-                deploy:
-                  hosts:
-                    dir: %s
-                    servers:
-                      - {name: a, address: 10.0.0.1}
-                """.formatted(tmp));
-        java.nio.file.Files.createDirectories(tmp.resolve("releases/2.0.0"));
-        java.nio.file.Files.writeString(tmp.resolve("releases/2.0.0/api"), "#!/bin/sh\n# " + dev.slipway.build.Launcher.PREPARE_MARK + "\n");
+        SlipwayConfig here = releaseIn(tmp, "#!/bin/sh\n# " + dev.slipway.build.Launcher.PREPARE_MARK + "\n");
         Path bin = java.nio.file.Files.createDirectories(tmp.resolve("bin"));
         java.nio.file.Files.writeString(bin.resolve("systemctl"), "#!/bin/sh\nexit 0\n");
         // Exits with the next status of the list in $STATUSES, one per call, and logs its --unit.
