@@ -149,10 +149,30 @@ final class Reports {
      * @return the report, outcome {@code ok}, exit 0
      */
     static Report history(String target, String service, List<Revision> all) {
+        return history(target, service, all, List.of());
+    }
+
+    /**
+     * {@link #history(String, String, List)} with the places the history could not be read: each
+     * gets its line after the table, and the report then fails (outcome {@code failed}, exit 1, as
+     * {@code slipway status} with an unreachable host: a script must not take a part for the whole).
+     *
+     * @param target   the target's name
+     * @param service  the service name
+     * @param all      the revisions that could be read, oldest first
+     * @param problems one line per place not read ({@code web2: unreachable: <cause>}); may be empty
+     * @return the report
+     */
+    static Report history(String target, String service, List<Revision> all, List<String> problems) {
         int newest = all.isEmpty() ? 0 : all.get(all.size() - 1).revision();
-        return new Report(target, "history", service, null, newest, "ok", 0, null, List.of(), Map.of(), historyLines(all),
-                all.isEmpty() ? "no revisions yet" : all.size() + " revision" + (all.size() == 1 ? "" : "s") + ", the newest "
-                        + newest);
+        List<String> lines = new java.util.ArrayList<>(all.isEmpty() && !problems.isEmpty() ? List.of() : historyLines(all));
+        lines.addAll(problems);
+        String summary = all.isEmpty() ? "no revisions yet" : all.size() + " revision" + (all.size() == 1 ? "" : "s") + ", the newest "
+                + newest;
+        return problems.isEmpty()
+                ? new Report(target, "history", service, null, newest, "ok", 0, null, List.of(), Map.of(), lines, summary)
+                : new Report(target, "history", service, null, newest, "failed", 1, null, List.of(), Map.of(), lines,
+                "history not read from " + String.join("; ", problems) + (all.isEmpty() ? "" : " (the lines above are the others')"));
     }
 
     /**

@@ -128,6 +128,14 @@ public interface Target extends AutoCloseable {
     List<Revision> history();
 
     /**
+     * @return what the last {@link #history()} could not read, one line per place (on {@code hosts}:
+     *         {@code web2: unreachable: <cause>}); empty when it read everything. The default is empty.
+     */
+    default List<String> historyProblems() {
+        return List.of();
+    }
+
+    /**
      * What a deploy can tell before its release exists, so that {@code slipway ship} fails before
      * minutes of building rather than after (a taken port on {@code local}, a canary in progress on
      * {@code hosts}); {@link #plan} checks again. The default checks nothing.

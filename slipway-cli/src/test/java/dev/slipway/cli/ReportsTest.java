@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.deploy.Report;
 import java.util.List;
@@ -37,6 +38,21 @@ class ReportsTest {
         Report history = Reports.history("local", "svc", List.of(new dev.slipway.deploy.Revision(1, "1.0.0+3f2a9c1d", "c0ffee",
                 null, "deployed", "", "", "")));
         assertSame(history, Reports.explainVersion(history));
+    }
+
+    @Test
+    void aHistoryWithAnUnreachableHostListsTheOthersThenThatHostAndFails() {
+        List<dev.slipway.deploy.Revision> read = List.of(new dev.slipway.deploy.Revision(1, "1.0.0", "c0ffee1",
+                null, "deployed", "root@m", "web1", "first"));
+        Report r = Reports.history("hosts", "svc", read, List.of("web2: unreachable: no answer in time"));
+        assertEquals(1, r.exitCode(), "as status with an unreachable host");
+        assertEquals("failed", r.outcome());
+        assertTrue(r.lines().get(1).startsWith("web1 "), r.lines().toString());
+        assertEquals("web2: unreachable: no answer in time", r.lines().get(2));
+        assertTrue(r.message().startsWith("history not read from web2: unreachable"), r.message());
+        Report none = Reports.history("hosts", "svc", List.of(), List.of("web2: unreachable: x"));
+        assertEquals(List.of("web2: unreachable: x"), none.lines());
+        assertEquals(0, Reports.history("hosts", "svc", read, List.of()).exitCode());
     }
 
     @Test

@@ -103,6 +103,31 @@ class TargetPlanTest {
     }
 
     @Test
+    void historyShowsTheHostsThatAnswerAndOneLinePerUnreachableHostThenFails() throws Exception {
+        Path hostsDir = tmp.resolve("opt-svc");
+        SlipwayConfig one = service(hostsDir.toString());
+        Files.writeString(one.file(), Files.readString(one.file()).replace("- {name: here, address: 127.0.0.1}",
+                "- {name: here, address: 127.0.0.1}\n      - {name: gone, address: 127.0.0.2}"));
+        SlipwayConfig config = ConfigLoader.loadFromDir(one.serviceDir());
+        Files.createDirectories(hostsDir);
+        Files.writeString(hostsDir.resolve("history.tsv"), "# revision\tversion\tcommit\ttime\toutcome\twho\twhere\tnote\n"
+                + "1\t1.0.0\tc0ffee1\t2026-01-01T00:00:00Z\tdeployed\troot@m\there\tfirst\n");
+        dev.slipway.remote.HostException refused = new dev.slipway.remote.HostException(
+                "gone: cannot connect to 127.0.0.2:22 after 3 attempts: Connection refused", null);
+        try (Target hosts = new HostsDeployTarget(new HostsTarget(config, quiet(), s -> {
+            if (s.name().equals("gone")) {
+                throw refused;
+            }
+            return new LocalHost(s.name());
+        }, Map.of()), "svc", quiet(), new dev.slipway.deploy.hosts.CanaryGuard(config.serviceDir()))) {
+            List<Revision> all = hosts.history();
+            assertEquals(1, all.size(), all.toString());
+            assertEquals("here", all.get(0).where());
+            assertEquals(List.of("gone: unreachable: " + refused.getMessage()), hosts.historyProblems());
+        }
+    }
+
+    @Test
     void localAndHostsPlanTheSameStepKindsAndChangeNothing() throws Exception {
         Path hostsDir = tmp.resolve("opt-svc");
         SlipwayConfig config = service(hostsDir.toString());

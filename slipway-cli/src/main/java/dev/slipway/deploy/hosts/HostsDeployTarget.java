@@ -224,12 +224,32 @@ public final class HostsDeployTarget implements Target {
                 : service + " does not serve on every host");
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A host that cannot be reached does not hide the others' revisions: it is left out here and
+     * named in {@link #historyProblems()}.
+     */
     @Override
     public List<Revision> history() {
         List<Revision> out = new ArrayList<>();
-        hosts.history().forEach((host, entries) -> entries.forEach(r -> out.add(r.where().isEmpty()
-                ? new Revision(r.revision(), r.version(), r.commit(), r.time(), r.outcome(), r.who(), host, r.note()) : r)));
+        List<String> problems = new ArrayList<>();
+        for (HostsTarget.HostHistory each : hosts.historyEach()) {
+            if (each.error() != null) {
+                problems.add(each.host() + ": unreachable: " + each.error());
+            }
+            each.revisions().forEach(r -> out.add(r.where().isEmpty()
+                    ? new Revision(r.revision(), r.version(), r.commit(), r.time(), r.outcome(), r.who(), each.host(), r.note()) : r));
+        }
+        historyProblems = List.copyOf(problems);
         return out;
+    }
+
+    private List<String> historyProblems = List.of();
+
+    @Override
+    public List<String> historyProblems() {
+        return historyProblems;
     }
 
     /** Closes the SSH connections the plan opened and its run reused. */

@@ -631,6 +631,39 @@ public final class HostsTarget implements AutoCloseable {
         return withHosts(all -> look(all, "-"));
     }
 
+    /**
+     * One host's history for {@code slipway history}, or why it could not be read.
+     *
+     * @param host      the server's name
+     * @param revisions its revisions (the last 50), oldest first; empty when unreachable
+     * @param error     the cause line when the host could not be reached or read, else {@code null}
+     */
+    public record HostHistory(String host, List<Revision> revisions, String error) {}
+
+    /**
+     * Each host's history, a host that cannot be reached included as its cause line (as {@link
+     * #status} does): the hosts that answer still show theirs. One host at a time, each on its own
+     * connection.
+     *
+     * @return one entry per configured server, in the configuration's order
+     */
+    public List<HostHistory> historyEach() {
+        List<HostHistory> out = new java.util.ArrayList<>();
+        for (HostsConfig.Server s : hosts.servers()) {
+            Host h = null;
+            try {
+                h = connect(s);
+                out.add(new HostHistory(s.name(),
+                        HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-").history(), null));
+            } catch (SlipwayException e) {
+                out.add(new HostHistory(s.name(), List.of(), e.getMessage()));
+            } finally {
+                keepOrClose(s, h);
+            }
+        }
+        return out;
+    }
+
     /** @return each host's revisions (the last 50), oldest first; the hosts are read at once */
     public Map<String, List<Revision>> history() {
         return withHosts(all -> Executor.each(List.copyOf(all.entrySet()), Map.Entry::getKey,
