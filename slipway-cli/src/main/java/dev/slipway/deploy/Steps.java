@@ -80,7 +80,8 @@ public final class Steps {
      * where a host's {@code <how>} is its manager's account, {@link Gate#crashed}: the gate ends there,
      * not at its timeout; for a {@code process} probe that failed otherwise, {@code the process did not
      * keep running for <timeout> (readiness type process): <what ended it>}), then
-     * {@code [; cause: <line>][; note: <first run>]}.
+     * {@code [; the new release could not bind that port: ...]} when another process answered on it
+     * ({@link Gate#OTHER_LISTENER}), then {@code [; cause: <line>][; note: <first run>]}.
      *
      * @param where    the machine, e.g. {@code web1} or {@code local}
      * @param target   what the gate probed ({@link SlipwayConfig.Probe#target})
@@ -100,7 +101,10 @@ public final class Steps {
                 : probe.process() ? "the process did not keep running for " + Console.seconds(probe.timeout())
                         + " (readiness type process): " + v.describe()
                 : "readiness " + target + " did not pass within " + Console.seconds(probe.timeout()) + ": " + v.describe();
-        return new Executor.StepFailed(where, last + more + v.pathHint() + cause.map(c -> "; cause: " + c).orElse("")
+        String taken = v.detail().startsWith(Gate.OTHER_LISTENER)
+                ? "; the new release could not bind that port: stop the other process, or give one of the two another service.port"
+                : "";
+        return new Executor.StepFailed(where, last + more + taken + v.pathHint() + cause.map(c -> "; cause: " + c).orElse("")
                 + (firstRun.isEmpty() ? "" : "; " + firstRun), detail);
     }
 

@@ -142,7 +142,7 @@ public final class Gate {
          *         does; else the empty string. Starts with "; " to follow a sentence.
          */
         public String pathHint() {
-            return ready || status != 404 ? ""
+            return ready || status != 404 || detail.startsWith(OTHER_LISTENER) ? ""
                     : "; the app answers, but serves nothing at that path: set service.readiness.path in slipway.yaml to"
                             + " the health path it serves (after its context path or a router's mount point), or"
                             + " service.readiness.type: tcp";
@@ -834,7 +834,8 @@ public final class Gate {
               done
               set -- $held; h=$1
               cmd=$(tr '\\0' ' ' 2>/dev/null < "/proc/$h/cmdline")
-              echo "pid $h (${cmd:0:200})"
+              x=$(grep -o '[^/]*[.]service$' "/proc/$h/cgroup" 2>/dev/null | head -n 1)
+              echo "pid $h (${cmd:0:200})${x:+ of $x}"
             }
             """;
 
@@ -953,7 +954,8 @@ public final class Gate {
                 + "while :; do\n"
                 + attempt
                 + "  state\n"
-                + "  if [ $r = ready ] && [ -n \"$mp\" ] && o=$(other) && [ -n \"$o\" ]; then r=other; resp=$o; fi\n"
+                // Any answer (a passing one, or an HTTP status that is not 2xx: another app's 404) is checked for whose it is.
+                + "  case $r:$code in ready:*|no:[1-5][0-9][0-9]) if [ -n \"$mp\" ] && o=$(other) && [ -n \"$o\" ]; then r=other; resp=$o; code=; fi;; esac\n"
                 + "  if [ $r = no ] && down; then r=down; fi\n"
                 + "  if [ $r = no ] && [ $(now) -ge $end ]; then r=" + (probe.process() ? "ready; resp=" + Shell.quote(PROCESS_RUNNING) : "timeout") + "; fi\n"
                 + "  if [ $r != no ]; then out; fi\n"
@@ -1014,11 +1016,18 @@ public final class Gate {
         if (result.equals("other")) {
             // The attempt reached another process on the port (the script's function other): the gate ends there.
             String holder = resp.strip().replaceAll("\\s+", " ");
+            String unit = "";
+            java.util.regex.Matcher of = java.util.regex.Pattern.compile("\\) of (\\S+[.]service)$").matcher(holder);
+            if (of.find()) {
+                unit = " of " + of.group(1);
+                holder = holder.substring(0, of.start() + 1);
+            }
             int open = holder.indexOf(" (");
             if (open > 0 && holder.endsWith(")")) {
                 String cmd = holder.substring(open + 2, holder.length() - 1).strip();
                 holder = holder.substring(0, open) + " (" + (cmd.isEmpty() ? "?" : cmd.length() > 80 ? cmd.substring(0, 79) + "…" : cmd) + ")";
             }
+            holder += unit;
             long own = number(field(tail, "pid"));
             body = OTHER_LISTENER + field(tail, "port") + ": " + holder + ", not the service's process"
                     + (own > 0 ? " (pid " + own + "), which does not listen there" : ": its unit runs no process");

@@ -547,7 +547,16 @@ public final class HostsExecutor {
      */
     private final Set<String> envKept = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** Puts back the env files of before on a host of {@link #envKept}; a problem is a warning. */
+    /**
+     * The port each host's env of before names ({@code PORT}), read when it was put back: a
+     * redeploy that changed {@code service.port} goes back to a release listening on the old one.
+     */
+    private final Map<String, Integer> portBefore = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Puts back the env files of before on a host of {@link #envKept} (once: the host then leaves
+     * it) and removes those the run wrote that were not there; a problem is a warning.
+     */
     private boolean restoreEnv(HostsPlan plan, HostsPlan.HostPlan h, List<String> problems) {
         if (!envKept.contains(h.name())) {
             return false;
@@ -559,6 +568,8 @@ public final class HostsExecutor {
                     + (r.stdout() + r.stderr()).strip());
             return false;
         }
+        envKept.remove(h.name());
+        portBefore.put(h.name(), HostsPlan.portOfEnv(r.stdout(), port));
         return true;
     }
 
@@ -825,7 +836,8 @@ public final class HostsExecutor {
                 // The same release with the env it served with: restart it on that, gated.
                 console.progress("  " + h.name() + ": back to " + h.previous() + " with its env of before");
                 restart(h);
-                Gate.Verdict v = gateOf(h, config.service().unit(), port);
+                // It listens where its env of before says, which a changed service.port moved.
+                Gate.Verdict v = gateOf(h, config.service().unit(), portBefore.getOrDefault(h.name(), port));
                 back.add(h.name() + " -> " + h.previous() + " with its env of before"
                         + (v.ready() ? "" : " (NOT READY: " + v.describe() + ")"));
                 if (!v.ready()) {

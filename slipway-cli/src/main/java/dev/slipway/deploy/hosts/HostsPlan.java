@@ -424,7 +424,11 @@ public record HostsPlan(String service, String version, String commit, boolean r
 
     /**
      * The shell command that puts back the env files {@link #keepEnvCommand} kept aside, each
-     * renamed over the file a failed deploy wrote (rename(2): the unit never reads half a file).
+     * renamed over the file a failed deploy wrote (rename(2): the unit never reads half a file); a
+     * file with nothing kept aside was not there before (a new {@code env-<port>} of a changed
+     * {@code service.port}) and is removed. Run once per keep: after it nothing is kept aside. It
+     * then prints the {@code PORT} of the {@code env} put back (see {@link #portOfEnv}): what the
+     * release listens on with its env of before, which the going-back gate probes.
      *
      * @param releaseDir the release's directory on the host
      * @param names      the env files' names
@@ -435,9 +439,25 @@ public record HostsPlan(String service, String version, String commit, boolean r
         for (String n : names) {
             String kept = Shell.quote("." + n + ".before");
             c.append("if [ -f ").append(kept).append(" ]; then mv -f ").append(kept).append(' ')
-                    .append(Shell.quote(n)).append(" || exit 1; fi\n");
+                    .append(Shell.quote(n)).append(" || exit 1; else rm -f ").append(Shell.quote(n)).append(" || exit 1; fi\n");
         }
-        return c.toString();
+        return c.append("sed -n 's/^PORT=\"\\([0-9]*\\)\"$/\\1/p' env 2>/dev/null | tail -n 1\n").toString();
+    }
+
+    /**
+     * @param restoreOutput what {@link #restoreEnvCommand} printed
+     * @param fallback      the port when it printed none (an env file without {@code PORT})
+     * @return the {@code PORT} of the env file put back
+     */
+    public static int portOfEnv(String restoreOutput, int fallback) {
+        String last = restoreOutput.strip();
+        last = last.substring(last.lastIndexOf('\n') + 1).strip();
+        try {
+            int p = Integer.parseInt(last);
+            return p > 0 && p < 65536 ? p : fallback;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     /** @return whether a {@code systemctl is-active} state is one of a unit that runs */
