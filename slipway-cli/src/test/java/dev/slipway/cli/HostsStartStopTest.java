@@ -1,6 +1,7 @@
 package dev.slipway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.Testbed;
@@ -74,6 +75,10 @@ class HostsStartStopTest {
     }
 
     private void writeConfig(String strategy, String probe, Path secretsFile) throws IOException {
+        writeConfig(strategy, probe, secretsFile, PORT);
+    }
+
+    private void writeConfig(String strategy, String probe, Path secretsFile, int port) throws IOException {
         Files.writeString(service.resolve("slipway.yaml"), """
                 name: myapp
                 service:
@@ -88,7 +93,7 @@ class HostsStartStopTest {
                       - {name: web1, address: %s, bind: %s, env: {DATA_DIR: "data-${PORT}"}}
                     rollout: {strategy: %s}
                     proxy: {listen: "%s:%d"}
-                """.formatted(PORT, probe, Testbed.clientKey(), testbed.knownHostsHashed(), address(), address(), strategy,
+                """.formatted(port, probe, Testbed.clientKey(), testbed.knownHostsHashed(), address(), address(), strategy,
                 address(), NGINX) + (secretsFile == null ? "" : "    service: {secretsFile: " + secretsFile + "}\n"));
     }
 
@@ -203,7 +208,7 @@ class HostsStartStopTest {
             assertTrue(r.err().contains("slipway: deploy of myapp 2.0.0 failed on web1: readiness tcp://" + address() + ":" + PORT
                     + " did not pass within 60.0 s: another process answers on port " + PORT + ": pid " + squatter
                     + " (/usr/bin/perl -MIO::Socket::INET -e "), r.toString());
-            assertTrue(java.util.regex.Pattern.compile("\\), not the service's process( \\(pid \\d+\\), which does not listen there"
+            assertTrue(java.util.regex.Pattern.compile("\\) of squatter\\.service, not the service's process( \\(pid \\d+\\), which does not listen there"
                     + "|: its unit runs no process)").matcher(r.err()).find(), r.toString());
             assertTrue(r.err().contains("every switched host went back: web1 -> 1.0.0"), r.toString());
             assertEquals("1.0.0", direct(PORT), "the previous release serves again");
@@ -311,5 +316,65 @@ class HostsStartStopTest {
                 onHost("cat /opt/slipway/myapp/releases/1.0.0/env"));
         assertEquals("", onHost("ls -A /opt/slipway/myapp/releases/1.0.0 | grep before || true"), "nothing kept is left");
         assertEquals(0, slipway("status").code(), "it serves");
+    }
+    @Test
+    @Order(6)
+    void aFailedRedeployThatMovedThePortGatesItsGoingBackOnThePortOfItsEnvOfBefore() throws Exception {
+        // 1.0.0 serves on PORT with LOG_LEVEL=warn (the test before). The same release again with
+        // another service.port (so another PORT in its env) and a secret it refuses: going back puts
+        // the env of before back, and its gate must probe PORT, where that env makes it listen, not
+        // the new port (before: "NOT READY: no answer" while it served). The files the failed run
+        // added (the env-<port> files of the new port's proxy.ports) are gone.
+        Path secrets = work.resolve("secrets.env");
+        Files.writeString(secrets, "LOG_LEVEL=warn\n");
+        writeConfig("restart", "path: /health/ready", secrets);
+        var good = slipway("deploy");
+        assertEquals(0, good.code(), good.toString());
+        String files = onHost("ls -A /opt/slipway/myapp/releases/1.0.0");
+        Files.writeString(secrets, "LOG_LEVEL=loud\n");
+        writeConfig("restart", "path: /health/ready", secrets, PORT + 10);
+        try {
+            var bad = slipway("deploy");
+            assertEquals(1, bad.code(), bad.toString());
+            assertTrue(bad.err().contains("every switched host went back: web1 -> 1.0.0 with its env of before")
+                    && !bad.err().contains("NOT READY"), bad.toString());
+            assertEquals("1.0.0", direct(PORT), "1.0.0 serves again on the port of its env of before");
+            assertTrue(onHost("cat /opt/slipway/myapp/releases/1.0.0/env").contains("PORT=\"" + PORT + "\""));
+            assertEquals(files, onHost("ls -A /opt/slipway/myapp/releases/1.0.0"), "no file of the failed run is left");
+        } finally {
+            writeConfig("restart", "path: /health/ready", secrets);
+            Files.writeString(secrets, "LOG_LEVEL=warn\n");
+        }
+        assertEquals(0, slipway("status").code(), "it serves");
+    }
+
+    @Test
+    @Order(7)
+    void aDeployWhosePortAnotherUnitAnswers404OnNamesThatUnitNotTheReadinessPath() throws Exception {
+        // Another service of the host (its own unit, as a second app deployed there) answers HTTP
+        // 404 on PORT; the new release cannot bind it. Before, the gate took the 404 for this app's
+        // and advised service.readiness.path; now it names the other process and its unit.
+        var stop = slipway("stop");
+        assertEquals(0, stop.code(), stop.toString());
+        onHost(("systemd-run --quiet --collect --unit=qsvc perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new("
+                + "LocalAddr => \"%s\", LocalPort => %d, Listen => 5, ReuseAddr => 1) or die \"$!\"; while (my $c = $s->accept)"
+                + " { <$c>; print $c \"HTTP/1.1 404 Not Found\\r\\nContent-Length: 9\\r\\nConnection: close\\r\\n\\r\\nnot found\";"
+                + " close $c }'; for i in $(seq 100); do (exec 3<>/dev/tcp/%s/%d) 2>/dev/null && break; sleep 0.1; done")
+                .formatted(address(), PORT, address(), PORT));
+        try {
+            String qsvc = onHost("systemctl show -p MainPID --value qsvc");
+            assertTrue(qsvc.matches("[1-9]\\d*"), qsvc);
+            HostsDeployTest.use(service, work, "2.0.0");
+            var r = slipway("deploy");
+            assertEquals(1, r.code(), r.toString());
+            assertTrue(r.err().contains("another process answers on port " + PORT + ": pid " + qsvc
+                    + " (/usr/bin/perl -MIO::Socket::INET -e "), r.toString());
+            assertTrue(r.err().contains(") of qsvc.service, not the service's process"), r.toString());
+            assertTrue(r.err().contains("the new release could not bind that port"), r.toString());
+            assertFalse(r.err().contains("serves nothing at that path"), r.toString());
+        } finally {
+            onHost("systemctl stop qsvc 2>/dev/null; true");
+            HostsDeployTest.use(service, work, "1.0.0");
+        }
     }
 }
