@@ -463,6 +463,52 @@ class GateTest {
     }
 
     @Test
+    void onAHostAnotherProcessAnswering404OnThePortEndsTheGateNamingIt() throws Exception {
+        Tools.require("bash");
+        Tools.require("timeout");
+        // Another app (this JVM's HTTP server) answers 404 on the port; the unit's process (a sleep)
+        // failed to bind it. Before, only a passing attempt was checked: the 404 read as this app's.
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        other.createContext("/", x -> {
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        other.start();
+        Process service = new ProcessBuilder("sleep", "30").start();
+        try (LocalHost host = new LocalHost("local")) {
+            int port = other.getAddress().getPort();
+            Gate.Verdict v = Gate.onHost(host, "echo active 0 0 " + service.pid(), "127.0.0.1", port).await(LONG_HTTP);
+            assertFalse(v.ready(), v.toString());
+            assertTrue(v.describe().startsWith("another process answers on port " + port + ": pid "
+                    + ProcessHandle.current().pid() + " ("), v.describe());
+            assertEquals("", v.pathHint(), v.toString());
+            assertTrue(v.elapsed().compareTo(LONG_HTTP.timeout()) < 0, "it ended there, not at the timeout: " + v);
+            // The answering process as the unit's own: its 404 is the app's, and the advice stays.
+            Gate.Verdict own = Gate.onHost(host, "echo active 0 0 " + ProcessHandle.current().pid(), "127.0.0.1", port)
+                    .await(HTTP);
+            assertEquals(404, own.status(), own.toString());
+            assertFalse(own.pathHint().isEmpty(), own.toString());
+        } finally {
+            service.destroy();
+            other.stop(0);
+        }
+    }
+
+    @Test
+    void anOtherListenerOfAnotherUnitIsNamedWithItsUnitAndGetsNoReadinessPathAdvice() {
+        // The script's line for a holder under systemd ends with "of <unit>"; the gate ended on another app's 404 answer.
+        Gate.Verdict v = Gate.parse("pid 4242 (java -jar quarkus-run.jar ) of qsvc.service\n@@gate result=other code= state=active"
+                + " elapsed=7 restarts=0 status=0 port=8080 pid=4100\n", "");
+        assertFalse(v.ready());
+        assertEquals("another process answers on port 8080: pid 4242 (java -jar quarkus-run.jar) of qsvc.service, not the"
+                + " service's process (pid 4100), which does not listen there", v.describe());
+        assertEquals("", new Gate.Verdict(false, 404, v.detail(), Duration.ZERO).pathHint(),
+                "the 404 was the other process's: no advice about this app's readiness path");
+        assertFalse(new Gate.Verdict(false, 404, "Not Found", Duration.ZERO).pathHint().isEmpty());
+    }
+
+    @Test
     void aChunkedAnswerOnAHostReadsAsItsBody() {
         // Spring Boot's actuator answers HTTP/1.1 with Transfer-Encoding: chunked.
         String out = "HTTP/1.1 200 \r\nContent-Type: application/vnd.spring-boot.actuator.v3+json\r\n"
