@@ -298,12 +298,7 @@ class HostsStartStopTest {
         // 1.0.0 serves. A rotated secret the app refuses at start (myapp exits on an unknown log
         // level): before, going back did "nothing (1.0.0 served before)" and left the host
         // restarting 1.0.0 on the new env, serving nothing, while the report said it went back.
-        Path secrets = work.resolve("secrets.env");
-        Files.writeString(secrets, "LOG_LEVEL=warn\n");
-        writeConfig("restart", "path: /health/ready", secrets);
-        var good = slipway("deploy");
-        assertEquals(0, good.code(), good.toString());
-        assertEquals("1.0.0", direct(PORT));
+        Path secrets = servingWithLogLevelWarn();
         assertEquals("", onHost("ls -A /opt/slipway/myapp/releases/1.0.0 | grep before || true"), "nothing kept after a pass");
 
         Files.writeString(secrets, "LOG_LEVEL=loud\n");
@@ -317,6 +312,23 @@ class HostsStartStopTest {
         assertEquals("", onHost("ls -A /opt/slipway/myapp/releases/1.0.0 | grep before || true"), "nothing kept is left");
         assertEquals(0, slipway("status").code(), "it serves");
     }
+
+    /**
+     * Deploys (restart strategy, HTTP probe) with {@code LOG_LEVEL=warn} from a {@code secretsFile};
+     * 1.0.0 then serves on {@link #PORT}.
+     *
+     * @return the secrets file, to change
+     */
+    private Path servingWithLogLevelWarn() throws IOException {
+        Path secrets = work.resolve("secrets.env");
+        Files.writeString(secrets, "LOG_LEVEL=warn\n");
+        writeConfig("restart", "path: /health/ready", secrets);
+        var good = slipway("deploy");
+        assertEquals(0, good.code(), good.toString());
+        assertEquals("1.0.0", direct(PORT));
+        return secrets;
+    }
+
     @Test
     @Order(6)
     void aFailedRedeployThatMovedThePortGatesItsGoingBackOnThePortOfItsEnvOfBefore() throws Exception {
@@ -325,11 +337,7 @@ class HostsStartStopTest {
         // the env of before back, and its gate must probe PORT, where that env makes it listen, not
         // the new port (before: "NOT READY: no answer" while it served). The files the failed run
         // added (the env-<port> files of the new port's proxy.ports) are gone.
-        Path secrets = work.resolve("secrets.env");
-        Files.writeString(secrets, "LOG_LEVEL=warn\n");
-        writeConfig("restart", "path: /health/ready", secrets);
-        var good = slipway("deploy");
-        assertEquals(0, good.code(), good.toString());
+        Path secrets = servingWithLogLevelWarn();
         String files = onHost("ls -A /opt/slipway/myapp/releases/1.0.0");
         Files.writeString(secrets, "LOG_LEVEL=loud\n");
         writeConfig("restart", "path: /health/ready", secrets, PORT + 10);

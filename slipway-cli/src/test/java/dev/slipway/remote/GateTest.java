@@ -462,19 +462,25 @@ class GateTest {
         assertFalse(v.exited());
     }
 
+    /** @return a started HTTP/1.1 server on 127.0.0.1 (a free port) that answers every path with {@code status}, no body */
+    private static com.sun.net.httpserver.HttpServer answering(int status) throws java.io.IOException {
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", x -> {
+            x.sendResponseHeaders(status, -1);
+            x.close();
+        });
+        http.start();
+        return http;
+    }
+
     @Test
     void onAHostAnotherProcessAnswering404OnThePortEndsTheGateNamingIt() throws Exception {
         Tools.require("bash");
         Tools.require("timeout");
         // Another app (this JVM's HTTP server) answers 404 on the port; the unit's process (a sleep)
         // failed to bind it. Before, only a passing attempt was checked: the 404 read as this app's.
-        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        other.createContext("/", x -> {
-            x.sendResponseHeaders(404, -1);
-            x.close();
-        });
-        other.start();
+        com.sun.net.httpserver.HttpServer other = answering(404);
         Process service = new ProcessBuilder("sleep", "30").start();
         try (LocalHost host = new LocalHost("local")) {
             int port = other.getAddress().getPort();
@@ -528,13 +534,7 @@ class GateTest {
     void onlyAnHttp2ServerAnswersAGrpcHealthCheck() throws Exception {
         // The JDK's HTTP/1.1 server reads the HTTP/2 preface as a bad request: no answer. (A gRPC
         // server's answer is checked in GrpcProbeTest, against grpc-java in this JVM.)
-        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-        http.createContext("/", x -> {
-            x.sendResponseHeaders(200, -1);
-            x.close();
-        });
-        http.start();
+        com.sun.net.httpserver.HttpServer http = answering(200);
         try {
             assertFalse(Gate.answersGrpc("127.0.0.1", http.getAddress().getPort(), Duration.ofSeconds(5)));
         } finally {

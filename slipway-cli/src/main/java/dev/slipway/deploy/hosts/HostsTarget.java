@@ -599,23 +599,39 @@ public final class HostsTarget implements AutoCloseable {
 
     /** @return each host's current release, unit state and readiness (one attempt); unreachable hosts have an error */
     public List<HostStatus> status() {
-        List<HostStatus> out = new java.util.ArrayList<>();
+        return eachServer((s, h) -> {
+            boolean proxy = hosts.rollout().proxySwitch();
+            HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-",
+                    proxy ? hosts.proxy().upstreamFile() : null, proxy ? hosts.proxy().ports() : List.of());
+            // The proxy strategy: the instance nginx sends requests to (the restart strategy's unit before the first switch).
+            int port = proxy && f.livePort() != 0 ? f.livePort() : config.service().port();
+            String unit = proxy && f.livePort() != 0 ? hosts.service().unit() + "@" + port : hosts.service().unit();
+            String state = proxy && f.livePort() != 0 ? f.instances().getOrDefault(port, "") + " (port " + port + ")" : f.active();
+            Gate.Verdict v = Gate.onHost(h, new Systemd(h, hosts.rollout().drainTimeout()).stateCommand(unit),
+                    s.probeAddress(), port).await(hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
+            return new HostStatus(s.name(), f.current(), state, v, Lock.read(h, hosts.dir()), null);
+        }, (s, error) -> new HostStatus(s.name(), null, "", null, Optional.empty(), error));
+    }
+
+    /**
+     * Reads every server, one at a time, each on its own connection (kept for the run when asked);
+     * a server that cannot be reached or read becomes {@code unreachable}'s value, and the others
+     * are still read.
+     *
+     * @param read        what to read from a connected server
+     * @param unreachable the value for a server that failed, from its cause line
+     * @return one value per server, in the configuration's order
+     */
+    private <T> List<T> eachServer(java.util.function.BiFunction<HostsConfig.Server, Host, T> read,
+                                   java.util.function.BiFunction<HostsConfig.Server, String, T> unreachable) {
+        List<T> out = new java.util.ArrayList<>();
         for (HostsConfig.Server s : hosts.servers()) {
             Host h = null;
             try {
                 h = connect(s);
-                boolean proxy = hosts.rollout().proxySwitch();
-                HostFacts f = HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-",
-                        proxy ? hosts.proxy().upstreamFile() : null, proxy ? hosts.proxy().ports() : List.of());
-                // The proxy strategy: the instance nginx sends requests to (the restart strategy's unit before the first switch).
-                int port = proxy && f.livePort() != 0 ? f.livePort() : config.service().port();
-                String unit = proxy && f.livePort() != 0 ? hosts.service().unit() + "@" + port : hosts.service().unit();
-                String state = proxy && f.livePort() != 0 ? f.instances().getOrDefault(port, "") + " (port " + port + ")" : f.active();
-                Gate.Verdict v = Gate.onHost(h, new Systemd(h, hosts.rollout().drainTimeout()).stateCommand(unit),
-                        s.probeAddress(), port).await(hosts.rollout().readiness().with(Duration.ZERO, Duration.ZERO));
-                out.add(new HostStatus(s.name(), f.current(), state, v, Lock.read(h, hosts.dir()), null));
+                out.add(read.apply(s, h));
             } catch (SlipwayException e) {
-                out.add(new HostStatus(s.name(), null, "", null, Optional.empty(), e.getMessage()));
+                out.add(unreachable.apply(s, e.getMessage()));
             } finally {
                 keepOrClose(s, h);
             }
@@ -648,20 +664,9 @@ public final class HostsTarget implements AutoCloseable {
      * @return one entry per configured server, in the configuration's order
      */
     public List<HostHistory> historyEach() {
-        List<HostHistory> out = new java.util.ArrayList<>();
-        for (HostsConfig.Server s : hosts.servers()) {
-            Host h = null;
-            try {
-                h = connect(s);
-                out.add(new HostHistory(s.name(),
-                        HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-").history(), null));
-            } catch (SlipwayException e) {
-                out.add(new HostHistory(s.name(), List.of(), e.getMessage()));
-            } finally {
-                keepOrClose(s, h);
-            }
-        }
-        return out;
+        return eachServer((s, h) -> new HostHistory(s.name(),
+                HostFacts.look(h, hosts.dir(), config.name(), hosts.service().unit(), "-").history(), null),
+                (s, error) -> new HostHistory(s.name(), List.of(), error));
     }
 
     /** @return each host's revisions (the last 50), oldest first; the hosts are read at once */
