@@ -204,7 +204,8 @@ public final class Gate {
     }
 
     /**
-     * A prober from this JVM that also checks whose the listener is: an attempt that passes while
+     * A prober from this JVM that also checks whose the listener is: an attempt that passes (or gets
+     * any HTTP answer, such as another app's 404) while
      * another process listens on the port and the service's own process tree does not
      * ({@link dev.slipway.util.Listeners#other}) does not pass; its detail starts with
      * {@link #OTHER_LISTENER} and names that process, and the gate ends there. Without this check a
@@ -239,7 +240,8 @@ public final class Gate {
                             + "): set service.scheme: https and service.readiness.type: tcp (and liveness) in"
                             + " slipway.yaml, or serve the health path over plain HTTP too", v.elapsed());
                 }
-                long own = v.ready() ? pid.getAsLong() : -1;
+                // Any answer, not only a passing one: another app's 404 is not this one's.
+                long own = v.ready() || v.status() > 0 ? pid.getAsLong() : -1;
                 if (own > 0) {
                     java.util.Optional<String> other = dev.slipway.util.Listeners.other(own, port);
                     if (other.isPresent()) {

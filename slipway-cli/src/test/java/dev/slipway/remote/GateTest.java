@@ -490,6 +490,11 @@ class GateTest {
                     + ProcessHandle.current().pid() + " ("), v.describe());
             assertEquals("", v.pathHint(), v.toString());
             assertTrue(v.elapsed().compareTo(LONG_HTTP.timeout()) < 0, "it ended there, not at the timeout: " + v);
+            // The same from this JVM (the local target's gate).
+            Gate.Verdict here = Gate.here("127.0.0.1", port, () -> true, service::pid).await(LONG_HTTP);
+            assertTrue(here.describe().startsWith("another process answers on port " + port + ": pid "
+                    + ProcessHandle.current().pid() + " "), here.describe());
+            assertEquals("", here.pathHint(), here.toString());
             // The answering process as the unit's own: its 404 is the app's, and the advice stays.
             Gate.Verdict own = Gate.onHost(host, "echo active 0 0 " + ProcessHandle.current().pid(), "127.0.0.1", port)
                     .await(HTTP);
