@@ -94,10 +94,12 @@ public final class Lock {
 
         /**
          * @return the start of the history note of a run whose lock was taken over:
-         *         {@code "slipway (pid N, ann@ci) was killed during its deploy of 2.0.0"}
+         *         {@code "slipway (pid N, ann@ci) ended during its deploy of 2.0.0 without releasing the
+         *         lock (killed, or cut off from the host)"}: its process is gone, which is all that is known
          */
-        public String killedNote() {
-            return "slipway (pid " + pid + ", " + who + ") was killed during its " + message + " of " + version;
+        public String unfinishedNote() {
+            return "slipway (pid " + pid + ", " + who + ") ended during its " + message + " of " + version
+                    + " without releasing the lock (killed, or cut off from the host)";
         }
 
         /** @return one line: who, process, since when, message and version (none when {@code -}) */

@@ -492,7 +492,12 @@ public final class SshHost implements Host {
         return keys;
     }
 
-    private static String describe(Throwable e) {
+    /**
+     * @param e why the last connection attempt failed, or {@code null}
+     * @return the reason in words, as the end of "cannot connect to ... after N attempts: ..."
+     *         ("connection refused", "no answer in time ...", "unknown host ..."), without class names
+     */
+    static String describe(Throwable e) {
         if (e == null) {
             return "unknown error";
         }

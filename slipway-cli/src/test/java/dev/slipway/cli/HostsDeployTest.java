@@ -436,7 +436,7 @@ class HostsDeployTest {
             if (point.startsWith("lock:")) {
                 // Killed before any host recorded: every locked host's history says what happened.
                 assertEquals(interruptedBefore + lockedBefore, interruptedLines(), point + ": " + converge);
-                assertTrue(converge.err().contains("was killed during its deploy of " + next + "; its lock was taken over"),
+                assertTrue(converge.err().contains("ended during its deploy of " + next + " without releasing the lock (killed, or cut off from the host); its lock was taken over"),
                         point + ": " + converge);
             }
             for (int i = 1; i <= 3; i++) {

@@ -519,7 +519,7 @@ public final class HostsExecutor {
                 .lines().map(History::parse).flatMap(Optional::stream).toList();
         if (History.unrecorded(entries, gone)) {
             Revision r = History.append(host, file, name, gone.version(), commit, History.INTERRUPTED, gone.who(),
-                    gone.killedNote() + "; its lock was taken over by the next run");
+                    gone.unfinishedNote() + "; its lock was taken over by the next run");
             console.progress("  " + name + ": recorded revision " + r.revision() + ": " + r.note());
         }
     }

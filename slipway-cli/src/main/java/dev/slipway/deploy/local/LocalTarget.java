@@ -1076,7 +1076,7 @@ public final class LocalTarget {
         String now = h.map(p -> serving().orElse(currentVersion().orElse("?")) + " serves (pid " + p.pid() + ")")
                 .orElse("nothing runs");
         Revision e = history.append(o.version(), store.info(o.version()).path("commit").asText("unknown"),
-                History.INTERRUPTED, o.killedNote() + "; found by the next run: current " + currentVersion().orElse("none") + ", " + now);
+                History.INTERRUPTED, o.unfinishedNote() + "; found by the next run: current " + currentVersion().orElse("none") + ", " + now);
         console.progress("  recorded revision " + e.revision() + ": " + e.note());
     }
 

@@ -280,7 +280,7 @@ class LocalCrashTest {
         assertEquals(version, status.version(), point + ": " + status);
         List<Revision> added = target().history().subList(historyBefore, target().history().size());
         boolean interrupted = added.stream().anyMatch(e -> e.outcome().equals(History.INTERRUPTED)
-                && e.note().contains("was killed during its "));
+                && e.note().contains("ended during its "));
         assertEquals(interruptedLine, interrupted, point + ": the history after the next run: " + added);
         assertTrue(Files.notExists(dir.resolve(".slipway/local/lock")), point + ": the lock is released");
         try (var s = Files.list(dir.resolve(".slipway/local/releases"))) {
