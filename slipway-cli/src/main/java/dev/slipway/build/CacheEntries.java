@@ -26,6 +26,12 @@ import java.util.stream.Stream;
  */
 public record CacheEntries(Path root) {
 
+    /**
+     * The cache folders kept this way, under Slipway's cache directory: the training cache, the
+     * re-written dependency jars ({@link StoredJars#CACHE}) and the image layers.
+     */
+    public static final java.util.List<String> FOLDERS = java.util.List.of("training", StoredJars.CACHE, "layers");
+
     /** How long an unused entry stays by default: Go's build cache trims after five days. */
     public static final Duration DEFAULT_UNUSED_FOR = Duration.ofDays(5);
 

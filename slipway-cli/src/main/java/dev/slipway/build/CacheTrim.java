@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * What every build trims from Slipway's cache by itself, so that a machine that builds (a laptop, a
@@ -74,7 +73,7 @@ public final class CacheTrim {
         }
         int removed = 0;
         long bytes = 0;
-        for (String folder : List.of("training", StoredJars.CACHE, "layers")) {
+        for (String folder : CacheEntries.FOLDERS) {
             try {
                 CacheEntries.Pruned p = new CacheEntries(cacheRoot.resolve(folder)).prune(CacheEntries.DEFAULT_UNUSED_FOR, now);
                 removed += p.removed();

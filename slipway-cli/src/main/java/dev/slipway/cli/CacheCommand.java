@@ -2,7 +2,6 @@ package dev.slipway.cli;
 
 import dev.slipway.build.Builder;
 import dev.slipway.build.CacheEntries;
-import dev.slipway.build.StoredJars;
 import java.nio.file.Path;
 import dev.slipway.build.RuntimeCache;
 import picocli.CommandLine;
@@ -54,7 +53,7 @@ public final class CacheCommand extends GroupCommand {
                     + ") from " + Builder.cacheDir().resolve("run")
                     + (runs.inUse().isEmpty() ? "" : "; kept " + runs.inUse().size() + " in use by running processes"));
             var now = java.time.Instant.now();
-            for (var folder : java.util.List.of("training", StoredJars.CACHE, "layers")) {
+            for (var folder : CacheEntries.FOLDERS) {
                 Path root = Builder.cacheDir().resolve(folder);
                 var pruned = new CacheEntries(root).prune(java.time.Duration.ofDays(unusedDays), now);
                 out.println("removed " + pruned.removed() + " entr" + (pruned.removed() == 1 ? "y" : "ies") + " ("
